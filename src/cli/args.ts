@@ -1,0 +1,57 @@
+// Command-line parsing for the polyray CLI (small enough not to need a library).
+import type { Target } from '../compiler/index.js';
+
+export type Command =
+  | { kind: 'compile'; input: string; output: string; report: string | null; targets: Target[] }
+  | { kind: 'explain'; input: string; json: boolean }
+  | { kind: 'help' }
+  | { kind: 'version' };
+
+export class UsageError extends Error {}
+
+export const USAGE = `usage:
+  polyray compile IN.py -o OUT.py [--report R.json] [--targets cpu,gpu,ray]
+  polyray explain IN.py [--json]
+  polyray --version`;
+
+const TARGETS: Target[] = ['cpu', 'gpu', 'ray'];
+
+export function parseArgs(argv: string[]): Command {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '-h' || cmd === '--help' || cmd === 'help') return { kind: 'help' };
+  if (cmd === '--version' || cmd === '-V') return { kind: 'version' };
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let k = 0; k < rest.length; k++) {
+    const a = rest[k];
+    if (a === '-o' || a === '--output' || a === '--report' || a === '--targets') {
+      const v = rest[++k];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      flags.set(a === '--output' ? '-o' : a, v);
+    } else if (a.startsWith('--targets=') || a.startsWith('--report=') || a.startsWith('--output=')) {
+      const [name, v] = a.split(/=(.*)/s);
+      flags.set(name === '--output' ? '-o' : name, v);
+    } else if (a === '--json') {
+      flags.set(a, true);
+    } else if (a.startsWith('-') && a !== '-') {
+      throw new UsageError(`unknown option ${a}`);
+    } else {
+      positional.push(a);
+    }
+  }
+  if (positional.length !== 1) throw new UsageError(`${cmd} takes exactly one input file`);
+  const input = positional[0];
+  if (cmd === 'explain') return { kind: 'explain', input, json: flags.has('--json') };
+  if (cmd !== 'compile') throw new UsageError(`unknown command '${cmd}'`);
+  const output = flags.get('-o');
+  if (typeof output !== 'string') throw new UsageError('compile needs -o OUT.py');
+  const report = flags.get('--report');
+  const targetsFlag = flags.get('--targets');
+  let targets = TARGETS;
+  if (typeof targetsFlag === 'string') {
+    targets = targetsFlag.split(',').map((t) => t.trim()).filter(Boolean) as Target[];
+    const bad = targets.filter((t) => !TARGETS.includes(t));
+    if (bad.length) throw new UsageError(`unknown target(s) ${bad.join(', ')} (expected cpu, gpu, ray)`);
+  }
+  return { kind: 'compile', input, output, report: typeof report === 'string' ? report : null, targets };
+}

@@ -1,0 +1,54 @@
+// The dispatcher block of one accelerated function: the Dispatcher object that
+// guards and chooses a variant, and the wrapper that keeps the user's name and
+// signature.
+import type { FunctionDef } from '../parse/ast.js';
+import type { ParamInfo, ReturnKind } from '../types/check.js';
+import { dispatcherName, originalName, RUNTIME_ALIAS } from './names.js';
+
+export interface VariantRef {
+  target: 'cpu' | 'gpu' | 'ray';
+  /** A Python expression constructing the variant object. */
+  constructor: string;
+}
+
+const py = (s: string | null): string => (s === null ? 'None' : JSON.stringify(s));
+const pyBool = (b: boolean): string => (b ? 'True' : 'False');
+
+function paramSpec(p: ParamInfo): string {
+  const extra: string[] = [];
+  if (p.kind === 'array') {
+    extra.push(`dtype=${py(p.dtype)}`, `ndim=${p.ndim === null ? 'None' : p.ndim}`);
+    if (p.written) extra.push('written=True');
+  }
+  return `${RUNTIME_ALIAS}.Param(${[py(p.name), py(p.kind), ...extra].join(', ')})`;
+}
+
+export function emitDispatcher(fn: FunctionDef, params: ParamInfo[], variants: VariantRef[], returns: ReturnKind): string[] {
+  const d = dispatcherName(fn.name);
+  const lines = [
+    `${d} = ${RUNTIME_ALIAS}.Dispatcher(`,
+    `    name=${py(fn.name)},`,
+    `    original=${originalName(fn.name)},`,
+    `    params=[`,
+    ...params.map((p) => `        ${paramSpec(p)},`),
+    `    ],`,
+    `    variants={${variants.map((v) => `${py(v.target)}: ${v.constructor}`).join(', ')}},`,
+    `    guard=None,`,
+    `    returns=${py(returns)},`,
+    `)`,
+  ];
+  return lines;
+}
+
+/** `def f(<same parameters>) -> <same hint>: return _polyray_dispatch_f(a, b)`. */
+export function emitWrapper(fn: FunctionDef): string[] {
+  const ret = fn.returnsText ? ` -> ${fn.returnsText}` : '';
+  return [
+    `def ${fn.name}${fn.paramsText}${ret}:`,
+    `    return ${dispatcherName(fn.name)}(${fn.params.map((p) => p.name).join(', ')})`,
+    '',
+    '',
+    `${fn.name}.__doc__ = ${originalName(fn.name)}.__doc__`,
+    `${fn.name}.__wrapped__ = ${originalName(fn.name)}`,
+  ];
+}

@@ -1,0 +1,8 @@
+// Names the generated module defines beside the user's functions. One place,
+// so the runtime, the report and the tests agree on them.
+export const RUNTIME_ALIAS = '_polyray';
+export const RUNTIME_IMPORT = `import polyray.runtime as ${RUNTIME_ALIAS}`;
+export const originalName = (fn: string): string => `_polyray_original_${fn}`;
+export const cpuName = (fn: string): string => `_polyray_cpu_${fn}`;
+export const dispatcherName = (fn: string): string => `_polyray_dispatch_${fn}`;
+export const helperName = (helper: string): string => `_polyray_h_${helper}`;

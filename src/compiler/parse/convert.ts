@@ -1,0 +1,423 @@
+// Converts a tree-sitter-python syntax tree into Polyray's typed AST. Top-level
+// functions are converted statement by statement; anything outside the subset
+// is recorded as `unsupported` on the function (it keeps only its original
+// version) rather than being an error. Other top-level statements are kept as
+// source spans and copied verbatim by code generation.
+import type { Node } from 'web-tree-sitter';
+import type {
+  BinaryOperator,
+  CompareOperator,
+  Expr,
+  FunctionDef,
+  ImportBinding,
+  Keyword,
+  Module,
+  Param,
+  RangeArgs,
+  Stmt,
+  TopLevel,
+  Unsupported,
+} from './ast.js';
+import { LineIndex } from './spans.js';
+import type { Span } from '../diagnostics.js';
+
+const BINARY_OPERATORS = new Set(['+', '-', '*', '/', '//', '%', '**', '@', '&', '|', '^', '<<', '>>']);
+const COMPARE_OPERATORS = new Set(['<', '<=', '>', '>=', '==', '!=']);
+
+/** Raised inside a function body when a construct is outside the subset. */
+class OutsideSubset extends Error {
+  constructor(readonly span: Span, message: string) {
+    super(message);
+  }
+}
+
+export function convertModule(root: Node, source: string): Module {
+  const lines = new LineIndex(source);
+  const conv = new Converter(lines, source);
+  const body: TopLevel[] = [];
+  const imports: ImportBinding[] = [];
+  for (const child of root.namedChildren) {
+    if (!child) continue;
+    if (child.type === 'function_definition' && !hasAsync(child)) {
+      body.push(conv.functionDef(child));
+      continue;
+    }
+    if (child.type === 'import_statement' || child.type === 'import_from_statement') {
+      imports.push(...importBindings(child));
+    }
+    if (child.type === 'comment') continue;
+    body.push({ kind: 'other', span: lines.span(child.startIndex, child.endIndex) });
+  }
+  return { kind: 'module', source, body, imports };
+}
+
+function hasAsync(node: Node): boolean {
+  return node.children.some((c) => c?.type === 'async');
+}
+
+/** Names bound by `import a.b as c`, `import a`, `from a import b as c`. */
+function importBindings(node: Node): ImportBinding[] {
+  const out: ImportBinding[] = [];
+  if (node.type === 'import_statement') {
+    for (const n of node.namedChildren) {
+      if (!n) continue;
+      if (n.type === 'aliased_import') {
+        const name = n.childForFieldName('name')?.text ?? '';
+        const alias = n.childForFieldName('alias')?.text ?? '';
+        out.push({ local: alias, qualified: name });
+      } else if (n.type === 'dotted_name') {
+        // `import numpy.typing` binds `numpy`.
+        const first = n.text.split('.')[0];
+        out.push({ local: first, qualified: first });
+      }
+    }
+    return out;
+  }
+  const moduleName = node.childForFieldName('module_name')?.text ?? '';
+  for (const n of node.childrenForFieldName('name')) {
+    if (!n) continue;
+    if (n.type === 'aliased_import') {
+      const name = n.childForFieldName('name')?.text ?? '';
+      const alias = n.childForFieldName('alias')?.text ?? '';
+      out.push({ local: alias, qualified: `${moduleName}.${name}` });
+    } else {
+      out.push({ local: n.text, qualified: `${moduleName}.${n.text}` });
+    }
+  }
+  return out;
+}
+
+class Converter {
+  constructor(private readonly lines: LineIndex, private readonly source: string) {}
+
+  span(node: Node): Span {
+    return this.lines.span(node.startIndex, node.endIndex);
+  }
+
+  functionDef(node: Node): FunctionDef {
+    const nameNode = node.childForFieldName('name')!;
+    const paramsNode = node.childForFieldName('parameters')!;
+    const returnsNode = node.childForFieldName('return_type');
+    const bodyNode = node.childForFieldName('body')!;
+    const unsupported: Unsupported[] = [];
+    const params: Param[] = [];
+    for (const p of paramsNode.namedChildren) {
+      if (!p || p.type === 'comment') continue;
+      try {
+        params.push(this.param(p));
+      } catch (e) {
+        if (e instanceof OutsideSubset) unsupported.push({ span: e.span, message: e.message });
+        else throw e;
+      }
+    }
+    let returns: Expr | null = null;
+    let body: Stmt[] = [];
+    try {
+      if (returnsNode) returns = this.expr(unwrapType(returnsNode));
+      body = this.block(bodyNode, unsupported);
+    } catch (e) {
+      if (e instanceof OutsideSubset) unsupported.push({ span: e.span, message: e.message });
+      else throw e;
+    }
+    return {
+      kind: 'function',
+      name: nameNode.text,
+      nameSpan: this.span(nameNode),
+      span: this.span(node),
+      params,
+      returns,
+      paramsText: paramsNode.text,
+      returnsText: returnsNode ? returnsNode.text : null,
+      body,
+      forLoops: node.descendantsOfType('for_statement').filter((n): n is Node => !!n).map((n) => ({
+        span: this.span(n),
+        variable: n.childForFieldName('left')?.text ?? '?',
+      })),
+      unsupported,
+    };
+  }
+
+  param(p: Node): Param {
+    const span = this.span(p);
+    switch (p.type) {
+      case 'identifier':
+        return { name: p.text, annotation: null, defaultText: null, span };
+      case 'typed_parameter': {
+        const nameNode = p.namedChildren.find((c) => c?.type === 'identifier');
+        if (!nameNode) throw new OutsideSubset(span, `parameter form '${p.text}' is not supported`);
+        return { name: nameNode.text, annotation: this.expr(unwrapType(p.childForFieldName('type')!)), defaultText: null, span };
+      }
+      case 'default_parameter':
+        return { name: p.childForFieldName('name')!.text, annotation: null, defaultText: p.childForFieldName('value')!.text, span };
+      case 'typed_default_parameter':
+        return {
+          name: p.childForFieldName('name')!.text,
+          annotation: this.expr(unwrapType(p.childForFieldName('type')!)),
+          defaultText: p.childForFieldName('value')!.text,
+          span,
+        };
+      default:
+        throw new OutsideSubset(span, `parameter form '${p.text}' (*args, **kwargs, / or *) is not supported`);
+    }
+  }
+
+  /** Converts a block; an unsupported statement is recorded and conversion goes on. */
+  block(node: Node, unsupported: Unsupported[]): Stmt[] {
+    const out: Stmt[] = [];
+    for (const s of node.namedChildren) {
+      if (!s || s.type === 'comment') continue;
+      try {
+        out.push(...this.stmt(s, unsupported));
+      } catch (e) {
+        if (e instanceof OutsideSubset) unsupported.push({ span: e.span, message: e.message });
+        else throw e;
+      }
+    }
+    return out;
+  }
+
+  stmt(node: Node, unsupported: Unsupported[]): Stmt[] {
+    const span = this.span(node);
+    switch (node.type) {
+      case 'expression_statement': {
+        const parts = node.namedChildren.filter((c): c is Node => !!c);
+        if (parts.length !== 1) throw new OutsideSubset(span, 'tuple expression statements are not supported');
+        return [this.exprStatement(parts[0], span)];
+      }
+      case 'return_statement': {
+        const value = node.namedChildren.find((c) => c && c.type !== 'comment');
+        return [{ kind: 'return', span, value: value ? this.expr(value) : null }];
+      }
+      case 'pass_statement':
+        return [{ kind: 'pass', span }];
+      case 'break_statement':
+        return [{ kind: 'break', span }];
+      case 'continue_statement':
+        return [{ kind: 'continue', span }];
+      case 'for_statement':
+        return [this.forStmt(node, unsupported)];
+      case 'if_statement':
+        return [this.ifStmt(node, unsupported)];
+      case 'while_statement':
+        throw new OutsideSubset(span, "'while' loops are left to the original version");
+      default:
+        throw new OutsideSubset(span, `'${firstWord(node)}' statements are not supported`);
+    }
+  }
+
+  exprStatement(node: Node, span: Span): Stmt {
+    if (node.type === 'assignment') {
+      const right = node.childForFieldName('right');
+      const left = node.childForFieldName('left')!;
+      const type = node.childForFieldName('type');
+      if (!right) throw new OutsideSubset(span, 'annotated declarations without a value are not supported');
+      if (right.type === 'assignment') throw new OutsideSubset(span, 'chained assignment is not supported');
+      if (left.type === 'pattern_list' || left.type === 'tuple_pattern' || left.type === 'list_pattern') {
+        throw new OutsideSubset(span, 'tuple unpacking is not supported');
+      }
+      return { kind: 'assign', span, target: this.expr(left), value: this.expr(right), annotation: type ? this.expr(unwrapType(type)) : null };
+    }
+    if (node.type === 'augmented_assignment') {
+      const opText = node.childForFieldName('operator')!.text;
+      const op = opText.slice(0, -1);
+      if (!BINARY_OPERATORS.has(op)) throw new OutsideSubset(span, `operator '${opText}' is not supported`);
+      return {
+        kind: 'augassign',
+        span,
+        target: this.expr(node.childForFieldName('left')!),
+        op: op as BinaryOperator,
+        value: this.expr(node.childForFieldName('right')!),
+      };
+    }
+    return { kind: 'expr', span, value: this.expr(node) };
+  }
+
+  forStmt(node: Node, unsupported: Unsupported[]): Stmt {
+    const span = this.span(node);
+    if (hasAsync(node)) throw new OutsideSubset(span, "'async for' is not supported");
+    if (node.childForFieldName('alternative')) throw new OutsideSubset(span, "'for ... else' is not supported");
+    const left = node.childForFieldName('left')!;
+    if (left.type !== 'identifier') throw new OutsideSubset(this.span(left), 'a for loop must bind a single name');
+    const right = node.childForFieldName('right')!;
+    const range = this.rangeArgs(right);
+    return {
+      kind: 'for',
+      span,
+      target: { kind: 'name', span: this.span(left), id: left.text },
+      range,
+      body: this.block(node.childForFieldName('body')!, unsupported),
+    };
+  }
+
+  rangeArgs(node: Node): RangeArgs {
+    const span = this.span(node);
+    const call = node.type === 'call' ? node : null;
+    const fn = call?.childForFieldName('function');
+    if (!call || !fn || fn.type !== 'identifier' || fn.text !== 'range') {
+      throw new OutsideSubset(span, 'only loops over range(...) are supported');
+    }
+    const args = call.childForFieldName('arguments')!.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    if (args.some((a) => a.type === 'keyword_argument' || a.type === 'list_splat' || a.type === 'dictionary_splat')) {
+      throw new OutsideSubset(span, 'range() takes positional arguments only');
+    }
+    const exprs = args.map((a) => this.expr(a));
+    if (exprs.length === 1) return { start: null, stop: exprs[0], step: null };
+    if (exprs.length === 2) return { start: exprs[0], stop: exprs[1], step: null };
+    if (exprs.length === 3) return { start: exprs[0], stop: exprs[1], step: exprs[2] };
+    throw new OutsideSubset(span, 'range() takes 1 to 3 arguments');
+  }
+
+  ifStmt(node: Node, unsupported: Unsupported[]): Stmt {
+    const span = this.span(node);
+    const test = this.expr(node.childForFieldName('condition')!);
+    const body = this.block(node.childForFieldName('consequence')!, unsupported);
+    // elif chains become nested if/else, in order.
+    const alternatives = node.childrenForFieldName('alternative').filter((c): c is Node => !!c);
+    const orelse = this.elseChain(alternatives, unsupported);
+    return { kind: 'if', span, test, body, orelse };
+  }
+
+  elseChain(alts: Node[], unsupported: Unsupported[]): Stmt[] {
+    if (alts.length === 0) return [];
+    const [first, ...rest] = alts;
+    if (first.type === 'else_clause') return this.block(first.childForFieldName('body')!, unsupported);
+    const span = this.lines.span(first.startIndex, alts[alts.length - 1].endIndex);
+    return [
+      {
+        kind: 'if',
+        span,
+        test: this.expr(first.childForFieldName('condition')!),
+        body: this.block(first.childForFieldName('consequence')!, unsupported),
+        orelse: this.elseChain(rest, unsupported),
+      },
+    ];
+  }
+
+  expr(node: Node): Expr {
+    const span = this.span(node);
+    switch (node.type) {
+      case 'identifier':
+        return { kind: 'name', span, id: node.text };
+      case 'integer': {
+        const isComplex = /[jJ]$/.test(node.text);
+        return { kind: 'number', span, text: node.text, numberKind: isComplex ? 'complex' : 'int' };
+      }
+      case 'float': {
+        const isComplex = /[jJ]$/.test(node.text);
+        return { kind: 'number', span, text: node.text, numberKind: isComplex ? 'complex' : 'float' };
+      }
+      case 'true':
+        return { kind: 'const', span, value: 'True' };
+      case 'false':
+        return { kind: 'const', span, value: 'False' };
+      case 'none':
+        return { kind: 'const', span, value: 'None' };
+      case 'string':
+      case 'concatenated_string':
+        if (node.descendantsOfType('interpolation').length > 0) throw new OutsideSubset(span, 'f-strings are not supported');
+        return { kind: 'string', span, text: node.text };
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
+        if (!inner) throw new OutsideSubset(span, 'empty parentheses');
+        return this.expr(inner);
+      }
+      case 'binary_operator': {
+        const op = node.childForFieldName('operator')!.text;
+        if (!BINARY_OPERATORS.has(op)) throw new OutsideSubset(span, `operator '${op}' is not supported`);
+        return { kind: 'binary', span, op: op as BinaryOperator, left: this.expr(node.childForFieldName('left')!), right: this.expr(node.childForFieldName('right')!) };
+      }
+      case 'unary_operator': {
+        const op = node.childForFieldName('operator')!.text as '-' | '+' | '~';
+        return { kind: 'unary', span, op, operand: this.expr(node.childForFieldName('argument')!) };
+      }
+      case 'not_operator':
+        return { kind: 'unary', span, op: 'not', operand: this.expr(node.childForFieldName('argument')!) };
+      case 'boolean_operator': {
+        const op = node.childForFieldName('operator')!.text as 'and' | 'or';
+        return { kind: 'boolop', span, op, left: this.expr(node.childForFieldName('left')!), right: this.expr(node.childForFieldName('right')!) };
+      }
+      case 'comparison_operator':
+        return this.comparison(node, span);
+      case 'call':
+        return this.call(node, span);
+      case 'attribute':
+        return { kind: 'attribute', span, value: this.expr(node.childForFieldName('object')!), attr: node.childForFieldName('attribute')!.text };
+      case 'subscript': {
+        const indices = node.childrenForFieldName('subscript').filter((c): c is Node => !!c).map((c) => this.expr(c));
+        return { kind: 'subscript', span, value: this.expr(node.childForFieldName('value')!), indices };
+      }
+      case 'slice':
+        return this.slice(node, span);
+      case 'tuple':
+        return { kind: 'tuple', span, elts: node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.expr(c)) };
+      case 'conditional_expression': {
+        const [body, test, orelse] = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+        return { kind: 'ifexp', span, body: this.expr(body), test: this.expr(test), orelse: this.expr(orelse) };
+      }
+      default:
+        throw new OutsideSubset(span, `'${node.type.replace(/_/g, ' ')}' expressions are not supported`);
+    }
+  }
+
+  comparison(node: Node, span: Span): Expr {
+    const operands: Expr[] = [];
+    const ops: CompareOperator[] = [];
+    let pendingOp = '';
+    for (const c of node.children) {
+      if (!c) continue;
+      if (c.isNamed) {
+        if (c.type === 'comment') continue;
+        if (pendingOp) {
+          if (!COMPARE_OPERATORS.has(pendingOp)) throw new OutsideSubset(span, `comparison '${pendingOp}' is not supported`);
+          ops.push(pendingOp as CompareOperator);
+          pendingOp = '';
+        }
+        operands.push(this.expr(c));
+      } else {
+        pendingOp = pendingOp ? `${pendingOp} ${c.type}` : c.type;
+      }
+    }
+    return { kind: 'compare', span, left: operands[0], ops, comparators: operands.slice(1) };
+  }
+
+  call(node: Node, span: Span): Expr {
+    const argsNode = node.childForFieldName('arguments')!;
+    if (argsNode.type === 'generator_expression') throw new OutsideSubset(span, 'generator expressions are not supported');
+    const args: Expr[] = [];
+    const keywords: Keyword[] = [];
+    for (const a of argsNode.namedChildren) {
+      if (!a || a.type === 'comment') continue;
+      if (a.type === 'keyword_argument') {
+        keywords.push({ name: a.childForFieldName('name')!.text, value: this.expr(a.childForFieldName('value')!) });
+      } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
+        throw new OutsideSubset(this.span(a), '*args and **kwargs in calls are not supported');
+      } else {
+        args.push(this.expr(a));
+      }
+    }
+    return { kind: 'call', span, func: this.expr(node.childForFieldName('function')!), args, keywords };
+  }
+
+  slice(node: Node, span: Span): Expr {
+    const parts: (Expr | null)[] = [null, null, null];
+    let slot = 0;
+    for (const c of node.children) {
+      if (!c) continue;
+      if (!c.isNamed && c.type === ':') slot++;
+      else if (c.isNamed && c.type !== 'comment') parts[slot] = this.expr(c);
+    }
+    return { kind: 'slice', span, lower: parts[0], upper: parts[1], step: parts[2] };
+  }
+}
+
+function unwrapType(node: Node): Node {
+  if (node.type === 'type') {
+    const inner = node.namedChildren.find((c) => !!c);
+    if (inner) return inner;
+  }
+  return node;
+}
+
+function firstWord(node: Node): string {
+  return node.text.split(/\s|:|\(/)[0] || node.type;
+}

@@ -1,0 +1,31 @@
+// The compiler, top to bottom: parse -> types -> (scop -> poly) -> codegen ->
+// report. Pure: source text in, module text and report out. Hosts (CLI,
+// JupyterLab, compile service) provide the tree-sitter parser.
+import type { Diagnostic } from './diagnostics.js';
+import { generateModule, type Target } from './codegen/module.js';
+import { parseModule, type PythonParser } from './parse/index.js';
+import { buildReport, type Report } from './report/report.js';
+import { checkModule } from './types/check.js';
+
+export interface CompileOptions {
+  /** Shown in the report and the generated header; not read. */
+  fileName: string;
+  targets?: Target[];
+}
+
+export type CompileResult =
+  | { ok: true; module: string; report: Report }
+  | { ok: false; diagnostics: Diagnostic[] };
+
+export const ALL_TARGETS: Target[] = ['cpu', 'gpu', 'ray'];
+
+export function compileSource(parser: PythonParser, source: string, options: CompileOptions): CompileResult {
+  const parsed = parseModule(parser, source);
+  if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
+  const typed = checkModule(parsed.module);
+  const generated = generateModule(parsed.module, typed, options.targets ?? ALL_TARGETS, options.fileName);
+  const report = buildReport(options.fileName, typed, generated.functions);
+  return { ok: true, module: generated.text, report };
+}
+
+export type { Target };

@@ -1,0 +1,20 @@
+// `polyray explain`: the report, for people.
+import type { Report } from './report.js';
+
+export function explainReport(r: Report): string {
+  const out: string[] = [];
+  if (r.functions.length === 0) out.push(`${r.file}: no top-level functions`);
+  for (const f of r.functions) {
+    const status = f.accelerated ? `accelerated; variants: ${f.variants.join(', ')}` : 'not accelerated (original only)';
+    out.push(`${r.file}:${f.line}: ${f.name}: ${status}`);
+    for (const p of f.params) {
+      const shape = p.kind === 'array' ? ` ${p.dtype ?? 'any dtype'}, ${p.ndim ?? 'any'}-d${p.written ? ', written' : ''}` : '';
+      out.push(`    param ${p.name}: ${p.kind}${shape}`);
+    }
+    for (const l of f.loops) {
+      out.push(`    line ${l.line}: for ${l.var}: ${l.parallel ? 'parallel' : 'sequential'} - ${l.reason}`);
+    }
+    for (const d of f.diagnostics) out.push(`    ${r.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,93 @@
+// Report stage: the JSON contract of ARCHITECTURE.md (functions, loops,
+// variants, diagnostics; lines and columns 1-based) built from the typed
+// functions and the generated module.
+import type { Diagnostic } from '../diagnostics.js';
+import type { GeneratedFunction } from '../codegen/module.js';
+import type { TypedFunction } from '../types/check.js';
+import { COMPILER_VERSION } from '../version.js';
+
+export interface ReportDiagnostic {
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+  severity: string;
+  message: string;
+}
+
+export interface ReportLoop {
+  line: number;
+  col: number;
+  var: string;
+  parallel: boolean;
+  reason: string;
+}
+
+export interface ReportParam {
+  name: string;
+  kind: string;
+  dtype: string | null;
+  ndim: number | null;
+  written: boolean;
+}
+
+export interface ReportFunction {
+  name: string;
+  line: number;
+  col: number;
+  accelerated: boolean;
+  variants: string[];
+  params: ReportParam[];
+  loops: ReportLoop[];
+  diagnostics: ReportDiagnostic[];
+}
+
+export interface Report {
+  compiler: string;
+  file: string;
+  functions: ReportFunction[];
+  diagnostics: ReportDiagnostic[];
+}
+
+/** What the polyhedral stage found for one loop, keyed by the loop's source offset. */
+export interface LoopVerdict {
+  parallel: boolean;
+  reason: string;
+}
+
+export function toReportDiagnostic(d: Diagnostic): ReportDiagnostic {
+  return { line: d.span.from.line, col: d.span.from.col, endLine: d.span.to.line, endCol: d.span.to.col, severity: d.severity, message: d.message };
+}
+
+const SEQUENTIAL_FOUNDATION =
+  'runs sequentially: no dependence analysis has proven its iterations independent (the polyhedral stage is not part of this build)';
+
+export function buildReport(
+  file: string,
+  typed: TypedFunction[],
+  generated: GeneratedFunction[],
+  verdicts: Map<number, LoopVerdict> = new Map(),
+): Report {
+  const variantsOf = new Map(generated.map((g) => [g.name, g.variants]));
+  const functions = typed.map((tf): ReportFunction => {
+    const firstError = tf.diagnostics.find((d) => d.severity === 'error');
+    const loops = tf.fn.forLoops.map((l): ReportLoop => {
+      const v = verdicts.get(l.span.start);
+      const reason = !tf.accelerated
+        ? `not analysed: the function keeps only its original version (${firstError?.message ?? 'outside the subset'})`
+        : v?.reason ?? SEQUENTIAL_FOUNDATION;
+      return { line: l.span.from.line, col: l.span.from.col, var: l.variable, parallel: tf.accelerated && (v?.parallel ?? false), reason };
+    });
+    return {
+      name: tf.fn.name,
+      line: tf.fn.span.from.line,
+      col: tf.fn.span.from.col,
+      accelerated: tf.accelerated,
+      variants: variantsOf.get(tf.fn.name) ?? ['original'],
+      params: tf.params.map((p) => ({ name: p.name, kind: p.kind, dtype: p.dtype, ndim: p.ndim, written: p.written })),
+      loops,
+      diagnostics: tf.diagnostics.map(toReportDiagnostic),
+    };
+  });
+  return { compiler: `polyray ${COMPILER_VERSION}`, file, functions, diagnostics: [] };
+}

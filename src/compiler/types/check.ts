@@ -1,0 +1,706 @@
+// Types stage: from parameter hints and simple local inference, decides whether
+// a function is inside the subset the CPU variant reproduces exactly, and
+// records what code generation and the dispatcher's guards need to know:
+// each parameter's kind/dtype/rank and whether it is written, each
+// expression's type, and which CPython-semantics helpers the variant calls.
+import { diagnostic, type Diagnostic, type Span } from '../diagnostics.js';
+import { walkStmts, type Expr, type FunctionDef, type Module, type Stmt } from '../parse/ast.js';
+import { dtypeOf, dtypeScalar, hintType, makeResolver, type Resolve } from './hints.js';
+import { describe, join, sameTy, scalar, UNKNOWN, widerScalar, type Origin, type ScalarKind, type Ty } from './ty.js';
+
+export type ParamKind = 'array' | 'int' | 'float' | 'complex' | 'bool' | 'unknown';
+
+export interface ParamInfo {
+  name: string;
+  kind: ParamKind;
+  dtype: string | null;
+  ndim: number | null;
+  written: boolean;
+}
+
+export type ReturnKind = 'none' | 'float' | 'int' | 'complex' | 'bool' | 'array' | 'any';
+
+/** How code generation must print a division-like operator or math call. */
+export type Semantics = { helper: string };
+
+export interface TypedFunction {
+  fn: FunctionDef;
+  params: ParamInfo[];
+  locals: Map<string, Ty>;
+  types: Map<Expr, Ty>;
+  /** Operators and calls that must go through a CPython-semantics helper. */
+  helpers: Map<Expr, Semantics>;
+  /** Augmented assignments on Python scalars that must go through a helper. */
+  augHelpers: Map<Stmt, Semantics>;
+  returns: ReturnKind;
+  /** Errors: reasons the function keeps only its original version. */
+  diagnostics: Diagnostic[];
+  accelerated: boolean;
+}
+
+const MATH_HELPERS: Record<string, string> = {
+  sqrt: 'sqrt', log: 'log', log10: 'log10', log2: 'log2', acos: 'acos', asin: 'asin', exp: 'exp', pow: 'mathpow',
+};
+const MATH_FLOAT_FUNCS = new Set([
+  'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'pow', 'sin', 'cos', 'tan', 'atan', 'atan2', 'sinh', 'cosh', 'tanh',
+  'fabs', 'hypot', 'expm1', 'log1p', 'copysign', 'fmod', 'erf', 'erfc', 'gamma', 'lgamma', 'degrees', 'radians',
+]);
+const MATH_INT_FUNCS = new Set(['floor', 'ceil', 'trunc']);
+const MATH_BOOL_FUNCS = new Set(['isnan', 'isinf', 'isfinite']);
+const MATH_CONSTANTS = new Set(['pi', 'e', 'inf', 'nan', 'tau']);
+const NUMPY_CONSTANTS = new Set(['pi', 'e', 'inf', 'nan', 'newaxis']);
+const NUMPY_ELEMENTWISE = new Set([
+  'sqrt', 'exp', 'log', 'log10', 'log2', 'abs', 'absolute', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'arctan2',
+  'sinh', 'cosh', 'tanh', 'floor', 'ceil', 'maximum', 'minimum', 'power', 'fabs', 'square', 'sign', 'conj', 'conjugate',
+  'real', 'imag', 'hypot', 'isnan', 'isinf', 'isfinite', 'where', 'negative', 'reciprocal', 'fmax', 'fmin',
+]);
+const NUMPY_BOOL_RESULT = new Set(['isnan', 'isinf', 'isfinite']);
+const NUMPY_REDUCTIONS = new Set(['sum', 'prod', 'max', 'min', 'amax', 'amin', 'mean', 'dot', 'vdot', 'trace']);
+const NUMPY_ARRAY_FUNCS = new Set(['matmul', 'transpose', 'outer', 'copy', 'ascontiguousarray', 'cumsum']);
+const NUMPY_ALLOC = new Set(['zeros', 'empty', 'ones', 'full', 'zeros_like', 'empty_like', 'ones_like']);
+const BUILTIN_FUNCS = new Set(['min', 'max', 'abs', 'len', 'float', 'int', 'complex', 'bool', 'range']);
+const ARRAY_METHODS_SCALAR = new Set(['sum', 'prod', 'max', 'min', 'mean', 'item', 'trace']);
+const ARRAY_METHODS_ARRAY = new Set(['copy', 'transpose', 'conjugate', 'conj', 'cumsum', 'ravel', 'flatten']);
+
+export function checkModule(mod: Module): TypedFunction[] {
+  const imports = new Map(mod.imports.map((b) => [b.local, b.qualified]));
+  const resolve = makeResolver(imports);
+  const topNames = new Set<string>();
+  for (const t of mod.body) if (t.kind === 'function') topNames.add(t.name);
+  return mod.body.filter((t): t is FunctionDef => t.kind === 'function').map((fn) => new Checker(fn, imports, resolve, topNames).run());
+}
+
+class Checker {
+  private readonly params = new Map<string, Ty>();
+  private readonly locals = new Map<string, Ty>();
+  /** Local name -> the array parameter it views (writes through it write the parameter). */
+  private readonly aliases = new Map<string, string | null>();
+  private readonly written = new Set<string>();
+  private readonly ndimSeen = new Map<string, number>();
+  private readonly types = new Map<Expr, Ty>();
+  private readonly helpers = new Map<Expr, Semantics>();
+  private readonly augHelpers = new Map<Stmt, Semantics>();
+  private readonly diagnostics: Diagnostic[] = [];
+  private returnTy: Ty | null = null;
+  private returnsValue = false;
+
+  constructor(
+    private readonly fn: FunctionDef,
+    private readonly imports: Map<string, string>,
+    private readonly resolve: Resolve,
+    private readonly topNames: Set<string>,
+  ) {}
+
+  private error(span: Span, message: string): void {
+    if (!this.diagnostics.some((d) => d.span.start === span.start && d.message === message)) {
+      this.diagnostics.push(diagnostic('error', span, message));
+    }
+  }
+
+  run(): TypedFunction {
+    const fn = this.fn;
+    for (const u of fn.unsupported) this.error(u.span, u.message);
+    for (const p of fn.params) {
+      if (!p.annotation) {
+        this.error(p.span, `parameter '${p.name}' has no type hint (Polyray can take hints from a first call through the %%parallelize magic)`);
+        this.params.set(p.name, UNKNOWN);
+        continue;
+      }
+      const h = hintType(p.annotation, this.resolve);
+      if (!h.ok) {
+        this.error(p.annotation.span, `parameter '${p.name}': ${h.message}`);
+        this.params.set(p.name, UNKNOWN);
+      } else {
+        this.params.set(p.name, h.ty);
+      }
+    }
+    const staticDiagnostics = this.diagnostics.length;
+    // Locals are typed to a fixed point: a second pass sees the joins of the first,
+    // and array parameters the rank their subscripts showed.
+    for (let pass = 0; pass < 4; pass++) {
+      const before = JSON.stringify([...this.locals]);
+      this.diagnostics.splice(staticDiagnostics);
+      for (const [name, t] of this.params) {
+        if (t.kind === 'array' && this.ndimSeen.has(name)) this.params.set(name, { ...t, ndim: this.ndimSeen.get(name)! });
+      }
+      this.helpers.clear();
+      this.augHelpers.clear();
+      this.returnTy = null;
+      this.returnsValue = false;
+      this.block(fn.body);
+      if (JSON.stringify([...this.locals]) === before && pass > 0) break;
+    }
+    const params: ParamInfo[] = fn.params.map((p) => this.paramInfo(p.name));
+    return {
+      fn,
+      params,
+      locals: this.locals,
+      types: this.types,
+      helpers: this.helpers,
+      augHelpers: this.augHelpers,
+      returns: this.returnKind(),
+      diagnostics: [...this.diagnostics].sort((a, b) => a.span.start - b.span.start),
+      accelerated: this.diagnostics.length === 0,
+    };
+  }
+
+  private paramInfo(name: string): ParamInfo {
+    const t = this.params.get(name) ?? UNKNOWN;
+    if (t.kind === 'array') {
+      return { name, kind: 'array', dtype: t.dtype, ndim: this.ndimSeen.get(name) ?? null, written: this.written.has(name) };
+    }
+    const kind: ParamKind = t.kind === 'scalar' ? t.scalar : 'unknown';
+    return { name, kind, dtype: null, ndim: null, written: false };
+  }
+
+  private returnKind(): ReturnKind {
+    if (!this.returnsValue || !this.returnTy) return 'none';
+    const t = this.returnTy;
+    if (t.kind === 'scalar') return t.scalar;
+    if (t.kind === 'array') return 'array';
+    if (t.kind === 'none') return 'none';
+    return 'any';
+  }
+
+  private block(body: Stmt[]): void {
+    for (const s of body) this.stmt(s);
+  }
+
+  private stmt(s: Stmt): void {
+    switch (s.kind) {
+      case 'for': {
+        for (const e of [s.range.start, s.range.stop, s.range.step]) {
+          if (!e) continue;
+          const t = this.expr(e);
+          if (!(t.kind === 'scalar' && (t.scalar === 'int' || t.scalar === 'bool'))) {
+            this.error(e.span, `range() argument must be an int, found ${describe(t)}`);
+          }
+        }
+        if (s.range.step && s.range.step.kind === 'number' && Number(s.range.step.text) === 0) {
+          this.error(s.range.step.span, 'range() step must not be zero');
+        }
+        if (this.params.has(s.target.id)) this.error(s.target.span, `loop variable '${s.target.id}' rebinds a parameter`);
+        this.bindLocal(s.target.id, scalar('int', 'py'), null, s.target.span);
+        this.block(s.body);
+        return;
+      }
+      case 'if':
+        this.expr(s.test);
+        this.block(s.body);
+        this.block(s.orelse);
+        return;
+      case 'assign':
+        this.assign(s.target, this.expr(s.value), s.value, s.span);
+        return;
+      case 'augassign': {
+        const targetTy = this.expr(s.target);
+        const valueTy = this.expr(s.value);
+        const result = this.binaryType(s.op, targetTy, valueTy, s.span, (h) => this.augHelpers.set(s, h));
+        if (s.target.kind === 'name' && targetTy.kind === 'scalar' && targetTy.scalar === 'int' && targetTy.origin !== 'np' && (s.op === '*' || s.op === '**' || s.op === '<<')) {
+          this.error(s.span, `'${s.target.id} ${s.op}= ...' on a Python int may exceed 64 bits, where Numba would wrap around`);
+        }
+        if (s.target.kind === 'subscript') {
+          this.markWritten(s.target, s.span);
+        } else if (s.target.kind === 'name') {
+          if (targetTy.kind === 'array') this.markWritten(s.target, s.span);
+          else this.bindLocal(s.target.id, result, null, s.span);
+        } else {
+          this.error(s.target.span, 'unsupported assignment target');
+        }
+        return;
+      }
+      case 'expr':
+        if (s.value.kind === 'string') return; // docstring
+        this.expr(s.value);
+        return;
+      case 'return':
+        this.returnsValue ||= s.value !== null;
+        if (s.value) {
+          const t = this.expr(s.value);
+          if (t.kind === 'tuple') this.error(s.value.span, 'returning a tuple is not supported');
+          this.returnTy = this.returnTy ? join(this.returnTy, t) : t;
+        }
+        return;
+      case 'pass':
+      case 'break':
+      case 'continue':
+        return;
+    }
+  }
+
+  private assign(target: Expr, valueTy: Ty, value: Expr, span: Span): void {
+    if (target.kind === 'name') {
+      if (this.params.has(target.id)) {
+        const pt = this.params.get(target.id)!;
+        if (pt.kind === 'array' || valueTy.kind === 'array') {
+          this.error(span, `rebinding the array parameter '${target.id}' is not supported`);
+          return;
+        }
+        if (valueTy.kind === 'scalar' && pt.kind === 'scalar' && valueTy.scalar !== pt.scalar) {
+          this.error(span, `parameter '${target.id}' is rebound to a ${valueTy.scalar}`);
+        }
+        return;
+      }
+      if (valueTy.kind === 'scalar' && valueTy.scalar === 'int' && valueTy.origin !== 'np' && isSelfProduct(target.id, value)) {
+        this.error(span, `'${target.id} = ${target.id} * ...' on a Python int may exceed 64 bits, where Numba would wrap around`);
+      }
+      this.bindLocal(target.id, valueTy, valueTy.kind === 'array' ? this.arrayRoot(value) : null, span);
+      return;
+    }
+    if (target.kind === 'subscript') {
+      this.expr(target);
+      this.markWritten(target, span);
+      return;
+    }
+    this.error(target.span, 'unsupported assignment target');
+  }
+
+  private bindLocal(name: string, t: Ty, aliasOf: string | null, span: Span): void {
+    if (t.kind === 'tuple' || t.kind === 'module' || t.kind === 'callable' || t.kind === 'dtype' || t.kind === 'shape') {
+      this.error(span, `local '${name}' holds a ${t.kind}, which is not supported`);
+    }
+    const prev = this.locals.get(name);
+    const next = prev ? join(prev, t) : t;
+    if (prev && prev.kind !== 'unknown' && t.kind !== 'unknown' && prev.kind !== t.kind) {
+      this.error(span, `local '${name}' changes between ${describe(prev)} and ${describe(t)}`);
+    }
+    this.locals.set(name, next);
+    if (t.kind === 'array') {
+      const prevAlias = this.aliases.get(name);
+      if (prevAlias !== undefined && prevAlias !== aliasOf) this.error(span, `local array '${name}' is rebound to a different array`);
+      this.aliases.set(name, aliasOf);
+    }
+  }
+
+  /** The array parameter an array-valued expression is a view of, if any. */
+  private arrayRoot(e: Expr): string | null {
+    if (e.kind === 'name') {
+      if (this.params.has(e.id)) return e.id;
+      return this.aliases.get(e.id) ?? null;
+    }
+    if (e.kind === 'subscript') return this.arrayRoot(e.value);
+    if (e.kind === 'attribute' && (e.attr === 'T' || e.attr === 'real' || e.attr === 'imag')) return this.arrayRoot(e.value);
+    if (e.kind === 'call' && e.func.kind === 'attribute' && (e.func.attr === 'transpose' || e.func.attr === 'ravel')) return this.arrayRoot(e.func.value);
+    return null;
+  }
+
+  private markWritten(target: Expr, span: Span): void {
+    let base: Expr = target;
+    while (base.kind === 'subscript' || (base.kind === 'attribute' && (base.attr === 'T' || base.attr === 'real' || base.attr === 'imag'))) base = base.value;
+    if (base.kind !== 'name') {
+      this.error(span, 'unsupported assignment target');
+      return;
+    }
+    const t = this.params.get(base.id) ?? this.locals.get(base.id);
+    if (!t || t.kind !== 'array') {
+      this.error(span, `'${base.id}' is assigned by subscript but is not an array`);
+      return;
+    }
+    const root = this.params.has(base.id) ? base.id : this.aliases.get(base.id) ?? null;
+    if (root) this.written.add(root);
+  }
+
+  private note(e: Expr, t: Ty): Ty {
+    this.types.set(e, t);
+    return t;
+  }
+
+  expr(e: Expr): Ty {
+    return this.note(e, this.exprInner(e));
+  }
+
+  private exprInner(e: Expr): Ty {
+    switch (e.kind) {
+      case 'number':
+        return scalar(e.numberKind, 'py');
+      case 'const':
+        return e.value === 'None' ? { kind: 'none' } : scalar('bool', 'py');
+      case 'string':
+        this.error(e.span, 'strings are not supported in accelerated code');
+        return UNKNOWN;
+      case 'name':
+        return this.name(e.id, e.span);
+      case 'attribute':
+        return this.attribute(e);
+      case 'subscript':
+        return this.subscript(e);
+      case 'slice':
+        for (const p of [e.lower, e.upper, e.step]) if (p) this.expectInt(p);
+        return UNKNOWN;
+      case 'tuple':
+        return { kind: 'tuple', elts: e.elts.map((x) => this.expr(x)) };
+      case 'unary': {
+        const t = this.expr(e.operand);
+        if (e.op === 'not') return scalar('bool', t.kind === 'scalar' ? t.origin : 'np');
+        if (e.op === '~' && t.kind === 'scalar' && t.scalar === 'bool') this.error(e.span, "'~' on a bool is not supported");
+        if (t.kind === 'scalar' && t.scalar === 'bool' && e.op !== '~') return scalar('int', t.origin);
+        return t;
+      }
+      case 'binary':
+        return this.binaryType(e.op, this.expr(e.left), this.expr(e.right), e.span, (h) => this.helpers.set(e, h), e);
+      case 'compare': {
+        const ts = [this.expr(e.left), ...e.comparators.map((c) => this.expr(c))];
+        if (ts.some((t) => t.kind === 'array')) return { kind: 'array', dtype: 'bool', ndim: null };
+        return scalar('bool', ts.every((t) => t.kind === 'scalar' && t.origin === 'py') ? 'py' : 'np');
+      }
+      case 'boolop': {
+        const l = this.expr(e.left);
+        const r = this.expr(e.right);
+        for (const [t, x] of [[l, e.left], [r, e.right]] as const) {
+          if (!(t.kind === 'scalar' && t.scalar === 'bool')) this.error(x.span, `'${e.op}' is supported on bools only, found ${describe(t)}`);
+        }
+        return scalar('bool', 'mixed');
+      }
+      case 'ifexp': {
+        this.expr(e.test);
+        return join(this.expr(e.body), this.expr(e.orelse));
+      }
+      case 'call':
+        return this.call(e);
+    }
+  }
+
+  private expectInt(e: Expr): void {
+    const t = this.expr(e);
+    if (!(t.kind === 'scalar' && (t.scalar === 'int' || t.scalar === 'bool')) && t.kind !== 'none') {
+      this.error(e.span, `expected an int, found ${describe(t)}`);
+    }
+  }
+
+  private name(id: string, span: Span): Ty {
+    const p = this.params.get(id);
+    if (p) return p;
+    const l = this.locals.get(id);
+    if (l) return l;
+    const q = this.imports.get(id);
+    if (q !== undefined) {
+      if (q === 'numpy' || q === 'math') return { kind: 'module', name: q };
+      const dtype = dtypeOf(q);
+      if (dtype) return { kind: 'dtype', dtype };
+      return { kind: 'callable', qualified: q };
+    }
+    if (BUILTIN_FUNCS.has(id)) return { kind: 'callable', qualified: `builtins.${id}` };
+    if (this.topNames.has(id)) {
+      this.error(span, `calls to other functions ('${id}') are not supported yet`);
+      return UNKNOWN;
+    }
+    this.error(span, `'${id}' is not a parameter, local or import (Numba would freeze a module-level value at compile time)`);
+    return UNKNOWN;
+  }
+
+  private attribute(e: Expr & { kind: 'attribute' }): Ty {
+    const base = this.expr(e.value);
+    if (base.kind === 'module') {
+      const q = `${base.name}.${e.attr}`;
+      if (base.name === 'math' && MATH_CONSTANTS.has(e.attr)) return scalar('float', 'py');
+      if (base.name === 'numpy' && NUMPY_CONSTANTS.has(e.attr)) return scalar('float', 'py');
+      const dtype = dtypeOf(q);
+      if (dtype) return { kind: 'dtype', dtype };
+      return { kind: 'callable', qualified: q };
+    }
+    if (base.kind === 'array') {
+      switch (e.attr) {
+        case 'shape':
+          return { kind: 'shape' };
+        case 'ndim':
+        case 'size':
+          return scalar('int', 'py');
+        case 'T':
+          return base;
+        case 'real':
+        case 'imag':
+          return { kind: 'array', dtype: base.dtype === 'complex64' ? 'float32' : base.dtype === null ? null : 'float64', ndim: base.ndim };
+        default:
+          return { kind: 'callable', qualified: `ndarray.${e.attr}` };
+      }
+    }
+    if (base.kind === 'scalar') {
+      if (e.attr === 'real' || e.attr === 'imag') return scalar('float', base.origin);
+      return { kind: 'callable', qualified: `scalar.${e.attr}` };
+    }
+    this.error(e.span, `attribute '.${e.attr}' is not supported here`);
+    return UNKNOWN;
+  }
+
+  private subscript(e: Expr & { kind: 'subscript' }): Ty {
+    const base = this.expr(e.value);
+    const idx = e.indices.map((i) => this.expr(i));
+    if (base.kind === 'shape') {
+      if (e.indices.length !== 1 || !(idx[0].kind === 'scalar' && idx[0].scalar === 'int')) this.error(e.span, 'shape must be indexed by one int');
+      return scalar('int', 'py');
+    }
+    if (base.kind !== 'array') {
+      this.error(e.span, `subscript of ${describe(base)} is not supported`);
+      return UNKNOWN;
+    }
+    // Count the dimensions this access consumes; `A[i][j]` chains count through the root.
+    let consumed = 0;
+    let sliced = 0;
+    for (let k = 0; k < idx.length; k++) {
+      const t = idx[k];
+      if (t.kind === 'scalar' && (t.scalar === 'int' || t.scalar === 'bool')) {
+        if (t.scalar === 'bool') this.error(e.indices[k].span, 'boolean indices are not supported');
+        consumed++;
+      } else if (e.indices[k].kind === 'slice') {
+        sliced++;
+      } else {
+        this.error(e.indices[k].span, `index must be an int or a slice, found ${describe(t)}`);
+      }
+    }
+    const rootName = rootParamOrLocal(e);
+    const depth = chainDepth(e);
+    if (rootName && this.params.get(rootName)?.kind === 'array') {
+      const prev = this.ndimSeen.get(rootName) ?? 0;
+      this.ndimSeen.set(rootName, Math.max(prev, depth));
+    }
+    const ndim = base.ndim === null ? null : base.ndim - consumed;
+    if (ndim !== null && ndim < 0) {
+      this.error(e.span, `too many indices for a ${base.ndim}-d array`);
+      return UNKNOWN;
+    }
+    if (ndim === 0 || (base.ndim === null && sliced === 0 && rootName && this.isFullIndex(e))) {
+      return scalar(dtypeScalar(base.dtype), 'np');
+    }
+    return { kind: 'array', dtype: base.dtype, ndim };
+  }
+
+  /** With the rank unknown from the hint, a subscript chain at full observed depth reads one element. */
+  private isFullIndex(e: Expr & { kind: 'subscript' }): boolean {
+    const root = rootParamOrLocal(e);
+    if (!root) return false;
+    return chainDepth(e) >= (this.ndimSeen.get(root) ?? 0) && e.indices.every((i) => i.kind !== 'slice');
+  }
+
+  private binaryType(op: string, l: Ty, r: Ty, span: Span, needHelper: (h: Semantics) => void, e?: Expr): Ty {
+    if (op === '@') {
+      if (l.kind !== 'array' || r.kind !== 'array') this.error(span, "'@' needs two arrays");
+      const nd = l.kind === 'array' && r.kind === 'array' && l.ndim !== null && r.ndim !== null ? l.ndim + r.ndim - 2 : null;
+      const dt = l.kind === 'array' && r.kind === 'array' && l.dtype === r.dtype ? l.dtype : null;
+      if (nd === 0) return scalar(dtypeScalar(dt), 'np');
+      return { kind: 'array', dtype: dt, ndim: nd };
+    }
+    if (l.kind === 'array' || r.kind === 'array') {
+      const ndims = [l, r].filter((t): t is Ty & { kind: 'array' } => t.kind === 'array').map((t) => t.ndim);
+      const nd = ndims.includes(null) ? null : Math.max(...(ndims as number[]));
+      const dt = l.kind === 'array' && r.kind === 'array' ? (l.dtype === r.dtype ? l.dtype : null) : l.kind === 'array' ? l.dtype : (r as { dtype: string | null }).dtype;
+      return { kind: 'array', dtype: op === '/' && dt !== null && dtypeScalar(dt) !== 'complex' ? 'float64' : dt, ndim: nd };
+    }
+    if (l.kind !== 'scalar' || r.kind !== 'scalar') {
+      if (l.kind !== 'unknown' && r.kind !== 'unknown') this.error(span, `operator '${op}' on ${describe(l)} and ${describe(r)} is not supported`);
+      return UNKNOWN;
+    }
+    const origin: Origin = l.origin === 'np' || r.origin === 'np' ? 'np' : l.origin === 'py' && r.origin === 'py' ? 'py' : 'mixed';
+    let kind: ScalarKind = widerScalar(l.scalar, r.scalar);
+    if (kind === 'bool' && ['+', '-', '*', '/', '//', '%', '**'].includes(op)) kind = 'int';
+    if (op === '/' && kind !== 'complex') kind = 'float';
+    const divisionLike = op === '/' || op === '//' || op === '%' || op === '**';
+    if (divisionLike) {
+      if (origin === 'mixed') {
+        this.error(span, `'${op}' on a value that is a Python scalar on some paths and a NumPy scalar on others: CPython and NumPy disagree on its edge cases`);
+      } else if (origin === 'py') {
+        const helper = op === '/' ? 'truediv' : op === '//' ? 'floordiv' : op === '%' ? 'mod' : 'pow';
+        needHelper({ helper });
+        if (op === '**' && l.scalar !== 'float' && r.scalar !== 'float' && kind === 'int') {
+          const exp = e && e.kind === 'binary' ? e.right : null;
+          const small = exp && exp.kind === 'number' && exp.numberKind === 'int' && Number(exp.text) >= 0 && Number(exp.text) <= 2;
+          if (!small) this.error(span, "'**' on Python ints may exceed 64 bits, where Numba would wrap around");
+          if (small) kind = 'int';
+        }
+        if (op === '**' && kind === 'int' && r.scalar === 'int') kind = 'int';
+      }
+    }
+    if ((op === '<<' || op === '>>' || op === '&' || op === '|' || op === '^') && (l.scalar === 'float' || r.scalar === 'float')) {
+      this.error(span, `'${op}' on floats`);
+    }
+    if (op === '<<' && origin !== 'np') this.error(span, "'<<' on Python ints may exceed 64 bits");
+    return scalar(kind, origin);
+  }
+
+  private call(e: Expr & { kind: 'call' }): Ty {
+    const f = this.expr(e.func);
+    const args = e.args.map((a) => this.expr(a));
+    const kw = new Map(e.keywords.map((k) => [k.name, this.expr(k.value)]));
+    if (f.kind === 'dtype') {
+      // np.float64(x): a NumPy scalar of that dtype.
+      if (args.length !== 1) this.error(e.span, 'dtype constructors take one argument');
+      return scalar(dtypeScalar(f.dtype), 'np');
+    }
+    if (f.kind !== 'callable') {
+      if (f.kind !== 'unknown') this.error(e.span, `calling ${describe(f)} is not supported`);
+      return UNKNOWN;
+    }
+    const q = f.qualified;
+    const allScalars = args.every((t) => t.kind === 'scalar');
+    const anyArray = args.some((t) => t.kind === 'array');
+    const originOf = (ts: Ty[]): Origin =>
+      ts.some((t) => t.kind === 'scalar' && t.origin === 'np') ? 'np' : ts.every((t) => t.kind === 'scalar' && t.origin === 'py') ? 'py' : 'mixed';
+    if (e.keywords.length > 0 && !q.startsWith('numpy.') && !q.startsWith('ndarray.')) {
+      this.error(e.span, 'keyword arguments are supported for NumPy functions only');
+    }
+    if (q.startsWith('builtins.')) {
+      const name = q.slice(9);
+      switch (name) {
+        case 'range':
+          this.error(e.span, 'range() is supported only as the iterable of a for loop');
+          return UNKNOWN;
+        case 'len':
+          if (args.length !== 1 || args[0].kind !== 'array') this.error(e.span, 'len() takes one array');
+          return scalar('int', 'py');
+        case 'abs':
+          if (args.length !== 1) this.error(e.span, 'abs() takes one argument');
+          if (args[0]?.kind === 'scalar') return scalar(args[0].scalar === 'complex' ? 'float' : args[0].scalar === 'bool' ? 'int' : args[0].scalar, args[0].origin);
+          return args[0] ?? UNKNOWN;
+        case 'min':
+        case 'max': {
+          if (args.length < 2 || !allScalars) {
+            this.error(e.span, `${name}() is supported on two or more scalars`);
+            return UNKNOWN;
+          }
+          const kinds = args.map((t) => (t as { scalar: ScalarKind }).scalar);
+          if (kinds.includes('complex')) this.error(e.span, `${name}() of complex numbers`);
+          const k = kinds.reduce(widerScalar);
+          const origin = originOf(args);
+          // CPython returns one of the arguments unchanged; when kinds differ the
+          // result's type depends on the values, which Numba cannot reproduce.
+          if (new Set(kinds).size > 1) this.error(e.span, `${name}() of mixed int and float returns either type in CPython`);
+          return scalar(k, origin);
+        }
+        case 'float':
+          if (args.length !== 1 || !allScalars) this.error(e.span, 'float() takes one scalar');
+          if (args[0]?.kind === 'scalar' && args[0].scalar === 'complex') this.error(e.span, 'float() of a complex');
+          return scalar('float', 'py');
+        case 'int':
+          if (args.length !== 1 || !(args[0]?.kind === 'scalar' && (args[0].scalar === 'int' || args[0].scalar === 'bool'))) {
+            this.error(e.span, 'int() is supported on ints only (CPython raises on nan and inf where Numba does not)');
+          }
+          return scalar('int', 'py');
+        case 'complex':
+          if (!allScalars || args.length < 1 || args.length > 2) this.error(e.span, 'complex() takes one or two scalars');
+          return scalar('complex', 'py');
+        case 'bool':
+          if (args.length !== 1 || !allScalars) this.error(e.span, 'bool() takes one scalar');
+          return scalar('bool', 'py');
+      }
+    }
+    if (q.startsWith('math.')) {
+      const name = q.slice(5);
+      if (!allScalars) this.error(e.span, `math.${name}() takes scalars`);
+      if (args.some((t) => t.kind === 'scalar' && t.scalar === 'complex')) this.error(e.span, `math.${name}() of a complex`);
+      if (MATH_HELPERS[name]) this.helpers.set(e, { helper: MATH_HELPERS[name] });
+      if (MATH_FLOAT_FUNCS.has(name)) return scalar('float', 'py');
+      if (MATH_INT_FUNCS.has(name)) return scalar('int', 'py');
+      if (MATH_BOOL_FUNCS.has(name)) return scalar('bool', 'py');
+      this.error(e.span, `math.${name}() is not supported`);
+      return UNKNOWN;
+    }
+    if (q.startsWith('numpy.')) {
+      const name = q.slice(6);
+      if (NUMPY_ELEMENTWISE.has(name)) {
+        if (anyArray) {
+          const arr = args.find((t) => t.kind === 'array') as Ty & { kind: 'array' };
+          return { kind: 'array', dtype: NUMPY_BOOL_RESULT.has(name) ? 'bool' : null, ndim: arr.ndim };
+        }
+        const kinds = args.filter((t): t is Ty & { kind: 'scalar' } => t.kind === 'scalar').map((t) => t.scalar);
+        if (NUMPY_BOOL_RESULT.has(name)) return scalar('bool', 'np');
+        const k = kinds.length ? kinds.reduce(widerScalar) : 'float';
+        return scalar(name === 'abs' || name === 'absolute' ? (k === 'complex' ? 'float' : k) : k === 'int' || k === 'bool' ? 'float' : k, 'np');
+      }
+      if (NUMPY_ALLOC.has(name)) return this.allocation(e, name, args, kw);
+      if (NUMPY_REDUCTIONS.has(name)) {
+        if (kw.has('axis')) {
+          const a = args[0];
+          return { kind: 'array', dtype: a?.kind === 'array' ? a.dtype : null, ndim: a?.kind === 'array' && a.ndim !== null ? a.ndim - 1 : null };
+        }
+        if (name === 'dot') {
+          const [a, b] = args;
+          if (a?.kind === 'array' && b?.kind === 'array' && a.ndim === 1 && b.ndim === 1) return scalar(dtypeScalar(a.dtype), 'np');
+          if (a?.kind === 'array' && b?.kind === 'array') return { kind: 'array', dtype: a.dtype === b.dtype ? a.dtype : null, ndim: a.ndim !== null && b.ndim !== null ? a.ndim + b.ndim - 2 : null };
+        }
+        const a = args[0];
+        return scalar(name === 'mean' ? 'float' : a?.kind === 'array' ? dtypeScalar(a.dtype) : 'float', 'np');
+      }
+      if (NUMPY_ARRAY_FUNCS.has(name)) {
+        const a = args[0];
+        if (name === 'matmul') return this.binaryType('@', args[0] ?? UNKNOWN, args[1] ?? UNKNOWN, e.span, () => undefined);
+        if (name === 'outer') return { kind: 'array', dtype: null, ndim: 2 };
+        return a?.kind === 'array' ? { kind: 'array', dtype: a.dtype, ndim: name === 'cumsum' ? 1 : a.ndim } : UNKNOWN;
+      }
+      this.error(e.span, `numpy.${name}() is not supported`);
+      return UNKNOWN;
+    }
+    if (q.startsWith('ndarray.')) {
+      const name = q.slice(8);
+      const recv = e.func.kind === 'attribute' ? this.types.get(e.func.value) : undefined;
+      const arr = recv && recv.kind === 'array' ? recv : { kind: 'array' as const, dtype: null, ndim: null };
+      if (ARRAY_METHODS_SCALAR.has(name)) {
+        if (kw.has('axis') || args.length > 0) return { kind: 'array', dtype: arr.dtype, ndim: arr.ndim !== null ? arr.ndim - 1 : null };
+        return scalar(name === 'mean' ? 'float' : dtypeScalar(arr.dtype), 'np');
+      }
+      if (ARRAY_METHODS_ARRAY.has(name)) return { kind: 'array', dtype: arr.dtype, ndim: name === 'ravel' || name === 'flatten' || name === 'cumsum' ? 1 : arr.ndim };
+      if (name === 'fill') {
+        if (e.func.kind === 'attribute') this.markWritten(e.func.value, e.span);
+        return { kind: 'none' };
+      }
+      this.error(e.span, `array method .${name}() is not supported`);
+      return UNKNOWN;
+    }
+    if (q.startsWith('scalar.')) {
+      const name = q.slice(7);
+      const recv = e.func.kind === 'attribute' ? this.types.get(e.func.value) : undefined;
+      if ((name === 'conjugate' || name === 'conj') && recv?.kind === 'scalar') return recv;
+      this.error(e.span, `scalar method .${name}() is not supported`);
+      return UNKNOWN;
+    }
+    this.error(e.span, `calls to '${q}' are not supported`);
+    return UNKNOWN;
+  }
+
+  private allocation(e: Expr & { kind: 'call' }, name: string, args: Ty[], kw: Map<string, Ty>): Ty {
+    const dtypeTy = kw.get('dtype') ?? (name === 'full' ? args[2] : args[1]);
+    let dtype: string | null = 'float64';
+    if (dtypeTy) dtype = dtypeTy.kind === 'dtype' ? dtypeTy.dtype : null;
+    if (dtypeTy && dtypeTy.kind !== 'dtype') this.error(e.span, `np.${name}(): dtype must be a NumPy dtype such as np.float64`);
+    if (name.endsWith('_like')) {
+      const a = args[0];
+      return a?.kind === 'array' ? { kind: 'array', dtype: dtypeTy ? dtype : a.dtype, ndim: a.ndim } : UNKNOWN;
+    }
+    const shape = args[0];
+    let ndim: number | null = null;
+    if (shape?.kind === 'tuple') {
+      ndim = shape.elts.length;
+      for (const [k, t] of shape.elts.entries()) if (!(t.kind === 'scalar' && t.scalar === 'int')) this.error(e.args[0].span, `shape element ${k} must be an int`);
+    } else if (shape?.kind === 'scalar' && shape.scalar === 'int') {
+      ndim = 1;
+    } else if (shape?.kind === 'shape') {
+      ndim = null;
+    } else {
+      this.error(e.span, `np.${name}() needs a shape of ints`);
+    }
+    return { kind: 'array', dtype, ndim };
+  }
+}
+
+function rootParamOrLocal(e: Expr): string | null {
+  let b: Expr = e;
+  while (b.kind === 'subscript') b = b.value;
+  return b.kind === 'name' ? b.id : null;
+}
+
+/** Number of index positions a subscript chain applies to its root: `A[i][j, k]` -> 3. */
+function chainDepth(e: Expr): number {
+  let n = 0;
+  let b: Expr = e;
+  while (b.kind === 'subscript') {
+    n += b.indices.length;
+    b = b.value;
+  }
+  return n;
+}
+
+function isSelfProduct(name: string, value: Expr): boolean {
+  if (value.kind !== 'binary' || (value.op !== '*' && value.op !== '**' && value.op !== '<<')) return false;
+  const mentions = (x: Expr): boolean => (x.kind === 'name' && x.id === name) || (x.kind === 'binary' && (mentions(x.left) || mentions(x.right)));
+  return mentions(value.left) || mentions(value.right);
+}
+
+export { walkStmts, sameTy };

@@ -1,0 +1,61 @@
+// Reads parameter type hints: `float`, `int`, `complex`, `bool`, `np.ndarray`,
+// `npt.NDArray[np.float64]` (and other dtypes). Names are resolved through the
+// module's imports, so `from numpy.typing import NDArray` works as well.
+import type { Expr } from '../parse/ast.js';
+import { dtypeScalar, scalar, type Ty } from './ty.js';
+
+/** numpy attribute -> dtype name. */
+const NUMPY_DTYPES: Record<string, string> = {
+  float64: 'float64', double: 'float64', float_: 'float64', float32: 'float32', single: 'float32',
+  int64: 'int64', int32: 'int32', int16: 'int16', int8: 'int8', intp: 'int64', int_: 'int64',
+  uint64: 'uint64', uint32: 'uint32', uint16: 'uint16', uint8: 'uint8',
+  complex128: 'complex128', complex64: 'complex64', cdouble: 'complex128', bool_: 'bool', bool: 'bool',
+};
+
+const BUILTIN_DTYPES: Record<string, string> = { float: 'float64', int: 'int64', complex: 'complex128', bool: 'bool' };
+
+export type Resolve = (e: Expr) => string | null;
+
+/** Qualified name of a Name/Attribute chain via the import table, e.g. `npt.NDArray` -> `numpy.typing.NDArray`. */
+export function makeResolver(imports: Map<string, string>): Resolve {
+  const resolve = (e: Expr): string | null => {
+    if (e.kind === 'name') return imports.get(e.id) ?? (BUILTIN_TYPE_NAMES.has(e.id) ? `builtins.${e.id}` : null);
+    if (e.kind === 'attribute') {
+      const base = resolve(e.value);
+      return base ? `${base}.${e.attr}` : null;
+    }
+    return null;
+  };
+  return resolve;
+}
+
+const BUILTIN_TYPE_NAMES = new Set(['float', 'int', 'complex', 'bool']);
+
+export function dtypeOf(qualified: string | null): string | null {
+  if (!qualified) return null;
+  if (qualified.startsWith('numpy.')) return NUMPY_DTYPES[qualified.slice(6)] ?? null;
+  if (qualified.startsWith('builtins.')) return BUILTIN_DTYPES[qualified.slice(9)] ?? null;
+  return null;
+}
+
+export type HintResult = { ok: true; ty: Ty } | { ok: false; message: string };
+
+export function hintType(hint: Expr, resolve: Resolve): HintResult {
+  const q = resolve(hint);
+  if (q === 'builtins.float') return { ok: true, ty: scalar('float', 'py') };
+  if (q === 'builtins.int') return { ok: true, ty: scalar('int', 'py') };
+  if (q === 'builtins.complex') return { ok: true, ty: scalar('complex', 'py') };
+  if (q === 'builtins.bool') return { ok: true, ty: scalar('bool', 'py') };
+  if (q === 'numpy.ndarray' || q === 'numpy.typing.NDArray') return { ok: true, ty: { kind: 'array', dtype: null, ndim: null } };
+  if (hint.kind === 'subscript') {
+    const base = resolve(hint.value);
+    if (base === 'numpy.typing.NDArray' && hint.indices.length === 1) {
+      const dtype = dtypeOf(resolve(hint.indices[0]));
+      if (!dtype) return { ok: false, message: `unsupported dtype in hint` };
+      return { ok: true, ty: { kind: 'array', dtype, ndim: null } };
+    }
+  }
+  return { ok: false, message: 'unsupported type hint (expected float, int, complex, bool, np.ndarray or npt.NDArray[dtype])' };
+}
+
+export { dtypeScalar };
