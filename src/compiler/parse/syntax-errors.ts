@@ -15,9 +15,12 @@ export function syntaxErrors(root: Node, lines: LineIndex, limit = 10): Diagnost
       return;
     }
     if (node.type === 'ERROR') {
-      const snippet = node.text.split('\n')[0].slice(0, 40);
-      const message = snippet ? `syntax error: invalid syntax near '${snippet}'` : 'syntax error: invalid syntax';
-      out.push(diagnostic('error', lines.span(node.startIndex, node.endIndex), message));
+      // An ERROR node wraps everything tree-sitter could not place; the token it
+      // stopped at, its last child, is where a person should look.
+      const at = node.childCount > 0 ? node.child(node.childCount - 1)! : node;
+      const snippet = at.text.split('\n')[0].slice(0, 40);
+      const message = snippet ? `syntax error: unexpected '${snippet}'` : 'syntax error: invalid syntax';
+      out.push(diagnostic('error', lines.span(at.startIndex, at.endIndex), message));
       return;
     }
     if (!node.hasError) return;

@@ -4,7 +4,7 @@
 // each parameter's kind/dtype/rank and whether it is written, each
 // expression's type, and which CPython-semantics helpers the variant calls.
 import { diagnostic, type Diagnostic, type Span } from '../diagnostics.js';
-import { walkStmts, type Expr, type FunctionDef, type Module, type Stmt } from '../parse/ast.js';
+import { walkExpr, walkStmts, type Expr, type FunctionDef, type Module, type Stmt } from '../parse/ast.js';
 import { dtypeOf, dtypeScalar, hintType, makeResolver, type Resolve } from './hints.js';
 import { describe, join, sameTy, scalar, UNKNOWN, widerScalar, type Origin, type ScalarKind, type Ty } from './ty.js';
 
@@ -114,6 +114,7 @@ class Checker {
         this.params.set(p.name, h.ty);
       }
     }
+    this.discoverRanks();
     const staticDiagnostics = this.diagnostics.length;
     // Locals are typed to a fixed point: a second pass sees the joins of the first,
     // and array parameters the rank their subscripts showed.
@@ -142,6 +143,39 @@ class Checker {
       diagnostics: [...this.diagnostics].sort((a, b) => a.span.start - b.span.start),
       accelerated: this.diagnostics.length === 0,
     };
+  }
+
+  /**
+   * Ranks of array parameters whose hint does not give one, from how they are
+   * subscripted: `A[i, j]` and `A[i][j]` show 2 dimensions; `row = A[i]` then
+   * `row[j]` shows 2 as well. Done syntactically before typing, so that typing
+   * sees the final ranks and `A[i]` is known to be a row, not an element.
+   */
+  private discoverRanks(): void {
+    const viewOf = new Map<string, { root: string; consumed: number }>();
+    const see = (root: string, depth: number): void => {
+      if (this.params.get(root)?.kind === 'array') this.ndimSeen.set(root, Math.max(this.ndimSeen.get(root) ?? 0, depth));
+    };
+    const visitExpr = (e: Expr): void =>
+      walkExpr(e, (x) => {
+        if (x.kind !== 'subscript') return;
+        const root = rootParamOrLocal(x);
+        if (!root) return;
+        const view = viewOf.get(root);
+        if (view) see(view.root, view.consumed + chainDepth(x));
+        else see(root, chainDepth(x));
+      });
+    walkStmts(this.fn.body, (s) => {
+      if (s.kind === 'assign' && s.target.kind === 'name' && s.value.kind === 'subscript') {
+        const root = rootParamOrLocal(s.value);
+        if (root && this.params.get(root)?.kind === 'array') {
+          viewOf.set(s.target.id, { root, consumed: countIntLike(s.value) });
+        }
+      }
+    });
+    walkStmts(this.fn.body, (s) => {
+      for (const e of stmtExprs(s)) visitExpr(e);
+    });
   }
 
   private paramInfo(name: string): ParamInfo {
@@ -448,11 +482,6 @@ class Checker {
       }
     }
     const rootName = rootParamOrLocal(e);
-    const depth = chainDepth(e);
-    if (rootName && this.params.get(rootName)?.kind === 'array') {
-      const prev = this.ndimSeen.get(rootName) ?? 0;
-      this.ndimSeen.set(rootName, Math.max(prev, depth));
-    }
     const ndim = base.ndim === null ? null : base.ndim - consumed;
     if (ndim !== null && ndim < 0) {
       this.error(e.span, `too many indices for a ${base.ndim}-d array`);
@@ -695,6 +724,35 @@ function chainDepth(e: Expr): number {
     b = b.value;
   }
   return n;
+}
+
+/** Index positions of a subscript chain that are not slices. */
+function countIntLike(e: Expr): number {
+  let n = 0;
+  let b: Expr = e;
+  while (b.kind === 'subscript') {
+    n += b.indices.filter((i) => i.kind !== 'slice').length;
+    b = b.value;
+  }
+  return n;
+}
+
+function stmtExprs(s: Stmt): Expr[] {
+  switch (s.kind) {
+    case 'for':
+      return [s.range.start, s.range.stop, s.range.step].filter((x): x is Expr => x !== null);
+    case 'if':
+      return [s.test];
+    case 'assign':
+    case 'augassign':
+      return [s.target, s.value];
+    case 'expr':
+      return [s.value];
+    case 'return':
+      return s.value ? [s.value] : [];
+    default:
+      return [];
+  }
 }
 
 function isSelfProduct(name: string, value: Expr): boolean {

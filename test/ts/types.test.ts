@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseModule } from '../../src/compiler/parse/index.js';
+import { checkModule, type TypedFunction } from '../../src/compiler/types/check.js';
+import { py, testParser } from './helpers.js';
+
+async function check(src: string): Promise<TypedFunction[]> {
+  const r = parseModule(await testParser(), src);
+  assert.ok(r.ok);
+  return checkModule(r.ok ? r.module : (null as never));
+}
+
+const HEADER = 'import numpy as np\nimport numpy.typing as npt\nimport math\n';
+
+test('hints give parameter kinds, dtypes, ranks from use, and written arrays', async () => {
+  const [tf] = await check(HEADER + py`
+    def k(n: int, alpha: float, C: npt.NDArray[np.float64], A: np.ndarray) -> None:
+        for i in range(n):
+            for j in range(n):
+                C[i, j] = alpha * A[i][j]
+  `);
+  assert.equal(tf.accelerated, true, JSON.stringify(tf.diagnostics));
+  assert.deepEqual(tf.params, [
+    { name: 'n', kind: 'int', dtype: null, ndim: null, written: false },
+    { name: 'alpha', kind: 'float', dtype: null, ndim: null, written: false },
+    { name: 'C', kind: 'array', dtype: 'float64', ndim: 2, written: true },
+    { name: 'A', kind: 'array', dtype: null, ndim: 2, written: false },
+  ]);
+});
+
+test('writes through a local view mark the viewed parameter as written', async () => {
+  const [tf] = await check(HEADER + py`
+    def k(A: npt.NDArray[np.float64], n: int) -> None:
+        row = A[0]
+        for j in range(n):
+            row[j] = 0.0
+  `);
+  assert.equal(tf.accelerated, true, JSON.stringify(tf.diagnostics));
+  assert.equal(tf.params[0].written, true);
+});
+
+test('Python-scalar division, floor division and math domain functions use CPython helpers', async () => {
+  const [tf] = await check(HEADER + py`
+    def k(a: float, b: float, n: int, x: npt.NDArray[np.float64]) -> float:
+        y = a / b
+        z = n // 3
+        w = x[0] / b
+        return math.sqrt(y) + z + w
+  `);
+  assert.equal(tf.accelerated, true, JSON.stringify(tf.diagnostics));
+  const helpers = [...tf.helpers.values()].map((h) => h.helper).sort();
+  // a / b and n // 3 are Python scalars; x[0] / b is a NumPy scalar division (inf, not an exception).
+  assert.deepEqual(helpers, ['floordiv', 'sqrt', 'truediv']);
+});
+
+test('a division whose operand is a Python scalar on some paths and NumPy on others is refused', async () => {
+  const [tf] = await check(HEADER + py`
+    def k(x: npt.NDArray[np.float64], n: int) -> float:
+        s = 0.0
+        for i in range(n):
+            s += x[i]
+        return s / n
+  `);
+  assert.equal(tf.accelerated, false);
+  assert.match(tf.diagnostics[0].message, /Python scalar on some paths/);
+  assert.equal(tf.diagnostics[0].span.from.line, 8);
+});
+
+test('unsupported constructs keep the original with a positioned reason', async () => {
+  const fns = await check(HEADER + py`
+    N = 10
+    def uses_global(x: npt.NDArray[np.float64]) -> None:
+        x[0] = N
+    def no_hints(x):
+        return x
+    def bad_hint(x: list) -> None:
+        pass
+    def overflow(n: int) -> int:
+        p = 1
+        for i in range(n):
+            p *= 3
+        return p
+    def helper_call(x: npt.NDArray[np.float64]) -> None:
+        uses_global(x)
+  `);
+  const byName = new Map(fns.map((f) => [f.fn.name, f]));
+  for (const [name, pattern] of [
+    ['uses_global', /module-level/],
+    ['no_hints', /no type hint/],
+    ['bad_hint', /unsupported type hint/],
+    ['overflow', /64 bits/],
+    ['helper_call', /other functions/],
+  ] as const) {
+    const f = byName.get(name)!;
+    assert.equal(f.accelerated, false, name);
+    assert.ok(f.diagnostics.some((d) => pattern.test(d.message)), `${name}: ${f.diagnostics.map((d) => d.message).join('; ')}`);
+    assert.ok(f.diagnostics.every((d) => d.span.from.line > 3 && d.span.from.col >= 1));
+  }
+});
+
+test('loop bounds must be ints', async () => {
+  const [tf] = await check(HEADER + py`
+    def k(x: npt.NDArray[np.float64], a: float) -> None:
+        for i in range(a):
+            x[i] = 0.0
+  `);
+  assert.equal(tf.accelerated, false);
+  assert.match(tf.diagnostics[0].message, /range\(\) argument must be an int/);
+});
