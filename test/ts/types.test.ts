@@ -21,10 +21,10 @@ test('hints give parameter kinds, dtypes, ranks from use, and written arrays', a
   `);
   assert.equal(tf.accelerated, true, JSON.stringify(tf.diagnostics));
   assert.deepEqual(tf.params, [
-    { name: 'n', kind: 'int', dtype: null, ndim: null, written: false },
-    { name: 'alpha', kind: 'float', dtype: null, ndim: null, written: false },
-    { name: 'C', kind: 'array', dtype: 'float64', ndim: 2, written: true },
-    { name: 'A', kind: 'array', dtype: null, ndim: 2, written: false },
+    { name: 'n', kind: 'int', dtype: null, ndim: null, written: false, exact: false },
+    { name: 'alpha', kind: 'float', dtype: null, ndim: null, written: false, exact: false },
+    { name: 'C', kind: 'array', dtype: 'float64', ndim: 2, written: true, exact: false },
+    { name: 'A', kind: 'array', dtype: null, ndim: 2, written: false, exact: false },
   ]);
 });
 
@@ -51,6 +51,8 @@ test('Python-scalar division, floor division and math domain functions use CPyth
   const helpers = [...tf.helpers.values()].map((h) => h.helper).sort();
   // a / b and n // 3 are Python scalars; x[0] / b is a NumPy scalar division (inf, not an exception).
   assert.deepEqual(helpers, ['floordiv', 'sqrt', 'truediv']);
+  // so the dispatcher must see Python scalars: an np.float64 `a` would make the original follow NumPy.
+  assert.deepEqual(tf.params.map((p) => p.exact), [true, true, true, false]);
 });
 
 test('a division whose operand is a Python scalar on some paths and NumPy on others is refused', async () => {

@@ -19,6 +19,8 @@ function paramSpec(p: ParamInfo): string {
   if (p.kind === 'array') {
     extra.push(`dtype=${py(p.dtype)}`, `ndim=${p.ndim === null ? 'None' : p.ndim}`);
     if (p.written) extra.push('written=True');
+  } else if (p.exact) {
+    extra.push('exact=True');
   }
   return `${RUNTIME_ALIAS}.Param(${[py(p.name), py(p.kind), ...extra].join(', ')})`;
 }

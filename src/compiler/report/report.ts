@@ -29,6 +29,7 @@ export interface ReportParam {
   dtype: string | null;
   ndim: number | null;
   written: boolean;
+  exact: boolean;
 }
 
 export interface ReportFunction {
@@ -84,7 +85,7 @@ export function buildReport(
       col: tf.fn.span.from.col,
       accelerated: tf.accelerated,
       variants: variantsOf.get(tf.fn.name) ?? ['original'],
-      params: tf.params.map((p) => ({ name: p.name, kind: p.kind, dtype: p.dtype, ndim: p.ndim, written: p.written })),
+      params: tf.params.map((p) => ({ name: p.name, kind: p.kind, dtype: p.dtype, ndim: p.ndim, written: p.written, exact: p.exact })),
       loops,
       diagnostics: tf.diagnostics.map(toReportDiagnostic),
     };

@@ -16,7 +16,16 @@ export interface ParamInfo {
   dtype: string | null;
   ndim: number | null;
   written: boolean;
+  /**
+   * The variant gives this scalar CPython semantics (its operators go through
+   * helpers), so the dispatcher must accept only Python scalars for it: a NumPy
+   * scalar would make the original follow NumPy's rules instead.
+   */
+  exact: boolean;
 }
+
+/** Helpers that reproduce CPython operators (math.* helpers apply to any scalar). */
+const OPERATOR_HELPERS = new Set(['truediv', 'floordiv', 'mod', 'pow']);
 
 export type ReturnKind = 'none' | 'float' | 'int' | 'complex' | 'bool' | 'array' | 'any';
 
@@ -131,7 +140,8 @@ class Checker {
       this.block(fn.body);
       if (JSON.stringify([...this.locals]) === before && pass > 0) break;
     }
-    const params: ParamInfo[] = fn.params.map((p) => this.paramInfo(p.name));
+    const usesOperatorHelpers = [...this.helpers.values(), ...this.augHelpers.values()].some((h) => OPERATOR_HELPERS.has(h.helper));
+    const params: ParamInfo[] = fn.params.map((p) => this.paramInfo(p.name, usesOperatorHelpers));
     return {
       fn,
       params,
@@ -178,13 +188,13 @@ class Checker {
     });
   }
 
-  private paramInfo(name: string): ParamInfo {
+  private paramInfo(name: string, exactScalars: boolean): ParamInfo {
     const t = this.params.get(name) ?? UNKNOWN;
     if (t.kind === 'array') {
-      return { name, kind: 'array', dtype: t.dtype, ndim: this.ndimSeen.get(name) ?? null, written: this.written.has(name) };
+      return { name, kind: 'array', dtype: t.dtype, ndim: this.ndimSeen.get(name) ?? null, written: this.written.has(name), exact: false };
     }
     const kind: ParamKind = t.kind === 'scalar' ? t.scalar : 'unknown';
-    return { name, kind, dtype: null, ndim: null, written: false };
+    return { name, kind, dtype: null, ndim: null, written: false, exact: exactScalars && t.kind === 'scalar' };
   }
 
   private returnKind(): ReturnKind {

@@ -1,0 +1,172 @@
+"""The Numba CPU variant: compiled lazily on first use.
+
+Numba is imported only when a CpuVariant first runs, so that importing a
+generated module (and :mod:`polyray.runtime`) stays cheap.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, Final
+
+from .variants import VariantFailed
+
+#: Helpers of :mod:`polyray.runtime.numba_helpers` a variant may request; each is
+#: injected into the variant's module globals as ``_polyray_h_<name>``.
+HELPER_NAMES: Final[frozenset[str]] = frozenset(
+    {"truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp"}
+)
+
+HELPER_PREFIX: Final = "_polyray_h_"
+
+#: ``numba.prange`` is injected into the variant's module globals under this
+#: name (generated code writes ``for i in _polyray_prange(n):``), so that the
+#: generated module never imports numba itself. Without parallel=True, Numba
+#: treats it as ``range``.
+PRANGE_NAME: Final = "_polyray_prange"
+
+#: Parallel options when parallel=True: prange only, every other transformation off.
+PARALLEL_OPTIONS: Final[dict[str, bool]] = {
+    "prange": True,
+    "fusion": False,
+    "comprehension": False,
+    "reduction": False,
+    "inplace_binop": False,
+    "setitem": False,
+    "numpy": False,
+    "stencil": False,
+}
+
+
+def _first_line(text: str) -> str:
+    """First non-empty line of an error message.
+
+    Numba's typing errors start with a generic "Failed in ... pipeline" line;
+    then the next non-empty line (the actual problem) is appended.
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return text.strip()
+    if lines[0].startswith("Failed in") and len(lines) > 1:
+        return f"{lines[0]}: {lines[1]}"
+    return lines[0]
+
+
+class CpuVariant:
+    """A function compiled with ``numba.njit`` on first use.
+
+    py_func: the numba-compatible Python function (defined in the generated module).
+    helpers: names from HELPER_NAMES to inject as ``_polyray_h_<name>``
+        (``_polyray_prange`` = numba.prange is always injected).
+    parallel: compile with ``parallel={'prange': True, ...everything else off}``.
+    boundscheck: compile with Numba's bounds checking (IndexError like Python).
+    """
+
+    __slots__ = ("py_func", "helpers", "parallel", "boundscheck", "_jitted", "_broken",
+                 "_failed", "_numba_error", "_typeof", "_lock", "cached")
+
+    def __init__(
+        self,
+        py_func: Callable[..., Any],
+        helpers: tuple[str, ...] | list[str] = (),
+        parallel: bool = False,
+        boundscheck: bool = True,
+    ) -> None:
+        if not callable(py_func) or not hasattr(py_func, "__globals__"):
+            raise TypeError(f"CpuVariant: py_func must be a Python function, got {type(py_func).__name__}")
+        unknown = sorted(set(helpers) - HELPER_NAMES)
+        if unknown:
+            raise ValueError(
+                f"CpuVariant {py_func.__name__!r}: unknown helpers {unknown}; "
+                f"expected names from {sorted(HELPER_NAMES)}"
+            )
+        if type(parallel) is not bool:
+            raise TypeError(f"CpuVariant {py_func.__name__!r}: parallel must be a bool, got {parallel!r}")
+        if type(boundscheck) is not bool:
+            raise TypeError(f"CpuVariant {py_func.__name__!r}: boundscheck must be a bool, got {boundscheck!r}")
+        self.py_func = py_func
+        self.helpers: tuple[str, ...] = tuple(helpers)
+        self.parallel = parallel
+        self.boundscheck = boundscheck
+        self._jitted: Callable[..., Any] | None = None
+        self._broken: str | None = None
+        # argument-type signature -> reason, for signatures Numba failed to compile
+        self._failed: dict[tuple[Any, ...], str] = {}
+        self._numba_error: type[BaseException] | None = None
+        self._typeof: Callable[[Any], Any] | None = None
+        self._lock = threading.Lock()
+        #: whether Numba's on-disk cache is in use (None until compiled)
+        self.cached: bool | None = None
+
+    def unavailable_reason(self) -> str | None:
+        return self._broken
+
+    def _compile(self) -> Callable[..., Any]:
+        with self._lock:
+            if self._jitted is not None:
+                return self._jitted
+            name = self.py_func.__name__
+            try:
+                import numba
+                from numba.core.errors import NumbaError
+
+                from . import numba_helpers
+            except Exception as exc:  # numba missing or broken: cpu variant unusable
+                self._broken = f"numba could not be imported ({type(exc).__name__}: {_first_line(str(exc))})"
+                raise VariantFailed(self._broken) from None
+            module_globals = self.py_func.__globals__
+            module_globals[PRANGE_NAME] = numba.prange
+            for helper in self.helpers:
+                module_globals[HELPER_PREFIX + helper] = getattr(numba_helpers, helper)
+            options: dict[str, Any] = {
+                "error_model": "numpy",
+                "boundscheck": self.boundscheck,
+                # ParallelOptions consumes the dict it is given: pass a fresh copy
+                "parallel": dict(PARALLEL_OPTIONS) if self.parallel else False,
+            }
+            try:
+                jitted = numba.njit(cache=True, **options)(self.py_func)
+                self.cached = True
+            except RuntimeError:
+                # no file to cache next to (e.g. code exec'd in a notebook): compile uncached
+                options["parallel"] = dict(PARALLEL_OPTIONS) if self.parallel else False
+                jitted = numba.njit(cache=False, **options)(self.py_func)
+                self.cached = False
+            except NumbaError as exc:
+                self._broken = f"numba rejected {name}: {_first_line(str(exc))}"
+                raise VariantFailed(self._broken) from None
+            self._numba_error = NumbaError
+            self._typeof = numba.typeof
+            self._jitted = jitted
+            return jitted
+
+    def run(self, args: tuple[Any, ...]) -> Any:
+        jitted = self._jitted
+        if jitted is None:
+            if self._broken is not None:
+                raise VariantFailed(self._broken)
+            jitted = self._compile()
+        if self._failed:
+            key = self._signature(args)
+            reason = self._failed.get(key)
+            if reason is not None:
+                raise VariantFailed(reason)
+        try:
+            return jitted(*args)
+        except self._numba_error as exc:  # type: ignore[misc]
+            # typing/compilation failed: nothing of the variant ran
+            reason = f"numba could not compile {self.py_func.__name__} for these argument types: {_first_line(str(exc))}"
+            self._failed[self._signature(args)] = reason
+            raise VariantFailed(reason) from None
+
+    def _signature(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        typeof = self._typeof
+        assert typeof is not None
+        key = []
+        for a in args:
+            try:
+                key.append(typeof(a))
+            except Exception:
+                key.append(type(a))
+        return tuple(key)

@@ -1,0 +1,147 @@
+"""The dispatcher behind each accelerated function of a generated module."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from time import perf_counter
+from typing import Any, Final
+
+from . import history as _history
+from .choice import Choice, choose
+from .guards import ArgumentGuard, GeneratedGuard
+from .params import Param
+from .variants import VARIANT_NAMES, Variant, VariantFailed
+
+RETURN_KINDS: Final = ("none", "float", "int", "complex", "bool", "array", "any")
+
+TARGET_ENV: Final = "POLYRAY_TARGET"
+
+
+class Dispatcher:
+    """Runs one accelerated function: picks a variant, checks, runs, records.
+
+    Called positionally with the function's arguments, it
+
+    1. reads POLYRAY_TARGET (auto|original|cpu|gpu|ray) and picks a variant
+       (:func:`polyray.runtime.choice.choose`);
+    2. for a compiled variant, checks the arguments (types, dtypes, ranks,
+       writeability, aliasing of written arrays, the generated guard) and runs
+       the original instead when one fails;
+    3. runs it; a compiled variant that cannot run these arguments (e.g. a
+       Numba typing failure) falls back to the original; any other exception
+       propagates unchanged;
+    4. appends a run record to :func:`polyray.runtime.history`.
+    """
+
+    __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices")
+
+    def __init__(
+        self,
+        name: str,
+        original: Callable[..., Any],
+        params: Sequence[Param],
+        variants: Mapping[str, Variant] | None = None,
+        guard: GeneratedGuard | None = None,
+        returns: str = "any",
+    ) -> None:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"Dispatcher: name must be a non-empty string, got {name!r}")
+        if not callable(original):
+            raise TypeError(f"Dispatcher {name!r}: original must be callable, got {type(original).__name__}")
+        params = tuple(params)
+        for p in params:
+            if not isinstance(p, Param):
+                raise TypeError(f"Dispatcher {name!r}: params must be Param objects, got {type(p).__name__}")
+        names = [p.name for p in params]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"Dispatcher {name!r}: duplicate parameter names {duplicates}")
+        variants = dict(variants or {})
+        for key, variant in variants.items():
+            if key not in VARIANT_NAMES:
+                raise ValueError(
+                    f"Dispatcher {name!r}: variant names must be among {', '.join(VARIANT_NAMES)}, got {key!r}"
+                )
+            if not isinstance(variant, Variant):
+                raise TypeError(
+                    f"Dispatcher {name!r}: variant {key!r} must have run() and unavailable_reason(), "
+                    f"got {type(variant).__name__}"
+                )
+        if returns not in RETURN_KINDS:
+            raise ValueError(
+                f"Dispatcher {name!r}: returns must be one of {', '.join(RETURN_KINDS)}, got {returns!r}"
+            )
+        self.name = name
+        self.original = original
+        self.params: tuple[Param, ...] = params
+        self.variants: dict[str, Variant] = variants
+        self.returns = returns
+        self._guard = ArgumentGuard(name, params, guard)
+        self._record = _history.record
+        # requested target -> Choice; cleared whenever a variant reports a failure
+        # (the only event that changes a variant's availability)
+        self._choices: dict[str, Choice] = {}
+
+    def __repr__(self) -> str:
+        return f"<polyray Dispatcher {self.name} variants={['original', *self.variants]}>"
+
+    def __call__(self, *args: Any) -> Any:
+        target = os.environ.get(TARGET_ENV, "auto")
+        choice = self._choices.get(target)
+        if choice is None:
+            choice = choose(target, self.name, self.variants)
+            if len(self._choices) < 16:  # arbitrary POLYRAY_TARGET values must not grow it
+                self._choices[target] = choice
+        chosen = choice.variant
+        reason = choice.reason
+        if chosen != "original":
+            problem = self._guard(args)
+            if problem is None:
+                variant = self.variants[chosen]
+                start = perf_counter()
+                try:
+                    result = variant.run(args)
+                except VariantFailed as failed:
+                    self._choices.clear()
+                    reason = f"{failed.reason}; ran original instead of {chosen} ({reason})"
+                except BaseException as exc:
+                    seconds = perf_counter() - start
+                    self._record(
+                        {
+                            "function": self.name, "variant": chosen, "seconds": seconds, "nodes": [],
+                            "reason": reason, "target": target, "error": type(exc).__name__,
+                        }
+                    )
+                    raise
+                else:
+                    seconds = perf_counter() - start
+                    self._record(
+                        {
+                            "function": self.name, "variant": chosen, "seconds": seconds, "nodes": [],
+                            "reason": reason, "target": target,
+                        }
+                    )
+                    return result
+            else:
+                reason = f"{problem}; ran original instead of {chosen} ({reason})"
+        start = perf_counter()
+        try:
+            result = self.original(*args)
+        except BaseException as exc:
+            seconds = perf_counter() - start
+            self._record(
+                {
+                    "function": self.name, "variant": "original", "seconds": seconds, "nodes": [],
+                    "reason": reason, "target": target, "error": type(exc).__name__,
+                }
+            )
+            raise
+        seconds = perf_counter() - start
+        self._record(
+            {
+                "function": self.name, "variant": "original", "seconds": seconds, "nodes": [],
+                "reason": reason, "target": target,
+            }
+        )
+        return result

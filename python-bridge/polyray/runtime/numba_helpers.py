@@ -1,0 +1,410 @@
+"""Scalar helpers that make Numba-compiled code behave like CPython.
+
+Numba (with ``error_model='numpy'``) returns inf/nan or 0 where CPython raises,
+and its ``**`` types differ. A generated CPU variant calls these helpers as
+``_polyray_h_<name>(...)``; :class:`polyray.runtime.cpu.CpuVariant` injects them.
+
+Each helper is a plain Python function (correct CPython semantics when called
+from Python) with a Numba ``@overload(..., inline='always')`` that reproduces the
+same results and the same exception types and messages in compiled code.
+Argument types a helper does not cover (e.g. complex to ``floordiv``) fail at
+typing time, which makes the dispatcher run the original.
+
+This module imports numba: import it only when compiling a CPU variant.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any
+
+import numpy as np
+from numba import types
+from numba.extending import overload
+
+__all__ = ["truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp"]
+
+
+# --- type classes --------------------------------------------------------------
+
+def _is_int(t: types.Type) -> bool:
+    return isinstance(t, (types.Integer, types.Boolean))
+
+
+def _is_float(t: types.Type) -> bool:
+    return isinstance(t, types.Float)
+
+
+def _is_complex(t: types.Type) -> bool:
+    return isinstance(t, types.Complex)
+
+
+def _is_real(t: types.Type) -> bool:
+    return _is_int(t) or _is_float(t)
+
+
+# --- Python-level definitions (CPython semantics by construction) ------------
+
+def truediv(a: Any, b: Any) -> Any:
+    """``a / b``."""
+    return a / b
+
+
+def floordiv(a: Any, b: Any) -> Any:
+    """``a // b``."""
+    return a // b
+
+
+def mod(a: Any, b: Any) -> Any:
+    """``a % b``."""
+    return a % b
+
+
+def pow(a: Any, b: Any) -> Any:  # noqa: A001 - mirrors the operator's name
+    """``a ** b``."""
+    return a**b
+
+
+def mathpow(x: Any, y: Any) -> float:
+    """``math.pow(x, y)``."""
+    return math.pow(x, y)
+
+
+def sqrt(x: Any) -> float:
+    """``math.sqrt(x)``."""
+    return math.sqrt(x)
+
+
+def log(x: Any) -> float:
+    """``math.log(x)`` (one argument)."""
+    return math.log(x)
+
+
+def log10(x: Any) -> float:
+    """``math.log10(x)``."""
+    return math.log10(x)
+
+
+def log2(x: Any) -> float:
+    """``math.log2(x)``."""
+    return math.log2(x)
+
+
+def acos(x: Any) -> float:
+    """``math.acos(x)``."""
+    return math.acos(x)
+
+
+def asin(x: Any) -> float:
+    """``math.asin(x)``."""
+    return math.asin(x)
+
+
+def exp(x: Any) -> float:
+    """``math.exp(x)``."""
+    return math.exp(x)
+
+
+# --- compiled implementations ------------------------------------------------
+
+@overload(truediv, inline="always")
+def _ol_truediv(a, b):  # type: ignore[no-untyped-def]
+    if _is_complex(a) or _is_complex(b):
+        if not ((_is_real(a) or _is_complex(a)) and (_is_real(b) or _is_complex(b))):
+            return None
+
+        def impl_complex(a, b):  # type: ignore[no-untyped-def]
+            if b == 0:
+                raise ZeroDivisionError("complex division by zero")
+            return a / b
+
+        return impl_complex
+    if not (_is_real(a) and _is_real(b)):
+        return None
+    if _is_float(a) or _is_float(b):
+
+        def impl_float(a, b):  # type: ignore[no-untyped-def]
+            if b == 0:
+                raise ZeroDivisionError("float division by zero")
+            return a / b
+
+        return impl_float
+
+    def impl_int(a, b):  # type: ignore[no-untyped-def]
+        if b == 0:
+            raise ZeroDivisionError("division by zero")
+        return np.float64(a) / np.float64(b)
+
+    return impl_int
+
+
+def _float_divmod(vx: float, wx: float) -> tuple[float, float]:
+    """CPython's _float_div_mod (Objects/floatobject.c); wx != 0."""
+    m = np.fmod(vx, wx)
+    div = (vx - m) / wx
+    if m != 0.0:
+        if (wx < 0.0) != (m < 0.0):
+            m += wx
+            div -= 1.0
+    else:
+        m = math.copysign(0.0, wx)
+    if div != 0.0:
+        fl = np.floor(div)
+        if div - fl > 0.5:
+            fl += 1.0
+    else:
+        fl = math.copysign(0.0, vx / wx)
+    return fl, m
+
+
+_float_divmod_jit: Any = None
+
+
+def _divmod_impl() -> Any:
+    global _float_divmod_jit
+    if _float_divmod_jit is None:
+        from numba import njit
+
+        _float_divmod_jit = njit(inline="always", error_model="numpy")(_float_divmod)
+    return _float_divmod_jit
+
+
+@overload(floordiv, inline="always")
+def _ol_floordiv(a, b):  # type: ignore[no-untyped-def]
+    if not (_is_real(a) and _is_real(b)):
+        return None
+    if _is_int(a) and _is_int(b):
+
+        def impl_int(a, b):  # type: ignore[no-untyped-def]
+            if b == 0:
+                raise ZeroDivisionError("integer division or modulo by zero")
+            return operator.floordiv(a, b)
+
+        if isinstance(a, types.Boolean) or isinstance(b, types.Boolean):
+
+            def impl_bool(a, b):  # type: ignore[no-untyped-def]
+                if b == 0:
+                    raise ZeroDivisionError("integer division or modulo by zero")
+                return operator.floordiv(np.int64(a), np.int64(b))
+
+            return impl_bool
+        return impl_int
+    fdm = _divmod_impl()
+
+    def impl_float(a, b):  # type: ignore[no-untyped-def]
+        if b == 0:
+            raise ZeroDivisionError("float floor division by zero")
+        return fdm(np.float64(a), np.float64(b))[0]
+
+    return impl_float
+
+
+@overload(mod, inline="always")
+def _ol_mod(a, b):  # type: ignore[no-untyped-def]
+    if not (_is_real(a) and _is_real(b)):
+        return None
+    if _is_int(a) and _is_int(b):
+        if isinstance(a, types.Boolean) or isinstance(b, types.Boolean):
+
+            def impl_bool(a, b):  # type: ignore[no-untyped-def]
+                if b == 0:
+                    raise ZeroDivisionError("integer modulo by zero")
+                return operator.mod(np.int64(a), np.int64(b))
+
+            return impl_bool
+
+        def impl_int(a, b):  # type: ignore[no-untyped-def]
+            if b == 0:
+                raise ZeroDivisionError("integer modulo by zero")
+            return operator.mod(a, b)
+
+        return impl_int
+    fdm = _divmod_impl()
+
+    def impl_float(a, b):  # type: ignore[no-untyped-def]
+        if b == 0:
+            raise ZeroDivisionError("float modulo")
+        return fdm(np.float64(a), np.float64(b))[1]
+
+    return impl_float
+
+
+def _float_pow(v: float, w: float) -> float:
+    """CPython's float_pow (Objects/floatobject.c) for real results."""
+    if w == 0.0:
+        return 1.0
+    if math.isnan(v):
+        return 1.0 if w == 0.0 else v
+    if math.isnan(w):
+        return 1.0 if v == 1.0 else w
+    if math.isinf(w):
+        av = abs(v)
+        if av == 1.0:
+            return 1.0
+        if (w > 0.0) == (av > 1.0):
+            return abs(w)
+        return 0.0
+    if math.isinf(v):
+        w_is_odd = np.fmod(abs(w), 2.0) == 1.0
+        if w > 0.0:
+            return v if w_is_odd else abs(v)
+        return math.copysign(0.0, v) if w_is_odd else 0.0
+    if v == 0.0:
+        w_is_odd = np.fmod(abs(w), 2.0) == 1.0
+        if w < 0.0:
+            raise ZeroDivisionError("0.0 cannot be raised to a negative power")
+        return v if w_is_odd else 0.0
+    if v < 0.0 and w != np.floor(w):
+        # CPython returns a complex number here; a compiled variant cannot.
+        raise ValueError(
+            "polyray: a negative float raised to a non-integer power is complex in Python; "
+            "not supported by the compiled variant"
+        )
+    r = math.pow(v, w)
+    if math.isinf(r):
+        raise OverflowError("(34, 'Numerical result out of range')")
+    return r
+
+
+_float_pow_jit: Any = None
+
+
+def _pow_impl() -> Any:
+    global _float_pow_jit
+    if _float_pow_jit is None:
+        from numba import njit
+
+        _float_pow_jit = njit(inline="always", error_model="numpy")(_float_pow)
+    return _float_pow_jit
+
+
+@overload(pow, inline="always", prefer_literal=True)
+def _ol_pow(a, b):  # type: ignore[no-untyped-def]
+    if _is_complex(a) or _is_complex(b):
+        if not ((_is_real(a) or _is_complex(a)) and (_is_real(b) or _is_complex(b))):
+            return None
+
+        def impl_complex(a, b):  # type: ignore[no-untyped-def]
+            if a == 0 and (b.real < 0 or b.imag != 0):
+                raise ZeroDivisionError("0.0 to a negative or complex power")
+            return complex(a) ** complex(b)
+
+        return impl_complex
+    if not (_is_real(a) and _is_real(b)):
+        return None
+    fpow = _pow_impl()
+    if _is_int(a) and _is_int(b) and isinstance(b, types.IntegerLiteral) and b.literal_value >= 0:
+        # int ** non-negative int constant: an int, as in Python
+        exponent = b.literal_value
+
+        def impl_int(a, b):  # type: ignore[no-untyped-def]
+            return np.int64(a) ** exponent
+
+        return impl_int
+    # Anything else is a float: Python gives a float for float operands and for
+    # int ** negative int; for int ** int with an exponent unknown at compile
+    # time the result type must be fixed, so it is float as well.
+
+    def impl_float(a, b):  # type: ignore[no-untyped-def]
+        return fpow(np.float64(a), np.float64(b))
+
+    return impl_float
+
+
+def _domain_helper(fn: Any, low: float, low_inclusive: bool, high: float | None) -> Any:
+    """Overload for a one-argument math function with a domain check."""
+
+    if high is not None:
+
+        def impl_range(x):  # type: ignore[no-untyped-def]
+            v = np.float64(x)
+            if v < low or v > high:
+                raise ValueError("math domain error")
+            return fn(v)
+
+        return impl_range
+    if low_inclusive:
+
+        def impl_lower(x):  # type: ignore[no-untyped-def]
+            v = np.float64(x)
+            if v < low:
+                raise ValueError("math domain error")
+            return fn(v)
+
+        return impl_lower
+
+    def impl_positive(x):  # type: ignore[no-untyped-def]
+        v = np.float64(x)
+        if v <= low:
+            raise ValueError("math domain error")
+        return fn(v)
+
+    return impl_positive
+
+
+@overload(sqrt, inline="always")
+def _ol_sqrt(x):  # type: ignore[no-untyped-def]
+    return _domain_helper(math.sqrt, 0.0, True, None) if _is_real(x) else None
+
+
+@overload(log, inline="always")
+def _ol_log(x):  # type: ignore[no-untyped-def]
+    return _domain_helper(math.log, 0.0, False, None) if _is_real(x) else None
+
+
+@overload(log10, inline="always")
+def _ol_log10(x):  # type: ignore[no-untyped-def]
+    return _domain_helper(math.log10, 0.0, False, None) if _is_real(x) else None
+
+
+@overload(log2, inline="always")
+def _ol_log2(x):  # type: ignore[no-untyped-def]
+    return _domain_helper(math.log2, 0.0, False, None) if _is_real(x) else None
+
+
+@overload(acos, inline="always")
+def _ol_acos(x):  # type: ignore[no-untyped-def]
+    return _domain_helper(math.acos, -1.0, True, 1.0) if _is_real(x) else None
+
+
+@overload(asin, inline="always")
+def _ol_asin(x):  # type: ignore[no-untyped-def]
+    return _domain_helper(math.asin, -1.0, True, 1.0) if _is_real(x) else None
+
+
+@overload(exp, inline="always")
+def _ol_exp(x):  # type: ignore[no-untyped-def]
+    if not _is_real(x):
+        return None
+
+    def impl(x):  # type: ignore[no-untyped-def]
+        v = np.float64(x)
+        r = math.exp(v)
+        if math.isinf(r) and math.isfinite(v):
+            raise OverflowError("math range error")
+        return r
+
+    return impl
+
+
+@overload(mathpow, inline="always")
+def _ol_mathpow(x, y):  # type: ignore[no-untyped-def]
+    """math.pow: always a float; CPython raises where C's pow signals an error."""
+    if not (_is_real(x) and _is_real(y)):
+        return None
+
+    def impl(x, y):  # type: ignore[no-untyped-def]
+        v = np.float64(x)
+        w = np.float64(y)
+        if math.isfinite(v) and math.isfinite(w):
+            if v == 0.0 and w < 0.0:
+                raise ValueError("math domain error")
+            if v < 0.0 and w != np.floor(w):
+                raise ValueError("math domain error")
+        r = math.pow(v, w)
+        if math.isinf(r) and math.isfinite(v) and math.isfinite(w):
+            raise OverflowError("math range error")
+        return r
+
+    return impl

@@ -1,0 +1,44 @@
+"""What a dispatcher needs from a compiled variant (cpu now; gpu, ray later)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+#: Variant names a dispatcher accepts in ``variants=`` (besides the original).
+VARIANT_NAMES: tuple[str, ...] = ("cpu", "gpu", "ray")
+
+
+class VariantFailed(Exception):
+    """A variant could not run these arguments, before touching them.
+
+    Raised by :meth:`Variant.run` for failures that happen before any of the
+    variant's code runs (backend missing, compile/typing failure). The
+    dispatcher then runs the original and records ``reason``.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@runtime_checkable
+class Variant(Protocol):
+    """A compiled variant of one function."""
+
+    def unavailable_reason(self) -> str | None:
+        """None when the variant may be tried, else why it is known not to work.
+
+        Dispatchers cache their choice per requested target and drop the cache
+        when run() raises VariantFailed: a variant whose availability changes
+        must signal it by raising VariantFailed from run().
+        """
+        ...
+
+    def run(self, args: tuple[Any, ...]) -> Any:
+        """Run on positional ``args``.
+
+        Raise :class:`VariantFailed` when it cannot run them (before running
+        anything); any other exception comes from running the code and is the
+        caller's exception.
+        """
+        ...

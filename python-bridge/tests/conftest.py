@@ -1,0 +1,24 @@
+"""Test set-up: make `polyray` importable from the source tree even when it is
+not installed into the venv, and isolate history and POLYRAY_TARGET per test."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_BRIDGE = Path(__file__).resolve().parent.parent
+if str(_BRIDGE) not in sys.path:
+    sys.path.insert(0, str(_BRIDGE))
+
+
+@pytest.fixture(autouse=True)
+def _clean_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    import polyray.runtime as rt
+
+    monkeypatch.delenv("POLYRAY_TARGET", raising=False)
+    rt.clear_history()
+    yield
+    rt.clear_history()

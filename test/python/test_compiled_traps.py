@@ -1,0 +1,146 @@
+"""Bad inputs against a compiled module: the result (or exception) and the
+partial writes must be exactly the original's, and the history must say which
+variant ran and why."""
+from __future__ import annotations
+
+import importlib.util
+import math
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import polyray.runtime as rt
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = ROOT / "test/kernels/traps/traps.py"
+
+
+@pytest.fixture(scope="module")
+def mod(tmp_path_factory):
+    if not (ROOT / "lib/cli/main.js").exists():
+        pytest.skip("the compiler is not built (run npm test, which builds lib/)")
+    out = tmp_path_factory.mktemp("traps") / "traps_compiled.py"
+    subprocess.run(["node", str(ROOT / "bin/polyray.mjs"), "compile", str(SOURCE), "-o", str(out)], check=True, cwd=ROOT)
+    spec = importlib.util.spec_from_file_location("traps_compiled", out)
+    m = importlib.util.module_from_spec(spec)
+    sys.modules["traps_compiled"] = m
+    spec.loader.exec_module(m)
+    return m
+
+
+def outcome(fn, *args):
+    """(kind, value) of a call: the result, or the exception type and message."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            return ("ok", fn(*args))
+        except Exception as exc:  # noqa: BLE001 - comparing exceptions is the point
+            return (type(exc).__name__, str(exc))
+
+
+def last():
+    return rt.history()[-1]
+
+
+def same(a, b):
+    if a[0] == "ok" and b[0] == "ok" and isinstance(a[1], float) and math.isnan(a[1]):
+        return math.isnan(b[1])
+    return a == b
+
+
+def test_python_float_division_by_zero_raises_in_the_cpu_variant(mod):
+    rt.clear_history()
+    assert outcome(mod.ratio, 1.0, 0.0) == outcome(mod._polyray_original_ratio, 1.0, 0.0)
+    assert last()["variant"] == "cpu"
+    assert outcome(mod.ratio, 3.0, 2.0) == ("ok", 1.5)
+
+
+def test_numpy_scalar_division_by_zero_gives_inf_as_numpy_does(mod):
+    a, b = np.float64(1.0), np.float64(0.0)
+    assert outcome(mod.ratio, a, b) == outcome(mod._polyray_original_ratio, a, b) == ("ok", math.inf)
+    # a NumPy scalar where the variant reproduces CPython semantics: the original runs
+    assert last()["variant"] == "original"
+    assert "Python float" in last()["reason"]
+    x = np.array([1.0])
+    assert outcome(mod.scaled_ratio, x, 0.0) == ("ok", math.inf)
+    assert last()["variant"] == "cpu"
+
+
+@pytest.mark.parametrize("bad", [[1.0, 2.0, 3.0], np.zeros(4, dtype=np.float32), np.zeros((2, 2)), 7])
+def test_wrong_argument_types_run_the_original(mod, bad):
+    got = outcome(mod.shift_right, bad, 1)
+    ref_arg = bad.copy() if hasattr(bad, "copy") else bad
+    want = outcome(mod._polyray_original_shift_right, ref_arg, 1)
+    assert got[0] == want[0]
+    assert last()["variant"] == "original"
+    assert "argument 'x'" in last()["reason"]
+
+
+def test_int_where_float_hinted_runs_the_original(mod):
+    assert outcome(mod.ratio, 1, 2) == ("ok", 0.5)
+    assert last()["variant"] == "original"
+
+
+def test_out_of_bounds_raises_indexerror_after_the_same_partial_writes(mod):
+    x, y = np.arange(5.0), np.arange(5.0)
+    got = outcome(mod.shift_right, x, 5)
+    want = outcome(mod._polyray_original_shift_right, y, 5)
+    assert got[0] == want[0] == "IndexError"
+    assert last()["variant"] == "cpu"
+    np.testing.assert_array_equal(x, y)
+
+
+def test_negative_indices_wrap_like_python(mod):
+    x, y = np.zeros(6), np.zeros(6)
+    assert same(outcome(mod.fill_from, x, -3, 3), outcome(mod._polyray_original_fill_from, y, -3, 3))
+    assert last()["variant"] == "cpu"
+    np.testing.assert_array_equal(x, y)
+    x, y = np.zeros(6), np.zeros(6)
+    got, want = outcome(mod.fill_from, x, -8, 3), outcome(mod._polyray_original_fill_from, y, -8, 3)
+    assert got[0] == want[0] == "IndexError"
+    np.testing.assert_array_equal(x, y)
+
+
+def test_overlapping_views_run_the_original(mod):
+    base, ref = np.arange(10.0), np.arange(10.0)
+    mod.copy_into(base[1:], base[:-1], 9)
+    mod._polyray_original_copy_into(ref[1:], ref[:-1], 9)
+    np.testing.assert_array_equal(base, ref)
+    assert last()["variant"] == "original"
+    assert "shares memory" in last()["reason"]
+    same_array = np.arange(4.0)
+    mod.copy_into(same_array, same_array, 4)
+    assert last()["variant"] == "original"
+    np.testing.assert_array_equal(same_array, np.arange(4.0) + 1.0)
+    dst, src = np.zeros(4), np.arange(4.0)
+    mod.copy_into(dst, src, 4)
+    assert last()["variant"] == "cpu"
+    np.testing.assert_array_equal(dst, src + 1.0)
+
+
+def test_math_domain_error_is_raised_like_cpython(mod):
+    x, y = np.array([4.0, -1.0]), np.array([4.0, -1.0])
+    assert outcome(mod.root_sum, x, 2) == outcome(mod._polyray_original_root_sum, y, 2) == ("ValueError", "math domain error")
+    assert last()["variant"] == "cpu"
+
+
+def test_python_int_floor_division_by_zero_raises(mod):
+    assert outcome(mod.int_floordiv, 7, 0) == outcome(mod._polyray_original_int_floordiv, 7, 0)
+    assert last()["variant"] == "cpu"
+    assert outcome(mod.int_floordiv, -7, 2) == ("ok", -4)
+    assert outcome(mod.int_floordiv, 2**40, 3) == ("ok", 2**40 // 3)
+    assert last()["variant"] == "original"
+
+
+def test_forced_targets(mod, monkeypatch):
+    monkeypatch.setenv("POLYRAY_TARGET", "original")
+    mod.ratio(1.0, 2.0)
+    assert last()["variant"] == "original"
+    monkeypatch.setenv("POLYRAY_TARGET", "gpu")
+    mod.ratio(1.0, 2.0)
+    assert last()["variant"] == "cpu"
+    assert "gpu" in last()["reason"]
