@@ -2,15 +2,23 @@
 // report. Pure: source text in, module text and report out. Hosts (CLI,
 // JupyterLab, compile service) provide the tree-sitter parser.
 import type { Diagnostic } from './diagnostics.js';
+import type { IslContext } from 'isl-wasm';
 import { generateModule, type Target } from './codegen/module.js';
+import { loopVerdicts } from './poly/loop-verdicts.js';
+import { extractScop } from './scop/extract.js';
 import { parseModule, type PythonParser } from './parse/index.js';
-import { buildReport, type Report } from './report/report.js';
+import { buildReport, type LoopVerdict, type Report } from './report/report.js';
 import { checkModule } from './types/check.js';
 
 export interface CompileOptions {
   /** Shown in the report and the generated header; not read. */
   fileName: string;
   targets?: Target[];
+  /**
+   * An isl context (isl-wasm) for the polyhedral stage. Without one, loops are
+   * reported sequential with the reason that no analysis ran.
+   */
+  isl?: IslContext;
 }
 
 export type CompileResult =
@@ -24,7 +32,13 @@ export function compileSource(parser: PythonParser, source: string, options: Com
   if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
   const typed = checkModule(parsed.module);
   const generated = generateModule(parsed.module, typed, options.targets ?? ALL_TARGETS, options.fileName);
-  const report = buildReport(options.fileName, typed, generated.functions);
+  const verdicts = new Map<number, LoopVerdict>();
+  if (options.isl) {
+    for (const tf of typed.filter((t) => t.accelerated)) {
+      for (const [at, v] of loopVerdicts(options.isl, extractScop(tf, source))) verdicts.set(at, v);
+    }
+  }
+  const report = buildReport(options.fileName, typed, generated.functions, verdicts);
   return { ok: true, module: generated.text, report };
 }
 

@@ -1,0 +1,164 @@
+// Poly stage (analysis part): exact dependences from isl, one array at a time
+// so that a blocked loop can name the array, the two source lines and the
+// distance; then, for every loop, whether it carries a dependence at its depth
+// in the original schedule. Scalars written before they are read in every
+// iteration are private and do not block; `s += ...` is named as a reduction.
+import type { IslContext } from 'isl-wasm';
+import type { LoopVerdict } from '../report/report.js';
+import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
+
+const ORDINAL = ['', 'one', 'two', 'three', 'four', 'five'];
+
+/** Bound on isl operations per function; past it the loops are reported sequential. */
+export const MAX_ISL_OPERATIONS = 2_000_000;
+
+export function loopVerdicts(ctx: IslContext, scop: Scop): Map<number, LoopVerdict> {
+  const verdicts = new Map<number, LoopVerdict>();
+  if (scop.unanalysable) {
+    for (const l of scop.loops) verdicts.set(l.span.start, { parallel: false, reason: `not analysed: ${scop.unanalysable}` });
+    return verdicts;
+  }
+  try {
+    return ctx.withQuota(MAX_ISL_OPERATIONS, () => ctx.scope(() => analyse(ctx, scop)));
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    for (const l of scop.loops) verdicts.set(l.span.start, { parallel: false, reason: `sequential: dependence analysis gave up (${why})` });
+    return verdicts;
+  }
+}
+
+function analyse(ctx: IslContext, scop: Scop): Map<number, LoopVerdict> {
+  const params = `[${scop.params.join(', ')}]`;
+  const depth = Math.max(1, ...scop.statements.map((s) => s.loops.length));
+  const iters = (s: ScopStatement): string[] => s.loops.map((l) => scop.loops[l].iterator);
+  const tuple = (s: ScopStatement): string => `${s.id}[${iters(s).join(', ')}]`;
+  const domainOf = (s: ScopStatement): string => `${tuple(s)}${s.constraints.length ? ` : ${s.constraints.join(' and ')}` : ''}`;
+  const domain = `${params} -> { ${scop.statements.map(domainOf).join('; ')} }`;
+  const schedule = `${params} -> { ${scop.statements
+    .map((s) => {
+      const out: string[] = [];
+      const its = iters(s);
+      for (let k = 0; k <= depth; k++) {
+        out.push(String(s.positions[k] ?? 0));
+        if (k < depth) out.push(its[k] ?? '0');
+      }
+      return `${tuple(s)} -> [${out.join(', ')}]`;
+    })
+    .join('; ')} }`;
+  const arrays = [...new Set(scop.statements.flatMap((s) => s.accesses.map((a) => a.array)))];
+  const accessMap = (arr: string, pick: (a: ScopAccess) => boolean): string =>
+    `${params} -> { ${scop.statements
+      .flatMap((s) => s.accesses.filter((a) => a.array === arr && pick(a)).map((a) => `${domainOf(s).replace(/ : .*/, '')} -> ${a.element}`))
+      .join('; ')} }`;
+  const verdicts = new Map<number, LoopVerdict>();
+  // Dependences of each array, as pairs of statements.
+  const deps = arrays.map((arr) => {
+    const d = ctx.computeDependences({
+      domain,
+      mustWrites: accessMap(arr, (a) => a.kind === 'write' && a.must),
+      mayWrites: accessMap(arr, (a) => a.kind === 'write' && !a.must),
+      reads: accessMap(arr, (a) => a.kind === 'read'),
+      schedule,
+    });
+    return { arr, kinds: [['flow', d.flow], ['anti', d.anti], ['output', d.output]] as const };
+  });
+  scop.loops.forEach((loop, index) => {
+    const inside = scop.statements.filter((s) => s.loops.includes(index));
+    const d = loop.depth;
+    const blockers: string[] = [];
+    let reduction: string | null = null;
+    for (const { arr, kinds } of deps) {
+      if (isPrivateScalar(arr, inside)) continue;
+      for (const [kind, rel] of kinds) {
+        const carried = carriedPairs(ctx, params, rel, inside, d, iters);
+        if (carried.length === 0) continue;
+        const red = reductionOf(arr, inside);
+        if (red) {
+          reduction ??= red;
+          continue;
+        }
+        const [src, dst, distance] = carried[0];
+        blockers.push(describeDependence(kind, arr, src, dst, loop.variable, distance));
+      }
+    }
+    if (blockers.length > 0) verdicts.set(loop.span.start, { parallel: false, reason: blockers[0] });
+    else if (reduction) verdicts.set(loop.span.start, { parallel: false, reason: `${reduction}: a reduction across iterations of ${loop.variable}; this build runs reductions sequentially` });
+    else {
+      const approx = loop.approximate ? ' (bounds over-approximated)' : '';
+      verdicts.set(loop.span.start, {
+        parallel: true,
+        reason: `no dependence is carried by ${loop.variable}${approx}: its iterations are independent whenever every subscript is in bounds`,
+      });
+    }
+  });
+  return verdicts;
+}
+
+/** Statement pairs (and the distance, when constant) whose dependence crosses iterations at `depth`. */
+function carriedPairs(
+  ctx: IslContext,
+  params: string,
+  rel: import('isl-wasm').IslUnionMap,
+  inside: ScopStatement[],
+  depth: number,
+  iters: (s: ScopStatement) => string[],
+): [ScopStatement, ScopStatement, number | null][] {
+  const out: [ScopStatement, ScopStatement, number | null][] = [];
+  if (rel.isEmpty()) return out;
+  for (const s of inside) {
+    for (const t of inside) {
+      const sv = iters(s).map((_, k) => `s${k}`);
+      const tv = iters(t).map((_, k) => `t${k}`);
+      const eq = Array.from({ length: depth }, (_, k) => `s${k} = t${k}`);
+      const cond = [...eq, `(s${depth} < t${depth} or s${depth} > t${depth})`].join(' and ');
+      const filter = ctx.unionMap(`${params} -> { ${s.id}[${sv.join(', ')}] -> ${t.id}[${tv.join(', ')}] : ${cond} }`);
+      const hit = rel.intersect(filter);
+      if (!hit.isEmpty()) {
+        let distance: number | null = null;
+        if (s === t) {
+          const m = /\{\s*\w+\[([^\]]*)\]/.exec(hit.deltas().toString());
+          const parts = m ? m[1].split(',').map((x) => x.replace(/^.*=/, '').trim()) : [];
+          if (parts.length > depth && /^-?\d+$/.test(parts[depth])) distance = Math.abs(Number(parts[depth]));
+        }
+        out.push([s, t, distance]);
+      }
+    }
+  }
+  return out;
+}
+
+/** A scalar whose first access in every iteration is a plain, unconditional redefinition. */
+function isPrivateScalar(arr: string, inside: ScopStatement[]): boolean {
+  for (const s of inside) {
+    const accs = s.accesses.filter((a) => a.array === arr);
+    if (accs.length === 0) continue;
+    if (!accs[0].scalar) return false;
+    const reads = accs.some((a) => a.kind === 'read');
+    const def = accs.find((a) => a.kind === 'write');
+    return !reads && !!def && def.redefines && !s.conditional;
+  }
+  return false;
+}
+
+/** `s += e` (or `*=`) is the only use of scalar s inside the loop: a reduction. */
+function reductionOf(arr: string, inside: ScopStatement[]): string | null {
+  const uses = inside.filter((s) => s.accesses.some((a) => a.array === arr));
+  if (uses.length === 0) return null;
+  const ok = uses.every((s) => {
+    const accs = s.accesses.filter((a) => a.array === arr);
+    return accs.every((a) => a.scalar) && accs.some((a) => a.kind === 'write' && a.reductionOp) && accs.filter((a) => a.kind === 'read').length === 1;
+  });
+  if (!ok) return null;
+  const op = uses[0].accesses.find((a) => a.reductionOp)!.reductionOp;
+  return `'${arr} ${op}= ...' at line ${uses[0].span.from.line}`;
+}
+
+function describeDependence(kind: string, arr: string, src: ScopStatement, dst: ScopStatement, variable: string, distance: number | null): string {
+  const w = (s: ScopStatement): string => s.accesses.find((a) => a.array === arr && a.kind === 'write')?.text ?? arr;
+  const r = (s: ScopStatement): string => s.accesses.find((a) => a.array === arr && a.kind === 'read')?.text ?? arr;
+  const later = distance === null ? `in a later iteration of ${variable}` : `${ORDINAL[distance] ?? distance} iteration${distance === 1 ? '' : 's'} of ${variable} later`;
+  const at = (s: ScopStatement): string => `line ${s.span.from.line}`;
+  if (kind === 'flow') return `${w(src)} written at ${at(src)} is read (as ${r(dst)}) at ${at(dst)} ${later}`;
+  if (kind === 'anti') return `${r(src)} read at ${at(src)} is overwritten (as ${w(dst)}) at ${at(dst)} ${later}`;
+  return `${w(src)} written at ${at(src)} is written again (as ${w(dst)}) at ${at(dst)} ${later}`;
+}

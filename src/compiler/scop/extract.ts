@@ -1,0 +1,315 @@
+// SCoP extraction for explicit loops: affine `for ... in range(...)` nests
+// (constant steps, negative ones included; bounds affine in int parameters,
+// `A.shape[k]` and enclosing iterators; `min`/`max` in bounds), affine
+// subscripts (`A[i, j]` and `A[i][j]`), data-dependent `if`s as may-accesses,
+// non-affine subscripts as may-accesses of the whole array, scalar locals as
+// 0-d arrays.
+import { childExprs, type Expr, type Stmt } from '../parse/ast.js';
+import type { TypedFunction } from '../types/check.js';
+import { affAdd, affConst, affToIsl, toAff, type Aff } from './affine.js';
+import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
+
+interface LoopFrame {
+  index: number;
+  iterator: string;
+  variable: string;
+}
+
+export function extractScop(tf: TypedFunction, source: string): Scop {
+  return new Extractor(tf, source).run();
+}
+
+class Extractor {
+  private readonly params = new Set<string>();
+  private readonly loops: ScopLoop[] = [];
+  private readonly statements: ScopStatement[] = [];
+  private readonly stack: LoopFrame[] = [];
+  private readonly constraints: string[][] = [];
+  private readonly positions: number[] = [0];
+  private conditional = 0;
+  private approximate = 0;
+  private unanalysable: string | null = null;
+  private readonly arrayRank = new Map<string, number | null>();
+  private readonly aliasRoot = new Map<string, string>();
+
+  constructor(private readonly tf: TypedFunction, private readonly source: string) {
+    for (const p of tf.params) if (p.kind === 'array') this.arrayRank.set(p.name, p.ndim);
+  }
+
+  run(): Scop {
+    for (const [name, t] of this.tf.locals) {
+      if (t.kind === 'array') this.arrayRank.set(name, t.ndim);
+    }
+    this.block(this.tf.fn.body);
+    return { params: [...this.params].sort(), loops: this.loops, statements: this.statements, unanalysable: this.unanalysable };
+  }
+
+  private block(body: Stmt[]): void {
+    for (const s of body) {
+      this.stmt(s);
+      this.positions[this.positions.length - 1]++;
+    }
+  }
+
+  private stmt(s: Stmt): void {
+    switch (s.kind) {
+      case 'for':
+        return this.forLoop(s);
+      case 'if':
+        this.statement(s.span, this.readsOf(s.test));
+        this.conditional++;
+        this.nested(s.body);
+        this.nested(s.orelse);
+        this.conditional--;
+        return;
+      case 'assign':
+      case 'augassign': {
+        const accesses = this.readsOf(s.value);
+        if (s.kind === 'augassign') accesses.push(...this.readsOf(s.target));
+        else if (s.target.kind === 'subscript') accesses.push(...this.indexReads(s.target));
+        accesses.push(this.write(s.target, s.kind === 'assign', s.kind === 'augassign' ? s.op : null));
+        if (s.kind === 'assign' && s.target.kind === 'name' && s.value.kind !== 'call' && this.arrayRank.has(s.target.id)) {
+          const root = rootName(s.value);
+          if (root) this.aliasRoot.set(s.target.id, this.aliasRoot.get(root) ?? root);
+        }
+        this.statement(s.span, accesses);
+        return;
+      }
+      case 'expr':
+        if (s.value.kind !== 'string') this.statement(s.span, this.readsOf(s.value));
+        return;
+      case 'return':
+        if (s.value) this.statement(s.span, this.readsOf(s.value));
+        if (this.stack.length > 0) this.unanalysable ??= `'return' inside a loop at line ${s.span.from.line} makes the control flow dynamic`;
+        return;
+      case 'break':
+      case 'continue':
+        this.unanalysable ??= `'${s.kind}' at line ${s.span.from.line} makes the control flow dynamic`;
+        return;
+      case 'pass':
+        return;
+    }
+  }
+
+  /** A nested body (if branches) shares the enclosing level's position. */
+  private nested(body: Stmt[]): void {
+    this.positions.push(0);
+    this.block(body);
+    this.positions.pop();
+  }
+
+  private forLoop(s: Stmt & { kind: 'for' }): void {
+    const index = this.loops.length;
+    const iterator = `${s.target.id}_${index}`;
+    const resolve = (e: Expr): string | null => this.affineName(e);
+    const lo = s.range.start ? this.boundAffs(s.range.start, 'max') : [affConst(0)];
+    const hi = this.boundAffs(s.range.stop, 'min');
+    const stepAff = s.range.step ? toAff(s.range.step, resolve) : affConst(1);
+    const step = stepAff && stepAff.terms.size === 0 ? stepAff.constant : null;
+    const cs: string[] = [];
+    let approximate = false;
+    if (!lo || !hi || step === null || step === 0) {
+      approximate = true;
+    } else if (step > 0) {
+      for (const l of lo) cs.push(`${iterator} >= ${affToIsl(l)}`);
+      for (const h of hi) cs.push(`${iterator} < ${affToIsl(h)}`);
+      if (step > 1 && lo.length === 1) cs.push(`(${iterator} - (${affToIsl(lo[0])})) mod ${step} = 0`);
+      else if (step > 1) approximate = true;
+    } else {
+      // range(start, stop, -k): stop < v <= start.
+      for (const l of lo) cs.push(`${iterator} <= ${affToIsl(l)}`);
+      for (const h of hi) cs.push(`${iterator} > ${affToIsl(h)}`);
+      if (step < -1 && lo.length === 1) cs.push(`(${affToIsl(lo[0])} - ${iterator}) mod ${-step} = 0`);
+      else if (step < -1) approximate = true;
+      if (s.range.start && lo.length > 1) approximate = true;
+    }
+    this.loops.push({ span: s.span, variable: s.target.id, iterator, depth: this.stack.length, approximate });
+    this.stack.push({ index, iterator, variable: s.target.id });
+    this.constraints.push(cs);
+    if (approximate) this.approximate++;
+    this.positions.push(0);
+    this.block(s.body);
+    this.positions.pop();
+    if (approximate) this.approximate--;
+    this.constraints.pop();
+    this.stack.pop();
+  }
+
+  /** Bounds as affine pieces: `min(a, b)` as an upper bound is both a and b. */
+  private boundAffs(e: Expr, split: 'min' | 'max'): Aff[] | null {
+    if (e.kind === 'call' && e.func.kind === 'name' && e.func.id === split && e.keywords.length === 0) {
+      const parts = e.args.map((a) => this.boundAffs(a, split));
+      return parts.every((p) => p !== null) ? (parts as Aff[][]).flat() : null;
+    }
+    const a = toAff(e, (x) => this.affineName(x));
+    return a ? [a] : null;
+  }
+
+  /** isl name of an iterator, int parameter or `A.shape[k]`; null for anything else. */
+  private affineName(e: Expr): string | null {
+    if (e.kind === 'name') {
+      for (let k = this.stack.length - 1; k >= 0; k--) if (this.stack[k].variable === e.id) return this.stack[k].iterator;
+      const p = this.tf.params.find((q) => q.name === e.id);
+      if (p && p.kind === 'int' && !this.reassigned(e.id)) {
+        this.params.add(e.id);
+        return e.id;
+      }
+      return null;
+    }
+    if (e.kind === 'subscript' && e.value.kind === 'attribute' && e.value.attr === 'shape' && e.value.value.kind === 'name' && e.indices.length === 1) {
+      const k = e.indices[0];
+      const arr = e.value.value.id;
+      if (k.kind === 'number' && /^\d+$/.test(k.text) && this.tf.params.some((p) => p.name === arr)) {
+        const name = `${arr}_shape${k.text}`;
+        this.params.add(name);
+        return name;
+      }
+    }
+    if (e.kind === 'call' && e.func.kind === 'name' && e.func.id === 'len' && e.args.length === 1 && e.args[0].kind === 'name') {
+      const arr = e.args[0].id;
+      if (this.tf.params.some((p) => p.name === arr)) {
+        const name = `${arr}_shape0`;
+        this.params.add(name);
+        return name;
+      }
+    }
+    return null;
+  }
+
+  private reassigned(name: string): boolean {
+    let found = false;
+    const visit = (body: Stmt[]): void => {
+      for (const s of body) {
+        if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name' && s.target.id === name) found = true;
+        if (s.kind === 'for') visit(s.body);
+        if (s.kind === 'if') {
+          visit(s.body);
+          visit(s.orelse);
+        }
+      }
+    };
+    visit(this.tf.fn.body);
+    return found;
+  }
+
+  private statement(span: ScopStatement['span'], accesses: ScopAccess[]): void {
+    const conditional = this.conditional > 0 || this.approximate > 0;
+    if (conditional) for (const a of accesses) if (a.kind === 'write') a.must = false;
+    this.statements.push({
+      id: `S${this.statements.length}`,
+      span,
+      loops: this.stack.map((f) => f.index),
+      constraints: this.constraints.flat(),
+      positions: [...this.positions],
+      accesses,
+      conditional,
+    });
+  }
+
+  /** Every array element and scalar local an expression reads. */
+  private readsOf(e: Expr): ScopAccess[] {
+    const out: ScopAccess[] = [];
+    const visit = (x: Expr): void => {
+      if (x.kind === 'subscript') {
+        const acc = this.access(x, 'read');
+        if (acc) out.push(acc);
+        for (const i of subscriptIndices(x)) visit(i);
+        return;
+      }
+      if (x.kind === 'name') {
+        const s = this.scalarAccess(x.id, 'read', x.span.start);
+        if (s) out.push(s);
+        return;
+      }
+      if (x.kind === 'attribute' && x.attr === 'shape') return;
+      if (x.kind === 'call') {
+        for (const a of [...x.args, ...x.keywords.map((k) => k.value)]) visit(a);
+        if (x.func.kind === 'attribute') visit(x.func.value);
+        return;
+      }
+      for (const c of childExprs(x)) visit(c);
+    };
+    visit(e);
+    return out;
+  }
+
+  private indexReads(target: Expr & { kind: 'subscript' }): ScopAccess[] {
+    return subscriptIndices(target).flatMap((i) => this.readsOf(i));
+  }
+
+  private write(target: Expr, redefines: boolean, op: string | null): ScopAccess {
+    if (target.kind === 'name') {
+      const s = this.scalarAccess(target.id, 'write', target.span.start);
+      if (s) {
+        s.redefines = redefines;
+        s.reductionOp = op === '+' || op === '*' ? op : null;
+        return s;
+      }
+      // A whole local array rebound (`T = A @ B`): a write of the whole array.
+      return this.wholeArray(target.id, 'write', target.id);
+    }
+    return this.access(target as Expr & { kind: 'subscript' }, 'write') ?? this.wholeArray('?', 'write', '?');
+  }
+
+  private scalarAccess(name: string, kind: 'read' | 'write', _at: number): ScopAccess | null {
+    if (this.stack.some((f) => f.variable === name)) return null;
+    const t = this.tf.locals.get(name) ?? null;
+    const p = this.tf.params.find((q) => q.name === name);
+    if (p) {
+      if (p.kind === 'array') return kind === 'read' ? null : this.wholeArray(name, 'write', name);
+      return null; // scalar parameters are read-only in accelerated code
+    }
+    if (!t || t.kind !== 'scalar') return null;
+    return { kind, must: true, array: name, element: `${name}[]`, text: name, scalar: true, redefines: false, reductionOp: null };
+  }
+
+  private wholeArray(array: string, kind: 'read' | 'write', text: string): ScopAccess {
+    const root = this.aliasRoot.get(array) ?? array;
+    const rank = this.arrayRank.get(root) ?? 1;
+    const dims = Array.from({ length: rank ?? 1 }, (_, k) => `o${k}`);
+    return { kind, must: false, array: root, element: `${root}[${dims.join(', ')}]`, text, scalar: false, redefines: false, reductionOp: null };
+  }
+
+  /** An array access `A[i, j]` / `A[i][j]`, exact when every index is affine and the rank is known. */
+  private access(e: Expr & { kind: 'subscript' }, kind: 'read' | 'write'): ScopAccess | null {
+    const root = rootName(e);
+    if (!root || !this.arrayRank.has(root)) return null;
+    const text = this.source.slice(e.span.start, e.span.end);
+    const aliased = this.aliasRoot.get(root);
+    const indices = subscriptIndices(e);
+    const rank = this.arrayRank.get(root);
+    if (aliased || rank === null || rank === undefined || indices.length !== rank) return this.wholeArray(root, kind, text);
+    const affs = indices.map((i) => (i.kind === 'slice' ? null : toAff(i, (x) => this.affineName(x))));
+    if (affs.some((a) => a === null)) return this.wholeArray(root, kind, text);
+    // Python wraps negative indices: an index that may be negative is not the element it names.
+    return {
+      kind,
+      must: true,
+      array: root,
+      element: `${root}[${(affs as Aff[]).map(affToIsl).join(', ')}]`,
+      text,
+      scalar: false,
+      redefines: false,
+      reductionOp: null,
+    };
+  }
+}
+
+function rootName(e: Expr): string | null {
+  let b: Expr = e;
+  while (b.kind === 'subscript' || (b.kind === 'attribute' && b.attr === 'T')) b = b.value;
+  return b.kind === 'name' ? b.id : null;
+}
+
+/** Indices of a subscript chain from the root outwards: `A[i][j, k]` -> [i, j, k]. */
+function subscriptIndices(e: Expr & { kind: 'subscript' }): Expr[] {
+  const chain: Expr[][] = [];
+  let b: Expr = e;
+  while (b.kind === 'subscript') {
+    chain.unshift(b.indices);
+    b = b.value;
+  }
+  return chain.flat();
+}
+
+export { affAdd };

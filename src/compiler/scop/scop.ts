@@ -1,0 +1,52 @@
+// The static control part of a function as data: statements with iteration
+// domains (isl syntax), their place in the original execution order, and
+// their array accesses. Scalar locals are modelled as 0-d arrays.
+import type { Span } from '../diagnostics.js';
+
+export interface ScopAccess {
+  kind: 'read' | 'write';
+  /** false: the access may or may not happen (inside a data-dependent if, non-affine subscript). */
+  must: boolean;
+  array: string;
+  /** isl tuple of the accessed element, e.g. `A[i, j + 1]`; `A[o0, o1]` with unconstrained o's for a whole-array access. */
+  element: string;
+  /** How the access reads in the source, for people. */
+  text: string;
+  scalar: boolean;
+  /** A plain assignment `s = ...` (not `s += ...`): the scalar is redefined. */
+  redefines: boolean;
+  /** `s += e` / `s *= e` on a scalar: a candidate reduction. */
+  reductionOp: string | null;
+}
+
+export interface ScopStatement {
+  id: string;
+  span: Span;
+  /** Enclosing loops, outermost first (indices into Scop.loops). */
+  loops: number[];
+  /** Iteration domain constraints, e.g. `0 <= i < ni`; iterators are the loops' isl names. */
+  constraints: string[];
+  /** 2d+1 schedule: textual position at each nesting level. */
+  positions: number[];
+  accesses: ScopAccess[];
+  /** Inside a data-dependent `if`. */
+  conditional: boolean;
+}
+
+export interface ScopLoop {
+  span: Span;
+  variable: string;
+  /** Unique isl name of the iterator. */
+  iterator: string;
+  depth: number;
+  /** Loop whose bounds or step could not be expressed exactly (its statements' accesses are may-accesses). */
+  approximate: boolean;
+}
+
+export interface Scop {
+  params: string[];
+  loops: ScopLoop[];
+  statements: ScopStatement[];
+  /** Set when the function has no static control part Polyray can analyse. */
+  unanalysable: string | null;
+}
