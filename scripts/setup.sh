@@ -46,8 +46,10 @@ if [[ ! -x .venv/bin/python ]] || ! fresh venv "$py_key"; then
   stamp venv "$py_key"
 fi
 
-# 4. isl built to WebAssembly (cached inside the script itself).
+# 4. isl built to WebAssembly (cached inside the script itself), and its
+#    TypeScript bindings compiled to isl-wasm/lib.
 bash isl-wasm/build.sh
+node_modules/.bin/tsc -p isl-wasm/tsconfig.json
 
 # 5. The TypeScript compiler library and CLI (incremental, seconds).
 node_modules/.bin/tsc -p tsconfig.json

@@ -5,10 +5,11 @@ import type { Diagnostic } from './diagnostics.js';
 import type { IslContext } from 'isl-wasm';
 import { generateModule, type Target } from './codegen/module.js';
 import { loopVerdicts } from './poly/loop-verdicts.js';
+import { planParallelLoops, type ParallelPlan } from './poly/parallel-plan.js';
 import { extractScop } from './scop/extract.js';
 import { parseModule, type PythonParser } from './parse/index.js';
 import { buildReport, type LoopVerdict, type Report } from './report/report.js';
-import { checkModule } from './types/check.js';
+import { checkModule, type TypedFunction } from './types/check.js';
 
 export interface CompileOptions {
   /** Shown in the report and the generated header; not read. */
@@ -31,13 +32,22 @@ export function compileSource(parser: PythonParser, source: string, options: Com
   const parsed = parseModule(parser, source);
   if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
   const typed = checkModule(parsed.module);
-  const generated = generateModule(parsed.module, typed, options.targets ?? ALL_TARGETS, options.fileName);
   const verdicts = new Map<number, LoopVerdict>();
+  const plans = new Map<TypedFunction, ParallelPlan>();
   if (options.isl) {
     for (const tf of typed.filter((t) => t.accelerated)) {
-      for (const [at, v] of loopVerdicts(options.isl, extractScop(tf, source))) verdicts.set(at, v);
+      const scop = extractScop(tf, source);
+      const fnVerdicts = loopVerdicts(options.isl, scop);
+      const plan = planParallelLoops(options.isl, tf, scop, fnVerdicts);
+      plans.set(tf, plan);
+      for (const [at, v] of fnVerdicts) {
+        const note = plan.notes.get(at);
+        const transformed = plan.prangeLoops.has(at) ? '; runs as prange in the CPU variant' : note ? `; ${note}` : '';
+        verdicts.set(at, { ...v, reason: v.reason + transformed });
+      }
     }
   }
+  const generated = generateModule(parsed.module, typed, options.targets ?? ALL_TARGETS, options.fileName, plans);
   const report = buildReport(options.fileName, typed, generated.functions, verdicts);
   return { ok: true, module: generated.text, report };
 }

@@ -94,15 +94,35 @@ def test_out_of_bounds_raises_indexerror_after_the_same_partial_writes(mod):
     np.testing.assert_array_equal(x, y)
 
 
-def test_negative_indices_wrap_like_python(mod):
+def test_negative_indices_wrap_like_python_in_the_sequential_variant(mod):
+    # running() carries a dependence, so its CPU variant is sequential and bounds-checked:
+    # x[-1] at i = 0 wraps around exactly as in Python.
+    x, y = np.arange(6.0), np.arange(6.0)
+    assert same(outcome(mod.running, x, 6), outcome(mod._polyray_original_running, y, 6))
+    assert last()["variant"] == "cpu"
+    np.testing.assert_array_equal(x, y)
+
+
+def test_negative_or_out_of_bounds_subscripts_keep_a_parallel_variant_from_running(mod):
+    # fill_from's loop is parallel; isl's bounds guard sees that start < 0 would
+    # index from the end, so the original runs (and wraps, as Python does).
     x, y = np.zeros(6), np.zeros(6)
     assert same(outcome(mod.fill_from, x, -3, 3), outcome(mod._polyray_original_fill_from, y, -3, 3))
-    assert last()["variant"] == "cpu"
+    assert last()["variant"] == "original"
+    assert "out of bounds" in last()["reason"]
     np.testing.assert_array_equal(x, y)
     x, y = np.zeros(6), np.zeros(6)
     got, want = outcome(mod.fill_from, x, -8, 3), outcome(mod._polyray_original_fill_from, y, -8, 3)
     assert got[0] == want[0] == "IndexError"
     np.testing.assert_array_equal(x, y)
+    x, y = np.zeros(6), np.zeros(6)
+    got, want = outcome(mod.fill_from, x, 4, 3), outcome(mod._polyray_original_fill_from, y, 4, 3)
+    assert got[0] == want[0] == "IndexError"
+    np.testing.assert_array_equal(x, y)
+    x = np.zeros(6)
+    mod.fill_from(x, 1, 5)
+    assert last()["variant"] == "cpu"
+    np.testing.assert_array_equal(x, [0.0, 0.0, 2.0, 4.0, 6.0, 8.0])
 
 
 def test_overlapping_views_run_the_original(mod):

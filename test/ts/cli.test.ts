@@ -75,7 +75,8 @@ test('explain prints every loop and the reasons', () => {
   const r = polyray('explain', fixture);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /kernel_gemm: accelerated; variants: original, cpu, gpu, ray|kernel_gemm: accelerated; variants: original, cpu/);
-  assert.match(r.stdout, /line 9: for i: sequential/);
+  assert.match(r.stdout, /line 9: for i: parallel - no dependence is carried by i/);
+  assert.match(r.stdout, /line 12: for k: sequential - C\[i, j\] written at line 14/);
   assert.match(r.stdout, /bad: not accelerated/);
   assert.match(r.stdout, /:25:5: error: 'while' loops/);
   const j = polyray('explain', fixture, '--json');

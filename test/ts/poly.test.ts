@@ -124,3 +124,38 @@ test('negative steps and min/max bounds are modelled', async () => {
   `);
   assert.equal(flags(f), 'i:P j:s');
 });
+
+test('PolyBench: prange only on loops reported parallel, only the outermost of a nest, never nested', async () => {
+  const { readdirSync } = await import('node:fs');
+  const dir = fileURLToPath(new URL('../kernels/polybench/', import.meta.url));
+  let pranges = 0;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.py') && f !== 'specs.py')) {
+    const r = compileSource(await testParser(), readFileSync(dir + file, 'utf8'), { fileName: file, isl: await islCtx, targets: ['cpu'] });
+    assert.ok(r.ok, file);
+    if (!r.ok) continue;
+    const fn = r.report.functions[0];
+    const reported = fn.loops.filter((l) => /runs as prange/.test(l.reason));
+    for (const l of reported) assert.equal(l.parallel, true, `${file}:${l.line}`);
+    const cpu = r.module.slice(r.module.indexOf('def _polyray_cpu_'), r.module.indexOf('_polyray_dispatch_'));
+    const lines = cpu.split('\n').filter((l) => /^\s*for /.test(l));
+    const prangeLines = lines.filter((l) => l.includes('_polyray_prange('));
+    assert.equal(prangeLines.length, reported.length, file);
+    // No prange inside a prange: track the indentation of the enclosing prange loops.
+    const open: number[] = [];
+    for (const l of cpu.split('\n')) {
+      const indent = l.length - l.trimStart().length;
+      if (!l.trim()) continue;
+      while (open.length && indent <= open[open.length - 1]) open.pop();
+      if (l.includes('_polyray_prange(')) {
+        assert.equal(open.length, 0, `${file}: nested prange`);
+        open.push(indent);
+      }
+    }
+    // The outermost loop reported parallel in each nest got prange, unless the report says why not.
+    for (const l of fn.loops.filter((x) => x.parallel)) {
+      if (!/runs as prange/.test(l.reason)) assert.ok(/runs sequentially|^no dependence/.test(l.reason), `${file}:${l.line} ${l.reason}`);
+    }
+    pranges += reported.length;
+  }
+  assert.ok(pranges >= 20, `only ${pranges} prange loops in PolyBench`);
+});

@@ -1,9 +1,9 @@
 // The CPU variant: the function body printed for Numba's nopython mode, with
 // the operators and math calls where CPython and Numba disagree routed through
 // helpers that reproduce CPython (the runtime injects them as globals).
-import type { Expr } from '../parse/ast.js';
+import type { Expr, ForStmt, Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
-import { cpuName, helperName } from './names.js';
+import { cpuName, helperName, PRANGE } from './names.js';
 import { PythonPrinter } from './python-printer.js';
 
 export interface CpuVariantCode {
@@ -12,7 +12,21 @@ export interface CpuVariantCode {
   helpers: string[];
 }
 
-export function emitCpuVariant(tf: TypedFunction): CpuVariantCode {
+/** prange takes unit steps from 0: other ranges get a counter and the iterator is recomputed. */
+function prangeHeader(s: ForStmt, print: (e: Expr) => string, indent: string): string[] {
+  const v = s.target.id;
+  const { start, stop, step } = s.range;
+  if (!start && !step) return [`${indent}for ${v} in ${PRANGE}(${print(stop)}):`];
+  const k = `_polyray_k_${v}`;
+  const lo = start ? print(start) : '0';
+  const hi = print(stop);
+  const st = step ? print(step) : '1';
+  const stepValue = step && step.kind === 'number' ? Number(step.text) : step && step.kind === 'unary' && step.operand.kind === 'number' ? -Number(step.operand.text) : 1;
+  const count = stepValue > 0 ? `max(0, ((${hi}) - (${lo}) + ${stepValue - 1}) // ${stepValue})` : `max(0, ((${lo}) - (${hi}) + ${-stepValue - 1}) // ${-stepValue})`;
+  return [`${indent}for ${k} in ${PRANGE}(${count}):`, `${indent}    ${v} = ${lo} + ${st} * ${k}`];
+}
+
+export function emitCpuVariant(tf: TypedFunction, prangeLoops: Set<number> = new Set()): CpuVariantCode {
   const used = new Set<string>();
   const printer = new PythonPrinter((e: Expr, print) => {
     const h = tf.helpers.get(e);
@@ -22,14 +36,20 @@ export function emitCpuVariant(tf: TypedFunction): CpuVariantCode {
     if (e.kind === 'call') return `${helperName(h.helper)}(${e.args.map(print).join(', ')})`;
     return undefined;
   });
-  const body = printer.stmts(tf.fn.body, '    ', (s, indent) => {
+  const override = (s: Stmt, indent: string): string[] | undefined => {
+    if (s.kind === 'for' && prangeLoops.has(s.span.start)) {
+      const header = prangeHeader(s, (e) => printer.expr(e), indent);
+      const inner = header.length > 1 ? `${indent}    ` : `${indent}    `;
+      return [...header, ...printer.stmts(s.body, inner, override)];
+    }
     if (s.kind !== 'augassign') return undefined;
     const h = tf.augHelpers.get(s);
     if (!h) return undefined;
     used.add(h.helper);
     const target = printer.expr(s.target);
     return [`${indent}${target} = ${helperName(h.helper)}(${target}, ${printer.expr(s.value)})`];
-  });
+  };
+  const body = printer.stmts(tf.fn.body, '    ', override);
   const name = cpuName(tf.fn.name);
   const params = tf.fn.params.map((p) => p.name).join(', ');
   return { name, lines: [`def ${name}(${params}):`, ...body], helpers: [...used].sort() };

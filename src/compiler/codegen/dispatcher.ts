@@ -25,7 +25,7 @@ function paramSpec(p: ParamInfo): string {
   return `${RUNTIME_ALIAS}.Param(${[py(p.name), py(p.kind), ...extra].join(', ')})`;
 }
 
-export function emitDispatcher(fn: FunctionDef, params: ParamInfo[], variants: VariantRef[], returns: ReturnKind): string[] {
+export function emitDispatcher(fn: FunctionDef, params: ParamInfo[], variants: VariantRef[], returns: ReturnKind, guard: string | null = null): string[] {
   const d = dispatcherName(fn.name);
   const lines = [
     `${d} = ${RUNTIME_ALIAS}.Dispatcher(`,
@@ -35,7 +35,7 @@ export function emitDispatcher(fn: FunctionDef, params: ParamInfo[], variants: V
     ...params.map((p) => `        ${paramSpec(p)},`),
     `    ],`,
     `    variants={${variants.map((v) => `${py(v.target)}: ${v.constructor}`).join(', ')}},`,
-    `    guard=None,`,
+    `    guard=${guard ?? 'None'},`,
     `    returns=${py(returns)},`,
     `)`,
   ];

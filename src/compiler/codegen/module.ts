@@ -6,6 +6,8 @@
 import type { FunctionDef, Module } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { COMPILER_VERSION } from '../version.js';
+import type { ParallelPlan } from '../poly/parallel-plan.js';
+import { emitBoundsGuard, guardName } from './bounds-guard.js';
 import { emitCpuVariant } from './cpu-variant.js';
 import { emitDispatcher, emitWrapper, type VariantRef } from './dispatcher.js';
 import { originalName, RUNTIME_ALIAS, RUNTIME_IMPORT } from './names.js';
@@ -22,7 +24,13 @@ export interface GeneratedModule {
   functions: GeneratedFunction[];
 }
 
-export function generateModule(mod: Module, typed: TypedFunction[], targets: Target[], fileName: string): GeneratedModule {
+export function generateModule(
+  mod: Module,
+  typed: TypedFunction[],
+  targets: Target[],
+  fileName: string,
+  plans: Map<TypedFunction, ParallelPlan> = new Map(),
+): GeneratedModule {
   const src = mod.source;
   const byFn = new Map(typed.map((t) => [t.fn, t]));
   const pieces: string[] = [];
@@ -46,13 +54,24 @@ export function generateModule(mod: Module, typed: TypedFunction[], targets: Tar
     }
     const variants: VariantRef[] = [];
     const blocks: string[][] = [renamedOriginal(src, top)];
+    let guard: string | null = null;
     if (targets.includes('cpu')) {
-      const cpu = emitCpuVariant(tf);
+      const plan = plans.get(tf);
+      const parallel = plan !== undefined && plan.prangeLoops.size > 0;
+      const guardLines = parallel ? emitBoundsGuard(top, plan) : null;
+      if (guardLines) {
+        blocks.push(guardLines);
+        guard = guardName(top.name);
+      }
+      const cpu = emitCpuVariant(tf, parallel ? plan.prangeLoops : new Set());
       blocks.push(cpu.lines);
       const helpers = cpu.helpers.length ? `(${cpu.helpers.map((h) => JSON.stringify(h)).join(', ')},)` : '()';
-      variants.push({ target: 'cpu', constructor: `${RUNTIME_ALIAS}.CpuVariant(${cpu.name}, helpers=${helpers}, parallel=False)` });
+      // A parallel variant runs only when isl's bounds guard passed, so Python's
+      // IndexError/wrap-around cannot happen inside it: no boundscheck needed.
+      const options = parallel ? 'parallel=True, boundscheck=False' : 'parallel=False';
+      variants.push({ target: 'cpu', constructor: `${RUNTIME_ALIAS}.CpuVariant(${cpu.name}, helpers=${helpers}, ${options})` });
     }
-    blocks.push(emitDispatcher(top, tf.params, variants, tf.returns));
+    blocks.push(emitDispatcher(top, tf.params, variants, tf.returns, guard));
     blocks.push(emitWrapper(top));
     pieces.push(blocks.map((b) => b.join('\n')).join('\n\n\n'));
     functions.push({ name: top.name, variants: ['original', ...variants.map((v) => v.target)] });

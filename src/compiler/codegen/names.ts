@@ -6,3 +6,5 @@ export const originalName = (fn: string): string => `_polyray_original_${fn}`;
 export const cpuName = (fn: string): string => `_polyray_cpu_${fn}`;
 export const dispatcherName = (fn: string): string => `_polyray_dispatch_${fn}`;
 export const helperName = (helper: string): string => `_polyray_h_${helper}`;
+/** numba.prange, injected by the runtime's CpuVariant so generated modules never import numba. */
+export const PRANGE = '_polyray_prange';

@@ -260,14 +260,14 @@ class Extractor {
       return null; // scalar parameters are read-only in accelerated code
     }
     if (!t || t.kind !== 'scalar') return null;
-    return { kind, must: true, array: name, element: `${name}[]`, text: name, scalar: true, redefines: false, reductionOp: null };
+    return { kind, must: true, array: name, element: `${name}[]`, text: name, scalar: true, exact: true, redefines: false, reductionOp: null };
   }
 
   private wholeArray(array: string, kind: 'read' | 'write', text: string): ScopAccess {
     const root = this.aliasRoot.get(array) ?? array;
     const rank = this.arrayRank.get(root) ?? 1;
     const dims = Array.from({ length: rank ?? 1 }, (_, k) => `o${k}`);
-    return { kind, must: false, array: root, element: `${root}[${dims.join(', ')}]`, text, scalar: false, redefines: false, reductionOp: null };
+    return { kind, must: false, array: root, element: `${root}[${dims.join(', ')}]`, text, scalar: false, exact: false, redefines: false, reductionOp: null };
   }
 
   /** An array access `A[i, j]` / `A[i][j]`, exact when every index is affine and the rank is known. */
@@ -289,6 +289,7 @@ class Extractor {
       element: `${root}[${(affs as Aff[]).map(affToIsl).join(', ')}]`,
       text,
       scalar: false,
+      exact: true,
       redefines: false,
       reductionOp: null,
     };

@@ -13,6 +13,8 @@ export interface ScopAccess {
   /** How the access reads in the source, for people. */
   text: string;
   scalar: boolean;
+  /** The element is known exactly (affine subscripts, known rank); false for a whole-array approximation. */
+  exact: boolean;
   /** A plain assignment `s = ...` (not `s += ...`): the scalar is redefined. */
   redefines: boolean;
   /** `s += e` / `s *= e` on a scalar: a candidate reduction. */

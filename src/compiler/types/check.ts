@@ -111,7 +111,7 @@ class Checker {
     for (const u of fn.unsupported) this.error(u.span, u.message);
     for (const p of fn.params) {
       if (!p.annotation) {
-        this.error(p.span, `parameter '${p.name}' has no type hint (Polyray can take hints from a first call through the %%parallelize magic)`);
+        this.error(p.span, `parameter '${p.name}' has no type hint`);
         this.params.set(p.name, UNKNOWN);
         continue;
       }

@@ -37,3 +37,8 @@ def int_floordiv(a: int, b: int) -> int:
 def copy_into(dst: npt.NDArray[np.float64], src: npt.NDArray[np.float64], n: int) -> None:
     for i in range(n):
         dst[i] = src[i] + 1.0
+
+
+def running(x: npt.NDArray[np.float64], n: int) -> None:
+    for i in range(n):
+        x[i] = x[i - 1] + 1.0

@@ -1,0 +1,21 @@
+// The guard of a parallel CPU variant: before it runs, the dispatcher
+// evaluates the condition under which some subscript would leave its array
+// (computed by isl from the access relations and iteration domains), and runs
+// the original instead when it holds.
+import type { FunctionDef } from '../parse/ast.js';
+import type { ParallelPlan } from '../poly/parallel-plan.js';
+import { islExprToPython } from './isl-expr.js';
+
+export const guardName = (fn: string): string => `_polyray_guard_${fn}`;
+
+export function emitBoundsGuard(fn: FunctionDef, plan: ParallelPlan): string[] | null {
+  if (!plan.outOfBounds) return null;
+  const lines = [`def ${guardName(fn.name)}(${fn.params.map((p) => p.name).join(', ')}):`];
+  for (const s of plan.shapeParams) lines.push(`    ${s.name} = ${s.array}.shape[${s.dim}]`);
+  lines.push(
+    `    if ${islExprToPython(plan.outOfBounds)}:`,
+    `        return "a subscript would be out of bounds (or negative) for these sizes: the original runs and raises or wraps as Python does"`,
+    `    return None`,
+  );
+  return lines;
+}

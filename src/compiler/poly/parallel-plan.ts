@@ -1,0 +1,145 @@
+// Poly stage (plan part): which loops the CPU variant runs with prange, and the
+// condition on the parameters under which it must not (a subscript would leave
+// its array's bounds, where Python would raise or wrap around and a parallel
+// loop could not reproduce the same partial writes). The loop order is the
+// original one: a loop gets prange only if no dependence is carried by it in
+// the original schedule, and only the outermost such loop of each nest.
+import type { AstExpr, IslContext } from 'isl-wasm';
+import { walkStmts, type Expr, type Stmt } from '../parse/ast.js';
+import { liveAfter } from './liveness.js';
+import type { LoopVerdict } from '../report/report.js';
+import type { Scop } from '../scop/scop.js';
+import type { TypedFunction } from '../types/check.js';
+
+export interface ShapeParam {
+  name: string;
+  array: string;
+  dim: number;
+}
+
+export interface ParallelPlan {
+  /** Source offsets of the `for` statements that become prange loops. */
+  prangeLoops: Set<number>;
+  /** Parameters under which some subscript is out of bounds (null: never). */
+  outOfBounds: AstExpr | null;
+  shapeParams: ShapeParam[];
+  /** Why loops reported parallel do not get prange, for the report. */
+  notes: Map<number, string>;
+}
+
+export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>): ParallelPlan {
+  const plan: ParallelPlan = { prangeLoops: new Set(), outOfBounds: null, shapeParams: [], notes: new Map() };
+  const parallel = scop.loops.filter((l) => verdicts.get(l.span.start)?.parallel);
+  if (parallel.length === 0 || scop.unanalysable) return plan;
+  const refuse = (why: string): ParallelPlan => {
+    for (const l of parallel) plan.notes.set(l.span.start, why);
+    return plan;
+  };
+  const inexact = scop.statements.flatMap((s) => s.accesses).find((a) => !a.scalar && !a.exact);
+  if (inexact) return refuse(`runs sequentially: the access ${inexact.text} is not affine, so its bounds cannot be checked before a parallel run`);
+  if (scop.loops.some((l) => l.approximate)) return refuse('runs sequentially: a loop bound or step is not affine');
+
+  // Bounds: every access's image over its domain must lie inside the array.
+  const shapes = new Map<string, ShapeParam>();
+  for (const p of tf.params) {
+    if (p.kind === 'array' && p.ndim !== null) for (let d = 0; d < p.ndim; d++) shapes.set(`${p.name}_shape${d}`, { name: `${p.name}_shape${d}`, array: p.name, dim: d });
+  }
+  const localArrays = [...tf.locals].filter(([, t]) => t.kind === 'array').map(([n]) => n);
+  for (const s of scop.statements) {
+    for (const a of s.accesses) {
+      if (!a.scalar && localArrays.includes(a.array)) return refuse(`runs sequentially: the local array ${a.array} is not checked for bounds yet`);
+    }
+  }
+  const params = [...new Set([...scop.params, ...shapes.keys()])];
+  const head = `[${params.join(', ')}]`;
+  const bad: string[] = [];
+  const outOfBounds = ctx.scope(() => {
+    let badSet = ctx.unionSet(`${head} -> { BAD[] : 1 = 0 }`);
+    for (const s of scop.statements) {
+      const iters = s.loops.map((l) => scop.loops[l].iterator);
+      const dom = ctx.unionSet(`${head} -> { ${s.id}[${iters.join(', ')}]${s.constraints.length ? ` : ${s.constraints.join(' and ')}` : ''} }`);
+      for (const a of s.accesses) {
+        if (a.scalar) continue;
+        const rank = tf.params.find((p) => p.name === a.array)?.ndim ?? null;
+        if (rank === null) return 'unknown-rank';
+        const dims = Array.from({ length: rank }, (_, d) => `o${d}`);
+        const inside = dims.map((o, d) => `0 <= ${o} < ${a.array}_shape${d}`).join(' and ');
+        const image = dom.apply(ctx.unionMap(`${head} -> { ${s.id}[${iters.join(', ')}] -> ${a.element} }`));
+        const outside = image.subtract(ctx.unionSet(`${head} -> { ${a.array}[${dims.join(', ')}] : ${inside} }`));
+        const p = outside.params();
+        if (!p.isEmpty()) bad.push(a.text);
+        badSet = badSet.union(ctx.unionSet(`${head} -> { BAD[] : ${paramsConstraints(p.toString())} }`));
+      }
+    }
+    const ast = ctx.generateAst(ctx.scheduleFromMap(badSet.coalesce(), `${head} -> { BAD[] -> [0] }`));
+    return ast.root;
+  });
+  if (outOfBounds === 'unknown-rank') return refuse('runs sequentially: an array rank is unknown');
+  if (outOfBounds.kind === 'user') return refuse('runs sequentially: a subscript is out of bounds for every size');
+  if (outOfBounds.kind === 'if') plan.outOfBounds = outOfBounds.cond;
+  else if (outOfBounds.kind !== 'block' || outOfBounds.children.length > 0) return refuse('runs sequentially: the bounds condition is too complex');
+  plan.shapeParams = [...shapes.values()].filter((s) => params.includes(s.name));
+
+  // Outermost parallel loop of each nest, if its body can run as prange.
+  const loopsBySpan = new Map<number, Stmt & { kind: 'for' }>();
+  walkStmts(tf.fn.body, (s) => {
+    if (s.kind === 'for') loopsBySpan.set(s.span.start, s);
+  });
+  const choose = (body: Stmt[]): void => {
+    for (const s of body) {
+      if (s.kind === 'if') {
+        choose(s.body);
+        choose(s.orelse);
+        continue;
+      }
+      if (s.kind !== 'for') continue;
+      if (verdicts.get(s.span.start)?.parallel) {
+        const why = prangeObstacle(tf, s);
+        if (!why) {
+          plan.prangeLoops.add(s.span.start);
+          continue;
+        }
+        plan.notes.set(s.span.start, `runs sequentially: ${why}`);
+      }
+      choose(s.body);
+    }
+  };
+  choose(tf.fn.body);
+  return plan;
+}
+
+/** isl prints a parameter set as `[n] -> {  : n > 0 and ... }`; keep the constraints. */
+function paramsConstraints(text: string): string {
+  const m = /\{\s*:?\s*(.*?)\s*\}\s*$/s.exec(text);
+  if (!m) return '1 = 0';
+  const body = m[1].replace(/^:\s*/, '');
+  return body === '' ? '1 = 1' : body;
+}
+
+/** Why a loop proven parallel still cannot be a Numba prange loop, or null. */
+function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }): string | null {
+  let obstacle: string | null = null;
+  const assignedInside = new Set<string>();
+  walkStmts(loop.body, (s) => {
+    if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name') assignedInside.add(s.target.id);
+    if (s.kind === 'for') assignedInside.add(s.target.id);
+    if (s.kind === 'return' || s.kind === 'break' || s.kind === 'continue') obstacle ??= `'${s.kind}' inside the loop`;
+  });
+  // Helpers raise CPython's exceptions; inside a parallel loop the partial writes before one would differ.
+  for (const [e] of tf.helpers) if (within(e, loop)) obstacle ??= `${tf.fn.name}'s loop body can raise (${exprKind(e)}), and a parallel loop could not reproduce the partial writes before the exception`;
+  for (const [s] of tf.augHelpers) if (s.span.start >= loop.span.start && s.span.end <= loop.span.end) obstacle ??= 'the loop body can raise a CPython exception';
+  // Scalars assigned inside are private to each iteration in prange; the
+  // sequential loop leaves the last iteration's value, so none may be read after it.
+  assignedInside.add(loop.target.id);
+  const live = liveAfter(tf.fn, loop);
+  for (const n of assignedInside) if (live.has(n)) obstacle ??= `'${n}' is assigned inside the loop and read after it`;
+  return obstacle;
+}
+
+function within(e: Expr, loop: Stmt): boolean {
+  return e.span.start >= loop.span.start && e.span.end <= loop.span.end;
+}
+
+function exprKind(e: Expr): string {
+  return e.kind === 'binary' ? `'${e.op}' on Python scalars` : e.kind === 'call' ? 'a math function' : e.kind;
+}
