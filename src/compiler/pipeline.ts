@@ -3,10 +3,8 @@
 // JupyterLab, compile service) provide the tree-sitter parser.
 import type { Diagnostic } from './diagnostics.js';
 import type { IslContext } from 'isl-wasm';
-import { generateModule, type Target } from './codegen/module.js';
-import { loopVerdicts } from './poly/loop-verdicts.js';
-import { planParallelLoops, type ParallelPlan } from './poly/parallel-plan.js';
-import { extractScop } from './scop/extract.js';
+import { generateModule, type FunctionPlan, type Target } from './codegen/module.js';
+import { polyStage } from './poly/index.js';
 import { parseModule, type PythonParser } from './parse/index.js';
 import { buildReport, type LoopVerdict, type Report } from './report/report.js';
 import { checkModule, type TypedFunction } from './types/check.js';
@@ -33,22 +31,18 @@ export function compileSource(parser: PythonParser, source: string, options: Com
   if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
   const typed = checkModule(parsed.module);
   const verdicts = new Map<number, LoopVerdict>();
-  const plans = new Map<TypedFunction, ParallelPlan>();
+  const plans = new Map<TypedFunction, FunctionPlan>();
+  const transformations = new Map<string, string[]>();
   if (options.isl) {
     for (const tf of typed.filter((t) => t.accelerated)) {
-      const scop = extractScop(tf, source);
-      const fnVerdicts = loopVerdicts(options.isl, scop);
-      const plan = planParallelLoops(options.isl, tf, scop, fnVerdicts);
-      plans.set(tf, plan);
-      for (const [at, v] of fnVerdicts) {
-        const note = plan.notes.get(at);
-        const transformed = plan.prangeLoops.has(at) ? '; runs as prange in the CPU variant' : note ? `; ${note}` : '';
-        verdicts.set(at, { ...v, reason: v.reason + transformed });
-      }
+      const poly = polyStage(options.isl, tf, source);
+      plans.set(tf, poly.plan);
+      transformations.set(tf.fn.name, poly.transformations);
+      for (const [at, v] of poly.verdicts) verdicts.set(at, v);
     }
   }
   const generated = generateModule(parsed.module, typed, options.targets ?? ALL_TARGETS, options.fileName, plans);
-  const report = buildReport(options.fileName, typed, generated.functions, verdicts);
+  const report = buildReport(options.fileName, typed, generated.functions, verdicts, transformations);
   return { ok: true, module: generated.text, report };
 }
 

@@ -5,6 +5,9 @@ import type { Expr, ForStmt, Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { cpuName, helperName, PRANGE } from './names.js';
 import { PythonPrinter } from './python-printer.js';
+import { printIslAst } from './isl-ast-python.js';
+import type { Rescheduled } from '../poly/reschedule.js';
+import type { Scop } from '../scop/scop.js';
 
 export interface CpuVariantCode {
   name: string;
@@ -26,7 +29,20 @@ function prangeHeader(s: ForStmt, print: (e: Expr) => string, indent: string): s
   return [`${indent}for ${k} in ${PRANGE}(${count}):`, `${indent}    ${v} = ${lo} + ${st} * ${k}`];
 }
 
-export function emitCpuVariant(tf: TypedFunction, prangeLoops: Set<number> = new Set()): CpuVariantCode {
+/** How the CPU variant orders its loops: the original order (some loops as prange), or an isl schedule. */
+export type CpuLoopPlan =
+  | { kind: 'original'; prangeLoops: Set<number> }
+  | { kind: 'rescheduled'; rescheduled: Rescheduled; scop: Scop };
+
+export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind: 'original', prangeLoops: new Set() }): CpuVariantCode {
+  const name = cpuName(tf.fn.name);
+  const params = tf.fn.params.map((p) => p.name).join(', ');
+  if (loopPlan.kind === 'rescheduled') {
+    // Rescheduling is only planned for functions without CPython-semantics helpers.
+    const body = printIslAst(loopPlan.rescheduled.ast, loopPlan.scop, loopPlan.rescheduled.parallelDims, '    ');
+    return { name, lines: [`def ${name}(${params}):`, ...body], helpers: [] };
+  }
+  const prangeLoops = loopPlan.prangeLoops;
   const used = new Set<string>();
   const printer = new PythonPrinter((e: Expr, print) => {
     const h = tf.helpers.get(e);
@@ -50,7 +66,5 @@ export function emitCpuVariant(tf: TypedFunction, prangeLoops: Set<number> = new
     return [`${indent}${target} = ${helperName(h.helper)}(${target}, ${printer.expr(s.value)})`];
   };
   const body = printer.stmts(tf.fn.body, '    ', override);
-  const name = cpuName(tf.fn.name);
-  const params = tf.fn.params.map((p) => p.name).join(', ');
   return { name, lines: [`def ${name}(${params}):`, ...body], helpers: [...used].sort() };
 }

@@ -7,6 +7,14 @@ import type { FunctionDef, Module } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { COMPILER_VERSION } from '../version.js';
 import type { ParallelPlan } from '../poly/parallel-plan.js';
+import type { CpuLoopPlan } from './cpu-variant.js';
+import { PRANGE } from './names.js';
+
+/** What the poly stage decided for one function. */
+export interface FunctionPlan {
+  parallel: ParallelPlan;
+  loops: CpuLoopPlan;
+}
 import { emitBoundsGuard, guardName } from './bounds-guard.js';
 import { emitCpuVariant } from './cpu-variant.js';
 import { emitDispatcher, emitWrapper, type VariantRef } from './dispatcher.js';
@@ -29,7 +37,7 @@ export function generateModule(
   typed: TypedFunction[],
   targets: Target[],
   fileName: string,
-  plans: Map<TypedFunction, ParallelPlan> = new Map(),
+  plans: Map<TypedFunction, FunctionPlan> = new Map(),
 ): GeneratedModule {
   const src = mod.source;
   const byFn = new Map(typed.map((t) => [t.fn, t]));
@@ -56,19 +64,22 @@ export function generateModule(
     const blocks: string[][] = [renamedOriginal(src, top)];
     let guard: string | null = null;
     if (targets.includes('cpu')) {
-      const plan = plans.get(tf);
-      const parallel = plan !== undefined && plan.prangeLoops.size > 0;
-      const guardLines = parallel ? emitBoundsGuard(top, plan) : null;
+      const fp = plans.get(tf);
+      const cpu = emitCpuVariant(tf, fp?.loops);
+      const parallel = cpu.lines.some((l) => l.includes(`${PRANGE}(`));
+      const reordered = fp?.loops.kind === 'rescheduled';
+      // Parallel or reordered code cannot reproduce Python's partial writes
+      // before an IndexError: it runs only where isl's bounds guard passed.
+      const guardLines = (parallel || reordered) && fp ? emitBoundsGuard(top, fp.parallel) : null;
       if (guardLines) {
         blocks.push(guardLines);
         guard = guardName(top.name);
       }
-      const cpu = emitCpuVariant(tf, parallel ? plan.prangeLoops : new Set());
       blocks.push(cpu.lines);
       const helpers = cpu.helpers.length ? `(${cpu.helpers.map((h) => JSON.stringify(h)).join(', ')},)` : '()';
       // A parallel variant runs only when isl's bounds guard passed, so Python's
       // IndexError/wrap-around cannot happen inside it: no boundscheck needed.
-      const options = parallel ? 'parallel=True, boundscheck=False' : 'parallel=False';
+      const options = parallel ? 'parallel=True, boundscheck=False' : reordered ? 'parallel=False, boundscheck=False' : 'parallel=False';
       variants.push({ target: 'cpu', constructor: `${RUNTIME_ALIAS}.CpuVariant(${cpu.name}, helpers=${helpers}, ${options})` });
     }
     blocks.push(emitDispatcher(top, tf.params, variants, tf.returns, guard));

@@ -6,6 +6,7 @@
 import type { IslContext } from 'isl-wasm';
 import type { LoopVerdict } from '../report/report.js';
 import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
+import { islModel } from './model.js';
 
 const ORDINAL = ['', 'one', 'two', 'three', 'four', 'five'];
 
@@ -28,28 +29,12 @@ export function loopVerdicts(ctx: IslContext, scop: Scop): Map<number, LoopVerdi
 }
 
 function analyse(ctx: IslContext, scop: Scop): Map<number, LoopVerdict> {
-  const params = `[${scop.params.join(', ')}]`;
-  const depth = Math.max(1, ...scop.statements.map((s) => s.loops.length));
-  const iters = (s: ScopStatement): string[] => s.loops.map((l) => scop.loops[l].iterator);
-  const tuple = (s: ScopStatement): string => `${s.id}[${iters(s).join(', ')}]`;
-  const domainOf = (s: ScopStatement): string => `${tuple(s)}${s.constraints.length ? ` : ${s.constraints.join(' and ')}` : ''}`;
-  const domain = `${params} -> { ${scop.statements.map(domainOf).join('; ')} }`;
-  const schedule = `${params} -> { ${scop.statements
-    .map((s) => {
-      const out: string[] = [];
-      const its = iters(s);
-      for (let k = 0; k <= depth; k++) {
-        out.push(String(s.positions[k] ?? 0));
-        if (k < depth) out.push(its[k] ?? '0');
-      }
-      return `${tuple(s)} -> [${out.join(', ')}]`;
-    })
-    .join('; ')} }`;
+  const model = islModel(scop);
+  const { domain, schedule } = model;
+  const params = model.head;
+  const iters = model.iterators;
   const arrays = [...new Set(scop.statements.flatMap((s) => s.accesses.map((a) => a.array)))];
-  const accessMap = (arr: string, pick: (a: ScopAccess) => boolean): string =>
-    `${params} -> { ${scop.statements
-      .flatMap((s) => s.accesses.filter((a) => a.array === arr && pick(a)).map((a) => `${domainOf(s).replace(/ : .*/, '')} -> ${a.element}`))
-      .join('; ')} }`;
+  const accessMap = (arr: string, pick: (a: ScopAccess) => boolean): string => model.accesses((a) => a.array === arr && pick(a));
   const verdicts = new Map<number, LoopVerdict>();
   // Dependences of each array, as pairs of statements.
   const deps = arrays.map((arr) => {

@@ -25,12 +25,14 @@ export interface ParallelPlan {
   shapeParams: ShapeParam[];
   /** Why loops reported parallel do not get prange, for the report. */
   notes: Map<number, string>;
+  /** The bounds condition was computed: every access is exact and checked. */
+  boundsChecked: boolean;
 }
 
 export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>): ParallelPlan {
-  const plan: ParallelPlan = { prangeLoops: new Set(), outOfBounds: null, shapeParams: [], notes: new Map() };
+  const plan: ParallelPlan = { prangeLoops: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false };
   const parallel = scop.loops.filter((l) => verdicts.get(l.span.start)?.parallel);
-  if (parallel.length === 0 || scop.unanalysable) return plan;
+  if (scop.unanalysable || scop.loops.length === 0) return plan;
   const refuse = (why: string): ParallelPlan => {
     for (const l of parallel) plan.notes.set(l.span.start, why);
     return plan;
@@ -79,6 +81,8 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   if (outOfBounds.kind === 'if') plan.outOfBounds = outOfBounds.cond;
   else if (outOfBounds.kind !== 'block' || outOfBounds.children.length > 0) return refuse('runs sequentially: the bounds condition is too complex');
   plan.shapeParams = [...shapes.values()].filter((s) => params.includes(s.name));
+  plan.boundsChecked = true;
+  if (parallel.length === 0) return plan;
 
   // Outermost parallel loop of each nest, if its body can run as prange.
   const loopsBySpan = new Map<number, Stmt & { kind: 'for' }>();

@@ -14,6 +14,7 @@ export function explainReport(r: Report): string {
     for (const l of f.loops) {
       out.push(`    line ${l.line}: for ${l.var}: ${l.parallel ? 'parallel' : 'sequential'} - ${l.reason}`);
     }
+    for (const t of f.transformations) out.push(`    transformation: ${t}`);
     for (const d of f.diagnostics) out.push(`    ${r.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`);
   }
   return out.join('\n') + '\n';

@@ -40,6 +40,8 @@ export interface ReportFunction {
   variants: string[];
   params: ReportParam[];
   loops: ReportLoop[];
+  /** What the poly stage did to the function's loops, in words. */
+  transformations: string[];
   diagnostics: ReportDiagnostic[];
 }
 
@@ -68,6 +70,7 @@ export function buildReport(
   typed: TypedFunction[],
   generated: GeneratedFunction[],
   verdicts: Map<number, LoopVerdict> = new Map(),
+  transformations: Map<string, string[]> = new Map(),
 ): Report {
   const variantsOf = new Map(generated.map((g) => [g.name, g.variants]));
   const functions = typed.map((tf): ReportFunction => {
@@ -87,6 +90,7 @@ export function buildReport(
       variants: variantsOf.get(tf.fn.name) ?? ['original'],
       params: tf.params.map((p) => ({ name: p.name, kind: p.kind, dtype: p.dtype, ndim: p.ndim, written: p.written, exact: p.exact })),
       loops,
+      transformations: transformations.get(tf.fn.name) ?? [],
       diagnostics: tf.diagnostics.map(toReportDiagnostic),
     };
   });

@@ -56,7 +56,13 @@ class Extractor {
       case 'for':
         return this.forLoop(s);
       case 'if':
-        this.statement(s.span, this.readsOf(s.test));
+        if (!containsControl(s)) {
+          // An if without loops inside is one compound statement (as in PPCG):
+          // its test is read, and what its branches write may be written.
+          this.statement(s.span, this.compoundAccesses(s), s);
+          return;
+        }
+        this.statement(s.span, this.readsOf(s.test), null);
         this.conditional++;
         this.nested(s.body);
         this.nested(s.orelse);
@@ -72,14 +78,14 @@ class Extractor {
           const root = rootName(s.value);
           if (root) this.aliasRoot.set(s.target.id, this.aliasRoot.get(root) ?? root);
         }
-        this.statement(s.span, accesses);
+        this.statement(s.span, accesses, s);
         return;
       }
       case 'expr':
-        if (s.value.kind !== 'string') this.statement(s.span, this.readsOf(s.value));
+        if (s.value.kind !== 'string') this.statement(s.span, this.readsOf(s.value), s);
         return;
       case 'return':
-        if (s.value) this.statement(s.span, this.readsOf(s.value));
+        this.statement(s.span, s.value ? this.readsOf(s.value) : [], s);
         if (this.stack.length > 0) this.unanalysable ??= `'return' inside a loop at line ${s.span.from.line} makes the control flow dynamic`;
         return;
       case 'break':
@@ -89,6 +95,32 @@ class Extractor {
       case 'pass':
         return;
     }
+  }
+
+  /** Accesses of a loop-free if: test reads, then the branches' accesses, writes as may-writes. */
+  private compoundAccesses(s: Stmt & { kind: 'if' }): ScopAccess[] {
+    const out = this.readsOf(s.test);
+    const visit = (body: Stmt[]): void => {
+      for (const b of body) {
+        if (b.kind === 'if') {
+          out.push(...this.readsOf(b.test));
+          visit(b.body);
+          visit(b.orelse);
+        } else if (b.kind === 'assign' || b.kind === 'augassign') {
+          out.push(...this.readsOf(b.value));
+          if (b.kind === 'augassign') out.push(...this.readsOf(b.target));
+          else if (b.target.kind === 'subscript') out.push(...this.indexReads(b.target));
+          const w = this.write(b.target, false, null);
+          w.must = false;
+          out.push(w);
+        } else if (b.kind === 'expr' && b.value.kind !== 'string') {
+          out.push(...this.readsOf(b.value));
+        }
+      }
+    };
+    visit(s.body);
+    visit(s.orelse);
+    return out;
   }
 
   /** A nested body (if branches) shares the enclosing level's position. */
@@ -192,7 +224,7 @@ class Extractor {
     return found;
   }
 
-  private statement(span: ScopStatement['span'], accesses: ScopAccess[]): void {
+  private statement(span: ScopStatement['span'], accesses: ScopAccess[], source: Stmt | null): void {
     const conditional = this.conditional > 0 || this.approximate > 0;
     if (conditional) for (const a of accesses) if (a.kind === 'write') a.must = false;
     this.statements.push({
@@ -203,6 +235,7 @@ class Extractor {
       positions: [...this.positions],
       accesses,
       conditional,
+      source,
     });
   }
 
@@ -294,6 +327,23 @@ class Extractor {
       reductionOp: null,
     };
   }
+}
+
+/** Loops, returns, breaks or continues inside an if: it cannot be one compound statement. */
+function containsControl(s: Stmt & { kind: 'if' }): boolean {
+  let found = false;
+  const visit = (body: Stmt[]): void => {
+    for (const b of body) {
+      if (b.kind === 'for' || b.kind === 'return' || b.kind === 'break' || b.kind === 'continue') found = true;
+      if (b.kind === 'if') {
+        visit(b.body);
+        visit(b.orelse);
+      }
+    }
+  };
+  visit(s.body);
+  visit(s.orelse);
+  return found;
 }
 
 function rootName(e: Expr): string | null {

@@ -2,6 +2,7 @@
 // domains (isl syntax), their place in the original execution order, and
 // their array accesses. Scalar locals are modelled as 0-d arrays.
 import type { Span } from '../diagnostics.js';
+import type { Stmt } from '../parse/ast.js';
 
 export interface ScopAccess {
   kind: 'read' | 'write';
@@ -33,6 +34,8 @@ export interface ScopStatement {
   accesses: ScopAccess[];
   /** Inside a data-dependent `if`. */
   conditional: boolean;
+  /** The statement itself (null for the test of an `if`, which is a statement of its own). */
+  source: Stmt | null;
 }
 
 export interface ScopLoop {

@@ -1,0 +1,91 @@
+// Prints an isl AST (a rescheduled SCoP) as the body of the CPU variant. Each
+// user node S(e0, e1, ...) is the original statement S with its loop variables
+// replaced by the expressions isl computed for them; the outermost loop over a
+// parallel schedule dimension on each path becomes a unit-step prange loop.
+import type { AstExpr, AstFor, AstNode } from 'isl-wasm';
+import type { Expr } from '../parse/ast.js';
+import type { Scop } from '../scop/scop.js';
+import { islExprToPython } from './isl-expr.js';
+import { PRANGE } from './names.js';
+import { PythonPrinter } from './python-printer.js';
+
+export class UnprintableAst extends Error {}
+
+// isl names the AST's iterators c0, c1, ...; parameters keep the user's names.
+const iteratorName = (id: string): string => (/^c\d+$/.test(id) ? `_polyray_${id}` : id);
+
+export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>, indent: string): string[] {
+  const byId = new Map(scop.statements.map((s) => [s.id, s]));
+  const expr = (e: AstExpr): string => islExprToPython(e, iteratorName);
+  const lines: string[] = [];
+
+  const statement = (call: AstExpr, ind: string): void => {
+    if (call.kind !== 'op' || call.op !== 'call' || call.args[0]?.kind !== 'id') throw new UnprintableAst('unexpected user node');
+    const s = byId.get(call.args[0].name);
+    if (!s || !s.source) throw new UnprintableAst(`unknown statement ${call.args[0].name}`);
+    const subst = new Map<string, string>();
+    s.loops.forEach((l, k) => subst.set(scop.loops[l].variable, `(${expr(call.args[k + 1])})`));
+    const printer = new PythonPrinter((e: Expr) => (e.kind === 'name' && subst.has(e.id) ? subst.get(e.id) : undefined));
+    lines.push(...printer.stmts([s.source], ind));
+  };
+
+  const forLoop = (f: AstFor, ind: string, inParallel: boolean): void => {
+    const it = iteratorName(f.iterator);
+    const init = expr(f.init);
+    if (f.degenerate) {
+      lines.push(`${ind}${it} = ${init}`);
+      node(f.body, ind, inParallel);
+      return;
+    }
+    const c = f.cond;
+    if (c.kind !== 'op' || (c.op !== 'le' && c.op !== 'lt') || c.args[0]?.kind !== 'id' || c.args[0].name !== f.iterator) {
+      throw new UnprintableAst('loop condition is not an upper bound on its iterator');
+    }
+    if (f.inc.kind !== 'int' || f.inc.value <= 0) throw new UnprintableAst('loop step is not a positive constant');
+    const upper = c.op === 'le' ? `${expr(c.args[1])} + 1` : expr(c.args[1]);
+    const step = f.inc.value;
+    const dim = Number(/^c(\d+)$/.exec(f.iterator)?.[1] ?? -1);
+    const parallel = !inParallel && parallelDims.has(dim);
+    if (parallel) {
+      const k = `_polyray_k${dim}`;
+      lines.push(`${ind}for ${k} in ${PRANGE}(max(0, (${upper} - ${init} + ${step - 1}) // ${step})):`);
+      lines.push(`${ind}    ${it} = ${init} + ${step} * ${k}`);
+    } else {
+      lines.push(`${ind}for ${it} in range(${init}, ${upper}${step === 1 ? '' : `, ${step}`}):`);
+    }
+    const before = lines.length;
+    node(f.body, `${ind}    `, inParallel || parallel);
+    if (lines.length === before) lines.push(`${ind}    pass`);
+  };
+
+  const node = (n: AstNode, ind: string, inParallel: boolean): void => {
+    switch (n.kind) {
+      case 'block':
+        for (const c of n.children) node(c, ind, inParallel);
+        return;
+      case 'for':
+        forLoop(n, ind, inParallel);
+        return;
+      case 'if': {
+        lines.push(`${ind}if ${expr(n.cond)}:`);
+        const before = lines.length;
+        node(n.then, `${ind}    `, inParallel);
+        if (lines.length === before) lines.push(`${ind}    pass`);
+        if (n.else) {
+          lines.push(`${ind}else:`);
+          node(n.else, `${ind}    `, inParallel);
+        }
+        return;
+      }
+      case 'mark':
+        node(n.node, ind, inParallel);
+        return;
+      case 'user':
+        statement(n.expr, ind);
+        return;
+    }
+  };
+  node(root, indent, false);
+  if (lines.length === 0) lines.push(`${indent}pass`);
+  return lines;
+}

@@ -1,0 +1,55 @@
+// The poly stage for one function, in order: dependences and loop verdicts in
+// the original schedule; the parallel plan (prange loops, bounds guard); and,
+// when the original order leaves a nest without outer parallelism, an isl
+// schedule verified by the exact dependence test. Any isl failure (quota,
+// error) keeps the original order, and the report says so.
+import type { IslContext } from 'isl-wasm';
+import type { FunctionPlan } from '../codegen/module.js';
+import type { LoopVerdict } from '../report/report.js';
+import { extractScop } from '../scop/extract.js';
+import type { TypedFunction } from '../types/check.js';
+import { loopVerdicts } from './loop-verdicts.js';
+import { planParallelLoops } from './parallel-plan.js';
+import { astParallelDepth, originalParallelDepth, reschedule, rescheduleObstacle } from './reschedule.js';
+
+export interface PolyResult {
+  verdicts: Map<number, LoopVerdict>;
+  plan: FunctionPlan;
+  transformations: string[];
+}
+
+export function polyStage(isl: IslContext, tf: TypedFunction, source: string): PolyResult {
+  const scop = extractScop(tf, source);
+  const verdicts = loopVerdicts(isl, scop);
+  const parallel = planParallelLoops(isl, tf, scop, verdicts);
+  const transformations: string[] = [];
+  let plan: FunctionPlan = { parallel, loops: { kind: 'original', prangeLoops: parallel.prangeLoops } };
+  const before = originalParallelDepth(scop, verdicts);
+  const obstacle = before > 0 && scop.loops.length > 0 ? rescheduleObstacle(tf, scop, parallel) : 'not needed';
+  if (before > 0 && scop.loops.length > 0 && obstacle) {
+    transformations.push(`kept the original loop order (isl rescheduling not tried: ${obstacle})`);
+  } else if (!obstacle) {
+    try {
+      const r = reschedule(isl, scop);
+      if (r && astParallelDepth(r.ast, r.parallelDims) < before) {
+        plan = { parallel, loops: { kind: 'rescheduled', rescheduled: r, scop } };
+        transformations.push(`${r.transformation}: ${r.schedule}; parallel schedule dimensions: ${[...r.parallelDims].map((d) => `c${d}`).join(', ') || 'none'}`);
+      } else {
+        transformations.push('kept the original loop order (isl found no schedule with more outer parallelism)');
+      }
+    } catch (e) {
+      transformations.push(`kept the original loop order (isl scheduling gave up: ${(e as Error).message.split('\n')[0]})`);
+    }
+  }
+  if (plan.loops.kind === 'original' && parallel.prangeLoops.size > 0) transformations.push('prange on the outermost parallel loop of each nest');
+  // Reasons per loop: what the CPU variant does with it.
+  const out = new Map<number, LoopVerdict>();
+  for (const [at, v] of verdicts) {
+    let note = '';
+    if (plan.loops.kind === 'rescheduled') note = `; the CPU variant runs this nest ${plan.loops.rescheduled.transformation}`;
+    else if (parallel.prangeLoops.has(at)) note = '; runs as prange in the CPU variant';
+    else if (parallel.notes.has(at)) note = `; ${parallel.notes.get(at)}`;
+    out.set(at, { ...v, reason: v.reason + note });
+  }
+  return { verdicts: out, plan, transformations };
+}

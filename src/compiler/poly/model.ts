@@ -1,0 +1,40 @@
+// The SCoP in isl's textual syntax: parameters, iteration domains, the
+// original (2d+1) schedule and access relations. One place, so that the
+// analysis, the bounds guard and the rescheduler read the same model.
+import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
+
+export interface IslModel {
+  /** `[n, m]`: the parameter tuple every string starts with. */
+  head: string;
+  iterators(s: ScopStatement): string[];
+  /** `S3[i_0, j_1]`. */
+  tuple(s: ScopStatement): string;
+  domain: string;
+  schedule: string;
+  /** Access relation of the accesses `pick` selects. */
+  accesses(pick: (a: ScopAccess) => boolean): string;
+}
+
+export function islModel(scop: Scop, extraParams: string[] = []): IslModel {
+  const params = [...new Set([...scop.params, ...extraParams])];
+  const head = `[${params.join(', ')}]`;
+  const depth = Math.max(1, ...scop.statements.map((s) => s.loops.length));
+  const iterators = (s: ScopStatement): string[] => s.loops.map((l) => scop.loops[l].iterator);
+  const tuple = (s: ScopStatement): string => `${s.id}[${iterators(s).join(', ')}]`;
+  const domainOf = (s: ScopStatement): string => `${tuple(s)}${s.constraints.length ? ` : ${s.constraints.join(' and ')}` : ''}`;
+  const domain = `${head} -> { ${scop.statements.map(domainOf).join('; ')} }`;
+  const schedule = `${head} -> { ${scop.statements
+    .map((s) => {
+      const out: string[] = [];
+      const its = iterators(s);
+      for (let k = 0; k <= depth; k++) {
+        out.push(String(s.positions[k] ?? 0));
+        if (k < depth) out.push(its[k] ?? '0');
+      }
+      return `${tuple(s)} -> [${out.join(', ')}]`;
+    })
+    .join('; ')} }`;
+  const accesses = (pick: (a: ScopAccess) => boolean): string =>
+    `${head} -> { ${scop.statements.flatMap((s) => s.accesses.filter(pick).map((a) => `${tuple(s)} -> ${a.element}`)).join('; ')} }`;
+  return { head, iterators, tuple, domain, schedule, accesses };
+}

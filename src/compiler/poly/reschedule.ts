@@ -1,0 +1,159 @@
+// Poly stage (transformation part): when the original loop order leaves a nest
+// without outer parallelism (seidel-2d has none at all; a column sum written
+// row-major has it only inside), ask isl's scheduler for a schedule that puts
+// parallelism outermost (Pluto-style, with skewing: a wavefront where a
+// permutable band has no parallel member), flatten it, and verify every
+// parallel dimension with the exact dependence test before using it. The
+// result is an isl AST that code generation turns into the CPU variant's loops.
+import type { AstNode, IslContext, IslUnionMap } from 'isl-wasm';
+import type { LoopVerdict } from '../report/report.js';
+import type { Scop } from '../scop/scop.js';
+import type { TypedFunction } from '../types/check.js';
+import { liveAfter } from './liveness.js';
+import { islModel } from './model.js';
+import type { ParallelPlan } from './parallel-plan.js';
+import { walkStmts, type Stmt } from '../parse/ast.js';
+
+export interface Rescheduled {
+  ast: AstNode;
+  /** Schedule dimensions (AST iterators c<k>) that carry no dependence. */
+  parallelDims: Set<number>;
+  /** The flat schedule, for the report: `S0[t, i, j] -> [4t + 2i + j, t, i]`. */
+  schedule: string;
+  /** What changed, in words: interchanged, skewed (wavefront), fused. */
+  transformation: string;
+}
+
+export const MAX_SCHEDULE_OPERATIONS = 3_000_000;
+
+/** Why the function is kept in its original order, or null when it may be rescheduled. */
+export function rescheduleObstacle(tf: TypedFunction, scop: Scop, plan: ParallelPlan): string | null {
+  if (scop.unanalysable) return scop.unanalysable;
+  if (!plan.boundsChecked) return 'its accesses could not all be checked for bounds';
+  if (tf.helpers.size > 0 || tf.augHelpers.size > 0) return 'a statement can raise a CPython exception, and reordering would change the writes before it';
+  for (const s of scop.statements) {
+    if (s.conditional || !s.source) return 'it has data-dependent conditions';
+    if (s.source.kind === 'return') return "it has a 'return'";
+    if (s.loops.length > 0 && s.accesses.some((a) => a.scalar && a.kind === 'write')) return `the scalar '${s.accesses.find((a) => a.scalar && a.kind === 'write')!.array}' is assigned inside a loop`;
+  }
+  let live: string | null = null;
+  walkStmts(tf.fn.body, (s: Stmt) => {
+    if (s.kind === 'for' && liveAfter(tf.fn, s).has(s.target.id)) live ??= `the loop variable '${s.target.id}' is read after its loop`;
+  });
+  return live;
+}
+
+/** Depth of the outermost parallel loop of the worst nest (Infinity when a nest has none). */
+export function originalParallelDepth(scop: Scop, verdicts: Map<number, LoopVerdict>): number {
+  let worst = 0;
+  const roots = scop.loops.filter((l) => l.depth === 0);
+  for (const root of roots) {
+    const inNest = scop.loops.filter((l) => l.span.start >= root.span.start && l.span.end <= root.span.end);
+    const depths = inNest.filter((l) => verdicts.get(l.span.start)?.parallel).map((l) => l.depth);
+    worst = Math.max(worst, depths.length ? Math.min(...depths) : Infinity);
+  }
+  return worst;
+}
+
+export function reschedule(ctx: IslContext, scop: Scop): Rescheduled | null {
+  return ctx.withQuota(MAX_SCHEDULE_OPERATIONS, () =>
+    ctx.scope(() => {
+      const m = islModel(scop);
+      const deps = ctx.computeDependences({
+        domain: m.domain,
+        mustWrites: m.accesses((a) => a.kind === 'write' && a.must),
+        mayWrites: m.accesses((a) => a.kind === 'write' && !a.must),
+        reads: m.accesses((a) => a.kind === 'read'),
+        schedule: m.schedule,
+      }).all;
+      const schedule = ctx.computeSchedule({
+        domain: m.domain,
+        validity: deps,
+        coincidence: deps,
+        proximity: deps,
+        options: { outerCoincidence: true },
+      });
+      const flat = schedule.map();
+      const text = flat.toString();
+      const dims = scheduleDims(text);
+      if (dims === null) return null;
+      const timeDeps = deps.applyDomain(flat).applyRange(flat);
+      const parallelDims = new Set<number>();
+      for (let k = 0; k < dims; k++) if (!carries(ctx, m.head, timeDeps, dims, k)) parallelDims.add(k);
+      const ast = ctx.generateAst(ctx.scheduleFromMap(m.domain, flat)).root;
+      return { ast, parallelDims, schedule: text.replace(/^\[[^\]]*\]\s*->\s*/, ''), transformation: describe(text) };
+    }),
+  );
+}
+
+/** Number of output dimensions of a flat schedule (all statements share them). */
+function scheduleDims(text: string): number | null {
+  const m = /->\s*\[([^\]]*)\]/.exec(text.replace(/^\[[^\]]*\]\s*->\s*/, ''));
+  if (!m) return null;
+  return m[1].trim() === '' ? 0 : m[1].split(',').length;
+}
+
+/** Does some dependence cross different values of dimension k with all outer dimensions equal? */
+function carries(ctx: IslContext, head: string, timeDeps: IslUnionMap, dims: number, k: number): boolean {
+  const x = Array.from({ length: dims }, (_, d) => `x${d}`);
+  const y = Array.from({ length: dims }, (_, d) => `y${d}`);
+  const eq = Array.from({ length: k }, (_, d) => `x${d} = y${d}`);
+  const cond = [...eq, `(x${k} < y${k} or x${k} > y${k})`].join(' and ');
+  const filter = ctx.unionMap(`${head} -> { [${x.join(', ')}] -> [${y.join(', ')}] : ${cond} }`);
+  return !timeDeps.intersect(filter).isEmpty();
+}
+
+/** Interchanged when a dimension is another iterator; skewed when one mixes iterators. */
+function describe(text: string): string {
+  const pieces = text.replace(/^\[[^\]]*\]\s*->\s*\{|\}\s*$/g, '').split(';');
+  let skewed = false;
+  let interchanged = false;
+  for (const p of pieces) {
+    const m = /\[([^\]]*)\]\s*->\s*\[([^\]]*)\]/.exec(p);
+    if (!m) continue;
+    const iters = m[1].split(',').map((s) => s.trim()).filter(Boolean);
+    const outs = m[2].split(',').map((s) => s.trim());
+    const order: number[] = [];
+    for (const o of outs) {
+      const used = iters.filter((it) => new RegExp(`(?<![A-Za-z_])${it}(?![A-Za-z0-9_])`).test(o));
+      if (used.length > 1) skewed = true;
+      if (used.length === 1) order.push(iters.indexOf(used[0]));
+    }
+    if (order.some((v, i) => i > 0 && v < order[i - 1])) interchanged = true;
+  }
+  if (skewed) return 'skewed into a wavefront by isl';
+  if (interchanged) return 'loops interchanged by isl';
+  return 'rescheduled by isl';
+}
+
+/** Depth of the outermost parallel loop of the worst nest of an isl AST (Infinity when a nest has none). */
+export function astParallelDepth(root: AstNode, parallelDims: Set<number>): number {
+  const firstParallel = (n: AstNode, depth: number): number => {
+    switch (n.kind) {
+      case 'for': {
+        const dim = Number(/^c(\d+)$/.exec(n.iterator)?.[1] ?? -1);
+        if (!n.degenerate && parallelDims.has(dim)) return depth;
+        return firstParallel(n.body, n.degenerate ? depth : depth + 1);
+      }
+      case 'block':
+        return Math.min(Infinity, ...n.children.map((c) => firstParallel(c, depth)));
+      case 'if':
+        return Math.min(firstParallel(n.then, depth), n.else ? firstParallel(n.else, depth) : Infinity);
+      case 'mark':
+        return firstParallel(n.node, depth);
+      case 'user':
+        return Infinity;
+    }
+  };
+  const nests: AstNode[] = [];
+  const collect = (n: AstNode): void => {
+    if (n.kind === 'for') nests.push(n);
+    else if (n.kind === 'block') n.children.forEach(collect);
+    else if (n.kind === 'if') {
+      collect(n.then);
+      if (n.else) collect(n.else);
+    } else if (n.kind === 'mark') collect(n.node);
+  };
+  collect(root);
+  return Math.max(0, ...nests.map((n) => firstParallel(n, 0)));
+}
