@@ -49,7 +49,9 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   const localArrays = [...tf.locals].filter(([, t]) => t.kind === 'array').map(([n]) => n);
   for (const s of scop.statements) {
     for (const a of s.accesses) {
-      if (!a.scalar && localArrays.includes(a.array)) return refuse(`runs sequentially: the local array ${a.array} is not checked for bounds yet`);
+      if (!a.scalar && localArrays.includes(a.array) && !scop.localShapes.has(a.array)) {
+        return refuse(`runs sequentially: the shape of the local array ${a.array} is not an affine expression of the parameters`);
+      }
     }
   }
   const params = [...new Set([...scop.params, ...shapes.keys()])];
@@ -62,10 +64,12 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
       const dom = ctx.unionSet(`${head} -> { ${s.id}[${iters.join(', ')}]${s.constraints.length ? ` : ${s.constraints.join(' and ')}` : ''} }`);
       for (const a of s.accesses) {
         if (a.scalar) continue;
-        const rank = tf.params.find((p) => p.name === a.array)?.ndim ?? null;
+        const local = scop.localShapes.get(a.array);
+        const rank = local ? local.length : tf.params.find((p) => p.name === a.array)?.ndim ?? null;
         if (rank === null) return 'unknown-rank';
         const dims = Array.from({ length: rank }, (_, d) => `o${d}`);
-        const inside = dims.map((o, d) => `0 <= ${o} < ${a.array}_shape${d}`).join(' and ');
+        const extent = (d: number): string => (local ? local[d] : `${a.array}_shape${d}`);
+        const inside = dims.map((o, d) => `0 <= ${o} < ${extent(d)}`).join(' and ');
         const image = dom.apply(ctx.unionMap(`${head} -> { ${s.id}[${iters.join(', ')}] -> ${a.element} }`));
         const outside = image.subtract(ctx.unionSet(`${head} -> { ${a.array}[${dims.join(', ')}] : ${inside} }`));
         const p = outside.params();

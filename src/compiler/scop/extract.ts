@@ -31,6 +31,8 @@ class Extractor {
   private unanalysable: string | null = null;
   private readonly arrayRank = new Map<string, number | null>();
   private readonly aliasRoot = new Map<string, string>();
+  private readonly localShapes = new Map<string, string[]>();
+  private readonly conflictingShapes = new Set<string>();
 
   constructor(private readonly tf: TypedFunction, private readonly source: string) {
     for (const p of tf.params) if (p.kind === 'array') this.arrayRank.set(p.name, p.ndim);
@@ -41,7 +43,14 @@ class Extractor {
       if (t.kind === 'array') this.arrayRank.set(name, t.ndim);
     }
     this.block(this.tf.fn.body);
-    return { params: [...this.params].sort(), loops: this.loops, statements: this.statements, unanalysable: this.unanalysable };
+    for (const bad of this.conflictingShapes) this.localShapes.delete(bad);
+    return {
+      params: [...this.params].sort(),
+      loops: this.loops,
+      statements: this.statements,
+      localShapes: this.localShapes,
+      unanalysable: this.unanalysable,
+    };
   }
 
   private block(body: Stmt[]): void {
@@ -70,6 +79,11 @@ class Extractor {
         return;
       case 'assign':
       case 'augassign': {
+        const allocation = s.kind === 'assign' && s.target.kind === 'name' ? this.allocation(s.target.id, s.value) : null;
+        if (allocation) {
+          this.statement(s.span, [...this.readsOf(s.value), allocation], s);
+          return;
+        }
         const accesses = this.readsOf(s.value);
         if (s.kind === 'augassign') accesses.push(...this.readsOf(s.target));
         else if (s.target.kind === 'subscript') accesses.push(...this.indexReads(s.target));
@@ -95,6 +109,36 @@ class Extractor {
       case 'pass':
         return;
     }
+  }
+
+  /**
+   * `z = np.zeros((n, m))` (also empty, ones) with affine extents: a fresh array
+   * whose every element is written, and whose shape the bounds guard can use.
+   */
+  private allocation(name: string, value: Expr): ScopAccess | null {
+    if (value.kind !== 'call' || value.func.kind !== 'attribute' || !['zeros', 'empty', 'ones'].includes(value.func.attr)) return null;
+    const mod = this.tf.types.get(value.func.value);
+    if (!mod || mod.kind !== 'module' || mod.name !== 'numpy' || value.args.length < 1) return null;
+    const shape = value.args[0];
+    const extents = (shape.kind === 'tuple' ? shape.elts : [shape]).map((e) => toAff(e, (x) => this.affineName(x)));
+    if (extents.some((e) => e === null) || this.stack.length > 0) return null;
+    const isl = (extents as Aff[]).map(affToIsl);
+    const prev = this.localShapes.get(name);
+    if (prev && prev.join() !== isl.join()) this.conflictingShapes.add(name);
+    this.localShapes.set(name, isl);
+    const dims = isl.map((_, d) => `o${d}`);
+    const inside = isl.map((x, d) => `0 <= o${d} < ${x}`).join(' and ');
+    return {
+      kind: 'write',
+      must: true,
+      array: name,
+      element: `${name}[${dims.join(', ')}]${inside ? ` : ${inside}` : ''}`,
+      text: name,
+      scalar: false,
+      exact: true,
+      redefines: true,
+      reductionOp: null,
+    };
   }
 
   /** Accesses of a loop-free if: test reads, then the branches' accesses, writes as may-writes. */

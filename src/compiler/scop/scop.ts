@@ -52,6 +52,8 @@ export interface Scop {
   params: string[];
   loops: ScopLoop[];
   statements: ScopStatement[];
+  /** Extents (isl expressions in the parameters) of local arrays allocated with affine shapes. */
+  localShapes: Map<string, string[]>;
   /** Set when the function has no static control part Polyray can analyse. */
   unanalysable: string | null;
 }
