@@ -8,10 +8,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "load_ipython_extension"]
 
-# --- IPython extension entry point -------------------------------------------
-# `%load_ext polyray` calls `load_ipython_extension(ipython)` defined here; it
-# registers the `%%parallelize` cell magic. It is added by the magic's issue
-# (keep the import of the magic module inside that function so that importing
-# `polyray` stays light).
+def load_ipython_extension(ipython):  # noqa: ANN001, ANN201
+    """``%load_ext polyray``: registers ``%%parallelize`` and ``%polyray`` (see polyray.magic)."""
+    from .magic import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython):  # noqa: ANN001, ANN201, ARG001
+    """Nothing to undo beyond what IPython does; the service stops with the kernel."""

@@ -4,6 +4,7 @@ import type { Target } from '../compiler/index.js';
 export type Command =
   | { kind: 'compile'; input: string; output: string; report: string | null; targets: Target[] }
   | { kind: 'explain'; input: string; json: boolean }
+  | { kind: 'serve' }
   | { kind: 'help' }
   | { kind: 'version' };
 
@@ -12,6 +13,7 @@ export class UsageError extends Error {}
 export const USAGE = `usage:
   polyray compile IN.py -o OUT.py [--report R.json] [--targets cpu,gpu,ray]
   polyray explain IN.py [--json]
+  polyray serve            (compile service: JSON lines on stdin/stdout)
   polyray --version`;
 
 const TARGETS: Target[] = ['cpu', 'gpu', 'ray'];
@@ -20,6 +22,10 @@ export function parseArgs(argv: string[]): Command {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '-h' || cmd === '--help' || cmd === 'help') return { kind: 'help' };
   if (cmd === '--version' || cmd === '-V') return { kind: 'version' };
+  if (cmd === 'serve') {
+    if (rest.length) throw new UsageError('serve takes no arguments');
+    return { kind: 'serve' };
+  }
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   for (let k = 0; k < rest.length; k++) {

@@ -49,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`polyray ${COMPILER_VERSION}\n`);
       return 0;
     }
+    if (cmd.kind === 'serve') return await (await import('../service/server.js')).serve();
     let source: string;
     try {
       source = await readFile(cmd.input, 'utf8');

@@ -112,6 +112,18 @@ test('reductions are named; non-affine writes block; triangular loops are exact'
   assert.equal(flags(transpose), 'i:P j:P');
 });
 
+test('a loop with a negative step runs downwards in the dependence model', async () => {
+  const f = await loops(py`
+    import numpy as np
+    import numpy.typing as npt
+    def suffix(x: npt.NDArray[np.float64], n: int) -> None:
+        for i in range(n - 2, -1, -1):
+            x[i] = x[i] + x[i + 1]
+  `);
+  // x[i + 1] is written one iteration earlier (i + 1 runs before i): a flow dependence.
+  assert.match(f.loops[0].reason, /^x\[i\] written at line 5 is read \(as x\[i \+ 1\]\) at line 5 one iteration of i later/);
+});
+
 test('negative steps and min/max bounds are modelled', async () => {
   const f = await loops(py`
     import numpy as np
@@ -139,7 +151,7 @@ test('PolyBench: prange only on loops reported parallel, only the outermost of a
     const cpu = r.module.slice(r.module.indexOf('def _polyray_cpu_'), r.module.indexOf('_polyray_dispatch_'));
     const lines = cpu.split('\n').filter((l) => /^\s*for /.test(l));
     const prangeLines = lines.filter((l) => l.includes('_polyray_prange('));
-    const rescheduled = fn.transformations.find((t) => /by isl:/.test(t));
+    const rescheduled = fn.transformations.find((t) => /by isl[,:]/.test(t));
     if (rescheduled) {
       // prange only over schedule dimensions the exact test found parallel.
       const dims = new Set((/parallel schedule dimensions: (.*)$/.exec(rescheduled)?.[1] ?? '').split(', '));
@@ -172,10 +184,11 @@ test('seidel-2d: the CPU variant is skewed into a wavefront with a parallel inne
   assert.ok(r.ok);
   if (!r.ok) return;
   const t = r.report.functions[0].transformations.join('\n');
-  assert.match(t, /skewed into a wavefront by isl: \{ S0\[t_0, i_1, j_2\] -> \[4t_0 \+ 2i_1 \+ j_2, t_0, i_1\] \}/);
+  assert.match(t, /skewed into a wavefront by isl, then tiled 32x32: \{ S0\[t_0, i_1, j_2\] -> \[4t_0 \+ 2i_1 \+ j_2, t_0, i_1\] \}/);
   const cpu = r.module.slice(r.module.indexOf('def _polyray_cpu_'), r.module.indexOf('_polyray_dispatch_')).split('\n');
   assert.match(cpu[1], /^ {4}for _polyray_c0 in range\(/, 'outer wavefront loop is sequential');
-  assert.match(cpu[2], /^ {8}for _polyray_k1 in _polyray_prange\(/, 'the loop inside it is parallel');
+  assert.match(cpu[2], /^ {8}for _polyray_k1 in _polyray_prange\(/, 'the (tile) loop inside it is parallel');
+  assert.match(cpu[3], /^ {12}_polyray_c1 = .* \+ 32 \* _polyray_k1$/, 'over tiles of 32');
   assert.match(r.module, /parallel=True, boundscheck=False/);
   assert.match(r.module, /guard=_polyray_guard_kernel_seidel_2d/);
 });
@@ -197,9 +210,10 @@ test('a column sum written row-major runs parallel over columns after interchang
   if (!r.ok) return;
   const f = r.report.functions[0];
   assert.equal(flags(f), 'i:s j:P');
-  assert.match(f.transformations.join(), /loops interchanged by isl: \{ S0\[i_0, j_1\] -> \[j_1, i_0\] \}/);
+  assert.match(f.transformations.join(), /loops interchanged by isl, then tiled 32x32: \{ S0\[i_0, j_1\] -> \[j_1, i_0\] \}/);
   const cpu = r.module.slice(r.module.indexOf('def _polyray_cpu_'), r.module.indexOf('_polyray_dispatch_')).split('\n');
-  assert.match(cpu[1], /^ {4}for _polyray_k0 in _polyray_prange\(max\(0, \(m - 0/);
-  assert.match(cpu[3], /^ {8}for _polyray_c1 in range\(0, n\):/);
-  assert.match(cpu[4], /s\[\(_polyray_c0\)\] \+= A\[\(_polyray_c1\), \(_polyray_c0\)\]/);
+  // Parallel over tiles of 32 columns, then row tiles, then the points of a tile.
+  assert.match(cpu[1], /^ {4}for _polyray_k0 in _polyray_prange\(max\(0, \(m - 0 \+ 31\) \/\/ 32\)\):/);
+  assert.match(cpu[3], /^ {8}for _polyray_c1 in range\(0, n, 32\):/);
+  assert.match(cpu[6], /s\[\(\(_polyray_c0 \+ _polyray_c2\)\)\] \+= A\[\(\(_polyray_c1 \+ _polyray_c3\)\), \(\(_polyray_c0 \+ _polyray_c2\)\)\]/);
 });

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 MAX_RECORDS: int = 100_000
@@ -11,10 +12,28 @@ Record = dict[str, Any]
 
 _records: deque[Record] = deque(maxlen=MAX_RECORDS)
 
+# Called with each new record (the magic's report aggregator); a tuple,
+# replaced on change, so record() never sees it mid-update.
+_listeners: tuple[Callable[[Record], None], ...] = ()
+
 
 def record(entry: Record) -> None:
-    """Append one run record (drops the oldest past MAX_RECORDS)."""
+    """Append one run record (drops the oldest past MAX_RECORDS) and tell the listeners."""
     _records.append(entry)
+    for listener in _listeners:
+        listener(entry)
+
+
+def add_listener(listener: Callable[[Record], None]) -> None:
+    """Call ``listener(record)`` for every new record (once, however often added)."""
+    global _listeners
+    if listener not in _listeners:
+        _listeners = (*_listeners, listener)
+
+
+def remove_listener(listener: Callable[[Record], None]) -> None:
+    global _listeners
+    _listeners = tuple(x for x in _listeners if x is not listener)
 
 
 def history() -> list[Record]:

@@ -3,10 +3,10 @@
 // distance; then, for every loop, whether it carries a dependence at its depth
 // in the original schedule. Scalars written before they are read in every
 // iteration are private and do not block; `s += ...` is named as a reduction.
-import type { IslContext } from 'isl-wasm';
+import type { IslContext, IslUnionMap } from 'isl-wasm';
 import type { LoopVerdict } from '../report/report.js';
 import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
-import { islModel } from './model.js';
+import { islModel, type IslModel } from './model.js';
 
 const ORDINAL = ['', 'one', 'two', 'three', 'four', 'five'];
 
@@ -62,8 +62,9 @@ function analyse(ctx: IslContext, scop: Scop): Map<number, LoopVerdict> {
           reduction ??= red;
           continue;
         }
-        const [src, dst, distance] = carried[0];
-        blockers.push(describeDependence(kind, arr, src, dst, loop.variable, distance));
+        const [src, dst, distance, hit] = carried[0];
+        const [a, b] = participatingAccesses(ctx, model, kind, arr, src, dst, hit);
+        blockers.push(describeDependence(kind, a, b, src, dst, loop.variable, distance));
       }
     }
     if (blockers.length > 0) verdicts.set(loop.span.start, { parallel: false, reason: blockers[0] });
@@ -83,12 +84,12 @@ function analyse(ctx: IslContext, scop: Scop): Map<number, LoopVerdict> {
 function carriedPairs(
   ctx: IslContext,
   params: string,
-  rel: import('isl-wasm').IslUnionMap,
+  rel: IslUnionMap,
   inside: ScopStatement[],
   depth: number,
   iters: (s: ScopStatement) => string[],
-): [ScopStatement, ScopStatement, number | null][] {
-  const out: [ScopStatement, ScopStatement, number | null][] = [];
+): [ScopStatement, ScopStatement, number | null, IslUnionMap][] {
+  const out: [ScopStatement, ScopStatement, number | null, IslUnionMap][] = [];
   if (rel.isEmpty()) return out;
   for (const s of inside) {
     for (const t of inside) {
@@ -105,7 +106,7 @@ function carriedPairs(
           const parts = m ? m[1].split(',').map((x) => x.replace(/^.*=/, '').trim()) : [];
           if (parts.length > depth && /^-?\d+$/.test(parts[depth])) distance = Math.abs(Number(parts[depth]));
         }
-        out.push([s, t, distance]);
+        out.push([s, t, distance, hit]);
       }
     }
   }
@@ -138,12 +139,38 @@ function reductionOf(arr: string, inside: ScopStatement[]): string | null {
   return `'${arr} ${op}= ...' at line ${uses[0].span.from.line}`;
 }
 
-function describeDependence(kind: string, arr: string, src: ScopStatement, dst: ScopStatement, variable: string, distance: number | null): string {
-  const w = (s: ScopStatement): string => s.accesses.find((a) => a.array === arr && a.kind === 'write')?.text ?? arr;
-  const r = (s: ScopStatement): string => s.accesses.find((a) => a.array === arr && a.kind === 'read')?.text ?? arr;
+/**
+ * The two accesses behind a carried dependence: the pair (source access, sink
+ * access) of the right kinds whose elements meet on some dependent instances.
+ */
+function participatingAccesses(
+  ctx: IslContext,
+  model: IslModel,
+  kind: string,
+  arr: string,
+  src: ScopStatement,
+  dst: ScopStatement,
+  hit: IslUnionMap,
+): [string, string] {
+  const srcKind = kind === 'anti' ? 'read' : 'write';
+  const dstKind = kind === 'flow' ? 'read' : 'write';
+  const srcs = src.accesses.filter((a) => a.array === arr && a.kind === srcKind);
+  const dsts = dst.accesses.filter((a) => a.array === arr && a.kind === dstKind);
+  for (const a of srcs) {
+    for (const b of dsts) {
+      const meet = ctx
+        .unionMap(`${model.head} -> { ${model.tuple(src)} -> ${a.element} }`)
+        .applyRange(ctx.unionMap(`${model.head} -> { ${model.tuple(dst)} -> ${b.element} }`).reverse());
+      if (!meet.intersect(hit).isEmpty()) return [a.text, b.text];
+    }
+  }
+  return [srcs[0]?.text ?? arr, dsts[0]?.text ?? arr];
+}
+
+function describeDependence(kind: string, a: string, b: string, src: ScopStatement, dst: ScopStatement, variable: string, distance: number | null): string {
   const later = distance === null ? `in a later iteration of ${variable}` : `${ORDINAL[distance] ?? distance} iteration${distance === 1 ? '' : 's'} of ${variable} later`;
   const at = (s: ScopStatement): string => `line ${s.span.from.line}`;
-  if (kind === 'flow') return `${w(src)} written at ${at(src)} is read (as ${r(dst)}) at ${at(dst)} ${later}`;
-  if (kind === 'anti') return `${r(src)} read at ${at(src)} is overwritten (as ${w(dst)}) at ${at(dst)} ${later}`;
-  return `${w(src)} written at ${at(src)} is written again (as ${w(dst)}) at ${at(dst)} ${later}`;
+  if (kind === 'flow') return `${a} written at ${at(src)} is read (as ${b}) at ${at(dst)} ${later}`;
+  if (kind === 'anti') return `${a} read at ${at(src)} is overwritten (as ${b}) at ${at(dst)} ${later}`;
+  return `${a} written at ${at(src)} is written again (as ${b}) at ${at(dst)} ${later}`;
 }

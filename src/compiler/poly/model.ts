@@ -27,9 +27,11 @@ export function islModel(scop: Scop, extraParams: string[] = []): IslModel {
     .map((s) => {
       const out: string[] = [];
       const its = iterators(s);
+      // A loop with a negative step runs its iterator downwards: time is -i.
+      const time = (k: number): string => (k < its.length ? (scop.loops[s.loops[k]].descending ? `-${its[k]}` : its[k]) : '0');
       for (let k = 0; k <= depth; k++) {
         out.push(String(s.positions[k] ?? 0));
-        if (k < depth) out.push(its[k] ?? '0');
+        if (k < depth) out.push(time(k));
       }
       return `${tuple(s)} -> [${out.join(', ')}]`;
     })

@@ -25,6 +25,8 @@ export interface Rescheduled {
 }
 
 export const MAX_SCHEDULE_OPERATIONS = 3_000_000;
+/** Tile size of each member of a tiled band. */
+export const TILE_SIZE = 32;
 
 /** Why the function is kept in its original order, or null when it may be rescheduled. */
 export function rescheduleObstacle(tf: TypedFunction, scop: Scop, plan: ParallelPlan): string | null {
@@ -73,7 +75,17 @@ export function reschedule(ctx: IslContext, scop: Scop): Rescheduled | null {
         proximity: deps,
         options: { outerCoincidence: true },
       });
-      const flat = schedule.map();
+      // Tile every permutable band of two or more members (innermost first, so
+      // the paths of the bands still to tile do not move), for locality.
+      let tiled = schedule;
+      const tiledBands: number[] = [];
+      for (const { path, band } of [...schedule.bands()].reverse()) {
+        if (band.permutable && band.coincident.length >= 2) {
+          tiled = tiled.tile(path, band.coincident.map(() => TILE_SIZE));
+          tiledBands.push(band.coincident.length);
+        }
+      }
+      const flat = tiled.map();
       const text = flat.toString();
       const dims = scheduleDims(text);
       if (dims === null) return null;
@@ -81,7 +93,9 @@ export function reschedule(ctx: IslContext, scop: Scop): Rescheduled | null {
       const parallelDims = new Set<number>();
       for (let k = 0; k < dims; k++) if (!carries(ctx, m.head, timeDeps, dims, k)) parallelDims.add(k);
       const ast = ctx.generateAst(ctx.scheduleFromMap(m.domain, flat)).root;
-      return { ast, parallelDims, schedule: text.replace(/^\[[^\]]*\]\s*->\s*/, ''), transformation: describe(text) };
+      const untiled = schedule.map().toString();
+      const what = describe(untiled) + (tiledBands.length ? `, then tiled ${tiledBands.map((n) => Array(n).fill(TILE_SIZE).join('x')).join(' and ')}` : '');
+      return { ast, parallelDims, schedule: untiled.replace(/^\[[^\]]*\]\s*->\s*/, ''), transformation: what };
     }),
   );
 }

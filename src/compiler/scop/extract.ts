@@ -199,7 +199,8 @@ class Extractor {
       else if (step < -1) approximate = true;
       if (s.range.start && lo.length > 1) approximate = true;
     }
-    this.loops.push({ span: s.span, variable: s.target.id, iterator, depth: this.stack.length, approximate });
+    const descending = step !== null && step < 0;
+    this.loops.push({ span: s.span, variable: s.target.id, iterator, depth: this.stack.length, descending, approximate });
     this.stack.push({ index, iterator, variable: s.target.id });
     this.constraints.push(cs);
     if (approximate) this.approximate++;

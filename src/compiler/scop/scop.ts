@@ -44,6 +44,8 @@ export interface ScopLoop {
   /** Unique isl name of the iterator. */
   iterator: string;
   depth: number;
+  /** A negative step: the original order runs the iterator downwards. */
+  descending: boolean;
   /** Loop whose bounds or step could not be expressed exactly (its statements' accesses are may-accesses). */
   approximate: boolean;
 }

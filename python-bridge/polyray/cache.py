@@ -1,0 +1,132 @@
+"""The module cache: generated modules as files, so Numba's ``cache=True`` works.
+
+``$POLYRAY_CACHE_DIR`` (default ``~/.cache/polyray``) holds
+``modules/<key>.py`` (the generated module) and ``modules/<key>.json`` (its
+compile report). The key is a sha256 over the compiler's build fingerprint
+(its version and the files of its compiled library), the targets and the exact
+source compiled, so a changed compiler or a changed cell never reuses a stale
+module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from .compile_service import cli_path
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("POLYRAY_CACHE_DIR")
+    root = Path(base) if base else Path.home() / ".cache" / "polyray"
+    path = root / "modules"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _lib_dir() -> Path:
+    return cli_path().resolve().parent.parent / "lib"
+
+
+def compiler_version() -> str:
+    """COMPILER_VERSION as built into lib/ (read from the file, no node needed)."""
+    try:
+        text = (_lib_dir() / "compiler" / "version.js").read_text(encoding="utf-8")
+    except OSError:
+        return "unknown"
+    m = re.search(r"COMPILER_VERSION\s*=\s*['\"]([^'\"]+)['\"]", text)
+    return m.group(1) if m else "unknown"
+
+
+_fingerprint: tuple[tuple[tuple[str, int, int], ...], str] | None = None
+
+
+def compiler_fingerprint() -> str:
+    """A hash of the compiler library's files (names, sizes, mtimes) and version."""
+    global _fingerprint
+    entries: list[tuple[str, int, int]] = []
+    root = _lib_dir()
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            if name.endswith(".js"):
+                p = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(p)
+                except OSError:
+                    continue
+                entries.append((os.path.relpath(p, root), st.st_size, st.st_mtime_ns))
+    key = tuple(sorted(entries))
+    if _fingerprint is not None and _fingerprint[0] == key:
+        return _fingerprint[1]
+    h = hashlib.sha256(compiler_version().encode())
+    for rel, size, mtime in key:
+        h.update(f"\0{rel}\0{size}\0{mtime}".encode())
+    _fingerprint = (key, h.hexdigest())
+    return _fingerprint[1]
+
+
+def module_key(source: str, targets: list[str] | None) -> str:
+    h = hashlib.sha256()
+    h.update(compiler_fingerprint().encode())
+    h.update(b"\0" + ",".join(targets or ["all"]).encode())
+    h.update(b"\0" + source.encode("utf-8"))
+    return h.hexdigest()
+
+
+def lookup(key: str) -> tuple[str, dict[str, Any]] | None:
+    """The cached (module text, report) for a key, or None."""
+    d = cache_dir()
+    try:
+        module = (d / f"{key}.py").read_text(encoding="utf-8")
+        report = json.loads((d / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return module, report
+
+
+def store(key: str, module: str, report: dict[str, Any]) -> Path:
+    """Write a module and its report (through temporary files and renames)."""
+    d = cache_dir()
+    path = d / f"{key}.py"
+    for target, text in ((d / f"{key}.json", json.dumps(report)), (path, module)):
+        if target.exists() and target.read_text(encoding="utf-8") == text:
+            continue
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    return path
+
+
+def import_file(path: Path, key: str, fresh: bool = False) -> ModuleType:
+    """Import a generated module from its file under a unique name.
+
+    The name covers the key and the file's text, so a module is reused (its
+    dispatchers and compiled variants kept) only for exactly the same text;
+    ``fresh`` always imports it again.
+    """
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    name = f"_polyray_cell_{key[:16]}_{digest}"
+    if fresh:
+        name += f"_{time.time_ns()}"
+    existing = sys.modules.get(name)
+    if existing is not None and getattr(existing, "__file__", None) == str(path):
+        return existing
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module

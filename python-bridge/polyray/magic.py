@@ -1,0 +1,404 @@
+"""``%%parallelize`` and ``%polyray``: Polyray in any Jupyter front end.
+
+How a ``%%parallelize`` cell runs
+---------------------------------
+1. The cell body goes through IPython's input transformers (so ``!cmd`` and
+   line magics keep working) and is parsed. If it does not parse, the
+   compiler's diagnostic is shown (``cell:LINE:COL: error: ...``) and the cell
+   runs as plain Python, which raises the usual SyntaxError.
+2. The *kernel source* is compiled: the body with every top-level statement
+   other than ``import``, ``from ... import`` and ``def`` replaced by empty
+   lines, and one empty line in front standing for the ``%%parallelize``
+   line (so line numbers in reports are those of the cell as shown). Top-level
+   statements therefore never run twice. The module comes from a module the
+   frontend handed over (execute-request metadata ``polyray`` or a comm
+   ``module`` message, used only when its hash matches, see
+   :func:`handover_hash`), else the cache, else the compile service.
+3. The module is written to ``$POLYRAY_CACHE_DIR/modules/<hash>.py`` (default
+   ``~/.cache/polyray``) and imported from that file, so Numba's
+   ``cache=True`` works.
+4. The cell runs in the user namespace exactly as without the magic (its last
+   expression is displayed), except that right after each top-level ``def`` of
+   an accelerated function its name is rebound to the module's wrapper (the
+   dispatcher), and the dispatcher's fallback is the function the cell just
+   defined (so the original sees the notebook's globals). Functions without
+   hints are wrapped for profiling (:mod:`polyray.profiling`).
+5. ``--target`` sets ``POLYRAY_TARGET`` while the cell runs (calls made later,
+   from other cells, use the environment as it is then).
+
+Accelerated functions may only use their parameters, locals and imported
+modules: the compiler refuses names from earlier cells, and such a function
+keeps only its original (the report says why). Compile problems never block a
+cell: it then runs as plain Python and the output says why.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import hashlib
+import os
+import sys
+import time
+from typing import Any
+
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from . import cache
+from .compile_service import CompileServiceError, get_service
+from .profiling import ProfilingWrapper, hinted_source, profilable
+from .report_display import aggregator
+
+TARGET_CHOICES = ("auto", "cpu", "gpu", "ray", "original")
+BIND_NAME = "__polyray_bind__"
+
+
+def handover_hash(body: str, version: str | None = None) -> str:
+    """sha256 of ``COMPILER_VERSION + "\\n" + body`` (body: the cell text after the %%parallelize line)."""
+    v = cache.compiler_version() if version is None else version
+    return hashlib.sha256(f"{v}\n{body}".encode("utf-8")).hexdigest()
+
+
+def kernel_source(tree: ast.Module, text: str) -> str:
+    """The text the compiler sees: imports and defs only, other lines empty, line 1 free."""
+    lines = text.split("\n")
+    keep = [False] * len(lines)
+    drop = [False] * len(lines)
+    for node in tree.body:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        last = node.end_lineno or node.lineno
+        mark = keep if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef)) else drop
+        for k in range(first - 1, min(last, len(lines))):
+            mark[k] = True
+    out = [line if keep[k] and not drop[k] else "" for k, line in enumerate(lines)]
+    return "\n".join(["", *out])
+
+
+def explain_text(report: dict[str, Any]) -> str:
+    """The compile report for people (``--explain``)."""
+    out = []
+    for fn in report.get("functions", []):
+        head = f"{fn['name']} (line {fn.get('line')}): "
+        head += "accelerated, variants " + ", ".join(fn.get("variants", [])) if fn.get("accelerated") else "original only"
+        out.append(head)
+        for loop in fn.get("loops", []):
+            verdict = "parallel" if loop.get("parallel") else "not parallel"
+            out.append(f"  line {loop.get('line')}: for {loop.get('var')}: {verdict}: {loop.get('reason', '')}")
+        for d in fn.get("diagnostics", []):
+            out.append(f"  cell:{d.get('line')}:{d.get('col')}: {d.get('severity')}: {d.get('message')}")
+    return "\n".join(out) or "no functions"
+
+
+class CellCompile:
+    """The outcome of compiling one cell: a module (or None) and why."""
+
+    def __init__(self) -> None:
+        self.module: Any = None
+        self.report: dict[str, Any] | None = None
+        self.source = ""
+        self.note = ""
+        self.origin = ""  # frontend | cache | service
+        self.ms = 0.0
+
+
+def _print_err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _diag_lines(diags: list[dict[str, Any]]) -> str:
+    return "\n".join(f"cell:{d.get('line')}:{d.get('col')}: {d.get('severity', 'error')}: {d.get('message')}" for d in diags)
+
+
+@magics_class
+class PolyrayMagics(Magics):
+    """``%%parallelize`` and ``%polyray``."""
+
+    # -- compiling ----------------------------------------------------------------
+    def _handed_module(self, body: str) -> dict[str, Any] | None:
+        """A module the frontend compiled for exactly this cell text, if any."""
+        from .comm import handed_modules
+
+        sha = handover_hash(body)
+        candidates = []
+        kernel = getattr(self.shell, "kernel", None)
+        try:
+            parent = kernel.get_parent() if kernel is not None else {}
+        except Exception:  # noqa: BLE001
+            parent = {}
+        meta = (parent or {}).get("metadata", {}).get("polyray") if isinstance(parent, dict) else None
+        if isinstance(meta, dict):
+            candidates.append(meta)
+        if sha in handed_modules:
+            candidates.append(handed_modules.pop(sha))
+        for c in candidates:
+            if c.get("sha256") == sha and c.get("compiler") == cache.compiler_version() and isinstance(c.get("module"), str):
+                return c
+        return None
+
+    def _compile(self, body: str, source: str, no_cache: bool) -> CellCompile:
+        result = CellCompile()
+        result.source = source
+        start = time.perf_counter()
+        handed = None if no_cache else self._handed_module(body)
+        key = cache.module_key(source, None)
+        if handed is not None:
+            module_text, report, result.origin = handed["module"], handed.get("report") or {"functions": []}, "frontend"
+            key = "frontend_" + handed["sha256"]  # never poisons the compile cache's entries
+        else:
+            hit = None if no_cache else cache.lookup(key)
+            if hit is not None:
+                (module_text, report), result.origin = hit, "cache"
+            else:
+                try:
+                    res = get_service().compile(source, "cell.py")
+                except CompileServiceError as exc:
+                    result.note = f"polyray: {exc}; the cell runs as plain Python (original only)"
+                    return result
+                if not res.ok:
+                    result.note = _diag_lines(res.diagnostics)
+                    return result
+                module_text, report, result.origin = res.module or "", res.report or {}, "service"
+        try:
+            path = cache.store(key, module_text, report)
+            result.module = cache.import_file(path, key, fresh=no_cache)
+            result.report = report
+        except Exception as exc:  # noqa: BLE001 - a module that cannot be imported means original only
+            result.module = None
+            result.note = f"polyray: the generated module could not be imported ({type(exc).__name__}: {exc}); the cell runs as plain Python"
+        result.ms = (time.perf_counter() - start) * 1e3
+        return result
+
+    def _profile_builder(self, tree: ast.Module, text: str, node: ast.FunctionDef, fn: Any) -> Any:
+        base = kernel_source(ast.Module(body=[n for n in tree.body if not isinstance(n, ast.FunctionDef) or n is node],
+                                        type_ignores=[]), text)
+
+        def build(hints: dict[str, str]) -> tuple[Any, str]:
+            source = hinted_source(base, node, hints)
+            compiled = self._compile("", source, no_cache=False)
+            if compiled.module is None:
+                return None, f"profiling: {compiled.note or 'not compiled'}"
+            entry = next((f for f in (compiled.report or {}).get("functions", []) if f.get("name") == node.name), None)
+            if entry is None or not entry.get("accelerated"):
+                why = [d.get("message") for d in (entry or {}).get("diagnostics", [])]
+                return None, "profiling: hints " + ", ".join(f"{k}: {v}" for k, v in hints.items()) + \
+                    " were inserted but the function stays original" + (f" ({why[0]})" if why else "")
+            wrapper = getattr(compiled.module, node.name, None)
+            if wrapper is None:
+                return None, "profiling: the generated module has no wrapper"
+            _adopt_original(compiled.module, node.name, fn)
+            owner = aggregator().owner.get(node.name)
+            for f in owner.functions if owner is not None else []:
+                if f.get("name") == node.name:
+                    f.update({k: v for k, v in entry.items() if k != "name"})
+                    f["profiled"] = True
+            return wrapper, "profiling: specialized to " + ", ".join(f"{k}: {v}" for k, v in hints.items())
+
+        return build
+
+    # -- the cell magic ---------------------------------------------------------------
+    @magic_arguments()
+    @argument("--target", choices=TARGET_CHOICES, default=None, help="variant to run for calls made in this cell")
+    @argument("--cluster", default=None, help="Ray cluster address to use")
+    @argument("--explain", action="store_true", help="print the compile report")
+    @argument("--no-cache", action="store_true", help="compile again, ignoring the module cache")
+    @cell_magic
+    def parallelize(self, line: str, cell: str) -> Any:
+        """Run the cell with its type-hinted functions replaced by Polyray dispatchers."""
+        __tracebackhide__ = True  # noqa: F841 - IPython hides this frame in tracebacks
+        args = parse_argstring(self.parallelize, line)
+        shell = self.shell
+        assert shell is not None
+        if args.cluster:
+            from . import cluster
+
+            try:
+                cluster.connect(args.cluster)
+            except Exception as exc:  # noqa: BLE001
+                _print_err(f"polyray: cannot connect to the Ray cluster at {args.cluster}: {exc}")
+        text = shell.transform_cell(cell)
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            self._report_syntax_error(text)
+            return self._run_plain(text)
+
+        source = kernel_source(tree, text)
+        compiled = self._compile(cell, source, args.no_cache)
+        if compiled.note:
+            _print_err(compiled.note)
+        report = compiled.report or {"functions": []}
+        if args.explain and compiled.report is not None:
+            print(explain_text(report), flush=True)
+
+        module = compiled.module
+        by_name = {f["name"]: f for f in report.get("functions", [])}
+        defs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+        accelerated = {n.name for n in defs if module is not None and by_name.get(n.name, {}).get("accelerated")
+                       and callable(getattr(module, n.name, None))}
+        profiled = {n.name: n for n in defs if n.name not in accelerated and profilable(n)}
+
+        functions = []
+        for n in defs:
+            entry = dict(by_name.get(n.name) or {"name": n.name, "line": n.lineno + 1, "accelerated": False,
+                                                   "variants": ["original"], "loops": [], "diagnostics": []})
+            entry["profiled"] = n.name in profiled
+            functions.append(entry)
+        agg = aggregator()
+        if functions:
+            note = f"compiled by {compiled.origin} in {compiled.ms:.0f} ms" if compiled.origin else "not compiled"
+            if args.target:
+                note += f"; --target {args.target}"
+            cell_report = agg.new_cell(functions, {"origin": compiled.origin, "ms": compiled.ms, "note": note,
+                                                   "target": args.target})
+            agg.show(cell_report)
+
+        def bind(name: str, fn: Any) -> Any:
+            if name in accelerated:
+                _adopt_original(module, name, fn)
+                return getattr(module, name)
+            node = profiled.get(name)
+            if node is not None and callable(fn):
+                return ProfilingWrapper(fn, self._profile_builder(tree, text, node, fn))
+            return fn
+
+        old_target = os.environ.get("POLYRAY_TARGET")
+        if args.target:
+            os.environ["POLYRAY_TARGET"] = args.target
+        shell.user_ns[BIND_NAME] = bind
+        try:
+            return self._run_tree(tree, text, set(accelerated) | set(profiled))
+        finally:
+            shell.user_ns.pop(BIND_NAME, None)
+            if args.target:
+                if old_target is None:
+                    os.environ.pop("POLYRAY_TARGET", None)
+                else:
+                    os.environ["POLYRAY_TARGET"] = old_target
+            agg.flush()
+
+    def _report_syntax_error(self, text: str) -> None:
+        try:
+            res = get_service().compile("\n" + text, "cell.py")
+            diags = res.diagnostics if not res.ok else []
+        except CompileServiceError:
+            diags = []
+        if diags:
+            _print_err(_diag_lines([d for d in diags if d.get("severity") == "error"][:3]))
+        else:
+            try:
+                ast.parse(text)
+            except SyntaxError as exc:
+                _print_err(f"cell:{(exc.lineno or 0) + 1}:{exc.offset or 0}: error: {exc.msg}")
+
+    def _run_plain(self, text: str) -> Any:
+        __tracebackhide__ = True  # noqa: F841
+        shell = self.shell
+        filename = shell.compile.cache(text, shell.execution_count)
+        code = shell.compile(text, filename, "exec")  # raises the SyntaxError as plain Python would
+        exec(code, shell.user_global_ns, shell.user_ns)
+        return None
+
+    def _run_tree(self, tree: ast.Module, text: str, rebind: set[str]) -> Any:
+        """Run the cell's statements like IPython does (last expression displayed), rebinding defs."""
+        __tracebackhide__ = True  # noqa: F841
+        shell = self.shell
+        tree = shell.transform_ast(tree)
+        body: list[ast.stmt] = []
+        for node in tree.body:
+            body.append(node)
+            if isinstance(node, ast.FunctionDef) and node.name in rebind:
+                call = ast.parse(f"{node.name} = {BIND_NAME}({node.name!r}, {node.name})").body[0]
+                body.append(ast.copy_location(call, node))
+        ast.fix_missing_locations(ast.Module(body=body, type_ignores=[]))
+        for stmt in ast.walk(ast.Module(body=body, type_ignores=[])):
+            if isinstance(stmt, (ast.expr, ast.stmt)) and not hasattr(stmt, "lineno"):
+                ast.copy_location(stmt, body[0])
+        filename = shell.compile.cache(text, shell.execution_count)
+        last = body[-1] if body and isinstance(body[-1], ast.Expr) else None
+        head = body[:-1] if last is not None else body
+        if head:
+            exec(shell.compile(ast.Module(body=head, type_ignores=[]), filename, "exec"),
+                 shell.user_global_ns, shell.user_ns)
+        if last is not None:
+            exec(shell.compile(ast.Interactive(body=[last]), filename, "single"), shell.user_global_ns, shell.user_ns)
+        return None
+
+    # -- the line magic ---------------------------------------------------------------
+    @line_magic
+    def polyray(self, line: str) -> Any:
+        """%polyray cluster | connect ADDRESS | disconnect | report | history [N] | clear | service | help"""
+        from . import cluster
+
+        words = line.split()
+        cmd = words[0] if words else "help"
+        if cmd == "cluster":
+            print(cluster.status_text(cluster.status(start=True)))
+        elif cmd == "connect":
+            if len(words) != 2:
+                print("usage: %polyray connect ADDRESS", file=sys.stderr)
+                return None
+            print(cluster.status_text(cluster.connect(words[1])))
+        elif cmd == "disconnect":
+            cluster.disconnect()
+            print("Ray: disconnected")
+        elif cmd == "report":
+            agg = aggregator()
+            agg.flush()
+            print(agg.table_text())
+        elif cmd == "history":
+            from .runtime import history
+
+            n = int(words[1]) if len(words) > 1 else 20
+            for r in history()[-n:]:
+                print(f"{r['function']}: {r['variant']} {r['seconds'] * 1e3:.3f} ms  {r.get('reason', '')}")
+        elif cmd == "clear":
+            from .runtime import clear_history
+
+            clear_history()
+            agg = aggregator()
+            agg.stats.clear()
+            print("polyray: run records cleared")
+        elif cmd == "service":
+            svc = get_service()
+            info = svc.version()
+            print(f"compile service pid {info.get('pid')}, compiler {info.get('version')}, isl {info.get('isl')}")
+        else:
+            print(self.polyray.__doc__)
+        return None
+
+
+def _adopt_original(module: Any, name: str, fn: Any) -> None:
+    """Make the dispatcher fall back to the function the cell defined (notebook globals)."""
+    dispatcher = getattr(module, f"_polyray_dispatch_{name}", None)
+    if dispatcher is not None and callable(fn) and hasattr(dispatcher, "original"):
+        dispatcher.original = fn
+    wrapper = getattr(module, name, None)
+    if wrapper is not None:
+        try:
+            wrapper.__wrapped__ = fn
+        except (AttributeError, TypeError):
+            pass
+
+
+_loaded = False
+
+
+def load(shell: Any) -> None:
+    """Register the magics, the run-record listener, the comm target and the cell-end flush."""
+    global _loaded
+    from .comm import ReportChannel
+    _history = importlib.import_module("polyray.runtime.history")
+
+    shell.register_magics(PolyrayMagics)
+    if _loaded:
+        return
+    _loaded = True
+    agg = aggregator()
+    _history.add_listener(agg.on_record)
+    channel = ReportChannel(agg)
+    try:
+        channel.register(shell)
+    except Exception:  # noqa: BLE001 - no kernel: reports still show in the output
+        pass
+    shell.events.register("post_run_cell", lambda *_: agg.flush())

@@ -1,0 +1,157 @@
+"""Hints from profiling: functions without type hints are specialized on their first call.
+
+The paper lets hints come from a profiler; Polyray takes them from the first
+call. A function of a ``%%parallelize`` cell whose parameters are not all
+hinted is wrapped in a :class:`ProfilingWrapper`. Its first call records the
+argument types (``bool``, ``int``, ``float``, ``complex``, NumPy arrays by
+dtype), inserts them as hints into a copy of the function's source
+(``npt.NDArray[np.float64]`` for a float64 array), compiles that copy through
+the compile service, and from then on calls the resulting dispatcher. The
+dispatcher guards every call as usual, so a later call with other types (or
+ranks) runs the original. When the types cannot be expressed as hints, or the
+compiler keeps only the original, every call runs the original, with the
+reason in its run record.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import functools
+import inspect
+import threading
+from collections.abc import Callable
+from time import perf_counter
+from typing import Any
+
+# the module, not the function polyray.runtime.history that shadows it
+_history = importlib.import_module("polyray.runtime.history")
+
+#: The first line of a kernel source is free (it stands for the %%parallelize line).
+HINT_IMPORTS = "import numpy as np; import numpy.typing as npt"
+
+
+def hint_for(value: Any) -> str | None:
+    """The hint text for one argument value, or None when there is none."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, complex):
+        return "complex"
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover
+        return None
+    if isinstance(value, np.ndarray) and type(value) is np.ndarray:
+        dtype = value.dtype
+        if dtype.kind in "biufc" and dtype.isnative:
+            return f"npt.NDArray[np.{dtype.name}]"
+    return None
+
+
+def unhinted_params(node: ast.FunctionDef) -> list[str]:
+    a = node.args
+    return [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs) if p.annotation is None]
+
+
+def profilable(node: ast.stmt) -> bool:
+    """A plain top-level def with some unhinted parameter and no *args/**kwargs/decorators."""
+    return (
+        isinstance(node, ast.FunctionDef)
+        and not node.decorator_list
+        and node.args.vararg is None
+        and node.args.kwarg is None
+        and bool(unhinted_params(node))
+    )
+
+
+def _char_col(line: str, byte_col: int) -> int:
+    return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+
+
+def hinted_source(base: str, node: ast.FunctionDef, hints: dict[str, str]) -> str:
+    """``base`` (a kernel source, line 1 free) with ``hints`` inserted into ``node``'s parameters.
+
+    ``node``'s line numbers count from the cell body, whose line 1 is the
+    base's line 2. Lines keep their numbers, so the compile report points into the cell.
+    """
+    lines = base.split("\n")
+    a = node.args
+    edits = []
+    for p in (*a.posonlyargs, *a.args, *a.kwonlyargs):
+        if p.annotation is None and p.arg in hints:
+            edits.append((p.end_lineno or p.lineno, p.end_col_offset or 0, f": {hints[p.arg]}"))
+    for lineno, byte_col, text in sorted(edits, reverse=True):
+        line = lines[lineno]
+        col = _char_col(line, byte_col)
+        lines[lineno] = line[:col] + text + line[col:]
+    if lines and not lines[0].strip():
+        lines[0] = HINT_IMPORTS
+    return "\n".join(lines)
+
+
+Builder = Callable[[dict[str, str]], "tuple[Callable[..., Any] | None, str]"]
+
+
+class ProfilingWrapper:
+    """Calls ``fn``; on the first call builds a specialized dispatcher from the argument types."""
+
+    def __init__(self, fn: Callable[..., Any], build: Builder) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.name = fn.__name__
+        self._build = build
+        self._signature = inspect.signature(fn)
+        self._lock = threading.Lock()
+        self._state = "new"  # new -> built | original
+        self.target: Callable[..., Any] | None = None
+        self.hints: dict[str, str] = {}
+        self.note = "profiling: waiting for the first call"
+
+    def __repr__(self) -> str:
+        return f"<polyray profiled function {self.name} ({self._state}: {self.note})>"
+
+    def _specialize(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError:
+            return  # the call itself will raise the usual TypeError
+        bound.apply_defaults()
+        hints: dict[str, str] = {}
+        for name, value in bound.arguments.items():
+            hint = hint_for(value)
+            if hint is None:
+                self._state = "original"
+                self.note = f"profiling: no hint for parameter {name} ({type(value).__name__})"
+                return
+            hints[name] = hint
+        self.hints = hints
+        try:
+            target, note = self._build(hints)
+        except Exception as exc:  # noqa: BLE001 - compiling never blocks a call
+            target, note = None, f"profiling: compile failed ({exc})"
+        self.target = target
+        self.note = note
+        self._state = "built" if target is not None else "original"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._state == "new":
+            with self._lock:
+                if self._state == "new":
+                    self._specialize(args, kwargs)
+        target = self.target
+        if target is not None:
+            return target(*args, **kwargs)
+        start = perf_counter()
+        try:
+            result = self.fn(*args, **kwargs)
+        except BaseException as exc:
+            _history.record({"function": self.name, "variant": "original", "seconds": perf_counter() - start,
+                             "nodes": [], "reason": self.note, "target": "auto", "error": type(exc).__name__})
+            raise
+        _history.record({"function": self.name, "variant": "original", "seconds": perf_counter() - start,
+                         "nodes": [], "reason": self.note, "target": "auto"})
+        return result
