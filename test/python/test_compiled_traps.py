@@ -3,10 +3,7 @@ partial writes must be exactly the original's, and the history must say which
 variant ran and why."""
 from __future__ import annotations
 
-import importlib.util
 import math
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -15,21 +12,15 @@ import pytest
 
 import polyray.runtime as rt
 
+from compiled import compile_and_import
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "test/kernels/traps/traps.py"
 
 
 @pytest.fixture(scope="module")
 def mod(tmp_path_factory):
-    if not (ROOT / "lib/cli/main.js").exists():
-        pytest.skip("the compiler is not built (run npm test, which builds lib/)")
-    out = tmp_path_factory.mktemp("traps") / "traps_compiled.py"
-    subprocess.run(["node", str(ROOT / "bin/polyray.mjs"), "compile", str(SOURCE), "-o", str(out)], check=True, cwd=ROOT)
-    spec = importlib.util.spec_from_file_location("traps_compiled", out)
-    m = importlib.util.module_from_spec(spec)
-    sys.modules["traps_compiled"] = m
-    spec.loader.exec_module(m)
-    return m
+    return compile_and_import(SOURCE, tmp_path_factory.mktemp("traps"), "traps_compiled")
 
 
 def outcome(fn, *args):

@@ -2,10 +2,7 @@
 results equal the original's, bit for bit, and the variant that ran is cpu."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,22 +10,17 @@ import pytest
 
 import polyray.runtime as rt
 
+from compiled import compile_and_import
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "test/kernels/extra/wavefronts.py"
 
 
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory):
-    if not (ROOT / "lib/cli/main.js").exists():
-        pytest.skip("the compiler is not built (run npm test, which builds lib/)")
     d = tmp_path_factory.mktemp("wavefronts")
-    out, rep = d / "wavefronts_compiled.py", d / "report.json"
-    subprocess.run(["node", str(ROOT / "bin/polyray.mjs"), "compile", str(SOURCE), "-o", str(out), "--report", str(rep)], check=True, cwd=ROOT)
-    spec = importlib.util.spec_from_file_location("wavefronts_compiled", out)
-    m = importlib.util.module_from_spec(spec)
-    sys.modules["wavefronts_compiled"] = m
-    spec.loader.exec_module(m)
-    return m, json.loads(rep.read_text()), out.read_text()
+    module = compile_and_import(SOURCE, d, "wavefronts_compiled", "--report", str(d / "report.json"))
+    return module, json.loads((d / "report.json").read_text()), (d / "wavefronts_compiled.py").read_text()
 
 
 def report_of(report, name):

@@ -217,3 +217,18 @@ test('a column sum written row-major runs parallel over columns after interchang
   assert.match(cpu[3], /^ {8}for _polyray_c1 in range\(0, n, 32\):/);
   assert.match(cpu[6], /s\[\(\(_polyray_c0 \+ _polyray_c2\)\)\] \+= A\[\(\(_polyray_c1 \+ _polyray_c3\)\), \(\(_polyray_c0 \+ _polyray_c2\)\)\]/);
 });
+
+test('slice statements are implicit loops: a loop over rows is proven parallel, a shifting slice is not', async () => {
+  const f = await loops(readFileSync(fileURLToPath(new URL('../kernels/extra/slices.py', import.meta.url)), 'utf8'));
+  assert.equal(flags(f), 'i:P');
+  assert.match(f.loops[0].reason, /runs sequentially: line 8 applies a NumPy operator to arrays/);
+  const r = compileSource(await testParser(), readFileSync(fileURLToPath(new URL('../kernels/extra/slices.py', import.meta.url)), 'utf8'), { fileName: 'slices.py', isl: await islCtx });
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  const shift = r.report.functions.find((x) => x.name === 'shift')!;
+  assert.match(shift.loops[0].reason, /^x\[1:n\] written at line 14 is read \(as x\[0:n - 1\]\) at line 14 in a later iteration of t/);
+  const negative = r.report.functions.find((x) => x.name === 'negative_window')!;
+  assert.equal(negative.loops[0].parallel, true);
+  // The Ray variant of negative_window is guarded: a negative slice bound would count from the end.
+  assert.match(r.module, /def _polyray_guard_negative_window\(x, y, n, k\):[\s\S]*?k <= -1/);
+});

@@ -5,6 +5,7 @@ import type { Expr, ForStmt, Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { cpuName, helperName, PRANGE } from './names.js';
 import { PythonPrinter } from './python-printer.js';
+import { rangeParts } from './loop-range.js';
 import { printIslAst } from './isl-ast-python.js';
 import type { Rescheduled } from '../poly/reschedule.js';
 import type { Scop } from '../scop/scop.js';
@@ -18,15 +19,11 @@ export interface CpuVariantCode {
 /** prange takes unit steps from 0: other ranges get a counter and the iterator is recomputed. */
 function prangeHeader(s: ForStmt, print: (e: Expr) => string, indent: string): string[] {
   const v = s.target.id;
-  const { start, stop, step } = s.range;
-  if (!start && !step) return [`${indent}for ${v} in ${PRANGE}(${print(stop)}):`];
+  const parts = rangeParts(s, print);
+  if (!parts) throw new Error('prange loop without a constant step');
+  if (parts.plain) return [`${indent}for ${v} in ${PRANGE}(${print(s.range.stop)}):`];
   const k = `_polyray_k_${v}`;
-  const lo = start ? print(start) : '0';
-  const hi = print(stop);
-  const st = step ? print(step) : '1';
-  const stepValue = step && step.kind === 'number' ? Number(step.text) : step && step.kind === 'unary' && step.operand.kind === 'number' ? -Number(step.operand.text) : 1;
-  const count = stepValue > 0 ? `max(0, ((${hi}) - (${lo}) + ${stepValue - 1}) // ${stepValue})` : `max(0, ((${lo}) - (${hi}) + ${-stepValue - 1}) // ${-stepValue})`;
-  return [`${indent}for ${k} in ${PRANGE}(${count}):`, `${indent}    ${v} = ${lo} + ${st} * ${k}`];
+  return [`${indent}for ${k} in ${PRANGE}(${parts.count}):`, `${indent}    ${v} = ${parts.lo} + ${parts.step} * ${k}`];
 }
 
 /** How the CPU variant orders its loops: the original order (some loops as prange), or an isl schedule. */

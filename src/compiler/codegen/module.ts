@@ -14,9 +14,15 @@ import { PRANGE } from './names.js';
 export interface FunctionPlan {
   parallel: ParallelPlan;
   loops: CpuLoopPlan;
+  /** The loop the Ray variant splits into blocks, with its write boxes; or why there is no Ray variant. */
+  ray: { loop: ForStmt; boxes: Box[] } | string;
 }
 import { emitBoundsGuard, guardName } from './bounds-guard.js';
 import { emitCpuVariant } from './cpu-variant.js';
+import { emitGpuVariant, gpuObstacle } from './gpu-variant.js';
+import { emitRayVariant } from './ray-variant.js';
+import type { Box } from '../poly/footprint.js';
+import type { ForStmt } from '../parse/ast.js';
 import { emitDispatcher, emitWrapper, type VariantRef } from './dispatcher.js';
 import { originalName, RUNTIME_ALIAS, RUNTIME_IMPORT } from './names.js';
 
@@ -81,6 +87,30 @@ export function generateModule(
       // IndexError/wrap-around cannot happen inside it: no boundscheck needed.
       const options = parallel ? 'parallel=True, boundscheck=False' : reordered ? 'parallel=False, boundscheck=False' : 'parallel=False';
       variants.push({ target: 'cpu', constructor: `${RUNTIME_ALIAS}.CpuVariant(${cpu.name}, helpers=${helpers}, ${options})` });
+    }
+    const fpl = plans.get(tf);
+    const prange = fpl && fpl.loops.kind === 'original' ? fpl.loops.prangeLoops : new Set<number>();
+    if (targets.includes('gpu') && fpl && fpl.loops.kind === 'original' && !gpuObstacle(tf, prange)) {
+      const gpu = emitGpuVariant(tf, prange);
+      blocks.push(gpu.lines);
+      const names = (xs: string[]): string => `(${xs.map((x) => JSON.stringify(x)).join(', ')}${xs.length === 1 ? ',' : ''})`;
+      variants.push({
+        target: 'gpu',
+        constructor: `${RUNTIME_ALIAS}.GpuVariant(${gpu.host}, kernels=${names(gpu.kernels)}, arrays=${names(gpu.arrays)}, written=${names(gpu.written)})`,
+      });
+    }
+    if (targets.includes('ray') && fpl && typeof fpl.ray !== 'string') {
+      const ray = emitRayVariant(tf, fpl.ray.loop, fpl.ray.boxes, fpl.parallel.shapeParams);
+      blocks.push(ray.lines);
+      variants.push({ target: 'ray', constructor: ray.constructor });
+    }
+    if (variants.length > 0 && !guard && fpl && (variants.some((v) => v.target !== 'cpu'))) {
+      // GPU and Ray variants run without bounds checks: they need the guard too.
+      const guardLines = emitBoundsGuard(top, fpl.parallel);
+      if (guardLines) {
+        blocks.splice(1, 0, guardLines);
+        guard = guardName(top.name);
+      }
     }
     blocks.push(emitDispatcher(top, tf.params, variants, tf.returns, guard));
     blocks.push(emitWrapper(top));

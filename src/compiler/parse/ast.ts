@@ -303,3 +303,22 @@ export function walkExpr(e: Expr, visit: (x: Expr) => void): void {
   visit(e);
   for (const c of childExprs(e)) walkExpr(c, visit);
 }
+
+/** The expressions a statement evaluates itself (not those of nested statements). */
+export function stmtExprs(s: Stmt): Expr[] {
+  switch (s.kind) {
+    case 'for':
+      return [s.range.start, s.range.stop, s.range.step].filter((x): x is Expr => x !== null);
+    case 'if':
+      return [s.test];
+    case 'assign':
+    case 'augassign':
+      return [s.target, s.value];
+    case 'expr':
+      return s.value.kind === 'string' ? [] : [s.value];
+    case 'return':
+      return s.value ? [s.value] : [];
+    default:
+      return [];
+  }
+}

@@ -10,6 +10,9 @@ import { extractScop } from '../scop/extract.js';
 import type { TypedFunction } from '../types/check.js';
 import { loopVerdicts } from './loop-verdicts.js';
 import { planParallelLoops } from './parallel-plan.js';
+import { gpuObstacle } from '../codegen/gpu-variant.js';
+import { rayLoop } from '../codegen/ray-variant.js';
+import { blockBoxes } from './footprint.js';
 import { astParallelDepth, originalParallelDepth, reschedule, rescheduleObstacle } from './reschedule.js';
 
 export interface PolyResult {
@@ -23,7 +26,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   const verdicts = loopVerdicts(isl, scop);
   const parallel = planParallelLoops(isl, tf, scop, verdicts);
   const transformations: string[] = [];
-  let plan: FunctionPlan = { parallel, loops: { kind: 'original', prangeLoops: parallel.prangeLoops } };
+  let plan: FunctionPlan = { parallel, loops: { kind: 'original', prangeLoops: parallel.prangeLoops }, ray: 'no loop runs in parallel' };
   const before = originalParallelDepth(scop, verdicts);
   const obstacle = before > 0 && scop.loops.length > 0 ? rescheduleObstacle(tf, scop, parallel) : 'not needed';
   if (before > 0 && scop.loops.length > 0 && obstacle) {
@@ -32,7 +35,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     try {
       const r = reschedule(isl, scop);
       if (r && astParallelDepth(r.ast, r.parallelDims) < before) {
-        plan = { parallel, loops: { kind: 'rescheduled', rescheduled: r, scop } };
+        plan = { parallel, loops: { kind: 'rescheduled', rescheduled: r, scop }, ray: 'the nest is rescheduled (Ray blocks follow the original order only)' };
         transformations.push(`${r.transformation}: ${r.schedule}; parallel schedule dimensions: ${[...r.parallelDims].map((d) => `c${d}`).join(', ') || 'none'}`);
       } else {
         transformations.push('kept the original loop order (isl found no schedule with more outer parallelism)');
@@ -41,7 +44,23 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
       transformations.push(`kept the original loop order (isl scheduling gave up: ${(e as Error).message.split('\n')[0]})`);
     }
   }
-  if (plan.loops.kind === 'original' && parallel.prangeLoops.size > 0) transformations.push('prange on the outermost parallel loop of each nest');
+  if (plan.loops.kind === 'original' && parallel.distributable.size > 0) {
+    if (parallel.prangeLoops.size > 0) transformations.push('prange on the outermost parallel loop of each nest');
+    const gpu = gpuObstacle(tf, parallel.prangeLoops);
+    transformations.push(gpu ? `no GPU variant: ${gpu}` : `GPU variant: ${parallel.prangeLoops.size} kernel(s), one thread per iteration of each parallel loop`);
+    const loop = rayLoop(tf, parallel.distributable);
+    if (typeof loop === 'string') {
+      plan.ray = loop;
+    } else {
+      try {
+        const boxes = blockBoxes(isl, scop, loop, parallel.shapeParams.map((p) => p.name));
+        plan.ray = boxes ? { loop, boxes } : 'the write footprint of a block could not be computed';
+      } catch (e) {
+        plan.ray = `the write footprint of a block could not be computed (${(e as Error).message.split('\n')[0]})`;
+      }
+    }
+    transformations.push(typeof plan.ray === 'string' ? `no Ray variant: ${plan.ray}` : `Ray variant: the loop at line ${loop === null || typeof loop === 'string' ? '?' : loop.span.from.line} split into blocks, one task each; written boxes per block from isl`);
+  }
   // Reasons per loop: what the CPU variant does with it.
   const out = new Map<number, LoopVerdict>();
   for (const [at, v] of verdicts) {

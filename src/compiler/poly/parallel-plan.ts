@@ -5,8 +5,9 @@
 // original one: a loop gets prange only if no dependence is carried by it in
 // the original schedule, and only the outermost such loop of each nest.
 import type { AstExpr, IslContext } from 'isl-wasm';
-import { walkStmts, type Expr, type Stmt } from '../parse/ast.js';
+import { stmtExprs, walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import { liveAfter } from './liveness.js';
+import { literalStep } from '../codegen/loop-range.js';
 import type { LoopVerdict } from '../report/report.js';
 import type { Scop } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
@@ -23,6 +24,11 @@ export interface ParallelPlan {
   /** Parameters under which some subscript is out of bounds (null: never). */
   outOfBounds: AstExpr | null;
   shapeParams: ShapeParam[];
+  /**
+   * Outermost parallel loops free of semantic obstacles (whether or not Numba's
+   * prange can compile their bodies): what the Ray variant may split into blocks.
+   */
+  distributable: Set<number>;
   /** Why loops reported parallel do not get prange, for the report. */
   notes: Map<number, string>;
   /** The bounds condition was computed: every access is exact and checked. */
@@ -30,7 +36,7 @@ export interface ParallelPlan {
 }
 
 export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>): ParallelPlan {
-  const plan: ParallelPlan = { prangeLoops: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false };
+  const plan: ParallelPlan = { prangeLoops: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false };
   const parallel = scop.loops.filter((l) => verdicts.get(l.span.start)?.parallel);
   if (scop.unanalysable || scop.loops.length === 0) return plan;
   const refuse = (why: string): ParallelPlan => {
@@ -56,25 +62,23 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   }
   const params = [...new Set([...scop.params, ...shapes.keys()])];
   const head = `[${params.join(', ')}]`;
-  const bad: string[] = [];
+  // Bounds: every index of every access stays inside its dimension (a slice
+  // is clipped by NumPy, but its bounds must not be negative).
   const outOfBounds = ctx.scope(() => {
     let badSet = ctx.unionSet(`${head} -> { BAD[] : 1 = 0 }`);
+    const addBad = (dom: ReturnType<typeof ctx.unionSet>, tuple: string, cond: string): void => {
+      const where = dom.intersect(ctx.unionSet(`${head} -> { ${tuple} : ${cond} }`)).params();
+      if (!where.isEmpty()) badSet = badSet.union(ctx.unionSet(`${head} -> { BAD[] : ${paramsConstraints(where.toString())} }`));
+    };
     for (const s of scop.statements) {
       const iters = s.loops.map((l) => scop.loops[l].iterator);
-      const dom = ctx.unionSet(`${head} -> { ${s.id}[${iters.join(', ')}]${s.constraints.length ? ` : ${s.constraints.join(' and ')}` : ''} }`);
+      const tuple = `${s.id}[${iters.join(', ')}]`;
+      const dom = ctx.unionSet(`${head} -> { ${tuple}${s.constraints.length ? ` : ${s.constraints.join(' and ')}` : ''} }`);
       for (const a of s.accesses) {
         if (a.scalar) continue;
-        const local = scop.localShapes.get(a.array);
-        const rank = local ? local.length : tf.params.find((p) => p.name === a.array)?.ndim ?? null;
-        if (rank === null) return 'unknown-rank';
-        const dims = Array.from({ length: rank }, (_, d) => `o${d}`);
-        const extent = (d: number): string => (local ? local[d] : `${a.array}_shape${d}`);
-        const inside = dims.map((o, d) => `0 <= ${o} < ${extent(d)}`).join(' and ');
-        const image = dom.apply(ctx.unionMap(`${head} -> { ${s.id}[${iters.join(', ')}] -> ${a.element} }`));
-        const outside = image.subtract(ctx.unionSet(`${head} -> { ${a.array}[${dims.join(', ')}] : ${inside} }`));
-        const p = outside.params();
-        if (!p.isEmpty()) bad.push(a.text);
-        badSet = badSet.union(ctx.unionSet(`${head} -> { BAD[] : ${paramsConstraints(p.toString())} }`));
+        if (!a.dims) return 'unknown-rank';
+        for (const d of a.dims) if (d.index !== null) addBad(dom, tuple, `${d.index} < 0 or ${d.index} >= ${d.extent}`);
+        for (const bound of a.nonNegative ?? []) addBad(dom, tuple, `${bound} < 0`);
       }
     }
     const ast = ctx.generateAst(ctx.scheduleFromMap(badSet.coalesce(), `${head} -> { BAD[] -> [0] }`));
@@ -93,26 +97,32 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   walkStmts(tf.fn.body, (s) => {
     if (s.kind === 'for') loopsBySpan.set(s.span.start, s);
   });
-  const choose = (body: Stmt[]): void => {
+  const choose = (body: Stmt[], underDistributable: boolean): void => {
     for (const s of body) {
       if (s.kind === 'if') {
-        choose(s.body);
-        choose(s.orelse);
+        choose(s.body, underDistributable);
+        choose(s.orelse, underDistributable);
         continue;
       }
       if (s.kind !== 'for') continue;
+      let distributed = underDistributable;
       if (verdicts.get(s.span.start)?.parallel) {
-        const why = prangeObstacle(tf, s);
+        const semantic = prangeObstacle(tf, s, 'semantic');
+        if (!semantic && !underDistributable) {
+          plan.distributable.add(s.span.start);
+          distributed = true;
+        }
+        const why = semantic ?? prangeObstacle(tf, s, 'numba');
         if (!why) {
           plan.prangeLoops.add(s.span.start);
           continue;
         }
         plan.notes.set(s.span.start, `runs sequentially: ${why}`);
       }
-      choose(s.body);
+      choose(s.body, distributed);
     }
   };
-  choose(tf.fn.body);
+  choose(tf.fn.body, false);
   return plan;
 }
 
@@ -125,8 +135,14 @@ function paramsConstraints(text: string): string {
 }
 
 /** Why a loop proven parallel still cannot be a Numba prange loop, or null. */
-function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }): string | null {
-  let obstacle: string | null = null;
+/**
+ * Why a loop proven parallel still cannot run in parallel: 'semantic' reasons
+ * hold for every parallel form (an exception's partial writes, a value live
+ * after the loop); 'numba' reasons only for Numba's prange.
+ */
+function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: 'semantic' | 'numba'): string | null {
+  if (mode === 'numba') return numbaObstacle(tf, loop);
+  let obstacle: string | null = literalStep(loop.range.step) === null ? 'its step is not an integer literal' : null;
   const assignedInside = new Set<string>();
   walkStmts(loop.body, (s) => {
     if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name') assignedInside.add(s.target.id);
@@ -150,4 +166,22 @@ function within(e: Expr, loop: Stmt): boolean {
 
 function exprKind(e: Expr): string {
   return e.kind === 'binary' ? `'${e.op}' on Python scalars` : e.kind === 'call' ? 'a math function' : e.kind;
+}
+
+/**
+ * Numba compiles prange bodies with array expressions only with its own array
+ * parallelization on, which Polyray keeps off so that every parallel loop is proven.
+ */
+function numbaObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }): string | null {
+  let obstacle: string | null = null;
+  walkStmts(loop.body, (s) => {
+    for (const e of stmtExprs(s)) {
+      walkExpr(e, (x) => {
+        if (tf.types.get(x)?.kind === 'array' && x.kind !== 'name') {
+          obstacle ??= `line ${x.span.from.line} applies a NumPy operator to arrays, which Numba's prange-only mode cannot compile`;
+        }
+      });
+    }
+  });
+  return obstacle;
 }

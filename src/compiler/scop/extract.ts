@@ -138,6 +138,7 @@ class Extractor {
       exact: true,
       redefines: true,
       reductionOp: null,
+      dims: isl.map((extent) => ({ index: null, extent })),
     };
   }
 
@@ -356,22 +357,62 @@ class Extractor {
     const aliased = this.aliasRoot.get(root);
     const indices = subscriptIndices(e);
     const rank = this.arrayRank.get(root);
-    if (aliased || rank === null || rank === undefined || indices.length !== rank) return this.wholeArray(root, kind, text);
-    const affs = indices.map((i) => (i.kind === 'slice' ? null : toAff(i, (x) => this.affineName(x))));
-    if (affs.some((a) => a === null)) return this.wholeArray(root, kind, text);
-    // Python wraps negative indices: an index that may be negative is not the element it names.
+    if (aliased || rank === null || rank === undefined || indices.length > rank) return this.wholeArray(root, kind, text);
+    // Each dimension is an affine index, or a unit-step slice (an implicit loop
+    // of the NumPy operator: a range of elements); trailing dimensions not
+    // indexed are whole. NumPy clips slices to the array, so a slice access is a
+    // may-access: the range written is never larger than the one modelled.
+    const dims: string[] = [];
+    const constraints: string[] = [];
+    const nonNegative: string[] = [];
+    const checked: { index: string | null; extent: string }[] = [];
+    let sliced = false;
+    for (let d = 0; d < rank; d++) {
+      const ix = indices[d];
+      if (ix && ix.kind !== 'slice') {
+        const a = toAff(ix, (x) => this.affineName(x));
+        const extent = this.extent(root, d);
+        if (!a || extent === null) return this.wholeArray(root, kind, text);
+        dims.push(affToIsl(a));
+        checked.push({ index: affToIsl(a), extent });
+        continue;
+      }
+      sliced = true;
+      if (ix && ix.kind === 'slice' && ix.step && !(ix.step.kind === 'number' && ix.step.text === '1')) return this.wholeArray(root, kind, text);
+      const extent = this.extent(root, d);
+      const lower = ix && ix.kind === 'slice' && ix.lower ? toAff(ix.lower, (x) => this.affineName(x)) : affConst(0);
+      const upper = ix && ix.kind === 'slice' && ix.upper ? toAff(ix.upper, (x) => this.affineName(x)) : null;
+      if (!lower || (ix && ix.kind === 'slice' && ix.upper && !upper) || extent === null) return this.wholeArray(root, kind, text);
+      dims.push(`o${d}`);
+      checked.push({ index: null, extent });
+      constraints.push(`${affToIsl(lower)} <= o${d}`, `o${d} < ${upper ? affToIsl(upper) : extent}`, `0 <= o${d} < ${extent}`);
+      nonNegative.push(affToIsl(lower), ...(upper ? [affToIsl(upper)] : []));
+    }
     return {
       kind,
-      must: true,
+      must: !sliced,
       array: root,
-      element: `${root}[${(affs as Aff[]).map(affToIsl).join(', ')}]`,
+      element: `${root}[${dims.join(', ')}]${constraints.length ? ` : ${constraints.join(' and ')}` : ''}`,
       text,
       scalar: false,
       exact: true,
       redefines: false,
       reductionOp: null,
+      ...(nonNegative.length ? { nonNegative } : {}),
+      dims: checked,
     };
   }
+
+  /** Extent of dimension d of an array: a shape parameter, or a local array's affine shape. */
+  private extent(array: string, d: number): string | null {
+    const local = this.localShapes.get(array);
+    if (local) return local[d] ?? null;
+    if (!this.tf.params.some((p) => p.name === array && p.kind === 'array')) return null;
+    const name = `${array}_shape${d}`;
+    this.params.add(name);
+    return name;
+  }
+
 }
 
 /** Loops, returns, breaks or continues inside an if: it cannot be one compound statement. */

@@ -18,6 +18,16 @@ export interface ScopAccess {
   exact: boolean;
   /** A plain assignment `s = ...` (not `s += ...`): the scalar is redefined. */
   redefines: boolean;
+  /**
+   * Slice bounds (isl expressions) that must not be negative: NumPy reads a
+   * negative bound from the end, which the model does not; the guard checks them.
+   */
+  nonNegative?: string[];
+  /**
+   * For exact array accesses: per dimension, the index (isl expression; null
+   * for a slice, which NumPy clips) and the extent it must stay below.
+   */
+  dims?: { index: string | null; extent: string }[];
   /** `s += e` / `s *= e` on a scalar: a candidate reduction. */
   reductionOp: string | null;
 }

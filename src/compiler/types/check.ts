@@ -4,7 +4,7 @@
 // each parameter's kind/dtype/rank and whether it is written, each
 // expression's type, and which CPython-semantics helpers the variant calls.
 import { diagnostic, type Diagnostic, type Span } from '../diagnostics.js';
-import { walkExpr, walkStmts, type Expr, type FunctionDef, type Module, type Stmt } from '../parse/ast.js';
+import { stmtExprs, walkExpr, walkStmts, type Expr, type FunctionDef, type Module, type Stmt } from '../parse/ast.js';
 import { dtypeOf, dtypeScalar, hintType, makeResolver, type Resolve } from './hints.js';
 import { describe, join, sameTy, scalar, UNKNOWN, widerScalar, type Origin, type ScalarKind, type Ty } from './ty.js';
 
@@ -747,23 +747,6 @@ function countIntLike(e: Expr): number {
   return n;
 }
 
-function stmtExprs(s: Stmt): Expr[] {
-  switch (s.kind) {
-    case 'for':
-      return [s.range.start, s.range.stop, s.range.step].filter((x): x is Expr => x !== null);
-    case 'if':
-      return [s.test];
-    case 'assign':
-    case 'augassign':
-      return [s.target, s.value];
-    case 'expr':
-      return [s.value];
-    case 'return':
-      return s.value ? [s.value] : [];
-    default:
-      return [];
-  }
-}
 
 function isSelfProduct(name: string, value: Expr): boolean {
   if (value.kind !== 'binary' || (value.op !== '*' && value.op !== '**' && value.op !== '<<')) return false;

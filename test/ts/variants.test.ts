@@ -1,0 +1,57 @@
+// GPU and Ray variants in the generated module: which functions get them, and
+// their shape (kernels per parallel loop, host launches, block functions and
+// isl write boxes).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadIslNode } from 'isl-wasm/node';
+import { compileSource } from '../../src/compiler/index.js';
+import { testParser } from './helpers.js';
+
+const islCtx = loadIslNode().then((isl) => isl.context());
+const kernel = (name: string): string => readFileSync(fileURLToPath(new URL(`../kernels/polybench/${name}.py`, import.meta.url)), 'utf8');
+
+async function compile(name: string) {
+  const r = compileSource(await testParser(), kernel(name), { fileName: `${name}.py`, isl: await islCtx });
+  assert.ok(r.ok);
+  if (!r.ok) throw new Error('unreachable');
+  return r;
+}
+
+test('gemm: one GPU kernel over i, a Ray block function and the box of C each block writes', async () => {
+  const r = await compile('gemm');
+  assert.deepEqual(r.report.functions[0].variants, ['original', 'cpu', 'gpu', 'ray']);
+  assert.match(r.module, /^def _polyray_gpuk_kernel_gemm_0\(_polyray_lo, _polyray_count, _polyray_step, ni, nj, nk, alpha, beta, C, A, B\):\n {4}_polyray_t = _polyray_cuda\.grid\(1\)\n {4}if _polyray_t < _polyray_count:\n {8}i = _polyray_lo \+ _polyray_step \* _polyray_t$/m);
+  assert.match(r.module, /_polyray_launch\(_polyray_gpuk_kernel_gemm_0, _polyray_count, /);
+  assert.match(r.module, /^def _polyray_block_kernel_gemm\(polyray_k0, polyray_k1, ni, /m);
+  assert.match(r.module, /^ {4}for _polyray_k in range\(polyray_k0, polyray_k1\):$/m);
+  // Rows k0 .. min(ni, k1) - 1 and every column: the rows of C that block computes.
+  assert.match(r.module, /return \(slice\(max\(0, max\(0, polyray_k0\)\), max\(0, \(min\(ni, polyray_k1\) - 1\) \+ 1\)\), slice\(max\(0, 0\), max\(0, \(nj - 1\) \+ 1\)\)\)/);
+  assert.match(r.module, /"ray": _polyray\.RayVariant\(_polyray_block_kernel_gemm, count=_polyray_count_kernel_gemm, boxes=\{"C": _polyray_box_kernel_gemm_C\}/);
+  assert.match(r.module, /guard=_polyray_guard_kernel_gemm/);
+});
+
+test('jacobi-2d: the time loop stays on the host and launches two kernels per step; no Ray variant', async () => {
+  const r = await compile('jacobi_2d');
+  const f = r.report.functions[0];
+  assert.deepEqual(f.variants, ['original', 'cpu', 'gpu']);
+  const host = r.module.slice(r.module.indexOf('def _polyray_gpu_kernel_jacobi_2d'));
+  assert.match(host, /^ {4}for t in range\(tsteps\):\n(?: {8}.*\n){2} {8}_polyray_launch\(_polyray_gpuk_kernel_jacobi_2d_0,/m);
+  assert.match(host, /_polyray_launch\(_polyray_gpuk_kernel_jacobi_2d_1,/);
+  assert.ok(f.transformations.some((t) => /^no Ray variant: its body does not end with a top-level parallel loop/.test(t)));
+});
+
+test('functions that touch arrays outside their parallel loops get no GPU variant, and say why', async () => {
+  const r = await compile('durbin');
+  const f = r.report.functions[0];
+  assert.ok(!f.variants.includes('gpu'));
+  assert.ok(f.transformations.some((t) => /^no GPU variant: /.test(t)), f.transformations.join('\n'));
+});
+
+test('--targets cpu emits neither GPU nor Ray code', async () => {
+  const r = compileSource(await testParser(), kernel('gemm'), { fileName: 'gemm.py', isl: await islCtx, targets: ['cpu'] });
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.doesNotMatch(r.module, /_polyray_gpuk_|_polyray_block_|GpuVariant|RayVariant/);
+});
