@@ -45,7 +45,10 @@ def ensure() -> Any:
         import ray._private.ray_constants as ray_constants
 
         ray_constants.ENABLE_RAY_CLUSTER = False
+        # address="local": start our own cluster, never attach to one that some
+        # other process happens to run on this machine (or that RAY_ADDRESS names).
         ray.init(
+            address="local",
             _node_ip_address="127.0.0.1",
             include_dashboard=False,
             log_to_driver=False,

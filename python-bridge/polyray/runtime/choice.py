@@ -1,4 +1,4 @@
-"""Which variant runs: the requested target, availability, and (later) a cost model.
+"""Which variant runs for a forced target (availability, fallbacks); `auto` is cost.py's.
 
 Pure functions of their inputs; the dispatcher reads the environment and
 passes the requested target in.
@@ -14,8 +14,9 @@ from .variants import Variant
 
 TARGETS: Final = ("auto", "original", "cpu", "gpu", "ray")
 
-#: Variants `auto` tries, best first (a cost model refines this later).
-AUTO_ORDER: Final = ("cpu",)
+#: Variants a size-blind `auto` (:func:`choose`) tries, best first. The dispatcher
+#: itself decides `auto` with the cost model (:mod:`polyray.runtime.cost`).
+AUTO_ORDER: Final = ("cpu", "gpu", "ray")
 
 #: Variants a requested-but-unavailable target falls back to, best first.
 FALLBACK_ORDER: Final = ("cpu",)
@@ -37,9 +38,14 @@ def _usable(name: str, variants: Mapping[str, Variant]) -> str | None:
     return variant.unavailable_reason()
 
 
+def _auto_ok(name: str, variants: Mapping[str, Variant]) -> bool:
+    exclusion = getattr(variants[name], "auto_exclusion", None)
+    return exclusion is None or exclusion() is None
+
+
 def _best(order: tuple[str, ...], variants: Mapping[str, Variant]) -> str:
     for name in order:
-        if name in variants and _usable(name, variants) is None:
+        if name in variants and _usable(name, variants) is None and _auto_ok(name, variants):
             return name
     return "original"
 

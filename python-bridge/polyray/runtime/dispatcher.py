@@ -8,7 +8,9 @@ from time import perf_counter
 from typing import Any, Final
 
 from . import history as _history
-from .choice import Choice, choose
+from .choice import TARGETS, Choice, choose
+from .cost import CostModel, Decision
+from .gpu import device_stand_ins
 from .guards import ArgumentGuard, GeneratedGuard
 from .params import Param
 from .variants import VARIANT_NAMES, Variant, VariantFailed
@@ -32,9 +34,21 @@ class Dispatcher:
        Numba typing failure) falls back to the original; any other exception
        propagates unchanged;
     4. appends a run record to :func:`polyray.runtime.history`.
+
+    With ``auto`` (and an unknown POLYRAY_TARGET) the choice is the cost
+    model's (:class:`polyray.runtime.cost.CostModel`), per size class of the
+    arguments, refined by the times of earlier calls; its records carry
+    ``size_class``, ``measuring``, ``timings`` and ``predicted``.
+
+    Variants may have ``bind(function, params)`` (called here, at
+    construction, so they can map parameter names to positions) and
+    ``take_extra()`` (extra run-record keys of their last run, e.g. ``nodes``
+    for ray, ``gpu_seconds_kernels`` for gpu). For the gpu variant, arguments
+    already on a device (``__cuda_array_interface__``) pass the argument
+    checks when their dtype and ndim fit (:func:`polyray.runtime.gpu.device_stand_ins`).
     """
 
-    __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices")
+    __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices", "_cost")
 
     def __init__(
         self,
@@ -82,21 +96,41 @@ class Dispatcher:
         # requested target -> Choice; cleared whenever a variant reports a failure
         # (the only event that changes a variant's availability)
         self._choices: dict[str, Choice] = {}
+        self._cost = CostModel(name)
+        for variant in variants.values():
+            bind = getattr(variant, "bind", None)
+            if bind is not None:
+                bind(name, params)
 
     def __repr__(self) -> str:
         return f"<polyray Dispatcher {self.name} variants={['original', *self.variants]}>"
 
     def __call__(self, *args: Any) -> Any:
         target = os.environ.get(TARGET_ENV, "auto")
-        choice = self._choices.get(target)
-        if choice is None:
-            choice = choose(target, self.name, self.variants)
-            if len(self._choices) < 16:  # arbitrary POLYRAY_TARGET values must not grow it
-                self._choices[target] = choice
-        chosen = choice.variant
-        reason = choice.reason
+        decision: Decision | None = None
+        if target == "auto" or target not in TARGETS:
+            note = "auto" if target == "auto" else (
+                f"unknown POLYRAY_TARGET {target!r} (expected one of {', '.join(TARGETS)}); behaving as auto")
+            decision = self._cost.decide(args, self.variants, note)
+            chosen = decision.variant
+            reason = decision.reason
+            keys = decision.record_keys()
+        else:
+            choice = self._choices.get(target)
+            if choice is None:
+                choice = choose(target, self.name, self.variants)
+                if len(self._choices) < 16:  # arbitrary POLYRAY_TARGET values must not grow it
+                    self._choices[target] = choice
+            chosen = choice.variant
+            reason = choice.reason
+            keys = {}
         if chosen != "original":
-            problem = self._guard(args)
+            if chosen == "gpu":
+                checked, problem = device_stand_ins(self.name, self.params, args)
+                if problem is None:
+                    problem = self._guard(checked)
+            else:
+                problem = self._guard(args)
             if problem is None:
                 variant = self.variants[chosen]
                 start = perf_counter()
@@ -104,22 +138,27 @@ class Dispatcher:
                     result = variant.run(args)
                 except VariantFailed as failed:
                     self._choices.clear()
+                    self._cost.reset()
+                    self._cost.failed(decision, chosen, failed.reason)
                     reason = f"{failed.reason}; ran original instead of {chosen} ({reason})"
                 except BaseException as exc:
                     seconds = perf_counter() - start
                     self._record(
                         {
                             "function": self.name, "variant": chosen, "seconds": seconds, "nodes": [],
-                            "reason": reason, "target": target, "error": type(exc).__name__,
+                            "reason": reason, "target": target, "error": type(exc).__name__, **keys,
                         }
                     )
                     raise
                 else:
                     seconds = perf_counter() - start
+                    take = getattr(variant, "take_extra", None)
+                    extra = take() if take is not None else {}
+                    self._cost.observe(decision, chosen, seconds, args)
                     self._record(
                         {
                             "function": self.name, "variant": chosen, "seconds": seconds, "nodes": [],
-                            "reason": reason, "target": target,
+                            "reason": reason, "target": target, **keys, **extra,
                         }
                     )
                     return result

@@ -20,6 +20,7 @@ export interface RayVariantCode {
 
 /** The single top-level parallel loop the Ray variant splits, or why there is none. */
 export function rayLoop(tf: TypedFunction, prangeLoops: Set<number>): ForStmt | string {
+  if (tf.returns !== 'none') return 'it returns a value (Ray tasks return only the boxes they wrote)';
   const body = tf.fn.body.filter((s) => !(s.kind === 'expr' && s.value.kind === 'string') && s.kind !== 'pass');
   const last = body[body.length - 1];
   const tail = last && last.kind === 'return' && !last.value ? body.slice(0, -1) : body;

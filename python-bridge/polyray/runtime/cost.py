@@ -1,0 +1,253 @@
+"""The cost model behind ``POLYRAY_TARGET=auto``: size classes, predictions, measurements.
+
+One :class:`CostModel` per dispatcher. A call's *size class* is
+``round(log2(total bytes of its array arguments + 1))``. Candidates are the
+compiled variants that are available and that ``auto`` may pick (a GPU variant
+on Numba's CUDA simulator is excluded). The original is the fallback, not a
+candidate: it runs when no compiled variant can (see "original" below).
+
+Per size class the model keeps, for each candidate, the fastest time measured
+in a real call (one variant per call, on the caller's arguments: nothing ever
+runs twice on the same arrays). A variant's first run in this dispatcher
+compiles it (Numba, numba.cuda, Ray workers) and is not taken as a measurement.
+
+Decision, for candidates in the order cpu, gpu, ray:
+
+* one candidate: it runs ("auto: cpu variant");
+* arguments already on a GPU (CuPy, device arrays) and gpu a candidate: gpu;
+* otherwise the first candidate not yet measured in this size class and worth
+  measuring runs (``measuring`` in the record). cpu is always worth it; gpu is
+  when its prediction (copies + launch latency) beats the best time measured;
+  ray only once a local time is known and its prediction (fixed overhead + the
+  local time divided by the cluster's extra parallelism + bytes shipped) beats
+  it; so tiny inputs never go to Ray;
+* once every candidate worth measuring is measured: the fastest measured.
+
+Each decision carries the timings and predictions it was based on, and why.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+
+from .variants import Variant
+
+#: Order in which auto measures candidates.
+CANDIDATE_ORDER: Final = ("cpu", "gpu", "ray")
+
+#: Ray: fixed cost of a call (scheduling, put/get round trips), seconds.
+RAY_FIXED_SECONDS: Final = 0.02
+#: Ray: cost per task, seconds.
+RAY_TASK_SECONDS: Final = 0.003
+#: Ray: seconds to start the embedded cluster or connect (added while not connected).
+RAY_START_SECONDS: Final = 5.0
+#: Bytes per second for the object store / network (ray) and host<->device copies (gpu).
+RAY_BYTES_PER_SECOND: Final = 1.0e9
+GPU_BYTES_PER_SECOND: Final = 1.0e10
+#: GPU: fixed latency of a call (launches, synchronisation), seconds.
+GPU_FIXED_SECONDS: Final = 5.0e-5
+
+
+def size_class(args: tuple[Any, ...]) -> tuple[int, int]:
+    """(log2 class of the total array bytes, total bytes) of one call's arguments."""
+    total = 0
+    for a in args:
+        nbytes = getattr(a, "nbytes", None)
+        if nbytes is not None and not isinstance(a, (int, float, complex, bool)):
+            try:
+                total += int(nbytes)
+            except (TypeError, ValueError):
+                pass
+    return int(round(math.log2(total + 1))), total
+
+
+@dataclass
+class Decision:
+    """What auto runs for one call, and on what basis."""
+
+    variant: str
+    reason: str
+    size_class: int | None = None
+    measuring: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+    predicted: dict[str, float] = field(default_factory=dict)
+
+    def record_keys(self) -> dict[str, Any]:
+        if self.size_class is None:
+            return {}
+        return {
+            "size_class": self.size_class,
+            "measuring": self.measuring,
+            "timings": dict(self.timings),
+            "predicted": {k: v for k, v in self.predicted.items() if math.isfinite(v)},
+        }
+
+
+def _fmt(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "inf"
+    if seconds >= 1.0:
+        return f"{seconds:.3g} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds * 1e6:.3g} us"
+
+
+class CostModel:
+    """Per-dispatcher measurements and the auto decision."""
+
+    __slots__ = ("function", "_measured", "_warm", "_candidates", "_excluded", "_failed")
+
+    def __init__(self, function: str) -> None:
+        self.function = function
+        #: size class -> variant -> fastest measured seconds
+        self._measured: dict[int, dict[str, float]] = {}
+        #: variants that have run once in this dispatcher (compiled)
+        self._warm: set[str] = set()
+        self._candidates: tuple[str, ...] | None = None
+        self._excluded: dict[str, str] = {}
+        #: size class -> variant -> why it failed there (not tried again in that class)
+        self._failed: dict[int, dict[str, str]] = {}
+
+    def reset(self) -> None:
+        """Forget which variants are candidates (a variant failed: availability may have changed)."""
+        self._candidates = None
+
+    def measurements(self) -> dict[int, dict[str, float]]:
+        return {k: dict(v) for k, v in self._measured.items()}
+
+    def _candidate_list(self, variants: Mapping[str, Variant]) -> tuple[str, ...]:
+        if self._candidates is None:
+            out = []
+            excluded: dict[str, str] = {}
+            for name in CANDIDATE_ORDER:
+                v = variants.get(name)
+                if v is None:
+                    continue
+                problem = v.unavailable_reason()
+                if problem is None:
+                    exclusion = getattr(v, "auto_exclusion", None)
+                    problem = exclusion() if exclusion is not None else None
+                if problem is None:
+                    out.append(name)
+                else:
+                    excluded[name] = problem
+            self._candidates = tuple(out)
+            self._excluded = excluded
+        return self._candidates
+
+    def decide(self, args: tuple[Any, ...], variants: Mapping[str, Variant], note: str = "auto") -> Decision:
+        candidates = self._candidate_list(variants)
+        if not candidates:
+            if self._excluded:
+                why = "; ".join(f"{k} variant not available: {v}" for k, v in self._excluded.items())
+            else:
+                why = f"{self.function} has no compiled variant"
+            return Decision("original", f"{note}: {why}")
+        if len(candidates) == 1:
+            reason = f"{note}: {candidates[0]} variant"
+            if self._excluded:
+                reason += "; not considered: " + "; ".join(f"{k}: {v}" for k, v in self._excluded.items())
+            return Decision(candidates[0], reason)
+        if "gpu" in candidates and any(_on_device(a) for a in args):
+            return Decision("gpu", f"{note}: arguments are already on the GPU")
+        sc, nbytes = size_class(args)
+        measured = self._measured.get(sc, {})
+        best_local = min((measured[v] for v in ("cpu", "gpu") if v in measured), default=math.inf)
+        predicted: dict[str, float] = {}
+        skipped: list[str] = []
+        failed = self._failed.get(sc, {})
+        for name in candidates:
+            if name in measured or name in failed:
+                continue
+            pred = self._predict(name, variants, measured, nbytes)
+            predicted[name] = pred
+            best = min(measured.values(), default=math.inf)
+            if name == "cpu":
+                worth = True
+            elif name == "gpu":
+                worth = pred < best
+            else:  # ray: only against a known local time, and only when predicted to beat it
+                worth = math.isfinite(best_local) and pred < best
+            if worth:
+                warm = name in self._warm
+                what = "measuring" if warm else "first run (compiles; not a measurement yet)"
+                basis = f"predicted {_fmt(pred)}" if math.isfinite(pred) else "no measurement yet"
+                timings = ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(measured.items(), key=lambda kv: kv[1]))
+                more = f"; measured: {timings}" if timings else ""
+                return Decision(
+                    name, f"{note}: {what} {name} for size class 2^{sc} bytes ({basis}{more})",
+                    sc, True, dict(measured), predicted,
+                )
+            skipped.append(f"{name} predicted {_fmt(pred)}")
+        if not measured:  # every candidate failed in this size class
+            why = "; ".join(f"{k} failed: {v}" for k, v in failed.items())
+            return Decision("original", f"{note}: {why}", sc, False, {}, predicted)
+        fastest = min(measured, key=lambda k: (measured[k], CANDIDATE_ORDER.index(k)))
+        ranked = ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(measured.items(), key=lambda kv: kv[1]))
+        reason = f"{note}: {fastest} measured fastest for size class 2^{sc} bytes ({ranked})"
+        if skipped:
+            reason += f"; not measured, predicted slower: {', '.join(skipped)}"
+        if failed:
+            reason += f"; failed here before: {', '.join(failed)}"
+        return Decision(fastest, reason, sc, False, dict(measured), predicted)
+
+    def _predict(self, name: str, variants: Mapping[str, Variant], measured: Mapping[str, float],
+                 nbytes: int) -> float:
+        if name == "cpu":
+            return math.inf
+        if name == "gpu":
+            return GPU_FIXED_SECONDS + 2.0 * nbytes / GPU_BYTES_PER_SECOND
+        if name == "ray":
+            local = measured.get("cpu")
+            if local is None:
+                return math.inf
+            variant = variants[name]
+            workers = getattr(variant, "parallelism", lambda: os.cpu_count() or 1)()
+            # a prange CPU variant already uses this machine's cores
+            cpu = variants.get("cpu")
+            local_threads = (os.cpu_count() or 1) if getattr(cpu, "parallel", False) else 1
+            start = 0.0 if getattr(variant, "started", lambda: True)() else RAY_START_SECONDS
+            speedup = max(1.0, workers / local_threads)
+            return (start + RAY_FIXED_SECONDS + RAY_TASK_SECONDS * max(2, workers)
+                    + local / speedup + 2.0 * nbytes / RAY_BYTES_PER_SECOND)
+        return math.inf
+
+    def failed(self, decision: Decision | None, variant: str, reason: str) -> None:
+        """``variant`` could not run a call of ``decision``'s size class: not tried there again."""
+        if decision is not None and decision.size_class is not None:
+            self._failed.setdefault(decision.size_class, {})[variant] = reason
+
+    def observe(self, decision: Decision | None, variant: str, seconds: float,
+                args: tuple[Any, ...] | None = None) -> None:
+        """Take the time of a successful run of ``variant``.
+
+        ``decision`` None: a forced target (POLYRAY_TARGET=cpu...); its time
+        counts too (size class from ``args``), it is a real call like any other.
+        """
+        if variant not in self._warm:
+            self._warm.add(variant)
+            return  # first run compiled: not a measurement
+        if decision is not None and decision.size_class is not None:
+            sc = decision.size_class
+        elif args is not None:
+            sc = size_class(args)[0]
+        else:
+            return
+        per = self._measured.setdefault(sc, {})
+        old = per.get(variant)
+        if old is None or seconds < old:
+            per[variant] = seconds
+
+
+def _on_device(x: object) -> bool:
+    if isinstance(x, np.ndarray) or isinstance(x, (int, float, complex, bool)):
+        return False
+    t = type(x)
+    return hasattr(t, "__cuda_array_interface__") or getattr(t, "__cuda_ndarray__", False) is True

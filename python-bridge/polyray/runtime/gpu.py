@@ -1,0 +1,381 @@
+"""The GPU variant: numba.cuda kernels launched by generated host code.
+
+Generated code (for an accelerated ``f(n, alpha, A, B)``)::
+
+    def _polyray_gpuk_f_0(_polyray_lo, _polyray_count, _polyray_step, n, alpha, A, B):
+        _polyray_t = _polyray_cuda.grid(1)
+        if _polyray_t < _polyray_count:
+            i = _polyray_lo + _polyray_step * _polyray_t
+            ...
+
+    def _polyray_gpu_f(n, alpha, A, B):       # array arguments arrive as device arrays
+        _polyray_launch(_polyray_gpuk_f_0, count, (lo, count, step, n, alpha, A, B))
+
+    GpuVariant(_polyray_gpu_f, kernels=("_polyray_gpuk_f_0",), arrays=("A", "B"), written=("A",))
+
+``numba.cuda`` is imported on first use (availability check or run). Then the
+host function's module globals get ``_polyray_cuda`` (the numba.cuda module),
+``_polyray_launch`` and, in place of each kernel name, ``numba.cuda.jit`` of
+the kernel's Python function (the Python function is kept to re-jit).
+
+Arrays: NumPy arguments are copied to the device once per call and the written
+ones copied back into the caller's array after the host function returns;
+arguments that already live on the device (``__cuda_array_interface__``: CuPy,
+numba device arrays; or the CUDA simulator's device arrays) are used in place
+and stay there.
+
+Under Numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) the variant is
+available (``POLYRAY_TARGET=gpu`` runs the kernels on the CPU) but
+:meth:`GpuVariant.auto_exclusion` tells ``auto`` never to pick it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from time import perf_counter
+from typing import Any, Final
+
+import numpy as np
+
+from .params import NUMERIC_DTYPES, Param
+from .variants import VariantFailed
+
+#: Threads per block of every launch.
+THREADS_PER_BLOCK: Final = 128
+
+CUDA_NAME: Final = "_polyray_cuda"
+LAUNCH_NAME: Final = "_polyray_launch"
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return text.strip()
+    if lines[0].startswith("Failed in") and len(lines) > 1:
+        return f"{lines[0]}: {lines[1]}"
+    return lines[0]
+
+
+def is_device_array(x: object) -> bool:
+    """Whether ``x`` lives on a (possibly simulated) CUDA device.
+
+    True for objects exposing ``__cuda_array_interface__`` (CuPy, numba device
+    arrays, PyTorch CUDA tensors) and for the CUDA simulator's device arrays
+    (which only carry ``__cuda_ndarray__``). Never imports a GPU library.
+    """
+    if isinstance(x, np.ndarray):
+        return False
+    t = type(x)
+    return hasattr(t, "__cuda_array_interface__") or getattr(t, "__cuda_ndarray__", False) is True
+
+
+def _device_info(x: Any) -> tuple[np.dtype, tuple[int, ...], bool, int, int]:
+    """dtype, shape, read-only flag, first byte address, byte extent of a device array."""
+    cai = getattr(x, "__cuda_array_interface__", None)
+    if cai is None:  # the simulator's FakeCUDAArray wraps a NumPy array
+        host = x._ary
+        lo, hi = np.lib.array_utils.byte_bounds(host)
+        return host.dtype, tuple(host.shape), not host.flags.writeable, lo, hi - lo
+    dtype = np.dtype(cai["typestr"])
+    shape = tuple(int(s) for s in cai["shape"])
+    ptr, readonly = cai["data"]
+    strides = cai.get("strides")
+    if strides is None:
+        extent = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        lo = ptr
+    else:
+        lo = ptr + sum(min(0, (n - 1) * s) for n, s in zip(shape, strides) if n > 0)
+        hi = ptr + sum(max(0, (n - 1) * s) for n, s in zip(shape, strides) if n > 0) + dtype.itemsize
+        extent = hi - lo
+    if 0 in shape:
+        extent = 0
+    return dtype, shape, bool(readonly), int(lo), int(extent)
+
+
+def device_stand_ins(
+    function: str, params: Sequence[Param], args: tuple[Any, ...]
+) -> tuple[tuple[Any, ...], str | None]:
+    """Check device-array arguments against their Params and replace them for the host checks.
+
+    Returns ``(args_for_guard, problem)``. Each device array is checked here
+    (kind array, dtype, ndim, writeable when written, no overlap with another
+    device array when written); it is then replaced by a host stand-in of the
+    same dtype and shape (zero strides over one element, so it costs nothing
+    and shares memory with nothing), so that the dispatcher's usual checks and
+    the generated bounds guard (which read shapes) run unchanged.
+    """
+    if len(args) != len(params):
+        return args, None  # the dispatcher's guard reports the count
+    out = list(args)
+    device: list[tuple[int, int, int]] = []  # (position, lo, extent)
+    for i, (p, x) in enumerate(zip(params, args)):
+        if not is_device_array(x):
+            continue
+        where = f"argument {p.name!r} of {function}"
+        if p.kind != "array":
+            return args, f"{where}: expected {p.kind}, got a device array"
+        try:
+            dtype, shape, readonly, lo, extent = _device_info(x)
+        except Exception as exc:  # noqa: BLE001 - a malformed interface
+            return args, f"{where}: unreadable __cuda_array_interface__ ({type(exc).__name__}: {exc})"
+        if p.dtype is not None and dtype != np.dtype(p.dtype):
+            return args, f"{where}: expected {p.dtype} device array, got {dtype} device array"
+        if p.dtype is None and dtype not in NUMERIC_DTYPES:
+            return args, f"{where}: device array of dtype {dtype} (not a dtype Numba compiles)"
+        if p.ndim is not None and len(shape) != p.ndim:
+            return args, f"{where}: expected ndim {p.ndim}, got a device array of ndim {len(shape)}"
+        if p.written and readonly:
+            return args, f"{where}: expected a writeable array, got a read-only device array"
+        device.append((i, lo, extent))
+        out[i] = np.lib.stride_tricks.as_strided(
+            np.zeros(1, dtype=dtype), shape=shape, strides=(0,) * len(shape), writeable=True
+        )
+    for a, (i, lo_i, ext_i) in enumerate(device):
+        for j, lo_j, ext_j in device[a + 1:]:
+            if not (params[i].written or params[j].written) or ext_i == 0 or ext_j == 0:
+                continue
+            if lo_i < lo_j + ext_j and lo_j < lo_i + ext_i:
+                return args, (
+                    f"argument {params[i].name!r} of {function} shares device memory with "
+                    f"argument {params[j].name!r} and one of them is written"
+                )
+    return tuple(out), None
+
+
+class GpuVariant:
+    """Generated host code that launches numba.cuda kernels.
+
+    host: the host function ``_polyray_gpu_<f>`` (same parameters as ``f``).
+    kernels: names of the kernel functions in the host function's module.
+    arrays: names of the array parameters (copied to the device when NumPy).
+    written: names of the array parameters the kernels write (copied back).
+
+    The dispatcher calls :meth:`bind` with the function's :class:`Param` list
+    at construction, which turns the names into argument positions; a variant
+    used without a dispatcher must be bound by hand.
+    """
+
+    def __init__(
+        self,
+        host: Callable[..., Any],
+        kernels: Sequence[str] = (),
+        arrays: Sequence[str] = (),
+        written: Sequence[str] = (),
+    ) -> None:
+        if not callable(host) or not hasattr(host, "__globals__"):
+            raise TypeError(f"GpuVariant: host must be a Python function, got {type(host).__name__}")
+        self.host = host
+        self.kernels: tuple[str, ...] = tuple(kernels)
+        self.arrays: tuple[str, ...] = tuple(arrays)
+        self.written: tuple[str, ...] = tuple(written)
+        missing = sorted(set(self.written) - set(self.arrays))
+        if missing:
+            raise ValueError(f"GpuVariant {host.__name__!r}: written {missing} not among arrays {list(self.arrays)}")
+        for k in self.kernels:
+            if not callable(host.__globals__.get(k)):
+                raise ValueError(f"GpuVariant {host.__name__!r}: kernel {k!r} is not a function of its module")
+        self.function = host.__name__
+        self.params: tuple[Param, ...] | None = None
+        self._array_pos: tuple[int, ...] = ()
+        self._written_pos: frozenset[int] = frozenset()
+        self._kernel_py: dict[str, Callable[..., Any]] = {}
+        self._cuda: Any = None
+        self._probed = False
+        self._broken: str | None = None
+        self._simulated = False
+        self._injected = False
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self.device_name: str | None = None
+
+    # -- wiring -------------------------------------------------------------
+    def bind(self, function: str, params: Sequence[Param]) -> None:
+        """Resolve ``arrays``/``written`` against the dispatcher's parameter list."""
+        names = [p.name for p in params]
+        unknown = sorted(set(self.arrays) - set(names))
+        if unknown:
+            raise ValueError(f"GpuVariant of {function!r}: arrays {unknown} are not parameters {names}")
+        self.function = function
+        self.params = tuple(params)
+        self._array_pos = tuple(names.index(a) for a in self.arrays)
+        self._written_pos = frozenset(names.index(a) for a in self.written)
+
+    # -- availability ---------------------------------------------------------
+    def _probe(self) -> None:
+        if self._probed:
+            return
+        with self._lock:
+            if self._probed:
+                return
+            try:
+                from numba import cuda
+                from numba.core import config
+            except Exception as exc:  # noqa: BLE001 - numba missing or broken
+                self._broken = f"numba.cuda could not be imported ({type(exc).__name__}: {_first_line(str(exc))})"
+            else:
+                self._simulated = bool(config.ENABLE_CUDASIM)
+                try:
+                    available = bool(cuda.is_available())
+                except Exception as exc:  # noqa: BLE001
+                    available = False
+                    self._broken = f"no usable CUDA device ({type(exc).__name__}: {_first_line(str(exc))})"
+                if available:
+                    self._cuda = cuda
+                    if self._simulated:
+                        self.device_name = "CUDA simulator"
+                    else:
+                        try:
+                            name = cuda.get_current_device().name
+                            self.device_name = name.decode() if isinstance(name, bytes) else str(name)
+                        except Exception:  # noqa: BLE001
+                            self.device_name = "CUDA device"
+                elif self._broken is None:
+                    self._broken = "no CUDA device (numba.cuda.is_available() is False)"
+            self._probed = True
+
+    def unavailable_reason(self) -> str | None:
+        self._probe()
+        return self._broken
+
+    @property
+    def simulated(self) -> bool:
+        self._probe()
+        return self._simulated
+
+    def auto_exclusion(self) -> str | None:
+        """Why ``auto`` must not pick this variant even though it is available."""
+        self._probe()
+        if self._broken is None and self._simulated:
+            return "gpu runs on Numba's CUDA simulator (NUMBA_ENABLE_CUDASIM=1); only POLYRAY_TARGET=gpu uses it"
+        return None
+
+    # -- compile ----------------------------------------------------------------
+    def _inject(self) -> None:
+        with self._lock:
+            if self._injected:
+                return
+            cuda = self._cuda
+            g = self.host.__globals__
+            g[CUDA_NAME] = cuda
+            g[LAUNCH_NAME] = _make_launch()
+            for name in self.kernels:
+                py = self._kernel_py.get(name)
+                if py is None:
+                    py = g[name]
+                    py = getattr(py, "py_func", py)  # already jitted by another variant object
+                    self._kernel_py[name] = py
+                try:
+                    g[name] = cuda.jit(py)
+                except Exception as exc:  # noqa: BLE001 - a decoration-time failure
+                    self._broken = f"numba.cuda.jit rejected {name}: {_first_line(str(exc))}"
+                    raise VariantFailed(self._broken) from None
+            self._injected = True
+
+    def _precompile(self, dev_args: list[Any]) -> None:
+        """Compile every kernel for these argument types before anything runs (real CUDA only)."""
+        if self._simulated:
+            return
+        import numba
+        from numba.core.errors import NumbaError
+
+        g = self.host.__globals__
+        types = []
+        for a in dev_args:
+            types.append(numba.typeof(a))
+        sig = (numba.int64, numba.int64, numba.int64, *types)
+        for name in self.kernels:
+            k = g[name]
+            py = self._kernel_py[name]
+            if py.__code__.co_argcount != len(sig) or not hasattr(k, "compile"):
+                continue
+            try:
+                k.compile(sig)
+            except NumbaError as exc:
+                raise VariantFailed(
+                    f"numba.cuda could not compile {name} for these argument types: {_first_line(str(exc))}"
+                ) from None
+
+    # -- run ----------------------------------------------------------------------
+    def run(self, args: tuple[Any, ...]) -> Any:
+        self._probe()
+        if self._broken is not None:
+            raise VariantFailed(self._broken)
+        if self.params is None:
+            raise VariantFailed(f"GpuVariant {self.function!r} was never bound to its parameters")
+        if not self._injected:
+            self._inject()
+        cuda = self._cuda
+        t0 = perf_counter()
+        dev_args = list(args)
+        back: list[tuple[Any, np.ndarray, np.ndarray]] = []
+        in_place_written = False
+        bytes_in = 0
+        for i in self._array_pos:
+            a = args[i]
+            if not isinstance(a, np.ndarray):
+                if i in self._written_pos:
+                    in_place_written = True
+                continue
+            host = a if (a.flags.c_contiguous or a.flags.f_contiguous) else np.ascontiguousarray(a)
+            d = cuda.to_device(host)
+            bytes_in += host.nbytes
+            dev_args[i] = d
+            if i in self._written_pos:
+                back.append((d, host, a))
+        self._precompile(dev_args)
+        cuda.synchronize()
+        t1 = perf_counter()
+        try:
+            result = self.host(*dev_args)
+            cuda.synchronize()
+        except Exception as exc:
+            from numba.core.errors import NumbaError
+
+            if isinstance(exc, NumbaError):
+                reason = f"numba.cuda could not compile a kernel of {self.function}: {_first_line(str(exc))}"
+                if not in_place_written:  # only device copies were touched: the caller's arrays are intact
+                    raise VariantFailed(reason) from None
+                raise RuntimeError(f"{reason} (after kernels had written device arrays passed in place)") from exc
+            raise
+        t2 = perf_counter()
+        bytes_out = 0
+        for d, host, a in back:
+            d.copy_to_host(host)
+            bytes_out += host.nbytes
+            if host is not a:
+                a[...] = host
+        t3 = perf_counter()
+        self._local.extra = {
+            "gpu_seconds_kernels": t2 - t1,
+            "gpu_seconds_copies": (t1 - t0) + (t3 - t2),
+            "gpu_bytes_to_device": bytes_in,
+            "gpu_bytes_to_host": bytes_out,
+            "device": self.device_name,
+        }
+        return result
+
+    def take_extra(self) -> dict[str, Any]:
+        """Extra run-record keys of this thread's last successful run (then forgotten)."""
+        extra = getattr(self._local, "extra", None)
+        self._local.extra = None
+        return extra or {}
+
+    def compiled(self) -> bool:
+        return self._injected
+
+
+def _make_launch() -> Callable[[Any, Any, tuple[Any, ...]], None]:
+    tpb = THREADS_PER_BLOCK
+
+    def _polyray_launch(kernel: Any, count: Any, args: tuple[Any, ...]) -> None:
+        """Launch ``kernel`` over ``count`` threads (128 per block); nothing when count <= 0."""
+        n = int(count)
+        if n <= 0:
+            return
+        kernel[(n + tpb - 1) // tpb, tpb](*args)
+
+    return _polyray_launch
+
+
+__all__ = ["GpuVariant", "THREADS_PER_BLOCK", "device_stand_ins", "is_device_array"]

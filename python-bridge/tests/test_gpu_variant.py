@@ -1,0 +1,367 @@
+"""The GPU variant (polyray.runtime.GpuVariant) on hand-written modules in the generated-code shape.
+
+Three settings, each in the process that fits it (numba reads
+NUMBA_ENABLE_CUDASIM once, when numba is first imported):
+
+* the simulator tests (``test_sim_*``) run only in a process started with
+  NUMBA_ENABLE_CUDASIM=1; ``test_simulator_suite`` starts that pytest run in
+  a subprocess and requires it to pass;
+* ``test_no_cuda_*`` run in this process when no CUDA device is present
+  (POLYRAY_TARGET=gpu falls back, with the reason);
+* ``test_cupy_*`` run where CuPy imports and a real device exists.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polyray.runtime as rt
+
+SIM = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
+
+GEMM = '''
+import numpy as np
+import polyray.runtime as _polyray
+
+
+def _polyray_original_gemm(alpha: float, beta: float, C: np.ndarray, A: np.ndarray, B: np.ndarray) -> None:
+    for i in range(C.shape[0]):
+        for j in range(C.shape[1]):
+            C[i, j] *= beta
+        for k in range(A.shape[1]):
+            for j in range(C.shape[1]):
+                C[i, j] += alpha * A[i, k] * B[k, j]
+
+
+def _polyray_cpu_gemm(alpha, beta, C, A, B):
+    for i in range(C.shape[0]):
+        for j in range(C.shape[1]):
+            C[i, j] *= beta
+        for k in range(A.shape[1]):
+            for j in range(C.shape[1]):
+                C[i, j] += alpha * A[i, k] * B[k, j]
+
+
+def _polyray_gpuk_gemm_0(_polyray_lo, _polyray_count, _polyray_step, alpha, beta, C, A, B):
+    _polyray_t = _polyray_cuda.grid(1)
+    if _polyray_t < _polyray_count:
+        i = _polyray_lo + _polyray_step * _polyray_t
+        for j in range(C.shape[1]):
+            C[i, j] *= beta
+        for k in range(A.shape[1]):
+            for j in range(C.shape[1]):
+                C[i, j] += alpha * A[i, k] * B[k, j]
+
+
+def _polyray_gpu_gemm(alpha, beta, C, A, B):
+    _polyray_launch(_polyray_gpuk_gemm_0, max(0, C.shape[0]), (0, max(0, C.shape[0]), 1, alpha, beta, C, A, B))
+    return None
+
+
+_polyray_dispatch_gemm = _polyray.Dispatcher(
+    name="gemm",
+    original=_polyray_original_gemm,
+    params=[
+        _polyray.Param("alpha", "float"),
+        _polyray.Param("beta", "float"),
+        _polyray.Param("C", "array", dtype="float64", ndim=2, written=True),
+        _polyray.Param("A", "array", dtype="float64", ndim=2),
+        _polyray.Param("B", "array", dtype="float64", ndim=2),
+    ],
+    variants={
+        "cpu": _polyray.CpuVariant(_polyray_cpu_gemm),
+        "gpu": _polyray.GpuVariant(_polyray_gpu_gemm, kernels=("_polyray_gpuk_gemm_0",),
+                                   arrays=("C", "A", "B"), written=("C",)),
+    },
+    guard=None,
+    returns="none",
+)
+
+
+def gemm(alpha: float, beta: float, C: np.ndarray, A: np.ndarray, B: np.ndarray) -> None:
+    return _polyray_dispatch_gemm(alpha, beta, C, A, B)
+
+
+def _polyray_original_jacobi(tsteps: int, A: np.ndarray, B: np.ndarray) -> None:
+    n = A.shape[0]
+    for t in range(tsteps):
+        for i in range(1, n - 1):
+            for j in range(1, n - 1):
+                B[i, j] = 0.2 * (A[i, j] + A[i, j - 1] + A[i, 1 + j] + A[1 + i, j] + A[i - 1, j])
+        for i in range(1, n - 1):
+            for j in range(1, n - 1):
+                A[i, j] = 0.2 * (B[i, j] + B[i, j - 1] + B[i, 1 + j] + B[1 + i, j] + B[i - 1, j])
+
+
+def _polyray_cpu_jacobi(tsteps, A, B):
+    n = A.shape[0]
+    for t in range(tsteps):
+        for i in range(1, n - 1):
+            for j in range(1, n - 1):
+                B[i, j] = 0.2 * (A[i, j] + A[i, j - 1] + A[i, 1 + j] + A[1 + i, j] + A[i - 1, j])
+        for i in range(1, n - 1):
+            for j in range(1, n - 1):
+                A[i, j] = 0.2 * (B[i, j] + B[i, j - 1] + B[i, 1 + j] + B[1 + i, j] + B[i - 1, j])
+
+
+def _polyray_gpuk_jacobi_0(_polyray_lo, _polyray_count, _polyray_step, tsteps, A, B):
+    _polyray_t = _polyray_cuda.grid(1)
+    if _polyray_t < _polyray_count:
+        i = _polyray_lo + _polyray_step * _polyray_t
+        for j in range(1, A.shape[0] - 1):
+            B[i, j] = 0.2 * (A[i, j] + A[i, j - 1] + A[i, 1 + j] + A[1 + i, j] + A[i - 1, j])
+
+
+def _polyray_gpuk_jacobi_1(_polyray_lo, _polyray_count, _polyray_step, tsteps, A, B):
+    _polyray_t = _polyray_cuda.grid(1)
+    if _polyray_t < _polyray_count:
+        i = _polyray_lo + _polyray_step * _polyray_t
+        for j in range(1, A.shape[0] - 1):
+            A[i, j] = 0.2 * (B[i, j] + B[i, j - 1] + B[i, 1 + j] + B[1 + i, j] + B[i - 1, j])
+
+
+def _polyray_gpu_jacobi(tsteps, A, B):
+    n = A.shape[0]
+    for t in range(tsteps):
+        _polyray_launch(_polyray_gpuk_jacobi_0, max(0, n - 2), (1, max(0, n - 2), 1, tsteps, A, B))
+        _polyray_launch(_polyray_gpuk_jacobi_1, max(0, n - 2), (1, max(0, n - 2), 1, tsteps, A, B))
+    return None
+
+
+_polyray_dispatch_jacobi = _polyray.Dispatcher(
+    name="jacobi",
+    original=_polyray_original_jacobi,
+    params=[
+        _polyray.Param("tsteps", "int"),
+        _polyray.Param("A", "array", dtype="float64", ndim=2, written=True),
+        _polyray.Param("B", "array", dtype="float64", ndim=2, written=True),
+    ],
+    variants={
+        "cpu": _polyray.CpuVariant(_polyray_cpu_jacobi),
+        "gpu": _polyray.GpuVariant(_polyray_gpu_jacobi, kernels=("_polyray_gpuk_jacobi_0", "_polyray_gpuk_jacobi_1"),
+                                   arrays=("A", "B"), written=("A", "B")),
+    },
+    guard=None,
+    returns="none",
+)
+
+
+def jacobi(tsteps: int, A: np.ndarray, B: np.ndarray) -> None:
+    return _polyray_dispatch_jacobi(tsteps, A, B)
+'''
+
+
+def load(directory: Path, text: str = GEMM) -> ModuleType:
+    name = f"polyray_gpu_sample_{uuid.uuid4().hex[:8]}"
+    path = directory / f"{name}.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def last() -> dict[str, Any]:
+    records = rt.history()
+    assert records, "no run record"
+    return records[-1]
+
+
+def gemm_inputs(ni: int = 20, nj: int = 25, nk: int = 30) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(1)
+    return rng.random((ni, nj)), rng.random((ni, nk)), rng.random((nk, nj))
+
+
+def jacobi_inputs(n: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(2)
+    return rng.random((n, n)), rng.random((n, n))
+
+
+# ----------------------------------------------------------------------------- simulator
+
+sim_only = pytest.mark.skipif(not SIM, reason="runs in the NUMBA_ENABLE_CUDASIM=1 subprocess (test_simulator_suite)")
+
+
+def test_simulator_suite(tmp_path: Path) -> None:
+    """Run this file's simulator tests in a process where numba.cuda is the simulator."""
+    if SIM:
+        pytest.skip("already inside the simulator run")
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", NUMBA_CACHE_DIR=str(tmp_path / "numba-cache"))
+    env.pop("POLYRAY_TARGET", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "sim_", __file__],
+        cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True, timeout=300,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-6000:]
+    assert " passed" in out and "failed" not in out, out[-3000:]
+
+
+@sim_only
+def test_sim_gemm_forced_gpu_matches_original(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mod = load(tmp_path)
+    C, A, B = gemm_inputs()
+    expected = C.copy()
+    mod._polyray_original_gemm(1.5, 1.2, expected, A, B)
+    monkeypatch.setenv("POLYRAY_TARGET", "gpu")
+    mod.gemm(1.5, 1.2, C, A, B)
+    np.testing.assert_allclose(C, expected, rtol=1e-12)
+    rec = last()
+    assert rec["variant"] == "gpu", rec
+    assert rec["reason"] == "POLYRAY_TARGET=gpu"
+    assert rec["nodes"] == []
+    assert rec["device"] == "CUDA simulator"
+    assert 0.0 <= rec["gpu_seconds_kernels"] <= rec["seconds"]
+    assert rec["gpu_bytes_to_device"] == C.nbytes + A.nbytes + B.nbytes
+    assert rec["gpu_bytes_to_host"] == C.nbytes
+
+
+@sim_only
+def test_sim_jacobi_forced_gpu_matches_original(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mod = load(tmp_path)
+    A, B = jacobi_inputs()
+    eA, eB = A.copy(), B.copy()
+    mod._polyray_original_jacobi(4, eA, eB)
+    monkeypatch.setenv("POLYRAY_TARGET", "gpu")
+    mod.jacobi(4, A, B)
+    np.testing.assert_allclose(A, eA, rtol=1e-12)
+    np.testing.assert_allclose(B, eB, rtol=1e-12)
+    assert last()["variant"] == "gpu"
+    # edge sizes: no launch at all (count <= 0)
+    A1, B1 = np.ones((2, 2)), np.zeros((2, 2))
+    mod.jacobi(3, A1, B1)
+    assert last()["variant"] == "gpu"
+    np.testing.assert_array_equal(A1, np.ones((2, 2)))
+    np.testing.assert_array_equal(B1, np.zeros((2, 2)))
+
+
+@sim_only
+def test_sim_non_contiguous_and_fortran_arrays_are_written_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mod = load(tmp_path)
+    C0, A, B = gemm_inputs(8, 6, 5)
+    big = np.zeros((16, 6))
+    big[::2] = C0
+    view = big[::2]  # written, not contiguous
+    expected = C0.copy()
+    mod._polyray_original_gemm(0.5, 2.0, expected, A, B)
+    monkeypatch.setenv("POLYRAY_TARGET", "gpu")
+    mod.gemm(0.5, 2.0, view, np.asfortranarray(A), B)
+    assert last()["variant"] == "gpu"
+    np.testing.assert_allclose(big[::2], expected, rtol=1e-12)
+    np.testing.assert_array_equal(big[1::2], 0.0)
+
+
+@sim_only
+def test_sim_auto_never_picks_gpu(tmp_path: Path) -> None:
+    mod = load(tmp_path)
+    C, A, B = gemm_inputs()
+    expected = C.copy()
+    mod._polyray_original_gemm(1.0, 1.0, expected, A, B)
+    mod.gemm(1.0, 1.0, C, A, B)
+    rec = last()
+    assert rec["variant"] == "cpu", rec
+    assert "simulator" in rec["reason"]
+    np.testing.assert_allclose(C, expected, rtol=1e-12)
+
+
+@sim_only
+def test_sim_device_arrays_are_used_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from numba import cuda
+
+    mod = load(tmp_path)
+    C, A, B = gemm_inputs()
+    expected = C.copy()
+    mod._polyray_original_gemm(1.0, 0.5, expected, A, B)
+    dC, dA, dB = cuda.to_device(C), cuda.to_device(A), cuda.to_device(B)
+    monkeypatch.setenv("POLYRAY_TARGET", "gpu")
+    mod.gemm(1.0, 0.5, dC, dA, dB)
+    rec = last()
+    assert rec["variant"] == "gpu", rec
+    assert rec["gpu_bytes_to_device"] == 0 and rec["gpu_bytes_to_host"] == 0
+    np.testing.assert_allclose(dC.copy_to_host(), expected, rtol=1e-12)
+    # the host array was not touched: the result stays on the device
+    np.testing.assert_array_equal(C, gemm_inputs()[0])
+    # a device array of the wrong dtype fails the check, with the reason
+    mod.gemm(1.0, 0.5, cuda.to_device(C.astype(np.float32)), dA, dB)
+    rec = last()
+    assert rec["variant"] == "original"
+    assert "float32 device array" in rec["reason"]
+
+
+@sim_only
+def test_sim_guard_failures_run_original(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mod = load(tmp_path)
+    C, A, B = gemm_inputs()
+    monkeypatch.setenv("POLYRAY_TARGET", "gpu")
+    mod.gemm(1.0, 1.0, C, A, B.astype(np.float32))
+    rec = last()
+    assert rec["variant"] == "original" and "argument 'B'" in rec["reason"]
+    S = np.random.default_rng(3).random((6, 6))
+    mod.gemm(1.0, 1.0, S, S, S.copy())  # C written and the same array as A
+    assert last()["variant"] == "original" and "shares memory" in last()["reason"]
+
+
+# ----------------------------------------------------------------------------- no CUDA
+
+
+def _has_cuda() -> bool:
+    from numba import cuda
+
+    return bool(cuda.is_available())
+
+
+@pytest.mark.skipif(SIM, reason="needs the real numba.cuda (not the simulator)")
+def test_no_cuda_forced_gpu_falls_back_with_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if _has_cuda():
+        pytest.skip("a CUDA device is present")
+    mod = load(tmp_path)
+    C, A, B = gemm_inputs()
+    expected = C.copy()
+    mod._polyray_original_gemm(1.0, 1.0, expected, A, B)
+    monkeypatch.setenv("POLYRAY_TARGET", "gpu")
+    mod.gemm(1.0, 1.0, C, A, B)
+    rec = last()
+    assert rec["variant"] == "cpu", rec
+    assert rec["reason"].startswith("gpu variant not available: no CUDA device"), rec["reason"]
+    np.testing.assert_allclose(C, expected, rtol=1e-12)
+    # auto: gpu is not a candidate, the record says why
+    monkeypatch.delenv("POLYRAY_TARGET")
+    mod.gemm(1.0, 1.0, C, A, B)
+    rec = last()
+    assert rec["variant"] == "cpu" and "gpu: no CUDA device" in rec["reason"], rec
+
+
+# ----------------------------------------------------------------------------- CuPy
+
+
+@pytest.mark.skipif(SIM, reason="CuPy needs a real device")
+def test_cupy_inputs_stay_on_device(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if importlib.util.find_spec("cupy") is None:
+        pytest.skip("cupy is not installed here (runs on a GPU host)")
+    import cupy
+
+    if not _has_cuda():
+        pytest.skip("no CUDA device")
+    mod = load(tmp_path)
+    C, A, B = gemm_inputs()
+    expected = C.copy()
+    mod._polyray_original_gemm(1.0, 0.5, expected, A, B)
+    gC, gA, gB = cupy.asarray(C), cupy.asarray(A), cupy.asarray(B)
+    mod.gemm(1.0, 0.5, gC, gA, gB)  # auto: arguments on the GPU -> gpu
+    rec = last()
+    assert rec["variant"] == "gpu", rec
+    assert rec["gpu_bytes_to_device"] == 0 and rec["gpu_bytes_to_host"] == 0
+    assert isinstance(gC, cupy.ndarray)
+    np.testing.assert_allclose(cupy.asnumpy(gC), expected, rtol=1e-12)
