@@ -53,3 +53,15 @@ node_modules/.bin/tsc -p isl-wasm/tsconfig.json
 
 # 5. The TypeScript compiler library and CLI (incremental, seconds).
 node_modules/.bin/tsc -p tsconfig.json
+
+# 6. The JupyterLab extension (src/extension, bundled with the compiler and
+#    the three .wasm files) built into python-bridge/polyray/labextension and
+#    linked into the .venv's JupyterLab; skipped when its inputs are unchanged.
+ext_key=$(digest package.json package-lock.json tsconfig.extension.json webpack.extension.cjs install.json \
+  schema/plugin.json style/*.css isl-wasm/dist/isl.wasm $(find src/extension src/compiler -name '*.ts' | sort))
+if [[ ! -f python-bridge/polyray/labextension/package.json || ! -e .venv/share/jupyter/labextensions/polyray ]] \
+   || ! fresh labextension "$ext_key"; then
+  log "building the JupyterLab extension"
+  bash scripts/build-extension.sh
+  stamp labextension "$ext_key"
+fi

@@ -19,3 +19,8 @@ def load_ipython_extension(ipython):  # noqa: ANN001, ANN201
 
 def unload_ipython_extension(ipython):  # noqa: ANN001, ANN201, ARG001
     """Nothing to undo beyond what IPython does; the service stops with the kernel."""
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the prebuilt JupyterLab extension lives (built into polyray/labextension)."""
+    return [{"src": "labextension", "dest": "polyray"}]

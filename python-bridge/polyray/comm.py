@@ -13,6 +13,8 @@ frontend -> kernel:
 
 - ``{"type": "snapshot"}``: answered by a ``records`` message with every function;
 - ``{"type": "cluster"}``: the cluster status (does not start Ray);
+- ``{"type": "connect", "address"}``: ``%polyray connect ADDRESS`` (empty address: the embedded
+  local cluster, started now), answered by a ``cluster`` message (with ``error`` when it failed);
 - ``{"type": "module", "sha256", "compiler", "module", "report"}``: a module the
   frontend compiled for a cell (see :func:`polyray.magic.handover_hash`); the
   magic uses it only when the hash matches the cell it runs.
@@ -74,6 +76,19 @@ class ReportChannel:
             from .cluster import status
 
             comm.send({"type": "cluster", "cluster": status(start=False)})
+        elif kind == "connect" and comm is not None:
+            from .cluster import connect, disconnect, status
+
+            address = data.get("address")
+            try:
+                if isinstance(address, str) and address.strip():
+                    info = connect(address.strip())
+                else:  # empty: the embedded local cluster
+                    disconnect()
+                    info = status(start=True)
+                comm.send({"type": "cluster", "cluster": info})
+            except Exception as exc:  # noqa: BLE001 - shown in the sidebar
+                comm.send({"type": "cluster", "cluster": status(start=False), "error": f"{type(exc).__name__}: {exc}"})
         elif kind == "module":
             sha = data.get("sha256")
             if isinstance(sha, str) and isinstance(data.get("module"), str):

@@ -99,6 +99,7 @@ class CellCompile:
         self.source = ""
         self.note = ""
         self.origin = ""  # frontend | cache | service
+        self.compiled_by = ""  # where: "browser-worker" (JupyterLab extension), "compile-service", "cache"
         self.ms = 0.0
 
 
@@ -115,19 +116,31 @@ class PolyrayMagics(Magics):
     """``%%parallelize`` and ``%polyray``."""
 
     # -- compiling ----------------------------------------------------------------
-    def _handed_module(self, body: str) -> dict[str, Any] | None:
-        """A module the frontend compiled for exactly this cell text, if any."""
-        from .comm import handed_modules
-
-        sha = handover_hash(body)
-        candidates = []
+    def _request_meta(self) -> dict[str, Any] | None:
+        """The execute request's ``polyray`` metadata (the JupyterLab extension's hand-over), if any."""
         kernel = getattr(self.shell, "kernel", None)
         try:
             parent = kernel.get_parent() if kernel is not None else {}
         except Exception:  # noqa: BLE001
             parent = {}
         meta = (parent or {}).get("metadata", {}).get("polyray") if isinstance(parent, dict) else None
-        if isinstance(meta, dict):
+        return meta if isinstance(meta, dict) else None
+
+    def _handed_meta(self, body: str) -> dict[str, Any] | None:
+        """The hand-over when it was made for exactly this cell text and compiler (module or diagnostics)."""
+        meta = self._request_meta()
+        if meta is not None and meta.get("sha256") == handover_hash(body) and meta.get("compiler") == cache.compiler_version():
+            return meta
+        return None
+
+    def _handed_module(self, body: str) -> dict[str, Any] | None:
+        """A module the frontend compiled for exactly this cell text, if any."""
+        from .comm import handed_modules
+
+        sha = handover_hash(body)
+        candidates = []
+        meta = self._request_meta()
+        if meta is not None:
             candidates.append(meta)
         if sha in handed_modules:
             candidates.append(handed_modules.pop(sha))
@@ -144,6 +157,7 @@ class PolyrayMagics(Magics):
         key = cache.module_key(source, None)
         if handed is not None:
             module_text, report, result.origin = handed["module"], handed.get("report") or {"functions": []}, "frontend"
+            result.compiled_by = str(handed.get("compiled_by") or "frontend")
             key = "frontend_" + handed["sha256"]  # never poisons the compile cache's entries
         else:
             hit = None if no_cache else cache.lookup(key)
@@ -159,6 +173,8 @@ class PolyrayMagics(Magics):
                     result.note = _diag_lines(res.diagnostics)
                     return result
                 module_text, report, result.origin = res.module or "", res.report or {}, "service"
+        if not result.compiled_by:
+            result.compiled_by = "compile-service" if result.origin == "service" else result.origin
         try:
             path = cache.store(key, module_text, report)
             result.module = cache.import_file(path, key, fresh=no_cache)
@@ -209,6 +225,9 @@ class PolyrayMagics(Magics):
         args = parse_argstring(self.parallelize, line)
         shell = self.shell
         assert shell is not None
+        meta = self._handed_meta(cell)
+        if meta is not None:
+            _apply_frontend_settings(args, meta)
         if args.cluster:
             from . import cluster
 
@@ -220,7 +239,7 @@ class PolyrayMagics(Magics):
         try:
             tree = ast.parse(text)
         except SyntaxError:
-            self._report_syntax_error(text)
+            self._report_syntax_error(text, meta)
             return self._run_plain(text)
 
         source = kernel_source(tree, text)
@@ -247,11 +266,16 @@ class PolyrayMagics(Magics):
         agg = aggregator()
         if functions:
             note = f"compiled by {compiled.origin} in {compiled.ms:.0f} ms" if compiled.origin else "not compiled"
+            if compiled.compiled_by == "browser-worker":
+                note = f"compiled in the browser (Worker) in {float(meta.get('compile_ms') or 0):.0f} ms" if meta else note
             if args.target:
                 note += f"; --target {args.target}"
             cell_report = agg.new_cell(functions, {"origin": compiled.origin, "ms": compiled.ms, "note": note,
-                                                   "target": args.target})
+                                                   "target": args.target, "compiled_by": compiled.compiled_by})
             agg.show(cell_report)
+        last_compile.clear()
+        last_compile.update({"origin": compiled.origin, "compiled_by": compiled.compiled_by, "ms": compiled.ms,
+                             "functions": [f["name"] for f in functions]})
 
         def bind(name: str, fn: Any) -> Any:
             if name in accelerated:
@@ -277,7 +301,11 @@ class PolyrayMagics(Magics):
                     os.environ["POLYRAY_TARGET"] = old_target
             agg.flush()
 
-    def _report_syntax_error(self, text: str) -> None:
+    def _report_syntax_error(self, text: str, meta: dict[str, Any] | None = None) -> None:
+        handed = (meta or {}).get("diagnostics")
+        if isinstance(handed, list) and handed:  # the browser compiled it already: no compile service
+            _print_err(_diag_lines([d for d in handed if isinstance(d, dict) and d.get("severity") == "error"][:3]))
+            return
         try:
             res = get_service().compile("\n" + text, "cell.py")
             diags = res.diagnostics if not res.ok else []
@@ -366,6 +394,32 @@ class PolyrayMagics(Magics):
         else:
             print(self.polyray.__doc__)
         return None
+
+
+#: How the last %%parallelize cell got its module (tests and the e2e suite read it):
+#: {"origin": "frontend"|"cache"|"service"|"", "compiled_by": "browser-worker"|..., "ms", "functions"}
+last_compile: dict[str, Any] = {}
+
+
+def _apply_frontend_settings(args: Any, meta: dict[str, Any]) -> None:
+    """The extension's settings, below the magic's flags and the environment (ARCHITECTURE: flag > env > settings).
+
+    ``force_target`` ("Rerun on cluster") sits just below the cell's own ``--target``.
+    """
+    settings = meta.get("settings") if isinstance(meta.get("settings"), dict) else {}
+    forced = meta.get("force_target")
+    if args.target is None and forced in TARGET_CHOICES:
+        args.target = forced
+    elif args.target is None and "POLYRAY_TARGET" not in os.environ:
+        target = settings.get("target")
+        if target in TARGET_CHOICES and target != "auto":
+            args.target = target
+    address = settings.get("cluster")
+    if args.cluster is None and not os.environ.get("POLYRAY_RAY_ADDRESS") and isinstance(address, str) and address:
+        from . import cluster
+
+        if cluster.preferred_address() != address:
+            args.cluster = address
 
 
 def _adopt_original(module: Any, name: str, fn: Any) -> None:

@@ -39,11 +39,14 @@ class FunctionStats:
     reason: str = ""
     nodes: list[str] = field(default_factory=list)
     errors: int = 0
+    compiled_by: str = ""
 
     def add(self, entry: dict[str, Any]) -> None:
         variant = entry.get("variant", "?")
         seconds = float(entry.get("seconds", 0.0))
         self.calls += 1
+        if entry.get("compiled_by"):
+            self.compiled_by = entry["compiled_by"]
         slot = self.per_variant.get(variant)
         if slot is None:
             self.per_variant[variant] = [1, seconds]
@@ -81,6 +84,7 @@ class FunctionStats:
             "reason": self.reason,
             "nodes": self.nodes,
             "errors": self.errors,
+            "compiled_by": self.compiled_by,
             "speedup": self.speedup(),
             "variants": {
                 v: {"calls": int(c), "total_seconds": t, "mean_seconds": t / c if c else None}
@@ -209,6 +213,11 @@ class Aggregator:
     # the listener: keep it cheap, it runs on every call
     def on_record(self, entry: dict[str, Any]) -> None:
         name = entry.get("function", "?")
+        owner = self.owner.get(name)
+        if owner is not None and "compiled_by" not in entry:
+            # where the function's module was compiled ("browser-worker" from JupyterLab),
+            # added to the run record itself, so polyray.runtime.history() says it too
+            entry["compiled_by"] = owner.compile_info.get("compiled_by", "")
         with self._lock:
             st = self.stats.get(name)
             if st is None:

@@ -1,0 +1,179 @@
+// The notebook cell executor (INotebookCellExecutor, JupyterLab >= 4.2).
+// Every cell that is not `%%parallelize` goes to @jupyterlab/notebook's own
+// runCell unchanged. A `%%parallelize` cell is compiled in the Worker first and
+// then executed exactly as runCell does it, with the generated module in the
+// execute request's metadata (`polyray`, see polyray/magic.py). Requests leave
+// in the order the cells were run: a cell queued behind a compiling cell waits
+// for that cell's request to be sent.
+import { Dialog, showDialog, type ISessionContext } from '@jupyterlab/apputils';
+import { CodeCell, type Cell, type ICodeCellModel } from '@jupyterlab/cells';
+import { KernelError, runCell, type INotebookCellExecutor } from '@jupyterlab/notebook';
+import type { KernelMessage } from '@jupyterlab/services';
+import { nullTranslator } from '@jupyterlab/translation';
+import type { JSONObject } from '@lumino/coreutils';
+import type { PolyrayEngine } from './engine.js';
+import { isParallelizeCell, magicFlags } from './magic.js';
+import type { HandOver } from './protocol.js';
+import { CellStatus } from './cell-status.js';
+
+type Options = INotebookCellExecutor.IRunCellOptions;
+
+export class PolyrayCellExecutor implements INotebookCellExecutor {
+  private readonly gates = new Map<object, Promise<void>>();
+
+  constructor(private readonly engine: PolyrayEngine) {}
+
+  runCell(options: Options): Promise<boolean> {
+    const source = options.cell.model.sharedModel.getSource();
+    const parallel = options.cell.model.type === 'code' && isParallelizeCell(source);
+    const key: object = options.sessionContext ?? options.notebook;
+    if (!parallel && !this.gates.has(key)) return runCell(options); // exactly the default
+    const force = options.sessionContext ? this.engine.forcedTarget.get(options.sessionContext) : undefined;
+    return this.queued(key, (sent) => (parallel ? this.runParallelize(options, force, sent) : sendThen(runCell(options), sent)));
+  }
+
+  /** Runs `job` after every earlier queued cell of the session has sent its request. */
+  private async queued(key: object, job: (sent: () => void) => Promise<boolean>): Promise<boolean> {
+    const previous = this.gates.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => { release = r; });
+    this.gates.set(key, mine);
+    const done = (): void => {
+      release();
+      if (this.gates.get(key) === mine) this.gates.delete(key);
+    };
+    try {
+      await previous;
+      return await job(done);
+    } finally {
+      done();
+    }
+  }
+
+  private async runParallelize(options: Options, forceTarget: string | undefined, sent: () => void): Promise<boolean> {
+    const { cell, sessionContext } = options;
+    let polyray: HandOver | null = null;
+    if (sessionContext?.session?.kernel) {
+      const state = this.engine.forSession(sessionContext);
+      const loaded = state.bridge.ensureLoaded();
+      polyray = await this.compileCell(cell, state.model, forceTarget);
+      await loaded;
+    }
+    const status = CellStatus.of(cell);
+    const t0 = performance.now();
+    const timer = window.setInterval(() => status.running((performance.now() - t0) / 1000), 1000);
+    try {
+      return await runCellWithMetadata(options, polyray ? { polyray: polyray as unknown as JSONObject } : {}, sent);
+    } finally {
+      window.clearInterval(timer);
+      status.finishedRun((performance.now() - t0) / 1000);
+    }
+  }
+
+  /** Compiles the cell in the Worker; shows progress and errors on the cell. Never throws. */
+  private async compileCell(cell: Cell, model: import('./model.js').PolyrayModel, forceTarget?: string): Promise<HandOver | null> {
+    const source = cell.model.sharedModel.getSource();
+    const status = CellStatus.of(cell);
+    status.compiling();
+    const s = this.engine.settings;
+    const settings = { target: s.defaultTarget, cluster: s.clusterAddress || undefined, auto_may_time: s.autoMayTime };
+    try {
+      const out = await this.engine.compiler.compile(source, true);
+      const base = { sha256: out.sha256, compiler: out.compiler, compiled_by: 'browser-worker' as const, compile_ms: out.ms, settings };
+      const handover: HandOver = forceTarget && !magicFlags(source).target ? { ...base, force_target: forceTarget } : base;
+      if (out.ok) {
+        model.setCompiled(cell.model.id, out.report.functions, out.module, out.inWorker ? 'browser-worker' : 'browser', out.ms);
+        const n = out.report.functions.filter((f) => f.accelerated).length;
+        status.compiled(`compiled in the browser (Worker) in ${Math.round(out.ms)} ms: ${n} of ${out.report.functions.length} function(s) accelerated`);
+        return { ...handover, module: out.module, report: out.report };
+      }
+      if (out.error) {
+        status.error(`polyray: compile failed (${out.error}); the cell runs with the kernel's compiler or as plain Python`);
+        model.setCellError(cell.model.id, out.error);
+        return null;
+      }
+      const text = out.diagnostics.filter((d) => d.severity === 'error').slice(0, 3)
+        .map((d) => `cell:${d.line}:${d.col}: error: ${d.message}`).join('\n');
+      status.error(text || 'polyray: the cell does not parse', out.diagnostics[0]?.line);
+      model.setCellError(cell.model.id, text);
+      return { ...handover, diagnostics: out.diagnostics };
+    } catch (err) {
+      const text = `polyray: ${(err as Error).message}; the cell runs with the kernel's compiler or as plain Python`;
+      status.error(text);
+      model.setCellError(cell.model.id, text);
+      return null;
+    }
+  }
+}
+
+function sendThen(p: Promise<boolean>, sent: () => void): Promise<boolean> {
+  sent();
+  return p;
+}
+
+/**
+ * @jupyterlab/notebook's runCell for a code cell (4.6), with extra execute-request
+ * metadata; `sent` is called as soon as the execute request has been sent.
+ */
+async function runCellWithMetadata(
+  { cell, notebook, notebookConfig, onCellExecuted, onCellExecutionScheduled, sessionContext, sessionDialogs, translator }: Options,
+  extra: JSONObject,
+  sent: () => void,
+): Promise<boolean> {
+  translator = translator ?? nullTranslator;
+  const trans = translator.load('jupyterlab');
+  if (!sessionContext) {
+    cell.model.sharedModel.transact(() => { (cell.model as ICodeCellModel).clearExecution(); }, false);
+    return true;
+  }
+  if (sessionContext.isTerminating) {
+    await showDialog({
+      title: trans.__('Kernel Terminating'),
+      body: trans.__('The kernel for %1 appears to be terminating. You can not run any cell for now.', sessionContext.session?.path),
+      buttons: [Dialog.okButton()],
+    });
+    return true;
+  }
+  if (sessionContext.pendingInput) {
+    await showDialog({
+      title: trans.__('Cell not executed due to pending input'),
+      body: trans.__('The cell has not been executed to avoid kernel deadlock as there is another pending input! Type your input in the input box, press Enter and try again.'),
+      buttons: [Dialog.okButton()],
+    });
+    return false;
+  }
+  if (sessionContext.hasNoKernel) {
+    const shouldSelect = await sessionContext.startKernel();
+    if (shouldSelect && sessionDialogs) await sessionDialogs.selectKernel(sessionContext);
+  }
+  if (sessionContext.hasNoKernel) {
+    cell.model.sharedModel.transact(() => { (cell.model as ICodeCellModel).clearExecution(); });
+    return true;
+  }
+  const deletedCells = notebook.deletedCells;
+  onCellExecutionScheduled({ cell });
+  let ran = false;
+  try {
+    const pending = CodeCell.execute(cell as CodeCell, sessionContext as ISessionContext, {
+      deletedCells, recordTiming: notebookConfig.recordTiming, ...extra,
+    });
+    sent();
+    const reply: KernelMessage.IExecuteReplyMsg | void = await pending;
+    deletedCells.splice(0, deletedCells.length);
+    ran = (() => {
+      if (cell.isDisposed) return false;
+      if (!reply) return true;
+      if (reply.content.status === 'ok') return true; // payloads: the default's handlePayload is not needed by the magic
+      throw new KernelError(reply.content);
+    })();
+  } catch (reason) {
+    if (cell.isDisposed || (reason as Error).message.startsWith('Canceled')) {
+      ran = false;
+    } else {
+      onCellExecuted({ cell, success: false, error: reason as KernelError });
+      throw reason;
+    }
+  }
+  if (ran) onCellExecuted({ cell, success: true });
+  return ran;
+}

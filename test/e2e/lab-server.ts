@@ -1,0 +1,102 @@
+// Starts a real `jupyter lab` from the project's .venv on 127.0.0.1 with a
+// token, a temporary root dir, settings and workspaces (so the user's own are
+// never touched), and Debian's Chromium through playwright-core.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const CHROMIUM = process.env.POLYRAY_CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+export interface Lab {
+  url: string;
+  token: string;
+  dir: string;
+  proc: ChildProcess;
+  log: string[];
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+export function notebook(cells: { type?: 'code' | 'markdown'; source: string }[]): string {
+  return JSON.stringify({
+    nbformat: 4, nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells: cells.map((c, k) => ({
+      id: `cell-${k}`, cell_type: c.type ?? 'code', metadata: {}, source: c.source,
+      ...(c.type === 'markdown' ? {} : { outputs: [], execution_count: null }),
+    })),
+  }, null, 1);
+}
+
+export async function startLab(files: Record<string, string>): Promise<Lab> {
+  const dir = mkdtempSync(join(tmpdir(), 'polyray-e2e-'));
+  const root = join(dir, 'root');
+  mkdirSync(root);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text);
+  const settings = join(dir, 'settings', '@jupyterlab', 'apputils-extension');
+  mkdirSync(settings, { recursive: true });
+  writeFileSync(join(settings, 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false', checkForUpdates: false }));
+  const token = randomBytes(16).toString('hex');
+  const port = await freePort();
+  const log: string[] = [];
+  const proc = spawn(join(ROOT, '.venv/bin/jupyter'), [
+    'lab', '--no-browser', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, '--ServerApp.port_retries=0',
+    `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${root}`,
+    `--LabApp.user_settings_dir=${join(dir, 'settings')}`, `--LabApp.workspaces_dir=${join(dir, 'workspaces')}`,
+    '--LabApp.expose_app_in_browser=True', '--ServerApp.open_browser=False', '--ServerApp.allow_root=True',
+  ], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PATH: `${join(ROOT, '.venv/bin')}:${process.env.PATH}`,
+      POLYRAY_CACHE_DIR: join(dir, 'cache'),
+      JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
+      RAY_USAGE_STATS_ENABLED: '0',
+      // our own embedded Ray, never a cluster another process started on this machine
+      RAY_TMPDIR: join(dir, 'ray'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  proc.stdout?.on('data', (d) => log.push(String(d)));
+  proc.stderr?.on('data', (d) => log.push(String(d)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`jupyter lab exited: ${log.join('')}`);
+    try {
+      const r = await fetch(`${url}/api/status?token=${token}`);
+      if (r.ok) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`jupyter lab did not start: ${log.join('')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url, token, dir, proc, log,
+    async stop() {
+      try { process.kill(-proc.pid!, 'SIGTERM'); } catch { /* gone */ }
+      await new Promise((r) => setTimeout(r, 1000));
+      try { process.kill(-proc.pid!, 'SIGKILL'); } catch { /* gone */ }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
