@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -343,3 +344,55 @@ def test_worker_node_killed_while_running_SLOW(cluster: Any, mod: ModuleType,
         time.sleep(0.5)
     else:
         pytest.fail("the removed node is still alive")
+
+
+# -- modules the compiler generated (not hand-written): PolyBench kernels on the cluster
+
+REPO = Path(__file__).resolve().parents[2]
+COMPILED_KERNELS = ("gemm", "k2mm", "syrk", "atax")
+
+
+@pytest.fixture(scope="module")
+def compiled_polybench(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ModuleType]:
+    if not (REPO / "lib/cli/main.js").exists():
+        pytest.skip("the compiler is not built (run npm test, which builds lib/)")
+    out = tmp_path_factory.mktemp("raycompiled")
+    modules = {}
+    for name in COMPILED_KERNELS:
+        path = out / f"ray_compiled_{name}.py"
+        subprocess.run(["node", str(REPO / "bin/polyray.mjs"), "compile", str(REPO / f"test/kernels/polybench/{name}.py"), "-o", str(path)],
+                       check=True, cwd=REPO)
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[path.stem] = module
+        spec.loader.exec_module(module)
+        modules[name] = module
+    return modules
+
+
+@pytest.mark.parametrize("name", COMPILED_KERNELS)
+def test_compiled_polybench_module_runs_on_several_nodes(cluster: Any, compiled_polybench: dict[str, ModuleType], name: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    sys.path.insert(0, str(REPO / "test/kernels/polybench"))
+    try:
+        import specs  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    module = compiled_polybench[name]
+    fn = getattr(module, f"kernel_{name}")
+    sizes = specs.SIZES[name]["SMALL"]
+    args = specs.build_args(name, sizes, np.random.default_rng(11))
+    ref, got = specs.copy_args(args), specs.copy_args(args)
+    getattr(module, f"_polyray_original_kernel_{name}")(*ref)
+    has_ray = "ray" in module.__dict__[f"_polyray_dispatch_kernel_{name}"].variants
+    monkeypatch.setenv("POLYRAY_TARGET", "ray")
+    fn(*got)
+    rec = last(f"kernel_{name}")
+    for i in specs.OUTPUTS[name]:
+        np.testing.assert_array_equal(got[i], ref[i])
+    if has_ray:
+        assert rec["variant"] == "ray", rec
+        assert len(set(rec["nodes"])) >= 2, rec
+    else:
+        assert rec["variant"] != "ray" and "ray" in rec["reason"], rec
