@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,6 +139,7 @@ describe('polyray in JupyterLab', { skip, timeout: 240_000 }, () => {
         { source: candidate('halve_it', '/') },
         { source: UNTOUCHED },
       ]),
+      'demo.ipynb': readFileSync(join(ROOT, 'examples/demo.ipynb'), 'utf8'),
     });
     const { chromium } = await import('playwright-core');
     userDataDir = mkdtempSync(join(tmpdir(), 'polyray-chromium-'));
@@ -271,5 +272,23 @@ describe('polyray in JupyterLab', { skip, timeout: 240_000 }, () => {
     await shot('04-rerun-on-cluster');
     assert.deepEqual(compileServiceProcesses(), []);
     assert.deepEqual(pageErrors, []);
+  });
+
+  test('the demo notebook runs, and the sidebar shows what ran where and how fast', { timeout: 240_000 }, async () => {
+    await openNotebook('demo.ipynb');
+    await page.evaluate(() => window.jupyterapp.commands.execute('notebook:run-all-cells'));
+    await page.waitForFunction(() => {
+      const cells = window.jupyterapp.shell.currentWidget.content.widgets;
+      return cells.every((c: { model: { type: string; executionCount: number | null } }) => c.model.type !== 'code' || c.model.executionCount !== null);
+    }, undefined, { timeout: 200_000, polling: 500 });
+    for (const fn of ['kernel_gemm', 'kernel_jacobi_1d', 'prefix_sum', 'axpy']) {
+      await page.waitForSelector(`#polyray-sidebar [data-polyray-function="${fn}"]`, { timeout: 30_000 });
+    }
+    const variants = await page.evaluate(() =>
+      Object.fromEntries([...document.querySelectorAll('#polyray-sidebar [data-polyray-function]')].map((r) => [r.getAttribute('data-polyray-function'), r.getAttribute('data-polyray-variant')])));
+    console.log(`# demo variants ${JSON.stringify(variants)}`);
+    assert.equal(variants.kernel_gemm, 'cpu');
+    assert.equal(variants.axpy, 'ray');
+    await shot('05-demo-notebook-sidebar');
   });
 });
