@@ -155,3 +155,20 @@ def test_forced_targets(mod, monkeypatch):
     mod.ratio(1.0, 2.0)
     assert last()["variant"] == "cpu"
     assert "gpu" in last()["reason"]
+
+
+def test_parameter_only_helpers_are_checked_by_the_guard_so_the_loop_runs_in_parallel(mod):
+    text = open(mod.__file__).read()
+    cpu = text.split("def _polyray_cpu_scale_rows")[1].split("_polyray_dispatch_scale_rows")[0]
+    assert "_polyray_prange(" in cpu and "_polyray_h_" not in cpu, cpu
+    x, y = np.arange(6.0), np.arange(6.0)
+    mod.scale_rows(x, 6, 4.0, 2.0)
+    assert last()["variant"] == "cpu"
+    mod._polyray_original_scale_rows(y, 6, 4.0, 2.0)
+    np.testing.assert_array_equal(x, y)
+    for a, b in ((1.0, 0.0), (-1.0, 2.0)):
+        x, y = np.arange(6.0), np.arange(6.0)
+        got, want = outcome(mod.scale_rows, x, 6, a, b), outcome(mod._polyray_original_scale_rows, y, 6, a, b)
+        assert got == want and got[0] in ("ZeroDivisionError", "ValueError"), (got, want)
+        assert last()["variant"] == "original" and "would raise" in last()["reason"], last()
+        np.testing.assert_array_equal(x, y)

@@ -9,13 +9,19 @@ import { islExprToPython } from './isl-expr.js';
 export const guardName = (fn: string): string => `_polyray_guard_${fn}`;
 
 export function emitBoundsGuard(fn: FunctionDef, plan: ParallelPlan): string[] | null {
-  if (!plan.outOfBounds) return null;
+  if (!plan.outOfBounds && plan.preconditions.length === 0) return null;
   const lines = [`def ${guardName(fn.name)}(${fn.params.map((p) => p.name).join(', ')}):`];
-  for (const s of plan.shapeParams) lines.push(`    ${s.name} = ${s.array}.shape[${s.dim}]`);
-  lines.push(
-    `    if ${islExprToPython(plan.outOfBounds)}:`,
-    `        return "a subscript would be out of bounds (or negative) for these sizes: the original runs and raises or wraps as Python does"`,
-    `    return None`,
-  );
+  // Helpers of the parallel loops that only see parameters: they must not raise.
+  for (const p of plan.preconditions) {
+    lines.push(`    if not (${p.condition}):`, `        return ${JSON.stringify(`${p.why} for these arguments: the original runs and raises as Python does`)}`);
+  }
+  if (plan.outOfBounds) {
+    for (const s of plan.shapeParams) lines.push(`    ${s.name} = ${s.array}.shape[${s.dim}]`);
+    lines.push(
+      `    if ${islExprToPython(plan.outOfBounds)}:`,
+      `        return "a subscript would be out of bounds (or negative) for these sizes: the original runs and raises or wraps as Python does"`,
+    );
+  }
+  lines.push(`    return None`);
   return lines;
 }

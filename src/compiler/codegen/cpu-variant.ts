@@ -28,7 +28,15 @@ function prangeHeader(s: ForStmt, print: (e: Expr) => string, indent: string): s
 
 /** How the CPU variant orders its loops: the original order (some loops as prange), or an isl schedule. */
 export type CpuLoopPlan =
-  | { kind: 'original'; prangeLoops: Set<number> }
+  | {
+      kind: 'original';
+      prangeLoops: Set<number>;
+      /**
+       * Helper calls the guard has shown cannot raise: computed natively, since
+       * a raise inside a prange loop keeps Numba from running it in parallel.
+       */
+      nativeHelpers?: Set<Expr>;
+    }
   | { kind: 'rescheduled'; rescheduled: Rescheduled; scop: Scop };
 
 export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind: 'original', prangeLoops: new Set() }): CpuVariantCode {
@@ -41,9 +49,10 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   }
   const prangeLoops = loopPlan.prangeLoops;
   const used = new Set<string>();
+  const native = prangeLoops.size > 0 ? loopPlan.nativeHelpers ?? new Set<Expr>() : new Set<Expr>();
   const printer = new PythonPrinter((e: Expr, print) => {
     const h = tf.helpers.get(e);
-    if (!h) return undefined;
+    if (!h || native.has(e)) return undefined;
     used.add(h.helper);
     if (e.kind === 'binary') return `${helperName(h.helper)}(${print(e.left)}, ${print(e.right)})`;
     if (e.kind === 'call') return `${helperName(h.helper)}(${e.args.map(print).join(', ')})`;

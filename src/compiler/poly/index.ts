@@ -26,7 +26,11 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   const verdicts = loopVerdicts(isl, scop);
   const parallel = planParallelLoops(isl, tf, scop, verdicts);
   const transformations: string[] = [];
-  let plan: FunctionPlan = { parallel, loops: { kind: 'original', prangeLoops: parallel.prangeLoops }, ray: 'no loop runs in parallel' };
+  let plan: FunctionPlan = {
+    parallel,
+    loops: { kind: 'original', prangeLoops: parallel.prangeLoops, nativeHelpers: parallel.safeHelpers },
+    ray: 'no loop runs in parallel',
+  };
   const before = originalParallelDepth(scop, verdicts);
   const obstacle = before > 0 && scop.loops.length > 0 ? rescheduleObstacle(tf, scop, parallel) : 'not needed';
   if (before > 0 && scop.loops.length > 0 && obstacle) {

@@ -7,6 +7,7 @@
 import type { AstExpr, IslContext } from 'isl-wasm';
 import { stmtExprs, walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import { liveAfter } from './liveness.js';
+import { helperPreconditions, type Precondition } from './preconditions.js';
 import { literalStep } from '../codegen/loop-range.js';
 import type { LoopVerdict } from '../report/report.js';
 import type { Scop } from '../scop/scop.js';
@@ -31,12 +32,19 @@ export interface ParallelPlan {
   distributable: Set<number>;
   /** Why loops reported parallel do not get prange, for the report. */
   notes: Map<number, string>;
+  /** Conditions the guard checks so that param-only helpers inside parallel loops cannot raise. */
+  preconditions: Precondition[];
+  /** The helper calls those conditions cover: a guarded variant may compute them natively. */
+  safeHelpers: Set<Expr>;
   /** The bounds condition was computed: every access is exact and checked. */
   boundsChecked: boolean;
 }
 
 export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>): ParallelPlan {
-  const plan: ParallelPlan = { prangeLoops: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false };
+  const plan: ParallelPlan = { prangeLoops: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set() };
+  const pre = helperPreconditions(tf);
+  plan.preconditions = [...pre.values()];
+  plan.safeHelpers = new Set(pre.keys());
   const parallel = scop.loops.filter((l) => verdicts.get(l.span.start)?.parallel);
   if (scop.unanalysable || scop.loops.length === 0) return plan;
   const refuse = (why: string): ParallelPlan => {
@@ -150,7 +158,8 @@ function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: '
     if (s.kind === 'return' || s.kind === 'break' || s.kind === 'continue') obstacle ??= `'${s.kind}' inside the loop`;
   });
   // Helpers raise CPython's exceptions; inside a parallel loop the partial writes before one would differ.
-  for (const [e] of tf.helpers) if (within(e, loop)) obstacle ??= `${tf.fn.name}'s loop body can raise (${exprKind(e)}), and a parallel loop could not reproduce the partial writes before the exception`;
+  const safe = helperPreconditions(tf);
+  for (const [e] of tf.helpers) if (within(e, loop) && !safe.has(e)) obstacle ??= `${tf.fn.name}'s loop body can raise (${exprKind(e)}), and a parallel loop could not reproduce the partial writes before the exception`;
   for (const [s] of tf.augHelpers) if (s.span.start >= loop.span.start && s.span.end <= loop.span.end) obstacle ??= 'the loop body can raise a CPython exception';
   // Scalars assigned inside are private to each iteration in prange; the
   // sequential loop leaves the last iteration's value, so none may be read after it.

@@ -42,3 +42,8 @@ def copy_into(dst: npt.NDArray[np.float64], src: npt.NDArray[np.float64], n: int
 def running(x: npt.NDArray[np.float64], n: int) -> None:
     for i in range(n):
         x[i] = x[i - 1] + 1.0
+
+
+def scale_rows(x: npt.NDArray[np.float64], n: int, a: float, b: float) -> None:
+    for i in range(n):
+        x[i] = x[i] * (a / b) + math.sqrt(a)
