@@ -291,4 +291,18 @@ describe('polyray in JupyterLab', { skip, timeout: 240_000 }, () => {
     assert.equal(variants.axpy, 'ray');
     await shot('05-demo-notebook-sidebar');
   });
+
+  test('after a kernel restart the kernel side is loaded again without the user typing %load_ext', { timeout: 120_000 }, async () => {
+    await page.evaluate(async () => {
+      await window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart();
+    });
+    const loaded = async (): Promise<boolean> =>
+      (await kernelEval("print('parallelize' in get_ipython().magics_manager.magics['cell'])")).includes('True');
+    const t0 = Date.now();
+    while (!(await loaded())) {
+      assert.ok(Date.now() - t0 < 60_000, '%%parallelize was not registered again after the restart');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    console.log(`# magic back ${Date.now() - t0} ms after the restart`);
+  });
 });
