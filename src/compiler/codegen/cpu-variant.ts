@@ -44,7 +44,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const params = tf.fn.params.map((p) => p.name).join(', ');
   if (loopPlan.kind === 'rescheduled') {
     // Rescheduling is only planned for functions without CPython-semantics helpers.
-    const body = printIslAst(loopPlan.rescheduled.ast, loopPlan.scop, loopPlan.rescheduled.parallelDims, '    ');
+    const body = printIslAst(loopPlan.rescheduled.ast, loopPlan.scop, loopPlan.rescheduled.parallelDims, '    ', tf.arrayAug);
     return { name, lines: [`def ${name}(${params}):`, ...body], helpers: [] };
   }
   const prangeLoops = loopPlan.prangeLoops;
@@ -57,7 +57,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     if (e.kind === 'binary') return `${helperName(h.helper)}(${print(e.left)}, ${print(e.right)})`;
     if (e.kind === 'call') return `${helperName(h.helper)}(${e.args.map(print).join(', ')})`;
     return undefined;
-  });
+  }, tf.arrayAug);
   const override = (s: Stmt, indent: string): string[] | undefined => {
     if (s.kind === 'for' && prangeLoops.has(s.span.start)) {
       const header = prangeHeader(s, (e) => printer.expr(e), indent);

@@ -57,7 +57,7 @@ export function emitGpuVariant(tf: TypedFunction, prangeLoops: Set<number>): Gpu
   const fn = tf.fn.name;
   const host = `_polyray_gpu_${fn}`;
   const params = tf.fn.params.map((p) => p.name);
-  const printer = new PythonPrinter();
+  const printer = new PythonPrinter(undefined, tf.arrayAug);
   const kernels: string[] = [];
   const kernelLines: string[][] = [];
   const override = (s: Stmt, indent: string): string[] | undefined => {

@@ -3,7 +3,7 @@
 // replaced by the expressions isl computed for them; the outermost loop over a
 // parallel schedule dimension on each path becomes a unit-step prange loop.
 import type { AstExpr, AstFor, AstNode } from 'isl-wasm';
-import type { Expr } from '../parse/ast.js';
+import type { Expr, Stmt } from '../parse/ast.js';
 import type { Scop } from '../scop/scop.js';
 import { islExprToPython } from './isl-expr.js';
 import { PRANGE } from './names.js';
@@ -14,7 +14,7 @@ export class UnprintableAst extends Error {}
 // isl names the AST's iterators c0, c1, ...; parameters keep the user's names.
 const iteratorName = (id: string): string => (/^c\d+$/.test(id) ? `_polyray_${id}` : id);
 
-export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>, indent: string): string[] {
+export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>, indent: string, arrayAug: Map<Stmt, number | null> = new Map()): string[] {
   const byId = new Map(scop.statements.map((s) => [s.id, s]));
   const expr = (e: AstExpr): string => islExprToPython(e, iteratorName);
   const lines: string[] = [];
@@ -25,7 +25,7 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
     if (!s || !s.source) throw new UnprintableAst(`unknown statement ${call.args[0].name}`);
     const subst = new Map<string, string>();
     s.loops.forEach((l, k) => subst.set(scop.loops[l].variable, `(${expr(call.args[k + 1])})`));
-    const printer = new PythonPrinter((e: Expr) => (e.kind === 'name' && subst.has(e.id) ? subst.get(e.id) : undefined));
+    const printer = new PythonPrinter((e: Expr) => (e.kind === 'name' && subst.has(e.id) ? subst.get(e.id) : undefined), arrayAug);
     lines.push(...printer.stmts([s.source], ind));
   };
 

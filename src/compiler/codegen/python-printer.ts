@@ -34,7 +34,11 @@ function precOf(e: Expr): number {
 export type Override = (e: Expr, print: (e: Expr) => string) => string | undefined;
 
 export class PythonPrinter {
-  constructor(private readonly override: Override = () => undefined) {}
+  constructor(
+    private readonly override: Override = () => undefined,
+    /** Array augmented assignments to print as `t = t op v` (see TypedFunction.arrayAug). */
+    private readonly arrayAug: Map<Stmt, number | null> = new Map(),
+  ) {}
 
   expr(e: Expr): string {
     const o = this.override(e, (x) => this.expr(x));
@@ -135,8 +139,16 @@ export class PythonPrinter {
       }
       case 'assign':
         return [`${indent}${this.expr(s.target)} = ${this.expr(s.value)}`];
-      case 'augassign':
+      case 'augassign': {
+        if (this.arrayAug.has(s)) {
+          const rank = this.arrayAug.get(s);
+          const load = this.expr(s.target);
+          const store = rank === null || rank === undefined ? load : `${load}[${Array(Math.max(rank, 1)).fill(':').join(', ')}]`;
+          const value = this.expr({ kind: 'binary', span: s.span, op: s.op, left: s.target, right: s.value });
+          return [`${indent}${store} = ${value}`];
+        }
         return [`${indent}${this.expr(s.target)} ${s.op}= ${this.expr(s.value)}`];
+      }
       case 'expr':
         return s.value.kind === 'string' ? [] : [`${indent}${this.expr(s.value)}`];
       case 'return':

@@ -42,7 +42,7 @@ export function rayLoop(tf: TypedFunction, prangeLoops: Set<number>): ForStmt | 
 export function emitRayVariant(tf: TypedFunction, loop: ForStmt, boxes: Box[], shapeParams: { name: string; array: string; dim: number }[]): RayVariantCode {
   const fn = tf.fn.name;
   const params = tf.fn.params.map((p) => p.name);
-  const printer = new PythonPrinter();
+  const printer = new PythonPrinter(undefined, tf.arrayAug);
   const prefix = tf.fn.body.slice(0, tf.fn.body.indexOf(loop as Stmt)).filter((s) => !(s.kind === 'expr' && s.value.kind === 'string'));
   const parts = rangeParts(loop, (e) => printer.expr(e))!;
   const prefixLines = (indent: string): string[] => (prefix.length ? printer.stmts(prefix, indent) : []);

@@ -181,13 +181,15 @@ function exprKind(e: Expr): string {
  * Numba compiles prange bodies with array expressions only with its own array
  * parallelization on, which Polyray keeps off so that every parallel loop is proven.
  */
-function numbaObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }): string | null {
+function numbaObstacle(tf: TypedFunction, _loop: Stmt & { kind: 'for' }): string | null {
+  // Anywhere in the function: in parallel mode Numba's array analysis asserts
+  // equal shapes for every array expression, where NumPy broadcasts or raises ValueError.
   let obstacle: string | null = null;
-  walkStmts(loop.body, (s) => {
+  walkStmts(tf.fn.body, (s) => {
     for (const e of stmtExprs(s)) {
       walkExpr(e, (x) => {
         if (tf.types.get(x)?.kind === 'array' && x.kind !== 'name') {
-          obstacle ??= `line ${x.span.from.line} applies a NumPy operator to arrays, which Numba's prange-only mode cannot compile`;
+          obstacle ??= `line ${x.span.from.line} applies a NumPy operator to arrays, whose shapes Numba's parallel mode checks differently from NumPy`;
         }
       });
     }

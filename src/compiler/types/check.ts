@@ -41,6 +41,12 @@ export interface TypedFunction {
   helpers: Map<Expr, Semantics>;
   /** Augmented assignments on Python scalars that must go through a helper. */
   augHelpers: Map<Stmt, Semantics>;
+  /**
+   * Augmented assignments on arrays, printed as `t = t op v` by the variants;
+   * the value is the rank of a whole-array name target (`C *= b` becomes
+   * `C[:, :] = C * b`), null for a subscript target.
+   */
+  arrayAug: Map<Stmt, number | null>;
   returns: ReturnKind;
   /** Errors: reasons the function keeps only its original version. */
   diagnostics: Diagnostic[];
@@ -89,6 +95,7 @@ class Checker {
   private readonly types = new Map<Expr, Ty>();
   private readonly helpers = new Map<Expr, Semantics>();
   private readonly augHelpers = new Map<Stmt, Semantics>();
+  private readonly arrayAug = new Map<Stmt, number | null>();
   private readonly diagnostics: Diagnostic[] = [];
   private returnTy: Ty | null = null;
   private returnsValue = false;
@@ -135,6 +142,7 @@ class Checker {
       }
       this.helpers.clear();
       this.augHelpers.clear();
+      this.arrayAug.clear();
       this.returnTy = null;
       this.returnsValue = false;
       this.block(fn.body);
@@ -149,6 +157,7 @@ class Checker {
       types: this.types,
       helpers: this.helpers,
       augHelpers: this.augHelpers,
+      arrayAug: this.arrayAug,
       returns: this.returnKind(),
       diagnostics: [...this.diagnostics].sort((a, b) => a.span.start - b.span.start),
       accelerated: this.diagnostics.length === 0,
@@ -243,6 +252,7 @@ class Checker {
         if (s.target.kind === 'name' && targetTy.kind === 'scalar' && targetTy.scalar === 'int' && targetTy.origin !== 'np' && (s.op === '*' || s.op === '**' || s.op === '<<')) {
           this.error(s.span, `'${s.target.id} ${s.op}= ...' on a Python int may exceed 64 bits, where Numba would wrap around`);
         }
+        if (targetTy.kind === 'array') this.arrayAugAssign(s, targetTy, valueTy);
         if (s.target.kind === 'subscript') {
           this.markWritten(s.target, s.span);
         } else if (s.target.kind === 'name') {
@@ -269,6 +279,33 @@ class Checker {
       case 'break':
       case 'continue':
         return;
+    }
+  }
+
+  /**
+   * `A[i, :] += X` on an array: Numba's in-place operator on a slice neither
+   * broadcasts nor checks shapes as NumPy does, so the variants print it as
+   * `A[i, :] = A[i, :] + X`, which is the same for NumPy (it buffers
+   * overlapping operands) and makes Numba check the shapes. Only when the
+   * casting cannot differ: NumPy refuses `int_array += float`, an assignment
+   * would cast silently.
+   */
+  private arrayAugAssign(s: Stmt & { kind: 'augassign' }, target: Ty & { kind: 'array' }, value: Ty): void {
+    const targetKind = target.dtype === null ? null : dtypeScalar(target.dtype);
+    const valueKind = value.kind === 'scalar' ? value.scalar : value.kind === 'array' ? (value.dtype === null ? null : dtypeScalar(value.dtype)) : null;
+    const rank: Record<string, number> = { bool: 0, int: 1, float: 2, complex: 3 };
+    if (targetKind === null || valueKind === null || rank[valueKind] > rank[targetKind] || (s.op === '/' && targetKind !== 'float' && targetKind !== 'complex')) {
+      this.error(s.span, `'${s.op}=' on an array whose dtype NumPy could refuse to cast in place (${target.dtype ?? 'any dtype'} ${s.op}= ${describe(value)})`);
+      return;
+    }
+    if (s.target.kind === 'name') {
+      if (target.ndim === null) {
+        this.error(s.span, `'${s.target.id} ${s.op}= ...' on an array of unknown rank`);
+        return;
+      }
+      this.arrayAug.set(s, target.ndim);
+    } else {
+      this.arrayAug.set(s, null);
     }
   }
 
