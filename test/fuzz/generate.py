@@ -1,0 +1,346 @@
+"""A seeded generator of random type-hinted Python programs for Polyray's differential fuzzer.
+
+`generate(seed)` returns a `Program`: the text of one module (1 to 3 functions)
+and, per function, what the runner needs to build inputs (array ranks, int and
+float parameters) and what the program was meant to exercise (features).
+
+Most functions stay inside the subset that Polyray accelerates (see README "The
+CLI" and src/compiler/types/check.ts): loop nests of depth 1 to 4 with
+rectangular, triangular, parametric (int parameters, `A.shape[k]`, `len(A)`,
+`min(...)`) bounds and steps of either sign; several statements per nest;
+affine subscripts with offsets (which leave the array for some sizes, or go
+negative and wrap as Python does); in-place updates; scalar locals and float
+reductions (`s += ...`); if/else on data; NumPy slice statements inside loops;
+`math.sqrt`/`np.sqrt`; division by Python floats (ZeroDivisionError).
+
+About one function in ten is deliberately outside the subset (a `while` loop,
+a list, a call of another function, an `int()` of a float, ...): those must keep
+only their original version and still behave exactly as written.
+
+Programs are either "raising" (may contain operations that raise a CPython
+exception: division by a Python float, `math.sqrt` of a negative number) or
+"quiet" (none), since a statement that can raise keeps isl from rescheduling.
+
+    python test/fuzz/generate.py SEED        # prints the program
+"""
+from __future__ import annotations
+
+import random
+import sys
+from dataclasses import dataclass, field
+
+HEADER = "import math\n\nimport numpy as np\nimport numpy.typing as npt\n"
+ARRAY_HINT = "npt.NDArray[np.float64]"
+LOOP_VARS = ("i", "j", "k", "l")
+ARRAY_NAMES = ("A", "B", "C")
+FLOAT_CONSTS = ("0.5", "2.0", "1.25", "-3.0", "0.75", "1.0", "-0.5", "3.0")
+
+
+@dataclass
+class Param:
+    name: str
+    kind: str  # "array" | "int" | "float"
+    ndim: int = 0
+
+
+@dataclass
+class FunctionSpec:
+    name: str
+    params: list[Param]
+    returns: bool
+    outside: str | None  # why it is outside the subset, or None
+    features: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Program:
+    seed: int
+    source: str
+    functions: list[FunctionSpec]
+
+
+class _Fn:
+    """Builds one function's text."""
+
+    def __init__(self, rng: random.Random, name: str, raising: bool):
+        self.rng = rng
+        self.name = name
+        self.raising = raising
+        self.features: set[str] = set()
+        n_arrays = rng.choice((1, 2, 2, 3, 3))
+        self.arrays = [(ARRAY_NAMES[a], rng.choice((1, 2, 2, 3))) for a in range(n_arrays)]
+        self.ints = ["n"] + (["m"] if rng.random() < 0.5 else [])
+        self.floats = (["alpha"] if rng.random() < 0.6 else []) + (["d"] if raising and rng.random() < 0.7 else [])
+        self.has_red = rng.random() < 0.45
+        # "clean" functions rarely leave their arrays; "dirty" ones often do
+        self.offset_p = 0.08 if rng.random() < 0.5 else 0.35
+        self.lines: list[str] = []
+        self.locals_in_scope: list[str] = []
+        self.local_count = 0
+
+    # --- expressions --------------------------------------------------------------
+    def size_expr(self) -> str:
+        r = self.rng.random()
+        if r < 0.45:
+            return self.rng.choice(self.ints)
+        if r < 0.8:
+            arr, nd = self.rng.choice(self.arrays)
+            self.features.add("shape_bound")
+            return f"{arr}.shape[{self.rng.randrange(nd)}]"
+        if r < 0.88:
+            arr, _ = self.rng.choice(self.arrays)
+            return f"len({arr})"
+        if r < 0.94 and len(self.ints) > 1:
+            self.features.add("minmax_bound")
+            return f"min({self.ints[0]}, {self.ints[1]})"
+        return f"{self.rng.choice(self.ints)} {self.rng.choice(('-', '+'))} 1"
+
+    def index(self, vars_: list[str], used: set[str]) -> str:
+        rng = self.rng
+        free = [v for v in vars_ if v not in used]
+        r = rng.random()
+        if (free or vars_) and r < 0.85:
+            v = free[0] if free and rng.random() < 0.75 else rng.choice(vars_)
+            used.add(v)
+            off = rng.choice((1, -1, 2, -2, 1)) if rng.random() < self.offset_p else 0
+            if rng.random() < 0.06 and len(vars_) > 1:
+                w = rng.choice([x for x in vars_ if x != v])
+                self.features.add("sum_subscript")
+                return f"{v} + {w}"
+            if off > 0:
+                self.features.add("offset_subscript")
+                return f"{v} + {off}"
+            if off < 0:
+                self.features.add("offset_subscript")
+                return f"{v} - {-off}"
+            return v
+        if r < 0.85 + self.offset_p * 0.25:
+            return rng.choice(("0", "1"))
+        self.features.add("param_subscript")
+        return f"{rng.choice(self.ints)} - 1"
+
+    def access(self, vars_: list[str], arr: tuple[str, int] | None = None) -> str:
+        name, nd = arr or self.rng.choice(self.arrays)
+        used: set[str] = set()
+        idx = [self.index(vars_, used) for _ in range(nd)]
+        return f"{name}[{', '.join(idx)}]"
+
+    def leaf(self, vars_: list[str]) -> str:
+        rng = self.rng
+        r = rng.random()
+        if r < 0.55:
+            return self.access(vars_)
+        if r < 0.7:
+            return rng.choice(FLOAT_CONSTS)
+        if r < 0.8 and self.floats and "alpha" in self.floats:
+            return "alpha"
+        if r < 0.88 and vars_:
+            v = rng.choice(vars_)
+            return rng.choice((f"float({v})", f"{v} * 0.5"))
+        if self.locals_in_scope:
+            return rng.choice(self.locals_in_scope)
+        return rng.choice(FLOAT_CONSTS)
+
+    def expr(self, vars_: list[str], depth: int = 0) -> str:
+        rng = self.rng
+        if depth >= 2 or rng.random() < 0.35:
+            return self.leaf(vars_)
+        r = rng.random()
+        a = self.expr(vars_, depth + 1)
+        if r < 0.55:
+            b = self.expr(vars_, depth + 1)
+            return f"({a} {rng.choice(('+', '-', '*', '+', '*'))} {b})"
+        if r < 0.63:
+            return f"({a} / {rng.choice(('2.0', '4.0', '0.5'))})"
+        if r < 0.7:
+            self.features.add("np_sqrt")
+            return f"np.sqrt({a})"
+        if r < 0.76:
+            self.features.add("math_sqrt")
+            if self.raising and rng.random() < 0.6:
+                self.features.add("may_raise_sqrt")
+                return f"math.sqrt({a})"
+            return f"math.sqrt(abs({a}))"
+        if r < 0.82:
+            return f"abs({a})"
+        if r < 0.87:
+            b = self.expr(vars_, depth + 1)
+            return f"{rng.choice(('max', 'min'))}({a}, {b})"
+        if r < 0.92:
+            return f"-{a}"
+        if self.raising and "d" in self.floats:
+            # a Python float divided by a Python float: ZeroDivisionError when d == 0.0
+            self.features.add("py_division")
+            num = rng.choice(("1.0", "alpha" if "alpha" in self.floats else "2.0", f"float({vars_[0]})" if vars_ else "3.0"))
+            return f"({a} * ({num} / d))"
+        return f"({a} * 0.5)"
+
+    # --- statements ---------------------------------------------------------------
+    def simple_stmt(self, vars_: list[str], ind: str) -> list[str]:
+        rng = self.rng
+        r = rng.random()
+        if r < 0.42:
+            return [f"{ind}{self.access(vars_)} = {self.expr(vars_)}"]
+        if r < 0.62:
+            self.features.add("inplace")
+            return [f"{ind}{self.access(vars_)} {rng.choice(('+=', '-=', '*=', '+='))} {self.expr(vars_)}"]
+        if r < 0.75 and self.has_red:
+            self.features.add("reduction")
+            return [f"{ind}s {rng.choice(('+=', '+=', '-='))} {self.expr(vars_)}"]
+        if r < 0.86:
+            self.local_count += 1
+            t = f"t{self.local_count}"
+            self.features.add("scalar_local")
+            first = f"{ind}{t} = {self.expr(vars_)}"
+            self.locals_in_scope.append(t)
+            try:
+                second = f"{ind}{self.access(vars_)} = {self.expr(vars_)} + {t}"
+            finally:
+                self.locals_in_scope.pop()
+            return [first, second]
+        # if/else on data
+        self.features.add("if_data")
+        lines = [f"{ind}if {self.access(vars_)} > {rng.choice(('0.0', '0.5', '-0.25'))}:"]
+        lines += [f"{ind}    {self.access(vars_)} = {self.expr(vars_)}"]
+        if rng.random() < 0.7:
+            lines += [f"{ind}else:", f"{ind}    {self.access(vars_)} {rng.choice(('=', '+='))} {self.expr(vars_)}"]
+        return lines
+
+    def slice_stmt(self, v: str, ind: str) -> list[str] | None:
+        rng = self.rng
+        two = [a for a in self.arrays if a[1] == 2]
+        if not two:
+            return None
+        self.features.add("slice")
+        (x, _), (y, _) = rng.choice(two), rng.choice(two)
+        lo, hi = rng.choice((("", ""), ("", ""), ("1", ""), ("", self.ints[-1]), ("1", f"{self.ints[0]} - 1"), ("0", "2")))
+        sl = f"{lo}:{hi}"
+        rhs = rng.choice((f"{y}[{v}, {sl}] * {rng.choice(FLOAT_CONSTS)}", f"{y}[{v}, {sl}] + {x}[{v}, {sl}]", f"np.sqrt(np.abs({y}[{v}, {sl}]))"))
+        if rng.random() < 0.2:
+            rhs = rng.choice(FLOAT_CONSTS)
+        op = rng.choice(("=", "=", "+="))
+        return [f"{ind}{x}[{v}, {sl}] {op} {rhs}"]
+
+    def bound(self, depth: int, outer: list[str]) -> str:
+        rng = self.rng
+        e = self.size_expr()
+        r = rng.random()
+        v = rng.choice(outer) if outer else None
+        if v and r < 0.25:
+            self.features.add("triangular")
+            return rng.choice((f"range({v})", f"range({v} + 1, {e})", f"range({v}, {e})", f"range(0, {v} + 1)"))
+        if r < 0.38:
+            self.features.add("negative_step")
+            if v and rng.random() < 0.3:
+                self.features.add("triangular")
+                return f"range({e} - 1, {v}, -1)"
+            return rng.choice((f"range({e} - 1, -1, -1)", f"range({e}, 0, -2)", f"range({e} - 1, 0, -1)"))
+        if r < 0.46:
+            self.features.add("step")
+            return rng.choice((f"range(0, {e}, 2)", f"range(1, {e}, 3)"))
+        if r < 0.6:
+            return rng.choice((f"range(1, {e})", f"range({e} - 1)", f"range(2, {e})", f"range(1, {e} - 1)"))
+        return f"range({e})"
+
+    def nest(self, ind: str) -> None:
+        rng = self.rng
+        depth = rng.choices((1, 2, 3, 4), (35, 35, 20, 10))[0]
+        self.features.add(f"depth{depth}")
+        vars_: list[str] = []
+        for d in range(depth):
+            v = LOOP_VARS[d]
+            self.lines.append(f"{ind}for {v} in {self.bound(d, vars_)}:")
+            vars_.append(v)
+            ind += "    "
+            if d == 0 and depth > 1 and rng.random() < 0.15:
+                s = self.slice_stmt(v, ind)
+                if s:
+                    self.lines += s
+            if d < depth - 1 and rng.random() < 0.15:
+                self.lines += self.simple_stmt(list(vars_), ind)
+        body_n = rng.choice((1, 1, 2, 2, 3))
+        for _ in range(body_n):
+            if rng.random() < 0.12:
+                s = self.slice_stmt(vars_[0], ind)
+                if s:
+                    self.lines += s
+                    continue
+            self.lines += self.simple_stmt(vars_, ind)
+
+    def between_nests(self, ind: str) -> None:
+        """A NumPy statement between nests (a whole-array operator)."""
+        rng = self.rng
+        same = [(a, b) for a in self.arrays for b in self.arrays if a != b and a[1] == b[1]]
+        self.features.add("numpy_between")
+        if same and rng.random() < 0.5:
+            (x, _), (y, _) = rng.choice(same)
+            self.lines.append(f"{ind}{x}[:] = {y} * {rng.choice(FLOAT_CONSTS)} + {x}")
+        else:
+            x, _ = rng.choice(self.arrays)
+            self.lines.append(f"{ind}{x} *= {rng.choice(FLOAT_CONSTS)}")
+
+    def outside_subset(self, ind: str) -> str:
+        rng = self.rng
+        kind = rng.choice(("while", "list", "call", "int_of_float", "string", "try"))
+        x, nd = self.arrays[0]
+        first = f"{x}[{', '.join(['0'] * nd)}]"
+        if kind == "while":
+            self.lines += [f"{ind}q = 0", f"{ind}while q < {self.ints[0]}:", f"{ind}    q += 1"]
+        elif kind == "list":
+            self.lines += [f"{ind}vals = [0.0, 1.0]", f"{ind}vals[0] = vals[1] + 1.0"]
+        elif kind == "call":
+            self.lines += [f"{ind}{self.ints[0]} = _fz_clip({self.ints[0]})"]
+        elif kind == "int_of_float":
+            self.lines += [f"{ind}if {x}.size > 0:", f"{ind}    q = int({first})"]
+        elif kind == "string":
+            self.lines += [f"{ind}label = 'polyray'"]
+        else:
+            self.lines += [f"{ind}try:", f"{ind}    q = 1", f"{ind}except ValueError:", f"{ind}    q = 2"]
+        return kind
+
+    def build(self, outside: bool) -> tuple[str, FunctionSpec]:
+        rng = self.rng
+        params = [Param(a, "array", nd) for a, nd in self.arrays]
+        params += [Param(i, "int") for i in self.ints]
+        params += [Param(f, "float") for f in self.floats]
+        rng.shuffle(params)
+        why = None
+        ind = "    "
+        if self.has_red:
+            self.lines.append(f"{ind}s = {rng.choice(('0.0', '1.0'))}")
+        if outside:
+            why = self.outside_subset(ind)
+        for k in range(rng.choice((1, 1, 2, 2, 3))):
+            if k > 0 and rng.random() < 0.25:
+                self.between_nests(ind)
+            self.nest(ind)
+        if self.has_red:
+            self.lines.append(f"{ind}return s")
+        sig = ", ".join(f"{p.name}: {ARRAY_HINT if p.kind == 'array' else p.kind}" for p in params)
+        ret = "float" if self.has_red else "None"
+        text = f"def {self.name}({sig}) -> {ret}:\n" + "\n".join(self.lines) + "\n"
+        if self.raising:
+            self.features.add("raising")
+        return text, FunctionSpec(self.name, params, self.has_red, why, self.features)
+
+
+def generate(seed: int) -> Program:
+    rng = random.Random(seed)
+    raising = rng.random() < 0.55
+    n_fns = rng.choice((1, 1, 2, 2, 3))
+    texts, specs = [], []
+    helper_needed = False
+    for f in range(n_fns):
+        outside = rng.random() < 0.1
+        fn = _Fn(rng, f"f{f}", raising)
+        text, spec = fn.build(outside)
+        helper_needed |= spec.outside == "call"
+        texts.append(text)
+        specs.append(spec)
+    helper = "def _fz_clip(v: int) -> int:\n    return max(v, 0)\n" if helper_needed else ""
+    source = HEADER + "\n\n" + "\n\n".join(([helper] if helper else []) + texts)
+    return Program(seed, source, specs)
+
+
+if __name__ == "__main__":
+    print(generate(int(sys.argv[1]) if len(sys.argv) > 1 else 0).source)

@@ -1,0 +1,647 @@
+"""Polyray's differential fuzzer.
+
+    .venv/bin/python test/fuzz/run.py --count N --seed S [--jobs J] [--ray-every R] [--gpu-every G]
+    npm run fuzz -- --count N --seed S
+
+Program number k of a run is `generate.generate(S * 1_000_000 + k)`. Each is
+compiled for every target (by the compile service, `node bin/polyray.mjs
+serve`: the same compiler as the CLI, without a Node start per program), then
+each function is called on several random inputs (sizes 0 and 1 included,
+sizes that push subscripts out of bounds or below zero, NaN, a Python 0.0
+divisor): first the original (`_polyray_original_<name>`), then each variant
+forced by POLYRAY_TARGET, every call on fresh copies of the same inputs. The
+return value, the exception (type; message where CPython's is reproduced) and
+the final contents of every array argument must be identical: bit for bit
+(NaN equals NaN, and -0.0 differs from 0.0), since Polyray never reorders a
+reduction. `polyray.runtime.history()` says which variant actually ran.
+
+The cpu variant runs for every program (worker processes, --jobs). Every
+R-th program also runs the ray variant, in one worker process that starts the
+embedded local Ray cluster once; every G-th program also runs the gpu variant,
+in one worker process started with NUMBA_ENABLE_CUDASIM=1 (Numba's CUDA
+simulator), or on the real GPU with --real-gpu.
+
+Resumable: each finished program is appended to a state file
+(`$POLYRAY_CACHE_DIR/fuzz` or `~/.cache/polyray/fuzz`, `run-S-N.jsonl`); the
+same command again skips those. At the end the run's seed, count, mismatches
+and date are appended to test/fuzz/record.json, and the coverage is printed.
+A mismatch is minimized and written to test/fuzz/findings/ (moved to
+test/regressions/ once the compiler is fixed, where test_regressions.py runs it).
+
+Exit status: 0 when there is no mismatch and at least 30% of the calls ran a
+non-original variant; 1 otherwise.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import importlib.util
+import json
+import math
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+
+import generate as gen  # noqa: E402
+
+RECORD = HERE / "record.json"
+FINDINGS = HERE / "findings"
+SEED_STRIDE = 1_000_000
+#: exceptions whose message Polyray does not promise to reproduce (Numba's bounds check
+#: says "index is out of bounds" where NumPy names the index, axis and size)
+MESSAGE_FREE = {"IndexError"}
+#: ValueError messages Polyray does reproduce: the ones its CPython-semantics helpers
+#: raise. Other ValueErrors come from NumPy's shape checks, which Numba words differently
+#: (the guarantee is the exception type, README "The CLI").
+CPYTHON_VALUE_ERRORS = {"math domain error", "math range error"}
+MIN_NON_ORIGINAL = 0.30
+
+
+def program_seed(seed: int, k: int) -> int:
+    return seed * SEED_STRIDE + k
+
+
+# ------------------------------------------------------------------------------ compiling
+
+class Compiler:
+    """One `polyray serve` process (JSON lines); restarted if it dies."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[str] | None = None
+        self.next_id = 0
+
+    def _start(self) -> None:
+        self.proc = subprocess.Popen(["node", str(ROOT / "bin/polyray.mjs"), "serve"], cwd=ROOT, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+    def compile(self, source: str, file_name: str) -> dict[str, Any]:
+        for attempt in range(2):
+            if self.proc is None or self.proc.poll() is not None:
+                self._start()
+            assert self.proc and self.proc.stdin and self.proc.stdout
+            self.next_id += 1
+            try:
+                self.proc.stdin.write(json.dumps({"id": self.next_id, "op": "compile", "source": source, "fileName": file_name,
+                                                  "targets": ["cpu", "gpu", "ray"]}) + "\n")
+                self.proc.stdin.flush()
+                line = self.proc.stdout.readline()
+            except (BrokenPipeError, OSError):
+                line = ""
+            if line:
+                return json.loads(line)
+            self.proc = None
+        return {"ok": False, "error": "the compile service died twice"}
+
+    def close(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+            self.proc.wait(timeout=10)
+
+
+def import_module(path: Path, name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_ORIGINALS: dict[int, Any] = {}
+
+
+def original_module(source: str, seed: int) -> Any:
+    """The input program itself, imported from its text (for functions the generated module keeps verbatim)."""
+    key = hash(source)
+    if key not in _ORIGINALS:
+        import types
+
+        mod = types.ModuleType(f"fz_original_{seed}")
+        exec(compile(source, f"<fuzz program {seed}>", "exec"), mod.__dict__)
+        _ORIGINALS.clear()
+        _ORIGINALS[key] = mod
+    return _ORIGINALS[key]
+
+
+# ------------------------------------------------------------------------------ inputs
+
+def make_inputs(fn: gen.FunctionSpec, seed: int, trial: int) -> dict[str, Any]:
+    """Random arguments for one call; `trial` 0 and 1 use the smallest sizes."""
+    import numpy as np
+
+    rng = random.Random(seed * 1009 + trial * 7919 + sum(map(ord, fn.name)))
+    pool = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12)
+    if trial == 0:
+        base = [rng.choice((0, 1)) for _ in range(3)]
+    elif trial == 1:
+        base = [rng.choice((1, 2)) for _ in range(3)]
+    else:
+        base = [rng.choice(pool) for _ in range(3)]
+    deep = sum(1 for f in fn.features if f in ("depth3", "depth4"))
+    if deep:
+        base = [min(b, 9) for b in base]
+    args: dict[str, Any] = {}
+    nrng = np.random.default_rng(seed * 31 + trial)
+    for p in fn.params:
+        if p.kind == "array":
+            shape = [base[d] if rng.random() < 0.85 else max(0, base[d] + rng.choice((-1, 1, 2))) for d in range(p.ndim)]
+            a = np.round(nrng.standard_normal(shape) * 4.0, 3)
+            if a.size and rng.random() < 0.15:
+                a.flat[rng.randrange(a.size)] = rng.choice((math.nan, math.inf, -math.inf, -0.0))
+            args[p.name] = a
+        elif p.kind == "int":
+            args[p.name] = rng.choice((base[0], base[0], base[0], base[1], base[0] - 1, base[0] + 1, base[0] + 2, 0, 1, -1, -3, rng.randrange(0, 13)))
+        else:
+            if p.name == "d":
+                args[p.name] = rng.choice((0.0, 0.0, 2.0, -0.5, 0.25, 3.0))
+            else:
+                args[p.name] = rng.choice((0.5, -1.5, 2.0, 0.0, 1.0, 1e300, -0.0))
+    return args
+
+
+def copy_args(args: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.copy() if hasattr(v, "copy") else v) for k, v in args.items()}
+
+
+def describe_args(args: dict[str, Any]) -> dict[str, Any]:
+    """JSON-able (and Python-literal) form of arguments: arrays as nested lists with their shape."""
+    out: dict[str, Any] = {}
+    for k, v in args.items():
+        if hasattr(v, "tolist"):
+            out[k] = {"array": v.tolist(), "shape": list(v.shape)}
+        else:
+            out[k] = v
+    return out
+
+
+# ------------------------------------------------------------------------------ running and comparing
+
+def call(fn: Any, spec: gen.FunctionSpec, args: dict[str, Any]) -> tuple[str, Any]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return ("ok", fn(*[args[p.name] for p in spec.params]))
+        except Exception as exc:  # noqa: BLE001 - the exception is the outcome being compared
+            return (type(exc).__name__, str(exc))
+
+
+def same_bits(a: Any, b: Any) -> bool:
+    """Equal values, NaN equal to NaN, -0.0 different from 0.0."""
+    import numpy as np
+
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.dtype.kind not in "fc":
+        return bool(np.array_equal(a, b))
+    nan_a, nan_b = np.isnan(a), np.isnan(b)
+    if not np.array_equal(nan_a, nan_b):
+        return False
+    ok = ~nan_a
+    return bool(np.array_equal(a[ok], b[ok]) and np.array_equal(np.signbit(a.real[ok] if a.dtype.kind == "c" else a[ok]),
+                                                                   np.signbit(b.real[ok] if b.dtype.kind == "c" else b[ok])))
+
+
+def compare(spec: gen.FunctionSpec, want: tuple[str, Any], got: tuple[str, Any], ref_args: dict[str, Any], args: dict[str, Any]) -> str | None:
+    """None if the variant's outcome is the original's, else what differs."""
+    if want[0] != got[0]:
+        return f"outcome: original {want[0]}({want[1]!r:.120}) vs variant {got[0]}({got[1]!r:.120})"
+    if want[0] == "ok":
+        w, g = want[1], got[1]
+        if w is None or g is None:
+            if not (w is None and g is None):
+                return f"return: original {w!r} vs variant {g!r}"
+        elif isinstance(w, (int, float, complex)) or hasattr(w, "dtype"):
+            try:
+                if not same_bits(float(w), float(g)):
+                    return f"return: original {w!r} vs variant {g!r}"
+            except (TypeError, ValueError):
+                return f"return: original {w!r} vs variant {g!r}"
+    elif (want[0] not in MESSAGE_FREE and not (want[0] == "ValueError" and want[1] not in CPYTHON_VALUE_ERRORS)
+          and want[1] != got[1]):
+        return f"message: original {want[0]}({want[1]!r}) vs variant ({got[1]!r})"
+    for p in spec.params:
+        if p.kind == "array" and not same_bits(ref_args[p.name], args[p.name]):
+            return f"array {p.name} differs after the call ({want[0]})"
+    return None
+
+
+def outcome_kind(o: tuple[str, Any]) -> str:
+    return "ok" if o[0] == "ok" else o[0]
+
+
+# ------------------------------------------------------------------------------ one program
+
+def function_facts(report_fn: dict[str, Any], module_text: str) -> dict[str, Any]:
+    name = report_fn["name"]
+    cpu_body = ""
+    m = re.search(rf"^def _polyray_cpu_{re.escape(name)}\(.*?(?=^\S)", module_text, re.S | re.M)
+    if m:
+        cpu_body = m.group(0)
+    trans = report_fn.get("transformations", [])
+    resched = [t for t in trans if not re.match(r"(kept|prange|GPU|no GPU|Ray|no Ray)", t)]
+    return {
+        "accelerated": report_fn["accelerated"],
+        "variants": report_fn["variants"],
+        "loops": len(report_fn["loops"]),
+        "parallel_loops": sum(1 for lp in report_fn["loops"] if lp["parallel"]),
+        "prange": "_polyray_prange(" in cpu_body,
+        "rescheduled": bool(resched),
+        "tiled": any("tiled" in t for t in resched),
+        "skewed": any(re.search(r"skew|wavefront", t, re.I) for t in resched),
+        "interchanged": any(re.search(r"interchang", t, re.I) for t in resched),
+        "guard": f"_polyray_guard_{name}" in module_text,
+    }
+
+
+def run_program(seed: int, variants_wanted: list[str], compiler: Compiler, workdir: Path, trials: int,
+                ray_trials: int, only: str | None = None, fixed_inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    import polyray.runtime as rt
+
+    prog = gen.generate(seed)
+    return run_source(prog.source, prog.functions, seed, variants_wanted, compiler, workdir, trials, ray_trials, only, fixed_inputs)
+
+
+def run_source(source: str, functions: list[gen.FunctionSpec], seed: int, variants_wanted: list[str], compiler: Compiler,
+               workdir: Path, trials: int, ray_trials: int, only: str | None = None,
+               fixed_inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    import polyray.runtime as rt
+
+    result: dict[str, Any] = {"seed": seed, "functions": {}, "calls": 0, "non_original": 0, "mismatches": [], "ran": {},
+                              "exceptions": {}, "message_diffs": 0}
+    reply = compiler.compile(source, f"fz_{seed}.py")
+    if not reply.get("ok"):
+        result["compile_error"] = str(reply.get("diagnostics") or reply.get("error"))[:1000]
+        result["mismatches"].append({"function": None, "what": "compile error: " + result["compile_error"][:300]})
+        return result
+    tag = f"fz_{seed}_{abs(hash(source)) % 10**8}"
+    path = workdir / f"{tag}.py"
+    path.write_text(reply["module"])
+    try:
+        module = import_module(path, tag)
+    except Exception as exc:  # noqa: BLE001
+        result["mismatches"].append({"function": None, "what": f"import of the generated module failed: {type(exc).__name__}: {exc}"[:500]})
+        return result
+    reports = {f["name"]: f for f in reply["report"]["functions"]}
+    for spec in functions:
+        if only and spec.name != only:
+            continue
+        facts = function_facts(reports[spec.name], reply["module"])
+        facts["features"] = sorted(spec.features)
+        facts["outside"] = spec.outside
+        result["functions"][spec.name] = facts
+        if spec.outside and facts["accelerated"]:
+            result["mismatches"].append({"function": spec.name, "what": f"outside the subset ({spec.outside}) but accelerated"})
+        wrapper = getattr(module, spec.name)
+        # a function that is not accelerated is kept verbatim under its own name
+        original = getattr(module, f"_polyray_original_{spec.name}", None) or original_module(source, seed).__dict__[spec.name]
+        for trial in range(trials):
+            args = fixed_inputs if fixed_inputs is not None else make_inputs(spec, seed, trial)
+            ref = copy_args(args)
+            want = call(original, spec, ref)
+            result["exceptions"][outcome_kind(want)] = result["exceptions"].get(outcome_kind(want), 0) + 1
+            for variant in variants_wanted:
+                if variant != "cpu" and (variant not in facts["variants"] or (variant == "ray" and trial >= ray_trials)):
+                    continue
+                mine = copy_args(args)
+                os.environ["POLYRAY_TARGET"] = variant
+                rt.clear_history()
+                got = call(wrapper, spec, mine)
+                hist = rt.history()
+                # no run record: the function is not accelerated (no dispatcher), so the original ran
+                ran = hist[-1]["variant"] if hist else "original"
+                result["calls"] += 1
+                result["non_original"] += ran != "original"
+                key = f"{variant}->{ran}"
+                result["ran"][key] = result["ran"].get(key, 0) + 1
+                if want[0] == got[0] and want[0] in MESSAGE_FREE and want[1] != got[1]:
+                    result["message_diffs"] += 1
+                diff = compare(spec, want, got, ref, mine)
+                if diff:
+                    result["mismatches"].append({"function": spec.name, "trial": trial, "target": variant, "ran": ran, "what": diff,
+                                                 "reason": hist[-1].get("reason") if hist else None})
+            if fixed_inputs is not None:
+                break
+    os.environ.pop("POLYRAY_TARGET", None)
+    return result
+
+
+# ------------------------------------------------------------------------------ minimizing
+
+def _blocks(lines: list[str], start: int) -> int:
+    """End (exclusive) of the statement starting at lines[start] with its nested block."""
+    ind = len(lines[start]) - len(lines[start].lstrip())
+    end = start + 1
+    while end < len(lines) and (len(lines[end]) - len(lines[end].lstrip()) > ind or not lines[end].strip()):
+        end += 1
+    # an `if` keeps its `else`
+    if end < len(lines) and lines[end].strip() == "else:" and len(lines[end]) - len(lines[end].lstrip()) == ind:
+        end = _blocks(lines, end)
+    return end
+
+
+def minimize(seed: int, mismatch: dict[str, Any], compiler: Compiler, workdir: Path, budget: int = 80) -> tuple[str, dict[str, Any]]:
+    """Drop statements of the failing function (and the other functions) while the same kind of mismatch stays."""
+    prog = gen.generate(seed)
+    spec = next(f for f in prog.functions if f.name == mismatch["function"])
+    inputs = make_inputs(spec, seed, mismatch["trial"])
+    target = mismatch["target"]
+    kind = mismatch["what"].split(":")[0].split(" ")[0]
+    text = prog.source
+    m = re.search(rf"^def {spec.name}\(.*?(?=^def |\Z)", text, re.S | re.M)
+    assert m
+    fn_text = m.group(0).rstrip("\n")
+    header = gen.HEADER + ("\n\ndef _fz_clip(v: int) -> int:\n    return max(v, 0)\n" if "_fz_clip" in fn_text else "")
+
+    def still_fails(candidate: str) -> bool:
+        try:
+            r = run_source(header + "\n\n" + candidate + "\n", [spec], seed, [target], compiler, workdir, 1, 1, spec.name, copy_args(inputs))
+        except Exception:  # noqa: BLE001
+            return False
+        return any(x.get("target") == target and x["what"].split(":")[0].split(" ")[0] == kind for x in r["mismatches"])
+
+    lines = fn_text.split("\n")
+    tries = 0
+    changed = True
+    while changed and tries < budget:
+        changed = False
+        i = len(lines) - 1
+        while i >= 1 and tries < budget:
+            if lines[i].strip().startswith(("return", "else:")):
+                i -= 1
+                continue
+            end = _blocks(lines, i)
+            cand = lines[:i] + lines[end:]
+            # a block left empty gets `pass`
+            if i > 0 and lines[i - 1].rstrip().endswith(":") and (i >= len(cand) or (len(cand[i]) - len(cand[i].lstrip())) <= (len(lines[i - 1]) - len(lines[i - 1].lstrip()))):
+                cand = lines[:i] + [" " * (len(lines[i]) - len(lines[i].lstrip())) + "pass"] + lines[end:]
+                if cand == lines:
+                    i -= 1
+                    continue
+            tries += 1
+            if still_fails("\n".join(cand)):
+                lines = cand
+                changed = True
+            i = min(i, len(lines)) - 1
+    # arrays: shrink inputs is not attempted; the inputs are written out exactly
+    return header + "\n\n" + "\n".join(lines) + "\n", describe_args(inputs)
+
+
+def write_finding(seed: int, mismatch: dict[str, Any], source: str, inputs: dict[str, Any]) -> Path:
+    FINDINGS.mkdir(parents=True, exist_ok=True)
+    existing = sorted(FINDINGS.glob("[0-9][0-9][0-9]_*.py"))
+    number = len(existing) + 1
+    path = FINDINGS / f"{number:03d}_seed{seed}_{mismatch['function']}_{mismatch['target']}.py"
+    body = (
+        f'"""Fuzzer finding: program seed {seed}, function {mismatch["function"]}, POLYRAY_TARGET={mismatch["target"]}\n'
+        f"(ran: {mismatch.get('ran')}; reason: {mismatch.get('reason')}).\n\n{mismatch['what']}\n\n"
+        f"Minimized from `python test/fuzz/generate.py {seed}`; inputs are POLYRAY_CASES below\n"
+        f'(trial {mismatch.get("trial")}). test/python/test_regressions.py runs files of this shape.\n"""\n'
+    )
+    cases = f"\n\nPOLYRAY_CASES = [\n    ({mismatch['function']!r}, {inputs!r}, [{mismatch['target']!r}]),\n]\n"
+    path.write_text(body + source.replace('"""', "'''") + cases)
+    return path
+
+
+# ------------------------------------------------------------------------------ worker process
+
+def worker(mode: str, seeds: list[int], trials: int, ray_trials: int) -> None:
+    """Runs programs and prints one JSON line per program."""
+    os.environ.setdefault("NUMBA_NUM_THREADS", "2")
+    variants = ["cpu"] + ([mode] if mode in ("ray", "gpu") else [])
+    if mode == "ray":
+        import polyray.cluster
+
+        polyray.cluster.ensure()
+    compiler = Compiler()
+    workdir = Path(tempfile.mkdtemp(prefix=f"polyray-fuzz-{mode}-"))
+    sys.path.insert(0, str(workdir))
+    try:
+        for seed in seeds:
+            t0 = time.time()
+            try:
+                r = run_program(seed, variants, compiler, workdir, trials, ray_trials)
+            except Exception as exc:  # noqa: BLE001 - a crash of the harness is a finding too
+                r = {"seed": seed, "functions": {}, "calls": 0, "non_original": 0, "ran": {}, "exceptions": {}, "message_diffs": 0,
+                     "mismatches": [{"function": None, "what": f"harness: {type(exc).__name__}: {exc}", "trace": traceback.format_exc()[-2000:]}]}
+            r["mode"] = mode
+            r["seconds"] = round(time.time() - t0, 3)
+            print(json.dumps(r), flush=True)
+    finally:
+        compiler.close()
+
+
+# ------------------------------------------------------------------------------ main
+
+def state_file(seed: int, count: int) -> Path:
+    base = Path(os.environ.get("POLYRAY_CACHE_DIR", Path.home() / ".cache/polyray")) / "fuzz"
+    base.mkdir(parents=True, exist_ok=True)
+    return base / f"run-{seed}-{count}.jsonl"
+
+
+def coverage(results: list[dict[str, Any]]) -> dict[str, Any]:
+    cov: dict[str, Any] = {"programs": len(results), "functions": 0, "accelerated": 0, "outside_subset": 0, "outside_kept_original": 0,
+                           "loops": 0, "parallel_loops": 0, "functions_with_prange": 0, "rescheduled": 0, "tiled": 0, "skewed": 0,
+                           "interchanged": 0, "with_guard": 0, "with_gpu_variant": 0, "with_ray_variant": 0, "features": {},
+                           "calls": 0, "non_original_calls": 0, "ran": {}, "original_outcomes": {}, "index_message_diffs": 0,
+                           "mismatches": 0, "modes": {}}
+    for r in results:
+        cov["modes"][r.get("mode", "?")] = cov["modes"].get(r.get("mode", "?"), 0) + 1
+        cov["calls"] += r["calls"]
+        cov["non_original_calls"] += r["non_original"]
+        cov["mismatches"] += len(r["mismatches"])
+        cov["index_message_diffs"] += r.get("message_diffs", 0)
+        for k, v in r["ran"].items():
+            cov["ran"][k] = cov["ran"].get(k, 0) + v
+        for k, v in r["exceptions"].items():
+            cov["original_outcomes"][k] = cov["original_outcomes"].get(k, 0) + v
+        for f in r["functions"].values():
+            cov["functions"] += 1
+            cov["accelerated"] += f["accelerated"]
+            if f["outside"]:
+                cov["outside_subset"] += 1
+                cov["outside_kept_original"] += not f["accelerated"]
+            cov["loops"] += f["loops"]
+            cov["parallel_loops"] += f["parallel_loops"]
+            cov["functions_with_prange"] += f["prange"]
+            for k in ("rescheduled", "tiled", "skewed", "interchanged"):
+                cov[k] += f[k]
+            cov["with_guard"] += f["guard"]
+            cov["with_gpu_variant"] += "gpu" in f["variants"]
+            cov["with_ray_variant"] += "ray" in f["variants"]
+            for feat in f["features"]:
+                cov["features"][feat] = cov["features"].get(feat, 0) + 1
+    cov["non_original_share"] = round(cov["non_original_calls"] / cov["calls"], 3) if cov["calls"] else 0.0
+    return cov
+
+
+def print_coverage(cov: dict[str, Any]) -> None:
+    print(f"programs {cov['programs']} (by worker: {cov['modes']}), functions {cov['functions']} "
+          f"(accelerated {cov['accelerated']}; outside the subset {cov['outside_subset']}, kept original-only {cov['outside_kept_original']})")
+    print(f"loops {cov['loops']}, parallel {cov['parallel_loops']}; functions with prange {cov['functions_with_prange']}, "
+          f"with a bounds guard {cov['with_guard']}, with a gpu variant {cov['with_gpu_variant']}, with a ray variant {cov['with_ray_variant']}")
+    print(f"rescheduled {cov['rescheduled']} (tiled {cov['tiled']}, skewed {cov['skewed']}, interchanged {cov['interchanged']})")
+    print("generated features (functions): " + ", ".join(f"{k} {v}" for k, v in sorted(cov["features"].items())))
+    print("original outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(cov["original_outcomes"].items())))
+    print(f"calls {cov['calls']}, non-original {cov['non_original_calls']} ({cov['non_original_share']:.1%}); "
+          "requested->ran: " + ", ".join(f"{k} {v}" for k, v in sorted(cov["ran"].items())))
+    print(f"IndexError with a different message (not compared): {cov['index_message_diffs']}")
+    print(f"mismatches {cov['mismatches']}")
+
+
+def append_record(entry: dict[str, Any]) -> None:
+    records = json.loads(RECORD.read_text()) if RECORD.exists() else []
+    records.append(entry)
+    RECORD.write_text(json.dumps(records, indent=1) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--count", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2)))
+    ap.add_argument("--trials", type=int, default=4, help="inputs per function")
+    ap.add_argument("--ray-every", type=int, default=10, help="every R-th program also runs the ray variant (0: never)")
+    ap.add_argument("--ray-trials", type=int, default=2)
+    ap.add_argument("--gpu-every", type=int, default=10, help="every G-th program also runs the gpu variant (0: never)")
+    ap.add_argument("--real-gpu", action="store_true", help="run the gpu sample on a real GPU instead of the simulator")
+    ap.add_argument("--no-record", action="store_true", help="do not append to test/fuzz/record.json")
+    ap.add_argument("--no-minimize", action="store_true")
+    ap.add_argument("--max-findings", type=int, default=8, help="minimize at most this many distinct mismatches")
+    ap.add_argument("--fresh", action="store_true", help="ignore the state of an earlier, interrupted run")
+    ap.add_argument("--worker", choices=("cpu", "ray", "gpu"), help=argparse.SUPPRESS)
+    ap.add_argument("--seeds", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.worker:
+        worker(a.worker, [int(s) for s in a.seeds.split(",") if s], a.trials, a.ray_trials)
+        return 0
+    if not (ROOT / "lib/cli/main.js").exists():
+        print("the compiler is not built: run `npx tsc -p tsconfig.json` (or npm test)", file=sys.stderr)
+        return 2
+
+    state = state_file(a.seed, a.count)
+    if a.fresh and state.exists():
+        state.unlink()
+    done: dict[int, dict[str, Any]] = {}
+    if state.exists():
+        for line in state.read_text().splitlines():
+            try:
+                r = json.loads(line)
+                done[r["seed"]] = r
+            except (json.JSONDecodeError, KeyError):
+                pass
+        if done:
+            print(f"resuming: {len(done)} of {a.count} programs already run ({state})")
+    todo = [program_seed(a.seed, k) for k in range(a.count) if program_seed(a.seed, k) not in done]
+    buckets: dict[str, list[int]] = {"ray": [], "gpu": []}
+    cpu_seeds: list[int] = []
+    for s in todo:
+        k = s - a.seed * SEED_STRIDE
+        if a.ray_every and k % a.ray_every == 0:
+            buckets["ray"].append(s)
+        elif a.gpu_every and k % a.gpu_every == 1 % max(a.gpu_every, 1):
+            buckets["gpu"].append(s)
+        else:
+            cpu_seeds.append(s)
+    procs: list[subprocess.Popen[str]] = []
+
+    def spawn(mode: str, seeds: list[int]) -> None:
+        if not seeds:
+            return
+        env = dict(os.environ)
+        env.pop("POLYRAY_TARGET", None)
+        if mode == "gpu" and not a.real_gpu:
+            env["NUMBA_ENABLE_CUDASIM"] = "1"
+        env.setdefault("NUMBA_NUM_THREADS", "2")
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", mode, "--seeds", ",".join(map(str, seeds)),
+               "--trials", str(a.trials), "--ray-trials", str(a.ray_trials)]
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT))
+
+    for j in range(a.jobs):
+        spawn("cpu", cpu_seeds[j:: a.jobs])
+    spawn("ray", buckets["ray"])
+    spawn("gpu", buckets["gpu"])
+
+    import selectors
+
+    sel = selectors.DefaultSelector()
+    for p in procs:
+        assert p.stdout
+        sel.register(p.stdout, selectors.EVENT_READ, p)
+    t0 = time.time()
+    new_mismatches: list[dict[str, Any]] = []
+    with state.open("a") as sf:
+        open_streams = len(procs)
+        while open_streams:
+            for key, _ in sel.select():
+                line = key.fileobj.readline()  # type: ignore[union-attr]
+                if not line:
+                    sel.unregister(key.fileobj)
+                    open_streams -= 1
+                    continue
+                if not line.startswith("{"):
+                    continue
+                r = json.loads(line)
+                done[r["seed"]] = r
+                sf.write(json.dumps(r) + "\n")
+                sf.flush()
+                for mm in r["mismatches"]:
+                    mm = dict(mm, seed=r["seed"])
+                    new_mismatches.append(mm)
+                    print(f"MISMATCH seed {r['seed']} {mm.get('function')} target {mm.get('target')} ran {mm.get('ran')}: {mm['what']}", flush=True)
+                if len(done) % 50 == 0:
+                    print(f"  {len(done)}/{a.count} programs, {time.time() - t0:.0f} s", flush=True)
+    rc = 0
+    for p in procs:
+        if p.wait() != 0:
+            print(f"a worker exited with status {p.returncode}", file=sys.stderr)
+            rc = 1
+    results = [done[s] for s in sorted(done)]
+    cov = coverage(results)
+    print_coverage(cov)
+    all_mismatches = [dict(m, seed=r["seed"]) for r in results for m in r["mismatches"]]
+    if all_mismatches and not a.no_minimize:
+        compiler = Compiler()
+        workdir = Path(tempfile.mkdtemp(prefix="polyray-fuzz-min-"))
+        sys.path.insert(0, str(workdir))
+        seen: set[str] = set()
+        for mm in all_mismatches:
+            # one finding per kind of difference (exception types, or which array), at most --max-findings
+            signature = re.sub(r"\(.*?\)|'.*?'|\d+", "", mm["what"]) + str(mm.get("target"))
+            if mm.get("function") is None or "trial" not in mm or signature in seen or len(seen) >= a.max_findings:
+                continue
+            seen.add(signature)
+            try:
+                src, inputs = minimize(mm["seed"], mm, compiler, workdir)
+                print(f"finding written: {write_finding(mm['seed'], mm, src, inputs)}")
+            except Exception as exc:  # noqa: BLE001
+                print(f"could not minimize seed {mm['seed']}: {type(exc).__name__}: {exc}")
+        compiler.close()
+    if len(done) == a.count and not a.no_record:
+        append_record({"seed": a.seed, "count": a.count, "mismatches": cov["mismatches"],
+                       "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                       "calls": cov["calls"], "non_original_share": cov["non_original_share"],
+                       "ray_programs": cov["modes"].get("ray", 0), "gpu_programs": cov["modes"].get("gpu", 0),
+                       "gpu": "real" if a.real_gpu else "simulator"})
+    if cov["mismatches"]:
+        rc = 1
+    if cov["calls"] and cov["non_original_share"] < MIN_NON_ORIGINAL:
+        print(f"FAIL: only {cov['non_original_share']:.1%} of the calls ran a non-original variant (at least {MIN_NON_ORIGINAL:.0%} needed)")
+        rc = 1
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
