@@ -172,17 +172,30 @@ class Checker {
    */
   private discoverRanks(): void {
     const viewOf = new Map<string, { root: string; consumed: number }>();
-    const see = (root: string, depth: number): void => {
-      if (this.params.get(root)?.kind === 'array') this.ndimSeen.set(root, Math.max(this.ndimSeen.get(root) ?? 0, depth));
+    // A chain ending in an index reads elements at that depth: the rank is known.
+    // One ending in a slice (`A[i, :]`) only shows the rank is at least that; it is
+    // taken as the rank (the guard checks it) unless the array is only ever used
+    // whole (`B[:]`), where any rank works and pinning one would only refuse calls.
+    const exact = new Map<string, number>();
+    const atLeast = new Map<string, number>();
+    const partial = new Set<string>();
+    const see = (root: string, depth: number, isExact: boolean): void => {
+      if (this.params.get(root)?.kind !== 'array') return;
+      const into = isExact ? exact : atLeast;
+      into.set(root, Math.max(into.get(root) ?? 0, depth));
     };
     const visitExpr = (e: Expr): void =>
       walkExpr(e, (x) => {
         if (x.kind !== 'subscript') return;
         const root = rootParamOrLocal(x);
         if (!root) return;
+        const last = x.indices[x.indices.length - 1];
+        const isExact = !!last && last.kind !== 'slice';
+        const bare = x.value.kind === 'name' && x.indices.every((i) => i.kind === 'slice' && !i.lower && !i.upper && !i.step);
+        if (!bare) partial.add(viewOf.get(root)?.root ?? root);
         const view = viewOf.get(root);
-        if (view) see(view.root, view.consumed + chainDepth(x));
-        else see(root, chainDepth(x));
+        if (view) see(view.root, view.consumed + chainDepth(x), isExact);
+        else see(root, chainDepth(x), isExact);
       });
     walkStmts(this.fn.body, (s) => {
       if (s.kind === 'assign' && s.target.kind === 'name' && s.value.kind === 'subscript') {
@@ -195,7 +208,12 @@ class Checker {
     walkStmts(this.fn.body, (s) => {
       for (const e of stmtExprs(s)) visitExpr(e);
     });
+    for (const root of new Set([...exact.keys(), ...atLeast.keys()])) {
+      if (!exact.has(root) && !partial.has(root)) continue;
+      this.ndimSeen.set(root, Math.max(exact.get(root) ?? 0, atLeast.get(root) ?? 0));
+    }
   }
+
 
   private paramInfo(name: string, exactScalars: boolean): ParamInfo {
     const t = this.params.get(name) ?? UNKNOWN;
