@@ -414,6 +414,11 @@ def _apply_frontend_settings(args: Any, meta: dict[str, Any]) -> None:
         target = settings.get("target")
         if target in TARGET_CHOICES and target != "auto":
             args.target = target
+    # "Let auto time candidate variants" (setting autoMayTime), below the environment.
+    if isinstance(settings.get("auto_may_time"), bool) and "POLYRAY_AUTO_TIMING" not in os.environ:
+        from .runtime import cost
+
+        cost.set_timing_allowed(settings["auto_may_time"])
     address = settings.get("cluster")
     if args.cluster is None and not os.environ.get("POLYRAY_RAY_ADDRESS") and isinstance(address, str) and address:
         from . import cluster

@@ -181,3 +181,25 @@ def test_a_variant_that_failed_in_a_size_class_is_not_tried_there_again() -> Non
     failed = [r for r in recs if "numba could not compile this" in r["reason"]]
     assert len(failed) == 1 and failed[0]["variant"] == "original"
     assert recs[-1]["variant"] == "cpu" and "failed here before: gpu" in recs[-1]["reason"]
+
+
+def test_auto_timing_can_be_turned_off(monkeypatch):
+    """POLYRAY_AUTO_TIMING=0 (or the extension's autoMayTime setting): auto takes the
+    first candidate in order and never times the others on real calls."""
+    from polyray.runtime import cost
+
+    monkeypatch.setenv("POLYRAY_AUTO_TIMING", "0")
+    assert cost.timing_allowed() is False
+    monkeypatch.delenv("POLYRAY_AUTO_TIMING")
+    cost.set_timing_allowed(False)
+    try:
+        assert cost.timing_allowed() is False
+    finally:
+        cost.set_timing_allowed(True)
+    assert cost.timing_allowed() is True
+    monkeypatch.setenv("POLYRAY_AUTO_TIMING", "0")
+    cpu = Timed(lambda X: 0.002)
+    gpu = Timed(lambda X: 0.0001)
+    records = run(make(cpu=cpu, gpu=gpu), 50_000, 4)
+    assert all(r["variant"] == "cpu" and "timing candidates is off" in r["reason"] for r in records), records
+    assert gpu.calls == []

@@ -99,6 +99,23 @@ def _fmt(seconds: float) -> str:
     return f"{seconds * 1e6:.3g} us"
 
 
+_timing_allowed_setting = True
+
+
+def set_timing_allowed(allowed: bool) -> None:
+    """The extension's autoMayTime setting (POLYRAY_AUTO_TIMING in the environment wins)."""
+    global _timing_allowed_setting
+    _timing_allowed_setting = bool(allowed)
+
+
+def timing_allowed() -> bool:
+    """Whether auto may time candidate variants on real calls."""
+    env = os.environ.get("POLYRAY_AUTO_TIMING")
+    if env is not None:
+        return env.strip().lower() not in ("0", "false", "no", "off")
+    return _timing_allowed_setting
+
+
 class CostModel:
     """Per-dispatcher measurements and the auto decision."""
 
@@ -144,6 +161,9 @@ class CostModel:
 
     def decide(self, args: tuple[Any, ...], variants: Mapping[str, Variant], note: str = "auto") -> Decision:
         candidates = self._candidate_list(variants)
+        if len(candidates) > 1 and not timing_allowed():
+            return Decision(candidates[0], f"{note}: {candidates[0]} variant (timing candidates is off: "
+                                           f"POLYRAY_AUTO_TIMING=0 or the extension's autoMayTime setting)")
         if not candidates:
             if self._excluded:
                 why = "; ".join(f"{k} variant not available: {v}" for k, v in self._excluded.items())
