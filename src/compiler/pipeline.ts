@@ -35,7 +35,17 @@ export function compileSource(parser: PythonParser, source: string, options: Com
   const transformations = new Map<string, string[]>();
   if (options.isl) {
     for (const tf of typed.filter((t) => t.accelerated)) {
-      const poly = polyStage(options.isl, tf, source);
+      let poly;
+      try {
+        poly = polyStage(options.isl, tf, source);
+      } catch (e) {
+        // The polyhedral stage is an optimization: whatever goes wrong in it, the
+        // function keeps its sequential, bounds-checked CPU variant and says why.
+        const why = `not analysed: the polyhedral stage failed (${(e as Error).message.split('\n')[0]})`;
+        for (const l of tf.fn.forLoops) verdicts.set(l.span.start, { parallel: false, reason: why });
+        transformations.set(tf.fn.name, [`kept the original loop order: ${why}`]);
+        continue;
+      }
       plans.set(tf, poly.plan);
       transformations.set(tf.fn.name, poly.transformations);
       for (const [at, v] of poly.verdicts) verdicts.set(at, v);

@@ -5,12 +5,15 @@
 import type { FunctionDef } from '../parse/ast.js';
 import type { ParallelPlan } from '../poly/parallel-plan.js';
 import { islExprToPython } from './isl-expr.js';
+import { islName } from '../scop/affine.js';
 
 export const guardName = (fn: string): string => `_polyray_guard_${fn}`;
 
 export function emitBoundsGuard(fn: FunctionDef, plan: ParallelPlan): string[] | null {
   if (!plan.outOfBounds && plan.preconditions.length === 0) return null;
   const lines = [`def ${guardName(fn.name)}(${fn.params.map((p) => p.name).join(', ')}):`];
+  // isl spells non-ASCII names differently (islName); define those spellings.
+  for (const p of fn.params) if (islName(p.name) !== p.name) lines.push(`    ${islName(p.name)} = ${p.name}`);
   // Helpers of the parallel loops that only see parameters: they must not raise.
   for (const p of plan.preconditions) {
     lines.push(`    if not (${p.condition}):`, `        return ${JSON.stringify(`${p.why} for these arguments: the original runs and raises as Python does`)}`);

@@ -12,6 +12,7 @@ import type { TypedFunction } from '../types/check.js';
 import { islExprToPython } from './isl-expr.js';
 import { rangeParts } from './loop-range.js';
 import { PythonPrinter } from './python-printer.js';
+import { islName } from '../scop/affine.js';
 
 export interface RayVariantCode {
   lines: string[];
@@ -66,7 +67,10 @@ export function emitRayVariant(tf: TypedFunction, loop: ForStmt, boxes: Box[], s
     const used = new Set<string>();
     const py = (e: AstExpr): string => islExprToPython(e, (id) => (used.add(id), id));
     const slices = box.dims.map((d) => (d ? `slice(max(0, ${py(d[0])}), max(0, ${py(d[1])} + 1))` : 'slice(None)'));
-    const shapeLines = shapeParams.filter((s) => used.has(s.name)).map((s) => `    ${s.name} = ${s.array}.shape[${s.dim}]`);
+    const shapeLines = [
+      ...tf.fn.params.filter((p) => islName(p.name) !== p.name && used.has(islName(p.name))).map((p) => `    ${islName(p.name)} = ${p.name}`),
+      ...shapeParams.filter((s) => used.has(s.name)).map((s) => `    ${s.name} = ${s.array}.shape[${s.dim}]`),
+    ];
     lines.push('', '', `def ${name}(${[K0, K1, ...params].join(', ')}):`, ...shapeLines, `    return (${slices.join(', ')}${slices.length === 1 ? ',' : ''})`);
     boxEntries.push(`${JSON.stringify(box.array)}: ${name}`);
   }

@@ -6,7 +6,7 @@
 // that changed, so a loose box costs bytes, never correctness.
 import type { AstExpr, IslContext } from 'isl-wasm';
 import type { Scop } from '../scop/scop.js';
-import { affToIsl, toAff } from '../scop/affine.js';
+import { affToIsl, islName, toAff } from '../scop/affine.js';
 import type { ForStmt } from '../parse/ast.js';
 import { literalStep } from '../codegen/loop-range.js';
 
@@ -24,7 +24,7 @@ export function blockBoxes(ctx: IslContext, scop: Scop, loop: ForStmt, shapePara
   if (!sl) return null;
   const index = scop.loops.indexOf(sl);
   const step = literalStep(loop.range.step);
-  const lo = loop.range.start ? toAff(loop.range.start, (e) => (e.kind === 'name' && scop.params.includes(e.id) ? e.id : null)) : { terms: new Map(), constant: 0 };
+  const lo = loop.range.start ? toAff(loop.range.start, (e) => (e.kind === 'name' && scop.params.includes(islName(e.id)) ? islName(e.id) : null)) : { terms: new Map(), constant: 0 };
   if (step === null || !lo) return null;
   const it = sl.iterator;
   const first = `${affToIsl(lo)} + ${step} * ${K0}`;
@@ -38,7 +38,7 @@ export function blockBoxes(ctx: IslContext, scop: Scop, loop: ForStmt, shapePara
   return ctx.scope(() => {
     const boxes: Box[] = [];
     for (const [array, rank] of arrays) {
-      let image = ctx.unionSet(`${head} -> { ${array}[${Array.from({ length: rank }, (_, d) => `o${d}`).join(', ')}] : 1 = 0 }`);
+      let image = ctx.unionSet(`${head} -> { ${islName(array)}[${Array.from({ length: rank }, (_, d) => `o${d}`).join(', ')}] : 1 = 0 }`);
       for (const s of inside) {
         const its = s.loops.map((l) => scop.loops[l].iterator);
         const cs = [...s.constraints, block].join(' and ');
@@ -51,7 +51,7 @@ export function blockBoxes(ctx: IslContext, scop: Scop, loop: ForStmt, shapePara
       const dims: Box['dims'] = [];
       for (let d = 0; d < rank; d++) {
         const names = Array.from({ length: rank }, (_, e) => `o${e}`);
-        const ast = ctx.generateAst(ctx.scheduleFromMap(image, `${head} -> { ${array}[${names.join(', ')}] -> [o${d}] }`)).root;
+        const ast = ctx.generateAst(ctx.scheduleFromMap(image, `${head} -> { ${islName(array)}[${names.join(', ')}] -> [o${d}] }`)).root;
         dims.push(boundsOf(ast));
       }
       boxes.push({ array, dims });

@@ -7,6 +7,7 @@
 import type { AstExpr, IslContext } from 'isl-wasm';
 import { stmtExprs, walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import { liveAfter } from './liveness.js';
+import { islName } from '../scop/affine.js';
 import { helperPreconditions, type Precondition } from './preconditions.js';
 import { literalStep } from '../codegen/loop-range.js';
 import type { LoopVerdict } from '../report/report.js';
@@ -58,7 +59,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   // Bounds: every access's image over its domain must lie inside the array.
   const shapes = new Map<string, ShapeParam>();
   for (const p of tf.params) {
-    if (p.kind === 'array' && p.ndim !== null) for (let d = 0; d < p.ndim; d++) shapes.set(`${p.name}_shape${d}`, { name: `${p.name}_shape${d}`, array: p.name, dim: d });
+    if (p.kind === 'array' && p.ndim !== null) for (let d = 0; d < p.ndim; d++) shapes.set(`${islName(p.name)}_shape${d}`, { name: `${islName(p.name)}_shape${d}`, array: p.name, dim: d });
   }
   const localArrays = [...tf.locals].filter(([, t]) => t.kind === 'array').map(([n]) => n);
   for (const s of scop.statements) {

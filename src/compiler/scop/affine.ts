@@ -64,3 +64,13 @@ export function toAff(e: Expr, resolve: NameResolver): Aff | null {
     }
   }
 }
+
+/**
+ * A Python identifier as an isl identifier: isl reads ASCII names only, so a
+ * name such as `ñ` becomes `u_f1` (still a valid Python identifier, which the
+ * guard and box functions define from the original name).
+ */
+export function islName(name: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return name;
+  return `u_${[...name].map((c) => c.codePointAt(0)!.toString(16)).join('_')}`;
+}

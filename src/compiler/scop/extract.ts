@@ -6,7 +6,7 @@
 // 0-d arrays.
 import { childExprs, type Expr, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
-import { affAdd, affConst, affToIsl, toAff, type Aff } from './affine.js';
+import { affAdd, affConst, affToIsl, islName, toAff, type Aff } from './affine.js';
 import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
 
 interface LoopFrame {
@@ -132,7 +132,7 @@ class Extractor {
       kind: 'write',
       must: true,
       array: name,
-      element: `${name}[${dims.join(', ')}]${inside ? ` : ${inside}` : ''}`,
+      element: `${islName(name)}[${dims.join(', ')}]${inside ? ` : ${inside}` : ''}`,
       text: name,
       scalar: false,
       exact: true,
@@ -177,7 +177,7 @@ class Extractor {
 
   private forLoop(s: Stmt & { kind: 'for' }): void {
     const index = this.loops.length;
-    const iterator = `${s.target.id}_${index}`;
+    const iterator = `${islName(s.target.id)}_${index}`;
     const resolve = (e: Expr): string | null => this.affineName(e);
     const lo = s.range.start ? this.boundAffs(s.range.start, 'max') : [affConst(0)];
     const hi = this.boundAffs(s.range.stop, 'min');
@@ -229,8 +229,8 @@ class Extractor {
       for (let k = this.stack.length - 1; k >= 0; k--) if (this.stack[k].variable === e.id) return this.stack[k].iterator;
       const p = this.tf.params.find((q) => q.name === e.id);
       if (p && p.kind === 'int' && !this.reassigned(e.id)) {
-        this.params.add(e.id);
-        return e.id;
+        this.params.add(islName(e.id));
+        return islName(e.id);
       }
       return null;
     }
@@ -238,7 +238,7 @@ class Extractor {
       const k = e.indices[0];
       const arr = e.value.value.id;
       if (k.kind === 'number' && /^\d+$/.test(k.text) && this.tf.params.some((p) => p.name === arr)) {
-        const name = `${arr}_shape${k.text}`;
+        const name = `${islName(arr)}_shape${k.text}`;
         this.params.add(name);
         return name;
       }
@@ -246,7 +246,7 @@ class Extractor {
     if (e.kind === 'call' && e.func.kind === 'name' && e.func.id === 'len' && e.args.length === 1 && e.args[0].kind === 'name') {
       const arr = e.args[0].id;
       if (this.tf.params.some((p) => p.name === arr)) {
-        const name = `${arr}_shape0`;
+        const name = `${islName(arr)}_shape0`;
         this.params.add(name);
         return name;
       }
@@ -339,14 +339,14 @@ class Extractor {
       return null; // scalar parameters are read-only in accelerated code
     }
     if (!t || t.kind !== 'scalar') return null;
-    return { kind, must: true, array: name, element: `${name}[]`, text: name, scalar: true, exact: true, redefines: false, reductionOp: null };
+    return { kind, must: true, array: name, element: `${islName(name)}[]`, text: name, scalar: true, exact: true, redefines: false, reductionOp: null };
   }
 
   private wholeArray(array: string, kind: 'read' | 'write', text: string): ScopAccess {
     const root = this.aliasRoot.get(array) ?? array;
     const rank = this.arrayRank.get(root) ?? 1;
     const dims = Array.from({ length: rank ?? 1 }, (_, k) => `o${k}`);
-    return { kind, must: false, array: root, element: `${root}[${dims.join(', ')}]`, text, scalar: false, exact: false, redefines: false, reductionOp: null };
+    return { kind, must: false, array: root, element: `${islName(root)}[${dims.join(', ')}]`, text, scalar: false, exact: false, redefines: false, reductionOp: null };
   }
 
   /** An array access `A[i, j]` / `A[i][j]`, exact when every index is affine and the rank is known. */
@@ -392,7 +392,7 @@ class Extractor {
       kind,
       must: !sliced,
       array: root,
-      element: `${root}[${dims.join(', ')}]${constraints.length ? ` : ${constraints.join(' and ')}` : ''}`,
+      element: `${islName(root)}[${dims.join(', ')}]${constraints.length ? ` : ${constraints.join(' and ')}` : ''}`,
       text,
       scalar: false,
       exact: true,
@@ -408,7 +408,7 @@ class Extractor {
     const local = this.localShapes.get(array);
     if (local) return local[d] ?? null;
     if (!this.tf.params.some((p) => p.name === array && p.kind === 'array')) return null;
-    const name = `${array}_shape${d}`;
+    const name = `${islName(array)}_shape${d}`;
     this.params.add(name);
     return name;
   }
