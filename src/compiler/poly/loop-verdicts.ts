@@ -22,8 +22,15 @@ export function loopVerdicts(ctx: IslContext, scop: Scop): Map<number, LoopVerdi
   try {
     return ctx.withQuota(MAX_ISL_OPERATIONS, () => ctx.scope(() => analyse(ctx, scop)));
   } catch (e) {
-    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    for (const l of scop.loops) verdicts.set(l.span.start, { parallel: false, reason: `sequential: dependence analysis gave up (${why})` });
+    // Past the bound isl reports the next operation's failure (often a read), so
+    // the reason names the bound first.
+    const why = (e instanceof Error ? e.message.split('\n')[0] : String(e)).slice(0, 160);
+    for (const l of scop.loops) {
+      verdicts.set(l.span.start, {
+        parallel: false,
+        reason: `sequential: dependence analysis stopped at the bound of ${MAX_ISL_OPERATIONS.toLocaleString('en')} isl operations per function or on an isl error (${why}); the original schedule is kept`,
+      });
+    }
     return verdicts;
   }
 }
