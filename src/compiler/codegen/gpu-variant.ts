@@ -25,17 +25,9 @@ export function gpuObstacle(tf: TypedFunction, prangeLoops: Set<number>): string
   let obstacle: string | null = null;
   const visit = (body: Stmt[]): void => {
     for (const s of body) {
-      if (s.kind === 'for' && prangeLoops.has(s.span.start)) {
-        // Kernels are scalar code: NumPy operators on arrays have no CUDA form here.
-        walkStmts(s.body, (b) => {
-          for (const e of stmtExprs(b)) {
-            walkExpr(e, (x) => {
-              if (tf.types.get(x)?.kind === 'array' && x.kind !== 'name') obstacle ??= `line ${x.span.from.line} applies a NumPy operator to arrays inside a parallel loop`;
-            });
-          }
-        });
-        continue;
-      }
+      // A prange loop's body is scalar code: the plan gives no function with
+      // NumPy operators on arrays a prange loop (parallel-plan.ts, numbaObstacle).
+      if (s.kind === 'for' && prangeLoops.has(s.span.start)) continue;
       for (const e of stmtExprs(s)) {
         walkExpr(e, (x) => {
           if (x.kind === 'name' && arrays.has(x.id)) obstacle ??= `line ${x.span.from.line} uses the array '${x.id}' outside a parallel loop`;

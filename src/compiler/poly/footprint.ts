@@ -9,6 +9,7 @@ import type { Scop } from '../scop/scop.js';
 import { affToIsl, islName, toAff } from '../scop/affine.js';
 import type { ForStmt } from '../parse/ast.js';
 import { literalStep } from '../codegen/loop-range.js';
+import { islModel } from './model.js';
 
 export interface Box {
   array: string;
@@ -30,22 +31,26 @@ export function blockBoxes(ctx: IslContext, scop: Scop, loop: ForStmt, shapePara
   const first = `${affToIsl(lo)} + ${step} * ${K0}`;
   const last = `${affToIsl(lo)} + ${step} * (${K1} - 1)`;
   const block = step > 0 ? `${first} <= ${it} <= ${last}` : `${last} <= ${it} <= ${first}`;
-  const params = [...new Set([...scop.params, ...shapeParams, K0, K1])];
-  const head = `[${params.join(', ')}]`;
+  const model = islModel(scop, [...shapeParams, K0, K1]);
+  const head = model.head;
   const arrays = new Map<string, number>();
   const inside = scop.statements.filter((s) => s.loops.includes(index));
-  for (const s of inside) for (const a of s.accesses) if (a.kind === 'write' && !a.scalar) arrays.set(a.array, (a.element.match(/,/g)?.length ?? 0) + 1);
+  for (const s of inside) {
+    for (const a of s.accesses) {
+      if (a.kind !== 'write' || a.scalar) continue;
+      if (!a.dims) return null;
+      arrays.set(a.array, a.dims.length);
+    }
+  }
   return ctx.scope(() => {
     const boxes: Box[] = [];
     for (const [array, rank] of arrays) {
       let image = ctx.unionSet(`${head} -> { ${islName(array)}[${Array.from({ length: rank }, (_, d) => `o${d}`).join(', ')}] : 1 = 0 }`);
       for (const s of inside) {
-        const its = s.loops.map((l) => scop.loops[l].iterator);
-        const cs = [...s.constraints, block].join(' and ');
-        const dom = ctx.unionSet(`${head} -> { ${s.id}[${its.join(', ')}] : ${cs} }`);
+        const dom = ctx.unionSet(`${head} -> { ${model.domainOf(s, [block])} }`);
         for (const a of s.accesses) {
           if (a.kind !== 'write' || a.array !== array) continue;
-          image = image.union(dom.apply(ctx.unionMap(`${head} -> { ${s.id}[${its.join(', ')}] -> ${a.element} }`)));
+          image = image.union(dom.apply(ctx.unionMap(`${head} -> { ${model.tuple(s)} -> ${a.element} }`)));
         }
       }
       const dims: Box['dims'] = [];

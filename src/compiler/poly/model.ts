@@ -9,6 +9,8 @@ export interface IslModel {
   iterators(s: ScopStatement): string[];
   /** `S3[i_0, j_1]`. */
   tuple(s: ScopStatement): string;
+  /** `S3[i_0, j_1] : <its domain constraints and any extra ones>`, for inside `{ ... }`. */
+  domainOf(s: ScopStatement, extra?: string[]): string;
   domain: string;
   schedule: string;
   /** Access relation of the accesses `pick` selects. */
@@ -21,8 +23,11 @@ export function islModel(scop: Scop, extraParams: string[] = []): IslModel {
   const depth = Math.max(1, ...scop.statements.map((s) => s.loops.length));
   const iterators = (s: ScopStatement): string[] => s.loops.map((l) => scop.loops[l].iterator);
   const tuple = (s: ScopStatement): string => `${s.id}[${iterators(s).join(', ')}]`;
-  const domainOf = (s: ScopStatement): string => `${tuple(s)}${s.constraints.length ? ` : ${s.constraints.join(' and ')}` : ''}`;
-  const domain = `${head} -> { ${scop.statements.map(domainOf).join('; ')} }`;
+  const domainOf = (s: ScopStatement, extra: string[] = []): string => {
+    const cs = [...s.constraints, ...extra];
+    return `${tuple(s)}${cs.length ? ` : ${cs.join(' and ')}` : ''}`;
+  };
+  const domain = `${head} -> { ${scop.statements.map((s) => domainOf(s)).join('; ')} }`;
   const schedule = `${head} -> { ${scop.statements
     .map((s) => {
       const out: string[] = [];
@@ -38,5 +43,5 @@ export function islModel(scop: Scop, extraParams: string[] = []): IslModel {
     .join('; ')} }`;
   const accesses = (pick: (a: ScopAccess) => boolean): string =>
     `${head} -> { ${scop.statements.flatMap((s) => s.accesses.filter(pick).map((a) => `${tuple(s)} -> ${a.element}`)).join('; ')} }`;
-  return { head, iterators, tuple, domain, schedule, accesses };
+  return { head, iterators, tuple, domainOf, domain, schedule, accesses };
 }

@@ -7,6 +7,7 @@
 import type { AstExpr, IslContext } from 'isl-wasm';
 import { stmtExprs, walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import { liveAfter } from './liveness.js';
+import { islModel } from './model.js';
 import { islName } from '../scop/affine.js';
 import { helperPreconditions, type Precondition } from './preconditions.js';
 import { literalStep } from '../codegen/loop-range.js';
@@ -69,8 +70,8 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
       }
     }
   }
-  const params = [...new Set([...scop.params, ...shapes.keys()])];
-  const head = `[${params.join(', ')}]`;
+  const model = islModel(scop, [...shapes.keys()]);
+  const head = model.head;
   // Bounds: every index of every access stays inside its dimension (a slice
   // is clipped by NumPy, but its bounds must not be negative).
   const outOfBounds = ctx.scope(() => {
@@ -80,9 +81,8 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
       if (!where.isEmpty()) badSet = badSet.union(ctx.unionSet(`${head} -> { BAD[] : ${paramsConstraints(where.toString())} }`));
     };
     for (const s of scop.statements) {
-      const iters = s.loops.map((l) => scop.loops[l].iterator);
-      const tuple = `${s.id}[${iters.join(', ')}]`;
-      const dom = ctx.unionSet(`${head} -> { ${tuple}${s.constraints.length ? ` : ${s.constraints.join(' and ')}` : ''} }`);
+      const tuple = model.tuple(s);
+      const dom = ctx.unionSet(`${head} -> { ${model.domainOf(s)} }`);
       for (const a of s.accesses) {
         if (a.scalar) continue;
         if (!a.dims) return 'unknown-rank';
@@ -97,7 +97,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   if (outOfBounds.kind === 'user') return refuse('runs sequentially: a subscript is out of bounds for every size');
   if (outOfBounds.kind === 'if') plan.outOfBounds = outOfBounds.cond;
   else if (outOfBounds.kind !== 'block' || outOfBounds.children.length > 0) return refuse('runs sequentially: the bounds condition is too complex');
-  plan.shapeParams = [...shapes.values()].filter((s) => params.includes(s.name));
+  plan.shapeParams = [...shapes.values()];
   plan.boundsChecked = true;
   if (parallel.length === 0) return plan;
 

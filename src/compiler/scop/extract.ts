@@ -4,7 +4,7 @@
 // subscripts (`A[i, j]` and `A[i][j]`), data-dependent `if`s as may-accesses,
 // non-affine subscripts as may-accesses of the whole array, scalar locals as
 // 0-d arrays.
-import { childExprs, type Expr, type Stmt } from '../parse/ast.js';
+import { childExprs, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { affAdd, affConst, affToIsl, islName, toAff, type Aff } from './affine.js';
 import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
@@ -254,21 +254,20 @@ class Extractor {
     return null;
   }
 
+  private assignedNames: Set<string> | null = null;
+
+  /** Whether a name is assigned anywhere in the function (then it is no parameter of the SCoP). */
   private reassigned(name: string): boolean {
-    let found = false;
-    const visit = (body: Stmt[]): void => {
-      for (const s of body) {
-        if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name' && s.target.id === name) found = true;
-        if (s.kind === 'for') visit(s.body);
-        if (s.kind === 'if') {
-          visit(s.body);
-          visit(s.orelse);
-        }
-      }
-    };
-    visit(this.tf.fn.body);
-    return found;
+    if (!this.assignedNames) {
+      const names = new Set<string>();
+      walkStmts(this.tf.fn.body, (s) => {
+        if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name') names.add(s.target.id);
+      });
+      this.assignedNames = names;
+    }
+    return this.assignedNames.has(name);
   }
+
 
   private statement(span: ScopStatement['span'], accesses: ScopAccess[], source: Stmt | null): void {
     const conditional = this.conditional > 0 || this.approximate > 0;
