@@ -13,6 +13,13 @@ negative and wrap as Python does); in-place updates; scalar locals and float
 reductions (`s += ...`); if/else on data; NumPy slice statements inside loops;
 `math.sqrt`/`np.sqrt`; division by Python floats (ZeroDivisionError).
 
+Arrays are float64 in most functions; others work on int64 arrays (integer
+arithmetic, `//` and `%`, integer division by an array element), complex128
+arrays (complex constants, `abs`, `.real`), or mix float64 arrays with int64
+and bool arrays that are read (bool ones as conditions). Between nests there may
+be whole-array operators: `X[:, :] = Y @ Z`, `np.dot` of vectors, `np.sum`, and
+functions may allocate local arrays (`np.zeros` with parameter shapes).
+
 About one function in ten is deliberately outside the subset (a `while` loop,
 a list, a call of another function, an `int()` of a float, ...): those must keep
 only their original version and still behave exactly as written.
@@ -30,9 +37,14 @@ import sys
 from dataclasses import dataclass, field
 
 HEADER = "import math\n\nimport numpy as np\nimport numpy.typing as npt\n"
-ARRAY_HINT = "npt.NDArray[np.float64]"
+ARRAY_HINTS = {"float64": "npt.NDArray[np.float64]", "int64": "npt.NDArray[np.int64]",
+               "complex128": "npt.NDArray[np.complex128]", "bool": "npt.NDArray[np.bool_]"}
 LOOP_VARS = ("i", "j", "k", "l")
 ARRAY_NAMES = ("A", "B", "C")
+INT_CONSTS = ("1", "2", "-1", "3", "0", "-2")
+COMPLEX_CONSTS = ("1j", "(0.5-2j)", "(1+1j)", "-0.25j")
+#: dtype of each expression kind a target array wants
+KIND_OF = {"float64": "float", "int64": "int", "complex128": "complex", "bool": "bool"}
 FLOAT_CONSTS = ("0.5", "2.0", "1.25", "-3.0", "0.75", "1.0", "-0.5", "3.0")
 
 
@@ -41,6 +53,7 @@ class Param:
     name: str
     kind: str  # "array" | "int" | "float"
     ndim: int = 0
+    dtype: str = "float64"
 
 
 @dataclass
@@ -68,7 +81,19 @@ class _Fn:
         self.raising = raising
         self.features: set[str] = set()
         n_arrays = rng.choice((1, 2, 2, 3, 3))
+        self.family = rng.choices(("float", "int", "complex", "mixed"), (55, 15, 15, 15))[0]
+        self.dtypes: dict[str, str] = {}
         self.arrays = [(ARRAY_NAMES[a], rng.choice((1, 2, 2, 3))) for a in range(n_arrays)]
+        for k, (a, _) in enumerate(self.arrays):
+            if self.family == "mixed":
+                self.dtypes[a] = "float64" if k == 0 else rng.choice(("float64", "int64", "bool"))
+            else:
+                self.dtypes[a] = {"float": "float64", "int": "int64", "complex": "complex128"}[self.family]
+        self.params_arrays = list(self.arrays)
+        if self.family != "mixed":
+            self.features.add(f"dtype_{self.dtypes[self.arrays[0][0]]}")
+        else:
+            self.features.add("dtype_mixed")
         self.ints = ["n"] + (["m"] if rng.random() < 0.5 else [])
         self.floats = (["alpha"] if rng.random() < 0.6 else []) + (["d"] if raising and rng.random() < 0.7 else [])
         self.has_red = rng.random() < 0.45
@@ -119,17 +144,32 @@ class _Fn:
         self.features.add("param_subscript")
         return f"{rng.choice(self.ints)} - 1"
 
-    def access(self, vars_: list[str], arr: tuple[str, int] | None = None) -> str:
-        name, nd = arr or self.rng.choice(self.arrays)
+    def arrays_of(self, kind: str | None) -> list[tuple[str, int]]:
+        """Arrays whose elements an expression of `kind` may read (None: any array; 'target': writable ones)."""
+        if kind is None:
+            return self.arrays
+        if kind == "target":
+            return [a for a in self.arrays if self.dtypes[a[0]] != "bool"]
+        ok = {"float": ("float64", "int64"), "int": ("int64",), "complex": ("complex128", "float64"), "bool": ("bool",)}[kind]
+        return [a for a in self.arrays if self.dtypes[a[0]] in ok]
+
+    def access(self, vars_: list[str], arr: tuple[str, int] | None = None, kind: str | None = None) -> str:
+        name, nd = arr or self.rng.choice(self.arrays_of(kind) or self.arrays_of("target"))
         used: set[str] = set()
         idx = [self.index(vars_, used) for _ in range(nd)]
         return f"{name}[{', '.join(idx)}]"
 
-    def leaf(self, vars_: list[str]) -> str:
+    def leaf(self, vars_: list[str], kind: str = "float") -> str:
         rng = self.rng
         r = rng.random()
-        if r < 0.55:
-            return self.access(vars_)
+        if r < 0.55 and self.arrays_of(kind):
+            return self.access(vars_, kind=kind)
+        if kind == "int":
+            if r < 0.75 or not vars_:
+                return rng.choice(INT_CONSTS + tuple(self.ints))
+            return rng.choice(vars_)
+        if kind == "complex" and r < 0.7:
+            return rng.choice(COMPLEX_CONSTS + FLOAT_CONSTS)
         if r < 0.7:
             return rng.choice(FLOAT_CONSTS)
         if r < 0.8 and self.floats and "alpha" in self.floats:
@@ -140,6 +180,69 @@ class _Fn:
         if self.locals_in_scope:
             return rng.choice(self.locals_in_scope)
         return rng.choice(FLOAT_CONSTS)
+
+    def int_expr(self, vars_: list[str], depth: int = 0) -> str:
+        """Integer arithmetic on int64 elements, loop variables and int parameters."""
+        rng = self.rng
+        if depth >= 2 or rng.random() < 0.35:
+            return self.leaf(vars_, "int")
+        r = rng.random()
+        a = self.int_expr(vars_, depth + 1)
+        if r < 0.55:
+            return f"({a} {rng.choice(('+', '-', '*', '+'))} {self.int_expr(vars_, depth + 1)})"
+        if r < 0.68:
+            self.features.add("int_floordiv")
+            return f"({a} {rng.choice(('//', '%'))} {rng.choice(('2', '3', '-2'))})"
+        if r < 0.74 and self.raising:
+            # NumPy integer scalars divided by zero give 0 with a warning, Python ints raise
+            self.features.add("int_div_by_element")
+            return f"({a} {rng.choice(('//', '%'))} {self.access(vars_, kind='int')})"
+        if r < 0.82:
+            return f"abs({a})"
+        if r < 0.9:
+            return f"{rng.choice(('max', 'min'))}({a}, {self.int_expr(vars_, depth + 1)})"
+        return f"-{a}"
+
+    def complex_expr(self, vars_: list[str], depth: int = 0) -> str:
+        """Complex arithmetic: + - * with complex and float operands, abs and .real of elements."""
+        rng = self.rng
+        if depth >= 2 or rng.random() < 0.35:
+            return self.leaf(vars_, "complex")
+        r = rng.random()
+        a = self.complex_expr(vars_, depth + 1)
+        if r < 0.6:
+            return f"({a} {rng.choice(('+', '-', '*'))} {self.complex_expr(vars_, depth + 1)})"
+        if r < 0.7:
+            return f"abs({a})"
+        if r < 0.8 and self.arrays_of("complex"):
+            self.features.add("complex_real")
+            return f"{self.access(vars_, kind='complex')}.{rng.choice(('real', 'imag'))}"
+        if r < 0.9:
+            return f"({a} * 0.5)"
+        return f"-{a}"
+
+    def typed_expr(self, vars_: list[str], kind: str) -> str:
+        if kind == "int":
+            return self.int_expr(vars_)
+        if kind == "complex":
+            return self.complex_expr(vars_)
+        return self.expr(vars_)
+
+    def target(self, vars_: list[str]) -> tuple[str, str]:
+        """A writable element and the kind of expression it takes."""
+        arr = self.rng.choice(self.arrays_of("target"))
+        return self.access(vars_, arr), KIND_OF[self.dtypes[arr[0]]]
+
+    def condition(self, vars_: list[str]) -> str:
+        rng = self.rng
+        if self.arrays_of("bool") and rng.random() < 0.5:
+            self.features.add("bool_condition")
+            return self.access(vars_, kind="bool")
+        arr = rng.choice(self.arrays_of("target"))
+        x = self.access(vars_, arr)
+        if self.dtypes[arr[0]] == "complex128":
+            x = f"abs({x})"
+        return f"{x} > {rng.choice(('0.0', '0.5', '-0.25'))}"
 
     def expr(self, vars_: list[str], depth: int = 0) -> str:
         rng = self.rng
@@ -180,35 +283,46 @@ class _Fn:
         rng = self.rng
         r = rng.random()
         if r < 0.42:
-            return [f"{ind}{self.access(vars_)} = {self.expr(vars_)}"]
+            x, kind = self.target(vars_)
+            return [f"{ind}{x} = {self.typed_expr(vars_, kind)}"]
         if r < 0.62:
             self.features.add("inplace")
-            return [f"{ind}{self.access(vars_)} {rng.choice(('+=', '-=', '*=', '+='))} {self.expr(vars_)}"]
+            x, kind = self.target(vars_)
+            return [f"{ind}{x} {rng.choice(('+=', '-=', '*=', '+='))} {self.typed_expr(vars_, kind)}"]
         if r < 0.75 and self.has_red:
             self.features.add("reduction")
-            return [f"{ind}s {rng.choice(('+=', '+=', '-='))} {self.expr(vars_)}"]
-        if r < 0.86:
+            kind = rng.choice([KIND_OF[self.dtypes[a]] for a, _ in self.arrays_of("target")])
+            e = self.typed_expr(vars_, kind)
+            return [f"{ind}s {rng.choice(('+=', '+=', '-='))} {f'abs({e})' if kind == 'complex' else e}"]
+        if r < 0.86 and (self.family in ("float", "mixed") or rng.random() < 0.5):
             self.local_count += 1
             t = f"t{self.local_count}"
             self.features.add("scalar_local")
             first = f"{ind}{t} = {self.expr(vars_)}"
             self.locals_in_scope.append(t)
             try:
-                second = f"{ind}{self.access(vars_)} = {self.expr(vars_)} + {t}"
+                x, kind = self.target(vars_)
+                # a float local only goes into float or complex elements
+                if kind == "int":
+                    second = f"{ind}{x} = {self.int_expr(vars_)} + int({t} > 0.0)"
+                else:
+                    second = f"{ind}{x} = {self.typed_expr(vars_, kind)} + {t}"
             finally:
                 self.locals_in_scope.pop()
             return [first, second]
         # if/else on data
         self.features.add("if_data")
-        lines = [f"{ind}if {self.access(vars_)} > {rng.choice(('0.0', '0.5', '-0.25'))}:"]
-        lines += [f"{ind}    {self.access(vars_)} = {self.expr(vars_)}"]
+        lines = [f"{ind}if {self.condition(vars_)}:"]
+        x, kind = self.target(vars_)
+        lines += [f"{ind}    {x} = {self.typed_expr(vars_, kind)}"]
         if rng.random() < 0.7:
-            lines += [f"{ind}else:", f"{ind}    {self.access(vars_)} {rng.choice(('=', '+='))} {self.expr(vars_)}"]
+            x, kind = self.target(vars_)
+            lines += [f"{ind}else:", f"{ind}    {x} {rng.choice(('=', '+='))} {self.typed_expr(vars_, kind)}"]
         return lines
 
     def slice_stmt(self, v: str, ind: str) -> list[str] | None:
         rng = self.rng
-        two = [a for a in self.arrays if a[1] == 2]
+        two = [a for a in self.arrays if a[1] == 2 and self.dtypes[a[0]] == "float64"]
         if not two:
             return None
         self.features.add("slice")
@@ -270,19 +384,56 @@ class _Fn:
     def between_nests(self, ind: str) -> None:
         """A NumPy statement between nests (a whole-array operator)."""
         rng = self.rng
-        same = [(a, b) for a in self.arrays for b in self.arrays if a != b and a[1] == b[1]]
         self.features.add("numpy_between")
+        floats2 = [a for a, nd in self.arrays if nd == 2 and self.dtypes[a] == "float64"]
+        floats1 = [a for a, nd in self.arrays if nd == 1 and self.dtypes[a] == "float64"]
+        r = rng.random()
+        if floats2 and r < 0.2:
+            self.features.add("matmul")
+            x, y, z = (rng.choice(floats2) for _ in range(3))
+            self.lines.append(f"{ind}{x}[:, :] = {y} @ {z}" if rng.random() < 0.7 else f"{ind}{x}[:, :] = np.dot({y}, {z})")
+            return
+        if self.has_red and (floats1 or floats2) and r < 0.35:
+            if floats1 and rng.random() < 0.5:
+                self.features.add("np_dot")
+                self.lines.append(f"{ind}s += np.dot({rng.choice(floats1)}, {rng.choice(floats1)})")
+            else:
+                self.features.add("np_sum")
+                self.lines.append(f"{ind}s += np.sum({rng.choice(floats1 + floats2)})")
+            return
+        same = [(a, b) for a in self.arrays_of("target") for b in self.arrays_of("target")
+                if a != b and a[1] == b[1] and self.dtypes[a[0]] == self.dtypes[b[0]]]
         if same and rng.random() < 0.5:
             (x, _), (y, _) = rng.choice(same)
-            self.lines.append(f"{ind}{x}[:] = {y} * {rng.choice(FLOAT_CONSTS)} + {x}")
+            c = rng.choice(INT_CONSTS if self.dtypes[x] == "int64" else FLOAT_CONSTS)
+            self.lines.append(f"{ind}{x}[:] = {y} * {c} + {x}")
         else:
-            x, _ = rng.choice(self.arrays)
-            self.lines.append(f"{ind}{x} *= {rng.choice(FLOAT_CONSTS)}")
+            x, _ = rng.choice(self.arrays_of("target"))
+            self.lines.append(f"{ind}{x} *= {rng.choice(INT_CONSTS if self.dtypes[x] == 'int64' else FLOAT_CONSTS)}")
+
+    def local_array(self, ind: str) -> None:
+        """A local float64 array with a parameter shape, used like the others from here on."""
+        rng = self.rng
+        name = "T"
+        nd = rng.choice((1, 2))
+        dims = [self.rng.choice(self.ints) if rng.random() < 0.6 else self.size_expr() for _ in range(nd)]
+        self.features.add("local_array")
+        if rng.random() < 0.3:
+            like = [a for a, d in self.arrays if d == nd]
+            if like:
+                self.lines.append(f"{ind}{name} = np.zeros_like({rng.choice(like)}, dtype=np.float64)")
+                self.arrays.append((name, nd))
+                self.dtypes[name] = "float64"
+                return
+        shape = f"({dims[0]},)" if nd == 1 else f"({', '.join(dims)})"
+        self.lines.append(f"{ind}{name} = np.{rng.choice(('zeros', 'ones'))}({shape})")
+        self.arrays.append((name, nd))
+        self.dtypes[name] = "float64"
 
     def outside_subset(self, ind: str) -> str:
         rng = self.rng
         kind = rng.choice(("while", "list", "call", "int_of_float", "string", "try"))
-        x, nd = self.arrays[0]
+        x, nd = self.params_arrays[0]
         first = f"{x}[{', '.join(['0'] * nd)}]"
         if kind == "while":
             self.lines += [f"{ind}q = 0", f"{ind}while q < {self.ints[0]}:", f"{ind}    q += 1"]
@@ -300,7 +451,7 @@ class _Fn:
 
     def build(self, outside: bool) -> tuple[str, FunctionSpec]:
         rng = self.rng
-        params = [Param(a, "array", nd) for a, nd in self.arrays]
+        params = [Param(a, "array", nd, self.dtypes[a]) for a, nd in self.params_arrays]
         params += [Param(i, "int") for i in self.ints]
         params += [Param(f, "float") for f in self.floats]
         rng.shuffle(params)
@@ -310,13 +461,15 @@ class _Fn:
             self.lines.append(f"{ind}s = {rng.choice(('0.0', '1.0'))}")
         if outside:
             why = self.outside_subset(ind)
+        if rng.random() < 0.15:
+            self.local_array(ind)
         for k in range(rng.choice((1, 1, 2, 2, 3))):
             if k > 0 and rng.random() < 0.25:
                 self.between_nests(ind)
             self.nest(ind)
         if self.has_red:
             self.lines.append(f"{ind}return s")
-        sig = ", ".join(f"{p.name}: {ARRAY_HINT if p.kind == 'array' else p.kind}" for p in params)
+        sig = ", ".join(f"{p.name}: {ARRAY_HINTS[p.dtype] if p.kind == 'array' else p.kind}" for p in params)
         ret = "float" if self.has_red else "None"
         text = f"def {self.name}({sig}) -> {ret}:\n" + "\n".join(self.lines) + "\n"
         if self.raising:

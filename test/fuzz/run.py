@@ -157,9 +157,16 @@ def make_inputs(fn: gen.FunctionSpec, seed: int, trial: int) -> dict[str, Any]:
     for p in fn.params:
         if p.kind == "array":
             shape = [base[d] if rng.random() < 0.85 else max(0, base[d] + rng.choice((-1, 1, 2))) for d in range(p.ndim)]
-            a = np.round(nrng.standard_normal(shape) * 4.0, 3)
-            if a.size and rng.random() < 0.15:
-                a.flat[rng.randrange(a.size)] = rng.choice((math.nan, math.inf, -math.inf, -0.0))
+            if p.dtype == "int64":
+                a = nrng.integers(-9, 10, size=shape, dtype=np.int64)
+            elif p.dtype == "bool":
+                a = nrng.random(shape) < 0.5
+            else:
+                a = np.round(nrng.standard_normal(shape) * 4.0, 3)
+                if p.dtype == "complex128":
+                    a = a + 1j * np.round(nrng.standard_normal(shape) * 4.0, 3)
+                if a.size and rng.random() < 0.15:
+                    a.flat[rng.randrange(a.size)] = rng.choice((math.nan, math.inf, -math.inf, -0.0))
             args[p.name] = a
         elif p.kind == "int":
             args[p.name] = rng.choice((base[0], base[0], base[0], base[1], base[0] - 1, base[0] + 1, base[0] + 2, 0, 1, -1, -3, rng.randrange(0, 13)))
@@ -181,6 +188,8 @@ def describe_args(args: dict[str, Any]) -> dict[str, Any]:
     for k, v in args.items():
         if hasattr(v, "tolist"):
             out[k] = {"array": v.tolist(), "shape": list(v.shape)}
+            if str(v.dtype) != "float64":
+                out[k]["dtype"] = str(v.dtype)
         else:
             out[k] = v
     return out

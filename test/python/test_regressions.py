@@ -38,7 +38,7 @@ def cases_of(path: Path):
 
 def build(value):
     if isinstance(value, dict) and "array" in value:
-        return np.array(value["array"], dtype=np.float64).reshape(value["shape"])
+        return np.array(value["array"], dtype=value.get("dtype", "float64")).reshape(value["shape"])
     return value
 
 
