@@ -393,13 +393,15 @@ class _Fn:
             x, y, z = (rng.choice(floats2) for _ in range(3))
             self.lines.append(f"{ind}{x}[:, :] = {y} @ {z}" if rng.random() < 0.7 else f"{ind}{x}[:, :] = np.dot({y}, {z})")
             return
-        if self.has_red and (floats1 or floats2) and r < 0.35:
-            if floats1 and rng.random() < 0.5:
+        ints = [a for a, _ in self.arrays if self.dtypes[a] == "int64"]
+        if self.has_red and (floats1 or ints) and r < 0.35:
+            # np.sum of floats is outside the subset (NumPy sums pairwise); of ints it is exact
+            if floats1 and (not ints or rng.random() < 0.5):
                 self.features.add("np_dot")
                 self.lines.append(f"{ind}s += np.dot({rng.choice(floats1)}, {rng.choice(floats1)})")
             else:
                 self.features.add("np_sum")
-                self.lines.append(f"{ind}s += np.sum({rng.choice(floats1 + floats2)})")
+                self.lines.append(f"{ind}s += {rng.choice(('np.sum({})', '{}.sum()'))}".format(rng.choice(ints)))
             return
         same = [(a, b) for a in self.arrays_of("target") for b in self.arrays_of("target")
                 if a != b and a[1] == b[1] and self.dtypes[a[0]] == self.dtypes[b[0]]]
@@ -433,7 +435,10 @@ class _Fn:
     def outside_subset(self, ind: str) -> str:
         rng = self.rng
         kind = rng.choice(("while", "list", "call", "int_of_float", "string", "try"))
-        x, nd = self.params_arrays[0]
+        floats = [a for a in self.params_arrays if self.dtypes[a[0]] == "float64"]
+        if kind == "int_of_float" and not floats:
+            kind = "while"
+        x, nd = floats[0] if kind == "int_of_float" else self.params_arrays[0]
         first = f"{x}[{', '.join(['0'] * nd)}]"
         if kind == "while":
             self.lines += [f"{ind}q = 0", f"{ind}while q < {self.ints[0]}:", f"{ind}    q += 1"]

@@ -188,7 +188,7 @@ test('seidel-2d: the CPU variant is skewed into a wavefront with a parallel inne
   const cpu = r.module.slice(r.module.indexOf('def _polyray_cpu_'), r.module.indexOf('_polyray_dispatch_')).split('\n');
   assert.match(cpu[1], /^ {4}for _polyray_c0 in range\(/, 'outer wavefront loop is sequential');
   assert.match(cpu[2], /^ {8}for _polyray_k1 in _polyray_prange\(/, 'the (tile) loop inside it is parallel');
-  assert.match(cpu[3], /^ {12}_polyray_c1 = .* \+ 32 \* _polyray_k1$/, 'over tiles of 32');
+  assert.match(cpu[3], /^ {12}_polyray_c1 = .* \+ 32 \* _polyray_int64\(_polyray_k1\)$/, 'over tiles of 32 (prange counters are unsigned: cast first)');
   assert.match(r.module, /parallel=True, boundscheck=False/);
   assert.match(r.module, /guard=_polyray_guard_kernel_seidel_2d/);
 });
@@ -231,4 +231,23 @@ test('slice statements are implicit loops: a loop over rows is proven parallel, 
   assert.equal(negative.loops[0].parallel, true);
   // The Ray variant of negative_window is guarded: a negative slice bound would count from the end.
   assert.match(r.module, /def _polyray_guard_negative_window\(x, y, n, k\):[\s\S]*?k <= -1/);
+});
+
+test('PolyBench: no loop proven parallel is left sequential (correlation speculatively, durbin despite its np.zeros)', async () => {
+  const { readdirSync } = await import('node:fs');
+  const dir = fileURLToPath(new URL('../kernels/polybench/', import.meta.url));
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.py') && f !== 'specs.py')) {
+    const r = compileSource(await testParser(), readFileSync(dir + file, 'utf8'), { fileName: file, isl: await islCtx, targets: ['cpu'] });
+    assert.ok(r.ok, file);
+    if (!r.ok) continue;
+    for (const l of r.report.functions[0].loops) assert.doesNotMatch(l.reason, /runs sequentially/, `${file}:${l.line}`);
+  }
+  const r = compileSource(await testParser(), kernel('correlation'), { fileName: 'correlation.py', isl: await islCtx, targets: ['cpu'] });
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  const l14 = r.report.functions[0].loops.find((l) => l.line === 14)!;
+  assert.match(l14.reason, /runs as prange speculatively/);
+  assert.match(r.module, /def _polyray_cpu_kernel_correlation\(m, n, float_n, data, corr, mean, stddev, _polyray_fail\):/);
+  assert.match(r.module, /stddev\[j\] = _polyray_h_spec_sqrt\(stddev\[j\], _polyray_fail\)/);
+  assert.match(r.module, /rollback=\(3, 4, 5, 6\)/);
 });

@@ -10,12 +10,14 @@ import threading
 from collections.abc import Callable
 from typing import Any, Final
 
-from .variants import VariantFailed
+from .variants import VariantFailed, VariantRolledBack
 
 #: Helpers of :mod:`polyray.runtime.numba_helpers` a variant may request; each is
 #: injected into the variant's module globals as ``_polyray_h_<name>``.
+_SPECULABLE: Final = ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow")
 HELPER_NAMES: Final[frozenset[str]] = frozenset(
-    {"truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp"}
+    {"truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp", "matmul", "dot"}
+    | {f"spec_{name}" for name in _SPECULABLE}
 )
 
 HELPER_PREFIX: Final = "_polyray_h_"
@@ -25,6 +27,9 @@ HELPER_PREFIX: Final = "_polyray_h_"
 #: generated module never imports numba itself. Without parallel=True, Numba
 #: treats it as ``range``.
 PRANGE_NAME: Final = "_polyray_prange"
+
+#: ``numba.int64``, injected under this name: generated code casts prange counters with it.
+INT64_NAME: Final = "_polyray_int64"
 
 #: Parallel options when parallel=True: prange only, every other transformation off.
 PARALLEL_OPTIONS: Final[dict[str, bool]] = {
@@ -61,9 +66,15 @@ class CpuVariant:
         (``_polyray_prange`` = numba.prange is always injected).
     parallel: compile with ``parallel={'prange': True, ...everything else off}``.
     boundscheck: compile with Numba's bounds checking (IndexError like Python).
+    rollback: positions of the written array arguments of a *speculative*
+        variant (one whose prange loops flag a would-be CPython exception in a
+        trailing ``fail`` argument instead of raising, see numba_helpers'
+        ``spec_*``). Those arrays are copied before each run and restored if the
+        flag is set, and the run counts as not having happened
+        (:class:`VariantRolledBack`): the original then runs and raises as Python does.
     """
 
-    __slots__ = ("py_func", "helpers", "parallel", "boundscheck", "_jitted", "_broken",
+    __slots__ = ("py_func", "helpers", "parallel", "boundscheck", "rollback", "_jitted", "_broken",
                  "_failed", "_numba_error", "_typeof", "_lock", "cached")
 
     def __init__(
@@ -72,6 +83,7 @@ class CpuVariant:
         helpers: tuple[str, ...] | list[str] = (),
         parallel: bool = False,
         boundscheck: bool = True,
+        rollback: tuple[int, ...] | None = None,
     ) -> None:
         if not callable(py_func) or not hasattr(py_func, "__globals__"):
             raise TypeError(f"CpuVariant: py_func must be a Python function, got {type(py_func).__name__}")
@@ -85,6 +97,9 @@ class CpuVariant:
             raise TypeError(f"CpuVariant {py_func.__name__!r}: parallel must be a bool, got {parallel!r}")
         if type(boundscheck) is not bool:
             raise TypeError(f"CpuVariant {py_func.__name__!r}: boundscheck must be a bool, got {boundscheck!r}")
+        if rollback is not None and not (isinstance(rollback, tuple) and all(type(k) is int and k >= 0 for k in rollback)):
+            raise TypeError(f"CpuVariant {py_func.__name__!r}: rollback must be a tuple of argument positions, got {rollback!r}")
+        self.rollback = rollback
         self.py_func = py_func
         self.helpers: tuple[str, ...] = tuple(helpers)
         self.parallel = parallel
@@ -117,6 +132,8 @@ class CpuVariant:
                 raise VariantFailed(self._broken) from None
             module_globals = self.py_func.__globals__
             module_globals[PRANGE_NAME] = numba.prange
+            # prange's counter is unsigned: generated code casts it (`-i` would wrap otherwise)
+            module_globals[INT64_NAME] = numba.int64
             for helper in self.helpers:
                 module_globals[HELPER_PREFIX + helper] = getattr(numba_helpers, helper)
             options: dict[str, Any] = {
@@ -152,6 +169,8 @@ class CpuVariant:
             reason = self._failed.get(key)
             if reason is not None:
                 raise VariantFailed(reason)
+        if self.rollback is not None:
+            return self._run_speculative(jitted, args)
         try:
             return jitted(*args)
         except self._numba_error as exc:  # type: ignore[misc]
@@ -159,6 +178,39 @@ class CpuVariant:
             reason = f"numba could not compile {self.py_func.__name__} for these argument types: {_first_line(str(exc))}"
             self._failed[self._signature(args)] = reason
             raise VariantFailed(reason) from None
+
+    def _run_speculative(self, jitted: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        import numpy as np
+
+        fail = np.zeros(1, dtype=np.int8)
+        # copies keep the layout; the dispatcher's guards exclude aliasing between arguments
+        saved = [(args[k], args[k].copy(order="K")) for k in self.rollback or () if isinstance(args[k], np.ndarray)]
+        try:
+            result = jitted(*args, fail)
+        except self._numba_error as exc:  # type: ignore[misc]
+            reason = f"numba could not compile {self.py_func.__name__} for these argument types: {_first_line(str(exc))}"
+            self._failed[self._signature(args)] = reason
+            raise VariantFailed(reason) from None
+        except BaseException:
+            # an exception outside the speculative loops: the same as Python's,
+            # unless a speculative loop before it flagged (then Python raised earlier)
+            if fail[0]:
+                self._restore(saved)
+            else:
+                raise
+        if fail[0]:
+            self._restore(saved)
+        return result
+
+    def _restore(self, saved: list[tuple[Any, Any]]) -> None:
+        import numpy as np
+
+        for array, copy in saved:
+            np.copyto(array, copy)
+        raise VariantRolledBack(
+            f"a math call in a parallel loop of {self.py_func.__name__} would raise: "
+            "its written arrays were restored"
+        )
 
     def _signature(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
         typeof = self._typeof

@@ -23,7 +23,9 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-__all__ = ["truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp"]
+__all__ = ["truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
+           "matmul", "dot",
+           *(f"spec_{name}" for name in ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow"))]
 
 
 # --- type classes --------------------------------------------------------------
@@ -406,5 +408,191 @@ def _ol_mathpow(x, y):  # type: ignore[no-untyped-def]
         if math.isinf(r) and math.isfinite(v) and math.isfinite(w):
             raise OverflowError("math range error")
         return r
+
+    return impl
+
+
+# --- speculative forms ---------------------------------------------------------
+#
+# Inside a prange loop a raise keeps Numba from running the loop in parallel
+# (a second exit from the loop body). A speculative CPU variant calls these
+# instead: where CPython would raise they set ``fail[0] = 1`` and return
+# Numba's native result; the runtime then restores the written arrays and runs
+# the original, which raises as Python does (CpuVariant's ``rollback``). Every
+# iteration that would raise writes the same 1, so the race on ``fail`` is benign.
+
+
+def _speculative(fn: Any) -> Any:
+    """Python-level form: the helper, with its exception turned into the flag."""
+
+    def spec(*args: Any) -> Any:
+        *operands, fail = args
+        try:
+            return fn(*operands)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            fail[0] = 1
+            return math.nan
+
+    spec.__name__ = spec.__qualname__ = f"spec_{fn.__name__}"
+    spec.__doc__ = f"``{fn.__name__}`` that flags ``fail[0] = 1`` where CPython raises."
+    return spec
+
+
+spec_sqrt = _speculative(sqrt)
+spec_log = _speculative(log)
+spec_log10 = _speculative(log10)
+spec_log2 = _speculative(log2)
+spec_acos = _speculative(acos)
+spec_asin = _speculative(asin)
+spec_exp = _speculative(exp)
+spec_mathpow = _speculative(mathpow)
+
+
+def _spec_domain_helper(fn: Any, low: float, low_inclusive: bool, high: float | None) -> Any:
+    """Overload of a speculative one-argument math function (same domains as _domain_helper)."""
+    if high is not None:
+
+        def impl_range(x, fail):  # type: ignore[no-untyped-def]
+            v = np.float64(x)
+            if v < low or v > high:
+                fail[0] = 1
+            return fn(v)
+
+        return impl_range
+    if low_inclusive:
+
+        def impl_lower(x, fail):  # type: ignore[no-untyped-def]
+            v = np.float64(x)
+            if v < low:
+                fail[0] = 1
+            return fn(v)
+
+        return impl_lower
+
+    def impl_positive(x, fail):  # type: ignore[no-untyped-def]
+        v = np.float64(x)
+        if v <= low:
+            fail[0] = 1
+        return fn(v)
+
+    return impl_positive
+
+
+@overload(spec_sqrt, inline="always")
+def _ol_spec_sqrt(x, fail):  # type: ignore[no-untyped-def]
+    return _spec_domain_helper(math.sqrt, 0.0, True, None) if _is_real(x) else None
+
+
+@overload(spec_log, inline="always")
+def _ol_spec_log(x, fail):  # type: ignore[no-untyped-def]
+    return _spec_domain_helper(math.log, 0.0, False, None) if _is_real(x) else None
+
+
+@overload(spec_log10, inline="always")
+def _ol_spec_log10(x, fail):  # type: ignore[no-untyped-def]
+    return _spec_domain_helper(math.log10, 0.0, False, None) if _is_real(x) else None
+
+
+@overload(spec_log2, inline="always")
+def _ol_spec_log2(x, fail):  # type: ignore[no-untyped-def]
+    return _spec_domain_helper(math.log2, 0.0, False, None) if _is_real(x) else None
+
+
+@overload(spec_acos, inline="always")
+def _ol_spec_acos(x, fail):  # type: ignore[no-untyped-def]
+    return _spec_domain_helper(math.acos, -1.0, True, 1.0) if _is_real(x) else None
+
+
+@overload(spec_asin, inline="always")
+def _ol_spec_asin(x, fail):  # type: ignore[no-untyped-def]
+    return _spec_domain_helper(math.asin, -1.0, True, 1.0) if _is_real(x) else None
+
+
+@overload(spec_exp, inline="always")
+def _ol_spec_exp(x, fail):  # type: ignore[no-untyped-def]
+    if not _is_real(x):
+        return None
+
+    def impl(x, fail):  # type: ignore[no-untyped-def]
+        v = np.float64(x)
+        r = math.exp(v)
+        if math.isinf(r) and math.isfinite(v):
+            fail[0] = 1
+        return r
+
+    return impl
+
+
+@overload(spec_mathpow, inline="always")
+def _ol_spec_mathpow(x, y, fail):  # type: ignore[no-untyped-def]
+    if not (_is_real(x) and _is_real(y)):
+        return None
+
+    def impl(x, y, fail):  # type: ignore[no-untyped-def]
+        v = np.float64(x)
+        w = np.float64(y)
+        if math.isfinite(v) and math.isfinite(w):
+            if v == 0.0 and w < 0.0:
+                fail[0] = 1
+            if v < 0.0 and w != np.floor(w):
+                fail[0] = 1
+        r = math.pow(v, w)
+        if math.isinf(r) and math.isfinite(v) and math.isfinite(w):
+            fail[0] = 1
+        return r
+
+    return impl
+
+
+# --- products with NumPy's shape checks -----------------------------------------
+#
+# Numba's `@` and np.dot skip the check of the summed dimension when an operand
+# is empty ((1, 0) @ (1, 0) gives a result where NumPy raises ValueError), so
+# the variant checks first, as NumPy does, then calls Numba's (BLAS) product.
+
+
+def matmul(a: Any, b: Any) -> Any:
+    """``a @ b``."""
+    return a @ b
+
+
+def dot(a: Any, b: Any) -> Any:
+    """``np.dot(a, b)``."""
+    return np.dot(a, b)
+
+
+def _summed_dims(a: types.Type, b: types.Type) -> tuple[int, int] | None:
+    """Which dimension of a and of b a product sums over (1-D and 2-D operands)."""
+    if not (isinstance(a, types.Array) and isinstance(b, types.Array)) or a.ndim not in (1, 2) or b.ndim not in (1, 2):
+        return None
+    return (a.ndim - 1, 0)
+
+
+@overload(matmul, inline="always")
+def _ol_matmul(a, b):  # type: ignore[no-untyped-def]
+    dims = _summed_dims(a, b)
+    if dims is None:
+        return None
+    da, db = dims
+
+    def impl(a, b):  # type: ignore[no-untyped-def]
+        if a.shape[da] != b.shape[db]:
+            raise ValueError("matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?)")
+        return a @ b
+
+    return impl
+
+
+@overload(dot, inline="always")
+def _ol_dot(a, b):  # type: ignore[no-untyped-def]
+    dims = _summed_dims(a, b)
+    if dims is None:
+        return None
+    da, db = dims
+
+    def impl(a, b):  # type: ignore[no-untyped-def]
+        if a.shape[da] != b.shape[db]:
+            raise ValueError("shapes not aligned")
+        return np.dot(a, b)
 
     return impl

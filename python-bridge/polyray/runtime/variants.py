@@ -21,6 +21,14 @@ class VariantFailed(Exception):
         self.reason = reason
 
 
+class VariantRolledBack(VariantFailed):
+    """A speculative variant ran, found that Python would have raised, and undid its writes.
+
+    Unlike other failures this depends on the data, not on the variant's
+    availability: the dispatcher runs the original without ruling the variant out.
+    """
+
+
 @runtime_checkable
 class Variant(Protocol):
     """A compiled variant of one function."""

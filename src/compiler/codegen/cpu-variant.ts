@@ -3,7 +3,7 @@
 // helpers that reproduce CPython (the runtime injects them as globals).
 import type { Expr, ForStmt, Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
-import { cpuName, helperName, PRANGE } from './names.js';
+import { cpuName, helperName, INT64, PRANGE } from './names.js';
 import { PythonPrinter } from './python-printer.js';
 import { rangeParts } from './loop-range.js';
 import { printIslAst } from './isl-ast-python.js';
@@ -14,16 +14,21 @@ export interface CpuVariantCode {
   name: string;
   lines: string[];
   helpers: string[];
+  /** The variant takes a trailing flag array and may need its written arrays restored. */
+  speculative: boolean;
 }
 
-/** prange takes unit steps from 0: other ranges get a counter and the iterator is recomputed. */
+/** The flag array a speculative variant receives as its last argument (see CpuVariant). */
+export const FAIL_FLAG = '_polyray_fail';
+
+/** prange takes unit steps from 0 and its counter is unsigned: the iterator is recomputed from a signed copy. */
 function prangeHeader(s: ForStmt, print: (e: Expr) => string, indent: string): string[] {
   const v = s.target.id;
   const parts = rangeParts(s, print);
   if (!parts) throw new Error('prange loop without a constant step');
-  if (parts.plain) return [`${indent}for ${v} in ${PRANGE}(${print(s.range.stop)}):`];
   const k = `_polyray_k_${v}`;
-  return [`${indent}for ${k} in ${PRANGE}(${parts.count}):`, `${indent}    ${v} = ${parts.lo} + ${parts.step} * ${k}`];
+  if (parts.plain) return [`${indent}for ${k} in ${PRANGE}(${print(s.range.stop)}):`, `${indent}    ${v} = ${INT64}(${k})`];
+  return [`${indent}for ${k} in ${PRANGE}(${parts.count}):`, `${indent}    ${v} = ${parts.lo} + ${parts.step} * ${INT64}(${k})`];
 }
 
 /** How the CPU variant orders its loops: the original order (some loops as prange), or an isl schedule. */
@@ -36,6 +41,8 @@ export type CpuLoopPlan =
        * a raise inside a prange loop keeps Numba from running it in parallel.
        */
       nativeHelpers?: Set<Expr>;
+      /** Helper calls inside prange loops that flag a would-be exception in `_polyray_fail` instead of raising. */
+      speculative?: Set<Expr>;
     }
   | { kind: 'rescheduled'; rescheduled: Rescheduled; scop: Scop };
 
@@ -45,14 +52,19 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   if (loopPlan.kind === 'rescheduled') {
     // Rescheduling is only planned for functions without CPython-semantics helpers.
     const body = printIslAst(loopPlan.rescheduled.ast, loopPlan.scop, loopPlan.rescheduled.parallelDims, '    ', tf.arrayAug);
-    return { name, lines: [`def ${name}(${params}):`, ...body], helpers: [] };
+    return { name, lines: [`def ${name}(${params}):`, ...body], helpers: [], speculative: false };
   }
   const prangeLoops = loopPlan.prangeLoops;
   const used = new Set<string>();
   const native = prangeLoops.size > 0 ? loopPlan.nativeHelpers ?? new Set<Expr>() : new Set<Expr>();
+  const speculative = prangeLoops.size > 0 ? loopPlan.speculative ?? new Set<Expr>() : new Set<Expr>();
   const printer = new PythonPrinter((e: Expr, print) => {
     const h = tf.helpers.get(e);
     if (!h || native.has(e)) return undefined;
+    if (speculative.has(e) && e.kind === 'call') {
+      used.add(`spec_${h.helper}`);
+      return `${helperName(`spec_${h.helper}`)}(${[...e.args.map(print), FAIL_FLAG].join(', ')})`;
+    }
     used.add(h.helper);
     if (e.kind === 'binary') return `${helperName(h.helper)}(${print(e.left)}, ${print(e.right)})`;
     if (e.kind === 'call') return `${helperName(h.helper)}(${e.args.map(print).join(', ')})`;
@@ -72,5 +84,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     return [`${indent}${target} = ${helperName(h.helper)}(${target}, ${printer.expr(s.value)})`];
   };
   const body = printer.stmts(tf.fn.body, '    ', override);
-  return { name, lines: [`def ${name}(${params}):`, ...body], helpers: [...used].sort() };
+  const spec = [...used].some((h) => h.startsWith('spec_'));
+  const signature = spec ? [params, FAIL_FLAG].filter((x) => x !== '').join(', ') : params;
+  return { name, lines: [`def ${name}(${signature}):`, ...body], helpers: [...used].sort(), speculative: spec };
 }

@@ -5,7 +5,7 @@
 // inside parallel loops alone get one: host code that indexed a device array
 // would copy an element per access. The runtime's GpuVariant copies NumPy
 // arguments to the device once per call and back afterwards.
-import { stmtExprs, walkExpr, walkStmts, type ForStmt, type Stmt } from '../parse/ast.js';
+import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { rangeParts } from './loop-range.js';
 import { PythonPrinter } from './python-printer.js';
@@ -18,8 +18,10 @@ export interface GpuVariantCode {
   written: string[];
 }
 
-export function gpuObstacle(tf: TypedFunction, prangeLoops: Set<number>): string | null {
+export function gpuObstacle(tf: TypedFunction, prangeLoops: Set<number>, speculative: ReadonlySet<Expr> = new Set()): string | null {
   if (prangeLoops.size === 0) return 'no loop runs in parallel';
+  // A kernel cannot undo the writes of the threads before one that would raise.
+  if (speculative.size > 0) return 'a math call inside a parallel loop may raise (the CPU variant runs it speculatively)';
   const arrays = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));
   for (const [name, t] of tf.locals) if (t.kind === 'array') return `the local array '${name}' would live on the host`;
   let obstacle: string | null = null;

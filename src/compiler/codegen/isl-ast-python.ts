@@ -6,7 +6,7 @@ import type { AstExpr, AstFor, AstNode } from 'isl-wasm';
 import type { Expr, Stmt } from '../parse/ast.js';
 import type { Scop } from '../scop/scop.js';
 import { islExprToPython } from './isl-expr.js';
-import { PRANGE } from './names.js';
+import { INT64, PRANGE } from './names.js';
 import { PythonPrinter } from './python-printer.js';
 
 export class UnprintableAst extends Error {}
@@ -49,7 +49,7 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
     if (parallel) {
       const k = `_polyray_k${dim}`;
       lines.push(`${ind}for ${k} in ${PRANGE}(max(0, (${upper} - ${init} + ${step - 1}) // ${step})):`);
-      lines.push(`${ind}    ${it} = ${init} + ${step} * ${k}`);
+      lines.push(`${ind}    ${it} = ${init} + ${step} * ${INT64}(${k})`);
     } else {
       lines.push(`${ind}for ${it} in range(${init}, ${upper}${step === 1 ? '' : `, ${step}`}):`);
     }

@@ -85,12 +85,17 @@ export function generateModule(
       const helpers = cpu.helpers.length ? `(${cpu.helpers.map((h) => JSON.stringify(h)).join(', ')},)` : '()';
       // A parallel variant runs only when isl's bounds guard passed, so Python's
       // IndexError/wrap-around cannot happen inside it: no boundscheck needed.
-      const options = parallel ? 'parallel=True, boundscheck=False' : reordered ? 'parallel=False, boundscheck=False' : 'parallel=False';
+      let options = parallel ? 'parallel=True, boundscheck=False' : reordered ? 'parallel=False, boundscheck=False' : 'parallel=False';
+      if (cpu.speculative) {
+        // positions of the arrays the function writes: saved before a speculative run, restored if it flags
+        const written = tf.params.map((p, k) => (p.kind === 'array' && p.written ? k : -1)).filter((k) => k >= 0);
+        options += `, rollback=(${written.join(', ')}${written.length === 1 ? ',' : ''})`;
+      }
       variants.push({ target: 'cpu', constructor: `${RUNTIME_ALIAS}.CpuVariant(${cpu.name}, helpers=${helpers}, ${options})` });
     }
     const fpl = plans.get(tf);
     const prange = fpl && fpl.loops.kind === 'original' ? fpl.loops.prangeLoops : new Set<number>();
-    if (targets.includes('gpu') && fpl && fpl.loops.kind === 'original' && !gpuObstacle(tf, prange)) {
+    if (targets.includes('gpu') && fpl && fpl.loops.kind === 'original' && !gpuObstacle(tf, prange, fpl.loops.speculative)) {
       const gpu = emitGpuVariant(tf, prange);
       blocks.push(gpu.lines);
       const names = (xs: string[]): string => `(${xs.map((x) => JSON.stringify(x)).join(', ')}${xs.length === 1 ? ',' : ''})`;

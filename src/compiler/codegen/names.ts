@@ -8,3 +8,8 @@ export const dispatcherName = (fn: string): string => `_polyray_dispatch_${fn}`;
 export const helperName = (helper: string): string => `_polyray_h_${helper}`;
 /** numba.prange, injected by the runtime's CpuVariant so generated modules never import numba. */
 export const PRANGE = '_polyray_prange';
+/**
+ * numba.int64, injected by the runtime: prange's index is unsigned in Numba
+ * (`-i` of it wraps to 2**64 - i), so every prange counter is cast first.
+ */
+export const INT64 = '_polyray_int64';

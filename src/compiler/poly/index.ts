@@ -28,7 +28,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   const transformations: string[] = [];
   let plan: FunctionPlan = {
     parallel,
-    loops: { kind: 'original', prangeLoops: parallel.prangeLoops, nativeHelpers: parallel.safeHelpers },
+    loops: { kind: 'original', prangeLoops: parallel.prangeLoops, nativeHelpers: parallel.safeHelpers, speculative: parallel.speculative },
     ray: 'no loop runs in parallel',
   };
   const before = originalParallelDepth(scop, verdicts);
@@ -48,11 +48,13 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
       transformations.push(`kept the original loop order (isl scheduling gave up: ${(e as Error).message.split('\n')[0]})`);
     }
   }
-  if (plan.loops.kind === 'original' && parallel.distributable.size > 0) {
+  if (plan.loops.kind === 'original' && (parallel.distributable.size > 0 || parallel.prangeLoops.size > 0)) {
     if (parallel.prangeLoops.size > 0) transformations.push('prange on the outermost parallel loop of each nest');
-    const gpu = gpuObstacle(tf, parallel.prangeLoops);
+    if (parallel.speculative.size > 0) transformations.push(`speculative prange: ${parallel.speculative.size} math call(s) that may raise are flagged instead; the written arrays are saved before the call and restored if one would raise`);
+    const gpu = gpuObstacle(tf, parallel.prangeLoops, parallel.speculative);
     transformations.push(gpu ? `no GPU variant: ${gpu}` : `GPU variant: ${parallel.prangeLoops.size} kernel(s), one thread per iteration of each parallel loop`);
-    const loop = rayLoop(tf, parallel.distributable);
+    // prange loops that are not distributable are speculative ones: a Ray block could not undo its writes
+    const loop = parallel.distributable.size > 0 ? rayLoop(tf, parallel.distributable) : 'a math call in its parallel loops may raise, and only the CPU variant can undo a speculative run';
     if (typeof loop === 'string') {
       plan.ray = loop;
     } else {
@@ -70,7 +72,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   for (const [at, v] of verdicts) {
     let note = '';
     if (plan.loops.kind === 'rescheduled') note = `; the CPU variant runs this nest ${plan.loops.rescheduled.transformation}`;
-    else if (parallel.prangeLoops.has(at)) note = '; runs as prange in the CPU variant';
+    else if (parallel.prangeLoops.has(at)) note = `; ${parallel.notes.get(at) ?? 'runs as prange in the CPU variant'}`;
     else if (parallel.notes.has(at)) note = `; ${parallel.notes.get(at)}`;
     out.set(at, { ...v, reason: v.reason + note });
   }

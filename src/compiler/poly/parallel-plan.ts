@@ -13,7 +13,7 @@ import { helperPreconditions, type Precondition } from './preconditions.js';
 import { literalStep } from '../codegen/loop-range.js';
 import type { LoopVerdict } from '../report/report.js';
 import type { Scop } from '../scop/scop.js';
-import type { TypedFunction } from '../types/check.js';
+import { NUMPY_ALLOC, type TypedFunction } from '../types/check.js';
 
 export interface ShapeParam {
   name: string;
@@ -40,10 +40,20 @@ export interface ParallelPlan {
   safeHelpers: Set<Expr>;
   /** The bounds condition was computed: every access is exact and checked. */
   boundsChecked: boolean;
+  /**
+   * Math calls inside prange loops that may raise (an operand computed from
+   * array data): the CPU variant runs those loops speculatively, flagging a
+   * would-be exception instead of raising; the runtime then restores the
+   * written arrays and runs the original, which raises exactly as Python does.
+   */
+  speculative: Set<Expr>;
 }
 
+/** Helpers whose failure a parallel loop can flag without raising (numba_helpers.spec_*). */
+export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);
+
 export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>): ParallelPlan {
-  const plan: ParallelPlan = { prangeLoops: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set() };
+  const plan: ParallelPlan = { prangeLoops: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set() };
   const pre = helperPreconditions(tf);
   plan.preconditions = [...pre.values()];
   plan.safeHelpers = new Set(pre.keys());
@@ -121,9 +131,15 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
           plan.distributable.add(s.span.start);
           distributed = true;
         }
-        const why = semantic ?? prangeObstacle(tf, s, 'numba');
+        // Only math calls that may raise stand in the way: run it speculatively.
+        const speculate = semantic !== null && prangeObstacle(tf, s, 'speculative') === null;
+        const why = (speculate ? null : semantic) ?? prangeObstacle(tf, s, 'numba');
         if (!why) {
           plan.prangeLoops.add(s.span.start);
+          if (speculate) {
+            for (const [e, h] of tf.helpers) if (within(e, s) && !plan.safeHelpers.has(e) && SPECULABLE_HELPERS.has(h.helper)) plan.speculative.add(e);
+            plan.notes.set(s.span.start, 'runs as prange speculatively: a math call in its body may raise, so the written arrays are saved first; if any iteration would raise, they are restored and the original runs (and raises as Python does)');
+          }
           continue;
         }
         plan.notes.set(s.span.start, `runs sequentially: ${why}`);
@@ -143,13 +159,13 @@ function paramsConstraints(text: string): string {
   return body === '' ? '1 = 1' : body;
 }
 
-/** Why a loop proven parallel still cannot be a Numba prange loop, or null. */
 /**
  * Why a loop proven parallel still cannot run in parallel: 'semantic' reasons
  * hold for every parallel form (an exception's partial writes, a value live
- * after the loop); 'numba' reasons only for Numba's prange.
+ * after the loop); 'speculative' is the same but for math calls the CPU
+ * variant can flag instead of raising; 'numba' reasons only for Numba's prange.
  */
-function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: 'semantic' | 'numba'): string | null {
+function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: 'semantic' | 'speculative' | 'numba'): string | null {
   if (mode === 'numba') return numbaObstacle(tf, loop);
   let obstacle: string | null = literalStep(loop.range.step) === null ? 'its step is not an integer literal' : null;
   const assignedInside = new Set<string>();
@@ -160,7 +176,7 @@ function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: '
   });
   // Helpers raise CPython's exceptions; inside a parallel loop the partial writes before one would differ.
   const safe = helperPreconditions(tf);
-  for (const [e] of tf.helpers) if (within(e, loop) && !safe.has(e)) obstacle ??= `${tf.fn.name}'s loop body can raise (${exprKind(e)}), and a parallel loop could not reproduce the partial writes before the exception`;
+  for (const [e, h] of tf.helpers) if (within(e, loop) && !safe.has(e) && !(mode === 'speculative' && SPECULABLE_HELPERS.has(h.helper))) obstacle ??= `${tf.fn.name}'s loop body can raise (${exprKind(e)}), and a parallel loop could not reproduce the partial writes before the exception`;
   for (const [s] of tf.augHelpers) if (s.span.start >= loop.span.start && s.span.end <= loop.span.end) obstacle ??= 'the loop body can raise a CPython exception';
   // Scalars assigned inside are private to each iteration in prange; the
   // sequential loop leaves the last iteration's value, so none may be read after it.
@@ -182,18 +198,23 @@ function exprKind(e: Expr): string {
  * Numba compiles prange bodies with array expressions only with its own array
  * parallelization on, which Polyray keeps off so that every parallel loop is proven.
  */
-function numbaObstacle(tf: TypedFunction, _loop: Stmt & { kind: 'for' }): string | null {
+export function numbaObstacle(tf: TypedFunction, _loop?: Stmt & { kind: 'for' }): string | null {
   // Anywhere in the function: in parallel mode Numba's array analysis asserts
   // equal shapes for every array expression, where NumPy broadcasts or raises ValueError.
   let obstacle: string | null = null;
   walkStmts(tf.fn.body, (s) => {
     for (const e of stmtExprs(s)) {
       walkExpr(e, (x) => {
-        if (tf.types.get(x)?.kind === 'array' && x.kind !== 'name') {
+        if (tf.types.get(x)?.kind === 'array' && x.kind !== 'name' && !isAllocation(x)) {
           obstacle ??= `line ${x.span.from.line} applies a NumPy operator to arrays, whose shapes Numba's parallel mode checks differently from NumPy`;
         }
       });
     }
   });
   return obstacle;
+}
+
+/** `np.zeros(shape)` and the like allocate without broadcasting, which Numba's parallel mode handles as NumPy does. */
+function isAllocation(e: Expr): boolean {
+  return e.kind === 'call' && e.func.kind === 'attribute' && e.func.value.kind === 'name' && NUMPY_ALLOC.has(e.func.attr);
 }

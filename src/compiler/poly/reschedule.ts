@@ -11,7 +11,7 @@ import type { Scop } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { liveAfter } from './liveness.js';
 import { islModel } from './model.js';
-import type { ParallelPlan } from './parallel-plan.js';
+import { numbaObstacle, type ParallelPlan } from './parallel-plan.js';
 import { walkStmts, type Stmt } from '../parse/ast.js';
 
 export interface Rescheduled {
@@ -33,6 +33,9 @@ export function rescheduleObstacle(tf: TypedFunction, scop: Scop, plan: Parallel
   if (scop.unanalysable) return scop.unanalysable;
   if (!plan.boundsChecked) return 'its accesses could not all be checked for bounds';
   if (tf.helpers.size > 0 || tf.augHelpers.size > 0) return 'a statement can raise a CPython exception, and reordering would change the writes before it';
+  // the rescheduled nest runs with prange in the same Numba function
+  const numba = numbaObstacle(tf);
+  if (numba) return numba;
   for (const s of scop.statements) {
     if (s.conditional || !s.source) return 'it has data-dependent conditions';
     if (s.source.kind === 'return') return "it has a 'return'";

@@ -72,7 +72,7 @@ const NUMPY_ELEMENTWISE = new Set([
 const NUMPY_BOOL_RESULT = new Set(['isnan', 'isinf', 'isfinite']);
 const NUMPY_REDUCTIONS = new Set(['sum', 'prod', 'max', 'min', 'amax', 'amin', 'mean', 'dot', 'vdot', 'trace']);
 const NUMPY_ARRAY_FUNCS = new Set(['matmul', 'transpose', 'outer', 'copy', 'ascontiguousarray', 'cumsum']);
-const NUMPY_ALLOC = new Set(['zeros', 'empty', 'ones', 'full', 'zeros_like', 'empty_like', 'ones_like']);
+export const NUMPY_ALLOC = new Set(['zeros', 'empty', 'ones', 'full', 'zeros_like', 'empty_like', 'ones_like']);
 const BUILTIN_FUNCS = new Set(['min', 'max', 'abs', 'len', 'float', 'int', 'complex', 'bool', 'range']);
 const ARRAY_METHODS_SCALAR = new Set(['sum', 'prod', 'max', 'min', 'mean', 'item', 'trace']);
 const ARRAY_METHODS_ARRAY = new Set(['copy', 'transpose', 'conjugate', 'conj', 'cumsum', 'ravel', 'flatten']);
@@ -565,9 +565,24 @@ class Checker {
     return chainDepth(e) >= (this.ndimSeen.get(root) ?? 0) && e.indices.every((i) => i.kind !== 'slice');
   }
 
+  /**
+   * NumPy adds floating-point elements pairwise (8 running sums, then halves),
+   * Numba one after another: the last bits of a sum, mean or trace would differ.
+   * Integer sums are exact either way.
+   */
+  private exactSum(span: Span, name: string, dtype: string | null): void {
+    if (name !== 'sum' && name !== 'mean' && name !== 'trace') return;
+    const kind = dtype === null ? null : dtypeScalar(dtype);
+    if (kind !== 'int' && kind !== 'bool') {
+      this.error(span, `${name}() of ${dtype ?? 'unknown-dtype'} elements: NumPy adds them pairwise and compiled code in order, so the last bits could differ`);
+    }
+  }
+
   private binaryType(op: string, l: Ty, r: Ty, span: Span, needHelper: (h: Semantics) => void, e?: Expr): Ty {
     if (op === '@') {
       if (l.kind !== 'array' || r.kind !== 'array') this.error(span, "'@' needs two arrays");
+      // Numba skips NumPy's core-dimension check when an operand is empty
+      needHelper({ helper: 'matmul' });
       const nd = l.kind === 'array' && r.kind === 'array' && l.ndim !== null && r.ndim !== null ? l.ndim + r.ndim - 2 : null;
       const dt = l.kind === 'array' && r.kind === 'array' && l.dtype === r.dtype ? l.dtype : null;
       if (nd === 0) return scalar(dtypeScalar(dt), 'np');
@@ -701,12 +716,15 @@ class Checker {
       }
       if (NUMPY_ALLOC.has(name)) return this.allocation(e, name, args, kw);
       if (NUMPY_REDUCTIONS.has(name)) {
+        const a0 = args[0];
+        this.exactSum(e.span, name, a0 && a0.kind === 'array' ? a0.dtype : null);
         if (kw.has('axis')) {
           const a = args[0];
           return { kind: 'array', dtype: a?.kind === 'array' ? a.dtype : null, ndim: a?.kind === 'array' && a.ndim !== null ? a.ndim - 1 : null };
         }
         if (name === 'dot') {
           const [a, b] = args;
+          this.helpers.set(e, { helper: 'dot' }); // shapes checked as NumPy does (numba_helpers.dot)
           if (a?.kind === 'array' && b?.kind === 'array' && a.ndim === 1 && b.ndim === 1) return scalar(dtypeScalar(a.dtype), 'np');
           if (a?.kind === 'array' && b?.kind === 'array') return { kind: 'array', dtype: a.dtype === b.dtype ? a.dtype : null, ndim: a.ndim !== null && b.ndim !== null ? a.ndim + b.ndim - 2 : null };
         }
@@ -715,7 +733,7 @@ class Checker {
       }
       if (NUMPY_ARRAY_FUNCS.has(name)) {
         const a = args[0];
-        if (name === 'matmul') return this.binaryType('@', args[0] ?? UNKNOWN, args[1] ?? UNKNOWN, e.span, () => undefined);
+        if (name === 'matmul') return this.binaryType('@', args[0] ?? UNKNOWN, args[1] ?? UNKNOWN, e.span, (h) => this.helpers.set(e, h));
         if (name === 'outer') return { kind: 'array', dtype: null, ndim: 2 };
         return a?.kind === 'array' ? { kind: 'array', dtype: a.dtype, ndim: name === 'cumsum' ? 1 : a.ndim } : UNKNOWN;
       }
@@ -727,6 +745,7 @@ class Checker {
       const recv = e.func.kind === 'attribute' ? this.types.get(e.func.value) : undefined;
       const arr = recv && recv.kind === 'array' ? recv : { kind: 'array' as const, dtype: null, ndim: null };
       if (ARRAY_METHODS_SCALAR.has(name)) {
+        this.exactSum(e.span, name, arr.dtype);
         if (kw.has('axis') || args.length > 0) return { kind: 'array', dtype: arr.dtype, ndim: arr.ndim !== null ? arr.ndim - 1 : null };
         return scalar(name === 'mean' ? 'float' : dtypeScalar(arr.dtype), 'np');
       }

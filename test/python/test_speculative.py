@@ -1,0 +1,106 @@
+"""Speculative prange (parallel-plan.ts SPECULABLE_HELPERS, CpuVariant rollback): a parallel
+loop whose math call may raise on some data runs in parallel anyway; where CPython would
+raise, the variant flags it, restores every array it wrote, and the original runs and raises
+exactly as Python does, partial writes included."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import polyray.runtime as rt
+
+from compiled import compile_and_import
+
+SOURCE = Path(__file__).resolve().parents[2] / "test/kernels/extra/speculative.py"
+
+
+@pytest.fixture(scope="module")
+def mod(tmp_path_factory):
+    return compile_and_import(SOURCE, tmp_path_factory.mktemp("speculative"), "speculative_compiled", "--targets", "cpu")
+
+
+def cpu_body(mod, name: str) -> str:
+    return Path(mod.__file__).read_text().split(f"def _polyray_cpu_{name}")[1].split(f"_polyray_dispatch_{name}")[0]
+
+
+def outcome(fn, *args):
+    try:
+        return ("ok", fn(*args))
+    except Exception as exc:  # noqa: BLE001 - the outcome is compared
+        return (type(exc).__name__, str(exc))
+
+
+def test_the_loop_is_a_prange_loop_that_numba_really_parallelizes(mod, monkeypatch):
+    from numba.core.errors import NumbaPerformanceWarning
+
+    body = cpu_body(mod, "roots")
+    assert "_polyray_prange(" in body and "_polyray_h_spec_sqrt(x[i], _polyray_fail)" in body
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    x, y = np.arange(64.0), np.zeros(64)
+    with warnings.catch_warnings():
+        # Numba warns (and runs sequentially) when a prange body has a second exit such as a raise
+        warnings.simplefilter("error", NumbaPerformanceWarning)
+        mod.roots(64, x, y)
+    assert rt.history()[-1]["variant"] == "cpu"
+    np.testing.assert_array_equal(y, np.sqrt(x) + 1.0)
+
+
+@pytest.mark.parametrize("bad", [0, 17, 63])
+def test_a_would_be_exception_restores_the_arrays_and_the_original_raises(mod, monkeypatch, bad):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    x = np.arange(64.0)
+    x[bad] = -0.5
+    y1, y2 = np.full(64, 7.0), np.full(64, 7.0)
+    got = outcome(mod.roots, 64, x, y1)
+    want = outcome(mod._polyray_original_roots, 64, x, y2)
+    assert got == want == ("ValueError", "math domain error")
+    # the partial writes are Python's: rows before `bad` written, the rest untouched
+    np.testing.assert_array_equal(y1, y2)
+    rec = rt.history()[-1]
+    assert rec["variant"] == "original" and "restored" in rec["reason"]
+    # data-dependent: the next call with good data runs the variant again
+    x[bad] = 1.0
+    mod.roots(64, x, y1)
+    assert rt.history()[-1]["variant"] == "cpu"
+
+
+def test_nan_and_negative_zero_do_not_raise(mod, monkeypatch):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    x = np.array([np.nan, -0.0, 4.0, np.inf])
+    y1, y2 = np.zeros(4), np.zeros(4)
+    mod.roots(4, x, y1)
+    assert rt.history()[-1]["variant"] == "cpu"
+    mod._polyray_original_roots(4, x, y2)
+    np.testing.assert_array_equal(np.signbit(y1), np.signbit(y2))
+    np.testing.assert_array_equal(y1, y2)
+
+
+@pytest.mark.parametrize("x0,d", [(1.0, 2.0), (1.0, 0.0), (0.0, 2.0), (0.0, 0.0), (-1.0, 0.0)])
+def test_an_earlier_flagged_loop_wins_over_a_later_exception(mod, monkeypatch, x0, d):
+    """log(0) raises before 1.0 / 0.0 does: the variant's later ZeroDivisionError must not surface."""
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    x = np.full((6, 6), 3.0)
+    x[4, 2] = x0
+    y1, y2 = np.full((6, 6), -1.0), np.full((6, 6), -1.0)
+    got = outcome(mod.logs_then_scale, 6, x, y1, d)
+    want = outcome(mod._polyray_original_logs_then_scale, 6, x, y2, d)
+    assert got == want
+    np.testing.assert_array_equal(y1, y2)
+    if x0 > 0 and d != 0.0:
+        assert rt.history()[-1]["variant"] == "cpu"
+
+
+def test_report_says_speculative_and_no_gpu(tmp_path):
+    import json
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(["node", str(root / "bin/polyray.mjs"), "explain", str(SOURCE), "--json"], capture_output=True, text=True, check=True, cwd=root)
+    fns = {f["name"]: f for f in json.loads(out.stdout)["functions"]}
+    loop = fns["roots"]["loops"][0]
+    assert loop["parallel"] and "speculatively" in loop["reason"]
+    assert any("speculative prange" in t for t in fns["roots"]["transformations"])
+    assert any("no GPU variant: a math call inside a parallel loop may raise" in t for t in fns["roots"]["transformations"])
