@@ -67,6 +67,10 @@ class ReportChannel:
 
     def _on_msg(self, msg: dict[str, Any]) -> None:
         data = msg.get("content", {}).get("data", {}) or {}
+        if not isinstance(data, dict):
+            # not from our frontend: ignored (raising here would print a traceback to the
+            # kernel's stderr and skip IPython's post_execute event)
+            return
         comm_id = msg.get("content", {}).get("comm_id")
         comm = self.comms.get(comm_id)
         kind = data.get("type")

@@ -44,7 +44,30 @@ export function notebook(cells: { type?: 'code' | 'markdown'; source: string }[]
   }, null, 1);
 }
 
-export async function startLab(files: Record<string, string>): Promise<Lab> {
+export interface ServerOptions {
+  /** The front end: `lab` (JupyterLab, the default) or `nbclassic` (the classic Notebook UI). */
+  app?: 'lab' | 'nbclassic';
+  /**
+   * JupyterLab's page config (e.g. `{ disabledExtensions: { polyray: true } }`), written to
+   * labconfig/page_config.json of a temporary JUPYTER_CONFIG_DIR.
+   */
+  pageConfig?: Record<string, unknown>;
+  /** More environment variables for the server and its kernels. */
+  env?: Record<string, string>;
+}
+
+/** A real `jupyter lab` (the default, as before) with the options above. */
+export function startLab(files: Record<string, string>, options: Omit<ServerOptions, 'app'> = {}): Promise<Lab> {
+  return startServer(files, { ...options, app: 'lab' });
+}
+
+/** A real `jupyter nbclassic` (the classic Notebook UI) on the same terms as startLab. */
+export function startClassic(files: Record<string, string>, options: Omit<ServerOptions, 'app' | 'pageConfig'> = {}): Promise<Lab> {
+  return startServer(files, { ...options, app: 'nbclassic' });
+}
+
+export async function startServer(files: Record<string, string>, options: ServerOptions = {}): Promise<Lab> {
+  const app = options.app ?? 'lab';
   const dir = mkdtempSync(join(tmpdir(), 'polyray-e2e-'));
   const root = join(dir, 'root');
   mkdirSync(root);
@@ -52,15 +75,27 @@ export async function startLab(files: Record<string, string>): Promise<Lab> {
   const settings = join(dir, 'settings', '@jupyterlab', 'apputils-extension');
   mkdirSync(settings, { recursive: true });
   writeFileSync(join(settings, 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false', checkForUpdates: false }));
+  // the classic UI, or a page config: a configuration directory of our own (never the user's ~/.jupyter)
+  const configEnv: Record<string, string> = {};
+  if (app !== 'lab' || options.pageConfig) {
+    const config = join(dir, 'config');
+    mkdirSync(join(config, 'labconfig'), { recursive: true });
+    if (options.pageConfig) writeFileSync(join(config, 'labconfig', 'page_config.json'), JSON.stringify(options.pageConfig));
+    configEnv.JUPYTER_CONFIG_DIR = config;
+  }
   const token = randomBytes(16).toString('hex');
   const port = await freePort();
   const log: string[] = [];
-  const proc = spawn(join(ROOT, '.venv/bin/jupyter'), [
-    'lab', '--no-browser', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, '--ServerApp.port_retries=0',
+  const common = [
+    '--no-browser', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, '--ServerApp.port_retries=0',
     `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${root}`,
-    `--LabApp.user_settings_dir=${join(dir, 'settings')}`, `--LabApp.workspaces_dir=${join(dir, 'workspaces')}`,
-    '--LabApp.expose_app_in_browser=True', '--ServerApp.open_browser=False', '--ServerApp.allow_root=True',
-  ], {
+  ];
+  const args = app === 'lab'
+    ? ['lab', ...common,
+      `--LabApp.user_settings_dir=${join(dir, 'settings')}`, `--LabApp.workspaces_dir=${join(dir, 'workspaces')}`,
+      '--LabApp.expose_app_in_browser=True', '--ServerApp.open_browser=False', '--ServerApp.allow_root=True']
+    : ['nbclassic', ...common, '--ServerApp.open_browser=False', '--ServerApp.allow_root=True'];
+  const proc = spawn(join(ROOT, '.venv/bin/jupyter'), args, {
     cwd: root,
     env: {
       ...process.env,
@@ -70,6 +105,8 @@ export async function startLab(files: Record<string, string>): Promise<Lab> {
       RAY_USAGE_STATS_ENABLED: '0',
       // our own embedded Ray, never a cluster another process started on this machine
       RAY_TMPDIR: join(dir, 'ray'),
+      ...configEnv,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -79,12 +116,12 @@ export async function startLab(files: Record<string, string>): Promise<Lab> {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`jupyter lab exited: ${log.join('')}`);
+    if (proc.exitCode !== null) throw new Error(`jupyter ${app} exited: ${log.join('')}`);
     try {
       const r = await fetch(`${url}/api/status?token=${token}`);
       if (r.ok) break;
     } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`jupyter lab did not start: ${log.join('')}`);
+    if (Date.now() > deadline) throw new Error(`jupyter ${app} did not start: ${log.join('')}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   return {
