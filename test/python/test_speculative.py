@@ -39,13 +39,29 @@ def test_the_loop_is_a_prange_loop_that_numba_really_parallelizes(mod, monkeypat
     body = cpu_body(mod, "roots")
     assert "_polyray_prange(" in body and "_polyray_h_spec_sqrt(x[i], _polyray_fail)" in body
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_SERIAL_BELOW_BYTES", "0")  # the parallel form even for small arrays
     x, y = np.arange(64.0), np.zeros(64)
     with warnings.catch_warnings():
         # Numba warns (and runs sequentially) when a prange body has a second exit such as a raise
         warnings.simplefilter("error", NumbaPerformanceWarning)
         mod.roots(64, x, y)
-    assert rt.history()[-1]["variant"] == "cpu"
+    assert rt.history()[-1]["variant"] == "cpu" and rt.history()[-1]["form"] == "parallel"
     np.testing.assert_array_equal(y, np.sqrt(x) + 1.0)
+
+
+@pytest.mark.parametrize("below", ["0", "1000000"])
+def test_rollback_in_both_forms(mod, monkeypatch, below):
+    """The parallel form and the serial form (small arrays) both flag and restore."""
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_SERIAL_BELOW_BYTES", below)
+    x = np.arange(256.0)
+    mod.roots(256, x, np.zeros(256))
+    assert rt.history()[-1]["form"] == ("parallel" if below == "0" else "serial")
+    x[100] = -1.0
+    y1, y2 = np.zeros(256), np.zeros(256)
+    assert outcome(mod.roots, 256, x, y1) == outcome(mod._polyray_original_roots, 256, x, y2)
+    np.testing.assert_array_equal(y1, y2)
+    assert rt.history()[-1]["variant"] == "original"
 
 
 @pytest.mark.parametrize("bad", [0, 17, 63])

@@ -251,3 +251,18 @@ test('PolyBench: no loop proven parallel is left sequential (correlation specula
   assert.match(r.module, /stddev\[j\] = _polyray_h_spec_sqrt\(stddev\[j\], _polyray_fail\)/);
   assert.match(r.module, /rollback=\(3, 4, 5, 6\)/);
 });
+
+test('Ray boxes: a written row fixed by a parameter is that row, not the block range (fuzzer seed 8000250)', async () => {
+  const r = compileSource(await testParser(), py`
+    import numpy as np
+    import numpy.typing as npt
+    def f(n: int, A: npt.NDArray[np.float64]) -> None:
+        for i in range(n - 1):
+            A[n - 1, i] = 1.0
+  `, { fileName: 'row.py', isl: await islCtx, targets: ['ray'] });
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  // isl scans a non-injective schedule's other dimensions as loops of their own:
+  // each box dimension is taken from the projection onto it alone.
+  assert.match(r.module, /return \(slice\(max\(0, \(n - 1\)\), max\(0, \(n - 1\) \+ 1\)\), slice\(max\(0, max\(0, polyray_k0\)\), /);
+});

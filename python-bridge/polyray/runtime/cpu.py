@@ -6,7 +6,9 @@ generated module (and :mod:`polyray.runtime`) stays cheap.
 
 from __future__ import annotations
 
+import os
 import threading
+import types
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -44,6 +46,24 @@ PARALLEL_OPTIONS: Final[dict[str, bool]] = {
 }
 
 
+#: A parallel variant runs its serial form (the same code compiled without
+#: parallel=True, prange as range) when a call's array arguments hold fewer bytes
+#: than this: starting a parallel region costs microseconds on idle cores and
+#: milliseconds when another process holds one (docs/benchmarks.md), more than a
+#: call on a few thousand elements computes. POLYRAY_SERIAL_BELOW_BYTES overrides it.
+SERIAL_BELOW_BYTES: Final = 32 * 1024
+
+
+def _serial_below_bytes() -> int:
+    raw = os.environ.get("POLYRAY_SERIAL_BELOW_BYTES")
+    if raw is None:
+        return SERIAL_BELOW_BYTES
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return SERIAL_BELOW_BYTES
+
+
 def _first_line(text: str) -> str:
     """First non-empty line of an error message.
 
@@ -74,7 +94,7 @@ class CpuVariant:
         (:class:`VariantRolledBack`): the original then runs and raises as Python does.
     """
 
-    __slots__ = ("py_func", "helpers", "parallel", "boundscheck", "rollback", "_jitted", "_broken",
+    __slots__ = ("py_func", "helpers", "parallel", "boundscheck", "rollback", "_jitted", "_serial", "_form", "_broken",
                  "_failed", "_numba_error", "_typeof", "_lock", "cached")
 
     def __init__(
@@ -105,6 +125,10 @@ class CpuVariant:
         self.parallel = parallel
         self.boundscheck = boundscheck
         self._jitted: Callable[..., Any] | None = None
+        # the serial form of a parallel variant, compiled on its first small call
+        self._serial: Callable[..., Any] | None = None
+        # which form the last run used (reported in the run record)
+        self._form: str | None = None
         self._broken: str | None = None
         # argument-type signature -> reason, for signatures Numba failed to compile
         self._failed: dict[tuple[Any, ...], str] = {}
@@ -117,9 +141,11 @@ class CpuVariant:
     def unavailable_reason(self) -> str | None:
         return self._broken
 
-    def _compile(self) -> Callable[..., Any]:
+    def _compile(self, serial: bool = False) -> Callable[..., Any]:
         with self._lock:
-            if self._jitted is not None:
+            if serial and self._serial is not None:
+                return self._serial
+            if not serial and self._jitted is not None:
                 return self._jitted
             name = self.py_func.__name__
             try:
@@ -136,34 +162,65 @@ class CpuVariant:
             module_globals[INT64_NAME] = numba.int64
             for helper in self.helpers:
                 module_globals[HELPER_PREFIX + helper] = getattr(numba_helpers, helper)
+            parallel = self.parallel and not serial
             options: dict[str, Any] = {
                 "error_model": "numpy",
                 "boundscheck": self.boundscheck,
                 # ParallelOptions consumes the dict it is given: pass a fresh copy
-                "parallel": dict(PARALLEL_OPTIONS) if self.parallel else False,
+                "parallel": dict(PARALLEL_OPTIONS) if parallel else False,
             }
+            func = self.py_func if not serial else _renamed(self.py_func, "__serial")
             try:
-                jitted = numba.njit(cache=True, **options)(self.py_func)
+                jitted = numba.njit(cache=True, **options)(func)
                 self.cached = True
             except RuntimeError:
                 # no file to cache next to (e.g. code exec'd in a notebook): compile uncached
-                options["parallel"] = dict(PARALLEL_OPTIONS) if self.parallel else False
-                jitted = numba.njit(cache=False, **options)(self.py_func)
+                options["parallel"] = dict(PARALLEL_OPTIONS) if parallel else False
+                jitted = numba.njit(cache=False, **options)(func)
                 self.cached = False
             except NumbaError as exc:
                 self._broken = f"numba rejected {name}: {_first_line(str(exc))}"
                 raise VariantFailed(self._broken) from None
             self._numba_error = NumbaError
             self._typeof = numba.typeof
-            self._jitted = jitted
+            if serial:
+                self._serial = jitted
+            else:
+                self._jitted = jitted
             return jitted
 
+    def _use_serial(self, args: tuple[Any, ...]) -> bool:
+        """A parallel variant on small arguments (or with one thread) runs its serial form."""
+        if not self.parallel:
+            return False
+        try:
+            import numba
+
+            if numba.get_num_threads() <= 1:
+                return True
+        except Exception:  # noqa: BLE001 - no threading layer: the parallel form reports it
+            return False
+        total = 0
+        for a in args:
+            nbytes = getattr(a, "nbytes", None)
+            if isinstance(nbytes, int):
+                total += nbytes
+        return total < _serial_below_bytes()
+
+    def take_extra(self) -> dict[str, Any]:
+        """Keys for the run record of the last run: which form of a parallel variant ran."""
+        form, self._form = self._form, None
+        return {"form": form} if form else {}
+
     def run(self, args: tuple[Any, ...]) -> Any:
-        jitted = self._jitted
+        serial = self._use_serial(args)
+        jitted = self._serial if serial else self._jitted
         if jitted is None:
             if self._broken is not None:
                 raise VariantFailed(self._broken)
-            jitted = self._compile()
+            jitted = self._compile(serial)
+        if self.parallel:
+            self._form = "serial" if serial else "parallel"
         if self._failed:
             key = self._signature(args)
             reason = self._failed.get(key)
@@ -222,3 +279,12 @@ class CpuVariant:
             except Exception:
                 key.append(type(a))
         return tuple(key)
+
+
+def _renamed(fn: Callable[..., Any], suffix: str) -> Callable[..., Any]:
+    """A copy of fn under another name, so that Numba's on-disk cache keeps its compilations apart."""
+    copy = types.FunctionType(fn.__code__.replace(co_name=fn.__name__ + suffix), fn.__globals__,
+                              fn.__name__ + suffix, fn.__defaults__, fn.__closure__)
+    copy.__qualname__ = fn.__qualname__ + suffix
+    copy.__module__ = fn.__module__
+    return copy

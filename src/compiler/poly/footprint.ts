@@ -56,7 +56,11 @@ export function blockBoxes(ctx: IslContext, scop: Scop, loop: ForStmt, shapePara
       const dims: Box['dims'] = [];
       for (let d = 0; d < rank; d++) {
         const names = Array.from({ length: rank }, (_, e) => `o${e}`);
-        const ast = ctx.generateAst(ctx.scheduleFromMap(image, `${head} -> { ${islName(array)}[${names.join(', ')}] -> [o${d}] }`)).root;
+        // Project onto dimension d first: with the other dimensions left in, the
+        // schedule is not injective and isl scans them as loops of their own
+        // (dropping a degenerate d), so the outermost loop need not be d's.
+        const line = image.apply(ctx.unionMap(`${head} -> { ${islName(array)}[${names.join(', ')}] -> POLYRAY_D[o${d}] }`));
+        const ast = ctx.generateAst(ctx.scheduleFromMap(line, `${head} -> { POLYRAY_D[x] -> [x] }`)).root;
         dims.push(boundsOf(ast));
       }
       boxes.push({ array, dims });
@@ -65,10 +69,12 @@ export function blockBoxes(ctx: IslContext, scop: Scop, loop: ForStmt, shapePara
   });
 }
 
-/** The bounds of the single outer loop of an AST (through guards), or null. */
+/** The bounds of the single loop of a one-dimensional AST (through guards), or null. */
 function boundsOf(n: import('isl-wasm').AstNode): [AstExpr, AstExpr] | null {
   if (n.kind === 'if' && !n.else) return boundsOf(n.then);
   if (n.kind === 'mark') return boundsOf(n.node);
+  // a single point: isl prints the statement with the value instead of a loop
+  if (n.kind === 'user' && n.expr.kind === 'op' && n.expr.op === 'call' && n.expr.args.length === 2) return [n.expr.args[1], n.expr.args[1]];
   if (n.kind !== 'for') return null;
   if (n.degenerate) return [n.init, n.init];
   const c = n.cond;
