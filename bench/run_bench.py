@@ -206,8 +206,7 @@ def dispatch_overhead(runner, kernel):
     """Microseconds per call spent outside the Numba body, at MINI sizes."""
     disp = getattr(runner.mod, f"_polyray_dispatch_kernel_{kernel}")
     cpu = disp.variants["cpu"]
-    jitted = getattr(cpu, "_jitted", None)
-    if jitted is None:
+    if getattr(cpu, "_jitted", None) is None and getattr(cpu, "_serial", None) is None:
         return None
     sizes = specs.SIZES[kernel]["MINI"]
     base = specs.build_args(kernel, sizes, np.random.default_rng(1))
@@ -218,7 +217,16 @@ def dispatch_overhead(runner, kernel):
     threads = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
-        for what, fn in (("dispatcher", runner.fns["polyray_cpu"]), ("direct", jitted)):
+        def direct(*a):
+            return jitted(*a, *extra)
+
+        for what in ("dispatcher", "direct"):
+            if what == "direct":
+                # the form the dispatcher ran: on one thread (or small data) the serial one;
+                # a speculative variant takes its flag array last
+                jitted = cpu._serial if getattr(cpu, "_serial", None) is not None else cpu._jitted
+                extra = (np.zeros(1, dtype=np.int8),) if getattr(cpu, "rollback", None) is not None else ()
+            fn = runner.fns["polyray_cpu"] if what == "dispatcher" else direct
             ts = []
             for _ in range(200):
                 a = specs.copy_args(base)

@@ -2,14 +2,14 @@
 // @jupyterlab/notebook-extension:cell-executor, disabled in package.json) and
 // polyray:plugin (settings, sidebar, commands, kernel bridges).
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { INotebookCellExecutor, INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { accelerateNotebook, canRevert, rerunOnCluster, revertAcceleration } from './commands.js';
 import { PolyrayEngine } from './engine.js';
 import { PolyrayCellExecutor } from './executor.js';
-import { readSettings } from './settings.js';
+import { DEFAULT_SETTINGS, readSettings, refusedSettingsMessage, settingsErrorMessage, type PolyraySettings } from './settings.js';
 import { PolyraySidebar } from './sidebar.js';
 import { CommandIDs, EXECUTOR_PLUGIN_ID, PLUGIN_ID } from './tokens.js';
 
@@ -66,16 +66,37 @@ const plugin: JupyterFrontEndPlugin<void> = {
     tracker.currentChanged.connect(follow);
     follow();
 
-    void registry.load(PLUGIN_ID).then((settings) => {
-      const apply = (): void => {
-        const s = readSettings(settings.composite as Record<string, unknown>);
-        engine.setSettings(s);
-        sidebar.setShowGeneratedCode(s.showGeneratedCode);
-        sidebar.setDefaultAddress(s.clusterAddress);
-      };
-      apply();
-      settings.changed.connect(apply);
-    }).catch((e) => console.warn('polyray: settings not loaded', e));
+    const applySettings = (s: PolyraySettings): void => {
+      engine.setSettings(s);
+      sidebar.setShowGeneratedCode(s.showGeneratedCode);
+      sidebar.setDefaultAddress(s.clusterAddress);
+    };
+    // Settings that fail the schema (schema/plugin.json, e.g. defaultTarget "tpu") used to
+    // be dropped without a word to the user: the Jupyter server refuses such a file (only
+    // its log says so) and the plugin ran on the defaults; and when the registry itself
+    // refuses them, load() throws and only the console heard of it. Now a notification
+    // says so (naming the setting where the registry reports it), the defaults apply, and
+    // once the settings are saved valid (pluginChanged) they are loaded again.
+    const warn = (message: string, detail?: unknown): void => {
+      console.warn(message, detail ?? '');
+      Notification.warning(message, { autoClose: false });
+    };
+    const retryOnChange = (_: ISettingRegistry, id: string): void => { if (id === PLUGIN_ID) loadSettings(); };
+    const loadSettings = (): void => {
+      registry.load(PLUGIN_ID).then((settings) => {
+        registry.pluginChanged.disconnect(retryOnChange);
+        const apply = (): void => applySettings(readSettings(settings.composite as Record<string, unknown>));
+        apply();
+        settings.changed.connect(apply);
+        const refused = refusedSettingsMessage(settings.plugin);
+        if (refused) warn(refused);
+      }).catch((errors: unknown) => {
+        applySettings({ ...DEFAULT_SETTINGS });
+        warn(settingsErrorMessage(errors), errors);
+        registry.pluginChanged.connect(retryOnChange);
+      });
+    };
+    loadSettings();
 
     const enabled = (): boolean => current() !== null;
     app.commands.addCommand(CommandIDs.accelerate, {

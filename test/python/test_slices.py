@@ -30,9 +30,8 @@ def test_rows_run_in_parallel_and_match(mod, n, m):
     assert rt.history()[-1]["variant"] == "cpu"
     mod._polyray_original_rows(C2, A, n, 0.5)
     np.testing.assert_array_equal(C1, C2)
-    # Proven parallel (the Ray variant splits it), but Numba's prange-only mode
-    # cannot compile array expressions: the CPU variant runs the loop sequentially.
-    assert "_polyray_prange(" not in Path(mod.__file__).read_text().split("def _polyray_cpu_rows")[1].split("_polyray_dispatch_rows")[0]
+    # Proven parallel; the slice statements run as element loops, so the CPU variant uses prange
+    assert "_polyray_prange(" in Path(mod.__file__).read_text().split("def _polyray_cpu_rows")[1].split("_polyray_dispatch_rows")[0]
 
 
 def test_clipped_and_out_of_range_rows_behave_like_numpy(mod):

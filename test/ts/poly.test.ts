@@ -221,7 +221,8 @@ test('a column sum written row-major runs parallel over columns after interchang
 test('slice statements are implicit loops: a loop over rows is proven parallel, a shifting slice is not', async () => {
   const f = await loops(readFileSync(fileURLToPath(new URL('../kernels/extra/slices.py', import.meta.url)), 'utf8'));
   assert.equal(flags(f), 'i:P');
-  assert.match(f.loops[0].reason, /runs sequentially: line 8 applies a NumPy operator to arrays/);
+  // the slice statements run as element loops, so the row loop gets prange
+  assert.match(f.loops[0].reason, /runs as prange in the CPU variant/);
   const r = compileSource(await testParser(), readFileSync(fileURLToPath(new URL('../kernels/extra/slices.py', import.meta.url)), 'utf8'), { fileName: 'slices.py', isl: await islCtx });
   assert.ok(r.ok);
   if (!r.ok) return;
@@ -231,6 +232,14 @@ test('slice statements are implicit loops: a loop over rows is proven parallel, 
   assert.equal(negative.loops[0].parallel, true);
   // The Ray variant of negative_window is guarded: a negative slice bound would count from the end.
   assert.match(r.module, /def _polyray_guard_negative_window\(x, y, n, k\):[\s\S]*?k <= -1/);
+  // Lowered: element loops over the target's extent, operands at the same offsets; the guard checks
+  // the slices lie inside their arrays and have the target's extents.
+  assert.match(r.module, /for _polyray_e0 in range\(C\.shape\[1\]\):\n {12}C\[i, _polyray_e0\] = A\[i, _polyray_e0\] \* 2\.0/);
+  assert.match(r.module, /for _polyray_e0 in range\(max\(0, y\.shape\[1\] - min\(k, y\.shape\[1\]\)\)\):\n {12}y\[i, k \+ _polyray_e0\] = x\[i, k \+ _polyray_e0\] \+ 1\.0/);
+  assert.match(r.module, /if not \(k >= 0\):/);
+  assert.match(r.module, /if not \(max\(0, x\.shape\[1\] - min\(k, x\.shape\[1\]\)\) == max\(0, y\.shape\[1\] - min\(k, y\.shape\[1\]\)\)\):/);
+  // x[1:n] = x[0:n - 1] + 1.0 reads what it writes elsewhere: NumPy copies first, so it is not lowered
+  assert.match(r.module, /def _polyray_cpu_shift\(x, n\):\n {4}for t in range\(n\):\n {8}x\[1:n\] = x\[0:n - 1\] \+ 1\.0/);
 });
 
 test('PolyBench: no loop proven parallel is left sequential (correlation speculatively, durbin despite its np.zeros)', async () => {
@@ -265,4 +274,17 @@ test('Ray boxes: a written row fixed by a parameter is that row, not the block r
   // isl scans a non-injective schedule's other dimensions as loops of their own:
   // each box dimension is taken from the projection onto it alone.
   assert.match(r.module, /return \(slice\(max\(0, \(n - 1\)\), max\(0, \(n - 1\) \+ 1\)\), slice\(max\(0, max\(0, polyray_k0\)\), /);
+});
+
+test('an array read by name (np.dot(x, x), y * 2.0) reads every element: the loop that writes x is not parallel', async () => {
+  const f = await loops(py`
+    import numpy as np
+    import numpy.typing as npt
+    def f(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], n: int) -> None:
+        for i in range(n):
+            x[i] = 2.0 * i
+            y[i] = np.dot(x, x)
+  `);
+  assert.equal(flags(f), 'i:s');
+  assert.match(f.loops[0].reason, /^x\[i\] written at line 5 is read \(as x\) at line 6 in a later iteration of i/);
 });

@@ -9,6 +9,7 @@ import { rangeParts } from './loop-range.js';
 import { printIslAst } from './isl-ast-python.js';
 import type { Rescheduled } from '../poly/reschedule.js';
 import type { Scop } from '../scop/scop.js';
+import type { LoweredSlice, SliceRef } from '../poly/lower-slices.js';
 
 export interface CpuVariantCode {
   name: string;
@@ -20,6 +21,9 @@ export interface CpuVariantCode {
 
 /** The flag array a speculative variant receives as its last argument (see CpuVariant). */
 export const FAIL_FLAG = '_polyray_fail';
+
+/** Counters of the implicit loops of a lowered slice statement. */
+const ELEMENT = '_polyray_e';
 
 /** prange takes unit steps from 0 and its counter is unsigned: the iterator is recomputed from a signed copy. */
 function prangeHeader(s: ForStmt, print: (e: Expr) => string, indent: string): string[] {
@@ -43,6 +47,8 @@ export type CpuLoopPlan =
       nativeHelpers?: Set<Expr>;
       /** Helper calls inside prange loops that flag a would-be exception in `_polyray_fail` instead of raising. */
       speculative?: Set<Expr>;
+      /** NumPy slice statements to print as loops over their elements (poly/lower-slices.ts). */
+      lowered?: Map<Stmt, LoweredSlice>;
     }
   | { kind: 'rescheduled'; rescheduled: Rescheduled; scop: Scop };
 
@@ -58,7 +64,15 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const used = new Set<string>();
   const native = prangeLoops.size > 0 ? loopPlan.nativeHelpers ?? new Set<Expr>() : new Set<Expr>();
   const speculative = prangeLoops.size > 0 ? loopPlan.speculative ?? new Set<Expr>() : new Set<Expr>();
+  const lowered = loopPlan.lowered ?? new Map<Stmt, LoweredSlice>();
+  // While a lowered statement prints: its array references as elements of the implicit loops.
+  let elementRefs: Map<Expr, SliceRef> | null = null;
   const printer = new PythonPrinter((e: Expr, print) => {
+    const ref = elementRefs?.get(e);
+    if (ref) {
+      const idx = ref.dims.map((d) => ('slice' in d ? (d.lo ? `${print(d.lo)} + ${ELEMENT}${d.slice}` : `${ELEMENT}${d.slice}`) : print(d.index)));
+      return `${ref.array}[${idx.join(', ')}]`;
+    }
     const h = tf.helpers.get(e);
     if (!h || native.has(e)) return undefined;
     if (speculative.has(e) && e.kind === 'call') {
@@ -71,6 +85,29 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     return undefined;
   }, tf.arrayAug);
   const override = (s: Stmt, indent: string): string[] | undefined => {
+    const low = lowered.get(s);
+    if (low) {
+      // the guard has checked that every operand spans the target's extents, inside its array
+      const lines: string[] = [];
+      let ind = indent;
+      low.loops.forEach((l, k) => {
+        // NumPy clips both (non-negative) bounds to the dimension
+        const len = `${l.array}.shape[${l.dim}]`;
+        const hi = l.hi ? `min(${printer.expr(l.hi)}, ${len})` : len;
+        const extent = l.lo ? `max(0, ${hi} - min(${printer.expr(l.lo)}, ${len}))` : hi;
+        lines.push(`${ind}for ${ELEMENT}${k} in range(${extent}):`);
+        ind += '    ';
+      });
+      elementRefs = low.refs;
+      try {
+        const st = low.stmt;
+        const op = st.kind === 'augassign' ? `${st.op}=` : '=';
+        lines.push(`${ind}${printer.expr(st.target)} ${op} ${printer.expr(st.value)}`);
+      } finally {
+        elementRefs = null;
+      }
+      return lines;
+    }
     if (s.kind === 'for' && prangeLoops.has(s.span.start)) {
       const header = prangeHeader(s, (e) => printer.expr(e), indent);
       const inner = header.length > 1 ? `${indent}    ` : `${indent}    `;

@@ -18,8 +18,9 @@ export interface GpuVariantCode {
   written: string[];
 }
 
-export function gpuObstacle(tf: TypedFunction, prangeLoops: Set<number>, speculative: ReadonlySet<Expr> = new Set()): string | null {
+export function gpuObstacle(tf: TypedFunction, prangeLoops: Set<number>, speculative: ReadonlySet<Expr> = new Set(), lowered: ReadonlyMap<Stmt, unknown> = new Map()): string | null {
   if (prangeLoops.size === 0) return 'no loop runs in parallel';
+  if (lowered.size > 0) return 'NumPy slice statements are lowered to element loops for the CPU variant only';
   // A kernel cannot undo the writes of the threads before one that would raise.
   if (speculative.size > 0) return 'a math call inside a parallel loop may raise (the CPU variant runs it speculatively)';
   const arrays = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));

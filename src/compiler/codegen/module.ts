@@ -76,7 +76,9 @@ export function generateModule(
       const reordered = fp?.loops.kind === 'rescheduled';
       // Parallel or reordered code cannot reproduce Python's partial writes
       // before an IndexError: it runs only where isl's bounds guard passed.
-      const guardLines = (parallel || reordered) && fp ? emitBoundsGuard(top, fp.parallel) : null;
+      // Lowered slice statements rely on the guard's shape conditions too.
+      const lowers = fp !== undefined && fp.loops.kind === 'original' && (fp.loops.lowered?.size ?? 0) > 0;
+      const guardLines = (parallel || reordered || lowers) && fp ? emitBoundsGuard(top, fp.parallel) : null;
       if (guardLines) {
         blocks.push(guardLines);
         guard = guardName(top.name);
@@ -95,7 +97,7 @@ export function generateModule(
     }
     const fpl = plans.get(tf);
     const prange = fpl && fpl.loops.kind === 'original' ? fpl.loops.prangeLoops : new Set<number>();
-    if (targets.includes('gpu') && fpl && fpl.loops.kind === 'original' && !gpuObstacle(tf, prange, fpl.loops.speculative)) {
+    if (targets.includes('gpu') && fpl && fpl.loops.kind === 'original' && !gpuObstacle(tf, prange, fpl.loops.speculative, fpl.loops.lowered)) {
       const gpu = emitGpuVariant(tf, prange);
       blocks.push(gpu.lines);
       const names = (xs: string[]): string => `(${xs.map((x) => JSON.stringify(x)).join(', ')}${xs.length === 1 ? ',' : ''})`;

@@ -28,7 +28,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   const transformations: string[] = [];
   let plan: FunctionPlan = {
     parallel,
-    loops: { kind: 'original', prangeLoops: parallel.prangeLoops, nativeHelpers: parallel.safeHelpers, speculative: parallel.speculative },
+    loops: { kind: 'original', prangeLoops: parallel.prangeLoops, nativeHelpers: parallel.safeHelpers, speculative: parallel.speculative, lowered: parallel.lowered },
     ray: 'no loop runs in parallel',
   };
   const before = originalParallelDepth(scop, verdicts);
@@ -51,7 +51,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   if (plan.loops.kind === 'original' && (parallel.distributable.size > 0 || parallel.prangeLoops.size > 0)) {
     if (parallel.prangeLoops.size > 0) transformations.push('prange on the outermost parallel loop of each nest');
     if (parallel.speculative.size > 0) transformations.push(`speculative prange: ${parallel.speculative.size} math call(s) that may raise are flagged instead; the written arrays are saved before the call and restored if one would raise`);
-    const gpu = gpuObstacle(tf, parallel.prangeLoops, parallel.speculative);
+    const gpu = gpuObstacle(tf, parallel.prangeLoops, parallel.speculative, parallel.lowered);
     transformations.push(gpu ? `no GPU variant: ${gpu}` : `GPU variant: ${parallel.prangeLoops.size} kernel(s), one thread per iteration of each parallel loop`);
     // prange loops that are not distributable are speculative ones: a Ray block could not undo its writes
     const loop = parallel.distributable.size > 0 ? rayLoop(tf, parallel.distributable) : 'a math call in its parallel loops may raise, and only the CPU variant can undo a speculative run';
@@ -66,6 +66,10 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
       }
     }
     transformations.push(typeof plan.ray === 'string' ? `no Ray variant: ${plan.ray}` : `Ray variant: the loop at line ${loop === null || typeof loop === 'string' ? '?' : loop.span.from.line} split into blocks, one task each; written boxes per block from isl`);
+  }
+  if (plan.loops.kind === 'original' && parallel.lowered.size > 0) {
+    const lines = [...parallel.lowered.values()].map((l) => l.stmt.span.from.line);
+    transformations.push(`NumPy slice statement(s) at line ${lines.join(', ')} run as loops over their elements (the guard checks that no operand broadcasts or is clipped)`);
   }
   // Reasons per loop: what the CPU variant does with it.
   const out = new Map<number, LoopVerdict>();

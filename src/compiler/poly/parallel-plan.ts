@@ -10,6 +10,7 @@ import { liveAfter } from './liveness.js';
 import { islModel } from './model.js';
 import { islName } from '../scop/affine.js';
 import { helperPreconditions, type Precondition } from './preconditions.js';
+import { planSliceLowering, type LoweredSlice } from './lower-slices.js';
 import { literalStep } from '../codegen/loop-range.js';
 import type { LoopVerdict } from '../report/report.js';
 import type { Scop } from '../scop/scop.js';
@@ -47,13 +48,15 @@ export interface ParallelPlan {
    * written arrays and runs the original, which raises exactly as Python does.
    */
   speculative: Set<Expr>;
+  /** NumPy slice statements the CPU variant runs as element loops (their shape conditions are in preconditions). */
+  lowered: Map<Stmt, LoweredSlice>;
 }
 
 /** Helpers whose failure a parallel loop can flag without raising (numba_helpers.spec_*). */
 export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);
 
 export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>): ParallelPlan {
-  const plan: ParallelPlan = { prangeLoops: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set() };
+  const plan: ParallelPlan = { prangeLoops: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set(), lowered: new Map() };
   const pre = helperPreconditions(tf);
   plan.preconditions = [...pre.values()];
   plan.safeHelpers = new Set(pre.keys());
@@ -109,6 +112,10 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   else if (outOfBounds.kind !== 'block' || outOfBounds.children.length > 0) return refuse('runs sequentially: the bounds condition is too complex');
   plan.shapeParams = [...shapes.values()];
   plan.boundsChecked = true;
+  // Every index is checked by the guard above: slice statements can run as element loops.
+  const lowering = planSliceLowering(tf);
+  plan.lowered = lowering.lowered;
+  plan.preconditions.push(...lowering.preconditions);
   if (parallel.length === 0) return plan;
 
   // Outermost parallel loop of each nest, if its body can run as prange.
@@ -133,7 +140,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
         }
         // Only math calls that may raise stand in the way: run it speculatively.
         const speculate = semantic !== null && prangeObstacle(tf, s, 'speculative') === null;
-        const why = (speculate ? null : semantic) ?? prangeObstacle(tf, s, 'numba');
+        const why = (speculate ? null : semantic) ?? prangeObstacle(tf, s, 'numba', plan.lowered);
         if (!why) {
           plan.prangeLoops.add(s.span.start);
           if (speculate) {
@@ -165,8 +172,8 @@ function paramsConstraints(text: string): string {
  * after the loop); 'speculative' is the same but for math calls the CPU
  * variant can flag instead of raising; 'numba' reasons only for Numba's prange.
  */
-function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: 'semantic' | 'speculative' | 'numba'): string | null {
-  if (mode === 'numba') return numbaObstacle(tf, loop);
+function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: 'semantic' | 'speculative' | 'numba', lowered: Map<Stmt, LoweredSlice> = new Map()): string | null {
+  if (mode === 'numba') return numbaObstacle(tf, loop, lowered);
   let obstacle: string | null = literalStep(loop.range.step) === null ? 'its step is not an integer literal' : null;
   const assignedInside = new Set<string>();
   walkStmts(loop.body, (s) => {
@@ -198,11 +205,13 @@ function exprKind(e: Expr): string {
  * Numba compiles prange bodies with array expressions only with its own array
  * parallelization on, which Polyray keeps off so that every parallel loop is proven.
  */
-export function numbaObstacle(tf: TypedFunction, _loop?: Stmt & { kind: 'for' }): string | null {
+export function numbaObstacle(tf: TypedFunction, _loop?: Stmt & { kind: 'for' }, lowered: Map<Stmt, LoweredSlice> = new Map()): string | null {
   // Anywhere in the function: in parallel mode Numba's array analysis asserts
-  // equal shapes for every array expression, where NumPy broadcasts or raises ValueError.
+  // equal shapes for every array expression, where NumPy broadcasts or raises
+  // ValueError. Slice statements lowered to element loops are not array expressions.
   let obstacle: string | null = null;
   walkStmts(tf.fn.body, (s) => {
+    if (lowered.has(s)) return;
     for (const e of stmtExprs(s)) {
       walkExpr(e, (x) => {
         if (tf.types.get(x)?.kind === 'array' && x.kind !== 'name' && !isAllocation(x)) {

@@ -297,6 +297,8 @@ class Extractor {
       if (x.kind === 'name') {
         const s = this.scalarAccess(x.id, 'read', x.span.start);
         if (s) out.push(s);
+        // a whole array read by name (`np.dot(x, x)`, `y * 2.0`): every element
+        else if (this.arrayRank.has(x.id)) out.push(this.fullArray(x.id, 'read'));
         return;
       }
       if (x.kind === 'attribute' && x.attr === 'shape') return;
@@ -317,6 +319,8 @@ class Extractor {
 
   private write(target: Expr, redefines: boolean, op: string | null): ScopAccess {
     if (target.kind === 'name') {
+      // `x *= 2.0` on an array parameter writes every element in place
+      if (op !== null && this.tf.params.some((q) => q.name === target.id && q.kind === 'array')) return this.fullArray(target.id, 'write');
       const s = this.scalarAccess(target.id, 'write', target.span.start);
       if (s) {
         s.redefines = redefines;
@@ -339,6 +343,22 @@ class Extractor {
     }
     if (!t || t.kind !== 'scalar') return null;
     return { kind, must: true, array: name, element: `${islName(name)}[]`, text: name, scalar: true, exact: true, redefines: false, reductionOp: null };
+  }
+
+  /** Every element of an array named whole: exact when its rank and extents are known. */
+  private fullArray(name: string, kind: 'read' | 'write'): ScopAccess {
+    const root = this.aliasRoot.get(name) ?? name;
+    const rank = this.arrayRank.get(root);
+    if (root !== name || rank === null || rank === undefined) return this.wholeArray(root, kind, name);
+    const extents = Array.from({ length: rank }, (_, d) => this.extent(root, d));
+    if (extents.some((x) => x === null)) return this.wholeArray(root, kind, name);
+    const dims = extents.map((_, d) => `o${d}`);
+    const constraints = extents.map((x, d) => `0 <= o${d} < ${x}`);
+    return {
+      kind, must: true, array: root, text: name, scalar: false, exact: true, redefines: false, reductionOp: null,
+      element: `${islName(root)}[${dims.join(', ')}]${constraints.length ? ` : ${constraints.join(' and ')}` : ''}`,
+      dims: extents.map((x) => ({ index: null, extent: x as string })),
+    };
   }
 
   private wholeArray(array: string, kind: 'read' | 'write', text: string): ScopAccess {

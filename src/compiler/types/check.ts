@@ -77,6 +77,11 @@ const BUILTIN_FUNCS = new Set(['min', 'max', 'abs', 'len', 'float', 'int', 'comp
 const ARRAY_METHODS_SCALAR = new Set(['sum', 'prod', 'max', 'min', 'mean', 'item', 'trace']);
 const ARRAY_METHODS_ARRAY = new Set(['copy', 'transpose', 'conjugate', 'conj', 'cumsum', 'ravel', 'flatten']);
 
+function isComplex(t: Ty): boolean {
+  if (t.kind === 'array') return t.dtype !== null && dtypeScalar(t.dtype) === 'complex';
+  return t.kind === 'scalar' && t.scalar === 'complex';
+}
+
 export function checkModule(mod: Module): TypedFunction[] {
   const imports = new Map(mod.imports.map((b) => [b.local, b.qualified]));
   const resolve = makeResolver(imports);
@@ -579,6 +584,10 @@ class Checker {
   }
 
   private binaryType(op: string, l: Ty, r: Ty, span: Span, needHelper: (h: Semantics) => void, e?: Expr): Ty {
+    if (op === '/' && [l, r].some(isComplex) && [l, r].some((t) => t.kind === 'array' || (t.kind === 'scalar' && t.origin !== 'py'))) {
+      // NumPy divides complex numbers with its own scaling (Smith's method); compiled code does not
+      this.error(span, 'division of NumPy complex numbers: NumPy and compiled code round it differently');
+    }
     if (op === '@') {
       if (l.kind !== 'array' || r.kind !== 'array') this.error(span, "'@' needs two arrays");
       // Numba skips NumPy's core-dimension check when an operand is empty

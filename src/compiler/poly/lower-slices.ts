@@ -1,0 +1,209 @@
+// The implicit loops of NumPy slice statements, made explicit for the CPU
+// variant: `C[i, 0:n] = A[i, 0:n] * alpha` becomes a loop over the elements.
+// The SCoP already models such a statement element by element; lowering it
+// lets Numba compile the function with prange (its parallel mode checks array
+// expressions' shapes differently from NumPy), and keeps every operand's
+// broadcasting and clipping rules out of compiled code: a statement is lowered
+// only when the guard can show, from the parameters alone, that no slice bound
+// is negative (NumPy would count it from the end) and that all operands have
+// the target's extents after NumPy's clipping (no broadcasting). Otherwise the guard fails and
+// the original runs, with NumPy's own behaviour and errors.
+//
+// Only exact elementwise operations are lowered (+ - * / and unary minus on
+// float64 or complex128 elements, np.sqrt and np.abs): NumPy's SIMD loops and
+// compiled scalar code give the same bits for those, not for exp, sin and the
+// like. A statement that reads its target at other positions (x[1:] = x[:-1])
+// keeps NumPy's copy-then-write semantics by not being lowered.
+import { walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
+import type { TypedFunction } from '../types/check.js';
+import { PythonPrinter } from '../codegen/python-printer.js';
+import type { Precondition } from './preconditions.js';
+
+/** One dimension of an array reference: a scalar index, or the k-th sliced dimension of the statement. */
+export type RefDim = { index: Expr } | { slice: number; lo: Expr | null; hi: Expr | null };
+
+export interface SliceRef {
+  array: string;
+  dims: RefDim[];
+}
+
+export interface LoweredSlice {
+  stmt: Stmt & { kind: 'assign' | 'augassign' };
+  /** Extent of each implicit loop, from the target: [lo, hi) of dimension `dim` of `array`. */
+  loops: { array: string; dim: number; lo: Expr | null; hi: Expr | null }[];
+  /** Every array reference of the statement, the target included. */
+  refs: Map<Expr, SliceRef>;
+}
+
+const EXACT_DTYPES = new Set(['float64', 'complex128']);
+const ELEMENT_OPS = new Set(['+', '-', '*', '/']);
+// NumPy's complex division and complex sqrt/abs use their own algorithms
+const COMPLEX_OPS = new Set(['+', '-', '*']);
+const EXACT_UFUNCS = new Set(['sqrt', 'abs', 'absolute']);
+
+export interface SliceLowering {
+  lowered: Map<Stmt, LoweredSlice>;
+  preconditions: Precondition[];
+}
+
+export function planSliceLowering(tf: TypedFunction): SliceLowering {
+  const out: SliceLowering = { lowered: new Map(), preconditions: [] };
+  const arrays = new Map(tf.params.filter((p) => p.kind === 'array' && p.ndim !== null).map((p) => [p.name, p]));
+  const scalars = new Set(tf.params.filter((p) => p.kind === 'int').map((p) => p.name));
+  const print = new PythonPrinter();
+  // names given another value in the function: a scalar by `=` or `op=`, an array only by `=`
+  // (`x *= 2.0` updates the array in place)
+  const assignedLocals = new Set<string>();
+  const reboundArrays = new Set<string>();
+  walkStmts(tf.fn.body, (s) => {
+    if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name') assignedLocals.add(s.target.id);
+    if (s.kind === 'assign' && s.target.kind === 'name') reboundArrays.add(s.target.id);
+    if (s.kind === 'for') assignedLocals.add(s.target.id);
+  });
+
+  /** A slice bound the guard can evaluate: int parameters, `X.shape[k]`, `len(X)`, literals, + - *. */
+  const paramOnly = (e: Expr): boolean => {
+    let ok = true;
+    walkExpr(e, (x) => {
+      if (x.kind === 'name' && !(scalars.has(x.id) && !assignedLocals.has(x.id)) && !arrays.has(x.id) && tf.types.get(x)?.kind !== 'module') ok = false;
+      if (x.kind === 'call' && !(x.func.kind === 'name' && x.func.id === 'len')) ok = false;
+      if (x.kind === 'binary' && !['+', '-', '*'].includes(x.op)) ok = false;
+      if (x.kind === 'number' && x.numberKind !== 'int') ok = false;
+      if (x.kind === 'attribute' && x.attr !== 'shape') ok = false;
+    });
+    return ok;
+  };
+
+  /** The reference's dimensions, or null if it cannot be lowered. */
+  const refOf = (e: Expr, dtype: string): SliceRef | null => {
+    const base = e.kind === 'subscript' ? e.value : e;
+    if (base.kind !== 'name') return null;
+    const p = arrays.get(base.id);
+    if (!p || p.dtype !== dtype || p.ndim === null || reboundArrays.has(base.id)) return null;
+    const indices = e.kind === 'subscript' ? e.indices : [];
+    if (indices.length > p.ndim) return null;
+    const dims: RefDim[] = [];
+    let k = 0;
+    for (let d = 0; d < p.ndim; d++) {
+      const ix = indices[d];
+      if (ix && ix.kind !== 'slice') {
+        const t = tf.types.get(ix);
+        if (!t || t.kind !== 'scalar' || t.scalar !== 'int') return null;
+        dims.push({ index: ix });
+        continue;
+      }
+      if (ix && ix.step && !(ix.step.kind === 'number' && ix.step.text === '1')) return null;
+      const lo = ix?.lower ?? null;
+      const hi = ix?.upper ?? null;
+      if ((lo && !paramOnly(lo)) || (hi && !paramOnly(hi))) return null;
+      dims.push({ slice: k++, lo, hi });
+    }
+    return { array: base.id, dims };
+  };
+  /** Whether two references of one array name the same element at every point (`x` and `x[:]`). */
+  const sameElements = (a: SliceRef, b: SliceRef): boolean =>
+    a.dims.length === b.dims.length &&
+    a.dims.every((d, k) => {
+      const e = b.dims[k];
+      if ('index' in d || 'index' in e) return 'index' in d && 'index' in e && print.expr(d.index) === print.expr(e.index);
+      const lo = (x: Expr | null): string => (x ? print.expr(x) : '0');
+      const hi = (x: Expr | null): string => (x ? print.expr(x) : `${a.array}.shape[${k}]`);
+      return lo(d.lo) === lo(e.lo) && hi(d.hi) === hi(e.hi);
+    });
+  const slicedCount = (r: SliceRef): number => r.dims.filter((d) => 'slice' in d).length;
+  /** The extent NumPy gives a slice with non-negative bounds: both clipped to the dimension. */
+  const extent = (r: SliceRef, d: number): string => {
+    const dim = r.dims[d] as { lo: Expr | null; hi: Expr | null };
+    const len = `${r.array}.shape[${d}]`;
+    const hi = dim.hi ? `min(${print.expr(dim.hi)}, ${len})` : len;
+    return dim.lo ? `max(0, ${hi} - min(${print.expr(dim.lo)}, ${len}))` : hi;
+  };
+
+  walkStmts(tf.fn.body, (s) => {
+    if (s.kind !== 'assign' && s.kind !== 'augassign') return;
+    if (s.kind === 'assign' && (s.target.kind !== 'subscript' || !s.target.indices.some((i) => i.kind === 'slice'))) return;
+    const rootT = s.target.kind === 'subscript' ? s.target.value : s.target;
+    if (rootT.kind !== 'name') return;
+    const tp = arrays.get(rootT.id);
+    if (!tp || !tp.dtype || !EXACT_DTYPES.has(tp.dtype)) return;
+    const ops = tp.dtype === 'complex128' ? COMPLEX_OPS : ELEMENT_OPS;
+    if (s.kind === 'augassign' && !ops.has(s.op)) return;
+    const target = refOf(s.target, tp.dtype);
+    if (!target || slicedCount(target) === 0) return;
+    const refs = new Map<Expr, SliceRef>([[s.target, target]]);
+    let ok = true;
+    const visit = (e: Expr): void => {
+      if (!ok) return;
+      const t = tf.types.get(e);
+      // (the checker records no type for a bare parameter name)
+      if ((t?.kind === 'array' && e.kind === 'subscript') || (e.kind === 'name' && arrays.has(e.id))) {
+        const r = refOf(e, tp.dtype!);
+        // same number of implicit loops (no rank broadcasting); the target read only at the same element
+        if (!r || slicedCount(r) !== slicedCount(target) || (r.array === target.array && !sameElements(r, target))) {
+          ok = false;
+          return;
+        }
+        refs.set(e, r);
+        return;
+      }
+      switch (e.kind) {
+        case 'binary':
+          if (!ops.has(e.op)) ok = false;
+          visit(e.left);
+          visit(e.right);
+          return;
+        case 'unary':
+          if (e.op !== '-') ok = false;
+          visit(e.operand);
+          return;
+        case 'call': {
+          const f = e.func;
+          const isUfunc = f.kind === 'attribute' && f.value.kind === 'name' && tf.types.get(f.value)?.kind === 'module' && EXACT_UFUNCS.has(f.attr);
+          if (!isUfunc || e.args.length !== 1 || e.keywords.length > 0 || tp.dtype === 'complex128') {
+            // a scalar call (math.sqrt(alpha)) is fine as it is; an array one is not lowered
+            if (t?.kind !== 'scalar') ok = false;
+            return;
+          }
+          visit(e.args[0]);
+          return;
+        }
+        case 'number':
+          if (e.numberKind === 'complex' && tp.dtype !== 'complex128') ok = false;
+          return;
+        default:
+          // other scalar expressions (parameters, locals, loop variables) are per-element constants,
+          // but not an element of the target: NumPy reads it before the statement writes any
+          if (t?.kind !== 'scalar' || (t.scalar === 'complex' && tp.dtype !== 'complex128') || t.scalar === 'bool') ok = false;
+          walkExpr(e, (x) => {
+            if (x.kind === 'name' && x.id === target.array) ok = false;
+          });
+      }
+    };
+    visit(s.value);
+    if (!ok) return;
+    const loops = target.dims.flatMap((d, k) => ('slice' in d ? [{ array: target.array, dim: k, lo: d.lo, hi: d.hi }] : []));
+    out.lowered.set(s, { stmt: s, loops, refs });
+    const line = s.span.from.line;
+    for (const r of refs.values()) {
+      r.dims.forEach((d, k) => {
+        if (!('slice' in d)) return;
+        for (const b of [d.lo, d.hi]) {
+          if (b) out.preconditions.push({ condition: `${print.expr(b)} >= 0`, why: `a bound of the slice of ${r.array} at line ${line} would count from the end` });
+        }
+      });
+      if (r === target) continue;
+      const tk = target.dims.map((d, k) => ('slice' in d ? k : -1)).filter((k) => k >= 0);
+      const rk = r.dims.map((d, k) => ('slice' in d ? k : -1)).filter((k) => k >= 0);
+      tk.forEach((t, j) => {
+        out.preconditions.push({
+          condition: `${extent(r, rk[j])} == ${extent(target, t)}`,
+          why: `the operands at line ${line} would broadcast or not fit`,
+        });
+      });
+    }
+  });
+  // the same bound checked once
+  const seen = new Set<string>();
+  out.preconditions = out.preconditions.filter((p) => !seen.has(p.condition) && seen.add(p.condition) !== undefined);
+  return out;
+}
