@@ -233,6 +233,8 @@ class PolyrayMagics(Magics):
 
             try:
                 cluster.connect(args.cluster)
+            except cluster.ClusterUnreachable as exc:  # names the address already
+                _print_err(f"polyray: {exc}")
             except Exception as exc:  # noqa: BLE001
                 _print_err(f"polyray: cannot connect to the Ray cluster at {args.cluster}: {exc}")
         text = shell.transform_cell(cell)
@@ -366,7 +368,10 @@ class PolyrayMagics(Magics):
             if len(words) != 2:
                 print("usage: %polyray connect ADDRESS", file=sys.stderr)
                 return None
-            print(cluster.status_text(cluster.connect(words[1])))
+            try:
+                print(cluster.status_text(cluster.connect(words[1])))
+            except cluster.ClusterUnreachable as exc:  # bounded and named (cluster.py): no traceback needed
+                _print_err(f"polyray: {exc}")
         elif cmd == "disconnect":
             cluster.disconnect()
             print("Ray: disconnected")

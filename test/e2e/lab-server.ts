@@ -54,6 +54,8 @@ export interface ServerOptions {
   pageConfig?: Record<string, unknown>;
   /** More environment variables for the server and its kernels. */
   env?: Record<string, string>;
+  /** User settings written before the server starts: plugin id (e.g. `polyray:plugin`) -> its settings. */
+  userSettings?: Record<string, Record<string, unknown>>;
 }
 
 /** A real `jupyter lab` (the default, as before) with the options above. */
@@ -75,6 +77,11 @@ export async function startServer(files: Record<string, string>, options: Server
   const settings = join(dir, 'settings', '@jupyterlab', 'apputils-extension');
   mkdirSync(settings, { recursive: true });
   writeFileSync(join(settings, 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false', checkForUpdates: false }));
+  for (const [id, value] of Object.entries(options.userSettings ?? {})) {
+    const [pkg, name] = id.split(':') as [string, string];
+    mkdirSync(join(dir, 'settings', pkg), { recursive: true });
+    writeFileSync(join(dir, 'settings', pkg, `${name}.jupyterlab-settings`), JSON.stringify(value));
+  }
   // the classic UI, or a page config: a configuration directory of our own (never the user's ~/.jupyter)
   const configEnv: Record<string, string> = {};
   if (app !== 'lab' || options.pageConfig) {

@@ -46,6 +46,23 @@ const UNTOUCHED = `def greet(name):
 
 print(greet("polyray"))`;
 
+const scaleCell = (factor: string): string => `%%parallelize
+import numpy as np
+import numpy.typing as npt
+
+def scale_it(n: int, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> None:
+    for i in range(n):
+        y[i] = x[i] * ${factor}
+
+x = np.arange(64.0)
+y = np.zeros(64)
+scale_it(64, x, y)
+print("scaled", y[3])`;
+
+const CALL_AGAIN = `y2 = np.zeros(64)
+scale_it(64, x, y2)
+print("again", y2[3])`;
+
 const READY = '#polyray-sidebar';
 const skip = existsSync(CHROMIUM) ? (existsSync(join(ROOT, 'python-bridge/polyray/labextension/package.json'))
   ? false : 'the labextension is not built (npm run build:ext)') : `chromium not found at ${CHROMIUM}`;
@@ -96,6 +113,21 @@ function cellText(index: number): Promise<string> {
   }, index);
 }
 
+async function waitForOutput(index: number, pattern: RegExp): Promise<void> {
+  await page.waitForFunction(([i, source, flags]) => {
+    const cell = window.jupyterapp.shell.currentWidget.content.widgets[i as number];
+    return new RegExp(source as string, flags as string).test(cell.node.querySelector('.jp-Cell-outputWrapper')?.textContent ?? '');
+  }, [index, pattern.source, pattern.flags], { timeout: 90_000, polling: 250 });
+}
+
+/** Waits until the sidebar row of `name` shows `pattern` (e.g. its number of calls). */
+async function waitForRow(name: string, pattern: RegExp): Promise<void> {
+  await page.waitForFunction(([n, source]) => {
+    const row = document.querySelector(`#polyray-sidebar [data-polyray-function="${n}"]`);
+    return !!row && new RegExp(source as string).test(row.textContent ?? '');
+  }, [name, pattern.source], { timeout: 60_000, polling: 250 });
+}
+
 function sources(): Promise<string[]> {
   return page.evaluate(() => window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells.map((c: { getSource(): string }) => c.getSource()));
 }
@@ -140,6 +172,7 @@ describe('polyray in JupyterLab', { skip, timeout: 240_000 }, () => {
         { source: UNTOUCHED },
       ]),
       'demo.ipynb': readFileSync(join(ROOT, 'examples/demo.ipynb'), 'utf8'),
+      'reload.ipynb': notebook([{ source: scaleCell('3.0') }, { source: CALL_AGAIN }]),
     });
     const { chromium } = await import('playwright-core');
     userDataDir = mkdtempSync(join(tmpdir(), 'polyray-chromium-'));
@@ -304,5 +337,44 @@ describe('polyray in JupyterLab', { skip, timeout: 240_000 }, () => {
       await new Promise((r) => setTimeout(r, 500));
     }
     console.log(`# magic back ${Date.now() - t0} ms after the restart`);
+  });
+
+  test('after a browser reload the comm is reopened, new calls show, and an edited cell runs its new code', { timeout: 180_000 }, async () => {
+    await openNotebook('reload.ipynb');
+    await runCell(0);
+    await waitForOutput(0, /scaled 9\.0/);
+    await waitForRow('scale_it', /1 call\(s\)/);
+
+    const t0 = Date.now();
+    await page.reload();
+    await page.waitForSelector(READY, { state: 'attached', timeout: 90_000 });
+    await page.waitForFunction(() => !!window.jupyterapp?.shell, undefined, { timeout: 60_000 });
+    await page.evaluate(() => window.jupyterapp.commands.execute('polyray:open-sidebar'));
+    await openNotebook('reload.ipynb');
+    // the reopened comm's hello carries the kernel's records: the row is back, with its call
+    await waitForRow('scale_it', /1 call\(s\)/);
+    console.log(`# reloaded, comm reopened: ${Date.now() - t0} ms`);
+
+    await runCell(1);
+    await waitForOutput(1, /again 9\.0/);
+    await waitForRow('scale_it', /2 call\(s\)/);
+
+    // edit the constant and run the cell again: the new code runs, in this cell and in later ones
+    await page.evaluate((text) => {
+      window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells[0].setSource(text);
+    }, scaleCell('5.0'));
+    await runCell(0);
+    await waitForOutput(0, /scaled 15\.0/);
+    await runCell(1);
+    await waitForOutput(1, /again 15\.0/);
+    const info = JSON.parse(await kernelEval(
+      'import json, polyray.magic as m\nfrom polyray.runtime import history\n'
+      + 'print(json.dumps({"last": m.last_compile, "record": history()[-1]}))'));
+    assert.equal(info.last.origin, 'frontend', 'the edited cell was compiled in the browser after the reload');
+    assert.deepEqual(info.last.functions, ['scale_it']);
+    assert.equal(info.record.function, 'scale_it');
+    await waitForRow('scale_it', /4 call\(s\)/);
+    await shot('07-after-reload');
+    assert.deepEqual(pageErrors, []);
   });
 });

@@ -7,13 +7,14 @@ from collections.abc import Callable, Mapping, Sequence
 from time import perf_counter
 from typing import Any, Final
 
+from .. import cluster as _cluster
 from . import history as _history
 from .choice import TARGETS, Choice, choose
 from .cost import CostModel, Decision
 from .gpu import device_stand_ins
 from .guards import ArgumentGuard, GeneratedGuard
 from .params import Param
-from .variants import VARIANT_NAMES, Variant, VariantFailed
+from .variants import VARIANT_NAMES, Variant, VariantFailed, VariantRolledBack
 
 RETURN_KINDS: Final = ("none", "float", "int", "complex", "bool", "array", "any")
 
@@ -31,8 +32,9 @@ class Dispatcher:
        writeability, aliasing of written arrays, the generated guard) and runs
        the original instead when one fails;
     3. runs it; a compiled variant that cannot run these arguments (e.g. a
-       Numba typing failure) falls back to the original; any other exception
-       propagates unchanged;
+       Numba typing failure) falls back to the original (except a forced
+       target whose Ray cluster is unreachable: that error is raised); any
+       other exception propagates unchanged;
     4. appends a run record to :func:`polyray.runtime.history`.
 
     With ``auto`` (and an unknown POLYRAY_TARGET) the choice is the cost
@@ -48,7 +50,8 @@ class Dispatcher:
     checks when their dtype and ndim fit (:func:`polyray.runtime.gpu.device_stand_ins`).
     """
 
-    __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices", "_cost")
+    __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices", "_cost",
+                 "_cluster_state")
 
     def __init__(
         self,
@@ -97,6 +100,8 @@ class Dispatcher:
         # (the only event that changes a variant's availability)
         self._choices: dict[str, Choice] = {}
         self._cost = CostModel(name)
+        # with a ray variant: the cluster state auto's candidates were computed for (see __call__)
+        self._cluster_state: tuple[Any, ...] | None = () if "ray" in variants else None
         for variant in variants.values():
             bind = getattr(variant, "bind", None)
             if bind is not None:
@@ -111,6 +116,13 @@ class Dispatcher:
         if target == "auto" or target not in TARGETS:
             note = "auto" if target == "auto" else (
                 f"unknown POLYRAY_TARGET {target!r} (expected one of {', '.join(TARGETS)}); behaving as auto")
+            if self._cluster_state is not None:
+                state = _cluster.state()
+                if state != self._cluster_state:
+                    # auto leaves out a Ray cluster that does not answer (RayVariant.auto_exclusion);
+                    # when the cluster changes (connected, lost, answering again) it is reconsidered
+                    self._cluster_state = state
+                    self._cost.reset()
             decision = self._cost.decide(args, self.variants, note)
             chosen = decision.variant
             reason = decision.reason
@@ -137,9 +149,23 @@ class Dispatcher:
                 try:
                     result = variant.run(args)
                 except VariantFailed as failed:
-                    self._choices.clear()
-                    self._cost.reset()
-                    self._cost.failed(decision, chosen, failed.reason)
+                    forced_error = getattr(failed, "forced_error", None)
+                    if forced_error is not None and decision is None and target == chosen:
+                        # The user forced this target and its cluster is unreachable (RayVariant):
+                        # running the original quietly would hide that, so the cluster's error
+                        # (naming the address) is raised; nothing ran, the arguments are untouched.
+                        self._record(
+                            {
+                                "function": self.name, "variant": chosen, "seconds": perf_counter() - start,
+                                "nodes": [], "reason": f"{failed.reason} ({reason})", "target": target,
+                                "error": type(forced_error).__name__,
+                            }
+                        )
+                        raise forced_error from None
+                    if not isinstance(failed, VariantRolledBack):
+                        self._choices.clear()
+                        self._cost.reset()
+                        self._cost.failed(decision, chosen, failed.reason)
                     reason = f"{failed.reason}; ran original instead of {chosen} ({reason})"
                 except BaseException as exc:
                     seconds = perf_counter() - start

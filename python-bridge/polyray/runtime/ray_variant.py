@@ -32,7 +32,12 @@ element a block "wrote" with its old value needs no write-back).
 A failed task (block raised, compile failure in the worker, retries exhausted)
 leaves the caller's arrays untouched (write-back happens after all tasks
 succeeded) and becomes :class:`VariantFailed`: the dispatcher runs the original,
-which raises the user's exception where it belongs.
+which raises the user's exception where it belongs. So does a cluster that
+does not answer or goes away during the call
+(:class:`polyray.cluster.ClusterUnreachable`, probed with a bounded TCP
+connect, see cluster.py), except that a forced ``POLYRAY_TARGET=ray`` raises
+that error; ``auto`` leaves Ray out while the address does not answer
+(:meth:`RayVariant.auto_exclusion`).
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ from .variants import VariantFailed
 
 #: Ray task options of every block task.
 MAX_RETRIES: Final = 3
+#: Seconds between checks that the cluster is still there while the tasks run.
+WAIT_STEP_SECONDS: Final = 1.0
 
 
 def _first_line(text: str) -> str:
@@ -196,6 +203,18 @@ def _block_task(
     return ray.get_runtime_context().get_node_id(), out
 
 
+def _unreachable(exc: Exception) -> VariantFailed:
+    """The variant's failure for an unreachable cluster: nothing was written (write-back comes last).
+
+    auto runs the original instead; a forced ``POLYRAY_TARGET=ray`` raises
+    ``exc`` itself (the dispatcher reads ``forced_error``), since running the
+    original quietly would hide that the cluster the user chose is down.
+    """
+    failed = VariantFailed(str(exc))
+    failed.forced_error = exc  # type: ignore[attr-defined]
+    return failed
+
+
 _remote_task: Any = None
 
 
@@ -286,6 +305,12 @@ class RayVariant:
     def compiled(self) -> bool:
         return self.runs > 0
 
+    def auto_exclusion(self) -> str | None:
+        """Why auto should leave Ray out: the cluster address set does not answer (None otherwise)."""
+        from .. import cluster
+
+        return cluster.unreachable_reason()
+
     def parallelism(self) -> int:
         """CPUs of the connected cluster; before Ray runs, the CPUs an embedded one would get."""
         ray = sys.modules.get("ray")
@@ -326,12 +351,23 @@ class RayVariant:
             count = int(self.count(*args))
         except Exception as exc:  # noqa: BLE001 - nothing ran yet
             raise VariantFailed(f"iteration count of {self.function} raised {type(exc).__name__}: {exc}") from None
-        try:
-            from .. import cluster
+        from .. import cluster
 
-            ray = cluster.ensure()
-        except Exception as exc:  # noqa: BLE001 - no cluster: the variant cannot run (until reconnected)
-            raise VariantFailed(f"ray could not start or connect ({type(exc).__name__}: {_first_line(str(exc))})") from None
+        # held for the whole call: the cluster's watchdog never shuts Ray down mid-call
+        with cluster.held():
+            try:
+                ray = cluster.ensure()
+            except cluster.ClusterUnreachable as exc:
+                raise _unreachable(exc) from None
+            except Exception as exc:  # noqa: BLE001 - no cluster: the variant cannot run (until reconnected)
+                raise VariantFailed(f"ray could not start or connect ({type(exc).__name__}: {_first_line(str(exc))})") from None
+            try:
+                return self._run_on(ray, cluster, spec, count, args)
+            except cluster.ClusterUnreachable as exc:  # lost while the tasks ran
+                raise _unreachable(exc) from None
+
+    def _run_on(self, ray: Any, cluster: Any, spec: tuple[str, str, str, str, tuple[str, ...]], count: int,
+                args: tuple[Any, ...]) -> Any:
         blocks = split_blocks(count, self.parallelism())
         extra: dict[str, Any] = {"nodes": [], "tasks": len(blocks), "bytes_put": 0, "bytes_returned": 0}
         self.runs += 1
@@ -354,9 +390,22 @@ class RayVariant:
             task.remote(spec, k0, k1, written_pos, box, *refs) for (k0, k1), box in zip(blocks, boxes)
         ]
         try:
+            # Wait in steps, probing the cluster between them: a plain ray.get would block
+            # until Ray ends this process, 60 s after the cluster's head died (cluster.py).
+            pending = futures
+            while pending:
+                _, pending = ray.wait(pending, num_returns=len(pending), timeout=WAIT_STEP_SECONDS)
+                if pending:
+                    cluster.check_alive()  # raises ClusterUnreachable once it is gone
             results = ray.get(futures)
+        except cluster.ClusterUnreachable:
+            raise
         except Exception as exc:  # noqa: BLE001 - the caller's arrays are untouched
             cause = getattr(exc, "cause", None) or exc
+            try:
+                cluster.check_alive()  # a task lost with its cluster: shut Ray down before it ends us
+            except cluster.ClusterUnreachable:
+                pass
             raise VariantFailed(
                 f"ray task of {self.function} failed ({type(cause).__name__}: {_first_line(str(cause))})"
             ) from None

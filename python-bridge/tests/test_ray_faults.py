@@ -1,0 +1,320 @@
+"""Ray faults with real Ray processes (issue 9): an unreachable head, a head that dies.
+
+* Nothing listens at the cluster address (a free 127.0.0.1 port), given by
+  ``POLYRAY_RAY_ADDRESS`` or by ``polyray.cluster.connect`` (what
+  ``%polyray connect`` and the magic's ``--cluster`` call): a forced
+  ``POLYRAY_TARGET=ray`` call raises ``ClusterUnreachable`` naming the
+  address within seconds (Ray's own ``ray.init`` blocks for many minutes)
+  and leaves the arrays bit for bit as they were; ``auto`` runs locally and
+  its run record says why Ray was left out.
+* A real head (``ray start --head --block`` in a temporary folder, loopback
+  only) that served a call and is then killed: the next calls raise the clear
+  error (forced) or run locally (auto), never hang and never leave arrays half
+  written. The ``_SLOW`` test (~90 s) leaves the process idle past the 60 s
+  after which Ray ends a driver whose head is gone, and checks that the
+  watchdog shut Ray down first, so this process (a notebook's kernel) lives.
+
+Every call that could hang runs in a thread bounded by ``CALL_LIMIT``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polyray.runtime as rt
+
+pytest.importorskip("ray")
+
+from polyray import cluster as pc  # noqa: E402
+from test_ray_variant import gemm_inputs, last, load  # noqa: E402 - the same generated-module shape
+
+CALL_LIMIT = 120.0  # seconds: a call that takes longer counts as a hang
+RAY = Path(sys.executable).with_name("ray")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bounded(fn: Callable[[], Any], limit: float = CALL_LIMIT) -> tuple[Any, BaseException | None, float]:
+    """Run fn in a thread; (result, exception, seconds); fails the test if it runs past ``limit``."""
+    out: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            out["result"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            out["error"] = exc
+
+    t0 = time.monotonic()
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+    t.join(limit)
+    seconds = time.monotonic() - t0
+    if t.is_alive():
+        pytest.fail(f"the call did not return within {limit:g} s (a hang)")
+    return out.get("result"), out.get("error"), seconds
+
+
+def bits(*arrays: np.ndarray) -> list[bytes]:
+    return [a.tobytes() for a in arrays]
+
+
+@pytest.fixture()
+def loopback_ray(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Ray as the 3-node fixture of test_ray_variant runs it: 127.0.0.1 stays 127.0.0.1."""
+    import ray._private.ray_constants as ray_constants
+
+    monkeypatch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    old = ray_constants.ENABLE_RAY_CLUSTER
+    ray_constants.ENABLE_RAY_CLUSTER = False
+    pc.disconnect()
+    try:
+        yield
+    finally:
+        pc.disconnect()
+        ray_constants.ENABLE_RAY_CLUSTER = old
+
+
+@pytest.fixture(scope="module")
+def mod(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    return load(tmp_path_factory.mktemp("rayfaults"))
+
+
+# -- nothing listens at the address -----------------------------------------------------------
+
+
+def test_forced_ray_at_a_dead_address_raises_naming_it_and_touches_nothing(
+        loopback_ray: None, mod: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    address = f"127.0.0.1:{free_port()}"
+    monkeypatch.setenv("POLYRAY_RAY_ADDRESS", address)
+    monkeypatch.setenv("POLYRAY_TARGET", "ray")
+    C, A, B = gemm_inputs(40, 30, 20)
+    C[0, 0], C[1, 1] = np.nan, -0.0
+    before = bits(C, A, B)
+    _, error, seconds = bounded(lambda: mod.gemm(1.5, 1.2, C, A, B))
+    assert isinstance(error, pc.ClusterUnreachable), repr(error)
+    assert isinstance(error, ConnectionError)
+    assert address in str(error) and "unreachable" in str(error), str(error)
+    assert seconds < 15, f"took {seconds:.1f} s"
+    assert bits(C, A, B) == before, "the arrays changed"
+    rec = last("gemm")
+    assert rec["variant"] == "ray" and rec["error"] == "ClusterUnreachable" and address in rec["reason"], rec
+    print(f"forced ray at a dead address: {seconds:.2f} s: {error}")
+
+
+def test_connect_api_and_magic_at_a_dead_address_are_bounded_and_clear(
+        loopback_ray: None, mod: ModuleType, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    address = f"127.0.0.1:{free_port()}"
+    _, error, seconds = bounded(lambda: pc.connect(address))
+    assert isinstance(error, pc.ClusterUnreachable) and address in str(error), repr(error)
+    assert seconds < 15
+    # the address stays chosen: a forced call raises the same error, the arrays untouched
+    monkeypatch.setenv("POLYRAY_TARGET", "ray")
+    C, A, B = gemm_inputs(8, 6, 4)
+    before = bits(C, A, B)
+    _, error, _ = bounded(lambda: mod.gemm(1.0, 1.0, C, A, B))
+    assert isinstance(error, pc.ClusterUnreachable) and address in str(error), repr(error)
+    assert bits(C, A, B) == before
+    # %polyray connect in a real IPython shell: a one-line message on stderr, no traceback
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
+
+    ip = start_ipython() or get_ipython()  # one shell per process: another test may have started it
+    ip.run_line_magic("load_ext", "polyray")
+    other = f"127.0.0.1:{free_port()}"
+    _, error, seconds = bounded(lambda: ip.run_line_magic("polyray", f"connect {other}"))
+    assert error is None and seconds < 15, repr(error)
+    err = capsys.readouterr().err
+    assert f"polyray: the Ray cluster at {other} is unreachable" in err, err
+    assert pc.status(start=False)["connected"] is False
+
+
+def test_auto_at_a_dead_address_runs_locally_and_says_why(
+        loopback_ray: None, mod: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    address = f"127.0.0.1:{free_port()}"
+    monkeypatch.setenv("POLYRAY_RAY_ADDRESS", address)
+    C, A, B = gemm_inputs(40, 30, 20)
+    expected = C.copy()
+    mod._polyray_original_gemm(0.5, 2.0, expected, A, B)
+    _, error, seconds = bounded(lambda: mod.gemm(0.5, 2.0, C, A, B))
+    assert error is None, repr(error)
+    assert seconds < 60
+    np.testing.assert_array_equal(C, expected)  # the cpu variant runs the same order: bit-identical
+    rec = last("gemm")
+    assert rec["variant"] in ("cpu", "original") and rec["nodes"] == [], rec
+    assert "ray" in rec["reason"] and address in rec["reason"] and "unreachable" in rec["reason"], rec["reason"]
+    assert "ray" not in sys.modules or not sys.modules["ray"].is_initialized()
+    print(f"auto at a dead address: {rec['variant']} in {seconds:.2f} s: {rec['reason']}")
+
+
+# -- a real head that dies ----------------------------------------------------------------------
+
+
+class Head:
+    """``ray start --head --block`` on 127.0.0.1 in a temporary folder (its own process group)."""
+
+    def __init__(self) -> None:
+        self.dir = tempfile.mkdtemp(prefix="prf")  # short: Ray's unix sockets live under it
+        self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        env = dict(os.environ, RAY_AUTH_MODE="disabled", RAY_USAGE_STATS_ENABLED="0",
+                   RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0")
+        env.pop("RAY_ADDRESS", None)
+        self.log = open(os.path.join(self.dir, "head.log"), "w")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [str(RAY), "start", "--head", f"--port={self.port}", f"--dashboard-port={free_port()}",
+             "--node-ip-address=127.0.0.1", "--num-cpus=2", "--include-dashboard=false",
+             "--disable-usage-stats", f"--temp-dir={self.dir}", "--object-store-memory=100000000", "--block"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while pc.probe(self.address, timeout=1.0) is not None:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                pytest.fail(f"ray start --head did not come up: {Path(self.dir, 'head.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(timeout=30)
+
+    def close(self) -> None:
+        self.kill()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture()
+def head(loopback_ray: None) -> Iterator[Head]:
+    h = Head()
+    try:
+        yield h
+    finally:
+        pc.disconnect()
+        h.close()
+
+
+def _connect_and_run_once(head: Head, mod: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, error, _ = bounded(lambda: pc.connect(head.address))
+    assert error is None, repr(error)
+    monkeypatch.setenv("POLYRAY_TARGET", "ray")
+    C, A, B = gemm_inputs(30, 20, 10)
+    expected = C.copy()
+    mod._polyray_original_gemm(1.5, 1.2, expected, A, B)
+    _, error, _ = bounded(lambda: mod.gemm(1.5, 1.2, C, A, B))
+    assert error is None, repr(error)
+    assert last("gemm")["variant"] == "ray", last("gemm")
+    np.testing.assert_allclose(C, expected, rtol=1e-12)
+
+
+def _after_death_calls(head: Head, mod: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    # forced: the clear error, nothing written
+    monkeypatch.setenv("POLYRAY_TARGET", "ray")
+    C, A, B = gemm_inputs(30, 20, 10)
+    before = bits(C, A, B)
+    _, error, seconds = bounded(lambda: mod.gemm(1.5, 1.2, C, A, B))
+    assert isinstance(error, pc.ClusterUnreachable) and head.address in str(error), repr(error)
+    assert bits(C, A, B) == before, "half-written arrays"
+    print(f"forced ray after the head died: {seconds:.1f} s: {error}")
+    # auto: the right result, locally, and the record says why not Ray
+    monkeypatch.setenv("POLYRAY_TARGET", "auto")
+    expected = C.copy()
+    mod._polyray_original_gemm(1.5, 1.2, expected, A, B)
+    _, error, seconds = bounded(lambda: mod.gemm(1.5, 1.2, C, A, B))
+    assert error is None, repr(error)
+    np.testing.assert_array_equal(C, expected)
+    rec = last("gemm")
+    assert rec["variant"] in ("cpu", "original") and rec["nodes"] == [], rec
+    assert head.address in rec["reason"] and "unreachable" in rec["reason"], rec["reason"]
+    print(f"auto after the head died: {rec['variant']} in {seconds:.1f} s: {rec['reason']}")
+
+
+def test_head_killed_between_calls(head: Head, mod: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    """~30 s: connected, one call on the head, head killed, the next calls right away."""
+    _connect_and_run_once(head, mod, monkeypatch)
+    head.kill()
+    _after_death_calls(head, mod, monkeypatch)
+    info = pc.status(start=False)
+    assert info["connected"] is False and head.address in info["lost"], info
+
+
+def test_head_killed_while_idle_does_not_end_this_process_SLOW(head: Head, mod: ModuleType,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """SLOW (~90 s): the head dies while nothing runs; Ray would end this process 60 s later."""
+    _connect_and_run_once(head, mod, monkeypatch)
+    head.kill()
+    killed = time.monotonic()
+    deadline = killed + 40
+    ray = sys.modules["ray"]
+    while ray.is_initialized() and time.monotonic() < deadline:  # nothing here probes: the watchdog must act
+        time.sleep(0.5)
+    assert not ray.is_initialized(), "the watchdog did not shut Ray down"
+    info = pc.status(start=False)
+    assert info["connected"] is False and head.address in info.get("lost", ""), info
+    print(f"watchdog shut Ray down {time.monotonic() - killed:.1f} s after the head died: {info['lost']}")
+    # past Ray's own limit (RAY_gcs_rpc_server_reconnect_timeout_s, 60 s): still here
+    time.sleep(max(0.0, killed + 65 - time.monotonic()))
+    _after_death_calls(head, mod, monkeypatch)
+
+
+CELL = """import numpy as np
+import numpy.typing as npt
+
+def double_into(n: int, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> None:
+    for i in range(n):
+        y[i] = 2.0 * x[i]
+
+x = np.arange(16.0)
+y = np.full(16, -1.0)
+"""
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "lib/cli/main.js").exists(),
+                    reason="the compiler is not built (lib/)")
+def test_magic_cluster_flag_at_a_dead_address(loopback_ray: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """%%parallelize --cluster DEAD --target ray: a line on stderr, then the call raises; auto runs locally."""
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
+
+    monkeypatch.setenv("POLYRAY_CACHE_DIR", str(tmp_path))
+    ip = start_ipython() or get_ipython()
+    ip.run_line_magic("load_ext", "polyray")
+    address = f"127.0.0.1:{free_port()}"
+    _, error, seconds = bounded(lambda: ip.run_cell_magic(
+        "parallelize", f"--cluster {address} --target ray", CELL + "double_into(16, x, y)\n"))
+    assert isinstance(error, pc.ClusterUnreachable) and address in str(error), repr(error)
+    assert seconds < 60
+    assert f"polyray: the Ray cluster at {address} is unreachable" in capsys.readouterr().err
+    np.testing.assert_array_equal(ip.user_ns["y"], np.full(16, -1.0))  # untouched
+    rec = last("double_into")
+    assert rec["variant"] == "ray" and rec["error"] == "ClusterUnreachable", rec
+    # the same cell under auto: runs locally, and says why not Ray
+    _, error, _ = bounded(lambda: ip.run_cell_magic("parallelize", "", CELL + "double_into(16, x, y)\n"))
+    assert error is None, repr(error)
+    np.testing.assert_array_equal(ip.user_ns["y"], 2.0 * np.arange(16.0))
+    rec = last("double_into")
+    assert rec["variant"] in ("cpu", "original") and address in rec["reason"], rec
