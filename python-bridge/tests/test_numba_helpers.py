@@ -168,3 +168,48 @@ def test_mathpow_matches_cpython_on_edge_values():
                 assert math.isnan(got[1]), (x, y)
             else:
                 assert got == expected, (x, y)
+
+
+@pytest.mark.parametrize("name", sorted(PYTHON_UNARY))
+def test_speculative_forms_flag_exactly_where_cpython_raises(name: str) -> None:
+    """spec_<name>(x, fail) sets fail[0] where math.<name>(x) raises, and otherwise returns its value."""
+    import numpy as np
+
+    spec = getattr(h, f"spec_{name}")
+    compiled = numba.njit(error_model="numpy")(lambda x, fail: spec(x, fail))
+    for x in INTS + FLOATS:
+        fail = np.zeros(1, dtype=np.int8)
+        got = compiled(x, fail)
+        try:
+            want: Any = PYTHON_UNARY[name](x)
+        except (ValueError, OverflowError):
+            assert fail[0] == 1, (name, x)
+            continue
+        assert fail[0] == 0, (name, x, got)
+        assert (math.isnan(got) and math.isnan(want)) or (got == want and math.copysign(1, got) == math.copysign(1, want)), (name, x, got, want)
+
+
+def test_speculative_mathpow_and_products_check_like_numpy() -> None:
+    import numpy as np
+
+    spec = numba.njit(error_model="numpy")(lambda x, y, fail: h.spec_mathpow(x, y, fail))
+    for x, y in [(2.0, 3.0), (0.0, -1.0), (-2.0, 0.5), (10.0, 400.0), (-8.0, 3.0)]:
+        fail = np.zeros(1, dtype=np.int8)
+        spec(x, y, fail)
+        try:
+            math.pow(x, y)
+            assert fail[0] == 0, (x, y)
+        except (ValueError, OverflowError):
+            assert fail[0] == 1, (x, y)
+    matmul = numba.njit(lambda a, b: h.matmul(a, b))
+    dot = numba.njit(lambda a, b: h.dot(a, b))
+    for shapes in [((2, 3), (3, 4)), ((1, 0), (1, 0)), ((3,), (3, 2)), ((2, 3), (2,)), ((0,), (0,))]:
+        a, b = np.ones(shapes[0]), np.ones(shapes[1])
+        for ours, theirs in ((matmul, np.matmul), (dot, np.dot)):
+            try:
+                want = theirs(a, b)
+            except ValueError:
+                with pytest.raises(ValueError):
+                    ours(a, b)
+                continue
+            np.testing.assert_array_equal(ours(a, b), want)

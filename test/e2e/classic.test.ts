@@ -5,44 +5,24 @@
 // shows through its text/html fallback, updated in place by display_id.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, notebook, startClassic, type Lab } from './lab-server.js';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, CHROMIUM, ROOT, notebook, startClassic, type Lab, openChromium } from './lab-server.js';
+import { ROW_SUM, reference } from './cells.js';
 
-const ROW_SUM = `%%parallelize --target cpu
-import numpy as np
-import numpy.typing as npt
 
-def row_sum(n: int, m: int, A: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> None:
-    for i in range(n):
-        s = 0.0
-        for j in range(m):
-            s = s + A[i, j]
-        out[i] = s
 
-A = np.arange(300 * 40, dtype=np.float64).reshape(300, 40) / 7.0
-out = np.zeros(300)
-row_sum(300, 40, A, out)
-print("checksum", repr(float(out.sum())))`;
-
-// the same sums in pure Python (same order per row), outside the magic
-const REFERENCE = `ref = np.array([sum([float(A[i, j]) for j in range(40)], 0.0) for i in range(300)])
-print("reference", repr(float(ref.sum())))
-print("rows equal", bool(np.array_equal(out, ref)))
-import polyray.runtime as rt
-print("ran", rt.history()[-1]["function"], rt.history()[-1]["variant"])`;
+const REFERENCE = reference();
 
 const skip = !existsSync(CHROMIUM) ? `chromium not found at ${CHROMIUM}`
   : !existsSync(join(ROOT, '.venv/bin/jupyter')) ? 'the .venv is not set up (npm test runs scripts/setup.sh)' : false;
 if (skip) console.log(`# skipped: ${skip}`);
 
 let server: Lab;
-let browser: BrowserContext;
+let chrome: Awaited<ReturnType<typeof openChromium>>;
 let page: Page;
-let userDataDir: string;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 declare global {
   interface Window {
@@ -57,18 +37,12 @@ describe('polyray in the classic Notebook UI (nbclassic)', { skip, timeout: 150_
     server = await startClassic({
       'classic.ipynb': notebook([{ source: '%load_ext polyray' }, { source: ROW_SUM }, { source: REFERENCE }]),
     });
-    const { chromium } = await import('playwright-core');
-    userDataDir = mkdtempSync(join(tmpdir(), 'polyray-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 1000 },
-    });
-    page = browser.pages()[0] ?? await browser.newPage();
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    chrome = await openChromium({ width: 1400, height: 1000 });
+    ({ page, pageErrors } = chrome);
   });
 
   after(async () => {
-    await browser?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await chrome?.close();
     await server?.stop();
   });
 

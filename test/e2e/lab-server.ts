@@ -144,3 +144,25 @@ export async function startServer(files: Record<string, string>, options: Server
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Debian's Chromium, headless, with a throw-away profile; page errors collected. */
+export async function openChromium(viewport: { width: number; height: number }): Promise<{
+  context: import('playwright-core').BrowserContext;
+  page: import('playwright-core').Page;
+  pageErrors: string[];
+  close(): Promise<void>;
+}> {
+  const { chromium } = await import('playwright-core');
+  const userDataDir = mkdtempSync(join(tmpdir(), 'polyray-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport });
+  const page = context.pages()[0] ?? await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  return {
+    context, page, pageErrors,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}

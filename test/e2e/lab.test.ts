@@ -7,10 +7,8 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import type { BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, notebook, startLab, type Lab } from './lab-server.js';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, CHROMIUM, ROOT, notebook, startLab, type Lab, openChromium } from './lab-server.js';
 
 const AXPY = `%%parallelize
 import numpy as np
@@ -68,10 +66,9 @@ const skip = existsSync(CHROMIUM) ? (existsSync(join(ROOT, 'python-bridge/polyra
   ? false : 'the labextension is not built (npm run build:ext)') : `chromium not found at ${CHROMIUM}`;
 
 let lab: Lab;
-let browser: BrowserContext;
+let chrome: Awaited<ReturnType<typeof openChromium>>;
 let page: Page;
-let userDataDir: string;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 declare global {
   interface Window {
@@ -174,13 +171,8 @@ describe('polyray in JupyterLab', { skip, timeout: 240_000 }, () => {
       'demo.ipynb': readFileSync(join(ROOT, 'examples/demo.ipynb'), 'utf8'),
       'reload.ipynb': notebook([{ source: scaleCell('3.0') }, { source: CALL_AGAIN }]),
     });
-    const { chromium } = await import('playwright-core');
-    userDataDir = mkdtempSync(join(tmpdir(), 'polyray-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 900 },
-    });
-    page = browser.pages()[0] ?? await browser.newPage();
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    chrome = await openChromium({ width: 1400, height: 900 });
+    ({ page, pageErrors } = chrome);
     page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log('# browser', m.type(), m.text().slice(0, 200)); });
     await page.goto(`${lab.url}/lab?token=${lab.token}`);
     await page.waitForSelector(READY, { state: 'attached', timeout: 90_000 });
@@ -188,8 +180,7 @@ describe('polyray in JupyterLab', { skip, timeout: 240_000 }, () => {
   });
 
   after(async () => {
-    await browser?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await chrome?.close();
     await lab?.stop();
   });
 

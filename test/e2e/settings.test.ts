@@ -6,11 +6,10 @@
 // still work.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, notebook, startLab, type Lab } from './lab-server.js';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, CHROMIUM, ROOT, notebook, startLab, type Lab, openChromium } from './lab-server.js';
 
 const CELL = `%%parallelize
 import numpy as np
@@ -28,10 +27,9 @@ const skip = existsSync(CHROMIUM) ? (existsSync(join(ROOT, 'python-bridge/polyra
   ? false : 'the labextension is not built (npm run build:ext)') : `chromium not found at ${CHROMIUM}`;
 
 let lab: Lab;
-let browser: BrowserContext;
+let chrome: Awaited<ReturnType<typeof openChromium>>;
 let page: Page;
-let userDataDir: string;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 declare global {
   interface Window {
@@ -43,20 +41,14 @@ describe('polyray with invalid settings', { skip, timeout: 240_000 }, () => {
   before(async () => {
     lab = await startLab({ 'settings.ipynb': notebook([{ source: CELL }]) },
       { userSettings: { 'polyray:plugin': { defaultTarget: 'tpu', showGeneratedCode: true } } });
-    const { chromium } = await import('playwright-core');
-    userDataDir = mkdtempSync(join(tmpdir(), 'polyray-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 900 },
-    });
-    page = browser.pages()[0] ?? await browser.newPage();
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    chrome = await openChromium({ width: 1400, height: 900 });
+    ({ page, pageErrors } = chrome);
     await page.goto(`${lab.url}/lab?token=${lab.token}`);
     await page.waitForSelector('#polyray-sidebar', { state: 'attached', timeout: 90_000 });
   });
 
   after(async () => {
-    await browser?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await chrome?.close();
     await lab?.stop();
   });
 

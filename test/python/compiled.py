@@ -24,3 +24,16 @@ def compile_and_import(source: Path, out_dir: Path, name: str, *extra: str) -> M
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def cpu_body(module: ModuleType, name: str) -> str:
+    """The text of the generated CPU variant of `name` (up to its dispatcher)."""
+    return Path(module.__file__).read_text().split(f"def _polyray_cpu_{name}")[1].split(f"_polyray_dispatch_{name}")[0]
+
+
+def outcome(fn, *args):
+    """("ok", result) or (exception type name, message): what a call did, to compare."""
+    try:
+        return ("ok", fn(*args))
+    except Exception as exc:  # noqa: BLE001 - the outcome is compared
+        return (type(exc).__name__, str(exc))

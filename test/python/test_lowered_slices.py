@@ -9,7 +9,7 @@ import pytest
 
 import polyray.runtime as rt
 
-from compiled import compile_and_import
+from compiled import compile_and_import, cpu_body, outcome
 
 SOURCE = Path(__file__).resolve().parents[2] / "test/kernels/extra/lowered.py"
 
@@ -17,17 +17,6 @@ SOURCE = Path(__file__).resolve().parents[2] / "test/kernels/extra/lowered.py"
 @pytest.fixture(scope="module")
 def mod(tmp_path_factory):
     return compile_and_import(SOURCE, tmp_path_factory.mktemp("lowered"), "lowered_compiled", "--targets", "cpu")
-
-
-def cpu_body(mod, name: str) -> str:
-    return Path(mod.__file__).read_text().split(f"def _polyray_cpu_{name}")[1].split(f"_polyray_dispatch_{name}")[0]
-
-
-def outcome(fn, *args):
-    try:
-        return ("ok", fn(*args))
-    except Exception as exc:  # noqa: BLE001 - the outcome is compared
-        return (type(exc).__name__,)
 
 
 def same(a, b):

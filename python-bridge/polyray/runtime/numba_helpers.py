@@ -478,34 +478,26 @@ def _spec_domain_helper(fn: Any, low: float, low_inclusive: bool, high: float | 
     return impl_positive
 
 
-@overload(spec_sqrt, inline="always")
-def _ol_spec_sqrt(x, fail):  # type: ignore[no-untyped-def]
-    return _spec_domain_helper(math.sqrt, 0.0, True, None) if _is_real(x) else None
+#: Domain of each one-argument math function: (function, low, low inclusive, high), as in _domain_helper.
+_SPEC_DOMAINS: dict[Any, tuple[Any, float, bool, float | None]] = {
+    spec_sqrt: (math.sqrt, 0.0, True, None),
+    spec_log: (math.log, 0.0, False, None),
+    spec_log10: (math.log10, 0.0, False, None),
+    spec_log2: (math.log2, 0.0, False, None),
+    spec_acos: (math.acos, -1.0, True, 1.0),
+    spec_asin: (math.asin, -1.0, True, 1.0),
+}
 
 
-@overload(spec_log, inline="always")
-def _ol_spec_log(x, fail):  # type: ignore[no-untyped-def]
-    return _spec_domain_helper(math.log, 0.0, False, None) if _is_real(x) else None
+def _spec_domain_overload(domain: tuple[Any, float, bool, float | None]) -> Any:
+    def ol(x, fail):  # type: ignore[no-untyped-def]
+        return _spec_domain_helper(*domain) if _is_real(x) else None
+
+    return ol
 
 
-@overload(spec_log10, inline="always")
-def _ol_spec_log10(x, fail):  # type: ignore[no-untyped-def]
-    return _spec_domain_helper(math.log10, 0.0, False, None) if _is_real(x) else None
-
-
-@overload(spec_log2, inline="always")
-def _ol_spec_log2(x, fail):  # type: ignore[no-untyped-def]
-    return _spec_domain_helper(math.log2, 0.0, False, None) if _is_real(x) else None
-
-
-@overload(spec_acos, inline="always")
-def _ol_spec_acos(x, fail):  # type: ignore[no-untyped-def]
-    return _spec_domain_helper(math.acos, -1.0, True, 1.0) if _is_real(x) else None
-
-
-@overload(spec_asin, inline="always")
-def _ol_spec_asin(x, fail):  # type: ignore[no-untyped-def]
-    return _spec_domain_helper(math.asin, -1.0, True, 1.0) if _is_real(x) else None
+for _spec, _domain in _SPEC_DOMAINS.items():
+    overload(_spec, inline="always")(_spec_domain_overload(_domain))
 
 
 @overload(spec_exp, inline="always")
