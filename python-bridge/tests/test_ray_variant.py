@@ -350,7 +350,7 @@ def test_worker_node_killed_while_running_SLOW(cluster: Any, mod: ModuleType,
 # -- modules the compiler generated (not hand-written): PolyBench kernels on the cluster
 
 REPO = Path(__file__).resolve().parents[2]
-COMPILED_KERNELS = ("gemm", "k2mm", "syrk", "atax")
+COMPILED_KERNELS = ("gemm", "k2mm", "syrk", "atax", "covariance", "mvt")
 
 
 @pytest.fixture(scope="module")
@@ -397,3 +397,34 @@ def test_compiled_polybench_module_runs_on_several_nodes(cluster: Any, compiled_
         assert len(set(rec["nodes"])) >= 2, rec
     else:
         assert rec["variant"] != "ray" and "ray" in rec["reason"], rec
+
+    if has_ray and isinstance(module.__dict__[f"_polyray_dispatch_kernel_{name}"].variants["ray"], rt.RayStages):
+        # one stage per top-level parallel loop, run in order
+        assert rec["stages"] == len(module.__dict__[f"_polyray_dispatch_kernel_{name}"].variants["ray"].stages) >= 2, rec
+
+
+def test_a_failing_later_stage_restores_what_earlier_stages_wrote(cluster: Any, compiled_polybench: dict[str, ModuleType],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """k2mm's first stage writes tmp; its second fails before any task: tmp is restored, the original runs."""
+    sys.path.insert(0, str(REPO / "test/kernels/polybench"))
+    try:
+        import specs  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    module = compiled_polybench["k2mm"]
+    stages = module._polyray_dispatch_kernel_k2mm.variants["ray"]
+    assert isinstance(stages, rt.RayStages) and len(stages.stages) == 2
+
+    def broken_count(*_args: Any) -> int:
+        raise RuntimeError("count of the second stage broke")
+
+    monkeypatch.setattr(stages.stages[1], "count", broken_count)
+    args = specs.build_args("k2mm", specs.SIZES["k2mm"]["MINI"], np.random.default_rng(5))
+    ref, got = specs.copy_args(args), specs.copy_args(args)
+    module._polyray_original_kernel_k2mm(*ref)
+    monkeypatch.setenv("POLYRAY_TARGET", "ray")
+    module.kernel_k2mm(*got)
+    rec = last("kernel_k2mm")
+    assert rec["variant"] == "original" and "count of the second stage broke" in rec["reason"], rec
+    for i in specs.OUTPUTS["k2mm"]:
+        np.testing.assert_array_equal(got[i], ref[i])

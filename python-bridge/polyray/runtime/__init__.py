@@ -13,7 +13,7 @@ from .dispatcher import RETURN_KINDS, Dispatcher
 from .gpu import GpuVariant, is_device_array
 from .history import MAX_RECORDS, clear_history, history
 from .params import Param
-from .ray_variant import RayVariant
+from .ray_variant import RayStages, RayVariant
 from .variants import Variant, VariantFailed
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "MAX_RECORDS",
     "Param",
     "RETURN_KINDS",
+    "RayStages",
     "RayVariant",
     "TARGETS",
     "Variant",

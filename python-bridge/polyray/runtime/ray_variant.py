@@ -446,3 +446,69 @@ def _whole(_k0: int, _k1: int, *_args: Any) -> tuple[Any, ...]:
 
 
 __all__ = ["BlockCompileError", "MAX_RETRIES", "RayVariant", "split_blocks"]
+
+
+class RayStages:
+    """Several top-level parallel loops of one function, each a :class:`RayVariant`, run in order.
+
+    Each stage writes back before the next starts, which reads what the earlier
+    ones wrote. The arrays the function writes are copied first: if a stage
+    fails, they are restored, so that the original (which the dispatcher then
+    runs) starts from the caller's arguments, and nothing is left half-written.
+    """
+
+    def __init__(self, stages: Sequence[RayVariant]) -> None:
+        stages = tuple(stages)
+        if not stages or not all(isinstance(s, RayVariant) for s in stages):
+            raise TypeError("RayStages: expected a non-empty sequence of RayVariant")
+        self.stages = stages
+        self._written: tuple[int, ...] = ()
+        self._local = threading.local()
+
+    def bind(self, function: str, params: Sequence[Param]) -> None:
+        for stage in self.stages:
+            stage.bind(function, params)
+        self._written = tuple(k for k, p in enumerate(params) if p.kind == "array" and p.written)
+
+    def unavailable_reason(self) -> str | None:
+        for stage in self.stages:
+            reason = stage.unavailable_reason()
+            if reason is not None:
+                return reason
+        return None
+
+    def compiled(self) -> bool:
+        return all(stage.compiled() for stage in self.stages)
+
+    def auto_exclusion(self) -> str | None:
+        return self.stages[0].auto_exclusion()
+
+    def parallelism(self) -> int:
+        return self.stages[0].parallelism()
+
+    def started(self) -> bool:
+        return self.stages[0].started()
+
+    def run(self, args: tuple[Any, ...]) -> Any:
+        saved = [(args[k], args[k].copy(order="K")) for k in self._written if isinstance(args[k], np.ndarray)]
+        merged: dict[str, Any] = {"nodes": [], "tasks": 0, "bytes_put": 0, "bytes_returned": 0, "stages": len(self.stages)}
+        try:
+            for stage in self.stages:
+                stage.run(args)
+                extra = stage.take_extra()
+                for node in extra.get("nodes", []):
+                    if node not in merged["nodes"]:
+                        merged["nodes"].append(node)
+                for key in ("tasks", "bytes_put", "bytes_returned"):
+                    merged[key] += int(extra.get(key, 0))
+        except BaseException:
+            for array, copy in saved:
+                np.copyto(array, copy)
+            raise
+        self._local.extra = merged
+        return None
+
+    def take_extra(self) -> dict[str, Any]:
+        extra = getattr(self._local, "extra", None)
+        self._local.extra = None
+        return extra or {}

@@ -14,8 +14,8 @@ import { PRANGE } from './names.js';
 export interface FunctionPlan {
   parallel: ParallelPlan;
   loops: CpuLoopPlan;
-  /** The loop the Ray variant splits into blocks, with its write boxes; or why there is no Ray variant. */
-  ray: { loop: ForStmt; boxes: Box[] } | string;
+  /** The loops the Ray variant splits into blocks (in order), with their write boxes; or why there is no Ray variant. */
+  ray: { loop: ForStmt; boxes: Box[] }[] | string;
 }
 import { emitBoundsGuard, guardName } from './bounds-guard.js';
 import { emitCpuVariant } from './cpu-variant.js';
@@ -107,7 +107,7 @@ export function generateModule(
       });
     }
     if (targets.includes('ray') && fpl && typeof fpl.ray !== 'string') {
-      const ray = emitRayVariant(tf, fpl.ray.loop, fpl.ray.boxes, fpl.parallel.shapeParams);
+      const ray = emitRayVariant(tf, fpl.ray, fpl.parallel.shapeParams);
       blocks.push(ray.lines);
       variants.push({ target: 'ray', constructor: ray.constructor });
     }

@@ -3,7 +3,8 @@
 // loop restricted to iterations k0 <= k < k1) on its own copies and returns,
 // per written array, only the box isl computed for its block; the runtime
 // writes back what changed. Offered for functions whose body is scalar set-up
-// followed by one top-level parallel loop.
+// followed by top-level parallel loops: one loop is one RayVariant; several
+// run in order as RayStages, each writing back before the next reads.
 import type { AstExpr } from 'isl-wasm';
 import { walkExpr, type Expr, type ForStmt, type Stmt } from '../parse/ast.js';
 import type { Box } from '../poly/footprint.js';
@@ -19,32 +20,47 @@ export interface RayVariantCode {
   constructor: string;
 }
 
-/** The single top-level parallel loop the Ray variant splits, or why there is none. */
-export function rayLoop(tf: TypedFunction, prangeLoops: Set<number>): ForStmt | string {
+/** The top-level parallel loops the Ray variant splits, in order, or why there are none. */
+export function rayLoops(tf: TypedFunction, prangeLoops: Set<number>): ForStmt[] | string {
   if (tf.returns !== 'none') return 'it returns a value (Ray tasks return only the boxes they wrote)';
   const body = tf.fn.body.filter((s) => !(s.kind === 'expr' && s.value.kind === 'string') && s.kind !== 'pass');
   const last = body[body.length - 1];
   const tail = last && last.kind === 'return' && !last.value ? body.slice(0, -1) : body;
-  const loop = tail[tail.length - 1];
-  if (!loop || loop.kind !== 'for' || !prangeLoops.has(loop.span.start)) return 'its body does not end with a top-level parallel loop';
+  let first = tail.length;
+  while (first > 0 && tail[first - 1].kind === 'for') first--;
+  const loops = tail.slice(first) as ForStmt[];
+  if (loops.length === 0) return 'its body does not end with a top-level parallel loop';
+  const sequential = loops.find((l) => !prangeLoops.has(l.span.start));
+  if (sequential) return `its top-level loop at line ${sequential.span.from.line} does not run in parallel`;
   for (const [name, t] of tf.locals) if (t.kind === 'array') return `the local array '${name}' is not distributed`;
   if (tf.helpers.size > 0 || tf.augHelpers.size > 0) return 'its scalar set-up needs CPython-semantics helpers';
   const arrays = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));
-  for (const s of tail.slice(0, -1)) {
+  for (const s of tail.slice(0, first)) {
     if (s.kind === 'for' || s.kind === 'if' || s.kind === 'return') return 'statements before its parallel loop are not simple scalar set-up';
     let usesArray = false;
     const exprs: Expr[] = s.kind === 'assign' || s.kind === 'augassign' ? [s.target, s.value] : s.kind === 'expr' ? [s.value] : [];
     for (const e of exprs) walkExpr(e, (x) => (usesArray ||= x.kind === 'name' && arrays.has(x.id)));
     if (usesArray) return 'statements before its parallel loop read arrays';
   }
-  return loop;
+  return loops;
 }
 
-export function emitRayVariant(tf: TypedFunction, loop: ForStmt, boxes: Box[], shapeParams: { name: string; array: string; dim: number }[]): RayVariantCode {
-  const fn = tf.fn.name;
+/** One RayVariant per loop; several loops run in order as RayStages. */
+export function emitRayVariant(tf: TypedFunction, stages: { loop: ForStmt; boxes: Box[] }[], shapeParams: { name: string; array: string; dim: number }[]): RayVariantCode {
+  const one = stages.map((s, k) => emitRayStage(tf, s.loop, s.boxes, shapeParams, stages.length > 1 ? `_${k}` : ''));
+  if (one.length === 1) return one[0];
+  return {
+    lines: one.flatMap((s, k) => (k ? ['', '', ...s.lines] : s.lines)),
+    constructor: `_polyray.RayStages([${one.map((s) => s.constructor).join(', ')}])`,
+  };
+}
+
+function emitRayStage(tf: TypedFunction, loop: ForStmt, boxes: Box[], shapeParams: { name: string; array: string; dim: number }[], suffix: string): RayVariantCode {
+  const fn = tf.fn.name + suffix;
   const params = tf.fn.params.map((p) => p.name);
   const printer = new PythonPrinter(undefined, tf.arrayAug);
-  const prefix = tf.fn.body.slice(0, tf.fn.body.indexOf(loop as Stmt)).filter((s) => !(s.kind === 'expr' && s.value.kind === 'string'));
+  // the scalar set-up before the first loop (rayLoops: no arrays, no loops), run by every block
+  const prefix = tf.fn.body.slice(0, tf.fn.body.indexOf(loop as Stmt)).filter((s) => !(s.kind === 'expr' && s.value.kind === 'string') && s.kind !== 'for');
   const parts = rangeParts(loop, (e) => printer.expr(e))!;
   const prefixLines = (indent: string): string[] => (prefix.length ? printer.stmts(prefix, indent) : []);
   const block = `_polyray_block_${fn}`;

@@ -11,7 +11,7 @@ import type { TypedFunction } from '../types/check.js';
 import { loopVerdicts } from './loop-verdicts.js';
 import { planParallelLoops } from './parallel-plan.js';
 import { gpuObstacle } from '../codegen/gpu-variant.js';
-import { rayLoop } from '../codegen/ray-variant.js';
+import { rayLoops } from '../codegen/ray-variant.js';
 import { blockBoxes } from './footprint.js';
 import { astParallelDepth, originalParallelDepth, reschedule, rescheduleObstacle } from './reschedule.js';
 
@@ -54,18 +54,21 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     const gpu = gpuObstacle(tf, parallel.prangeLoops, parallel.speculative, parallel.lowered);
     transformations.push(gpu ? `no GPU variant: ${gpu}` : `GPU variant: ${parallel.prangeLoops.size} kernel(s), one thread per iteration of each parallel loop`);
     // prange loops that are not distributable are speculative ones: a Ray block could not undo its writes
-    const loop = parallel.distributable.size > 0 ? rayLoop(tf, parallel.distributable) : 'a math call in its parallel loops may raise, and only the CPU variant can undo a speculative run';
-    if (typeof loop === 'string') {
-      plan.ray = loop;
+    const loops = parallel.distributable.size > 0 ? rayLoops(tf, parallel.distributable) : 'a math call in its parallel loops may raise, and only the CPU variant can undo a speculative run';
+    if (typeof loops === 'string') {
+      plan.ray = loops;
     } else {
       try {
-        const boxes = blockBoxes(isl, scop, loop, parallel.shapeParams.map((p) => p.name));
-        plan.ray = boxes ? { loop, boxes } : 'the write footprint of a block could not be computed';
+        const stages = loops.map((loop) => ({ loop, boxes: blockBoxes(isl, scop, loop, parallel.shapeParams.map((p) => p.name)) }));
+        plan.ray = stages.every((st) => st.boxes) ? stages.map((st) => ({ loop: st.loop, boxes: st.boxes! })) : 'the write footprint of a block could not be computed';
       } catch (e) {
         plan.ray = `the write footprint of a block could not be computed (${(e as Error).message.split('\n')[0]})`;
       }
     }
-    transformations.push(typeof plan.ray === 'string' ? `no Ray variant: ${plan.ray}` : `Ray variant: the loop at line ${loop === null || typeof loop === 'string' ? '?' : loop.span.from.line} split into blocks, one task each; written boxes per block from isl`);
+    const lines = typeof plan.ray === 'string' ? '' : plan.ray.map((st) => st.loop.span.from.line).join(', ');
+    transformations.push(typeof plan.ray === 'string' ? `no Ray variant: ${plan.ray}`
+      : plan.ray.length === 1 ? `Ray variant: the loop at line ${lines} split into blocks, one task each; written boxes per block from isl`
+        : `Ray variant: the loops at lines ${lines} each split into blocks, one task each, run in order (each writes back before the next); written boxes per block from isl`);
   }
   if (plan.loops.kind === 'original' && parallel.lowered.size > 0) {
     const lines = [...parallel.lowered.values()].map((l) => l.stmt.span.from.line);
