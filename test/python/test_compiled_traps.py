@@ -172,3 +172,54 @@ def test_parameter_only_helpers_are_checked_by_the_guard_so_the_loop_runs_in_par
         assert got == want and got[0] in ("ZeroDivisionError", "ValueError"), (got, want)
         assert last()["variant"] == "original" and "would raise" in last()["reason"], last()
         np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("layout", ["strided", "transposed", "fortran"])
+def test_non_contiguous_views_give_the_originals_results(tmp_path_factory, monkeypatch, layout):
+    """Strided, transposed and Fortran-ordered views through parallel, lowered and speculative code."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "test/kernels/polybench"))
+    try:
+        import specs  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    out = tmp_path_factory.mktemp(f"views_{layout}")
+    gemm = compile_and_import(ROOT / "test/kernels/polybench/gemm.py", out, f"views_gemm_{layout}", "--targets", "cpu")
+    lowered = compile_and_import(ROOT / "test/kernels/extra/lowered.py", out, f"views_lowered_{layout}", "--targets", "cpu")
+    spec = compile_and_import(ROOT / "test/kernels/extra/speculative.py", out, f"views_spec_{layout}", "--targets", "cpu")
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_SERIAL_BELOW_BYTES", "0")  # the parallel form even on small arrays
+
+    def view(a):
+        if a.ndim < 2:
+            return np.repeat(a, 2)[::2] if layout == "strided" else a
+        if layout == "strided":
+            return np.repeat(a, 2, axis=1)[:, ::2]
+        if layout == "transposed":
+            return np.ascontiguousarray(a.T).T
+        return np.asfortranarray(a)
+
+    rng = np.random.default_rng(3)
+    args = specs.build_args("gemm", specs.SIZES["gemm"]["MINI"], rng)
+    args = [view(a) if isinstance(a, np.ndarray) else a for a in args]
+    ref = [a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args]
+    gemm.kernel_gemm(*args)
+    gemm._polyray_original_kernel_gemm(*ref)
+    assert rt.history()[-1]["variant"] == "cpu"
+    np.testing.assert_array_equal(args[5], ref[5])
+
+    C = view(rng.standard_normal((6, 5)))
+    A = view(rng.standard_normal((6, 5)))
+    C[2, 3], A[1, 1] = np.nan, -np.inf
+    C2 = C.copy(order="K")
+    assert outcome(lowered.scale_rows, C, A, 6, -0.5) == outcome(lowered._polyray_original_scale_rows, C2, A, 6, -0.5)
+    assert rt.history()[-1]["variant"] == "cpu"
+    np.testing.assert_array_equal(C, C2)
+
+    X = view(np.abs(rng.standard_normal((5, 5))) + 0.5)
+    X[3, 2] = 0.0  # log(0) raises: the speculative run restores Y, the original raises
+    Y1, Y2 = view(np.zeros((5, 5))), view(np.zeros((5, 5)))
+    assert outcome(spec.logs_then_scale, 5, X, Y1, 2.0) == outcome(spec._polyray_original_logs_then_scale, 5, X, Y2, 2.0)
+    np.testing.assert_array_equal(Y1, Y2)
+    assert rt.history()[-1]["variant"] == "original"
