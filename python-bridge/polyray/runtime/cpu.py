@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 import types
+from time import perf_counter
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -51,6 +52,10 @@ PARALLEL_OPTIONS: Final[dict[str, bool]] = {
 #: than this: starting a parallel region costs microseconds on idle cores and
 #: milliseconds when another process holds one (docs/benchmarks.md), more than a
 #: call on a few thousand elements computes. POLYRAY_SERIAL_BELOW_BYTES overrides it.
+#: Above it, each form is timed once per size class (log2 of the bytes) on real
+#: calls and the faster one kept: a prange loop under sequential loops starts one
+#: region per iteration of them (doitgen: 4,000 per call), which can cost more
+#: than the parallelism gains.
 SERIAL_BELOW_BYTES: Final = 32 * 1024
 
 
@@ -92,9 +97,12 @@ class CpuVariant:
         ``spec_*``). Those arrays are copied before each run and restored if the
         flag is set, and the run counts as not having happened
         (:class:`VariantRolledBack`): the original then runs and raises as Python does.
+    serial: the function the serial form compiles (default: py_func without
+        parallel=True); a rescheduled variant passes its loops in the original order.
     """
 
-    __slots__ = ("py_func", "helpers", "parallel", "boundscheck", "rollback", "_jitted", "_serial", "_form", "_broken",
+    __slots__ = ("py_func", "serial_func", "helpers", "parallel", "boundscheck", "rollback", "_jitted", "_serial", "_form", "_form_times",
+                 "_warm_forms", "_broken",
                  "_failed", "_numba_error", "_typeof", "_lock", "cached")
 
     def __init__(
@@ -104,6 +112,7 @@ class CpuVariant:
         parallel: bool = False,
         boundscheck: bool = True,
         rollback: tuple[int, ...] | None = None,
+        serial: Callable[..., Any] | None = None,
     ) -> None:
         if not callable(py_func) or not hasattr(py_func, "__globals__"):
             raise TypeError(f"CpuVariant: py_func must be a Python function, got {type(py_func).__name__}")
@@ -119,7 +128,10 @@ class CpuVariant:
             raise TypeError(f"CpuVariant {py_func.__name__!r}: boundscheck must be a bool, got {boundscheck!r}")
         if rollback is not None and not (isinstance(rollback, tuple) and all(type(k) is int and k >= 0 for k in rollback)):
             raise TypeError(f"CpuVariant {py_func.__name__!r}: rollback must be a tuple of argument positions, got {rollback!r}")
+        if serial is not None and (not callable(serial) or not hasattr(serial, "__globals__")):
+            raise TypeError(f"CpuVariant {py_func.__name__!r}: serial must be a Python function, got {type(serial).__name__}")
         self.rollback = rollback
+        self.serial_func = serial
         self.py_func = py_func
         self.helpers: tuple[str, ...] = tuple(helpers)
         self.parallel = parallel
@@ -129,6 +141,9 @@ class CpuVariant:
         self._serial: Callable[..., Any] | None = None
         # which form the last run used (reported in the run record)
         self._form: str | None = None
+        # size class -> form -> fastest warm time; forms that have run once (compiled)
+        self._form_times: dict[int, dict[str, float]] = {}
+        self._warm_forms: set[str] = set()
         self._broken: str | None = None
         # argument-type signature -> reason, for signatures Numba failed to compile
         self._failed: dict[tuple[Any, ...], str] = {}
@@ -169,7 +184,7 @@ class CpuVariant:
                 # ParallelOptions consumes the dict it is given: pass a fresh copy
                 "parallel": dict(PARALLEL_OPTIONS) if parallel else False,
             }
-            func = self.py_func if not serial else _renamed(self.py_func, "__serial")
+            func = self.py_func if not serial else self.serial_func or _renamed(self.py_func, "__serial")
             try:
                 jitted = numba.njit(cache=True, **options)(func)
                 self.cached = True
@@ -189,23 +204,30 @@ class CpuVariant:
                 self._jitted = jitted
             return jitted
 
-    def _use_serial(self, args: tuple[Any, ...]) -> bool:
-        """A parallel variant on small arguments (or with one thread) runs its serial form."""
+    def _use_serial(self, args: tuple[Any, ...]) -> tuple[bool, int | None]:
+        """(serial?, size class to time the call in, or None): which form of a parallel variant runs."""
         if not self.parallel:
-            return False
+            return False, None
         try:
             import numba
 
             if numba.get_num_threads() <= 1:
-                return True
+                return True, None
         except Exception:  # noqa: BLE001 - no threading layer: the parallel form reports it
-            return False
+            return False, None
         total = 0
         for a in args:
             nbytes = getattr(a, "nbytes", None)
             if isinstance(nbytes, int):
                 total += nbytes
-        return total < _serial_below_bytes()
+        if total < _serial_below_bytes():
+            return True, None
+        cls = total.bit_length()
+        times = self._form_times.get(cls, {})
+        for form in ("parallel", "serial"):  # each timed once (after its compiling run), then the faster
+            if form not in times:
+                return form == "serial", cls
+        return min(times, key=times.__getitem__) == "serial", cls
 
     def take_extra(self) -> dict[str, Any]:
         """Keys for the run record of the last run: which form of a parallel variant ran."""
@@ -213,21 +235,30 @@ class CpuVariant:
         return {"form": form} if form else {}
 
     def run(self, args: tuple[Any, ...]) -> Any:
-        serial = self._use_serial(args)
+        serial, cls = self._use_serial(args)
         jitted = self._serial if serial else self._jitted
         if jitted is None:
             if self._broken is not None:
                 raise VariantFailed(self._broken)
             jitted = self._compile(serial)
+        form = "serial" if serial else "parallel"
         if self.parallel:
-            self._form = "serial" if serial else "parallel"
+            self._form = form
         if self._failed:
             key = self._signature(args)
             reason = self._failed.get(key)
             if reason is not None:
                 raise VariantFailed(reason)
-        if self.rollback is not None:
-            return self._run_speculative(jitted, args)
+        start = perf_counter()
+        result = self._run_speculative(jitted, args) if self.rollback is not None else self._call(jitted, args)
+        if cls is not None:
+            if form in self._warm_forms:
+                times = self._form_times.setdefault(cls, {})
+                times[form] = min(times.get(form, float("inf")), perf_counter() - start)
+            self._warm_forms.add(form)  # its first run compiled: not a measurement
+        return result
+
+    def _call(self, jitted: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         try:
             return jitted(*args)
         except self._numba_error as exc:  # type: ignore[misc]

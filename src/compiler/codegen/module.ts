@@ -84,6 +84,15 @@ export function generateModule(
         guard = guardName(top.name);
       }
       blocks.push(cpu.lines);
+      // A rescheduled nest's serial form is the original order without prange: the
+      // skewed or tiled order only pays when it runs in parallel (floyd-warshall).
+      let serialForm = '';
+      if (reordered && parallel) {
+        const seq = emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set() });
+        const name = `_polyray_seq_${top.name}`;
+        blocks.push([seq.lines[0].replace(seq.name, name), ...seq.lines.slice(1)]);
+        serialForm = `, serial=${name}`;
+      }
       const helpers = cpu.helpers.length ? `(${cpu.helpers.map((h) => JSON.stringify(h)).join(', ')},)` : '()';
       // A parallel variant runs only when isl's bounds guard passed, so Python's
       // IndexError/wrap-around cannot happen inside it: no boundscheck needed.
@@ -93,7 +102,7 @@ export function generateModule(
         const written = tf.params.map((p, k) => (p.kind === 'array' && p.written ? k : -1)).filter((k) => k >= 0);
         options += `, rollback=(${written.join(', ')}${written.length === 1 ? ',' : ''})`;
       }
-      variants.push({ target: 'cpu', constructor: `${RUNTIME_ALIAS}.CpuVariant(${cpu.name}, helpers=${helpers}, ${options})` });
+      variants.push({ target: 'cpu', constructor: `${RUNTIME_ALIAS}.CpuVariant(${cpu.name}, helpers=${helpers}, ${options}${serialForm})` });
     }
     const fpl = plans.get(tf);
     const prange = fpl && fpl.loops.kind === 'original' ? fpl.loops.prangeLoops : new Set<number>();
