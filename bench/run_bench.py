@@ -6,6 +6,7 @@
 1. validation at MINI and SMALL: every variant against the CPython original
    (fresh copies of the same inputs); the CPython time at SMALL is kept;
 2. at the benchmark size (MEDIUM by default): one warm-up call per variant
+   (for Polyray, also the calls that time each form of a parallel CPU variant)
    (excluded), then RUNS timed calls on fresh copies of the inputs, the median
    quoted; every result compared with the reference;
 3. CPython at the benchmark size runs once when its predicted time
@@ -342,7 +343,12 @@ def bench_kernel(kernel, size, runs, budget, out_dir, rng_seed=42):
     got = {}
     times = {v: [] for v in variants[1:]}
     for v in variants[1:]:
-        runner.call(v, specs.copy_args(base))  # warm-up (excluded)
+        # warm-up (excluded): the JIT, and for Polyray the timing of each form of a parallel
+        # CPU variant (cpu.FORM_TRIALS runs each after compiling, runtime/cpu.py)
+        from polyray.runtime.cpu import FORM_TRIALS
+
+        for _ in range(1 + (2 * (1 + FORM_TRIALS) if v.startswith("polyray") else 0)):
+            runner.call(v, specs.copy_args(base))
     spent = {v: 0.0 for v in variants[1:]}
     for rnd in range(runs):
         for v in variants[1:]:
@@ -438,7 +444,7 @@ def render(results, machine, comp, args, wall):
     L.append("")
     L.append(f"`npm run bench` (bench/run_bench.py), {machine.get('date') or time.strftime('%Y-%m-%d %H:%M')}, "
              f"{'run took %.1f min. ' % (wall / 60) if wall else ''}All {len(results)} kernels at {args.size}; median of up to {args.runs} runs "
-             "after one warm-up call, on fresh copies of the same inputs. Every row's result was checked "
+             "after one warm-up call (Polyray: also the calls that time its serial and parallel forms), on fresh copies of the same inputs. Every row's result was checked "
              + ("and all were correct." if ok else "and SOME WERE WRONG (see Errors)."))
     L.append("")
     L.append("**Timings are noisy**: a 2-core machine shared with other work "

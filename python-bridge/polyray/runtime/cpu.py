@@ -52,11 +52,13 @@ PARALLEL_OPTIONS: Final[dict[str, bool]] = {
 #: than this: starting a parallel region costs microseconds on idle cores and
 #: milliseconds when another process holds one (docs/benchmarks.md), more than a
 #: call on a few thousand elements computes. POLYRAY_SERIAL_BELOW_BYTES overrides it.
-#: Above it, each form is timed once per size class (log2 of the bytes) on real
-#: calls and the faster one kept: a prange loop under sequential loops starts one
+#: Above it, each form is timed FORM_TRIALS times per size class (log2 of the
+#: bytes) on real calls and the faster one kept (the fastest of its trials, so
+#: that one call delayed by another process does not decide): a prange loop under sequential loops starts one
 #: region per iteration of them (doitgen: 4,000 per call), which can cost more
 #: than the parallelism gains.
 SERIAL_BELOW_BYTES: Final = 32 * 1024
+FORM_TRIALS: Final = 2
 
 
 def _serial_below_bytes() -> int:
@@ -141,8 +143,8 @@ class CpuVariant:
         self._serial: Callable[..., Any] | None = None
         # which form the last run used (reported in the run record)
         self._form: str | None = None
-        # size class -> form -> fastest warm time; forms that have run once (compiled)
-        self._form_times: dict[int, dict[str, float]] = {}
+        # size class -> form -> (fastest warm time, timed runs); forms that have run once (compiled)
+        self._form_times: dict[int, dict[str, tuple[float, int]]] = {}
         self._warm_forms: set[str] = set()
         self._broken: str | None = None
         # argument-type signature -> reason, for signatures Numba failed to compile
@@ -224,10 +226,10 @@ class CpuVariant:
             return True, None
         cls = total.bit_length()
         times = self._form_times.get(cls, {})
-        for form in ("parallel", "serial"):  # each timed once (after its compiling run), then the faster
-            if form not in times:
+        for form in ("parallel", "serial"):  # each timed FORM_TRIALS times (after its compiling run), then the faster
+            if times.get(form, (0.0, 0))[1] < FORM_TRIALS:
                 return form == "serial", cls
-        return min(times, key=times.__getitem__) == "serial", cls
+        return min(times, key=lambda f: times[f][0]) == "serial", cls
 
     def take_extra(self) -> dict[str, Any]:
         """Keys for the run record of the last run: which form of a parallel variant ran."""
@@ -254,7 +256,8 @@ class CpuVariant:
         if cls is not None:
             if form in self._warm_forms:
                 times = self._form_times.setdefault(cls, {})
-                times[form] = min(times.get(form, float("inf")), perf_counter() - start)
+                best, runs = times.get(form, (float("inf"), 0))
+                times[form] = (min(best, perf_counter() - start), runs + 1)
             self._warm_forms.add(form)  # its first run compiled: not a measurement
         return result
 
