@@ -170,6 +170,11 @@ describe('polyray in JupyterLab', { skip, timeout: 240_000 }, () => {
       ]),
       'demo.ipynb': readFileSync(join(ROOT, 'examples/demo.ipynb'), 'utf8'),
       'reload.ipynb': notebook([{ source: scaleCell('3.0') }, { source: CALL_AGAIN }]),
+      // cells that would leave a file behind if anything ran them
+      'opened.ipynb': notebook([
+        { source: 'open("ran_plain_cell", "w").write("x")' },
+        { source: `%%parallelize\nopen("ran_parallelize_cell", "w").write("x")\n${AXPY.split('\n').slice(1).join('\n')}` },
+      ]),
     });
     chrome = await openChromium({ width: 1400, height: 900 });
     ({ page, pageErrors } = chrome);
@@ -367,5 +372,15 @@ describe('polyray in JupyterLab', { skip, timeout: 240_000 }, () => {
     await waitForRow('scale_it', /4 call\(s\)/);
     await shot('07-after-reload');
     assert.deepEqual(pageErrors, []);
+  });
+
+  test('opening a notebook runs none of its cells (the kernel side is loaded, nothing else)', { timeout: 120_000 }, async () => {
+    await openNotebook('opened.ipynb');
+    // give any would-be auto-run time to happen, then ask the kernel itself
+    await new Promise((r) => setTimeout(r, 3000));
+    const out = await kernelEval('import os; print(sorted(f for f in os.listdir(".") if f.startswith("ran_")), "parallelize" in get_ipython().magics_manager.magics["cell"])');
+    assert.match(out, /\[\] True/, out);
+    assert.equal(existsSync(join(lab.dir, 'root', 'ran_plain_cell')), false);
+    assert.equal(existsSync(join(lab.dir, 'root', 'ran_parallelize_cell')), false);
   });
 });
