@@ -13,7 +13,8 @@ from time import perf_counter
 from collections.abc import Callable
 from typing import Any, Final
 
-from .variants import VariantFailed, VariantRolledBack
+from .cost import size_class
+from .variants import VariantFailed, VariantRolledBack, restore, snapshot
 
 #: Helpers of :mod:`polyray.runtime.numba_helpers` a variant may request; each is
 #: injected into the variant's module globals as ``_polyray_h_<name>``.
@@ -217,14 +218,9 @@ class CpuVariant:
                 return True, None
         except Exception:  # noqa: BLE001 - no threading layer: the parallel form reports it
             return False, None
-        total = 0
-        for a in args:
-            nbytes = getattr(a, "nbytes", None)
-            if isinstance(nbytes, int):
-                total += nbytes
+        cls, total = size_class(args)  # the dispatcher's size classes (cost.py)
         if total < _serial_below_bytes():
             return True, None
-        cls = total.bit_length()
         times = self._form_times.get(cls, {})
         for form in ("parallel", "serial"):  # each timed FORM_TRIALS times (after its compiling run), then the faster
             if times.get(form, (0.0, 0))[1] < FORM_TRIALS:
@@ -261,9 +257,10 @@ class CpuVariant:
             self._warm_forms.add(form)  # its first run compiled: not a measurement
         return result
 
-    def _call(self, jitted: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    def _call(self, jitted: Callable[..., Any], args: tuple[Any, ...], extra: tuple[Any, ...] = ()) -> Any:
+        """``jitted(*args, *extra)``; a typing failure is remembered for ``args``' types."""
         try:
-            return jitted(*args)
+            return jitted(*args, *extra)
         except self._numba_error as exc:  # type: ignore[misc]
             # typing/compilation failed: nothing of the variant ran
             reason = f"numba could not compile {self.py_func.__name__} for these argument types: {_first_line(str(exc))}"
@@ -274,14 +271,11 @@ class CpuVariant:
         import numpy as np
 
         fail = np.zeros(1, dtype=np.int8)
-        # copies keep the layout; the dispatcher's guards exclude aliasing between arguments
-        saved = [(args[k], args[k].copy(order="K")) for k in self.rollback or () if isinstance(args[k], np.ndarray)]
+        saved = snapshot(args, self.rollback or ())
         try:
-            result = jitted(*args, fail)
-        except self._numba_error as exc:  # type: ignore[misc]
-            reason = f"numba could not compile {self.py_func.__name__} for these argument types: {_first_line(str(exc))}"
-            self._failed[self._signature(args)] = reason
-            raise VariantFailed(reason) from None
+            result = self._call(jitted, args, (fail,))
+        except VariantFailed:
+            raise  # typing failed: nothing ran
         except BaseException:
             # an exception outside the speculative loops: the same as Python's,
             # unless a speculative loop before it flagged (then Python raised earlier)
@@ -294,10 +288,7 @@ class CpuVariant:
         return result
 
     def _restore(self, saved: list[tuple[Any, Any]]) -> None:
-        import numpy as np
-
-        for array, copy in saved:
-            np.copyto(array, copy)
+        restore(saved)
         raise VariantRolledBack(
             f"a math call in a parallel loop of {self.py_func.__name__} would raise: "
             "its written arrays were restored"

@@ -56,7 +56,7 @@ import numpy as np
 
 from .cpu import HELPER_NAMES, HELPER_PREFIX, PRANGE_NAME
 from .params import Param
-from .variants import VariantFailed
+from .variants import VariantFailed, restore, snapshot
 
 #: Ray task options of every block task.
 MAX_RETRIES: Final = 3
@@ -490,7 +490,7 @@ class RayStages:
         return self.stages[0].started()
 
     def run(self, args: tuple[Any, ...]) -> Any:
-        saved = [(args[k], args[k].copy(order="K")) for k in self._written if isinstance(args[k], np.ndarray)]
+        saved = snapshot(args, self._written)
         merged: dict[str, Any] = {"nodes": [], "tasks": 0, "bytes_put": 0, "bytes_returned": 0, "stages": len(self.stages)}
         try:
             for stage in self.stages:
@@ -502,8 +502,7 @@ class RayStages:
                 for key in ("tasks", "bytes_put", "bytes_returned"):
                     merged[key] += int(extra.get(key, 0))
         except BaseException:
-            for array, copy in saved:
-                np.copyto(array, copy)
+            restore(saved)
             raise
         self._local.extra = merged
         return None

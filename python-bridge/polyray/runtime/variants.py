@@ -21,6 +21,25 @@ class VariantFailed(Exception):
         self.reason = reason
 
 
+def snapshot(args: tuple[Any, ...], positions: tuple[int, ...] | list[int]) -> list[tuple[Any, Any]]:
+    """Copies (same layout) of the array arguments at ``positions``, for :func:`restore`.
+
+    The dispatcher's guards exclude aliasing between arguments, so restoring one
+    copy cannot overwrite another argument's elements.
+    """
+    import numpy as np
+
+    return [(args[k], args[k].copy(order="K")) for k in positions if isinstance(args[k], np.ndarray)]
+
+
+def restore(saved: list[tuple[Any, Any]]) -> None:
+    """Writes the copies :func:`snapshot` took back into their arrays."""
+    import numpy as np
+
+    for array, copy in saved:
+        np.copyto(array, copy)
+
+
 class VariantRolledBack(VariantFailed):
     """A speculative variant ran, found that Python would have raised, and undid its writes.
 

@@ -74,13 +74,13 @@ export function generateModule(
       const cpu = emitCpuVariant(tf, fp?.loops);
       const parallel = cpu.lines.some((l) => l.includes(`${PRANGE}(`));
       const reordered = fp?.loops.kind === 'rescheduled';
-      // Parallel or reordered code cannot reproduce Python's partial writes
-      // before an IndexError: it runs only where isl's bounds guard passed.
-      // Lowered slice statements rely on the guard's shape conditions too.
-      // Sequential code whose every access isl checked runs behind the guard too, without
-      // Numba's per-access bounds checks (25% of adi's time): out-of-bounds calls run the original.
+      // Wherever isl checked every access (always so for prange, rescheduled and
+      // lowered code, which the plan offers only then), the variant runs behind
+      // the guard: parallel or reordered code could not reproduce Python's partial
+      // writes before an IndexError, lowered slices need its shape conditions, and
+      // sequential code is spared Numba's per-access checks (25% of adi's time).
       const guarded = fp !== undefined && fp.parallel.boundsChecked;
-      const guardLines = (parallel || reordered || guarded) && fp ? emitBoundsGuard(top, fp.parallel) : null;
+      const guardLines = guarded ? emitBoundsGuard(top, fp.parallel) : null;
       if (guardLines) {
         blocks.push(guardLines);
         guard = guardName(top.name);
@@ -96,9 +96,8 @@ export function generateModule(
         serialForm = `, serial=${name}`;
       }
       const helpers = cpu.helpers.length ? `(${cpu.helpers.map((h) => JSON.stringify(h)).join(', ')},)` : '()';
-      // A parallel variant runs only when isl's bounds guard passed, so Python's
-      // IndexError/wrap-around cannot happen inside it: no boundscheck needed.
-      let options = parallel ? 'parallel=True, boundscheck=False' : reordered || guarded ? 'parallel=False, boundscheck=False' : 'parallel=False';
+      // Behind isl's bounds guard Python's IndexError/wrap-around cannot happen: no boundscheck needed.
+      let options = `parallel=${parallel ? 'True' : 'False'}${guarded ? ', boundscheck=False' : ''}`;
       if (cpu.speculative) {
         // positions of the arrays the function writes: saved before a speculative run, restored if it flags
         const written = tf.params.map((p, k) => (p.kind === 'array' && p.written ? k : -1)).filter((k) => k >= 0);
