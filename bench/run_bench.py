@@ -37,6 +37,12 @@ if os.environ.get("POLYBENCH_CHILD") != "1":
     for k in removed:
         del env[k]
     env.setdefault("NUMBA_NUM_THREADS", str(len(os.sched_getaffinity(0))))
+    # OpenBLAS's idle threads spin for about 0.1 s after each call (2**28 cycles)
+    # before they sleep; on two cores they took the cores from the parallel
+    # region of whichever variant ran next (measured: k2mm's expert prange
+    # 0.55 ms with a p100 of 11.7 ms after the NumPy column, 0.54-0.75 ms with
+    # this set). 2**4 cycles: they sleep at once.
+    env.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
     env["POLYBENCH_CHILD"] = "1"
     env["POLYBENCH_UNSET"] = ",".join(f"{k}={os.environ[k]}" for k in removed)
     os.execve(sys.executable, [sys.executable, *sys.argv], env)
@@ -151,7 +157,8 @@ def machine_info():
     info = {"nproc": os.cpu_count(), "affinity": len(os.sched_getaffinity(0)),
             "python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__,
             "numba_threads": numba.config.NUMBA_NUM_THREADS,
-            "threading_layer": None, "unset": os.environ.get("POLYBENCH_UNSET", ""), "blas": []}
+            "threading_layer": None, "unset": os.environ.get("POLYBENCH_UNSET", ""), "blas": [],
+            "blas_timeout": os.environ.get("OPENBLAS_THREAD_TIMEOUT", "")}
     try:
         model = [ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")]
         info["cpu"] = model[0] if model else platform.processor()
@@ -470,6 +477,9 @@ def render(results, machine, comp, args, wall):
         blas = "; ".join(f"{b['internal_api']} {b['version']} ({b['architecture']}, {b['num_threads']} threads)" for b in blas)
     L.append(f"- BLAS (threadpoolctl): {blas}")
     L.append(f"- Unset for this run only: {machine['unset'] or 'nothing (neither OPENBLAS_CORETYPE nor OPENBLAS_L2_SIZE was set)'}")
+    if machine.get("blas_timeout"):
+        L.append(f"- OPENBLAS_THREAD_TIMEOUT={machine['blas_timeout']}: OpenBLAS's idle threads sleep at once instead of spinning"
+                 " for about 0.1 s after each call, which took the cores from the next variant's parallel region")
     L.append("- Polyray modules compiled with `--targets cpu` (no GPU or Ray here); `auto` = the dispatcher's "
              "cost model choosing among the compiled variants, `cpu` = POLYRAY_TARGET=cpu.")
     L.append("")

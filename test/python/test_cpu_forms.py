@@ -42,3 +42,34 @@ def test_small_calls_run_serial_and_large_ones_measure_both_forms(mod, monkeypat
     times = variant._form_times[rt.size_class((x, n))[0]]
     assert all(runs >= 2 for _, runs in times.values()), times
     assert forms[5:] == [min(times, key=lambda f: times[f][0])] * 3, (forms, times)
+
+
+def test_the_slower_form_is_retested_so_one_disturbed_trial_does_not_decide_for_good(mod, monkeypatch):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.delenv("POLYRAY_SERIAL_BELOW_BYTES", raising=False)
+    n = 40_000  # a size class of its own
+    x, ref = np.linspace(-1, 1, n), np.linspace(-1, 1, n)
+    variant = mod._polyray_dispatch_halves.variants["cpu"]
+    cls = rt.size_class((x, n))[0]
+    for _ in range(6):  # (compiling runs and) the trials of both forms
+        mod.halves(x, n)
+        mod._polyray_original_halves(ref, n)
+        times = variant._form_times.get(cls, {})
+        if len(times) == 2 and all(runs == 2 for _, runs in times.values()):
+            break
+    assert len(times) == 2 and all(runs == 2 for _, runs in times.values()), times
+    assert cls not in variant._form_calls
+    # as if both parallel trials had run while another process held the cores
+    times["parallel"] = (1e9, 2)
+    forms = []
+    for _ in range(rt.cpu.FORM_RETEST_AFTER + 1):
+        mod.halves(x, n)
+        mod._polyray_original_halves(ref, n)
+        np.testing.assert_array_equal(x, ref)
+        forms.append(rt.history()[-1]["form"])
+    after = rt.cpu.FORM_RETEST_AFTER
+    assert forms[: after - 1] == ["serial"] * (after - 1), forms
+    assert forms[after - 1] == "parallel", forms  # the retest
+    assert variant._form_times[cls]["parallel"][0] < 1e9 and variant._form_times[cls]["parallel"][1] == 3
+    assert forms[after] == min(variant._form_times[cls], key=lambda f: variant._form_times[cls][f][0])
+    assert variant._form_calls[cls] == (after + 1, 2 * after)

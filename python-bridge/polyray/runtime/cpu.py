@@ -60,6 +60,12 @@ PARALLEL_OPTIONS: Final[dict[str, bool]] = {
 #: than the parallelism gains.
 SERIAL_BELOW_BYTES: Final = 32 * 1024
 FORM_TRIALS: Final = 2
+#: After the trials, the slower form runs again, timed, on the RETEST_AFTER-th
+#: call of its size class, then after twice as many calls, and so on: a trial
+#: slowed by another process (OpenBLAS's threads keep spinning for about 0.1 s
+#: after a NumPy matrix product, holding the cores a parallel region needs)
+#: must not decide for good. The cost is one slower call in 16, 32, 64, ...
+FORM_RETEST_AFTER: Final = 16
 
 
 def _serial_below_bytes() -> int:
@@ -105,7 +111,7 @@ class CpuVariant:
     """
 
     __slots__ = ("py_func", "serial_func", "helpers", "parallel", "boundscheck", "rollback", "_jitted", "_serial", "_form", "_form_times",
-                 "_warm_forms", "_broken",
+                 "_form_calls", "_warm_forms", "_broken",
                  "_failed", "_numba_error", "_typeof", "_lock", "cached")
 
     def __init__(
@@ -146,6 +152,8 @@ class CpuVariant:
         self._form: str | None = None
         # size class -> form -> (fastest warm time, timed runs); forms that have run once (compiled)
         self._form_times: dict[int, dict[str, tuple[float, int]]] = {}
+        # size class -> (calls since the trials ended, call count of the next retest)
+        self._form_calls: dict[int, tuple[int, int]] = {}
         self._warm_forms: set[str] = set()
         self._broken: str | None = None
         # argument-type signature -> reason, for signatures Numba failed to compile
@@ -225,7 +233,14 @@ class CpuVariant:
         for form in ("parallel", "serial"):  # each timed FORM_TRIALS times (after its compiling run), then the faster
             if times.get(form, (0.0, 0))[1] < FORM_TRIALS:
                 return form == "serial", cls
-        return min(times, key=lambda f: times[f][0]) == "serial", cls
+        faster = min(times, key=lambda f: times[f][0])
+        calls, retest = self._form_calls.get(cls, (0, FORM_RETEST_AFTER))
+        calls += 1
+        if calls >= retest:
+            self._form_calls[cls] = (calls, 2 * retest)
+            return faster != "serial", cls
+        self._form_calls[cls] = (calls, retest)
+        return faster == "serial", cls
 
     def take_extra(self) -> dict[str, Any]:
         """Keys for the run record of the last run: which form of a parallel variant ran."""

@@ -1,11 +1,11 @@
 // The CPU variant: the function body printed for Numba's nopython mode, with
 // the operators and math calls where CPython and Numba disagree routed through
 // helpers that reproduce CPython (the runtime injects them as globals).
-import type { Expr, ForStmt, Stmt } from '../parse/ast.js';
+import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { cpuName, helperName, INT64, PRANGE } from './names.js';
 import { PythonPrinter } from './python-printer.js';
-import { rangeParts } from './loop-range.js';
+import { foldedCounter, rangeParts } from './loop-range.js';
 import { printIslAst } from './isl-ast-python.js';
 import type { Rescheduled } from '../poly/reschedule.js';
 import type { Scop } from '../scop/scop.js';
@@ -31,8 +31,23 @@ function prangeHeader(s: ForStmt, print: (e: Expr) => string, indent: string): s
   const parts = rangeParts(s, print);
   if (!parts) throw new Error('prange loop without a constant step');
   const k = `_polyray_k_${v}`;
+  if (boundsDependOn(s.body, v)) {
+    const n = `_polyray_n_${v}`;
+    const at = foldedCounter(`${INT64}(${k})`, n);
+    return [`${indent}${n} = ${parts.count}`, `${indent}for ${k} in ${PRANGE}(${n}):`, `${indent}    ${v} = ${parts.plain ? at : `${parts.lo} + ${parts.step} * ${at}`}`];
+  }
   if (parts.plain) return [`${indent}for ${k} in ${PRANGE}(${print(s.range.stop)}):`, `${indent}    ${v} = ${INT64}(${k})`];
   return [`${indent}for ${k} in ${PRANGE}(${parts.count}):`, `${indent}    ${v} = ${parts.lo} + ${parts.step} * ${INT64}(${k})`];
+}
+
+/** Does the range of a loop nested in `body` read the variable `v` (a triangular nest)? */
+function boundsDependOn(body: Stmt[], v: string): boolean {
+  let found = false;
+  walkStmts(body, (st) => {
+    if (st.kind !== 'for') return;
+    for (const e of stmtExprs(st)) walkExpr(e, (x) => { if (x.kind === 'name' && x.id === v) found = true; });
+  });
+  return found;
 }
 
 /** How the CPU variant orders its loops: the original order (some loops as prange), or an isl schedule. */
@@ -57,7 +72,8 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const params = tf.fn.params.map((p) => p.name).join(', ');
   if (loopPlan.kind === 'rescheduled') {
     // Rescheduling is only planned for functions without CPython-semantics helpers.
-    const body = printIslAst(loopPlan.rescheduled.ast, loopPlan.scop, loopPlan.rescheduled.parallelDims, '    ', tf.arrayAug);
+    const r = loopPlan.rescheduled;
+    const body = printIslAst(r.ast, loopPlan.scop, r.parallelDims, '    ', tf.arrayAug, r.keepsParallelLoops === true);
     return { name, lines: [`def ${name}(${params}):`, ...body], helpers: [], speculative: false };
   }
   const prangeLoops = loopPlan.prangeLoops;

@@ -7,6 +7,7 @@ import type { Expr, Stmt } from '../parse/ast.js';
 import type { Scop } from '../scop/scop.js';
 import { islExprToPython } from './isl-expr.js';
 import { INT64, PRANGE } from './names.js';
+import { foldedCounter } from './loop-range.js';
 import { PythonPrinter } from './python-printer.js';
 
 export class UnprintableAst extends Error {}
@@ -14,7 +15,12 @@ export class UnprintableAst extends Error {}
 // isl names the AST's iterators c0, c1, ...; parameters keep the user's names.
 const iteratorName = (id: string): string => (/^c\d+$/.test(id) ? `_polyray_${id}` : id);
 
-export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>, indent: string, arrayAug: Map<Stmt, number | null> = new Map()): string[] {
+/**
+ * `balance`: fold the counter of a parallel loop whose inner loops' bounds read
+ * its iterator (loop-range.ts); for untiled schedules, where that means a
+ * triangular nest (in a tiled one every point loop reads its tile's iterator).
+ */
+export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>, indent: string, arrayAug: Map<Stmt, number | null> = new Map(), balance = false): string[] {
   const byId = new Map(scop.statements.map((s) => [s.id, s]));
   const expr = (e: AstExpr): string => islExprToPython(e, iteratorName);
   const lines: string[] = [];
@@ -48,8 +54,17 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
     const parallel = !inParallel && parallelDims.has(dim);
     if (parallel) {
       const k = `_polyray_k${dim}`;
-      lines.push(`${ind}for ${k} in ${PRANGE}(max(0, (${upper} - ${init} + ${step - 1}) // ${step})):`);
-      lines.push(`${ind}    ${it} = ${init} + ${step} * ${INT64}(${k})`);
+      const count = `max(0, (${upper} - ${init} + ${step - 1}) // ${step})`;
+      if (balance && innerBoundsUse(f.body, f.iterator)) {
+        // a triangular nest: balance the threads' chunks (loop-range.ts)
+        const n = `_polyray_n${dim}`;
+        lines.push(`${ind}${n} = ${count}`);
+        lines.push(`${ind}for ${k} in ${PRANGE}(${n}):`);
+        lines.push(`${ind}    ${it} = ${init} + ${step} * ${foldedCounter(`${INT64}(${k})`, n)}`);
+      } else {
+        lines.push(`${ind}for ${k} in ${PRANGE}(${count}):`);
+        lines.push(`${ind}    ${it} = ${init} + ${step} * ${INT64}(${k})`);
+      }
     } else {
       lines.push(`${ind}for ${it} in range(${init}, ${upper}${step === 1 ? '' : `, ${step}`}):`);
     }
@@ -88,4 +103,21 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
   node(root, indent, false);
   if (lines.length === 0) lines.push(`${indent}pass`);
   return lines;
+}
+
+/** Does a loop or condition inside `n` read the iterator `it` (a triangular nest)? */
+function innerBoundsUse(n: AstNode, it: string): boolean {
+  const uses = (e: AstExpr): boolean => (e.kind === 'id' ? e.name === it : e.kind === 'op' && e.args.some(uses));
+  switch (n.kind) {
+    case 'for':
+      return uses(n.init) || uses(n.cond) || innerBoundsUse(n.body, it);
+    case 'if':
+      return uses(n.cond) || innerBoundsUse(n.then, it) || (n.else !== null && innerBoundsUse(n.else, it));
+    case 'block':
+      return n.children.some((c) => innerBoundsUse(c, it));
+    case 'mark':
+      return innerBoundsUse(n.node, it);
+    case 'user':
+      return false;
+  }
 }

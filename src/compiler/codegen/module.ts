@@ -90,7 +90,11 @@ export function generateModule(
       // skewed or tiled order only pays when it runs in parallel (floyd-warshall).
       let serialForm = '';
       if (reordered && parallel) {
-        const seq = emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set() });
+        // (a locality reorder is faster serially too: its serial form keeps it, without prange)
+        const r = fp.loops.kind === 'rescheduled' ? fp.loops : null;
+        const seq = r?.rescheduled.keepsParallelLoops
+          ? emitCpuVariant(tf, { ...r, rescheduled: { ...r.rescheduled, parallelDims: new Set() } })
+          : emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set() });
         const name = `_polyray_seq_${top.name}`;
         blocks.push([seq.lines[0].replace(seq.name, name), ...seq.lines.slice(1)]);
         serialForm = `, serial=${name}`;
@@ -106,8 +110,10 @@ export function generateModule(
       variants.push({ target: 'cpu', constructor: `${RUNTIME_ALIAS}.CpuVariant(${cpu.name}, helpers=${helpers}, ${options}${serialForm})` });
     }
     const fpl = plans.get(tf);
-    const prange = fpl && fpl.loops.kind === 'original' ? fpl.loops.prangeLoops : new Set<number>();
-    if (targets.includes('gpu') && fpl && fpl.loops.kind === 'original' && !gpuObstacle(tf, prange, fpl.loops.speculative, fpl.loops.lowered)) {
+    // GPU kernels follow the original order's parallel loops, also when the CPU variant reorders inside them
+    const followsOriginal = fpl !== undefined && (fpl.loops.kind === 'original' || fpl.loops.rescheduled.keepsParallelLoops === true);
+    const prange = followsOriginal ? fpl.parallel.prangeLoops : new Set<number>();
+    if (targets.includes('gpu') && fpl && followsOriginal && !gpuObstacle(tf, prange, fpl.parallel.speculative, fpl.parallel.lowered)) {
       const gpu = emitGpuVariant(tf, prange);
       blocks.push(gpu.lines);
       const names = (xs: string[]): string => `(${xs.map((x) => JSON.stringify(x)).join(', ')}${xs.length === 1 ? ',' : ''})`;

@@ -14,6 +14,7 @@ import { gpuObstacle } from '../codegen/gpu-variant.js';
 import { rayLoops } from '../codegen/ray-variant.js';
 import { blockBoxes } from './footprint.js';
 import { astParallelDepth, originalParallelDepth, reschedule, rescheduleObstacle } from './reschedule.js';
+import { localitySchedule } from './locality.js';
 
 export interface PolyResult {
   verdicts: Map<number, LoopVerdict>;
@@ -48,7 +49,20 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
       transformations.push(`kept the original loop order (isl scheduling gave up: ${(e as Error).message.split('\n')[0]})`);
     }
   }
-  if (plan.loops.kind === 'original' && (parallel.distributable.size > 0 || parallel.prangeLoops.size > 0)) {
+  if (plan.loops.kind === 'original' && parallel.prangeLoops.size > 0 && parallel.speculative.size === 0 && parallel.lowered.size === 0) {
+    const why = rescheduleObstacle(tf, scop, parallel);
+    try {
+      const r = why ? null : localitySchedule(isl, scop, parallel.prangeLoops);
+      if (r && astParallelDepth(r.ast, r.parallelDims) <= before) {
+        plan = { ...plan, loops: { kind: 'rescheduled', rescheduled: r, scop } };
+        transformations.push(`${r.transformation}; the parallel loops stay outermost`);
+      }
+    } catch (e) {
+      transformations.push(`kept the loop order inside the parallel loops (isl gave up: ${(e as Error).message.split('\n')[0]})`);
+    }
+  }
+  const followsOriginal = plan.loops.kind === 'original' || plan.loops.rescheduled.keepsParallelLoops === true;
+  if (followsOriginal && (parallel.distributable.size > 0 || parallel.prangeLoops.size > 0)) {
     if (parallel.prangeLoops.size > 0) transformations.push('prange on the outermost parallel loop of each nest');
     if (parallel.speculative.size > 0) transformations.push(`speculative prange: ${parallel.speculative.size} math call(s) that may raise are flagged instead; the written arrays are saved before the call and restored if one would raise`);
     const gpu = gpuObstacle(tf, parallel.prangeLoops, parallel.speculative, parallel.lowered);
@@ -70,7 +84,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
       : plan.ray.length === 1 ? `Ray variant: the loop at line ${lines} split into blocks, one task each; written boxes per block from isl`
         : `Ray variant: the loops at lines ${lines} each split into blocks, one task each, run in order (each writes back before the next); written boxes per block from isl`);
   }
-  if (plan.loops.kind === 'original' && parallel.lowered.size > 0) {
+  if (followsOriginal && parallel.lowered.size > 0) {
     const lines = [...parallel.lowered.values()].map((l) => l.stmt.span.from.line);
     transformations.push(`NumPy slice statement(s) at line ${lines.join(', ')} run as loops over their elements (the guard checks that no operand broadcasts or is clipped)`);
   }
@@ -78,7 +92,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   const out = new Map<number, LoopVerdict>();
   for (const [at, v] of verdicts) {
     let note = '';
-    if (plan.loops.kind === 'rescheduled') note = `; the CPU variant runs this nest ${plan.loops.rescheduled.transformation}`;
+    if (plan.loops.kind === 'rescheduled' && !followsOriginal) note = `; the CPU variant runs this nest ${plan.loops.rescheduled.transformation}`;
     else if (parallel.prangeLoops.has(at)) note = `; ${parallel.notes.get(at) ?? 'runs as prange in the CPU variant'}`;
     else if (parallel.notes.has(at)) note = `; ${parallel.notes.get(at)}`;
     out.set(at, { ...v, reason: v.reason + note });

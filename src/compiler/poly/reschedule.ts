@@ -22,6 +22,13 @@ export interface Rescheduled {
   schedule: string;
   /** What changed, in words: interchanged, skewed (wavefront), fused. */
   transformation: string;
+  /**
+   * The parallel loops of the original order stay the outermost parallel loops
+   * (poly/locality.ts reorders only inside them): the GPU and Ray variants,
+   * which follow the original order, still apply, and the serial form keeps
+   * the new order, which is faster without threads too.
+   */
+  keepsParallelLoops?: boolean;
 }
 
 export const MAX_SCHEDULE_OPERATIONS = 3_000_000;
@@ -32,7 +39,8 @@ export const TILE_SIZE = 32;
 export function rescheduleObstacle(tf: TypedFunction, scop: Scop, plan: ParallelPlan): string | null {
   if (scop.unanalysable) return scop.unanalysable;
   if (!plan.boundsChecked) return 'its accesses could not all be checked for bounds';
-  if (tf.helpers.size > 0 || tf.augHelpers.size > 0) return 'a statement can raise a CPython exception, and reordering would change the writes before it';
+  // helpers the guard has shown cannot raise print natively in the new order too
+  if ([...tf.helpers.keys()].some((e) => !plan.safeHelpers.has(e)) || tf.augHelpers.size > 0) return 'a statement can raise a CPython exception, and reordering would change the writes before it';
   // the rescheduled nest runs with prange in the same Numba function
   const numba = numbaObstacle(tf);
   if (numba) return numba;
@@ -104,14 +112,14 @@ export function reschedule(ctx: IslContext, scop: Scop): Rescheduled | null {
 }
 
 /** Number of output dimensions of a flat schedule (all statements share them). */
-function scheduleDims(text: string): number | null {
+export function scheduleDims(text: string): number | null {
   const m = /->\s*\[([^\]]*)\]/.exec(text.replace(/^\[[^\]]*\]\s*->\s*/, ''));
   if (!m) return null;
   return m[1].trim() === '' ? 0 : m[1].split(',').length;
 }
 
 /** Does some dependence cross different values of dimension k with all outer dimensions equal? */
-function carries(ctx: IslContext, head: string, timeDeps: IslUnionMap, dims: number, k: number): boolean {
+export function carries(ctx: IslContext, head: string, timeDeps: IslUnionMap, dims: number, k: number): boolean {
   const x = Array.from({ length: dims }, (_, d) => `x${d}`);
   const y = Array.from({ length: dims }, (_, d) => `y${d}`);
   const eq = Array.from({ length: k }, (_, d) => `x${d} = y${d}`);

@@ -1,0 +1,101 @@
+"""Nests that already run in parallel, reordered inside the parallel loop so the
+innermost loop walks contiguous memory (poly/locality.ts), only when every
+dependence allows it; triangular parallel loops with balanced chunks (folded
+counters, codegen/loop-range.ts). Results equal the original's, bit for bit,
+in both forms of the CPU variant (parallel and serial)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import polyray.runtime as rt
+
+from compiled import compile_and_import, cpu_body
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = ROOT / "test/kernels/extra/locality.py"
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory):
+    d = tmp_path_factory.mktemp("locality")
+    module = compile_and_import(SOURCE, d, "locality_compiled", "--targets", "cpu", "--report", str(d / "report.json"))
+    report = {f["name"]: f for f in json.loads((d / "report.json").read_text())["functions"]}
+    return module, report
+
+
+@pytest.fixture(params=["parallel", "serial"])
+def form(request, monkeypatch):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    return request.param
+
+
+def run_both(mod, name, args, written, form):
+    """The call through the dispatcher, and the given form of the CPU variant called
+    directly (the dispatcher picks a form by size and timing), against the original."""
+    copies = [[a.copy() if isinstance(a, np.ndarray) else a for a in args] for _ in range(2)]
+    rt.clear_history()
+    getattr(mod, name)(*args)
+    record = rt.history()[-1]
+    variant = getattr(mod, f"_polyray_dispatch_{name}").variants["cpu"]
+    variant._compile(serial=form == "serial")(*copies[0])
+    getattr(mod, f"_polyray_original_{name}")(*copies[1])
+    for k in written:
+        np.testing.assert_array_equal(args[k], copies[1][k])
+        np.testing.assert_array_equal(copies[0][k], copies[1][k])
+    return record
+
+
+def test_matmul_runs_i_k_j_with_prange_on_i_only(compiled):
+    mod, report = compiled
+    text = " ".join(report["matmul_ijk"]["transformations"])
+    assert "innermost walks contiguous memory" in text and "the parallel loops stay outermost" in text, text
+    body = cpu_body(mod, "matmul_ijk")
+    assert body.count("_polyray_prange(") == 1, body
+    # the update's innermost loop is the one that indexes the last dimension of C and B
+    update = next(line for line in body.splitlines() if "+=" in line)
+    inner = next(line for line in reversed(body.split(update)[0].splitlines()) if line.strip().startswith("for "))
+    j = inner.split()[1]
+    assert f"C[(_polyray_c1), ({j})]" in update and f"B[(_polyray_c4), ({j})]" in update, (inner, update)
+
+
+@pytest.mark.parametrize("n,m,p", [(0, 3, 3), (1, 1, 1), (3, 0, 2), (5, 7, 0), (17, 9, 33), (64, 80, 40)])
+def test_matmul_equal_bits(compiled, form, n, m, p):
+    mod, _ = compiled
+    rng = np.random.default_rng(n * 10000 + m * 100 + p)
+    A, B, C = rng.random((n, p)), rng.random((p, m)), np.full((n, m), np.nan)
+    assert run_both(mod, "matmul_ijk", [A, B, C, n, m, p], [2], form)["variant"] == "cpu"
+
+
+def test_an_interchange_a_dependence_forbids_is_not_made(compiled):
+    mod, report = compiled
+    text = " ".join(report["skewed_dependence"]["transformations"])
+    assert "innermost walks contiguous memory" not in text, text
+    loops = {(l["line"], l["var"]): l["parallel"] for l in report["skewed_dependence"]["loops"]}
+    assert list(loops.values()) == [True, False, True], loops
+
+
+@pytest.mark.parametrize("n,m", [(0, 3), (2, 1), (3, 6), (7, 13)])
+def test_skewed_dependence_equal_bits(compiled, form, n, m):
+    mod, _ = compiled
+    A = np.random.default_rng(n + m).random((n, m, m))
+    assert run_both(mod, "skewed_dependence", [A, n, m], [0], form)["variant"] == "cpu"
+
+
+def test_triangular_parallel_loops_fold_their_counter(compiled):
+    mod, _ = compiled
+    for name in ("upper_rows", "lower_rows_down"):
+        assert "_polyray_n_i = " in cpu_body(mod, name), name
+    assert "_polyray_n_" not in cpu_body(mod, "matmul_ijk")
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 7, 50, 101])
+def test_triangular_rows_equal_bits(compiled, form, n):
+    mod, _ = compiled
+    A = np.random.default_rng(n).random((n, n))
+    for name in ("upper_rows", "lower_rows_down"):
+        out = np.full((n, n), np.nan)
+        assert run_both(mod, name, [A, out, n], [1], form)["variant"] == "cpu"
