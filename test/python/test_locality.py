@@ -52,7 +52,7 @@ def run_both(mod, name, args, written, form):
 def test_matmul_runs_i_k_j_with_prange_on_i_only(compiled):
     mod, report = compiled
     text = " ".join(report["matmul_ijk"]["transformations"])
-    assert "innermost walks contiguous memory" in text and "the parallel loops stay outermost" in text, text
+    assert "innermost walks contiguous memory (S1 innermost j_1)" in text, text
     body = cpu_body(mod, "matmul_ijk")
     assert body.count("_polyray_prange(") == 1, body
     # the update's innermost loop is the one that indexes the last dimension of C and B
@@ -99,3 +99,24 @@ def test_triangular_rows_equal_bits(compiled, form, n):
     for name in ("upper_rows", "lower_rows_down"):
         out = np.full((n, n), np.nan)
         assert run_both(mod, name, [A, out, n], [1], form)["variant"] == "cpu"
+
+
+def test_a_parallel_loop_that_should_be_innermost_is_strip_mined(compiled):
+    mod, report = compiled
+    text = " ".join(report["trailing_update"]["transformations"])
+    assert "strip-mined by 32, its tiles in parallel" in text, text
+    body = cpu_body(mod, "trailing_update")
+    assert body.count("_polyray_prange(") == 1, body
+    # the prange loop runs over tiles of 32 (inside i, which carries dependences) and the innermost loop over one tile's points
+    assert "// 32" in body and "((32 * _polyray_c" in body, body
+    update = [line for line in body.splitlines() if "-=" in line][-1]
+    assert update.strip().startswith("A[(_polyray_c1), (_polyray_c8)]"), update
+    inner = next(line for line in reversed(body.split(update)[0].splitlines()) if line.strip().startswith("for "))
+    assert inner.strip().startswith("for _polyray_c8 in range(max(_polyray_c1, (32 * _polyray_c4))"), inner
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 31, 32, 33, 70, 129])
+def test_strip_mined_equal_bits(compiled, form, n):
+    mod, _ = compiled
+    A = np.random.default_rng(n).random((n, n)) + n * np.eye(n)
+    assert run_both(mod, "trailing_update", [A, n], [0], form)["variant"] == "cpu"

@@ -215,10 +215,13 @@ class CpuVariant:
                 self._jitted = jitted
             return jitted
 
-    def _use_serial(self, args: tuple[Any, ...]) -> tuple[bool, int | None]:
+    def _use_serial(self, args: tuple[Any, ...], sizes: tuple[int, int] | None = None) -> tuple[bool, int | None]:
         """(serial?, size class to time the call in, or None): which form of a parallel variant runs."""
         if not self.parallel:
             return False, None
+        cls, total = sizes if sizes is not None else size_class(args)  # the dispatcher's size classes (cost.py)
+        if total < _serial_below_bytes():  # first: a small call is over in microseconds
+            return True, None
         try:
             import numba
 
@@ -226,9 +229,6 @@ class CpuVariant:
                 return True, None
         except Exception:  # noqa: BLE001 - no threading layer: the parallel form reports it
             return False, None
-        cls, total = size_class(args)  # the dispatcher's size classes (cost.py)
-        if total < _serial_below_bytes():
-            return True, None
         times = self._form_times.get(cls, {})
         for form in ("parallel", "serial"):  # each timed FORM_TRIALS times (after its compiling run), then the faster
             if times.get(form, (0.0, 0))[1] < FORM_TRIALS:
@@ -247,8 +247,9 @@ class CpuVariant:
         form, self._form = self._form, None
         return {"form": form} if form else {}
 
-    def run(self, args: tuple[Any, ...]) -> Any:
-        serial, cls = self._use_serial(args)
+    def run(self, args: tuple[Any, ...], sizes: tuple[int, int] | None = None) -> Any:
+        """Run on ``args``; ``sizes``: ``size_class(args)`` when the dispatcher has it already."""
+        serial, cls = self._use_serial(args, sizes)
         jitted = self._serial if serial else self._jitted
         if jitted is None:
             if self._broken is not None:

@@ -10,7 +10,8 @@ from typing import Any, Final
 from .. import cluster as _cluster
 from . import history as _history
 from .choice import TARGETS, Choice, choose
-from .cost import CostModel, Decision
+from .cost import CostModel, Decision, size_class
+from .cpu import CpuVariant
 from .gpu import device_stand_ins
 from .guards import ArgumentGuard, GeneratedGuard
 from .params import Param
@@ -113,6 +114,8 @@ class Dispatcher:
     def __call__(self, *args: Any) -> Any:
         target = os.environ.get(TARGET_ENV, "auto")
         decision: Decision | None = None
+        # once per call: the cost model, the cpu variant's choice of form and the timing share it
+        sizes = size_class(args) if self.variants else None
         if target == "auto" or target not in TARGETS:
             note = "auto" if target == "auto" else (
                 f"unknown POLYRAY_TARGET {target!r} (expected one of {', '.join(TARGETS)}); behaving as auto")
@@ -123,7 +126,7 @@ class Dispatcher:
                     # when the cluster changes (connected, lost, answering again) it is reconsidered
                     self._cluster_state = state
                     self._cost.reset()
-            decision = self._cost.decide(args, self.variants, note)
+            decision = self._cost.decide(args, self.variants, note, sizes)
             chosen = decision.variant
             reason = decision.reason
             keys = decision.record_keys()
@@ -147,7 +150,8 @@ class Dispatcher:
                 variant = self.variants[chosen]
                 start = perf_counter()
                 try:
-                    result = variant.run(args)
+                    # (the Variant protocol is run(args); CpuVariant also takes the sizes computed above)
+                    result = variant.run(args, sizes) if isinstance(variant, CpuVariant) else variant.run(args)
                 except VariantFailed as failed:
                     forced_error = getattr(failed, "forced_error", None)
                     if forced_error is not None and decision is None and target == chosen:
@@ -180,7 +184,7 @@ class Dispatcher:
                     seconds = perf_counter() - start
                     take = getattr(variant, "take_extra", None)
                     extra = take() if take is not None else {}
-                    self._cost.observe(decision, chosen, seconds, args)
+                    self._cost.observe(decision, chosen, seconds, args, sizes)
                     self._record(
                         {
                             "function": self.name, "variant": chosen, "seconds": seconds, "nodes": [],

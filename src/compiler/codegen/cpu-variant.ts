@@ -65,16 +65,48 @@ export type CpuLoopPlan =
       /** NumPy slice statements to print as loops over their elements (poly/lower-slices.ts). */
       lowered?: Map<Stmt, LoweredSlice>;
     }
-  | { kind: 'rescheduled'; rescheduled: Rescheduled; scop: Scop };
+  | {
+      kind: 'rescheduled';
+      rescheduled: Rescheduled;
+      scop: Scop;
+      /** Helper calls the guard has shown cannot raise (computed natively); the others keep CPython's semantics. */
+      nativeHelpers?: Set<Expr>;
+    };
+
+/** `e` through its CPython-semantics helper, or undefined when it needs none (or `native` has it). */
+function helperCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string, native: Set<Expr>, used: Set<string>): string | undefined {
+  const h = tf.helpers.get(e);
+  if (!h || native.has(e)) return undefined;
+  used.add(h.helper);
+  if (e.kind === 'binary') return `${helperName(h.helper)}(${print(e.left)}, ${print(e.right)})`;
+  if (e.kind === 'call') return `${helperName(h.helper)}(${e.args.map(print).join(', ')})`;
+  return undefined;
+}
+
+/** An augmented assignment whose operator needs a helper, as `t = helper(t, v)`. */
+function augHelperLines(tf: TypedFunction, s: Stmt, indent: string, printer: PythonPrinter, used: Set<string>): string[] | undefined {
+  if (s.kind !== 'augassign') return undefined;
+  const h = tf.augHelpers.get(s);
+  if (!h) return undefined;
+  used.add(h.helper);
+  const target = printer.expr(s.target);
+  return [`${indent}${target} = ${helperName(h.helper)}(${target}, ${printer.expr(s.value)})`];
+}
 
 export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind: 'original', prangeLoops: new Set() }): CpuVariantCode {
   const name = cpuName(tf.fn.name);
   const params = tf.fn.params.map((p) => p.name).join(', ');
   if (loopPlan.kind === 'rescheduled') {
-    // Rescheduling is only planned for functions without CPython-semantics helpers.
+    // Statements that may raise are never among the reordered ones (rescheduleObstacle, locality.ts):
+    // they keep CPython's semantics through their helpers.
     const r = loopPlan.rescheduled;
-    const body = printIslAst(r.ast, loopPlan.scop, r.parallelDims, '    ', tf.arrayAug, r.keepsParallelLoops === true);
-    return { name, lines: [`def ${name}(${params}):`, ...body], helpers: [], speculative: false };
+    const used = new Set<string>();
+    const native = loopPlan.nativeHelpers ?? new Set<Expr>();
+    const body = printIslAst(r.ast, loopPlan.scop, r.parallelDims, '    ', tf.arrayAug, r.keepsParallelLoops === true, {
+      expr: (e, print) => helperCall(tf, e, print, native, used),
+      stmt: (st, indent, printer) => augHelperLines(tf, st, indent, printer, used),
+    });
+    return { name, lines: [`def ${name}(${params}):`, ...body], helpers: [...used].sort(), speculative: false };
   }
   const prangeLoops = loopPlan.prangeLoops;
   const used = new Set<string>();
@@ -90,15 +122,11 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
       return `${ref.array}[${idx.join(', ')}]`;
     }
     const h = tf.helpers.get(e);
-    if (!h || native.has(e)) return undefined;
-    if (speculative.has(e) && e.kind === 'call') {
+    if (h && !native.has(e) && speculative.has(e) && e.kind === 'call') {
       used.add(`spec_${h.helper}`);
       return `${helperName(`spec_${h.helper}`)}(${[...e.args.map(print), FAIL_FLAG].join(', ')})`;
     }
-    used.add(h.helper);
-    if (e.kind === 'binary') return `${helperName(h.helper)}(${print(e.left)}, ${print(e.right)})`;
-    if (e.kind === 'call') return `${helperName(h.helper)}(${e.args.map(print).join(', ')})`;
-    return undefined;
+    return helperCall(tf, e, print, native, used);
   }, tf.arrayAug);
   const override = (s: Stmt, indent: string): string[] | undefined => {
     const low = lowered.get(s);
@@ -129,12 +157,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
       const inner = header.length > 1 ? `${indent}    ` : `${indent}    `;
       return [...header, ...printer.stmts(s.body, inner, override)];
     }
-    if (s.kind !== 'augassign') return undefined;
-    const h = tf.augHelpers.get(s);
-    if (!h) return undefined;
-    used.add(h.helper);
-    const target = printer.expr(s.target);
-    return [`${indent}${target} = ${helperName(h.helper)}(${target}, ${printer.expr(s.value)})`];
+    return augHelperLines(tf, s, indent, printer, used);
   };
   const body = printer.stmts(tf.fn.body, '    ', override);
   const spec = [...used].some((h) => h.startsWith('spec_'));

@@ -8,7 +8,7 @@ import type { Scop } from '../scop/scop.js';
 import { islExprToPython } from './isl-expr.js';
 import { INT64, PRANGE } from './names.js';
 import { foldedCounter } from './loop-range.js';
-import { PythonPrinter } from './python-printer.js';
+import { PythonPrinter, type Override } from './python-printer.js';
 
 export class UnprintableAst extends Error {}
 
@@ -20,7 +20,14 @@ const iteratorName = (id: string): string => (/^c\d+$/.test(id) ? `_polyray_${id
  * its iterator (loop-range.ts); for untiled schedules, where that means a
  * triangular nest (in a tiled one every point loop reads its tile's iterator).
  */
-export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>, indent: string, arrayAug: Map<Stmt, number | null> = new Map(), balance = false): string[] {
+export interface PrintHooks {
+  /** How an expression prints instead (helpers), after the loop variables are substituted. */
+  expr?: Override;
+  /** How a statement prints instead (augmented assignments through helpers). */
+  stmt?: (s: Stmt, indent: string, printer: PythonPrinter) => string[] | undefined;
+}
+
+export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>, indent: string, arrayAug: Map<Stmt, number | null> = new Map(), balance = false, hooks: PrintHooks = {}): string[] {
   const byId = new Map(scop.statements.map((s) => [s.id, s]));
   const expr = (e: AstExpr): string => islExprToPython(e, iteratorName);
   const lines: string[] = [];
@@ -31,8 +38,9 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
     if (!s || !s.source) throw new UnprintableAst(`unknown statement ${call.args[0].name}`);
     const subst = new Map<string, string>();
     s.loops.forEach((l, k) => subst.set(scop.loops[l].variable, `(${expr(call.args[k + 1])})`));
-    const printer = new PythonPrinter((e: Expr) => (e.kind === 'name' && subst.has(e.id) ? subst.get(e.id) : undefined), arrayAug);
-    lines.push(...printer.stmts([s.source], ind));
+    const printer: PythonPrinter = new PythonPrinter((e: Expr, print) => (e.kind === 'name' && subst.has(e.id) ? subst.get(e.id) : hooks.expr?.(e, print)), arrayAug);
+    const stmtHook = hooks.stmt;
+    lines.push(...printer.stmts([s.source], ind, stmtHook ? (st, i) => stmtHook(st, i, printer) : undefined));
   };
 
   const forLoop = (f: AstFor, ind: string, inParallel: boolean): void => {

@@ -13,8 +13,9 @@ import { planParallelLoops } from './parallel-plan.js';
 import { gpuObstacle } from '../codegen/gpu-variant.js';
 import { rayLoops } from '../codegen/ray-variant.js';
 import { blockBoxes } from './footprint.js';
-import { astParallelDepth, originalParallelDepth, reschedule, rescheduleObstacle } from './reschedule.js';
+import { astParallelDepth, mayRaise, originalParallelDepth, reschedule, rescheduleObstacle } from './reschedule.js';
 import { localitySchedule } from './locality.js';
+import type { Rescheduled } from './reschedule.js';
 
 export interface PolyResult {
   verdicts: Map<number, LoopVerdict>;
@@ -33,14 +34,28 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     ray: 'no loop runs in parallel',
   };
   const before = originalParallelDepth(scop, verdicts);
-  const obstacle = before > 0 && scop.loops.length > 0 ? rescheduleObstacle(tf, scop, parallel) : 'not needed';
-  if (before > 0 && scop.loops.length > 0 && obstacle) {
+  // First the locality order inside the original parallel loops (it keeps the
+  // GPU and Ray variants); then isl's scheduler, only if it finds more outer
+  // parallelism than both.
+  let local: Rescheduled | null = null;
+  if (parallel.prangeLoops.size > 0 && parallel.speculative.size === 0 && parallel.lowered.size === 0 && !rescheduleObstacle(tf, scop, parallel, true)) {
+    try {
+      const raising = new Set(scop.statements.filter((s) => mayRaise(tf, parallel, s)));
+      local = localitySchedule(isl, scop, parallel.prangeLoops, raising);
+      if (local && astParallelDepth(local.ast, local.parallelDims) > before) local = null;
+    } catch (e) {
+      transformations.push(`kept the loop order inside the parallel loops (isl gave up: ${(e as Error).message.split('\n')[0]})`);
+    }
+  }
+  const wanted = local ? Math.min(before, astParallelDepth(local.ast, local.parallelDims)) : before;
+  const obstacle = wanted > 0 && scop.loops.length > 0 ? rescheduleObstacle(tf, scop, parallel) : 'not needed';
+  if (wanted > 0 && scop.loops.length > 0 && obstacle) {
     transformations.push(`kept the original loop order (isl rescheduling not tried: ${obstacle})`);
   } else if (!obstacle) {
     try {
       const r = reschedule(isl, scop);
-      if (r && astParallelDepth(r.ast, r.parallelDims) < before) {
-        plan = { parallel, loops: { kind: 'rescheduled', rescheduled: r, scop }, ray: 'the nest is rescheduled (Ray blocks follow the original order only)' };
+      if (r && astParallelDepth(r.ast, r.parallelDims) < wanted) {
+        plan = { parallel, loops: { kind: 'rescheduled', rescheduled: r, scop, nativeHelpers: parallel.safeHelpers }, ray: 'the nest is rescheduled (Ray blocks follow the original order only)' };
         transformations.push(`${r.transformation}: ${r.schedule}; parallel schedule dimensions: ${[...r.parallelDims].map((d) => `c${d}`).join(', ') || 'none'}`);
       } else {
         transformations.push('kept the original loop order (isl found no schedule with more outer parallelism)');
@@ -49,17 +64,9 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
       transformations.push(`kept the original loop order (isl scheduling gave up: ${(e as Error).message.split('\n')[0]})`);
     }
   }
-  if (plan.loops.kind === 'original' && parallel.prangeLoops.size > 0 && parallel.speculative.size === 0 && parallel.lowered.size === 0) {
-    const why = rescheduleObstacle(tf, scop, parallel);
-    try {
-      const r = why ? null : localitySchedule(isl, scop, parallel.prangeLoops);
-      if (r && astParallelDepth(r.ast, r.parallelDims) <= before) {
-        plan = { ...plan, loops: { kind: 'rescheduled', rescheduled: r, scop } };
-        transformations.push(`${r.transformation}; the parallel loops stay outermost`);
-      }
-    } catch (e) {
-      transformations.push(`kept the loop order inside the parallel loops (isl gave up: ${(e as Error).message.split('\n')[0]})`);
-    }
+  if (plan.loops.kind === 'original' && local) {
+    plan = { ...plan, loops: { kind: 'rescheduled', rescheduled: local, scop, nativeHelpers: parallel.safeHelpers } };
+    transformations.push(`${local.transformation}; parallel schedule dimensions: ${[...local.parallelDims].map((d) => `c${d}`).join(', ')}`);
   }
   const followsOriginal = plan.loops.kind === 'original' || plan.loops.rescheduled.keepsParallelLoops === true;
   if (followsOriginal && (parallel.distributable.size > 0 || parallel.prangeLoops.size > 0)) {

@@ -16,7 +16,7 @@
 import type { IslContext, IslUnionMap } from 'isl-wasm';
 import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
 import { islModel } from './model.js';
-import { carries, MAX_SCHEDULE_OPERATIONS, scheduleDims, type Rescheduled } from './reschedule.js';
+import { carries, MAX_SCHEDULE_OPERATIONS, scheduleDims, TILE_SIZE, type Rescheduled } from './reschedule.js';
 
 /** How well iterator `v` as the innermost loop serves one access: +1 contiguous, 0 invariant, -1 strided. */
 function strideScore(a: ScopAccess, v: string): number {
@@ -33,40 +33,63 @@ function strideScore(a: ScopAccess, v: string): number {
 const score = (s: ScopStatement, v: string): number => s.accesses.reduce((n, a) => n + strideScore(a, v), 0);
 
 /**
- * The loop order (levels, outermost first) that puts the best-scoring loop
- * below the statement's outermost parallel loop innermost; null to keep the order.
+ * The new order of a statement's loops (levels, outermost first) that puts the
+ * best-scoring loop at or below its outermost parallel loop innermost; null to
+ * keep the order. When the best is the parallel loop itself (lu's
+ * `A[i, j] -= A[i, k] * A[k, j]`, parallel in j), that loop is strip-mined:
+ * its tiles stay in place (and in parallel) and its points move innermost, so
+ * the level appears twice, `tiled` naming it.
  */
-function innermostFirstOrder(scop: Scop, s: ScopStatement, parallelLoops: Set<number>): number[] | null {
+function innermostFirstOrder(scop: Scop, s: ScopStatement, parallelLoops: Set<number>, hoist: boolean): { order: number[]; tiled: number | null } | null {
   const its = s.loops.map((l) => scop.loops[l].iterator);
   const outer = s.loops.findIndex((l) => parallelLoops.has(scop.loops[l].span.start));
-  if (outer < 0 || its.length - outer - 1 < 2) return null;
-  const candidates = its.map((_, k) => k).filter((k) => k > outer);
   const current = its.length - 1;
-  let best = current;
+  if (outer < 0 || outer === current) return null;
   // A loop that leaves a written element in place carries a reduction into it:
   // strict floating point keeps LLVM from vectorizing it, so it is no candidate.
   const carriesReduction = (v: string): boolean => s.accesses.some((a) => a.kind === 'write' && strideScore(a, v) === 0);
-  for (const k of candidates) if (!carriesReduction(its[k]) && score(s, its[k]) > score(s, its[best])) best = k;
+  let best = current;
+  for (let k = outer; k < current; k++) if (!carriesReduction(its[k]) && score(s, its[k]) > score(s, its[best])) best = k;
   if (best === current) return null;
-  return [...its.map((_, k) => k).filter((k) => k !== best), best];
+  const levels = its.map((_, k) => k);
+  // hoisted: the tiles become the outermost loop (trmm: one parallel region instead of one per i)
+  if (best === outer && hoist && outer > 0) return { order: [outer, ...levels.filter((k) => k !== outer), outer], tiled: outer };
+  if (best === outer) return { order: [...levels, outer], tiled: outer };
+  return { order: [...levels.filter((k) => k !== best), best], tiled: null };
 }
 
-export function localitySchedule(ctx: IslContext, scop: Scop, parallelLoops: Set<number>): Rescheduled | null {
+/**
+ * `raising`: statements that may raise a CPython exception. No loop around one
+ * is distributed, so every statement instance stays on the same side of each
+ * of theirs and the writes before an exception are the original's.
+ */
+export function localitySchedule(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raising: Set<ScopStatement> = new Set()): Rescheduled | null {
   if (scop.unanalysable || scop.statements.length === 0) return null;
-  const orders = new Map<ScopStatement, number[]>();
+  // strip-mined loops with their tiles outermost where every dependence allows it, else in place
+  return attempt(ctx, scop, parallelLoops, raising, true) ?? attempt(ctx, scop, parallelLoops, raising, false);
+}
+
+function attempt(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raising: Set<ScopStatement>, hoist: boolean): Rescheduled | null {
+  const orders = new Map<ScopStatement, { order: number[]; tiled: number | null }>();
   // loops (indices into scop.loops) whose bodies are distributed, one loop per statement
   const distributed = new Set<number>();
   for (const s of scop.statements) {
-    const order = innermostFirstOrder(scop, s, parallelLoops);
-    if (!order) continue;
-    orders.set(s, order);
-    distributed.add(s.loops[order.findIndex((level, k) => level !== k)]);
+    const o = innermostFirstOrder(scop, s, parallelLoops, hoist);
+    if (!o) continue;
+    // distributed: the loop where the order first changes, or a strip-mined loop's own
+    // body (its siblings keep the plain iterator)
+    const first = o.order.findIndex((level, k) => level !== k);
+    const loop = s.loops[o.tiled !== null ? Math.min(o.tiled, first) : first];
+    if ([...raising].some((t) => t.loops.includes(loop))) continue;
+    orders.set(s, o);
+    distributed.add(loop);
   }
   if (orders.size === 0) return null;
+  if (hoist && ![...orders.values()].some((o) => o.order[0] !== 0)) return null; // nothing hoisted: the same as in place
   const m = islModel(scop);
   const depth = Math.max(1, ...scop.statements.map((s) => s.loops.length));
-  const width = 2 * depth + 2;
-  const pieces = scop.statements.map((s, index) => {
+  const width = 2 * depth + 4;
+  const times = scop.statements.map((s, index) => {
     const its = m.iterators(s);
     const time = (k: number): string => (scop.loops[s.loops[k]].descending ? `-${its[k]}` : its[k]);
     const at = s.loops.findIndex((l) => distributed.has(l));
@@ -78,13 +101,17 @@ export function localitySchedule(ctx: IslContext, scop: Scop, parallelLoops: Set
       for (let k = 0; k < at; k++) out.push(String(s.positions[k] ?? 0), time(k));
       // the distributed loop's place among its siblings, then this statement's own copy of it
       out.push(String(s.positions[at] ?? 0), String(index));
-      const order = orders.get(s) ?? its.map((_, k) => k);
-      for (const level of order.slice(at)) out.push(time(level), '0');
+      const o = orders.get(s) ?? { order: its.map((_, k) => k), tiled: null };
+      o.order.slice(at).forEach((level, k, rest) => {
+        // the first of a strip-mined loop's two places is its tile
+        const tile = level === o.tiled && rest.indexOf(level) === k;
+        out.push(tile ? `floor((${time(level)})/${TILE_SIZE})` : time(level), '0');
+      });
     }
     while (out.length < width) out.push('0');
-    return `${m.tuple(s)} -> [${out.join(', ')}]`;
+    return out;
   });
-  const text = `${m.head} -> { ${pieces.join('; ')} }`;
+  const text = `${m.head} -> { ${scop.statements.map((s, k) => `${m.tuple(s)} -> [${times[k].join(', ')}]`).join('; ')} }`;
   return ctx.withQuota(MAX_SCHEDULE_OPERATIONS, () =>
     ctx.scope(() => {
       const deps = ctx.computeDependences({
@@ -99,10 +126,19 @@ export function localitySchedule(ctx: IslContext, scop: Scop, parallelLoops: Set
       if (dims === null) return null;
       const timeDeps = deps.applyDomain(flat).applyRange(flat);
       if (!respects(ctx, m.head, timeDeps, dims)) return null;
+      // A dimension is a loop for some statements and a constant (a textual
+      // position) for others: the loops at dimension k are parallel when no
+      // dependence between two statements that both loop there crosses it.
       const parallelDims = new Set<number>();
-      for (let k = 0; k < dims; k++) if (!carries(ctx, m.head, timeDeps, dims, k)) parallelDims.add(k);
+      for (let k = 0; k < dims; k++) {
+        const looping = scop.statements.filter((_, n) => !/^-?\d+$/.test(times[n][k]));
+        if (looping.length === 0) continue;
+        const among = ctx.unionSet(`${m.head} -> { ${looping.map((s) => m.tuple(s)).join('; ')} }`);
+        const loopDeps = deps.intersectDomain(among).intersectRange(among).applyDomain(flat).applyRange(flat);
+        if (!carries(ctx, m.head, loopDeps, dims, k)) parallelDims.add(k);
+      }
       const ast = ctx.generateAst(ctx.scheduleFromMap(m.domain, flat)).root;
-      const moved = [...orders.keys()].map((s) => `${s.id} innermost ${m.iterators(s)[orders.get(s)!.at(-1)!]}`);
+      const moved = [...orders.entries()].map(([s, o]) => `${s.id} innermost ${m.iterators(s)[o.order.at(-1)!]}${o.tiled === null ? '' : o.order[0] === o.tiled && o.tiled > 0 ? ` (strip-mined by ${TILE_SIZE}, its tiles outermost, in parallel)` : ` (strip-mined by ${TILE_SIZE}, its tiles in parallel)`}`);
       return {
         ast,
         parallelDims,

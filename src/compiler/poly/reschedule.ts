@@ -7,12 +7,12 @@
 // result is an isl AST that code generation turns into the CPU variant's loops.
 import type { AstNode, IslContext, IslUnionMap } from 'isl-wasm';
 import type { LoopVerdict } from '../report/report.js';
-import type { Scop } from '../scop/scop.js';
+import type { Scop, ScopStatement } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { liveAfter } from './liveness.js';
 import { islModel } from './model.js';
 import { numbaObstacle, type ParallelPlan } from './parallel-plan.js';
-import { walkStmts, type Stmt } from '../parse/ast.js';
+import { stmtExprs, walkExpr, walkStmts, type Stmt } from '../parse/ast.js';
 
 export interface Rescheduled {
   ast: AstNode;
@@ -23,10 +23,9 @@ export interface Rescheduled {
   /** What changed, in words: interchanged, skewed (wavefront), fused. */
   transformation: string;
   /**
-   * The parallel loops of the original order stay the outermost parallel loops
-   * (poly/locality.ts reorders only inside them): the GPU and Ray variants,
-   * which follow the original order, still apply, and the serial form keeps
-   * the new order, which is faster without threads too.
+   * A locality order (poly/locality.ts), chosen for the CPU variant only: the
+   * GPU and Ray variants keep following the original order's parallel loops,
+   * and the serial form keeps the new order, which is faster without threads too.
    */
   keepsParallelLoops?: boolean;
 }
@@ -36,11 +35,12 @@ export const MAX_SCHEDULE_OPERATIONS = 3_000_000;
 export const TILE_SIZE = 32;
 
 /** Why the function is kept in its original order, or null when it may be rescheduled. */
-export function rescheduleObstacle(tf: TypedFunction, scop: Scop, plan: ParallelPlan): string | null {
+export function rescheduleObstacle(tf: TypedFunction, scop: Scop, plan: ParallelPlan, raisingAllowed = false): string | null {
   if (scop.unanalysable) return scop.unanalysable;
   if (!plan.boundsChecked) return 'its accesses could not all be checked for bounds';
-  // helpers the guard has shown cannot raise print natively in the new order too
-  if ([...tf.helpers.keys()].some((e) => !plan.safeHelpers.has(e)) || tf.augHelpers.size > 0) return 'a statement can raise a CPython exception, and reordering would change the writes before it';
+  // helpers the guard has shown cannot raise print natively in the new order too;
+  // raisingAllowed: the caller keeps the statements that may raise in place (locality.ts)
+  if (!raisingAllowed && (scop.statements.some((s) => mayRaise(tf, plan, s)))) return 'a statement can raise a CPython exception, and reordering would change the writes before it';
   // the rescheduled nest runs with prange in the same Numba function
   const numba = numbaObstacle(tf);
   if (numba) return numba;
@@ -54,6 +54,15 @@ export function rescheduleObstacle(tf: TypedFunction, scop: Scop, plan: Parallel
     if (s.kind === 'for' && liveAfter(tf.fn, s).has(s.target.id)) live ??= `the loop variable '${s.target.id}' is read after its loop`;
   });
   return live;
+}
+
+/** The statement can raise a CPython exception (a helper the guard has not shown safe). */
+export function mayRaise(tf: TypedFunction, plan: ParallelPlan, s: ScopStatement): boolean {
+  if (!s.source) return false;
+  if (tf.augHelpers.has(s.source)) return true;
+  let raises = false;
+  for (const e of stmtExprs(s.source)) walkExpr(e, (x) => { if (tf.helpers.has(x) && !plan.safeHelpers.has(x)) raises = true; });
+  return raises;
 }
 
 /** Depth of the outermost parallel loop of the worst nest (Infinity when a nest has none). */

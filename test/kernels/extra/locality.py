@@ -31,3 +31,16 @@ def lower_rows_down(A: npt.NDArray[np.float64], L: npt.NDArray[np.float64], n: i
     for i in range(n - 1, -1, -1):
         for j in range(i + 1):
             L[i, j] = A[i, j] - A[j, i]
+
+
+def trailing_update(A: npt.NDArray[np.float64], n: int) -> None:
+    # PolyBench's lu: the second j loop is parallel, but k innermost walks A
+    # down a column; j is strip-mined: its tiles in parallel, its points innermost
+    for i in range(n):
+        for j in range(i):
+            for k in range(j):
+                A[i, j] -= A[i, k] * A[k, j]
+            A[i, j] /= A[j, j]
+        for j in range(i, n):
+            for k in range(i):
+                A[i, j] -= A[i, k] * A[k, j]
