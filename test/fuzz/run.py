@@ -326,6 +326,9 @@ def run_source(source: str, functions: list[gen.FunctionSpec], seed: int, varian
                     continue
                 mine = copy_args(args)
                 os.environ["POLYRAY_TARGET"] = variant
+                # both forms of a parallel CPU variant, alternately (small inputs would otherwise
+                # always run the serial form, which is the original order for a reordered nest)
+                os.environ["POLYRAY_CPU_FORM"] = ("parallel", "serial")[trial % 2]
                 rt.clear_history()
                 got = call(wrapper, spec, mine)
                 hist = rt.history()
@@ -344,6 +347,7 @@ def run_source(source: str, functions: list[gen.FunctionSpec], seed: int, varian
             if fixed_inputs is not None:
                 break
     os.environ.pop("POLYRAY_TARGET", None)
+    os.environ.pop("POLYRAY_CPU_FORM", None)
     return result
 
 

@@ -27,8 +27,9 @@ def compile_and_import(source: Path, out_dir: Path, name: str, *extra: str) -> M
 
 
 def cpu_body(module: ModuleType, name: str) -> str:
-    """The text of the generated CPU variant of `name` (up to its dispatcher)."""
-    return Path(module.__file__).read_text().split(f"def _polyray_cpu_{name}")[1].split(f"_polyray_dispatch_{name}")[0]
+    """The text of the generated CPU variant of `name` (up to its serial form, if any, or its dispatcher)."""
+    text = Path(module.__file__).read_text().split(f"def _polyray_cpu_{name}")[1].split(f"_polyray_dispatch_{name}")[0]
+    return text.split(f"def _polyray_seq_{name}")[0]
 
 
 def outcome(fn, *args):

@@ -66,6 +66,9 @@ FORM_TRIALS: Final = 2
 #: after a NumPy matrix product, holding the cores a parallel region needs)
 #: must not decide for good. The cost is one slower call in 16, 32, 64, ...
 FORM_RETEST_AFTER: Final = 16
+#: POLYRAY_CPU_FORM=parallel|serial runs that form of a parallel CPU variant on
+#: every call (the fuzzer and tests exercise both forms on small inputs this way).
+FORM_ENV: Final = "POLYRAY_CPU_FORM"
 
 
 def _serial_below_bytes() -> int:
@@ -219,6 +222,9 @@ class CpuVariant:
         """(serial?, size class to time the call in, or None): which form of a parallel variant runs."""
         if not self.parallel:
             return False, None
+        forced = os.environ.get(FORM_ENV)
+        if forced is not None and forced in ("parallel", "serial"):
+            return forced == "serial", None
         cls, total = sizes if sizes is not None else size_class(args)  # the dispatcher's size classes (cost.py)
         if total < _serial_below_bytes():  # first: a small call is over in microseconds
             return True, None

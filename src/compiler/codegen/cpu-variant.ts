@@ -71,7 +71,17 @@ export type CpuLoopPlan =
       scop: Scop;
       /** Helper calls the guard has shown cannot raise (computed natively); the others keep CPython's semantics. */
       nativeHelpers?: Set<Expr>;
+      /** Helper calls that flag a would-be exception in `_polyray_fail` instead of raising (a locality order only). */
+      speculative?: Set<Expr>;
     };
+
+/** `e` through its flagging helper when `speculative` has it (see FAIL_FLAG). */
+function speculativeCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string, speculative: Set<Expr>, used: Set<string>): string | undefined {
+  const h = tf.helpers.get(e);
+  if (!h || !speculative.has(e) || e.kind !== 'call') return undefined;
+  used.add(`spec_${h.helper}`);
+  return `${helperName(`spec_${h.helper}`)}(${[...e.args.map(print), FAIL_FLAG].join(', ')})`;
+}
 
 /** `e` through its CPython-semantics helper, or undefined when it needs none (or `native` has it). */
 function helperCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string, native: Set<Expr>, used: Set<string>): string | undefined {
@@ -102,11 +112,14 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     const r = loopPlan.rescheduled;
     const used = new Set<string>();
     const native = loopPlan.nativeHelpers ?? new Set<Expr>();
+    const speculative = loopPlan.speculative ?? new Set<Expr>();
     const body = printIslAst(r.ast, loopPlan.scop, r.parallelDims, '    ', tf.arrayAug, r.keepsParallelLoops === true, {
-      expr: (e, print) => helperCall(tf, e, print, native, used),
+      expr: (e, print) => (native.has(e) ? undefined : speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used)),
       stmt: (st, indent, printer) => augHelperLines(tf, st, indent, printer, used),
     });
-    return { name, lines: [`def ${name}(${params}):`, ...body], helpers: [...used].sort(), speculative: false };
+    const spec = [...used].some((h) => h.startsWith('spec_'));
+    const signature = spec ? [params, FAIL_FLAG].filter((x) => x !== '').join(', ') : params;
+    return { name, lines: [`def ${name}(${signature}):`, ...body], helpers: [...used].sort(), speculative: spec };
   }
   const prangeLoops = loopPlan.prangeLoops;
   const used = new Set<string>();
@@ -121,12 +134,8 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
       const idx = ref.dims.map((d) => ('slice' in d ? (d.lo ? `${print(d.lo)} + ${ELEMENT}${d.slice}` : `${ELEMENT}${d.slice}`) : print(d.index)));
       return `${ref.array}[${idx.join(', ')}]`;
     }
-    const h = tf.helpers.get(e);
-    if (h && !native.has(e) && speculative.has(e) && e.kind === 'call') {
-      used.add(`spec_${h.helper}`);
-      return `${helperName(`spec_${h.helper}`)}(${[...e.args.map(print), FAIL_FLAG].join(', ')})`;
-    }
-    return helperCall(tf, e, print, native, used);
+    if (native.has(e)) return undefined;
+    return speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used);
   }, tf.arrayAug);
   const override = (s: Stmt, indent: string): string[] | undefined => {
     const low = lowered.get(s);

@@ -18,7 +18,7 @@ export interface FunctionPlan {
   ray: { loop: ForStmt; boxes: Box[] }[] | string;
 }
 import { emitBoundsGuard, guardName } from './bounds-guard.js';
-import { emitCpuVariant } from './cpu-variant.js';
+import { emitCpuVariant, FAIL_FLAG } from './cpu-variant.js';
 import { emitGpuVariant, gpuObstacle } from './gpu-variant.js';
 import { emitRayVariant } from './ray-variant.js';
 import type { Box } from '../poly/footprint.js';
@@ -89,17 +89,23 @@ export function generateModule(
       // A rescheduled nest's serial form is the original order without prange: the
       // skewed or tiled order only pays when it runs in parallel (floyd-warshall).
       let serialForm = '';
+      let serialHelpers: string[] = [];
+      // The same for a locality order: it is usually faster serially too, but not always
+      // (doitgen's strip-mined p loop: 2.8 ms against 2.1 ms), and the runtime's choice
+      // between the two forms then keeps whichever order is faster.
       if (reordered && parallel) {
-        // (a locality reorder is faster serially too: its serial form keeps it, without prange)
-        const r = fp.loops.kind === 'rescheduled' ? fp.loops : null;
-        const seq = r?.rescheduled.keepsParallelLoops
-          ? emitCpuVariant(tf, { ...r, rescheduled: { ...r.rescheduled, parallelDims: new Set() } })
-          : emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set() });
+        const seq = emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set() });
         const name = `_polyray_seq_${top.name}`;
-        blocks.push([seq.lines[0].replace(seq.name, name), ...seq.lines.slice(1)]);
+        // A speculative variant passes its flag to either form; without prange the serial
+        // form's math calls raise as Python's do, in Python's order, so it ignores the flag.
+        const def = cpu.speculative && !seq.speculative ? seq.lines[0].replace(/\):$/, `${tf.fn.params.length ? ', ' : ''}${FAIL_FLAG}):`) : seq.lines[0];
+        blocks.push([def.replace(seq.name, name), ...seq.lines.slice(1)]);
         serialForm = `, serial=${name}`;
+        serialHelpers = seq.helpers;
       }
-      const helpers = cpu.helpers.length ? `(${cpu.helpers.map((h) => JSON.stringify(h)).join(', ')},)` : '()';
+      // the runtime injects the helpers of both forms
+      const used = [...new Set([...cpu.helpers, ...serialHelpers])].sort();
+      const helpers = used.length ? `(${used.map((h) => JSON.stringify(h)).join(', ')},)` : '()';
       // Behind isl's bounds guard Python's IndexError/wrap-around cannot happen: no boundscheck needed.
       let options = `parallel=${parallel ? 'True' : 'False'}${guarded ? ', boundscheck=False' : ''}`;
       if (cpu.speculative) {

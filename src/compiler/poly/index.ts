@@ -38,7 +38,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   // GPU and Ray variants); then isl's scheduler, only if it finds more outer
   // parallelism than both.
   let local: Rescheduled | null = null;
-  if (parallel.prangeLoops.size > 0 && parallel.speculative.size === 0 && parallel.lowered.size === 0 && !rescheduleObstacle(tf, scop, parallel, true)) {
+  if (parallel.prangeLoops.size > 0 && parallel.lowered.size === 0 && !rescheduleObstacle(tf, scop, parallel, true)) {
     try {
       const raising = new Set(scop.statements.filter((s) => mayRaise(tf, parallel, s)));
       local = localitySchedule(isl, scop, parallel.prangeLoops, raising);
@@ -65,7 +65,8 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     }
   }
   if (plan.loops.kind === 'original' && local) {
-    plan = { ...plan, loops: { kind: 'rescheduled', rescheduled: local, scop, nativeHelpers: parallel.safeHelpers } };
+    // speculative math calls may raise: locality.ts distributes no loop around them (they count as raising)
+    plan = { ...plan, loops: { kind: 'rescheduled', rescheduled: local, scop, nativeHelpers: parallel.safeHelpers, speculative: parallel.speculative } };
     transformations.push(`${local.transformation}; parallel schedule dimensions: ${[...local.parallelDims].map((d) => `c${d}`).join(', ')}`);
   }
   const followsOriginal = plan.loops.kind === 'original' || plan.loops.rescheduled.keepsParallelLoops === true;

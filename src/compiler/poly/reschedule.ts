@@ -24,8 +24,7 @@ export interface Rescheduled {
   transformation: string;
   /**
    * A locality order (poly/locality.ts), chosen for the CPU variant only: the
-   * GPU and Ray variants keep following the original order's parallel loops,
-   * and the serial form keeps the new order, which is faster without threads too.
+   * GPU and Ray variants keep following the original order's parallel loops.
    */
   keepsParallelLoops?: boolean;
 }

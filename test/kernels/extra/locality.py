@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -44,3 +46,15 @@ def trailing_update(A: npt.NDArray[np.float64], n: int) -> None:
         for j in range(i, n):
             for k in range(i):
                 A[i, j] -= A[i, k] * A[k, j]
+
+
+def norms_then_product(A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], C: npt.NDArray[np.float64], norms: npt.NDArray[np.float64], n: int, m: int) -> None:
+    # the sqrt may raise on array data (a speculative parallel loop); the product
+    # nest is still reordered i-k-j
+    for i in range(n):
+        norms[i] = math.sqrt(A[i, 0])
+    for i in range(n):
+        for j in range(m):
+            C[i, j] = 0.0
+            for k in range(m):
+                C[i, j] += A[i, k] * B[k, j]
