@@ -271,6 +271,9 @@ def function_facts(report_fn: dict[str, Any], module_text: str) -> dict[str, Any
         "tiled": any("tiled" in t for t in resched),
         "skewed": any(re.search(r"skew|wavefront", t, re.I) for t in resched),
         "interchanged": any(re.search(r"interchang", t, re.I) for t in resched),
+        # poly/locality.ts: reordered inside the parallel loops (strip-mined: a parallel loop's points innermost)
+        "locality": any("innermost walks contiguous memory" in t for t in resched),
+        "strip_mined": any("strip-mined" in t for t in resched),
         "guard": f"_polyray_guard_{name}" in module_text,
     }
 
@@ -467,7 +470,7 @@ def state_file(seed: int, count: int) -> Path:
 def coverage(results: list[dict[str, Any]]) -> dict[str, Any]:
     cov: dict[str, Any] = {"programs": len(results), "functions": 0, "accelerated": 0, "outside_subset": 0, "outside_kept_original": 0,
                            "loops": 0, "parallel_loops": 0, "functions_with_prange": 0, "rescheduled": 0, "tiled": 0, "skewed": 0,
-                           "interchanged": 0, "with_guard": 0, "with_gpu_variant": 0, "with_ray_variant": 0, "features": {},
+                           "interchanged": 0, "locality": 0, "strip_mined": 0, "with_guard": 0, "with_gpu_variant": 0, "with_ray_variant": 0, "features": {},
                            "calls": 0, "non_original_calls": 0, "ran": {}, "original_outcomes": {}, "index_message_diffs": 0,
                            "mismatches": 0, "modes": {}}
     for r in results:
@@ -489,8 +492,8 @@ def coverage(results: list[dict[str, Any]]) -> dict[str, Any]:
             cov["loops"] += f["loops"]
             cov["parallel_loops"] += f["parallel_loops"]
             cov["functions_with_prange"] += f["prange"]
-            for k in ("rescheduled", "tiled", "skewed", "interchanged"):
-                cov[k] += f[k]
+            for k in ("rescheduled", "tiled", "skewed", "interchanged", "locality", "strip_mined"):
+                cov[k] += f.get(k, 0)  # (states written before a fact existed lack it)
             cov["with_guard"] += f["guard"]
             cov["with_gpu_variant"] += "gpu" in f["variants"]
             cov["with_ray_variant"] += "ray" in f["variants"]
@@ -505,7 +508,8 @@ def print_coverage(cov: dict[str, Any]) -> None:
           f"(accelerated {cov['accelerated']}; outside the subset {cov['outside_subset']}, kept original-only {cov['outside_kept_original']})")
     print(f"loops {cov['loops']}, parallel {cov['parallel_loops']}; functions with prange {cov['functions_with_prange']}, "
           f"with a bounds guard {cov['with_guard']}, with a gpu variant {cov['with_gpu_variant']}, with a ray variant {cov['with_ray_variant']}")
-    print(f"rescheduled {cov['rescheduled']} (tiled {cov['tiled']}, skewed {cov['skewed']}, interchanged {cov['interchanged']})")
+    print(f"rescheduled {cov['rescheduled']} (tiled {cov['tiled']}, skewed {cov['skewed']}, interchanged {cov['interchanged']}; "
+          f"reordered inside parallel loops {cov['locality']}, strip-mined {cov['strip_mined']})")
     print("generated features (functions): " + ", ".join(f"{k} {v}" for k, v in sorted(cov["features"].items())))
     print("original outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(cov["original_outcomes"].items())))
     print(f"calls {cov['calls']}, non-original {cov['non_original_calls']} ({cov['non_original_share']:.1%}); "
