@@ -296,8 +296,14 @@ def prange_loops(report):
     """The parallel plan of the cpu variant, from the compile report."""
     fn = report["functions"][0]
     par = [f"L{lp['line']} {lp['var']}" for lp in fn.get("loops", []) if "prange" in lp.get("reason", "")]
-    isl = [t.split(":", 1)[0].split(" by isl")[0] for t in fn.get("transformations", [])
-           if "parallel schedule dimensions" in t]
+    trans = fn.get("transformations", [])
+    local = [t for t in trans if "innermost walks contiguous memory" in t]
+    isl = [t.split(":", 1)[0].split(" by isl")[0] for t in trans
+           if "parallel schedule dimensions" in t and t not in local]
+    if local:
+        # poly/locality.ts: the same parallel loops, the loops inside them reordered
+        moved = local[0].split("contiguous memory (", 1)[1].rsplit(");", 1)[0]
+        par.append(f"reordered inside: {moved}")
     if isl:
         par.append("isl-rescheduled nest (" + "; ".join(isl) + ")")
     return ", ".join(par) if par else "none (sequential)"
