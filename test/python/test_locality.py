@@ -146,3 +146,25 @@ def test_a_speculative_function_is_reordered_and_still_raises_as_python_does(com
         mod._polyray_original_norms_then_product(A, B, C2, norms2, n, m)
     np.testing.assert_array_equal(C1, C2)
     np.testing.assert_array_equal(norms1, norms2)
+
+
+def test_reads_invariant_in_the_innermost_loop_are_loaded_once_unless_the_loop_writes_them(compiled):
+    mod, report = compiled
+    # lu's row update: A[i, k] is loaded before the j loop that updates row i from column i on
+    body = cpu_body(mod, "trailing_update")
+    assert "_polyray_v0 = A[(_polyray_c1), (_polyray_c6)]" in body, body
+    assert "-= _polyray_v0 * A[(_polyray_c6), (_polyray_c8)]" in body, body
+    text = " ".join(report["hoisting_trap"]["transformations"])
+    assert "innermost walks contiguous memory" in text, text
+    body = cpu_body(mod, "hoisting_trap")
+    hoists = [line.strip() for line in body.splitlines() if line.strip().startswith("_polyray_v")]
+    assert any("= B[" in h for h in hoists), body  # B[i, k] in the first nest
+    assert not any(line.strip().startswith("_polyray_v") and "= C[" in line for line in body.splitlines()), body
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 33])
+def test_hoisting_trap_equal_bits(compiled, form, n):
+    mod, _ = compiled
+    rng = np.random.default_rng(n + 100)
+    A, B, C = rng.random((n, n)), rng.random((n, n)), rng.random((n, n))
+    assert run_both(mod, "hoisting_trap", [A, B, C, n], [0, 2], form)["variant"] == "cpu"

@@ -116,6 +116,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     const body = printIslAst(r.ast, loopPlan.scop, r.parallelDims, '    ', tf.arrayAug, r.keepsParallelLoops === true, {
       expr: (e, print) => (native.has(e) ? undefined : speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used)),
       stmt: (st, indent, printer) => augHelperLines(tf, st, indent, printer, used),
+      hoistable: r.hoistable,
     });
     const spec = [...used].some((h) => h.startsWith('spec_'));
     const signature = spec ? [params, FAIL_FLAG].filter((x) => x !== '').join(', ') : params;

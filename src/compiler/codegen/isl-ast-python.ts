@@ -4,7 +4,7 @@
 // parallel schedule dimension on each path becomes a unit-step prange loop.
 import type { AstExpr, AstFor, AstNode } from 'isl-wasm';
 import type { Expr, Stmt } from '../parse/ast.js';
-import type { Scop } from '../scop/scop.js';
+import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
 import { islExprToPython } from './isl-expr.js';
 import { INT64, PRANGE } from './names.js';
 import { foldedCounter } from './loop-range.js';
@@ -25,6 +25,8 @@ export interface PrintHooks {
   expr?: Override;
   /** How a statement prints instead (augmented assignments through helpers). */
   stmt?: (s: Stmt, indent: string, printer: PythonPrinter) => string[] | undefined;
+  /** Reads an innermost loop over the given schedule dimension may load once before it (Rescheduled.hoistable). */
+  hoistable?: Map<ScopAccess, number>;
 }
 
 export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>, indent: string, arrayAug: Map<Stmt, number | null> = new Map(), balance = false, hooks: PrintHooks = {}): string[] {
@@ -32,15 +34,46 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
   const expr = (e: AstExpr): string => islExprToPython(e, iteratorName);
   const lines: string[] = [];
 
-  const statement = (call: AstExpr, ind: string): void => {
+  // while an innermost loop's body prints: its hoisted reads, by expression node
+  let hoisted = new Map<Expr, string>();
+  let hoists = 0;
+  const statementPrinter = (call: AstExpr): [ScopStatement, PythonPrinter] => {
     if (call.kind !== 'op' || call.op !== 'call' || call.args[0]?.kind !== 'id') throw new UnprintableAst('unexpected user node');
     const s = byId.get(call.args[0].name);
     if (!s || !s.source) throw new UnprintableAst(`unknown statement ${call.args[0].name}`);
     const subst = new Map<string, string>();
     s.loops.forEach((l, k) => subst.set(scop.loops[l].variable, `(${expr(call.args[k + 1])})`));
-    const printer: PythonPrinter = new PythonPrinter((e: Expr, print) => (e.kind === 'name' && subst.has(e.id) ? subst.get(e.id) : hooks.expr?.(e, print)), arrayAug);
+    const printer: PythonPrinter = new PythonPrinter(
+      (e: Expr, print) => hoisted.get(e) ?? (e.kind === 'name' && subst.has(e.id) ? subst.get(e.id) : hooks.expr?.(e, print)),
+      arrayAug,
+    );
+    return [s, printer];
+  };
+  const statement = (call: AstExpr, ind: string): void => {
+    const [s, printer] = statementPrinter(call);
     const stmtHook = hooks.stmt;
-    lines.push(...printer.stmts([s.source], ind, stmtHook ? (st, i) => stmtHook(st, i, printer) : undefined));
+    lines.push(...printer.stmts([s.source!], ind, stmtHook ? (st, i) => stmtHook(st, i, printer) : undefined));
+  };
+  /** `name = read` lines for the hoistable reads of an innermost loop's statements that do not use its iterator. */
+  const hoistReads = (body: AstNode, iterator: string, dim: number): string[] => {
+    const users = body.kind === 'user' ? [body] : body.kind === 'block' && body.children.every((c) => c.kind === 'user') ? body.children : null;
+    if (!users || !hooks.hoistable?.size) return [];
+    const ids = users.map((u) => (u.kind === 'user' && u.expr.kind === 'op' && u.expr.args[0]?.kind === 'id' ? u.expr.args[0].name : ''));
+    if (new Set(ids).size !== ids.length) return []; // a statement twice: its nodes would need two names
+    const out: string[] = [];
+    for (const u of users) {
+      if (u.kind !== 'user') continue;
+      const [s, printer] = statementPrinter(u.expr);
+      for (const a of s.accesses) {
+        if (!a.node || hooks.hoistable.get(a) !== dim || hoisted.has(a.node)) continue;
+        const text = printer.expr(a.node);
+        if (new RegExp(`(?<![A-Za-z0-9_])${iterator}(?![A-Za-z0-9_])`).test(text)) continue;
+        const name = `_polyray_v${hoists++}`;
+        out.push(`${name} = ${text}`);
+        hoisted.set(a.node, name);
+      }
+    }
+    return out;
   };
 
   const forLoop = (f: AstFor, ind: string, inParallel: boolean): void => {
@@ -74,10 +107,17 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
         lines.push(`${ind}    ${it} = ${init} + ${step} * ${INT64}(${k})`);
       }
     } else {
+      const pre = hoistReads(f.body, it, dim);
+      if (pre.length > 0) {
+        // loaded once, and only when the loop runs (an empty loop reads nothing)
+        lines.push(`${ind}if ${upper} > ${init}:`, ...pre.map((l) => `${ind}    ${l}`));
+        ind = `${ind}    `;
+      }
       lines.push(`${ind}for ${it} in range(${init}, ${upper}${step === 1 ? '' : `, ${step}`}):`);
     }
     const before = lines.length;
     node(f.body, `${ind}    `, inParallel || parallel);
+    hoisted = new Map();
     if (lines.length === before) lines.push(`${ind}    pass`);
   };
 

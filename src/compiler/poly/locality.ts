@@ -15,6 +15,7 @@
 // order, so each element sees the same operations in the same order.
 import type { IslContext, IslUnionMap } from 'isl-wasm';
 import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
+import type { IslModel } from './model.js';
 import { islModel } from './model.js';
 import { carries, MAX_SCHEDULE_OPERATIONS, scheduleDims, TILE_SIZE, type Rescheduled } from './reschedule.js';
 
@@ -137,6 +138,7 @@ function attempt(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raisin
         const loopDeps = deps.intersectDomain(among).intersectRange(among).applyDomain(flat).applyRange(flat);
         if (!carries(ctx, m.head, loopDeps, dims, k)) parallelDims.add(k);
       }
+      const hoistable = invariantReads(ctx, m, scop, times, flat, dims);
       const ast = ctx.generateAst(ctx.scheduleFromMap(m.domain, flat)).root;
       const moved = [...orders.entries()].map(([s, o]) => `${s.id} innermost ${m.iterators(s)[o.order.at(-1)!]}${o.tiled === null ? '' : o.order[0] === o.tiled && o.tiled > 0 ? ` (strip-mined by ${TILE_SIZE}, its tiles outermost, in parallel)` : ` (strip-mined by ${TILE_SIZE}, its tiles in parallel)`}`);
       return {
@@ -145,6 +147,7 @@ function attempt(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raisin
         schedule: text.replace(/^\[[^\]]*\]\s*->\s*/, ''),
         transformation: `loops interchanged so the innermost walks contiguous memory (${moved.join(', ')})`,
         keepsParallelLoops: true,
+        hoistable,
       };
     }),
   );
@@ -159,4 +162,34 @@ function respects(ctx: IslContext, head: string, timeDeps: IslUnionMap, dims: nu
   const same = x.map((_, d) => `x${d} = y${d}`).join(' and ');
   const backwards = ctx.unionMap(`${head} -> { [${x.join(', ')}] -> [${y.join(', ')}] : ${[...later, same].map((c) => `(${c})`).join(' or ')} }`);
   return timeDeps.intersect(backwards).isEmpty();
+}
+
+/**
+ * Reads invariant in their statement's innermost loop (a plain iterator in the
+ * new schedule) whose element no write in the same execution of that loop
+ * touches: equal schedule dimensions up to the loop's, the same element.
+ */
+function invariantReads(ctx: IslContext, m: IslModel, scop: Scop, times: string[][], flat: IslUnionMap, dims: number): Map<ScopAccess, number> {
+  const out = new Map<ScopAccess, number>();
+  const uses = (e: string | null, v: string): boolean => e !== null && new RegExp(`(?<![A-Za-z0-9_])${v}(?![A-Za-z0-9_])`).test(e);
+  scop.statements.forEach((s, n) => {
+    const q = times[n].reduce((last, t, k) => (/^-?\d+$/.test(t) ? last : k), -1);
+    const v = /^-?([A-Za-z_]\w*)$/.exec(times[n][q] ?? '')?.[1];
+    if (q < 0 || !v || s.conditional) return;
+    for (const a of s.accesses) {
+      if (a.kind !== 'read' || a.scalar || !a.exact || !a.node || !a.dims || a.dims.some((d) => d.index === null || uses(d.index, v))) continue;
+      const writes = m.accesses((w) => w.kind === 'write' && w.array === a.array);
+      if (/\{\s*\}$/.test(writes)) {
+        out.set(a, q);
+        continue;
+      }
+      const x = Array.from({ length: dims }, (_, d) => `x${d}`);
+      const y = Array.from({ length: dims }, (_, d) => `y${d}`);
+      const sameLoop = ctx.unionMap(`${m.head} -> { [${x.join(', ')}] -> [${y.join(', ')}] : ${Array.from({ length: q }, (_, d) => `x${d} = y${d}`).join(' and ') || 'true'} }`);
+      const read = ctx.unionMap(`${m.head} -> { ${m.tuple(s)} -> ${a.element} }`).intersectDomain(ctx.unionSet(`${m.head} -> { ${m.domainOf(s)} }`));
+      const conflicts = read.applyRange(ctx.unionMap(writes).intersectDomain(ctx.unionSet(m.domain)).reverse()).applyDomain(flat).applyRange(flat).intersect(sameLoop);
+      if (conflicts.isEmpty()) out.set(a, q);
+    }
+  });
+  return out;
 }

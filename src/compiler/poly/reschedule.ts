@@ -7,7 +7,7 @@
 // result is an isl AST that code generation turns into the CPU variant's loops.
 import type { AstNode, IslContext, IslUnionMap } from 'isl-wasm';
 import type { LoopVerdict } from '../report/report.js';
-import type { Scop, ScopStatement } from '../scop/scop.js';
+import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { liveAfter } from './liveness.js';
 import { islModel } from './model.js';
@@ -27,6 +27,16 @@ export interface Rescheduled {
    * GPU and Ray variants keep following the original order's parallel loops.
    */
   keepsParallelLoops?: boolean;
+  /**
+   * Reads that the innermost loop around them may load once, before it: their
+   * element does not change with that loop's iterator and nothing in that
+   * loop writes it (poly/locality.ts). Same-array reads such as lu's
+   * `A[i, k]` in `A[i, j] -= A[i, k] * A[k, j]` otherwise keep LLVM from
+   * vectorizing the loop (the store to `A[i, j]` might change them). Each
+   * read maps to the schedule dimension of that loop: only a loop over that
+   * dimension (AST iterator c<dim>) may hoist it.
+   */
+  hoistable?: Map<ScopAccess, number>;
 }
 
 export const MAX_SCHEDULE_OPERATIONS = 3_000_000;

@@ -417,6 +417,7 @@ class Extractor {
       exact: true,
       redefines: false,
       reductionOp: null,
+      node: e,
       ...(nonNegative.length ? { nonNegative } : {}),
       dims: checked,
     };

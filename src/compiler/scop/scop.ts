@@ -2,7 +2,7 @@
 // domains (isl syntax), their place in the original execution order, and
 // their array accesses. Scalar locals are modelled as 0-d arrays.
 import type { Span } from '../diagnostics.js';
-import type { Stmt } from '../parse/ast.js';
+import type { Expr, Stmt } from '../parse/ast.js';
 
 export interface ScopAccess {
   kind: 'read' | 'write';
@@ -30,6 +30,8 @@ export interface ScopAccess {
   dims?: { index: string | null; extent: string }[];
   /** `s += e` / `s *= e` on a scalar: a candidate reduction. */
   reductionOp: string | null;
+  /** The subscript expression of an exact array access (codegen may hoist a read: poly/locality.ts). */
+  node?: Expr;
 }
 
 export interface ScopStatement {

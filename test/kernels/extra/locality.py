@@ -58,3 +58,17 @@ def norms_then_product(A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], C
             C[i, j] = 0.0
             for k in range(m):
                 C[i, j] += A[i, k] * B[k, j]
+
+
+def hoisting_trap(A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], C: npt.NDArray[np.float64], n: int) -> None:
+    # the first nest is reordered i-k-j (so the function gets a new schedule);
+    # in the second, C[i, k] looks invariant in the j loop, but that loop writes
+    # it when j == k: loading it once before the loop would read a stale value
+    for i in range(n):
+        for j in range(n):
+            for k in range(n):
+                A[i, j] += B[i, k] * B[k, j]
+    for i in range(n):
+        for k in range(n):
+            for j in range(n):
+                C[i, j] += C[i, k] * B[k, j]
