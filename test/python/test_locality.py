@@ -108,16 +108,34 @@ def test_triangular_rows_equal_bits(compiled, form, n):
 
 def test_a_parallel_loop_that_should_be_innermost_is_strip_mined(compiled):
     mod, report = compiled
-    text = " ".join(report["trailing_update"]["transformations"])
+    text = " ".join(report["row_recurrence"]["transformations"])
     assert "strip-mined by 32, its tiles in parallel" in text, text
+    body = cpu_body(mod, "row_recurrence")
+    assert body.count("_polyray_prange(") == 1, body
+    # inside t, the prange loop runs over tiles of 32 and the innermost loop over one tile's points
+    assert "// 32" in body and "(32 * _polyray_c" in body, body
+    update = [line for line in body.splitlines() if "+=" in line][-1]
+    inner = next(line for line in reversed(body.split(update)[0].splitlines()) if line.strip().startswith("for "))
+    assert "(32 * _polyray_c" in inner, inner
+
+
+@pytest.mark.parametrize("n,m", [(0, 3), (1, 1), (2, 31), (5, 33), (9, 70)])
+def test_row_recurrence_equal_bits(compiled, form, n, m):
+    mod, _ = compiled
+    rng = np.random.default_rng(n * 100 + m)
+    A, B = rng.random((n, m)), rng.random((m, m)) * 0.1
+    assert run_both(mod, "row_recurrence", [A, B, n, m], [0], form)["variant"] == "cpu"
+
+
+def test_lu_runs_isl_right_looking_order_with_its_row_reads_hoisted(compiled):
+    mod, report = compiled
+    # isl's order has as much outer parallelism (rows, inside k) and better innermost loops
+    text = " ".join(report["trailing_update"]["transformations"])
+    assert "walk memory better than the order inside the original parallel loops" in text, text
     body = cpu_body(mod, "trailing_update")
     assert body.count("_polyray_prange(") == 1, body
-    # the prange loop runs over tiles of 32 (inside i, which carries dependences) and the innermost loop over one tile's points
-    assert "// 32" in body and "((32 * _polyray_c" in body, body
-    update = [line for line in body.splitlines() if "-=" in line][-1]
-    assert update.strip().startswith("A[(_polyray_c1), (_polyray_c8)]"), update
-    inner = next(line for line in reversed(body.split(update)[0].splitlines()) if line.strip().startswith("for "))
-    assert inner.strip().startswith("for _polyray_c8 in range(max(_polyray_c1, (32 * _polyray_c4))"), inner
+    assert "_polyray_v0 = A[(_polyray_c1), (_polyray_c0)]" in body, body
+    assert "-= _polyray_v0 * A[(_polyray_c0), (_polyray_c2)]" in body, body
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 31, 32, 33, 70, 129])
@@ -150,10 +168,10 @@ def test_a_speculative_function_is_reordered_and_still_raises_as_python_does(com
 
 def test_reads_invariant_in_the_innermost_loop_are_loaded_once_unless_the_loop_writes_them(compiled):
     mod, report = compiled
-    # lu's row update: A[i, k] is loaded before the j loop that updates row i from column i on
-    body = cpu_body(mod, "trailing_update")
-    assert "_polyray_v0 = A[(_polyray_c1), (_polyray_c6)]" in body, body
-    assert "-= _polyray_v0 * A[(_polyray_c6), (_polyray_c8)]" in body, body
+    # a strip-mined row update: B's row k is walked, A[t - 1, k] loaded once per tile and k
+    body = cpu_body(mod, "row_recurrence")
+    hoists = [line.strip() for line in body.splitlines() if line.strip().startswith("_polyray_v")]
+    assert hoists and all("= A[" in h for h in hoists), body
     text = " ".join(report["hoisting_trap"]["transformations"])
     assert "innermost walks contiguous memory" in text, text
     body = cpu_body(mod, "hoisting_trap")

@@ -301,8 +301,11 @@ test('locality: the loop walking the last dimension goes innermost, inside the o
   assert.match(await transformations('k2mm'), /innermost walks contiguous memory \(S1 innermost j_1, S3 innermost j_4\)/);
   // trmm: j is parallel under the sequential i; its tiles go outermost, its points innermost
   assert.match(await transformations('trmm'), /S0 innermost j_1 \(strip-mined by 32, its tiles outermost, in parallel\)/);
-  // lu: i carries dependences across j, so the tiles of j stay inside i
-  assert.match(await transformations('lu'), /S2 innermost j_3 \(strip-mined by 32, its tiles in parallel\)/);
+  // doitgen: r and q carry dependences (sum_), so the tiles of p stay inside them
+  assert.match(await transformations('doitgen'), /S1 innermost p_2 \(strip-mined by 32, its tiles in parallel\)/);
+  // lu: isl's right-looking order (k outermost, rows in parallel, row updates innermost) has as much
+  // outer parallelism and better innermost loops than j strip-mined inside i
+  assert.match(await transformations('lu'), /walk memory better than the order inside the original parallel loops\): \{ S2\[i_0, j_3, k_4\] -> \[k_4, i_0, j_3\]/);
   // gemm is already i-k-j; jacobi-2d's inner loops already walk rows
   for (const name of ['gemm', 'jacobi_2d']) assert.doesNotMatch(await transformations(name), /innermost walks contiguous memory/, name);
 });

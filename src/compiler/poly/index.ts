@@ -13,8 +13,11 @@ import { planParallelLoops } from './parallel-plan.js';
 import { gpuObstacle } from '../codegen/gpu-variant.js';
 import { rayLoops } from '../codegen/ray-variant.js';
 import { blockBoxes } from './footprint.js';
-import { astParallelDepth, mayRaise, originalParallelDepth, reschedule, rescheduleObstacle } from './reschedule.js';
-import { localitySchedule } from './locality.js';
+import { astParallelDepth, mayRaise, MAX_SCHEDULE_OPERATIONS, originalParallelDepth, reschedule, rescheduleObstacle } from './reschedule.js';
+import { invariantReads, localitySchedule, localityScore, scheduleTimes } from './locality.js';
+import { islModel } from './model.js';
+import type { ParallelPlan } from './parallel-plan.js';
+import type { Scop } from '../scop/scop.js';
 import type { Rescheduled } from './reschedule.js';
 
 export interface PolyResult {
@@ -58,7 +61,14 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
         plan = { parallel, loops: { kind: 'rescheduled', rescheduled: r, scop, nativeHelpers: parallel.safeHelpers }, ray: 'the nest is rescheduled (Ray blocks follow the original order only)' };
         transformations.push(`${r.transformation}: ${r.schedule}; parallel schedule dimensions: ${[...r.parallelDims].map((d) => `c${d}`).join(', ') || 'none'}`);
       } else {
-        transformations.push('kept the original loop order (isl found no schedule with more outer parallelism)');
+        const better = r && local && astParallelDepth(r.ast, r.parallelDims) === wanted ? islOrderForLocality(isl, tf, scop, parallel, local, wanted) : null;
+        if (better) {
+          plan = { parallel, loops: { kind: 'rescheduled', rescheduled: better, scop, nativeHelpers: parallel.safeHelpers }, ray: 'the nest is rescheduled (Ray blocks follow the original order only)' };
+          transformations.push(`${better.transformation}: ${better.schedule}; parallel schedule dimensions: ${[...better.parallelDims].map((d) => `c${d}`).join(', ') || 'none'}`);
+          local = null;
+        } else {
+          transformations.push('kept the original loop order (isl found no schedule with more outer parallelism)');
+        }
       }
     } catch (e) {
       transformations.push(`kept the original loop order (isl scheduling gave up: ${(e as Error).message.split('\n')[0]})`);
@@ -106,4 +116,28 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     out.set(at, { ...v, reason: v.reason + note });
   }
   return { verdicts: out, plan, transformations };
+}
+
+/**
+ * isl's schedule, untiled, when it has as much outer parallelism as the
+ * locality order but its innermost loops walk memory better (lu's
+ * right-looking order: k outermost, rows in parallel, a row update
+ * innermost), and no GPU or Ray variant is lost by leaving the original
+ * order; with its invariant reads hoisted. Null otherwise.
+ */
+function islOrderForLocality(isl: IslContext, tf: TypedFunction, scop: Scop, parallel: ParallelPlan, local: Rescheduled, depth: number): Rescheduled | null {
+  if (!gpuObstacle(tf, parallel.prangeLoops, parallel.speculative, parallel.lowered)) return null;
+  if (parallel.distributable.size > 0 && typeof rayLoops(tf, parallel.distributable) !== 'string') return null;
+  const r = reschedule(isl, scop, false);
+  if (!r || astParallelDepth(r.ast, r.parallelDims) !== depth) return null;
+  const times = scheduleTimes(scop, r.schedule);
+  const localTimes = scheduleTimes(scop, local.schedule);
+  if (!times || !localTimes || localityScore(scop, times) <= localityScore(scop, localTimes)) return null;
+  const hoistable = isl.withQuota(MAX_SCHEDULE_OPERATIONS, () =>
+    isl.scope(() => {
+      const m = islModel(scop);
+      return invariantReads(isl, m, scop, times, isl.unionMap(`${m.head} -> ${r.schedule}`), times[0]?.length ?? 0);
+    }),
+  );
+  return { ...r, hoistable, transformation: `${r.transformation} (its innermost loops walk memory better than the order inside the original parallel loops)` };
 }

@@ -169,7 +169,7 @@ function respects(ctx: IslContext, head: string, timeDeps: IslUnionMap, dims: nu
  * new schedule) whose element no write in the same execution of that loop
  * touches: equal schedule dimensions up to the loop's, the same element.
  */
-function invariantReads(ctx: IslContext, m: IslModel, scop: Scop, times: string[][], flat: IslUnionMap, dims: number): Map<ScopAccess, number> {
+export function invariantReads(ctx: IslContext, m: IslModel, scop: Scop, times: string[][], flat: IslUnionMap, dims: number): Map<ScopAccess, number> {
   const out = new Map<ScopAccess, number>();
   const uses = (e: string | null, v: string): boolean => e !== null && new RegExp(`(?<![A-Za-z0-9_])${v}(?![A-Za-z0-9_])`).test(e);
   scop.statements.forEach((s, n) => {
@@ -178,7 +178,11 @@ function invariantReads(ctx: IslContext, m: IslModel, scop: Scop, times: string[
     if (q < 0 || !v || s.conditional) return;
     for (const a of s.accesses) {
       if (a.kind !== 'read' || a.scalar || !a.exact || !a.node || !a.dims || a.dims.some((d) => d.index === null || uses(d.index, v))) continue;
-      const writes = m.accesses((w) => w.kind === 'write' && w.array === a.array);
+      // Only statements that loop at dimension q run inside such a loop: one with a
+      // constant there runs before or after it (the loop's body, which codegen
+      // requires to be statements only, has no guard that could hold it).
+      const inLoop = new Set(scop.statements.filter((_, k) => times[k][q] !== undefined && !/^-?\d+$/.test(times[k][q])));
+      const writes = `${m.head} -> { ${[...inLoop].flatMap((t) => t.accesses.filter((w) => w.kind === 'write' && w.array === a.array).map((w) => `${m.tuple(t)} -> ${w.element}`)).join('; ')} }`;
       if (/\{\s*\}$/.test(writes)) {
         out.set(a, q);
         continue;
@@ -192,4 +196,29 @@ function invariantReads(ctx: IslContext, m: IslModel, scop: Scop, times: string[
     }
   });
   return out;
+}
+
+/** Per statement (scop order), the output expressions of a flat schedule map's text; null unless each statement has one plain piece. */
+export function scheduleTimes(scop: Scop, text: string): string[][] | null {
+  const byId = new Map<string, string[]>();
+  for (const piece of text.replace(/^\s*(\[[^\]]*\]\s*->\s*)?\{|\}\s*$/g, '').split(';')) {
+    const m = /^\s*(\w+)\[[^\]]*\]\s*->\s*\[([^\]]*)\]\s*$/.exec(piece);
+    if (!m || byId.has(m[1])) return null;
+    byId.set(m[1], m[2].split(',').map((t) => t.trim()));
+  }
+  const times = scop.statements.map((s) => byId.get(s.id));
+  return times.every((t): t is string[] => t !== undefined) ? times : null;
+}
+
+/**
+ * How well a schedule's innermost loops walk memory: for each statement, the
+ * stride score of the iterator of its innermost loop (a plain iterator; 0 for
+ * a skewed one), weighted by its depth (deeper statements run more often).
+ */
+export function localityScore(scop: Scop, times: string[][]): number {
+  return scop.statements.reduce((sum, s, n) => {
+    const inner = [...times[n]].reverse().find((t) => !/^-?\d+$/.test(t));
+    const v = inner ? /^-?([A-Za-z_]\w*)$/.exec(inner)?.[1] : undefined;
+    return sum + (v ? s.loops.length * score(s, v) : 0);
+  }, 0);
 }

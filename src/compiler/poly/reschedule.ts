@@ -86,7 +86,8 @@ export function originalParallelDepth(scop: Scop, verdicts: Map<number, LoopVerd
   return worst;
 }
 
-export function reschedule(ctx: IslContext, scop: Scop): Rescheduled | null {
+/** `tile`: tile permutable bands (TILE_SIZE); untiled, a schedule can be compared with a locality order. */
+export function reschedule(ctx: IslContext, scop: Scop, tile = true): Rescheduled | null {
   return ctx.withQuota(MAX_SCHEDULE_OPERATIONS, () =>
     ctx.scope(() => {
       const m = islModel(scop);
@@ -109,7 +110,7 @@ export function reschedule(ctx: IslContext, scop: Scop): Rescheduled | null {
       let tiled = schedule;
       const tiledBands: number[] = [];
       for (const { path, band } of [...schedule.bands()].reverse()) {
-        if (band.permutable && band.coincident.length >= 2) {
+        if (tile && band.permutable && band.coincident.length >= 2) {
           tiled = tiled.tile(path, band.coincident.map(() => TILE_SIZE));
           tiledBands.push(band.coincident.length);
         }

@@ -72,3 +72,12 @@ def hoisting_trap(A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], C: npt
         for k in range(n):
             for j in range(n):
                 C[i, j] += C[i, k] * B[k, j]
+
+
+def row_recurrence(A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], n: int, m: int) -> None:
+    # t carries a dependence (row t reads row t - 1); j is parallel inside it,
+    # and k innermost walks B down a column: j is strip-mined inside t
+    for t in range(1, n):
+        for j in range(m):
+            for k in range(m):
+                A[t, j] += A[t - 1, k] * B[k, j]
