@@ -20,6 +20,13 @@ SOURCE = ROOT / "test/kernels/extra/locality.py"
 
 
 @pytest.fixture(scope="module")
+def lu(tmp_path_factory):
+    d = tmp_path_factory.mktemp("locality_lu")
+    module = compile_and_import(ROOT / "test/kernels/polybench/lu.py", d, "locality_lu", "--targets", "cpu", "--report", str(d / "report.json"))
+    return module, json.loads((d / "report.json").read_text())["functions"][0]
+
+
+@pytest.fixture(scope="module")
 def compiled(tmp_path_factory):
     d = tmp_path_factory.mktemp("locality")
     module = compile_and_import(SOURCE, d, "locality_compiled", "--targets", "cpu", "--report", str(d / "report.json"))
@@ -54,15 +61,21 @@ def run_both(mod, name, args, written, form):
     return record
 
 
-def test_matmul_runs_i_k_j_with_prange_on_i_only(compiled):
+def reordered(compiled, name, expected):
+    """The CPU variant's text of `name` (one prange loop), its last `+=` update and the loop around it."""
     mod, report = compiled
-    text = " ".join(report["matmul_ijk"]["transformations"])
-    assert "innermost walks contiguous memory (S1 innermost j_1)" in text, text
-    body = cpu_body(mod, "matmul_ijk")
+    text = " ".join(report[name]["transformations"])
+    assert expected in text, text
+    body = cpu_body(mod, name)
     assert body.count("_polyray_prange(") == 1, body
-    # the update's innermost loop is the one that indexes the last dimension of C and B
-    update = next(line for line in body.splitlines() if "+=" in line)
+    update = [line for line in body.splitlines() if "+=" in line][-1]
     inner = next(line for line in reversed(body.split(update)[0].splitlines()) if line.strip().startswith("for "))
+    return body, update, inner
+
+
+def test_matmul_runs_i_k_j_with_prange_on_i_only(compiled):
+    # the update's innermost loop is the one that indexes the last dimension of C and B
+    _, update, inner = reordered(compiled, "matmul_ijk", "innermost walks contiguous memory (S1 innermost j_1)")
     j = inner.split()[1]
     assert f"C[(_polyray_c1), ({j})]" in update and f"B[(_polyray_c4), ({j})]" in update, (inner, update)
 
@@ -107,15 +120,9 @@ def test_triangular_rows_equal_bits(compiled, form, n):
 
 
 def test_a_parallel_loop_that_should_be_innermost_is_strip_mined(compiled):
-    mod, report = compiled
-    text = " ".join(report["row_recurrence"]["transformations"])
-    assert "strip-mined by 32, its tiles in parallel" in text, text
-    body = cpu_body(mod, "row_recurrence")
-    assert body.count("_polyray_prange(") == 1, body
+    body, _, inner = reordered(compiled, "row_recurrence", "strip-mined by 32, its tiles in parallel")
     # inside t, the prange loop runs over tiles of 32 and the innermost loop over one tile's points
     assert "// 32" in body and "(32 * _polyray_c" in body, body
-    update = [line for line in body.splitlines() if "+=" in line][-1]
-    inner = next(line for line in reversed(body.split(update)[0].splitlines()) if line.strip().startswith("for "))
     assert "(32 * _polyray_c" in inner, inner
 
 
@@ -127,22 +134,22 @@ def test_row_recurrence_equal_bits(compiled, form, n, m):
     assert run_both(mod, "row_recurrence", [A, B, n, m], [0], form)["variant"] == "cpu"
 
 
-def test_lu_runs_isl_right_looking_order_with_its_row_reads_hoisted(compiled):
-    mod, report = compiled
+def test_lu_runs_isl_right_looking_order_with_its_row_reads_hoisted(lu):
+    mod, report = lu
     # isl's order has as much outer parallelism (rows, inside k) and better innermost loops
-    text = " ".join(report["trailing_update"]["transformations"])
+    text = " ".join(report["transformations"])
     assert "walk memory better than the order inside the original parallel loops" in text, text
-    body = cpu_body(mod, "trailing_update")
+    body = cpu_body(mod, "kernel_lu")
     assert body.count("_polyray_prange(") == 1, body
     assert "_polyray_v0 = A[(_polyray_c1), (_polyray_c0)]" in body, body
     assert "-= _polyray_v0 * A[(_polyray_c0), (_polyray_c2)]" in body, body
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 31, 32, 33, 70, 129])
-def test_strip_mined_equal_bits(compiled, form, n):
-    mod, _ = compiled
+def test_lu_equal_bits(lu, form, n):
+    mod, _ = lu
     A = np.random.default_rng(n).random((n, n)) + n * np.eye(n)
-    assert run_both(mod, "trailing_update", [A, n], [0], form)["variant"] == "cpu"
+    assert run_both(mod, "kernel_lu", [n, A], [1], form)["variant"] == "cpu"
 
 
 def test_a_speculative_function_is_reordered_and_still_raises_as_python_does(compiled, monkeypatch):

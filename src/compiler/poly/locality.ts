@@ -17,7 +17,7 @@ import type { IslContext, IslUnionMap } from 'isl-wasm';
 import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
 import type { IslModel } from './model.js';
 import { islModel } from './model.js';
-import { carries, MAX_SCHEDULE_OPERATIONS, scheduleDims, TILE_SIZE, type Rescheduled } from './reschedule.js';
+import { allDependences, carries, MAX_SCHEDULE_OPERATIONS, scheduleDims, TILE_SIZE, type Rescheduled } from './reschedule.js';
 
 /** How well iterator `v` as the innermost loop serves one access: +1 contiguous, 0 invariant, -1 strided. */
 function strideScore(a: ScopAccess, v: string): number {
@@ -115,13 +115,7 @@ function attempt(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raisin
   const text = `${m.head} -> { ${scop.statements.map((s, k) => `${m.tuple(s)} -> [${times[k].join(', ')}]`).join('; ')} }`;
   return ctx.withQuota(MAX_SCHEDULE_OPERATIONS, () =>
     ctx.scope(() => {
-      const deps = ctx.computeDependences({
-        domain: m.domain,
-        mustWrites: m.accesses((a) => a.kind === 'write' && a.must),
-        mayWrites: m.accesses((a) => a.kind === 'write' && !a.must),
-        reads: m.accesses((a) => a.kind === 'read'),
-        schedule: m.schedule,
-      }).all;
+      const deps = allDependences(ctx, m);
       const flat = ctx.unionMap(text);
       const dims = scheduleDims(flat.toString());
       if (dims === null) return null;

@@ -10,7 +10,7 @@ import type { LoopVerdict } from '../report/report.js';
 import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { liveAfter } from './liveness.js';
-import { islModel } from './model.js';
+import { islModel, type IslModel } from './model.js';
 import { numbaObstacle, type ParallelPlan } from './parallel-plan.js';
 import { stmtExprs, walkExpr, walkStmts, type Stmt } from '../parse/ast.js';
 
@@ -86,18 +86,23 @@ export function originalParallelDepth(scop: Scop, verdicts: Map<number, LoopVerd
   return worst;
 }
 
+/** Every flow, anti and output dependence of the original order: what a new schedule must respect. */
+export function allDependences(ctx: IslContext, m: IslModel): IslUnionMap {
+  return ctx.computeDependences({
+    domain: m.domain,
+    mustWrites: m.accesses((a) => a.kind === 'write' && a.must),
+    mayWrites: m.accesses((a) => a.kind === 'write' && !a.must),
+    reads: m.accesses((a) => a.kind === 'read'),
+    schedule: m.schedule,
+  }).all;
+}
+
 /** `tile`: tile permutable bands (TILE_SIZE); untiled, a schedule can be compared with a locality order. */
 export function reschedule(ctx: IslContext, scop: Scop, tile = true): Rescheduled | null {
   return ctx.withQuota(MAX_SCHEDULE_OPERATIONS, () =>
     ctx.scope(() => {
       const m = islModel(scop);
-      const deps = ctx.computeDependences({
-        domain: m.domain,
-        mustWrites: m.accesses((a) => a.kind === 'write' && a.must),
-        mayWrites: m.accesses((a) => a.kind === 'write' && !a.must),
-        reads: m.accesses((a) => a.kind === 'read'),
-        schedule: m.schedule,
-      }).all;
+      const deps = allDependences(ctx, m);
       const schedule = ctx.computeSchedule({
         domain: m.domain,
         validity: deps,

@@ -35,19 +35,6 @@ def lower_rows_down(A: npt.NDArray[np.float64], L: npt.NDArray[np.float64], n: i
             L[i, j] = A[i, j] - A[j, i]
 
 
-def trailing_update(A: npt.NDArray[np.float64], n: int) -> None:
-    # PolyBench's lu: the second j loop is parallel, but k innermost walks A
-    # down a column; j is strip-mined: its tiles in parallel, its points innermost
-    for i in range(n):
-        for j in range(i):
-            for k in range(j):
-                A[i, j] -= A[i, k] * A[k, j]
-            A[i, j] /= A[j, j]
-        for j in range(i, n):
-            for k in range(i):
-                A[i, j] -= A[i, k] * A[k, j]
-
-
 def norms_then_product(A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], C: npt.NDArray[np.float64], norms: npt.NDArray[np.float64], n: int, m: int) -> None:
     # the sqrt may raise on array data (a speculative parallel loop); the product
     # nest is still reordered i-k-j
