@@ -71,6 +71,19 @@ FORM_RETEST_AFTER: Final = 16
 FORM_ENV: Final = "POLYRAY_CPU_FORM"
 
 
+_get_num_threads: Callable[[], int] | None = None
+
+
+def _num_threads() -> int:
+    """numba.get_num_threads(), without an import statement per call (it is on every call's path)."""
+    global _get_num_threads
+    if _get_num_threads is None:
+        import numba
+
+        _get_num_threads = numba.get_num_threads
+    return _get_num_threads()
+
+
 def _serial_below_bytes() -> int:
     raw = os.environ.get("POLYRAY_SERIAL_BELOW_BYTES")
     if raw is None:
@@ -229,17 +242,17 @@ class CpuVariant:
         if total < _serial_below_bytes():  # first: a small call is over in microseconds
             return True, None
         try:
-            import numba
-
-            if numba.get_num_threads() <= 1:
+            if _num_threads() <= 1:
                 return True, None
         except Exception:  # noqa: BLE001 - no threading layer: the parallel form reports it
             return False, None
-        times = self._form_times.get(cls, {})
-        for form in ("parallel", "serial"):  # each timed FORM_TRIALS times (after its compiling run), then the faster
-            if times.get(form, (0.0, 0))[1] < FORM_TRIALS:
-                return form == "serial", cls
-        faster = min(times, key=lambda f: times[f][0])
+        times = self._form_times.get(cls)
+        if times is None or len(times) < 2 or times["parallel"][1] < FORM_TRIALS or times["serial"][1] < FORM_TRIALS:
+            times = times or {}
+            for form in ("parallel", "serial"):  # each timed FORM_TRIALS times (after its compiling run), then the faster
+                if times.get(form, (0.0, 0))[1] < FORM_TRIALS:
+                    return form == "serial", cls
+        faster = "serial" if times["serial"][0] < times["parallel"][0] else "parallel"
         calls, retest = self._form_calls.get(cls, (0, FORM_RETEST_AFTER))
         calls += 1
         if calls >= retest:
