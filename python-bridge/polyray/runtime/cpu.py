@@ -236,7 +236,7 @@ class CpuVariant:
         if not self.parallel:
             return False, None
         forced = os.environ.get(FORM_ENV)
-        if forced is not None and forced in ("parallel", "serial"):
+        if forced in ("parallel", "serial"):
             return forced == "serial", None
         cls, total = sizes if sizes is not None else size_class(args)  # the dispatcher's size classes (cost.py)
         if total < _serial_below_bytes():  # first: a small call is over in microseconds
@@ -246,12 +246,10 @@ class CpuVariant:
                 return True, None
         except Exception:  # noqa: BLE001 - no threading layer: the parallel form reports it
             return False, None
-        times = self._form_times.get(cls)
-        if times is None or len(times) < 2 or times["parallel"][1] < FORM_TRIALS or times["serial"][1] < FORM_TRIALS:
-            times = times or {}
-            for form in ("parallel", "serial"):  # each timed FORM_TRIALS times (after its compiling run), then the faster
-                if times.get(form, (0.0, 0))[1] < FORM_TRIALS:
-                    return form == "serial", cls
+        times = self._form_times.get(cls, {})
+        for form in ("parallel", "serial"):  # each timed FORM_TRIALS times (after its compiling run), then the faster
+            if times.get(form, (0.0, 0))[1] < FORM_TRIALS:
+                return form == "serial", cls
         faster = "serial" if times["serial"][0] < times["parallel"][0] else "parallel"
         calls, retest = self._form_calls.get(cls, (0, FORM_RETEST_AFTER))
         calls += 1

@@ -75,6 +75,15 @@ export type CpuLoopPlan =
       speculative?: Set<Expr>;
     };
 
+/**
+ * The CPU variant keeps the original order's parallel loops (possibly reordered
+ * inside them, Rescheduled.keepsParallelLoops): the GPU and Ray variants, which
+ * follow that order, still apply.
+ */
+export function followsOriginalOrder(loops: CpuLoopPlan): boolean {
+  return loops.kind === 'original' || loops.rescheduled.keepsParallelLoops === true;
+}
+
 /** `e` through its flagging helper when `speculative` has it (see FAIL_FLAG). */
 function speculativeCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string, speculative: Set<Expr>, used: Set<string>): string | undefined {
   const h = tf.helpers.get(e);
@@ -164,8 +173,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     }
     if (s.kind === 'for' && prangeLoops.has(s.span.start)) {
       const header = prangeHeader(s, (e) => printer.expr(e), indent);
-      const inner = header.length > 1 ? `${indent}    ` : `${indent}    `;
-      return [...header, ...printer.stmts(s.body, inner, override)];
+      return [...header, ...printer.stmts(s.body, `${indent}    `, override)];
     }
     return augHelperLines(tf, s, indent, printer, used);
   };

@@ -18,7 +18,7 @@ export interface FunctionPlan {
   ray: { loop: ForStmt; boxes: Box[] }[] | string;
 }
 import { emitBoundsGuard, guardName } from './bounds-guard.js';
-import { emitCpuVariant, FAIL_FLAG } from './cpu-variant.js';
+import { emitCpuVariant, FAIL_FLAG, followsOriginalOrder } from './cpu-variant.js';
 import { emitGpuVariant, gpuObstacle } from './gpu-variant.js';
 import { emitRayVariant } from './ray-variant.js';
 import type { Box } from '../poly/footprint.js';
@@ -117,7 +117,7 @@ export function generateModule(
     }
     const fpl = plans.get(tf);
     // GPU kernels follow the original order's parallel loops, also when the CPU variant reorders inside them
-    const followsOriginal = fpl !== undefined && (fpl.loops.kind === 'original' || fpl.loops.rescheduled.keepsParallelLoops === true);
+    const followsOriginal = fpl !== undefined && followsOriginalOrder(fpl.loops);
     const prange = followsOriginal ? fpl.parallel.prangeLoops : new Set<number>();
     if (targets.includes('gpu') && fpl && followsOriginal && !gpuObstacle(tf, prange, fpl.parallel.speculative, fpl.parallel.lowered)) {
       const gpu = emitGpuVariant(tf, prange);

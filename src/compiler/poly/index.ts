@@ -5,6 +5,7 @@
 // error) keeps the original order, and the report says so.
 import type { IslContext } from 'isl-wasm';
 import type { FunctionPlan } from '../codegen/module.js';
+import { followsOriginalOrder } from '../codegen/cpu-variant.js';
 import type { LoopVerdict } from '../report/report.js';
 import { extractScop } from '../scop/extract.js';
 import type { TypedFunction } from '../types/check.js';
@@ -57,18 +58,14 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   } else if (!obstacle) {
     try {
       const r = reschedule(isl, scop);
-      if (r && astParallelDepth(r.ast, r.parallelDims) < wanted) {
-        plan = { parallel, loops: { kind: 'rescheduled', rescheduled: r, scop, nativeHelpers: parallel.safeHelpers }, ray: 'the nest is rescheduled (Ray blocks follow the original order only)' };
-        transformations.push(`${r.transformation}: ${r.schedule}; parallel schedule dimensions: ${[...r.parallelDims].map((d) => `c${d}`).join(', ') || 'none'}`);
+      const chosen = r && astParallelDepth(r.ast, r.parallelDims) < wanted ? r
+        : r && local && astParallelDepth(r.ast, r.parallelDims) === wanted ? islOrderForLocality(isl, tf, scop, parallel, local, wanted) : null;
+      if (chosen) {
+        plan = { parallel, loops: { kind: 'rescheduled', rescheduled: chosen, scop, nativeHelpers: parallel.safeHelpers }, ray: 'the nest is rescheduled (Ray blocks follow the original order only)' };
+        transformations.push(`${chosen.transformation}: ${chosen.schedule}; parallel schedule dimensions: ${dimNames(chosen)}`);
+        local = null;
       } else {
-        const better = r && local && astParallelDepth(r.ast, r.parallelDims) === wanted ? islOrderForLocality(isl, tf, scop, parallel, local, wanted) : null;
-        if (better) {
-          plan = { parallel, loops: { kind: 'rescheduled', rescheduled: better, scop, nativeHelpers: parallel.safeHelpers }, ray: 'the nest is rescheduled (Ray blocks follow the original order only)' };
-          transformations.push(`${better.transformation}: ${better.schedule}; parallel schedule dimensions: ${[...better.parallelDims].map((d) => `c${d}`).join(', ') || 'none'}`);
-          local = null;
-        } else {
-          transformations.push('kept the original loop order (isl found no schedule with more outer parallelism)');
-        }
+        transformations.push('kept the original loop order (isl found no schedule with more outer parallelism)');
       }
     } catch (e) {
       transformations.push(`kept the original loop order (isl scheduling gave up: ${(e as Error).message.split('\n')[0]})`);
@@ -77,9 +74,9 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   if (plan.loops.kind === 'original' && local) {
     // speculative math calls may raise: locality.ts distributes no loop around them (they count as raising)
     plan = { ...plan, loops: { kind: 'rescheduled', rescheduled: local, scop, nativeHelpers: parallel.safeHelpers, speculative: parallel.speculative } };
-    transformations.push(`${local.transformation}; parallel schedule dimensions: ${[...local.parallelDims].map((d) => `c${d}`).join(', ')}`);
+    transformations.push(`${local.transformation}; parallel schedule dimensions: ${dimNames(local)}`);
   }
-  const followsOriginal = plan.loops.kind === 'original' || plan.loops.rescheduled.keepsParallelLoops === true;
+  const followsOriginal = followsOriginalOrder(plan.loops);
   if (followsOriginal && (parallel.distributable.size > 0 || parallel.prangeLoops.size > 0)) {
     if (parallel.prangeLoops.size > 0) transformations.push('prange on the outermost parallel loop of each nest');
     if (parallel.speculative.size > 0) transformations.push(`speculative prange: ${parallel.speculative.size} math call(s) that may raise are flagged instead; the written arrays are saved before the call and restored if one would raise`);
@@ -117,6 +114,9 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   }
   return { verdicts: out, plan, transformations };
 }
+
+/** The AST iterators of a schedule's parallel dimensions, for the report: `c1, c4`. */
+const dimNames = (r: Rescheduled): string => [...r.parallelDims].map((d) => `c${d}`).join(', ') || 'none';
 
 /**
  * isl's schedule, untiled, when it has as much outer parallelism as the

@@ -19,14 +19,29 @@ import type { IslModel } from './model.js';
 import { islModel } from './model.js';
 import { allDependences, carries, MAX_SCHEDULE_OPERATIONS, scheduleDims, TILE_SIZE, type Rescheduled } from './reschedule.js';
 
+/** Does the isl expression `e` (an index, a schedule time) mention the iterator `v`? */
+const mentions = (e: string | null, v: string): boolean => e !== null && new RegExp(`(?<![A-Za-z0-9_])${v}(?![A-Za-z0-9_])`).test(e);
+
+/** A schedule dimension that is a textual position, not a loop. */
+const isConstant = (t: string | undefined): boolean => t === undefined || /^-?\d+$/.test(t);
+
+/**
+ * The innermost loop of one statement's schedule times: its dimension, and its
+ * iterator when that dimension is a plain iterator (`j`, `-j`; not a tile or a
+ * skewed sum). dim is -1 when the statement loops nowhere.
+ */
+function innermostLoop(times: string[]): { dim: number; iterator: string | null } {
+  const dim = times.reduce((last, t, k) => (isConstant(t) ? last : k), -1);
+  return { dim, iterator: /^-?([A-Za-z_]\w*)$/.exec(times[dim] ?? '')?.[1] ?? null };
+}
+
 /** How well iterator `v` as the innermost loop serves one access: +1 contiguous, 0 invariant, -1 strided. */
 function strideScore(a: ScopAccess, v: string): number {
   if (a.scalar || !a.exact || !a.dims || a.dims.length === 0) return 0;
-  const uses = (e: string | null): boolean => e !== null && new RegExp(`(?<![A-Za-z0-9_])${v}(?![A-Za-z0-9_])`).test(e);
   const last = a.dims.length - 1;
-  if (a.dims.slice(0, last).some((d) => uses(d.index))) return -1;
+  if (a.dims.slice(0, last).some((d) => mentions(d.index, v))) return -1;
   const e = a.dims[last].index;
-  if (!uses(e)) return 0;
+  if (!mentions(e, v)) return 0;
   // a multiple of v in the last index (A[2 * i]) strides too
   return new RegExp(`\\d\\s*\\*?\\s*${v}(?![A-Za-z0-9_])`).test(e!) ? -1 : 1;
 }
@@ -126,7 +141,7 @@ function attempt(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raisin
       // dependence between two statements that both loop there crosses it.
       const parallelDims = new Set<number>();
       for (let k = 0; k < dims; k++) {
-        const looping = scop.statements.filter((_, n) => !/^-?\d+$/.test(times[n][k]));
+        const looping = scop.statements.filter((_, n) => !isConstant(times[n][k]));
         if (looping.length === 0) continue;
         const among = ctx.unionSet(`${m.head} -> { ${looping.map((s) => m.tuple(s)).join('; ')} }`);
         const loopDeps = deps.intersectDomain(among).intersectRange(among).applyDomain(flat).applyRange(flat);
@@ -165,27 +180,28 @@ function respects(ctx: IslContext, head: string, timeDeps: IslUnionMap, dims: nu
  */
 export function invariantReads(ctx: IslContext, m: IslModel, scop: Scop, times: string[][], flat: IslUnionMap, dims: number): Map<ScopAccess, number> {
   const out = new Map<ScopAccess, number>();
-  const uses = (e: string | null, v: string): boolean => e !== null && new RegExp(`(?<![A-Za-z0-9_])${v}(?![A-Za-z0-9_])`).test(e);
+  const domain = ctx.unionSet(m.domain);
+  const x = Array.from({ length: dims }, (_, d) => `x${d}`);
+  const y = Array.from({ length: dims }, (_, d) => `y${d}`);
   scop.statements.forEach((s, n) => {
-    const q = times[n].reduce((last, t, k) => (/^-?\d+$/.test(t) ? last : k), -1);
-    const v = /^-?([A-Za-z_]\w*)$/.exec(times[n][q] ?? '')?.[1];
+    const { dim: q, iterator: v } = innermostLoop(times[n]);
     if (q < 0 || !v || s.conditional) return;
-    for (const a of s.accesses) {
-      if (a.kind !== 'read' || a.scalar || !a.exact || !a.node || !a.dims || a.dims.some((d) => d.index === null || uses(d.index, v))) continue;
-      // Only statements that loop at dimension q run inside such a loop: one with a
-      // constant there runs before or after it (the loop's body, which codegen
-      // requires to be statements only, has no guard that could hold it).
-      const inLoop = new Set(scop.statements.filter((_, k) => times[k][q] !== undefined && !/^-?\d+$/.test(times[k][q])));
-      const writes = `${m.head} -> { ${[...inLoop].flatMap((t) => t.accesses.filter((w) => w.kind === 'write' && w.array === a.array).map((w) => `${m.tuple(t)} -> ${w.element}`)).join('; ')} }`;
+    const candidates = s.accesses.filter((a) => a.kind === 'read' && !a.scalar && a.exact && a.node && a.dims && !a.dims.some((d) => d.index === null || mentions(d.index, v)));
+    if (candidates.length === 0) return;
+    // Only statements that loop at dimension q run inside such a loop: one with a
+    // constant there runs before or after it (the loop's body, which codegen
+    // requires to be statements only, has no guard that could hold it).
+    const inLoop = scop.statements.filter((_, k) => !isConstant(times[k][q]));
+    const sameLoop = ctx.unionMap(`${m.head} -> { [${x.join(', ')}] -> [${y.join(', ')}] : ${Array.from({ length: q }, (_, d) => `x${d} = y${d}`).join(' and ') || 'true'} }`);
+    const instances = ctx.unionSet(`${m.head} -> { ${m.domainOf(s)} }`);
+    for (const a of candidates) {
+      const writes = `${m.head} -> { ${inLoop.flatMap((t) => t.accesses.filter((w) => w.kind === 'write' && w.array === a.array).map((w) => `${m.tuple(t)} -> ${w.element}`)).join('; ')} }`;
       if (/\{\s*\}$/.test(writes)) {
         out.set(a, q);
         continue;
       }
-      const x = Array.from({ length: dims }, (_, d) => `x${d}`);
-      const y = Array.from({ length: dims }, (_, d) => `y${d}`);
-      const sameLoop = ctx.unionMap(`${m.head} -> { [${x.join(', ')}] -> [${y.join(', ')}] : ${Array.from({ length: q }, (_, d) => `x${d} = y${d}`).join(' and ') || 'true'} }`);
-      const read = ctx.unionMap(`${m.head} -> { ${m.tuple(s)} -> ${a.element} }`).intersectDomain(ctx.unionSet(`${m.head} -> { ${m.domainOf(s)} }`));
-      const conflicts = read.applyRange(ctx.unionMap(writes).intersectDomain(ctx.unionSet(m.domain)).reverse()).applyDomain(flat).applyRange(flat).intersect(sameLoop);
+      const read = ctx.unionMap(`${m.head} -> { ${m.tuple(s)} -> ${a.element} }`).intersectDomain(instances);
+      const conflicts = read.applyRange(ctx.unionMap(writes).intersectDomain(domain).reverse()).applyDomain(flat).applyRange(flat).intersect(sameLoop);
       if (conflicts.isEmpty()) out.set(a, q);
     }
   });
@@ -211,8 +227,7 @@ export function scheduleTimes(scop: Scop, text: string): string[][] | null {
  */
 export function localityScore(scop: Scop, times: string[][]): number {
   return scop.statements.reduce((sum, s, n) => {
-    const inner = [...times[n]].reverse().find((t) => !/^-?\d+$/.test(t));
-    const v = inner ? /^-?([A-Za-z_]\w*)$/.exec(inner)?.[1] : undefined;
-    return sum + (v ? s.loops.length * score(s, v) : 0);
+    const { iterator } = innermostLoop(times[n]);
+    return sum + (iterator ? s.loops.length * score(s, iterator) : 0);
   }, 0);
 }
