@@ -80,3 +80,76 @@ def test_self_element_and_complex(mod, monkeypatch, n):
     same(z1, z2)
     same(np.imag(z1), np.imag(z2))
     same(w1, w2)
+
+
+def test_implicit_loops_fused_and_parallel(mod):
+    """Statements that reference the same elements share one loop nest, whose outermost loop is prange."""
+    body = cpu_body(mod, "chain")
+    fused = body.split("_polyray_prange(")[1]
+    for line in ("t[0 + _polyray_e0] = a[0 + _polyray_e0] * b[0 + _polyray_e0]",
+                 "out[0 + _polyray_e0] = t[0 + _polyray_e0] + c[0 + _polyray_e0]",
+                 "out[0 + _polyray_e0] *= 0.5"):
+        assert line in fused
+    assert "c[1 + _polyray_e0]" not in fused, "reads out one element on: a loop of its own"
+    assert body.count("_polyray_prange(") == 2
+    # a scalar read of a written array keeps the statements apart
+    apart = cpu_body(mod, "scalar_between")
+    assert apart.count("_polyray_prange(") == 2 and "y[_polyray_e0] = x[_polyray_e0] + y[_polyray_e0] * x[0]" in apart
+    stencil = cpu_body(mod, "stencil_steps")
+    assert "for t in range(steps):" in stencil and stencil.count("_polyray_prange(") == 2, "prange inside the time loop"
+    blend = cpu_body(mod, "blend")
+    assert blend.count("_polyray_prange(out.shape[0])") == 1 and "for _polyray_e1 in range(out.shape[1]):" in blend
+    # inside a prange loop the implicit loops stay sequential
+    scale = cpu_body(mod, "scale_rows")
+    assert scale.count("_polyray_prange(") == 1 and "for _polyray_e0 in range(C.shape[1]):" in scale
+
+
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+@pytest.mark.parametrize("size,n", [(0, 0), (1, 1), (7, 7), (9, 5), (5, 9), (1000, 1000)])
+def test_chain_matches_numpy(mod, monkeypatch, form, size, n):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    rng = np.random.default_rng(size + n)
+    args = [rng.standard_normal(size) for _ in range(5)]
+    copies = [a.copy() for a in args]
+    assert outcome(mod.chain, *args, n) == outcome(mod._polyray_original_chain, *copies, n)
+    for got, want in zip(args, copies):
+        same(got, want)
+    if n <= size:
+        assert rt.history()[-1]["variant"] == "cpu"
+
+
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+@pytest.mark.parametrize("n,steps", [(0, 3), (1, 2), (2, 2), (3, 1), (50, 7), (4000, 20)])
+def test_stencil_steps_matches_numpy(mod, monkeypatch, form, n, steps):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    rng = np.random.default_rng(n)
+    A1, B1 = rng.standard_normal(n), rng.standard_normal(n)
+    A2, B2 = A1.copy(), B1.copy()
+    assert outcome(mod.stencil_steps, A1, B1, steps) == outcome(mod._polyray_original_stencil_steps, A2, B2, steps)
+    same(A1, A2)
+    same(B1, B2)
+    if n >= 2:
+        assert rt.history()[-1]["variant"] == "cpu"
+
+
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+@pytest.mark.parametrize("shape_a,shape_out", [((0, 0), (0, 0)), ((3, 4), (3, 4)), ((64, 33), (64, 33)), ((1, 4), (3, 4)), ((3, 4), (4, 3))])
+def test_blend_and_scalar_between(mod, monkeypatch, form, shape_a, shape_out):
+    """a with one row broadcasts in NumPy and a transposed shape raises: the guard sends both to the original."""
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    rng = np.random.default_rng(sum(shape_a))
+    a, b = rng.standard_normal(shape_a), rng.standard_normal(shape_a)
+    out1 = rng.standard_normal(shape_out)
+    out2 = out1.copy()
+    assert outcome(mod.blend, a, b, out1) == outcome(mod._polyray_original_blend, a, b, out2)
+    same(out1, out2)
+    assert rt.history()[-1]["variant"] == ("cpu" if shape_a == shape_out else "original")
+    x1, y1 = rng.standard_normal(6), rng.standard_normal(6)
+    x2, y2 = x1.copy(), y1.copy()
+    mod.scalar_between(x1, y1)
+    mod._polyray_original_scalar_between(x2, y2)
+    same(x1, x2)
+    same(y1, y2)

@@ -28,6 +28,31 @@ test('hints give parameter kinds, dtypes, ranks from use, and written arrays', a
   ]);
 });
 
+test("NumPy's shaped hint gives the rank: np.ndarray[tuple[int, int], np.dtype[...]]; a rank the subscripts exceed is an error", async () => {
+  const [tf, anyRank, tooDeep, badShape, badDtype] = await check('from typing import Any, Tuple\n' + HEADER + py`
+    def k(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], x: np.ndarray[Tuple[int], np.dtype[np.int32]]) -> None:
+        A *= 2.0
+    def a(A: np.ndarray[Any, np.dtype[np.float64]]) -> None:
+        A[0] = 1.0
+    def d(A: np.ndarray[tuple[int], np.dtype[np.float64]], n: int) -> None:
+        for i in range(n):
+            A[i, 0] = 1.0
+    def s(A: np.ndarray[tuple[int, str], np.dtype[np.float64]]) -> None:
+        A *= 2.0
+    def t(A: np.ndarray[tuple[int], np.float64]) -> None:
+        A *= 2.0
+  `);
+  assert.equal(tf.accelerated, true, JSON.stringify(tf.diagnostics));
+  assert.deepEqual(tf.params.map((p) => [p.dtype, p.ndim]), [['float64', 2], ['int32', 1]]);
+  assert.equal(anyRank.accelerated, true, JSON.stringify(anyRank.diagnostics));
+  assert.equal(anyRank.params[0].ndim, 1, 'typing.Any: the rank comes from the subscripts');
+  const message = (f: TypedFunction): string => f.diagnostics.map((x) => `${x.span.from.line}:${x.span.from.col} ${x.message}`).join('; ');
+  assert.equal(tooDeep.accelerated, false);
+  assert.match(message(tooDeep), /^9:\d+ parameter 'A' is hinted as 1-d but subscripted with 2 indices/);
+  assert.match(message(badShape), /tuple\[int, \.\.\.\] with one int per dimension/);
+  assert.match(message(badDtype), /unsupported dtype in hint/);
+});
+
 test('writes through a local view mark the viewed parameter as written', async () => {
   const [tf] = await check(HEADER + py`
     def k(A: npt.NDArray[np.float64], n: int) -> None:

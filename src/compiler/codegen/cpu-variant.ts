@@ -147,30 +147,41 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     if (native.has(e)) return undefined;
     return speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used);
   }, tf.arrayAug);
-  const override = (s: Stmt, indent: string): string[] | undefined => {
-    const low = lowered.get(s);
-    if (low) {
-      // the guard has checked that every operand spans the target's extents, inside its array
-      const lines: string[] = [];
-      let ind = indent;
-      low.loops.forEach((l, k) => {
-        // NumPy clips both (non-negative) bounds to the dimension
-        const len = `${l.array}.shape[${l.dim}]`;
-        const hi = l.hi ? `min(${printer.expr(l.hi)}, ${len})` : len;
-        const extent = l.lo ? `max(0, ${hi} - min(${printer.expr(l.lo)}, ${len}))` : hi;
+  /**
+   * A lowered statement (or a fused group) as loops over its elements; the
+   * guard has checked that every operand spans the target's extents, inside its array.
+   */
+  const elementLoops = (low: LoweredSlice, indent: string): string[] => {
+    const lines: string[] = [];
+    let ind = indent;
+    low.loops.forEach((l, k) => {
+      // NumPy clips both (non-negative) bounds to the dimension
+      const len = `${l.array}.shape[${l.dim}]`;
+      const hi = l.hi ? `min(${printer.expr(l.hi)}, ${len})` : len;
+      const extent = l.lo ? `max(0, ${hi} - min(${printer.expr(l.lo)}, ${len}))` : hi;
+      if (k === 0 && low.parallel) {
+        // prange's counter is unsigned: the element index is a signed copy
+        lines.push(`${ind}for _polyray_ke${k} in ${PRANGE}(${extent}):`, `${ind}    ${ELEMENT}${k} = ${INT64}(_polyray_ke${k})`);
+      } else {
         lines.push(`${ind}for ${ELEMENT}${k} in range(${extent}):`);
-        ind += '    ';
-      });
-      elementRefs = low.refs;
+      }
+      ind += '    ';
+    });
+    for (const member of low.fused ?? [low]) {
+      elementRefs = member.refs;
       try {
-        const st = low.stmt;
+        const st = member.stmt;
         const op = st.kind === 'augassign' ? `${st.op}=` : '=';
         lines.push(`${ind}${printer.expr(st.target)} ${op} ${printer.expr(st.value)}`);
       } finally {
         elementRefs = null;
       }
-      return lines;
     }
+    return lines;
+  };
+  const override = (s: Stmt, indent: string): string[] | undefined => {
+    const low = lowered.get(s);
+    if (low) return low.fusedInto ? [] : elementLoops(low, indent);
     if (s.kind === 'for' && prangeLoops.has(s.span.start)) {
       const header = prangeHeader(s, (e) => printer.expr(e), indent);
       return [...header, ...printer.stmts(s.body, `${indent}    `, override)];

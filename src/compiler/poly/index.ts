@@ -20,6 +20,7 @@ import { islModel } from './model.js';
 import type { ParallelPlan } from './parallel-plan.js';
 import type { Scop } from '../scop/scop.js';
 import type { Rescheduled } from './reschedule.js';
+import type { LoweredSlice } from './lower-slices.js';
 
 export interface PolyResult {
   verdicts: Map<number, LoopVerdict>;
@@ -100,8 +101,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
         : `Ray variant: the loops at lines ${lines} each split into blocks, one task each, run in order (each writes back before the next); written boxes per block from isl`);
   }
   if (followsOriginal && parallel.lowered.size > 0) {
-    const lines = [...parallel.lowered.values()].map((l) => l.stmt.span.from.line);
-    transformations.push(`NumPy slice statement(s) at line ${lines.join(', ')} run as loops over their elements (the guard checks that no operand broadcasts or is clipped)`);
+    transformations.push(...describeLowering([...parallel.lowered.values()]));
   }
   // Reasons per loop: what the CPU variant does with it.
   const out = new Map<number, LoopVerdict>();
@@ -113,6 +113,16 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     out.set(at, { ...v, reason: v.reason + note });
   }
   return { verdicts: out, plan, transformations };
+}
+
+/** The implicit loops of lowered slice statements in words: lowered, fused, parallel. */
+function describeLowering(lowered: LoweredSlice[]): string[] {
+  const line = (l: LoweredSlice): number => l.stmt.span.from.line;
+  const out = [`NumPy slice statement(s) at line ${lowered.map(line).join(', ')} run as loops over their elements (the guard checks that no operand broadcasts or is clipped)`];
+  for (const l of lowered) if (l.fused) out.push(`the implicit loops of the slice statements at lines ${l.fused.map(line).join(', ')} fused into one loop nest`);
+  const parallel = lowered.filter((l) => l.parallel && !l.fusedInto);
+  if (parallel.length > 0) out.push(`implicit loops run as prange (each element written once, its operands read at that element only): the statement(s) at line ${parallel.map(line).join(', ')}`);
+  return out;
 }
 
 /** The AST iterators of a schedule's parallel dimensions, for the report: `c1, c4`. */

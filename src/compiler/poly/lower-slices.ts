@@ -18,6 +18,8 @@ import { walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { PythonPrinter } from '../codegen/python-printer.js';
 import type { Precondition } from './preconditions.js';
+import { sameElements } from './implicit-loops.js';
+import { invariantLocals } from '../scop/invariant-locals.js';
 
 /** One dimension of an array reference: a scalar index, or the k-th sliced dimension of the statement. */
 export type RefDim = { index: Expr } | { slice: number; lo: Expr | null; hi: Expr | null };
@@ -33,6 +35,12 @@ export interface LoweredSlice {
   loops: { array: string; dim: number; lo: Expr | null; hi: Expr | null }[];
   /** Every array reference of the statement, the target included. */
   refs: Map<Expr, SliceRef>;
+  /** The outermost implicit loop runs as prange (implicit-loops.ts). */
+  parallel: boolean;
+  /** On the first statement of a fused group: every member, itself first, printed in one loop nest. */
+  fused?: LoweredSlice[];
+  /** On the later members of a fused group: the group's first statement, which prints them. */
+  fusedInto?: Stmt;
 }
 
 const EXACT_DTYPES = new Set(['float64', 'complex128']);
@@ -51,6 +59,9 @@ export function planSliceLowering(tf: TypedFunction): SliceLowering {
   const arrays = new Map(tf.params.filter((p) => p.kind === 'array' && p.ndim !== null).map((p) => [p.name, p]));
   const scalars = new Set(tf.params.filter((p) => p.kind === 'int').map((p) => p.name));
   const print = new PythonPrinter();
+  // the guard runs before the body: a local that names a size prints as its definition
+  const sizes = invariantLocals(tf);
+  const guardPrint = new PythonPrinter((e, p) => (e.kind === 'name' && sizes.has(e.id) ? `(${p(sizes.get(e.id)!)})` : undefined));
   // names given another value in the function: a scalar by `=` or `op=`, an array only by `=`
   // (`x *= 2.0` updates the array in place)
   const assignedLocals = new Set<string>();
@@ -65,7 +76,7 @@ export function planSliceLowering(tf: TypedFunction): SliceLowering {
   const paramOnly = (e: Expr): boolean => {
     let ok = true;
     walkExpr(e, (x) => {
-      if (x.kind === 'name' && !(scalars.has(x.id) && !assignedLocals.has(x.id)) && !arrays.has(x.id) && tf.types.get(x)?.kind !== 'module') ok = false;
+      if (x.kind === 'name' && !(scalars.has(x.id) && !assignedLocals.has(x.id)) && !sizes.has(x.id) && !arrays.has(x.id) && tf.types.get(x)?.kind !== 'module') ok = false;
       if (x.kind === 'call' && !(x.func.kind === 'name' && x.func.id === 'len')) ok = false;
       if (x.kind === 'binary' && !['+', '-', '*'].includes(x.op)) ok = false;
       if (x.kind === 'number' && x.numberKind !== 'int') ok = false;
@@ -100,23 +111,13 @@ export function planSliceLowering(tf: TypedFunction): SliceLowering {
     }
     return { array: base.id, dims };
   };
-  /** Whether two references of one array name the same element at every point (`x` and `x[:]`). */
-  const sameElements = (a: SliceRef, b: SliceRef): boolean =>
-    a.dims.length === b.dims.length &&
-    a.dims.every((d, k) => {
-      const e = b.dims[k];
-      if ('index' in d || 'index' in e) return 'index' in d && 'index' in e && print.expr(d.index) === print.expr(e.index);
-      const lo = (x: Expr | null): string => (x ? print.expr(x) : '0');
-      const hi = (x: Expr | null): string => (x ? print.expr(x) : `${a.array}.shape[${k}]`);
-      return lo(d.lo) === lo(e.lo) && hi(d.hi) === hi(e.hi);
-    });
   const slicedCount = (r: SliceRef): number => r.dims.filter((d) => 'slice' in d).length;
   /** The extent NumPy gives a slice with non-negative bounds: both clipped to the dimension. */
   const extent = (r: SliceRef, d: number): string => {
     const dim = r.dims[d] as { lo: Expr | null; hi: Expr | null };
     const len = `${r.array}.shape[${d}]`;
-    const hi = dim.hi ? `min(${print.expr(dim.hi)}, ${len})` : len;
-    return dim.lo ? `max(0, ${hi} - min(${print.expr(dim.lo)}, ${len}))` : hi;
+    const hi = dim.hi ? `min(${guardPrint.expr(dim.hi)}, ${len})` : len;
+    return dim.lo ? `max(0, ${hi} - min(${guardPrint.expr(dim.lo)}, ${len}))` : hi;
   };
 
   walkStmts(tf.fn.body, (s) => {
@@ -139,7 +140,7 @@ export function planSliceLowering(tf: TypedFunction): SliceLowering {
       if ((t?.kind === 'array' && e.kind === 'subscript') || (e.kind === 'name' && arrays.has(e.id))) {
         const r = refOf(e, tp.dtype!);
         // same number of implicit loops (no rank broadcasting); the target read only at the same element
-        if (!r || slicedCount(r) !== slicedCount(target) || (r.array === target.array && !sameElements(r, target))) {
+        if (!r || slicedCount(r) !== slicedCount(target) || (r.array === target.array && !sameElements(r, target, print))) {
           ok = false;
           return;
         }
@@ -182,13 +183,13 @@ export function planSliceLowering(tf: TypedFunction): SliceLowering {
     visit(s.value);
     if (!ok) return;
     const loops = target.dims.flatMap((d, k) => ('slice' in d ? [{ array: target.array, dim: k, lo: d.lo, hi: d.hi }] : []));
-    out.lowered.set(s, { stmt: s, loops, refs });
+    out.lowered.set(s, { stmt: s, loops, refs, parallel: false });
     const line = s.span.from.line;
     for (const r of refs.values()) {
       r.dims.forEach((d, k) => {
         if (!('slice' in d)) return;
         for (const b of [d.lo, d.hi]) {
-          if (b) out.preconditions.push({ condition: `${print.expr(b)} >= 0`, why: `a bound of the slice of ${r.array} at line ${line} would count from the end` });
+          if (b && b.kind !== 'number') out.preconditions.push({ condition: `${guardPrint.expr(b)} >= 0`, why: `a bound of the slice of ${r.array} at line ${line} would count from the end` });
         }
       });
       if (r === target) continue;

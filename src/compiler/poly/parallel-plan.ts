@@ -11,6 +11,7 @@ import { islModel } from './model.js';
 import { islName } from '../scop/affine.js';
 import { helperPreconditions, type Precondition } from './preconditions.js';
 import { planSliceLowering, type LoweredSlice } from './lower-slices.js';
+import { planImplicitLoops } from './implicit-loops.js';
 import { literalStep } from '../codegen/loop-range.js';
 import type { LoopVerdict } from '../report/report.js';
 import type { Scop } from '../scop/scop.js';
@@ -61,7 +62,9 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   plan.preconditions = [...pre.values()];
   plan.safeHelpers = new Set(pre.keys());
   const parallel = scop.loops.filter((l) => verdicts.get(l.span.start)?.parallel);
-  if (scop.unanalysable || scop.loops.length === 0) return plan;
+  if (scop.unanalysable) return plan;
+  // a function without loops gains only from slice statements run as element loops
+  if (scop.loops.length === 0 && planSliceLowering(tf).lowered.size === 0) return plan;
   const refuse = (why: string): ParallelPlan => {
     for (const l of parallel) plan.notes.set(l.span.start, why);
     return plan;
@@ -116,7 +119,10 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   const lowering = planSliceLowering(tf);
   plan.lowered = lowering.lowered;
   plan.preconditions.push(...lowering.preconditions);
-  if (parallel.length === 0) return plan;
+  if (parallel.length === 0) {
+    planImplicitLoops(tf.fn.body, plan.lowered, plan.prangeLoops);
+    return plan;
+  }
 
   // Outermost parallel loop of each nest, if its body can run as prange.
   const loopsBySpan = new Map<number, Stmt & { kind: 'for' }>();
@@ -155,6 +161,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
     }
   };
   choose(tf.fn.body, false);
+  planImplicitLoops(tf.fn.body, plan.lowered, plan.prangeLoops);
   return plan;
 }
 

@@ -35,8 +35,11 @@ export function affToIsl(a: Aff): string {
   return parts.join(' + ').replace(/\+ -/g, '- ');
 }
 
-/** Resolves names: a loop iterator or int parameter gives its isl name; anything else null. */
-export type NameResolver = (e: Expr) => string | null;
+/**
+ * Resolves names: a loop iterator or int parameter gives its isl name, a local
+ * that names a size its affine definition; anything else null.
+ */
+export type NameResolver = (e: Expr) => string | Aff | null;
 
 export function toAff(e: Expr, resolve: NameResolver): Aff | null {
   switch (e.kind) {
@@ -60,7 +63,7 @@ export function toAff(e: Expr, resolve: NameResolver): Aff | null {
     }
     default: {
       const name = resolve(e);
-      return name ? affVar(name) : null;
+      return typeof name === 'string' ? affVar(name) : name;
     }
   }
 }

@@ -8,6 +8,7 @@ import { childExprs, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { affAdd, affConst, affToIsl, islName, toAff, type Aff } from './affine.js';
 import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
+import { invariantLocals } from './invariant-locals.js';
 
 interface LoopFrame {
   index: number;
@@ -33,9 +34,11 @@ class Extractor {
   private readonly aliasRoot = new Map<string, string>();
   private readonly localShapes = new Map<string, string[]>();
   private readonly conflictingShapes = new Set<string>();
+  private readonly sizeLocals: Map<string, Expr>;
 
   constructor(private readonly tf: TypedFunction, private readonly source: string) {
     for (const p of tf.params) if (p.kind === 'array') this.arrayRank.set(p.name, p.ndim);
+    this.sizeLocals = invariantLocals(tf);
   }
 
   run(): Scop {
@@ -178,7 +181,7 @@ class Extractor {
   private forLoop(s: Stmt & { kind: 'for' }): void {
     const index = this.loops.length;
     const iterator = `${islName(s.target.id)}_${index}`;
-    const resolve = (e: Expr): string | null => this.affineName(e);
+    const resolve = (e: Expr): string | Aff | null => this.affineName(e);
     const lo = s.range.start ? this.boundAffs(s.range.start, 'max') : [affConst(0)];
     const hi = this.boundAffs(s.range.stop, 'min');
     const stepAff = s.range.step ? toAff(s.range.step, resolve) : affConst(1);
@@ -223,10 +226,12 @@ class Extractor {
     return a ? [a] : null;
   }
 
-  /** isl name of an iterator, int parameter or `A.shape[k]`; null for anything else. */
-  private affineName(e: Expr): string | null {
+  /** isl name of an iterator, int parameter or `A.shape[k]`, a size local's definition; null for anything else. */
+  private affineName(e: Expr): string | Aff | null {
     if (e.kind === 'name') {
       for (let k = this.stack.length - 1; k >= 0; k--) if (this.stack[k].variable === e.id) return this.stack[k].iterator;
+      const size = this.sizeLocals.get(e.id);
+      if (size) return toAff(size, (x) => this.affineName(x));
       const p = this.tf.params.find((q) => q.name === e.id);
       if (p && p.kind === 'int' && !this.reassigned(e.id)) {
         this.params.add(islName(e.id));

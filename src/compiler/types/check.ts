@@ -70,6 +70,18 @@ const NUMPY_ELEMENTWISE = new Set([
   'real', 'imag', 'hypot', 'isnan', 'isinf', 'isfinite', 'where', 'negative', 'reciprocal', 'fmax', 'fmin',
 ]);
 const NUMPY_BOOL_RESULT = new Set(['isnan', 'isinf', 'isfinite']);
+
+/**
+ * The dtype of a ufunc over float64 arrays (and int or float scalars): float64,
+ * and of np.abs over complex128 too; null (unknown) otherwise.
+ */
+function ufuncFloatResult(name: string, args: Ty[]): string | null {
+  const arrays = args.filter((t): t is Ty & { kind: 'array' } => t.kind === 'array');
+  const scalarsOk = args.every((t) => t.kind === 'array' || (t.kind === 'scalar' && (t.scalar === 'float' || t.scalar === 'int')));
+  if (scalarsOk && arrays.every((t) => t.dtype === 'float64')) return 'float64';
+  if ((name === 'abs' || name === 'absolute') && args.length === 1 && arrays[0]?.dtype === 'complex128') return 'float64';
+  return null;
+}
 const NUMPY_REDUCTIONS = new Set(['sum', 'prod', 'max', 'min', 'amax', 'amin', 'mean', 'dot', 'vdot', 'trace']);
 const NUMPY_ARRAY_FUNCS = new Set(['matmul', 'transpose', 'outer', 'copy', 'ascontiguousarray', 'cumsum']);
 export const NUMPY_ALLOC = new Set(['zeros', 'empty', 'ones', 'full', 'zeros_like', 'empty_like', 'ones_like']);
@@ -136,6 +148,7 @@ class Checker {
       }
     }
     this.discoverRanks();
+    this.checkHintedRanks();
     const staticDiagnostics = this.diagnostics.length;
     // Locals are typed to a fixed point: a second pass sees the joins of the first,
     // and array parameters the rank their subscripts showed.
@@ -219,6 +232,17 @@ class Checker {
     }
   }
 
+
+  /** A rank from the hint (np.ndarray[tuple[int, int], ...]) wins over the subscripts' if they agree. */
+  private checkHintedRanks(): void {
+    for (const p of this.fn.params) {
+      const t = this.params.get(p.name);
+      if (!t || t.kind !== 'array' || t.ndim === null || !p.annotation) continue;
+      const seen = this.ndimSeen.get(p.name);
+      if (seen !== undefined && seen > t.ndim) this.error(p.annotation.span, `parameter '${p.name}' is hinted as ${t.ndim}-d but subscripted with ${seen} indices`);
+      else this.ndimSeen.set(p.name, t.ndim);
+    }
+  }
 
   private paramInfo(name: string, exactScalars: boolean): ParamInfo {
     const t = this.params.get(name) ?? UNKNOWN;
@@ -716,7 +740,7 @@ class Checker {
       if (NUMPY_ELEMENTWISE.has(name)) {
         if (anyArray) {
           const arr = args.find((t) => t.kind === 'array') as Ty & { kind: 'array' };
-          return { kind: 'array', dtype: NUMPY_BOOL_RESULT.has(name) ? 'bool' : null, ndim: arr.ndim };
+          return { kind: 'array', dtype: NUMPY_BOOL_RESULT.has(name) ? 'bool' : ufuncFloatResult(name, args), ndim: arr.ndim };
         }
         const kinds = args.filter((t): t is Ty & { kind: 'scalar' } => t.kind === 'scalar').map((t) => t.scalar);
         if (NUMPY_BOOL_RESULT.has(name)) return scalar('bool', 'np');

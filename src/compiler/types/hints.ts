@@ -49,13 +49,36 @@ export function hintType(hint: Expr, resolve: Resolve): HintResult {
   if (q === 'numpy.ndarray' || q === 'numpy.typing.NDArray') return { ok: true, ty: { kind: 'array', dtype: null, ndim: null } };
   if (hint.kind === 'subscript') {
     const base = resolve(hint.value);
+    if (base === 'numpy.ndarray') return shapedArrayHint(hint, resolve);
     if (base === 'numpy.typing.NDArray' && hint.indices.length === 1) {
       const dtype = dtypeOf(resolve(hint.indices[0]));
       if (!dtype) return { ok: false, message: `unsupported dtype in hint` };
       return { ok: true, ty: { kind: 'array', dtype, ndim: null } };
     }
   }
-  return { ok: false, message: 'unsupported type hint (expected float, int, complex, bool, np.ndarray or npt.NDArray[dtype])' };
+  return { ok: false, message: 'unsupported type hint (expected float, int, complex, bool, np.ndarray, npt.NDArray[dtype] or np.ndarray[tuple[int, int], np.dtype[dtype]])' };
+}
+
+/**
+ * NumPy's generic form, which also gives the rank:
+ * `np.ndarray[tuple[int, int], np.dtype[np.float64]]` (typing.Tuple too;
+ * `typing.Any` as the shape leaves the rank open).
+ */
+function shapedArrayHint(hint: Expr & { kind: 'subscript' }, resolve: Resolve): HintResult {
+  const [shape, dt] = hint.indices;
+  if (hint.indices.length !== 2) return { ok: false, message: 'np.ndarray[...] takes a shape and a dtype: np.ndarray[tuple[int, int], np.dtype[np.float64]]' };
+  let ndim: number | null = null;
+  if (resolve(shape) !== 'typing.Any') {
+    const isTuple = shape.kind === 'subscript' && ((shape.value.kind === 'name' && shape.value.id === 'tuple') || resolve(shape.value) === 'typing.Tuple');
+    const elts = isTuple ? (shape.indices.length === 1 && shape.indices[0].kind === 'tuple' ? shape.indices[0].elts : shape.indices) : [];
+    if (!isTuple || elts.some((e) => e.kind !== 'name' || e.id !== 'int')) {
+      return { ok: false, message: 'the shape in np.ndarray[shape, dtype] must be tuple[int, ...] with one int per dimension (or typing.Any)' };
+    }
+    ndim = elts.length;
+  }
+  const dtype = dt.kind === 'subscript' && resolve(dt.value) === 'numpy.dtype' && dt.indices.length === 1 ? dtypeOf(resolve(dt.indices[0])) : null;
+  if (!dtype) return { ok: false, message: 'unsupported dtype in hint (expected np.dtype[np.float64] or another NumPy dtype)' };
+  return { ok: true, ty: { kind: 'array', dtype, ndim } };
 }
 
 export { dtypeScalar };

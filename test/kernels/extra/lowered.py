@@ -25,3 +25,32 @@ def complex_mix(z: npt.NDArray[np.complex128], w: npt.NDArray[np.complex128], n:
         z[i] = z[i] * 0.5 + w[i]
     z[:] = z * 2.0 - w * (1 + 1j)
     w[:] = w * 0.5
+
+
+def chain(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], c: npt.NDArray[np.float64], t: npt.NDArray[np.float64], out: npt.NDArray[np.float64], n: int) -> None:
+    # the first three fuse into one loop (t and out read where they were just written);
+    # the fourth reads out one element further on: a loop of its own
+    t[0:n] = a[0:n] * b[0:n]
+    out[0:n] = t[0:n] + c[0:n]
+    out[0:n] *= 0.5
+    c[1:n] = out[1:n] * 2.0
+
+
+def scalar_between(x: np.ndarray[tuple[int], np.dtype[np.float64]], y: np.ndarray[tuple[int], np.dtype[np.float64]]) -> None:
+    # both read x at the same elements, but x[0] as a scalar must see all of the first statement's writes: not fused
+    x[:] = x * 3.0
+    y[:] = x + y * x[0]
+
+
+def stencil_steps(A: np.ndarray[tuple[int], np.dtype[np.float64]], B: np.ndarray[tuple[int], np.dtype[np.float64]], steps: int) -> None:
+    # NumPy's jacobi-1d: the implicit loops run in parallel inside the sequential time loop
+    n = A.shape[0]
+    for t in range(steps):
+        B[1:n - 1] = 0.33333 * (A[0:n - 2] + A[1:n - 1] + A[2:n])
+        A[1:n - 1] = 0.33333 * (B[0:n - 2] + B[1:n - 1] + B[2:n])
+
+
+def blend(a: np.ndarray[tuple[int, int], np.dtype[np.float64]], b: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> None:
+    # ranks from the hints: whole arrays by name, fused, the row loop in parallel
+    out[:, :] = a * b
+    out += np.sqrt(np.abs(a))

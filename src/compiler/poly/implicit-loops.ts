@@ -1,0 +1,105 @@
+// Parallel marks and fusion for the implicit loops of lowered NumPy slice
+// statements (lower-slices.ts).
+//
+// Parallel: a lowered statement writes each element of its target once and
+// reads its target only at that element (lower-slices.ts refuses the rest),
+// and the dispatcher's guard has ruled out a written argument sharing memory
+// with another: its element iterations are independent, so its outermost
+// implicit loop runs as prange unless an enclosing loop already does (prange
+// on the outermost parallel loop of a nest only).
+//
+// Fusion: consecutive lowered statements of one block run in one loop nest,
+// element by element (`t[:] = a * b; out[:] = t + c` reads t[e] right after
+// writing it, instead of a second pass over memory). Two statements fuse when
+// (1) they reference a common array at the same elements (same slice bounds,
+// same indices), so the guard's "no operand broadcasts" conditions of both
+// give them the same extents, and (2) every array one of them writes is
+// named by the other only in references to those same elements: then each
+// element's statements see exactly the values they saw unfused. A statement
+// that names such an array any other way (`x[0]` as a scalar) ends the group.
+import { stmtExprs, walkExpr, type Expr, type Stmt } from '../parse/ast.js';
+import { PythonPrinter } from '../codegen/python-printer.js';
+import type { LoweredSlice, SliceRef } from './lower-slices.js';
+
+export function planImplicitLoops(body: Stmt[], lowered: Map<Stmt, LoweredSlice>, prangeLoops: ReadonlySet<number>): void {
+  if (lowered.size === 0) return;
+  const print = new PythonPrinter();
+  const block = (stmts: Stmt[], insidePrange: boolean): void => {
+    let group: LoweredSlice[] = [];
+    const close = (): void => {
+      if (group.length > 1) {
+        group[0].fused = group;
+        for (const m of group.slice(1)) m.fusedInto = group[0].stmt;
+      }
+      group = [];
+    };
+    for (const s of stmts) {
+      const low = lowered.get(s);
+      if (!low) {
+        close();
+        if (s.kind === 'for') block(s.body, insidePrange || prangeLoops.has(s.span.start));
+        if (s.kind === 'if') {
+          block(s.body, insidePrange);
+          block(s.orelse, insidePrange);
+        }
+        continue;
+      }
+      low.parallel = !insidePrange;
+      if (group.length > 0 && !fusable(group, low, print)) close();
+      group.push(low);
+    }
+    close();
+  };
+  block(body, false);
+}
+
+function fusable(group: LoweredSlice[], next: LoweredSlice, print: PythonPrinter): boolean {
+  if (next.loops.length !== group[0].loops.length) return false;
+  const refs = (l: LoweredSlice): SliceRef[] => [...l.refs.values()];
+  const all = [...group, next];
+  // every index of every reference is a plain affine name expression: nothing the group writes
+  if (all.some((l) => refs(l).some((r) => r.dims.some((d) => 'index' in d && !plainIndex(d.index))))) return false;
+  const linked = refs(next).some((r) => group.some((g) => refs(g).some((q) => q.array === r.array && sameElements(q, r, print))));
+  if (!linked) return false;
+  for (const writer of all) {
+    const x = (writer.refs.get(writer.stmt.target) as SliceRef).array;
+    const target = writer.refs.get(writer.stmt.target) as SliceRef;
+    for (const other of all) {
+      if (other === writer) continue;
+      const named = nameCount(other.stmt, x);
+      const asRefs = refs(other).filter((r) => r.array === x);
+      if (named !== asRefs.length || asRefs.some((r) => !sameElements(r, target, print))) return false;
+    }
+  }
+  return true;
+}
+
+/** Whether two references of one array name the same element at every point (`x` and `x[:]`). */
+export function sameElements(a: SliceRef, b: SliceRef, print: PythonPrinter): boolean {
+  return (
+    a.array === b.array &&
+    a.dims.length === b.dims.length &&
+    a.dims.every((d, k) => {
+      const e = b.dims[k];
+      if ('index' in d || 'index' in e) return 'index' in d && 'index' in e && print.expr(d.index) === print.expr(e.index);
+      const lo = (x: Expr | null): string => (x ? print.expr(x) : '0');
+      const hi = (x: Expr | null): string => (x ? print.expr(x) : `${a.array}.shape[${k}]`);
+      return lo(d.lo) === lo(e.lo) && hi(d.hi) === hi(e.hi);
+    })
+  );
+}
+
+/** Names, numbers and + - * of them: no element read, no call. */
+function plainIndex(e: Expr): boolean {
+  let ok = true;
+  walkExpr(e, (x) => {
+    if (!(x.kind === 'name' || x.kind === 'number' || (x.kind === 'binary' && ['+', '-', '*'].includes(x.op)) || (x.kind === 'unary' && x.op === '-'))) ok = false;
+  });
+  return ok;
+}
+
+function nameCount(s: Stmt, id: string): number {
+  let n = 0;
+  for (const e of stmtExprs(s)) walkExpr(e, (x) => { if (x.kind === 'name' && x.id === id) n++; });
+  return n;
+}
