@@ -153,3 +153,46 @@ def test_blend_and_scalar_between(mod, monkeypatch, form, shape_a, shape_out):
     mod._polyray_original_scalar_between(x2, y2)
     same(x1, x2)
     same(y1, y2)
+
+
+def test_temporaries_contracted_or_allocated(mod):
+    body = cpu_body(mod, "temporaries")
+    assert "empty_like" not in body and body.count("_polyray_prange(") == 1
+    assert "t = a[_polyray_e0, _polyray_e1] * b[_polyray_e0, _polyray_e1]" in body
+    assert "u = t * alpha - a[_polyray_e0, _polyray_e1]" in body
+    kept = cpu_body(mod, "kept_temporary")
+    assert "d = _polyray_np.empty_like(a)" in kept and "d[_polyray_e0] = (a[_polyray_e0] - b[_polyray_e0]) / 2.0" in kept
+
+
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+@pytest.mark.parametrize("shape_a,shape_b", [((0, 0), (0, 0)), ((1, 1), (1, 1)), ((5, 7), (5, 7)), ((200, 300), (200, 300)), ((1, 7), (5, 7)), ((5, 7), (5, 1))])
+def test_temporaries_match_numpy(mod, monkeypatch, form, shape_a, shape_b):
+    """Broadcasting operands (b of one column) and mismatched ones send the call to the original."""
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    rng = np.random.default_rng(sum(shape_a) * 7 + sum(shape_b))
+    a, b = rng.standard_normal(shape_a), rng.standard_normal(shape_b)
+    shape_out = np.broadcast_shapes(shape_a, shape_b) if shape_a[0] <= shape_b[0] else shape_a
+    out1 = rng.standard_normal(shape_out)
+    out2 = out1.copy()
+    assert outcome(mod.temporaries, a, b, out1, -1.5) == outcome(mod._polyray_original_temporaries, a, b, out2, -1.5)
+    same(out1, out2)
+    assert rt.history()[-1]["variant"] == ("cpu" if shape_a == shape_b else "original")
+
+
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+@pytest.mark.parametrize("na,nb,n", [(0, 0, 0), (1, 1, 1), (6, 6, 6), (6, 6, 9), (6, 1, 4), (1000, 1000, 1000)])
+def test_kept_and_broadcast_temporaries(mod, monkeypatch, form, na, nb, n):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    rng = np.random.default_rng(na * 3 + nb + n)
+    a1, b = rng.standard_normal(na), rng.standard_normal(nb)
+    a2 = a1.copy()
+    got, want = outcome(mod.kept_temporary, a1, b, n), outcome(mod._polyray_original_kept_temporary, a2, b, n)
+    assert got[0] == want[0] and (got[0] != "ok" or np.array_equal(got[1], want[1]))
+    same(a1, a2)
+    out1 = np.zeros(max(na, nb))
+    out2 = out1.copy()
+    assert outcome(mod.broadcast_temporary, a1, b, out1) == outcome(mod._polyray_original_broadcast_temporary, a2, b, out2)
+    same(out1, out2)
+    assert rt.history()[-1]["variant"] == ("cpu" if na == nb else "original")

@@ -13,6 +13,8 @@ from time import perf_counter
 from collections.abc import Callable
 from typing import Any, Final
 
+import numpy as np
+
 from .cost import size_class
 from .variants import VariantFailed, VariantRolledBack, restore, snapshot
 
@@ -34,6 +36,10 @@ PRANGE_NAME: Final = "_polyray_prange"
 
 #: ``numba.int64``, injected under this name: generated code casts prange counters with it.
 INT64_NAME: Final = "_polyray_int64"
+
+#: numpy, injected under this name: generated code allocates temporaries with it
+#: whatever name the user's module gives numpy.
+NUMPY_NAME: Final = "_polyray_np"
 
 #: Parallel options when parallel=True: prange only, every other transformation off.
 PARALLEL_OPTIONS: Final[dict[str, bool]] = {
@@ -202,6 +208,7 @@ class CpuVariant:
             module_globals[PRANGE_NAME] = numba.prange
             # prange's counter is unsigned: generated code casts it (`-i` would wrap otherwise)
             module_globals[INT64_NAME] = numba.int64
+            module_globals[NUMPY_NAME] = np
             for helper in self.helpers:
                 module_globals[HELPER_PREFIX + helper] = getattr(numba_helpers, helper)
             parallel = self.parallel and not serial

@@ -3,7 +3,7 @@
 // helpers that reproduce CPython (the runtime injects them as globals).
 import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
-import { cpuName, helperName, INT64, PRANGE } from './names.js';
+import { cpuName, helperName, INT64, NUMPY, PRANGE } from './names.js';
 import { PythonPrinter } from './python-printer.js';
 import { foldedCounter, rangeParts } from './loop-range.js';
 import { printIslAst } from './isl-ast-python.js';
@@ -138,8 +138,11 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const lowered = loopPlan.lowered ?? new Map<Stmt, LoweredSlice>();
   // While a lowered statement prints: its array references as elements of the implicit loops.
   let elementRefs: Map<Expr, SliceRef> | null = null;
+  // While a group prints: its temporaries computed as scalars (implicit-loops.ts).
+  let contracted: ReadonlySet<string> = new Set();
   const printer = new PythonPrinter((e: Expr, print) => {
     const ref = elementRefs?.get(e);
+    if (ref && contracted.has(ref.array)) return ref.array;
     if (ref) {
       const idx = ref.dims.map((d) => ('slice' in d ? (d.lo ? `${print(d.lo)} + ${ELEMENT}${d.slice}` : `${ELEMENT}${d.slice}`) : print(d.index)));
       return `${ref.array}[${idx.join(', ')}]`;
@@ -154,6 +157,10 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const elementLoops = (low: LoweredSlice, indent: string): string[] => {
     const lines: string[] = [];
     let ind = indent;
+    contracted = low.contracted ?? new Set();
+    for (const m of low.fused ?? [low]) {
+      if (m.defines && !contracted.has(m.defines.array)) lines.push(`${ind}${m.defines.array} = ${NUMPY}.empty_like(${m.defines.like})`);
+    }
     low.loops.forEach((l, k) => {
       // NumPy clips both (non-negative) bounds to the dimension
       const len = `${l.array}.shape[${l.dim}]`;
@@ -177,6 +184,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
         elementRefs = null;
       }
     }
+    contracted = new Set();
     return lines;
   };
   const override = (s: Stmt, indent: string): string[] | undefined => {

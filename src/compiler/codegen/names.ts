@@ -13,3 +13,5 @@ export const PRANGE = '_polyray_prange';
  * (`-i` of it wraps to 2**64 - i), so every prange counter is cast first.
  */
 export const INT64 = '_polyray_int64';
+/** numpy itself, injected by the runtime: generated code allocates temporaries whatever the user named the module. */
+export const NUMPY = '_polyray_np';

@@ -17,7 +17,10 @@
 // named by the other only in references to those same elements: then each
 // element's statements see exactly the values they saw unfused. A statement
 // that names such an array any other way (`x[0]` as a scalar) ends the group.
-import { stmtExprs, walkExpr, type Expr, type Stmt } from '../parse/ast.js';
+//
+// Contraction: a temporary (`t = a * b`) that nothing outside its group
+// reads is computed element by element into a scalar and never allocated.
+import { stmtExprs, walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import { PythonPrinter } from '../codegen/python-printer.js';
 import type { LoweredSlice, SliceRef } from './lower-slices.js';
 
@@ -31,6 +34,9 @@ export function planImplicitLoops(body: Stmt[], lowered: Map<Stmt, LoweredSlice>
         group[0].fused = group;
         for (const m of group.slice(1)) m.fusedInto = group[0].stmt;
       }
+      // a temporary read nowhere outside its group is a scalar per element: never allocated
+      const contracted = group.filter((m) => m.defines && nameCountIn(body, m.defines.array) === sum(group.map((g) => nameCount(g.stmt, m.defines!.array))));
+      if (contracted.length > 0) group[0].contracted = new Set(contracted.map((m) => m.defines!.array));
       group = [];
     };
     for (const s of stmts) {
@@ -96,6 +102,15 @@ function plainIndex(e: Expr): boolean {
     if (!(x.kind === 'name' || x.kind === 'number' || (x.kind === 'binary' && ['+', '-', '*'].includes(x.op)) || (x.kind === 'unary' && x.op === '-'))) ok = false;
   });
   return ok;
+}
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** Occurrences of a name anywhere in a body, nested statements included. */
+function nameCountIn(body: Stmt[], id: string): number {
+  let n = 0;
+  walkStmts(body, (s) => { n += nameCount(s, id); });
+  return n;
 }
 
 function nameCount(s: Stmt, id: string): number {

@@ -35,12 +35,19 @@ export interface LoweredSlice {
   loops: { array: string; dim: number; lo: Expr | null; hi: Expr | null }[];
   /** Every array reference of the statement, the target included. */
   refs: Map<Expr, SliceRef>;
+  /** The statement makes a temporary (`t = a * b`): allocated like `like`, or never, when contracted. */
+  defines?: { array: string; like: string };
   /** The outermost implicit loop runs as prange (implicit-loops.ts). */
   parallel: boolean;
   /** On the first statement of a fused group: every member, itself first, printed in one loop nest. */
   fused?: LoweredSlice[];
   /** On the later members of a fused group: the group's first statement, which prints them. */
   fusedInto?: Stmt;
+  /**
+   * On the first statement of a group: temporaries it makes that nothing
+   * outside the group reads, computed element by element as scalars.
+   */
+  contracted?: Set<string>;
 }
 
 const EXACT_DTYPES = new Set(['float64', 'complex128']);
@@ -54,9 +61,14 @@ export interface SliceLowering {
   preconditions: Precondition[];
 }
 
-export function planSliceLowering(tf: TypedFunction): SliceLowering {
+export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<string, string> = new Map()): SliceLowering {
   const out: SliceLowering = { lowered: new Map(), preconditions: [] };
-  const arrays = new Map(tf.params.filter((p) => p.kind === 'array' && p.ndim !== null).map((p) => [p.name, p]));
+  const arrays = new Map<string, { dtype: string | null; ndim: number | null }>(tf.params.filter((p) => p.kind === 'array' && p.ndim !== null).map((p) => [p.name, p]));
+  // a temporary (scop.temporaries) is an array of its own: made once, by an elementwise expression, shaped like `like`
+  for (const [name, like] of temporaries) {
+    const t = tf.locals.get(name);
+    if (t?.kind === 'array') arrays.set(name, { dtype: t.dtype, ndim: arrays.get(like)?.ndim ?? null });
+  }
   const scalars = new Set(tf.params.filter((p) => p.kind === 'int').map((p) => p.name));
   const print = new PythonPrinter();
   // the guard runs before the body: a local that names a size prints as its definition
@@ -68,7 +80,7 @@ export function planSliceLowering(tf: TypedFunction): SliceLowering {
   const reboundArrays = new Set<string>();
   walkStmts(tf.fn.body, (s) => {
     if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name') assignedLocals.add(s.target.id);
-    if (s.kind === 'assign' && s.target.kind === 'name') reboundArrays.add(s.target.id);
+    if (s.kind === 'assign' && s.target.kind === 'name' && !temporaries.has(s.target.id)) reboundArrays.add(s.target.id);
     if (s.kind === 'for') assignedLocals.add(s.target.id);
   });
 
@@ -115,14 +127,16 @@ export function planSliceLowering(tf: TypedFunction): SliceLowering {
   /** The extent NumPy gives a slice with non-negative bounds: both clipped to the dimension. */
   const extent = (r: SliceRef, d: number): string => {
     const dim = r.dims[d] as { lo: Expr | null; hi: Expr | null };
-    const len = `${r.array}.shape[${d}]`;
+    // a temporary does not exist yet when the guard runs: the array it is shaped like does
+    const len = `${temporaries.get(r.array) ?? r.array}.shape[${d}]`;
     const hi = dim.hi ? `min(${guardPrint.expr(dim.hi)}, ${len})` : len;
     return dim.lo ? `max(0, ${hi} - min(${guardPrint.expr(dim.lo)}, ${len}))` : hi;
   };
 
   walkStmts(tf.fn.body, (s) => {
     if (s.kind !== 'assign' && s.kind !== 'augassign') return;
-    if (s.kind === 'assign' && (s.target.kind !== 'subscript' || !s.target.indices.some((i) => i.kind === 'slice'))) return;
+    const defines = s.kind === 'assign' && s.target.kind === 'name' && temporaries.has(s.target.id) ? s.target.id : null;
+    if (s.kind === 'assign' && !defines && (s.target.kind !== 'subscript' || !s.target.indices.some((i) => i.kind === 'slice'))) return;
     const rootT = s.target.kind === 'subscript' ? s.target.value : s.target;
     if (rootT.kind !== 'name') return;
     const tp = arrays.get(rootT.id);
@@ -182,8 +196,10 @@ export function planSliceLowering(tf: TypedFunction): SliceLowering {
     };
     visit(s.value);
     if (!ok) return;
-    const loops = target.dims.flatMap((d, k) => ('slice' in d ? [{ array: target.array, dim: k, lo: d.lo, hi: d.hi }] : []));
-    out.lowered.set(s, { stmt: s, loops, refs, parallel: false });
+    // a temporary's extents are those of the array it is shaped like (it may never exist: implicit-loops.ts)
+    const extentsOf = temporaries.get(target.array) ?? target.array;
+    const loops = target.dims.flatMap((d, k) => ('slice' in d ? [{ array: extentsOf, dim: k, lo: d.lo, hi: d.hi }] : []));
+    out.lowered.set(s, { stmt: s, loops, refs, parallel: false, ...(defines ? { defines: { array: defines, like: temporaries.get(defines)! } } : {}) });
     const line = s.span.from.line;
     for (const r of refs.values()) {
       r.dims.forEach((d, k) => {
@@ -203,8 +219,17 @@ export function planSliceLowering(tf: TypedFunction): SliceLowering {
       });
     }
   });
-  // the same bound checked once
-  const seen = new Set<string>();
-  out.preconditions = out.preconditions.filter((p) => !seen.has(p.condition) && seen.add(p.condition) !== undefined);
+  out.preconditions = distinctConditions(out.preconditions);
   return out;
+}
+
+/** Each condition once, and none that compares an expression with itself. */
+export function distinctConditions(ps: Precondition[]): Precondition[] {
+  const seen = new Set<string>();
+  return ps.filter((p) => {
+    const eq = /^(.*) == (.*)$/.exec(p.condition);
+    if ((eq && eq[1] === eq[2]) || seen.has(p.condition)) return false;
+    seen.add(p.condition);
+    return true;
+  });
 }

@@ -10,7 +10,7 @@ import { liveAfter } from './liveness.js';
 import { islModel } from './model.js';
 import { islName } from '../scop/affine.js';
 import { helperPreconditions, type Precondition } from './preconditions.js';
-import { planSliceLowering, type LoweredSlice } from './lower-slices.js';
+import { distinctConditions, planSliceLowering, type LoweredSlice } from './lower-slices.js';
 import { planImplicitLoops } from './implicit-loops.js';
 import { literalStep } from '../codegen/loop-range.js';
 import type { LoopVerdict } from '../report/report.js';
@@ -64,7 +64,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   const parallel = scop.loops.filter((l) => verdicts.get(l.span.start)?.parallel);
   if (scop.unanalysable) return plan;
   // a function without loops gains only from slice statements run as element loops
-  if (scop.loops.length === 0 && planSliceLowering(tf).lowered.size === 0) return plan;
+  if (scop.loops.length === 0 && planSliceLowering(tf, scop.temporaries).lowered.size === 0) return plan;
   const refuse = (why: string): ParallelPlan => {
     for (const l of parallel) plan.notes.set(l.span.start, why);
     return plan;
@@ -115,10 +115,12 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   else if (outOfBounds.kind !== 'block' || outOfBounds.children.length > 0) return refuse('runs sequentially: the bounds condition is too complex');
   plan.shapeParams = [...shapes.values()];
   plan.boundsChecked = true;
+  // the shapes the model gave temporaries hold only if their operands do not broadcast
+  plan.preconditions.push(...scop.assumptions);
   // Every index is checked by the guard above: slice statements can run as element loops.
-  const lowering = planSliceLowering(tf);
+  const lowering = planSliceLowering(tf, scop.temporaries);
   plan.lowered = lowering.lowered;
-  plan.preconditions.push(...lowering.preconditions);
+  plan.preconditions = distinctConditions([...plan.preconditions, ...lowering.preconditions]);
   if (parallel.length === 0) {
     planImplicitLoops(tf.fn.body, plan.lowered, plan.prangeLoops);
     return plan;

@@ -10,6 +10,9 @@ import { affAdd, affConst, affToIsl, islName, toAff, type Aff } from './affine.j
 import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
 import { invariantLocals } from './invariant-locals.js';
 
+/** NumPy ufuncs applied element by element (the shape of the result is the operands'). */
+const ELEMENTWISE_UFUNCS = new Set(['sqrt', 'abs', 'absolute', 'exp', 'log', 'sin', 'cos', 'tan', 'tanh', 'negative', 'square', 'maximum', 'minimum']);
+
 interface LoopFrame {
   index: number;
   iterator: string;
@@ -35,6 +38,8 @@ class Extractor {
   private readonly localShapes = new Map<string, string[]>();
   private readonly conflictingShapes = new Set<string>();
   private readonly sizeLocals: Map<string, Expr>;
+  private readonly temporaries = new Map<string, string>();
+  private readonly assumptions: Scop['assumptions'] = [];
 
   constructor(private readonly tf: TypedFunction, private readonly source: string) {
     for (const p of tf.params) if (p.kind === 'array') this.arrayRank.set(p.name, p.ndim);
@@ -52,6 +57,8 @@ class Extractor {
       loops: this.loops,
       statements: this.statements,
       localShapes: this.localShapes,
+      temporaries: this.temporaries,
+      assumptions: this.assumptions,
       unanalysable: this.unanalysable,
     };
   }
@@ -82,7 +89,7 @@ class Extractor {
         return;
       case 'assign':
       case 'augassign': {
-        const allocation = s.kind === 'assign' && s.target.kind === 'name' ? this.allocation(s.target.id, s.value) : null;
+        const allocation = s.kind === 'assign' && s.target.kind === 'name' ? this.allocation(s.target.id, s.value) ?? this.temporary(s.target.id, s.value, s.span.from.line) : null;
         if (allocation) {
           this.statement(s.span, [...this.readsOf(s.value), allocation], s);
           return;
@@ -143,6 +150,74 @@ class Extractor {
       reductionOp: null,
       dims: isl.map((extent) => ({ index: null, extent })),
     };
+  }
+
+  /**
+   * `t = a * b + c`: a fresh local array from an elementwise expression of
+   * whole parameter arrays or earlier temporaries of its rank (float, int and
+   * complex scalars aside), assigned once, outside loops and ifs. It has the first operand's shape
+   * when no operand broadcasts: an assumption the guard checks.
+   */
+  private temporary(name: string, value: Expr, line: number): ScopAccess | null {
+    const t = this.tf.locals.get(name);
+    if (!t || t.kind !== 'array' || t.ndim === null || t.ndim === 0 || this.stack.length > 0 || this.conditional > 0 || this.assignmentCount(name) !== 1) return null;
+    const operands: string[] = [];
+    const elementwise = (x: Expr): boolean => {
+      switch (x.kind) {
+        case 'name': {
+          // an earlier temporary stands for the array it is shaped like
+          const like = this.temporaries.get(x.id);
+          if (like) {
+            operands.push(like);
+            return this.arrayRank.get(x.id) === t.ndim;
+          }
+          const p = this.tf.params.find((q) => q.name === x.id);
+          if (p?.kind === 'array') {
+            operands.push(x.id);
+            return p.ndim === t.ndim;
+          }
+          return (p !== undefined && p.kind !== 'unknown') || this.tf.locals.get(x.id)?.kind === 'scalar';
+        }
+        case 'number':
+          return true;
+        case 'unary':
+          return x.op === '-' && elementwise(x.operand);
+        case 'binary':
+          return ['+', '-', '*', '/'].includes(x.op) && elementwise(x.left) && elementwise(x.right);
+        case 'call': {
+          const f = x.func;
+          const ufunc = f.kind === 'attribute' && f.value.kind === 'name' && this.tf.types.get(f.value)?.kind === 'module' && ELEMENTWISE_UFUNCS.has(f.attr);
+          return ufunc && x.keywords.length === 0 && x.args.every(elementwise);
+        }
+        default:
+          return false;
+      }
+    };
+    const ok = elementwise(value);
+    if (!ok || operands.length === 0) return null;
+    const like = operands[0];
+    for (const other of new Set(operands.slice(1))) {
+      for (let d = 0; d < t.ndim; d++) {
+        this.assumptions.push({ condition: `${other}.shape[${d}] == ${like}.shape[${d}]`, why: `the operands at line ${line} would broadcast or not fit` });
+      }
+    }
+    this.temporaries.set(name, like);
+    const extents = Array.from({ length: t.ndim }, (_, d) => this.extent(like, d) as string);
+    this.localShapes.set(name, extents);
+    return {
+      kind: 'write', must: true, array: name, text: name, scalar: false, exact: true, redefines: true, reductionOp: null,
+      element: `${islName(name)}[${extents.map((_, d) => `o${d}`).join(', ')}] : ${extents.map((x, d) => `0 <= o${d} < ${x}`).join(' and ')}`,
+      dims: extents.map((extent) => ({ index: null, extent })),
+    };
+  }
+
+  private assignmentCount(name: string): number {
+    let n = 0;
+    walkStmts(this.tf.fn.body, (s) => {
+      if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name' && s.target.id === name) n++;
+      if (s.kind === 'for' && s.target.id === name) n++;
+    });
+    return n;
   }
 
   /** Accesses of a loop-free if: test reads, then the branches' accesses, writes as may-writes. */

@@ -68,6 +68,14 @@ export interface Scop {
   statements: ScopStatement[];
   /** Extents (isl expressions in the parameters) of local arrays allocated with affine shapes. */
   localShapes: Map<string, string[]>;
+  /**
+   * Temporaries made by elementwise NumPy expressions of whole arrays
+   * (`t = a * b + c`): name -> the parameter array whose shape they take. The
+   * model gives them that shape, so the guard must check the `assumptions`.
+   */
+  temporaries: Map<string, string>;
+  /** Python conditions on the arguments the model relies on (the operands of a temporary do not broadcast). */
+  assumptions: { condition: string; why: string }[];
   /** Set when the function has no static control part Polyray can analyse. */
   unanalysable: string | null;
 }

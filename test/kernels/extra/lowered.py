@@ -54,3 +54,24 @@ def blend(a: np.ndarray[tuple[int, int], np.dtype[np.float64]], b: np.ndarray[tu
     # ranks from the hints: whole arrays by name, fused, the row loop in parallel
     out[:, :] = a * b
     out += np.sqrt(np.abs(a))
+
+
+def temporaries(a: np.ndarray[tuple[int, int], np.dtype[np.float64]], b: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: np.ndarray[tuple[int, int], np.dtype[np.float64]], alpha: float) -> None:
+    # NumPy style: t and u are contracted to scalars, one pass, no allocation
+    t = a * b
+    u = t * alpha - a
+    out[:, :] = np.sqrt(np.abs(u)) + t
+
+
+def kept_temporary(a: np.ndarray[tuple[int], np.dtype[np.float64]], b: np.ndarray[tuple[int], np.dtype[np.float64]], n: int) -> np.ndarray[tuple[int], np.dtype[np.float64]]:
+    # d is returned and read in a loop: allocated, filled element by element, then used
+    d = (a - b) / 2.0
+    for i in range(1, n):
+        a[i] = d[i - 1] + a[i]
+    return d
+
+
+def broadcast_temporary(a: np.ndarray[tuple[int], np.dtype[np.float64]], b: np.ndarray[tuple[int], np.dtype[np.float64]], out: np.ndarray[tuple[int], np.dtype[np.float64]]) -> None:
+    # b of length 1 broadcasts in NumPy: the guard sends such calls to the original
+    t = a + b
+    out[:] = t * t
