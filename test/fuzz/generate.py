@@ -405,6 +405,10 @@ class _Fn:
             return
         same = [(a, b) for a in self.arrays_of("target") for b in self.arrays_of("target")
                 if a != b and a[1] == b[1] and self.dtypes[a[0]] == self.dtypes[b[0]]]
+        floats = [(a, b) for (a, b) in same if self.dtypes[a[0]] == "float64"]
+        if floats and rng.random() < 0.35:
+            self.numpy_chain(rng.choice(floats), ind)
+            return
         if same and rng.random() < 0.5:
             (x, _), (y, _) = rng.choice(same)
             c = rng.choice(INT_CONSTS if self.dtypes[x] == "int64" else FLOAT_CONSTS)
@@ -412,6 +416,21 @@ class _Fn:
         else:
             x, _ = rng.choice(self.arrays_of("target"))
             self.lines.append(f"{ind}{x} *= {rng.choice(INT_CONSTS if self.dtypes[x] == 'int64' else FLOAT_CONSTS)}")
+
+    def numpy_chain(self, pair: tuple[tuple[str, int], tuple[str, int]], ind: str) -> None:
+        """Consecutive whole-array statements (fused, their temporaries contracted: poly/implicit-loops.ts)."""
+        rng = self.rng
+        self.features.add("numpy_chain")
+        (x, _), (y, _) = pair
+        c = rng.choice(FLOAT_CONSTS)
+        self.temp_count = getattr(self, "temp_count", 0) + 1
+        t = f"tmp{self.temp_count}"
+        first = rng.choice((f"{y} * {c} + {x}", f"np.sqrt(np.abs({y})) - {x}", f"({x} - {y}) / 2.0"))
+        lines = [f"{ind}{t} = {first}"]
+        lines.append(rng.choice((f"{ind}{x}[:] = {t} * {y}", f"{ind}{x} += {t}", f"{ind}{y}[:] = {t} + {y} * {c}")))
+        if rng.random() < 0.5:
+            lines.append(rng.choice((f"{ind}{y} *= {c}", f"{ind}{x}[:] = {x} - {y}", f"{ind}{y}[:] = {x} + {t}")))
+        self.lines += lines
 
     def local_array(self, ind: str) -> None:
         """A local float64 array with a parameter shape, used like the others from here on."""

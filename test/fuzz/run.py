@@ -260,7 +260,7 @@ def function_facts(report_fn: dict[str, Any], module_text: str) -> dict[str, Any
     if m:
         cpu_body = m.group(0)
     trans = report_fn.get("transformations", [])
-    resched = [t for t in trans if not re.match(r"(kept|prange|GPU|no GPU|Ray|no Ray)", t)]
+    resched = [t for t in trans if not re.match(r"(kept|prange|GPU|no GPU|Ray|no Ray|NumPy slice|the implicit loops|implicit loops|temporaries)", t)]
     return {
         "accelerated": report_fn["accelerated"],
         "variants": report_fn["variants"],
@@ -274,6 +274,10 @@ def function_facts(report_fn: dict[str, Any], module_text: str) -> dict[str, Any
         # poly/locality.ts: reordered inside the parallel loops (strip-mined: a parallel loop's points innermost)
         "locality": any("innermost walks contiguous memory" in t for t in resched),
         "strip_mined": any("strip-mined" in t for t in resched),
+        # poly/implicit-loops.ts: NumPy statements fused, run as prange, temporaries contracted
+        "fused": any(t.startswith("the implicit loops") for t in trans),
+        "implicit_prange": any(t.startswith("implicit loops run as prange") for t in trans),
+        "contracted": any(t.startswith("temporaries") for t in trans),
         "guard": f"_polyray_guard_{name}" in module_text,
     }
 
@@ -470,7 +474,7 @@ def state_file(seed: int, count: int) -> Path:
 def coverage(results: list[dict[str, Any]]) -> dict[str, Any]:
     cov: dict[str, Any] = {"programs": len(results), "functions": 0, "accelerated": 0, "outside_subset": 0, "outside_kept_original": 0,
                            "loops": 0, "parallel_loops": 0, "functions_with_prange": 0, "rescheduled": 0, "tiled": 0, "skewed": 0,
-                           "interchanged": 0, "locality": 0, "strip_mined": 0, "with_guard": 0, "with_gpu_variant": 0, "with_ray_variant": 0, "features": {},
+                           "interchanged": 0, "locality": 0, "strip_mined": 0, "fused": 0, "implicit_prange": 0, "contracted": 0, "with_guard": 0, "with_gpu_variant": 0, "with_ray_variant": 0, "features": {},
                            "calls": 0, "non_original_calls": 0, "ran": {}, "original_outcomes": {}, "index_message_diffs": 0,
                            "mismatches": 0, "modes": {}}
     for r in results:
@@ -492,7 +496,7 @@ def coverage(results: list[dict[str, Any]]) -> dict[str, Any]:
             cov["loops"] += f["loops"]
             cov["parallel_loops"] += f["parallel_loops"]
             cov["functions_with_prange"] += f["prange"]
-            for k in ("rescheduled", "tiled", "skewed", "interchanged", "locality", "strip_mined"):
+            for k in ("rescheduled", "tiled", "skewed", "interchanged", "locality", "strip_mined", "fused", "implicit_prange", "contracted"):
                 cov[k] += f.get(k, 0)  # (states written before a fact existed lack it)
             cov["with_guard"] += f["guard"]
             cov["with_gpu_variant"] += "gpu" in f["variants"]
@@ -510,6 +514,7 @@ def print_coverage(cov: dict[str, Any]) -> None:
           f"with a bounds guard {cov['with_guard']}, with a gpu variant {cov['with_gpu_variant']}, with a ray variant {cov['with_ray_variant']}")
     print(f"rescheduled {cov['rescheduled']} (tiled {cov['tiled']}, skewed {cov['skewed']}, interchanged {cov['interchanged']}; "
           f"reordered inside parallel loops {cov['locality']}, strip-mined {cov['strip_mined']})")
+    print(f"NumPy statements: fused {cov['fused']}, implicit loops as prange {cov['implicit_prange']}, temporaries contracted {cov['contracted']}")
     print("generated features (functions): " + ", ".join(f"{k} {v}" for k, v in sorted(cov["features"].items())))
     print("original outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(cov["original_outcomes"].items())))
     print(f"calls {cov['calls']}, non-original {cov['non_original_calls']} ({cov['non_original_share']:.1%}); "

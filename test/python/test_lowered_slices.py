@@ -161,7 +161,7 @@ def test_temporaries_contracted_or_allocated(mod):
     assert "t = a[_polyray_e0, _polyray_e1] * b[_polyray_e0, _polyray_e1]" in body
     assert "u = t * alpha - a[_polyray_e0, _polyray_e1]" in body
     kept = cpu_body(mod, "kept_temporary")
-    assert "d = _polyray_np.empty_like(a)" in kept and "d[_polyray_e0] = (a[_polyray_e0] - b[_polyray_e0]) / 2.0" in kept
+    assert "d = _polyray_np.empty((a.shape[0],), _polyray_np.float64)" in kept and "d[_polyray_e0] = (a[_polyray_e0] - b[_polyray_e0]) / 2.0" in kept
 
 
 @pytest.mark.parametrize("form", ["parallel", "serial"])
@@ -196,3 +196,30 @@ def test_kept_and_broadcast_temporaries(mod, monkeypatch, form, na, nb, n):
     assert outcome(mod.broadcast_temporary, a1, b, out1) == outcome(mod._polyray_original_broadcast_temporary, a2, b, out2)
     same(out1, out2)
     assert rt.history()[-1]["variant"] == ("cpu" if na == nb else "original")
+
+
+def test_loops_after_a_matmul_run_in_parallel(mod):
+    """D = A @ B.T and y = np.dot(A, x) have shapes the guard checks: the loops reading them are proven in bounds."""
+    body = cpu_body(mod, "after_matmul")
+    assert "D = _polyray_h_matmul(A, B.T)" in body and "for _polyray_k_i in _polyray_prange(C.shape[0]):" in body
+
+
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+@pytest.mark.parametrize("n,k,m,cn,cm", [(0, 0, 0, 0, 0), (1, 1, 1, 1, 1), (4, 3, 5, 4, 5), (40, 30, 50, 40, 50), (4, 3, 5, 3, 2), (4, 3, 5, 5, 5), (4, 3, 5, 4, 6)])
+@pytest.mark.parametrize("bad", ["", "inner", "x"])
+def test_after_matmul_matches_numpy(mod, monkeypatch, form, n, k, m, cn, cm, bad):
+    """C larger than D (IndexError), or inner dimensions that differ (ValueError): the original runs and raises."""
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    rng = np.random.default_rng(n + 10 * k + 100 * m)
+    A = rng.standard_normal((n, k))
+    B = rng.standard_normal((m, k + (bad == "inner")))
+    x = rng.standard_normal(k + (bad == "x"))
+    C1 = rng.standard_normal((cn, cm))
+    C2 = C1.copy()
+    got = outcome(mod.after_matmul, A, B, C1, x)
+    want = outcome(mod._polyray_original_after_matmul, A, B, C2, x)
+    assert got[0] == want[0]
+    same(C1, C2)
+    fits = not bad and cn <= n and cm <= m
+    assert rt.history()[-1]["variant"] == ("cpu" if fits else "original"), rt.history()[-1]["reason"]

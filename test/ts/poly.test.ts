@@ -309,3 +309,33 @@ test('locality: the loop walking the last dimension goes innermost, inside the o
   // gemm is already i-k-j; jacobi-2d's inner loops already walk rows
   for (const name of ['gemm', 'jacobi_2d']) assert.doesNotMatch(await transformations(name), /innermost walks contiguous memory/, name);
 });
+
+test('NumPy statements: implicit loops fused and parallel, temporaries contracted, shapes of temporaries checked by the guard', async () => {
+  const src = py`
+    import numpy as np
+    def k(a: np.ndarray[tuple[int, int], np.dtype[np.float64]], b: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> None:
+        t = a * b
+        out[:, :] = t - a
+        b[0, :] = out[1, :] * 2.0
+    def m(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], B: np.ndarray[tuple[int, int], np.dtype[np.float64]], C: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> None:
+        D = A.T @ B
+        for i in range(C.shape[0]):
+            C[i, :] = C[i, :] + D[i, :]
+  `;
+  const r = compileSource(await testParser(), src, { fileName: 'k.py', isl: await islCtx, targets: ['cpu'] });
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  const [k, m] = r.report.functions;
+  assert.deepEqual(k.transformations.slice(-3), [
+    'the implicit loops of the slice statements at lines 3, 4 fused into one loop nest',
+    'temporaries t computed element by element as scalars (never allocated)',
+    'implicit loops run as prange (each element written once, its operands read at that element only): the statement(s) at line 3, 5',
+  ]);
+  const cpu = (name: string): string => r.module.slice(r.module.indexOf(`def _polyray_cpu_${name}`), r.module.indexOf(`_polyray_dispatch_${name} =`));
+  assert.match(cpu('k'), /t = a\[_polyray_e0, _polyray_e1\] \* b\[_polyray_e0, _polyray_e1\]\n\s+out\[_polyray_e0, _polyray_e1\] = t - a\[_polyray_e0, _polyray_e1\]/);
+  assert.doesNotMatch(cpu('k'), /empty/);
+  // the product's inner dimensions and D's rows and columns: A.T is (A.shape[1], A.shape[0])
+  assert.match(r.module, /if not \(A\.shape\[0\] == B\.shape\[0\]\):/);
+  assert.match(m.loops[0].reason, /runs as prange/);
+  assert.match(cpu('m'), /D = _polyray_h_matmul\(A\.T, B\)\n\s+for _polyray_k_i in _polyray_prange\(C\.shape\[0\]\):/);
+});

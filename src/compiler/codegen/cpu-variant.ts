@@ -159,11 +159,14 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     let ind = indent;
     contracted = low.contracted ?? new Set();
     for (const m of low.fused ?? [low]) {
-      if (m.defines && !contracted.has(m.defines.array)) lines.push(`${ind}${m.defines.array} = ${NUMPY}.empty_like(${m.defines.like})`);
+      if (m.defines && !contracted.has(m.defines.array)) {
+        const shape = m.defines.shape.length === 1 ? `${m.defines.shape[0]},` : m.defines.shape.join(', ');
+        lines.push(`${ind}${m.defines.array} = ${NUMPY}.empty((${shape}), ${NUMPY}.${m.defines.dtype})`);
+      }
     }
     low.loops.forEach((l, k) => {
       // NumPy clips both (non-negative) bounds to the dimension
-      const len = `${l.array}.shape[${l.dim}]`;
+      const len = l.length;
       const hi = l.hi ? `min(${printer.expr(l.hi)}, ${len})` : len;
       const extent = l.lo ? `max(0, ${hi} - min(${printer.expr(l.lo)}, ${len}))` : hi;
       if (k === 0 && low.parallel) {

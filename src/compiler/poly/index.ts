@@ -120,6 +120,8 @@ function describeLowering(lowered: LoweredSlice[]): string[] {
   const line = (l: LoweredSlice): number => l.stmt.span.from.line;
   const out = [`NumPy slice statement(s) at line ${lowered.map(line).join(', ')} run as loops over their elements (the guard checks that no operand broadcasts or is clipped)`];
   for (const l of lowered) if (l.fused) out.push(`the implicit loops of the slice statements at lines ${l.fused.map(line).join(', ')} fused into one loop nest`);
+  const contracted = lowered.flatMap((l) => [...(l.contracted ?? [])]);
+  if (contracted.length > 0) out.push(`temporaries ${contracted.join(', ')} computed element by element as scalars (never allocated)`);
   const parallel = lowered.filter((l) => l.parallel && !l.fusedInto);
   if (parallel.length > 0) out.push(`implicit loops run as prange (each element written once, its operands read at that element only): the statement(s) at line ${parallel.map(line).join(', ')}`);
   return out;

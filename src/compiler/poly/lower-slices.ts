@@ -20,6 +20,7 @@ import { PythonPrinter } from '../codegen/python-printer.js';
 import type { Precondition } from './preconditions.js';
 import { sameElements } from './implicit-loops.js';
 import { invariantLocals } from '../scop/invariant-locals.js';
+import type { Shape } from '../scop/temporaries.js';
 
 /** One dimension of an array reference: a scalar index, or the k-th sliced dimension of the statement. */
 export type RefDim = { index: Expr } | { slice: number; lo: Expr | null; hi: Expr | null };
@@ -31,12 +32,12 @@ export interface SliceRef {
 
 export interface LoweredSlice {
   stmt: Stmt & { kind: 'assign' | 'augassign' };
-  /** Extent of each implicit loop, from the target: [lo, hi) of dimension `dim` of `array`. */
-  loops: { array: string; dim: number; lo: Expr | null; hi: Expr | null }[];
+  /** Extent of each implicit loop, from the target: [lo, hi) of a dimension of the given length. */
+  loops: { length: string; lo: Expr | null; hi: Expr | null }[];
   /** Every array reference of the statement, the target included. */
   refs: Map<Expr, SliceRef>;
-  /** The statement makes a temporary (`t = a * b`): allocated like `like`, or never, when contracted. */
-  defines?: { array: string; like: string };
+  /** The statement makes a temporary (`t = a * b`): allocated with this shape, or never, when contracted. */
+  defines?: { array: string; shape: string[]; dtype: string };
   /** The outermost implicit loop runs as prange (implicit-loops.ts). */
   parallel: boolean;
   /** On the first statement of a fused group: every member, itself first, printed in one loop nest. */
@@ -61,14 +62,16 @@ export interface SliceLowering {
   preconditions: Precondition[];
 }
 
-export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<string, string> = new Map()): SliceLowering {
+export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<string, Shape> = new Map()): SliceLowering {
   const out: SliceLowering = { lowered: new Map(), preconditions: [] };
   const arrays = new Map<string, { dtype: string | null; ndim: number | null }>(tf.params.filter((p) => p.kind === 'array' && p.ndim !== null).map((p) => [p.name, p]));
   // a temporary (scop.temporaries) is an array of its own: made once, by an elementwise expression, shaped like `like`
-  for (const [name, like] of temporaries) {
+  for (const [name, shape] of temporaries) {
     const t = tf.locals.get(name);
-    if (t?.kind === 'array') arrays.set(name, { dtype: t.dtype, ndim: arrays.get(like)?.ndim ?? null });
+    if (t?.kind === 'array') arrays.set(name, { dtype: t.dtype, ndim: shape.py.length });
   }
+  /** Length of a dimension: a temporary does not exist yet when the guard runs, its shape's expression does. */
+  const length = (array: string, d: number): string => temporaries.get(array)?.py[d] ?? `${array}.shape[${d}]`;
   const scalars = new Set(tf.params.filter((p) => p.kind === 'int').map((p) => p.name));
   const print = new PythonPrinter();
   // the guard runs before the body: a local that names a size prints as its definition
@@ -127,8 +130,7 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
   /** The extent NumPy gives a slice with non-negative bounds: both clipped to the dimension. */
   const extent = (r: SliceRef, d: number): string => {
     const dim = r.dims[d] as { lo: Expr | null; hi: Expr | null };
-    // a temporary does not exist yet when the guard runs: the array it is shaped like does
-    const len = `${temporaries.get(r.array) ?? r.array}.shape[${d}]`;
+    const len = length(r.array, d);
     const hi = dim.hi ? `min(${guardPrint.expr(dim.hi)}, ${len})` : len;
     return dim.lo ? `max(0, ${hi} - min(${guardPrint.expr(dim.lo)}, ${len}))` : hi;
   };
@@ -196,10 +198,9 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
     };
     visit(s.value);
     if (!ok) return;
-    // a temporary's extents are those of the array it is shaped like (it may never exist: implicit-loops.ts)
-    const extentsOf = temporaries.get(target.array) ?? target.array;
-    const loops = target.dims.flatMap((d, k) => ('slice' in d ? [{ array: extentsOf, dim: k, lo: d.lo, hi: d.hi }] : []));
-    out.lowered.set(s, { stmt: s, loops, refs, parallel: false, ...(defines ? { defines: { array: defines, like: temporaries.get(defines)! } } : {}) });
+    // a temporary's extents are its shape's (it may never exist: implicit-loops.ts)
+    const loops = target.dims.flatMap((d, k) => ('slice' in d ? [{ length: length(target.array, k), lo: d.lo, hi: d.hi }] : []));
+    out.lowered.set(s, { stmt: s, loops, refs, parallel: false, ...(defines ? { defines: { array: defines, shape: temporaries.get(defines)!.py, dtype: tp.dtype } } : {}) });
     const line = s.span.from.line;
     for (const r of refs.values()) {
       r.dims.forEach((d, k) => {

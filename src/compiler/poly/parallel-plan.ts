@@ -126,6 +126,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
     return plan;
   }
 
+  const shapesChecked = new Set<Stmt>([...plan.lowered.keys(), ...tf.fn.body.filter((s) => s.kind === 'assign' && s.target.kind === 'name' && scop.temporaries.has(s.target.id))]);
   // Outermost parallel loop of each nest, if its body can run as prange.
   const loopsBySpan = new Map<number, Stmt & { kind: 'for' }>();
   walkStmts(tf.fn.body, (s) => {
@@ -148,7 +149,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
         }
         // Only math calls that may raise stand in the way: run it speculatively.
         const speculate = semantic !== null && prangeObstacle(tf, s, 'speculative') === null;
-        const why = (speculate ? null : semantic) ?? prangeObstacle(tf, s, 'numba', plan.lowered);
+        const why = (speculate ? null : semantic) ?? prangeObstacle(tf, s, 'numba', shapesChecked);
         if (!why) {
           plan.prangeLoops.add(s.span.start);
           if (speculate) {
@@ -181,8 +182,8 @@ function paramsConstraints(text: string): string {
  * after the loop); 'speculative' is the same but for math calls the CPU
  * variant can flag instead of raising; 'numba' reasons only for Numba's prange.
  */
-function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: 'semantic' | 'speculative' | 'numba', lowered: Map<Stmt, LoweredSlice> = new Map()): string | null {
-  if (mode === 'numba') return numbaObstacle(tf, loop, lowered);
+function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: 'semantic' | 'speculative' | 'numba', shapesChecked: ReadonlySet<Stmt> = new Set()): string | null {
+  if (mode === 'numba') return numbaObstacle(tf, loop, shapesChecked);
   let obstacle: string | null = literalStep(loop.range.step) === null ? 'its step is not an integer literal' : null;
   const assignedInside = new Set<string>();
   walkStmts(loop.body, (s) => {
@@ -214,13 +215,15 @@ function exprKind(e: Expr): string {
  * Numba compiles prange bodies with array expressions only with its own array
  * parallelization on, which Polyray keeps off so that every parallel loop is proven.
  */
-export function numbaObstacle(tf: TypedFunction, _loop?: Stmt & { kind: 'for' }, lowered: Map<Stmt, LoweredSlice> = new Map()): string | null {
+export function numbaObstacle(tf: TypedFunction, _loop?: Stmt & { kind: 'for' }, shapesChecked: ReadonlySet<Stmt> = new Set()): string | null {
   // Anywhere in the function: in parallel mode Numba's array analysis asserts
   // equal shapes for every array expression, where NumPy broadcasts or raises
-  // ValueError. Slice statements lowered to element loops are not array expressions.
+  // ValueError. Slice statements lowered to element loops are not array
+  // expressions; the guard checks the operand shapes of temporaries
+  // (`D = A @ B`: scop/temporaries.ts), so Numba's assertions hold there.
   let obstacle: string | null = null;
   walkStmts(tf.fn.body, (s) => {
-    if (lowered.has(s)) return;
+    if (shapesChecked.has(s)) return;
     for (const e of stmtExprs(s)) {
       walkExpr(e, (x) => {
         if (tf.types.get(x)?.kind === 'array' && x.kind !== 'name' && !isAllocation(x)) {

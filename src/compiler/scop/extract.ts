@@ -9,9 +9,7 @@ import type { TypedFunction } from '../types/check.js';
 import { affAdd, affConst, affToIsl, islName, toAff, type Aff } from './affine.js';
 import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
 import { invariantLocals } from './invariant-locals.js';
-
-/** NumPy ufuncs applied element by element (the shape of the result is the operands'). */
-const ELEMENTWISE_UFUNCS = new Set(['sqrt', 'abs', 'absolute', 'exp', 'log', 'sin', 'cos', 'tan', 'tanh', 'negative', 'square', 'maximum', 'minimum']);
+import { temporaryShape, type Shape } from './temporaries.js';
 
 interface LoopFrame {
   index: number;
@@ -38,7 +36,7 @@ class Extractor {
   private readonly localShapes = new Map<string, string[]>();
   private readonly conflictingShapes = new Set<string>();
   private readonly sizeLocals: Map<string, Expr>;
-  private readonly temporaries = new Map<string, string>();
+  private readonly temporaries = new Map<string, Shape>();
   private readonly assumptions: Scop['assumptions'] = [];
 
   constructor(private readonly tf: TypedFunction, private readonly source: string) {
@@ -153,56 +151,18 @@ class Extractor {
   }
 
   /**
-   * `t = a * b + c`: a fresh local array from an elementwise expression of
-   * whole parameter arrays or earlier temporaries of its rank (float, int and
-   * complex scalars aside), assigned once, outside loops and ifs. It has the first operand's shape
-   * when no operand broadcasts: an assumption the guard checks.
+   * `t = a * b + c`, `D = A @ B`: a fresh local array from a NumPy operator
+   * over whole arrays (temporaries.ts), assigned once, outside loops and ifs.
+   * Its shape holds under conditions the guard checks.
    */
   private temporary(name: string, value: Expr, line: number): ScopAccess | null {
     const t = this.tf.locals.get(name);
     if (!t || t.kind !== 'array' || t.ndim === null || t.ndim === 0 || this.stack.length > 0 || this.conditional > 0 || this.assignmentCount(name) !== 1) return null;
-    const operands: string[] = [];
-    const elementwise = (x: Expr): boolean => {
-      switch (x.kind) {
-        case 'name': {
-          // an earlier temporary stands for the array it is shaped like
-          const like = this.temporaries.get(x.id);
-          if (like) {
-            operands.push(like);
-            return this.arrayRank.get(x.id) === t.ndim;
-          }
-          const p = this.tf.params.find((q) => q.name === x.id);
-          if (p?.kind === 'array') {
-            operands.push(x.id);
-            return p.ndim === t.ndim;
-          }
-          return (p !== undefined && p.kind !== 'unknown') || this.tf.locals.get(x.id)?.kind === 'scalar';
-        }
-        case 'number':
-          return true;
-        case 'unary':
-          return x.op === '-' && elementwise(x.operand);
-        case 'binary':
-          return ['+', '-', '*', '/'].includes(x.op) && elementwise(x.left) && elementwise(x.right);
-        case 'call': {
-          const f = x.func;
-          const ufunc = f.kind === 'attribute' && f.value.kind === 'name' && this.tf.types.get(f.value)?.kind === 'module' && ELEMENTWISE_UFUNCS.has(f.attr);
-          return ufunc && x.keywords.length === 0 && x.args.every(elementwise);
-        }
-        default:
-          return false;
-      }
-    };
-    const ok = elementwise(value);
-    if (!ok || operands.length === 0) return null;
-    const like = operands[0];
-    for (const other of new Set(operands.slice(1))) {
-      for (let d = 0; d < t.ndim; d++) {
-        this.assumptions.push({ condition: `${other}.shape[${d}] == ${like}.shape[${d}]`, why: `the operands at line ${line} would broadcast or not fit` });
-      }
-    }
-    this.temporaries.set(name, like);
-    const extents = Array.from({ length: t.ndim }, (_, d) => this.extent(like, d) as string);
+    const found = temporaryShape(this.tf, value, t.ndim, this.temporaries, (a, d) => this.extent(a, d) as string);
+    if (!found) return null;
+    for (const condition of found.conditions) this.assumptions.push({ condition, why: `the operands at line ${line} would broadcast or not fit` });
+    this.temporaries.set(name, found.shape);
+    const extents = found.shape.isl;
     this.localShapes.set(name, extents);
     return {
       kind: 'write', must: true, array: name, text: name, scalar: false, exact: true, redefines: true, reductionOp: null,

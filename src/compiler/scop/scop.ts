@@ -3,6 +3,7 @@
 // their array accesses. Scalar locals are modelled as 0-d arrays.
 import type { Span } from '../diagnostics.js';
 import type { Expr, Stmt } from '../parse/ast.js';
+import type { Shape } from './temporaries.js';
 
 export interface ScopAccess {
   kind: 'read' | 'write';
@@ -69,11 +70,11 @@ export interface Scop {
   /** Extents (isl expressions in the parameters) of local arrays allocated with affine shapes. */
   localShapes: Map<string, string[]>;
   /**
-   * Temporaries made by elementwise NumPy expressions of whole arrays
-   * (`t = a * b + c`): name -> the parameter array whose shape they take. The
-   * model gives them that shape, so the guard must check the `assumptions`.
+   * Temporaries made by NumPy operators over whole arrays (`t = a * b + c`,
+   * `D = A @ B`): name -> shape (scop/temporaries.ts). The model gives them
+   * that shape, so the guard must check the `assumptions`.
    */
-  temporaries: Map<string, string>;
+  temporaries: Map<string, Shape>;
   /** Python conditions on the arguments the model relies on (the operands of a temporary do not broadcast). */
   assumptions: { condition: string; why: string }[];
   /** Set when the function has no static control part Polyray can analyse. */

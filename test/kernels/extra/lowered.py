@@ -75,3 +75,13 @@ def broadcast_temporary(a: np.ndarray[tuple[int], np.dtype[np.float64]], b: np.n
     # b of length 1 broadcasts in NumPy: the guard sends such calls to the original
     t = a + b
     out[:] = t * t
+
+
+def after_matmul(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], B: np.ndarray[tuple[int, int], np.dtype[np.float64]], C: np.ndarray[tuple[int, int], np.dtype[np.float64]], x: np.ndarray[tuple[int], np.dtype[np.float64]]) -> None:
+    # D and y have shapes the model knows (the guard checks the inner dimensions), so the loops
+    # that read them are proven in bounds and parallel; the products stay library calls
+    D = A @ B.T
+    y = np.dot(A, x)
+    for i in range(C.shape[0]):
+        for j in range(C.shape[1]):
+            C[i, j] = C[i, j] * y[i] + D[i, j]

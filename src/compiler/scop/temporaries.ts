@@ -1,0 +1,103 @@
+// The shape of a temporary made by a NumPy operator over whole arrays:
+// `t = a * b + c` (elementwise: the operands' common shape) and
+// `D = A @ B` / `np.dot(A, B)` / `np.matmul(A, B)` (transposes `A.T`
+// included: rows of the left, columns of the right). The model gives the
+// temporary that shape; it holds only if the operands fit (no broadcasting,
+// matching inner dimensions), which are the conditions returned for the guard
+// to check. Otherwise NumPy would broadcast or raise, and the original runs.
+import type { Expr } from '../parse/ast.js';
+import type { TypedFunction } from '../types/check.js';
+
+/** Extents per dimension, as Python (for the guard and allocation) and as isl (for the model). */
+export interface Shape {
+  py: string[];
+  isl: string[];
+}
+
+/** NumPy ufuncs applied element by element (the shape of the result is the operands'). */
+const ELEMENTWISE_UFUNCS = new Set(['sqrt', 'abs', 'absolute', 'exp', 'log', 'sin', 'cos', 'tan', 'tanh', 'negative', 'square', 'maximum', 'minimum']);
+const MATMUL_FUNCS = new Set(['dot', 'matmul']);
+
+/** The shape of `value` and the conditions under which it holds, or null when it is no such operator. */
+export function temporaryShape(
+  tf: TypedFunction,
+  value: Expr,
+  ndim: number,
+  known: ReadonlyMap<string, Shape>,
+  /** isl name of a parameter array's extent (the extractor records it as a parameter of the SCoP) */
+  extent: (array: string, d: number) => string,
+): { shape: Shape; conditions: string[] } | null {
+  const conditions: string[] = [];
+  const same = (a: Shape, b: Shape): boolean => {
+    if (a.py.length !== b.py.length) return false;
+    a.py.forEach((x, d) => { if (x !== b.py[d]) conditions.push(`${x} == ${b.py[d]}`); });
+    return true;
+  };
+  const shape = shapeOf(tf, value, known, same, conditions, extent);
+  return shape && shape !== 'scalar' && shape.py.length === ndim ? { shape, conditions } : null;
+}
+
+function shapeOf(
+  tf: TypedFunction,
+  x: Expr,
+  known: ReadonlyMap<string, Shape>,
+  same: (a: Shape, b: Shape) => boolean,
+  conditions: string[],
+  extent: (array: string, d: number) => string,
+): Shape | 'scalar' | null {
+  const of = (e: Expr): Shape | 'scalar' | null => shapeOf(tf, e, known, same, conditions, extent);
+  /** Two operands of an elementwise operator: the array's shape, which both must have. */
+  const both = (l: Shape | 'scalar' | null, r: Shape | 'scalar' | null): Shape | 'scalar' | null => {
+    if (!l || !r) return null;
+    if (l === 'scalar') return r;
+    if (r === 'scalar') return l;
+    return same(r, l) ? l : null;
+  };
+  switch (x.kind) {
+    case 'name': {
+      const t = known.get(x.id);
+      if (t) return t;
+      const p = tf.params.find((q) => q.name === x.id);
+      if (p?.kind === 'array') {
+        if (p.ndim === null) return null;
+        const dims = Array.from({ length: p.ndim }, (_, d) => d);
+        return { py: dims.map((d) => `${x.id}.shape[${d}]`), isl: dims.map((d) => extent(x.id, d)) };
+      }
+      if (p) return p.kind === 'unknown' ? null : 'scalar';
+      return tf.locals.get(x.id)?.kind === 'scalar' ? 'scalar' : null;
+    }
+    case 'attribute': {
+      // A.T of a 2-d array: its dimensions swapped
+      if (x.attr !== 'T') return null;
+      const s = of(x.value);
+      return s && s !== 'scalar' && s.py.length === 2 ? { py: [s.py[1], s.py[0]], isl: [s.isl[1], s.isl[0]] } : null;
+    }
+    case 'number':
+      return 'scalar';
+    case 'unary':
+      return x.op === '-' ? of(x.operand) : null;
+    case 'binary':
+      if (x.op === '@') return matmul(of(x.left), of(x.right), conditions);
+      return ['+', '-', '*', '/'].includes(x.op) ? both(of(x.left), of(x.right)) : null;
+    case 'call': {
+      const f = x.func;
+      const numpy = f.kind === 'attribute' && f.value.kind === 'name' && tf.types.get(f.value)?.kind === 'module';
+      if (!numpy || x.keywords.length > 0) return null;
+      if (MATMUL_FUNCS.has(f.attr) && x.args.length === 2) return matmul(of(x.args[0]), of(x.args[1]), conditions);
+      if (!ELEMENTWISE_UFUNCS.has(f.attr) || x.args.length === 0) return null;
+      return x.args.map(of).reduce(both);
+    }
+    default:
+      return null;
+  }
+}
+
+/** A 2-d or 1-d product (np.dot and @ agree there): rows of the left, columns of the right. */
+function matmul(l: Shape | 'scalar' | null, r: Shape | 'scalar' | null, conditions: string[]): Shape | null {
+  if (!l || !r || l === 'scalar' || r === 'scalar' || l.py.length === 0 || r.py.length === 0 || l.py.length > 2 || r.py.length > 2) return null;
+  const inner = (s: Shape, d: number): string => s.py[d];
+  conditions.push(`${inner(l, l.py.length - 1)} == ${inner(r, 0)}`);
+  const py = [...(l.py.length === 2 ? [l.py[0]] : []), ...(r.py.length === 2 ? [r.py[1]] : [])];
+  const isl = [...(l.py.length === 2 ? [l.isl[0]] : []), ...(r.py.length === 2 ? [r.isl[1]] : [])];
+  return { py, isl };
+}
