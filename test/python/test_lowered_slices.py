@@ -223,3 +223,19 @@ def test_after_matmul_matches_numpy(mod, monkeypatch, form, n, k, m, cn, cm, bad
     same(C1, C2)
     fits = not bad and cn <= n and cm <= m
     assert rt.history()[-1]["variant"] == ("cpu" if fits else "original"), rt.history()[-1]["reason"]
+
+
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+@pytest.mark.parametrize("shape", [(0, 0), (1, 1), (5, 5), (300, 300), (3, 4), (1, 3)])
+def test_transposes_match_numpy(mod, monkeypatch, form, shape):
+    """A.T is read with the implicit loops in reverse; a non-square A raises in NumPy, and the guard sends it there."""
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    assert "(A[_polyray_e0, _polyray_e1] + A[_polyray_e1, _polyray_e0]) * 0.5" in cpu_body(mod, "symmetrize")
+    rng = np.random.default_rng(shape[0] * 5 + shape[1])
+    A1, S1 = rng.standard_normal(shape), rng.standard_normal(shape)
+    A2, S2 = A1.copy(), S1.copy()
+    assert outcome(mod.symmetrize, A1, S1, 0.25) == outcome(mod._polyray_original_symmetrize, A2, S2, 0.25)
+    same(A1, A2)
+    same(S1, S2)
+    assert rt.history()[-1]["variant"] == ("cpu" if shape[0] == shape[1] else "original")

@@ -88,6 +88,7 @@ export function sameElements(a: SliceRef, b: SliceRef, print: PythonPrinter): bo
     a.dims.every((d, k) => {
       const e = b.dims[k];
       if ('index' in d || 'index' in e) return 'index' in d && 'index' in e && print.expr(d.index) === print.expr(e.index);
+      if (d.slice !== e.slice) return false; // `A` and `A.T`
       const lo = (x: Expr | null): string => (x ? print.expr(x) : '0');
       const hi = (x: Expr | null): string => (x ? print.expr(x) : `${a.array}.shape[${k}]`);
       return lo(d.lo) === lo(e.lo) && hi(d.hi) === hi(e.hi);

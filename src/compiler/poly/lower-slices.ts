@@ -9,6 +9,9 @@
 // the target's extents after NumPy's clipping (no broadcasting). Otherwise the guard fails and
 // the original runs, with NumPy's own behaviour and errors.
 //
+// Whole 2-d arrays may appear transposed (`A.T`): the implicit loops index
+// them in reverse.
+//
 // Only exact elementwise operations are lowered (+ - * / and unary minus on
 // float64 or complex128 elements, np.sqrt and np.abs): NumPy's SIMD loops and
 // compiled scalar code give the same bits for those, not for exp, sin and the
@@ -102,6 +105,11 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
 
   /** The reference's dimensions, or null if it cannot be lowered. */
   const refOf = (e: Expr, dtype: string): SliceRef | null => {
+    if (e.kind === 'attribute' && e.attr === 'T') {
+      // `A.T` of a whole 2-d array: its dimensions are the implicit loops in reverse
+      const whole = e.value.kind === 'name' ? refOf(e.value, dtype) : null;
+      return whole && whole.dims.length === 2 ? { array: whole.array, dims: [...whole.dims].reverse() } : null;
+    }
     const base = e.kind === 'subscript' ? e.value : e;
     if (base.kind !== 'name') return null;
     const p = arrays.get(base.id);
@@ -153,7 +161,8 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
       if (!ok) return;
       const t = tf.types.get(e);
       // (the checker records no type for a bare parameter name)
-      if ((t?.kind === 'array' && e.kind === 'subscript') || (e.kind === 'name' && arrays.has(e.id))) {
+      const transposed = e.kind === 'attribute' && e.attr === 'T' && e.value.kind === 'name' && arrays.has(e.value.id);
+      if ((t?.kind === 'array' && e.kind === 'subscript') || (e.kind === 'name' && arrays.has(e.id)) || transposed) {
         const r = refOf(e, tp.dtype!);
         // same number of implicit loops (no rank broadcasting); the target read only at the same element
         if (!r || slicedCount(r) !== slicedCount(target) || (r.array === target.array && !sameElements(r, target, print))) {
@@ -210,8 +219,10 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
         }
       });
       if (r === target) continue;
+      // the array dimension of each implicit loop (a transpose reverses them)
+      const dimOf = (x: SliceRef, j: number): number => x.dims.findIndex((d) => 'slice' in d && d.slice === j);
       const tk = target.dims.map((d, k) => ('slice' in d ? k : -1)).filter((k) => k >= 0);
-      const rk = r.dims.map((d, k) => ('slice' in d ? k : -1)).filter((k) => k >= 0);
+      const rk = tk.map((_, j) => dimOf(r, j));
       tk.forEach((t, j) => {
         out.preconditions.push({
           condition: `${extent(r, rk[j])} == ${extent(target, t)}`,

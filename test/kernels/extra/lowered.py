@@ -85,3 +85,11 @@ def after_matmul(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], B: np.nda
     for i in range(C.shape[0]):
         for j in range(C.shape[1]):
             C[i, j] = C[i, j] * y[i] + D[i, j]
+
+
+def symmetrize(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], S: np.ndarray[tuple[int, int], np.dtype[np.float64]], alpha: float) -> None:
+    # transposes: read with the implicit loops in reverse; A may be written in place only where
+    # it is read at the same element, so the last statement stays NumPy's (copy, then write)
+    S[:, :] = (A + A.T) * 0.5
+    S[:, :] += alpha * S.T * 0.0 + S
+    A[:, :] = A.T
