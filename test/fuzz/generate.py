@@ -406,7 +406,7 @@ class _Fn:
         same = [(a, b) for a in self.arrays_of("target") for b in self.arrays_of("target")
                 if a != b and a[1] == b[1] and self.dtypes[a[0]] == self.dtypes[b[0]]]
         floats = [(a, b) for (a, b) in same if self.dtypes[a[0]] == "float64"]
-        if floats and rng.random() < 0.35:
+        if floats and rng.random() < 0.5:
             self.numpy_chain(rng.choice(floats), ind)
             return
         if same and rng.random() < 0.5:
@@ -425,7 +425,8 @@ class _Fn:
         c = rng.choice(FLOAT_CONSTS)
         self.temp_count = getattr(self, "temp_count", 0) + 1
         t = f"tmp{self.temp_count}"
-        first = rng.choice((f"{y} * {c} + {x}", f"np.sqrt(np.abs({y})) - {x}", f"({x} - {y}) / 2.0"))
+        first = rng.choice((f"{y} * {c} + {x}", f"np.sqrt(np.abs({y})) - {x}", f"({x} - {y}) / 2.0")
+                           + ((f"{y}.T * {c} + {x}",) if pair[0][1] == 2 else ()))
         lines = [f"{ind}{t} = {first}"]
         lines.append(rng.choice((f"{ind}{x}[:] = {t} * {y}", f"{ind}{x} += {t}", f"{ind}{y}[:] = {t} + {y} * {c}")))
         if rng.random() < 0.5:
