@@ -22,6 +22,9 @@ Unreachable and lost clusters (issue 9's fault tests, tests/test_ray_faults.py):
   a watchdog thread probes it while idle; a cluster found gone is shut down
   (``ray.shutdown()``, which keeps the process alive), and an external one
   then raises :class:`ClusterUnreachable` (an embedded one is started again).
+  What no probe can close: a head that dies in the milliseconds between a
+  probe that found it alive and Ray's next call still ends the process, as
+  Ray does to any driver.
 """
 
 from __future__ import annotations

@@ -200,6 +200,19 @@ class Head:
         except ProcessLookupError:
             pass
         self.proc.wait(timeout=30)
+        # SIGKILL is delivered, not yet done: until the GCS and raylet are gone, a
+        # probe may still connect and a call then reach Ray's ray.put, which ends
+        # a driver whose raylet died mid-call (the race the module doc describes).
+        # The tests are about a head that is dead, so wait until it is.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.proc.pid, 0)
+            except ProcessLookupError:
+                if pc.probe(self.address, timeout=0.5) is not None:
+                    return
+            time.sleep(0.1)
+        pytest.fail(f"the head's processes or its port outlived SIGKILL by 30 s ({self.address})")
 
     def close(self) -> None:
         self.kill()
