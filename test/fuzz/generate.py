@@ -425,8 +425,12 @@ class _Fn:
         c = rng.choice(FLOAT_CONSTS)
         self.temp_count = getattr(self, "temp_count", 0) + 1
         t = f"tmp{self.temp_count}"
+        # a 1-d operand broadcast along the rows of a 2-d one
+        vectors = [a for a, nd in self.arrays if nd == 1 and self.dtypes[a] == "float64"] if pair[0][1] == 2 else []
+        rng.shuffle(vectors)
         first = rng.choice((f"{y} * {c} + {x}", f"np.sqrt(np.abs({y})) - {x}", f"({x} - {y}) / 2.0")
-                           + ((f"{y}.T * {c} + {x}",) if pair[0][1] == 2 else ()))
+                           + ((f"{y}.T * {c} + {x}",) if pair[0][1] == 2 else ())
+                           + tuple(f"{x} - {v} * {c}" for v in vectors[:1]))
         lines = [f"{ind}{t} = {first}"]
         lines.append(rng.choice((f"{ind}{x}[:] = {t} * {y}", f"{ind}{x} += {t}", f"{ind}{y}[:] = {t} + {y} * {c}")))
         if rng.random() < 0.5:

@@ -239,3 +239,22 @@ def test_transposes_match_numpy(mod, monkeypatch, form, shape):
     same(A1, A2)
     same(S1, S2)
     assert rt.history()[-1]["variant"] == ("cpu" if shape[0] == shape[1] else "original")
+
+
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+@pytest.mark.parametrize("rows,cols,mcols", [(0, 0, 0), (1, 1, 1), (5, 7, 7), (300, 200, 200), (5, 7, 1), (5, 7, 6), (5, 1, 7)])
+def test_rank_broadcasting_matches_numpy(mod, monkeypatch, form, rows, cols, mcols):
+    """mean and std line up with data's columns; a length-1 mean stretched, or a wrong length, goes to NumPy."""
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    body = cpu_body(mod, "standardize")
+    assert "centered = data[_polyray_e0, _polyray_e1] - mean[_polyray_e1]" in body and "empty" not in body
+    rng = np.random.default_rng(rows + cols + mcols)
+    data1, mean, std = rng.standard_normal((rows, cols)), rng.standard_normal(mcols), rng.random(mcols) + 0.5
+    out1 = np.zeros((rows, max(cols, mcols)))
+    data2, out2 = data1.copy(), out1.copy()
+    assert outcome(mod.standardize, data1, mean, std, out1) == outcome(mod._polyray_original_standardize, data2, mean, std, out2)
+    same(data1, data2)
+    same(out1, out2)
+    # (data[0, :] with no rows: IndexError, from the original)
+    assert rt.history()[-1]["variant"] == ("cpu" if cols == mcols and rows > 0 else "original")

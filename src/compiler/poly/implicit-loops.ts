@@ -12,7 +12,7 @@
 // element by element (`t[:] = a * b; out[:] = t + c` reads t[e] right after
 // writing it, instead of a second pass over memory). Two statements fuse when
 // (1) they reference a common array at the same elements (same slice bounds,
-// same indices), so the guard's "no operand broadcasts" conditions of both
+// same indices), so the guard's "the operands fit" conditions of both
 // give them the same extents, and (2) every array one of them writes is
 // named by the other only in references to those same elements: then each
 // element's statements see exactly the values they saw unfused. A statement

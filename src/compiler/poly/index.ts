@@ -118,7 +118,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
 /** The implicit loops of lowered slice statements in words: lowered, fused, parallel. */
 function describeLowering(lowered: LoweredSlice[]): string[] {
   const line = (l: LoweredSlice): number => l.stmt.span.from.line;
-  const out = [`NumPy slice statement(s) at line ${lowered.map(line).join(', ')} run as loops over their elements (the guard checks that no operand broadcasts or is clipped)`];
+  const out = [`NumPy slice statement(s) at line ${lowered.map(line).join(', ')} run as loops over their elements (the guard checks that the operands fit: no dimension of length 1 stretched, no slice clipped)`];
   for (const l of lowered) if (l.fused) out.push(`the implicit loops of the slice statements at lines ${l.fused.map(line).join(', ')} fused into one loop nest`);
   const contracted = lowered.flatMap((l) => [...(l.contracted ?? [])]);
   if (contracted.length > 0) out.push(`temporaries ${contracted.join(', ')} computed element by element as scalars (never allocated)`);

@@ -6,11 +6,13 @@
 // broadcasting and clipping rules out of compiled code: a statement is lowered
 // only when the guard can show, from the parameters alone, that no slice bound
 // is negative (NumPy would count it from the end) and that all operands have
-// the target's extents after NumPy's clipping (no broadcasting). Otherwise the guard fails and
+// the target's extents after NumPy's clipping (no dimension of length 1 stretched). Otherwise the guard fails and
 // the original runs, with NumPy's own behaviour and errors.
 //
 // Whole 2-d arrays may appear transposed (`A.T`): the implicit loops index
-// them in reverse.
+// them in reverse. An operand of lower rank broadcasts as in NumPy, along the
+// target's last dimensions, where its extents must equal the target's (a
+// dimension of length 1 stretched is left to NumPy: the guard fails).
 //
 // Only exact elementwise operations are lowered (+ - * / and unary minus on
 // float64 or complex128 elements, np.sqrt and np.abs): NumPy's SIMD loops and
@@ -135,6 +137,8 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
     return { array: base.id, dims };
   };
   const slicedCount = (r: SliceRef): number => r.dims.filter((d) => 'slice' in d).length;
+  /** The reference's implicit loops moved `by` places inwards (a broadcast operand). */
+  const shifted = (r: SliceRef, by: number): SliceRef => ({ array: r.array, dims: r.dims.map((d) => ('slice' in d ? { ...d, slice: d.slice + by } : d)) });
   /** The extent NumPy gives a slice with non-negative bounds: both clipped to the dimension. */
   const extent = (r: SliceRef, d: number): string => {
     const dim = r.dims[d] as { lo: Expr | null; hi: Expr | null };
@@ -163,9 +167,13 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
       // (the checker records no type for a bare parameter name)
       const transposed = e.kind === 'attribute' && e.attr === 'T' && e.value.kind === 'name' && arrays.has(e.value.id);
       if ((t?.kind === 'array' && e.kind === 'subscript') || (e.kind === 'name' && arrays.has(e.id)) || transposed) {
-        const r = refOf(e, tp.dtype!);
-        // same number of implicit loops (no rank broadcasting); the target read only at the same element
-        if (!r || slicedCount(r) !== slicedCount(target) || (r.array === target.array && !sameElements(r, target, print))) {
+        const found = refOf(e, tp.dtype!);
+        // NumPy's rank broadcasting: an operand with fewer sliced dimensions
+        // lines up with the target's last ones (`A[:, :] - mean` reads mean[e1]);
+        // the target is read only at the same element
+        const missing = found ? slicedCount(target) - slicedCount(found) : -1;
+        const r = found && missing > 0 ? shifted(found, missing) : found;
+        if (!r || missing < 0 || (r.array === target.array && !sameElements(r, target, print))) {
           ok = false;
           return;
         }
@@ -224,9 +232,10 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
       const tk = target.dims.map((d, k) => ('slice' in d ? k : -1)).filter((k) => k >= 0);
       const rk = tk.map((_, j) => dimOf(r, j));
       tk.forEach((t, j) => {
+        if (rk[j] < 0) return; // an implicit loop a broadcast operand does not have
         out.preconditions.push({
           condition: `${extent(r, rk[j])} == ${extent(target, t)}`,
-          why: `the operands at line ${line} would broadcast or not fit`,
+          why: `the operands at line ${line} would broadcast a dimension of length 1, or not fit`,
         });
       });
     }

@@ -160,7 +160,7 @@ class Extractor {
     if (!t || t.kind !== 'array' || t.ndim === null || t.ndim === 0 || this.stack.length > 0 || this.conditional > 0 || this.assignmentCount(name) !== 1) return null;
     const found = temporaryShape(this.tf, value, t.ndim, this.temporaries, (a, d) => this.extent(a, d) as string);
     if (!found) return null;
-    for (const condition of found.conditions) this.assumptions.push({ condition, why: `the operands at line ${line} would broadcast or not fit` });
+    for (const condition of found.conditions) this.assumptions.push({ condition, why: `the operands at line ${line} would broadcast a dimension of length 1, or not fit` });
     this.temporaries.set(name, found.shape);
     const extents = found.shape.isl;
     this.localShapes.set(name, extents);

@@ -1,10 +1,11 @@
 // The shape of a temporary made by a NumPy operator over whole arrays:
-// `t = a * b + c` (elementwise: the operands' common shape) and
+// `t = a * b + c` (elementwise: the operands' common shape, a lower-rank
+// operand lining up with the last dimensions as NumPy broadcasts) and
 // `D = A @ B` / `np.dot(A, B)` / `np.matmul(A, B)` (transposes `A.T`
 // included: rows of the left, columns of the right). The model gives the
-// temporary that shape; it holds only if the operands fit (no broadcasting,
+// temporary that shape; it holds only if the operands fit (no dimension of length 1 stretched,
 // matching inner dimensions), which are the conditions returned for the guard
-// to check. Otherwise NumPy would broadcast or raise, and the original runs.
+// to check. Otherwise NumPy would stretch it or raise, and the original runs.
 import type { Expr } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 
@@ -28,10 +29,12 @@ export function temporaryShape(
   extent: (array: string, d: number) => string,
 ): { shape: Shape; conditions: string[] } | null {
   const conditions: string[] = [];
-  const same = (a: Shape, b: Shape): boolean => {
-    if (a.py.length !== b.py.length) return false;
-    a.py.forEach((x, d) => { if (x !== b.py[d]) conditions.push(`${x} == ${b.py[d]}`); });
-    return true;
+  /** NumPy's broadcasting without stretching: the shorter shape lines up with the longer one's last dimensions, which must be equal. */
+  const same = (a: Shape, b: Shape): Shape => {
+    const [short, long] = a.py.length < b.py.length ? [a, b] : [b, a]; // equal ranks: the left one
+    const off = long.py.length - short.py.length;
+    short.py.forEach((x, d) => { if (x !== long.py[d + off]) conditions.push(`${x} == ${long.py[d + off]}`); });
+    return long;
   };
   const shape = shapeOf(tf, value, known, same, conditions, extent);
   return shape && shape !== 'scalar' && shape.py.length === ndim ? { shape, conditions } : null;
@@ -41,7 +44,7 @@ function shapeOf(
   tf: TypedFunction,
   x: Expr,
   known: ReadonlyMap<string, Shape>,
-  same: (a: Shape, b: Shape) => boolean,
+  same: (a: Shape, b: Shape) => Shape,
   conditions: string[],
   extent: (array: string, d: number) => string,
 ): Shape | 'scalar' | null {
@@ -51,7 +54,7 @@ function shapeOf(
     if (!l || !r) return null;
     if (l === 'scalar') return r;
     if (r === 'scalar') return l;
-    return same(r, l) ? l : null;
+    return same(l, r);
   };
   switch (x.kind) {
     case 'name': {

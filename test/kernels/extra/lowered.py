@@ -93,3 +93,10 @@ def symmetrize(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], S: np.ndarr
     S[:, :] = (A + A.T) * 0.5
     S[:, :] += alpha * S.T * 0.0 + S
     A[:, :] = A.T
+
+
+def standardize(data: np.ndarray[tuple[int, int], np.dtype[np.float64]], mean: np.ndarray[tuple[int], np.dtype[np.float64]], std: np.ndarray[tuple[int], np.dtype[np.float64]], out: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> None:
+    # rank broadcasting: mean and std line up with the columns (covariance in NumPy style)
+    centered = data - mean
+    out[:, :] = centered / std
+    data[:, :] = data[0, :] * 2.0
