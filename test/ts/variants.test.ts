@@ -32,13 +32,16 @@ test('gemm: one GPU kernel over i, a Ray block function and the box of C each bl
   assert.match(r.module, /guard=_polyray_guard_kernel_gemm/);
 });
 
-test('jacobi-2d: the time loop stays on the host and launches two kernels per step; no Ray variant', async () => {
+test('jacobi-2d: the time loop stays on the host and launches two kernels per step, each over a 2-d grid; no Ray variant', async () => {
   const r = await compile('jacobi_2d');
   const f = r.report.functions[0];
   assert.deepEqual(f.variants, ['original', 'cpu', 'gpu']);
   const host = r.module.slice(r.module.indexOf('def _polyray_gpu_kernel_jacobi_2d'));
-  assert.match(host, /^ {4}for t in range\(tsteps\):\n(?: {8}.*\n){2} {8}_polyray_launch\(_polyray_gpuk_kernel_jacobi_2d_0,/m);
+  // the counts of both loops are computed on the host; x (the first) is the inner loop j
+  assert.match(host, /^ {4}for t in range\(tsteps\):\n(?: {8}.*\n){4} {8}_polyray_launch\(_polyray_gpuk_kernel_jacobi_2d_0, \(_polyray_count1, _polyray_count0\),/m);
   assert.match(host, /_polyray_launch\(_polyray_gpuk_kernel_jacobi_2d_1,/);
+  assert.match(r.module, /_polyray_t1, _polyray_t0 = _polyray_cuda\.grid\(2\)\n {4}if _polyray_t0 < _polyray_count0 and _polyray_t1 < _polyray_count1:\n {8}i = _polyray_lo0 \+ _polyray_step0 \* _polyray_t0\n {8}j = _polyray_lo1 \+ _polyray_step1 \* _polyray_t1\n {8}B\[i, j\] = /);
+  assert.ok(f.transformations.some((t) => /a 2-d grid over the loops at lines 7, 8; a 2-d grid over the loops at lines 10, 11$/.test(t)), f.transformations.join('; '));
   assert.ok(f.transformations.some((t) => /^no Ray variant: its top-level loop at line 6 does not run in parallel/.test(t)), f.transformations.join('; '));
 });
 

@@ -369,7 +369,18 @@ def _make_launch() -> Callable[[Any, Any, tuple[Any, ...]], None]:
     tpb = THREADS_PER_BLOCK
 
     def _polyray_launch(kernel: Any, count: Any, args: tuple[Any, ...]) -> None:
-        """Launch ``kernel`` over ``count`` threads (128 per block); nothing when count <= 0."""
+        """Launch ``kernel`` over ``count`` threads (128 per block); nothing when count <= 0.
+
+        ``count`` may be a tuple (x, y[, z]) for a 2-d or 3-d grid: blocks of
+        32 x 4 (x 1) threads, x being the innermost loop of the nest.
+        """
+        if isinstance(count, tuple):
+            counts = tuple(int(c) for c in count)
+            if min(counts) <= 0:
+                return
+            block = (32, tpb // 32, 1)[: len(counts)]
+            kernel[tuple((c + b - 1) // b for c, b in zip(counts, block)), block](*args)
+            return
         n = int(count)
         if n <= 0:
             return

@@ -1,5 +1,6 @@
 // The GPU variant (numba-cuda): each prange loop of the CPU plan becomes a
-// kernel with one thread per iteration; the code around those loops stays on
+// kernel with one thread per iteration, over a 2-d or 3-d grid when
+// parallel loops are perfectly nested in it (gridNest); the code around those loops stays on
 // the host as plain Python (scalar work, sequential outer loops such as time
 // steps), launching the kernels. Only functions whose arrays are touched
 // inside parallel loops alone get one: host code that indexed a device array
@@ -48,7 +49,29 @@ export function gpuObstacle(tf: TypedFunction, prangeLoops: Set<number>, specula
 }
 
 
-export function emitGpuVariant(tf: TypedFunction, prangeLoops: Set<number>): GpuVariantCode {
+/**
+ * The loops a kernel's grid covers: the prange loop and, up to three in all,
+ * the loops perfectly nested in it that carry no dependence either (then no
+ * two points of the band depend on each other) and whose ranges do not
+ * depend on the loops outside them (the host computes every count before
+ * the launch).
+ */
+export function gridNest(loop: ForStmt, provenParallel: ReadonlySet<number>): ForStmt[] {
+  const nest = [loop];
+  for (;;) {
+    const last = nest[nest.length - 1];
+    const inner = last.body.length === 1 ? last.body[0] : null;
+    if (nest.length === 3 || !inner || inner.kind !== 'for' || !provenParallel.has(inner.span.start) || !rangeParts(inner, () => '')) break;
+    const outer = new Set(nest.map((l) => l.target.id));
+    let dependent = false;
+    for (const e of stmtExprs(inner)) walkExpr(e, (x) => { if (x.kind === 'name' && outer.has(x.id)) dependent = true; });
+    if (dependent) break;
+    nest.push(inner);
+  }
+  return nest;
+}
+
+export function emitGpuVariant(tf: TypedFunction, prangeLoops: Set<number>, provenParallel: ReadonlySet<number> = new Set()): GpuVariantCode {
   const fn = tf.fn.name;
   const host = `_polyray_gpu_${fn}`;
   const params = tf.fn.params.map((p) => p.name);
@@ -59,20 +82,41 @@ export function emitGpuVariant(tf: TypedFunction, prangeLoops: Set<number>): Gpu
     if (s.kind !== 'for' || !prangeLoops.has(s.span.start)) return undefined;
     const name = `_polyray_gpuk_${fn}_${kernels.length}`;
     kernels.push(name);
-    const parts = rangeParts(s, (e) => printer.expr(e))!;
     const free = freeNames(s, params, tf);
-    const args = ['_polyray_lo', '_polyray_count', '_polyray_step', ...params, ...free];
+    const nest = gridNest(s, provenParallel);
+    const passed = `${[...params, ...free].join(', ')}${params.length + free.length === 1 ? ',' : ''}`;
+    if (nest.length === 1) {
+      const parts = rangeParts(s, (e) => printer.expr(e))!;
+      const args = ['_polyray_lo', '_polyray_count', '_polyray_step', ...params, ...free];
+      kernelLines.push([
+        `def ${name}(${args.join(', ')}):`,
+        `    _polyray_t = _polyray_cuda.grid(1)`,
+        `    if _polyray_t < _polyray_count:`,
+        `        ${s.target.id} = _polyray_lo + _polyray_step * _polyray_t`,
+        ...printer.stmts(s.body, '        '),
+      ]);
+      return [
+        `${indent}_polyray_lo = ${parts.lo}`,
+        `${indent}_polyray_count = ${parts.count}`,
+        `${indent}_polyray_launch(${name}, _polyray_count, (_polyray_lo, _polyray_count, ${parts.step}, ${passed}))`,
+      ];
+    }
+    // A grid of nest.length dimensions: x (the fastest-varying, so a warp's
+    // threads touch neighbouring elements) is the innermost loop.
+    const parts = nest.map((l) => rangeParts(l, (e) => printer.expr(e))!);
+    const k = nest.map((_, d) => d);
+    const perLoop = k.flatMap((d) => [`_polyray_lo${d}`, `_polyray_count${d}`, `_polyray_step${d}`]);
+    const reversed = (f: (d: number) => string): string => [...k].reverse().map(f).join(', ');
     kernelLines.push([
-      `def ${name}(${args.join(', ')}):`,
-      `    _polyray_t = _polyray_cuda.grid(1)`,
-      `    if _polyray_t < _polyray_count:`,
-      `        ${s.target.id} = _polyray_lo + _polyray_step * _polyray_t`,
-      ...printer.stmts(s.body, '        '),
+      `def ${name}(${[...perLoop, ...params, ...free].join(', ')}):`,
+      `    ${reversed((d) => `_polyray_t${d}`)} = _polyray_cuda.grid(${nest.length})`,
+      `    if ${k.map((d) => `_polyray_t${d} < _polyray_count${d}`).join(' and ')}:`,
+      ...nest.map((l, d) => `        ${l.target.id} = _polyray_lo${d} + _polyray_step${d} * _polyray_t${d}`),
+      ...printer.stmts(nest[nest.length - 1].body, '        '),
     ]);
     return [
-      `${indent}_polyray_lo = ${parts.lo}`,
-      `${indent}_polyray_count = ${parts.count}`,
-      `${indent}_polyray_launch(${name}, _polyray_count, (_polyray_lo, _polyray_count, ${parts.step}, ${[...params, ...free].join(', ')}${params.length + free.length === 1 ? ',' : ''}))`,
+      ...k.flatMap((d) => [`${indent}_polyray_lo${d} = ${parts[d].lo}`, `${indent}_polyray_count${d} = ${parts[d].count}`]),
+      `${indent}_polyray_launch(${name}, (${reversed((d) => `_polyray_count${d}`)}), (${k.map((d) => `_polyray_lo${d}, _polyray_count${d}, ${parts[d].step}`).join(', ')}, ${passed}))`,
     ];
   };
   const body = printer.stmts(tf.fn.body, '    ', override);

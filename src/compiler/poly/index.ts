@@ -11,7 +11,8 @@ import { extractScop } from '../scop/extract.js';
 import type { TypedFunction } from '../types/check.js';
 import { loopVerdicts } from './loop-verdicts.js';
 import { planParallelLoops } from './parallel-plan.js';
-import { gpuObstacle } from '../codegen/gpu-variant.js';
+import { gpuObstacle, gridNest } from '../codegen/gpu-variant.js';
+import { walkStmts } from '../parse/ast.js';
 import { rayLoops } from '../codegen/ray-variant.js';
 import { blockBoxes } from './footprint.js';
 import { astParallelDepth, mayRaise, MAX_SCHEDULE_OPERATIONS, originalParallelDepth, reschedule, rescheduleObstacle } from './reschedule.js';
@@ -82,7 +83,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     if (parallel.prangeLoops.size > 0) transformations.push('prange on the outermost parallel loop of each nest');
     if (parallel.speculative.size > 0) transformations.push(`speculative prange: ${parallel.speculative.size} math call(s) that may raise are flagged instead; the written arrays are saved before the call and restored if one would raise`);
     const gpu = gpuObstacle(tf, parallel.prangeLoops, parallel.speculative, parallel.lowered);
-    transformations.push(gpu ? `no GPU variant: ${gpu}` : `GPU variant: ${parallel.prangeLoops.size} kernel(s), one thread per iteration of each parallel loop`);
+    transformations.push(gpu ? `no GPU variant: ${gpu}` : `GPU variant: ${parallel.prangeLoops.size} kernel(s), one thread per iteration of each parallel loop${describeGrids(tf, parallel)}`);
     // prange loops that are not distributable are speculative ones: a Ray block could not undo its writes
     const loops = parallel.distributable.size > 0 ? rayLoops(tf, parallel.distributable) : 'a math call in its parallel loops may raise, and only the CPU variant can undo a speculative run';
     if (typeof loops === 'string') {
@@ -113,6 +114,17 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     out.set(at, { ...v, reason: v.reason + note });
   }
   return { verdicts: out, plan, transformations };
+}
+
+/** The kernels whose grid covers a perfect nest of parallel loops: `; a 2-d grid over the loops at lines 5, 6`. */
+function describeGrids(tf: TypedFunction, parallel: ParallelPlan): string {
+  const grids: string[] = [];
+  walkStmts(tf.fn.body, (s) => {
+    if (s.kind !== 'for' || !parallel.prangeLoops.has(s.span.start)) return;
+    const nest = gridNest(s, parallel.provenParallel);
+    if (nest.length > 1) grids.push(`a ${nest.length}-d grid over the loops at lines ${nest.map((l) => l.span.from.line).join(', ')}`);
+  });
+  return grids.length ? `; ${grids.join('; ')}` : '';
 }
 
 /** The implicit loops of lowered slice statements in words: lowered, fused, parallel. */

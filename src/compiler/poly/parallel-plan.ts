@@ -26,6 +26,8 @@ export interface ShapeParam {
 export interface ParallelPlan {
   /** Source offsets of the `for` statements that become prange loops. */
   prangeLoops: Set<number>;
+  /** Every loop that carries no dependence at its depth (the GPU variant's grid takes perfect nests of them). */
+  provenParallel: Set<number>;
   /** Parameters under which some subscript is out of bounds (null: never). */
   outOfBounds: AstExpr | null;
   shapeParams: ShapeParam[];
@@ -57,11 +59,12 @@ export interface ParallelPlan {
 export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);
 
 export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>): ParallelPlan {
-  const plan: ParallelPlan = { prangeLoops: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set(), lowered: new Map() };
+  const plan: ParallelPlan = { prangeLoops: new Set(), provenParallel: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set(), lowered: new Map() };
   const pre = helperPreconditions(tf);
   plan.preconditions = [...pre.values()];
   plan.safeHelpers = new Set(pre.keys());
   const parallel = scop.loops.filter((l) => verdicts.get(l.span.start)?.parallel);
+  plan.provenParallel = new Set(parallel.map((l) => l.span.start));
   if (scop.unanalysable) return plan;
   // a function without loops gains only from slice statements run as element loops
   if (scop.loops.length === 0 && planSliceLowering(tf, scop.temporaries).lowered.size === 0) return plan;
