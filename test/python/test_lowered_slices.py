@@ -258,3 +258,25 @@ def test_rank_broadcasting_matches_numpy(mod, monkeypatch, form, rows, cols, mco
     same(out1, out2)
     # (data[0, :] with no rows: IndexError, from the original)
     assert rt.history()[-1]["variant"] == ("cpu" if cols == mcols and rows > 0 else "original")
+
+
+def test_implicit_loops_as_gpu_kernels_under_the_simulator():
+    """Lowered statements outside prange loops are GPU kernels of their own (one thread per element,
+    a 2-d grid for 2-d statements); inside a prange loop, element loops in the thread. Same bits as NumPy."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
+    env.pop("POLYRAY_TARGET", None)
+    proc = subprocess.run([sys.executable, str(Path(__file__).with_name("gpu_sim_lowered.py"))], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    results = {r["kernel"]: r for r in map(json.loads, (line for line in proc.stdout.splitlines() if line.startswith("{")))}
+    assert len(results) == 9, results
+    for name, r in results.items():
+        assert "error" not in r, r
+        assert r["has_gpu"], r
+        assert r["variant"] == "gpu", r
+        assert r["equal"], r

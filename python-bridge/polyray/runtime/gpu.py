@@ -31,6 +31,7 @@ available (``POLYRAY_TARGET=gpu`` runs the kernels on the CPU) but
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Sequence
 from time import perf_counter
@@ -46,6 +47,9 @@ THREADS_PER_BLOCK: Final = 128
 
 CUDA_NAME: Final = "_polyray_cuda"
 LAUNCH_NAME: Final = "_polyray_launch"
+#: the math module: kernels call math.sqrt where the source says np.sqrt
+#: (CUDA kernels support math's functions, not NumPy's sqrt ufunc).
+MATH_NAME: Final = "_polyray_math"
 
 
 def _first_line(text: str) -> str:
@@ -259,6 +263,7 @@ class GpuVariant:
             g = self.host.__globals__
             g[CUDA_NAME] = cuda
             g[LAUNCH_NAME] = _make_launch()
+            g[MATH_NAME] = math
             for name in self.kernels:
                 py = self._kernel_py.get(name)
                 if py is None:

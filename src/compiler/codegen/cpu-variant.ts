@@ -3,13 +3,14 @@
 // helpers that reproduce CPython (the runtime injects them as globals).
 import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
-import { cpuName, helperName, INT64, NUMPY, PRANGE } from './names.js';
+import { cpuName, helperName, INT64, PRANGE } from './names.js';
 import { PythonPrinter } from './python-printer.js';
 import { foldedCounter, rangeParts } from './loop-range.js';
 import { printIslAst } from './isl-ast-python.js';
 import type { Rescheduled } from '../poly/reschedule.js';
 import type { Scop } from '../scop/scop.js';
-import type { LoweredSlice, SliceRef } from '../poly/lower-slices.js';
+import type { LoweredSlice } from '../poly/lower-slices.js';
+import { element, ElementScope } from './element-loops.js';
 
 export interface CpuVariantCode {
   name: string;
@@ -21,9 +22,6 @@ export interface CpuVariantCode {
 
 /** The flag array a speculative variant receives as its last argument (see CpuVariant). */
 export const FAIL_FLAG = '_polyray_fail';
-
-/** Counters of the implicit loops of a lowered slice statement. */
-const ELEMENT = '_polyray_e';
 
 /** prange takes unit steps from 0 and its counter is unsigned: the iterator is recomputed from a signed copy. */
 function prangeHeader(s: ForStmt, print: (e: Expr) => string, indent: string): string[] {
@@ -137,58 +135,31 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const speculative = prangeLoops.size > 0 ? loopPlan.speculative ?? new Set<Expr>() : new Set<Expr>();
   const lowered = loopPlan.lowered ?? new Map<Stmt, LoweredSlice>();
   // While a lowered statement prints: its array references as elements of the implicit loops.
-  let elementRefs: Map<Expr, SliceRef> | null = null;
-  // While a group prints: its temporaries computed as scalars (implicit-loops.ts).
-  let contracted: ReadonlySet<string> = new Set();
+  const elements = new ElementScope();
   const printer = new PythonPrinter((e: Expr, print) => {
-    const ref = elementRefs?.get(e);
-    if (ref && contracted.has(ref.array)) return ref.array;
-    if (ref) {
-      const idx = ref.dims.map((d) => ('slice' in d ? (d.lo ? `${print(d.lo)} + ${ELEMENT}${d.slice}` : `${ELEMENT}${d.slice}`) : print(d.index)));
-      return `${ref.array}[${idx.join(', ')}]`;
-    }
+    const el = elements.print(e, print);
+    if (el !== undefined) return el;
     if (native.has(e)) return undefined;
     return speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used);
   }, tf.arrayAug);
   /**
-   * A lowered statement (or a fused group) as loops over its elements; the
-   * guard has checked that every operand spans the target's extents, inside its array.
+   * A lowered statement (or a fused group) as loops over its elements, the
+   * outermost one prange when no enclosing loop is; the guard has checked that
+   * every operand spans the target's extents, inside its array.
    */
   const elementLoops = (low: LoweredSlice, indent: string): string[] => {
-    const lines: string[] = [];
-    let ind = indent;
-    contracted = low.contracted ?? new Set();
-    for (const m of low.fused ?? [low]) {
-      if (m.defines && !contracted.has(m.defines.array)) {
-        const shape = m.defines.shape.length === 1 ? `${m.defines.shape[0]},` : m.defines.shape.join(', ');
-        lines.push(`${ind}${m.defines.array} = ${NUMPY}.empty((${shape}), ${NUMPY}.${m.defines.dtype})`);
-      }
-    }
-    low.loops.forEach((l, k) => {
-      // NumPy clips both (non-negative) bounds to the dimension
-      const len = l.length;
-      const hi = l.hi ? `min(${printer.expr(l.hi)}, ${len})` : len;
-      const extent = l.lo ? `max(0, ${hi} - min(${printer.expr(l.lo)}, ${len}))` : hi;
-      if (k === 0 && low.parallel) {
-        // prange's counter is unsigned: the element index is a signed copy
-        lines.push(`${ind}for _polyray_ke${k} in ${PRANGE}(${extent}):`, `${ind}    ${ELEMENT}${k} = ${INT64}(_polyray_ke${k})`);
-      } else {
-        lines.push(`${ind}for ${ELEMENT}${k} in range(${extent}):`);
-      }
+    const allocations = elements.allocations(low, indent);
+    if (!low.parallel) return [...allocations, ...elements.serialLoops(low, printer, indent)];
+    const [first, ...rest] = elements.extents(low, printer);
+    // prange's counter is unsigned: the element index is a signed copy
+    const head = [`${indent}for _polyray_ke0 in ${PRANGE}(${first}):`, `${indent}    ${element(0)} = ${INT64}(_polyray_ke0)`];
+    let ind = `${indent}    `;
+    const inner = rest.map((extent, k) => {
+      const line = `${ind}for ${element(k + 1)} in range(${extent}):`;
       ind += '    ';
+      return line;
     });
-    for (const member of low.fused ?? [low]) {
-      elementRefs = member.refs;
-      try {
-        const st = member.stmt;
-        const op = st.kind === 'augassign' ? `${st.op}=` : '=';
-        lines.push(`${ind}${printer.expr(st.target)} ${op} ${printer.expr(st.value)}`);
-      } finally {
-        elementRefs = null;
-      }
-    }
-    contracted = new Set();
-    return lines;
+    return [...allocations, ...head, ...inner, ...elements.statements(low, printer, ind)];
   };
   const override = (s: Stmt, indent: string): string[] | undefined => {
     const low = lowered.get(s);

@@ -2,7 +2,8 @@
 // kernel with one thread per iteration, over a 2-d or 3-d grid when
 // parallel loops are perfectly nested in it (gridNest); the code around those loops stays on
 // the host as plain Python (scalar work, sequential outer loops such as time
-// steps), launching the kernels. Only functions whose arrays are touched
+// steps), launching the kernels. A lowered NumPy statement outside prange
+// loops is a kernel over its implicit loops (element-loops.ts). Only functions whose arrays are touched
 // inside parallel loops alone get one: host code that indexed a device array
 // would copy an element per access. The runtime's GpuVariant copies NumPy
 // arguments to the device once per call and back afterwards.
@@ -10,6 +11,9 @@ import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } fr
 import type { TypedFunction } from '../types/check.js';
 import { rangeParts } from './loop-range.js';
 import { PythonPrinter } from './python-printer.js';
+import { element, ElementScope } from './element-loops.js';
+import { MATH } from './names.js';
+import type { LoweredSlice } from '../poly/lower-slices.js';
 
 export interface GpuVariantCode {
   host: string;
@@ -19,22 +23,33 @@ export interface GpuVariantCode {
   written: string[];
 }
 
-export function gpuObstacle(tf: TypedFunction, prangeLoops: Set<number>, speculative: ReadonlySet<Expr> = new Set(), lowered: ReadonlyMap<Stmt, unknown> = new Map()): string | null {
-  if (prangeLoops.size === 0) return 'no loop runs in parallel';
-  if (lowered.size > 0) return 'NumPy slice statements are lowered to element loops for the CPU variant only';
+export function gpuObstacle(tf: TypedFunction, prangeLoops: Set<number>, speculative: ReadonlySet<Expr> = new Set(), lowered: ReadonlyMap<Stmt, LoweredSlice> = new Map()): string | null {
+  const implicitKernels = [...lowered.values()].filter((l) => l.parallel && !l.fusedInto);
+  if (prangeLoops.size === 0 && implicitKernels.length === 0) return 'no loop runs in parallel';
   // A kernel cannot undo the writes of the threads before one that would raise.
   if (speculative.size > 0) return 'a math call inside a parallel loop may raise (the CPU variant runs it speculatively)';
+  // temporaries computed as scalars never exist as arrays
+  const contracted = new Set([...lowered.values()].flatMap((l) => [...(l.contracted ?? [])]));
   const arrays = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));
-  for (const [name, t] of tf.locals) if (t.kind === 'array') return `the local array '${name}' would live on the host`;
+  for (const [name, t] of tf.locals) if (t.kind === 'array' && !contracted.has(name)) return `the local array '${name}' would live on the host`;
   let obstacle: string | null = null;
   const visit = (body: Stmt[]): void => {
     for (const s of body) {
       // A prange loop's body is scalar code: the plan gives no function with
       // NumPy operators on arrays a prange loop (parallel-plan.ts, numbaObstacle).
       if (s.kind === 'for' && prangeLoops.has(s.span.start)) continue;
+      // a lowered statement outside prange loops is a kernel of its own (with the statements fused into it)
+      const low = lowered.get(s);
+      if (low && (low.parallel || low.fusedInto)) continue;
       for (const e of stmtExprs(s)) {
+        // its shape is host metadata (`n = A.shape[0]`, `len(A)`): no element crosses
+        const shapeOnly = new Set<Expr>();
         walkExpr(e, (x) => {
-          if (x.kind === 'name' && arrays.has(x.id)) obstacle ??= `line ${x.span.from.line} uses the array '${x.id}' outside a parallel loop`;
+          if (x.kind === 'attribute' && x.attr === 'shape') shapeOnly.add(x.value);
+          if (x.kind === 'call' && x.func.kind === 'name' && x.func.id === 'len' && x.args.length === 1) shapeOnly.add(x.args[0]);
+        });
+        walkExpr(e, (x) => {
+          if (x.kind === 'name' && arrays.has(x.id) && !shapeOnly.has(x)) obstacle ??= `line ${x.span.from.line} uses the array '${x.id}' outside a parallel loop`;
         });
       }
       if (s.kind === 'for') visit(s.body);
@@ -71,18 +86,32 @@ export function gridNest(loop: ForStmt, provenParallel: ReadonlySet<number>): Fo
   return nest;
 }
 
-export function emitGpuVariant(tf: TypedFunction, prangeLoops: Set<number>, provenParallel: ReadonlySet<number> = new Set()): GpuVariantCode {
+export function emitGpuVariant(
+  tf: TypedFunction,
+  prangeLoops: Set<number>,
+  provenParallel: ReadonlySet<number> = new Set(),
+  lowered: ReadonlyMap<Stmt, LoweredSlice> = new Map(),
+): GpuVariantCode {
   const fn = tf.fn.name;
   const host = `_polyray_gpu_${fn}`;
   const params = tf.fn.params.map((p) => p.name);
-  const printer = new PythonPrinter(undefined, tf.arrayAug);
+  const elements = new ElementScope();
+  const printer = new PythonPrinter((e, print) => elements.print(e, print) ?? kernelUfunc(tf, e, print), tf.arrayAug);
   const kernels: string[] = [];
   const kernelLines: string[][] = [];
+  // inside a thread, a lowered statement runs as plain loops over its elements
+  const inThread = (s: Stmt, indent: string): string[] | undefined => {
+    const low = lowered.get(s);
+    return low ? (low.fusedInto ? [] : elements.serialLoops(low, printer, indent)) : undefined;
+  };
   const override = (s: Stmt, indent: string): string[] | undefined => {
+    const low = lowered.get(s);
+    if (low?.fusedInto) return [];
+    if (low?.parallel) return implicitKernel(low, indent);
     if (s.kind !== 'for' || !prangeLoops.has(s.span.start)) return undefined;
     const name = `_polyray_gpuk_${fn}_${kernels.length}`;
     kernels.push(name);
-    const free = freeNames(s, params, tf);
+    const free = freeNames([s], params, tf);
     const nest = gridNest(s, provenParallel);
     const passed = `${[...params, ...free].join(', ')}${params.length + free.length === 1 ? ',' : ''}`;
     if (nest.length === 1) {
@@ -93,7 +122,7 @@ export function emitGpuVariant(tf: TypedFunction, prangeLoops: Set<number>, prov
         `    _polyray_t = _polyray_cuda.grid(1)`,
         `    if _polyray_t < _polyray_count:`,
         `        ${s.target.id} = _polyray_lo + _polyray_step * _polyray_t`,
-        ...printer.stmts(s.body, '        '),
+        ...printer.stmts(s.body, '        ', inThread),
       ]);
       return [
         `${indent}_polyray_lo = ${parts.lo}`,
@@ -112,11 +141,44 @@ export function emitGpuVariant(tf: TypedFunction, prangeLoops: Set<number>, prov
       `    ${reversed((d) => `_polyray_t${d}`)} = _polyray_cuda.grid(${nest.length})`,
       `    if ${k.map((d) => `_polyray_t${d} < _polyray_count${d}`).join(' and ')}:`,
       ...nest.map((l, d) => `        ${l.target.id} = _polyray_lo${d} + _polyray_step${d} * _polyray_t${d}`),
-      ...printer.stmts(nest[nest.length - 1].body, '        '),
+      ...printer.stmts(nest[nest.length - 1].body, '        ', inThread),
     ]);
     return [
       ...k.flatMap((d) => [`${indent}_polyray_lo${d} = ${parts[d].lo}`, `${indent}_polyray_count${d} = ${parts[d].count}`]),
       `${indent}_polyray_launch(${name}, (${reversed((d) => `_polyray_count${d}`)}), (${k.map((d) => `_polyray_lo${d}, _polyray_count${d}, ${parts[d].step}`).join(', ')}, ${passed}))`,
+    ];
+  };
+  /**
+   * A lowered statement outside prange loops (with the statements fused into
+   * it): a kernel whose grid covers its first three implicit loops, one thread
+   * per element; further implicit loops run inside the thread.
+   */
+  const implicitKernel = (low: LoweredSlice, indent: string): string[] => {
+    const name = `_polyray_gpuk_${fn}_${kernels.length}`;
+    kernels.push(name);
+    const members = (low.fused ?? [low]).map((m) => m.stmt);
+    const free = freeNames(members, params, tf);
+    const extents = elements.extents(low, printer);
+    const k = extents.slice(0, 3).map((_, d) => d);
+    const counts = k.map((d) => `_polyray_count${d}`);
+    let ind = '        ';
+    const inner = extents.slice(3).map((extent, j) => {
+      const line = `${ind}for ${element(j + 3)} in range(${extent}):`;
+      ind += '    ';
+      return line;
+    });
+    kernelLines.push([
+      `def ${name}(${[...counts, ...params, ...free].join(', ')}):`,
+      `    ${[...k].reverse().map((d) => `_polyray_t${d}`).join(', ')} = _polyray_cuda.grid(${k.length})`,
+      `    if ${k.map((d) => `_polyray_t${d} < _polyray_count${d}`).join(' and ')}:`,
+      ...k.map((d) => `        ${element(d)} = _polyray_t${d}`),
+      ...inner,
+      ...elements.statements(low, printer, ind),
+    ]);
+    const grid = k.length === 1 ? counts[0] : `(${[...counts].reverse().join(', ')})`;
+    return [
+      ...k.map((d) => `${indent}_polyray_count${d} = ${extents[d]}`),
+      `${indent}_polyray_launch(${name}, ${grid}, (${[...counts, ...params, ...free].join(', ')}${counts.length + params.length + free.length === 1 ? ',' : ''}))`,
     ];
   };
   const body = printer.stmts(tf.fn.body, '    ', override);
@@ -125,15 +187,30 @@ export function emitGpuVariant(tf: TypedFunction, prangeLoops: Set<number>, prov
   return { host, kernels, lines, arrays: arrays.map((p) => p.name), written: arrays.filter((p) => p.written).map((p) => p.name) };
 }
 
-/** Host locals (and enclosing loop variables) the loop body reads: they become kernel arguments. */
-function freeNames(loop: ForStmt, params: string[], tf: TypedFunction): string[] {
-  const assigned = new Set<string>([loop.target.id]);
-  walkStmts(loop.body, (s) => {
+/**
+ * np.sqrt and np.abs on an element: CUDA kernels have math's functions and
+ * abs, not these NumPy ufuncs; on a float64 both give the same bits (sqrt is
+ * correctly rounded either way, and a negative gives nan: kernels use
+ * NumPy's error model).
+ */
+function kernelUfunc(tf: TypedFunction, e: Expr, print: (e: Expr) => string): string | undefined {
+  if (e.kind !== 'call' || e.func.kind !== 'attribute' || e.func.value.kind !== 'name' || tf.types.get(e.func.value)?.kind !== 'module' || e.args.length !== 1) return undefined;
+  if (e.func.attr === 'sqrt') return `${MATH}.sqrt(${print(e.args[0])})`;
+  if (e.func.attr === 'abs' || e.func.attr === 'absolute') return `abs(${print(e.args[0])})`;
+  return undefined;
+}
+
+/** Host locals (and enclosing loop variables) the kernel's statements read: they become kernel arguments. */
+function freeNames(stmts: Stmt[], params: string[], tf: TypedFunction): string[] {
+  const assigned = new Set<string>();
+  walkStmts(stmts, (s) => {
     if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name') assigned.add(s.target.id);
     if (s.kind === 'for') assigned.add(s.target.id);
   });
   const read = new Set<string>();
-  walkStmts(loop.body, (s) => {
+  walkStmts(stmts, (s) => {
+    // a loop's own range is read on the host (the launch's counts), its body in the kernel
+    if (s.kind === 'for' && stmts.includes(s)) return;
     for (const e of stmtExprs(s)) walkExpr(e, (x) => x.kind === 'name' && read.add(x.id));
   });
   // Imports (np, math) and builtins stay globals; only the function's own locals are passed.

@@ -120,7 +120,7 @@ export function generateModule(
     const followsOriginal = fpl !== undefined && followsOriginalOrder(fpl.loops);
     const prange = followsOriginal ? fpl.parallel.prangeLoops : new Set<number>();
     if (targets.includes('gpu') && fpl && followsOriginal && !gpuObstacle(tf, prange, fpl.parallel.speculative, fpl.parallel.lowered)) {
-      const gpu = emitGpuVariant(tf, prange, fpl.parallel.provenParallel);
+      const gpu = emitGpuVariant(tf, prange, fpl.parallel.provenParallel, fpl.parallel.lowered);
       blocks.push(gpu.lines);
       const names = (xs: string[]): string => `(${xs.map((x) => JSON.stringify(x)).join(', ')}${xs.length === 1 ? ',' : ''})`;
       variants.push({

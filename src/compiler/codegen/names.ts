@@ -15,3 +15,5 @@ export const PRANGE = '_polyray_prange';
 export const INT64 = '_polyray_int64';
 /** numpy itself, injected by the runtime: generated code allocates temporaries whatever the user named the module. */
 export const NUMPY = '_polyray_np';
+/** the math module, injected by the runtime's GpuVariant (kernels call math.sqrt for np.sqrt). */
+export const MATH = '_polyray_math';

@@ -83,7 +83,9 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     if (parallel.prangeLoops.size > 0) transformations.push('prange on the outermost parallel loop of each nest');
     if (parallel.speculative.size > 0) transformations.push(`speculative prange: ${parallel.speculative.size} math call(s) that may raise are flagged instead; the written arrays are saved before the call and restored if one would raise`);
     const gpu = gpuObstacle(tf, parallel.prangeLoops, parallel.speculative, parallel.lowered);
-    transformations.push(gpu ? `no GPU variant: ${gpu}` : `GPU variant: ${parallel.prangeLoops.size} kernel(s), one thread per iteration of each parallel loop${describeGrids(tf, parallel)}`);
+    const implicit = [...parallel.lowered.values()].filter((l) => l.parallel && !l.fusedInto).length;
+    transformations.push(gpu ? `no GPU variant: ${gpu}`
+      : `GPU variant: ${parallel.prangeLoops.size + implicit} kernel(s), one thread per iteration of each parallel loop${implicit ? ' or element of the implicit loops' : ''}${describeGrids(tf, parallel)}`);
     // prange loops that are not distributable are speculative ones: a Ray block could not undo its writes
     const loops = parallel.distributable.size > 0 ? rayLoops(tf, parallel.distributable) : 'a math call in its parallel loops may raise, and only the CPU variant can undo a speculative run';
     if (typeof loops === 'string') {
@@ -103,6 +105,11 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   }
   if (followsOriginal && parallel.lowered.size > 0) {
     transformations.push(...describeLowering([...parallel.lowered.values()]));
+    if (parallel.prangeLoops.size === 0) {
+      const gpu = gpuObstacle(tf, parallel.prangeLoops, parallel.speculative, parallel.lowered);
+      const kernels = [...parallel.lowered.values()].filter((l) => l.parallel && !l.fusedInto).length;
+      transformations.push(gpu ? `no GPU variant: ${gpu}` : `GPU variant: ${kernels} kernel(s), one thread per element of the implicit loops`);
+    }
   }
   // Reasons per loop: what the CPU variant does with it.
   const out = new Map<number, LoopVerdict>();
