@@ -365,3 +365,37 @@ def test_cupy_inputs_stay_on_device(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert rec["gpu_bytes_to_device"] == 0 and rec["gpu_bytes_to_host"] == 0
     assert isinstance(gC, cupy.ndarray)
     np.testing.assert_allclose(cupy.asnumpy(gC), expected, rtol=1e-12)
+
+
+def test_device_product_without_cupy_goes_through_the_host_with_transposes() -> None:
+    """_polyray_gpu_dot(A, at, B, bt): the host path (no CuPy, or the simulator) transposes as told."""
+    from polyray.runtime.gpu import _make_device_dot
+
+    class FakeCuda:
+        @staticmethod
+        def to_device(x: np.ndarray) -> np.ndarray:
+            return x.copy()
+
+    dot, how = _make_device_dot(FakeCuda, simulated=True)
+    assert how == "NumPy on the host (no CuPy here)"
+    rng = np.random.default_rng(4)
+    A, B, x = rng.random((3, 4)), rng.random((5, 4)), rng.random(4)
+    np.testing.assert_array_equal(dot(A, False, B, True), A @ B.T)
+    np.testing.assert_array_equal(dot(B, False, A, True), B @ A.T)
+    np.testing.assert_array_equal(dot(A, True, A, False), A.T @ A)
+    np.testing.assert_array_equal(dot(A, False, x, False), A @ x)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cupy") is None, reason="cupy is not installed here (runs on a GPU host)")
+def test_device_product_with_cupy_stays_on_the_device() -> None:
+    from numba import cuda
+
+    from polyray.runtime.gpu import _make_device_dot
+
+    dot, how = _make_device_dot(cuda, simulated=False)
+    assert how == "cupy.matmul (cuBLAS)"
+    A = np.arange(12.0).reshape(3, 4)
+    d = cuda.to_device(A)
+    out = dot(d, False, d, True)
+    assert hasattr(out, "__cuda_array_interface__")
+    np.testing.assert_allclose(out.get(), A @ A.T)

@@ -34,6 +34,8 @@ def cases(rng: np.random.Generator) -> dict[str, tuple]:
         "blend": (f((5, 7)), f((5, 7)), f((5, 7))),
         "temporaries": (f((5, 7)), f((5, 7)), f((5, 7)), -1.5),
         "broadcast_temporary": (f(8), f(8), f(8)),
+        # D = A @ B.T and y = np.dot(A, x) on the device, then a 2-d grid reads them
+        "after_matmul": (f((6, 4)), f((5, 4)), f((6, 5)), f(4)),
     }
 
 
@@ -55,6 +57,7 @@ def main() -> None:
             getattr(mod, name)(*got)
             record = rt.history()[-1]
             result["variant"], result["reason"] = record["variant"], record["reason"]
+            result["products"] = record.get("gpu_products")
             result["equal"] = all(np.array_equal(g, r, equal_nan=True) for g, r in zip(got, ref) if isinstance(g, np.ndarray))
         except Exception as exc:  # reported, not raised: one kernel must not hide the others
             result["error"] = f"{type(exc).__name__}: {exc}"[:500]

@@ -50,6 +50,8 @@ LAUNCH_NAME: Final = "_polyray_launch"
 #: the math module: kernels call math.sqrt where the source says np.sqrt
 #: (CUDA kernels support math's functions, not NumPy's sqrt ufunc).
 MATH_NAME: Final = "_polyray_math"
+#: ``D = A @ B`` on the device: ``_polyray_gpu_dot(A, a_transposed, B, b_transposed)``.
+DOT_NAME: Final = "_polyray_gpu_dot"
 
 
 def _first_line(text: str) -> str:
@@ -189,6 +191,8 @@ class GpuVariant:
         self._broken: str | None = None
         self._simulated = False
         self._injected = False
+        #: how `D = A @ B` runs on the device (set when the kernels are injected)
+        self.products = ""
         self._lock = threading.Lock()
         self._local = threading.local()
         self.device_name: str | None = None
@@ -264,6 +268,7 @@ class GpuVariant:
             g[CUDA_NAME] = cuda
             g[LAUNCH_NAME] = _make_launch()
             g[MATH_NAME] = math
+            g[DOT_NAME], self.products = _make_device_dot(cuda, self._simulated)
             for name in self.kernels:
                 py = self._kernel_py.get(name)
                 if py is None:
@@ -358,6 +363,8 @@ class GpuVariant:
             "gpu_bytes_to_host": bytes_out,
             "device": self.device_name,
         }
+        if DOT_NAME in self.host.__code__.co_names:
+            self._local.extra["gpu_products"] = self.products
         return result
 
     def take_extra(self) -> dict[str, Any]:
@@ -368,6 +375,39 @@ class GpuVariant:
 
     def compiled(self) -> bool:
         return self._injected
+
+
+def _make_device_dot(cuda: Any, simulated: bool) -> tuple[Callable[..., Any], str]:
+    """The device product for generated ``D = A @ B`` and how it runs.
+
+    CuPy's matmul (cuBLAS) where CuPy imports on a real device: operands and
+    result stay on the device (CuPy reads numba's arrays through
+    ``__cuda_array_interface__``, numba's kernels read CuPy's). Without CuPy,
+    and under the simulator, which cannot run CuPy, the operands go to the
+    host, NumPy multiplies, and the product goes back.
+    """
+    cupy = None
+    if not simulated:
+        try:
+            import cupy  # type: ignore[import-not-found,no-redef]
+        except Exception:  # noqa: BLE001 - CuPy missing or without a usable CUDA: the host path
+            cupy = None
+
+    if cupy is not None:
+        def _polyray_gpu_dot(a: Any, at: bool, b: Any, bt: bool) -> Any:
+            x, y = cupy.asarray(a), cupy.asarray(b)
+            return cupy.matmul(x.T if at else x, y.T if bt else y)
+
+        return _polyray_gpu_dot, "cupy.matmul (cuBLAS)"
+
+    def _host(x: Any) -> np.ndarray:
+        return x.copy_to_host() if hasattr(x, "copy_to_host") else np.asarray(x)
+
+    def _polyray_gpu_dot_via_host(a: Any, at: bool, b: Any, bt: bool) -> Any:
+        x, y = _host(a), _host(b)
+        return cuda.to_device(np.ascontiguousarray(np.dot(x.T if at else x, y.T if bt else y)))
+
+    return _polyray_gpu_dot_via_host, "NumPy on the host (no CuPy here)"
 
 
 def _make_launch() -> Callable[[Any, Any, tuple[Any, ...]], None]:

@@ -3,7 +3,8 @@
 // parallel loops are perfectly nested in it (gridNest); the code around those loops stays on
 // the host as plain Python (scalar work, sequential outer loops such as time
 // steps), launching the kernels. A lowered NumPy statement outside prange
-// loops is a kernel over its implicit loops (element-loops.ts). Only functions whose arrays are touched
+// loops is a kernel over its implicit loops (element-loops.ts); a product
+// `D = A @ B` runs on the device through the library (deviceProducts). Only functions whose arrays are touched
 // inside parallel loops alone get one: host code that indexed a device array
 // would copy an element per access. The runtime's GpuVariant copies NumPy
 // arguments to the device once per call and back afterwards.
@@ -12,7 +13,8 @@ import type { TypedFunction } from '../types/check.js';
 import { rangeParts } from './loop-range.js';
 import { PythonPrinter } from './python-printer.js';
 import { element, ElementScope } from './element-loops.js';
-import { MATH } from './names.js';
+import { DEVICE_DOT, MATH } from './names.js';
+import type { ParallelPlan } from '../poly/parallel-plan.js';
 import type { LoweredSlice } from '../poly/lower-slices.js';
 
 export interface GpuVariantCode {
@@ -23,7 +25,32 @@ export interface GpuVariantCode {
   written: string[];
 }
 
-export function gpuObstacle(tf: TypedFunction, prangeLoops: Set<number>, speculative: ReadonlySet<Expr> = new Set(), lowered: ReadonlyMap<Stmt, LoweredSlice> = new Map()): string | null {
+/** What the GPU variant takes from the CPU variant's plan (poly/parallel-plan.ts). */
+export type GpuPlan = Pick<ParallelPlan, 'prangeLoops' | 'provenParallel' | 'speculative' | 'lowered' | 'temporaries'>;
+
+/**
+ * `D = A @ B` (np.dot, np.matmul; transposes too) at the top level, whose
+ * shape the guard checks: computed on the device by the library (cuBLAS
+ * through CuPy where it is installed), D staying there for the kernels.
+ */
+export function deviceProducts(tf: TypedFunction, temporaries: ReadonlySet<string>): Map<Stmt, { name: string; left: Expr; right: Expr }> {
+  const out = new Map<Stmt, { name: string; left: Expr; right: Expr }>();
+  for (const s of tf.fn.body) {
+    if (s.kind !== 'assign' || s.target.kind !== 'name' || !temporaries.has(s.target.id)) continue;
+    const v = s.value;
+    const numpyCall = v.kind === 'call' && v.func.kind === 'attribute' && v.func.value.kind === 'name' && tf.types.get(v.func.value)?.kind === 'module'
+      && (v.func.attr === 'dot' || v.func.attr === 'matmul') && v.args.length === 2 && v.keywords.length === 0;
+    const operands = v.kind === 'binary' && v.op === '@' ? [v.left, v.right] : numpyCall && v.kind === 'call' ? v.args : null;
+    const plain = (e: Expr): boolean => e.kind === 'name' || (e.kind === 'attribute' && e.attr === 'T' && e.value.kind === 'name');
+    if (operands && operands.every(plain)) out.set(s, { name: s.target.id, left: operands[0], right: operands[1] });
+  }
+  return out;
+}
+
+export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
+  const { prangeLoops, speculative, lowered } = plan;
+  const products = deviceProducts(tf, plan.temporaries);
+  const onDevice = new Set([...products.values()].map((p) => p.name));
   const implicitKernels = [...lowered.values()].filter((l) => l.parallel && !l.fusedInto);
   if (prangeLoops.size === 0 && implicitKernels.length === 0) return 'no loop runs in parallel';
   // A kernel cannot undo the writes of the threads before one that would raise.
@@ -31,7 +58,7 @@ export function gpuObstacle(tf: TypedFunction, prangeLoops: Set<number>, specula
   // temporaries computed as scalars never exist as arrays
   const contracted = new Set([...lowered.values()].flatMap((l) => [...(l.contracted ?? [])]));
   const arrays = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));
-  for (const [name, t] of tf.locals) if (t.kind === 'array' && !contracted.has(name)) return `the local array '${name}' would live on the host`;
+  for (const [name, t] of tf.locals) if (t.kind === 'array' && !contracted.has(name) && !onDevice.has(name)) return `the local array '${name}' would live on the host`;
   let obstacle: string | null = null;
   const visit = (body: Stmt[]): void => {
     for (const s of body) {
@@ -40,7 +67,7 @@ export function gpuObstacle(tf: TypedFunction, prangeLoops: Set<number>, specula
       if (s.kind === 'for' && prangeLoops.has(s.span.start)) continue;
       // a lowered statement outside prange loops is a kernel of its own (with the statements fused into it)
       const low = lowered.get(s);
-      if (low && (low.parallel || low.fusedInto)) continue;
+      if ((low && (low.parallel || low.fusedInto)) || products.has(s)) continue;
       for (const e of stmtExprs(s)) {
         // its shape is host metadata (`n = A.shape[0]`, `len(A)`): no element crosses
         const shapeOnly = new Set<Expr>();
@@ -86,12 +113,9 @@ export function gridNest(loop: ForStmt, provenParallel: ReadonlySet<number>): Fo
   return nest;
 }
 
-export function emitGpuVariant(
-  tf: TypedFunction,
-  prangeLoops: Set<number>,
-  provenParallel: ReadonlySet<number> = new Set(),
-  lowered: ReadonlyMap<Stmt, LoweredSlice> = new Map(),
-): GpuVariantCode {
+export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode {
+  const { prangeLoops, provenParallel, lowered } = plan;
+  const products = deviceProducts(tf, plan.temporaries);
   const fn = tf.fn.name;
   const host = `_polyray_gpu_${fn}`;
   const params = tf.fn.params.map((p) => p.name);
@@ -105,6 +129,12 @@ export function emitGpuVariant(
     return low ? (low.fusedInto ? [] : elements.serialLoops(low, printer, indent)) : undefined;
   };
   const override = (s: Stmt, indent: string): string[] | undefined => {
+    const product = products.get(s);
+    if (product) {
+      // operand, transposed? (a transposed device array is a strided view: the runtime transposes where it can)
+      const operand = (e: Expr): string => (e.kind === 'attribute' ? `${printer.expr(e.value)}, True` : `${printer.expr(e)}, False`);
+      return [`${indent}${product.name} = ${DEVICE_DOT}(${operand(product.left)}, ${operand(product.right)})`];
+    }
     const low = lowered.get(s);
     if (low?.fusedInto) return [];
     if (low?.parallel) return implicitKernel(low, indent);

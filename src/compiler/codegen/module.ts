@@ -118,9 +118,8 @@ export function generateModule(
     const fpl = plans.get(tf);
     // GPU kernels follow the original order's parallel loops, also when the CPU variant reorders inside them
     const followsOriginal = fpl !== undefined && followsOriginalOrder(fpl.loops);
-    const prange = followsOriginal ? fpl.parallel.prangeLoops : new Set<number>();
-    if (targets.includes('gpu') && fpl && followsOriginal && !gpuObstacle(tf, prange, fpl.parallel.speculative, fpl.parallel.lowered)) {
-      const gpu = emitGpuVariant(tf, prange, fpl.parallel.provenParallel, fpl.parallel.lowered);
+    if (targets.includes('gpu') && fpl && followsOriginal && !gpuObstacle(tf, fpl.parallel)) {
+      const gpu = emitGpuVariant(tf, fpl.parallel);
       blocks.push(gpu.lines);
       const names = (xs: string[]): string => `(${xs.map((x) => JSON.stringify(x)).join(', ')}${xs.length === 1 ? ',' : ''})`;
       variants.push({

@@ -17,3 +17,5 @@ export const INT64 = '_polyray_int64';
 export const NUMPY = '_polyray_np';
 /** the math module, injected by the runtime's GpuVariant (kernels call math.sqrt for np.sqrt). */
 export const MATH = '_polyray_math';
+/** A matrix product on the device, injected by the runtime's GpuVariant (cupy.matmul: cuBLAS; without CuPy, through the host). */
+export const DEVICE_DOT = '_polyray_gpu_dot';

@@ -82,7 +82,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   if (followsOriginal && (parallel.distributable.size > 0 || parallel.prangeLoops.size > 0)) {
     if (parallel.prangeLoops.size > 0) transformations.push('prange on the outermost parallel loop of each nest');
     if (parallel.speculative.size > 0) transformations.push(`speculative prange: ${parallel.speculative.size} math call(s) that may raise are flagged instead; the written arrays are saved before the call and restored if one would raise`);
-    const gpu = gpuObstacle(tf, parallel.prangeLoops, parallel.speculative, parallel.lowered);
+    const gpu = gpuObstacle(tf, parallel);
     const implicit = [...parallel.lowered.values()].filter((l) => l.parallel && !l.fusedInto).length;
     transformations.push(gpu ? `no GPU variant: ${gpu}`
       : `GPU variant: ${parallel.prangeLoops.size + implicit} kernel(s), one thread per iteration of each parallel loop${implicit ? ' or element of the implicit loops' : ''}${describeGrids(tf, parallel)}`);
@@ -106,7 +106,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   if (followsOriginal && parallel.lowered.size > 0) {
     transformations.push(...describeLowering([...parallel.lowered.values()]));
     if (parallel.prangeLoops.size === 0) {
-      const gpu = gpuObstacle(tf, parallel.prangeLoops, parallel.speculative, parallel.lowered);
+      const gpu = gpuObstacle(tf, parallel);
       const kernels = [...parallel.lowered.values()].filter((l) => l.parallel && !l.fusedInto).length;
       transformations.push(gpu ? `no GPU variant: ${gpu}` : `GPU variant: ${kernels} kernel(s), one thread per element of the implicit loops`);
     }
@@ -157,7 +157,7 @@ const dimNames = (r: Rescheduled): string => [...r.parallelDims].map((d) => `c${
  * order; with its invariant reads hoisted. Null otherwise.
  */
 function islOrderForLocality(isl: IslContext, tf: TypedFunction, scop: Scop, parallel: ParallelPlan, local: Rescheduled, depth: number): Rescheduled | null {
-  if (!gpuObstacle(tf, parallel.prangeLoops, parallel.speculative, parallel.lowered)) return null;
+  if (!gpuObstacle(tf, parallel)) return null;
   if (parallel.distributable.size > 0 && typeof rayLoops(tf, parallel.distributable) !== 'string') return null;
   const r = reschedule(isl, scop, false);
   if (!r || astParallelDepth(r.ast, r.parallelDims) !== depth) return null;

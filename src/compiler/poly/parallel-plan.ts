@@ -28,6 +28,8 @@ export interface ParallelPlan {
   prangeLoops: Set<number>;
   /** Every loop that carries no dependence at its depth (the GPU variant's grid takes perfect nests of them). */
   provenParallel: Set<number>;
+  /** Local arrays the model knows the shape of, which the guard checks (scop/temporaries.ts). */
+  temporaries: Set<string>;
   /** Parameters under which some subscript is out of bounds (null: never). */
   outOfBounds: AstExpr | null;
   shapeParams: ShapeParam[];
@@ -59,7 +61,7 @@ export interface ParallelPlan {
 export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);
 
 export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>): ParallelPlan {
-  const plan: ParallelPlan = { prangeLoops: new Set(), provenParallel: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set(), lowered: new Map() };
+  const plan: ParallelPlan = { prangeLoops: new Set(), provenParallel: new Set(), temporaries: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set(), lowered: new Map() };
   const pre = helperPreconditions(tf);
   plan.preconditions = [...pre.values()];
   plan.safeHelpers = new Set(pre.keys());
@@ -120,6 +122,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   plan.boundsChecked = true;
   // the shapes the model gave temporaries hold only if their operands do not broadcast
   plan.preconditions.push(...scop.assumptions);
+  plan.temporaries = new Set(scop.temporaries.keys());
   // Every index is checked by the guard above: slice statements can run as element loops.
   const lowering = planSliceLowering(tf, scop.temporaries);
   plan.lowered = lowering.lowered;
