@@ -275,7 +275,7 @@ def test_implicit_loops_as_gpu_kernels_under_the_simulator():
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     results = {r["kernel"]: r for r in map(json.loads, (line for line in proc.stdout.splitlines() if line.startswith("{")))}
-    assert len(results) == 10, results
+    assert len(results) == 11, results
     for name, r in results.items():
         assert "error" not in r, r
         assert r["has_gpu"], r

@@ -52,6 +52,7 @@ LAUNCH_NAME: Final = "_polyray_launch"
 MATH_NAME: Final = "_polyray_math"
 #: ``D = A @ B`` on the device: ``_polyray_gpu_dot(A, a_transposed, B, b_transposed)``.
 DOT_NAME: Final = "_polyray_gpu_dot"
+NUMPY_NAME: Final = "_polyray_np"
 
 
 def _first_line(text: str) -> str:
@@ -268,6 +269,7 @@ class GpuVariant:
             g[CUDA_NAME] = cuda
             g[LAUNCH_NAME] = _make_launch()
             g[MATH_NAME] = math
+            g[NUMPY_NAME] = np  # temporaries are allocated with a NumPy dtype
             g[DOT_NAME], self.products = _make_device_dot(cuda, self._simulated)
             for name in self.kernels:
                 py = self._kernel_py.get(name)
@@ -349,6 +351,8 @@ class GpuVariant:
                 raise RuntimeError(f"{reason} (after kernels had written device arrays passed in place)") from exc
             raise
         t2 = perf_counter()
+        if hasattr(result, "copy_to_host"):  # a temporary made on the device, returned
+            result = result.copy_to_host()
         bytes_out = 0
         for d, host, a in back:
             d.copy_to_host(host)

@@ -13,7 +13,7 @@ import type { TypedFunction } from '../types/check.js';
 import { rangeParts } from './loop-range.js';
 import { PythonPrinter } from './python-printer.js';
 import { element, ElementScope } from './element-loops.js';
-import { DEVICE_DOT, MATH } from './names.js';
+import { DEVICE_DOT, MATH, NUMPY } from './names.js';
 import type { ParallelPlan } from '../poly/parallel-plan.js';
 import type { LoweredSlice } from '../poly/lower-slices.js';
 
@@ -58,6 +58,8 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   // temporaries computed as scalars never exist as arrays
   const contracted = new Set([...lowered.values()].flatMap((l) => [...(l.contracted ?? [])]));
   const arrays = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));
+  // temporaries of lowered statements are made on the device (or never, contracted)
+  for (const l of lowered.values()) if (l.defines) onDevice.add(l.defines.array);
   for (const [name, t] of tf.locals) if (t.kind === 'array' && !contracted.has(name) && !onDevice.has(name)) return `the local array '${name}' would live on the host`;
   let obstacle: string | null = null;
   const visit = (body: Stmt[]): void => {
@@ -187,7 +189,9 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
     const name = `_polyray_gpuk_${fn}_${kernels.length}`;
     kernels.push(name);
     const members = (low.fused ?? [low]).map((m) => m.stmt);
-    const free = freeNames(members, params, tf);
+    // the temporaries the group makes on the device are the kernel's to fill
+    const made = (low.fused ?? [low]).flatMap((m) => (m.defines && !low.contracted?.has(m.defines.array) ? [m.defines.array] : []));
+    const free = [...freeNames(members, params, tf), ...made];
     const extents = elements.extents(low, printer);
     const k = extents.slice(0, 3).map((_, d) => d);
     const counts = k.map((d) => `_polyray_count${d}`);
@@ -206,7 +210,15 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
       ...elements.statements(low, printer, ind),
     ]);
     const grid = k.length === 1 ? counts[0] : `(${[...counts].reverse().join(', ')})`;
+    // temporaries the group does not contract: allocated on the device, filled by the kernel
+    const contracted = low.contracted ?? new Set();
+    const allocations = (low.fused ?? [low]).flatMap((m) => {
+      if (!m.defines || contracted.has(m.defines.array)) return [];
+      const shape = m.defines.shape.length === 1 ? `${m.defines.shape[0]},` : m.defines.shape.join(', ');
+      return [`${indent}${m.defines.array} = _polyray_cuda.device_array((${shape}), ${NUMPY}.${m.defines.dtype})`];
+    });
     return [
+      ...allocations,
       ...k.map((d) => `${indent}_polyray_count${d} = ${extents[d]}`),
       `${indent}_polyray_launch(${name}, ${grid}, (${[...counts, ...params, ...free].join(', ')}${counts.length + params.length + free.length === 1 ? ',' : ''}))`,
     ];
