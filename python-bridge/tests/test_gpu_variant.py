@@ -399,3 +399,49 @@ def test_device_product_with_cupy_stays_on_the_device() -> None:
     out = dot(d, False, d, True)
     assert hasattr(out, "__cuda_array_interface__")
     np.testing.assert_allclose(out.get(), A @ A.T)
+
+
+@pytest.mark.parametrize("name,args", [
+    ("sqrt", (4.0,)), ("sqrt", (0.0,)), ("sqrt", (-0.0,)), ("sqrt", (-1e-300,)), ("sqrt", (float("nan"),)),
+    ("log", (1.0,)), ("log", (0.0,)), ("log", (-0.0,)), ("log", (-2.0,)), ("log10", (0.0,)), ("log2", (8.0,)),
+    ("acos", (1.0,)), ("acos", (1.0000000000000002,)), ("asin", (-1.5,)),
+    ("exp", (709.782712893384,)), ("exp", (709.7827128933841,)), ("exp", (float("inf"),)), ("exp", (-1e308,)),
+    ("mathpow", (0.0, -1.0)), ("mathpow", (-8.0, 1.0 / 3.0)), ("mathpow", (-8.0, 3.0)), ("mathpow", (10.0, 400.0)),
+    ("mathpow", (float("inf"), -1.0)), ("mathpow", (2.0, 0.5)),
+])
+def test_device_flagging_math_flags_exactly_where_cpython_raises(name: str, args: tuple[float, ...],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The device forms flag where CPython's math raises; they run here against a math that,
+    like CUDA's, gives nan or inf instead of raising."""
+    import math
+
+    from polyray.runtime import gpu
+    from polyray.runtime.gpu import DEVICE_SPECULATIVE
+
+    class CudaLikeMath:
+        def __getattr__(self, attr: str) -> Any:
+            f = getattr(math, attr)
+            if not callable(f):
+                return f
+
+            def quiet(*a: float) -> float:
+                try:
+                    return f(*a)
+                except ValueError:
+                    return math.nan
+                except OverflowError:
+                    return math.inf
+
+            return quiet
+
+    monkeypatch.setattr(gpu, "math", CudaLikeMath())
+
+    cpython = {"mathpow": math.pow}.get(name) or getattr(math, name)
+    try:
+        cpython(*args)
+        raises = False
+    except (ValueError, OverflowError):
+        raises = True
+    fail = np.zeros(1, dtype=np.int8)
+    DEVICE_SPECULATIVE[name](*args, fail)
+    assert bool(fail[0]) == raises

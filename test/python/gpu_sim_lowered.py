@@ -2,7 +2,9 @@
 the NumPy-style kernels of test/kernels/extra/lowered.py compiled with
 --targets cpu,gpu, each with a GPU variant run with POLYRAY_TARGET=gpu (its
 implicit loops as kernels, one thread per element) against the original on
-copies of the same inputs. Prints one JSON line per kernel."""
+copies of the same inputs; then a speculative kernel (extra/speculative.py)
+on data where its math call is fine and where it would raise. Prints one
+JSON line per case."""
 from __future__ import annotations
 
 import json
@@ -16,7 +18,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compiled import compile_and_import  # noqa: E402
+from compiled import compile_and_import, outcome  # noqa: E402
 
 import polyray.runtime as rt  # noqa: E402
 
@@ -63,6 +65,25 @@ def main() -> None:
             result["equal"] = all(np.array_equal(g, r, equal_nan=True) for g, r in zip(got, ref) if isinstance(g, np.ndarray)) \
                 and (want is None or (isinstance(returned, np.ndarray) and np.array_equal(returned, want)))
         except Exception as exc:  # reported, not raised: one kernel must not hide the others
+            result["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        print(json.dumps(result), flush=True)
+    # a math call that may raise: flagged in the kernel; then the device results are discarded
+    # and the original runs (and raises)
+    spec = compile_and_import(ROOT / "test/kernels/extra/speculative.py", out, "gpusim_speculative", "--targets", "cpu,gpu")
+    for name, bad in (("roots", False), ("roots_raises", True)):
+        x = np.linspace(0.0, 4.0, 9)
+        if bad:
+            x[5] = -1.0
+        y, y_ref = np.full(9, 7.0), np.full(9, 7.0)
+        result = {"kernel": name, "has_gpu": True}
+        try:
+            want = outcome(spec._polyray_original_roots, 9, x, y_ref)
+            rt.clear_history()
+            got = outcome(spec.roots, 9, x, y)
+            record = rt.history()[-1]
+            result.update(variant=record["variant"], reason=record["reason"], outcome=got[0],
+                          equal=got == want and np.array_equal(y, y_ref))
+        except Exception as exc:  # noqa: BLE001
             result["error"] = f"{type(exc).__name__}: {exc}"[:500]
         print(json.dumps(result), flush=True)
 

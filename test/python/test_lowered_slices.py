@@ -275,11 +275,14 @@ def test_implicit_loops_as_gpu_kernels_under_the_simulator():
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     results = {r["kernel"]: r for r in map(json.loads, (line for line in proc.stdout.splitlines() if line.startswith("{")))}
-    assert len(results) == 11, results
+    assert len(results) == 13, results
     for name, r in results.items():
         assert "error" not in r, r
         assert r["has_gpu"], r
-        assert r["variant"] == "gpu", r
+        assert r["variant"] == ("original" if name == "roots_raises" else "gpu"), r
         assert r["equal"], r
+    # a flagged kernel: nothing copied back, the original raised as Python does
+    assert results["roots_raises"]["outcome"] == "ValueError"
+    assert "would raise: its device results were discarded" in results["roots_raises"]["reason"]
     # the simulator cannot run CuPy: products go through the host there, and the record says so
     assert results["after_matmul"]["products"] == "NumPy on the host (no CuPy here)"

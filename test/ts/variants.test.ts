@@ -58,3 +58,26 @@ test('--targets cpu emits neither GPU nor Ray code', async () => {
   if (!r.ok) return;
   assert.doesNotMatch(r.module, /_polyray_gpuk_|_polyray_block_|GpuVariant|RayVariant/);
 });
+
+test('a speculative parallel loop gets a GPU variant too: its math calls flag, the host takes the flag array', async () => {
+  const src = [
+    'import math',
+    'import numpy as np',
+    'import numpy.typing as npt',
+    '',
+    'def roots(n: int, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> None:',
+    '    for i in range(n):',
+    '        y[i] = math.sqrt(x[i]) + 1.0',
+    '',
+  ].join('\n');
+  const r = compileSource(await testParser(), src, { fileName: 'roots.py', isl: await islCtx });
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  const f = r.report.functions[0];
+  assert.ok(f.variants.includes('gpu'), f.transformations.join('; '));
+  assert.match(r.module, /y\[i\] = _polyray_h_spec_sqrt\(x\[i\], _polyray_fail\) \+ 1\.0/);
+  assert.match(r.module, /^def _polyray_gpu_roots\(n, x, y, _polyray_fail\):$/m);
+  assert.match(r.module, /_polyray_launch\(_polyray_gpuk_roots_0, _polyray_count, \(_polyray_lo, _polyray_count, 1, n, x, y, _polyray_fail\)\)/);
+  assert.match(r.module, /GpuVariant\(_polyray_gpu_roots, kernels=\("_polyray_gpuk_roots_0",\), arrays=\("x", "y"\), written=\("y",\), speculative=\("sqrt",\)\)/);
+  assert.ok(f.transformations.some((t) => /flag instead, and if one does the device results are discarded/.test(t)), f.transformations.join('; '));
+});

@@ -40,7 +40,7 @@ from typing import Any, Final
 import numpy as np
 
 from .params import NUMERIC_DTYPES, Param
-from .variants import VariantFailed
+from .variants import VariantFailed, VariantRolledBack
 
 #: Threads per block of every launch.
 THREADS_PER_BLOCK: Final = 128
@@ -53,6 +53,8 @@ MATH_NAME: Final = "_polyray_math"
 #: ``D = A @ B`` on the device: ``_polyray_gpu_dot(A, a_transposed, B, b_transposed)``.
 DOT_NAME: Final = "_polyray_gpu_dot"
 NUMPY_NAME: Final = "_polyray_np"
+#: generated code calls helper ``h`` as ``_polyray_h_<h>`` (as the CPU variant's)
+HELPER_PREFIX: Final = "_polyray_h_"
 
 
 def _first_line(text: str) -> str:
@@ -169,6 +171,7 @@ class GpuVariant:
         kernels: Sequence[str] = (),
         arrays: Sequence[str] = (),
         written: Sequence[str] = (),
+        speculative: Sequence[str] = (),
     ) -> None:
         if not callable(host) or not hasattr(host, "__globals__"):
             raise TypeError(f"GpuVariant: host must be a Python function, got {type(host).__name__}")
@@ -176,6 +179,11 @@ class GpuVariant:
         self.kernels: tuple[str, ...] = tuple(kernels)
         self.arrays: tuple[str, ...] = tuple(arrays)
         self.written: tuple[str, ...] = tuple(written)
+        #: math helpers the kernels call in their flagging form; the host takes the flag array last
+        self.speculative: tuple[str, ...] = tuple(speculative)
+        unknown = sorted(set(self.speculative) - set(DEVICE_SPECULATIVE))
+        if unknown:
+            raise ValueError(f"GpuVariant {host.__name__!r}: no device form of the flagging helpers {unknown}")
         missing = sorted(set(self.written) - set(self.arrays))
         if missing:
             raise ValueError(f"GpuVariant {host.__name__!r}: written {missing} not among arrays {list(self.arrays)}")
@@ -270,6 +278,15 @@ class GpuVariant:
             g[LAUNCH_NAME] = _make_launch()
             g[MATH_NAME] = math
             g[NUMPY_NAME] = np  # temporaries are allocated with a NumPy dtype
+            for helper in self.speculative:
+                # the simulator runs kernels as Python, where math raises: the CPU's
+                # Python-level flagging helpers (CPython's semantics, exactly) serve there
+                if self._simulated:
+                    from . import numba_helpers
+
+                    g[f"{HELPER_PREFIX}spec_{helper}"] = getattr(numba_helpers, f"spec_{helper}")
+                else:
+                    g[f"{HELPER_PREFIX}spec_{helper}"] = cuda.jit(device=True)(DEVICE_SPECULATIVE[helper])
             g[DOT_NAME], self.products = _make_device_dot(cuda, self._simulated)
             for name in self.kernels:
                 py = self._kernel_py.get(name)
@@ -335,6 +352,15 @@ class GpuVariant:
             dev_args[i] = d
             if i in self._written_pos:
                 back.append((d, host, a))
+        fail = None
+        if self.speculative:
+            if in_place_written:
+                raise VariantFailed(
+                    f"{self.function} would write device arrays passed in place in a speculative run, "
+                    "which could not be undone if a math call flagged"
+                )
+            fail = cuda.to_device(np.zeros(1, dtype=np.int8))
+            dev_args.append(fail)
         self._precompile(dev_args)
         cuda.synchronize()
         t1 = perf_counter()
@@ -351,6 +377,11 @@ class GpuVariant:
                 raise RuntimeError(f"{reason} (after kernels had written device arrays passed in place)") from exc
             raise
         t2 = perf_counter()
+        if fail is not None and fail.copy_to_host()[0]:
+            # nothing was copied back: the caller's arrays are as they were
+            raise VariantRolledBack(
+                f"a math call in a GPU kernel of {self.function} would raise: its device results were discarded"
+            )
         if hasattr(result, "copy_to_host"):  # a temporary made on the device, returned
             result = result.copy_to_host()
         bytes_out = 0
@@ -379,6 +410,76 @@ class GpuVariant:
 
     def compiled(self) -> bool:
         return self._injected
+
+
+# --- flagging math for kernels on a real device -------------------------------
+#
+# CUDA's math functions never raise (they give nan or inf): each form flags
+# ``fail[0] = 1`` exactly where CPython's math would raise, as the CPU's
+# flagging helpers do (numba_helpers, spec_*), and returns CUDA's result,
+# which the runtime then discards.
+
+
+def _d_sqrt(x: float, fail: Any) -> float:
+    if x < 0.0:
+        fail[0] = 1
+    return math.sqrt(x)
+
+
+def _d_log(x: float, fail: Any) -> float:
+    if x <= 0.0:
+        fail[0] = 1
+    return math.log(x)
+
+
+def _d_log10(x: float, fail: Any) -> float:
+    if x <= 0.0:
+        fail[0] = 1
+    return math.log10(x)
+
+
+def _d_log2(x: float, fail: Any) -> float:
+    if x <= 0.0:
+        fail[0] = 1
+    return math.log2(x)
+
+
+def _d_acos(x: float, fail: Any) -> float:
+    if x < -1.0 or x > 1.0:
+        fail[0] = 1
+    return math.acos(x)
+
+
+def _d_asin(x: float, fail: Any) -> float:
+    if x < -1.0 or x > 1.0:
+        fail[0] = 1
+    return math.asin(x)
+
+
+def _d_exp(x: float, fail: Any) -> float:
+    r = math.exp(x)
+    if math.isinf(r) and math.isfinite(x):
+        fail[0] = 1
+    return r
+
+
+def _d_mathpow(x: float, y: float, fail: Any) -> float:
+    if math.isfinite(x) and math.isfinite(y):
+        if x == 0.0 and y < 0.0:
+            fail[0] = 1
+        if x < 0.0 and y != math.floor(y):
+            fail[0] = 1
+    r = math.pow(x, y)
+    if math.isinf(r) and math.isfinite(x) and math.isfinite(y):
+        fail[0] = 1
+    return r
+
+
+#: helper name (as in generated ``_polyray_h_spec_<name>``) -> its device form
+DEVICE_SPECULATIVE: Final[dict[str, Callable[..., float]]] = {
+    "sqrt": _d_sqrt, "log": _d_log, "log10": _d_log10, "log2": _d_log2,
+    "acos": _d_acos, "asin": _d_asin, "exp": _d_exp, "mathpow": _d_mathpow,
+}
 
 
 def _make_device_dot(cuda: Any, simulated: bool) -> tuple[Callable[..., Any], str]:

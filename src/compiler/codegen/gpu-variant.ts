@@ -13,7 +13,8 @@ import type { TypedFunction } from '../types/check.js';
 import { rangeParts } from './loop-range.js';
 import { PythonPrinter } from './python-printer.js';
 import { element, ElementScope } from './element-loops.js';
-import { DEVICE_DOT, MATH, NUMPY } from './names.js';
+import { DEVICE_DOT, helperName, MATH, NUMPY } from './names.js';
+import { FAIL_FLAG } from './cpu-variant.js';
 import type { ParallelPlan } from '../poly/parallel-plan.js';
 import type { LoweredSlice } from '../poly/lower-slices.js';
 
@@ -23,7 +24,12 @@ export interface GpuVariantCode {
   lines: string[];
   arrays: string[];
   written: string[];
+  /** Flagging math helpers the kernels call (the host takes the flag array last): a speculative variant. */
+  speculative: string[];
 }
+
+/** Math helpers with a flagging device form (runtime/gpu.py, DEVICE_SPECULATIVE). */
+export const SPECULABLE_ON_DEVICE: ReadonlySet<string> = new Set(['sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);
 
 /** What the GPU variant takes from the CPU variant's plan (poly/parallel-plan.ts). */
 export type GpuPlan = Pick<ParallelPlan, 'prangeLoops' | 'provenParallel' | 'speculative' | 'lowered' | 'temporaries'>;
@@ -53,8 +59,11 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   const onDevice = new Set([...products.values()].map((p) => p.name));
   const implicitKernels = [...lowered.values()].filter((l) => l.parallel && !l.fusedInto);
   if (prangeLoops.size === 0 && implicitKernels.length === 0) return 'no loop runs in parallel';
-  // A kernel cannot undo the writes of the threads before one that would raise.
-  if (speculative.size > 0) return 'a math call inside a parallel loop may raise (the CPU variant runs it speculatively)';
+  // A kernel cannot raise: a math call that may raise flags instead (speculativeCalls), and
+  // the runtime then discards the device copies and runs the original, which raises.
+  if (speculative.size > 0 && [...speculative].some((e) => !SPECULABLE_ON_DEVICE.has(tf.helpers.get(e)?.helper ?? ''))) {
+    return 'a math call inside a parallel loop may raise, and its flagging form has no device version';
+  }
   // temporaries computed as scalars never exist as arrays
   const contracted = new Set([...lowered.values()].flatMap((l) => [...(l.contracted ?? [])]));
   const arrays = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));
@@ -122,7 +131,15 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
   const host = `_polyray_gpu_${fn}`;
   const params = tf.fn.params.map((p) => p.name);
   const elements = new ElementScope();
-  const printer = new PythonPrinter((e, print) => elements.print(e, print) ?? kernelUfunc(tf, e, print), tf.arrayAug);
+  // a math call that may raise flags in `_polyray_fail` instead (the runtime runs the original then)
+  const flagging = new Set<string>();
+  const speculativeCall = (e: Expr, print: (e: Expr) => string): string | undefined => {
+    const h = tf.helpers.get(e);
+    if (!h || !plan.speculative.has(e) || e.kind !== 'call') return undefined;
+    flagging.add(h.helper);
+    return `${helperName(`spec_${h.helper}`)}(${[...e.args.map(print), FAIL_FLAG].join(', ')})`;
+  };
+  const printer = new PythonPrinter((e, print) => elements.print(e, print) ?? speculativeCall(e, print) ?? kernelUfunc(tf, e, print), tf.arrayAug);
   const kernels: string[] = [];
   const kernelLines: string[][] = [];
   // inside a thread, a lowered statement runs as plain loops over its elements
@@ -224,9 +241,14 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
     ];
   };
   const body = printer.stmts(tf.fn.body, '    ', override);
-  const lines = [...kernelLines.flatMap((k) => [...k, '', '']), `def ${host}(${params.join(', ')}):`, ...body];
+  // the flag array: the host's last parameter, every kernel's last argument
+  const flag = flagging.size > 0;
+  const withFlag = (line: string): string => (!flag ? line
+    : line.startsWith('def ') ? line.replace(/\):$/, `, ${FAIL_FLAG}):`)
+      : line.replace(/^(\s*_polyray_launch\(.*, \()(.*)\)\)$/, (_, head: string, args: string) => `${head}${args.replace(/,$/, '')}, ${FAIL_FLAG}))`));
+  const lines = [...kernelLines.flatMap((k) => [withFlag(k[0]), ...k.slice(1), '', '']), withFlag(`def ${host}(${params.join(', ')}):`), ...body.map(withFlag)];
   const arrays = tf.params.filter((p) => p.kind === 'array');
-  return { host, kernels, lines, arrays: arrays.map((p) => p.name), written: arrays.filter((p) => p.written).map((p) => p.name) };
+  return { host, kernels, lines, arrays: arrays.map((p) => p.name), written: arrays.filter((p) => p.written).map((p) => p.name), speculative: [...flagging].sort() };
 }
 
 /**

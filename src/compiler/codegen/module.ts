@@ -124,7 +124,7 @@ export function generateModule(
       const names = (xs: string[]): string => `(${xs.map((x) => JSON.stringify(x)).join(', ')}${xs.length === 1 ? ',' : ''})`;
       variants.push({
         target: 'gpu',
-        constructor: `${RUNTIME_ALIAS}.GpuVariant(${gpu.host}, kernels=${names(gpu.kernels)}, arrays=${names(gpu.arrays)}, written=${names(gpu.written)})`,
+        constructor: `${RUNTIME_ALIAS}.GpuVariant(${gpu.host}, kernels=${names(gpu.kernels)}, arrays=${names(gpu.arrays)}, written=${names(gpu.written)}${gpu.speculative.length ? `, speculative=${names(gpu.speculative)}` : ''})`,
       });
     }
     if (targets.includes('ray') && fpl && typeof fpl.ray !== 'string') {

@@ -85,7 +85,8 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     const gpu = gpuObstacle(tf, parallel);
     const implicit = [...parallel.lowered.values()].filter((l) => l.parallel && !l.fusedInto).length;
     transformations.push(gpu ? `no GPU variant: ${gpu}`
-      : `GPU variant: ${parallel.prangeLoops.size + implicit} kernel(s), one thread per iteration of each parallel loop${implicit ? ' or element of the implicit loops' : ''}${describeGrids(tf, parallel)}`);
+      : `GPU variant: ${parallel.prangeLoops.size + implicit} kernel(s), one thread per iteration of each parallel loop${implicit ? ' or element of the implicit loops' : ''}${describeGrids(tf, parallel)}${
+        parallel.speculative.size > 0 ? '; math calls that may raise flag instead, and if one does the device results are discarded and the original runs' : ''}`);
     // prange loops that are not distributable are speculative ones: a Ray block could not undo its writes
     const loops = parallel.distributable.size > 0 ? rayLoops(tf, parallel.distributable) : 'a math call in its parallel loops may raise, and only the CPU variant can undo a speculative run';
     if (typeof loops === 'string') {
