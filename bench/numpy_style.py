@@ -16,11 +16,9 @@ Prints a markdown table (median of RUNS calls on fresh copies, ms).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,18 +28,12 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "python-bridge"))
+sys.path.insert(0, str(ROOT / "test" / "python"))
 SOURCE = ROOT / "test" / "kernels" / "extra" / "lowered.py"
 
 import numba  # noqa: E402
 import polyray.runtime as rt  # noqa: E402
-
-
-def load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+from compiled import compile_and_import  # noqa: E402 - the tests' compile-then-import
 
 
 def cases(rng):
@@ -80,10 +72,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=15)
     args = ap.parse_args()
-    out_dir = Path(tempfile.mkdtemp(prefix="polyray-numpy-style-"))
-    out = out_dir / "lowered_polyray.py"
-    subprocess.run(["node", str(ROOT / "bin/polyray.mjs"), "compile", str(SOURCE), "-o", str(out), "--targets", "cpu"], check=True, cwd=ROOT)
-    mod = load(out, "lowered_polyray")
+    mod = compile_and_import(SOURCE, Path(tempfile.mkdtemp(prefix="polyray-numpy-style-")), "lowered_polyray", "--targets", "cpu")
     os.environ["POLYRAY_TARGET"] = "cpu"
     rng = np.random.default_rng(7)
     rows = []

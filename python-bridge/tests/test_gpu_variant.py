@@ -415,7 +415,7 @@ def test_device_flagging_math_flags_exactly_where_cpython_raises(name: str, args
     like CUDA's, gives nan or inf instead of raising."""
     import math
 
-    from polyray.runtime import gpu
+    from polyray.runtime import flagging_math
     from polyray.runtime.gpu import DEVICE_SPECULATIVE
 
     class CudaLikeMath:
@@ -434,7 +434,7 @@ def test_device_flagging_math_flags_exactly_where_cpython_raises(name: str, args
 
             return quiet
 
-    monkeypatch.setattr(gpu, "math", CudaLikeMath())
+    monkeypatch.setattr(flagging_math, "math", CudaLikeMath())
 
     cpython = {"mathpow": math.pow}.get(name) or getattr(math, name)
     try:

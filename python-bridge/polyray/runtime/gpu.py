@@ -39,6 +39,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from .flagging_math import flag_acos, flag_asin, flag_exp, flag_log, flag_log2, flag_log10, flag_pow, flag_sqrt
 from .params import NUMERIC_DTYPES, Param
 from .variants import VariantFailed, VariantRolledBack
 
@@ -412,73 +413,10 @@ class GpuVariant:
         return self._injected
 
 
-# --- flagging math for kernels on a real device -------------------------------
-#
-# CUDA's math functions never raise (they give nan or inf): each form flags
-# ``fail[0] = 1`` exactly where CPython's math would raise, as the CPU's
-# flagging helpers do (numba_helpers, spec_*), and returns CUDA's result,
-# which the runtime then discards.
-
-
-def _d_sqrt(x: float, fail: Any) -> float:
-    if x < 0.0:
-        fail[0] = 1
-    return math.sqrt(x)
-
-
-def _d_log(x: float, fail: Any) -> float:
-    if x <= 0.0:
-        fail[0] = 1
-    return math.log(x)
-
-
-def _d_log10(x: float, fail: Any) -> float:
-    if x <= 0.0:
-        fail[0] = 1
-    return math.log10(x)
-
-
-def _d_log2(x: float, fail: Any) -> float:
-    if x <= 0.0:
-        fail[0] = 1
-    return math.log2(x)
-
-
-def _d_acos(x: float, fail: Any) -> float:
-    if x < -1.0 or x > 1.0:
-        fail[0] = 1
-    return math.acos(x)
-
-
-def _d_asin(x: float, fail: Any) -> float:
-    if x < -1.0 or x > 1.0:
-        fail[0] = 1
-    return math.asin(x)
-
-
-def _d_exp(x: float, fail: Any) -> float:
-    r = math.exp(x)
-    if math.isinf(r) and math.isfinite(x):
-        fail[0] = 1
-    return r
-
-
-def _d_mathpow(x: float, y: float, fail: Any) -> float:
-    if math.isfinite(x) and math.isfinite(y):
-        if x == 0.0 and y < 0.0:
-            fail[0] = 1
-        if x < 0.0 and y != math.floor(y):
-            fail[0] = 1
-    r = math.pow(x, y)
-    if math.isinf(r) and math.isfinite(x) and math.isfinite(y):
-        fail[0] = 1
-    return r
-
-
 #: helper name (as in generated ``_polyray_h_spec_<name>``) -> its device form
 DEVICE_SPECULATIVE: Final[dict[str, Callable[..., float]]] = {
-    "sqrt": _d_sqrt, "log": _d_log, "log10": _d_log10, "log2": _d_log2,
-    "acos": _d_acos, "asin": _d_asin, "exp": _d_exp, "mathpow": _d_mathpow,
+    "sqrt": flag_sqrt, "log": flag_log, "log10": flag_log10, "log2": flag_log2,
+    "acos": flag_acos, "asin": flag_asin, "exp": flag_exp, "mathpow": flag_pow,
 }
 
 

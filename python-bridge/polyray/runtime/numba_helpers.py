@@ -20,8 +20,10 @@ import operator
 from typing import Any
 
 import numpy as np
-from numba import types
+from numba import njit, types
 from numba.extending import overload
+
+from .flagging_math import flag_exp, flag_pow
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
            "matmul", "dot",
@@ -500,17 +502,19 @@ for _spec, _domain in _SPEC_DOMAINS.items():
     overload(_spec, inline="always")(_spec_domain_overload(_domain))
 
 
+# exp and pow flag where their result overflows too: the same text as the GPU
+# kernels' (flagging_math.py), compiled for the CPU here.
+_flag_exp = njit(inline="always")(flag_exp)
+_flag_pow = njit(inline="always")(flag_pow)
+
+
 @overload(spec_exp, inline="always")
 def _ol_spec_exp(x, fail):  # type: ignore[no-untyped-def]
     if not _is_real(x):
         return None
 
     def impl(x, fail):  # type: ignore[no-untyped-def]
-        v = np.float64(x)
-        r = math.exp(v)
-        if math.isinf(r) and math.isfinite(v):
-            fail[0] = 1
-        return r
+        return _flag_exp(np.float64(x), fail)
 
     return impl
 
@@ -521,17 +525,7 @@ def _ol_spec_mathpow(x, y, fail):  # type: ignore[no-untyped-def]
         return None
 
     def impl(x, y, fail):  # type: ignore[no-untyped-def]
-        v = np.float64(x)
-        w = np.float64(y)
-        if math.isfinite(v) and math.isfinite(w):
-            if v == 0.0 and w < 0.0:
-                fail[0] = 1
-            if v < 0.0 and w != np.floor(w):
-                fail[0] = 1
-        r = math.pow(v, w)
-        if math.isinf(r) and math.isfinite(v) and math.isfinite(w):
-            fail[0] = 1
-        return r
+        return _flag_pow(np.float64(x), np.float64(y), fail)
 
     return impl
 
