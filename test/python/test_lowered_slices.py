@@ -286,3 +286,18 @@ def test_implicit_loops_as_gpu_kernels_under_the_simulator():
     assert "would raise: its device results were discarded" in results["roots_raises"]["reason"]
     # the simulator cannot run CuPy: products go through the host there, and the record says so
     assert results["after_matmul"]["products"] == "NumPy on the host (no CuPy here)"
+
+
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+@pytest.mark.parametrize("rows,cols,n", [(0, 0, 0), (0, 3, 3), (3, 4, 4), (300, 200, 200), (3, 4, 2), (3, 4, 5)])
+def test_integer_sum_along_an_axis_has_a_shape(mod, monkeypatch, form, rows, cols, n):
+    """col = m.sum(axis=0) has m's columns: out longer than that raises IndexError in the original, via the guard."""
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    assert "_polyray_prange(" in cpu_body(mod, "column_counts")
+    m = np.random.default_rng(rows + cols).integers(-1000, 1000, (rows, cols))
+    o1 = np.zeros(n, dtype=np.int64)
+    o2 = o1.copy()
+    assert outcome(mod.column_counts, m, o1) == outcome(mod._polyray_original_column_counts, m, o2)
+    same(o1, o2)
+    assert rt.history()[-1]["variant"] == ("cpu" if n <= cols else "original")

@@ -2,7 +2,8 @@
 // `t = a * b + c` (elementwise: the operands' common shape, a lower-rank
 // operand lining up with the last dimensions as NumPy broadcasts) and
 // `D = A @ B` / `np.dot(A, B)` / `np.matmul(A, B)` (transposes `A.T`
-// included: rows of the left, columns of the right). The model gives the
+// included: rows of the left, columns of the right), and integer sums along
+// an axis (`A.sum(axis=0)`: A's shape without that dimension). The model gives the
 // temporary that shape; it holds only if the operands fit (no dimension of length 1 stretched,
 // matching inner dimensions), which are the conditions returned for the guard
 // to check. Otherwise NumPy would stretch it or raise, and the original runs.
@@ -85,6 +86,12 @@ function shapeOf(
     case 'call': {
       const f = x.func;
       const numpy = f.kind === 'attribute' && f.value.kind === 'name' && tf.types.get(f.value)?.kind === 'module';
+      const reduced = integerSumAlongAxis(tf, x, numpy);
+      if (reduced) {
+        const s = of(reduced.array);
+        if (!s || s === 'scalar' || reduced.axis >= s.py.length) return null;
+        return { py: s.py.filter((_, d) => d !== reduced.axis), isl: s.isl.filter((_, d) => d !== reduced.axis) };
+      }
       if (!numpy || x.keywords.length > 0) return null;
       if (MATMUL_FUNCS.has(f.attr) && x.args.length === 2) return matmul(of(x.args[0]), of(x.args[1]), conditions);
       if (!ELEMENTWISE_UFUNCS.has(f.attr) || x.args.length === 0) return null;
@@ -93,6 +100,20 @@ function shapeOf(
     default:
       return null;
   }
+}
+
+/**
+ * `np.sum(A, axis=k)` or `A.sum(axis=k)` with an integer result: A's shape
+ * without dimension k (exact in any order, unlike a floating-point sum, which
+ * is outside the subset). Nothing can fail: an empty axis sums to 0.
+ */
+function integerSumAlongAxis(tf: TypedFunction, x: Expr & { kind: 'call' }, numpy: boolean): { array: Expr; axis: number } | null {
+  const t = tf.types.get(x);
+  if (t?.kind !== 'array' || !t.dtype || !/^u?int/.test(t.dtype) || x.func.kind !== 'attribute' || x.func.attr !== 'sum') return null;
+  const axisKw = x.keywords.length === 1 && x.keywords[0].name === 'axis' ? x.keywords[0].value : null;
+  const array = numpy ? (x.args.length === 1 ? x.args[0] : null) : x.args.length === 0 ? x.func.value : null;
+  if (!array || !axisKw || axisKw.kind !== 'number' || !/^\d+$/.test(axisKw.text)) return null;
+  return { array, axis: Number(axisKw.text) };
 }
 
 /** A 2-d or 1-d product (np.dot and @ agree there): rows of the left, columns of the right. */
