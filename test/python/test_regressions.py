@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,6 +26,7 @@ sys.path.insert(0, str(ROOT / "test/fuzz"))
 import run as fuzz  # noqa: E402
 
 FILES = sorted((ROOT / "test/regressions").glob("[0-9][0-9][0-9]_*.py"))
+SIM = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
 
 
 def cases_of(path: Path):
@@ -66,3 +68,21 @@ def test_regression(path, monkeypatch):
             got = fuzz.call(getattr(module, name), spec, mine)
             diff = fuzz.compare(spec, want, got, ref, mine)
             assert diff is None, f"{path.name} {name} POLYRAY_TARGET={variant} (ran {rt.history()[-1]['variant'] if rt.history() else 'original'}): {diff}"
+
+
+def test_gpu_regressions_under_the_cuda_simulator():
+    """Reproducers with gpu cases again, in a process where numba.cuda is the simulator
+    (elsewhere a forced gpu falls back to the original, which checks nothing)."""
+    if SIM:
+        pytest.skip("already inside the simulator run")
+    gpu = [p.stem for p in FILES if any("gpu" in variants for _, _, variants in cases_of(p))]
+    if not gpu:
+        pytest.skip("no reproducer has a gpu case")
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
+    env.pop("POLYRAY_TARGET", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", " or ".join(gpu)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0 and f"{len(gpu)} passed" in out, out[-4000:]

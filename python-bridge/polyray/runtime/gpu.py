@@ -277,7 +277,7 @@ class GpuVariant:
             g = self.host.__globals__
             g[CUDA_NAME] = cuda
             g[LAUNCH_NAME] = _make_launch()
-            g[MATH_NAME] = math
+            g[MATH_NAME] = _SimulatorMath() if self._simulated else math
             g[NUMPY_NAME] = np  # temporaries are allocated with a NumPy dtype
             for helper in self.speculative:
                 # the simulator runs kernels as Python, where math raises: the CPU's
@@ -418,6 +418,26 @@ DEVICE_SPECULATIVE: Final[dict[str, Callable[..., float]]] = {
     "sqrt": flag_sqrt, "log": flag_log, "log10": flag_log10, "log2": flag_log2,
     "acos": flag_acos, "asin": flag_asin, "exp": flag_exp, "mathpow": flag_pow,
 }
+
+
+class _SimulatorMath:
+    """``math`` as device code has it, for the simulator (which runs kernels as
+    Python): nan or inf where Python's math raises, as CUDA's functions give."""
+
+    def __getattr__(self, name: str) -> Any:
+        f = getattr(math, name)
+        if not callable(f):
+            return f
+
+        def quiet(*args: float) -> float:
+            try:
+                return f(*args)
+            except ValueError:
+                return math.nan
+            except OverflowError:
+                return math.inf
+
+        return quiet
 
 
 def _make_device_dot(cuda: Any, simulated: bool) -> tuple[Callable[..., Any], str]:
