@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numba
+import numpy as np
 import pytest
 
 from polyray.runtime import numba_helpers as h
@@ -213,3 +214,24 @@ def test_speculative_mathpow_and_products_check_like_numpy() -> None:
                     ours(a, b)
                 continue
             np.testing.assert_array_equal(ours(a, b), want)
+
+
+def test_pairwise_sum_and_mean_are_numpys_bit_for_bit() -> None:
+    """NumPy's pairwise order, any length (the 8 and 128 boundaries, long runs) and stride."""
+    import numba
+
+    from polyray.runtime import numba_helpers as nh
+
+    total = numba.njit(lambda a: nh.pairwise_sum(a))
+    mean = numba.njit(lambda a: nh.pairwise_mean(a))
+    rng = np.random.default_rng(11)
+    for n in [*range(0, 300), 1000, 8191, 8192, 8193, 100_003]:
+        base = rng.standard_normal(2 * n + 1) * 10.0 ** rng.integers(-8, 8, 2 * n + 1)
+        for a in (base[:n], base[::2][:n], base[::-1][:n]):
+            assert total(a) == np.sum(a) or (np.isnan(total(a)) and np.isnan(np.sum(a))), n
+            if n:
+                assert mean(a) == np.mean(a), n
+    # the identity 0.0 first: a sum of negative zeros is +0.0, as NumPy's
+    assert np.signbit(total(np.array([-0.0]))) == np.signbit(np.sum(np.array([-0.0])))
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(mean(np.zeros(0)))

@@ -301,3 +301,19 @@ def test_integer_sum_along_an_axis_has_a_shape(mod, monkeypatch, form, rows, col
     assert outcome(mod.column_counts, m, o1) == outcome(mod._polyray_original_column_counts, m, o2)
     same(o1, o2)
     assert rt.history()[-1]["variant"] == ("cpu" if n <= cols else "original")
+
+
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+@pytest.mark.parametrize("n,m", [(0, 0), (1, 1), (7, 7), (8, 8), (129, 129), (100_003, 100_003), (5, 6)])
+def test_float_sum_and_mean_in_numpys_order(mod, monkeypatch, form, n, m):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    body = cpu_body(mod, "normalize")
+    assert "s = _polyray_h_pairwise_sum(x)" in body and "m = _polyray_h_pairwise_mean(x)" in body and "_polyray_prange(" in body
+    x = np.random.default_rng(n).standard_normal(n) * 1e3
+    o1, o2 = np.zeros(m), np.zeros(m)
+    with np.errstate(all="ignore"):
+        got, want = outcome(mod.normalize, x, o1), outcome(mod._polyray_original_normalize, x, o2)
+    assert got[0] == want[0] and (got[0] != "ok" or np.array_equal(got[1], want[1], equal_nan=True) or got[1] == want[1])
+    same(o1, o2)
+    assert rt.history()[-1]["variant"] == ("cpu" if m <= n else "original")

@@ -22,7 +22,8 @@ from .variants import VariantFailed, VariantRolledBack, restore, snapshot
 #: injected into the variant's module globals as ``_polyray_h_<name>``.
 _SPECULABLE: Final = ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow")
 HELPER_NAMES: Final[frozenset[str]] = frozenset(
-    {"truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp", "matmul", "dot"}
+    {"truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp", "matmul", "dot",
+     "pairwise_sum", "pairwise_mean"}
     | {f"spec_{name}" for name in _SPECULABLE}
 )
 

@@ -26,7 +26,7 @@ from numba.extending import overload
 from .flagging_math import flag_exp, flag_pow
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
-           "matmul", "dot",
+           "matmul", "dot", "pairwise_sum", "pairwise_mean",
            *(f"spec_{name}" for name in ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow"))]
 
 
@@ -580,5 +580,87 @@ def _ol_dot(a, b):  # type: ignore[no-untyped-def]
         if a.shape[da] != b.shape[db]:
             raise ValueError("shapes not aligned")
         return np.dot(a, b)
+
+    return impl
+
+
+# --- NumPy's pairwise summation ---------------------------------------------------
+#
+# np.sum / .sum() / np.mean of a 1-D float64 array: NumPy adds the elements
+# pairwise (blocks of up to 128 in eight running sums, longer runs split in
+# two at a multiple of 8; numpy/_core/src/umath/loops_utils.h.src,
+# pairwise_sum), starting from the identity 0.0; Numba's own np.sum adds them
+# one after another, so the last bits would differ. These reproduce NumPy's
+# order exactly (checked bit for bit against np.sum, any length and stride:
+# python-bridge/tests/test_numba_helpers.py).
+
+
+def pairwise_sum(a: Any) -> Any:
+    """``np.sum(a)`` of a 1-D float64 array."""
+    return np.sum(a)
+
+
+def pairwise_mean(a: Any) -> Any:
+    """``np.mean(a)`` of a 1-D float64 array: the pairwise sum over the count."""
+    return np.mean(a)
+
+
+@njit
+def _pairwise(a, lo, n):  # type: ignore[no-untyped-def]
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    if n <= 128:
+        r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+        r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+        i = 8
+        whole = n - n % 8
+        while i < whole:
+            r0 += a[lo + i]
+            r1 += a[lo + i + 1]
+            r2 += a[lo + i + 2]
+            r3 += a[lo + i + 3]
+            r4 += a[lo + i + 4]
+            r5 += a[lo + i + 5]
+            r6 += a[lo + i + 6]
+            r7 += a[lo + i + 7]
+            i += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            res += a[lo + i]
+            i += 1
+        return res
+    half = n // 2
+    half -= half % 8
+    return _pairwise(a, lo, half) + _pairwise(a, lo + half, n - half)
+
+
+def _is_float64_vector(a: types.Type) -> bool:
+    return isinstance(a, types.Array) and a.ndim == 1 and a.dtype == types.float64
+
+
+@overload(pairwise_sum, inline="always")
+def _ol_pairwise_sum(a):  # type: ignore[no-untyped-def]
+    if not _is_float64_vector(a):
+        return None
+
+    def impl(a):  # type: ignore[no-untyped-def]
+        return 0.0 + _pairwise(a, 0, a.shape[0])
+
+    return impl
+
+
+@overload(pairwise_mean, inline="always")
+def _ol_pairwise_mean(a):  # type: ignore[no-untyped-def]
+    if not _is_float64_vector(a):
+        return None
+
+    def impl(a):  # type: ignore[no-untyped-def]
+        n = a.shape[0]
+        if n == 0:
+            return np.nan  # NumPy: nan (and a RuntimeWarning), whatever the error model
+        return (0.0 + _pairwise(a, 0, n)) / n
 
     return impl

@@ -64,6 +64,7 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   if (speculative.size > 0 && [...speculative].some((e) => !SPECULABLE_ON_DEVICE.has(tf.helpers.get(e)?.helper ?? ''))) {
     return 'a math call inside a parallel loop may raise, and its flagging form has no device version';
   }
+  for (const h of tf.helpers.values()) if (h.helper.startsWith('pairwise_')) return "a float sum or mean in NumPy's pairwise order has no device form";
   // temporaries computed as scalars never exist as arrays
   const contracted = new Set([...lowered.values()].flatMap((l) => [...(l.contracted ?? [])]));
   const arrays = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));

@@ -57,6 +57,9 @@ export interface ParallelPlan {
   lowered: Map<Stmt, LoweredSlice>;
 }
 
+/** Helpers that never raise (NumPy's pairwise sum and mean of a vector): no obstacle to a parallel loop. */
+export const NEVER_RAISING_HELPERS: ReadonlySet<string> = new Set(['pairwise_sum', 'pairwise_mean']);
+
 /** Helpers whose failure a parallel loop can flag without raising (numba_helpers.spec_*). */
 export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);
 
@@ -199,7 +202,7 @@ function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: '
   });
   // Helpers raise CPython's exceptions; inside a parallel loop the partial writes before one would differ.
   const safe = helperPreconditions(tf);
-  for (const [e, h] of tf.helpers) if (within(e, loop) && !safe.has(e) && !(mode === 'speculative' && SPECULABLE_HELPERS.has(h.helper))) obstacle ??= `${tf.fn.name}'s loop body can raise (${exprKind(e)}), and a parallel loop could not reproduce the partial writes before the exception`;
+  for (const [e, h] of tf.helpers) if (within(e, loop) && !safe.has(e) && !NEVER_RAISING_HELPERS.has(h.helper) && !(mode === 'speculative' && SPECULABLE_HELPERS.has(h.helper))) obstacle ??= `${tf.fn.name}'s loop body can raise (${exprKind(e)}), and a parallel loop could not reproduce the partial writes before the exception`;
   for (const [s] of tf.augHelpers) if (s.span.start >= loop.span.start && s.span.end <= loop.span.end) obstacle ??= 'the loop body can raise a CPython exception';
   // Scalars assigned inside are private to each iteration in prange; the
   // sequential loop leaves the last iteration's value, so none may be read after it.

@@ -11,7 +11,7 @@ import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { liveAfter } from './liveness.js';
 import { islModel, type IslModel } from './model.js';
-import { numbaObstacle, type ParallelPlan } from './parallel-plan.js';
+import { NEVER_RAISING_HELPERS, numbaObstacle, type ParallelPlan } from './parallel-plan.js';
 import { stmtExprs, walkExpr, walkStmts, type Stmt } from '../parse/ast.js';
 
 export interface Rescheduled {
@@ -70,7 +70,7 @@ export function mayRaise(tf: TypedFunction, plan: ParallelPlan, s: ScopStatement
   if (!s.source) return false;
   if (tf.augHelpers.has(s.source)) return true;
   let raises = false;
-  for (const e of stmtExprs(s.source)) walkExpr(e, (x) => { if (tf.helpers.has(x) && !plan.safeHelpers.has(x)) raises = true; });
+  for (const e of stmtExprs(s.source)) walkExpr(e, (x) => { if (tf.helpers.has(x) && !plan.safeHelpers.has(x) && !NEVER_RAISING_HELPERS.has(tf.helpers.get(x)!.helper)) raises = true; });
   return raises;
 }
 

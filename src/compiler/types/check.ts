@@ -30,7 +30,8 @@ const OPERATOR_HELPERS = new Set(['truediv', 'floordiv', 'mod', 'pow']);
 export type ReturnKind = 'none' | 'float' | 'int' | 'complex' | 'bool' | 'array' | 'any';
 
 /** How code generation must print a division-like operator or math call. */
-export type Semantics = { helper: string };
+/** A helper a variant calls instead (numba_helpers); `receiver`: a method call whose object is its first argument (`x.sum()`). */
+export type Semantics = { helper: string; receiver?: boolean };
 
 export interface TypedFunction {
   fn: FunctionDef;
@@ -599,9 +600,14 @@ class Checker {
    * Numba one after another: the last bits of a sum, mean or trace would differ.
    * Integer sums are exact either way.
    */
-  private exactSum(span: Span, name: string, dtype: string | null): void {
+  private exactSum(span: Span, name: string, dtype: string | null, call?: Expr, vector?: { ndim: number | null; whole: boolean; method: boolean }): void {
     if (name !== 'sum' && name !== 'mean' && name !== 'trace') return;
     const kind = dtype === null ? null : dtypeScalar(dtype);
+    // a whole 1-D float64 vector: numba_helpers.pairwise_sum/_mean add in NumPy's own order
+    if (call && vector && dtype === 'float64' && vector.ndim === 1 && vector.whole && name !== 'trace') {
+      this.helpers.set(call, { helper: name === 'sum' ? 'pairwise_sum' : 'pairwise_mean', ...(vector.method ? { receiver: true } : {}) });
+      return;
+    }
     if (kind !== 'int' && kind !== 'bool') {
       this.error(span, `${name}() of ${dtype ?? 'unknown-dtype'} elements: NumPy adds them pairwise and compiled code in order, so the last bits could differ`);
     }
@@ -750,7 +756,7 @@ class Checker {
       if (NUMPY_ALLOC.has(name)) return this.allocation(e, name, args, kw);
       if (NUMPY_REDUCTIONS.has(name)) {
         const a0 = args[0];
-        this.exactSum(e.span, name, a0 && a0.kind === 'array' ? a0.dtype : null);
+        this.exactSum(e.span, name, a0 && a0.kind === 'array' ? a0.dtype : null, e, { ndim: a0?.kind === 'array' ? a0.ndim : null, whole: args.length === 1 && e.keywords.length === 0, method: false });
         if (kw.has('axis')) {
           const a = args[0];
           return { kind: 'array', dtype: a?.kind === 'array' ? a.dtype : null, ndim: a?.kind === 'array' && a.ndim !== null ? a.ndim - 1 : null };
@@ -778,7 +784,7 @@ class Checker {
       const recv = e.func.kind === 'attribute' ? this.types.get(e.func.value) : undefined;
       const arr = recv && recv.kind === 'array' ? recv : { kind: 'array' as const, dtype: null, ndim: null };
       if (ARRAY_METHODS_SCALAR.has(name)) {
-        this.exactSum(e.span, name, arr.dtype);
+        this.exactSum(e.span, name, arr.dtype, e, { ndim: arr.ndim, whole: args.length === 0 && e.keywords.length === 0, method: true });
         if (kw.has('axis') || args.length > 0) return { kind: 'array', dtype: arr.dtype, ndim: arr.ndim !== null ? arr.ndim - 1 : null };
         return scalar(name === 'mean' ? 'float' : dtypeScalar(arr.dtype), 'np');
       }

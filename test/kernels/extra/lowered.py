@@ -109,3 +109,13 @@ def column_counts(m: np.ndarray[tuple[int, int], np.dtype[np.int64]], out: np.nd
     for j in range(out.shape[0]):
         out[j] = col[j] * 2
     return int(np.sum(m))
+
+
+def normalize(x: np.ndarray[tuple[int], np.dtype[np.float64]], out: np.ndarray[tuple[int], np.dtype[np.float64]]) -> float:
+    # a float sum and mean of a vector: in NumPy's pairwise order (numba_helpers.pairwise_sum), so the
+    # function is accelerated and its loop runs in parallel, bit for bit
+    s = np.sum(x)
+    m = x.mean()
+    for i in range(out.shape[0]):
+        out[i] = (x[i] - m) / s
+    return s
