@@ -395,10 +395,15 @@ class _Fn:
             return
         ints = [a for a, _ in self.arrays if self.dtypes[a] == "int64"]
         if self.has_red and (floats1 or ints) and r < 0.35:
-            # np.sum of floats is outside the subset (NumPy sums pairwise); of ints it is exact
+            # of floats, only a whole 1-D array's sum or mean is in the subset (added in NumPy's
+            # pairwise order); of ints any sum is exact
             if floats1 and (not ints or rng.random() < 0.5):
-                self.features.add("np_dot")
-                self.lines.append(f"{ind}s += np.dot({rng.choice(floats1)}, {rng.choice(floats1)})")
+                if rng.random() < 0.5:
+                    self.features.add("np_dot")
+                    self.lines.append(f"{ind}s += np.dot({rng.choice(floats1)}, {rng.choice(floats1)})")
+                else:
+                    self.features.add("float_sum")
+                    self.lines.append(f"{ind}s += {rng.choice(('np.sum({})', '{}.sum()', 'np.mean({})', '{}.mean()'))}".format(rng.choice(floats1)))
             else:
                 self.features.add("np_sum")
                 self.lines.append(f"{ind}s += {rng.choice(('np.sum({})', '{}.sum()'))}".format(rng.choice(ints)))
