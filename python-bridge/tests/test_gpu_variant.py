@@ -411,30 +411,14 @@ def test_device_product_with_cupy_stays_on_the_device() -> None:
 ])
 def test_device_flagging_math_flags_exactly_where_cpython_raises(name: str, args: tuple[float, ...],
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """The device forms flag where CPython's math raises; they run here against a math that,
-    like CUDA's, gives nan or inf instead of raising."""
+    """The device forms flag where CPython's math raises; they run here against the math the
+    simulator's kernels get, which like CUDA's gives nan or inf instead of raising."""
     import math
 
     from polyray.runtime import flagging_math
-    from polyray.runtime.gpu import DEVICE_SPECULATIVE
+    from polyray.runtime.gpu import DEVICE_SPECULATIVE, _SimulatorMath  # math as CUDA has it: nan or inf, no raise
 
-    class CudaLikeMath:
-        def __getattr__(self, attr: str) -> Any:
-            f = getattr(math, attr)
-            if not callable(f):
-                return f
-
-            def quiet(*a: float) -> float:
-                try:
-                    return f(*a)
-                except ValueError:
-                    return math.nan
-                except OverflowError:
-                    return math.inf
-
-            return quiet
-
-    monkeypatch.setattr(flagging_math, "math", CudaLikeMath())
+    monkeypatch.setattr(flagging_math, "math", _SimulatorMath())
 
     cpython = {"mathpow": math.pow}.get(name) or getattr(math, name)
     try:
