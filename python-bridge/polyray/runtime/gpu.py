@@ -317,7 +317,11 @@ class GpuVariant:
         for name in self.kernels:
             k = g[name]
             py = self._kernel_py[name]
-            if py.__code__.co_argcount != len(sig) or not hasattr(k, "compile"):
+            # only the one-loop kernels' signature is known here: (lo, count, step, the host's arguments);
+            # grid and implicit-loop kernels, and those taking host locals, compile at their first launch
+            code = py.__code__
+            if code.co_varnames[:3] != ("_polyray_lo", "_polyray_count", "_polyray_step") or code.co_argcount != len(sig) \
+                    or not hasattr(k, "compile"):
                 continue
             try:
                 k.compile(sig)
