@@ -235,3 +235,22 @@ def test_pairwise_sum_and_mean_are_numpys_bit_for_bit() -> None:
     assert np.signbit(total(np.array([-0.0]))) == np.signbit(np.sum(np.array([-0.0])))
     with np.errstate(invalid="ignore"):
         assert np.isnan(mean(np.zeros(0)))
+
+
+def test_pairwise_sum_of_contiguous_arrays_in_memory_order_and_strided_ones_refused() -> None:
+    """C and F order: NumPy's result bit for bit; a strided 2-D view does not compile (the original runs)."""
+    import numba
+
+    from polyray.runtime import numba_helpers as nh
+
+    total = numba.njit(lambda a: nh.pairwise_sum(a))
+    mean = numba.njit(lambda a: nh.pairwise_mean(a))
+    rng = np.random.default_rng(12)
+    for shape in [(0, 3), (3, 5), (33, 65), (257, 129), (4, 5, 6), (50, 40, 30)]:
+        base = rng.standard_normal(shape) * 10.0 ** rng.integers(-6, 6, shape)
+        for a in (base, np.asfortranarray(base)):
+            assert total(a) == np.sum(a)
+            if a.size:
+                assert mean(a) == np.mean(a)
+    with pytest.raises(numba.core.errors.TypingError):
+        total(np.zeros((6, 4))[::2])

@@ -317,3 +317,24 @@ def test_float_sum_and_mean_in_numpys_order(mod, monkeypatch, form, n, m):
     assert got[0] == want[0] and (got[0] != "ok" or np.array_equal(got[1], want[1], equal_nan=True) or got[1] == want[1])
     same(o1, o2)
     assert rt.history()[-1]["variant"] == ("cpu" if m <= n else "original")
+
+
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+@pytest.mark.parametrize("shape", [(1, 1), (7, 9), (257, 129)])
+def test_matrix_sum_in_numpys_order(mod, monkeypatch, form, layout, shape):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    assert "total = _polyray_h_pairwise_sum(A)" in cpu_body(mod, "scale_to_unit_sum")
+    rng = np.random.default_rng(sum(shape))
+    base = rng.random((2 * shape[0], shape[1])) + 0.5
+    A = {"C": np.ascontiguousarray(base[: shape[0]]), "F": np.asfortranarray(base[: shape[0]]), "strided": base[::2]}[layout]
+    B1, B2 = np.zeros(shape), np.zeros(shape)
+    mod.scale_to_unit_sum(A, B1)
+    mod._polyray_original_scale_to_unit_sum(A, B2)
+    same(B1, B2)
+    rec = rt.history()[-1]
+    if layout == "strided" and shape[0] > 1:
+        assert rec["variant"] == "original" and "could not compile" in rec["reason"], rec
+    else:
+        assert rec["variant"] == "cpu", rec

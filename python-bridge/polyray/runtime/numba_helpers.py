@@ -586,7 +586,8 @@ def _ol_dot(a, b):  # type: ignore[no-untyped-def]
 
 # --- NumPy's pairwise summation ---------------------------------------------------
 #
-# np.sum / .sum() / np.mean of a 1-D float64 array: NumPy adds the elements
+# np.sum / .sum() / np.mean of a float64 vector (or a contiguous array, in
+# memory order, as NumPy coalesces it): NumPy adds the elements
 # pairwise (blocks of up to 128 in eight running sums, longer runs split in
 # two at a multiple of 8; numpy/_core/src/umath/loops_utils.h.src,
 # pairwise_sum), starting from the identity 0.0; Numba's own np.sum adds them
@@ -596,12 +597,12 @@ def _ol_dot(a, b):  # type: ignore[no-untyped-def]
 
 
 def pairwise_sum(a: Any) -> Any:
-    """``np.sum(a)`` of a 1-D float64 array."""
+    """``np.sum(a)`` of a float64 vector or contiguous array."""
     return np.sum(a)
 
 
 def pairwise_mean(a: Any) -> Any:
-    """``np.mean(a)`` of a 1-D float64 array: the pairwise sum over the count."""
+    """``np.mean(a)`` of a float64 vector or contiguous array: the pairwise sum over the count."""
     return np.mean(a)
 
 
@@ -637,30 +638,51 @@ def _pairwise(a, lo, n):  # type: ignore[no-untyped-def]
     return _pairwise(a, lo, half) + _pairwise(a, lo + half, n - half)
 
 
-def _is_float64_vector(a: types.Type) -> bool:
-    return isinstance(a, types.Array) and a.ndim == 1 and a.dtype == types.float64
+def _elements_in_numpys_order(a: types.Type) -> Any:
+    """How NumPy's reduction walks a float64 array's elements, as a 1-D view, or None.
+
+    A vector: as it is, any stride. A C- or F-contiguous array: NumPy coalesces
+    it into one run in memory order. Any other layout (Numba's 'A': a strided
+    view) is typed out here, so compiling the variant fails before anything
+    runs and the original runs instead: NumPy then reduces it row by row.
+    """
+    if not (isinstance(a, types.Array) and a.dtype == types.float64):
+        return None
+    if a.ndim == 1:
+        return lambda a: a
+    if a.layout == "C":
+        return lambda a: a.ravel()
+    if a.layout == "F":
+        return lambda a: a.T.ravel()
+    return None
 
 
 @overload(pairwise_sum, inline="always")
 def _ol_pairwise_sum(a):  # type: ignore[no-untyped-def]
-    if not _is_float64_vector(a):
+    walk = _elements_in_numpys_order(a)
+    if walk is None:
         return None
+    flat = njit(inline="always")(walk)
 
     def impl(a):  # type: ignore[no-untyped-def]
-        return 0.0 + _pairwise(a, 0, a.shape[0])
+        v = flat(a)
+        return 0.0 + _pairwise(v, 0, v.shape[0])
 
     return impl
 
 
 @overload(pairwise_mean, inline="always")
 def _ol_pairwise_mean(a):  # type: ignore[no-untyped-def]
-    if not _is_float64_vector(a):
+    walk = _elements_in_numpys_order(a)
+    if walk is None:
         return None
+    flat = njit(inline="always")(walk)
 
     def impl(a):  # type: ignore[no-untyped-def]
-        n = a.shape[0]
+        v = flat(a)
+        n = v.shape[0]
         if n == 0:
             return np.nan  # NumPy: nan (and a RuntimeWarning), whatever the error model
-        return (0.0 + _pairwise(a, 0, n)) / n
+        return (0.0 + _pairwise(v, 0, n)) / n
 
     return impl

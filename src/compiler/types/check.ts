@@ -600,12 +600,24 @@ class Checker {
    * Numba one after another: the last bits of a sum, mean or trace would differ.
    * Integer sums are exact either way.
    */
-  private exactSum(span: Span, name: string, dtype: string | null, call?: Expr, vector?: { ndim: number | null; whole: boolean; method: boolean }): void {
+  /** A parameter named as it is (never rebound in the function). */
+  private isParamName(e: Expr | undefined): boolean {
+    if (!e || e.kind !== 'name' || !this.params.has(e.id)) return false;
+    let rebound = false;
+    walkStmts(this.fn.body, (s) => { if (s.kind === 'assign' && s.target.kind === 'name' && s.target.id === e.id) rebound = true; });
+    return !rebound;
+  }
+
+  private exactSum(span: Span, name: string, dtype: string | null, call?: Expr, operand?: { ndim: number | null; whole: boolean; method: boolean; param: boolean }): void {
     if (name !== 'sum' && name !== 'mean' && name !== 'trace') return;
     const kind = dtype === null ? null : dtypeScalar(dtype);
-    // a whole 1-D float64 vector: numba_helpers.pairwise_sum/_mean add in NumPy's own order
-    if (call && vector && dtype === 'float64' && vector.ndim === 1 && vector.whole && name !== 'trace') {
-      this.helpers.set(call, { helper: name === 'sum' ? 'pairwise_sum' : 'pairwise_mean', ...(vector.method ? { receiver: true } : {}) });
+    // numba_helpers.pairwise_sum/_mean add in NumPy's own order: any float64 vector, and a
+    // parameter of more dimensions (NumPy walks a contiguous one in memory order; a strided
+    // one fails to compile, so the original runs). Not an expression of several
+    // dimensions: NumPy's temporary takes its operands' layout, the variant's is C.
+    const vectorOrParam = operand !== undefined && (operand.ndim === 1 || (operand.ndim !== null && operand.ndim >= 2 && operand.param));
+    if (call && operand && dtype === 'float64' && vectorOrParam && operand.whole && name !== 'trace') {
+      this.helpers.set(call, { helper: name === 'sum' ? 'pairwise_sum' : 'pairwise_mean', ...(operand.method ? { receiver: true } : {}) });
       return;
     }
     if (kind !== 'int' && kind !== 'bool') {
@@ -756,7 +768,9 @@ class Checker {
       if (NUMPY_ALLOC.has(name)) return this.allocation(e, name, args, kw);
       if (NUMPY_REDUCTIONS.has(name)) {
         const a0 = args[0];
-        this.exactSum(e.span, name, a0 && a0.kind === 'array' ? a0.dtype : null, e, { ndim: a0?.kind === 'array' ? a0.ndim : null, whole: args.length === 1 && e.keywords.length === 0, method: false });
+        this.exactSum(e.span, name, a0 && a0.kind === 'array' ? a0.dtype : null, e, {
+          ndim: a0?.kind === 'array' ? a0.ndim : null, whole: args.length === 1 && e.keywords.length === 0, method: false, param: this.isParamName(e.args[0]),
+        });
         if (kw.has('axis')) {
           const a = args[0];
           return { kind: 'array', dtype: a?.kind === 'array' ? a.dtype : null, ndim: a?.kind === 'array' && a.ndim !== null ? a.ndim - 1 : null };
@@ -784,7 +798,9 @@ class Checker {
       const recv = e.func.kind === 'attribute' ? this.types.get(e.func.value) : undefined;
       const arr = recv && recv.kind === 'array' ? recv : { kind: 'array' as const, dtype: null, ndim: null };
       if (ARRAY_METHODS_SCALAR.has(name)) {
-        this.exactSum(e.span, name, arr.dtype, e, { ndim: arr.ndim, whole: args.length === 0 && e.keywords.length === 0, method: true });
+        this.exactSum(e.span, name, arr.dtype, e, {
+          ndim: arr.ndim, whole: args.length === 0 && e.keywords.length === 0, method: true, param: e.func.kind === 'attribute' && this.isParamName(e.func.value),
+        });
         if (kw.has('axis') || args.length > 0) return { kind: 'array', dtype: arr.dtype, ndim: arr.ndim !== null ? arr.ndim - 1 : null };
         return scalar(name === 'mean' ? 'float' : dtypeScalar(arr.dtype), 'np');
       }

@@ -119,3 +119,12 @@ def normalize(x: np.ndarray[tuple[int], np.dtype[np.float64]], out: np.ndarray[t
     for i in range(out.shape[0]):
         out[i] = (x[i] - m) / s
     return s
+
+
+def scale_to_unit_sum(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], B: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> None:
+    # the sum of a matrix parameter in NumPy's order (memory order when contiguous; a strided
+    # view fails to compile and the original runs)
+    total = A.sum()
+    for i in range(B.shape[0]):
+        for j in range(B.shape[1]):
+            B[i, j] = A[i, j] / total
