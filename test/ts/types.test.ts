@@ -134,3 +134,26 @@ test('loop bounds must be ints', async () => {
   assert.equal(tf.accelerated, false);
   assert.match(tf.diagnostics[0].message, /range\(\) argument must be an int/);
 });
+
+test("NumPy's own math (np.exp, np.log, np.tanh, np.power on floats, '**' on float arrays) is outside the subset; math.* and integer powers are not", async () => {
+  const [f, g, h] = await check(HEADER + py`
+    def f(a: npt.NDArray[np.float64], n: int) -> None:
+        for i in range(n):
+            a[i] = np.exp(a[i]) + math.exp(a[i])
+    def g(a: npt.NDArray[np.float64], n: int) -> None:
+        for i in range(n):
+            a[i] = np.tanh(a[i])
+        b = a ** 3.0
+    def h(k: npt.NDArray[np.int64], a: npt.NDArray[np.float64], n: int) -> None:
+        for i in range(n):
+            k[i] = np.power(k[i], 2)
+            a[i] = math.tanh(a[i]) + a[i] ** 2.5
+  `);
+  assert.equal(f.accelerated, false);
+  assert.match(f.diagnostics.map((d) => d.message).join('\n'), /np\.exp\(\): NumPy computes it with its own \(vectorized\) implementation .* math\.exp\(\) on scalars is the same in both/);
+  assert.equal(g.accelerated, false);
+  const gm = g.diagnostics.map((d) => d.message).join('\n');
+  assert.match(gm, /np\.tanh\(\)/);
+  assert.match(gm, /'\*\*' on a floating-point array/);
+  assert.equal(h.accelerated, true, JSON.stringify(h.diagnostics));
+});
