@@ -17,7 +17,7 @@ export interface Shape {
 }
 
 /** NumPy ufuncs applied element by element (the shape of the result is the operands'). */
-const ELEMENTWISE_UFUNCS = new Set(['sqrt', 'abs', 'absolute', 'exp', 'log', 'sin', 'cos', 'tan', 'tanh', 'negative', 'square', 'maximum', 'minimum']);
+const ELEMENTWISE_UFUNCS = new Set(['sqrt', 'abs', 'absolute', 'negative', 'square', 'maximum', 'minimum', 'floor', 'ceil']);
 const MATMUL_FUNCS = new Set(['dot', 'matmul']);
 
 /** The shape of `value` and the conditions under which it holds, or null when it is no such operator. */
