@@ -402,8 +402,11 @@ class _Fn:
                     self.features.add("np_dot")
                     self.lines.append(f"{ind}s += np.dot({rng.choice(floats1)}, {rng.choice(floats1)})")
                 else:
+                    # a 2-d parameter too (NumPy walks it in memory order; a local array is outside the subset)
+                    floats2p = [a for a, nd in self.arrays if nd == 2 and self.dtypes[a] == "float64" and a != "T"]
                     self.features.add("float_sum")
-                    self.lines.append(f"{ind}s += {rng.choice(('np.sum({})', '{}.sum()', 'np.mean({})', '{}.mean()'))}".format(rng.choice(floats1)))
+                    pool = floats1 + (floats2p if rng.random() < 0.5 else [])
+                    self.lines.append(f"{ind}s += {rng.choice(('np.sum({})', '{}.sum()', 'np.mean({})', '{}.mean()'))}".format(rng.choice(pool)))
             else:
                 self.features.add("np_sum")
                 self.lines.append(f"{ind}s += {rng.choice(('np.sum({})', '{}.sum()'))}".format(rng.choice(ints)))
