@@ -156,4 +156,11 @@ test("NumPy's own math (np.exp, np.log, np.tanh, np.power on floats, '**' on flo
   assert.match(gm, /np\.tanh\(\)/);
   assert.match(gm, /'\*\*' on a floating-point array/);
   assert.equal(h.accelerated, true, JSON.stringify(h.diagnostics));
+  // the mean of integers: NumPy adds them as float64 in its own order
+  const [m] = await check(HEADER + py`
+    def m(k: npt.NDArray[np.int64]) -> float:
+        return np.mean(k) + k.sum()
+  `);
+  assert.equal(m.accelerated, false);
+  assert.match(m.diagnostics.map((d) => d.message).join('\n'), /mean\(\) of int64 elements: NumPy adds them as float64 in its own order/);
 });
