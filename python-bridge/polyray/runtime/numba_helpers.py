@@ -673,16 +673,12 @@ def _ol_pairwise_sum(a):  # type: ignore[no-untyped-def]
 
 @overload(pairwise_mean, inline="always")
 def _ol_pairwise_mean(a):  # type: ignore[no-untyped-def]
-    walk = _elements_in_numpys_order(a)
-    if walk is None:
+    if _elements_in_numpys_order(a) is None:
         return None
-    flat = njit(inline="always")(walk)
 
     def impl(a):  # type: ignore[no-untyped-def]
-        v = flat(a)
-        n = v.shape[0]
-        if n == 0:
+        if a.size == 0:
             return np.nan  # NumPy: nan (and a RuntimeWarning), whatever the error model
-        return (0.0 + _pairwise(v, 0, n)) / n
+        return pairwise_sum(a) / a.size
 
     return impl

@@ -153,16 +153,9 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const elementLoops = (low: LoweredSlice, indent: string): string[] => {
     const allocations = elements.allocations(low, indent);
     if (!low.parallel) return [...allocations, ...elements.serialLoops(low, printer, indent)];
-    const [first, ...rest] = elements.extents(low, printer);
     // prange's counter is unsigned: the element index is a signed copy
-    const head = [`${indent}for _polyray_ke0 in ${PRANGE}(${first}):`, `${indent}    ${element(0)} = ${INT64}(_polyray_ke0)`];
-    let ind = `${indent}    `;
-    const inner = rest.map((extent, k) => {
-      const line = `${ind}for ${element(k + 1)} in range(${extent}):`;
-      ind += '    ';
-      return line;
-    });
-    return [...allocations, ...head, ...inner, ...elements.statements(low, printer, ind)];
+    const head = [`${indent}for _polyray_ke0 in ${PRANGE}(${elements.extents(low, printer)[0]}):`, `${indent}    ${element(0)} = ${INT64}(_polyray_ke0)`];
+    return [...allocations, ...head, ...elements.serialLoops(low, printer, `${indent}    `, 1)];
   };
   const override = (s: Stmt, indent: string): string[] | undefined => {
     const low = lowered.get(s);

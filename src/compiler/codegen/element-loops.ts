@@ -25,13 +25,16 @@ export class ElementScope {
     return `${ref.array}[${idx.join(', ')}]`;
   }
 
-  /** The group's temporaries that are not contracted, allocated before its loops (CPU variant only). */
-  allocations(low: LoweredSlice, indent: string): string[] {
-    const contracted = low.contracted ?? new Set();
-    return (low.fused ?? [low]).flatMap((m) => {
-      if (!m.defines || contracted.has(m.defines.array)) return [];
-      const shape = m.defines.shape.length === 1 ? `${m.defines.shape[0]},` : m.defines.shape.join(', ');
-      return [`${indent}${m.defines.array} = ${NUMPY}.empty((${shape}), ${NUMPY}.${m.defines.dtype})`];
+  /** The temporaries the group makes as arrays (those it does not contract to scalars). */
+  madeArrays(low: LoweredSlice): NonNullable<LoweredSlice['defines']>[] {
+    return (low.fused ?? [low]).flatMap((m) => (m.defines && !low.contracted?.has(m.defines.array) ? [m.defines] : []));
+  }
+
+  /** Their allocation before the group's loops, with `allocate(shape, dtype)` (NumPy's empty, or a device array). */
+  allocations(low: LoweredSlice, indent: string, allocate = `${NUMPY}.empty`): string[] {
+    return this.madeArrays(low).map((d) => {
+      const shape = d.shape.length === 1 ? `${d.shape[0]},` : d.shape.join(', ');
+      return `${indent}${d.array} = ${allocate}((${shape}), ${NUMPY}.${d.dtype})`;
     });
   }
 
@@ -61,11 +64,15 @@ export class ElementScope {
     return lines;
   }
 
-  /** The group as plain nested loops (inside a prange loop, or a GPU thread). */
-  serialLoops(low: LoweredSlice, printer: PythonPrinter, indent: string): string[] {
+  /**
+   * Plain nested loops over the implicit loops from the `from`-th on (the
+   * outer ones are the caller's: a prange loop, a grid of threads), then the
+   * group's statements.
+   */
+  serialLoops(low: LoweredSlice, printer: PythonPrinter, indent: string, from = 0): string[] {
     let ind = indent;
-    const lines = this.extents(low, printer).map((extent, k) => {
-      const line = `${ind}for ${element(k)} in range(${extent}):`;
+    const lines = this.extents(low, printer).slice(from).map((extent, j) => {
+      const line = `${ind}for ${element(from + j)} in range(${extent}):`;
       ind += '    ';
       return line;
     });

@@ -13,7 +13,7 @@ import type { TypedFunction } from '../types/check.js';
 import { rangeParts } from './loop-range.js';
 import { PythonPrinter } from './python-printer.js';
 import { element, ElementScope } from './element-loops.js';
-import { DEVICE_DOT, helperName, MATH, NUMPY } from './names.js';
+import { DEVICE_DOT, helperName, MATH } from './names.js';
 import { FAIL_FLAG } from './cpu-variant.js';
 import type { ParallelPlan } from '../poly/parallel-plan.js';
 import type { LoweredSlice } from '../poly/lower-slices.js';
@@ -65,12 +65,10 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
     return 'a math call inside a parallel loop may raise, and its flagging form has no device version';
   }
   for (const h of tf.helpers.values()) if (h.helper.startsWith('pairwise_')) return "a float sum or mean in NumPy's pairwise order has no device form";
-  // temporaries computed as scalars never exist as arrays
-  const contracted = new Set([...lowered.values()].flatMap((l) => [...(l.contracted ?? [])]));
   const arrays = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));
-  // temporaries of lowered statements are made on the device (or never, contracted)
+  // temporaries of lowered statements are made on the device (or never, contracted to scalars)
   for (const l of lowered.values()) if (l.defines) onDevice.add(l.defines.array);
-  for (const [name, t] of tf.locals) if (t.kind === 'array' && !contracted.has(name) && !onDevice.has(name)) return `the local array '${name}' would live on the host`;
+  for (const [name, t] of tf.locals) if (t.kind === 'array' && !onDevice.has(name)) return `the local array '${name}' would live on the host`;
   let obstacle: string | null = null;
   const visit = (body: Stmt[]): void => {
     for (const s of body) {
@@ -208,35 +206,21 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
     kernels.push(name);
     const members = (low.fused ?? [low]).map((m) => m.stmt);
     // the temporaries the group makes on the device are the kernel's to fill
-    const made = (low.fused ?? [low]).flatMap((m) => (m.defines && !low.contracted?.has(m.defines.array) ? [m.defines.array] : []));
-    const free = [...freeNames(members, params, tf), ...made];
+    const free = [...freeNames(members, params, tf), ...elements.madeArrays(low).map((d) => d.array)];
     const extents = elements.extents(low, printer);
     const k = extents.slice(0, 3).map((_, d) => d);
     const counts = k.map((d) => `_polyray_count${d}`);
-    let ind = '        ';
-    const inner = extents.slice(3).map((extent, j) => {
-      const line = `${ind}for ${element(j + 3)} in range(${extent}):`;
-      ind += '    ';
-      return line;
-    });
     kernelLines.push([
       `def ${name}(${[...counts, ...params, ...free].join(', ')}):`,
       `    ${[...k].reverse().map((d) => `_polyray_t${d}`).join(', ')} = _polyray_cuda.grid(${k.length})`,
       `    if ${k.map((d) => `_polyray_t${d} < _polyray_count${d}`).join(' and ')}:`,
       ...k.map((d) => `        ${element(d)} = _polyray_t${d}`),
-      ...inner,
-      ...elements.statements(low, printer, ind),
+      ...elements.serialLoops(low, printer, '        ', k.length),
     ]);
     const grid = k.length === 1 ? counts[0] : `(${[...counts].reverse().join(', ')})`;
-    // temporaries the group does not contract: allocated on the device, filled by the kernel
-    const contracted = low.contracted ?? new Set();
-    const allocations = (low.fused ?? [low]).flatMap((m) => {
-      if (!m.defines || contracted.has(m.defines.array)) return [];
-      const shape = m.defines.shape.length === 1 ? `${m.defines.shape[0]},` : m.defines.shape.join(', ');
-      return [`${indent}${m.defines.array} = _polyray_cuda.device_array((${shape}), ${NUMPY}.${m.defines.dtype})`];
-    });
     return [
-      ...allocations,
+      // temporaries the group does not contract: allocated on the device, filled by the kernel
+      ...elements.allocations(low, indent, '_polyray_cuda.device_array'),
       ...k.map((d) => `${indent}_polyray_count${d} = ${extents[d]}`),
       `${indent}_polyray_launch(${name}, ${grid}, (${[...counts, ...params, ...free].join(', ')}${counts.length + params.length + free.length === 1 ? ',' : ''}))`,
     ];

@@ -270,6 +270,17 @@ export function walkStmts(body: Stmt[], visit: (s: Stmt, depth: number) => void,
   }
 }
 
+/** How many times each name is bound in a body: `x = ...`, `x op= ...` and `for x in ...` each count once. */
+export function assignmentCounts(body: Stmt[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  const bind = (name: string): void => { counts.set(name, (counts.get(name) ?? 0) + 1); };
+  walkStmts(body, (s) => {
+    if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name') bind(s.target.id);
+    if (s.kind === 'for') bind(s.target.id);
+  });
+  return counts;
+}
+
 /** The direct sub-expressions of an expression. */
 export function childExprs(e: Expr): Expr[] {
   switch (e.kind) {

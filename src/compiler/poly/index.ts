@@ -82,11 +82,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   if (followsOriginal && (parallel.distributable.size > 0 || parallel.prangeLoops.size > 0)) {
     if (parallel.prangeLoops.size > 0) transformations.push('prange on the outermost parallel loop of each nest');
     if (parallel.speculative.size > 0) transformations.push(`speculative prange: ${parallel.speculative.size} math call(s) that may raise are flagged instead; the written arrays are saved before the call and restored if one would raise`);
-    const gpu = gpuObstacle(tf, parallel);
-    const implicit = [...parallel.lowered.values()].filter((l) => l.parallel && !l.fusedInto).length;
-    transformations.push(gpu ? `no GPU variant: ${gpu}`
-      : `GPU variant: ${parallel.prangeLoops.size + implicit} kernel(s), one thread per iteration of each parallel loop${implicit ? ' or element of the implicit loops' : ''}${describeGrids(tf, parallel)}${
-        parallel.speculative.size > 0 ? '; math calls that may raise flag instead, and if one does the device results are discarded and the original runs' : ''}`);
+    transformations.push(describeGpu(tf, parallel));
     // prange loops that are not distributable are speculative ones: a Ray block could not undo its writes
     const loops = parallel.distributable.size > 0 ? rayLoops(tf, parallel.distributable) : 'a math call in its parallel loops may raise, and only the CPU variant can undo a speculative run';
     if (typeof loops === 'string') {
@@ -106,11 +102,8 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   }
   if (followsOriginal && parallel.lowered.size > 0) {
     transformations.push(...describeLowering([...parallel.lowered.values()]));
-    if (parallel.prangeLoops.size === 0) {
-      const gpu = gpuObstacle(tf, parallel);
-      const kernels = [...parallel.lowered.values()].filter((l) => l.parallel && !l.fusedInto).length;
-      transformations.push(gpu ? `no GPU variant: ${gpu}` : `GPU variant: ${kernels} kernel(s), one thread per element of the implicit loops`);
-    }
+    // (unless the parallel loops' paragraph above described it)
+    if (parallel.distributable.size === 0 && parallel.prangeLoops.size === 0) transformations.push(describeGpu(tf, parallel));
   }
   // Reasons per loop: what the CPU variant does with it.
   const out = new Map<number, LoopVerdict>();
@@ -122,6 +115,18 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     out.set(at, { ...v, reason: v.reason + note });
   }
   return { verdicts: out, plan, transformations };
+}
+
+/** The GPU variant in words: its kernels (per parallel loop, per lowered statement), grids, flagging; or why there is none. */
+function describeGpu(tf: TypedFunction, parallel: ParallelPlan): string {
+  const gpu = gpuObstacle(tf, parallel);
+  if (gpu) return `no GPU variant: ${gpu}`;
+  const implicit = [...parallel.lowered.values()].filter((l) => l.parallel && !l.fusedInto).length;
+  const loops = parallel.prangeLoops.size;
+  const threads = loops === 0 ? 'one thread per element of the implicit loops'
+    : `one thread per iteration of each parallel loop${implicit ? ' or element of the implicit loops' : ''}`;
+  const flagging = parallel.speculative.size > 0 ? '; math calls that may raise flag instead, and if one does the device results are discarded and the original runs' : '';
+  return `GPU variant: ${loops + implicit} kernel(s), ${threads}${describeGrids(tf, parallel)}${flagging}`;
 }
 
 /** The kernels whose grid covers a perfect nest of parallel loops: `; a 2-d grid over the loops at lines 5, 6`. */

@@ -70,7 +70,7 @@ export interface SliceLowering {
 export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<string, Shape> = new Map()): SliceLowering {
   const out: SliceLowering = { lowered: new Map(), preconditions: [] };
   const arrays = new Map<string, { dtype: string | null; ndim: number | null }>(tf.params.filter((p) => p.kind === 'array' && p.ndim !== null).map((p) => [p.name, p]));
-  // a temporary (scop.temporaries) is an array of its own: made once, by an elementwise expression, shaped like `like`
+  // a temporary (scop.temporaries) is an array of its own: made once, by a NumPy operator, with the shape the model gave it
   for (const [name, shape] of temporaries) {
     const t = tf.locals.get(name);
     if (t?.kind === 'array') arrays.set(name, { dtype: t.dtype, ndim: shape.py.length });

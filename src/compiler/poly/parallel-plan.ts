@@ -71,8 +71,10 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   const parallel = scop.loops.filter((l) => verdicts.get(l.span.start)?.parallel);
   plan.provenParallel = new Set(parallel.map((l) => l.span.start));
   if (scop.unanalysable) return plan;
-  // a function without loops gains only from slice statements run as element loops
-  if (scop.loops.length === 0 && planSliceLowering(tf, scop.temporaries).lowered.size === 0) return plan;
+  // Slice statements as element loops (used only once the guard checks every index, below);
+  // a function without loops gains only from them.
+  const lowering = planSliceLowering(tf, scop.temporaries);
+  if (scop.loops.length === 0 && lowering.lowered.size === 0) return plan;
   const refuse = (why: string): ParallelPlan => {
     for (const l of parallel) plan.notes.set(l.span.start, why);
     return plan;
@@ -127,7 +129,6 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   plan.preconditions.push(...scop.assumptions);
   plan.temporaries = new Set(scop.temporaries.keys());
   // Every index is checked by the guard above: slice statements can run as element loops.
-  const lowering = planSliceLowering(tf, scop.temporaries);
   plan.lowered = lowering.lowered;
   plan.preconditions = distinctConditions([...plan.preconditions, ...lowering.preconditions]);
   if (parallel.length === 0) {

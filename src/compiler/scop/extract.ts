@@ -4,7 +4,7 @@
 // subscripts (`A[i, j]` and `A[i][j]`), data-dependent `if`s as may-accesses,
 // non-affine subscripts as may-accesses of the whole array, scalar locals as
 // 0-d arrays.
-import { childExprs, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
+import { assignmentCounts, childExprs, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { affAdd, affConst, affToIsl, islName, toAff, type Aff } from './affine.js';
 import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
@@ -36,12 +36,15 @@ class Extractor {
   private readonly localShapes = new Map<string, string[]>();
   private readonly conflictingShapes = new Set<string>();
   private readonly sizeLocals: Map<string, Expr>;
+  /** How many times each name is bound in the function (a temporary is bound once). */
+  private readonly bindings: Map<string, number>;
   private readonly temporaries = new Map<string, Shape>();
   private readonly assumptions: Scop['assumptions'] = [];
 
   constructor(private readonly tf: TypedFunction, private readonly source: string) {
     for (const p of tf.params) if (p.kind === 'array') this.arrayRank.set(p.name, p.ndim);
     this.sizeLocals = invariantLocals(tf);
+    this.bindings = assignmentCounts(tf.fn.body);
   }
 
   run(): Scop {
@@ -157,7 +160,7 @@ class Extractor {
    */
   private temporary(name: string, value: Expr, line: number): ScopAccess | null {
     const t = this.tf.locals.get(name);
-    if (!t || t.kind !== 'array' || t.ndim === null || t.ndim === 0 || this.stack.length > 0 || this.conditional > 0 || this.assignmentCount(name) !== 1) return null;
+    if (!t || t.kind !== 'array' || t.ndim === null || t.ndim === 0 || this.stack.length > 0 || this.conditional > 0 || this.bindings.get(name) !== 1) return null;
     const found = temporaryShape(this.tf, value, t.ndim, this.temporaries, (a, d) => this.extent(a, d) as string);
     if (!found) return null;
     for (const condition of found.conditions) this.assumptions.push({ condition, why: `the operands at line ${line} would broadcast a dimension of length 1, or not fit` });
@@ -169,15 +172,6 @@ class Extractor {
       element: `${islName(name)}[${extents.map((_, d) => `o${d}`).join(', ')}] : ${extents.map((x, d) => `0 <= o${d} < ${x}`).join(' and ')}`,
       dims: extents.map((extent) => ({ index: null, extent })),
     };
-  }
-
-  private assignmentCount(name: string): number {
-    let n = 0;
-    walkStmts(this.tf.fn.body, (s) => {
-      if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name' && s.target.id === name) n++;
-      if (s.kind === 'for' && s.target.id === name) n++;
-    });
-    return n;
   }
 
   /** Accesses of a loop-free if: test reads, then the branches' accesses, writes as may-writes. */

@@ -4,17 +4,13 @@
 // NumPy code reads shapes into locals first; the SCoP and the guard see
 // through them to the parameters (the guard runs before the body, so it
 // prints the defining expression in place of the name).
-import { stmtExprs, walkExpr, walkStmts, type Expr } from '../parse/ast.js';
+import { assignmentCounts, stmtExprs, walkExpr, walkStmts, type Expr } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 
 /** name -> its defining expression, in terms of parameters and earlier such locals. */
 export function invariantLocals(tf: TypedFunction): Map<string, Expr> {
   const out = new Map<string, Expr>();
-  const assignments = new Map<string, number>();
-  walkStmts(tf.fn.body, (s) => {
-    if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name') assignments.set(s.target.id, (assignments.get(s.target.id) ?? 0) + 1);
-    if (s.kind === 'for') assignments.set(s.target.id, (assignments.get(s.target.id) ?? 0) + 2);
-  });
+  const assignments = assignmentCounts(tf.fn.body);
   const intParams = new Set(tf.params.filter((p) => p.kind === 'int' && !assignments.has(p.name)).map((p) => p.name));
   const arrayParams = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));
   const sizeExpr = (e: Expr): boolean => {
