@@ -39,6 +39,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from .cpu import HELPER_PREFIX, NUMPY_NAME
 from .flagging_math import flag_acos, flag_asin, flag_exp, flag_log, flag_log2, flag_log10, flag_pow, flag_sqrt
 from .params import NUMERIC_DTYPES, Param
 from .variants import VariantFailed, VariantRolledBack
@@ -53,9 +54,7 @@ LAUNCH_NAME: Final = "_polyray_launch"
 MATH_NAME: Final = "_polyray_math"
 #: ``D = A @ B`` on the device: ``_polyray_gpu_dot(A, a_transposed, B, b_transposed)``.
 DOT_NAME: Final = "_polyray_gpu_dot"
-NUMPY_NAME: Final = "_polyray_np"
-#: generated code calls helper ``h`` as ``_polyray_h_<h>`` (as the CPU variant's)
-HELPER_PREFIX: Final = "_polyray_h_"
+
 
 
 def _first_line(text: str) -> str:
@@ -201,7 +200,7 @@ class GpuVariant:
         self._broken: str | None = None
         self._simulated = False
         self._injected = False
-        #: how `D = A @ B` runs on the device (set when the kernels are injected)
+        #: how `D = A @ B` runs on the device, if the host computes one (set when the kernels are injected)
         self.products = ""
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -288,7 +287,9 @@ class GpuVariant:
                     g[f"{HELPER_PREFIX}spec_{helper}"] = getattr(numba_helpers, f"spec_{helper}")
                 else:
                     g[f"{HELPER_PREFIX}spec_{helper}"] = cuda.jit(device=True)(DEVICE_SPECULATIVE[helper])
-            g[DOT_NAME], self.products = _make_device_dot(cuda, self._simulated)
+            g[DOT_NAME], how = _make_device_dot(cuda, self._simulated)
+            # recorded only for a host function that computes products
+            self.products = how if DOT_NAME in self.host.__code__.co_names else ""
             for name in self.kernels:
                 py = self._kernel_py.get(name)
                 if py is None:
@@ -403,7 +404,7 @@ class GpuVariant:
             "gpu_bytes_to_host": bytes_out,
             "device": self.device_name,
         }
-        if DOT_NAME in self.host.__code__.co_names:
+        if self.products:
             self._local.extra["gpu_products"] = self.products
         return result
 
