@@ -53,6 +53,8 @@ export interface FunctionDef {
 export interface Unsupported {
   span: Span;
   message: string;
+  /** Names the dropped statement binds (parse/bound-names.ts): known to the checker, but untyped. */
+  binds?: string[];
 }
 
 export type Stmt =

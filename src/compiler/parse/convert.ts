@@ -19,6 +19,7 @@ import type {
   Unsupported,
 } from './ast.js';
 import { LineIndex } from './spans.js';
+import { boundNames } from './bound-names.js';
 import type { Span } from '../diagnostics.js';
 
 const BINARY_OPERATORS = new Set(['+', '-', '*', '/', '//', '%', '**', '@', '&', '|', '^', '<<', '>>']);
@@ -169,7 +170,7 @@ class Converter {
       try {
         out.push(...this.stmt(s, unsupported));
       } catch (e) {
-        if (e instanceof OutsideSubset) unsupported.push({ span: e.span, message: e.message });
+        if (e instanceof OutsideSubset) unsupported.push({ span: e.span, message: e.message, binds: boundNames(s) });
         else throw e;
       }
     }

@@ -140,6 +140,13 @@ class Checker {
   private readonly diagnostics: Diagnostic[] = [];
   private returnTy: Ty | null = null;
   private returnsValue = false;
+  /**
+   * Names bound by statements outside the subset (and locals computed from them):
+   * known but untyped. An error whose span holds one of their uses is a follow-on
+   * of the unsupported statement, already reported at its place, so it is dropped.
+   */
+  private readonly untyped = new Set<string>();
+  private readonly untypedUses: Span[] = [];
 
   constructor(
     private readonly fn: FunctionDef,
@@ -149,6 +156,7 @@ class Checker {
   ) {}
 
   private error(span: Span, message: string): void {
+    if (this.untypedUses.some((u) => u.start >= span.start && u.end <= span.end)) return;
     if (!this.diagnostics.some((d) => d.span.start === span.start && d.message === message)) {
       this.diagnostics.push(diagnostic('error', span, message));
     }
@@ -157,6 +165,7 @@ class Checker {
   run(): TypedFunction {
     const fn = this.fn;
     for (const u of fn.unsupported) this.error(u.span, u.message);
+    for (const u of fn.unsupported) for (const name of u.binds ?? []) this.untyped.add(name);
     for (const p of fn.params) {
       if (!p.annotation) {
         this.error(p.span, `parameter '${p.name}' has no type hint`);
@@ -396,6 +405,7 @@ class Checker {
       if (valueTy.kind === 'scalar' && valueTy.scalar === 'int' && valueTy.origin !== 'np' && isSelfProduct(target.id, value)) {
         this.error(span, `'${target.id} = ${target.id} * ...' on a Python int may exceed 64 bits, where Numba would wrap around`);
       }
+      if (this.usesUntyped(value)) this.untyped.add(target.id);
       this.bindLocal(target.id, valueTy, valueTy.kind === 'array' ? this.arrayRoot(value) : null, span);
       return;
     }
@@ -405,6 +415,13 @@ class Checker {
       return;
     }
     this.error(target.span, 'unsupported assignment target');
+  }
+
+  /** Whether an expression reads a name bound by an unsupported statement. */
+  private usesUntyped(e: Expr): boolean {
+    let found = false;
+    walkExpr(e, (x) => { if (x.kind === 'name' && this.untyped.has(x.id)) found = true; });
+    return found;
   }
 
   private bindLocal(name: string, t: Ty, aliasOf: string | null, span: Span): void {
@@ -520,6 +537,10 @@ class Checker {
   }
 
   private name(id: string, span: Span): Ty {
+    if (this.untyped.has(id)) {
+      this.untypedUses.push(span);
+      return this.params.get(id) ?? this.locals.get(id) ?? UNKNOWN;
+    }
     const p = this.params.get(id);
     if (p) return p;
     const l = this.locals.get(id);
