@@ -5,7 +5,8 @@
 // expressions' shapes differently from NumPy), and keeps every operand's
 // broadcasting and clipping rules out of compiled code: a statement is lowered
 // only when the guard can show, from the parameters alone, that no slice bound
-// is negative (NumPy would count it from the end) and that all operands have
+// of unknown sign is negative (NumPy would count it from the end; a negative
+// constant is read from the end here too: fromEnd) and that all operands have
 // the target's extents after NumPy's clipping (no dimension of length 1 stretched). Otherwise the guard fails and
 // the original runs, with NumPy's own behaviour and errors.
 //
@@ -105,6 +106,28 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
     return ok;
   };
 
+  // A negative constant index or slice bound counts from the end of its
+  // dimension, as in NumPy: `A[-1]` is `A[A.shape[0] - 1]` (the SCoP's
+  // bounds check keeps it inside), `A[1:-1]` is `A[1:max(0, A.shape[0] - 1)]`
+  // (clipped at 0 as NumPy clips). Those expressions are made here, so that
+  // the element loops, their extents and the guard all print the normalized
+  // bound; a bound of unknown sign stays as written and the guard requires it
+  // to be non-negative.
+  const normalized = new Set<Expr>();
+  const fromEnd = (b: Expr, array: string, d: number, clip: boolean): Expr | null => {
+    const k = negativeConstant(b);
+    if (k === null) return b;
+    // a temporary's length is a shape expression, not an array's: left to NumPy
+    if (temporaries.has(array)) return null;
+    const at = b.span;
+    const n = (text: string): Expr => ({ kind: 'number', span: at, text, numberKind: 'int' });
+    const length: Expr = { kind: 'subscript', span: at, value: { kind: 'attribute', span: at, value: { kind: 'name', span: at, id: array }, attr: 'shape' }, indices: [n(String(d))] };
+    const diff: Expr = { kind: 'binary', span: at, op: '-', left: length, right: n(String(k)) };
+    const out: Expr = clip ? { kind: 'call', span: at, func: { kind: 'name', span: at, id: 'max' }, args: [n('0'), diff], keywords: [] } : diff;
+    normalized.add(out);
+    return out;
+  };
+
   /** The reference's dimensions, or null if it cannot be lowered. */
   const refOf = (e: Expr, dtype: string): SliceRef | null => {
     if (e.kind === 'attribute' && e.attr === 'T') {
@@ -125,13 +148,16 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
       if (ix && ix.kind !== 'slice') {
         const t = tf.types.get(ix);
         if (!t || t.kind !== 'scalar' || t.scalar !== 'int') return null;
-        dims.push({ index: ix });
+        const index = fromEnd(ix, base.id, d, false);
+        if (!index) return null;
+        dims.push({ index });
         continue;
       }
       if (ix && ix.step && !(ix.step.kind === 'number' && ix.step.text === '1')) return null;
-      const lo = ix?.lower ?? null;
-      const hi = ix?.upper ?? null;
-      if ((lo && !paramOnly(lo)) || (hi && !paramOnly(hi))) return null;
+      if ((ix?.lower && !paramOnly(ix.lower)) || (ix?.upper && !paramOnly(ix.upper))) return null;
+      const lo = ix?.lower ? fromEnd(ix.lower, base.id, d, true) : null;
+      const hi = ix?.upper ? fromEnd(ix.upper, base.id, d, true) : null;
+      if ((ix?.lower && !lo) || (ix?.upper && !hi)) return null;
       dims.push({ slice: k++, lo, hi });
     }
     return { array: base.id, dims };
@@ -223,7 +249,7 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
       r.dims.forEach((d, k) => {
         if (!('slice' in d)) return;
         for (const b of [d.lo, d.hi]) {
-          if (b && b.kind !== 'number') out.preconditions.push({ condition: `${guardPrint.expr(b)} >= 0`, why: `a bound of the slice of ${r.array} at line ${line} would count from the end` });
+          if (b && b.kind !== 'number' && !normalized.has(b)) out.preconditions.push({ condition: `${guardPrint.expr(b)} >= 0`, why: `a bound of the slice of ${r.array} at line ${line} would count from the end` });
         }
       });
       if (r === target) continue;
@@ -242,6 +268,15 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
   });
   out.preconditions = distinctConditions(out.preconditions);
   return out;
+}
+
+/** k for a literal `-k` (k > 0), else null. */
+function negativeConstant(e: Expr): number | null {
+  if (e.kind === 'unary' && e.op === '-' && e.operand.kind === 'number' && e.operand.numberKind === 'int' && /^\d+$/.test(e.operand.text)) {
+    const k = Number(e.operand.text);
+    return k > 0 ? k : null;
+  }
+  return null;
 }
 
 /** Each condition once, and none that compares an expression with itself. */

@@ -6,7 +6,7 @@
 // 0-d arrays.
 import { assignmentCounts, childExprs, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
-import { affAdd, affConst, affToIsl, islName, toAff, type Aff } from './affine.js';
+import { affAdd, affConst, affIsConst, affToIsl, islName, toAff, type Aff } from './affine.js';
 import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
 import { invariantLocals } from './invariant-locals.js';
 import { temporaryShape, type Shape } from './temporaries.js';
@@ -410,24 +410,30 @@ class Extractor {
     const aliased = this.aliasRoot.get(root);
     const indices = subscriptIndices(e);
     const rank = this.arrayRank.get(root);
-    if (aliased || rank === null || rank === undefined || indices.length > rank) return this.wholeArray(root, kind, text);
+    // `None` / `np.newaxis` adds a dimension of length 1 and consumes no array dimension.
+    const real = indices.filter((ix) => !isNewAxis(ix, this.tf));
+    if (aliased || rank === null || rank === undefined || real.length > rank) return this.wholeArray(root, kind, text);
     // Each dimension is an affine index, or a unit-step slice (an implicit loop
     // of the NumPy operator: a range of elements); trailing dimensions not
     // indexed are whole. NumPy clips slices to the array, so a slice access is a
     // may-access: the range written is never larger than the one modelled.
+    // Negative constants count from the end, as in NumPy (`A[-1]`, `A[1:-1]`:
+    // normalizedBound); a bound whose sign depends on the parameters is modelled
+    // as non-negative and the guard checks that it is (nonNegative).
     const dims: string[] = [];
     const constraints: string[] = [];
     const nonNegative: string[] = [];
     const checked: { index: string | null; extent: string }[] = [];
     let sliced = false;
     for (let d = 0; d < rank; d++) {
-      const ix = indices[d];
+      const ix = real[d];
       if (ix && ix.kind !== 'slice') {
         const a = toAff(ix, (x) => this.affineName(x));
         const extent = this.extent(root, d);
         if (!a || extent === null) return this.wholeArray(root, kind, text);
-        dims.push(affToIsl(a));
-        checked.push({ index: affToIsl(a), extent });
+        const index = normalizedBound(a, extent);
+        dims.push(index);
+        checked.push({ index, extent });
         continue;
       }
       sliced = true;
@@ -438,8 +444,9 @@ class Extractor {
       if (!lower || (ix && ix.kind === 'slice' && ix.upper && !upper) || extent === null) return this.wholeArray(root, kind, text);
       dims.push(`o${d}`);
       checked.push({ index: null, extent });
-      constraints.push(`${affToIsl(lower)} <= o${d}`, `o${d} < ${upper ? affToIsl(upper) : extent}`, `0 <= o${d} < ${extent}`);
-      nonNegative.push(affToIsl(lower), ...(upper ? [affToIsl(upper)] : []));
+      // the clipping to [0, extent] is the last constraint
+      constraints.push(`${normalizedBound(lower, extent)} <= o${d}`, `o${d} < ${upper ? normalizedBound(upper, extent) : extent}`, `0 <= o${d} < ${extent}`);
+      nonNegative.push(...[lower, ...(upper ? [upper] : [])].filter((b) => !affIsConst(b)).map(affToIsl));
     }
     return {
       kind,
@@ -467,6 +474,22 @@ class Extractor {
     return name;
   }
 
+}
+
+/**
+ * A slice bound or index as NumPy reads it: a negative constant counts from
+ * the end of the dimension (`-1` is `extent - 1`). Other bounds are taken as
+ * they are; the guard checks that they are not negative (nonNegative, dims).
+ */
+export function normalizedBound(a: Aff, extent: string): string {
+  return affIsConst(a) && a.constant < 0 ? `${extent} - ${-a.constant}` : affToIsl(a);
+}
+
+/** `None` or `np.newaxis` in a subscript: a new dimension of length 1, no array dimension consumed. */
+export function isNewAxis(ix: Expr | undefined, tf: TypedFunction): boolean {
+  if (!ix) return false;
+  if (ix.kind === 'const') return ix.value === 'None';
+  return ix.kind === 'attribute' && ix.attr === 'newaxis' && ix.value.kind === 'name' && tf.types.get(ix.value)?.kind === 'module';
 }
 
 /** Loops, returns, breaks or continues inside an if: it cannot be one compound statement. */
