@@ -10,7 +10,9 @@ rectangular, triangular, parametric (int parameters, `A.shape[k]`, `len(A)`,
 `min(...)`) bounds and steps of either sign; several statements per nest;
 affine subscripts with offsets (which leave the array for some sizes, or go
 negative and wrap as Python does); in-place updates; scalar locals and float
-reductions (`s += ...`); if/else on data; NumPy slice statements inside loops;
+reductions (`s += ...`); if/else on data; NumPy slice statements inside loops
+(negative and omitted bounds as NPBench writes stencils, `x[i, 1:-1] = c * (y[i, :-2]
++ y[i, 1:-1] + y[i, 2:])`); negative constant indices (`A[-1, j]`);
 `math.sqrt`/`np.sqrt`; division by Python floats (ZeroDivisionError).
 
 Arrays are float64 in most functions; others work on int64 arrays (integer
@@ -140,6 +142,10 @@ class _Fn:
                 return f"{v} - {-off}"
             return v
         if r < 0.85 + self.offset_p * 0.25:
+            if rng.random() < 0.3:
+                # NumPy counts a negative index from the end (an empty dimension raises IndexError)
+                self.features.add("negative_index")
+                return rng.choice(("-1", "-2"))
             return rng.choice(("0", "1"))
         self.features.add("param_subscript")
         return f"{rng.choice(self.ints)} - 1"
@@ -327,7 +333,16 @@ class _Fn:
             return None
         self.features.add("slice")
         (x, _), (y, _) = rng.choice(two), rng.choice(two)
-        lo, hi = rng.choice((("", ""), ("", ""), ("1", ""), ("", self.ints[-1]), ("1", f"{self.ints[0]} - 1"), ("0", "2")))
+        if rng.random() < 0.25:
+            # NPBench's stencils: negative and omitted bounds, reads shifted against the write
+            self.features.add("negative_slice")
+            c = rng.choice(FLOAT_CONSTS)
+            row = rng.choice((v, "-1", "1"))
+            return [f"{ind}{x}[{row}, 1:-1] {rng.choice(('=', '+='))} {c} * ({y}[{row}, :-2] + {y}[{row}, 1:-1] + {y}[{row}, 2:])"]
+        lo, hi = rng.choice((("", ""), ("", ""), ("1", ""), ("", self.ints[-1]), ("1", f"{self.ints[0]} - 1"), ("0", "2"),
+                             ("1", "-1"), ("", "-2"), ("-3", ""), ("-2", "-1")))
+        if lo.startswith("-") or hi.startswith("-"):
+            self.features.add("negative_slice")
         sl = f"{lo}:{hi}"
         rhs = rng.choice((f"{y}[{v}, {sl}] * {rng.choice(FLOAT_CONSTS)}", f"{y}[{v}, {sl}] + {x}[{v}, {sl}]", f"np.sqrt(np.abs({y}[{v}, {sl}]))"))
         if rng.random() < 0.2:
