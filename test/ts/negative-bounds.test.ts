@@ -113,3 +113,39 @@ test('slices with omitted bounds on both sides and a shifted read: parallel in s
   assert.equal(flags(fns[0]), 't:s');
   assert.doesNotMatch(defText(module, '_polyray_guard_k'), />= 0\)/);
 });
+
+test('None and np.newaxis add a dimension of length 1 and consume none: the rank, the SCoP, the verdict', async () => {
+  const src = py`
+    import numpy as np
+    def k(a: ${F1}, C: np.ndarray[tuple[int, int], np.dtype[np.float64]], T: int) -> None:
+        for t in range(T):
+            C[1:-1, :] = a[np.newaxis, 1:-1] + a[:, None]
+  `;
+  assert.deepEqual(await accesses(src), [
+    'read a[o0] : 1 <= o0 and o0 < a_shape0 - 1 and 0 <= o0 < a_shape0',
+    'read a[o0] : 0 <= o0 and o0 < a_shape0 and 0 <= o0 < a_shape0',
+    'write C[o0, o1] : 1 <= o0 and o0 < C_shape0 - 1 and 0 <= o0 < C_shape0 and 0 <= o1 and o1 < C_shape1 and 0 <= o1 < C_shape1',
+  ]);
+  const { fns } = await compiled(src);
+  assert.equal(fns[0].accelerated, true, JSON.stringify(fns[0].diagnostics));
+  assert.equal(flags(fns[0]), 't:s');
+  // without a hint, the rank seen through `y[:, None][:, 0]` is the one dimension it indexes
+  const { fns: unhinted } = await compiled(py`
+    import numpy as np
+    import numpy.typing as npt
+    def k(A: npt.NDArray[np.float64], y: npt.NDArray[np.float64], n: int) -> None:
+        for j in range(n):
+            A[:, j] = y[:, None][:, 0]
+  `);
+  assert.deepEqual(unhinted[0].params.map((p) => `${p.name}:${p.ndim ?? '?'}`), ['A:2', 'y:1', 'n:?']);
+});
+
+test('a subscript chain whose first subscript slices or adds a dimension is a may-access of the whole array', async () => {
+  const got = await accesses(py`
+    import numpy as np
+    def k(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], n: int) -> None:
+        for i in range(n):
+            A[i, 0] = A[1:][i, 0] + A[None][0, 1, 0] + A[i][1]
+  `);
+  assert.deepEqual(got, ['read A[o0, o1]', 'read A[o0, o1]', 'read A[i_0, 1]', 'write A[i_0, 0]']);
+});

@@ -5,7 +5,7 @@
 // non-affine subscripts as may-accesses of the whole array, scalar locals as
 // 0-d arrays.
 import { assignmentCounts, childExprs, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
-import type { TypedFunction } from '../types/check.js';
+import { isNewAxis, type TypedFunction } from '../types/check.js';
 import { affAdd, affConst, affIsConst, affToIsl, islName, toAff, type Aff } from './affine.js';
 import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
 import { invariantLocals } from './invariant-locals.js';
@@ -411,8 +411,12 @@ class Extractor {
     const indices = subscriptIndices(e);
     const rank = this.arrayRank.get(root);
     // `None` / `np.newaxis` adds a dimension of length 1 and consumes no array dimension.
-    const real = indices.filter((ix) => !isNewAxis(ix, this.tf));
+    const real = indices.filter((ix) => !isNewAxis(ix));
     if (aliased || rank === null || rank === undefined || real.length > rank) return this.wholeArray(root, kind, text);
+    // In a chain, a later subscript indexes what an earlier one left (`A[1:][0]` is
+    // row 1, `A[None][0]` all of A): only integer indices before the last one line
+    // up with the array's dimensions.
+    if (e.value.kind === 'subscript' && subscriptIndices(e.value).some((ix) => ix.kind === 'slice' || isNewAxis(ix))) return this.wholeArray(root, kind, text);
     // Each dimension is an affine index, or a unit-step slice (an implicit loop
     // of the NumPy operator: a range of elements); trailing dimensions not
     // indexed are whole. NumPy clips slices to the array, so a slice access is a
@@ -483,13 +487,6 @@ class Extractor {
  */
 export function normalizedBound(a: Aff, extent: string): string {
   return affIsConst(a) && a.constant < 0 ? `${extent} - ${-a.constant}` : affToIsl(a);
-}
-
-/** `None` or `np.newaxis` in a subscript: a new dimension of length 1, no array dimension consumed. */
-export function isNewAxis(ix: Expr | undefined, tf: TypedFunction): boolean {
-  if (!ix) return false;
-  if (ix.kind === 'const') return ix.value === 'None';
-  return ix.kind === 'attribute' && ix.attr === 'newaxis' && ix.value.kind === 'name' && tf.types.get(ix.value)?.kind === 'module';
 }
 
 /** Loops, returns, breaks or continues inside an if: it cannot be one compound statement. */

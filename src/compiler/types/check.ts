@@ -241,7 +241,7 @@ class Checker {
         const root = rootParamOrLocal(x);
         if (!root) return;
         const last = x.indices[x.indices.length - 1];
-        const isExact = !!last && last.kind !== 'slice';
+        const isExact = !!last && last.kind !== 'slice' && !isNewAxis(last);
         const bare = x.value.kind === 'name' && x.indices.every((i) => i.kind === 'slice' && !i.lower && !i.upper && !i.step);
         if (!bare) partial.add(viewOf.get(root)?.root ?? root);
         const view = viewOf.get(root);
@@ -609,9 +609,13 @@ class Checker {
     // Count the dimensions this access consumes; `A[i][j]` chains count through the root.
     let consumed = 0;
     let sliced = 0;
+    // `None` / `np.newaxis` adds a dimension of length 1 and consumes none
+    let added = 0;
     for (let k = 0; k < idx.length; k++) {
       const t = idx[k];
-      if (t.kind === 'scalar' && (t.scalar === 'int' || t.scalar === 'bool')) {
+      if (isNewAxis(e.indices[k])) {
+        added++;
+      } else if (t.kind === 'scalar' && (t.scalar === 'int' || t.scalar === 'bool')) {
         if (t.scalar === 'bool') this.error(e.indices[k].span, 'boolean indices are not supported');
         consumed++;
       } else if (e.indices[k].kind === 'slice') {
@@ -626,10 +630,10 @@ class Checker {
       this.error(e.span, `too many indices for a ${base.ndim}-d array`);
       return UNKNOWN;
     }
-    if (ndim === 0 || (base.ndim === null && sliced === 0 && rootName && this.isFullIndex(e))) {
+    if ((ndim === 0 && added === 0) || (base.ndim === null && sliced === 0 && added === 0 && rootName && this.isFullIndex(e))) {
       return scalar(dtypeScalar(base.dtype), 'np');
     }
-    return { kind: 'array', dtype: base.dtype, ndim };
+    return { kind: 'array', dtype: base.dtype, ndim: ndim === null ? null : ndim + added };
   }
 
   /** With the rank unknown from the hint, a subscript chain at full observed depth reads one element. */
@@ -911,15 +915,46 @@ function rootParamOrLocal(e: Expr): string | null {
   return b.kind === 'name' ? b.id : null;
 }
 
-/** Number of index positions a subscript chain applies to its root: `A[i][j, k]` -> 3. */
+/**
+ * `None` or `np.newaxis` in a subscript (a new dimension of length 1). Read from the
+ * syntax: `newaxis` is an attribute of NumPy only, and rebinding `np` is outside the subset.
+ */
+export function isNewAxis(e: Expr): boolean {
+  return (e.kind === 'const' && e.value === 'None') || (e.kind === 'attribute' && e.attr === 'newaxis' && e.value.kind === 'name');
+}
+
+/**
+ * Number of its root's dimensions a subscript chain indexes: `A[i][j, k]` -> 3.
+ * `None` indexes none but adds a dimension that a later subscript in the chain
+ * may index: `y[:, None][:, 0]` indexes one dimension of y.
+ */
 function chainDepth(e: Expr): number {
-  let n = 0;
+  const chain: Expr[][] = [];
   let b: Expr = e;
   while (b.kind === 'subscript') {
-    n += b.indices.length;
+    chain.unshift(b.indices);
     b = b.value;
   }
-  return n;
+  let rootDims = 0;
+  // the leading dimensions of the value so far: one of the root's, or a new one
+  let view: ('root' | 'new')[] = [];
+  for (const indices of chain) {
+    const out: ('root' | 'new')[] = [];
+    let p = 0;
+    for (const ix of indices) {
+      if (isNewAxis(ix)) {
+        out.push('new');
+        continue;
+      }
+      let dim: 'root' | 'new' = 'root';
+      if (p < view.length) dim = view[p];
+      else rootDims++;
+      p++;
+      if (ix.kind === 'slice') out.push(dim);
+    }
+    view = [...out, ...view.slice(p)];
+  }
+  return rootDims;
 }
 
 /** Index positions of a subscript chain that are not slices. */
@@ -927,7 +962,7 @@ function countIntLike(e: Expr): number {
   let n = 0;
   let b: Expr = e;
   while (b.kind === 'subscript') {
-    n += b.indices.filter((i) => i.kind !== 'slice').length;
+    n += b.indices.filter((i) => i.kind !== 'slice' && !isNewAxis(i)).length;
     b = b.value;
   }
   return n;
