@@ -149,3 +149,14 @@ test('a subscript chain whose first subscript slices or adds a dimension is a ma
   `);
   assert.deepEqual(got, ['read A[o0, o1]', 'read A[o0, o1]', 'read A[i_0, 1]', 'write A[i_0, 0]']);
 });
+
+test('a constant bound written as an expression (1 - 3) counts from the end like -2, in the guard and the element loops', async () => {
+  const { module } = await compiled(py`
+    import numpy as np
+    def k(A: ${F1}, B: ${F1}, T: int) -> None:
+        for t in range(T):
+            B[1:1 - 2] = A[:-2] + A[2:]
+  `);
+  assert.doesNotMatch(defText(module, '_polyray_guard_k'), /1 - 2 >= 0/);
+  assert.match(defText(module, '_polyray_cpu_k'), /_polyray_prange\(max\(0, min\(max\(0, B\.shape\[0\] - 1\), B\.shape\[0\]\) - min\(1, B\.shape\[0\]\)\)\)/);
+});

@@ -27,6 +27,7 @@ import type { Precondition } from './preconditions.js';
 import { sameElements } from './implicit-loops.js';
 import { invariantLocals } from '../scop/invariant-locals.js';
 import type { Shape } from '../scop/temporaries.js';
+import { toAff } from '../scop/affine.js';
 
 /** One dimension of an array reference: a scalar index, or the k-th sliced dimension of the statement. */
 export type RefDim = { index: Expr } | { slice: number; lo: Expr | null; hi: Expr | null };
@@ -270,13 +271,10 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
   return out;
 }
 
-/** k for a literal `-k` (k > 0), else null. */
+/** k for a constant integer expression of value -k (`-1`, `1 - 3`; k > 0), else null (the SCoP reads it alike). */
 function negativeConstant(e: Expr): number | null {
-  if (e.kind === 'unary' && e.op === '-' && e.operand.kind === 'number' && e.operand.numberKind === 'int' && /^\d+$/.test(e.operand.text)) {
-    const k = Number(e.operand.text);
-    return k > 0 ? k : null;
-  }
-  return null;
+  const a = toAff(e, () => null);
+  return a && a.terms.size === 0 && a.constant < 0 ? -a.constant : null;
 }
 
 /** Each condition once, and none that compares an expression with itself. */
