@@ -1,0 +1,175 @@
+"""Inputs for the verdict check (permute.py), per kernel family, as the family's own tests
+build them, at small sizes (plain Python runs each parallel loop three times per call):
+
+* PolyBench (test/kernels/polybench, bench/polybench): `specs.build_args` at the edge sizes
+  of `specs.edge_sizes` and MINI, as test_polybench_differential.py does;
+* reproducers (test/regressions, test/fuzz/findings): their POLYRAY_CASES, as
+  test_regressions.py reads them, and the fuzzer's own random inputs (run.make_inputs);
+* test/kernels/extra, test/kernels/traps, test/kernels/numpy_style: the shapes and values of
+  test_locality, test_lowered_slices, test_slices, test_speculative, test_rescheduled,
+  test_compiled_traps and test_numpy_style_stencils, in EXTRA below;
+* any other file: `permute.generic_calls`, from the report's parameter kinds, dtypes and ranks.
+"""
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "test/kernels/polybench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import permute  # noqa: E402
+import specs  # noqa: E402
+
+Calls = list[Sequence[Any]]
+
+
+def _rng(*key: int) -> np.random.Generator:
+    return np.random.default_rng(list(key))
+
+
+def _polybench(name: str) -> Calls:
+    sizes = list(specs.edge_sizes(name)) + [specs.SIZES[name]["MINI"]]
+    return [specs.build_args(name, s, _rng(4321, k)) for k, s in enumerate(sizes)]
+
+
+def _gen(shapes: Callable[[np.random.Generator, tuple[int, ...]], Sequence[Any]], sizes: Sequence[tuple[int, ...]]) -> Callable[[], Calls]:
+    return lambda: [shapes(_rng(17, k), s) for k, s in enumerate(sizes)]
+
+
+def _r(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    return rng.random(shape)
+
+
+def _n(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    return rng.standard_normal(shape)
+
+
+#: function name -> argument lists, per file (relative to the repository root)
+EXTRA: dict[str, dict[str, Callable[[], Calls]]] = {
+    "test/kernels/extra/locality.py": {
+        "matmul_ijk": _gen(lambda g, s: (_r(g, s[0], s[2]), _r(g, s[2], s[1]), np.full((s[0], s[1]), np.nan), *s),
+                           [(0, 3, 3), (1, 1, 1), (3, 0, 2), (5, 7, 0), (7, 9, 5)]),
+        "skewed_dependence": _gen(lambda g, s: (_r(g, s[0], s[1], s[1]), *s), [(0, 3), (2, 1), (3, 6), (5, 7)]),
+        "upper_rows": _gen(lambda g, s: (_r(g, s[0], s[0]), np.full((s[0], s[0]), np.nan), s[0]), [(0,), (1,), (2,), (3,), (7,)]),
+        "lower_rows_down": _gen(lambda g, s: (_r(g, s[0], s[0]), np.full((s[0], s[0]), np.nan), s[0]), [(0,), (1,), (2,), (3,), (7,)]),
+        "norms_then_product": _gen(lambda g, s: (_r(g, s[0], s[1]), _r(g, s[1], s[1]), np.zeros((s[0], s[1])), np.zeros(s[0]), *s),
+                                   [(0, 0), (1, 1), (6, 5), (9, 4)]),
+        "hoisting_trap": _gen(lambda g, s: (_r(g, s[0], s[0]), _r(g, s[0], s[0]), _r(g, s[0], s[0]), s[0]), [(0,), (1,), (2,), (5,)]),
+        "row_recurrence": _gen(lambda g, s: (_r(g, s[0], s[1]), _r(g, s[1], s[1]) * 0.1, *s), [(0, 3), (1, 1), (2, 5), (5, 6)]),
+    },
+    "test/kernels/extra/lowered.py": {
+        "scale_rows": _gen(lambda g, s: (_n(g, s[0], s[1]), _n(g, s[0], s[1]), s[2], -0.5), [(0, 0, 0), (1, 1, 1), (4, 5, 4), (6, 3, 5)]),
+        "between": _gen(lambda g, s: (np.arange(float(s[0])) - 1.5, np.linspace(-1, 1, s[1]), s[2], -0.0), [(0, 0, 0), (3, 3, 3), (4, 4, 2)]),
+        "self_element": _gen(lambda g, s: (np.linspace(-2, 3, 8), s[0]), [(0,), (3,), (8,)]),
+        "complex_mix": _gen(lambda g, s: (_n(g, s[0]) + 1j * _n(g, s[0]), _n(g, s[0]) - 0.5j, s[0]), [(0,), (1,), (4,)]),
+        "chain": _gen(lambda g, s: (*(_n(g, s[0]) for _ in range(5)), s[1]), [(0, 0), (1, 1), (7, 7), (9, 5)]),
+        "scalar_between": _gen(lambda g, s: (_n(g, s[0]), _n(g, s[0])), [(0,), (6,)]),
+        "stencil_steps": _gen(lambda g, s: (_n(g, s[0]), _n(g, s[0]), s[1]), [(0, 3), (1, 2), (3, 1), (20, 4)]),
+        "blend": _gen(lambda g, s: (_n(g, *s), _n(g, *s), _n(g, *s)), [(0, 0), (3, 4)]),
+        "temporaries": _gen(lambda g, s: (_n(g, *s), _n(g, *s), _n(g, *s), -1.5), [(0, 0), (1, 1), (5, 7)]),
+        "kept_temporary": _gen(lambda g, s: (_n(g, s[0]), _n(g, s[0]), s[1]), [(0, 0), (1, 1), (6, 6), (6, 9)]),
+        "broadcast_temporary": _gen(lambda g, s: (_n(g, s[0]), _n(g, s[0]), np.zeros(s[0])), [(0,), (6,)]),
+        "after_matmul": _gen(lambda g, s: (_n(g, s[0], s[1]), _n(g, s[2], s[1]), _n(g, s[0], s[2]), _n(g, s[1])),
+                             [(0, 0, 0), (1, 1, 1), (4, 3, 5)]),
+        "symmetrize": _gen(lambda g, s: (_n(g, *s), _n(g, *s), 0.25), [(0, 0), (1, 1), (5, 5)]),
+        "standardize": _gen(lambda g, s: (_n(g, *s), _n(g, s[1]), g.random(s[1]) + 0.5, np.zeros(s)), [(1, 1), (5, 7)]),
+        "column_counts": _gen(lambda g, s: (g.integers(-1000, 1000, s[:2]), np.zeros(s[2], dtype=np.int64)),
+                              [(0, 0, 0), (3, 4, 4), (3, 4, 2)]),
+        "normalize": _gen(lambda g, s: (_n(g, s[0]) * 1e3, np.zeros(s[1])), [(0, 0), (1, 1), (8, 8), (129, 129)]),
+        "scale_to_unit_sum": _gen(lambda g, s: (g.random(s) + 0.5, np.zeros(s)), [(1, 1), (7, 9)]),
+    },
+    "test/kernels/extra/slices.py": {
+        "rows": _gen(lambda g, s: (_r(g, *s), _r(g, *s), s[0], 0.5), [(0, 3), (1, 1), (5, 7), (9, 3)]),
+        "shift": _gen(lambda g, s: (np.arange(float(s[0])), s[0]), [(0,), (8,)]),
+        "halves": _gen(lambda g, s: (_r(g, *s), s[0]), [(0, 2), (3, 4)]),
+        "negative_window": _gen(lambda g, s: (np.arange(12.0).reshape(3, 4), np.zeros((3, 4)), 3, s[0] - 2), [(2,), (4,), (0,), (11,)]),
+    },
+    "test/kernels/extra/speculative.py": {
+        "roots": _gen(lambda g, s: (s[0], np.arange(float(s[0])) - s[1], np.zeros(s[0])), [(0, 0), (64, 0), (64, 3)]),
+        "logs_then_scale": _gen(lambda g, s: (s[0], np.full((s[0], s[0]), 3.0) - s[1], np.full((s[0], s[0]), -1.0), 2.0),
+                                [(0, 0), (6, 0), (6, 3)]),
+    },
+    "test/kernels/extra/wavefronts.py": {
+        "lcs_table": _gen(lambda g, s: (g.integers(0, 4, s[0]), g.integers(0, 4, s[1]), np.zeros((s[0] + 1, s[1] + 1), dtype=np.int64), *s),
+                          [(0, 0), (1, 7), (7, 1), (13, 29)]),
+        "column_sum": _gen(lambda g, s: (_r(g, *s), np.zeros(s[1]), *s), [(0, 5), (1, 1), (9, 17)]),
+        "seidel_1d_sweeps": _gen(lambda g, s: (_r(g, s[1]), *s), [(0, 5), (1, 3), (4, 10)]),
+    },
+    "test/kernels/traps/traps.py": {
+        "scaled_ratio": _gen(lambda g, s: (np.array([1.0]), s[0] * 1.0), [(0,), (2,)]),
+        "shift_right": _gen(lambda g, s: (np.arange(6.0), s[0]), [(5,), (6,)]),
+        "fill_from": _gen(lambda g, s: (np.zeros(6), s[0], s[1]), [(1, 5), (0, 6), (-3, 3), (4, 3)]),
+        "root_sum": _gen(lambda g, s: (np.array([4.0, -1.0, 9.0])[: s[0]], s[0]), [(1,), (3,)]),
+        "copy_into": _gen(lambda g, s: (np.zeros(s[0]), np.arange(float(s[0])), s[0]), [(0,), (4,)]),
+        "running": _gen(lambda g, s: (np.arange(6.0), s[0]), [(6,)]),
+        "scale_rows": _gen(lambda g, s: (np.arange(6.0), 6, s[0], s[1]), [(4.0, 2.0), (1.0, 0.0), (-1.0, 2.0)]),
+    },
+    "test/kernels/numpy_style/npbench_stencils.py": {
+        "jacobi_1d": _gen(lambda g, s: (5, _n(g, s[0]), _n(g, s[0])), [(0,), (1,), (3,), (7,)]),
+        "jacobi_2d": _gen(lambda g, s: (4, _n(g, s[0], s[0]), _n(g, s[0], s[0])), [(0,), (3,), (7,)]),
+        "heat_3d": _gen(lambda g, s: (3, _n(g, s[0], s[0], s[0]), _n(g, s[0], s[0], s[0])), [(0,), (3,), (5,)]),
+        "fdtd_2d": _gen(lambda g, s: (4, _n(g, s[0], s[0] + 1), _n(g, s[0], s[0] + 1), _n(g, s[0], s[0] + 1), _n(g, 4)), [(0,), (3,), (7,)]),
+        "seidel_2d": _gen(lambda g, s: (3, s[0], _n(g, s[0], s[0])), [(0,), (3,), (7,)]),
+    },
+    # a minimized fuzzer program whose last loop only runs when every earlier statement fits
+    "test/regressions/008_seed2000040_f0_cpu.py": {
+        "f0": _gen(lambda g, s: (_r(g, s[0], s[0]), s[0], 0.5, _r(g, s[0], s[0]), _r(g, 2)), [(5,), (6,)]),
+    },
+}
+
+
+def cases_of(path: Path) -> list[tuple[str, dict[str, Any], list[str]]]:
+    """A reproducer's POLYRAY_CASES, read without running the file (it is a literal)."""
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "POLYRAY_CASES" for t in node.targets):
+            return ast.literal_eval(node.value)
+    return []
+
+
+def _array(value: Any) -> Any:
+    if isinstance(value, dict) and "array" in value:
+        return np.array(value["array"], dtype=value.get("dtype", "float64")).reshape(value["shape"])
+    return value
+
+
+def fuzz_calls(fn_report: dict[str, Any], trials: int = 64, seed: int = 0) -> Calls:
+    """The fuzzer's random inputs (test/fuzz/run.py make_inputs: sizes 0 to 12 related across
+    parameters, NaN and infinities, subscripts pushed out of bounds) for a function of a report."""
+    sys.path.insert(0, str(ROOT / "test/fuzz"))
+    import generate as gen  # noqa: PLC0415
+    import run as fuzz  # noqa: PLC0415
+
+    params = [gen.Param(p["name"], p["kind"] if p["kind"] in ("array", "int") else "float", p.get("ndim") or 0,
+                        p.get("dtype") or "float64") for p in fn_report.get("params", [])]
+    spec = gen.FunctionSpec(fn_report["name"], params, False, None)
+    return [[args[p.name] for p in params] for args in (fuzz.make_inputs(spec, seed, t) for t in range(trials))]
+
+
+def calls_for(path: Path, report: dict[str, Any], sizes: Sequence[int] | None = None) -> dict[str, Calls]:
+    """Function name -> argument lists, for every function of the report."""
+    rel = path.resolve().relative_to(ROOT).as_posix() if path.resolve().is_relative_to(ROOT) else str(path)
+    fns = {f["name"]: f for f in report.get("functions", [])}
+    out: dict[str, Calls] = {}
+    table = EXTRA.get(rel, {})
+    cases: dict[str, Calls] = {}
+    for name, raw, _ in cases_of(path) if rel.startswith(("test/regressions/", "test/fuzz/findings/")) else []:
+        order = [p["name"] for p in fns.get(name, {}).get("params", [])]
+        cases.setdefault(name, []).append([_array(raw[p]) for p in order])
+    for name, fn in fns.items():
+        bench_name = name.removeprefix("kernel_")
+        if sizes is None and rel.startswith(("test/regressions/", "test/fuzz/findings/")):
+            # a minimized reproducer has one input or two: add the fuzzer's own (run.make_inputs)
+            out[name] = (table[name]() if name in table else []) + cases.get(name, []) + fuzz_calls(fn)
+        elif sizes is None and name in table:
+            out[name] = table[name]()
+        elif sizes is None and bench_name in specs.KERNELS and rel.startswith(("test/kernels/polybench/", "bench/polybench/")):
+            out[name] = _polybench(bench_name)
+        else:
+            out[name] = permute.generic_calls(fn, sizes or (0, 1, 2, 3, 5, 8))
+    return out
