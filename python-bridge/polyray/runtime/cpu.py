@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from . import jitting
 from .cost import size_class
 from .variants import VariantFailed, VariantRolledBack, restore, snapshot
 
@@ -101,6 +102,11 @@ def _serial_below_bytes() -> int:
         return SERIAL_BELOW_BYTES
 
 
+def _short(exc: BaseException) -> str:
+    """``Type: first line`` of an exception that is not Numba's own (whose type says nothing)."""
+    return f"{type(exc).__name__}: {_first_line(str(exc))}"
+
+
 def _first_line(text: str) -> str:
     """First non-empty line of an error message.
 
@@ -135,7 +141,7 @@ class CpuVariant:
 
     __slots__ = ("py_func", "serial_func", "helpers", "parallel", "boundscheck", "rollback", "_jitted", "_serial", "_form", "_form_times",
                  "_form_calls", "_warm_forms", "_broken",
-                 "_failed", "_numba_error", "_typeof", "_lock", "cached")
+                 "_failed", "_numba_error", "_typeof", "_lock", "_notes", "cached")
 
     def __init__(
         self,
@@ -184,6 +190,8 @@ class CpuVariant:
         self._numba_error: type[BaseException] | None = None
         self._typeof: Callable[[Any], Any] | None = None
         self._lock = threading.Lock()
+        # cache events for the next run record (jitting.py): uncached and why, an unreadable entry
+        self._notes: list[str] = []
         #: whether Numba's on-disk cache is in use (None until compiled)
         self.cached: bool | None = None
 
@@ -221,16 +229,15 @@ class CpuVariant:
             }
             func = self.py_func if not serial else self.serial_func or _renamed(self.py_func, "__serial")
             try:
-                jitted = numba.njit(cache=True, **options)(func)
-                self.cached = True
-            except RuntimeError:
-                # no file to cache next to (e.g. code exec'd in a notebook): compile uncached
-                options["parallel"] = dict(PARALLEL_OPTIONS) if parallel else False
-                jitted = numba.njit(cache=False, **options)(func)
-                self.cached = False
-            except NumbaError as exc:
-                self._broken = f"numba rejected {name}: {_first_line(str(exc))}"
+                # cached on disk under this module's name (jitting.py says why not numba's cache=True);
+                # compile failures come back as PreparationFailed (see _call)
+                jitted, uncached = jitting.njit(func, options)
+            except Exception as exc:  # noqa: BLE001 - NumbaError, or a broken numba: the decoration does not depend on arguments
+                self._broken = f"numba rejected {name}: {_first_line(str(exc)) if isinstance(exc, NumbaError) else _short(exc)}"
                 raise VariantFailed(self._broken) from None
+            self.cached = uncached is None
+            if uncached is not None and uncached not in self._notes:
+                self._notes.append(f"not cached: {uncached}")
             self._numba_error = NumbaError
             self._typeof = numba.typeof
             if serial:
@@ -268,9 +275,18 @@ class CpuVariant:
         return faster == "serial", cls
 
     def take_extra(self) -> dict[str, Any]:
-        """Keys for the run record of the last run: which form of a parallel variant ran."""
+        """Keys for the run record of the last run: which form of a parallel variant ran, and
+        ``cache``: what happened with Numba's on-disk cache since the last record, if anything
+        worth saying (not cached and why, an unreadable entry compiled again)."""
         form, self._form = self._form, None
-        return {"form": form} if form else {}
+        extra: dict[str, Any] = {"form": form} if form else {}
+        notes, self._notes = self._notes, []
+        for jitted in (self._jitted, self._serial):
+            if jitted is not None:
+                notes += jitting.take_notes(jitted)
+        if notes:
+            extra["cache"] = "; ".join(dict.fromkeys(notes))
+        return extra
 
     def run(self, args: tuple[Any, ...], sizes: tuple[int, int] | None = None) -> Any:
         """Run on ``args``; ``sizes``: ``size_class(args)`` when the dispatcher has it already."""
@@ -302,9 +318,11 @@ class CpuVariant:
         """``jitted(*args, *extra)``; a typing failure is remembered for ``args``' types."""
         try:
             return jitted(*args, *extra)
-        except self._numba_error as exc:  # type: ignore[misc]
-            # typing/compilation failed: nothing of the variant ran
-            reason = f"numba could not compile {self.py_func.__name__} for these argument types: {_first_line(str(exc))}"
+        except jitting.PreparationFailed as failed:
+            # typing, compilation or a cache load failed (jitting.guard_compilation): nothing of the variant ran
+            cause = failed.cause
+            detail = _first_line(str(cause)) if isinstance(cause, self._numba_error) else _short(cause)  # type: ignore[arg-type]
+            reason = f"numba could not compile {self.py_func.__name__} for these argument types: {detail}"
             self._failed[self._signature(args)] = reason
             raise VariantFailed(reason) from None
 

@@ -15,11 +15,16 @@ from .cpu import CpuVariant
 from .gpu import device_stand_ins
 from .guards import ArgumentGuard, GeneratedGuard
 from .params import Param
-from .variants import VARIANT_NAMES, Variant, VariantFailed, VariantRolledBack
+from .variants import VARIANT_NAMES, Variant, VariantFailed, VariantRolledBack, call_signature
 
 RETURN_KINDS: Final = ("none", "float", "int", "complex", "bool", "array", "any")
 
 TARGET_ENV: Final = "POLYRAY_TARGET"
+
+
+def _short(exc: BaseException) -> str:
+    text = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class Dispatcher:
@@ -32,10 +37,17 @@ class Dispatcher:
     2. for a compiled variant, checks the arguments (types, dtypes, ranks,
        writeability, aliasing of written arrays, the generated guard) and runs
        the original instead when one fails;
-    3. runs it; a compiled variant that cannot run these arguments (e.g. a
-       Numba typing failure) falls back to the original (except a forced
-       target whose Ray cluster is unreachable: that error is raised); any
-       other exception propagates unchanged;
+    3. runs it; a compiled variant that cannot run these arguments (it
+       raises :class:`VariantFailed`: a Numba typing or compile failure, an
+       unreadable cache entry, a missing or broken backend package, a failed
+       CUDA launch, a Ray failure before any write) falls back to the
+       original, and is not tried again for arguments of the same types
+       (:func:`polyray.runtime.variants.call_signature`); the exception is
+       a forced target whose Ray cluster is unreachable: that error is
+       raised. What the variant's code raises while running is the user's
+       exception (the original raises it too) and propagates unchanged. A
+       failure inside the dispatcher itself (choosing, checking) runs the
+       original;
     4. appends a run record to :func:`polyray.runtime.history`.
 
     With ``auto`` (and an unknown POLYRAY_TARGET) the choice is the cost
@@ -52,7 +64,7 @@ class Dispatcher:
     """
 
     __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices", "_cost",
-                 "_cluster_state")
+                 "_cluster_state", "_failed")
 
     def __init__(
         self,
@@ -101,6 +113,8 @@ class Dispatcher:
         # (the only event that changes a variant's availability)
         self._choices: dict[str, Choice] = {}
         self._cost = CostModel(name)
+        # variant -> call_signature(args) -> why it failed to prepare or launch for those types
+        self._failed: dict[str, dict[tuple[Any, ...], str]] = {}
         # with a ray variant: the cluster state auto's candidates were computed for (see __call__)
         self._cluster_state: tuple[Any, ...] | None = () if "ray" in variants else None
         for variant in variants.values():
@@ -111,8 +125,9 @@ class Dispatcher:
     def __repr__(self) -> str:
         return f"<polyray Dispatcher {self.name} variants={['original', *self.variants]}>"
 
-    def __call__(self, *args: Any) -> Any:
-        target = os.environ.get(TARGET_ENV, "auto")
+    def _choose(self, target: str, args: tuple[Any, ...]) -> tuple[str, str, Decision | None, dict[str, Any],
+                                                                 tuple[int, int] | None]:
+        """(variant, reason, auto's decision, its record keys, size class of args) for one call."""
         decision: Decision | None = None
         # once per call: the cost model, the cpu variant's choice of form and the timing share it
         sizes = size_class(args) if self.variants else None
@@ -127,25 +142,55 @@ class Dispatcher:
                     self._cluster_state = state
                     self._cost.reset()
             decision = self._cost.decide(args, self.variants, note, sizes)
-            chosen = decision.variant
-            reason = decision.reason
-            keys = decision.record_keys()
+            return decision.variant, decision.reason, decision, decision.record_keys(), sizes
+        choice = self._choices.get(target)
+        if choice is None:
+            choice = choose(target, self.name, self.variants)
+            if len(self._choices) < 16:  # arbitrary POLYRAY_TARGET values must not grow it
+                self._choices[target] = choice
+        return choice.variant, choice.reason, None, {}, sizes
+
+    def _problem(self, chosen: str, args: tuple[Any, ...]) -> str | None:
+        """Why ``chosen`` must not run ``args`` (argument checks, guard, an earlier failure), or None."""
+        if chosen == "gpu":
+            checked, problem = device_stand_ins(self.name, self.params, args)
+            if problem is None:
+                problem = self._guard(checked)
         else:
-            choice = self._choices.get(target)
-            if choice is None:
-                choice = choose(target, self.name, self.variants)
-                if len(self._choices) < 16:  # arbitrary POLYRAY_TARGET values must not grow it
-                    self._choices[target] = choice
-            chosen = choice.variant
-            reason = choice.reason
-            keys = {}
+            problem = self._guard(args)
+        if problem is None:
+            failed = self._failed.get(chosen)
+            if failed:
+                problem = failed.get(call_signature(args))  # the same record as the failed call's
+        return problem
+
+    def _remember_failure(self, chosen: str, failed: VariantFailed, args: tuple[Any, ...]) -> None:
+        """The variant is not tried again for these argument types (bounded: the newest 64 per variant)."""
+        if not failed.per_signature:
+            return
+        try:
+            key = call_signature(args)
+        except Exception:  # noqa: BLE001 - nothing to key on: the cost model's size class still excludes it
+            return
+        failed_for = self._failed.setdefault(chosen, {})
+        if len(failed_for) >= 64:
+            failed_for.pop(next(iter(failed_for)))
+        failed_for[key] = failed.reason
+
+    def __call__(self, *args: Any) -> Any:
+        target = os.environ.get(TARGET_ENV, "auto")
+        # Nothing that goes wrong inside Polyray reaches the caller (issue 15): a failure to
+        # choose, check or prepare a variant runs the original, and the record says why. Only
+        # what the variant's code raises while running (the user's exception) propagates.
+        try:
+            chosen, reason, decision, keys, sizes = self._choose(target, args)
+        except Exception as exc:  # noqa: BLE001 - a Polyray bug must not fail the call
+            chosen, reason, decision, keys, sizes = "original", f"choosing a variant failed ({_short(exc)})", None, {}, None
         if chosen != "original":
-            if chosen == "gpu":
-                checked, problem = device_stand_ins(self.name, self.params, args)
-                if problem is None:
-                    problem = self._guard(checked)
-            else:
-                problem = self._guard(args)
+            try:
+                problem = self._problem(chosen, args)
+            except Exception as exc:  # noqa: BLE001 - as above
+                problem = f"checking the arguments failed ({_short(exc)})"
             if problem is None:
                 variant = self.variants[chosen]
                 start = perf_counter()
@@ -170,6 +215,7 @@ class Dispatcher:
                         self._choices.clear()
                         self._cost.reset()
                         self._cost.failed(decision, chosen, failed.reason)
+                        self._remember_failure(chosen, failed, args)
                     reason = f"{failed.reason}; ran original instead of {chosen} ({reason})"
                 except BaseException as exc:
                     seconds = perf_counter() - start
@@ -182,9 +228,13 @@ class Dispatcher:
                     raise
                 else:
                     seconds = perf_counter() - start
-                    take = getattr(variant, "take_extra", None)
-                    extra = take() if take is not None else {}
-                    self._cost.observe(decision, chosen, seconds, args, sizes)
+                    extra: dict[str, Any] = {}
+                    try:  # bookkeeping after a successful run: its failure must not lose the result
+                        take = getattr(variant, "take_extra", None)
+                        extra = take() if take is not None else {}
+                        self._cost.observe(decision, chosen, seconds, args, sizes)
+                    except Exception as exc:  # noqa: BLE001
+                        extra = {**extra, "bookkeeping_error": _short(exc)}
                     self._record(
                         {
                             "function": self.name, "variant": chosen, "seconds": seconds, "nodes": [],

@@ -66,6 +66,18 @@ def _first_line(text: str) -> str:
     return lines[0]
 
 
+def _short(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {_first_line(str(exc))}"
+
+
+#: Top-level packages whose exceptions are the GPU stack's own (compilers, driver, CuPy), not the user's.
+BACKEND_PACKAGES: Final = frozenset({"numba", "numba_cuda", "llvmlite", "cupy", "cupy_backends", "cuda"})
+
+
+def _from_backend(exc: BaseException) -> bool:
+    return (type(exc).__module__ or "").split(".")[0] in BACKEND_PACKAGES
+
+
 def is_device_array(x: object) -> bool:
     """Whether ``x`` lives on a (possibly simulated) CUDA device.
 
@@ -272,36 +284,45 @@ class GpuVariant:
         with self._lock:
             if self._injected:
                 return
-            cuda = self._cuda
-            g = self.host.__globals__
-            g[CUDA_NAME] = cuda
-            g[LAUNCH_NAME] = _make_launch()
-            g[MATH_NAME] = _SimulatorMath() if self._simulated else math
-            g[NUMPY_NAME] = np  # temporaries are allocated with a NumPy dtype
-            for helper in self.speculative:
-                # the simulator runs kernels as Python, where math raises: the CPU's
-                # Python-level flagging helpers (CPython's semantics, exactly) serve there
-                if self._simulated:
-                    from . import numba_helpers
+            try:
+                self._inject_locked()
+            except VariantFailed:
+                raise
+            except Exception as exc:  # noqa: BLE001 - numba.cuda or CuPy broken: nothing ran, no argument dependence
+                self._broken = f"the GPU variant of {self.function} could not be set up ({_short(exc)})"
+                raise VariantFailed(self._broken) from None
 
-                    g[f"{HELPER_PREFIX}spec_{helper}"] = getattr(numba_helpers, f"spec_{helper}")
-                else:
-                    g[f"{HELPER_PREFIX}spec_{helper}"] = cuda.jit(device=True)(DEVICE_SPECULATIVE[helper])
-            g[DOT_NAME], how = _make_device_dot(cuda, self._simulated)
-            # recorded only for a host function that computes products
-            self.products = how if DOT_NAME in self.host.__code__.co_names else ""
-            for name in self.kernels:
-                py = self._kernel_py.get(name)
-                if py is None:
-                    py = g[name]
-                    py = getattr(py, "py_func", py)  # already jitted by another variant object
-                    self._kernel_py[name] = py
-                try:
-                    g[name] = cuda.jit(py)
-                except Exception as exc:  # noqa: BLE001 - a decoration-time failure
-                    self._broken = f"numba.cuda.jit rejected {name}: {_first_line(str(exc))}"
-                    raise VariantFailed(self._broken) from None
-            self._injected = True
+    def _inject_locked(self) -> None:
+        cuda = self._cuda
+        g = self.host.__globals__
+        g[CUDA_NAME] = cuda
+        g[LAUNCH_NAME] = _make_launch()
+        g[MATH_NAME] = _SimulatorMath() if self._simulated else math
+        g[NUMPY_NAME] = np  # temporaries are allocated with a NumPy dtype
+        for helper in self.speculative:
+            # the simulator runs kernels as Python, where math raises: the CPU's
+            # Python-level flagging helpers (CPython's semantics, exactly) serve there
+            if self._simulated:
+                from . import numba_helpers
+
+                g[f"{HELPER_PREFIX}spec_{helper}"] = getattr(numba_helpers, f"spec_{helper}")
+            else:
+                g[f"{HELPER_PREFIX}spec_{helper}"] = cuda.jit(device=True)(DEVICE_SPECULATIVE[helper])
+        g[DOT_NAME], how = _make_device_dot(cuda, self._simulated)
+        # recorded only for a host function that computes products
+        self.products = how if DOT_NAME in self.host.__code__.co_names else ""
+        for name in self.kernels:
+            py = self._kernel_py.get(name)
+            if py is None:
+                py = g[name]
+                py = getattr(py, "py_func", py)  # already jitted by another variant object
+                self._kernel_py[name] = py
+            try:
+                g[name] = cuda.jit(py)
+            except Exception as exc:  # noqa: BLE001 - a decoration-time failure
+                self._broken = f"numba.cuda.jit rejected {name}: {_first_line(str(exc))}"
+                raise VariantFailed(self._broken) from None
+        self._injected = True
 
     def _precompile(self, dev_args: list[Any]) -> None:
         """Compile every kernel for these argument types before anything runs (real CUDA only)."""
@@ -326,10 +347,9 @@ class GpuVariant:
                 continue
             try:
                 k.compile(sig)
-            except NumbaError as exc:
-                raise VariantFailed(
-                    f"numba.cuda could not compile {name} for these argument types: {_first_line(str(exc))}"
-                ) from None
+            except Exception as exc:  # noqa: BLE001 - typing, NVVM, the driver: nothing ran
+                detail = _first_line(str(exc)) if isinstance(exc, NumbaError) else _short(exc)
+                raise VariantFailed(f"numba.cuda could not compile {name} for these argument types: {detail}") from None
 
     # -- run ----------------------------------------------------------------------
     def run(self, args: tuple[Any, ...]) -> Any:
@@ -342,33 +362,20 @@ class GpuVariant:
             self._inject()
         cuda = self._cuda
         t0 = perf_counter()
-        dev_args = list(args)
-        back: list[tuple[Any, np.ndarray, np.ndarray]] = []
-        in_place_written = False
-        bytes_in = 0
-        for i in self._array_pos:
-            a = args[i]
-            if not isinstance(a, np.ndarray):
-                if i in self._written_pos:
-                    in_place_written = True
-                continue
-            host = a if (a.flags.c_contiguous or a.flags.f_contiguous) else np.ascontiguousarray(a)
-            d = cuda.to_device(host)
-            bytes_in += host.nbytes
-            dev_args[i] = d
-            if i in self._written_pos:
-                back.append((d, host, a))
-        fail = None
-        if self.speculative:
-            if in_place_written:
-                raise VariantFailed(
-                    f"{self.function} would write device arrays passed in place in a speculative run, "
-                    "which could not be undone if a math call flagged"
-                )
-            fail = cuda.to_device(np.zeros(1, dtype=np.int8))
-            dev_args.append(fail)
-        self._precompile(dev_args)
-        cuda.synchronize()
+        in_place_written = any(not isinstance(args[i], np.ndarray) for i in self._written_pos)
+        if self.speculative and in_place_written:
+            raise VariantFailed(
+                f"{self.function} would write device arrays passed in place in a speculative run, "
+                "which could not be undone if a math call flagged"
+            )
+        try:
+            dev_args, back, bytes_in, fail = self._to_device(cuda, args)
+            self._precompile(dev_args)
+            cuda.synchronize()
+        except VariantFailed:
+            raise
+        except Exception as exc:  # noqa: BLE001 - device memory, the driver: nothing ran, the caller's arrays are intact
+            raise VariantFailed(f"the GPU variant of {self.function} could not start ({_short(exc)})") from None
         t1 = perf_counter()
         try:
             result = self.host(*dev_args)
@@ -378,10 +385,20 @@ class GpuVariant:
 
             if isinstance(exc, NumbaError):
                 reason = f"numba.cuda could not compile a kernel of {self.function}: {_first_line(str(exc))}"
-                if not in_place_written:  # only device copies were touched: the caller's arrays are intact
-                    raise VariantFailed(reason) from None
-                raise RuntimeError(f"{reason} (after kernels had written device arrays passed in place)") from exc
-            raise
+            else:
+                reason = f"the GPU variant of {self.function} raised {_short(exc)}"
+            if in_place_written:  # kernels may have written the caller's device arrays: nothing to fall back on
+                if isinstance(exc, NumbaError):
+                    raise RuntimeError(f"{reason} (after kernels had written device arrays passed in place)") from exc
+                raise
+            # Only device copies were touched: the caller's arrays are intact and the original runs.
+            # A failure of the GPU stack (compiler, launch, driver, CuPy) holds for these argument
+            # types; anything else (an IndexError of the simulator's Python kernels, a
+            # ZeroDivisionError of the host code) depends on the data: the original raises it
+            # too, with its own writes, and the variant is not ruled out.
+            if isinstance(exc, NumbaError) or _from_backend(exc):
+                raise VariantFailed(reason) from None
+            raise VariantRolledBack(f"{reason}: its device results were discarded") from None
         t2 = perf_counter()
         if fail is not None and fail.copy_to_host()[0]:
             # nothing was copied back: the caller's arrays are as they were
@@ -407,6 +424,27 @@ class GpuVariant:
         if self.products:
             self._local.extra["gpu_products"] = self.products
         return result
+
+    def _to_device(self, cuda: Any, args: tuple[Any, ...]) -> tuple[list[Any], list[tuple[Any, np.ndarray, np.ndarray]], int, Any]:
+        """(device arguments, (device, host buffer, caller's array) per written NumPy array, bytes copied, flag array)."""
+        dev_args = list(args)
+        back: list[tuple[Any, np.ndarray, np.ndarray]] = []
+        bytes_in = 0
+        for i in self._array_pos:
+            a = args[i]
+            if not isinstance(a, np.ndarray):
+                continue
+            host = a if (a.flags.c_contiguous or a.flags.f_contiguous) else np.ascontiguousarray(a)
+            d = cuda.to_device(host)
+            bytes_in += host.nbytes
+            dev_args[i] = d
+            if i in self._written_pos:
+                back.append((d, host, a))
+        fail = None
+        if self.speculative:
+            fail = cuda.to_device(np.zeros(1, dtype=np.int8))
+            dev_args.append(fail)
+        return dev_args, back, bytes_in, fail
 
     def take_extra(self) -> dict[str, Any]:
         """Extra run-record keys of this thread's last successful run (then forgotten)."""

@@ -21,7 +21,10 @@ def record(entry: Record) -> None:
     """Append one run record (drops the oldest past MAX_RECORDS) and tell the listeners."""
     _records.append(entry)
     for listener in _listeners:
-        listener(entry)
+        try:
+            listener(entry)
+        except Exception as exc:  # noqa: BLE001 - a report that fails must not fail the user's call
+            entry.setdefault("listener_error", f"{type(exc).__name__}: {exc}")
 
 
 def add_listener(listener: Callable[[Record], None]) -> None:

@@ -54,6 +54,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from . import jitting
 from .cpu import HELPER_NAMES, HELPER_PREFIX, PRANGE_NAME
 from .params import Param
 from .variants import VariantFailed, restore, snapshot
@@ -145,13 +146,13 @@ def _worker_block(spec: tuple[str, str, str, str, tuple[str, ...]]) -> Callable[
         py = getattr(module, name)
         g = py.__globals__
         g[PRANGE_NAME] = numba.prange
+        g["_polyray_np"] = np  # NumPy 2's dtypes spelled in generated code (np.uint8(x))
         for helper in helpers:
             g[HELPER_PREFIX + helper] = getattr(numba_helpers, helper)
         options = {"error_model": "numpy", "boundscheck": False}
-        try:
-            fn = numba.njit(cache=True, **options)(py)
-        except RuntimeError:  # nowhere to cache
-            fn = numba.njit(cache=False, **options)(py)
+        # cached under the module's digest name (registered in sys.modules by _load_module), which
+        # every worker gives this text: jitting.py says why plain cache=True is not safe
+        fn, _uncached = jitting.njit(py, options)
         _worker_blocks[key] = fn
         return fn
 
@@ -197,8 +198,10 @@ def _block_task(
 
     try:
         fn(k0, k1, *work)
-    except NumbaError as exc:
-        raise BlockCompileError(f"numba could not compile {spec[3]}: {_first_line(str(exc))}") from None
+    except jitting.PreparationFailed as failed:  # compiling or loading it failed; nothing ran
+        cause = failed.cause
+        detail = _first_line(str(cause)) if isinstance(cause, NumbaError) else f"{type(cause).__name__}: {_first_line(str(cause))}"
+        raise BlockCompileError(f"numba could not compile {spec[3]}: {detail}") from None
     out = [np.array(work[i][box], copy=True) for i, box in zip(written, boxes)]
     return ray.get_runtime_context().get_node_id(), out
 
@@ -360,7 +363,8 @@ class RayVariant:
             except cluster.ClusterUnreachable as exc:
                 raise _unreachable(exc) from None
             except Exception as exc:  # noqa: BLE001 - no cluster: the variant cannot run (until reconnected)
-                raise VariantFailed(f"ray could not start or connect ({type(exc).__name__}: {_first_line(str(exc))})") from None
+                raise VariantFailed(f"ray could not start or connect ({type(exc).__name__}: {_first_line(str(exc))})",
+                                    per_signature=False) from None
             try:
                 return self._run_on(ray, cluster, spec, count, args)
             except cluster.ClusterUnreachable as exc:  # lost while the tasks ran
@@ -382,13 +386,23 @@ class RayVariant:
         t0 = perf_counter()
         refs = list(args)
         bytes_put = 0
-        for i in self._array_pos:
-            refs[i] = ray.put(args[i])
-            bytes_put += int(getattr(args[i], "nbytes", 0))
-        task = _remote().options(scheduling_strategy="SPREAD")
-        futures = [
-            task.remote(spec, k0, k1, written_pos, box, *refs) for (k0, k1), box in zip(blocks, boxes)
-        ]
+        try:
+            for i in self._array_pos:
+                refs[i] = ray.put(args[i])
+                bytes_put += int(getattr(args[i], "nbytes", 0))
+            task = _remote().options(scheduling_strategy="SPREAD")
+            futures = [
+                task.remote(spec, k0, k1, written_pos, box, *refs) for (k0, k1), box in zip(blocks, boxes)
+            ]
+        except Exception as exc:  # noqa: BLE001 - object store, serialization, a broken ray: nothing was written
+            try:
+                cluster.check_alive()
+            except cluster.ClusterUnreachable:
+                raise
+            raise VariantFailed(
+                f"ray could not submit the tasks of {self.function} ({type(exc).__name__}: {_first_line(str(exc))})",
+                per_signature=False,
+            ) from None
         try:
             # Wait in steps, probing the cluster between them: a plain ray.get would block
             # until Ray ends this process, 60 s after the cluster's head died (cluster.py).
@@ -406,8 +420,11 @@ class RayVariant:
                 cluster.check_alive()  # a task lost with its cluster: shut Ray down before it ends us
             except cluster.ClusterUnreachable:
                 pass
+            # a block that Numba could not compile fails again for these argument types; any other
+            # task failure (a node lost, the user's exception in a block) is of the moment or of the data
             raise VariantFailed(
-                f"ray task of {self.function} failed ({type(cause).__name__}: {_first_line(str(cause))})"
+                f"ray task of {self.function} failed ({type(cause).__name__}: {_first_line(str(cause))})",
+                per_signature=isinstance(cause, BlockCompileError) or "BlockCompileError" in type(cause).__name__,
             ) from None
         t1 = perf_counter()
         # write back: per box, the elements whose bits differ from the arguments before the call
@@ -417,17 +434,28 @@ class RayVariant:
             if node not in nodes:
                 nodes.append(node)
             returned += sum(int(o.nbytes) for o in outs)
-        befores = {i: ray.get(refs[i]) if isinstance(args[i], np.ndarray) else args[i] for i in written_pos}
-        for (node, outs), box in zip(results, boxes):
-            for i, res, b in zip(written_pos, outs, box):
-                target = args[i][b]
-                before = befores[i][b]
-                mask = _changed(res, before)
-                if mask.ndim == 0:
-                    if mask:
-                        args[i][b] = res
-                elif mask.any():
-                    target[mask] = res[mask]
+        # every changed element is found before the first is written: a failure here (a box or a
+        # result that does not fit) leaves the caller's arrays untouched and the original runs
+        try:
+            befores = {i: ray.get(refs[i]) if isinstance(args[i], np.ndarray) else args[i] for i in written_pos}
+            writes = []
+            for (node, outs), box in zip(results, boxes):
+                for i, res, b in zip(written_pos, outs, box):
+                    mask = _changed(res, befores[i][b])
+                    if mask.ndim == 0:
+                        if mask:
+                            writes.append((i, b, None, res))
+                    elif mask.any():
+                        writes.append((i, b, mask, res[mask]))
+        except Exception as exc:  # noqa: BLE001
+            raise VariantFailed(
+                f"ray results of {self.function} could not be merged ({type(exc).__name__}: {_first_line(str(exc))})"
+            ) from None
+        for i, b, mask, values in writes:
+            if mask is None:
+                args[i][b] = values
+            else:
+                args[i][b][mask] = values
         extra.update(
             nodes=nodes, bytes_put=bytes_put, bytes_returned=returned,
             ray_seconds_tasks=t1 - t0, ray_seconds_writeback=perf_counter() - t1,

@@ -16,9 +16,16 @@ class VariantFailed(Exception):
     dispatcher then runs the original and records ``reason``.
     """
 
-    def __init__(self, reason: str) -> None:
+    #: whether the failure holds for every call with the same argument types (the dispatcher
+    #: then does not try the variant again for them); False for failures of the moment
+    #: (a cluster that does not answer) and for data-dependent ones (VariantRolledBack)
+    per_signature: bool = True
+
+    def __init__(self, reason: str, per_signature: bool | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        if per_signature is not None:
+            self.per_signature = per_signature
 
 
 def snapshot(args: tuple[Any, ...], positions: tuple[int, ...] | list[int]) -> list[tuple[Any, Any]]:
@@ -46,6 +53,25 @@ class VariantRolledBack(VariantFailed):
     Unlike other failures this depends on the data, not on the variant's
     availability: the dispatcher runs the original without ruling the variant out.
     """
+
+    per_signature = False
+
+
+def call_signature(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What a compiled variant's success depends on in ``args``: per array its type, dtype,
+    rank, layout and writeability; per other value its type. Cheap (no backend import)."""
+    import numpy as np
+
+    key: list[Any] = []
+    for a in args:
+        if isinstance(a, np.ndarray):
+            flags = a.flags
+            layout = "C" if flags.c_contiguous else "F" if flags.f_contiguous else "A"
+            key.append((type(a), a.dtype.str, a.ndim, layout, flags.writeable))
+        else:
+            dtype = getattr(a, "dtype", None)  # device arrays, NumPy scalars
+            key.append((type(a), str(dtype), getattr(a, "ndim", None)) if dtype is not None else type(a))
+    return tuple(key)
 
 
 @runtime_checkable
