@@ -355,7 +355,31 @@ def run_source(source: str, functions: list[gen.FunctionSpec], seed: int, varian
                 break
     os.environ.pop("POLYRAY_TARGET", None)
     os.environ.pop("POLYRAY_CPU_FORM", None)
+    result["mismatches"] += verdict_mismatches(source, reply["report"], functions, seed, trials, result, only, fixed_inputs)
     return result
+
+
+def verdict_mismatches(source: str, report: dict[str, Any], functions: list[gen.FunctionSpec], seed: int, trials: int,
+                       result: dict[str, Any], only: str | None, fixed_inputs: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Issue 15 item 4: every loop the report calls parallel, run reversed, shuffled and as if
+    all its iterations ran at once, in plain Python on a copy of the program (test/verdicts/
+    permute.py), on the same inputs as the variants; another result is a mismatch naming the loop."""
+    sys.path.insert(0, str(ROOT / "test/verdicts"))
+    import permute  # noqa: PLC0415
+
+    specs = [f for f in functions if not only or f.name == only]
+    calls = {f.name: [[args[p.name] for p in f.params] for args in
+                      ([fixed_inputs] if fixed_inputs is not None else [make_inputs(f, seed, t) for t in range(trials)])] for f in specs}
+    names = set(calls)
+    fns = {"functions": [f for f in report["functions"] if f["name"] in names]}
+    try:
+        checked = permute.check_source(source, fns, calls, f"fz_{seed}.py", seed=seed)
+    except Exception as exc:  # noqa: BLE001 - a checker that cannot run is a finding too
+        return [{"function": None, "target": "verdict", "ran": "permuted", "what": f"verdict check: {type(exc).__name__}: {exc}"[:500]}]
+    result["verdict_loops"] = len(checked.loops)
+    result["verdict_compared"] = sum(s.compared for s in checked.loops)
+    return [{"function": f.function, "target": "verdict", "ran": f"permuted ({f.order})", "call": f.call, "what": str(f)[:800]}
+            for f in checked.failures]
 
 
 # ------------------------------------------------------------------------------ minimizing
@@ -503,6 +527,8 @@ def coverage(results: list[dict[str, Any]]) -> dict[str, Any]:
             cov["with_ray_variant"] += "ray" in f["variants"]
             for feat in f["features"]:
                 cov["features"][feat] = cov["features"].get(feat, 0) + 1
+    cov["verdict_loops"] = sum(r.get("verdict_loops", 0) for r in results)
+    cov["verdict_compared"] = sum(r.get("verdict_compared", 0) for r in results)
     cov["non_original_share"] = round(cov["non_original_calls"] / cov["calls"], 3) if cov["calls"] else 0.0
     return cov
 
@@ -520,6 +546,8 @@ def print_coverage(cov: dict[str, Any]) -> None:
     print(f"calls {cov['calls']}, non-original {cov['non_original_calls']} ({cov['non_original_share']:.1%}); "
           "requested->ran: " + ", ".join(f"{k} {v}" for k, v in sorted(cov["ran"].items())))
     print(f"IndexError with a different message (not compared): {cov['index_message_diffs']}")
+    print(f"parallel verdicts checked by running their loops permuted (test/verdicts/permute.py): {cov['verdict_loops']} loops, "
+          f"{cov['verdict_compared']} loop-calls compared in full")
     print(f"mismatches {cov['mismatches']}")
 
 

@@ -362,6 +362,9 @@ class RayVariant:
                 ray = cluster.ensure()
             except cluster.ClusterUnreachable as exc:
                 raise _unreachable(exc) from None
+            except ImportError as exc:  # installed (find_spec saw it) but broken: not tried again
+                self._broken = f"ray could not be imported ({type(exc).__name__}: {_first_line(str(exc))})"
+                raise VariantFailed(self._broken) from None
             except Exception as exc:  # noqa: BLE001 - no cluster: the variant cannot run (until reconnected)
                 raise VariantFailed(f"ray could not start or connect ({type(exc).__name__}: {_first_line(str(exc))})",
                                     per_signature=False) from None
