@@ -235,3 +235,20 @@ def test_bad_requests_are_errors_not_passes():
         permute.rewrite(RECURRENCE, 5, "j")
     with pytest.raises(permute.CheckError, match="no inputs"):
         permute.check_source(RECURRENCE, report_of("prefix", [(5, "i", INDEPENDENT)]), {}, "x.py")
+
+
+def test_the_command_line_checks_one_file_against_a_report(tmp_path, capsys):
+    import json
+
+    src, rep = tmp_path / "recurrence.py", tmp_path / "r.json"
+    src.write_text(RECURRENCE)
+    fn = report_of("prefix", [(5, "i", INDEPENDENT)])["functions"][0]
+    fn["params"] = [{"name": "x", "kind": "array", "dtype": "float64", "ndim": 1}, {"name": "n", "kind": "int"}]
+    rep.write_text(json.dumps({"functions": [fn]}))
+    assert permute.main([str(src), "--report", str(rep), "--sizes", "1,4"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "prefix, loop `for i` at line 5 is reported parallel" in out, out
+    fn["loops"][0]["parallel"] = False
+    rep.write_text(json.dumps({"functions": [fn]}))
+    assert permute.main([str(src), "--report", str(rep)]) == 0
+    assert "no loop is reported parallel" in capsys.readouterr().out

@@ -111,7 +111,7 @@ class Result:
     loops: list[LoopStats] = field(default_factory=list)
 
     def summary(self) -> str:
-        return "; ".join(f"{s.function}:{s.line} {s.var}: {s.compared} compared ({s.nontrivial} permuted executions), "
+        return "; ".join(f"{s.function}:{s.line} {s.var}: {s.compared} compared ({s.nontrivial} executions of 2+ iterations), "
                          f"{s.raised_inside} raised inside, {s.outside_claim} outside the claim"
                          + (f", {s.concurrent_skipped} executions not run concurrently (budget)" if s.concurrent_skipped else "")
                          for s in self.loops)
