@@ -138,7 +138,7 @@ def _array(value: Any) -> Any:
     return value
 
 
-def fuzz_calls(fn_report: dict[str, Any], trials: int = 64, seed: int = 0) -> Calls:
+def fuzz_calls(fn_report: dict[str, Any], trials: int = 256, seed: int = 0) -> Calls:
     """The fuzzer's random inputs (test/fuzz/run.py make_inputs: sizes 0 to 12 related across
     parameters, NaN and infinities, subscripts pushed out of bounds) for a function of a report."""
     sys.path.insert(0, str(ROOT / "test/fuzz"))
