@@ -364,7 +364,8 @@ def verdict_mismatches(source: str, report: dict[str, Any], functions: list[gen.
     """Issue 15 item 4: every loop the report calls parallel, run reversed, shuffled and as if
     all its iterations ran at once, in plain Python on a copy of the program (test/verdicts/
     permute.py), on the same inputs as the variants; another result is a mismatch naming the loop."""
-    sys.path.insert(0, str(ROOT / "test/verdicts"))
+    if str(ROOT / "test/verdicts") not in sys.path:
+        sys.path.insert(0, str(ROOT / "test/verdicts"))
     import permute  # noqa: PLC0415
 
     specs = [f for f in functions if not only or f.name == only]
