@@ -21,6 +21,11 @@ embedded local Ray cluster once; every G-th program also runs the gpu variant,
 in one worker process started with NUMBA_ENABLE_CUDASIM=1 (Numba's CUDA
 simulator), or on the real GPU with --real-gpu.
 
+Every R-th program (--reload-every, default 10) is also imported again, in a
+fresh process, under other module names and from a copy of its folder, after
+its worker filled Numba's on-disk cache under the first name; its calls must
+still give the original's results (issue 15 item 3).
+
 Resumable: each finished program is appended to a state file
 (`$POLYRAY_CACHE_DIR/fuzz` or `~/.cache/polyray/fuzz`, `run-S-N.jsonl`); the
 same command again skips those. At the end the run's seed, count, mismatches
@@ -356,6 +361,8 @@ def run_source(source: str, functions: list[gen.FunctionSpec], seed: int, varian
     os.environ.pop("POLYRAY_TARGET", None)
     os.environ.pop("POLYRAY_CPU_FORM", None)
     result["mismatches"] += verdict_mismatches(source, reply["report"], functions, seed, trials, result, only, fixed_inputs)
+    if only is None and fixed_inputs is None and reloaded(seed):
+        result["mismatches"] += reload_mismatches(path, tag, seed, trials, result)
     return result
 
 
@@ -381,6 +388,92 @@ def verdict_mismatches(source: str, report: dict[str, Any], functions: list[gen.
     result["verdict_compared"] = sum(s.compared for s in checked.loops)
     return [{"function": f.function, "target": "verdict", "ran": f"permuted ({f.order})", "call": f.call, "what": str(f)[:800]}
             for f in checked.failures]
+
+
+# ------------------------------------------------------------------------------ loaded again under other names
+
+#: Every RELOAD_EVERY-th program (--reload-every; 0: none) is also imported again in a fresh
+#: process, after its worker filled Numba's on-disk cache under the module's first name: from
+#: the same folder under another name, and from a copy of the folder (its cache entries copied,
+#: times kept) under the first name and under a third one (issue 15 item 3: the cache used to
+#: load an entry written under another name and the call died of ModuleNotFoundError). Offset
+#: by 3 so that the ray and gpu samples (k % R == 0 and 1) do not take them all.
+RELOAD_EVERY = 10
+RELOAD_OFFSET = 3
+
+
+def reloaded(seed: int) -> bool:
+    return bool(RELOAD_EVERY) and seed % SEED_STRIDE % RELOAD_EVERY == RELOAD_OFFSET % RELOAD_EVERY
+
+
+def reload_mismatches(path: Path, tag: str, seed: int, trials: int, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Run :func:`reload_child` in a fresh process; its differences from the original are mismatches."""
+    import shutil
+
+    copy = path.parent / f"{tag}_copy"
+    (copy / "__pycache__").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, copy / path.name)
+    for entry in (path.parent / "__pycache__").glob(f"{tag}.*"):  # this module's Numba cache files
+        shutil.copy2(entry, copy / "__pycache__" / entry.name)
+    loads = [(str(path), f"{tag}_again", "cpu"), (str(copy / path.name), tag, "auto"),
+             (str(copy / path.name), f"{tag}_third", "cpu")]
+    job = json.dumps({"seed": seed, "trials": min(trials, 2), "loads": loads})
+    env = dict(os.environ)
+    env.pop("POLYRAY_TARGET", None)
+    env.pop("NUMBA_CACHE_DIR", None)  # the cache next to the file, copied with it
+    code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import run; run.reload_child()"
+    try:
+        proc = subprocess.run([sys.executable, "-c", code, job], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    except subprocess.TimeoutExpired:
+        return [{"function": None, "target": "reload", "ran": None, "what": "reload check: timed out"}]
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RELOAD ")), None)
+    if proc.returncode != 0 or line is None:
+        return [{"function": None, "target": "reload", "ran": None,
+                 "what": f"reload check: the fresh process failed: {(proc.stdout + proc.stderr)[-600:]}"}]
+    out = json.loads(line[len("RELOAD "):])
+    result["reload_calls"] = out["calls"]
+    result["reload_ran"] = out["ran"]
+    return out["mismatches"]
+
+
+def reload_child() -> None:
+    """In the fresh process: each (file, module name, target) of the job imported (registered in
+    sys.modules) and every function called on the first trials' inputs against the original.
+    A record saying that a variant failed to load or compile (not a typing failure: those
+    the worker saw too) is a mismatch as well: the cache must work under any name."""
+    import polyray.runtime as rt
+
+    sys.modules["ray"] = None  # type: ignore[assignment] - auto must not start a Ray cluster here
+    job = json.loads(sys.argv[-1])
+    seed = job["seed"]
+    prog = gen.generate(seed)
+    mismatches: list[dict[str, Any]] = []
+    calls = 0
+    ran_count: dict[str, int] = {}
+    for file, name, target in job["loads"]:
+        module = import_module(Path(file), name)
+        os.environ["POLYRAY_TARGET"] = target
+        for spec in prog.functions:
+            wrapper = getattr(module, spec.name)
+            original = getattr(module, f"_polyray_original_{spec.name}", None) or original_module(prog.source, seed).__dict__[spec.name]
+            for trial in range(job["trials"]):
+                args = make_inputs(spec, seed, trial)
+                ref, mine = copy_args(args), copy_args(args)
+                want = call(original, spec, ref)
+                rt.clear_history()
+                got = call(wrapper, spec, mine)
+                hist = rt.history()
+                calls += 1
+                ran = hist[-1]["variant"] if hist else "original"
+                ran_count[ran] = ran_count.get(ran, 0) + 1
+                what = compare(spec, want, got, ref, mine)
+                reason = hist[-1].get("reason", "") if hist else ""
+                if what is None and hist and ("ModuleNotFoundError" in reason or "unreadable" in str(hist[-1].get("cache", ""))):
+                    what = f"the variant could not be loaded: {reason or hist[-1].get('cache')}"
+                if what:
+                    mismatches.append({"function": spec.name, "target": f"reload {target} as {name}", "ran": ran,
+                                       "what": what, "reason": reason, "file": file})
+    print("RELOAD " + json.dumps({"calls": calls, "ran": ran_count, "mismatches": mismatches}), flush=True)
 
 
 # ------------------------------------------------------------------------------ minimizing
@@ -559,6 +652,7 @@ def append_record(entry: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global RELOAD_EVERY
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--count", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
@@ -568,6 +662,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ray-trials", type=int, default=2)
     ap.add_argument("--gpu-every", type=int, default=10, help="every G-th program also runs the gpu variant (0: never)")
     ap.add_argument("--real-gpu", action="store_true", help="run the gpu sample on a real GPU instead of the simulator")
+    ap.add_argument("--reload-every", type=int, default=RELOAD_EVERY,
+                    help="every R-th program is also imported again in a fresh process under other names (0: never)")
     ap.add_argument("--no-record", action="store_true", help="do not append to test/fuzz/record.json")
     ap.add_argument("--no-minimize", action="store_true")
     ap.add_argument("--max-findings", type=int, default=8, help="minimize at most this many distinct mismatches")
@@ -575,6 +671,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--worker", choices=("cpu", "ray", "gpu"), help=argparse.SUPPRESS)
     ap.add_argument("--seeds", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
+    RELOAD_EVERY = max(0, a.reload_every)
     if a.worker:
         worker(a.worker, [int(s) for s in a.seeds.split(",") if s], a.trials, a.ray_trials)
         return 0
@@ -617,7 +714,7 @@ def main(argv: list[str] | None = None) -> int:
             env["NUMBA_ENABLE_CUDASIM"] = "1"
         env.setdefault("NUMBA_NUM_THREADS", "2")
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", mode, "--seeds", ",".join(map(str, seeds)),
-               "--trials", str(a.trials), "--ray-trials", str(a.ray_trials)]
+               "--trials", str(a.trials), "--ray-trials", str(a.ray_trials), "--reload-every", str(RELOAD_EVERY)]
         procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT))
 
     for j in range(a.jobs):

@@ -56,3 +56,12 @@ def test_enough_calls_run_a_variant_and_coverage_is_broad(results):
     assert cov["parallel_loops"] > 0 and cov["functions_with_prange"] > 0, cov
     assert {"IndexError", "ok"} <= set(cov["original_outcomes"]), cov
     assert cov["features"].get("slice", 0) > 0 and cov["features"].get("offset_subscript", 0) > 0, cov
+
+
+def test_some_modules_were_loaded_again_under_other_names(results):
+    """Issue 15 item 3: every RELOAD_EVERY-th program is imported again in a fresh process under
+    other module names and from a copied folder (run.reload_mismatches); its calls are compared."""
+    reloaded = [r for r in results if "reload_calls" in r]
+    assert len(reloaded) >= COUNT // fuzz.RELOAD_EVERY, [r["seed"] for r in results]
+    assert sum(r["reload_calls"] for r in reloaded) > 0
+    assert sum(r["reload_ran"].get("cpu", 0) for r in reloaded) > 0  # the variant itself ran there
