@@ -20,8 +20,8 @@ most count); every array argument is ``ray.put`` once; one task per block
 (``max_retries=3``, SPREAD scheduling, 1 CPU) imports the generated module
 from its file (or, on a node without that file, from the module's source text
 written to a temporary folder), compiles the block function with
-``numba.njit(cache=True, error_model='numpy', boundscheck=False)`` once per
-worker process, runs it on private copies of the written arrays and returns,
+``jitting.njit`` (``error_model='numpy', boundscheck=False``; on-disk cache
+under the module's digest name) once per worker process, runs it on private copies of the written arrays and returns,
 per written array, only its box (``box(k0, k1, *args)``, evaluated by the
 driver). Tasks mutate nothing shared, so Ray may re-run them after a node dies.
 The driver then writes back, per box, the elements whose bits differ from the
@@ -29,9 +29,10 @@ arguments' values before the call (the compiler emits a Ray variant only for
 loops without carried dependences, so blocks write disjoint elements; an
 element a block "wrote" with its old value needs no write-back).
 
-A failed task (block raised, compile failure in the worker, retries exhausted)
+A failed task (block raised, compile failure in the worker, retries exhausted),
+like a failure to put the arrays, submit the tasks or merge their results,
 leaves the caller's arrays untouched (write-back happens after all tasks
-succeeded) and becomes :class:`VariantFailed`: the dispatcher runs the original,
+succeeded and every changed element is found) and becomes :class:`VariantFailed`: the dispatcher runs the original,
 which raises the user's exception where it belongs. So does a cluster that
 does not answer or goes away during the call
 (:class:`polyray.cluster.ClusterUnreachable`, probed with a bounded TCP
