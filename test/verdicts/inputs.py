@@ -7,7 +7,7 @@ build them, at small sizes (plain Python runs each parallel loop three times per
   test_regressions.py reads them, and the fuzzer's own random inputs (run.make_inputs);
 * test/kernels/extra, test/kernels/traps, test/kernels/numpy_style: the shapes and values of
   test_locality, test_lowered_slices, test_slices, test_speculative, test_rescheduled,
-  test_compiled_traps and test_numpy_style_stencils, in EXTRA below;
+  test_compiled_traps, test_numpy_style_stencils and test_newaxis, in EXTRA below;
 * any other file: `permute.generic_calls`, from the report's parameter kinds, dtypes and ranks.
 """
 from __future__ import annotations
@@ -116,6 +116,13 @@ EXTRA: dict[str, dict[str, Callable[[], Calls]]] = {
         "heat_3d": _gen(lambda g, s: (3, _n(g, s[0], s[0], s[0]), _n(g, s[0], s[0], s[0])), [(0,), (3,), (5,)]),
         "fdtd_2d": _gen(lambda g, s: (4, _n(g, s[0], s[0] + 1), _n(g, s[0], s[0] + 1), _n(g, s[0], s[0] + 1), _n(g, 4)), [(0,), (3,), (7,)]),
         "seidel_2d": _gen(lambda g, s: (3, s[0], _n(g, s[0], s[0])), [(0,), (3,), (7,)]),
+    },
+    "test/kernels/numpy_style/newaxis.py": {
+        "outer_steps": _gen(lambda g, s: (_n(g, s[0]), _n(g, s[1]), _n(g, s[0], s[1]), 3), [(3, 4), (1, 4), (0, 3)]),
+        "row_bias": _gen(lambda g, s: (_n(g, s[0], 3), _n(g, s[1]), 2), [(4, 3), (2, 3), (4, 1)]),
+        "rows_from_vector": _gen(lambda g, s: (_n(g, 3, 4), _n(g, s[0]), s[1]), [(4, 3), (1, 2), (3, 2)]),
+        "column_from_last": _gen(lambda g, s: (_n(g, 3, 4), _n(g, s[0]), s[1]), [(3, 3), (4, 2), (3, 4)]),
+        "beside_lowered": _gen(lambda g, s: (_n(g, s[0]), s[1], _n(g, *s[2:])), [(9, 1, 3, 3), (3, 2, 3, 3), (3, 4, 5, 3), (1, 1, 2, 3)]),
     },
     # a minimized fuzzer program whose last loop only runs when every earlier statement fits
     "test/regressions/008_seed2000040_f0_cpu.py": {
