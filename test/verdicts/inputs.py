@@ -8,7 +8,8 @@ build them, at small sizes (plain Python runs each parallel loop three times per
 * test/kernels/extra, test/kernels/traps, test/kernels/numpy_style: the shapes and values of
   test_locality, test_lowered_slices, test_slices, test_speculative, test_rescheduled,
   test_compiled_traps, test_numpy_style_stencils and test_newaxis, in EXTRA below;
-* any other file: `permute.generic_calls`, from the report's parameter kinds, dtypes and ranks.
+* any other file: `permute.generic_calls` (every size equal, from the report's parameter kinds,
+  dtypes and ranks) and 64 of the fuzzer's inputs for the same parameters.
 """
 from __future__ import annotations
 
@@ -177,6 +178,9 @@ def calls_for(path: Path, report: dict[str, Any], sizes: Sequence[int] | None = 
             out[name] = table[name]()
         elif sizes is None and bench_name in specs.KERNELS and rel.startswith(("test/kernels/polybench/", "bench/polybench/")):
             out[name] = _polybench(bench_name)
+        elif sizes is None:
+            # no family of its own: equal sizes everywhere, then the fuzzer's unequal ones
+            out[name] = permute.generic_calls(fn) + fuzz_calls(fn, trials=64)
         else:
-            out[name] = permute.generic_calls(fn, sizes or (0, 1, 2, 3, 5, 8))
+            out[name] = permute.generic_calls(fn, sizes)
     return out
