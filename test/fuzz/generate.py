@@ -12,7 +12,8 @@ affine subscripts with offsets (which leave the array for some sizes, or go
 negative and wrap as Python does); in-place updates; scalar locals and float
 reductions (`s += ...`); if/else on data; NumPy slice statements inside loops
 (negative and omitted bounds as NPBench writes stencils, `x[i, 1:-1] = c * (y[i, :-2]
-+ y[i, 1:-1] + y[i, 2:])`); negative constant indices (`A[-1, j]`);
++ y[i, 1:-1] + y[i, 2:])`); negative constant indices (`A[-1, j]`); vectors
+broadcast through `None`/`np.newaxis`;
 `math.sqrt`/`np.sqrt`; division by Python floats (ZeroDivisionError).
 
 Arrays are float64 in most functions; others work on int64 arrays (integer
@@ -333,6 +334,13 @@ class _Fn:
             return None
         self.features.add("slice")
         (x, _), (y, _) = rng.choice(two), rng.choice(two)
+        ones = [a for a, nd in self.arrays if nd == 1 and self.dtypes[a] == "float64"]
+        if ones and rng.random() < 0.3:
+            # a vector given a dimension of length 1 (None / np.newaxis), broadcast along rows or columns
+            self.features.add("newaxis")
+            a, ax = rng.choice(ones), rng.choice(("None", "np.newaxis"))
+            return [rng.choice((f"{ind}{x}[{v}, :] = {y}[{v}, :] * {rng.choice(FLOAT_CONSTS)} + {a}[{ax}, :]",
+                                f"{ind}{x}[1:-1, :] = {y}[1:-1, :] + {a}[1:-1, {ax}]"))]
         if rng.random() < 0.25:
             # NPBench's stencils: negative and omitted bounds, reads shifted against the write
             self.features.add("negative_slice")

@@ -4,6 +4,8 @@ variant gives NumPy's results, broadcasting and exceptions (shapes that fit and 
 do not), bit for bit."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -63,3 +65,14 @@ def test_rows_and_columns(mod, monkeypatch, shape, nx, n, target):
     if status == "ok":
         assert rt.history()[-1]["variant"] == "cpu", rt.history()[-1]
     run_both(mod, "column_from_last", rng.standard_normal(shape), rng.standard_normal(nx), n)
+
+
+@pytest.mark.parametrize("na,shape,n", [(9, (3, 3), 1), (3, (3, 3), 2), (3, (5, 3), 4), (1, (2, 3), 1)])
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+def test_beside_a_lowered_statement(mod, monkeypatch, na, shape, n, form):
+    """Regression 016 in both CPU forms: NumPy's ValueError, never Numba's parallel-mode AssertionError."""
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    assert "_polyray_prange" not in Path(mod.__file__).read_text().split("def _polyray_cpu_beside_lowered")[1].split("\ndef ")[0]
+    rng = np.random.default_rng(na)
+    run_both(mod, "beside_lowered", rng.standard_normal(na), n, rng.standard_normal(shape))

@@ -160,3 +160,18 @@ test('a constant bound written as an expression (1 - 3) counts from the end like
   assert.doesNotMatch(defText(module, '_polyray_guard_k'), /1 - 2 >= 0/);
   assert.match(defText(module, '_polyray_cpu_k'), /_polyray_prange\(max\(0, min\(max\(0, B\.shape\[0\] - 1\), B\.shape\[0\]\) - min\(1, B\.shape\[0\]\)\)\)/);
 });
+
+test('implicit loops run as prange only when no NumPy operator between arrays stays in the function (fuzzer seed 903000004)', async () => {
+  const src = (extra: string): string => py`
+    import numpy as np
+    def k(A: ${F1}, n: int, B: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> None:
+        for i in range(1, B.shape[0]):
+            B[i, :] = B[i, :] * -0.5${extra}
+        for i in range(n, 0, -2):
+            B[i, 0:2] += np.sqrt(np.abs(B[i, 0:2]))
+  `;
+  // an array with a scalar: Numba's parallel mode checks it as NumPy does
+  assert.match(defText((await compiled(src(''))).module, '_polyray_cpu_k'), /_polyray_prange/);
+  // an array broadcast against another: it would assert equal shapes where NumPy raises ValueError
+  assert.doesNotMatch(defText((await compiled(src(' + A[np.newaxis, :]'))).module, '_polyray_cpu_k'), /_polyray_prange/);
+});

@@ -131,12 +131,15 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   // Every index is checked by the guard above: slice statements can run as element loops.
   plan.lowered = lowering.lowered;
   plan.preconditions = distinctConditions([...plan.preconditions, ...lowering.preconditions]);
+  const shapesChecked = new Set<Stmt>([...plan.lowered.keys(), ...tf.fn.body.filter((s) => s.kind === 'assign' && s.target.kind === 'name' && scop.temporaries.has(s.target.id))]);
+  // Implicit loops as prange put the whole function in Numba's parallel mode:
+  // not while a NumPy operator between arrays remains (broadcastObstacle).
+  const implicitPrange = broadcastObstacle(tf, shapesChecked) === null;
   if (parallel.length === 0) {
-    planImplicitLoops(tf.fn.body, plan.lowered, plan.prangeLoops);
+    if (implicitPrange) planImplicitLoops(tf.fn.body, plan.lowered, plan.prangeLoops);
     return plan;
   }
 
-  const shapesChecked = new Set<Stmt>([...plan.lowered.keys(), ...tf.fn.body.filter((s) => s.kind === 'assign' && s.target.kind === 'name' && scop.temporaries.has(s.target.id))]);
   // Outermost parallel loop of each nest, if its body can run as prange.
   const loopsBySpan = new Map<number, Stmt & { kind: 'for' }>();
   walkStmts(tf.fn.body, (s) => {
@@ -174,7 +177,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
     }
   };
   choose(tf.fn.body, false);
-  planImplicitLoops(tf.fn.body, plan.lowered, plan.prangeLoops);
+  if (implicitPrange) planImplicitLoops(tf.fn.body, plan.lowered, plan.prangeLoops);
   return plan;
 }
 
@@ -241,6 +244,31 @@ export function numbaObstacle(tf: TypedFunction, _loop?: Stmt & { kind: 'for' },
         }
       });
     }
+  });
+  return obstacle;
+}
+
+/**
+ * A NumPy operator between two arrays (`a * b`, `a @ b`, `np.maximum(a, b)`)
+ * outside the statements whose shapes the guard checks: in parallel mode,
+ * Numba's array analysis asserts that their shapes match (AssertionError)
+ * where NumPy broadcasts or raises ValueError. An array with scalars
+ * (`x[0, :] * 2.0`) and an assignment (`A[:, :] = x`) are checked as NumPy does.
+ */
+export function broadcastObstacle(tf: TypedFunction, shapesChecked: ReadonlySet<Stmt> = new Set()): string | null {
+  let obstacle: string | null = null;
+  const isArray = (x: Expr): boolean => tf.types.get(x)?.kind === 'array' || (x.kind === 'name' && (tf.params.some((p) => p.name === x.id && p.kind === 'array') || tf.locals.get(x.id)?.kind === 'array'));
+  walkStmts(tf.fn.body, (s) => {
+    if (shapesChecked.has(s)) return;
+    const operands: Expr[][] = [];
+    for (const e of stmtExprs(s)) {
+      walkExpr(e, (x) => {
+        if (x.kind === 'binary') operands.push([x.left, x.right]);
+        if (x.kind === 'call' && !isAllocation(x)) operands.push(x.args);
+      });
+    }
+    if (s.kind === 'augassign') operands.push([s.target, s.value]);
+    if (operands.some((xs) => xs.filter(isArray).length >= 2)) obstacle ??= `line ${s.span.from.line} applies a NumPy operator to two arrays, whose shapes Numba's parallel mode checks differently from NumPy`;
   });
   return obstacle;
 }

@@ -22,3 +22,12 @@ def rows_from_vector(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], x: np
 def column_from_last(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], y: np.ndarray[tuple[int], np.dtype[np.float64]], n: int) -> None:
     for j in range(n):
         A[:, j] = A[:, -1] + y[:, np.newaxis][:, 0]
+
+
+def beside_lowered(A: np.ndarray[tuple[int], np.dtype[np.float64]], n: int, B: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> None:
+    # fuzzer seed 903000004 (regression 016): the broadcast stays a NumPy operator, so the
+    # lowered statement's implicit loop must not put the function in Numba's parallel mode
+    for i in range(1, B.shape[0]):
+        B[i, :] = B[i, :] * -0.5 + A[np.newaxis, :]
+    for i in range(n, 0, -2):
+        B[i, 0:2] += np.sqrt(np.abs(B[i, 0:2]))
