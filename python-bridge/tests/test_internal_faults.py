@@ -198,7 +198,7 @@ def test_numbas_own_cache_failing_like_issue_7075_runs_original_once(compiled: P
             loads.append(1)
             return super().load_overload(sig, target_context)
 
-    monkeypatch.setattr(jitting, "_name_keyed_cache", lambda: Counting)
+    monkeypatch.setattr(jitting, "_name_keyed_cache", lambda: lambda py_func, _notes: Counting(py_func))
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
     monkeypatch.setenv("POLYRAY_CPU_FORM", "parallel")
     path = tmp_path / "kern.py"

@@ -231,7 +231,7 @@ class CpuVariant:
             try:
                 # cached on disk under this module's name (jitting.py says why not numba's cache=True);
                 # compile failures come back as PreparationFailed (see _call)
-                jitted, uncached = jitting.njit(func, options)
+                jitted, uncached = jitting.njit(func, options, self._notes)
             except Exception as exc:  # noqa: BLE001 - NumbaError, or a broken numba: the decoration does not depend on arguments
                 self._broken = f"numba rejected {name}: {_first_line(str(exc)) if isinstance(exc, NumbaError) else _short(exc)}"
                 raise VariantFailed(self._broken) from None
@@ -280,11 +280,9 @@ class CpuVariant:
         worth saying (not cached and why, an unreadable entry compiled again)."""
         form, self._form = self._form, None
         extra: dict[str, Any] = {"form": form} if form else {}
-        notes, self._notes = self._notes, []
-        for jitted in (self._jitted, self._serial):
-            if jitted is not None:
-                notes += jitting.take_notes(jitted)
-        if notes:
+        if self._notes:  # (the caches append to this very list: emptied in place)
+            notes = self._notes[:]
+            del self._notes[: len(notes)]
             extra["cache"] = "; ".join(dict.fromkeys(notes))
         return extra
 

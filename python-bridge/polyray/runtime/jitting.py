@@ -32,7 +32,6 @@ variant puts in its next run record (``cache``).
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -65,21 +64,14 @@ def _name_keyed_cache() -> type:
     class NameKeyedCache(FunctionCache):  # type: ignore[misc,valid-type]
         """Numba's FunctionCache with the module name in the index key, guarded loads and saves."""
 
-        def __init__(self, py_func: Callable[..., Any]) -> None:
+        def __init__(self, py_func: Callable[..., Any], notes: list[str]) -> None:
             super().__init__(py_func)
             self._module_name = py_func.__globals__.get("__name__")
-            self._notes: list[str] = []
-            self._notes_lock = threading.Lock()
+            self._notes = notes
 
         def _note(self, text: str) -> None:
-            with self._notes_lock:
-                if text not in self._notes:
-                    self._notes.append(text)
-
-        def take_notes(self) -> list[str]:
-            with self._notes_lock:
-                notes, self._notes = self._notes, []
-            return notes
+            if text not in self._notes:
+                self._notes.append(text)
 
         def _index_key(self, sig: Any, codegen: Any) -> Any:
             return (*super()._index_key(sig, codegen), self._module_name)
@@ -107,13 +99,14 @@ def _name_keyed_cache() -> type:
     return _cache_class
 
 
-def njit(func: Callable[..., Any], options: dict[str, Any]) -> tuple[Any, str | None]:
+def njit(func: Callable[..., Any], options: dict[str, Any], notes: list[str] | None = None) -> tuple[Any, str | None]:
     """``numba.njit(**options)(func)`` with the name-keyed on-disk cache and :func:`guard_compilation`.
 
     Returns (dispatcher, None) when cached, (dispatcher, why not) when not:
     Numba has no place to cache for the function (no source file, e.g. code
     exec'd in a notebook) or its module is not importable under its own name.
-    A NumbaError at decoration propagates.
+    ``notes``: the list the cache appends its events to (see the module
+    docstring), for the caller's run records. A NumbaError at decoration propagates.
     """
     import numba
 
@@ -124,16 +117,10 @@ def njit(func: Callable[..., Any], options: dict[str, Any]) -> tuple[Any, str | 
         return jitted, problem
     try:
         # what Dispatcher.enable_caching() does (numba.njit(cache=True)), with our class
-        jitted._cache = _name_keyed_cache()(func)
+        jitted._cache = _name_keyed_cache()(func, [] if notes is None else notes)
     except Exception as exc:  # noqa: BLE001 - RuntimeError: no locator for the file; anything else: no cache either
         return jitted, f"no on-disk cache for {func.__name__} ({_short(exc)})"
     return jitted, None
-
-
-def take_notes(jitted: Any) -> list[str]:
-    """Cache events of ``jitted`` since the last call (see the module docstring)."""
-    take = getattr(getattr(jitted, "_cache", None), "take_notes", None)
-    return take() if take is not None else []
 
 
 # --------------------------------------------------------------------------
