@@ -24,6 +24,11 @@ from typing import Any
 from .compile_service import cli_path
 
 
+#: A generated module's global that, when set (to the reason), keeps its variants out of
+#: Numba's on-disk cache (read by runtime/jitting.py).
+NO_DISK_CACHE = "_polyray_no_disk_cache"
+
+
 def cache_dir() -> Path:
     base = os.environ.get("POLYRAY_CACHE_DIR")
     root = Path(base) if base else Path.home() / ".cache" / "polyray"
@@ -123,6 +128,9 @@ def import_file(path: Path, key: str, fresh: bool = False) -> ModuleType:
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
+    if fresh:
+        # a name used once: Numba cache entries keyed by it (runtime/jitting.py) would never be read again
+        module.__dict__[NO_DISK_CACHE] = "the module was imported afresh (--no-cache)"
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)

@@ -237,6 +237,22 @@ def test_a_module_not_in_sys_modules_compiles_uncached_and_says_so(compiled: Pat
     assert not (tmp_path / "__pycache__").exists() or not list((tmp_path / "__pycache__").glob("*.nbi"))
 
 
+def test_a_module_imported_afresh_writes_no_cache_entries(compiled: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """``%%parallelize --no-cache`` imports under a name used once (polyray.cache.import_file,
+    fresh=True): entries keyed by it would never be read again, so none is written."""
+    from polyray import cache
+
+    assert cache.NO_DISK_CACHE == jitting.NO_DISK_CACHE
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    path = tmp_path / "kern.py"
+    shutil.copy(compiled, path)
+    axpy_matches(cache.import_file(path, uuid.uuid4().hex, fresh=True))
+    rec = last()
+    assert rec["variant"] == "cpu" and "not cached: the module was imported afresh" in rec["cache"], rec
+    assert not list(tmp_path.glob("__pycache__/*.nbi"))
+
+
 # -- missing or broken packages ------------------------------------------------------------
 
 

@@ -41,9 +41,16 @@ def _short(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+#: polyray.cache.NO_DISK_CACHE (not imported: polyray.cache imports the compile service)
+NO_DISK_CACHE = "_polyray_no_disk_cache"
+
+
 def module_problem(py_func: Callable[..., Any]) -> str | None:
-    """None when ``py_func``'s module is ``sys.modules[its __name__]``, else why a cache entry would not load."""
+    """None when ``py_func``'s module is ``sys.modules[its __name__]``, else why a cache entry would not load
+    (or why it must not be written: a module imported under a name used once)."""
     g = py_func.__globals__
+    if g.get(NO_DISK_CACHE):
+        return str(g[NO_DISK_CACHE])
     name = g.get("__name__")
     module = sys.modules.get(name) if isinstance(name, str) else None
     if module is None or getattr(module, "__dict__", None) is not g:
