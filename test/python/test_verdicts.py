@@ -252,3 +252,20 @@ def test_the_command_line_checks_one_file_against_a_report(tmp_path, capsys):
     rep.write_text(json.dumps({"functions": [fn]}))
     assert permute.main([str(src), "--report", str(rep)]) == 0
     assert "no loop is reported parallel" in capsys.readouterr().out
+
+
+def test_the_fuzzer_counts_a_wrong_verdict_as_a_mismatch_naming_the_loop():
+    import generate as gen
+    import run as fuzz
+
+    spec = gen.FunctionSpec("prefix", [gen.Param("x", "array", 1), gen.Param("n", "int")], False, None)
+    result: dict = {}
+    mismatches = fuzz.verdict_mismatches(RECURRENCE, report_of("prefix", [(5, "i", INDEPENDENT)], ["x"]), [spec], 7, 4, result,
+                                         None, {"x": np.arange(6.0), "n": 6})
+    assert len(mismatches) == 1 and mismatches[0]["target"] == "verdict", mismatches
+    assert "fz_7.py: prefix, loop `for i` at line 5 is reported parallel" in mismatches[0]["what"], mismatches
+    assert result["verdict_loops"] == 1
+    # a right verdict: no mismatch, and the loop still counted as checked
+    right = report_of("prefix", [(5, "i", INDEPENDENT)], ["x"])
+    right["functions"][0]["loops"][0]["parallel"] = False
+    assert fuzz.verdict_mismatches(RECURRENCE, right, [spec], 7, 4, result, None, None) == [] and result["verdict_loops"] == 0
