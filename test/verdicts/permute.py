@@ -24,9 +24,9 @@ guard (and the speculative rollback) handle the rest. So:
 
 * a call in which a computed subscript or slice bound inside the loop is negative (Python
   wraps it; the model does not, the guard refuses the call) is outside the claim and not
-  compared. Literal negative constants (`A[-1]`, `B[1:-1]`) are inside it: they mean what
+  compared. Negative constants (`A[-1]`, `B[1:-1]`, `1 - 3`) are inside it: they mean what
   NumPy means, and the model must say so (issue 15 item 2). The probe is another wrapper,
-  `_polyray_vc_ix(...)`, around every non-literal subscript and slice bound in the loop;
+  `_polyray_vc_ix(...)`, around every non-constant subscript and slice bound in the loop;
 * a call whose exception was raised inside an execution of the loop ran a different set of
   iterations in another order (another iteration may raise first): the permuted run must
   raise too, in the same execution of the loop, but its type and the arrays may differ;
@@ -128,10 +128,9 @@ def _line_starts(data: bytes) -> list[int]:
 
 
 def _literal(node: ast.expr) -> bool:
-    """A constant (or a signed constant): `-1` in `A[-1]` means NumPy's count from the end."""
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        node = node.operand
-    return isinstance(node, ast.Constant)
+    """A constant expression (`-1`, `1 - 3`): a negative one in `A[-1]` or `B[1:-1]` means
+    NumPy's count from the end, as the model reads it too."""
+    return all(isinstance(n, (ast.Constant, ast.UnaryOp, ast.BinOp, ast.operator, ast.unaryop)) for n in ast.walk(node))
 
 
 def _probed(loop: ast.For) -> list[ast.expr]:
