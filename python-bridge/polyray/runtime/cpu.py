@@ -328,7 +328,11 @@ class CpuVariant:
         import numpy as np
 
         fail = np.zeros(1, dtype=np.int8)
-        saved = snapshot(args, self.rollback or ())
+        try:
+            saved = snapshot(args, self.rollback or ())
+        except Exception as exc:  # noqa: BLE001 - no memory for the copies: nothing ran
+            raise VariantFailed(f"the written arrays could not be copied before a speculative run ({type(exc).__name__})",
+                                per_signature=False) from None
         try:
             result = self._call(jitted, args, (fail,))
         except VariantFailed:

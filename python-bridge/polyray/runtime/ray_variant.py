@@ -522,7 +522,11 @@ class RayStages:
         return self.stages[0].started()
 
     def run(self, args: tuple[Any, ...]) -> Any:
-        saved = snapshot(args, self._written)
+        try:
+            saved = snapshot(args, self._written)
+        except Exception as exc:  # noqa: BLE001 - no memory for the copies: nothing ran
+            raise VariantFailed(f"the written arrays could not be copied before the Ray stages ({type(exc).__name__})",
+                                per_signature=False) from None
         merged: dict[str, Any] = {"nodes": [], "tasks": 0, "bytes_put": 0, "bytes_returned": 0, "stages": len(self.stages)}
         try:
             for stage in self.stages:
