@@ -316,9 +316,10 @@ class CpuVariant:
         """``jitted(*args, *extra)``; a typing failure is remembered for ``args``' types."""
         try:
             return jitted(*args, *extra)
-        except jitting.PreparationFailed as failed:
-            # typing, compilation or a cache load failed (jitting.guard_compilation): nothing of the variant ran
-            cause = failed.cause
+        except (jitting.PreparationFailed, self._numba_error) as failed:  # type: ignore[misc]
+            # typing, compilation or a cache load failed (jitting.guard_compilation; a bare NumbaError
+            # too, as before that hook): nothing of the variant ran
+            cause = getattr(failed, "cause", failed)
             detail = _first_line(str(cause)) if isinstance(cause, self._numba_error) else _short(cause)  # type: ignore[arg-type]
             reason = f"numba could not compile {self.py_func.__name__} for these argument types: {detail}"
             self._failed[self._signature(args)] = reason

@@ -199,8 +199,8 @@ def _block_task(
 
     try:
         fn(k0, k1, *work)
-    except jitting.PreparationFailed as failed:  # compiling or loading it failed; nothing ran
-        cause = failed.cause
+    except (jitting.PreparationFailed, NumbaError) as failed:  # compiling or loading it failed; nothing ran
+        cause = getattr(failed, "cause", failed)
         detail = _first_line(str(cause)) if isinstance(cause, NumbaError) else f"{type(cause).__name__}: {_first_line(str(cause))}"
         raise BlockCompileError(f"numba could not compile {spec[3]}: {detail}") from None
     out = [np.array(work[i][box], copy=True) for i, box in zip(written, boxes)]
