@@ -105,7 +105,9 @@ def test_choose_pure() -> None:
 @pytest.mark.parametrize(
     ("param", "good", "bad"),
     [
-        (rt.Param("n", "int"), [0, -5, 2**31 - 1, np.int32(3), np.uint8(7)], [True, np.bool_(False), 1.0, 2**31, "1", None]),
+        # a NumPy integer narrower than int64 keeps its dtype in NumPy 2's arithmetic (NEP 50)
+        (rt.Param("n", "int"), [0, -5, 2**31 - 1, np.int64(3)], [True, np.bool_(False), 1.0, 2**31, "1", None, np.int32(3), np.uint8(7)]),
+        (rt.Param("n", "int", exact=True, bounds=(0, 255)), [0, 255, 7], [-1, 256, np.uint8(7), np.int64(7), True]),
         (rt.Param("x", "float"), [1.0, np.float64(2.0), float("nan")], [1, np.float32(1.0), True, 1j, None]),
         (rt.Param("z", "complex"), [1j, np.complex128(1j)], [1.0, 1, np.complex64(1j)]),
         (rt.Param("b", "bool"), [True, False, np.bool_(True)], [0, 1, 1.0, None]),
@@ -118,6 +120,11 @@ def test_choose_pure() -> None:
             rt.Param("A", "array"),
             [np.zeros(()), np.zeros((1, 2, 3), np.complex64), np.zeros(2, bool), np.zeros(2, np.uint64)],
             [np.zeros(2, object), np.zeros(2, "U1"), np.zeros(2, "datetime64[s]"), np.zeros(2, np.float16)],
+        ),
+        (
+            rt.Param("A", "array", wide=True),
+            [np.zeros(2), np.zeros(2, np.int64), np.zeros(2, bool), np.zeros(2, np.complex128)],
+            [np.zeros(2, np.float32), np.zeros(2, np.uint8), np.zeros(2, np.int32), np.zeros(2, np.uint64)],
         ),
     ],
 )

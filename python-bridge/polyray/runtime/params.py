@@ -26,6 +26,9 @@ NUMERIC_DTYPES: Final[frozenset[np.dtype]] = frozenset(
     )
 )
 
+#: The dtypes an array of unhinted dtype may have (Param.wide).
+WIDE_DTYPES: Final[frozenset[np.dtype]] = frozenset(np.dtype(n) for n in ("bool", "int64", "float64", "complex128"))
+
 #: Integers must lie strictly inside (-INT_LIMIT, INT_LIMIT), so that the
 #: Python-int arithmetic a variant does in int64 cannot overflow.
 INT_LIMIT: Final[int] = 2**31
@@ -41,8 +44,13 @@ class Param:
     dtype, ndim, written: only for arrays. dtype None means any dtype Numba
     compiles; ndim None means any rank; written means the variant writes to it.
     exact: only for scalars. The variant reproduces CPython's scalar semantics
-    for this argument (a Python float divided by zero raises), so a NumPy
-    scalar, whose operators follow NumPy instead, must run the original.
+    for this argument (a Python float divided by zero raises), or NumPy 2's
+    promotion of a Python scalar (weak beside a uint8 array, where a NumPy
+    scalar would widen it), so a NumPy scalar must run the original.
+    bounds: only for exact ints, the range (inclusive) of the narrow dtype the
+    int meets: NumPy 2 raises OverflowError outside it, so the original runs.
+    wide: only for arrays of dtype None: only the 64-bit dtypes (and bool) the
+    variant was typed for; narrower ones promote differently (NEP 50).
     """
 
     name: str
@@ -51,6 +59,8 @@ class Param:
     ndim: int | None = None
     written: bool = False
     exact: bool = False
+    bounds: tuple[int, int] | None = None
+    wide: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.isidentifier():
@@ -77,6 +87,13 @@ class Param:
             raise ValueError(f"Param {self.name!r}: ndim must be an int >= 0 or None, got {self.ndim!r}")
         if self.kind == "array" and self.exact:
             raise ValueError(f"Param {self.name!r}: exact applies to scalar kinds only")
+        if self.bounds is not None and not (
+            self.kind == "int" and self.exact and isinstance(self.bounds, tuple) and len(self.bounds) == 2
+            and all(type(b) is int for b in self.bounds) and self.bounds[0] <= self.bounds[1]
+        ):
+            raise ValueError(f"Param {self.name!r}: bounds must be (low, high) ints, for an exact int only")
+        if self.wide and not (self.kind == "array" and self.dtype is None):
+            raise ValueError(f"Param {self.name!r}: wide applies to arrays of dtype None only")
         if type(self.written) is not bool:
             raise ValueError(f"Param {self.name!r}: written must be a bool, got {self.written!r}")
 
@@ -100,17 +117,21 @@ def make_check(param: Param, function: str) -> Check:
     """Build the check of one argument against ``param`` (everything precomputed)."""
     where = f"argument {param.name!r} of {function}"
     limit = INT_LIMIT
-    integer = np.integer
+    int64 = np.int64
     np_bool = np.bool_
     ndarray = np.ndarray
 
     if param.exact:
         builtin = {"int": int, "float": float, "complex": complex, "bool": bool}[param.kind]
+        low, high = param.bounds if param.bounds is not None else (-limit + 1, limit - 1)
+        low, high = max(low, -limit + 1), min(high, limit - 1)
 
         def check_exact(x: object) -> str | None:
             if type(x) is builtin:
-                if builtin is not int or -limit < x < limit:  # type: ignore[operator]
+                if builtin is not int or low <= x <= high:  # type: ignore[operator]
                     return None
+                if param.bounds is not None:
+                    return f"{where}: expected int from {low} to {high} (NumPy 2 raises OverflowError outside the dtype it meets), got {describe(x)}"
                 return f"{where}: expected int with |x| < 2**31, got {describe(x)}"
             return (
                 f"{where}: expected a Python {param.kind} (the variant reproduces CPython's "
@@ -122,7 +143,8 @@ def make_check(param: Param, function: str) -> Check:
     if param.kind == "int":
 
         def check_int(x: object) -> str | None:
-            if type(x) is int or isinstance(x, integer):
+            # a NumPy integer of another width keeps its dtype in NumPy 2 (np.int8(5) * 1000 wraps around)
+            if type(x) is int or type(x) is int64:
                 if -limit < x < limit:  # type: ignore[operator]
                     return None
                 return f"{where}: expected int with |x| < 2**31, got {describe(x)}"
@@ -159,7 +181,7 @@ def make_check(param: Param, function: str) -> Check:
 
     # array
     want_dtype: np.dtype | None = None if param.dtype is None else np.dtype(param.dtype)
-    numeric = NUMERIC_DTYPES
+    numeric = WIDE_DTYPES if param.wide else NUMERIC_DTYPES
     ndim = param.ndim
     written = param.written
     expected = (
@@ -176,6 +198,8 @@ def make_check(param: Param, function: str) -> Check:
             if dt != want_dtype:
                 return f"{where}: expected {expected}, got {describe(x)}"
         elif dt not in numeric:
+            if param.wide:
+                return f"{where}: expected {expected}, got {describe(x)} (the variant computes in 64 bits; NumPy 2 keeps narrower dtypes beside Python scalars)"
             return f"{where}: expected {expected}, got {describe(x)} (dtype Numba does not compile)"
         if ndim is not None and x.ndim != ndim:  # type: ignore[attr-defined]
             return f"{where}: expected {expected}, got {describe(x)}"

@@ -144,7 +144,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     if (el !== undefined) return el;
     if (native.has(e)) return undefined;
     return speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used);
-  }, tf.arrayAug);
+  }, tf.arrayAug, elements.numeric);
   /**
    * A lowered statement (or a fused group) as loops over its elements, the
    * outermost one prange when no enclosing loop is; the guard has checked that

@@ -19,8 +19,12 @@ function paramSpec(p: ParamInfo): string {
   if (p.kind === 'array') {
     extra.push(`dtype=${py(p.dtype)}`, `ndim=${p.ndim === null ? 'None' : p.ndim}`);
     if (p.written) extra.push('written=True');
+    // the checker types an array of unknown dtype as a 64-bit one: NumPy 2 computes narrower
+    // dtypes beside Python scalars in their own dtype (types/nep50.ts), so those run the original
+    if (p.dtype === null) extra.push('wide=True');
   } else if (p.exact) {
     extra.push('exact=True');
+    if (p.bounds) extra.push(`bounds=(${p.bounds[0]}, ${p.bounds[1]})`);
   }
   return `${RUNTIME_ALIAS}.Param(${[py(p.name), py(p.kind), ...extra].join(', ')})`;
 }

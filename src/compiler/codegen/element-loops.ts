@@ -16,6 +16,9 @@ export class ElementScope {
   private refs: ReadonlyMap<Expr, SliceRef> | null = null;
   private contracted: ReadonlySet<string> = new Set();
 
+  /** Whether a lowered statement is printing (its array expressions are elements: types/casts.ts). */
+  readonly numeric = { inElements: (): boolean => this.refs !== null };
+
   /** A PythonPrinter override: an array reference of the printing statement as its element. */
   print(e: Expr, print: (e: Expr) => string): string | undefined {
     const ref = this.refs?.get(e);

@@ -138,7 +138,7 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
     flagging.add(h.helper);
     return `${helperName(`spec_${h.helper}`)}(${[...e.args.map(print), FAIL_FLAG].join(', ')})`;
   };
-  const printer = new PythonPrinter((e, print) => elements.print(e, print) ?? speculativeCall(e, print) ?? kernelUfunc(tf, e, print), tf.arrayAug);
+  const printer = new PythonPrinter((e, print) => elements.print(e, print) ?? speculativeCall(e, print) ?? kernelUfunc(tf, e, print), tf.arrayAug, elements.numeric);
   const kernels: string[] = [];
   const kernelLines: string[][] = [];
   // inside a thread, a lowered statement runs as plain loops over its elements

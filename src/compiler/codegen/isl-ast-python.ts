@@ -46,6 +46,7 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
     const printer: PythonPrinter = new PythonPrinter(
       (e: Expr, print) => hoisted.get(e) ?? (e.kind === 'name' && subst.has(e.id) ? subst.get(e.id) : hooks.expr?.(e, print)),
       arrayAug,
+      { inElements: () => false },
     );
     return [s, printer];
   };

@@ -2,6 +2,8 @@
 // structure (this printer plus small line builders), never by splicing strings
 // of expressions together; parentheses follow Python's precedence table.
 import type { Expr, Stmt } from '../parse/ast.js';
+import { castOf } from '../types/casts.js';
+import { NUMPY } from './names.js';
 
 const PREC: Record<string, number> = {
   ifexp: 1, or: 2, and: 3, not: 4, compare: 5, '|': 6, '^': 7, '&': 8, '<<': 9, '>>': 9,
@@ -38,11 +40,24 @@ export class PythonPrinter {
     private readonly override: Override = () => undefined,
     /** Array augmented assignments to print as `t = t op v` (see TypedFunction.arrayAug). */
     private readonly arrayAug: Map<Stmt, number | null> = new Map(),
+    /**
+     * Variants' code (not guards) spells NumPy 2's dtypes (types/casts.ts);
+     * `inElements` says whether array expressions print as their elements now
+     * (a lowered statement).
+     */
+    private readonly numeric: { inElements: () => boolean } | null = null,
   ) {}
 
   expr(e: Expr): string {
     const o = this.override(e, (x) => this.expr(x));
-    if (o !== undefined) return o;
+    const text = o ?? this.plain(e);
+    const cast = this.numeric ? castOf(e) : undefined;
+    if (!cast) return text;
+    if (!cast.array || this.numeric!.inElements()) return `${NUMPY}.${cast.dtype}(${text})`;
+    return cast.operand || /int/.test(cast.dtype) ? `(${text}).astype(${NUMPY}.${cast.dtype})` : text;
+  }
+
+  private plain(e: Expr): string {
     switch (e.kind) {
       case 'name':
         return e.id;
@@ -146,6 +161,12 @@ export class PythonPrinter {
           const store = rank === null || rank === undefined ? load : `${load}[${Array(Math.max(rank, 1)).fill(':').join(', ')}]`;
           const value = this.expr({ kind: 'binary', span: s.span, op: s.op, left: s.target, right: s.value });
           return [`${indent}${store} = ${value}`];
+        }
+        const cast = this.numeric ? castOf(s) : undefined;
+        if (cast) {
+          // a narrow scalar: `t = np.uint8(t + v)` (types/casts.ts)
+          const value = this.expr({ kind: 'binary', span: s.span, op: s.op, left: s.target, right: s.value });
+          return [`${indent}${this.expr(s.target)} = ${NUMPY}.${cast.dtype}(${value})`];
         }
         return [`${indent}${this.expr(s.target)} ${s.op}= ${this.expr(s.value)}`];
       }

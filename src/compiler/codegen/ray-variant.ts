@@ -58,7 +58,7 @@ export function emitRayVariant(tf: TypedFunction, stages: { loop: ForStmt; boxes
 function emitRayStage(tf: TypedFunction, loop: ForStmt, boxes: Box[], shapeParams: { name: string; array: string; dim: number }[], suffix: string): RayVariantCode {
   const fn = tf.fn.name + suffix;
   const params = tf.fn.params.map((p) => p.name);
-  const printer = new PythonPrinter(undefined, tf.arrayAug);
+  const printer = new PythonPrinter(undefined, tf.arrayAug, { inElements: () => false });
   // the scalar set-up before the first loop (rayLoops: no arrays, no loops), run by every block
   const prefix = tf.fn.body.slice(0, tf.fn.body.indexOf(loop as Stmt)).filter((s) => !(s.kind === 'expr' && s.value.kind === 'string') && s.kind !== 'for');
   const parts = rangeParts(loop, (e) => printer.expr(e))!;

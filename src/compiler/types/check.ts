@@ -6,7 +6,10 @@
 import { diagnostic, type Diagnostic, type Span } from '../diagnostics.js';
 import { stmtExprs, walkExpr, walkStmts, type Expr, type FunctionDef, type Module, type Stmt } from '../parse/ast.js';
 import { dtypeOf, dtypeScalar, hintType, makeResolver, type Resolve } from './hints.js';
-import { describe, join, sameTy, scalar, UNKNOWN, widerScalar, type Origin, type ScalarKind, type Ty } from './ty.js';
+import { describe, join, npScalar, sameTy, scalar, UNKNOWN, widerScalar, type Origin, type ScalarKind, type Ty } from './ty.js';
+import { markCast, type NumericCast } from './casts.js';
+import { planBinary, planUnary, type Plan, type Side } from './nep50.js';
+import { intRange, isDtype, kindOf, NARROW, type Dtype } from './promotion.js';
 
 export type ParamKind = 'array' | 'int' | 'float' | 'complex' | 'bool' | 'unknown';
 
@@ -19,9 +22,16 @@ export interface ParamInfo {
   /**
    * The variant gives this scalar CPython semantics (its operators go through
    * helpers), so the dispatcher must accept only Python scalars for it: a NumPy
-   * scalar would make the original follow NumPy's rules instead.
+   * scalar would make the original follow NumPy's rules instead. Also a scalar
+   * that meets a narrow dtype (NumPy 2 treats Python scalars as weak, NumPy
+   * scalars not: types/nep50.ts).
    */
   exact: boolean;
+  /**
+   * An int that meets a narrow integer dtype: NumPy 2 raises OverflowError
+   * outside its range, so the dispatcher sends such calls to the original.
+   */
+  bounds?: [number, number];
 }
 
 /** Helpers that reproduce CPython operators (math.* helpers apply to any scalar). */
@@ -137,6 +147,10 @@ class Checker {
   private readonly helpers = new Map<Expr, Semantics>();
   private readonly augHelpers = new Map<Stmt, Semantics>();
   private readonly arrayAug = new Map<Stmt, number | null>();
+  /** Where the variants must spell NumPy 2's dtypes (types/casts.ts), found by the last pass. */
+  private readonly casts = new Map<Expr | Stmt, NumericCast>();
+  /** Scalar parameters beside a narrow dtype (ParamInfo.exact), with the range their ints must lie in. */
+  private readonly weakParams = new Map<string, [bigint, bigint] | null>();
   private readonly diagnostics: Diagnostic[] = [];
   private returnTy: Ty | null = null;
   private returnsValue = false;
@@ -194,12 +208,15 @@ class Checker {
       this.helpers.clear();
       this.augHelpers.clear();
       this.arrayAug.clear();
+      this.casts.clear();
+      this.weakParams.clear();
       this.returnTy = null;
       this.returnsValue = false;
       this.block(fn.body);
       if (JSON.stringify([...this.locals]) === before && pass > 0) break;
     }
     const usesOperatorHelpers = [...this.helpers.values(), ...this.augHelpers.values()].some((h) => OPERATOR_HELPERS.has(h.helper));
+    for (const [node, cast] of this.casts) markCast(node, cast);
     const params: ParamInfo[] = fn.params.map((p) => this.paramInfo(p.name, usesOperatorHelpers));
     return {
       fn,
@@ -283,7 +300,10 @@ class Checker {
       return { name, kind: 'array', dtype: t.dtype, ndim: this.ndimSeen.get(name) ?? null, written: this.written.has(name), exact: false };
     }
     const kind: ParamKind = t.kind === 'scalar' ? t.scalar : 'unknown';
-    return { name, kind, dtype: null, ndim: null, written: false, exact: exactScalars && t.kind === 'scalar' };
+    const weak = this.weakParams.get(name);
+    const info: ParamInfo = { name, kind, dtype: null, ndim: null, written: false, exact: (exactScalars || weak !== undefined) && t.kind === 'scalar' };
+    if (weak) info.bounds = [Number(weak[0]), Number(weak[1])];
+    return info;
   }
 
   private returnKind(): ReturnKind {
@@ -328,7 +348,9 @@ class Checker {
       case 'augassign': {
         const targetTy = this.expr(s.target);
         const valueTy = this.expr(s.value);
-        const result = this.binaryType(s.op, targetTy, valueTy, s.span, (h) => this.augHelpers.set(s, h));
+        // a narrow scalar target is cast back (`t = np.uint8(t + v)`); an array element is by its store
+        const scalarTarget = s.target.kind === 'name' && targetTy.kind === 'scalar';
+        const result = this.binaryType(s.op, targetTy, valueTy, s.span, (h) => this.augHelpers.set(s, h), undefined, { operands: [s.target, s.value], node: scalarTarget ? s : null });
         if (s.target.kind === 'name' && targetTy.kind === 'scalar' && targetTy.scalar === 'int' && targetTy.origin !== 'np' && (s.op === '*' || s.op === '**' || s.op === '<<')) {
           this.error(s.span, `'${s.target.id} ${s.op}= ...' on a Python int may exceed 64 bits, where Numba would wrap around`);
         }
@@ -430,6 +452,10 @@ class Checker {
     }
     const prev = this.locals.get(name);
     const next = prev ? join(prev, t) : t;
+    if (prev?.kind === 'scalar' && t.kind === 'scalar' && exactScalarType(prev) !== exactScalarType(t) && [prev, t].some((x) => NARROW.has(exactScalarType(x) as Dtype) || exactScalarType(x) === 'uint64')) {
+      // NumPy 2 keeps each value's own type (a Python float, then a float32 after `s += x[i]`); Numba unifies the local into one
+      this.error(span, `local '${name}' is ${describe(prev)} and ${describe(t)} on different paths: NumPy 2 computes with each, compiled code with one type`);
+    }
     if (prev && prev.kind !== 'unknown' && t.kind !== 'unknown' && prev.kind !== t.kind) {
       this.error(span, `local '${name}' changes between ${describe(prev)} and ${describe(t)}`);
     }
@@ -502,6 +528,8 @@ class Checker {
         const t = this.expr(e.operand);
         if (e.op === 'not') return scalar('bool', t.kind === 'scalar' ? t.origin : 'np');
         if (e.op === '~' && t.kind === 'scalar' && t.scalar === 'bool') this.error(e.span, "'~' on a bool is not supported");
+        const plan = planUnary(e.op, this.side(t, e.operand));
+        this.applyPlan(plan, undefined, e.span, t.kind === 'array', e);
         if (t.kind === 'scalar' && t.scalar === 'bool' && e.op !== '~') return scalar('int', t.origin);
         return t;
       }
@@ -509,6 +537,12 @@ class Checker {
         return this.binaryType(e.op, this.expr(e.left), this.expr(e.right), e.span, (h) => this.helpers.set(e, h), e);
       case 'compare': {
         const ts = [this.expr(e.left), ...e.comparators.map((c) => this.expr(c))];
+        const xs = [e.left, ...e.comparators];
+        e.ops.forEach((op, k) => {
+          // NumPy 2 compares in the promoted dtype: float32 beside 0.1 compares with float32(0.1)
+          const plan = planBinary(op, this.side(ts[k], xs[k]), this.side(ts[k + 1], xs[k + 1]));
+          this.applyPlan(plan, [xs[k], xs[k + 1]], e.span, false, null);
+        });
         if (ts.some((t) => t.kind === 'array')) return { kind: 'array', dtype: 'bool', ndim: null };
         return scalar('bool', ts.every((t) => t.kind === 'scalar' && t.origin === 'py') ? 'py' : 'np');
       }
@@ -631,7 +665,7 @@ class Checker {
       return UNKNOWN;
     }
     if ((ndim === 0 && added === 0) || (base.ndim === null && sliced === 0 && added === 0 && rootName && this.isFullIndex(e))) {
-      return scalar(dtypeScalar(base.dtype), 'np');
+      return npScalar(base.dtype);
     }
     return { kind: 'array', dtype: base.dtype, ndim: ndim === null ? null : ndim + added };
   }
@@ -678,7 +712,10 @@ class Checker {
     }
   }
 
-  private binaryType(op: string, l: Ty, r: Ty, span: Span, needHelper: (h: Semantics) => void, e?: Expr): Ty {
+  private binaryType(op: string, l: Ty, r: Ty, span: Span, needHelper: (h: Semantics) => void, e?: Expr, nep?: { operands: [Expr, Expr]; node: Expr | Stmt | null }): Ty {
+    const operands: [Expr, Expr] | undefined = nep?.operands ?? (e && e.kind === 'binary' ? [e.left, e.right] : undefined);
+    const plan = op === '@' ? null : planBinary(op, this.side(l, operands?.[0]), this.side(r, operands?.[1]));
+    if (plan) this.applyPlan(plan, operands, span, l.kind === 'array' || r.kind === 'array', nep ? nep.node : e ?? null);
     if (op === '**' && [l, r].some((t) => t.kind === 'array') && [l, r].some(isFloatLike)) {
       // `a ** y` on a float array is np.power, one of NumPy's own implementations (NUMPY_OWN_MATH)
       this.error(span, "'**' on a floating-point array: NumPy's power differs from the C library's pow in the last bits");
@@ -700,6 +737,7 @@ class Checker {
       const ndims = [l, r].filter((t): t is Ty & { kind: 'array' } => t.kind === 'array').map((t) => t.ndim);
       const nd = ndims.includes(null) ? null : Math.max(...(ndims as number[]));
       const dt = l.kind === 'array' && r.kind === 'array' ? (l.dtype === r.dtype ? l.dtype : null) : l.kind === 'array' ? l.dtype : (r as { dtype: string | null }).dtype;
+      if (plan?.dtype) return { kind: 'array', dtype: plan.dtype, ndim: nd };
       return { kind: 'array', dtype: op === '/' && dt !== null && dtypeScalar(dt) !== 'complex' ? 'float64' : dt, ndim: nd };
     }
     if (l.kind !== 'scalar' || r.kind !== 'scalar') {
@@ -730,7 +768,54 @@ class Checker {
       this.error(span, `'${op}' on floats`);
     }
     if (op === '<<' && origin !== 'np') this.error(span, "'<<' on Python ints may exceed 64 bits");
+    if (plan?.dtype) return npScalar(plan.dtype);
     return scalar(kind, origin);
+  }
+
+  /** How NumPy 2's promotion sees an operand (types/nep50.ts); `e` gives int literals' values. */
+  private side(t: Ty, e: Expr | undefined): Side {
+    if (t.kind === 'scalar') {
+      if (t.origin === 'py') {
+        const literal = e ? intLiteral(e) : undefined;
+        return literal === undefined ? { kind: 'weak', py: t.scalar } : { kind: 'weak', py: t.scalar, literal };
+      }
+      if (t.origin === 'np' && isDtype(t.dtype)) return { kind: 'strong', dtype: t.dtype, array: false };
+      return { kind: 'other', mixed: t.origin === 'mixed' };
+    }
+    if (t.kind === 'array' && isDtype(t.dtype)) return { kind: 'strong', dtype: t.dtype, array: true };
+    return { kind: 'other', mixed: false };
+  }
+
+  /**
+   * Records what a NEP 50 plan asks of the variants: casts of Python scalars
+   * and of narrow results, and Python int parameters whose range the
+   * dispatcher checks (other Python ints of unknown range leave the subset).
+   */
+  private applyPlan(plan: Plan, operands: [Expr, Expr] | undefined, span: Span, isArray: boolean, node: Expr | Stmt | null): void {
+    if (plan.error) {
+      this.error(span, plan.error);
+      return;
+    }
+    const paramOf = (x: Expr | undefined): string | null => (x && x.kind === 'name' && this.params.has(x.id) ? x.id : null);
+    for (const k of plan.weak) {
+      const name = paramOf(operands?.[k]);
+      if (name && !this.weakParams.has(name)) this.weakParams.set(name, null);
+    }
+    for (const c of plan.casts) {
+      const x = operands?.[c.side];
+      if (x) this.casts.set(x, c.array ? { dtype: c.dtype, array: true, operand: true } : { dtype: c.dtype, array: false });
+    }
+    for (const r of plan.ranges) {
+      const name = paramOf(operands?.[r.side]);
+      if (!name) {
+        this.error(span, `a Python int computed in the function meets ${r.dtype}: NumPy 2 raises OverflowError when it is out of ${r.dtype}'s range, where compiled code would wrap around`);
+        continue;
+      }
+      const [lo, hi] = intRange(r.dtype)!;
+      const prev = this.weakParams.get(name);
+      this.weakParams.set(name, prev ? [prev[0] > lo ? prev[0] : lo, prev[1] < hi ? prev[1] : hi] : [lo, hi]);
+    }
+    if (plan.wrap && node) this.casts.set(node, { dtype: plan.wrap, array: isArray });
   }
 
   private call(e: Expr & { kind: 'call' }): Ty {
@@ -740,7 +825,8 @@ class Checker {
     if (f.kind === 'dtype') {
       // np.float64(x): a NumPy scalar of that dtype.
       if (args.length !== 1) this.error(e.span, 'dtype constructors take one argument');
-      return scalar(dtypeScalar(f.dtype), 'np');
+      if (args.length === 1 && isDtype(f.dtype)) this.constructorRange(f.dtype, args[0], e.args[0], e.span);
+      return npScalar(f.dtype);
     }
     if (f.kind !== 'callable') {
       if (f.kind !== 'unknown') this.error(e.span, `calling ${describe(f)} is not supported`);
@@ -843,7 +929,7 @@ class Checker {
           if (a?.kind === 'array' && b?.kind === 'array') return { kind: 'array', dtype: a.dtype === b.dtype ? a.dtype : null, ndim: a.ndim !== null && b.ndim !== null ? a.ndim + b.ndim - 2 : null };
         }
         const a = args[0];
-        return scalar(name === 'mean' ? 'float' : a?.kind === 'array' ? dtypeScalar(a.dtype) : 'float', 'np');
+        return a?.kind === 'array' ? reductionScalar(name, a.dtype) : scalar('float', 'np');
       }
       if (NUMPY_ARRAY_FUNCS.has(name)) {
         const a = args[0];
@@ -863,7 +949,7 @@ class Checker {
           ndim: arr.ndim, whole: args.length === 0 && e.keywords.length === 0, method: true, param: e.func.kind === 'attribute' && this.isParamName(e.func.value),
         });
         if (kw.has('axis') || args.length > 0) return { kind: 'array', dtype: arr.dtype, ndim: arr.ndim !== null ? arr.ndim - 1 : null };
-        return scalar(name === 'mean' ? 'float' : dtypeScalar(arr.dtype), 'np');
+        return reductionScalar(name, arr.dtype);
       }
       if (ARRAY_METHODS_ARRAY.has(name)) return { kind: 'array', dtype: arr.dtype, ndim: name === 'ravel' || name === 'flatten' || name === 'cumsum' ? 1 : arr.ndim };
       if (name === 'fill') {
@@ -882,6 +968,23 @@ class Checker {
     }
     this.error(e.span, `calls to '${q}' are not supported`);
     return UNKNOWN;
+  }
+
+  /**
+   * np.uint8(x): NumPy 2 raises OverflowError for a Python int out of the
+   * dtype's range (Numba truncates), and a float out of an integer's range is
+   * undefined in compiled code.
+   */
+  private constructorRange(d: Dtype, t: Ty, x: Expr, span: Span): void {
+    if (t.kind !== 'scalar' || d === 'int64' || kindOf(d) !== 'int') return;
+    if (t.scalar === 'float' || t.scalar === 'complex') {
+      this.error(span, `np.${d}() of a ${t.scalar}: compiled code's conversion differs from NumPy's out of ${d}'s range`);
+      return;
+    }
+    if (t.origin !== 'py' || t.scalar !== 'int') return; // a NumPy integer is cast (wrapping) by both
+    const plan = planBinary('+', { kind: 'strong', dtype: d, array: false }, this.side(t, x));
+    if (plan.error) this.error(span, `np.${d}(): ${plan.error.replace(/^.*?: /, '')}`);
+    else this.applyPlan({ ...plan, casts: [], wrap: null }, [x, x], span, false, null);
   }
 
   private allocation(e: Expr & { kind: 'call' }, name: string, args: Ty[], kw: Map<string, Ty>): Ty {
@@ -906,6 +1009,40 @@ class Checker {
       this.error(e.span, `np.${name}() needs a shape of ints`);
     }
     return { kind: 'array', dtype, ndim };
+  }
+}
+
+/**
+ * The NumPy scalar a whole-array reduction returns: sums and products of
+ * small integers in 64 bits (unsigned ones in uint64), max/min in the
+ * array's dtype, means in float64.
+ */
+function reductionScalar(name: string, dtype: string | null): Ty {
+  if (name === 'mean') return scalar('float', 'np');
+  if (!isDtype(dtype)) return scalar(dtypeScalar(dtype), 'np');
+  if (['sum', 'prod', 'trace'].includes(name) && (kindOf(dtype) === 'int' || kindOf(dtype) === 'bool')) {
+    return npScalar(dtype.startsWith('uint') ? 'uint64' : 'int64');
+  }
+  return npScalar(dtype);
+}
+
+/** A scalar's exact type: a NumPy dtype, or 'py <kind>' for a Python scalar. */
+function exactScalarType(t: Ty & { kind: 'scalar' }): string {
+  if (t.origin === 'np') return t.dtype ?? { bool: 'bool', int: 'int64', float: 'float64', complex: 'complex128' }[t.scalar];
+  return `${t.origin} ${t.scalar}`;
+}
+
+/** The value of an int literal (`300`, `-1`, `0xff`), or undefined. */
+function intLiteral(e: Expr): bigint | undefined {
+  if (e.kind === 'unary' && e.op === '-') {
+    const v = intLiteral(e.operand);
+    return v === undefined ? undefined : -v;
+  }
+  if (e.kind !== 'number' || e.numberKind !== 'int') return undefined;
+  try {
+    return BigInt(e.text.replace(/_/g, ''));
+  } catch {
+    return undefined;
   }
 }
 

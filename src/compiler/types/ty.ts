@@ -6,7 +6,13 @@ export type ScalarKind = 'bool' | 'int' | 'float' | 'complex';
 export type Origin = 'py' | 'np' | 'mixed';
 
 export type Ty =
-  | { kind: 'scalar'; scalar: ScalarKind; origin: Origin }
+  /**
+   * dtype: a NumPy scalar's exact dtype when known (an element of a uint8
+   * array is a uint8 scalar); absent for Python scalars (weak under NEP 50,
+   * types/promotion.ts) and where unknown (then a 64-bit dtype of its kind:
+   * arrays of unknown dtype are limited to those by the dispatcher).
+   */
+  | { kind: 'scalar'; scalar: ScalarKind; origin: Origin; dtype?: string }
   | { kind: 'array'; dtype: string | null; ndim: number | null }
   | { kind: 'none' }
   | { kind: 'shape' }
@@ -19,8 +25,13 @@ export type Ty =
 export const UNKNOWN: Ty = { kind: 'unknown' };
 export const NONE: Ty = { kind: 'none' };
 
-export function scalar(s: ScalarKind, origin: Origin): Ty {
-  return { kind: 'scalar', scalar: s, origin };
+export function scalar(s: ScalarKind, origin: Origin, dtype?: string | null): Ty {
+  return dtype ? { kind: 'scalar', scalar: s, origin, dtype } : { kind: 'scalar', scalar: s, origin };
+}
+
+/** A NumPy scalar of a dtype (its kind from the dtype). */
+export function npScalar(dtype: string | null): Ty {
+  return scalar(dtypeScalar(dtype), 'np', dtype);
 }
 
 const SCALAR_RANK: Record<ScalarKind, number> = { bool: 0, int: 1, float: 2, complex: 3 };
@@ -38,7 +49,8 @@ export function join(a: Ty, b: Ty): Ty {
   if (a.kind === 'unknown') return b;
   if (b.kind === 'unknown') return a;
   if (a.kind === 'scalar' && b.kind === 'scalar') {
-    return scalar(widerScalar(a.scalar, b.scalar), joinOrigin(a.origin, b.origin));
+    // differing dtypes are reported by the checker (bindLocal) where Numba would unify them differently
+    return scalar(widerScalar(a.scalar, b.scalar), joinOrigin(a.origin, b.origin), a.dtype === b.dtype ? a.dtype : null);
   }
   if (a.kind === 'array' && b.kind === 'array') {
     return {
@@ -64,10 +76,12 @@ export function dtypeScalar(dtype: string | null): ScalarKind {
   return 'float';
 }
 
+const DEFAULT_DTYPES = new Set(['bool', 'int64', 'float64', 'complex128']);
+
 export function describe(t: Ty): string {
   switch (t.kind) {
     case 'scalar':
-      return `${t.origin === 'np' ? 'numpy ' : ''}${t.scalar}`;
+      return t.origin === 'np' && t.dtype && !DEFAULT_DTYPES.has(t.dtype) ? `numpy ${t.dtype}` : `${t.origin === 'np' ? 'numpy ' : ''}${t.scalar}`;
     case 'array':
       return `array(${t.dtype ?? 'any dtype'}, ${t.ndim ?? 'any'}-d)`;
     default:

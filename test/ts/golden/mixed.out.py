@@ -72,7 +72,7 @@ _polyray_dispatch_norm = _polyray.Dispatcher(
     name="norm",
     original=_polyray_original_norm,
     params=[
-        _polyray.Param("x", "array", dtype=None, ndim=1),
+        _polyray.Param("x", "array", dtype=None, ndim=1, wide=True),
         _polyray.Param("n", "int", exact=True),
     ],
     variants={"cpu": _polyray.CpuVariant(_polyray_cpu_norm, helpers=("sqrt", "truediv",), parallel=False)},
