@@ -8,7 +8,17 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load_ipython_extension"]
+__all__ = ["__version__", "load_ipython_extension", "parallelize"]
+
+
+def __getattr__(name: str):  # noqa: ANN202
+    """``polyray.parallelize`` is imported on first use, so ``import polyray`` stays light."""
+    if name == "parallelize":
+        from .decorator import parallelize
+
+        return parallelize
+    raise AttributeError(f"module 'polyray' has no attribute {name!r}")
+
 
 def load_ipython_extension(ipython):  # noqa: ANN001, ANN201
     """``%load_ext polyray``: registers ``%%parallelize`` and ``%polyray`` (see polyray.magic)."""

@@ -48,6 +48,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from . import cache
 from .compile_service import CompileServiceError, get_service
 from .profiling import ProfilingWrapper, hinted_source, profilable
+from .profiling import adopt_original as _adopt_original
 from .report_display import aggregator
 
 TARGET_CHOICES = ("auto", "cpu", "gpu", "ray", "original")
@@ -430,19 +431,6 @@ def _apply_frontend_settings(args: Any, meta: dict[str, Any]) -> None:
 
         if cluster.preferred_address() != address:
             args.cluster = address
-
-
-def _adopt_original(module: Any, name: str, fn: Any) -> None:
-    """Make the dispatcher fall back to the function the cell defined (notebook globals)."""
-    dispatcher = getattr(module, f"_polyray_dispatch_{name}", None)
-    if dispatcher is not None and callable(fn) and hasattr(dispatcher, "original"):
-        dispatcher.original = fn
-    wrapper = getattr(module, name, None)
-    if wrapper is not None:
-        try:
-            wrapper.__wrapped__ = fn
-        except (AttributeError, TypeError):
-            pass
 
 
 _loaded = False

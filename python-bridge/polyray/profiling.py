@@ -155,3 +155,16 @@ class ProfilingWrapper:
         _history.record({"function": self.name, "variant": "original", "seconds": perf_counter() - start,
                          "nodes": [], "reason": self.note, "target": "auto"})
         return result
+
+
+def adopt_original(module: Any, name: str, fn: Any) -> None:
+    """Make the dispatcher fall back to the function the cell defined (notebook globals)."""
+    dispatcher = getattr(module, f"_polyray_dispatch_{name}", None)
+    if dispatcher is not None and callable(fn) and hasattr(dispatcher, "original"):
+        dispatcher.original = fn
+    wrapper = getattr(module, name, None)
+    if wrapper is not None:
+        try:
+            wrapper.__wrapped__ = fn
+        except (AttributeError, TypeError):
+            pass

@@ -1,0 +1,277 @@
+"""``@parallelize``: Polyray for functions in scripts, modules, notebooks and tests.
+
+``from polyray import parallelize``, then ``@parallelize`` or
+``@parallelize(target=..., numerics=...)`` on a plain top-level function.
+Nothing happens when the module is imported (this file imports neither numba
+nor ray). The first call with a given *signature* (for every parameter
+without a hint, the type of its argument, as :func:`polyray.profiling.hint_for`
+writes it; hinted parameters keep their hints) compiles the function:
+
+1. its source is read where Python reads it (``linecache``, which also holds
+   the cells of IPython and Jupyter): the function's file with every
+   top-level statement other than ``import`` / ``from ... import`` blanked and
+   the decorator lines removed, so the report's line numbers are the file's;
+   a nested function is compiled from its own dedented source;
+2. the observed types are inserted as hints (:func:`polyray.profiling.hinted_source`);
+3. the module comes from the module cache (:mod:`polyray.cache`) or from the
+   compile service (:mod:`polyray.compile_service`), exactly as for
+   ``%%parallelize``, and its dispatcher runs this call and every later call
+   with the same signature; its fallback is the function as written, so the
+   original always sees the module's globals.
+
+A call with a new signature compiles again. Nothing ever blocks a call: when
+the source is unavailable (``exec``-made functions, a deleted file), when an
+argument's type has no hint, when the compile service is missing or the
+compiler keeps only the original, the function as written runs and its run
+record (``polyray.runtime.history()``) says why.
+
+``target`` ("auto", "cpu", "gpu", "ray", "original") is put into
+``POLYRAY_TARGET`` for the duration of each call, as the magic's ``--target``
+does for a cell (it is the process environment, so concurrent calls of other
+functions see it too). ``numerics`` ("exact" or "close") is accepted and kept
+on the wrapper (``.numerics``); today every variant is exact, the modes are
+another issue's work.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib
+import inspect
+import linecache
+import os
+import textwrap
+import threading
+from collections.abc import Callable
+from time import perf_counter
+from typing import Any
+
+from . import cache
+from .compile_service import CompileServiceError, get_service
+from .profiling import adopt_original, hint_for, hinted_source
+
+_history = importlib.import_module("polyray.runtime.history")
+
+TARGETS = ("auto", "cpu", "gpu", "ray", "original")
+NUMERICS = ("exact", "close")
+
+
+class SourceUnavailable(Exception):
+    """The function's source cannot be read, so it cannot be compiled."""
+
+
+def _blank(lines: list[str], first: int, last: int) -> None:
+    """Blank file lines ``first``..``last`` (1-based, inclusive) of ``lines`` (0-based)."""
+    for k in range(first - 1, min(last, len(lines))):
+        lines[k] = ""
+
+
+def kernel_source(fn: Callable[..., Any]) -> tuple[str, ast.FunctionDef]:
+    """(base source with line 1 free, the function's def node) for ``fn``; raises SourceUnavailable.
+
+    The node's line numbers count from the base's line 2, as
+    :func:`polyray.profiling.hinted_source` expects.
+    """
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        raise SourceUnavailable(f"{type(fn).__name__} is not a Python function")
+    lines = linecache.getlines(code.co_filename, getattr(fn, "__globals__", None))
+    if not lines:
+        raise SourceUnavailable(f"no source for {code.co_filename}")
+    text = "".join(lines)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        raise SourceUnavailable(f"{code.co_filename} does not parse ({exc.msg})") from None
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == fn.__name__:
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            if first == code.co_firstlineno or node.lineno == code.co_firstlineno:
+                break
+    else:
+        return _nested_source(fn)
+    out = [line.rstrip("\n") for line in text.split("\n")]
+    keep = [False] * len(out)
+    for stmt in tree.body:
+        # (``from __future__`` must open a module; the generated module opens with its own header)
+        if stmt is node or isinstance(stmt, ast.Import) or (isinstance(stmt, ast.ImportFrom) and stmt.module != "__future__"):
+            for k in range(stmt.lineno - 1, min(stmt.end_lineno or stmt.lineno, len(out))):
+                keep[k] = True
+    out = [line if keep[k] else "" for k, line in enumerate(out)]
+    if node.decorator_list:
+        _blank(out, min(d.lineno for d in node.decorator_list), node.lineno - 1)
+    clean = ast.parse("\n".join(out))  # the def without its decorators, same line numbers
+    fdef = next(n for n in clean.body if isinstance(n, ast.FunctionDef) and n.name == fn.__name__)
+    return "\n".join(["", *out]), fdef
+
+
+def _nested_source(fn: Callable[..., Any]) -> tuple[str, ast.FunctionDef]:
+    """A function defined inside another one: its own source, dedented, without decorators."""
+    try:
+        text = textwrap.dedent(inspect.getsource(fn))
+    except (OSError, TypeError) as exc:
+        raise SourceUnavailable(str(exc)) from None
+    tree = ast.parse(text)
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, ast.FunctionDef):
+        raise SourceUnavailable(f"the source of {fn.__name__} is not a def statement")
+    out = text.split("\n")
+    if node.decorator_list:
+        _blank(out, min(d.lineno for d in node.decorator_list), node.lineno - 1)
+    clean = ast.parse("\n".join(out))
+    return "\n".join(["", *out]), next(n for n in clean.body if isinstance(n, ast.FunctionDef))
+
+
+def compile_function(source: str, name: str, file_name: str) -> tuple[Callable[..., Any] | None, str, Any]:
+    """(wrapper or None, why, module) for function ``name`` of a kernel source (cache, else service)."""
+    key = cache.module_key(source, None)
+    hit = cache.lookup(key)
+    if hit is None:
+        try:
+            res = get_service().compile(source, file_name)
+        except CompileServiceError as exc:
+            return None, f"compile service unavailable ({exc})", None
+        if not res.ok:
+            first = res.diagnostics[0] if res.diagnostics else {}
+            return None, f"not compiled ({file_name}:{first.get('line')}: {first.get('message')})", None
+        module_text, report = res.module or "", res.report or {}
+    else:
+        module_text, report = hit
+    try:
+        module = cache.import_file(cache.store(key, module_text, report), key)
+    except Exception as exc:  # noqa: BLE001 - a module that cannot be imported means original only
+        return None, f"the generated module could not be imported ({type(exc).__name__}: {exc})", None
+    entry = next((f for f in report.get("functions", []) if f.get("name") == name), None)
+    if entry is None or not entry.get("accelerated"):
+        why = [d.get("message") for d in (entry or {}).get("diagnostics", []) if d.get("message")]
+        return None, "the compiler keeps only the original" + (f" ({why[0]})" if why else ""), module
+    wrapper = getattr(module, name, None)
+    if not callable(wrapper):
+        return None, "the generated module has no wrapper", module
+    return wrapper, "compiled, variants " + ", ".join(entry.get("variants", [])), module
+
+
+class Parallelized:
+    """The decorated function: compiles per signature on first call, then dispatches."""
+
+    def __init__(self, fn: Callable[..., Any], target: str | None = None, numerics: str | None = None) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.name = fn.__name__
+        self.target = target
+        self.numerics = numerics or "exact"
+        self._signature = inspect.signature(fn)
+        self._hinted = {n for n, p in self._signature.parameters.items() if p.annotation is not inspect.Parameter.empty}
+        self._lock = threading.Lock()
+        # signature (tuple of hints) -> (dispatcher wrapper or None, note)
+        self.compiled: dict[tuple[tuple[str, str], ...], tuple[Callable[..., Any] | None, str]] = {}
+        self._source: tuple[str, ast.FunctionDef] | None = None
+        self._source_problem: str | None = None
+
+    def __repr__(self) -> str:
+        return f"<polyray.parallelize {self.name}: {len(self.compiled)} signature(s)>"
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:  # a method: bind like a function would
+        return self if obj is None else functools.partial(self, obj)
+
+    # -- what one call needs --------------------------------------------------------
+    def _signature_of(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, str | None]:
+        """(signature key or None, why there is none)."""
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError:
+            return None, None  # the call itself raises the usual TypeError
+        bound.apply_defaults()
+        key = []
+        for name, value in bound.arguments.items():
+            if name in self._hinted:
+                continue
+            hint = hint_for(value)
+            if hint is None:
+                return None, f"no hint for parameter {name} ({type(value).__name__})"
+            key.append((name, hint))
+        return tuple(key), None
+
+    def _build(self, key: tuple[tuple[str, str], ...]) -> tuple[Callable[..., Any] | None, str]:
+        if self._source is None and self._source_problem is None:
+            try:
+                self._source = kernel_source(self.fn)
+            except SourceUnavailable as exc:
+                self._source_problem = f"source unavailable ({exc})"
+        if self._source is None:
+            return None, str(self._source_problem)
+        base, node = self._source
+        source = hinted_source(base, node, dict(key))
+        file_name = os.path.basename(self.fn.__code__.co_filename) or "function.py"
+        try:
+            wrapper, note, module = compile_function(source, self.name, file_name)
+        except Exception as exc:  # noqa: BLE001 - compiling never blocks a call
+            return None, f"compile failed ({type(exc).__name__}: {exc})"
+        if wrapper is not None:
+            adopt_original(module, self.name, self.fn)
+        spec = ", ".join(f"{k}: {v}" for k, v in key) or "as hinted"
+        return wrapper, f"{note}; signature {spec}"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        key, problem = self._signature_of(args, kwargs)
+        target: Callable[..., Any] | None = None
+        if key is not None:
+            entry = self.compiled.get(key)
+            if entry is None:
+                with self._lock:
+                    entry = self.compiled.get(key)
+                    if entry is None:
+                        entry = self._build(key)
+                        self.compiled[key] = entry
+            target, problem = entry
+        if target is not None:
+            return self._with_target(target, args, kwargs)
+        return self._original(args, kwargs, problem or "the call's arguments do not bind")
+
+    def _with_target(self, target: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if self.target is None:
+            return target(*args, **kwargs)
+        old = os.environ.get("POLYRAY_TARGET")
+        os.environ["POLYRAY_TARGET"] = self.target
+        try:
+            return target(*args, **kwargs)
+        finally:
+            if old is None:
+                os.environ.pop("POLYRAY_TARGET", None)
+            else:
+                os.environ["POLYRAY_TARGET"] = old
+
+    def _original(self, args: tuple[Any, ...], kwargs: dict[str, Any], reason: str) -> Any:
+        start = perf_counter()
+        record = {"function": self.name, "variant": "original", "nodes": [], "reason": f"parallelize: {reason}",
+                  "target": self.target or os.environ.get("POLYRAY_TARGET", "auto")}
+        try:
+            result = self.fn(*args, **kwargs)
+        except BaseException as exc:
+            _history.record({**record, "seconds": perf_counter() - start, "error": type(exc).__name__})
+            raise
+        _history.record({**record, "seconds": perf_counter() - start})
+        return result
+
+
+def parallelize(fn: Callable[..., Any] | None = None, *, target: str | None = None,
+                numerics: str | None = None) -> Any:
+    """``@parallelize`` or ``@parallelize(target=..., numerics=...)`` (see the module's doc)."""
+    if target is not None and target not in TARGETS:
+        raise ValueError(f"parallelize: target must be one of {', '.join(TARGETS)}, got {target!r}")
+    if numerics is not None and numerics not in NUMERICS:
+        raise ValueError(f"parallelize: numerics must be one of {', '.join(NUMERICS)}, got {numerics!r}")
+
+    def decorate(f: Callable[..., Any]) -> Parallelized:
+        if isinstance(f, Parallelized):
+            f = f.fn
+        if not inspect.isfunction(f):
+            raise TypeError(f"parallelize: expected a Python function, got {type(f).__name__}")
+        return Parallelized(f, target, numerics)
+
+    if fn is None:
+        return decorate
+    if isinstance(fn, str):
+        raise TypeError("parallelize: use keywords, e.g. @parallelize(target='cpu')")
+    return decorate(fn)
