@@ -152,8 +152,21 @@ export class PythonPrinter {
         if (s.orelse.length > 0) lines.push(`${indent}else:`, ...this.stmts(s.orelse, inner, so));
         return lines;
       }
-      case 'assign':
-        return [`${indent}${this.expr(s.target)} = ${this.expr(s.value)}`];
+      case 'assign': {
+        const line = `${indent}${this.expr(s.target)} = ${this.expr(s.value)}`;
+        if (s.unpackedLength === undefined) return [line];
+        // `a, b = E` of an array (parse/unpack.ts): Python's ValueError on another length
+        const n = s.unpackedLength;
+        const len = `${this.expr(s.target)}.shape[0]`;
+        // (constant messages: Numba raises only those)
+        return [
+          line,
+          `${indent}if ${len} > ${n}:`,
+          `${indent}    raise ValueError("too many values to unpack (expected ${n})")`,
+          `${indent}if ${len} < ${n}:`,
+          `${indent}    raise ValueError("not enough values to unpack (expected ${n})")`,
+        ];
+      }
       case 'augassign': {
         if (this.arrayAug.has(s)) {
           const rank = this.arrayAug.get(s);

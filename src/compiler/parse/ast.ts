@@ -96,6 +96,18 @@ export interface AssignStmt {
   target: Expr;
   value: Expr;
   annotation: Expr | null;
+  /**
+   * Set on `x = A.shape[k]` made from `x0, ..., xn = A.shape` (parse/unpack.ts):
+   * the number of names, which Python requires to be A's rank (ValueError
+   * otherwise), so the checker requires it too.
+   */
+  unpackedShape?: number;
+  /**
+   * Set on `t = E` made from `a, b = E` with E an array (parse/unpack.ts): the
+   * number of names. Variants check `t.shape[0]` against it after this
+   * statement and raise ValueError as Python does; `a = t[0]`, `b = t[1]` follow.
+   */
+  unpackedLength?: number;
 }
 
 export type BinaryOperator = '+' | '-' | '*' | '/' | '//' | '%' | '**' | '@' | '&' | '|' | '^' | '<<' | '>>';

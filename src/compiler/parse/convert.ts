@@ -20,6 +20,7 @@ import type {
 } from './ast.js';
 import { LineIndex } from './spans.js';
 import { boundNames } from './bound-names.js';
+import { unpackAssignment } from './unpack.js';
 import type { Span } from '../diagnostics.js';
 
 const BINARY_OPERATORS = new Set(['+', '-', '*', '/', '//', '%', '**', '@', '&', '|', '^', '<<', '>>']);
@@ -89,7 +90,19 @@ function importBindings(node: Node): ImportBinding[] {
 }
 
 class Converter {
+  /** The text of the function being converted and how many temporaries it has (see freshName). */
+  private fnText = '';
+  private temps = 0;
+
   constructor(private readonly lines: LineIndex, private readonly source: string) {}
+
+  /** A local name the function's text does not contain, for the temporaries of unpacking. */
+  freshName(): string {
+    for (;;) {
+      const name = `__unpacked${this.temps++}`;
+      if (!this.fnText.includes(name)) return name;
+    }
+  }
 
   span(node: Node): Span {
     return this.lines.span(node.startIndex, node.endIndex);
@@ -100,6 +113,8 @@ class Converter {
     const paramsNode = node.childForFieldName('parameters')!;
     const returnsNode = node.childForFieldName('return_type');
     const bodyNode = node.childForFieldName('body')!;
+    this.fnText = node.text;
+    this.temps = 0;
     const unsupported: Unsupported[] = [];
     const params: Param[] = [];
     for (const p of paramsNode.namedChildren) {
@@ -114,7 +129,7 @@ class Converter {
     let returns: Expr | null = null;
     let body: Stmt[] = [];
     try {
-      if (returnsNode) returns = this.expr(unwrapType(returnsNode));
+      returns = returnsNode ? this.returnHint(returnsNode) : null;
       body = this.block(bodyNode, unsupported);
     } catch (e) {
       if (e instanceof OutsideSubset) unsupported.push({ span: e.span, message: e.message });
@@ -136,6 +151,20 @@ class Converter {
       })),
       unsupported,
     };
+  }
+
+  /**
+   * The return hint as an expression, or null where it is no expression
+   * (`-> tuple[float, float]` is a generic type): nothing after parsing reads
+   * it, the wrapper copies its text, so it never keeps a function original.
+   */
+  returnHint(node: Node): Expr | null {
+    try {
+      return this.expr(unwrapType(node));
+    } catch (e) {
+      if (e instanceof OutsideSubset) return null;
+      throw e;
+    }
   }
 
   param(p: Node): Param {
@@ -183,6 +212,10 @@ class Converter {
       case 'expression_statement': {
         const parts = node.namedChildren.filter((c): c is Node => !!c);
         if (parts.length !== 1) throw new OutsideSubset(span, 'tuple expression statements are not supported');
+        const left = parts[0].type === 'assignment' ? parts[0].childForFieldName('left') : null;
+        if (left && (left.type === 'pattern_list' || left.type === 'tuple_pattern' || left.type === 'list_pattern')) {
+          return this.unpack(parts[0], left, span);
+        }
         return [this.exprStatement(parts[0], span)];
       }
       case 'return_statement': {
@@ -213,9 +246,6 @@ class Converter {
       const type = node.childForFieldName('type');
       if (!right) throw new OutsideSubset(span, 'annotated declarations without a value are not supported');
       if (right.type === 'assignment') throw new OutsideSubset(span, 'chained assignment is not supported');
-      if (left.type === 'pattern_list' || left.type === 'tuple_pattern' || left.type === 'list_pattern') {
-        throw new OutsideSubset(span, 'tuple unpacking is not supported');
-      }
       return { kind: 'assign', span, target: this.expr(left), value: this.expr(right), annotation: type ? this.expr(unwrapType(type)) : null };
     }
     if (node.type === 'augmented_assignment') {
@@ -231,6 +261,39 @@ class Converter {
       };
     }
     return { kind: 'expr', span, value: this.expr(node) };
+  }
+
+  /**
+   * `a, b = ...` as plain assignments (parse/unpack.ts says which); every
+   * statement it gives spans the original one. Starred and nested targets stay
+   * outside the subset, with one diagnostic for the whole statement.
+   */
+  unpack(node: Node, left: Node, span: Span): Stmt[] {
+    if (node.childForFieldName('type')) throw new OutsideSubset(span, 'an annotated tuple target is not supported');
+    const right = node.childForFieldName('right')!;
+    if (right.type === 'assignment') throw new OutsideSubset(span, 'chained assignment is not supported');
+    const targets = left.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    for (const t of targets) {
+      if (t.type === 'list_splat_pattern' || t.type === 'list_splat') throw new OutsideSubset(span, 'starred unpacking targets (`a, *b = ...`) are not supported');
+      if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list'].includes(t.type)) throw new OutsideSubset(span, 'nested unpacking targets (`(a, b), c = ...`) are not supported');
+    }
+    let inner = right;
+    while (inner.type === 'parenthesized_expression') {
+      const c = inner.namedChildren.find((x) => x && x.type !== 'comment');
+      if (!c) break;
+      inner = c;
+    }
+    const isTuple = inner.type === 'expression_list' || inner.type === 'tuple';
+    const values = isTuple ? inner.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') : [];
+    if (values.some((v) => v.type === 'list_splat')) throw new OutsideSubset(span, 'starred values in an unpacked tuple are not supported');
+    const result = unpackAssignment(
+      span,
+      targets.map((t) => this.expr(t)),
+      isTuple ? { kind: 'tuple', exprs: values.map((v) => this.expr(v)) } : { kind: 'value', expr: this.expr(right) },
+      () => this.freshName(),
+    );
+    if (typeof result === 'string') throw new OutsideSubset(span, result);
+    return result;
   }
 
   forStmt(node: Node, unsupported: Unsupported[]): Stmt {
@@ -349,6 +412,7 @@ class Converter {
       }
       case 'slice':
         return this.slice(node, span);
+      case 'expression_list': // `return a, b`
       case 'tuple':
         return { kind: 'tuple', span, elts: node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.expr(c)) };
       case 'conditional_expression': {

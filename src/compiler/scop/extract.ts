@@ -90,6 +90,8 @@ class Extractor {
         return;
       case 'assign':
       case 'augassign': {
+        // `a, b = E` of an array raises ValueError on a length mismatch (parse/unpack.ts): the model has no raising statements
+        if (s.kind === 'assign' && s.unpackedLength !== undefined) this.unanalysable ??= `unpacking an array at line ${s.span.from.line} may raise ValueError`;
         const allocation = s.kind === 'assign' && s.target.kind === 'name' ? this.allocation(s.target.id, s.value) ?? this.temporary(s.target.id, s.value, s.span.from.line) : null;
         if (allocation) {
           this.statement(s.span, [...this.readsOf(s.value), allocation], s);

@@ -275,6 +275,17 @@ class Checker {
     });
     walkStmts(this.fn.body, (s) => {
       for (const e of stmtExprs(s)) visitExpr(e);
+      // `dx, dy = p[i] - p[i - 1]` shows that p[i] has a dimension more (parse/unpack.ts)
+      if (s.kind === 'assign' && s.unpackedLength !== undefined) {
+        for (const x of elementwiseOperands(s.value)) {
+          const root = rootParamOrLocal(x);
+          const last = x.indices[x.indices.length - 1];
+          if (root && last && last.kind !== 'slice' && !isNewAxis(last)) see(viewOf.get(root)?.root ?? root, (viewOf.get(root)?.consumed ?? 0) + chainDepth(x) + 1, true);
+        }
+      }
+      // `n, m = A.shape` shows the rank exactly (parse/unpack.ts)
+      const base = unpackedShapeBase(s);
+      if (base) see(viewOf.get(base)?.root ?? base, s.kind === 'assign' ? s.unpackedShape! : 0, true);
     });
     for (const root of new Set([...exact.keys(), ...atLeast.keys()])) {
       if (!exact.has(root) && !partial.has(root)) continue;
@@ -312,7 +323,7 @@ class Checker {
     if (t.kind === 'scalar') return t.scalar;
     if (t.kind === 'array') return 'array';
     if (t.kind === 'none') return 'none';
-    return 'any';
+    return 'any'; // tuples too: the dispatcher passes results through as they are
   }
 
   private block(body: Stmt[]): void {
@@ -344,6 +355,8 @@ class Checker {
         return;
       case 'assign':
         this.assign(s.target, this.expr(s.value), s.value, s.span);
+        if (s.unpackedShape !== undefined) this.checkUnpackedShape(s);
+        if (s.unpackedLength !== undefined) this.checkUnpackedArray(s);
         return;
       case 'augassign': {
         const targetTy = this.expr(s.target);
@@ -373,7 +386,10 @@ class Checker {
         this.returnsValue ||= s.value !== null;
         if (s.value) {
           const t = this.expr(s.value);
-          if (t.kind === 'tuple') this.error(s.value.span, 'returning a tuple is not supported');
+          // `return a, b`: a tuple of scalars and arrays, which Numba returns as the same tuple
+          if (t.kind === 'tuple' && !t.elts.every((x) => x.kind === 'scalar' || x.kind === 'array')) this.error(s.value.span, `returning a tuple of ${t.elts.map(describe).join(', ')} is not supported`);
+          // Numba unifies the returns into one type, where Python returns each as it is
+          if (this.returnTy && (this.returnTy.kind === 'tuple' || t.kind === 'tuple') && !sameTy(this.returnTy, t)) this.error(s.value.span, `returns a ${describe(t)} here and a ${describe(this.returnTy)} elsewhere`);
           this.returnTy = this.returnTy ? join(this.returnTy, t) : t;
         }
         return;
@@ -382,6 +398,25 @@ class Checker {
       case 'continue':
         return;
     }
+  }
+
+  /** `a, b = E` unpacks E's first dimension: E must be an array of known rank (a scalar, a tuple from a call: refused). */
+  private checkUnpackedArray(s: Stmt & { kind: 'assign' }): void {
+    const t = this.types.get(s.value);
+    if (t?.kind === 'array' && t.ndim !== null && t.ndim >= 1) return;
+    const message = `unpacking ${t ? describe(t) : 'a value'} into ${s.unpackedLength} names is not supported (only a written tuple, a shape or an array of known rank)`;
+    // one diagnostic: the temporary's uses (`a = t[0]`, and what reads a) are its follow-ons
+    if (!this.diagnostics.some((d) => d.span.start === s.span.start && d.message === message)) this.diagnostics.push(diagnostic('error', s.span, message));
+    if (s.target.kind === 'name') this.untyped.add(s.target.id);
+  }
+
+  /** `n, m = A.shape` binds only when A has exactly that rank (Python raises ValueError otherwise). */
+  private checkUnpackedShape(s: Stmt & { kind: 'assign' }): void {
+    const base = s.value.kind === 'subscript' && s.value.value.kind === 'attribute' ? s.value.value.value : null;
+    const t = base ? this.types.get(base) : undefined;
+    if (t?.kind === 'array' && t.ndim === s.unpackedShape) return;
+    const rank = t?.kind === 'array' ? (t.ndim === null ? 'an unknown rank' : `rank ${t.ndim}`) : 'no known rank';
+    this.error(s.span, `unpacking a shape of ${rank} into ${s.unpackedShape} names`);
   }
 
   /**
@@ -1105,6 +1140,21 @@ function countIntLike(e: Expr): number {
   return n;
 }
 
+
+/** The subscripts an elementwise expression combines (`p[i] - p[i - 1]`: both), not those inside indices or calls. */
+function elementwiseOperands(e: Expr): (Expr & { kind: 'subscript' })[] {
+  if (e.kind === 'subscript') return [e];
+  if (e.kind === 'binary') return [...elementwiseOperands(e.left), ...elementwiseOperands(e.right)];
+  if (e.kind === 'unary') return elementwiseOperands(e.operand);
+  return [];
+}
+
+/** The array name of `x = A.shape[k]` made by unpacking `A.shape`, if `s` is one. */
+function unpackedShapeBase(s: Stmt): string | null {
+  if (s.kind !== 'assign' || s.unpackedShape === undefined || s.value.kind !== 'subscript') return null;
+  const attr = s.value.value;
+  return attr.kind === 'attribute' && attr.value.kind === 'name' ? attr.value.id : null;
+}
 
 function isSelfProduct(name: string, value: Expr): boolean {
   if (value.kind !== 'binary' || (value.op !== '*' && value.op !== '**' && value.op !== '<<')) return false;
