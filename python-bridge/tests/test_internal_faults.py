@@ -11,6 +11,7 @@ still propagate with the original's writes, also from the call that compiles.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import shutil
@@ -159,6 +160,38 @@ def test_the_users_exception_on_the_compiling_call_propagates_with_the_originals
     # and the variant is not ruled out by the user's exception
     kern.gather(A, np.array([0, 1, 2, 3]), out_cpu)
     assert last()["variant"] == "cpu" and "error" not in last()
+
+
+# -- the dispatcher's own steps --------------------------------------------------------
+
+
+def test_a_failure_while_choosing_or_checking_runs_original(kern: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    dispatch = kern._polyray_dispatch_axpy
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise KeyError("injected into the cost model")
+
+    monkeypatch.setattr(type(dispatch._cost), "decide", broken)
+    axpy_matches(kern)
+    assert last()["variant"] == "original" and "choosing a variant failed (KeyError" in last()["reason"], last()
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setattr(dispatch, "_guard", broken)
+    axpy_matches(kern)
+    assert last()["variant"] == "original" and "checking the arguments failed (KeyError" in last()["reason"], last()
+
+
+def test_a_run_record_listener_that_raises_does_not_fail_the_call(kern: ModuleType) -> None:
+    history = importlib.import_module("polyray.runtime.history")  # (the package exports a function of that name)
+
+    def listener(_record: dict[str, Any]) -> None:
+        raise RuntimeError("injected: the report display is broken")
+
+    history.add_listener(listener)
+    try:
+        axpy_matches(kern)
+    finally:
+        history.remove_listener(listener)
+    assert last()["variant"] == "cpu" and "RuntimeError: injected" in last()["listener_error"], last()
 
 
 # -- the cache -------------------------------------------------------------------------
