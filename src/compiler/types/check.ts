@@ -467,7 +467,12 @@ class Checker {
       return;
     }
     if (target.kind === 'subscript') {
-      this.expr(target);
+      const into = this.expr(target);
+      // NumPy 2 raises OverflowError storing a Python int out of the array's range (`u16[i] = -107`)
+      const dtype = into.kind === 'array' ? into.dtype : into.kind === 'scalar' ? into.dtype : null;
+      if (isDtype(dtype) && valueTy.kind === 'scalar' && valueTy.origin === 'py' && valueTy.scalar === 'int') {
+        this.constructorRange(dtype, valueTy, value, span, `storing a Python int into a ${dtype} array`);
+      }
       this.markWritten(target, span);
       return;
     }
@@ -1010,7 +1015,7 @@ class Checker {
    * dtype's range (Numba truncates), and a float out of an integer's range is
    * undefined in compiled code.
    */
-  private constructorRange(d: Dtype, t: Ty, x: Expr, span: Span): void {
+  private constructorRange(d: Dtype, t: Ty, x: Expr, span: Span, what = `np.${d}()`): void {
     if (t.kind !== 'scalar' || d === 'int64' || kindOf(d) !== 'int') return;
     if (t.scalar === 'float' || t.scalar === 'complex') {
       this.error(span, `np.${d}() of a ${t.scalar}: compiled code's conversion differs from NumPy's out of ${d}'s range`);
@@ -1018,7 +1023,7 @@ class Checker {
     }
     if (t.origin !== 'py' || t.scalar !== 'int') return; // a NumPy integer is cast (wrapping) by both
     const plan = planBinary('+', { kind: 'strong', dtype: d, array: false }, this.side(t, x));
-    if (plan.error) this.error(span, `np.${d}(): ${plan.error.replace(/^.*?: /, '')}`);
+    if (plan.error) this.error(span, `${what}: ${plan.error.replace(/^.*?: /, '')}`);
     else this.applyPlan({ ...plan, casts: [], wrap: null }, [x, x], span, false, null);
   }
 
