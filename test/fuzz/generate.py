@@ -41,7 +41,10 @@ from dataclasses import dataclass, field
 
 HEADER = "import math\n\nimport numpy as np\nimport numpy.typing as npt\n"
 ARRAY_HINTS = {"float64": "npt.NDArray[np.float64]", "int64": "npt.NDArray[np.int64]",
-               "complex128": "npt.NDArray[np.complex128]", "bool": "npt.NDArray[np.bool_]"}
+               "complex128": "npt.NDArray[np.complex128]", "bool": "npt.NDArray[np.bool_]",
+               **{d: f"npt.NDArray[np.{d}]" for d in ("int8", "int16", "int32", "uint8", "uint16", "uint32", "float32")}}
+#: dtypes NumPy 2 keeps beside a Python scalar (NEP 50): the "narrow" family
+NARROW_INTS = ("int8", "int16", "int32", "uint8", "uint16", "uint32")
 LOOP_VARS = ("i", "j", "k", "l")
 ARRAY_NAMES = ("A", "B", "C")
 INT_CONSTS = ("1", "2", "-1", "3", "0", "-2")
@@ -537,6 +540,71 @@ class _Fn:
         return text, FunctionSpec(self.name, params, self.has_red, why, self.features)
 
 
+class _NarrowFn:
+    """A function on small-integer or float32 arrays combined with Python scalars (literals,
+    some out of the dtype's range, and int/float parameters): NumPy 2 computes in the
+    array's dtype, wrapping around and rounding to float32 (NEP 50, issue 15 item 1)."""
+
+    def __init__(self, rng: random.Random, name: str):
+        self.rng = rng
+        self.name = name
+        self.float = rng.random() < 0.35
+        self.a = "float32" if self.float else rng.choice(NARROW_INTS)
+        # B: the same dtype, another narrow one (mixed promotion), or float64/int64
+        self.b = rng.choice((self.a, self.a, "float32" if self.float else rng.choice(NARROW_INTS), "float64" if self.float else "int64"))
+        self.out = rng.choice(("float64", "float32")) if self.float else rng.choice(("int64", "float64", self.a))
+        self.features = {"narrow", f"narrow_{self.a}", "narrow_mixed" if self.b != self.a else "narrow_same"}
+
+    def literal(self) -> str:
+        rng = self.rng
+        if self.float:
+            return rng.choice(("0.1", "1.5", "-2.25", "3", "2", "0.3", "1e-3"))
+        # mostly in range of every narrow dtype; sometimes past int8/uint8 (NumPy raises OverflowError)
+        return rng.choice(("3", "7", "1", "2", "100", "-1", "5", "127", "300"))
+
+    def leaf(self, i: str) -> str:
+        r = self.rng.random()
+        if r < 0.3:
+            return f"A[{i}]"
+        if r < 0.5:
+            return f"B[{i}]"
+        if r < 0.8:
+            return self.literal()
+        self.features.add("narrow_param")
+        return "alpha" if self.float else "n"
+
+    def expr(self, i: str, depth: int = 0) -> str:
+        rng = self.rng
+        if depth >= 2 or rng.random() < 0.3:
+            return f"A[{i}]" if depth == 0 else self.leaf(i)
+        ops = ("+", "-", "*", "/") if self.float else ("+", "-", "*", "//", "%", "&", "|", "^")
+        op = rng.choice(ops)
+        if not self.float and rng.random() < 0.1:
+            return f"({self.expr(i, depth + 1)} << {rng.choice(('1', '3'))})"
+        if rng.random() < 0.1:
+            return f"(-{self.expr(i, depth + 1)})"
+        return f"({self.expr(i, depth + 1)} {op} {self.expr(i, depth + 1)})"
+
+    def build(self) -> tuple[str, FunctionSpec]:
+        rng = self.rng
+        lines = []
+        i = "i"
+        lines.append(f"    for {i} in range(min(A.shape[0], B.shape[0], OUT.shape[0])):")
+        for _ in range(rng.choice((1, 2))):
+            lines.append(f"        OUT[{i}] = {self.expr(i)}")
+        if rng.random() < 0.4:
+            lines += [f"        if A[{i}] > {self.literal()}:", f"            OUT[{i}] = OUT[{i}] + {self.literal()}"]
+        if rng.random() < 0.35:
+            # a whole-array statement: Numba's fused array expression
+            self.features.add("narrow_array_statement")
+            op = rng.choice(("+", "-", "*") if self.float else ("+", "-", "*", "//"))
+            lines.append(f"    OUT[:] = (A {op} {self.literal()}) {rng.choice(('+', '*'))} A" if rng.random() < 0.5 else f"    OUT[:] = A {op} {self.literal()}")
+        params = [Param("A", "array", 1, self.a), Param("B", "array", 1, self.b), Param("OUT", "array", 1, self.out)]
+        params.append(Param("alpha", "float") if self.float else Param("n", "int"))
+        sig = ", ".join(f"{p.name}: {ARRAY_HINTS[p.dtype] if p.kind == 'array' else p.kind}" for p in params)
+        return f"def {self.name}({sig}) -> None:\n" + "\n".join(lines) + "\n", FunctionSpec(self.name, params, False, None, self.features)
+
+
 def generate(seed: int) -> Program:
     rng = random.Random(seed)
     raising = rng.random() < 0.55
@@ -547,6 +615,10 @@ def generate(seed: int) -> Program:
         outside = rng.random() < 0.1
         fn = _Fn(rng, f"f{f}", raising)
         text, spec = fn.build(outside)
+        # one function in six works on narrow dtypes instead (its own random stream: the others stay as they were)
+        narrow = random.Random(seed * 7 + f)
+        if narrow.random() < 1 / 6:
+            text, spec = _NarrowFn(narrow, f"f{f}").build()
         helper_needed |= spec.outside == "call"
         texts.append(text)
         specs.append(spec)

@@ -164,12 +164,18 @@ def make_inputs(fn: gen.FunctionSpec, seed: int, trial: int) -> dict[str, Any]:
             shape = [base[d] if rng.random() < 0.85 else max(0, base[d] + rng.choice((-1, 1, 2))) for d in range(p.ndim)]
             if p.dtype == "int64":
                 a = nrng.integers(-9, 10, size=shape, dtype=np.int64)
+            elif p.dtype in gen.NARROW_INTS:
+                # the whole range, so that NumPy 2's arithmetic in the dtype wraps around (NEP 50)
+                info = np.iinfo(p.dtype)
+                a = nrng.integers(info.min, int(info.max) + 1, size=shape, dtype=p.dtype)
             elif p.dtype == "bool":
                 a = nrng.random(shape) < 0.5
             else:
                 a = np.round(nrng.standard_normal(shape) * 4.0, 3)
                 if p.dtype == "complex128":
                     a = a + 1j * np.round(nrng.standard_normal(shape) * 4.0, 3)
+                if p.dtype == "float32":
+                    a = (nrng.standard_normal(shape) * 4.0).astype(np.float32)
                 if a.size and rng.random() < 0.15:
                     a.flat[rng.randrange(a.size)] = rng.choice((math.nan, math.inf, -math.inf, -0.0))
             args[p.name] = a
