@@ -175,6 +175,7 @@ test('dx, dy = p[i] - p[i - 1]: a temporary, its length checked by the variant, 
   assert.equal(out[1], 'if __unpacked0.shape[0] > 2:');
   assert.equal(out[2], '    raise ValueError("too many values to unpack (expected 2)")');
   assert.equal(out[3], 'if __unpacked0.shape[0] < 2:');
+  assert.equal(out[4], '    raise ValueError("not enough values to unpack (expected 2, got " + str(__unpacked0.shape[0]) + ")")');
   assert.deepEqual(out.slice(5, 7), ['dx = __unpacked0[0]', 'dy = __unpacked0[1]']);
   const tf = await check(py`
     def f(p: np.ndarray) -> float:
@@ -220,6 +221,13 @@ test('return a, b: scalars and arrays, with a tuple[...] hint or none', async ()
   `);
   assert.equal(f.accelerated, true);
   assert.match(module, /def h\(A: npt\.NDArray\[np\.float64\]\) -> tuple\[float, float\]:/, 'the wrapper keeps the hint');
+  // Numba returns Python floats where the original returns NumPy's: the wrapper converts them back
+  assert.match(module, /return _polyray_result if _polyray_result is None else \(_polyray_np\.float64\(_polyray_result\[0\]\), _polyray_np\.float64\(_polyray_result\[1\]\)\)/);
+  const mixed = await compile(py`
+    def m(A: npt.NDArray[np.float64], n: int):
+        return A[0] * 2.0, n + 1, A
+  `);
+  assert.match(mixed.module, /\(_polyray_np\.float64\(_polyray_result\[0\]\), _polyray_result\[1\], _polyray_result\[2\]\)/, 'Python ints and arrays pass through');
 });
 
 test('tuples returned with other element types elsewhere stay original (Numba would unify them)', async () => {

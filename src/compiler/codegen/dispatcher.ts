@@ -11,6 +11,9 @@ export interface VariantRef {
   constructor: string;
 }
 
+/** numpy, imported under the runtime's prefix where a wrapper converts returned scalars. */
+const RETURN_NUMPY = '_polyray_np';
+
 const py = (s: string | null): string => (s === null ? 'None' : JSON.stringify(s));
 const pyBool = (b: boolean): string => (b ? 'True' : 'False');
 
@@ -46,12 +49,41 @@ export function emitDispatcher(fn: FunctionDef, params: ParamInfo[], variants: V
   return lines;
 }
 
-/** `def f(<same parameters>) -> <same hint>: return _polyray_dispatch_f(a, b)`. */
-export function emitWrapper(fn: FunctionDef): string[] {
+/**
+ * `def f(<same parameters>) -> <same hint>: return _polyray_dispatch_f(a, b)`.
+ * A returned NumPy scalar (TypedFunction.returnScalar), alone or in a tuple
+ * (returnScalars), comes back as that NumPy scalar: Numba returns Python
+ * numbers, the original NumPy's (where `x / 0` gives inf instead of raising);
+ * converting the original's own result changes nothing, and None (a path that
+ * returns nothing) passes through.
+ */
+export function emitWrapper(fn: FunctionDef, returnScalars: (string | null)[] = [], returnScalar?: string): string[] {
   const ret = fn.returnsText ? ` -> ${fn.returnsText}` : '';
+  const call = `${dispatcherName(fn.name)}(${fn.params.map((p) => p.name).join(', ')})`;
+  const r = '_polyray_result';
+  let body: string[] | null = null;
+  if (returnScalars.some((t) => t !== null)) {
+    const elts = returnScalars.map((t, k) => (t === null ? `${r}[${k}]` : `${RETURN_NUMPY}.${t}(${r}[${k}])`));
+    body = [`    ${r} = ${call}`, `    return ${r} if ${r} is None else (${elts.join(', ')})`];
+  } else if (returnScalar) {
+    body = [`    ${r} = ${call}`, `    return ${r} if ${r} is None else ${RETURN_NUMPY}.${returnScalar}(${r})`];
+  }
+  if (body) {
+    return [
+      `import numpy as ${RETURN_NUMPY}`,
+      '',
+      '',
+      `def ${fn.name}${fn.paramsText}${ret}:`,
+      ...body,
+      '',
+      '',
+      `${fn.name}.__doc__ = ${originalName(fn.name)}.__doc__`,
+      `${fn.name}.__wrapped__ = ${originalName(fn.name)}`,
+    ];
+  }
   return [
     `def ${fn.name}${fn.paramsText}${ret}:`,
-    `    return ${dispatcherName(fn.name)}(${fn.params.map((p) => p.name).join(', ')})`,
+    `    return ${call}`,
     '',
     '',
     `${fn.name}.__doc__ = ${originalName(fn.name)}.__doc__`,

@@ -158,13 +158,13 @@ export class PythonPrinter {
         // `a, b = E` of an array (parse/unpack.ts): Python's ValueError on another length
         const n = s.unpackedLength;
         const len = `${this.expr(s.target)}.shape[0]`;
-        // (constant messages: Numba raises only those)
+        // (CPython's messages; Numba formats str(int) at run time)
         return [
           line,
           `${indent}if ${len} > ${n}:`,
           `${indent}    raise ValueError("too many values to unpack (expected ${n})")`,
           `${indent}if ${len} < ${n}:`,
-          `${indent}    raise ValueError("not enough values to unpack (expected ${n})")`,
+          `${indent}    raise ValueError("not enough values to unpack (expected ${n}, got " + str(${len}) + ")")`,
         ];
       }
       case 'augassign': {

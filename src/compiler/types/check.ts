@@ -59,6 +59,16 @@ export interface TypedFunction {
    */
   arrayAug: Map<Stmt, number | null>;
   returns: ReturnKind;
+  /**
+   * `return a, b`: per element, the NumPy scalar type (`float64`) the wrapper
+   * turns Numba's Python number back into, where the original returns a NumPy
+   * scalar; null where it passes through (Python scalars, arrays, and a value
+   * that is a NumPy scalar on some paths only, `s = 0.0; s += x[i]`, which
+   * comes back as Numba's Python number). Absent when the function returns no tuple.
+   */
+  returnScalars?: (string | null)[];
+  /** The same for a single returned scalar: its NumPy scalar type where the original returns one. */
+  returnScalar?: string;
   /** Errors: reasons the function keeps only its original version. */
   diagnostics: Diagnostic[];
   accelerated: boolean;
@@ -227,6 +237,8 @@ class Checker {
       augHelpers: this.augHelpers,
       arrayAug: this.arrayAug,
       returns: this.returnKind(),
+      ...(this.returnTy?.kind === 'tuple' ? { returnScalars: this.returnTy.elts.map(numpyScalarType) } : {}),
+      ...(this.returnsValue && this.returnTy && numpyScalarType(this.returnTy) ? { returnScalar: numpyScalarType(this.returnTy)! } : {}),
       diagnostics: [...this.diagnostics].sort((a, b) => a.span.start - b.span.start),
       accelerated: this.diagnostics.length === 0,
     };
@@ -1145,6 +1157,12 @@ function countIntLike(e: Expr): number {
   return n;
 }
 
+
+/** The NumPy scalar type a returned value has in the original when it is a NumPy scalar (Numba returns a Python number). */
+function numpyScalarType(t: Ty): string | null {
+  if (t.kind !== 'scalar' || t.origin !== 'np') return null;
+  return t.dtype ?? { bool: 'bool_', int: 'int64', float: 'float64', complex: 'complex128' }[t.scalar];
+}
 
 /** The subscripts an elementwise expression combines (`p[i] - p[i - 1]`: both), not those inside indices or calls. */
 function elementwiseOperands(e: Expr): (Expr & { kind: 'subscript' })[] {

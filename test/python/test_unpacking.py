@@ -1,0 +1,136 @@
+"""Tuple unpacking and packing (test/kernels/numpy_style/unpacking.py, issue 17): every function
+compiles, and under POLYRAY_TARGET=cpu and auto gives the original's results bit for bit,
+exceptions included (ValueError on a shape of another rank or a row of another length,
+IndexError on an empty array), with the run records showing the CPU variant where it ran."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import polyray.runtime as rt
+
+from compiled import ROOT, compile_and_import, outcome
+
+SOURCE = ROOT / "test/kernels/numpy_style/unpacking.py"
+NAMES = ("scale_rows", "column_sums", "diffuse", "fibonacci", "reverse", "path_length", "min_max", "split_signs")
+
+
+@pytest.fixture(scope="module")
+def mod(tmp_path_factory):
+    return compile_and_import(SOURCE, tmp_path_factory.mktemp("unpacking"), "unpacking_compiled", "--targets", "cpu")
+
+
+def same(a, b) -> bool:
+    """Equal values of the same kind, arrays bit for bit, tuples element by element."""
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        return isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    if isinstance(a, float) and isinstance(b, float):
+        # np.float64 is a float; where the original's type is known, test_tuples_returned checks it
+        return np.float64(a).tobytes() == np.float64(b).tobytes()
+    return type(a) is type(b) and a == b
+
+
+def run_both(mod, name, *args):
+    """The dispatcher's call against the original's on copies; returns the outcome and the variant that ran."""
+    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    theirs = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    got = outcome(getattr(mod, name), *mine)
+    variant = rt.history()[-1]["variant"]
+    want = outcome(getattr(mod, f"_polyray_original_{name}"), *theirs)
+    assert got[0] == want[0], (got, want)
+    if got[0] == "ok":
+        assert same(got[1], want[1]), (got, want)
+    else:
+        assert got[1] == want[1], (got, want)
+    for a, b in zip(mine, theirs):
+        if isinstance(a, np.ndarray):
+            assert a.shape == b.shape and a.tobytes() == b.tobytes(), name
+    return want[0], variant
+
+
+def test_every_function_has_a_cpu_variant(mod):
+    for name in NAMES:
+        assert hasattr(mod, f"_polyray_cpu_{name}"), name
+
+
+@pytest.fixture(params=["cpu", "auto"])
+def target(request, monkeypatch):
+    monkeypatch.setenv("POLYRAY_TARGET", request.param)
+    return request.param
+
+
+@pytest.mark.parametrize("shape", [(4, 5), (1, 3), (0, 2), (3, 0)])
+def test_shapes_unpacked(mod, target, shape):
+    rng = np.random.default_rng(sum(shape))
+    status, variant = run_both(mod, "scale_rows", rng.standard_normal(shape), rng.standard_normal(shape[0]))
+    assert status == "ok"
+    if target == "cpu":
+        assert variant == "cpu"
+    assert run_both(mod, "column_sums", rng.standard_normal(shape), np.full(shape[1], np.nan))[0] == "ok"
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4), (5,)])
+def test_a_shape_of_another_rank_runs_the_original_and_raises(mod, target, shape):
+    status, variant = run_both(mod, "scale_rows", np.ones(shape), np.ones(shape[0]))
+    assert status == "ValueError" and variant == "original"
+
+
+@pytest.mark.parametrize("n,steps", [(9, 4), (3, 1), (2, 5), (1, 0), (16, 7)])
+def test_work_arrays_swapped_in_a_time_loop(mod, target, n, steps):
+    rng = np.random.default_rng(n + steps)
+    status, variant = run_both(mod, "diffuse", rng.standard_normal(n), steps, 0.25)
+    assert status == "ok"
+    if target == "cpu":
+        assert variant == "cpu"
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 40])
+def test_scalars_and_elements_swapped(mod, target, n):
+    assert run_both(mod, "fibonacci", np.full(n, np.nan))[0] == "ok"
+    status, variant = run_both(mod, "reverse", np.arange(float(n)))
+    assert status == "ok"
+    if target == "cpu":
+        assert variant == "cpu"
+
+
+@pytest.mark.parametrize("shape", [(6, 2), (2, 2), (1, 2), (0, 2)])
+def test_rows_unpacked(mod, target, shape):
+    status, variant = run_both(mod, "path_length", np.random.default_rng(shape[0]).standard_normal(shape))
+    assert status == "ok"
+    if target == "cpu":
+        assert variant == "cpu"
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (4, 1), (3, 0), (2, 5)])
+def test_rows_of_another_length_raise_valueerror(mod, target, shape):
+    """Python raises ValueError (too many / not enough values); the variant raises the same."""
+    status, variant = run_both(mod, "path_length", np.random.default_rng(7).standard_normal(shape))
+    assert status == "ValueError"
+    if target == "cpu":
+        assert variant == "cpu"
+
+
+def test_rows_of_a_3d_array_run_the_original(mod, target):
+    """p[i] - p[i - 1] of a 3-d p unpacks into rows: the variant was typed for elements, its guard refuses."""
+    status, variant = run_both(mod, "path_length", np.random.default_rng(8).standard_normal((3, 2, 2)))
+    assert status == "ok" and variant == "original"
+
+
+@pytest.mark.parametrize("n", [1, 2, 9])
+def test_tuples_returned(mod, target, n):
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal(n)
+    status, variant = run_both(mod, "min_max", x)
+    assert status == "ok"
+    if target == "cpu":
+        assert variant == "cpu"
+    got = mod.min_max(x)
+    # NumPy scalars in the original, NumPy scalars from the variant (the wrapper restores them)
+    assert isinstance(got, tuple) and [type(v) for v in got] == [np.float64, np.float64]
+    assert run_both(mod, "split_signs", x)[0] == "ok"
+
+
+def test_an_empty_array_raises_indexerror_as_in_python(mod, target):
+    assert run_both(mod, "min_max", np.zeros(0))[0] == "IndexError"
