@@ -7,7 +7,7 @@ build them, at small sizes (plain Python runs each parallel loop three times per
   test_regressions.py reads them, and the fuzzer's own random inputs (run.make_inputs);
 * test/kernels/extra, test/kernels/traps, test/kernels/numpy_style: the shapes and values of
   test_locality, test_lowered_slices, test_slices, test_speculative, test_rescheduled,
-  test_compiled_traps, test_numpy_style_stencils and test_newaxis, in EXTRA below;
+  test_compiled_traps, test_numpy_style_stencils, test_newaxis and test_unpacking, in EXTRA below;
 * any other file: `permute.generic_calls` (every size equal, from the report's parameter kinds,
   dtypes and ranks) and 64 of the fuzzer's inputs for the same parameters.
 """
@@ -124,6 +124,16 @@ EXTRA: dict[str, dict[str, Callable[[], Calls]]] = {
         "rows_from_vector": _gen(lambda g, s: (_n(g, 3, 4), _n(g, s[0]), s[1]), [(4, 3), (1, 2), (3, 2)]),
         "column_from_last": _gen(lambda g, s: (_n(g, 3, 4), _n(g, s[0]), s[1]), [(3, 3), (4, 2), (3, 4)]),
         "beside_lowered": _gen(lambda g, s: (_n(g, s[0]), s[1], _n(g, *s[2:])), [(9, 1, 3, 3), (3, 2, 3, 3), (3, 4, 5, 3), (1, 1, 2, 3)]),
+    },
+    "test/kernels/numpy_style/unpacking.py": {
+        "scale_rows": _gen(lambda g, s: (_n(g, *s), _n(g, s[0])), [(4, 5), (1, 3), (0, 2), (3, 0)]),
+        "column_sums": _gen(lambda g, s: (_n(g, *s), np.full(s[1], np.nan)), [(4, 5), (1, 3), (3, 0), (0, 2)]),
+        "diffuse": _gen(lambda g, s: (_n(g, s[0]), s[1], 0.25), [(9, 4), (3, 1), (1, 0)]),
+        "fibonacci": _gen(lambda g, s: (np.full(s[0], np.nan),), [(0,), (7,)]),
+        "reverse": _gen(lambda g, s: (_n(g, s[0]),), [(0,), (1,), (6,), (7,)]),
+        "path_length": _gen(lambda g, s: (_n(g, *s),), [(6, 2), (1, 2), (4, 3)]),
+        "min_max": _gen(lambda g, s: (_n(g, s[0]),), [(1,), (9,)]),
+        "split_signs": _gen(lambda g, s: (_n(g, s[0]),), [(0,), (1,), (9,)]),
     },
     # a minimized fuzzer program whose last loop only runs when every earlier statement fits
     "test/regressions/008_seed2000040_f0_cpu.py": {
