@@ -1,6 +1,6 @@
 // The names a statement binds, read from its syntax tree. When a statement is
 // outside the subset it is dropped from the function's AST, and the names it
-// binds (`n, m = A.shape` binds n and m; a dropped `while` loop binds whatever
+// binds (`n, *m = A.shape` binds n and m; a dropped `while` loop binds whatever
 // its body assigns) would otherwise look undefined to the type checker, which
 // then reports a follow-on error at every later use. The checker treats these
 // names as known but untyped, so one unsupported construct gives one diagnostic.
