@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from time import perf_counter
 from typing import Any, Final
@@ -42,9 +43,9 @@ class Dispatcher:
        unreadable cache entry, a missing or broken backend package, a failed
        CUDA launch, a Ray failure before any write) falls back to the
        original, and is not tried again for arguments of the same types
-       (:func:`polyray.runtime.variants.call_signature`); the exception is
-       a forced target whose Ray cluster is unreachable: that error is
-       raised. What the variant's code raises while running is the user's
+       (:func:`polyray.runtime.variants.call_signature`); a forced target
+       whose Ray cluster is unreachable also runs the original, with a
+       RuntimeWarning naming the address. What the variant's code raises while running is the user's
        exception (the original raises it too) and propagates unchanged. A
        failure inside the dispatcher itself (choosing, checking) runs the
        original;
@@ -200,17 +201,12 @@ class Dispatcher:
                 except VariantFailed as failed:
                     forced_error = getattr(failed, "forced_error", None)
                     if forced_error is not None and decision is None and target == chosen:
-                        # The user forced this target and its cluster is unreachable (RayVariant):
-                        # running the original quietly would hide that, so the cluster's error
-                        # (naming the address) is raised; nothing ran, the arguments are untouched.
-                        self._record(
-                            {
-                                "function": self.name, "variant": chosen, "seconds": perf_counter() - start,
-                                "nodes": [], "reason": f"{failed.reason} ({reason})", "target": target,
-                                "error": type(forced_error).__name__,
-                            }
-                        )
-                        raise forced_error from None
+                        # The user forced this target and its cluster is unreachable (RayVariant).
+                        # Nothing was written; the original runs (issue 15: nothing that goes wrong
+                        # on Polyray's side fails the call), and a RuntimeWarning names the address
+                        # so that a dead cluster the user chose is not hidden either.
+                        warnings.warn(f"polyray: {forced_error}; {self.name} ran its original instead",
+                                      RuntimeWarning, stacklevel=2)
                     if not isinstance(failed, VariantRolledBack):
                         self._choices.clear()
                         self._cost.reset()

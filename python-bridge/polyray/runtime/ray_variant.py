@@ -36,8 +36,8 @@ succeeded and every changed element is found) and becomes :class:`VariantFailed`
 which raises the user's exception where it belongs. So does a cluster that
 does not answer or goes away during the call
 (:class:`polyray.cluster.ClusterUnreachable`, probed with a bounded TCP
-connect, see cluster.py), except that a forced ``POLYRAY_TARGET=ray`` raises
-that error; ``auto`` leaves Ray out while the address does not answer
+connect, see cluster.py); a forced ``POLYRAY_TARGET=ray`` then also warns
+with that error, which names the address; ``auto`` leaves Ray out while the address does not answer
 (:meth:`RayVariant.auto_exclusion`).
 """
 
@@ -210,11 +210,12 @@ def _block_task(
 def _unreachable(exc: Exception) -> VariantFailed:
     """The variant's failure for an unreachable cluster: nothing was written (write-back comes last).
 
-    auto runs the original instead; a forced ``POLYRAY_TARGET=ray`` raises
-    ``exc`` itself (the dispatcher reads ``forced_error``), since running the
-    original quietly would hide that the cluster the user chose is down.
+    The original runs instead; for a forced ``POLYRAY_TARGET=ray`` the
+    dispatcher also warns with ``exc`` (``forced_error``: it names the address),
+    since running the original quietly would hide that the cluster the user
+    chose is down. A failure of the moment: tried again on the next call.
     """
-    failed = VariantFailed(str(exc))
+    failed = VariantFailed(str(exc), per_signature=False)
     failed.forced_error = exc  # type: ignore[attr-defined]
     return failed
 
