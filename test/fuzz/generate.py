@@ -23,6 +23,10 @@ and bool arrays that are read (bool ones as conditions). Between nests there may
 be whole-array operators: `X[:, :] = Y @ Z`, `np.dot` of vectors, `np.sum`, and
 functions may allocate local arrays (`np.zeros` with parameter shapes).
 
+Functions may also unpack the shapes they read (`nA0, _ = A.shape`) and, when they
+return `s`, swap two scalar locals in their first nest (`u, v = v, u + v`); drawn
+from another stream of their own (`_unpacking`).
+
 About one function in ten is deliberately outside the subset (a `while` loop,
 a list, a call of another function, an `int()` of a float, ...): those must keep
 only their original version and still behave exactly as written.
@@ -605,6 +609,35 @@ class _NarrowFn:
         return f"def {self.name}({sig}) -> None:\n" + "\n".join(lines) + "\n", FunctionSpec(self.name, params, False, None, self.features)
 
 
+def _unpacking(text: str, spec: FunctionSpec, rng: random.Random) -> str:
+    """Tuple unpacking as people write it, drawn from its own random stream (the programs
+    of earlier seeds stay as they were): the shapes a function reads as `nA0, nA1 = A.shape`
+    (`_` for a dimension it does not read), and in functions that return `s`, a swap of
+    two scalar locals inside the first nest (`u, v = v, u + v`, whose values reach `s`)."""
+    lines = text.split("\n")
+    head: list[str] = []
+    if rng.random() < 0.35:
+        for p in spec.params:
+            used = [k for k in range(p.ndim) if f"{p.name}.shape[{k}]" in text]
+            if p.kind != "array" or not used:
+                continue
+            targets = [f"n{p.name}{k}" if k in used else "_" for k in range(p.ndim)]
+            head.append(f"    {', '.join(targets)}{',' if p.ndim == 1 else ''} = {p.name}.shape")
+            for k in used:
+                lines = [ln.replace(f"{p.name}.shape[{k}]", f"n{p.name}{k}") for ln in lines]
+            spec.features.add("unpack_shape")
+    if spec.returns and rng.random() < 0.35:
+        loop = next((k for k, ln in enumerate(lines) if ln.startswith("    for ")), None)
+        ret = next((k for k, ln in enumerate(lines) if ln == "    return s"), None)
+        if loop is not None and ret is not None:
+            swap = rng.choice(("u, v = v, u + v", "u, v = v, u", "v, u = u * 0.5, v - u"))
+            lines = lines[:loop + 1] + [f"        {swap}"] + lines[loop + 1:ret + 1] + lines[ret + 1:]
+            lines.insert(ret + 1, "    s += u - v")
+            head.append(f"    u, v = {rng.choice(('0.5, 1.25', '1.0, -2.0'))}")
+            spec.features.add("swap")
+    return "\n".join(lines[:1] + head + lines[1:])
+
+
 def generate(seed: int) -> Program:
     rng = random.Random(seed)
     raising = rng.random() < 0.55
@@ -619,6 +652,8 @@ def generate(seed: int) -> Program:
         narrow = random.Random(seed * 7 + f)
         if narrow.random() < 1 / 6:
             text, spec = _NarrowFn(narrow, f"f{f}").build()
+        else:
+            text = _unpacking(text, spec, random.Random(seed * 13 + f))
         helper_needed |= spec.outside == "call"
         texts.append(text)
         specs.append(spec)
