@@ -199,12 +199,14 @@ class Parallelized:
                 self._source = kernel_source(self.fn)
             except SourceUnavailable as exc:
                 self._source_problem = f"source unavailable ({exc})"
+            except Exception as exc:  # noqa: BLE001 - e.g. a def inside an expression: never blocks a call
+                self._source_problem = f"source unavailable ({type(exc).__name__}: {exc})"
         if self._source is None:
             return None, str(self._source_problem)
         base, node = self._source
-        source = hinted_source(base, node, dict(key))
         file_name = os.path.basename(self.fn.__code__.co_filename) or "function.py"
         try:
+            source = hinted_source(base, node, dict(key))
             wrapper, note, module = compile_function(source, self.name, file_name)
         except Exception as exc:  # noqa: BLE001 - compiling never blocks a call
             return None, f"compile failed ({type(exc).__name__}: {exc})"

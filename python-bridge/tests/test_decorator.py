@@ -199,3 +199,38 @@ def test_in_a_script(tmp_path):
     assert proc.returncode == 0, proc.stderr
     got = json.loads(proc.stdout.strip().splitlines()[-1])
     assert got == {"out": [6.0, 22.0, 38.0], "variants": ["cpu"]}
+
+
+
+def test_any_failure_to_read_the_source_runs_the_original(monkeypatch):
+    from polyray import decorator
+
+    def broken(fn):
+        raise RuntimeError("unexpected layout")
+
+    monkeypatch.setattr(decorator, "kernel_source", broken)
+
+    @parallelize
+    def plus_one(v):
+        return v + 1
+
+    assert plus_one(1) == 2
+    (rec,) = records("plus_one")
+    assert rec["variant"] == "original" and "source unavailable (RuntimeError: unexpected layout)" in rec["reason"]
+
+
+@needs_compiler
+def test_a_function_defined_inside_another_is_compiled_from_its_own_source():
+    def make():
+        @parallelize
+        def halve(v, out):
+            for i in range(v.shape[0]):
+                out[i] = v[i] / 2.0
+
+        return halve
+
+    halve = make()
+    v, out = np.arange(4.0), np.zeros(4)
+    halve(v, out)
+    assert out.tolist() == [0.0, 0.5, 1.0, 1.5]
+    assert [r["variant"] for r in records("halve")] == ["cpu"], records("halve")
