@@ -610,8 +610,8 @@ class _NarrowFn:
 
 
 def _unpacking(text: str, spec: FunctionSpec, rng: random.Random) -> str:
-    """Tuple unpacking as people write it, drawn from its own random stream (the programs
-    of earlier seeds stay as they were): the shapes a function reads as `nA0, nA1 = A.shape`
+    """Tuple unpacking as people write it, drawn from its own random stream (the rest of
+    a seed's program stays as it was before this existed): the shapes a function reads as `nA0, nA1 = A.shape`
     (`_` for a dimension it does not read), and in functions that return `s`, a swap of
     two scalar locals inside the first nest (`u, v = v, u + v`, whose values reach `s`)."""
     lines = text.split("\n")
