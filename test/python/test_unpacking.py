@@ -134,3 +134,26 @@ def test_tuples_returned(mod, target, n):
 
 def test_an_empty_array_raises_indexerror_as_in_python(mod, target):
     assert run_both(mod, "min_max", np.zeros(0))[0] == "IndexError"
+
+
+def test_the_fuzzer_generates_shape_unpacking_and_swaps():
+    """test/fuzz/generate.py writes both forms (its runs compare them against the original: record.json)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "test/fuzz"))
+    import generate  # noqa: E402
+
+    import re
+
+    seen = {"unpack_shape": 0, "swap": 0}
+    for k in range(60):
+        program = generate.generate(905 * 1_000_000 + k)
+        compile(program.source, "fuzz", "exec")
+        for fn in program.functions:
+            for feature in seen:
+                seen[feature] += feature in fn.features
+        if any("unpack_shape" in fn.features for fn in program.functions):
+            assert re.search(r"^    (n[ABC]\d|_)(, (n[ABC]\d|_))*,? = [ABC]\.shape$", program.source, re.M), program.source
+        if any("swap" in fn.features for fn in program.functions):
+            assert re.search(r"^        (u, v = v, u|v, u = u \* 0\.5, v - u)", program.source, re.M), program.source
+    assert seen["unpack_shape"] >= 10 and seen["swap"] >= 2, seen
