@@ -157,3 +157,19 @@ def test_the_fuzzer_generates_shape_unpacking_and_swaps():
         if any("swap" in fn.features for fn in program.functions):
             assert re.search(r"^        (u, v = v, u|v, u = u \* 0\.5, v - u)", program.source, re.M), program.source
     assert seen["unpack_shape"] >= 10 and seen["swap"] >= 2, seen
+
+
+def test_gpu_variants_under_the_simulator():
+    """Sizes from `n, m = A.shape` in the GPU variant's host code and grid (Numba's CUDA simulator, a fresh process)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
+    proc = subprocess.run([sys.executable, str(ROOT / "test/python/gpu_sim_unpacking.py")], env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert len(results) == 3, proc.stdout
+    for r in results:
+        assert r["has_gpu"] and r["variant"] == "gpu" and r["equal"], r
