@@ -23,6 +23,11 @@ and bool arrays that are read (bool ones as conditions). Between nests there may
 be whole-array operators: `X[:, :] = Y @ Z`, `np.dot` of vectors, `np.sum`, and
 functions may allocate local arrays (`np.zeros` with parameter shapes).
 
+One function in six instead works on int8..uint32 or float32 arrays combined with
+Python literals (some out of the dtype's range) and int/float parameters, where
+NumPy 2 computes in the array's dtype (NEP 50: wraparound, float32 rounding,
+OverflowError); `_NarrowFn`, drawn from its own random stream.
+
 Functions may also unpack the shapes they read (`nA0, _ = A.shape`) and, when they
 return `s`, swap two scalar locals in their first nest (`u, v = v, u + v`); drawn
 from another stream of their own (`_unpacking`).
