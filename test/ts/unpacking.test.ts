@@ -228,6 +228,13 @@ test('return a, b: scalars and arrays, with a tuple[...] hint or none', async ()
         return A[0] * 2.0, n + 1, A
   `);
   assert.match(mixed.module, /\(_polyray_np\.float64\(_polyray_result\[0\]\), _polyray_result\[1\], _polyray_result\[2\]\)/, 'Python ints and arrays pass through');
+  const twice = await check(py`
+    def t(A: npt.NDArray[np.float64], n: int):
+        if n > 0:
+            return A[0], A[1]
+        return A[1], A[0]
+  `);
+  assert.deepEqual(twice.returnScalars, ['float64', 'float64'], 'two returns of the same tuple type');
 });
 
 test('tuples returned with other element types elsewhere stay original (Numba would unify them)', async () => {

@@ -402,7 +402,7 @@ class Checker {
           if (t.kind === 'tuple' && !t.elts.every((x) => x.kind === 'scalar' || x.kind === 'array')) this.error(s.value.span, `returning a tuple of ${t.elts.map(describe).join(', ')} is not supported`);
           // Numba unifies the returns into one type, where Python returns each as it is
           if (this.returnTy && (this.returnTy.kind === 'tuple' || t.kind === 'tuple') && !sameTy(this.returnTy, t)) this.error(s.value.span, `returns a ${describe(t)} here and a ${describe(this.returnTy)} elsewhere`);
-          this.returnTy = this.returnTy ? join(this.returnTy, t) : t;
+          this.returnTy = this.returnTy && !sameTy(this.returnTy, t) ? join(this.returnTy, t) : t; // (join makes two equal tuples unknown)
         }
         return;
       case 'pass':
