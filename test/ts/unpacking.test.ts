@@ -64,6 +64,19 @@ test('a shape unpacked into as many names as its rank types its names as ints an
   assert.equal(tf.returns, 'int');
 });
 
+test('sizes from n, m = A.shape are seen through by the SCoP: both loops parallel, the outer one prange', async () => {
+  const { f, module } = await compile(py`
+    def scale(A: npt.NDArray[np.float64], w: npt.NDArray[np.float64]) -> None:
+        n, m = A.shape
+        for i in range(n):
+            for j in range(m):
+                A[i, j] = A[i, j] * w[i]
+  `);
+  assert.equal(f.accelerated, true, JSON.stringify(f.diagnostics));
+  assert.equal(flags(f), 'i:P j:P');
+  assert.match(module, /n = A\.shape\[0\]\n\s+m = A\.shape\[1\]\n\s+for _polyray_k_i in _polyray_prange\(n\):/);
+});
+
 test('a shape unpacked into another number of names than its rank is refused (Python raises ValueError)', async () => {
   const tf = await check(py`
     def f(A: np.ndarray[tuple[int, int, int], np.dtype[np.float64]]) -> int:
