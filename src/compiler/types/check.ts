@@ -463,7 +463,9 @@ class Checker {
       if (this.params.has(target.id)) {
         const pt = this.params.get(target.id)!;
         if (pt.kind === 'array' || valueTy.kind === 'array') {
-          this.error(span, `rebinding the array parameter '${target.id}' is not supported`);
+          // once per statement: `A, B = B, A` (parse/unpack.ts) rebinds both
+          const already = this.diagnostics.some((d) => d.span.start === span.start && d.message.startsWith('rebinding the array parameter'));
+          if (!already) this.error(span, `rebinding the array parameter '${target.id}' is not supported`);
           return;
         }
         if (valueTy.kind === 'scalar' && pt.kind === 'scalar' && valueTy.scalar !== pt.scalar) {
