@@ -1,6 +1,7 @@
 """The wheel is the whole product: built by `npm run wheel`, installed into a fresh virtual
 environment outside the repository with no `node` on PATH, it gives a working CLI, decorator,
-headless magic and JupyterLab extension (issue 20).
+headless magic and JupyterLab extension, and the magic in a `jupyter lab` started from that
+environment compiles its cell in the browser (issue 20).
 
 The build is skipped only when it is impossible here (no node to run the bundler, no esbuild in
 node_modules, no prebuilt labextension, no hatchling); once built, every step must pass. The
@@ -13,10 +14,14 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -289,3 +294,222 @@ def test_the_labextension_is_enabled(installed):
     text = proc.stdout + proc.stderr
     line = next((ln for ln in text.splitlines() if ln.strip().startswith("polyray ")), "")
     assert f"polyray v{inst['version']}" in line and "enabled" in line and "OK" in line, text
+
+
+# -- the magic in JupyterLab, from the installed wheel -------------------------------------------
+# A real `jupyter lab` started from the wheel's environment (its own root, HOME, JUPYTER_* and
+# settings dirs under the test's /tmp folder, no node on its PATH), driven in Debian's Chromium by
+# test/e2e/drive-notebook.ts: the %%parallelize cell must be compiled by the extension's Worker in
+# the browser and run as the cpu variant, with the kernel compiling nothing itself.
+CHROMIUM = Path(os.environ.get("POLYRAY_CHROMIUM", "/usr/bin/chromium"))
+
+ROW_SUM = """\
+%%parallelize --target cpu
+import numpy as np
+import numpy.typing as npt
+
+def row_sum(n: int, m: int, A: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> None:
+    for i in range(n):
+        s = 0.0
+        for j in range(m):
+            s = s + A[i, j]
+        out[i] = s
+
+A = np.arange(300 * 40, dtype=np.float64).reshape(300, 40) / 7.0
+out = np.zeros(300)
+row_sum(300, 40, A, out)
+print("checksum", repr(float(out.sum())))"""
+
+# the same sums in plain Python, in the same order per row, outside the magic
+REFERENCE = """\
+ref = np.array([sum([float(A[i, j]) for j in range(40)], 0.0) for i in range(300)])
+print("reference", repr(float(ref.sum())))
+print("rows equal", bool(np.array_equal(out, ref)))"""
+
+# what the kernel itself says after the cells ran (one JSON line)
+KERNEL_SIDE = """\
+import json, shutil, sys, polyray, polyray.magic as m, polyray.compile_service as cs
+from polyray.runtime import history
+print(json.dumps({"origin": m.last_compile.get("origin"), "compiled_by": m.last_compile.get("compiled_by"),
+                  "records": [[r["function"], r["variant"], r.get("compiled_by")] for r in history()],
+                  "service": cs._service is not None, "node": shutil.which("node"),
+                  "polyray": polyray.__file__, "prefix": sys.prefix}))"""
+
+
+def _notebook(*sources: str) -> str:
+    return json.dumps({
+        "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "cells": [{"id": f"cell-{k}", "cell_type": "code", "metadata": {}, "source": s, "outputs": [],
+                   "execution_count": None} for k, s in enumerate(sources)],
+    })
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of every live process, from /proc."""
+    found: dict[int, tuple[int, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            found[int(entry.name)] = (ppid, (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+    return found
+
+
+def _descendants(root: int) -> dict[int, str]:
+    """pid -> command line of every live process below `root` (kernels, compile services)."""
+    procs = _processes()
+    found: dict[int, str] = {}
+    for pid, (ppid, args) in procs.items():
+        p, k = ppid, 0
+        while p and p != root and p in procs and k < 64:
+            p, k = procs[p][0], k + 1
+        if p == root:
+            found[pid] = args
+    return found
+
+
+def _naming(text: str) -> dict[int, str]:
+    """Processes whose command line names `text` (a kernel names its connection file in our runtime dir)."""
+    return {pid: args for pid, (_, args) in _processes().items() if text in args and pid != os.getpid()}
+
+
+class _Lab:
+    """`jupyter lab` from the wheel's venv on 127.0.0.1 with a token; always stopped by stop()."""
+
+    def __init__(self, inst, files: dict[str, str]):
+        self.dir = Path(tempfile.mkdtemp(prefix="lab-", dir=inst["work"]))
+        root = self.dir / "root"
+        root.mkdir()
+        for name, text in files.items():
+            (root / name).write_text(text)
+        settings = self.dir / "settings" / "@jupyterlab" / "apputils-extension"
+        settings.mkdir(parents=True)  # no news or update checks from a test
+        (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+        self.token = os.urandom(16).hex()
+        port = _free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        env = {**inst["env"], "JUPYTER_CONFIG_DIR": str(self.dir / "config"), "JUPYTER_DATA_DIR": str(self.dir / "data"),
+               "JUPYTER_RUNTIME_DIR": str(self.dir / "runtime"), "IPYTHONDIR": str(self.dir / "ipython"),
+               "RAY_USAGE_STATS_ENABLED": "0"}
+        self.log_path = self.dir / "server.log"
+        self._log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [str(inst["venv"] / "bin" / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+             f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+             f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={self.dir / 'settings'}",
+             f"--LabApp.workspaces_dir={self.dir / 'workspaces'}", "--LabApp.expose_app_in_browser=True",
+             "--ServerApp.allow_root=True"],
+            cwd=root, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_up(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            assert self.proc.poll() is None, f"jupyter lab exited ({self.proc.returncode}):\n{self.log()}"
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=5) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass  # not listening yet
+            assert time.monotonic() < deadline, f"jupyter lab did not answer in {timeout} s:\n{self.log()}"
+            time.sleep(0.25)
+
+    def log(self, tail: int | None = 6000) -> str:
+        if not self._log.closed:
+            self._log.flush()
+        text = self.log_path.read_text(errors="replace")
+        return text if tail is None else text[-tail:]
+
+    def stop(self) -> None:
+        """SIGTERM (the server shuts its kernels down), then SIGKILL for whatever is left of ours."""
+        left = {**_descendants(self.proc.pid), **_naming(str(self.dir))}
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=15)
+        # kernels have sessions of their own: end any left behind (only if still the same process)
+        now = _processes()
+        for pid in [p for p, args in left.items() if p in now and now[p][1] == args] + list(_naming(str(self.dir))):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._log.close()
+
+
+def _why_no_browser() -> str | None:
+    if not CHROMIUM.exists():
+        return f"chromium not found at {CHROMIUM}"
+    for need in ("node_modules/playwright-core/package.json", "node_modules/tsx/package.json"):
+        if not (REPO / need).exists():
+            return f"{need} is missing (npm ci)"
+    return None
+
+
+def test_the_magic_compiles_in_the_browser_in_jupyterlab(installed):
+    why = _why_no_browser()
+    if why is not None:
+        pytest.skip(why)
+    inst = installed
+    lab = _Lab(inst, {"wheel.ipynb": _notebook(ROW_SUM, REFERENCE)})
+    try:
+        lab.wait_up()
+        # the driver runs with the test's own node (the browser side needs it; the lab server has none)
+        # (in a session of its own, so that a run past the limit ends with its Chromium)
+        drive = subprocess.Popen(
+            ["node", "--import", "tsx", "test/e2e/drive-notebook.ts", lab.url, lab.token, "wheel.ipynb", KERNEL_SIDE],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            out, err = drive.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            os.killpg(drive.pid, signal.SIGKILL)
+            out, err = drive.communicate()
+        services = [a for a in _descendants(lab.proc.pid).values() if "polyray.mjs" in a and "serve" in a]
+        context = f"\n--- driver\n{err[-4000:]}\n--- jupyter lab\n{lab.log()}"
+        assert drive.returncode == 0, f"the browser run failed ({drive.returncode}){context}"
+        seen = json.loads(out.strip().splitlines()[-1])
+    finally:
+        lab.stop()
+    assert _naming(str(lab.dir)) == {}, "a kernel outlived the server"
+    # nothing of the repository's .venv or checkout served the page or ran the kernel
+    log = lab.log(tail=None)
+    assert f"application directory is {inst['venv'] / 'share/jupyter/lab'}" in log, log
+    assert str(REPO) not in log, log
+
+    # the output equals plain Python's
+    checksum = re.search(r"checksum (\S+)", seen["outputs"][0])
+    reference = re.search(r"reference (\S+)", seen["outputs"][1])
+    assert checksum and reference, seen["outputs"]
+    assert checksum.group(1) == reference.group(1) and "rows equal True" in seen["outputs"][1], seen["outputs"]
+    # compiled in the browser: the cell's status, the Worker's counters, the sidebar row with variant cpu
+    assert re.search(r"compiled in the browser \(Worker\).*1 of 1 function\(s\) accelerated", seen["statuses"][0] or ""), seen
+    assert seen["stats"]["compiles"] >= 1 and seen["stats"]["workerStarts"] == 1, seen["stats"]
+    assert [(r["function"], r["variant"]) for r in seen["rows"]] == [("row_sum", "cpu")], seen["rows"]
+    assert seen["rows"][0]["time"] not in (None, "-"), seen["rows"]
+    # the kernel is the wheel's, ran the module the browser handed over, and compiled nothing itself
+    kernel = json.loads(seen["kernel"].strip().splitlines()[-1])
+    assert Path(kernel["prefix"]).resolve() == inst["venv"].resolve(), kernel
+    assert Path(kernel["polyray"]).resolve().is_relative_to(inst["venv"].resolve()), kernel
+    assert (kernel["origin"], kernel["compiled_by"]) == ("frontend", "browser-worker"), kernel
+    assert kernel["records"] == [["row_sum", "cpu", "browser-worker"]], kernel
+    assert kernel["node"] is None and kernel["service"] is False and services == [], (kernel, services)
+    assert seen["pageErrors"] == [], seen["pageErrors"]
