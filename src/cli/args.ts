@@ -1,9 +1,9 @@
 // Command-line parsing for the polyray CLI (small enough not to need a library).
-import type { Target } from '../compiler/index.js';
+import { parseNumerics, type Numerics, type Target } from '../compiler/index.js';
 
 export type Command =
-  | { kind: 'compile'; input: string; output: string; report: string | null; targets: Target[] }
-  | { kind: 'explain'; input: string; json: boolean }
+  | { kind: 'compile'; input: string; output: string; report: string | null; targets: Target[]; numerics: Numerics | null }
+  | { kind: 'explain'; input: string; json: boolean; numerics: Numerics | null }
   | { kind: 'serve' }
   | { kind: 'help' }
   | { kind: 'version' };
@@ -11,8 +11,9 @@ export type Command =
 export class UsageError extends Error {}
 
 export const USAGE = `usage:
-  polyray compile IN.py -o OUT.py [--report R.json] [--targets cpu,gpu,ray]
-  polyray explain IN.py [--json]
+  polyray compile IN.py -o OUT.py [--report R.json] [--targets cpu,gpu,ray] [--numerics exact|close]
+  polyray explain IN.py [--json] [--numerics exact|close]
+  (--numerics: default $POLYRAY_NUMERICS, else close)
   polyray serve            (compile service: JSON lines on stdin/stdout)
   polyray --version`;
 
@@ -30,11 +31,11 @@ export function parseArgs(argv: string[]): Command {
   const flags = new Map<string, string | true>();
   for (let k = 0; k < rest.length; k++) {
     const a = rest[k];
-    if (a === '-o' || a === '--output' || a === '--report' || a === '--targets') {
+    if (a === '-o' || a === '--output' || a === '--report' || a === '--targets' || a === '--numerics') {
       const v = rest[++k];
       if (v === undefined) throw new UsageError(`${a} needs a value`);
       flags.set(a === '--output' ? '-o' : a, v);
-    } else if (a.startsWith('--targets=') || a.startsWith('--report=') || a.startsWith('--output=')) {
+    } else if (a.startsWith('--targets=') || a.startsWith('--report=') || a.startsWith('--output=') || a.startsWith('--numerics=')) {
       const [name, v] = a.split(/=(.*)/s);
       flags.set(name === '--output' ? '-o' : name, v);
     } else if (a === '--json') {
@@ -47,7 +48,10 @@ export function parseArgs(argv: string[]): Command {
   }
   if (positional.length !== 1) throw new UsageError(`${cmd} takes exactly one input file`);
   const input = positional[0];
-  if (cmd === 'explain') return { kind: 'explain', input, json: flags.has('--json') };
+  const numericsFlag = flags.get('--numerics');
+  const numerics = typeof numericsFlag === 'string' ? parseNumerics(numericsFlag) : null;
+  if (typeof numericsFlag === 'string' && numerics === null) throw new UsageError(`unknown numerics mode '${numericsFlag}' (expected exact or close)`);
+  if (cmd === 'explain') return { kind: 'explain', input, json: flags.has('--json'), numerics };
   if (cmd !== 'compile') throw new UsageError(`unknown command '${cmd}'`);
   const output = flags.get('-o');
   if (typeof output !== 'string') throw new UsageError('compile needs -o OUT.py');
@@ -59,5 +63,5 @@ export function parseArgs(argv: string[]): Command {
     const bad = targets.filter((t) => !TARGETS.includes(t));
     if (bad.length) throw new UsageError(`unknown target(s) ${bad.join(', ')} (expected cpu, gpu, ray)`);
   }
-  return { kind: 'compile', input, output, report: typeof report === 'string' ? report : null, targets };
+  return { kind: 'compile', input, output, report: typeof report === 'string' ? report : null, targets, numerics };
 }

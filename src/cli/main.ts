@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { IslContext } from 'isl-wasm';
 import { COMPILER_VERSION, compileSource, createPythonParser, explainReport, formatDiagnostic, type PythonParser } from '../compiler/index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
+import { hostNumerics } from './numerics.js';
 import { loadGrammarBinaries, loadIslBinary } from './grammar-files.js';
 
 let parserPromise: Promise<PythonParser> | null = null;
@@ -65,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
       fileName: cmd.input,
       targets: cmd.kind === 'compile' ? cmd.targets : undefined,
       isl: await nodeIsl(),
+      numerics: hostNumerics(cmd.numerics),
     });
     if (!result.ok) {
       for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(cmd.input, d)}\n`);

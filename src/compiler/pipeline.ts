@@ -8,6 +8,7 @@ import { polyStage } from './poly/index.js';
 import { parseModule, type PythonParser } from './parse/index.js';
 import { buildReport, type LoopVerdict, type Report } from './report/report.js';
 import { checkModule, type TypedFunction } from './types/check.js';
+import { DEFAULT_NUMERICS, type Numerics } from './numerics.js';
 
 export interface CompileOptions {
   /** Shown in the report and the generated header; not read. */
@@ -18,6 +19,11 @@ export interface CompileOptions {
    * reported sequential with the reason that no analysis ran.
    */
   isl?: IslContext;
+  /**
+   * `close` (the default) or `exact` (numerics.ts). The host resolves it
+   * (flag > POLYRAY_NUMERICS > setting > default); the compiler only obeys.
+   */
+  numerics?: Numerics;
 }
 
 export type CompileResult =
@@ -29,7 +35,8 @@ export const ALL_TARGETS: Target[] = ['cpu', 'gpu', 'ray'];
 export function compileSource(parser: PythonParser, source: string, options: CompileOptions): CompileResult {
   const parsed = parseModule(parser, source);
   if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
-  const typed = checkModule(parsed.module);
+  const numerics = options.numerics ?? DEFAULT_NUMERICS;
+  const typed = checkModule(parsed.module, numerics);
   const verdicts = new Map<number, LoopVerdict>();
   const plans = new Map<TypedFunction, FunctionPlan>();
   const transformations = new Map<string, string[]>();
@@ -51,7 +58,7 @@ export function compileSource(parser: PythonParser, source: string, options: Com
       for (const [at, v] of poly.verdicts) verdicts.set(at, v);
     }
   }
-  const generated = generateModule(parsed.module, typed, options.targets ?? ALL_TARGETS, options.fileName, plans);
+  const generated = generateModule(parsed.module, typed, options.targets ?? ALL_TARGETS, options.fileName, plans, numerics);
   const report = buildReport(options.fileName, typed, generated.functions, verdicts, transformations);
   return { ok: true, module: generated.text, report };
 }

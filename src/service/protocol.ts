@@ -2,10 +2,10 @@
 // A request carries an `id` (any JSON number or string) that its reply echoes;
 // replies may be matched by id, but the service answers in request order.
 
-import type { Diagnostic, Report, Target } from '../compiler/index.js';
+import type { Diagnostic, Numerics, Report, Target } from '../compiler/index.js';
 
 export type Request =
-  | { id?: RequestId; op: 'compile'; source: string; fileName?: string; targets?: Target[] }
+  | { id?: RequestId; op: 'compile'; source: string; fileName?: string; targets?: Target[]; numerics?: Numerics }
   | { id?: RequestId; op: 'ping' }
   | { id?: RequestId; op: 'version' };
 

@@ -6,7 +6,8 @@
 // could not be read). It exits when stdin closes.
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import { ALL_TARGETS, COMPILER_VERSION, compileSource, type Target } from '../compiler/index.js';
+import { ALL_TARGETS, COMPILER_VERSION, compileSource, parseNumerics, type Target } from '../compiler/index.js';
+import { hostNumerics } from '../cli/numerics.js';
 import { nodeIsl, nodeParser } from '../cli/main.js';
 import { toWire, type Reply, type RequestId } from './protocol.js';
 
@@ -45,9 +46,12 @@ export async function handleLine(line: string): Promise<Reply> {
           }
           targets = req.targets as Target[];
         }
+        // the kernel sends the mode it resolved; without one, the service's environment decides
+        const numerics = req.numerics === undefined ? hostNumerics(null) : parseNumerics(req.numerics);
+        if (numerics === null) return { id, ok: false, error: 'compile: "numerics" must be "exact" or "close"' };
         const [parser, isl] = await Promise.all([nodeParser(), nodeIsl()]);
         const start = performance.now();
-        const result = compileSource(parser, req.source, { fileName, targets, isl });
+        const result = compileSource(parser, req.source, { fileName, targets, isl, numerics });
         const ms = Math.round((performance.now() - start) * 100) / 100;
         if (!result.ok) return { id, ok: false, diagnostics: result.diagnostics.map(toWire), ms, compiler: COMPILER_VERSION };
         return { id, ok: true, module: result.module, report: result.report, ms, compiler: COMPILER_VERSION };

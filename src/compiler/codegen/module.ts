@@ -25,6 +25,10 @@ import type { Box } from '../poly/footprint.js';
 import type { ForStmt } from '../parse/ast.js';
 import { emitDispatcher, emitWrapper, type VariantRef } from './dispatcher.js';
 import { originalName, RUNTIME_ALIAS, RUNTIME_IMPORT } from './names.js';
+import type { Numerics } from '../numerics.js';
+
+/** The generated module's global naming its numerics mode. */
+export const NUMERICS_GLOBAL = '_polyray_numerics';
 
 export type Target = 'cpu' | 'gpu' | 'ray';
 
@@ -44,6 +48,7 @@ export function generateModule(
   targets: Target[],
   fileName: string,
   plans: Map<TypedFunction, FunctionPlan> = new Map(),
+  numerics: Numerics = 'exact',
 ): GeneratedModule {
   const src = mod.source;
   const byFn = new Map(typed.map((t) => [t.fn, t]));
@@ -52,7 +57,7 @@ export function generateModule(
   let cursor = 0;
   let importPlaced = false;
   const placeImport = (): void => {
-    if (!importPlaced) pieces.push(`${RUNTIME_IMPORT}\n\n`);
+    if (!importPlaced) pieces.push(`${RUNTIME_IMPORT}\n${numericsLine(numerics)}\n\n`);
     importPlaced = true;
   };
   for (const top of mod.body) {
@@ -146,7 +151,7 @@ export function generateModule(
     functions.push({ name: top.name, variants: ['original', ...variants.map((v) => v.target)] });
   }
   pieces.push(src.slice(cursor));
-  if (!importPlaced) pieces.push(`\n${RUNTIME_IMPORT}\n`);
+  if (!importPlaced) pieces.push(`\n${RUNTIME_IMPORT}\n${numericsLine(numerics)}\n`);
   return { text: header(src, fileName) + pieces.join(''), functions };
 }
 
@@ -154,6 +159,14 @@ export function generateModule(
 function renamedOriginal(src: string, fn: FunctionDef): string[] {
   const text = src.slice(fn.span.start, fn.nameSpan.start) + originalName(fn.name) + src.slice(fn.nameSpan.end, fn.span.end);
   return text.split('\n');
+}
+
+/**
+ * The mode the module was compiled for (numerics.ts), as a global beside the
+ * runtime import: the cache and the runtime read it, people see it.
+ */
+function numericsLine(numerics: Numerics): string {
+  return `${NUMERICS_GLOBAL} = ${JSON.stringify(numerics)}`;
 }
 
 /** A header comment, after a shebang or coding line if the input starts with one. */

@@ -2,6 +2,7 @@
 // variants, diagnostics; lines and columns 1-based) built from the typed
 // functions and the generated module.
 import type { Diagnostic } from '../diagnostics.js';
+import type { CloseNote, Numerics } from '../numerics.js';
 import type { GeneratedFunction } from '../codegen/module.js';
 import type { TypedFunction } from '../types/check.js';
 import { COMPILER_VERSION } from '../version.js';
@@ -43,6 +44,10 @@ export interface ReportFunction {
   /** What the poly stage did to the function's loops, in words. */
   transformations: string[];
   diagnostics: ReportDiagnostic[];
+  /** The numerics mode it was compiled for: `close` or `exact` (numerics.ts). */
+  numerics: Numerics;
+  /** In `close` mode: where its results may differ from the original's by rounding, and by how much. */
+  closeNotes: CloseNote[];
 }
 
 export interface Report {
@@ -92,6 +97,9 @@ export function buildReport(
       loops,
       transformations: transformations.get(tf.fn.name) ?? [],
       diagnostics: tf.diagnostics.map(toReportDiagnostic),
+      numerics: tf.numerics,
+      // only an accelerated function's variants compute differently
+      closeNotes: tf.accelerated ? tf.closeNotes : [],
     };
   });
   return { compiler: `polyray ${COMPILER_VERSION}`, file, functions, diagnostics: [] };

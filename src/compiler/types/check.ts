@@ -10,6 +10,7 @@ import { describe, join, npScalar, sameTy, scalar, UNKNOWN, widerScalar, type Or
 import { markCast, type NumericCast } from './casts.js';
 import { planBinary, planUnary, type Plan, type Side } from './nep50.js';
 import { intRange, isDtype, kindOf, NARROW, type Dtype } from './promotion.js';
+import { ulpNote, type CloseNote, type Numerics } from '../numerics.js';
 
 export type ParamKind = 'array' | 'int' | 'float' | 'complex' | 'bool' | 'unknown';
 
@@ -72,6 +73,10 @@ export interface TypedFunction {
   /** Errors: reasons the function keeps only its original version. */
   diagnostics: Diagnostic[];
   accelerated: boolean;
+  /** The numerics mode it was checked for (numerics.ts). */
+  numerics: Numerics;
+  /** In `close` mode, where its results may differ from the original's by rounding, and how much. */
+  closeNotes: CloseNote[];
 }
 
 const MATH_HELPERS: Record<string, string> = {
@@ -138,12 +143,12 @@ function isComplex(t: Ty): boolean {
   return t.kind === 'scalar' && t.scalar === 'complex';
 }
 
-export function checkModule(mod: Module): TypedFunction[] {
+export function checkModule(mod: Module, numerics: Numerics = 'exact'): TypedFunction[] {
   const imports = new Map(mod.imports.map((b) => [b.local, b.qualified]));
   const resolve = makeResolver(imports);
   const topNames = new Set<string>();
   for (const t of mod.body) if (t.kind === 'function') topNames.add(t.name);
-  return mod.body.filter((t): t is FunctionDef => t.kind === 'function').map((fn) => new Checker(fn, imports, resolve, topNames).run());
+  return mod.body.filter((t): t is FunctionDef => t.kind === 'function').map((fn) => new Checker(fn, imports, resolve, topNames, numerics).run());
 }
 
 class Checker {
@@ -177,7 +182,25 @@ class Checker {
     private readonly imports: Map<string, string>,
     private readonly resolve: Resolve,
     private readonly topNames: Set<string>,
+    private readonly numerics: Numerics = 'exact',
   ) {}
+
+  private readonly closeNotes: CloseNote[] = [];
+
+  /**
+   * NumPy's own elementwise math on real floats: in `close` mode the variant calls
+   * the C library's function instead, within ULP_BOUNDS (numerics.ts); in `exact`
+   * mode (or on complex numbers, whose functions are unmeasured) it is refused.
+   */
+  private ownMath(span: Span, fn: string, operation: string, args: Ty[], refusal: string): void {
+    if (this.numerics === 'close' && !args.some(isComplex)) {
+      if (!this.closeNotes.some((n) => n.line === span.from.line && n.col === span.from.col)) {
+        this.closeNotes.push(ulpNote(span.from.line, span.from.col, fn, operation));
+      }
+      return;
+    }
+    this.error(span, refusal);
+  }
 
   private error(span: Span, message: string): void {
     if (this.untypedUses.some((u) => u.start >= span.start && u.end <= span.end)) return;
@@ -241,6 +264,8 @@ class Checker {
       ...(this.returnsValue && this.returnTy && numpyScalarType(this.returnTy) ? { returnScalar: numpyScalarType(this.returnTy)! } : {}),
       diagnostics: [...this.diagnostics].sort((a, b) => a.span.start - b.span.start),
       accelerated: this.diagnostics.length === 0,
+      numerics: this.numerics,
+      closeNotes: [...this.closeNotes].sort((a, b) => a.line - b.line || a.col - b.col),
     };
   }
 
@@ -772,7 +797,7 @@ class Checker {
     if (plan) this.applyPlan(plan, operands, span, l.kind === 'array' || r.kind === 'array', nep ? nep.node : e ?? null);
     if (op === '**' && [l, r].some((t) => t.kind === 'array') && [l, r].some(isFloatLike)) {
       // `a ** y` on a float array is np.power, one of NumPy's own implementations (NUMPY_OWN_MATH)
-      this.error(span, "'**' on a floating-point array: NumPy's power differs from the C library's pow in the last bits");
+      this.ownMath(span, 'power', "'**'", [l, r], "'**' on a floating-point array: NumPy's power differs from the C library's pow in the last bits");
     }
     if (op === '/' && [l, r].some(isComplex) && [l, r].some((t) => t.kind === 'array' || (t.kind === 'scalar' && t.origin !== 'py'))) {
       // NumPy divides complex numbers with its own scaling (Smith's method); compiled code does not
@@ -955,7 +980,7 @@ class Checker {
       if (NUMPY_ELEMENTWISE.has(name)) {
         if (NUMPY_OWN_MATH.has(name) && (name !== 'power' || args.some((t) => isFloatLike(t)))) {
           const exact = MATH_EQUIVALENT[name];
-          this.error(e.span, `np.${name}(): NumPy computes it with its own (vectorized) implementation and compiled code with the C library's, so the last bits differ${exact ? `; math.${exact}() on scalars is the same in both` : ''}`);
+          this.ownMath(e.span, name, `np.${name}`, args, `np.${name}(): NumPy computes it with its own (vectorized) implementation and compiled code with the C library's, so the last bits differ${exact ? `; math.${exact}() on scalars is the same in both` : ''}`);
         }
         if (anyArray) {
           const arr = args.find((t) => t.kind === 'array') as Ty & { kind: 'array' };

@@ -5,6 +5,7 @@ import math
 
 
 import polyray.runtime as _polyray
+_polyray_numerics = "close"
 
 def _polyray_original_kernel_gemm(ni: int, nj: int, nk: int, alpha: float, beta: float,
                 C: npt.NDArray[np.float64], A: npt.NDArray[np.float64], B: npt.NDArray[np.float64]) -> None:
