@@ -1,0 +1,185 @@
+"""Run one NPBench benchmark through Polyray's first-call path; print one JSON line.
+
+Child process of bench/npbench/run.py (one per benchmark, so a hang or a crash
+costs one row). Steps, each announced on stderr as ``phase: NAME`` so that the
+parent can say where a killed child was:
+
+1. the inputs: the benchmark's ``initialize`` at the preset's parameters, as
+   NPBench's framework builds them (parameters, then the init's outputs);
+2. the reference: the unhinted NumPy version (``<module>_numpy.py``) on copies;
+3. Polyray: a second, separate copy of that module whose every function defined
+   in it is replaced by ``polyray.parallelize(function)`` (in the module's
+   globals, so the functions it calls are the wrapped ones too; the files are
+   not edited), called on fresh copies; outputs are the returned values plus the
+   benchmark's ``output_args`` arrays, compared with NPBench's test and bit for bit;
+4. with ``--time``: medians of NumPy, Polyray (calls after the first) and each
+   NPBench Numba version present (``_numba_n``, ``_numba_np``, ``_numba_npr``,
+   after one warm-up call).
+
+The JSON line (prefixed ``RESULT ``) has the verdict, the functions (accelerated
+or not, and the decorator's note saying why), the main function's run records
+(``polyray.runtime.history()``: variant, reason) and the timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib.util
+import inspect
+import json
+import os
+import statistics
+import sys
+import time
+import traceback
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from validate import TOLERANCE_KEYS, as_list, bitwise_equal, npbench_valid  # noqa: E402
+
+NUMBA_VERSIONS = ("numba_n", "numba_np", "numba_npr")
+
+
+def phase(name: str) -> None:
+    print(f"phase: {name}", file=sys.stderr, flush=True)
+
+
+def load_module(path: str, name: str) -> Any:
+    """Import a file as a fresh module named ``name`` (its directory is on sys.path for sibling imports)."""
+    folder = os.path.dirname(path)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_data(info: dict[str, Any], folder: str, preset: str) -> dict[str, Any]:
+    """NPBench's inputs: the preset's parameters, then the init function's outputs by name."""
+    params = dict(info["parameters"][preset])
+    data = dict(params)
+    init = info.get("init")
+    if init:
+        module = load_module(os.path.join(folder, info["module_name"] + ".py"), f"npb_init_{info['module_name']}")
+        out = getattr(module, init["func_name"])(*[params[a] for a in init["input_args"]])
+        names = init["output_args"]
+        outs = list(out) if len(names) > 1 else [out]
+        data.update(zip(names, outs))
+    return data
+
+
+def call(fn: Any, info: dict[str, Any], data: dict[str, Any]) -> tuple[list[Any], float]:
+    """(outputs, seconds) of one call on fresh copies of the array arguments, as NPBench does it."""
+    arrays = set(info.get("array_args", []))
+    args = {a: (np.copy(data[a]) if a in arrays else copy.copy(data[a])) for a in info["input_args"]}
+    start = time.perf_counter()
+    ret = fn(*[args[a] for a in info["input_args"]])
+    seconds = time.perf_counter() - start
+    return as_list(ret) + [args[a] for a in info.get("output_args", [])], seconds
+
+
+def own_functions(module: Any) -> dict[str, Any]:
+    """The plain functions defined in the module itself (not imported ones)."""
+    return {n: f for n, f in vars(module).items() if inspect.isfunction(f) and f.__module__ == module.__name__}
+
+
+def wrap_module(module: Any) -> dict[str, Any]:
+    """Replace each own function by its ``@parallelize`` wrapper in the module's globals."""
+    from polyray import parallelize
+
+    wrapped = {}
+    for name, fn in own_functions(module).items():
+        wrapped[name] = parallelize(fn)
+        setattr(module, name, wrapped[name])
+    return wrapped
+
+
+def function_rows(wrapped: dict[str, Any], main: str) -> list[dict[str, Any]]:
+    """Per wrapped function: accelerated for some signature, and the decorator's notes."""
+    rows = []
+    for name, w in wrapped.items():
+        notes = [note for _, note in w.compiled.values()]
+        rows.append({"name": name, "main": name == main, "called": bool(w.compiled),
+                     "accelerated": any(t is not None for t, _ in w.compiled.values()), "notes": notes})
+    return rows
+
+
+def median_time(fn: Any, info: dict[str, Any], data: dict[str, Any], repeat: int) -> float:
+    return statistics.median(call(fn, info, data)[1] for _ in range(repeat))
+
+
+def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int) -> dict[str, Any]:
+    from polyray.runtime import clear_history, history
+
+    folder = os.path.join(root, "npbench", "benchmarks", info["relative_path"])
+    name, main = info["module_name"], info["func_name"]
+    tol = {k: info[k] for k in TOLERANCE_KEYS if k in info}
+    result: dict[str, Any] = {"benchmark": info["short_name"], "module": name, "function": main, "preset": preset}
+    phase("init")
+    data = make_data(info, folder, preset)
+    phase("numpy")
+    numpy_path = os.path.join(folder, name + "_numpy.py")
+    reference = load_module(numpy_path, f"npb_ref_{name}")
+    ref, ref_seconds = call(getattr(reference, main), info, data)
+    phase("polyray")
+    subject = load_module(numpy_path, f"npb_{name}_numpy")
+    wrapped = wrap_module(subject)
+    clear_history()
+    try:
+        val, first_seconds = call(getattr(subject, main), info, data)
+    except Exception as exc:  # noqa: BLE001 - the NumPy version ran: an exception here is a wrong result
+        result.update(status="error", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(limit=6))
+        val, first_seconds = None, None
+    records = [r for r in history() if r.get("function") == main]
+    result["functions"] = function_rows(wrapped, main)
+    result["records"] = [{"variant": r.get("variant"), "reason": r.get("reason"), "error": r.get("error")}
+                         for r in records[:3]]
+    result["variant"] = records[0].get("variant") if records else None
+    result["first_call_s"] = first_seconds
+    if val is not None:
+        valid, why = npbench_valid(ref, val, **tol)
+        result.update(status="ok" if valid else "wrong", why_wrong=why, bitwise=bitwise_equal(ref, val))
+    if timing and result["status"] == "ok":
+        phase("time")
+        times = {"numpy": median_time(getattr(reference, main), info, data, repeat),
+                 "polyray": median_time(getattr(subject, main), info, data, repeat)}
+        for version in NUMBA_VERSIONS:
+            path = os.path.join(folder, f"{name}_{version}.py")
+            if not os.path.exists(path):
+                continue
+            phase(f"time {version}")
+            try:
+                fn = getattr(load_module(path, f"npb_{name}_{version}"), main)
+                call(fn, info, data)  # warm-up: Numba compiles on the first call
+                times[version] = median_time(fn, info, data, repeat)
+            except Exception as exc:  # noqa: BLE001 - a Numba version that fails is a note, not our failure
+                times[version] = f"{type(exc).__name__}"
+        result["times"] = times
+        result["numpy_first_s"] = ref_seconds
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("bench_json")
+    ap.add_argument("--npbench", required=True)
+    ap.add_argument("--preset", default="S")
+    ap.add_argument("--time", action="store_true")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args(argv)
+    with open(args.bench_json) as f:
+        info = json.load(f)["benchmark"]
+    result = run(info, args.npbench, args.preset, args.time, args.repeat)
+    print("RESULT " + json.dumps(result, default=str), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

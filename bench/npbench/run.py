@@ -1,0 +1,225 @@
+"""``npm run bench:npbench``: NPBench's NumPy versions through Polyray's first-call path.
+
+For every benchmark of an NPBench checkout (``--npbench DIR``, default
+../shared/npbench next to the repository; its ``bench_info/*.json`` name each
+benchmark's module, function, parameters and init), bench/npbench/one.py runs
+the unhinted NumPy version with every function of its module wrapped by
+``polyray.parallelize``, in a subprocess with a time limit (a hang or a crash is
+one row, not the end of the run), and checks every output against the NumPy
+version (NPBench's relative-error test, plus a bit-for-bit column). The table
+says which functions are accelerated, which variant the main function ran (its
+run record) and, when it is not compiled code, the first reason. ``--time``
+adds medians against NumPy and NPBench's Numba versions at ``--preset``.
+
+The table replaces the section between the ``npbench`` markers of
+docs/benchmarks.md (``--doc``, ``--no-doc``; ``--render JSON`` writes it again from
+the rows an earlier ``--json`` kept). Exit status 1 when any benchmark
+gives a wrong result, raises under Polyray, crashes or runs out of time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import glob
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+BEGIN = "<!-- npbench:begin (written by bench/npbench/run.py) -->"
+END = "<!-- npbench:end -->"
+FAILED = ("wrong", "error", "crash", "timeout")
+
+
+def run_one(path: str, args: argparse.Namespace) -> dict[str, Any]:
+    """One benchmark in its own process; a row even when the process hangs or dies."""
+    name = os.path.basename(path)[:-5]
+    cmd = [sys.executable, os.path.join(HERE, "one.py"), path, "--npbench", args.npbench, "--preset", args.preset,
+           "--repeat", str(args.repeat)] + (["--time"] if args.time else [])
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, cwd=REPO)
+    except subprocess.TimeoutExpired as exc:
+        err = exc.stderr.decode() if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+        return {"benchmark": name, "status": "timeout", "why_wrong": f"over {args.timeout} s in {last_phase(err)}",
+                "wall_s": time.perf_counter() - start}
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("RESULT "):
+            row = json.loads(line[len("RESULT "):])
+            row["wall_s"] = time.perf_counter() - start
+            return row
+    tail = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()][-1:] or [f"exit status {proc.returncode}"]
+    return {"benchmark": name, "status": "crash", "why_wrong": f"in {last_phase(proc.stderr)}: {tail[0][:200]}",
+            "wall_s": time.perf_counter() - start}
+
+
+def last_phase(stderr: str) -> str:
+    phases = re.findall(r"^phase: (.*)$", stderr or "", re.M)
+    return phases[-1] if phases else "start-up"
+
+
+def main_row(row: dict[str, Any]) -> dict[str, Any]:
+    return next((f for f in row.get("functions", []) if f.get("main")), {})
+
+
+def why_not(row: dict[str, Any]) -> str:
+    """The first reason the main function does not run compiled code ('' when it does)."""
+    if row.get("status") in ("crash", "timeout"):
+        return row.get("why_wrong", "")
+    if row.get("variant") not in (None, "original"):
+        return ""
+    main = main_row(row)
+    if main.get("accelerated"):
+        rec = (row.get("records") or [{}])[0]
+        return f"guard/dispatcher: {rec.get('reason') or 'original chosen'}"
+    notes = main.get("notes") or ["not called"]
+    return re.sub(r"; signature .*$", "", notes[0])
+
+
+def reason_class(reason: str) -> str:
+    """The reason without file, line and the names in it, so that alike reasons count together."""
+    text = re.sub(r"^not compiled \([^:]*:[^:]*: ", "not compiled (", reason)
+    text = re.sub(r"^the compiler keeps only the original \(", "kept original (", text)
+    text = re.sub(r"'[^']*'|`[^`]*`|\"[^\"]*\"", "X", text)
+    return text[:110]
+
+
+def ms(value: Any) -> str:
+    return f"{value * 1e3:.2f}" if isinstance(value, (int, float)) else (value or "")
+
+
+def render(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) -> str:
+    total = len(rows)
+    acc = sum(1 for r in rows if main_row(r).get("accelerated"))
+    ran = sum(1 for r in rows if r.get("variant") not in (None, "original"))
+    bad = [r for r in rows if r.get("status") in FAILED]
+    bit = sum(1 for r in rows if r.get("bitwise"))
+    fn_all = sum(len(r.get("functions", [])) for r in rows)
+    fn_acc = sum(1 for r in rows for f in r.get("functions", []) if f.get("accelerated"))
+    reasons = collections.Counter(reason_class(why_not(r)) for r in rows if why_not(r))
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout.strip()
+    lines = [BEGIN, "", f"## NPBench: the NumPy versions through `@parallelize` (preset {args.preset})", "",
+             f"`npm run bench:npbench -- --preset {args.preset}{' --time' if args.time else ''}` (bench/npbench/run.py), "
+             f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, run took "
+             f"{wall / 60:.1f} min. Machine: {machine()}. NPBench checkout: {npbench_source(args.npbench)}.", "",
+             f"- main functions accelerated: **{acc} of {total}**; running compiled code on the first call "
+             f"(run record's variant not `original`): **{ran} of {total}**",
+             f"- all functions of those modules accelerated: {fn_acc} of {fn_all}",
+             f"- results: {total - len(bad)} valid by NPBench's test, {bit} bit for bit equal to NumPy; "
+             f"wrong, raised, crashed or timed out: {len(bad)}"
+             + (" (" + ", ".join(f"{r['benchmark']}: {r['status']}" for r in bad) + ")" if bad else ""), "",
+             "First reason the main function does not run compiled code, counted:", ""]
+    lines += [f"- {n} × {text}" for text, n in reasons.most_common()]
+    head = ["benchmark", "main", "accelerated", "variant", "result", "bitwise", "module's functions accelerated"]
+    if args.time:
+        head += ["NumPy ms", "Polyray ms", "numba_n ms", "numba_np ms", "numba_npr ms"]
+    head += ["why not compiled code"]
+    lines += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        fns = r.get("functions", [])
+        cells = [r["benchmark"], f"`{r.get('function', '?')}`", "yes" if main_row(r).get("accelerated") else "no",
+                 r.get("variant") or "", r.get("status", ""), "yes" if r.get("bitwise") else "no",
+                 f"{sum(1 for f in fns if f.get('accelerated'))}/{len(fns)}"
+                 + (" (" + ", ".join(f["name"] for f in fns if f.get("accelerated") and not f.get("main")) + ")"
+                    if any(f.get("accelerated") and not f.get("main") for f in fns) else "")]
+        if args.time:
+            t = r.get("times", {})
+            cells += [ms(t.get(k)) for k in ("numpy", "polyray", "numba_n", "numba_np", "numba_npr")]
+        wrong = r.get("why_wrong") or r.get("error") or ""
+        cells.append((why_not(r) + (f" — {wrong}" if wrong and wrong not in why_not(r) else "")).replace("|", "\\|")[:220])
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), cpu)
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, load average {load:.2f} at the end"
+
+
+def npbench_source(root: str) -> str:
+    try:
+        with open(os.path.join(root, "SOURCE")) as f:
+            commit = re.search(r"commit: (\w+)", f.read())
+        return f"spcl/npbench {commit.group(1)[:10]}" if commit else root
+    except OSError:
+        return root
+
+
+def write_doc(path: str, section: str) -> None:
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+    if BEGIN in text and END in text:
+        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--npbench", default=os.path.join(os.path.dirname(REPO), "shared", "npbench"),
+                    help="an NPBench checkout (default ../shared/npbench)")
+    ap.add_argument("--preset", default="S", help="NPBench preset (S, M, L, paper)")
+    ap.add_argument("--time", action="store_true", help="time NumPy, Polyray and the Numba versions")
+    ap.add_argument("--repeat", type=int, default=5, help="timed calls per version (median)")
+    ap.add_argument("--only", default="", help="comma-separated benchmark file names (bench_info/NAME.json)")
+    ap.add_argument("--timeout", type=float, default=300, help="seconds per benchmark")
+    ap.add_argument("--doc", default=os.path.join(REPO, "docs", "benchmarks.md"))
+    ap.add_argument("--no-doc", action="store_true", help="print the table, do not write the doc")
+    ap.add_argument("--json", help="also write the rows to this file")
+    ap.add_argument("--render", metavar="JSON", help="write the doc again from the rows of an earlier --json "
+                    "(give the same --preset/--time as that run)")
+    args = ap.parse_args(argv)
+    args.npbench = os.path.abspath(args.npbench)
+    if args.render:
+        with open(args.render) as f:
+            rows = json.load(f)
+        write_doc(args.doc, render(rows, args, sum(r.get("wall_s", 0) for r in rows)))
+        print(f"wrote {args.doc}")
+        return 1 if any(r.get("status") in FAILED for r in rows) else 0
+    paths = sorted(glob.glob(os.path.join(args.npbench, "bench_info", "*.json")))
+    if args.only:
+        wanted = set(args.only.split(","))
+        paths = [p for p in paths if os.path.basename(p)[:-5] in wanted]
+    if not paths:
+        print(f"no benchmarks found in {args.npbench}/bench_info", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    rows = []
+    for path in paths:
+        row = run_one(path, args)
+        rows.append(row)
+        print(f"{row['benchmark']:>12}: {row.get('status'):8} variant={row.get('variant')} "
+              f"{why_not(row)[:120]} ({row['wall_s']:.0f} s)", flush=True)
+    section = render(rows, args, time.perf_counter() - start)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1, default=str)
+    if args.no_doc:
+        print(section)
+    else:
+        write_doc(args.doc, section)
+        print(f"wrote {args.doc}")
+    failed = [r["benchmark"] for r in rows if r.get("status") in FAILED]
+    if failed:
+        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""bench/npbench (``npm run bench:npbench``) on a small NPBench-shaped checkout made here.
+
+Three benchmarks laid out as NPBench lays them out (bench_info/NAME.json,
+npbench/benchmarks/PATH/MODULE.py with ``initialize``, MODULE_numpy.py): one
+Polyray compiles, one it keeps as the original (a ``while`` loop), and one whose
+NumPy version gives a different result on each call (unseeded random numbers), which
+the harness must report as wrong and exit 1 for. A hanging benchmark must be cut by
+the time limit and recorded, not stop the run. The real checkout (../shared/npbench),
+when present, runs atax.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+RUN = REPO / "bench" / "npbench" / "run.py"
+NPBENCH = REPO.parent / "shared" / "npbench"
+
+BENCHES = {
+    "scale": ("""
+        def kernel(n, A, B):
+            for i in range(n):
+                B[i] = 2.0 * A[i] + 1.0
+        """, {"S": {"n": 64}}, ["n", "A", "B"], ["B"]),
+    "halve": ("""
+        def kernel(n, A, B):
+            i = 0
+            while i < n:
+                B[i] = A[i] / 2.0
+                i += 1
+        """, {"S": {"n": 32}}, ["n", "A", "B"], ["B"]),
+    "drift": ("""
+        def kernel(n, A, B):
+            return A + np.random.rand(n)
+        """, {"S": {"n": 16}}, ["n", "A", "B"], []),
+    "hang": ("""
+        import time
+
+        def kernel(n, A, B):
+            time.sleep(120)
+            return A
+        """, {"S": {"n": 4}}, ["n", "A", "B"], []),
+}
+
+INIT = """
+import numpy as np
+
+def initialize(n):
+    A = np.arange(n, dtype=np.float64) / 3.0
+    B = np.zeros(n, dtype=np.float64)
+    return A, B
+"""
+
+
+def make_checkout(root: Path) -> Path:
+    for name, (body, params, inputs, outputs) in BENCHES.items():
+        folder = root / "npbench" / "benchmarks" / name
+        folder.mkdir(parents=True)
+        (folder / f"{name}.py").write_text(INIT)
+        (folder / f"{name}_numpy.py").write_text("import numpy as np\n" + textwrap.dedent(body))
+        info = {"benchmark": {"name": name, "short_name": name, "relative_path": name, "module_name": name,
+                              "func_name": "kernel", "parameters": params,
+                              "init": {"func_name": "initialize", "input_args": ["n"], "output_args": ["A", "B"]},
+                              "input_args": inputs, "array_args": ["A", "B"], "output_args": outputs}}
+        (root / "bench_info").mkdir(exist_ok=True)
+        (root / "bench_info" / f"{name}.json").write_text(json.dumps(info))
+    return root
+
+
+def run(args: list[str], timeout: float = 240) -> tuple[int, str, list[dict]]:
+    out = Path(args[args.index("--json") + 1])
+    proc = subprocess.run([sys.executable, str(RUN), *args], capture_output=True, text=True, timeout=timeout, cwd=REPO)
+    rows = json.loads(out.read_text())
+    return proc.returncode, proc.stdout + proc.stderr, (rows["rows"] if isinstance(rows, dict) else rows)
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_checkout(tmp_path_factory.mktemp("npbench"))
+
+
+def test_compiled_refused_and_doc_section(checkout: Path, tmp_path: Path) -> None:
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\nkept above\n")
+    args = ["--npbench", str(checkout), "--only", "scale,halve", "--doc", str(doc), "--json", str(tmp_path / "r.json")]
+    code, log, rows = run(args)
+    assert code == 0, log
+    by = {r["benchmark"]: r for r in rows}
+    scale, halve = by["scale"], by["halve"]
+    assert scale["status"] == "ok" and scale["bitwise"], scale
+    assert scale["variant"] not in (None, "original"), scale  # the run record shows compiled code ran
+    assert scale["functions"][0]["accelerated"]
+    assert halve["status"] == "ok" and halve["variant"] == "original", halve
+    assert not halve["functions"][0]["accelerated"] and "while" in halve["functions"][0]["notes"][0]
+    text = doc.read_text()
+    assert text.startswith("# Benchmarks\n\nkept above\n") and text.count("<!-- npbench:begin") == 1
+    assert "| scale | `kernel` | yes |" in text and "| halve | `kernel` | no | original | ok |" in text
+    doc.write_text(text + "\nkept below\n")
+    code, log, _ = run(args)  # a second run replaces the section, keeps the rest
+    text = doc.read_text()
+    assert code == 0 and text.count("<!-- npbench:begin") == 1 and text.endswith("kept below\n"), log
+
+
+def test_wrong_result_exits_1(checkout: Path, tmp_path: Path) -> None:
+    code, log, rows = run(["--npbench", str(checkout), "--only", "drift", "--no-doc", "--json", str(tmp_path / "r.json")])
+    assert code == 1, log
+    assert rows[0]["status"] == "wrong" and "relative error" in rows[0]["why_wrong"], rows
+    assert "FAILED: drift" in log
+
+
+def test_hang_is_cut_and_recorded(checkout: Path, tmp_path: Path) -> None:
+    code, log, rows = run(["--npbench", str(checkout), "--only", "hang", "--timeout", "8", "--no-doc",
+                           "--json", str(tmp_path / "r.json")])
+    assert code == 1 and rows[0]["status"] == "timeout", (log, rows)
+    assert "numpy" in rows[0]["why_wrong"]  # the phase it was in: the NumPy reference call
+
+
+def test_no_benchmarks_is_an_error(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, str(RUN), "--npbench", str(tmp_path), "--no-doc"], capture_output=True,
+                          text=True, cwd=REPO)
+    assert proc.returncode == 2 and "no benchmarks" in proc.stderr
+
+
+@pytest.mark.skipif(not (NPBENCH / "bench_info" / "atax.json").exists(), reason="no NPBench checkout in ../shared")
+def test_real_checkout_atax(tmp_path: Path) -> None:
+    code, log, rows = run(["--npbench", str(NPBENCH), "--only", "atax", "--no-doc", "--json", str(tmp_path / "r.json")])
+    assert code == 0 and rows[0]["status"] == "ok" and rows[0]["variant"] == "cpu", (log, rows)
+
+
+def load_validate():
+    spec = importlib.util.spec_from_file_location("npb_validate", REPO / "bench" / "npbench" / "validate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_validation_rules() -> None:
+    v = load_validate()
+    a = np.linspace(1.0, 2.0, 10)
+    assert v.npbench_valid([a], [a * (1 + 1e-7)])[0]  # within allclose
+    assert not v.npbench_valid([a], [a * 1.01])[0]
+    assert v.npbench_valid([a], [a * 1.01], rtol=0.1)[0]  # the benchmark's own rtol
+    assert not v.npbench_valid([a, a], [a])[0]  # a missing output is wrong
+    assert not v.npbench_valid([a], [np.ones(3)])[0]  # shapes that do not broadcast
+    nan = np.array([np.nan, 1.0])
+    assert v.bitwise_equal([nan], [nan.copy()]) and not v.bitwise_equal([a], [a.astype(np.float32)])
+    assert not v.bitwise_equal([a], [a * (1 + 1e-15)]) and v.as_list(None) == [] and v.as_list((1, 2)) == [1, 2]
