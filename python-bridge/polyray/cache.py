@@ -3,8 +3,8 @@
 ``$POLYRAY_CACHE_DIR`` (default ``~/.cache/polyray``) holds
 ``modules/<key>.py`` (the generated module) and ``modules/<key>.json`` (its
 compile report). The key is a sha256 over the compiler's build fingerprint
-(its version and the files of its compiled library), the targets and the exact
-source compiled, so a changed compiler or a changed cell never reuses a stale
+(its version and the files of its compiled library), the targets, the numerics
+mode and the exact source compiled, so a changed compiler or a changed cell never reuses a stale
 module.
 """
 
@@ -83,10 +83,12 @@ def compiler_fingerprint() -> str:
     return _fingerprint[1]
 
 
-def module_key(source: str, targets: list[str] | None) -> str:
+def module_key(source: str, targets: list[str] | None, numerics: str = "close") -> str:
     h = hashlib.sha256()
     h.update(compiler_fingerprint().encode())
     h.update(b"\0" + ",".join(targets or ["all"]).encode())
+    # the same source compiles to different modules in the two modes (polyray/numerics.py)
+    h.update(b"\0numerics=" + numerics.encode())
     h.update(b"\0" + source.encode("utf-8"))
     return h.hexdigest()
 

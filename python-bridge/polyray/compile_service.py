@@ -279,8 +279,11 @@ class CompileService:
         file_name: str = "cell.py",
         targets: Sequence[str] | None = None,
         timeout: float | None = None,
+        numerics: str | None = None,
     ) -> CompileResult:
         payload: dict[str, Any] = {"op": "compile", "source": source, "fileName": file_name}
+        if numerics is not None:
+            payload["numerics"] = numerics  # else the service's own POLYRAY_NUMERICS, else close
         if targets is not None:
             payload["targets"] = list(targets)
         reply = self.request(payload, timeout)

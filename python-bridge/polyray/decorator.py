@@ -28,9 +28,11 @@ record (``polyray.runtime.history()``) says why.
 ``target`` ("auto", "cpu", "gpu", "ray", "original") is put into
 ``POLYRAY_TARGET`` for the duration of each call, as the magic's ``--target``
 does for a cell (it is the process environment, so concurrent calls of other
-functions see it too). ``numerics`` ("exact" or "close") is accepted and kept
-on the wrapper (``.numerics``); today every variant is exact, the modes are
-another issue's work.
+functions see it too). ``numerics`` ("exact" or "close", kept on the wrapper as
+``.numerics``; None when not given) is the mode compiles ask for; without it
+``POLYRAY_NUMERICS`` decides, else ``close`` (polyray/numerics.py). Each mode
+has its own compiled signatures, so changing the environment between calls
+compiles again rather than reusing the other mode's module.
 """
 
 from __future__ import annotations
@@ -48,13 +50,14 @@ from time import perf_counter
 from typing import Any
 
 from . import cache
+from . import numerics as _numerics
 from .compile_service import CompileServiceError, get_service
 from .profiling import adopt_original, hint_for, hinted_source
 
 _history = importlib.import_module("polyray.runtime.history")
 
 TARGETS = ("auto", "cpu", "gpu", "ray", "original")
-NUMERICS = ("exact", "close")
+NUMERICS = _numerics.MODES
 
 
 class SourceUnavailable(Exception):
@@ -123,13 +126,13 @@ def _nested_source(fn: Callable[..., Any]) -> tuple[str, ast.FunctionDef]:
     return "\n".join(["", *out]), next(n for n in clean.body if isinstance(n, ast.FunctionDef))
 
 
-def compile_function(source: str, name: str, file_name: str) -> tuple[Callable[..., Any] | None, str, Any]:
+def compile_function(source: str, name: str, file_name: str, numerics: str = _numerics.DEFAULT) -> tuple[Callable[..., Any] | None, str, Any]:
     """(wrapper or None, why, module) for function ``name`` of a kernel source (cache, else service)."""
-    key = cache.module_key(source, None)
+    key = cache.module_key(source, None, numerics)
     hit = cache.lookup(key)
     if hit is None:
         try:
-            res = get_service().compile(source, file_name)
+            res = get_service().compile(source, file_name, numerics=numerics)
         except CompileServiceError as exc:
             return None, f"compile service unavailable ({exc})", None
         if not res.ok:
@@ -160,14 +163,19 @@ class Parallelized:
         self.fn = fn
         self.name = fn.__name__
         self.target = target
-        self.numerics = numerics or "exact"
+        self.numerics = numerics
+        # numerics mode -> signature (tuple of hints) -> (dispatcher wrapper or None, note)
+        self._by_mode: dict[str, dict[tuple[tuple[str, str], ...], tuple[Callable[..., Any] | None, str]]] = {}
         self._signature = inspect.signature(fn)
         self._hinted = {n for n, p in self._signature.parameters.items() if p.annotation is not inspect.Parameter.empty}
         self._lock = threading.Lock()
-        # signature (tuple of hints) -> (dispatcher wrapper or None, note)
-        self.compiled: dict[tuple[tuple[str, str], ...], tuple[Callable[..., Any] | None, str]] = {}
         self._source: tuple[str, ast.FunctionDef] | None = None
         self._source_problem: str | None = None
+
+    @property
+    def compiled(self) -> dict[tuple[tuple[str, str], ...], tuple[Callable[..., Any] | None, str]]:
+        """The signatures compiled for the mode calls use now (flag, else POLYRAY_NUMERICS, else close)."""
+        return self._by_mode.setdefault(_numerics.resolve(self.numerics), {})
 
     def __repr__(self) -> str:
         return f"<polyray.parallelize {self.name}: {len(self.compiled)} signature(s)>"
@@ -193,7 +201,7 @@ class Parallelized:
             key.append((name, hint))
         return tuple(key), None
 
-    def _build(self, key: tuple[tuple[str, str], ...]) -> tuple[Callable[..., Any] | None, str]:
+    def _build(self, key: tuple[tuple[str, str], ...], mode: str) -> tuple[Callable[..., Any] | None, str]:
         if self._source is None and self._source_problem is None:
             try:
                 self._source = kernel_source(self.fn)
@@ -207,25 +215,27 @@ class Parallelized:
         file_name = os.path.basename(self.fn.__code__.co_filename) or "function.py"
         try:
             source = hinted_source(base, node, dict(key))
-            wrapper, note, module = compile_function(source, self.name, file_name)
+            wrapper, note, module = compile_function(source, self.name, file_name, mode)
         except Exception as exc:  # noqa: BLE001 - compiling never blocks a call
             return None, f"compile failed ({type(exc).__name__}: {exc})"
         if wrapper is not None:
             adopt_original(module, self.name, self.fn)
         spec = ", ".join(f"{k}: {v}" for k, v in key) or "as hinted"
-        return wrapper, f"{note}; signature {spec}"
+        return wrapper, f"{note}; signature {spec}; numerics {mode}"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         key, problem = self._signature_of(args, kwargs)
         target: Callable[..., Any] | None = None
         if key is not None:
-            entry = self.compiled.get(key)
+            mode = _numerics.resolve(self.numerics)
+            compiled = self._by_mode.setdefault(mode, {})
+            entry = compiled.get(key)
             if entry is None:
                 with self._lock:
-                    entry = self.compiled.get(key)
+                    entry = compiled.get(key)
                     if entry is None:
-                        entry = self._build(key)
-                        self.compiled[key] = entry
+                        entry = self._build(key, mode)
+                        compiled[key] = entry
             target, problem = entry
         if target is not None:
             return self._with_target(target, args, kwargs)

@@ -25,6 +25,10 @@ How a ``%%parallelize`` cell runs
    hints are wrapped for profiling (:mod:`polyray.profiling`).
 5. ``--target`` sets ``POLYRAY_TARGET`` while the cell runs (calls made later,
    from other cells, use the environment as it is then).
+6. ``--numerics exact|close`` picks the numerics mode the cell is compiled for
+   (then ``POLYRAY_NUMERICS``, then the extension's setting, then ``close``:
+   polyray/numerics.py); a module the frontend compiled for another mode is
+   not used.
 
 Accelerated functions may only use their parameters, locals and imported
 modules: the compiler refuses names from earlier cells, and such a function
@@ -46,6 +50,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from . import cache
+from . import numerics
 from .compile_service import CompileServiceError, get_service
 from .profiling import ProfilingWrapper, hinted_source, profilable
 from .profiling import adopt_original as _adopt_original
@@ -83,6 +88,10 @@ def explain_text(report: dict[str, Any]) -> str:
         head = f"{fn['name']} (line {fn.get('line')}): "
         head += "accelerated, variants " + ", ".join(fn.get("variants", [])) if fn.get("accelerated") else "original only"
         out.append(head)
+        if fn.get("numerics"):
+            out.append(f"  numerics: {fn['numerics']}")
+        for n in fn.get("closeNotes", []):
+            out.append(f"  line {n.get('line')}: {n.get('operation')}: {n.get('bound')}")
         for loop in fn.get("loops", []):
             verdict = "parallel" if loop.get("parallel") else "not parallel"
             out.append(f"  line {loop.get('line')}: for {loop.get('var')}: {verdict}: {loop.get('reason', '')}")
@@ -150,12 +159,19 @@ class PolyrayMagics(Magics):
                 return c
         return None
 
+    #: The numerics mode of the cell being run (set by ``parallelize``; None: resolve from the environment).
+    _numerics_mode: str | None = None
+
     def _compile(self, body: str, source: str, no_cache: bool) -> CellCompile:
         result = CellCompile()
         result.source = source
         start = time.perf_counter()
+        mode = self._numerics_mode or numerics.resolve()
         handed = None if no_cache else self._handed_module(body)
-        key = cache.module_key(source, None)
+        # a frontend module made for the other mode is not this cell's module (older frontends compiled with the default)
+        if handed is not None and handed.get("numerics", numerics.DEFAULT) != mode:
+            handed = None
+        key = cache.module_key(source, None, mode)
         if handed is not None:
             module_text, report, result.origin = handed["module"], handed.get("report") or {"functions": []}, "frontend"
             result.compiled_by = str(handed.get("compiled_by") or "frontend")
@@ -166,7 +182,7 @@ class PolyrayMagics(Magics):
                 (module_text, report), result.origin = hit, "cache"
             else:
                 try:
-                    res = get_service().compile(source, "cell.py")
+                    res = get_service().compile(source, "cell.py", numerics=mode)
                 except CompileServiceError as exc:
                     result.note = f"polyray: {exc}; the cell runs as plain Python (original only)"
                     return result
@@ -219,6 +235,8 @@ class PolyrayMagics(Magics):
     @argument("--cluster", default=None, help="Ray cluster address to use")
     @argument("--explain", action="store_true", help="print the compile report")
     @argument("--no-cache", action="store_true", help="compile again, ignoring the module cache")
+    @argument("--numerics", choices=numerics.MODES, default=None,
+              help="close (results equal up to floating-point rounding, within documented bounds) or exact (bit for bit)")
     @cell_magic
     def parallelize(self, line: str, cell: str) -> Any:
         """Run the cell with its type-hinted functions replaced by Polyray dispatchers."""
@@ -246,6 +264,7 @@ class PolyrayMagics(Magics):
             return self._run_plain(text)
 
         source = kernel_source(tree, text)
+        self._numerics_mode = numerics.resolve(args.numerics)
         compiled = self._compile(cell, source, args.no_cache)
         if compiled.note:
             _print_err(compiled.note)
@@ -273,8 +292,10 @@ class PolyrayMagics(Magics):
                 note = f"compiled in the browser (Worker) in {float(meta.get('compile_ms') or 0):.0f} ms" if meta else note
             if args.target:
                 note += f"; --target {args.target}"
+            note += f"; numerics {self._numerics_mode}"
             cell_report = agg.new_cell(functions, {"origin": compiled.origin, "ms": compiled.ms, "note": note,
-                                                   "target": args.target, "compiled_by": compiled.compiled_by})
+                                                   "target": args.target, "compiled_by": compiled.compiled_by,
+                                                   "numerics": self._numerics_mode})
             agg.show(cell_report)
         last_compile.clear()
         last_compile.update({"origin": compiled.origin, "compiled_by": compiled.compiled_by, "ms": compiled.ms,
@@ -425,6 +446,9 @@ def _apply_frontend_settings(args: Any, meta: dict[str, Any]) -> None:
         from .runtime import cost
 
         cost.set_timing_allowed(settings["auto_may_time"])
+    # the numerics mode (setting "numerics"), below the flag and POLYRAY_NUMERICS
+    if getattr(args, "numerics", None) is None and not os.environ.get(numerics.ENV, "").strip() and settings.get("numerics") in numerics.MODES:
+        args.numerics = settings["numerics"]
     address = settings.get("cluster")
     if args.cluster is None and not os.environ.get("POLYRAY_RAY_ADDRESS") and isinstance(address, str) and address:
         from . import cluster

@@ -76,7 +76,7 @@ export class PolyrayCellExecutor implements INotebookCellExecutor {
     const status = CellStatus.of(cell);
     status.compiling();
     const s = this.engine.settings;
-    const settings = { target: s.defaultTarget, cluster: s.clusterAddress || undefined, auto_may_time: s.autoMayTime };
+    const settings = { target: s.defaultTarget, cluster: s.clusterAddress || undefined, auto_may_time: s.autoMayTime, numerics: s.numerics };
     try {
       const out = await this.engine.compiler.compile(source, true);
       const base = { sha256: out.sha256, compiler: out.compiler, compiled_by: 'browser-worker' as const, compile_ms: out.ms, settings };

@@ -66,7 +66,7 @@ export interface HandOver {
   compiled_by: 'browser-worker';
   compile_ms: number;
   /** Settings the magic applies when neither a flag nor the environment decides. */
-  settings: { target?: string; cluster?: string; auto_may_time?: boolean };
+  settings: { target?: string; cluster?: string; auto_may_time?: boolean; numerics?: string };
   /** Set by "Rerun on cluster": overrides the default target (a --target flag still wins). */
   force_target?: string;
 }

@@ -2,6 +2,8 @@
 export interface PolyraySettings {
   clusterAddress: string;
   defaultTarget: 'auto' | 'original' | 'cpu' | 'gpu' | 'ray';
+  /** The numerics mode cells compile for, below the magic's --numerics and POLYRAY_NUMERICS (kernel side). */
+  numerics: 'close' | 'exact';
   autoMayTime: boolean;
   showGeneratedCode: boolean;
   compileTimeLimitSeconds: number;
@@ -10,6 +12,7 @@ export interface PolyraySettings {
 export const DEFAULT_SETTINGS: PolyraySettings = {
   clusterAddress: '',
   defaultTarget: 'auto',
+  numerics: 'close',
   autoMayTime: true,
   showGeneratedCode: false,
   compileTimeLimitSeconds: 20,
@@ -23,6 +26,7 @@ export function readSettings(composite: Record<string, unknown> | null | undefin
     clusterAddress: typeof c.clusterAddress === 'string' ? c.clusterAddress.trim() : DEFAULT_SETTINGS.clusterAddress,
     defaultTarget: targets.includes(c.defaultTarget as string)
       ? (c.defaultTarget as PolyraySettings['defaultTarget']) : DEFAULT_SETTINGS.defaultTarget,
+    numerics: c.numerics === 'exact' || c.numerics === 'close' ? c.numerics : DEFAULT_SETTINGS.numerics,
     autoMayTime: typeof c.autoMayTime === 'boolean' ? c.autoMayTime : DEFAULT_SETTINGS.autoMayTime,
     showGeneratedCode: typeof c.showGeneratedCode === 'boolean' ? c.showGeneratedCode : DEFAULT_SETTINGS.showGeneratedCode,
     compileTimeLimitSeconds: typeof c.compileTimeLimitSeconds === 'number' && c.compileTimeLimitSeconds >= 1
