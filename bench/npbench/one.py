@@ -90,13 +90,13 @@ def own_functions(module: Any) -> dict[str, Any]:
     return {n: f for n, f in vars(module).items() if inspect.isfunction(f) and f.__module__ == module.__name__}
 
 
-def wrap_module(module: Any) -> dict[str, Any]:
+def wrap_module(module: Any, numerics: str | None = None) -> dict[str, Any]:
     """Replace each own function by its ``@parallelize`` wrapper in the module's globals."""
     from polyray import parallelize
 
     wrapped = {}
     for name, fn in own_functions(module).items():
-        wrapped[name] = parallelize(fn)
+        wrapped[name] = parallelize(fn, numerics=numerics)
         setattr(module, name, wrapped[name])
     return wrapped
 
@@ -115,7 +115,8 @@ def median_time(fn: Any, info: dict[str, Any], data: dict[str, Any], repeat: int
     return statistics.median(call(fn, info, data)[1] for _ in range(repeat))
 
 
-def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int) -> dict[str, Any]:
+def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int,
+        numerics: str | None = None) -> dict[str, Any]:
     from polyray.runtime import clear_history, history
 
     folder = os.path.join(root, "npbench", "benchmarks", info["relative_path"])
@@ -130,7 +131,8 @@ def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int)
     ref, ref_seconds = call(getattr(reference, main), info, data)
     phase("polyray")
     subject = load_module(numpy_path, f"npb_{name}_numpy")
-    wrapped = wrap_module(subject)
+    wrapped = wrap_module(subject, numerics)
+    result["numerics"] = importlib.import_module("polyray.numerics").resolve(numerics)
     clear_history()
     try:
         val, first_seconds = call(getattr(subject, main), info, data)
@@ -173,10 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--preset", default="S")
     ap.add_argument("--time", action="store_true")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--numerics", choices=("exact", "close"))
     args = ap.parse_args(argv)
     with open(args.bench_json) as f:
         info = json.load(f)["benchmark"]
-    result = run(info, args.npbench, args.preset, args.time, args.repeat)
+    result = run(info, args.npbench, args.preset, args.time, args.repeat, args.numerics)
     print("RESULT " + json.dumps(result, default=str), flush=True)
     return 0
 

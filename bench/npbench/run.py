@@ -43,7 +43,8 @@ def run_one(path: str, args: argparse.Namespace) -> dict[str, Any]:
     """One benchmark in its own process; a row even when the process hangs or dies."""
     name = os.path.basename(path)[:-5]
     cmd = [sys.executable, os.path.join(HERE, "one.py"), path, "--npbench", args.npbench, "--preset", args.preset,
-           "--repeat", str(args.repeat)] + (["--time"] if args.time else [])
+           "--repeat", str(args.repeat)] + (["--time"] if args.time else []) \
+        + (["--numerics", args.numerics] if args.numerics else [])
     start = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, cwd=REPO)
@@ -59,6 +60,14 @@ def run_one(path: str, args: argparse.Namespace) -> dict[str, Any]:
     tail = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()][-1:] or [f"exit status {proc.returncode}"]
     return {"benchmark": name, "status": "crash", "why_wrong": f"in {last_phase(proc.stderr)}: {tail[0][:200]}",
             "wall_s": time.perf_counter() - start}
+
+
+def short_name(path: str) -> str:
+    try:
+        with open(path) as f:
+            return str(json.load(f)["benchmark"].get("short_name", ""))
+    except (OSError, ValueError, KeyError):
+        return ""
 
 
 def last_phase(stderr: str) -> str:
@@ -77,11 +86,39 @@ def why_not(row: dict[str, Any]) -> str:
     if row.get("variant") not in (None, "original"):
         return ""
     main = main_row(row)
+    rec = (row.get("records") or [{}])[0]
     if main.get("accelerated"):
-        rec = (row.get("records") or [{}])[0]
         return f"guard/dispatcher: {rec.get('reason') or 'original chosen'}"
-    notes = main.get("notes") or ["not called"]
-    return re.sub(r"; signature .*$", "", notes[0])
+    if main.get("notes"):
+        return re.sub(r"; signature .*$", "", main["notes"][0])
+    return rec.get("reason") or "not called"  # the decorator did not compile (e.g. an argument with no hint)
+
+
+# The kinds of first reasons, in the words of issue 17's list (first match wins), so
+# that the count says what to build next.
+KINDS = (
+    (r"is not a parameter, local or import", "module-level name"),
+    (r"numpy\.\w+\(\) is not supported|attribute '[^']*' is not supported|\.\w+\(\) is not supported",
+     "NumPy function or method not in the subset"),
+    (r"dtype must be", "dtype= not written as np.<type> (A.dtype, float, ...)"),
+    (r"pairwise|own \(vectorized\) implementation|last bits", "last-bits rules (numerics modes)"),
+    (r"loops|range\(", "while and non-range loops"),
+    (r"unpacking", "tuple unpacking"),
+    (r"no hint for parameter", "argument type the decorator cannot hint"),
+    (r"unknown rank|unknown-dtype|unknown|needs two arrays|any dtype", "a type the checker does not infer"),
+    (r"chained assignment", "chained assignment (a = b = ...)"),
+    (r"max\(\)|min\(\)", "builtin max/min on arrays"),
+)
+
+
+def reason_kind(reason: str, row: dict[str, Any]) -> str:
+    """The kind of a first reason; a module-level name that is one of the module's functions is a call."""
+    name = re.search(r"'([^']*)' is not a parameter", reason)
+    if name and name.group(1) in {f.get("name") for f in row.get("functions", [])}:
+        return "call to another function of the same module"
+    if row.get("status") in ("crash", "timeout"):
+        return row["status"]
+    return next((kind for pattern, kind in KINDS if re.search(pattern, reason)), "other")
 
 
 def reason_class(reason: str) -> str:
@@ -105,18 +142,27 @@ def render(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) ->
     fn_all = sum(len(r.get("functions", [])) for r in rows)
     fn_acc = sum(1 for r in rows for f in r.get("functions", []) if f.get("accelerated"))
     reasons = collections.Counter(reason_class(why_not(r)) for r in rows if why_not(r))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout.strip()
+    kinds: dict[str, list[str]] = collections.defaultdict(list)
+    for r in rows:
+        if why_not(r):
+            kinds[reason_kind(why_not(r), r)].append(r["benchmark"])
+    commit = getattr(args, "commit", None) or "unknown"
+    modes = sorted({str(r["numerics"]) for r in rows if r.get("numerics")}) or ["?"]
     lines = [BEGIN, "", f"## NPBench: the NumPy versions through `@parallelize` (preset {args.preset})", "",
-             f"`npm run bench:npbench -- --preset {args.preset}{' --time' if args.time else ''}` (bench/npbench/run.py), "
+             f"`npm run bench:npbench -- --preset {args.preset}{' --time' if args.time else ''}"
+             f"{' --numerics ' + args.numerics if args.numerics else ''}` (bench/npbench/run.py), "
              f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, run took "
-             f"{wall / 60:.1f} min. Machine: {machine()}. NPBench checkout: {npbench_source(args.npbench)}.", "",
+             f"{wall / 60:.1f} min, numerics mode {'/'.join(modes)}. Machine: {machine()}. NPBench checkout: {npbench_source(args.npbench)}.", "",
              f"- main functions accelerated: **{acc} of {total}**; running compiled code on the first call "
              f"(run record's variant not `original`): **{ran} of {total}**",
              f"- all functions of those modules accelerated: {fn_acc} of {fn_all}",
              f"- results: {total - len(bad)} valid by NPBench's test, {bit} bit for bit equal to NumPy; "
              f"wrong, raised, crashed or timed out: {len(bad)}"
              + (" (" + ", ".join(f"{r['benchmark']}: {r['status']}" for r in bad) + ")" if bad else ""), "",
-             "First reason the main function does not run compiled code, counted:", ""]
+             "First reason the main function does not run compiled code, by kind:", ""]
+    lines += [f"- {len(names)} × {kind} ({', '.join(names)})"
+              for kind, names in sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+    lines += ["", "The same reasons as the compiler words them (names and places left out):", ""]
     lines += [f"- {n} × {text}" for text, n in reasons.most_common()]
     head = ["benchmark", "main", "accelerated", "variant", "result", "bitwise", "module's functions accelerated"]
     if args.time:
@@ -138,6 +184,14 @@ def render(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) ->
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", END]
     return "\n".join(lines)
+
+
+def head_commit() -> str:
+    """The checkout's commit when the run starts (lib/ is what ran; '+changes' when the tree differs)."""
+    def git(*a: str) -> str:
+        return subprocess.run(["git", *a], capture_output=True, text=True, cwd=REPO).stdout.strip()
+    dirty = git("status", "--porcelain", "--untracked-files=no", "src", "python-bridge/polyray", "bench/npbench")
+    return git("rev-parse", "--short", "HEAD") + (" +changes" if dirty else "")
 
 
 def machine() -> str:
@@ -177,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--preset", default="S", help="NPBench preset (S, M, L, paper)")
     ap.add_argument("--time", action="store_true", help="time NumPy, Polyray and the Numba versions")
     ap.add_argument("--repeat", type=int, default=5, help="timed calls per version (median)")
-    ap.add_argument("--only", default="", help="comma-separated benchmark file names (bench_info/NAME.json)")
+    ap.add_argument("--numerics", choices=("exact", "close"), help="parallelize(numerics=...); default: the decorator's")
+    ap.add_argument("--only", default="", help="comma-separated benchmarks: bench_info/NAME.json names or short names")
     ap.add_argument("--timeout", type=float, default=300, help="seconds per benchmark")
     ap.add_argument("--doc", default=os.path.join(REPO, "docs", "benchmarks.md"))
     ap.add_argument("--no-doc", action="store_true", help="print the table, do not write the doc")
@@ -186,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
                     "(give the same --preset/--time as that run)")
     args = ap.parse_args(argv)
     args.npbench = os.path.abspath(args.npbench)
+    args.commit = head_commit()
     if args.render:
         with open(args.render) as f:
             rows = json.load(f)
@@ -195,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = sorted(glob.glob(os.path.join(args.npbench, "bench_info", "*.json")))
     if args.only:
         wanted = set(args.only.split(","))
-        paths = [p for p in paths if os.path.basename(p)[:-5] in wanted]
+        paths = [p for p in paths if os.path.basename(p)[:-5] in wanted or short_name(p) in wanted]
     if not paths:
         print(f"no benchmarks found in {args.npbench}/bench_info", file=sys.stderr)
         return 2
