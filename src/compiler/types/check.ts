@@ -10,7 +10,7 @@ import { describe, join, npScalar, sameTy, scalar, UNKNOWN, widerScalar, type Or
 import { markCast, type NumericCast } from './casts.js';
 import { planBinary, planUnary, type Plan, type Side } from './nep50.js';
 import { intRange, isDtype, kindOf, NARROW, type Dtype } from './promotion.js';
-import { ulpNote, type CloseNote, type Numerics } from '../numerics.js';
+import { ULP_BOUNDS, ulpNote, type CloseNote, type Numerics } from '../numerics.js';
 
 export type ParamKind = 'array' | 'int' | 'float' | 'complex' | 'bool' | 'unknown';
 
@@ -193,7 +193,8 @@ class Checker {
    * mode (or on complex numbers, whose functions are unmeasured) it is refused.
    */
   private ownMath(span: Span, fn: string, operation: string, args: Ty[], refusal: string): void {
-    if (this.numerics === 'close' && !args.some(isComplex)) {
+    // only a function with a measured bound (numerics.ts ULP_BOUNDS) is relaxed
+    if (this.numerics === 'close' && !args.some(isComplex) && ULP_BOUNDS[fn] !== undefined) {
       if (!this.closeNotes.some((n) => n.line === span.from.line && n.col === span.from.col)) {
         this.closeNotes.push(ulpNote(span.from.line, span.from.col, fn, operation));
       }
