@@ -13,7 +13,8 @@ forced by POLYRAY_TARGET, every call on fresh copies of the same inputs. The
 return value, the exception (type; message where CPython's is reproduced) and
 the final contents of every array argument must be identical: bit for bit
 (NaN equals NaN, and -0.0 differs from 0.0), since Polyray never reorders a
-reduction. `polyray.runtime.history()` says which variant actually ran.
+reduction. Programs are compiled in the `exact` numerics mode (the request's
+"numerics"): `close` mode's per-operation bounds are not applied yet. `polyray.runtime.history()` says which variant actually ran.
 
 The cpu variant runs for every program (worker processes, --jobs). Every
 R-th program also runs the ray variant, in one worker process that starts the
@@ -99,7 +100,9 @@ class Compiler:
             self.next_id += 1
             try:
                 self.proc.stdin.write(json.dumps({"id": self.next_id, "op": "compile", "source": source, "fileName": file_name,
-                                                  "targets": ["cpu", "gpu", "ray"]}) + "\n")
+                                                  "targets": ["cpu", "gpu", "ray"],
+                                                  # bit-for-bit comparison: the exact mode (issue 16; close mode's bounds are not applied here)
+                                                  "numerics": "exact"}) + "\n")
                 self.proc.stdin.flush()
                 line = self.proc.stdout.readline()
             except (BrokenPipeError, OSError):
