@@ -89,3 +89,49 @@ def test_the_decorator_compiles_close_mode_math_and_keeps_the_original_in_exact_
     default_fn(a, np.empty_like(a))
     assert rt.history()[-1]["variant"] == "cpu"
     assert set(default_fn._by_mode) == {"exact", "close"}
+
+
+@needs_compiler
+def test_the_compile_service_compiles_for_the_mode_it_is_sent():
+    from polyray.compile_service import CompileServiceError, get_service
+
+    src = "import numpy as np\nimport numpy.typing as npt\ndef f(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:\n    return np.exp(a)\n"
+    close = get_service().compile(src, "m.py", numerics="close")
+    exact = get_service().compile(src, "m.py", numerics="exact")
+    assert close.ok and exact.ok
+    (fc,), (fe,) = close.report["functions"], exact.report["functions"]
+    assert (fc["numerics"], fc["accelerated"], fe["numerics"], fe["accelerated"]) == ("close", True, "exact", False)
+    assert [n["operation"] for n in fc["closeNotes"]] == ["np.exp"] and fe["closeNotes"] == []
+    assert '_polyray_numerics = "close"' in close.module and '_polyray_numerics = "exact"' in exact.module
+    with pytest.raises(CompileServiceError, match='"numerics" must be "exact" or "close"'):
+        get_service().compile(src, "m.py", numerics="fast")
+
+
+@needs_compiler
+def test_the_magic_compiles_a_cell_for_its_flag_and_a_frontend_module_only_for_its_mode(tmp_path, monkeypatch):
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
+
+    from polyray import comm
+    from polyray.magic import handover_hash
+
+    ip = start_ipython() or get_ipython()  # one shell per process: another test may have started it
+    ip.run_line_magic("load_ext", "polyray")
+    body = "import numpy as np\ndef g_numerics(a: np.ndarray) -> np.ndarray:\n    return np.exp(a)\nr = g_numerics(np.zeros(3))\n"
+    ip.run_cell_magic("parallelize", "--numerics exact", body)
+    # exact: np.exp keeps the original, which the magic does not dispatch (no run record)
+    assert all(h["variant"] != "cpu" for h in rt.history() if h["function"] == "g_numerics")
+    assert ip.user_ns["r"].tolist() == [1.0, 1.0, 1.0]
+    ip.run_cell_magic("parallelize", "", body)
+    assert (rt.history()[-1]["function"], rt.history()[-1]["variant"]) == ("g_numerics", "cpu")
+    assert ip.user_ns["r"].tolist() == [1.0, 1.0, 1.0]
+    # a module the frontend compiled (for close, the default) is not used for an exact cell
+    fake = "import polyray.runtime as _polyray\ndef g_numerics(a):\n    return 'frontend'\n"
+    report = {"functions": [{"name": "g_numerics", "line": 3, "accelerated": True, "variants": ["original"], "loops": [], "diagnostics": []}]}
+    sha = handover_hash(body)
+    comm.handed_modules[sha] = {"sha256": sha, "compiler": cache.compiler_version(), "module": fake, "report": report}
+    ip.run_cell_magic("parallelize", "--numerics exact", body)
+    assert ip.user_ns["r"].tolist() == [1.0, 1.0, 1.0]
+    comm.handed_modules[sha] = {"sha256": sha, "compiler": cache.compiler_version(), "module": fake, "report": report}
+    ip.run_cell_magic("parallelize", "--numerics close", body)
+    assert ip.user_ns["r"] == "frontend"
