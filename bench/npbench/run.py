@@ -34,8 +34,12 @@ from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-BEGIN = "<!-- npbench:begin (written by bench/npbench/run.py) -->"
-END = "<!-- npbench:end -->"
+
+
+def markers(preset: str, timed: bool) -> tuple[str, str]:
+    """The doc section of one kind of run (preset, timed or not), so a --time run keeps the table of a plain one."""
+    tag = f"npbench-{preset}" + ("-time" if timed else "")
+    return f"<!-- {tag}:begin (written by bench/npbench/run.py) -->", f"<!-- {tag}:end -->"
 FAILED = ("wrong", "error", "crash", "timeout")
 
 
@@ -125,7 +129,7 @@ def reason_class(reason: str) -> str:
     """The reason without file, line and the names in it, so that alike reasons count together."""
     text = re.sub(r"^not compiled \([^:]*:[^:]*: ", "not compiled (", reason)
     text = re.sub(r"^the compiler keeps only the original \(", "kept original (", text)
-    text = re.sub(r"'[^']*'|`[^`]*`|\"[^\"]*\"", "X", text)
+    text = re.sub(r"'[^'\s]+'|`[^`]*`|\"[^\"]*\"", "X", text)  # quoted names (not the ' of "NumPy's")
     return text[:110]
 
 
@@ -148,7 +152,9 @@ def render(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) ->
             kinds[reason_kind(why_not(r), r)].append(r["benchmark"])
     commit = getattr(args, "commit", None) or "unknown"
     modes = sorted({str(r["numerics"]) for r in rows if r.get("numerics")}) or ["?"]
-    lines = [BEGIN, "", f"## NPBench: the NumPy versions through `@parallelize` (preset {args.preset})", "",
+    begin, end = markers(args.preset, args.time)
+    title = f"## NPBench: the NumPy versions through `@parallelize` (preset {args.preset}{', timed' if args.time else ''})"
+    lines = [begin, "", title, "",
              f"`npm run bench:npbench -- --preset {args.preset}{' --time' if args.time else ''}"
              f"{' --numerics ' + args.numerics if args.numerics else ''}` (bench/npbench/run.py), "
              f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, run took "
@@ -182,7 +188,7 @@ def render(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) ->
         wrong = r.get("why_wrong") or r.get("error") or ""
         cells.append((why_not(r) + (f" — {wrong}" if wrong and wrong not in why_not(r) else "")).replace("|", "\\|")[:220])
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", END]
+    lines += ["", end]
     return "\n".join(lines)
 
 
@@ -216,8 +222,9 @@ def npbench_source(root: str) -> str:
 
 def write_doc(path: str, section: str) -> None:
     text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
+    begin, end = section.split("\n", 1)[0], section.rsplit("\n", 1)[-1]
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     with open(path, "w") as f:

@@ -103,12 +103,12 @@ def test_compiled_refused_and_doc_section(checkout: Path, tmp_path: Path) -> Non
     assert halve["status"] == "ok" and halve["variant"] == "original", halve
     assert not halve["functions"][0]["accelerated"] and "while" in halve["functions"][0]["notes"][0]
     text = doc.read_text()
-    assert text.startswith("# Benchmarks\n\nkept above\n") and text.count("<!-- npbench:begin") == 1
+    assert text.startswith("# Benchmarks\n\nkept above\n") and text.count("<!-- npbench-S:begin") == 1
     assert "| scale | `kernel` | yes |" in text and "| halve | `kernel` | no | original | ok |" in text
     doc.write_text(text + "\nkept below\n")
     code, log, _ = run(args)  # a second run replaces the section, keeps the rest
     text = doc.read_text()
-    assert code == 0 and text.count("<!-- npbench:begin") == 1 and text.endswith("kept below\n"), log
+    assert code == 0 and text.count("<!-- npbench-S:begin") == 1 and text.endswith("kept below\n"), log
 
 
 def test_wrong_result_exits_1(checkout: Path, tmp_path: Path) -> None:
