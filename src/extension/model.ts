@@ -52,6 +52,10 @@ export interface FunctionRow {
   calls: number;
   accelerated: boolean;
   compiledBy: string;
+  /** The numerics mode it was compiled for ('' before a compile report arrives). */
+  numerics: string;
+  /** close mode: where its results may differ from the original's, and how much. */
+  closeNotes: { line: number; col: number; text: string }[];
   bars: { variant: string; meanSeconds: number; fraction: number }[];
   parallelLoops: ReportLoop[];
   /** Loops that stay sequential and diagnostics: each with its (cell) line. */
@@ -154,6 +158,8 @@ export function functionRows(compiled: Map<string, CompiledFunction>, runs: Map<
       calls: r?.calls ?? 0,
       accelerated,
       compiledBy: c?.compiledBy ?? '',
+      numerics: c?.report.numerics ?? '',
+      closeNotes: (accelerated ? c?.report.closeNotes ?? [] : []).map((n) => ({ line: n.line, col: n.col, text: `${n.operation}: ${n.bound}` })),
       bars: means.map((m) => ({ ...m, fraction: slowest > 0 ? m.meanSeconds / slowest : 0 })),
       parallelLoops: loops.filter((l) => l.parallel),
       reasons,

@@ -140,11 +140,13 @@ export class PolyraySidebar extends Widget {
       h('span', { class: 'polyray-why' }, row.why || ''),
       row.nodes.length ? h('span', { class: 'polyray-nodes' }, ` · nodes: ${row.nodes.map((n) => n.slice(0, 8)).join(', ')}`) : ' · local',
       row.calls ? h('span', {}, ` · ${row.calls} call(s)`) : null,
-      row.compiledBy ? h('span', { class: 'polyray-compiled-by' }, ` · compiled in ${row.compiledBy === 'browser-worker' ? 'the browser (Worker)' : row.compiledBy}`) : null);
+      row.compiledBy ? h('span', { class: 'polyray-compiled-by' }, ` · compiled in ${row.compiledBy === 'browser-worker' ? 'the browser (Worker)' : row.compiledBy}`) : null,
+      row.numerics ? h('span', { class: 'polyray-numerics', title: row.numerics === 'close' ? 'results equal the original\'s up to floating-point rounding, within documented bounds' : 'bit for bit the original\'s results' }, ` · numerics ${row.numerics}`) : null);
     const node = h('div', {
       class: `polyray-row${isOpen ? ' polyray-row-open' : ''}`,
       'data-polyray-function': row.name,
       'data-polyray-variant': row.variant,
+      ...(row.numerics ? { 'data-polyray-numerics': row.numerics } : {}),
     }, head, meta);
     if (isOpen) node.append(this.details(row));
     return node;
@@ -168,6 +170,10 @@ export class PolyraySidebar extends Widget {
     if (row.reasons.length) {
       d.append(h('div', { class: 'polyray-label' }, 'Not parallel, and why'));
       d.append(h('ul', { class: 'polyray-reasons' }, ...row.reasons.map((r) => this.lineItem(row, r.line, r.col, `line ${r.line}: ${r.text}`))));
+    }
+    if (row.closeNotes.length) {
+      d.append(h('div', { class: 'polyray-label' }, 'Where results may differ (numerics close)'));
+      d.append(h('ul', { class: 'polyray-close-notes' }, ...row.closeNotes.map((n) => this.lineItem(row, n.line, n.col, `line ${n.line}: ${n.text}`))));
     }
     if (this.showCode && row.module) {
       d.append(h('div', { class: 'polyray-label' }, 'Generated code'));

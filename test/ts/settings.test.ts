@@ -48,6 +48,11 @@ test('settings: unknown keys, wrong types, valid settings, and errors that are n
   assert.match(settingsErrorMessage(registryErrors({ defaultTarget: 'cpu', colour: 'red' })), /colour is not a Polyray setting/);
   assert.match(settingsErrorMessage(registryErrors({ autoMayTime: 'yes' })), /autoMayTime must be boolean/);
   assert.equal(registryErrors({ defaultTarget: 'ray', compileTimeLimitSeconds: 5, clusterAddress: '10.0.0.1:6379' }), null);
+  // the numerics mode: close (default) or exact, anything else refused by the schema and replaced by the default
+  assert.equal(registryErrors({ numerics: 'exact' }), null);
+  assert.match(settingsErrorMessage(registryErrors({ numerics: 'fast' })), /numerics must be one of "close", "exact"/);
+  assert.equal(readSettings({ numerics: 'exact' }).numerics, 'exact');
+  assert.equal(readSettings({ numerics: 'fast' }).numerics, 'close');
   assert.match(settingsErrorMessage(new Error('Could not fetch settings')), /settings not loaded \(Could not fetch settings\); using the defaults/);
   assert.match(settingsErrorMessage([]), /settings not loaded/);
 });

@@ -79,3 +79,19 @@ test('the buttons run the commands, and Connect passes the typed address', () =>
   [...node.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent === 'Connect')!.click();
   assert.ok(calls.some((c) => c.startsWith('connect 127.0.0.1:6379')), calls.join(', '));
 });
+
+test('a row says which numerics mode it was compiled for and, in close mode, where results may differ', () => {
+  const { sidebar } = setup();
+  const model = new PolyrayModel();
+  model.setCompiled('cell-2', [
+    { ...report('soft', []), numerics: 'close', closeNotes: [{ line: 4, col: 12, operation: 'np.exp', bound: "computed by the C library, <= 2 ULP from NumPy's result per element (float64; 3 for float32)" }] },
+    { ...report('bits', []), numerics: 'exact', closeNotes: [] },
+  ], 'M', 'compile-service', 3);
+  sidebar.setModel(model);
+  const rows = [...sidebar.node.querySelectorAll<HTMLElement>('[data-polyray-function]')];
+  assert.deepEqual(rows.map((r) => r.getAttribute('data-polyray-numerics')), ['close', 'exact']);
+  assert.match(rows[0]!.textContent ?? '', /numerics close/);
+  rows[0]!.querySelector<HTMLElement>('.polyray-row-head')!.click();
+  const notes = [...sidebar.node.querySelectorAll('.polyray-close-notes li')].map((l) => l.textContent);
+  assert.deepEqual(notes, ["line 4: np.exp: computed by the C library, <= 2 ULP from NumPy's result per element (float64; 3 for float32)"]);
+});
