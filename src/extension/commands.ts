@@ -46,7 +46,7 @@ export async function accelerateNotebook(panel: NotebookPanel, engine: PolyrayEn
   for (const [k, cell] of cells.entries()) {
     state.model.setProgress({ label: 'Analyzing cells', done: k, total: cells.length });
     try {
-      const out = await engine.compiler.compile(cell.source, false);
+      const out = await engine.compiler.compile(cell.source, false, engine.settings.numerics);
       if (out.ok) {
         const c = candidateOf(cell, out.report.functions);
         if (c) candidates.push(c);

@@ -2,6 +2,7 @@
 // matched by id, a time limit per compile (the Worker is replaced when one
 // runs past it, so a pathological cell never blocks later ones).
 import type { CompileFailed, CompileOk, WorkerReply, WorkerRequest } from './protocol.js';
+import type { Numerics } from '../compiler/index.js';
 
 export type CompileOutcome = CompileOk | CompileFailed;
 
@@ -60,11 +61,11 @@ export class CompileClient {
   }
 
   /** Compiles a cell; `hasMagic` false analyzes a plain cell as if it had the magic. */
-  async compile(cell: string, hasMagic: boolean): Promise<CompileOutcome> {
+  async compile(cell: string, hasMagic: boolean, numerics?: Numerics): Promise<CompileOutcome> {
     // The first compile also loads ~2 MB of wasm: give it extra time.
     const first = this.stats.compiles === 0;
     const limit = this.timeLimitSeconds() * 1000 + (first ? 60_000 : 0);
-    const reply = (await this.request({ op: 'compile', cell, hasMagic }, limit)) as CompileOutcome;
+    const reply = (await this.request({ op: 'compile', cell, hasMagic, ...(numerics ? { numerics } : {}) }, limit)) as CompileOutcome;
     this.stats.compiles++;
     this.stats.lastMs = reply.ms;
     this.stats.loadMs = reply.loadMs;

@@ -14,6 +14,7 @@ import type { JSONObject } from '@lumino/coreutils';
 import type { PolyrayEngine } from './engine.js';
 import { isParallelizeCell, magicFlags } from './magic.js';
 import type { HandOver } from './protocol.js';
+import { parseNumerics } from '../compiler/numerics.js';
 import { CellStatus } from './cell-status.js';
 
 type Options = INotebookCellExecutor.IRunCellOptions;
@@ -78,8 +79,10 @@ export class PolyrayCellExecutor implements INotebookCellExecutor {
     const s = this.engine.settings;
     const settings = { target: s.defaultTarget, cluster: s.clusterAddress || undefined, auto_may_time: s.autoMayTime, numerics: s.numerics };
     try {
-      const out = await this.engine.compiler.compile(source, true);
-      const base = { sha256: out.sha256, compiler: out.compiler, compiled_by: 'browser-worker' as const, compile_ms: out.ms, settings };
+      // the cell's --numerics, else the setting; the kernel still checks it against POLYRAY_NUMERICS
+      const numerics = parseNumerics(magicFlags(source).numerics) ?? s.numerics;
+      const out = await this.engine.compiler.compile(source, true, numerics);
+      const base = { sha256: out.sha256, compiler: out.compiler, compiled_by: 'browser-worker' as const, compile_ms: out.ms, settings, numerics };
       const handover: HandOver = forceTarget && !magicFlags(source).target ? { ...base, force_target: forceTarget } : base;
       if (out.ok) {
         model.setCompiled(cell.model.id, out.report.functions, out.module, out.inWorker ? 'browser-worker' : 'browser', out.ms);

@@ -34,17 +34,17 @@ export function isParallelizeCell(source: string): boolean {
 }
 
 /** The flags on the magic line, e.g. {target: 'ray'} for `%%parallelize --target ray`. */
-export function magicFlags(source: string): { target?: string; cluster?: string } {
+export function magicFlags(source: string): { target?: string; cluster?: string; numerics?: string } {
   const line = magicLine(source);
   if (line === null) return {};
   const words = line.trim().split(/\s+/).slice(1);
-  const out: { target?: string; cluster?: string } = {};
+  const out: { target?: string; cluster?: string; numerics?: string } = {};
   for (let k = 0; k < words.length; k++) {
     const w = words[k]!;
     const [flag, inline] = w.includes('=') ? [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] : [w, undefined];
-    if (flag === '--target' || flag === '--cluster') {
+    if (flag === '--target' || flag === '--cluster' || flag === '--numerics') {
       const value = inline ?? words[++k];
-      if (value !== undefined) out[flag === '--target' ? 'target' : 'cluster'] = value;
+      if (value !== undefined) out[flag.slice(2) as 'target' | 'cluster' | 'numerics'] = value;
     }
   }
   return out;

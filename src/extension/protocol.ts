@@ -1,5 +1,5 @@
 // Messages between the page and the compile Worker (worker.ts).
-import type { Report, ReportDiagnostic } from '../compiler/index.js';
+import type { Numerics, Report, ReportDiagnostic } from '../compiler/index.js';
 
 export interface CompileRequest {
   id: number;
@@ -8,6 +8,8 @@ export interface CompileRequest {
   cell: string;
   /** true: the cell is a %%parallelize cell (body after the magic line); false: analyze the whole cell as a body. */
   hasMagic: boolean;
+  /** The numerics mode to compile for (the cell's --numerics, else the setting); absent: the default, close. */
+  numerics?: Numerics;
 }
 
 export interface WarmRequest {
@@ -29,6 +31,8 @@ export interface CompileOk {
   /** ms spent loading wasm (0 after the first request). */
   loadMs: number;
   inWorker: boolean;
+  /** The numerics mode it was compiled for. */
+  numerics: Numerics;
 }
 
 export interface CompileFailed {
@@ -42,6 +46,7 @@ export interface CompileFailed {
   ms: number;
   loadMs: number;
   inWorker: boolean;
+  numerics?: Numerics;
 }
 
 export interface WarmReply {
@@ -65,6 +70,8 @@ export interface HandOver {
   /** Where the module was compiled: always "browser-worker" from this extension. */
   compiled_by: 'browser-worker';
   compile_ms: number;
+  /** The numerics mode the module was compiled for: the kernel uses it only when it resolves the same mode. */
+  numerics?: Numerics;
   /** Settings the magic applies when neither a flag nor the environment decides. */
   settings: { target?: string; cluster?: string; auto_may_time?: boolean; numerics?: string };
   /** Set by "Rerun on cluster": overrides the default target (a --target flag still wins). */

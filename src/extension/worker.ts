@@ -2,7 +2,7 @@
 // web-tree-sitter, tree-sitter-python and isl-wasm loaded from the
 // labextension's static assets (webpack emits the three .wasm files from the
 // `new URL(..., import.meta.url)` below). Compiling here keeps the page responsive.
-import { compileSource, COMPILER_VERSION, createPythonParser, type PythonParser } from '../compiler/index.js';
+import { compileSource, COMPILER_VERSION, createPythonParser, DEFAULT_NUMERICS, type Numerics, type PythonParser } from '../compiler/index.js';
 import { loadIsl, type IslContext } from 'isl-wasm';
 import { blankIPythonLines, cellBody, handoverText, kernelSource } from './magic.js';
 import { topLevel } from './top-level.js';
@@ -45,7 +45,7 @@ async function sha256Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function compile(cell: string, hasMagic: boolean, id: number): Promise<CompileOk | CompileFailed> {
+async function compile(cell: string, hasMagic: boolean, id: number, numerics: Numerics = DEFAULT_NUMERICS): Promise<CompileOk | CompileFailed> {
   const { parser, isl } = await load();
   const body = hasMagic ? cellBody(cell) : (cell.endsWith('\n') ? cell : `${cell}\n`);
   const sha256 = await sha256Hex(handoverText(COMPILER_VERSION, body));
@@ -54,9 +54,9 @@ async function compile(cell: string, hasMagic: boolean, id: number): Promise<Com
   const { nodes, hasError } = topLevel(parser, parseable);
   // A body that does not parse: compile it whole (like magic.py's syntax report) for the diagnostics.
   const source = hasError ? `\n${parseable}` : kernelSource(parseable, nodes);
-  const result = compileSource(parser, source, { fileName: 'cell.py', isl });
+  const result = compileSource(parser, source, { fileName: 'cell.py', isl, numerics });
   const ms = performance.now() - t0;
-  const common = { id, sha256, compiler: COMPILER_VERSION, ms, loadMs, inWorker: typeof window === 'undefined' };
+  const common = { id, sha256, compiler: COMPILER_VERSION, ms, loadMs, inWorker: typeof window === 'undefined', numerics };
   if (!result.ok) {
     const diagnostics = result.diagnostics.map((d) => ({
       line: d.span.from.line, col: d.span.from.col, endLine: d.span.to.line, endCol: d.span.to.col,
@@ -81,7 +81,7 @@ scope.onmessage = (e) => {
         await load();
         scope.postMessage({ id: req.id, ok: true, warm: true, compiler: COMPILER_VERSION, loadMs, inWorker: true });
       } else {
-        scope.postMessage(await compile(req.cell, req.hasMagic, req.id));
+        scope.postMessage(await compile(req.cell, req.hasMagic, req.id, req.numerics === 'exact' ? 'exact' : DEFAULT_NUMERICS));
       }
     } catch (err) {
       scope.postMessage({

@@ -21,6 +21,8 @@ test('magic: recognizes %%parallelize and its flags, and the body IPython hands 
   assert.ok(!isParallelizeCell('%%parallelized\nx'));
   assert.ok(!isParallelizeCell('x = 1\n%%parallelize'));
   assert.deepEqual(magicFlags('%%parallelize --target ray --cluster=1.2.3.4:6379\n'), { target: 'ray', cluster: '1.2.3.4:6379' });
+  assert.deepEqual(magicFlags('%%parallelize --numerics exact --target=cpu\n'), { numerics: 'exact', target: 'cpu' });
+  assert.deepEqual(magicFlags('%%parallelize --numerics=close\n'), { numerics: 'close' });
   assert.equal(cellBody('%%parallelize\nimport numpy as np\nx = 1'), 'import numpy as np\nx = 1\n');
   assert.equal(cellBody('\n%%parallelize --explain\nx = 1\n'), 'x = 1\n');
   assert.equal(blankIPythonLines('!ls\n%time x\nx = 1'), '\n\nx = 1');
