@@ -8,7 +8,11 @@ export function explainReport(r: Report): string {
     const status = f.accelerated ? `accelerated; variants: ${f.variants.join(', ')}` : 'not accelerated (original only)';
     out.push(`${r.file}:${f.line}: ${f.name}: ${status}`);
     // reports written before the modes existed have no field: they were exact
-    out.push(`    numerics: ${f.numerics ?? 'exact'}${f.numerics === 'close' ? ' (results may differ from the original\'s by floating-point rounding only, within the bounds below)' : ' (bit for bit the original\'s results)'}`);
+    const mode = f.numerics ?? 'exact';
+    const meaning = !f.accelerated ? 'the original runs'
+      : mode === 'close' ? (f.closeNotes?.length ? 'results may differ from the original\'s by floating-point rounding only, within the bounds below' : 'nothing in it is computed differently from the original')
+        : 'bit for bit the original\'s results';
+    out.push(`    numerics: ${mode} (${meaning})`);
     for (const n of f.closeNotes ?? []) out.push(`    line ${n.line}: ${n.operation}: ${n.bound}`);
     for (const p of f.params) {
       const shape = p.kind === 'array' ? ` ${p.dtype ?? 'any dtype'}, ${p.ndim ?? 'any'}-d${p.written ? ', written' : ''}` : '';
