@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="an NPBench checkout (default ../shared/npbench)")
     ap.add_argument("--preset", default="S", help="NPBench preset (S, M, L, paper)")
     ap.add_argument("--time", action="store_true", help="time NumPy, Polyray and the Numba versions")
-    ap.add_argument("--repeat", type=int, default=5, help="timed calls per version (median)")
+    ap.add_argument("--repeat", type=int, default=10, help="timed calls per version (median; NPBench also takes 10)")
     ap.add_argument("--numerics", choices=("exact", "close"), help="parallelize(numerics=...); default: the decorator's")
     ap.add_argument("--only", default="", help="comma-separated benchmarks: bench_info/NAME.json names or short names")
     ap.add_argument("--timeout", type=float, default=300, help="seconds per benchmark")
