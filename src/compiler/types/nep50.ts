@@ -134,6 +134,22 @@ export function planBinary(op: string, left: Side, right: Side): Plan {
     plan.casts.push({ side, dtype: promoted });
   });
   if (plan.error) return plan;
+  // a NumPy scalar beside an array: Numba ignores a scalar of a lower kind when it picks the
+  // array loop (NumPy 1's rule: complex64 array * np.int32(3) stayed complex64); cast to the
+  // promoted dtype, it drives the loop as NumPy 2's does
+  sides.forEach((s, k) => {
+    const partner = sides[1 - k];
+    if (s.kind === 'strong' && !s.array && partner.kind === 'strong' && partner.array && s.dtype !== promoted && !divisionOfInts) {
+      plan.casts.push({ side: k as 0 | 1, dtype: promoted });
+    }
+  });
+  // two arrays promoted to a wider float or complex: Numba may pick the narrower one's loop
+  // (int64 array / float32 array in float32): the narrower float array is converted first
+  if (sides.every((s) => s.kind === 'strong' && s.array) && (kindOf(promoted) === 'float' || kindOf(promoted) === 'complex')) {
+    sides.forEach((s, k) => {
+      if (s.kind === 'strong' && s.dtype !== promoted && kindOf(s.dtype) === kindOf(promoted)) plan.casts.push({ side: k as 0 | 1, dtype: promoted, array: true });
+    });
+  }
   // a narrow result is cast back after the operation (a scalar, or an array printed element by element)
   if (!COMPARISONS.has(op) && NARROW.has(result)) plan.wrap = result;
   // Numba picks the first NumPy loop its operands cast to: float32 for int8 / int8, where NumPy computes in float64
