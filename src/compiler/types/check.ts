@@ -9,7 +9,7 @@ import { dtypeOf, dtypeScalar, hintType, makeResolver, type Resolve } from './hi
 import { describe, join, npScalar, sameTy, scalar, UNKNOWN, widerScalar, type Origin, type ScalarKind, type Ty } from './ty.js';
 import { markCast, type NumericCast } from './casts.js';
 import { planBinary, planUnary, type Plan, type Side } from './nep50.js';
-import { intRange, isDtype, kindOf, NARROW, type Dtype } from './promotion.js';
+import { intRange, isDtype, kindOf, NARROW, promoteTypes, type Dtype } from './promotion.js';
 import { ULP_BOUNDS, ulpNote, type CloseNote, type Numerics } from '../numerics.js';
 
 export type ParamKind = 'array' | 'int' | 'float' | 'complex' | 'bool' | 'unknown';
@@ -149,6 +149,14 @@ export function checkModule(mod: Module, numerics: Numerics = 'exact'): TypedFun
   const topNames = new Set<string>();
   for (const t of mod.body) if (t.kind === 'function') topNames.add(t.name);
   return mod.body.filter((t): t is FunctionDef => t.kind === 'function').map((fn) => new Checker(fn, imports, resolve, topNames, numerics).run());
+}
+
+/** Elementwise NumPy functions whose result on integers is an integer (NumPy's loops for them include ints). */
+const INT_PRESERVING_UFUNCS = new Set(['power', 'maximum', 'minimum', 'fmax', 'fmin', 'square', 'sign', 'conj', 'conjugate']);
+
+/** 'an int8', 'a uint8', 'a float64'. */
+function article(word: string): string {
+  return `${/^[aeio]/.test(word) ? 'an' : 'a'} ${word}`;
 }
 
 class Checker {
@@ -407,6 +415,7 @@ class Checker {
         }
         if (targetTy.kind === 'array') this.arrayAugAssign(s, targetTy, valueTy);
         if (s.target.kind === 'subscript') {
+          this.scalarStore(targetTy, result, s.span);
           this.markWritten(s.target, s.span);
         } else if (s.target.kind === 'name') {
           if (targetTy.kind === 'array') this.markWritten(s.target, s.span);
@@ -513,10 +522,34 @@ class Checker {
       if (isDtype(dtype) && valueTy.kind === 'scalar' && valueTy.origin === 'py' && valueTy.scalar === 'int') {
         this.constructorRange(dtype, valueTy, value, span, `storing a Python int into a ${dtype} array`);
       }
+      this.scalarStore(into, valueTy, span);
       this.markWritten(target, span);
       return;
     }
     this.error(target.span, 'unsupported assignment target');
+  }
+
+  /**
+   * NumPy 2 stores a scalar into an integer array (an element or a slice)
+   * through a Python int, range-checked: `i16[k] = np.int32(70000)` or
+   * `i16[k] = 1e9` raise OverflowError and a NaN raises ValueError, where
+   * compiled code wraps or converts with undefined results. So a NumPy integer
+   * scalar is stored only where its dtype casts safely to the array's, and no
+   * float or complex scalar is stored into an integer array. (Python ints are
+   * range-checked with the operands: constructorRange.) Fuzz seed 42's finding.
+   */
+  private scalarStore(into: Ty, value: Ty, span: Span): void {
+    const target = into.kind === 'array' || into.kind === 'scalar' ? into.dtype : null;
+    if (!isDtype(target) || target === 'bool' || kindOf(target) !== 'int' || value.kind !== 'scalar') return;
+    if (value.scalar === 'float' || value.scalar === 'complex') {
+      this.error(span, `storing a ${value.scalar} into ${article(target)} array: NumPy 2 raises OverflowError (ValueError for NaN) where it does not fit, compiled code's conversion is undefined there`);
+      return;
+    }
+    if (value.origin === 'py') return;
+    const from: Dtype = isDtype(value.dtype) ? value.dtype : value.scalar === 'bool' ? 'bool' : 'int64';
+    if (promoteTypes(from, target) !== target) {
+      this.error(span, `storing ${article(from)} value into ${article(target)} array: NumPy 2 raises OverflowError where it does not fit, compiled code would wrap around`);
+    }
   }
 
   /** Whether an expression reads a name bound by an unsupported statement. */
@@ -990,7 +1023,9 @@ class Checker {
         const kinds = args.filter((t): t is Ty & { kind: 'scalar' } => t.kind === 'scalar').map((t) => t.scalar);
         if (NUMPY_BOOL_RESULT.has(name)) return scalar('bool', 'np');
         const k = kinds.length ? kinds.reduce(widerScalar) : 'float';
-        return scalar(name === 'abs' || name === 'absolute' ? (k === 'complex' ? 'float' : k) : k === 'int' || k === 'bool' ? 'float' : k, 'np');
+        // ufuncs that keep integers integer (np.power(k, 2), np.maximum(i, j) are int64); the others give float64
+        const intResult = k === 'int' && INT_PRESERVING_UFUNCS.has(name);
+        return scalar(name === 'abs' || name === 'absolute' ? (k === 'complex' ? 'float' : k) : intResult ? 'int' : k === 'int' || k === 'bool' ? 'float' : k, 'np');
       }
       if (NUMPY_ALLOC.has(name)) return this.allocation(e, name, args, kw);
       if (NUMPY_REDUCTIONS.has(name)) {
