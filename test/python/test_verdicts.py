@@ -35,6 +35,8 @@ NOT_KERNELS = {
     "bench/run_bench.py": "benchmark driver; its kernels are test/kernels/polybench and bench/polybench, checked here",
     "bench/numpy_style.py": "benchmark driver; its kernels are test/kernels/extra/lowered.py, checked here",
     "bench/ray_overhead.py": "benchmark driver over a hand-written module in the generated-code shape, not compiler input",
+    "bench/npbench/": "the NPBench harness (npm run bench:npbench); its kernels are NPBench's own files, outside this tree, "
+                      "compiled through @parallelize from unhinted sources",
 }
 #: parallel loops no input can run to the end inside the verdict's claim, and why
 UNREACHED = {
