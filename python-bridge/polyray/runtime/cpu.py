@@ -18,6 +18,7 @@ import numpy as np
 from . import jitting
 from .cost import size_class
 from .variants import VariantFailed, VariantRolledBack, restore, snapshot
+from .variants import short_error as _short, first_line as _first_line  # one wording of errors in run records
 
 #: Helpers of :mod:`polyray.runtime.numba_helpers` a variant may request; each is
 #: injected into the variant's module globals as ``_polyray_h_<name>``.
@@ -100,25 +101,6 @@ def _serial_below_bytes() -> int:
         return max(0, int(raw))
     except ValueError:
         return SERIAL_BELOW_BYTES
-
-
-def _short(exc: BaseException) -> str:
-    """``Type: first line`` of an exception that is not Numba's own (whose type says nothing)."""
-    return f"{type(exc).__name__}: {_first_line(str(exc))}"
-
-
-def _first_line(text: str) -> str:
-    """First non-empty line of an error message.
-
-    Numba's typing errors start with a generic "Failed in ... pipeline" line;
-    then the next non-empty line (the actual problem) is appended.
-    """
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if not lines:
-        return text.strip()
-    if lines[0].startswith("Failed in") and len(lines) > 1:
-        return f"{lines[0]}: {lines[1]}"
-    return lines[0]
 
 
 class CpuVariant:

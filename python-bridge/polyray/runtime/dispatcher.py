@@ -17,15 +17,11 @@ from .gpu import device_stand_ins
 from .guards import ArgumentGuard, GeneratedGuard
 from .params import Param
 from .variants import VARIANT_NAMES, Variant, VariantFailed, VariantRolledBack, call_signature
+from .variants import short_error as _short  # one wording of errors in run records
 
 RETURN_KINDS: Final = ("none", "float", "int", "complex", "bool", "array", "any")
 
 TARGET_ENV: Final = "POLYRAY_TARGET"
-
-
-def _short(exc: BaseException) -> str:
-    text = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class Dispatcher:

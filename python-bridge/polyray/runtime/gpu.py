@@ -43,6 +43,7 @@ from .cpu import HELPER_PREFIX, NUMPY_NAME
 from .flagging_math import flag_acos, flag_asin, flag_exp, flag_log, flag_log2, flag_log10, flag_pow, flag_sqrt
 from .params import NUMERIC_DTYPES, Param
 from .variants import VariantFailed, VariantRolledBack
+from .variants import short_error as _short, first_line as _first_line  # one wording of errors in run records
 
 #: Threads per block of every launch.
 THREADS_PER_BLOCK: Final = 128
@@ -55,19 +56,6 @@ MATH_NAME: Final = "_polyray_math"
 #: ``D = A @ B`` on the device: ``_polyray_gpu_dot(A, a_transposed, B, b_transposed)``.
 DOT_NAME: Final = "_polyray_gpu_dot"
 
-
-
-def _first_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if not lines:
-        return text.strip()
-    if lines[0].startswith("Failed in") and len(lines) > 1:
-        return f"{lines[0]}: {lines[1]}"
-    return lines[0]
-
-
-def _short(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {_first_line(str(exc))}"
 
 
 #: Top-level packages whose exceptions are the GPU stack's own (compilers, driver, CuPy), not the user's.

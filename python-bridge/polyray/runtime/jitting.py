@@ -35,10 +35,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-
-def _short(exc: BaseException) -> str:
-    text = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+from .variants import short_error as _short  # one wording of errors in run records
 
 
 #: polyray.cache.NO_DISK_CACHE (not imported: polyray.cache imports the compile service)

@@ -59,16 +59,12 @@ from . import jitting
 from .cpu import HELPER_NAMES, HELPER_PREFIX, PRANGE_NAME
 from .params import Param
 from .variants import VariantFailed, restore, snapshot
+from .variants import first_line as _first_line  # one wording of errors in run records
 
 #: Ray task options of every block task.
 MAX_RETRIES: Final = 3
 #: Seconds between checks that the cluster is still there while the tasks run.
 WAIT_STEP_SECONDS: Final = 1.0
-
-
-def _first_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[0] if lines else text.strip()
 
 
 def split_blocks(count: int, parallelism: int) -> list[tuple[int, int]]:

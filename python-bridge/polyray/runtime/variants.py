@@ -8,6 +8,26 @@ from typing import Any, Protocol, runtime_checkable
 VARIANT_NAMES: tuple[str, ...] = ("cpu", "gpu", "ray")
 
 
+def first_line(text: str) -> str:
+    """First non-empty line of an error message, for run records.
+
+    Numba's typing errors start with a generic "Failed in ... pipeline" line;
+    then the next non-empty line (the actual problem) is appended.
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return text.strip()
+    if lines[0].startswith("Failed in") and len(lines) > 1:
+        return f"{lines[0]}: {lines[1]}"
+    return lines[0]
+
+
+def short_error(exc: BaseException) -> str:
+    """``Type: first line`` of an exception (its type alone when it has no message)."""
+    text = first_line(str(exc))
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 class VariantFailed(Exception):
     """A variant could not run these arguments, before touching them.
 
