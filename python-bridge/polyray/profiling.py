@@ -32,7 +32,26 @@ HINT_IMPORTS = "import numpy as np; import numpy.typing as npt"
 
 
 def hint_for(value: Any) -> str | None:
-    """The hint text for one argument value, or None when there is none."""
+    """The hint text for one argument value, or None when there is none.
+
+    An array's hint carries its rank as well as its dtype, in NumPy's shaped
+    form ``np.ndarray[tuple[int, int], np.dtype[np.float64]]``: code that reads
+    the array whole (``x1 += A @ y``) shows no rank, and the variant is only
+    for that rank anyway (the guard checks it; another rank is another
+    signature). A 0-d array keeps ``npt.NDArray[...]``. A NumPy scalar
+    (``np.int64(4)``, ``np.float32(0.5)``) is hinted with its own type, before
+    the Python types that ``np.float64`` and ``np.complex128`` subclass: its
+    arithmetic follows NumPy's rules, not CPython's.
+    """
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover
+        np = None  # type: ignore[assignment]
+    if np is not None and isinstance(value, np.generic):
+        dtype = value.dtype
+        if type(value) is dtype.type and dtype.kind in "biufc" and dtype.isnative:
+            return f"np.{_numpy_name(dtype)}"
+        return None
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
@@ -41,15 +60,19 @@ def hint_for(value: Any) -> str | None:
         return "float"
     if isinstance(value, complex):
         return "complex"
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover
-        return None
-    if isinstance(value, np.ndarray) and type(value) is np.ndarray:
+    if np is not None and isinstance(value, np.ndarray) and type(value) is np.ndarray:
         dtype = value.dtype
         if dtype.kind in "biufc" and dtype.isnative:
-            return f"npt.NDArray[np.{dtype.name}]"
+            if value.ndim == 0:
+                return f"npt.NDArray[np.{_numpy_name(dtype)}]"
+            shape = ", ".join(["int"] * value.ndim)
+            return f"np.ndarray[tuple[{shape}], np.dtype[np.{_numpy_name(dtype)}]]"
     return None
+
+
+def _numpy_name(dtype: Any) -> str:
+    """The attribute of numpy that names ``dtype``: ``bool_`` for bool (``np.bool`` is NumPy 2 only)."""
+    return "bool_" if dtype.kind == "b" else dtype.name
 
 
 def unhinted_params(node: ast.FunctionDef) -> list[str]:

@@ -82,8 +82,9 @@ def test_a_new_signature_compiles_again_and_stays_correct():
     np.testing.assert_array_equal(y32, (3.0 * x32).astype(np.float32))
     assert y32.dtype == np.float32
     keys = [dict(k) for k in axpy.compiled]
-    assert {"a": "float", "x": "npt.NDArray[np.float32]", "y": "npt.NDArray[np.float32]"} in keys
-    assert {"a": "float", "x": "npt.NDArray[np.float64]", "y": "npt.NDArray[np.float64]"} in keys
+    f32, f64 = "np.ndarray[tuple[int], np.dtype[np.float32]]", "np.ndarray[tuple[int], np.dtype[np.float64]]"
+    assert {"a": "float", "x": f32, "y": f32} in keys
+    assert {"a": "float", "x": f64, "y": f64} in keys
     assert all(r["variant"] == "cpu" for r in records("axpy")), records("axpy")
 
 

@@ -62,6 +62,10 @@ def test_public_api() -> None:
         ({"name": "A", "kind": "array", "dtype": "nonsense"}, "Param 'A': unknown dtype"),
         ({"name": "A", "kind": "array", "ndim": -1}, "Param 'A': ndim must be"),
         ({"name": "not valid", "kind": "int"}, "Param: name must be an identifier"),
+        ({"name": "a", "kind": "int", "scalar_dtype": "float32"}, "Param 'a': scalar_dtype must be a numeric dtype of the scalar kind 'int'"),
+        ({"name": "a", "kind": "float", "scalar_dtype": "float32", "exact": True}, "Param 'a': scalar_dtype must be"),
+        ({"name": "a", "kind": "float", "scalar_dtype": "float16"}, "Param 'a': scalar_dtype must be"),
+        ({"name": "a", "kind": "float", "scalar_dtype": "nonsense"}, "Param 'a': unknown scalar_dtype"),
     ],
 )
 def test_param_validation(kwargs: dict[str, object], message: str) -> None:
@@ -111,6 +115,10 @@ def test_choose_pure() -> None:
         (rt.Param("x", "float"), [1.0, np.float64(2.0), float("nan")], [1, np.float32(1.0), True, 1j, None]),
         (rt.Param("z", "complex"), [1j, np.complex128(1j)], [1.0, 1, np.complex64(1j)]),
         (rt.Param("b", "bool"), [True, False, np.bool_(True)], [0, 1, 1.0, None]),
+        # hinted with a NumPy scalar type: exactly that type (its arithmetic is NumPy's), ints within 2**31
+        (rt.Param("a", "float", scalar_dtype="float32"), [np.float32(1.5), np.float32("nan")], [1.5, np.float64(1.5), np.int32(1), None]),
+        (rt.Param("k", "int", scalar_dtype="int64"), [np.int64(3), np.int64(-(2**31) + 1)], [3, np.int32(3), np.int64(2**31), True]),
+        (rt.Param("b", "bool", scalar_dtype="bool"), [np.bool_(True)], [True, 1]),
         (
             rt.Param("A", "array", dtype="float64", ndim=1),
             [np.zeros(2), np.zeros(2)[::2]],

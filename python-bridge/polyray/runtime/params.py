@@ -35,6 +35,9 @@ INT_LIMIT: Final[int] = 2**31
 
 Check = Callable[[object], "str | None"]
 
+#: dtype.kind -> the Param kind of a NumPy scalar of that dtype.
+_SCALAR_KIND: Final = {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}
+
 
 @dataclass(frozen=True, slots=True)
 class Param:
@@ -51,6 +54,10 @@ class Param:
     int meets: NumPy 2 raises OverflowError outside it, so the original runs.
     wide: only for arrays of dtype None: only the 64-bit dtypes (and bool) the
     variant was typed for; narrower ones promote differently (NEP 50).
+    scalar_dtype: only for scalars hinted with a NumPy scalar type (``np.int64``):
+    the argument must be a NumPy scalar of exactly that dtype, whose arithmetic
+    (NumPy's, not CPython's) the variant was compiled for; ints also within
+    2**31 of zero, as for Python ints (the guard's index arithmetic).
     """
 
     name: str
@@ -61,6 +68,7 @@ class Param:
     exact: bool = False
     bounds: tuple[int, int] | None = None
     wide: bool = False
+    scalar_dtype: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.isidentifier():
@@ -94,6 +102,16 @@ class Param:
             raise ValueError(f"Param {self.name!r}: bounds must be (low, high) ints, for an exact int only")
         if self.wide and not (self.kind == "array" and self.dtype is None):
             raise ValueError(f"Param {self.name!r}: wide applies to arrays of dtype None only")
+        if self.scalar_dtype is not None:
+            try:
+                sdt = np.dtype(self.scalar_dtype)
+            except TypeError as exc:
+                raise ValueError(f"Param {self.name!r}: unknown scalar_dtype {self.scalar_dtype!r}") from exc
+            if self.kind == "array" or self.exact or sdt not in NUMERIC_DTYPES or _SCALAR_KIND[sdt.kind] != self.kind:
+                raise ValueError(
+                    f"Param {self.name!r}: scalar_dtype must be a numeric dtype of the scalar kind {self.kind!r}, "
+                    f"for a scalar that is not exact, got {self.scalar_dtype!r}"
+                )
         if type(self.written) is not bool:
             raise ValueError(f"Param {self.name!r}: written must be a bool, got {self.written!r}")
 
@@ -120,6 +138,19 @@ def make_check(param: Param, function: str) -> Check:
     int64 = np.int64
     np_bool = np.bool_
     ndarray = np.ndarray
+
+    if param.scalar_dtype is not None:
+        scalar_type = np.dtype(param.scalar_dtype).type
+        bounded = param.kind == "int"
+
+        def check_numpy_scalar(x: object) -> str | None:
+            if type(x) is scalar_type:
+                if not bounded or -limit < x < limit:  # type: ignore[operator]
+                    return None
+                return f"{where}: expected {scalar_type.__name__} with |x| < 2**31, got {describe(x)}"
+            return f"{where}: expected a NumPy {scalar_type.__name__} (the variant computes with NumPy's rules for it), got {describe(x)}"
+
+        return check_numpy_scalar
 
     if param.exact:
         builtin = {"int": int, "float": float, "complex": complex, "bool": bool}[param.kind]

@@ -25,6 +25,8 @@ function paramSpec(p: ParamInfo): string {
     // the checker types an array of unknown dtype as a 64-bit one: NumPy 2 computes narrower
     // dtypes beside Python scalars in their own dtype (types/nep50.ts), so those run the original
     if (p.dtype === null) extra.push('wide=True');
+  } else if (p.scalarDtype) {
+    extra.push(`scalar_dtype=${py(p.scalarDtype)}`);
   } else if (p.exact) {
     extra.push('exact=True');
     if (p.bounds) extra.push(`bounds=(${p.bounds[0]}, ${p.bounds[1]})`);

@@ -33,6 +33,8 @@ export interface ParamInfo {
    * outside its range, so the dispatcher sends such calls to the original.
    */
   bounds?: [number, number];
+  /** A scalar hinted with a NumPy scalar type (`np.int64`): the dispatcher accepts exactly that type. */
+  scalarDtype?: string;
 }
 
 /** Helpers that reproduce CPython operators (math.* helpers apply to any scalar). */
@@ -360,6 +362,12 @@ class Checker {
     const weak = this.weakParams.get(name);
     const info: ParamInfo = { name, kind, dtype: null, ndim: null, written: false, exact: (exactScalars || weak !== undefined) && t.kind === 'scalar' };
     if (weak) info.bounds = [Number(weak[0]), Number(weak[1])];
+    if (t.kind === 'scalar' && t.origin === 'np') {
+      // a NumPy scalar keeps NumPy's rules: neither CPython's helpers nor a Python scalar's weak promotion apply
+      info.exact = false;
+      delete info.bounds;
+      info.scalarDtype = t.dtype ?? { bool: 'bool', int: 'int64', float: 'float64', complex: 'complex128' }[t.scalar];
+    }
     return info;
   }
 

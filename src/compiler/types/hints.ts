@@ -1,8 +1,10 @@
 // Reads parameter type hints: `float`, `int`, `complex`, `bool`, `np.ndarray`,
-// `npt.NDArray[np.float64]` (and other dtypes). Names are resolved through the
+// `npt.NDArray[np.float64]` (and other dtypes), NumPy's shaped
+// `np.ndarray[tuple[int, int], np.dtype[np.float64]]`, and NumPy scalar types
+// (`np.int64`, `np.float32`: a NumPy scalar argument). Names are resolved through the
 // module's imports, so `from numpy.typing import NDArray` works as well.
 import type { Expr } from '../parse/ast.js';
-import { dtypeScalar, scalar, type Ty } from './ty.js';
+import { dtypeScalar, npScalar, scalar, type Ty } from './ty.js';
 
 /** numpy attribute -> dtype name. */
 const NUMPY_DTYPES: Record<string, string> = {
@@ -47,6 +49,9 @@ export function hintType(hint: Expr, resolve: Resolve): HintResult {
   if (q === 'builtins.complex') return { ok: true, ty: scalar('complex', 'py') };
   if (q === 'builtins.bool') return { ok: true, ty: scalar('bool', 'py') };
   if (q === 'numpy.ndarray' || q === 'numpy.typing.NDArray') return { ok: true, ty: { kind: 'array', dtype: null, ndim: null } };
+  // a NumPy scalar type (`np.int64`, `np.float32`): a NumPy scalar of that dtype, with NumPy's arithmetic
+  const scalarDtype = q?.startsWith('numpy.') ? dtypeOf(q) : null;
+  if (scalarDtype) return { ok: true, ty: npScalar(scalarDtype) };
   if (hint.kind === 'subscript') {
     const base = resolve(hint.value);
     if (base === 'numpy.ndarray') return shapedArrayHint(hint, resolve);
@@ -56,7 +61,7 @@ export function hintType(hint: Expr, resolve: Resolve): HintResult {
       return { ok: true, ty: { kind: 'array', dtype, ndim: null } };
     }
   }
-  return { ok: false, message: 'unsupported type hint (expected float, int, complex, bool, np.ndarray, npt.NDArray[dtype] or np.ndarray[tuple[int, int], np.dtype[dtype]])' };
+  return { ok: false, message: 'unsupported type hint (expected float, int, complex, bool, a NumPy scalar type such as np.float64, np.ndarray, npt.NDArray[dtype] or np.ndarray[tuple[int, int], np.dtype[dtype]])' };
 }
 
 /**
