@@ -10,6 +10,7 @@
 // arguments to the device once per call and back afterwards.
 import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
+import { numpyFunction } from '../types/numpy-table.js';
 import { rangeParts } from './loop-range.js';
 import { PythonPrinter } from './python-printer.js';
 import { element, ElementScope } from './element-loops.js';
@@ -45,7 +46,7 @@ export function deviceProducts(tf: TypedFunction, temporaries: ReadonlySet<strin
     if (s.kind !== 'assign' || s.target.kind !== 'name' || !temporaries.has(s.target.id)) continue;
     const v = s.value;
     const numpyCall = v.kind === 'call' && v.func.kind === 'attribute' && v.func.value.kind === 'name' && tf.types.get(v.func.value)?.kind === 'module'
-      && (v.func.attr === 'dot' || v.func.attr === 'matmul') && v.args.length === 2 && v.keywords.length === 0;
+      && numpyFunction(v.func.attr)?.gpu === 'device-matmul' && v.args.length === 2 && v.keywords.length === 0;
     const operands = v.kind === 'binary' && v.op === '@' ? [v.left, v.right] : numpyCall && v.kind === 'call' ? v.args : null;
     const plain = (e: Expr): boolean => e.kind === 'name' || (e.kind === 'attribute' && e.attr === 'T' && e.value.kind === 'name');
     if (operands && operands.every(plain)) out.set(s, { name: s.target.id, left: operands[0], right: operands[1] });
@@ -247,8 +248,12 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
  */
 function kernelUfunc(tf: TypedFunction, e: Expr, print: (e: Expr) => string): string | undefined {
   if (e.kind !== 'call' || e.func.kind !== 'attribute' || e.func.value.kind !== 'name' || tf.types.get(e.func.value)?.kind !== 'module' || e.args.length !== 1) return undefined;
-  if (e.func.attr === 'sqrt') return `${MATH}.sqrt(${print(e.args[0])})`;
-  if (e.func.attr === 'abs' || e.func.attr === 'absolute') return `abs(${print(e.args[0])})`;
+  switch (numpyFunction(e.func.attr)?.gpu) {
+    case 'math.sqrt':
+      return `${MATH}.sqrt(${print(e.args[0])})`;
+    case 'abs':
+      return `abs(${print(e.args[0])})`;
+  }
   return undefined;
 }
 

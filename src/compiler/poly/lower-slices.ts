@@ -22,6 +22,7 @@
 // keeps NumPy's copy-then-write semantics by not being lowered.
 import { walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
+import { numpyFunction } from '../types/numpy-table.js';
 import { PythonPrinter } from '../codegen/python-printer.js';
 import type { Precondition } from './preconditions.js';
 import { sameElements } from './implicit-loops.js';
@@ -62,7 +63,6 @@ const EXACT_DTYPES = new Set(['float64', 'complex128']);
 const ELEMENT_OPS = new Set(['+', '-', '*', '/']);
 // NumPy's complex division and complex sqrt/abs use their own algorithms
 const COMPLEX_OPS = new Set(['+', '-', '*']);
-const EXACT_UFUNCS = new Set(['sqrt', 'abs', 'absolute']);
 
 export interface SliceLowering {
   lowered: Map<Stmt, LoweredSlice>;
@@ -219,7 +219,7 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
           return;
         case 'call': {
           const f = e.func;
-          const isUfunc = f.kind === 'attribute' && f.value.kind === 'name' && tf.types.get(f.value)?.kind === 'module' && EXACT_UFUNCS.has(f.attr);
+          const isUfunc = f.kind === 'attribute' && f.value.kind === 'name' && tf.types.get(f.value)?.kind === 'module' && numpyFunction(f.attr)?.lowers === true;
           if (!isUfunc || e.args.length !== 1 || e.keywords.length > 0 || tp.dtype === 'complex128') {
             // a scalar call (math.sqrt(alpha)) is fine as it is; an array one is not lowered
             if (t?.kind !== 'scalar') ok = false;

@@ -15,7 +15,8 @@ import { planImplicitLoops } from './implicit-loops.js';
 import { literalStep } from '../codegen/loop-range.js';
 import type { LoopVerdict } from '../report/report.js';
 import type { Scop } from '../scop/scop.js';
-import { NUMPY_ALLOC, type TypedFunction } from '../types/check.js';
+import type { TypedFunction } from '../types/check.js';
+import { isNumpyAllocation } from '../types/numpy-table.js';
 
 export interface ShapeParam {
   name: string;
@@ -275,5 +276,5 @@ export function broadcastObstacle(tf: TypedFunction, shapesChecked: ReadonlySet<
 
 /** `np.zeros(shape)` and the like allocate without broadcasting, which Numba's parallel mode handles as NumPy does. */
 function isAllocation(e: Expr): boolean {
-  return e.kind === 'call' && e.func.kind === 'attribute' && e.func.value.kind === 'name' && NUMPY_ALLOC.has(e.func.attr);
+  return e.kind === 'call' && e.func.kind === 'attribute' && e.func.value.kind === 'name' && isNumpyAllocation(e.func.attr);
 }

@@ -6,6 +6,7 @@
 // 0-d arrays.
 import { assignmentCounts, childExprs, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import { isNewAxis, type TypedFunction } from '../types/check.js';
+import { numpyFunction } from '../types/numpy-table.js';
 import { affAdd, affConst, affIsConst, affToIsl, islName, toAff, type Aff } from './affine.js';
 import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
 import { invariantLocals } from './invariant-locals.js';
@@ -129,7 +130,7 @@ class Extractor {
    * whose every element is written, and whose shape the bounds guard can use.
    */
   private allocation(name: string, value: Expr): ScopAccess | null {
-    if (value.kind !== 'call' || value.func.kind !== 'attribute' || !['zeros', 'empty', 'ones'].includes(value.func.attr)) return null;
+    if (value.kind !== 'call' || value.func.kind !== 'attribute' || numpyFunction(value.func.attr)?.typing !== 'alloc') return null;
     const mod = this.tf.types.get(value.func.value);
     if (!mod || mod.kind !== 'module' || mod.name !== 'numpy' || value.args.length < 1) return null;
     const shape = value.args[0];

@@ -9,6 +9,7 @@
 // to check. Otherwise NumPy would stretch it or raise, and the original runs.
 import type { Expr } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
+import { numpyFunction } from '../types/numpy-table.js';
 
 /** Extents per dimension, as Python (for the guard and allocation) and as isl (for the model). */
 export interface Shape {
@@ -16,9 +17,11 @@ export interface Shape {
   isl: string[];
 }
 
-/** NumPy ufuncs applied element by element (the shape of the result is the operands'). */
-const ELEMENTWISE_UFUNCS = new Set(['sqrt', 'abs', 'absolute', 'negative', 'square', 'maximum', 'minimum', 'floor', 'ceil']);
-const MATMUL_FUNCS = new Set(['dot', 'matmul']);
+/** A NumPy function whose result a temporary may hold (its table row says so): elementwise or a product. */
+function temporaryModel(name: string): 'elementwise' | 'product' | null {
+  const row = numpyFunction(name);
+  return row?.temporary && (row.loop === 'elementwise' || row.loop === 'product') ? row.loop : null;
+}
 
 /** The shape of `value` and the conditions under which it holds, or null when it is no such operator. */
 export function temporaryShape(
@@ -93,8 +96,9 @@ function shapeOf(
         return { py: s.py.filter((_, d) => d !== reduced.axis), isl: s.isl.filter((_, d) => d !== reduced.axis) };
       }
       if (!numpy || x.keywords.length > 0) return null;
-      if (MATMUL_FUNCS.has(f.attr) && x.args.length === 2) return matmul(of(x.args[0]), of(x.args[1]), conditions);
-      if (!ELEMENTWISE_UFUNCS.has(f.attr) || x.args.length === 0) return null;
+      const model = temporaryModel(f.attr);
+      if (model === 'product' && x.args.length === 2) return matmul(of(x.args[0]), of(x.args[1]), conditions);
+      if (model !== 'elementwise' || x.args.length === 0) return null;
       return x.args.map(of).reduce(both);
     }
     default:

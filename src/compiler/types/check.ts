@@ -11,6 +11,7 @@ import { markCast, type NumericCast } from './casts.js';
 import { planBinary, planUnary, type Plan, type Side } from './nep50.js';
 import { intRange, isDtype, kindOf, NARROW, promoteTypes, type Dtype } from './promotion.js';
 import { ULP_BOUNDS, ulpNote, type CloseNote, type Numerics } from '../numerics.js';
+import { arrayAttribute, arrayMethod, isMathConstant, isNumpyConstant, mathFunction, numpyFunction, type TableRow } from './numpy-table.js';
 
 export type ParamKind = 'array' | 'int' | 'float' | 'complex' | 'bool' | 'unknown';
 
@@ -81,58 +82,18 @@ export interface TypedFunction {
   closeNotes: CloseNote[];
 }
 
-const MATH_HELPERS: Record<string, string> = {
-  sqrt: 'sqrt', log: 'log', log10: 'log10', log2: 'log2', acos: 'acos', asin: 'asin', exp: 'exp', pow: 'mathpow',
-};
-const MATH_FLOAT_FUNCS = new Set([
-  'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'pow', 'sin', 'cos', 'tan', 'atan', 'atan2', 'sinh', 'cosh', 'tanh',
-  'fabs', 'hypot', 'expm1', 'log1p', 'copysign', 'fmod', 'erf', 'erfc', 'gamma', 'lgamma', 'degrees', 'radians',
-]);
-const MATH_INT_FUNCS = new Set(['floor', 'ceil', 'trunc']);
-const MATH_BOOL_FUNCS = new Set(['isnan', 'isinf', 'isfinite']);
-const MATH_CONSTANTS = new Set(['pi', 'e', 'inf', 'nan', 'tau']);
-const NUMPY_CONSTANTS = new Set(['pi', 'e', 'inf', 'nan', 'newaxis']);
-const NUMPY_ELEMENTWISE = new Set([
-  'sqrt', 'exp', 'log', 'log10', 'log2', 'abs', 'absolute', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'arctan2',
-  'sinh', 'cosh', 'tanh', 'floor', 'ceil', 'maximum', 'minimum', 'power', 'fabs', 'square', 'sign', 'conj', 'conjugate',
-  'real', 'imag', 'hypot', 'isnan', 'isinf', 'isfinite', 'where', 'negative', 'reciprocal', 'fmax', 'fmin',
-]);
-const NUMPY_BOOL_RESULT = new Set(['isnan', 'isinf', 'isfinite']);
-
-/**
- * NumPy ufuncs with implementations of NumPy's own (SIMD loops, also for a
- * scalar argument): on this project's machine np.exp differs from the C
- * library's exp, which compiled code calls, in 4.6% of random float64
- * arguments, np.tanh in 47%; np.sin and np.cos agree there but NumPy
- * vectorizes them on other CPUs. Outside the subset: the results would not be
- * bit for bit the original's. (math.* calls the C library in both.)
- */
-const NUMPY_OWN_MATH = new Set([
-  'exp', 'exp2', 'expm1', 'log', 'log10', 'log2', 'log1p', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'arctan2',
-  'sinh', 'cosh', 'tanh', 'arcsinh', 'arccosh', 'arctanh', 'cbrt', 'power',
-]);
-const MATH_EQUIVALENT: Record<string, string> = {
-  exp: 'exp', expm1: 'expm1', log: 'log', log10: 'log10', log2: 'log2', log1p: 'log1p', sin: 'sin', cos: 'cos', tan: 'tan',
-  arcsin: 'asin', arccos: 'acos', arctan: 'atan', arctan2: 'atan2', sinh: 'sinh', cosh: 'cosh', tanh: 'tanh', power: 'pow',
-};
-
 /**
  * The dtype of a ufunc over float64 arrays (and int or float scalars): float64,
  * and of np.abs over complex128 too; null (unknown) otherwise.
  */
-function ufuncFloatResult(name: string, args: Ty[]): string | null {
+function ufuncFloatResult(row: TableRow, args: Ty[]): string | null {
   const arrays = args.filter((t): t is Ty & { kind: 'array' } => t.kind === 'array');
   const scalarsOk = args.every((t) => t.kind === 'array' || (t.kind === 'scalar' && (t.scalar === 'float' || t.scalar === 'int')));
   if (scalarsOk && arrays.every((t) => t.dtype === 'float64')) return 'float64';
-  if ((name === 'abs' || name === 'absolute') && args.length === 1 && arrays[0]?.dtype === 'complex128') return 'float64';
+  if (row.ufunc?.complexToReal && args.length === 1 && arrays[0]?.dtype === 'complex128') return 'float64';
   return null;
 }
-const NUMPY_REDUCTIONS = new Set(['sum', 'prod', 'max', 'min', 'amax', 'amin', 'mean', 'dot', 'vdot', 'trace']);
-const NUMPY_ARRAY_FUNCS = new Set(['matmul', 'transpose', 'outer', 'copy', 'ascontiguousarray', 'cumsum']);
-export const NUMPY_ALLOC = new Set(['zeros', 'empty', 'ones', 'full', 'zeros_like', 'empty_like', 'ones_like']);
 const BUILTIN_FUNCS = new Set(['min', 'max', 'abs', 'len', 'float', 'int', 'complex', 'bool', 'range']);
-const ARRAY_METHODS_SCALAR = new Set(['sum', 'prod', 'max', 'min', 'mean', 'item', 'trace']);
-const ARRAY_METHODS_ARRAY = new Set(['copy', 'transpose', 'conjugate', 'conj', 'cumsum', 'ravel', 'flatten']);
 
 /** A float or complex scalar or array (what NumPy's own math loops compute on). */
 function isFloatLike(t: Ty): boolean {
@@ -153,8 +114,6 @@ export function checkModule(mod: Module, numerics: Numerics = 'exact'): TypedFun
   return mod.body.filter((t): t is FunctionDef => t.kind === 'function').map((fn) => new Checker(fn, imports, resolve, topNames, numerics).run());
 }
 
-/** Elementwise NumPy functions whose result on integers is an integer (NumPy's loops for them include ints). */
-const INT_PRESERVING_UFUNCS = new Set(['power', 'maximum', 'minimum', 'fmax', 'fmin', 'square', 'sign', 'conj', 'conjugate']);
 
 /** 'an int8', 'a uint8', 'a float64'. */
 function article(word: string): string {
@@ -720,23 +679,22 @@ class Checker {
     const base = this.expr(e.value);
     if (base.kind === 'module') {
       const q = `${base.name}.${e.attr}`;
-      if (base.name === 'math' && MATH_CONSTANTS.has(e.attr)) return scalar('float', 'py');
-      if (base.name === 'numpy' && NUMPY_CONSTANTS.has(e.attr)) return scalar('float', 'py');
+      if (base.name === 'math' && isMathConstant(e.attr)) return scalar('float', 'py');
+      if (base.name === 'numpy' && isNumpyConstant(e.attr)) return scalar('float', 'py');
       const dtype = dtypeOf(q);
       if (dtype) return { kind: 'dtype', dtype };
       return { kind: 'callable', qualified: q };
     }
     if (base.kind === 'array') {
-      switch (e.attr) {
+      const row = arrayAttribute(e.attr);
+      switch (row?.typing) {
         case 'shape':
           return { kind: 'shape' };
-        case 'ndim':
-        case 'size':
+        case 'int':
           return scalar('int', 'py');
-        case 'T':
+        case 'same':
           return base;
-        case 'real':
-        case 'imag':
+        case 'real_part':
           return { kind: 'array', dtype: base.dtype === 'complex64' ? 'float32' : base.dtype === null ? null : 'float64', ndim: base.ndim };
         default:
           return { kind: 'callable', qualified: `ndarray.${e.attr}` };
@@ -838,7 +796,7 @@ class Checker {
     const plan = op === '@' ? null : planBinary(op, this.side(l, operands?.[0]), this.side(r, operands?.[1]));
     if (plan) this.applyPlan(plan, operands, span, l.kind === 'array' || r.kind === 'array', nep ? nep.node : e ?? null);
     if (op === '**' && [l, r].some((t) => t.kind === 'array') && [l, r].some(isFloatLike)) {
-      // `a ** y` on a float array is np.power, one of NumPy's own implementations (NUMPY_OWN_MATH)
+      // `a ** y` on a float array is np.power, one of NumPy's own implementations (its row's class is 'ulp')
       this.ownMath(span, 'power', "'**'", [l, r], "'**' on a floating-point array: NumPy's power differs from the C library's pow in the last bits");
     }
     if (op === '/' && [l, r].some(isComplex) && [l, r].some((t) => t.kind === 'array' || (t.kind === 'scalar' && t.origin !== 'py'))) {
@@ -955,7 +913,6 @@ class Checker {
     }
     const q = f.qualified;
     const allScalars = args.every((t) => t.kind === 'scalar');
-    const anyArray = args.some((t) => t.kind === 'array');
     const originOf = (ts: Ty[]): Origin =>
       ts.some((t) => t.kind === 'scalar' && t.origin === 'np') ? 'np' : ts.every((t) => t.kind === 'scalar' && t.origin === 'py') ? 'py' : 'mixed';
     if (e.keywords.length > 0 && !q.startsWith('numpy.') && !q.startsWith('ndarray.')) {
@@ -1010,56 +967,18 @@ class Checker {
       const name = q.slice(5);
       if (!allScalars) this.error(e.span, `math.${name}() takes scalars`);
       if (args.some((t) => t.kind === 'scalar' && t.scalar === 'complex')) this.error(e.span, `math.${name}() of a complex`);
-      if (MATH_HELPERS[name]) this.helpers.set(e, { helper: MATH_HELPERS[name] });
-      if (MATH_FLOAT_FUNCS.has(name)) return scalar('float', 'py');
-      if (MATH_INT_FUNCS.has(name)) return scalar('int', 'py');
-      if (MATH_BOOL_FUNCS.has(name)) return scalar('bool', 'py');
+      const row = mathFunction(name);
+      if (row?.helper) this.helpers.set(e, { helper: row.helper });
+      if (row?.typing === 'py_float') return scalar('float', 'py');
+      if (row?.typing === 'py_int') return scalar('int', 'py');
+      if (row?.typing === 'py_bool') return scalar('bool', 'py');
       this.error(e.span, `math.${name}() is not supported`);
       return UNKNOWN;
     }
     if (q.startsWith('numpy.')) {
       const name = q.slice(6);
-      if (NUMPY_ELEMENTWISE.has(name)) {
-        if (NUMPY_OWN_MATH.has(name) && (name !== 'power' || args.some((t) => isFloatLike(t)))) {
-          const exact = MATH_EQUIVALENT[name];
-          this.ownMath(e.span, name, `np.${name}`, args, `np.${name}(): NumPy computes it with its own (vectorized) implementation and compiled code with the C library's, so the last bits differ${exact ? `; math.${exact}() on scalars is the same in both` : ''}`);
-        }
-        if (anyArray) {
-          const arr = args.find((t) => t.kind === 'array') as Ty & { kind: 'array' };
-          return { kind: 'array', dtype: NUMPY_BOOL_RESULT.has(name) ? 'bool' : ufuncFloatResult(name, args), ndim: arr.ndim };
-        }
-        const kinds = args.filter((t): t is Ty & { kind: 'scalar' } => t.kind === 'scalar').map((t) => t.scalar);
-        if (NUMPY_BOOL_RESULT.has(name)) return scalar('bool', 'np');
-        const k = kinds.length ? kinds.reduce(widerScalar) : 'float';
-        // ufuncs that keep integers integer (np.power(k, 2), np.maximum(i, j) are int64); the others give float64
-        const intResult = k === 'int' && INT_PRESERVING_UFUNCS.has(name);
-        return scalar(name === 'abs' || name === 'absolute' ? (k === 'complex' ? 'float' : k) : intResult ? 'int' : k === 'int' || k === 'bool' ? 'float' : k, 'np');
-      }
-      if (NUMPY_ALLOC.has(name)) return this.allocation(e, name, args, kw);
-      if (NUMPY_REDUCTIONS.has(name)) {
-        const a0 = args[0];
-        this.exactSum(e.span, name, a0 && a0.kind === 'array' ? a0.dtype : null, e, {
-          ndim: a0?.kind === 'array' ? a0.ndim : null, whole: args.length === 1 && e.keywords.length === 0, method: false, param: this.isParamName(e.args[0]),
-        });
-        if (kw.has('axis')) {
-          const a = args[0];
-          return { kind: 'array', dtype: a?.kind === 'array' ? a.dtype : null, ndim: a?.kind === 'array' && a.ndim !== null ? a.ndim - 1 : null };
-        }
-        if (name === 'dot') {
-          const [a, b] = args;
-          this.helpers.set(e, { helper: 'dot' }); // shapes checked as NumPy does (numba_helpers.dot)
-          if (a?.kind === 'array' && b?.kind === 'array' && a.ndim === 1 && b.ndim === 1) return scalar(dtypeScalar(a.dtype), 'np');
-          if (a?.kind === 'array' && b?.kind === 'array') return { kind: 'array', dtype: a.dtype === b.dtype ? a.dtype : null, ndim: a.ndim !== null && b.ndim !== null ? a.ndim + b.ndim - 2 : null };
-        }
-        const a = args[0];
-        return a?.kind === 'array' ? reductionScalar(name, a.dtype) : scalar('float', 'np');
-      }
-      if (NUMPY_ARRAY_FUNCS.has(name)) {
-        const a = args[0];
-        if (name === 'matmul') return this.binaryType('@', args[0] ?? UNKNOWN, args[1] ?? UNKNOWN, e.span, (h) => this.helpers.set(e, h));
-        if (name === 'outer') return { kind: 'array', dtype: null, ndim: 2 };
-        return a?.kind === 'array' ? { kind: 'array', dtype: a.dtype, ndim: name === 'cumsum' ? 1 : a.ndim } : UNKNOWN;
-      }
+      const row = numpyFunction(name);
+      if (row) return this.numpyCall(e, row, args, kw);
       this.error(e.span, `numpy.${name}() is not supported`);
       return UNKNOWN;
     }
@@ -1067,17 +986,22 @@ class Checker {
       const name = q.slice(8);
       const recv = e.func.kind === 'attribute' ? this.types.get(e.func.value) : undefined;
       const arr = recv && recv.kind === 'array' ? recv : { kind: 'array' as const, dtype: null, ndim: null };
-      if (ARRAY_METHODS_SCALAR.has(name)) {
-        this.exactSum(e.span, name, arr.dtype, e, {
-          ndim: arr.ndim, whole: args.length === 0 && e.keywords.length === 0, method: true, param: e.func.kind === 'attribute' && this.isParamName(e.func.value),
-        });
-        if (kw.has('axis') || args.length > 0) return { kind: 'array', dtype: arr.dtype, ndim: arr.ndim !== null ? arr.ndim - 1 : null };
-        return reductionScalar(name, arr.dtype);
-      }
-      if (ARRAY_METHODS_ARRAY.has(name)) return { kind: 'array', dtype: arr.dtype, ndim: name === 'ravel' || name === 'flatten' || name === 'cumsum' ? 1 : arr.ndim };
-      if (name === 'fill') {
-        if (e.func.kind === 'attribute') this.markWritten(e.func.value, e.span);
-        return { kind: 'none' };
+      const row = arrayMethod(name);
+      switch (row?.typing) {
+        case 'reduction':
+        case 'item':
+          this.exactSum(e.span, name, arr.dtype, e, {
+            ndim: arr.ndim, whole: args.length === 0 && e.keywords.length === 0, method: true, param: e.func.kind === 'attribute' && this.isParamName(e.func.value),
+          });
+          if (kw.has('axis') || args.length > 0) return { kind: 'array', dtype: arr.dtype, ndim: arr.ndim !== null ? arr.ndim - 1 : null };
+          return reductionScalar(name, arr.dtype);
+        case 'same':
+          return { kind: 'array', dtype: arr.dtype, ndim: arr.ndim };
+        case 'flat':
+          return { kind: 'array', dtype: arr.dtype, ndim: 1 };
+        case 'fill':
+          if (e.func.kind === 'attribute') this.markWritten(e.func.value, e.span);
+          return { kind: 'none' };
       }
       this.error(e.span, `array method .${name}() is not supported`);
       return UNKNOWN;
@@ -1090,6 +1014,65 @@ class Checker {
       return UNKNOWN;
     }
     this.error(e.span, `calls to '${q}' are not supported`);
+    return UNKNOWN;
+  }
+
+  /** np.<name>(...): the result type by its row's typing rule (types/numpy-table.ts). */
+  private numpyCall(e: Expr & { kind: 'call' }, row: TableRow, args: Ty[], kw: Map<string, Ty>): Ty {
+    const name = row.name;
+    switch (row.typing) {
+      case 'ufunc': {
+        const rule = row.ufunc!;
+        // NumPy's own math (SIMD loops): exact on integers only where the result stays integer (np.power)
+        if (row.numerics === 'ulp' && (rule.ints !== 'keep' || args.some((t) => isFloatLike(t)))) {
+          const exact = row.mathEquivalent;
+          this.ownMath(e.span, name, `np.${name}`, args, `np.${name}(): NumPy computes it with its own (vectorized) implementation and compiled code with the C library's, so the last bits differ${exact ? `; math.${exact}() on scalars is the same in both` : ''}`);
+        }
+        if (args.some((t) => t.kind === 'array')) {
+          const arr = args.find((t) => t.kind === 'array') as Ty & { kind: 'array' };
+          return { kind: 'array', dtype: rule.bool ? 'bool' : ufuncFloatResult(row, args), ndim: arr.ndim };
+        }
+        const kinds = args.filter((t): t is Ty & { kind: 'scalar' } => t.kind === 'scalar').map((t) => t.scalar);
+        if (rule.bool) return scalar('bool', 'np');
+        const k = kinds.length ? kinds.reduce(widerScalar) : 'float';
+        // ufuncs that keep integers integer (np.power(k, 2), np.maximum(i, j) are int64); the others give float64
+        const intResult = k === 'int' && rule.ints === 'keep';
+        return scalar(rule.complexToReal ? (k === 'complex' ? 'float' : k) : intResult ? 'int' : k === 'int' || k === 'bool' ? 'float' : k, 'np');
+      }
+      case 'alloc':
+      case 'full':
+      case 'alloc_like':
+        return this.allocation(e, row, args, kw);
+      case 'reduction':
+      case 'dot': {
+        const a0 = args[0];
+        this.exactSum(e.span, name, a0 && a0.kind === 'array' ? a0.dtype : null, e, {
+          ndim: a0?.kind === 'array' ? a0.ndim : null, whole: args.length === 1 && e.keywords.length === 0, method: false, param: this.isParamName(e.args[0]),
+        });
+        if (kw.has('axis')) {
+          const a = args[0];
+          return { kind: 'array', dtype: a?.kind === 'array' ? a.dtype : null, ndim: a?.kind === 'array' && a.ndim !== null ? a.ndim - 1 : null };
+        }
+        if (row.typing === 'dot') {
+          const [a, b] = args;
+          this.helpers.set(e, { helper: row.helper! }); // shapes checked as NumPy does (numba_helpers.dot)
+          if (a?.kind === 'array' && b?.kind === 'array' && a.ndim === 1 && b.ndim === 1) return scalar(dtypeScalar(a.dtype), 'np');
+          if (a?.kind === 'array' && b?.kind === 'array') return { kind: 'array', dtype: a.dtype === b.dtype ? a.dtype : null, ndim: a.ndim !== null && b.ndim !== null ? a.ndim + b.ndim - 2 : null };
+        }
+        const a = args[0];
+        return a?.kind === 'array' ? reductionScalar(name, a.dtype) : scalar('float', 'np');
+      }
+      case 'matmul':
+        return this.binaryType('@', args[0] ?? UNKNOWN, args[1] ?? UNKNOWN, e.span, (h) => this.helpers.set(e, h));
+      case 'outer':
+        return { kind: 'array', dtype: null, ndim: 2 };
+      case 'same':
+      case 'flat': {
+        const a = args[0];
+        return a?.kind === 'array' ? { kind: 'array', dtype: a.dtype, ndim: row.typing === 'flat' ? 1 : a.ndim } : UNKNOWN;
+      }
+    }
+    this.error(e.span, `numpy.${name}() is not supported`);
     return UNKNOWN;
   }
 
@@ -1110,12 +1093,13 @@ class Checker {
     else this.applyPlan({ ...plan, casts: [], wrap: null }, [x, x], span, false, null);
   }
 
-  private allocation(e: Expr & { kind: 'call' }, name: string, args: Ty[], kw: Map<string, Ty>): Ty {
-    const dtypeTy = kw.get('dtype') ?? (name === 'full' ? args[2] : args[1]);
+  private allocation(e: Expr & { kind: 'call' }, row: TableRow, args: Ty[], kw: Map<string, Ty>): Ty {
+    const name = row.name;
+    const dtypeTy = kw.get('dtype') ?? (row.typing === 'full' ? args[2] : args[1]);
     let dtype: string | null = 'float64';
     if (dtypeTy) dtype = dtypeTy.kind === 'dtype' ? dtypeTy.dtype : null;
     if (dtypeTy && dtypeTy.kind !== 'dtype') this.error(e.span, `np.${name}(): dtype must be a NumPy dtype such as np.float64`);
-    if (name.endsWith('_like')) {
+    if (row.typing === 'alloc_like') {
       const a = args[0];
       return a?.kind === 'array' ? { kind: 'array', dtype: dtypeTy ? dtype : a.dtype, ndim: a.ndim } : UNKNOWN;
     }

@@ -1,0 +1,322 @@
+// The NumPy table (issue 17, "NumPy as data"): one row per NumPy function,
+// array method, array attribute and constant the subset knows, and the same
+// for the `math` module. Every stage reads it: the type checker dispatches on
+// a row's typing rule (types/check.ts), the polyhedral stage on its loop model
+// (scop/temporaries.ts, scop/extract.ts, poly/lower-slices.ts,
+// poly/parallel-plan.ts), code generation on its Numba spelling and GPU form
+// (codegen/gpu-variant.ts), the numerics modes on its class (numerics.ts).
+// Adding a function is adding a row, plus a typing rule where none of the
+// existing ones fits. Shaped after Pythran's pythran/tables.py (a descriptor
+// per name) and Numba's typing registry (typing beside the lowering).
+
+/** How a row's results compare with NumPy's (docs/reliability.md, "The numerics classes"). */
+export type NumericsClass =
+  /** compiled code gives NumPy's bits in both modes */
+  | 'exact'
+  /** elementwise math by the C library (CPU) or CUDA: `close` within ULP_BOUNDS, `exact` keeps the original */
+  | 'ulp'
+  /** sums and the like: `close` may reassociate within the stated bound, `exact` only NumPy's own order */
+  | 'reduction'
+  /** BLAS/LAPACK products: `close` compiles, `exact` only where the compiled form gives NumPy's bits */
+  | 'product';
+
+/** The implicit loops a call stands for, as the polyhedral stage sees them. */
+export type LoopModel =
+  /** one result element per element of the (broadcast) operands */
+  | 'elementwise'
+  /** a reduction over all elements or along axes */
+  | 'reduction'
+  /** a prefix scan (cumsum) */
+  | 'scan'
+  /** a matrix product: rows of the left, columns of the right, a reduction inside */
+  | 'product'
+  /** every pair of elements of two vectors */
+  | 'outer'
+  /** reads elements chosen by the arguments (`.item()`) */
+  | 'gather'
+  /** the same elements seen differently (a transpose, a flattening): no computation */
+  | 'view'
+  /** a fresh array whose every element is written */
+  | 'allocation'
+  /** a Python scalar computation (math.*), no implicit loop */
+  | 'scalar'
+  /** a constant or attribute */
+  | 'none'
+  /** nothing the model can say: its accesses are may-accesses of its whole arguments */
+  | 'opaque';
+
+/**
+ * The type checker's rule for a row (types/check.ts `numpyCall`, `arrayMethod`,
+ * `attribute`): each names one function of the checker that computes the
+ * result type from the argument types, so rows share rules.
+ */
+export type TypingRule =
+  /** a ufunc: the operands' rank, dtype by `ufunc` below */
+  | 'ufunc'
+  /** a reduction to a scalar, or along `axis=` to an array of one dimension less */
+  | 'reduction'
+  /** np.dot: a reduction's rules, then the product's rank */
+  | 'dot'
+  /** matmul: the `@` operator's rule */
+  | 'matmul'
+  /** np.outer: a 2-d array */
+  | 'outer'
+  /** the argument's dtype and rank (copy, transpose) */
+  | 'same'
+  /** the argument's dtype, one dimension (cumsum, ravel, flatten) */
+  | 'flat'
+  /** np.zeros(shape, dtype=float64) */
+  | 'alloc'
+  /** np.full(shape, value, dtype=float64) */
+  | 'full'
+  /** np.zeros_like(a, dtype=a.dtype) */
+  | 'alloc_like'
+  /** .item(): the element type */
+  | 'item'
+  /** .fill(value): writes the receiver, returns None */
+  | 'fill'
+  /** .shape */
+  | 'shape'
+  /** an int (.ndim, .size) */
+  | 'int'
+  /** .real/.imag of an array: the float dtype of its elements */
+  | 'real_part'
+  /** a Python float (np.pi, math.e, math.sqrt(x)) */
+  | 'py_float'
+  /** a Python int (math.floor) */
+  | 'py_int'
+  /** a Python bool (math.isnan) */
+  | 'py_bool';
+
+export interface UfuncRule {
+  /** The result on integer (or bool) arguments: kept integer, or float64 as for np.sqrt. */
+  ints: 'keep' | 'float';
+  /** A bool result whatever the arguments (np.isnan). */
+  bool?: true;
+  /** A complex argument gives a real result (np.abs). */
+  complexToReal?: true;
+}
+
+export interface TableRow {
+  /** Where the name lives: `np.<name>`, `<array>.<name>()`, `<array>.<name>`, `math.<name>`. */
+  where: 'numpy' | 'ndarray' | 'ndarray-attr' | 'math';
+  /** The name as written after the module or the dot (`linalg.cholesky` for np.linalg.cholesky). */
+  name: string;
+  typing: TypingRule;
+  /** For typing 'ufunc': how the dtype follows the arguments. */
+  ufunc?: UfuncRule;
+  loop: LoopModel;
+  /**
+   * What the CPU (Numba) variant prints: the same call (`np.sqrt`) unless a
+   * numba_helpers function reproduces NumPy's or CPython's semantics instead.
+   */
+  numba: string;
+  /** The numba_helpers function the variant always calls instead (checks NumPy's shapes, CPython's domain errors). */
+  helper?: string;
+  numerics: NumericsClass;
+  /** For 'ulp' rows: the `math` function that computes the same on Python scalars, bit for bit in both. */
+  mathEquivalent?: string;
+  /**
+   * Inside a CUDA kernel, how one element is computed (`math.sqrt`), or
+   * `device-matmul` for a product the host computes on the device
+   * (codegen/gpu-variant.ts); null: no GPU form, the function keeps the CPU
+   * variant or the original.
+   */
+  gpu: string | null;
+  /** poly/lower-slices.ts prints it element by element in lowered slice statements (float64 only). */
+  lowers?: true;
+  /** scop/temporaries.ts gives a temporary it computes over whole arrays the operands' shape. */
+  temporary?: true;
+}
+
+type Row = Omit<TableRow, 'where' | 'name'>;
+
+const ufunc = (ints: 'keep' | 'float', numerics: NumericsClass, name: string, more: Partial<Row> = {}): Row => ({
+  typing: 'ufunc', ufunc: { ints }, loop: 'elementwise', numba: `np.${name}`, numerics, gpu: null, ...more,
+});
+/** NumPy's own (SIMD) math: `ulp`, with the math function that is the same on scalars in both. */
+const ownMath = (name: string, mathEquivalent: string, ints: 'keep' | 'float' = 'float'): Row => ufunc(ints, 'ulp', name, { mathEquivalent });
+
+/** np.<name>: functions and ufuncs. */
+const NUMPY: Record<string, Row> = {
+  // ---- elementwise: exact (the same IEEE operation in NumPy, Numba and CUDA) ----
+  sqrt: ufunc('float', 'exact', 'sqrt', { gpu: 'math.sqrt', lowers: true, temporary: true }),
+  abs: ufunc('float', 'exact', 'abs', { ufunc: { ints: 'float', complexToReal: true }, gpu: 'abs', lowers: true, temporary: true }),
+  absolute: ufunc('float', 'exact', 'absolute', { ufunc: { ints: 'float', complexToReal: true }, gpu: 'abs', lowers: true, temporary: true }),
+  fabs: ufunc('float', 'exact', 'fabs'),
+  negative: ufunc('float', 'exact', 'negative', { temporary: true }),
+  square: ufunc('keep', 'exact', 'square', { temporary: true }),
+  reciprocal: ufunc('float', 'exact', 'reciprocal'),
+  floor: ufunc('float', 'exact', 'floor', { temporary: true }),
+  ceil: ufunc('float', 'exact', 'ceil', { temporary: true }),
+  maximum: ufunc('keep', 'exact', 'maximum', { temporary: true }),
+  minimum: ufunc('keep', 'exact', 'minimum', { temporary: true }),
+  fmax: ufunc('keep', 'exact', 'fmax'),
+  fmin: ufunc('keep', 'exact', 'fmin'),
+  sign: ufunc('keep', 'exact', 'sign'),
+  conj: ufunc('keep', 'exact', 'conj'),
+  conjugate: ufunc('keep', 'exact', 'conjugate'),
+  real: ufunc('float', 'exact', 'real'),
+  imag: ufunc('float', 'exact', 'imag'),
+  // the C library's hypot in NumPy (npy_hypot) and in compiled code alike
+  hypot: ufunc('float', 'exact', 'hypot'),
+  where: ufunc('float', 'exact', 'where'),
+  isnan: ufunc('float', 'exact', 'isnan', { ufunc: { ints: 'float', bool: true } }),
+  isinf: ufunc('float', 'exact', 'isinf', { ufunc: { ints: 'float', bool: true } }),
+  isfinite: ufunc('float', 'exact', 'isfinite', { ufunc: { ints: 'float', bool: true } }),
+  // ---- elementwise: NumPy's own implementations (SIMD loops, also for a scalar argument) ----
+  // On this project's machine np.exp differs from the C library's exp in 4.6% of random
+  // float64 arguments, np.tanh in 47%; np.sin and np.cos agree here but NumPy vectorizes
+  // them on other CPUs. `exact` keeps the original; `close` calls the C library within
+  // ULP_BOUNDS (numerics.ts). math.* calls the C library in both, so it is exact.
+  exp: ownMath('exp', 'exp'),
+  log: ownMath('log', 'log'),
+  log10: ownMath('log10', 'log10'),
+  log2: ownMath('log2', 'log2'),
+  sin: ownMath('sin', 'sin'),
+  cos: ownMath('cos', 'cos'),
+  tan: ownMath('tan', 'tan'),
+  arcsin: ownMath('arcsin', 'asin'),
+  arccos: ownMath('arccos', 'acos'),
+  arctan: ownMath('arctan', 'atan'),
+  arctan2: ownMath('arctan2', 'atan2'),
+  sinh: ownMath('sinh', 'sinh'),
+  cosh: ownMath('cosh', 'cosh'),
+  tanh: ownMath('tanh', 'tanh'),
+  // on integers np.power stays integer and exact; `ulp` on floats only
+  power: ownMath('power', 'pow', 'keep'),
+  // ---- reductions ----
+  sum: { typing: 'reduction', loop: 'reduction', numba: 'np.sum', numerics: 'reduction', gpu: null },
+  mean: { typing: 'reduction', loop: 'reduction', numba: 'np.mean', numerics: 'reduction', gpu: null },
+  prod: { typing: 'reduction', loop: 'reduction', numba: 'np.prod', numerics: 'reduction', gpu: null },
+  trace: { typing: 'reduction', loop: 'reduction', numba: 'np.trace', numerics: 'reduction', gpu: null },
+  vdot: { typing: 'reduction', loop: 'reduction', numba: 'np.vdot', numerics: 'reduction', gpu: null },
+  max: { typing: 'reduction', loop: 'reduction', numba: 'np.max', numerics: 'exact', gpu: null },
+  min: { typing: 'reduction', loop: 'reduction', numba: 'np.min', numerics: 'exact', gpu: null },
+  amax: { typing: 'reduction', loop: 'reduction', numba: 'np.amax', numerics: 'exact', gpu: null },
+  amin: { typing: 'reduction', loop: 'reduction', numba: 'np.amin', numerics: 'exact', gpu: null },
+  cumsum: { typing: 'flat', loop: 'scan', numba: 'np.cumsum', numerics: 'reduction', gpu: null },
+  // ---- products ----
+  // (a 1-d np.dot is a reduction: numerics.ts decides by the operands' ranks)
+  dot: { typing: 'dot', loop: 'product', numba: 'np.dot', helper: 'dot', numerics: 'product', gpu: 'device-matmul', temporary: true },
+  matmul: { typing: 'matmul', loop: 'product', numba: 'np.matmul', helper: 'matmul', numerics: 'product', gpu: 'device-matmul', temporary: true },
+  outer: { typing: 'outer', loop: 'outer', numba: 'np.outer', numerics: 'exact', gpu: null },
+  // ---- copies and views ----
+  copy: { typing: 'same', loop: 'elementwise', numba: 'np.copy', numerics: 'exact', gpu: null },
+  ascontiguousarray: { typing: 'same', loop: 'elementwise', numba: 'np.ascontiguousarray', numerics: 'exact', gpu: null },
+  transpose: { typing: 'same', loop: 'view', numba: 'np.transpose', numerics: 'exact', gpu: null },
+  // ---- allocations ----
+  zeros: { typing: 'alloc', loop: 'allocation', numba: 'np.zeros', numerics: 'exact', gpu: null },
+  empty: { typing: 'alloc', loop: 'allocation', numba: 'np.empty', numerics: 'exact', gpu: null },
+  ones: { typing: 'alloc', loop: 'allocation', numba: 'np.ones', numerics: 'exact', gpu: null },
+  full: { typing: 'full', loop: 'allocation', numba: 'np.full', numerics: 'exact', gpu: null },
+  zeros_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.zeros_like', numerics: 'exact', gpu: null },
+  empty_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.empty_like', numerics: 'exact', gpu: null },
+  ones_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.ones_like', numerics: 'exact', gpu: null },
+};
+
+/** np.<name> constants: Python floats to the checker (np.newaxis is only read inside subscripts). */
+const NUMPY_CONSTANT_NAMES = ['pi', 'e', 'inf', 'nan', 'newaxis'];
+
+/** <array>.<name>(...): methods. */
+const NDARRAY: Record<string, Row> = {
+  sum: { typing: 'reduction', loop: 'reduction', numba: '.sum', numerics: 'reduction', gpu: null },
+  mean: { typing: 'reduction', loop: 'reduction', numba: '.mean', numerics: 'reduction', gpu: null },
+  prod: { typing: 'reduction', loop: 'reduction', numba: '.prod', numerics: 'reduction', gpu: null },
+  trace: { typing: 'reduction', loop: 'reduction', numba: '.trace', numerics: 'reduction', gpu: null },
+  max: { typing: 'reduction', loop: 'reduction', numba: '.max', numerics: 'exact', gpu: null },
+  min: { typing: 'reduction', loop: 'reduction', numba: '.min', numerics: 'exact', gpu: null },
+  item: { typing: 'item', loop: 'gather', numba: '.item', numerics: 'exact', gpu: null },
+  cumsum: { typing: 'flat', loop: 'scan', numba: '.cumsum', numerics: 'reduction', gpu: null },
+  ravel: { typing: 'flat', loop: 'view', numba: '.ravel', numerics: 'exact', gpu: null },
+  flatten: { typing: 'flat', loop: 'elementwise', numba: '.flatten', numerics: 'exact', gpu: null },
+  copy: { typing: 'same', loop: 'elementwise', numba: '.copy', numerics: 'exact', gpu: null },
+  transpose: { typing: 'same', loop: 'view', numba: '.transpose', numerics: 'exact', gpu: null },
+  conj: { typing: 'same', loop: 'elementwise', numba: '.conj', numerics: 'exact', gpu: null },
+  conjugate: { typing: 'same', loop: 'elementwise', numba: '.conjugate', numerics: 'exact', gpu: null },
+  fill: { typing: 'fill', loop: 'allocation', numba: '.fill', numerics: 'exact', gpu: null },
+};
+
+/** <array>.<name>: attributes. */
+const NDARRAY_ATTR: Record<string, Row> = {
+  shape: { typing: 'shape', loop: 'none', numba: '.shape', numerics: 'exact', gpu: null },
+  ndim: { typing: 'int', loop: 'none', numba: '.ndim', numerics: 'exact', gpu: null },
+  size: { typing: 'int', loop: 'none', numba: '.size', numerics: 'exact', gpu: null },
+  T: { typing: 'same', loop: 'view', numba: '.T', numerics: 'exact', gpu: null },
+  real: { typing: 'real_part', loop: 'view', numba: '.real', numerics: 'exact', gpu: null },
+  imag: { typing: 'real_part', loop: 'view', numba: '.imag', numerics: 'exact', gpu: null },
+};
+
+const mathFn = (typing: 'py_float' | 'py_int' | 'py_bool', name: string, helper?: string): Row => ({
+  typing, loop: 'scalar', numba: `math.${name}`, numerics: 'exact', gpu: null, ...(helper ? { helper } : {}),
+});
+
+/**
+ * math.<name>: the C library in CPython and in compiled code, so exact. The
+ * helper raises CPython's ValueError where the C function would return nan
+ * (numba_helpers); `pow` also its ZeroDivisionError.
+ */
+const MATH: Record<string, Row> = {
+  sqrt: mathFn('py_float', 'sqrt', 'sqrt'),
+  log: mathFn('py_float', 'log', 'log'),
+  log10: mathFn('py_float', 'log10', 'log10'),
+  log2: mathFn('py_float', 'log2', 'log2'),
+  acos: mathFn('py_float', 'acos', 'acos'),
+  asin: mathFn('py_float', 'asin', 'asin'),
+  exp: mathFn('py_float', 'exp', 'exp'),
+  pow: mathFn('py_float', 'pow', 'mathpow'),
+  ...Object.fromEntries(['sin', 'cos', 'tan', 'atan', 'atan2', 'sinh', 'cosh', 'tanh', 'fabs', 'hypot', 'expm1', 'log1p', 'copysign',
+    'fmod', 'erf', 'erfc', 'gamma', 'lgamma', 'degrees', 'radians'].map((n) => [n, mathFn('py_float', n)])),
+  floor: mathFn('py_int', 'floor'),
+  ceil: mathFn('py_int', 'ceil'),
+  trunc: mathFn('py_int', 'trunc'),
+  isnan: mathFn('py_bool', 'isnan'),
+  isinf: mathFn('py_bool', 'isinf'),
+  isfinite: mathFn('py_bool', 'isfinite'),
+};
+
+const MATH_CONSTANT_NAMES = ['pi', 'e', 'inf', 'nan', 'tau'];
+
+const withNames = (where: TableRow['where'], rows: Record<string, Row>): Map<string, TableRow> =>
+  new Map(Object.entries(rows).map(([name, r]) => [name, { where, name, ...r }]));
+
+const NUMPY_ROWS = withNames('numpy', NUMPY);
+const NDARRAY_ROWS = withNames('ndarray', NDARRAY);
+const NDARRAY_ATTR_ROWS = withNames('ndarray-attr', NDARRAY_ATTR);
+const MATH_ROWS = withNames('math', MATH);
+
+/** Every row, for tests and documentation. */
+export const TABLE: readonly TableRow[] = [...NUMPY_ROWS.values(), ...NDARRAY_ROWS.values(), ...NDARRAY_ATTR_ROWS.values(), ...MATH_ROWS.values()];
+
+/** np.<name>(...) (`name` without the `numpy.` prefix; `linalg.norm` for a submodule's). */
+export function numpyFunction(name: string): TableRow | undefined {
+  return NUMPY_ROWS.get(name);
+}
+
+/** <array>.<name>(...). */
+export function arrayMethod(name: string): TableRow | undefined {
+  return NDARRAY_ROWS.get(name);
+}
+
+/** <array>.<name>. */
+export function arrayAttribute(name: string): TableRow | undefined {
+  return NDARRAY_ATTR_ROWS.get(name);
+}
+
+/** math.<name>(...). */
+export function mathFunction(name: string): TableRow | undefined {
+  return MATH_ROWS.get(name);
+}
+
+export function isNumpyConstant(name: string): boolean {
+  return NUMPY_CONSTANT_NAMES.includes(name);
+}
+
+export function isMathConstant(name: string): boolean {
+  return MATH_CONSTANT_NAMES.includes(name);
+}
+
+/** The function `np.<name>` names, when it is one that allocates a fresh array (every element written). */
+export function isNumpyAllocation(name: string): boolean {
+  return NUMPY_ROWS.get(name)?.loop === 'allocation';
+}

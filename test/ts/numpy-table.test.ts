@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+import { parseModule } from '../../src/compiler/parse/index.js';
+import { checkModule } from '../../src/compiler/types/check.js';
+import { TABLE, numpyFunction, type TableRow } from '../../src/compiler/types/numpy-table.js';
+import { ULP_BOUNDS } from '../../src/compiler/numerics.js';
+import { testParser } from './helpers.js';
+
+// The NumPy table (types/numpy-table.ts): every row well formed, and the
+// typing rules of its elementwise and reduction rows against NumPy itself.
+
+const CLASSES = new Set(['exact', 'ulp', 'reduction', 'product']);
+const LOOPS = new Set(['elementwise', 'reduction', 'scan', 'product', 'outer', 'gather', 'view', 'allocation', 'scalar', 'none', 'opaque']);
+/** The GPU forms codegen/gpu-variant.ts knows how to print. */
+const GPU_FORMS = new Set(['math.sqrt', 'abs', 'device-matmul']);
+/** numba_helpers functions (python-bridge/polyray/runtime/numba_helpers.py) a row may name. */
+const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);
+
+test('every row of the NumPy table is well formed', () => {
+  const seen = new Set<string>();
+  for (const r of TABLE) {
+    const key = `${r.where}.${r.name}`;
+    assert.ok(!seen.has(key), `${key} appears twice`);
+    seen.add(key);
+    assert.ok(CLASSES.has(r.numerics), `${key}: numerics class ${r.numerics}`);
+    assert.ok(LOOPS.has(r.loop), `${key}: loop model ${r.loop}`);
+    assert.ok(r.numba.length > 0, `${key}: no Numba spelling`);
+    assert.equal(r.typing === 'ufunc', r.ufunc !== undefined, `${key}: a ufunc rule goes with typing 'ufunc' only`);
+    if (r.typing === 'ufunc') assert.equal(r.loop, 'elementwise', `${key}: a ufunc is elementwise`);
+    if (r.numerics === 'ulp') {
+      assert.ok(ULP_BOUNDS[r.name], `${key}: a 'ulp' row needs a measured bound in numerics.ts ULP_BOUNDS`);
+      assert.ok(r.mathEquivalent, `${key}: a 'ulp' row names the math function that is exact on scalars`);
+    }
+    if (r.gpu !== null) assert.ok(GPU_FORMS.has(r.gpu), `${key}: GPU form ${r.gpu} is not printed by gpu-variant.ts`);
+    if (r.gpu === 'device-matmul') assert.equal(r.loop, 'product', `${key}: a device product is a product`);
+    if (r.helper) assert.ok(HELPERS.has(r.helper), `${key}: unknown helper ${r.helper}`);
+    if (r.lowers) assert.equal(r.numerics, 'exact', `${key}: only exact functions are lowered element by element`);
+    if (r.temporary) assert.ok(r.loop === 'elementwise' || r.loop === 'product', `${key}: a temporary's shape comes from an elementwise or product model`);
+    if (r.where === 'numpy' || r.where === 'math') assert.ok(r.numba.startsWith(r.where === 'numpy' ? 'np.' : 'math.'), `${key}: spelling ${r.numba}`);
+    else assert.ok(r.numba.startsWith('.'), `${key}: a method or attribute is spelled .name`);
+  }
+});
+
+test('the numerics classes name the functions whose last bits NumPy computes its own way', () => {
+  // NumPy's own SIMD math is 'ulp'; what the C library or IEEE computes in both is 'exact'
+  for (const n of ['exp', 'log', 'sin', 'tanh', 'arctan2', 'power']) assert.equal(numpyFunction(n)?.numerics, 'ulp', n);
+  for (const n of ['sqrt', 'abs', 'maximum', 'minimum', 'floor', 'where', 'isnan', 'max', 'amin', 'zeros']) assert.equal(numpyFunction(n)?.numerics, 'exact', n);
+  for (const n of ['sum', 'mean', 'prod', 'cumsum']) assert.equal(numpyFunction(n)?.numerics, 'reduction', n);
+  assert.equal(numpyFunction('matmul')?.numerics, 'product');
+});
+
+const PY = '.venv/bin/python';
+
+/** The dtype the checker infers for `expr` (arrays A: float64 1-d, I: int64 1-d), or null when it refuses or does not know. */
+async function inferred(expr: string): Promise<string | null> {
+  const src = `import numpy as np\nimport numpy.typing as npt\n\ndef f(A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], I: npt.NDArray[np.int64]):\n    r = ${expr}\n    return r\n`;
+  const parsed = parseModule(await testParser(), src);
+  assert.ok(parsed.ok);
+  const [tf] = checkModule(parsed.module, 'close');
+  const r = tf.locals.get('r');
+  if (!r) return null;
+  if (r.kind === 'array') return r.dtype;
+  if (r.kind === 'scalar') return r.dtype ?? { bool: 'bool', int: 'int64', float: 'float64', complex: 'complex128' }[r.scalar];
+  return null;
+}
+
+test('ufunc and reduction rows type their results as NumPy does', { skip: existsSync(PY) ? false : 'no .venv' }, async () => {
+  const rows = TABLE.filter((r): r is TableRow => r.where === 'numpy' && (r.typing === 'ufunc' || r.typing === 'reduction'));
+  const exprs: string[] = [];
+  for (const r of rows) {
+    const binary = ['arctan2', 'hypot', 'maximum', 'minimum', 'fmax', 'fmin', 'power', 'vdot'].includes(r.name);
+    if (r.name === 'where') {
+      exprs.push('np.where(A > 0.0, A, B)');
+    } else if (r.name === 'trace') {
+      continue; // 2-d only
+    } else {
+      exprs.push(binary ? `np.${r.name}(A, B)` : `np.${r.name}(A)`);
+      if (r.typing === 'ufunc') exprs.push(binary ? `np.${r.name}(A[0], 2.0)` : `np.${r.name}(A[0])`);
+    }
+  }
+  const script = 'import json, sys\nimport numpy as np\nA = np.ones(3); B = np.ones(3); I = np.arange(3)\nout = []\nfor t in json.load(sys.stdin):\n    out.append(str(np.asarray(eval(t)).dtype))\nprint(json.dumps(out))\n';
+  const run = spawnSync(PY, ['-c', script], { input: JSON.stringify(exprs), encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const numpy: string[] = JSON.parse(run.stdout);
+  let compared = 0;
+  for (const [k, x] of exprs.entries()) {
+    const ours = await inferred(x);
+    if (ours === null) continue; // refused or unknown: the dispatcher checks the result at run time
+    assert.equal(ours, numpy[k], `${x}: checker ${ours}, NumPy ${numpy[k]}`);
+    compared++;
+  }
+  assert.ok(compared >= exprs.length / 2, `only ${compared} of ${exprs.length} expressions typed`);
+});
