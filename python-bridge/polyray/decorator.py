@@ -11,6 +11,10 @@ writes it; hinted parameters keep their hints) compiles the function:
    the cells of IPython and Jupyter): the function's file with every
    top-level statement other than ``import`` / ``from ... import`` blanked and
    the decorator lines removed, so the report's line numbers are the file's;
+   the top-level functions of the file it calls by name (directly or through
+   each other, while its globals bind the name to that def) are kept too,
+   without their decorators: the compiler compiles them for the types of each
+   call and the compiled function calls them directly (issue 17);
    a nested function is compiled from its own dedented source;
 2. the observed types are inserted as hints (:func:`polyray.profiling.hinted_source`);
 3. the module comes from the module cache (:mod:`polyray.cache`) or from the
@@ -96,17 +100,59 @@ def kernel_source(fn: Callable[..., Any]) -> tuple[str, ast.FunctionDef]:
         return _nested_source(fn)
     out = [line.rstrip("\n") for line in text.split("\n")]
     keep = [False] * len(out)
+    callees = called_functions(fn, node, tree)
     for stmt in tree.body:
         # (``from __future__`` must open a module; the generated module opens with its own header)
-        if stmt is node or isinstance(stmt, ast.Import) or (isinstance(stmt, ast.ImportFrom) and stmt.module != "__future__"):
+        if stmt is node or stmt in callees or isinstance(stmt, ast.Import) or (isinstance(stmt, ast.ImportFrom) and stmt.module != "__future__"):
             for k in range(stmt.lineno - 1, min(stmt.end_lineno or stmt.lineno, len(out))):
                 keep[k] = True
     out = [line if keep[k] else "" for k, line in enumerate(out)]
-    if node.decorator_list:
-        _blank(out, min(d.lineno for d in node.decorator_list), node.lineno - 1)
+    for d in [node, *callees]:
+        if d.decorator_list:
+            _blank(out, min(x.lineno for x in d.decorator_list), d.lineno - 1)
     clean = ast.parse("\n".join(out))  # the def without its decorators, same line numbers
     fdef = next(n for n in clean.body if isinstance(n, ast.FunctionDef) and n.name == fn.__name__)
     return "\n".join(["", *out]), fdef
+
+
+def _defined_here(value: Any, filename: str, node: ast.FunctionDef) -> bool:
+    """Whether a global (a function, or one wrapped by a decorator such as ``@parallelize``) is that def of that file."""
+    seen = 0
+    while not inspect.isfunction(value) and seen < 8:  # unwrap Parallelized, functools.wraps-style wrappers
+        value = getattr(value, "__wrapped__", None) or getattr(value, "fn", None)
+        seen += 1
+    if not inspect.isfunction(value):
+        return False
+    code = value.__code__
+    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    return value.__name__ == node.name and code.co_filename == filename and code.co_firstlineno in (first, node.lineno)
+
+
+def called_functions(fn: Callable[..., Any], node: ast.FunctionDef, tree: ast.Module) -> list[ast.FunctionDef]:
+    """The top-level defs of ``fn``'s file that ``node`` calls by name, directly or through each other.
+
+    The compiler compiles them with the argument types of each call (issue 17),
+    so their source goes with the function's. A name is followed only while
+    ``fn``'s globals bind it to that very def (a module that rebinds it calls
+    something else): otherwise the compiler sees no such function and keeps the
+    caller in Python, saying so.
+    """
+    defs = {d.name: d for d in tree.body if isinstance(d, ast.FunctionDef)}
+    glob = getattr(fn, "__globals__", {})
+    filename = fn.__code__.co_filename
+    found: dict[str, ast.FunctionDef] = {}
+    todo = [node]
+    while todo:
+        for x in ast.walk(todo.pop()):
+            if not (isinstance(x, ast.Call) and isinstance(x.func, ast.Name)):
+                continue
+            name = x.func.id
+            d = defs.get(name)
+            if d is None or d is node or name in found or not _defined_here(glob.get(name), filename, d):
+                continue
+            found[name] = d
+            todo.append(d)
+    return list(found.values())
 
 
 def _nested_source(fn: Callable[..., Any]) -> tuple[str, ast.FunctionDef]:

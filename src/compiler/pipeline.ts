@@ -58,6 +58,13 @@ export function compileSource(parser: PythonParser, source: string, options: Com
       for (const [at, v] of poly.verdicts) verdicts.set(at, v);
     }
   }
+  for (const tf of typed.filter((t) => t.accelerated && t.calls.size > 0)) {
+    // calls between the module's functions (types/calls.ts), said once per callee
+    const said = new Set<string>();
+    const notes = [...tf.calls.values()].filter((c) => !said.has(c.spec.pyName) && said.add(c.spec.pyName))
+      .map((c) => `calls '${c.spec.callee}' (line ${c.spec.tf.fn.span.from.line}) compiled for these arguments (${c.spec.pyName}), directly from the CPU variant: no dispatcher per call`);
+    transformations.set(tf.fn.name, [...(transformations.get(tf.fn.name) ?? []), ...notes]);
+  }
   const generated = generateModule(parsed.module, typed, options.targets ?? ALL_TARGETS, options.fileName, plans, numerics);
   const report = buildReport(options.fileName, typed, generated.functions, verdicts, transformations);
   return { ok: true, module: generated.text, report };

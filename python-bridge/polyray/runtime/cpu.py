@@ -119,9 +119,14 @@ class CpuVariant:
         (:class:`VariantRolledBack`): the original then runs and raises as Python does.
     serial: the function the serial form compiles (default: py_func without
         parallel=True); a rescheduled variant passes its loops in the original order.
+    callees: global name -> Python function, for the other functions of the
+        module the variant calls (the compiler's specializations, types/calls.ts):
+        each is compiled with ``numba.njit`` (sequential, Numba's bounds checks on)
+        and bound to its name in the module's globals before the variant compiles,
+        so that compiled code calls compiled code without a Python dispatcher.
     """
 
-    __slots__ = ("py_func", "serial_func", "helpers", "parallel", "boundscheck", "rollback", "_jitted", "_serial", "_form", "_form_times",
+    __slots__ = ("py_func", "serial_func", "helpers", "callees", "parallel", "boundscheck", "rollback", "_jitted", "_serial", "_form", "_form_times",
                  "_form_calls", "_warm_forms", "_broken",
                  "_failed", "_numba_error", "_typeof", "_lock", "_notes", "cached")
 
@@ -133,6 +138,7 @@ class CpuVariant:
         boundscheck: bool = True,
         rollback: tuple[int, ...] | None = None,
         serial: Callable[..., Any] | None = None,
+        callees: dict[str, Callable[..., Any]] | None = None,
     ) -> None:
         if not callable(py_func) or not hasattr(py_func, "__globals__"):
             raise TypeError(f"CpuVariant: py_func must be a Python function, got {type(py_func).__name__}")
@@ -150,6 +156,10 @@ class CpuVariant:
             raise TypeError(f"CpuVariant {py_func.__name__!r}: rollback must be a tuple of argument positions, got {rollback!r}")
         if serial is not None and (not callable(serial) or not hasattr(serial, "__globals__")):
             raise TypeError(f"CpuVariant {py_func.__name__!r}: serial must be a Python function, got {type(serial).__name__}")
+        if callees is not None and not (isinstance(callees, dict) and all(
+                isinstance(k, str) and k.isidentifier() and callable(f) and hasattr(f, "__globals__") for k, f in callees.items())):
+            raise TypeError(f"CpuVariant {py_func.__name__!r}: callees must map global names to Python functions, got {callees!r}")
+        self.callees: dict[str, Callable[..., Any]] = dict(callees or {})
         self.rollback = rollback
         self.serial_func = serial
         self.py_func = py_func
@@ -202,6 +212,11 @@ class CpuVariant:
             module_globals[NUMPY_NAME] = np
             for helper in self.helpers:
                 module_globals[HELPER_PREFIX + helper] = getattr(numba_helpers, helper)
+            try:
+                self._bind_callees(module_globals)
+            except Exception as exc:  # noqa: BLE001 - NumbaError at decoration, or a broken numba
+                self._broken = f"numba rejected a function {name} calls: {_first_line(str(exc)) if isinstance(exc, NumbaError) else _short(exc)}"
+                raise VariantFailed(self._broken) from None
             parallel = self.parallel and not serial
             options: dict[str, Any] = {
                 "error_model": "numpy",
@@ -227,6 +242,18 @@ class CpuVariant:
             else:
                 self._jitted = jitted
             return jitted
+
+    def _bind_callees(self, module_globals: dict[str, Any]) -> None:
+        """Bind each callee's jitted form to its global name (once per module: every caller shares it)."""
+        for global_name, func in self.callees.items():
+            bound = module_globals.get(global_name)
+            if getattr(bound, "py_func", None) is func:
+                continue
+            # plain sequential code: Numba's bounds checks reproduce Python's IndexError (no guard covers a callee)
+            jitted, uncached = jitting.njit(func, {"error_model": "numpy", "boundscheck": True}, self._notes)
+            if uncached is not None and uncached not in self._notes:
+                self._notes.append(f"not cached: {uncached}")
+            module_globals[global_name] = jitted
 
     def _use_serial(self, args: tuple[Any, ...], sizes: tuple[int, int] | None = None) -> tuple[bool, int | None]:
         """(serial?, size class to time the call in, or None): which form of a parallel variant runs."""

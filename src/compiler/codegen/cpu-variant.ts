@@ -103,6 +103,17 @@ function helperCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string, nati
   return undefined;
 }
 
+/**
+ * A call of another function of the module as a call of its specialization's
+ * jitted form (types/calls.ts), every parameter passed by position (defaults
+ * as written), so that Numba calls it natively.
+ */
+export function moduleCallText(tf: TypedFunction, e: Expr, print: (e: Expr) => string): string | undefined {
+  const site = tf.calls.get(e);
+  if (!site) return undefined;
+  return `${site.spec.callName}(${site.args.map((a) => (typeof a === 'string' ? a : print(a))).join(', ')})`;
+}
+
 /** An augmented assignment whose operator needs a helper, as `t = helper(t, v)`. */
 function augHelperLines(tf: TypedFunction, s: Stmt, indent: string, printer: PythonPrinter, used: Set<string>): string[] | undefined {
   if (s.kind !== 'augassign') return undefined;
@@ -124,7 +135,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     const native = loopPlan.nativeHelpers ?? new Set<Expr>();
     const speculative = loopPlan.speculative ?? new Set<Expr>();
     const body = printIslAst(r.ast, loopPlan.scop, r.parallelDims, '    ', tf.arrayAug, r.keepsParallelLoops === true, {
-      expr: (e, print) => (native.has(e) ? undefined : speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used)),
+      expr: (e, print) => moduleCallText(tf, e, print) ?? (native.has(e) ? undefined : speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used)),
       stmt: (st, indent, printer) => augHelperLines(tf, st, indent, printer, used),
       hoistable: r.hoistable,
     });
@@ -142,6 +153,8 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const printer = new PythonPrinter((e: Expr, print) => {
     const el = elements.print(e, print);
     if (el !== undefined) return el;
+    const call = moduleCallText(tf, e, print);
+    if (call !== undefined) return call;
     if (native.has(e)) return undefined;
     return speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used);
   }, tf.arrayAug, elements.numeric);

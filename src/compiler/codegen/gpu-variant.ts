@@ -59,6 +59,9 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   // close mode's elementwise math is measured against the C library only: CUDA's
   // math functions have other (documented, unverified here) ULP bounds
   if (tf.closeNotes.length > 0) return `${tf.closeNotes[0].operation} (close mode) is verified on the CPU only`;
+  // a called function would need a CUDA device function of its own (types/calls.ts): not generated
+  const call = tf.calls.values().next().value;
+  if (call) return `it calls '${call.spec.callee}', for which no CUDA device function is generated`;
   const products = deviceProducts(tf, plan.temporaries);
   const onDevice = new Set([...products.values()].map((p) => p.name));
   const implicitKernels = [...lowered.values()].filter((l) => l.parallel && !l.fusedInto);

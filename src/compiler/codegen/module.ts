@@ -26,6 +26,7 @@ import type { ForStmt } from '../parse/ast.js';
 import { emitDispatcher, emitWrapper, type VariantRef } from './dispatcher.js';
 import { originalName, RUNTIME_ALIAS, RUNTIME_IMPORT } from './names.js';
 import type { Numerics } from '../numerics.js';
+import type { Specialization } from '../types/calls.js';
 
 /** The generated module's global naming its numerics mode. */
 export const NUMERICS_GLOBAL = '_polyray_numerics';
@@ -56,8 +57,16 @@ export function generateModule(
   const functions: GeneratedFunction[] = [];
   let cursor = 0;
   let importPlaced = false;
+  // the specializations of called functions, defined before any dispatcher names them (types/calls.ts)
+  const callees = new Map<string, { spec: Specialization; lines: string[]; helpers: string[] }>();
+  if (targets.includes('cpu')) {
+    for (const tf of typed) if (tf.accelerated) for (const spec of reachableSpecs(tf)) callees.set(spec.pyName, { spec, ...calleeFunction(spec) });
+  }
   const placeImport = (): void => {
-    if (!importPlaced) pieces.push(`${RUNTIME_IMPORT}\n${numericsLine(numerics)}\n\n`);
+    if (!importPlaced) {
+      pieces.push(`${RUNTIME_IMPORT}\n${numericsLine(numerics)}\n\n`);
+      for (const c of callees.values()) pieces.push(`${c.lines.join('\n')}\n\n\n`);
+    }
     importPlaced = true;
   };
   for (const top of mod.body) {
@@ -108,8 +117,9 @@ export function generateModule(
         serialForm = `, serial=${name}`;
         serialHelpers = seq.helpers;
       }
-      // the runtime injects the helpers of both forms
-      const used = [...new Set([...cpu.helpers, ...serialHelpers])].sort();
+      // the runtime injects the helpers of both forms, and of the functions they call
+      const called = reachableSpecs(tf).map((spec) => callees.get(spec.pyName)!);
+      const used = [...new Set([...cpu.helpers, ...serialHelpers, ...called.flatMap((c) => c.helpers)])].sort();
       const helpers = used.length ? `(${used.map((h) => JSON.stringify(h)).join(', ')},)` : '()';
       // Behind isl's bounds guard Python's IndexError/wrap-around cannot happen: no boundscheck needed.
       let options = `parallel=${parallel ? 'True' : 'False'}${guarded ? ', boundscheck=False' : ''}`;
@@ -118,6 +128,7 @@ export function generateModule(
         const written = tf.params.map((p, k) => (p.kind === 'array' && p.written ? k : -1)).filter((k) => k >= 0);
         options += `, rollback=(${written.join(', ')}${written.length === 1 ? ',' : ''})`;
       }
+      if (called.length) options += `, callees={${called.map((c) => `${JSON.stringify(c.spec.callName)}: ${c.spec.pyName}`).join(', ')}}`;
       variants.push({ target: 'cpu', constructor: `${RUNTIME_ALIAS}.CpuVariant(${cpu.name}, helpers=${helpers}, ${options}${serialForm})` });
     }
     const fpl = plans.get(tf);
@@ -153,6 +164,30 @@ export function generateModule(
   pieces.push(src.slice(cursor));
   if (!importPlaced) pieces.push(`\n${RUNTIME_IMPORT}\n${numericsLine(numerics)}\n`);
   return { text: header(src, fileName) + pieces.join(''), functions };
+}
+
+/** Every specialization a function calls, directly or through others, each once, callees first. */
+export function reachableSpecs(tf: TypedFunction): Specialization[] {
+  const out = new Map<string, Specialization>();
+  const visit = (t: TypedFunction): void => {
+    for (const site of t.calls.values()) {
+      if (out.has(site.spec.pyName)) continue;
+      visit(site.spec.tf);
+      out.set(site.spec.pyName, site.spec);
+    }
+  };
+  visit(tf);
+  return [...out.values()];
+}
+
+/**
+ * A specialization as the plain Numba function its callers call: its own body
+ * in the original order, sequential, with its CPython-semantics helpers; the
+ * runtime compiles it with Numba's bounds checks (nothing guards its indices).
+ */
+function calleeFunction(spec: Specialization): { lines: string[]; helpers: string[] } {
+  const cpu = emitCpuVariant(spec.tf);
+  return { lines: [cpu.lines[0].replace(cpu.name, spec.pyName), ...cpu.lines.slice(1)], helpers: cpu.helpers };
 }
 
 /** The original definition, verbatim but for its name. */

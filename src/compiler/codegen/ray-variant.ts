@@ -23,6 +23,8 @@ export interface RayVariantCode {
 /** The top-level parallel loops the Ray variant splits, in order, or why there are none. */
 export function rayLoops(tf: TypedFunction, prangeLoops: Set<number>): ForStmt[] | string {
   if (tf.returns !== 'none') return 'it returns a value (Ray tasks return only the boxes they wrote)';
+  const call = tf.calls.values().next().value;
+  if (call) return `it calls '${call.spec.callee}', which its Ray tasks do not compile`;
   const body = tf.fn.body.filter((s) => !(s.kind === 'expr' && s.value.kind === 'string') && s.kind !== 'pass');
   const last = body[body.length - 1];
   const tail = last && last.kind === 'return' && !last.value ? body.slice(0, -1) : body;

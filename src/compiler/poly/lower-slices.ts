@@ -219,6 +219,11 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
           return;
         case 'call': {
           const f = e.func;
+          // a call of a module function runs once per statement, never once per element (types/calls.ts)
+          if (tf.calls.has(e)) {
+            ok = false;
+            return;
+          }
           const isUfunc = f.kind === 'attribute' && f.value.kind === 'name' && tf.types.get(f.value)?.kind === 'module' && numpyFunction(f.attr)?.lowers === true;
           if (!isUfunc || e.args.length !== 1 || e.keywords.length > 0 || tp.dtype === 'complex128') {
             // a scalar call (math.sqrt(alpha)) is fine as it is; an array one is not lowered

@@ -209,6 +209,8 @@ function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: '
   const safe = helperPreconditions(tf);
   for (const [e, h] of tf.helpers) if (within(e, loop) && !safe.has(e) && !NEVER_RAISING_HELPERS.has(h.helper) && !(mode === 'speculative' && SPECULABLE_HELPERS.has(h.helper))) obstacle ??= `${tf.fn.name}'s loop body can raise (${exprKind(e)}), and a parallel loop could not reproduce the partial writes before the exception`;
   for (const [s] of tf.augHelpers) if (s.span.start >= loop.span.start && s.span.end <= loop.span.end) obstacle ??= 'the loop body can raise a CPython exception';
+  // a called function of the module may raise (and its accesses are modelled whole): the loop stays sequential
+  for (const [e, site] of tf.calls) if (within(e, loop)) obstacle ??= `the loop body calls '${site.spec.callee}', which may raise, and a parallel loop could not reproduce the partial writes before the exception`;
   // Scalars assigned inside are private to each iteration in prange; the
   // sequential loop leaves the last iteration's value, so none may be read after it.
   assignedInside.add(loop.target.id);

@@ -71,6 +71,8 @@ export function mayRaise(tf: TypedFunction, plan: ParallelPlan, s: ScopStatement
   if (tf.augHelpers.has(s.source)) return true;
   let raises = false;
   for (const e of stmtExprs(s.source)) walkExpr(e, (x) => { if (tf.helpers.has(x) && !plan.safeHelpers.has(x) && !NEVER_RAISING_HELPERS.has(tf.helpers.get(x)!.helper)) raises = true; });
+  // a call of another function of the module may raise anything its body may (types/calls.ts)
+  for (const e of stmtExprs(s.source)) walkExpr(e, (x) => { if (tf.calls.has(x)) raises = true; });
   return raises;
 }
 

@@ -11,6 +11,7 @@ import { affAdd, affConst, affIsConst, affToIsl, islName, toAff, type Aff } from
 import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
 import { invariantLocals } from './invariant-locals.js';
 import { temporaryShape, type Shape } from './temporaries.js';
+import type { CallSite } from '../types/calls.js';
 
 interface LoopFrame {
   index: number;
@@ -342,11 +343,33 @@ class Extractor {
       if (x.kind === 'call') {
         for (const a of [...x.args, ...x.keywords.map((k) => k.value)]) visit(a);
         if (x.func.kind === 'attribute') visit(x.func.value);
+        // a call of a module function also writes what its specialization writes (types/calls.ts)
+        const site = this.tf.calls.get(x);
+        if (site) out.push(...this.callWrites(site));
         return;
       }
       for (const c of childExprs(x)) visit(c);
     };
     visit(e);
+    return out;
+  }
+
+  /**
+   * The arrays a called module function may write: each argument passed to a
+   * parameter its body writes, as a may-write of every element the argument
+   * covers (the whole array, or the slice passed).
+   */
+  private callWrites(site: CallSite): ScopAccess[] {
+    const out: ScopAccess[] = [];
+    site.spec.tf.params.forEach((p, k) => {
+      const arg = site.args[k];
+      if (p.kind !== 'array' || !p.written || typeof arg === 'string') return;
+      let w: ScopAccess | null = null;
+      if (arg.kind === 'name' && this.arrayRank.has(arg.id)) w = this.fullArray(arg.id, 'write');
+      else if (arg.kind === 'subscript') w = this.access(arg, 'write') ?? (rootName(arg) ? this.wholeArray(rootName(arg)!, 'write', rootName(arg)!) : null);
+      else if (rootName(arg) && this.arrayRank.has(rootName(arg)!)) w = this.wholeArray(rootName(arg)!, 'write', rootName(arg)!);
+      if (w) out.push({ ...w, must: false });
+    });
     return out;
   }
 

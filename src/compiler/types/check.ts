@@ -12,6 +12,7 @@ import { planBinary, planUnary, type Plan, type Side } from './nep50.js';
 import { intRange, isDtype, kindOf, NARROW, promoteTypes, type Dtype } from './promotion.js';
 import { ULP_BOUNDS, ulpNote, type CloseNote, type Numerics } from '../numerics.js';
 import { arrayAttribute, arrayMethod, isMathConstant, isNumpyConstant, mathFunction, numpyFunction, type TableRow } from './numpy-table.js';
+import { ModuleCalls, type CallSite } from './calls.js';
 
 export type ParamKind = 'array' | 'int' | 'float' | 'complex' | 'bool' | 'unknown';
 
@@ -80,6 +81,12 @@ export interface TypedFunction {
   numerics: Numerics;
   /** In `close` mode, where its results may differ from the original's by rounding, and how much. */
   closeNotes: CloseNote[];
+  /** Calls of other functions of the module, each a specialization the variants call directly (types/calls.ts). */
+  calls: Map<Expr, CallSite>;
+  /** The type of what it returns (`none` without a value), null when nothing is returned. */
+  returnTy: Ty | null;
+  /** Some returned array is (or may be) a view of a parameter. */
+  returnsView: boolean;
 }
 
 /**
@@ -111,7 +118,10 @@ export function checkModule(mod: Module, numerics: Numerics = 'exact'): TypedFun
   const resolve = makeResolver(imports);
   const topNames = new Set<string>();
   for (const t of mod.body) if (t.kind === 'function') topNames.add(t.name);
-  return mod.body.filter((t): t is FunctionDef => t.kind === 'function').map((fn) => new Checker(fn, imports, resolve, topNames, numerics).run());
+  const fns = mod.body.filter((t): t is FunctionDef => t.kind === 'function');
+  // calls between the module's functions: callees checked with the call sites' argument types (types/calls.ts)
+  const calls = new ModuleCalls(new Map(fns.map((fn) => [fn.name, fn])), (fn, paramTypes, ctx) => new Checker(fn, imports, resolve, topNames, numerics, { paramTypes, calls: ctx }).run());
+  return fns.map((fn) => calls.within(fn.name, () => new Checker(fn, imports, resolve, topNames, numerics, { calls }).run()));
 }
 
 
@@ -145,6 +155,10 @@ class Checker {
    */
   private readonly untyped = new Set<string>();
   private readonly untypedUses: Span[] = [];
+  private readonly calls = new Map<Expr, CallSite>();
+  /** Calls of module functions that stay in Python: a local bound from one is untyped (one diagnostic, at the call). */
+  private readonly failedCalls = new Set<Expr>();
+  private returnsView = false;
 
   constructor(
     private readonly fn: FunctionDef,
@@ -152,6 +166,8 @@ class Checker {
     private readonly resolve: Resolve,
     private readonly topNames: Set<string>,
     private readonly numerics: Numerics = 'exact',
+    /** paramTypes: a callee checked with its call site's argument types instead of hints (types/calls.ts). */
+    private readonly context: { paramTypes?: Ty[]; calls?: ModuleCalls } = {},
   ) {}
 
   private readonly closeNotes: CloseNote[] = [];
@@ -183,7 +199,12 @@ class Checker {
     const fn = this.fn;
     for (const u of fn.unsupported) this.error(u.span, u.message);
     for (const u of fn.unsupported) for (const name of u.binds ?? []) this.untyped.add(name);
-    for (const p of fn.params) {
+    for (const [k, p] of fn.params.entries()) {
+      const given = this.context.paramTypes?.[k];
+      if (given) {
+        this.params.set(p.name, given);
+        continue;
+      }
       if (!p.annotation) {
         this.error(p.span, `parameter '${p.name}' has no type hint`);
         this.params.set(p.name, UNKNOWN);
@@ -213,8 +234,10 @@ class Checker {
       this.arrayAug.clear();
       this.casts.clear();
       this.weakParams.clear();
+      this.calls.clear();
       this.returnTy = null;
       this.returnsValue = false;
+      this.returnsView = false;
       this.block(fn.body);
       if (JSON.stringify([...this.locals]) === before && pass > 0) break;
     }
@@ -236,6 +259,9 @@ class Checker {
       accelerated: this.diagnostics.length === 0,
       numerics: this.numerics,
       closeNotes: [...this.closeNotes].sort((a, b) => a.line - b.line || a.col - b.col),
+      calls: this.calls,
+      returnTy: this.returnsValue ? this.returnTy : null,
+      returnsView: this.returnsView,
     };
   }
 
@@ -305,9 +331,9 @@ class Checker {
   private checkHintedRanks(): void {
     for (const p of this.fn.params) {
       const t = this.params.get(p.name);
-      if (!t || t.kind !== 'array' || t.ndim === null || !p.annotation) continue;
+      if (!t || t.kind !== 'array' || t.ndim === null || (!p.annotation && !this.context.paramTypes)) continue;
       const seen = this.ndimSeen.get(p.name);
-      if (seen !== undefined && seen > t.ndim) this.error(p.annotation.span, `parameter '${p.name}' is hinted as ${t.ndim}-d but subscripted with ${seen} indices`);
+      if (seen !== undefined && seen > t.ndim) this.error((p.annotation ?? p).span, `parameter '${p.name}' is ${p.annotation && !this.context.paramTypes ? 'hinted as' : 'passed'} ${t.ndim}-d but subscripted with ${seen} indices`);
       else this.ndimSeen.set(p.name, t.ndim);
     }
   }
@@ -400,6 +426,9 @@ class Checker {
         this.returnsValue ||= s.value !== null;
         if (s.value) {
           const t = this.expr(s.value);
+          // a returned view of a parameter: a caller's analysis would not know what it aliases (types/calls.ts)
+          const returned = s.value.kind === 'tuple' ? s.value.elts : [s.value];
+          if (returned.some((x) => this.types.get(x)?.kind === 'array' && this.arrayRoot(x) !== null)) this.returnsView = true;
           // `return a, b`: a tuple of scalars and arrays, which Numba returns as the same tuple
           if (t.kind === 'tuple' && !t.elts.every((x) => x.kind === 'scalar' || x.kind === 'array')) this.error(s.value.span, `returning a tuple of ${t.elts.map(describe).join(', ')} is not supported`);
           // Numba unifies the returns into one type, where Python returns each as it is
@@ -522,7 +551,7 @@ class Checker {
   /** Whether an expression reads a name bound by an unsupported statement. */
   private usesUntyped(e: Expr): boolean {
     let found = false;
-    walkExpr(e, (x) => { if (x.kind === 'name' && this.untyped.has(x.id)) found = true; });
+    walkExpr(e, (x) => { if ((x.kind === 'name' && this.untyped.has(x.id)) || this.failedCalls.has(x)) found = true; });
     return found;
   }
 
@@ -668,6 +697,7 @@ class Checker {
     }
     if (BUILTIN_FUNCS.has(id)) return { kind: 'callable', qualified: `builtins.${id}` };
     if (this.topNames.has(id)) {
+      if (this.context.calls?.has(id)) return { kind: 'callable', qualified: `module.${id}` };
       this.error(span, `calls to other functions ('${id}') are not supported yet`);
       return UNKNOWN;
     }
@@ -915,6 +945,7 @@ class Checker {
     const allScalars = args.every((t) => t.kind === 'scalar');
     const originOf = (ts: Ty[]): Origin =>
       ts.some((t) => t.kind === 'scalar' && t.origin === 'np') ? 'np' : ts.every((t) => t.kind === 'scalar' && t.origin === 'py') ? 'py' : 'mixed';
+    if (q.startsWith('module.')) return this.moduleCall(e, q.slice(7), args, kw);
     if (e.keywords.length > 0 && !q.startsWith('numpy.') && !q.startsWith('ndarray.')) {
       this.error(e.span, 'keyword arguments are supported for NumPy functions only');
     }
@@ -1074,6 +1105,31 @@ class Checker {
     }
     this.error(e.span, `numpy.${name}() is not supported`);
     return UNKNOWN;
+  }
+
+  /**
+   * `g(x, y)` of another function of the module: typed by g's specialization for
+   * these argument types (types/calls.ts); the arrays g writes are written here.
+   */
+  private moduleCall(e: Expr & { kind: 'call' }, name: string, args: Ty[], kw: Map<string, Ty>): Ty {
+    if (e.func.kind !== 'name') {
+      this.error(e.span, `calling '${name}' this way is not supported`);
+      return UNKNOWN;
+    }
+    const r = this.context.calls!.call(name, e, args, kw);
+    if (!r.ok) {
+      this.error(e.span, r.message);
+      this.failedCalls.add(e);
+      return UNKNOWN;
+    }
+    this.calls.set(e, r.site);
+    // an argument that is (a view of) a parameter is written by the call; a local array or a temporary only locally
+    for (const arg of r.written) {
+      const root = this.arrayRoot(arg);
+      if (root !== null) this.written.add(root);
+    }
+    for (const n of r.closeNotes) if (!this.closeNotes.some((m) => m.line === n.line && m.col === n.col)) this.closeNotes.push(n);
+    return r.returns;
   }
 
   /**
