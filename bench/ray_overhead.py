@@ -29,6 +29,9 @@ import uuid
 from pathlib import Path
 
 import numpy as np
+# timings and comparisons of compiled variants: a call waits for its variant to compile
+# (issue 19: by default the first calls run the original while it compiles in the background)
+os.environ.setdefault("POLYRAY_JIT_WAIT", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "python-bridge"))

@@ -30,6 +30,9 @@ from __future__ import annotations
 
 import os
 import sys
+# timings and comparisons of compiled variants: a call waits for its variant to compile
+# (issue 19: by default the first calls run the original while it compiles in the background)
+os.environ.setdefault("POLYRAY_JIT_WAIT", "1")
 
 if os.environ.get("POLYBENCH_CHILD") != "1":
     env = dict(os.environ)

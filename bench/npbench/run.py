@@ -31,6 +31,9 @@ import subprocess
 import sys
 import time
 from typing import Any
+# timings and comparisons of compiled variants: a call waits for its variant to compile
+# (issue 19: by default the first calls run the original while it compiles in the background)
+os.environ.setdefault("POLYRAY_JIT_WAIT", "1")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))

@@ -1,5 +1,5 @@
 """Test set-up: make `polyray` importable from the source tree even when it is
-not installed into the venv, and isolate history and POLYRAY_TARGET per test."""
+not installed into the venv, and isolate history and POLYRAY_TARGET per test; calls wait for the JIT (POLYRAY_JIT_WAIT=1)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ def _clean_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     import polyray.runtime as rt
 
     monkeypatch.delenv("POLYRAY_TARGET", raising=False)
+    # the tests expect the variant on a call's first run: they wait for the JIT (issue 19's
+    # background compile is tested with this unset, test_first_call.py)
+    monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
     rt.clear_history()
     yield
     rt.clear_history()

@@ -39,6 +39,9 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+# timings and comparisons of compiled variants: a call waits for its variant to compile
+# (issue 19: by default the first calls run the original while it compiles in the background)
+os.environ.setdefault("POLYRAY_JIT_WAIT", "1")
 
 HERE = Path(__file__).resolve().parent
 

@@ -33,6 +33,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+# timings and comparisons of compiled variants: a call waits for its variant to compile
+# (issue 19: by default the first calls run the original while it compiles in the background)
+os.environ.setdefault("POLYRAY_JIT_WAIT", "1")
 
 
 def cases(scale: float) -> dict[str, Callable[[np.random.Generator], tuple[Any, ...]]]:

@@ -112,6 +112,8 @@ export async function startServer(files: Record<string, string>, options: Server
       RAY_USAGE_STATS_ENABLED: '0',
       // our own embedded Ray, never a cluster another process started on this machine
       RAY_TMPDIR: join(dir, 'ray'),
+      // the tests read the variant a cell's first run used: calls wait for the JIT (issue 19)
+      POLYRAY_JIT_WAIT: '1',
       ...configEnv,
       ...options.env,
     },

@@ -1,5 +1,14 @@
 """Shared pytest set-up for test/python."""
 
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _wait_for_jit(monkeypatch):
+    """The compiled-kernel tests expect the variant on a call's first run: calls wait for the JIT
+    (POLYRAY_JIT_WAIT=1; the background compile of issue 19 is tested in python-bridge/tests)."""
+    monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
+
 
 def pytest_configure(config):
     config.addinivalue_line(

@@ -151,9 +151,18 @@ class CostModel:
         if self._candidates is None:
             out = []
             excluded: dict[str, str] = {}
+            pending = False
             for name in CANDIDATE_ORDER:
                 v = variants.get(name)
                 if v is None:
+                    continue
+                # a variant still being looked into in the background (gpu: the CUDA probe) is left out
+                # for this call, without waiting, and the list is computed again on the next one
+                waiting = getattr(v, "pending_reason", None)
+                why = waiting() if waiting is not None else None
+                if why is not None:
+                    excluded[name] = why
+                    pending = True
                     continue
                 problem = v.unavailable_reason()
                 if problem is None:
@@ -163,8 +172,10 @@ class CostModel:
                     out.append(name)
                 else:
                     excluded[name] = problem
-            self._candidates = tuple(out)
             self._excluded = excluded
+            if pending:
+                return tuple(out)
+            self._candidates = tuple(out)
         return self._candidates
 
     def decide(self, args: tuple[Any, ...], variants: Mapping[str, Variant], note: str = "auto",

@@ -7,6 +7,7 @@ generated module (and :mod:`polyray.runtime`) stays cheap.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import types
 from time import perf_counter
@@ -15,9 +16,9 @@ from typing import Any, Final
 
 import numpy as np
 
-from . import jitting
+from . import background, jitting
 from .cost import size_class
-from .variants import VariantFailed, VariantRolledBack, restore, snapshot
+from .variants import VariantCompiling, VariantFailed, VariantRolledBack, call_signature, restore, snapshot
 from .variants import short_error as _short, first_line as _first_line  # one wording of errors in run records
 
 #: Helpers of :mod:`polyray.runtime.numba_helpers` a variant may request; each is
@@ -128,7 +129,8 @@ class CpuVariant:
 
     __slots__ = ("py_func", "serial_func", "helpers", "callees", "parallel", "boundscheck", "rollback", "_jitted", "_serial", "_form", "_form_times",
                  "_form_calls", "_warm_forms", "_broken",
-                 "_failed", "_numba_error", "_typeof", "_lock", "_notes", "cached")
+                 "_failed", "_numba_error", "_lock", "_notes", "cached", "_jobs", "_jobs_lock",
+                 "_jit_report")
 
     def __init__(
         self,
@@ -177,15 +179,20 @@ class CpuVariant:
         self._form_calls: dict[int, tuple[int, int]] = {}
         self._warm_forms: set[str] = set()
         self._broken: str | None = None
-        # argument-type signature -> reason, for signatures Numba failed to compile
+        # call_signature(args) -> reason, for argument types Numba failed to compile
         self._failed: dict[tuple[Any, ...], str] = {}
         self._numba_error: type[BaseException] | None = None
-        self._typeof: Callable[[Any], Any] | None = None
         self._lock = threading.Lock()
         # cache events for the next run record (jitting.py): uncached and why, an unreadable entry
         self._notes: list[str] = []
         #: whether Numba's on-disk cache is in use (None until compiled)
         self.cached: bool | None = None
+        # call_signature(args) -> the background compile of both forms for those types (background.py);
+        # created under _jobs_lock, so that concurrent calls never start two compiles of one signature
+        self._jobs: dict[tuple[Any, ...], background.Job] = {}
+        self._jobs_lock = threading.Lock()
+        # keys for the next run record: the JIT time of a compile that finished (reported once), waited or not
+        self._jit_report: dict[str, Any] = {}
 
     def unavailable_reason(self) -> str | None:
         return self._broken
@@ -236,7 +243,6 @@ class CpuVariant:
             if uncached is not None and uncached not in self._notes:
                 self._notes.append(f"not cached: {uncached}")
             self._numba_error = NumbaError
-            self._typeof = numba.typeof
             if serial:
                 self._serial = jitted
             else:
@@ -265,6 +271,10 @@ class CpuVariant:
         cls, total = sizes if sizes is not None else size_class(args)  # the dispatcher's size classes (cost.py)
         if total < _serial_below_bytes():  # first: a small call is over in microseconds
             return True, None
+        if _get_num_threads is None and "numba" not in sys.modules:
+            # nothing compiled in this process yet (the call runs the original while the background
+            # compiles): importing numba here would make this first call wait 0.5 s for nothing
+            return False, None
         try:
             if _num_threads() <= 1:
                 return True, None
@@ -283,34 +293,127 @@ class CpuVariant:
         self._form_calls[cls] = (calls, retest)
         return faster == "serial", cls
 
+    def _ready(self, args: tuple[Any, ...], form: str, wait: bool) -> tuple[Callable[..., Any], str]:
+        """(compiled dispatcher, its form) for ``args``' types: ``form`` when compiled, else the other form
+        of a parallel variant when that one is. Compiling is the background worker's (background.py):
+        until it is done this raises :class:`VariantCompiling` (the original runs), unless the call waits
+        (``wait``: a forced target; or ``background.jit_wait()``)."""
+        key = call_signature(args)
+        job = self._jobs.get(key)
+        waits = wait or background.jit_wait()
+        if job is None:
+            job = self._submit(key, args, form, gated=not waits)
+        if not job.done.is_set() and waits:
+            job.gate.set()
+            start = perf_counter()
+            job.wait()
+            self._jit_report["jit_waited_seconds"] = perf_counter() - start
+        results = job.results
+        got = results.get(form)
+        if not callable(got) and self.parallel:
+            other = "serial" if form == "parallel" else "parallel"
+            alt = results.get(other)
+            if callable(alt):
+                got, form = alt, other
+        if callable(got):
+            if not job.reported:  # its JIT time goes into this call's record, once
+                job.reported = True
+                self._jit_report["jit_seconds"] = job.compile_seconds()
+                self._jit_report.setdefault("jit_waited_seconds", 0.0)
+            return got, form
+        if not job.done.is_set():
+            raise VariantCompiling(f"cpu variant compiling: {job.elapsed():.1f} s so far", job.elapsed())
+        reason = next((r for r in (got, *results.values()) if isinstance(r, str)), None) or job.error or (
+            f"the cpu variant of {self.py_func.__name__} did not compile")
+        if self._broken is not None:
+            reason = self._broken
+        self._failed[key] = reason
+        raise VariantFailed(reason)
+
+    def _submit(self, key: tuple[Any, ...], args: tuple[Any, ...] | None, form: str,
+                gated: bool = False) -> background.Job:
+        """The background compile for ``key`` (started now unless another call started it)."""
+        with self._jobs_lock:
+            job = self._jobs.get(key)
+            if job is not None:
+                return job
+            if len(self._jobs) >= 64:  # a bounded table: the oldest finished signature is forgotten
+                old = next((k for k, j in self._jobs.items() if j.done.is_set()), None)
+                if old is not None:
+                    del self._jobs[old]
+            stand_ins = _stand_ins(key, args)
+            order = (form, "serial" if form == "parallel" else "parallel") if self.parallel else ("parallel",)
+
+            def work(job: background.Job) -> None:
+                self._compile_forms(job, stand_ins, order)
+
+            job = background.submit(key, work, gated)
+            self._jobs[key] = job
+            return job
+
+    def precompile(self, args: tuple[Any, ...]) -> background.Job:
+        """Start compiling for arguments of ``args``' types (examples: only their types are read), e.g.
+        when hints give the signature before any call (the magic, the decorator, ``polyray compile``)."""
+        key = call_signature(args)
+        form = "serial" if self.parallel and size_class(args)[1] < _serial_below_bytes() else "parallel"
+        return self._jobs.get(key) or self._submit(key, args, form)
+
+    def _compile_forms(self, job: background.Job, stand_ins: tuple[Any, ...], order: tuple[str, ...]) -> None:
+        """On the worker: compile each form for the stand-ins' types (a cache hit loads machine code); the
+        second form (the other one of a parallel variant) only when the first compiled: what fails to compile
+        in one fails in the other as a rule, and a failure must cost one compile, not two."""
+        for form in order:
+            try:
+                jitted = self._compile(form == "serial")
+            except VariantFailed as failed:
+                job.results[form] = failed.reason
+                return
+            try:
+                import numba
+
+                extra = (np.zeros(1, dtype=np.int8),) if self.rollback is not None else ()
+                signature = tuple(numba.typeof(a) for a in (*stand_ins, *extra))
+                jitted.compile(signature)
+            except Exception as exc:  # noqa: BLE001 - typing, lowering, LLVM: the variant cannot run these types
+                cause = getattr(exc, "cause", exc)
+                numba_error = self._numba_error
+                detail = _first_line(str(cause)) if numba_error is not None and isinstance(cause, numba_error) else _short(cause)
+                job.results[form] = f"numba could not compile {self.py_func.__name__} for these argument types: {detail}"
+                return
+            else:
+                job.results[form] = jitted
+
     def take_extra(self) -> dict[str, Any]:
         """Keys for the run record of the last run: which form of a parallel variant ran, and
         ``cache``: what happened with Numba's on-disk cache since the last record, if anything
         worth saying (not cached and why, an unreadable entry compiled again)."""
         form, self._form = self._form, None
         extra: dict[str, Any] = {"form": form} if form else {}
+        if self._jit_report:
+            extra.update(self._jit_report)
+            self._jit_report.clear()
         if self._notes:  # (the caches append to this very list: emptied in place)
             notes = self._notes[:]
             del self._notes[: len(notes)]
             extra["cache"] = "; ".join(dict.fromkeys(notes))
         return extra
 
-    def run(self, args: tuple[Any, ...], sizes: tuple[int, int] | None = None) -> Any:
-        """Run on ``args``; ``sizes``: ``size_class(args)`` when the dispatcher has it already."""
+    def run(self, args: tuple[Any, ...], sizes: tuple[int, int] | None = None, wait: bool = False) -> Any:
+        """Run on ``args``; ``sizes``: ``size_class(args)`` when the dispatcher has it already; ``wait``: wait
+        for the variant to compile for ``args``' types (a forced target) instead of raising VariantCompiling."""
         serial, cls = self._use_serial(args, sizes)
-        jitted = self._serial if serial else self._jitted
-        if jitted is None:
-            if self._broken is not None:
-                raise VariantFailed(self._broken)
-            jitted = self._compile(serial)
-        form = "serial" if serial else "parallel"
-        if self.parallel:
-            self._form = form
+        if self._broken is not None:
+            raise VariantFailed(self._broken)
         if self._failed:
-            key = self._signature(args)
-            reason = self._failed.get(key)
+            reason = self._failed.get(call_signature(args))
             if reason is not None:
                 raise VariantFailed(reason)
+        form = "serial" if serial else "parallel"
+        jitted, ready_form = self._ready(args, form, wait)
+        if ready_form != form:  # the other form is compiled, this one not yet: not one of the form trials
+            form, cls = ready_form, None
+        if self.parallel:
+            self._form = form
         start = perf_counter()
         result = self._run_speculative(jitted, args) if self.rollback is not None else self._call(jitted, args)
         if cls is not None:
@@ -331,7 +434,7 @@ class CpuVariant:
             cause = getattr(failed, "cause", failed)
             detail = _first_line(str(cause)) if isinstance(cause, self._numba_error) else _short(cause)  # type: ignore[arg-type]
             reason = f"numba could not compile {self.py_func.__name__} for these argument types: {detail}"
-            self._failed[self._signature(args)] = reason
+            self._failed[call_signature(args)] = reason
             raise VariantFailed(reason) from None
 
     def _run_speculative(self, jitted: Callable[..., Any], args: tuple[Any, ...]) -> Any:
@@ -365,16 +468,29 @@ class CpuVariant:
             "its written arrays were restored"
         )
 
-    def _signature(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
-        typeof = self._typeof
-        assert typeof is not None
-        key = []
-        for a in args:
-            try:
-                key.append(typeof(a))
-            except Exception:
-                key.append(type(a))
-        return tuple(key)
+
+def _stand_in(entry: Any, arg: Any) -> Any:
+    """A small value that Numba types as ``arg`` (described by its call_signature ``entry``), so that the
+    background compile holds no reference to the caller's arrays; ``arg`` itself where none is known."""
+    if isinstance(entry, tuple) and len(entry) == 5 and entry[0] is np.ndarray:
+        _, dtype, ndim, layout, writeable = entry
+        if ndim == 0:
+            value = np.zeros((), dtype=dtype)
+        elif layout == "A":  # neither C nor F contiguous: every other element of the last dimension
+            value = np.zeros((2,) * (ndim - 1) + (4,), dtype=dtype)[..., ::2]
+        else:
+            value = np.zeros((2,) * ndim, dtype=dtype, order="F" if layout == "F" else "C")
+        value.flags.writeable = bool(writeable)
+        return value
+    if entry in (int, float, complex, bool):
+        return entry(0)
+    if isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], type) and issubclass(entry[0], np.generic):
+        return entry[0](0)
+    return arg
+
+
+def _stand_ins(key: tuple[Any, ...], args: tuple[Any, ...] | None) -> tuple[Any, ...]:
+    return tuple(_stand_in(entry, None if args is None else args[k]) for k, entry in enumerate(key))
 
 
 def _renamed(fn: Callable[..., Any], suffix: str) -> Callable[..., Any]:

@@ -10,13 +10,14 @@ from typing import Any, Final
 
 from .. import cluster as _cluster
 from . import history as _history
+from .background import open_gates as _open_gates
 from .choice import TARGETS, Choice, choose
 from .cost import CostModel, Decision, size_class
 from .cpu import CpuVariant
 from .gpu import device_stand_ins
 from .guards import ArgumentGuard, GeneratedGuard
 from .params import Param
-from .variants import VARIANT_NAMES, Variant, VariantFailed, VariantRolledBack, call_signature
+from .variants import VARIANT_NAMES, Variant, VariantCompiling, VariantFailed, VariantRolledBack, call_signature
 from .variants import short_error as _short  # one wording of errors in run records
 
 RETURN_KINDS: Final = ("none", "float", "int", "complex", "bool", "array", "any")
@@ -175,6 +176,13 @@ class Dispatcher:
         failed_for[key] = failed.reason
 
     def __call__(self, *args: Any) -> Any:
+        try:
+            return self._call(args)
+        finally:
+            # background compiles this call asked for start now, not while it ran (background.py)
+            _open_gates()
+
+    def _call(self, args: tuple[Any, ...]) -> Any:
         target = os.environ.get(TARGET_ENV, "auto")
         # Nothing that goes wrong inside Polyray reaches the caller (issue 15): a failure to
         # choose, check or prepare a variant runs the original, and the record says why. Only
@@ -183,6 +191,7 @@ class Dispatcher:
             chosen, reason, decision, keys, sizes = self._choose(target, args)
         except Exception as exc:  # noqa: BLE001 - a Polyray bug must not fail the call
             chosen, reason, decision, keys, sizes = "original", f"choosing a variant failed ({_short(exc)})", None, {}, None
+        compiling: dict[str, Any] = {}
         if chosen != "original":
             try:
                 problem = self._problem(chosen, args)
@@ -193,7 +202,9 @@ class Dispatcher:
                 start = perf_counter()
                 try:
                     # (the Variant protocol is run(args); CpuVariant also takes the sizes computed above)
-                    result = variant.run(args, sizes) if isinstance(variant, CpuVariant) else variant.run(args)
+                    # (a forced target waits for its compile; auto runs the original meanwhile: background.py)
+                    result = (variant.run(args, sizes, decision is None) if isinstance(variant, CpuVariant)
+                              else variant.run(args))
                 except VariantFailed as failed:
                     forced_error = getattr(failed, "forced_error", None)
                     if forced_error is not None and decision is None and target == chosen:
@@ -202,13 +213,16 @@ class Dispatcher:
                         # on Polyray's side fails the call), and a RuntimeWarning names the address
                         # so that a dead cluster the user chose is not hidden either.
                         warnings.warn(f"polyray: {forced_error}; {self.name} ran its original instead",
-                                      RuntimeWarning, stacklevel=2)
-                    if not isinstance(failed, VariantRolledBack):
+                                      RuntimeWarning, stacklevel=3)
+                    if isinstance(failed, VariantCompiling):
+                        compiling = {"jit_compiling": {chosen: failed.seconds}}
+                    if not isinstance(failed, (VariantRolledBack, VariantCompiling)):
                         self._choices.clear()
                         self._cost.reset()
                         self._cost.failed(decision, chosen, failed.reason)
                         self._remember_failure(chosen, failed, args)
-                    reason = f"{failed.reason}; ran original instead of {chosen} ({reason})"
+                    reason = (f"{failed.reason}; ran original" if isinstance(failed, VariantCompiling)
+                              else f"{failed.reason}; ran original instead of {chosen} ({reason})")
                 except BaseException as exc:
                     seconds = perf_counter() - start
                     self._record(
@@ -224,6 +238,8 @@ class Dispatcher:
                     try:  # bookkeeping after a successful run: its failure must not lose the result
                         take = getattr(variant, "take_extra", None)
                         extra = take() if take is not None else {}
+                        # a call that waited for the JIT: its time is the run's alone (JIT time apart, issue 19)
+                        seconds -= extra.get("jit_waited_seconds", 0.0)
                         self._cost.observe(decision, chosen, seconds, args, sizes)
                     except Exception as exc:  # noqa: BLE001
                         extra = {**extra, "bookkeeping_error": _short(exc)}
@@ -244,7 +260,7 @@ class Dispatcher:
             self._record(
                 {
                     "function": self.name, "variant": "original", "seconds": seconds, "nodes": [],
-                    "reason": reason, "target": target, "error": type(exc).__name__,
+                    "reason": reason, "target": target, "error": type(exc).__name__, **compiling,
                 }
             )
             raise
@@ -252,7 +268,7 @@ class Dispatcher:
         self._record(
             {
                 "function": self.name, "variant": "original", "seconds": seconds, "nodes": [],
-                "reason": reason, "target": target,
+                "reason": reason, "target": target, **compiling,
             }
         )
         return result

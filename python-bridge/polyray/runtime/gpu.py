@@ -39,6 +39,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from . import background
 from .cpu import HELPER_PREFIX, NUMPY_NAME
 from .flagging_math import flag_acos, flag_asin, flag_exp, flag_log, flag_log2, flag_log10, flag_pow, flag_sqrt
 from .params import NUMERIC_DTYPES, Param
@@ -205,6 +206,7 @@ class GpuVariant:
         self._lock = threading.Lock()
         self._local = threading.local()
         self.device_name: str | None = None
+        self._probe_job: background.Job | None = None
 
     # -- wiring -------------------------------------------------------------
     def bind(self, function: str, params: Sequence[Param]) -> None:
@@ -254,6 +256,19 @@ class GpuVariant:
     def unavailable_reason(self) -> str | None:
         self._probe()
         return self._broken
+
+    def pending_reason(self) -> str | None:
+        """Why ``auto`` leaves this variant out for now without waiting: importing numba.cuda and
+        looking for a device take about 0.6 s, which a call must not wait for (issue 19); the probe runs
+        on the background worker (background.py) and a later call considers the variant. None once
+        probed, or when calls wait for the JIT (POLYRAY_JIT_WAIT)."""
+        if self._probed or background.jit_wait():
+            return None
+        if self._probe_job is None:
+            self._probe_job = background.submit(("gpu-probe", self.function), lambda job: self._probe(), gated=True)
+        if self._probed:  # (the worker may have finished meanwhile)
+            return None
+        return "looking for a CUDA device in the background"
 
     @property
     def simulated(self) -> bool:

@@ -77,6 +77,20 @@ class VariantRolledBack(VariantFailed):
     per_signature = False
 
 
+class VariantCompiling(VariantFailed):
+    """The variant is being compiled for these argument types in the background (background.py).
+
+    Nothing ran; the original runs meanwhile, and the variant is not ruled out: a later call runs it.
+    ``seconds``: how long the compile has been under way (queued included).
+    """
+
+    per_signature = False
+
+    def __init__(self, reason: str, seconds: float) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
 def call_signature(args: tuple[Any, ...]) -> tuple[Any, ...]:
     """What a compiled variant's success depends on in ``args``: per array its type, dtype,
     rank, layout and writeability; per other value its type. Cheap (no backend import)."""

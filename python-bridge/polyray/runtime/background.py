@@ -1,0 +1,188 @@
+"""Compiling variants in the background, so that no call waits for the JIT (issue 19).
+
+A call whose signature has no compiled variant yet runs the original while one
+worker thread compiles the variant for that signature; a later call runs it.
+One thread for the whole process, because Numba compiles under one global lock
+anyway: two threads would only queue on it. Jobs are keyed (the variant and the
+call's argument types), so that a signature is never compiled twice, however
+many calls (or threads) ask for it meanwhile (the variants keep their jobs per
+signature, created under a lock).
+
+Waiting is restored by ``POLYRAY_JIT_WAIT=1`` (benchmarks, tests that expect a
+variant on the first call) or :func:`set_jit_wait` (the extension's setting);
+the environment wins. A call that forces a compiled target
+(``POLYRAY_TARGET=cpu``) waits too: it asked for that variant by name.
+
+Interruption. The worker is a daemon thread: a KeyboardInterrupt reaches the
+main thread only, and a kernel restart ends the process. Numba writes its cache
+entries through a temporary file and ``os.replace`` (index first, then data), and
+an entry whose data is missing or unreadable is a miss (``jitting.py``), so a
+process that dies mid-compile leaves at worst an entry that is compiled again.
+At interpreter exit the compile under way is let finish (LLVM must not be torn
+down under it) and queued ones are dropped.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import queue
+import threading
+from collections.abc import Callable, Hashable
+from time import perf_counter
+from typing import Final
+
+#: POLYRAY_JIT_WAIT=1: a call waits for its variant to compile (the behaviour before issue 19).
+WAIT_ENV: Final = "POLYRAY_JIT_WAIT"
+
+_wait_setting = False
+
+
+def set_jit_wait(wait: bool) -> None:
+    """The extension's / user's setting: wait for the JIT on a call (POLYRAY_JIT_WAIT wins)."""
+    global _wait_setting
+    _wait_setting = bool(wait)
+
+
+def jit_wait() -> bool:
+    """Whether a call waits for its variant to compile instead of running the original meanwhile."""
+    env = os.environ.get(WAIT_ENV)
+    if env is not None and env.strip() != "":
+        return env.strip().lower() not in ("0", "false", "no", "off")
+    return _wait_setting
+
+
+class Job:
+    """One compile: ``work(job)`` runs on the worker; ``done`` is set when it returns or raises."""
+
+    __slots__ = ("key", "work", "created", "started", "finished", "error", "done", "results", "reported", "gate")
+
+    def __init__(self, key: Hashable, work: Callable[["Job"], None], gated: bool = False) -> None:
+        self.key = key
+        self.work = work
+        self.created = perf_counter()
+        self.started: float | None = None
+        self.finished: float | None = None
+        #: why the job could not run at all (its work reports its own failures in ``results``)
+        self.error: str | None = None
+        self.done = threading.Event()
+        #: what the work produced, by name (CpuVariant: form -> compiled dispatcher or reason)
+        self.results: dict[str, object] = {}
+        #: whether a run record has carried its JIT time already (the variant's business)
+        self.reported = False
+        #: set when the worker may start: a job submitted by a call waits until that call has returned
+        #: (open_gates; GATE_SECONDS at most), so that the first call does not share the GIL with the compiler
+        self.gate = threading.Event()
+        if not gated:
+            self.gate.set()
+
+    def elapsed(self) -> float:
+        """Seconds since the job was queued (its wait for the worker included)."""
+        end = self.finished if self.finished is not None else perf_counter()
+        return end - self.created
+
+    def compile_seconds(self) -> float:
+        """Seconds the worker spent on it (0 until it ran)."""
+        if self.started is None:
+            return 0.0
+        end = self.finished if self.finished is not None else perf_counter()
+        return end - self.started
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.done.wait(timeout)
+
+
+_lock = threading.Lock()
+_queue: "queue.Queue[Job]" = queue.Queue()
+_worker: threading.Thread | None = None
+_running: Job | None = None
+_stopping = False
+
+
+#: The longest a job waits for its gate (an original that runs longer shares the CPU with the compile).
+GATE_SECONDS: Final = 10.0
+
+# gates of the jobs this thread's current call submitted (opened when the call returns)
+_local = threading.local()
+
+
+def open_gates() -> None:
+    """Let the worker start the jobs the calling thread submitted gated (the dispatcher calls it when
+    a call returns: the compile it asked for then does not slow the original that call ran)."""
+    gates = getattr(_local, "gates", None)
+    if gates:
+        _local.gates = None
+        for gate in gates:
+            gate.set()
+
+
+def submit(key: Hashable, work: Callable[[Job], None], gated: bool = False) -> Job:
+    """Queue ``work`` for the worker thread; the caller keeps the job (and so never submits a key twice:
+    the variants hold their jobs per signature under their own lock)."""
+    global _worker
+    job = Job(key, work, gated)
+    if gated:
+        gates = getattr(_local, "gates", None)
+        if gates is None:
+            gates = _local.gates = []
+        gates.append(job.gate)
+    with _lock:
+        if _stopping:
+            job.error = "the interpreter is exiting"
+            job.done.set()
+            return job
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_run, name="polyray-jit", daemon=True)
+            _worker.start()
+        _queue.put(job)
+    return job
+
+
+def _run() -> None:
+    global _running
+    while True:
+        job = _queue.get()
+        with _lock:
+            if _stopping:
+                job.error = "the interpreter is exiting"
+                job.done.set()
+                continue
+            _running = job
+        job.gate.wait(GATE_SECONDS)
+        job.started = perf_counter()  # (importing numba, the first time, is part of the JIT's time)
+        _exit_hook_after_numba()
+        try:
+            job.work(job)
+        except BaseException as exc:  # noqa: BLE001 - the worker must survive any job
+            job.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            job.finished = perf_counter()
+            _running = None
+            job.done.set()
+
+
+def _at_exit() -> None:
+    """Queued jobs are dropped; the one under way finishes (a bounded wait) before LLVM shuts down."""
+    global _stopping
+    with _lock:
+        _stopping = True
+        running = _running
+    if running is not None:
+        running.wait(60.0)
+
+
+_hooked = False
+
+
+def _exit_hook_after_numba() -> None:
+    """Register :func:`_at_exit` after numba's and llvmlite's own exit hooks (atexit runs the last
+    registered first), so that the compile under way ends before they shut LLVM down."""
+    global _hooked
+    if _hooked:
+        return
+    _hooked = True
+    try:
+        import numba  # noqa: F401 - registers its hooks; a job reports a numba that fails to import
+    except Exception:  # noqa: BLE001
+        pass
+    atexit.register(_at_exit)

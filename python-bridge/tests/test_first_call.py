@@ -1,0 +1,260 @@
+"""The first call never waits for the JIT (issue 19): it runs the original while the variant for its
+argument types compiles in the background (runtime/background.py); a later call runs the variant.
+
+The module is a scientist's function compiled by the CLI (``n, m = A.shape``, a weighted stencil);
+every result is compared bit for bit with the original's on a copy of the same inputs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+import uuid
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polyray.runtime as rt
+from polyray.runtime import background
+from polyray.runtime.variants import call_signature
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SOURCE = '''
+import numpy as np
+
+
+def smooth(A: np.ndarray, out: np.ndarray, w: float) -> None:
+    n, m = A.shape
+    for i in range(1, n - 1):
+        for j in range(m):
+            out[i, j] = w * (A[i - 1, j] + A[i + 1, j]) + (1.0 - 2.0 * w) * A[i, j]
+'''
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (ROOT / "lib/cli/main.js").exists():
+        pytest.skip("the compiler is not built (run npm test, which builds lib/)")
+    base = tmp_path_factory.mktemp("firstcall")
+    (base / "src.py").write_text(SOURCE)
+    out = base / "smoothing.py"
+    subprocess.run(["node", str(ROOT / "bin/polyray.mjs"), "compile", str(base / "src.py"), "-o", str(out)],
+                   check=True, cwd=ROOT, capture_output=True)
+    assert "CpuVariant(_polyray_cpu_smooth" in out.read_text()
+    return out
+
+
+def load(path: Path) -> ModuleType:
+    name = f"polyray_first_{uuid.uuid4().hex[:10]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def kern(compiled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """A fresh copy (nothing cached), called as a user would: no POLYRAY_JIT_WAIT."""
+    monkeypatch.delenv("POLYRAY_JIT_WAIT", raising=False)
+    shutil.copy(compiled, tmp_path / "smoothing.py")
+    return load(tmp_path / "smoothing.py")
+
+
+def inputs(n: int = 40, m: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.random((n, m)), np.zeros((n, m))
+
+
+def smooth_matches(module: ModuleType, n: int = 40, m: int = 30, seed: int = 0) -> dict[str, Any]:
+    """One call through the dispatcher, bit for bit against the original on copies; its run record."""
+    A, out = inputs(n, m, seed)
+    ref = out.copy()
+    module.smooth(A, out, 0.25)
+    module._polyray_original_smooth(A.copy(), ref, 0.25)
+    np.testing.assert_array_equal(out, ref)
+    return rt.history()[-1]
+
+
+def cpu_variant(module: ModuleType) -> Any:
+    return module._polyray_dispatch_smooth.variants["cpu"]
+
+
+def job_for(module: ModuleType, *args: Any) -> background.Job:
+    return cpu_variant(module)._jobs[call_signature(args)]
+
+
+def test_first_call_runs_the_original_and_says_so_a_later_call_the_variant(kern: ModuleType) -> None:
+    first = smooth_matches(kern)
+    assert first["variant"] == "original" and "error" not in first
+    assert first["reason"].startswith("cpu variant compiling: "), first["reason"]
+    assert first["reason"].endswith("s so far; ran original"), first["reason"]
+    assert set(first["jit_compiling"]) == {"cpu"} and first["jit_compiling"]["cpu"] >= 0.0
+    A, out = inputs()
+    job = job_for(kern, A, out, 0.25)
+    assert job.wait(300), "the background compile did not finish"
+    later = smooth_matches(kern)
+    assert later["variant"] == "cpu", later
+    # the JIT time is reported once, apart from the run's time, and nobody waited for it
+    assert later["jit_seconds"] > 0.0 and later["jit_waited_seconds"] == 0.0
+    again = smooth_matches(kern)
+    assert again["variant"] == "cpu" and "jit_seconds" not in again
+
+
+def test_concurrent_first_calls_compile_the_signature_once(kern: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    submitted: list[Any] = []
+    submit = background.submit
+
+    def counting(key: Any, work: Any, gated: bool = False) -> background.Job:
+        submitted.append(key)
+        return submit(key, work, gated)
+
+    monkeypatch.setattr(background, "submit", counting)
+    start = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def call(seed: int) -> None:
+        try:
+            start.wait()
+            smooth_matches(kern, seed=seed)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call, args=(seed,)) for seed in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert not errors, errors
+    variant = cpu_variant(kern)
+    assert len(variant._jobs) == 1, list(variant._jobs)
+    A, out = inputs()
+    assert job_for(kern, A, out, 0.25).wait(300)
+    assert [k for k in submitted if k == call_signature((A, out, 0.25))] == [call_signature((A, out, 0.25))]
+    # other argument types (A in Fortran order) are another signature: a job of their own
+    kern.smooth(np.asfortranarray(A), out, 0.25)
+    assert len(variant._jobs) == 2
+
+
+def test_jit_wait_restores_waiting_by_environment_setting_or_forced_target(
+        compiled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fresh(tag: str) -> ModuleType:
+        folder = tmp_path / tag
+        folder.mkdir()
+        shutil.copy(compiled, folder / "smoothing.py")
+        return load(folder / "smoothing.py")
+
+    monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
+    rec = smooth_matches(fresh("env"))
+    assert rec["variant"] == "cpu", rec
+    # the record's seconds are the run's alone; the wait for the JIT is apart
+    assert rec["jit_waited_seconds"] > 0.0 and rec["jit_seconds"] > 0.0
+    assert rec["seconds"] < rec["jit_waited_seconds"]
+
+    monkeypatch.delenv("POLYRAY_JIT_WAIT")
+    background.set_jit_wait(True)
+    try:
+        assert smooth_matches(fresh("setting"))["variant"] == "cpu"
+        monkeypatch.setenv("POLYRAY_JIT_WAIT", "0")  # the environment wins over the setting
+        assert smooth_matches(fresh("env-wins"))["variant"] == "original"
+    finally:
+        background.set_jit_wait(False)
+
+    monkeypatch.delenv("POLYRAY_JIT_WAIT")
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")  # asked for by name: waited for
+    assert smooth_matches(fresh("forced"))["variant"] == "cpu"
+
+
+def test_a_background_compile_failure_runs_the_original_and_is_not_retried(
+        kern: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numba.core.compiler as numba_compiler
+
+    calls: list[int] = []
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        raise RuntimeError("LLVM ERROR: injected by the test")
+
+    monkeypatch.setattr(numba_compiler, "compile_extra", broken)
+    assert smooth_matches(kern)["variant"] == "original"
+    A, out = inputs()
+    assert job_for(kern, A, out, 0.25).wait(300)
+    for _ in range(3):
+        rec = smooth_matches(kern)
+        assert rec["variant"] == "original"
+        assert "numba could not compile _polyray_cpu_smooth for these argument types: RuntimeError: LLVM ERROR: injected" \
+            in rec["reason"], rec["reason"]
+    assert len(calls) == 1
+
+
+def test_arguments_the_variant_cannot_take_start_no_compile(kern: ModuleType) -> None:
+    A = np.random.default_rng(1).random((6, 5)).astype(np.float32)  # NumPy 2 promotes float32 otherwise
+    out, ref = np.zeros((6, 5)), np.zeros((6, 5))
+    kern.smooth(A, out, 0.25)
+    kern._polyray_original_smooth(A, ref, 0.25)
+    np.testing.assert_array_equal(out, ref)
+    with pytest.raises(ValueError):  # a vector: `n, m = A.shape` raises, as without Polyray
+        kern.smooth(np.ones(5), np.zeros(5), 0.25)
+    records = rt.history()
+    assert [r["variant"] for r in records] == ["original", "original"]
+    assert not any(r["reason"].startswith("cpu variant compiling") for r in records), records
+    assert cpu_variant(kern)._jobs == {}
+
+
+CHILD = textwrap.dedent('''
+    import json, os, signal, sys, time
+    import numpy as np
+    sys.path.insert(0, sys.argv[1])
+    import smoothing
+    import polyray.runtime as rt
+    A = np.random.default_rng(3).random((60, 50)); out = np.zeros((60, 50)); ref = out.copy()
+    smoothing.smooth(A, out, 0.25)
+    smoothing._polyray_original_smooth(A, ref, 0.25)
+    rec = rt.history()[-1]
+    print(json.dumps({"variant": rec["variant"], "equal": bool(np.array_equal(out, ref)),
+                      "cache": rec.get("cache", "")}), flush=True)
+    if sys.argv[2] == "kill":  # interrupted while the background compile runs
+        time.sleep(float(sys.argv[3]))
+        os.kill(os.getpid(), signal.SIGKILL)
+''')
+
+
+def test_an_interrupted_compile_leaves_the_cache_usable(compiled: Path, tmp_path: Path) -> None:
+    shutil.copy(compiled, tmp_path / "smoothing.py")
+    (tmp_path / "child.py").write_text(CHILD)
+    env = {k: v for k, v in os.environ.items() if k not in ("POLYRAY_JIT_WAIT", "POLYRAY_TARGET")}
+    env["PYTHONPATH"] = str(ROOT / "python-bridge") + os.pathsep + env.get("PYTHONPATH", "")
+
+    def child(*args: str, wait: bool = False) -> tuple[int, dict[str, Any]]:
+        run_env = {**env, "POLYRAY_JIT_WAIT": "1"} if wait else env
+        done = subprocess.run([sys.executable, str(tmp_path / "child.py"), str(tmp_path), *args],
+                              env=run_env, capture_output=True, text=True, timeout=300)
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        assert lines, done.stderr
+        return done.returncode, json.loads(lines[0])
+
+    # killed at several points of the compile (numba imported, typing, LLVM, writing the cache)
+    for delay in ("0.3", "1.0", "2.0"):
+        rc, first = child("kill", delay)
+        assert rc == -9 and first == {"variant": "original", "equal": True, "cache": ""}
+    # a process that ends while its compile is under way exits normally (the compile finishes first)
+    rc, first = child("exit")
+    assert rc == 0 and first["variant"] == "original" and first["equal"]
+    # whatever the kills left, a partly written entry included, is usable or a miss
+    for entry in (tmp_path / "__pycache__").glob("*.nbc"):
+        entry.write_bytes(entry.read_bytes()[: max(1, entry.stat().st_size // 2)])
+    rc, later = child("exit", wait=True)
+    assert rc == 0 and later["variant"] == "cpu" and later["equal"], later
+    rc, cached = child("exit", wait=True)
+    assert rc == 0 and cached["variant"] == "cpu" and cached["equal"] and cached["cache"] == "", cached
