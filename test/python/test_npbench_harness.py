@@ -38,6 +38,8 @@ BENCHES = {
             while i < n:
                 B[i] = A[i] / 2.0
                 i += 1
+            else:
+                B[0] = 0.0
         """, {"S": {"n": 32}}, ["n", "A", "B"], ["B"]),
     "drift": ("""
         def kernel(n, A, B):

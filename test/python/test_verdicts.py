@@ -123,6 +123,28 @@ def test_a_loop_carrying_a_dependence_called_parallel_fails_naming_the_loop():
     assert "recurrence.py: prefix, loop `for i` at line 5 is reported parallel" in text and "array x differs" in text, text
 
 
+WHILE_CARRIED = """\
+import numpy as np
+
+
+def settle(x, n):
+    for i in range(1, n):
+        k = 0
+        while k < 2 and x[i] < 100.0:
+            x[i] = x[i] + x[i - 1]
+            k += 1
+"""
+
+
+def test_a_dependence_carried_through_a_while_loop_called_parallel_fails():
+    """The for loop carries x[i - 1] -> x[i] through the while loop inside it (the compiler calls it
+    sequential: test/ts/loops.test.ts); called parallel, the permuted runs must differ."""
+    calls = {"settle": [[np.arange(1.0, 7.0), 6]]}
+    result = permute.check_source(WHILE_CARRIED, report_of("settle", [(5, "i", INDEPENDENT)], ["x"]), calls, "while.py")
+    assert len(result.failures) == 1, result.failures
+    assert "settle, loop `for i` at line 5 is reported parallel" in str(result.failures[0])
+
+
 STENCIL = """\
 import numpy as np
 

@@ -35,7 +35,7 @@ test('compile writes a module and a report in the documented form', () => {
   const bad = report.functions.find((f: { name: string }) => f.name === 'bad');
   assert.equal(bad.accelerated, false);
   assert.deepEqual(bad.variants, ['original']);
-  assert.ok(bad.diagnostics.some((d: { line: number; col: number; message: string }) => d.line === 25 && d.col === 5 && /while/.test(d.message)));
+  assert.ok(bad.diagnostics.some((d: { line: number; col: number; message: string }) => d.line === 24 && d.col === 9 && /no type hint/.test(d.message)));
 });
 
 test('a source that does not parse: exit 2, FILE:LINE:COL: error on stderr, no stack trace, no output file', () => {
@@ -78,7 +78,7 @@ test('explain prints every loop and the reasons', () => {
   assert.match(r.stdout, /line 9: for i: parallel - no dependence is carried by i/);
   assert.match(r.stdout, /line 12: for k: sequential - C\[i, j\] written at line 14/);
   assert.match(r.stdout, /bad: not accelerated/);
-  assert.match(r.stdout, /:25:5: error: 'while' loops/);
+  assert.match(r.stdout, /:24:9: error: parameter 'x' has no type hint/);
   const j = polyray('explain', fixture, '--json');
   assert.equal(JSON.parse(j.stdout).functions.length, 3);
 });

@@ -96,7 +96,7 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
           if (x.kind === 'name' && arrays.has(x.id) && !shapeOnly.has(x)) obstacle ??= `line ${x.span.from.line} uses the array '${x.id}' outside a parallel loop`;
         });
       }
-      if (s.kind === 'for') visit(s.body);
+      if (s.kind === 'for' || s.kind === 'while') visit(s.body);
       if (s.kind === 'if') {
         visit(s.body);
         visit(s.orelse);

@@ -147,6 +147,8 @@ export class PythonPrinter {
         const rangeArgs = r.start === null ? [r.stop] : args;
         return [`${indent}for ${s.target.id} in range(${rangeArgs.map((a) => this.expr(a)).join(', ')}):`, ...this.stmts(s.body, inner, so)];
       }
+      case 'while':
+        return [`${indent}while ${this.expr(s.test)}:`, ...this.stmts(s.body, inner, so)];
       case 'if': {
         const lines = [`${indent}if ${this.expr(s.test)}:`, ...this.stmts(s.body, inner, so)];
         if (s.orelse.length > 0) lines.push(`${indent}else:`, ...this.stmts(s.orelse, inner, so));

@@ -38,7 +38,7 @@ export function rayLoops(tf: TypedFunction, prangeLoops: Set<number>): ForStmt[]
   if (tf.helpers.size > 0 || tf.augHelpers.size > 0) return 'its scalar set-up needs CPython-semantics helpers';
   const arrays = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));
   for (const s of tail.slice(0, first)) {
-    if (s.kind === 'for' || s.kind === 'if' || s.kind === 'return') return 'statements before its parallel loop are not simple scalar set-up';
+    if (s.kind === 'for' || s.kind === 'while' || s.kind === 'if' || s.kind === 'return') return 'statements before its parallel loop are not simple scalar set-up';
     let usesArray = false;
     const exprs: Expr[] = s.kind === 'assign' || s.kind === 'augassign' ? [s.target, s.value] : s.kind === 'expr' ? [s.value] : [];
     for (const e of exprs) walkExpr(e, (x) => (usesArray ||= x.kind === 'name' && arrays.has(x.id)));

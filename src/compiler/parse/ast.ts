@@ -59,6 +59,7 @@ export interface Unsupported {
 
 export type Stmt =
   | ForStmt
+  | WhileStmt
   | IfStmt
   | AssignStmt
   | AugAssignStmt
@@ -79,6 +80,14 @@ export interface ForStmt {
   span: Span;
   target: NameExpr;
   range: RangeArgs;
+  body: Stmt[];
+}
+
+/** `while test: body`: the test is any scalar expression; break and continue end or skip an iteration. */
+export interface WhileStmt {
+  kind: 'while';
+  span: Span;
+  test: Expr;
   body: Stmt[];
 }
 
@@ -276,7 +285,7 @@ export interface IfExpr {
 export function walkStmts(body: Stmt[], visit: (s: Stmt, depth: number) => void, depth = 0): void {
   for (const s of body) {
     visit(s, depth);
-    if (s.kind === 'for') walkStmts(s.body, visit, depth + 1);
+    if (s.kind === 'for' || s.kind === 'while') walkStmts(s.body, visit, depth + 1);
     if (s.kind === 'if') {
       walkStmts(s.body, visit, depth);
       walkStmts(s.orelse, visit, depth);
@@ -335,6 +344,7 @@ export function stmtExprs(s: Stmt): Expr[] {
     case 'for':
       return [s.range.start, s.range.stop, s.range.step].filter((x): x is Expr => x !== null);
     case 'if':
+    case 'while':
       return [s.test];
     case 'assign':
     case 'augassign':

@@ -21,6 +21,8 @@ import type {
 import { LineIndex } from './spans.js';
 import { boundNames } from './bound-names.js';
 import { unpackAssignment } from './unpack.js';
+import { iterationOf, reversedRange } from './iteration.js';
+import { walkStmts } from './ast.js';
 import type { Span } from '../diagnostics.js';
 
 const BINARY_OPERATORS = new Set(['+', '-', '*', '/', '//', '%', '**', '@', '&', '|', '^', '<<', '>>']);
@@ -97,9 +99,9 @@ class Converter {
   constructor(private readonly lines: LineIndex, private readonly source: string) {}
 
   /** A local name the function's text does not contain, for the temporaries of unpacking. */
-  freshName(): string {
+  freshName(prefix = '__unpacked'): string {
     for (;;) {
-      const name = `__unpacked${this.temps++}`;
+      const name = `${prefix}${this.temps++}`;
       if (!this.fnText.includes(name)) return name;
     }
   }
@@ -229,11 +231,12 @@ class Converter {
       case 'continue_statement':
         return [{ kind: 'continue', span }];
       case 'for_statement':
-        return [this.forStmt(node, unsupported)];
+        return this.forStmt(node, unsupported);
       case 'if_statement':
         return [this.ifStmt(node, unsupported)];
       case 'while_statement':
-        throw new OutsideSubset(span, "'while' loops are left to the original version");
+        if (node.childForFieldName('alternative')) throw new OutsideSubset(span, "'while ... else' is not supported");
+        return [{ kind: 'while', span, test: this.expr(node.childForFieldName('condition')!), body: this.block(node.childForFieldName('body')!, unsupported) }];
       default:
         throw new OutsideSubset(span, `'${firstWord(node)}' statements are not supported`);
     }
@@ -296,21 +299,58 @@ class Converter {
     return result;
   }
 
-  forStmt(node: Node, unsupported: Unsupported[]): Stmt {
+  /**
+   * A `for` loop: over `range(...)` as it is; over `reversed(range(...))`,
+   * `enumerate()`, `zip()` or an array as the range loop it means
+   * (parse/iteration.ts), after the statements that hold its iterables.
+   */
+  forStmt(node: Node, unsupported: Unsupported[]): Stmt[] {
     const span = this.span(node);
     if (hasAsync(node)) throw new OutsideSubset(span, "'async for' is not supported");
     if (node.childForFieldName('alternative')) throw new OutsideSubset(span, "'for ... else' is not supported");
     const left = node.childForFieldName('left')!;
-    if (left.type !== 'identifier') throw new OutsideSubset(this.span(left), 'a for loop must bind a single name');
-    const right = node.childForFieldName('right')!;
-    const range = this.rangeArgs(right);
-    return {
-      kind: 'for',
-      span,
-      target: { kind: 'name', span: this.span(left), id: left.text },
-      range,
-      body: this.block(node.childForFieldName('body')!, unsupported),
-    };
+    const right = unparenthesized(node.childForFieldName('right')!);
+    const rangeCall = (n: Node): boolean => n.type === 'call' && n.childForFieldName('function')?.type === 'identifier' && n.childForFieldName('function')?.text === 'range';
+    const reversedOf = right.type === 'call' && right.childForFieldName('function')?.text === 'reversed' ? callArgs(right) : null;
+    if (rangeCall(right) || (reversedOf && reversedOf.length === 1 && rangeCall(unparenthesized(reversedOf[0])))) {
+      if (left.type !== 'identifier') throw new OutsideSubset(this.span(left), 'a loop over range(...) must bind a single name');
+      let range = this.rangeArgs(reversedOf ? unparenthesized(reversedOf[0]) : right);
+      if (reversedOf) {
+        const r = reversedRange(range, this.span(right));
+        if (typeof r === 'string') throw new OutsideSubset(this.span(right), r);
+        range = r;
+      }
+      return [{ kind: 'for', span, target: { kind: 'name', span: this.span(left), id: left.text }, range, body: this.block(node.childForFieldName('body')!, unsupported) }];
+    }
+    if (['list', 'list_comprehension', 'set', 'set_comprehension', 'dictionary', 'dictionary_comprehension', 'generator_expression', 'string', 'concatenated_string'].includes(right.type)) {
+      throw new OutsideSubset(this.span(right), `loops over a ${right.type.replace(/_/g, ' ')} are not supported (only range(), reversed(range()), enumerate(), zip() and arrays)`);
+    }
+    const target = this.loopTarget(left);
+    const iter = this.expr(right);
+    const before = unsupported.length;
+    const body = this.block(node.childForFieldName('body')!, unsupported);
+    const boundInBody = new Set<string>(unsupported.slice(before).flatMap((u) => u.binds ?? []));
+    walkStmts(body, (s) => {
+      if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name') boundInBody.add(s.target.id);
+      if (s.kind === 'for') boundInBody.add(s.target.id);
+    });
+    const it = iterationOf(target, iter, {
+      fresh: (prefix) => this.freshName(prefix),
+      boundInBody,
+      unpack: (at, names, value) => unpackAssignment(at, names, { kind: 'value', expr: value }, () => this.freshName()),
+    });
+    if (typeof it === 'string') throw new OutsideSubset(span, it);
+    return [...it.before, { kind: 'for', span, target: it.counter, range: it.range, body: [...it.prologue, ...body] }];
+  }
+
+  /** `x`, or `a, b` / `(a, b)` / `i, (a, b)`: names, possibly in tuples. */
+  loopTarget(node: Node): Expr {
+    if (node.type === 'identifier') return this.expr(node);
+    if (['pattern_list', 'tuple_pattern', 'list_pattern'].includes(node.type)) {
+      const parts = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+      return { kind: 'tuple', span: this.span(node), elts: parts.map((p) => this.loopTarget(p)) };
+    }
+    throw new OutsideSubset(this.span(node), 'a for loop must bind names (not elements, attributes or starred names)');
   }
 
   rangeArgs(node: Node): RangeArgs {
@@ -481,6 +521,20 @@ function unwrapType(node: Node): Node {
     if (inner) return inner;
   }
   return node;
+}
+
+function unparenthesized(node: Node): Node {
+  let inner = node;
+  while (inner.type === 'parenthesized_expression') {
+    const c = inner.namedChildren.find((x) => x && x.type !== 'comment');
+    if (!c) break;
+    inner = c;
+  }
+  return inner;
+}
+
+function callArgs(call: Node): Node[] {
+  return call.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') ?? [];
 }
 
 function firstWord(node: Node): string {

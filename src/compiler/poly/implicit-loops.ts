@@ -44,6 +44,7 @@ export function planImplicitLoops(body: Stmt[], lowered: Map<Stmt, LoweredSlice>
       if (!low) {
         close();
         if (s.kind === 'for') block(s.body, insidePrange || prangeLoops.has(s.span.start));
+        if (s.kind === 'while') block(s.body, insidePrange);
         if (s.kind === 'if') {
           block(s.body, insidePrange);
           block(s.orelse, insidePrange);

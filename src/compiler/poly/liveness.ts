@@ -60,6 +60,18 @@ export function liveAfter(fn: FunctionDef, target: Stmt): Set<string> {
         reads(s.range.step, acc);
         return acc;
       }
+      case 'while': {
+        // The test runs before every iteration and once more at the end; the
+        // body zero or more times (break leaves with what is live after the loop).
+        let acc = new Set(liveOut);
+        reads(s.test, acc);
+        for (;;) {
+          const next = new Set([...acc, ...block(s.body, acc)]);
+          if (next.size === acc.size) break;
+          acc = next;
+        }
+        return acc;
+      }
       default:
         return live;
     }

@@ -80,7 +80,7 @@ function innermostFirstOrder(scop: Scop, s: ScopStatement, parallelLoops: Set<nu
  * of theirs and the writes before an exception are the original's.
  */
 export function localitySchedule(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raising: Set<ScopStatement> = new Set()): Rescheduled | null {
-  if (scop.unanalysable || scop.statements.length === 0) return null;
+  if (scop.unanalysable || scop.statements.length === 0 || scop.loops.some((l) => l.whileLoop)) return null;
   // strip-mined loops with their tiles outermost where every dependence allows it, else in place
   return attempt(ctx, scop, parallelLoops, raising, true) ?? attempt(ctx, scop, parallelLoops, raising, false);
 }

@@ -55,6 +55,10 @@ function analyse(ctx: IslContext, scop: Scop): Map<number, LoopVerdict> {
     return { arr, kinds: [['flow', d.flow], ['anti', d.anti], ['output', d.output]] as const };
   });
   scop.loops.forEach((loop, index) => {
+    if (loop.whileLoop) {
+      verdicts.set(loop.span.start, { parallel: false, reason: 'a while loop: whether an iteration runs depends on the ones before it' });
+      return;
+    }
     const inside = scop.statements.filter((s) => s.loops.includes(index));
     const d = loop.depth;
     const blockers: string[] = [];

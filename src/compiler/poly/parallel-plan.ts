@@ -153,6 +153,11 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
         choose(s.orelse, underDistributable);
         continue;
       }
+      // loops inside a while loop may run as prange, each time the while body runs; none is a Ray block
+      if (s.kind === 'while') {
+        choose(s.body, true);
+        continue;
+      }
       if (s.kind !== 'for') continue;
       let distributed = underDistributable;
       if (verdicts.get(s.span.start)?.parallel) {

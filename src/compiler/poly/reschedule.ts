@@ -46,6 +46,7 @@ export const TILE_SIZE = 32;
 /** Why the function is kept in its original order, or null when it may be rescheduled. */
 export function rescheduleObstacle(tf: TypedFunction, scop: Scop, plan: ParallelPlan, raisingAllowed = false): string | null {
   if (scop.unanalysable) return scop.unanalysable;
+  if (scop.loops.some((l) => l.whileLoop)) return 'it has a while loop, whose iterations isl cannot reorder';
   if (!plan.boundsChecked) return 'its accesses could not all be checked for bounds';
   // helpers the guard has shown cannot raise print natively in the new order too;
   // raisingAllowed: the caller keeps the statements that may raise in place (locality.ts)

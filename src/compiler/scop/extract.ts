@@ -16,7 +16,9 @@ import type { CallSite } from '../types/calls.js';
 interface LoopFrame {
   index: number;
   iterator: string;
+  /** The Python loop variable ('' for a while loop, which has none). */
   variable: string;
+  whileLoop?: boolean;
 }
 
 export function extractScop(tf: TypedFunction, source: string): Scop {
@@ -32,6 +34,8 @@ class Extractor {
   private readonly positions: number[] = [0];
   private conditional = 0;
   private approximate = 0;
+  /** Depth of while loops around: their iterations are unbounded in the model, so writes are may-writes. */
+  private unbounded = 0;
   private unanalysable: string | null = null;
   private readonly arrayRank = new Map<string, number | null>();
   private readonly aliasRoot = new Map<string, string>();
@@ -77,6 +81,8 @@ class Extractor {
     switch (s.kind) {
       case 'for':
         return this.forLoop(s);
+      case 'while':
+        return this.whileLoop(s);
       case 'if':
         if (!containsControl(s)) {
           // An if without loops inside is one compound statement (as in PPCG):
@@ -119,6 +125,8 @@ class Extractor {
         return;
       case 'break':
       case 'continue':
+        // in a while loop it ends or skips an iteration its model already covers (whileLoop)
+        if (this.stack[this.stack.length - 1]?.whileLoop) return;
         this.unanalysable ??= `'${s.kind}' at line ${s.span.from.line} makes the control flow dynamic`;
         return;
       case 'pass':
@@ -249,6 +257,36 @@ class Extractor {
     this.stack.pop();
   }
 
+  /**
+   * `while test: body` as a loop over w = 0, 1, ... without upper bound, whose
+   * first statement reads the test: real executions run a prefix of these
+   * iterations (and one more test), so every real dependence is in the model.
+   * Its writes are may-writes (isl finds no last writer among unbounded
+   * iterations); its statements run whenever their iteration does (a scalar
+   * they redefine first is private to a loop inside), unless a break or
+   * continue of this loop may skip them: then they are conditional.
+   * Loops inside keep their own verdicts; the while loop itself is never parallel.
+   */
+  private whileLoop(s: Stmt & { kind: 'while' }): void {
+    const index = this.loops.length;
+    const iterator = `while_${index}`;
+    this.loops.push({ span: s.span, variable: 'while', iterator, depth: this.stack.length, descending: false, approximate: false, whileLoop: true });
+    this.stack.push({ index, iterator, variable: '', whileLoop: true });
+    this.constraints.push([`${iterator} >= 0`]);
+    this.positions.push(0);
+    this.statement(s.span, this.readsOf(s.test), null);
+    this.positions[this.positions.length - 1]++;
+    const jumps = jumpsOutOf(s.body);
+    if (jumps) this.conditional++;
+    this.unbounded++;
+    this.block(s.body);
+    this.unbounded--;
+    if (jumps) this.conditional--;
+    this.positions.pop();
+    this.constraints.pop();
+    this.stack.pop();
+  }
+
   /** Bounds as affine pieces: `min(a, b)` as an upper bound is both a and b. */
   private boundAffs(e: Expr, split: 'min' | 'max'): Aff[] | null {
     if (e.kind === 'call' && e.func.kind === 'name' && e.func.id === split && e.keywords.length === 0) {
@@ -309,7 +347,8 @@ class Extractor {
 
   private statement(span: ScopStatement['span'], accesses: ScopAccess[], source: Stmt | null): void {
     const conditional = this.conditional > 0 || this.approximate > 0;
-    if (conditional) for (const a of accesses) if (a.kind === 'write') a.must = false;
+    // (in a while loop too: a must-write in unbounded iterations leaves isl an unbounded last writer)
+    if (conditional || this.unbounded > 0) for (const a of accesses) if (a.kind === 'write') a.must = false;
     this.statements.push({
       id: `S${this.statements.length}`,
       span,
@@ -515,12 +554,17 @@ export function normalizedBound(a: Aff, extent: string): string {
   return affIsConst(a) && a.constant < 0 ? `${extent} - ${-a.constant}` : affToIsl(a);
 }
 
+/** A break or continue of this loop's own (not of a loop inside it). */
+function jumpsOutOf(body: Stmt[]): boolean {
+  return body.some((b) => b.kind === 'break' || b.kind === 'continue' || (b.kind === 'if' && (jumpsOutOf(b.body) || jumpsOutOf(b.orelse))));
+}
+
 /** Loops, returns, breaks or continues inside an if: it cannot be one compound statement. */
 function containsControl(s: Stmt & { kind: 'if' }): boolean {
   let found = false;
   const visit = (body: Stmt[]): void => {
     for (const b of body) {
-      if (b.kind === 'for' || b.kind === 'return' || b.kind === 'break' || b.kind === 'continue') found = true;
+      if (b.kind === 'for' || b.kind === 'while' || b.kind === 'return' || b.kind === 'break' || b.kind === 'continue') found = true;
       if (b.kind === 'if') {
         visit(b.body);
         visit(b.orelse);

@@ -61,6 +61,12 @@ export interface ScopLoop {
   descending: boolean;
   /** Loop whose bounds or step could not be expressed exactly (its statements' accesses are may-accesses). */
   approximate: boolean;
+  /**
+   * A `while` loop: iterations 0, 1, ... with no upper bound in the model (the
+   * real ones are a prefix of them, so its dependences are a superset of the
+   * real ones); its first statement is the test. Never parallel.
+   */
+  whileLoop?: boolean;
 }
 
 export interface Scop {

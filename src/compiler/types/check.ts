@@ -392,6 +392,13 @@ class Checker {
         this.block(s.body);
         this.block(s.orelse);
         return;
+      case 'while': {
+        // any scalar is a condition (its truth as in Python); an array's truth raises for more than one element
+        const t = this.expr(s.test);
+        if (t.kind !== 'scalar' && t.kind !== 'unknown') this.error(s.test.span, `a while condition must be a scalar, found ${describe(t)}`);
+        this.block(s.body);
+        return;
+      }
       case 'assign':
         this.assign(s.target, this.expr(s.value), s.value, s.span);
         if (s.unpackedShape !== undefined) this.checkUnpackedShape(s);
