@@ -300,3 +300,28 @@ def f(x: ${F1}):
   assert.equal(exact.accelerated, false);
   assert.match(errors(exact)[0], /'soft' \(line 4\) stays in Python .*line 5: np\.exp\(\)/);
 });
+
+test('a local rebound from calls keeps its refused call\'s diagnostic in every pass of the checker', async () => {
+  // mlp's shape: x = relu(...); x = relu(x @ ...); x = softmax(x @ ...), the last refused
+  const { fns, module } = await compiled(`import numpy as np
+
+
+def relu(x):
+    return np.maximum(x, 0.0)
+
+
+def spread(x):
+    return np.histogram(x)
+
+
+def f(a: ${F2}, w: ${F2}):
+    x = relu(a)
+    x = relu(x * w)
+    x = spread(x * w)
+    return x
+`);
+  const f = fns.get('f')!;
+  assert.equal(f.accelerated, false);
+  assert.match(errors(f).join('\n'), /'spread' \(line 8\) stays in Python/);
+  assert.doesNotMatch(module, /_polyray_cpu_f/);
+});

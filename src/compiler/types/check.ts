@@ -156,8 +156,14 @@ class Checker {
   private readonly untyped = new Set<string>();
   private readonly untypedUses: Span[] = [];
   private readonly calls = new Map<Expr, CallSite>();
-  /** Calls of module functions that stay in Python: a local bound from one is untyped (one diagnostic, at the call). */
+  /**
+   * Calls of module functions that stay in Python, and the locals bound from
+   * them: untyped for the rest of the pass (one diagnostic, at the call). Per
+   * pass: a call refused for the incomplete types of an early pass must not
+   * silence the final pass's diagnostics.
+   */
   private readonly failedCalls = new Set<Expr>();
+  private readonly callUntyped = new Set<string>();
   private returnsView = false;
 
   constructor(
@@ -235,11 +241,23 @@ class Checker {
       this.casts.clear();
       this.weakParams.clear();
       this.calls.clear();
+      this.failedCalls.clear();
+      this.callUntyped.clear();
+      this.untypedUses.length = 0;
       this.returnTy = null;
       this.returnsValue = false;
       this.returnsView = false;
       this.block(fn.body);
       if (JSON.stringify([...this.locals]) === before && pass > 0) break;
+    }
+    // every call of a module function is compiled (a specialization) or explained by a diagnostic
+    if (this.diagnostics.length === 0) {
+      walkStmts(fn.body, (st) => {
+        for (const e of stmtExprs(st)) walkExpr(e, (x) => {
+          const f = x.kind === 'call' ? this.types.get(x.func) : undefined;
+          if (f?.kind === 'callable' && f.qualified.startsWith('module.') && !this.calls.has(x)) this.error(x.span, `the call of '${f.qualified.slice(7)}' could not be typed`);
+        });
+      });
     }
     const usesOperatorHelpers = [...this.helpers.values(), ...this.augHelpers.values()].some((h) => OPERATOR_HELPERS.has(h.helper));
     for (const [node, cast] of this.casts) markCast(node, cast);
@@ -514,7 +532,8 @@ class Checker {
       if (valueTy.kind === 'scalar' && valueTy.scalar === 'int' && valueTy.origin !== 'np' && isSelfProduct(target.id, value)) {
         this.error(span, `'${target.id} = ${target.id} * ...' on a Python int may exceed 64 bits, where Numba would wrap around`);
       }
-      if (this.usesUntyped(value)) this.untyped.add(target.id);
+      if (this.usesFailedCall(value)) this.callUntyped.add(target.id);
+      else if (this.usesUntyped(value)) this.untyped.add(target.id);
       this.bindLocal(target.id, valueTy, valueTy.kind === 'array' ? this.arrayRoot(value) : null, span);
       return;
     }
@@ -558,7 +577,14 @@ class Checker {
   /** Whether an expression reads a name bound by an unsupported statement. */
   private usesUntyped(e: Expr): boolean {
     let found = false;
-    walkExpr(e, (x) => { if ((x.kind === 'name' && this.untyped.has(x.id)) || this.failedCalls.has(x)) found = true; });
+    walkExpr(e, (x) => { if (x.kind === 'name' && this.untyped.has(x.id)) found = true; });
+    return found;
+  }
+
+  /** Whether an expression holds a refused module call or reads a local bound from one (this pass). */
+  private usesFailedCall(e: Expr): boolean {
+    let found = false;
+    walkExpr(e, (x) => { if (this.failedCalls.has(x) || (x.kind === 'name' && this.callUntyped.has(x.id))) found = true; });
     return found;
   }
 
@@ -687,7 +713,7 @@ class Checker {
   }
 
   private name(id: string, span: Span): Ty {
-    if (this.untyped.has(id)) {
+    if (this.untyped.has(id) || this.callUntyped.has(id)) {
       this.untypedUses.push(span);
       return this.params.get(id) ?? this.locals.get(id) ?? UNKNOWN;
     }
