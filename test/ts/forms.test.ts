@@ -60,3 +60,52 @@ test('a NumPy type that is not a scalar type is still a bad hint, with its place
   assert.equal(tf.accelerated, false);
   assert.match(messages(tf)[0], /^3:10 parameter 'a': unsupported type hint \(expected float, int, complex, bool, a NumPy scalar type/);
 });
+
+test('dtype= as written: np.float64, float, int, bool, A.dtype, strings, positional; the shape of A.shape gives A rank', async () => {
+  const [tf] = await check(HEADER + py`
+    def f(u: np.ndarray[tuple[int, int], np.dtype[np.float32]], n: int):
+        a = np.empty(u.shape, dtype=u.dtype)
+        b = np.zeros(n, dtype=int)
+        c = np.zeros((n, n), 'bool')
+        d = np.ones(n, float)
+        e = np.empty(n, u.dtype)
+        g = np.full(n, 3)
+        h = np.full(n, 2, dtype='u1')
+        k = np.zeros_like(u, dtype='f8')
+        m = u.astype(np.float64)
+        p = b.astype('int32')
+        q = u.astype(u.dtype)
+  `);
+  assert.equal(tf.accelerated, true, messages(tf).join('\n'));
+  const arr = (dtype: string, ndim: number) => ({ kind: 'array', dtype, ndim });
+  const want: Record<string, unknown> = {
+    a: arr('float32', 2), b: arr('int64', 1), c: arr('bool', 2), d: arr('float64', 1), e: arr('float32', 1), g: arr('int64', 1),
+    h: arr('uint8', 1), k: arr('float64', 2), m: arr('float64', 2), p: arr('int32', 1), q: arr('float32', 2),
+  };
+  for (const [name, t] of Object.entries(want)) assert.deepEqual(tf.locals.get(name), t, name);
+});
+
+test('dtype spellings outside what compiled code reproduces keep the original, each at its place', async () => {
+  const fs = await import('node:fs');
+  const src = fs.readFileSync(new URL('../kernels/everyday/dtype_refusals.py', import.meta.url), 'utf8');
+  const tfs = await check(src);
+  assert.deepEqual(tfs.map((tf) => [tf.fn.name, tf.accelerated, messages(tf)]), [
+    ['text_dtype', false, ["7:30 dtype 'U8' is not one of the numeric dtypes compiled code has (such as 'float64', 'int32', 'f8')"]],
+    ['half_precision', false, ["11:12 np.zeros(): dtype must be a dtype (np.float64, float, A.dtype or a string such as 'float64')"]],
+    ['truncate', false, ["15:12 .astype(np.int32) of float64 elements: NaN and values out of int32's range convert differently in NumPy and in compiled code (undefined in C)"]],
+    ['drop_imaginary', false, ["19:12 .astype(np.float64) of complex128 elements drops the imaginary part with NumPy's ComplexWarning, which compiled code does not give"]],
+  ]);
+  const [full, fill] = await check(HEADER + py`
+    def f(n: int, v: float):
+        return np.full(n, v, dtype=np.int32)
+    def g(n: int, v: int, x: npt.NDArray[np.float64]):
+        a = np.full(n, 300, dtype=np.uint8)
+        b = x.astype(v)
+        return a
+  `);
+  assert.deepEqual(messages(full), ["4:12 np.full() of a float as int32: NaN and values out of int32's range convert differently in NumPy and in compiled code"]);
+  assert.deepEqual(messages(fill), [
+    '6:9 np.full() of a Python int as uint8: NumPy 2 raises OverflowError (Python integer 300 out of bounds for uint8)',
+    "7:9 .astype() takes one dtype (np.float32, float, A.dtype or a string such as 'float32'), without keywords",
+  ]);
+});

@@ -3,6 +3,7 @@
 // of expressions together; parentheses follow Python's precedence table.
 import type { Expr, Stmt } from '../parse/ast.js';
 import { castOf } from '../types/casts.js';
+import { dtypeSpelling } from '../types/dtype-args.js';
 import { NUMPY } from './names.js';
 
 const PREC: Record<string, number> = {
@@ -50,7 +51,8 @@ export class PythonPrinter {
 
   expr(e: Expr): string {
     const o = this.override(e, (x) => this.expr(x));
-    const text = o ?? this.plain(e);
+    const dtype = dtypeSpelling(e); // `dtype=float`, `'float32'`, `A.dtype` resolved (types/dtype-args.ts)
+    const text = o ?? (dtype ? `${NUMPY}.${dtype === 'bool' ? 'bool_' : dtype}` : this.plain(e));
     const cast = this.numeric ? castOf(e) : undefined;
     if (!cast) return text;
     if (!cast.array || this.numeric!.inElements()) return `${NUMPY}.${cast.dtype}(${text})`;

@@ -8,6 +8,7 @@ import { stmtExprs, walkExpr, walkStmts, type Expr, type FunctionDef, type Modul
 import { dtypeOf, dtypeScalar, hintType, makeResolver, type Resolve } from './hints.js';
 import { describe, join, npScalar, sameTy, scalar, UNKNOWN, widerScalar, type Origin, type ScalarKind, type Ty } from './ty.js';
 import { markCast, type NumericCast } from './casts.js';
+import { astypeRefusal, BUILTIN_TYPE_DTYPES, dtypeArgPosition, dtypeOfString, markDtype } from './dtype-args.js';
 import { planBinary, planUnary, type Plan, type Side } from './nep50.js';
 import { intRange, isDtype, kindOf, NARROW, promoteTypes, type Dtype } from './promotion.js';
 import { ULP_BOUNDS, ulpNote, type CloseNote, type Numerics } from '../numerics.js';
@@ -759,6 +760,8 @@ class Checker {
           return base;
         case 'real_part':
           return { kind: 'array', dtype: base.dtype === 'complex64' ? 'float32' : base.dtype === null ? null : 'float64', ndim: base.ndim };
+        case 'dtype':
+          return { kind: 'dtype', dtype: base.dtype };
         default:
           return { kind: 'callable', qualified: `ndarray.${e.attr}` };
       }
@@ -962,9 +965,16 @@ class Checker {
 
   private call(e: Expr & { kind: 'call' }): Ty {
     const f = this.expr(e.func);
-    const args = e.args.map((a) => this.expr(a));
-    const kw = new Map(e.keywords.map((k) => [k.name, this.expr(k.value)]));
+    // a dtype argument may be a string or a Python type (types/dtype-args.ts)
+    const dtypeAt = f.kind === 'callable' ? dtypeArgPosition(f.qualified) : undefined;
+    const args = e.args.map((a, k) => (k === dtypeAt ? this.dtypeArgument(a) : this.expr(a)));
+    const numpyCall = f.kind === 'callable' && (f.qualified.startsWith('numpy.') || f.qualified.startsWith('ndarray.'));
+    const kw = new Map(e.keywords.map((k) => [k.name, k.name === 'dtype' && numpyCall ? this.dtypeArgument(k.value) : this.expr(k.value)]));
     if (f.kind === 'dtype') {
+      if (f.dtype === null) {
+        this.error(e.span, 'calling a dtype known only at run time is not supported');
+        return UNKNOWN;
+      }
       // np.float64(x): a NumPy scalar of that dtype.
       if (args.length !== 1) this.error(e.span, 'dtype constructors take one argument');
       if (args.length === 1 && isDtype(f.dtype)) this.constructorRange(f.dtype, args[0], e.args[0], e.span);
@@ -1066,6 +1076,16 @@ class Checker {
         case 'fill':
           if (e.func.kind === 'attribute') this.markWritten(e.func.value, e.span);
           return { kind: 'none' };
+        case 'astype': {
+          const to = args[0];
+          if (args.length !== 1 || e.keywords.length > 0 || to?.kind !== 'dtype') {
+            if (to?.kind !== 'unknown') this.error(e.span, '.astype() takes one dtype (np.float32, float, A.dtype or a string such as \'float32\'), without keywords');
+            return UNKNOWN;
+          }
+          const refusal = astypeRefusal(arr.dtype, to.dtype);
+          if (refusal) this.error(e.span, refusal);
+          return { kind: 'array', dtype: to.dtype, ndim: arr.ndim };
+        }
       }
       this.error(e.span, `array method .${name}() is not supported`);
       return UNKNOWN;
@@ -1128,8 +1148,11 @@ class Checker {
       }
       case 'matmul':
         return this.binaryType('@', args[0] ?? UNKNOWN, args[1] ?? UNKNOWN, e.span, (h) => this.helpers.set(e, h));
-      case 'outer':
-        return { kind: 'array', dtype: null, ndim: 2 };
+      case 'outer': {
+        // the product of every pair: the operands' promoted dtype (np.outer(u, v) of float64 vectors is float64)
+        const [a, b] = args.map((t) => (t?.kind === 'array' ? t.dtype : null));
+        return { kind: 'array', dtype: isDtype(a) && isDtype(b) ? promoteTypes(a, b) : null, ndim: 2 };
+      }
       case 'same':
       case 'flat': {
         const a = args[0];
@@ -1166,6 +1189,49 @@ class Checker {
   }
 
   /**
+   * np.full(shape, v[, dtype]): without a dtype, NumPy takes v's (a Python int
+   * gives int64, a NumPy scalar its own); with one, v is stored as into an
+   * element (a Python int out of range raises OverflowError in NumPy 2, a
+   * float into integers is undefined out of range), so the same rules apply.
+   */
+  private fillValue(e: Expr & { kind: 'call' }, v: Ty | undefined, dtype: string | null): string | null {
+    if (!v || v.kind !== 'scalar') {
+      if (v && v.kind !== 'unknown') this.error(e.span, `np.full(): the fill value must be a scalar, found ${describe(v)}`);
+      return dtype;
+    }
+    if (dtype === null) return v.origin === 'np' && v.dtype ? v.dtype : { bool: 'bool', int: 'int64', float: 'float64', complex: 'complex128' }[v.scalar];
+    if (isDtype(dtype) && v.origin === 'py' && v.scalar === 'int') this.constructorRange(dtype, v, e.args[1], e.span, `np.full() of a Python int as ${dtype}`);
+    if (isDtype(dtype) && kindOf(dtype) === 'int' && (v.scalar === 'float' || v.scalar === 'complex')) {
+      this.error(e.span, `np.full() of a ${v.scalar} as ${dtype}: NaN and values out of ${dtype}'s range convert differently in NumPy and in compiled code`);
+    } else {
+      this.scalarStore({ kind: 'array', dtype, ndim: null }, v, e.span);
+    }
+    return dtype;
+  }
+
+  /**
+   * A dtype argument (types/dtype-args.ts): `np.float64`, `float`, `A.dtype`,
+   * `'float64'`; resolved ones print as `np.<dtype>` in the variants.
+   */
+  private dtypeArgument(x: Expr): Ty {
+    if (x.kind === 'string') {
+      const dtype = dtypeOfString(x.text);
+      if (!dtype) {
+        this.error(x.span, `dtype ${x.text} is not one of the numeric dtypes compiled code has (such as 'float64', 'int32', 'f8')`);
+        return this.note(x, UNKNOWN);
+      }
+      markDtype(x, dtype);
+      return this.note(x, { kind: 'dtype', dtype });
+    }
+    let t = this.expr(x);
+    if (t.kind === 'callable' && t.qualified.startsWith('builtins.') && BUILTIN_TYPE_DTYPES[t.qualified.slice(9)]) {
+      t = this.note(x, { kind: 'dtype', dtype: BUILTIN_TYPE_DTYPES[t.qualified.slice(9)] });
+    }
+    if (t.kind === 'dtype' && t.dtype !== null) markDtype(x, t.dtype);
+    return t;
+  }
+
+  /**
    * np.uint8(x): NumPy 2 raises OverflowError for a Python int out of the
    * dtype's range (Numba truncates), and a float out of an integer's range is
    * undefined in compiled code.
@@ -1184,10 +1250,11 @@ class Checker {
 
   private allocation(e: Expr & { kind: 'call' }, row: TableRow, args: Ty[], kw: Map<string, Ty>): Ty {
     const name = row.name;
-    const dtypeTy = kw.get('dtype') ?? (row.typing === 'full' ? args[2] : args[1]);
+    const dtypeTy = kw.get('dtype') ?? (row.dtypeArg !== undefined ? args[row.dtypeArg] : undefined);
     let dtype: string | null = 'float64';
     if (dtypeTy) dtype = dtypeTy.kind === 'dtype' ? dtypeTy.dtype : null;
-    if (dtypeTy && dtypeTy.kind !== 'dtype') this.error(e.span, `np.${name}(): dtype must be a NumPy dtype such as np.float64`);
+    if (dtypeTy && dtypeTy.kind !== 'dtype' && dtypeTy.kind !== 'unknown') this.error(e.span, `np.${name}(): dtype must be a dtype (np.float64, float, A.dtype or a string such as 'float64')`);
+    if (row.typing === 'full') dtype = this.fillValue(e, args[1], dtypeTy ? dtype : null);
     if (row.typing === 'alloc_like') {
       const a = args[0];
       return a?.kind === 'array' ? { kind: 'array', dtype: dtypeTy ? dtype : a.dtype, ndim: a.ndim } : UNKNOWN;
@@ -1200,7 +1267,9 @@ class Checker {
     } else if (shape?.kind === 'scalar' && shape.scalar === 'int') {
       ndim = 1;
     } else if (shape?.kind === 'shape') {
-      ndim = null;
+      // `np.empty(A.shape)`: A's rank
+      const of = e.args[0]?.kind === 'attribute' ? this.types.get(e.args[0].value) : undefined;
+      ndim = of?.kind === 'array' ? of.ndim : null;
     } else {
       this.error(e.span, `np.${name}() needs a shape of ints`);
     }

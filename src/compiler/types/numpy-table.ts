@@ -71,6 +71,10 @@ export type TypingRule =
   | 'full'
   /** np.zeros_like(a, dtype=a.dtype) */
   | 'alloc_like'
+  /** .astype(dtype): the same rank, the dtype given (types/dtype-args.ts) */
+  | 'astype'
+  /** .dtype: the array's dtype, as a dtype argument */
+  | 'dtype'
   /** .item(): the element type */
   | 'item'
   /** .fill(value): writes the receiver, returns None */
@@ -127,6 +131,8 @@ export interface TableRow {
   lowers?: true;
   /** scop/temporaries.ts gives a temporary it computes over whole arrays the operands' shape. */
   temporary?: true;
+  /** The position of its dtype argument when given positionally (`dtype=` is read too): types/dtype-args.ts. */
+  dtypeArg?: number;
 }
 
 type Row = Omit<TableRow, 'where' | 'name'>;
@@ -206,13 +212,13 @@ const NUMPY: Record<string, Row> = {
   ascontiguousarray: { typing: 'same', loop: 'elementwise', numba: 'np.ascontiguousarray', numerics: 'exact', gpu: null },
   transpose: { typing: 'same', loop: 'view', numba: 'np.transpose', numerics: 'exact', gpu: null },
   // ---- allocations ----
-  zeros: { typing: 'alloc', loop: 'allocation', numba: 'np.zeros', numerics: 'exact', gpu: null },
-  empty: { typing: 'alloc', loop: 'allocation', numba: 'np.empty', numerics: 'exact', gpu: null },
-  ones: { typing: 'alloc', loop: 'allocation', numba: 'np.ones', numerics: 'exact', gpu: null },
-  full: { typing: 'full', loop: 'allocation', numba: 'np.full', numerics: 'exact', gpu: null },
-  zeros_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.zeros_like', numerics: 'exact', gpu: null },
-  empty_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.empty_like', numerics: 'exact', gpu: null },
-  ones_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.ones_like', numerics: 'exact', gpu: null },
+  zeros: { typing: 'alloc', loop: 'allocation', numba: 'np.zeros', numerics: 'exact', gpu: null, dtypeArg: 1 },
+  empty: { typing: 'alloc', loop: 'allocation', numba: 'np.empty', numerics: 'exact', gpu: null, dtypeArg: 1 },
+  ones: { typing: 'alloc', loop: 'allocation', numba: 'np.ones', numerics: 'exact', gpu: null, dtypeArg: 1 },
+  full: { typing: 'full', loop: 'allocation', numba: 'np.full', numerics: 'exact', gpu: null, dtypeArg: 2 },
+  zeros_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.zeros_like', numerics: 'exact', gpu: null, dtypeArg: 1 },
+  empty_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.empty_like', numerics: 'exact', gpu: null, dtypeArg: 1 },
+  ones_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.ones_like', numerics: 'exact', gpu: null, dtypeArg: 1 },
 };
 
 /** np.<name> constants: Python floats to the checker (np.newaxis is only read inside subscripts). */
@@ -235,6 +241,7 @@ const NDARRAY: Record<string, Row> = {
   conj: { typing: 'same', loop: 'elementwise', numba: '.conj', numerics: 'exact', gpu: null },
   conjugate: { typing: 'same', loop: 'elementwise', numba: '.conjugate', numerics: 'exact', gpu: null },
   fill: { typing: 'fill', loop: 'allocation', numba: '.fill', numerics: 'exact', gpu: null },
+  astype: { typing: 'astype', loop: 'elementwise', numba: '.astype', numerics: 'exact', gpu: null, dtypeArg: 0 },
 };
 
 /** <array>.<name>: attributes. */
@@ -245,6 +252,7 @@ const NDARRAY_ATTR: Record<string, Row> = {
   T: { typing: 'same', loop: 'view', numba: '.T', numerics: 'exact', gpu: null },
   real: { typing: 'real_part', loop: 'view', numba: '.real', numerics: 'exact', gpu: null },
   imag: { typing: 'real_part', loop: 'view', numba: '.imag', numerics: 'exact', gpu: null },
+  dtype: { typing: 'dtype', loop: 'none', numba: '.dtype', numerics: 'exact', gpu: null },
 };
 
 const mathFn = (typing: 'py_float' | 'py_int' | 'py_bool', name: string, helper?: string): Row => ({

@@ -18,7 +18,8 @@ export type Ty =
   | { kind: 'shape' }
   | { kind: 'module'; name: string }
   | { kind: 'callable'; qualified: string }
-  | { kind: 'dtype'; dtype: string }
+  /** a dtype argument; null: an array's `.dtype` known only at run time */
+  | { kind: 'dtype'; dtype: string | null }
   | { kind: 'tuple'; elts: Ty[] }
   | { kind: 'unknown' };
 
