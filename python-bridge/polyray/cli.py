@@ -9,6 +9,7 @@ CLI is :func:`polyray.compile_service.cli_path` (the bundled one in a wheel).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -27,7 +28,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"polyray: the compiler CLI was not found at {cli} (set POLYRAY_CLI)", file=sys.stderr)
         return 1
     try:
-        return subprocess.call([node, str(cli), *args])
+        # `compile --precompile` runs Numba in this very interpreter (src/cli/precompile.ts)
+        env = {**os.environ, "POLYRAY_PYTHON": os.environ.get("POLYRAY_PYTHON") or sys.executable}
+        return subprocess.call([node, str(cli), *args], env=env)
     except KeyboardInterrupt:
         return 130
     except OSError as exc:

@@ -42,6 +42,8 @@ compiles again rather than reusing the other mode's module.
 from __future__ import annotations
 
 import ast
+import builtins
+import dis
 import functools
 import importlib
 import inspect
@@ -49,6 +51,7 @@ import linecache
 import os
 import textwrap
 import threading
+import time
 from collections.abc import Callable
 from time import perf_counter
 from typing import Any
@@ -59,6 +62,7 @@ from .compile_service import CompileServiceError, get_service
 from .profiling import adopt_original, hint_for, hinted_source
 
 _history = importlib.import_module("polyray.runtime.history")
+_background = importlib.import_module("polyray.runtime.background")
 
 TARGETS = ("auto", "cpu", "gpu", "ray", "original")
 NUMERICS = _numerics.MODES
@@ -212,11 +216,52 @@ class Parallelized:
         self.numerics = numerics
         # numerics mode -> signature (tuple of hints) -> (dispatcher wrapper or None, note)
         self._by_mode: dict[str, dict[tuple[tuple[str, str], ...], tuple[Callable[..., Any] | None, str]]] = {}
+        # (numerics mode, signature) -> the generated module (its dispatchers compile ahead: _compile_ahead)
+        self._modules: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
         self._signature = inspect.signature(fn)
         self._hinted = {n for n, p in self._signature.parameters.items() if p.annotation is not inspect.Parameter.empty}
         self._lock = threading.Lock()
         self._source: tuple[str, ast.FunctionDef] | None = None
         self._source_problem: str | None = None
+        self._ahead: Any = None
+        if self._fully_hinted():
+            self._ahead = _background.submit(("parallelize", id(self)), lambda job: self._compile_ahead())
+
+    def _fully_hinted(self) -> bool:
+        params = self._signature.parameters.values()
+        return all(p.annotation is not inspect.Parameter.empty and p.kind in (
+            inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in params)
+
+    def _globals_bound(self, seconds: float = 10.0) -> bool:
+        """Whether every global the function reads is bound, waiting for the module's import to bind the
+        defs that come after this one (a helper it calls is compiled with it, or it keeps its original):
+        compiling before that would give a different, worse module than the first call's."""
+        names = {ins.argval for ins in dis.get_instructions(self.fn) if ins.opname == "LOAD_GLOBAL"}
+        glob = self.fn.__globals__
+        deadline = perf_counter() + seconds
+        while True:
+            if all(n in glob or hasattr(builtins, n) for n in names):
+                return True
+            if perf_counter() > deadline:
+                return False
+            time.sleep(0.05)
+
+    def _compile_ahead(self) -> None:
+        """On the background worker (issue 19): every parameter is hinted, so the signature is known at
+        definition: compile the module, then its CPU variant for the hinted types. A call meanwhile runs
+        the original (unless it waits for the JIT, POLYRAY_JIT_WAIT)."""
+        if not self._globals_bound():
+            return  # the first call compiles, as without hints
+        mode = _numerics.resolve(self.numerics)
+        compiled = self._by_mode.setdefault(mode, {})
+        with self._lock:
+            if () not in compiled:
+                compiled[()] = self._build((), mode)
+        module = self._modules.get((mode, ()))
+        if module is not None:
+            from .runtime import ahead
+
+            ahead.start(module, {self.name})
 
     @property
     def compiled(self) -> dict[tuple[tuple[str, str], ...], tuple[Callable[..., Any] | None, str]]:
@@ -266,6 +311,7 @@ class Parallelized:
             return None, f"compile failed ({type(exc).__name__}: {exc})"
         if wrapper is not None:
             adopt_original(module, self.name, self.fn)
+            self._modules[(mode, key)] = module
         spec = ", ".join(f"{k}: {v}" for k, v in key) or "as hinted"
         return wrapper, f"{note}; signature {spec}; numerics {mode}"
 
@@ -277,11 +323,17 @@ class Parallelized:
             compiled = self._by_mode.setdefault(mode, {})
             entry = compiled.get(key)
             if entry is None:
-                with self._lock:
+                # compiling ahead (the worker holds the lock): the original runs meanwhile, unless calls wait
+                forced = (self.target or os.environ.get("POLYRAY_TARGET") or "auto") != "auto"
+                if not self._lock.acquire(blocking=forced or _background.jit_wait()):
+                    return self._original(args, kwargs, "compiling in the background (ahead of the first call); ran original")
+                try:
                     entry = compiled.get(key)
                     if entry is None:
                         entry = self._build(key, mode)
                         compiled[key] = entry
+                finally:
+                    self._lock.release()
             target, problem = entry
         if target is not None:
             return self._with_target(target, args, kwargs)

@@ -318,6 +318,8 @@ class PolyrayMagics(Magics):
             return self._run_tree(tree, text, set(accelerated) | set(profiled))
         finally:
             shell.user_ns.pop(BIND_NAME, None)
+            if accelerated:
+                _compile_ahead(module, accelerated)
             if args.target:
                 if old_target is None:
                     os.environ.pop("POLYRAY_TARGET", None)
@@ -455,6 +457,17 @@ def _apply_frontend_settings(args: Any, meta: dict[str, Any]) -> None:
 
         if cluster.preferred_address() != address:
             args.cluster = address
+
+
+def _compile_ahead(module: Any, names: set[str]) -> None:
+    """Once the cell has run, its hinted functions' CPU variants compile in the background (issue 19), so
+    that the next cell finds machine code; a call in this cell started its own compile already."""
+    try:
+        from .runtime import ahead
+
+        ahead.start(module, names)
+    except Exception as exc:  # noqa: BLE001 - compiling ahead is an optimization: never fails the cell
+        _print_err(f"polyray: compiling ahead failed ({type(exc).__name__}: {exc}); variants compile on first call")
 
 
 _loaded = False

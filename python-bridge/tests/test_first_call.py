@@ -258,3 +258,114 @@ def test_an_interrupted_compile_leaves_the_cache_usable(compiled: Path, tmp_path
     assert rc == 0 and later["variant"] == "cpu" and later["equal"], later
     rc, cached = child("exit", wait=True)
     assert rc == 0 and cached["variant"] == "cpu" and cached["equal"] and cached["cache"] == "", cached
+
+
+# -- ahead of the first call (issue 19): hints give the signature ---------------------------------------
+
+
+def test_example_arguments_follow_the_hints_and_say_why_not() -> None:
+    from polyray.runtime import ahead
+
+    args, problem = ahead.example_args([rt.Param("A", "array", dtype="float32", ndim=2), rt.Param("n", "int"),
+                                        rt.Param("x", "array", ndim=1), rt.Param("s", "float", scalar_dtype="float32")])
+    assert problem is None and args is not None
+    assert args[0].dtype == np.float32 and args[0].ndim == 2 and args[0].flags.c_contiguous
+    assert args[1] == 0 and type(args[1]) is int
+    assert args[2].dtype == np.float64 and args[2].ndim == 1  # a bare np.ndarray: float64
+    assert type(args[3]) is np.float32
+    args, problem = ahead.example_args([rt.Param("A", "array")])
+    assert args is None and problem == "parameter A has no rank in its hint"
+
+
+def test_a_module_compiled_ahead_runs_its_variant_on_the_first_call(kern: ModuleType) -> None:
+    from polyray.runtime import ahead
+
+    notes = ahead.start(kern)
+    assert notes == {"smooth": "cpu variant compiling ahead of the first call"}
+    A, out = inputs()
+    job = job_for(kern, A, out, 0.25)  # the hinted types: C-ordered float64 arrays, a Python float
+    assert job.wait(300)
+    rec = smooth_matches(kern)
+    assert rec["variant"] == "cpu" and rec["jit_seconds"] > 0.0, rec
+
+
+def test_compile_precompile_writes_machine_code_a_fresh_process_loads(tmp_path: Path) -> None:
+    if not (ROOT / "lib/cli/main.js").exists():
+        pytest.skip("the compiler is not built")
+    (tmp_path / "src.py").write_text(SOURCE)
+    env = {**os.environ, "POLYRAY_PYTHON": sys.executable,
+           "PYTHONPATH": str(ROOT / "python-bridge") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run(["node", str(ROOT / "bin/polyray.mjs"), "compile", str(tmp_path / "src.py"), "-o",
+                           str(tmp_path / "smoothing.py"), "--precompile"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "polyray: --precompile: smooth: cached (2 form(s)" in done.stderr, done.stderr
+    assert list((tmp_path / "__pycache__").glob("smoothing._polyray_cpu_smooth*.nbi"))
+    child = textwrap.dedent("""
+        import json, sys
+        import numpy as np
+        sys.path.insert(0, sys.argv[1])
+        import smoothing
+        A = np.random.default_rng(3).random((60, 50)); out = np.zeros((60, 50)); ref = out.copy()
+        smoothing.smooth(A, out, 0.25)
+        smoothing._polyray_original_smooth(A, ref, 0.25)
+        v = smoothing._polyray_dispatch_smooth.variants["cpu"]
+        print(json.dumps({"equal": bool(np.array_equal(out, ref)), "hits": sum(sum(j.stats.cache_hits.values()) for j in (v._jitted, v._serial) if j),
+                          "misses": sum(sum(j.stats.cache_misses.values()) for j in (v._jitted, v._serial) if j)}))
+    """)
+    run = subprocess.run([sys.executable, "-c", child, str(tmp_path)], env={**env, "POLYRAY_JIT_WAIT": "1"},
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    got = json.loads(run.stdout.strip().splitlines()[-1])
+    assert got["equal"] and got["hits"] >= 1 and got["misses"] == 0, got
+
+
+def test_precompile_reports_what_it_cannot_do(tmp_path: Path) -> None:
+    from polyray import precompile
+
+    assert precompile.main([]) == 1
+    (tmp_path / "broken.py").write_text("raise ImportError('not a module')\n")
+    assert precompile.main([str(tmp_path / "broken.py")]) == 1
+
+
+DECORATED = '''
+import numpy as np
+from polyray import parallelize
+
+
+@parallelize
+def smooth(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: np.ndarray[tuple[int, int], np.dtype[np.float64]],
+           w: float) -> None:
+    n, m = A.shape
+    for i in range(1, n - 1):
+        for j in range(m):
+            out[i, j] = blend(w, A[i - 1, j] + A[i + 1, j], A[i, j])
+
+
+def blend(w: float, outer: float, centre: float) -> float:
+    return w * outer + (1.0 - 2.0 * w) * centre
+'''
+
+
+def test_a_fully_hinted_decorated_function_compiles_at_definition(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    if not (ROOT / "lib/cli/main.js").exists():
+        pytest.skip("the compiler is not built")
+    monkeypatch.delenv("POLYRAY_JIT_WAIT", raising=False)
+    monkeypatch.setenv("POLYRAY_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "deco_mod.py").write_text(DECORATED)
+    module = load(tmp_path / "deco_mod.py")
+    deco = module.smooth
+    assert deco._ahead is not None and deco._ahead.wait(300)  # the module, compiled with its helper
+    (wrapper, note), = deco.compiled.values()
+    assert wrapper is not None, note
+    generated = deco._modules[next(iter(deco._modules))]
+    variant = generated._polyray_dispatch_smooth.variants["cpu"]
+    jobs = list(variant._jobs.values())
+    assert len(jobs) == 1 and jobs[0].wait(300)
+    A, out = inputs()
+    ref = out.copy()
+    module.smooth(A, out, 0.25)
+    module.smooth.fn(A, ref, 0.25)
+    np.testing.assert_array_equal(out, ref)
+    assert rt.history()[-1]["variant"] == "cpu", rt.history()[-1]

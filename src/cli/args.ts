@@ -2,7 +2,8 @@
 import { parseNumerics, type Numerics, type Target } from '../compiler/index.js';
 
 export type Command =
-  | { kind: 'compile'; input: string; output: string; report: string | null; targets: Target[]; numerics: Numerics | null }
+  | { kind: 'compile'; input: string; output: string; report: string | null; targets: Target[]; numerics: Numerics | null;
+      precompile: boolean }
   | { kind: 'explain'; input: string; json: boolean; numerics: Numerics | null }
   | { kind: 'serve' }
   | { kind: 'help' }
@@ -11,7 +12,9 @@ export type Command =
 export class UsageError extends Error {}
 
 export const USAGE = `usage:
-  polyray compile IN.py -o OUT.py [--report R.json] [--targets cpu,gpu,ray] [--numerics exact|close]
+  polyray compile IN.py -o OUT.py [--report R.json] [--targets cpu,gpu,ray] [--numerics exact|close] [--precompile]
+  (--precompile: compile the CPU variants' machine code for the hinted signatures into Numba's cache
+   beside OUT.py, with $POLYRAY_PYTHON, else python3: a fresh process loads it instead of compiling)
   polyray explain IN.py [--json] [--numerics exact|close]
   (--numerics: default $POLYRAY_NUMERICS, else close)
   polyray serve            (compile service: JSON lines on stdin/stdout)
@@ -38,7 +41,7 @@ export function parseArgs(argv: string[]): Command {
     } else if (a.startsWith('--targets=') || a.startsWith('--report=') || a.startsWith('--output=') || a.startsWith('--numerics=')) {
       const [name, v] = a.split(/=(.*)/s);
       flags.set(name === '--output' ? '-o' : name, v);
-    } else if (a === '--json') {
+    } else if (a === '--json' || a === '--precompile') {
       flags.set(a, true);
     } else if (a.startsWith('-') && a !== '-') {
       throw new UsageError(`unknown option ${a}`);
@@ -63,5 +66,6 @@ export function parseArgs(argv: string[]): Command {
     const bad = targets.filter((t) => !TARGETS.includes(t));
     if (bad.length) throw new UsageError(`unknown target(s) ${bad.join(', ')} (expected cpu, gpu, ray)`);
   }
-  return { kind: 'compile', input, output, report: typeof report === 'string' ? report : null, targets, numerics };
+  return { kind: 'compile', input, output, report: typeof report === 'string' ? report : null, targets, numerics,
+    precompile: flags.has('--precompile') };
 }

@@ -7,6 +7,7 @@ import type { IslContext } from 'isl-wasm';
 import { COMPILER_VERSION, compileSource, createPythonParser, explainReport, formatDiagnostic, type PythonParser } from '../compiler/index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { hostNumerics } from './numerics.js';
+import { precompile } from './precompile.js';
 import { loadGrammarBinaries, loadIslBinary } from './grammar-files.js';
 
 let parserPromise: Promise<PythonParser> | null = null;
@@ -78,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     await writeAtomically(cmd.output, result.module);
     if (cmd.report) await writeAtomically(cmd.report, `${JSON.stringify(result.report, null, 2)}\n`);
+    if (cmd.precompile) return precompile(cmd.output);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

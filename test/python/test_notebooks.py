@@ -110,3 +110,39 @@ def test_ray_target_and_cluster(env):
     # The compiler emits a Ray variant for axpy: the loop runs as Ray tasks on the embedded cluster.
     assert target == "ray" and variant == "ray" and int(nodes) >= 1, out[2]
     assert "embedded local cluster" in out[3] and "Ray cluster: 127.0.0.1:" in out[3] and "CPUs" in out[3] and "nodes: 1" in out[3], out[3]
+
+
+FIRST_CELL = """%%parallelize
+import numpy as np
+import polyray.runtime as rt
+
+def smooth(A: np.ndarray, out: np.ndarray, w: float) -> None:
+    n, m = A.shape
+    for i in range(1, n - 1):
+        for j in range(m):
+            out[i, j] = w * (A[i - 1, j] + A[i + 1, j]) + (1.0 - 2.0 * w) * A[i, j]
+
+A = np.random.default_rng(0).random((80, 60)); out = np.zeros_like(A); ref = np.zeros_like(A)
+smooth(A, out, 0.25); smooth.__wrapped__(A, ref, 0.25)
+r = rt.history()[-1]
+print("RUN", r["variant"], "|", r["reason"], "|", bool(np.array_equal(out, ref)))
+"""
+
+
+def test_a_cells_first_run_does_not_wait_for_the_jit_and_a_later_run_uses_the_variant(env, monkeypatch):
+    """Issue 19: the first run of a %%parallelize cell runs the original while the variant compiles in the
+    background (its record says so); the compile started when the cell was defined carries on after the
+    cell; running the same cell again uses the compiled variant, with the same results."""
+    monkeypatch.delenv("POLYRAY_JIT_WAIT", raising=False)  # the kernel is a user's: no waiting
+    nb = notebook(
+        "%load_ext polyray",
+        FIRST_CELL,
+        "from polyray.runtime import background\nprint('IDLE', background.wait_idle(240))",
+        FIRST_CELL,
+        "%polyray report",
+    )
+    run(nb, env)
+    out = [text(c) for c in nb.cells]
+    assert "RUN original | cpu variant compiling: " in out[1] and "ran original | True" in out[1], out[1]
+    assert "IDLE True" in out[2], out[2]
+    assert "RUN cpu | " in out[3] and out[3].rstrip().endswith("| True"), out[3]

@@ -116,10 +116,25 @@ def open_gates() -> None:
             gate.set()
 
 
+_pending = 0  # jobs queued or running (wait_idle)
+
+
+def wait_idle(timeout: float | None = None) -> bool:
+    """Wait until no job is queued or running (tests, benchmarks); False if ``timeout`` passed first.
+    Gated jobs are let start (their calls have returned, or this thread would not be here)."""
+    open_gates()
+    deadline = None if timeout is None else perf_counter() + timeout
+    while _pending:
+        if deadline is not None and perf_counter() > deadline:
+            return False
+        threading.Event().wait(0.01)
+    return True
+
+
 def submit(key: Hashable, work: Callable[[Job], None], gated: bool = False) -> Job:
     """Queue ``work`` for the worker thread; the caller keeps the job (and so never submits a key twice:
     the variants hold their jobs per signature under their own lock)."""
-    global _worker
+    global _worker, _pending
     job = Job(key, work, gated)
     if gated:
         gates = getattr(_local, "gates", None)
@@ -134,17 +149,19 @@ def submit(key: Hashable, work: Callable[[Job], None], gated: bool = False) -> J
         if _worker is None or not _worker.is_alive():
             _worker = threading.Thread(target=_run, name="polyray-jit", daemon=True)
             _worker.start()
+        _pending += 1
         _queue.put(job)
     return job
 
 
 def _run() -> None:
-    global _running
+    global _running, _pending
     while True:
         job = _queue.get()
         with _lock:
             if _stopping:
                 job.error = "the interpreter is exiting"
+                _pending -= 1
                 job.done.set()
                 continue
             _running = job
@@ -157,7 +174,9 @@ def _run() -> None:
             job.error = f"{type(exc).__name__}: {exc}"
         finally:
             job.finished = perf_counter()
-            _running = None
+            with _lock:
+                _running = None
+                _pending -= 1
             job.done.set()
 
 

@@ -170,6 +170,10 @@ class CostModel:
                     problem = exclusion() if exclusion is not None else None
                 if problem is None:
                     out.append(name)
+                    if getattr(v, "compiles_apart", False):
+                        # it never compiles inside a run (CpuVariant: background.py, the wait not timed),
+                        # so its first run is a measurement too
+                        self._warm.add(name)
                 else:
                     excluded[name] = problem
             self._excluded = excluded

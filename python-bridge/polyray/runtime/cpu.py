@@ -194,6 +194,9 @@ class CpuVariant:
         # keys for the next run record: the JIT time of a compile that finished (reported once), waited or not
         self._jit_report: dict[str, Any] = {}
 
+    #: compiled apart from the calls (background.py): a run's time is never a compile's (cost.py)
+    compiles_apart = True
+
     def unavailable_reason(self) -> str | None:
         return self._broken
 
