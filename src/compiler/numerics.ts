@@ -53,6 +53,13 @@ export interface CloseNote {
   operation: string;
   /** How far apart the results may be, in words ("<= 2 ULP from NumPy's"). */
   bound: string;
+  /**
+   * The numerics class (docs/reliability.md): `ulp` (elementwise math, C library),
+   * `product` (BLAS), `reduction` (sums in another order).
+   */
+  kind: 'ulp' | 'product' | 'reduction';
+  /** Whether the GPU variant computes it within the same bound (products: cuBLAS or the host, any order). */
+  gpu: boolean;
 }
 
 export function ulpNote(line: number, col: number, fn: string, operation: string): CloseNote {
@@ -60,5 +67,50 @@ export function ulpNote(line: number, col: number, fn: string, operation: string
   const bound = k
     ? `computed by the C library, <= ${k.float64} ULP from NumPy's result per element (float64; ${k.float32} for float32)`
     : 'computed by the C library: no measured ULP bound';
-  return { line, col, operation, bound };
+  return { line, col, operation, bound, kind: 'ulp', gpu: false };
+}
+
+/**
+ * A product through BLAS (`@`, np.matmul, np.dot of float or complex arrays):
+ * Numba calls SciPy's OpenBLAS build, NumPy its own, and their last bits differ
+ * (NPBench gemm, 2mm, 3mm at 200x200). Each result is within gamma_k*(|A|.|B|) of
+ * the exact product whatever the summation order (Higham, Accuracy and Stability
+ * of Numerical Algorithms, 2nd ed., Thm 3.5; FMA included), gamma_k = k*u/(1-k*u),
+ * u = eps/2, so the two differ by at most 2*gamma_k <= 1.01*k*eps times (|A|.|B|)
+ * per element (k*eps <= 0.02), k the summed dimension.
+ */
+export const PRODUCT_BOUND = "through BLAS (Numba's build, not NumPy's): per element <= 1.01*k*eps*(|A|@|B|)[i, j] from NumPy's, k the summed dimension";
+
+export function productNote(line: number, col: number, operation: string): CloseNote {
+  return { line, col, operation, bound: PRODUCT_BOUND, kind: 'product', gpu: true };
+}
+
+/**
+ * Why an exact-mode function keeps its original for a product, or null when the
+ * product is exact (integer and boolean operands: no rounding).
+ */
+export function productRefusal(operation: string, dtypes: readonly (string | null)[]): string | null {
+  if (dtypes.every((d) => d !== null && /^(u?int|bool)/.test(d))) return null;
+  return `${operation} of ${dtypes.some((d) => d === null) ? 'arrays of unknown dtype' : 'floating-point arrays'}: compiled code calls another BLAS build than NumPy's, whose last bits differ (exact mode keeps the original; close mode compiles it)`;
+}
+
+/**
+ * A reduction in close mode (types/reductions.ts): each line of n terms added
+ * pairwise in float64 with blocks fixed by n (python-bridge/polyray/runtime/
+ * close_reductions.py), every term through at most D(n) <= ceil(log2 n) + 18
+ * roundings, so within gamma_D(n)*sum|x| of the exact sum (Higham (4.4)); NumPy's
+ * own order is the same pairwise one along a line contiguous in memory and
+ * row after row (D = n - 1) otherwise. The two differ by at most the sum.
+ * docs/reliability.md "Reduction-bound table" gives mean, var and std, and
+ * polyray.runtime.close_bounds computes each, per element.
+ */
+export function reductionNote(line: number, col: number, operation: string, terms: string): CloseNote {
+  return {
+    line,
+    col,
+    operation,
+    bound: `${terms}, blocks fixed by the length n (same bits on every call): <= (D(n) + D_NumPy(n))*eps/2*sum|x| from NumPy's sum, D(n) <= ceil(log2 n) + 18, D_NumPy(n) = n - 1 along an axis not contiguous in memory (mean, var, std: docs/reliability.md reduction-bound table)`,
+    kind: 'reduction',
+    gpu: false,
+  };
 }

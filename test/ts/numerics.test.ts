@@ -80,3 +80,72 @@ test('the host picks the mode: flag, then POLYRAY_NUMERICS, then close; bad valu
   assert.throws(() => parseArgs(['explain', 'a.py', '--numerics', 'fast']), /unknown numerics mode 'fast'/);
   assert.throws(() => parseArgs(['explain', 'a.py', '--numerics']), /--numerics needs a value/);
 });
+
+const PRODUCTS = 'import numpy as np\nimport numpy.typing as npt\n' + py`
+  def mm(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+      c = a @ b
+      return c + np.dot(a, b) + np.matmul(a, b)
+  def vv(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> float:
+      return np.vdot(x, y)
+  def ii(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+      return a @ b
+`;
+
+test('products through BLAS: exact keeps the original for float ones, close compiles them with a note that keeps the GPU variant', async () => {
+  const run = async (numerics: 'exact' | 'close') => {
+    const r = compileSource(await testParser(), PRODUCTS, { fileName: 'p.py', targets: ['cpu', 'gpu'], isl: await islCtx, numerics });
+    assert.ok(r.ok);
+    return r.report.functions;
+  };
+  const [mm, vv, ii] = await run('exact');
+  assert.deepEqual([mm.accelerated, vv.accelerated, ii.accelerated], [false, false, true]);
+  const why = mm.diagnostics.map((d) => `${d.line}: ${d.message}`);
+  assert.equal(why.length, 3, why.join('\n'));
+  assert.match(why[0], /^4: '@' of floating-point arrays: compiled code calls another BLAS build than NumPy's/);
+  assert.match(why.join('\n'), /5: np\.dot of floating-point arrays/);
+  assert.match(why.join('\n'), /5: np\.matmul of floating-point arrays/);
+  assert.match(vv.diagnostics[0].message, /^np\.vdot of floating-point arrays/);
+  const [cm, cv, ci] = await run('close');
+  assert.deepEqual([cm.accelerated, cv.accelerated, ci.accelerated], [true, true, true]);
+  assert.deepEqual(cm.closeNotes.map((n) => [n.line, n.operation, n.kind, n.gpu]), [[4, "'@'", 'product', true], [5, 'np.dot', 'product', true], [5, 'np.matmul', 'product', true]]);
+  assert.match(cm.closeNotes[0].bound, /<= 1\.01\*k\*eps\*\(\|A\|@\|B\|\)\[i, j\] from NumPy's/);
+  assert.deepEqual(ci.closeNotes, []);
+  assert.ok(!cm.transformations.some((t) => /verified on the CPU only/.test(t)), cm.transformations.join('\n'));
+});
+
+const REDUCTIONS = 'import numpy as np\nimport numpy.typing as npt\n' + py`
+  def cols(a: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> np.ndarray[tuple[int, int], np.dtype[np.float64]]:
+      n, m = a.shape
+      return (a - a.mean(axis=0)) / np.std(a, axis=0, ddof=1)
+  def rows(a: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> np.ndarray[tuple[int, int], np.dtype[np.float64]]:
+      return a / np.sum(a, axis=-1, keepdims=True)
+  def counts(k: npt.NDArray[np.int64]) -> float:
+      return k.mean()
+  def bad(a: np.ndarray[tuple[int, int], np.dtype[np.float64]], ax: int) -> np.ndarray[tuple[int], np.dtype[np.float64]]:
+      return np.sum(a, axis=ax) + np.var(a, axis=2)
+`;
+
+test('reductions: close compiles them along axes with a reduction note each (CPU only); exact keeps the original', async () => {
+  const run = async (numerics: 'exact' | 'close') => {
+    const r = compileSource(await testParser(), REDUCTIONS, { fileName: 'r.py', targets: ['cpu', 'gpu'], isl: await islCtx, numerics });
+    assert.ok(r.ok);
+    return r;
+  };
+  const close = await run('close');
+  const [cols, rows, counts, bad] = close.report.functions;
+  assert.deepEqual([cols.accelerated, rows.accelerated, counts.accelerated, bad.accelerated], [true, true, true, false]);
+  assert.deepEqual(cols.closeNotes.map((n) => [n.line, n.operation, n.kind, n.gpu]), [[5, '.mean()', 'reduction', false], [5, 'np.std', 'reduction', false]]);
+  assert.match(cols.closeNotes[0].bound, /pairwise in float64, blocks fixed by the length n .*D\(n\) <= ceil\(log2 n\) \+ 18/);
+  assert.match(counts.closeNotes[0].bound, /^int64 elements as float64/);
+  assert.ok(!cols.variants.includes('gpu'));
+  assert.match(close.module, /_polyray_h_axis_mean\(a, 0, False, True\)/);
+  assert.match(close.module, /_polyray_h_axis_std\(a, 0, False, True, 1\)/);
+  assert.match(close.module, /_polyray_h_axis_sum\(a, -1, True, True\)/);
+  assert.match(close.module, /_polyray_h_whole_mean\(k\)/);
+  const why = bad.diagnostics.map((d) => d.message).join('\n');
+  assert.match(why, /sum\(\): the axis must be an int literal/);
+  assert.match(why, /var\(\): axis 2 is out of bounds for an array of 2 dimensions/);
+  const exact = (await run('exact')).report.functions;
+  assert.deepEqual(exact.map((f) => f.accelerated), [false, false, false, false]);
+  assert.ok(exact.every((f) => f.closeNotes.length === 0));
+});

@@ -27,6 +27,7 @@ _SPECULABLE: Final = ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "ma
 HELPER_NAMES: Final[frozenset[str]] = frozenset(
     {"truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp", "matmul", "dot",
      "pairwise_sum", "pairwise_mean"}
+    | {f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")}  # close mode's reductions
     | {f"spec_{name}" for name in _SPECULABLE}
 )
 

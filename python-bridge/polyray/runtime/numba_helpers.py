@@ -23,10 +23,14 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
+from .close_reductions import (axis_mean, axis_std, axis_sum, axis_var,  # noqa: F401 - close mode's reductions, injected like the rest
+                               whole_mean, whole_std, whole_sum, whole_var)
 from .flagging_math import flag_exp, flag_pow
+from .pairwise import pairwise_vector  # NumPy's order, without recursion (which Numba's cache cannot reload)
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
            "matmul", "dot", "pairwise_sum", "pairwise_mean",
+           *(f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")),
            *(f"spec_{name}" for name in ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow"))]
 
 
@@ -606,38 +610,6 @@ def pairwise_mean(a: Any) -> Any:
     return np.mean(a)
 
 
-@njit
-def _pairwise(a, lo, n):  # type: ignore[no-untyped-def]
-    if n < 8:
-        res = 0.0
-        for i in range(n):
-            res += a[lo + i]
-        return res
-    if n <= 128:
-        r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-        r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-        i = 8
-        whole = n - n % 8
-        while i < whole:
-            r0 += a[lo + i]
-            r1 += a[lo + i + 1]
-            r2 += a[lo + i + 2]
-            r3 += a[lo + i + 3]
-            r4 += a[lo + i + 4]
-            r5 += a[lo + i + 5]
-            r6 += a[lo + i + 6]
-            r7 += a[lo + i + 7]
-            i += 8
-        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while i < n:
-            res += a[lo + i]
-            i += 1
-        return res
-    half = n // 2
-    half -= half % 8
-    return _pairwise(a, lo, half) + _pairwise(a, lo + half, n - half)
-
-
 def _elements_in_numpys_order(a: types.Type) -> Any:
     """How NumPy's reduction walks a float64 array's elements, as a 1-D view, or None.
 
@@ -666,7 +638,7 @@ def _ol_pairwise_sum(a):  # type: ignore[no-untyped-def]
 
     def impl(a):  # type: ignore[no-untyped-def]
         v = flat(a)
-        return 0.0 + _pairwise(v, 0, v.shape[0])
+        return 0.0 + pairwise_vector(v, 0, v.shape[0])
 
     return impl
 

@@ -96,6 +96,7 @@ function helperCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string, nati
   if (!h || native.has(e)) return undefined;
   used.add(h.helper);
   if (e.kind === 'binary') return `${helperName(h.helper)}(${print(e.left)}, ${print(e.right)})`;
+  if (e.kind === 'call' && h.args) return `${helperName(h.helper)}(${h.args.map((a) => (typeof a === 'string' ? a : print(a))).join(', ')})`;
   if (e.kind === 'call') {
     const args = h.receiver && e.func.kind === 'attribute' ? [e.func.value, ...e.args] : e.args;
     return `${helperName(h.helper)}(${args.map(print).join(', ')})`;

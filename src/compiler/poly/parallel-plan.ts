@@ -14,6 +14,7 @@ import { distinctConditions, planSliceLowering, type LoweredSlice } from './lowe
 import { planImplicitLoops } from './implicit-loops.js';
 import { literalStep } from '../codegen/loop-range.js';
 import type { LoopVerdict } from '../report/report.js';
+import { CLOSE_REDUCTION_HELPERS } from '../types/reductions.js';
 import type { Scop } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { isNumpyAllocation } from '../types/numpy-table.js';
@@ -58,8 +59,8 @@ export interface ParallelPlan {
   lowered: Map<Stmt, LoweredSlice>;
 }
 
-/** Helpers that never raise (NumPy's pairwise sum and mean of a vector): no obstacle to a parallel loop. */
-export const NEVER_RAISING_HELPERS: ReadonlySet<string> = new Set(['pairwise_sum', 'pairwise_mean']);
+/** Helpers that never raise (NumPy's pairwise sum and mean of a vector, close mode's reductions): no obstacle to a parallel loop. */
+export const NEVER_RAISING_HELPERS: ReadonlySet<string> = new Set(['pairwise_sum', 'pairwise_mean', ...CLOSE_REDUCTION_HELPERS]);
 
 /** Helpers whose failure a parallel loop can flag without raising (numba_helpers.spec_*). */
 export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);

@@ -11,7 +11,8 @@ import { markCast, type NumericCast } from './casts.js';
 import { astypeRefusal, BUILTIN_TYPE_DTYPES, dtypeArgPosition, dtypeOfString, markDtype } from './dtype-args.js';
 import { planBinary, planUnary, type Plan, type Side } from './nep50.js';
 import { intRange, isDtype, kindOf, NARROW, promoteTypes, type Dtype } from './promotion.js';
-import { ULP_BOUNDS, ulpNote, type CloseNote, type Numerics } from '../numerics.js';
+import { productNote, productRefusal, reductionNote, ULP_BOUNDS, ulpNote, type CloseNote, type Numerics } from '../numerics.js';
+import { CLOSE_REDUCTIONS, planCloseReduction, type ReductionName } from './reductions.js';
 import { arrayAttribute, arrayMethod, isMathConstant, isNumpyConstant, mathFunction, numpyFunction, type TableRow } from './numpy-table.js';
 import { ModuleCalls, type CallSite } from './calls.js';
 
@@ -47,7 +48,8 @@ export type ReturnKind = 'none' | 'float' | 'int' | 'complex' | 'bool' | 'array'
 
 /** How code generation must print a division-like operator or math call. */
 /** A helper a variant calls instead (numba_helpers); `receiver`: a method call whose object is its first argument (`x.sum()`). */
-export type Semantics = { helper: string; receiver?: boolean };
+/** args: what the helper is called with, where not the call's own arguments (strings are printed as they are). */
+export type Semantics = { helper: string; receiver?: boolean; args?: (Expr | string)[] };
 
 export interface TypedFunction {
   fn: FunctionDef;
@@ -193,6 +195,53 @@ class Checker {
       return;
     }
     this.error(span, refusal);
+  }
+
+  /**
+   * A product of arrays through BLAS (numerics.ts productRefusal): exact when its
+   * operands are integers; else refused in `exact` mode and noted in `close` mode.
+   */
+  private product(span: Span, operation: string, l: Ty | undefined, r: Ty | undefined): void {
+    if (l?.kind !== 'array' || r?.kind !== 'array') return;
+    const refusal = productRefusal(operation, [l.dtype, r.dtype]);
+    if (refusal === null) return;
+    if (this.numerics === 'exact') {
+      this.error(span, refusal);
+    } else if (!this.closeNotes.some((n) => n.line === span.from.line && n.col === span.from.col)) {
+      this.closeNotes.push(productNote(span.from.line, span.from.col, operation));
+    }
+  }
+
+  /**
+   * np.sum/mean/var/std and their methods in close mode, along an axis or of a whole
+   * array NumPy's own order cannot be followed for (types/reductions.ts); null when
+   * the call is not one of those (the other rules apply).
+   */
+  private closeReduction(e: Expr & { kind: 'call' }, name: string, args: Ty[], kw: Map<string, Ty>, method: boolean): Ty | null {
+    if (this.numerics !== 'close' || !CLOSE_REDUCTIONS.has(name)) return null;
+    const operandExpr = method ? (e.func.kind === 'attribute' ? e.func.value : undefined) : e.args[0];
+    const operand = method ? (operandExpr ? this.types.get(operandExpr) : undefined) : args[0];
+    if (!operandExpr || !operand || operand.kind !== 'array') return null;
+    const rest = method ? e.args : e.args.slice(1);
+    const whole = rest.length === 0 && e.keywords.length === 0;
+    const param = this.isParamName(operandExpr);
+    // exactSum's pairwise_sum/_mean: NumPy's own order, bit for bit, so not relaxed
+    const pairwiseExact = (name === 'sum' || name === 'mean') && operand.dtype === 'float64' && whole &&
+      (operand.ndim === 1 || (operand.ndim !== null && operand.ndim >= 2 && param));
+    const plan = planCloseReduction({
+      name: name as ReductionName, operand, operandExpr, rest, keywords: e.keywords,
+      restTypes: method ? args : args.slice(1), keywordTypes: kw,
+    }, pairwiseExact);
+    if (plan === null) return null;
+    if (plan.kind === 'refuse') {
+      this.error(e.span, plan.reason);
+      return UNKNOWN;
+    }
+    this.helpers.set(e, { helper: plan.helper, args: plan.args });
+    if (!this.closeNotes.some((n) => n.line === e.span.from.line && n.col === e.span.from.col)) {
+      this.closeNotes.push(reductionNote(e.span.from.line, e.span.from.col, method ? `.${name}()` : `np.${name}`, plan.terms));
+    }
+    return plan.type;
   }
 
   private error(span: Span, message: string): void {
@@ -873,6 +922,7 @@ class Checker {
       if (l.kind !== 'array' || r.kind !== 'array') this.error(span, "'@' needs two arrays");
       // Numba skips NumPy's core-dimension check when an operand is empty
       needHelper({ helper: 'matmul' });
+      this.product(span, e?.kind === 'call' ? 'np.matmul' : "'@'", l, r);
       const nd = l.kind === 'array' && r.kind === 'array' && l.ndim !== null && r.ndim !== null ? l.ndim + r.ndim - 2 : null;
       const dt = l.kind === 'array' && r.kind === 'array' && l.dtype === r.dtype ? l.dtype : null;
       if (nd === 0) return scalar(dtypeScalar(dt), 'np');
@@ -1051,6 +1101,8 @@ class Checker {
     }
     if (q.startsWith('numpy.')) {
       const name = q.slice(6);
+      const reduced = this.closeReduction(e, name, args, kw, false);
+      if (reduced) return reduced;
       const row = numpyFunction(name);
       if (row) return this.numpyCall(e, row, args, kw);
       this.error(e.span, `numpy.${name}() is not supported`);
@@ -1060,6 +1112,8 @@ class Checker {
       const name = q.slice(8);
       const recv = e.func.kind === 'attribute' ? this.types.get(e.func.value) : undefined;
       const arr = recv && recv.kind === 'array' ? recv : { kind: 'array' as const, dtype: null, ndim: null };
+      const reduced = this.closeReduction(e, name, args, kw, true);
+      if (reduced) return reduced;
       const row = arrayMethod(name);
       switch (row?.typing) {
         case 'reduction':
@@ -1137,9 +1191,11 @@ class Checker {
           const a = args[0];
           return { kind: 'array', dtype: a?.kind === 'array' ? a.dtype : null, ndim: a?.kind === 'array' && a.ndim !== null ? a.ndim - 1 : null };
         }
+        if (name === 'vdot') this.product(e.span, 'np.vdot', args[0], args[1]);
         if (row.typing === 'dot') {
           const [a, b] = args;
           this.helpers.set(e, { helper: row.helper! }); // shapes checked as NumPy does (numba_helpers.dot)
+          this.product(e.span, 'np.dot', a, b);
           if (a?.kind === 'array' && b?.kind === 'array' && a.ndim === 1 && b.ndim === 1) return scalar(dtypeScalar(a.dtype), 'np');
           if (a?.kind === 'array' && b?.kind === 'array') return { kind: 'array', dtype: a.dtype === b.dtype ? a.dtype : null, ndim: a.ndim !== null && b.ndim !== null ? a.ndim + b.ndim - 2 : null };
         }
@@ -1147,7 +1203,7 @@ class Checker {
         return a?.kind === 'array' ? reductionScalar(name, a.dtype) : scalar('float', 'np');
       }
       case 'matmul':
-        return this.binaryType('@', args[0] ?? UNKNOWN, args[1] ?? UNKNOWN, e.span, (h) => this.helpers.set(e, h));
+        return this.binaryType('@', args[0] ?? UNKNOWN, args[1] ?? UNKNOWN, e.span, (h) => this.helpers.set(e, h), e);
       case 'outer': {
         // the product of every pair: the operands' promoted dtype (np.outer(u, v) of float64 vectors is float64)
         const [a, b] = args.map((t) => (t?.kind === 'array' ? t.dtype : null));

@@ -1,0 +1,123 @@
+"""The bounds of close mode's reductions and products, as numbers (issue 16).
+
+docs/reliability.md "Reduction-bound table" states them; the tests
+(test/python/test_close_reductions.py) and the fuzzer (test/fuzz/run.py)
+compare the original's and the compiled results with these, per element,
+derived from the operands: never a blanket tolerance. Pure NumPy; no Numba.
+
+Notation (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed.):
+u = eps / 2 (float64: 2**-53), gamma(k) = k*u / (1 - k*u). A sum whose every
+term passes through at most D roundings is within gamma(D) * sum|x| of the
+exact sum (Higham (4.4)), whatever the tree; a product of k-long inner
+dimension within gamma(k) * (|A| @ |B|) (Thm 3.5, FMA included). The original
+and the compiled result each satisfy their own bound, so they differ by at
+most the sum of the two.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+U = float(np.finfo(np.float64).eps) / 2
+
+
+def gamma(k: int | np.ndarray) -> Any:
+    """Higham's gamma_k = k*u / (1 - k*u), for float64."""
+    k = np.asarray(k, dtype=np.float64)
+    return k * U / (1 - k * U)
+
+
+@lru_cache(maxsize=None)
+def pairwise_depth(n: int) -> int:
+    """The most roundings one term goes through in NumPy's pairwise sum of n terms.
+
+    Fewer than 8 terms: one after another; up to 128: eight running sums of up
+    to 16 terms, combined in a tree of 3 levels, then the remaining n % 8 added
+    one after another; above: two halves and one addition. At most
+    ceil(log2 n) + 18 (the same order runs compiled in close mode:
+    polyray/runtime/close_reductions.py).
+    """
+    if n < 8:
+        return max(n - 1, 0)
+    if n <= 128:
+        return (n // 8 - 1) + 3 + n % 8
+    half = n // 2
+    half -= half % 8
+    return 1 + max(pairwise_depth(half), pairwise_depth(n - half))
+
+
+def numpy_sum_depth(n: int, contiguous_line: bool) -> int:
+    """NumPy's own: pairwise along a line contiguous in memory, one row after another otherwise."""
+    return pairwise_depth(n) if contiguous_line else max(pairwise_depth(n), n - 1)
+
+
+def sum_tolerance(a: np.ndarray, axis: int | None = None, contiguous_line: bool = False) -> Any:
+    """|compiled - NumPy| for np.sum(a, axis) in close mode, per result element."""
+    n = a.size if axis is None else a.shape[axis]
+    depth = pairwise_depth(n) + numpy_sum_depth(n, contiguous_line)
+    return gamma(depth) * np.sum(np.abs(a.astype(np.float64)), axis=axis)
+
+
+def mean_tolerance(a: np.ndarray, axis: int | None = None, contiguous_line: bool = False) -> Any:
+    """|compiled - NumPy| for np.mean(a, axis): the sums' bound over n, plus each side's rounded division."""
+    n = a.size if axis is None else a.shape[axis]
+    if n == 0:
+        return np.zeros(np.shape(np.mean(a, axis=axis)))
+    m = np.abs(np.mean(a.astype(np.float64), axis=axis))
+    return sum_tolerance(a, axis, contiguous_line) / n * (1 + U) + 2 * U * m * (1 + 2 * U)
+
+
+def var_tolerance(a: np.ndarray, axis: int | None = None, ddof: int = 0, contiguous_line: bool = False) -> Any:
+    """|compiled - NumPy| for np.var(a, axis, ddof): NumPy's two passes on each side.
+
+    Each side computes sum((x - m')**2) / c with its own mean m' (|m' - m| <= e,
+    e its mean's bound): sum((x - m')**2) = S2 + n*(m - m')**2 exactly (the
+    deviations from m add to 0), each deviation and square adds 2 roundings,
+    the sum its depth, the division one.
+    """
+    x = a.astype(np.float64)
+    n = x.size if axis is None else x.shape[axis]
+    c = max(n - ddof, 0)
+    if n == 0 or c == 0:
+        return np.zeros(np.shape(np.mean(x, axis=axis)))
+    m = np.mean(x, axis=axis, keepdims=True)
+    s2 = np.sum((x - m) ** 2, axis=axis)
+    sx = np.sum(np.abs(x), axis=axis)
+    tol = 0.0
+    for depth in (pairwise_depth(n), numpy_sum_depth(n, contiguous_line)):
+        e = gamma(depth + 1) * sx / n + 2 * U * np.abs(np.squeeze(m, axis=axis) if axis is not None else m.reshape(()))
+        shifted = s2 + n * e * e
+        tol = tol + (gamma(depth + 3) * shifted + n * e * e) / c
+    return tol * (1 + 4 * U)
+
+
+def std_tolerance(a: np.ndarray, got: Any, want: Any, axis: int | None = None, ddof: int = 0,
+                  contiguous_line: bool = False) -> Any:
+    """|compiled - NumPy| for np.std: the variances' bound through sqrt, plus each side's rounded sqrt."""
+    tv = var_tolerance(a, axis, ddof, contiguous_line)
+    s = np.abs(np.asarray(got)) + np.abs(np.asarray(want))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        through = np.where(s > 0, tv / np.where(s > 0, s, 1), np.sqrt(tv))
+    return np.minimum(through, np.sqrt(tv)) + 2 * U * np.maximum(np.abs(got), np.abs(want))
+
+
+def product_tolerance(a: np.ndarray, b: np.ndarray) -> Any:
+    """|compiled - NumPy| for a @ b (np.dot, np.matmul) through two BLAS builds: 2*gamma(k) * (|A| @ |B|)."""
+    k = a.shape[-1] if a.ndim else 1
+    return 2 * gamma(k) * (np.abs(a) @ np.abs(b))
+
+
+def within(got: Any, want: Any, tol: Any) -> bool:
+    """got equals want within tol per element, with NaN, inf, shapes and dtypes exactly the same."""
+    got, want = np.asarray(got), np.asarray(want)
+    if got.shape != want.shape or got.dtype != want.dtype:
+        return False
+    if not np.array_equal(np.isnan(got), np.isnan(want)) or not np.array_equal(np.isinf(got), np.isinf(want)):
+        return False
+    inf = np.isinf(want)
+    if not np.array_equal(got[inf], want[inf]):
+        return False
+    finite = np.isfinite(want)
+    return bool(np.all(np.abs(got[finite] - want[finite]) <= np.broadcast_to(tol, want.shape)[finite]))
