@@ -109,3 +109,53 @@ test('dtype spellings outside what compiled code reproduces keep the original, e
     "7:9 .astype() takes one dtype (np.float32, float, A.dtype or a string such as 'float32'), without keywords",
   ]);
 });
+
+test('chained assignment binds each target, left to right, to the one value (a name first, else a temporary)', async () => {
+  const r = parseModule(await testParser(), HEADER + py`
+    def f(A: npt.NDArray[np.float64], k: float):
+        a1 = a5 = k * 2.0
+        A[0] = s = k
+        x = y = z = 0
+        a, b = c = 1.0, 2.0
+        p = (q, w) = 1, 2
+  `);
+  assert.ok(r.ok);
+  const fn = r.module.body.find((t) => t.kind === 'function')!;
+  assert.ok(fn.kind === 'function');
+  const text = (e: { kind: string; id?: string; text?: string }): string => (e.kind === 'name' ? e.id! : e.kind === 'number' ? e.text! : e.kind);
+  const got = fn.body.map((s) => (s.kind === 'assign' ? `${s.span.from.line}: ${text(s.target as never)} = ${text(s.value as never)}` : s.kind));
+  assert.deepEqual(got, [
+    '4: a1 = binary', '4: a5 = a1',
+    '5: __unpacked0 = k', '5: subscript = __unpacked0', '5: s = __unpacked0',
+    '6: x = 0', '6: y = x', '6: z = x',
+  ]);
+  assert.deepEqual(fn.unsupported.map((u) => [u.span.from.line, u.message]), [
+    [7, 'chained assignment is not supported'],
+    [8, 'unpacking in a chained assignment (`a = b, c = ...`) is not supported'],
+  ]);
+});
+
+test('builtin max/min: NumPy scalars of one dtype keep it; different dtypes or kinds are refused at their place', async () => {
+  const [ok, bad] = await check(HEADER + py`
+    def f(T: np.ndarray[tuple[int, int], np.dtype[np.int32]], x: npt.NDArray[np.float64], lo: float):
+        T[0, 1] = max(T[0, 1], T[1, 1], T[0, 0] + T[1, 0])
+        m = min(x[0], lo)
+        return m
+    def g(T: np.ndarray[tuple[int, int], np.dtype[np.int32]], u: npt.NDArray[np.int64], x: npt.NDArray[np.float64]):
+        a = max(T[0, 0], u[0])
+        b = min(x[0], 1)
+        c = max(x)
+        return a
+  `);
+  assert.equal(ok.accelerated, true, messages(ok).join('\n'));
+  const store = ok.fn.body[0];
+  assert.ok(store.kind === 'assign');
+  assert.deepEqual(ok.types.get(store.value), { kind: 'scalar', scalar: 'int', origin: 'np', dtype: 'int32' });
+  // a Python float or a NumPy float64, depending on the values: 'mixed'
+  assert.deepEqual(ok.locals.get('m'), { kind: 'scalar', scalar: 'float', origin: 'mixed' });
+  assert.deepEqual(messages(bad), [
+    '8:9 max() of int32 and int64 returns either type, depending on the values',
+    '9:9 min() of mixed int and float returns either type in CPython',
+    '10:9 max() is supported on two or more scalars (of an array, np.max() or .max())',
+  ]);
+});

@@ -21,6 +21,7 @@ import type {
 import { LineIndex } from './spans.js';
 import { boundNames } from './bound-names.js';
 import { unpackAssignment } from './unpack.js';
+import { chainedAssignment } from './chained.js';
 import { iterationOf, reversedRange } from './iteration.js';
 import { walkStmts } from './ast.js';
 import type { Span } from '../diagnostics.js';
@@ -218,6 +219,7 @@ class Converter {
         if (left && (left.type === 'pattern_list' || left.type === 'tuple_pattern' || left.type === 'list_pattern')) {
           return this.unpack(parts[0], left, span);
         }
+        if (left && parts[0].childForFieldName('right')?.type === 'assignment') return this.chained(parts[0], span);
         return [this.exprStatement(parts[0], span)];
       }
       case 'return_statement': {
@@ -264,6 +266,21 @@ class Converter {
       };
     }
     return { kind: 'expr', span, value: this.expr(node) };
+  }
+
+  /** `a = b = E` as plain assignments (parse/chained.ts); unpacking or annotated targets in a chain stay outside. */
+  chained(node: Node, span: Span): Stmt[] {
+    const targets: Node[] = [];
+    let value: Node = node;
+    while (value.type === 'assignment') {
+      const left = value.childForFieldName('left')!;
+      const right = value.childForFieldName('right');
+      if (value.childForFieldName('type') || !right) throw new OutsideSubset(span, 'an annotated target in a chained assignment is not supported');
+      if (['pattern_list', 'tuple_pattern', 'list_pattern'].includes(left.type)) throw new OutsideSubset(span, 'unpacking in a chained assignment (`a = b, c = ...`) is not supported');
+      targets.push(left);
+      value = right;
+    }
+    return chainedAssignment(span, targets.map((t) => this.expr(t)), this.expr(value), () => this.freshName());
   }
 
   /**

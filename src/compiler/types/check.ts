@@ -1058,17 +1058,25 @@ class Checker {
         case 'min':
         case 'max': {
           if (args.length < 2 || !allScalars) {
-            this.error(e.span, `${name}() is supported on two or more scalars`);
+            // an argument of unknown type was refused where it is computed
+            if (!args.some((t) => t.kind === 'unknown')) this.error(e.span, `${name}() is supported on two or more scalars (of an array, np.${name}() or ${name === 'max' ? '.max()' : '.min()'})`);
             return UNKNOWN;
           }
-          const kinds = args.map((t) => (t as { scalar: ScalarKind }).scalar);
+          const scalars = args as (Ty & { kind: 'scalar' })[];
+          const kinds = scalars.map((t) => t.scalar);
           if (kinds.includes('complex')) this.error(e.span, `${name}() of complex numbers`);
           const k = kinds.reduce(widerScalar);
-          const origin = originOf(args);
-          // CPython returns one of the arguments unchanged; when kinds differ the
-          // result's type depends on the values, which Numba cannot reproduce.
+          // CPython returns one of the arguments unchanged (Numba's max and min pick the same one,
+          // NaN and -0.0 included); when their types differ the result's type depends on the
+          // values, which Numba cannot reproduce: a Python and a NumPy scalar make a 'mixed' one
           if (new Set(kinds).size > 1) this.error(e.span, `${name}() of mixed int and float returns either type in CPython`);
-          return scalar(k, origin);
+          const numpyTypes = new Set(scalars.filter((t) => t.origin === 'np').map(exactScalarType));
+          if (numpyTypes.size > 1 && new Set(kinds).size === 1) {
+            this.error(e.span, `${name}() of ${[...numpyTypes].join(' and ')} returns either type, depending on the values`);
+          }
+          const origin: Origin = scalars.every((t) => t.origin === 'np') ? 'np' : scalars.every((t) => t.origin === 'py') ? 'py' : 'mixed';
+          // NumPy scalars of one dtype (elements of an int32 table): that dtype
+          return origin === 'np' && numpyTypes.size === 1 ? scalars[0] : scalar(k, origin);
         }
         case 'float':
           if (args.length !== 1 || !allScalars) this.error(e.span, 'float() takes one scalar');
