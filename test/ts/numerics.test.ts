@@ -149,3 +149,24 @@ test('reductions: close compiles them along axes with a reduction note each (CPU
   assert.deepEqual(exact.map((f) => f.accelerated), [false, false, false, false]);
   assert.ok(exact.every((f) => f.closeNotes.length === 0));
 });
+
+test("'**' with an integer exponent on float64: exact keeps the original, close converts the integer side and notes the power's ULP bound", async () => {
+  const src = 'import numpy as np\nimport numpy.typing as npt\n' + py`
+    def p(x: npt.NDArray[np.float64], k: int, e: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        return np.sin(x) ** 2 + x ** k + 2 ** x + x ** e
+    def q(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        return x ** 2
+  `;
+  const run = async (numerics: 'exact' | 'close') => compileSource(await testParser(), src, { fileName: 'w.py', targets: ['cpu'], isl: await islCtx, numerics });
+  const exact = await run('exact');
+  assert.ok(exact.ok);
+  assert.deepEqual(exact.report.functions.map((f) => f.accelerated), [false, false]);
+  const close = await run('close');
+  assert.ok(close.ok);
+  const [p, q] = close.report.functions;
+  assert.equal(p.accelerated, true, JSON.stringify(p.diagnostics));
+  assert.deepEqual(p.closeNotes.map((n) => n.operation), ['np.sin', "'**'", "'**'", "'**'", "'**'"]);
+  assert.match(close.module, /np\.sin\(x\) \*\* _polyray_np\.float64\(2\) \+ x \*\* _polyray_np\.float64\(k\) \+ _polyray_np\.float64\(2\) \*\* x \+ x \*\* \(e\)\.astype\(_polyray_np\.float64\)/);
+  // float32: NumPy's float32 power is not measured against compiled code's: kept
+  assert.equal(q.accelerated, false);
+});

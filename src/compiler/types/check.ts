@@ -189,7 +189,7 @@ class Checker {
   private ownMath(span: Span, fn: string, operation: string, args: Ty[], refusal: string): void {
     // only a function with a measured bound (numerics.ts ULP_BOUNDS) is relaxed
     if (this.numerics === 'close' && !args.some(isComplex) && ULP_BOUNDS[fn] !== undefined) {
-      if (!this.closeNotes.some((n) => n.line === span.from.line && n.col === span.from.col)) {
+      if (!this.closeNotes.some((n) => n.line === span.from.line && n.col === span.from.col && n.operation === operation)) {
         this.closeNotes.push(ulpNote(span.from.line, span.from.col, fn, operation));
       }
       return;
@@ -207,7 +207,7 @@ class Checker {
     if (refusal === null) return;
     if (this.numerics === 'exact') {
       this.error(span, refusal);
-    } else if (!this.closeNotes.some((n) => n.line === span.from.line && n.col === span.from.col)) {
+    } else if (!this.closeNotes.some((n) => n.line === span.from.line && n.col === span.from.col && n.operation === operation)) {
       this.closeNotes.push(productNote(span.from.line, span.from.col, operation));
     }
   }
@@ -987,6 +987,11 @@ class Checker {
    * dispatcher checks (other Python ints of unknown range leave the subset).
    */
   private applyPlan(plan: Plan, operands: [Expr, Expr] | undefined, span: Span, isArray: boolean, node: Expr | Stmt | null): void {
+    if (plan.error && plan.close && this.numerics === 'close' && operands) {
+      // close mode: the integer side converted to float64, the C library's pow within its ULP bound
+      this.ownMath(span, plan.close.ulp, "'**'", [], plan.error);
+      plan = { ...plan, error: null, casts: [...plan.casts, ...plan.close.casts], dtype: 'float64' };
+    }
     if (plan.error) {
       this.error(span, plan.error);
       return;

@@ -26,6 +26,12 @@ export interface Plan {
   wrap: Dtype | null;
   /** Why Numba cannot compute this as NumPy 2 does (the function keeps its original). */
   error: string | null;
+  /**
+   * With `error`: the casts under which close mode computes it anyway, within a
+   * ULP bound (numerics.ts ULP_BOUNDS[ulp]): a float64 power of an integer
+   * exponent, as the C library's pow of the exponent converted to float64.
+   */
+  close?: { casts: Plan['casts']; ulp: string };
 }
 
 const ARITH = new Set(['+', '-', '*']);
@@ -88,8 +94,13 @@ export function planBinary(op: string, left: Side, right: Side): Plan {
   } else if (sides.some((s) => s.kind === 'strong' && s.dtype === 'bool') && ['//', '%', '**'].includes(op)) {
     return fail(`NumPy's ${op} with a boolean operand differs from compiled code's (the sign of a nan)`);
   } else if (kind === 'float' && op === '**' && sides.some((s) => (s.kind === 'weak' ? s.py !== 'float' : kindOf((s as { dtype: Dtype }).dtype) !== 'float'))) {
-    // float ** float calls the C library's pow in both
-    return fail("NumPy's power of a float and an integer (the C library's pow) differs from compiled code's in the last bits (it multiplies for an int exponent)");
+    // float ** float calls the C library's pow in both; close mode converts the integer side (numerics.ts)
+    const failed = fail("NumPy's power of a float and an integer (the C library's pow) differs from compiled code's in the last bits (it multiplies for an int exponent)");
+    const intSides = ([0, 1] as const).filter((k) => (sides[k].kind === 'weak' ? (sides[k] as { py: PyKind }).py !== 'float' : kindOf((sides[k] as { dtype: Dtype }).dtype) !== 'float'));
+    if (promoted === 'float64' && intSides.every((k) => sides[k].kind === 'weak' || (sides[k] as { dtype: Dtype }).dtype === 'int64' || NARROW.has((sides[k] as { dtype: Dtype }).dtype))) {
+      failed.close = { ulp: 'power', casts: intSides.map((k) => ({ side: k, dtype: 'float64' as Dtype, ...(sides[k].kind === 'strong' && (sides[k] as { array: boolean }).array ? { array: true } : {}) })) };
+    }
+    return failed;
   } else if (kind === 'complex' && op === '**') {
     return fail("NumPy's complex power differs from compiled code's (0 ** z is 0 in NumPy, nan in Numba)");
   } else if (kind === 'bool') {
