@@ -448,6 +448,16 @@ def _apply_frontend_settings(args: Any, meta: dict[str, Any]) -> None:
         from .runtime import cost
 
         cost.set_timing_allowed(settings["auto_may_time"])
+    # "Wait for the JIT" and the bound for timing the original (issue 19), below the environment
+    if isinstance(settings.get("wait_for_jit"), bool):
+        from .runtime import background
+
+        background.set_jit_wait(settings["wait_for_jit"])
+    bound = settings.get("time_original_below")
+    if isinstance(bound, (int, float)) and not isinstance(bound, bool) and bound >= 0:
+        from .runtime import speedup
+
+        speedup.set_original_timing_bound(float(bound))
     # the numerics mode (setting "numerics"), below the flag and POLYRAY_NUMERICS
     if getattr(args, "numerics", None) is None and not os.environ.get(numerics.ENV, "").strip() and settings.get("numerics") in numerics.MODES:
         args.numerics = settings["numerics"]

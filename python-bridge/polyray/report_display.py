@@ -40,11 +40,25 @@ class FunctionStats:
     nodes: list[str] = field(default_factory=list)
     errors: int = 0
     compiled_by: str = ""
+    #: JIT time spent on this function's variants (compiled apart from its runs: issue 19)
+    jit_seconds: float = 0.0
+    #: the speedup over the original measured at the last call's size class (runtime/speedup.py), or why none
+    measured_speedup: float | None = None
+    speedup_note: str = ""
 
     def add(self, entry: dict[str, Any]) -> None:
         variant = entry.get("variant", "?")
         seconds = float(entry.get("seconds", 0.0))
         self.calls += 1
+        self.jit_seconds += float(entry.get("jit_seconds", 0.0) or 0.0)
+        if "speedup" in entry:
+            self.measured_speedup, self.speedup_note = float(entry["speedup"]), ""
+        elif "speedup_note" in entry:
+            self.measured_speedup, self.speedup_note = None, str(entry["speedup_note"])
+        elif entry.get("jit_compiling"):
+            self.measured_speedup = None
+            self.speedup_note = "variant compiling: " + ", ".join(
+                f"{v} {float(t):.1f} s so far" for v, t in entry["jit_compiling"].items())
         if entry.get("compiled_by"):
             self.compiled_by = entry["compiled_by"]
         slot = self.per_variant.get(variant)
@@ -67,8 +81,13 @@ class FunctionStats:
         return slot[1] / slot[0] if slot and slot[0] else None
 
     def speedup(self) -> float | None:
-        """Mean original time over mean time of the last variant, when both are known."""
+        """The speedup measured at the last call's size class (the original's time there over the variant's);
+        before any such measurement, the mean original time over the mean time of the last variant."""
         if self.variant == "original":
+            return None
+        if self.measured_speedup is not None:
+            return self.measured_speedup
+        if self.speedup_note:
             return None
         orig, last = self.mean("original"), self.mean(self.variant)
         if orig is None or not last:
@@ -86,6 +105,8 @@ class FunctionStats:
             "errors": self.errors,
             "compiled_by": self.compiled_by,
             "speedup": self.speedup(),
+            "speedup_note": self.speedup_note,
+            "jit_seconds": self.jit_seconds,
             "variants": {
                 v: {"calls": int(c), "total_seconds": t, "mean_seconds": t / c if c else None}
                 for v, (c, t) in self.per_variant.items()
@@ -140,7 +161,8 @@ def rows(cell: CellReport, stats: dict[str, FunctionStats]) -> list[dict[str, An
     for fn in cell.functions:
         st = stats.get(fn["name"])
         data = st.to_json() if st is not None else {"name": fn["name"], "calls": 0, "variant": "", "seconds": None,
-                                                     "reason": "", "speedup": None, "variants": {}, "nodes": [], "errors": 0}
+                                                     "reason": "", "speedup": None, "speedup_note": "", "jit_seconds": 0.0,
+                                                     "variants": {}, "nodes": [], "errors": 0}
         data.update({
             "line": fn.get("line"),
             "accelerated": bool(fn.get("accelerated")),
@@ -157,7 +179,7 @@ def render(cell: CellReport, stats: dict[str, FunctionStats]) -> dict[str, Any]:
     """The display bundle: report JSON, a text table and an HTML table."""
     table = rows(cell, stats)
     payload = {"version": 1, "display_id": cell.display_id, "compile": cell.compile_info, "functions": table}
-    head = ["function", "variant", "calls", "last time", "speedup", "reason", "compiled", "loops"]
+    head = ["function", "variant", "calls", "last time", "JIT", "speedup", "reason", "compiled", "loops"]
     lines: list[list[str]] = []
     for r in table:
         sp = r["speedup"]
@@ -166,7 +188,8 @@ def render(cell: CellReport, stats: dict[str, FunctionStats]) -> dict[str, Any]:
             r["variant"] or "-",
             str(r["calls"]),
             _fmt_seconds(r["seconds"]) if r["calls"] else "-",
-            f"{sp:.1f}x" if sp else "-",
+            _fmt_seconds(r["jit_seconds"]) if r.get("jit_seconds") else "-",
+            f"{sp:.1f}x" if sp else (r.get("speedup_note") or "-"),
             r["reason"] or "-",
             r["compile"],
             _loops_text(r) or "-",

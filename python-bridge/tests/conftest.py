@@ -22,6 +22,8 @@ def _clean_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # the tests expect the variant on a call's first run: they wait for the JIT (issue 19's
     # background compile is tested with this unset, test_first_call.py)
     monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
+    # nor time the original on copies for the speedup (tested in test_first_call.py)
+    monkeypatch.setenv("POLYRAY_TIME_ORIGINAL_BELOW", "0")
     rt.clear_history()
     yield
     rt.clear_history()

@@ -369,3 +369,133 @@ def test_a_fully_hinted_decorated_function_compiles_at_definition(tmp_path: Path
     module.smooth.fn(A, ref, 0.25)
     np.testing.assert_array_equal(out, ref)
     assert rt.history()[-1]["variant"] == "cpu", rt.history()[-1]
+
+
+# -- the speedup over the original, measured on copies (issue 19) ---------------------------------------
+
+
+def spy_on_original(module: ModuleType) -> list[tuple[Any, ...]]:
+    """Replace the dispatcher's original by one that records the arguments it is given."""
+    dispatcher = module._polyray_dispatch_smooth
+    real = dispatcher.original
+    seen: list[tuple[Any, ...]] = []
+
+    def original(*args: Any) -> Any:
+        seen.append(args)
+        return real(*args)
+
+    dispatcher.original = original
+    return seen
+
+
+def test_the_speedup_is_measured_on_a_copy_once_per_size_class(kern: ModuleType,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
+    monkeypatch.delenv("POLYRAY_TIME_ORIGINAL_BELOW")  # the default bound, 1 s
+    seen = spy_on_original(kern)
+    A, out = inputs()
+    kern.smooth(A, out, 0.25)
+    first = rt.history()[-1]
+    assert first["variant"] == "cpu" and first["speedup_note"].startswith("original not timed yet"), first
+    assert seen == []  # a one-off call pays nothing
+    kern.smooth(A, out, 0.25)  # called again at that size: the original runs once, on copies
+    second = rt.history()[-1]
+    assert second["variant"] == "cpu" and second["speedup"] > 0.0 and second["original_timed_seconds"] > 0.0, second
+    assert len(seen) == 1 and seen[0][0] is not A and seen[0][1] is not out
+    np.testing.assert_array_equal(seen[0][0], A)
+    for _ in range(3):  # never twice for the same size class
+        kern.smooth(A, out, 0.25)
+        assert rt.history()[-1]["speedup"] > 0.0 and "original_timed_seconds" not in rt.history()[-1]
+    assert len(seen) == 1
+    ref = np.zeros_like(out)
+    kern._polyray_original_smooth(A, ref, 0.25)
+    np.testing.assert_array_equal(out, ref)
+    big, big_out = inputs(160, 120)  # another size class: its own timing (predicted from the first)
+    kern.smooth(big, big_out, 0.25)
+    kern.smooth(big, big_out, 0.25)
+    assert len(seen) == 2 and rt.history()[-1]["speedup"] > 0.0
+
+
+def test_no_speedup_says_why(kern: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
+    monkeypatch.setenv("POLYRAY_TIME_ORIGINAL_BELOW", "1e-9")  # nothing is cheap enough
+    seen = spy_on_original(kern)
+    A, out = inputs()
+    for _ in range(3):
+        kern.smooth(A, out, 0.25)
+    note = rt.history()[-1]["speedup_note"]
+    assert note.startswith("original not timed: predicted ") and note.endswith("(bound 0.001 us)"), note
+    assert seen == []
+
+
+def test_an_original_that_raises_on_the_copy_leaves_the_speedup_unknown(kern: ModuleType,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
+    monkeypatch.delenv("POLYRAY_TIME_ORIGINAL_BELOW")
+
+    def failing(*args: Any) -> None:
+        raise MemoryError("injected")
+
+    kern._polyray_dispatch_smooth.original = failing
+    A, out = inputs()
+    kern.smooth(A, out, 0.25)
+    kern.smooth(A, out, 0.25)
+    assert rt.history()[-1]["variant"] == "cpu"
+    assert rt.history()[-1]["speedup_note"] == "original not timed: it raised on the copy (MemoryError: injected)"
+
+
+def test_the_report_shows_jit_time_and_speedup_or_why_not() -> None:
+    from polyray.report_display import CellReport, FunctionStats, render
+
+    fast, slow = FunctionStats("smooth"), FunctionStats("stencil")
+    fast.add({"variant": "original", "seconds": 0.02, "reason": "cpu variant compiling: 0.0 s so far; ran original",
+              "jit_compiling": {"cpu": 0.0}})
+    assert fast.to_json()["speedup_note"] == "variant compiling: cpu 0.0 s so far"
+    fast.add({"variant": "cpu", "seconds": 0.001, "reason": "auto", "jit_seconds": 2.5, "jit_waited_seconds": 0.0,
+              "speedup_note": "original not timed yet at this size (on the next call)"})
+    fast.add({"variant": "cpu", "seconds": 0.001, "reason": "auto", "speedup": 19.5, "original_timed_seconds": 0.0195})
+    slow.add({"variant": "cpu", "seconds": 4.0, "reason": "auto", "jit_seconds": 1.0,
+              "speedup_note": "original not timed: predicted 4e+03 s (bound 1 s)"})
+    cell = CellReport("d1", [{"name": "smooth", "accelerated": True, "variants": ["cpu"]},
+                             {"name": "stencil", "accelerated": True, "variants": ["cpu"]}], {})
+    bundle = render(cell, {"smooth": fast, "stencil": slow})
+    rows = {r["name"]: r for r in bundle["application/vnd.polyray.report+json"]["functions"]}
+    assert rows["smooth"]["speedup"] == 19.5 and rows["smooth"]["jit_seconds"] == 2.5
+    assert rows["stencil"]["speedup"] is None and rows["stencil"]["speedup_note"].startswith("original not timed: predicted")
+    text = bundle["text/plain"]
+    assert "JIT" in text.splitlines()[1] and "19.5x" in text and "2.500 s" in text
+    assert "original not timed: predicted 4e+03 s (bound 1 s)" in text
+
+
+def test_the_prediction_scales_a_known_original_time_by_the_bytes() -> None:
+    from polyray.runtime.speedup import ASSUMED_SPEEDUP, SpeedupMeter
+
+    meter = SpeedupMeter()
+    assert meter.predict(1000, 0.002) == pytest.approx(0.002 * ASSUMED_SPEEDUP)
+    meter.original_ran((10, 1023), 0.5)
+    assert meter.predict(4095, 0.001) == pytest.approx(0.5 * 4.0 ** 1.5)
+    assert meter.variant_ran("cpu", None, 0.1, lambda: None, ()) == {}
+
+
+def test_the_extensions_settings_reach_the_kernel_below_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from polyray import magic
+    from polyray.runtime import speedup
+
+    monkeypatch.delenv("POLYRAY_JIT_WAIT")
+    monkeypatch.delenv("POLYRAY_TIME_ORIGINAL_BELOW")
+    args = SimpleNamespace(target=None, numerics=None, cluster=None)
+    try:
+        magic._apply_frontend_settings(args, {"settings": {"wait_for_jit": True, "time_original_below": 0.25}})
+        assert background.jit_wait() and speedup.original_timing_bound() == 0.25
+        monkeypatch.setenv("POLYRAY_JIT_WAIT", "0")
+        monkeypatch.setenv("POLYRAY_TIME_ORIGINAL_BELOW", "2")
+        assert not background.jit_wait() and speedup.original_timing_bound() == 2.0
+        magic._apply_frontend_settings(args, {"settings": {"wait_for_jit": "yes", "time_original_below": -1}})
+        monkeypatch.delenv("POLYRAY_JIT_WAIT")
+        monkeypatch.delenv("POLYRAY_TIME_ORIGINAL_BELOW")
+        assert background.jit_wait() and speedup.original_timing_bound() == 0.25  # invalid values: unchanged
+    finally:
+        background.set_jit_wait(False)
+        speedup.set_original_timing_bound(speedup.DEFAULT_BOUND_SECONDS)

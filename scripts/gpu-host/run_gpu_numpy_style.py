@@ -36,6 +36,7 @@ import numpy as np
 # timings and comparisons of compiled variants: a call waits for its variant to compile
 # (issue 19: by default the first calls run the original while it compiles in the background)
 os.environ.setdefault("POLYRAY_JIT_WAIT", "1")
+os.environ.setdefault("POLYRAY_TIME_ORIGINAL_BELOW", "0")  # nor time the original inside timed calls
 
 
 def cases(scale: float) -> dict[str, Callable[[np.random.Generator], tuple[Any, ...]]]:

@@ -77,7 +77,8 @@ export class PolyrayCellExecutor implements INotebookCellExecutor {
     const status = CellStatus.of(cell);
     status.compiling();
     const s = this.engine.settings;
-    const settings = { target: s.defaultTarget, cluster: s.clusterAddress || undefined, auto_may_time: s.autoMayTime, numerics: s.numerics };
+    const settings = { target: s.defaultTarget, cluster: s.clusterAddress || undefined, auto_may_time: s.autoMayTime, numerics: s.numerics,
+      wait_for_jit: s.waitForJit, time_original_below: s.timeOriginalBelowSeconds };
     try {
       // the cell's --numerics, else the setting; the kernel still checks it against POLYRAY_NUMERICS
       const numerics = parseNumerics(magicFlags(source).numerics) ?? s.numerics;

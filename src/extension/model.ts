@@ -14,6 +14,10 @@ export interface RunAggregate {
   nodes: string[];
   errors: number;
   speedup: number | null;
+  /** Why there is no speedup (e.g. 'original not timed: predicted 40 s'), '' when there is one. */
+  speedup_note?: string;
+  /** Seconds spent compiling its variants, apart from the runs' times. */
+  jit_seconds?: number;
   variants: Record<string, { calls: number; total_seconds: number; mean_seconds: number | null }>;
 }
 
@@ -48,6 +52,10 @@ export interface FunctionRow {
   why: string;
   lastSeconds: number | null;
   speedup: number | null;
+  /** Why the speedup is not shown ('' when it is). */
+  speedupNote: string;
+  /** JIT time, apart from the run times (0 when none was reported). */
+  jitSeconds: number;
   nodes: string[];
   calls: number;
   accelerated: boolean;
@@ -154,6 +162,8 @@ export function functionRows(compiled: Map<string, CompiledFunction>, runs: Map<
       why,
       lastSeconds: r && r.calls > 0 ? r.seconds : null,
       speedup: r?.speedup ?? null,
+      speedupNote: r && !r.speedup && r.calls > 0 ? r.speedup_note ?? '' : '',
+      jitSeconds: r?.jit_seconds ?? 0,
       nodes: r?.nodes ?? [],
       calls: r?.calls ?? 0,
       accelerated,

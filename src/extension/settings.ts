@@ -5,6 +5,10 @@ export interface PolyraySettings {
   /** The numerics mode cells compile for, below the magic's --numerics and POLYRAY_NUMERICS (kernel side). */
   numerics: 'close' | 'exact';
   autoMayTime: boolean;
+  /** Calls wait for their variant to compile (else they run the original meanwhile; kernel side: runtime/background.py). */
+  waitForJit: boolean;
+  /** The original is timed on a copy, for the speedup, when predicted under this (kernel side: runtime/speedup.py). */
+  timeOriginalBelowSeconds: number;
   showGeneratedCode: boolean;
   compileTimeLimitSeconds: number;
 }
@@ -14,6 +18,8 @@ export const DEFAULT_SETTINGS: PolyraySettings = {
   defaultTarget: 'auto',
   numerics: 'close',
   autoMayTime: true,
+  waitForJit: false,
+  timeOriginalBelowSeconds: 1,
   showGeneratedCode: false,
   compileTimeLimitSeconds: 20,
 };
@@ -28,6 +34,9 @@ export function readSettings(composite: Record<string, unknown> | null | undefin
       ? (c.defaultTarget as PolyraySettings['defaultTarget']) : DEFAULT_SETTINGS.defaultTarget,
     numerics: c.numerics === 'exact' || c.numerics === 'close' ? c.numerics : DEFAULT_SETTINGS.numerics,
     autoMayTime: typeof c.autoMayTime === 'boolean' ? c.autoMayTime : DEFAULT_SETTINGS.autoMayTime,
+    waitForJit: typeof c.waitForJit === 'boolean' ? c.waitForJit : DEFAULT_SETTINGS.waitForJit,
+    timeOriginalBelowSeconds: typeof c.timeOriginalBelowSeconds === 'number' && c.timeOriginalBelowSeconds >= 0
+      ? c.timeOriginalBelowSeconds : DEFAULT_SETTINGS.timeOriginalBelowSeconds,
     showGeneratedCode: typeof c.showGeneratedCode === 'boolean' ? c.showGeneratedCode : DEFAULT_SETTINGS.showGeneratedCode,
     compileTimeLimitSeconds: typeof c.compileTimeLimitSeconds === 'number' && c.compileTimeLimitSeconds >= 1
       ? c.compileTimeLimitSeconds : DEFAULT_SETTINGS.compileTimeLimitSeconds,

@@ -129,7 +129,8 @@ export class PolyraySidebar extends Widget {
       h('span', { class: 'polyray-fn-name' }, row.name),
       h('span', { class: `polyray-variant polyray-variant-${row.variant || 'none'}` }, row.variant || '—'),
       h('span', { class: 'polyray-time', title: 'last call' }, formatSeconds(row.lastSeconds)),
-      h('span', { class: 'polyray-speedup', title: 'speedup over the original' }, row.speedup ? `${row.speedup.toFixed(1)}×` : ''),
+      h('span', { class: 'polyray-speedup', title: row.speedupNote || 'speedup over the original, measured at the last call\'s size' },
+        row.speedup ? `${row.speedup.toFixed(1)}×` : ''),
     );
     head.onclick = () => {
       if (isOpen) this.open.delete(row.name);
@@ -140,6 +141,8 @@ export class PolyraySidebar extends Widget {
       h('span', { class: 'polyray-why' }, row.why || ''),
       row.nodes.length ? h('span', { class: 'polyray-nodes' }, ` · nodes: ${row.nodes.map((n) => n.slice(0, 8)).join(', ')}`) : ' · local',
       row.calls ? h('span', {}, ` · ${row.calls} call(s)`) : null,
+      row.jitSeconds > 0 ? h('span', { class: 'polyray-jit', title: 'compiling its variants, apart from the run times' }, ` · JIT ${formatSeconds(row.jitSeconds)}`) : null,
+      row.speedupNote ? h('span', { class: 'polyray-speedup-note' }, ` · ${row.speedupNote}`) : null,
       row.compiledBy ? h('span', { class: 'polyray-compiled-by' }, ` · compiled in ${row.compiledBy === 'browser-worker' ? 'the browser (Worker)' : row.compiledBy}`) : null,
       row.numerics ? h('span', { class: 'polyray-numerics', title: row.numerics === 'close' ? 'results equal the original\'s up to floating-point rounding, within documented bounds' : 'bit for bit the original\'s results' }, ` · numerics ${row.numerics}`) : null);
     const node = h('div', {

@@ -8,6 +8,7 @@ def _wait_for_jit(monkeypatch):
     """The compiled-kernel tests expect the variant on a call's first run: calls wait for the JIT
     (POLYRAY_JIT_WAIT=1; the background compile of issue 19 is tested in python-bridge/tests)."""
     monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
+    monkeypatch.setenv("POLYRAY_TIME_ORIGINAL_BELOW", "0")  # no extra runs of the original (speedup.py)
 
 
 def pytest_configure(config):

@@ -95,3 +95,25 @@ test('a row says which numerics mode it was compiled for and, in close mode, whe
   const notes = [...sidebar.node.querySelectorAll('.polyray-close-notes li')].map((l) => l.textContent);
   assert.deepEqual(notes, ["line 4: np.exp: computed by the C library, <= 2 ULP from NumPy's result per element (float64; 3 for float32)"]);
 });
+
+test('a row shows the JIT time apart and, without a measured speedup, why (issue 19)', () => {
+  const { sidebar } = setup();
+  const model = new PolyrayModel();
+  model.onCommMessage({ type: 'records', functions: [
+    { name: 'smooth', calls: 2, variant: 'cpu', seconds: 0.004, reason: 'auto: cpu variant', nodes: [], errors: 0, speedup: null,
+      speedup_note: 'original not timed: predicted 40 s (bound 1 s)', jit_seconds: 3.1,
+      variants: { cpu: { calls: 2, total_seconds: 0.008, mean_seconds: 0.004 } } },
+    { name: 'axpy', calls: 3, variant: 'cpu', seconds: 0.001, reason: 'auto: cpu variant', nodes: [], errors: 0, speedup: 12.5,
+      speedup_note: '', jit_seconds: 0.8, variants: { cpu: { calls: 3, total_seconds: 0.003, mean_seconds: 0.001 } } },
+  ] });
+  sidebar.setModel(model);
+  const rows = [...sidebar.node.querySelectorAll<HTMLElement>('[data-polyray-function]')];
+  const smooth = rows.find((r) => r.getAttribute('data-polyray-function') === 'smooth')!;
+  assert.equal(smooth.querySelector('.polyray-jit')?.textContent, ' · JIT 3.100 s');
+  assert.equal(smooth.querySelector('.polyray-speedup')?.textContent, '');
+  assert.equal(smooth.querySelector('.polyray-speedup-note')?.textContent, ' · original not timed: predicted 40 s (bound 1 s)');
+  const axpy = rows.find((r) => r.getAttribute('data-polyray-function') === 'axpy')!;
+  assert.equal(axpy.querySelector('.polyray-speedup')?.textContent, '12.5×');
+  assert.equal(axpy.querySelector('.polyray-speedup-note'), null);
+  assert.equal(axpy.querySelector('.polyray-jit')?.textContent, ' · JIT 800.00 ms');
+});

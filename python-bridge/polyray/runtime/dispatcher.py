@@ -17,6 +17,7 @@ from .cpu import CpuVariant
 from .gpu import device_stand_ins
 from .guards import ArgumentGuard, GeneratedGuard
 from .params import Param
+from .speedup import SpeedupMeter
 from .variants import VARIANT_NAMES, Variant, VariantCompiling, VariantFailed, VariantRolledBack, call_signature
 from .variants import short_error as _short  # one wording of errors in run records
 
@@ -62,7 +63,7 @@ class Dispatcher:
     """
 
     __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices", "_cost",
-                 "_cluster_state", "_failed")
+                 "_cluster_state", "_failed", "_speed")
 
     def __init__(
         self,
@@ -111,6 +112,8 @@ class Dispatcher:
         # (the only event that changes a variant's availability)
         self._choices: dict[str, Choice] = {}
         self._cost = CostModel(name)
+        # the speedup over the original per size class, the original timed on copies (speedup.py)
+        self._speed = SpeedupMeter()
         # variant -> call_signature(args) -> why it failed to prepare or launch for those types
         self._failed: dict[str, dict[tuple[Any, ...], str]] = {}
         # with a ray variant: the cluster state auto's candidates were computed for (see __call__)
@@ -241,6 +244,8 @@ class Dispatcher:
                         # a call that waited for the JIT: its time is the run's alone (JIT time apart, issue 19)
                         seconds -= extra.get("jit_waited_seconds", 0.0)
                         self._cost.observe(decision, chosen, seconds, args, sizes)
+                        if decision is not None:  # auto: forced targets (tests, benchmarks) pay no extra runs
+                            extra.update(self._speed.variant_ran(chosen, sizes, seconds, self.original, args))
                     except Exception as exc:  # noqa: BLE001
                         extra = {**extra, "bookkeeping_error": _short(exc)}
                     self._record(
@@ -265,6 +270,10 @@ class Dispatcher:
             )
             raise
         seconds = perf_counter() - start
+        try:
+            self._speed.original_ran(sizes, seconds)
+        except Exception:  # noqa: BLE001 - bookkeeping must not lose the result
+            pass
         self._record(
             {
                 "function": self.name, "variant": "original", "seconds": seconds, "nodes": [],
