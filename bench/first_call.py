@@ -1,0 +1,289 @@
+"""The first call, measured in fresh processes (issue 19): not part of npm test; it prints figures.
+
+For each PolyBench kernel (test/kernels/polybench, hinted) and each NPBench benchmark
+(``--npbench DIR``, through ``@parallelize`` as bench/npbench/one.py runs them), every
+measurement runs in a process of its own, so that nothing is imported or compiled yet:
+
+* ``original``: import the kernel's module, call it once: the original's first call;
+* ``polyray``: import the generated module (PolyBench: ``polyray compile``; NPBench: the module
+  with its functions wrapped by ``@parallelize``, hints from the first call), then call it
+  again and again on fresh arguments (the calls a user's loop makes) until the compiled
+  variant has run three times: the first call's time, the call at which a variant first
+  ran, the JIT time its run record reports (compiled in the background, apart from the
+  runs), and the variant's time;
+* ``precompiled`` (PolyBench): the same after ``polyray compile --precompile`` wrote the
+  machine code into Numba's cache beside the module.
+
+Issue 19's target: the first call takes at most 1.1 x the original's first call plus the
+module's import. ``--doc`` writes the table between the ``first-call`` markers of
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import glob
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+KERNELS = os.path.join(REPO, "test", "kernels", "polybench")
+BEGIN = "<!-- first-call:begin (written by bench/first_call.py) -->"
+END = "<!-- first-call:end -->"
+
+
+# -- the children: one measurement each, in a fresh process -------------------------------------------------
+
+
+def _polybench_args(name: str, preset: str) -> Any:
+    import numpy as np
+
+    sys.path.insert(0, KERNELS)
+    import specs
+
+    return lambda: specs.build_args(name, specs.SIZES[name][preset], np.random.default_rng(1))
+
+
+def _npbench_setup(root: str, name: str, preset: str) -> tuple[dict[str, Any], str, Any]:
+    sys.path.insert(0, os.path.join(HERE, "npbench"))
+    import one
+
+    with open(os.path.join(root, "bench_info", name + ".json")) as f:
+        info = json.load(f)["benchmark"]
+    folder = os.path.join(root, "npbench", "benchmarks", info["relative_path"])
+    data = one.make_data(info, folder, preset)
+    return info, folder, data
+
+
+def child(argv: list[str]) -> int:
+    """``--child KIND SUITE NAME PATH PRESET CALLS`` prints one JSON line."""
+    kind, suite, name, path, preset, calls = argv[0], argv[1], argv[2], argv[3], argv[4], int(argv[5])
+    t0 = time.perf_counter()
+    out: dict[str, Any] = {}
+    if suite == "polybench":
+        args = _polybench_args(name, preset)
+        sys.path.insert(0, os.path.dirname(path))
+        t = time.perf_counter()
+        module = __import__(os.path.basename(path)[:-3])
+        out["import_s"] = time.perf_counter() - t
+        fn = getattr(module, "kernel_" + name)
+
+        def one_call() -> float:
+            a = args()
+            start = time.perf_counter()
+            fn(*a)
+            return time.perf_counter() - start
+    else:
+        info, folder, data = _npbench_setup(path, name, preset)
+        import one
+
+        t = time.perf_counter()
+        module = one.load_module(os.path.join(folder, info["module_name"] + "_numpy.py"), "npb_" + info["module_name"])
+        if kind != "original":
+            one.wrap_module(module)
+        out["import_s"] = time.perf_counter() - t
+        fn = getattr(module, info["func_name"])
+
+        def one_call() -> float:
+            return one.call(fn, info, data)[1]
+
+    out["first_s"] = one_call()
+    if kind != "original":
+        from polyray.runtime import history
+
+        main = "kernel_" + name if suite == "polybench" else info["func_name"]
+        times, variants, jit = [out["first_s"]], [], 0.0
+        records = [r for r in history() if r.get("function") == main]
+        variants.append(records[-1]["variant"] if records else "none")
+        deadline = time.perf_counter() + 120.0
+        while len(times) < calls and time.perf_counter() < deadline and variants.count("cpu") < 3:
+            times.append(one_call())
+            records = [r for r in history() if r.get("function") == main]
+            variants.append(records[-1]["variant"] if records else "none")
+        for r in history():
+            jit += float(r.get("jit_seconds", 0.0) or 0.0)
+        compiled = [k for k, v in enumerate(variants) if v not in ("original", "none")]
+        out.update(calls=len(times), variants=variants, jit_s=jit)
+        if compiled:
+            first = compiled[0]
+            out.update(first_variant_call=first + 1, until_variant_s=sum(times[:first]),
+                       variant_s=statistics.median(times[k] for k in compiled))
+        first_records = [r for r in history() if r.get("function") == main][:1]
+        out["first_reason"] = first_records[0].get("reason", "") if first_records else ""
+    out["process_s"] = time.perf_counter() - t0
+    print("RESULT " + json.dumps(out), flush=True)
+    return 0
+
+
+# -- the parent: compile, spawn, tabulate ------------------------------------------------------------------
+
+
+def spawn(kind: str, suite: str, name: str, path: str, preset: str, calls: int, timeout: float) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLYRAY_") or k == "POLYRAY_CACHE_DIR"}
+    env["PYTHONPATH"] = os.path.join(REPO, "python-bridge") + os.pathsep + env.get("PYTHONPATH", "")
+    env["POLYRAY_TIME_ORIGINAL_BELOW"] = "0"  # the speedup's own timing would add to the calls measured here
+    try:
+        proc = subprocess.run([sys.executable, __file__, "--child", kind, suite, name, path, preset, str(calls)],
+                              capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO)
+    except subprocess.TimeoutExpired:
+        return {"error": f"over {timeout:.0f} s"}
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    tail = [ln for ln in proc.stderr.splitlines() if ln.strip()][-1:] or [f"exit status {proc.returncode}"]
+    return {"error": tail[0][:160]}
+
+
+def compile_kernel(name: str, folder: str, precompile: bool) -> tuple[str | None, str]:
+    src = os.path.join(KERNELS, name + ".py")
+    out = os.path.join(folder, f"pr_{name}.py")
+    cmd = ["node", os.path.join(REPO, "bin", "polyray.mjs"), "compile", src, "-o", out]
+    env = {**os.environ, "POLYRAY_PYTHON": sys.executable,
+           "PYTHONPATH": os.path.join(REPO, "python-bridge") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    start = time.perf_counter()
+    proc = subprocess.run(cmd + (["--precompile"] if precompile else []), capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        return None, proc.stderr.strip().splitlines()[-1:][0] if proc.stderr.strip() else "compile failed"
+    return out, f"{time.perf_counter() - start:.1f} s"
+
+
+def fmt(s: float | None) -> str:
+    if s is None:
+        return "-"
+    if s >= 1.0:
+        return f"{s:.2f} s"
+    if s >= 1e-3:
+        return f"{s * 1e3:.1f} ms"
+    return f"{s * 1e6:.0f} us"
+
+
+def row_for(name: str, orig: dict[str, Any], pol: dict[str, Any]) -> dict[str, Any]:
+    row = {"name": name, "original": orig, "polyray": pol}
+    if "error" in orig or "error" in pol:
+        row["verdict"] = "error: " + str(orig.get("error") or pol.get("error"))
+        return row
+    limit = 1.1 * orig["first_s"] + pol["import_s"]
+    row["limit_s"] = limit
+    row["verdict"] = "ok" if pol["first_s"] <= limit else "slower"
+    return row
+
+
+def markdown(rows: list[dict[str, Any]], header: str) -> list[str]:
+    lines = [header, "",
+             "| benchmark | original: first call | Polyray: import | first call | limit (1.1 x original + import) | "
+             "first call with a variant | JIT (background) | variant call | verdict |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        o, p = r["original"], r["polyray"]
+        if "error" in o or "error" in p:
+            lines.append(f"| {r['name']} | | | | | | | | {r['verdict']} |")
+            continue
+        when = f"call {p['first_variant_call']} (after {fmt(p['until_variant_s'])})" if p.get("first_variant_call") \
+            else f"none in {p['calls']} calls"
+        lines.append(f"| {r['name']} | {fmt(o['first_s'])} | {fmt(p['import_s'])} | {fmt(p['first_s'])} | "
+                     f"{fmt(r['limit_s'])} | {when} | {fmt(p.get('jit_s') or None)} | {fmt(p.get('variant_s'))} | "
+                     f"{r['verdict']} |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        return child(argv[1:])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--suite", default="polybench,npbench", help="polybench, npbench or both (comma-separated)")
+    ap.add_argument("--only", default="", help="comma-separated names")
+    ap.add_argument("--preset", default="", help="PolyBench size (default MEDIUM); NPBench preset (default S)")
+    ap.add_argument("--npbench", default=os.path.join(os.path.dirname(REPO), "shared", "npbench"))
+    ap.add_argument("--calls", type=int, default=40, help="calls per process at most")
+    ap.add_argument("--timeout", type=float, default=300.0)
+    ap.add_argument("--json", default="", help="write the rows here")
+    ap.add_argument("--doc", action="store_true", help="write the tables into docs/benchmarks.md")
+    args = ap.parse_args(argv)
+    only = {n for n in args.only.split(",") if n}
+    suites = [s for s in args.suite.split(",") if s]
+    started = time.time()
+    result: dict[str, list[dict[str, Any]]] = {}
+    if "polybench" in suites:
+        sys.path.insert(0, KERNELS)
+        import specs
+
+        preset = args.preset or "MEDIUM"
+        rows = []
+        for name in specs.KERNELS:
+            if only and name not in only:
+                continue
+            for mode in ("jit", "precompiled"):
+                folder = tempfile.mkdtemp(prefix=f"polyray-first-{mode}-")
+                try:
+                    path, note = compile_kernel(name, folder, mode == "precompiled")
+                    if path is None:
+                        print(f"{name}: {note}", file=sys.stderr)
+                        break
+                    orig = spawn("original", "polybench", name, os.path.join(KERNELS, name + ".py"), preset, 1, args.timeout)
+                    pol = spawn("polyray", "polybench", name, path, preset, args.calls, args.timeout)
+                    row = row_for(f"{name} ({mode})", orig, pol)
+                    rows.append(row)
+                    print(json.dumps({k: row[k] for k in ("name", "verdict")}), fmt(orig.get("first_s")),
+                          fmt(pol.get("first_s")), pol.get("first_variant_call"), fmt(pol.get("jit_s")), flush=True)
+                finally:
+                    shutil.rmtree(folder, ignore_errors=True)
+        result["polybench"] = rows
+    if "npbench" in suites:
+        preset = args.preset or "S"
+        rows = []
+        for info_path in sorted(glob.glob(os.path.join(args.npbench, "bench_info", "*.json"))):
+            name = os.path.basename(info_path)[:-5]
+            if only and name not in only:
+                continue
+            orig = spawn("original", "npbench", name, args.npbench, preset, 1, args.timeout)
+            pol = spawn("polyray", "npbench", name, args.npbench, preset, args.calls, args.timeout)
+            if "error" not in pol and not pol.get("first_variant_call") and not only:
+                continue  # not accelerated: nothing to measure
+            row = row_for(name, orig, pol)
+            rows.append(row)
+            print(json.dumps({k: row[k] for k in ("name", "verdict")}), fmt(orig.get("first_s")),
+                  fmt(pol.get("first_s")), pol.get("first_variant_call"), fmt(pol.get("jit_s")), flush=True)
+        result["npbench"] = rows
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout.strip()
+    text = ["## The first call (issue 19)", "",
+            f"`.venv/bin/python bench/first_call.py` (bench/first_call.py), {stamp}, commit {commit}, took "
+            f"{(time.time() - started) / 60:.1f} min; {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"load average {load:.2f} at the end. Every figure is from a fresh process (nothing imported or compiled); "
+            "the first call runs the original while the variant compiles in the background; later calls run "
+            "the variant once it is ready. Limit: 1.1 x the original's first call plus the generated module's import.", ""]
+    for suite, rows in result.items():
+        ok = sum(r["verdict"] == "ok" for r in rows)
+        text += markdown(rows, f"### {suite} ({ok} of {len(rows)} within the limit)") + [""]
+    print("\n".join(text))
+    if args.doc:
+        path = os.path.join(REPO, "docs", "benchmarks.md")
+        with open(path) as f:
+            doc = f.read()
+        block = BEGIN + "\n\n" + "\n".join(text).rstrip() + "\n\n" + END
+        if BEGIN in doc and END in doc:
+            doc = doc[:doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
+        else:
+            doc = doc.rstrip() + "\n\n" + block + "\n"
+        with open(path, "w") as f:
+            f.write(doc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
