@@ -16,7 +16,8 @@ const LOOPS = new Set(['elementwise', 'reduction', 'scan', 'product', 'outer', '
 /** The GPU forms codegen/gpu-variant.ts knows how to print. */
 const GPU_FORMS = new Set(['math.sqrt', 'abs', 'device-matmul']);
 /** numba_helpers functions (python-bridge/polyray/runtime/numba_helpers.py) a row may name. */
-const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);
+const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray',
+  ...['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => `outer_${u}`)]);
 
 test('every row of the NumPy table is well formed', () => {
   const seen = new Set<string>();
@@ -27,7 +28,7 @@ test('every row of the NumPy table is well formed', () => {
     assert.ok(CLASSES.has(r.numerics), `${key}: numerics class ${r.numerics}`);
     assert.ok(LOOPS.has(r.loop), `${key}: loop model ${r.loop}`);
     assert.ok(r.numba.length > 0, `${key}: no Numba spelling`);
-    assert.equal(r.typing === 'ufunc', r.ufunc !== undefined, `${key}: a ufunc rule goes with typing 'ufunc' only`);
+    assert.equal(r.typing === 'ufunc' || r.typing === 'ufunc_outer', r.ufunc !== undefined, `${key}: a ufunc rule goes with typing 'ufunc' or 'ufunc_outer' only`);
     if (r.typing === 'ufunc') assert.equal(r.loop, 'elementwise', `${key}: a ufunc is elementwise`);
     if (r.numerics === 'ulp') {
       assert.ok(ULP_BOUNDS[r.name], `${key}: a 'ulp' row needs a measured bound in numerics.ts ULP_BOUNDS`);
@@ -70,7 +71,7 @@ test('ufunc and reduction rows type their results as NumPy does', { skip: exists
   const rows = TABLE.filter((r): r is TableRow => r.where === 'numpy' && (r.typing === 'ufunc' || r.typing === 'reduction'));
   const exprs: string[] = [];
   for (const r of rows) {
-    const binary = ['arctan2', 'hypot', 'maximum', 'minimum', 'fmax', 'fmin', 'power', 'vdot'].includes(r.name);
+    const binary = ['arctan2', 'hypot', 'maximum', 'minimum', 'fmax', 'fmin', 'power', 'vdot', 'add', 'subtract', 'multiply', 'divide', 'logical_and', 'logical_or', 'logical_xor'].includes(r.name);
     if (r.name === 'where') {
       exprs.push('np.where(A > 0.0, A, B)');
     } else if (r.name === 'trace') {
@@ -92,4 +93,59 @@ test('ufunc and reduction rows type their results as NumPy does', { skip: exists
     compared++;
   }
   assert.ok(compared >= exprs.length / 2, `only ${compared} of ${exprs.length} expressions typed`);
+});
+
+/** The checker's diagnostics (messages) and the type of local `r`, for a body over A (float64 2-d), v (float64 1-d), n (int). */
+async function check(body: string, numerics: 'exact' | 'close' = 'exact'): Promise<{ errors: string[]; r: string }> {
+  const src = `import numpy as np\nimport numpy.typing as npt\n\ndef f(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], v: np.ndarray[tuple[int], np.dtype[np.float64]], n: int, x: float):\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n`;
+  const parsed = parseModule(await testParser(), src);
+  assert.ok(parsed.ok);
+  const [tf] = checkModule(parsed.module, numerics);
+  const r = tf.locals.get('r');
+  const shown = !r ? 'none' : r.kind === 'array' ? `array ${r.dtype} ${r.ndim}` : r.kind === 'scalar' ? `scalar ${r.scalar}` : r.kind;
+  return { errors: tf.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), r: shown };
+}
+
+test('the added rows type as NumPy does and refuse what Numba would not reproduce', async () => {
+  const ok: [string, string][] = [
+    ['r = np.reshape(v, (n, 2))', 'array float64 2'],
+    ['r = A.reshape(-1)', 'array float64 1'],
+    ['r = A.reshape(n, 2, -1)', 'array float64 3'],
+    ['r = A.reshape(A.shape)', 'array float64 null'],
+    ['r = np.flip(v)', 'array float64 1'],
+    ['r = np.fliplr(A)', 'array float64 2'],
+    ['r = np.logical_and(v > 0.0, v < 1.0)', 'array bool null'], // (a comparison's rank is not inferred),
+    ['r = np.logical_not(v > x)', 'array bool null'],
+    ['r = np.linspace(0, x, n)', 'array float64 1'],
+    ['r = np.linspace(0.0, 1.0, num=n, dtype=np.float64)', 'array float64 1'],
+    ['r = np.add.outer(v, v)', 'array float64 2'],
+    ['r = np.minimum.outer(A, v)', 'array float64 3'],
+    ['r = np.ndarray((n, n), dtype=np.float64)', 'array float64 2'],
+    ['r = np.triu(A, k=1)', 'array float64 2'],
+    ['r = np.tril(A, -1)', 'array float64 2'],
+  ];
+  for (const [body, want] of ok) {
+    const { errors, r } = await check(body);
+    assert.deepEqual(errors, [], body);
+    assert.equal(r, want, body);
+  }
+  const refused: [string, RegExp][] = [
+    ['r = np.reshape(v, x)', /needs a shape of ints/],
+    ['r = v.reshape((n, 2), order="F")', /order=/],
+    ['r = np.fliplr(v)', /2 dimensions/],
+    ['r = np.flip(A, axis=0)', /without axis=/],
+    ['r = np.linspace(0.0, 1.0, n, dtype=np.float32)', /np.linspace\(\) is supported/],
+    ['r = np.linspace(0.0, 1.0, x)', /an int num/],
+    ['r = np.add.outer(v, x)', /two arrays/],
+    ['r = np.triu(v)', /2-d array/],
+    ['r = np.linalg.cholesky(v)', /2-d float64/],
+    ['r = np.linalg.cholesky(A)', /another LAPACK build/],
+    ['r = np.linalg.eig(A)', /numpy.linalg.eig\(\) is not supported/],
+  ];
+  for (const [body, want] of refused) {
+    const { errors } = await check(body);
+    assert.ok(errors.some((m) => want.test(m)), `${body}: ${errors.join('; ')}`);
+  }
+  // close mode compiles the LAPACK row, with its bound in the close notes
+  assert.deepEqual((await check('r = np.linalg.cholesky(A)', 'close')).errors, []);
 });

@@ -29,6 +29,8 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
      "pairwise_sum", "pairwise_mean"}
     | {f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")}  # close mode's reductions
     | {f"spec_{name}" for name in _SPECULABLE}
+    # the NumPy table's array helpers (runtime/array_helpers.py)
+    | {"reshape", "linspace", "ndarray", *(f"outer_{u}" for u in ("add", "subtract", "multiply", "divide", "maximum", "minimum"))}
 )
 
 HELPER_PREFIX: Final = "_polyray_h_"

@@ -99,7 +99,8 @@ function helperCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string, nati
   if (e.kind === 'call' && h.args) return `${helperName(h.helper)}(${h.args.map((a) => (typeof a === 'string' ? a : print(a))).join(', ')})`;
   if (e.kind === 'call') {
     const args = h.receiver && e.func.kind === 'attribute' ? [e.func.value, ...e.args] : e.args;
-    return `${helperName(h.helper)}(${args.map(print).join(', ')})`;
+    // keywords pass through by name (np.linspace(a, b, num=n, dtype=np.float64))
+    return `${helperName(h.helper)}(${[...args.map(print), ...e.keywords.map((k) => `${k.name}=${print(k.value)}`)].join(', ')})`;
   }
   return undefined;
 }

@@ -5,7 +5,7 @@
 // non-affine subscripts as may-accesses of the whole array, scalar locals as
 // 0-d arrays.
 import { assignmentCounts, childExprs, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
-import { isNewAxis, type TypedFunction } from '../types/check.js';
+import { isNewAxis, viewOperand, type TypedFunction } from '../types/check.js';
 import { numpyFunction } from '../types/numpy-table.js';
 import { affAdd, affConst, affIsConst, affToIsl, islName, toAff, type Aff } from './affine.js';
 import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
@@ -109,8 +109,10 @@ class Extractor {
         if (s.kind === 'augassign') accesses.push(...this.readsOf(s.target));
         else if (s.target.kind === 'subscript') accesses.push(...this.indexReads(s.target));
         accesses.push(this.write(s.target, s.kind === 'assign', s.kind === 'augassign' ? s.op : null));
-        if (s.kind === 'assign' && s.target.kind === 'name' && s.value.kind !== 'call' && this.arrayRank.has(s.target.id)) {
-          const root = rootName(s.value);
+        // a view NumPy returns (np.reshape(A, s), np.flip(A), A.reshape(s)) aliases its array as a subscript does
+        const viewed = viewOperand(s.value, (x) => this.tf.types.get(x)?.kind === 'module');
+        if (s.kind === 'assign' && s.target.kind === 'name' && (s.value.kind !== 'call' || viewed) && this.arrayRank.has(s.target.id)) {
+          const root = rootName(viewed ?? s.value);
           if (root) this.aliasRoot.set(s.target.id, this.aliasRoot.get(root) ?? root);
         }
         this.statement(s.span, accesses, s);

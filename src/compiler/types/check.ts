@@ -13,7 +13,7 @@ import { planBinary, planUnary, type Plan, type Side } from './nep50.js';
 import { intRange, isDtype, kindOf, NARROW, promoteTypes, type Dtype } from './promotion.js';
 import { productNote, productRefusal, reductionNote, ULP_BOUNDS, ulpNote, type CloseNote, type Numerics } from '../numerics.js';
 import { CLOSE_REDUCTIONS, planCloseReduction, type ReductionName } from './reductions.js';
-import { arrayAttribute, arrayMethod, isMathConstant, isNumpyConstant, mathFunction, numpyFunction, type TableRow } from './numpy-table.js';
+import { arrayAttribute, arrayMethod, isMathConstant, isNumpyConstant, isNumpySubmodule, mathFunction, numpyFunction, type TableRow } from './numpy-table.js';
 import { ModuleCalls, type CallSite } from './calls.js';
 
 export type ParamKind = 'array' | 'int' | 'float' | 'complex' | 'bool' | 'unknown';
@@ -668,6 +668,9 @@ class Checker {
     if (e.kind === 'subscript') return this.arrayRoot(e.value);
     if (e.kind === 'attribute' && (e.attr === 'T' || e.attr === 'real' || e.attr === 'imag')) return this.arrayRoot(e.value);
     if (e.kind === 'call' && e.func.kind === 'attribute' && (e.func.attr === 'transpose' || e.func.attr === 'ravel')) return this.arrayRoot(e.func.value);
+    // a view NumPy returns (np.reshape, np.flip, a.reshape(...)): writes through it write its array
+    const viewed = viewOperand(e, (x) => this.types.get(x)?.kind === 'module');
+    if (viewed) return this.arrayRoot(viewed);
     return null;
   }
 
@@ -794,6 +797,7 @@ class Checker {
       const q = `${base.name}.${e.attr}`;
       if (base.name === 'math' && isMathConstant(e.attr)) return scalar('float', 'py');
       if (base.name === 'numpy' && isNumpyConstant(e.attr)) return scalar('float', 'py');
+      if (base.name === 'numpy' && isNumpySubmodule(e.attr)) return { kind: 'module', name: q };
       const dtype = dtypeOf(q);
       if (dtype) return { kind: 'dtype', dtype };
       return { kind: 'callable', qualified: q };
@@ -814,6 +818,10 @@ class Checker {
         default:
           return { kind: 'callable', qualified: `ndarray.${e.attr}` };
       }
+    }
+    // np.add.outer: a method of a ufunc, a row of its own
+    if (base.kind === 'callable' && base.qualified.startsWith('numpy.') && numpyFunction(`${base.qualified.slice(6)}.${e.attr}`)) {
+      return { kind: 'callable', qualified: `${base.qualified}.${e.attr}` };
     }
     if (base.kind === 'scalar') {
       if (e.attr === 'real' || e.attr === 'imag') return scalar('float', base.origin);
@@ -1153,6 +1161,8 @@ class Checker {
           if (refusal) this.error(e.span, refusal);
           return { kind: 'array', dtype: to.dtype, ndim: arr.ndim };
         }
+        case 'reshape':
+          return this.reshape(e, row, arr, args.length === 1 ? args[0] : { kind: 'tuple', elts: args }, e.args.length === 1 ? e.args[0] : e);
       }
       this.error(e.span, `array method .${name}() is not supported`);
       return UNKNOWN;
@@ -1166,6 +1176,55 @@ class Checker {
     }
     this.error(e.span, `calls to '${q}' are not supported`);
     return UNKNOWN;
+  }
+
+  /**
+   * A 'product' row (LAPACK through Numba): another build of the same
+   * algorithm, so `exact` keeps the original and `close` notes the bound.
+   */
+  private productRow(span: Span, row: TableRow): void {
+    const operation = `np.${row.name}`;
+    if (this.numerics === 'close' && row.closeBound) {
+      if (!this.closeNotes.some((n) => n.line === span.from.line && n.col === span.from.col)) {
+        this.closeNotes.push({ line: span.from.line, col: span.from.col, operation, bound: row.closeBound, kind: 'product', gpu: false });
+      }
+      return;
+    }
+    this.error(span, `${operation}(): compiled code calls another LAPACK build than NumPy's, so the last bits could differ`);
+  }
+
+  /**
+   * np.reshape(a, shape) / a.reshape(shape) / a.reshape(d0, d1): the shape's
+   * rank (an int is one dimension; `B.shape` gives an unknown rank).
+   * numba_helpers.reshape keeps Numba's reshape to C-contiguous arrays.
+   */
+  private reshape(e: Expr & { kind: 'call' }, row: TableRow, a: Ty & { kind: 'array' }, shape: Ty, at: Expr): Ty {
+    const int = (t: Ty): boolean => t.kind === 'scalar' && t.scalar === 'int';
+    let ndim: number | null = null;
+    if (shape.kind === 'tuple' && shape.elts.length > 0 && shape.elts.every(int)) ndim = shape.elts.length;
+    else if (int(shape)) ndim = 1;
+    else if (shape.kind !== 'shape') {
+      this.error(at.span, `${row.where === 'numpy' ? 'np.reshape()' : '.reshape()'} needs a shape of ints`);
+      return UNKNOWN;
+    }
+    if (e.keywords.length > 0) this.error(e.span, 'reshape() with keywords (order=) is not supported');
+    this.helpers.set(e, { helper: row.helper!, ...(row.where === 'ndarray' ? { receiver: true } : {}) });
+    return { kind: 'array', dtype: a.dtype, ndim };
+  }
+
+  /** np.linspace(start, stop, num=50, dtype=np.float64): real scalars in, float64 out, as NumPy computes it. */
+  private linspace(e: Expr & { kind: 'call' }, args: Ty[], kw: Map<string, Ty>): Ty {
+    const real = (t: Ty | undefined): boolean => t !== undefined && t.kind === 'scalar' && (t.scalar === 'int' || t.scalar === 'float');
+    const num = args[2] ?? kw.get('num');
+    const dtype = kw.get('dtype');
+    const okKeys = [...kw.keys()].every((k) => k === 'num' || k === 'dtype') && !(args.length > 2 && kw.has('num'));
+    if (args.length < 2 || args.length > 3 || !real(args[0]) || !real(args[1]) || (num !== undefined && !(num.kind === 'scalar' && num.scalar === 'int')) || !okKeys
+      || (dtype !== undefined && !(dtype.kind === 'dtype' && dtype.dtype === 'float64'))) {
+      this.error(e.span, 'np.linspace() is supported as np.linspace(start, stop, num) with int or float start and stop, an int num, and dtype np.float64 if any');
+      return UNKNOWN;
+    }
+    this.helpers.set(e, { helper: 'linspace' });
+    return { kind: 'array', dtype: 'float64', ndim: 1 };
   }
 
   /** np.<name>(...): the result type by its row's typing rule (types/numpy-table.ts). */
@@ -1226,6 +1285,46 @@ class Checker {
       case 'flat': {
         const a = args[0];
         return a?.kind === 'array' ? { kind: 'array', dtype: a.dtype, ndim: row.typing === 'flat' ? 1 : a.ndim } : UNKNOWN;
+      }
+      case 'reshape': {
+        const a = args[0];
+        if (a?.kind !== 'array' || args.length !== 2) {
+          this.error(e.span, `np.${name}() takes an array and a shape`);
+          return UNKNOWN;
+        }
+        return this.reshape(e, row, a, args[1], e.args[1]);
+      }
+      case 'flip':
+      case 'tri': {
+        const a = args[0];
+        const extra = row.typing === 'tri' ? args.length <= 2 && [...kw.keys()].every((k) => k === 'k') && [args[1], kw.get('k')].every((t) => t === undefined || (t.kind === 'scalar' && t.scalar === 'int')) : args.length === 1 && kw.size === 0;
+        const ndimOk = a?.kind === 'array' && (row.typing === 'tri' || name === 'fliplr' ? a.ndim === 2 : name === 'flipud' ? a.ndim !== null && a.ndim >= 1 : true);
+        if (a?.kind !== 'array' || !extra || !ndimOk) {
+          this.error(e.span, row.typing === 'tri' ? `np.${name}() is supported on a 2-d array and an int k` : `np.${name}() is supported on one array${name === 'fliplr' ? ' of 2 dimensions' : ''}, without axis=`);
+          return UNKNOWN;
+        }
+        return { kind: 'array', dtype: a.dtype, ndim: a.ndim };
+      }
+      case 'linspace':
+        return this.linspace(e, args, kw);
+      case 'ufunc_outer': {
+        const [a, b] = args;
+        if (args.length !== 2 || kw.size > 0 || a?.kind !== 'array' || b?.kind !== 'array') {
+          this.error(e.span, `np.${name}() is supported on two arrays`);
+          return UNKNOWN;
+        }
+        const ndim = a.ndim !== null && b.ndim !== null ? a.ndim + b.ndim : null;
+        this.helpers.set(e, { helper: row.helper! });
+        return { kind: 'array', dtype: ufuncFloatResult(row, args), ndim };
+      }
+      case 'linalg_square': {
+        const a = args[0];
+        if (args.length !== 1 || kw.size > 0 || a?.kind !== 'array' || a.ndim !== 2 || (a.dtype !== 'float64' && a.dtype !== 'float32')) {
+          this.error(e.span, `np.${name}() is supported on one 2-d float64 or float32 array`);
+          return UNKNOWN;
+        }
+        this.productRow(e.span, row);
+        return { kind: 'array', dtype: a.dtype, ndim: 2 };
       }
     }
     this.error(e.span, `numpy.${name}() is not supported`);
@@ -1319,6 +1418,8 @@ class Checker {
 
   private allocation(e: Expr & { kind: 'call' }, row: TableRow, args: Ty[], kw: Map<string, Ty>): Ty {
     const name = row.name;
+    // np.ndarray(shape, dtype): printed through its helper (Numba has no ndarray constructor)
+    if (row.helper) this.helpers.set(e, { helper: row.helper });
     const dtypeTy = kw.get('dtype') ?? (row.dtypeArg !== undefined ? args[row.dtypeArg] : undefined);
     let dtype: string | null = 'float64';
     if (dtypeTy) dtype = dtypeTy.kind === 'dtype' ? dtypeTy.dtype : null;
@@ -1465,6 +1566,19 @@ function isSelfProduct(name: string, value: Expr): boolean {
   if (value.kind !== 'binary' || (value.op !== '*' && value.op !== '**' && value.op !== '<<')) return false;
   const mentions = (x: Expr): boolean => (x.kind === 'name' && x.id === name) || (x.kind === 'binary' && (mentions(x.left) || mentions(x.right)));
   return mentions(value.left) || mentions(value.right);
+}
+
+/**
+ * The array a call returns a view of, when its row's loop model is 'view'
+ * (`np.reshape(A, s)`, `np.flip(A)`, `A.reshape(s)`): writes through the
+ * result write that array. `isModule` says whether a name is a module.
+ */
+export function viewOperand(e: Expr, isModule: (x: Expr) => boolean): Expr | null {
+  if (e.kind !== 'call' || e.func.kind !== 'attribute') return null;
+  const onModule = e.func.value.kind === 'name' && isModule(e.func.value);
+  const row = onModule ? numpyFunction(e.func.attr) : arrayMethod(e.func.attr);
+  if (row?.loop !== 'view') return null;
+  return onModule ? e.args[0] ?? null : e.func.value;
 }
 
 export { walkStmts, sameTy };

@@ -85,6 +85,18 @@ export type TypingRule =
   | 'int'
   /** .real/.imag of an array: the float dtype of its elements */
   | 'real_part'
+  /** np.reshape(a, shape), a.reshape(shape) or a.reshape(d0, d1, ...): the rank of the shape */
+  | 'reshape'
+  /** np.flip(a), np.flipud(a), np.fliplr(a): one array, its dtype and rank, no axis= */
+  | 'flip'
+  /** np.triu(a, k), np.tril(a, k): a 2-d array's dtype and rank */
+  | 'tri'
+  /** np.linspace(start, stop, num): float64, 1-d */
+  | 'linspace'
+  /** np.add.outer(a, b) and the like: the ufunc's dtype rule, rank a.ndim + b.ndim */
+  | 'ufunc_outer'
+  /** np.linalg.cholesky(a): a 2-d float array's dtype, 2-d */
+  | 'linalg_square'
   /** a Python float (np.pi, math.e, math.sqrt(x)) */
   | 'py_float'
   /** a Python int (math.floor) */
@@ -133,6 +145,8 @@ export interface TableRow {
   temporary?: true;
   /** The position of its dtype argument when given positionally (`dtype=` is read too): types/dtype-args.ts. */
   dtypeArg?: number;
+  /** For 'product' rows the checker relaxes in `close` mode: how far the compiled result may lie from NumPy's. */
+  closeBound?: string;
 }
 
 type Row = Omit<TableRow, 'where' | 'name'>;
@@ -170,6 +184,19 @@ const NUMPY: Record<string, Row> = {
   isnan: ufunc('float', 'exact', 'isnan', { ufunc: { ints: 'float', bool: true } }),
   isinf: ufunc('float', 'exact', 'isinf', { ufunc: { ints: 'float', bool: true } }),
   isfinite: ufunc('float', 'exact', 'isfinite', { ufunc: { ints: 'float', bool: true } }),
+  logical_and: ufunc('float', 'exact', 'logical_and', { ufunc: { ints: 'float', bool: true } }),
+  logical_or: ufunc('float', 'exact', 'logical_or', { ufunc: { ints: 'float', bool: true } }),
+  logical_xor: ufunc('float', 'exact', 'logical_xor', { ufunc: { ints: 'float', bool: true } }),
+  logical_not: ufunc('float', 'exact', 'logical_not', { ufunc: { ints: 'float', bool: true } }),
+  // the operators as functions (one IEEE operation per element, as `+` is)
+  add: ufunc('keep', 'exact', 'add'),
+  subtract: ufunc('keep', 'exact', 'subtract'),
+  multiply: ufunc('keep', 'exact', 'multiply'),
+  divide: ufunc('float', 'exact', 'divide'),
+  // ufunc.outer: every pair of elements (numba_helpers.outer_<ufunc>; Numba has no ufunc.outer)
+  ...Object.fromEntries(['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => [`${u}.outer`, {
+    typing: 'ufunc_outer', ufunc: { ints: u === 'divide' ? 'float' : 'keep' }, loop: 'outer', numba: `np.${u}.outer`, helper: `outer_${u}`, numerics: 'exact', gpu: null,
+  } satisfies Row])),
   // ---- elementwise: NumPy's own implementations (SIMD loops, also for a scalar argument) ----
   // On this project's machine np.exp differs from the C library's exp in 4.6% of random
   // float64 arguments, np.tanh in 47%; np.sin and np.cos agree here but NumPy vectorizes
@@ -211,6 +238,21 @@ const NUMPY: Record<string, Row> = {
   copy: { typing: 'same', loop: 'elementwise', numba: 'np.copy', numerics: 'exact', gpu: null },
   ascontiguousarray: { typing: 'same', loop: 'elementwise', numba: 'np.ascontiguousarray', numerics: 'exact', gpu: null },
   transpose: { typing: 'same', loop: 'view', numba: 'np.transpose', numerics: 'exact', gpu: null },
+  // Numba reshapes C-contiguous arrays only (an F-ordered one raises NotImplementedError at run
+  // time): numba_helpers.reshape types others out, so their variant fails to compile and the original runs
+  reshape: { typing: 'reshape', loop: 'view', numba: 'np.reshape', helper: 'reshape', numerics: 'exact', gpu: null },
+  flip: { typing: 'flip', loop: 'view', numba: 'np.flip', numerics: 'exact', gpu: null },
+  flipud: { typing: 'flip', loop: 'view', numba: 'np.flipud', numerics: 'exact', gpu: null },
+  fliplr: { typing: 'flip', loop: 'view', numba: 'np.fliplr', numerics: 'exact', gpu: null },
+  triu: { typing: 'tri', loop: 'elementwise', numba: 'np.triu', numerics: 'exact', gpu: null },
+  tril: { typing: 'tri', loop: 'elementwise', numba: 'np.tril', numerics: 'exact', gpu: null },
+  // NumPy's own formula (arange * step + start, the last element stop): numba_helpers.linspace
+  linspace: { typing: 'linspace', loop: 'allocation', numba: 'np.linspace', helper: 'linspace', numerics: 'exact', gpu: null },
+  // ---- linear algebra (LAPACK through Numba: SciPy's build, not NumPy's) ----
+  'linalg.cholesky': {
+    typing: 'linalg_square', loop: 'opaque', numba: 'np.linalg.cholesky', numerics: 'product', gpu: null,
+    closeBound: "LAPACK's potrf from SciPy's build instead of NumPy's: both backward stable (||A - L L^T|| <= c n eps ||A||); entries may differ in the last bits, more for ill-conditioned A",
+  },
   // ---- allocations ----
   zeros: { typing: 'alloc', loop: 'allocation', numba: 'np.zeros', numerics: 'exact', gpu: null, dtypeArg: 1 },
   empty: { typing: 'alloc', loop: 'allocation', numba: 'np.empty', numerics: 'exact', gpu: null, dtypeArg: 1 },
@@ -219,7 +261,12 @@ const NUMPY: Record<string, Row> = {
   zeros_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.zeros_like', numerics: 'exact', gpu: null, dtypeArg: 1 },
   empty_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.empty_like', numerics: 'exact', gpu: null, dtypeArg: 1 },
   ones_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.ones_like', numerics: 'exact', gpu: null, dtypeArg: 1 },
+  // np.ndarray(shape, dtype) allocates like np.empty (numba_helpers.ndarray: Numba has no ndarray constructor)
+  ndarray: { typing: 'alloc', loop: 'allocation', numba: 'np.empty', helper: 'ndarray', numerics: 'exact', gpu: null, dtypeArg: 1 },
 };
+
+/** np.<name> modules whose functions are rows named `<name>.<function>`. */
+const NUMPY_SUBMODULES = ['linalg'];
 
 /** np.<name> constants: Python floats to the checker (np.newaxis is only read inside subscripts). */
 const NUMPY_CONSTANT_NAMES = ['pi', 'e', 'inf', 'nan', 'newaxis'];
@@ -242,6 +289,7 @@ const NDARRAY: Record<string, Row> = {
   conjugate: { typing: 'same', loop: 'elementwise', numba: '.conjugate', numerics: 'exact', gpu: null },
   fill: { typing: 'fill', loop: 'allocation', numba: '.fill', numerics: 'exact', gpu: null },
   astype: { typing: 'astype', loop: 'elementwise', numba: '.astype', numerics: 'exact', gpu: null, dtypeArg: 0 },
+  reshape: { typing: 'reshape', loop: 'view', numba: '.reshape', helper: 'reshape', numerics: 'exact', gpu: null },
 };
 
 /** <array>.<name>: attributes. */
@@ -318,6 +366,10 @@ export function mathFunction(name: string): TableRow | undefined {
 
 export function isNumpyConstant(name: string): boolean {
   return NUMPY_CONSTANT_NAMES.includes(name);
+}
+
+export function isNumpySubmodule(name: string): boolean {
+  return NUMPY_SUBMODULES.includes(name);
 }
 
 export function isMathConstant(name: string): boolean {

@@ -1,0 +1,184 @@
+"""NumPy functions whose Numba form differs from NumPy's, as helpers that agree.
+
+Rows of the compiler's NumPy table (src/compiler/types/numpy-table.ts) name
+these in their ``helper`` column; a CPU variant calls them as
+``_polyray_h_<name>(...)`` (numba_helpers re-exports them, CpuVariant injects
+them). Each is a plain Python function with NumPy's semantics and a Numba
+``@overload`` giving the same results and exception types in compiled code.
+Argument types an overload does not cover make typing fail, so the variant
+does not compile and the original runs.
+
+This module imports numba: import it only when compiling a CPU variant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import types
+from numba.extending import overload, register_jitable
+
+__all__ = ["reshape", "linspace", "ndarray", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+           "outer_maximum", "outer_minimum"]
+
+
+# --- reshape ---------------------------------------------------------------------
+#
+# Numba reshapes only C- or F-contiguous arrays, an F-ordered one as if its order
+# were F (NumPy's default order is C), and raises NotImplementedError where NumPy
+# raises ValueError. The overload accepts C-contiguous arrays only (the others
+# fail to type: the original runs) and checks the size first, as NumPy does.
+
+
+def reshape(a: Any, *shape: Any) -> Any:
+    """``np.reshape(a, shape)``, ``a.reshape(shape)`` or ``a.reshape(d0, d1, ...)``."""
+    return np.reshape(a, shape[0] if len(shape) == 1 else shape)
+
+
+@register_jitable
+def _check_reshape(size, shape):  # type: ignore[no-untyped-def]
+    known = 1
+    unknown = 0
+    for d in shape:
+        if d == -1:
+            unknown += 1
+        elif d < 0:
+            raise ValueError("reshape: negative dimensions not allowed")
+        else:
+            known *= d
+    if unknown > 1:
+        raise ValueError("reshape: can only specify one unknown dimension")
+    if unknown == 1:
+        if known == 0 or size % known != 0:
+            raise ValueError("reshape: cannot reshape array into the requested shape")
+    elif known != size:
+        raise ValueError("reshape: cannot reshape array into the requested shape")
+
+
+@overload(reshape)  # (not inlined: Numba's inliner refuses *args)
+def _ol_reshape(a, *shape):  # type: ignore[no-untyped-def]
+    if not isinstance(a, types.Array) or a.layout != "C":
+        return None
+    if len(shape) == 1 and isinstance(shape[0], types.Integer):
+        def impl_int(a, *shape):  # type: ignore[no-untyped-def]
+            _check_reshape(a.size, (shape[0],))
+            return a.reshape(shape[0])
+        return impl_int
+    if len(shape) == 1 and isinstance(shape[0], types.UniTuple) and isinstance(shape[0].dtype, types.Integer):
+        def impl_tuple(a, *shape):  # type: ignore[no-untyped-def]
+            _check_reshape(a.size, shape[0])
+            return a.reshape(shape[0])
+        return impl_tuple
+    if len(shape) > 1 and all(isinstance(d, types.Integer) for d in shape):
+        def impl_dims(a, *shape):  # type: ignore[no-untyped-def]
+            _check_reshape(a.size, shape)
+            return a.reshape(shape)
+        return impl_dims
+    return None
+
+
+# --- linspace ----------------------------------------------------------------------
+#
+# NumPy 2 (numpy/_core/function_base.py): step = (stop - start) / (num - 1) in
+# float64, y = arange(num) * step + start (divided then multiplied when the step
+# underflows to 0), the last element stop itself. Computed the same way here, so
+# the bits agree; Numba's own np.linspace has no dtype= argument.
+
+
+def linspace(start: Any, stop: Any, num: int = 50, dtype: Any = None) -> Any:
+    """``np.linspace(start, stop, num)`` of float64 (endpoint included)."""
+    return np.linspace(start, stop, num, dtype=dtype)
+
+
+@overload(linspace, inline="always")
+def _ol_linspace(start, stop, num=50, dtype=None):  # type: ignore[no-untyped-def]
+    real = (types.Integer, types.Float)
+    if not (isinstance(start, real) and isinstance(stop, real) and isinstance(num, (types.Integer, types.Omitted, int))):
+        return None
+    if not (dtype is None or isinstance(dtype, (types.NoneType, types.Omitted))
+            or (isinstance(dtype, types.NumberClass) and dtype.instance_type == types.float64)):
+        return None
+
+    def impl(start, stop, num=50, dtype=None):  # type: ignore[no-untyped-def]
+        if num < 0:
+            raise ValueError("Number of samples must be non-negative.")
+        lo = np.float64(start)
+        hi = np.float64(stop)
+        delta = hi - lo
+        y = np.empty(num, np.float64)
+        for i in range(num):
+            y[i] = np.float64(i)
+        div = num - 1
+        if div > 0:
+            step = delta / div
+            if step == 0:
+                for i in range(num):
+                    y[i] = (y[i] / div) * delta
+            else:
+                for i in range(num):
+                    y[i] = y[i] * step
+        else:
+            for i in range(num):
+                y[i] = y[i] * delta
+        for i in range(num):
+            y[i] = y[i] + lo
+        if num > 1:
+            y[num - 1] = hi
+        return y
+
+    return impl
+
+
+# --- np.ndarray(shape, dtype) ------------------------------------------------------
+
+
+def ndarray(shape: Any, dtype: Any = float) -> Any:
+    """``np.ndarray(shape, dtype)``: an uninitialized array, as np.empty."""
+    return np.ndarray(shape, dtype)
+
+
+@overload(ndarray, inline="always")
+def _ol_ndarray(shape, dtype=None):  # type: ignore[no-untyped-def]
+    if dtype is None or isinstance(dtype, (types.NoneType, types.Omitted)):
+        return lambda shape, dtype=None: np.empty(shape, np.float64)
+    return lambda shape, dtype=None: np.empty(shape, dtype)
+
+
+# --- ufunc.outer -------------------------------------------------------------------
+#
+# np.add.outer(a, b)[i..., j...] = a[i...] + b[j...]: each element is one IEEE
+# operation, as NumPy computes it. Numba has no ufunc.outer; broadcasting the
+# flattened operands against each other gives the same elements.
+
+
+def _outer_pair(name: str) -> Any:
+    ufunc = getattr(np, name)
+
+    def outer(a: Any, b: Any) -> Any:
+        return ufunc.outer(a, b)
+
+    outer.__name__ = f"outer_{name}"
+    outer.__doc__ = f"``np.{name}.outer(a, b)``."
+
+    @overload(outer, inline="always")
+    def _ol(a, b):  # type: ignore[no-untyped-def]
+        if not (isinstance(a, types.Array) and isinstance(b, types.Array)):
+            return None
+
+        def impl(a, b):  # type: ignore[no-untyped-def]
+            left = np.ascontiguousarray(a).reshape((a.size, 1))
+            right = np.ascontiguousarray(b).reshape((1, b.size))
+            return ufunc(left, right).reshape(a.shape + b.shape)
+
+        return impl
+
+    return outer
+
+
+outer_add = _outer_pair("add")
+outer_subtract = _outer_pair("subtract")
+outer_multiply = _outer_pair("multiply")
+outer_divide = _outer_pair("divide")
+outer_maximum = _outer_pair("maximum")
+outer_minimum = _outer_pair("minimum")

@@ -1,0 +1,92 @@
+"""NumPy functions added to the table (src/compiler/types/numpy-table.ts), written as
+scientists write them: test/python/test_numpy_table.py compiles this file in both
+numerics modes and compares every function with its original."""
+import numpy as np
+import numpy.typing as npt
+
+
+def block_sums(x: npt.NDArray[np.float64], nb: int) -> npt.NDArray[np.float64]:
+    blocks = x.reshape(nb, -1)
+    out = np.zeros(nb)
+    for i in range(nb):
+        for j in range(blocks.shape[1]):
+            out[i] += blocks[i, j]
+    return out
+
+
+def scale_as_grid(v: npt.NDArray[np.float64], n: int, m: int) -> npt.NDArray[np.float64]:
+    g = np.reshape(v, (n, m))
+    for i in range(n):
+        for j in range(m):
+            g[i, j] = g[i, j] * 2.0 + i
+    return g
+
+
+def stack_rows(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    n, m = A.shape
+    flat = A.reshape((n * m,))
+    return flat * 0.5 + A.reshape(n * m)
+
+
+def mirror_blend(x: npt.NDArray[np.float64], w: float) -> npt.NDArray[np.float64]:
+    y = x.copy()
+    for k in range(1, x.shape[0]):
+        y[:k] += w * np.flip(y[:k])
+    return y
+
+
+def flip_both(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    return np.flipud(A) - 2.0 * np.fliplr(A)
+
+
+def in_band(radius: npt.NDArray[np.float64], r1: float, r2: float) -> npt.NDArray[np.bool_]:
+    return np.logical_and(r1 <= radius, radius < r2)
+
+
+def count_inside(radius: npt.NDArray[np.float64], lo: float, hi: float) -> int:
+    inside = np.logical_not(np.logical_or(radius < lo, radius > hi))
+    odd = np.logical_xor(inside, radius > 0.0)
+    c = 0
+    for i in range(inside.shape[0]):
+        if inside[i]:
+            c += 1
+        if odd[i]:
+            c += 100
+    return c
+
+
+def grid_line(xmin: float, xmax: float, n: int) -> npt.NDArray[np.float64]:
+    x = np.linspace(xmin, xmax, n, dtype=np.float64)
+    y = np.linspace(0, 1, num=n)
+    return x * 2.0 + y
+
+
+def floyd_warshall(path: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    for k in range(path.shape[0]):
+        path[:] = np.minimum(path[:], np.add.outer(path[:, k], path[k, :]))
+
+
+def pair_tables(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]):
+    return np.subtract.outer(x, y), np.multiply.outer(x, y), np.divide.outer(x, y), np.maximum.outer(x, y), np.outer(x, y)
+
+
+def int_pairs(i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    return np.add.outer(i, j) - np.minimum.outer(i, j)
+
+
+def running_rows(a: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    n, m = a.shape
+    out = np.ndarray((n, m), dtype=np.float64)
+    for i in range(n):
+        out[i, 0] = a[i, 0]
+        for j in range(1, m):
+            out[i, j] = out[i, j - 1] + a[i, j]
+    return out
+
+
+def cholesky_in_place(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    A[:] = np.linalg.cholesky(A) + np.triu(A, k=1)
+
+
+def split_triangles(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    return np.tril(A) - 3.0 * np.triu(A, 1)

@@ -1,0 +1,159 @@
+"""NumPy functions added to the table (src/compiler/types/numpy-table.ts), in scientist-style
+kernels (test/kernels/numpy_style/table_functions.py): compiled in both numerics modes, each
+CPU variant against its original on good and bad inputs. `exact`: bit for bit, exceptions
+of the same type, the same writes. `close`: only the rows whose class allows it may differ,
+within their stated bound (np.linalg.cholesky: LAPACK from another build)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import polyray.runtime as rt
+
+from compiled import ROOT, compile_and_import, outcome
+
+SOURCE = ROOT / "test/kernels/numpy_style/table_functions.py"
+EPS = np.finfo(np.float64).eps
+
+
+@pytest.fixture(scope="module", params=["exact", "close"])
+def mod(request, tmp_path_factory):
+    mode = request.param
+    m = compile_and_import(SOURCE, tmp_path_factory.mktemp(f"table_{mode}"), f"table_functions_{mode}", "--targets", "cpu", "--numerics", mode)
+    m.MODE = mode
+    return m
+
+
+def same(a, b) -> bool:
+    if isinstance(a, tuple):
+        return isinstance(b, tuple) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    return type(a) is type(b) and (a == b or (a != a and b != b))
+
+
+def run_both(mod, name, *args, compiled=True):
+    """Calls the function (CPU target) and its original on copies; asserts the same outcome and writes, bit for bit."""
+    mine = [a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args]
+    theirs = [a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args]
+    got = outcome(getattr(mod, name), *mine)
+    want = outcome(getattr(mod, f"_polyray_original_{name}"), *theirs)
+    assert got[0] == want[0], (got, want)
+    if got[0] == "ok":
+        assert same(got[1], want[1]), (got, want)
+        if compiled:
+            assert rt.history()[-1]["variant"] == "cpu", rt.history()[-1]
+    for a, b in zip(mine, theirs):
+        if isinstance(a, np.ndarray):
+            assert same(a, b)
+    return got
+
+
+@pytest.fixture(autouse=True)
+def cpu_target(monkeypatch):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+
+
+def test_every_function_has_a_cpu_variant(mod):
+    names = ["block_sums", "scale_as_grid", "stack_rows", "mirror_blend", "flip_both", "in_band", "count_inside", "grid_line",
+             "floyd_warshall", "pair_tables", "int_pairs", "running_rows", "split_triangles"]
+    for name in names:
+        assert hasattr(mod, f"_polyray_cpu_{name}"), name
+    # LAPACK through Numba is another build: compiled in close mode only
+    assert hasattr(mod, "_polyray_cpu_cholesky_in_place") == (mod.MODE == "close")
+
+
+@pytest.mark.parametrize("n,nb", [(12, 3), (12, 4), (12, 5), (0, 2), (7, 1)])
+def test_reshape_method_with_dimensions(mod, n, nb):
+    x = np.random.default_rng(n + nb).standard_normal(n)
+    run_both(mod, "block_sums", x, nb)  # 12 into 5 rows: ValueError in both
+
+
+@pytest.mark.parametrize("n,m,size", [(3, 4, 12), (2, 5, 10), (3, 4, 11), (0, 4, 0)])
+def test_reshape_view_writes_through(mod, n, m, size):
+    v = np.random.default_rng(size).standard_normal(size)
+    got = run_both(mod, "scale_as_grid", v, n, m)
+    if got[0] == "ok":
+        assert got[1].base is not None  # a view of v, as NumPy's
+
+
+def test_reshape_of_a_strided_or_fortran_array_runs_the_original(mod):
+    A = np.asfortranarray(np.arange(12.0).reshape(3, 4))
+    run_both(mod, "stack_rows", A, compiled=False)
+    B = np.arange(24.0).reshape(3, 8)[:, ::2]
+    run_both(mod, "stack_rows", B, compiled=False)
+    run_both(mod, "stack_rows", np.arange(12.0).reshape(3, 4))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 9, 40])
+def test_flip_in_an_update_that_reads_what_it_writes(mod, n):
+    run_both(mod, "mirror_blend", np.random.default_rng(n).standard_normal(n), 0.3)
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (1, 5), (0, 2)])
+def test_flipud_fliplr(mod, shape):
+    run_both(mod, "flip_both", np.random.default_rng(7).standard_normal(shape))
+
+
+def test_logical_functions(mod):
+    r = np.random.default_rng(3).random(50)
+    r[[3, 9]] = np.nan
+    run_both(mod, "in_band", r, 0.2, 0.7)
+    run_both(mod, "count_inside", r - 0.5, -0.2, 0.3)
+    run_both(mod, "in_band", r[:0], 0.2, 0.7)
+
+
+@pytest.mark.parametrize("lo,hi,n", [(0.0, 1.0, 50), (-2.5, 1.3, 7), (1.0, 1.0, 5), (3.0, -1e-300, 33), (0.0, 1e-310, 4),
+                                     (0.1, 0.2, 1), (0.1, 0.2, 0), (0.0, 1.0, -1), (-1e308, 1e308, 9)])
+def test_linspace_bits(mod, lo, hi, n):
+    run_both(mod, "grid_line", lo, hi, n)
+
+
+@pytest.mark.parametrize("n", [1, 2, 6, 17])
+def test_ufunc_outer_floyd_warshall(mod, n):
+    rng = np.random.default_rng(n)
+    path = rng.integers(1, 20, (n, n)).astype(np.float64)
+    path[rng.random((n, n)) < 0.2] = np.inf
+    run_both(mod, "floyd_warshall", path)
+
+
+def test_ufunc_outer_tables(mod):
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal(6), rng.standard_normal(4)
+    y[1] = 0.0
+    x[2] = np.nan
+    run_both(mod, "pair_tables", x, y)
+    run_both(mod, "pair_tables", x[:0], y)
+    run_both(mod, "int_pairs", np.arange(-3, 4), np.array([2**62, -5, 0]))
+
+
+@pytest.mark.parametrize("shape", [(4, 6), (1, 1), (3, 1)])
+def test_ndarray_as_an_allocation(mod, shape):
+    run_both(mod, "running_rows", np.random.default_rng(1).standard_normal(shape))
+
+
+def test_triu_tril(mod):
+    run_both(mod, "split_triangles", np.random.default_rng(2).standard_normal((5, 5)))
+    run_both(mod, "split_triangles", np.random.default_rng(2).standard_normal((3, 6)))
+
+
+@pytest.mark.parametrize("n", [1, 4, 30])
+def test_cholesky_close_within_its_bound(mod, n):
+    rng = np.random.default_rng(n)
+    M = rng.standard_normal((n, n))
+    A = M @ M.T + n * np.eye(n)
+    if mod.MODE == "exact":
+        pytest.skip("exact mode keeps the original (checked above)")
+    mine, theirs = A.copy(), A.copy()
+    mod.cholesky_in_place(mine)
+    assert rt.history()[-1]["variant"] == "cpu"
+    mod._polyray_original_cholesky_in_place(theirs)
+    # both backward stable: entries within a small multiple of n * eps * ||A|| / ||L|| of each other
+    assert np.all(np.abs(mine - theirs) <= 8 * n * EPS * np.abs(A).max() ** 0.5)
+
+
+def test_cholesky_bad_inputs_raise_the_same(mod):
+    if mod.MODE == "exact":
+        pytest.skip("exact mode keeps the original")
+    run_both(mod, "cholesky_in_place", np.array([[1.0, 2.0], [2.0, 1.0]]), compiled=False)  # not positive definite
+    run_both(mod, "cholesky_in_place", np.array([[np.nan, 0.0], [0.0, 1.0]]), compiled=False)
