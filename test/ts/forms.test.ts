@@ -159,3 +159,31 @@ test('builtin max/min: NumPy scalars of one dtype keep it; different dtypes or k
     '10:9 max() is supported on two or more scalars (of an array, np.max() or .max())',
   ]);
 });
+
+test("keywords and positional outputs a typing rule does not read keep the original (out= would write an array unseen)", async () => {
+  const [bad, ok] = await check(HEADER + py`
+    def f(a: npt.NDArray[np.float64], c: npt.NDArray[np.float64]):
+        np.maximum(a, 1.0, c)
+        np.sqrt(a, out=c)
+        s = np.sum(a, dtype=np.float32)
+        m = a.max(out=c)
+        z = np.zeros(3, order='F')
+        w = np.where(a > 0.0, a, c, c)
+    def g(a: np.ndarray[tuple[int, int], np.dtype[np.int64]], c: npt.NDArray[np.float64]):
+        t = a.sum(axis=0)
+        z = np.zeros(3, dtype=np.int32)
+        w = np.where(c > 0.0, c, 0.0)
+        y = np.maximum(c, 0.0)
+        return t
+  `);
+  const changes = 'the keyword changes what NumPy computes or writes, which compiled code does not reproduce here';
+  assert.deepEqual(messages(bad).filter((m) => !/strings are not supported|sum\(\) of float64/.test(m)), [
+    '4:5 np.maximum() with an output argument: write the result by assignment (c[:] = np.maximum(...))',
+    `5:5 np.sqrt(..., out=...): ${changes}`,
+    `6:9 np.sum(..., dtype=...): ${changes}`,
+    `7:9 .max(..., out=...): ${changes}`,
+    `8:9 np.zeros(..., order=...): ${changes}`,
+    '9:9 np.where() with an output argument: write the result by assignment (c[:] = np.where(...))',
+  ]);
+  assert.equal(ok.accelerated, true, messages(ok).join('\n'));
+});

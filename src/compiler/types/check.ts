@@ -8,6 +8,7 @@ import { stmtExprs, walkExpr, walkStmts, type Expr, type FunctionDef, type Modul
 import { dtypeOf, dtypeScalar, hintType, makeResolver, type Resolve } from './hints.js';
 import { describe, join, npScalar, sameTy, scalar, UNKNOWN, widerScalar, type Origin, type ScalarKind, type Ty } from './ty.js';
 import { markCast, type NumericCast } from './casts.js';
+import { callArgumentRefusal } from './call-args.js';
 import { astypeRefusal, BUILTIN_TYPE_DTYPES, dtypeArgPosition, dtypeOfString, markDtype } from './dtype-args.js';
 import { planBinary, planUnary, type Plan, type Side } from './nep50.js';
 import { intRange, isDtype, kindOf, NARROW, promoteTypes, type Dtype } from './promotion.js';
@@ -1136,6 +1137,8 @@ class Checker {
       const reduced = this.closeReduction(e, name, args, kw, true);
       if (reduced) return reduced;
       const row = arrayMethod(name);
+      const refusal = row ? callArgumentRefusal(row, `.${name}`, [...kw.keys()], args.length) : null;
+      if (refusal) this.error(e.span, refusal);
       switch (row?.typing) {
         case 'reduction':
         case 'item':
@@ -1233,6 +1236,8 @@ class Checker {
     // rules added with the table check their arguments themselves: an argument of unknown type was reported where it came from
     const checked = ['reshape', 'flip', 'tri', 'ufunc_outer', 'linalg_square'];
     if (checked.includes(row.typing) && args.some((t) => t.kind === 'unknown')) return UNKNOWN;
+    const refusal = callArgumentRefusal(row, `np.${name}`, [...kw.keys()], args.length);
+    if (refusal) this.error(e.span, refusal);
     switch (row.typing) {
       case 'ufunc': {
         const rule = row.ufunc!;
