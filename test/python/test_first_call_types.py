@@ -157,3 +157,25 @@ def test_the_guard_accepts_only_the_hinted_numpy_scalar_type(hinted, monkeypatch
         rec = rt.history()[-1]
         assert rec["variant"] == "original" and "'a'" in rec["reason"], rec
         assert got.tobytes() == (x * a + np.float32(0.5)).tobytes() and got.dtype == (x * a).dtype
+
+
+def test_default_values_and_keyword_arguments(kernels, numerics):
+    fn = parallelize(kernels.smooth, target="cpu", numerics=numerics)
+    rng = np.random.default_rng(11)
+    u, f = rng.standard_normal(12), rng.standard_normal(12)
+    calls = [((u, f), {}), ((u,), {"f": f, "steps": 3}), ((), {"f": f, "u": u, "omega": 0.25}), ((u, f, 0.75), {"steps": 0})]
+    for args, kwargs in calls:
+        mine = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+        theirs = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+        got = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args], **mine)
+        assert rt.history()[-1]["variant"] == "cpu", rt.history()[-1]
+        want = kernels.smooth(*[a.copy() if isinstance(a, np.ndarray) else a for a in args], **theirs)
+        assert got.tobytes() == want.tobytes()
+    # one signature: every call binds (u, f, omega: float, steps: int), defaults included
+    assert len(fn.compiled) == 1
+    # a default replaced by another type is another signature
+    fn(u.copy(), f, 1, 1)
+    assert len(fn.compiled) == 2 and rt.history()[-1]["variant"] == "cpu"
+    # a missing argument is Python's TypeError, from the original
+    with pytest.raises(TypeError):
+        fn(u)
