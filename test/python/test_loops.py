@@ -149,3 +149,19 @@ def test_bad_inputs_run_the_original(mod, target):
     assert run_both(mod, "first_above", np.ones((2, 2)), 0.5)[0] in ("ok", "ValueError")
     assert run_both(mod, "weighted", np.ones(3, dtype=np.float32), np.ones(3))[1] == "original"
     assert run_both(mod, "row_peaks", np.ones(4), np.zeros(4))[0] == "IndexError"
+
+
+def test_gpu_variants_under_the_simulator():
+    """A while loop (and divmod) inside a kernel's parallel loop (Numba's CUDA simulator, a fresh process)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
+    proc = subprocess.run([sys.executable, str(ROOT / "test/python/gpu_sim_loops.py")], env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert len(results) == 5, proc.stdout
+    for r in results:
+        assert r["has_gpu"] and r["variant"] == "gpu" and r["equal"], r

@@ -185,10 +185,10 @@ test('dx, dy = p[i] - p[i - 1]: a temporary, its length checked by the variant, 
   assert.ok(loop.kind === 'for');
   const out = printed(loop.body);
   assert.match(out[0], /^__unpacked0 = p\[i\] - p\[i - 1\]$/);
-  assert.equal(out[1], 'if __unpacked0.shape[0] > 2:');
+  assert.equal(out[1], 'if len(__unpacked0) > 2:');
   assert.equal(out[2], '    raise ValueError("too many values to unpack (expected 2)")');
-  assert.equal(out[3], 'if __unpacked0.shape[0] < 2:');
-  assert.equal(out[4], '    raise ValueError("not enough values to unpack (expected 2, got " + str(__unpacked0.shape[0]) + ")")');
+  assert.equal(out[3], 'if len(__unpacked0) < 2:');
+  assert.equal(out[4], '    raise ValueError("not enough values to unpack (expected 2, got " + str(len(__unpacked0)) + ")")');
   assert.deepEqual(out.slice(5, 7), ['dx = __unpacked0[0]', 'dy = __unpacked0[1]']);
   const tf = await check(py`
     def f(p: np.ndarray) -> float:
@@ -290,4 +290,53 @@ test('starred targets stay refused with one diagnostic, and so do nested targets
         return a + b
   `);
   assert.deepEqual(messages(count), ['4:5 unpacking 3 values into 2 targets raises ValueError']);
+});
+
+test('q, r = divmod(a, b) is q = a // b; r = a % b, operands a target rebinds evaluated first', async () => {
+  const fn = await parse(py`
+    def f(a: int, b: int) -> int:
+        q, r = divmod(a, b)
+        q, r = divmod(q, b + 1)
+        return q + r
+  `);
+  assert.deepEqual(printed(fn.body), ['q = a // b', 'r = a % b', '__unpacked0 = q', '__unpacked1 = b + 1', 'q = __unpacked0 // __unpacked1', 'r = __unpacked0 % __unpacked1', 'return q + r']);
+  const bad = await parse(py`
+    def g(a: int, b: int) -> int:
+        q, r, s = divmod(a, b)
+        return q
+  `);
+  assert.deepEqual(bad.unsupported.map((u) => u.message), ["unpacking divmod()'s 2 values into 3 targets raises ValueError"]);
+});
+
+test('a tuple of scalars from a module function unpacks into as many names; other arities and tuples holding arrays are refused', async () => {
+  const src = py`
+    def bounds(x: npt.NDArray[np.float64]):
+        return x[0], x[x.shape[0] - 1]
+
+    def pair(x: npt.NDArray[np.float64]):
+        return x * 2.0, x[0]
+
+    def ok(x: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> None:
+        lo, hi = bounds(x)
+        for i in range(x.shape[0]):
+            out[i] = (x[i] - lo) / (hi - lo)
+
+    def three(x: npt.NDArray[np.float64]) -> float:
+        a, b, c = bounds(x)
+        return a
+
+    def arrays(x: npt.NDArray[np.float64]) -> float:
+        y, first = pair(x)
+        return first
+  `;
+  const r = compileSource(await testParser(), HEADER + src, { fileName: 'k.py', isl: await islCtx, targets: ['cpu'] });
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  const by = new Map(r.report.functions.map((f) => [f.name, f]));
+  assert.equal(by.get('ok')!.accelerated, true);
+  assert.equal(by.get('ok')!.loops[0].parallel, true);
+  assert.match(r.module, /__unpacked0 = _polyray_call_bounds_0\(x\)\n(.*\n){4}\s+lo = __unpacked0\[0\]\n\s+hi = __unpacked0\[1\]/);
+  const diags = (name: string): string[] => by.get(name)!.diagnostics.map((d) => d.message);
+  assert.ok(diags('three').includes('unpacking a tuple of 2 items into 3 names raises ValueError'), diags('three').join('\n'));
+  assert.ok(diags('arrays').some((m) => /only tuples of scalars are supported/.test(m)), diags('arrays').join('\n'));
 });

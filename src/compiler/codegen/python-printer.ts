@@ -160,8 +160,9 @@ export class PythonPrinter {
         const line = `${indent}${this.expr(s.target)} = ${this.expr(s.value)}`;
         if (s.unpackedLength === undefined) return [line];
         // `a, b = E` of an array (parse/unpack.ts): Python's ValueError on another length
+        // (len(): an array's first dimension; a tuple's length, which Numba knows when it compiles)
         const n = s.unpackedLength;
-        const len = `${this.expr(s.target)}.shape[0]`;
+        const len = `len(${this.expr(s.target)})`;
         // (CPython's messages; Numba formats str(int) at run time)
         return [
           line,

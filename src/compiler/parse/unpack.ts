@@ -17,7 +17,32 @@ export function unpackAssignment(span: Span, targets: Expr[], value: UnpackedVal
   if (value.kind === 'tuple') return unpackTuple(span, targets, value.exprs, fresh);
   const v = value.expr;
   if (v.kind === 'attribute' && v.attr === 'shape') return unpackShape(span, targets, v);
+  if (v.kind === 'call' && v.func.kind === 'name' && v.func.id === 'divmod') return unpackDivmod(span, targets, v, fresh);
   return unpackArray(span, targets, v, fresh);
+}
+
+/**
+ * `q, r = divmod(a, b)` is `q = a // b; r = a % b`: CPython and NumPy compute
+ * both parts of divmod with the floor division and modulo of `//` and `%`
+ * (float_divmod, npy_divmod), so the values are the same bits, and a zero
+ * divisor raises the same ZeroDivisionError before any name is bound.
+ * Operands other than literals and names no target rebinds are evaluated
+ * once, first, into temporaries.
+ */
+function unpackDivmod(span: Span, targets: Expr[], call: Expr & { kind: 'call' }, fresh: () => string): Stmt[] | string {
+  if (call.args.length !== 2 || call.keywords.length > 0) return 'divmod() takes two arguments, by position';
+  if (targets.length !== 2) return `unpacking divmod()'s 2 values into ${targets.length} targets raises ValueError`;
+  const bound = new Set(targets.map(rootName).filter((n): n is string => n !== null));
+  const out: Stmt[] = [];
+  const [a, b] = call.args.map((x) => {
+    if (x.kind === 'number' || (x.kind === 'name' && !bound.has(x.id))) return x;
+    const temp: Expr = { kind: 'name', span: x.span, id: fresh() };
+    out.push(assign(span, temp, x));
+    return temp;
+  });
+  const part = (op: '//' | '%', l: Expr, r: Expr): Expr => ({ kind: 'binary', span: call.span, op, left: structuredClone(l), right: structuredClone(r) });
+  out.push(assign(span, targets[0], part('//', a, b)), assign(span, targets[1], part('%', a, b)));
+  return out;
 }
 
 /**

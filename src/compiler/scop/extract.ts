@@ -99,7 +99,7 @@ class Extractor {
       case 'assign':
       case 'augassign': {
         // `a, b = E` of an array raises ValueError on a length mismatch (parse/unpack.ts): the model has no raising statements
-        if (s.kind === 'assign' && s.unpackedLength !== undefined) this.unanalysable ??= `unpacking an array at line ${s.span.from.line} may raise ValueError`;
+        if (s.kind === 'assign' && s.unpackedLength !== undefined && this.tf.types.get(s.value)?.kind !== 'tuple') this.unanalysable ??= `unpacking an array at line ${s.span.from.line} may raise ValueError`;
         const allocation = s.kind === 'assign' && s.target.kind === 'name' ? this.allocation(s.target.id, s.value) ?? this.temporary(s.target.id, s.value, s.span.from.line) : null;
         if (allocation) {
           this.statement(s.span, [...this.readsOf(s.value), allocation], s);
@@ -368,7 +368,10 @@ class Extractor {
     const out: ScopAccess[] = [];
     const visit = (x: Expr): void => {
       if (x.kind === 'subscript') {
-        const acc = this.access(x, 'read');
+        // an item of a tuple local (`q = t[0]` after `q, r = f(x)`): a read of the whole tuple
+        const item = x.value.kind === 'name' && this.tf.locals.get(x.value.id)?.kind === 'tuple' ? this.scalarAccess(x.value.id, 'read', x.span.start) : null;
+        if (item) out.push(item);
+        const acc = item ? null : this.access(x, 'read');
         if (acc) out.push(acc);
         for (const i of subscriptIndices(x)) visit(i);
         return;
@@ -442,7 +445,8 @@ class Extractor {
       if (p.kind === 'array') return kind === 'read' ? null : this.wholeArray(name, 'write', name);
       return null; // scalar parameters are read-only in accelerated code
     }
-    if (!t || t.kind !== 'scalar') return null;
+    // a tuple of scalars (parse/unpack.ts's temporary for `q, r = f(x)`) is one value too
+    if (!t || (t.kind !== 'scalar' && t.kind !== 'tuple')) return null;
     return { kind, must: true, array: name, element: `${islName(name)}[]`, text: name, scalar: true, exact: true, redefines: false, reductionOp: null };
   }
 

@@ -519,10 +519,30 @@ class Checker {
     }
   }
 
-  /** `a, b = E` unpacks E's first dimension: E must be an array of known rank (a scalar, a tuple from a call: refused). */
+  /** `t[k]` of a tuple (`q, r = f(x)` reads the items so): a constant index, each item its own type. */
+  private tupleItem(e: Expr & { kind: 'subscript' }, base: Ty & { kind: 'tuple' }): Ty {
+    const ix = e.indices.length === 1 ? e.indices[0] : null;
+    const k = ix && ix.kind === 'number' && ix.numberKind === 'int' && /^\d+$/.test(ix.text) ? Number(ix.text) : null;
+    if (k === null || k >= base.elts.length) {
+      this.error(e.span, k === null ? 'a tuple is indexed by an integer literal only' : `tuple index ${k} is out of range for ${base.elts.length} items`);
+      return UNKNOWN;
+    }
+    return base.elts[k];
+  }
+
+  /**
+   * `a, b = E` unpacks E's first dimension (an array of known rank) or E's
+   * items (a tuple of that many: a module function's `return q, r`).
+   */
   private checkUnpackedArray(s: Stmt & { kind: 'assign' }): void {
     const t = this.types.get(s.value);
     if (t?.kind === 'array' && t.ndim !== null && t.ndim >= 1) return;
+    if (t?.kind === 'tuple' && t.elts.length === s.unpackedLength) return;
+    if (t?.kind === 'tuple') {
+      this.error(s.span, `unpacking a tuple of ${t.elts.length} items into ${s.unpackedLength} names raises ValueError`);
+      if (s.target.kind === 'name') this.untyped.add(s.target.id);
+      return;
+    }
     const message = `unpacking ${t ? describe(t) : 'a value'} into ${s.unpackedLength} names is not supported (only a written tuple, a shape or an array of known rank)`;
     // one diagnostic: the temporary's uses (`a = t[0]`, and what reads a) are its follow-ons
     if (!this.diagnostics.some((d) => d.span.start === s.span.start && d.message === message)) this.diagnostics.push(diagnostic('error', s.span, message));
@@ -640,11 +660,16 @@ class Checker {
   }
 
   private bindLocal(name: string, t: Ty, aliasOf: string | null, span: Span): void {
-    if (t.kind === 'tuple' || t.kind === 'module' || t.kind === 'callable' || t.kind === 'dtype' || t.kind === 'shape') {
+    // a tuple of scalars (what `q, r = f(x)` unpacks) is a value; one holding arrays could alias the caller's
+    const scalarTuple = t.kind === 'tuple' && t.elts.every((x) => x.kind === 'scalar');
+    if (t.kind === 'tuple' && !scalarTuple) {
+      this.error(span, `local '${name}' holds a tuple of ${t.elts.map(describe).join(', ')}: only tuples of scalars are supported`);
+    } else if (t.kind === 'module' || t.kind === 'callable' || t.kind === 'dtype' || t.kind === 'shape') {
       this.error(span, `local '${name}' holds a ${t.kind}, which is not supported`);
     }
     const prev = this.locals.get(name);
-    const next = prev ? join(prev, t) : t;
+    if (scalarTuple && prev && !sameTy(prev, t)) this.error(span, `local '${name}' changes between ${describe(prev)} and ${describe(t)}`);
+    const next = scalarTuple ? t : prev ? join(prev, t) : t;
     if (prev?.kind === 'scalar' && t.kind === 'scalar' && exactScalarType(prev) !== exactScalarType(t) && [prev, t].some((x) => NARROW.has(exactScalarType(x) as Dtype) || exactScalarType(x) === 'uint64')) {
       // NumPy 2 keeps each value's own type (a Python float, then a float32 after `s += x[i]`); Numba unifies the local into one
       this.error(span, `local '${name}' is ${describe(prev)} and ${describe(t)} on different paths: NumPy 2 computes with each, compiled code with one type`);
@@ -839,6 +864,7 @@ class Checker {
       if (e.indices.length !== 1 || !(idx[0].kind === 'scalar' && idx[0].scalar === 'int')) this.error(e.span, 'shape must be indexed by one int');
       return scalar('int', 'py');
     }
+    if (base.kind === 'tuple') return this.tupleItem(e, base);
     if (base.kind !== 'array') {
       this.error(e.span, `subscript of ${describe(base)} is not supported`);
       return UNKNOWN;
