@@ -33,8 +33,13 @@ return `s`, swap two scalar locals in their first nest (`u, v = v, u + v`); draw
 from another stream of their own (`_unpacking`).
 
 About one function in ten is deliberately outside the subset (a `while` loop,
-a list, a call of another function, an `int()` of a float, ...): those must keep
-only their original version and still behave exactly as written.
+a list, an `int()` of a float, ...): those must keep only their original
+version and still behave exactly as written. The same draw may give a call of
+another function of the module (`n = _fz_clip(n)`), which is inside the subset
+since issue 17 (compiled for the call's argument types and called directly):
+such a function is compared like any other (feature `call`). One program in
+four also gets a function `c_<f>` calling one of its functions once, twice or
+in a loop (`_caller`, its own random stream; feature `calls_function`).
 
 Programs are either "raising" (may contain operations that raise a CPython
 exception: division by a Python float, `math.sqrt` of a negative number) or
@@ -533,6 +538,9 @@ class _Fn:
             self.lines.append(f"{ind}s = {rng.choice(('0.0', '1.0'))}")
         if outside:
             why = self.outside_subset(ind)
+            if why == "call":  # compiled since issue 17 (types/calls.ts): inside the subset, compared like the rest
+                why = None
+                self.features.add("call")
         if rng.random() < 0.15:
             self.local_array(ind)
         for k in range(rng.choice((1, 1, 2, 2, 3))):
@@ -643,6 +651,30 @@ def _unpacking(text: str, spec: FunctionSpec, rng: random.Random) -> str:
     return "\n".join(lines[:1] + head + lines[1:])
 
 
+def _caller(callee: FunctionSpec, rng: random.Random) -> tuple[str, FunctionSpec]:
+    """A function that calls another function of the program (issue 17: compiled for the
+    call's argument types and called directly from the caller's variant): once, twice (the
+    second call sees the first's writes) or in a loop, its arguments partly as keywords;
+    the callee's writes, exceptions and returned value must come through unchanged."""
+    params = callee.params
+    cut = rng.randrange(len(params) + 1)
+    args = ", ".join([p.name for p in params[:cut]] + [f"{p.name}={p.name}" for p in params[cut:]])
+    call = f"{callee.name}({args})"
+    how = rng.choice(("once", "twice", "loop"))
+    if callee.returns:
+        body = {"once": [f"    return {call}"],
+                "twice": [f"    r = {call}", f"    r = r + 0.5 * {call}", "    return r"],
+                "loop": ["    r = 0.0", "    for _k in range(2):", f"        r += {call}", "    return r"]}[how]
+    else:
+        body = {"once": [f"    {call}"], "twice": [f"    {call}", f"    {call}"],
+                "loop": ["    for _k in range(2):", f"        {call}"]}[how]
+    sig = ", ".join(f"{p.name}: {ARRAY_HINTS[p.dtype] if p.kind == 'array' else p.kind}" for p in params)
+    name = f"c_{callee.name}"
+    text = f"def {name}({sig}) -> {'float' if callee.returns else 'None'}:\n" + "\n".join(body) + "\n"
+    outside = f"calls {callee.name} ({callee.outside})" if callee.outside else None
+    return text, FunctionSpec(name, list(params), callee.returns, outside, {*callee.features, "calls_function", f"call_{how}"})
+
+
 def generate(seed: int) -> Program:
     rng = random.Random(seed)
     raising = rng.random() < 0.55
@@ -659,7 +691,13 @@ def generate(seed: int) -> Program:
             text, spec = _NarrowFn(narrow, f"f{f}").build()
         else:
             text = _unpacking(text, spec, random.Random(seed * 13 + f))
-        helper_needed |= spec.outside == "call"
+        helper_needed |= "call" in spec.features
+        texts.append(text)
+        specs.append(spec)
+    # one program in four also calls one of its functions from a new one (its own random stream)
+    crng = random.Random(seed * 19 + 3)
+    if crng.random() < 0.25:
+        text, spec = _caller(crng.choice(specs), crng)
         texts.append(text)
         specs.append(spec)
     helper = "def _fz_clip(v: int) -> int:\n    return max(v, 0)\n" if helper_needed else ""

@@ -325,3 +325,31 @@ def f(a: ${F2}, w: ${F2}):
   assert.match(errors(f).join('\n'), /'spread' \(line 8\) stays in Python/);
   assert.doesNotMatch(module, /_polyray_cpu_f/);
 });
+
+test('an argument of unknown rank gets the rank its callee needs, which the dispatcher then checks', async () => {
+  const { fns } = await compiled(`import numpy as np
+
+
+def total(v):
+    s = 0.0
+    for k in range(v.shape[0]):
+        s += v[k]
+    return s
+
+
+def sq(v):
+    return v * v
+
+
+def whole(x: np.ndarray) -> float:
+    return total(x)
+
+
+def squares(P: np.ndarray, out: np.ndarray):
+    for i in range(P.shape[0]):
+        out[i] = sq(P[i])
+`);
+  assert.deepEqual(fns.get('whole')!.params.map((p) => [p.name, p.ndim]), [['x', 1]]);
+  // P[i] passed to a scalar parameter reads one element: P is 1-d, as if it were read in place
+  assert.deepEqual(fns.get('squares')!.params.map((p) => [p.name, p.ndim]), [['P', 1], ['out', 1]]);
+});

@@ -281,7 +281,8 @@ class Checker {
     // Locals are typed to a fixed point: a second pass sees the joins of the first,
     // and array parameters the rank their subscripts showed.
     for (let pass = 0; pass < 4; pass++) {
-      const before = JSON.stringify([...this.locals]);
+      // (ranks too: a callee's may pin an argument's, moduleCall)
+      const before = JSON.stringify([...this.locals, ...this.ndimSeen]);
       this.diagnostics.splice(staticDiagnostics);
       for (const [name, t] of this.params) {
         if (t.kind === 'array' && this.ndimSeen.has(name)) this.params.set(name, { ...t, ndim: this.ndimSeen.get(name)! });
@@ -299,7 +300,7 @@ class Checker {
       this.returnsValue = false;
       this.returnsView = false;
       this.block(fn.body);
-      if (JSON.stringify([...this.locals]) === before && pass > 0) break;
+      if (JSON.stringify([...this.locals, ...this.ndimSeen]) === before && pass > 0) break;
     }
     // every call of a module function is compiled (a specialization) or explained by a diagnostic
     if (this.diagnostics.length === 0) {
@@ -354,9 +355,19 @@ class Checker {
       const into = isExact ? exact : atLeast;
       into.set(root, Math.max(into.get(root) ?? 0, depth));
     };
+    // `g(P[i])` of a module function: P[i] may be an element or a row, which g's
+    // specialization tells (moduleCall pins the rank then); it shows no rank here
+    const callArgs = new Set<Expr>();
+    walkStmts(this.fn.body, (s) => {
+      for (const e of stmtExprs(s)) walkExpr(e, (x) => {
+        if (x.kind === 'call' && x.func.kind === 'name' && this.context.calls?.has(x.func.id) && !this.params.has(x.func.id)) {
+          for (const a of [...x.args, ...x.keywords.map((k) => k.value)]) callArgs.add(a);
+        }
+      });
+    });
     const visitExpr = (e: Expr): void =>
       walkExpr(e, (x) => {
-        if (x.kind !== 'subscript') return;
+        if (x.kind !== 'subscript' || callArgs.has(x)) return;
         const root = rootParamOrLocal(x);
         if (!root) return;
         const last = x.indices[x.indices.length - 1];
@@ -1366,6 +1377,30 @@ class Checker {
   }
 
   /**
+   * An array parameter of unknown rank passed to a callee, whole or indexed
+   * (`g(P)`, `g(P[i])`): the callee's specialization found the rank its
+   * parameter needs (none for a scalar one), so the parameter has that many
+   * dimensions more than the indices consumed; the dispatcher then checks it
+   * (the callee's code assumes it, and nothing else would check it).
+   */
+  private pinRanks(site: CallSite): void {
+    site.spec.tf.params.forEach((p, k) => {
+      const arg = site.args[k];
+      if (typeof arg === 'string' || (p.kind === 'array' && p.ndim === null)) return;
+      const root = rootParamOrLocal(arg);
+      const t = root ? this.params.get(root) : undefined;
+      if (!root || t?.kind !== 'array' || t.ndim !== null || this.ndimSeen.has(root)) return;
+      let chain: Expr = arg;
+      while (chain.kind === 'subscript') {
+        if (chain.indices.some((i) => i.kind === 'slice' || isNewAxis(i))) return;
+        chain = chain.value;
+      }
+      // a scalar parameter: the indices read one element, as anywhere else in the function
+      this.ndimSeen.set(root, countIntLike(arg) + (p.kind === 'array' ? p.ndim! : 0));
+    });
+  }
+
+  /**
    * `g(x, y)` of another function of the module: typed by g's specialization for
    * these argument types (types/calls.ts); the arrays g writes are written here.
    */
@@ -1381,6 +1416,7 @@ class Checker {
       return UNKNOWN;
     }
     this.calls.set(e, r.site);
+    this.pinRanks(r.site);
     // an argument that is (a view of) a parameter is written by the call; a local array or a temporary only locally
     for (const arg of r.written) {
       const root = this.arrayRoot(arg);
