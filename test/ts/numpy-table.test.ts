@@ -16,7 +16,7 @@ const LOOPS = new Set(['elementwise', 'reduction', 'scan', 'product', 'outer', '
 /** The GPU forms codegen/gpu-variant.ts knows how to print. */
 const GPU_FORMS = new Set(['math.sqrt', 'abs', 'device-matmul']);
 /** numba_helpers functions (python-bridge/polyray/runtime/numba_helpers.py) a row may name. */
-const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray',
+const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array',
   ...['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => `outer_${u}`)]);
 
 test('every row of the NumPy table is well formed', () => {
@@ -71,7 +71,7 @@ test('ufunc and reduction rows type their results as NumPy does', { skip: exists
   const rows = TABLE.filter((r): r is TableRow => r.where === 'numpy' && (r.typing === 'ufunc' || r.typing === 'reduction'));
   const exprs: string[] = [];
   for (const r of rows) {
-    const binary = ['arctan2', 'hypot', 'maximum', 'minimum', 'fmax', 'fmin', 'power', 'vdot', 'add', 'subtract', 'multiply', 'divide', 'logical_and', 'logical_or', 'logical_xor'].includes(r.name);
+    const binary = ['arctan2', 'hypot', 'maximum', 'minimum', 'fmax', 'fmin', 'power', 'vdot', 'add', 'subtract', 'multiply', 'divide', 'logical_and', 'logical_or', 'logical_xor'].includes(r.name) || r.ufunc?.compare !== undefined;
     if (r.name === 'where') {
       exprs.push('np.where(A > 0.0, A, B)');
     } else if (r.name === 'trace') {
@@ -123,6 +123,9 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = np.ndarray((n, n), dtype=np.float64)', 'array float64 2'],
     ['r = np.triu(A, k=1)', 'array float64 2'],
     ['r = np.tril(A, -1)', 'array float64 2'],
+    ['r = np.less(v, x)', 'array bool 1'],
+    ['r = np.not_equal(A, 0.0)', 'array bool 2'],
+    ['r = abs(v.astype(np.complex128))', 'array float64 1'],
   ];
   for (const [body, want] of ok) {
     const { errors, r } = await check(body);
@@ -141,6 +144,7 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = np.linalg.cholesky(v)', /2-d float64/],
     ['r = np.linalg.cholesky(A)', /another LAPACK build/],
     ['r = np.linalg.eig(A)', /numpy.linalg.eig\(\) is not supported/],
+    ['r = np.less(v)', /takes two operands/],
   ];
   for (const [body, want] of refused) {
     const { errors } = await check(body);

@@ -19,7 +19,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["reshape", "linspace", "ndarray", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -143,6 +143,23 @@ def _ol_ndarray(shape, dtype=None):  # type: ignore[no-untyped-def]
     if dtype is None or isinstance(dtype, (types.NoneType, types.Omitted)):
         return lambda shape, dtype=None: np.empty(shape, np.float64)
     return lambda shape, dtype=None: np.empty(shape, dtype)
+
+
+# --- abs() of an array -------------------------------------------------------------
+#
+# CPython's abs() calls ndarray.__abs__, which is np.absolute; Numba has no abs() of arrays.
+
+
+def abs_array(a: Any) -> Any:
+    """``abs(a)`` of an array."""
+    return abs(a)
+
+
+@overload(abs_array, inline="always")
+def _ol_abs_array(a):  # type: ignore[no-untyped-def]
+    if not isinstance(a, types.Array):
+        return None
+    return lambda a: np.absolute(a)
 
 
 # --- ufunc.outer -------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 from numba import njit, types
-from numba.extending import overload
+from numba.extending import overload, register_jitable
 
 from .close_reductions import (axis_mean, axis_std, axis_sum, axis_var,  # noqa: F401 - close mode's reductions, injected like the rest
                                whole_mean, whole_std, whole_sum, whole_var)
@@ -560,8 +560,27 @@ def _summed_dims(a: types.Type, b: types.Type) -> tuple[int, int] | None:
     return (a.ndim - 1, 0)
 
 
+@register_jitable
+def _leading_size(shape):  # type: ignore[no-untyped-def]
+    rows = 1
+    for d in shape[:-1]:
+        rows *= d
+    return rows
+
+
 @overload(matmul, inline="always")
 def _ol_matmul(a, b):  # type: ignore[no-untyped-def]
+    if isinstance(a, types.Array) and isinstance(b, types.Array) and a.ndim >= 3 and b.ndim == 2:
+        # a stack of matrices times one matrix (`np.reshape(A, (r, q, 1, p)) @ C`): NumPy multiplies
+        # each (n, k) block by b; one product of the stacked rows gives the same elements
+        def batched(a, b):  # type: ignore[no-untyped-def]
+            k = a.shape[-1]
+            if k != b.shape[0]:
+                raise ValueError("matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?)")
+            rows = np.ascontiguousarray(a).reshape((_leading_size(a.shape), k))
+            return (rows @ b).reshape(a.shape[:-1] + (b.shape[1],))
+
+        return batched
     dims = _summed_dims(a, b)
     if dims is None:
         return None

@@ -1105,6 +1105,11 @@ class Checker {
         case 'abs':
           if (args.length !== 1) this.error(e.span, 'abs() takes one argument');
           if (args[0]?.kind === 'scalar') return scalar(args[0].scalar === 'complex' ? 'float' : args[0].scalar === 'bool' ? 'int' : args[0].scalar, args[0].origin);
+          if (args[0]?.kind === 'array') {
+            // abs() of an array is np.absolute (Numba has no abs() of arrays): a complex array's magnitudes are real
+            this.helpers.set(e, { helper: 'abs_array' });
+            if (args[0].dtype === 'complex128' || args[0].dtype === 'complex64') return { ...args[0], dtype: args[0].dtype === 'complex64' ? 'float32' : 'float64' };
+          }
           return args[0] ?? UNKNOWN;
         case 'min':
         case 'max': {
@@ -1282,6 +1287,11 @@ class Checker {
         if (row.numerics === 'ulp' && (rule.ints !== 'keep' || args.some((t) => isFloatLike(t)))) {
           const exact = row.mathEquivalent;
           this.ownMath(e.span, name, `np.${name}`, args, `np.${name}(): NumPy computes it with its own (vectorized) implementation and compiled code with the C library's, so the last bits differ${exact ? `; math.${exact}() on scalars is the same in both` : ''}`);
+        }
+        if (rule.compare) {
+          if (args.length !== 2 || kw.size > 0) this.error(e.span, `np.${name}() takes two operands`);
+          // NumPy 2 compares in the promoted dtype, as the operator does
+          else this.applyPlan(planBinary(rule.compare, this.side(args[0], e.args[0]), this.side(args[1], e.args[1])), [e.args[0], e.args[1]], e.span, false, null);
         }
         if (args.some((t) => t.kind === 'array')) {
           const arr = args.find((t) => t.kind === 'array') as Ty & { kind: 'array' };

@@ -111,6 +111,8 @@ export interface UfuncRule {
   bool?: true;
   /** A complex argument gives a real result (np.abs). */
   complexToReal?: true;
+  /** The comparison operator it is (np.less is `<`): NumPy 2 promotes its operands as the operator's (types/nep50.ts). */
+  compare?: '<' | '<=' | '>' | '>=' | '==' | '!=';
 }
 
 export interface TableRow {
@@ -188,6 +190,9 @@ const NUMPY: Record<string, Row> = {
   logical_or: ufunc('float', 'exact', 'logical_or', { ufunc: { ints: 'float', bool: true } }),
   logical_xor: ufunc('float', 'exact', 'logical_xor', { ufunc: { ints: 'float', bool: true } }),
   logical_not: ufunc('float', 'exact', 'logical_not', { ufunc: { ints: 'float', bool: true } }),
+  // comparisons as functions: the operator's promotion (NEP 50), a bool result
+  ...Object.fromEntries(([['less', '<'], ['less_equal', '<='], ['greater', '>'], ['greater_equal', '>='], ['equal', '=='], ['not_equal', '!=']] as const).map(([n, op]) => [n,
+    ufunc('float', 'exact', n, { ufunc: { ints: 'float', bool: true, compare: op } })])),
   // the operators as functions (one IEEE operation per element, as `+` is)
   add: ufunc('keep', 'exact', 'add'),
   subtract: ufunc('keep', 'exact', 'subtract'),

@@ -90,3 +90,24 @@ def cholesky_in_place(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
 
 def split_triangles(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
     return np.tril(A) - 3.0 * np.triu(A, 1)
+
+
+def doitgen(A: np.ndarray[tuple[int, int, int], np.dtype[np.float64]], C4: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    nr, nq, np_ = A.shape
+    A[:] = np.reshape(np.reshape(A, (nr, nq, 1, np_)) @ C4, (nr, nq, np_))
+
+
+def escaped(z: npt.NDArray[np.complex128], horizon: float) -> int:
+    inside = np.less(abs(z), horizon)
+    far = np.greater_equal(np.abs(z), 2.0 * horizon)
+    c = 0
+    for i in range(inside.shape[0]):
+        if inside[i]:
+            c += 1
+        if far[i]:
+            c += 1000
+    return c
+
+
+def narrow_compare(a: npt.NDArray[np.int8], b: npt.NDArray[np.int8]) -> npt.NDArray[np.bool_]:
+    return np.logical_or(np.equal(a, b), np.not_equal(a, 300))
