@@ -106,12 +106,19 @@ def wrap_module(module: Any, numerics: str | None = None) -> dict[str, Any]:
 
 
 def function_rows(wrapped: dict[str, Any], main: str) -> list[dict[str, Any]]:
-    """Per wrapped function: accelerated for some signature, and the decorator's notes."""
+    """Per wrapped function: accelerated for some signature, and the decorator's notes. A function
+    compiled into a compiled caller (issue 17) is accelerated there even when its own wrapper,
+    never entered from Python, compiled nothing: ``into`` names those callers."""
+    into: dict[str, list[str]] = {}
+    for caller, w in wrapped.items():
+        for callee in sorted(getattr(w, "compiled_callees", ())):
+            into.setdefault(callee, []).append(caller)
     rows = []
     for name, w in wrapped.items():
         notes = [note for _, note in w.compiled.values()]
-        rows.append({"name": name, "main": name == main, "called": bool(w.compiled),
-                     "accelerated": any(t is not None for t, _ in w.compiled.values()), "notes": notes})
+        own = any(t is not None for t, _ in w.compiled.values())
+        rows.append({"name": name, "main": name == main, "called": bool(w.compiled) or name in into,
+                     "accelerated": own or name in into, "into": into.get(name, []), "notes": notes})
     return rows
 
 

@@ -176,33 +176,35 @@ def _nested_source(fn: Callable[..., Any]) -> tuple[str, ast.FunctionDef]:
     return "\n".join(["", *out]), next(n for n in clean.body if isinstance(n, ast.FunctionDef))
 
 
-def compile_function(source: str, name: str, file_name: str, numerics: str = _numerics.DEFAULT) -> tuple[Callable[..., Any] | None, str, Any]:
-    """(wrapper or None, why, module) for function ``name`` of a kernel source (cache, else service)."""
+def compile_function(source: str, name: str, file_name: str, numerics: str = _numerics.DEFAULT) -> tuple[Callable[..., Any] | None, str, Any, list[str]]:
+    """(wrapper or None, why, module, the module functions it calls as compiled code) for function
+    ``name`` of a kernel source (cache, else service)."""
     key = cache.module_key(source, None, numerics)
     hit = cache.lookup(key)
     if hit is None:
         try:
             res = get_service().compile(source, file_name, numerics=numerics)
         except CompileServiceError as exc:
-            return None, f"compile service unavailable ({exc})", None
+            return None, f"compile service unavailable ({exc})", None, []
         if not res.ok:
             first = res.diagnostics[0] if res.diagnostics else {}
-            return None, f"not compiled ({file_name}:{first.get('line')}: {first.get('message')})", None
+            return None, f"not compiled ({file_name}:{first.get('line')}: {first.get('message')})", None, []
         module_text, report = res.module or "", res.report or {}
     else:
         module_text, report = hit
     try:
         module = cache.import_file(cache.store(key, module_text, report), key)
     except Exception as exc:  # noqa: BLE001 - a module that cannot be imported means original only
-        return None, f"the generated module could not be imported ({type(exc).__name__}: {exc})", None
+        return None, f"the generated module could not be imported ({type(exc).__name__}: {exc})", None, []
     entry = next((f for f in report.get("functions", []) if f.get("name") == name), None)
     if entry is None or not entry.get("accelerated"):
         why = [d.get("message") for d in (entry or {}).get("diagnostics", []) if d.get("message")]
-        return None, "the compiler keeps only the original" + (f" ({why[0]})" if why else ""), module
+        return None, "the compiler keeps only the original" + (f" ({why[0]})" if why else ""), module, []
     wrapper = getattr(module, name, None)
     if not callable(wrapper):
-        return None, "the generated module has no wrapper", module
-    return wrapper, "compiled, variants " + ", ".join(entry.get("variants", [])), module
+        return None, "the generated module has no wrapper", module, []
+    calls = entry.get("calls") or []
+    return wrapper, "compiled, variants " + ", ".join(entry.get("variants", [])) + (f"; calls {', '.join(calls)} as compiled code" if calls else ""), module, calls
 
 
 class Parallelized:
@@ -221,6 +223,9 @@ class Parallelized:
         self._signature = inspect.signature(fn)
         self._hinted = {n for n, p in self._signature.parameters.items() if p.annotation is not inspect.Parameter.empty}
         self._lock = threading.Lock()
+        #: the module's functions some compiled signature calls as compiled code (issue 17): their own
+        #: wrappers are not entered from there
+        self.compiled_callees: set[str] = set()
         self._source: tuple[str, ast.FunctionDef] | None = None
         self._source_problem: str | None = None
         self._ahead: Any = None
@@ -306,11 +311,12 @@ class Parallelized:
         file_name = os.path.basename(self.fn.__code__.co_filename) or "function.py"
         try:
             source = hinted_source(base, node, dict(key))
-            wrapper, note, module = compile_function(source, self.name, file_name, mode)
+            wrapper, note, module, calls = compile_function(source, self.name, file_name, mode)
         except Exception as exc:  # noqa: BLE001 - compiling never blocks a call
             return None, f"compile failed ({type(exc).__name__}: {exc})"
         if wrapper is not None:
             adopt_original(module, self.name, self.fn)
+            self.compiled_callees.update(calls)
             self._modules[(mode, key)] = module
         spec = ", ".join(f"{k}: {v}" for k, v in key) or "as hinted"
         return wrapper, f"{note}; signature {spec}; numerics {mode}"

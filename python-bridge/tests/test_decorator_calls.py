@@ -102,8 +102,10 @@ def test_the_caller_calls_the_compiled_helper_without_its_dispatcher(mod):
     recs = rt.history()
     assert [(r["function"], r["variant"]) for r in recs] == [("normalize_rows", "cpu")], recs
     assert A.tobytes() == want.tobytes()
-    # the helper's own wrapper was never entered: it compiled no signature
+    # the helper's own wrapper was never entered: it compiled no signature; the caller says it compiled it
     assert len(mod.normalize.compiled) == 0
+    assert mod.normalize_rows.compiled_callees == {"normalize"}
+    assert [note for _, note in mod.normalize_rows.compiled.values()][0].startswith("compiled, variants original, cpu; calls normalize as compiled code")
 
 
 @needs_compiler

@@ -138,6 +138,9 @@ def norms(P: ${F2}, out: ${F1}):
   assert.equal(fns.get('norms')!.accelerated, true);
   assert.match(defText(module, '_polyray_py_norm2_0'), /s \+= _polyray_call_sq_0\(a\[k\]\)/);
   assert.ok(module.indexOf('def _polyray_py_sq_0(') < module.indexOf('def _polyray_py_norm2_0('));
+  // the report lists what the variants call, through each other too
+  assert.deepEqual(fns.get('norms')!.calls, ['norm2', 'sq']);
+  assert.deepEqual(fns.get('norm2')!.calls, []);
   assert.match(module, /callees=\{"_polyray_call_sq_0": _polyray_py_sq_0, "_polyray_call_norm2_0": _polyray_py_norm2_0\}/);
 });
 

@@ -48,6 +48,8 @@ export interface ReportFunction {
   numerics: Numerics;
   /** In `close` mode: where its results may differ from the original's by rounding, and by how much. */
   closeNotes: CloseNote[];
+  /** The module's functions its variants call as compiled code, directly or through each other (types/calls.ts). */
+  calls: string[];
 }
 
 export interface Report {
@@ -100,7 +102,25 @@ export function buildReport(
       numerics: tf.numerics,
       // only an accelerated function's variants compute differently
       closeNotes: tf.accelerated ? tf.closeNotes : [],
+      calls: tf.accelerated ? calledFunctions(tf) : [],
     };
   });
   return { compiler: `polyray ${COMPILER_VERSION}`, file, functions, diagnostics: [] };
+}
+
+/** Names of the module functions a function calls as compiled code, through each other too, sorted. */
+function calledFunctions(tf: TypedFunction): string[] {
+  const names = new Set<string>();
+  const seen = new Set<TypedFunction>();
+  const visit = (t: TypedFunction): void => {
+    for (const site of t.calls.values()) {
+      names.add(site.spec.callee);
+      if (!seen.has(site.spec.tf)) {
+        seen.add(site.spec.tf);
+        visit(site.spec.tf);
+      }
+    }
+  };
+  visit(tf);
+  return [...names].sort();
 }
