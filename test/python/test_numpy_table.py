@@ -185,3 +185,25 @@ def test_comparison_functions(mod):
     run_both(mod, "escaped", z, 1.0)
     a = rng.integers(-128, 128, 30).astype(np.int8)
     run_both(mod, "narrow_compare", a, a[::-1].copy())
+
+
+@pytest.mark.parametrize("n,bins", [(1000, 7), (200_000, 100), (1, 3), (0, 4), (50, 1), (40, 0)])
+def test_histogram_counts_and_weights(mod, n, bins):
+    rng = np.random.default_rng(n)
+    radius = rng.random(n) * 3.0
+    if n > 2:
+        radius[:3] = radius.min()  # values on the first edge
+        radius[3:5] = radius.max()
+    data = rng.standard_normal(n)
+    run_both(mod, "azimuthal_average", data, radius, bins)
+    run_both(mod, "histogram_edges", radius, bins)
+
+
+def test_histogram_bad_inputs(mod):
+    x = np.array([0.0, 1.0, np.nan])
+    run_both(mod, "histogram_edges", x, 4)  # ValueError: range not finite
+    run_both(mod, "histogram_edges", np.full(5, 2.5), 3)  # one value: the range widened by 0.5
+    run_both(mod, "azimuthal_average", np.ones(3), np.ones(4), 3)  # weights of another shape: ValueError
+    grid = np.linspace(0.0, 1.0, 101)  # values on every edge
+    run_both(mod, "histogram_edges", grid, 10)
+    run_both(mod, "histogram_edges", np.random.default_rng(0).random((30, 20)), 9)  # 2-d: raveled

@@ -16,7 +16,7 @@ const LOOPS = new Set(['elementwise', 'reduction', 'scan', 'product', 'outer', '
 /** The GPU forms codegen/gpu-variant.ts knows how to print. */
 const GPU_FORMS = new Set(['math.sqrt', 'abs', 'device-matmul']);
 /** numba_helpers functions (python-bridge/polyray/runtime/numba_helpers.py) a row may name. */
-const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array',
+const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram',
   ...['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => `outer_${u}`)]);
 
 test('every row of the NumPy table is well formed', () => {

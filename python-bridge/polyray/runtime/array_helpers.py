@@ -19,7 +19,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -101,33 +101,117 @@ def _ol_linspace(start, stop, num=50, dtype=None):  # type: ignore[no-untyped-de
         return None
 
     def impl(start, stop, num=50, dtype=None):  # type: ignore[no-untyped-def]
-        if num < 0:
-            raise ValueError("Number of samples must be non-negative.")
-        lo = np.float64(start)
-        hi = np.float64(stop)
-        delta = hi - lo
-        y = np.empty(num, np.float64)
-        for i in range(num):
-            y[i] = np.float64(i)
-        div = num - 1
-        if div > 0:
-            step = delta / div
-            if step == 0:
-                for i in range(num):
-                    y[i] = (y[i] / div) * delta
-            else:
-                for i in range(num):
-                    y[i] = y[i] * step
-        else:
-            for i in range(num):
-                y[i] = y[i] * delta
-        for i in range(num):
-            y[i] = y[i] + lo
-        if num > 1:
-            y[num - 1] = hi
-        return y
+        return _linspace(np.float64(start), np.float64(stop), num)
 
     return impl
+
+
+@register_jitable
+def _linspace(lo, hi, num):  # type: ignore[no-untyped-def]
+    if num < 0:
+        raise ValueError("Number of samples must be non-negative.")
+    delta = hi - lo
+    y = np.empty(num, np.float64)
+    for i in range(num):
+        y[i] = np.float64(i)
+    div = num - 1
+    if div > 0:
+        step = delta / div
+        if step == 0:
+            for i in range(num):
+                y[i] = (y[i] / div) * delta
+        else:
+            for i in range(num):
+                y[i] = y[i] * step
+    else:
+        for i in range(num):
+            y[i] = y[i] * delta
+    for i in range(num):
+        y[i] = y[i] + lo
+    if num > 1:
+        y[num - 1] = hi
+    return y
+
+
+# --- histogram ---------------------------------------------------------------------
+#
+# np.histogram(a, bins, weights=w) with equal bins over a's range, as NumPy 2
+# computes it (numpy/lib/_histograms_impl.py, the fast path): edges by linspace,
+# each value's bin from ((x - first) / (last - first)) * bins, corrected by one
+# against the edges, counts (or weights, in element order) added per block of
+# 65536 values and the blocks' sums added to the result in turn. Numba's own
+# np.histogram has no weights= and finds bins another way.
+
+_HIST_BLOCK = 65536
+
+
+def histogram(a: Any, bins: int = 10, weights: Any = None) -> Any:
+    """``np.histogram(a, bins, weights=weights)`` with an int number of bins."""
+    return np.histogram(a, bins, weights=weights)
+
+
+@register_jitable
+def _histogram_bins(x, bins):  # type: ignore[no-untyped-def]
+    if bins < 1:
+        raise ValueError("`bins` must be positive, when an integer")
+    if x.size == 0:
+        first, last = 0.0, 1.0
+    else:
+        first, last = x.min(), x.max()
+        if not (np.isfinite(first) and np.isfinite(last)):
+            raise ValueError("autodetected range is not finite")
+    if first == last:
+        first = first - 0.5
+        last = last + 0.5
+    edges = _linspace(first, last, bins + 1)
+    index = np.empty(x.size, np.intp)
+    denom = last - first
+    for i in range(x.size):
+        v = x[i]
+        k = int((v - first) / denom * bins)
+        if k == bins:
+            k -= 1
+        if v < edges[k]:
+            k -= 1
+        if v >= edges[k + 1] and k != bins - 1:
+            k += 1
+        index[i] = k
+    return index, edges
+
+
+@overload(histogram, inline="always")
+def _ol_histogram(a, bins=10, weights=None):  # type: ignore[no-untyped-def]
+    if not (isinstance(a, types.Array) and a.dtype == types.float64 and isinstance(bins, (types.Integer, types.Omitted, int))):
+        return None
+    if weights is None or isinstance(weights, (types.NoneType, types.Omitted)):
+        def counts(a, bins=10, weights=None):  # type: ignore[no-untyped-def]
+            x = a.ravel()
+            index, edges = _histogram_bins(x, bins)
+            n = np.zeros(bins, np.intp)
+            for i in range(x.size):
+                n[index[i]] += 1
+            return n, edges
+        return counts
+    if not (isinstance(weights, types.Array) and weights.dtype == types.float64):
+        return None
+
+    def weighted(a, bins=10, weights=None):  # type: ignore[no-untyped-def]
+        if weights.shape != a.shape:
+            raise ValueError("weights should have the same shape as a.")
+        x = a.ravel()
+        w = weights.ravel()
+        index, edges = _histogram_bins(x, bins)
+        n = np.zeros(bins, np.float64)
+        block = np.zeros(bins, np.float64)
+        for start in range(0, x.size, _HIST_BLOCK):
+            block[:] = 0.0
+            for i in range(start, min(start + _HIST_BLOCK, x.size)):
+                block[index[i]] += w[i]
+            for k in range(bins):
+                n[k] += block[k]
+        return n, edges
+
+    return weighted
 
 
 # --- np.ndarray(shape, dtype) ------------------------------------------------------

@@ -30,7 +30,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")}  # close mode's reductions
     | {f"spec_{name}" for name in _SPECULABLE}
     # the NumPy table's array helpers (runtime/array_helpers.py)
-    | {"reshape", "linspace", "ndarray", "abs_array", *(f"outer_{u}" for u in ("add", "subtract", "multiply", "divide", "maximum", "minimum"))}
+    | {"reshape", "linspace", "ndarray", "abs_array", "histogram", *(f"outer_{u}" for u in ("add", "subtract", "multiply", "divide", "maximum", "minimum"))}
 )
 
 HELPER_PREFIX: Final = "_polyray_h_"

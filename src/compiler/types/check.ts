@@ -1362,6 +1362,18 @@ class Checker {
       }
       case 'linspace':
         return this.linspace(e, args, kw);
+      case 'histogram': {
+        const [a, bins] = [args[0], args[1] ?? kw.get('bins')];
+        const weights = kw.get('weights');
+        const okKeys = [...kw.keys()].every((k) => k === 'weights' || (k === 'bins' && args.length === 1));
+        if (a?.kind !== 'array' || a.dtype !== 'float64' || args.length > 2 || !okKeys || (bins !== undefined && !(bins.kind === 'scalar' && bins.scalar === 'int'))
+          || (weights !== undefined && !(weights.kind === 'array' && weights.dtype === 'float64'))) {
+          this.error(e.span, 'np.histogram() is supported on a float64 array with an int number of bins and float64 weights= (no range= or density=)');
+          return UNKNOWN;
+        }
+        this.helpers.set(e, { helper: row.helper! });
+        return { kind: 'tuple', elts: [{ kind: 'array', dtype: weights ? 'float64' : 'int64', ndim: 1 }, { kind: 'array', dtype: 'float64', ndim: 1 }] };
+      }
       case 'ufunc_outer': {
         const [a, b] = args;
         if (args.length !== 2 || kw.size > 0 || a?.kind !== 'array' || b?.kind !== 'array') {

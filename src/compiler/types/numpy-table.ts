@@ -97,6 +97,8 @@ export type TypingRule =
   | 'ufunc_outer'
   /** np.linalg.cholesky(a): a 2-d float array's dtype, 2-d */
   | 'linalg_square'
+  /** np.histogram(a, bins, weights=w): (counts or weight sums, edges) */
+  | 'histogram'
   /** a Python float (np.pi, math.e, math.sqrt(x)) */
   | 'py_float'
   /** a Python int (math.floor) */
@@ -253,6 +255,8 @@ const NUMPY: Record<string, Row> = {
   tril: { typing: 'tri', loop: 'elementwise', numba: 'np.tril', numerics: 'exact', gpu: null },
   // NumPy's own formula (arange * step + start, the last element stop): numba_helpers.linspace
   linspace: { typing: 'linspace', loop: 'allocation', numba: 'np.linspace', helper: 'linspace', numerics: 'exact', gpu: null },
+  // NumPy's equal-bin fast path, block by block (numba_helpers.histogram; Numba's has no weights=)
+  histogram: { typing: 'histogram', loop: 'opaque', numba: 'np.histogram', helper: 'histogram', numerics: 'exact', gpu: null },
   // ---- linear algebra (LAPACK through Numba: SciPy's build, not NumPy's) ----
   'linalg.cholesky': {
     typing: 'linalg_square', loop: 'opaque', numba: 'np.linalg.cholesky', numerics: 'product', gpu: null,

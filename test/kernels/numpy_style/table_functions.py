@@ -111,3 +111,15 @@ def escaped(z: npt.NDArray[np.complex128], horizon: float) -> int:
 
 def narrow_compare(a: npt.NDArray[np.int8], b: npt.NDArray[np.int8]) -> npt.NDArray[np.bool_]:
     return np.logical_or(np.equal(a, b), np.not_equal(a, 300))
+
+
+def azimuthal_average(data: npt.NDArray[np.float64], radius: npt.NDArray[np.float64], npt_: int) -> npt.NDArray[np.float64]:
+    histu = np.histogram(radius, npt_)[0]
+    histw = np.histogram(radius, npt_, weights=data)[0]
+    return histw / histu
+
+
+def histogram_edges(x: npt.NDArray[np.float64], nbins: int) -> npt.NDArray[np.float64]:
+    counts = np.histogram(x, bins=nbins)[0]
+    edges = np.histogram(x, nbins)[1]
+    return edges[1:] * counts
