@@ -16,7 +16,7 @@ from compiled import ROOT, compile_and_import, outcome
 
 SOURCE = ROOT / "test/kernels/numpy_style/loops.py"
 NAMES = ("relax", "halvings", "first_above", "newton_sqrt", "total", "row_peaks", "weighted", "path_length",
-         "back_substitute", "adler32", "countdown_fill")
+         "back_substitute", "adler32", "countdown_fill", "crc16")
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +141,15 @@ def test_integer_loop_over_data(mod, target, n):
     data = np.random.default_rng(n).integers(0, 256, n)
     status, variant = run_both(mod, "adler32", data)
     assert status == "ok" and ran_cpu(target, variant)
+
+
+@pytest.mark.parametrize("n,poly", [(0, 0x8408), (1, 0x8408), (1600, 0x8408), (64, 0x1021), (64, 0), (64, -7), (64, 2**30)])
+def test_bit_manipulation_over_bytes(mod, target, n, poly):
+    """Masked Python ints meet uint8 elements: every value fits, so NumPy cannot raise OverflowError."""
+    data = np.random.default_rng(n).integers(0, 256, n, dtype=np.uint8)
+    status, variant = run_both(mod, "crc16", data, poly)
+    assert status == "ok" and ran_cpu(target, variant)
+    assert mod.crc16(data, poly) == mod._polyray_original_crc16(data, poly) and type(mod.crc16(data, poly)) is int
 
 
 def test_bad_inputs_run_the_original(mod, target):

@@ -16,6 +16,7 @@ import { productNote, productRefusal, reductionNote, ULP_BOUNDS, ulpNote, type C
 import { CLOSE_REDUCTIONS, planCloseReduction, type ReductionName } from './reductions.js';
 import { arrayAttribute, arrayMethod, isMathConstant, isNumpyConstant, isNumpySubmodule, mathFunction, numpyFunction, type TableRow } from './numpy-table.js';
 import { ModuleCalls, type CallSite } from './calls.js';
+import { INT64, IntRanges, staticRange, within, type Range } from './int-ranges.js';
 
 export type ParamKind = 'array' | 'int' | 'float' | 'complex' | 'bool' | 'unknown';
 
@@ -149,6 +150,8 @@ class Checker {
   private readonly casts = new Map<Expr | Stmt, NumericCast>();
   /** Scalar parameters beside a narrow dtype (ParamInfo.exact), with the range their ints must lie in. */
   private readonly weakParams = new Map<string, [bigint, bigint] | null>();
+  /** Ranges of Python int locals on the straight-line path (int-ranges.ts). */
+  private readonly intRanges = new IntRanges();
   private readonly diagnostics: Diagnostic[] = [];
   private returnTy: Ty | null = null;
   private returnsValue = false;
@@ -292,6 +295,7 @@ class Checker {
       this.arrayAug.clear();
       this.casts.clear();
       this.weakParams.clear();
+      this.intRanges.clear();
       this.calls.clear();
       this.failedCalls.clear();
       this.callUntyped.clear();
@@ -464,23 +468,23 @@ class Checker {
         }
         if (this.params.has(s.target.id)) this.error(s.target.span, `loop variable '${s.target.id}' rebinds a parameter`);
         this.bindLocal(s.target.id, scalar('int', 'py'), null, s.target.span);
-        this.block(s.body);
+        this.intRanges.loop(s, () => this.block(s.body));
         return;
       }
       case 'if':
         this.expr(s.test);
-        this.block(s.body);
-        this.block(s.orelse);
+        this.intRanges.branches(s, () => this.block(s.body), () => this.block(s.orelse));
         return;
       case 'while': {
         // any scalar is a condition (its truth as in Python); an array's truth raises for more than one element
         const t = this.expr(s.test);
         if (t.kind !== 'scalar' && t.kind !== 'unknown') this.error(s.test.span, `a while condition must be a scalar, found ${describe(t)}`);
-        this.block(s.body);
+        this.intRanges.loop(s, () => this.block(s.body));
         return;
       }
       case 'assign':
         this.assign(s.target, this.expr(s.value), s.value, s.span);
+        if (s.target.kind === 'name') this.intRanges.assigned(s.target.id, this.isPyInt(s.value) ? this.rangeOf(s.value) : null);
         if (s.unpackedShape !== undefined) this.checkUnpackedShape(s);
         if (s.unpackedLength !== undefined) this.checkUnpackedArray(s);
         return;
@@ -500,6 +504,8 @@ class Checker {
         } else if (s.target.kind === 'name') {
           if (targetTy.kind === 'array') this.markWritten(s.target, s.span);
           else this.bindLocal(s.target.id, result, null, s.span);
+          const combined: Expr = { kind: 'binary', span: s.span, op: s.op, left: s.target, right: s.value };
+          this.intRanges.assigned(s.target.id, result.kind === 'scalar' && result.scalar === 'int' && result.origin === 'py' ? this.rangeOf(combined, combined) : null);
         } else {
           this.error(s.target.span, 'unsupported assignment target');
         }
@@ -528,6 +534,19 @@ class Checker {
       case 'continue':
         return;
     }
+  }
+
+  /** A Python int (or bool): arithmetic on it does not wrap. Nodes made here have no type: their operands decide. */
+  private isPyInt(e: Expr): boolean {
+    const t = this.types.get(e);
+    if (t) return t.kind === 'scalar' && (t.scalar === 'int' || t.scalar === 'bool') && t.origin === 'py';
+    if (e.kind === 'binary') return this.isPyInt(e.left) && this.isPyInt(e.right);
+    return false;
+  }
+
+  /** The static range of an integer expression (int-ranges.ts); `pyIntNode`: a made node known to be a Python int. */
+  private rangeOf(e: Expr, pyIntNode: Expr | null = null): Range | null {
+    return staticRange(e, (n) => this.intRanges.get(n), (x) => x === pyIntNode || this.isPyInt(x));
   }
 
   /** `t[k]` of a tuple (`q, r = f(x)` reads the items so): a constant index, each item its own type. */
@@ -1008,7 +1027,10 @@ class Checker {
     if ((op === '<<' || op === '>>' || op === '&' || op === '|' || op === '^') && (l.scalar === 'float' || r.scalar === 'float')) {
       this.error(span, `'${op}' on floats`);
     }
-    if (op === '<<' && origin !== 'np') this.error(span, "'<<' on Python ints may exceed 64 bits");
+    const shifted: Expr | null = operands ? { kind: 'binary', span, op: '<<', left: operands[0], right: operands[1] } : null;
+    if (op === '<<' && origin !== 'np' && !(origin === 'py' && shifted && within(this.rangeOf(shifted, shifted), INT64))) {
+      this.error(span, "'<<' on Python ints may exceed 64 bits");
+    }
     if (plan?.dtype) return npScalar(plan.dtype);
     return scalar(kind, origin);
   }
@@ -1053,6 +1075,9 @@ class Checker {
     }
     for (const r of plan.ranges) {
       const name = paramOf(operands?.[r.side]);
+      const x = operands?.[r.side];
+      // a value whose every possible range fits (`crc & 0x0001` meeting a uint8): NumPy cannot raise
+      if (!name && x && within(this.rangeOf(x), intRange(r.dtype)!)) continue;
       if (!name) {
         this.error(span, `a Python int computed in the function meets ${r.dtype}: NumPy 2 raises OverflowError when it is out of ${r.dtype}'s range, where compiled code would wrap around`);
         continue;

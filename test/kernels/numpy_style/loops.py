@@ -108,3 +108,19 @@ def countdown_fill(out: np.ndarray) -> None:
         out[i] = i
     for i in reversed(range(0, n, 3)):
         out[i] += 0.5
+
+
+def crc16(data: np.ndarray[tuple[int], np.dtype[np.uint8]], poly: int = 0x8408) -> int:
+    """CRC-16-CCITT over bytes, bit by bit: Python ints masked into range meet uint8 elements."""
+    crc = 0xFFFF
+    for b in data:
+        cur_byte = 0xFF & b
+        for _ in range(0, 8):
+            if (crc & 0x0001) ^ (cur_byte & 0x0001):
+                crc = (crc >> 1) ^ poly
+            else:
+                crc >>= 1
+            cur_byte >>= 1
+    crc = (~crc & 0xFFFF)
+    crc = (crc << 8) | ((crc >> 8) & 0xFF)
+    return crc & 0xFFFF
