@@ -41,6 +41,11 @@ such a function is compared like any other (feature `call`). One program in
 four also gets a function `c_<f>` calling one of its functions once, twice or
 in a loop (`_caller`, its own random stream; feature `calls_function`).
 
+One function in five of the rest computes what close mode may round
+differently (`_CloseFn`, issue 16): a reduction along an axis or of a whole
+array (sum, mean, var, std), a transcendental ufunc, a power with an integer
+exponent or a product, whose bound the runner derives from the inputs.
+
 Programs are either "raising" (may contain operations that raise a CPython
 exception: division by a Python float, `math.sqrt` of a negative number) or
 "quiet" (none), since a statement that can raise keeps isl from rescheduling.
@@ -65,6 +70,8 @@ INT_CONSTS = ("1", "2", "-1", "3", "0", "-2")
 COMPLEX_CONSTS = ("1j", "(0.5-2j)", "(1+1j)", "-0.25j")
 #: dtype of each expression kind a target array wants
 KIND_OF = {"float64": "float", "int64": "int", "complex128": "complex", "bool": "bool"}
+#: outside_subset kinds the compiler has learned since: the functions are compared, not required to stay original-only
+NOW_IN_SUBSET = frozenset({"while"})
 FLOAT_CONSTS = ("0.5", "2.0", "1.25", "-3.0", "0.75", "1.0", "-0.5", "3.0")
 
 
@@ -83,6 +90,9 @@ class FunctionSpec:
     returns: bool
     outside: str | None  # why it is outside the subset, or None
     features: set[str] = field(default_factory=set)
+    #: close-mode functions (_CloseFn): the one bounded operation whose result is returned, as data
+    #: the runner turns into a per-element bound (test/fuzz/close_check.py); None elsewhere
+    bound: dict | None = None
 
 
 @dataclass
@@ -541,6 +551,10 @@ class _Fn:
             if why == "call":  # compiled since issue 17 (types/calls.ts): inside the subset, compared like the rest
                 why = None
                 self.features.add("call")
+            elif why in NOW_IN_SUBSET:
+                # compiled since (while loops: issue 17), so compared like the rest, not required to stay original
+                self.features.add(f"formerly_outside_{why}")
+                why = None
         if rng.random() < 0.15:
             self.local_array(ind)
         for k in range(rng.choice((1, 1, 2, 2, 3))):
@@ -622,6 +636,58 @@ class _NarrowFn:
         return f"def {self.name}({sig}) -> None:\n" + "\n".join(lines) + "\n", FunctionSpec(self.name, params, False, None, self.features)
 
 
+class _CloseFn:
+    """A function whose result close mode may compute differently (issue 16): one
+    reduction along an axis or of a whole array (sum, mean, var, std; functions and
+    methods; keepdims, ddof), one transcendental ufunc, a power with an integer
+    exponent, or a product (`@`, np.dot, np.matmul), of parameters or exact
+    elementwise expressions of them, returned. The spec's `bound` says which, so
+    that the runner derives each element's bound from the inputs (reduction
+    lengths, the function's ULP bound, the product's inner dimension)."""
+
+    OPERANDS = ("X", "X", "X * v", "X - Y", "X.T", "X[1:, :]", "np.abs(X) + 1.0")
+    UFUNCS = ("exp", "sin", "cos", "tanh", "log", "arctan", "sinh", "log2")
+
+    def __init__(self, rng: random.Random, name: str):
+        self.rng = rng
+        self.name = name
+
+    def build(self) -> tuple[str, FunctionSpec]:
+        rng = self.rng
+        operand = rng.choice(self.OPERANDS)
+        kind = rng.choice(("reduction", "reduction", "reduction", "ufunc", "power", "product"))
+        scalar = False
+        if kind == "reduction":
+            op = rng.choice(("sum", "mean", "var", "std"))
+            axis = rng.choice((None, 0, 1, -1))
+            keep = axis is not None and rng.random() < 0.35
+            ddof = rng.choice((0, 0, 1)) if op in ("var", "std") else 0
+            kw = ([f"axis={axis}"] if axis is not None else []) + (["keepdims=True"] if keep else []) + ([f"ddof={ddof}"] if ddof else [])
+            method = rng.random() < 0.4
+            expr = f"({operand}).{op}({', '.join(kw)})" if method else f"np.{op}({', '.join([operand] + kw)})"
+            bound = {"op": op, "operand": operand, "axis": axis, "keepdims": keep, "ddof": ddof}
+            scalar = axis is None
+        elif kind == "ufunc":
+            fn = rng.choice(self.UFUNCS + ("arctan2",))
+            expr = f"np.arctan2({operand}, Y)" if fn == "arctan2" else f"np.{fn}({operand})"
+            bound = {"op": "ulp", "fn": fn}
+        elif kind == "power":
+            exponent = rng.choice(("2", "3", "-1", "k", "-3", "0"))
+            expr = f"({operand}) ** {exponent}"
+            bound = {"op": "ulp", "fn": "power"}
+        else:
+            a, b = rng.choice((("X", "Y.T"), ("X.T", "Y"), ("X", "v"), ("v", "X.T"), ("Y", "X.T")))
+            expr = rng.choice((f"{a} @ {b}", f"np.dot({a}, {b})", f"np.matmul({a}, {b})"))
+            bound = {"op": "product", "a": a, "b": b}
+        params = [Param("X", "array", 2), Param("Y", "array", 2), Param("v", "array", 1), Param("k", "int")]
+        # shaped hints: the ranks are known, as a profiled first call gives them
+        shaped = {1: "np.ndarray[tuple[int], np.dtype[np.float64]]", 2: "np.ndarray[tuple[int, int], np.dtype[np.float64]]"}
+        sig = ", ".join(f"{p.name}: {shaped[p.ndim] if p.kind == 'array' else p.kind}" for p in params)
+        ret = "float" if scalar else "npt.NDArray[np.float64]"
+        text = f"def {self.name}({sig}) -> {ret}:\n    r = {expr}\n    return r\n"
+        return text, FunctionSpec(self.name, params, True, None, {"close", f"close_{kind}"}, bound)
+
+
 def _unpacking(text: str, spec: FunctionSpec, rng: random.Random) -> str:
     """Tuple unpacking as people write it, drawn from its own random stream (the rest of
     a seed's program stays as it was before this existed): the shapes a function reads as `nA0, nA1 = A.shape`
@@ -687,8 +753,12 @@ def generate(seed: int) -> Program:
         text, spec = fn.build(outside)
         # one function in six works on narrow dtypes instead (its own random stream: the others stay as they were)
         narrow = random.Random(seed * 7 + f)
+        # and one in five (of the rest) computes what close mode may round differently (its own stream too)
+        close = random.Random(seed * 17 + f)
         if narrow.random() < 1 / 6:
             text, spec = _NarrowFn(narrow, f"f{f}").build()
+        elif close.random() < 1 / 5:
+            text, spec = _CloseFn(close, f"f{f}").build()
         else:
             text = _unpacking(text, spec, random.Random(seed * 13 + f))
         helper_needed |= "call" in spec.features
@@ -696,8 +766,10 @@ def generate(seed: int) -> Program:
         specs.append(spec)
     # one program in four also calls one of its functions from a new one (its own random stream)
     crng = random.Random(seed * 19 + 3)
-    if crng.random() < 0.25:
-        text, spec = _caller(crng.choice(specs), crng)
+    # not of a close-family function: its bound is the callee's, which the caller's report does not carry
+    callees = [s for s in specs if s.bound is None]
+    if crng.random() < 0.25 and callees:
+        text, spec = _caller(crng.choice(callees), crng)
         texts.append(text)
         specs.append(spec)
     helper = "def _fz_clip(v: int) -> int:\n    return max(v, 0)\n" if helper_needed else ""

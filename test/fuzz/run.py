@@ -13,8 +13,18 @@ forced by POLYRAY_TARGET, every call on fresh copies of the same inputs. The
 return value, the exception (type; message where CPython's is reproduced) and
 the final contents of every array argument must be identical: bit for bit
 (NaN equals NaN, and -0.0 differs from 0.0), since Polyray never reorders a
-reduction. Programs are compiled in the `exact` numerics mode (the request's
-"numerics"): `close` mode's per-operation bounds are not applied yet. `polyray.runtime.history()` says which variant actually ran.
+reduction, in the `exact` numerics mode (the request's "numerics").
+`polyray.runtime.history()` says which variant actually ran.
+
+Every program is compiled in the `close` mode as well (issue 16), and each
+function's cpu variant is called on the same inputs: a function whose report
+has no close note must still match bit for bit; one of the generator's close
+family (a reduction along an axis, a transcendental ufunc, an integer power, a
+product) within the bound of its operation derived from its inputs
+(test/fuzz/close_check.py: the reduction's length and operand, the function's
+documented ULP bound, the product's inner dimension), with the same shapes,
+dtypes, NaN/inf positions and exceptions; any other function with close notes
+only in its outcome and non-float arrays (counted as unbounded).
 
 The cpu variant runs for every program (worker processes, --jobs). Every
 R-th program also runs the ray variant, in one worker process that starts the
@@ -66,6 +76,12 @@ sys.path.insert(0, str(HERE))
 
 import generate as gen  # noqa: E402
 
+_spec = importlib.util.spec_from_file_location("measure_ulp", ROOT / "scripts" / "measure_ulp.py")
+measure_ulp = importlib.util.module_from_spec(_spec)  # the ULP distance and the documented K (close mode)
+assert _spec.loader
+sys.modules["measure_ulp"] = measure_ulp
+_spec.loader.exec_module(measure_ulp)
+
 RECORD = HERE / "record.json"
 FINDINGS = HERE / "findings"
 SEED_STRIDE = 1_000_000
@@ -96,7 +112,7 @@ class Compiler:
         self.proc = subprocess.Popen(["node", str(ROOT / "bin/polyray.mjs"), "serve"], cwd=ROOT, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
-    def compile(self, source: str, file_name: str) -> dict[str, Any]:
+    def compile(self, source: str, file_name: str, numerics: str = "exact") -> dict[str, Any]:
         for attempt in range(2):
             if self.proc is None or self.proc.poll() is not None:
                 self._start()
@@ -105,8 +121,8 @@ class Compiler:
             try:
                 self.proc.stdin.write(json.dumps({"id": self.next_id, "op": "compile", "source": source, "fileName": file_name,
                                                   "targets": ["cpu", "gpu", "ray"],
-                                                  # bit-for-bit comparison: the exact mode (issue 16; close mode's bounds are not applied here)
-                                                  "numerics": "exact"}) + "\n")
+                                                  # exact: the bit-for-bit comparison; close: run_close (issue 16)
+                                                  "numerics": numerics}) + "\n")
                 self.proc.stdin.flush()
                 line = self.proc.stdout.readline()
             except (BrokenPipeError, OSError):
@@ -243,6 +259,8 @@ def same_bits(a: Any, b: Any) -> bool:
 
 def compare(spec: gen.FunctionSpec, want: tuple[str, Any], got: tuple[str, Any], ref_args: dict[str, Any], args: dict[str, Any]) -> str | None:
     """None if the variant's outcome is the original's, else what differs."""
+    import numpy as np
+
     if want[0] != got[0]:
         return f"outcome: original {want[0]}({want[1]!r:.120}) vs variant {got[0]}({got[1]!r:.120})"
     if want[0] == "ok":
@@ -250,6 +268,9 @@ def compare(spec: gen.FunctionSpec, want: tuple[str, Any], got: tuple[str, Any],
         if w is None or g is None:
             if not (w is None and g is None):
                 return f"return: original {w!r} vs variant {g!r}"
+        elif isinstance(w, np.ndarray) or isinstance(g, np.ndarray):
+            if type(w) is not type(g) or not same_bits(w, g):
+                return f"return: original {w!r:.200} vs variant {g!r:.200}"
         elif isinstance(w, (int, float, complex)) or hasattr(w, "dtype"):
             try:
                 if not same_bits(float(w), float(g)):
@@ -373,10 +394,88 @@ def run_source(source: str, functions: list[gen.FunctionSpec], seed: int, varian
                 break
     os.environ.pop("POLYRAY_TARGET", None)
     os.environ.pop("POLYRAY_CPU_FORM", None)
+    if fixed_inputs is None:
+        run_close(source, functions, seed, compiler, workdir, tag, trials, only, result)
     result["mismatches"] += verdict_mismatches(source, reply["report"], functions, seed, trials, result, only, fixed_inputs)
     if only is None and fixed_inputs is None and reloaded(seed):
         result["mismatches"] += reload_mismatches(path, tag, seed, trials, result)
     return result
+
+
+_ULP: dict[str, dict[str, int]] | None = None
+
+
+def run_close(source: str, functions: list[gen.FunctionSpec], seed: int, compiler: Compiler, workdir: Path, tag: str,
+              trials: int, only: str | None, result: dict[str, Any]) -> None:
+    """The program compiled in close mode, its cpu variants against the original (close_check.py)."""
+    import polyray.runtime as rt
+    import close_check
+
+    global _ULP
+    if _ULP is None:
+        _ULP = measure_ulp.documented_bounds()
+    for key in ("close_calls", "close_non_original", "close_bounded", "close_exact", "close_unbounded"):
+        result.setdefault(key, 0)
+    reply = compiler.compile(source, f"fz_{seed}.py", "close")
+    if not reply.get("ok"):
+        result["mismatches"].append({"function": None, "target": "cpu-close", "what": "close-mode compile error: " + str(reply.get("diagnostics") or reply.get("error"))[:300]})
+        return
+    path = workdir / f"{tag}_close.py"
+    path.write_text(reply["module"])
+    try:
+        module = import_module(path, f"{tag}_close")
+    except Exception as exc:  # noqa: BLE001
+        result["mismatches"].append({"function": None, "target": "cpu-close", "what": f"import of the close-mode module failed: {type(exc).__name__}: {exc}"[:500]})
+        return
+    reports = {f["name"]: f for f in reply["report"]["functions"]}
+    for spec in functions:
+        if only and spec.name != only:
+            continue
+        notes = reports[spec.name].get("closeNotes", [])
+        if spec.outside and reports[spec.name]["accelerated"]:
+            result["mismatches"].append({"function": spec.name, "target": "cpu-close", "what": f"outside the subset ({spec.outside}) but accelerated in close mode"})
+        wrapper = getattr(module, spec.name)
+        original = getattr(module, f"_polyray_original_{spec.name}", None) or original_module(source, seed).__dict__[spec.name]
+        for trial in range(trials):
+            args = make_inputs(spec, seed, trial)
+            ref, mine = copy_args(args), copy_args(args)
+            want = call(original, spec, ref)
+            os.environ["POLYRAY_TARGET"] = "cpu"
+            os.environ["POLYRAY_CPU_FORM"] = ("parallel", "serial")[trial % 2]
+            rt.clear_history()
+            got = call(wrapper, spec, mine)
+            hist = rt.history()
+            ran = hist[-1]["variant"] if hist else "original"
+            result["close_calls"] += 1
+            result["close_non_original"] += ran != "original"
+            if not notes or ran == "original":
+                result["close_exact"] += 1
+                diff = compare(spec, want, got, ref, mine)
+            elif spec.bound is not None:
+                result["close_bounded"] += 1
+                diff = None
+                if want[0] != got[0]:
+                    diff = f"outcome: original {want[0]}({want[1]!r:.120}) vs variant {got[0]}({got[1]!r:.120})"
+                elif want[0] == "ok":
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        diff = close_check.within_bound(spec.bound, want[1], got[1], copy_args(args), _ULP, measure_ulp.ulp_distance)
+                for p in spec.params:
+                    if diff is None and p.kind == "array" and not same_bits(ref[p.name], mine[p.name]):
+                        diff = f"array {p.name} differs after the call ({want[0]})"
+            else:
+                # close notes without a bound the runner can derive: the outcome and the non-float arrays only
+                result["close_unbounded"] += 1
+                diff = None if want[0] == got[0] else f"outcome: original {want[0]} vs variant {got[0]}"
+                for p in spec.params:
+                    if diff is None and p.kind == "array" and p.dtype not in ("float64", "float32", "complex128") \
+                            and not same_bits(ref[p.name], mine[p.name]):
+                        diff = f"array {p.name} differs after the call ({want[0]})"
+            if diff:
+                result["mismatches"].append({"function": spec.name, "trial": trial, "target": "cpu-close", "ran": ran, "what": diff,
+                                             "reason": hist[-1].get("reason") if hist else None})
+    os.environ.pop("POLYRAY_TARGET", None)
+    os.environ.pop("POLYRAY_CPU_FORM", None)
 
 
 def verdict_mismatches(source: str, report: dict[str, Any], functions: list[gen.FunctionSpec], seed: int, trials: int,
@@ -634,6 +733,8 @@ def coverage(results: list[dict[str, Any]]) -> dict[str, Any]:
             cov["with_ray_variant"] += "ray" in f["variants"]
             for feat in f["features"]:
                 cov["features"][feat] = cov["features"].get(feat, 0) + 1
+    for key in ("close_calls", "close_non_original", "close_bounded", "close_exact", "close_unbounded"):
+        cov[key] = sum(r.get(key, 0) for r in results)
     cov["verdict_loops"] = sum(r.get("verdict_loops", 0) for r in results)
     cov["verdict_compared"] = sum(r.get("verdict_compared", 0) for r in results)
     cov["non_original_share"] = round(cov["non_original_calls"] / cov["calls"], 3) if cov["calls"] else 0.0
@@ -655,6 +756,9 @@ def print_coverage(cov: dict[str, Any]) -> None:
     print(f"IndexError with a different message (not compared): {cov['index_message_diffs']}")
     print(f"parallel verdicts checked by running their loops permuted (test/verdicts/permute.py): {cov['verdict_loops']} loops, "
           f"{cov['verdict_compared']} loop-calls compared in full")
+    print(f"close mode: {cov['close_calls']} calls, non-original {cov['close_non_original']}; compared within each operation's bound "
+          f"{cov['close_bounded']}, bit for bit (no close note, or the original ran) {cov['close_exact']}, "
+          f"outcome and non-float arrays only (close notes without a derivable bound) {cov['close_unbounded']}")
     print(f"mismatches {cov['mismatches']}")
 
 
@@ -795,6 +899,7 @@ def main(argv: list[str] | None = None) -> int:
                        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                        "calls": cov["calls"], "non_original_share": cov["non_original_share"],
                        "ray_programs": cov["modes"].get("ray", 0), "gpu_programs": cov["modes"].get("gpu", 0),
+                       "close_calls": cov["close_calls"], "close_bounded": cov["close_bounded"], "close_unbounded": cov["close_unbounded"],
                        "gpu": "real" if a.real_gpu else "simulator"})
     if cov["mismatches"]:
         rc = 1
