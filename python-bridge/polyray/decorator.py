@@ -107,7 +107,8 @@ def kernel_source(fn: Callable[..., Any]) -> tuple[str, ast.FunctionDef]:
     callees = called_functions(fn, node, tree)
     for stmt in tree.body:
         # (``from __future__`` must open a module; the generated module opens with its own header)
-        if stmt is node or stmt in callees or isinstance(stmt, ast.Import) or (isinstance(stmt, ast.ImportFrom) and stmt.module != "__future__"):
+        if stmt is node or stmt in callees or isinstance(stmt, ast.Import) or (isinstance(stmt, ast.ImportFrom) and stmt.module != "__future__") \
+                or _literal_constant(stmt):
             for k in range(stmt.lineno - 1, min(stmt.end_lineno or stmt.lineno, len(out))):
                 keep[k] = True
     out = [line if keep[k] else "" for k, line in enumerate(out)]
@@ -157,6 +158,22 @@ def called_functions(fn: Callable[..., Any], node: ast.FunctionDef, tree: ast.Mo
             found[name] = d
             todo.append(d)
     return list(found.values())
+
+
+def _literal_constant(stmt: ast.stmt) -> bool:
+    """``N = 100``, ``EPS = -1e-9``, ``DEBUG = False``: a module-level constant the compiler may freeze.
+
+    Kept in the compiled source (executing it again has no effect beyond the
+    binding); the dispatcher checks before each call that the function's own
+    module still binds the same value (src/compiler/parse/constants.ts).
+    """
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+        return False
+    v = stmt.value
+    if isinstance(v, ast.UnaryOp) and isinstance(v.op, ast.USub):
+        v = v.operand
+        return isinstance(v, ast.Constant) and type(v.value) in (int, float)
+    return isinstance(v, ast.Constant) and type(v.value) in (int, float, complex, bool)
 
 
 def _nested_source(fn: Callable[..., Any]) -> tuple[str, ast.FunctionDef]:

@@ -187,3 +187,46 @@ test("keywords and positional outputs a typing rule does not read keep the origi
   ]);
   assert.equal(ok.accelerated, true, messages(ok).join('\n'));
 });
+
+test('module-level constants: bound once to a number or bool literal, read as Python scalars, listed for the dispatcher', async () => {
+  const src = HEADER + py`
+    N = 100
+    EPS = -1e-9
+    ON = True
+    Z = 2j
+    TWICE = 1
+    TWICE = 2
+    NAME = 'x'
+    SHAPE = (3, 4)
+    for LOOPED in range(3):
+        pass
+    def f(x: npt.NDArray[np.float64]):
+        for i in range(N):
+            x[i] = x[i] * EPS if ON else x[i]
+        return Z
+    def g(x: npt.NDArray[np.float64]):
+        N = 3
+        return x * N
+    def h(x: npt.NDArray[np.float64]):
+        return x * TWICE + LOOPED
+  `;
+  const r = parseModule(await testParser(), src);
+  assert.ok(r.ok);
+  assert.deepEqual(r.module.constants, [
+    { name: 'N', text: '100', kind: 'int' }, { name: 'EPS', text: '-1e-9', kind: 'float' },
+    { name: 'ON', text: 'True', kind: 'bool' }, { name: 'Z', text: '2j', kind: 'complex' },
+  ]);
+  const [f, g, h] = checkModule(r.module, 'exact');
+  assert.equal(f.accelerated, true, messages(f).join('\n'));
+  assert.deepEqual(f.constants, { EPS: '-1e-9', N: '100', ON: 'True', Z: '2j' });
+  // a local of the same name is the function's own
+  assert.equal(g.accelerated, true, messages(g).join('\n'));
+  assert.equal(g.constants, undefined);
+  assert.deepEqual(messages(h).map((m) => m.replace(/ \(a module-level name is read only as a constant.*$/, '')), [
+    "21:16 'TWICE' is not a parameter, local or import",
+    "21:24 'LOOPED' is not a parameter, local or import",
+  ]);
+  const c = compileSource(await testParser(), src, { fileName: 'c.py', targets: ['cpu'] });
+  assert.ok(c.ok && c.module);
+  assert.match(c.module!, /constants=\{"EPS": -1e-9, "N": 100, "ON": True, "Z": 2j\},/);
+});

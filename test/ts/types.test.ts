@@ -95,9 +95,9 @@ test('a division whose operand is a Python scalar on some paths and NumPy on oth
 
 test('unsupported constructs keep the original with a positioned reason', async () => {
   const fns = await check(HEADER + py`
-    N = 10
+    N = np.ones(3)  # a module-level array, not a literal constant (test/ts/forms.test.ts)
     def uses_global(x: npt.NDArray[np.float64]) -> None:
-        x[0] = N
+        x[0] = N[0]
     def no_hints(x):
         return x
     def bad_hint(x: list) -> None:

@@ -26,6 +26,9 @@ RETURN_KINDS: Final = ("none", "float", "int", "complex", "bool", "array", "any"
 TARGET_ENV: Final = "POLYRAY_TARGET"
 
 
+
+_MISSING = object()
+
 class Dispatcher:
     """Runs one accelerated function: picks a variant, checks, runs, records.
 
@@ -63,7 +66,7 @@ class Dispatcher:
     """
 
     __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices", "_cost",
-                 "_cluster_state", "_failed", "_speed")
+                 "_cluster_state", "_failed", "_speed", "constants")
 
     def __init__(
         self,
@@ -73,6 +76,7 @@ class Dispatcher:
         variants: Mapping[str, Variant] | None = None,
         guard: GeneratedGuard | None = None,
         returns: str = "any",
+        constants: Mapping[str, object] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError(f"Dispatcher: name must be a non-empty string, got {name!r}")
@@ -106,6 +110,9 @@ class Dispatcher:
         self.params: tuple[Param, ...] = params
         self.variants: dict[str, Variant] = variants
         self.returns = returns
+        # module-level constants frozen into the variants (name -> value when compiled): a call runs a
+        # variant only while the original's module binds each name to that value, of that type
+        self.constants: tuple[tuple[str, object], ...] = tuple((constants or {}).items())
         self._guard = ArgumentGuard(name, params, guard)
         self._record = _history.record
         # requested target -> Choice; cleared whenever a variant reports a failure
@@ -153,6 +160,10 @@ class Dispatcher:
 
     def _problem(self, chosen: str, args: tuple[Any, ...]) -> str | None:
         """Why ``chosen`` must not run ``args`` (argument checks, guard, an earlier failure), or None."""
+        if self.constants:
+            problem = self._constants_changed()
+            if problem is not None:
+                return problem
         if chosen == "gpu":
             checked, problem = device_stand_ins(self.name, self.params, args)
             if problem is None:
@@ -164,6 +175,18 @@ class Dispatcher:
             if failed:
                 problem = failed.get(call_signature(args))  # the same record as the failed call's
         return problem
+
+    def _constants_changed(self) -> str | None:
+        """Why the module constants frozen into the variants no longer hold, or None."""
+        module = getattr(self.original, "__globals__", None)
+        if module is None:
+            return f"{self.name}: the original's module globals are unavailable to check its constants"
+        for name, value in self.constants:
+            now = module.get(name, _MISSING)
+            if type(now) is not type(value) or now != value:
+                shown = "unbound" if now is _MISSING else f"{now!r}"
+                return f"module constant {name} is {shown}, the variants were compiled with {value!r}"
+        return None
 
     def _remember_failure(self, chosen: str, failed: VariantFailed, args: tuple[Any, ...]) -> None:
         """The variant is not tried again for these argument types (bounded: the newest 64 per variant)."""

@@ -34,7 +34,7 @@ function paramSpec(p: ParamInfo): string {
   return `${RUNTIME_ALIAS}.Param(${[py(p.name), py(p.kind), ...extra].join(', ')})`;
 }
 
-export function emitDispatcher(fn: FunctionDef, params: ParamInfo[], variants: VariantRef[], returns: ReturnKind, guard: string | null = null): string[] {
+export function emitDispatcher(fn: FunctionDef, params: ParamInfo[], variants: VariantRef[], returns: ReturnKind, guard: string | null = null, constants?: Record<string, string>): string[] {
   const d = dispatcherName(fn.name);
   const lines = [
     `${d} = ${RUNTIME_ALIAS}.Dispatcher(`,
@@ -46,6 +46,8 @@ export function emitDispatcher(fn: FunctionDef, params: ParamInfo[], variants: V
     `    variants={${variants.map((v) => `${py(v.target)}: ${v.constructor}`).join(', ')}},`,
     `    guard=${guard ?? 'None'},`,
     `    returns=${py(returns)},`,
+    // module-level constants frozen into the variants (parse/constants.ts): checked before each call
+    ...(constants && Object.keys(constants).length ? [`    constants={${Object.entries(constants).map(([k, v]) => `${py(k)}: ${v}`).join(', ')}},`] : []),
     `)`,
   ];
   return lines;

@@ -156,7 +156,7 @@ export function generateModule(
         guard = guardName(top.name);
       }
     }
-    blocks.push(emitDispatcher(top, tf.params, variants, tf.returns, guard));
+    blocks.push(emitDispatcher(top, tf.params, variants, tf.returns, guard, tf.constants));
     blocks.push(emitWrapper(top, tf.returnScalars, tf.returnScalar));
     pieces.push(blocks.map((b) => b.join('\n')).join('\n\n\n'));
     functions.push({ name: top.name, variants: ['original', ...variants.map((v) => v.target)] });

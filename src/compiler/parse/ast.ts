@@ -8,6 +8,16 @@ export interface Module {
   source: string;
   body: TopLevel[];
   imports: ImportBinding[];
+  /** Module-level constants functions may read (parse/constants.ts). */
+  constants?: ModuleConstant[];
+}
+
+/** `N = 100` at module level: bound once, to a number or bool literal. */
+export interface ModuleConstant {
+  name: string;
+  /** The literal as written (`-1.5e-3`, `True`). */
+  text: string;
+  kind: 'int' | 'float' | 'complex' | 'bool';
 }
 
 export type TopLevel = FunctionDef | OtherTopLevel;

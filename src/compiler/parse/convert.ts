@@ -22,6 +22,7 @@ import { LineIndex } from './spans.js';
 import { boundNames } from './bound-names.js';
 import { unpackAssignment } from './unpack.js';
 import { chainedAssignment } from './chained.js';
+import { moduleConstants } from './constants.js';
 import { iterationOf, reversedRange } from './iteration.js';
 import { walkStmts } from './ast.js';
 import type { Span } from '../diagnostics.js';
@@ -53,7 +54,7 @@ export function convertModule(root: Node, source: string): Module {
     if (child.type === 'comment') continue;
     body.push({ kind: 'other', span: lines.span(child.startIndex, child.endIndex) });
   }
-  return { kind: 'module', source, body, imports };
+  return { kind: 'module', source, body, imports, constants: moduleConstants(root) };
 }
 
 function hasAsync(node: Node): boolean {

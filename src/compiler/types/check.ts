@@ -4,7 +4,7 @@
 // each parameter's kind/dtype/rank and whether it is written, each
 // expression's type, and which CPython-semantics helpers the variant calls.
 import { diagnostic, type Diagnostic, type Span } from '../diagnostics.js';
-import { stmtExprs, walkExpr, walkStmts, type Expr, type FunctionDef, type Module, type Stmt } from '../parse/ast.js';
+import { stmtExprs, walkExpr, walkStmts, type Expr, type FunctionDef, type Module, type ModuleConstant, type Stmt } from '../parse/ast.js';
 import { dtypeOf, dtypeScalar, hintType, makeResolver, type Resolve } from './hints.js';
 import { describe, join, npScalar, sameTy, scalar, UNKNOWN, widerScalar, type Origin, type ScalarKind, type Ty } from './ty.js';
 import { markCast, type NumericCast } from './casts.js';
@@ -86,6 +86,8 @@ export interface TypedFunction {
   numerics: Numerics;
   /** In `close` mode, where its results may differ from the original's by rounding, and how much. */
   closeNotes: CloseNote[];
+  /** Module-level constants it reads (name -> literal), frozen into the variants and checked by the dispatcher. */
+  constants?: Record<string, string>;
   /** Calls of other functions of the module, each a specialization the variants call directly (types/calls.ts). */
   calls: Map<Expr, CallSite>;
   /** The type of what it returns (`none` without a value), null when nothing is returned. */
@@ -126,7 +128,9 @@ export function checkModule(mod: Module, numerics: Numerics = 'exact'): TypedFun
   const fns = mod.body.filter((t): t is FunctionDef => t.kind === 'function');
   // calls between the module's functions: callees checked with the call sites' argument types (types/calls.ts)
   const calls = new ModuleCalls(new Map(fns.map((fn) => [fn.name, fn])), (fn, paramTypes, ctx) => new Checker(fn, imports, resolve, topNames, numerics, { paramTypes, calls: ctx }).run());
-  return fns.map((fn) => calls.within(fn.name, () => new Checker(fn, imports, resolve, topNames, numerics, { calls }).run()));
+  // module-level constants (parse/constants.ts), read by the functions the dispatcher guards (not by callees yet)
+  const constants = new Map((mod.constants ?? []).filter((c) => !imports.has(c.name) && !topNames.has(c.name)).map((c) => [c.name, c]));
+  return fns.map((fn) => calls.within(fn.name, () => new Checker(fn, imports, resolve, topNames, numerics, { calls, constants }).run()));
 }
 
 
@@ -180,10 +184,12 @@ class Checker {
     private readonly topNames: Set<string>,
     private readonly numerics: Numerics = 'exact',
     /** paramTypes: a callee checked with its call site's argument types instead of hints (types/calls.ts). */
-    private readonly context: { paramTypes?: Ty[]; calls?: ModuleCalls } = {},
+    private readonly context: { paramTypes?: Ty[]; calls?: ModuleCalls; constants?: Map<string, ModuleConstant> } = {},
   ) {}
 
   private readonly closeNotes: CloseNote[] = [];
+  /** Module-level constants the function reads: name -> the literal as written. */
+  private readonly constantsRead = new Map<string, string>();
 
   /**
    * NumPy's own elementwise math on real floats: in `close` mode the variant calls
@@ -333,6 +339,7 @@ class Checker {
       accelerated: this.diagnostics.length === 0,
       numerics: this.numerics,
       closeNotes: [...this.closeNotes].sort((a, b) => a.line - b.line || a.col - b.col),
+      ...(this.constantsRead.size ? { constants: Object.fromEntries([...this.constantsRead].sort()) } : {}),
       calls: this.calls,
       returnTy: this.returnsValue ? this.returnTy : null,
       returnsView: this.returnsView,
@@ -843,8 +850,24 @@ class Checker {
       this.error(span, `calls to other functions ('${id}') are not supported yet`);
       return UNKNOWN;
     }
-    this.error(span, `'${id}' is not a parameter, local or import (Numba would freeze a module-level value at compile time)`);
+    const c = this.context.constants?.get(id);
+    if (c && !this.bindsName(id)) {
+      // frozen into the variants; the dispatcher checks the original's module still binds this value
+      this.constantsRead.set(id, c.text);
+      return scalar(c.kind, 'py');
+    }
+    this.error(span, `'${id}' is not a parameter, local or import (a module-level name is read only as a constant: bound once to a number or bool literal, which the variants freeze)`);
     return UNKNOWN;
+  }
+
+  /** Whether the function binds `id` anywhere (then it is a local throughout, in Python, never the module's). */
+  private bindsName(id: string): boolean {
+    let binds = false;
+    walkStmts(this.fn.body, (s) => {
+      if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name' && s.target.id === id) binds = true;
+      if (s.kind === 'for' && s.target.id === id) binds = true;
+    });
+    return binds;
   }
 
   private attribute(e: Expr & { kind: 'attribute' }): Ty {

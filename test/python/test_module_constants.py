@@ -1,0 +1,64 @@
+"""Module-level constants (test/kernels/everyday/module_constants.py, issue 17): frozen into the
+variants and checked before each call. Through @parallelize, in both numerics modes: the compiled
+variant runs while the module binds the compiled value, the original (with the new value) as soon
+as a constant is rebound, to another value or another type; a name bound twice is not a constant."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import numpy as np
+import pytest
+
+import polyray.runtime as rt
+from polyray import parallelize
+
+from compiled import ROOT
+
+SOURCE = ROOT / "test/kernels/everyday/module_constants.py"
+
+
+@pytest.fixture
+def kernels(monkeypatch, tmp_path):
+    monkeypatch.setenv("POLYRAY_CACHE_DIR", str(tmp_path / "cache"))
+    spec = importlib.util.spec_from_file_location("module_constants_kernels", SOURCE)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("numerics", ["exact", "close"])
+def test_constants_are_frozen_and_checked_before_each_call(kernels, numerics):
+    relax = parallelize(kernels.relax, target="cpu", numerics=numerics)
+    u = np.random.default_rng(4).standard_normal(16)
+    plain = kernels.relax  # the function as written reads the module's current values
+    got, want = relax(u.copy()), plain(u.copy())
+    assert rt.history()[-1]["variant"] == "cpu" and got.tobytes() == want.tobytes()
+    for name, value in [("OMEGA", 0.25), ("N_SWEEPS", 5), ("GAIN", 2.0)]:
+        old = getattr(kernels, name)
+        setattr(kernels, name, value)
+        got, want = relax(u.copy()), plain(u.copy())
+        rec = rt.history()[-1]
+        assert rec["variant"] == "original" and f"module constant {name} is {value!r}" in rec["reason"], rec
+        assert got.tobytes() == want.tobytes()
+        setattr(kernels, name, old)
+    del kernels.FLOOR
+    with pytest.raises(NameError):
+        relax(u.copy())
+    assert "module constant FLOOR is unbound" in rt.history()[-1]["reason"]
+
+
+def test_bool_constants_and_scalars(kernels):
+    count = parallelize(kernels.count_large, target="cpu")
+    x = np.linspace(-3, 3, 13)
+    assert count(x, 0.5) == kernels.count_large(x, 0.5) and rt.history()[-1]["variant"] == "cpu"
+    kernels.LOGGING = True
+    assert count(x, 0.5) == 0 and rt.history()[-1]["variant"] == "original"
+
+
+def test_a_name_bound_twice_is_not_a_constant(kernels):
+    twice = parallelize(kernels.rebound_twice, target="cpu")
+    assert twice(np.ones(3)).tolist() == [2.0, 2.0, 2.0]
+    rec = rt.history()[-1]
+    assert rec["variant"] == "original" and "'TWICE' is not a parameter, local or import" in rec["reason"], rec
