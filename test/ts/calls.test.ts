@@ -181,7 +181,8 @@ test('a refused callee keeps its caller in Python, and the diagnostic names the 
 
 
 def spread(a):
-    return np.histogram(a)
+    label = 'bins'
+    return a
 
 
 def view(a):
@@ -204,10 +205,10 @@ def g(x: ${F1}):
 def h(x: ${F1}):
     return needs(x)
 `);
-  assert.deepEqual(errors(fns.get('f')), ["17: 'spread' (line 4) stays in Python for arguments (array(float64, 1-d)): line 5: numpy.histogram() is not supported"]);
+  assert.deepEqual(errors(fns.get('f')), ["18: 'spread' (line 4) stays in Python for arguments (array(float64, 1-d)): line 5: strings are not supported in accelerated code"]);
   // a returned view would make the caller's writes through it invisible to its analysis
-  assert.deepEqual(errors(fns.get('g')), ["21: 'view' (line 8) returns a view of an argument, which the caller's analysis does not follow"]);
-  assert.deepEqual(errors(fns.get('h')), ["26: 'needs' is called without its parameter 'b'"]);
+  assert.deepEqual(errors(fns.get('g')), ["22: 'view' (line 9) returns a view of an argument, which the caller's analysis does not follow"]);
+  assert.deepEqual(errors(fns.get('h')), ["27: 'needs' is called without its parameter 'b'"]);
 });
 
 test('the SCoP models a call as reading its array arguments and maybe writing those the callee writes', async () => {
@@ -314,7 +315,8 @@ def relu(x):
 
 
 def spread(x):
-    return np.histogram(x)
+    label = 'bins'
+    return x
 
 
 def f(a: ${F2}, w: ${F2}):
@@ -355,4 +357,37 @@ def squares(P: np.ndarray, out: np.ndarray):
   assert.deepEqual(fns.get('whole')!.params.map((p) => [p.name, p.ndim]), [['x', 1]]);
   // P[i] passed to a scalar parameter reads one element: P is 1-d, as if it were read in place
   assert.deepEqual(fns.get('squares')!.params.map((p) => [p.name, p.ndim]), [['P', 1], ['out', 1]]);
+});
+
+test('a callee that returns a value on some paths and reaches its end on others stays in Python; one that returns nothing is called', async () => {
+  const { fns } = await compiled(`import numpy as np
+
+
+def maybe(v):
+    if v > 0.0:
+        return v
+
+
+def either(v):
+    if v > 0.0:
+        return v
+    else:
+        return -v
+
+
+def fill(a):
+    a[0] = 1.0
+
+
+def f(a: ${F1}) -> float:
+    return maybe(a[0])
+
+
+def g(a: ${F1}) -> float:
+    fill(a)
+    return either(a[1])
+`);
+  assert.deepEqual(errors(fns.get('f')), ["21: 'maybe' (line 4) stays in Python for arguments (numpy float): line 4: it returns a value on some paths and None (by reaching its end) on others"]);
+  assert.equal(fns.get('g')!.accelerated, true);
+  assert.deepEqual(fns.get('g')!.calls, ['either', 'fill']);
 });

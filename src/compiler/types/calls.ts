@@ -11,7 +11,7 @@
 // the caller marks the arrays it passes there as written, and the polyhedral
 // stage models the call as reading every array argument and maybe writing
 // every written one (scop/extract.ts), a statement that may raise.
-import type { Expr, FunctionDef } from '../parse/ast.js';
+import type { Expr, FunctionDef, Stmt } from '../parse/ast.js';
 import type { TypedFunction } from './check.js';
 import { describe, scalar, type Ty } from './ty.js';
 
@@ -102,9 +102,19 @@ function refusal(tf: TypedFunction): string | null {
   const first = tf.diagnostics[0];
   if (first) return `line ${first.span.from.line}: ${first.message}`;
   // NumPy 2 range-checks a Python int meeting a narrow dtype (the dispatcher does it for a called-from-Python function)
+  // Python returns None where the body ends without a return; compiled code would give the caller an optional value
+  if (tf.returnTy && tf.returnTy.kind !== 'none' && !alwaysReturns(tf.fn.body)) return `line ${tf.fn.span.from.line}: it returns a value on some paths and None (by reaching its end) on others`;
   const bounded = tf.params.find((p) => p.bounds);
   if (bounded) return `its int parameter '${bounded.name}' meets a narrow dtype, whose range NumPy 2 checks and a call between compiled functions would not`;
   return null;
+}
+
+/** Every path through the body ends in a return statement (syntactically: the last statement, or both branches of a last if). */
+function alwaysReturns(body: Stmt[]): boolean {
+  const last = body[body.length - 1];
+  if (!last) return false;
+  if (last.kind === 'return') return true;
+  return last.kind === 'if' && alwaysReturns(last.body) && alwaysReturns(last.orelse);
 }
 
 /**
