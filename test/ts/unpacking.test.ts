@@ -340,3 +340,14 @@ test('a tuple of scalars from a module function unpacks into as many names; othe
   assert.ok(diags('three').includes('unpacking a tuple of 2 items into 3 names raises ValueError'), diags('three').join('\n'));
   assert.ok(diags('arrays').some((m) => /only tuples of scalars are supported/.test(m)), diags('arrays').join('\n'));
 });
+
+test('unpacking a value refused on its own gives that value\'s diagnostic only', async () => {
+  const tf = await check(py`
+    def f(R: int) -> int:
+        i_coord, j_coord = np.frobnicate(R)
+        return i_coord[0, 0] + j_coord[0, 0]
+  `);
+  assert.equal(tf.accelerated, false);
+  assert.equal(messages(tf).length, 1, messages(tf).join('\n'));
+  assert.match(messages(tf)[0], /^4:24 .*frobnicate/);
+});

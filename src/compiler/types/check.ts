@@ -580,6 +580,12 @@ class Checker {
       if (s.target.kind === 'name') this.untyped.add(s.target.id);
       return;
     }
+    // a value refused on its own (`np.mgrid[...]`): its diagnostic says why, the unpacking adds nothing
+    const inValue = (d: { span: Span }): boolean => d.span.start >= s.value.span.start && d.span.end <= s.value.span.end;
+    if ((!t || t.kind === 'unknown') && this.diagnostics.some(inValue)) {
+      if (s.target.kind === 'name') this.untyped.add(s.target.id);
+      return;
+    }
     const message = `unpacking ${t ? describe(t) : 'a value'} into ${s.unpackedLength} names is not supported (only a written tuple, a shape or an array of known rank)`;
     // one diagnostic: the temporary's uses (`a = t[0]`, and what reads a) are its follow-ons
     if (!this.diagnostics.some((d) => d.span.start === s.span.start && d.message === message)) this.diagnostics.push(diagnostic('error', s.span, message));
