@@ -5,7 +5,11 @@ as a constant is rebound, to another value or another type; a name bound twice i
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import subprocess
 import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -62,3 +66,34 @@ def test_a_name_bound_twice_is_not_a_constant(kernels):
     assert twice(np.ones(3)).tolist() == [2.0, 2.0, 2.0]
     rec = rt.history()[-1]
     assert rec["variant"] == "original" and "'TWICE' is not a parameter, local or import" in rec["reason"], rec
+
+
+GPU_SCRIPT = """
+import json, sys
+import numpy as np
+sys.path.insert(0, {test_dir!r})
+from compiled import compile_and_import
+import polyray.runtime as rt
+from pathlib import Path
+mod = compile_and_import(Path({source!r}), Path({out!r}), "gpu_forms_compiled", "--targets", "cpu,gpu")
+out = []
+for damping in (0.5, 0.25):
+    mod.DAMPING = damping
+    x, y = np.linspace(-1.0, 1.0, 33), np.linspace(2.0, 3.0, 33)
+    want = y.copy(); mod._polyray_original_damped_axpy(np.float64(1.5), x, want)
+    mod.damped_axpy(np.float64(1.5), x, y)
+    rec = rt.history()[-1]
+    out.append({{"variant": rec["variant"], "same": y.tobytes() == want.tobytes(), "reason": rec.get("reason", "")}})
+print(json.dumps(out))
+"""
+
+
+def test_numpy_scalar_and_constant_in_a_gpu_kernel_under_the_simulator(tmp_path):
+    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1", "POLYRAY_TARGET": "gpu", "POLYRAY_CACHE_DIR": str(tmp_path / "cache")}
+    script = GPU_SCRIPT.format(test_dir=str(ROOT / "test/python"), source=str(ROOT / "test/kernels/everyday/gpu_forms.py"), out=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    compiled, rebound = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert compiled["variant"] == "gpu" and compiled["same"], compiled
+    # the constant rebound after compiling: the original, with the new value
+    assert rebound["variant"] == "original" and rebound["same"] and "module constant DAMPING is 0.25" in rebound["reason"], rebound
