@@ -59,6 +59,7 @@ CASES = [
     ("to_single", (np.array([1e-50, 1.0 / 3.0, 1e300, -np.inf, np.nan, 2.0**-149]),), np.float32),
     ("widen", (np.array([-(2**15), -1, 255, 2**15 - 1], dtype=np.int16),), np.int64),
     ("as_flags", (np.array([0.0, -0.0, np.nan, 1e-320, -2.0]),), np.bool_),
+    ("rows_like", (np.array([1.5, -3.25, np.inf], dtype=np.float32), 4), np.float32),
 ]
 
 

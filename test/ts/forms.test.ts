@@ -230,3 +230,20 @@ test('module-level constants: bound once to a number or bool literal, read as Py
   assert.ok(c.ok && c.module);
   assert.match(c.module!, /constants=\{"EPS": -1e-9, "N": 100, "ON": True, "Z": 2j\},/);
 });
+
+test('a local holding a known dtype (`dt = A.dtype`) is a dtype argument; two dtypes in one local are refused', async () => {
+  const [f, g] = await check(HEADER + py`
+    def f(a: npt.NDArray[np.float32], n: int):
+        dt = a.dtype
+        return np.zeros((n, 2), dt)
+    def g(a: npt.NDArray[np.float32], b: npt.NDArray[np.float64]):
+        dt = a.dtype
+        dt = b.dtype
+        return np.zeros(3, dt)
+  `);
+  assert.equal(f.accelerated, true, messages(f).join('\n'));
+  const ret = f.fn.body[1];
+  assert.ok(ret.kind === 'return' && ret.value);
+  assert.deepEqual(f.types.get(ret.value), { kind: 'array', dtype: 'float32', ndim: 2 });
+  assert.deepEqual(messages(g), ["8:5 local 'dt' holds the dtypes float32 and float64"]);
+});

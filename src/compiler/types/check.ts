@@ -707,10 +707,12 @@ class Checker {
     const scalarTuple = t.kind === 'tuple' && t.elts.every((x) => x.kind === 'scalar');
     if (t.kind === 'tuple' && !scalarTuple) {
       this.error(span, `local '${name}' holds a tuple of ${t.elts.map(describe).join(', ')}: only tuples of scalars are supported`);
-    } else if (t.kind === 'module' || t.kind === 'callable' || t.kind === 'dtype' || t.kind === 'shape') {
+    } else if (t.kind === 'module' || t.kind === 'callable' || t.kind === 'shape' || (t.kind === 'dtype' && t.dtype === null)) {
       this.error(span, `local '${name}' holds a ${t.kind}, which is not supported`);
     }
     const prev = this.locals.get(name);
+    // `dt = A.dtype` then `np.zeros(n, dt)`: one known dtype per local (types/dtype-args.ts)
+    if (t.kind === 'dtype' && prev?.kind === 'dtype' && prev.dtype !== t.dtype) this.error(span, `local '${name}' holds the dtypes ${prev.dtype} and ${t.dtype}`);
     if (scalarTuple && prev && !sameTy(prev, t)) this.error(span, `local '${name}' changes between ${describe(prev)} and ${describe(t)}`);
     const next = scalarTuple ? t : prev ? join(prev, t) : t;
     if (prev?.kind === 'scalar' && t.kind === 'scalar' && exactScalarType(prev) !== exactScalarType(t) && [prev, t].some((x) => NARROW.has(exactScalarType(x) as Dtype) || exactScalarType(x) === 'uint64')) {

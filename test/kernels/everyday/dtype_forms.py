@@ -69,3 +69,12 @@ def widen(k: npt.NDArray[np.int16]):
 
 def as_flags(x: npt.NDArray[np.float64]):
     return x.astype(bool)
+
+
+def rows_like(a: npt.NDArray[np.float32], n: int):
+    dt = a.dtype
+    out = np.zeros((n, a.shape[0]), dt)
+    for i in range(n):
+        for j in range(a.shape[0]):
+            out[i, j] = a[j] * i
+    return out
