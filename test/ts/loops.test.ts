@@ -299,4 +299,8 @@ test('a loop over an array row by row compiles; its counter is the loop the mode
   `);
   assert.equal(f.accelerated, true);
   assert.match(cpuBody(module, 'norms'), /for k in range\(len\(P\)\):\n\s+row = P\[k\]/);
+  // verdicts name the loop as written, never the counter it became
+  assert.deepEqual(f.loops.map((l) => l.var), ['k, row', 'x']);
+  assert.ok(f.loops.every((l) => !/__position/.test(l.reason)), f.loops.map((l) => l.reason).join('\n'));
+  assert.match(f.loops[1].reason, /iterations? of x$/);
 });

@@ -89,6 +89,8 @@ export interface ForStmt {
   kind: 'for';
   span: Span;
   target: NameExpr;
+  /** The target as written where the loop is a rewritten one (`for x in A`: 'x'; parse/iteration.ts), for people. */
+  label?: string;
   range: RangeArgs;
   body: Stmt[];
 }

@@ -358,7 +358,7 @@ class Converter {
       unpack: (at, names, value) => unpackAssignment(at, names, { kind: 'value', expr: value }, () => this.freshName()),
     });
     if (typeof it === 'string') throw new OutsideSubset(span, it);
-    return [...it.before, { kind: 'for', span, target: it.counter, range: it.range, body: [...it.prologue, ...body] }];
+    return [...it.before, { kind: 'for', span, target: it.counter, label: left.text, range: it.range, body: [...it.prologue, ...body] }];
   }
 
   /** `x`, or `a, b` / `(a, b)` / `i, (a, b)`: names, possibly in tuples. */

@@ -75,16 +75,16 @@ function analyse(ctx: IslContext, scop: Scop): Map<number, LoopVerdict> {
         }
         const [src, dst, distance, hit] = carried[0];
         const [a, b] = participatingAccesses(ctx, model, kind, arr, src, dst, hit);
-        blockers.push(describeDependence(kind, a, b, src, dst, loop.variable, distance));
+        blockers.push(describeDependence(kind, a, b, src, dst, loop.label ?? loop.variable, distance));
       }
     }
     if (blockers.length > 0) verdicts.set(loop.span.start, { parallel: false, reason: blockers[0] });
-    else if (reduction) verdicts.set(loop.span.start, { parallel: false, reason: `${reduction}: a reduction across iterations of ${loop.variable}; this build runs reductions sequentially` });
+    else if (reduction) verdicts.set(loop.span.start, { parallel: false, reason: `${reduction}: a reduction across iterations of ${loop.label ?? loop.variable}; this build runs reductions sequentially` });
     else {
       const approx = loop.approximate ? ' (bounds over-approximated)' : '';
       verdicts.set(loop.span.start, {
         parallel: true,
-        reason: `no dependence is carried by ${loop.variable}${approx}: its iterations are independent whenever every subscript is in bounds`,
+        reason: `no dependence is carried by ${loop.label ?? loop.variable}${approx}: its iterations are independent whenever every subscript is in bounds`,
       });
     }
   });

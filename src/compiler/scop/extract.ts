@@ -247,7 +247,7 @@ class Extractor {
       if (s.range.start && lo.length > 1) approximate = true;
     }
     const descending = step !== null && step < 0;
-    this.loops.push({ span: s.span, variable: s.target.id, iterator, depth: this.stack.length, descending, approximate });
+    this.loops.push({ span: s.span, variable: s.target.id, ...(s.label ? { label: s.label } : {}), iterator, depth: this.stack.length, descending, approximate });
     this.stack.push({ index, iterator, variable: s.target.id });
     this.constraints.push(cs);
     if (approximate) this.approximate++;

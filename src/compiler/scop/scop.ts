@@ -54,6 +54,8 @@ export interface ScopStatement {
 export interface ScopLoop {
   span: Span;
   variable: string;
+  /** How the loop's variable reads in messages (the target as written for a rewritten loop). */
+  label?: string;
   /** Unique isl name of the iterator. */
   iterator: string;
   depth: number;
