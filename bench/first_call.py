@@ -6,7 +6,8 @@ measurement runs in a process of its own, so that nothing is imported or compile
 
 * ``original``: import the kernel's module, call it once: the original's first call;
 * ``polyray``: import the generated module (PolyBench: ``polyray compile``; NPBench: the module
-  with its functions wrapped by ``@parallelize``, hints from the first call), then call it
+  with its functions wrapped by ``@parallelize``, hints from the first call, compiled by the
+  compile service within that call, with an empty Polyray cache), then call it
   again and again on fresh arguments (the calls a user's loop makes) until the compiled
   variant has run three times: the first call's time, the call at which a variant first
   ran, the JIT time its run record reports (compiled in the background, apart from the
@@ -56,7 +57,14 @@ def _polybench_args(name: str, preset: str) -> Any:
 
 def _npbench_setup(root: str, name: str, preset: str) -> tuple[dict[str, Any], str, Any]:
     sys.path.insert(0, os.path.join(HERE, "npbench"))
-    import one
+    saved = {k: os.environ.get(k) for k in ("POLYRAY_JIT_WAIT", "POLYRAY_TIME_ORIGINAL_BELOW")}
+    import one  # (it makes calls wait for the JIT, for its timings: not here)
+
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
     with open(os.path.join(root, "bench_info", name + ".json")) as f:
         info = json.load(f)["benchmark"]
@@ -128,8 +136,11 @@ def child(argv: list[str]) -> int:
 # -- the parent: compile, spawn, tabulate ------------------------------------------------------------------
 
 
-def spawn(kind: str, suite: str, name: str, path: str, preset: str, calls: int, timeout: float) -> dict[str, Any]:
+def spawn(kind: str, suite: str, name: str, path: str, preset: str, calls: int, timeout: float,
+          cache: str | None = None) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLYRAY_") or k == "POLYRAY_CACHE_DIR"}
+    if cache is not None:  # Polyray's module cache (and Numba's beside its modules) empty: nothing compiled yet
+        env["POLYRAY_CACHE_DIR"] = cache
     env["PYTHONPATH"] = os.path.join(REPO, "python-bridge") + os.pathsep + env.get("PYTHONPATH", "")
     env["POLYRAY_TIME_ORIGINAL_BELOW"] = "0"  # the speedup's own timing would add to the calls measured here
     try:
@@ -209,11 +220,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("--json", default="", help="write the rows here")
     ap.add_argument("--doc", action="store_true", help="write the tables into docs/benchmarks.md")
+    ap.add_argument("--render", default="", help="comma-separated --json files of earlier runs: tabulate their rows, run nothing")
     args = ap.parse_args(argv)
     only = {n for n in args.only.split(",") if n}
     suites = [s for s in args.suite.split(",") if s]
     started = time.time()
     result: dict[str, list[dict[str, Any]]] = {}
+    if args.render:
+        suites = []
+        for path in args.render.split(","):
+            with open(path) as f:
+                result.update(json.load(f))
     if "polybench" in suites:
         sys.path.insert(0, KERNELS)
         import specs
@@ -247,7 +264,11 @@ def main(argv: list[str] | None = None) -> int:
             if only and name not in only:
                 continue
             orig = spawn("original", "npbench", name, args.npbench, preset, 1, args.timeout)
-            pol = spawn("polyray", "npbench", name, args.npbench, preset, args.calls, args.timeout)
+            cache = tempfile.mkdtemp(prefix="polyray-first-cache-")
+            try:
+                pol = spawn("polyray", "npbench", name, args.npbench, preset, args.calls, args.timeout, cache)
+            finally:
+                shutil.rmtree(cache, ignore_errors=True)
             if "error" not in pol and not pol.get("first_variant_call") and not only:
                 continue  # not accelerated: nothing to measure
             row = row_for(name, orig, pol)
@@ -261,10 +282,12 @@ def main(argv: list[str] | None = None) -> int:
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout.strip()
+    took = "rows of earlier runs (--render)" if args.render else f"took {(time.time() - started) / 60:.1f} min"
     text = ["## The first call (issue 19)", "",
-            f"`.venv/bin/python bench/first_call.py` (bench/first_call.py), {stamp}, commit {commit}, took "
-            f"{(time.time() - started) / 60:.1f} min; {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-            f"load average {load:.2f} at the end. Every figure is from a fresh process (nothing imported or compiled); "
+            f"`.venv/bin/python bench/first_call.py --preset SMALL` for PolyBench (MEDIUM's originals take 10 s a call), "
+            f"defaults (preset S) for NPBench; {stamp}, commit {commit}, {took}; "
+            f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"load average {load:.2f} at the end (the machine is shared: figures are noisy). Every figure is from a fresh process (nothing imported or compiled); "
             "the first call runs the original while the variant compiles in the background; later calls run "
             "the variant once it is ready. Limit: 1.1 x the original's first call plus the generated module's import.", ""]
     for suite, rows in result.items():
