@@ -247,3 +247,14 @@ test('a local holding a known dtype (`dt = A.dtype`) is a dtype argument; two dt
   assert.deepEqual(f.types.get(ret.value), { kind: 'array', dtype: 'float32', ndim: 2 });
   assert.deepEqual(messages(g), ["8:5 local 'dt' holds the dtypes float32 and float64"]);
 });
+
+test('the report and explain name a NumPy scalar parameter by its dtype', async () => {
+  const src = HEADER + py`
+    def f(x: np.ndarray[tuple[int], np.dtype[np.float32]], a: np.float32) -> None:
+        x[:] = x * a
+  `;
+  const r = compileSource(await testParser(), src, { fileName: 'f.py', targets: ['cpu'] });
+  assert.ok(r.ok && r.report);
+  const params = r.report!.functions[0].params;
+  assert.deepEqual(params.map((p) => [p.name, p.kind, p.dtype]), [['x', 'array', 'float32'], ['a', 'float', 'float32']]);
+});

@@ -16,7 +16,8 @@ export function explainReport(r: Report): string {
     for (const n of f.closeNotes ?? []) out.push(`    line ${n.line}: ${n.operation}: ${n.bound}`);
     for (const p of f.params) {
       const shape = p.kind === 'array' ? ` ${p.dtype ?? 'any dtype'}, ${p.ndim ?? 'any'}-d${p.written ? ', written' : ''}` : '';
-      out.push(`    param ${p.name}: ${p.kind}${shape}`);
+      // a scalar hinted with a NumPy scalar type: `numpy float32`
+      out.push(`    param ${p.name}: ${p.kind !== 'array' && p.dtype ? `numpy ${p.dtype}` : p.kind}${shape}`);
     }
     for (const l of f.loops) {
       out.push(`    line ${l.line}: for ${l.var}: ${l.parallel ? 'parallel' : 'sequential'} - ${l.reason}`);

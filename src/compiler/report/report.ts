@@ -27,6 +27,7 @@ export interface ReportLoop {
 export interface ReportParam {
   name: string;
   kind: string;
+  /** An array's element dtype; for a scalar hinted with a NumPy scalar type (np.float32), that dtype. */
   dtype: string | null;
   ndim: number | null;
   written: boolean;
@@ -95,7 +96,7 @@ export function buildReport(
       col: tf.fn.span.from.col,
       accelerated: tf.accelerated,
       variants: variantsOf.get(tf.fn.name) ?? ['original'],
-      params: tf.params.map((p) => ({ name: p.name, kind: p.kind, dtype: p.dtype, ndim: p.ndim, written: p.written, exact: p.exact })),
+      params: tf.params.map((p) => ({ name: p.name, kind: p.kind, dtype: p.dtype ?? p.scalarDtype ?? null, ndim: p.ndim, written: p.written, exact: p.exact })),
       loops,
       transformations: transformations.get(tf.fn.name) ?? [],
       diagnostics: tf.diagnostics.map(toReportDiagnostic),
