@@ -17,6 +17,8 @@ from compiled import compile_and_import, outcome
 
 F1 = "np.ndarray[tuple[int], np.dtype[np.float64]]"
 F2 = "np.ndarray[tuple[int, int], np.dtype[np.float64]]"
+I1 = "np.ndarray[tuple[int], np.dtype[np.int64]]"
+I32 = "np.ndarray[tuple[int, int], np.dtype[np.int32]]"
 
 SOURCE = textwrap.dedent(f"""\
     import math
@@ -70,9 +72,23 @@ SOURCE = textwrap.dedent(f"""\
     def logs(x: {F1}, out: {F1}):
         for i in range(x.shape[0]):
             out[i] = safe_log(x[i])
+
+
+    def match(b1, b2):
+        if b1 + b2 == 3:
+            return 1
+        else:
+            return 0
+
+
+    def pairing(seq: {I1}, table: {I32}):
+        n = seq.shape[0]
+        for i in range(n - 1, -1, -1):
+            for j in range(i + 1, n):
+                table[i, j] = max(table[i, j], table[i + 1, j - 1] + match(seq[i], seq[j]))
 """)
 
-NAMES = ("activations", "all_distances", "normalize_rows", "logs")
+NAMES = ("activations", "all_distances", "normalize_rows", "logs", "pairing")
 
 
 @pytest.fixture(scope="module", params=["exact", "close"])
@@ -173,3 +189,15 @@ def test_no_dispatcher_runs_per_inner_call(mod):
     mod.all_distances(P, D)
     assert [r["function"] for r in rt.history()] == ["all_distances"]
     assert callable(mod.__dict__["_polyray_call_distance_0"]) and hasattr(mod.__dict__["_polyray_call_distance_0"], "py_func")
+
+
+@pytest.mark.parametrize("n", [9, 1, 0])
+def test_a_helper_returning_int_constants_beside_an_int32_table(mod, n):
+    """NPBench's nussinov: int32 elements plus match()'s 0 or 1 stay int32 (NumPy 2), no overflow check needed."""
+    rng = np.random.default_rng(n)
+    table = rng.integers(-5, 5, size=(n, n)).astype(np.int32)
+    status, records = run_both(mod, "pairing", rng.integers(0, 4, size=n), table)
+    assert status == "ok" and [r["variant"] for r in records] == ["cpu"]
+    # the table's extremes: int32 wraps in both (NumPy 2 computes in int32 beside a Python int)
+    table = np.full((4, 4), np.iinfo(np.int32).max, dtype=np.int32)
+    assert run_both(mod, "pairing", np.array([1, 2, 1, 2]), table)[0] == "ok"

@@ -391,3 +391,33 @@ def g(a: ${F1}) -> float:
   assert.equal(fns.get('g')!.accelerated, true);
   assert.deepEqual(fns.get('g')!.calls, ['either', 'fill']);
 });
+
+test('a callee returning only int constants gives their range, so a narrow array may meet the result (nussinov\'s match)', async () => {
+  const I32 = 'np.ndarray[tuple[int, int], np.dtype[np.int32]]';
+  const { fns } = await compiled(`import numpy as np
+
+
+def match(b1, b2):
+    if b1 + b2 == 3:
+        return 1
+    else:
+        return 0
+
+
+def same(k):
+    return k
+
+
+def pairs(seq: ${F1}, table: ${I32}):
+    for i in range(seq.shape[0] - 1):
+        table[i, i + 1] = table[i + 1, i] + match(seq[i], seq[i + 1])
+
+
+def unknown(table: ${I32}, k: int):
+    for i in range(table.shape[0]):
+        table[i, 0] = table[i, 0] + same(i * k)
+`);
+  assert.deepEqual(errors(fns.get('pairs')), []);
+  // a Python int of unknown range: NumPy 2 would raise OverflowError out of int32's range
+  assert.match(errors(fns.get('unknown')).join('\n'), /a Python int computed in the function meets int32/);
+});

@@ -11,9 +11,10 @@
 // the caller marks the arrays it passes there as written, and the polyhedral
 // stage models the call as reading every array argument and maybe writing
 // every written one (scop/extract.ts), a statement that may raise.
-import type { Expr, FunctionDef, Stmt } from '../parse/ast.js';
+import { walkStmts, type Expr, type FunctionDef, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from './check.js';
 import { describe, scalar, type Ty } from './ty.js';
+import { staticRange, type Range } from './int-ranges.js';
 
 /** One callee checked for one list of argument types. */
 export interface Specialization {
@@ -27,6 +28,8 @@ export interface Specialization {
   tf: TypedFunction;
   /** Why it stays in Python ('line 7: ...'); null when it compiles. */
   refusal: string | null;
+  /** The range of the Python int it returns, when every return gives a constant one (`return 1` / `return 0`). */
+  returnRange: Range | null;
 }
 
 /** A call site the variants print as a call of the specialization. */
@@ -86,7 +89,7 @@ export class ModuleCalls {
       this.perCallee.set(name, k + 1);
       const copy = structuredClone(fn);
       const tf = this.within(name, () => this.checkWith(copy, bound.types, this));
-      spec = { callee: name, pyName: `_polyray_py_${name}_${k}`, callName: `_polyray_call_${name}_${k}`, tf, refusal: refusal(tf) };
+      spec = { callee: name, pyName: `_polyray_py_${name}_${k}`, callName: `_polyray_call_${name}_${k}`, tf, refusal: refusal(tf), returnRange: returnRange(tf) };
       this.specs.set(key, spec);
     }
     const where = `'${name}' (line ${fn.span.from.line})`;
@@ -107,6 +110,26 @@ function refusal(tf: TypedFunction): string | null {
   const bounded = tf.params.find((p) => p.bounds);
   if (bounded) return `its int parameter '${bounded.name}' meets a narrow dtype, whose range NumPy 2 checks and a call between compiled functions would not`;
   return null;
+}
+
+/**
+ * The range of a returned Python int whose every return is an integer
+ * constant (NumPy 2 range-checks a Python int meeting a narrow dtype: the
+ * caller need not, where the constant fits): null otherwise.
+ */
+function returnRange(tf: TypedFunction): Range | null {
+  const t = tf.returnTy;
+  if (!t || t.kind !== 'scalar' || t.scalar !== 'int' || t.origin !== 'py') return null;
+  let out: Range | null = null;
+  let known = true;
+  walkStmts(tf.fn.body, (s) => {
+    if (s.kind !== 'return' || !s.value) return;
+    // constants only: no local, no parameter, no call (ints, negated ints and their sums)
+    const r = staticRange(s.value, () => undefined, () => true, () => null);
+    if (!r) known = false;
+    else out = out ? [out[0] < r[0] ? out[0] : r[0], out[1] > r[1] ? out[1] : r[1]] : r;
+  });
+  return known ? out : null;
 }
 
 /** Every path through the body ends in a return statement (syntactically: the last statement, or both branches of a last if). */

@@ -553,7 +553,7 @@ class Checker {
 
   /** The static range of an integer expression (int-ranges.ts); `pyIntNode`: a made node known to be a Python int. */
   private rangeOf(e: Expr, pyIntNode: Expr | null = null): Range | null {
-    return staticRange(e, (n) => this.intRanges.get(n), (x) => x === pyIntNode || this.isPyInt(x));
+    return staticRange(e, (n) => this.intRanges.get(n), (x) => x === pyIntNode || this.isPyInt(x), (c) => this.calls.get(c)?.spec.returnRange ?? null);
   }
 
   /** `t[k]` of a tuple (`q, r = f(x)` reads the items so): a constant index, each item its own type. */

@@ -39,11 +39,13 @@ function ones(n: bigint): bigint {
  * `known` gives a local's range; `pyInt` says whether an expression is a
  * Python int (arithmetic that could wrap in a NumPy integer is bounded only then).
  */
-export function staticRange(e: Expr, known: (name: string) => Range | undefined, pyInt: (x: Expr) => boolean): Range | null {
-  const r = (x: Expr): Range | null => staticRange(x, known, pyInt);
+export function staticRange(e: Expr, known: (name: string) => Range | undefined, pyInt: (x: Expr) => boolean, called?: (call: Expr) => Range | null): Range | null {
+  const r = (x: Expr): Range | null => staticRange(x, known, pyInt, called);
   const v = literal(e);
   if (v !== null) return [v, v];
   if (e.kind === 'name') return known(e.id) ?? null;
+  // a call of a module function: the range of what it returns (types/calls.ts)
+  if (e.kind === 'call') return called?.(e) ?? null;
   if (e.kind === 'unary' && e.op === '-') {
     const a = r(e.operand);
     return a && pyInt(e) ? [-a[1], -a[0]] : null;
