@@ -207,3 +207,70 @@ def test_histogram_bad_inputs(mod):
     grid = np.linspace(0.0, 1.0, 101)  # values on every edge
     run_both(mod, "histogram_edges", grid, 10)
     run_both(mod, "histogram_edges", np.random.default_rng(0).random((30, 20)), 9)  # 2-d: raveled
+
+
+def test_argmax_argmin_any_all(mod):
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal(30)
+    run_both(mod, "peak_to_peak", x)
+    x[[4, 9]] = np.nan  # NumPy's argmax/argmin give the first NaN
+    run_both(mod, "peak_to_peak", x)
+    run_both(mod, "peak_to_peak", x[:0])  # ValueError in both
+    for v in (x, np.abs(x) + 1.0, x * 1000.0, x[:0], np.zeros(3)):
+        run_both(mod, "sign_flags", v)
+
+
+def test_clip_round_trunc_rint(mod):
+    rng = np.random.default_rng(22)
+    x = rng.standard_normal(200) * 3.0
+    x[:6] = [np.nan, -0.0, 0.5, 1.5, -2.5, np.inf]
+    run_both(mod, "clipped", x, -1.0, 2.0)
+    run_both(mod, "clipped", x, 2.0, -1.0)  # lo > hi: NumPy's order of minimum and maximum
+    run_both(mod, "int_clip", np.arange(-5, 15))
+    run_both(mod, "rounded", x)
+    run_both(mod, "rounded", rng.standard_normal((4, 5)) * 1e3)
+
+
+@pytest.mark.parametrize("n", [0, 1, 4])
+def test_eye_identity_diag(mod, n):
+    rng = np.random.default_rng(n)
+    run_both(mod, "shifted_identity", rng.standard_normal((n, n)), 0.5)
+    run_both(mod, "tridiagonal", rng.standard_normal(n + 1), rng.standard_normal(n))
+    run_both(mod, "tridiagonal", rng.standard_normal(n + 1), rng.standard_normal(n + 1))  # shapes differ: ValueError in both
+
+
+def test_concatenate_stack(mod):
+    rng = np.random.default_rng(23)
+    a, b = rng.standard_normal(4), rng.standard_normal(3)
+    run_both(mod, "joined", a, a.copy())
+    run_both(mod, "joined", a, b)  # vstack/stack need equal lengths: ValueError in both
+    run_both(mod, "side_by_side", rng.standard_normal((2, 3)), rng.standard_normal((2, 5)))
+    run_both(mod, "side_by_side", rng.standard_normal((2, 3)), rng.standard_normal((3, 5)))
+
+
+def test_bincount_kron_cumprod(mod):
+    rng = np.random.default_rng(24)
+    idx = rng.integers(0, 6, 100)
+    w = rng.standard_normal(100)
+    run_both(mod, "weighted_counts", idx, w, 9)
+    run_both(mod, "weighted_counts", idx, w, 2)
+    run_both(mod, "weighted_counts", idx, w[:50], 2)  # lengths differ: ValueError in both
+    run_both(mod, "weighted_counts", idx - 3, w, 2)  # negative values: ValueError in both
+    run_both(mod, "kron_product", rng.standard_normal((2, 3)), rng.standard_normal((3, 2)))
+    run_both(mod, "running_product", rng.random(40) + 0.5)
+
+
+@pytest.mark.parametrize("n", [1, 5, 20])
+def test_solve_inv_close_within_their_bound(mod, n):
+    if mod.MODE == "exact":
+        pytest.skip("exact mode keeps the original (another LAPACK build)")
+    rng = np.random.default_rng(n)
+    A = rng.standard_normal((n, n)) + n * np.eye(n)
+    b = rng.standard_normal(n)
+    x, inv = mod.solve_both(A, b)
+    assert rt.history()[-1]["variant"] == "cpu"
+    x0, inv0 = mod._polyray_original_solve_both(A, b)
+    cond = np.linalg.cond(A)
+    assert np.all(np.abs(x - x0) <= 4 * n * EPS * cond * np.abs(x0).max())
+    assert np.all(np.abs(inv - inv0) <= 4 * n * EPS * cond * np.abs(inv0).max())
+    run_both(mod, "solve_both", np.ones((3, 3)), np.ones(3), compiled=False)  # singular: LinAlgError in both

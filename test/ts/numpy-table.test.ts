@@ -126,6 +126,17 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = np.less(v, x)', 'array bool 1'],
     ['r = np.not_equal(A, 0.0)', 'array bool 2'],
     ['r = abs(v.astype(np.complex128))', 'array float64 1'],
+    ['r = np.histogram(v, n, weights=v)[0]', 'array float64 1'],
+    ['r = np.histogram(v, bins=n)[0]', 'array int64 1'],
+    ['r = np.argmax(A)', 'scalar int'],
+    ['r = v.any()', 'scalar bool'],
+    ['r = np.clip(A, 0.0, x)', 'array float64 2'],
+    ['r = np.round(v, 3)', 'array float64 1'],
+    ['r = np.eye(n, n, 1)', 'array float64 2'],
+    ['r = np.diag(v)', 'array float64 2'],
+    ['r = np.vstack((v, v))', 'array float64 2'],
+    ['r = np.stack((A, A), axis=-1)', 'array float64 3'],
+    ['r = np.kron(A, A)', 'array float64 2'],
   ];
   for (const [body, want] of ok) {
     const { errors, r } = await check(body);
@@ -145,6 +156,14 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = np.linalg.cholesky(A)', /another LAPACK build/],
     ['r = np.linalg.eig(A)', /numpy.linalg.eig\(\) is not supported/],
     ['r = np.less(v)', /takes two operands/],
+    ['r = np.histogram(v, n, range=(0.0, 1.0))[0]', /no range=/],
+    ['r = np.argmax(A, axis=0)', /without axis=/],
+    ['r = np.clip(v.astype(np.float32), 0.0, 1.0)', /float64 or int64/],
+    ['r = np.diag(A)', /read-only view/],
+    ['r = np.concatenate((A, v))', /one dtype and rank/],
+    ['r = np.stack((v, v), axis=2)', /inside the result/],
+    ['r = np.bincount(v)', /int64 array/],
+    ['r = np.linalg.solve(A, v)', /another LAPACK build/],
   ];
   for (const [body, want] of refused) {
     const { errors } = await check(body);

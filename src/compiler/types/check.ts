@@ -1265,6 +1265,11 @@ class Checker {
         case 'reshape':
           return this.reshape(e, row, arr, args.length === 1 ? args[0] : { kind: 'tuple', elts: args }, e.args.length === 1 ? e.args[0] : e);
       }
+      // rules shared with the np.<name> form: the receiver is the first operand
+      if (row) {
+        const t = this.arrayRule(e, row, [arr, ...args], kw);
+        if (t) return t;
+      }
       this.error(e.span, `array method .${name}() is not supported`);
       return UNKNOWN;
     }
@@ -1450,8 +1455,102 @@ class Checker {
         return { kind: 'array', dtype: a.dtype, ndim: 2 };
       }
     }
+    const t = this.arrayRule(e, row, args, kw);
+    if (t) return t;
     this.error(e.span, `numpy.${name}() is not supported`);
     return UNKNOWN;
+  }
+
+  /**
+   * Rules of rows whose function and method forms agree (`np.argmax(a)` and
+   * `a.argmax()`): `args` holds the array first. Each refuses what Numba would
+   * compute differently (axis=, other dtypes, where NumPy 2 promotes).
+   */
+  private arrayRule(e: Expr & { kind: 'call' }, row: TableRow, args: Ty[], kw: Map<string, Ty>): Ty | undefined {
+    const name = row.where === 'numpy' ? `np.${row.name}()` : `.${row.name}()`;
+    const a = args[0];
+    const int = (t: Ty | undefined): boolean => t !== undefined && t.kind === 'scalar' && t.scalar === 'int';
+    const realScalar = (t: Ty | undefined): boolean => t !== undefined && t.kind === 'scalar' && (t.scalar === 'int' || t.scalar === 'float') && t.origin === 'py';
+    if (args.some((t) => t.kind === 'unknown') || [...kw.values()].some((t) => t.kind === 'unknown')) return UNKNOWN;
+    const refuse = (what: string): Ty => {
+      this.error(e.span, `${name} is supported ${what}`);
+      return UNKNOWN;
+    };
+    switch (row.typing) {
+      case 'arg_reduce':
+      case 'bool_reduce':
+        if (a?.kind !== 'array' || args.length !== 1 || kw.size > 0) return refuse('on one array, without axis=');
+        return row.typing === 'arg_reduce' ? npScalar('int64') : npScalar('bool');
+      case 'clip': {
+        const [lo, hi] = [args[1] ?? kw.get('a_min') ?? kw.get('min'), args[2] ?? kw.get('a_max') ?? kw.get('max')];
+        const fits = (t: Ty | undefined, dtype: string): boolean => t !== undefined && (dtype === 'float64' ? realScalar(t) || (t.kind === 'array' && t.dtype === 'float64') || (t.kind === 'scalar' && t.dtype === 'float64')
+          : (t.kind === 'scalar' && t.scalar === 'int' && (t.origin === 'py' || t.dtype === 'int64')) || (t.kind === 'array' && t.dtype === 'int64'));
+        if (a?.kind !== 'array' || (a.dtype !== 'float64' && a.dtype !== 'int64') || args.length + kw.size !== 3 || !fits(lo, a.dtype) || !fits(hi, a.dtype)) {
+          return refuse('on a float64 or int64 array with bounds of its kind (Python numbers or arrays of its dtype)');
+        }
+        const ranks = [lo, hi].map((t) => (t?.kind === 'array' ? t.ndim : 0));
+        return { kind: 'array', dtype: a.dtype, ndim: a.ndim === null || ranks.includes(null) ? null : Math.max(a.ndim, ...(ranks as number[])) };
+      }
+      case 'round': {
+        const decimals = args[1] ?? kw.get('decimals');
+        if (a?.kind !== 'array' || a.dtype !== 'float64' || args.length + kw.size > 2 || (decimals !== undefined && !int(decimals))) return refuse('on a float64 array with int decimals');
+        return { kind: 'array', dtype: 'float64', ndim: a.ndim };
+      }
+      case 'eye': {
+        const dtype = kw.get('dtype');
+        const shape = row.name === 'identity' ? args.slice(0, 1) : [...args, ...['M', 'k'].map((k) => kw.get(k)).filter((t): t is Ty => t !== undefined)];
+        const okKeys = [...kw.keys()].every((k) => k === 'dtype' || (row.name === 'eye' && (k === 'M' || k === 'k')));
+        if (shape.length === 0 || shape.length > (row.name === 'identity' ? 1 : 3) || !shape.every(int) || !okKeys || (dtype !== undefined && !(dtype.kind === 'dtype' && dtype.dtype === 'float64'))) {
+          return refuse('with int sizes (and k), dtype np.float64 if any');
+        }
+        return { kind: 'array', dtype: 'float64', ndim: 2 };
+      }
+      case 'diag': {
+        const k = args[1] ?? kw.get('k');
+        if (a?.kind !== 'array' || a.ndim !== 1 || args.length + kw.size > 2 || (k !== undefined && !int(k))) return refuse('on a vector (a matrix\'s diagonal is a read-only view in NumPy) and an int k');
+        return { kind: 'array', dtype: a.dtype, ndim: 2 };
+      }
+      case 'join': {
+        const parts = a?.kind === 'tuple' ? a.elts : [];
+        const axis = kw.get('axis');
+        const axisNode = e.keywords.find((k) => k.name === 'axis')?.value;
+        const first = parts[0];
+        const same = first?.kind === 'array' && first.dtype !== null && first.ndim !== null && parts.every((t) => t.kind === 'array' && t.dtype === first.dtype && t.ndim === first.ndim);
+        const axisOk = axis === undefined || (axisNode !== undefined && intLiteral(axisNode) !== undefined && (row.name === 'concatenate' || row.name === 'stack'));
+        if (args.length !== 1 || !same || !axisOk || [...kw.keys()].some((k) => k !== 'axis')) {
+          return refuse('on a written tuple of arrays of one dtype and rank (axis= an int literal for concatenate and stack)');
+        }
+        const nd = (first as { ndim: number }).ndim;
+        const ndim = row.name === 'stack' ? nd + 1 : row.name === 'vstack' ? Math.max(nd, 2) : nd;
+        const ax = axisNode ? Number(intLiteral(axisNode)) : 0;
+        // NumPy raises AxisError outside the rank, Numba another error
+        if (ax < -ndim || ax >= ndim || (row.name === 'concatenate' && nd === 0)) return refuse(`with an axis inside the result's ${ndim} dimensions`);
+        return { kind: 'array', dtype: (first as { dtype: string }).dtype, ndim };
+      }
+      case 'bincount': {
+        const weights = args[1] ?? kw.get('weights');
+        const minlength = kw.get('minlength') ?? args[2];
+        if (a?.kind !== 'array' || a.dtype !== 'int64' || args.length > 3 || [...kw.keys()].some((k) => k !== 'weights' && k !== 'minlength')
+          || (weights !== undefined && !(weights.kind === 'array' && weights.dtype === 'float64')) || (minlength !== undefined && !int(minlength))) {
+          return refuse('on an int64 array, with float64 weights and an int minlength');
+        }
+        return { kind: 'array', dtype: weights ? 'float64' : 'int64', ndim: 1 };
+      }
+      case 'kron': {
+        const b = args[1];
+        if (a?.kind !== 'array' || b?.kind !== 'array' || args.length !== 2 || kw.size > 0 || a.dtype === null || a.dtype !== b.dtype) return refuse('on two arrays of one dtype');
+        return { kind: 'array', dtype: a.dtype, ndim: a.ndim !== null && b.ndim !== null ? Math.max(a.ndim, b.ndim) : null };
+      }
+      case 'linalg_solve': {
+        const b = args[1];
+        if (a?.kind !== 'array' || b?.kind !== 'array' || args.length !== 2 || kw.size > 0 || a.ndim !== 2 || a.dtype !== 'float64' || b.dtype !== 'float64' || (b.ndim !== 1 && b.ndim !== 2)) {
+          return refuse('on a 2-d float64 array and a float64 vector or matrix');
+        }
+        this.productRow(e.span, row);
+        return { kind: 'array', dtype: 'float64', ndim: b.ndim };
+      }
+    }
+    return undefined;
   }
 
   /**

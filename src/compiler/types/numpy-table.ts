@@ -99,6 +99,26 @@ export type TypingRule =
   | 'linalg_square'
   /** np.histogram(a, bins, weights=w): (counts or weight sums, edges) */
   | 'histogram'
+  /** np.argmax(a) / a.argmin(): an int64 index into the flattened array (no axis=) */
+  | 'arg_reduce'
+  /** np.any(a) / a.all(): a NumPy bool (no axis=) */
+  | 'bool_reduce'
+  /** np.clip(a, lo, hi) / a.clip(lo, hi): a float64 or int64 array's dtype */
+  | 'clip'
+  /** np.round(a, decimals) / np.around / a.round(): a float64 array's dtype and rank */
+  | 'round'
+  /** np.eye(N, M, k) / np.identity(n): a 2-d float64 array */
+  | 'eye'
+  /** np.diag(v, k) of a vector: a 2-d array */
+  | 'diag'
+  /** np.concatenate/hstack/vstack/stack of a tuple of arrays of one dtype and rank */
+  | 'join'
+  /** np.bincount(x, weights, minlength): int64 counts or float64 sums */
+  | 'bincount'
+  /** np.kron(a, b): arrays of one dtype, the larger rank */
+  | 'kron'
+  /** np.linalg.solve(a, b): b's dtype and rank */
+  | 'linalg_solve'
   /** a Python float (np.pi, math.e, math.sqrt(x)) */
   | 'py_float'
   /** a Python int (math.floor) */
@@ -236,6 +256,12 @@ const NUMPY: Record<string, Row> = {
   amax: { typing: 'reduction', loop: 'reduction', numba: 'np.amax', numerics: 'exact', gpu: null },
   amin: { typing: 'reduction', loop: 'reduction', numba: 'np.amin', numerics: 'exact', gpu: null },
   cumsum: { typing: 'flat', loop: 'scan', numba: 'np.cumsum', numerics: 'reduction', gpu: null },
+  // multiply.accumulate runs in order in NumPy as in Numba: the same products, bit for bit
+  cumprod: { typing: 'flat', loop: 'scan', numba: 'np.cumprod', numerics: 'exact', gpu: null },
+  argmax: { typing: 'arg_reduce', loop: 'reduction', numba: 'np.argmax', numerics: 'exact', gpu: null },
+  argmin: { typing: 'arg_reduce', loop: 'reduction', numba: 'np.argmin', numerics: 'exact', gpu: null },
+  any: { typing: 'bool_reduce', loop: 'reduction', numba: 'np.any', numerics: 'exact', gpu: null },
+  all: { typing: 'bool_reduce', loop: 'reduction', numba: 'np.all', numerics: 'exact', gpu: null },
   // ---- products ----
   // (a 1-d np.dot is a reduction: numerics.ts decides by the operands' ranks)
   dot: { typing: 'dot', loop: 'product', numba: 'np.dot', helper: 'dot', numerics: 'product', gpu: 'device-matmul', temporary: true },
@@ -251,6 +277,23 @@ const NUMPY: Record<string, Row> = {
   flip: { typing: 'flip', loop: 'view', numba: 'np.flip', numerics: 'exact', gpu: null },
   flipud: { typing: 'flip', loop: 'view', numba: 'np.flipud', numerics: 'exact', gpu: null },
   fliplr: { typing: 'flip', loop: 'view', numba: 'np.fliplr', numerics: 'exact', gpu: null },
+  clip: { typing: 'clip', loop: 'elementwise', numba: 'np.clip', numerics: 'exact', gpu: null },
+  // half to even, and for decimals > 0 NumPy's multiply, rint, divide: Numba computes the same
+  round: { typing: 'round', loop: 'elementwise', numba: 'np.round', numerics: 'exact', gpu: null },
+  around: { typing: 'round', loop: 'elementwise', numba: 'np.around', numerics: 'exact', gpu: null },
+  trunc: ufunc('float', 'exact', 'trunc'),
+  rint: ufunc('float', 'exact', 'rint'),
+  eye: { typing: 'eye', loop: 'allocation', numba: 'np.eye', numerics: 'exact', gpu: null },
+  identity: { typing: 'eye', loop: 'allocation', numba: 'np.identity', numerics: 'exact', gpu: null },
+  // of a vector only: of a matrix NumPy returns a read-only view, Numba a writable copy
+  diag: { typing: 'diag', loop: 'allocation', numba: 'np.diag', numerics: 'exact', gpu: null },
+  concatenate: { typing: 'join', loop: 'opaque', numba: 'np.concatenate', numerics: 'exact', gpu: null },
+  hstack: { typing: 'join', loop: 'opaque', numba: 'np.hstack', numerics: 'exact', gpu: null },
+  vstack: { typing: 'join', loop: 'opaque', numba: 'np.vstack', numerics: 'exact', gpu: null },
+  stack: { typing: 'join', loop: 'opaque', numba: 'np.stack', numerics: 'exact', gpu: null },
+  // weights added in element order, in NumPy as in Numba
+  bincount: { typing: 'bincount', loop: 'opaque', numba: 'np.bincount', numerics: 'exact', gpu: null },
+  kron: { typing: 'kron', loop: 'outer', numba: 'np.kron', numerics: 'exact', gpu: null },
   triu: { typing: 'tri', loop: 'elementwise', numba: 'np.triu', numerics: 'exact', gpu: null },
   tril: { typing: 'tri', loop: 'elementwise', numba: 'np.tril', numerics: 'exact', gpu: null },
   // NumPy's own formula (arange * step + start, the last element stop): numba_helpers.linspace
@@ -261,6 +304,14 @@ const NUMPY: Record<string, Row> = {
   'linalg.cholesky': {
     typing: 'linalg_square', loop: 'opaque', numba: 'np.linalg.cholesky', numerics: 'product', gpu: null,
     closeBound: "LAPACK's potrf from SciPy's build instead of NumPy's: both backward stable (||A - L L^T|| <= c n eps ||A||); entries may differ in the last bits, more for ill-conditioned A",
+  },
+  'linalg.inv': {
+    typing: 'linalg_square', loop: 'opaque', numba: 'np.linalg.inv', numerics: 'product', gpu: null,
+    closeBound: "LAPACK's LU (getrf) from SciPy's build instead of NumPy's gesv: both backward stable; entries may differ by about n * eps * cond(A) relative to the inverse",
+  },
+  'linalg.solve': {
+    typing: 'linalg_solve', loop: 'opaque', numba: 'np.linalg.solve', numerics: 'product', gpu: null,
+    closeBound: "LAPACK's gesv from SciPy's build instead of NumPy's: both backward stable; the solutions may differ by about n * eps * cond(A) relative to x",
   },
   // ---- allocations ----
   zeros: { typing: 'alloc', loop: 'allocation', numba: 'np.zeros', numerics: 'exact', gpu: null, dtypeArg: 1 },
@@ -299,6 +350,12 @@ const NDARRAY: Record<string, Row> = {
   fill: { typing: 'fill', loop: 'allocation', numba: '.fill', numerics: 'exact', gpu: null },
   astype: { typing: 'astype', loop: 'elementwise', numba: '.astype', numerics: 'exact', gpu: null, dtypeArg: 0 },
   reshape: { typing: 'reshape', loop: 'view', numba: '.reshape', helper: 'reshape', numerics: 'exact', gpu: null },
+  argmax: { typing: 'arg_reduce', loop: 'reduction', numba: '.argmax', numerics: 'exact', gpu: null },
+  argmin: { typing: 'arg_reduce', loop: 'reduction', numba: '.argmin', numerics: 'exact', gpu: null },
+  any: { typing: 'bool_reduce', loop: 'reduction', numba: '.any', numerics: 'exact', gpu: null },
+  all: { typing: 'bool_reduce', loop: 'reduction', numba: '.all', numerics: 'exact', gpu: null },
+  clip: { typing: 'clip', loop: 'elementwise', numba: '.clip', numerics: 'exact', gpu: null },
+  cumprod: { typing: 'flat', loop: 'scan', numba: '.cumprod', numerics: 'exact', gpu: null },
 };
 
 /** <array>.<name>: attributes. */

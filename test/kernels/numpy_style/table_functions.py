@@ -123,3 +123,67 @@ def histogram_edges(x: npt.NDArray[np.float64], nbins: int) -> npt.NDArray[np.fl
     counts = np.histogram(x, bins=nbins)[0]
     edges = np.histogram(x, nbins)[1]
     return edges[1:] * counts
+
+
+def peak_to_peak(x: npt.NDArray[np.float64]) -> float:
+    i = np.argmax(x)
+    j = x.argmin()
+    return x[i] - x[j]
+
+
+def sign_flags(x: npt.NDArray[np.float64]) -> int:
+    c = 0
+    if np.any(x < 0.0):
+        c += 1
+    if np.all(x > -5.0):
+        c += 10
+    if (x > 100.0).any():
+        c += 100
+    if x.all():
+        c += 1000
+    return c
+
+
+def clipped(x: npt.NDArray[np.float64], lo: float, hi: float) -> npt.NDArray[np.float64]:
+    return np.clip(x, lo, hi) + x.clip(0.0, 1.0)
+
+
+def int_clip(i: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    return np.clip(i, 0, 10)
+
+
+def rounded(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.round(x, 2) + np.around(x) - np.round(x, decimals=1) + np.trunc(x) * np.rint(x)
+
+
+def shifted_identity(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], alpha: float) -> npt.NDArray[np.float64]:
+    n = A.shape[0]
+    return A + alpha * np.eye(n) - np.identity(n) + np.eye(n, n, 1)
+
+
+def tridiagonal(d: np.ndarray[tuple[int], np.dtype[np.float64]], e: np.ndarray[tuple[int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    return np.diag(d) + np.diag(e, 1) + np.diag(e, k=-1)
+
+
+def joined(a: np.ndarray[tuple[int], np.dtype[np.float64]], b: np.ndarray[tuple[int], np.dtype[np.float64]]):
+    return np.concatenate((a, b)), np.hstack((a, b)), np.vstack((a, a)), np.stack((a, a), axis=1)
+
+
+def side_by_side(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], B: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    return np.concatenate((A, B), axis=1)
+
+
+def weighted_counts(idx: npt.NDArray[np.int64], w: npt.NDArray[np.float64], n: int):
+    return np.bincount(idx, weights=w, minlength=n), np.bincount(idx)
+
+
+def kron_product(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], B: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    return np.kron(A, B)
+
+
+def running_product(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.cumprod(x) + x.cumprod()
+
+
+def solve_both(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], b: np.ndarray[tuple[int], np.dtype[np.float64]]):
+    return np.linalg.solve(A, b), np.linalg.inv(A)
