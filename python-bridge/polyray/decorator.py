@@ -245,9 +245,13 @@ class Parallelized:
         self.compiled_callees: set[str] = set()
         self._source: tuple[str, ast.FunctionDef] | None = None
         self._source_problem: str | None = None
+        # (numerics mode, signature) -> its background compile (one per signature: _submit_build)
+        self._jobs: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+        self._jobs_lock = threading.Lock()
         self._ahead: Any = None
         if self._fully_hinted():
             self._ahead = _background.submit(("parallelize", id(self)), lambda job: self._compile_ahead())
+            self._jobs[(_numerics.resolve(self.numerics), ())] = self._ahead
 
     def _fully_hinted(self) -> bool:
         params = self._signature.parameters.values()
@@ -274,16 +278,28 @@ class Parallelized:
         the original (unless it waits for the JIT, POLYRAY_JIT_WAIT)."""
         if not self._globals_bound():
             return  # the first call compiles, as without hints
-        mode = _numerics.resolve(self.numerics)
+        self._compile_signature((), _numerics.resolve(self.numerics))
+
+    def _compile_signature(self, key: tuple[tuple[str, str], ...], mode: str) -> None:
+        """Compile the module for one signature (the compile service), then start its CPU variant's
+        compile for those types (runtime/ahead.py)."""
         compiled = self._by_mode.setdefault(mode, {})
         with self._lock:
-            if () not in compiled:
-                compiled[()] = self._build((), mode)
-        module = self._modules.get((mode, ()))
+            if key not in compiled:
+                compiled[key] = self._build(key, mode)
+        module = self._modules.get((mode, key))
         if module is not None:
             from .runtime import ahead
 
             ahead.start(module, {self.name})
+
+    def _submit_build(self, key: tuple[tuple[str, str], ...], mode: str) -> None:
+        """The background compile of a signature a call met first (once; it starts when that call returns)."""
+        with self._jobs_lock:
+            if (mode, key) in self._jobs:
+                return
+            self._jobs[(mode, key)] = _background.submit(("parallelize", id(self), mode, key),
+                                                         lambda job: self._compile_signature(key, mode), gated=True)
 
     @property
     def compiled(self) -> dict[tuple[tuple[str, str], ...], tuple[Callable[..., Any] | None, str]]:
@@ -346,10 +362,17 @@ class Parallelized:
             compiled = self._by_mode.setdefault(mode, {})
             entry = compiled.get(key)
             if entry is None:
-                # compiling ahead (the worker holds the lock): the original runs meanwhile, unless calls wait
+                # not compiled for these types yet: the module compiles in the background and the original
+                # runs meanwhile (issue 19), unless the call waits (a forced target, POLYRAY_JIT_WAIT)
                 forced = (self.target or os.environ.get("POLYRAY_TARGET") or "auto") != "auto"
-                if not self._lock.acquire(blocking=forced or _background.jit_wait()):
-                    return self._original(args, kwargs, "compiling in the background (ahead of the first call); ran original")
+                if not (forced or _background.jit_wait()):
+                    self._submit_build(key, mode)
+                    try:
+                        return self._original(args, kwargs, "compiling in the background for these argument types; "
+                                                            "ran original")
+                    finally:
+                        _background.open_gates()
+                self._lock.acquire()
                 try:
                     entry = compiled.get(key)
                     if entry is None:

@@ -499,3 +499,43 @@ def test_the_extensions_settings_reach_the_kernel_below_the_environment(monkeypa
     finally:
         background.set_jit_wait(False)
         speedup.set_original_timing_bound(speedup.DEFAULT_BOUND_SECONDS)
+
+
+UNHINTED = '''
+import numpy as np
+from polyray import parallelize
+
+
+@parallelize
+def smooth(A, out, w):
+    n, m = A.shape
+    for i in range(1, n - 1):
+        for j in range(m):
+            out[i, j] = w * (A[i - 1, j] + A[i + 1, j]) + (1.0 - 2.0 * w) * A[i, j]
+'''
+
+
+def test_an_unhinted_decorated_function_compiles_its_first_calls_types_in_the_background(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not (ROOT / "lib/cli/main.js").exists():
+        pytest.skip("the compiler is not built")
+    monkeypatch.delenv("POLYRAY_JIT_WAIT", raising=False)
+    monkeypatch.setenv("POLYRAY_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "unhinted_mod.py").write_text(UNHINTED)
+    module = load(tmp_path / "unhinted_mod.py")
+    assert module.smooth._ahead is None  # nothing hinted: nothing known before a call
+
+    def call() -> dict[str, Any]:
+        A, out = inputs()
+        ref = out.copy()
+        module.smooth(A, out, 0.25)
+        module.smooth.fn(A, ref, 0.25)
+        np.testing.assert_array_equal(out, ref)
+        return rt.history()[-1]
+
+    first = call()
+    assert first["variant"] == "original", first
+    assert first["reason"] == "parallelize: compiling in the background for these argument types; ran original"
+    assert background.wait_idle(300)  # the module (compile service), then its CPU variant for those types
+    later = call()
+    assert later["variant"] == "cpu", later
