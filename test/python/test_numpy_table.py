@@ -274,3 +274,27 @@ def test_solve_inv_close_within_their_bound(mod, n):
     assert np.all(np.abs(x - x0) <= 4 * n * EPS * cond * np.abs(x0).max())
     assert np.all(np.abs(inv - inv0) <= 4 * n * EPS * cond * np.abs(inv0).max())
     run_both(mod, "solve_both", np.ones((3, 3)), np.ones(3), compiled=False)  # singular: LinAlgError in both
+
+
+@pytest.mark.parametrize("shape", [(10, 4), (50, 3), (2, 5), (6, 1), (1, 4)])
+def test_cov_close_within_its_bound_and_one_variable_guarded(mod, shape):
+    rng = np.random.default_rng(shape[0])
+    data = rng.standard_normal(shape) + 3.0
+    if mod.MODE == "exact":
+        run_both(mod, "covariance_of_columns", data, compiled=False)  # exact: the original (BLAS)
+        return
+    if shape[1] == 1:
+        # NumPy returns a 0-d array for one variable: the guard leaves it to the original
+        got = run_both(mod, "covariance_of_columns", data, compiled=False)
+        assert rt.history()[-1]["variant"] == "original"
+        return
+    with np.errstate(all="ignore"):
+        mine = mod.covariance_of_columns(data)
+        assert rt.history()[-1]["variant"] == "cpu"
+        theirs = mod._polyray_original_covariance_of_columns(data)
+    n = shape[0]
+    X = np.abs(data.T)
+    m = np.abs(data.mean(axis=0))[:, None]
+    bound = 3.03 * n * EPS * ((X + m) @ (X + m).T) / max(n - 1, 1)
+    assert mine.shape == theirs.shape and mine.dtype == theirs.dtype
+    assert np.all((np.abs(mine - theirs) <= bound) | (np.isnan(mine) & np.isnan(theirs)))

@@ -153,7 +153,7 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = np.add.outer(v, x)', /two arrays/],
     ['r = np.triu(v)', /2-d array/],
     ['r = np.linalg.cholesky(v)', /2-d float64/],
-    ['r = np.linalg.cholesky(A)', /another LAPACK build/],
+    ['r = np.linalg.cholesky(A)', /another BLAS\/LAPACK build/],
     ['r = np.linalg.eig(A)', /numpy.linalg.eig\(\) is not supported/],
     ['r = np.less(v)', /takes two operands/],
     ['r = np.histogram(v, n, range=(0.0, 1.0))[0]', /no range=/],
@@ -163,7 +163,9 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = np.concatenate((A, v))', /one dtype and rank/],
     ['r = np.stack((v, v), axis=2)', /inside the result/],
     ['r = np.bincount(v)', /int64 array/],
-    ['r = np.linalg.solve(A, v)', /another LAPACK build/],
+    ['r = np.linalg.solve(A, v)', /another BLAS\/LAPACK build/],
+    ['r = np.cov(A * 2.0)', /parameter P, P.T or np.transpose\(P\)/],
+    ['r = np.cov(A)', /another BLAS\/LAPACK build/],
   ];
   for (const [body, want] of refused) {
     const { errors } = await check(body);
@@ -171,4 +173,5 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
   }
   // close mode compiles the LAPACK row, with its bound in the close notes
   assert.deepEqual((await check('r = np.linalg.cholesky(A)', 'close')).errors, []);
+  assert.deepEqual((await check('r = np.cov(np.transpose(A))', 'close')).errors, []);
 });

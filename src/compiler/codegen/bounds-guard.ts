@@ -9,7 +9,7 @@ import { islName } from '../scop/affine.js';
 
 export const guardName = (fn: string): string => `_polyray_guard_${fn}`;
 
-export function emitBoundsGuard(fn: FunctionDef, plan: ParallelPlan): string[] | null {
+export function emitBoundsGuard(fn: FunctionDef, plan: Pick<ParallelPlan, 'outOfBounds' | 'preconditions' | 'shapeParams'>): string[] | null {
   if (!plan.outOfBounds && plan.preconditions.length === 0) return null;
   const lines = [`def ${guardName(fn.name)}(${fn.params.map((p) => p.name).join(', ')}):`];
   // isl spells non-ASCII names differently (islName); define those spellings.

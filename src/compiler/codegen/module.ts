@@ -18,6 +18,7 @@ export interface FunctionPlan {
   ray: { loop: ForStmt; boxes: Box[] }[] | string;
 }
 import { emitBoundsGuard, guardName } from './bounds-guard.js';
+import { tablePreconditions } from '../poly/table-preconditions.js';
 import { emitCpuVariant, FAIL_FLAG, followsOriginalOrder } from './cpu-variant.js';
 import { emitGpuVariant, gpuObstacle } from './gpu-variant.js';
 import { emitRayVariant } from './ray-variant.js';
@@ -93,8 +94,11 @@ export function generateModule(
       // the guard: parallel or reordered code could not reproduce Python's partial
       // writes before an IndexError, lowered slices need its shape conditions, and
       // sequential code is spared Numba's per-access checks (25% of adi's time).
-      const guarded = fp !== undefined && fp.parallel.boundsChecked;
-      const guardLines = guarded ? emitBoundsGuard(top, fp.parallel) : null;
+      const guarded = fp !== undefined && (fp.parallel.boundsChecked || fp.parallel.required !== undefined);
+      // a NumPy table row's size conditions hold the variant even where the polyhedral stage did not run
+      const tableGuard = fp === undefined ? tablePreconditions(tf) : [];
+      const guardLines = guarded ? emitBoundsGuard(top, fp.parallel)
+        : tableGuard.length > 0 ? emitBoundsGuard(top, { outOfBounds: null, shapeParams: [], preconditions: tableGuard }) : null;
       if (guardLines) {
         blocks.push(guardLines);
         guard = guardName(top.name);

@@ -18,6 +18,7 @@ import { CLOSE_REDUCTION_HELPERS } from '../types/reductions.js';
 import type { Scop } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { isNumpyAllocation } from '../types/numpy-table.js';
+import { tablePreconditions } from './table-preconditions.js';
 
 export interface ShapeParam {
   name: string;
@@ -48,6 +49,8 @@ export interface ParallelPlan {
   safeHelpers: Set<Expr>;
   /** The bounds condition was computed: every access is exact and checked. */
   boundsChecked: boolean;
+  /** Conditions the CPU variant needs whatever its loops (NumPy table rows: poly/table-preconditions.ts): the guard is emitted for them. */
+  required?: Precondition[];
   /**
    * Math calls inside prange loops that may raise (an operand computed from
    * array data): the CPU variant runs those loops speculatively, flagging a
@@ -68,7 +71,9 @@ export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', '
 export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>): ParallelPlan {
   const plan: ParallelPlan = { prangeLoops: new Set(), provenParallel: new Set(), temporaries: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set(), lowered: new Map() };
   const pre = helperPreconditions(tf);
-  plan.preconditions = [...pre.values()];
+  const required = tablePreconditions(tf);
+  plan.preconditions = [...pre.values(), ...required];
+  if (required.length > 0) plan.required = required;
   plan.safeHelpers = new Set(pre.keys());
   const parallel = scop.loops.filter((l) => verdicts.get(l.span.start)?.parallel);
   plan.provenParallel = new Set(parallel.map((l) => l.span.start));

@@ -16,6 +16,7 @@ import { productNote, productRefusal, reductionNote, ULP_BOUNDS, ulpNote, type C
 import { CLOSE_REDUCTIONS, planCloseReduction, type ReductionName } from './reductions.js';
 import { arrayAttribute, arrayMethod, isMathConstant, isNumpyConstant, isNumpySubmodule, mathFunction, numpyFunction, type TableRow } from './numpy-table.js';
 import { ModuleCalls, type CallSite } from './calls.js';
+import { covVariables } from './table-guards.js';
 import { INT64, IntRanges, staticRange, within, type Range } from './int-ranges.js';
 
 export type ParamKind = 'array' | 'int' | 'float' | 'complex' | 'bool' | 'unknown';
@@ -1296,7 +1297,7 @@ class Checker {
       }
       return;
     }
-    this.error(span, `${operation}(): compiled code calls another LAPACK build than NumPy's, so the last bits could differ`);
+    this.error(span, `${operation}(): compiled code calls another BLAS/LAPACK build than NumPy's, so the last bits could differ`);
   }
 
   /**
@@ -1540,6 +1541,14 @@ class Checker {
         const b = args[1];
         if (a?.kind !== 'array' || b?.kind !== 'array' || args.length !== 2 || kw.size > 0 || a.dtype === null || a.dtype !== b.dtype) return refuse('on two arrays of one dtype');
         return { kind: 'array', dtype: a.dtype, ndim: a.ndim !== null && b.ndim !== null ? Math.max(a.ndim, b.ndim) : null };
+      }
+      case 'cov': {
+        // only a parameter's rows or columns: the guard checks there is more than one variable
+        if (args.length !== 1 || kw.size > 0 || a?.kind !== 'array' || a.dtype !== 'float64' || a.ndim !== 2 || !covVariables(e.args[0], (n) => { const t = this.params.get(n); return t?.kind === 'array' && (this.ndimSeen.get(n) ?? t.ndim) === 2 && this.isParamName({ kind: 'name', id: n } as Expr); }, (x) => x.kind === 'name' && this.types.get(x)?.kind === 'module')) {
+          return refuse('on a 2-d float64 parameter P, P.T or np.transpose(P), without keywords');
+        }
+        this.productRow(e.span, row);
+        return { kind: 'array', dtype: 'float64', ndim: 2 };
       }
       case 'linalg_solve': {
         const b = args[1];

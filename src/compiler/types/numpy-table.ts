@@ -119,6 +119,8 @@ export type TypingRule =
   | 'kron'
   /** np.linalg.solve(a, b): b's dtype and rank */
   | 'linalg_solve'
+  /** np.cov(P) / np.cov(P.T) of a 2-d float64 parameter: a 2-d float64 array (one row: guarded) */
+  | 'cov'
   /** a Python float (np.pi, math.e, math.sqrt(x)) */
   | 'py_float'
   /** a Python int (math.floor) */
@@ -304,6 +306,12 @@ const NUMPY: Record<string, Row> = {
   'linalg.cholesky': {
     typing: 'linalg_square', loop: 'opaque', numba: 'np.linalg.cholesky', numerics: 'product', gpu: null,
     closeBound: "LAPACK's potrf from SciPy's build instead of NumPy's: both backward stable (||A - L L^T|| <= c n eps ||A||); entries may differ in the last bits, more for ill-conditioned A",
+  },
+  // the means, then the centered product through BLAS (another build): close mode only; a single
+  // variable (NumPy: a 0-d array) is left to the original by the guard (poly/table-preconditions.ts)
+  cov: {
+    typing: 'cov', loop: 'opaque', numba: 'np.cov', numerics: 'product', gpu: null,
+    closeBound: 'means by sums in another order and the centered product through BLAS (another build): per entry <= 3.03*n*eps*sum_k (|x_ik|+|m_i|)(|x_jk|+|m_j|)/(n-1) from NumPy\'s, n the observations',
   },
   'linalg.inv': {
     typing: 'linalg_square', loop: 'opaque', numba: 'np.linalg.inv', numerics: 'product', gpu: null,

@@ -187,3 +187,11 @@ def running_product(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 def solve_both(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], b: np.ndarray[tuple[int], np.dtype[np.float64]]):
     return np.linalg.solve(A, b), np.linalg.inv(A)
+
+
+def covariance_of_columns(data: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    return np.cov(np.transpose(data))
+
+
+def covariance_of_rows(X: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    return np.cov(X) + np.cov(X.T).sum()

@@ -1,0 +1,25 @@
+// Guard conditions that rows of the NumPy table (types/numpy-table.ts) need
+// beyond their types: where NumPy's result changes kind with the argument's
+// sizes, which compiled code cannot follow, the dispatcher checks the sizes and
+// runs the original for the others. np.cov of a matrix with one row (one
+// variable) returns a 0-d array in NumPy; Numba raises instead.
+import { walkStmts, stmtExprs, walkExpr, type Expr } from '../parse/ast.js';
+import type { TypedFunction } from '../types/check.js';
+import type { Precondition } from './preconditions.js';
+import { covVariables } from '../types/table-guards.js';
+
+export function tablePreconditions(tf: TypedFunction): Precondition[] {
+  const out: Precondition[] = [];
+  const matrix = (name: string): boolean => tf.params.some((p) => p.name === name && p.kind === 'array' && p.ndim === 2);
+  const isModule = (x: Expr): boolean => x.kind === 'name' && tf.types.get(x)?.kind === 'module';
+  walkStmts(tf.fn.body, (s) => {
+    for (const root of stmtExprs(s)) {
+      walkExpr(root, (e) => {
+        if (e.kind !== 'call' || e.func.kind !== 'attribute' || e.func.attr !== 'cov' || e.func.value.kind !== 'name' || tf.types.get(e.func.value)?.kind !== 'module') return;
+        const v = e.args.length === 1 ? covVariables(e.args[0], matrix, isModule) : null;
+        if (v) out.push({ condition: `${v.param}.shape[${v.dim}] != 1`, why: 'np.cov of one variable gives a 0-d array' });
+      });
+    }
+  });
+  return out;
+}
