@@ -28,6 +28,10 @@ Python literals (some out of the dtype's range) and int/float parameters, where
 NumPy 2 computes in the array's dtype (NEP 50: wraparound, float32 rounding,
 OverflowError); `_NarrowFn`, drawn from its own random stream.
 
+Functions may also spell things as people do (`_forms`, its own stream): chained
+assignment (`s = w0 = 0.0`; a local array bound to two names and used through both)
+and dtype= as `float`, `'float64'`, `'f8'` or `np.double`.
+
 Functions may also unpack the shapes they read (`nA0, _ = A.shape`) and, when they
 return `s`, swap two scalar locals in their first nest (`u, v = v, u + v`); drawn
 from another stream of their own (`_unpacking`).
@@ -55,6 +59,7 @@ exception: division by a Python float, `math.sqrt` of a negative number) or
 from __future__ import annotations
 
 import random
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -717,6 +722,40 @@ def _unpacking(text: str, spec: FunctionSpec, rng: random.Random) -> str:
     return "\n".join(lines[:1] + head + lines[1:])
 
 
+def _forms(text: str, spec: FunctionSpec, rng: random.Random) -> str:
+    """Everyday spellings (issue 17), drawn from their own random stream: chained assignment
+    (`s = w0 = 0.0`, whose second name is added back before the return; a local array bound
+    to two names, `T = T0 = np.zeros(...)`, then read and written through either, so the
+    compiler must see one array), and dtype= spelled as people do (`float`, `'float64'`,
+    `'f8'`, `np.double`) in the local array's allocation."""
+    lines = text.split("\n")
+    if spec.returns and rng.random() < 0.3:
+        k = next((k for k, ln in enumerate(lines) if ln in ("    s = 0.0", "    s = 1.0")), None)
+        ret = next((k for k, ln in enumerate(lines) if ln == "    return s"), None)
+        if k is not None and ret is not None:
+            lines[k] = lines[k].replace("s = ", "s = w0 = ", 1)
+            lines.insert(ret, "    s += w0")
+            spec.features.add("chained_scalar")
+    alloc = next((k for k, ln in enumerate(lines) if ln.startswith("    T = np.")), None)
+    if alloc is not None and rng.random() < 0.5:
+        spelled = rng.choice(("float", "'float64'", "'f8'", "np.double"))
+        if "dtype=np.float64" in lines[alloc]:
+            lines[alloc] = lines[alloc].replace("dtype=np.float64", f"dtype={spelled}")
+        else:
+            lines[alloc] = lines[alloc][:-1] + f", dtype={spelled})"
+        spec.features.add("dtype_spelling")
+    if alloc is not None and rng.random() < 0.4:
+        lines[alloc] = lines[alloc].replace("    T = ", "    T = T0 = ", 1)
+        flip = [False]
+
+        def other(m: str) -> str:
+            flip[0] = not flip[0]
+            return "T0[" if flip[0] else "T["
+        lines = lines[:alloc + 1] + [re.sub(r"\bT\[", lambda m: other(m.group(0)), ln) for ln in lines[alloc + 1:]]
+        spec.features.add("chained_alias")
+    return "\n".join(lines)
+
+
 def _caller(callee: FunctionSpec, rng: random.Random) -> tuple[str, FunctionSpec]:
     """A function that calls another function of the program (issue 17: compiled for the
     call's argument types and called directly from the caller's variant): once, twice (the
@@ -761,6 +800,7 @@ def generate(seed: int) -> Program:
             text, spec = _CloseFn(close, f"f{f}").build()
         else:
             text = _unpacking(text, spec, random.Random(seed * 13 + f))
+            text = _forms(text, spec, random.Random(seed * 23 + f))
         helper_needed |= "call" in spec.features
         texts.append(text)
         specs.append(spec)
