@@ -539,3 +539,15 @@ def test_an_unhinted_decorated_function_compiles_its_first_calls_types_in_the_ba
     assert background.wait_idle(300)  # the module (compile service), then its CPU variant for those types
     later = call()
     assert later["variant"] == "cpu", later
+
+
+def test_auto_looks_for_a_cuda_device_in_the_background(kern: ModuleType) -> None:
+    gpu = kern._polyray_dispatch_smooth.variants.get("gpu")
+    if gpu is None:
+        pytest.skip("no gpu variant")
+    assert not gpu._probed and gpu._probe_job is None
+    first = smooth_matches(kern)  # numba.cuda is not imported within the call
+    assert first["variant"] == "original" and gpu._probe_job is not None
+    assert background.wait_idle(300)
+    assert gpu._probed and gpu.pending_reason() is None
+    assert smooth_matches(kern)["variant"] in ("cpu", "gpu")
