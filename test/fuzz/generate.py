@@ -35,6 +35,9 @@ and dtype= as `float`, `'float64'`, `'f8'` or `np.double`.
 Functions may also unpack the shapes they read (`nA0, _ = A.shape`) and, when they
 return `s`, swap two scalar locals in their first nest (`u, v = v, u + v`); drawn
 from another stream of their own (`_unpacking`).
+Those that return `s` may end with a loop over a vector parameter that is not a
+written range: `for x in A`, enumerate, zip, reversed(range(...)) or a while loop
+(`_loop_forms`, a stream of its own).
 
 About one function in ten is deliberately outside the subset (a `while` loop,
 a list, an `int()` of a float, ...): those must keep only their original
@@ -756,6 +759,29 @@ def _forms(text: str, spec: FunctionSpec, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
+def _loop_forms(text: str, spec: FunctionSpec, rng: random.Random) -> str:
+    """Loops not over a written range (issue 17), drawn from their own random stream: in a
+    function that returns `s`, one more loop before `return s` over a 1-d float64 parameter:
+    `for x in A`, `enumerate(A)`, `zip(A, B)`, `reversed(range(...))` or a while loop with a
+    data-dependent condition (bounded by the array's length, so it always ends)."""
+    vectors = [p.name for p in spec.params if p.kind == "array" and p.ndim == 1 and p.dtype == "float64"]
+    if not spec.returns or not vectors or rng.random() >= 0.5:
+        return text
+    lines = text.split("\n")
+    ret = next((k for k, ln in enumerate(lines) if ln == "    return s"), None)
+    if ret is None:
+        return text
+    a, b = rng.choice(vectors), rng.choice(vectors)
+    form = rng.choice(("array", "enumerate", "zip", "reversed", "while"))
+    loop = {"array": [f"    for x in {a}:", "        s += x * 0.5"],
+            "enumerate": [f"    for i, x in enumerate({a}):", "        s += x * (i % 3)"],
+            "zip": [f"    for x, y in zip({a}, {b}):", "        s += x - 0.5 * y"],
+            "reversed": [f"    for i in reversed(range({a}.shape[0])):", f"        s = s * 0.5 + {a}[i]"],
+            "while": ["    q = 0", f"    while q < {a}.shape[0] and s < 1e300:", f"        s += {a}[q]", "        q += 1"]}[form]
+    spec.features.add(f"loop_{form}")
+    return "\n".join(lines[:ret] + loop + lines[ret:])
+
+
 def _caller(callee: FunctionSpec, rng: random.Random) -> tuple[str, FunctionSpec]:
     """A function that calls another function of the program (issue 17: compiled for the
     call's argument types and called directly from the caller's variant): once, twice (the
@@ -801,6 +827,7 @@ def generate(seed: int) -> Program:
         else:
             text = _unpacking(text, spec, random.Random(seed * 13 + f))
             text = _forms(text, spec, random.Random(seed * 23 + f))
+            text = _loop_forms(text, spec, random.Random(seed * 29 + f))
         helper_needed |= "call" in spec.features
         texts.append(text)
         specs.append(spec)

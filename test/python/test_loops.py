@@ -174,3 +174,22 @@ def test_gpu_variants_under_the_simulator():
     assert len(results) == 5, proc.stdout
     for r in results:
         assert r["has_gpu"] and r["variant"] == "gpu" and r["equal"], r
+
+
+def test_the_fuzzer_generates_every_loop_form():
+    """test/fuzz/generate.py writes loops over arrays, enumerate, zip, reversed ranges and while
+    loops (its runs compare them against the original, both numerics modes)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "test/fuzz"))
+    import generate  # noqa: E402
+
+    seen: dict[str, int] = {}
+    for k in range(300):
+        program = generate.generate(906 * 1_000_000 + k)
+        compile(program.source, "fuzz", "exec")
+        for fn in program.functions:
+            for f in fn.features:
+                if f.startswith("loop_"):
+                    seen[f] = seen.get(f, 0) + 1
+    assert set(seen) == {"loop_array", "loop_enumerate", "loop_zip", "loop_reversed", "loop_while"}, seen
