@@ -170,3 +170,25 @@ test("'**' with an integer exponent on float64: exact keeps the original, close 
   // float32: NumPy's float32 power is not measured against compiled code's: kept
   assert.equal(q.accelerated, false);
 });
+
+test("complex division: NumPy's loop (numba_helpers.cdiv) in both modes; complex64 stays refused", async () => {
+  const src = 'import numpy as np\nimport numpy.typing as npt\n' + py`
+    def h(num: npt.NDArray[np.complex128], den: npt.NDArray[np.complex128], g: npt.NDArray[np.float64]) -> npt.NDArray[np.complex128]:
+        return num / den + g / num + num / 2.0
+    def s(z: npt.NDArray[np.complex128], out: npt.NDArray[np.complex128], n: int) -> None:
+        for i in range(n):
+            out[i] = z[i] / z[n - 1 - i]
+    def c64(z: npt.NDArray[np.complex64]) -> npt.NDArray[np.complex64]:
+        return z / z
+  `;
+  for (const numerics of ['exact', 'close'] as const) {
+    const r = compileSource(await testParser(), src, { fileName: 'c.py', targets: ['cpu', 'gpu'], isl: await islCtx, numerics });
+    assert.ok(r.ok);
+    const [h, s, c64] = r.report.functions;
+    assert.deepEqual([h.accelerated, s.accelerated, c64.accelerated], [true, true, false], numerics);
+    assert.deepEqual([...h.closeNotes, ...s.closeNotes], []);
+    assert.match(r.module, /_polyray_h_cdiv\(num, den\) \+ _polyray_h_cdiv\(g, num\) \+ _polyray_h_cdiv\(num, 2\.0\)/);
+    assert.match(r.module, /_polyray_h_cdiv\(z\[i\], z\[n - 1 - i\]\)/);
+    assert.ok(!s.variants.includes('gpu'), 'cdiv has no device form');
+  }
+});

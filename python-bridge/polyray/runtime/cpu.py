@@ -26,7 +26,7 @@ from .variants import short_error as _short, first_line as _first_line  # one wo
 _SPECULABLE: Final = ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow")
 HELPER_NAMES: Final[frozenset[str]] = frozenset(
     {"truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp", "matmul", "dot",
-     "pairwise_sum", "pairwise_mean"}
+     "pairwise_sum", "pairwise_mean", "cdiv"}
     | {f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")}  # close mode's reductions
     | {f"spec_{name}" for name in _SPECULABLE}
     # the NumPy table's array helpers (runtime/array_helpers.py)

@@ -1012,8 +1012,11 @@ class Checker {
       this.ownMath(span, 'power', "'**'", [l, r], "'**' on a floating-point array: NumPy's power differs from the C library's pow in the last bits");
     }
     if (op === '/' && [l, r].some(isComplex) && [l, r].some((t) => t.kind === 'array' || (t.kind === 'scalar' && t.origin !== 'py'))) {
-      // NumPy divides complex numbers with its own scaling (Smith's method); compiled code does not
-      this.error(span, 'division of NumPy complex numbers: NumPy and compiled code round it differently');
+      // NumPy divides complex numbers with its own scaling (Smith's method); Numba does not (and raises
+      // on a zero divisor): numba_helpers.cdiv is NumPy's complex128 loop (which its scalars use too), bit for bit
+      const wide = (t: Ty): boolean => (t.kind === 'array' ? t.dtype === null || /^(complex128|float64|u?int(8|16|32|64)|bool)$/.test(t.dtype) : t.kind === 'scalar' && (t.origin === 'py' || !t.dtype || /^(complex128|float64|int64)$/.test(t.dtype)));
+      if ([l, r].every(wide)) needHelper({ helper: 'cdiv' });
+      else this.error(span, 'division of NumPy complex numbers: NumPy and compiled code round it differently');
     }
     if (op === '@') {
       if (l.kind !== 'array' || r.kind !== 'array') this.error(span, "'@' needs two arrays");
