@@ -66,7 +66,7 @@ class Dispatcher:
     """
 
     __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices", "_cost",
-                 "_cluster_state", "_failed", "_speed", "constants")
+                 "_cluster_state", "_failed", "_speed", "constants", "_result")
 
     def __init__(
         self,
@@ -77,6 +77,7 @@ class Dispatcher:
         guard: GeneratedGuard | None = None,
         returns: str = "any",
         constants: Mapping[str, object] | None = None,
+        result: Callable[[Any], Any] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError(f"Dispatcher: name must be a non-empty string, got {name!r}")
@@ -113,6 +114,12 @@ class Dispatcher:
         # module-level constants frozen into the variants (name -> value when compiled): a call runs a
         # variant only while the original's module binds each name to that value, of that type
         self.constants: tuple[tuple[str, object], ...] = tuple((constants or {}).items())
+        # gives a variant's result the original's types (Numba returns Python numbers where the
+        # original returns NumPy scalars); never applied to the original's own result, which may
+        # come from other argument types than the variants were compiled for
+        if result is not None and not callable(result):
+            raise TypeError(f"Dispatcher {name!r}: result must be callable, got {type(result).__name__}")
+        self._result = result
         self._guard = ArgumentGuard(name, params, guard)
         self._record = _history.record
         # requested target -> Choice; cleared whenever a variant reports a failure
@@ -231,6 +238,8 @@ class Dispatcher:
                     # (a forced target waits for its compile; auto runs the original meanwhile: background.py)
                     result = (variant.run(args, sizes, decision is None) if isinstance(variant, CpuVariant)
                               else variant.run(args))
+                    if self._result is not None and result is not None:
+                        result = self._result(result)
                 except VariantFailed as failed:
                     forced_error = getattr(failed, "forced_error", None)
                     if forced_error is not None and decision is None and target == chosen:

@@ -34,9 +34,10 @@ function paramSpec(p: ParamInfo): string {
   return `${RUNTIME_ALIAS}.Param(${[py(p.name), py(p.kind), ...extra].join(', ')})`;
 }
 
-export function emitDispatcher(fn: FunctionDef, params: ParamInfo[], variants: VariantRef[], returns: ReturnKind, guard: string | null = null, constants?: Record<string, string>): string[] {
+export function emitDispatcher(fn: FunctionDef, params: ParamInfo[], variants: VariantRef[], returns: ReturnKind, guard: string | null = null, constants?: Record<string, string>, result: string | null = null): string[] {
   const d = dispatcherName(fn.name);
   const lines = [
+    ...(result ? [`import numpy as ${RETURN_NUMPY}`, ''] : []),
     `${d} = ${RUNTIME_ALIAS}.Dispatcher(`,
     `    name=${py(fn.name)},`,
     `    original=${originalName(fn.name)},`,
@@ -48,43 +49,33 @@ export function emitDispatcher(fn: FunctionDef, params: ParamInfo[], variants: V
     `    returns=${py(returns)},`,
     // module-level constants frozen into the variants (parse/constants.ts): checked before each call
     ...(constants && Object.keys(constants).length ? [`    constants={${Object.entries(constants).map(([k, v]) => `${py(k)}: ${v}`).join(', ')}},`] : []),
+    ...(result ? [`    result=${result},`] : []),
     `)`,
   ];
   return lines;
 }
 
 /**
- * `def f(<same parameters>) -> <same hint>: return _polyray_dispatch_f(a, b)`.
- * A returned NumPy scalar (TypedFunction.returnScalar), alone or in a tuple
- * (returnScalars), comes back as that NumPy scalar: Numba returns Python
- * numbers, the original NumPy's (where `x / 0` gives inf instead of raising);
- * converting the original's own result changes nothing, and None (a path that
- * returns nothing) passes through.
+ * The dispatcher's `result=` converter, or null when none is needed. A returned
+ * NumPy scalar (TypedFunction.returnScalar), alone or in a tuple
+ * (returnScalars), must come back as that NumPy scalar: Numba returns Python
+ * numbers, the original NumPy's (where `x / 0` gives inf instead of raising).
+ * The dispatcher applies it to a variant's result only: the original may have
+ * run for other argument types, and its result is already what Python gives.
  */
-export function emitWrapper(fn: FunctionDef, returnScalars: (string | null)[] = [], returnScalar?: string): string[] {
-  const ret = fn.returnsText ? ` -> ${fn.returnsText}` : '';
-  const call = `${dispatcherName(fn.name)}(${fn.params.map((p) => p.name).join(', ')})`;
+export function resultConverter(returnScalars: (string | null)[] = [], returnScalar?: string): string | null {
   const r = '_polyray_result';
-  let body: string[] | null = null;
   if (returnScalars.some((t) => t !== null)) {
     const elts = returnScalars.map((t, k) => (t === null ? `${r}[${k}]` : `${RETURN_NUMPY}.${t}(${r}[${k}])`));
-    body = [`    ${r} = ${call}`, `    return ${r} if ${r} is None else (${elts.join(', ')})`];
-  } else if (returnScalar) {
-    body = [`    ${r} = ${call}`, `    return ${r} if ${r} is None else ${RETURN_NUMPY}.${returnScalar}(${r})`];
+    return `lambda ${r}: (${elts.join(', ')})`;
   }
-  if (body) {
-    return [
-      `import numpy as ${RETURN_NUMPY}`,
-      '',
-      '',
-      `def ${fn.name}${fn.paramsText}${ret}:`,
-      ...body,
-      '',
-      '',
-      `${fn.name}.__doc__ = ${originalName(fn.name)}.__doc__`,
-      `${fn.name}.__wrapped__ = ${originalName(fn.name)}`,
-    ];
-  }
+  return returnScalar ? `lambda ${r}: ${RETURN_NUMPY}.${returnScalar}(${r})` : null;
+}
+
+/** `def f(<same parameters>) -> <same hint>: return _polyray_dispatch_f(a, b)`. */
+export function emitWrapper(fn: FunctionDef): string[] {
+  const ret = fn.returnsText ? ` -> ${fn.returnsText}` : '';
+  const call = `${dispatcherName(fn.name)}(${fn.params.map((p) => p.name).join(', ')})`;
   return [
     `def ${fn.name}${fn.paramsText}${ret}:`,
     `    return ${call}`,

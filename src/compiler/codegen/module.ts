@@ -24,7 +24,7 @@ import { emitGpuVariant, gpuObstacle } from './gpu-variant.js';
 import { emitRayVariant } from './ray-variant.js';
 import type { Box } from '../poly/footprint.js';
 import type { ForStmt } from '../parse/ast.js';
-import { emitDispatcher, emitWrapper, type VariantRef } from './dispatcher.js';
+import { emitDispatcher, emitWrapper, resultConverter, type VariantRef } from './dispatcher.js';
 import { originalName, RUNTIME_ALIAS, RUNTIME_IMPORT } from './names.js';
 import type { Numerics } from '../numerics.js';
 import type { Specialization } from '../types/calls.js';
@@ -160,8 +160,8 @@ export function generateModule(
         guard = guardName(top.name);
       }
     }
-    blocks.push(emitDispatcher(top, tf.params, variants, tf.returns, guard, tf.constants));
-    blocks.push(emitWrapper(top, tf.returnScalars, tf.returnScalar));
+    blocks.push(emitDispatcher(top, tf.params, variants, tf.returns, guard, tf.constants, resultConverter(tf.returnScalars, tf.returnScalar)));
+    blocks.push(emitWrapper(top));
     pieces.push(blocks.map((b) => b.join('\n')).join('\n\n\n'));
     functions.push({ name: top.name, variants: ['original', ...variants.map((v) => v.target)] });
   }
