@@ -114,8 +114,8 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = A.reshape(A.shape)', 'array float64 null'],
     ['r = np.flip(v)', 'array float64 1'],
     ['r = np.fliplr(A)', 'array float64 2'],
-    ['r = np.logical_and(v > 0.0, v < 1.0)', 'array bool null'], // (a comparison's rank is not inferred),
-    ['r = np.logical_not(v > x)', 'array bool null'],
+    ['r = np.logical_and(v > 0.0, v < 1.0)', 'array bool 1'], // a comparison has the rank of its widest operand
+    ['r = np.logical_not(v > x)', 'array bool 1'],
     ['r = np.linspace(0, x, n)', 'array float64 1'],
     ['r = np.linspace(0.0, 1.0, num=n, dtype=np.float64)', 'array float64 1'],
     ['r = np.add.outer(v, v)', 'array float64 2'],

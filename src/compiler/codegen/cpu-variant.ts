@@ -96,6 +96,8 @@ function helperCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string, nati
   if (!h || native.has(e)) return undefined;
   used.add(h.helper);
   if (e.kind === 'binary') return `${helperName(h.helper)}(${print(e.left)}, ${print(e.right)})`;
+  // `x[mask]`, `x[idx]` (types/index-arrays.ts)
+  if (e.kind === 'subscript' && h.args) return `${helperName(h.helper)}(${h.args.map((a) => (typeof a === 'string' ? a : print(a))).join(', ')})`;
   if (e.kind === 'call' && h.args) return `${helperName(h.helper)}(${h.args.map((a) => (typeof a === 'string' ? a : print(a))).join(', ')})`;
   if (e.kind === 'call') {
     const args = h.receiver && e.func.kind === 'attribute' ? [e.func.value, ...e.args] : e.args;
@@ -118,6 +120,13 @@ export function moduleCallText(tf: TypedFunction, e: Expr, print: (e: Expr) => s
 
 /** An augmented assignment whose operator needs a helper, as `t = helper(t, v)`. */
 function augHelperLines(tf: TypedFunction, s: Stmt, indent: string, printer: PythonPrinter, used: Set<string>): string[] | undefined {
+  // `x[mask] = v`, `x[idx] = v` as a store helper's call (types/index-arrays.ts)
+  if (s.kind === 'assign') {
+    const st = tf.augHelpers.get(s);
+    if (!st?.args) return undefined;
+    used.add(st.helper);
+    return [`${indent}${helperName(st.helper)}(${st.args.map((a) => (typeof a === 'string' ? a : printer.expr(a))).join(', ')})`];
+  }
   if (s.kind !== 'augassign') return undefined;
   const h = tf.augHelpers.get(s);
   if (!h) return undefined;

@@ -75,6 +75,8 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   }
   for (const h of tf.helpers.values()) if (h.helper.startsWith('pairwise_')) return "a float sum or mean in NumPy's pairwise order has no device form";
   for (const h of tf.helpers.values()) if (h.helper === 'cdiv') return "NumPy's complex division (numba_helpers.cdiv) has no device form";
+  const indexing = new Set(['mask_get', 'take', 'mask_set', 'put']);
+  if ([...tf.helpers.values(), ...tf.augHelpers.values()].some((h) => indexing.has(h.helper))) return 'a boolean mask or an index array (x[mask], x[idx]) has no device form';
   // (close mode's reductions have a note without `gpu` and stop above: CUDA's would need their own bound)
   const arrays = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));
   // temporaries of lowered statements are made on the device (or never, contracted to scalars)

@@ -18,6 +18,7 @@ import { arrayAttribute, arrayMethod, isMathConstant, isNumpyConstant, isNumpySu
 import { ModuleCalls, type CallSite } from './calls.js';
 import { covVariables } from './table-guards.js';
 import { INT64, IntRanges, staticRange, within, type Range } from './int-ranges.js';
+import { indexArrayRule, indexStoreRefusal, isIndexArray, STORE_HELPER, type IndexArrayHelper } from './index-arrays.js';
 
 export type ParamKind = 'array' | 'int' | 'float' | 'complex' | 'bool' | 'unknown';
 
@@ -390,8 +391,13 @@ class Checker {
         if (view) see(view.root, view.consumed + chainDepth(x), isExact);
         else see(root, chainDepth(x), isExact);
       });
+    // `x[idx]`, `x[x > 0]`, `x[mask]` copy: an index array parameter, a comparison, or a local holding one
+    const maskLocals = new Set<string>();
+    walkStmts(this.fn.body, (s) => { if (s.kind === 'assign' && s.target.kind === 'name' && s.value.kind === 'compare') maskLocals.add(s.target.id); });
+    const copies = (e: Expr & { kind: 'subscript' }): boolean =>
+      e.indices.some((i) => i.kind === 'compare' || (i.kind === 'name' && (this.params.get(i.id)?.kind === 'array' || maskLocals.has(i.id))));
     walkStmts(this.fn.body, (s) => {
-      if (s.kind === 'assign' && s.target.kind === 'name' && s.value.kind === 'subscript') {
+      if (s.kind === 'assign' && s.target.kind === 'name' && s.value.kind === 'subscript' && !copies(s.value)) {
         const root = rootParamOrLocal(s.value);
         if (root && this.params.get(root)?.kind === 'array') {
           viewOf.set(s.target.id, { root, consumed: countIntLike(s.value) });
@@ -490,12 +496,15 @@ class Checker {
         this.intRanges.loop(s, () => this.block(s.body));
         return;
       }
-      case 'assign':
-        this.assign(s.target, this.expr(s.value), s.value, s.span);
+      case 'assign': {
+        const valueTy = this.expr(s.value);
+        this.assign(s.target, valueTy, s.value, s.span);
+        this.indexArrayStore(s, valueTy);
         if (s.target.kind === 'name') this.intRanges.assigned(s.target.id, this.isPyInt(s.value) ? this.rangeOf(s.value) : null);
         if (s.unpackedShape !== undefined) this.checkUnpackedShape(s);
         if (s.unpackedLength !== undefined) this.checkUnpackedArray(s);
         return;
+      }
       case 'augassign': {
         const targetTy = this.expr(s.target);
         const valueTy = this.expr(s.value);
@@ -504,6 +513,9 @@ class Checker {
         const result = this.binaryType(s.op, targetTy, valueTy, s.span, (h) => this.augHelpers.set(s, h), undefined, { operands: [s.target, s.value], node: scalarTarget ? s : null });
         if (s.target.kind === 'name' && targetTy.kind === 'scalar' && targetTy.scalar === 'int' && targetTy.origin !== 'np' && (s.op === '*' || s.op === '**' || s.op === '<<')) {
           this.error(s.span, `'${s.target.id} ${s.op}= ...' on a Python int may exceed 64 bits, where Numba would wrap around`);
+        }
+        if (s.target.kind === 'subscript' && this.helpers.has(s.target) && isIndexHelper(this.helpers.get(s.target)!.helper)) {
+          this.error(s.span, `'${s.op}=' through an index array is not supported (NumPy applies it once per distinct index)`);
         }
         if (targetTy.kind === 'array') this.arrayAugAssign(s, targetTy, valueTy);
         if (s.target.kind === 'subscript') {
@@ -629,6 +641,22 @@ class Checker {
     }
   }
 
+  /** `x[mask] = v`, `x[idx] = v`: the target's read helper becomes the statement's store helper. */
+  private indexArrayStore(s: Stmt & { kind: 'assign' }, valueTy: Ty): void {
+    if (s.target.kind !== 'subscript') return;
+    const h = this.helpers.get(s.target);
+    if (!h || !isIndexHelper(h.helper)) return;
+    this.helpers.delete(s.target);
+    const base = this.types.get(s.target.value);
+    if (base?.kind !== 'array') return;
+    const refusal = indexStoreRefusal(base, valueTy);
+    if (refusal) {
+      this.error(s.value.span, refusal);
+      return;
+    }
+    this.augHelpers.set(s, { helper: STORE_HELPER[h.helper as IndexArrayHelper], args: [s.target.value, s.target.indices[0], s.value] });
+  }
+
   private assign(target: Expr, valueTy: Ty, value: Expr, span: Span): void {
     if (target.kind === 'name') {
       if (this.params.has(target.id)) {
@@ -737,7 +765,8 @@ class Checker {
       if (this.params.has(e.id)) return e.id;
       return this.aliases.get(e.id) ?? null;
     }
-    if (e.kind === 'subscript') return this.arrayRoot(e.value);
+    // `x[mask]`, `x[idx]` are copies (types/index-arrays.ts)
+    if (e.kind === 'subscript') return isIndexHelper(this.helpers.get(e)?.helper ?? '') ? null : this.arrayRoot(e.value);
     if (e.kind === 'attribute' && (e.attr === 'T' || e.attr === 'real' || e.attr === 'imag')) return this.arrayRoot(e.value);
     if (e.kind === 'call' && e.func.kind === 'attribute' && (e.func.attr === 'transpose' || e.func.attr === 'ravel')) return this.arrayRoot(e.func.value);
     // a view NumPy returns (np.reshape, np.flip, a.reshape(...)): writes through it write its array
@@ -810,7 +839,12 @@ class Checker {
           const plan = planBinary(op, this.side(ts[k], xs[k]), this.side(ts[k + 1], xs[k + 1]));
           this.applyPlan(plan, [xs[k], xs[k + 1]], e.span, false, null);
         });
-        if (ts.some((t) => t.kind === 'array')) return { kind: 'array', dtype: 'bool', ndim: null };
+        if (ts.some((t) => t.kind === 'array')) {
+          // broadcasting: the rank of the widest operand (a mask `x > t` is 1-d for a 1-d x)
+          const ranks = ts.map((t) => (t.kind === 'array' ? t.ndim : 0));
+          const ndim = e.ops.length === 1 && ranks.every((r) => r !== null) ? Math.max(...(ranks as number[])) : null;
+          return { kind: 'array', dtype: 'bool', ndim };
+        }
         return scalar('bool', ts.every((t) => t.kind === 'scalar' && t.origin === 'py') ? 'py' : 'np');
       }
       case 'boolop': {
@@ -930,6 +964,16 @@ class Checker {
     if (base.kind !== 'array') {
       this.error(e.span, `subscript of ${describe(base)} is not supported`);
       return UNKNOWN;
+    }
+    // `x[mask]`, `x[idx]`: a copy through a checking helper (types/index-arrays.ts)
+    if (idx.some(isIndexArray)) {
+      const rule = indexArrayRule(base, idx);
+      if ('error' in rule) {
+        this.error(e.span, rule.error);
+        return UNKNOWN;
+      }
+      this.helpers.set(e, { helper: rule.helper, args: [e.value, e.indices[0]] });
+      return rule.result;
     }
     // Count the dimensions this access consumes; `A[i][j]` chains count through the root.
     let consumed = 0;
@@ -1750,6 +1794,10 @@ function rootParamOrLocal(e: Expr): string | null {
  * `None` or `np.newaxis` in a subscript (a new dimension of length 1). Read from the
  * syntax: `newaxis` is an attribute of NumPy only, and rebinding `np` is outside the subset.
  */
+function isIndexHelper(helper: string): boolean {
+  return helper in STORE_HELPER;
+}
+
 export function isNewAxis(e: Expr): boolean {
   return (e.kind === 'const' && e.value === 'None') || (e.kind === 'attribute' && e.attr === 'newaxis' && e.value.kind === 'name');
 }

@@ -1,0 +1,160 @@
+"""Boolean masks and integer index arrays on 1-d arrays, checked as NumPy checks them.
+
+Numba compiles ``x[mask]``, ``x[idx]``, ``x[mask] = v`` and ``x[idx] = v`` for a
+1-d array indexed by one 1-d array, but checks nothing: an index out of bounds
+reads or writes outside the array, and a mask of another length is not an
+error (measured with Numba 0.60). A CPU variant prints these subscripts through
+the helpers below (types/index-arrays.ts decides which), which raise NumPy's
+exception type first and then let Numba do the indexing. Duplicate indices in a
+store: the last write wins, in NumPy and in the loop here.
+
+Each is a plain Python function with NumPy's semantics (the expression itself)
+and a Numba ``@overload`` with the same results and exception types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import types
+from numba.extending import overload, register_jitable
+
+__all__ = ["mask_get", "mask_set", "take", "put"]
+
+
+def mask_get(x: Any, m: Any) -> Any:
+    """``x[m]``: the elements of 1-d ``x`` where the 1-d boolean ``m`` is true."""
+    return x[m]
+
+
+def take(x: Any, idx: Any) -> Any:
+    """``x[idx]``: a gather through a 1-d integer array (negative indices count from the end)."""
+    return x[idx]
+
+
+def mask_set(x: Any, m: Any, v: Any) -> None:
+    """``x[m] = v``."""
+    x[m] = v
+
+
+def put(x: Any, idx: Any, v: Any) -> None:
+    """``x[idx] = v``."""
+    x[idx] = v
+
+
+@register_jitable
+def _check_mask(n, m):  # type: ignore[no-untyped-def]
+    if m.shape[0] != n:
+        raise IndexError("boolean index did not match indexed array")
+
+
+@register_jitable
+def _checked_index(i, n):  # type: ignore[no-untyped-def]
+    j = i + n if i < 0 else i
+    if j < 0 or j >= n:
+        raise IndexError("index is out of bounds")
+    return j
+
+
+def _is_1d(t: Any) -> bool:
+    return isinstance(t, types.Array) and t.ndim == 1
+
+
+def _is_mask(t: Any) -> bool:
+    return _is_1d(t) and isinstance(t.dtype, types.Boolean)
+
+
+def _is_index(t: Any) -> bool:
+    return _is_1d(t) and isinstance(t.dtype, types.Integer)
+
+
+def _value_ok(x: Any, v: Any) -> bool:
+    """A number, or a 1-d array, of a kind NumPy stores into x without changing the value's kind."""
+    dt = v.dtype if isinstance(v, types.Array) else v
+    if isinstance(v, types.Array) and v.ndim != 1:
+        return False
+    if not isinstance(dt, (types.Integer, types.Float, types.Boolean)):
+        return False
+    # a float into an integer array: NumPy's and Numba's conversions of NaN, inf and out-of-range values differ
+    return not (isinstance(x.dtype, (types.Integer, types.Boolean)) and isinstance(dt, types.Float))
+
+
+@overload(mask_get, inline="always")
+def _ol_mask_get(x, m):  # type: ignore[no-untyped-def]
+    if not (_is_1d(x) and _is_mask(m)):
+        return None
+
+    def impl(x, m):  # type: ignore[no-untyped-def]
+        _check_mask(x.shape[0], m)
+        return x[m]
+    return impl
+
+
+@overload(take, inline="always")
+def _ol_take(x, idx):  # type: ignore[no-untyped-def]
+    if not (_is_1d(x) and _is_index(idx)):
+        return None
+
+    def impl(x, idx):  # type: ignore[no-untyped-def]
+        n = x.shape[0]
+        out = np.empty(idx.shape[0], dtype=x.dtype)
+        for k in range(idx.shape[0]):
+            out[k] = x[_checked_index(idx[k], n)]
+        return out
+    return impl
+
+
+@overload(mask_set, inline="always")
+def _ol_mask_set(x, m, v):  # type: ignore[no-untyped-def]
+    if not (_is_1d(x) and _is_mask(m) and _value_ok(x, v)):
+        return None
+    if isinstance(v, types.Array):
+        def impl_array(x, m, v):  # type: ignore[no-untyped-def]
+            _check_mask(x.shape[0], m)
+            v = v.copy()  # v may be a view of x: NumPy reads it before it writes
+            count = 0
+            for k in range(m.shape[0]):
+                if m[k]:
+                    count += 1
+            if v.shape[0] != count and v.shape[0] != 1:
+                raise ValueError("NumPy boolean array indexing assignment cannot assign input values to the output values where the mask is true")
+            j = 0
+            for k in range(m.shape[0]):
+                if m[k]:
+                    x[k] = v[j if v.shape[0] != 1 else 0]
+                    j += 1
+        return impl_array
+
+    def impl(x, m, v):  # type: ignore[no-untyped-def]
+        _check_mask(x.shape[0], m)
+        for k in range(m.shape[0]):
+            if m[k]:
+                x[k] = v
+    return impl
+
+
+@overload(put, inline="always")
+def _ol_put(x, idx, v):  # type: ignore[no-untyped-def]
+    if not (_is_1d(x) and _is_index(idx) and _value_ok(x, v)):
+        return None
+    if isinstance(v, types.Array):
+        def impl_array(x, idx, v):  # type: ignore[no-untyped-def]
+            n = x.shape[0]
+            if v.shape[0] != idx.shape[0] and v.shape[0] != 1:
+                raise ValueError("shape mismatch: value array could not be broadcast to indexing result")
+            v = v.copy()  # v may be a view of x: NumPy reads it before it writes
+            # NumPy checks every index before it writes any
+            for k in range(idx.shape[0]):
+                _checked_index(idx[k], n)
+            for k in range(idx.shape[0]):
+                x[_checked_index(idx[k], n)] = v[k if v.shape[0] != 1 else 0]
+        return impl_array
+
+    def impl(x, idx, v):  # type: ignore[no-untyped-def]
+        n = x.shape[0]
+        for k in range(idx.shape[0]):
+            _checked_index(idx[k], n)
+        for k in range(idx.shape[0]):
+            x[_checked_index(idx[k], n)] = v
+    return impl

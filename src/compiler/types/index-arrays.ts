@@ -1,0 +1,47 @@
+// Boolean masks and integer index arrays as subscripts (`x[mask]`, `x[idx]`,
+// `x[mask] = v`, `x[idx] = v`): which forms the CPU variant compiles, and through
+// which helper (python-bridge/polyray/runtime/index_helpers.py). Numba compiles
+// one advanced index per subscript but checks neither bounds nor mask lengths,
+// and its results differ from NumPy's for a mask of several dimensions (a store
+// through a 2-d mask does not type); the helpers check as NumPy does, so only the
+// 1-d forms they cover are accepted and every other one is refused here.
+
+import type { Ty } from './ty.js';
+import { describe } from './ty.js';
+
+/** The helpers a subscript with an index array reads or stores through. */
+export type IndexArrayHelper = 'mask_get' | 'take';
+export const STORE_HELPER: Record<IndexArrayHelper, 'mask_set' | 'put'> = { mask_get: 'mask_set', take: 'put' };
+
+const INT_DTYPES = new Set(['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64']);
+
+/** True when a subscript's index is an array (an advanced index), the case this module decides. */
+export function isIndexArray(t: Ty): boolean {
+  return t.kind === 'array';
+}
+
+/**
+ * The typing of `base[index]` where index is an array: the helper and the
+ * result (a 1-d copy of base's dtype), or the one-line reason it is refused.
+ */
+export function indexArrayRule(base: Ty & { kind: 'array' }, indices: Ty[]): { helper: IndexArrayHelper; result: Ty } | { error: string } {
+  if (indices.length !== 1) return { error: 'an index array combined with other indices is not supported (only x[mask] or x[idx] on a 1-d array)' };
+  const ix = indices[0];
+  if (ix.kind !== 'array') return { error: `index must be an int, a slice or a 1-d array, found ${describe(ix)}` };
+  if (base.ndim !== 1) return { error: `indexing a ${base.ndim === null ? 'unknown-rank' : `${base.ndim}-d`} array by an array is not supported (only 1-d arrays: Numba's result differs from NumPy's for more dimensions)` };
+  if (ix.ndim !== 1) return { error: `the index array must be 1-d, found ${describe(ix)}` };
+  if (ix.dtype === 'bool') return { helper: 'mask_get', result: { kind: 'array', dtype: base.dtype, ndim: 1 } };
+  if (ix.dtype !== null && INT_DTYPES.has(ix.dtype)) return { helper: 'take', result: { kind: 'array', dtype: base.dtype, ndim: 1 } };
+  return { error: `an index array must hold booleans or integers, found ${describe(ix)}` };
+}
+
+/** The value stored through `x[mask] = v` / `x[idx] = v`: a number or a 1-d array of a kind that keeps its value. */
+export function indexStoreRefusal(target: Ty & { kind: 'array' }, value: Ty): string | null {
+  const floatValue = (value.kind === 'scalar' && (value.scalar === 'float' || value.scalar === 'complex')) || (value.kind === 'array' && value.dtype !== null && /^(float|complex)/.test(value.dtype));
+  const intTarget = target.dtype !== null && (INT_DTYPES.has(target.dtype) || target.dtype === 'bool');
+  if (value.kind === 'array' && value.ndim !== 1) return `the values stored through an index array must be a number or a 1-d array, found ${describe(value)}`;
+  if (value.kind !== 'array' && value.kind !== 'scalar') return `the values stored through an index array must be a number or a 1-d array, found ${describe(value)}`;
+  if (value.kind === 'scalar' && value.scalar === 'complex') return 'storing a complex number through an index array is not supported';
+  if (intTarget && floatValue) return `storing floats into a ${target.dtype} array through an index array is not supported: NaN, inf and out-of-range values convert differently`;
+  return null;
+}
