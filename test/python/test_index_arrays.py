@@ -19,6 +19,9 @@ F1 = "np.ndarray[tuple[int], np.dtype[np.float64]]"
 I1 = "np.ndarray[tuple[int], np.dtype[np.int64]]"
 I32 = "np.ndarray[tuple[int], np.dtype[np.int32]]"
 B1 = "np.ndarray[tuple[int], np.dtype[np.bool_]]"
+F2 = "np.ndarray[tuple[int, int], np.dtype[np.float64]]"
+B2 = "np.ndarray[tuple[int, int], np.dtype[np.bool_]]"
+I2 = "np.ndarray[tuple[int, int], np.dtype[np.int64]]"
 
 SOURCE = textwrap.dedent(f"""\
     import numpy as np
@@ -64,10 +67,26 @@ SOURCE = textwrap.dedent(f"""\
 
     def relabel(labels: {I1}, old: int, new: int):
         labels[labels == old] = new
+
+
+    def clip_image(img: {F2}, low: float):
+        img[img < low] = low
+        return img[img > 2.0 * low]
+
+
+    def iterate_inside(Z: {F2}, C: {F2}, N: {I2}, steps: int):
+        for n in range(steps):
+            inside = np.abs(Z) < 2.0
+            N[inside] = n
+            Z[inside] = Z[inside] * Z[inside] + C[inside]
+
+
+    def masked_update(A: {F2}, B: {F2}, keep: {B2}):
+        A[keep] = B[keep]
 """)
 
 NAMES = ("clip_negatives", "sum_above", "count_above", "neighbour_differences", "smooth", "scatter", "scatter_value",
-         "replace_masked", "relabel")
+         "replace_masked", "relabel", "clip_image", "iterate_inside", "masked_update")
 
 
 @pytest.fixture(scope="module", params=["exact", "close"])
@@ -163,3 +182,21 @@ def test_bad_inputs_raise_as_the_original(mod):
     # another rank: the dispatcher's checks send it to the original
     status, variants = run_both(mod, "clip_negatives", -np.ones((2, 2)))
     assert status == "ok" and variants == ["original"]
+
+
+@pytest.mark.parametrize("shape", [(5, 4), (1, 3), (0, 2)])
+def test_masks_of_two_dimensions(mod, shape):
+    rng = np.random.default_rng(shape[0] * 7 + shape[1])
+    img = rng.standard_normal(shape)
+    assert run_both(mod, "clip_image", img, -0.3) == ("ok", ["cpu"])
+    assert run_both(mod, "clip_image", img.T.copy().T, 0.2) == ("ok", ["cpu"])  # another layout, C order kept
+    Z = np.zeros(shape)
+    C = rng.uniform(-2.0, 1.0, size=shape)
+    assert run_both(mod, "iterate_inside", Z, C, np.zeros(shape, dtype=np.int64), 6) == ("ok", ["cpu"])
+    assert run_both(mod, "masked_update", img, rng.standard_normal(shape), rng.random(shape) > 0.5) == ("ok", ["cpu"])
+
+
+def test_a_two_dimensional_mask_of_another_shape_raises_as_the_original(mod):
+    A = np.ones((3, 4))
+    assert run_both(mod, "masked_update", A, A, np.ones((4, 3), dtype=bool))[0] == "IndexError"
+    assert run_both(mod, "masked_update", A, np.ones((3, 5)), np.ones((3, 4), dtype=bool))[0] == "IndexError"

@@ -49,11 +49,25 @@ test('masks and gathers are 1-d copies of the dtype indexed, read and stored thr
   assert.deepEqual([...tf.augHelpers.values()].map((h) => h.helper).sort(), ['mask_set', 'put', 'put']);
 });
 
+test("a mask of an array's own rank selects a 1-d copy of its elements (in C order), and stores through it", async () => {
+  const [tf] = await typed(py`
+    import numpy as np
+    def f(Z: ${F2}, C: ${F2}):
+        I = np.abs(Z) < 2.0
+        Z[I] = Z[I] * Z[I] + C[I]
+        Z[Z > 1.0] = 1.0
+        return Z[I]
+  `);
+  assert.deepEqual(errors(tf), []);
+  assert.deepEqual([...tf.helpers.values()].map((h) => h.helper).filter((h) => h === 'mask_get').length, 4);
+  assert.deepEqual([...tf.augHelpers.values()].map((h) => h.helper), ['mask_set', 'mask_set']);
+});
+
 test('forms Numba computes differently or does not check are refused with their line and column', async () => {
   const fns = await typed(py`
     import numpy as np
-    def two_d(A: ${F2}):
-        A[A < 0] = 0.0
+    def two_d(A: ${F2}, idx: ${I1}):
+        return A[idx]
     def two_indices(A: ${F2}, idx: ${I1}):
         return A[idx, 0]
     def float_index(x: ${F1}):
@@ -64,9 +78,12 @@ test('forms Numba computes differently or does not check are refused with their 
         x[idx] += 1.0
     def two_d_values(x: ${F1}, idx: ${I1}, V: ${F2}):
         x[idx] = V
+    def row_mask(A: ${F2}, v: ${F1}):
+        return A[v > 0]
   `);
   const byName = new Map(fns.map((tf) => [tf.fn.name, errors(tf)]));
-  assert.match(byName.get('two_d')![0], /^3:5: indexing a 2-d array by an array is not supported/);
+  assert.match(byName.get('two_d')![0], /^3:12: indexing a 2-d array by array\(int64, 1-d\) is not supported/);
+  assert.match(byName.get('row_mask')![0], /^15:12: indexing a 2-d array by array\(bool, 1-d\) is not supported/);
   assert.match(byName.get('two_indices')![0], /^5:12: an index array combined with other indices is not supported/);
   assert.match(byName.get('float_index')![0], /^7:12: an index array must hold booleans or integers, found array\(float64, 1-d\)/);
   // (the scalar store rule refuses it first, with the reason that applies to every store)

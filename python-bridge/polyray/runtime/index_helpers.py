@@ -1,4 +1,4 @@
-"""Boolean masks and integer index arrays on 1-d arrays, checked as NumPy checks them.
+"""Boolean masks and integer index arrays, checked as NumPy checks them.
 
 Numba compiles ``x[mask]``, ``x[idx]``, ``x[mask] = v`` and ``x[idx] = v`` for a
 1-d array indexed by one 1-d array, but checks nothing: an index out of bounds
@@ -6,7 +6,9 @@ reads or writes outside the array, and a mask of another length is not an
 error (measured with Numba 0.60). A CPU variant prints these subscripts through
 the helpers below (types/index-arrays.ts decides which), which raise NumPy's
 exception type first and then let Numba do the indexing. Duplicate indices in a
-store: the last write wins, in NumPy and in the loop here.
+store: the last write wins, in NumPy and in the loop here. A mask of the same
+shape as an array of several dimensions (``Z[I] = Z[I]**2 + C[I]``), which Numba
+does not index by, selects in C order through ``np.ndindex``.
 
 Each is a plain Python function with NumPy's semantics (the expression itself)
 and a Numba ``@overload`` with the same results and exception types.
@@ -80,8 +82,36 @@ def _value_ok(x: Any, v: Any) -> bool:
     return not (isinstance(x.dtype, (types.Integer, types.Boolean)) and isinstance(dt, types.Float))
 
 
-@overload(mask_get, inline="always")
+def _is_nd_mask(x: Any, m: Any) -> bool:
+    """A boolean mask of the same rank as x, of two dimensions or more (NumPy selects in C order)."""
+    return (isinstance(x, types.Array) and isinstance(m, types.Array) and isinstance(m.dtype, types.Boolean)
+            and x.ndim == m.ndim and x.ndim >= 2)
+
+
+@register_jitable
+def _check_mask_shape(xs, ms):  # type: ignore[no-untyped-def]
+    if xs != ms:
+        raise IndexError("boolean index did not match indexed array")
+
+
+@overload(mask_get)
 def _ol_mask_get(x, m):  # type: ignore[no-untyped-def]
+    if _is_nd_mask(x, m):
+        # Numba indexes by one 1-d array only: the elements in C order, as NumPy takes them
+        def impl_nd(x, m):  # type: ignore[no-untyped-def]
+            _check_mask_shape(x.shape, m.shape)
+            count = 0
+            for ix in np.ndindex(m.shape):
+                if m[ix]:
+                    count += 1
+            out = np.empty(count, dtype=x.dtype)
+            j = 0
+            for ix in np.ndindex(m.shape):
+                if m[ix]:
+                    out[j] = x[ix]
+                    j += 1
+            return out
+        return impl_nd
     if not (_is_1d(x) and _is_mask(m)):
         return None
 
@@ -91,7 +121,7 @@ def _ol_mask_get(x, m):  # type: ignore[no-untyped-def]
     return impl
 
 
-@overload(take, inline="always")
+@overload(take)
 def _ol_take(x, idx):  # type: ignore[no-untyped-def]
     if not (_is_1d(x) and _is_index(idx)):
         return None
@@ -105,8 +135,32 @@ def _ol_take(x, idx):  # type: ignore[no-untyped-def]
     return impl
 
 
-@overload(mask_set, inline="always")
+@overload(mask_set)
 def _ol_mask_set(x, m, v):  # type: ignore[no-untyped-def]
+    if _is_nd_mask(x, m) and _value_ok(x, v):
+        if isinstance(v, types.Array):
+            def impl_nd_array(x, m, v):  # type: ignore[no-untyped-def]
+                _check_mask_shape(x.shape, m.shape)
+                v = v.copy()  # v may be a view of x: NumPy reads it before it writes
+                count = 0
+                for ix in np.ndindex(m.shape):
+                    if m[ix]:
+                        count += 1
+                if v.shape[0] != count and v.shape[0] != 1:
+                    raise ValueError("NumPy boolean array indexing assignment cannot assign input values to the output values where the mask is true")
+                j = 0
+                for ix in np.ndindex(m.shape):
+                    if m[ix]:
+                        x[ix] = v[j if v.shape[0] != 1 else 0]
+                        j += 1
+            return impl_nd_array
+
+        def impl_nd(x, m, v):  # type: ignore[no-untyped-def]
+            _check_mask_shape(x.shape, m.shape)
+            for ix in np.ndindex(m.shape):
+                if m[ix]:
+                    x[ix] = v
+        return impl_nd
     if not (_is_1d(x) and _is_mask(m) and _value_ok(x, v)):
         return None
     if isinstance(v, types.Array):
@@ -134,7 +188,7 @@ def _ol_mask_set(x, m, v):  # type: ignore[no-untyped-def]
     return impl
 
 
-@overload(put, inline="always")
+@overload(put)
 def _ol_put(x, idx, v):  # type: ignore[no-untyped-def]
     if not (_is_1d(x) and _is_index(idx) and _value_ok(x, v)):
         return None

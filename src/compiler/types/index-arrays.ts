@@ -2,9 +2,9 @@
 // `x[mask] = v`, `x[idx] = v`): which forms the CPU variant compiles, and through
 // which helper (python-bridge/polyray/runtime/index_helpers.py). Numba compiles
 // one advanced index per subscript but checks neither bounds nor mask lengths,
-// and its results differ from NumPy's for a mask of several dimensions (a store
-// through a 2-d mask does not type); the helpers check as NumPy does, so only the
-// 1-d forms they cover are accepted and every other one is refused here.
+// and does not index by a mask of several dimensions (a store through a 2-d mask
+// does not type); the helpers check as NumPy does and loop over a mask of any
+// rank, so the forms they cover are accepted and every other one is refused here.
 
 import type { Ty } from './ty.js';
 import { describe } from './ty.js';
@@ -28,7 +28,9 @@ export function indexArrayRule(base: Ty & { kind: 'array' }, indices: Ty[]): { h
   if (indices.length !== 1) return { error: 'an index array combined with other indices is not supported (only x[mask] or x[idx] on a 1-d array)' };
   const ix = indices[0];
   if (ix.kind !== 'array') return { error: `index must be an int, a slice or a 1-d array, found ${describe(ix)}` };
-  if (base.ndim !== 1) return { error: `indexing a ${base.ndim === null ? 'unknown-rank' : `${base.ndim}-d`} array by an array is not supported (only 1-d arrays: Numba's result differs from NumPy's for more dimensions)` };
+  // a mask of the array's own rank selects its elements in C order (helpers loop over np.ndindex)
+  if (ix.dtype === 'bool' && base.ndim !== null && base.ndim >= 2 && ix.ndim === base.ndim) return { helper: 'mask_get', result: { kind: 'array', dtype: base.dtype, ndim: 1 } };
+  if (base.ndim !== 1) return { error: `indexing a ${base.ndim === null ? 'unknown-rank' : `${base.ndim}-d`} array by ${describe(ix)} is not supported (only a 1-d array by a 1-d index array, or any array by a mask of its own rank)` };
   if (ix.ndim !== 1) return { error: `the index array must be 1-d, found ${describe(ix)}` };
   if (ix.dtype === 'bool') return { helper: 'mask_get', result: { kind: 'array', dtype: base.dtype, ndim: 1 } };
   if (ix.dtype !== null && INT_DTYPES.has(ix.dtype)) return { helper: 'take', result: { kind: 'array', dtype: base.dtype, ndim: 1 } };
