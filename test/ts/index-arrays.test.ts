@@ -103,10 +103,25 @@ test('the SCoP reads the index array and the whole indexed array, and writes the
   const [tf] = await typed(src);
   const acc = extractScop(tf, src).statements.flatMap((s) => s.accesses.filter((a) => !a.scalar).map((a) => `${a.kind} ${a.must ? 'must' : 'may'} ${a.array}`));
   for (const want of ['read may out', 'read must idx', 'write may x', 'read must x', 'write may out']) assert.ok(acc.includes(want), `${want} in ${acc.join(', ')}`);
-  const r = compileSource(await testParser(), src, { fileName: 'k.py', isl: await islCtx, targets: ['cpu'] } as Parameters<typeof compileSource>[2]);
+  const r = compileSource(await testParser(), src, { fileName: 'k.py', isl: await islCtx, targets: ['cpu'] });
   if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
   const f = r.report.functions[0];
   assert.deepEqual(f.loops.map((l) => l.parallel), [false]);
   assert.match(r.module, /_polyray_h_put\(x, idx, _polyray_h_take\(out, idx\) \+ 1\.0\)/);
   assert.match(r.module, /_polyray_h_mask_set\(out, x > 0, 0\.5\)/);
+});
+
+test('no GPU variant beside a mask, even after a parallel loop: the CPU variant only', async () => {
+  const src = py`
+    import numpy as np
+    def f(x: ${F1}, y: ${F1}):
+        for i in range(x.shape[0]):
+            y[i] = 2.0 * x[i]
+        y[y > 1.0] = 1.0
+  `;
+  const r = compileSource(await testParser(), src, { fileName: 'k.py', isl: await islCtx, targets: ['cpu', 'gpu'] });
+  if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+  const [f] = r.report.functions;
+  assert.ok(f.accelerated);
+  assert.deepEqual(f.variants.filter((v) => v !== 'original'), ['cpu']);
 });
