@@ -144,7 +144,10 @@ def installed():
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("POLYRAY_", "PYTHON", "VIRTUAL_ENV", "JUPYTER", "NODE"))}
     env.update(PATH=_path_without_node(venv / "bin", work / "shim"), HOME=str(work / "home"),
-               POLYRAY_CACHE_DIR=str(work / "cache"), NUMBA_CACHE_DIR=str(work / "numba"))
+               POLYRAY_CACHE_DIR=str(work / "cache"), NUMBA_CACHE_DIR=str(work / "numba"),
+               # the first call waits for the JIT here, as in the other suites (conftest.py): these tests
+               # check that the wheel's variants run, not the background compile (test_first_call.py)
+               POLYRAY_JIT_WAIT="1")
     assert shutil.which("node", path=env["PATH"]) is None
     (work / "home").mkdir()
     yield {"work": work, "venv": venv, "py": py, "env": env, "version": version}
