@@ -12,7 +12,12 @@ parent can say where a killed child was:
    globals, so the functions it calls are the wrapped ones too; the files are
    not edited), called on fresh copies; outputs are the returned values plus the
    benchmark's ``output_args`` arrays, compared with NPBench's test and bit for bit;
-4. with ``--time``: medians of NumPy, Polyray (calls after the first) and each
+4. NPBench's ``_numba_n`` version (issue 17's yardstick: every function of the
+   module that it compiles, Polyray compiles too): one call at the preset, after
+   which each of its ``numba.jit`` functions is compiled in nopython mode or not
+   (a typing error, a function never reached, object mode); ``numba_n`` in the
+   JSON line lists them, with whether its outputs pass NPBench's test;
+5. with ``--time``: medians of NumPy, Polyray (calls after the first) and each
    NPBench Numba version present (``_numba_n``, ``_numba_np``, ``_numba_npr``,
    after one warm-up call).
 
@@ -122,12 +127,56 @@ def function_rows(wrapped: dict[str, Any], main: str) -> list[dict[str, Any]]:
     return rows
 
 
+def numba_compiled(module: Any) -> dict[str, bool]:
+    """Per ``numba.jit`` function of a loaded Numba version: compiled in nopython mode for some
+    signature (Numba compiles on the first call, so this is read after calling the main function)."""
+    from numba.core.dispatcher import Dispatcher
+
+    out = {}
+    for name, obj in vars(module).items():
+        if isinstance(obj, Dispatcher) and getattr(obj.py_func, "__module__", None) == module.__name__:
+            out[name] = any(not getattr(cres, "objectmode", False) for cres in obj.overloads.values())
+    return out
+
+
+def numba_n_row(path: str, name: str, info: dict[str, Any], data: dict[str, Any], ref: list[Any],
+                tol: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """One call of NPBench's ``_numba_n`` main function: which of its functions Numba compiled
+    (nopython), the error when the call failed, and whether its outputs pass NPBench's test.
+    Also returns the loaded main function (None when the call failed), for the timings."""
+    row: dict[str, Any] = {"file": os.path.basename(path)}
+    try:
+        module = load_module(path, f"npb_{name}_numba_n")
+    except Exception as exc:  # noqa: BLE001 - a Numba version that does not import compiles nothing
+        row.update(error=f"{type(exc).__name__}: {str(exc)[:200]}", compiled={})
+        return row, None
+    fn = getattr(module, info["func_name"], None)
+    try:
+        if fn is None:
+            raise AttributeError(f"no function {info['func_name']}")
+        val, _ = call(fn, info, data)
+        valid, why = npbench_valid(ref, val, **tol)
+        row.update(valid=valid, why_wrong=why)
+    except Exception as exc:  # noqa: BLE001 - Numba's typing errors are the point of this column
+        row["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+        fn = None
+    row["compiled"] = numba_compiled(module)
+    return row, fn
+
+
+def numba_n_gaps(numba_n: dict[str, Any], functions: list[dict[str, Any]]) -> list[str]:
+    """The functions of the NumPy module that the ``_numba_n`` version compiles (same name) and
+    Polyray does not accelerate: issue 17's done-when asks for none."""
+    compiled = numba_n.get("compiled", {})
+    return [f["name"] for f in functions if compiled.get(f["name"]) and not f.get("accelerated")]
+
+
 def median_time(fn: Any, info: dict[str, Any], data: dict[str, Any], repeat: int) -> float:
     return statistics.median(call(fn, info, data)[1] for _ in range(repeat))
 
 
 def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int,
-        numerics: str | None = None) -> dict[str, Any]:
+        numerics: str | None = None, numba_n: bool = True) -> dict[str, Any]:
     from polyray.runtime import clear_history, history
 
     folder = os.path.join(root, "npbench", "benchmarks", info["relative_path"])
@@ -159,6 +208,12 @@ def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int,
     if val is not None:
         valid, why = npbench_valid(ref, val, **tol)
         result.update(status="ok" if valid else "wrong", why_wrong=why, bitwise=bitwise_equal(ref, val))
+    numba_n_fn = None
+    numba_n_path = os.path.join(folder, f"{name}_numba_n.py")
+    if numba_n and os.path.exists(numba_n_path):
+        phase("numba_n")
+        result["numba_n"], numba_n_fn = numba_n_row(numba_n_path, name, info, data, ref, tol)
+        result["numba_n_not_polyray"] = numba_n_gaps(result["numba_n"], result["functions"])
     if timing and result["status"] == "ok":
         phase("time")
         times = {"numpy": median_time(getattr(reference, main), info, data, repeat),
@@ -169,8 +224,11 @@ def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int,
                 continue
             phase(f"time {version}")
             try:
-                fn = getattr(load_module(path, f"npb_{name}_{version}"), main)
-                call(fn, info, data)  # warm-up: Numba compiles on the first call
+                if version == "numba_n" and numba_n_fn is not None:
+                    fn = numba_n_fn  # compiled by the numba_n phase: that call was the warm-up
+                else:
+                    fn = getattr(load_module(path, f"npb_{name}_{version}"), main)
+                    call(fn, info, data)  # warm-up: Numba compiles on the first call
                 times[version] = median_time(fn, info, data, repeat)
             except Exception as exc:  # noqa: BLE001 - a Numba version that fails is a note, not our failure
                 times[version] = f"{type(exc).__name__}"
@@ -187,10 +245,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time", action="store_true")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--numerics", choices=("exact", "close"))
+    ap.add_argument("--no-numba-n", action="store_true", help="skip the _numba_n compile check")
     args = ap.parse_args(argv)
     with open(args.bench_json) as f:
         info = json.load(f)["benchmark"]
-    result = run(info, args.npbench, args.preset, args.time, args.repeat, args.numerics)
+    result = run(info, args.npbench, args.preset, args.time, args.repeat, args.numerics, not args.no_numba_n)
     print("RESULT " + json.dumps(result, default=str), flush=True)
     return 0
 

@@ -8,7 +8,10 @@ the unhinted NumPy version with every function of its module wrapped by
 one row, not the end of the run), and checks every output against the NumPy
 version (NPBench's relative-error test, plus a bit-for-bit column). The table
 says which functions are accelerated, which variant the main function ran (its
-run record) and, when it is not compiled code, the first reason. ``--time``
+run record) and, when it is not compiled code, the first reason; and, as issue 17
+measures it, which of the module's functions NPBench's ``_numba_n`` version
+compiles (nopython, one call at the preset) while Polyray does not
+(``--no-numba-n`` skips that check). ``--time``
 adds medians against NumPy and NPBench's Numba versions at ``--preset``.
 
 The table replaces the section between the ``npbench`` markers of
@@ -52,7 +55,8 @@ def run_one(path: str, args: argparse.Namespace) -> dict[str, Any]:
     name = os.path.basename(path)[:-5]
     cmd = [sys.executable, os.path.join(HERE, "one.py"), path, "--npbench", args.npbench, "--preset", args.preset,
            "--repeat", str(args.repeat)] + (["--time"] if args.time else []) \
-        + (["--numerics", args.numerics] if args.numerics else [])
+        + (["--numerics", args.numerics] if args.numerics else []) \
+        + (["--no-numba-n"] if args.no_numba_n else [])
     start = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, cwd=REPO)
@@ -137,6 +141,38 @@ def reason_class(reason: str) -> str:
     return text[:110]
 
 
+def numba_n_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """The header lines of issue 17's yardstick: the NumPy modules' functions that NPBench's
+    ``_numba_n`` version compiles (nopython, same name), and those Polyray does not accelerate."""
+    checked = [r for r in rows if "numba_n" in r]
+    if not checked:
+        return []
+    both = [(r, f) for r in checked for f in r.get("functions", [])
+            if r["numba_n"].get("compiled", {}).get(f["name"])]
+    gaps = [f"{r['benchmark']}.{name}" for r in checked for name in r.get("numba_n_not_polyray", [])]
+    failed = [r["benchmark"] for r in checked if r["numba_n"].get("error")]
+    return [f"- functions of those modules that NPBench's `_numba_n` version compiles (nopython, checked on "
+            f"{len(checked)} benchmarks): {len(both)}; Polyray accelerates "
+            f"{sum(1 for _, f in both if f.get('accelerated'))} of them; **numba_n compiles, Polyray does not: "
+            f"{len(gaps)}**" + (f" ({', '.join(gaps)})" if gaps else ""),
+            f"- `_numba_n` main function fails to compile or run: {len(failed)}"
+            + (f" ({', '.join(failed)})" if failed else "")]
+
+
+def numba_n_cell(row: dict[str, Any]) -> str:
+    """compiled/all of the ``_numba_n`` version's jit functions, or its error's type."""
+    nn = row.get("numba_n")
+    if nn is None:
+        return ""
+    compiled = nn.get("compiled", {})
+    cell = f"{sum(compiled.values())}/{len(compiled)}"
+    if nn.get("error"):
+        cell += f" ({nn['error'].split(':')[0]})"
+    elif nn.get("valid") is False:
+        cell += " (wrong result)"
+    return cell
+
+
 def ms(value: Any) -> str:
     return f"{value * 1e3:.2f}" if isinstance(value, (int, float)) else (value or "")
 
@@ -168,13 +204,15 @@ def render(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) ->
              f"- all functions of those modules accelerated: {fn_acc} of {fn_all}",
              f"- results: {total - len(bad)} valid by NPBench's test, {bit} bit for bit equal to NumPy; "
              f"wrong, raised, crashed or timed out: {len(bad)}"
-             + (" (" + ", ".join(f"{r['benchmark']}: {r['status']}" for r in bad) + ")" if bad else ""), "",
+             + (" (" + ", ".join(f"{r['benchmark']}: {r['status']}" for r in bad) + ")" if bad else "")]
+    lines += numba_n_lines(rows) + ["",
              "First reason the main function does not run compiled code, by kind:", ""]
     lines += [f"- {len(names)} × {kind} ({', '.join(names)})"
               for kind, names in sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
     lines += ["", "The same reasons as the compiler words them (names and places left out):", ""]
     lines += [f"- {n} × {text}" for text, n in reasons.most_common()]
-    head = ["benchmark", "main", "accelerated", "variant", "result", "bitwise", "module's functions accelerated"]
+    head = ["benchmark", "main", "accelerated", "variant", "result", "bitwise", "module's functions accelerated",
+            "numba_n compiled", "numba_n compiles, Polyray does not"]
     if args.time:
         head += ["NumPy ms", "Polyray ms", "numba_n ms", "numba_np ms", "numba_npr ms"]
     head += ["why not compiled code"]
@@ -185,7 +223,8 @@ def render(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) ->
                  r.get("variant") or "", r.get("status", ""), "yes" if r.get("bitwise") else "no",
                  f"{sum(1 for f in fns if f.get('accelerated'))}/{len(fns)}"
                  + (" (" + ", ".join(f["name"] for f in fns if f.get("accelerated") and not f.get("main")) + ")"
-                    if any(f.get("accelerated") and not f.get("main") for f in fns) else "")]
+                    if any(f.get("accelerated") and not f.get("main") for f in fns) else ""),
+                 numba_n_cell(r), ", ".join(f"`{n}`" for n in r.get("numba_n_not_polyray", []))]
         if args.time:
             t = r.get("times", {})
             cells += [ms(t.get(k)) for k in ("numpy", "polyray", "numba_n", "numba_np", "numba_npr")]
@@ -244,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=10, help="timed calls per version (median; NPBench also takes 10)")
     ap.add_argument("--numerics", choices=("exact", "close"), help="parallelize(numerics=...); default: the decorator's")
     ap.add_argument("--only", default="", help="comma-separated benchmarks: bench_info/NAME.json names or short names")
+    ap.add_argument("--no-numba-n", action="store_true",
+                    help="skip the check of which functions NPBench's _numba_n version compiles")
     ap.add_argument("--timeout", type=float, default=300, help="seconds per benchmark")
     ap.add_argument("--doc", default=os.path.join(REPO, "docs", "benchmarks.md"))
     ap.add_argument("--no-doc", action="store_true", help="print the table, do not write the doc")
@@ -272,7 +313,9 @@ def main(argv: list[str] | None = None) -> int:
         row = run_one(path, args)
         rows.append(row)
         print(f"{row['benchmark']:>12}: {row.get('status'):8} variant={row.get('variant')} "
-              f"{why_not(row)[:120]} ({row['wall_s']:.0f} s)", flush=True)
+              f"{why_not(row)[:120]} ({row['wall_s']:.0f} s)"
+              + (f" numba_n compiles, Polyray does not: {', '.join(row['numba_n_not_polyray'])}"
+                 if row.get("numba_n_not_polyray") else ""), flush=True)
     section = render(rows, args, time.perf_counter() - start)
     if args.json:
         with open(args.json, "w") as f:

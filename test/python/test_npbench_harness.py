@@ -5,7 +5,9 @@ npbench/benchmarks/PATH/MODULE.py with ``initialize``, MODULE_numpy.py): one
 Polyray compiles, one it keeps as the original (a ``while`` loop), and one whose
 NumPy version gives a different result on each call (unseeded random numbers), which
 the harness must report as wrong and exit 1 for. A hanging benchmark must be cut by
-the time limit and recorded, not stop the run. The real checkout (../shared/npbench),
+the time limit and recorded, not stop the run. Each has an NPBench-style ``_numba_n``
+version: the harness records which of its functions Numba compiles and names the
+NumPy module's functions that Numba compiles and Polyray does not (issue 17's yardstick). The real checkout (../shared/npbench),
 when present, runs atax.
 """
 
@@ -54,6 +56,37 @@ BENCHES = {
         """, {"S": {"n": 4}}, ["n", "A", "B"], []),
 }
 
+# NPBench's expert Numba versions: scale's calls a jit helper and has one never reached; halve's
+# compiles the loop Polyray keeps in Python (a gap); drift's does not type (a str plus an array).
+NUMBA_N = {
+    "scale": """
+        @nb.jit(nopython=True, parallel=False, fastmath=True)
+        def twice(x):
+            return 2.0 * x
+
+        @nb.jit(nopython=True)
+        def unused(x):
+            return x
+
+        @nb.jit(nopython=True, parallel=False, fastmath=True)
+        def kernel(n, A, B):
+            for i in range(n):
+                B[i] = twice(A[i]) + 1.0
+        """,
+    "halve": """
+        @nb.jit(nopython=True, parallel=False, fastmath=True)
+        def kernel(n, A, B):
+            for i in range(n):
+                B[i] = A[i] / 2.0
+            B[0] = 0.0
+        """,
+    "drift": """
+        @nb.jit(nopython=True)
+        def kernel(n, A, B):
+            return A + "x"
+        """,
+}
+
 INIT = """
 import numpy as np
 
@@ -70,6 +103,9 @@ def make_checkout(root: Path) -> Path:
         folder.mkdir(parents=True)
         (folder / f"{name}.py").write_text(INIT)
         (folder / f"{name}_numpy.py").write_text("import numpy as np\n" + textwrap.dedent(body))
+        if name in NUMBA_N:
+            (folder / f"{name}_numba_n.py").write_text("import numpy as np\nimport numba as nb\n"
+                                                      + textwrap.dedent(NUMBA_N[name]))
         info = {"benchmark": {"name": name, "short_name": name, "relative_path": name, "module_name": name,
                               "func_name": "kernel", "parameters": params,
                               "init": {"func_name": "initialize", "input_args": ["n"], "output_args": ["A", "B"]},
@@ -104,9 +140,15 @@ def test_compiled_refused_and_doc_section(checkout: Path, tmp_path: Path) -> Non
     assert scale["functions"][0]["accelerated"]
     assert halve["status"] == "ok" and halve["variant"] == "original", halve
     assert not halve["functions"][0]["accelerated"] and "while" in halve["functions"][0]["notes"][0]
+    # the _numba_n versions: what Numba compiled, and what it compiles that Polyray does not
+    assert scale["numba_n"]["compiled"] == {"twice": True, "unused": False, "kernel": True}, scale["numba_n"]
+    assert scale["numba_n"]["valid"] and scale["numba_n_not_polyray"] == []
+    assert halve["numba_n"]["compiled"] == {"kernel": True} and halve["numba_n_not_polyray"] == ["kernel"]
     text = doc.read_text()
     assert text.startswith("# Benchmarks\n\nkept above\n") and text.count("<!-- npbench-S:begin") == 1
     assert "| scale | `kernel` | yes |" in text and "| halve | `kernel` | no | original | ok |" in text
+    assert "| 2/3 |  |" in text and "| 1/1 | `kernel` |" in text  # the numba_n columns of scale and halve
+    assert "**numba_n compiles, Polyray does not: 1** (halve.kernel)" in text
     doc.write_text(text + "\nkept below\n")
     code, log, _ = run(args)  # a second run replaces the section, keeps the rest
     text = doc.read_text()
@@ -118,6 +160,16 @@ def test_wrong_result_exits_1(checkout: Path, tmp_path: Path) -> None:
     assert code == 1, log
     assert rows[0]["status"] == "wrong" and "relative error" in rows[0]["why_wrong"], rows
     assert "FAILED: drift" in log
+    # its _numba_n version does not type: recorded as an error with nothing compiled, not a failed run
+    assert rows[0]["numba_n"]["compiled"] == {"kernel": False}, rows[0]["numba_n"]
+    assert rows[0]["numba_n"]["error"].startswith("TypingError"), rows[0]["numba_n"]
+    assert rows[0]["numba_n_not_polyray"] == []
+
+
+def test_numba_n_check_can_be_skipped(checkout: Path, tmp_path: Path) -> None:
+    code, log, rows = run(["--npbench", str(checkout), "--only", "scale", "--no-numba-n", "--no-doc",
+                           "--json", str(tmp_path / "r.json")])
+    assert code == 0 and "numba_n" not in rows[0] and "numba_n compiled" in log, (log, rows)
 
 
 def test_hang_is_cut_and_recorded(checkout: Path, tmp_path: Path) -> None:
