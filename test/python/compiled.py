@@ -4,10 +4,16 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+import warnings
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
+
+import polyray.runtime as rt
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,3 +44,66 @@ def outcome(fn, *args):
         return ("ok", fn(*args))
     except Exception as exc:  # noqa: BLE001 - the outcome is compared
         return (type(exc).__name__, str(exc))
+
+
+def same(a, b, *, kinds: Collection[str] = ()) -> bool:
+    """Equal outcomes bit for bit: arrays by shape, dtype and bytes; tuples element by element; scalars of the same
+    type with the same bits (so -0.0 differs from 0.0, and NaN equals only a NaN with its bits).
+    kinds: for "float" (float and np.floating) and "int" (int and np.integer), a Python scalar and a NumPy scalar
+    of that kind count as one type with the same value (for tests that check the types apart)."""
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        return isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) and all(same(x, y, kinds=kinds) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    if "float" in kinds and isinstance(a, (float, np.floating)) and isinstance(b, (float, np.floating)):
+        return np.float64(a).tobytes() == np.float64(b).tobytes()
+    if "int" in kinds and isinstance(a, (int, np.integer)) and isinstance(b, (int, np.integer)):
+        return int(a) == int(b)
+    if isinstance(a, (int, float, complex, np.generic)):
+        return type(a) is type(b) and np.asarray(a).tobytes() == np.asarray(b).tobytes()
+    return type(a) is type(b) and a == b
+
+
+@dataclass
+class Ran:
+    """What a call and its original did on copies of the same arguments, once compared."""
+
+    status: str  # "ok", or the exception type's name (the same for both)
+    value: object  # the original's result, or its exception message
+    records: list = field(default_factory=list)  # the run records of the compiled call
+    got: tuple = ()  # the compiled call's own outcome, ("ok", result) or (type name, message)
+
+    @property
+    def variant(self) -> str | None:
+        return self.records[-1]["variant"] if self.records else None
+
+
+def compare_with_original(fn: Callable, original: Callable, *args, messages: bool = True,
+                          loose_messages: Collection[str] = (), kinds: Collection[str] = ()) -> Ran:
+    """Calls fn and original on copies of args (each array copied in its own layout) and asserts the same
+    outcome: the same result bit for bit (see same), or the same exception type (and message, unless messages is
+    False or the type is in loose_messages: Numba words some errors its own way), and the same writes to every
+    array argument. Floating-point warnings are silenced for both."""
+    mine = [a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args]
+    theirs = [a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args]
+    rt.clear_history()
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        got = outcome(fn, *mine)
+        records = rt.history()
+        want = outcome(original, *theirs)
+    assert got[0] == want[0], (got, want)
+    if got[0] == "ok":
+        assert same(got[1], want[1], kinds=kinds), (got, want)
+    elif messages and got[0] not in loose_messages:
+        assert got[1] == want[1], (got, want)
+    for a, b in zip(mine, theirs):
+        if isinstance(a, np.ndarray):
+            assert a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes(), (getattr(fn, "__name__", fn), a, b)
+    return Ran(want[0], want[1], records, got)
+
+
+def run_both(mod: ModuleType, name: str, *args, **options) -> Ran:
+    """compare_with_original for `name` of a compiled module: the call through its dispatcher against
+    `_polyray_original_<name>`."""
+    return compare_with_original(getattr(mod, name), getattr(mod, f"_polyray_original_{name}"), *args, **options)

@@ -11,7 +11,8 @@ import pytest
 import polyray.runtime as rt
 from polyray import parallelize
 
-from compiled import ROOT, compile_and_import, outcome
+from compiled import ROOT, compile_and_import
+from compiled import run_both as compare
 
 SOURCE = ROOT / "test/kernels/everyday/dtype_forms.py"
 REFUSED = ROOT / "test/kernels/everyday/dtype_refusals.py"
@@ -28,21 +29,9 @@ def _cpu(monkeypatch):
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
 
 
-def same(a, b) -> bool:
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
-    return type(a) is type(b) and a == b
-
-
 def run_both(mod, name, *args):
-    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    theirs = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    got = outcome(getattr(mod, name), *mine)
-    variant = rt.history()[-1]["variant"]
-    want = outcome(getattr(mod, f"_polyray_original_{name}"), *theirs)
-    assert got[0] == want[0], (got, want)
-    assert same(got[1], want[1]) if got[0] == "ok" else got[1] == want[1], (name, got, want)
-    return want, variant
+    ran = compare(mod, name, *args)
+    return (ran.status, ran.value), ran.variant
 
 
 RNG = np.random.default_rng(17)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import warnings
 
 import numpy as np
 import pytest
@@ -17,7 +16,7 @@ import polyray.runtime as rt
 from polyray import parallelize
 from polyray.profiling import hint_for
 
-from compiled import ROOT, compile_and_import, outcome
+from compiled import ROOT, compare_with_original, compile_and_import
 
 SOURCE = ROOT / "test/kernels/everyday/first_call_types.py"
 
@@ -41,28 +40,10 @@ def numerics(request):
     return request.param
 
 
-def same(a, b) -> bool:
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
-    return type(a) is type(b) and np.asarray(a).tobytes() == np.asarray(b).tobytes()
-
-
 def both(kernels, name, numerics, *args):
     """Calls @parallelize(kernel) and the kernel on copies: same outcome, same writes; the variant that ran."""
     fn = parallelize(getattr(kernels, name), target="cpu", numerics=numerics)
-    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    theirs = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        got = outcome(fn, *mine)
-        variant = rt.history()[-1]["variant"]
-        want = outcome(getattr(kernels, name), *theirs)
-    assert got[0] == want[0], (got, want)
-    assert same(got[1], want[1]) if got[0] == "ok" else got[1] == want[1], (got, want)
-    for a, b in zip(mine, theirs):
-        if isinstance(a, np.ndarray):
-            assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name
-    return fn, variant
+    return fn, compare_with_original(fn, getattr(kernels, name), *args).variant
 
 
 def test_hints_carry_rank_and_dtype_and_numpy_scalar_types():

@@ -10,7 +10,7 @@ import pytest
 
 import polyray.runtime as rt
 
-from compiled import ROOT, compile_and_import, outcome
+from compiled import ROOT, compare_with_original, compile_and_import
 
 SOURCE = ROOT / "test/kernels/numpy_style/table_functions.py"
 EPS = np.finfo(np.float64).eps
@@ -24,30 +24,14 @@ def mod(request, tmp_path_factory):
     return m
 
 
-def same(a, b) -> bool:
-    if isinstance(a, tuple):
-        return isinstance(b, tuple) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
-    return type(a) is type(b) and (a == b or (a != a and b != b))
-
-
 def run_both(mod, name, *args, compiled=True):
-    """Calls the function (CPU target) and its original on copies; asserts the same outcome and writes, bit for bit."""
-    mine = [a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args]
-    theirs = [a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args]
-    got = outcome(getattr(mod, name), *mine)
+    """Calls the function (CPU target) and its original on copies; asserts the same outcome (the exception type:
+    Numba words some messages its own way) and writes, bit for bit, and the CPU variant ran where compiled."""
     # (a function the mode refuses is its original itself)
-    want = outcome(getattr(mod, f"_polyray_original_{name}", getattr(mod, name)), *theirs)
-    assert got[0] == want[0], (got, want)
-    if got[0] == "ok":
-        assert same(got[1], want[1]), (got, want)
-        if compiled:
-            assert rt.history()[-1]["variant"] == "cpu", rt.history()[-1]
-    for a, b in zip(mine, theirs):
-        if isinstance(a, np.ndarray):
-            assert same(a, b)
-    return got
+    ran = compare_with_original(getattr(mod, name), getattr(mod, f"_polyray_original_{name}", getattr(mod, name)), *args, messages=False)
+    if ran.status == "ok" and compiled:
+        assert ran.variant == "cpu", ran.records[-1:]
+    return ran.got
 
 
 @pytest.fixture(autouse=True)
