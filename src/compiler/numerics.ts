@@ -114,3 +114,26 @@ export function reductionNote(line: number, col: number, operation: string, term
     gpu: false,
   };
 }
+
+/**
+ * A loop's scalar sum `s += t` run as fixed blocks in parallel
+ * (poly/blocked-reductions.ts): the original adds the N terms to s one after
+ * another (each through at most N roundings), the variant adds each block's in
+ * the original order, the first block starting from s, and then the B partial
+ * sums in block order (each term through at most M + B - 1 roundings, M the
+ * most additions in one block). The terms themselves are computed the same
+ * way on both sides (no contraction into FMA), so the two results differ by at
+ * most (gamma(N) + gamma(M + B - 1))*(|s0| + sum|t|) (Higham (4.4)), i.e.
+ * 1.01*(N + M + B - 1)*eps/2*(|s0| + sum|t|) while that factor is under 0.01.
+ * polyray.runtime.close_bounds.loop_sum_bound computes it.
+ */
+export function loopReductionNote(line: number, col: number, scalar: string, blocks: string): CloseNote {
+  return {
+    line,
+    col,
+    operation: `${scalar} += ...`,
+    bound: `reassociated: ${blocks}, run in parallel, each in the original order, the partial sums added in block order (same bits with any thread count): <= 1.01*(N + M + B - 1)*eps/2*(|${scalar}0| + sum|terms|) from the original, N the additions to ${scalar}, M the most in one block, B the blocks`,
+    kind: 'reduction',
+    gpu: false,
+  };
+}

@@ -121,3 +121,33 @@ def within(got: Any, want: Any, tol: Any) -> bool:
         return False
     finite = np.isfinite(want)
     return bool(np.all(np.abs(got[finite] - want[finite]) <= np.broadcast_to(tol, want.shape)[finite]))
+
+
+# The blocks of close mode's loop sums (src/compiler/poly/blocked-reductions.ts
+# MIN_BLOCK, MAX_BLOCKS; codegen/blocked-loops.ts prints the same arithmetic).
+MIN_BLOCK = 4096
+MAX_BLOCKS = 4096
+
+
+def loop_blocks(n: int) -> tuple[int, int]:
+    """(L, B): iterations per block and blocks, for a loop of n iterations."""
+    block = max(MIN_BLOCK, (n + MAX_BLOCKS - 1) // MAX_BLOCKS)
+    return block, (n + block - 1) // block
+
+
+def loop_sum_bound(s0: float, terms: Any, updates_per_iteration: int = 1) -> float:
+    """|compiled - original| for `s += t` over a loop whose iterations add `terms`.
+
+    `terms` is every value added, in order (updates_per_iteration of them per
+    iteration of the blocked loop, e.g. the inner length of a nest). The
+    original adds N terms one after another; the compiled loop adds each
+    block's in order, the first block from s0, then B partial sums:
+    (gamma(N) + gamma(M + B - 1)) * (|s0| + sum|t|), M the most in one block
+    (numerics.ts loopReductionNote).
+    """
+    t = np.abs(np.asarray(terms, dtype=np.float64)).ravel()
+    n_updates = t.size
+    iterations = n_updates // max(updates_per_iteration, 1)
+    block, blocks = loop_blocks(iterations)
+    most = min(block, iterations) * updates_per_iteration
+    return float((gamma(n_updates) + gamma(most + max(blocks - 1, 0))) * (abs(s0) + np.sum(t)))

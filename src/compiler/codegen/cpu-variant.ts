@@ -11,6 +11,8 @@ import type { Rescheduled } from '../poly/reschedule.js';
 import type { Scop } from '../scop/scop.js';
 import type { LoweredSlice } from '../poly/lower-slices.js';
 import { element, ElementScope } from './element-loops.js';
+import type { BlockedReduction } from '../poly/blocked-reductions.js';
+import { accumulatorName, blockedLoopLines } from './blocked-loops.js';
 
 export interface CpuVariantCode {
   name: string;
@@ -62,6 +64,8 @@ export type CpuLoopPlan =
       speculative?: Set<Expr>;
       /** NumPy slice statements to print as loops over their elements (poly/lower-slices.ts). */
       lowered?: Map<Stmt, LoweredSlice>;
+      /** Loops whose scalar sums run as fixed blocks in parallel (poly/blocked-reductions.ts), by source offset. */
+      blocked?: Map<number, BlockedReduction>;
     }
   | {
       kind: 'rescheduled';
@@ -159,11 +163,15 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const native = prangeLoops.size > 0 ? loopPlan.nativeHelpers ?? new Set<Expr>() : new Set<Expr>();
   const speculative = prangeLoops.size > 0 ? loopPlan.speculative ?? new Set<Expr>() : new Set<Expr>();
   const lowered = loopPlan.lowered ?? new Map<Stmt, LoweredSlice>();
+  const blocked = loopPlan.blocked ?? new Map<number, BlockedReduction>();
+  // inside a blocked loop, its sums print as the block's accumulators
+  const renames = new Map<string, string>();
   // While a lowered statement prints: its array references as elements of the implicit loops.
   const elements = new ElementScope();
   const printer = new PythonPrinter((e: Expr, print) => {
     const el = elements.print(e, print);
     if (el !== undefined) return el;
+    if (e.kind === 'name' && renames.has(e.id)) return renames.get(e.id);
     const call = moduleCallText(tf, e, print);
     if (call !== undefined) return call;
     if (native.has(e)) return undefined;
@@ -187,6 +195,17 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     if (s.kind === 'for' && prangeLoops.has(s.span.start)) {
       const header = prangeHeader(s, (e) => printer.expr(e), indent);
       return [...header, ...printer.stmts(s.body, `${indent}    `, override)];
+    }
+    const block = s.kind === 'for' ? blocked.get(s.span.start) : undefined;
+    if (block && s.kind === 'for') {
+      return blockedLoopLines(s, block, (e) => printer.expr(e), (inner) => {
+        for (const x of block.scalars) renames.set(x.name, accumulatorName(s, x.name));
+        try {
+          return printer.stmts(s.body, inner, override);
+        } finally {
+          renames.clear();
+        }
+      }, (inner) => printer.stmts([s], inner, (x, i) => (x === s ? undefined : override(x, i))), indent);
     }
     return augHelperLines(tf, s, indent, printer, used);
   };

@@ -22,6 +22,7 @@ import type { ParallelPlan } from './parallel-plan.js';
 import type { Scop } from '../scop/scop.js';
 import type { Rescheduled } from './reschedule.js';
 import type { LoweredSlice } from './lower-slices.js';
+import { closeNotesForBlocked } from './blocked-reductions.js';
 
 export interface PolyResult {
   verdicts: Map<number, LoopVerdict>;
@@ -31,12 +32,13 @@ export interface PolyResult {
 
 export function polyStage(isl: IslContext, tf: TypedFunction, source: string): PolyResult {
   const scop = extractScop(tf, source);
-  const verdicts = loopVerdicts(isl, scop);
-  const parallel = planParallelLoops(isl, tf, scop, verdicts);
+  const reductions = new Map<number, string[]>();
+  const verdicts = loopVerdicts(isl, scop, reductions);
+  const parallel = planParallelLoops(isl, tf, scop, verdicts, reductions);
   const transformations: string[] = [];
   let plan: FunctionPlan = {
     parallel,
-    loops: { kind: 'original', prangeLoops: parallel.prangeLoops, nativeHelpers: parallel.safeHelpers, speculative: parallel.speculative, lowered: parallel.lowered },
+    loops: { kind: 'original', prangeLoops: parallel.prangeLoops, nativeHelpers: parallel.safeHelpers, speculative: parallel.speculative, lowered: parallel.lowered, blocked: parallel.blocked },
     ray: 'no loop runs in parallel',
   };
   const before = originalParallelDepth(scop, verdicts);
@@ -105,6 +107,9 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     // (unless the parallel loops' paragraph above described it)
     if (parallel.distributable.size === 0 && parallel.prangeLoops.size === 0) transformations.push(describeGpu(tf, parallel));
   }
+  // blocked sums print in the original order only (a rescheduled nest never has a scalar assigned in a loop)
+  if (plan.loops.kind === 'original') closeNotesForBlocked(tf, parallel);
+  else parallel.blocked.clear();
   // Reasons per loop: what the CPU variant does with it.
   const out = new Map<number, LoopVerdict>();
   for (const [at, v] of verdicts) {

@@ -13,18 +13,24 @@ const ORDINAL = ['', 'one', 'two', 'three', 'four', 'five'];
 /** Bound on isl operations per function; past it the loops are reported sequential. */
 export const MAX_ISL_OPERATIONS = 2_000_000;
 
-export function loopVerdicts(ctx: IslContext, scop: Scop): Map<number, LoopVerdict> {
+/**
+ * `reductions`, when given, receives the loops whose only carried dependences
+ * are scalar `+=` reductions (loop start -> the scalars): the candidates for
+ * close mode's blocked parallel reductions (poly/blocked-reductions.ts).
+ */
+export function loopVerdicts(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>): Map<number, LoopVerdict> {
   const verdicts = new Map<number, LoopVerdict>();
   if (scop.unanalysable) {
     for (const l of scop.loops) verdicts.set(l.span.start, { parallel: false, reason: `not analysed: ${scop.unanalysable}` });
     return verdicts;
   }
   try {
-    return ctx.withQuota(MAX_ISL_OPERATIONS, () => ctx.scope(() => analyse(ctx, scop)));
+    return ctx.withQuota(MAX_ISL_OPERATIONS, () => ctx.scope(() => analyse(ctx, scop, reductions)));
   } catch (e) {
     // Past the bound isl reports the next operation's failure (often a read), so
     // the reason names the bound first.
     const why = (e instanceof Error ? e.message.split('\n')[0] : String(e)).slice(0, 160);
+    reductions?.clear();
     for (const l of scop.loops) {
       verdicts.set(l.span.start, {
         parallel: false,
@@ -35,7 +41,7 @@ export function loopVerdicts(ctx: IslContext, scop: Scop): Map<number, LoopVerdi
   }
 }
 
-function analyse(ctx: IslContext, scop: Scop): Map<number, LoopVerdict> {
+function analyse(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>): Map<number, LoopVerdict> {
   const model = islModel(scop);
   const { domain, schedule } = model;
   const params = model.head;
@@ -63,6 +69,8 @@ function analyse(ctx: IslContext, scop: Scop): Map<number, LoopVerdict> {
     const d = loop.depth;
     const blockers: string[] = [];
     let reduction: string | null = null;
+    const reduced = new Set<string>();
+    let sumsOnly = true;
     for (const { arr, kinds } of deps) {
       if (isPrivateScalar(arr, inside)) continue;
       for (const [kind, rel] of kinds) {
@@ -71,6 +79,8 @@ function analyse(ctx: IslContext, scop: Scop): Map<number, LoopVerdict> {
         const red = reductionOf(arr, inside);
         if (red) {
           reduction ??= red;
+          reduced.add(arr);
+          if (!sumReduction(arr, inside)) sumsOnly = false;
           continue;
         }
         const [src, dst, distance, hit] = carried[0];
@@ -79,8 +89,11 @@ function analyse(ctx: IslContext, scop: Scop): Map<number, LoopVerdict> {
       }
     }
     if (blockers.length > 0) verdicts.set(loop.span.start, { parallel: false, reason: blockers[0] });
-    else if (reduction) verdicts.set(loop.span.start, { parallel: false, reason: `${reduction}: a reduction across iterations of ${loop.label ?? loop.variable}; this build runs reductions sequentially` });
-    else {
+    else if (reduction) {
+      if (sumsOnly) reductions?.set(loop.span.start, [...reduced].sort());
+      const how = sumsOnly ? '' : '; only sums are reassociated, so it runs sequentially';
+      verdicts.set(loop.span.start, { parallel: false, reason: `${reduction}: a reduction across iterations of ${loop.label ?? loop.variable}${how}` });
+    } else {
       const approx = loop.approximate ? ' (bounds over-approximated)' : '';
       verdicts.set(loop.span.start, {
         parallel: true,
@@ -143,11 +156,17 @@ function reductionOf(arr: string, inside: ScopStatement[]): string | null {
   if (uses.length === 0) return null;
   const ok = uses.every((s) => {
     const accs = s.accesses.filter((a) => a.array === arr);
-    return accs.every((a) => a.scalar) && accs.some((a) => a.kind === 'write' && a.reductionOp) && accs.filter((a) => a.kind === 'read').length === 1;
+    const writes = accs.filter((a) => a.kind === 'write');
+    return accs.every((a) => a.scalar) && writes.length > 0 && writes.every((a) => a.reductionOp) && accs.filter((a) => a.kind === 'read').length === 1;
   });
   if (!ok) return null;
   const op = uses[0].accesses.find((a) => a.reductionOp)!.reductionOp;
   return `'${arr} ${op}= ...' at line ${uses[0].span.from.line}`;
+}
+
+/** Every update of the reduction scalar is `+=` (sums may be reassociated in close mode; products are not). */
+function sumReduction(arr: string, inside: ScopStatement[]): boolean {
+  return inside.every((s) => s.accesses.every((a) => a.array !== arr || a.kind !== 'write' || a.reductionOp === '+'));
 }
 
 /**

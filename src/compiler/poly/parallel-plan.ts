@@ -19,6 +19,7 @@ import type { Scop } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { isNumpyAllocation } from '../types/numpy-table.js';
 import { tablePreconditions } from './table-preconditions.js';
+import { blockedReduction, BLOCKS_IN_WORDS, type BlockedReduction } from './blocked-reductions.js';
 
 export interface ShapeParam {
   name: string;
@@ -60,6 +61,8 @@ export interface ParallelPlan {
   speculative: Set<Expr>;
   /** NumPy slice statements the CPU variant runs as element loops (their shape conditions are in preconditions). */
   lowered: Map<Stmt, LoweredSlice>;
+  /** Loops whose scalar sums run as fixed blocks in parallel (poly/blocked-reductions.ts), by source offset. */
+  blocked: Map<number, BlockedReduction>;
 }
 
 /** Helpers that never raise (NumPy's pairwise sum and mean of a vector, close mode's reductions): no obstacle to a parallel loop. */
@@ -68,8 +71,9 @@ export const NEVER_RAISING_HELPERS: ReadonlySet<string> = new Set(['pairwise_sum
 /** Helpers whose failure a parallel loop can flag without raising (numba_helpers.spec_*). */
 export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);
 
-export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>): ParallelPlan {
-  const plan: ParallelPlan = { prangeLoops: new Set(), provenParallel: new Set(), temporaries: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set(), lowered: new Map() };
+/** `reductions`: the loops whose only carried dependences are scalar sums (loop-verdicts.ts), candidates for blocks. */
+export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>, reductions: ReadonlyMap<number, string[]> = new Map()): ParallelPlan {
+  const plan: ParallelPlan = { prangeLoops: new Set(), provenParallel: new Set(), temporaries: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set(), lowered: new Map(), blocked: new Map() };
   const pre = helperPreconditions(tf);
   const required = tablePreconditions(tf);
   plan.preconditions = [...pre.values(), ...required];
@@ -84,6 +88,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   if (scop.loops.length === 0 && lowering.lowered.size === 0) return plan;
   const refuse = (why: string): ParallelPlan => {
     for (const l of parallel) plan.notes.set(l.span.start, why);
+    for (const at of reductions.keys()) plan.notes.set(at, why);
     return plan;
   };
   const inexact = scop.statements.flatMap((s) => s.accesses).find((a) => !a.scalar && !a.exact);
@@ -142,7 +147,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   // Implicit loops as prange put the whole function in Numba's parallel mode:
   // not while a NumPy operator between arrays remains (broadcastObstacle).
   const implicitPrange = broadcastObstacle(tf, shapesChecked) === null;
-  if (parallel.length === 0) {
+  if (parallel.length === 0 && reductions.size === 0) {
     if (implicitPrange) planImplicitLoops(tf.fn.body, plan.lowered, plan.prangeLoops);
     return plan;
   }
@@ -184,6 +189,17 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
           continue;
         }
         plan.notes.set(s.span.start, `runs sequentially: ${why}`);
+      } else if (reductions.has(s.span.start)) {
+        // a loop carrying only scalar sums: fixed blocks in parallel, partial sums added in order
+        const scalars = reductions.get(s.span.start)!;
+        const r = blockedReduction(tf, s, scalars);
+        const why = 'why' in r ? r.why : prangeObstacle(tf, s, 'semantic', shapesChecked, new Set(scalars)) ?? prangeObstacle(tf, s, 'numba', shapesChecked);
+        if (!why && 'plan' in r) {
+          plan.blocked.set(s.span.start, r.plan);
+          plan.notes.set(s.span.start, `runs in parallel as fixed blocks of iterations (${BLOCKS_IN_WORDS}), each summing ${scalars.map((n) => `'${n}'`).join(', ')} in the original order, the partial sums then added in block order: the same bits with any number of threads${r.plan.scalars.some((x) => x.kind === 'float') ? ' (close mode: a float sum reassociated, see closeNotes)' : ' (an integer sum: the same bits as the original)'}`);
+          continue;
+        }
+        plan.notes.set(s.span.start, `runs sequentially: ${why}`);
       }
       choose(s.body, distributed);
     }
@@ -207,7 +223,7 @@ function paramsConstraints(text: string): string {
  * after the loop); 'speculative' is the same but for math calls the CPU
  * variant can flag instead of raising; 'numba' reasons only for Numba's prange.
  */
-function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: 'semantic' | 'speculative' | 'numba', shapesChecked: ReadonlySet<Stmt> = new Set()): string | null {
+function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: 'semantic' | 'speculative' | 'numba', shapesChecked: ReadonlySet<Stmt> = new Set(), liveSums: ReadonlySet<string> = new Set()): string | null {
   if (mode === 'numba') return numbaObstacle(tf, loop, shapesChecked);
   let obstacle: string | null = literalStep(loop.range.step) === null ? 'its step is not an integer literal' : null;
   const assignedInside = new Set<string>();
@@ -226,7 +242,8 @@ function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: '
   // sequential loop leaves the last iteration's value, so none may be read after it.
   assignedInside.add(loop.target.id);
   const live = liveAfter(tf.fn, loop);
-  for (const n of assignedInside) if (live.has(n)) obstacle ??= `'${n}' is assigned inside the loop and read after it`;
+  // (a blocked loop's sums are combined after it: they may be read)
+  for (const n of assignedInside) if (live.has(n) && !liveSums.has(n)) obstacle ??= `'${n}' is assigned inside the loop and read after it`;
   return obstacle;
 }
 

@@ -201,7 +201,8 @@ class Extractor {
           out.push(...this.readsOf(b.value));
           if (b.kind === 'augassign') out.push(...this.readsOf(b.target));
           else if (b.target.kind === 'subscript') out.push(...this.indexReads(b.target));
-          const w = this.write(b.target, false, null);
+          // (`s += t` under a test is still a sum: loop-verdicts.ts requires every write of s to be one)
+          const w = this.write(b.target, false, b.kind === 'augassign' ? b.op : null);
           w.must = false;
           out.push(w);
         } else if (b.kind === 'expr' && b.value.kind !== 'string') {
