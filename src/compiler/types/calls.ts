@@ -12,32 +12,11 @@
 // stage models the call as reading every array argument and maybe writing
 // every written one (scop/extract.ts), a statement that may raise.
 import { walkStmts, type Expr, type FunctionDef, type Stmt } from '../parse/ast.js';
-import type { TypedFunction } from './check.js';
+import type { CallSite, Specialization, TypedFunction } from './typed-function.js';
 import { describe, scalar, type Ty } from './ty.js';
 import { staticRange, type Range } from './int-ranges.js';
 
-/** One callee checked for one list of argument types. */
-export interface Specialization {
-  /** The callee's name in the module. */
-  callee: string;
-  /** The Python function the generated module defines for it (Numba compiles it). */
-  pyName: string;
-  /** The global the runtime binds to its jitted form: what callers' variants call. */
-  callName: string;
-  /** The callee's definition (a copy: casts and types are per specialization) checked with these types. */
-  tf: TypedFunction;
-  /** Why it stays in Python ('line 7: ...'); null when it compiles. */
-  refusal: string | null;
-  /** The range of the Python int it returns, when every return gives a constant one (`return 1` / `return 0`). */
-  returnRange: Range | null;
-}
-
-/** A call site the variants print as a call of the specialization. */
-export interface CallSite {
-  spec: Specialization;
-  /** Per callee parameter in order: the argument expression, or the default value's source text. */
-  args: (Expr | string)[];
-}
+export type { CallSite, Specialization } from './typed-function.js';
 
 /** What typing a call gives the caller. */
 export type CallResult =

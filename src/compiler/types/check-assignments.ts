@@ -1,0 +1,234 @@
+// Assignments: unpacking, stores into arrays and scalars, augmented assignments, local bindings and the aliases and writes they make.
+// A layer of the types checker (checker-base.ts describes the chain).
+import { diagnostic, type Span } from '../diagnostics.js';
+import { walkExpr, type Expr, type Stmt } from '../parse/ast.js';
+import { dtypeScalar } from './hints.js';
+import { describe, join, sameTy, UNKNOWN, type Ty } from './ty.js';
+import { isDtype, kindOf, NARROW, promoteTypes, type Dtype } from './promotion.js';
+import { indexStoreRefusal, STORE_HELPER, type IndexArrayHelper } from './index-arrays.js';
+import { StatementChecker } from './check-statements.js';
+import { article, exactScalarType, isIndexHelper, isSelfProduct, viewOperand } from './check-helpers.js';
+
+export abstract class AssignmentChecker extends StatementChecker {
+  /** `t[k]` of a tuple (`q, r = f(x)` reads the items so): a constant index, each item its own type. */
+  protected tupleItem(e: Expr & { kind: 'subscript' }, base: Ty & { kind: 'tuple' }): Ty {
+    const ix = e.indices.length === 1 ? e.indices[0] : null;
+    const k = ix && ix.kind === 'number' && ix.numberKind === 'int' && /^\d+$/.test(ix.text) ? Number(ix.text) : null;
+    if (k === null || k >= base.elts.length) {
+      this.error(e.span, k === null ? 'a tuple is indexed by an integer literal only' : `tuple index ${k} is out of range for ${base.elts.length} items`);
+      return UNKNOWN;
+    }
+    return base.elts[k];
+  }
+
+  /**
+   * `a, b = E` unpacks E's first dimension (an array of known rank) or E's
+   * items (a tuple of that many: a module function's `return q, r`).
+   */
+  protected checkUnpackedArray(s: Stmt & { kind: 'assign' }): void {
+    const t = this.types.get(s.value);
+    if (t?.kind === 'array' && t.ndim !== null && t.ndim >= 1) return;
+    if (t?.kind === 'tuple' && t.elts.length === s.unpackedLength) return;
+    if (t?.kind === 'tuple') {
+      this.error(s.span, `unpacking a tuple of ${t.elts.length} items into ${s.unpackedLength} names raises ValueError`);
+      if (s.target.kind === 'name') this.untyped.add(s.target.id);
+      return;
+    }
+    // a value refused on its own (`np.mgrid[...]`): its diagnostic says why, the unpacking adds nothing
+    const inValue = (d: { span: Span }): boolean => d.span.start >= s.value.span.start && d.span.end <= s.value.span.end;
+    if ((!t || t.kind === 'unknown') && this.diagnostics.some(inValue)) {
+      if (s.target.kind === 'name') this.untyped.add(s.target.id);
+      return;
+    }
+    const message = `unpacking ${t ? describe(t) : 'a value'} into ${s.unpackedLength} names is not supported (only a written tuple, a shape or an array of known rank)`;
+    // one diagnostic: the temporary's uses (`a = t[0]`, and what reads a) are its follow-ons
+    if (!this.diagnostics.some((d) => d.span.start === s.span.start && d.message === message)) this.diagnostics.push(diagnostic('error', s.span, message));
+    if (s.target.kind === 'name') this.untyped.add(s.target.id);
+  }
+
+  /** `n, m = A.shape` binds only when A has exactly that rank (Python raises ValueError otherwise). */
+  protected checkUnpackedShape(s: Stmt & { kind: 'assign' }): void {
+    const base = s.value.kind === 'subscript' && s.value.value.kind === 'attribute' ? s.value.value.value : null;
+    const t = base ? this.types.get(base) : undefined;
+    if (t?.kind === 'array' && t.ndim === s.unpackedShape) return;
+    const rank = t?.kind === 'array' ? (t.ndim === null ? 'an unknown rank' : `rank ${t.ndim}`) : 'no known rank';
+    this.error(s.span, `unpacking a shape of ${rank} into ${s.unpackedShape} names`);
+  }
+
+  /**
+   * `A[i, :] += X` on an array: Numba's in-place operator on a slice neither
+   * broadcasts nor checks shapes as NumPy does, so the variants print it as
+   * `A[i, :] = A[i, :] + X`, which is the same for NumPy (it buffers
+   * overlapping operands) and makes Numba check the shapes. Only when the
+   * casting cannot differ: NumPy refuses `int_array += float`, an assignment
+   * would cast silently.
+   */
+  protected arrayAugAssign(s: Stmt & { kind: 'augassign' }, target: Ty & { kind: 'array' }, value: Ty): void {
+    const targetKind = target.dtype === null ? null : dtypeScalar(target.dtype);
+    const valueKind = value.kind === 'scalar' ? value.scalar : value.kind === 'array' ? (value.dtype === null ? null : dtypeScalar(value.dtype)) : null;
+    const rank: Record<string, number> = { bool: 0, int: 1, float: 2, complex: 3 };
+    if (targetKind === null || valueKind === null || rank[valueKind] > rank[targetKind] || (s.op === '/' && targetKind !== 'float' && targetKind !== 'complex')) {
+      this.error(s.span, `'${s.op}=' on an array whose dtype NumPy could refuse to cast in place (${target.dtype ?? 'any dtype'} ${s.op}= ${describe(value)})`);
+      return;
+    }
+    if (s.target.kind === 'name') {
+      if (target.ndim === null) {
+        this.error(s.span, `'${s.target.id} ${s.op}= ...' on an array of unknown rank`);
+        return;
+      }
+      this.arrayAug.set(s, target.ndim);
+    } else {
+      this.arrayAug.set(s, null);
+    }
+  }
+
+  /** `x[mask] = v`, `x[idx] = v`: the target's read helper becomes the statement's store helper. */
+  protected indexArrayStore(s: Stmt & { kind: 'assign' }, valueTy: Ty): void {
+    if (s.target.kind !== 'subscript') return;
+    const h = this.helpers.get(s.target);
+    if (!h || !isIndexHelper(h.helper)) return;
+    this.helpers.delete(s.target);
+    const base = this.types.get(s.target.value);
+    if (base?.kind !== 'array') return;
+    const refusal = indexStoreRefusal(base, valueTy);
+    if (refusal) {
+      this.error(s.value.span, refusal);
+      return;
+    }
+    this.augHelpers.set(s, { helper: STORE_HELPER[h.helper as IndexArrayHelper], args: [s.target.value, s.target.indices[0], s.value] });
+  }
+
+  protected assign(target: Expr, valueTy: Ty, value: Expr, span: Span): void {
+    if (target.kind === 'name') {
+      if (this.params.has(target.id)) {
+        const pt = this.params.get(target.id)!;
+        if (pt.kind === 'array' || valueTy.kind === 'array') {
+          // once per statement: `A, B = B, A` (parse/unpack.ts) rebinds both
+          const already = this.diagnostics.some((d) => d.span.start === span.start && d.message.startsWith('rebinding the array parameter'));
+          if (!already) this.error(span, `rebinding the array parameter '${target.id}' is not supported`);
+          return;
+        }
+        if (valueTy.kind === 'scalar' && pt.kind === 'scalar' && valueTy.scalar !== pt.scalar) {
+          this.error(span, `parameter '${target.id}' is rebound to a ${valueTy.scalar}`);
+        }
+        return;
+      }
+      if (valueTy.kind === 'scalar' && valueTy.scalar === 'int' && valueTy.origin !== 'np' && isSelfProduct(target.id, value)) {
+        this.error(span, `'${target.id} = ${target.id} * ...' on a Python int may exceed 64 bits, where Numba would wrap around`);
+      }
+      if (this.usesFailedCall(value)) this.callUntyped.add(target.id);
+      else if (this.usesUntyped(value)) this.untyped.add(target.id);
+      this.bindLocal(target.id, valueTy, valueTy.kind === 'array' ? this.arrayRoot(value) : null, span);
+      return;
+    }
+    if (target.kind === 'subscript') {
+      const into = this.expr(target);
+      // NumPy 2 raises OverflowError storing a Python int out of the array's range (`u16[i] = -107`)
+      const dtype = into.kind === 'array' ? into.dtype : into.kind === 'scalar' ? into.dtype : null;
+      if (isDtype(dtype) && valueTy.kind === 'scalar' && valueTy.origin === 'py' && valueTy.scalar === 'int') {
+        this.constructorRange(dtype, valueTy, value, span, `storing a Python int into a ${dtype} array`);
+      }
+      this.scalarStore(into, valueTy, span);
+      this.markWritten(target, span);
+      return;
+    }
+    this.error(target.span, 'unsupported assignment target');
+  }
+
+  /**
+   * NumPy 2 stores a scalar into an integer array (an element or a slice)
+   * through a Python int, range-checked: `i16[k] = np.int32(70000)` or
+   * `i16[k] = 1e9` raise OverflowError and a NaN raises ValueError, where
+   * compiled code wraps or converts with undefined results. So a NumPy integer
+   * scalar is stored only where its dtype casts safely to the array's, and no
+   * float or complex scalar is stored into an integer array. (Python ints are
+   * range-checked with the operands: constructorRange.) Fuzz seed 42's finding.
+   */
+  protected scalarStore(into: Ty, value: Ty, span: Span): void {
+    const target = into.kind === 'array' || into.kind === 'scalar' ? into.dtype : null;
+    if (!isDtype(target) || target === 'bool' || kindOf(target) !== 'int' || value.kind !== 'scalar') return;
+    if (value.scalar === 'float' || value.scalar === 'complex') {
+      this.error(span, `storing a ${value.scalar} into ${article(target)} array: NumPy 2 raises OverflowError (ValueError for NaN) where it does not fit, compiled code's conversion is undefined there`);
+      return;
+    }
+    if (value.origin === 'py') return;
+    const from: Dtype = isDtype(value.dtype) ? value.dtype : value.scalar === 'bool' ? 'bool' : 'int64';
+    if (promoteTypes(from, target) !== target) {
+      this.error(span, `storing ${article(from)} value into ${article(target)} array: NumPy 2 raises OverflowError where it does not fit, compiled code would wrap around`);
+    }
+  }
+
+  /** Whether an expression reads a name bound by an unsupported statement. */
+  protected usesUntyped(e: Expr): boolean {
+    let found = false;
+    walkExpr(e, (x) => { if (x.kind === 'name' && this.untyped.has(x.id)) found = true; });
+    return found;
+  }
+
+  /** Whether an expression holds a refused module call or reads a local bound from one (this pass). */
+  protected usesFailedCall(e: Expr): boolean {
+    let found = false;
+    walkExpr(e, (x) => { if (this.failedCalls.has(x) || (x.kind === 'name' && this.callUntyped.has(x.id))) found = true; });
+    return found;
+  }
+
+  protected bindLocal(name: string, t: Ty, aliasOf: string | null, span: Span): void {
+    // a tuple of scalars (what `q, r = f(x)` unpacks) is a value; one holding arrays could alias the caller's
+    const scalarTuple = t.kind === 'tuple' && t.elts.every((x) => x.kind === 'scalar');
+    if (t.kind === 'tuple' && !scalarTuple) {
+      this.error(span, `local '${name}' holds a tuple of ${t.elts.map(describe).join(', ')}: only tuples of scalars are supported`);
+    } else if (t.kind === 'module' || t.kind === 'callable' || t.kind === 'shape' || (t.kind === 'dtype' && t.dtype === null)) {
+      this.error(span, `local '${name}' holds a ${t.kind}, which is not supported`);
+    }
+    const prev = this.locals.get(name);
+    // `dt = A.dtype` then `np.zeros(n, dt)`: one known dtype per local (types/dtype-args.ts)
+    if (t.kind === 'dtype' && prev?.kind === 'dtype' && prev.dtype !== t.dtype) this.error(span, `local '${name}' holds the dtypes ${prev.dtype} and ${t.dtype}`);
+    if (scalarTuple && prev && !sameTy(prev, t)) this.error(span, `local '${name}' changes between ${describe(prev)} and ${describe(t)}`);
+    const next = scalarTuple ? t : prev ? join(prev, t) : t;
+    if (prev?.kind === 'scalar' && t.kind === 'scalar' && exactScalarType(prev) !== exactScalarType(t) && [prev, t].some((x) => NARROW.has(exactScalarType(x) as Dtype) || exactScalarType(x) === 'uint64')) {
+      // NumPy 2 keeps each value's own type (a Python float, then a float32 after `s += x[i]`); Numba unifies the local into one
+      this.error(span, `local '${name}' is ${describe(prev)} and ${describe(t)} on different paths: NumPy 2 computes with each, compiled code with one type`);
+    }
+    if (prev && prev.kind !== 'unknown' && t.kind !== 'unknown' && prev.kind !== t.kind) {
+      this.error(span, `local '${name}' changes between ${describe(prev)} and ${describe(t)}`);
+    }
+    this.locals.set(name, next);
+    if (t.kind === 'array') {
+      const prevAlias = this.aliases.get(name);
+      if (prevAlias !== undefined && prevAlias !== aliasOf) this.error(span, `local array '${name}' is rebound to a different array`);
+      this.aliases.set(name, aliasOf);
+    }
+  }
+
+  /** The array parameter an array-valued expression is a view of, if any. */
+  protected arrayRoot(e: Expr): string | null {
+    if (e.kind === 'name') {
+      if (this.params.has(e.id)) return e.id;
+      return this.aliases.get(e.id) ?? null;
+    }
+    // `x[mask]`, `x[idx]` are copies (types/index-arrays.ts)
+    if (e.kind === 'subscript') return isIndexHelper(this.helpers.get(e)?.helper ?? '') ? null : this.arrayRoot(e.value);
+    if (e.kind === 'attribute' && (e.attr === 'T' || e.attr === 'real' || e.attr === 'imag')) return this.arrayRoot(e.value);
+    if (e.kind === 'call' && e.func.kind === 'attribute' && (e.func.attr === 'transpose' || e.func.attr === 'ravel')) return this.arrayRoot(e.func.value);
+    // a view NumPy returns (np.reshape, np.flip, a.reshape(...)): writes through it write its array
+    const viewed = viewOperand(e, (x) => this.types.get(x)?.kind === 'module');
+    if (viewed) return this.arrayRoot(viewed);
+    return null;
+  }
+
+  protected markWritten(target: Expr, span: Span): void {
+    let base: Expr = target;
+    while (base.kind === 'subscript' || (base.kind === 'attribute' && (base.attr === 'T' || base.attr === 'real' || base.attr === 'imag'))) base = base.value;
+    if (base.kind !== 'name') {
+      this.error(span, 'unsupported assignment target');
+      return;
+    }
+    const t = this.params.get(base.id) ?? this.locals.get(base.id);
+    if (!t || t.kind !== 'array') {
+      this.error(span, `'${base.id}' is assigned by subscript but is not an array`);
+      return;
+    }
+    const root = this.params.has(base.id) ? base.id : this.aliases.get(base.id) ?? null;
+    if (root) this.written.add(root);
+  }
+}

@@ -1,0 +1,242 @@
+// Calls of NumPy functions through the table (numpy-table.ts): ufuncs, reductions, products, array rules.
+// A layer of the types checker (checker-base.ts describes the chain).
+import type { Expr } from '../parse/ast.js';
+import { dtypeScalar } from './hints.js';
+import { npScalar, scalar, UNKNOWN, widerScalar, type Ty } from './ty.js';
+import { callArgumentRefusal } from './call-args.js';
+import { planBinary } from './nep50.js';
+import { isDtype, promoteTypes } from './promotion.js';
+import type { TableRow } from './numpy-table.js';
+import { covVariables } from './table-guards.js';
+import { CallChecker } from './check-calls.js';
+import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral } from './check-helpers.js';
+
+export abstract class NumpyCallChecker extends CallChecker {
+  /** np.<name>(...): the result type by its row's typing rule (types/numpy-table.ts). */
+  protected numpyCall(e: Expr & { kind: 'call' }, row: TableRow, args: Ty[], kw: Map<string, Ty>): Ty {
+    const name = row.name;
+    // rules added with the table check their arguments themselves: an argument of unknown type was reported where it came from
+    const checked = ['reshape', 'flip', 'tri', 'ufunc_outer', 'linalg_square'];
+    if (checked.includes(row.typing) && args.some((t) => t.kind === 'unknown')) return UNKNOWN;
+    const refusal = callArgumentRefusal(row, `np.${name}`, [...kw.keys()], args.length);
+    if (refusal) this.error(e.span, refusal);
+    switch (row.typing) {
+      case 'ufunc': {
+        const rule = row.ufunc!;
+        // NumPy's own math (SIMD loops): exact on integers only where the result stays integer (np.power)
+        if (row.numerics === 'ulp' && (rule.ints !== 'keep' || args.some((t) => isFloatLike(t)))) {
+          const exact = row.mathEquivalent;
+          this.ownMath(e.span, name, `np.${name}`, args, `np.${name}(): NumPy computes it with its own (vectorized) implementation and compiled code with the C library's, so the last bits differ${exact ? `; math.${exact}() on scalars is the same in both` : ''}`);
+        }
+        if (rule.compare) {
+          if (args.length !== 2 || kw.size > 0) this.error(e.span, `np.${name}() takes two operands`);
+          // NumPy 2 compares in the promoted dtype, as the operator does
+          else this.applyPlan(planBinary(rule.compare, this.side(args[0], e.args[0]), this.side(args[1], e.args[1])), [e.args[0], e.args[1]], e.span, false, null);
+        }
+        if (args.some((t) => t.kind === 'array')) {
+          const arr = args.find((t) => t.kind === 'array') as Ty & { kind: 'array' };
+          return { kind: 'array', dtype: rule.bool ? 'bool' : ufuncFloatResult(row, args), ndim: arr.ndim };
+        }
+        const kinds = args.filter((t): t is Ty & { kind: 'scalar' } => t.kind === 'scalar').map((t) => t.scalar);
+        if (rule.bool) return scalar('bool', 'np');
+        const k = kinds.length ? kinds.reduce(widerScalar) : 'float';
+        // ufuncs that keep integers integer (np.power(k, 2), np.maximum(i, j) are int64); the others give float64
+        const intResult = k === 'int' && rule.ints === 'keep';
+        return scalar(rule.complexToReal ? (k === 'complex' ? 'float' : k) : intResult ? 'int' : k === 'int' || k === 'bool' ? 'float' : k, 'np');
+      }
+      case 'alloc':
+      case 'full':
+      case 'alloc_like':
+        return this.allocation(e, row, args, kw);
+      case 'reduction':
+      case 'dot': {
+        const a0 = args[0];
+        this.exactSum(e.span, name, a0 && a0.kind === 'array' ? a0.dtype : null, e, {
+          ndim: a0?.kind === 'array' ? a0.ndim : null, whole: args.length === 1 && e.keywords.length === 0, method: false, param: this.isParamName(e.args[0]),
+        });
+        if (kw.has('axis')) {
+          const a = args[0];
+          return { kind: 'array', dtype: a?.kind === 'array' ? a.dtype : null, ndim: a?.kind === 'array' && a.ndim !== null ? a.ndim - 1 : null };
+        }
+        if (name === 'vdot') this.product(e.span, 'np.vdot', args[0], args[1]);
+        if (row.typing === 'dot') {
+          const [a, b] = args;
+          this.helpers.set(e, { helper: row.helper! }); // shapes checked as NumPy does (numba_helpers.dot)
+          this.product(e.span, 'np.dot', a, b);
+          if (a?.kind === 'array' && b?.kind === 'array' && a.ndim === 1 && b.ndim === 1) return scalar(dtypeScalar(a.dtype), 'np');
+          if (a?.kind === 'array' && b?.kind === 'array') return { kind: 'array', dtype: a.dtype === b.dtype ? a.dtype : null, ndim: a.ndim !== null && b.ndim !== null ? a.ndim + b.ndim - 2 : null };
+        }
+        const a = args[0];
+        return a?.kind === 'array' ? reductionScalar(name, a.dtype) : scalar('float', 'np');
+      }
+      case 'matmul':
+        return this.binaryType('@', args[0] ?? UNKNOWN, args[1] ?? UNKNOWN, e.span, (h) => this.helpers.set(e, h), e);
+      case 'outer': {
+        // the product of every pair: the operands' promoted dtype (np.outer(u, v) of float64 vectors is float64)
+        const [a, b] = args.map((t) => (t?.kind === 'array' ? t.dtype : null));
+        return { kind: 'array', dtype: isDtype(a) && isDtype(b) ? promoteTypes(a, b) : null, ndim: 2 };
+      }
+      case 'same':
+      case 'flat': {
+        const a = args[0];
+        return a?.kind === 'array' ? { kind: 'array', dtype: a.dtype, ndim: row.typing === 'flat' ? 1 : a.ndim } : UNKNOWN;
+      }
+      case 'reshape': {
+        const a = args[0];
+        if (a?.kind !== 'array' || args.length !== 2) {
+          this.error(e.span, `np.${name}() takes an array and a shape`);
+          return UNKNOWN;
+        }
+        return this.reshape(e, row, a, args[1], e.args[1]);
+      }
+      case 'flip':
+      case 'tri': {
+        const a = args[0];
+        const extra = row.typing === 'tri' ? args.length <= 2 && [...kw.keys()].every((k) => k === 'k') && [args[1], kw.get('k')].every((t) => t === undefined || (t.kind === 'scalar' && t.scalar === 'int')) : args.length === 1 && kw.size === 0;
+        const ndimOk = a?.kind === 'array' && (row.typing === 'tri' || name === 'fliplr' ? a.ndim === 2 : name === 'flipud' ? a.ndim !== null && a.ndim >= 1 : true);
+        if (a?.kind !== 'array' || !extra || !ndimOk) {
+          this.error(e.span, row.typing === 'tri' ? `np.${name}() is supported on a 2-d array and an int k` : `np.${name}() is supported on one array${name === 'fliplr' ? ' of 2 dimensions' : ''}, without axis=`);
+          return UNKNOWN;
+        }
+        return { kind: 'array', dtype: a.dtype, ndim: a.ndim };
+      }
+      case 'linspace':
+        return this.linspace(e, args, kw);
+      case 'histogram': {
+        const [a, bins] = [args[0], args[1] ?? kw.get('bins')];
+        const weights = kw.get('weights');
+        const okKeys = [...kw.keys()].every((k) => k === 'weights' || (k === 'bins' && args.length === 1));
+        if (a?.kind !== 'array' || a.dtype !== 'float64' || args.length > 2 || !okKeys || (bins !== undefined && !(bins.kind === 'scalar' && bins.scalar === 'int'))
+          || (weights !== undefined && !(weights.kind === 'array' && weights.dtype === 'float64'))) {
+          this.error(e.span, 'np.histogram() is supported on a float64 array with an int number of bins and float64 weights= (no range= or density=)');
+          return UNKNOWN;
+        }
+        this.helpers.set(e, { helper: row.helper! });
+        return { kind: 'tuple', elts: [{ kind: 'array', dtype: weights ? 'float64' : 'int64', ndim: 1 }, { kind: 'array', dtype: 'float64', ndim: 1 }] };
+      }
+      case 'ufunc_outer': {
+        const [a, b] = args;
+        if (args.length !== 2 || kw.size > 0 || a?.kind !== 'array' || b?.kind !== 'array') {
+          this.error(e.span, `np.${name}() is supported on two arrays`);
+          return UNKNOWN;
+        }
+        const ndim = a.ndim !== null && b.ndim !== null ? a.ndim + b.ndim : null;
+        this.helpers.set(e, { helper: row.helper! });
+        return { kind: 'array', dtype: ufuncFloatResult(row, args), ndim };
+      }
+      case 'linalg_square': {
+        const a = args[0];
+        if (args.length !== 1 || kw.size > 0 || a?.kind !== 'array' || a.ndim !== 2 || (a.dtype !== 'float64' && a.dtype !== 'float32')) {
+          this.error(e.span, `np.${name}() is supported on one 2-d float64 or float32 array`);
+          return UNKNOWN;
+        }
+        this.productRow(e.span, row);
+        return { kind: 'array', dtype: a.dtype, ndim: 2 };
+      }
+    }
+    const t = this.arrayRule(e, row, args, kw);
+    if (t) return t;
+    this.error(e.span, `numpy.${name}() is not supported`);
+    return UNKNOWN;
+  }
+
+  /**
+   * Rules of rows whose function and method forms agree (`np.argmax(a)` and
+   * `a.argmax()`): `args` holds the array first. Each refuses what Numba would
+   * compute differently (axis=, other dtypes, where NumPy 2 promotes).
+   */
+  protected arrayRule(e: Expr & { kind: 'call' }, row: TableRow, args: Ty[], kw: Map<string, Ty>): Ty | undefined {
+    const name = row.where === 'numpy' ? `np.${row.name}()` : `.${row.name}()`;
+    const a = args[0];
+    const int = (t: Ty | undefined): boolean => t !== undefined && t.kind === 'scalar' && t.scalar === 'int';
+    const realScalar = (t: Ty | undefined): boolean => t !== undefined && t.kind === 'scalar' && (t.scalar === 'int' || t.scalar === 'float') && t.origin === 'py';
+    if (args.some((t) => t.kind === 'unknown') || [...kw.values()].some((t) => t.kind === 'unknown')) return UNKNOWN;
+    const refuse = (what: string): Ty => {
+      this.error(e.span, `${name} is supported ${what}`);
+      return UNKNOWN;
+    };
+    switch (row.typing) {
+      case 'arg_reduce':
+      case 'bool_reduce':
+        if (a?.kind !== 'array' || args.length !== 1 || kw.size > 0) return refuse('on one array, without axis=');
+        return row.typing === 'arg_reduce' ? npScalar('int64') : npScalar('bool');
+      case 'clip': {
+        const [lo, hi] = [args[1] ?? kw.get('a_min') ?? kw.get('min'), args[2] ?? kw.get('a_max') ?? kw.get('max')];
+        const fits = (t: Ty | undefined, dtype: string): boolean => t !== undefined && (dtype === 'float64' ? realScalar(t) || (t.kind === 'array' && t.dtype === 'float64') || (t.kind === 'scalar' && t.dtype === 'float64')
+          : (t.kind === 'scalar' && t.scalar === 'int' && (t.origin === 'py' || t.dtype === 'int64')) || (t.kind === 'array' && t.dtype === 'int64'));
+        if (a?.kind !== 'array' || (a.dtype !== 'float64' && a.dtype !== 'int64') || args.length + kw.size !== 3 || !fits(lo, a.dtype) || !fits(hi, a.dtype)) {
+          return refuse('on a float64 or int64 array with bounds of its kind (Python numbers or arrays of its dtype)');
+        }
+        const ranks = [lo, hi].map((t) => (t?.kind === 'array' ? t.ndim : 0));
+        return { kind: 'array', dtype: a.dtype, ndim: a.ndim === null || ranks.includes(null) ? null : Math.max(a.ndim, ...(ranks as number[])) };
+      }
+      case 'round': {
+        const decimals = args[1] ?? kw.get('decimals');
+        if (a?.kind !== 'array' || a.dtype !== 'float64' || args.length + kw.size > 2 || (decimals !== undefined && !int(decimals))) return refuse('on a float64 array with int decimals');
+        return { kind: 'array', dtype: 'float64', ndim: a.ndim };
+      }
+      case 'eye': {
+        const dtype = kw.get('dtype');
+        const shape = row.name === 'identity' ? args.slice(0, 1) : [...args, ...['M', 'k'].map((k) => kw.get(k)).filter((t): t is Ty => t !== undefined)];
+        const okKeys = [...kw.keys()].every((k) => k === 'dtype' || (row.name === 'eye' && (k === 'M' || k === 'k')));
+        if (shape.length === 0 || shape.length > (row.name === 'identity' ? 1 : 3) || !shape.every(int) || !okKeys || (dtype !== undefined && !(dtype.kind === 'dtype' && dtype.dtype === 'float64'))) {
+          return refuse('with int sizes (and k), dtype np.float64 if any');
+        }
+        return { kind: 'array', dtype: 'float64', ndim: 2 };
+      }
+      case 'diag': {
+        const k = args[1] ?? kw.get('k');
+        if (a?.kind !== 'array' || a.ndim !== 1 || args.length + kw.size > 2 || (k !== undefined && !int(k))) return refuse('on a vector (a matrix\'s diagonal is a read-only view in NumPy) and an int k');
+        return { kind: 'array', dtype: a.dtype, ndim: 2 };
+      }
+      case 'join': {
+        const parts = a?.kind === 'tuple' ? a.elts : [];
+        const axis = kw.get('axis');
+        const axisNode = e.keywords.find((k) => k.name === 'axis')?.value;
+        const first = parts[0];
+        const same = first?.kind === 'array' && first.dtype !== null && first.ndim !== null && parts.every((t) => t.kind === 'array' && t.dtype === first.dtype && t.ndim === first.ndim);
+        const axisOk = axis === undefined || (axisNode !== undefined && intLiteral(axisNode) !== undefined && (row.name === 'concatenate' || row.name === 'stack'));
+        if (args.length !== 1 || !same || !axisOk || [...kw.keys()].some((k) => k !== 'axis')) {
+          return refuse('on a written tuple of arrays of one dtype and rank (axis= an int literal for concatenate and stack)');
+        }
+        const nd = (first as { ndim: number }).ndim;
+        const ndim = row.name === 'stack' ? nd + 1 : row.name === 'vstack' ? Math.max(nd, 2) : nd;
+        const ax = axisNode ? Number(intLiteral(axisNode)) : 0;
+        // NumPy raises AxisError outside the rank, Numba another error
+        if (ax < -ndim || ax >= ndim || (row.name === 'concatenate' && nd === 0)) return refuse(`with an axis inside the result's ${ndim} dimensions`);
+        return { kind: 'array', dtype: (first as { dtype: string }).dtype, ndim };
+      }
+      case 'bincount': {
+        const weights = args[1] ?? kw.get('weights');
+        const minlength = kw.get('minlength') ?? args[2];
+        if (a?.kind !== 'array' || a.dtype !== 'int64' || args.length > 3 || [...kw.keys()].some((k) => k !== 'weights' && k !== 'minlength')
+          || (weights !== undefined && !(weights.kind === 'array' && weights.dtype === 'float64')) || (minlength !== undefined && !int(minlength))) {
+          return refuse('on an int64 array, with float64 weights and an int minlength');
+        }
+        return { kind: 'array', dtype: weights ? 'float64' : 'int64', ndim: 1 };
+      }
+      case 'kron': {
+        const b = args[1];
+        if (a?.kind !== 'array' || b?.kind !== 'array' || args.length !== 2 || kw.size > 0 || a.dtype === null || a.dtype !== b.dtype) return refuse('on two arrays of one dtype');
+        return { kind: 'array', dtype: a.dtype, ndim: a.ndim !== null && b.ndim !== null ? Math.max(a.ndim, b.ndim) : null };
+      }
+      case 'cov': {
+        // only a parameter's rows or columns: the guard checks there is more than one variable
+        if (args.length !== 1 || kw.size > 0 || a?.kind !== 'array' || a.dtype !== 'float64' || a.ndim !== 2 || !covVariables(e.args[0], (n) => { const t = this.params.get(n); return t?.kind === 'array' && (this.ndimSeen.get(n) ?? t.ndim) === 2 && this.isParamName({ kind: 'name', id: n } as Expr); }, (x) => x.kind === 'name' && this.types.get(x)?.kind === 'module')) {
+          return refuse('on a 2-d float64 parameter P, P.T or np.transpose(P), without keywords');
+        }
+        this.productRow(e.span, row);
+        return { kind: 'array', dtype: 'float64', ndim: 2 };
+      }
+      case 'linalg_solve': {
+        const b = args[1];
+        if (a?.kind !== 'array' || b?.kind !== 'array' || args.length !== 2 || kw.size > 0 || a.ndim !== 2 || a.dtype !== 'float64' || b.dtype !== 'float64' || (b.ndim !== 1 && b.ndim !== 2)) {
+          return refuse('on a 2-d float64 array and a float64 vector or matrix');
+        }
+        this.productRow(e.span, row);
+        return { kind: 'array', dtype: 'float64', ndim: b.ndim };
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,135 @@
+// Operators: binary and unary operators on scalars and arrays, with NumPy 2 promotion (nep50.ts) and the CPython-semantics helpers.
+// A layer of the types checker (checker-base.ts describes the chain).
+import type { Span } from '../diagnostics.js';
+import type { Expr, Stmt } from '../parse/ast.js';
+import { dtypeScalar } from './hints.js';
+import { describe, npScalar, scalar, UNKNOWN, widerScalar, type Origin, type ScalarKind, type Ty } from './ty.js';
+import { planBinary, type Plan, type Side } from './nep50.js';
+import { intRange, isDtype } from './promotion.js';
+import { INT64, within } from './int-ranges.js';
+import { ExpressionChecker } from './check-expressions.js';
+import type { Semantics } from './typed-function.js';
+import { isFloatLike, isComplex, intLiteral } from './check-helpers.js';
+
+export abstract class OperatorChecker extends ExpressionChecker {
+  protected binaryType(op: string, l: Ty, r: Ty, span: Span, needHelper: (h: Semantics) => void, e?: Expr, nep?: { operands: [Expr, Expr]; node: Expr | Stmt | null }): Ty {
+    const operands: [Expr, Expr] | undefined = nep?.operands ?? (e && e.kind === 'binary' ? [e.left, e.right] : undefined);
+    const plan = op === '@' ? null : planBinary(op, this.side(l, operands?.[0]), this.side(r, operands?.[1]));
+    if (plan) this.applyPlan(plan, operands, span, l.kind === 'array' || r.kind === 'array', nep ? nep.node : e ?? null);
+    if (op === '**' && [l, r].some((t) => t.kind === 'array') && [l, r].some(isFloatLike)) {
+      // `a ** y` on a float array is np.power, one of NumPy's own implementations (its row's class is 'ulp')
+      this.ownMath(span, 'power', "'**'", [l, r], "'**' on a floating-point array: NumPy's power differs from the C library's pow in the last bits");
+    }
+    if (op === '/' && [l, r].some(isComplex) && [l, r].some((t) => t.kind === 'array' || (t.kind === 'scalar' && t.origin !== 'py'))) {
+      // NumPy divides complex numbers with its own scaling (Smith's method); Numba does not (and raises
+      // on a zero divisor): numba_helpers.cdiv is NumPy's complex128 loop (which its scalars use too), bit for bit
+      const wide = (t: Ty): boolean => (t.kind === 'array' ? t.dtype === null || /^(complex128|float64|u?int(8|16|32|64)|bool)$/.test(t.dtype) : t.kind === 'scalar' && (t.origin === 'py' || !t.dtype || /^(complex128|float64|int64)$/.test(t.dtype)));
+      if ([l, r].every(wide)) needHelper({ helper: 'cdiv' });
+      else this.error(span, 'division of NumPy complex numbers: NumPy and compiled code round it differently');
+    }
+    if (op === '@') {
+      if (l.kind !== 'array' || r.kind !== 'array') this.error(span, "'@' needs two arrays");
+      // Numba skips NumPy's core-dimension check when an operand is empty
+      needHelper({ helper: 'matmul' });
+      this.product(span, e?.kind === 'call' ? 'np.matmul' : "'@'", l, r);
+      const nd = l.kind === 'array' && r.kind === 'array' && l.ndim !== null && r.ndim !== null ? l.ndim + r.ndim - 2 : null;
+      const dt = l.kind === 'array' && r.kind === 'array' && l.dtype === r.dtype ? l.dtype : null;
+      if (nd === 0) return scalar(dtypeScalar(dt), 'np');
+      return { kind: 'array', dtype: dt, ndim: nd };
+    }
+    if (l.kind === 'array' || r.kind === 'array') {
+      const ndims = [l, r].filter((t): t is Ty & { kind: 'array' } => t.kind === 'array').map((t) => t.ndim);
+      const nd = ndims.includes(null) ? null : Math.max(...(ndims as number[]));
+      const dt = l.kind === 'array' && r.kind === 'array' ? (l.dtype === r.dtype ? l.dtype : null) : l.kind === 'array' ? l.dtype : (r as { dtype: string | null }).dtype;
+      if (plan?.dtype) return { kind: 'array', dtype: plan.dtype, ndim: nd };
+      return { kind: 'array', dtype: op === '/' && dt !== null && dtypeScalar(dt) !== 'complex' ? 'float64' : dt, ndim: nd };
+    }
+    if (l.kind !== 'scalar' || r.kind !== 'scalar') {
+      if (l.kind !== 'unknown' && r.kind !== 'unknown') this.error(span, `operator '${op}' on ${describe(l)} and ${describe(r)} is not supported`);
+      return UNKNOWN;
+    }
+    const origin: Origin = l.origin === 'np' || r.origin === 'np' ? 'np' : l.origin === 'py' && r.origin === 'py' ? 'py' : 'mixed';
+    let kind: ScalarKind = widerScalar(l.scalar, r.scalar);
+    if (kind === 'bool' && ['+', '-', '*', '/', '//', '%', '**'].includes(op)) kind = 'int';
+    if (op === '/' && kind !== 'complex') kind = 'float';
+    const divisionLike = op === '/' || op === '//' || op === '%' || op === '**';
+    if (divisionLike) {
+      if (origin === 'mixed') {
+        this.error(span, `'${op}' on a value that is a Python scalar on some paths and a NumPy scalar on others: CPython and NumPy disagree on its edge cases`);
+      } else if (origin === 'py') {
+        const helper = op === '/' ? 'truediv' : op === '//' ? 'floordiv' : op === '%' ? 'mod' : 'pow';
+        needHelper({ helper });
+        if (op === '**' && l.scalar !== 'float' && r.scalar !== 'float' && kind === 'int') {
+          const exp = e && e.kind === 'binary' ? e.right : null;
+          const small = exp && exp.kind === 'number' && exp.numberKind === 'int' && Number(exp.text) >= 0 && Number(exp.text) <= 2;
+          if (!small) this.error(span, "'**' on Python ints may exceed 64 bits, where Numba would wrap around");
+          if (small) kind = 'int';
+        }
+        if (op === '**' && kind === 'int' && r.scalar === 'int') kind = 'int';
+      }
+    }
+    if ((op === '<<' || op === '>>' || op === '&' || op === '|' || op === '^') && (l.scalar === 'float' || r.scalar === 'float')) {
+      this.error(span, `'${op}' on floats`);
+    }
+    const shifted: Expr | null = operands ? { kind: 'binary', span, op: '<<', left: operands[0], right: operands[1] } : null;
+    if (op === '<<' && origin !== 'np' && !(origin === 'py' && shifted && within(this.rangeOf(shifted, shifted), INT64))) {
+      this.error(span, "'<<' on Python ints may exceed 64 bits");
+    }
+    if (plan?.dtype) return npScalar(plan.dtype);
+    return scalar(kind, origin);
+  }
+
+  /** How NumPy 2's promotion sees an operand (types/nep50.ts); `e` gives int literals' values. */
+  protected side(t: Ty, e: Expr | undefined): Side {
+    if (t.kind === 'scalar') {
+      if (t.origin === 'py') {
+        const literal = e ? intLiteral(e) : undefined;
+        return literal === undefined ? { kind: 'weak', py: t.scalar } : { kind: 'weak', py: t.scalar, literal };
+      }
+      if (t.origin === 'np' && isDtype(t.dtype)) return { kind: 'strong', dtype: t.dtype, array: false };
+      return { kind: 'other', mixed: t.origin === 'mixed' };
+    }
+    if (t.kind === 'array' && isDtype(t.dtype)) return { kind: 'strong', dtype: t.dtype, array: true };
+    return { kind: 'other', mixed: false };
+  }
+
+  /**
+   * Records what a NEP 50 plan asks of the variants: casts of Python scalars
+   * and of narrow results, and Python int parameters whose range the
+   * dispatcher checks (other Python ints of unknown range leave the subset).
+   */
+  protected applyPlan(plan: Plan, operands: [Expr, Expr] | undefined, span: Span, isArray: boolean, node: Expr | Stmt | null): void {
+    if (plan.error && plan.close && this.numerics === 'close' && operands) {
+      // close mode: the integer side converted to float64, the C library's pow within its ULP bound
+      this.ownMath(span, plan.close.ulp, "'**'", [], plan.error);
+      plan = { ...plan, error: null, casts: [...plan.casts, ...plan.close.casts], dtype: 'float64' };
+    }
+    if (plan.error) {
+      this.error(span, plan.error);
+      return;
+    }
+    const paramOf = (x: Expr | undefined): string | null => (x && x.kind === 'name' && this.params.has(x.id) ? x.id : null);
+    for (const k of plan.weak) {
+      const name = paramOf(operands?.[k]);
+      if (name && !this.weakParams.has(name)) this.weakParams.set(name, null);
+    }
+    for (const c of plan.casts) {
+      const x = operands?.[c.side];
+      if (x) this.casts.set(x, c.array ? { dtype: c.dtype, array: true, operand: true } : { dtype: c.dtype, array: false });
+    }
+    for (const r of plan.ranges) {
+      const name = paramOf(operands?.[r.side]);
+      const x = operands?.[r.side];
+      // a value whose every possible range fits (`crc & 0x0001` meeting a uint8): NumPy cannot raise
+      if (!name && x && within(this.rangeOf(x), intRange(r.dtype)!)) continue;
+      if (!name) {
+        this.error(span, `a Python int computed in the function meets ${r.dtype}: NumPy 2 raises OverflowError when it is out of ${r.dtype}'s range, where compiled code would wrap around`);
+        continue;
+      }
+      const [lo, hi] = intRange(r.dtype)!;
+      const prev = this.weakParams.get(name);
+      this.weakParams.set(name, prev ? [prev[0] > lo ? prev[0] : lo, prev[1] < hi ? prev[1] : hi] : [lo, hi]);
+    }
+    if (plan.wrap && node) this.casts.set(node, { dtype: plan.wrap, array: isArray });
+  }
+}
