@@ -6,7 +6,7 @@
 // bench/run_bench.py uses it for docs/benchmarks.md.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { nodeIsl, nodeParser } from '../src/cli/main.js';
+import { nodeIsl, nodeParser } from '../src/cli/node-host.js';
 import { compileSource } from '../src/compiler/index.js';
 
 const dir = fileURLToPath(new URL('../test/kernels/polybench/', import.meta.url));

@@ -3,35 +3,11 @@
 // (with FILE:LINE:COL: error: ... on stderr), never a stack trace.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { IslContext } from 'isl-wasm';
-import { COMPILER_VERSION, compileSource, createPythonParser, explainReport, formatDiagnostic, type PythonParser } from '../compiler/index.js';
+import { COMPILER_VERSION, compileSource, explainReport, formatDiagnostic } from '../compiler/index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { hostNumerics } from './numerics.js';
 import { precompile } from './precompile.js';
-import { loadGrammarBinaries, loadIslBinary } from './grammar-files.js';
-
-let parserPromise: Promise<PythonParser> | null = null;
-let islPromise: Promise<IslContext | undefined> | null = null;
-
-/** One parser per process; the compile service reuses it across requests. */
-export function nodeParser(): Promise<PythonParser> {
-  parserPromise ??= loadGrammarBinaries().then(createPythonParser);
-  return parserPromise;
-}
-
-/**
- * One isl context per process for the polyhedral stage. isl-wasm is built by
- * the set-up; if it is missing the compiler still works and says so.
- */
-export function nodeIsl(): Promise<IslContext | undefined> {
-  islPromise ??= Promise.all([import('isl-wasm'), loadIslBinary()])
-    .then(async ([m, wasmBinary]) => (await m.loadIsl({ wasmBinary })).context())
-    .catch((e: Error) => {
-      process.stderr.write(`polyray: warning: isl-wasm is not available (${e.message.split('\n')[0]}); loops are reported without dependence analysis\n`);
-      return undefined;
-    });
-  return islPromise;
-}
+import { nodeIsl, nodeParser } from './node-host.js';
 
 /** Writes through a temporary file and a rename, so a failed write never leaves half a file. */
 async function writeAtomically(path: string, text: string): Promise<void> {

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { ALL_TARGETS, COMPILER_VERSION, compileSource, parseNumerics, type Target } from '../compiler/index.js';
 import { hostNumerics } from '../cli/numerics.js';
-import { nodeIsl, nodeParser } from '../cli/main.js';
+import { nodeIsl, nodeParser } from '../cli/node-host.js';
 import { toWire, type Reply, type RequestId } from './protocol.js';
 
 function isId(v: unknown): v is RequestId {

@@ -6,6 +6,7 @@
 import type { FunctionDef, Module } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { COMPILER_VERSION } from '../version.js';
+import type { GeneratedFunction } from '../stage-types.js';
 import type { ParallelPlan } from '../poly/parallel-plan.js';
 import type { CpuLoopPlan } from './cpu-variant.js';
 import { PRANGE } from './names.js';
@@ -34,10 +35,7 @@ export const NUMERICS_GLOBAL = '_polyray_numerics';
 
 export type Target = 'cpu' | 'gpu' | 'ray';
 
-export interface GeneratedFunction {
-  name: string;
-  variants: string[];
-}
+export type { GeneratedFunction } from '../stage-types.js';
 
 export interface GeneratedModule {
   text: string;

@@ -22,7 +22,7 @@
 // reads is computed element by element into a scalar and never allocated.
 import { stmtExprs, walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import { PythonPrinter } from '../codegen/python-printer.js';
-import type { LoweredSlice, SliceRef } from './lower-slices.js';
+import { sameElements, type LoweredSlice, type SliceRef } from './slice-refs.js';
 
 export function planImplicitLoops(body: Stmt[], lowered: Map<Stmt, LoweredSlice>, prangeLoops: ReadonlySet<number>): void {
   if (lowered.size === 0) return;
@@ -79,22 +79,6 @@ function fusable(group: LoweredSlice[], next: LoweredSlice, print: PythonPrinter
     }
   }
   return true;
-}
-
-/** Whether two references of one array name the same element at every point (`x` and `x[:]`). */
-export function sameElements(a: SliceRef, b: SliceRef, print: PythonPrinter): boolean {
-  return (
-    a.array === b.array &&
-    a.dims.length === b.dims.length &&
-    a.dims.every((d, k) => {
-      const e = b.dims[k];
-      if ('index' in d || 'index' in e) return 'index' in d && 'index' in e && print.expr(d.index) === print.expr(e.index);
-      if (d.slice !== e.slice) return false; // `A` and `A.T`
-      const lo = (x: Expr | null): string => (x ? print.expr(x) : '0');
-      const hi = (x: Expr | null): string => (x ? print.expr(x) : `${a.array}.shape[${k}]`);
-      return lo(d.lo) === lo(e.lo) && hi(d.hi) === hi(e.hi);
-    })
-  );
 }
 
 /** Names, numbers and + - * of them: no element read, no call. */

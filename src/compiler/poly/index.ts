@@ -6,7 +6,7 @@
 import type { IslContext } from 'isl-wasm';
 import type { FunctionPlan } from '../codegen/module.js';
 import { followsOriginalOrder } from '../codegen/cpu-variant.js';
-import type { LoopVerdict } from '../report/report.js';
+import type { LoopVerdict } from '../stage-types.js';
 import { extractScop } from '../scop/extract.js';
 import type { TypedFunction } from '../types/check.js';
 import { loopVerdicts } from './loop-verdicts.js';

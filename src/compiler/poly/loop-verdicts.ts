@@ -4,7 +4,7 @@
 // in the original schedule. Scalars written before they are read in every
 // iteration are private and do not block; `s += ...` is named as a reduction.
 import type { IslContext, IslUnionMap } from 'isl-wasm';
-import type { LoopVerdict } from '../report/report.js';
+import type { LoopVerdict } from '../stage-types.js';
 import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
 import { islModel, type IslModel } from './model.js';
 

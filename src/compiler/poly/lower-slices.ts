@@ -25,39 +25,12 @@ import type { TypedFunction } from '../types/check.js';
 import { numpyFunction } from '../types/numpy-table.js';
 import { PythonPrinter } from '../codegen/python-printer.js';
 import type { Precondition } from './preconditions.js';
-import { sameElements } from './implicit-loops.js';
+import { sameElements, type LoweredSlice, type RefDim, type SliceRef } from './slice-refs.js';
 import { invariantLocals } from '../scop/invariant-locals.js';
 import type { Shape } from '../scop/temporaries.js';
 import { toAff } from '../scop/affine.js';
 
-/** One dimension of an array reference: a scalar index, or the k-th sliced dimension of the statement. */
-export type RefDim = { index: Expr } | { slice: number; lo: Expr | null; hi: Expr | null };
-
-export interface SliceRef {
-  array: string;
-  dims: RefDim[];
-}
-
-export interface LoweredSlice {
-  stmt: Stmt & { kind: 'assign' | 'augassign' };
-  /** Extent of each implicit loop, from the target: [lo, hi) of a dimension of the given length. */
-  loops: { length: string; lo: Expr | null; hi: Expr | null }[];
-  /** Every array reference of the statement, the target included. */
-  refs: Map<Expr, SliceRef>;
-  /** The statement makes a temporary (`t = a * b`): allocated with this shape, or never, when contracted. */
-  defines?: { array: string; shape: string[]; dtype: string };
-  /** The outermost implicit loop runs as prange (implicit-loops.ts). */
-  parallel: boolean;
-  /** On the first statement of a fused group: every member, itself first, printed in one loop nest. */
-  fused?: LoweredSlice[];
-  /** On the later members of a fused group: the group's first statement, which prints them. */
-  fusedInto?: Stmt;
-  /**
-   * On the first statement of a group: temporaries it makes that nothing
-   * outside the group reads, computed element by element as scalars.
-   */
-  contracted?: Set<string>;
-}
+export type { RefDim, SliceRef, LoweredSlice } from './slice-refs.js';
 
 const EXACT_DTYPES = new Set(['float64', 'complex128']);
 const ELEMENT_OPS = new Set(['+', '-', '*', '/']);

@@ -13,7 +13,7 @@ import { helperPreconditions, type Precondition } from './preconditions.js';
 import { distinctConditions, planSliceLowering, type LoweredSlice } from './lower-slices.js';
 import { planImplicitLoops } from './implicit-loops.js';
 import { literalStep } from '../codegen/loop-range.js';
-import type { LoopVerdict } from '../report/report.js';
+import type { LoopVerdict } from '../stage-types.js';
 import { CLOSE_REDUCTION_HELPERS } from '../types/reductions.js';
 import type { Scop } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';

@@ -6,7 +6,7 @@
 // parallel dimension with the exact dependence test before using it. The
 // result is an isl AST that code generation turns into the CPU variant's loops.
 import type { AstNode, IslContext, IslUnionMap } from 'isl-wasm';
-import type { LoopVerdict } from '../report/report.js';
+import type { LoopVerdict } from '../stage-types.js';
 import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { liveAfter } from './liveness.js';

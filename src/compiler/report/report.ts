@@ -3,7 +3,7 @@
 // functions and the generated module.
 import type { Diagnostic } from '../diagnostics.js';
 import type { CloseNote, Numerics } from '../numerics.js';
-import type { GeneratedFunction } from '../codegen/module.js';
+import type { GeneratedFunction, LoopVerdict } from '../stage-types.js';
 import type { TypedFunction } from '../types/check.js';
 import { COMPILER_VERSION } from '../version.js';
 
@@ -60,11 +60,7 @@ export interface Report {
   diagnostics: ReportDiagnostic[];
 }
 
-/** What the polyhedral stage found for one loop, keyed by the loop's source offset. */
-export interface LoopVerdict {
-  parallel: boolean;
-  reason: string;
-}
+export type { LoopVerdict } from '../stage-types.js';
 
 export function toReportDiagnostic(d: Diagnostic): ReportDiagnostic {
   return { line: d.span.from.line, col: d.span.from.col, endLine: d.span.to.line, endCol: d.span.to.col, severity: d.severity, message: d.message };
