@@ -193,6 +193,11 @@ def _watch(generation: int) -> None:
                 return
 
 
+def generation() -> int:
+    """Counts (dis)connections: the dispatchers' hot paths (runtime/hot.py) re-decide when it changes."""
+    return _generation
+
+
 def state() -> tuple[Any, ...]:
     """Changes when what ``auto`` may assume about Ray changes (dispatchers then reconsider it).
 

@@ -26,6 +26,7 @@ import pytest
 import polyray.runtime as rt
 from polyray.runtime import background
 from polyray.runtime.variants import call_signature
+from polyray.runtime.speedup import SHORT_RUNS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -398,22 +399,25 @@ def test_the_speedup_is_measured_on_a_copy_once_per_size_class(kern: ModuleType,
     first = rt.history()[-1]
     assert first["variant"] == "cpu" and first["speedup_note"].startswith("original not timed yet"), first
     assert seen == []  # a one-off call pays nothing
-    kern.smooth(A, out, 0.25)  # called again at that size: the original runs once, on copies
+    kern.smooth(A, out, 0.25)  # called again at that size: the original is timed, on copies, within this call
     second = rt.history()[-1]
     assert second["variant"] == "cpu" and second["speedup"] > 0.0 and second["original_timed_seconds"] > 0.0, second
-    assert len(seen) == 1 and seen[0][0] is not A and seen[0][1] is not out
+    # (an original under SHORT_SECONDS runs up to SHORT_RUNS times, each on fresh copies: the fastest counts)
+    timed = len(seen)
+    assert 1 <= timed <= SHORT_RUNS
+    assert all(args[0] is not A and args[1] is not out for args in seen)
     np.testing.assert_array_equal(seen[0][0], A)
-    for _ in range(3):  # never twice for the same size class
+    for _ in range(3):  # never again for the same size class
         kern.smooth(A, out, 0.25)
         assert rt.history()[-1]["speedup"] > 0.0 and "original_timed_seconds" not in rt.history()[-1]
-    assert len(seen) == 1
+    assert len(seen) == timed
     ref = np.zeros_like(out)
     kern._polyray_original_smooth(A, ref, 0.25)
     np.testing.assert_array_equal(out, ref)
     big, big_out = inputs(160, 120)  # another size class: its own timing (predicted from the first)
     kern.smooth(big, big_out, 0.25)
     kern.smooth(big, big_out, 0.25)
-    assert len(seen) == 2 and rt.history()[-1]["speedup"] > 0.0
+    assert timed < len(seen) <= timed + SHORT_RUNS and rt.history()[-1]["speedup"] > 0.0
 
 
 def test_no_speedup_says_why(kern: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -72,4 +72,6 @@ def test_the_slower_form_is_retested_so_one_disturbed_trial_does_not_decide_for_
     assert forms[after - 1] == "parallel", forms  # the retest
     assert variant._form_times[cls]["parallel"][0] < 1e9 and variant._form_times[cls]["parallel"][1] == 3
     assert forms[after] == min(variant._form_times[cls], key=lambda f: variant._form_times[cls][f][0])
-    assert variant._form_calls[cls] == (after + 1, 2 * after)
+    calls, retest = variant._form_calls[cls]
+    # the next retest after twice as many calls; the calls the dispatcher's hot path was granted count at once
+    assert retest == 2 * after and after + 1 <= calls < retest, (calls, retest)

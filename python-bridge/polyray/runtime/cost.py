@@ -23,6 +23,16 @@ Decision, for candidates in the order cpu, gpu, ray:
   it; so tiny inputs never go to Ray;
 * once every candidate worth measuring is measured: the fastest measured.
 
+Never slower than the original (issue 18): where the original was timed on
+copies of the arguments at that size class (speedup.py: its fastest of up to 5
+runs; ``POLYRAY_TIME_ORIGINAL_BELOW=0`` times nothing, and then nothing is
+compared) and the chosen variant has run MIN_RUNS times there, the variant's
+fastest time plus what the dispatcher's hot-path checks cost (``check_seconds``)
+must beat the original's, else the original runs for that size class ("auto:
+original kept for size class 2^k bytes, the compiled code does not beat it
+(original 0.3 us; cpu 0.2 us + 0.4 us of argument checks)"). Tiny functions,
+where the dispatch costs more than the work, go back to their original so.
+
 Each decision carries the timings and predictions it was based on, and why.
 """
 
@@ -30,7 +40,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -40,6 +50,9 @@ from .variants import Variant
 
 #: Order in which auto measures candidates.
 CANDIDATE_ORDER: Final = ("cpu", "gpu", "ray")
+
+#: Runs of a variant in a size class before its fastest time is compared with the original's there.
+MIN_RUNS: Final = 3
 
 #: Ray: fixed cost of a call (scheduling, put/get round trips), seconds.
 RAY_FIXED_SECONDS: Final = 0.02
@@ -127,12 +140,20 @@ def timing_allowed() -> bool:
 class CostModel:
     """Per-dispatcher measurements and the auto decision."""
 
-    __slots__ = ("function", "_measured", "_warm", "_candidates", "_excluded", "_failed")
+    __slots__ = ("function", "_measured", "_warm", "_candidates", "_excluded", "_failed", "original_seconds",
+                 "check_seconds", "_runs")
 
-    def __init__(self, function: str) -> None:
+    def __init__(self, function: str, original_seconds: Callable[[int], float | None] | None = None) -> None:
         self.function = function
+        #: size class -> the original's fastest time there, or None (speedup.py's measurements): a compiled
+        #: variant that does not beat it there gives way to the original ("never slower", issue 18)
+        self.original_seconds = original_seconds
+        #: what the dispatcher's checks of a compiled call cost beyond running the original (hot.py)
+        self.check_seconds = 0.0
         #: size class -> variant -> fastest measured seconds
         self._measured: dict[int, dict[str, float]] = {}
+        #: size class -> variant -> measured runs (the comparison with the original waits for MIN_RUNS)
+        self._runs: dict[int, dict[str, int]] = {}
         #: variants that have run once in this dispatcher (compiled)
         self._warm: set[str] = set()
         self._candidates: tuple[str, ...] | None = None
@@ -143,6 +164,23 @@ class CostModel:
     def reset(self) -> None:
         """Forget which variants are candidates (a variant failed: availability may have changed)."""
         self._candidates = None
+
+    def settled(self, decision: Decision, sc: int, variants: Mapping[str, Variant]) -> bool:
+        """Whether calls like ``decision``'s (at size class ``sc``) will be decided the same until something
+        is measured anew: the candidates are known (none is still being looked into, as the GPU probe may
+        be), nothing is being measured, and the comparison with the original is made or cannot be."""
+        if self._candidates is None or decision.measuring:
+            return False
+        if decision.variant == "original" or self.original_seconds is None:
+            return True
+        if self.original_seconds(sc) is None:
+            return True
+        if self._runs.get(sc, {}).get(decision.variant, 0) < MIN_RUNS:
+            return False
+        forms_settled = getattr(variants.get(decision.variant), "forms_settled", None)
+        if forms_settled is not None and not forms_settled(sc):
+            return False
+        return self._original_wins(decision.variant, sc, "", variants) is None  # (this call's time may have changed it)
 
     def measurements(self) -> dict[int, dict[str, float]]:
         return {k: dict(v) for k, v in self._measured.items()}
@@ -196,6 +234,10 @@ class CostModel:
                 why = f"{self.function} has no compiled variant"
             return Decision("original", f"{note}: {why}")
         if len(candidates) == 1:
+            if sizes is not None:
+                slower = self._original_wins(candidates[0], sizes[0], note, variants)
+                if slower is not None:
+                    return slower
             reason = f"{note}: {candidates[0]} variant"
             if self._excluded:
                 reason += "; not considered: " + "; ".join(f"{k}: {v}" for k, v in self._excluded.items())
@@ -235,6 +277,9 @@ class CostModel:
             why = "; ".join(f"{k} failed: {v}" for k, v in failed.items())
             return Decision("original", f"{note}: {why}", sc, False, {}, predicted)
         fastest = min(measured, key=lambda k: (measured[k], CANDIDATE_ORDER.index(k)))
+        slower = self._original_wins(fastest, sc, note, variants)
+        if slower is not None:
+            return slower
         ranked = ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(measured.items(), key=lambda kv: kv[1]))
         reason = f"{note}: {fastest} measured fastest for size class 2^{sc} bytes ({ranked})"
         if skipped:
@@ -242,6 +287,27 @@ class CostModel:
         if failed:
             reason += f"; failed here before: {', '.join(failed)}"
         return Decision(fastest, reason, sc, False, dict(measured), predicted)
+
+    def _original_wins(self, name: str, sc: int, note: str, variants: Mapping[str, Variant]) -> Decision | None:
+        """The original's decision when the original is known to be at least as fast as ``name`` (measured,
+        its checks included, its forms tried: CpuVariant.forms_settled) at size class ``sc``; None otherwise."""
+        if self.original_seconds is None:
+            return None
+        forms_settled = getattr(variants.get(name), "forms_settled", None)
+        if forms_settled is not None and not forms_settled(sc):
+            return None
+        compiled = self._measured.get(sc, {}).get(name)
+        if compiled is None or self._runs.get(sc, {}).get(name, 0) < MIN_RUNS:
+            return None
+        original = self.original_seconds(sc)
+        if original is None or compiled + self.check_seconds < original:
+            return None
+        checks = f" + {_fmt(self.check_seconds)} of argument checks" if self.check_seconds else ""
+        return Decision(
+            "original",
+            f"{note}: original kept for size class 2^{sc} bytes, the compiled code does not beat it "
+            f"(original {_fmt(original)}; {name} {_fmt(compiled)}{checks})",
+            sc, False, {name: compiled, "original": original}, {})
 
     def _predict(self, name: str, variants: Mapping[str, Variant], measured: Mapping[str, float],
                  nbytes: int) -> float:
@@ -288,6 +354,8 @@ class CostModel:
         else:
             return
         per = self._measured.setdefault(sc, {})
+        runs = self._runs.setdefault(sc, {})
+        runs[variant] = runs.get(variant, 0) + 1
         old = per.get(variant)
         if old is None or seconds < old:
             per[variant] = seconds

@@ -6,6 +6,7 @@ generated module (and :mod:`polyray.runtime`) stays cheap.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -134,7 +135,7 @@ class CpuVariant:
     __slots__ = ("py_func", "serial_func", "helpers", "callees", "parallel", "boundscheck", "rollback", "_jitted", "_serial", "_form", "_form_times",
                  "_form_calls", "_warm_forms", "_broken",
                  "_failed", "_numba_error", "_lock", "_notes", "cached", "_jobs", "_jobs_lock",
-                 "_jit_report")
+                 "_jit_report", "_stable", "_plan", "last_seconds", "_trials")
 
     def __init__(
         self,
@@ -197,6 +198,13 @@ class CpuVariant:
         self._jobs_lock = threading.Lock()
         # keys for the next run record: the JIT time of a compile that finished (reported once), waited or not
         self._jit_report: dict[str, Any] = {}
+        # what _use_serial found about the forms' stability, and what the last run offers the hot path (take_hot)
+        self._stable: tuple[float, float, float, int | None] = (0, 0, math.inf, None)
+        # size classes whose form trials are under way (forms_settled)
+        self._trials: set[int] = set()
+        self._plan: tuple[Callable[..., Any], tuple[float, float, float, int | None]] | None = None
+        #: seconds the compiled code of the last successful run took (its preparation not included)
+        self.last_seconds: float | None = None
 
     #: compiled apart from the calls (background.py): a run's time is never a compile's (cost.py)
     compiles_apart = True
@@ -269,28 +277,40 @@ class CpuVariant:
             module_globals[global_name] = jitted
 
     def _use_serial(self, args: tuple[Any, ...], sizes: tuple[int, int] | None = None) -> tuple[bool, int | None]:
-        """(serial?, size class to time the call in, or None): which form of a parallel variant runs."""
+        """(serial?, size class to time the call in, or None): which form of a parallel variant runs.
+
+        Also sets ``_stable``: (calls after this one that take the same form, the bytes range they hold for,
+        the size class whose call count the hot path's calls advance or None), for :meth:`take_hot`."""
+        inf = math.inf
         if not self.parallel:
+            self._stable = (inf, 0, inf, None)
             return False, None
         forced = os.environ.get(FORM_ENV)
         if forced in ("parallel", "serial"):
+            self._stable = (inf, 0, inf, None)  # (the hot path re-reads FORM_ENV: hot_environment)
             return forced == "serial", None
         cls, total = sizes if sizes is not None else size_class(args)  # the dispatcher's size classes (cost.py)
-        if total < _serial_below_bytes():  # first: a small call is over in microseconds
+        below = _serial_below_bytes()
+        if total < below:  # first: a small call is over in microseconds
+            self._stable = (inf, 0, below, None)
             return True, None
+        self._stable = (0, 0, inf, None)
         if _get_num_threads is None and "numba" not in sys.modules:
             # nothing compiled in this process yet (the call runs the original while the background
             # compiles): importing numba here would make this first call wait 0.5 s for nothing
             return False, None
         try:
             if _num_threads() <= 1:
+                self._stable = (inf, below, inf, None)
                 return True, None
         except Exception:  # noqa: BLE001 - no threading layer: the parallel form reports it
             return False, None
         times = self._form_times.get(cls, {})
         for form in ("parallel", "serial"):  # each timed FORM_TRIALS times (after its compiling run), then the faster
             if times.get(form, (0.0, 0))[1] < FORM_TRIALS:
+                self._trials.add(cls)
                 return form == "serial", cls
+        self._trials.discard(cls)
         faster = "serial" if times["serial"][0] < times["parallel"][0] else "parallel"
         calls, retest = self._form_calls.get(cls, (0, FORM_RETEST_AFTER))
         calls += 1
@@ -298,7 +318,34 @@ class CpuVariant:
             self._form_calls[cls] = (calls, 2 * retest)
             return faster != "serial", cls
         self._form_calls[cls] = (calls, retest)
+        self._stable = (retest - calls - 1, below, inf, cls)
         return faster == "serial", cls
+
+    def forms_settled(self, cls: int) -> bool:
+        """Whether this variant's times at size class ``cls`` are its chosen form's (no form trial under way
+        there): auto compares it with the original only then (cost.py), not on a parallel trial's time."""
+        return cls not in self._trials
+
+    def hot_environment(self) -> tuple[str, ...]:
+        """The environment variables the form of a run depends on (the hot path re-reads them)."""
+        return (FORM_ENV, "POLYRAY_SERIAL_BELOW_BYTES") if self.parallel else ()
+
+    def take_hot(self, limit: int) -> tuple[Callable[..., Any], int, float, float] | None:
+        """After a successful run: (the compiled form it ran, how many further calls with arguments of the
+        same types and size class may run it directly, the bytes range that holds for), or None when the next
+        call must come through :meth:`run` (form trials, a retest due, a form still compiling, rollback).
+        The calls granted count as calls of their size class now (the form retests stay on schedule)."""
+        plan, self._plan = self._plan, None
+        if plan is None:
+            return None
+        jitted, (stable, lo, hi, cls) = plan
+        budget = int(min(limit, stable))
+        if budget <= 0:
+            return None
+        if cls is not None:
+            calls, retest = self._form_calls[cls]
+            self._form_calls[cls] = (calls + budget, retest)
+        return jitted, budget, lo, hi
 
     def _ready(self, args: tuple[Any, ...], form: str, wait: bool) -> tuple[Callable[..., Any], str]:
         """(compiled dispatcher, its form) for ``args``' types: ``form`` when compiled, else the other form
@@ -408,6 +455,8 @@ class CpuVariant:
     def run(self, args: tuple[Any, ...], sizes: tuple[int, int] | None = None, wait: bool = False) -> Any:
         """Run on ``args``; ``sizes``: ``size_class(args)`` when the dispatcher has it already; ``wait``: wait
         for the variant to compile for ``args``' types (a forced target) instead of raising VariantCompiling."""
+        self._plan = None
+        self.last_seconds = None
         serial, cls = self._use_serial(args, sizes)
         if self._broken is not None:
             raise VariantFailed(self._broken)
@@ -417,17 +466,23 @@ class CpuVariant:
                 raise VariantFailed(reason)
         form = "serial" if serial else "parallel"
         jitted, ready_form = self._ready(args, form, wait)
+        stable = self._stable
         if ready_form != form:  # the other form is compiled, this one not yet: not one of the form trials
             form, cls = ready_form, None
+            stable = (0, 0, math.inf, None)  # nor on the hot path: the next call looks for this form again
         if self.parallel:
             self._form = form
         start = perf_counter()
         result = self._run_speculative(jitted, args) if self.rollback is not None else self._call(jitted, args)
+        elapsed = perf_counter() - start
+        self.last_seconds = elapsed
+        if self.rollback is None:  # (a speculative run copies and checks its arrays: never on the hot path)
+            self._plan = (jitted, stable)
         if cls is not None:
             if form in self._warm_forms:
                 times = self._form_times.setdefault(cls, {})
                 best, runs = times.get(form, (float("inf"), 0))
-                times[form] = (min(best, perf_counter() - start), runs + 1)
+                times[form] = (min(best, elapsed), runs + 1)
             self._warm_forms.add(form)  # its first run compiled: not a measurement
         return result
 

@@ -10,12 +10,14 @@ from typing import Any, Final
 
 from .. import cluster as _cluster
 from . import history as _history
+from . import hot as _hot
 from .background import open_gates as _open_gates
 from .choice import TARGETS, Choice, choose
 from .cost import CostModel, Decision, size_class
 from .cpu import CpuVariant
 from .gpu import device_stand_ins
 from .guards import ArgumentGuard, GeneratedGuard
+from .jitting import HotMiss
 from .params import Param
 from .speedup import SpeedupMeter
 from .variants import VARIANT_NAMES, Variant, VariantCompiling, VariantFailed, VariantRolledBack, call_signature
@@ -52,6 +54,11 @@ class Dispatcher:
        original;
     4. appends a run record to :func:`polyray.runtime.history`.
 
+    A call like a recent one (the same size class, argument kinds and
+    environment, where auto's choice has settled) takes the hot path instead
+    (:mod:`polyray.runtime.hot`): the same checks but for what Numba's own
+    dispatcher checks, no cost model, one shared record (``hot: True``).
+
     With ``auto`` (and an unknown POLYRAY_TARGET) the choice is the cost
     model's (:class:`polyray.runtime.cost.CostModel`), per size class of the
     arguments, refined by the times of earlier calls; its records carry
@@ -66,7 +73,8 @@ class Dispatcher:
     """
 
     __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices", "_cost",
-                 "_cluster_state", "_failed", "_speed", "constants", "_result")
+                 "_cluster_state", "_failed", "_speed", "constants", "_result", "_hot", "_fast", "_count", "_check",
+                 "_check_cost")
 
     def __init__(
         self,
@@ -125,9 +133,17 @@ class Dispatcher:
         # requested target -> Choice; cleared whenever a variant reports a failure
         # (the only event that changes a variant's availability)
         self._choices: dict[str, Choice] = {}
-        self._cost = CostModel(name)
         # the speedup over the original per size class, the original timed on copies (speedup.py)
         self._speed = SpeedupMeter()
+        # auto: per size class, the compiled candidates' times, and the original's (never slower, issue 18)
+        self._cost = CostModel(name, self._speed.original_seconds)
+        # the hot path (hot.py): size class -> the decision a recent call there settled on
+        self._hot: dict[int, _hot.Entry] = {}
+        self._count = len(params)
+        # the generated hot path and its argument check, built when the first call settles (_settle)
+        self._fast: Callable[..., Any] | None = None
+        self._check: Callable[..., bool] | None = None
+        self._check_cost: float | None = None
         # variant -> call_signature(args) -> why it failed to prepare or launch for those types
         self._failed: dict[str, dict[tuple[Any, ...], str]] = {}
         # with a ray variant: the cluster state auto's candidates were computed for (see __call__)
@@ -136,6 +152,13 @@ class Dispatcher:
             bind = getattr(variant, "bind", None)
             if bind is not None:
                 bind(name, params)
+
+    def forget_measurements(self) -> None:
+        """Forget what auto measured (variant and original times per size class) and the hot path's
+        decisions: the next calls measure again (after the machine's load changed, in tests)."""
+        self._hot.clear()
+        self._speed = SpeedupMeter()
+        self._cost = CostModel(self.name, self._speed.original_seconds)
 
     def __repr__(self) -> str:
         return f"<polyray Dispatcher {self.name} variants={['original', *self.variants]}>"
@@ -156,6 +179,7 @@ class Dispatcher:
                     # when the cluster changes (connected, lost, answering again) it is reconsidered
                     self._cluster_state = state
                     self._cost.reset()
+                    self._hot.clear()
             decision = self._cost.decide(args, self.variants, note, sizes)
             return decision.variant, decision.reason, decision, decision.record_keys(), sizes
         choice = self._choices.get(target)
@@ -209,6 +233,12 @@ class Dispatcher:
         failed_for[key] = failed.reason
 
     def __call__(self, *args: Any) -> Any:
+        fast = self._fast
+        if fast is not None and len(args) == self._count:
+            return fast(*args)  # the hot path (hot.py), which calls _full itself when the call is not hot
+        return self._full(args)
+
+    def _full(self, args: tuple[Any, ...]) -> Any:
         try:
             return self._call(args)
         finally:
@@ -216,6 +246,7 @@ class Dispatcher:
             _open_gates()
 
     def _call(self, args: tuple[Any, ...]) -> Any:
+        raw_target = _hot.env_get(_hot.TARGET_KEY)  # (what the hot path compares, as os.environ keeps it)
         target = os.environ.get(TARGET_ENV, "auto")
         # Nothing that goes wrong inside Polyray reaches the caller (issue 15): a failure to
         # choose, check or prepare a variant runs the original, and the record says why. Only
@@ -254,6 +285,7 @@ class Dispatcher:
                     if not isinstance(failed, (VariantRolledBack, VariantCompiling)):
                         self._choices.clear()
                         self._cost.reset()
+                        self._hot.clear()
                         self._cost.failed(decision, chosen, failed.reason)
                         self._remember_failure(chosen, failed, args)
                     reason = (f"{failed.reason}; ran original" if isinstance(failed, VariantCompiling)
@@ -273,19 +305,26 @@ class Dispatcher:
                     try:  # bookkeeping after a successful run: its failure must not lose the result
                         take = getattr(variant, "take_extra", None)
                         extra = take() if take is not None else {}
-                        # a call that waited for the JIT: its time is the run's alone (JIT time apart, issue 19)
-                        seconds -= extra.get("jit_waited_seconds", 0.0)
+                        ran = getattr(variant, "last_seconds", None)
+                        if ran is not None:  # the compiled code's own time (CpuVariant): what the hot path pays
+                            seconds = ran
+                        else:  # a call that waited for the JIT: its time is the run's alone (JIT time apart, issue 19)
+                            seconds -= extra.get("jit_waited_seconds", 0.0)
                         self._cost.observe(decision, chosen, seconds, args, sizes)
                         if decision is not None:  # auto: forced targets (tests, benchmarks) pay no extra runs
                             extra.update(self._speed.variant_ran(chosen, sizes, seconds, self.original, args))
                     except Exception as exc:  # noqa: BLE001
                         extra = {**extra, "bookkeeping_error": _short(exc)}
-                    self._record(
-                        {
-                            "function": self.name, "variant": chosen, "seconds": seconds, "nodes": [],
-                            "reason": reason, "target": target, **keys, **extra,
-                        }
-                    )
+                    record = {
+                        "function": self.name, "variant": chosen, "seconds": seconds, "nodes": [],
+                        "reason": reason, "target": target, **keys, **extra,
+                    }
+                    self._record(record)
+                    if isinstance(variant, CpuVariant):
+                        try:
+                            self._settle(raw_target, target, decision, sizes, args, record, variant)
+                        except Exception:  # noqa: BLE001 - the hot path is an optimization: the next call is checked in full
+                            self._hot.clear()
                     return result
             else:
                 reason = f"{problem}; ran original instead of {chosen} ({reason})"
@@ -306,10 +345,77 @@ class Dispatcher:
             self._speed.original_ran(sizes, seconds)
         except Exception:  # noqa: BLE001 - bookkeeping must not lose the result
             pass
-        self._record(
-            {
-                "function": self.name, "variant": "original", "seconds": seconds, "nodes": [],
-                "reason": reason, "target": target, **compiling,
-            }
-        )
+        record = {
+            "function": self.name, "variant": "original", "seconds": seconds, "nodes": [],
+            "reason": reason, "target": target, **compiling,
+        }
+        self._record(record)
+        if chosen == "original" and not compiling:  # decided so (not refused, nor waiting for a compile)
+            try:
+                self._settle(raw_target, target, decision, sizes, args, record, None)
+            except Exception:  # noqa: BLE001 - as above
+                self._hot.clear()
         return result
+
+    def _settle(self, raw_target: Any, target: str, decision: Decision | None, sizes: tuple[int, int] | None,
+                args: tuple[Any, ...], record: dict[str, Any], variant: CpuVariant | None) -> None:
+        """After a call that ran well: let calls like it take the hot path (hot.py), when what decided this
+        one will decide the same for them: auto's choice is settled for the size class (nothing measuring,
+        the original's time known or judged not worth taking, no candidate still being looked into) or the
+        target is forced; a compiled form that the variant offers for more calls (CpuVariant.take_hot)."""
+        if sizes is None or not _hot.enabled():
+            return
+        cls, total = sizes
+        if decision is not None:
+            if not self._speed.settled(cls) or not self._cost.settled(decision, cls, self.variants):
+                return
+        elif target not in TARGETS or target == "auto" or target not in self._choices:
+            return
+        lo, hi = _hot.class_bounds(cls)
+        if not lo <= total < hi:  # (cannot happen: size_class and class_bounds agree)
+            return
+        more: tuple[tuple[Any, Any], ...] = ()
+        if variant is None:
+            if self._hot_check() is None:
+                return
+            check = None
+            run: Callable[..., Any] = self.original
+            budget = _hot.HOT_CALLS
+        else:
+            plan = variant.take_hot(_hot.HOT_CALLS)
+            if plan is None:
+                return
+            run, budget, plan_lo, plan_hi = plan
+            lo, hi = max(lo, int(plan_lo)), int(min(hi, plan_hi))
+            if not lo <= total < hi:
+                return
+            more = tuple((k, _hot.env_get(k)) for k in map(_hot.env_key, variant.hot_environment()))
+            check = self._hot_check()
+            if check is None or not check(*args):
+                return
+            if self._check_cost is None:
+                self._check_cost = _hot.cost_of(check, args)
+                self._cost.check_seconds = self._check_cost
+        hot_record = {k: v for k, v in record.items() if k not in _hot.PER_CALL_KEYS}
+        hot_record["hot"] = True
+        cluster = _cluster.generation() if "ray" in self.variants else None
+        entry = _hot.Entry(raw_target, lo, hi, budget, check, run, variant is not None, hot_record,
+                           self._result if variant is not None else None, cluster, more)
+        if len(self._hot) >= 64:
+            self._hot.clear()
+        self._hot[cls] = entry
+
+    def _hot_check(self) -> Callable[..., bool] | None:
+        """The hot path's argument check; with it, the generated hot path (built once; None while the module
+        constants do not hold: no call is hot then)."""
+        if self._check is None:
+            module = getattr(self.original, "__globals__", None)
+            if self.constants and (module is None or self._constants_changed() is not None):
+                return None
+            bound = tuple((name, module[name]) for name, _ in self.constants) if module is not None else ()
+            guard = self._guard.generated
+            self._check = _hot.build_check(self.name, self.params, guard, bound, module)
+            generation = _cluster.generation if "ray" in self.variants else None
+            self._fast = _hot.build_hot(self.name, self.params, guard, bound, module, self._hot, self.original,
+                                        self._full, self._record, generation)
+        return self._check

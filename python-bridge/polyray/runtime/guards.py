@@ -43,6 +43,11 @@ class ArgumentGuard:
             raise TypeError(f"Dispatcher {function!r}: guard must be callable or None, got {type(guard).__name__}")
         self._guard = guard
 
+    @property
+    def generated(self) -> GeneratedGuard | None:
+        """The generated guard (shapes and scalar values), or None."""
+        return self._guard
+
     def __call__(self, args: tuple[object, ...]) -> str | None:
         """None when a compiled variant may run on ``args``, else the reason why not."""
         if len(args) != self._count:

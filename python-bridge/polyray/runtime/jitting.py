@@ -32,9 +32,11 @@ variant puts in its next run record (``cache``).
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
+from .hot import hot_thread as _hot_thread
 from .variants import short_error as _short  # one wording of errors in run records
 
 
@@ -132,6 +134,13 @@ def njit(func: Callable[..., Any], options: dict[str, Any], notes: list[str] | N
 # --------------------------------------------------------------------------
 
 
+class HotMiss(Exception):
+    """A call on the dispatcher's hot path (hot.py) has argument types no compiled signature takes.
+
+    Raised instead of compiling, before anything of the variant ran: the dispatcher then takes the
+    call through its full checks (which refuse the types, or compile them in the background)."""
+
+
 class PreparationFailed(Exception):
     """Numba failed to compile or load a variant for a call's argument types; nothing of it ran.
 
@@ -159,8 +168,12 @@ def guard_compilation(jitted: Any) -> None:
     (about 4 us each).
     """
     compile_for_args = jitted._compile_for_args
+    hot_thread = _hot_thread
+    ident = threading.get_ident
 
     def _compile_for_args(*args: Any, **kws: Any) -> Any:
+        if hot_thread[0] == ident():  # the hot path never compiles (nor waits for one): the full path takes the call
+            raise HotMiss()
         try:
             return compile_for_args(*args, **kws)
         except PreparationFailed:

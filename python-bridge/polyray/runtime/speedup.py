@@ -14,7 +14,11 @@ and, where none is known, times the original once on a COPY of the arguments:
   by the bytes (to the power 1.5: a matrix product's work grows that way with its
   operands), else assumes the variant is at most ASSUMED_SPEEDUP times faster;
 * never on the caller's arrays: the copies are thrown away, and a copy that
-  raises only leaves the speedup unknown, with the reason.
+  raises only leaves the speedup unknown, with the reason;
+* an original under SHORT_SECONDS runs up to SHORT_RUNS times within that one
+  timing (fresh copies each time) and its fastest run counts: auto compares it
+  with the variant's (cost.py, "never slower"), and one run of a few
+  microseconds is mostly noise.
 
 Each variant run's record then carries ``speedup`` (original / fastest variant
 time in that class), or ``speedup_note`` saying why there is none
@@ -42,6 +46,11 @@ ASSUMED_SPEEDUP: Final = 1000.0
 SCALING_EXPONENT: Final = 1.5
 #: Arguments bigger than this are not copied to time the original.
 MAX_COPY_BYTES: Final = 1 << 30
+#: An original that takes less than SHORT_SECONDS is timed up to SHORT_RUNS times (fresh copies each
+#: time) and the fastest run kept: ``auto`` compares it with the variant's fastest (cost.py) to keep the
+#: original where compiled code does not win, and one run of a microsecond is mostly noise.
+SHORT_RUNS: Final = 5
+SHORT_SECONDS: Final = 1e-3
 
 _bound_setting = DEFAULT_BOUND_SECONDS
 
@@ -73,7 +82,7 @@ def _fmt(seconds: float) -> str:
 class SpeedupMeter:
     """Original and variant times per size class of one dispatcher, and the timing on copies."""
 
-    __slots__ = ("_original", "_variant", "_calls", "_tried", "_notes")
+    __slots__ = ("_original", "_variant", "_calls", "_tried", "_notes", "_on_copies")
 
     def __init__(self) -> None:
         #: size class -> (fastest original seconds, bytes of that call)
@@ -86,6 +95,8 @@ class SpeedupMeter:
         self._tried: set[int] = set()
         #: size class -> why the original has no time there
         self._notes: dict[int, str] = {}
+        #: size class -> the original's fastest time on copies there (what auto compares variants with)
+        self._on_copies: dict[int, float] = {}
 
     def original_ran(self, sizes: tuple[int, int] | None, seconds: float) -> None:
         """A call ran the original (anyway) and returned: its time counts."""
@@ -95,6 +106,15 @@ class SpeedupMeter:
         old = self._original.get(cls)
         if old is None or seconds < old[0]:
             self._original[cls] = (seconds, nbytes)
+
+    def original_seconds(self, cls: int) -> float | None:
+        """The original's fastest time on copies at size class ``cls`` (up to SHORT_RUNS runs), or None
+        where it was not timed so (the bound is 0, it was predicted too slow, it raised)."""
+        return self._on_copies.get(cls)
+
+    def settled(self, cls: int) -> bool:
+        """Whether nothing is left to measure about the original at ``cls`` (timed, or judged not to be)."""
+        return cls in self._original or cls in self._tried
 
     def predict(self, nbytes: int, variant_seconds: float) -> float:
         """The original's predicted time for arguments of ``nbytes`` bytes."""
@@ -142,12 +162,22 @@ class SpeedupMeter:
         except Exception as exc:  # noqa: BLE001 - no memory for the copies: no timing
             self._notes[cls] = f"original not timed: the arguments could not be copied ({short_error(exc)})"
             return {}
-        start = perf_counter()
-        try:
-            original(*copies)
-        except Exception as exc:  # noqa: BLE001 - the copy is thrown away; the speedup stays unknown
-            self._notes[cls] = f"original not timed: it raised on the copy ({short_error(exc)})"
-            return {}
-        elapsed = perf_counter() - start
+        elapsed = math.inf
+        spent = 0.0
+        for run in range(SHORT_RUNS):
+            if run:  # again on fresh copies: one short run is mostly noise (a cold cache, an interruption)
+                copies = tuple(a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args)
+            start = perf_counter()
+            try:
+                original(*copies)
+            except Exception as exc:  # noqa: BLE001 - the copy is thrown away; the speedup stays unknown
+                self._notes[cls] = f"original not timed: it raised on the copy ({short_error(exc)})"
+                return {}
+            seconds = perf_counter() - start
+            elapsed = min(elapsed, seconds)
+            spent += seconds
+            if spent > SHORT_SECONDS:
+                break
         self._original[cls] = (elapsed, nbytes)
+        self._on_copies[cls] = elapsed
         return {"original_timed_seconds": elapsed}

@@ -1,0 +1,301 @@
+"""The dispatcher's hot path (issue 18): a repeated call in under a microsecond of Polyray's own time.
+
+A call whose arguments are like a recent call's (the same size class, argument
+kinds, aliasing) and whose environment is the same (POLYRAY_TARGET, the CPU
+form settings) runs the variant that call settled on without the cost model,
+the choice, the speedup meter or a fresh run record. What it still checks on
+every call, because a call that the full checks would refuse must never take
+the cached variant:
+
+* every argument's kind: an exact ``ndarray`` for arrays (no subclass), the
+  Python (or matching NumPy) scalar type for scalars, the int bounds (the
+  :class:`~polyray.runtime.params.Param` check itself for exact and NumPy-typed
+  scalars);
+* aliasing: a written array and another array argument are disjoint when both
+  own their data (``base is None`` and ``OWNDATA``: two allocations never
+  overlap); otherwise ``np.may_share_memory`` decides, as the full check does;
+* the generated guard (shapes and scalar values), every call;
+* the module constants the variants froze: the same objects the full check
+  accepted;
+* dtype, rank, layout and writeability: Numba's own dispatcher compares them
+  in C with the compiled signatures (only signatures that passed the full
+  checks were ever compiled, and Numba converts no array to another dtype,
+  rank or to a writeable one). A call whose types match none would make Numba
+  compile: the thread id set here (``hot_thread``) makes that compile raise
+  :class:`~polyray.runtime.jitting.HotMiss` before anything runs, and the full
+  path takes the call (which compiles in the background, as usual).
+
+Why pure Python and not a C helper: with the per-array dtype/rank/layout checks
+left to Numba's C dispatcher, the Python work left is about 30 ns per argument
+plus the generated guard, which the benchmark (bench/dispatch_overhead.py)
+measures within the 1 us budget for 0 to 8 arrays on an idle machine; a C
+extension would add a build step to the wheel for the remaining few hundred
+nanoseconds.
+
+The run record of a hot call is one shared dict (appended as is: no dict built
+per call) carrying ``hot: True``; its ``seconds`` is the time of the last timed
+call at that size class. Every HOT_CALLS calls the full path runs one call again
+(timed, measured, a fresh record), so that times, the form trials of a parallel
+variant and auto's choice keep being refreshed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from time import perf_counter
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+import numpy as np
+
+from .params import INT_LIMIT, Param
+from .params import make_check as _param_check
+
+#: Hot calls between two calls through the full path (a timed call, a fresh record, auto reconsidered).
+HOT_CALLS: Final = 256
+
+#: POLYRAY_HOT_PATH=0: every call takes the full path (benchmarks of it, diagnosis).
+HOT_ENV: Final = "POLYRAY_HOT_PATH"
+
+
+def enabled() -> bool:
+    """Whether calls may take the hot path (read by the full path only, when it would let them)."""
+    return os.environ.get(HOT_ENV, "").strip().lower() not in ("0", "false", "no", "off")
+
+_TARGET_ENV: Final = "POLYRAY_TARGET"
+
+# The environment read on every call. os.environ.get encodes the key and decodes the value (about
+# 0.5 us on a loaded machine); on POSIX os.environ keeps its encoded items in ``_data``, which every
+# os.environ write updates, so that one dict lookup reads the same value (bytes, compared as such).
+_data = getattr(os.environ, "_data", None)
+if os.name == "posix" and isinstance(_data, dict):
+    _env_raw: Callable[[Any], Any] = _data.get
+
+    def env_key(name: str) -> Any:
+        return os.fsencode(name)
+else:  # pragma: no cover - Windows: keys are upper-cased str
+    _env_raw = os.environ.get
+
+    def env_key(name: str) -> Any:
+        return name
+
+env_get = _env_raw
+TARGET_KEY: Final = env_key(_TARGET_ENV)
+
+#: ``[thread id]`` while that thread's hot call runs compiled code, else ``[0]`` (jitting.guard_compilation
+#: reads it: a compile there raises HotMiss). One slot, not a threading.local: setting an attribute of one
+#: costs about 70 ns, a list item 10. Two threads on the hot path at once may overwrite each other's id;
+#: then a compile in the other one is not turned into a HotMiss but happens there, as it would on the full path
+#: with POLYRAY_JIT_WAIT, and its failure (PreparationFailed) sends the call to the full path all the same.
+hot_thread = [0]
+
+
+def class_bounds(cls: int) -> tuple[int, int]:
+    """[lo, hi): the totals of array bytes whose size class (cost.size_class) is ``cls``."""
+    def of(total: int) -> int:
+        return int(round(math.log2(total + 1)))
+
+    lo = max(0, int(2.0 ** (cls - 0.5)) - 2)
+    while of(lo) < cls:
+        lo += 1
+    while lo > 0 and of(lo - 1) >= cls:
+        lo -= 1
+    hi = max(lo + 1, int(2.0 ** (cls + 0.5)) - 2)
+    while of(hi) <= cls:
+        hi += 1
+    while hi > lo + 1 and of(hi - 1) > cls:
+        hi -= 1
+    return lo, hi
+
+
+def _check_lines(function: str, params: Sequence[Param], guard: Callable[..., Any] | None,
+                 constants: Sequence[tuple[str, object]], scope: dict[str, Any]) -> list[str]:
+    """The hot path's argument checks as lines of Python, each ending in ``{MISS}`` where a call fails them.
+    The plain kinds' types are the first line's business (``_fast_types``); here: the int bounds, the exact
+    and NumPy-typed scalars (their Param check itself), aliasing, the module constants and the guard."""
+    names = [p.name for p in params]
+    lines: list[str] = []
+    for k, p in enumerate(params):
+        x = p.name
+        if p.kind == "array":
+            continue
+        if p.scalar_dtype is not None or p.exact:
+            scope[f"_c{k}"] = _param_check(p, function)
+            lines.append(f"if _c{k}({x}) is not None: {{MISS}}")
+        elif p.kind == "int":
+            lines.append(f"if not -_L < {x} < _L: {{MISS}}")
+    arrays = [p.name for p in params if p.kind == "array"]
+    unique: list[tuple[str, str]] = []
+    seen: set[frozenset[str]] = set()
+    for w in (p.name for p in params if p.kind == "array" and p.written):
+        for a in arrays:
+            if a != w and frozenset((w, a)) not in seen:
+                seen.add(frozenset((w, a)))
+                unique.append((w, a))
+    involved = sorted({n for pair in unique for n in pair}, key=names.index)
+    for x in involved:  # (OWNDATA: two arrays that own their data are two allocations)
+        lines.append(f"_o_{x} = {x}.base is None and {x}.flags.owndata")
+    for w, a in unique:
+        lines.append(f"if {w} is {a} or (not (_o_{w} and _o_{a}) and _share({w}, {a})): {{MISS}}")
+    for j, (name, value) in enumerate(constants):
+        scope[f"_k{j}"] = value
+        lines.append(f"if _g.get({name!r}, _M) is not _k{j}: {{MISS}}")
+    if guard is not None:
+        lines += ["try:", f"    _bad = _guard({', '.join(names)}) is not None",
+                  "except Exception:", "    _bad = True", "if _bad: {MISS}"]
+    return lines
+
+
+def _fast_types(params: Sequence[Param], scope: dict[str, Any]) -> tuple[str, str]:
+    """(the test that every argument has its param's plain type, the sum of the bytes cost.size_class counts
+    for arguments of those types)."""
+    tests: list[str] = []
+    nbytes: list[str] = []
+    for k, p in enumerate(params):
+        x = p.name
+        if p.kind == "array":
+            tests.append(f"type({x}) is _nd")
+            nbytes.append(f"{x}.nbytes")
+        elif p.scalar_dtype is not None:
+            scalar = np.dtype(p.scalar_dtype).type
+            scope[f"_t{k}"] = scalar
+            tests.append(f"type({x}) is _t{k}")
+            if not issubclass(scalar, (int, float, complex, bool)):  # size_class counts these (np.int64...)
+                nbytes.append(str(np.dtype(p.scalar_dtype).itemsize))
+        elif p.exact:
+            tests.append(f"type({x}) is {p.kind}")
+        else:  # (np.float64 and np.complex128 are float and complex: size_class counts no bytes for them)
+            extra = {"int": "", "float": " or type({x}) is _f64", "complex": " or type({x}) is _c128",
+                     "bool": ""}[p.kind].format(x=x)
+            tests.append(f"(type({x}) is {p.kind}{extra})" if extra else f"type({x}) is {p.kind}")
+    return " and ".join(tests) or "True", " + ".join(nbytes) or "0"
+
+
+def _scope(guard: Callable[..., Any] | None, module: dict[str, Any] | None) -> dict[str, Any]:
+    return {"_nd": np.ndarray, "_f64": np.float64, "_c128": np.complex128, "_L": INT_LIMIT,
+            "_share": np.may_share_memory, "_guard": guard, "_g": module, "_M": object()}
+
+
+def build_check(function: str, params: Sequence[Param], guard: Callable[..., Any] | None,
+                constants: Sequence[tuple[str, object]], module: dict[str, Any] | None) -> Callable[..., bool]:
+    """``check(*args)``: True when a compiled variant may take the call on the hot path (see the module
+    docstring for what it checks and what it leaves to Numba); False sends the call to the full checks.
+    ``constants``: (name, the object the module bound when the full check accepted it). The same checks
+    as :func:`build_hot`'s, apart: the dispatcher runs it before it lets calls be hot, and times it."""
+    scope = _scope(guard, module)
+    types, _ = _fast_types(params, scope)
+    body = [f"if not ({types}): return False"]
+    body += [line.replace("{MISS}", "return False") for line in _check_lines(function, params, guard, constants, scope)]
+    body.append("return True")
+    names = ", ".join(p.name for p in params)
+    src = f"def _polyray_hot_check({names}):\n" + "".join(f"    {line}\n" for line in body)
+    exec(compile(src, f"<polyray hot check of {function}>", "exec"), scope)  # noqa: S102 - generated from Param names
+    return scope["_polyray_hot_check"]
+
+
+def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] | None,
+              constants: Sequence[tuple[str, object]], module: dict[str, Any] | None,
+              entries: dict[int, "Entry"], original: Callable[..., Any], slow: Callable[[tuple[Any, ...]], Any],
+              record: Callable[[dict[str, Any]], None], generation: Callable[[], int] | None) -> Callable[..., Any]:
+    """The dispatcher's whole call on the hot path, generated for its parameters (no ``*args`` tuple,
+    no loop over the arguments, no call per check): the types, the bytes total and its entry in
+    ``entries`` (size class -> :class:`Entry`), the environment, then the original or the
+    checks and the compiled form, the shared record; anything else calls ``slow(args)``, the full path."""
+    from .jitting import HotMiss, PreparationFailed
+
+    scope = _scope(guard, module)
+    scope.update({"_entries": entries, "_env": env_get, "_TK": TARGET_KEY, "_hot_thread": hot_thread,
+                  "_ident": threading.get_ident, "_record": record, "_HotMiss": HotMiss, "_Prepared": PreparationFailed, "_slow": slow, "_original": original, "_generation": generation})
+    names = ", ".join(p.name for p in params)
+    packed = f"({names}{',' if len(params) == 1 else ''})"
+    miss = f"return _slow({packed})"
+    types, nbytes = _fast_types(params, scope)
+    cluster = "" if generation is None else " and _e.cluster == _generation()"
+    checks = [line.replace("{MISS}", miss) for line in _check_lines(function, params, guard, constants, scope)]
+    body = [
+        f"if not ({types}): {miss}",
+        f"_t = {nbytes}",
+        # the size class, round(log2(_t + 1)), in integers: floor(log2(2 (_t + 1)^2)) // 2
+        "_k = ((((_t + 1) * (_t + 1)) << 1).bit_length() - 1) >> 1",
+        "_e = _entries.get(_k)",
+        "if _e is None or not (_e.lo <= _t < _e.hi and _e.budget > 0 and _env(_TK) == _e.target"
+        f"{cluster}) or (_e.more and not _e.environment_holds()): {miss}",
+        "if not _e.compiled:",
+        "    _e.budget -= 1",
+        "    try:",
+        f"        _r = _original({names})",
+        "    except BaseException as _x:",
+        '        _record({**_e.record, "error": type(_x).__name__})',
+        "        raise",
+        "    _record(_e.record)",
+        "    return _r",
+        *checks,
+        "_hot_thread[0] = _ident()",
+        "try:",
+        f"    _r = _e.run({names})",
+        "except BaseException as _x:",
+        "    _hot_thread[0] = 0",
+        "    if type(_x) is not _HotMiss and type(_x) is not _Prepared:  # (nothing of the variant ran)",
+        '        _record({**_e.record, "error": type(_x).__name__})',
+        "        raise",
+        "    _entries.pop(_k, None)  # types no compiled signature takes",
+        f"    {miss}",
+        "_hot_thread[0] = 0",
+        "_e.budget -= 1",
+        "if _e.result is not None and _r is not None:",
+        "    _r = _e.result(_r)",
+        "_record(_e.record)",
+        "return _r",
+    ]
+    src = f"def _polyray_hot({names}):\n" + "".join(f"    {line}\n" for line in body)
+    exec(compile(src, f"<polyray hot path of {function}>", "exec"), scope)  # noqa: S102 - generated from Param names
+    return scope["_polyray_hot"]
+
+
+#: Keys of a run record that say something about that one call only: not in the hot calls' shared record.
+PER_CALL_KEYS: Final = frozenset({"jit_seconds", "jit_waited_seconds", "jit_compiling", "cache", "original_timed_seconds",
+                                  "bookkeeping_error", "listener_error"})
+
+
+def cost_of(check: Callable[..., bool], args: tuple[Any, ...], runs: int = 16) -> float:
+    """Seconds one ``check(*args)`` takes (the fastest of ``runs``): what a compiled call pays on the hot path
+    beyond an original's call, which auto's comparison with the original adds to the compiled time (cost.py)."""
+    best = math.inf
+    for _ in range(runs):
+        start = perf_counter()
+        check(*args)
+        best = min(best, perf_counter() - start)
+    return best
+
+
+class Entry:
+    """One hot decision: for calls whose array bytes lie in [lo, hi) and whose POLYRAY_TARGET is ``target``
+    (the raw environment value), run ``run`` (a compiled form, or the original) after ``check``."""
+
+    __slots__ = ("target", "lo", "hi", "budget", "check", "run", "compiled", "record", "result", "cluster",
+                 "more")
+
+    def __init__(self, target: Any, lo: int, hi: int, budget: int, check: Callable[..., bool] | None,
+                 run: Callable[..., Any], compiled: bool, record: dict[str, Any],
+                 result: Callable[[Any], Any] | None, cluster: Any, more: tuple[tuple[Any, Any], ...]) -> None:
+        self.target = target
+        self.lo = lo
+        self.hi = hi
+        self.budget = budget
+        self.check = check
+        self.run = run
+        self.compiled = compiled
+        self.record = record
+        self.result = result
+        #: the cluster generation auto decided with (None: no ray variant)
+        self.cluster = cluster
+        #: other environment items the decision depends on: (raw key, raw value)
+        self.more = more
+
+    def environment_holds(self) -> bool:
+        for key, value in self.more:
+            if env_get(key) != value:
+                return False
+        return True

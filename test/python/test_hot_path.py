@@ -1,0 +1,386 @@
+"""The dispatcher's hot path (issue 18, runtime/hot.py): a call like a recent one skips the cost model
+and the choice, never the guards. Each test first makes calls hot (the record says ``hot: True``), then
+makes a call the full checks refuse, in the same size class, and checks that it ran the original with
+the full path's reason and the original's result or exception: a cache that skipped a check fails here.
+Kernels: test/kernels/everyday/hot_path.py, compiled in both numerics modes."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import polyray.runtime as rt
+from polyray.runtime import background, cost, hot
+from polyray.runtime.cpu import CpuVariant
+
+from compiled import ROOT, compile_and_import, outcome
+
+SOURCE = ROOT / "test/kernels/everyday/hot_path.py"
+history_module = importlib.import_module("polyray.runtime.history")
+
+
+@pytest.fixture(scope="module", params=["exact", "close"])
+def kern(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp(f"hot_{request.param}")
+    return compile_and_import(SOURCE, out, f"hot_path_{request.param}", "--numerics", request.param)
+
+
+@pytest.fixture(autouse=True)
+def _fresh(request, monkeypatch):
+    """Each test starts from dispatchers that know nothing of earlier tests' calls."""
+    if "kern" in request.fixturenames:
+        kern = request.getfixturevalue("kern")
+        for name in ("smooth", "scaled", "row_sums", "tiny"):
+            getattr(kern, f"_polyray_dispatch_{name}").forget_measurements()
+    monkeypatch.delenv("POLYRAY_TARGET", raising=False)
+    monkeypatch.delenv(hot.HOT_ENV, raising=False)
+    rt.clear_history()
+
+
+def last() -> dict:
+    return rt.history()[-1]
+
+
+def make_hot(fn, *args, calls: int = 4) -> None:
+    """Calls until the record says the call took the hot path."""
+    for _ in range(calls):
+        fn(*args)
+    rec = last()
+    assert rec.get("hot") is True and rec["variant"] == "cpu", rec
+
+
+def same_as_original(kern, name, *args):
+    """Runs the generated function and the original on copies: (outcome, arrays) of each, compared."""
+    def copy(a):
+        if not isinstance(a, np.ndarray):
+            return a
+        c = a.copy()
+        c.flags.writeable = a.flags.writeable  # (a read-only argument stays read-only)
+        return c
+
+    def copies():
+        return [copy(a) for a in args]
+    mine, theirs = copies(), copies()
+    got = outcome(getattr(kern, name), *mine)
+    want = outcome(getattr(kern, f"_polyray_original_{name}"), *theirs)
+    assert got == want
+    for a, b in zip(mine, theirs):
+        if isinstance(a, np.ndarray):
+            assert a.tobytes() == b.tobytes()
+    return got
+
+
+def test_hot_calls_give_the_originals_bits_and_one_record_each(kern):
+    rng = np.random.default_rng(1)
+    u, out = rng.random(64), np.zeros(64)
+    make_hot(kern.smooth, u, out, 0.25)
+    rt.clear_history()
+    for k in range(10):
+        w = 0.1 * k
+        want = out.copy()
+        kern._polyray_original_smooth(u, want, w)
+        kern.smooth(u, out, w)
+        assert out.tobytes() == want.tobytes()
+    records = rt.history()
+    assert len(records) == 10 and all(r["variant"] == "cpu" and r.get("hot") for r in records)
+    assert all(r["function"] == "smooth" and r["seconds"] > 0.0 and r["target"] == "auto" for r in records)
+    records[0]["variant"] = "changed"  # history() gives copies, also of the one shared hot record
+    assert last()["variant"] == "cpu"
+
+
+def test_aliasing_is_refused_on_the_hot_path(kern):
+    rng = np.random.default_rng(2)
+    u, out = rng.random(64), np.zeros(64)
+    make_hot(kern.smooth, u, out, 0.25)
+    same_as_original(kern, "smooth", u, u, 0.25)  # (copies: both the same copy below)
+    buf = rng.random(64)
+    kern.smooth(buf, buf, 0.25)  # the same array, read and written
+    rec = last()
+    assert rec["variant"] == "original" and "shares memory" in rec["reason"] and "the same array" in rec["reason"], rec
+    big = rng.random(65)
+    kern.smooth(big[1:], big[:-1], 0.25)  # overlapping views of one buffer, same size class
+    rec = last()
+    assert rec["variant"] == "original" and "shares memory" in rec["reason"], rec
+    base = rng.random(128)
+    kern.smooth(base[:64], base[64:], 0.25)  # views of one buffer that do not overlap: compiled (checked)
+    assert last()["variant"] == "cpu"
+    make_hot(kern.smooth, u, out, 0.25)
+
+
+def test_the_bounds_guard_runs_on_every_hot_call(kern):
+    rng = np.random.default_rng(3)
+    a, b = rng.random(32), np.zeros(32)
+    make_hot(kern.scaled, a, b, 32)
+    got = same_as_original(kern, "scaled", a, b, 33)  # n past both arrays: Python raises IndexError
+    assert got[0] == "IndexError"
+    with pytest.raises(IndexError):
+        kern.scaled(a, b, 33)
+    rec = last()
+    assert rec["variant"] == "original" and "out of bounds" in rec["reason"] and rec["error"] == "IndexError", rec
+    small = rng.random(31)  # a shape relation broken within the same size class
+    with pytest.raises(IndexError):
+        kern.scaled(small, b, 32)
+    assert last()["variant"] == "original"
+    make_hot(kern.scaled, a, b, 32)
+
+
+def test_module_constants_are_checked_on_every_hot_call(kern, monkeypatch):
+    a, b = np.arange(16.0), np.zeros(16)
+    make_hot(kern.scaled, a, b, 16)
+    monkeypatch.setattr(kern, "SCALE", 3.0)
+    kern.scaled(a, b, 16)
+    rec = last()
+    assert rec["variant"] == "original" and "module constant SCALE is 3.0" in rec["reason"], rec
+    assert b.tolist() == (3.0 * a).tolist()
+    monkeypatch.setattr(kern, "SCALE", 2.0)
+    kern.scaled(a, b, 16)
+    assert last()["variant"] == "cpu" and b.tolist() == (2.0 * a).tolist()
+
+
+@pytest.mark.parametrize("change", ["float32", "int64", "rank", "readonly", "subclass", "big-endian"])
+def test_argument_types_are_refused_on_the_hot_path(kern, change):
+    rng = np.random.default_rng(4)
+    u, out = rng.random(64), np.zeros(64)
+    make_hot(kern.smooth, u, out, 0.25)
+    # arguments of the same size class (512 + 512 bytes), each refused by the full checks
+    if change == "float32":
+        args, why = (rng.random(128).astype(np.float32), np.zeros(128, np.float32), 0.25), "expected float64"
+    elif change == "int64":
+        args, why = (np.arange(64), np.zeros(64, np.int64), 0.25), "expected float64"
+    elif change == "rank":
+        args, why = (rng.random((8, 8)), np.zeros((8, 8)), 0.25), "of ndim 1"
+    elif change == "readonly":
+        ro = np.zeros(64)
+        ro.flags.writeable = False
+        args, why = (u, ro, 0.25), "read-only"
+    elif change == "subclass":
+        args, why = (u.view(np.ma.MaskedArray), out, 0.25), "MaskedArray"
+    else:
+        args, why = (u.astype(">f8"), out, 0.25), "expected float64"
+    same_as_original(kern, "smooth", *args)
+    rec = last()
+    assert rec["variant"] == "original" and why in rec["reason"], rec
+    make_hot(kern.smooth, u, out, 0.25)
+
+
+@pytest.mark.parametrize("w", [np.float32(0.25), 1, True, "0.25"])
+def test_scalar_kinds_are_refused_on_the_hot_path(kern, w):
+    rng = np.random.default_rng(5)
+    u, out = rng.random(64), np.zeros(64)
+    make_hot(kern.smooth, u, out, 0.25)
+    same_as_original(kern, "smooth", u, out, w)
+    rec = last()
+    assert rec["variant"] == "original" and "argument 'w' of smooth: expected float" in rec["reason"], rec
+
+
+def test_int_bounds_and_numpy_ints(kern):
+    make_hot(kern.tiny, 0.5, 10)
+    assert kern.tiny(0.5, -(2**31)) == 0.0  # past the variant's int range: the original (an empty loop)
+    rec = last()
+    assert rec["variant"] == "original" and "|x| < 2**31" in rec["reason"], rec
+    assert kern.tiny(0.5, 12) == 6.0 and last()["variant"] == "cpu"
+    a, b = np.arange(8.0), np.zeros(8)
+    kern.scaled(a, b, np.int64(8))  # a NumPy int the variant takes (through the full path)
+    assert last()["variant"] == "cpu" and b.tolist() == (2.0 * a).tolist()
+
+
+def test_a_new_layout_never_compiles_on_the_hot_path(kern, monkeypatch):
+    monkeypatch.delenv("POLYRAY_JIT_WAIT", raising=False)  # the background compile of issue 19
+    rng = np.random.default_rng(6)
+    A, s = rng.random((8, 8)), np.zeros(8)
+    monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
+    make_hot(kern.row_sums, A, s)
+    monkeypatch.delenv("POLYRAY_JIT_WAIT")
+    F = np.asfortranarray(A)  # the same types but for the layout: a signature not compiled yet
+    start = time.perf_counter()
+    kern.row_sums(F, s)
+    rec = last()
+    assert rec["variant"] == "original" and "compiling" in rec["reason"], rec
+    assert time.perf_counter() - start < 0.5, "the call waited for the JIT"
+    want = np.zeros(8)
+    kern._polyray_original_row_sums(A, want)
+    assert s.tobytes() == want.tobytes()
+    assert background.wait_idle(120)
+    kern.row_sums(F, s)
+    assert last()["variant"] == "cpu"
+    make_hot(kern.row_sums, F, s)
+    same_as_original(kern, "row_sums", F, s)
+
+
+def test_target_changes_are_seen_on_the_next_call(kern, monkeypatch):
+    u, out = np.ones(64), np.zeros(64)
+    make_hot(kern.smooth, u, out, 0.25)
+    monkeypatch.setenv("POLYRAY_TARGET", "original")
+    kern.smooth(u, out, 0.25)
+    assert last()["variant"] == "original" and last()["reason"] == "POLYRAY_TARGET=original"
+    kern.smooth(u, out, 0.25)
+    kern.smooth(u, out, 0.25)
+    assert last()["variant"] == "original" and last().get("hot") is True  # the original's hot path
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    kern.smooth(u, out, 0.25)
+    assert last()["variant"] == "cpu" and last()["target"] == "cpu"
+    monkeypatch.delenv("POLYRAY_TARGET")
+    kern.smooth(u, out, 0.25)
+    assert last()["variant"] == "cpu" and last()["target"] == "auto"
+
+
+def test_hot_path_off(kern, monkeypatch):
+    u, out = np.ones(64), np.zeros(64)
+    monkeypatch.setenv(hot.HOT_ENV, "0")
+    for _ in range(5):
+        kern.smooth(u, out, 0.25)
+    assert all(not r.get("hot") for r in rt.history())
+
+
+def test_the_full_path_runs_again_after_hot_calls(kern):
+    u, out = np.ones(64), np.zeros(64)
+    make_hot(kern.smooth, u, out, 0.25)
+    rt.clear_history()
+    for _ in range(2 * hot.HOT_CALLS + 2):
+        kern.smooth(u, out, 0.25)
+    full = [r for r in rt.history() if not r.get("hot")]
+    assert 2 <= len(full) <= 3, len(full)  # one timed call each HOT_CALLS calls: times stay current
+
+
+def test_threads_on_the_hot_path(kern):
+    rng = np.random.default_rng(7)
+    u = rng.random(64)
+    outs = [np.zeros(64) for _ in range(4)]
+    make_hot(kern.smooth, u, outs[0], 0.25)
+    want = np.zeros(64)
+    kern._polyray_original_smooth(u, want, 0.25)
+    errors: list[BaseException] = []
+
+    def work(out):
+        try:
+            for _ in range(300):
+                kern.smooth(u, out, 0.25)
+                assert out.tobytes() == want.tobytes()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(o,)) for o in outs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert hot.hot_thread[0] == 0
+
+
+def test_auto_keeps_the_original_where_the_compiled_code_is_slower(kern, monkeypatch):
+    """A deliberately tiny function whose compiled run is made slow: after its first calls at a size
+    class auto runs the original there, and says why; the original's bits either way."""
+    monkeypatch.setenv("POLYRAY_TIME_ORIGINAL_BELOW", "60")  # the original is timed on copies
+    real = CpuVariant._call
+
+    def slow_call(self, jitted, args, extra=()):
+        time.sleep(0.002)  # the compiled code "takes" 2 ms, the original a microsecond
+        return real(self, jitted, args, extra)
+
+    monkeypatch.setattr(CpuVariant, "_call", slow_call)
+    results = [kern.tiny(0.5, 10) for _ in range(6)]
+    assert results == [5.0] * 6
+    variants = [r["variant"] for r in rt.history()]
+    assert variants[:3] == ["cpu", "cpu", "cpu"], variants  # measured (the original timed on copies meanwhile)
+    assert variants[3:] == ["original"] * 3, variants
+    rec = last()
+    assert "original kept for size class" in rec["reason"] and "does not beat it" in rec["reason"], rec
+    assert rec.get("hot") is True  # and the original's calls are hot from then on
+
+
+def test_auto_keeps_the_compiled_code_where_it_wins(kern, monkeypatch):
+    # (a loaded machine may make the first runs look slow enough to predict the original past 1 s)
+    monkeypatch.setenv("POLYRAY_TIME_ORIGINAL_BELOW", "60")
+    rng = np.random.default_rng(8)
+    A, s = rng.random((200, 200)), np.zeros(200)  # 40,000 adds: Python takes milliseconds
+    for _ in range(5):
+        kern.row_sums(A, s)
+    rec = last()
+    assert rec["variant"] == "cpu" and rec.get("speedup", 0.0) > 1.0, rt.history()
+
+
+def test_cost_model_compares_with_the_original():
+    measured = {}
+    model = cost.CostModel("f", lambda cls: measured.get(cls))
+    variants = {"cpu": CpuVariant(lambda x: x)}
+    sizes = (10, 1000)
+    for seconds in (3e-6, 2e-6, 2e-6):
+        assert model.decide((), variants, "auto", sizes).variant == "cpu"
+        model.observe(None, "cpu", seconds, sizes=sizes)
+    assert model.decide((), variants, "auto", sizes).variant == "cpu"  # no original time yet
+    measured[10] = 1e-6
+    d = model.decide((), variants, "auto", sizes)
+    assert d.variant == "original" and d.size_class == 10 and "original 1 us; cpu 2 us" in d.reason, d.reason
+    measured[10] = 5e-6
+    assert model.decide((), variants, "auto", sizes).variant == "cpu"
+    model.check_seconds = 4e-6  # the compiled call's checks count against it
+    assert model.decide((), variants, "auto", sizes).variant == "original"
+    assert model.decide((), variants, "auto", (11, 2000)).variant == "cpu"  # per size class
+    variants["cpu"]._trials.add(10)  # a parallel variant still trying its forms there: not compared yet
+    assert model.decide((), variants, "auto", sizes).variant == "cpu"
+
+
+class Sized:
+    """Something with ``nbytes`` (as device arrays have), so that size_class counts it without allocating."""
+
+    def __init__(self, nbytes: int) -> None:
+        self.nbytes = nbytes
+
+
+def test_class_bounds_agree_with_size_class():
+    for cls in range(0, 48):
+        lo, hi = hot.class_bounds(cls)
+        for total in {lo, hi - 1, max(0, lo - 1), hi}:
+            inside = lo <= total < hi
+            assert (cost.size_class((Sized(total),))[0] == cls) == inside, (cls, total)
+
+
+def test_parallelize_finds_each_signature_on_the_quick_path(monkeypatch, tmp_path):
+    """@parallelize's quick way to a compiled signature (a key of the argument types, generated): another
+    dtype, rank or scalar type, or another numerics setting, is another signature, never the last one's."""
+    monkeypatch.setenv("POLYRAY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("POLYRAY_NUMERICS", raising=False)
+    src = tmp_path / "quick_kernels.py"
+    src.write_text(
+        "from polyray import parallelize\n\n\n"
+        "@parallelize\n"
+        "def axpy(a, x, y):\n"
+        "    for i in range(x.shape[0]):\n"
+        "        y[i] = a * x[i] + y[i]\n")
+    spec = importlib.util.spec_from_file_location("quick_kernels", src)
+    mod = importlib.util.module_from_spec(spec)
+    import sys
+    sys.modules["quick_kernels"] = mod
+    spec.loader.exec_module(mod)
+    axpy = mod.axpy
+    plain = axpy.fn
+
+    def run(a, x, y):
+        want = y.copy()
+        plain(a, x, want)
+        axpy(a, x, y)
+        assert y.tobytes() == want.tobytes() and y.dtype == want.dtype
+        return last()
+
+    x = np.linspace(0.0, 1.0, 32)
+    for _ in range(4):
+        rec = run(0.5, x, np.ones(32))
+    assert rec["variant"] == "cpu" and rec.get("hot") is True, rec
+    rec = run(0.5, x.astype(np.float32), np.ones(32, np.float32))  # another dtype: its own signature
+    assert rec["variant"] == "cpu", rec
+    rec = run(np.float32(0.5), x.astype(np.float32), np.ones(32, np.float32))  # a NumPy scalar: another one
+    assert rec["variant"] == "cpu", rec
+    rec = run(2, np.arange(32), np.ones(32, np.int64))  # ints
+    assert rec["variant"] == "cpu", rec
+    assert len(axpy.compiled) == 4, axpy.compiled.keys()
+    monkeypatch.setenv("POLYRAY_NUMERICS", "exact")  # another mode: its own modules
+    rec = run(0.5, x, np.ones(32))
+    assert rec["variant"] == "cpu" and len(axpy._by_mode.get("exact", {})) == 1, rec
+    monkeypatch.setenv("POLYRAY_TARGET", "original")
+    rec = run(0.5, x, np.ones(32))
+    assert rec["variant"] == "original" and rec["reason"] == "POLYRAY_TARGET=original"
