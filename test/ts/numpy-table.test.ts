@@ -13,10 +13,15 @@ import { testParser } from './helpers.js';
 
 const CLASSES = new Set(['exact', 'ulp', 'reduction', 'product']);
 const LOOPS = new Set(['elementwise', 'reduction', 'scan', 'product', 'outer', 'gather', 'view', 'allocation', 'scalar', 'none', 'opaque']);
-/** The GPU forms codegen/gpu-variant.ts knows how to print. */
-const GPU_FORMS = new Set(['math.sqrt', 'abs', 'device-matmul']);
+/**
+ * The GPU forms codegen/gpu-forms.ts and gpu-variant.ts know how to print: math's functions
+ * of NumPy's bits on a real scalar, the builtin abs, the device product, and a row's own
+ * spelling (`np.maximum`, `math.fabs`: numba.cuda types it; test_gpu_forms.py checks each).
+ */
+const GPU_FORMS = new Set(['math.sqrt', 'math.fabs', 'math.isnan', 'math.isinf', 'math.isfinite', 'abs', 'device-matmul']);
 /** numba_helpers functions (python-bridge/polyray/runtime/numba_helpers.py) a row may name. */
 const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram',
+  'sin', 'cos', 'tan', 'sinh', 'cosh', 'expm1', 'log1p',
   ...['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => `outer_${u}`)]);
 
 test('every row of the NumPy table is well formed', () => {
@@ -34,7 +39,9 @@ test('every row of the NumPy table is well formed', () => {
       assert.ok(ULP_BOUNDS[r.name], `${key}: a 'ulp' row needs a measured bound in numerics.ts ULP_BOUNDS`);
       assert.ok(r.mathEquivalent, `${key}: a 'ulp' row names the math function that is exact on scalars`);
     }
-    if (r.gpu !== null) assert.ok(GPU_FORMS.has(r.gpu), `${key}: GPU form ${r.gpu} is not printed by gpu-variant.ts`);
+    const ownSpelling = r.gpu === `${r.where === 'math' ? 'math' : 'np'}.${r.name}` && (r.where === 'numpy' || r.where === 'math');
+    if (r.gpu !== null) assert.ok(GPU_FORMS.has(r.gpu) || ownSpelling, `${key}: GPU form ${r.gpu} is not printed by gpu-forms.ts`);
+    if (r.gpu !== null && r.where !== 'math') assert.ok(r.numerics === 'exact' || r.gpu === 'device-matmul', `${key}: a GPU form gives NumPy's bits`);
     if (r.gpu === 'device-matmul') assert.equal(r.loop, 'product', `${key}: a device product is a product`);
     if (r.helper) assert.ok(HELPERS.has(r.helper), `${key}: unknown helper ${r.helper}`);
     if (r.lowers) assert.equal(r.numerics, 'exact', `${key}: only exact functions are lowered element by element`);

@@ -31,9 +31,11 @@ from .array_helpers import __all__ as _ARRAY_HELPERS
 from .array_helpers import *  # noqa: F403 - the NumPy table's array helpers, injected by name like the others
 from .index_helpers import __all__ as _INDEX_HELPERS
 from .index_helpers import *  # noqa: F403 - masks and index arrays (types/index-arrays.ts)
+from .math_helpers import __all__ as _MATH_HELPERS
+from .math_helpers import *  # noqa: F403 - math functions CPython checks (sin(inf), cosh overflow, gamma poles)
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
-           "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", *_ARRAY_HELPERS, *_INDEX_HELPERS,
+           "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", *_ARRAY_HELPERS, *_INDEX_HELPERS, *_MATH_HELPERS,
            *(f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")),
            *(f"spec_{name}" for name in ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow"))]
 

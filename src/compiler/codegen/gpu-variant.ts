@@ -14,7 +14,8 @@ import { numpyFunction } from '../types/numpy-table.js';
 import { rangeParts } from './loop-range.js';
 import { PythonPrinter } from './python-printer.js';
 import { element, ElementScope } from './element-loops.js';
-import { DEVICE_DOT, helperName, MATH } from './names.js';
+import { DEVICE_DOT, helperName } from './names.js';
+import { kernelCall, kernelCallObstacle } from './gpu-forms.js';
 import { FAIL_FLAG } from './cpu-variant.js';
 import type { ParallelPlan } from '../poly/parallel-plan.js';
 import type { LoweredSlice } from '../poly/lower-slices.js';
@@ -73,6 +74,10 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   if (speculative.size > 0 && [...speculative].some((e) => !SPECULABLE_ON_DEVICE.has(tf.helpers.get(e)?.helper ?? ''))) {
     return 'a math call inside a parallel loop may raise, and its flagging form has no device version';
   }
+  // a NumPy or math call inside a kernel needs a GPU form in the NumPy table (gpu-forms.ts)
+  const deviceCall = kernelCallObstacle(tf, (s) => (s.kind === 'for' && prangeLoops.has(s.span.start) ? 'loop'
+    : lowered.get(s)?.parallel || lowered.get(s)?.fusedInto ? 'kernel' : null));
+  if (deviceCall) return deviceCall;
   for (const h of tf.helpers.values()) if (h.helper.startsWith('pairwise_')) return "a float sum or mean in NumPy's pairwise order has no device form";
   for (const h of tf.helpers.values()) if (h.helper === 'cdiv') return "NumPy's complex division (numba_helpers.cdiv) has no device form";
   const indexing = new Set(['mask_get', 'take', 'mask_set', 'put']);
@@ -151,7 +156,7 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
     flagging.add(h.helper);
     return `${helperName(`spec_${h.helper}`)}(${[...e.args.map(print), FAIL_FLAG].join(', ')})`;
   };
-  const printer = new PythonPrinter((e, print) => elements.print(e, print) ?? speculativeCall(e, print) ?? kernelUfunc(tf, e, print), tf.arrayAug, elements.numeric);
+  const printer = new PythonPrinter((e, print) => elements.print(e, print) ?? speculativeCall(e, print) ?? kernelCall(tf, e, print), tf.arrayAug, elements.numeric);
   const kernels: string[] = [];
   const kernelLines: string[][] = [];
   // inside a thread, a lowered statement runs as plain loops over its elements
@@ -247,23 +252,6 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
   const lines = [...kernelLines.flatMap((k) => [withFlag(k[0]), ...k.slice(1), '', '']), withFlag(`def ${host}(${params.join(', ')}):`), ...body.map(withFlag)];
   const arrays = tf.params.filter((p) => p.kind === 'array');
   return { host, kernels, lines, arrays: arrays.map((p) => p.name), written: arrays.filter((p) => p.written).map((p) => p.name), speculative: [...flagging].sort() };
-}
-
-/**
- * np.sqrt and np.abs on an element: CUDA kernels have math's functions and
- * abs, not these NumPy ufuncs; on a float64 both give the same bits (sqrt is
- * correctly rounded either way, and a negative gives nan: kernels use
- * NumPy's error model).
- */
-function kernelUfunc(tf: TypedFunction, e: Expr, print: (e: Expr) => string): string | undefined {
-  if (e.kind !== 'call' || e.func.kind !== 'attribute' || e.func.value.kind !== 'name' || tf.types.get(e.func.value)?.kind !== 'module' || e.args.length !== 1) return undefined;
-  switch (numpyFunction(e.func.attr)?.gpu) {
-    case 'math.sqrt':
-      return `${MATH}.sqrt(${print(e.args[0])})`;
-    case 'abs':
-      return `abs(${print(e.args[0])})`;
-  }
-  return undefined;
 }
 
 /** Host locals (and enclosing loop variables) the kernel's statements read: they become kernel arguments. */

@@ -159,10 +159,14 @@ export interface TableRow {
   /** For 'ulp' rows: the `math` function that computes the same on Python scalars, bit for bit in both. */
   mathEquivalent?: string;
   /**
-   * Inside a CUDA kernel, how one element is computed (`math.sqrt`), or
-   * `device-matmul` for a product the host computes on the device
-   * (codegen/gpu-variant.ts); null: no GPU form, the function keeps the CPU
-   * variant or the original.
+   * Inside a CUDA kernel, how one element is computed: `math.<f>` (CUDA's math
+   * on a real scalar, the same bits as NumPy's), `abs`, `np.<name>` (printed
+   * as written: numba.cuda types it on scalars), or `device-matmul` for a
+   * product the host computes on the device (codegen/gpu-variant.ts,
+   * gpu-forms.ts). null: no GPU form; a function calling it inside a kernel
+   * gets no GPU variant, and the report says why (gpu-forms.ts gpuAbsence:
+   * libdevice's last bits for math's functions, NumPy's own math, a call
+   * numba.cuda has no scalar kernel form of, or a whole-array operation).
    */
   gpu: string | null;
   /** poly/lower-slices.ts prints it element by element in lowered slice statements (float64 only). */
@@ -186,19 +190,21 @@ const ownMath = (name: string, mathEquivalent: string, ints: 'keep' | 'float' = 
 /** np.<name>: functions and ufuncs. */
 const NUMPY: Record<string, Row> = {
   // ---- elementwise: exact (the same IEEE operation in NumPy, Numba and CUDA) ----
+  // (a GPU form where numba.cuda types the call in a kernel: numba/cuda/ufuncs.py, or math's
+  // function of the same bits; the others keep a function using them inside a kernel off the GPU)
   sqrt: ufunc('float', 'exact', 'sqrt', { gpu: 'math.sqrt', lowers: true, temporary: true }),
   abs: ufunc('float', 'exact', 'abs', { ufunc: { ints: 'float', complexToReal: true }, gpu: 'abs', lowers: true, temporary: true }),
   absolute: ufunc('float', 'exact', 'absolute', { ufunc: { ints: 'float', complexToReal: true }, gpu: 'abs', lowers: true, temporary: true }),
-  fabs: ufunc('float', 'exact', 'fabs'),
+  fabs: ufunc('float', 'exact', 'fabs', { gpu: 'math.fabs' }),
   negative: ufunc('float', 'exact', 'negative', { temporary: true }),
   square: ufunc('keep', 'exact', 'square', { temporary: true }),
   reciprocal: ufunc('float', 'exact', 'reciprocal'),
   floor: ufunc('float', 'exact', 'floor', { temporary: true }),
   ceil: ufunc('float', 'exact', 'ceil', { temporary: true }),
-  maximum: ufunc('keep', 'exact', 'maximum', { temporary: true }),
-  minimum: ufunc('keep', 'exact', 'minimum', { temporary: true }),
-  fmax: ufunc('keep', 'exact', 'fmax'),
-  fmin: ufunc('keep', 'exact', 'fmin'),
+  maximum: ufunc('keep', 'exact', 'maximum', { gpu: 'np.maximum', temporary: true }),
+  minimum: ufunc('keep', 'exact', 'minimum', { gpu: 'np.minimum', temporary: true }),
+  fmax: ufunc('keep', 'exact', 'fmax', { gpu: 'np.fmax' }),
+  fmin: ufunc('keep', 'exact', 'fmin', { gpu: 'np.fmin' }),
   sign: ufunc('keep', 'exact', 'sign'),
   conj: ufunc('keep', 'exact', 'conj'),
   conjugate: ufunc('keep', 'exact', 'conjugate'),
@@ -207,16 +213,16 @@ const NUMPY: Record<string, Row> = {
   // the C library's hypot in NumPy (npy_hypot) and in compiled code alike
   hypot: ufunc('float', 'exact', 'hypot'),
   where: ufunc('float', 'exact', 'where'),
-  isnan: ufunc('float', 'exact', 'isnan', { ufunc: { ints: 'float', bool: true } }),
-  isinf: ufunc('float', 'exact', 'isinf', { ufunc: { ints: 'float', bool: true } }),
-  isfinite: ufunc('float', 'exact', 'isfinite', { ufunc: { ints: 'float', bool: true } }),
-  logical_and: ufunc('float', 'exact', 'logical_and', { ufunc: { ints: 'float', bool: true } }),
-  logical_or: ufunc('float', 'exact', 'logical_or', { ufunc: { ints: 'float', bool: true } }),
-  logical_xor: ufunc('float', 'exact', 'logical_xor', { ufunc: { ints: 'float', bool: true } }),
-  logical_not: ufunc('float', 'exact', 'logical_not', { ufunc: { ints: 'float', bool: true } }),
+  isnan: ufunc('float', 'exact', 'isnan', { ufunc: { ints: 'float', bool: true }, gpu: 'math.isnan' }),
+  isinf: ufunc('float', 'exact', 'isinf', { ufunc: { ints: 'float', bool: true }, gpu: 'math.isinf' }),
+  isfinite: ufunc('float', 'exact', 'isfinite', { ufunc: { ints: 'float', bool: true }, gpu: 'math.isfinite' }),
+  logical_and: ufunc('float', 'exact', 'logical_and', { ufunc: { ints: 'float', bool: true }, gpu: 'np.logical_and' }),
+  logical_or: ufunc('float', 'exact', 'logical_or', { ufunc: { ints: 'float', bool: true }, gpu: 'np.logical_or' }),
+  logical_xor: ufunc('float', 'exact', 'logical_xor', { ufunc: { ints: 'float', bool: true }, gpu: 'np.logical_xor' }),
+  logical_not: ufunc('float', 'exact', 'logical_not', { ufunc: { ints: 'float', bool: true }, gpu: 'np.logical_not' }),
   // comparisons as functions: the operator's promotion (NEP 50), a bool result
   ...Object.fromEntries(([['less', '<'], ['less_equal', '<='], ['greater', '>'], ['greater_equal', '>='], ['equal', '=='], ['not_equal', '!=']] as const).map(([n, op]) => [n,
-    ufunc('float', 'exact', n, { ufunc: { ints: 'float', bool: true, compare: op } })])),
+    ufunc('float', 'exact', n, { ufunc: { ints: 'float', bool: true, compare: op }, gpu: `np.${n}` })])),
   // the operators as functions (one IEEE operation per element, as `+` is)
   add: ufunc('keep', 'exact', 'add'),
   subtract: ufunc('keep', 'exact', 'subtract'),
@@ -377,17 +383,21 @@ const NDARRAY_ATTR: Record<string, Row> = {
   dtype: { typing: 'dtype', loop: 'none', numba: '.dtype', numerics: 'exact', gpu: null },
 };
 
-const mathFn = (typing: 'py_float' | 'py_int' | 'py_bool', name: string, helper?: string): Row => ({
-  typing, loop: 'scalar', numba: `math.${name}`, numerics: 'exact', gpu: null, ...(helper ? { helper } : {}),
+const mathFn = (typing: 'py_float' | 'py_int' | 'py_bool', name: string, helper?: string, gpu: string | null = null): Row => ({
+  typing, loop: 'scalar', numba: `math.${name}`, numerics: 'exact', gpu, ...(helper ? { helper } : {}),
 });
 
 /**
  * math.<name>: the C library in CPython and in compiled code, so exact. The
  * helper raises CPython's ValueError where the C function would return nan
- * (numba_helpers); `pow` also its ZeroDivisionError.
+ * (numba_helpers); `pow` also its ZeroDivisionError. On a GPU, CUDA's
+ * libdevice computes them, whose last bits are not the C library's: only the
+ * correctly rounded or exact ones have a GPU form (sqrt, fabs, copysign and
+ * the tests); floor, ceil and trunc return a Python int, and CPython raises
+ * on inf and nan where a kernel cannot.
  */
 const MATH: Record<string, Row> = {
-  sqrt: mathFn('py_float', 'sqrt', 'sqrt'),
+  sqrt: mathFn('py_float', 'sqrt', 'sqrt', 'math.sqrt'),
   log: mathFn('py_float', 'log', 'log'),
   log10: mathFn('py_float', 'log10', 'log10'),
   log2: mathFn('py_float', 'log2', 'log2'),
@@ -395,14 +405,19 @@ const MATH: Record<string, Row> = {
   asin: mathFn('py_float', 'asin', 'asin'),
   exp: mathFn('py_float', 'exp', 'exp'),
   pow: mathFn('py_float', 'pow', 'mathpow'),
-  ...Object.fromEntries(['sin', 'cos', 'tan', 'atan', 'atan2', 'sinh', 'cosh', 'tanh', 'fabs', 'hypot', 'expm1', 'log1p', 'copysign',
-    'fmod', 'erf', 'erfc', 'gamma', 'lgamma', 'degrees', 'radians'].map((n) => [n, mathFn('py_float', n)])),
+  // CPython raises where the C function returns nan or inf: sin/cos/tan of an infinity, sinh/cosh/
+  // expm1 overflowing, log1p at or below -1 (runtime/math_helpers.py raises the same in compiled code)
+  ...Object.fromEntries(['sin', 'cos', 'tan', 'sinh', 'cosh', 'expm1', 'log1p'].map((n) => [n, mathFn('py_float', n, n)])),
+  // (no rows for gamma, lgamma and hypot: CPython computes them with its own algorithms, whose
+  // last bits differ from the C library's that compiled code calls; they keep the original)
+  ...Object.fromEntries(['atan', 'atan2', 'tanh', 'fabs', 'copysign',
+    'fmod', 'erf', 'erfc', 'degrees', 'radians'].map((n) => [n, mathFn('py_float', n, undefined, ['fabs', 'copysign'].includes(n) ? `math.${n}` : null)])),
   floor: mathFn('py_int', 'floor'),
   ceil: mathFn('py_int', 'ceil'),
   trunc: mathFn('py_int', 'trunc'),
-  isnan: mathFn('py_bool', 'isnan'),
-  isinf: mathFn('py_bool', 'isinf'),
-  isfinite: mathFn('py_bool', 'isfinite'),
+  isnan: mathFn('py_bool', 'isnan', undefined, 'math.isnan'),
+  isinf: mathFn('py_bool', 'isinf', undefined, 'math.isinf'),
+  isfinite: mathFn('py_bool', 'isfinite', undefined, 'math.isfinite'),
 };
 
 const MATH_CONSTANT_NAMES = ['pi', 'e', 'inf', 'nan', 'tau'];

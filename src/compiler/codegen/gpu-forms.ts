@@ -1,0 +1,110 @@
+// Which NumPy and math calls a CUDA kernel may make, and how it prints them:
+// the NumPy table's `gpu` column (types/numpy-table.ts), read for every call
+// that runs inside a kernel (the bodies of prange loops, lowered statements).
+// A kernel is compiled by numba.cuda, whose typing knows math's functions and
+// a few NumPy ufuncs on scalars (numba/cuda/ufuncs.py: maximum, minimum,
+// fmax, fmin, the logical and comparison ufuncs, the trigonometric ones) and
+// nothing else of NumPy, and whose math is CUDA's libdevice: the original's
+// bits only for operations that are exact or correctly rounded everywhere.
+// The CUDA simulator runs kernels as Python with NumPy, so it accepts every
+// call and shows neither gap: the table is the rule, and a call of a row
+// without a GPU form keeps the function off the GPU, with the row's reason.
+import { stmtExprs, walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
+import type { TypedFunction } from '../types/check.js';
+import { mathFunction, numpyFunction, type TableRow } from '../types/numpy-table.js';
+import { MATH } from './names.js';
+
+/** The table row of a call `np.f(...)` / `math.f(...)`, with the module's name; null for other calls. */
+export function moduleCallRow(tf: TypedFunction, e: Expr): { module: string; row: TableRow | undefined } | null {
+  if (e.kind !== 'call' || e.func.kind !== 'attribute' || e.func.value.kind !== 'name') return null;
+  const t = tf.types.get(e.func.value);
+  if (t?.kind !== 'module' || (t.name !== 'numpy' && t.name !== 'math')) return null;
+  return { module: t.name, row: t.name === 'math' ? mathFunction(e.func.attr) : numpyFunction(e.func.attr) };
+}
+
+/** NumPy ufuncs numba.cuda types in a kernel but computes with libdevice (NumPy calls the C library). */
+const LIBDEVICE_UFUNCS: ReadonlySet<string> = new Set(['hypot']);
+
+/** Why a row has no GPU form (its `gpu` is null), in words for the report. */
+export function gpuAbsence(row: TableRow): string {
+  const call = `${row.where === 'math' ? 'math' : 'np'}.${row.name}`;
+  if (row.where === 'math' || LIBDEVICE_UFUNCS.has(row.name)) return `CUDA computes ${call} with libdevice, whose last bits are not the C library's`;
+  if (row.numerics === 'ulp') return `${call} is NumPy's own math, compiled in close mode only, and CUDA's error bound for it is not measured`;
+  if (row.loop === 'elementwise' || row.loop === 'scalar') return `numba.cuda has no scalar kernel form of ${call}`;
+  return `${call} works on whole arrays, and a kernel computes one element`;
+}
+
+/**
+ * A `math.*` form prints the call with CUDA's math on real (not complex)
+ * values only: scalars, or arrays of a real dtype in a lowered statement,
+ * whose kernel prints their elements.
+ */
+function realArguments(tf: TypedFunction, e: Expr & { kind: 'call' }): boolean {
+  return e.args.every((a) => {
+    const t = tf.types.get(a);
+    if (t?.kind === 'array') return t.dtype !== null && !t.dtype.startsWith('complex');
+    return t?.kind === 'scalar' && t.scalar !== 'complex';
+  });
+}
+
+/**
+ * The first call inside a kernel of these statements that has no GPU form,
+ * as a one-line reason; null when every call has one.
+ */
+function firstCallWithoutForm(tf: TypedFunction, stmts: Stmt[]): string | null {
+  let reason: string | null = null;
+  walkStmts(stmts, (s) => {
+    for (const root of stmtExprs(s)) {
+      walkExpr(root, (e) => {
+        if (reason !== null) return;
+        const call = moduleCallRow(tf, e);
+        if (!call?.row || e.kind !== 'call') return;
+        const name = `${call.module === 'math' ? 'math' : 'np'}.${call.row.name}`;
+        if (call.row.gpu === null) reason = `line ${e.span.from.line}: ${name} has no GPU form (${gpuAbsence(call.row)})`;
+        else if (call.row.gpu.startsWith('math.') && call.module === 'numpy' && !realArguments(tf, e)) {
+          reason = `line ${e.span.from.line}: ${name} of a complex value has no GPU form (CUDA's ${call.row.gpu} takes a real scalar)`;
+        }
+      });
+    }
+  });
+  return reason;
+}
+
+/**
+ * The first NumPy or math call that would run inside a kernel (a prange loop's
+ * body, a lowered statement that is a kernel or fused into one) and has no GPU
+ * form; null when there is none.
+ */
+export function kernelCallObstacle(tf: TypedFunction, onDevice: (s: Stmt) => 'kernel' | 'loop' | null): string | null {
+  let reason: string | null = null;
+  const visit = (body: Stmt[]): void => {
+    for (const s of body) {
+      if (reason !== null) return;
+      const where = onDevice(s);
+      if (where === 'loop' && s.kind === 'for') reason = firstCallWithoutForm(tf, s.body);
+      else if (where === 'kernel') reason = firstCallWithoutForm(tf, [s]);
+      else if (s.kind === 'for' || s.kind === 'while') visit(s.body);
+      else if (s.kind === 'if') {
+        visit(s.body);
+        visit(s.orelse);
+      }
+    }
+  };
+  visit(tf.fn.body);
+  return reason;
+}
+
+/**
+ * How a kernel prints a NumPy call with a GPU form other than its own
+ * spelling: `math.*` forms through the kernel's math module (np.sqrt and
+ * np.isnan as math.sqrt and math.isnan: the same bits on a real scalar),
+ * `abs` as the builtin. `np.*` forms print as written (numba.cuda types them).
+ */
+export function kernelCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string): string | undefined {
+  const call = moduleCallRow(tf, e);
+  if (!call?.row?.gpu || call.module !== 'numpy' || e.kind !== 'call') return undefined;
+  const gpu = call.row.gpu;
+  if (gpu.startsWith('math.')) return `${MATH}.${gpu.slice('math.'.length)}(${e.args.map(print).join(', ')})`;
+  if (gpu === 'abs' && e.args.length === 1) return `abs(${print(e.args[0])})`;
+  return undefined;
+}
