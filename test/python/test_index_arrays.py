@@ -182,3 +182,19 @@ def test_a_two_dimensional_mask_of_another_shape_raises_as_the_original(mod):
     A = np.ones((3, 4))
     assert run_both(mod, "masked_update", A, A, np.ones((4, 3), dtype=bool))[0] == "IndexError"
     assert run_both(mod, "masked_update", A, np.ones((3, 5)), np.ones((3, 4), dtype=bool))[0] == "IndexError"
+
+
+def test_an_empty_mask_selects_nothing_whatever_the_shape(mod):
+    """NumPy raises for a mask of another shape unless it is empty (fuzzer seed 47000065: `x[mask] = y[mask]`
+    with an empty mask and a one-element y returned in the original and raised in the variant)."""
+    empty = np.zeros(0, dtype=bool)
+    for n in (1, 3):
+        assert run_both(mod, "replace_masked", np.arange(float(n)), np.ones(n + 1), empty) == ("ok", ["cpu"])
+        assert run_both(mod, "replace_masked", np.arange(float(n)), np.ones(n), empty) == ("ok", ["cpu"])
+    # of two dimensions: another length is allowed only where the mask's length is 0
+    A = np.ones((1, 3))
+    for shape in ((0, 3), (1, 0), (0, 0)):
+        assert run_both(mod, "masked_update", A, np.ones((1, 3)), np.zeros(shape, dtype=bool)) == ("ok", ["cpu"])
+    for shape in ((2, 3), (2, 0), (0, 2)):
+        assert run_both(mod, "masked_update", A, A, np.zeros(shape, dtype=bool))[0] == "IndexError"
+    assert run_both(mod, "masked_update", A, np.ones((2, 3)), np.zeros((1, 0), dtype=bool))[0] == "IndexError"

@@ -45,9 +45,13 @@ def put(x: Any, idx: Any, v: Any) -> None:
     x[idx] = v
 
 
+# NumPy raises for a mask of another shape, except along an axis where the mask's length is 0
+# (measured on NumPy 2, every shape up to 3x3x3): x[np.zeros(0, bool)] is empty for any 1-d x,
+# and a (0, 3) mask selects nothing from a (1, 3) array while a (1, 0) one raises for (2, 3).
+
 @register_jitable
 def _check_mask(n, m):  # type: ignore[no-untyped-def]
-    if m.shape[0] != n:
+    if m.shape[0] != n and m.shape[0] != 0:
         raise IndexError("boolean index did not match indexed array")
 
 
@@ -90,8 +94,9 @@ def _is_nd_mask(x: Any, m: Any) -> bool:
 
 @register_jitable
 def _check_mask_shape(xs, ms):  # type: ignore[no-untyped-def]
-    if xs != ms:
-        raise IndexError("boolean index did not match indexed array")
+    for d in range(len(ms)):
+        if ms[d] != xs[d] and ms[d] != 0:
+            raise IndexError("boolean index did not match indexed array")
 
 
 @overload(mask_get)
@@ -117,6 +122,8 @@ def _ol_mask_get(x, m):  # type: ignore[no-untyped-def]
 
     def impl(x, m):  # type: ignore[no-untyped-def]
         _check_mask(x.shape[0], m)
+        if m.shape[0] == 0:
+            return np.empty(0, dtype=x.dtype)
         return x[m]
     return impl
 
