@@ -137,3 +137,25 @@ export function loopReductionNote(line: number, col: number, scalar: string, blo
     gpu: false,
   };
 }
+
+/**
+ * A loop computing a matrix product (poly/product-loops.ts), replaced by a BLAS
+ * product T = Y @ Z over its k range and one update X += c*T: both the
+ * original (each term through the f - 1 roundings of its f factors, then added
+ * one after another to X0) and the variant (BLAS within gamma_k of the exact
+ * product whatever its order, FMA included, Higham Thm 3.5; then c*T and the
+ * addition to X0) are within gamma(k + f + 1)*(|X0| + |c|*(|Y|@|Z|)) of the exact
+ * result, so they differ by at most twice that: 1.01*(k + f + 1)*eps*(...) per
+ * element while (k + f + 1)*eps <= 0.02.
+ */
+export function productLoopNote(line: number, col: number, operation: string): CloseNote {
+  return {
+    line,
+    col,
+    operation,
+    bound: "the loop over k through BLAS (Numba's np.dot over the k range, computed before the nest): per element <= 1.01*(k + f + 1)*eps*(|X0| + |c|*(|Y|@|Z|)) from the original, k the summed length, f the factors of a term, c their scalar product, X0 the value before the loop",
+    kind: 'product',
+    // the GPU variant runs the loops as written
+    gpu: true,
+  };
+}

@@ -137,12 +137,14 @@ test('negative steps and min/max bounds are modelled', async () => {
   assert.equal(flags(f), 'i:P j:s');
 });
 
+// The loop structure of the exact tier: in close mode, matrix-product loops become BLAS
+// products before their nests, which print twice (test/ts/product-loops.test.ts).
 test('PolyBench: prange only on loops reported parallel, only the outermost of a nest, never nested', async () => {
   const { readdirSync } = await import('node:fs');
   const dir = fileURLToPath(new URL('../kernels/polybench/', import.meta.url));
   let pranges = 0;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.py') && f !== 'specs.py')) {
-    const r = compileSource(await testParser(), readFileSync(dir + file, 'utf8'), { fileName: file, isl: await islCtx, targets: ['cpu'] });
+    const r = compileSource(await testParser(), readFileSync(dir + file, 'utf8'), { fileName: file, isl: await islCtx, targets: ['cpu'], numerics: 'exact' });
     assert.ok(r.ok, file);
     if (!r.ok) continue;
     const fn = r.report.functions[0];
@@ -254,7 +256,8 @@ test('PolyBench: no loop proven parallel is left sequential (correlation specula
     if (!r.ok) continue;
     for (const l of r.report.functions[0].loops) assert.doesNotMatch(l.reason, /runs sequentially/, `${file}:${l.line}`);
   }
-  const r = compileSource(await testParser(), kernel('correlation'), { fileName: 'correlation.py', isl: await islCtx, targets: ['cpu'] });
+  // (the locality order of the exact tier; close mode runs correlation's product through BLAS)
+  const r = compileSource(await testParser(), kernel('correlation'), { fileName: 'correlation.py', isl: await islCtx, targets: ['cpu'], numerics: 'exact' });
   assert.ok(r.ok);
   if (!r.ok) return;
   const l14 = r.report.functions[0].loops.find((l) => l.line === 14)!;
@@ -294,8 +297,9 @@ test('an array read by name (np.dot(x, x), y * 2.0) reads every element: the loo
 });
 
 test('locality: the loop walking the last dimension goes innermost, inside the original parallel loops, only where dependences allow', async () => {
+  // (exact mode: close mode runs k2mm's and gemm's products through BLAS instead)
   const transformations = async (name: string): Promise<string> => {
-    const r = compileSource(await testParser(), kernel(name), { fileName: `${name}.py`, isl: await islCtx, targets: ['cpu'] });
+    const r = compileSource(await testParser(), kernel(name), { fileName: `${name}.py`, isl: await islCtx, targets: ['cpu'], numerics: 'exact' });
     assert.ok(r.ok);
     return r.ok ? r.report.functions[0].transformations.join('\n') : '';
   };

@@ -151,3 +151,15 @@ def loop_sum_bound(s0: float, terms: Any, updates_per_iteration: int = 1) -> flo
     block, blocks = loop_blocks(iterations)
     most = min(block, iterations) * updates_per_iteration
     return float((gamma(n_updates) + gamma(most + max(blocks - 1, 0))) * (abs(s0) + np.sum(t)))
+
+
+def product_loop_bound(x0: Any, scale: float, left: np.ndarray, right: np.ndarray, factors: int) -> Any:
+    """|compiled - original| for a loop `X[a, b] += c * Y[a, k] * Z[k, b]` run through BLAS.
+
+    `left` is Y as [a, k], `right` Z as [k, b] (or a vector), over the loop's
+    k range; `factors` the factors of each term (c's included). Both results
+    are within gamma(k + f + 1) * (|X0| + |c| * (|Y| @ |Z|)) of the exact one
+    (numerics.ts productLoopNote): they differ by at most twice that.
+    """
+    k = left.shape[-1]
+    return 2 * gamma(k + factors + 1) * (np.abs(x0) + abs(scale) * (np.abs(left) @ np.abs(right)))

@@ -11,8 +11,11 @@ import type { Rescheduled } from '../poly/reschedule.js';
 import type { Scop } from '../scop/scop.js';
 import type { LoweredSlice } from '../poly/lower-slices.js';
 import { element, ElementScope } from './element-loops.js';
+import { islName } from '../scop/affine.js';
 import type { BlockedReduction } from '../poly/blocked-reductions.js';
 import { accumulatorName, blockedLoopLines } from './blocked-loops.js';
+import type { ProductLoop } from '../poly/product-loops.js';
+import { productCondition, productLine, productUpdate } from './product-loops.js';
 
 export interface CpuVariantCode {
   name: string;
@@ -66,6 +69,8 @@ export type CpuLoopPlan =
       lowered?: Map<Stmt, LoweredSlice>;
       /** Loops whose scalar sums run as fixed blocks in parallel (poly/blocked-reductions.ts), by source offset. */
       blocked?: Map<number, BlockedReduction>;
+      /** Loops computing a matrix product, replaced by a BLAS product before their nest (poly/product-loops.ts), by source offset. */
+      products?: Map<number, ProductLoop>;
     }
   | {
       kind: 'rescheduled';
@@ -139,6 +144,24 @@ function augHelperLines(tf: TypedFunction, s: Stmt, indent: string, printer: Pyt
   return [`${indent}${target} = ${helperName(h.helper)}(${target}, ${printer.expr(s.value)})`];
 }
 
+/**
+ * isl's AST names an array parameter's extents as the model does (`C_shape0`,
+ * scop/extract.ts: `n, m = C.shape` seen through); the variant defines the
+ * ones its loops use, as the bounds guard does.
+ */
+function shapeDefinitions(tf: TypedFunction, body: string[]): string[] {
+  const text = body.join('\n');
+  const out: string[] = [];
+  for (const p of tf.params) {
+    if (p.kind !== 'array' || p.ndim === null) continue;
+    for (let d = 0; d < p.ndim; d++) {
+      const name = `${islName(p.name)}_shape${d}`;
+      if (new RegExp(`\\b${name}\\b`).test(text)) out.push(`    ${name} = ${p.name}.shape[${d}]`);
+    }
+  }
+  return out;
+}
+
 export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind: 'original', prangeLoops: new Set() }): CpuVariantCode {
   const name = cpuName(tf.fn.name);
   const params = tf.fn.params.map((p) => p.name).join(', ');
@@ -156,7 +179,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     });
     const spec = [...used].some((h) => h.startsWith('spec_'));
     const signature = spec ? [params, FAIL_FLAG].filter((x) => x !== '').join(', ') : params;
-    return { name, lines: [`def ${name}(${signature}):`, ...body], helpers: [...used].sort(), speculative: spec };
+    return { name, lines: [`def ${name}(${signature}):`, ...shapeDefinitions(tf, body), ...body], helpers: [...used].sort(), speculative: spec };
   }
   const prangeLoops = loopPlan.prangeLoops;
   const used = new Set<string>();
@@ -166,6 +189,12 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const blocked = loopPlan.blocked ?? new Map<number, BlockedReduction>();
   // inside a blocked loop, its sums print as the block's accumulators
   const renames = new Map<string, string>();
+  // product loops by the nest they sit in; while a nest prints with its products, `withProducts` holds it
+  const products = loopPlan.products ?? new Map<number, ProductLoop>();
+  const nests = new Map<Stmt, ProductLoop[]>();
+  for (const p of products.values()) nests.set(p.outer, [...(nests.get(p.outer) ?? []), p]);
+  const printing = new Set<Stmt>();
+  let withProducts = false;
   // While a lowered statement prints: its array references as elements of the implicit loops.
   const elements = new ElementScope();
   const printer = new PythonPrinter((e: Expr, print) => {
@@ -190,6 +219,23 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     return [...allocations, ...head, ...elements.serialLoops(low, printer, `${indent}    `, 1)];
   };
   const override = (s: Stmt, indent: string): string[] | undefined => {
+    const nest = nests.get(s);
+    if (nest && !printing.has(s)) {
+      const print = (e: Expr): string => printer.expr(e);
+      printing.add(s);
+      try {
+        withProducts = true;
+        const fast = printer.stmts([s], `${indent}    `, override);
+        withProducts = false;
+        const slow = printer.stmts([s], `${indent}    `, override);
+        return [`${indent}if ${productCondition(nest, print)}:`, ...nest.map((p) => productLine(p, print, `${indent}    `)), ...fast, `${indent}else:`, ...slow];
+      } finally {
+        printing.delete(s);
+        withProducts = false;
+      }
+    }
+    const product = withProducts && s.kind === 'for' ? products.get(s.span.start) : undefined;
+    if (product) return productUpdate(product, (e) => printer.expr(e), indent);
     const low = lowered.get(s);
     if (low) return low.fusedInto ? [] : elementLoops(low, indent);
     if (s.kind === 'for' && prangeLoops.has(s.span.start)) {

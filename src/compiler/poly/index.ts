@@ -23,6 +23,7 @@ import type { Scop } from '../scop/scop.js';
 import type { Rescheduled } from './reschedule.js';
 import type { LoweredSlice } from './lower-slices.js';
 import { closeNotesForBlocked } from './blocked-reductions.js';
+import { closeNotesForProducts, describeProducts, productLoops } from './product-loops.js';
 
 export interface PolyResult {
   verdicts: Map<number, LoopVerdict>;
@@ -35,6 +36,8 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   const reductions = new Map<number, string[]>();
   const verdicts = loopVerdicts(isl, scop, reductions);
   const parallel = planParallelLoops(isl, tf, scop, verdicts, reductions);
+  // matrix products through BLAS (close mode): printed in the original order, so no nest is reordered
+  const products = productLoops(tf, scop, parallel.boundsChecked);
   const transformations: string[] = [];
   let plan: FunctionPlan = {
     parallel,
@@ -75,6 +78,15 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
       transformations.push(`kept the original loop order (isl scheduling gave up: ${(e as Error).message.split('\n')[0]})`);
     }
   }
+  // Products through BLAS print in the original order: they take the place of the
+  // order inside the parallel loops, not of an isl schedule with more parallelism.
+  if (plan.loops.kind === 'original' && products.size > 0) {
+    plan = { ...plan, loops: { ...plan.loops, products } };
+    transformations.push(describeProducts(products));
+    local = null;
+  } else {
+    products.clear();
+  }
   if (plan.loops.kind === 'original' && local) {
     // speculative math calls may raise: locality.ts distributes no loop around them (they count as raising)
     plan = { ...plan, loops: { kind: 'rescheduled', rescheduled: local, scop, nativeHelpers: parallel.safeHelpers, speculative: parallel.speculative } };
@@ -108,7 +120,10 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     if (parallel.distributable.size === 0 && parallel.prangeLoops.size === 0) transformations.push(describeGpu(tf, parallel));
   }
   // blocked sums print in the original order only (a rescheduled nest never has a scalar assigned in a loop)
-  if (plan.loops.kind === 'original') closeNotesForBlocked(tf, parallel);
+  if (plan.loops.kind === 'original') {
+    closeNotesForBlocked(tf, parallel);
+    closeNotesForProducts(tf, products);
+  }
   else parallel.blocked.clear();
   // Reasons per loop: what the CPU variant does with it.
   const out = new Map<number, LoopVerdict>();

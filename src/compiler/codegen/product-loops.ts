@@ -1,0 +1,47 @@
+// Product loops through BLAS (poly/product-loops.ts), printed for the CPU variant:
+//
+//   if (hi) - (lo) > 0:
+//       T = np.dot(Y[:, lo:hi], Z[lo:hi, :])     # (Y[lo:hi, :].T, Z[:, lo:hi].T, z[lo:hi])
+//       <the nest, its k loop replaced by: X[a, b] += c * T[a, b]>
+//   else:
+//       <the nest as written>
+import type { Expr } from '../parse/ast.js';
+import type { ProductLoop, ProductOperand } from '../poly/product-loops.js';
+import { NUMPY } from './names.js';
+
+function operandText(o: ProductOperand, side: 'left' | 'right', lo: string, hi: string): string {
+  const k = `${lo}:${hi}`;
+  if (o.rank === 1) return `${o.array}[${k}]`;
+  // the left operand is indexed [row, k], the right one [k, column]
+  const kFirst = side === 'right';
+  if ((o.kDim === 0) === kFirst) return o.kDim === 0 ? `${o.array}[${k}, :]` : `${o.array}[:, ${k}]`;
+  return o.kDim === 0 ? `${o.array}[${k}, :].T` : `${o.array}[:, ${k}].T`;
+}
+
+/** The k range's bounds as printed. */
+export function productRange(p: ProductLoop, print: (e: Expr) => string): { lo: string; hi: string } {
+  return { lo: p.loop.range.start ? print(p.loop.range.start) : '0', hi: print(p.loop.range.stop) };
+}
+
+/** The condition under which the nest runs with its products (every k range non-empty). */
+export function productCondition(ps: ProductLoop[], print: (e: Expr) => string): string {
+  return ps.map((p) => { const { lo, hi } = productRange(p, print); return `(${hi}) - (${lo}) > 0`; }).join(' and ');
+}
+
+/** `T = np.dot(...)`, before the nest. */
+export function productLine(p: ProductLoop, print: (e: Expr) => string, indent: string): string {
+  const { lo, hi } = productRange(p, print);
+  return `${indent}${p.name} = ${NUMPY}.dot(${operandText(p.left, 'left', lo, hi)}, ${operandText(p.right, 'right', lo, hi)})`;
+}
+
+/** What replaces the k loop: `X[a, b] += c * T[a, b]`, inside the loops that were inside it. */
+export function productUpdate(p: ProductLoop, print: (e: Expr) => string, indent: string): string[] {
+  const t = `${p.name}[${p.subscripts.join(', ')}]`;
+  const scale = p.factors.map((f) => print(f));
+  const lines = p.inner.map((l, d) => {
+    // (as python-printer.ts prints a range)
+    const args = l.range.start === null ? [l.range.stop] : [l.range.start, l.range.stop, l.range.step].filter((e): e is Expr => e !== null);
+    return `${indent}${'    '.repeat(d)}for ${l.target.id} in range(${args.map(print).join(', ')}):`;
+  });
+  return [...lines, `${indent}${'    '.repeat(p.inner.length)}${print(p.update.target)} += ${[...scale, t].join(' * ')}`];
+}

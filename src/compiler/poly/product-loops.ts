@@ -1,0 +1,251 @@
+// Poly stage (plan part, issue 16): loops that compute a matrix product, run
+// through BLAS in `close` mode. A loop `for k in range(lo, hi)` whose whole body
+// is one update
+//
+//     X[a, b] += c * Y[a, k] * Z[k, b]        (gemm, 2mm, 3mm, syrk, covariance)
+//     X[a] = X[a] + Y[a, k] * z[k]            (gemv: atax, bicg, mvt, gesummv)
+//
+// (either operand transposed, scalar factors c anywhere in the product, `+=`
+// or `X = X + e` or `X = e + X`) adds, for each (a, b) its enclosing loops
+// visit, the k-th term of T[a, b] = (Y @ Z)[a, b] over lo <= k < hi. When lo
+// and hi do not change inside the outermost loop S around it, and nothing in S
+// writes Y or Z, T can be computed once before S by BLAS (Numba's np.dot) and
+// the k loop replaced by `X[a, b] += c * T[a, b]`: every other statement of S,
+// its loop order and its prange loops stay as they are. BLAS sums the k terms
+// in another order, so only `close` mode does it, with the product bound
+// (numerics.ts productLoopNote). codegen/cpu-variant.ts prints S twice: with
+// the products when the k range is not empty (then the guard's bounds check has
+// covered Y[a, k] and Z[k, b] for every (a, b), so T[a, b] is inside T), and
+// as written otherwise.
+import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } from '../parse/ast.js';
+import type { TypedFunction } from '../types/check.js';
+import type { Scop } from '../scop/scop.js';
+import { liveAfter } from './liveness.js';
+import { literalStep } from '../codegen/loop-range.js';
+import { productLoopNote } from '../numerics.js';
+
+/** One operand of the product: a 2-d array with k along `kDim`, or a vector indexed by k. */
+export interface ProductOperand {
+  array: string;
+  /** The dimension k indexes (a vector: 0). */
+  kDim: number;
+  rank: 1 | 2;
+}
+
+export interface ProductLoop {
+  /** The k loop that the update replaces. */
+  loop: ForStmt;
+  /**
+   * Loops between the k loop and the update (gemm's `for k: for j: C[i, j] += ...`),
+   * kept around the replacement: each element's terms are still added in k order
+   * in the original, since these ranges do not depend on k.
+   */
+  inner: ForStmt[];
+  /** The update statement (its target is printed as written). */
+  update: Stmt & ({ kind: 'augassign' } | { kind: 'assign' });
+  /** The outermost loop around it, before which T is computed. */
+  outer: Stmt;
+  /** X's subscripts: the loop variables naming T's rows (and columns). */
+  subscripts: string[];
+  left: ProductOperand;
+  right: ProductOperand;
+  /** The scalar factors of each term, as written. */
+  factors: Expr[];
+  /** T's name in the generated code. */
+  name: string;
+}
+
+/**
+ * The product loops of a function (close mode only; none when the guard does
+ * not check every access), by the k loop's source offset.
+ */
+export function productLoops(tf: TypedFunction, scop: Scop, boundsChecked: boolean): Map<number, ProductLoop> {
+  const out = new Map<number, ProductLoop>();
+  if (tf.numerics !== 'close' || !boundsChecked || scop.unanalysable) return out;
+  const visit = (body: Stmt[], outer: Stmt | null): void => {
+    for (const s of body) {
+      if (s.kind === 'if') {
+        visit(s.body, outer);
+        visit(s.orelse, outer);
+      } else if (s.kind === 'for' || s.kind === 'while') {
+        const top = outer ?? s;
+        if (s.kind === 'for' && outer) {
+          const p = productLoop(tf, scop, s, top);
+          if (p) {
+            out.set(s.span.start, p);
+            continue;
+          }
+        }
+        visit(s.body, top);
+      }
+    }
+  };
+  visit(tf.fn.body, null);
+  return out;
+}
+
+function productLoop(tf: TypedFunction, scop: Scop, loop: ForStmt, outer: Stmt): ProductLoop | null {
+  if (literalStep(loop.range.step) !== 1 || loop.body.length !== 1) return null;
+  const k = loop.target.id;
+  const inner: ForStmt[] = [];
+  let update = loop.body[0];
+  while (update.kind === 'for' && update.body.length === 1) {
+    inner.push(update);
+    update = update.body[0];
+  }
+  const innerVars = inner.map((l) => l.target.id);
+  if (new Set([k, ...innerVars]).size !== inner.length + 1) return null;
+  // the inner ranges do not depend on k (nor on each other: a rectangular nest inside k)
+  for (const l of inner) for (const e of stmtExprs(l)) {
+    let dependent = false;
+    walkExpr(e, (n) => { if (n.kind === 'name' && (n.id === k || innerVars.includes(n.id))) dependent = true; });
+    if (dependent) return null;
+  }
+  if (update.kind !== 'augassign' && update.kind !== 'assign') return null;
+  if (update.target.kind !== 'subscript' || update.target.value.kind !== 'name') return null;
+  const x = update.target.value.id;
+  const subscripts = update.target.indices.map((e) => (e.kind === 'name' ? e.id : null));
+  if (subscripts.some((v) => v === null) || subscripts.length < 1 || subscripts.length > 2) return null;
+  const subs = subscripts as string[];
+  if (new Set(subs).size !== subs.length || subs.includes(k)) return null;
+  // the added expression: `X += e`, `X = X + e`, `X = e + X`
+  let added: Expr | null = null;
+  if (update.kind === 'augassign' && update.op === '+') added = update.value;
+  if (update.kind === 'assign' && update.value.kind === 'binary' && update.value.op === '+') {
+    if (sameAccess(update.value.left, update.target)) added = update.value.right;
+    else if (sameAccess(update.value.right, update.target)) added = update.value.left;
+  }
+  if (!added) return null;
+  const factors = productFactors(added);
+  if (!factors) return null;
+  const arrays = factors.filter((f) => f.kind === 'subscript');
+  const scalars = factors.filter((f) => f.kind !== 'subscript');
+  if (arrays.length !== 2) return null;
+  const operands = arrays.map((f) => operand(f, k));
+  if (operands.some((o) => o === null)) return null;
+  const ops = operands as { op: ProductOperand; other: string | null }[];
+  // left: the operand that also walks X's first subscript; right: its second (or a vector)
+  let left: ProductOperand;
+  let right: ProductOperand;
+  if (subs.length === 2) {
+    const l = ops.find((o) => o.other === subs[0]);
+    const r = ops.find((o) => o.other === subs[1]);
+    if (!l || !r || l === r || l.op.rank !== 2 || r.op.rank !== 2) return null;
+    left = l.op;
+    right = r.op;
+  } else {
+    const m = ops.find((o) => o.other === subs[0] && o.op.rank === 2);
+    const v = ops.find((o) => o.op.rank === 1);
+    if (!m || !v || m === v) return null;
+    left = m.op;
+    right = v.op;
+  }
+  // arrays: float64, X written by this update only as itself, Y and Z not written in the nest
+  const arrayDtype = (name: string): string | null => {
+    const p = tf.params.find((q) => q.name === name);
+    if (p) return p.kind === 'array' ? p.dtype : null;
+    const t = tf.locals.get(name);
+    return t?.kind === 'array' ? t.dtype : null;
+  };
+  const isParamArray = (name: string): boolean => tf.params.some((q) => q.name === name && q.kind === 'array');
+  if ([x, left.array, right.array].some((a) => arrayDtype(a) !== 'float64')) return null;
+  if (!isParamArray(left.array) || !isParamArray(right.array) || x === left.array || x === right.array) return null;
+  if (!isParamArray(x) && !scop.localShapes.has(x)) return null;
+  const written = writtenIn(tf, outer);
+  if (written === null || written.has(left.array) || written.has(right.array)) return null;
+  // every array written in the nest is a parameter (the dispatcher checks those against aliasing) or a fresh allocation
+  for (const w of written) if (!isParamArray(w) && !scop.localShapes.has(w) && tf.locals.get(w)?.kind === 'array') return null;
+  // the k range and the scalar factors do not change in the nest; nothing the update computes needs a helper
+  const assigned = assignedIn(outer);
+  const invariant = (e: Expr): boolean => {
+    let ok = true;
+    walkExpr(e, (n) => {
+      if (n.kind === 'name' && assigned.has(n.id)) ok = false;
+      // an array's shape does not change (`A.shape[1]`, `len(x)`); other subscripts and calls may
+      const shape = n.kind === 'subscript' && n.value.kind === 'attribute' && n.value.attr === 'shape';
+      const len = n.kind === 'call' && n.func.kind === 'name' && n.func.id === 'len';
+      if ((n.kind === 'subscript' && !shape) || (n.kind === 'call' && !len)) ok = false;
+    });
+    return ok;
+  };
+  const range = [loop.range.start, loop.range.stop].filter((e): e is Expr => e !== null);
+  if (!range.every(invariant) || !scalars.every(invariant)) return null;
+  if (!scalars.every((e) => { const t = tf.types.get(e); return t?.kind === 'scalar' && (t.scalar === 'float' || t.scalar === 'int'); })) return null;
+  let helper = false;
+  for (const e of stmtExprs(update)) walkExpr(e, (n) => { if (tf.helpers.has(n) || tf.calls.has(n)) helper = true; });
+  if (helper || tf.augHelpers.has(update) || tf.arrayAug.has(update)) return null;
+  // k is not read after its loop (the replacement does not set it)
+  if (liveAfter(tf.fn, loop).has(k)) return null;
+  return { loop, inner, update, outer, subscripts: subs, left, right, factors: scalars, name: `_polyray_t${loop.span.from.line}_${loop.span.from.col}` };
+}
+
+/** `a * b * c` as its factors (a product tree of `*` only), or null. */
+function productFactors(e: Expr): Expr[] | null {
+  if (e.kind === 'binary' && e.op === '*') {
+    const l = productFactors(e.left);
+    const r = productFactors(e.right);
+    return l && r ? [...l, ...r] : null;
+  }
+  if (e.kind === 'name' || e.kind === 'number' || e.kind === 'subscript') return [e];
+  return null;
+}
+
+/** `Y[a, k]`, `Y[k, a]`, `z[k]`: the operand and its other subscript (a name), or null. */
+function operand(e: Expr, k: string): { op: ProductOperand; other: string | null } | null {
+  if (e.kind !== 'subscript' || e.value.kind !== 'name') return null;
+  const names = e.indices.map((i) => (i.kind === 'name' ? i.id : null));
+  if (names.some((n) => n === null)) return null;
+  const kDim = names.indexOf(k);
+  if (kDim < 0 || names.lastIndexOf(k) !== kDim) return null;
+  if (names.length === 1) return { op: { array: e.value.id, kDim: 0, rank: 1 }, other: null };
+  if (names.length !== 2) return null;
+  return { op: { array: e.value.id, kDim, rank: 2 }, other: names[1 - kDim] };
+}
+
+function sameAccess(a: Expr, b: Expr): boolean {
+  if (a.kind !== 'subscript' || b.kind !== 'subscript' || a.value.kind !== 'name' || b.value.kind !== 'name' || a.value.id !== b.value.id) return false;
+  return a.indices.length === b.indices.length && a.indices.every((x, i) => x.kind === 'name' && b.indices[i].kind === 'name' && x.id === (b.indices[i] as { id: string }).id);
+}
+
+/** The arrays a statement writes (subscript targets' roots, names updated in place); null when it calls a module function. */
+function writtenIn(tf: TypedFunction, s: Stmt): Set<string> | null {
+  const out = new Set<string>();
+  let calls = false;
+  walkStmts([s], (t) => {
+    if (t.kind === 'assign' || t.kind === 'augassign') {
+      let target = t.target;
+      while (target.kind === 'subscript') target = target.value;
+      if (target.kind === 'name') out.add(target.id);
+    }
+    // a call of a module function may write what it is passed; an index helper (x[idx] = v) writes its array
+    for (const e of stmtExprs(t)) walkExpr(e, (n) => { if (tf.calls.has(n)) calls = true; });
+    if (tf.augHelpers.has(t)) calls = true;
+  });
+  return calls ? null : out;
+}
+
+/** Names bound anywhere in a statement (assignments and loop variables). */
+function assignedIn(s: Stmt): Set<string> {
+  const out = new Set<string>();
+  walkStmts([s], (t) => {
+    if ((t.kind === 'assign' || t.kind === 'augassign') && t.target.kind === 'name') out.add(t.target.id);
+    if (t.kind === 'for') out.add(t.target.id);
+  });
+  return out;
+}
+
+/** The close notes of a function's product loops, one per update (numerics.ts productLoopNote). */
+export function closeNotesForProducts(tf: TypedFunction, products: ReadonlyMap<number, ProductLoop>): void {
+  for (const p of products.values()) {
+    const { line, col } = p.update.span.from;
+    const x = p.update.target.kind === 'subscript' && p.update.target.value.kind === 'name' ? p.update.target.value.id : 'X';
+    if (!tf.closeNotes.some((n) => n.line === line && n.col === col)) tf.closeNotes.push(productLoopNote(line, col, `${x}[${p.subscripts.join(', ')}] += ... over ${p.loop.target.id}`));
+  }
+  tf.closeNotes.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** The report's transformation line for them. */
+export function describeProducts(products: ReadonlyMap<number, ProductLoop>): string {
+  const each = [...products.values()].map((p) => `line ${p.loop.span.from.line} (${p.right.rank === 1 ? 'matrix-vector' : 'matrix-matrix'})`);
+  return `matrix products through BLAS (close mode): the loop${each.length > 1 ? 's' : ''} at ${each.join(', ')} replaced by a product computed before ${each.length > 1 ? 'their nests' : 'its nest'} when its range is not empty; the nests keep the original loop order`;
+}

@@ -1,0 +1,162 @@
+// Loops computing matrix products through BLAS in close mode (issue 16;
+// poly/product-loops.ts, codegen/product-loops.ts): which loops qualify, what
+// replaces them, the note; and the loops that only look like products.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadIslNode } from 'isl-wasm/node';
+import { compileSource, type ReportFunction } from '../../src/compiler/index.js';
+import { py, testParser } from './helpers.js';
+
+const islCtx = loadIslNode().then((isl) => isl.context());
+const F2 = 'np.ndarray[tuple[int, int], np.dtype[np.float64]]';
+const F1 = 'np.ndarray[tuple[int], np.dtype[np.float64]]';
+
+async function compiled(src: string, numerics: 'exact' | 'close' = 'close'): Promise<{ f: ReportFunction; cpu: string }> {
+  const r = compileSource(await testParser(), src, { fileName: 'k.py', isl: await islCtx, numerics, targets: ['cpu'] });
+  if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+  const f = r.report.functions[0];
+  assert.equal(f.accelerated, true, JSON.stringify(f.diagnostics));
+  return { f, cpu: r.module.slice(r.module.indexOf('def _polyray_cpu_'), r.module.indexOf('_polyray_dispatch_')) };
+}
+
+test('i-j-k and i-k-j products, transposed operands and matrix-vector forms become one np.dot before their nest', async () => {
+  const gemm = await compiled(py`
+    import numpy as np
+    def gemm(alpha: float, beta: float, C: ${F2}, A: ${F2}, B: ${F2}) -> None:
+        ni, nj = C.shape
+        for i in range(ni):
+            for j in range(nj):
+                C[i, j] *= beta
+            for k in range(A.shape[1]):
+                for j in range(nj):
+                    C[i, j] += alpha * A[i, k] * B[k, j]
+  `);
+  assert.match(gemm.cpu, /if \(A\.shape\[1\]\) - \(0\) > 0:\n {8}_polyray_t\d+_\d+ = _polyray_np\.dot\(A\[:, 0:A\.shape\[1\]\], B\[0:A\.shape\[1\], :\]\)/);
+  // the i loop stays prange; the k loop becomes the j loop it held, adding alpha * T[i, j]
+  assert.match(gemm.cpu, /for j in range\(nj\):\n {16}C\[i, j\] \+= alpha \* _polyray_t\d+_\d+\[i, j\]\n {4}else:/);
+  assert.equal((gemm.cpu.match(/_polyray_prange\(/g) ?? []).length, 2);
+  assert.deepEqual(gemm.f.closeNotes.map((n) => [n.line, n.operation, n.kind, n.gpu]), [[9, 'C[i, j] += ... over k', 'product', true]]);
+  const gram = await compiled(py`
+    import numpy as np
+    def gram(X: ${F2}, G: ${F2}) -> None:
+        n, m = X.shape
+        for i in range(m):
+            for j in range(i, m):
+                G[i, j] = 0.0
+                for k in range(n):
+                    G[i, j] += X[k, i] * X[k, j]
+  `);
+  assert.match(gram.cpu, /_polyray_np\.dot\(X\[0:n, :\]\.T, X\[0:n, :\]\)/);
+  const mv = await compiled(py`
+    import numpy as np
+    def rmatvec(A: ${F2}, x: ${F1}, y: ${F1}) -> None:
+        n, m = A.shape
+        for i in range(m):
+            for j in range(1, n - 1):
+                y[i] = A[j, i] * x[j] + y[i]
+  `);
+  assert.match(mv.cpu, /_polyray_np\.dot\(A\[1:n - 1, :\]\.T, x\[1:n - 1\]\)/);
+  assert.match(mv.cpu, /y\[i\] \+= _polyray_t\d+_\d+\[i\]/);
+  const exact = await compiled(py`
+    import numpy as np
+    def rmatvec(A: ${F2}, x: ${F1}, y: ${F1}) -> None:
+        n, m = A.shape
+        for i in range(m):
+            for j in range(n):
+                y[i] = A[j, i] * x[j] + y[i]
+  `, 'exact');
+  assert.ok(!exact.cpu.includes('_polyray_np.dot('));
+  assert.deepEqual(exact.f.closeNotes, []);
+});
+
+test('loops that only look like products keep their loops', async () => {
+  const cases = [
+    // k's range depends on i (trmm)
+    py`
+      import numpy as np
+      def trmm(A: ${F2}, B: ${F2}) -> None:
+          m, n = B.shape
+          for i in range(m):
+              for j in range(n):
+                  for k in range(i + 1, m):
+                      B[i, j] += A[k, i] * B[k, j]
+    `,
+    // an operand is written in the nest
+    py`
+      import numpy as np
+      def written(A: ${F2}, B: ${F2}, C: ${F2}) -> None:
+          n, m = C.shape
+          for i in range(n):
+              B[i, 0] = 1.0
+              for j in range(m):
+                  for k in range(n):
+                      C[i, j] += A[i, k] * B[k, j]
+    `,
+    // the target is an operand
+    py`
+      import numpy as np
+      def power(A: ${F2}, B: ${F2}) -> None:
+          n = A.shape[0]
+          for i in range(n):
+              for j in range(n):
+                  for k in range(n):
+                      A[i, j] += A[i, k] * B[k, j]
+    `,
+    // two statements in the k loop; a difference, not a sum; a scale that changes in the nest
+    py`
+      import numpy as np
+      def two(A: ${F2}, B: ${F2}, C: ${F2}, D: ${F2}) -> None:
+          n = A.shape[0]
+          for i in range(n):
+              for j in range(n):
+                  for k in range(n):
+                      C[i, j] += A[i, k] * B[k, j]
+                      D[i, j] += A[i, k]
+    `,
+    py`
+      import numpy as np
+      def minus(A: ${F2}, B: ${F2}, C: ${F2}) -> None:
+          n = A.shape[0]
+          for i in range(n):
+              for j in range(n):
+                  for k in range(n):
+                      C[i, j] -= A[i, k] * B[k, j]
+    `,
+    py`
+      import numpy as np
+      def scaled(A: ${F2}, B: ${F2}, C: ${F2}) -> None:
+          n = A.shape[0]
+          for i in range(n):
+              s = 0.5 * i
+              for j in range(n):
+                  for k in range(n):
+                      C[i, j] += s * A[i, k] * B[k, j]
+    `,
+    // k read after its loop; integer arrays (exact in any order, but no BLAS for integers)
+    py`
+      import numpy as np
+      def last_k(A: ${F2}, B: ${F2}, C: ${F2}) -> int:
+          n = A.shape[0]
+          k = 0
+          for i in range(n):
+              for j in range(n):
+                  for k in range(n):
+                      C[i, j] += A[i, k] * B[k, j]
+          return k
+    `,
+    py`
+      import numpy as np
+      def ints(A: np.ndarray[tuple[int, int], np.dtype[np.int64]], B: np.ndarray[tuple[int, int], np.dtype[np.int64]], C: np.ndarray[tuple[int, int], np.dtype[np.int64]]) -> None:
+          n = A.shape[0]
+          for i in range(n):
+              for j in range(n):
+                  for k in range(n):
+                      C[i, j] += A[i, k] * B[k, j]
+    `,
+  ];
+  for (const src of cases) {
+    const r = await compiled(src);
+    assert.ok(!r.cpu.includes('_polyray_np.dot('), src);
+    assert.ok(r.f.closeNotes.every((n) => n.kind !== 'product'), src);
+  }
+});
