@@ -34,7 +34,7 @@ def _fresh(request, monkeypatch):
     """Each test starts from dispatchers that know nothing of earlier tests' calls."""
     if "kern" in request.fixturenames:
         kern = request.getfixturevalue("kern")
-        for name in ("smooth", "scaled", "row_sums", "tiny"):
+        for name in ("smooth", "scaled", "row_sums", "tiny", "pick"):
             getattr(kern, f"_polyray_dispatch_{name}").forget_measurements()
     monkeypatch.delenv("POLYRAY_TARGET", raising=False)
     monkeypatch.delenv(hot.HOT_ENV, raising=False)
@@ -226,6 +226,51 @@ def test_target_changes_are_seen_on_the_next_call(kern, monkeypatch):
     monkeypatch.delenv("POLYRAY_TARGET")
     kern.smooth(u, out, 0.25)
     assert last()["variant"] == "cpu" and last()["target"] == "auto"
+
+
+def test_the_users_exceptions_on_the_hot_path(kern, monkeypatch):
+    x = np.arange(8.0)
+    make_hot(kern.pick, x, 3)
+    with pytest.raises(IndexError):  # the compiled code's (Numba's bounds check), as the original's
+        kern.pick(x, 8)
+    rec = last()
+    assert rec["variant"] == "cpu" and rec["error"] == "IndexError" and rec.get("hot") is True, rec
+    assert kern.pick(x, -1) == 14.0 and last()["variant"] == "cpu"
+    monkeypatch.setenv("POLYRAY_TARGET", "original")
+    make_original = [kern.pick(x, 2) for _ in range(3)]
+    assert make_original == [4.0] * 3 and last().get("hot") is True and last()["variant"] == "original"
+    with pytest.raises(IndexError):
+        kern.pick(x, 9)
+    rec = last()
+    assert rec["variant"] == "original" and rec["error"] == "IndexError" and rec.get("hot") is True, rec
+
+
+def test_wrong_argument_counts_on_the_hot_path(kern):
+    x = np.arange(8.0)
+    make_hot(kern.pick, x, 3)
+    d = kern._polyray_dispatch_pick
+    for args in [(x,), (x, 1, 2), ()]:
+        with pytest.raises(TypeError):
+            d(*args)
+        rec = last()
+        assert rec["variant"] == "original" and f"got {len(args)}" in rec["reason"], rec
+    assert d(x, 1) == 2.0 and last().get("hot") is True
+
+
+def test_listeners_see_every_hot_call(kern):
+    seen = []
+    listener = seen.append
+    history_module.add_listener(listener)
+    try:
+        x = np.arange(8.0)
+        for _ in range(10):
+            kern.pick(x, 1)
+    finally:
+        history_module.remove_listener(listener)
+    assert len(seen) == 10 and sum(1 for r in seen if r.get("hot")) >= 6
+    x = np.arange(8.0)
+    kern.pick(x, 1)
+    assert len(seen) == 10  # removed
 
 
 def test_hot_path_off(kern, monkeypatch):

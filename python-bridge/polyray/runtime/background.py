@@ -25,12 +25,13 @@ down under it) and queued ones are dropped.
 from __future__ import annotations
 
 import atexit
-import os
 import queue
 import threading
 from collections.abc import Callable, Hashable
 from time import perf_counter
 from typing import Final
+
+from . import environ
 
 #: POLYRAY_JIT_WAIT=1: a call waits for its variant to compile (the behaviour before issue 19).
 WAIT_ENV: Final = "POLYRAY_JIT_WAIT"
@@ -46,7 +47,7 @@ def set_jit_wait(wait: bool) -> None:
 
 def jit_wait() -> bool:
     """Whether a call waits for its variant to compile instead of running the original meanwhile."""
-    env = os.environ.get(WAIT_ENV)
+    env = environ.get(WAIT_ENV)
     if env is not None and env.strip() != "":
         return env.strip().lower() not in ("0", "false", "no", "off")
     return _wait_setting

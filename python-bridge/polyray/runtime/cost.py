@@ -46,6 +46,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from . import environ
 from .variants import Variant
 
 #: Order in which auto measures candidates.
@@ -131,7 +132,7 @@ def set_timing_allowed(allowed: bool) -> None:
 
 def timing_allowed() -> bool:
     """Whether auto may time candidate variants on real calls."""
-    env = os.environ.get("POLYRAY_AUTO_TIMING")
+    env = environ.get("POLYRAY_AUTO_TIMING")
     if env is not None:
         return env.strip().lower() not in ("0", "false", "no", "off")
     return _timing_allowed_setting

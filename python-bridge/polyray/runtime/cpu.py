@@ -7,7 +7,6 @@ generated module (and :mod:`polyray.runtime`) stays cheap.
 from __future__ import annotations
 
 import math
-import os
 import sys
 import threading
 import types
@@ -17,7 +16,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from . import background, jitting
+from . import background, environ, jitting
 from .cost import size_class
 from .variants import VariantCompiling, VariantFailed, VariantRolledBack, call_signature, restore, snapshot
 from .variants import short_error as _short, first_line as _first_line  # one wording of errors in run records
@@ -101,7 +100,7 @@ def _num_threads() -> int:
 
 
 def _serial_below_bytes() -> int:
-    raw = os.environ.get("POLYRAY_SERIAL_BELOW_BYTES")
+    raw = environ.get("POLYRAY_SERIAL_BELOW_BYTES")
     if raw is None:
         return SERIAL_BELOW_BYTES
     try:
@@ -286,7 +285,7 @@ class CpuVariant:
         if not self.parallel:
             self._stable = (inf, 0, inf, None)
             return False, None
-        forced = os.environ.get(FORM_ENV)
+        forced = environ.get(FORM_ENV)
         if forced in ("parallel", "serial"):
             self._stable = (inf, 0, inf, None)  # (the hot path re-reads FORM_ENV: hot_environment)
             return forced == "serial", None

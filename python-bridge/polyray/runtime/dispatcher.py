@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from time import perf_counter
@@ -10,6 +9,7 @@ from typing import Any, Final
 
 from .. import cluster as _cluster
 from . import history as _history
+from . import environ as _environ
 from . import hot as _hot
 from .background import open_gates as _open_gates
 from .choice import TARGETS, Choice, choose
@@ -247,7 +247,7 @@ class Dispatcher:
 
     def _call(self, args: tuple[Any, ...]) -> Any:
         raw_target = _hot.env_get(_hot.TARGET_KEY)  # (what the hot path compares, as os.environ keeps it)
-        target = os.environ.get(TARGET_ENV, "auto")
+        target = _environ.get(TARGET_ENV, "auto")
         # Nothing that goes wrong inside Polyray reaches the caller (issue 15): a failure to
         # choose, check or prepare a variant runs the original, and the record says why. Only
         # what the variant's code raises while running (the user's exception) propagates.
@@ -414,8 +414,11 @@ class Dispatcher:
                 return None
             bound = tuple((name, module[name]) for name, _ in self.constants) if module is not None else ()
             guard = self._guard.generated
-            self._check = _hot.build_check(self.name, self.params, guard, bound, module)
+            check = _hot.build_check(self.name, self.params, guard, bound, module)
             generation = _cluster.generation if "ray" in self.variants else None
-            self._fast = _hot.build_hot(self.name, self.params, guard, bound, module, self._hot, self.original,
-                                        self._full, self._record, generation)
+            fast = _hot.build_hot(self.name, self.params, guard, bound, module, self._hot, self.original,
+                                  self._full, self._record, generation)
+            # calls now enter the generated code directly (one Python frame less than __call__(*args))
+            self.__class__ = _hot.hot_class(Dispatcher, fast)
+            self._fast, self._check = fast, check
         return self._check

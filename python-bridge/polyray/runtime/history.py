@@ -20,6 +20,17 @@ _listeners: tuple[Callable[[Record], None], ...] = ()
 def record(entry: Record) -> None:
     """Append one run record (drops the oldest past MAX_RECORDS) and tell the listeners."""
     _records.append(entry)
+    if _listeners:
+        notify(entry)
+
+
+#: ``append(entry)`` without the listeners: the dispatcher's hot path (hot.py) appends its shared record so,
+#: and calls :func:`notify` only while there are listeners.
+append = _records.append
+
+
+def notify(entry: Record) -> None:
+    """Tell the listeners of a record just appended."""
     for listener in _listeners:
         try:
             listener(entry)

@@ -1,4 +1,4 @@
-"""The dispatcher's hot path (issue 18): a repeated call in under a microsecond of Polyray's own time.
+"""The dispatcher's hot path (issue 18): a repeated call at a fraction of the full path's cost.
 
 A call whose arguments are like a recent call's (the same size class, argument
 kinds, aliasing) and whose environment is the same (POLYRAY_TARGET, the CPU
@@ -26,11 +26,15 @@ the cached variant:
   path takes the call (which compiles in the background, as usual).
 
 Why pure Python and not a C helper: with the per-array dtype/rank/layout checks
-left to Numba's C dispatcher, the Python work left is about 30 ns per argument
-plus the generated guard, which the benchmark (bench/dispatch_overhead.py)
-measures within the 1 us budget for 0 to 8 arrays on an idle machine; a C
-extension would add a build step to the wheel for the remaining few hundred
-nanoseconds.
+left to Numba's C dispatcher, what is left is about 60 ns per array argument
+(its type, its bytes, the proof that it owns its data) plus the generated
+guard (a shape read per array), and about 0.5 us of fixed cost (the generated
+``__call__``, the environment, the entry, the record). bench/dispatch_overhead.py
+measures 0.65 us over the direct call with no array and 1 us with one, but 2.4 us
+with eight (docs/benchmarks.md, "Dispatch overhead"): the 1 us target of issue 18
+holds up to one or two arrays. Past that, the remaining cost is CPython's attribute
+reads, which only a compiled helper (a C extension, a build step for the wheel)
+or the checks compiled into the variant itself would remove: not done here.
 
 The run record of a hot call is one shared dict (appended as is: no dict built
 per call) carrying ``hot: True``; its ``seconds`` is the time of the last timed
@@ -41,8 +45,8 @@ variant and auto's choice keep being refreshed.
 
 from __future__ import annotations
 
+import importlib
 import math
-import os
 import threading
 from time import perf_counter
 from collections.abc import Callable, Sequence
@@ -50,6 +54,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from . import environ
 from .params import INT_LIMIT, Param
 from .params import make_check as _param_check
 
@@ -62,26 +67,13 @@ HOT_ENV: Final = "POLYRAY_HOT_PATH"
 
 def enabled() -> bool:
     """Whether calls may take the hot path (read by the full path only, when it would let them)."""
-    return os.environ.get(HOT_ENV, "").strip().lower() not in ("0", "false", "no", "off")
+    return (environ.get(HOT_ENV) or "").strip().lower() not in ("0", "false", "no", "off")
 
 _TARGET_ENV: Final = "POLYRAY_TARGET"
 
-# The environment read on every call. os.environ.get encodes the key and decodes the value (about
-# 0.5 us on a loaded machine); on POSIX os.environ keeps its encoded items in ``_data``, which every
-# os.environ write updates, so that one dict lookup reads the same value (bytes, compared as such).
-_data = getattr(os.environ, "_data", None)
-if os.name == "posix" and isinstance(_data, dict):
-    _env_raw: Callable[[Any], Any] = _data.get
-
-    def env_key(name: str) -> Any:
-        return os.fsencode(name)
-else:  # pragma: no cover - Windows: keys are upper-cased str
-    _env_raw = os.environ.get
-
-    def env_key(name: str) -> Any:
-        return name
-
-env_get = _env_raw
+# (environ.py: one dict lookup instead of os.environ.get's encoding and decoding)
+env_get = environ.raw_get
+env_key = environ.key
 TARGET_KEY: Final = env_key(_TARGET_ENV)
 
 #: ``[thread id]`` while that thread's hot call runs compiled code, else ``[0]`` (jitting.guard_compilation
@@ -173,9 +165,13 @@ def _fast_types(params: Sequence[Param], scope: dict[str, Any]) -> tuple[str, st
     return " and ".join(tests) or "True", " + ".join(nbytes) or "0"
 
 
+#: The default of the generated ``__call__``'s parameters: no caller has it, so a missing argument shows.
+_MARKER = object()
+
+
 def _scope(guard: Callable[..., Any] | None, module: dict[str, Any] | None) -> dict[str, Any]:
     return {"_nd": np.ndarray, "_f64": np.float64, "_c128": np.complex128, "_L": INT_LIMIT,
-            "_share": np.may_share_memory, "_guard": guard, "_g": module, "_M": object()}
+            "_share": np.may_share_memory, "_guard": guard, "_g": module, "_M": _MARKER}
 
 
 def build_check(function: str, params: Sequence[Param], guard: Callable[..., Any] | None,
@@ -205,12 +201,21 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
     checks and the compiled form, the shared record; anything else calls ``slow(args)``, the full path."""
     from .jitting import HotMiss, PreparationFailed
 
+    history = importlib.import_module(f"{__package__}.history")  # (the package's `history` is the function)
+
     scope = _scope(guard, module)
     scope.update({"_entries": entries, "_env": env_get, "_TK": TARGET_KEY, "_hot_thread": hot_thread,
-                  "_ident": threading.get_ident, "_record": record, "_HotMiss": HotMiss, "_Prepared": PreparationFailed, "_slow": slow, "_original": original, "_generation": generation})
+                  "_ident": threading.get_ident, "_record": record, "_HotMiss": HotMiss, "_Prepared": PreparationFailed,
+                  "_slow": slow, "_original": original, "_generation": generation, "_history": history,
+                  "_append": history.append, "_notify": history.notify})
     names = ", ".join(p.name for p in params)
     packed = f"({names}{',' if len(params) == 1 else ''})"
     miss = f"return _slow({packed})"
+    # (the history's own record(), inlined: the listeners only while there are any)
+    if record is history.record:
+        done = ["_append(_e.record)", "if _history._listeners:", "    _notify(_e.record)"]
+    else:  # pragma: no cover - a dispatcher given another recorder
+        done = ["_record(_e.record)"]
     types, nbytes = _fast_types(params, scope)
     cluster = "" if generation is None else " and _e.cluster == _generation()"
     checks = [line.replace("{MISS}", miss) for line in _check_lines(function, params, guard, constants, scope)]
@@ -229,7 +234,7 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         "    except BaseException as _x:",
         '        _record({**_e.record, "error": type(_x).__name__})',
         "        raise",
-        "    _record(_e.record)",
+        *("    " + line for line in done),
         "    return _r",
         *checks,
         "_hot_thread[0] = _ident()",
@@ -246,12 +251,25 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         "_e.budget -= 1",
         "if _e.result is not None and _r is not None:",
         "    _r = _e.result(_r)",
-        "_record(_e.record)",
+        *done,
         "return _r",
     ]
-    src = f"def _polyray_hot({names}):\n" + "".join(f"    {line}\n" for line in body)
+    # The dispatcher's __call__ itself (hot_class): positional parameters with a default that no caller can
+    # pass, so that a call with another number of arguments reaches the full path, which says so.
+    if params:
+        last = params[-1].name
+        head = [f"if _rest or {last} is _M: return _slow(_given({packed}, _rest))"]
+        signature = ", ".join(f"{p.name}=_M" for p in params) + ", *_rest"
+        scope["_given"] = _given
+    else:
+        head = ["if _rest: return _slow(_rest)"]
+        signature = "*_rest"
+    body = head + body
+    src = f"def _polyray_hot({signature}):\n" + "".join(f"    {line}\n" for line in body)
     exec(compile(src, f"<polyray hot path of {function}>", "exec"), scope)  # noqa: S102 - generated from Param names
-    return scope["_polyray_hot"]
+    fn = scope["_polyray_hot"]
+    fn.source = src  # (what it checks, for reading: Dispatcher._fast.source)
+    return fn
 
 
 #: Keys of a run record that say something about that one call only: not in the hot calls' shared record.
@@ -268,6 +286,18 @@ def cost_of(check: Callable[..., bool], args: tuple[Any, ...], runs: int = 16) -
         check(*args)
         best = min(best, perf_counter() - start)
     return best
+
+
+def _given(named: tuple[Any, ...], rest: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The positional arguments a call of the generated ``__call__`` was given (its defaults left out)."""
+    return tuple(x for x in named if x is not _MARKER) + rest
+
+
+def hot_class(base: type, call: Callable[..., Any]) -> type:
+    """A subclass of ``base`` (the Dispatcher, no new slots) whose ``__call__`` is ``call``: an instance whose
+    class becomes it is called straight into its generated hot path, without a ``*args`` frame first."""
+    return type(base.__name__, (base,), {"__slots__": (), "__call__": staticmethod(call),
+                                         "__module__": base.__module__, "__qualname__": base.__qualname__})
 
 
 class Entry:

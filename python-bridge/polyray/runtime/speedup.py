@@ -28,13 +28,13 @@ time in that class), or ``speedup_note`` saying why there is none
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from time import perf_counter
 from typing import Any, Final
 
 import numpy as np
 
+from . import environ
 from .variants import short_error
 
 BOUND_ENV: Final = "POLYRAY_TIME_ORIGINAL_BELOW"
@@ -62,7 +62,7 @@ def set_original_timing_bound(seconds: float) -> None:
 
 
 def original_timing_bound() -> float:
-    raw = os.environ.get(BOUND_ENV)
+    raw = environ.get(BOUND_ENV)
     if raw is not None and raw.strip():
         try:
             return max(0.0, float(raw))

@@ -31,3 +31,7 @@ def tiny(x: float, n: int) -> float:
     for i in range(n):
         t += x
     return t
+
+
+def pick(x: npt.NDArray[np.float64], k: int) -> float:
+    return x[k] * 2.0
