@@ -23,7 +23,13 @@ fastest mean per call of ``--repeat`` runs of ``--calls`` calls:
   the first call, compiled by the compile service), hot: what NPBench and most
   users' code pay.
 
-``hot - direct`` is the overhead issue 18 bounds (1 us). ``--doc`` writes the table
+``hot - direct`` is the overhead issue 18 bounds (1 us).
+
+A second table ("never slower") times, for a few of the functions and lengths,
+the plain original against the generated function under ``auto`` with the
+original timed on copies (POLYRAY_TIME_ORIGINAL_BELOW at its default, 1 s),
+after 12 calls: where the compiled code does not win, auto keeps the original
+and the ratio shows what the dispatch alone costs. ``--doc`` writes the table
 between the ``dispatch-overhead`` markers of docs/benchmarks.md. Every result of
 the dispatched calls is checked against the original's on copies first; a wrong
 one exits 1.
@@ -155,7 +161,7 @@ def plain_source(max_arrays: int) -> str:
     return re.sub(r"(s): float, (n): int\) -> (float|None)", r"\1, \2)", text)
 
 
-def measure(max_arrays: int, calls: int, repeat: int) -> list[dict[str, Any]]:
+def measure(max_arrays: int, calls: int, repeat: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     from polyray.runtime import clear_history, history
 
     rng = np.random.default_rng(0)
@@ -202,7 +208,43 @@ def measure(max_arrays: int, calls: int, repeat: int) -> list[dict[str, Any]]:
             clear_history()
             rows.append(row)
         os.environ.pop("POLYRAY_TARGET", None)
+        never = never_slower(module, calls, repeat, max_arrays)
+    return rows, never
+
+
+def never_slower(module: Any, calls: int, repeat: int, max_arrays: int) -> list[dict[str, Any]]:
+    """original vs auto (the original timed on copies, the default) after the first calls at a size class."""
+    from polyray.runtime import history
+
+    rng = np.random.default_rng(1)
+    rows = []
+    os.environ.pop("POLYRAY_TARGET", None)
+    del os.environ["POLYRAY_TIME_ORIGINAL_BELOW"]
+    try:
+        for k in sorted({0, 1, min(4, max_arrays), max_arrays}):
+            for length in (LENGTH, 4096):
+                fn = getattr(module, f"f{k}")
+                original = getattr(module, f"_polyray_original_f{k}")
+                getattr(module, f"_polyray_dispatch_f{k}").forget_measurements()
+                args = [arguments(k, length, rng)]
+                for _ in range(12):
+                    fn(*args[0])
+                t_auto = per_call(fn, args, calls, repeat)
+                t_orig = per_call(original, args, calls, repeat)
+                rows.append({"arrays": k, "length": length, "original": t_orig, "auto": t_auto,
+                             "variant": history()[-1]["variant"]})
+    finally:
+        os.environ["POLYRAY_TIME_ORIGINAL_BELOW"] = "0"
     return rows
+
+
+def never_table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["| array args (+2 scalars) | elements | original | auto | original / auto | auto runs |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['arrays']} | {r['length']} | {us(r['original'])} | {us(r['auto'])} "
+                     f"| {r['original'] / r['auto']:.2f}x | {r['variant']} |")
+    return lines
 
 
 def us(seconds: float) -> str:
@@ -252,9 +294,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--doc", action="store_true", help="write the table into docs/benchmarks.md")
     opts = parser.parse_args()
-    rows = measure(opts.max_arrays, opts.calls, opts.repeat)
+    rows, never = measure(opts.max_arrays, opts.calls, opts.repeat)
     header = machine()
-    lines = table(rows)
+    lines = [*table(rows), "", "Never slower (issue 18): the original against auto after 12 calls, the original "
+             "timed on copies (the default):", "", *never_table(never)]
     print(header)
     print("\n".join(lines))
     if opts.doc:
