@@ -109,7 +109,7 @@ export function reductionNote(line: number, col: number, operation: string, term
     line,
     col,
     operation,
-    bound: `${terms}, blocks fixed by the length n (same bits on every call): <= (D(n) + D_NumPy(n))*eps/2*sum|x| from NumPy's sum, D(n) <= ceil(log2 n) + 18, D_NumPy(n) = n - 1 along an axis not contiguous in memory (mean, var, std: docs/reliability.md reduction-bound table)`,
+    bound: `${terms}, blocks fixed by the length n (same bits on every call): <= (D(n) + D_NumPy(n))*eps/2*sum|x| from NumPy's sum (eps of the dtype added in), D(n) <= ceil(log2 n) + 18, D_NumPy(n) = n - 1 along an axis not contiguous in memory (mean, var, std: docs/reliability.md reduction-bound table)`,
     kind: 'reduction',
     gpu: false,
   };

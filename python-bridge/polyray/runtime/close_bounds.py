@@ -6,7 +6,8 @@ compare the original's and the compiled results with these, per element,
 derived from the operands: never a blanket tolerance. Pure NumPy; no Numba.
 
 Notation (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed.):
-u = eps / 2 (float64: 2**-53), gamma(k) = k*u / (1 - k*u). A sum whose every
+u = eps / 2 of the dtype the reduction accumulates in (float64: 2**-53;
+float32 arrays, reduced in float32 as NumPy does: 2**-24), gamma(k) = k*u / (1 - k*u). A sum whose every
 term passes through at most D roundings is within gamma(D) * sum|x| of the
 exact sum (Higham (4.4)), whatever the tree; a product of k-long inner
 dimension within gamma(k) * (|A| @ |B|) (Thm 3.5, FMA included). The original
@@ -21,12 +22,27 @@ from typing import Any
 import numpy as np
 
 U = float(np.finfo(np.float64).eps) / 2
+#: float32's unit roundoff: float32 arrays are reduced in float32 on both sides (issue 17)
+U32 = float(np.finfo(np.float32).eps) / 2
 
 
-def gamma(k: int | np.ndarray) -> Any:
-    """Higham's gamma_k = k*u / (1 - k*u), for float64."""
+def unit(a: np.ndarray) -> float:
+    """The unit roundoff of the dtype a reduction of a accumulates in: float32's for float32, else float64's."""
+    return U32 if np.asarray(a).dtype == np.float32 else U
+
+
+def gamma(k: int | np.ndarray, u: float = U) -> Any:
+    """Higham's gamma_k = k*u / (1 - k*u) (u: float64's unless given)."""
     k = np.asarray(k, dtype=np.float64)
-    return k * U / (1 - k * U)
+    return k * u / (1 - k * u)
+
+
+def _count(a: np.ndarray, axis: Any) -> int:
+    """The number of terms per result element: all of them, one axis's length, or the product over a tuple of axes."""
+    if axis is None:
+        return a.size
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return int(np.prod([a.shape[ax] for ax in axes], dtype=np.int64))
 
 
 @lru_cache(maxsize=None)
@@ -53,23 +69,31 @@ def numpy_sum_depth(n: int, contiguous_line: bool) -> int:
     return pairwise_depth(n) if contiguous_line else max(pairwise_depth(n), n - 1)
 
 
-def sum_tolerance(a: np.ndarray, axis: int | None = None, contiguous_line: bool = False) -> Any:
-    """|compiled - NumPy| for np.sum(a, axis) in close mode, per result element."""
-    n = a.size if axis is None else a.shape[axis]
+def sum_tolerance(a: np.ndarray, axis: Any = None, contiguous_line: bool = False, keepdims: bool = False) -> Any:
+    """|compiled - NumPy| for np.sum(a, axis) in close mode, per result element (axis: None, an int or a tuple).
+
+    Both sides add in the result's dtype (float32 for float32 arrays), so u is that dtype's.
+    """
+    n = _count(a, axis)
     depth = pairwise_depth(n) + numpy_sum_depth(n, contiguous_line)
-    return gamma(depth) * np.sum(np.abs(a.astype(np.float64)), axis=axis)
+    return gamma(depth, unit(a)) * np.sum(np.abs(a.astype(np.float64)), axis=axis, keepdims=keepdims)
 
 
-def mean_tolerance(a: np.ndarray, axis: int | None = None, contiguous_line: bool = False) -> Any:
-    """|compiled - NumPy| for np.mean(a, axis): the sums' bound over n, plus each side's rounded division."""
-    n = a.size if axis is None else a.shape[axis]
+def mean_tolerance(a: np.ndarray, axis: Any = None, contiguous_line: bool = False, keepdims: bool = False) -> Any:
+    """|compiled - NumPy| for np.mean(a, axis): the sums' bound over n, plus each side's rounded division.
+
+    A float32 mean is the float32 sum over the count in float64, rounded to float32: u32 + u64 per side.
+    """
+    n = _count(a, axis)
     if n == 0:
-        return np.zeros(np.shape(np.mean(a, axis=axis)))
-    m = np.abs(np.mean(a.astype(np.float64), axis=axis))
-    return sum_tolerance(a, axis, contiguous_line) / n * (1 + U) + 2 * U * m * (1 + 2 * U)
+        return np.zeros(np.shape(np.mean(a, axis=axis, keepdims=keepdims)))
+    u = unit(a)
+    r = u + U if u != U else U
+    m = np.abs(np.mean(a.astype(np.float64), axis=axis, keepdims=keepdims))
+    return sum_tolerance(a, axis, contiguous_line, keepdims) / n * (1 + r) + 2 * r * m * (1 + 2 * r)
 
 
-def var_tolerance(a: np.ndarray, axis: int | None = None, ddof: int = 0, contiguous_line: bool = False) -> Any:
+def var_tolerance(a: np.ndarray, axis: Any = None, ddof: int = 0, contiguous_line: bool = False) -> Any:
     """|compiled - NumPy| for np.var(a, axis, ddof): NumPy's two passes on each side.
 
     Each side computes sum((x - m')**2) / c with its own mean m' (|m' - m| <= e,
@@ -77,8 +101,10 @@ def var_tolerance(a: np.ndarray, axis: int | None = None, ddof: int = 0, contigu
     deviations from m add to 0), each deviation and square adds 2 roundings,
     the sum its depth, the division one.
     """
+    u = unit(a)
+    r = u + U if u != U else U  # a float32 division: in float64, rounded to float32
     x = a.astype(np.float64)
-    n = x.size if axis is None else x.shape[axis]
+    n = _count(x, axis)
     c = max(n - ddof, 0)
     if n == 0 or c == 0:
         return np.zeros(np.shape(np.mean(x, axis=axis)))
@@ -87,20 +113,20 @@ def var_tolerance(a: np.ndarray, axis: int | None = None, ddof: int = 0, contigu
     sx = np.sum(np.abs(x), axis=axis)
     tol = 0.0
     for depth in (pairwise_depth(n), numpy_sum_depth(n, contiguous_line)):
-        e = gamma(depth + 1) * sx / n + 2 * U * np.abs(np.squeeze(m, axis=axis) if axis is not None else m.reshape(()))
+        e = gamma(depth + 1, u) * sx / n + 2 * r * np.abs(np.squeeze(m, axis=axis) if axis is not None else m.reshape(()))
         shifted = s2 + n * e * e
-        tol = tol + (gamma(depth + 3) * shifted + n * e * e) / c
-    return tol * (1 + 4 * U)
+        tol = tol + (gamma(depth + 3, u) * shifted + n * e * e) / c
+    return tol * (1 + 4 * r)
 
 
 def std_tolerance(a: np.ndarray, got: Any, want: Any, axis: int | None = None, ddof: int = 0,
                   contiguous_line: bool = False) -> Any:
     """|compiled - NumPy| for np.std: the variances' bound through sqrt, plus each side's rounded sqrt."""
     tv = var_tolerance(a, axis, ddof, contiguous_line)
-    s = np.abs(np.asarray(got)) + np.abs(np.asarray(want))
+    s = np.abs(np.asarray(got, dtype=np.float64)) + np.abs(np.asarray(want, dtype=np.float64))
     with np.errstate(divide="ignore", invalid="ignore"):
         through = np.where(s > 0, tv / np.where(s > 0, s, 1), np.sqrt(tv))
-    return np.minimum(through, np.sqrt(tv)) + 2 * U * np.maximum(np.abs(got), np.abs(want))
+    return np.minimum(through, np.sqrt(tv)) + 2 * unit(a) * np.maximum(np.abs(got), np.abs(want))
 
 
 def product_tolerance(a: np.ndarray, b: np.ndarray) -> Any:

@@ -1,13 +1,15 @@
 """close-mode reductions (issue 16): float sums, means, variances and standard
-deviations along an axis or of a whole array in any layout, and means of
-integer arrays.
+deviations along an axis, a tuple of axes (runtime/axis_lines.py) or of a
+whole array in any layout, and means of integer arrays. float32 arrays are
+reduced in float32, as NumPy does (its result dtype; issue 17), float64 and
+integer ones in float64.
 
 Compiled only in the `close` numerics mode (src/compiler/types/reductions.ts
 decides which calls come here; `exact` keeps numba_helpers' pairwise_sum or the
 original). Every line of the reduction is added in NumPy's pairwise order
 (blocks of up to 128 terms in eight running sums, halves at a multiple of 8
 above that: numpy/_core/src/umath/loops_utils.h.src), in float64, whatever the
-axis and the layout: the blocks depend only on the line's length, so a call
+axis and the layout (a tuple of axes: the line runs over them in C order): the blocks depend only on the line's length, so a call
 gives the same bits every time, whatever the number of threads. NumPy adds a
 line pairwise only where it is contiguous in memory (the last axis of a C
 array, or a whole contiguous array) and one row after another otherwise, so
@@ -26,15 +28,15 @@ from typing import Any
 import numpy as np
 from numba import njit, types
 from numba.extending import overload
-from numba.np.unsafe.ndarray import to_fixed_tuple
 
-from .pairwise import pairwise_line
+from .axis_lines import lines_of, literal_axes, result_rank, shape_of
+from .pairwise import pairwise_line, pairwise_line32
 
 SUM, MEAN, VAR, STD = 0, 1, 2, 3
 
 
-def axis_sum(a: Any, axis: int, keepdims: bool, vector_ok: bool) -> Any:
-    """``np.sum(a, axis=axis, keepdims=keepdims)`` of a float64 array."""
+def axis_sum(a: Any, axis: Any, keepdims: bool, vector_ok: bool) -> Any:
+    """``np.sum(a, axis=axis, keepdims=keepdims)`` of a float64 or float32 array, axis an int or a tuple."""
     return np.sum(a, axis=axis, keepdims=keepdims)
 
 
@@ -54,7 +56,7 @@ def axis_std(a: Any, axis: int, keepdims: bool, vector_ok: bool, ddof: Any) -> A
 
 
 def whole_sum(a: Any) -> Any:
-    """``np.sum(a)`` of a float64 array of any layout or rank."""
+    """``np.sum(a)`` of a float64 or float32 array of any layout or rank."""
     return np.sum(a)
 
 
@@ -83,92 +85,80 @@ def _over(x, count):  # type: ignore[no-untyped-def]
     return np.nan
 
 
-@njit
-def _reduce_lines(lines, op, ddof):  # type: ignore[no-untyped-def]
-    """Each line lines[o, :, i] reduced by op (SUM, MEAN, VAR, STD), flat in (o, i) order."""
-    outer, n, inner = lines.shape
-    out = np.empty(outer * inner, dtype=np.float64)
-    squares = np.empty((1, n, 1), dtype=np.float64)
-    for o in range(outer):
-        for i in range(inner):
-            s = pairwise_line(lines, o, 0, n, i)
-            if op == SUM:
-                out[o * inner + i] = s
-                continue
-            m = _over(s, n)
-            if op == MEAN:
-                out[o * inner + i] = m
-                continue
-            for k in range(n):
-                d = np.float64(lines[o, k, i]) - m
-                squares[0, k, 0] = d * d
-            v = _over(pairwise_line(squares, 0, 0, n, 0), max(n - ddof, 0))
-            out[o * inner + i] = np.sqrt(v) if op == STD else v
-    return out
+def _reducer(pairwise: Any, acc: Any) -> Any:
+    """Each line lines[o, :, i] reduced by op (SUM, MEAN, VAR, STD) in dtype acc, flat in (o, i) order.
+
+    NumPy's steps in NumPy's dtypes: the sum starts from 0 (so -0.0 terms give
+    0.0); a float32 mean or variance is the float32 sum divided by the count
+    (an np.intp) in float64, rounded to float32 (numpy/_core/_methods.py);
+    the deviations and their squares in acc.
+    """
+
+    @njit
+    def reduce_lines(lines, op, ddof):  # type: ignore[no-untyped-def]
+        outer, n, inner = lines.shape
+        out = np.empty(outer * inner, dtype=acc)
+        squares = np.empty((1, n, 1), dtype=acc)
+        for o in range(outer):
+            for i in range(inner):
+                s = acc(0.0) + pairwise(lines, o, 0, n, i)
+                if op == SUM:
+                    out[o * inner + i] = s
+                    continue
+                m = acc(_over(np.float64(s), n))
+                if op == MEAN:
+                    out[o * inner + i] = m
+                    continue
+                for k in range(n):
+                    d = acc(lines[o, k, i]) - m
+                    squares[0, k, 0] = d * d
+                v = acc(_over(np.float64(acc(0.0) + pairwise(squares, 0, 0, n, 0)), max(n - ddof, 0)))
+                out[o * inner + i] = acc(np.sqrt(v)) if op == STD else v
+        return out
+
+    return reduce_lines
 
 
-@njit
-def _as_lines(a, axis):  # type: ignore[no-untyped-def]
-    """a as (outer, reduced, inner): C order, copied where a is not C-contiguous."""
-    outer = 1
-    inner = 1
-    for d in range(axis):
-        outer *= a.shape[d]
-    for d in range(axis + 1, a.ndim):
-        inner *= a.shape[d]
-    return np.ascontiguousarray(a).reshape((outer, a.shape[axis], inner))
+_reduce_lines = _reducer(pairwise_line, np.float64)
+_reduce_lines32 = _reducer(pairwise_line32, np.float32)
 
 
-def _result_shape(ndim: int, keepdims: bool) -> Any:
-    """A jitted function giving the result's shape as a fixed tuple: the axis dropped, or kept as 1."""
-    rank = ndim if keepdims else ndim - 1
-
-    @njit(inline="always")
-    def shape(a, axis):  # type: ignore[no-untyped-def]
-        s = np.empty(max(rank, 1), dtype=np.int64)
-        j = 0
-        for d in range(ndim):
-            if d != axis:
-                s[j] = a.shape[d]
-                j += 1
-            elif keepdims:
-                s[j] = 1
-                j += 1
-        return to_fixed_tuple(s, rank)
-
-    return shape
-
-
-def _elements_ok(a: types.Type, op: int) -> bool:
-    """float64 elements, or (mean, var, std) integers and booleans, added as float64 as NumPy does."""
+def _reduce_for(a: types.Array, op: int) -> Any:
+    """The reducer for a's elements: float32 in float32 (NumPy's result dtype), float64 and integers in float64; None otherwise."""
     if not isinstance(a, types.Array):
-        return False
+        return None
+    if a.dtype == types.float32:
+        return _reduce_lines32
     if a.dtype == types.float64:
-        return True
-    return op != SUM and isinstance(a.dtype, (types.Integer, types.Boolean))
+        return _reduce_lines
+    if op != SUM and isinstance(a.dtype, (types.Integer, types.Boolean)):
+        return _reduce_lines
+    return None
 
 
 def _axis_overload(op: int):  # type: ignore[no-untyped-def]
     def ol(a, axis, keepdims, vector_ok, ddof=0):  # type: ignore[no-untyped-def]
         # literals all: the compiler writes them (types/reductions.ts), so each is known while typing
         literal = (types.IntegerLiteral, types.BooleanLiteral)
-        if not _elements_ok(a, op) or not all(isinstance(t, literal) for t in (axis, keepdims, vector_ok)):
+        reduce_lines = _reduce_for(a, op)
+        if reduce_lines is None or not all(isinstance(t, literal) for t in (keepdims, vector_ok)):
             return None
         ndim = a.ndim
-        if not -ndim <= axis.literal_value < ndim:
+        axes = literal_axes(axis, ndim)
+        if axes is None:
             return None  # the variant fails to compile, the original runs and raises NumPy's AxisError
         keep = bool(keepdims.literal_value)
-        scalar = ndim == 1 and not keep
+        scalar = result_rank(ndim, axes, keep) == 0
         if scalar and not vector_ok.literal_value:
             return None  # typed as an array by the compiler (unknown rank): a scalar result is the original's
-        shape = _result_shape(ndim, keep)
+        lines = lines_of(ndim, axes)
+        shape = shape_of(ndim, axes, keep)
 
         def impl(a, axis, keepdims, vector_ok, ddof=0):  # type: ignore[no-untyped-def]
-            ax = axis + ndim if axis < 0 else axis
-            out = _reduce_lines(_as_lines(a, ax), op, ddof)
+            out = reduce_lines(lines(a), op, ddof)
             if scalar:
                 return out[0]
-            return out.reshape(shape(a, ax))
+            return out.reshape(shape(a))
 
         return impl
 
@@ -177,12 +167,13 @@ def _axis_overload(op: int):  # type: ignore[no-untyped-def]
 
 def _whole_overload(op: int):  # type: ignore[no-untyped-def]
     def ol(a, ddof=0):  # type: ignore[no-untyped-def]
-        if not _elements_ok(a, op):
+        reduce_lines = _reduce_for(a, op)
+        if reduce_lines is None:
             return None
 
         def impl(a, ddof=0):  # type: ignore[no-untyped-def]
             flat = np.ravel(a)
-            return _reduce_lines(flat.reshape((1, flat.size, 1)), op, ddof)[0]
+            return reduce_lines(flat.reshape((1, flat.size, 1)), op, ddof)[0]
 
         return impl
 

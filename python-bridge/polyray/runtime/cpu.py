@@ -31,6 +31,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {f"spec_{name}" for name in _SPECULABLE}
     | {"mask_get", "mask_set", "take", "put"}  # masks and index arrays (runtime/index_helpers.py)
     | {"sin", "cos", "tan", "sinh", "cosh", "expm1", "log1p"}  # math's checks (runtime/math_helpers.py)
+    | {"axis_max", "axis_min"}  # np.max/np.min along axes (runtime/axis_extrema.py)
     # the NumPy table's array helpers (runtime/array_helpers.py)
     | {"reshape", "linspace", "ndarray", "abs_array", "histogram", *(f"outer_{u}" for u in ("add", "subtract", "multiply", "divide", "maximum", "minimum"))}
 )

@@ -16,7 +16,9 @@ at most 64 frames instead (n < 2**64 halves at most 64 times).
 Two forms of the same order: `pairwise_vector(a, lo, n)` over a[lo:lo + n]
 of a 1-d array of any stride, and `pairwise_line(a, o, lo, n, i)` over
 a[o, lo:lo + n, i] of a 3-d array (close mode's reductions), its terms
-converted to float64 (integer means).
+converted to float64 (integer means), and `pairwise_line32` the same with
+float32 terms and running sums, as NumPy adds float32 arrays (issue 17:
+float32 stays float32).
 """
 from __future__ import annotations
 
@@ -29,13 +31,13 @@ from numba import njit
 _DEPTH = 64
 
 
-def _leaf_of(get: Any) -> Any:
-    """The sum of up to 128 terms, get(a, o, k, i) the k-th term, in NumPy's order."""
+def _leaf_of(get: Any, acc: Any) -> Any:
+    """The sum of up to 128 terms, get(a, o, k, i) the k-th term of dtype acc, in NumPy's order."""
 
     @njit(inline="always")
     def leaf(a, o, lo, n, i):  # type: ignore[no-untyped-def]
         if n < 8:
-            res = 0.0
+            res = acc(0.0)
             for k in range(lo, lo + n):
                 res += get(a, o, k, i)
             return res
@@ -62,9 +64,9 @@ def _leaf_of(get: Any) -> Any:
     return leaf
 
 
-def _pairwise_of(get: Any) -> Any:
-    """The whole order: halves above 128 terms, left + right, walked with an explicit stack."""
-    leaf = _leaf_of(get)
+def _pairwise_of(get: Any, acc: Any = np.float64) -> Any:
+    """The whole order: halves above 128 terms, left + right, walked with an explicit stack (sums of dtype acc)."""
+    leaf = _leaf_of(get, acc)
 
     @njit
     def pairwise(a, o, lo, n, i):  # type: ignore[no-untyped-def]
@@ -74,7 +76,7 @@ def _pairwise_of(get: Any) -> Any:
         counts = np.empty(_DEPTH, dtype=np.int64)
         # 0: not started; 1: its left half is being summed; 2: its right half (lefts[sp] holds the left sum)
         state = np.zeros(_DEPTH, dtype=np.int8)
-        lefts = np.empty(_DEPTH, dtype=np.float64)
+        lefts = np.empty(_DEPTH, dtype=acc)
         sp = 0
         starts[0] = lo
         counts[0] = n
@@ -119,8 +121,14 @@ def _line_term(a, o, k, i):  # type: ignore[no-untyped-def]
     return np.float64(a[o, k, i])
 
 
+@njit(inline="always")
+def _line_term32(a, o, k, i):  # type: ignore[no-untyped-def]
+    return np.float32(a[o, k, i])
+
+
 _vector = _pairwise_of(_vector_term)
 pairwise_line = _pairwise_of(_line_term)
+pairwise_line32 = _pairwise_of(_line_term32, np.float32)
 
 
 @njit

@@ -79,6 +79,7 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
     : lowered.get(s)?.parallel || lowered.get(s)?.fusedInto ? 'kernel' : null));
   if (deviceCall) return deviceCall;
   for (const h of tf.helpers.values()) if (h.helper.startsWith('pairwise_')) return "a float sum or mean in NumPy's pairwise order has no device form";
+  for (const h of tf.helpers.values()) if (h.helper === 'axis_max' || h.helper === 'axis_min') return 'np.max/np.min along axes (runtime/axis_extrema.py) have no device form';
   for (const h of tf.helpers.values()) if (h.helper === 'cdiv') return "NumPy's complex division (numba_helpers.cdiv) has no device form";
   const indexing = new Set(['mask_get', 'take', 'mask_set', 'put']);
   if ([...tf.helpers.values(), ...tf.augHelpers.values()].some((h) => indexing.has(h.helper))) return 'a boolean mask or an index array (x[mask], x[idx]) has no device form';

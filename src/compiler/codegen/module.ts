@@ -51,7 +51,8 @@ export function generateModule(
   numerics: Numerics = 'exact',
 ): GeneratedModule {
   const src = mod.source;
-  const byFn = new Map(typed.map((t) => [t.fn, t]));
+  // by position: a checked function may be a renamed copy of its definition (parse/rebinding.ts)
+  const byFn = new Map(typed.map((t) => [t.fn.span.start, t]));
   const pieces: string[] = [];
   const functions: GeneratedFunction[] = [];
   let cursor = 0;
@@ -70,7 +71,7 @@ export function generateModule(
   };
   for (const top of mod.body) {
     if (top.kind !== 'function') continue;
-    const tf = byFn.get(top)!;
+    const tf = byFn.get(top.span.start)!;
     pieces.push(src.slice(cursor, top.span.start));
     cursor = top.span.end;
     placeImport();

@@ -508,17 +508,30 @@ class Converter {
     if (argsNode.type === 'generator_expression') throw new OutsideSubset(span, 'generator expressions are not supported');
     const args: Expr[] = [];
     const keywords: Keyword[] = [];
+    // a shape written as a list (`np.empty([n, m])`): NumPy takes it as the tuple
+    const fnNode = node.childForFieldName('function')!;
+    const shapeCall = fnNode.type === 'attribute' && SHAPE_FUNCTIONS.has(fnNode.childForFieldName('attribute')!.text);
+    const arg = (a: Node): Expr => (shapeCall && a.type === 'list' ? this.listAsTuple(a) : this.expr(a));
     for (const a of argsNode.namedChildren) {
       if (!a || a.type === 'comment') continue;
       if (a.type === 'keyword_argument') {
-        keywords.push({ name: a.childForFieldName('name')!.text, value: this.expr(a.childForFieldName('value')!) });
+        const name = a.childForFieldName('name')!.text;
+        const value = a.childForFieldName('value')!;
+        keywords.push({ name, value: name === 'shape' || name === 'newshape' ? arg(value) : this.expr(value) });
       } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
         throw new OutsideSubset(this.span(a), '*args and **kwargs in calls are not supported');
       } else {
-        args.push(this.expr(a));
+        args.push(arg(a));
       }
     }
     return { kind: 'call', span, func: this.expr(node.childForFieldName('function')!), args, keywords };
+  }
+
+  /** A list display of plain elements as a shape tuple (no starred element, no comprehension). */
+  listAsTuple(node: Node): Expr {
+    const elts = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    if (elts.some((c) => c.type === 'list_splat')) throw new OutsideSubset(this.span(node), 'starred elements in a shape list are not supported');
+    return { kind: 'tuple', span: this.span(node), elts: elts.map((c) => this.expr(c)) };
   }
 
   slice(node: Node, span: Span): Expr {
@@ -532,6 +545,9 @@ class Converter {
     return { kind: 'slice', span, lower: parts[0], upper: parts[1], step: parts[2] };
   }
 }
+
+/** NumPy functions and methods whose shape argument may be written as a list (`np.zeros([n, m])`, `a.reshape([n, -1])`). */
+const SHAPE_FUNCTIONS: ReadonlySet<string> = new Set(['empty', 'zeros', 'ones', 'full', 'reshape']);
 
 function unwrapType(node: Node): Node {
   if (node.type === 'type') {

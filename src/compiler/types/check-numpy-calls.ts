@@ -1,5 +1,6 @@
 // Calls of NumPy functions through the table (numpy-table.ts): ufuncs, reductions, products, array rules.
 // A layer of the types checker (checker-base.ts describes the chain).
+import { narrowFloatUfunc } from './ufunc-dtype.js';
 import type { Expr } from '../parse/ast.js';
 import { dtypeScalar } from './hints.js';
 import { npScalar, scalar, UNKNOWN, widerScalar, type Ty } from './ty.js';
@@ -35,7 +36,10 @@ export abstract class NumpyCallChecker extends CallChecker {
         }
         if (args.some((t) => t.kind === 'array')) {
           const arr = args.find((t) => t.kind === 'array') as Ty & { kind: 'array' };
-          return { kind: 'array', dtype: rule.bool ? 'bool' : ufuncFloatResult(row, args), ndim: arr.ndim };
+          // float32 operands (types/ufunc-dtype.ts): NumPy 2's dtype, Python scalars cast so Numba computes it too
+          const narrow = narrowFloatUfunc(row, args, (k) => this.side(args[k], e.args[k]));
+          if (narrow?.plan) this.applyPlan(narrow.plan, [e.args[0], e.args[1]], e.span, true, null);
+          return { kind: 'array', dtype: rule.bool ? 'bool' : narrow?.dtype ?? ufuncFloatResult(row, args), ndim: arr.ndim };
         }
         const kinds = args.filter((t): t is Ty & { kind: 'scalar' } => t.kind === 'scalar').map((t) => t.scalar);
         if (rule.bool) return scalar('bool', 'np');

@@ -14,6 +14,7 @@ import { sameTy, UNKNOWN } from './ty.js';
 import { markCast } from './casts.js';
 import type { Numerics } from '../numerics.js';
 import { ModuleCalls } from './calls.js';
+import { checkPreferringRenamed } from './rebinding-check.js';
 import { AllocationChecker } from './check-allocations.js';
 import type { ParamKind, ParamInfo, ReturnKind, TypedFunction } from './typed-function.js';
 import { OPERATOR_HELPERS, rootParamOrLocal, isNewAxis, chainDepth, countIntLike, numpyScalarType, elementwiseOperands, unpackedShapeBase } from './check-helpers.js';
@@ -227,10 +228,10 @@ export function checkModule(mod: Module, numerics: Numerics = 'exact'): TypedFun
   for (const t of mod.body) if (t.kind === 'function') topNames.add(t.name);
   const fns = mod.body.filter((t): t is FunctionDef => t.kind === 'function');
   // calls between the module's functions: callees checked with the call sites' argument types (types/calls.ts)
-  const calls = new ModuleCalls(new Map(fns.map((fn) => [fn.name, fn])), (fn, paramTypes, ctx) => new Checker(fn, imports, resolve, topNames, numerics, { paramTypes, calls: ctx }).run());
+  const calls = new ModuleCalls(new Map(fns.map((fn) => [fn.name, fn])), (fn, paramTypes, ctx) => checkPreferringRenamed(fn, (f) => new Checker(f, imports, resolve, topNames, numerics, { paramTypes, calls: ctx }).run()));
   // module-level constants (parse/constants.ts), read by the functions the dispatcher guards (not by callees yet)
   const constants = new Map((mod.constants ?? []).filter((c) => !imports.has(c.name) && !topNames.has(c.name)).map((c) => [c.name, c]));
-  return fns.map((fn) => calls.within(fn.name, () => new Checker(fn, imports, resolve, topNames, numerics, { calls, constants }).run()));
+  return fns.map((fn) => calls.within(fn.name, () => checkPreferringRenamed(fn, (f) => new Checker(f, imports, resolve, topNames, numerics, { calls, constants }).run())));
 }
 
 export type { ParamKind, ParamInfo, ReturnKind, Semantics, TypedFunction } from './typed-function.js';

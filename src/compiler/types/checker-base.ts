@@ -11,7 +11,7 @@ import type { NumericCast } from './casts.js';
 import type { Plan, Side } from './nep50.js';
 import type { Dtype } from './promotion.js';
 import { productNote, productRefusal, reductionNote, ULP_BOUNDS, ulpNote, type CloseNote, type Numerics } from '../numerics.js';
-import { CLOSE_REDUCTIONS, planCloseReduction, type ReductionName } from './reductions.js';
+import { AXIS_EXTREMA, CLOSE_REDUCTIONS, planCloseReduction, type ReductionName } from './reductions.js';
 import type { TableRow } from './numpy-table.js';
 import { ModuleCalls, type CallSite } from './calls.js';
 import { IntRanges } from './int-ranges.js';
@@ -102,12 +102,15 @@ export abstract class CheckerBase {
   }
 
   /**
-   * np.sum/mean/var/std and their methods in close mode, along an axis or of a whole
-   * array NumPy's own order cannot be followed for (types/reductions.ts); null when
+   * np.sum/mean/var/std and their methods in close mode, along axes or of a whole
+   * array NumPy's own order cannot be followed for, and np.max/np.min along axes in
+   * both modes (types/reductions.ts); null when
    * the call is not one of those (the other rules apply).
    */
-  protected closeReduction(e: Expr & { kind: 'call' }, name: string, args: Ty[], kw: Map<string, Ty>, method: boolean): Ty | null {
-    if (this.numerics !== 'close' || !CLOSE_REDUCTIONS.has(name)) return null;
+  protected closeReduction(e: Expr & { kind: 'call' }, fname: string, args: Ty[], kw: Map<string, Ty>, method: boolean): Ty | null {
+    // np.max/np.min along axes are exact (both modes); the sums, means, var, std close mode's only
+    const name = AXIS_EXTREMA.get(fname) ?? fname;
+    if (!AXIS_EXTREMA.has(fname) && (this.numerics !== 'close' || !CLOSE_REDUCTIONS.has(name))) return null;
     const operandExpr = method ? (e.func.kind === 'attribute' ? e.func.value : undefined) : e.args[0];
     const operand = method ? (operandExpr ? this.types.get(operandExpr) : undefined) : args[0];
     if (!operandExpr || !operand || operand.kind !== 'array') return null;
@@ -127,8 +130,8 @@ export abstract class CheckerBase {
       return UNKNOWN;
     }
     this.helpers.set(e, { helper: plan.helper, args: plan.args });
-    if (!this.closeNotes.some((n) => n.line === e.span.from.line && n.col === e.span.from.col)) {
-      this.closeNotes.push(reductionNote(e.span.from.line, e.span.from.col, method ? `.${name}()` : `np.${name}`, plan.terms));
+    if (CLOSE_REDUCTIONS.has(name) && !this.closeNotes.some((n) => n.line === e.span.from.line && n.col === e.span.from.col)) {
+      this.closeNotes.push(reductionNote(e.span.from.line, e.span.from.col, method ? `.${fname}()` : `np.${fname}`, plan.terms));
     }
     return plan.type;
   }

@@ -1,7 +1,9 @@
 // close mode's reductions (issue 16, numerics class `reduction`): np.sum,
-// np.mean, np.var, np.std and their methods along one constant axis (keepdims,
-// ddof), of a whole array of any layout or rank, and means of integer arrays.
-// The runtime adds each line pairwise in float64 with blocks fixed by its
+// np.mean, np.var, np.std and their methods along a constant axis or tuple of
+// axes (keepdims, ddof), of a whole array of any layout or rank, and means of
+// integer arrays; float32 arrays in float32, NumPy's result dtype (issue 17).
+// Also np.max/np.min along axes, exact in both modes (runtime/axis_extrema.py).
+// The runtime adds each line pairwise in its dtype with blocks fixed by its
 // length (python-bridge/polyray/runtime/close_reductions.py), so the results
 // are deterministic and within the bound of REDUCTION_BOUND (numerics.ts)
 // of NumPy's. Pure: the checker gives the operand's type and the call's
@@ -12,15 +14,17 @@
 import type { Expr } from '../parse/ast.js';
 import { npScalar, type Ty } from './ty.js';
 
-export type ReductionName = 'sum' | 'mean' | 'var' | 'std';
+export type ReductionName = 'sum' | 'mean' | 'var' | 'std' | 'max' | 'min';
 
 export const CLOSE_REDUCTIONS: ReadonlySet<string> = new Set(['sum', 'mean', 'var', 'std']);
 
-/** The runtime helpers (close_reductions.py), which the GPU variant has no form of. */
+/** np.max/np.min (and np.amax/np.amin) along axes: exact (runtime/axis_extrema.py), in both modes. */
+export const AXIS_EXTREMA: ReadonlyMap<string, ReductionName> = new Map([['max', 'max'], ['min', 'min'], ['amax', 'max'], ['amin', 'min']]);
+
+/** The runtime helpers (close_reductions.py, axis_extrema.py), which the GPU variant has no form of. */
 export const CLOSE_REDUCTION_HELPERS: ReadonlySet<string> = new Set(
   ['sum', 'mean', 'var', 'std'].flatMap((n) => [`axis_${n}`, `whole_${n}`]),
 );
-
 export interface ReductionCall {
   name: ReductionName;
   /** The reduced array's type and expression (the receiver of a method). */
@@ -41,6 +45,9 @@ export type ReductionPlan =
 const POSITIONAL: Record<ReductionName, string[]> = {
   // np.sum(a, axis, dtype, out, keepdims), np.var(a, axis, dtype, out, ddof, keepdims)
   sum: ['axis', 'dtype', 'out', 'keepdims'],
+  // np.max(a, axis, out, keepdims)
+  max: ['axis', 'out', 'keepdims'],
+  min: ['axis', 'out', 'keepdims'],
   mean: ['axis', 'dtype', 'out', 'keepdims'],
   var: ['axis', 'dtype', 'out', 'ddof', 'keepdims'],
   std: ['axis', 'dtype', 'out', 'ddof', 'keepdims'],
@@ -56,20 +63,43 @@ function intLiteral(e: Expr): number | null {
   return null;
 }
 
-/** Which elements the runtime adds: float64, or (mean, var, std) integers and booleans as float64, as NumPy does. */
+/**
+ * Which elements the runtime reduces: float64 and float32 (in their own dtype, as NumPy's
+ * result has it), (mean, var, std) integers and booleans as float64 as NumPy does; max and
+ * min any real dtype (comparisons round nothing).
+ */
 function elementsOk(name: ReductionName, dtype: string | null): boolean {
-  if (dtype === 'float64') return true;
-  return name !== 'sum' && dtype !== null && /^(u?int\d+|bool)$/.test(dtype);
+  if (dtype === 'float64' || dtype === 'float32') return true;
+  if (dtype === null) return false;
+  if (name === 'max' || name === 'min') return /^(u?int\d+|bool)$/.test(dtype);
+  return name !== 'sum' && /^(u?int\d+|bool)$/.test(dtype);
+}
+
+/** NumPy's result dtype: max and min keep the elements', float32 stays float32, the rest is float64. */
+function resultDtype(name: ReductionName, dtype: string): string {
+  if (name === 'max' || name === 'min') return dtype;
+  return dtype === 'float32' ? 'float32' : 'float64';
+}
+
+/** The axes written (an int literal or a tuple of them), or null when they are not literals. */
+function writtenAxes(e: Expr): number[] | null {
+  const one = intLiteral(e);
+  if (one !== null) return [one];
+  if (e.kind !== 'tuple' || e.elts.length === 0) return null;
+  const all = e.elts.map(intLiteral);
+  return all.every((v): v is number => v !== null) ? all : null;
 }
 
 /**
- * The plan for a reduction call in close mode. `pairwiseExact` says the
- * checker already compiles this whole-array sum or mean in NumPy's own order
- * (numba_helpers.pairwise_sum): then it is not ours.
+ * The plan for a reduction call: sum/mean/var/std in close mode, max/min along
+ * axes in both. `pairwiseExact` says the checker already compiles this
+ * whole-array sum or mean in NumPy's own order (numba_helpers.pairwise_sum):
+ * then it is not ours.
  */
 export function planCloseReduction(call: ReductionCall, pairwiseExact: boolean): ReductionPlan | null {
   const { name, operand } = call;
   if (operand.kind !== 'array') return null;
+  const extremum = name === 'max' || name === 'min';
   const given = new Map<string, Expr>();
   for (const [k, e] of call.rest.entries()) given.set(POSITIONAL[name][k] ?? `#${k}`, e);
   for (const k of call.keywords) given.set(k.name, k.value);
@@ -78,8 +108,10 @@ export function planCloseReduction(call: ReductionCall, pairwiseExact: boolean):
   }
   const axisExpr = given.get('axis');
   const axisNone = axisExpr?.kind === 'const' && axisExpr.value === 'None';
+  if (extremum && (!axisExpr || axisNone) && !given.has('keepdims')) return null; // the whole array: Numba's np.max
   if ((!axisExpr || axisNone) && !given.has('keepdims') && pairwiseExact) return null;
   if (!elementsOk(name, operand.dtype)) return null;
+  const dtype = resultDtype(name, operand.dtype!);
   const keepExpr = given.get('keepdims');
   let keep = false;
   if (keepExpr) {
@@ -92,21 +124,25 @@ export function planCloseReduction(call: ReductionCall, pairwiseExact: boolean):
     if (t?.kind !== 'scalar' || t.scalar !== 'int') return { kind: 'refuse', reason: `${name}(): ddof must be an int` };
   }
   const ddof: (Expr | string)[] = name === 'var' || name === 'std' ? [ddofExpr ?? '0'] : [];
-  const terms = `${operand.dtype === 'float64' ? '' : `${operand.dtype} elements as float64, `}pairwise in float64`;
+  const own = operand.dtype === 'float64' || operand.dtype === 'float32';
+  const terms = `${own ? '' : `${operand.dtype} elements as float64, `}pairwise in ${dtype}`;
   if (!axisExpr || axisNone) {
     if (keep) return { kind: 'refuse', reason: `${name}(): keepdims=True of a whole array is not supported` };
-    return { kind: 'compile', helper: `whole_${name}`, args: [call.operandExpr, ...ddof], type: npScalar('float64'), terms };
+    return { kind: 'compile', helper: `whole_${name}`, args: [call.operandExpr, ...ddof], type: npScalar(dtype), terms };
   }
-  const axis = intLiteral(axisExpr);
-  if (axis === null) return { kind: 'refuse', reason: `${name}(): the axis must be an int literal (a tuple of axes or a computed axis is not supported)` };
+  const axes = writtenAxes(axisExpr);
+  if (axes === null) return { kind: 'refuse', reason: `${name}(): the axis must be an int literal or a tuple of them (a computed axis is not supported)` };
   const ndim = operand.ndim;
-  if (ndim !== null && (axis < -ndim || axis >= ndim)) {
-    return { kind: 'refuse', reason: `${name}(): axis ${axis} is out of bounds for an array of ${ndim} dimension${ndim === 1 ? '' : 's'}` };
+  const norm = ndim === null ? axes : axes.map((a) => (a < 0 ? a + ndim : a));
+  if (ndim !== null) {
+    const bad = axes.find((a) => a < -ndim || a >= ndim);
+    if (bad !== undefined) return { kind: 'refuse', reason: `${name}(): axis ${bad} is out of bounds for an array of ${ndim} dimension${ndim === 1 ? '' : 's'}` };
   }
+  if (new Set(norm).size !== norm.length) return { kind: 'refuse', reason: `${name}(): an axis is repeated in the tuple (NumPy raises ValueError)` };
   // Of unknown rank, the result is an array: the helper declines a vector reduced to a
   // scalar then (vector_ok False), and an axis out of the rank, so the original runs and raises
-  const rank = ndim === null ? null : keep ? ndim : ndim - 1;
-  const type: Ty = rank === 0 ? npScalar('float64') : { kind: 'array', dtype: 'float64', ndim: rank };
+  const rank = ndim === null ? null : keep ? ndim : ndim - axes.length;
+  const type: Ty = rank === 0 ? npScalar(dtype) : { kind: 'array', dtype, ndim: rank };
   const flags = [keep ? 'True' : 'False', ndim === null ? 'False' : 'True'];
-  return { kind: 'compile', helper: `axis_${name}`, args: [call.operandExpr, String(axis), ...flags, ...ddof], type, terms };
+  return { kind: 'compile', helper: `axis_${name}`, args: [call.operandExpr, axisExpr, ...flags, ...ddof], type, terms };
 }
