@@ -29,8 +29,9 @@ def test_what_is_lowered(mod):
     assert "x[_polyray_e0] *= beta" in cpu_body(mod, "between")
     assert "x[0:n] = x[0:n] * x[0]" in cpu_body(mod, "self_element")
     body = cpu_body(mod, "complex_mix")
-    assert "z[_polyray_e0] = z[_polyray_e0] * 2.0 - w[_polyray_e0] * (1 + 1j)" in body
-    assert "w[_polyray_e0] = w[_polyray_e0] * 0.5" in body
+    # NumPy's complex array loop, fused where NumPy's is (runtime/complex_helpers.py)
+    assert "z[_polyray_e0] = _polyray_h_cmul(z[_polyray_e0], 2.0) - _polyray_h_cmul(w[_polyray_e0], 1 + 1j)" in body
+    assert "w[_polyray_e0] = _polyray_h_cmul(w[_polyray_e0], 0.5)" in body
 
 
 @pytest.mark.parametrize("rows,cols,n", [(0, 0, 0), (1, 1, 1), (4, 5, 4), (6, 3, 5), (5, 1, 5)])
@@ -278,6 +279,10 @@ def test_implicit_loops_as_gpu_kernels_under_the_simulator():
     assert len(results) == 13, results
     for name, r in results.items():
         assert "error" not in r, r
+        if name == "complex_mix":
+            # NumPy's complex products (fused where its CPU loop fuses) have no measured device form
+            assert not r["has_gpu"] and r["equal"], r
+            continue
         assert r["has_gpu"], r
         assert r["variant"] == ("original" if name == "roots_raises" else "gpu"), r
         assert r["equal"], r

@@ -19,7 +19,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -283,3 +283,103 @@ outer_multiply = _outer_pair("multiply")
 outer_divide = _outer_pair("divide")
 outer_maximum = _outer_pair("maximum")
 outer_minimum = _outer_pair("minimum")
+
+
+# --- np.linalg.solve ---------------------------------------------------------------
+#
+# NumPy checks that a is square (LinAlgError), then the gufunc's core dimensions
+# (ValueError when b's rows differ from a's); Numba raises LinAlgError for both.
+
+
+def solve(a: Any, b: Any) -> Any:
+    """``np.linalg.solve(a, b)`` of a 2-d a and a 1-d or 2-d b."""
+    return np.linalg.solve(a, b)
+
+
+@overload(solve, inline="always")
+def _ol_solve(a, b):  # type: ignore[no-untyped-def]
+    if not (isinstance(a, types.Array) and isinstance(b, types.Array) and a.ndim == 2 and b.ndim in (1, 2)):
+        return None
+
+    def impl(a, b):  # type: ignore[no-untyped-def]
+        if a.shape[0] != a.shape[1]:
+            raise np.linalg.LinAlgError("Last 2 dimensions of the array must be square")
+        if b.shape[0] != a.shape[0]:
+            raise ValueError("solve: Input operand 1 has a mismatch in its core dimension 0")
+        return np.linalg.solve(a, b)
+    return impl
+
+
+# --- np.mgrid ------------------------------------------------------------------------
+#
+# np.mgrid[a0:b0:s0, a1:b1:s1, ...] with integer bounds and steps (types/grids.ts):
+# ceil((b - a) / s) points per axis, coordinate a + k*s, int64; one slice gives a
+# 1-d array (np.arange: no points for a negative count), several a (k, n0, n1, ...)
+# array (np.indices: ValueError for a negative count). Numba has no mgrid.
+
+
+def mgrid(starts: Any, stops: Any, steps: Any) -> Any:
+    """``np.mgrid[starts[0]:stops[0]:steps[0], ...]``."""
+    return np.mgrid[tuple(slice(a, b, s) for a, b, s in zip(starts, stops, steps))]
+
+
+@register_jitable
+def _grid_count(a, b, s):  # type: ignore[no-untyped-def]
+    # NumPy: ceil((stop - start) / (step * 1.0)), exact for the integers it is given here
+    if s == 0:
+        raise ZeroDivisionError("division by zero")
+    n = -((a - b) // s) if s > 0 else -((b - a) // -s)
+    return max(n, 0)
+
+
+@register_jitable
+def _grid_dim(a, b, s):  # type: ignore[no-untyped-def]
+    # several slices: NumPy allocates np.indices(counts), which refuses a negative count
+    if s == 0:
+        raise ZeroDivisionError("division by zero")
+    n = -((a - b) // s) if s > 0 else -((b - a) // -s)
+    if n < 0:
+        raise ValueError("negative dimensions are not allowed")
+    return n
+
+
+@overload(mgrid, inline="always")
+def _ol_mgrid(starts, stops, steps):  # type: ignore[no-untyped-def]
+    if not all(isinstance(t, types.UniTuple) and isinstance(t.dtype, (types.Integer, types.Boolean)) for t in (starts, stops, steps)):
+        return None
+    k = starts.count
+    if k == 1:
+        def impl1(starts, stops, steps):  # type: ignore[no-untyped-def]
+            a, s = np.int64(starts[0]), np.int64(steps[0])
+            n = _grid_count(a, np.int64(stops[0]), s)
+            out = np.empty(n, dtype=np.int64)
+            for i in range(n):
+                out[i] = a + i * s
+            return out
+        return impl1
+    if k == 2:
+        def impl2(starts, stops, steps):  # type: ignore[no-untyped-def]
+            n0 = _grid_dim(np.int64(starts[0]), np.int64(stops[0]), np.int64(steps[0]))
+            n1 = _grid_dim(np.int64(starts[1]), np.int64(stops[1]), np.int64(steps[1]))
+            out = np.empty((2, n0, n1), dtype=np.int64)
+            for i in range(n0):
+                for j in range(n1):
+                    out[0, i, j] = starts[0] + i * steps[0]
+                    out[1, i, j] = starts[1] + j * steps[1]
+            return out
+        return impl2
+    if k == 3:
+        def impl3(starts, stops, steps):  # type: ignore[no-untyped-def]
+            n0 = _grid_dim(np.int64(starts[0]), np.int64(stops[0]), np.int64(steps[0]))
+            n1 = _grid_dim(np.int64(starts[1]), np.int64(stops[1]), np.int64(steps[1]))
+            n2 = _grid_dim(np.int64(starts[2]), np.int64(stops[2]), np.int64(steps[2]))
+            out = np.empty((3, n0, n1, n2), dtype=np.int64)
+            for i in range(n0):
+                for j in range(n1):
+                    for m in range(n2):
+                        out[0, i, j, m] = starts[0] + i * steps[0]
+                        out[1, i, j, m] = starts[1] + j * steps[1]
+                        out[2, i, j, m] = starts[2] + m * steps[2]
+            return out
+        return impl3
+    return None

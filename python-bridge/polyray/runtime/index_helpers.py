@@ -22,7 +22,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["mask_get", "mask_set", "take", "put"]
+__all__ = ["mask_get", "mask_set", "take", "put", "take_nd", "put_nd"]
 
 
 def mask_get(x: Any, m: Any) -> Any:
@@ -33,6 +33,16 @@ def mask_get(x: Any, m: Any) -> Any:
 def take(x: Any, idx: Any) -> Any:
     """``x[idx]``: a gather through a 1-d integer array (negative indices count from the end)."""
     return x[idx]
+
+
+def take_nd(x: Any, idxs: Any) -> Any:
+    """``x[i0, i1, ...]``: one 1-d integer array per dimension of ``x``, broadcast together."""
+    return x[idxs]
+
+
+def put_nd(x: Any, idxs: Any, v: Any) -> None:
+    """``x[i0, i1, ...] = v``."""
+    x[idxs] = v
 
 
 def mask_set(x: Any, m: Any, v: Any) -> None:
@@ -80,6 +90,9 @@ def _value_ok(x: Any, v: Any) -> bool:
     dt = v.dtype if isinstance(v, types.Array) else v
     if isinstance(v, types.Array) and v.ndim != 1:
         return False
+    if isinstance(dt, types.Complex):
+        # a complex value only into a complex array (NumPy drops the imaginary part of others, with a warning)
+        return isinstance(x.dtype, types.Complex) and x.dtype.bitwidth >= dt.bitwidth
     if not isinstance(dt, (types.Integer, types.Float, types.Boolean)):
         return False
     # a float into an integer array: NumPy's and Numba's conversions of NaN, inf and out-of-range values differ
@@ -130,6 +143,19 @@ def _ol_mask_get(x, m):  # type: ignore[no-untyped-def]
 
 @overload(take)
 def _ol_take(x, idx):  # type: ignore[no-untyped-def]
+    if _is_1d(x) and isinstance(idx, types.Array) and idx.ndim >= 2 and isinstance(idx.dtype, types.Integer):
+        # an index array of several dimensions: the result has its shape
+        def impl_nd(x, idx):  # type: ignore[no-untyped-def]
+            n = x.shape[0]
+            flat = idx.ravel()
+            out = np.empty(idx.shape, dtype=x.dtype)
+            out_flat = out.reshape(flat.shape[0])
+            for k in range(flat.shape[0]):
+                _checked_index(flat[k], n)
+            for k in range(flat.shape[0]):
+                out_flat[k] = x[_checked_index(flat[k], n)]
+            return out
+        return impl_nd
     if not (_is_1d(x) and _is_index(idx)):
         return None
 
@@ -219,3 +245,120 @@ def _ol_put(x, idx, v):  # type: ignore[no-untyped-def]
         for k in range(idx.shape[0]):
             x[_checked_index(idx[k], n)] = v
     return impl
+
+
+# --- several index arrays: x[i0, i1] and x[i0, i1, i2] ----------------------------------
+#
+# One 1-d integer array per dimension of x (types/index-arrays.ts), broadcast together as
+# NumPy does (each of one length n or 1; IndexError otherwise), every index checked against
+# its axis before any element is read or written (negative ones count from the end).
+
+
+def _index_tuple(x: Any, idxs: Any) -> bool:
+    return (isinstance(x, types.Array) and isinstance(idxs, types.BaseTuple) and len(idxs.types) == x.ndim
+            and x.ndim in (2, 3) and all(_is_index(t) for t in idxs.types))
+
+
+@register_jitable
+def _broadcast_length(lengths):  # type: ignore[no-untyped-def]
+    n = 1
+    for m in lengths:
+        if m != 1:
+            n = m
+    for m in lengths:
+        if m != 1 and m != n:
+            raise IndexError("shape mismatch: indexing arrays could not be broadcast together")
+    return n
+
+
+@register_jitable
+def _axis_index(i, n):  # type: ignore[no-untyped-def]
+    j = i + n if i < 0 else i
+    if j < 0 or j >= n:
+        raise IndexError("index is out of bounds for axis")
+    return j
+
+
+@register_jitable
+def _flat_indices2(x, i0, i1):  # type: ignore[no-untyped-def]
+    n = _broadcast_length((i0.shape[0], i1.shape[0]))
+    out = np.empty((n, 2), dtype=np.int64)
+    for k in range(n):
+        out[k, 0] = _axis_index(i0[k if i0.shape[0] != 1 else 0], x.shape[0])
+    for k in range(n):
+        out[k, 1] = _axis_index(i1[k if i1.shape[0] != 1 else 0], x.shape[1])
+    return out
+
+
+@register_jitable
+def _flat_indices3(x, i0, i1, i2):  # type: ignore[no-untyped-def]
+    n = _broadcast_length((i0.shape[0], i1.shape[0], i2.shape[0]))
+    out = np.empty((n, 3), dtype=np.int64)
+    for k in range(n):
+        out[k, 0] = _axis_index(i0[k if i0.shape[0] != 1 else 0], x.shape[0])
+    for k in range(n):
+        out[k, 1] = _axis_index(i1[k if i1.shape[0] != 1 else 0], x.shape[1])
+    for k in range(n):
+        out[k, 2] = _axis_index(i2[k if i2.shape[0] != 1 else 0], x.shape[2])
+    return out
+
+
+@overload(take_nd)
+def _ol_take_nd(x, idxs):  # type: ignore[no-untyped-def]
+    if not _index_tuple(x, idxs):
+        return None
+    if x.ndim == 2:
+        def impl2(x, idxs):  # type: ignore[no-untyped-def]
+            ij = _flat_indices2(x, idxs[0], idxs[1])
+            out = np.empty(ij.shape[0], dtype=x.dtype)
+            for k in range(ij.shape[0]):
+                out[k] = x[ij[k, 0], ij[k, 1]]
+            return out
+        return impl2
+
+    def impl3(x, idxs):  # type: ignore[no-untyped-def]
+        ij = _flat_indices3(x, idxs[0], idxs[1], idxs[2])
+        out = np.empty(ij.shape[0], dtype=x.dtype)
+        for k in range(ij.shape[0]):
+            out[k] = x[ij[k, 0], ij[k, 1], ij[k, 2]]
+        return out
+    return impl3
+
+
+@register_jitable
+def _stored_values(v, n):  # type: ignore[no-untyped-def]
+    if v.shape[0] != n and v.shape[0] != 1:
+        raise ValueError("shape mismatch: value array could not be broadcast to indexing result")
+    return v.copy()  # v may be a view of x: NumPy reads it before it writes
+
+
+@overload(put_nd)
+def _ol_put_nd(x, idxs, v):  # type: ignore[no-untyped-def]
+    if not (_index_tuple(x, idxs) and _value_ok(x, v)):
+        return None
+    if x.ndim == 2 and isinstance(v, types.Array):
+        def impl2_array(x, idxs, v):  # type: ignore[no-untyped-def]
+            ij = _flat_indices2(x, idxs[0], idxs[1])
+            w = _stored_values(v, ij.shape[0])
+            for k in range(ij.shape[0]):
+                x[ij[k, 0], ij[k, 1]] = w[k if w.shape[0] != 1 else 0]
+        return impl2_array
+    if x.ndim == 2:
+        def impl2(x, idxs, v):  # type: ignore[no-untyped-def]
+            ij = _flat_indices2(x, idxs[0], idxs[1])
+            for k in range(ij.shape[0]):
+                x[ij[k, 0], ij[k, 1]] = v
+        return impl2
+    if isinstance(v, types.Array):
+        def impl3_array(x, idxs, v):  # type: ignore[no-untyped-def]
+            ij = _flat_indices3(x, idxs[0], idxs[1], idxs[2])
+            w = _stored_values(v, ij.shape[0])
+            for k in range(ij.shape[0]):
+                x[ij[k, 0], ij[k, 1], ij[k, 2]] = w[k if w.shape[0] != 1 else 0]
+        return impl3_array
+
+    def impl3(x, idxs, v):  # type: ignore[no-untyped-def]
+        ij = _flat_indices3(x, idxs[0], idxs[1], idxs[2])
+        for k in range(ij.shape[0]):
+            x[ij[k, 0], ij[k, 1], ij[k, 2]] = v
+    return impl3

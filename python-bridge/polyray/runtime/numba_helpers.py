@@ -30,6 +30,8 @@ from .flagging_math import flag_exp, flag_pow
 from .pairwise import pairwise_vector  # NumPy's order, without recursion (which Numba's cache cannot reload)
 from .array_helpers import __all__ as _ARRAY_HELPERS
 from .array_helpers import *  # noqa: F403 - the NumPy table's array helpers, injected by name like the others
+from .complex_helpers import __all__ as _COMPLEX_HELPERS
+from .complex_helpers import *  # noqa: F403 - NumPy's complex products and powers (types/complex-ops.ts)
 from .index_helpers import __all__ as _INDEX_HELPERS
 from .index_helpers import *  # noqa: F403 - masks and index arrays (types/index-arrays.ts)
 from .math_helpers import __all__ as _MATH_HELPERS
@@ -37,7 +39,7 @@ from .math_helpers import *  # noqa: F403 - math functions CPython checks (sin(i
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
            "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", *_ARRAY_HELPERS, *_INDEX_HELPERS,
-           *_MATH_HELPERS,
+           *_MATH_HELPERS, *_COMPLEX_HELPERS,
            *(f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")),
            *(f"spec_{name}" for name in ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow"))]
 

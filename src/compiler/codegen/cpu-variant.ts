@@ -141,7 +141,10 @@ function augHelperLines(tf: TypedFunction, s: Stmt, indent: string, printer: Pyt
   if (!h) return undefined;
   used.add(h.helper);
   const target = printer.expr(s.target);
-  return [`${indent}${target} = ${helperName(h.helper)}(${target}, ${printer.expr(s.value)})`];
+  // an array target is written in place (`C[:, :] = cmul(C, v)`), as NumPy's `C *= v` does
+  const rank = tf.arrayAug.get(s);
+  const store = tf.arrayAug.has(s) && rank !== null && rank !== undefined ? `${target}[${Array(Math.max(rank, 1)).fill(':').join(', ')}]` : target;
+  return [`${indent}${store} = ${helperName(h.helper)}(${target}, ${printer.expr(s.value)})`];
 }
 
 /**

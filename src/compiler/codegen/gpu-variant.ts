@@ -8,6 +8,7 @@
 // inside parallel loops alone get one: host code that indexed a device array
 // would copy an element per access. The runtime's GpuVariant copies NumPy
 // arguments to the device once per call and back afterwards.
+import { COMPLEX_HELPERS } from '../types/complex-ops.js';
 import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { numpyFunction } from '../types/numpy-table.js';
@@ -81,7 +82,9 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   for (const h of tf.helpers.values()) if (h.helper.startsWith('pairwise_')) return "a float sum or mean in NumPy's pairwise order has no device form";
   for (const h of tf.helpers.values()) if (h.helper === 'axis_max' || h.helper === 'axis_min') return 'np.max/np.min along axes (runtime/axis_extrema.py) have no device form';
   for (const h of tf.helpers.values()) if (h.helper === 'cdiv') return "NumPy's complex division (numba_helpers.cdiv) has no device form";
-  const indexing = new Set(['mask_get', 'take', 'mask_set', 'put']);
+  // NumPy's complex products fuse or not by its CPU's loops; CUDA contracts by its own rules (unmeasured)
+  if ([...tf.helpers.values(), ...tf.augHelpers.values()].some((h) => COMPLEX_HELPERS.includes(h.helper))) return "NumPy's complex products and powers (runtime/complex_helpers.py) have no device form";
+  const indexing = new Set(['mask_get', 'take', 'mask_set', 'put', 'take_nd', 'put_nd']);
   if ([...tf.helpers.values(), ...tf.augHelpers.values()].some((h) => indexing.has(h.helper))) return 'a boolean mask or an index array (x[mask], x[idx]) has no device form';
   // (close mode's reductions have a note without `gpu` and stop above: CUDA's would need their own bound)
   const arrays = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));

@@ -189,6 +189,11 @@ export class PythonPrinter {
         return [`${indent}${this.expr(s.target)} ${s.op}= ${this.expr(s.value)}`];
       }
       case 'expr':
+        if (s.out && this.arrayAug.has(s)) {
+          // a ufunc's output argument (types/ufunc-out.ts): the value computed whole, then stored
+          const rank = this.arrayAug.get(s) ?? 1;
+          return [`${indent}${this.expr(s.out)}[${Array(Math.max(rank, 1)).fill(':').join(', ')}] = ${this.expr(s.value)}`];
+        }
         return s.value.kind === 'string' ? [] : [`${indent}${this.expr(s.value)}`];
       case 'return':
         return [`${indent}return${s.value ? ' ' + this.expr(s.value) : ''}`];

@@ -145,6 +145,8 @@ export interface ExprStmt {
   kind: 'expr';
   span: Span;
   value: Expr;
+  /** A ufunc call's output array (`np.add(a, b, out=c)`), set by the checker (types/ufunc-out.ts): printed `c[:] = np.add(a, b)`. */
+  out?: Expr;
 }
 
 export interface ReturnStmt {

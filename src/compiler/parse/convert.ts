@@ -22,6 +22,7 @@ import { LineIndex } from './spans.js';
 import { boundNames } from './bound-names.js';
 import { unpackAssignment } from './unpack.js';
 import { chainedAssignment } from './chained.js';
+import { shapeAssignments } from './shape-set.js';
 import { moduleConstants } from './constants.js';
 import { iterationOf, reversedRange } from './iteration.js';
 import { walkStmts } from './ast.js';
@@ -135,6 +136,10 @@ class Converter {
     try {
       returns = returnsNode ? this.returnHint(returnsNode) : null;
       body = this.block(bodyNode, unsupported);
+      // `X.shape = s` as a reshape under a new name (parse/shape-set.ts)
+      const shaped = shapeAssignments(body, new Set(params.map((p) => p.name)), (prefix) => this.freshName(prefix));
+      body = shaped.body;
+      unsupported.push(...shaped.refused);
     } catch (e) {
       if (e instanceof OutsideSubset) unsupported.push({ span: e.span, message: e.message });
       else throw e;

@@ -15,6 +15,7 @@ import { planImplicitLoops } from './implicit-loops.js';
 import { literalStep } from '../codegen/loop-range.js';
 import type { LoopVerdict } from '../stage-types.js';
 import { CLOSE_REDUCTION_HELPERS } from '../types/reductions.js';
+import { COMPLEX_HELPERS } from '../types/complex-ops.js';
 import type { Scop } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { isNumpyAllocation } from '../types/numpy-table.js';
@@ -66,7 +67,7 @@ export interface ParallelPlan {
 }
 
 /** Helpers that never raise (NumPy's pairwise sum and mean of a vector, close mode's reductions): no obstacle to a parallel loop. */
-export const NEVER_RAISING_HELPERS: ReadonlySet<string> = new Set(['pairwise_sum', 'pairwise_mean', ...CLOSE_REDUCTION_HELPERS]);
+export const NEVER_RAISING_HELPERS: ReadonlySet<string> = new Set(['pairwise_sum', 'pairwise_mean', ...CLOSE_REDUCTION_HELPERS, ...COMPLEX_HELPERS]);
 
 /** Helpers whose failure a parallel loop can flag without raising (numba_helpers.spec_*). */
 export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);

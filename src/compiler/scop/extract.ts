@@ -119,7 +119,8 @@ class Extractor {
         return;
       }
       case 'expr':
-        if (s.value.kind !== 'string') this.statement(s.span, this.readsOf(s.value), s);
+        // a ufunc's output argument (types/ufunc-out.ts) is written whole
+        if (s.value.kind !== 'string') this.statement(s.span, [...this.readsOf(s.value), ...(s.out ? [this.write(s.out, false, 'out')] : [])], s);
         return;
       case 'return':
         this.statement(s.span, s.value ? this.readsOf(s.value) : [], s);

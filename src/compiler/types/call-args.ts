@@ -28,6 +28,11 @@ const TWO_INPUTS = new Set([
  */
 const PLAIN_RULES = new Set(['ufunc', 'reduction', 'dot', 'matmul', 'outer', 'same', 'flat', 'alloc', 'full', 'alloc_like', 'item', 'fill', 'astype']);
 
+/** How many inputs a ufunc row takes (its further positional argument is the output). */
+export function ufuncInputs(row: TableRow): number {
+  return row.name === 'where' ? 3 : TWO_INPUTS.has(row.name) ? 2 : 1;
+}
+
 /** Why a call of `row` with these keywords and this many positional arguments keeps the original, or null. */
 export function callArgumentRefusal(row: TableRow, call: string, keywords: string[], positional: number): string | null {
   if (!PLAIN_RULES.has(row.typing)) return null;
@@ -37,7 +42,7 @@ export function callArgumentRefusal(row: TableRow, call: string, keywords: strin
     }
   }
   if (row.where === 'numpy' && row.typing === 'ufunc') {
-    const nin = row.name === 'where' ? 3 : TWO_INPUTS.has(row.name) ? 2 : 1;
+    const nin = ufuncInputs(row);
     if (positional > nin) return `${call}() with an output argument: write the result by assignment (c[:] = ${call}(...))`;
   }
   return null;

@@ -90,12 +90,13 @@ export abstract class AssignmentChecker extends StatementChecker {
     this.helpers.delete(s.target);
     const base = this.types.get(s.target.value);
     if (base?.kind !== 'array') return;
-    const refusal = indexStoreRefusal(base, valueTy);
+    const read = this.types.get(s.target);
+    const refusal = read?.kind === 'array' && read.ndim !== 1 ? 'a store through an index array of several dimensions is not supported' : indexStoreRefusal(base, valueTy);
     if (refusal) {
       this.error(s.value.span, refusal);
       return;
     }
-    this.augHelpers.set(s, { helper: STORE_HELPER[h.helper as IndexArrayHelper], args: [s.target.value, s.target.indices[0], s.value] });
+    this.augHelpers.set(s, { helper: STORE_HELPER[h.helper as IndexArrayHelper], args: [s.target.value, h.args![1], s.value] });
   }
 
   protected assign(target: Expr, valueTy: Ty, value: Expr, span: Span): void {

@@ -7,6 +7,7 @@ import { describe, join, npScalar, scalar, UNKNOWN, type Ty } from './ty.js';
 import { planBinary, planUnary } from './nep50.js';
 import { arrayAttribute, isMathConstant, isNumpyConstant, isNumpySubmodule, numpyFunction } from './numpy-table.js';
 import { indexArrayRule, isIndexArray } from './index-arrays.js';
+import { mgridRule } from './grids.js';
 import { AssignmentChecker } from './check-assignments.js';
 import { BUILTIN_FUNCS, rootParamOrLocal, isNewAxis, chainDepth } from './check-helpers.js';
 
@@ -181,6 +182,16 @@ export abstract class ExpressionChecker extends AssignmentChecker {
       return scalar('int', 'py');
     }
     if (base.kind === 'tuple') return this.tupleItem(e, base);
+    if (base.kind === 'callable' && base.qualified.startsWith('numpy.') && numpyFunction(base.qualified.slice(6))?.typing === 'grid') {
+      // np.mgrid[a:b, c:d]: array_helpers.mgrid (types/grids.ts)
+      const rule = mgridRule(e);
+      if ('error' in rule) {
+        this.error(e.span, rule.error);
+        return UNKNOWN;
+      }
+      this.helpers.set(e, { helper: 'mgrid', args: rule.args });
+      return rule.result;
+    }
     if (base.kind !== 'array') {
       this.error(e.span, `subscript of ${describe(base)} is not supported`);
       return UNKNOWN;
@@ -192,7 +203,8 @@ export abstract class ExpressionChecker extends AssignmentChecker {
         this.error(e.span, rule.error);
         return UNKNOWN;
       }
-      this.helpers.set(e, { helper: rule.helper, args: [e.value, e.indices[0]] });
+      const index: Expr = e.indices.length === 1 ? e.indices[0] : { kind: 'tuple', span: e.span, elts: e.indices };
+      this.helpers.set(e, { helper: rule.helper, args: [e.value, index] });
       return rule.result;
     }
     // Count the dimensions this access consumes; `A[i][j]` chains count through the root.

@@ -19,6 +19,9 @@ export function ufuncFloatResult(row: TableRow, args: Ty[]): string | null {
   const scalarsOk = args.every((t) => t.kind === 'array' || (t.kind === 'scalar' && (t.scalar === 'float' || t.scalar === 'int')));
   if (scalarsOk && arrays.every((t) => t.dtype === 'float64')) return 'float64';
   if (row.ufunc?.complexToReal && args.length === 1 && arrays[0]?.dtype === 'complex128') return 'float64';
+  // a ufunc that keeps its operands' dtype, on arrays of one (non-bool) dtype: that dtype
+  const d = arrays[0]?.dtype ?? null;
+  if (row.ufunc?.ints === 'keep' && !row.ufunc.complexToReal && d !== null && d !== 'bool' && args.every((t) => t.kind === 'array' && t.dtype === d)) return d;
   return null;
 }
 export const BUILTIN_FUNCS = new Set(['min', 'max', 'abs', 'len', 'float', 'int', 'complex', 'bool', 'range']);

@@ -4,7 +4,9 @@ import { narrowFloatUfunc } from './ufunc-dtype.js';
 import type { Expr } from '../parse/ast.js';
 import { dtypeScalar } from './hints.js';
 import { npScalar, scalar, UNKNOWN, widerScalar, type Ty } from './ty.js';
-import { callArgumentRefusal } from './call-args.js';
+import { callArgumentRefusal, ufuncInputs } from './call-args.js';
+import { ufuncOutArgument } from './ufunc-out.js';
+import { complexPower, complexProduct, complexUnary } from './complex-ops.js';
 import { planBinary } from './nep50.js';
 import { isDtype, promoteTypes } from './promotion.js';
 import type { TableRow } from './numpy-table.js';
@@ -16,6 +18,22 @@ export abstract class NumpyCallChecker extends CallChecker {
   /** np.<name>(...): the result type by its row's typing rule (types/numpy-table.ts). */
   protected numpyCall(e: Expr & { kind: 'call' }, row: TableRow, args: Ty[], kw: Map<string, Ty>): Ty {
     const name = row.name;
+    // `np.add(a, b, c)` / `np.add(a, b, out=c)` as a statement: `c[:] = np.add(a, b)` (types/ufunc-out.ts)
+    const stmt = this.statementCall;
+    if (row.typing === 'ufunc' && row.where === 'numpy' && stmt?.value === e) {
+      const found = ufuncOutArgument(e, ufuncInputs(row));
+      if (found && 'error' in found) {
+        this.error(e.span, `np.${name}(): ${found.error} is not supported`);
+        return UNKNOWN;
+      }
+      if (found) {
+        // from here on the call is the ufunc of its inputs, the statement a store into out
+        e.args = found.inputs;
+        e.keywords = [];
+        stmt.out = found.out;
+        return this.numpyCall(e, row, args.slice(0, found.inputs.length), new Map());
+      }
+    }
     // rules added with the table check their arguments themselves: an argument of unknown type was reported where it came from
     const checked = ['reshape', 'flip', 'tri', 'ufunc_outer', 'linalg_square'];
     if (checked.includes(row.typing) && args.some((t) => t.kind === 'unknown')) return UNKNOWN;
@@ -24,8 +42,14 @@ export abstract class NumpyCallChecker extends CallChecker {
     switch (row.typing) {
       case 'ufunc': {
         const rule = row.ufunc!;
+        // complex multiply, square, reciprocal and power: NumPy's loops, even on NumPy scalars (types/complex-ops.ts)
+        const cx = name === 'multiply' && args.length === 2 ? complexProduct(args[0], args[1], true)
+          : name === 'power' && args.length === 2 ? complexPower(args[0], args[1], { literal: e.args[1] ? intLiteral(e.args[1]) : undefined }, false)
+            : args.length === 1 ? complexUnary(name, args[0]) : null;
+        if (typeof cx === 'string') this.error(e.span, `np.${name}(): ${cx}`);
+        else if (cx) this.complexHelper(e.span, cx, `np.${name}`, (h) => this.helpers.set(e, h));
         // NumPy's own math (SIMD loops): exact on integers only where the result stays integer (np.power)
-        if (row.numerics === 'ulp' && (rule.ints !== 'keep' || args.some((t) => isFloatLike(t)))) {
+        if (!cx && row.numerics === 'ulp' && (rule.ints !== 'keep' || args.some((t) => isFloatLike(t)))) {
           const exact = row.mathEquivalent;
           this.ownMath(e.span, name, `np.${name}`, args, `np.${name}(): NumPy computes it with its own (vectorized) implementation and compiled code with the C library's, so the last bits differ${exact ? `; math.${exact}() on scalars is the same in both` : ''}`);
         }
@@ -39,7 +63,7 @@ export abstract class NumpyCallChecker extends CallChecker {
           // float32 operands (types/ufunc-dtype.ts): NumPy 2's dtype, Python scalars cast so Numba computes it too
           const narrow = narrowFloatUfunc(row, args, (k) => this.side(args[k], e.args[k]));
           if (narrow?.plan) this.applyPlan(narrow.plan, [e.args[0], e.args[1]], e.span, true, null);
-          return { kind: 'array', dtype: rule.bool ? 'bool' : narrow?.dtype ?? ufuncFloatResult(row, args), ndim: arr.ndim };
+          return { kind: 'array', dtype: rule.bool ? 'bool' : cx && typeof cx !== 'string' ? 'complex128' : narrow?.dtype ?? ufuncFloatResult(row, args), ndim: arr.ndim };
         }
         const kinds = args.filter((t): t is Ty & { kind: 'scalar' } => t.kind === 'scalar').map((t) => t.scalar);
         if (rule.bool) return scalar('bool', 'np');
@@ -130,8 +154,10 @@ export abstract class NumpyCallChecker extends CallChecker {
       }
       case 'linalg_square': {
         const a = args[0];
-        if (args.length !== 1 || kw.size > 0 || a?.kind !== 'array' || a.ndim !== 2 || (a.dtype !== 'float64' && a.dtype !== 'float32')) {
-          this.error(e.span, `np.${name}() is supported on one 2-d float64 or float32 array`);
+        // inv also of complex128 (LAPACK's zgesv in NumPy, zgetrf/zgetri in Numba: the same product-class bound)
+        const complexOk = name === 'linalg.inv' && a?.kind === 'array' && a.dtype === 'complex128';
+        if (args.length !== 1 || kw.size > 0 || a?.kind !== 'array' || a.ndim !== 2 || (a.dtype !== 'float64' && a.dtype !== 'float32' && !complexOk)) {
+          this.error(e.span, `np.${name}() is supported on one 2-d float64 or float32 array${name === 'linalg.inv' ? ' (or complex128)' : ''}`);
           return UNKNOWN;
         }
         this.productRow(e.span, row);
@@ -234,11 +260,14 @@ export abstract class NumpyCallChecker extends CallChecker {
       }
       case 'linalg_solve': {
         const b = args[1];
-        if (a?.kind !== 'array' || b?.kind !== 'array' || args.length !== 2 || kw.size > 0 || a.ndim !== 2 || a.dtype !== 'float64' || b.dtype !== 'float64' || (b.ndim !== 1 && b.ndim !== 2)) {
-          return refuse('on a 2-d float64 array and a float64 vector or matrix');
+        const dt = a?.kind === 'array' ? a.dtype : null;
+        if (a?.kind !== 'array' || b?.kind !== 'array' || args.length !== 2 || kw.size > 0 || a.ndim !== 2 || (dt !== 'float64' && dt !== 'complex128') || b.dtype !== dt || (b.ndim !== 1 && b.ndim !== 2)) {
+          return refuse('on a 2-d float64 (complex128) array and a float64 (complex128) vector or matrix');
         }
         this.productRow(e.span, row);
-        return { kind: 'array', dtype: 'float64', ndim: b.ndim };
+        // array_helpers.solve: NumPy's ValueError for b's rows (Numba raises LinAlgError)
+        this.helpers.set(e, { helper: 'solve' });
+        return { kind: 'array', dtype: dt, ndim: b.ndim };
       }
     }
     return undefined;

@@ -10,13 +10,19 @@ import { INT64, within } from './int-ranges.js';
 import { ExpressionChecker } from './check-expressions.js';
 import type { Semantics } from './typed-function.js';
 import { isFloatLike, isComplex, intLiteral } from './check-helpers.js';
+import { complexPower, complexProduct } from './complex-ops.js';
 
 export abstract class OperatorChecker extends ExpressionChecker {
   protected binaryType(op: string, l: Ty, r: Ty, span: Span, needHelper: (h: Semantics) => void, e?: Expr, nep?: { operands: [Expr, Expr]; node: Expr | Stmt | null }): Ty {
     const operands: [Expr, Expr] | undefined = nep?.operands ?? (e && e.kind === 'binary' ? [e.left, e.right] : undefined);
-    const plan = op === '@' ? null : planBinary(op, this.side(l, operands?.[0]), this.side(r, operands?.[1]));
+    let plan = op === '@' ? null : planBinary(op, this.side(l, operands?.[0]), this.side(r, operands?.[1]));
+    // complex products and powers through NumPy's own algorithms (types/complex-ops.ts)
+    const cx = op === '*' ? complexProduct(l, r) : op === '**' ? complexPower(l, r, { literal: operands ? intLiteral(operands[1]) : undefined }, true) : null;
+    if (plan && typeof cx === 'string') plan = { ...plan, error: plan.error ?? `'${op}': ${cx}` };
+    else if (plan && cx) plan = { ...plan, error: null, dtype: 'complex128' };
     if (plan) this.applyPlan(plan, operands, span, l.kind === 'array' || r.kind === 'array', nep ? nep.node : e ?? null);
-    if (op === '**' && [l, r].some((t) => t.kind === 'array') && [l, r].some(isFloatLike)) {
+    if (cx && typeof cx !== 'string') this.complexHelper(span, cx, `'${op}'`, needHelper);
+    if (op === '**' && !cx && [l, r].some((t) => t.kind === 'array') && [l, r].some(isFloatLike)) {
       // `a ** y` on a float array is np.power, one of NumPy's own implementations (its row's class is 'ulp')
       this.ownMath(span, 'power', "'**'", [l, r], "'**' on a floating-point array: NumPy's power differs from the C library's pow in the last bits");
     }
@@ -52,7 +58,7 @@ export abstract class OperatorChecker extends ExpressionChecker {
     let kind: ScalarKind = widerScalar(l.scalar, r.scalar);
     if (kind === 'bool' && ['+', '-', '*', '/', '//', '%', '**'].includes(op)) kind = 'int';
     if (op === '/' && kind !== 'complex') kind = 'float';
-    const divisionLike = op === '/' || op === '//' || op === '%' || op === '**';
+    const divisionLike = op === '/' || op === '//' || op === '%' || (op === '**' && !cx);
     if (divisionLike) {
       if (origin === 'mixed') {
         this.error(span, `'${op}' on a value that is a Python scalar on some paths and a NumPy scalar on others: CPython and NumPy disagree on its edge cases`);

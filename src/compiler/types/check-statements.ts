@@ -1,12 +1,33 @@
 // Statements: the walk over a function body (loops, ifs, returns, asserts), statement by statement.
 // A layer of the types checker (checker-base.ts describes the chain).
 import type { Expr, Stmt } from '../parse/ast.js';
-import { describe, join, sameTy, scalar } from './ty.js';
+import { describe, join, sameTy, scalar, UNKNOWN, type Ty } from './ty.js';
 import { staticRange, type Range } from './int-ranges.js';
 import { CheckerBase } from './checker-base.js';
 import { isIndexHelper } from './check-helpers.js';
 
 export abstract class StatementChecker extends CheckerBase {
+  /**
+   * The store of a ufunc into its output argument (types/ufunc-out.ts): an array
+   * name of the result's dtype and at least its rank, written whole.
+   */
+  protected ufuncOutStore(s: Stmt & { kind: 'expr' }, out: Expr, result: Ty): void {
+    const target = this.expr(out);
+    const resultDtype = result.kind === 'array' ? result.dtype : result.kind === 'scalar' && result.origin === 'np' ? result.dtype ?? null : null;
+    const resultRank = result.kind === 'array' ? result.ndim : 0;
+    if (result.kind === 'unknown' || target.kind === 'unknown') return;
+    if (target.kind !== 'array' || target.ndim === null || target.ndim < 1 || resultRank === null || resultRank > target.ndim) {
+      this.error(s.span, `a ufunc's output argument must be an array of known rank, at least the result's (${describe(result)} into ${describe(target)})`);
+      return;
+    }
+    if (resultDtype === null || resultDtype !== target.dtype) {
+      this.error(s.span, `a ufunc's output argument of another dtype than its result (${describe(result)} into ${describe(target)}): NumPy's casting rules are not reproduced`);
+      return;
+    }
+    this.markWritten(out, s.span);
+    this.arrayAug.set(s, target.ndim);
+  }
+
   protected block(body: Stmt[]): void {
     for (const s of body) this.stmt(s);
   }
@@ -77,7 +98,11 @@ export abstract class StatementChecker extends CheckerBase {
       }
       case 'expr':
         if (s.value.kind === 'string') return; // docstring
+        this.statementCall = s;
         this.expr(s.value);
+        this.statementCall = null;
+        // a ufunc's output argument, taken out of the call when first seen (check-numpy-calls.ts)
+        if (s.out) this.ufuncOutStore(s, s.out, this.types.get(s.value) ?? UNKNOWN);
         return;
       case 'return':
         this.returnsValue ||= s.value !== null;

@@ -17,6 +17,7 @@ import { ModuleCalls, type CallSite } from './calls.js';
 import { IntRanges } from './int-ranges.js';
 import type { Semantics } from './typed-function.js';
 import { isComplex } from './check-helpers.js';
+import { complexPowerNote, type ComplexOp } from './complex-ops.js';
 
 export abstract class CheckerBase {
   protected readonly params = new Map<string, Ty>();
@@ -67,6 +68,8 @@ export abstract class CheckerBase {
   ) {}
 
   protected readonly closeNotes: CloseNote[] = [];
+  /** The expression statement being checked, whose call may take a ufunc output argument (types/ufunc-out.ts). */
+  protected statementCall: (Stmt & { kind: 'expr' }) | null = null;
   /** Module-level constants the function reads: name -> the literal as written. */
   protected readonly constantsRead = new Map<string, string>();
 
@@ -134,6 +137,16 @@ export abstract class CheckerBase {
       this.closeNotes.push(reductionNote(e.span.from.line, e.span.from.col, method ? `.${fname}()` : `np.${fname}`, plan.terms));
     }
     return plan.type;
+  }
+
+  /** A complex product or power's helper; `close` mode notes (and `exact` mode refuses) the C library's cpow (types/complex-ops.ts). */
+  protected complexHelper(span: Span, op: ComplexOp, operation: string, needHelper: (h: Semantics) => void): void {
+    needHelper({ helper: op.helper });
+    if (op.closeOnly === null) return;
+    if (this.numerics === 'exact') this.error(span, `${operation}: ${op.closeOnly}`);
+    else if (!this.closeNotes.some((n) => n.line === span.from.line && n.col === span.from.col && n.operation === operation)) {
+      this.closeNotes.push(complexPowerNote(span.from.line, span.from.col, operation));
+    }
   }
 
   protected error(span: Span, message: string): void {

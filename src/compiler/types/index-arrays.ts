@@ -10,8 +10,8 @@ import type { Ty } from './ty.js';
 import { describe } from './ty.js';
 
 /** The helpers a subscript with an index array reads or stores through. */
-export type IndexArrayHelper = 'mask_get' | 'take';
-export const STORE_HELPER: Record<IndexArrayHelper, 'mask_set' | 'put'> = { mask_get: 'mask_set', take: 'put' };
+export type IndexArrayHelper = 'mask_get' | 'take' | 'take_nd';
+export const STORE_HELPER: Record<IndexArrayHelper, 'mask_set' | 'put' | 'put_nd'> = { mask_get: 'mask_set', take: 'put', take_nd: 'put_nd' };
 
 const INT_DTYPES = new Set(['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64']);
 
@@ -25,13 +25,20 @@ export function isIndexArray(t: Ty): boolean {
  * result (a 1-d copy of base's dtype), or the one-line reason it is refused.
  */
 export function indexArrayRule(base: Ty & { kind: 'array' }, indices: Ty[]): { helper: IndexArrayHelper; result: Ty } | { error: string } {
-  if (indices.length !== 1) return { error: 'an index array combined with other indices is not supported (only x[mask] or x[idx] on a 1-d array)' };
+  if (indices.length > 1) {
+    // `N[I, J]`: one 1-d integer array per dimension, broadcast together (index_helpers.take_nd)
+    const ints = indices.every((t) => t.kind === 'array' && t.ndim === 1 && t.dtype !== null && INT_DTYPES.has(t.dtype));
+    if (ints && base.ndim === indices.length && (base.ndim === 2 || base.ndim === 3)) return { helper: 'take_nd', result: { kind: 'array', dtype: base.dtype, ndim: 1 } };
+    return { error: 'an index array combined with other indices is not supported (only x[mask], x[idx], or one 1-d integer array per dimension of a 2-d or 3-d array)' };
+  }
   const ix = indices[0];
   if (ix.kind !== 'array') return { error: `index must be an int, a slice or a 1-d array, found ${describe(ix)}` };
   // a mask of the array's own rank selects its elements in C order (helpers loop over np.ndindex)
   if (ix.dtype === 'bool' && base.ndim !== null && base.ndim >= 2 && ix.ndim === base.ndim) return { helper: 'mask_get', result: { kind: 'array', dtype: base.dtype, ndim: 1 } };
   if (base.ndim !== 1) return { error: `indexing a ${base.ndim === null ? 'unknown-rank' : `${base.ndim}-d`} array by ${describe(ix)} is not supported (only a 1-d array by a 1-d index array, or any array by a mask of its own rank)` };
-  if (ix.ndim !== 1) return { error: `the index array must be 1-d, found ${describe(ix)}` };
+  // an integer index array of several dimensions gives a result of its shape
+  if (ix.ndim !== null && ix.ndim >= 2 && ix.dtype !== null && INT_DTYPES.has(ix.dtype)) return { helper: 'take', result: { kind: 'array', dtype: base.dtype, ndim: ix.ndim } };
+  if (ix.ndim !== 1) return { error: `the index array must be 1-d (or integer), found ${describe(ix)}` };
   if (ix.dtype === 'bool') return { helper: 'mask_get', result: { kind: 'array', dtype: base.dtype, ndim: 1 } };
   if (ix.dtype !== null && INT_DTYPES.has(ix.dtype)) return { helper: 'take', result: { kind: 'array', dtype: base.dtype, ndim: 1 } };
   return { error: `an index array must hold booleans or integers, found ${describe(ix)}` };

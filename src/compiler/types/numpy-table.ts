@@ -121,6 +121,8 @@ export type TypingRule =
   | 'linalg_solve'
   /** np.cov(P) / np.cov(P.T) of a 2-d float64 parameter: a 2-d float64 array (one row: guarded) */
   | 'cov'
+  /** np.mgrid[a:b, c:d]: subscripted, not called; int64 coordinates (types/grids.ts) */
+  | 'grid'
   /** a Python float (np.pi, math.e, math.sqrt(x)) */
   | 'py_float'
   /** a Python int (math.floor) */
@@ -308,6 +310,8 @@ const NUMPY: Record<string, Row> = {
   linspace: { typing: 'linspace', loop: 'allocation', numba: 'np.linspace', helper: 'linspace', numerics: 'exact', gpu: null },
   // NumPy's equal-bin fast path, block by block (numba_helpers.histogram; Numba's has no weights=)
   histogram: { typing: 'histogram', loop: 'opaque', numba: 'np.histogram', helper: 'histogram', numerics: 'exact', gpu: null },
+  // integer slices only: the coordinates a + k*step (array_helpers.mgrid; Numba has no mgrid)
+  mgrid: { typing: 'grid', loop: 'allocation', numba: 'np.mgrid', helper: 'mgrid', numerics: 'exact', gpu: null },
   // ---- linear algebra (LAPACK through Numba: SciPy's build, not NumPy's) ----
   'linalg.cholesky': {
     typing: 'linalg_square', loop: 'opaque', numba: 'np.linalg.cholesky', numerics: 'product', gpu: null,
@@ -324,7 +328,7 @@ const NUMPY: Record<string, Row> = {
     closeBound: "LAPACK's LU (getrf) from SciPy's build instead of NumPy's gesv: both backward stable; entries may differ by about n * eps * cond(A) relative to the inverse",
   },
   'linalg.solve': {
-    typing: 'linalg_solve', loop: 'opaque', numba: 'np.linalg.solve', numerics: 'product', gpu: null,
+    typing: 'linalg_solve', loop: 'opaque', numba: 'np.linalg.solve', helper: 'solve', numerics: 'product', gpu: null,
     closeBound: "LAPACK's gesv from SciPy's build instead of NumPy's: both backward stable; the solutions may differ by about n * eps * cond(A) relative to x",
   },
   // ---- allocations ----

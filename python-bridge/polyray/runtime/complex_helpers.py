@@ -1,0 +1,215 @@
+"""NumPy's complex128 multiply, square, reciprocal and power, compiled by Numba.
+
+NumPy multiplies complex arrays in SIMD loops (numpy/_core/src/umath/
+loops_arithm_fp.dispatch.c.src, ``simd_cmul``): on a CPU whose dispatched loop
+has fused multiply-add (x86-64-v3 and up, AArch64) each part is one fused
+operation, ``re = fma(ar, br, -(ai*bi))``, ``im = fma(ar, bi, ai*br)``; Numba
+rounds the products separately, so a quarter of random products differ in the
+last bit. NumPy scalars (scalarmath) and the power loop (``nc_pow`` in
+funcs.inc.src) multiply without fusing. ``_NUMPY_FUSES`` asks NumPy itself, once,
+which its array loop does on this machine, so ``cmul`` gives NumPy's bits on
+either kind of CPU.
+
+``a ** 2`` on a complex array is ``np.square`` (NumPy's ``fast_scalar_power`` for
+a Python int 2: the same SIMD product), ``a ** -1`` ``np.reciprocal``; any other
+exponent, NumPy scalars and ``np.power`` run ``nc_pow``: 1 for a zero exponent,
+0 or nan for a zero base, repeated squaring for integer exponents of magnitude
+under 100 (a reciprocal through NumPy's complex division for negative ones), and
+the C library's ``cpow`` otherwise, which ``cpow`` here replaces with
+``exp(b * log(a))``: within the bound of docs/reliability.md ("Complex power"),
+so only `close` mode compiles the exponents that can reach it.
+
+Each helper is a Numba ufunc (``vectorize``): elementwise on arrays with NumPy's
+broadcasting and conversions, and callable on scalars in element loops. Tested
+bit for bit against NumPy by python-bridge/tests/test_complex_helpers.py.
+
+This module imports numba: import it only when compiling a CPU variant.
+"""
+
+from __future__ import annotations
+
+import cmath
+import math
+
+import numpy as np
+from numba import njit, types, vectorize
+from numba.extending import intrinsic
+
+__all__ = ["cmul", "csquare", "creciprocal", "cpow", "cpow_op"]
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):  # type: ignore[no-untyped-def]
+    """One rounding of ``a * b + c`` (LLVM's llvm.fma: in hardware where the CPU has it)."""
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.fma(*args)
+
+    return sig, codegen
+
+
+def _numpy_fuses() -> bool:
+    """Whether NumPy's complex128 array multiply fuses (asked of NumPy, contiguous and strided)."""
+    x = 1.0 + 2.0**-27  # x*x - 1 is 2**-26 + 2**-54 exactly, 2**-26 after rounding x*x
+    a = np.array([complex(x, 1.0)] * 5)
+    fused = [float(np.multiply(a, a)[0].real), float(np.multiply(a[::2], a[::2])[0].real), float(np.square(a)[0].real)]
+    exact = 2.0**-26 + 2.0**-54
+    if all(v == exact for v in fused):
+        return True
+    if all(v == 2.0**-26 for v in fused):
+        return False
+    raise RuntimeError(f"NumPy's complex multiply fuses in some loops and not in others: {fused}")
+
+
+_NUMPY_FUSES = _numpy_fuses()
+
+
+@njit(inline="always")
+def _mul_plain(ar, ai, br, bi):  # type: ignore[no-untyped-def]
+    return ar * br - ai * bi, ar * bi + ai * br
+
+
+@njit(inline="always")
+def _mul_array(ar, ai, br, bi):  # type: ignore[no-untyped-def]
+    if _NUMPY_FUSES:
+        return _fma(ar, br, -(ai * bi)), _fma(ar, bi, ai * br)
+    return ar * br - ai * bi, ar * bi + ai * br
+
+
+def _cmul_scalar(a: complex, b: complex) -> complex:
+    r, i = _mul_array(a.real, a.imag, b.real, b.imag)
+    return complex(r, i)
+
+
+@njit(inline="always")
+def _csquare_parts(a):  # type: ignore[no-untyped-def]
+    r, i = _mul_array(a.real, a.imag, a.real, a.imag)
+    return complex(r, i)
+
+
+@njit(inline="always")
+def _crecip_parts(a):  # type: ignore[no-untyped-def]
+    # NumPy's complex `reciprocal` loop (loops.c.src): Smith's scaling by the larger part
+    in1r, in1i = a.real, a.imag
+    if abs(in1i) <= abs(in1r):
+        r = in1i / in1r
+        d = in1r + in1i * r
+        return complex(1.0 / d, -r / d)
+    r = in1r / in1i
+    d = in1r * r + in1i
+    return complex(r / d, -1.0 / d)
+
+
+@njit(inline="always")
+def _cdiv_parts(in1r, in1i, in2r, in2i):  # type: ignore[no-untyped-def]
+    # NumPy's complex division (numba_helpers.cdiv, the same loop)
+    in2r_abs, in2i_abs = abs(in2r), abs(in2i)
+    if in2r_abs >= in2i_abs:
+        if in2r_abs == 0 and in2i_abs == 0:
+            return in1r / in2r_abs, in1i / in2r_abs
+        rat = in2i / in2r
+        scl = 1.0 / (in2r + in2i * rat)
+        return (in1r + in1i * rat) * scl, (in1i - in1r * rat) * scl
+    rat = in2r / in2i
+    scl = 1.0 / (in2i + in2r * rat)
+    return (in1r * rat + in1i) * scl, (in1i * rat - in1r) * scl
+
+
+@njit(inline="always")
+def _mul_annex_g(a, b, c, d):  # type: ignore[no-untyped-def]
+    # C99 Annex G's complex multiply (GCC's __muldc3): a nan * nan result with an infinite
+    # operand or an overflowed product is recomputed with the infinities as +-1
+    ac, bd, ad, bc = a * c, b * d, a * d, b * c
+    x, y = ac - bd, ad + bc
+    if math.isnan(x) and math.isnan(y):
+        recalc = False
+        if math.isinf(a) or math.isinf(b):
+            a = math.copysign(1.0 if math.isinf(a) else 0.0, a)
+            b = math.copysign(1.0 if math.isinf(b) else 0.0, b)
+            c = math.copysign(0.0, c) if math.isnan(c) else c
+            d = math.copysign(0.0, d) if math.isnan(d) else d
+            recalc = True
+        if math.isinf(c) or math.isinf(d):
+            c = math.copysign(1.0 if math.isinf(c) else 0.0, c)
+            d = math.copysign(1.0 if math.isinf(d) else 0.0, d)
+            a = math.copysign(0.0, a) if math.isnan(a) else a
+            b = math.copysign(0.0, b) if math.isnan(b) else b
+            recalc = True
+        if not recalc and (math.isinf(ac) or math.isinf(bd) or math.isinf(ad) or math.isinf(bc)):
+            a = math.copysign(0.0, a) if math.isnan(a) else a
+            b = math.copysign(0.0, b) if math.isnan(b) else b
+            c = math.copysign(0.0, c) if math.isnan(c) else c
+            d = math.copysign(0.0, d) if math.isnan(d) else d
+            recalc = True
+        if recalc:
+            x = math.inf * (a * c - b * d)
+            y = math.inf * (a * d + b * c)
+    return x, y
+
+
+@njit(inline="always")
+def _cpow_parts(a, b):  # type: ignore[no-untyped-def]
+    # NumPy's nc_pow (numpy/_core/src/umath/funcs.inc.src), products unfused as there
+    ar, ai, br, bi = a.real, a.imag, b.real, b.imag
+    if br == 0.0 and bi == 0.0:
+        return complex(1.0, 0.0)
+    if ar == 0.0 and ai == 0.0:
+        if br > 0:  # NumPy 2: any exponent of positive real part
+            return complex(0.0, 0.0)
+        return complex(math.nan, math.nan)
+    if bi == 0 and abs(br) < 100.0 and math.floor(br) == br:
+        n = int(br)
+        if n == 1:
+            return complex(ar, ai)
+        if n == 2:
+            r, i = _mul_plain(ar, ai, ar, ai)
+            return complex(r, i)
+        if n == 3:
+            r, i = _mul_plain(ar, ai, ar, ai)
+            r, i = _mul_plain(ar, ai, r, i)
+            return complex(r, i)
+        if n < 0:
+            n = -n
+        aar, aai = 1.0, 0.0
+        pr, pi = ar, ai
+        mask = 1
+        while True:
+            if n & mask:
+                aar, aai = _mul_plain(aar, aai, pr, pi)
+            mask <<= 1
+            if n < mask:
+                break
+            pr, pi = _mul_plain(pr, pi, pr, pi)
+        if br < 0:
+            aar, aai = _cdiv_parts(1.0, 0.0, aar, aai)
+        return complex(aar, aai)
+    # NumPy calls the C library's cpow here: its formula, exp(b * log(a)) with C's complex
+    # product (Annex G: infinities recovered from nan * nan), not its bits (close mode only)
+    la = cmath.log(a)
+    wr, wi = _mul_annex_g(br, bi, la.real, la.imag)
+    if wi == 0.0:
+        # Annex G: cexp(x + 0i) is exp(x) + 0i (no inf * sin(0) = nan)
+        return complex(math.exp(wr), wi)
+    return cmath.exp(complex(wr, wi))
+
+
+def _cpow_scalar(a: complex, b: complex) -> complex:
+    return _cpow_parts(a, b)
+
+
+def _cpow_op_scalar(a: complex, n: int) -> complex:
+    # `array ** n` for a Python int n: NumPy's fast_scalar_power picks square for 2, reciprocal for -1
+    if n == 2:
+        return _csquare_parts(a)
+    if n == -1:
+        return _crecip_parts(a)
+    return _cpow_parts(a, complex(n))
+
+
+_C2 = ["complex128(complex128, complex128)"]
+cmul = vectorize(_C2, nopython=True)(_cmul_scalar)
+csquare = vectorize(["complex128(complex128)"], nopython=True)(lambda a: _csquare_parts(a))
+creciprocal = vectorize(["complex128(complex128)"], nopython=True)(lambda a: _crecip_parts(a))
+cpow = vectorize(_C2, nopython=True)(_cpow_scalar)
+cpow_op = vectorize(["complex128(complex128, int64)"], nopython=True)(_cpow_op_scalar)

@@ -1,0 +1,98 @@
+// Complex products and powers (issue 17): which runtime helper computes them as
+// NumPy does (python-bridge/polyray/runtime/complex_helpers.py), and in which
+// numerics class.
+//
+// NumPy multiplies complex arrays in SIMD loops that fuse each part's multiply
+// and add on CPUs with FMA; its scalars and its power loop (nc_pow) do not.
+// Numba never fuses, so a compiled `a * b` of complex arrays differed from
+// NumPy's in the last bit of a quarter of the elements, also in `exact` mode.
+// `cmul` asks NumPy once which it does and does the same: `exact` class.
+//
+// Powers: `a ** 2` on a complex array is np.square (NumPy's fast_scalar_power,
+// the same SIMD product), `a ** -1` np.reciprocal; NumPy scalars, np.power and
+// other exponents run nc_pow: repeated squaring for an integer exponent of
+// magnitude under 100 (bit for bit in `cpow`), the C library's cpow otherwise,
+// which compiled code replaces with exp(b * log(a)): `ulp` class, `close` only.
+
+import type { CloseNote } from '../numerics.js';
+import type { Ty } from './ty.js';
+
+/** The helpers of this file, none of which raises (a loop around them may run in parallel). */
+export const COMPLEX_HELPERS: readonly string[] = ['cmul', 'csquare', 'creciprocal', 'cpow', 'cpow_op'];
+
+/** What a complex product or power needs: its helper, and why `exact` mode refuses it (null: exact). */
+export interface ComplexOp {
+  helper: 'cmul' | 'csquare' | 'creciprocal' | 'cpow' | 'cpow_op';
+  /** Set when only `close` mode compiles it: the refusal in `exact` mode. */
+  closeOnly: string | null;
+}
+
+/** The bound of the power's general path (measured: python-bridge/tests/test_complex_helpers.py). */
+export const COMPLEX_POWER_BOUND =
+  "exp(b*log(a)) instead of the C library's cpow: |result - NumPy's| <= 16*eps*(1 + |b*log(a)|)*|a**b| where NumPy's is finite and normal; an integer exponent under 100 in magnitude gives NumPy's bits; inf/nan positions as NumPy's except an infinite exponent on a base of modulus 1 + tiny";
+
+export function complexPowerNote(line: number, col: number, operation: string): CloseNote {
+  return { line, col, operation, bound: COMPLEX_POWER_BOUND, kind: 'ulp', gpu: false };
+}
+
+const isComplexDtype = (d: string | null): boolean => d === 'complex128' || d === 'complex64';
+
+function complexOf(t: Ty): boolean {
+  if (t.kind === 'array') return isComplexDtype(t.dtype);
+  return t.kind === 'scalar' && t.scalar === 'complex';
+}
+
+/** A complex64 operand: NumPy computes in complex64 there, the helpers in complex128. */
+function narrow(t: Ty): boolean {
+  return (t.kind === 'array' && t.dtype === 'complex64') || (t.kind === 'scalar' && t.origin === 'np' && t.dtype === 'complex64');
+}
+
+/** An integer the exponent is known to be: a literal (with its sign). */
+export interface ExponentInfo {
+  /** The exponent's integer value when it is a Python int literal. */
+  literal?: bigint;
+}
+
+const INT_PATH = (n: bigint): boolean => n > -100n && n < 100n;
+
+/**
+ * `l * r` (also `*=`) and np.multiply (`ufunc`): the helper when NumPy computes
+ * it in its complex array loop (an array operand, or the ufunc called even on
+ * scalars, and a complex result), else null (the operator on NumPy scalars and
+ * Python complex numbers multiplies without fusing, as compiled code does).
+ * A string: the refusal (complex64).
+ */
+export function complexProduct(l: Ty, r: Ty, ufunc = false): ComplexOp | string | null {
+  if ((!ufunc && ![l, r].some((t) => t.kind === 'array')) || ![l, r].some(complexOf)) return null;
+  if ([l, r].some(narrow)) return 'complex64 products round differently in NumPy and compiled code';
+  if ([l, r].some((t) => t.kind === 'array' && t.dtype === null)) return 'a product of a complex value and an array of unknown dtype';
+  return { helper: 'cmul', closeOnly: null };
+}
+
+/** np.square / np.reciprocal of a complex array or NumPy scalar: their ufunc loops (the square fused as `*`). */
+export function complexUnary(name: string, a: Ty): ComplexOp | string | null {
+  if (!complexOf(a) || (name !== 'square' && name !== 'reciprocal')) return null;
+  if (narrow(a)) return `np.${name} of complex64: NumPy computes it in complex64, compiled code in complex128`;
+  return { helper: name === 'square' ? 'csquare' : 'creciprocal', closeOnly: null };
+}
+
+/**
+ * `base ** exp` (operator: `op` true) or np.power(base, exp) with a complex
+ * operand. The operator on an array with a Python int exponent is NumPy's
+ * fast path (square for 2, reciprocal for -1, decided at run time), `cpow_op`.
+ */
+export function complexPower(base: Ty, exp: Ty, info: ExponentInfo, operator: boolean): ComplexOp | string | null {
+  if (!complexOf(base) && !complexOf(exp)) return null;
+  if ([base, exp].some(narrow)) return "complex64 powers: NumPy computes them in complex64, compiled code in complex128";
+  if ([base, exp].some((t) => t.kind === 'array' && t.dtype === null)) return 'a complex power with an array of unknown dtype';
+  // Python complex numbers alone: CPython's power, the existing `pow` helper's business
+  if (base.kind !== 'array' && exp.kind !== 'array' && !(base.kind === 'scalar' && base.origin === 'np') && !(exp.kind === 'scalar' && exp.origin === 'np')) return null;
+  const pyInt = exp.kind === 'scalar' && exp.origin === 'py' && (exp.scalar === 'int' || exp.scalar === 'bool');
+  const lit = info.literal;
+  const exactExponent = lit !== undefined && INT_PATH(lit);
+  const closeOnly = exactExponent ? null
+    : "NumPy's complex power of a non-integer exponent (or one of 100 or more in magnitude) is the C library's cpow, which compiled code computes as exp(b*log(a)): the last bits differ";
+  // cpow_op picks square for 2 and reciprocal for -1 at run time, as NumPy does
+  if (operator && base.kind === 'array' && pyInt && exp.kind === 'scalar' && exp.scalar === 'int') return { helper: 'cpow_op', closeOnly };
+  return { helper: 'cpow', closeOnly };
+}
