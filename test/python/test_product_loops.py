@@ -277,7 +277,7 @@ def test_aliased_operands_run_the_original(modules, monkeypatch):
     assert np.array_equal(buf1, buf2)
 
 
-POLYBENCH = {"gemm", "k2mm", "k3mm", "syrk", "mvt", "covariance"}
+POLYBENCH = {"gemm", "k2mm", "k3mm", "syrk", "mvt", "covariance", "gesummv"}
 
 
 def _polybench_bounds(name, args, ref):
@@ -302,6 +302,12 @@ def _polybench_bounds(name, args, ref):
         tE, tF = g(0.0, 1.0, A, B, 2), g(0.0, 1.0, C, D, 2)
         tG = g(0.0, 1.0, ref[5], ref[8], 2) + (tE @ np.abs(ref[8]) + np.abs(ref[5]) @ tF + tE @ tF) * (1 + 1e-6)
         return {5: tE, 8: tF, 11: tG}
+    if name == "gesummv":
+        n, alpha, beta, A, B, tmp, x, y = args
+        ax, bx = np.abs(A) @ np.abs(x), np.abs(B) @ np.abs(x)
+        t_tmp, t_bx = g(0.0, 1.0, A, x, 2), g(0.0, 1.0, B, x, 2)
+        # y = alpha * tmp + beta * (B @ x): the operands' errors, then both sides' two roundings
+        return {5: t_tmp, 7: abs(alpha) * t_tmp + abs(beta) * t_bx + 6 * U * (abs(alpha) * ax + abs(beta) * bx)}
     if name == "covariance":
         m, n, float_n, data, cov, mean = args
         centred = ref[3]  # data after the (exact) centring, the same on both sides
@@ -335,3 +341,36 @@ def test_polybench_product_kernels_in_close_mode_within_their_bounds(name, tmp_p
             if name == "syrk":  # only the lower triangle is computed
                 assert np.array_equal(np.triu(got[idx], 1), np.triu(ref[idx], 1))
             assert within(got[idx], ref[idx], tol), (name, dataset, idx, np.max(np.abs(got[idx] - ref[idx])))
+
+
+def test_products_give_the_same_bits_with_one_and_two_threads(modules):
+    """BLAS splits a product among its threads by blocks of the result, each element summed in one
+    order: the same bits whatever NUMBA_NUM_THREADS and OPENBLAS_NUM_THREADS are, on every call."""
+    import os
+    import subprocess
+
+    _, _, close, _ = modules
+    script = textwrap.dedent(f'''
+        import json, sys
+        import numpy as np
+        sys.path.insert(0, {os.path.dirname(close.__file__)!r})
+        import products_close as m
+        rng = np.random.default_rng(12)
+        A, B = rng.standard_normal((300, 257)), rng.standard_normal((257, 190))
+        x, y = rng.standard_normal(257), rng.standard_normal(300)
+        out = []
+        for _ in range(3):
+            C = np.ones((300, 190))
+            m.gemm(1.5, 0.5, C, A, B)
+            y2 = y.copy()
+            m.matvec(A, x, y2)
+            out.append([str(hash(m.matmul(A, B).tobytes())), str(hash(C.tobytes())), str(hash(y2.tobytes()))])
+        print(json.dumps(out))
+    ''')
+    runs = {}
+    for threads in ("1", "2"):
+        env = {**os.environ, "NUMBA_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads, "POLYRAY_TARGET": "cpu",
+               "POLYRAY_JIT_WAIT": "1", "PYTHONHASHSEED": "0"}
+        r = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+        runs[threads] = json.loads(r.stdout.strip().splitlines()[-1])
+    assert runs["1"][0] == runs["1"][1] == runs["1"][2] == runs["2"][0] == runs["2"][2]

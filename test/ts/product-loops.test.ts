@@ -57,6 +57,21 @@ test('i-j-k and i-k-j products, transposed operands and matrix-vector forms beco
   `);
   assert.match(mv.cpu, /_polyray_np\.dot\(A\[1:n - 1, :\]\.T, x\[1:n - 1\]\)/);
   assert.match(mv.cpu, /y\[i\] \+= _polyray_t\d+_\d+\[i\]/);
+  // two updates of distinct targets in one loop (gesummv): two products
+  const two = await compiled(py`
+    import numpy as np
+    def gesummv(alpha: float, beta: float, A: ${F2}, B: ${F2}, tmp: ${F1}, x: ${F1}, y: ${F1}) -> None:
+        n = A.shape[0]
+        for i in range(n):
+            tmp[i] = 0.0
+            y[i] = 0.0
+            for j in range(n):
+                tmp[i] = A[i, j] * x[j] + tmp[i]
+                y[i] = B[i, j] * x[j] + y[i]
+            y[i] = alpha * tmp[i] + beta * y[i]
+  `);
+  assert.equal((two.cpu.match(/_polyray_np\.dot\(/g) ?? []).length, 2);
+  assert.deepEqual(two.f.closeNotes.map((n) => n.line), [8, 9]);
   const exact = await compiled(py`
     import numpy as np
     def rmatvec(A: ${F2}, x: ${F1}, y: ${F1}) -> None:
@@ -131,6 +146,16 @@ test('loops that only look like products keep their loops', async () => {
               for j in range(n):
                   for k in range(n):
                       C[i, j] += s * A[i, k] * B[k, j]
+    `,
+    // one update reads the other's target
+    py`
+      import numpy as np
+      def chained(A: ${F2}, B: ${F2}, x: ${F1}, t: ${F1}, y: ${F1}) -> None:
+          n = A.shape[0]
+          for i in range(n):
+              for j in range(n):
+                  t[i] += A[i, j] * x[j]
+                  y[i] += B[i, j] * t[j]
     `,
     // k read after its loop; integer arrays (exact in any order, but no BLAS for integers)
     py`

@@ -15,7 +15,7 @@ import { islName } from '../scop/affine.js';
 import type { BlockedReduction } from '../poly/blocked-reductions.js';
 import { accumulatorName, blockedLoopLines } from './blocked-loops.js';
 import type { ProductLoop } from '../poly/product-loops.js';
-import { productCondition, productLine, productUpdate } from './product-loops.js';
+import { productCondition, productLines, productUpdate } from './product-loops.js';
 
 export interface CpuVariantCode {
   name: string;
@@ -231,7 +231,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
         const fast = printer.stmts([s], `${indent}    `, override);
         withProducts = false;
         const slow = printer.stmts([s], `${indent}    `, override);
-        return [`${indent}if ${productCondition(nest, print)}:`, ...nest.map((p) => productLine(p, print, `${indent}    `)), ...fast, `${indent}else:`, ...slow];
+        return [`${indent}if ${productCondition(nest, print)}:`, ...nest.flatMap((p) => productLines(p, print, `${indent}    `)), ...fast, `${indent}else:`, ...slow];
       } finally {
         printing.delete(s);
         withProducts = false;

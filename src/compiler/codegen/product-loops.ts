@@ -6,7 +6,7 @@
 //   else:
 //       <the nest as written>
 import type { Expr } from '../parse/ast.js';
-import type { ProductLoop, ProductOperand } from '../poly/product-loops.js';
+import type { ProductLoop, ProductOperand, ProductUpdate } from '../poly/product-loops.js';
 import { NUMPY } from './names.js';
 
 function operandText(o: ProductOperand, side: 'left' | 'right', lo: string, hi: string): string {
@@ -28,20 +28,23 @@ export function productCondition(ps: ProductLoop[], print: (e: Expr) => string):
   return ps.map((p) => { const { lo, hi } = productRange(p, print); return `(${hi}) - (${lo}) > 0`; }).join(' and ');
 }
 
-/** `T = np.dot(...)`, before the nest. */
-export function productLine(p: ProductLoop, print: (e: Expr) => string, indent: string): string {
+/** `T = np.dot(...)` per update, before the nest. */
+export function productLines(p: ProductLoop, print: (e: Expr) => string, indent: string): string[] {
   const { lo, hi } = productRange(p, print);
-  return `${indent}${p.name} = ${NUMPY}.dot(${operandText(p.left, 'left', lo, hi)}, ${operandText(p.right, 'right', lo, hi)})`;
+  return p.updates.map((u) => `${indent}${u.name} = ${NUMPY}.dot(${operandText(u.left, 'left', lo, hi)}, ${operandText(u.right, 'right', lo, hi)})`);
+}
+
+function updateLine(u: ProductUpdate, print: (e: Expr) => string, indent: string): string {
+  const t = `${u.name}[${u.subscripts.join(', ')}]`;
+  return `${indent}${print(u.update.target)} += ${[...u.factors.map((f) => print(f)), t].join(' * ')}`;
 }
 
 /** What replaces the k loop: `X[a, b] += c * T[a, b]`, inside the loops that were inside it. */
 export function productUpdate(p: ProductLoop, print: (e: Expr) => string, indent: string): string[] {
-  const t = `${p.name}[${p.subscripts.join(', ')}]`;
-  const scale = p.factors.map((f) => print(f));
   const lines = p.inner.map((l, d) => {
     // (as python-printer.ts prints a range)
     const args = l.range.start === null ? [l.range.stop] : [l.range.start, l.range.stop, l.range.step].filter((e): e is Expr => e !== null);
     return `${indent}${'    '.repeat(d)}for ${l.target.id} in range(${args.map(print).join(', ')}):`;
   });
-  return [...lines, `${indent}${'    '.repeat(p.inner.length)}${print(p.update.target)} += ${[...scale, t].join(' * ')}`];
+  return [...lines, ...p.updates.map((u) => updateLine(u, print, `${indent}${'    '.repeat(p.inner.length)}`))];
 }

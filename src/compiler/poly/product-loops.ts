@@ -32,19 +32,10 @@ export interface ProductOperand {
   rank: 1 | 2;
 }
 
-export interface ProductLoop {
-  /** The k loop that the update replaces. */
-  loop: ForStmt;
-  /**
-   * Loops between the k loop and the update (gemm's `for k: for j: C[i, j] += ...`),
-   * kept around the replacement: each element's terms are still added in k order
-   * in the original, since these ranges do not depend on k.
-   */
-  inner: ForStmt[];
+/** One update of a product loop: `X[a, b] += c * Y[a, k] * Z[k, b]`. */
+export interface ProductUpdate {
   /** The update statement (its target is printed as written). */
   update: Stmt & ({ kind: 'augassign' } | { kind: 'assign' });
-  /** The outermost loop around it, before which T is computed. */
-  outer: Stmt;
   /** X's subscripts: the loop variables naming T's rows (and columns). */
   subscripts: string[];
   left: ProductOperand;
@@ -53,6 +44,24 @@ export interface ProductLoop {
   factors: Expr[];
   /** T's name in the generated code. */
   name: string;
+}
+
+export interface ProductLoop {
+  /** The k loop that the updates replace. */
+  loop: ForStmt;
+  /**
+   * Loops between the k loop and a single update (gemm's `for k: for j: C[i, j] += ...`),
+   * kept around the replacement: each element's terms are still added in k order
+   * in the original, since these ranges do not depend on k.
+   */
+  inner: ForStmt[];
+  /**
+   * The updates, in order: one, or several on distinct targets that none of them
+   * reads (gesummv's `tmp[i] = A[i, j] * x[j] + tmp[i]` and `y[i] = B[i, j] * x[j] + y[i]`).
+   */
+  updates: ProductUpdate[];
+  /** The outermost loop around it, before which the products are computed. */
+  outer: Stmt;
 }
 
 /**
@@ -85,14 +94,15 @@ export function productLoops(tf: TypedFunction, scop: Scop, boundsChecked: boole
 }
 
 function productLoop(tf: TypedFunction, scop: Scop, loop: ForStmt, outer: Stmt): ProductLoop | null {
-  if (literalStep(loop.range.step) !== 1 || loop.body.length !== 1) return null;
+  if (literalStep(loop.range.step) !== 1 || loop.body.length === 0) return null;
   const k = loop.target.id;
   const inner: ForStmt[] = [];
-  let update = loop.body[0];
-  while (update.kind === 'for' && update.body.length === 1) {
-    inner.push(update);
-    update = update.body[0];
+  let body = loop.body;
+  while (body.length === 1 && body[0].kind === 'for' && body[0].body.length === 1) {
+    inner.push(body[0]);
+    body = body[0].body;
   }
+  if (inner.length > 0 && body.length !== 1) return null;
   const innerVars = inner.map((l) => l.target.id);
   if (new Set([k, ...innerVars]).size !== inner.length + 1) return null;
   // the inner ranges do not depend on k (nor on each other: a rectangular nest inside k)
@@ -101,6 +111,52 @@ function productLoop(tf: TypedFunction, scop: Scop, loop: ForStmt, outer: Stmt):
     walkExpr(e, (n) => { if (n.kind === 'name' && (n.id === k || innerVars.includes(n.id))) dependent = true; });
     if (dependent) return null;
   }
+  // k is not read after its loop (the replacement does not set it), and its range does not change in the nest
+  if (liveAfter(tf.fn, loop).has(k)) return null;
+  const written = writtenIn(tf, outer);
+  if (written === null) return null;
+  // every array written in the nest is a parameter (the dispatcher checks those against aliasing) or a fresh allocation
+  for (const w of written) if (!isParamArray(tf, w) && !scop.localShapes.has(w) && tf.locals.get(w)?.kind === 'array') return null;
+  const invariant = invariantIn(outer);
+  if (![loop.range.start, loop.range.stop].filter((e): e is Expr => e !== null).every(invariant)) return null;
+  const updates: ProductUpdate[] = [];
+  for (const st of body) {
+    const u = productUpdate(tf, scop, st, k, written, invariant);
+    if (!u) return null;
+    updates.push(u);
+  }
+  // distinct targets, none of them an operand of another update
+  const targets = updates.map((u) => targetArray(u.update));
+  if (new Set(targets).size !== targets.length) return null;
+  if (updates.some((u) => targets.includes(u.left.array) || targets.includes(u.right.array))) return null;
+  return { loop, inner, updates, outer };
+}
+
+function isParamArray(tf: TypedFunction, name: string): boolean {
+  return tf.params.some((q) => q.name === name && q.kind === 'array');
+}
+
+function targetArray(update: Stmt & ({ kind: 'augassign' } | { kind: 'assign' })): string {
+  return update.target.kind === 'subscript' && update.target.value.kind === 'name' ? update.target.value.id : '';
+}
+
+/** Does an expression keep its value through the nest? (no name bound in it; shapes and len() only) */
+function invariantIn(outer: Stmt): (e: Expr) => boolean {
+  const assigned = assignedIn(outer);
+  return (e: Expr): boolean => {
+    let ok = true;
+    walkExpr(e, (n) => {
+      if (n.kind === 'name' && assigned.has(n.id)) ok = false;
+      // an array's shape does not change (`A.shape[1]`, `len(x)`); other subscripts and calls may
+      const shape = n.kind === 'subscript' && n.value.kind === 'attribute' && n.value.attr === 'shape';
+      const len = n.kind === 'call' && n.func.kind === 'name' && n.func.id === 'len';
+      if ((n.kind === 'subscript' && !shape) || (n.kind === 'call' && !len)) ok = false;
+    });
+    return ok;
+  };
+}
+
+function productUpdate(tf: TypedFunction, scop: Scop, update: Stmt, k: string, written: Set<string>, invariant: (e: Expr) => boolean): ProductUpdate | null {
   if (update.kind !== 'augassign' && update.kind !== 'assign') return null;
   if (update.target.kind !== 'subscript' || update.target.value.kind !== 'name') return null;
   const x = update.target.value.id;
@@ -140,43 +196,24 @@ function productLoop(tf: TypedFunction, scop: Scop, loop: ForStmt, outer: Stmt):
     left = m.op;
     right = v.op;
   }
-  // arrays: float64, X written by this update only as itself, Y and Z not written in the nest
+  // float64 arrays; the operands parameters that the nest does not write, other than X
   const arrayDtype = (name: string): string | null => {
     const p = tf.params.find((q) => q.name === name);
     if (p) return p.kind === 'array' ? p.dtype : null;
     const t = tf.locals.get(name);
     return t?.kind === 'array' ? t.dtype : null;
   };
-  const isParamArray = (name: string): boolean => tf.params.some((q) => q.name === name && q.kind === 'array');
   if ([x, left.array, right.array].some((a) => arrayDtype(a) !== 'float64')) return null;
-  if (!isParamArray(left.array) || !isParamArray(right.array) || x === left.array || x === right.array) return null;
-  if (!isParamArray(x) && !scop.localShapes.has(x)) return null;
-  const written = writtenIn(tf, outer);
-  if (written === null || written.has(left.array) || written.has(right.array)) return null;
-  // every array written in the nest is a parameter (the dispatcher checks those against aliasing) or a fresh allocation
-  for (const w of written) if (!isParamArray(w) && !scop.localShapes.has(w) && tf.locals.get(w)?.kind === 'array') return null;
-  // the k range and the scalar factors do not change in the nest; nothing the update computes needs a helper
-  const assigned = assignedIn(outer);
-  const invariant = (e: Expr): boolean => {
-    let ok = true;
-    walkExpr(e, (n) => {
-      if (n.kind === 'name' && assigned.has(n.id)) ok = false;
-      // an array's shape does not change (`A.shape[1]`, `len(x)`); other subscripts and calls may
-      const shape = n.kind === 'subscript' && n.value.kind === 'attribute' && n.value.attr === 'shape';
-      const len = n.kind === 'call' && n.func.kind === 'name' && n.func.id === 'len';
-      if ((n.kind === 'subscript' && !shape) || (n.kind === 'call' && !len)) ok = false;
-    });
-    return ok;
-  };
-  const range = [loop.range.start, loop.range.stop].filter((e): e is Expr => e !== null);
-  if (!range.every(invariant) || !scalars.every(invariant)) return null;
+  if (!isParamArray(tf, left.array) || !isParamArray(tf, right.array) || x === left.array || x === right.array) return null;
+  if (!isParamArray(tf, x) && !scop.localShapes.has(x)) return null;
+  if (written.has(left.array) || written.has(right.array)) return null;
+  // the scalar factors do not change in the nest; nothing the update computes needs a helper
+  if (!scalars.every(invariant)) return null;
   if (!scalars.every((e) => { const t = tf.types.get(e); return t?.kind === 'scalar' && (t.scalar === 'float' || t.scalar === 'int'); })) return null;
   let helper = false;
   for (const e of stmtExprs(update)) walkExpr(e, (n) => { if (tf.helpers.has(n) || tf.calls.has(n)) helper = true; });
   if (helper || tf.augHelpers.has(update) || tf.arrayAug.has(update)) return null;
-  // k is not read after its loop (the replacement does not set it)
-  if (liveAfter(tf.fn, loop).has(k)) return null;
-  return { loop, inner, update, outer, subscripts: subs, left, right, factors: scalars, name: `_polyray_t${loop.span.from.line}_${loop.span.from.col}` };
+  return { update, subscripts: subs, left, right, factors: scalars, name: `_polyray_t${update.span.from.line}_${update.span.from.col}` };
 }
 
 /** `a * b * c` as its factors (a product tree of `*` only), or null. */
@@ -237,15 +274,16 @@ function assignedIn(s: Stmt): Set<string> {
 /** The close notes of a function's product loops, one per update (numerics.ts productLoopNote). */
 export function closeNotesForProducts(tf: TypedFunction, products: ReadonlyMap<number, ProductLoop>): void {
   for (const p of products.values()) {
-    const { line, col } = p.update.span.from;
-    const x = p.update.target.kind === 'subscript' && p.update.target.value.kind === 'name' ? p.update.target.value.id : 'X';
-    if (!tf.closeNotes.some((n) => n.line === line && n.col === col)) tf.closeNotes.push(productLoopNote(line, col, `${x}[${p.subscripts.join(', ')}] += ... over ${p.loop.target.id}`));
+    for (const u of p.updates) {
+      const { line, col } = u.update.span.from;
+      if (!tf.closeNotes.some((n) => n.line === line && n.col === col)) tf.closeNotes.push(productLoopNote(line, col, `${targetArray(u.update)}[${u.subscripts.join(', ')}] += ... over ${p.loop.target.id}`));
+    }
   }
   tf.closeNotes.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
 /** The report's transformation line for them. */
 export function describeProducts(products: ReadonlyMap<number, ProductLoop>): string {
-  const each = [...products.values()].map((p) => `line ${p.loop.span.from.line} (${p.right.rank === 1 ? 'matrix-vector' : 'matrix-matrix'})`);
+  const each = [...products.values()].map((p) => `line ${p.loop.span.from.line} (${p.updates.map((u) => (u.right.rank === 1 ? 'matrix-vector' : 'matrix-matrix')).join(', ')})`);
   return `matrix products through BLAS (close mode): the loop${each.length > 1 ? 's' : ''} at ${each.join(', ')} replaced by a product computed before ${each.length > 1 ? 'their nests' : 'its nest'} when its range is not empty; the nests keep the original loop order`;
 }
