@@ -105,6 +105,11 @@ def test_aliasing_is_refused_on_the_hot_path(kern):
     kern.smooth(big[1:], big[:-1], 0.25)  # overlapping views of one buffer, same size class
     rec = last()
     assert rec["variant"] == "original" and "shares memory" in rec["reason"], rec
+    raw = bytearray(8 * 65)  # two arrays over one buffer that is no array (neither owns its data)
+    a, b = np.frombuffer(raw, np.float64, 64), np.frombuffer(raw, np.float64, 64, offset=8)
+    kern.smooth(a, b, 0.25)
+    rec = last()
+    assert rec["variant"] == "original" and "shares memory" in rec["reason"], rec
     base = rng.random(128)
     kern.smooth(base[:64], base[64:], 0.25)  # views of one buffer that do not overlap: compiled (checked)
     assert last()["variant"] == "cpu"

@@ -12,8 +12,8 @@ the cached variant:
   :class:`~polyray.runtime.params.Param` check itself for exact and NumPy-typed
   scalars);
 * aliasing: a written array and another array argument are disjoint when both
-  own their data (``base is None`` and ``OWNDATA``: two allocations never
-  overlap); otherwise ``np.may_share_memory`` decides, as the full check does;
+  own their data (``OWNDATA``: two allocations never overlap) and are not the
+  same object; otherwise ``np.may_share_memory`` decides, as the full check does;
 * the generated guard (shapes and scalar values), every call;
 * the module constants the variants froze: the same objects the full check
   accepted;
@@ -127,10 +127,14 @@ def _check_lines(function: str, params: Sequence[Param], guard: Callable[..., An
                 seen.add(frozenset((w, a)))
                 unique.append((w, a))
     involved = sorted({n for pair in unique for n in pair}, key=names.index)
-    for x in involved:  # (OWNDATA: two arrays that own their data are two allocations)
-        lines.append(f"_o_{x} = {x}.base is None and {x}.flags.owndata")
-    for w, a in unique:
-        lines.append(f"if {w} is {a} or (not (_o_{w} and _o_{a}) and _share({w}, {a})): {{MISS}}")
+    if unique:
+        # Two distinct arrays that own their data (OWNDATA: each frees its own allocation) never overlap: the
+        # common case in one test; otherwise each pair as the full check does, np.may_share_memory
+        owning = " and ".join(f"{x}.flags.owndata" for x in involved)
+        distinct = " and ".join(f"{w} is not {a}" for w, a in unique)
+        lines.append(f"if not ({owning} and {distinct}):")
+        for w, a in unique:
+            lines.append(f"    if {w} is {a} or _share({w}, {a}): {{MISS}}")
     for j, (name, value) in enumerate(constants):
         scope[f"_k{j}"] = value
         lines.append(f"if _g.get({name!r}, _M) is not _k{j}: {{MISS}}")
