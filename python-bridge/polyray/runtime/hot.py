@@ -30,9 +30,9 @@ left to Numba's C dispatcher, what is left is about 60 ns per array argument
 (its type, its bytes, the proof that it owns its data) plus the generated
 guard (a shape read per array), and about 0.5 us of fixed cost (the generated
 ``__call__``, the environment, the entry, the record). bench/dispatch_overhead.py
-measures 0.65 us over the direct call with no array and 1 us with one, but 2.4 us
-with eight (docs/benchmarks.md, "Dispatch overhead"): the 1 us target of issue 18
-holds up to one or two arrays. Past that, the remaining cost is CPython's attribute
+measures 0.64 us over the direct call with no array, 0.98 us with two, but 1.9 us
+with eight on a busy machine (docs/benchmarks.md, "Dispatch overhead"): the 1 us
+target of issue 18 holds up to two arrays. Past that, the remaining cost is CPython's attribute
 reads, which only a compiled helper (a C extension, a build step for the wheel)
 or the checks compiled into the variant itself would remove: not done here.
 
