@@ -277,6 +277,72 @@ def test_sim_auto_never_picks_gpu(tmp_path: Path) -> None:
 
 
 @sim_only
+def test_sim_auto_compiles_the_kernels_in_the_background(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19: under auto a call never waits for the kernels' compile. The first call of a signature runs
+    the original and says so; the kernels compile in the background on copies of the arguments (one job per
+    signature, the caller's arrays untouched by it); a later call runs the GPU variant and carries the JIT time."""
+    from polyray.runtime import background
+
+    monkeypatch.delenv("POLYRAY_JIT_WAIT", raising=False)
+    mod = load(tmp_path, GEMM.replace('        "cpu": _polyray.CpuVariant(_polyray_cpu_gemm),\n', "", 1))
+    gpu = mod._polyray_dispatch_gemm.variants["gpu"]
+    assert "cpu" not in mod._polyray_dispatch_gemm.variants
+    gpu._probe()  # (the device probe has its own background step, tested elsewhere)
+    monkeypatch.setattr(gpu, "auto_exclusion", lambda: None)  # as on a real device: auto may choose it
+    submitted: list[Any] = []
+    submit = background.submit
+
+    def counting(key: Any, work: Any, gated: bool = False) -> background.Job:
+        submitted.append(key)
+        return submit(key, work, gated)
+
+    monkeypatch.setattr(background, "submit", counting)
+    C0, A, B = gemm_inputs()
+    expected = C0.copy()
+    mod._polyray_original_gemm(1.5, 1.2, expected, A, B)
+    C = C0.copy()
+    mod.gemm(1.5, 1.2, C, A, B)
+    rec = last()
+    assert rec["variant"] == "original", rec
+    assert rec["reason"].startswith("gpu variant compiling: ") and rec["reason"].endswith("; ran original"), rec["reason"]
+    assert set(rec["jit_compiling"]) == {"gpu"}
+    np.testing.assert_array_equal(C, expected)  # the original's own result, nothing else wrote C
+    C = C0.copy()
+    mod.gemm(1.5, 1.2, C, A, B)  # asked again while it may still compile: never a second job
+    np.testing.assert_array_equal(C, expected)
+    assert background.wait_idle(120)
+    assert len(submitted) == 1, submitted
+    for _ in range(2):
+        C = C0.copy()
+        mod.gemm(1.5, 1.2, C, A, B)
+        np.testing.assert_allclose(C, expected, rtol=1e-12)
+    first, second = rt.history()[-2:]
+    assert first["variant"] == second["variant"] == "gpu", (first, second)
+    assert first["jit_seconds"] > 0.0 and first["jit_waited_seconds"] == 0.0
+    assert "jit_seconds" not in second  # reported once
+    # another signature (float32 operands are refused by the guard; a Fortran-ordered A is not): its own job
+    C = C0.copy()
+    mod.gemm(1.5, 1.2, C, np.asfortranarray(A), B)
+    assert last()["variant"] == "original" and "gpu variant compiling" in last()["reason"]
+    np.testing.assert_array_equal(C, expected)
+    assert background.wait_idle(120) and len(submitted) == 2
+
+
+@sim_only
+def test_sim_forced_gpu_still_waits_for_its_kernels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A target named by the user compiles inside the call, as before (background.py's decision)."""
+    monkeypatch.delenv("POLYRAY_JIT_WAIT", raising=False)
+    monkeypatch.setenv("POLYRAY_TARGET", "gpu")
+    mod = load(tmp_path)
+    C, A, B = gemm_inputs()
+    expected = C.copy()
+    mod._polyray_original_gemm(0.5, 1.5, expected, A, B)
+    mod.gemm(0.5, 1.5, C, A, B)
+    assert last()["variant"] == "gpu", last()
+    np.testing.assert_allclose(C, expected, rtol=1e-12)
+
+
+@sim_only
 def test_sim_device_arrays_are_used_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from numba import cuda
 

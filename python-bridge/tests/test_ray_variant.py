@@ -150,10 +150,10 @@ def spin(reps: int, X: np.ndarray, Y: np.ndarray) -> None:
 '''
 
 
-def load(directory: Path) -> ModuleType:
+def load(directory: Path, text: str = MODULE) -> ModuleType:
     name = f"polyray_ray_sample_{uuid.uuid4().hex[:8]}"
     path = directory / f"{name}.py"
-    path.write_text(MODULE)
+    path.write_text(text)
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -311,6 +311,48 @@ def test_auto_keeps_tiny_inputs_local_and_sends_heavy_ones_to_ray(cluster: Any, 
     # which one is faster depends on the machine's load (a timed assertion would be flaky);
     # that the heavy input did run across the cluster does not
     assert len(set(records[1]["nodes"])) >= 2, records[1]
+
+
+def test_auto_prepares_ray_in_the_background(cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19: under auto a call never waits for Ray's preparation (connecting, the workers' compile of
+    the block). The first call of a signature runs the original and says so; one background job compiles the
+    block in the workers, running nothing; a later call runs the Ray variant and carries the JIT time."""
+    from polyray.runtime import background
+
+    monkeypatch.delenv("POLYRAY_JIT_WAIT", raising=False)
+    only_ray = load(tmp_path, MODULE.replace('        "cpu": _polyray.CpuVariant(_polyray_cpu_gemm),\n', "", 1))
+    assert set(only_ray._polyray_dispatch_gemm.variants) == {"ray"}
+    submitted: list[Any] = []
+    submit = background.submit
+
+    def counting(key: Any, work: Any, gated: bool = False) -> background.Job:
+        submitted.append(key)
+        return submit(key, work, gated)
+
+    monkeypatch.setattr(background, "submit", counting)
+    C0, A, B = gemm_inputs(40, 30, 20)
+    expected = C0.copy()
+    only_ray._polyray_original_gemm(1.5, 1.2, expected, A, B)
+    for _ in range(2):  # the second call may find it still compiling: the same job, never a second one
+        C = C0.copy()
+        only_ray.gemm(1.5, 1.2, C, A, B)
+        np.testing.assert_array_equal(C, expected)
+    rec = rt.history()[-2]
+    assert rec["variant"] == "original", rec
+    assert rec["reason"].startswith("ray variant compiling: ") and rec["reason"].endswith("; ran original"), rec
+    assert set(rec["jit_compiling"]) == {"ray"}
+    assert background.wait_idle(300)
+    assert len(submitted) == 1, submitted
+    runs = []
+    for _ in range(2):
+        C = C0.copy()
+        only_ray.gemm(1.5, 1.2, C, A, B)
+        np.testing.assert_allclose(C, expected, rtol=1e-12)
+        runs.append(last("gemm"))
+    assert [r["variant"] for r in runs] == ["ray", "ray"], runs
+    assert runs[0]["jit_seconds"] > 0.0 and runs[0]["jit_waited_seconds"] == 0.0
+    assert "jit_seconds" not in runs[1]
+    assert len(submitted) == 1
 
 
 def test_worker_node_killed_while_running_SLOW(cluster: Any, mod: ModuleType,

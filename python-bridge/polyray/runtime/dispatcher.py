@@ -267,8 +267,12 @@ class Dispatcher:
                 try:
                     # (the Variant protocol is run(args); CpuVariant also takes the sizes computed above)
                     # (a forced target waits for its compile; auto runs the original meanwhile: background.py)
-                    result = (variant.run(args, sizes, decision is None) if isinstance(variant, CpuVariant)
-                              else variant.run(args))
+                    if isinstance(variant, CpuVariant):
+                        result = variant.run(args, sizes, decision is None)
+                    elif getattr(variant, "compiles_in_background", False):  # gpu, ray (prepare.py)
+                        result = variant.run(args, wait=decision is None)
+                    else:
+                        result = variant.run(args)
                     if self._result is not None and result is not None:
                         result = self._result(result)
                 except VariantFailed as failed:

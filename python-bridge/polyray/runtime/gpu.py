@@ -39,11 +39,11 @@ from typing import Any, Final
 
 import numpy as np
 
-from . import background
+from . import background, prepare
 from .cpu import HELPER_PREFIX, NUMPY_NAME
 from .flagging_math import flag_acos, flag_asin, flag_exp, flag_log, flag_log2, flag_log10, flag_pow, flag_sqrt
 from .params import NUMERIC_DTYPES, Param
-from .variants import VariantFailed, VariantRolledBack
+from .variants import VariantFailed, VariantRolledBack, call_signature
 from .variants import short_error as _short, first_line as _first_line  # one wording of errors in run records
 
 #: Threads per block of every launch.
@@ -207,6 +207,8 @@ class GpuVariant:
         self._local = threading.local()
         self.device_name: str | None = None
         self._probe_job: background.Job | None = None
+        #: per call signature, the warm-up run that compiles the kernels in the background (prepare.py)
+        self._preparations = prepare.Preparations("gpu variant")
 
     # -- wiring -------------------------------------------------------------
     def bind(self, function: str, params: Sequence[Param]) -> None:
@@ -355,12 +357,56 @@ class GpuVariant:
                 raise VariantFailed(f"numba.cuda could not compile {name} for these argument types: {detail}") from None
 
     # -- run ----------------------------------------------------------------------
-    def run(self, args: tuple[Any, ...]) -> Any:
+    #: the dispatcher passes ``wait`` (a forced target waits; auto prepares in the background)
+    compiles_in_background = True
+
+    def run(self, args: tuple[Any, ...], wait: bool = True) -> Any:
+        """Run on ``args``. ``wait`` False (auto) and POLYRAY_JIT_WAIT unset: the first call of a signature
+        raises :class:`VariantCompiling` and compiles the kernels in the background instead (prepare.py)."""
         self._probe()
         if self._broken is not None:
             raise VariantFailed(self._broken)
         if self.params is None:
             raise VariantFailed(f"GpuVariant {self.function!r} was never bound to its parameters")
+        if not prepare.waits(wait) and self._warms_up(args):
+            self._preparations.ready(call_signature(args), lambda: self._warm_up(args))
+        result = self._execute(args)
+        report = self._preparations.take_report()
+        extra = getattr(self._local, "extra", None)
+        if report and extra is not None:
+            extra.update(report)
+        return result
+
+    def _warms_up(self, args: tuple[Any, ...]) -> bool:
+        """Whether the kernels can be compiled in the background for ``args``: a warm-up run on copies
+        of its NumPy arrays. Not for device arrays passed in place (nothing to copy them to cheaply)
+        nor for arrays over WARM_UP_COPY_BYTES (the copies would cost more than the compile saves)."""
+        if any(is_device_array(a) for a in args):
+            return False
+        return sum(int(a.nbytes) for a in args if isinstance(a, np.ndarray)) <= WARM_UP_COPY_BYTES
+
+    def _warm_up(self, args: tuple[Any, ...]) -> Callable[[background.Job], None]:
+        """The background work for ``args``' signature: the variant's own run on copies of the arrays
+        (taken now, in the call), so that every kernel compiles for exactly the types and launches the
+        call would use; its results are dropped. A compile failure holds for the signature; what the
+        code raises on these data (the original raises it too) leaves the kernels it reached compiled."""
+        # (a list the work empties: the job, kept per signature, must not keep the copies alive)
+        copies = [tuple(np.array(a, copy=True, order="K") if isinstance(a, np.ndarray) else a for a in args)]
+
+        def work(job: background.Job) -> None:
+            try:
+                self._execute(copies.pop())
+            except VariantFailed as failed:
+                if failed.per_signature:
+                    job.results["failed"] = failed.reason
+                elif not isinstance(failed, VariantRolledBack):  # the device or driver of the moment
+                    job.results.update(failed=failed.reason, per_signature=False)
+            except Exception:  # noqa: BLE001 - the user's exception on these data: the call that runs it raises it
+                pass
+
+        return work
+
+    def _execute(self, args: tuple[Any, ...]) -> Any:
         if not self._injected:
             self._inject()
         cuda = self._cuda
@@ -458,6 +504,9 @@ class GpuVariant:
     def compiled(self) -> bool:
         return self._injected
 
+
+#: Above this many bytes of NumPy arrays, auto compiles the kernels inside the call (no warm-up copies).
+WARM_UP_COPY_BYTES: Final = 1 << 30
 
 #: helper name (as in generated ``_polyray_h_spec_<name>``) -> its device form
 DEVICE_SPECULATIVE: Final[dict[str, Callable[..., float]]] = {

@@ -55,10 +55,10 @@ from typing import Any, Final
 
 import numpy as np
 
-from . import jitting
-from .cpu import HELPER_NAMES, HELPER_PREFIX, PRANGE_NAME
+from . import background, jitting, prepare
+from .cpu import HELPER_NAMES, HELPER_PREFIX, PRANGE_NAME, _stand_ins
 from .params import Param
-from .variants import VariantFailed, restore, snapshot
+from .variants import VariantCompiling, VariantFailed, call_signature, restore, snapshot
 from .variants import first_line as _first_line  # one wording of errors in run records
 
 #: Ray task options of every block task.
@@ -203,6 +203,27 @@ def _block_task(
     return ray.get_runtime_context().get_node_id(), out
 
 
+def _compile_task(spec: tuple[str, str, str, str, tuple[str, ...]], written: tuple[int, ...], *args: Any) -> str:
+    """Compile the block function in this worker for the types a block task of these arguments (stand-ins
+    of the call's) gives it, running nothing: the background preparation of a signature (prepare.py)."""
+    import numba
+    import ray
+
+    try:
+        fn = _worker_block(spec)
+    except Exception as exc:  # noqa: BLE001 - as in _block_task
+        raise BlockCompileError(f"{type(exc).__name__}: {_first_line(str(exc))}") from None
+    work = list(args)
+    for i in written:
+        work[i] = np.array(work[i], copy=True)  # as _block_task passes them: the written ones writeable
+    try:
+        fn.compile(tuple(numba.typeof(a) for a in (0, 0, *work)))
+    except Exception as exc:  # noqa: BLE001 - typing, lowering: the block cannot run these types
+        cause = getattr(exc, "cause", exc)
+        raise BlockCompileError(f"numba could not compile {spec[3]}: {_first_line(str(cause))}") from None
+    return ray.get_runtime_context().get_node_id()
+
+
 def _unreachable(exc: Exception) -> VariantFailed:
     """The variant's failure for an unreachable cluster: nothing was written (write-back comes last).
 
@@ -217,6 +238,7 @@ def _unreachable(exc: Exception) -> VariantFailed:
 
 
 _remote_task: Any = None
+_remote_compile_task: Any = None
 
 
 def _remote() -> Any:
@@ -226,6 +248,15 @@ def _remote() -> Any:
 
         _remote_task = ray.remote(num_cpus=1, max_retries=MAX_RETRIES, retry_exceptions=False)(_block_task)
     return _remote_task
+
+
+def _remote_compile() -> Any:
+    global _remote_compile_task
+    if _remote_compile_task is None:
+        import ray
+
+        _remote_compile_task = ray.remote(num_cpus=1, max_retries=MAX_RETRIES, retry_exceptions=False)(_compile_task)
+    return _remote_compile_task
 
 
 # --------------------------------------------------------------------------
@@ -280,6 +311,8 @@ class RayVariant:
         self._spec: tuple[str, str, str, str, tuple[str, ...]] | None = None
         self._local = threading.local()
         self.runs = 0
+        #: per call signature, the background start of the cluster and compile of the block (prepare.py)
+        self._preparations = prepare.Preparations("ray variant")
 
     def bind(self, function: str, params: Sequence[Param]) -> None:
         names = [p.name for p in params]
@@ -342,16 +375,72 @@ class RayVariant:
             )
         return self._spec
 
-    def run(self, args: tuple[Any, ...]) -> Any:
-        if self.unavailable_reason() is not None:
-            raise VariantFailed(self._broken or "ray unavailable")
-        if self.params is None:
-            raise VariantFailed(f"RayVariant {self.function!r} was never bound to its parameters")
+    #: the dispatcher passes ``wait`` (a forced target waits; auto prepares in the background)
+    compiles_in_background = True
+
+    def run(self, args: tuple[Any, ...], wait: bool = True) -> Any:
+        """Run on ``args``. ``wait`` False (auto) and POLYRAY_JIT_WAIT unset: the first call of a signature
+        raises :class:`VariantCompiling` and starts the cluster and compiles the block in the background."""
+        self.ready(args, wait)
         spec = self._module_spec()
         try:
             count = int(self.count(*args))
         except Exception as exc:  # noqa: BLE001 - nothing ran yet
             raise VariantFailed(f"iteration count of {self.function} raised {type(exc).__name__}: {exc}") from None
+        result = self._run_held(spec, count, args)
+        report = self._preparations.take_report()
+        extra = getattr(self._local, "extra", None)
+        if report and extra is not None:
+            extra.update(report)
+        return result
+
+    def ready(self, args: tuple[Any, ...], wait: bool = True) -> None:
+        """Raise VariantFailed when the variant cannot run ``args``' types, VariantCompiling while a call
+        that does not wait finds its signature still being prepared in the background (prepare.py)."""
+        if self.unavailable_reason() is not None:
+            raise VariantFailed(self._broken or "ray unavailable")
+        if self.params is None:
+            raise VariantFailed(f"RayVariant {self.function!r} was never bound to its parameters")
+        if not prepare.waits(wait):
+            spec = self._module_spec()
+            self._preparations.ready(call_signature(args), lambda: self._prepare(spec, args))
+
+    def _prepare(self, spec: tuple[str, str, str, str, tuple[str, ...]], args: tuple[Any, ...]) -> Callable[[background.Job], None]:
+        """The background work for ``args``' signature: start or connect Ray, then compile the block in as
+        many worker processes as the cluster has CPUs (a block task's own first step), on stand-ins of the
+        arguments (taken now: the job keeps no reference to the caller's arrays), running nothing."""
+        stand_ins = _stand_ins(call_signature(args), args)
+        written = tuple(i for i, _ in self._written)
+
+        def work(job: background.Job) -> None:
+            from .. import cluster
+
+            with cluster.held():
+                try:
+                    ray = cluster.ensure()
+                except ImportError as exc:
+                    self._broken = f"ray could not be imported ({type(exc).__name__}: {_first_line(str(exc))})"
+                    job.results["failed"] = self._broken
+                    return
+                except Exception as exc:  # noqa: BLE001 - unreachable or not started: of the moment
+                    job.results.update(failed=f"ray could not start or connect ({type(exc).__name__}: "
+                                       f"{_first_line(str(exc))})", per_signature=False)
+                    return
+                try:
+                    refs = list(stand_ins)
+                    for i in self._array_pos:
+                        refs[i] = ray.put(stand_ins[i])
+                    task = _remote_compile().options(scheduling_strategy="SPREAD")
+                    ray.get([task.remote(spec, written, *refs) for _ in range(self.parallelism())])
+                except Exception as exc:  # noqa: BLE001
+                    cause = getattr(exc, "cause", None) or exc
+                    compile_error = isinstance(cause, BlockCompileError) or "BlockCompileError" in type(cause).__name__
+                    job.results.update(failed=f"ray could not prepare {self.function} ({type(cause).__name__}: "
+                                       f"{_first_line(str(cause))})", per_signature=compile_error)
+
+        return work
+
+    def _run_held(self, spec: tuple[str, str, str, str, tuple[str, ...]], count: int, args: tuple[Any, ...]) -> Any:
         from .. import cluster
 
         # held for the whole call: the cluster's watchdog never shuts Ray down mid-call
@@ -518,7 +607,19 @@ class RayStages:
     def started(self) -> bool:
         return self.stages[0].started()
 
-    def run(self, args: tuple[Any, ...]) -> Any:
+    compiles_in_background = True
+
+    def run(self, args: tuple[Any, ...], wait: bool = True) -> Any:
+        # every stage prepared before the first runs (a stage still compiling after another wrote
+        # would leave the call half done): the preparations of all stages are queued together
+        compiling: VariantCompiling | None = None
+        for stage in self.stages:
+            try:
+                stage.ready(args, wait)
+            except VariantCompiling as exc:
+                compiling = exc if compiling is None or exc.seconds > compiling.seconds else compiling
+        if compiling is not None:
+            raise compiling
         try:
             saved = snapshot(args, self._written)
         except Exception as exc:  # noqa: BLE001 - no memory for the copies: nothing ran
@@ -527,13 +628,16 @@ class RayStages:
         merged: dict[str, Any] = {"nodes": [], "tasks": 0, "bytes_put": 0, "bytes_returned": 0, "stages": len(self.stages)}
         try:
             for stage in self.stages:
-                stage.run(args)
+                stage.run(args, wait)
                 extra = stage.take_extra()
                 for node in extra.get("nodes", []):
                     if node not in merged["nodes"]:
                         merged["nodes"].append(node)
                 for key in ("tasks", "bytes_put", "bytes_returned"):
                     merged[key] += int(extra.get(key, 0))
+                for key in ("jit_seconds", "jit_waited_seconds"):  # the stages' background preparations
+                    if key in extra:
+                        merged[key] = merged.get(key, 0.0) + float(extra[key])
         except BaseException:
             restore(saved)
             raise
