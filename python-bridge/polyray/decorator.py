@@ -415,6 +415,10 @@ class Parallelized:
                 forced = (self.target or os.environ.get("POLYRAY_TARGET") or "auto") != "auto"
                 if not (forced or _background.jit_wait()):
                     self._submit_build(key, mode)
+                    if self.target is None and not kwargs and len(args) == self._positional:
+                        # the calls until it is compiled (an accelerated helper that the original of another
+                        # calls thousands of times) find this without binding the signature again
+                        self._remember_quick(args, self._pending(mode, key))
                     try:
                         return self._original(args, kwargs, "compiling in the background for these argument types; "
                                                             "ran original")
@@ -434,6 +438,25 @@ class Parallelized:
                 self._remember_quick(args, target)
             return self._with_target(target, args, kwargs)
         return self._original(args, kwargs, problem or "the call's arguments do not bind")
+
+    def _pending(self, mode: str, key: tuple[tuple[str, str], ...]) -> Callable[..., Any]:
+        """What a quick call (_remember_quick) of a signature still compiling in the background runs: the
+        original, as the full path would, until the compile is done or the call must wait for it (a forced
+        target, POLYRAY_JIT_WAIT); then it forgets itself and the call takes the full path."""
+
+        def pending(*args: Any) -> Any:
+            job = self._jobs.get((mode, key))
+            forced = (os.environ.get("POLYRAY_TARGET") or "auto") != "auto"
+            if job is None or job.done.is_set() or forced or _background.jit_wait():
+                for k in [k for k, v in self._quick.items() if v is pending]:
+                    self._quick.pop(k, None)
+                return self(*args)
+            try:
+                return self._original(args, {}, "compiling in the background for these argument types; ran original")
+            finally:
+                _background.open_gates(frames=2)  # (this frame and the __call__ that found it)
+
+        return pending
 
     def _remember_quick(self, args: tuple[Any, ...], target: Callable[..., Any]) -> None:
         """Let calls with arguments of these types (and the numerics setting of now) find ``target`` without
@@ -471,6 +494,9 @@ class Parallelized:
             raise
         _history.record({**record, "seconds": perf_counter() - start})
         return result
+
+
+_background.register_call(Parallelized.__call__)  # (a call made inside another leaves the gates to it)
 
 
 def parallelize(fn: Callable[..., Any] | None = None, *, target: str | None = None,

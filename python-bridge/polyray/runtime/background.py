@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import atexit
 import queue
+import sys
 import threading
 from collections.abc import Callable, Hashable
 from time import perf_counter
@@ -107,11 +108,42 @@ GATE_SECONDS: Final = 10.0
 _local = threading.local()
 
 
-def open_gates() -> None:
+# code objects of the functions that run a Polyray call and open the gates when it returns
+# (Dispatcher._full, parallelize.__call__): register_call
+_call_codes: set[object] = set()
+
+
+def register_call(fn: Callable[..., object]) -> None:
+    """``fn`` runs a whole Polyray call and calls :func:`open_gates` when it returns (open_gates leaves the
+    gates shut while such a call is still running further up the thread's stack)."""
+    _call_codes.add(fn.__code__)
+
+
+def _inside_another_call(frames: int) -> bool:
+    """Whether a registered call is running above the one that calls open_gates, whose own ``frames``
+    frames (open_gates's caller and up) are skipped."""
+    try:
+        frame = sys._getframe(2 + frames)  # (0: this, 1: open_gates, 2...: the returning call's frames)
+    except ValueError:  # a stack not that deep: no call above
+        return False
+    while frame is not None:
+        if frame.f_code in _call_codes:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def open_gates(frames: int = 1) -> None:
     """Let the worker start the jobs the calling thread submitted gated (the dispatcher calls it when
-    a call returns: the compile it asked for then does not slow the original that call ran)."""
+    a call returns: the compile it asked for then does not slow the original that call ran). A call made
+    from inside another one (an accelerated function that the original of another calls, as NPBench's
+    channel_flow calls pressure_poisson_periodic) leaves them shut: the outer call's original is still
+    running, and opens them when it returns (GATE_SECONDS at most). ``frames``: how many frames, from the
+    caller up, the returning call has (a registered function and what it called to end the call)."""
     gates = getattr(_local, "gates", None)
     if gates:
+        if _call_codes and _inside_another_call(frames):
+            return
         _local.gates = None
         for gate in gates:
             gate.set()

@@ -12,6 +12,7 @@ from . import history as _history
 from . import environ as _environ
 from . import hot as _hot
 from .background import open_gates as _open_gates
+from .background import register_call as _register_call
 from .choice import TARGETS, Choice, choose
 from .cost import CostModel, Decision, size_class
 from .cpu import CpuVariant
@@ -426,3 +427,6 @@ class Dispatcher:
             self.__class__ = _hot.hot_class(Dispatcher, fast)
             self._fast, self._check = fast, check
         return self._check
+
+
+_register_call(Dispatcher._full)  # (a call made inside another leaves the gates to it: background.py)
