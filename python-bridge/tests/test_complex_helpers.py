@@ -64,3 +64,16 @@ def test_zero_base_and_zero_exponent():
         zeros = np.array([0j, complex(-0.0, 0.0), complex(0.0, -0.0)])
         for e in (2, 0.5, -1, 1j, 0, np.nan, complex(2, 1)):
             assert _same(ch.cpow(zeros, e), np.power(zeros, e))
+
+
+def test_exp_follows_the_c_librarys_cexp():
+    """NumPy's complex exp calls the C library's cexp; `cexp` is glibc's algorithm (scaled exp near overflow,
+    an exact zero imaginary part for a zero y, Annex G's special values) with the same exp, sin and cos."""
+    rng = np.random.default_rng(4)
+    z = rng.uniform(-40, 40, 100_000) + 1j * rng.uniform(-1e3, 1e3, 100_000)
+    z[:500] *= 40  # beyond exp's overflow, where glibc scales
+    parts = (0.0, -0.0, 1.0, -1.0, 1e-310, np.inf, -np.inf, np.nan, 709.5, 710.0, 1000.0, 1500.0, 2200.0, -750.0, 1e300)
+    special = np.array([complex(x, y) for x in parts for y in parts])
+    with np.errstate(all="ignore"):
+        assert _same(ch.cexp(z), np.exp(z))
+        assert _same(ch.cexp(special), np.exp(special))

@@ -46,6 +46,11 @@ KERNELS = textwrap.dedent('''
         return p, q, r, s
 
 
+    def chirp(t: npt.NDArray[np.float64], f0: float, k: float):
+        phase = 2.0 * np.pi * (f0 * t + 0.5 * k * t * t)
+        return np.exp(1j * phase), np.exp(-2.0j * np.pi * t / 8)
+
+
     def rotate(z: npt.NDArray[np.complex128], w: complex, k: int) -> None:
         half = z[: len(z) // 2]
         half *= w
@@ -122,6 +127,13 @@ def test_products_squares_and_integer_powers_bit_for_bit(mod, monkeypatch):
     assert run_both(mod, "products", a[1::3], b[2::3], x[1::3]).variant == "cpu"  # strided views
     assert run_both(mod, "products", a, b[:7], x, loose_messages=("ValueError",)).status == "ValueError"  # shapes that do not broadcast
     assert run_both(mod, "products", a[:0], b[:0], x[:0]).status == "ok"
+
+
+def test_complex_exponentials(mod, monkeypatch):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    t = np.linspace(0.0, 3.0, 2001)
+    assert run_both(mod, "chirp", t, 5.0, 40.0).variant == "cpu"
+    assert run_both(mod, "chirp", np.array([0.0, np.inf, -np.inf, np.nan, 1e300]), 1.0, 1.0).variant == "cpu"
 
 
 def test_in_place_products_through_views(mod, monkeypatch):

@@ -1,4 +1,4 @@
-"""NumPy's complex128 multiply, square, reciprocal and power, compiled by Numba.
+"""NumPy's complex128 multiply, square, reciprocal, power and exp, compiled by Numba.
 
 NumPy multiplies complex arrays in SIMD loops (numpy/_core/src/umath/
 loops_arithm_fp.dispatch.c.src, ``simd_cmul``): on a CPU whose dispatched loop
@@ -35,7 +35,7 @@ import numpy as np
 from numba import njit, types, vectorize
 from numba.extending import intrinsic
 
-__all__ = ["cmul", "csquare", "creciprocal", "cpow", "cpow_op"]
+__all__ = ["cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp"]
 
 
 @intrinsic
@@ -207,9 +207,58 @@ def _cpow_op_scalar(a: complex, n: int) -> complex:
     return _cpow_parts(a, complex(n))
 
 
+_EXP_T = 709.0  # (int)((DBL_MAX_EXP - 1) * ln 2): glibc's threshold for scaling exp's argument
+_DBL_MIN = 2.2250738585072014e-308
+_DBL_MAX = 1.7976931348623157e308
+
+
+def _cexp_scalar(z: complex) -> complex:
+    # glibc's cexp (math/s_cexp_template.c), which NumPy's complex exp calls (npy_cexp): exp(x) times
+    # cos(y), sin(y), with exp's argument scaled by exp(709) up to twice so a finite result does not
+    # overflow early, an exact zero imaginary part for a zero y, and Annex G's special values
+    x, y = z.real, z.imag
+    if math.isfinite(x):
+        if math.isfinite(y):
+            if abs(y) > _DBL_MIN:
+                sinix, cosix = math.sin(y), math.cos(y)
+            else:
+                sinix, cosix = y, 1.0
+            if x > _EXP_T:
+                exp_t = math.exp(_EXP_T)
+                x -= _EXP_T
+                sinix *= exp_t
+                cosix *= exp_t
+                if x > _EXP_T:
+                    x -= _EXP_T
+                    sinix *= exp_t
+                    cosix *= exp_t
+            if x > _EXP_T:
+                return complex(_DBL_MAX * cosix, _DBL_MAX * sinix)
+            ev = math.exp(x)
+            return complex(ev * cosix, ev * sinix)
+        return complex(math.nan, math.nan)
+    if math.isinf(x):
+        if math.isfinite(y):
+            value = 0.0 if x < 0 else math.inf
+            if y == 0.0:
+                return complex(value, y)
+            if abs(y) > _DBL_MIN:
+                sinix, cosix = math.sin(y), math.cos(y)
+            else:
+                sinix, cosix = y, 1.0
+            return complex(math.copysign(value, cosix), math.copysign(value, sinix))
+        if x > 0:
+            return complex(math.inf, y - y)
+        return complex(0.0, math.copysign(0.0, y))
+    if y == 0.0:
+        return complex(math.nan, y)
+    return complex(math.nan, math.nan)
+
+
 _C2 = ["complex128(complex128, complex128)"]
 cmul = vectorize(_C2, nopython=True)(_cmul_scalar)
 csquare = vectorize(["complex128(complex128)"], nopython=True)(lambda a: _csquare_parts(a))
 creciprocal = vectorize(["complex128(complex128)"], nopython=True)(lambda a: _crecip_parts(a))
 cpow = vectorize(_C2, nopython=True)(_cpow_scalar)
 cpow_op = vectorize(["complex128(complex128, int64)"], nopython=True)(_cpow_op_scalar)
+cexp = vectorize(["complex128(complex128)"], nopython=True)(_cexp_scalar)

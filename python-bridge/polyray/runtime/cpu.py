@@ -32,7 +32,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {"sin", "cos", "tan", "sinh", "cosh", "expm1", "log1p"}  # math's checks (runtime/math_helpers.py)
     | {"axis_max", "axis_min"}  # np.max/np.min along axes (runtime/axis_extrema.py)
     | {"mask_get", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)
-    | {"cmul", "csquare", "creciprocal", "cpow", "cpow_op"}  # NumPy's complex products and powers (runtime/complex_helpers.py)
+    | {"cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp"}  # NumPy's complex products and powers (runtime/complex_helpers.py)
     # the NumPy table's array helpers (runtime/array_helpers.py)
     | {"reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", *(f"outer_{u}" for u in ("add", "subtract", "multiply", "divide", "maximum", "minimum"))}
 )

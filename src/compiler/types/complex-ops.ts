@@ -18,11 +18,11 @@ import type { CloseNote } from '../numerics.js';
 import type { Ty } from './ty.js';
 
 /** The helpers of this file, none of which raises (a loop around them may run in parallel). */
-export const COMPLEX_HELPERS: readonly string[] = ['cmul', 'csquare', 'creciprocal', 'cpow', 'cpow_op'];
+export const COMPLEX_HELPERS: readonly string[] = ['cmul', 'csquare', 'creciprocal', 'cpow', 'cpow_op', 'cexp'];
 
 /** What a complex product or power needs: its helper, and why `exact` mode refuses it (null: exact). */
 export interface ComplexOp {
-  helper: 'cmul' | 'csquare' | 'creciprocal' | 'cpow' | 'cpow_op';
+  helper: 'cmul' | 'csquare' | 'creciprocal' | 'cpow' | 'cpow_op' | 'cexp';
   /** Set when only `close` mode compiles it: the refusal in `exact` mode. */
   closeOnly: string | null;
 }
@@ -69,11 +69,16 @@ export function complexProduct(l: Ty, r: Ty, ufunc = false): ComplexOp | string 
   return { helper: 'cmul', closeOnly: null };
 }
 
-/** np.square / np.reciprocal of a complex array or NumPy scalar: their ufunc loops (the square fused as `*`). */
+/**
+ * np.square / np.reciprocal / np.exp of a complex array or scalar: their ufunc loops
+ * (the square fused as `*`; exp the C library's cexp, whose glibc algorithm `cexp`
+ * follows with the same library's exp, sin and cos: NumPy's bits where NumPy runs on glibc).
+ */
 export function complexUnary(name: string, a: Ty): ComplexOp | string | null {
-  if (!complexOf(a) || (name !== 'square' && name !== 'reciprocal')) return null;
+  const helper = ({ square: 'csquare', reciprocal: 'creciprocal', exp: 'cexp' } as const)[name as 'square' | 'reciprocal' | 'exp'];
+  if (!complexOf(a) || helper === undefined) return null;
   if (narrow(a)) return `np.${name} of complex64: NumPy computes it in complex64, compiled code in complex128`;
-  return { helper: name === 'square' ? 'csquare' : 'creciprocal', closeOnly: null };
+  return { helper, closeOnly: null };
 }
 
 /**
