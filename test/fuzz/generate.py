@@ -53,6 +53,11 @@ differently (`_CloseFn`, issue 16): a reduction along an axis or of a whole
 array (sum, mean, var, std), a transcendental ufunc, a power with an integer
 exponent or a product, whose bound the runner derives from the inputs.
 
+One function in five of the rest works through boolean masks and integer index
+arrays instead (families.IndexFn); ordinary and index functions may read module-level
+constants, take NumPy scalar arguments and return tuples (families.py; streams of
+their own).
+
 Programs are either "raising" (may contain operations that raise a CPython
 exception: division by a Python float, `math.sqrt` of a negative number) or
 "quiet" (none), since a statement that can raise keeps isl from rescheduling.
@@ -89,6 +94,11 @@ class Param:
     kind: str  # "array" | "int" | "float"
     ndim: int = 0
     dtype: str = "float64"
+    #: an array built from another parameter (families.IndexFn): "like:x" (x's shape), "mask:x"
+    #: (a mask of x's shape), "index:x" (indices into x's first axis), "len:idx" (as long as idx)
+    of: str | None = None
+    #: an int or float parameter given a NumPy scalar of this dtype (families.numpy_scalars)
+    np: str | None = None
 
 
 @dataclass
@@ -101,6 +111,11 @@ class FunctionSpec:
     #: close-mode functions (_CloseFn): the one bounded operation whose result is returned, as data
     #: the runner turns into a per-element bound (test/fuzz/close_check.py); None elsewhere
     bound: dict | None = None
+    #: module constants the function reads -> the rebinds the runner tries (families.module_constants)
+    constants: dict[str, list[str]] = field(default_factory=dict)
+    #: the return hint when not `float`/`None` ("-": none written), and whether it returns a tuple
+    ret_hint: str = ""
+    tuple_return: bool = False
 
 
 @dataclass
@@ -108,6 +123,8 @@ class Program:
     seed: int
     source: str
     functions: list[FunctionSpec]
+    #: module-level constants: name -> literal (families.module_constants)
+    constants: dict[str, str] = field(default_factory=dict)
 
 
 class _Fn:
@@ -782,7 +799,7 @@ def _loop_forms(text: str, spec: FunctionSpec, rng: random.Random) -> str:
     return "\n".join(lines[:ret] + loop + lines[ret:])
 
 
-def _caller(callee: FunctionSpec, rng: random.Random) -> tuple[str, FunctionSpec]:
+def _caller(callee: FunctionSpec, rng: random.Random, callee_text: str = "") -> tuple[str, FunctionSpec]:
     """A function that calls another function of the program (issue 17: compiled for the
     call's argument types and called directly from the caller's variant): once, twice (the
     second call sees the first's writes) or in a loop, its arguments partly as keywords;
@@ -792,6 +809,8 @@ def _caller(callee: FunctionSpec, rng: random.Random) -> tuple[str, FunctionSpec
     args = ", ".join([p.name for p in params[:cut]] + [f"{p.name}={p.name}" for p in params[cut:]])
     call = f"{callee.name}({args})"
     how = rng.choice(("once", "twice", "loop"))
+    if callee.tuple_return:
+        how = "once"  # a tuple is passed on, not added to
     if callee.returns:
         body = {"once": [f"    return {call}"],
                 "twice": [f"    r = {call}", f"    r = r + 0.5 * {call}", "    return r"],
@@ -800,18 +819,28 @@ def _caller(callee: FunctionSpec, rng: random.Random) -> tuple[str, FunctionSpec
         body = {"once": [f"    {call}"], "twice": [f"    {call}", f"    {call}"],
                 "loop": ["    for _k in range(2):", f"        {call}"]}[how]
     sig = ", ".join(f"{p.name}: {ARRAY_HINTS[p.dtype] if p.kind == 'array' else p.kind}" for p in params)
+    # the callee's own hints where they give ranks (families.IndexFn's shaped hints)
+    own = re.match(rf"def {callee.name}\((.*)\)(?: ->[^:]*)?:", callee_text)
+    if own and "np.ndarray[" in own.group(1):
+        sig = own.group(1)
     name = f"c_{callee.name}"
-    text = f"def {name}({sig}) -> {'float' if callee.returns else 'None'}:\n" + "\n".join(body) + "\n"
+    hint = callee.ret_hint or ("float" if callee.returns else "None")
+    text = f"def {name}({sig}){'' if hint == '-' else ' -> ' + hint}:\n" + "\n".join(body) + "\n"
     outside = f"calls {callee.name} ({callee.outside})" if callee.outside else None
-    return text, FunctionSpec(name, list(params), callee.returns, outside, {*callee.features, "calls_function", f"call_{how}"})
+    spec = FunctionSpec(name, list(params), callee.returns, outside, {*callee.features, "calls_function", f"call_{how}"},
+                        constants=dict(callee.constants), ret_hint=callee.ret_hint, tuple_return=callee.tuple_return)
+    return text, spec
 
 
 def generate(seed: int) -> Program:
+    import families  # noqa: PLC0415 - it builds on this module's Param and FunctionSpec
+
     rng = random.Random(seed)
     raising = rng.random() < 0.55
     n_fns = rng.choice((1, 1, 2, 2, 3))
     texts, specs = [], []
     helper_needed = False
+    constants: dict[str, str] = {}
     for f in range(n_fns):
         outside = rng.random() < 0.1
         fn = _Fn(rng, f"f{f}", raising)
@@ -820,14 +849,25 @@ def generate(seed: int) -> Program:
         narrow = random.Random(seed * 7 + f)
         # and one in five (of the rest) computes what close mode may round differently (its own stream too)
         close = random.Random(seed * 17 + f)
+        # and one in five of the rest works through masks and index arrays (families.IndexFn, its own stream)
+        index = random.Random(seed * 37 + f)
+        # issue 17's spellings on the ordinary and index functions: module constants, NumPy
+        # scalar arguments, tuple returns (families.py; a stream of their own)
+        later = random.Random(seed * 41 + f)
         if narrow.random() < 1 / 6:
             text, spec = _NarrowFn(narrow, f"f{f}").build()
         elif close.random() < 1 / 5:
             text, spec = _CloseFn(close, f"f{f}").build()
         else:
-            text = _unpacking(text, spec, random.Random(seed * 13 + f))
-            text = _forms(text, spec, random.Random(seed * 23 + f))
-            text = _loop_forms(text, spec, random.Random(seed * 29 + f))
+            if index.random() < 1 / 5:
+                text, spec = families.IndexFn(index, f"f{f}").build()
+            else:
+                text = _unpacking(text, spec, random.Random(seed * 13 + f))
+                text = _forms(text, spec, random.Random(seed * 23 + f))
+                text = _loop_forms(text, spec, random.Random(seed * 29 + f))
+                text = families.tuple_return(text, spec, later)
+            text = families.module_constants(text, spec, later, constants)
+            text = families.numpy_scalars(text, spec, later)
         helper_needed |= "call" in spec.features
         texts.append(text)
         specs.append(spec)
@@ -836,12 +876,18 @@ def generate(seed: int) -> Program:
     # not of a close-family function: its bound is the callee's, which the caller's report does not carry
     callees = [s for s in specs if s.bound is None]
     if crng.random() < 0.25 and callees:
-        text, spec = _caller(crng.choice(callees), crng)
+        callee = crng.choice(callees)
+        text, spec = _caller(callee, crng, texts[specs.index(callee)])
         texts.append(text)
         specs.append(spec)
     helper = "def _fz_clip(v: int) -> int:\n    return max(v, 0)\n" if helper_needed else ""
-    source = HEADER + "\n\n" + "\n\n".join(([helper] if helper else []) + texts)
-    return Program(seed, source, specs)
+    source = prelude(constants) + "\n\n" + "\n\n".join(([helper] if helper else []) + texts)
+    return Program(seed, source, specs, constants)
+
+
+def prelude(constants: dict[str, str]) -> str:
+    """The imports, then the module-level constants (families.module_constants)."""
+    return HEADER + ("\n" + "".join(f"{name} = {value}\n" for name, value in constants.items()) if constants else "")
 
 
 if __name__ == "__main__":

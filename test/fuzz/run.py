@@ -26,6 +26,16 @@ documented ULP bound, the product's inner dimension), with the same shapes,
 dtypes, NaN/inf positions and exceptions; any other function with close notes
 only in its outcome and non-float arrays (counted as unbounded).
 
+Issue 17's families (test/fuzz/families.py): masks and index arrays get inputs
+built from the arrays they index (`Param.of`: in range, repeated indices, and on
+one call in eight a mask of another shape, an index past either end or a value
+array of the wrong length); int and float parameters may be NumPy scalars
+(`Param.np`); a tuple return is compared item by item; and a function reading a
+module constant is called again with the constant rebound in the generated and
+the plain module (another value, another type, None, unbound) and restored: the
+outcome must be the original's and no compiled variant may run while the
+constant differs from its compiled value.
+
 The cpu variant runs for every program (worker processes, --jobs). Every
 R-th program also runs the ray variant, in one worker process that starts the
 embedded local Ray cluster once; every G-th program also runs the gpu variant,
@@ -183,6 +193,8 @@ def make_inputs(fn: gen.FunctionSpec, seed: int, trial: int) -> dict[str, Any]:
     args: dict[str, Any] = {}
     nrng = np.random.default_rng(seed * 31 + trial)
     for p in fn.params:
+        if p.of:
+            continue  # built from the array it belongs to, below
         if p.kind == "array":
             shape = [base[d] if rng.random() < 0.85 else max(0, base[d] + rng.choice((-1, 1, 2))) for d in range(p.ndim)]
             if p.dtype == "int64":
@@ -209,7 +221,46 @@ def make_inputs(fn: gen.FunctionSpec, seed: int, trial: int) -> dict[str, Any]:
                 args[p.name] = rng.choice((0.0, 0.0, 2.0, -0.5, 0.25, 3.0))
             else:
                 args[p.name] = rng.choice((0.5, -1.5, 2.0, 0.0, 1.0, 1e300, -0.0))
+        if p.np:
+            args[p.name] = getattr(np, p.np)(args[p.name])  # a NumPy scalar argument (families.numpy_scalars)
+    for p in fn.params:
+        if p.of:
+            args[p.name] = derived_input(p, args, rng, nrng)
     return args
+
+
+def derived_input(p: gen.Param, args: dict[str, Any], rng: random.Random, nrng: Any) -> Any:
+    """A mask, an index array, an array shaped like another or as long as an index array
+    (families.IndexFn): right by construction on most calls; on one call in eight a mask of
+    another shape, an index just past either end or a value array one too long, for which the
+    original raises (IndexError, ValueError) before writing anything."""
+    import numpy as np
+
+    how, base = p.of.split(":")
+    shape = list(np.shape(args[base]))
+    wrong = rng.random() < 0.125
+    if how == "index":
+        n = shape[0] if shape else 0
+        size = rng.choice((0, 1, 3, 5, 8)) if n else rng.choice((0, 0, 1))
+        idx = nrng.integers(-n, n, size=size) if n else np.zeros(size, dtype=np.int64)
+        if size >= 3:
+            idx[rng.randrange(size)] = idx[0]  # a repeated index: the last of its writes wins
+        if (wrong or not n) and size:
+            idx[rng.randrange(size)] = rng.choice((n, -n - 1))
+        return idx.astype(p.dtype)
+    if how == "len":
+        shape = [shape[0] + (1 if wrong else 0)]
+    elif wrong and shape:
+        shape[rng.randrange(len(shape))] += rng.choice((1, -1)) if shape[0] else 1
+        shape = [max(0, d) for d in shape]
+    if how == "mask":
+        return nrng.random(shape) < 0.5
+    if p.dtype == "int64":
+        return nrng.integers(-3, 4, size=shape, dtype=np.int64)
+    a = np.round(nrng.standard_normal(shape) * 4.0, 3)
+    if a.size and rng.random() < 0.15:
+        a.flat[rng.randrange(a.size)] = rng.choice((math.nan, math.inf, -math.inf, -0.0))
+    return a
 
 
 def copy_args(args: dict[str, Any]) -> dict[str, Any]:
@@ -257,6 +308,20 @@ def same_bits(a: Any, b: Any) -> bool:
                                                                    np.signbit(b.real[ok] if b.dtype.kind == "c" else b[ok])))
 
 
+def compare_value(w: Any, g: Any) -> str | None:
+    """None when one returned value (an item of a tuple) is the other: an array bit for bit with its
+    dtype, a number by its value bit for bit (as `compare` takes a returned scalar: a Python float
+    and a NumPy float64 of the same bits are the same)."""
+    import numpy as np
+
+    if isinstance(w, np.ndarray) or isinstance(g, np.ndarray):
+        return None if type(w) is type(g) and same_bits(w, g) else f"original {w!r:.200} vs variant {g!r:.200}"
+    try:
+        return None if same_bits(complex(w), complex(g)) else f"original {w!r} vs variant {g!r}"
+    except (TypeError, ValueError):
+        return None if w == g else f"original {w!r} vs variant {g!r}"
+
+
 def compare(spec: gen.FunctionSpec, want: tuple[str, Any], got: tuple[str, Any], ref_args: dict[str, Any], args: dict[str, Any]) -> str | None:
     """None if the variant's outcome is the original's, else what differs."""
     import numpy as np
@@ -268,6 +333,14 @@ def compare(spec: gen.FunctionSpec, want: tuple[str, Any], got: tuple[str, Any],
         if w is None or g is None:
             if not (w is None and g is None):
                 return f"return: original {w!r} vs variant {g!r}"
+        elif isinstance(w, tuple) or isinstance(g, tuple):
+            # a tuple return (families): the same length, each item compared as a return value
+            if type(w) is not type(g) or len(w) != len(g):
+                return f"return: original {w!r:.200} vs variant {g!r:.200}"
+            for k, (wi, gi) in enumerate(zip(w, g)):
+                diff = compare_value(wi, gi)
+                if diff:
+                    return f"return item {k}: {diff}"
         elif isinstance(w, np.ndarray) or isinstance(g, np.ndarray):
             if type(w) is not type(g) or not same_bits(w, g):
                 return f"return: original {w!r:.200} vs variant {g!r:.200}"
@@ -392,6 +465,8 @@ def run_source(source: str, functions: list[gen.FunctionSpec], seed: int, varian
                                                  "reason": hist[-1].get("reason") if hist else None})
             if fixed_inputs is not None:
                 break
+        if spec.constants and fixed_inputs is None:
+            result["mismatches"] += rebind_mismatches(module, original_module(source, seed), spec, wrapper, original, seed, "cpu", result)
     os.environ.pop("POLYRAY_TARGET", None)
     os.environ.pop("POLYRAY_CPU_FORM", None)
     if fixed_inputs is None:
@@ -400,6 +475,46 @@ def run_source(source: str, functions: list[gen.FunctionSpec], seed: int, varian
     if only is None and fixed_inputs is None and reloaded(seed):
         result["mismatches"] += reload_mismatches(path, tag, seed, trials, result)
     return result
+
+
+def rebind_mismatches(module: Any, plain: Any, spec: gen.FunctionSpec, wrapper: Any, original: Any, seed: int, target: str,
+                      result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Module constants rebound between calls (families.module_constants): each rebind of each
+    constant the function reads (another value, another type, None, unbound) set in the generated
+    module and in the plain one, then the original and the dispatcher called on the same inputs.
+    The outcome must be the same, and no compiled variant may run while a constant differs from
+    the value it was compiled with (the dispatcher's check before each call); the constant is
+    then restored and the call compared again."""
+    import numpy as np
+    import polyray.runtime as rt
+
+    out: list[dict[str, Any]] = []
+    args = make_inputs(spec, seed, 2)
+    homes = list({id(m): m for m in (module, plain)}.values())
+    for name, rebinds in spec.constants.items():
+        saved = [m.__dict__.get(name) for m in homes]
+        for text in rebinds + ["RESTORE"]:
+            for m, old in zip(homes, saved):
+                if text == "DELETE":
+                    m.__dict__.pop(name, None)
+                else:
+                    m.__dict__[name] = old if text == "RESTORE" else eval(text, {"np": np})  # noqa: S307 - the generator's rebinds
+            ref, mine = copy_args(args), copy_args(args)
+            want = call(original, spec, ref)
+            os.environ["POLYRAY_TARGET"] = "cpu"
+            rt.clear_history()
+            got = call(wrapper, spec, mine)
+            hist = rt.history()
+            ran = hist[-1]["variant"] if hist else "original"
+            result["rebind_calls"] = result.get("rebind_calls", 0) + 1
+            result["rebind_original"] = result.get("rebind_original", 0) + (ran == "original")
+            diff = compare(spec, want, got, ref, mine)
+            if diff is None and text != "RESTORE" and ran != "original":
+                diff = f"the {ran} variant ran with module constant {name} rebound to {text}"
+            if diff:
+                out.append({"function": spec.name, "trial": 2, "target": target, "ran": ran, "what": f"{name} = {text}: {diff}",
+                            "reason": hist[-1].get("reason") if hist else None})
+    return out
 
 
 _ULP: dict[str, dict[str, int]] | None = None
@@ -474,6 +589,8 @@ def run_close(source: str, functions: list[gen.FunctionSpec], seed: int, compile
             if diff:
                 result["mismatches"].append({"function": spec.name, "trial": trial, "target": "cpu-close", "ran": ran, "what": diff,
                                              "reason": hist[-1].get("reason") if hist else None})
+        if spec.constants:
+            result["mismatches"] += rebind_mismatches(module, original_module(source, seed), spec, wrapper, original, seed, "cpu-close", result)
     os.environ.pop("POLYRAY_TARGET", None)
     os.environ.pop("POLYRAY_CPU_FORM", None)
 
@@ -613,7 +730,7 @@ def minimize(seed: int, mismatch: dict[str, Any], compiler: Compiler, workdir: P
     m = re.search(rf"^def {spec.name}\(.*?(?=^def |\Z)", text, re.S | re.M)
     assert m
     fn_text = m.group(0).rstrip("\n")
-    header = gen.HEADER + ("\n\ndef _fz_clip(v: int) -> int:\n    return max(v, 0)\n" if "_fz_clip" in fn_text else "")
+    header = gen.prelude(prog.constants) + ("\n\ndef _fz_clip(v: int) -> int:\n    return max(v, 0)\n" if "_fz_clip" in fn_text else "")
 
     def still_fails(candidate: str) -> bool:
         try:
@@ -735,6 +852,8 @@ def coverage(results: list[dict[str, Any]]) -> dict[str, Any]:
                 cov["features"][feat] = cov["features"].get(feat, 0) + 1
     for key in ("close_calls", "close_non_original", "close_bounded", "close_exact", "close_unbounded"):
         cov[key] = sum(r.get(key, 0) for r in results)
+    cov["rebind_calls"] = sum(r.get("rebind_calls", 0) for r in results)
+    cov["rebind_original"] = sum(r.get("rebind_original", 0) for r in results)
     cov["verdict_loops"] = sum(r.get("verdict_loops", 0) for r in results)
     cov["verdict_compared"] = sum(r.get("verdict_compared", 0) for r in results)
     cov["non_original_share"] = round(cov["non_original_calls"] / cov["calls"], 3) if cov["calls"] else 0.0
@@ -759,6 +878,7 @@ def print_coverage(cov: dict[str, Any]) -> None:
     print(f"close mode: {cov['close_calls']} calls, non-original {cov['close_non_original']}; compared within each operation's bound "
           f"{cov['close_bounded']}, bit for bit (no close note, or the original ran) {cov['close_exact']}, "
           f"outcome and non-float arrays only (close notes without a derivable bound) {cov['close_unbounded']}")
+    print(f"module constants rebound between calls: {cov['rebind_calls']} calls, {cov['rebind_original']} of them ran the original")
     print(f"mismatches {cov['mismatches']}")
 
 
@@ -900,6 +1020,7 @@ def main(argv: list[str] | None = None) -> int:
                        "calls": cov["calls"], "non_original_share": cov["non_original_share"],
                        "ray_programs": cov["modes"].get("ray", 0), "gpu_programs": cov["modes"].get("gpu", 0),
                        "close_calls": cov["close_calls"], "close_bounded": cov["close_bounded"], "close_unbounded": cov["close_unbounded"],
+                       "rebind_calls": cov["rebind_calls"],
                        "gpu": "real" if a.real_gpu else "simulator"})
     if cov["mismatches"]:
         rc = 1

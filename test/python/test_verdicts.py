@@ -30,6 +30,8 @@ NOT_KERNELS = {
     "test/fuzz/generate.py": "the fuzzer's program generator; its programs are checked by test/fuzz/run.py, each seed",
     "test/fuzz/run.py": "the fuzzer's runner (harness)",
     "test/fuzz/close_check.py": "the fuzzer's close-mode comparison (per-operation bounds), harness",
+    "test/fuzz/families.py": "the fuzzer's generator families (masks and index arrays, module constants, NumPy scalars, tuple returns); "
+                             "its programs are checked by test/fuzz/run.py, each seed",
     "test/notebooks/": "a notebook benchmark driver (harness)",
     "test/verdicts/": "this checker",
     "bench/polybench/__init__.py": "package marker",
