@@ -211,6 +211,8 @@ def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int,
     numba_n_fn = None
     numba_n_path = os.path.join(folder, f"{name}_numba_n.py")
     if numba_n and os.path.exists(numba_n_path):
+        # Polyray's verdict first: if Numba's compile runs out of time, the parent keeps this row
+        print("RESULT " + json.dumps(result, default=str), flush=True)
         phase("numba_n")
         result["numba_n"], numba_n_fn = numba_n_row(numba_n_path, name, info, data, ref, tol)
         result["numba_n_not_polyray"] = numba_n_gaps(result["numba_n"], result["functions"])

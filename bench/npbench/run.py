@@ -62,6 +62,15 @@ def run_one(path: str, args: argparse.Namespace) -> dict[str, Any]:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, cwd=REPO)
     except subprocess.TimeoutExpired as exc:
         err = exc.stderr.decode() if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        done = [ln for ln in out.splitlines() if ln.startswith("RESULT ")]
+        if done and last_phase(err) == "numba_n":
+            # Polyray's part had finished: only NPBench's Numba version ran out of time
+            row = json.loads(done[-1][len("RESULT "):])
+            row["numba_n"] = {"error": f"TimeoutExpired: over {args.timeout} s compiling or running it", "compiled": {}}
+            row["numba_n_not_polyray"] = []
+            row["wall_s"] = time.perf_counter() - start
+            return row
         return {"benchmark": name, "status": "timeout", "why_wrong": f"over {args.timeout} s in {last_phase(err)}",
                 "wall_s": time.perf_counter() - start}
     for line in reversed(proc.stdout.splitlines()):

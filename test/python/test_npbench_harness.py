@@ -47,6 +47,11 @@ BENCHES = {
         def kernel(n, A, B):
             return A + np.random.rand(n)
         """, {"S": {"n": 16}}, ["n", "A", "B"], []),
+    "slownumba": ("""
+        def kernel(n, A, B):
+            for i in range(n):
+                B[i] = A[i] + 1.0
+        """, {"S": {"n": 8}}, ["n", "A", "B"], ["B"]),
     "hang": ("""
         import time
 
@@ -79,6 +84,11 @@ NUMBA_N = {
             for i in range(n):
                 B[i] = A[i] / 2.0
             B[0] = 0.0
+        """,
+    # NPBench's Numba version takes longer than the time limit (here: before it even compiles)
+    "slownumba": """
+        import time
+        time.sleep(120)
         """,
     "drift": """
         @nb.jit(nopython=True)
@@ -164,6 +174,14 @@ def test_wrong_result_exits_1(checkout: Path, tmp_path: Path) -> None:
     assert rows[0]["numba_n"]["compiled"] == {"kernel": False}, rows[0]["numba_n"]
     assert rows[0]["numba_n"]["error"].startswith("TypingError"), rows[0]["numba_n"]
     assert rows[0]["numba_n_not_polyray"] == []
+
+
+def test_a_numba_n_version_out_of_time_keeps_polyrays_row(checkout: Path, tmp_path: Path) -> None:
+    """Only NPBench's Numba version ran out of time: Polyray's verdict stands, the run does not fail."""
+    code, log, rows = run(["--npbench", str(checkout), "--only", "slownumba", "--timeout", "25", "--no-doc",
+                           "--json", str(tmp_path / "r.json")])
+    assert code == 0 and rows[0]["status"] == "ok" and rows[0]["variant"] == "cpu", (log, rows)
+    assert rows[0]["numba_n"]["error"].startswith("TimeoutExpired") and rows[0]["numba_n_not_polyray"] == [], rows
 
 
 def test_numba_n_check_can_be_skipped(checkout: Path, tmp_path: Path) -> None:
