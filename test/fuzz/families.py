@@ -81,7 +81,7 @@ class IndexFn:
         self.locals.append(name)
         lines = [f"    {name} = {read[1]}"]
         if rng.random() < 0.5:
-            f.add("loop_over_gathered")
+            f.add("gathered_loop")
             lines += [f"    for i in range({name}.shape[0]):", f"        s += {name}[i] * {rng.choice(FLOAT_CONSTS)}"]
         elif rng.random() < 0.5:
             lines += [f"    s += {name}.shape[0]"]
