@@ -92,6 +92,10 @@ KERNELS = textwrap.dedent(f'''
         return np.sum(t, axis=(0, 2)), t.sum(axis=-1, keepdims=True)
 
 
+    def share_of_total(x: {F2}):
+        return x / np.sum(x, keepdims=True), np.max(x, keepdims=True) - x.min(axis=None)
+
+
     def peak(x: npt.NDArray[np.float32]):
         return np.amax(x, axis=(0, -1))
 
@@ -280,6 +284,20 @@ def test_whole_and_axis_tuple_sums_keep_float32(modules, monkeypatch):
         assert within(g1, w1, sum_tolerance(t, (0, 2)))
         assert within(g2, w2, sum_tolerance(t, -1, contiguous_line=True, keepdims=True))
     assert not hasattr(exact, "_polyray_dispatch_total32") and not hasattr(exact, "_polyray_dispatch_plane_sums")
+
+
+def test_whole_array_reductions_with_keywords(modules, monkeypatch):
+    original, exact, close = modules
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    x = f32(np.random.default_rng(8), 40, 30, scale=3.0) + np.float32(5.0)
+    (ws, wp), (gs, gp) = original.share_of_total(x), _call(close, "share_of_total", x)
+    assert gs.shape == ws.shape and gp.shape == wp.shape == (1, 1) and gs.dtype == ws.dtype == np.float32
+    assert np.array_equal(gp, wp)  # max and min: the same element
+    total = np.sum(x.astype(np.float64))
+    ds = sum_tolerance(x)
+    xa = np.abs(x.astype(np.float64))
+    assert within(gs, ws, xa * ds / (total * (total - ds)) + 2 * U32 * np.abs(ws) * 1.0001)
+    assert not hasattr(exact, "_polyray_dispatch_share_of_total")  # its float32 sum keeps the original
 
 
 def test_a_local_rebound_to_another_dtype_and_rank(modules, monkeypatch):

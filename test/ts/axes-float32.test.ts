@@ -17,7 +17,7 @@ const F2 = 'np.ndarray[tuple[int, int], np.dtype[np.float32]]';
 const F4 = 'np.ndarray[tuple[int, int, int, int], np.dtype[np.float32]]';
 
 async function compile(src: string, numerics: 'exact' | 'close' = 'close') {
-  const r = compileSource(await testParser(), `import numpy as np\n${src}`, { fileName: 't.py', targets: ['cpu', 'gpu'], numerics });
+  const r = compileSource(await testParser(), `import numpy as np\nimport numpy.typing as npt\n${src}`, { fileName: 't.py', targets: ['cpu', 'gpu'], numerics });
   assert.ok(r.ok);
   return r;
 }
@@ -72,6 +72,16 @@ test('a sum over a tuple of axes of a product with np.newaxis is float32 of the 
   assert.deepEqual(st.closeNotes.map((n) => n.operation), ['np.mean', '.std()', 'np.var']);
 });
 
+test('the whole array with keywords: every axis at once (keepdims=True an array of ones in shape)', async () => {
+  const r = await compile(py`
+    def share(x: ${F2}):
+        return x / np.sum(x, keepdims=True), np.max(x, keepdims=True) - x.min(axis=None)
+  `);
+  const f = fn(r, 'share');
+  assert.equal(f.accelerated, true, messages(f));
+  assert.match(r.module, /_polyray_h_axis_sum\(x, \(0, 1\), True, True\), _polyray_h_axis_max\(x, \(0, 1\), True, True\) - _polyray_h_axis_min\(x, \(0, 1\), False, True\)/);
+});
+
 test('axes out of range, repeated, computed or empty are refused with the reason; other dtypes keep their rules', async () => {
   const r = await compile(py`
     def out_of_range(x: ${F2}):
@@ -80,7 +90,7 @@ test('axes out of range, repeated, computed or empty are refused with the reason
         return np.max(x, axis=(1, -1))
     def computed(x: ${F2}, a: int):
         return np.min(x, axis=a)
-    def whole_keep(x: ${F2}):
+    def whole_keep(x: npt.NDArray[np.float32]):
         return np.max(x, keepdims=True)
     def halves(x: np.ndarray[tuple[int, int], np.dtype[np.float16]]):
         return np.sum(x, axis=0)
@@ -88,7 +98,7 @@ test('axes out of range, repeated, computed or empty are refused with the reason
   assert.match(messages(fn(r, 'out_of_range')), /sum\(\): axis 2 is out of bounds for an array of 2 dimensions/);
   assert.match(messages(fn(r, 'repeated')), /max\(\): an axis is repeated/);
   assert.match(messages(fn(r, 'computed')), /min\(\): the axis must be an int literal or a tuple of them/);
-  assert.match(messages(fn(r, 'whole_keep')), /keepdims=True of a whole array is not supported/);
+  assert.match(messages(fn(r, 'whole_keep')), /max\(\): keepdims=True of an array of unknown rank is not supported/);
   assert.equal(fn(r, 'halves').accelerated, false); // float16: NumPy adds in float32, not planned
 });
 

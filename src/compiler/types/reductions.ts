@@ -108,7 +108,8 @@ export function planCloseReduction(call: ReductionCall, pairwiseExact: boolean):
   }
   const axisExpr = given.get('axis');
   const axisNone = axisExpr?.kind === 'const' && axisExpr.value === 'None';
-  if (extremum && (!axisExpr || axisNone) && !given.has('keepdims')) return null; // the whole array: Numba's np.max
+  // the whole array without keywords: Numba's np.max (the table's rule)
+  if (extremum && (!axisExpr || axisNone) && given.size === 0) return null;
   if ((!axisExpr || axisNone) && !given.has('keepdims') && pairwiseExact) return null;
   if (!elementsOk(name, operand.dtype)) return null;
   const dtype = resultDtype(name, operand.dtype!);
@@ -127,7 +128,14 @@ export function planCloseReduction(call: ReductionCall, pairwiseExact: boolean):
   const own = operand.dtype === 'float64' || operand.dtype === 'float32';
   const terms = `${own ? '' : `${operand.dtype} elements as float64, `}pairwise in ${dtype}`;
   if (!axisExpr || axisNone) {
-    if (keep) return { kind: 'refuse', reason: `${name}(): keepdims=True of a whole array is not supported` };
+    if (keep || extremum) {
+      // every axis at once (keepdims=True: an array of ones in shape; max/min with keywords: Numba's takes none)
+      const nd = operand.ndim;
+      if (nd === null || nd === 0) return { kind: 'refuse', reason: `${name}(): ${keep ? 'keepdims=True' : 'axis=None or keepdims'} of an array of unknown rank is not supported` };
+      const all = `(${Array.from({ length: nd }, (_, k) => k).join(', ')}${nd === 1 ? ',' : ''})`;
+      const type: Ty = keep ? { kind: 'array', dtype, ndim: nd } : npScalar(dtype);
+      return { kind: 'compile', helper: `axis_${name}`, args: [call.operandExpr, all, keep ? 'True' : 'False', 'True', ...ddof], type, terms };
+    }
     return { kind: 'compile', helper: `whole_${name}`, args: [call.operandExpr, ...ddof], type: npScalar(dtype), terms };
   }
   const axes = writtenAxes(axisExpr);
