@@ -38,6 +38,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .runtime import environ as _environ
+
 _address: str | None = None  # set by connect()
 _embedded = False  # whether the running Ray is the one we started locally
 _connected_to: str | None = None
@@ -124,7 +126,9 @@ def _ray() -> Any:
 
 
 def preferred_address() -> str | None:
-    return _address or os.environ.get("POLYRAY_RAY_ADDRESS") or None
+    # (read on every call of a function with a Ray variant: os.environ.get of a name that is not set raises
+    # and catches a KeyError, tens of microseconds on a busy machine; runtime/environ.py reads it in one lookup)
+    return _address or _environ.get("POLYRAY_RAY_ADDRESS") or None
 
 
 def _shutdown_locked(why: str) -> None:

@@ -56,6 +56,7 @@ from typing import Any, Final
 import numpy as np
 
 from . import background, jitting, prepare
+from .cost import cpu_count
 from .cpu import HELPER_NAMES, HELPER_PREFIX, PRANGE_NAME, _stand_ins
 from .params import Param
 from .variants import VariantCompiling, VariantFailed, call_signature, restore, snapshot
@@ -353,7 +354,7 @@ class RayVariant:
                 return max(1, int(ray.cluster_resources().get("CPU", 1)))
             except Exception:  # noqa: BLE001
                 pass
-        return os.cpu_count() or 1
+        return cpu_count()
 
     def started(self) -> bool:
         """Whether Ray is already connected (no start-up cost left)."""
