@@ -402,7 +402,11 @@ class Parallelized:
             if found is not None:
                 target = self._quick.get((_hot.env_get(_NUMERICS_KEY) if self.numerics is None else None, found))
                 if target is not None:
-                    return target(*args) if self.target is None else self._with_target(target, args, kwargs)
+                    try:
+                        return target(*args) if self.target is None else self._with_target(target, args, kwargs)
+                    finally:
+                        # (the dispatcher inside left its compiles' gates to this call: background.open_gates)
+                        _background.open_gates()
         key, problem = self._signature_of(args, kwargs)
         target: Callable[..., Any] | None = None
         if key is not None:
@@ -436,7 +440,10 @@ class Parallelized:
         if target is not None:
             if not kwargs and len(args) == self._positional:
                 self._remember_quick(args, target)
-            return self._with_target(target, args, kwargs)
+            try:
+                return self._with_target(target, args, kwargs)
+            finally:
+                _background.open_gates()  # (as above)
         return self._original(args, kwargs, problem or "the call's arguments do not bind")
 
     def _pending(self, mode: str, key: tuple[tuple[str, str], ...]) -> Callable[..., Any]:

@@ -434,3 +434,33 @@ def test_parallelize_finds_each_signature_on_the_quick_path(monkeypatch, tmp_pat
     monkeypatch.setenv("POLYRAY_TARGET", "original")
     rec = run(0.5, x, np.ones(32))
     assert rec["variant"] == "original" and rec["reason"] == "POLYRAY_TARGET=original"
+
+
+def test_parallelize_opens_the_gates_its_dispatcher_left(monkeypatch, tmp_path):
+    """A compile that the generated module's dispatcher submits inside a @parallelize call (a new layout)
+    starts when that call returns: the dispatcher leaves the gates to the outer call, which opens them."""
+    monkeypatch.setenv("POLYRAY_CACHE_DIR", str(tmp_path / "cache"))
+    src = tmp_path / "gate_kernels.py"
+    src.write_text(
+        "from polyray import parallelize\n\n\n"
+        "@parallelize\n"
+        "def scale(x, out, a):\n"
+        "    for i in range(x.shape[0]):\n"
+        "        out[i] = a * x[i]\n")
+    spec = importlib.util.spec_from_file_location("gate_kernels", src)
+    mod = importlib.util.module_from_spec(spec)
+    import sys
+    sys.modules["gate_kernels"] = mod
+    spec.loader.exec_module(mod)
+    x, out = np.ones(16), np.zeros(16)
+    for _ in range(3):
+        mod.scale(x, out, 0.5)  # (JIT_WAIT=1: compiled and run)
+    assert last()["variant"] == "cpu"
+    monkeypatch.delenv("POLYRAY_JIT_WAIT")
+    strided = np.ones(32)[::2]  # a layout not compiled yet: the cpu variant compiles it in the background
+    mod.scale(strided, out, 0.5)
+    assert last()["variant"] == "original" and "compiling" in last()["reason"], last()
+    assert not getattr(background._local, "gates", None), "a gate left shut after the call returned"
+    assert background.wait_idle(120)
+    mod.scale(strided, out, 0.5)
+    assert last()["variant"] == "cpu" and out.tolist() == [0.5] * 16
