@@ -9,7 +9,9 @@ import type { Expr } from '../parse/ast.js';
 import type { ProductLoop, ProductOperand, ProductUpdate } from '../poly/product-loops.js';
 import { NUMPY } from './names.js';
 
-function operandText(o: ProductOperand, side: 'left' | 'right', lo: string, hi: string): string {
+function operandText(o: ProductOperand, side: 'left' | 'right', lo: string, hi: string, whole = false): string {
+  // the whole operand: Numba keeps its layout ('C', or 'F' transposed), and BLAS reads it in place
+  if (whole) return o.rank === 1 || (o.kDim === 0) === (side === 'right') ? o.array : `${o.array}.T`;
   const k = `${lo}:${hi}`;
   if (o.rank === 1) return `${o.array}[${k}]`;
   // the left operand is indexed [row, k], the right one [k, column]
@@ -28,10 +30,18 @@ export function productCondition(ps: ProductLoop[], print: (e: Expr) => string):
   return ps.map((p) => { const { lo, hi } = productRange(p, print); return `(${hi}) - (${lo}) > 0`; }).join(' and ');
 }
 
-/** `T = np.dot(...)` per update, before the nest. */
+/**
+ * `T = np.dot(...)` per update, before the nest: of the whole operands when the
+ * k range spans them (a slice is typed 'A' by Numba, whose np.dot then copies
+ * it), else of the slices.
+ */
 export function productLines(p: ProductLoop, print: (e: Expr) => string, indent: string): string[] {
   const { lo, hi } = productRange(p, print);
-  return p.updates.map((u) => `${indent}${u.name} = ${NUMPY}.dot(${operandText(u.left, 'left', lo, hi)}, ${operandText(u.right, 'right', lo, hi)})`);
+  return p.updates.flatMap((u) => {
+    const spans = [u.left, u.right].map((o) => `${o.array}.shape[${o.kDim}] == ${hi}`).join(' and ');
+    const dot = (whole: boolean): string => `${NUMPY}.dot(${operandText(u.left, 'left', lo, hi, whole)}, ${operandText(u.right, 'right', lo, hi, whole)})`;
+    return [`${indent}if ${lo === '0' ? '' : `${lo} == 0 and `}${spans}:`, `${indent}    ${u.name} = ${dot(true)}`, `${indent}else:`, `${indent}    ${u.name} = ${dot(false)}`];
+  });
 }
 
 function updateLine(u: ProductUpdate, print: (e: Expr) => string, indent: string): string {
