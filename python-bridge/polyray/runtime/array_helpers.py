@@ -19,7 +19,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -383,3 +383,55 @@ def _ol_mgrid(starts, stops, steps):  # type: ignore[no-untyped-def]
             return out
         return impl3
     return None
+
+
+# --- np.repeat ---------------------------------------------------------------------
+#
+# np.repeat(a, n) repeats each element of the flattened array n times (Numba has that
+# form); along an axis k (types: a literal, normalized; -1 for none) each index of
+# that axis n times, the array's rank kept. A negative count raises ValueError, as
+# in NumPy.
+
+
+def repeat(a: Any, n: Any, axis: int) -> Any:
+    """``np.repeat(a, n)`` (axis -1) or ``np.repeat(a, n, axis=axis)``."""
+    return np.repeat(a, n) if axis == -1 else np.repeat(a, n, axis=axis)
+
+
+@overload(repeat)
+def _ol_repeat(a, n, axis):  # type: ignore[no-untyped-def]
+    if not (isinstance(a, types.Array) and isinstance(n, types.Integer) and isinstance(axis, types.IntegerLiteral)):
+        return None
+    k = axis.literal_value
+    if k == -1:
+        def impl_flat(a, n, axis):  # type: ignore[no-untyped-def]
+            if n < 0:
+                raise ValueError("negative dimensions are not allowed")
+            return np.repeat(a, n)
+        return impl_flat
+    from numba.cpython.unsafe.tuple import tuple_setitem
+    ndim = a.ndim
+
+    def impl(a, n, axis):  # type: ignore[no-untyped-def]
+        if n < 0:
+            raise ValueError("negative dimensions are not allowed")
+        c = np.ascontiguousarray(a)
+        shape = c.shape
+        pre = 1
+        for d in range(k):
+            pre *= shape[d]
+        m = shape[k]
+        post = 1
+        for d in range(k + 1, ndim):
+            post *= shape[d]
+        flat = c.reshape(pre * m * post)
+        out = np.empty(pre * m * n * post, dtype=a.dtype)
+        i = 0
+        for p in range(pre):
+            for j in range(m):
+                for _ in range(n):
+                    for q in range(post):
+                        out[i] = flat[(p * m + j) * post + q]
+                        i += 1
+        return out.reshape(tuple_setitem(shape, k, m * n))
+    return impl

@@ -245,6 +245,20 @@ export abstract class NumpyCallChecker extends CallChecker {
         }
         return { kind: 'array', dtype: weights ? 'float64' : 'int64', ndim: 1 };
       }
+      case 'repeat': {
+        // np.repeat(a, n) of the flattened array, or along a literal axis (array_helpers.repeat)
+        const n = args[1] ?? kw.get('repeats');
+        const axisNode = e.args[2] ?? e.keywords.find((k) => k.name === 'axis')?.value;
+        const axis = axisNode ? intLiteral(axisNode) : undefined;
+        const okKeys = [...kw.keys()].every((k) => k === 'axis');
+        if (a?.kind !== 'array' || a.ndim === null || a.dtype === null || !(n?.kind === 'scalar' && n.scalar === 'int') || args.length > 3 || !okKeys
+          || (axisNode !== undefined && (axis === undefined || axis < -BigInt(a.ndim) || axis >= BigInt(a.ndim)))) {
+          return refuse('as np.repeat(a, n) or np.repeat(a, n, axis=k) with an int count and an int literal axis within the rank of an array of known rank and dtype');
+        }
+        const k = axis === undefined ? -1 : Number(axis < 0n ? axis + BigInt(a.ndim) : axis);
+        this.helpers.set(e, { helper: 'repeat', args: [e.args[0], e.args[1], String(k)] });
+        return { kind: 'array', dtype: a.dtype, ndim: axis === undefined ? 1 : a.ndim };
+      }
       case 'kron': {
         const b = args[1];
         if (a?.kind !== 'array' || b?.kind !== 'array' || args.length !== 2 || kw.size > 0 || a.dtype === null || a.dtype !== b.dtype) return refuse('on two arrays of one dtype');

@@ -121,6 +121,8 @@ export type TypingRule =
   | 'linalg_solve'
   /** np.cov(P) / np.cov(P.T) of a 2-d float64 parameter: a 2-d float64 array (one row: guarded) */
   | 'cov'
+  /** np.repeat(a, n[, axis=k]): an int count, a literal axis (flattened without one) */
+  | 'repeat'
   /** np.mgrid[a:b, c:d]: subscripted, not called; int64 coordinates (types/grids.ts) */
   | 'grid'
   /** a Python float (np.pi, math.e, math.sqrt(x)) */
@@ -310,6 +312,8 @@ const NUMPY: Record<string, Row> = {
   linspace: { typing: 'linspace', loop: 'allocation', numba: 'np.linspace', helper: 'linspace', numerics: 'exact', gpu: null },
   // NumPy's equal-bin fast path, block by block (numba_helpers.histogram; Numba's has no weights=)
   histogram: { typing: 'histogram', loop: 'opaque', numba: 'np.histogram', helper: 'histogram', numerics: 'exact', gpu: null },
+  // Numba's np.repeat has no axis=: array_helpers.repeat repeats along a literal axis
+  repeat: { typing: 'repeat', loop: 'opaque', numba: 'np.repeat', helper: 'repeat', numerics: 'exact', gpu: null },
   // integer slices only: the coordinates a + k*step (array_helpers.mgrid; Numba has no mgrid)
   mgrid: { typing: 'grid', loop: 'allocation', numba: 'np.mgrid', helper: 'mgrid', numerics: 'exact', gpu: null },
   // ---- linear algebra (LAPACK through Numba: SciPy's build, not NumPy's) ----
