@@ -8,8 +8,8 @@
 //       parts = np.empty(B)
 //       for b in prange(B):                   # blocks fixed by n, not by threads
 //           acc = s if b == 0 else -0.0       # -0.0: the identity of float +
-//           for k in range(b * L, min(b * L + L, n)):
-//               i = lo + step * k
+//           for k in range(min(L, n - b * L)):
+//               i = lo + step * (b * L + k)
 //               <body, with `s` read and updated as `acc`>
 //           parts[b] = acc
 //       s = parts[0]
@@ -46,6 +46,7 @@ export function blockedLoopLines(loop: ForStmt, plan: BlockedReduction, print: (
   const b = `_polyray_b_${tag}`;
   // (not the prange counter's name: Numba types that one unsigned)
   const kc = `_polyray_kc_${tag}`;
+  const first = `_polyray_r0_${tag}`;
   const k = `_polyray_k_${tag}`;
   const partial = (name: string): string => `_polyray_rp_${name}_${loop.span.from.line}`;
   const head = [
@@ -64,8 +65,10 @@ export function blockedLoopLines(loop: ForStmt, plan: BlockedReduction, print: (
     `${indent}for ${kb} in ${PRANGE}(${blocks}):`,
     `${indent}    ${b} = ${INT64}(${kb})`,
     ...plan.scalars.map((s) => `${indent}    ${accumulatorName(loop, s.name)} = ${s.name} if ${b} == 0 else ${s.kind === 'float' ? '-0.0' : '0'}`),
-    `${indent}    for ${k} in range(${b} * ${len}, min(${b} * ${len} + ${len}, ${n})):`,
-    `${inner}${v} = ${parts.plain ? k : `${parts.lo} + ${parts.step} * ${k}`}`,
+    // counted from 0 within the block: LLVM then drops the negative-index checks (2x on a dot product)
+    `${indent}    ${first} = ${b} * ${len}`,
+    `${indent}    for ${k} in range(min(${len}, ${n} - ${first})):`,
+    `${inner}${v} = ${parts.plain ? `${first} + ${k}` : `${parts.lo} + ${parts.step} * (${first} + ${k})`}`,
     ...body(inner),
     ...plan.scalars.map((s) => `${indent}    ${partial(s.name)}[${b}] = ${accumulatorName(loop, s.name)}`),
     ...plan.scalars.map((s) => `${indent}${s.name} = ${partial(s.name)}[0]`),
