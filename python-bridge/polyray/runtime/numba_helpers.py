@@ -37,7 +37,7 @@ from .index_helpers import *  # noqa: F403 - masks and index arrays (types/index
 from .math_helpers import __all__ as _MATH_HELPERS
 from .math_helpers import *  # noqa: F403 - math functions CPython checks (sin(inf), cosh overflow, gamma poles)
 
-__all__ = ["truediv", "floordiv", "mod", "pow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
+__all__ = ["truediv", "floordiv", "mod", "pow", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
            "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", *_ARRAY_HELPERS, *_INDEX_HELPERS,
            *_MATH_HELPERS, *_COMPLEX_HELPERS,
            *(f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")),
@@ -328,6 +328,32 @@ def _ol_pow(a, b):  # type: ignore[no-untyped-def]
         return fpow(np.float64(a), np.float64(b))
 
     return impl_float
+
+
+def ipow(a: Any, b: Any) -> Any:
+    """``a ** b`` of Python ints the dispatcher's guard has shown to fit in int64, b >= 0 (types/int-power-guard.ts)."""
+    return a**b
+
+
+@overload(ipow, inline="always")
+def _ol_ipow(a, b):  # type: ignore[no-untyped-def]
+    if not (_is_int(a) and _is_int(b)):
+        return None
+
+    def impl(a, b):  # type: ignore[no-untyped-def]
+        # exact int64 squaring: every square taken is at most the result, which fits
+        r = np.int64(1)
+        base = np.int64(a)
+        e = np.int64(b)
+        while e > 0:
+            if e & 1:
+                r *= base
+            e >>= 1
+            if e > 0:
+                base *= base
+        return r
+
+    return impl
 
 
 def _domain_helper(fn: Any, low: float, low_inclusive: bool, high: float | None) -> Any:

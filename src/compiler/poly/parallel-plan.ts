@@ -76,7 +76,7 @@ export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', '
 export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>, reductions: ReadonlyMap<number, string[]> = new Map()): ParallelPlan {
   const plan: ParallelPlan = { prangeLoops: new Set(), provenParallel: new Set(), temporaries: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set(), lowered: new Map(), blocked: new Map() };
   const pre = helperPreconditions(tf);
-  const required = tablePreconditions(tf);
+  const required = [...tablePreconditions(tf), ...(tf.intPowerGuards ?? []).map((condition) => ({ condition, why: "a power of Python ints would leave int64 or have a negative exponent (CPython's exact int or float)" }))];
   plan.preconditions = [...pre.values(), ...required];
   if (required.length > 0) plan.required = required;
   plan.safeHelpers = new Set(pre.keys());

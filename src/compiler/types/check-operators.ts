@@ -11,6 +11,7 @@ import { ExpressionChecker } from './check-expressions.js';
 import type { Semantics } from './typed-function.js';
 import { isFloatLike, isComplex, intLiteral } from './check-helpers.js';
 import { complexPower, complexProduct } from './complex-ops.js';
+import { intPowerGuard } from './int-power-guard.js';
 
 export abstract class OperatorChecker extends ExpressionChecker {
   protected binaryType(op: string, l: Ty, r: Ty, span: Span, needHelper: (h: Semantics) => void, e?: Expr, nep?: { operands: [Expr, Expr]; node: Expr | Stmt | null }): Ty {
@@ -68,8 +69,15 @@ export abstract class OperatorChecker extends ExpressionChecker {
         if (op === '**' && l.scalar !== 'float' && r.scalar !== 'float' && kind === 'int') {
           const exp = e && e.kind === 'binary' ? e.right : null;
           const small = exp && exp.kind === 'number' && exp.numberKind === 'int' && Number(exp.text) >= 0 && Number(exp.text) <= 2;
-          if (!small) this.error(span, "'**' on Python ints may exceed 64 bits, where Numba would wrap around");
-          if (small) kind = 'int';
+          // parameters and loop counters: the dispatcher checks that every power fits (types/int-power-guard.ts)
+          const intParams = new Set([...this.params].filter(([n, t]) => t.kind === 'scalar' && t.scalar === 'int' && t.origin === 'py' && this.isParamName({ kind: 'name', span, id: n } as Expr)).map(([n]) => n));
+          const guard = !small && e && e.kind === 'binary' ? intPowerGuard(this.fn, e, intParams) : null;
+          if (guard) {
+            this.intPowerGuards.set(span.start, guard);
+            needHelper({ helper: 'ipow' }); // numba_helpers.ipow: exact int64 (pow would give a float)
+          }
+          if (!small && !guard) this.error(span, "'**' on Python ints may exceed 64 bits, where Numba would wrap around");
+          if (small || guard) kind = 'int';
         }
         if (op === '**' && kind === 'int' && r.scalar === 'int') kind = 'int';
       }

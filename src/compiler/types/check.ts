@@ -99,6 +99,7 @@ class Checker extends AllocationChecker {
       numerics: this.numerics,
       closeNotes: [...this.closeNotes].sort((a, b) => a.line - b.line || a.col - b.col),
       ...(this.constantsRead.size ? { constants: Object.fromEntries([...this.constantsRead].sort()) } : {}),
+      ...(this.intPowerGuards.size ? { intPowerGuards: [...new Set(this.intPowerGuards.values())] } : {}),
       calls: this.calls,
       returnTy: this.returnsValue ? this.returnTy : null,
       returnsView: this.returnsView,

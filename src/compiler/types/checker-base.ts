@@ -68,6 +68,8 @@ export abstract class CheckerBase {
   ) {}
 
   protected readonly closeNotes: CloseNote[] = [];
+  /** Guards under which `**` of Python ints stays in int64 (types/int-power-guard.ts), by the operator's offset. */
+  protected readonly intPowerGuards = new Map<number, string>();
   /** The expression statement being checked, whose call may take a ufunc output argument (types/ufunc-out.ts). */
   protected statementCall: (Stmt & { kind: 'expr' }) | null = null;
   /** Module-level constants the function reads: name -> the literal as written. */

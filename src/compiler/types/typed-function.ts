@@ -75,6 +75,8 @@ export interface TypedFunction {
   closeNotes: CloseNote[];
   /** Module-level constants it reads (name -> literal), frozen into the variants and checked by the dispatcher. */
   constants?: Record<string, string>;
+  /** Python conditions under which every `**` of Python ints stays in int64 (types/int-power-guard.ts): required guards. */
+  intPowerGuards?: string[];
   /** Calls of other functions of the module, each a specialization the variants call directly (types/calls.ts). */
   calls: Map<Expr, CallSite>;
   /** The type of what it returns (`none` without a value), null when nothing is returned. */
