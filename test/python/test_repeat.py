@@ -1,4 +1,6 @@
-"""np.repeat as a NumPy-table row (array_helpers.repeat: Numba's np.repeat has no axis=), compiled in both
+"""np.repeat, and np.reshape of a permuted (non-contiguous) view read once as an operand
+(types/reshape-operands.ts: a copy stands for NumPy's view there), as the stride permutations of
+radix-R transforms write them; np.repeat as a NumPy-table row (array_helpers.repeat: Numba's np.repeat has no axis=), compiled in both
 numerics modes: nearest-neighbour upsampling of an image along both axes (a negative axis too), the
 flattened form, a complex 3-d array along its last axis, strided and empty inputs, and a negative
 count (ValueError in NumPy and in the variant)."""
@@ -18,6 +20,13 @@ KERNELS = textwrap.dedent('''
     def upsample(img: np.ndarray[tuple[int, int], np.dtype[np.float64]], f: int):
         rows = np.repeat(img, f, axis=0)
         return np.repeat(rows, f, axis=-1), np.repeat(img, 2)
+
+
+    def stride_permute(y: np.ndarray[tuple[int], np.dtype[np.complex128]], w: np.ndarray[tuple[int], np.dtype[np.complex128]], R: int, K: int, i: int):
+        N = y.shape[0]
+        yv = np.reshape(y, (R**i, R, R**(K - i - 1)))
+        perm = np.transpose(yv, axes=(1, 0, 2))
+        return np.reshape(perm, (N, )) * w, np.reshape(perm, (R, N // R)) + 1.0
 
 
     def tiles(v: np.ndarray[tuple[int, int, int], np.dtype[np.complex128]], n: int):
@@ -53,3 +62,14 @@ def test_complex_tiles(mod, monkeypatch):
 def test_negative_count(mod, monkeypatch):
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
     assert run_both(mod, "upsample", np.ones((2, 2)), -1).status == "ValueError"
+
+
+@pytest.mark.parametrize("R,K,i", [(2, 5, 0), (2, 5, 2), (3, 3, 1), (4, 2, 1)])
+def test_reshape_of_a_permuted_view(mod, monkeypatch, R, K, i):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    rng = np.random.default_rng(33)
+    N = R**K
+    y = rng.standard_normal(N) + 1j * rng.standard_normal(N)
+    w = np.exp(-2j * np.pi * np.arange(N) / N)
+    ran = run_both(mod, "stride_permute", y, w, R, K, i)
+    assert ran.variant == "cpu"

@@ -19,7 +19,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -74,6 +74,34 @@ def _ol_reshape(a, *shape):  # type: ignore[no-untyped-def]
         def impl_dims(a, *shape):  # type: ignore[no-untyped-def]
             _check_reshape(a.size, shape)
             return a.reshape(shape)
+        return impl_dims
+    return None
+
+
+def reshape_value(a: Any, *shape: Any) -> Any:
+    """``np.reshape(a, shape)`` read once as an operand (types/reshape-operands.ts): a copy of a
+    non-contiguous array may stand for NumPy's view, since no one sees which it is."""
+    return np.reshape(a, shape[0] if len(shape) == 1 else shape)
+
+
+@overload(reshape_value)
+def _ol_reshape_value(a, *shape):  # type: ignore[no-untyped-def]
+    if not isinstance(a, types.Array):
+        return None
+    if len(shape) == 1 and isinstance(shape[0], types.Integer):
+        def impl_int(a, *shape):  # type: ignore[no-untyped-def]
+            _check_reshape(a.size, (shape[0],))
+            return np.ascontiguousarray(a).reshape(shape[0])
+        return impl_int
+    if len(shape) == 1 and isinstance(shape[0], types.UniTuple) and isinstance(shape[0].dtype, types.Integer):
+        def impl_tuple(a, *shape):  # type: ignore[no-untyped-def]
+            _check_reshape(a.size, shape[0])
+            return np.ascontiguousarray(a).reshape(shape[0])
+        return impl_tuple
+    if len(shape) > 1 and all(isinstance(d, types.Integer) for d in shape):
+        def impl_dims(a, *shape):  # type: ignore[no-untyped-def]
+            _check_reshape(a.size, shape)
+            return np.ascontiguousarray(a).reshape(shape)
         return impl_dims
     return None
 

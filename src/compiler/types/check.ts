@@ -16,6 +16,8 @@ import type { Numerics } from '../numerics.js';
 import { ModuleCalls } from './calls.js';
 import { checkPreferringRenamed } from './rebinding-check.js';
 import { AllocationChecker } from './check-allocations.js';
+import { reshapeOperands } from './reshape-operands.js';
+import { numpyFunction } from './numpy-table.js';
 import type { ParamKind, ParamInfo, ReturnKind, TypedFunction } from './typed-function.js';
 import { OPERATOR_HELPERS, rootParamOrLocal, isNewAxis, chainDepth, countIntLike, numpyScalarType, elementwiseOperands, unpackedShapeBase } from './check-helpers.js';
 
@@ -83,6 +85,12 @@ class Checker extends AllocationChecker {
     const usesOperatorHelpers = [...this.helpers.values(), ...this.augHelpers.values()].some((h) => OPERATOR_HELPERS.has(h.helper));
     for (const [node, cast] of this.casts) markCast(node, cast);
     const params: ParamInfo[] = fn.params.map((p) => this.paramInfo(p.name, usesOperatorHelpers));
+    // reshapes read once as operands may copy a non-contiguous array (types/reshape-operands.ts)
+    reshapeOperands(fn, this.helpers, (call) => {
+      const t = this.types.get(call.func);
+      const row = t?.kind === 'callable' && t.qualified.startsWith('numpy.') ? numpyFunction(t.qualified.slice(6)) : undefined;
+      return row !== undefined && row.loop !== 'view' && row.loop !== 'none';
+    });
     return {
       fn,
       params,
