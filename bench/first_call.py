@@ -28,6 +28,7 @@ import glob
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -178,8 +179,12 @@ def fmt(s: float | None) -> str:
     return f"{s * 1e6:.0f} us"
 
 
+def _commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout.strip()
+
+
 def row_for(name: str, orig: dict[str, Any], pol: dict[str, Any]) -> dict[str, Any]:
-    row = {"name": name, "original": orig, "polyray": pol}
+    row = {"name": name, "original": orig, "polyray": pol, "commit": _commit()}
     if "error" in orig or "error" in pol:
         row["verdict"] = "error: " + str(orig.get("error") or pol.get("error"))
         return row
@@ -207,6 +212,19 @@ def markdown(rows: list[dict[str, Any]], header: str) -> list[str]:
     return lines
 
 
+def _sections(block: str) -> dict[str, list[str]]:
+    """The per-suite sections (``### suite ...`` up to the next) of an earlier first-call block; one without
+    its own ``Run:`` line gets the run the earlier block's header named."""
+    header = re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d UTC), commit (\w+)", block.split("### ")[0])
+    out: dict[str, list[str]] = {}
+    for part in block.split("\n### ")[1:]:
+        lines = ("### " + part).rstrip().splitlines()
+        if not any(line.startswith("Run: ") for line in lines) and header:
+            lines[1:1] = ["", f"Run: {header.group(1)}, commit {header.group(2)} (an earlier run, kept)."]
+        out[lines[0].split()[1]] = lines
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:
@@ -228,9 +246,12 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, list[dict[str, Any]]] = {}
     if args.render:
         suites = []
-        for path in args.render.split(","):
+        for path in args.render.split(","):  # a later file's row of a benchmark replaces an earlier file's
             with open(path) as f:
-                result.update(json.load(f))
+                for suite, rows in json.load(f).items():
+                    by_name = {r["name"]: r for r in result.get(suite, [])}
+                    by_name.update((r["name"], r) for r in rows)
+                    result[suite] = sorted(by_name.values(), key=lambda r: r["name"])
     if "polybench" in suites:
         sys.path.insert(0, KERNELS)
         import specs
@@ -281,23 +302,37 @@ def main(argv: list[str] | None = None) -> int:
             json.dump(result, f, indent=1)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout.strip()
+    commit = _commit()
     took = "rows of earlier runs (--render)" if args.render else f"took {(time.time() - started) / 60:.1f} min"
+    def run(rows: list[dict[str, Any]]) -> str:
+        commits = {r.get("commit") or commit: 0 for r in rows}
+        for r in rows:
+            commits[r.get("commit") or commit] += 1
+        measured = ", ".join(f"{c} ({n} rows)" for c, n in commits.items()) if len(commits) > 1 else next(iter(commits), commit)
+        return (f"{stamp}, measured on commit {measured}, {took}; {platform.processor() or platform.machine()}, "
+                f"{os.cpu_count()} cores, load average {load:.2f} at the end (the machine is shared: figures are noisy).")
     text = ["## The first call (issue 19)", "",
-            f"`.venv/bin/python bench/first_call.py --preset SMALL` for PolyBench (MEDIUM's originals take 10 s a call), "
-            f"defaults (preset S) for NPBench; {stamp}, commit {commit}, {took}; "
-            f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-            f"load average {load:.2f} at the end (the machine is shared: figures are noisy). Every figure is from a fresh process (nothing imported or compiled); "
+            "`.venv/bin/python bench/first_call.py --preset SMALL` for PolyBench (MEDIUM's originals take 10 s a call), "
+            "defaults (preset S) for NPBench. Every figure is from a fresh process (nothing imported or compiled); "
             "the first call runs the original while the variant compiles in the background; later calls run "
-            "the variant once it is ready. Limit: 1.1 x the original's first call plus the generated module's import.", ""]
+            "the variant once it is ready (a user's loop: calls until the variant ran three times, 90 s at most), "
+            "and the JIT column is the background compile's own time, apart from every call's. "
+            "Limit: 1.1 x the original's first call plus the generated module's import.", ""]
+    sections = {}
     for suite, rows in result.items():
         ok = sum(r["verdict"] == "ok" for r in rows)
-        text += markdown(rows, f"### {suite} ({ok} of {len(rows)} within the limit)") + [""]
-    print("\n".join(text))
+        sections[suite] = markdown(rows, f"### {suite} ({ok} of {len(rows)} within the limit)")
+        sections[suite][1:1] = ["", f"Run: {run(rows)}"]
+    print("\n".join(text + [line for lines in sections.values() for line in lines + [""]]))
     if args.doc:
         path = os.path.join(REPO, "docs", "benchmarks.md")
         with open(path) as f:
             doc = f.read()
+        old = doc[doc.index(BEGIN):doc.index(END)] if BEGIN in doc and END in doc else ""
+        for suite, lines in _sections(old).items():  # the suites this run did not measure keep their tables
+            sections.setdefault(suite, lines)
+        for suite in sorted(sections):
+            text += sections[suite] + [""]
         block = BEGIN + "\n\n" + "\n".join(text).rstrip() + "\n\n" + END
         if BEGIN in doc and END in doc:
             doc = doc[:doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
