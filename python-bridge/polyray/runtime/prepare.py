@@ -42,10 +42,6 @@ class Preparations:
         self._lock = threading.Lock()
         self._report = threading.local()
 
-    def prepared(self, key: Hashable) -> bool:
-        job = self._jobs.get(key)
-        return job is not None and job.done.is_set() and "failed" not in job.results and job.error is None
-
     def ready(self, key: Hashable, prepare: Callable[[], Callable[[background.Job], None]]) -> None:
         """Return when the preparation for ``key`` is done; else queue it (``prepare()`` makes its work,
         called once) and raise :class:`VariantCompiling`. A preparation that failed raises
