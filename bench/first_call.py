@@ -316,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
             "defaults (preset S) for NPBench. Every figure is from a fresh process (nothing imported or compiled); "
             "the first call runs the original while the variant compiles in the background; later calls run "
             "the variant once it is ready (a user's loop: calls until the variant ran three times, 90 s at most), "
-            "and the JIT column is the background compile's own time, apart from every call's. "
+            "and the JIT column is the background compile's own time, apart from every call's; \"none in N calls\": "
+            "no variant was ready within those 90 s (the compile shares the machine with the calls and its load). "
             "Limit: 1.1 x the original's first call plus the generated module's import.", ""]
     sections = {}
     for suite, rows in result.items():
