@@ -633,3 +633,18 @@ def test_calls_made_inside_another_original_leave_its_compile_for_after_it(
     assert module.solve(p2, 3, 0.8) == np.sum(ref2)
     np.testing.assert_array_equal(p2, ref2)
     assert rt.history()[-1]["function"] == "solve" and rt.history()[-1]["variant"] == "cpu", rt.history()[-1]
+
+
+def test_a_forced_target_says_why_it_has_no_speedup(kern: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forced target runs no extra original for the speedup: its record says so (the sidebar shows it), or
+    gives the speedup where calls that ran the original anyway timed it at that size."""
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    rec = smooth_matches(kern)
+    assert rec["variant"] == "cpu", rec
+    assert "speedup" not in rec
+    assert rec["speedup_note"] == "original not timed: cpu is a forced target (only auto times the original)"
+    monkeypatch.setenv("POLYRAY_TARGET", "original")
+    assert smooth_matches(kern)["variant"] == "original"  # the original's own call at that size: timed
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    rec = smooth_matches(kern)
+    assert rec["variant"] == "cpu" and rec["speedup"] > 0.0 and "speedup_note" not in rec, rec

@@ -318,6 +318,17 @@ describe('polyray in JupyterLab', { skip, timeout: 240_000 }, () => {
     console.log(`# demo variants ${JSON.stringify(variants)}`);
     assert.equal(variants.kernel_gemm, 'cpu');
     assert.equal(variants.axpy, 'ray');
+    // issue 19: every row shows the speedup it came for, measured, or the reason it has none
+    const speed = await page.evaluate(() =>
+      Object.fromEntries([...document.querySelectorAll('#polyray-sidebar [data-polyray-function]')].map((r) => [r.getAttribute('data-polyray-function'), {
+        speedup: r.querySelector('.polyray-speedup')?.textContent ?? '',
+        note: r.querySelector('.polyray-speedup-note')?.textContent ?? '',
+      }])));
+    console.log(`# demo speedups ${JSON.stringify(speed)}`);
+    assert.ok(Object.keys(speed).length >= 4, JSON.stringify(speed));
+    for (const [fn, s] of Object.entries(speed)) {
+      assert.ok(/^\d+(\.\d)?×$/.test(s.speedup) || /\w{3,}/.test(s.note), `${fn}: neither a speedup nor why not: ${JSON.stringify(s)}`);
+    }
     await shot('05-demo-notebook-sidebar');
   });
 

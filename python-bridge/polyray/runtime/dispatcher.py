@@ -318,6 +318,8 @@ class Dispatcher:
                         self._cost.observe(decision, chosen, seconds, args, sizes)
                         if decision is not None:  # auto: forced targets (tests, benchmarks) pay no extra runs
                             extra.update(self._speed.variant_ran(chosen, sizes, seconds, self.original, args))
+                        else:  # the speedup from the original's own calls, or why none (the sidebar says it)
+                            extra.update(self._speed.forced_ran(chosen, sizes, seconds))
                     except Exception as exc:  # noqa: BLE001
                         extra = {**extra, "bookkeeping_error": _short(exc)}
                     record = {

@@ -147,6 +147,19 @@ class SpeedupMeter:
             extra["speedup_note"] = self._notes.get(cls, "original not timed yet at this size (on the next call)")
         return extra
 
+    def forced_ran(self, variant: str, sizes: tuple[int, int] | None, seconds: float) -> dict[str, Any]:
+        """A forced target's variant ran (no extra run of the original for it): the speedup where calls that
+        ran the original anyway timed it at this size class, else why there is none."""
+        if sizes is None:
+            return {}
+        key = (variant, sizes[0])
+        best = min(seconds, self._variant.get(key, math.inf))
+        self._variant[key] = best
+        measured = self._original.get(sizes[0])
+        if measured is not None and best > 0.0:
+            return {"speedup": measured[0] / best}
+        return {"speedup_note": f"original not timed: {variant} is a forced target (only auto times the original)"}
+
     def _time_original(self, cls: int, nbytes: int, variant_seconds: float,
                        original: Callable[..., Any], args: tuple[Any, ...]) -> dict[str, Any]:
         bound = original_timing_bound()
