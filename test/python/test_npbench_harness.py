@@ -227,3 +227,17 @@ def test_validation_rules() -> None:
     nan = np.array([np.nan, 1.0])
     assert v.bitwise_equal([nan], [nan.copy()]) and not v.bitwise_equal([a], [a.astype(np.float32)])
     assert not v.bitwise_equal([a], [a * (1 + 1e-15)]) and v.as_list(None) == [] and v.as_list((1, 2)) == [1, 2]
+
+
+def test_numba_n_gaps_count_a_main_function_that_ran_the_original():
+    """A main function the decorator compiled but whose variant Numba could not build (its run
+    record: original) is not compiled by Polyray; a helper is judged by its own verdict."""
+    spec = importlib.util.spec_from_file_location("npb_one", REPO / "bench" / "npbench" / "one.py")
+    one = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(one)
+    nn = {"compiled": {"kernel": True, "helper": True, "other": False}}
+    fns = [{"name": "kernel", "main": True, "accelerated": True}, {"name": "helper", "accelerated": True},
+           {"name": "other", "accelerated": False}]
+    assert one.numba_n_gaps(nn, fns, "cpu") == []
+    assert one.numba_n_gaps(nn, fns, "original") == ["kernel"]
+    assert one.numba_n_gaps(nn, [dict(fns[0]), dict(fns[1], accelerated=False)], "cpu") == ["helper"]
