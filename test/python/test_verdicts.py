@@ -23,6 +23,7 @@ KERNEL_GLOBS = ["test/kernels/**/*.py", "test/regressions/[0-9]*.py", "test/fuzz
                 "bench/polybench/*_versions.py"]
 #: every other Python file under test/ and bench/, and why it is not checked
 NOT_KERNELS = {
+    "bench/dispatch_overhead.py": "times the dispatcher's hot and full paths on kernels it writes at run time (a benchmark driver, no kernel)",
     "test/kernels/polybench/specs.py": "sizes and input builders of the PolyBench kernels (test support, no kernel)",
     "test/ts/golden/": "expected compiler output, not compiler input",
     "test/ts/fixtures/nep50/": "writes NumPy's promotion table for the TypeScript tests (a data generator, no kernel)",

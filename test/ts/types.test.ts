@@ -164,3 +164,25 @@ test("NumPy's own math (np.exp, np.log, np.tanh, np.power on floats, '**' on flo
   assert.equal(m.accelerated, false);
   assert.match(m.diagnostics.map((d) => d.message).join('\n'), /mean\(\) of int64 elements: NumPy adds them as float64 in its own order/);
 });
+
+test('int(), math.floor, math.ceil and math.trunc of a float keep the original (Numba gives -2**63 for nan, inf and past 2**63); of ints they compile', async () => {
+  const fns = await check(HEADER + py`
+    def cell(x: float, h: float) -> int:
+        return math.floor(x / h)
+    def up(x: float) -> int:
+        return math.ceil(x)
+    def cut(x: np.float64) -> int:
+        return math.trunc(x)
+    def whole(n: int) -> int:
+        return math.floor(n) + math.ceil(n) + int(n)
+  `);
+  const byName = new Map(fns.map((f) => [f.fn.name, f]));
+  for (const [name, fn, col] of [['cell', 'floor', 12], ['up', 'ceil', 12], ['cut', 'trunc', 12]] as const) {
+    const f = byName.get(name)!;
+    assert.equal(f.accelerated, false, name);
+    const d = f.diagnostics.find((x) => x.message.startsWith(`math.${fn}() is supported on ints only`));
+    assert.ok(d, f.diagnostics.map((x) => x.message).join('; '));
+    assert.equal(d.span.from.col, col);
+  }
+  assert.equal(byName.get('whole')!.accelerated, true, JSON.stringify(byName.get('whole')!.diagnostics));
+});

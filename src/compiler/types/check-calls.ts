@@ -105,7 +105,13 @@ export abstract class CallChecker extends OperatorChecker {
       const row = mathFunction(name);
       if (row?.helper) this.helpers.set(e, { helper: row.helper });
       if (row?.typing === 'py_float') return scalar('float', 'py');
-      if (row?.typing === 'py_int') return scalar('int', 'py');
+      if (row?.typing === 'py_int') {
+        // as int(): Numba converts nan, inf and |x| >= 2**63 to -2**63 where CPython raises or returns a big int
+        if (args.some((t) => !(t.kind === 'scalar' && (t.scalar === 'int' || t.scalar === 'bool')))) {
+          this.error(e.span, `math.${name}() is supported on ints only (CPython raises on nan and inf and returns a big int past 2**63, where Numba returns -2**63)`);
+        }
+        return scalar('int', 'py');
+      }
       if (row?.typing === 'py_bool') return scalar('bool', 'py');
       this.error(e.span, `math.${name}() is not supported`);
       return UNKNOWN;
