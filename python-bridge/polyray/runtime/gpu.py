@@ -39,7 +39,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from . import background, prepare
+from . import background, cuda_fma, prepare
 from .cpu import HELPER_PREFIX, NUMPY_NAME
 from .flagging_math import flag_acos, flag_asin, flag_exp, flag_log, flag_log2, flag_log10, flag_pow, flag_sqrt
 from .params import NUMERIC_DTYPES, Param
@@ -299,6 +299,8 @@ class GpuVariant:
 
     def _inject_locked(self) -> None:
         cuda = self._cuda
+        if not self._simulated:
+            cuda_fma.install()  # kernels round products and sums apart, as NumPy does (cuda_fma.py)
         g = self.host.__globals__
         g[CUDA_NAME] = cuda
         g[LAUNCH_NAME] = _make_launch()
@@ -351,7 +353,8 @@ class GpuVariant:
                     or not hasattr(k, "compile"):
                 continue
             try:
-                k.compile(sig)
+                with cuda_fma.exact_products():
+                    k.compile(sig)
             except Exception as exc:  # noqa: BLE001 - typing, NVVM, the driver: nothing ran
                 detail = _first_line(str(exc)) if isinstance(exc, NumbaError) else _short(exc)
                 raise VariantFailed(f"numba.cuda could not compile {name} for these argument types: {detail}") from None
@@ -577,17 +580,20 @@ def _make_launch() -> Callable[[Any, Any, tuple[Any, ...]], None]:
         ``count`` may be a tuple (x, y[, z]) for a 2-d or 3-d grid: blocks of
         32 x 4 (x 1) threads, x being the innermost loop of the nest.
         """
+        # (a kernel's first launch for new argument types compiles it: without contraction, cuda_fma.py)
         if isinstance(count, tuple):
             counts = tuple(int(c) for c in count)
             if min(counts) <= 0:
                 return
             block = (32, tpb // 32, 1)[: len(counts)]
-            kernel[tuple((c + b - 1) // b for c, b in zip(counts, block)), block](*args)
+            with cuda_fma.exact_products():
+                kernel[tuple((c + b - 1) // b for c, b in zip(counts, block)), block](*args)
             return
         n = int(count)
         if n <= 0:
             return
-        kernel[(n + tpb - 1) // tpb, tpb](*args)
+        with cuda_fma.exact_products():
+            kernel[(n + tpb - 1) // tpb, tpb](*args)
 
     return _polyray_launch
 
