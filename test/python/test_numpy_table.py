@@ -282,3 +282,37 @@ def test_cov_close_within_its_bound_and_one_variable_guarded(mod, shape):
     bound = 3.03 * n * EPS * ((X + m) @ (X + m).T) / max(n - 1, 1)
     assert mine.shape == theirs.shape and mine.dtype == theirs.dtype
     assert np.all((np.abs(mine - theirs) <= bound) | (np.isnan(mine) & np.isnan(theirs)))
+
+
+@pytest.mark.parametrize("shape", [(5, 7), (1, 4), (3, 1), (0, 3), (2, 0)])
+def test_roll_periodic_stencil(mod, shape):
+    assert hasattr(mod, "_polyray_cpu_periodic_laplacian")
+    u = np.random.default_rng(shape[0] * 10 + shape[1]).standard_normal(shape)
+    run_both(mod, "periodic_laplacian", u, 0.1)
+    run_both(mod, "periodic_laplacian", np.asfortranarray(u), 0.1)  # another layout: NumPy's C-ordered copy in both
+    run_both(mod, "periodic_laplacian", u[:, ::-1], 0.1)
+
+
+@pytest.mark.parametrize("k", [0, 1, -1, 3, -13, 2**62, -(2**62)])
+def test_roll_flattened_and_along_axes(mod, k):
+    small = abs(k) < 2**31  # larger ints: the dispatcher's int guard runs the original
+    x = np.random.default_rng(4).standard_normal(9)
+    x[2] = np.nan
+    x[5] = -0.0
+    run_both(mod, "shifted_series", x, k, compiled=small)
+    run_both(mod, "shifted_series", x[:0], k, compiled=small)  # empty: nothing to move, no division by zero
+    c = np.arange(-12, 12, dtype=np.int64).reshape(2, 3, 4)
+    got = run_both(mod, "rolled_counts", c, k, compiled=small)
+    assert all(r.dtype == np.int64 and r.shape == c.shape for r in got[1])
+    run_both(mod, "rolled_counts", c[:, :0, :], k, compiled=small)
+    run_both(mod, "rolled_counts", c.transpose(2, 1, 0).copy()[:, :, ::-1], k, compiled=small)
+
+
+def test_roll_bad_inputs_as_numpy(mod):
+    # a float shift: NumPy rolls by it (slicing truncates); the int guard leaves it to the original
+    run_both(mod, "shifted_series", np.arange(5.0), 1.5, compiled=False)
+    assert rt.history()[-1]["variant"] == "original"
+    # an axis past the rank: the checker refuses it, the original raises AxisError
+    assert not hasattr(mod, "_polyray_cpu_roll_past_rank")
+    with pytest.raises(np.exceptions.AxisError):
+        mod.roll_past_rank(np.ones((2, 3)))

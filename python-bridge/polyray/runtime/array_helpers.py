@@ -19,7 +19,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "roll", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -462,4 +462,54 @@ def _ol_repeat(a, n, axis):  # type: ignore[no-untyped-def]
                         out[i] = flat[(p * m + j) * post + q]
                         i += 1
         return out.reshape(tuple_setitem(shape, k, m * n))
+    return impl
+
+
+# --- np.roll ------------------------------------------------------------------------
+# np.roll(a, shift) moves the flattened array's elements by shift (Python's modulo, a
+# negative shift moves left) and keeps a's shape; Numba has that form but no axis=.
+# Along axis k the array is seen as (pre, m, post) and element j of each line goes to
+# (j + shift) mod m. Both forms return a fresh C-ordered array of a's dtype, as NumPy's.
+
+
+def roll(a: Any, shift: Any, axis: int) -> Any:
+    """``np.roll(a, shift)`` (axis -1) or ``np.roll(a, shift, axis=axis)``."""
+    return np.roll(a, shift) if axis == -1 else np.roll(a, shift, axis=axis)
+
+
+@overload(roll)
+def _ol_roll(a, shift, axis):  # type: ignore[no-untyped-def]
+    if not (isinstance(a, types.Array) and isinstance(shift, types.Integer) and isinstance(axis, types.IntegerLiteral)):
+        return None
+    k = axis.literal_value
+    if k == -1:
+        def impl_flat(a, shift, axis):  # type: ignore[no-untyped-def]
+            return np.roll(a, shift)
+        return impl_flat
+    ndim = a.ndim
+
+    def impl(a, shift, axis):  # type: ignore[no-untyped-def]
+        c = np.ascontiguousarray(a)
+        shape = c.shape
+        pre = 1
+        for d in range(k):
+            pre *= shape[d]
+        m = shape[k]
+        post = 1
+        for d in range(k + 1, ndim):
+            post *= shape[d]
+        out = np.empty(shape, dtype=a.dtype)
+        if m == 0:
+            return out
+        s = shift % m
+        src = c.reshape(pre * m * post)
+        dst = out.reshape(pre * m * post)
+        for p in range(pre):
+            for j in range(m):
+                t = j + s
+                if t >= m:
+                    t -= m
+                for q in range(post):
+                    dst[(p * m + t) * post + q] = src[(p * m + j) * post + q]
+        return out
     return impl

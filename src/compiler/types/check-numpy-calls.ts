@@ -259,6 +259,20 @@ export abstract class NumpyCallChecker extends CallChecker {
         this.helpers.set(e, { helper: 'repeat', args: [e.args[0], e.args[1], String(k)] });
         return { kind: 'array', dtype: a.dtype, ndim: axis === undefined ? 1 : a.ndim };
       }
+      case 'roll': {
+        // np.roll(a, shift) of the flattened array, or along one literal axis (array_helpers.roll: Numba's has no axis=)
+        const shift = args[1] ?? kw.get('shift');
+        const axisNode = e.args[2] ?? e.keywords.find((k) => k.name === 'axis')?.value;
+        const axis = axisNode ? intLiteral(axisNode) : undefined;
+        const okKeys = [...kw.keys()].every((k) => k === 'axis');
+        if (a?.kind !== 'array' || a.dtype === null || !int(shift) || args.length > 3 || e.args.length < 2 || !okKeys
+          || (axisNode !== undefined && (a.ndim === null || axis === undefined || axis < -BigInt(a.ndim) || axis >= BigInt(a.ndim)))) {
+          return refuse('as np.roll(a, shift) or np.roll(a, shift, axis=k) with an int shift and an int literal axis within the rank of an array of known dtype (and rank, with axis=)');
+        }
+        const k = axis === undefined || a.ndim === null ? -1 : Number(axis < 0n ? axis + BigInt(a.ndim) : axis);
+        this.helpers.set(e, { helper: 'roll', args: [e.args[0], e.args[1], String(k)] });
+        return { kind: 'array', dtype: a.dtype, ndim: a.ndim };
+      }
       case 'kron': {
         const b = args[1];
         if (a?.kind !== 'array' || b?.kind !== 'array' || args.length !== 2 || kw.size > 0 || a.dtype === null || a.dtype !== b.dtype) return refuse('on two arrays of one dtype');

@@ -123,6 +123,8 @@ export type TypingRule =
   | 'cov'
   /** np.repeat(a, n[, axis=k]): an int count, a literal axis (flattened without one) */
   | 'repeat'
+  /** np.roll(a, shift[, axis=k]): an int shift, a literal axis (flattened without one); the argument's dtype and rank */
+  | 'roll'
   /** np.mgrid[a:b, c:d]: subscripted, not called; int64 coordinates (types/grids.ts) */
   | 'grid'
   /** a Python float (np.pi, math.e, math.sqrt(x)) */
@@ -314,6 +316,8 @@ const NUMPY: Record<string, Row> = {
   histogram: { typing: 'histogram', loop: 'opaque', numba: 'np.histogram', helper: 'histogram', numerics: 'exact', gpu: null },
   // Numba's np.repeat has no axis=: array_helpers.repeat repeats along a literal axis
   repeat: { typing: 'repeat', loop: 'opaque', numba: 'np.repeat', helper: 'repeat', numerics: 'exact', gpu: null },
+  // a copy moved by whole elements; Numba's np.roll has no axis=: array_helpers.roll moves along a literal axis
+  roll: { typing: 'roll', loop: 'opaque', numba: 'np.roll', helper: 'roll', numerics: 'exact', gpu: null },
   // integer slices only: the coordinates a + k*step (array_helpers.mgrid; Numba has no mgrid)
   mgrid: { typing: 'grid', loop: 'allocation', numba: 'np.mgrid', helper: 'mgrid', numerics: 'exact', gpu: null },
   // ---- linear algebra (LAPACK through Numba: SciPy's build, not NumPy's) ----

@@ -195,3 +195,22 @@ def covariance_of_columns(data: np.ndarray[tuple[int, int], np.dtype[np.float64]
 
 def covariance_of_rows(X: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
     return np.cov(X) + np.cov(X.T).sum()
+
+
+def periodic_laplacian(u: np.ndarray[tuple[int, int], np.dtype[np.float64]], h: float) -> npt.NDArray[np.float64]:
+    # periodic boundaries by rolling the grid one cell each way along each axis
+    lap = np.roll(u, 1, axis=0) + np.roll(u, -1, axis=0) + np.roll(u, 1, axis=1) + np.roll(u, -1, 1) - 4.0 * u
+    return lap / (h * h)
+
+
+def shifted_series(x: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.float64]:
+    lagged = np.roll(x, k)
+    return x - lagged
+
+
+def rolled_counts(c: np.ndarray[tuple[int, int, int], np.dtype[np.int64]], s: int):
+    return np.roll(c, s), np.roll(c, s, axis=-1), np.roll(c, -s, axis=1)
+
+
+def roll_past_rank(u: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    return np.roll(u, 1, axis=2)
