@@ -316,3 +316,21 @@ def test_roll_bad_inputs_as_numpy(mod):
     assert not hasattr(mod, "_polyray_cpu_roll_past_rank")
     with pytest.raises(np.exceptions.AxisError):
         mod.roll_past_rank(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 2), (1, 5, 3), (0, 2, 3), (3, 4, 0)])
+def test_swapaxes_view(mod, shape):
+    assert hasattr(mod, "_polyray_cpu_channel_means") and hasattr(mod, "_polyray_cpu_zero_first_column")
+    img = np.random.default_rng(sum(shape)).standard_normal(shape)
+    got = run_both(mod, "channel_means", img)
+    assert got[1].shape == (shape[2], shape[1], shape[0])
+    run_both(mod, "channel_means", img[::-1, :, ::2])
+    A = img.reshape(shape[0], -1) if img.size else np.zeros((shape[0], 0))
+    run_both(mod, "zero_first_column", A)  # the write lands in A, as NumPy's view
+
+
+def test_swapaxes_bad_axis_raises_as_numpy(mod):
+    # an axis past the rank: refused by the checker, NumPy's AxisError from the original
+    assert not hasattr(mod, "_polyray_cpu_swap_past_rank")
+    with pytest.raises(np.exceptions.AxisError):
+        mod.swap_past_rank(np.ones((2, 3)))

@@ -273,6 +273,15 @@ export abstract class NumpyCallChecker extends CallChecker {
         this.helpers.set(e, { helper: 'roll', args: [e.args[0], e.args[1], String(k)] });
         return { kind: 'array', dtype: a.dtype, ndim: a.ndim };
       }
+      case 'swapaxes': {
+        // np.swapaxes(a, i, j): a view with two axes exchanged; literal axes, so a bad one (NumPy's AxisError) keeps the original
+        const axes = [e.args[1], e.args[2]].map((x) => (x ? intLiteral(x) : undefined));
+        if (a?.kind !== 'array' || a.ndim === null || args.length !== 3 || e.args.length !== 3 || kw.size > 0
+          || axes.some((x) => x === undefined || x < -BigInt(a.ndim!) || x >= BigInt(a.ndim!))) {
+          return refuse('as np.swapaxes(a, i, j) with int literal axes within the rank of an array of known rank');
+        }
+        return { kind: 'array', dtype: a.dtype, ndim: a.ndim };
+      }
       case 'kron': {
         const b = args[1];
         if (a?.kind !== 'array' || b?.kind !== 'array' || args.length !== 2 || kw.size > 0 || a.dtype === null || a.dtype !== b.dtype) return refuse('on two arrays of one dtype');

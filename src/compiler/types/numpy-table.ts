@@ -125,6 +125,8 @@ export type TypingRule =
   | 'repeat'
   /** np.roll(a, shift[, axis=k]): an int shift, a literal axis (flattened without one); the argument's dtype and rank */
   | 'roll'
+  /** np.swapaxes(a, i, j) with literal axes: the argument's dtype and rank (a view) */
+  | 'swapaxes'
   /** np.mgrid[a:b, c:d]: subscripted, not called; int64 coordinates (types/grids.ts) */
   | 'grid'
   /** a Python float (np.pi, math.e, math.sqrt(x)) */
@@ -285,6 +287,8 @@ const NUMPY: Record<string, Row> = {
   copy: { typing: 'same', loop: 'elementwise', numba: 'np.copy', numerics: 'exact', gpu: null },
   ascontiguousarray: { typing: 'same', loop: 'elementwise', numba: 'np.ascontiguousarray', numerics: 'exact', gpu: null },
   transpose: { typing: 'same', loop: 'view', numba: 'np.transpose', numerics: 'exact', gpu: null },
+  // a strided view in Numba as in NumPy (Numba has no a.swapaxes() method)
+  swapaxes: { typing: 'swapaxes', loop: 'view', numba: 'np.swapaxes', numerics: 'exact', gpu: null },
   // Numba reshapes C-contiguous arrays only (an F-ordered one raises NotImplementedError at run
   // time): numba_helpers.reshape types others out, so their variant fails to compile and the original runs
   reshape: { typing: 'reshape', loop: 'view', numba: 'np.reshape', helper: 'reshape', numerics: 'exact', gpu: null },

@@ -214,3 +214,23 @@ def rolled_counts(c: np.ndarray[tuple[int, int, int], np.dtype[np.int64]], s: in
 
 def roll_past_rank(u: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
     return np.roll(u, 1, axis=2)
+
+
+def channel_means(img: np.ndarray[tuple[int, int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    # (height, width, channels) to channels first, then per-channel scaling
+    chw = np.swapaxes(img, 0, 2)
+    c, w, h = chw.shape
+    out = np.empty((c, w, h))
+    for k in range(c):
+        out[k] = chw[k] * (k + 1.0)
+    return out
+
+
+def zero_first_column(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> None:
+    # a write through the view writes A
+    v = np.swapaxes(A, 0, -1)
+    v[0, :] = 0.0
+
+
+def swap_past_rank(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    return np.swapaxes(A, 0, 2)
