@@ -334,3 +334,23 @@ def test_swapaxes_bad_axis_raises_as_numpy(mod):
     assert not hasattr(mod, "_polyray_cpu_swap_past_rank")
     with pytest.raises(np.exceptions.AxisError):
         mod.swap_past_rank(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, -1, -4])
+def test_tile_vectors_and_blocks(mod, n):
+    for name in ("periodic_pattern", "tiled_grid", "rows_of_a_vector"):
+        assert hasattr(mod, f"_polyray_cpu_{name}"), name
+    rng = np.random.default_rng(abs(n))
+    motif = rng.standard_normal(4)
+    motif[1] = np.nan
+    run_both(mod, "periodic_pattern", motif, n)  # negative n: ValueError in both
+    run_both(mod, "periodic_pattern", motif[:0], n)  # empty: no ValueError in NumPy either
+    run_both(mod, "periodic_pattern", motif[::-2], n)  # strided
+    block = rng.integers(-9, 9, (2, 3))
+    for rows, cols in [(n, 2), (2, n), (n, n), (1, 1)]:
+        run_both(mod, "tiled_grid", block, rows, cols)
+        run_both(mod, "tiled_grid", block[:0], rows, cols)  # no rows: a negative row count is NumPy's 0
+        run_both(mod, "tiled_grid", block[:, :0], rows, cols)
+        run_both(mod, "tiled_grid", np.asfortranarray(block), rows, cols)
+    run_both(mod, "rows_of_a_vector", motif, n)
+    run_both(mod, "rows_of_a_vector", motif[:0], n)

@@ -19,7 +19,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "roll", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "roll", "tile", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -513,3 +513,56 @@ def _ol_roll(a, shift, axis):  # type: ignore[no-untyped-def]
                     dst[(p * m + t) * post + q] = src[(p * m + j) * post + q]
         return out
     return impl
+
+
+# --- np.tile --------------------------------------------------------------------------
+# np.tile(a, reps) of a 1-d or 2-d array with an int or a pair of ints: both seen as 2-d
+# (a 1-d array is one row, an int n is (1, n)); element (i, j) of the result is
+# a[i % r, j % c]. NumPy raises ValueError for a negative repetition unless the array is
+# empty and that axis has length 0 (then the result has length 0 there too).
+
+
+def tile(a: Any, reps: Any) -> Any:
+    """``np.tile(a, reps)``."""
+    return np.tile(a, reps)
+
+
+@overload(tile)
+def _ol_tile(a, reps):  # type: ignore[no-untyped-def]
+    if not (isinstance(a, types.Array) and a.ndim in (1, 2)):
+        return None
+    pair = isinstance(reps, types.UniTuple) and reps.count == 2 and isinstance(reps.dtype, types.Integer)
+    if not (pair or isinstance(reps, types.Integer)):
+        return None
+    flat = a.ndim == 1 and not pair
+
+    def impl(a, reps):  # type: ignore[no-untyped-def]
+        c2 = np.ascontiguousarray(a)
+        if c2.ndim == 1:
+            r, c = 1, c2.shape[0]
+        else:
+            r, c = c2.shape[0], c2.shape[c2.ndim - 1]
+        src = c2.reshape(r * c)
+        t0, t1 = _tile_reps(reps)
+        if (t0 < 0 and r > 0) or (t1 < 0 and c > 0):  # (a non-empty array has both r > 0 and c > 0)
+            raise ValueError("negative dimensions are not allowed")
+        rr, cc = r * max(t0, 0), c * max(t1, 0)
+        out = np.empty((rr, cc), dtype=a.dtype)
+        for i in range(rr):
+            for j in range(cc):
+                out[i, j] = src[(i % r) * c + j % c]
+        if flat:
+            return out.reshape(cc)
+        return out
+    return impl
+
+
+def _tile_reps(reps: Any) -> Any:
+    return (1, reps) if isinstance(reps, int) else reps
+
+
+@overload(_tile_reps)
+def _ol_tile_reps(reps):  # type: ignore[no-untyped-def]
+    if isinstance(reps, types.Integer):
+        return lambda reps: (1, reps)
+    return lambda reps: (reps[0], reps[1])

@@ -282,6 +282,17 @@ export abstract class NumpyCallChecker extends CallChecker {
         }
         return { kind: 'array', dtype: a.dtype, ndim: a.ndim };
       }
+      case 'tile': {
+        // np.tile(a, n) or np.tile(a, (n0, n1)) of a 1-d or 2-d array (array_helpers.tile: Numba has no np.tile)
+        const reps = args[1];
+        const d = reps?.kind === 'tuple' ? reps.elts.length : 1;
+        const repsOk = int(reps) || (reps?.kind === 'tuple' && d === 2 && reps.elts.every(int));
+        if (a?.kind !== 'array' || a.dtype === null || (a.ndim !== 1 && a.ndim !== 2) || args.length !== 2 || e.args.length !== 2 || kw.size > 0 || !repsOk) {
+          return refuse('as np.tile(a, n) or np.tile(a, (n0, n1)) with int repetitions of a 1-d or 2-d array of known dtype');
+        }
+        this.helpers.set(e, { helper: 'tile' });
+        return { kind: 'array', dtype: a.dtype, ndim: Math.max(a.ndim, d) };
+      }
       case 'kron': {
         const b = args[1];
         if (a?.kind !== 'array' || b?.kind !== 'array' || args.length !== 2 || kw.size > 0 || a.dtype === null || a.dtype !== b.dtype) return refuse('on two arrays of one dtype');

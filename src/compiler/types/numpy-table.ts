@@ -127,6 +127,8 @@ export type TypingRule =
   | 'roll'
   /** np.swapaxes(a, i, j) with literal axes: the argument's dtype and rank (a view) */
   | 'swapaxes'
+  /** np.tile(a, n) / np.tile(a, (n0, n1)) of a 1-d or 2-d array: its dtype, the larger rank */
+  | 'tile'
   /** np.mgrid[a:b, c:d]: subscripted, not called; int64 coordinates (types/grids.ts) */
   | 'grid'
   /** a Python float (np.pi, math.e, math.sqrt(x)) */
@@ -322,6 +324,8 @@ const NUMPY: Record<string, Row> = {
   repeat: { typing: 'repeat', loop: 'opaque', numba: 'np.repeat', helper: 'repeat', numerics: 'exact', gpu: null },
   // a copy moved by whole elements; Numba's np.roll has no axis=: array_helpers.roll moves along a literal axis
   roll: { typing: 'roll', loop: 'opaque', numba: 'np.roll', helper: 'roll', numerics: 'exact', gpu: null },
+  // copies of whole elements; Numba has no np.tile: array_helpers.tile (NumPy's ValueError for negative repetitions)
+  tile: { typing: 'tile', loop: 'opaque', numba: 'np.tile', helper: 'tile', numerics: 'exact', gpu: null },
   // integer slices only: the coordinates a + k*step (array_helpers.mgrid; Numba has no mgrid)
   mgrid: { typing: 'grid', loop: 'allocation', numba: 'np.mgrid', helper: 'mgrid', numerics: 'exact', gpu: null },
   // ---- linear algebra (LAPACK through Numba: SciPy's build, not NumPy's) ----

@@ -234,3 +234,23 @@ def zero_first_column(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> N
 
 def swap_past_rank(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
     return np.swapaxes(A, 0, 2)
+
+
+def periodic_pattern(motif: np.ndarray[tuple[int], np.dtype[np.float64]], n: int) -> npt.NDArray[np.float64]:
+    signal = np.tile(motif, n)
+    return signal * 0.5
+
+
+def tiled_grid(block: np.ndarray[tuple[int, int], np.dtype[np.int64]], rows: int, cols: int):
+    grid = np.tile(block, (rows, cols))
+    wide = np.tile(block, cols)
+    return grid, wide
+
+
+def rows_of_a_vector(v: np.ndarray[tuple[int], np.dtype[np.float64]], m: int) -> npt.NDArray[np.float64]:
+    # m copies of v as the rows of a matrix, minus the column means
+    X = np.tile(v, (m, 1))
+    n = X.shape[1]
+    for j in range(n):
+        X[:, j] -= v[j]
+    return X
