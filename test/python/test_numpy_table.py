@@ -354,3 +354,32 @@ def test_tile_vectors_and_blocks(mod, n):
         run_both(mod, "tiled_grid", np.asfortranarray(block), rows, cols)
     run_both(mod, "rows_of_a_vector", motif, n)
     run_both(mod, "rows_of_a_vector", motif[:0], n)
+
+
+@pytest.mark.parametrize("n", [1, 7, 100, 3000])
+def test_average_without_weights_is_mean(mod, n):
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal(n) * 1e3
+    run_both(mod, "centered", x)  # a whole float64 mean: NumPy's pairwise order in both modes, bit for bit
+    x[n // 2] = np.nan
+    run_both(mod, "centered", x)
+    with np.errstate(all="ignore"):
+        run_both(mod, "centered", x[:0])  # empty: nan (a RuntimeWarning) in both
+    A = rng.standard_normal((n, 5))
+    if mod.MODE == "exact":
+        run_both(mod, "column_averages", A, compiled=False)  # along an axis: NumPy's order is not reproduced, the original runs
+        return
+    mine = mod.column_averages(A)
+    assert rt.history()[-1]["variant"] == "cpu"
+    theirs = mod._polyray_original_column_averages(A)
+    depth = np.ceil(np.log2(n)) + 18 + (n - 1)
+    assert mine.shape == theirs.shape and mine.dtype == theirs.dtype
+    assert np.all(np.abs(mine - theirs) <= depth * EPS / 2 * np.abs(A).sum(axis=0) / n)
+
+
+def test_average_with_weights_keeps_the_original(mod):
+    assert not hasattr(mod, "_polyray_cpu_weighted_average")
+    x = np.arange(4.0)
+    run_both(mod, "weighted_average", x, np.array([1.0, 2.0, 0.0, 1.0]), compiled=False)
+    run_both(mod, "weighted_average", x, np.zeros(4), compiled=False)  # ZeroDivisionError in both
+    run_both(mod, "weighted_average", x, np.ones(3), compiled=False)  # ValueError in both

@@ -9,7 +9,7 @@ import { ufuncOutArgument } from './ufunc-out.js';
 import { complexPower, complexProduct, complexUnary } from './complex-ops.js';
 import { planBinary } from './nep50.js';
 import { isDtype, promoteTypes } from './promotion.js';
-import type { TableRow } from './numpy-table.js';
+import { numpyFunction, type TableRow } from './numpy-table.js';
 import { covVariables } from './table-guards.js';
 import { CallChecker } from './check-calls.js';
 import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral } from './check-helpers.js';
@@ -33,6 +33,16 @@ export abstract class NumpyCallChecker extends CallChecker {
         stmt.out = found.out;
         return this.numpyCall(e, row, args.slice(0, found.inputs.length), new Map());
       }
+    }
+    // np.average(a[, axis=]) without weights is NumPy's a.mean(axis): the call becomes np.mean, with mean's rules
+    if (name === 'average' && row.where === 'numpy' && e.func.kind === 'attribute') {
+      const mean = numpyFunction('mean');
+      if (args.length !== 1 || e.args.length !== 1 || [...kw.keys()].some((k) => k !== 'axis' && k !== 'keepdims') || !mean) {
+        this.error(e.span, 'np.average() is supported without weights (np.average(a) or np.average(a, axis=k)): weights, returned= and a positional axis keep the original');
+        return UNKNOWN;
+      }
+      e.func.attr = 'mean';
+      return this.numpyCall(e, mean, args, kw);
     }
     // rules added with the table check their arguments themselves: an argument of unknown type was reported where it came from
     const checked = ['reshape', 'flip', 'tri', 'ufunc_outer', 'linalg_square'];

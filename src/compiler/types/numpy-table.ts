@@ -266,6 +266,8 @@ const NUMPY: Record<string, Row> = {
   // ---- reductions ----
   sum: { typing: 'reduction', loop: 'reduction', numba: 'np.sum', numerics: 'reduction', gpu: null },
   mean: { typing: 'reduction', loop: 'reduction', numba: 'np.mean', numerics: 'reduction', gpu: null },
+  // without weights NumPy's own code is a.mean(axis): the checker turns the call into np.mean (types/check-numpy-calls.ts)
+  average: { typing: 'reduction', loop: 'reduction', numba: 'np.average', numerics: 'reduction', gpu: null },
   prod: { typing: 'reduction', loop: 'reduction', numba: 'np.prod', numerics: 'reduction', gpu: null },
   trace: { typing: 'reduction', loop: 'reduction', numba: 'np.trace', numerics: 'reduction', gpu: null },
   vdot: { typing: 'reduction', loop: 'reduction', numba: 'np.vdot', numerics: 'reduction', gpu: null },

@@ -254,3 +254,15 @@ def rows_of_a_vector(v: np.ndarray[tuple[int], np.dtype[np.float64]], m: int) ->
     for j in range(n):
         X[:, j] -= v[j]
     return X
+
+
+def centered(x: np.ndarray[tuple[int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    return x - np.average(x)
+
+
+def column_averages(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    return np.average(A, axis=0)
+
+
+def weighted_average(x: np.ndarray[tuple[int], np.dtype[np.float64]], w: np.ndarray[tuple[int], np.dtype[np.float64]]) -> float:
+    return np.average(x, weights=w)
