@@ -19,6 +19,8 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
+from .axis_lines import lines_of  # (pre, m, post): the lines along one axis, shared with the reductions
+
 __all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "roll", "tile", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
@@ -438,30 +440,20 @@ def _ol_repeat(a, n, axis):  # type: ignore[no-untyped-def]
             return np.repeat(a, n)
         return impl_flat
     from numba.cpython.unsafe.tuple import tuple_setitem
-    ndim = a.ndim
+    lines = lines_of(a.ndim, (k,))
 
     def impl(a, n, axis):  # type: ignore[no-untyped-def]
         if n < 0:
             raise ValueError("negative dimensions are not allowed")
-        c = np.ascontiguousarray(a)
-        shape = c.shape
-        pre = 1
-        for d in range(k):
-            pre *= shape[d]
-        m = shape[k]
-        post = 1
-        for d in range(k + 1, ndim):
-            post *= shape[d]
-        flat = c.reshape(pre * m * post)
-        out = np.empty(pre * m * n * post, dtype=a.dtype)
-        i = 0
+        c = lines(a)  # (pre, m, post), C-contiguous
+        pre, m, post = c.shape
+        out = np.empty((pre, m * n, post), dtype=a.dtype)
         for p in range(pre):
             for j in range(m):
-                for _ in range(n):
+                for r in range(n):
                     for q in range(post):
-                        out[i] = flat[(p * m + j) * post + q]
-                        i += 1
-        return out.reshape(tuple_setitem(shape, k, m * n))
+                        out[p, j * n + r, q] = c[p, j, q]
+        return out.reshape(tuple_setitem(a.shape, k, m * n))
     return impl
 
 
@@ -486,31 +478,23 @@ def _ol_roll(a, shift, axis):  # type: ignore[no-untyped-def]
         def impl_flat(a, shift, axis):  # type: ignore[no-untyped-def]
             return np.roll(a, shift)
         return impl_flat
-    ndim = a.ndim
+    lines = lines_of(a.ndim, (k,))
 
     def impl(a, shift, axis):  # type: ignore[no-untyped-def]
-        c = np.ascontiguousarray(a)
-        shape = c.shape
-        pre = 1
-        for d in range(k):
-            pre *= shape[d]
-        m = shape[k]
-        post = 1
-        for d in range(k + 1, ndim):
-            post *= shape[d]
-        out = np.empty(shape, dtype=a.dtype)
+        c = lines(a)  # (pre, m, post), C-contiguous
+        pre, m, post = c.shape
+        out = np.empty(a.shape, dtype=a.dtype)
         if m == 0:
             return out
         s = shift % m
-        src = c.reshape(pre * m * post)
-        dst = out.reshape(pre * m * post)
+        dst = out.reshape((pre, m, post))
         for p in range(pre):
             for j in range(m):
                 t = j + s
                 if t >= m:
                     t -= m
                 for q in range(post):
-                    dst[(p * m + t) * post + q] = src[(p * m + j) * post + q]
+                    dst[p, t, q] = c[p, j, q]
         return out
     return impl
 
