@@ -31,6 +31,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {f"spec_{name}" for name in _SPECULABLE}
     | {"sin", "cos", "tan", "sinh", "cosh", "expm1", "log1p"}  # math's checks (runtime/math_helpers.py)
     | {"axis_max", "axis_min"}  # np.max/np.min along axes (runtime/axis_extrema.py)
+    | {"norm"}  # np.linalg.norm by NumPy's formulas (runtime/norms.py)
     | {"mask_get", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)
     | {"cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp"}  # NumPy's complex products and powers (runtime/complex_helpers.py)
     # the NumPy table's array helpers (runtime/array_helpers.py)

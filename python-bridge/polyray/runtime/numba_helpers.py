@@ -26,6 +26,7 @@ from numba.extending import overload, register_jitable
 from .close_reductions import (axis_mean, axis_std, axis_sum, axis_var,  # noqa: F401 - close mode's reductions, injected like the rest
                                whole_mean, whole_std, whole_sum, whole_var)
 from .axis_extrema import axis_max, axis_min  # noqa: F401 - np.max/np.min along axes (both modes)
+from .norms import norm  # noqa: F401 - np.linalg.norm by NumPy's formulas
 from .flagging_math import flag_exp, flag_pow
 from .pairwise import pairwise_vector  # NumPy's order, without recursion (which Numba's cache cannot reload)
 from .array_helpers import __all__ as _ARRAY_HELPERS
@@ -38,7 +39,7 @@ from .math_helpers import __all__ as _MATH_HELPERS
 from .math_helpers import *  # noqa: F403 - math functions CPython checks (sin(inf), cosh overflow, gamma poles)
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
-           "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", *_ARRAY_HELPERS, *_INDEX_HELPERS,
+           "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "norm", *_ARRAY_HELPERS, *_INDEX_HELPERS,
            *_MATH_HELPERS, *_COMPLEX_HELPERS,
            *(f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")),
            *(f"spec_{name}" for name in ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow"))]

@@ -2,7 +2,7 @@
 // A layer of the types checker (checker-base.ts describes the chain).
 import type { Span } from '../diagnostics.js';
 import type { Expr } from '../parse/ast.js';
-import { describe, npScalar, scalar, UNKNOWN, widerScalar, type Origin, type Ty } from './ty.js';
+import { describe, NONE, npScalar, scalar, UNKNOWN, widerScalar, type Origin, type Ty } from './ty.js';
 import { callArgumentRefusal } from './call-args.js';
 import { astypeRefusal, dtypeArgPosition } from './dtype-args.js';
 import { isDtype } from './promotion.js';
@@ -15,9 +15,11 @@ export abstract class CallChecker extends OperatorChecker {
     const f = this.expr(e.func);
     // a dtype argument may be a string or a Python type (types/dtype-args.ts)
     const dtypeAt = f.kind === 'callable' ? dtypeArgPosition(f.qualified) : undefined;
-    const args = e.args.map((a, k) => (k === dtypeAt ? this.dtypeArgument(a) : this.expr(a)));
+    // np.linalg.norm's ord may be a string ('fro'): read as written by its rule (types/norms.ts), not typed
+    const normOrd = (a: Expr, at: number | string): boolean => a.kind === 'string' && f.kind === 'callable' && f.qualified === 'numpy.linalg.norm' && (at === 1 || at === 'ord');
+    const args = e.args.map((a, k) => (k === dtypeAt ? this.dtypeArgument(a) : normOrd(a, k) ? NONE : this.expr(a)));
     const numpyCall = f.kind === 'callable' && (f.qualified.startsWith('numpy.') || f.qualified.startsWith('ndarray.'));
-    const kw = new Map(e.keywords.map((k) => [k.name, k.name === 'dtype' && numpyCall ? this.dtypeArgument(k.value) : this.expr(k.value)]));
+    const kw = new Map(e.keywords.map((k) => [k.name, k.name === 'dtype' && numpyCall ? this.dtypeArgument(k.value) : normOrd(k.value, k.name) ? NONE : this.expr(k.value)]));
     if (f.kind === 'dtype') {
       if (f.dtype === null) {
         this.error(e.span, 'calling a dtype known only at run time is not supported');

@@ -11,6 +11,7 @@ import { planBinary } from './nep50.js';
 import { isDtype, promoteTypes } from './promotion.js';
 import { numpyFunction, type TableRow } from './numpy-table.js';
 import { covVariables } from './table-guards.js';
+import { planNorm } from './norms.js';
 import { CallChecker } from './check-calls.js';
 import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral } from './check-helpers.js';
 
@@ -45,7 +46,7 @@ export abstract class NumpyCallChecker extends CallChecker {
       return this.numpyCall(e, mean, args, kw);
     }
     // rules added with the table check their arguments themselves: an argument of unknown type was reported where it came from
-    const checked = ['reshape', 'flip', 'tri', 'ufunc_outer', 'linalg_square'];
+    const checked = ['reshape', 'flip', 'tri', 'ufunc_outer', 'linalg_square', 'norm'];
     if (checked.includes(row.typing) && args.some((t) => t.kind === 'unknown')) return UNKNOWN;
     const refusal = callArgumentRefusal(row, `np.${name}`, [...kw.keys()], args.length);
     if (refusal) this.error(e.span, refusal);
@@ -161,6 +162,25 @@ export abstract class NumpyCallChecker extends CallChecker {
         const ndim = a.ndim !== null && b.ndim !== null ? a.ndim + b.ndim : null;
         this.helpers.set(e, { helper: row.helper! });
         return { kind: 'array', dtype: ufuncFloatResult(row, args), ndim };
+      }
+      case 'norm': {
+        // NumPy's formula for the literal ord and axis (types/norms.ts, runtime/norms.py)
+        const at = (k: number, name: string): Expr | undefined => e.args[k] ?? e.keywords.find((w) => w.name === name)?.value;
+        const plan = planNorm({
+          x: args[0], ord: at(1, 'ord'), axis: at(2, 'axis'),
+          extra: e.args.length > 3 || e.args.length === 0 || e.keywords.some((w, i) => !((w.name === 'ord' && e.args.length < 2) || (w.name === 'axis' && e.args.length < 3)) || e.keywords.findIndex((v) => v.name === w.name) !== i),
+          moduleOf: (x) => { const t = this.types.get(x); return t?.kind === 'module' ? t.name : null; },
+        });
+        if (plan.kind === 'refuse') {
+          this.error(e.span, plan.reason);
+          return UNKNOWN;
+        }
+        if (plan.closeOnly && this.numerics === 'exact') this.error(e.span, plan.closeOnly.refusal);
+        else if (plan.closeOnly && !this.closeNotes.some((n) => n.line === e.span.from.line && n.col === e.span.from.col)) {
+          this.closeNotes.push({ line: e.span.from.line, col: e.span.from.col, operation: 'np.linalg.norm', bound: plan.closeOnly.bound, kind: 'reduction', gpu: false });
+        }
+        this.helpers.set(e, { helper: row.helper!, args: [e.args[0], ...plan.args] });
+        return plan.type;
       }
       case 'linalg_square': {
         const a = args[0];

@@ -119,6 +119,8 @@ export type TypingRule =
   | 'kron'
   /** np.linalg.solve(a, b): b's dtype and rank */
   | 'linalg_solve'
+  /** np.linalg.norm(x, ord, axis): NumPy's formula for the literal ord and axis (types/norms.ts); a scalar, or 1-d along an axis of a matrix */
+  | 'norm'
   /** np.cov(P) / np.cov(P.T) of a 2-d float64 parameter: a 2-d float64 array (one row: guarded) */
   | 'cov'
   /** np.repeat(a, n[, axis=k]): an int count, a literal axis (flattened without one) */
@@ -348,6 +350,11 @@ const NUMPY: Record<string, Row> = {
   'linalg.solve': {
     typing: 'linalg_solve', loop: 'opaque', numba: 'np.linalg.solve', helper: 'solve', numerics: 'product', gpu: null,
     closeBound: "LAPACK's gesv from SciPy's build instead of NumPy's: both backward stable; the solutions may differ by about n * eps * cond(A) relative to x",
+  },
+  // NumPy's formulas (sqrt(x.dot(x)), add.reduce of |x| or x*x, max/min of |x|: runtime/norms.py), never
+  // Numba's scaled nrm2, which stays finite where NumPy overflows; the class of each form is types/norms.ts's
+  'linalg.norm': {
+    typing: 'norm', loop: 'reduction', numba: 'np.linalg.norm', helper: 'norm', numerics: 'reduction', gpu: null,
   },
   // ---- allocations ----
   zeros: { typing: 'alloc', loop: 'allocation', numba: 'np.zeros', numerics: 'exact', gpu: null, dtypeArg: 1 },

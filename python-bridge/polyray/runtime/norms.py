@@ -1,0 +1,113 @@
+"""np.linalg.norm computed with NumPy's own formulas (issue 17).
+
+NumPy's norm (numpy/linalg/_linalg.py, `norm`) is not one algorithm but a
+choice of formulas, and Numba's np.linalg.norm is another: for the 2-norm of
+a vector it calls BLAS's nrm2, which scales as it goes, so entries of 1e200
+give 3.2e200 where NumPy's sqrt(x.dot(x)) overflows to inf, and entries of
+1e-200 give 3.2e-200 where NumPy's underflows to 0.0. Here each form is
+NumPy's own:
+
+- the 2-norm without axis= (a vector's default and ord=2, the default and
+  'fro' of a matrix or of any rank): sqrt(dot(x, x)) of the flattened array, through Numba's BLAS dot
+  (SciPy's OpenBLAS build, not NumPy's: last bits may differ, so close mode
+  only; inf and 0.0 where NumPy overflows or underflows, as both square
+  without scaling);
+- the 2-norm along an axis: sqrt(add.reduce(x * x, axis)); of a vector,
+  NumPy adds the fresh contiguous squares pairwise (pairwise.py), so the bits
+  are NumPy's in both modes; of a matrix, close_reductions' blocked lines
+  (close mode only);
+- ord=1: add.reduce(abs(x)), the same two cases;
+- ord=inf and -inf: abs(x).max(initial=0) / abs(x).min() (axis_extrema's
+  loop: exact; abs gives +0.0 for both zeros, so no sign question arises; a
+  NaN is the result; an empty line gives 0.0 for inf and raises NumPy's
+  ValueError for -inf).
+
+The compiler (src/compiler/types/norms.ts) writes the form as int literals:
+`norm(x, ORD, axis)`, axis an int literal or None.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import types
+from numba.extending import overload
+
+from .axis_extrema import _max_lines, _min_lines
+from .axis_lines import lines_of, literal_axes, shape_of
+from .close_reductions import SUM, _reduce_lines, _reduce_lines32
+from .pairwise import pairwise_line, pairwise_line32
+
+__all__ = ["norm"]
+
+#: the `ord` codes the compiler writes (types/norms.ts NORM_ORDS): DEFAULT is ord None or 'fro'
+DEFAULT, ONE, INF, NINF, TWO = 0, 1, 2, 3, 4
+
+_ORDS: dict[int, Any] = {DEFAULT: None, ONE: 1, INF: np.inf, NINF: -np.inf, TWO: 2}
+
+
+def norm(x: Any, ord_code: int, axis: Any) -> Any:
+    """``np.linalg.norm(x, ord, axis)`` for the ord that ``ord_code`` names."""
+    return np.linalg.norm(x, _ORDS[ord_code], axis)
+
+
+@overload(norm, inline="always", prefer_literal=True)
+def _ol_norm(x, ord_code, axis):  # type: ignore[no-untyped-def]
+    if not (isinstance(x, types.Array) and x.dtype in (types.float64, types.float32)):
+        return None
+    if not isinstance(ord_code, types.IntegerLiteral) or ord_code.literal_value not in _ORDS:
+        return None
+    code = ord_code.literal_value
+    f32 = x.dtype == types.float32
+    acc = np.float32 if f32 else np.float64
+    whole = axis is None or isinstance(axis, (types.NoneType, types.Omitted))
+    if whole and (code == DEFAULT or (code == TWO and x.ndim == 1)):
+        # NumPy's fast path: sqrt(dot) of the whole array raveled (a vector, a matrix's Frobenius norm, any rank)
+        def dot_form(x, ord_code, axis):  # type: ignore[no-untyped-def]
+            flat = np.ascontiguousarray(x).ravel()
+            return np.sqrt(np.dot(flat, flat))
+        return dot_form
+    if x.ndim not in (1, 2) or (whole and x.ndim != 1):
+        return None  # matrix norms other than Frobenius, other ranks: not compiled (the original runs)
+    axes = (0,) if whole else literal_axes(axis, x.ndim)
+    if axes is None or len(axes) != 1:
+        return None  # the original runs and raises NumPy's AxisError
+    square = code in (DEFAULT, TWO)
+    if code in (INF, NINF):
+        # NumPy: abs(x).max(axis, initial=0) (an empty line gives 0.0), abs(x).min(axis) (ValueError)
+        extremes = _max_lines if code == INF else _min_lines
+        lines = lines_of(x.ndim, axes)
+        k = axes[0]
+        zero_if_empty = code == INF
+        if x.ndim == 1:
+            def vector_extreme(x, ord_code, axis):  # type: ignore[no-untyped-def]
+                if zero_if_empty and x.shape[0] == 0:
+                    return acc(0.0)
+                return extremes(lines(np.abs(x)))[0]
+            return vector_extreme
+        shape = shape_of(x.ndim, axes, False)
+
+        def matrix_extremes(x, ord_code, axis):  # type: ignore[no-untyped-def]
+            if zero_if_empty and x.shape[k] == 0:
+                return np.zeros(shape(x), dtype=acc)
+            return extremes(lines(np.abs(x))).reshape(shape(x))
+        return matrix_extremes
+    if x.ndim == 1:
+        # NumPy's add.reduce of a fresh contiguous vector: from 0, pairwise, in the dtype
+        pairwise = pairwise_line32 if f32 else pairwise_line
+
+        def vector(x, ord_code, axis):  # type: ignore[no-untyped-def]
+            n = x.shape[0]
+            t = x * x if square else np.abs(x)
+            s = acc(0.0) + pairwise(t.reshape((1, n, 1)), 0, 0, n, 0)
+            return np.sqrt(s) if square else s
+        return vector
+    reduce_lines = _reduce_lines32 if f32 else _reduce_lines
+    lines = lines_of(x.ndim, axes)
+    shape = shape_of(x.ndim, axes, False)
+
+    def along(x, ord_code, axis):  # type: ignore[no-untyped-def]
+        t = x * x if square else np.abs(x)
+        s = reduce_lines(lines(t), SUM, 0).reshape(shape(x))
+        return np.sqrt(s) if square else s
+    return along

@@ -1,0 +1,86 @@
+// np.linalg.norm (issue 17): which of NumPy's formulas a call is
+// (numpy/linalg/_linalg.py, `norm`), read from its literal ord= and axis=,
+// and whether compiled code reproduces its bits. runtime/norms.py computes
+// each formula; Numba's own np.linalg.norm is never called, as its scaled
+// 2-norm stays finite where NumPy's sqrt(x.dot(x)) overflows to inf.
+import type { Expr } from '../parse/ast.js';
+import { npScalar, type Ty } from './ty.js';
+import { intLiteral } from './check-helpers.js';
+
+/** The ord codes runtime/norms.py reads (DEFAULT: None or 'fro', ONE, INF, NINF, TWO). */
+const NORM_ORDS = { none: 0, one: 1, inf: 2, ninf: 3, two: 4 } as const;
+type Ord = keyof typeof NORM_ORDS;
+
+export type NormPlan =
+  | { kind: 'refuse'; reason: string }
+  | {
+    kind: 'norm';
+    /** the helper's arguments after the array: the ord code and the axis (a literal or None) */
+    args: [string, string];
+    type: Ty;
+    /** why exact mode keeps the original (close mode compiles within `bound`), or null: NumPy's bits in both modes */
+    closeOnly: { refusal: string; bound: string } | null;
+  };
+
+/** `ord` and `axis` as written (positionally or by keyword). */
+export interface NormArguments {
+  x: Ty | undefined;
+  ord: Expr | undefined;
+  axis: Expr | undefined;
+  /** more than x, ord, axis, or a keyword other than ord= and axis= (keepdims= included) */
+  extra: boolean;
+  /** the module a name refers to (`np` -> numpy), for np.inf */
+  moduleOf: (e: Expr) => string | null;
+}
+
+const USAGE = 'np.linalg.norm() is supported on a 1-d or 2-d float64 or float32 array with ord None, 1, 2, np.inf or -np.inf (a matrix: None or \'fro\' without axis=) and axis= an int literal';
+
+/** The bound of sqrt(dot(x, x)) through another BLAS build (docs/reliability.md). */
+export const NORM_DOT_BOUND = "sqrt(x.dot(x)) through BLAS (Numba's build, not NumPy's): <= (0.52*n + 1.01)*eps*||x|| from NumPy's, n the entries; inf and 0.0 where NumPy's overflows or underflows (no scaling in either), except for a sum of squares within that bound of the float's largest value";
+
+/** The bound of a sum along an axis of a matrix in close_reductions' blocks. */
+const NORM_AXIS_BOUND = "add.reduce along the axis in blocks fixed by the length n (close_reductions.py): <= (D(n) + n - 1)*eps/2*sum|t| from NumPy's sum of the terms t (|x| or x*x; for the 2-norm, half that relative to the norm plus one rounding), D(n) <= ceil(log2 n) + 18";
+
+function ordOf(e: Expr | undefined, moduleOf: (e: Expr) => string | null): Ord | 'fro' | null {
+  if (e === undefined || (e.kind === 'const' && e.value === 'None')) return 'none';
+  // the literal as written, quotes included ('fro', "fro"); NumPy also accepts 'f'
+  if (e.kind === 'string') return /^(['"])(fro|f)\1$/.test(e.text) ? 'fro' : null;
+  const k = intLiteral(e);
+  if (k === 1n) return 'one';
+  if (k === 2n) return 'two';
+  const inf = (x: Expr): boolean => x.kind === 'attribute' && x.attr === 'inf' && ['numpy', 'math'].includes(moduleOf(x.value) ?? '');
+  if (inf(e)) return 'inf';
+  if (e.kind === 'unary' && e.op === '-' && inf(e.operand)) return 'ninf';
+  return null;
+}
+
+/** Which of NumPy's norms a call is, or why it keeps the original. */
+export function planNorm(a: NormArguments): NormPlan {
+  const x = a.x;
+  if (x?.kind !== 'array' || (x.dtype !== 'float64' && x.dtype !== 'float32') || (x.ndim !== null && x.ndim !== 1 && x.ndim !== 2) || a.extra) {
+    return { kind: 'refuse', reason: USAGE };
+  }
+  const ord = ordOf(a.ord, a.moduleOf);
+  const axisNone = a.axis === undefined || (a.axis.kind === 'const' && a.axis.value === 'None');
+  const axis = axisNone ? undefined : intLiteral(a.axis!);
+  if (ord === null || (!axisNone && (axis === undefined || x.ndim === null))) return { kind: 'refuse', reason: USAGE };
+  // an axis outside the rank: NumPy's AxisError from the original
+  if (axis !== undefined && (axis < -BigInt(x.ndim!) || axis >= BigInt(x.ndim!))) return { kind: 'refuse', reason: `${USAGE} (within the array's rank)` };
+  // a vector's 'fro' raises ValueError in NumPy; a matrix's 1, 2, inf norms (max column sum, largest singular
+  // value) are not compiled (of a rank known only at run time, runtime/norms.py types them out: the original runs)
+  const matrix = x.ndim === 2;
+  if ((ord === 'fro' && (x.ndim !== 2 || !axisNone)) || (matrix && axisNone && ord !== 'none' && ord !== 'fro')) return { kind: 'refuse', reason: USAGE };
+  const code = ord === 'fro' ? NORM_ORDS.none : NORM_ORDS[ord];
+  const k = axis === undefined ? null : Number(axis < 0n ? axis + BigInt(x.ndim!) : axis);
+  const type: Ty = matrix && k !== null ? { kind: 'array', dtype: x.dtype, ndim: 1 } : npScalar(x.dtype);
+  const args: [string, string] = [String(code), k === null ? 'None' : String(k)];
+  const square = code === NORM_ORDS.none || code === NORM_ORDS.two;
+  if (square && k === null) {
+    return { kind: 'norm', args, type, closeOnly: { refusal: "np.linalg.norm(): NumPy computes sqrt(x.dot(x)) through its BLAS build and compiled code through SciPy's, so the last bits could differ (exact mode keeps the original)", bound: NORM_DOT_BOUND } };
+  }
+  if (matrix && (square || code === NORM_ORDS.one)) {
+    return { kind: 'norm', args, type, closeOnly: { refusal: 'np.linalg.norm() along an axis of a matrix: NumPy adds the line pairwise or row after row depending on the layout, compiled code in its own blocks, so the last bits could differ (exact mode keeps the original)', bound: NORM_AXIS_BOUND } };
+  }
+  // a vector's 1-norm and 2-norm along its axis (NumPy's pairwise sum of a fresh contiguous array), inf/-inf (comparisons): NumPy's bits
+  return { kind: 'norm', args, type, closeOnly: null };
+}
