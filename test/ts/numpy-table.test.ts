@@ -22,7 +22,8 @@ const GPU_FORMS = new Set(['math.sqrt', 'math.fabs', 'math.isnan', 'math.isinf',
 /** numba_helpers functions (python-bridge/polyray/runtime/numba_helpers.py) a row may name. */
 const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'norm',
   'sin', 'cos', 'tan', 'sinh', 'cosh', 'expm1', 'log1p',
-  ...['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => `outer_${u}`)]);
+  ...['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => `outer_${u}`),
+  ...['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2'].map((f) => `rf_${f}`), 'fftfreq']); // np.fft (runtime/fft_helpers.py)
 
 test('every row of the NumPy table is well formed', () => {
   const seen = new Set<string>();

@@ -35,6 +35,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {"mask_get", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)
     | {"cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp"}  # NumPy's complex products and powers (runtime/complex_helpers.py)
     # the NumPy table's array helpers (runtime/array_helpers.py)
+    | {f"{form}_{f}" for form in ("np", "rf") for f in ("fft", "ifft", "rfft", "irfft", "fft2", "ifft2")} | {"fftfreq"}  # np.fft (runtime/fft_helpers.py)
     | {"reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "roll", "tile", "reshape_value", *(f"outer_{u}" for u in ("add", "subtract", "multiply", "divide", "maximum", "minimum"))}
 )
 

@@ -35,12 +35,14 @@ from .complex_helpers import __all__ as _COMPLEX_HELPERS
 from .complex_helpers import *  # noqa: F403 - NumPy's complex products and powers (types/complex-ops.ts)
 from .index_helpers import __all__ as _INDEX_HELPERS
 from .index_helpers import *  # noqa: F403 - masks and index arrays (types/index-arrays.ts)
+from .fft_helpers import __all__ as _FFT_HELPERS
+from .fft_helpers import *  # noqa: F403 - np.fft: NumPy's transform through objmode (exact), rocket-fft's (close)
 from .math_helpers import __all__ as _MATH_HELPERS
 from .math_helpers import *  # noqa: F403 - math functions CPython checks (sin(inf), cosh overflow, gamma poles)
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
            "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "norm", *_ARRAY_HELPERS, *_INDEX_HELPERS,
-           *_MATH_HELPERS, *_COMPLEX_HELPERS,
+           *_MATH_HELPERS, *_COMPLEX_HELPERS, *_FFT_HELPERS,
            *(f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")),
            *(f"spec_{name}" for name in ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow"))]
 

@@ -84,6 +84,7 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   for (const h of tf.helpers.values()) if (h.helper === 'cdiv') return "NumPy's complex division (numba_helpers.cdiv) has no device form";
   // NumPy's complex products fuse or not by its CPU's loops; CUDA contracts by its own rules (unmeasured)
   if ([...tf.helpers.values(), ...tf.augHelpers.values()].some((h) => COMPLEX_HELPERS.includes(h.helper))) return "NumPy's complex products and powers (runtime/complex_helpers.py) have no device form";
+  if ([...tf.helpers.values()].some((h) => /^((np|rf)_i?r?fft2?|fftfreq)$/.test(h.helper))) return 'np.fft has no device form (runtime/fft_helpers.py: NumPy through objmode or rocket-fft, on the host)';
   if (tf.helpers.size > 0 && [...tf.helpers.values()].some((h) => h.helper === 'ipow')) return 'a guarded power of Python ints (numba_helpers.ipow) has no device form';
   const indexing = new Set(['mask_get', 'take', 'mask_set', 'put', 'take_nd', 'put_nd']);
   if ([...tf.helpers.values(), ...tf.augHelpers.values()].some((h) => indexing.has(h.helper))) return 'a boolean mask or an index array (x[mask], x[idx]) has no device form';

@@ -12,6 +12,7 @@ import { isDtype, promoteTypes } from './promotion.js';
 import { numpyFunction, type TableRow } from './numpy-table.js';
 import { covVariables } from './table-guards.js';
 import { planNorm } from './norms.js';
+import { fftFreq, fftShift, fftTransform, type FftTyping } from './fft-calls.js';
 import { CallChecker } from './check-calls.js';
 import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral } from './check-helpers.js';
 
@@ -181,6 +182,27 @@ export abstract class NumpyCallChecker extends CallChecker {
         }
         this.helpers.set(e, { helper: row.helper!, args: [e.args[0], ...plan.args] });
         return plan.type;
+      }
+      case 'fft':
+      case 'fftfreq':
+      case 'fftshift': {
+        if (args.some((t) => t.kind === 'unknown') || [...kw.values()].some((t) => t.kind === 'unknown')) return UNKNOWN;
+        const f = name.slice('fft.'.length);
+        // `x.shape` as fft2's s: the rank of x
+        const shapeRank = (node: Expr): number | null => {
+          const t = node.kind === 'attribute' && node.attr === 'shape' ? this.types.get(node.value) : undefined;
+          return t?.kind === 'array' ? t.ndim : null;
+        };
+        const typed: FftTyping = row.typing === 'fft' ? fftTransform(f, e, args, kw, this.numerics, shapeRank)
+          : row.typing === 'fftfreq' ? fftFreq(e, args, kw) : fftShift(f, e, args, kw);
+        if ('error' in typed) {
+          this.error(e.span, typed.error);
+          return UNKNOWN;
+        }
+        // close mode: rocket-fft's last bits, within the row's bound (exact mode calls NumPy's transform)
+        if (row.typing === 'fft' && this.numerics === 'close') this.productRow(e.span, row);
+        if (typed.helper) this.helpers.set(e, typed.helper);
+        return typed.ty;
       }
       case 'linalg_square': {
         const a = args[0];

@@ -131,6 +131,12 @@ export type TypingRule =
   | 'swapaxes'
   /** np.tile(a, n) / np.tile(a, (n0, n1)) of a 1-d or 2-d array: its dtype, the larger rank */
   | 'tile'
+  /** np.fft.fft(a, n, axis) and the other transforms: complex64 or complex128 by a's precision (types/fft-calls.ts) */
+  | 'fft'
+  /** np.fft.fftfreq(n, d): float64, 1-d */
+  | 'fftfreq'
+  /** np.fft.fftshift(x, axes) / ifftshift: x's dtype and rank */
+  | 'fftshift'
   /** np.mgrid[a:b, c:d]: subscripted, not called; int64 coordinates (types/grids.ts) */
   | 'grid'
   /** a Python float (np.pi, math.e, math.sqrt(x)) */
@@ -192,6 +198,13 @@ export interface TableRow {
 }
 
 type Row = Omit<TableRow, 'where' | 'name'>;
+
+/**
+ * The FFT bound's c (close mode, |compiled - NumPy| <= c*max(1, log2 N)*eps*S per element): the
+ * largest measured by bench/fft_error.py is 0.40 (docs/reliability.md, FFT-bound table), kept with a
+ * margin; python-bridge/polyray/runtime/close_bounds.py FFT_C is the same number.
+ */
+export const FFT_BOUND_C = 2;
 
 const ufunc = (ints: 'keep' | 'float', numerics: NumericsClass, name: string, more: Partial<Row> = {}): Row => ({
   typing: 'ufunc', ufunc: { ints }, loop: 'elementwise', numba: `np.${name}`, numerics, gpu: null, ...more,
@@ -356,6 +369,18 @@ const NUMPY: Record<string, Row> = {
   'linalg.norm': {
     typing: 'norm', loop: 'reduction', numba: 'np.linalg.norm', helper: 'norm', numerics: 'reduction', gpu: null,
   },
+  // ---- np.fft (types/fft-calls.ts, runtime/fft_helpers.py) ----
+  // `exact` calls NumPy's transform from compiled code (numba.objmode), so its bits; `close` computes
+  // it with rocket-fft (DUCC0) in compiled code, bound measured by bench/fft_error.py
+  ...Object.fromEntries(['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2'].map((f) => [`fft.${f}`, {
+    typing: 'fft', loop: 'opaque', numba: `np.fft.${f}`, helper: `rf_${f}`, numerics: 'product', gpu: null,
+    closeBound: `rocket-fft (DUCC0) instead of NumPy's pocketfft: per element |compiled - NumPy| <= ${FFT_BOUND_C}*max(1, log2 N)*eps*S, N the transform's length (the product of both in 2-d), S = sum|a| (/N for inverses; irfft: 2*sum|a|/N), eps of a's precision; inf and NaN input: NumPy's transform`,
+  } satisfies Row])),
+  // NumPy's formula, integers times 1/(n*d) (fft_helpers.fftfreq), the same bits
+  'fft.fftfreq': { typing: 'fftfreq', loop: 'allocation', numba: 'np.fft.fftfreq', helper: 'fftfreq', numerics: 'exact', gpu: null },
+  // whole elements moved (rocket-fft's own, a roll by half of each axis)
+  'fft.fftshift': { typing: 'fftshift', loop: 'opaque', numba: 'np.fft.fftshift', numerics: 'exact', gpu: null },
+  'fft.ifftshift': { typing: 'fftshift', loop: 'opaque', numba: 'np.fft.ifftshift', numerics: 'exact', gpu: null },
   // ---- allocations ----
   zeros: { typing: 'alloc', loop: 'allocation', numba: 'np.zeros', numerics: 'exact', gpu: null, dtypeArg: 1 },
   empty: { typing: 'alloc', loop: 'allocation', numba: 'np.empty', numerics: 'exact', gpu: null, dtypeArg: 1 },
@@ -369,7 +394,7 @@ const NUMPY: Record<string, Row> = {
 };
 
 /** np.<name> modules whose functions are rows named `<name>.<function>`. */
-const NUMPY_SUBMODULES = ['linalg'];
+const NUMPY_SUBMODULES = ['linalg', 'fft'];
 
 /** np.<name> constants: Python floats to the checker (np.newaxis is only read inside subscripts). */
 const NUMPY_CONSTANT_NAMES = ['pi', 'e', 'inf', 'nan', 'newaxis'];
