@@ -377,9 +377,55 @@ def test_average_without_weights_is_mean(mod, n):
     assert np.all(np.abs(mine - theirs) <= depth * EPS / 2 * np.abs(A).sum(axis=0) / n)
 
 
-def test_average_with_weights_keeps_the_original(mod):
-    assert not hasattr(mod, "_polyray_cpu_weighted_average")
+def test_average_with_weights(mod):
+    # vectors: NumPy's two pairwise sums, bit for bit in both modes
+    assert hasattr(mod, "_polyray_cpu_weighted_average") and hasattr(mod, "_polyray_cpu_weighted_center")
+    for n in (1, 4, 9, 130, 5000):
+        rng = np.random.default_rng(n)
+        x, w = rng.standard_normal(n) * 1e3, rng.random(n)
+        run_both(mod, "weighted_average", x, w)
+        run_both(mod, "weighted_average", x[::-2], w[::2])  # strided
+        run_both(mod, "weighted_center", rng.integers(-10**6, 10**6, n), w)
     x = np.arange(4.0)
-    run_both(mod, "weighted_average", x, np.array([1.0, 2.0, 0.0, 1.0]), compiled=False)
-    run_both(mod, "weighted_average", x, np.zeros(4), compiled=False)  # ZeroDivisionError in both
-    run_both(mod, "weighted_average", x, np.ones(3), compiled=False)  # ValueError in both
+    run_both(mod, "weighted_average", x, np.array([1.0, 2.0, 0.0, 1.0]))
+    run_both(mod, "weighted_average", x, np.array([1.0, np.nan, 0.0, 1.0]))
+    run_both(mod, "weighted_average", np.array([np.inf, 1.0]), np.array([0.0, 1.0]))  # inf * 0: nan, as NumPy
+    assert run_both(mod, "weighted_average", x, np.zeros(4))[0] == "ZeroDivisionError"
+    assert run_both(mod, "weighted_average", x, np.array([1.0, -1.0, 2.0, -2.0]))[0] == "ZeroDivisionError"
+    assert run_both(mod, "weighted_average", x[:0], x[:0])[0] == "ZeroDivisionError"
+    assert run_both(mod, "weighted_average", x, np.ones(3))[0] == "TypeError"  # lengths differ, no axis=
+
+
+def test_average_with_weights_along_an_axis_keeps_the_original(mod):
+    assert not hasattr(mod, "_polyray_cpu_weighted_columns")
+    A = np.random.default_rng(1).standard_normal((4, 3))
+    run_both(mod, "weighted_columns", A, np.ones(4), compiled=False)
+    run_both(mod, "weighted_columns", A, np.zeros(4), compiled=False)  # ZeroDivisionError in both
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 2), (1, 5, 1), (0, 2, 3), (2, 3, 0)])
+def test_swapaxes_method(mod, shape):
+    assert hasattr(mod, "_polyray_cpu_channels_last") and hasattr(mod, "_polyray_cpu_zero_last_row_through_method")
+    img = np.random.default_rng(sum(shape)).standard_normal(shape)
+    assert run_both(mod, "channels_last", img)[1].shape == shape[::-1]
+    run_both(mod, "channels_last", img[:, ::-1, ::2])
+    run_both(mod, "channels_last", np.asfortranarray(img))
+    A = img.reshape(shape[0], -1) if img.size else np.zeros((shape[0], 0))
+    run_both(mod, "zero_last_row_through_method", A)  # the write lands in A, through the view (IndexError when empty)
+    assert not hasattr(mod, "_polyray_cpu_method_swap_past_rank")
+    with pytest.raises(np.exceptions.AxisError):
+        mod.method_swap_past_rank(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("r,s", [(2, 3), (1, 1), (0, 2), (-1, 2), (2, -3)])
+def test_tile_any_rank(mod, r, s):
+    assert hasattr(mod, "_polyray_cpu_tiled_volume") and hasattr(mod, "_polyray_cpu_tiled_batch")
+    rng = np.random.default_rng(abs(r * 10 + s))
+    block = rng.standard_normal((2, 3, 2)).astype(np.float32)
+    block[0, 1, 1] = np.nan
+    block[1, 0, 0] = -0.0
+    for b in (block, block[:, ::-1], np.asfortranarray(block), block[:, :0], block[:0]):
+        run_both(mod, "tiled_volume", b, r, s)  # a negative repetition: ValueError in both, unless that axis is empty
+    v = rng.integers(-5, 5, 4)
+    run_both(mod, "tiled_batch", v, r, s)
+    run_both(mod, "tiled_batch", v[:0], r, s)

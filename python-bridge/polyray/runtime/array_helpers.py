@@ -18,10 +18,12 @@ from typing import Any
 import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
+from numba.np.unsafe.ndarray import to_fixed_tuple
 
+from .pairwise import pairwise_vector  # NumPy's order of a run's sum (np.average's weights)
 from .axis_lines import lines_of  # (pre, m, post): the lines along one axis, shared with the reductions
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "roll", "tile", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -500,10 +502,12 @@ def _ol_roll(a, shift, axis):  # type: ignore[no-untyped-def]
 
 
 # --- np.tile --------------------------------------------------------------------------
-# np.tile(a, reps) of a 1-d or 2-d array with an int or a pair of ints: both seen as 2-d
-# (a 1-d array is one row, an int n is (1, n)); element (i, j) of the result is
-# a[i % r, j % c]. NumPy raises ValueError for a negative repetition unless the array is
-# empty and that axis has length 0 (then the result has length 0 there too).
+# np.tile(a, reps) of an array of any rank with an int or a tuple of ints of any length
+# (numpy/lib/_shape_base_impl.py): the result has rank R = max(a.ndim, len(reps)), the shape
+# and the repetitions padded with leading 1s to R, and element idx of the result is
+# a[idx % shape]. NumPy raises ValueError for a negative repetition along an axis of
+# nonzero length (its repeat or reshape refuses it); along an axis of length 0 the result
+# has length 0 there.
 
 
 def tile(a: Any, reps: Any) -> Any:
@@ -513,40 +517,104 @@ def tile(a: Any, reps: Any) -> Any:
 
 @overload(tile)
 def _ol_tile(a, reps):  # type: ignore[no-untyped-def]
-    if not (isinstance(a, types.Array) and a.ndim in (1, 2)):
+    if not (isinstance(a, types.Array) and a.ndim >= 1):
         return None
-    pair = isinstance(reps, types.UniTuple) and reps.count == 2 and isinstance(reps.dtype, types.Integer)
-    if not (pair or isinstance(reps, types.Integer)):
+    if isinstance(reps, types.Integer):
+        d = 1
+    elif isinstance(reps, types.UniTuple) and reps.count >= 1 and isinstance(reps.dtype, types.Integer):
+        d = reps.count
+    else:
         return None
-    flat = a.ndim == 1 and not pair
+    nd = a.ndim
+    rank = max(nd, d)
+    one = isinstance(reps, types.Integer)
 
     def impl(a, reps):  # type: ignore[no-untyped-def]
-        c2 = np.ascontiguousarray(a)
-        if c2.ndim == 1:
-            r, c = 1, c2.shape[0]
+        src = np.ascontiguousarray(a).ravel()
+        shape = np.ones(rank, dtype=np.int64)
+        times = np.ones(rank, dtype=np.int64)
+        for k in range(nd):
+            shape[rank - nd + k] = a.shape[k]
+        if one:
+            times[rank - 1] = reps
         else:
-            r, c = c2.shape[0], c2.shape[c2.ndim - 1]
-        src = c2.reshape(r * c)
-        t0, t1 = _tile_reps(reps)
-        if (t0 < 0 and r > 0) or (t1 < 0 and c > 0):  # (a non-empty array has both r > 0 and c > 0)
-            raise ValueError("negative dimensions are not allowed")
-        rr, cc = r * max(t0, 0), c * max(t1, 0)
-        out = np.empty((rr, cc), dtype=a.dtype)
-        for i in range(rr):
-            for j in range(cc):
-                out[i, j] = src[(i % r) * c + j % c]
-        if flat:
-            return out.reshape(cc)
-        return out
+            for k in range(d):
+                times[rank - d + k] = reps[k]
+        out_shape = np.empty(rank, dtype=np.int64)
+        total = 1
+        for k in range(rank):
+            if times[k] < 0 and shape[k] > 0:
+                raise ValueError("negative dimensions are not allowed")
+            out_shape[k] = shape[k] * max(times[k], 0)
+            total *= out_shape[k]
+        out = np.empty(total, dtype=a.dtype)
+        if total > 0:
+            # C-order strides of the (padded) source, and a counter over the result's indices
+            strides = np.ones(rank, dtype=np.int64)
+            for k in range(rank - 2, -1, -1):
+                strides[k] = strides[k + 1] * shape[k + 1]
+            idx = np.zeros(rank, dtype=np.int64)
+            for f in range(total):
+                o = 0
+                for k in range(rank):
+                    o += (idx[k] % shape[k]) * strides[k]
+                out[f] = src[o]
+                k = rank - 1
+                while k >= 0:
+                    idx[k] += 1
+                    if idx[k] < out_shape[k]:
+                        break
+                    idx[k] = 0
+                    k -= 1
+        return out.reshape(to_fixed_tuple(out_shape, rank))
     return impl
 
 
-def _tile_reps(reps: Any) -> Any:
-    return (1, reps) if isinstance(reps, int) else reps
+# --- a.swapaxes(i, j) -----------------------------------------------------------------
+# Numba has np.swapaxes (a strided view, as NumPy's) but no array method: the method is
+# the function of its receiver.
 
 
-@overload(_tile_reps)
-def _ol_tile_reps(reps):  # type: ignore[no-untyped-def]
-    if isinstance(reps, types.Integer):
-        return lambda reps: (1, reps)
-    return lambda reps: (reps[0], reps[1])
+def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
+    """``a.swapaxes(axis1, axis2)``."""
+    return np.swapaxes(a, axis1, axis2)
+
+
+@overload(swapaxes, inline="always")
+def _ol_swapaxes(a, axis1, axis2):  # type: ignore[no-untyped-def]
+    if not isinstance(a, types.Array):
+        return None
+    return lambda a, axis1, axis2: np.swapaxes(a, axis1, axis2)
+
+
+# --- np.average(a, weights=w) -----------------------------------------------------------
+# NumPy (numpy/lib/_function_base_impl.py, average): scl = w.sum(), ZeroDivisionError when
+# it is 0.0, then np.multiply(a, w).sum() / scl, in float64. Of 1-d arrays both sums add a
+# run in memory pairwise (the weights at their own stride, the products fresh and
+# contiguous): pairwise.pairwise_vector gives NumPy's bits. Different shapes without axis=
+# raise TypeError, as NumPy does.
+
+
+def average_weighted(a: Any, w: Any) -> Any:
+    """``np.average(a, weights=w)`` of 1-d arrays."""
+    return np.average(a, weights=w)
+
+
+@overload(average_weighted)
+def _ol_average_weighted(a, w):  # type: ignore[no-untyped-def]
+    if not (isinstance(a, types.Array) and isinstance(w, types.Array) and a.ndim == 1 and w.ndim == 1 and w.dtype == types.float64
+            and (a.dtype == types.float64 or isinstance(a.dtype, types.Integer))):
+        return None
+
+    def impl(a, w):  # type: ignore[no-untyped-def]
+        n = a.shape[0]
+        if w.shape[0] != n:
+            raise TypeError("Axis must be specified when shapes of a and weights differ.")
+        scl = 0.0 + pairwise_vector(w, 0, n)
+        if scl == 0.0:
+            raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+        t = np.empty(n, dtype=np.float64)
+        for k in range(n):
+            t[k] = np.float64(a[k]) * w[k]
+        return (0.0 + pairwise_vector(t, 0, n)) / scl
+    return impl

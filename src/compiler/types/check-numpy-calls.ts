@@ -36,6 +36,8 @@ export abstract class NumpyCallChecker extends CallChecker {
         return this.numpyCall(e, row, args.slice(0, found.inputs.length), new Map());
       }
     }
+    // np.average(a, weights=w) of vectors: NumPy's two pairwise sums (array_helpers.average_weighted)
+    if (name === 'average' && row.where === 'numpy' && kw.has('weights')) return this.weightedAverage(e, args, kw);
     // np.average(a[, axis=]) without weights is NumPy's a.mean(axis): the call becomes np.mean, with mean's rules
     if (name === 'average' && row.where === 'numpy' && e.func.kind === 'attribute') {
       const mean = numpyFunction('mean');
@@ -223,6 +225,23 @@ export abstract class NumpyCallChecker extends CallChecker {
   }
 
   /**
+   * np.average(a, weights=w[, returned=False]) of a float64 or int64 vector and float64 weights:
+   * NumPy's w.sum() and (a * w).sum() are pairwise sums of runs in memory, reproduced bit for bit
+   * in both modes, with its ZeroDivisionError (weights summing to 0) and TypeError (lengths differ).
+   */
+  private weightedAverage(e: Expr & { kind: 'call' }, args: Ty[], kw: Map<string, Ty>): Ty {
+    const [a, w] = [args[0], kw.get('weights')];
+    const returned = e.keywords.find((k) => k.name === 'returned')?.value;
+    const okKeys = [...kw.keys()].every((k) => k === 'weights' || (k === 'returned' && returned?.kind === 'const' && returned.value === 'False'));
+    if (args.length !== 1 || !okKeys || a?.kind !== 'array' || a.ndim !== 1 || (a.dtype !== 'float64' && a.dtype !== 'int64') || w?.kind !== 'array' || w.ndim !== 1 || w.dtype !== 'float64') {
+      this.error(e.span, 'np.average(a, weights=w) is supported on a float64 or int64 vector with float64 weights (no axis=, returned=False only)');
+      return UNKNOWN;
+    }
+    this.helpers.set(e, { helper: 'average_weighted', args: [e.args[0], e.keywords.find((k) => k.name === 'weights')!.value] });
+    return npScalar('float64');
+  }
+
+  /**
    * Rules of rows whose function and method forms agree (`np.argmax(a)` and
    * `a.argmax()`): `args` holds the array first. Each refuses what Numba would
    * compute differently (axis=, other dtypes, where NumPy 2 promotes).
@@ -326,21 +345,25 @@ export abstract class NumpyCallChecker extends CallChecker {
         return { kind: 'array', dtype: a.dtype, ndim: a.ndim };
       }
       case 'swapaxes': {
-        // np.swapaxes(a, i, j): a view with two axes exchanged; literal axes, so a bad one (NumPy's AxisError) keeps the original
-        const axes = [e.args[1], e.args[2]].map((x) => (x ? intLiteral(x) : undefined));
-        if (a?.kind !== 'array' || a.ndim === null || args.length !== 3 || e.args.length !== 3 || kw.size > 0
+        // np.swapaxes(a, i, j) / a.swapaxes(i, j): a view with two axes exchanged; literal axes, so a bad one (NumPy's
+        // AxisError) keeps the original. Numba has no method: the method prints as array_helpers.swapaxes of its receiver
+        const method = row.where === 'ndarray';
+        const given = method ? e.args : e.args.slice(1);
+        const axes = given.map((x) => intLiteral(x));
+        if (a?.kind !== 'array' || a.ndim === null || args.length !== 3 || given.length !== 2 || kw.size > 0
           || axes.some((x) => x === undefined || x < -BigInt(a.ndim!) || x >= BigInt(a.ndim!))) {
-          return refuse('as np.swapaxes(a, i, j) with int literal axes within the rank of an array of known rank');
+          return refuse(`as ${method ? 'a.swapaxes(i, j)' : 'np.swapaxes(a, i, j)'} with int literal axes within the rank of an array of known rank`);
         }
+        if (method) this.helpers.set(e, { helper: 'swapaxes', receiver: true });
         return { kind: 'array', dtype: a.dtype, ndim: a.ndim };
       }
       case 'tile': {
-        // np.tile(a, n) or np.tile(a, (n0, n1)) of a 1-d or 2-d array (array_helpers.tile: Numba has no np.tile)
+        // np.tile(a, n) or np.tile(a, (n0, ..., nk)) of an array of any rank (array_helpers.tile: Numba has no np.tile)
         const reps = args[1];
         const d = reps?.kind === 'tuple' ? reps.elts.length : 1;
-        const repsOk = int(reps) || (reps?.kind === 'tuple' && d === 2 && reps.elts.every(int));
-        if (a?.kind !== 'array' || a.dtype === null || (a.ndim !== 1 && a.ndim !== 2) || args.length !== 2 || e.args.length !== 2 || kw.size > 0 || !repsOk) {
-          return refuse('as np.tile(a, n) or np.tile(a, (n0, n1)) with int repetitions of a 1-d or 2-d array of known dtype');
+        const repsOk = int(reps) || (reps?.kind === 'tuple' && d >= 1 && reps.elts.every(int));
+        if (a?.kind !== 'array' || a.dtype === null || a.ndim === null || a.ndim < 1 || args.length !== 2 || e.args.length !== 2 || kw.size > 0 || !repsOk) {
+          return refuse('as np.tile(a, n) or np.tile(a, (n0, n1, ...)) with int repetitions of an array of known dtype and rank');
         }
         this.helpers.set(e, { helper: 'tile' });
         return { kind: 'array', dtype: a.dtype, ndim: Math.max(a.ndim, d) };

@@ -129,7 +129,7 @@ export type TypingRule =
   | 'roll'
   /** np.swapaxes(a, i, j) with literal axes: the argument's dtype and rank (a view) */
   | 'swapaxes'
-  /** np.tile(a, n) / np.tile(a, (n0, n1)) of a 1-d or 2-d array: its dtype, the larger rank */
+  /** np.tile(a, n) / np.tile(a, (n0, ..., nk)) of an array of known rank: its dtype, the larger rank */
   | 'tile'
   /** np.fft.fft(a, n, axis) and the other transforms: complex64 or complex128 by a's precision (types/fft-calls.ts) */
   | 'fft'
@@ -281,7 +281,8 @@ const NUMPY: Record<string, Row> = {
   // ---- reductions ----
   sum: { typing: 'reduction', loop: 'reduction', numba: 'np.sum', numerics: 'reduction', gpu: null },
   mean: { typing: 'reduction', loop: 'reduction', numba: 'np.mean', numerics: 'reduction', gpu: null },
-  // without weights NumPy's own code is a.mean(axis): the checker turns the call into np.mean (types/check-numpy-calls.ts)
+  // without weights NumPy's own code is a.mean(axis): the checker turns the call into np.mean (types/check-numpy-calls.ts);
+  // weights= of vectors: NumPy's two pairwise sums, bit for bit (array_helpers.average_weighted)
   average: { typing: 'reduction', loop: 'reduction', numba: 'np.average', numerics: 'reduction', gpu: null },
   prod: { typing: 'reduction', loop: 'reduction', numba: 'np.prod', numerics: 'reduction', gpu: null },
   trace: { typing: 'reduction', loop: 'reduction', numba: 'np.trace', numerics: 'reduction', gpu: null },
@@ -306,7 +307,7 @@ const NUMPY: Record<string, Row> = {
   copy: { typing: 'same', loop: 'elementwise', numba: 'np.copy', numerics: 'exact', gpu: null },
   ascontiguousarray: { typing: 'same', loop: 'elementwise', numba: 'np.ascontiguousarray', numerics: 'exact', gpu: null },
   transpose: { typing: 'same', loop: 'view', numba: 'np.transpose', numerics: 'exact', gpu: null },
-  // a strided view in Numba as in NumPy (Numba has no a.swapaxes() method)
+  // a strided view in Numba as in NumPy (the method: NDARRAY's row)
   swapaxes: { typing: 'swapaxes', loop: 'view', numba: 'np.swapaxes', numerics: 'exact', gpu: null },
   // Numba reshapes C-contiguous arrays only (an F-ordered one raises NotImplementedError at run
   // time): numba_helpers.reshape types others out, so their variant fails to compile and the original runs
@@ -423,6 +424,8 @@ const NDARRAY: Record<string, Row> = {
   any: { typing: 'bool_reduce', loop: 'reduction', numba: '.any', numerics: 'exact', gpu: null },
   all: { typing: 'bool_reduce', loop: 'reduction', numba: '.all', numerics: 'exact', gpu: null },
   clip: { typing: 'clip', loop: 'elementwise', numba: '.clip', numerics: 'exact', gpu: null },
+  // np.swapaxes's view (Numba has no such method: array_helpers.swapaxes of the receiver)
+  swapaxes: { typing: 'swapaxes', loop: 'view', numba: '.swapaxes', helper: 'swapaxes', numerics: 'exact', gpu: null },
   cumprod: { typing: 'flat', loop: 'scan', numba: '.cumprod', numerics: 'exact', gpu: null },
 };
 

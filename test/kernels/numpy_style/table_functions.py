@@ -266,3 +266,48 @@ def column_averages(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt
 
 def weighted_average(x: np.ndarray[tuple[int], np.dtype[np.float64]], w: np.ndarray[tuple[int], np.dtype[np.float64]]) -> float:
     return np.average(x, weights=w)
+
+
+def weighted_center(counts: np.ndarray[tuple[int], np.dtype[np.int64]], w: np.ndarray[tuple[int], np.dtype[np.float64]]):
+    # an int64 sample and its weights, then the deviations from the weighted mean
+    mu = np.average(counts, weights=w, returned=False)
+    dev = np.empty(counts.shape[0])
+    for i in range(counts.shape[0]):
+        dev[i] = counts[i] - mu
+    return mu, dev
+
+
+def weighted_columns(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], w: np.ndarray[tuple[int], np.dtype[np.float64]]) -> float:
+    # along an axis: not compiled (NumPy's sums along an axis of a matrix are not reproduced)
+    return np.average(A, axis=0, weights=w)
+
+
+def channels_last(img: np.ndarray[tuple[int, int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    # the method form: (channels, height, width) to (width, height, channels), scaled per channel
+    hwc = img.swapaxes(0, 2)
+    w, h, c = hwc.shape
+    out = np.empty((w, h, c))
+    for k in range(c):
+        out[:, :, k] = hwc[:, :, k] * (k + 1.0)
+    return out
+
+
+def zero_last_row_through_method(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> None:
+    At = A.swapaxes(-1, 0)
+    At[:, -1] = 0.0
+
+
+def method_swap_past_rank(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    return A.swapaxes(0, 3)
+
+
+def tiled_volume(block: np.ndarray[tuple[int, int, int], np.dtype[np.float32]], r: int, s: int):
+    # a 3-d block repeated along every axis, and along the last axis only
+    vol = np.tile(block, (r, s, 2))
+    strip = np.tile(block, s)
+    return vol, strip
+
+
+def tiled_batch(v: np.ndarray[tuple[int], np.dtype[np.int64]], b: int, m: int) -> npt.NDArray[np.int64]:
+    # a vector as the rows of a batch of matrices (rank 3 from a rank-1 array)
+    return np.tile(v, (b, m, 1)) * 2
