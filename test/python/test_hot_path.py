@@ -16,6 +16,7 @@ import pytest
 import polyray.runtime as rt
 from polyray.runtime import background, cost, hot
 from polyray.runtime.cpu import CpuVariant
+from polyray.runtime.dispatcher import Dispatcher
 
 from compiled import ROOT, compile_and_import, outcome
 
@@ -34,7 +35,7 @@ def _fresh(request, monkeypatch):
     """Each test starts from dispatchers that know nothing of earlier tests' calls."""
     if "kern" in request.fixturenames:
         kern = request.getfixturevalue("kern")
-        for name in ("smooth", "scaled", "row_sums", "tiny", "pick"):
+        for name in ("smooth", "scaled", "row_sums", "tiny", "pick", "step8", "split3", "scale_cols"):
             getattr(kern, f"_polyray_dispatch_{name}").forget_measurements()
     monkeypatch.delenv("POLYRAY_TARGET", raising=False)
     monkeypatch.delenv(hot.HOT_ENV, raising=False)
@@ -276,6 +277,117 @@ def test_listeners_see_every_hot_call(kern):
     x = np.arange(8.0)
     kern.pick(x, 1)
     assert len(seen) == 10  # removed
+
+
+def fused(kern, name: str) -> bool:
+    """Whether the hot entries of ``name`` now run a fused entry (hot_entry.py: the checks in the Numba call)."""
+    entries = getattr(kern, f"_polyray_dispatch_{name}")._hot.values()
+    return bool(entries) and all(e.checked for e in entries if e.compiled)
+
+
+def python_checks(kern, name: str) -> None:
+    """Rebuild ``name``'s hot path with POLYRAY_FUSED_CHECKS=0 read (the checks in Python) on its next settle."""
+    d = getattr(kern, f"_polyray_dispatch_{name}")
+    d.forget_measurements()
+    d._fast = d._check = d._fusion = None
+    d.__class__ = Dispatcher  # (the generated hot path's subclass: hot.hot_class)
+
+
+def hot_then(kern, name: str, good: tuple, checks: str, *args):
+    """Make ``name`` hot on ``good`` (its entry for that size class checked as ``checks`` says), then call it
+    on ``args``, of the same size class: (outcome, arrays) of the generated function and of the original
+    on copies, compared; the call's record."""
+    make_hot(getattr(kern, name), *good)
+    assert fused(kern, name) == (checks == "fused")
+    got = same_as_original(kern, name, *args)
+    return got, last()
+
+
+@pytest.mark.parametrize("checks", ["fused", "python"])
+def test_eight_arrays_guard_and_aliasing_on_every_hot_call(kern, checks, monkeypatch):
+    """8 array arguments, the 7th written: every hot call that the full checks would refuse runs the original,
+    whether the checks run in the Numba call (fused) or in Python."""
+    if checks == "python":
+        monkeypatch.setenv("POLYRAY_FUSED_CHECKS", "0")
+        python_checks(kern, "step8")
+    rng = np.random.default_rng(11)
+    good = tuple(rng.random(32) for _ in range(8)) + (0.5,)
+    u, v, p, q, r, s_, out, w, dt = good
+    # the 7th argument is the 2nd: the same array (same_as_original copies each argument: so called here)
+    vv, want = v.copy(), v.copy()
+    kern._polyray_original_step8(u, want, p, q, r, s_, want, w, dt)
+    make_hot(kern.step8, *good)
+    kern.step8(u, vv, p, q, r, s_, vv, w, dt)
+    rec = last()
+    assert rec["variant"] == "original" and "shares memory with argument 'v'" in rec["reason"], rec
+    assert vv.tobytes() == want.tobytes()
+    # the 7th overlaps the 2nd: views of one buffer
+    buf = rng.random(33)
+    want = buf.copy()
+    kern._polyray_original_step8(u, want[:32], p, q, r, s_, want[1:], w, dt)
+    make_hot(kern.step8, *good)
+    kern.step8(u, buf[:32], p, q, r, s_, buf[1:], w, dt)
+    assert last()["variant"] == "original" and buf.tobytes() == want.tobytes()
+    # the 7th is the 2nd reversed (the same memory, a negative stride)
+    make_hot(kern.step8, *good)
+    kern.step8(u, v, p, q, r, s_, v[::-1], w, dt)
+    assert last()["variant"] == "original" and "shares memory" in last()["reason"]
+    # interleaved elements of one buffer: np.may_share_memory says maybe, so the original
+    inter = rng.random(64)
+    make_hot(kern.step8, *good)
+    kern.step8(u, inter[::2], p, q, r, s_, inter[1::2], w, dt)
+    assert last()["variant"] == "original" and "shares memory" in last()["reason"]
+    # the 8th one element short: Python raises IndexError at the last element, after writing out[:31]
+    got, rec = hot_then(kern, "step8", good, checks, u, v, p, q, r, s_, out, w[:31], dt)
+    assert got[0] == "IndexError" and rec["variant"] == "original" and "out of bounds" in rec["reason"], rec
+    # the 2nd one element short
+    got, rec = hot_then(kern, "step8", good, checks, u, v[:31], p, q, r, s_, out, w, dt)
+    assert got[0] == "IndexError" and rec["variant"] == "original", rec
+    # disjoint views of one buffer (not owning their data): compiled, on the hot path
+    base = rng.random(64)
+    make_hot(kern.step8, u, base[:32], p, q, r, s_, base[32:], w, dt)
+    assert fused(kern, "step8") == (checks == "fused")
+    same_as_original(kern, "step8", u, base[:32], p, q, r, s_, base[32:], w, dt)
+
+
+@pytest.mark.parametrize("checks", ["fused", "python"])
+def test_two_written_arrays_and_strided_2d_on_the_hot_path(kern, checks, monkeypatch):
+    """3 arrays, two of them written; 2-d arrays and strided views: each refused hot call runs the original."""
+    if checks == "python":
+        monkeypatch.setenv("POLYRAY_FUSED_CHECKS", "0")
+        python_checks(kern, "split3")
+        python_checks(kern, "scale_cols")
+    rng = np.random.default_rng(12)
+    x, lo, hi = rng.random(40), np.zeros(40), np.zeros(40)
+    good = (x, lo, hi, 0.5)
+    make_hot(kern.split3, *good)
+    kern.split3(x, lo, lo, 0.5)  # the two written arrays are one
+    assert last()["variant"] == "original" and "shares memory" in last()["reason"]
+    assert lo.tolist() == np.maximum(x, 0.5).tolist()  # (the original's: hi written last)
+    pair = np.zeros(80)
+    make_hot(kern.split3, *good)
+    kern.split3(x, pair[:40], pair[39:79], 0.5)  # the written ones overlap by one element
+    assert last()["variant"] == "original"
+    kern.split3(x, pair[:40], pair[40:], 0.5)
+    assert last()["variant"] == "cpu"
+    got, rec = hot_then(kern, "split3", good, checks, x, lo, hi[:39], 0.5)  # hi one short
+    assert got[0] == "IndexError" and rec["variant"] == "original", rec
+
+    A, c, B = rng.random((6, 8)), rng.random(8), np.zeros((6, 8))
+    good = (A, c, B)
+    big = rng.random((6, 16))
+    want = big.copy()
+    kern._polyray_original_scale_cols(big[:, ::2], c, want[:, 1::2])
+    make_hot(kern.scale_cols, *good)
+    kern.scale_cols(big[:, ::2], c, big[:, 1::2])  # interleaved columns of one array: the original
+    assert last()["variant"] == "original" and big.tobytes() == want.tobytes()
+    make_hot(kern.scale_cols, *good)
+    kern.scale_cols(A, B[0], B)  # c is B's first row, written
+    assert last()["variant"] == "original" and "shares memory" in last()["reason"]
+    got, rec = hot_then(kern, "scale_cols", good, checks, A, c[:7], B)  # c one short
+    assert got[0] == "IndexError" and rec["variant"] == "original", rec
+    got, rec = hot_then(kern, "scale_cols", good, checks, A, c, B[:5])  # B one row short
+    assert got[0] == "IndexError" and rec["variant"] == "original", rec
 
 
 def test_hot_path_off(kern, monkeypatch):

@@ -11,6 +11,7 @@ from .. import cluster as _cluster
 from . import history as _history
 from . import environ as _environ
 from . import hot as _hot
+from . import hot_entry as _hot_entry
 from .background import open_gates as _open_gates
 from .background import register_call as _register_call
 from .choice import TARGETS, Choice, choose
@@ -75,7 +76,7 @@ class Dispatcher:
 
     __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices", "_cost",
                  "_cluster_state", "_failed", "_speed", "constants", "_result", "_hot", "_fast", "_count", "_check",
-                 "_check_cost")
+                 "_check_cost", "_fusion")
 
     def __init__(
         self,
@@ -145,6 +146,8 @@ class Dispatcher:
         self._fast: Callable[..., Any] | None = None
         self._check: Callable[..., bool] | None = None
         self._check_cost: float | None = None
+        # the hot path's checks compiled into the call (hot_entry.py), built with the generated hot path
+        self._fusion: _hot_entry.Fusion | None = None
         # variant -> call_signature(args) -> why it failed to prepare or launch for those types
         self._failed: dict[str, dict[tuple[Any, ...], str]] = {}
         # with a ray variant: the cluster state auto's candidates were computed for (see __call__)
@@ -411,6 +414,8 @@ class Dispatcher:
         if len(self._hot) >= 64:
             self._hot.clear()
         self._hot[cls] = entry
+        if variant is not None and self._fusion is not None:
+            self._fusion.offer(run, args, entry)
 
     def _hot_check(self) -> Callable[..., bool] | None:
         """The hot path's argument check; with it, the generated hot path (built once; None while the module
@@ -423,8 +428,13 @@ class Dispatcher:
             guard = self._guard.generated
             check = _hot.build_check(self.name, self.params, guard, bound, module)
             generation = _cluster.generation if "ray" in self.variants else None
+            fusion = _hot_entry.Fusion(self.name, self.params, guard) if _hot_entry.enabled() else None
+            if fusion is not None and fusion.source is None:
+                fusion = None
             fast = _hot.build_hot(self.name, self.params, guard, bound, module, self._hot, self.original,
-                                  self._full, self._record, generation)
+                                  self._full, self._record, generation,
+                                  None if fusion is None else fusion.guard)
+            self._fusion = fusion
             # calls now enter the generated code directly (one Python frame less than __call__(*args))
             self.__class__ = _hot.hot_class(Dispatcher, fast)
             self._fast, self._check = fast, check

@@ -11,10 +11,11 @@ the cached variant:
   Python (or matching NumPy) scalar type for scalars, the int bounds (the
   :class:`~polyray.runtime.params.Param` check itself for exact and NumPy-typed
   scalars);
-* aliasing: a written array and another array argument are disjoint when both
-  own their data (``OWNDATA``: two allocations never overlap) and are not the
+* aliasing (in Python, or in the fused entry: hot_entry.py): a written array and
+  another array argument are disjoint when both own their data (``OWNDATA``: two allocations never overlap) and are not the
   same object; otherwise ``np.may_share_memory`` decides, as the full check does;
-* the generated guard (shapes and scalar values), every call;
+* the generated guard (shapes and scalar values), every call (in Python, or in the
+  fused entry where its int64 arithmetic provably gives Python's answer);
 * the module constants the variants froze: the same objects the full check
   accepted;
 * dtype, rank, layout and writeability: Numba's own dispatcher compares them
@@ -25,16 +26,17 @@ the cached variant:
   :class:`~polyray.runtime.jitting.HotMiss` before anything runs, and the full
   path takes the call (which compiles in the background, as usual).
 
-Why pure Python and not a C helper: with the per-array dtype/rank/layout checks
-left to Numba's C dispatcher, what is left is about 60 ns per array argument
-(its type, its bytes, the proof that it owns its data) plus the generated
-guard (a shape read per array), and about 0.5 us of fixed cost (the generated
-``__call__``, the environment, the entry, the record). bench/dispatch_overhead.py
-measures 0.64 us over the direct call with no array, 0.98 us with two, but 1.9 us
-with eight on a busy machine (docs/benchmarks.md, "Dispatch overhead"): the 1 us
-target of issue 18 holds up to two arrays. Past that, the remaining cost is CPython's attribute
-reads, which only a compiled helper (a C extension, a build step for the wheel)
-or the checks compiled into the variant itself would remove: not done here.
+Where the checks run: with the per-array dtype/rank/layout checks left to Numba's
+C dispatcher, what is left in Python is each argument's type and bytes (the size
+class), about 30 ns per array, and a fixed cost (the generated ``__call__``, the
+environment, the entry, the record). The aliasing proof (an OWNDATA read per array)
+and the generated guard (a shape read per array) cost another 110 ns per array in
+Python: hot_entry.py compiles them into the Numba call that runs the variant (a
+*fused entry*, ``Entry.checked``), which raises ``CheckMiss`` where they refuse the
+call, before anything ran. Until that entry is compiled for the call's types (in
+the background), and for a guard whose int64 arithmetic could differ from
+Python's, the Python checks below run. bench/dispatch_overhead.py measures both
+(docs/benchmarks.md, "Dispatch overhead").
 
 The run record of a hot call is one shared dict (appended as is: no dict built
 per call) carrying ``hot: True``; its ``seconds`` is the time of the last timed
@@ -107,7 +109,11 @@ def _check_lines(function: str, params: Sequence[Param], guard: Callable[..., An
     """The hot path's argument checks as lines of Python, each ending in ``{MISS}`` where a call fails them.
     The plain kinds' types are the first line's business (``_fast_types``); here: the int bounds, the exact
     and NumPy-typed scalars (their Param check itself), aliasing, the module constants and the guard."""
-    names = [p.name for p in params]
+    return [*_scalar_lines(function, params, scope), *_alias_lines(params), *_constant_lines(constants, scope),
+            *_guard_lines(params, guard)]
+
+
+def _scalar_lines(function: str, params: Sequence[Param], scope: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     for k, p in enumerate(params):
         x = p.name
@@ -118,6 +124,11 @@ def _check_lines(function: str, params: Sequence[Param], guard: Callable[..., An
             lines.append(f"if _c{k}({x}) is not None: {{MISS}}")
         elif p.kind == "int":
             lines.append(f"if not -_L < {x} < _L: {{MISS}}")
+    return lines
+
+
+def _alias_lines(params: Sequence[Param]) -> list[str]:
+    names = [p.name for p in params]
     arrays = [p.name for p in params if p.kind == "array"]
     unique: list[tuple[str, str]] = []
     seen: set[frozenset[str]] = set()
@@ -127,6 +138,7 @@ def _check_lines(function: str, params: Sequence[Param], guard: Callable[..., An
                 seen.add(frozenset((w, a)))
                 unique.append((w, a))
     involved = sorted({n for pair in unique for n in pair}, key=names.index)
+    lines: list[str] = []
     if unique:
         # Two distinct arrays that own their data (OWNDATA: each frees its own allocation) never overlap: the
         # common case in one test; otherwise each pair as the full check does, np.may_share_memory
@@ -135,13 +147,22 @@ def _check_lines(function: str, params: Sequence[Param], guard: Callable[..., An
         lines.append(f"if not ({owning} and {distinct}):")
         for w, a in unique:
             lines.append(f"    if {w} is {a} or _share({w}, {a}): {{MISS}}")
+    return lines
+
+
+def _constant_lines(constants: Sequence[tuple[str, object]], scope: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
     for j, (name, value) in enumerate(constants):
         scope[f"_k{j}"] = value
         lines.append(f"if _g.get({name!r}, _M) is not _k{j}: {{MISS}}")
-    if guard is not None:
-        lines += ["try:", f"    _bad = _guard({', '.join(names)}) is not None",
-                  "except Exception:", "    _bad = True", "if _bad: {MISS}"]
     return lines
+
+
+def _guard_lines(params: Sequence[Param], guard: Callable[..., Any] | None) -> list[str]:
+    if guard is None:
+        return []
+    return ["try:", f"    _bad = _guard({', '.join(p.name for p in params)}) is not None",
+            "except Exception:", "    _bad = True", "if _bad: {MISS}"]
 
 
 def _fast_types(params: Sequence[Param], scope: dict[str, Any]) -> tuple[str, str]:
@@ -198,11 +219,15 @@ def build_check(function: str, params: Sequence[Param], guard: Callable[..., Any
 def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] | None,
               constants: Sequence[tuple[str, object]], module: dict[str, Any] | None,
               entries: dict[int, "Entry"], original: Callable[..., Any], slow: Callable[[tuple[Any, ...]], Any],
-              record: Callable[[dict[str, Any]], None], generation: Callable[[], int] | None) -> Callable[..., Any]:
+              record: Callable[[dict[str, Any]], None], generation: Callable[[], int] | None,
+              fused_guard: bool | None = None) -> Callable[..., Any]:
     """The dispatcher's whole call on the hot path, generated for its parameters (no ``*args`` tuple,
     no loop over the arguments, no call per check): the types, the bytes total and its entry in
     ``entries`` (size class -> :class:`Entry`), the environment, then the original or the
-    checks and the compiled form, the shared record; anything else calls ``slow(args)``, the full path."""
+    checks and the compiled form, the shared record; anything else calls ``slow(args)``, the full path.
+    ``fused_guard``: None when the dispatcher has no fused entries (hot_entry.py), else whether they check
+    the guard: an entry whose ``checked`` is set runs one, and the Python aliasing (and guard) checks not."""
+    from .hot_entry import CheckMiss
     from .jitting import HotMiss, PreparationFailed
 
     history = importlib.import_module(f"{__package__}.history")  # (the package's `history` is the function)
@@ -211,7 +236,7 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
     scope.update({"_entries": entries, "_env": env_get, "_TK": TARGET_KEY, "_hot_thread": hot_thread,
                   "_ident": threading.get_ident, "_record": record, "_HotMiss": HotMiss, "_Prepared": PreparationFailed,
                   "_slow": slow, "_original": original, "_generation": generation, "_history": history,
-                  "_append": history.append, "_notify": history.notify})
+                  "_append": history.append, "_notify": history.notify, "_CheckMiss": CheckMiss})
     names = ", ".join(p.name for p in params)
     packed = f"({names}{',' if len(params) == 1 else ''})"
     miss = f"return _slow({packed})"
@@ -222,7 +247,14 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         done = ["_record(_e.record)"]
     types, nbytes = _fast_types(params, scope)
     cluster = "" if generation is None else " and _e.cluster == _generation()"
-    checks = [line.replace("{MISS}", miss) for line in _check_lines(function, params, guard, constants, scope)]
+    if fused_guard is None:
+        lines = _check_lines(function, params, guard, constants, scope)
+    else:  # (the checks a fused entry makes itself only while the entry in use is not one)
+        inside = [*_alias_lines(params), *(_guard_lines(params, guard) if fused_guard else [])]
+        lines = [*_scalar_lines(function, params, scope), *_constant_lines(constants, scope),
+                 *(["if not _e.checked:", *("    " + line for line in inside)] if inside else []),
+                 *([] if fused_guard else _guard_lines(params, guard))]
+    checks = [line.replace("{MISS}", miss) for line in lines]
     body = [
         f"if not ({types}): {miss}",
         f"_t = {nbytes}",
@@ -246,6 +278,8 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         f"    _r = _e.run({names})",
         "except BaseException as _x:",
         "    _hot_thread[0] = 0",
+        "    if type(_x) is _CheckMiss:  # (a fused entry's checks refused the call: the full path says why)",
+        f"        {miss}",
         "    if type(_x) is not _HotMiss and type(_x) is not _Prepared:  # (nothing of the variant ran)",
         '        _record({**_e.record, "error": type(_x).__name__})',
         "        raise",
@@ -309,7 +343,7 @@ class Entry:
     (the raw environment value), run ``run`` (a compiled form, or the original) after ``check``."""
 
     __slots__ = ("target", "lo", "hi", "budget", "check", "run", "compiled", "record", "result", "cluster",
-                 "more")
+                 "more", "checked")
 
     def __init__(self, target: Any, lo: int, hi: int, budget: int, check: Callable[..., bool] | None,
                  run: Callable[..., Any], compiled: bool, record: dict[str, Any],
@@ -327,6 +361,8 @@ class Entry:
         self.cluster = cluster
         #: other environment items the decision depends on: (raw key, raw value)
         self.more = more
+        #: whether ``run`` is a fused entry (hot_entry.py), which checks aliasing (and the guard) itself
+        self.checked = False
 
     def environment_holds(self) -> bool:
         for key, value in self.more:

@@ -35,3 +35,25 @@ def tiny(x: float, n: int) -> float:
 
 def pick(x: npt.NDArray[np.float64], k: int) -> float:
     return x[k] * 2.0
+
+
+def step8(u: npt.NDArray[np.float64], v: npt.NDArray[np.float64], p: npt.NDArray[np.float64],
+          q: npt.NDArray[np.float64], r: npt.NDArray[np.float64], s: npt.NDArray[np.float64],
+          out: npt.NDArray[np.float64], w: npt.NDArray[np.float64], dt: float) -> None:
+    n = u.shape[0]
+    for i in range(n):
+        out[i] = u[i] + dt * (v[i] - p[i]) * q[i] + r[i] * s[i] - w[i]
+
+
+def split3(x: npt.NDArray[np.float64], lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64], t: float) -> None:
+    n = x.shape[0]
+    for i in range(n):
+        lo[i] = min(x[i], t)
+        hi[i] = max(x[i], t)
+
+
+def scale_cols(A: npt.NDArray[np.float64], c: npt.NDArray[np.float64], B: npt.NDArray[np.float64]) -> None:
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            B[i, j] = A[i, j] * c[j]

@@ -1,0 +1,190 @@
+"""The hot path's checks compiled into the Numba call (polyray.runtime.hot_entry): the guard compiled only where
+int64 gives Python's answer, the aliasing test agreeing with np.may_share_memory, refusals raising CheckMiss
+before anything ran, and the background compile upgrading the hot entries waiting for it."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from polyray.runtime import background, hot_entry
+from polyray.runtime.hot_entry import CheckMiss, Fusion, numba_guard_source
+from polyray.runtime.params import Param
+
+numba = pytest.importorskip("numba")
+
+PARAMS = [Param("A", "array", dtype="float64", ndim=2), Param("x", "array", dtype="float64", ndim=1),
+          Param("y", "array", dtype="float64", ndim=1, written=True), Param("n", "int"), Param("t", "float")]
+
+
+# Guards written as the compiler writes them (shapes read first, one condition, a reason or None).
+def affine(A, x, y, n, t):
+    A_shape0 = A.shape[0]
+    A_shape1 = A.shape[1]
+    x_shape0 = x.shape[0]
+    if ((n >= 1) and (n >= (x_shape0 + 1))) or (A_shape1 - 1 >= y.shape[0]) or (2 * n - A_shape0 >= 3 * x_shape0 % 5):
+        return "a subscript would be out of bounds"
+    return None
+
+
+def with_min_max(A, x, y, n, t):
+    m = min(A.shape[0], n)
+    if max(m - 1, 0) >= y.shape[0] or abs(-n) // 2 > x.shape[0] or not (n >= 0):
+        return "out of bounds"
+    return None
+
+
+def product_of_two(A, x, y, n, t):
+    if A.shape[0] * A.shape[1] > x.shape[0] * n:
+        return "too many"
+    return None
+
+
+def product_of_three(A, x, y, n, t):  # 2**93: past int64
+    if A.shape[0] * A.shape[1] * n > x.shape[0]:
+        return "too many"
+    return None
+
+
+def power(A, x, y, n, t):
+    if n ** 2 > x.shape[0]:
+        return "too many"
+    return None
+
+
+def a_float(A, x, y, n, t):
+    if t > x.shape[0]:
+        return "too big"
+    return None
+
+
+def divided_by_a_shape(A, x, y, n, t):
+    if n // x.shape[0] > 1:
+        return "too big"
+    return None
+
+
+LIMIT = 7
+
+
+def a_module_name(A, x, y, n, t):
+    if n > LIMIT:
+        return "too big"
+    return None
+
+
+def a_call(A, x, y, n, t):
+    if len(x) < n:
+        return "too short"
+    return None
+
+
+def test_affine_guards_compile_and_the_others_stay_python():
+    for guard in (affine, with_min_max, product_of_two):
+        assert numba_guard_source(guard, PARAMS, "_g") is not None, guard.__name__
+    for guard in (product_of_three, power, a_float, divided_by_a_shape, a_module_name, a_call):
+        assert numba_guard_source(guard, PARAMS, "_g") is None, guard.__name__
+    assert numba_guard_source(None, PARAMS, "_g") is None
+    assert numba_guard_source(lambda *a: None, PARAMS[:1], "_g") is None  # (parameters that are not the function's)
+
+
+@pytest.mark.parametrize("guard", [affine, with_min_max, product_of_two])
+def test_compiled_guards_give_the_python_guards_answer(guard):
+    scope: dict = {}
+    exec(numba_guard_source(guard, PARAMS, "_g"), scope)  # noqa: S102 - the source under test
+    compiled = numba.njit(scope["_g"])
+    rng = np.random.default_rng(0)
+    values = [0, 1, 2, 3, 5, 2**31 - 1, -(2**31) + 1, -1, -7]
+    for _ in range(300):
+        r, c, k, m = (int(v) for v in rng.integers(0, 6, 4))
+        n = int(rng.choice(values)) if rng.random() < 0.5 else int(rng.integers(-9, 9))
+        args = (np.zeros((r, c)), np.zeros(k), np.zeros(m), n, 0.5)
+        assert compiled(*args) == (guard(*args) is not None), (guard.__name__, r, c, k, m, n)
+
+
+def views():
+    """Views of one buffer: slices, strides, negative strides, 2-d, transposed, empty."""
+    buf = np.arange(64.0)
+    grid = buf.reshape(8, 8)
+    out = [buf[:16], buf[16:32], buf[15:17], buf[::2], buf[1::2], buf[::-1], buf[40:24:-1], buf[63:], buf[5:5],
+           grid[2], grid[:, 3], grid[1:3, 1:3], grid[4:, 4:], grid.T, grid[::2, ::3], grid[3:, :0]]
+    return out
+
+
+def test_overlap_agrees_with_may_share_memory():
+    overlap = hot_entry._numba_helpers()["_overlap"]
+    check = numba.njit(lambda a, b: overlap(a, b))
+    for a, b in itertools.product(views(), repeat=2):
+        assert check(a, b) == np.may_share_memory(a, b), (a.shape, a.strides, b.shape, b.strides)
+    assert not check(np.zeros(4), np.zeros(4))
+
+
+def form(A, x, y, n, t):
+    for i in range(n):
+        y[i] = x[i] + t
+    return n
+
+
+def test_a_fused_entry_refuses_before_anything_ran(monkeypatch):
+    monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
+    fusion = Fusion("f", PARAMS, affine)
+    assert fusion.source is not None and fusion.guard
+    jitted = numba.njit(form)
+
+    class Entry:  # (hot.Entry's two fields the fusion sets)
+        def __init__(self):
+            self.run, self.checked = jitted, False
+
+    A, x, y = np.zeros((3, 4)), np.arange(8.0), np.zeros(8)
+    jitted(A, x, y, 2, 0.5)
+    entry = Entry()
+    fusion.offer(jitted, (A, x, y, 2, 0.5), entry)
+    assert entry.checked and entry.run is not jitted
+    assert entry.run(A, x, y, 3, 0.5) == 3 and y[:3].tolist() == [0.5, 1.5, 2.5]
+    y[:] = -1.0
+    for args in ((A, x, x, 3, 0.5),  # y is x
+                 (A, x[1:], x[:7], 3, 0.5),  # overlapping views
+                 (A, x, y, 9, 0.5),  # the guard: n past x
+                 (np.broadcast_to(np.zeros(1), (2**31, 4)), x, y, 3, 0.5)):  # a dimension the guard's bound excludes
+        with pytest.raises(CheckMiss):
+            entry.run(*args)
+    assert y.tolist() == [-1.0] * 8 and x.tolist() == list(range(8))
+    again = Entry()
+    fusion.offer(jitted, (A, x, y, 2, 0.5), again)  # compiled once: the next entry takes it at once
+    assert again.checked and again.run is entry.run
+
+
+def test_the_background_compile_upgrades_the_waiting_entries(monkeypatch):
+    monkeypatch.delenv("POLYRAY_JIT_WAIT", raising=False)
+    fusion = Fusion("g", PARAMS, with_min_max)
+    jitted = numba.njit(form)
+
+    class Entry:  # (hot.Entry's two fields the fusion sets)
+        def __init__(self):
+            self.run, self.checked = jitted, False
+
+    first, second = Entry(), Entry()
+    args = (np.zeros((2, 2)), np.zeros(4), np.zeros(4), 1, 0.0)
+    fusion.offer(jitted, args, first)
+    fusion.offer(jitted, args, second)
+    background.open_gates()
+    assert background.wait_idle(120)
+    assert first.checked and second.checked and first.run is second.run
+
+
+def test_nothing_to_fuse_and_types_that_do_not_compile(monkeypatch):
+    monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
+    plain = [Param("x", "array", dtype="float64", ndim=1), Param("n", "int")]
+    assert Fusion("h", plain, None).source is None  # nothing written, no guard
+    fusion = Fusion("f", PARAMS, affine)
+    jitted = numba.njit(form)
+
+    class Entry:  # (hot.Entry's two fields the fusion sets)
+        def __init__(self):
+            self.run, self.checked = jitted, False
+
+    entry = Entry()
+    fusion.offer(jitted, (np.zeros((2, 2)), np.zeros(4), np.zeros(4), "no", 0.0), entry)  # form cannot type a str n
+    assert not entry.checked and entry.run is jitted
