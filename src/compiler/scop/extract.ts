@@ -6,7 +6,7 @@
 // 0-d arrays.
 import { assignmentCounts, childExprs, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import { isNewAxis, viewOperand, type TypedFunction } from '../types/check.js';
-import { numpyFunction } from '../types/numpy-table.js';
+import { arrayMethod, numpyFunction } from '../types/numpy-table.js';
 import { affAdd, affConst, affIsConst, affToIsl, islName, toAff, type Aff } from './affine.js';
 import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
 import { invariantLocals } from './invariant-locals.js';
@@ -389,6 +389,11 @@ class Extractor {
       if (x.kind === 'call') {
         for (const a of [...x.args, ...x.keywords.map((k) => k.value)]) visit(a);
         if (x.func.kind === 'attribute') visit(x.func.value);
+        // a method that writes its receiver (a.sort(), a.fill(v)): a may-write of what the receiver covers
+        if (x.func.kind === 'attribute' && this.tf.types.get(x.func.value)?.kind === 'array' && arrayMethod(x.func.attr)?.writesReceiver) {
+          const w = this.mayWrite(x.func.value);
+          if (w) out.push(w);
+        }
         // a call of a module function also writes what its specialization writes (types/calls.ts)
         const site = this.tf.calls.get(x);
         if (site) out.push(...this.callWrites(site));
@@ -410,13 +415,19 @@ class Extractor {
     site.spec.tf.params.forEach((p, k) => {
       const arg = site.args[k];
       if (p.kind !== 'array' || !p.written || typeof arg === 'string') return;
-      let w: ScopAccess | null = null;
-      if (arg.kind === 'name' && this.arrayRank.has(arg.id)) w = this.fullArray(arg.id, 'write');
-      else if (arg.kind === 'subscript') w = this.access(arg, 'write') ?? (rootName(arg) ? this.wholeArray(rootName(arg)!, 'write', rootName(arg)!) : null);
-      else if (rootName(arg) && this.arrayRank.has(rootName(arg)!)) w = this.wholeArray(rootName(arg)!, 'write', rootName(arg)!);
-      if (w) out.push({ ...w, must: false });
+      const w = this.mayWrite(arg);
+      if (w) out.push(w);
     });
     return out;
+  }
+
+  /** A may-write of every element an array expression covers (the whole array, or the slice written). */
+  private mayWrite(arg: Expr): ScopAccess | null {
+    let w: ScopAccess | null = null;
+    if (arg.kind === 'name' && this.arrayRank.has(arg.id)) w = this.fullArray(arg.id, 'write');
+    else if (arg.kind === 'subscript') w = this.access(arg, 'write') ?? (rootName(arg) ? this.wholeArray(rootName(arg)!, 'write', rootName(arg)!) : null);
+    else if (rootName(arg) && this.arrayRank.has(rootName(arg)!)) w = this.wholeArray(rootName(arg)!, 'write', rootName(arg)!);
+    return w ? { ...w, must: false } : null;
   }
 
   private indexReads(target: Expr & { kind: 'subscript' }): ScopAccess[] {

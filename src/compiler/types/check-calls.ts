@@ -3,6 +3,7 @@
 import type { Span } from '../diagnostics.js';
 import type { Expr } from '../parse/ast.js';
 import { describe, NONE, npScalar, scalar, UNKNOWN, widerScalar, type Origin, type Ty } from './ty.js';
+import { isOptionString } from './sort-rules.js';
 import { callArgumentRefusal } from './call-args.js';
 import { astypeRefusal, dtypeArgPosition } from './dtype-args.js';
 import { isDtype } from './promotion.js';
@@ -15,11 +16,14 @@ export abstract class CallChecker extends OperatorChecker {
     const f = this.expr(e.func);
     // a dtype argument may be a string or a Python type (types/dtype-args.ts)
     const dtypeAt = f.kind === 'callable' ? dtypeArgPosition(f.qualified) : undefined;
-    // np.linalg.norm's ord may be a string ('fro'): read as written by its rule (types/norms.ts), not typed
-    const normOrd = (a: Expr, at: number | string): boolean => a.kind === 'string' && f.kind === 'callable' && f.qualified === 'numpy.linalg.norm' && (at === 1 || at === 'ord');
-    const args = e.args.map((a, k) => (k === dtypeAt ? this.dtypeArgument(a) : normOrd(a, k) ? NONE : this.expr(a)));
+    // string options read as written by their rules, not typed: np.linalg.norm's ord ('fro', types/norms.ts),
+    // np.sort's kind=, np.searchsorted's side= (types/sort-rules.ts)
+    const qualified = f.kind === 'callable' ? f.qualified : '';
+    const normOrd = (a: Expr, at: number | string): boolean => a.kind === 'string' && qualified === 'numpy.linalg.norm' && (at === 1 || at === 'ord');
+    const option = (a: Expr, at: number | string): boolean => normOrd(a, at) || isOptionString(qualified, a, at);
+    const args = e.args.map((a, k) => (k === dtypeAt ? this.dtypeArgument(a) : option(a, k) ? NONE : this.expr(a)));
     const numpyCall = f.kind === 'callable' && (f.qualified.startsWith('numpy.') || f.qualified.startsWith('ndarray.'));
-    const kw = new Map(e.keywords.map((k) => [k.name, k.name === 'dtype' && numpyCall ? this.dtypeArgument(k.value) : normOrd(k.value, k.name) ? NONE : this.expr(k.value)]));
+    const kw = new Map(e.keywords.map((k) => [k.name, k.name === 'dtype' && numpyCall ? this.dtypeArgument(k.value) : option(k.value, k.name) ? NONE : this.expr(k.value)]));
     if (f.kind === 'dtype') {
       if (f.dtype === null) {
         this.error(e.span, 'calling a dtype known only at run time is not supported');

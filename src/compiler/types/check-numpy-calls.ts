@@ -15,6 +15,7 @@ import { planNorm } from './norms.js';
 import { fftFreq, fftShift, fftTransform, type FftTyping } from './fft-calls.js';
 import { CallChecker } from './check-calls.js';
 import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral } from './check-helpers.js';
+import { searchsortedRule, sortRule, uniqueRule, type RuleResult } from './sort-rules.js';
 
 export abstract class NumpyCallChecker extends CallChecker {
   /** np.<name>(...): the result type by its row's typing rule (types/numpy-table.ts). */
@@ -367,6 +368,25 @@ export abstract class NumpyCallChecker extends CallChecker {
         }
         this.helpers.set(e, { helper: 'tile' });
         return { kind: 'array', dtype: a.dtype, ndim: Math.max(a.ndim, d) };
+      }
+      case 'sort':
+      case 'sort_inplace':
+      case 'unique':
+      case 'searchsorted': {
+        // types/sort-rules.ts; the array is e.args[0] for np.<f>, the receiver for a method
+        const method = row.where === 'ndarray' && e.func.kind === 'attribute';
+        const array = method && e.func.kind === 'attribute' ? e.func.value : e.args[0];
+        const what = row.typing === 'sort_inplace' ? 'sort_inplace' : row.name === 'argsort' ? 'argsort' : 'sort';
+        const r: RuleResult = row.typing === 'unique' ? uniqueRule(e, a) : row.typing === 'searchsorted' ? searchsortedRule(e, a, args[1])
+          : array ? sortRule(e, what, a, array, method ? 0 : 1) : { refuse: `${name} needs an array` };
+        if ('refuse' in r) {
+          this.error(e.span, r.refuse);
+          return UNKNOWN;
+        }
+        if (r.helper) this.helpers.set(e, r.helper);
+        // a.sort() writes its receiver (the dependence model sees it: scop/extract.ts)
+        if (row.typing === 'sort_inplace' && method && e.func.kind === 'attribute') this.markWritten(e.func.value, e.span);
+        return r.ty;
       }
       case 'kron': {
         const b = args[1];

@@ -137,6 +137,14 @@ export type TypingRule =
   | 'fftfreq'
   /** np.fft.fftshift(x, axes) / ifftshift: x's dtype and rank */
   | 'fftshift'
+  /** np.sort(a, axis, kind) / np.argsort / a.argsort(): a literal axis or None, the default or a stable kind (types/sort-rules.ts) */
+  | 'sort'
+  /** a.sort(axis, kind): sorts the receiver in place, returns None (types/sort-rules.ts) */
+  | 'sort_inplace'
+  /** np.unique(a): the sorted distinct values, 1-d (types/sort-rules.ts) */
+  | 'unique'
+  /** np.searchsorted(a, v, side): int64 positions, v's rank (types/sort-rules.ts) */
+  | 'searchsorted'
   /** np.mgrid[a:b, c:d]: subscripted, not called; int64 coordinates (types/grids.ts) */
   | 'grid'
   /** a Python float (np.pi, math.e, math.sqrt(x)) */
@@ -195,6 +203,8 @@ export interface TableRow {
   dtypeArg?: number;
   /** For 'product' rows the checker relaxes in `close` mode: how far the compiled result may lie from NumPy's. */
   closeBound?: string;
+  /** A method that writes its receiver (a.sort(), a.fill()): the polyhedral model sees a may-write of it whole (scop/extract.ts). */
+  writesReceiver?: true;
 }
 
 type Row = Omit<TableRow, 'where' | 'name'>;
@@ -344,6 +354,14 @@ const NUMPY: Record<string, Row> = {
   roll: { typing: 'roll', loop: 'opaque', numba: 'np.roll', helper: 'roll', numerics: 'exact', gpu: null },
   // copies of whole elements; Numba has no np.tile: array_helpers.tile (NumPy's ValueError for negative repetitions)
   tile: { typing: 'tile', loop: 'opaque', numba: 'np.tile', helper: 'tile', numerics: 'exact', gpu: null },
+  // ---- sorting (runtime/sort_helpers.py): NumPy's bits in both modes. Numba sorts; where NumPy's unstable
+  // order could show (zeros of both signs, NaNs of other bits, equal keys of an argsort) the helper asks
+  // NumPy itself; stable kinds have one answer, Numba's mergesort's. Real dtypes only (types/sort-rules.ts) ----
+  sort: { typing: 'sort', loop: 'opaque', numba: 'np.sort', helper: 'sort', numerics: 'exact', gpu: null },
+  argsort: { typing: 'sort', loop: 'opaque', numba: 'np.argsort', helper: 'argsort', numerics: 'exact', gpu: null },
+  unique: { typing: 'unique', loop: 'opaque', numba: 'np.unique', helper: 'unique', numerics: 'exact', gpu: null },
+  // Numba's own: NumPy's binary search, comparisons and NaN order included
+  searchsorted: { typing: 'searchsorted', loop: 'opaque', numba: 'np.searchsorted', numerics: 'exact', gpu: null },
   // integer slices only: the coordinates a + k*step (array_helpers.mgrid; Numba has no mgrid)
   mgrid: { typing: 'grid', loop: 'allocation', numba: 'np.mgrid', helper: 'mgrid', numerics: 'exact', gpu: null },
   // ---- linear algebra (LAPACK through Numba: SciPy's build, not NumPy's) ----
@@ -416,7 +434,10 @@ const NDARRAY: Record<string, Row> = {
   transpose: { typing: 'same', loop: 'view', numba: '.transpose', numerics: 'exact', gpu: null },
   conj: { typing: 'same', loop: 'elementwise', numba: '.conj', numerics: 'exact', gpu: null },
   conjugate: { typing: 'same', loop: 'elementwise', numba: '.conjugate', numerics: 'exact', gpu: null },
-  fill: { typing: 'fill', loop: 'allocation', numba: '.fill', numerics: 'exact', gpu: null },
+  fill: { typing: 'fill', loop: 'allocation', numba: '.fill', numerics: 'exact', gpu: null, writesReceiver: true },
+  // in place, through sort_helpers (the receiver's lines sorted as np.sort sorts them)
+  sort: { typing: 'sort_inplace', loop: 'opaque', numba: '.sort', helper: 'sort_inplace', numerics: 'exact', gpu: null, writesReceiver: true },
+  argsort: { typing: 'sort', loop: 'opaque', numba: '.argsort', helper: 'argsort', numerics: 'exact', gpu: null },
   astype: { typing: 'astype', loop: 'elementwise', numba: '.astype', numerics: 'exact', gpu: null, dtypeArg: 0 },
   reshape: { typing: 'reshape', loop: 'view', numba: '.reshape', helper: 'reshape', numerics: 'exact', gpu: null },
   argmax: { typing: 'arg_reduce', loop: 'reduction', numba: '.argmax', numerics: 'exact', gpu: null },
