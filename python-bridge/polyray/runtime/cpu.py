@@ -18,7 +18,7 @@ import numpy as np
 
 from . import background, environ, jitting
 from .cost import size_class
-from .variants import VariantCompiling, VariantFailed, VariantRolledBack, call_signature, restore, snapshot
+from .variants import AmbiguousExtreme, VariantCompiling, VariantFailed, VariantRolledBack, call_signature, restore, snapshot
 from .variants import short_error as _short, first_line as _first_line  # one wording of errors in run records
 
 #: Helpers of :mod:`polyray.runtime.numba_helpers` a variant may request; each is
@@ -31,6 +31,8 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {f"spec_{name}" for name in _SPECULABLE}
     | {"sin", "cos", "tan", "sinh", "cosh", "expm1", "log1p"}  # math's checks (runtime/math_helpers.py)
     | {"axis_max", "axis_min"}  # np.max/np.min along axes (runtime/axis_extrema.py)
+    # exact mode's float max/min, which leave to the original what NumPy's lanes decide (runtime/axis_extrema.py)
+    | {"checked_max", "checked_min", "checked_axis_max", "checked_axis_min"}
     | {"norm"}  # np.linalg.norm by NumPy's formulas (runtime/norms.py)
     | {"mask_get", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)
     | {"cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp"}  # NumPy's complex products and powers (runtime/complex_helpers.py)
@@ -128,6 +130,11 @@ class CpuVariant:
         ``spec_*``). Those arrays are copied before each run and restored if the
         flag is set, and the run counts as not having happened
         (:class:`VariantRolledBack`): the original then runs and raises as Python does.
+    undo: positions of the written array arguments of a variant whose helpers may
+        find that NumPy's answer depends on its SIMD lanes (exact mode's float
+        max/min, runtime/axis_extrema.py: they raise AmbiguousExtreme): those arrays
+        are copied before each run and restored when one does, and the run counts
+        as not having happened (VariantRolledBack): the original gives NumPy's bits.
     serial: the function the serial form compiles (default: py_func without
         parallel=True); a rescheduled variant passes its loops in the original order.
     callees: global name -> Python function, for the other functions of the
@@ -137,7 +144,7 @@ class CpuVariant:
         so that compiled code calls compiled code without a Python dispatcher.
     """
 
-    __slots__ = ("py_func", "serial_func", "helpers", "callees", "parallel", "boundscheck", "rollback", "_jitted", "_serial", "_form", "_form_times",
+    __slots__ = ("py_func", "serial_func", "helpers", "callees", "parallel", "boundscheck", "rollback", "undo", "_jitted", "_serial", "_form", "_form_times",
                  "_form_calls", "_warm_forms", "_broken",
                  "_failed", "_numba_error", "_lock", "_notes", "cached", "_jobs", "_jobs_lock",
                  "_jit_report", "_stable", "_plan", "last_seconds", "_trials")
@@ -151,6 +158,7 @@ class CpuVariant:
         rollback: tuple[int, ...] | None = None,
         serial: Callable[..., Any] | None = None,
         callees: dict[str, Callable[..., Any]] | None = None,
+        undo: tuple[int, ...] | None = None,
     ) -> None:
         if not callable(py_func) or not hasattr(py_func, "__globals__"):
             raise TypeError(f"CpuVariant: py_func must be a Python function, got {type(py_func).__name__}")
@@ -166,6 +174,8 @@ class CpuVariant:
             raise TypeError(f"CpuVariant {py_func.__name__!r}: boundscheck must be a bool, got {boundscheck!r}")
         if rollback is not None and not (isinstance(rollback, tuple) and all(type(k) is int and k >= 0 for k in rollback)):
             raise TypeError(f"CpuVariant {py_func.__name__!r}: rollback must be a tuple of argument positions, got {rollback!r}")
+        if undo is not None and not (isinstance(undo, tuple) and all(type(k) is int and k >= 0 for k in undo)):
+            raise TypeError(f"CpuVariant {py_func.__name__!r}: undo must be a tuple of argument positions, got {undo!r}")
         if serial is not None and (not callable(serial) or not hasattr(serial, "__globals__")):
             raise TypeError(f"CpuVariant {py_func.__name__!r}: serial must be a Python function, got {type(serial).__name__}")
         if callees is not None and not (isinstance(callees, dict) and all(
@@ -173,6 +183,7 @@ class CpuVariant:
             raise TypeError(f"CpuVariant {py_func.__name__!r}: callees must map global names to Python functions, got {callees!r}")
         self.callees: dict[str, Callable[..., Any]] = dict(callees or {})
         self.rollback = rollback
+        self.undo = undo
         self.serial_func = serial
         self.py_func = py_func
         self.helpers: tuple[str, ...] = tuple(helpers)
@@ -478,10 +489,15 @@ class CpuVariant:
         if self.parallel:
             self._form = form
         start = perf_counter()
-        result = self._run_speculative(jitted, args) if self.rollback is not None else self._call(jitted, args)
+        if self.rollback is not None:
+            result = self._run_speculative(jitted, args)
+        elif self.undo is not None:
+            result = self._run_undoable(jitted, args)
+        else:
+            result = self._call(jitted, args)
         elapsed = perf_counter() - start
         self.last_seconds = elapsed
-        if self.rollback is None:  # (a speculative run copies and checks its arrays: never on the hot path)
+        if self.rollback is None and self.undo is None:  # (a speculative or undoable run copies its arrays: never on the hot path)
             self._plan = (jitted, stable)
         if cls is not None:
             if form in self._warm_forms:
@@ -515,6 +531,8 @@ class CpuVariant:
                                 per_signature=False) from None
         try:
             result = self._call(jitted, args, (fail,))
+        except AmbiguousExtreme as ambiguous:
+            self._restore(saved, ambiguous.reason)
         except VariantFailed:
             raise  # typing failed: nothing ran
         except BaseException:
@@ -528,9 +546,22 @@ class CpuVariant:
             self._restore(saved)
         return result
 
-    def _restore(self, saved: list[tuple[Any, Any]]) -> None:
+    def _run_undoable(self, jitted: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        """A run whose helpers may leave the answer to the original (AmbiguousExtreme): the written arrays saved first."""
+        try:
+            saved = snapshot(args, self.undo or ())
+        except Exception as exc:  # noqa: BLE001 - no memory for the copies: nothing ran
+            raise VariantFailed(f"the written arrays could not be copied before the run ({type(exc).__name__})",
+                                per_signature=False) from None
+        try:
+            return self._call(jitted, args)
+        except AmbiguousExtreme as ambiguous:
+            self._restore(saved, ambiguous.reason)
+
+    def _restore(self, saved: list[tuple[Any, Any]], why: str | None = None) -> None:
         restore(saved)
         raise VariantRolledBack(
+            f"{why} in {self.py_func.__name__}: its written arrays were restored" if why else
             f"a math call in a parallel loop of {self.py_func.__name__} would raise: "
             "its written arrays were restored"
         )

@@ -77,6 +77,12 @@ class VariantRolledBack(VariantFailed):
     per_signature = False
 
 
+class AmbiguousExtreme(VariantRolledBack):
+    """Raised inside compiled code by exact mode's float max/min (runtime/axis_extrema.py) where NumPy's
+    result bits depend on its SIMD lanes (a zero of both signs, a NaN of other bits): the CPU variant
+    restores its written arrays and the original runs."""
+
+
 class VariantCompiling(VariantFailed):
     """The variant is being compiled for these argument types in the background (background.py).
 

@@ -9,6 +9,7 @@
 // would copy an element per access. The runtime's GpuVariant copies NumPy
 // arguments to the device once per call and back afterwards.
 import { COMPLEX_HELPERS } from '../types/complex-ops.js';
+import { CHECKED_EXTREMA_HELPERS } from '../types/reductions.js';
 import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { numpyFunction } from '../types/numpy-table.js';
@@ -81,6 +82,7 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   if (deviceCall) return deviceCall;
   for (const h of tf.helpers.values()) if (h.helper.startsWith('pairwise_')) return "a float sum or mean in NumPy's pairwise order has no device form";
   for (const h of tf.helpers.values()) if (h.helper === 'axis_max' || h.helper === 'axis_min') return 'np.max/np.min along axes (runtime/axis_extrema.py) have no device form';
+  for (const h of tf.helpers.values()) if (CHECKED_EXTREMA_HELPERS.has(h.helper)) return "exact mode's float np.max/np.min (runtime/axis_extrema.py checked_*) have no device form";
   for (const h of tf.helpers.values()) if (h.helper === 'cdiv') return "NumPy's complex division (numba_helpers.cdiv) has no device form";
   // NumPy's complex products fuse or not by its CPU's loops; CUDA contracts by its own rules (unmeasured)
   if ([...tf.helpers.values(), ...tf.augHelpers.values()].some((h) => COMPLEX_HELPERS.includes(h.helper))) return "NumPy's complex products and powers (runtime/complex_helpers.py) have no device form";

@@ -29,6 +29,7 @@ import { emitDispatcher, emitWrapper, resultConverter, type VariantRef } from '.
 import { originalName, RUNTIME_ALIAS, RUNTIME_IMPORT } from './names.js';
 import type { Numerics } from '../numerics.js';
 import type { Specialization } from '../types/calls.js';
+import { CHECKED_EXTREMA_HELPERS } from '../types/reductions.js';
 
 /** The generated module's global naming its numerics mode. */
 export const NUMERICS_GLOBAL = '_polyray_numerics';
@@ -126,11 +127,12 @@ export function generateModule(
       const helpers = used.length ? `(${used.map((h) => JSON.stringify(h)).join(', ')},)` : '()';
       // Behind isl's bounds guard Python's IndexError/wrap-around cannot happen: no boundscheck needed.
       let options = `parallel=${parallel ? 'True' : 'False'}${guarded ? ', boundscheck=False' : ''}`;
-      if (cpu.speculative) {
-        // positions of the arrays the function writes: saved before a speculative run, restored if it flags
-        const written = tf.params.map((p, k) => (p.kind === 'array' && p.written ? k : -1)).filter((k) => k >= 0);
-        options += `, rollback=(${written.join(', ')}${written.length === 1 ? ',' : ''})`;
-      }
+      // positions of the arrays the function writes: saved before a speculative run, restored if it flags;
+      // saved too where a checked max/min (exact mode) may leave the call to the original (runtime/axis_extrema.py)
+      const written = tf.params.map((p, k) => (p.kind === 'array' && p.written ? k : -1)).filter((k) => k >= 0);
+      const positions = `(${written.join(', ')}${written.length === 1 ? ',' : ''})`;
+      if (cpu.speculative) options += `, rollback=${positions}`;
+      else if (used.some((h) => CHECKED_EXTREMA_HELPERS.has(h))) options += `, undo=${positions}`;
       if (called.length) options += `, callees={${called.map((c) => `${JSON.stringify(c.spec.callName)}: ${c.spec.pyName}`).join(', ')}}`;
       variants.push({ target: 'cpu', constructor: `${RUNTIME_ALIAS}.CpuVariant(${cpu.name}, helpers=${helpers}, ${options}${serialForm})` });
     }

@@ -10,6 +10,7 @@ import { isDtype } from './promotion.js';
 import { arrayMethod, mathFunction, numpyFunction, type TableRow } from './numpy-table.js';
 import { OperatorChecker } from './check-operators.js';
 import { reductionScalar, exactScalarType } from './check-helpers.js';
+import { checkedExtreme } from './reductions.js';
 
 export abstract class CallChecker extends OperatorChecker {
   protected call(e: Expr & { kind: 'call' }): Ty {
@@ -146,6 +147,11 @@ export abstract class CallChecker extends OperatorChecker {
           this.exactSum(e.span, name, arr.dtype, e, {
             ndim: arr.ndim, whole: args.length === 0 && e.keywords.length === 0, method: true, param: e.func.kind === 'attribute' && this.isParamName(e.func.value),
           });
+          // exact mode's float a.max()/a.min(): the checked helper of the receiver (types/reductions.ts checkedExtreme)
+          if (args.length === 0 && e.keywords.length === 0) {
+            const checked = checkedExtreme(this.numerics, name, arr.dtype, false);
+            if (checked) this.helpers.set(e, { helper: checked, receiver: true });
+          }
           if (kw.has('axis') || args.length > 0) return { kind: 'array', dtype: arr.dtype, ndim: arr.ndim !== null ? arr.ndim - 1 : null };
           return reductionScalar(name, arr.dtype);
         case 'same':

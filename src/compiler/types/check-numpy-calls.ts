@@ -13,6 +13,7 @@ import { numpyFunction, type TableRow } from './numpy-table.js';
 import { covVariables } from './table-guards.js';
 import { planNorm } from './norms.js';
 import { fftFreq, fftShift, fftTransform, type FftTyping } from './fft-calls.js';
+import { checkedExtreme } from './reductions.js';
 import { CallChecker } from './check-calls.js';
 import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral } from './check-helpers.js';
 import { searchsortedRule, sortRule, uniqueRule, type RuleResult } from './sort-rules.js';
@@ -97,6 +98,9 @@ export abstract class NumpyCallChecker extends CallChecker {
         this.exactSum(e.span, name, a0 && a0.kind === 'array' ? a0.dtype : null, e, {
           ndim: a0?.kind === 'array' ? a0.ndim : null, whole: args.length === 1 && e.keywords.length === 0, method: false, param: this.isParamName(e.args[0]),
         });
+        // exact mode's float max/min of the whole array: the checked helper (types/reductions.ts checkedExtreme)
+        const checked = args.length === 1 && e.keywords.length === 0 && a0?.kind === 'array' ? checkedExtreme(this.numerics, name, a0.dtype, false) : null;
+        if (checked) this.helpers.set(e, { helper: checked });
         if (kw.has('axis')) {
           const a = args[0];
           return { kind: 'array', dtype: a?.kind === 'array' ? a.dtype : null, ndim: a?.kind === 'array' && a.ndim !== null ? a.ndim - 1 : null };

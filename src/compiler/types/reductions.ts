@@ -21,6 +21,21 @@ export const CLOSE_REDUCTIONS: ReadonlySet<string> = new Set(['sum', 'mean', 'va
 /** np.max/np.min (and np.amax/np.amin) along axes: exact (runtime/axis_extrema.py), in both modes. */
 export const AXIS_EXTREMA: ReadonlyMap<string, ReductionName> = new Map([['max', 'max'], ['min', 'min'], ['amax', 'max'], ['amin', 'min']]);
 
+/**
+ * Exact mode's np.max/np.min (np.amax/np.amin, the methods) of float elements, whole or along
+ * axes: the checked helper (runtime/axis_extrema.py `checked_max`, `checked_axis_max`) that
+ * leaves to the original the calls whose bits NumPy's SIMD lanes decide (a zero extreme
+ * present with both signs, a NaN of other bits than NumPy's own); null for other calls.
+ */
+export function checkedExtreme(numerics: 'exact' | 'close', fname: string, dtype: string | null, axes = true): string | null {
+  const name = AXIS_EXTREMA.get(fname);
+  if (numerics !== 'exact' || !name || (dtype !== 'float64' && dtype !== 'float32')) return null;
+  return axes ? `checked_axis_${name}` : `checked_${name}`;
+}
+
+/** The checked helpers: their variants restore written arrays when one leaves the call to the original (CpuVariant undo=). */
+export const CHECKED_EXTREMA_HELPERS: ReadonlySet<string> = new Set(['checked_max', 'checked_min', 'checked_axis_max', 'checked_axis_min']);
+
 /** The runtime helpers (close_reductions.py, axis_extrema.py), which the GPU variant has no form of. */
 export const CLOSE_REDUCTION_HELPERS: ReadonlySet<string> = new Set(
   ['sum', 'mean', 'var', 'std'].flatMap((n) => [`axis_${n}`, `whole_${n}`]),
