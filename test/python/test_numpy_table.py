@@ -429,3 +429,20 @@ def test_tile_any_rank(mod, r, s):
     v = rng.integers(-5, 5, 4)
     run_both(mod, "tiled_batch", v, r, s)
     run_both(mod, "tiled_batch", v[:0], r, s)
+
+
+def test_bincount_and_histogram_edge_inputs(mod):
+    rng = np.random.default_rng(25)
+    idx = rng.integers(0, 4, 12)
+    w = rng.standard_normal(12)
+    w[3] = np.nan  # a NaN weight: its bin's sum is NaN, in element order
+    run_both(mod, "weighted_counts", idx, w, 0)
+    # empty: NumPy gives int64 zeros even with weights (Numba float64): the guard runs the original
+    run_both(mod, "weighted_counts", idx[:0], w[:0], 3, compiled=False)
+    assert rt.history()[-1]["variant"] == "original"
+    run_both(mod, "weighted_counts", idx[:0], w[:0], 0, compiled=False)
+    run_both(mod, "weighted_counts", idx, w, -1)  # ValueError: minlength must not be negative
+    run_both(mod, "weighted_counts", idx[::-2], w[::2], 5)  # strided operands
+    run_both(mod, "histogram_edges", np.array([0.0, np.inf, 1.0]), 3)  # ValueError: range not finite
+    run_both(mod, "histogram_edges", rng.random(10), -2)  # ValueError: a negative number of bins
+    run_both(mod, "histogram_edges", np.array([-0.0, 0.0, 0.0]), 2)  # one value (zeros of both signs): widened by 0.5

@@ -116,3 +116,18 @@ test('a method that writes its receiver is a may-write of it in the dependence m
   `);
   assert.equal(flags(sorted.f), 'i@5:s');
 });
+
+test('np.bincount with weights is compiled on a parameter only, under a guard that it is not empty', async () => {
+  // NumPy returns int64 zeros for an empty x even with weights; compiled code float64 ones
+  const { module } = await compile(py`
+    def f(idx: ${I}, w: ${V}):
+        return np.bincount(idx, weights=w, minlength=3)
+  `);
+  assert.match(module, /idx\.size != 0/);
+  const local = await check(py`
+    def f(idx: ${I}, w: ${V}):
+        j = idx + 1
+        return np.bincount(j, w)
+  `);
+  assert.ok(messages(local).some((m) => /weights on an int64 parameter/.test(m)), messages(local).join('; '));
+});

@@ -2,7 +2,8 @@
 // beyond their types: where NumPy's result changes kind with the argument's
 // sizes, which compiled code cannot follow, the dispatcher checks the sizes and
 // runs the original for the others. np.cov of a matrix with one row (one
-// variable) returns a 0-d array in NumPy; Numba raises instead.
+// variable) returns a 0-d array in NumPy; Numba raises instead. np.bincount(x,
+// weights=w) of an empty x returns int64 zeros in NumPy, float64 ones in Numba.
 import { walkStmts, stmtExprs, walkExpr, type Expr } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import type { Precondition } from './preconditions.js';
@@ -15,7 +16,12 @@ export function tablePreconditions(tf: TypedFunction): Precondition[] {
   walkStmts(tf.fn.body, (s) => {
     for (const root of stmtExprs(s)) {
       walkExpr(root, (e) => {
-        if (e.kind !== 'call' || e.func.kind !== 'attribute' || e.func.attr !== 'cov' || e.func.value.kind !== 'name' || tf.types.get(e.func.value)?.kind !== 'module') return;
+        if (e.kind !== 'call' || e.func.kind !== 'attribute' || e.func.value.kind !== 'name' || tf.types.get(e.func.value)?.kind !== 'module') return;
+        const x = e.args[0];
+        if (e.func.attr === 'bincount' && x?.kind === 'name' && tf.params.some((p) => p.name === x.id) && (e.args.length > 1 || e.keywords.some((k) => k.name === 'weights'))) {
+          out.push({ condition: `${x.id}.size != 0`, why: 'np.bincount of an empty array with weights gives int64 zeros' });
+        }
+        if (e.func.attr !== 'cov') return;
         const v = e.args.length === 1 ? covVariables(e.args[0], matrix, isModule) : null;
         if (v) out.push({ condition: `${v.param}.shape[${v.dim}] != 1`, why: 'np.cov of one variable gives a 0-d array' });
       });
