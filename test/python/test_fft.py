@@ -23,6 +23,7 @@ pytest.importorskip("rocket_fft")
 KERNELS = textwrap.dedent('''
     import numpy as np
     import numpy.typing as npt
+    from numpy.fft import fft, ifft
 
 
     def lowpass(x: npt.NDArray[np.float64], keep: int) -> npt.NDArray[np.float64]:
@@ -73,11 +74,15 @@ KERNELS = textwrap.dedent('''
         return np.fft.ifftshift(np.fft.fftfreq(n, d))
 
 
+    def roundtrip(x: npt.NDArray[np.float64]):
+        return ifft(fft(x)).real
+
+
     def bad_axis(x: npt.NDArray[np.float64]):
         return np.fft.fft(x, axis=3)
 ''')
 
-NAMES = ("lowpass", "power_spectrum", "smooth2d", "rows_fft", "columns", "single", "padded", "freqs")
+NAMES = ("lowpass", "power_spectrum", "smooth2d", "rows_fft", "columns", "single", "padded", "freqs", "roundtrip")
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +107,7 @@ def _cases(rng: np.random.Generator):
         ("padded", (rng.standard_normal(30), 7, np.zeros(2))),
         ("freqs", (9, 0.5)),
         ("freqs", (10, 2.0)),
+        ("roundtrip", (rng.standard_normal(60),)),  # imported from numpy.fft by name
     ]
 
 
@@ -151,6 +157,9 @@ def _close_tolerances(name: str, args: tuple) -> list:
         return [fft_tolerance("fft", a, a.shape[0]), fft_tolerance("rfft", a, a.shape[0])]
     if name == "padded":
         return [fft_tolerance("fft", a, args[1])]
+    if name == "roundtrip":  # ifft of a spectrum each of whose entries moved by t1: at most t1 more
+        n = a.shape[0]
+        return [fft_tolerance("fft", a, n) + fft_tolerance("ifft", np.fft.fft(a), n)]
     return [0.0]  # fftfreq and the shifts: exact
 
 
