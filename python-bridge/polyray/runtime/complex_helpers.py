@@ -1,4 +1,4 @@
-"""NumPy's complex128 multiply, square, reciprocal, power and exp, compiled by Numba.
+"""NumPy's complex128 multiply, square, reciprocal, power, exp and absolute value, compiled by Numba.
 
 NumPy multiplies complex arrays in SIMD loops (numpy/_core/src/umath/
 loops_arithm_fp.dispatch.c.src, ``simd_cmul``): on a CPU whose dispatched loop
@@ -19,6 +19,12 @@ the C library's ``cpow`` otherwise, which ``cpow`` here replaces with
 ``exp(b * log(a))``: within the bound of docs/reliability.md ("Complex power"),
 so only `close` mode compiles the exponents that can reach it.
 
+``np.abs`` of a complex array is not the C library's ``hypot`` either: NumPy's SIMD loop
+(loops_unary_complex.dispatch.c.src, ``simd_cabsolute``) scales by the larger part,
+``larger * sqrt(fma(r, r, 1))`` with ``r = smaller / larger`` (infinities and NaNs first
+made both parts inf or nan), which differs from hypot in a third of random values; NumPy
+scalars' ``abs()`` is hypot. ``cabs`` does what ``_CABS_FORM`` found NumPy's loop to do.
+
 Each helper is a Numba ufunc (``vectorize``): elementwise on arrays with NumPy's
 broadcasting and conversions, and callable on scalars in element loops. Tested
 bit for bit against NumPy by python-bridge/tests/test_complex_helpers.py.
@@ -30,12 +36,13 @@ from __future__ import annotations
 
 import cmath
 import math
+from fractions import Fraction
 
 import numpy as np
 from numba import njit, types, vectorize
 from numba.extending import intrinsic
 
-__all__ = ["cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp"]
+__all__ = ["cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp", "cabs"]
 
 
 @intrinsic
@@ -262,3 +269,45 @@ creciprocal = vectorize(["complex128(complex128)"], nopython=True)(lambda a: _cr
 cpow = vectorize(_C2, nopython=True)(_cpow_scalar)
 cpow_op = vectorize(["complex128(complex128, int64)"], nopython=True)(_cpow_op_scalar)
 cexp = vectorize(["complex128(complex128)"], nopython=True)(_cexp_scalar)
+
+
+def _cabs_form() -> int:
+    """Which form NumPy's complex128 absolute loop computes on this machine (asked of NumPy, once):
+    0 the SIMD loop with fused multiply-add, 1 the same without fusing, 2 the C library's hypot."""
+    rng = np.random.default_rng(20261206)
+    z = rng.standard_normal(64) * 4.0 + 1j * rng.standard_normal(64) * 4.0
+    want = [np.abs(z), np.abs(z[::3]), np.abs(z.reshape(8, 8).T)]
+
+    def simd(v: complex, fused: bool) -> float:
+        big, small = max(abs(v.real), abs(v.imag)), min(abs(v.real), abs(v.imag))
+        r = small / big
+        inner = float(Fraction(r) * Fraction(r) + 1) if fused else r * r + 1.0  # Fraction: fma's one rounding
+        return math.sqrt(inner) * big
+
+    forms = (lambda v: simd(v, True), lambda v: simd(v, False), lambda v: math.hypot(v.real, v.imag))
+    for k, form in enumerate(forms):
+        if all(np.array_equal(w, np.array([form(complex(v)) for v in x.ravel()]).reshape(x.shape)) for w, x in zip(want, (z, z[::3], z.reshape(8, 8).T))):
+            return k
+    raise RuntimeError("NumPy's complex absolute value is none of the forms complex_helpers.cabs knows")
+
+
+_CABS_FORM = _cabs_form()
+
+
+def _cabs_scalar(z: complex) -> float:
+    re, im = abs(z.real), abs(z.imag)
+    if _CABS_FORM == 2:
+        return math.hypot(re, im)
+    # simd_cabsolute: an infinite part makes both infinite (inf + nan*j is inf), then a NaN part both NaN
+    if re == math.inf or im == math.inf:
+        re = im = math.inf
+    if math.isnan(re) or math.isnan(im):
+        return math.nan
+    larger, smaller = (re, im) if re >= im else (im, re)
+    ratio = 0.0 if larger == 0.0 or smaller == math.inf else smaller / larger
+    if _CABS_FORM == 0:
+        return math.sqrt(_fma(ratio, ratio, 1.0)) * larger
+    return math.sqrt(ratio * ratio + 1.0) * larger
+
+
+cabs = vectorize(["float64(complex128)"], nopython=True)(_cabs_scalar)

@@ -11,6 +11,7 @@ import { arrayMethod, mathFunction, numpyFunction, type TableRow } from './numpy
 import { OperatorChecker } from './check-operators.js';
 import { reductionScalar, exactScalarType } from './check-helpers.js';
 import { checkedExtreme } from './reductions.js';
+import { complexUnary } from './complex-ops.js';
 
 export abstract class CallChecker extends OperatorChecker {
   protected call(e: Expr & { kind: 'call' }): Ty {
@@ -60,8 +61,11 @@ export abstract class CallChecker extends OperatorChecker {
           if (args.length !== 1) this.error(e.span, 'abs() takes one argument');
           if (args[0]?.kind === 'scalar') return scalar(args[0].scalar === 'complex' ? 'float' : args[0].scalar === 'bool' ? 'int' : args[0].scalar, args[0].origin);
           if (args[0]?.kind === 'array') {
-            // abs() of an array is np.absolute (Numba has no abs() of arrays): a complex array's magnitudes are real
-            this.helpers.set(e, { helper: 'abs_array' });
+            // abs() of an array is np.absolute (Numba has no abs() of arrays): a complex array's magnitudes are real,
+            // by NumPy's own loop (types/complex-ops.ts: not the C library's hypot)
+            const cx = complexUnary('absolute', args[0]);
+            if (typeof cx === 'string') this.error(e.span, `abs(): ${cx}`);
+            this.helpers.set(e, { helper: cx && typeof cx !== 'string' ? cx.helper : 'abs_array' });
             if (args[0].dtype === 'complex128' || args[0].dtype === 'complex64') return { ...args[0], dtype: args[0].dtype === 'complex64' ? 'float32' : 'float64' };
           }
           return args[0] ?? UNKNOWN;

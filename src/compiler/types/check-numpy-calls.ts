@@ -79,7 +79,8 @@ export abstract class NumpyCallChecker extends CallChecker {
           // float32 operands (types/ufunc-dtype.ts): NumPy 2's dtype, Python scalars cast so Numba computes it too
           const narrow = narrowFloatUfunc(row, args, (k) => this.side(args[k], e.args[k]));
           if (narrow?.plan) this.applyPlan(narrow.plan, [e.args[0], e.args[1]], e.span, true, null);
-          return { kind: 'array', dtype: rule.bool ? 'bool' : cx && typeof cx !== 'string' ? 'complex128' : narrow?.dtype ?? ufuncFloatResult(row, args), ndim: arr.ndim };
+          const cxDtype = cx && typeof cx !== 'string' ? (cx.helper === 'cabs' ? 'float64' : 'complex128') : null;
+          return { kind: 'array', dtype: rule.bool ? 'bool' : cxDtype ?? narrow?.dtype ?? ufuncFloatResult(row, args), ndim: arr.ndim };
         }
         const kinds = args.filter((t): t is Ty & { kind: 'scalar' } => t.kind === 'scalar').map((t) => t.scalar);
         if (rule.bool) return scalar('bool', 'np');

@@ -18,11 +18,11 @@ import type { CloseNote } from '../numerics.js';
 import type { Ty } from './ty.js';
 
 /** The helpers of this file, none of which raises (a loop around them may run in parallel). */
-export const COMPLEX_HELPERS: readonly string[] = ['cmul', 'csquare', 'creciprocal', 'cpow', 'cpow_op', 'cexp'];
+export const COMPLEX_HELPERS: readonly string[] = ['cmul', 'csquare', 'creciprocal', 'cpow', 'cpow_op', 'cexp', 'cabs'];
 
 /** What a complex product or power needs: its helper, and why `exact` mode refuses it (null: exact). */
 export interface ComplexOp {
-  helper: 'cmul' | 'csquare' | 'creciprocal' | 'cpow' | 'cpow_op' | 'cexp';
+  helper: 'cmul' | 'csquare' | 'creciprocal' | 'cpow' | 'cpow_op' | 'cexp' | 'cabs';
   /** Set when only `close` mode compiles it: the refusal in `exact` mode. */
   closeOnly: string | null;
 }
@@ -70,12 +70,14 @@ export function complexProduct(l: Ty, r: Ty, ufunc = false): ComplexOp | string 
 }
 
 /**
- * np.square / np.reciprocal / np.exp of a complex array or scalar: their ufunc loops
+ * np.square / np.reciprocal / np.exp / np.abs of a complex array or scalar: their ufunc loops
  * (the square fused as `*`; exp the C library's cexp, whose glibc algorithm `cexp`
- * follows with the same library's exp, sin and cos: NumPy's bits where NumPy runs on glibc).
+ * follows with the same library's exp, sin and cos: NumPy's bits where NumPy runs on glibc;
+ * abs NumPy's SIMD loop, larger * sqrt(fma(r, r, 1)) and not the C library's hypot, which
+ * Numba's np.abs and abs() of a complex number call: a third of the results differed).
  */
 export function complexUnary(name: string, a: Ty): ComplexOp | string | null {
-  const helper = ({ square: 'csquare', reciprocal: 'creciprocal', exp: 'cexp' } as const)[name as 'square' | 'reciprocal' | 'exp'];
+  const helper = ({ square: 'csquare', reciprocal: 'creciprocal', exp: 'cexp', abs: 'cabs', absolute: 'cabs' } as const)[name as 'square' | 'reciprocal' | 'exp' | 'abs' | 'absolute'];
   if (!complexOf(a) || helper === undefined) return null;
   if (narrow(a)) return `np.${name} of complex64: NumPy computes it in complex64, compiled code in complex128`;
   return { helper, closeOnly: null };
