@@ -6,9 +6,14 @@ in exact mode. A close-mode function from the generator's close family
 (generate._CloseFn) returns one bounded operation, described by its spec's
 `bound`: its result must lie within, per element,
 - a reduction: polyray.runtime.close_bounds' bound for its operand (evaluated
-  from the inputs), axis and ddof, with NumPy's order taken as the worst
+  from the inputs, float32 operands with float32's unit roundoff), axis (an int
+  or a tuple) and ddof, with NumPy's order taken as the worst
   (row after row, n - 1 roundings);
-- a ufunc or a power: the documented ULP bound of that function (ULP_BOUNDS);
+- a ufunc or a power: the documented ULP bound of that function (ULP_BOUNDS), its
+  float32 column for float32 results;
+- a complex power with a float exponent: 16*eps*(1 + |b*log a|)*|a**b| (docs/reliability.md);
+- max/min along axes, complex products and integer powers (families.ArrayFn, "exact"): the
+  same bits, in close mode as in exact mode;
 - a product: 2*gamma_k*(|A|@|B|), k the summed dimension;
 with the same shape, dtype, NaN and inf positions. Any other function with
 close notes (an ordinary family's `X[:, :] = Y @ Z` in close mode) has no bound
@@ -35,7 +40,9 @@ def tolerance(bound: dict[str, Any], args: dict[str, Any]) -> Any:
     if bound["op"] == "product":
         a, b = eval(bound["a"], env), eval(bound["b"], env)  # noqa: S307 - the generator's own expressions
         return cb.product_tolerance(a, b)
-    x = np.asarray(eval(bound["operand"], env), dtype=np.float64)  # noqa: S307
+    x = np.asarray(eval(bound["operand"], env))  # noqa: S307
+    if x.dtype != np.float32:
+        x = x.astype(np.float64)  # float32 operands keep their dtype: both sides reduce in float32 (cb.unit)
     axis, op, ddof = bound["axis"], bound["op"], bound["ddof"]
     with np.errstate(all="ignore"):
         if op == "sum":
@@ -46,10 +53,10 @@ def tolerance(bound: dict[str, Any], args: dict[str, Any]) -> Any:
             t = cb.var_tolerance(x, axis, ddof)
         else:
             # |s1 - s2| = |v1 - v2| / (s1 + s2) <= Δvar / s (s NumPy's), and <= sqrt(Δvar) always; each sqrt rounds once
-            s = np.std(x, axis=axis, ddof=ddof)
+            s = np.std(x.astype(np.float64), axis=axis, ddof=ddof)
             tv = cb.var_tolerance(x, axis, ddof)
             through = np.where(s > 0, np.minimum(tv / np.where(s > 0, s, 1.0), np.sqrt(tv)), np.sqrt(tv))
-            t = through + 2 * cb.U * (np.abs(s) + np.sqrt(tv))
+            t = through + 2 * cb.unit(x) * (np.abs(s) + np.sqrt(tv))
     if bound["keepdims"] and axis is not None:
         t = np.expand_dims(t, axis)
     return t
@@ -63,8 +70,15 @@ def within_bound(spec_bound: dict[str, Any], want: Any, got: Any, args: dict[str
         return f"return type: original {type(want).__name__} vs variant {type(got).__name__}"
     if w.shape != g.shape or w.dtype != g.dtype:
         return f"return shape/dtype: original {w.shape} {w.dtype} vs variant {g.shape} {g.dtype}"
+    if spec_bound["op"] == "exact":
+        # max/min, complex products and powers by NumPy's own algorithm: NumPy's bits in both modes
+        if not _same_bits(w, g):
+            return f"exact operation: original {w!r:.200} vs variant {g!r:.200}"
+        return None
+    if spec_bound["op"] == "cpow":
+        return _within_cpow(spec_bound, w, g, args)
     if spec_bound["op"] == "ulp":
-        k = ulp[spec_bound["fn"]]["float64"]
+        k = ulp[spec_bound["fn"]]["float32" if w.dtype == np.float32 else "float64"]
         d, mismatch = ulp_distance(np.atleast_1d(w), np.atleast_1d(g))
         if mismatch or d > k:
             return f"{spec_bound['fn']}: {d} ULP (bound {k}), {mismatch} NaN/inf position mismatches"
@@ -74,4 +88,45 @@ def within_bound(spec_bound: dict[str, Any], want: Any, got: Any, args: dict[str
         with np.errstate(all="ignore"):
             worst = np.nanmax(np.abs(np.atleast_1d(g - w) - np.atleast_1d(np.broadcast_to(tol, w.shape)))) if w.size else 0
         return f"{spec_bound['op']}: outside the bound ({worst!r} past it, or NaN/inf positions differ)"
+    return None
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal values with NaN equal to NaN and the signs of zeros kept (the runner's own rule)."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.dtype.kind not in "fc":
+        return bool(np.array_equal(a, b))
+    parts = (a.real, a.imag, b.real, b.imag) if a.dtype.kind == "c" else (a, a * 0, b, b * 0)
+    ar, ai, br, bi = (np.asarray(p) for p in parts)
+    return all(bool(np.array_equal(np.isnan(x), np.isnan(y)) and np.array_equal(x[~np.isnan(x)], y[~np.isnan(y)])
+                    and np.array_equal(np.signbit(x[~np.isnan(x)]), np.signbit(y[~np.isnan(y)]))) for x, y in ((ar, br), (ai, bi)))
+
+
+def _within_cpow(bound: dict[str, Any], w: np.ndarray, g: np.ndarray, args: dict[str, Any]) -> str | None:
+    """A complex power with a float exponent (docs/reliability.md, complex powers): close mode's
+    |result - NumPy's| <= 16*eps*(1 + |b*log a|)*|a**b| where NumPy's result is finite and normal
+    (each part); NaN and inf positions as NumPy's; elsewhere (zero, subnormal parts) the same bits."""
+    a = np.asarray(args[bound["base"]]).astype(np.complex128)
+    b = bound["exp"]
+    eps = float(np.finfo(w.real.dtype).eps)
+    with np.errstate(all="ignore"):
+        tol = 16 * eps * (1 + np.abs(b * np.log(a))) * np.abs(w.astype(np.complex128))
+    for part in ("real", "imag"):
+        wp, gp = getattr(w, part), getattr(g, part)
+        if not (np.array_equal(np.isnan(wp), np.isnan(gp)) and np.array_equal(np.isinf(wp), np.isinf(gp))):
+            return f"complex power: NaN/inf positions differ ({part} part)"
+        inf = np.isinf(wp)
+        if not np.array_equal(wp[inf], gp[inf]):
+            return f"complex power: infinities differ ({part} part)"
+        finite = np.isfinite(wp)
+        normal = finite & (np.abs(w.astype(np.complex128)) >= np.finfo(w.real.dtype).tiny)
+        with np.errstate(all="ignore"):
+            err = np.abs(gp.astype(np.float64) - wp.astype(np.float64))
+        if np.any(err[normal] > tol[normal]):
+            worst = float(np.max(err[normal] / np.where(tol[normal] > 0, tol[normal], np.inf)))
+            return f"complex power: {worst:.3g} times the bound 16*eps*(1 + |b log a|)*|a**b| ({part} part)"
+        rest = finite & ~normal
+        if not np.array_equal(gp[rest], wp[rest]):
+            return f"complex power: a zero or subnormal result differs ({part} part)"
     return None

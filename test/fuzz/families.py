@@ -195,3 +195,249 @@ def tuple_return(text: str, spec: FunctionSpec, rng: random.Random) -> str:
     spec.ret_hint = f"tuple[float, {hint}]" if rng.random() < 0.7 else "tuple"
     lines[0] = lines[0].replace("-> float:", f"-> {spec.ret_hint}:")
     return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------
+# Last session's constructs (issue 17, session 3), as scientists write them: `ArrayFn`.
+
+#: the kinds of ArrayFn; POLYRAY_FUZZ_FAMILIES (a comma list of these, or "array" for all of them)
+#: makes every function of a program an ArrayFn of those kinds (run.py --families sets it)
+ARRAY_KINDS = ("axis_reduce", "complex", "mgrid", "ufunc_out", "shifts", "shape_assign", "fancy")
+
+
+def hint(dtype: str, ndim: int) -> str:
+    """A shaped hint (the rank known, as a profiled first call gives it)."""
+    dims = ", ".join(["int"] * ndim)
+    return f"np.ndarray[tuple[{dims}{',' if ndim == 1 else ''}], np.dtype[np.{'bool_' if dtype == 'bool' else dtype}]]"
+
+
+class ArrayFn:
+    """One function of last session's constructs, returned or written into its parameters:
+
+    - `axis_reduce`: float32 (or float64) arrays of rank 2 or 3 reduced along an axis or a tuple of
+      axes (sum/mean/var/std/max/min, functions and methods, keepdims, ddof), np.max/np.min with axis;
+    - `complex`: complex128 (or complex64, which must keep its original) arithmetic: `*`, `/`,
+      `**` with small int and float exponents, np.exp, np.abs, and a loop over elements;
+    - `mgrid`: coordinate grids unpacked (`I, J = np.mgrid[0:n, 0:m]`), stepped and reversed;
+    - `ufunc_out`: `np.add(a, b, out=c)`, positional outputs, in-place (`out=a`), np.exp into
+      an allocated array;
+    - `shifts`: np.roll (with and without axis), np.swapaxes, np.tile, np.repeat, np.average;
+    - `shape_assign`: `T.shape = ...` on a local copy or allocation;
+    - `fancy`: one index array per dimension (`X[ii, jj]` read, written, augmented).
+
+    The spec's `bound` is the returned operation's close-mode bound (close_check.py), "exact" for
+    what both modes must give bit for bit, None for a function whose result goes through several
+    operations that are all exact (then close mode must match bit for bit as well)."""
+
+    def __init__(self, rng: random.Random, name: str, kinds: tuple[str, ...] = ARRAY_KINDS):
+        self.rng = rng
+        self.name = name
+        self.kind = rng.choice(kinds)
+        self.features: set[str] = {"array_family", f"array_{self.kind}"}
+
+    def build(self) -> tuple[str, FunctionSpec]:
+        body, params, ret, bound = getattr(self, f"_{self.kind}")()
+        sig = ", ".join(f"{p.name}: {hint(p.dtype, p.ndim) if p.kind == 'array' else p.kind}" for p in params)
+        arrow = f" -> {ret}" if ret else ""
+        spec = FunctionSpec(self.name, params, ret != "None", None, self.features, bound)
+        spec.ret_hint = ret or "-"
+        return f"def {self.name}({sig}){arrow}:\n" + "\n".join(f"    {ln}" for ln in body) + "\n", spec
+
+    # --- the kinds -------------------------------------------------------------------------------
+    def _axis_reduce(self) -> tuple[list[str], list[Param], str, dict | None]:
+        rng = self.rng
+        dtype = rng.choice(("float32", "float32", "float32", "float64"))
+        nd = rng.choice((2, 2, 3))
+        op = rng.choice(("sum", "mean", "var", "std", "max", "min", "max", "min") if dtype == "float32" else ("max", "min"))
+        axes = [None, 0, 1, -1, (0, 1)] + ([2, (1, 2), (0, 2), (0, 1, 2)] if nd == 3 else [])
+        axis = rng.choice(axes)
+        keep = axis is not None and rng.random() < 0.4
+        ddof = rng.choice((0, 0, 1)) if op in ("var", "std") else 0
+        operand = rng.choice(("X", "X", "X * 0.5", "np.abs(X) + 1.0", "X[1:]", "-X"))
+        self.features |= {f"axis_reduce_{dtype}", f"axis_reduce_{op}", "axis_tuple" if isinstance(axis, tuple) else "axis_int"}
+        kw = ([f"axis={axis}"] if axis is not None else []) + (["keepdims=True"] if keep else []) + ([f"ddof={ddof}"] if ddof else [])
+        if rng.random() < 0.4:
+            expr = f"({operand}).{op}({', '.join(kw)})" if operand != "X" else f"X.{op}({', '.join(kw)})"
+        else:
+            fn = rng.choice(("max", "amax")) if op == "max" else rng.choice(("min", "amin")) if op == "min" else op
+            expr = f"np.{fn}({', '.join([operand] + kw)})"
+        scalar = axis is None and not keep
+        body = [f"r = {expr}"]
+        if not scalar and rng.random() < 0.3:
+            # as people normalize: the reduction kept broadcastable, then used (exact: a division by the same r)
+            self.features.add("axis_reduce_shape")
+            body = [f"n = X.shape[0]", f"r = {expr}", "if n > 1:", "    r = r * 1.0"]
+        body.append("return r")
+        bound = {"op": op if op in ("sum", "mean", "var", "std") else "exact", "operand": operand, "axis": axis, "keepdims": keep, "ddof": ddof}
+        ret = "float" if scalar else f"npt.NDArray[np.{dtype}]"
+        return body, [Param("X", "array", nd, dtype)], ret, bound
+
+    def _complex(self) -> tuple[list[str], list[Param], str, dict | None]:
+        rng = self.rng
+        dtype = rng.choice(("complex128", "complex128", "complex128", "complex64"))
+        self.features.add(f"complex_{dtype}")
+        params = [Param("Z", "array", 1, dtype), Param("W", "array", 1, dtype, of="like:Z")]
+        real = "float32" if dtype == "complex64" else "float64"
+        r = rng.random()
+        bound: dict | None = {"op": "exact"}
+        ret = f"npt.NDArray[np.{dtype}]"
+        if r < 0.2:
+            self.features.add("complex_mul_div")
+            body = [f"r = {rng.choice(('Z * W', 'Z / W', 'Z * W - W', '(Z + 1.0) / W', 'Z * (0.5 - 2j)', 'W / (1 + 1j)'))}"]
+        elif r < 0.5:
+            e = rng.choice(("2", "3", "-1", "-2", "0", "5", "0.5", "1.5", "2.5", "-0.5"))
+            self.features.add("complex_power_" + ("int" if "." not in e else "float"))
+            body = [f"r = {rng.choice(('Z', 'W'))} ** {e}" if rng.random() < 0.7 else f"r = np.power(Z, {e})"]
+            if "." in e:
+                bound = {"op": "cpow", "base": "Z" if "Z **" in body[0] or "power(Z" in body[0] else "W", "exp": float(e)}
+        elif r < 0.65:
+            self.features.add("complex_exp")
+            body = [f"r = np.exp({rng.choice(('Z', 'Z * 0.5', '1j * W'))})"]
+        elif r < 0.8:
+            self.features.add("complex_abs")
+            body = [f"r = np.abs({rng.choice(('Z', 'Z * W', 'Z - W'))})"]
+            ret = f"npt.NDArray[np.{real}]"
+        else:
+            # a loop over elements, as mandelbrot-style code writes it
+            self.features.add("complex_loop")
+            step = rng.choice(("out[i] = Z[i] * W[i] + 1.0", "out[i] = Z[i] * Z[i] + W[i]", "out[i] = Z[i] / (W[i] + 2.0)",
+                               "out[i] = Z[i] ** 2 + W[i]"))
+            body = ["n = Z.shape[0]", "out = np.empty_like(Z)", "for i in range(n):", f"    {step}"]
+            return body + ["return out"], params, ret, {"op": "exact"}
+        return body + ["return r"], params, ret, bound
+
+    def _mgrid(self) -> tuple[list[str], list[Param], str, dict | None]:
+        rng = self.rng
+        form = rng.choice(("pair", "pair", "stack", "stepped", "reversed"))
+        self.features.add(f"mgrid_{form}")
+        head = ["n, m = X.shape"] if rng.random() < 0.7 else ["n = X.shape[0]", "m = X.shape[1]"]
+        ret = "npt.NDArray[np.float64]"
+        if form == "pair":
+            use = rng.choice(("return X * I + J * 0.5", "return X[I, J] * 2.0", "return I * m + J",
+                              "X[:, :] = X + (I - J)\n    return X", "return np.sqrt((I - n / 2) ** 2 + (J - m / 2) ** 2)"))
+            if use == "return I * m + J":
+                ret = "npt.NDArray[np.int64]"
+            body = head + ["I, J = np.mgrid[0:n, 0:m]"] + use.split("\n    ")
+        elif form == "stack":
+            body = head + ["G = np.mgrid[0:n, 1:m + 1]", rng.choice(("return G[0] * X - G[1]", "return G.sum(axis=0) + 0.5 * X"))]
+        elif form == "stepped":
+            body = head + ["k = np.mgrid[0:n:2]", rng.choice(("return X[k, :]", "return k * 1.5"))]
+        else:
+            body = head + ["k = np.mgrid[n:0:-1]", "return X[k - 1, 0] + k"]
+        if rng.random() < 0.3:
+            ret = ""  # unhinted: the first call's types decide
+        return body, [Param("X", "array", 2)], ret, None
+
+    def _ufunc_out(self) -> tuple[list[str], list[Param], str, dict | None]:
+        rng = self.rng
+        params = [Param("a", "array", 1), Param("b", "array", 1, of="like:a"), Param("c", "array", 1, of="like:a")]
+        r = rng.random()
+        if r < 0.55:
+            self.features.add("ufunc_out_binary")
+            fn = rng.choice(("add", "subtract", "multiply", "maximum", "minimum", "divide"))
+            x, y, out = rng.choice((("a", "b", "c"), ("a", "b", "a"), ("a", "2.0", "a"), ("b", "a", "b"), ("a", "a", "c")))
+            call = f"np.{fn}({x}, {y}, out={out})" if rng.random() < 0.7 else f"np.{fn}({x}, {y}, {out})"
+            body = [call]
+            if rng.random() < 0.4:
+                body.append(f"np.add({out}, 1.0, out={out})")
+            used = {x, y, out}
+            return body, [p for p in params if p.name in used or p.name == "a"], "None", None
+        if r < 0.8:
+            self.features.add("ufunc_out_unary")
+            fn = rng.choice(("exp", "sin", "tanh", "log", "sqrt", "negative", "abs"))
+            src = "np.abs(a) + 0.5" if fn in ("log", "sqrt") else "a"
+            alloc = rng.choice(("y = np.empty_like(a)", "y = np.zeros(a.shape[0])", "y = np.zeros_like(a)"))
+            body = [alloc, f"np.{fn}({src}, out=y)", "return y"]
+            bound = {"op": "ulp", "fn": fn} if fn in ("exp", "sin", "tanh", "log") else {"op": "exact"}
+            return body, params[:1], "npt.NDArray[np.float64]", bound
+        # a slice as the output, as people write an in-place stencil step
+        self.features.add("ufunc_out_slice")
+        body = [rng.choice(("np.add(a[1:], a[:-1], out=c[1:])", "np.multiply(a[:-1], b[1:], out=c[:-1])",
+                            "np.subtract(b[1:], b[:-1], out=c[:-1])"))]
+        return body, params, "None", None
+
+    def _shifts(self) -> tuple[list[str], list[Param], str, dict | None]:
+        rng = self.rng
+        X, v, T, k = Param("X", "array", 2), Param("v", "array", 1), Param("T", "array", 3), Param("k", "int")
+        choice = rng.choice(("roll", "roll", "laplace", "swapaxes", "swapaxes3", "tile", "tile2", "repeat", "repeat_axis", "average"))
+        self.features.add(f"shift_{choice}")
+        bound: dict | None = None
+        if choice == "roll":
+            expr, params = rng.choice((("np.roll(v, k)", [v, k]), ("np.roll(X, k, axis=0)", [X, k]), ("np.roll(X, -1, axis=1)", [X]),
+                                       ("np.roll(X, 2)", [X]), ("np.roll(X, k, axis=-1)", [X, k])))
+            body = [f"r = {expr}", "return r"]
+        elif choice == "laplace":
+            params = [X]
+            body = ["lap = np.roll(X, 1, axis=0) + np.roll(X, -1, axis=0) + np.roll(X, 1, axis=1) + np.roll(X, -1, axis=1) - 4.0 * X",
+                    "return lap"]
+        elif choice == "swapaxes":
+            params = [X]
+            body = [rng.choice(("r = np.swapaxes(X, 0, 1)", "r = np.swapaxes(X, 1, 0) * 2.0", "r = np.swapaxes(X, -1, 0).copy()")), "return r"]
+        elif choice == "swapaxes3":
+            params = [T]
+            body = [rng.choice(("r = np.swapaxes(T, 0, 2)", "r = np.swapaxes(T, 1, 2) + 1.0")), "return r"]
+        elif choice == "tile":
+            params = [v]
+            body = [rng.choice(("r = np.tile(v, 3)", "r = np.tile(v, (2, 2))", "r = np.tile(v * 0.5, 2)")), "return r"]
+        elif choice == "tile2":
+            params = [X]
+            body = [rng.choice(("r = np.tile(X, (2, 1))", "r = np.tile(X, (1, 3))", "r = np.tile(X, 2)")), "return r"]
+        elif choice == "repeat":
+            params = [v, k] if rng.random() < 0.5 else [v]
+            body = [f"r = np.repeat(v, {'k' if len(params) == 2 else rng.choice(('2', '3'))})", "return r"]
+        elif choice == "repeat_axis":
+            params = [X, k] if rng.random() < 0.4 else [X]
+            rep = "k" if len(params) == 2 else rng.choice(("2", "3"))
+            body = [rng.choice((f"r = np.repeat(X, {rep}, axis=0)", f"r = np.repeat(X, {rep}, axis=1)", f"r = X.repeat({rep}, axis=-1)")),
+                    "return r"]
+        else:
+            params = [X]
+            axis = rng.choice((0, 1, -1))
+            body = [f"r = np.average(X, axis={axis})", "return r"]
+            bound = {"op": "mean", "operand": "X", "axis": axis, "keepdims": False, "ddof": 0}
+        return body, params, "npt.NDArray[np.float64]", bound
+
+    def _shape_assign(self) -> tuple[list[str], list[Param], str, dict | None]:
+        rng = self.rng
+        head = ["n, m = X.shape"]
+        form = rng.choice(("flat", "transposed", "minus", "alloc"))
+        self.features.add(f"shape_assign_{form}")
+        if form == "flat":
+            body = head + ["T = X.copy()", rng.choice(("T.shape = (n * m,)", "T.shape = n * m")), "return T * 2.0"]
+        elif form == "transposed":
+            body = head + ["T = X * 0.5", "T.shape = (m, n)", "return T"]
+        elif form == "minus":
+            body = head + ["T = X + 1.0", "T.shape = (-1,)", "T[0:1] = 0.0" if rng.random() < 0.5 else "T = T[::-1]", "return T"]
+        else:
+            body = head + ["T = np.zeros(n * m)", "T.shape = (n, m)", "T[:, :] = X", "T[:, 0] = -1.0", "return T"]
+        return body, [Param("X", "array", 2)], "npt.NDArray[np.float64]", None
+
+    def _fancy(self) -> tuple[list[str], list[Param], str, dict | None]:
+        rng = self.rng
+        idx = rng.choice(("int64", "int64", "int32"))
+        params = [Param("X", "array", 2), Param("ii", "array", 1, idx, of="index:X"), Param("jj", "array", 1, idx, of="index:X:1:ii")]
+        form = rng.choice(("read", "read", "store", "store_vals", "augment"))
+        self.features.add(f"fancy_{form}")
+        if form == "read":
+            body = [rng.choice(("g = X[ii, jj]", "g = X[ii, jj] * 2.0 - 1.0", "g = X[jj, ii]")), "return g"]
+            return body, params, "npt.NDArray[np.float64]", None
+        if form == "store":
+            return [rng.choice(("X[ii, jj] = 0.0", "X[ii, jj] = X[jj, ii]", "X[ii, jj] = -X[ii, jj]"))], params, "None", None
+        if form == "store_vals":
+            params.append(Param("vals", "array", 1, of="len:ii"))
+            return ["X[ii, jj] = vals"], params, "None", None
+        return [rng.choice(("X[ii, jj] += 1.0", "X[ii, jj] *= 0.5"))], params, "None", None
+
+
+def array_family_kinds() -> tuple[str, ...] | None:
+    """The kinds POLYRAY_FUZZ_FAMILIES forces (run.py --families), or None when unset."""
+    import os
+
+    raw = os.environ.get("POLYRAY_FUZZ_FAMILIES", "").strip()
+    if not raw:
+        return None
+    kinds = ARRAY_KINDS if raw == "array" else tuple(k for k in raw.split(",") if k)
+    bad = [k for k in kinds if k not in ARRAY_KINDS]
+    if bad:
+        raise ValueError(f"POLYRAY_FUZZ_FAMILIES: unknown kinds {bad} (known: {', '.join(ARRAY_KINDS)} or 'array')")
+    return kinds

@@ -53,6 +53,11 @@ differently (`_CloseFn`, issue 16): a reduction along an axis or of a whole
 array (sum, mean, var, std), a transcendental ufunc, a power with an integer
 exponent or a product, whose bound the runner derives from the inputs.
 
+One function in five of the rest is one of last session's constructs (families.ArrayFn: float32
+reductions along axes and axis tuples, complex arithmetic and powers, np.mgrid, ufunc `out=`,
+np.roll/swapaxes/tile/repeat/average, `T.shape = ...`, one index array per dimension); with
+POLYRAY_FUZZ_FAMILIES set (run.py --families) every function is.
+
 One function in five of the rest works through boolean masks and integer index
 arrays instead (families.IndexFn); ordinary and index functions may read module-level
 constants, take NumPy scalar arguments and return tuples (families.py; streams of
@@ -841,6 +846,7 @@ def generate(seed: int) -> Program:
     texts, specs = [], []
     helper_needed = False
     constants: dict[str, str] = {}
+    forced = families.array_family_kinds()
     for f in range(n_fns):
         outside = rng.random() < 0.1
         fn = _Fn(rng, f"f{f}", raising)
@@ -854,10 +860,17 @@ def generate(seed: int) -> Program:
         # issue 17's spellings on the ordinary and index functions: module constants, NumPy
         # scalar arguments, tuple returns (families.py; a stream of their own)
         later = random.Random(seed * 41 + f)
-        if narrow.random() < 1 / 6:
+        # and one in five of the rest is of last session's constructs (families.ArrayFn, its own stream;
+        # every function when POLYRAY_FUZZ_FAMILIES names some of its kinds)
+        arrays = random.Random(seed * 43 + f)
+        if forced:
+            text, spec = families.ArrayFn(arrays, f"f{f}", forced).build()
+        elif narrow.random() < 1 / 6:
             text, spec = _NarrowFn(narrow, f"f{f}").build()
         elif close.random() < 1 / 5:
             text, spec = _CloseFn(close, f"f{f}").build()
+        elif arrays.random() < 1 / 5:
+            text, spec = families.ArrayFn(arrays, f"f{f}").build()
         else:
             if index.random() < 1 / 5:
                 text, spec = families.IndexFn(index, f"f{f}").build()

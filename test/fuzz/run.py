@@ -85,6 +85,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
 import generate as gen  # noqa: E402
+import families  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("measure_ulp", ROOT / "scripts" / "measure_ulp.py")
 measure_ulp = importlib.util.module_from_spec(_spec)  # the ULP distance and the documented K (close mode)
@@ -207,8 +208,8 @@ def make_inputs(fn: gen.FunctionSpec, seed: int, trial: int) -> dict[str, Any]:
                 a = nrng.random(shape) < 0.5
             else:
                 a = np.round(nrng.standard_normal(shape) * 4.0, 3)
-                if p.dtype == "complex128":
-                    a = a + 1j * np.round(nrng.standard_normal(shape) * 4.0, 3)
+                if p.dtype in ("complex128", "complex64"):
+                    a = (a + 1j * np.round(nrng.standard_normal(shape) * 4.0, 3)).astype(p.dtype)
                 if p.dtype == "float32":
                     a = (nrng.standard_normal(shape) * 4.0).astype(np.float32)
                 if a.size and rng.random() < 0.15:
@@ -236,12 +237,16 @@ def derived_input(p: gen.Param, args: dict[str, Any], rng: random.Random, nrng: 
     original raises (IndexError, ValueError) before writing anything."""
     import numpy as np
 
-    how, base = p.of.split(":")
+    # "index:X" indexes X's first axis; "index:X:1:ii" its second, as long as ii (one index array per dimension)
+    how, base, *more = p.of.split(":")
     shape = list(np.shape(args[base]))
     wrong = rng.random() < 0.125
     if how == "index":
-        n = shape[0] if shape else 0
+        axis = int(more[0]) if more else 0
+        n = shape[axis] if len(shape) > axis else 0
         size = rng.choice((0, 1, 3, 5, 8)) if n else rng.choice((0, 0, 1))
+        if len(more) > 1:
+            size = len(args[more[1]]) + (rng.choice((1, -1)) if wrong and len(args[more[1]]) > 1 else 0)
         idx = nrng.integers(-n, n, size=size) if n else np.zeros(size, dtype=np.int64)
         if size >= 3:
             idx[rng.randrange(size)] = idx[0]  # a repeated index: the last of its writes wins
@@ -258,6 +263,8 @@ def derived_input(p: gen.Param, args: dict[str, Any], rng: random.Random, nrng: 
     if p.dtype == "int64":
         return nrng.integers(-3, 4, size=shape, dtype=np.int64)
     a = np.round(nrng.standard_normal(shape) * 4.0, 3)
+    if p.dtype in ("complex128", "complex64"):
+        a = (a + 1j * np.round(nrng.standard_normal(shape) * 4.0, 3)).astype(p.dtype)
     if a.size and rng.random() < 0.15:
         a.flat[rng.randrange(a.size)] = rng.choice((math.nan, math.inf, -math.inf, -0.0))
     return a
@@ -585,7 +592,7 @@ def run_close(source: str, functions: list[gen.FunctionSpec], seed: int, compile
                 result["close_unbounded"] += 1
                 diff = None if want[0] == got[0] else f"outcome: original {want[0]} vs variant {got[0]}"
                 for p in spec.params:
-                    if diff is None and p.kind == "array" and p.dtype not in ("float64", "float32", "complex128") \
+                    if diff is None and p.kind == "array" and p.dtype not in ("float64", "float32", "complex128", "complex64") \
                             and not same_bits(ref[p.name], mine[p.name]):
                         diff = f"array {p.name} differs after the call ({want[0]})"
             if diff:
@@ -817,7 +824,8 @@ def worker(mode: str, seeds: list[int], trials: int, ray_trials: int) -> None:
 def state_file(seed: int, count: int) -> Path:
     base = Path(os.environ.get("POLYRAY_CACHE_DIR", Path.home() / ".cache/polyray")) / "fuzz"
     base.mkdir(parents=True, exist_ok=True)
-    return base / f"run-{seed}-{count}.jsonl"
+    families = os.environ.get("POLYRAY_FUZZ_FAMILIES", "").replace(",", "+")
+    return base / f"run-{seed}-{count}{'-' + families if families else ''}.jsonl"
 
 
 def coverage(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -907,10 +915,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-minimize", action="store_true")
     ap.add_argument("--max-findings", type=int, default=8, help="minimize at most this many distinct mismatches")
     ap.add_argument("--fresh", action="store_true", help="ignore the state of an earlier, interrupted run")
+    ap.add_argument("--families", help="every function of last session's constructs (families.ArrayFn): 'array' for all "
+                    f"its kinds, or a comma list of {', '.join(families.ARRAY_KINDS)} (sets POLYRAY_FUZZ_FAMILIES)")
     ap.add_argument("--worker", choices=("cpu", "ray", "gpu"), help=argparse.SUPPRESS)
     ap.add_argument("--seeds", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     RELOAD_EVERY = max(0, a.reload_every)
+    if a.families:
+        os.environ["POLYRAY_FUZZ_FAMILIES"] = a.families  # the workers inherit it
+        families.array_family_kinds()  # an unknown kind fails here, before any worker starts
     if a.worker:
         worker(a.worker, [int(s) for s in a.seeds.split(",") if s], a.trials, a.ray_trials)
         return 0
@@ -1023,6 +1036,7 @@ def main(argv: list[str] | None = None) -> int:
                        "ray_programs": cov["modes"].get("ray", 0), "gpu_programs": cov["modes"].get("gpu", 0),
                        "close_calls": cov["close_calls"], "close_bounded": cov["close_bounded"], "close_unbounded": cov["close_unbounded"],
                        "rebind_calls": cov["rebind_calls"],
+                       **({"families": os.environ["POLYRAY_FUZZ_FAMILIES"]} if os.environ.get("POLYRAY_FUZZ_FAMILIES") else {}),
                        "gpu": "real" if a.real_gpu else "simulator"})
     if cov["mismatches"]:
         rc = 1

@@ -67,3 +67,56 @@ def test_some_modules_were_loaded_again_under_other_names(results):
     assert len(reloaded) >= COUNT // fuzz.RELOAD_EVERY, [r["seed"] for r in results]
     assert sum(r["reload_calls"] for r in reloaded) > 0
     assert sum(r["reload_ran"].get("cpu", 0) for r in reloaded) > 0  # the variant itself ran there
+
+
+def test_array_family_drawn_by_default_and_forced_by_kind(monkeypatch):
+    """families.ArrayFn (last session's constructs): about one function in eight by default, every
+    function when POLYRAY_FUZZ_FAMILIES names kinds (run.py --families), each kind reachable."""
+    monkeypatch.delenv("POLYRAY_FUZZ_FAMILIES", raising=False)
+    specs = [f for s in range(600) for f in generate.generate(s).functions if not f.name.startswith("c_")]
+    share = sum("array_family" in f.features for f in specs) / len(specs)
+    assert 0.06 < share < 0.25, share
+    monkeypatch.setenv("POLYRAY_FUZZ_FAMILIES", "complex,fancy")
+    specs = [f for s in range(60) for f in generate.generate(s).functions if not f.name.startswith("c_")]
+    assert {k for f in specs for k in ("array_complex", "array_fancy") if k in f.features} == {"array_complex", "array_fancy"}
+    assert all("array_complex" in f.features or "array_fancy" in f.features for f in specs)
+    monkeypatch.setenv("POLYRAY_FUZZ_FAMILIES", "array")
+    kinds = {k for s in range(200) for f in generate.generate(s).functions for k in f.features if k.startswith("array_")}
+    import families
+
+    assert kinds == {"array_family"} | {f"array_{k}" for k in families.ARRAY_KINDS}
+    monkeypatch.setenv("POLYRAY_FUZZ_FAMILIES", "sort")
+    with pytest.raises(ValueError):
+        generate.generate(1)
+
+
+def test_close_check_bounds_of_float32_reductions_and_complex_powers():
+    """close_check: a float32 reduction's bound uses float32's unit roundoff (a float64 one would be 2**29
+    times tighter), a tuple of axes counts every term, max/min and `exact` operations compare bits, and a
+    complex power with a float exponent is within 16*eps*(1 + |b log a|)*|a**b|."""
+    import numpy as np
+
+    import close_check
+    import run as fuzz
+
+    rng = np.random.default_rng(3)
+    X = (rng.standard_normal((6, 5, 4)) * 4).astype(np.float32)
+    want = np.sum(X, axis=(0, 2))
+    bound = {"op": "sum", "operand": "X", "axis": (0, 2), "keepdims": False, "ddof": 0}
+    tol = close_check.tolerance(bound, {"X": X})
+    assert tol.shape == want.shape and np.all(tol > 1e-7 * np.abs(X).sum(axis=(0, 2)))
+    ulp = fuzz.measure_ulp.documented_bounds()
+    near = (want.astype(np.float64) + 0.5 * tol).astype(np.float32)
+    assert close_check.within_bound(bound, want, near, {"X": X}, ulp, fuzz.measure_ulp.ulp_distance) is None
+    far = want + np.float32(1.0)
+    assert close_check.within_bound(bound, want, far, {"X": X}, ulp, fuzz.measure_ulp.ulp_distance) is not None
+    extrema = {"op": "exact"}
+    m = X.max(axis=1)
+    assert close_check.within_bound(extrema, m, m.copy(), {"X": X}, ulp, fuzz.measure_ulp.ulp_distance) is None
+    assert close_check.within_bound(extrema, m, np.nextafter(m, np.float32(np.inf)), {"X": X}, ulp, fuzz.measure_ulp.ulp_distance)
+    Z = rng.standard_normal(50) * 3 + 1j * rng.standard_normal(50) * 3
+    cp = {"op": "cpow", "base": "Z", "exp": 1.5}
+    w = Z ** 1.5
+    g = np.exp(1.5 * np.log(Z))
+    assert close_check.within_bound(cp, w, g, {"Z": Z}, ulp, fuzz.measure_ulp.ulp_distance) is None
+    assert close_check.within_bound(cp, w, w * (1 + 1e-12), {"Z": Z}, ulp, fuzz.measure_ulp.ulp_distance) is not None
