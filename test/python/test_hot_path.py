@@ -234,6 +234,32 @@ def test_target_changes_are_seen_on_the_next_call(kern, monkeypatch):
     assert last()["variant"] == "cpu" and last()["target"] == "auto"
 
 
+def test_form_settings_and_the_cluster_are_seen_on_the_next_call(kern, monkeypatch):
+    """The other environment a compiled entry's decision depends on (the cpu form settings) and the Ray cluster's
+    generation: a change sends the next call through the full path, which decides again."""
+    import polyray.cluster as cluster
+
+    u, out = np.ones(64), np.zeros(64)
+    make_hot(kern.smooth, u, out, 0.25)
+    assert last().get("form") == "serial"
+    monkeypatch.setenv("POLYRAY_CPU_FORM", "parallel")
+    kern.smooth(u, out, 0.25)
+    assert not last().get("hot") and last()["form"] == "parallel"
+    monkeypatch.setenv("POLYRAY_SERIAL_BELOW_BYTES", "0")
+    kern.smooth(u, out, 0.25)
+    assert not last().get("hot")
+    monkeypatch.delenv("POLYRAY_CPU_FORM")
+    monkeypatch.delenv("POLYRAY_SERIAL_BELOW_BYTES")
+    make_hot(kern.smooth, u, out, 0.25)
+    a, b = np.arange(16.0), np.zeros(16)
+    assert "ray" in kern._polyray_dispatch_scaled.variants
+    make_hot(kern.scaled, a, b, 16)
+    monkeypatch.setattr(cluster, "_generation", cluster.generation() + 1)  # a Ray (dis)connection
+    kern.scaled(a, b, 16)
+    assert not last().get("hot")
+    make_hot(kern.scaled, a, b, 16)
+
+
 def test_the_users_exceptions_on_the_hot_path(kern, monkeypatch):
     x = np.arange(8.0)
     make_hot(kern.pick, x, 3)

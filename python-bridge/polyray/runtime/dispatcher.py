@@ -399,7 +399,10 @@ class Dispatcher:
             lo, hi = max(lo, int(plan_lo)), int(min(hi, plan_hi))
             if not lo <= total < hi:
                 return
-            more = tuple((k, _hot.env_get(k)) for k in map(_hot.env_key, variant.hot_environment()))
+            keys = tuple(map(_hot.env_key, variant.hot_environment()))
+            if keys != self._hot_environment():  # (the generated hot path compares these, in this order)
+                return
+            more = tuple(_hot.env_get(k) for k in keys)
             check = self._hot_check()
             if check is None or not check(*args):
                 return
@@ -417,6 +420,11 @@ class Dispatcher:
         if variant is not None and self._fusion is not None:
             self._fusion.offer(run, args, entry)
 
+    def _hot_environment(self) -> tuple[Any, ...]:
+        """The raw keys of the environment variables the cpu variant's hot entries depend on."""
+        cpu = self.variants.get("cpu")
+        return tuple(map(_hot.env_key, cpu.hot_environment())) if isinstance(cpu, CpuVariant) else ()
+
     def _hot_check(self) -> Callable[..., bool] | None:
         """The hot path's argument check; with it, the generated hot path (built once; None while the module
         constants do not hold: no call is hot then)."""
@@ -433,7 +441,7 @@ class Dispatcher:
                 fusion = None
             fast = _hot.build_hot(self.name, self.params, guard, bound, module, self._hot, self.original,
                                   self._full, self._record, generation,
-                                  None if fusion is None else fusion.guard)
+                                  None if fusion is None else fusion.guard, self._hot_environment())
             self._fusion = fusion
             # calls now enter the generated code directly (one Python frame less than __call__(*args))
             self.__class__ = _hot.hot_class(Dispatcher, fast)

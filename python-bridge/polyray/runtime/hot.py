@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import sys
 import threading
 from time import perf_counter
 from collections.abc import Callable, Sequence
@@ -220,13 +221,15 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
               constants: Sequence[tuple[str, object]], module: dict[str, Any] | None,
               entries: dict[int, "Entry"], original: Callable[..., Any], slow: Callable[[tuple[Any, ...]], Any],
               record: Callable[[dict[str, Any]], None], generation: Callable[[], int] | None,
-              fused_guard: bool | None = None) -> Callable[..., Any]:
+              fused_guard: bool | None = None, environment: tuple[Any, ...] = ()) -> Callable[..., Any]:
     """The dispatcher's whole call on the hot path, generated for its parameters (no ``*args`` tuple,
     no loop over the arguments, no call per check): the types, the bytes total and its entry in
     ``entries`` (size class -> :class:`Entry`), the environment, then the original or the
     checks and the compiled form, the shared record; anything else calls ``slow(args)``, the full path.
     ``fused_guard``: None when the dispatcher has no fused entries (hot_entry.py), else whether they check
-    the guard: an entry whose ``checked`` is set runs one, and the Python aliasing (and guard) checks not."""
+    the guard: an entry whose ``checked`` is set runs one, and the Python aliasing (and guard) checks not.
+    ``environment``: the raw keys of the other environment variables a compiled entry's decision depends on
+    (CpuVariant.hot_environment), whose values then are the entry's ``more``."""
     from .hot_entry import CheckMiss
     from .jitting import HotMiss, PreparationFailed
 
@@ -247,6 +250,15 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         done = ["_record(_e.record)"]
     types, nbytes = _fast_types(params, scope)
     cluster = "" if generation is None else " and _e.cluster == _generation()"
+    owner = sys.modules.get(getattr(generation, "__module__", ""))
+    if generation is not None and getattr(owner, "generation", None) is generation and hasattr(owner, "_generation"):
+        scope["_cl"] = owner  # (cluster.generation() reads this global: read here without the call)
+        cluster = " and _e.cluster == _cl._generation"
+    more = ""
+    if environment:
+        for i, key in enumerate(environment):
+            scope[f"_X{i}"] = key
+        more = f" or (_e.more and ({''.join(f'_env(_X{i}), ' for i in range(len(environment)))}) != _e.more)"
     if fused_guard is None:
         lines = _check_lines(function, params, guard, constants, scope)
     else:  # (the checks a fused entry makes itself only while the entry in use is not one)
@@ -262,7 +274,7 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         "_k = ((((_t + 1) * (_t + 1)) << 1).bit_length() - 1) >> 1",
         "_e = _entries.get(_k)",
         "if _e is None or not (_e.lo <= _t < _e.hi and _e.budget > 0 and _env(_TK) == _e.target"
-        f"{cluster}) or (_e.more and not _e.environment_holds()): {miss}",
+        f"{cluster}){more}: {miss}",
         "if not _e.compiled:",
         "    _e.budget -= 1",
         "    try:",
@@ -347,7 +359,7 @@ class Entry:
 
     def __init__(self, target: Any, lo: int, hi: int, budget: int, check: Callable[..., bool] | None,
                  run: Callable[..., Any], compiled: bool, record: dict[str, Any],
-                 result: Callable[[Any], Any] | None, cluster: Any, more: tuple[tuple[Any, Any], ...]) -> None:
+                 result: Callable[[Any], Any] | None, cluster: Any, more: tuple[Any, ...]) -> None:
         self.target = target
         self.lo = lo
         self.hi = hi
@@ -359,13 +371,8 @@ class Entry:
         self.result = result
         #: the cluster generation auto decided with (None: no ray variant)
         self.cluster = cluster
-        #: other environment items the decision depends on: (raw key, raw value)
+        #: the raw values of the other environment variables the decision depends on (build_hot's
+        #: ``environment``, in that order), or () when it depends on none
         self.more = more
         #: whether ``run`` is a fused entry (hot_entry.py), which checks aliasing (and the guard) itself
         self.checked = False
-
-    def environment_holds(self) -> bool:
-        for key, value in self.more:
-            if env_get(key) != value:
-                return False
-        return True
