@@ -346,3 +346,24 @@ test('NumPy statements: implicit loops fused and parallel, temporaries contracte
   assert.match(m.loops[0].reason, /runs as prange/);
   assert.match(cpu('m'), /D = _polyray_h_matmul\(A\.T, B\)\n\s+for _polyray_k_i in _polyray_prange\(C\.shape\[0\]\):/);
 });
+
+test('a reduction of arrays inside a slice statement runs once, not once per element (x - np.max(x) was n^2)', async () => {
+  const src = py`
+    import numpy as np
+    def shifted(x: np.ndarray[tuple[int], np.dtype[np.float64]], y: np.ndarray[tuple[int], np.dtype[np.float64]]) -> None:
+        y[:] = x - np.max(x)
+    def scaled(x: np.ndarray[tuple[int], np.dtype[np.float64]], y: np.ndarray[tuple[int], np.dtype[np.float64]], a: float) -> None:
+        y[:] = x * math.sqrt(a)
+  `.replace('import numpy as np', 'import math\nimport numpy as np');
+  for (const numerics of ['exact', 'close'] as const) {
+    const r = compileSource(await testParser(), src, { fileName: 'k.py', isl: await islCtx, targets: ['cpu'], numerics });
+    assert.ok(r.ok);
+    if (!r.ok) return;
+    const cpu = (name: string): string => r.module.slice(r.module.indexOf(`def _polyray_cpu_${name}`), r.module.indexOf(`_polyray_dispatch_${name} =`));
+    // (exact mode: the checked max, which could not leave the call to the original from inside prange)
+    assert.match(cpu('shifted'), numerics === 'exact' ? /y\[:\] = x - _polyray_h_checked_max\(x\)/ : /y\[:\] = x - np\.max\(x\)/);
+    assert.doesNotMatch(cpu('shifted'), /prange/);
+    // a scalar call of scalars is still a per-element constant of a lowered statement
+    assert.match(cpu('scaled'), /_polyray_prange/);
+  }
+});

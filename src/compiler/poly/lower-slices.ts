@@ -199,8 +199,11 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
           }
           const isUfunc = f.kind === 'attribute' && f.value.kind === 'name' && tf.types.get(f.value)?.kind === 'module' && numpyFunction(f.attr)?.lowers === true;
           if (!isUfunc || e.args.length !== 1 || e.keywords.length > 0 || tp.dtype === 'complex128') {
-            // a scalar call (math.sqrt(alpha)) is fine as it is; an array one is not lowered
-            if (t?.kind !== 'scalar') ok = false;
+            // a scalar call of scalars (math.sqrt(alpha)) is fine as it is; an array one is not lowered, nor a
+            // scalar one of arrays (`x - np.max(x)`): per element it would reduce the whole array again (n^2),
+            // and a checked max/min (exact mode) could not leave the call to the original from inside prange
+            const ofArrays = [...e.args, ...e.keywords.map((k) => k.value)].some((a) => tf.types.get(a)?.kind !== 'scalar');
+            if (t?.kind !== 'scalar' || ofArrays) ok = false;
             return;
           }
           visit(e.args[0]);
