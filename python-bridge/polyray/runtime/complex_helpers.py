@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import cmath
 import math
+import threading
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 from numba import njit, types, vectorize
@@ -263,12 +265,6 @@ def _cexp_scalar(z: complex) -> complex:
 
 
 _C2 = ["complex128(complex128, complex128)"]
-cmul = vectorize(_C2, nopython=True)(_cmul_scalar)
-csquare = vectorize(["complex128(complex128)"], nopython=True)(lambda a: _csquare_parts(a))
-creciprocal = vectorize(["complex128(complex128)"], nopython=True)(lambda a: _crecip_parts(a))
-cpow = vectorize(_C2, nopython=True)(_cpow_scalar)
-cpow_op = vectorize(["complex128(complex128, int64)"], nopython=True)(_cpow_op_scalar)
-cexp = vectorize(["complex128(complex128)"], nopython=True)(_cexp_scalar)
 
 
 def _cabs_form() -> int:
@@ -310,4 +306,29 @@ def _cabs_scalar(z: complex) -> float:
     return math.sqrt(ratio * ratio + 1.0) * larger
 
 
-cabs = vectorize(["float64(complex128)"], nopython=True)(_cabs_scalar)
+#: Each ufunc (its signatures, its scalar function) is compiled on first use (module __getattr__): a
+#: variant's helpers are fetched by name when it compiles (cpu.py), so a process compiles only those its
+#: variants call. Compiled at import, all seven cost every process's first CPU variant 8 s of its
+#: background JIT under load 15 here (issue 19), complex numbers used or not.
+_UFUNCS: dict[str, tuple[list[str], Any]] = {
+    "cmul": (_C2, _cmul_scalar),
+    "csquare": (["complex128(complex128)"], lambda a: _csquare_parts(a)),
+    "creciprocal": (["complex128(complex128)"], lambda a: _crecip_parts(a)),
+    "cpow": (_C2, _cpow_scalar),
+    "cpow_op": (["complex128(complex128, int64)"], _cpow_op_scalar),
+    "cexp": (["complex128(complex128)"], _cexp_scalar),
+    "cabs": (["float64(complex128)"], _cabs_scalar),
+}
+_build_lock = threading.Lock()
+
+
+def __getattr__(name: str) -> Any:
+    """``cmul`` and the other ufuncs of __all__, compiled the first time one is asked for (once per process)."""
+    spec = _UFUNCS.get(name)
+    if spec is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    with _build_lock:
+        built = globals().get(name)
+        if built is None:
+            built = globals()[name] = vectorize(spec[0], nopython=True)(spec[1])
+    return built

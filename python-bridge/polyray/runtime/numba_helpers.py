@@ -32,8 +32,8 @@ from .flagging_math import flag_exp, flag_pow
 from .pairwise import pairwise_vector  # NumPy's order, without recursion (which Numba's cache cannot reload)
 from .array_helpers import __all__ as _ARRAY_HELPERS
 from .array_helpers import *  # noqa: F403 - the NumPy table's array helpers, injected by name like the others
-from .complex_helpers import __all__ as _COMPLEX_HELPERS
-from .complex_helpers import *  # noqa: F403 - NumPy's complex products and powers (types/complex-ops.ts)
+from . import complex_helpers as _complex_helpers
+from .complex_helpers import __all__ as _COMPLEX_HELPERS  # NumPy's complex products and powers (types/complex-ops.ts)
 from .index_helpers import __all__ as _INDEX_HELPERS
 from .index_helpers import *  # noqa: F403 - masks and index arrays (types/index-arrays.ts)
 from .fft_helpers import __all__ as _FFT_HELPERS
@@ -746,3 +746,10 @@ def _ol_pairwise_mean(a):  # type: ignore[no-untyped-def]
         return pairwise_sum(a) / a.size
 
     return impl
+
+
+def __getattr__(name: str) -> Any:
+    """complex_helpers' ufuncs, compiled when a variant first asks for one (not at this module's import)."""
+    if name in _COMPLEX_HELPERS:
+        return getattr(_complex_helpers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
