@@ -159,3 +159,26 @@ export function productLoopNote(line: number, col: number, operation: string): C
     gpu: true,
   };
 }
+
+/**
+ * An innermost loop that only adds terms into float64 elements kept in locals
+ * (codegen/local-accumulators.ts), run in close mode as a function compiled
+ * with fast-math reassociation and contraction only, which LLVM vectorizes into
+ * SIMD lanes (its own order of partial sums, fixed when it compiles, so the
+ * same bits on every call and with any thread count). Any order of the N
+ * additions, and a product of f factors in any order or fused into the
+ * addition, is within gamma(N + f)*(|x0| + sum|t|) of the exact sum, and so is
+ * the original's: they differ by at most twice that, 1.01*(N + f)*eps*(...)
+ * while (N + f)*eps <= 0.02 (Higham Thm 3.5 and eq. 3.4).
+ */
+export function simdSumNote(line: number, col: number, operation: string): CloseNote {
+  return {
+    line,
+    col,
+    operation,
+    bound: 'summed in SIMD lanes (fast-math reassoc and contract on the loop alone; the element kept in a local): <= 1.01*(N + f)*eps*(|x0| + sum|terms|) from the original, N the terms added to the element by the loop, f the factors of a term, x0 its value before the loop',
+    kind: 'reduction',
+    // the GPU variant runs the loops as written
+    gpu: true,
+  };
+}

@@ -220,7 +220,10 @@ test('a column sum written row-major runs parallel over columns after interchang
   // Parallel over tiles of 32 columns, then row tiles, then the points of a tile.
   assert.match(cpu[1], /^ {4}for _polyray_k0 in _polyray_prange\(max\(0, \(m - 0 \+ 31\) \/\/ 32\)\):/);
   assert.match(cpu[3], /^ {8}for _polyray_c1 in range\(0, n, 32\):/);
-  assert.match(cpu[6], /s\[\(\(_polyray_c0 \+ _polyray_c2\)\)\] \+= A\[\(\(_polyray_c1 \+ _polyray_c3\)\), \(\(_polyray_c0 \+ _polyray_c2\)\)\]/);
+  // s[j] kept in a local over the points of a row tile (codegen/local-accumulators.ts), loaded and stored once
+  assert.match(cpu[6], /^ {20}_polyray_acc_s_0 = s\[\(\(_polyray_c0 \+ _polyray_c2\)\)\]$/);
+  assert.match(cpu[8], /^ {24}_polyray_acc_s_0 \+= A\[\(\(_polyray_c1 \+ _polyray_c3\)\), \(\(_polyray_c0 \+ _polyray_c2\)\)\]$/);
+  assert.match(cpu[9], /^ {20}s\[\(\(_polyray_c0 \+ _polyray_c2\)\)\] = _polyray_acc_s_0$/);
 });
 
 test('slice statements are implicit loops: a loop over rows is proven parallel, a shifting slice is not', async () => {

@@ -209,3 +209,16 @@ def fft_tolerance(func: str, a: np.ndarray, length: int) -> float:
     if func in ("ifft", "irfft", "ifft2"):
         s /= max(length, 1)
     return FFT_C * max(1.0, float(np.log2(max(length, 1)))) * eps * s
+
+
+def simd_sum_bound(x0: Any, terms: Any, factors: int) -> Any:
+    """|compiled - original| for an element updated by an innermost loop summed in SIMD lanes (close mode).
+
+    `terms` holds each element's added values along its last axis (N of them), `factors` the factors of
+    each term. Any order of the additions, the products in any order or fused into them, and the
+    original's order are each within gamma(N + f) * (|x0| + sum|t|) of the exact sum: they differ by at most
+    twice that (numerics.ts simdSumNote).
+    """
+    t = np.abs(np.asarray(terms, dtype=np.float64))
+    n = t.shape[-1] if t.ndim else 1
+    return 2 * gamma(n + factors) * (np.abs(x0) + np.sum(t, axis=-1))

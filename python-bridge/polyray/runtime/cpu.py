@@ -57,6 +57,11 @@ INT64_NAME: Final = "_polyray_int64"
 #: whatever name the user's module gives numpy.
 NUMPY_NAME: Final = "_polyray_np"
 
+#: The fast-math flags of the SIMD sums (close mode): LLVM may reassociate their additions and
+#: multiplications and contract a multiply-add into an FMA; never nnan, ninf, nsz, arcp or afn, so NaN,
+#: infinities, signed zeros, divisions and math functions keep IEEE semantics (docs/reliability.md).
+FASTMATH: Final = frozenset({"reassoc", "contract"})
+
 #: Parallel options when parallel=True: prange only, every other transformation off.
 PARALLEL_OPTIONS: Final[dict[str, bool]] = {
     "prange": True,
@@ -142,9 +147,14 @@ class CpuVariant:
         each is compiled with ``numba.njit`` (sequential, Numba's bounds checks on)
         and bound to its name in the module's globals before the variant compiles,
         so that compiled code calls compiled code without a Python dispatcher.
+    fastmath: names among ``callees`` that are the compiler's SIMD sums (close mode,
+        codegen/local-accumulators.ts): a loop that only adds terms into locals,
+        outlined into a function of its own so that its flags touch nothing else;
+        compiled with FASTMATH (reassociation and contraction only) and without bounds
+        checks (the variant that calls them runs behind the bounds guard).
     """
 
-    __slots__ = ("py_func", "serial_func", "helpers", "callees", "parallel", "boundscheck", "rollback", "undo", "_jitted", "_serial", "_form", "_form_times",
+    __slots__ = ("py_func", "serial_func", "helpers", "callees", "fastmath", "parallel", "boundscheck", "rollback", "undo", "_jitted", "_serial", "_form", "_form_times",
                  "_form_calls", "_warm_forms", "_broken",
                  "_failed", "_numba_error", "_lock", "_notes", "cached", "_jobs", "_jobs_lock",
                  "_jit_report", "_stable", "_plan", "last_seconds", "_trials")
@@ -159,6 +169,7 @@ class CpuVariant:
         serial: Callable[..., Any] | None = None,
         callees: dict[str, Callable[..., Any]] | None = None,
         undo: tuple[int, ...] | None = None,
+        fastmath: tuple[str, ...] = (),
     ) -> None:
         if not callable(py_func) or not hasattr(py_func, "__globals__"):
             raise TypeError(f"CpuVariant: py_func must be a Python function, got {type(py_func).__name__}")
@@ -182,6 +193,9 @@ class CpuVariant:
                 isinstance(k, str) and k.isidentifier() and callable(f) and hasattr(f, "__globals__") for k, f in callees.items())):
             raise TypeError(f"CpuVariant {py_func.__name__!r}: callees must map global names to Python functions, got {callees!r}")
         self.callees: dict[str, Callable[..., Any]] = dict(callees or {})
+        if not (isinstance(fastmath, tuple) and all(isinstance(k, str) and k in self.callees for k in fastmath)):
+            raise TypeError(f"CpuVariant {py_func.__name__!r}: fastmath must be a tuple of names in callees, got {fastmath!r}")
+        self.fastmath: frozenset[str] = frozenset(fastmath)
         self.rollback = rollback
         self.undo = undo
         self.serial_func = serial
@@ -286,8 +300,11 @@ class CpuVariant:
             bound = module_globals.get(global_name)
             if getattr(bound, "py_func", None) is func:
                 continue
-            # plain sequential code: Numba's bounds checks reproduce Python's IndexError (no guard covers a callee)
-            jitted, uncached = jitting.njit(func, {"error_model": "numpy", "boundscheck": True}, self._notes)
+            # plain sequential code: Numba's bounds checks reproduce Python's IndexError (no guard covers a callee);
+            # a SIMD sum runs behind the caller's bounds guard, with reassociation and contraction only
+            options = {"error_model": "numpy", "boundscheck": False, "fastmath": set(FASTMATH)} if global_name in self.fastmath \
+                else {"error_model": "numpy", "boundscheck": True}
+            jitted, uncached = jitting.njit(func, options, self._notes)
             if uncached is not None and uncached not in self._notes:
                 self._notes.append(f"not cached: {uncached}")
             module_globals[global_name] = jitted

@@ -16,6 +16,7 @@ import type { BlockedReduction } from '../poly/blocked-reductions.js';
 import { accumulatorName, blockedLoopLines } from './blocked-loops.js';
 import type { ProductLoop } from '../poly/product-loops.js';
 import { productCondition, productLines, productUpdate } from './product-loops.js';
+import { localAccumulators, outlineSum, simdSums, type AccumulatorContext, type LocalAccumulator, type PrintedStmt } from './local-accumulators.js';
 
 export interface CpuVariantCode {
   name: string;
@@ -23,6 +24,8 @@ export interface CpuVariantCode {
   helpers: string[];
   /** The variant takes a trailing flag array and may need its written arrays restored. */
   speculative: boolean;
+  /** Close mode's SIMD sums, outlined (codegen/local-accumulators.ts): their definitions, compiled with fast-math flags. */
+  sums: { name: string; lines: string[] }[];
 }
 
 /** The flag array a speculative variant receives as its last argument (see CpuVariant). */
@@ -71,6 +74,8 @@ export type CpuLoopPlan =
       blocked?: Map<number, BlockedReduction>;
       /** Loops computing a matrix product, replaced by a BLAS product before their nest (poly/product-loops.ts), by source offset. */
       products?: Map<number, ProductLoop>;
+      /** Innermost loops may accumulate into locals (codegen/local-accumulators.ts): set behind the bounds guard only. */
+      accumulators?: LocalAccumulation;
     }
   | {
       kind: 'rescheduled';
@@ -80,7 +85,21 @@ export type CpuLoopPlan =
       nativeHelpers?: Set<Expr>;
       /** Helper calls that flag a would-be exception in `_polyray_fail` instead of raising (a locality order only). */
       speculative?: Set<Expr>;
+      accumulators?: LocalAccumulation;
     };
+
+/**
+ * Local accumulators are on (behind the bounds guard); `fresh`: the function's
+ * freshly allocated local arrays. `simd`: close mode may sum them in SIMD lanes,
+ * only where the parallel and serial forms print the same loops (the original
+ * order): a rescheduled nest splits a sum into tiles, and lanes within tiles
+ * would not give the serial form's bits, so the result would depend on the form
+ * the runtime picks, that is on the thread count.
+ */
+export interface LocalAccumulation {
+  fresh: ReadonlySet<string>;
+  simd: boolean;
+}
 
 /**
  * The CPU variant keeps the original order's parallel loops (possibly reordered
@@ -165,8 +184,8 @@ function shapeDefinitions(tf: TypedFunction, body: string[]): string[] {
   return out;
 }
 
-export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind: 'original', prangeLoops: new Set() }): CpuVariantCode {
-  const name = cpuName(tf.fn.name);
+/** `name`: the variant's function name (the serial form of a rescheduled variant has its own). */
+export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind: 'original', prangeLoops: new Set() }, name = cpuName(tf.fn.name)): CpuVariantCode {
   const params = tf.fn.params.map((p) => p.name).join(', ');
   if (loopPlan.kind === 'rescheduled') {
     // Statements that may raise are never among the reordered ones (rescheduleObstacle, locality.ts):
@@ -175,14 +194,16 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     const used = new Set<string>();
     const native = loopPlan.nativeHelpers ?? new Set<Expr>();
     const speculative = loopPlan.speculative ?? new Set<Expr>();
+    const sums: CpuVariantCode['sums'] = [];
     const body = printIslAst(r.ast, loopPlan.scop, r.parallelDims, '    ', tf.arrayAug, r.keepsParallelLoops === true, {
       expr: (e, print) => moduleCallText(tf, e, print) ?? (native.has(e) ? undefined : speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used)),
       stmt: (st, indent, printer) => augHelperLines(tf, st, indent, printer, used),
       hoistable: r.hoistable,
+      accumulators: loopPlan.accumulators ? (body, iterator, tag) => localAccumulators({ tf, native, fresh: loopPlan.accumulators!.fresh }, body, iterator, tag) : undefined,
     });
     const spec = [...used].some((h) => h.startsWith('spec_'));
     const signature = spec ? [params, FAIL_FLAG].filter((x) => x !== '').join(', ') : params;
-    return { name, lines: [`def ${name}(${signature}):`, ...shapeDefinitions(tf, body), ...body], helpers: [...used].sort(), speculative: spec };
+    return { name, lines: [`def ${name}(${signature}):`, ...shapeDefinitions(tf, body), ...body], helpers: [...used].sort(), speculative: spec, sums: [] };
   }
   const prangeLoops = loopPlan.prangeLoops;
   const used = new Set<string>();
@@ -198,11 +219,18 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   for (const p of products.values()) nests.set(p.outer, [...(nests.get(p.outer) ?? []), p]);
   const printing = new Set<Stmt>();
   let withProducts = false;
+  // while an innermost loop with local accumulators prints: its element accesses, as the locals
+  const accumulated = new Map<Expr, string>();
+  const accContext: AccumulatorContext | null = loopPlan.accumulators ? { tf, native, fresh: loopPlan.accumulators.fresh } : null;
+  const sums: CpuVariantCode['sums'] = [];
+  const simd = loopPlan.accumulators?.simd ? simdOutliner(tf, name, sums) : () => undefined;
   // While a lowered statement prints: its array references as elements of the implicit loops.
   const elements = new ElementScope();
   const printer = new PythonPrinter((e: Expr, print) => {
     const el = elements.print(e, print);
     if (el !== undefined) return el;
+    const acc = accumulated.get(e);
+    if (acc !== undefined) return acc;
     if (e.kind === 'name' && renames.has(e.id)) return renames.get(e.id);
     const call = moduleCallText(tf, e, print);
     if (call !== undefined) return call;
@@ -256,10 +284,48 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
         }
       }, (inner) => printer.stmts([s], inner, (x, i) => (x === s ? undefined : override(x, i))), indent);
     }
+    if (s.kind === 'for' && accContext) {
+      const lines = accumulatedLoop(s, indent);
+      if (lines) return lines;
+    }
     return augHelperLines(tf, s, indent, printer, used);
+  };
+  /** An innermost loop with its updated elements in locals (codegen/local-accumulators.ts), or undefined. */
+  const accumulatedLoop = (s: ForStmt, indent: string): string[] | undefined => {
+    const print = (e: Expr): string => printer.expr(e);
+    const parts = rangeParts(s, print);
+    if (!parts || !accContext) return undefined;
+    const body = s.body.map((stmt) => ({ stmt, print }));
+    const accs = localAccumulators(accContext, body, s.target.id, `${s.span.from.line}_${s.span.from.col}`);
+    if (accs.length === 0) return undefined;
+    for (const a of accs) for (const n of a.nodes) accumulated.set(n, a.name);
+    try {
+      const printed = printer.stmts([s], `${indent}    `, (x, i) => (x === s ? undefined : override(x, i)));
+      const loop = simd(printed, `${indent}    `, accs, body, s.target.id) ?? printed;
+      // loaded and stored only when the loop runs: the element is then one it writes
+      return [`${indent}if ${parts.count} > 0:`, ...accs.map((a) => `${indent}    ${a.name} = ${a.text}`), ...loop, ...accs.map((a) => `${indent}    ${a.text} = ${a.name}`)];
+    } finally {
+      for (const a of accs) for (const n of a.nodes) accumulated.delete(n);
+    }
   };
   const body = printer.stmts(tf.fn.body, '    ', override);
   const spec = [...used].some((h) => h.startsWith('spec_'));
   const signature = spec ? [params, FAIL_FLAG].filter((x) => x !== '').join(', ') : params;
-  return { name, lines: [`def ${name}(${signature}):`, ...body], helpers: [...used].sort(), speculative: spec };
+  return { name, lines: [`def ${name}(${signature}):`, ...body], helpers: [...used].sort(), speculative: spec, sums };
+}
+
+/**
+ * Close mode: a printed accumulation loop whose updates may run as SIMD lanes
+ * (simdSums), as a call of its outlined function (added to `sums`); undefined
+ * to keep it as printed.
+ */
+function simdOutliner(tf: TypedFunction, variant: string, sums: CpuVariantCode['sums']) {
+  return (loop: string[], indent: string, accs: LocalAccumulator[], body: PrintedStmt[], iterator: string): string[] | undefined => {
+    if (!simdSums(tf, body, accs)) return undefined;
+    // (not prefixed by the variant's name, which tests and tools search the module for)
+    const name = `_polyray_sum${sums.length}${variant.replace(/^_polyray/, '')}`;
+    const { def, call } = outlineSum(name, loop, indent, iterator, accs.map((a) => a.name));
+    sums.push({ name, lines: def });
+    return [call];
+  };
 }

@@ -9,6 +9,7 @@ import { islExprToPython } from './isl-expr.js';
 import { INT64, PRANGE } from './names.js';
 import { foldedCounter } from './loop-range.js';
 import { PythonPrinter, type Override } from './python-printer.js';
+import type { LocalAccumulator, PrintedStmt } from './local-accumulators.js';
 
 export class UnprintableAst extends Error {}
 
@@ -27,6 +28,8 @@ export interface PrintHooks {
   stmt?: (s: Stmt, indent: string, printer: PythonPrinter) => string[] | undefined;
   /** Reads an innermost loop over the given schedule dimension may load once before it (Rescheduled.hoistable). */
   hoistable?: Map<ScopAccess, number>;
+  /** The elements an innermost loop's statements may update in locals (codegen/local-accumulators.ts). */
+  accumulators?: (body: PrintedStmt[], iterator: string, tag: string) => LocalAccumulator[];
 }
 
 export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>, indent: string, arrayAug: Map<Stmt, number | null> = new Map(), balance = false, hooks: PrintHooks = {}): string[] {
@@ -77,6 +80,22 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
     return out;
   };
 
+  /** The local accumulators of an innermost loop whose body is statements only, each once (their nodes then print as the locals). */
+  let accumulatorCount = 0;
+  const accumulate = (body: AstNode, iterator: string): LocalAccumulator[] => {
+    const users = body.kind === 'user' ? [body] : body.kind === 'block' && body.children.every((c) => c.kind === 'user') ? body.children : null;
+    if (!users || !hooks.accumulators) return [];
+    const ids = users.map((u) => (u.kind === 'user' && u.expr.kind === 'op' && u.expr.args[0]?.kind === 'id' ? u.expr.args[0].name : ''));
+    if (new Set(ids).size !== ids.length) return [];
+    const printed: PrintedStmt[] = users.map((u) => {
+      const [s, printer] = statementPrinter((u as AstNode & { kind: 'user' }).expr);
+      return { stmt: s.source!, print: (e: Expr) => printer.expr(e) };
+    });
+    const accs = hooks.accumulators(printed, iterator, String(accumulatorCount));
+    if (accs.length > 0) accumulatorCount++;
+    return accs;
+  };
+
   const forLoop = (f: AstFor, ind: string, inParallel: boolean): void => {
     const it = iteratorName(f.iterator);
     const init = expr(f.init);
@@ -92,6 +111,7 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
     if (f.inc.kind !== 'int' || f.inc.value <= 0) throw new UnprintableAst('loop step is not a positive constant');
     const upper = c.op === 'le' ? `${expr(c.args[1])} + 1` : expr(c.args[1]);
     const step = f.inc.value;
+    let accs: LocalAccumulator[] = [];
     const dim = Number(/^c(\d+)$/.exec(f.iterator)?.[1] ?? -1);
     const parallel = !inParallel && parallelDims.has(dim);
     if (parallel) {
@@ -109,9 +129,13 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
       }
     } else {
       const pre = hoistReads(f.body, it, dim);
-      if (pre.length > 0) {
+      // printed before the hoisted reads print as their names: the loads read the array
+      accs = accumulate(f.body, it);
+      const loads = accs.map((a) => `${a.name} = ${a.text}`);
+      for (const a of accs) for (const n of a.nodes) hoisted.set(n, a.name);
+      if (pre.length > 0 || loads.length > 0) {
         // loaded once, and only when the loop runs (an empty loop reads nothing)
-        lines.push(`${ind}if ${upper} > ${init}:`, ...pre.map((l) => `${ind}    ${l}`));
+        lines.push(`${ind}if ${upper} > ${init}:`, ...[...pre, ...loads].map((l) => `${ind}    ${l}`));
         ind = `${ind}    `;
       }
       lines.push(`${ind}for ${it} in range(${init}, ${upper}${step === 1 ? '' : `, ${step}`}):`);
@@ -120,6 +144,8 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
     node(f.body, `${ind}    `, inParallel || parallel);
     hoisted = new Map();
     if (lines.length === before) lines.push(`${ind}    pass`);
+    // each local stored back once, after the loop
+    for (const a of accs) lines.push(`${ind}${a.text} = ${a.name}`);
   };
 
   const node = (n: AstNode, ind: string, inParallel: boolean): void => {

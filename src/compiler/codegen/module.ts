@@ -103,6 +103,9 @@ export function generateModule(
         blocks.push(guardLines);
         guard = guardName(top.name);
       }
+      // close mode's SIMD sums (codegen/local-accumulators.ts), defined before the variant that calls them
+      const sums = [...cpu.sums];
+      for (const sum of cpu.sums) blocks.push(sum.lines);
       blocks.push(cpu.lines);
       // A rescheduled nest's serial form is the original order without prange: the
       // skewed or tiled order only pays when it runs in parallel (floyd-warshall).
@@ -112,12 +115,16 @@ export function generateModule(
       // (doitgen's strip-mined p loop: 2.8 ms against 2.1 ms), and the runtime's choice
       // between the two forms then keeps whichever order is faster.
       if (reordered && parallel) {
-        const seq = emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set() });
         const name = `_polyray_seq_${top.name}`;
+        const seq = emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set(), accumulators: fp.loops.accumulators }, name);
         // A speculative variant passes its flag to either form; without prange the serial
         // form's math calls raise as Python's do, in Python's order, so it ignores the flag.
         const def = cpu.speculative && !seq.speculative ? seq.lines[0].replace(/\):$/, `${tf.fn.params.length ? ', ' : ''}${FAIL_FLAG}):`) : seq.lines[0];
-        blocks.push([def.replace(seq.name, name), ...seq.lines.slice(1)]);
+        for (const sum of seq.sums) {
+          sums.push(sum);
+          blocks.push(sum.lines);
+        }
+        blocks.push([def, ...seq.lines.slice(1)]);
         serialForm = `, serial=${name}`;
         serialHelpers = seq.helpers;
       }
@@ -133,7 +140,9 @@ export function generateModule(
       const positions = `(${written.join(', ')}${written.length === 1 ? ',' : ''})`;
       if (cpu.speculative) options += `, rollback=${positions}`;
       else if (used.some((h) => CHECKED_EXTREMA_HELPERS.has(h))) options += `, undo=${positions}`;
-      if (called.length) options += `, callees={${called.map((c) => `${JSON.stringify(c.spec.callName)}: ${c.spec.pyName}`).join(', ')}}`;
+      const bound = [...called.map((c) => `${JSON.stringify(c.spec.callName)}: ${c.spec.pyName}`), ...sums.map((f) => `${JSON.stringify(f.name)}: ${f.name}`)];
+      if (bound.length) options += `, callees={${bound.join(', ')}}`;
+      if (sums.length) options += `, fastmath=(${sums.map((f) => JSON.stringify(f.name)).join(', ')},)`;
       variants.push({ target: 'cpu', constructor: `${RUNTIME_ALIAS}.CpuVariant(${cpu.name}, helpers=${helpers}, ${options}${serialForm})` });
     }
     const fpl = plans.get(tf);

@@ -24,6 +24,14 @@ import type { Rescheduled } from './reschedule.js';
 import type { LoweredSlice } from './lower-slices.js';
 import { closeNotesForBlocked } from './blocked-reductions.js';
 import { closeNotesForProducts, describeProducts, productLoops } from './product-loops.js';
+import { simdSumNotes } from '../codegen/local-accumulators.js';
+import type { CloseNote } from '../numerics.js';
+
+/** Adds notes at places with none yet, in line order. */
+function addCloseNotes(tf: TypedFunction, notes: CloseNote[]): void {
+  for (const n of notes) if (!tf.closeNotes.some((m) => m.line === n.line && m.col === n.col)) tf.closeNotes.push(n);
+  tf.closeNotes.sort((a, b) => a.line - b.line || a.col - b.col);
+}
 
 export interface PolyResult {
   verdicts: Map<number, LoopVerdict>;
@@ -125,6 +133,13 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     closeNotesForProducts(tf, products);
   }
   else parallel.blocked.clear();
+  // behind the bounds guard, innermost loops may keep an updated element in a local (codegen/local-accumulators.ts)
+  // (close mode's SIMD sums only in the original order: see LocalAccumulation)
+  if (parallel.boundsChecked) {
+    const accumulators = { fresh: new Set(scop.localShapes.keys()), simd: plan.loops.kind === 'original' };
+    plan = { ...plan, loops: { ...plan.loops, accumulators } };
+    if (accumulators.simd) addCloseNotes(tf, simdSumNotes({ tf, native: parallel.safeHelpers, fresh: accumulators.fresh }));
+  }
   // Reasons per loop: what the CPU variant does with it.
   const out = new Map<number, LoopVerdict>();
   for (const [at, v] of verdicts) {
