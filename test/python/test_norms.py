@@ -14,7 +14,7 @@ import polyray.runtime as rt
 from compiled import ROOT, compare_with_original, compile_and_import
 
 SOURCE = ROOT / "test/kernels/numpy_style/norms.py"
-EXACT_BOTH = ["manhattan", "chebyshev", "smallest_magnitude", "length_along_axis", "unit32", "column_extremes"]
+EXACT_BOTH = ["manhattan", "chebyshev", "smallest_magnitude", "length_along_axis", "unit32", "column_extremes", "grid_distance"]
 CLOSE_ONLY = ["normalize", "relative_error", "frobenius32", "unit_rows", "column_l1", "power_iteration"]
 NEVER = ["spectral", "fro_of_vector", "norm_past_rank"]
 
@@ -206,3 +206,14 @@ def test_refused_forms_keep_numpys_answer(mod):
     run_both(mod, "spectral", A, compiled=False)
     assert run_both(mod, "fro_of_vector", A[0], compiled=False)[0] == "ValueError"
     assert run_both(mod, "norm_past_rank", A, compiled=False)[0] == "AxisError"
+
+
+def test_integer_points(mod):
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 9, 300):
+        p, q = rng.integers(-10**15, 10**15, n), rng.integers(-9, 9, n)
+        if n:
+            run_both(mod, "grid_distance", p, q)
+            run_both(mod, "grid_distance", p[::-1], q)
+        else:  # the inf-norm of nothing is 0.0, the others 0.0 too
+            assert run_both(mod, "grid_distance", p, q)[0] == "ok"

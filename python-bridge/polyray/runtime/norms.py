@@ -53,6 +53,9 @@ def norm(x: Any, ord_code: int, axis: Any) -> Any:
 
 @overload(norm, inline="always", prefer_literal=True)
 def _ol_norm(x, ord_code, axis):  # type: ignore[no-untyped-def]
+    if isinstance(x, types.Array) and isinstance(x.dtype, (types.Integer, types.Boolean)):
+        # NumPy converts them to float64 first (x.astype(float)), then the same formulas
+        return lambda x, ord_code, axis: norm(x.astype(np.float64), ord_code, axis)
     if not (isinstance(x, types.Array) and x.dtype in (types.float64, types.float32)):
         return None
     if not isinstance(ord_code, types.IntegerLiteral) or ord_code.literal_value not in _ORDS:

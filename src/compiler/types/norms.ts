@@ -33,7 +33,7 @@ export interface NormArguments {
   moduleOf: (e: Expr) => string | null;
 }
 
-const USAGE = 'np.linalg.norm() is supported on a 1-d or 2-d float64 or float32 array with ord None, 1, 2, np.inf or -np.inf (a matrix: None or \'fro\' without axis=) and axis= an int literal';
+const USAGE = 'np.linalg.norm() is supported on a 1-d or 2-d float64, float32, integer or bool array with ord None, 1, 2, np.inf or -np.inf (a matrix: None or \'fro\' without axis=) and axis= an int literal';
 
 /** The bound of sqrt(dot(x, x)) through another BLAS build (docs/reliability.md). */
 export const NORM_DOT_BOUND = "sqrt(x.dot(x)) through BLAS (Numba's build, not NumPy's): <= (0.52*n + 1.01)*eps*||x|| from NumPy's, n the entries; inf and 0.0 where NumPy's overflows or underflows (no scaling in either), except for a sum of squares within that bound of the float's largest value";
@@ -57,9 +57,12 @@ function ordOf(e: Expr | undefined, moduleOf: (e: Expr) => string | null): Ord |
 /** Which of NumPy's norms a call is, or why it keeps the original. */
 export function planNorm(a: NormArguments): NormPlan {
   const x = a.x;
-  if (x?.kind !== 'array' || (x.dtype !== 'float64' && x.dtype !== 'float32') || (x.ndim !== null && x.ndim !== 1 && x.ndim !== 2) || a.extra) {
+  // integer and boolean arrays: NumPy's x.astype(float) first (runtime/norms.py), a float64 result
+  const integral = x?.kind === 'array' && x.dtype !== null && /^(u?int\d+|bool)$/.test(x.dtype);
+  if (x?.kind !== 'array' || (x.dtype !== 'float64' && x.dtype !== 'float32' && !integral) || (x.ndim !== null && x.ndim !== 1 && x.ndim !== 2) || a.extra) {
     return { kind: 'refuse', reason: USAGE };
   }
+  const dtype = integral ? 'float64' : x.dtype!;
   const ord = ordOf(a.ord, a.moduleOf);
   const axisNone = a.axis === undefined || (a.axis.kind === 'const' && a.axis.value === 'None');
   const axis = axisNone ? undefined : intLiteral(a.axis!);
@@ -72,7 +75,7 @@ export function planNorm(a: NormArguments): NormPlan {
   if ((ord === 'fro' && (x.ndim !== 2 || !axisNone)) || (matrix && axisNone && ord !== 'none' && ord !== 'fro')) return { kind: 'refuse', reason: USAGE };
   const code = ord === 'fro' ? NORM_ORDS.none : NORM_ORDS[ord];
   const k = axis === undefined ? null : Number(axis < 0n ? axis + BigInt(x.ndim!) : axis);
-  const type: Ty = matrix && k !== null ? { kind: 'array', dtype: x.dtype, ndim: 1 } : npScalar(x.dtype);
+  const type: Ty = matrix && k !== null ? { kind: 'array', dtype, ndim: 1 } : npScalar(dtype);
   const args: [string, string] = [String(code), k === null ? 'None' : String(k)];
   const square = code === NORM_ORDS.none || code === NORM_ORDS.two;
   if (square && k === null) {

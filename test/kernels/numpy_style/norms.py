@@ -79,3 +79,8 @@ def fro_of_vector(v: npt.NDArray[np.float64]) -> float:
 
 def norm_past_rank(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
     return np.linalg.norm(A, axis=2)
+
+
+def grid_distance(p: np.ndarray[tuple[int], np.dtype[np.int64]], q: np.ndarray[tuple[int], np.dtype[np.int64]]):
+    # integer points: NumPy converts to float64 first
+    return np.linalg.norm(p - q, 1), np.linalg.norm(p - q, np.inf), np.linalg.norm(p - q, axis=0)
