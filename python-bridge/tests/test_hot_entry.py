@@ -11,6 +11,7 @@ import pytest
 
 from polyray.runtime import background, hot_entry
 from polyray.runtime.hot_entry import CheckMiss, Fusion, numba_guard_source
+from polyray.runtime.jitting import HotMiss
 from polyray.runtime.params import Param
 
 numba = pytest.importorskip("numba")
@@ -144,10 +145,14 @@ def test_a_fused_entry_refuses_before_anything_ran(monkeypatch):
     assert entry.checked and entry.run is not jitted
     assert entry.run(A, x, y, 3, 0.5) == 3 and y[:3].tolist() == [0.5, 1.5, 2.5]
     y[:] = -1.0
+    huge = np.lib.stride_tricks.as_strided(np.zeros(4), shape=(2**31, 4), strides=(0, 8))  # (no memory)
+    with pytest.raises(HotMiss):  # types it was not compiled for: never compiled on a call
+        entry.run(huge, x, y, 3, 0.5)
+    fusion.offer(jitted, (huge, x, y, 3, 0.5), Entry())  # (compiled for that layout of A)
     for args in ((A, x, x, 3, 0.5),  # y is x
                  (A, x[1:], x[:7], 3, 0.5),  # overlapping views
                  (A, x, y, 9, 0.5),  # the guard: n past x
-                 (np.broadcast_to(np.zeros(1), (2**31, 4)), x, y, 3, 0.5)):  # a dimension the guard's bound excludes
+                 (huge, x, y, 3, 0.5)):  # a dimension the guard's bound excludes
         with pytest.raises(CheckMiss):
             entry.run(*args)
     assert y.tolist() == [-1.0] * 8 and x.tolist() == list(range(8))

@@ -267,6 +267,34 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
                  *(["if not _e.checked:", *("    " + line for line in inside)] if inside else []),
                  *([] if fused_guard else _guard_lines(params, guard))]
     checks = [line.replace("{MISS}", miss) for line in lines]
+    run = [
+        "_hot_thread[0] = _ident()",
+        "try:",
+        f"    _r = _e.run({names})",
+        "except BaseException as _x:",
+        "    _hot_thread[0] = 0",
+        "    if type(_x) is not _HotMiss and type(_x) is not _Prepared:  # (nothing of the variant ran)",
+        '        _record({**_e.record, "error": type(_x).__name__})',
+        "        raise",
+        "    _entries.pop(_k, None)  # types no compiled signature takes",
+        f"    {miss}",
+        "_hot_thread[0] = 0",
+    ]
+    if fused_guard is not None:
+        # a fused entry never compiles on a call (hot_entry.refuse_compiling raises HotMiss): no thread mark
+        fused = [
+            "try:",
+            f"    _r = _e.run({names})",
+            "except BaseException as _x:",
+            "    if type(_x) is _CheckMiss:  # (its checks refused the call: the full path says why)",
+            f"        {miss}",
+            "    if type(_x) is not _HotMiss:",
+            '        _record({**_e.record, "error": type(_x).__name__})',
+            "        raise",
+            "    _entries.pop(_k, None)  # types it was not compiled for",
+            f"    {miss}",
+        ]
+        run = ["if _e.checked:", *("    " + line for line in fused), "else:", *("    " + line for line in run)]
     body = [
         f"if not ({types}): {miss}",
         f"_t = {nbytes}",
@@ -285,19 +313,7 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         *("    " + line for line in done),
         "    return _r",
         *checks,
-        "_hot_thread[0] = _ident()",
-        "try:",
-        f"    _r = _e.run({names})",
-        "except BaseException as _x:",
-        "    _hot_thread[0] = 0",
-        "    if type(_x) is _CheckMiss:  # (a fused entry's checks refused the call: the full path says why)",
-        f"        {miss}",
-        "    if type(_x) is not _HotMiss and type(_x) is not _Prepared:  # (nothing of the variant ran)",
-        '        _record({**_e.record, "error": type(_x).__name__})',
-        "        raise",
-        "    _entries.pop(_k, None)  # types no compiled signature takes",
-        f"    {miss}",
-        "_hot_thread[0] = 0",
+        *run,
         "_e.budget -= 1",
         "if _e.result is not None and _r is not None:",
         "    _r = _e.result(_r)",

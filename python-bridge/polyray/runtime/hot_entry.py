@@ -313,8 +313,6 @@ class Fusion:
         got = self._entries.get(id(form))
         if got is not None and got[0] is form:
             return got[1]
-        from . import jitting
-
         scope: dict[str, Any] = {"_form": form, "_Miss": CheckMiss, **_numba_helpers()}
         assert self.source is not None
         exec(compile(self.source, f"<polyray fused entry of {self.function}>", "exec"), scope)  # noqa: S102 - from Param names
@@ -323,7 +321,10 @@ class Fusion:
 
             scope["_guard"] = numba.njit(scope["_polyray_guard"])
         fn = next(v for k, v in scope.items() if k.startswith("_polyray_fused_"))
-        jitted, _ = jitting.njit(fn, {"error_model": "numpy", "boundscheck": False})
+        import numba
+
+        jitted = numba.njit(error_model="numpy", boundscheck=False)(fn)  # (exec'd: no on-disk cache)
+        refuse_compiling(jitted)
         if len(self._entries) >= 8:
             self._entries.clear()
         self._entries[id(form)] = (form, jitted)
@@ -380,6 +381,18 @@ class Fusion:
         if fused is not None:
             for e in waiting:
                 _upgrade(e, fused)
+
+
+def refuse_compiling(jitted: Any) -> None:
+    """A call of ``jitted`` with argument types it was not compiled for raises HotMiss instead of compiling
+    (Numba's C dispatcher calls the instance's ``_compile_for_args`` then): fused entries are compiled by
+    :meth:`Fusion.offer` alone, and called by the hot path alone."""
+    from .jitting import HotMiss
+
+    def _compile_for_args(*args: Any, **kws: Any) -> Any:
+        raise HotMiss()
+
+    jitted._compile_for_args = _compile_for_args
 
 
 _MISSING: Final = object()
