@@ -25,7 +25,7 @@ fastest mean per call of ``--repeat`` runs of ``--calls`` calls:
 
 ``hot - direct`` is the overhead issue 18 bounds (1 us).
 
-A second table ("never slower") times, for a few of the functions and lengths,
+A second table ("never slower") times, for every function at 16 elements and a few at 4096,
 the plain original against the generated function under ``auto`` with the
 original timed on copies (POLYRAY_TIME_ORIGINAL_BELOW at its default, 1 s),
 after 12 calls: where the compiled code does not win, auto keeps the original
@@ -221,8 +221,10 @@ def never_slower(module: Any, calls: int, repeat: int, max_arrays: int) -> list[
     os.environ.pop("POLYRAY_TARGET", None)
     del os.environ["POLYRAY_TIME_ORIGINAL_BELOW"]
     try:
-        for k in sorted({0, 1, min(4, max_arrays), max_arrays}):
-            for length in (LENGTH, 4096):
+        # every number of arrays at 16 elements (where the dispatch shows), a few at 4096 (where the work does)
+        some = {0, 1, min(4, max_arrays), max_arrays}
+        for k in range(max_arrays + 1):
+            for length in (LENGTH, 4096) if k in some else (LENGTH,):
                 fn = getattr(module, f"f{k}")
                 original = getattr(module, f"_polyray_original_f{k}")
                 getattr(module, f"_polyray_dispatch_f{k}").forget_measurements()
