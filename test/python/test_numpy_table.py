@@ -396,11 +396,26 @@ def test_average_with_weights(mod):
     assert run_both(mod, "weighted_average", x, np.ones(3))[0] == "TypeError"  # lengths differ, no axis=
 
 
-def test_average_with_weights_along_an_axis_keeps_the_original(mod):
-    assert not hasattr(mod, "_polyray_cpu_weighted_columns")
-    A = np.random.default_rng(1).standard_normal((4, 3))
-    run_both(mod, "weighted_columns", A, np.ones(4), compiled=False)
-    run_both(mod, "weighted_columns", A, np.zeros(4), compiled=False)  # ZeroDivisionError in both
+def test_average_with_weights_along_an_axis(mod):
+    # close mode: both sums in close_reductions' blocks, within the bound; exact mode keeps the original
+    assert hasattr(mod, "_polyray_cpu_weighted_columns") == (mod.MODE == "close")
+    rng = np.random.default_rng(1)
+    for n in (1, 4, 300):
+        A, w = rng.standard_normal((n, 3)) * 1e3, rng.random(n) + 0.5
+        if mod.MODE == "exact":
+            run_both(mod, "weighted_columns", A, w, compiled=False)
+            continue
+        mine = mod.weighted_columns(A, w)
+        assert rt.history()[-1]["variant"] == "cpu"
+        theirs = mod._polyray_original_weighted_columns(A, w)
+        depth = np.ceil(np.log2(n)) + 18 + n
+        bn = depth * EPS / 2 * (np.abs(A) * w[:, None]).sum(axis=0)
+        bs = depth * EPS / 2 * w.sum()
+        assert mine.shape == theirs.shape and mine.dtype == theirs.dtype
+        assert np.all(np.abs(mine - theirs) <= bn / w.sum() + np.abs(theirs) * (bs / w.sum() + EPS))
+        run_both(mod, "weighted_columns", A, np.zeros(n), compiled=False)  # ZeroDivisionError in both
+        run_both(mod, "weighted_columns", A, np.ones(n + 1), compiled=False)  # ValueError in both
+    run_both(mod, "weighted_columns", np.ones((4, 3)), np.array([1.0, np.nan, 0.0, 1.0]), compiled=mod.MODE == "close")
 
 
 @pytest.mark.parametrize("shape", [(3, 4, 2), (1, 5, 1), (0, 2, 3), (2, 3, 0)])

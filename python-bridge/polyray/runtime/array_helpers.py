@@ -21,9 +21,11 @@ from numba.extending import overload, register_jitable
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from .pairwise import pairwise_vector  # NumPy's order of a run's sum (np.average's weights)
+from .close_reductions import SUM, _reduce_lines  # close mode's blocked sums (np.average along an axis)
+from .axis_lines import literal_axes, shape_of
 from .axis_lines import lines_of  # (pre, m, post): the lines along one axis, shared with the reductions
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_axis", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -617,4 +619,49 @@ def _ol_average_weighted(a, w):  # type: ignore[no-untyped-def]
         for k in range(n):
             t[k] = np.float64(a[k]) * w[k]
         return (0.0 + pairwise_vector(t, 0, n)) / scl
+    return impl
+
+
+# np.average(A, axis=k, weights=w) of a float64 matrix, w of A's shape or a vector along axis k:
+# close mode only (types: check-numpy-calls.ts): both sums along the axis in close_reductions'
+# blocks, NumPy's ValueError for weights of another shape and ZeroDivisionError where a line's
+# weights sum to 0.0, before anything is divided.
+
+
+def average_weighted_axis(a: Any, w: Any, axis: int) -> Any:
+    """``np.average(a, axis=axis, weights=w)`` of a matrix."""
+    return np.average(a, axis=axis, weights=w)
+
+
+@overload(average_weighted_axis, prefer_literal=True)
+def _ol_average_weighted_axis(a, w, axis):  # type: ignore[no-untyped-def]
+    if not (isinstance(a, types.Array) and isinstance(w, types.Array) and a.ndim == 2 and w.ndim in (1, 2)
+            and a.dtype == types.float64 and w.dtype == types.float64):
+        return None
+    axes = literal_axes(axis, 2)
+    if axes is None:
+        return None  # the original raises NumPy's AxisError
+    k = axes[0]
+    lines = lines_of(2, axes)
+    shape = shape_of(2, axes, False)
+    vector = w.ndim == 1
+
+    def impl(a, w, axis):  # type: ignore[no-untyped-def]
+        if vector:
+            if w.shape[0] != a.shape[k]:
+                raise ValueError("Shape of weights must be consistent with shape of a along specified axis.")
+            full = np.empty(a.shape, dtype=np.float64)
+            for i in range(a.shape[0]):
+                for j in range(a.shape[1]):
+                    full[i, j] = w[i] if k == 0 else w[j]
+        else:
+            if w.shape[0] != a.shape[0] or w.shape[1] != a.shape[1]:
+                raise ValueError("Shape of weights must be consistent with shape of a along specified axis.")
+            full = np.ascontiguousarray(w)
+        scl = _reduce_lines(lines(full), SUM, 0)
+        for v in scl:
+            if v == 0.0:
+                raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+        num = _reduce_lines(lines(a * full), SUM, 0)
+        return (num / scl).reshape(shape(a))
     return impl

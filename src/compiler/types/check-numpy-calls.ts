@@ -238,6 +238,8 @@ export abstract class NumpyCallChecker extends CallChecker {
   private weightedAverage(e: Expr & { kind: 'call' }, args: Ty[], kw: Map<string, Ty>): Ty {
     const [a, w] = [args[0], kw.get('weights')];
     const returned = e.keywords.find((k) => k.name === 'returned')?.value;
+    const axisNode = e.keywords.find((k) => k.name === 'axis')?.value;
+    if (axisNode) return this.weightedAverageAlong(e, a, w, axisNode, [...kw.keys()].every((k) => k === 'weights' || k === 'axis' || (k === 'returned' && returned?.kind === 'const' && returned.value === 'False')));
     const okKeys = [...kw.keys()].every((k) => k === 'weights' || (k === 'returned' && returned?.kind === 'const' && returned.value === 'False'));
     if (args.length !== 1 || !okKeys || a?.kind !== 'array' || a.ndim !== 1 || (a.dtype !== 'float64' && a.dtype !== 'int64') || w?.kind !== 'array' || w.ndim !== 1 || w.dtype !== 'float64') {
       this.error(e.span, 'np.average(a, weights=w) is supported on a float64 or int64 vector with float64 weights (no axis=, returned=False only)');
@@ -245,6 +247,32 @@ export abstract class NumpyCallChecker extends CallChecker {
     }
     this.helpers.set(e, { helper: 'average_weighted', args: [e.args[0], e.keywords.find((k) => k.name === 'weights')!.value] });
     return npScalar('float64');
+  }
+
+  /**
+   * np.average(A, axis=k, weights=w) of a float64 matrix, w of A's shape or a float64 vector along
+   * axis k: both sums along the axis in close_reductions' blocks (array_helpers.average_weighted_axis),
+   * close mode only (NumPy adds a line pairwise or row after row depending on the layout).
+   */
+  private weightedAverageAlong(e: Expr & { kind: 'call' }, a: Ty | undefined, w: Ty | undefined, axisNode: Expr, okKeys: boolean): Ty {
+    const k = intLiteral(axisNode);
+    if (e.args.length !== 1 || !okKeys || a?.kind !== 'array' || a.ndim !== 2 || a.dtype !== 'float64' || w?.kind !== 'array' || (w.ndim !== 1 && w.ndim !== 2) || w.dtype !== 'float64'
+      || k === undefined || k < -2n || k > 1n) {
+      this.error(e.span, 'np.average(A, axis=k, weights=w) is supported on a float64 matrix, an int literal axis and float64 weights of its shape or along the axis (returned=False only)');
+      return UNKNOWN;
+    }
+    if (this.numerics === 'exact') {
+      this.error(e.span, 'np.average(A, axis=k, weights=w): NumPy adds along an axis of a matrix pairwise or row after row depending on the layout, compiled code in its own blocks, so the last bits could differ (exact mode keeps the original)');
+      return UNKNOWN;
+    }
+    if (!this.closeNotes.some((n) => n.line === e.span.from.line && n.col === e.span.from.col)) {
+      this.closeNotes.push({
+        line: e.span.from.line, col: e.span.from.col, operation: 'np.average', kind: 'reduction', gpu: false,
+        bound: 'the weighted sum N and the weights\' sum S along the axis in blocks fixed by the length n (close_reductions.py), each within the sum row\'s bound (D(n) + n - 1)*eps/2*sum|t| of NumPy\'s; the quotient within bound_N/|N| + bound_S/|S| relatively, plus one rounding',
+      });
+    }
+    this.helpers.set(e, { helper: 'average_weighted_axis', args: [e.args[0], e.keywords.find((x) => x.name === 'weights')!.value, String(k)] });
+    return { kind: 'array', dtype: 'float64', ndim: 1 };
   }
 
   /**

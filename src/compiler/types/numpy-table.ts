@@ -292,7 +292,8 @@ const NUMPY: Record<string, Row> = {
   sum: { typing: 'reduction', loop: 'reduction', numba: 'np.sum', numerics: 'reduction', gpu: null },
   mean: { typing: 'reduction', loop: 'reduction', numba: 'np.mean', numerics: 'reduction', gpu: null },
   // without weights NumPy's own code is a.mean(axis): the checker turns the call into np.mean (types/check-numpy-calls.ts);
-  // weights= of vectors: NumPy's two pairwise sums, bit for bit (array_helpers.average_weighted)
+  // weights= of vectors: NumPy's two pairwise sums, bit for bit (array_helpers.average_weighted); of a matrix
+  // along axis=k: both sums in close_reductions' blocks, close mode only (array_helpers.average_weighted_axis)
   average: { typing: 'reduction', loop: 'reduction', numba: 'np.average', numerics: 'reduction', gpu: null },
   prod: { typing: 'reduction', loop: 'reduction', numba: 'np.prod', numerics: 'reduction', gpu: null },
   trace: { typing: 'reduction', loop: 'reduction', numba: 'np.trace', numerics: 'reduction', gpu: null },

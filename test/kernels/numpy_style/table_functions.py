@@ -277,8 +277,8 @@ def weighted_center(counts: np.ndarray[tuple[int], np.dtype[np.int64]], w: np.nd
     return mu, dev
 
 
-def weighted_columns(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], w: np.ndarray[tuple[int], np.dtype[np.float64]]) -> float:
-    # along an axis: not compiled (NumPy's sums along an axis of a matrix are not reproduced)
+def weighted_columns(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], w: np.ndarray[tuple[int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    # along an axis: close mode only (NumPy's sums along an axis of a matrix are not reproduced bit for bit)
     return np.average(A, axis=0, weights=w)
 
 
