@@ -40,6 +40,8 @@ NOT_KERNELS = {
     "bench/numpy_style.py": "benchmark driver; its kernels are test/kernels/extra/lowered.py, checked here",
     "bench/first_call.py": "first-call benchmark driver (issue 19); its kernels are test/kernels/polybench, checked here, "
                            "and NPBench's own files",
+    "bench/consecutive_calls.py": "benchmark driver (consecutive calls per variant); its kernels are test/kernels/polybench and "
+                                  "bench/polybench, checked here",
     "bench/ray_overhead.py": "benchmark driver over a hand-written module in the generated-code shape, not compiler input",
     "bench/npbench/": "the NPBench harness (npm run bench:npbench); its kernels are NPBench's own files, outside this tree, "
                       "compiled through @parallelize from unhinted sources",
