@@ -128,6 +128,12 @@ def form(A, x, y, n, t):
     return n
 
 
+def compiled_now() -> bool:
+    """Let the worker run the compiles offered (gated until the offering call returns: here, now)."""
+    background.open_gates()
+    return background.wait_idle(120)
+
+
 def test_a_fused_entry_refuses_before_anything_ran(monkeypatch):
     monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
     fusion = Fusion("f", PARAMS, affine)
@@ -142,6 +148,7 @@ def test_a_fused_entry_refuses_before_anything_ran(monkeypatch):
     jitted(A, x, y, 2, 0.5)
     entry = Entry()
     fusion.offer(jitted, (A, x, y, 2, 0.5), entry)
+    assert compiled_now()
     assert entry.checked and entry.run is not jitted
     assert entry.run(A, x, y, 3, 0.5) == 3 and y[:3].tolist() == [0.5, 1.5, 2.5]
     y[:] = -1.0
@@ -149,6 +156,7 @@ def test_a_fused_entry_refuses_before_anything_ran(monkeypatch):
     with pytest.raises(HotMiss):  # types it was not compiled for: never compiled on a call
         entry.run(huge, x, y, 3, 0.5)
     fusion.offer(jitted, (huge, x, y, 3, 0.5), Entry())  # (compiled for that layout of A)
+    assert compiled_now()
     for args in ((A, x, x, 3, 0.5),  # y is x
                  (A, x[1:], x[:7], 3, 0.5),  # overlapping views
                  (A, x, y, 9, 0.5),  # the guard: n past x
@@ -192,4 +200,5 @@ def test_nothing_to_fuse_and_types_that_do_not_compile(monkeypatch):
 
     entry = Entry()
     fusion.offer(jitted, (np.zeros((2, 2)), np.zeros(4), np.zeros(4), "no", 0.0), entry)  # form cannot type a str n
+    assert compiled_now()
     assert not entry.checked and entry.run is jitted

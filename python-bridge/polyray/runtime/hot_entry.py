@@ -13,7 +13,8 @@ variant anyway (its unboxing of the arrays is paid once): a *fused entry*
         return form(a, b, out, n)
 
 per compiled form (serial or parallel) of a dispatcher, compiled for the argument
-types of a settled call, in the background (POLYRAY_JIT_WAIT=1: at once). A refused
+types of a settled call, in the background (also under POLYRAY_JIT_WAIT: no call's
+time includes it; background.wait_idle() waits for it). A refused
 call raises :class:`CheckMiss` before anything of the form ran, and the hot path
 sends it to the full path, which finds the reason (and runs the original), exactly
 as when the Python checks refuse it. Until the entry is compiled, and for every
@@ -293,7 +294,7 @@ def fused_plan(function: str, params: Sequence[Param], guard: Callable[..., Any]
 
 class Fusion:
     """A dispatcher's fused entries: per compiled form, one Numba function; per (form, argument types) its
-    compile (background.py's worker, or at once under POLYRAY_JIT_WAIT) and the hot entries waiting for it."""
+    compile (background.py's worker) and the hot entries waiting for it."""
 
     def __init__(self, function: str, params: Sequence[Param], guard: Callable[..., Any] | None) -> None:
         self.function = function
@@ -369,10 +370,9 @@ class Fusion:
             else:
                 self._finish(key, fused)
 
-        if background.jit_wait():
-            work(background.Job(key, work))
-        else:
-            background.submit(key, work, gated=True)
+        # always on the worker, also under POLYRAY_JIT_WAIT (which makes a call wait for its variant, not for
+        # this): the call that settled returns first (gated), so no call's time includes this compile
+        background.submit(key, work, gated=True)
 
     def _finish(self, key: tuple[int, Any], fused: Any) -> None:
         with self._lock:
