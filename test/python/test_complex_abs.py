@@ -5,7 +5,8 @@ SIMD, `larger * sqrt(fma(r, r, 1))` with r = smaller / larger, not the C library
 that Numba's np.abs and abs() call, so a third of the compiled magnitudes differed in the
 last bit, in `exact` mode too. complex_helpers.cabs does what NumPy's loop does on this
 machine (types/complex-ops.ts); abs() of one complex number stays hypot on both sides
-(CPython's and NumPy's scalar abs); complex64 keeps the original.
+(CPython's and NumPy's scalar abs); complex64 keeps the original. np.square of one complex
+number is NumPy's scalar path, which does not fuse (complex_helpers.csquare_scalar).
 """
 from __future__ import annotations
 
@@ -39,6 +40,13 @@ KERNELS = textwrap.dedent('''
 
     def narrow(Z: npt.NDArray[np.complex64]) -> npt.NDArray[np.float32]:
         return np.abs(Z)
+
+
+    def squares(Z: npt.NDArray[np.complex128]) -> npt.NDArray[np.complex128]:
+        out = np.empty_like(Z)
+        for i in range(Z.shape[0]):
+            out[i] = np.square(Z[i]) + np.square(Z)[i]
+        return out
 ''')
 
 SPECIAL = np.array([complex(x, y) for x in (0.0, -0.0, 1.0, np.inf, -np.inf, np.nan, 1e300, 5e-324)
@@ -83,6 +91,16 @@ def test_complex64_keeps_the_original(mod, monkeypatch):
     z = _complex(np.random.default_rng(9), 257).astype(np.complex64)
     assert not hasattr(mod, "_polyray_original_narrow")  # not accelerated: kept verbatim under its name
     assert mod.narrow(z).tobytes() == np.abs(z).tobytes()
+
+
+def test_square_of_one_complex_number_is_not_fused(mod, monkeypatch):
+    # NumPy's np.square of a scalar multiplies without fusing, its array loop fuses (found by the
+    # GPU-forms tests: 1e300+inf*j squared is nan+inf*j as a scalar, -inf+inf*j in an array)
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    z = _complex(np.random.default_rng(12), 2001)
+    z[: len(SPECIAL)] = SPECIAL
+    z[len(SPECIAL)] = complex(1e300, np.inf)
+    assert run_both(mod, "squares", z).variant == "cpu"
 
 
 def test_helper_matches_numpy_on_wide_and_special_values():

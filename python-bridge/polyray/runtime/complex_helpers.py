@@ -44,7 +44,7 @@ import numpy as np
 from numba import njit, types, vectorize
 from numba.extending import intrinsic
 
-__all__ = ["cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp", "cabs"]
+__all__ = ["cmul", "csquare", "csquare_scalar", "creciprocal", "cpow", "cpow_op", "cexp", "cabs"]
 
 
 @intrinsic
@@ -203,6 +203,11 @@ def _cpow_parts(a, b):  # type: ignore[no-untyped-def]
     return cmath.exp(complex(wr, wi))
 
 
+def _csquare_plain_scalar(a: complex) -> complex:
+    r, i = _mul_plain(a.real, a.imag, a.real, a.imag)
+    return complex(r, i)
+
+
 def _cpow_scalar(a: complex, b: complex) -> complex:
     return _cpow_parts(a, b)
 
@@ -313,6 +318,9 @@ def _cabs_scalar(z: complex) -> float:
 _UFUNCS: dict[str, tuple[list[str], Any]] = {
     "cmul": (_C2, _cmul_scalar),
     "csquare": (["complex128(complex128)"], lambda a: _csquare_parts(a)),
+    # np.square of one complex number (a NumPy scalar, a Python complex): NumPy's scalar path does not
+    # fuse, where its array loop does (np.multiply of two scalars does): the plain product
+    "csquare_scalar": (["complex128(complex128)"], _csquare_plain_scalar),
     "creciprocal": (["complex128(complex128)"], lambda a: _crecip_parts(a)),
     "cpow": (_C2, _cpow_scalar),
     "cpow_op": (["complex128(complex128, int64)"], _cpow_op_scalar),

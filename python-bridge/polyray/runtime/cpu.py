@@ -35,7 +35,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {"checked_max", "checked_min", "checked_axis_max", "checked_axis_min"}
     | {"norm"}  # np.linalg.norm by NumPy's formulas (runtime/norms.py)
     | {"mask_get", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)
-    | {"cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp", "cabs"}  # NumPy's complex products and powers (runtime/complex_helpers.py)
+    | {"cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp", "cabs", "csquare_scalar"}  # NumPy's complex products and powers (runtime/complex_helpers.py)
     | {"sort", "sort_inplace", "argsort", "unique"}  # sorting with NumPy's results (runtime/sort_helpers.py)
     # the NumPy table's array helpers (runtime/array_helpers.py)
     | {f"{form}_{f}" for form in ("np", "rf") for f in ("fft", "ifft", "rfft", "irfft", "fft2", "ifft2")} | {"fftfreq"}  # np.fft (runtime/fft_helpers.py)

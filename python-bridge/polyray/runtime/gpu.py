@@ -173,6 +173,7 @@ class GpuVariant:
         arrays: Sequence[str] = (),
         written: Sequence[str] = (),
         speculative: Sequence[str] = (),
+        device_helpers: Sequence[str] = (),
     ) -> None:
         if not callable(host) or not hasattr(host, "__globals__"):
             raise TypeError(f"GpuVariant: host must be a Python function, got {type(host).__name__}")
@@ -185,6 +186,11 @@ class GpuVariant:
         unknown = sorted(set(self.speculative) - set(DEVICE_SPECULATIVE))
         if unknown:
             raise ValueError(f"GpuVariant {host.__name__!r}: no device form of the flagging helpers {unknown}")
+        #: NumPy's exact complex operations the kernels call as `_polyray_hd_<helper>` (gpu_complex.py)
+        self.device_helpers: tuple[str, ...] = tuple(device_helpers)
+        unknown = sorted(set(self.device_helpers) - DEVICE_COMPLEX_NAMES)
+        if unknown:
+            raise ValueError(f"GpuVariant {host.__name__!r}: no device form of the helpers {unknown}")
         missing = sorted(set(self.written) - set(self.arrays))
         if missing:
             raise ValueError(f"GpuVariant {host.__name__!r}: written {missing} not among arrays {list(self.arrays)}")
@@ -315,6 +321,23 @@ class GpuVariant:
                 g[f"{HELPER_PREFIX}spec_{helper}"] = getattr(numba_helpers, f"spec_{helper}")
             else:
                 g[f"{HELPER_PREFIX}spec_{helper}"] = cuda.jit(device=True)(DEVICE_SPECULATIVE[helper])
+        if self.device_helpers:
+            # NumPy's complex operations: the CPU's helpers under the simulator (kernels run as Python),
+            # their device forms on a GPU (runtime/gpu_complex.py)
+            from . import numba_helpers
+
+            if self._simulated:
+                for helper in self.device_helpers:
+                    g[f"_polyray_hd_{helper}"] = getattr(numba_helpers, helper)
+            else:
+                from . import gpu_complex
+
+                if "cabs" in self.device_helpers and gpu_complex._CABS_FORM == 2:
+                    # NumPy calls the C library's hypot here, CUDA's is libdevice's (other last bits)
+                    self._broken = "np.abs of complex numbers is the C library's hypot in this NumPy: no device form"
+                    raise VariantFailed(self._broken)
+                for helper in self.device_helpers:
+                    g[f"{gpu_complex.DEVICE_PREFIX}{helper}"] = cuda.jit(device=True)(gpu_complex.DEVICE_COMPLEX[helper])
         g[DOT_NAME], how = _make_device_dot(cuda, self._simulated)
         # recorded only for a host function that computes products
         self.products = how if DOT_NAME in self.host.__code__.co_names else ""
@@ -512,6 +535,9 @@ class GpuVariant:
 WARM_UP_COPY_BYTES: Final = 1 << 30
 
 #: helper name (as in generated ``_polyray_h_spec_<name>``) -> its device form
+#: helpers with a device form in gpu_complex.py (which imports numba.cuda, so only named here)
+DEVICE_COMPLEX_NAMES: Final = frozenset({"cmul", "csquare", "csquare_scalar", "creciprocal", "cdiv", "cabs"})
+
 DEVICE_SPECULATIVE: Final[dict[str, Callable[..., float]]] = {
     "sqrt": flag_sqrt, "log": flag_log, "log10": flag_log10, "log2": flag_log2,
     "acos": flag_acos, "asin": flag_asin, "exp": flag_exp, "mathpow": flag_pow,

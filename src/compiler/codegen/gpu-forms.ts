@@ -22,6 +22,14 @@ export function moduleCallRow(tf: TypedFunction, e: Expr): { module: string; row
   return { module: t.name, row: t.name === 'math' ? mathFunction(e.func.attr) : numpyFunction(e.func.attr) };
 }
 
+/**
+ * NumPy's exact complex operations with a device form (runtime/gpu_complex.py: CUDA's correctly
+ * rounded + - * / sqrt and fma give NumPy's bits), which kernels call as `_polyray_hd_<helper>`
+ * (gpu-variant.ts), whatever the row's own `gpu` says of real arguments. cexp and the general
+ * power call exp/sin/cos/log, libdevice's on the device: none.
+ */
+export const COMPLEX_ON_DEVICE: ReadonlySet<string> = new Set(['cmul', 'csquare', 'csquare_scalar', 'creciprocal', 'cdiv', 'cabs']);
+
 /** NumPy ufuncs numba.cuda types in a kernel but computes with libdevice (NumPy calls the C library). */
 const LIBDEVICE_UFUNCS: ReadonlySet<string> = new Set(['hypot']);
 
@@ -59,6 +67,7 @@ function firstCallWithoutForm(tf: TypedFunction, stmts: Stmt[]): string | null {
         if (reason !== null) return;
         const call = moduleCallRow(tf, e);
         if (!call?.row || e.kind !== 'call') return;
+        if (COMPLEX_ON_DEVICE.has(tf.helpers.get(e)?.helper ?? '')) return; // its device form (gpu_complex.py)
         const name = `${call.module === 'math' ? 'math' : 'np'}.${call.row.name}`;
         if (call.row.gpu === null) reason = `line ${e.span.from.line}: ${name} has no GPU form (${gpuAbsence(call.row)})`;
         else if (call.row.gpu.startsWith('math.') && call.module === 'numpy' && !realArguments(tf, e)) {

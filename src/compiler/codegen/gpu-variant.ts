@@ -17,7 +17,7 @@ import { rangeParts } from './loop-range.js';
 import { PythonPrinter } from './python-printer.js';
 import { element, ElementScope } from './element-loops.js';
 import { DEVICE_DOT, helperName } from './names.js';
-import { kernelCall, kernelCallObstacle } from './gpu-forms.js';
+import { COMPLEX_ON_DEVICE, kernelCall, kernelCallObstacle } from './gpu-forms.js';
 import { FAIL_FLAG } from './cpu-variant.js';
 import type { ParallelPlan } from '../poly/parallel-plan.js';
 import type { LoweredSlice } from '../poly/lower-slices.js';
@@ -30,10 +30,33 @@ export interface GpuVariantCode {
   written: string[];
   /** Flagging math helpers the kernels call (the host takes the flag array last): a speculative variant. */
   speculative: string[];
+  /** NumPy's exact complex operations the kernels call through their device forms (COMPLEX_ON_DEVICE). */
+  deviceHelpers: string[];
 }
 
 /** Math helpers with a flagging device form (runtime/gpu.py, DEVICE_SPECULATIVE). */
 export const SPECULABLE_ON_DEVICE: ReadonlySet<string> = new Set(['sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);
+
+const deviceHelperName = (helper: string): string => `_polyray_hd_${helper}`;
+
+/** The expressions that run inside kernels: prange loops' bodies and lowered statements that are kernels. */
+function kernelExprs(tf: TypedFunction, onDevice: (s: Stmt) => boolean): Set<Expr> {
+  const inside = new Set<Expr>();
+  const visit = (body: Stmt[]): void => {
+    for (const s of body) {
+      if (onDevice(s)) {
+        walkStmts(s.kind === 'for' ? s.body : [s], (x) => stmtExprs(x).forEach((root) => walkExpr(root, (e) => inside.add(e))));
+        // a prange loop's own range runs on the host
+      } else if (s.kind === 'for' || s.kind === 'while') visit(s.body);
+      else if (s.kind === 'if') {
+        visit(s.body);
+        visit(s.orelse);
+      }
+    }
+  };
+  visit(tf.fn.body);
+  return inside;
+}
 
 /** What the GPU variant takes from the CPU variant's plan (poly/parallel-plan.ts). */
 export type GpuPlan = Pick<ParallelPlan, 'prangeLoops' | 'provenParallel' | 'speculative' | 'lowered' | 'temporaries'>;
@@ -83,9 +106,15 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   for (const h of tf.helpers.values()) if (h.helper.startsWith('pairwise_')) return "a float sum or mean in NumPy's pairwise order has no device form";
   for (const h of tf.helpers.values()) if (h.helper === 'axis_max' || h.helper === 'axis_min') return 'np.max/np.min along axes (runtime/axis_extrema.py) have no device form';
   for (const h of tf.helpers.values()) if (CHECKED_EXTREMA_HELPERS.has(h.helper)) return "exact mode's float np.max/np.min (runtime/axis_extrema.py checked_*) have no device form";
-  for (const h of tf.helpers.values()) if (h.helper === 'cdiv') return "NumPy's complex division (numba_helpers.cdiv) has no device form";
+  // NumPy's exact complex operations run on the device inside kernels only (their device forms take scalars)
+  const inKernels = kernelExprs(tf, (s) => (s.kind === 'for' && prangeLoops.has(s.span.start)) || !!lowered.get(s)?.parallel || !!lowered.get(s)?.fusedInto);
+  for (const [e, h] of tf.helpers) {
+    if (COMPLEX_ON_DEVICE.has(h.helper) && !inKernels.has(e)) return `NumPy's complex operation at line ${e.span.from.line} would run on the host, where its helper works on arrays`;
+  }
+  if ([...tf.augHelpers.values()].some((h) => COMPLEX_HELPERS.includes(h.helper) || h.helper === 'cdiv')) return 'an in-place complex update (`z *= w`) has no device form';
   // NumPy's complex products fuse or not by its CPU's loops; CUDA contracts by its own rules (unmeasured)
-  if ([...tf.helpers.values(), ...tf.augHelpers.values()].some((h) => COMPLEX_HELPERS.includes(h.helper))) return "NumPy's complex products and powers (runtime/complex_helpers.py) have no device form";
+  const hostComplex = [...tf.helpers.values()].find((h) => COMPLEX_HELPERS.includes(h.helper) && !COMPLEX_ON_DEVICE.has(h.helper));
+  if (hostComplex) return `NumPy's complex ${hostComplex.helper === 'cexp' ? 'exp' : 'power'} (runtime/complex_helpers.py ${hostComplex.helper}) has no device form: CUDA's exp, sin, cos and log are libdevice's, with other last bits`;
   if ([...tf.helpers.values()].some((h) => /^((np|rf)_i?r?fft2?|fftfreq)$/.test(h.helper))) return 'np.fft has no device form (runtime/fft_helpers.py: NumPy through objmode or rocket-fft, on the host)';
   if (tf.helpers.size > 0 && [...tf.helpers.values()].some((h) => h.helper === 'ipow')) return 'a guarded power of Python ints (numba_helpers.ipow) has no device form';
   const indexing = new Set(['mask_get', 'take', 'mask_set', 'put', 'take_nd', 'put_nd']);
@@ -164,7 +193,17 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
     flagging.add(h.helper);
     return `${helperName(`spec_${h.helper}`)}(${[...e.args.map(print), FAIL_FLAG].join(', ')})`;
   };
-  const printer = new PythonPrinter((e, print) => elements.print(e, print) ?? speculativeCall(e, print) ?? kernelCall(tf, e, print), tf.arrayAug, elements.numeric);
+  // NumPy's exact complex operations through their device forms (COMPLEX_ON_DEVICE; gpuObstacle kept them inside kernels)
+  const deviceHelpers = new Set<string>();
+  const deviceComplexCall = (e: Expr, print: (e: Expr) => string): string | undefined => {
+    const h = tf.helpers.get(e);
+    if (!h || !COMPLEX_ON_DEVICE.has(h.helper)) return undefined;
+    const args = e.kind === 'binary' ? [e.left, e.right] : e.kind === 'call' ? e.args : null;
+    if (!args) return undefined;
+    deviceHelpers.add(h.helper);
+    return `${deviceHelperName(h.helper)}(${args.map(print).join(', ')})`;
+  };
+  const printer = new PythonPrinter((e, print) => elements.print(e, print) ?? speculativeCall(e, print) ?? deviceComplexCall(e, print) ?? kernelCall(tf, e, print), tf.arrayAug, elements.numeric);
   const kernels: string[] = [];
   const kernelLines: string[][] = [];
   // inside a thread, a lowered statement runs as plain loops over its elements
@@ -259,7 +298,7 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
       : line.replace(/^(\s*_polyray_launch\(.*, \()(.*)\)\)$/, (_, head: string, args: string) => `${head}${args.replace(/,$/, '')}, ${FAIL_FLAG}))`));
   const lines = [...kernelLines.flatMap((k) => [withFlag(k[0]), ...k.slice(1), '', '']), withFlag(`def ${host}(${params.join(', ')}):`), ...body.map(withFlag)];
   const arrays = tf.params.filter((p) => p.kind === 'array');
-  return { host, kernels, lines, arrays: arrays.map((p) => p.name), written: arrays.filter((p) => p.written).map((p) => p.name), speculative: [...flagging].sort() };
+  return { host, kernels, lines, arrays: arrays.map((p) => p.name), written: arrays.filter((p) => p.written).map((p) => p.name), speculative: [...flagging].sort(), deviceHelpers: [...deviceHelpers].sort() };
 }
 
 /** Host locals (and enclosing loop variables) the kernel's statements read: they become kernel arguments. */

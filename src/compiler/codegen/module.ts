@@ -154,7 +154,7 @@ export function generateModule(
       const names = (xs: string[]): string => `(${xs.map((x) => JSON.stringify(x)).join(', ')}${xs.length === 1 ? ',' : ''})`;
       variants.push({
         target: 'gpu',
-        constructor: `${RUNTIME_ALIAS}.GpuVariant(${gpu.host}, kernels=${names(gpu.kernels)}, arrays=${names(gpu.arrays)}, written=${names(gpu.written)}${gpu.speculative.length ? `, speculative=${names(gpu.speculative)}` : ''})`,
+        constructor: `${RUNTIME_ALIAS}.GpuVariant(${gpu.host}, kernels=${names(gpu.kernels)}, arrays=${names(gpu.arrays)}, written=${names(gpu.written)}${gpu.speculative.length ? `, speculative=${names(gpu.speculative)}` : ''}${gpu.deviceHelpers.length ? `, device_helpers=${names(gpu.deviceHelpers)}` : ''})`,
       });
     }
     if (targets.includes('ray') && fpl && typeof fpl.ray !== 'string') {

@@ -18,11 +18,11 @@ import type { CloseNote } from '../numerics.js';
 import type { Ty } from './ty.js';
 
 /** The helpers of this file, none of which raises (a loop around them may run in parallel). */
-export const COMPLEX_HELPERS: readonly string[] = ['cmul', 'csquare', 'creciprocal', 'cpow', 'cpow_op', 'cexp', 'cabs'];
+export const COMPLEX_HELPERS: readonly string[] = ['cmul', 'csquare', 'creciprocal', 'cpow', 'cpow_op', 'cexp', 'cabs', 'csquare_scalar'];
 
 /** What a complex product or power needs: its helper, and why `exact` mode refuses it (null: exact). */
 export interface ComplexOp {
-  helper: 'cmul' | 'csquare' | 'creciprocal' | 'cpow' | 'cpow_op' | 'cexp' | 'cabs';
+  helper: 'cmul' | 'csquare' | 'csquare_scalar' | 'creciprocal' | 'cpow' | 'cpow_op' | 'cexp' | 'cabs';
   /** Set when only `close` mode compiles it: the refusal in `exact` mode. */
   closeOnly: string | null;
 }
@@ -80,6 +80,8 @@ export function complexUnary(name: string, a: Ty): ComplexOp | string | null {
   const helper = ({ square: 'csquare', reciprocal: 'creciprocal', exp: 'cexp', abs: 'cabs', absolute: 'cabs' } as const)[name as 'square' | 'reciprocal' | 'exp' | 'abs' | 'absolute'];
   if (!complexOf(a) || helper === undefined) return null;
   if (narrow(a)) return `np.${name} of complex64: NumPy computes it in complex64, compiled code in complex128`;
+  // np.square of one complex number: NumPy's scalar path multiplies without fusing (its array loop fuses)
+  if (helper === 'csquare' && a.kind !== 'array') return { helper: 'csquare_scalar', closeOnly: null };
   return { helper, closeOnly: null };
 }
 
