@@ -649,3 +649,50 @@ def test_a_forced_target_says_why_it_has_no_speedup(kern: ModuleType, monkeypatc
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
     rec = smooth_matches(kern)
     assert rec["variant"] == "cpu" and rec["speedup"] > 0.0 and "speedup_note" not in rec, rec
+
+
+def test_auto_compares_with_the_original_runs_made_while_the_variant_compiled(monkeypatch: pytest.MonkeyPatch) -> None:
+    # issue 18: the calls that ran the original while the variant compiled (POLYRAY_JIT_WAIT=0, the
+    # default) are what auto compares with; before, only a timing on copies counted, and that one was
+    # never made for a variant over 1 ms (predicted bound / ASSUMED_SPEEDUP): slower compiled code ran on
+    from polyray.runtime import cost
+    from polyray.runtime.cpu import CpuVariant
+    from polyray.runtime.speedup import SpeedupMeter
+
+    monkeypatch.delenv("POLYRAY_TIME_ORIGINAL_BELOW")  # the default bound, 1 s
+    meter = SpeedupMeter()
+    sizes = (20, 1 << 20)
+    meter.original_ran(sizes, 0.030)
+    meter.original_ran(sizes, 0.020)  # the fastest run counts
+    assert meter.original_seconds(20) == pytest.approx(0.020)
+    assert meter.original_seconds(21) is None  # nothing known at another size class
+    model = cost.CostModel("f", meter.original_seconds)
+    variants = {"cpu": CpuVariant(lambda x: x)}
+    for seconds in (0.2, 0.25, 0.22):  # the compiled code is ten times slower
+        assert model.decide((), variants, "auto", sizes).variant == "cpu"
+        model.observe(None, "cpu", seconds, sizes=sizes)
+        extra = meter.variant_ran("cpu", sizes, seconds, lambda: pytest.fail("no timing on copies"), ())
+        assert extra["speedup"] == pytest.approx(0.020 / 0.2)
+    d = model.decide((), variants, "auto", sizes)
+    assert d.variant == "original" and "original 20 ms; cpu 200 ms" in d.reason, d.reason
+    monkeypatch.setenv("POLYRAY_TIME_ORIGINAL_BELOW", "0")  # 0: nothing is compared, as documented
+    assert meter.original_seconds(20) is None
+    assert model.decide((), variants, "auto", sizes).variant == "cpu"
+
+
+def test_a_short_original_run_is_timed_again_on_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    # one run under SHORT_SECONDS is mostly noise: it is not compared; the copies are timed instead
+    from polyray.runtime.speedup import SHORT_RUNS, SHORT_SECONDS, SpeedupMeter
+
+    monkeypatch.delenv("POLYRAY_TIME_ORIGINAL_BELOW")
+    meter = SpeedupMeter()
+    sizes = (10, 1000)
+    meter.original_ran(sizes, SHORT_SECONDS / 10)
+    assert meter.original_seconds(10) is None
+    runs: list[tuple[Any, ...]] = []
+    x = np.arange(4.0)
+    meter.variant_ran("cpu", sizes, 1e-5, lambda a: runs.append((a,)), (x,))
+    assert runs == []  # the first call at the class pays nothing
+    extra = meter.variant_ran("cpu", sizes, 1e-5, lambda a: runs.append((a,)), (x,))
+    assert 1 <= len(runs) <= SHORT_RUNS and all(r[0] is not x for r in runs) and "original_timed_seconds" in extra
+    assert meter.original_seconds(10) == extra["original_timed_seconds"]

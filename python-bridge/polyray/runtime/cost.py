@@ -25,7 +25,8 @@ Decision, for candidates in the order cpu, gpu, ray:
 
 Never slower than the original (issue 18): where the original was timed on
 copies of the arguments at that size class (speedup.py: its fastest of up to 5
-runs; ``POLYRAY_TIME_ORIGINAL_BELOW=0`` times nothing, and then nothing is
+runs), or ran anyway there for at least a millisecond (while the variant
+compiled; ``POLYRAY_TIME_ORIGINAL_BELOW=0`` times nothing, and then nothing is
 compared) and the chosen variant has run MIN_RUNS times there, the variant's
 fastest time plus what the dispatcher's hot-path checks cost (``check_seconds``)
 must beat the original's, else the original runs for that size class ("auto:

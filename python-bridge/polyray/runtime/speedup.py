@@ -108,9 +108,19 @@ class SpeedupMeter:
             self._original[cls] = (seconds, nbytes)
 
     def original_seconds(self, cls: int) -> float | None:
-        """The original's fastest time on copies at size class ``cls`` (up to SHORT_RUNS runs), or None
-        where it was not timed so (the bound is 0, it was predicted too slow, it raised)."""
-        return self._on_copies.get(cls)
+        """What auto compares the variants with at size class ``cls`` ("never slower"): the original's
+        fastest time on copies there (up to SHORT_RUNS runs), else its fastest run of at least
+        SHORT_SECONDS in calls that ran it anyway (while the variant compiled, by default): without the
+        latter, a function whose original ran first was never compared, its copies never timed, and a
+        variant predicted over the bound / ASSUMED_SPEEDUP never either. None where neither is known, or
+        where the bound is 0 (nothing is compared then)."""
+        on_copies = self._on_copies.get(cls)
+        if on_copies is not None:
+            return on_copies
+        ran = self._original.get(cls)
+        if ran is None or ran[0] < SHORT_SECONDS or original_timing_bound() <= 0.0:
+            return None  # (one run that short is mostly noise: its copies are timed instead)
+        return ran[0]
 
     def settled(self, cls: int) -> bool:
         """Whether nothing is left to measure about the original at ``cls`` (timed, or judged not to be)."""
@@ -137,7 +147,7 @@ class SpeedupMeter:
         calls = self._calls.get(key, 0) + 1
         self._calls[key] = calls
         extra: dict[str, Any] = {}
-        if cls not in self._original and cls not in self._tried and calls >= 2:
+        if self.original_seconds(cls) is None and cls not in self._tried and calls >= 2:
             self._tried.add(cls)
             extra = self._time_original(cls, nbytes, best, original, args)
         measured = self._original.get(cls)
