@@ -19,7 +19,13 @@ parent can say where a killed child was:
    JSON line lists them, with whether its outputs pass NPBench's test;
 5. with ``--time``: medians of NumPy, Polyray (calls after the first) and each
    NPBench Numba version present (``_numba_n``, ``_numba_np``, ``_numba_npr``,
-   after one warm-up call).
+   after one warm-up call). Polyray's calls run under ``auto`` as a user's do,
+   "never slower" included: since a call waits for its variant here
+   (POLYRAY_JIT_WAIT=1), the original never runs while it compiles, so auto
+   times it on copies on the class's second call whatever its prediction
+   (POLYRAY_TIME_ORIGINAL_BELOW=inf: it is the NumPy version just timed), and
+   keeps it where the compiled code does not beat it; ``timed_variant`` says
+   which one the last timed call ran, and why.
 
 The JSON line (prefixed ``RESULT ``) has the verdict, the functions (accelerated
 or not, and the decorator's note saying why), the main function's run records
@@ -44,7 +50,6 @@ import numpy as np
 # timings and comparisons of compiled variants: a call waits for its variant to compile
 # (issue 19: by default the first calls run the original while it compiles in the background)
 os.environ.setdefault("POLYRAY_JIT_WAIT", "1")
-os.environ.setdefault("POLYRAY_TIME_ORIGINAL_BELOW", "0")  # nor time the original inside timed calls
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from validate import TOLERANCE_KEYS, as_list, bitwise_equal, npbench_valid  # noqa: E402
@@ -222,8 +227,14 @@ def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int,
         result["numba_n_not_polyray"] = numba_n_gaps(result["numba_n"], result["functions"], result.get("variant"))
     if timing and result["status"] == "ok":
         phase("time")
-        times = {"numpy": median_time(getattr(reference, main), info, data, repeat),
-                 "polyray": median_time(getattr(subject, main), info, data, repeat)}
+        times = {"numpy": median_time(getattr(reference, main), info, data, repeat)}
+        os.environ.setdefault("POLYRAY_TIME_ORIGINAL_BELOW", "inf")  # (see 5. above)
+        clear_history()
+        times["polyray"] = median_time(getattr(subject, main), info, data, repeat)
+        timed = [r for r in history() if r.get("function") == main]
+        if timed:
+            result["timed_variant"] = timed[-1].get("variant")
+            result["timed_reason"] = (timed[-1].get("reason") or "")[:240]
         for version in NUMBA_VERSIONS:
             path = os.path.join(folder, f"{name}_{version}.py")
             if not os.path.exists(path):

@@ -37,7 +37,6 @@ from typing import Any
 # timings and comparisons of compiled variants: a call waits for its variant to compile
 # (issue 19: by default the first calls run the original while it compiles in the background)
 os.environ.setdefault("POLYRAY_JIT_WAIT", "1")
-os.environ.setdefault("POLYRAY_TIME_ORIGINAL_BELOW", "0")  # nor time the original inside timed calls
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -236,7 +235,9 @@ def render(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) ->
                  numba_n_cell(r), ", ".join(f"`{n}`" for n in r.get("numba_n_not_polyray", []))]
         if args.time:
             t = r.get("times", {})
-            cells += [ms(t.get(k)) for k in ("numpy", "polyray", "numba_n", "numba_np", "numba_npr")]
+            cells += [ms(t.get(k)) + (" (original kept)" if k == "polyray" and r.get("timed_variant") == "original"
+                                      and r.get("variant") not in (None, "original") else "")
+                      for k in ("numpy", "polyray", "numba_n", "numba_np", "numba_npr")]
         wrong = r.get("why_wrong") or r.get("error") or ""
         cells.append((why_not(r) + (f" — {wrong}" if wrong and wrong not in why_not(r) else "")).replace("|", "\\|")[:220])
         lines.append("| " + " | ".join(cells) + " |")

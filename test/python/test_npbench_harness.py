@@ -241,3 +241,21 @@ def test_numba_n_gaps_count_a_main_function_that_ran_the_original():
     assert one.numba_n_gaps(nn, fns, "cpu") == []
     assert one.numba_n_gaps(nn, fns, "original") == ["kernel"]
     assert one.numba_n_gaps(nn, [dict(fns[0]), dict(fns[1], accelerated=False)], "cpu") == ["helper"]
+
+
+def test_timed_calls_run_as_auto_does_and_say_which_variant(checkout: Path, tmp_path: Path) -> None:
+    # issue 18: the timed Polyray column is auto as users get it, "never slower" included (the original
+    # timed on copies, POLYRAY_TIME_ORIGINAL_BELOW=inf there); the row says what the last timed call ran
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n")
+    code, log, rows = run(["--npbench", str(checkout), "--only", "scale", "--time", "--repeat", "6", "--no-numba-n",
+                           "--doc", str(doc), "--json", str(tmp_path / "r.json")])
+    assert code == 0, log
+    row = rows[0]
+    assert row["status"] == "ok" and row["variant"] == "cpu", row
+    assert row["timed_variant"] in ("cpu", "original") and row["timed_reason"].startswith("auto"), row
+    if row["timed_variant"] == "original":  # (a 32-element loop: either may win on a loaded machine)
+        assert "original kept for size class" in row["timed_reason"], row
+        assert "(original kept)" in doc.read_text()
+    else:
+        assert "original kept" not in doc.read_text()
