@@ -42,6 +42,7 @@ NOT_KERNELS = {
                            "and NPBench's own files",
     "bench/consecutive_calls.py": "benchmark driver (consecutive calls per variant); its kernels are test/kernels/polybench and "
                                   "bench/polybench, checked here",
+    "bench/fft_error.py": "measures rocket-fft's and NumPy's FFT error against a long-double reference (a numerics script, no kernel)",
     "bench/ray_overhead.py": "benchmark driver over a hand-written module in the generated-code shape, not compiler input",
     "bench/npbench/": "the NPBench harness (npm run bench:npbench); its kernels are NPBench's own files, outside this tree, "
                       "compiled through @parallelize from unhinted sources",
