@@ -441,3 +441,85 @@ def array_family_kinds() -> tuple[str, ...] | None:
     if bad:
         raise ValueError(f"POLYRAY_FUZZ_FAMILIES: unknown kinds {bad} (known: {', '.join(ARRAY_KINDS)} or 'array')")
     return kinds
+class SortFn:
+    """One function of sorting as scientists write it (issue 17): np.sort along an axis, flattened
+    or stable, np.argsort (default kind: NumPy's unstable order, whatever its algorithm; stable),
+    a.argsort(), np.unique, np.searchsorted of scalar and array keys (either side, sorted or
+    unsorted edges), and in-place sorts of a vector, a matrix's columns or its rows in a loop.
+    Parameters, when used: x (1-d, float64, int64, int32 or bool), X (2-d float64), e (1-d
+    float64 edges), t (float). The runner draws their values with ties, NaN, both zeros and
+    infinities (`sort_input`), where NumPy's unstable order is free to show."""
+
+    def __init__(self, rng: random.Random, name: str):
+        self.rng = rng
+        self.name = name
+        self.features: set[str] = {"sort_family"}
+        self.x_dtype = rng.choice(("float64", "float64", "int64", "int32", "bool"))
+        self.results: list[str] = []
+
+    def statement(self) -> list[str]:
+        rng = self.rng
+        f = self.features
+        g = f"g{len(self.results)}"
+        real = self.x_dtype != "bool"
+        choices = [
+            ("sort", f"    {g} = np.sort(x)"),
+            ("sort_axis", f"    {g} = np.sort(X, axis={rng.choice(('0', '1', '-1', 'None'))})"),
+            ("sort_stable", f"    {g} = np.sort(X, kind='stable')"),
+            ("argsort", f"    {g} = np.argsort(x)"),
+            ("argsort_stable", f"    {g} = np.argsort(x, kind={rng.choice(('stable', 'mergesort'))!r})"),
+            ("argsort_method", f"    {g} = X.argsort()"),
+            ("unique", f"    {g} = np.unique(x)"),
+            ("sort_inplace", "    x.sort()"),
+            ("sort_inplace_axis", "    X.sort(axis=0)"),
+            ("sort_rows_loop", "    for i in range(X.shape[0]):\n        X[i].sort()"),
+        ]
+        if real and self.x_dtype == "float64":
+            choices += [("searchsorted_array", f"    {g} = np.searchsorted(e, x, side={rng.choice(('left', 'right'))!r})"),
+                        ("searchsorted_scalar", f"    s += np.searchsorted(np.sort(e), t)")]
+        feature, line = rng.choice(choices)
+        f.add(feature)
+        if line.startswith(f"    {g} =") and "t)" not in line:
+            self.results.append(g)
+            if rng.random() < 0.3:
+                # an order statistic read from the result (IndexError in both on an empty one)
+                f.add("sort_read")
+                two_d = ("(X" in line or "X." in line) and "None" not in line
+                end = rng.choice(("0", "-1"))
+                line += f"\n    s += {g}[{end}, {end}]" if two_d else f"\n    s += {g}[{end}]"
+        return line.split("\n")
+
+    def build(self) -> tuple[str, FunctionSpec]:
+        rng = self.rng
+        body = ["    s = 0.0"]
+        for _ in range(rng.choice((1, 2, 2, 3))):
+            body += self.statement()
+        returned = self.results[-2:] if self.results else []
+        if "s +=" in "\n".join(body):
+            returned = ["s"] + returned
+        if not returned:
+            returned = ["x"] if any("x." in b for b in body) else ["X"]
+        text = "\n".join(body if "s +=" in "\n".join(body) else body[1:])
+        body_text = text + f"\n    return {', '.join(returned)}"
+        needed = [n for n in ("x", "X", "e", "t") if re.search(rf"\b{n}\b", text)]
+        every = {"x": Param("x", "array", 1, self.x_dtype), "X": Param("X", "array", 2), "e": Param("e", "array", 1), "t": Param("t", "float")}
+        params = [every[n] for n in needed]
+        sig = ", ".join(f"{p.name}: {SHAPED[(p.dtype, p.ndim)] if p.kind == 'array' else p.kind}" for p in params)
+        spec = FunctionSpec(self.name, params, True, None, self.features)
+        spec.ret_hint = "-"
+        spec.tuple_return = len(returned) > 1
+        return f"def {self.name}({sig}):\n{body_text}\n", spec
+
+
+def sort_input(dtype: str, shape: list[int], nrng) -> "np.ndarray":  # noqa: F821 - numpy is the runner's
+    """Values for SortFn's arrays: few distinct ones (ties), and for floats NaN (also with its sign
+    set), both zeros and infinities, so that every freedom of NumPy's unstable sorts is exercised."""
+    import numpy as np
+
+    if dtype == "bool":
+        return nrng.random(shape) < 0.5
+    if dtype in ("int64", "int32"):
+        return nrng.integers(-3, 4, size=shape).astype(dtype)
+    pool = np.array([-1.5, -0.0, 0.0, 0.0, 2.0, 2.0, 0.5, np.nan, np.copysign(np.nan, -1.0), np.inf, -np.inf, 3.25])
+    a = nrng.choice(pool, size=shape) if nrng.random() < 0.7 else np.round(nrng.standard_normal(shape) * 4.0, 1)
+    return a

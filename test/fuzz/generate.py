@@ -71,6 +71,7 @@ exception: division by a Python float, `math.sqrt` of a negative number) or
 """
 from __future__ import annotations
 
+import os
 import random
 import re
 import sys
@@ -891,6 +892,13 @@ def generate(seed: int) -> Program:
     if crng.random() < 0.25 and callees:
         callee = crng.choice(callees)
         text, spec = _caller(callee, crng, texts[specs.index(callee)])
+        texts.append(text)
+        specs.append(spec)
+    # one program in five also sorts, in a function of its own (families.SortFn, its own stream, so the
+    # functions above stay as they were); every program with --family sort (run.py)
+    srng = random.Random(seed * 43 + 5)
+    if srng.random() < 1 / 5 or os.environ.get("POLYRAY_FUZZ_FAMILY") == "sort":
+        text, spec = families.SortFn(srng, f"f{len(texts)}").build()
         texts.append(text)
         specs.append(spec)
     helper = "def _fz_clip(v: int) -> int:\n    return max(v, 0)\n" if helper_needed else ""

@@ -214,6 +214,8 @@ def make_inputs(fn: gen.FunctionSpec, seed: int, trial: int) -> dict[str, Any]:
                     a = (nrng.standard_normal(shape) * 4.0).astype(np.float32)
                 if a.size and rng.random() < 0.15:
                     a.flat[rng.randrange(a.size)] = rng.choice((math.nan, math.inf, -math.inf, -0.0))
+            if "sort_family" in fn.features:
+                a = families.sort_input(p.dtype, shape, nrng)  # ties, NaN, both zeros (families.SortFn)
             args[p.name] = a
         elif p.kind == "int":
             args[p.name] = rng.choice((base[0], base[0], base[0], base[1], base[0] - 1, base[0] + 1, base[0] + 2, 0, 1, -1, -3, rng.randrange(0, 13)))
@@ -824,7 +826,7 @@ def worker(mode: str, seeds: list[int], trials: int, ray_trials: int) -> None:
 def state_file(seed: int, count: int) -> Path:
     base = Path(os.environ.get("POLYRAY_CACHE_DIR", Path.home() / ".cache/polyray")) / "fuzz"
     base.mkdir(parents=True, exist_ok=True)
-    families = os.environ.get("POLYRAY_FUZZ_FAMILIES", "").replace(",", "+")
+    families = "+".join(x for x in (os.environ.get("POLYRAY_FUZZ_FAMILIES", "").replace(",", "+"), os.environ.get("POLYRAY_FUZZ_FAMILY", "")) if x)
     return base / f"run-{seed}-{count}{'-' + families if families else ''}.jsonl"
 
 
@@ -917,6 +919,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fresh", action="store_true", help="ignore the state of an earlier, interrupted run")
     ap.add_argument("--families", help="every function of last session's constructs (families.ArrayFn): 'array' for all "
                     f"its kinds, or a comma list of {', '.join(families.ARRAY_KINDS)} (sets POLYRAY_FUZZ_FAMILIES)")
+    ap.add_argument("--sort-family", action="store_true", help="give every program a sorting function (families.SortFn; sets POLYRAY_FUZZ_FAMILY=sort)")
     ap.add_argument("--worker", choices=("cpu", "ray", "gpu"), help=argparse.SUPPRESS)
     ap.add_argument("--seeds", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -924,6 +927,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.families:
         os.environ["POLYRAY_FUZZ_FAMILIES"] = a.families  # the workers inherit it
         families.array_family_kinds()  # an unknown kind fails here, before any worker starts
+    if a.sort_family:
+        os.environ["POLYRAY_FUZZ_FAMILY"] = "sort"  # read by generate.py, here and in the workers it starts
     if a.worker:
         worker(a.worker, [int(s) for s in a.seeds.split(",") if s], a.trials, a.ray_trials)
         return 0

@@ -149,3 +149,34 @@ def test_dependence_model_sees_in_place_sorts():
     out = subprocess.run(["node", str(ROOT / "bin/polyray.mjs"), "explain", str(SOURCE)], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     row = out.split("sort_each_row:")[1].split("\n    line")[1]
     assert "for i: parallel" in row, row
+
+
+def test_the_fuzzer_generates_the_sorting_family(monkeypatch):
+    """families.SortFn (test/fuzz): one program in five has a sorting function of its own (every one with
+    run.py --family sort), in every form above; its inputs have ties, NaN of both signs, both zeros."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "test/fuzz"))
+    import families
+    import generate
+
+    def features(count: int) -> dict[str, int]:
+        seen: dict[str, int] = {}
+        for k in range(count):
+            program = generate.generate(4300 * 1_000_000 + k)
+            compile(program.source, "fuzz", "exec")
+            for fn in program.functions:
+                if "sort_family" in fn.features:
+                    for f in fn.features:
+                        seen[f] = seen.get(f, 0) + 1
+        return seen
+
+    assert 10 <= features(100).get("sort_family", 0) <= 35
+    monkeypatch.setenv("POLYRAY_FUZZ_FAMILY", "sort")
+    seen = features(100)
+    forms = ["sort", "sort_axis", "sort_stable", "argsort", "argsort_stable", "argsort_method", "unique", "sort_inplace",
+             "sort_inplace_axis", "sort_rows_loop", "searchsorted_array", "searchsorted_scalar", "sort_read"]
+    assert seen["sort_family"] == 100 and all(seen.get(f, 0) > 0 for f in forms), seen
+    a = families.sort_input("float64", [400], np.random.default_rng(0))
+    assert np.isnan(a).any() and (np.signbit(a) & (a == 0)).any() and ((a == 0) & ~np.signbit(a)).any()
+    assert np.signbit(a[np.isnan(a)]).any()
