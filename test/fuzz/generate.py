@@ -894,10 +894,10 @@ def generate(seed: int) -> Program:
         text, spec = _caller(callee, crng, texts[specs.index(callee)])
         texts.append(text)
         specs.append(spec)
-    # one program in five also sorts, in a function of its own (families.SortFn, its own stream, so the
+    # one program in eight also sorts, in a function of its own (families.SortFn, its own stream, so the
     # functions above stay as they were); every program with --family sort (run.py)
     srng = random.Random(seed * 43 + 5)
-    if srng.random() < 1 / 5 or os.environ.get("POLYRAY_FUZZ_FAMILY") == "sort":
+    if srng.random() < 1 / 8 or os.environ.get("POLYRAY_FUZZ_FAMILY") == "sort":
         text, spec = families.SortFn(srng, f"f{len(texts)}").build()
         texts.append(text)
         specs.append(spec)
