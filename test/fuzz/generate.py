@@ -895,7 +895,7 @@ def generate(seed: int) -> Program:
         texts.append(text)
         specs.append(spec)
     # one program in eight also sorts, in a function of its own (families.SortFn, its own stream, so the
-    # functions above stay as they were); every program with --family sort (run.py)
+    # functions above stay as they were); every program with --sort-family (run.py)
     srng = random.Random(seed * 43 + 5)
     if srng.random() < 1 / 8 or os.environ.get("POLYRAY_FUZZ_FAMILY") == "sort":
         text, spec = families.SortFn(srng, f"f{len(texts)}").build()

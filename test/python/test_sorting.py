@@ -153,7 +153,7 @@ def test_dependence_model_sees_in_place_sorts():
 
 def test_the_fuzzer_generates_the_sorting_family(monkeypatch):
     """families.SortFn (test/fuzz): one program in eight has a sorting function of its own (every one with
-    run.py --family sort), in every form above; its inputs have ties, NaN of both signs, both zeros."""
+    run.py --sort-family), in every form above; its inputs have ties, NaN of both signs, both zeros."""
     import sys
 
     sys.path.insert(0, str(ROOT / "test/fuzz"))
