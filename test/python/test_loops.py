@@ -162,7 +162,7 @@ def test_the_fuzzer_generates_every_loop_form():
     import generate  # noqa: E402
 
     seen: dict[str, int] = {}
-    for k in range(300):
+    for k in range(800):
         program = generate.generate(906 * 1_000_000 + k)
         compile(program.source, "fuzz", "exec")
         for fn in program.functions:
