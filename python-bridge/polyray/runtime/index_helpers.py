@@ -252,6 +252,9 @@ def _ol_put(x, idx, v):  # type: ignore[no-untyped-def]
 # One 1-d integer array per dimension of x (types/index-arrays.ts), broadcast together as
 # NumPy does (each of one length n or 1; IndexError otherwise), every index checked against
 # its axis before any element is read or written (negative ones count from the end).
+# A store checks in NumPy's order: the index arrays broadcast (IndexError), then the values'
+# shape against the result's (ValueError), then the bounds (IndexError), so values of the
+# wrong length with an index out of range raise ValueError, as NumPy does.
 
 
 def _index_tuple(x: Any, idxs: Any) -> bool:
@@ -338,8 +341,8 @@ def _ol_put_nd(x, idxs, v):  # type: ignore[no-untyped-def]
         return None
     if x.ndim == 2 and isinstance(v, types.Array):
         def impl2_array(x, idxs, v):  # type: ignore[no-untyped-def]
+            w = _stored_values(v, _broadcast_length((idxs[0].shape[0], idxs[1].shape[0])))
             ij = _flat_indices2(x, idxs[0], idxs[1])
-            w = _stored_values(v, ij.shape[0])
             for k in range(ij.shape[0]):
                 x[ij[k, 0], ij[k, 1]] = w[k if w.shape[0] != 1 else 0]
         return impl2_array
@@ -351,8 +354,8 @@ def _ol_put_nd(x, idxs, v):  # type: ignore[no-untyped-def]
         return impl2
     if isinstance(v, types.Array):
         def impl3_array(x, idxs, v):  # type: ignore[no-untyped-def]
+            w = _stored_values(v, _broadcast_length((idxs[0].shape[0], idxs[1].shape[0], idxs[2].shape[0])))
             ij = _flat_indices3(x, idxs[0], idxs[1], idxs[2])
-            w = _stored_values(v, ij.shape[0])
             for k in range(ij.shape[0]):
                 x[ij[k, 0], ij[k, 1], ij[k, 2]] = w[k if w.shape[0] != 1 else 0]
         return impl3_array
