@@ -77,12 +77,9 @@ def whole_std(a: Any, ddof: Any) -> Any:
 
 @njit
 def _over(x, count):  # type: ignore[no-untyped-def]
-    """x / count as NumPy divides (count 0: inf, or nan for 0 and nan; no exception)."""
-    if count > 0:
-        return x / count
-    if x > 0.0:
-        return np.inf
-    return np.nan
+    """x / count as NumPy divides, without an exception for count 0: the ufunc divides in hardware,
+    so 0 / 0 is the processor's own NaN (its sign bit set on x86), the bits NumPy's mean of an empty line has."""
+    return np.true_divide(x, np.float64(count))
 
 
 def _reducer(pairwise: Any, acc: Any) -> Any:
@@ -182,5 +179,38 @@ def _whole_overload(op: int):  # type: ignore[no-untyped-def]
 
 for _fn, _op in ((axis_sum, SUM), (axis_mean, MEAN), (axis_var, VAR), (axis_std, STD)):
     overload(_fn, inline="always", prefer_literal=True)(_axis_overload(_op))
+
+
+# np.average(a, axis=k) without weights is a.mean(axis), then NumPy's scale
+# a.size / avg.size (numpy/lib/_function_base_impl.py, average), a Python division:
+# ZeroDivisionError whenever the result is empty (another axis of a has length 0),
+# after the mean, which itself raises nothing.
+
+
+def axis_average(a: Any, axis: Any, keepdims: bool, vector_ok: bool) -> Any:
+    """``np.average(a, axis=axis, keepdims=keepdims)``."""
+    return np.average(a, axis=axis, keepdims=keepdims)
+
+
+@overload(axis_average, prefer_literal=True)
+def _ol_axis_average(a, axis, keepdims, vector_ok):  # type: ignore[no-untyped-def]
+    if _axis_overload(MEAN)(a, axis, keepdims, vector_ok) is None:
+        return None
+    axes = literal_axes(axis, a.ndim)
+    kept = tuple(d for d in range(a.ndim) if d not in axes)
+    if not kept:
+        # every axis reduced: one element (keepdims or not), never empty
+        return lambda a, axis, keepdims, vector_ok: axis_mean(a, axis, keepdims, vector_ok)
+
+    def impl(a, axis, keepdims, vector_ok):  # type: ignore[no-untyped-def]
+        out = axis_mean(a, axis, keepdims, vector_ok)
+        size = 1
+        for d in kept:
+            size *= a.shape[d]
+        if size == 0:
+            raise ZeroDivisionError("division by zero")
+        return out
+
+    return impl
 for _fn, _op in ((whole_sum, SUM), (whole_mean, MEAN), (whole_var, VAR), (whole_std, STD)):
     overload(_fn, inline="always")(_whole_overload(_op))

@@ -28,6 +28,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     {"truediv", "floordiv", "mod", "pow", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp", "matmul", "dot",
      "pairwise_sum", "pairwise_mean", "cdiv"}
     | {f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")}  # close mode's reductions
+    | {"axis_average"}  # np.average along an axis: the mean, then NumPy's ZeroDivisionError for an empty result
     | {f"spec_{name}" for name in _SPECULABLE}
     | {"sin", "cos", "tan", "sinh", "cosh", "expm1", "log1p"}  # math's checks (runtime/math_helpers.py)
     | {"axis_max", "axis_min"}  # np.max/np.min along axes (runtime/axis_extrema.py)

@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit, types, vectorize
 from numba.extending import overload, register_jitable
 
-from .close_reductions import (axis_mean, axis_std, axis_sum, axis_var,  # noqa: F401 - close mode's reductions, injected like the rest
+from .close_reductions import (axis_average, axis_mean, axis_std, axis_sum, axis_var,  # noqa: F401 - close mode's reductions, injected like the rest
                                whole_mean, whole_std, whole_sum, whole_var)
 from .axis_extrema import axis_max, axis_min  # noqa: F401 - np.max/np.min along axes (both modes)
 from .axis_extrema import checked_axis_max, checked_axis_min, checked_max, checked_min  # noqa: F401 - exact mode's float max/min
@@ -44,7 +44,7 @@ from .sort_helpers import __all__ as _SORT_HELPERS
 from .sort_helpers import *  # noqa: F403 - np.sort, a.sort(), np.argsort, np.unique with NumPy's results
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
-           "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", *_ARRAY_HELPERS, *_INDEX_HELPERS,
+           "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", "axis_average", *_ARRAY_HELPERS, *_INDEX_HELPERS,
            *_MATH_HELPERS, *_COMPLEX_HELPERS, *_FFT_HELPERS, *_SORT_HELPERS,
            *(f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")),
            *(f"spec_{name}" for name in ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow"))]

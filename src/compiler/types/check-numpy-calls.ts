@@ -13,7 +13,7 @@ import { numpyFunction, type TableRow } from './numpy-table.js';
 import { covVariables } from './table-guards.js';
 import { planNorm } from './norms.js';
 import { fftFreq, fftShift, fftTransform, type FftTyping } from './fft-calls.js';
-import { checkedExtreme } from './reductions.js';
+import { AVERAGE_CALLS, checkedExtreme } from './reductions.js';
 import { CallChecker } from './check-calls.js';
 import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral } from './check-helpers.js';
 import { searchsortedRule, sortRule, uniqueRule, type RuleResult } from './sort-rules.js';
@@ -48,6 +48,7 @@ export abstract class NumpyCallChecker extends CallChecker {
         return UNKNOWN;
       }
       e.func.attr = 'mean';
+      AVERAGE_CALLS.add(e); // (the next passes see np.mean: closeReduction prints it as np.average along an axis)
       return this.numpyCall(e, mean, args, kw);
     }
     // rules added with the table check their arguments themselves: an argument of unknown type was reported where it came from

@@ -11,7 +11,7 @@ import type { NumericCast } from './casts.js';
 import type { Plan, Side } from './nep50.js';
 import type { Dtype } from './promotion.js';
 import { productNote, productRefusal, reductionNote, ULP_BOUNDS, ulpNote, type CloseNote, type Numerics } from '../numerics.js';
-import { AXIS_EXTREMA, CLOSE_REDUCTIONS, checkedExtreme, planCloseReduction, type ReductionName } from './reductions.js';
+import { AVERAGE_CALLS, AXIS_EXTREMA, CLOSE_REDUCTIONS, checkedExtreme, planCloseReduction, type ReductionName } from './reductions.js';
 import type { TableRow } from './numpy-table.js';
 import { ModuleCalls, type CallSite } from './calls.js';
 import { IntRanges } from './int-ranges.js';
@@ -134,7 +134,8 @@ export abstract class CheckerBase {
       this.error(e.span, plan.reason);
       return UNKNOWN;
     }
-    this.helpers.set(e, { helper: checkedExtreme(this.numerics, fname, operand.dtype) ?? plan.helper, args: plan.args });
+    const helper = plan.helper === 'axis_mean' && AVERAGE_CALLS.has(e) ? 'axis_average' : plan.helper;
+    this.helpers.set(e, { helper: checkedExtreme(this.numerics, fname, operand.dtype) ?? helper, args: plan.args });
     if (CLOSE_REDUCTIONS.has(name) && !this.closeNotes.some((n) => n.line === e.span.from.line && n.col === e.span.from.col)) {
       this.closeNotes.push(reductionNote(e.span.from.line, e.span.from.col, method ? `.${fname}()` : `np.${fname}`, plan.terms));
     }

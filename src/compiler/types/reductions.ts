@@ -40,6 +40,14 @@ export const CHECKED_EXTREMA_HELPERS: ReadonlySet<string> = new Set(['checked_ma
 export const CLOSE_REDUCTION_HELPERS: ReadonlySet<string> = new Set(
   ['sum', 'mean', 'var', 'std'].flatMap((n) => [`axis_${n}`, `whole_${n}`]),
 );
+/**
+ * The calls written np.average(a[, axis=]) without weights, which the checker rewrites to np.mean
+ * (check-numpy-calls.ts) before its later passes: along an axis they print close_reductions.axis_average,
+ * the same mean then NumPy's ZeroDivisionError for an empty result (average divides a.size by its size).
+ * Kept on the node, not the checker, because the rewritten node is all a later pass or checker sees.
+ */
+export const AVERAGE_CALLS = new WeakSet<Expr>();
+
 export interface ReductionCall {
   name: ReductionName;
   /** The reduced array's type and expression (the receiver of a method). */
