@@ -102,6 +102,10 @@ def test_a_compile_failure_runs_original_per_signature(kern: ModuleType, monkeyp
     the record says why, the same argument types are not compiled again, other types are."""
     import numba.core.compiler as numba_compiler
 
+    # the helpers compile their ufuncs (cdiv) when first imported: import them before the injection,
+    # which stands for a failure of the variant's own compile (an import failure is another test's)
+    from polyray.runtime import numba_helpers  # noqa: F401
+
     real = numba_compiler.compile_extra
     calls: list[int] = []
     injected = [True]
@@ -133,17 +137,23 @@ def test_auto_after_a_compile_failure_runs_original_without_recompiling(kern: Mo
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     import numba.core.compiler as numba_compiler
 
-    calls: list[int] = []
+    # the helpers compile their ufuncs (cdiv) when first imported: import them before the injection,
+    # which stands for a failure of the variant's own compile (an import failure is another test's)
+    from polyray.runtime import numba_helpers  # noqa: F401
+
+    calls: list[str] = []
 
     def broken(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
+        calls.append(getattr(args[2], "__name__", "?"))
         raise MemoryError("injected: LLVM ran out of memory")
 
     monkeypatch.setattr(numba_compiler, "compile_extra", broken)
     for _ in range(3):
         axpy_matches(kern)
         assert last()["variant"] == "original" and "MemoryError: injected" in last()["reason"], last()
-    assert len(calls) == 1
+    # the variant was compiled once; the fused entry's guard (hot_entry.py, on the background worker) may
+    # try its own compile, which the injection fails too, and then keeps the guard in Python
+    assert len([c for c in calls if c.startswith("_polyray_cpu_axpy")]) == 1, calls
 
 
 def test_the_users_exception_on_the_compiling_call_propagates_with_the_originals_writes(kern: ModuleType) -> None:
