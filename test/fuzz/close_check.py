@@ -15,6 +15,9 @@ in exact mode. A close-mode function from the generator's close family
 - max/min along axes, complex products and integer powers (families.ArrayFn, "exact"): the
   same bits, in close mode as in exact mode;
 - a product: 2*gamma_k*(|A|@|B|), k the summed dimension;
+- the NumPy table's rows (families.TableFn): each row's stated bound (cumsum: 2*gamma(n)*cumsum|x|;
+  linalg.norm: (0.52n + 1.01)*eps*||x||; solve/inv: 4n*eps*cond(A)*max|x|; cholesky:
+  8n*eps*sqrt(max|A|); cov: its closeBound; np.fft: close_bounds.fft_tolerance);
 with the same shape, dtype, NaN and inf positions. Any other function with
 close notes (an ordinary family's `X[:, :] = Y @ Z` in close mode) has no bound
 the runner can derive: its outcome kind and its non-float arrays are compared,
@@ -34,9 +37,46 @@ def _values(x: Any) -> np.ndarray:
     return np.asarray(x)
 
 
-def tolerance(bound: dict[str, Any], args: dict[str, Any]) -> Any:
+def _table_tolerance(bound: dict[str, Any], env: dict[str, Any], want: np.ndarray) -> Any:
+    """The close-mode bounds of the NumPy table's rows (families.TableFn), each the row's stated one
+    (src/compiler/types/numpy-table.ts closeBound, docs/reliability.md), per result element."""
+    op = bound["op"]
+    if op == "fft":
+        a = np.asarray(eval(bound["operand"], env))  # noqa: S307 - the generator's own expressions
+        n = 2 * (a.shape[-1] - 1) if bound["fn"] == "irfft" else a.shape[-1]
+        return cb.fft_tolerance(bound["fn"], a, n)
+    x = np.asarray(eval(bound.get("operand") or bound["a"], env), dtype=np.float64)  # noqa: S307
+    eps = float(np.finfo(np.float64).eps)
+    with np.errstate(all="ignore"):
+        if op == "cumsum":
+            # any order of each prefix's additions is within gamma(k) of its exact sum, k <= n: twice that apart
+            return 2 * cb.gamma(x.size) * np.cumsum(np.abs(x.ravel()))
+        if op == "norm":
+            # the norm row: <= (0.52 n + 1.01) eps ||x||, n the entries (NumPy's sqrt(x.dot(x)) on both sides)
+            return (0.52 * x.size + 1.01) * eps * np.abs(want)
+        n = x.shape[0]
+        if op == "lu":
+            # solve/inv rows: both backward stable, about n eps cond(A) relative to the result (test_numpy_table's 4x)
+            return 4 * n * eps * np.linalg.cond(x) * (np.max(np.abs(want)) if want.size else 0.0)
+        if op == "cholesky":
+            # the cholesky row: both backward stable, ||A - L L^T|| <= c n eps ||A||; entries of L within 8 n eps sqrt(max|A|)
+            return 8 * n * eps * (np.max(np.abs(x)) if x.size else 0.0) ** 0.5
+        if op == "cov":
+            # the cov row: <= 3.03 n eps sum_k (|x_ik| + |m_i|)(|x_jk| + |m_j|) / (n - 1), n the observations
+            obs = x.shape[1]
+            t = np.abs(x) + np.abs(np.mean(x, axis=1))[:, None]
+            return 3.03 * obs * eps * (t @ t.T) / (obs - 1) if obs > 1 else np.inf
+    raise ValueError(f"unknown bound {op!r}")
+
+
+TABLE_OPS = ("fft", "cumsum", "norm", "lu", "cholesky", "cov")
+
+
+def tolerance(bound: dict[str, Any], args: dict[str, Any], want: Any = None) -> Any:
     """The per-element bound of a close-family function's result on these inputs (an array, or a scalar)."""
     env = {"np": np, **args}
+    if bound["op"] in TABLE_OPS:
+        return _table_tolerance(bound, env, np.asarray(want))
     if bound["op"] == "product":
         a, b = eval(bound["a"], env), eval(bound["b"], env)  # noqa: S307 - the generator's own expressions
         return cb.product_tolerance(a, b)
@@ -83,7 +123,7 @@ def within_bound(spec_bound: dict[str, Any], want: Any, got: Any, args: dict[str
         if mismatch or d > k:
             return f"{spec_bound['fn']}: {d} ULP (bound {k}), {mismatch} NaN/inf position mismatches"
         return None
-    tol = tolerance(spec_bound, args)
+    tol = tolerance(spec_bound, args, w)
     if not cb.within(g, w, tol):
         with np.errstate(all="ignore"):
             worst = np.nanmax(np.abs(np.atleast_1d(g - w) - np.atleast_1d(np.broadcast_to(tol, w.shape)))) if w.size else 0

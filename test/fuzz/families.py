@@ -523,3 +523,264 @@ def sort_input(dtype: str, shape: list[int], nrng) -> "np.ndarray":  # noqa: F82
     pool = np.array([-1.5, -0.0, 0.0, 0.0, 2.0, 2.0, 0.5, np.nan, np.copysign(np.nan, -1.0), np.inf, -np.inf, 3.25])
     a = nrng.choice(pool, size=shape) if nrng.random() < 0.7 else np.round(nrng.standard_normal(shape) * 4.0, 1)
     return a
+
+
+# ------------------------------------------------------------------------------------------------
+# The NumPy table's rows that the families above do not write (issue 17): `TableFn`.
+
+#: every row TableFn writes (the feature `table_<row>` marks a function that calls it)
+TABLE_ROWS = ("arange", "concatenate", "hstack", "vstack", "cumsum", "argmax", "argmin", "all", "isnan", "isfinite",
+              "ceil", "ravel", "full", "eye", "identity", "diag", "trace", "triu", "tril", "linalg.norm", "linalg.solve",
+              "linalg.inv", "linalg.cholesky", "kron", "histogram", "bincount", "reshape", "linspace", "cov",
+              "logical_and", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftfreq")
+TABLE_KINDS = ("alloc", "join", "scan", "arg", "mask", "shape", "tri", "linalg", "kron", "counts", "cov", "fft")
+#: each kind drawn as often as the rows it writes, so that every row comes about equally often
+TABLE_WEIGHTS = (5, 3, 1, 3, 4, 2, 4, 4, 1, 2, 1, 5)
+
+_EXACT: dict = {"op": "exact"}
+
+
+class TableFn:
+    """One function calling rows of the NumPy table as scientists write them (`n, m = A.shape`,
+    `I = np.eye(n)`, `np.linalg.solve(M + n * np.eye(n), b)`, masks of isnan/isfinite/logical_and,
+    `np.histogram(x, bins=10)[0]`, `np.bincount(idx)`, `np.fft.rfft(x)`...). Parameters, when used:
+    x, y (1-d float64, lengths of their own: concatenations and vstack of mismatched lengths raise
+    in both), A (2-d float64), M (square float64, diagonally dominant unless the runner makes it
+    singular), b (1-d float64 as long as M, one call in eight one longer), idx (1-d int64 in
+    [0, 9], one call in eight holding -1), Z (1-d complex128), K (2-d int64), t (float). The runner draws them in
+    `table_inputs`. Each function returns one call's result (through exact operations only), so
+    its spec's `bound` is that call's close-mode bound (close_check.py): `exact` for the rows of
+    class exact, else the row's own (cumsum, trace, norm, solve/inv, cholesky, cov, fft)."""
+
+    def __init__(self, rng: random.Random, name: str):
+        self.rng = rng
+        self.name = name
+        self.kind = rng.choices(TABLE_KINDS, TABLE_WEIGHTS)[0]
+        self.features: set[str] = {"table_family", f"table_kind_{self.kind}"}
+
+    def use(self, *rows: str) -> None:
+        self.features |= {f"table_{r}" for r in rows}
+
+    def build(self) -> tuple[str, FunctionSpec]:
+        body, names, bound = getattr(self, f"_{self.kind}")()
+        every = {"x": Param("x", "array", 1), "y": Param("y", "array", 1), "A": Param("A", "array", 2),
+                 "M": Param("M", "array", 2), "b": Param("b", "array", 1), "idx": Param("idx", "array", 1, "int64"),
+                 "Z": Param("Z", "array", 1, "complex128"), "K": Param("K", "array", 2, "int64"), "t": Param("t", "float")}
+        params = [every[n] for n in names]
+        sig = ", ".join(f"{p.name}: {hint(p.dtype, p.ndim) if p.kind == 'array' else p.kind}" for p in params)
+        spec = FunctionSpec(self.name, params, True, None, self.features, bound)
+        spec.ret_hint = "-"
+        return f"def {self.name}({sig}):\n" + "\n".join(f"    {ln}" for ln in body) + "\n", spec
+
+    # --- the kinds: (body, parameter names, bound) ------------------------------------------------
+    def _alloc(self):
+        rng = self.rng
+        form = rng.choice(("arange", "arange_step", "linspace", "full", "eye", "identity", "eye_k"))
+        if form == "arange":
+            self.use("arange")
+            return ["n = x.shape[0]", "k = np.arange(n)", rng.choice(("return x * k", "return x + 0.5 * k", "return k[::-1] - n"))], ["x"], _EXACT
+        if form == "arange_step":
+            self.use("arange")
+            return ["n = x.shape[0]", rng.choice(("r = np.arange(0, n, 2)", "r = np.arange(1.0, n + 1.0)", "r = np.arange(n, 0, -1) * 2")),
+                    "return r"], ["x"], _EXACT
+        if form == "linspace":
+            self.use("linspace")
+            return ["n = x.shape[0]", rng.choice(("g = np.linspace(0.0, 1.0, n)", "g = np.linspace(-t, t, n)", "g = np.linspace(0, 1, num=n + 1)[1:]")),
+                    "return x * g"], ["x", "t"], _EXACT
+        if form == "full":
+            self.use("full")
+            return ["n, m = A.shape", rng.choice(("F = np.full((n, m), t)", "F = np.full(A.shape, 2.5)", "F = np.full((n, m), -1.0)")),
+                    "return A + F"], ["A", "t"], _EXACT
+        if form == "eye":
+            self.use("eye")
+            return ["n = M.shape[0]", "I = np.eye(n)", rng.choice(("return M + t * I", "return M - I", "return M * I"))], ["M", "t"], _EXACT
+        if form == "identity":
+            self.use("identity")
+            return ["n = M.shape[0]", "return M + np.identity(n) * 2.0"], ["M"], _EXACT
+        self.use("eye")
+        return ["n, m = A.shape", rng.choice(("return A + np.eye(n, m, 1)", "return A + np.eye(n, m)", "return A - np.eye(n, m, k=-1)"))], ["A"], _EXACT
+
+    def _join(self):
+        rng = self.rng
+        form = rng.choice(("concatenate", "concatenate3", "hstack", "vstack", "concatenate_rows"))
+        if form == "concatenate":
+            self.use("concatenate")
+            return [rng.choice(("r = np.concatenate((x, y))", "r = np.concatenate((x, y * 2.0))", "r = np.concatenate([x, y])",
+                                "r = np.concatenate((x[1:], x[:1]))")),
+                    "return r"], ["x", "y"], _EXACT
+        if form == "concatenate3":
+            self.use("concatenate")
+            return ["r = np.concatenate((x, y, x))", "return r.sum() if r.shape[0] == 0 else r[0] + r[-1]"], ["x", "y"], _EXACT
+        if form == "hstack":
+            self.use("hstack")
+            return [rng.choice(("r = np.hstack((x, y))", "r = np.hstack((y, x, y))", "r = np.hstack([y, x])")), "return r"], ["x", "y"], _EXACT
+        if form == "vstack":
+            self.use("vstack")
+            return [rng.choice(("r = np.vstack((x, y))", "r = np.vstack((x, x * 0.5, y))", "r = np.vstack([x, y])")), "return r"], ["x", "y"], _EXACT
+        self.use("concatenate")
+        return [rng.choice(("r = np.concatenate((A, A * 2.0))", "r = np.concatenate((A, A), axis=1)", "r = np.concatenate((A, A), axis=0)")),
+                "return r"], ["A"], _EXACT
+
+    def _scan(self):
+        rng = self.rng
+        self.use("cumsum")
+        expr = rng.choice(("np.cumsum(x)", "x.cumsum()", "np.cumsum(A)", "A.cumsum()"))
+        operand = "x" if "x" in expr else "A"
+        return [f"c = {expr}", "return c"], [operand], {"op": "cumsum", "operand": operand}
+
+    def _arg(self):
+        rng = self.rng
+        # the axis= forms are refused today (the original runs): drawn less often
+        form = rng.choice(("argmax", "argmin", "argmax", "argmin", "argmax_axis", "argmin_axis", "all", "all", "all_axis"))
+        if form.startswith("arg"):
+            fn = form.split("_")[0]
+            self.use(fn)
+            if form.endswith("axis"):
+                return ["n, m = A.shape", f"k = np.{fn}(A, axis={rng.choice((0, 1, -1))})", "return k"], ["A"], _EXACT
+            return [rng.choice((f"k = np.{fn}(x)", f"k = x.{fn}()", f"k = np.{fn}(np.abs(x))")), "return x[k]" if rng.random() < 0.5 else "return k"], ["x"], _EXACT
+        self.use("all")
+        if form == "all":
+            return [rng.choice(("ok = np.all(x > t)", "ok = (x >= 0.0).all()", "ok = np.all(np.isfinite(x))")), "return ok"], ["x", "t"], _EXACT
+        return [f"ok = np.all(A > 0.0, axis={rng.choice((0, 1))})", "return ok"], ["A"], _EXACT
+
+    def _mask(self):
+        rng = self.rng
+        form = rng.choice(("nan_zero", "finite_where", "and_mask", "ceil", "nan_count", "finite_mean"))
+        if form == "nan_zero":
+            self.use("isnan")
+            return ["y = x.copy()", "y[np.isnan(y)] = 0.0", "return y"], ["x"], _EXACT
+        if form == "finite_where":
+            self.use("isfinite")
+            return ["return np.where(np.isfinite(A), A, -1.0)"], ["A"], _EXACT
+        if form == "and_mask":
+            self.use("logical_and", "isfinite")
+            return [rng.choice(("m = np.logical_and(np.isfinite(x), x > t)", "m = np.logical_and(x > -t, x < t)")),
+                    rng.choice(("return np.where(m, x, 0.0)", "return m", "return x[m]"))], ["x", "t"], _EXACT
+        if form == "ceil":
+            self.use("ceil")
+            line = rng.choice(("return np.ceil(x * 0.5)", "return np.ceil(A) - A", "return np.ceil(-x)"))
+            return [line], ["A" if "A" in line else "x"], _EXACT
+        if form == "nan_count":
+            self.use("isnan")
+            return ["k = 0", "bad = np.isnan(x)", "for i in range(x.shape[0]):", "    if bad[i]:", "        k += 1", "return k"], ["x"], _EXACT
+        self.use("isfinite", "logical_and")
+        return ["ok = np.logical_and(np.isfinite(A), A != 0.0)", "return ok.sum()"], ["A"], _EXACT
+
+    def _shape(self):
+        rng = self.rng
+        form = rng.choice(("ravel", "ravel_fn", "reshape", "reshape_fn", "reshape_flat"))
+        if form.startswith("ravel"):
+            self.use("ravel")
+            return ["n, m = A.shape", "v = np.ravel(A.T)" if form == "ravel_fn" and rng.random() < 0.5 else "v = A.ravel()", "return v * 2.0"], ["A"], _EXACT
+        self.use("reshape")
+        if form == "reshape":
+            return ["n, m = A.shape", "B = A.reshape(m, n)", "return B + 1.0"], ["A"], _EXACT
+        if form == "reshape_fn":
+            return ["n, m = A.shape", "return np.reshape(A, (n * m,))"], ["A"], _EXACT
+        return ["n = x.shape[0]", rng.choice(("return x.reshape(-1, 1) * x", "return x.reshape((1, n)) + 1.0"))], ["x"], _EXACT
+
+    def _tri(self):
+        rng = self.rng
+        form = rng.choice(("diag_of", "diag_from", "diag_from", "trace", "trace_int", "triu", "tril", "split"))
+        if form == "trace_int":
+            self.use("trace")
+            return [rng.choice(("s = np.trace(K)", "s = K.trace()", "s = np.trace(K * 2)")), "return s"], ["K"], _EXACT
+        if form == "diag_of":
+            self.use("diag")
+            return [rng.choice(("d = np.diag(A)", "d = np.diag(A, 1)", "d = np.diag(A, k=-1)")), "return d * 2.0"], ["A"], _EXACT
+        if form == "diag_from":
+            self.use("diag")
+            return [rng.choice(("D = np.diag(x)", "D = np.diag(x, 1)", "D = np.diag(x) + np.diag(x[1:], -1)")), "return D"], ["x"], _EXACT
+        if form == "trace":
+            self.use("trace")
+            expr = rng.choice(("np.trace(A)", "A.trace()"))
+            return [f"s = {expr}", "return s"], ["A"], {"op": "sum", "operand": "np.diagonal(A)", "axis": None, "keepdims": False, "ddof": 0}
+        if form == "triu":
+            self.use("triu")
+            return [rng.choice(("U = np.triu(A)", "U = np.triu(A, 1)", "U = np.triu(A, k=-1)")), "return U"], ["A"], _EXACT
+        if form == "tril":
+            self.use("tril")
+            return [rng.choice(("L = np.tril(A)", "L = np.tril(A, -1)")), "return L"], ["A"], _EXACT
+        self.use("triu", "tril")
+        return ["return np.tril(A) - 3.0 * np.triu(A, 1)"], ["A"], _EXACT
+
+    def _linalg(self):
+        rng = self.rng
+        form = rng.choice(("norm_vec", "norm_mat", "solve", "solve_shift", "inv", "cholesky"))
+        if form == "norm_vec":
+            self.use("linalg.norm")
+            return ["r = np.linalg.norm(x)", "return r"], ["x"], {"op": "norm", "operand": "x"}
+        if form == "norm_mat":
+            self.use("linalg.norm")
+            return [rng.choice(("r = np.linalg.norm(A)", "r = np.linalg.norm(A, 'fro')")), "return r"], ["A"], {"op": "norm", "operand": "A"}
+        if form == "solve":
+            self.use("linalg.solve")
+            return ["z = np.linalg.solve(M, b)", "return z"], ["M", "b"], {"op": "lu", "a": "M"}
+        if form == "solve_shift":
+            self.use("linalg.solve", "eye")
+            return ["n = M.shape[0]", "z = np.linalg.solve(M + n * np.eye(n), b)", "return z"], ["M", "b"], \
+                {"op": "lu", "a": "M + M.shape[0] * np.eye(M.shape[0])"}
+        if form == "inv":
+            self.use("linalg.inv")
+            return ["Mi = np.linalg.inv(M)", "return Mi"], ["M"], {"op": "lu", "a": "M"}
+        self.use("linalg.cholesky")
+        # symmetric and diagonally dominant (no product before it: its own close-mode error would add to the bound)
+        return ["S = M + M.T", "n = M.shape[0]", "L = np.linalg.cholesky(S + n * np.eye(n))", "return L"], ["M"], \
+            {"op": "cholesky", "a": "M + M.T + M.shape[0] * np.eye(M.shape[0])"}
+
+    def _kron(self):
+        self.use("kron")
+        return [self.rng.choice(("K = np.kron(A, A)", "K = np.kron(A, A * 2.0 - 1.0)")), "return K"], ["A"], _EXACT
+
+    def _counts(self):
+        rng = self.rng
+        form = rng.choice(("histogram", "histogram_edges", "bincount", "bincount_w"))
+        if form == "histogram":
+            self.use("histogram")
+            return [rng.choice(("h = np.histogram(x, bins=10)[0]", "h = np.histogram(x, 4)[0]", "h, edges = np.histogram(x, 4)")), "return h"], ["x"], _EXACT
+        if form == "histogram_edges":
+            self.use("histogram")
+            return ["edges = np.histogram(x, bins=5)[1]", "return edges"], ["x"], _EXACT
+        self.use("bincount")
+        if form == "bincount":
+            return [rng.choice(("c = np.bincount(idx)", "c = np.bincount(idx, minlength=12)")), "return c"], ["idx"], _EXACT
+        return ["c = np.bincount(idx, weights=b)", "return c"], ["idx", "b"], _EXACT
+
+    def _cov(self):
+        self.use("cov")
+        if self.rng.random() < 0.5:
+            return ["C = np.cov(A)", "return C"], ["A"], {"op": "cov", "operand": "A"}
+        return ["C = np.cov(A.T)", "return C"], ["A"], {"op": "cov", "operand": "A.T"}
+
+    def _fft(self):
+        rng = self.rng
+        form = rng.choice(("fft", "ifft", "rfft", "irfft", "fftfreq"))
+        self.use(f"fft.{form}")
+        if form == "fftfreq":
+            return ["n = x.shape[0]", rng.choice(("f = np.fft.fftfreq(n)", "f = np.fft.fftfreq(n, d=0.5)", "f = np.fft.fftfreq(n, 1.0 / t)")),
+                    "return f"], ["x", "t"], _EXACT
+        if form == "irfft":
+            return ["r = np.fft.irfft(Z)", "return r"], ["Z"], {"op": "fft", "fn": "irfft", "operand": "Z"}
+        operand = "Z" if form in ("fft", "ifft") and rng.random() < 0.5 else "x"
+        return [f"F = np.fft.{form}({operand})", "return F"], [operand], {"op": "fft", "fn": form, "operand": operand}
+
+
+def table_inputs(fn: FunctionSpec, args: dict, rng: random.Random, nrng) -> None:
+    """TableFn's arguments, drawn over the runner's: M square and diagonally dominant (on one call in
+    eight all ones: singular, LinAlgError in both), b as long as M (one call in eight one longer:
+    ValueError in both), idx in [0, 9] (one call in eight holding -1: ValueError in both). x, y, A
+    and Z keep the runner's values (NaN, inf and -0.0 at times, empty arrays on the first calls)."""
+    import numpy as np
+
+    if "M" in args:
+        n = int(np.shape(args["M"])[0])
+        M = np.round(nrng.standard_normal((n, n)), 3) + (n + 1) * np.eye(n)
+        args["M"] = np.ones((n, n)) if n > 1 and rng.random() < 0.125 else M
+    if "b" in args:
+        n = int(np.shape(args["M"])[0]) if "M" in args else len(args["idx"])
+        args["b"] = np.round(nrng.standard_normal(n + (1 if rng.random() < 0.125 else 0)) * 4.0, 3)
+    if "idx" in args:
+        idx = nrng.integers(0, 10, size=len(args["idx"]), dtype=np.int64)
+        if idx.size and rng.random() < 0.125:
+            idx[rng.randrange(idx.size)] = -1
+        args["idx"] = idx

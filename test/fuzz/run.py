@@ -229,6 +229,8 @@ def make_inputs(fn: gen.FunctionSpec, seed: int, trial: int) -> dict[str, Any]:
     for p in fn.params:
         if p.of:
             args[p.name] = derived_input(p, args, rng, nrng)
+    if "table_family" in fn.features:
+        families.table_inputs(fn, args, rng, nrng)  # square well-conditioned M, b as long as M, counts (families.TableFn)
     return args
 
 
@@ -826,7 +828,8 @@ def worker(mode: str, seeds: list[int], trials: int, ray_trials: int) -> None:
 def state_file(seed: int, count: int) -> Path:
     base = Path(os.environ.get("POLYRAY_CACHE_DIR", Path.home() / ".cache/polyray")) / "fuzz"
     base.mkdir(parents=True, exist_ok=True)
-    families = "+".join(x for x in (os.environ.get("POLYRAY_FUZZ_FAMILIES", "").replace(",", "+"), os.environ.get("POLYRAY_FUZZ_FAMILY", "")) if x)
+    families = "+".join(x for x in (os.environ.get("POLYRAY_FUZZ_FAMILIES", "").replace(",", "+"), os.environ.get("POLYRAY_FUZZ_FAMILY", ""),
+                                  "table" if os.environ.get("POLYRAY_FUZZ_TABLE") == "1" else "") if x)
     return base / f"run-{seed}-{count}{'-' + families if families else ''}.jsonl"
 
 
@@ -920,6 +923,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--families", help="every function of last session's constructs (families.ArrayFn): 'array' for all "
                     f"its kinds, or a comma list of {', '.join(families.ARRAY_KINDS)} (sets POLYRAY_FUZZ_FAMILIES)")
     ap.add_argument("--sort-family", action="store_true", help="give every program a sorting function (families.SortFn; sets POLYRAY_FUZZ_FAMILY=sort)")
+    ap.add_argument("--table-family", action="store_true", help="give every program a function of NumPy table rows (families.TableFn; sets POLYRAY_FUZZ_TABLE=1)")
     ap.add_argument("--worker", choices=("cpu", "ray", "gpu"), help=argparse.SUPPRESS)
     ap.add_argument("--seeds", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -929,6 +933,8 @@ def main(argv: list[str] | None = None) -> int:
         families.array_family_kinds()  # an unknown kind fails here, before any worker starts
     if a.sort_family:
         os.environ["POLYRAY_FUZZ_FAMILY"] = "sort"  # read by generate.py, here and in the workers it starts
+    if a.table_family:
+        os.environ["POLYRAY_FUZZ_TABLE"] = "1"  # read by generate.py, here and in the workers it starts
     if a.worker:
         worker(a.worker, [int(s) for s in a.seeds.split(",") if s], a.trials, a.ray_trials)
         return 0

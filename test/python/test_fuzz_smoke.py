@@ -77,9 +77,9 @@ def test_array_family_drawn_by_default_and_forced_by_kind(monkeypatch):
     share = sum("array_family" in f.features for f in specs) / len(specs)
     assert 0.06 < share < 0.25, share
     monkeypatch.setenv("POLYRAY_FUZZ_FAMILIES", "complex,fancy")
-    # the sorting family draws its functions from a stream of its own (families.SortFn), beside these
+    # the sorting and table families draw their functions from streams of their own (families.SortFn, TableFn), beside these
     specs = [f for s in range(60) for f in generate.generate(s).functions
-             if not f.name.startswith("c_") and "sort_family" not in f.features]
+             if not f.name.startswith("c_") and not f.features & {"sort_family", "table_family"}]
     assert {k for f in specs for k in ("array_complex", "array_fancy") if k in f.features} == {"array_complex", "array_fancy"}
     assert all("array_complex" in f.features or "array_fancy" in f.features for f in specs)
     monkeypatch.setenv("POLYRAY_FUZZ_FAMILIES", "array")
@@ -122,3 +122,72 @@ def test_close_check_bounds_of_float32_reductions_and_complex_powers():
     g = np.exp(1.5 * np.log(Z))
     assert close_check.within_bound(cp, w, g, {"Z": Z}, ulp, fuzz.measure_ulp.ulp_distance) is None
     assert close_check.within_bound(cp, w, w * (1 + 1e-12), {"Z": Z}, ulp, fuzz.measure_ulp.ulp_distance) is not None
+
+
+def test_table_family_generates_every_row(monkeypatch):
+    """families.TableFn (issue 17): one program in eight has a function of NumPy table rows (every one
+    with run.py --table-family), and over 200 programs it calls every row of families.TABLE_ROWS; the
+    functions of the other families are the same with and without it (a stream of its own)."""
+    import random
+
+    import families
+
+    monkeypatch.delenv("POLYRAY_FUZZ_TABLE", raising=False)
+    plain = [generate.generate(s) for s in range(400)]
+    share = sum(any("table_family" in f.features for f in p.functions) for p in plain) / len(plain)
+    assert 0.06 < share < 0.2, share
+    monkeypatch.setenv("POLYRAY_FUZZ_TABLE", "1")
+    seen: set[str] = set()
+    for s in range(200):
+        p = generate.generate(s)
+        compile(p.source, "fuzz", "exec")
+        table = [f for f in p.functions if "table_family" in f.features]
+        assert len(table) >= 1 and table[-1] is p.functions[-1]
+        seen |= {x for f in table for x in f.features}
+        if s < 100 and not any("table_family" in f.features for f in plain[s].functions):
+            # the other functions unchanged: the program without its table function is the plain one
+            assert p.source.startswith(plain[s].source), s
+    missing = [r for r in families.TABLE_ROWS if f"table_{r}" not in seen]
+    assert not missing, missing
+    # the runner's inputs: M square, b as long as M (or one longer), idx in [0, 9] (or holding -1)
+    import numpy as np
+
+    spec = families.TableFn(random.Random(0), "g").build()[1]
+    spec.features.add("table_family")
+    spec.params = [generate.Param("M", "array", 2), generate.Param("b", "array", 1), generate.Param("idx", "array", 1, "int64")]
+    for trial in range(8):
+        args = fuzz.make_inputs(spec, 5, trial)
+        n = args["M"].shape[0]
+        assert args["M"].shape == (n, n) and len(args["b"]) in (n, n + 1)
+        assert args["idx"].dtype == np.int64 and np.all(args["idx"] >= -1) and np.all(args["idx"] <= 9)
+
+
+def test_close_check_bounds_of_table_rows():
+    """close_check's bounds of the table rows (families.TableFn): a result nudged well inside its row's
+    bound passes, one far outside fails; NaN positions are compared."""
+    import numpy as np
+
+    import close_check
+
+    rng = np.random.default_rng(7)
+    n = 6
+    M = rng.standard_normal((n, n)) + (n + 1) * np.eye(n)
+    A, b, x = rng.standard_normal((4, 9)), rng.standard_normal(n), rng.standard_normal(64)
+    args = {"M": M, "A": A, "b": b, "x": x, "Z": np.fft.rfft(x)}
+    ulp = fuzz.measure_ulp.documented_bounds()
+    cases = [({"op": "lu", "a": "M"}, np.linalg.solve(M, b)), ({"op": "lu", "a": "M"}, np.linalg.inv(M)),
+             ({"op": "cholesky", "a": "M + M.T + M.shape[0] * np.eye(M.shape[0])"}, np.linalg.cholesky(M + M.T + n * np.eye(n))),
+             ({"op": "cov", "operand": "A"}, np.cov(A)), ({"op": "cov", "operand": "A.T"}, np.cov(A.T)),
+             ({"op": "cumsum", "operand": "x"}, np.cumsum(x)), ({"op": "norm", "operand": "x"}, np.linalg.norm(x)),
+             ({"op": "fft", "fn": "fft", "operand": "x"}, np.fft.fft(x)), ({"op": "fft", "fn": "irfft", "operand": "Z"}, np.fft.irfft(args["Z"]))]
+    for bound, want in cases:
+        tol = close_check.tolerance(bound, args, want)
+        assert np.all(np.asarray(tol) > 0) and np.all(np.asarray(tol) < 1e-9 * (1 + np.abs(want).max())), bound
+        near = want + 0.5 * np.asarray(tol) * np.sign(want)
+        assert close_check.within_bound(bound, want, near, args, ulp, fuzz.measure_ulp.ulp_distance) is None, bound
+        far = want + 1e-6 * (1 + np.abs(want).max())
+        assert close_check.within_bound(bound, want, far, args, ulp, fuzz.measure_ulp.ulp_distance) is not None, bound
+    want = np.cumsum(np.array([1.0, np.nan, 2.0]))
+    got = np.array([1.0, 0.0, 3.0])
+    assert close_check.within_bound({"op": "cumsum", "operand": "x"}, want, got, {"x": np.array([1.0, np.nan, 2.0])}, ulp,
+                                    fuzz.measure_ulp.ulp_distance) is not None
