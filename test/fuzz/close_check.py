@@ -55,6 +55,8 @@ def _table_tolerance(bound: dict[str, Any], env: dict[str, Any], want: np.ndarra
             # the norm row: <= (0.52 n + 1.01) eps ||x||, n the entries (NumPy's sqrt(x.dot(x)) on both sides)
             return (0.52 * x.size + 1.01) * eps * np.abs(want)
         n = x.shape[0]
+        if x.size == 0:
+            return 0.0  # an empty result (np.linalg.cond refuses an empty matrix)
         if op == "lu":
             # solve/inv rows: both backward stable, about n eps cond(A) relative to the result (test_numpy_table's 4x)
             return 4 * n * eps * np.linalg.cond(x) * (np.max(np.abs(want)) if want.size else 0.0)

@@ -187,6 +187,9 @@ def test_close_check_bounds_of_table_rows():
         assert close_check.within_bound(bound, want, near, args, ulp, fuzz.measure_ulp.ulp_distance) is None, bound
         far = want + 1e-6 * (1 + np.abs(want).max())
         assert close_check.within_bound(bound, want, far, args, ulp, fuzz.measure_ulp.ulp_distance) is not None, bound
+    empty = {"M": np.zeros((0, 0)), "b": np.zeros(0)}  # an empty system: an empty solution, nothing to bound
+    assert close_check.within_bound({"op": "lu", "a": "M"}, np.linalg.solve(empty["M"], empty["b"]), np.zeros(0), empty, ulp,
+                                    fuzz.measure_ulp.ulp_distance) is None
     want = np.cumsum(np.array([1.0, np.nan, 2.0]))
     got = np.array([1.0, 0.0, 3.0])
     assert close_check.within_bound({"op": "cumsum", "operand": "x"}, want, got, {"x": np.array([1.0, np.nan, 2.0])}, ulp,
