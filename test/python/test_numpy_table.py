@@ -458,6 +458,11 @@ def test_bincount_and_histogram_edge_inputs(mod):
     run_both(mod, "weighted_counts", idx[:0], w[:0], 0, compiled=False)
     run_both(mod, "weighted_counts", idx, w, -1)  # ValueError: minlength must not be negative
     run_both(mod, "weighted_counts", idx[::-2], w[::2], 5)  # strided operands
+    # a negative FIRST value: NumPy raises ValueError; Numba checks from the second on and wrote out of
+    # bounds (a crash, found by the fuzzer's TableFn): the guard runs the original
+    for bad in ([-1], [-1, 2, 0], [-2, 3]):
+        run_both(mod, "weighted_counts", np.array(bad, dtype=np.int64), np.ones(len(bad)), 2, compiled=False)
+        assert rt.history()[-1]["variant"] == "original"
     run_both(mod, "histogram_edges", np.array([0.0, np.inf, 1.0]), 3)  # ValueError: range not finite
     run_both(mod, "histogram_edges", rng.random(10), -2)  # ValueError: a negative number of bins
     run_both(mod, "histogram_edges", np.array([-0.0, 0.0, 0.0]), 2)  # one value (zeros of both signs): widened by 0.5

@@ -3,7 +3,8 @@
 // sizes, which compiled code cannot follow, the dispatcher checks the sizes and
 // runs the original for the others. np.cov of a matrix with one row (one
 // variable) returns a 0-d array in NumPy; Numba raises instead. np.bincount(x,
-// weights=w) of an empty x returns int64 zeros in NumPy, float64 ones in Numba.
+// weights=w) of an empty x returns int64 zeros in NumPy, float64 ones in Numba; of
+// a negative first value, NumPy raises and Numba (which checks from the second on) writes out of bounds.
 import { walkStmts, stmtExprs, walkExpr, type Expr } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import type { Precondition } from './preconditions.js';
@@ -20,6 +21,11 @@ export function tablePreconditions(tf: TypedFunction): Precondition[] {
         const x = e.args[0];
         if (e.func.attr === 'bincount' && x?.kind === 'name' && tf.params.some((p) => p.name === x.id) && (e.args.length > 1 || e.keywords.some((k) => k.name === 'weights'))) {
           out.push({ condition: `${x.id}.size != 0`, why: 'np.bincount of an empty array with weights gives int64 zeros' });
+        }
+        if (e.func.attr === 'bincount' && x?.kind === 'name' && tf.params.some((p) => p.name === x.id)) {
+          // Numba checks the signs from the second element on: a negative first one writes before the
+          // counts (a crash, found by the fuzzer's TableFn) where NumPy raises ValueError
+          out.push({ condition: `(${x.id}.size == 0 or ${x.id}[0] >= 0)`, why: "np.bincount of a negative first value: Numba's does not raise" });
         }
         if (e.func.attr !== 'cov') return;
         const v = e.args.length === 1 ? covVariables(e.args[0], matrix, isModule) : null;
