@@ -25,7 +25,7 @@ from .close_reductions import SUM, _reduce_lines  # close mode's blocked sums (n
 from .axis_lines import literal_axes, shape_of
 from .axis_lines import lines_of  # (pre, m, post): the lines along one axis, shared with the reductions
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_axis", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_axis", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -182,6 +182,31 @@ _HIST_BLOCK = 65536
 def histogram(a: Any, bins: int = 10, weights: Any = None) -> Any:
     """``np.histogram(a, bins, weights=weights)`` with an int number of bins."""
     return np.histogram(a, bins, weights=weights)
+
+
+# --- bincount ----------------------------------------------------------------------
+#
+# Numba's np.bincount checks the signs from the second element on: a negative x[0]
+# makes it write before its counts (memory corruption) where NumPy raises ValueError.
+# The helper checks every element first, with NumPy's message, then calls Numba's.
+
+
+def bincount(x: Any, weights: Any = None, minlength: int = 0) -> Any:
+    """``np.bincount(x, weights, minlength)`` of a 1-d integer array."""
+    return np.bincount(x, weights=weights, minlength=minlength)
+
+
+@overload(bincount, inline="always")
+def _ol_bincount(x, weights=None, minlength=0):  # type: ignore[no-untyped-def]
+    if not (isinstance(x, types.Array) and x.ndim == 1 and isinstance(x.dtype, types.Integer)):
+        return None
+
+    def impl(x, weights=None, minlength=0):  # type: ignore[no-untyped-def]
+        for i in range(x.size):
+            if x[i] < 0:
+                raise ValueError("'list' argument must have no negative elements")
+        return np.bincount(x, weights, minlength)
+    return impl
 
 
 @register_jitable

@@ -352,6 +352,7 @@ export abstract class NumpyCallChecker extends CallChecker {
         // of an empty x NumPy returns int64 zeros even with weights: the guard runs the original there
         // (poly/table-preconditions.ts), so x must be a parameter the function never rebinds
         if (weights !== undefined && !this.isParamName(e.args[0])) return refuse('with weights on an int64 parameter x (NumPy returns int64 zeros for an empty x, which the guard checks a parameter for)');
+        this.helpers.set(e, { helper: row.helper! }); // array_helpers.bincount: NumPy's ValueError for any negative value
         return { kind: 'array', dtype: weights ? 'float64' : 'int64', ndim: 1 };
       }
       case 'repeat': {

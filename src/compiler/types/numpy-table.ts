@@ -341,7 +341,8 @@ const NUMPY: Record<string, Row> = {
   vstack: { typing: 'join', loop: 'opaque', numba: 'np.vstack', numerics: 'exact', gpu: null },
   stack: { typing: 'join', loop: 'opaque', numba: 'np.stack', numerics: 'exact', gpu: null },
   // weights added in element order, in NumPy as in Numba
-  bincount: { typing: 'bincount', loop: 'opaque', numba: 'np.bincount', numerics: 'exact', gpu: null },
+  // Numba's does not check the sign of x[0] (it writes before its counts): array_helpers.bincount checks every element first
+  bincount: { typing: 'bincount', loop: 'opaque', numba: 'np.bincount', helper: 'bincount', numerics: 'exact', gpu: null },
   kron: { typing: 'kron', loop: 'outer', numba: 'np.kron', numerics: 'exact', gpu: null },
   triu: { typing: 'tri', loop: 'elementwise', numba: 'np.triu', numerics: 'exact', gpu: null },
   tril: { typing: 'tri', loop: 'elementwise', numba: 'np.tril', numerics: 'exact', gpu: null },
