@@ -532,10 +532,11 @@ def sort_input(dtype: str, shape: list[int], nrng) -> "np.ndarray":  # noqa: F82
 TABLE_ROWS = ("arange", "concatenate", "hstack", "vstack", "cumsum", "argmax", "argmin", "all", "isnan", "isfinite",
               "ceil", "ravel", "full", "eye", "identity", "diag", "trace", "triu", "tril", "linalg.norm", "linalg.solve",
               "linalg.inv", "linalg.cholesky", "kron", "histogram", "bincount", "reshape", "linspace", "cov",
-              "logical_and", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftfreq")
+              "logical_and", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftfreq", "stack", "column_stack", "dstack",
+              "array")
 TABLE_KINDS = ("alloc", "join", "scan", "arg", "mask", "shape", "tri", "linalg", "kron", "counts", "cov", "fft")
 #: each kind drawn as often as the rows it writes, so that every row comes about equally often
-TABLE_WEIGHTS = (5, 3, 1, 3, 4, 2, 4, 4, 1, 2, 1, 5)
+TABLE_WEIGHTS = (5, 5, 1, 3, 4, 2, 4, 4, 1, 2, 1, 5)
 
 _EXACT: dict = {"op": "exact"}
 
@@ -602,7 +603,27 @@ class TableFn:
 
     def _join(self):
         rng = self.rng
-        form = rng.choice(("concatenate", "concatenate3", "hstack", "vstack", "concatenate_rows"))
+        form = rng.choice(("concatenate", "concatenate3", "hstack", "vstack", "concatenate_rows", "stack", "column_stack", "dstack",
+                           "array_rows", "array_numbers"))
+        if form == "stack":
+            self.use("stack")
+            return [rng.choice(("r = np.stack([x, y])", "r = np.stack([x, y * 0.5], axis=1)", "r = np.stack([A, A + 1.0], axis=-1)",
+                                "r = np.stack((A, A), axis=0)")), "return r"], ["x", "y", "A"], _EXACT
+        if form == "column_stack":
+            self.use("column_stack")
+            return [rng.choice(("P = np.column_stack([x, y])", "P = np.column_stack((x, x * 2.0))", "P = np.column_stack([A, A])")),
+                    "return P"], ["x", "y", "A"], _EXACT
+        if form == "dstack":
+            self.use("dstack")
+            return [rng.choice(("r = np.dstack([A, A * 0.5, A])", "r = np.dstack([x, y])")), "return r"], ["x", "y", "A"], _EXACT
+        if form == "array_rows":
+            self.use("array")
+            return [rng.choice(("r = np.array([x, y])", "r = np.array([A, A * 2.0])", "r = np.array((x, x, y))")), "return r"], ["x", "y", "A"], _EXACT
+        if form == "array_numbers":
+            self.use("array")
+            return ["n = x.shape[0]", rng.choice(("w = np.array([1.0, 2.0, 1.0]) / 4.0", "w = np.array([t, n, 0.5])",
+                                                  "w = np.array([[t, -1.0], [1.0, t]])[0]", "w = np.array([n, 2, 3], dtype=np.float64)")),
+                    "return w * t"], ["x", "t"], _EXACT
         if form == "concatenate":
             self.use("concatenate")
             return [rng.choice(("r = np.concatenate((x, y))", "r = np.concatenate((x, y * 2.0))", "r = np.concatenate([x, y])",

@@ -515,10 +515,18 @@ class Converter {
     const keywords: Keyword[] = [];
     // a shape written as a list (`np.empty([n, m])`): NumPy takes it as the tuple
     const fnNode = node.childForFieldName('function')!;
-    const shapeCall = fnNode.type === 'attribute' && SHAPE_FUNCTIONS.has(fnNode.childForFieldName('attribute')!.text);
+    const fnName = fnNode.type === 'attribute' ? fnNode.childForFieldName('attribute')!.text : '';
+    const shapeCall = SHAPE_FUNCTIONS.has(fnName);
     const arg = (a: Node): Expr => (shapeCall && a.type === 'list' ? this.listAsTuple(a) : this.expr(a));
+    // arrays joined from a list display (`np.concatenate([a, b])`, `np.array([[x, y], [y, x]])`):
+    // NumPy takes a list as the tuple; Numba only a tuple
+    const sequenceCall = SEQUENCE_FUNCTIONS.has(fnName);
     for (const a of argsNode.namedChildren) {
       if (!a || a.type === 'comment') continue;
+      if (sequenceCall && args.length === 0 && keywords.length === 0 && a.type === 'list') {
+        args.push(this.listAsTuple(a, fnName === 'array'));
+        continue;
+      }
       if (a.type === 'keyword_argument') {
         const name = a.childForFieldName('name')!.text;
         const value = a.childForFieldName('value')!;
@@ -532,11 +540,11 @@ class Converter {
     return { kind: 'call', span, func: this.expr(node.childForFieldName('function')!), args, keywords };
   }
 
-  /** A list display of plain elements as a shape tuple (no starred element, no comprehension). */
-  listAsTuple(node: Node): Expr {
+  /** A list display of plain elements as a tuple (no starred element, no comprehension); `nested`: lists inside too (np.array's rows). */
+  listAsTuple(node: Node, nested = false): Expr {
     const elts = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-    if (elts.some((c) => c.type === 'list_splat')) throw new OutsideSubset(this.span(node), 'starred elements in a shape list are not supported');
-    return { kind: 'tuple', span: this.span(node), elts: elts.map((c) => this.expr(c)) };
+    if (elts.some((c) => c.type === 'list_splat')) throw new OutsideSubset(this.span(node), 'starred elements in a list argument are not supported');
+    return { kind: 'tuple', span: this.span(node), elts: elts.map((c) => (nested && c.type === 'list' ? this.listAsTuple(c, true) : this.expr(c))) };
   }
 
   slice(node: Node, span: Span): Expr {
@@ -553,6 +561,12 @@ class Converter {
 
 /** NumPy functions and methods whose shape argument may be written as a list (`np.zeros([n, m])`, `a.reshape([n, -1])`). */
 const SHAPE_FUNCTIONS: ReadonlySet<string> = new Set(['empty', 'zeros', 'ones', 'full', 'reshape']);
+
+/**
+ * NumPy functions whose first argument is a sequence NumPy reads the same as a
+ * list or a tuple: a list display there becomes the tuple Numba wants.
+ */
+const SEQUENCE_FUNCTIONS: ReadonlySet<string> = new Set(['concatenate', 'hstack', 'vstack', 'stack', 'column_stack', 'dstack', 'array']);
 
 function unwrapType(node: Node): Node {
   if (node.type === 'type') {

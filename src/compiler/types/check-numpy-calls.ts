@@ -17,6 +17,7 @@ import { AVERAGE_CALLS, checkedExtreme } from './reductions.js';
 import { CallChecker } from './check-calls.js';
 import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral } from './check-helpers.js';
 import { searchsortedRule, sortRule, uniqueRule, type RuleResult } from './sort-rules.js';
+import { arrayRule, joinRule } from './sequences.js';
 
 export abstract class NumpyCallChecker extends CallChecker {
   /** np.<name>(...): the result type by its row's typing rule (types/numpy-table.ts). */
@@ -325,22 +326,17 @@ export abstract class NumpyCallChecker extends CallChecker {
         if (a?.kind !== 'array' || a.ndim !== 1 || args.length + kw.size > 2 || (k !== undefined && !int(k))) return refuse('on a vector (a matrix\'s diagonal is a read-only view in NumPy) and an int k');
         return { kind: 'array', dtype: a.dtype, ndim: 2 };
       }
-      case 'join': {
-        const parts = a?.kind === 'tuple' ? a.elts : [];
-        const axis = kw.get('axis');
-        const axisNode = e.keywords.find((k) => k.name === 'axis')?.value;
-        const first = parts[0];
-        const same = first?.kind === 'array' && first.dtype !== null && first.ndim !== null && parts.every((t) => t.kind === 'array' && t.dtype === first.dtype && t.ndim === first.ndim);
-        const axisOk = axis === undefined || (axisNode !== undefined && intLiteral(axisNode) !== undefined && (row.name === 'concatenate' || row.name === 'stack'));
-        if (args.length !== 1 || !same || !axisOk || [...kw.keys()].some((k) => k !== 'axis')) {
-          return refuse('on a written tuple of arrays of one dtype and rank (axis= an int literal for concatenate and stack)');
+      case 'join':
+      case 'array': {
+        // types/sequences.ts: a written list or tuple of arrays (np.array: or of numbers)
+        const positional = e.args.length;
+        const r = row.typing === 'join' ? joinRule(e, row.name, a, positional, [...kw.keys()]) : arrayRule(e, a, kw.get('dtype'), positional, [...kw.keys()]);
+        if ('refuse' in r) {
+          this.error(e.span, r.refuse);
+          return UNKNOWN;
         }
-        const nd = (first as { ndim: number }).ndim;
-        const ndim = row.name === 'stack' ? nd + 1 : row.name === 'vstack' ? Math.max(nd, 2) : nd;
-        const ax = axisNode ? Number(intLiteral(axisNode)) : 0;
-        // NumPy raises AxisError outside the rank, Numba another error
-        if (ax < -ndim || ax >= ndim || (row.name === 'concatenate' && nd === 0)) return refuse(`with an axis inside the result's ${ndim} dimensions`);
-        return { kind: 'array', dtype: (first as { dtype: string }).dtype, ndim };
+        if (r.respell && e.func.kind === 'attribute') e.func.attr = r.respell; // np.array of arrays is np.stack of them
+        return r.ty;
       }
       case 'bincount': {
         const weights = args[1] ?? kw.get('weights');

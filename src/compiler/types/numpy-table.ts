@@ -111,8 +111,10 @@ export type TypingRule =
   | 'eye'
   /** np.diag(v, k) of a vector: a 2-d array */
   | 'diag'
-  /** np.concatenate/hstack/vstack/stack of a tuple of arrays of one dtype and rank */
+  /** np.concatenate/hstack/vstack/stack/column_stack/dstack of a written tuple or list of arrays of one dtype and rank (types/sequences.ts) */
   | 'join'
+  /** np.array of a written list of arrays (np.stack) or of numbers, nested (types/sequences.ts) */
+  | 'array'
   /** np.bincount(x, weights, minlength): int64 counts or float64 sums */
   | 'bincount'
   /** np.kron(a, b): arrays of one dtype, the larger rank */
@@ -340,6 +342,10 @@ const NUMPY: Record<string, Row> = {
   hstack: { typing: 'join', loop: 'opaque', numba: 'np.hstack', numerics: 'exact', gpu: null },
   vstack: { typing: 'join', loop: 'opaque', numba: 'np.vstack', numerics: 'exact', gpu: null },
   stack: { typing: 'join', loop: 'opaque', numba: 'np.stack', numerics: 'exact', gpu: null },
+  column_stack: { typing: 'join', loop: 'opaque', numba: 'np.column_stack', numerics: 'exact', gpu: null },
+  dstack: { typing: 'join', loop: 'opaque', numba: 'np.dstack', numerics: 'exact', gpu: null },
+  // of arrays it becomes np.stack (types/sequences.ts); of numbers Numba discovers NumPy's dtype
+  array: { typing: 'array', loop: 'opaque', numba: 'np.array', numerics: 'exact', gpu: null },
   // weights added in element order, in NumPy as in Numba
   // Numba's does not check the sign of x[0] (it writes before its counts): array_helpers.bincount checks every element first
   bincount: { typing: 'bincount', loop: 'opaque', numba: 'np.bincount', helper: 'bincount', numerics: 'exact', gpu: null },
