@@ -170,7 +170,7 @@ def _records_for(fname):
 def test_compiled_matches_original(name, sizes, compiled, monkeypatch):
     monkeypatch.delenv("POLYRAY_TARGET", raising=False)
     # the parallel form, also on inputs small enough for the dispatcher to pick the serial one
-    # (which for a reordered nest is the original order)
+    # (test_serial_form_matches_original checks that one)
     monkeypatch.setenv("POLYRAY_CPU_FORM", "parallel")
     fname = "kernel_" + name
     comp = getattr(compiled[name].module, fname)
@@ -201,6 +201,36 @@ def test_compiled_matches_original(name, sizes, compiled, monkeypatch):
     assert last.get("variant") == "cpu", (
         "%s ran variant %r, expected 'cpu' (reason: %r); record: %r"
         % (fname, last.get("variant"), last.get("reason"), last))
+
+
+def _serial_cases():
+    for name in specs.KERNELS:
+        yield pytest.param(name, specs.SIZES[name]["MINI"], id="%s-MINI" % name)
+
+
+@pytest.mark.parametrize("name,sizes", list(_serial_cases()))
+def test_serial_form_matches_original(name, sizes, compiled):
+    """The serial form (what one thread runs), which follows the locality order
+    without prange where the CPU variant has one (poly/locality.ts
+    serialLocalitySchedule), bit for bit against the original."""
+    mod = compiled[name].module
+    if not hasattr(mod, "_polyray_seq_kernel_" + name):
+        pytest.skip("no serial form of its own")
+    variant = getattr(mod, "_polyray_dispatch_kernel_" + name).variants["cpu"]
+    args = specs.build_args(name, sizes, np.random.default_rng(1234))
+    ref_args, got_args = specs.copy_args(args), specs.copy_args(args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        original_kernel(name)(*ref_args)
+    serial = variant._compile(serial=True)
+    if variant.rollback is None:
+        serial(*got_args)
+    else:
+        serial(*got_args, np.zeros(1, dtype=np.int8))
+    for idx in specs.OUTPUTS[name]:
+        np.testing.assert_array_equal(specs.compare_view(name, sizes, idx, got_args[idx]),
+                                      specs.compare_view(name, sizes, idx, ref_args[idx]),
+                                      err_msg="%s serial form: output argument %d differs" % (name, idx))
 
 
 @pytest.mark.parametrize("name", specs.KERNELS)

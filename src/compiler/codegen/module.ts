@@ -109,14 +109,18 @@ export function generateModule(
       blocks.push(cpu.lines);
       // A rescheduled nest's serial form is the original order without prange: the
       // skewed or tiled order only pays when it runs in parallel (floyd-warshall).
+      // A locality order's serial form is that order without prange, a strip-mined
+      // loop moved innermost whole (Rescheduled.serial): one thread runs only the
+      // serial form, and doitgen's original order strides down a column (2.7x slower).
       let serialForm = '';
       let serialHelpers: string[] = [];
-      // The same for a locality order: it is usually faster serially too, but not always
-      // (doitgen's strip-mined p loop: 2.8 ms against 2.1 ms), and the runtime's choice
-      // between the two forms then keeps whichever order is faster.
       if (reordered && parallel) {
         const name = `_polyray_seq_${top.name}`;
-        const seq = emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set(), accumulators: fp.loops.accumulators }, name);
+        const loops = fp.loops;
+        const order = loops.kind === 'rescheduled' ? loops.rescheduled.serial : undefined;
+        const seq = loops.kind === 'rescheduled' && order !== undefined
+          ? emitCpuVariant(tf, { ...loops, rescheduled: { ...(order === 'same' ? loops.rescheduled : order), parallelDims: new Set() } }, name)
+          : emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set(), accumulators: fp.loops.accumulators }, name);
         // A speculative variant passes its flag to either form; without prange the serial
         // form's math calls raise as Python's do, in Python's order, so it ignores the flag.
         const def = cpu.speculative && !seq.speculative ? seq.lines[0].replace(/\):$/, `${tf.fn.params.length ? ', ' : ''}${FAIL_FLAG}):`) : seq.lines[0];

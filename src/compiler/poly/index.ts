@@ -16,7 +16,7 @@ import { walkStmts } from '../parse/ast.js';
 import { rayLoops } from '../codegen/ray-variant.js';
 import { blockBoxes } from './footprint.js';
 import { astParallelDepth, mayRaise, MAX_SCHEDULE_OPERATIONS, originalParallelDepth, reschedule, rescheduleObstacle } from './reschedule.js';
-import { invariantReads, localitySchedule, localityScore, scheduleTimes } from './locality.js';
+import { invariantReads, localitySchedule, localityScore, scheduleTimes, serialLocalitySchedule } from './locality.js';
 import { islModel } from './model.js';
 import type { ParallelPlan } from './parallel-plan.js';
 import type { Scop } from '../scop/scop.js';
@@ -62,6 +62,13 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
       const raising = new Set(scop.statements.filter((s) => mayRaise(tf, parallel, s)));
       local = localitySchedule(isl, scop, parallel.prangeLoops, raising);
       if (local && astParallelDepth(local.ast, local.parallelDims) > before) local = null;
+      // The serial form follows the locality order too (one thread runs only that form),
+      // except where speculative calls would flag in it: its calls raise as Python's do,
+      // in the original order.
+      if (local && parallel.speculative.size === 0) {
+        const serial = serialLocalitySchedule(isl, scop, parallel.prangeLoops, raising, local);
+        if (serial) local = { ...local, serial: serial === local ? 'same' : serial };
+      }
     } catch (e) {
       transformations.push(`kept the loop order inside the parallel loops (isl gave up: ${(e as Error).message.split('\n')[0]})`);
     }

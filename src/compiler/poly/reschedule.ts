@@ -37,6 +37,16 @@ export interface Rescheduled {
    * dimension (AST iterator c<dim>) may hoist it.
    */
   hoistable?: Map<ScopAccess, number>;
+  /** A locality order with a loop strip-mined (its tiles in parallel, its points innermost). */
+  stripMined?: boolean;
+  /**
+   * The order the serial form of the CPU variant prints (poly/locality.ts
+   * serialLocalitySchedule: the same order, a strip-mined loop moved innermost
+   * whole); 'same' when it is this order. Unset: the serial form runs the
+   * original order (isl's skewed or tiled orders only pay in parallel:
+   * floyd-warshall).
+   */
+  serial?: Rescheduled | 'same';
 }
 
 export const MAX_SCHEDULE_OPERATIONS = 3_000_000;
