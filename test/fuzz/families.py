@@ -533,10 +533,10 @@ TABLE_ROWS = ("arange", "concatenate", "hstack", "vstack", "cumsum", "argmax", "
               "ceil", "ravel", "full", "eye", "identity", "diag", "trace", "triu", "tril", "linalg.norm", "linalg.solve",
               "linalg.inv", "linalg.cholesky", "kron", "histogram", "bincount", "reshape", "linspace", "cov",
               "logical_and", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftfreq", "stack", "column_stack", "dstack",
-              "array")
+              "array", "average")
 TABLE_KINDS = ("alloc", "join", "scan", "arg", "mask", "shape", "tri", "linalg", "kron", "counts", "cov", "fft")
 #: each kind drawn as often as the rows it writes, so that every row comes about equally often
-TABLE_WEIGHTS = (5, 5, 1, 3, 4, 2, 4, 4, 1, 2, 1, 5)
+TABLE_WEIGHTS = (5, 5, 1, 3, 4, 2, 4, 4, 1, 4, 1, 5)
 
 _EXACT: dict = {"op": "exact"}
 
@@ -755,7 +755,18 @@ class TableFn:
 
     def _counts(self):
         rng = self.rng
-        form = rng.choice(("histogram", "histogram_edges", "bincount", "bincount_w"))
+        form = rng.choice(("histogram", "histogram_edges", "bincount", "bincount_w", "histogram_range", "histogram_bins_array", "average_returned"))
+        if form == "histogram_range":
+            self.use("histogram")
+            return [rng.choice(("h, e = np.histogram(x, bins=6, range=(-1.0, t))", "h, e = np.histogram(x, 5, range=(0, 2), weights=y)",
+                                "h, e = np.histogram(x, bins=3, range=(t, t))")), "return h, e"], ["x", "y", "t"], _EXACT
+        if form == "histogram_bins_array":
+            self.use("histogram")
+            return [rng.choice(("edges = np.linspace(-2.0, 2.0, 5)", "edges = np.array([-1.0, 0.0, 0.0, 2.5])", "edges = np.sort(y)")),
+                    "counts, _ = np.histogram(x, bins=edges)", "return counts"], ["x", "y"], _EXACT
+        if form == "average_returned":
+            self.use("average")
+            return ["m, s = np.average(x, weights=np.abs(y), returned=True)", "return m * s"], ["x", "y"], _EXACT
         if form == "histogram":
             self.use("histogram")
             return [rng.choice(("h = np.histogram(x, bins=10)[0]", "h = np.histogram(x, 4)[0]", "h, edges = np.histogram(x, 4)")), "return h"], ["x"], _EXACT

@@ -20,7 +20,7 @@ const LOOPS = new Set(['elementwise', 'reduction', 'scan', 'product', 'outer', '
  */
 const GPU_FORMS = new Set(['math.sqrt', 'math.fabs', 'math.isnan', 'math.isinf', 'math.isfinite', 'abs', 'device-matmul']);
 /** numba_helpers functions (python-bridge/polyray/runtime/numba_helpers.py) a row may name. */
-const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_axis', 'norm', 'sort', 'sort_inplace', 'argsort', 'unique',
+const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_returned', 'average_weighted_axis', 'norm', 'sort', 'sort_inplace', 'argsort', 'unique',
   'sin', 'cos', 'tan', 'sinh', 'cosh', 'expm1', 'log1p',
   ...['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => `outer_${u}`),
   ...['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2'].map((f) => `rf_${f}`), 'fftfreq']); // np.fft (runtime/fft_helpers.py)
@@ -136,6 +136,8 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = abs(v.astype(np.complex128))', 'array float64 1'],
     ['r = np.histogram(v, n, weights=v)[0]', 'array float64 1'],
     ['r = np.histogram(v, bins=n)[0]', 'array int64 1'],
+    ['r = np.histogram(v, n, range=(0, x))[0]', 'array int64 1'],
+    ['r = np.histogram(A, bins=v)[0]', 'array int64 1'],
     ['r = np.argmax(A)', 'scalar int'],
     ['r = v.any()', 'scalar bool'],
     ['r = np.clip(A, 0.0, x)', 'array float64 2'],
@@ -164,7 +166,8 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = np.linalg.cholesky(A)', /another BLAS\/LAPACK build/],
     ['r = np.linalg.eig(A)', /numpy.linalg.eig\(\) is not supported/],
     ['r = np.less(v)', /takes two operands/],
-    ['r = np.histogram(v, n, range=(0.0, 1.0))[0]', /no range=/],
+    ['r = np.histogram(v, n, density=True)[0]', /no density=/],
+    ['r = np.histogram(v, bins=v, weights=v)[0]', /without weights or range/],
     ['r = np.argmax(A, axis=0)', /without axis=/],
     ['r = np.clip(v.astype(np.float32), 0.0, 1.0)', /float64 or int64/],
     ['r = np.diag(A)', /read-only view/],

@@ -25,7 +25,7 @@ from .close_reductions import SUM, _reduce_lines  # close mode's blocked sums (n
 from .axis_lines import literal_axes, shape_of
 from .axis_lines import lines_of  # (pre, m, post): the lines along one axis, shared with the reductions
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_axis", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_returned", "average_weighted_axis", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -179,9 +179,10 @@ def _linspace(lo, hi, num):  # type: ignore[no-untyped-def]
 _HIST_BLOCK = 65536
 
 
-def histogram(a: Any, bins: int = 10, weights: Any = None) -> Any:
-    """``np.histogram(a, bins, weights=weights)`` with an int number of bins."""
-    return np.histogram(a, bins, weights=weights)
+def histogram(a: Any, bins: Any = 10, weights: Any = None, rng: Any = None) -> Any:
+    """``np.histogram(a, bins, range=rng, weights=weights)``: an int number of bins (with or without a
+    range), or an array of edges (without weights)."""
+    return np.histogram(a, bins, range=rng, weights=weights)
 
 
 # --- bincount ----------------------------------------------------------------------
@@ -210,10 +211,15 @@ def _ol_bincount(x, weights=None, minlength=0):  # type: ignore[no-untyped-def]
 
 
 @register_jitable
-def _histogram_bins(x, bins):  # type: ignore[no-untyped-def]
-    if bins < 1:
-        raise ValueError("`bins` must be positive, when an integer")
-    if x.size == 0:
+def _outer_edges(x, lo, hi, ranged):  # type: ignore[no-untyped-def]
+    """NumPy's _get_outer_edges: the range given (checked), else a's extremes (0 and 1 when empty)."""
+    if ranged:
+        first, last = np.float64(lo), np.float64(hi)
+        if first > last:
+            raise ValueError("max must be larger than min in range parameter.")
+        if not (np.isfinite(first) and np.isfinite(last)):
+            raise ValueError("supplied range is not finite")
+    elif x.size == 0:
         first, last = 0.0, 1.0
     else:
         first, last = x.min(), x.max()
@@ -222,11 +228,26 @@ def _histogram_bins(x, bins):  # type: ignore[no-untyped-def]
     if first == last:
         first = first - 0.5
         last = last + 0.5
+    return first, last
+
+
+@register_jitable
+def _histogram_bins(x, bins, lo, hi, ranged):  # type: ignore[no-untyped-def]
+    """Each value's bin as NumPy's fast path finds it (-1: outside a given range, or NaN), and the edges."""
+    if bins < 1:
+        raise ValueError("`bins` must be positive, when an integer")
+    first, last = _outer_edges(x, lo, hi, ranged)
     edges = _linspace(first, last, bins + 1)
+    for k in range(bins):
+        if edges[k] >= edges[k + 1]:
+            raise ValueError("Too many bins for data range. Cannot create finite-sized bins.")
     index = np.empty(x.size, np.intp)
     denom = last - first
     for i in range(x.size):
         v = x[i]
+        if not (v >= first and v <= last):  # NumPy's `keep` (a given range: values outside it and NaN are dropped)
+            index[i] = -1
+            continue
         k = int((v - first) / denom * bins)
         if k == bins:
             k -= 1
@@ -238,34 +259,99 @@ def _histogram_bins(x, bins):  # type: ignore[no-untyped-def]
     return index, edges
 
 
+@register_jitable
+def _before(a, b):  # type: ignore[no-untyped-def]
+    """NumPy's sort order (NaN after every number), as its searchsorted compares."""
+    return a < b or (b != b and a == a)
+
+
+@register_jitable
+def _edge_counts(x, edges):  # type: ignore[no-untyped-def]
+    """np.histogram(a, bins=edges): NumPy's cumulative path, counts of the sorted values below each edge (the
+    last edge inclusive) and their differences, in NumPy's order of NaN."""
+    m = edges.size
+    for k in range(m - 1):
+        if edges[k] > edges[k + 1]:
+            raise ValueError("`bins` must increase monotonically, when an array")
+    if m == 0:
+        return np.zeros(0, np.intp)
+    s = np.sort(x)
+    cum = np.zeros(m, np.intp)
+    for j in range(m):
+        e = edges[j]
+        lo, hi = 0, s.size
+        while lo < hi:  # the first value not before e ('left'), or after e for the last edge ('right')
+            mid = (lo + hi) // 2
+            if (_before(s[mid], e) if j < m - 1 else not _before(e, s[mid])):
+                lo = mid + 1
+            else:
+                hi = mid
+        cum[j] = lo
+    n = np.empty(m - 1, np.intp)
+    for j in range(m - 1):
+        n[j] = cum[j + 1] - cum[j]
+    return n
+
+
+@register_jitable
+def _given_range(rng):  # type: ignore[no-untyped-def]
+    return rng[0], rng[1]
+
+
+@register_jitable
+def _no_range(rng):  # type: ignore[no-untyped-def]
+    return 0.0, 1.0
+
+
+def _no_argument(t):  # type: ignore[no-untyped-def]
+    return t is None or isinstance(t, (types.NoneType, types.Omitted))
+
+
 @overload(histogram, inline="always")
-def _ol_histogram(a, bins=10, weights=None):  # type: ignore[no-untyped-def]
-    if not (isinstance(a, types.Array) and a.dtype == types.float64 and isinstance(bins, (types.Integer, types.Omitted, int))):
+def _ol_histogram(a, bins=10, weights=None, rng=None):  # type: ignore[no-untyped-def]
+    if not (isinstance(a, types.Array) and a.dtype == types.float64):
         return None
-    if weights is None or isinstance(weights, (types.NoneType, types.Omitted)):
-        def counts(a, bins=10, weights=None):  # type: ignore[no-untyped-def]
+    ranged = not _no_argument(rng)
+    if ranged and not (isinstance(rng, types.BaseTuple) and len(rng) == 2 and all(isinstance(t, (types.Integer, types.Float)) for t in rng)):
+        return None
+    bounds = _given_range if ranged else _no_range
+    if isinstance(bins, types.Array):
+        if not (bins.ndim == 1 and bins.dtype == types.float64 and _no_argument(weights) and not ranged):
+            return None
+
+        def by_edges(a, bins=10, weights=None, rng=None):  # type: ignore[no-untyped-def]
+            return _edge_counts(a.ravel(), bins), bins  # (NumPy returns the edges array itself)
+        return by_edges
+    if not isinstance(bins, (types.Integer, types.Omitted, int)):
+        return None
+    if _no_argument(weights):
+        def counts(a, bins=10, weights=None, rng=None):  # type: ignore[no-untyped-def]
             x = a.ravel()
-            index, edges = _histogram_bins(x, bins)
+            lo, hi = bounds(rng)
+            index, edges = _histogram_bins(x, bins, lo, hi, ranged)
             n = np.zeros(bins, np.intp)
             for i in range(x.size):
-                n[index[i]] += 1
+                if index[i] >= 0:
+                    n[index[i]] += 1
             return n, edges
         return counts
     if not (isinstance(weights, types.Array) and weights.dtype == types.float64):
         return None
 
-    def weighted(a, bins=10, weights=None):  # type: ignore[no-untyped-def]
+    def weighted(a, bins=10, weights=None, rng=None):  # type: ignore[no-untyped-def]
         if weights.shape != a.shape:
             raise ValueError("weights should have the same shape as a.")
         x = a.ravel()
         w = weights.ravel()
-        index, edges = _histogram_bins(x, bins)
+        lo, hi = bounds(rng)
+        index, edges = _histogram_bins(x, bins, lo, hi, ranged)
         n = np.zeros(bins, np.float64)
         block = np.zeros(bins, np.float64)
         for start in range(0, x.size, _HIST_BLOCK):
             block[:] = 0.0
             for i in range(start, min(start + _HIST_BLOCK, x.size)):
-                block[index[i]] += w[i]
+                if index[i] >= 0:
+                    block[index[i]] += w[i]
             for k in range(bins):
                 n[k] += block[k]
         return n, edges
@@ -627,23 +713,47 @@ def average_weighted(a: Any, w: Any) -> Any:
     return np.average(a, weights=w)
 
 
+def average_weighted_returned(a: Any, w: Any) -> Any:
+    """``np.average(a, weights=w, returned=True)`` of 1-d arrays: (the average, the sum of the weights)."""
+    return np.average(a, weights=w, returned=True)
+
+
+def _average_vectors(a, w):  # type: ignore[no-untyped-def]
+    return (isinstance(a, types.Array) and isinstance(w, types.Array) and a.ndim == 1 and w.ndim == 1 and w.dtype == types.float64
+            and (a.dtype == types.float64 or isinstance(a.dtype, types.Integer)))
+
+
+@register_jitable
+def _average_parts(a, w):  # type: ignore[no-untyped-def]
+    n = a.shape[0]
+    if w.shape[0] != n:
+        raise TypeError("Axis must be specified when shapes of a and weights differ.")
+    scl = 0.0 + pairwise_vector(w, 0, n)
+    if scl == 0.0:
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+    t = np.empty(n, dtype=np.float64)
+    for k in range(n):
+        t[k] = np.float64(a[k]) * w[k]
+    return (0.0 + pairwise_vector(t, 0, n)) / scl, scl
+
+
 @overload(average_weighted)
 def _ol_average_weighted(a, w):  # type: ignore[no-untyped-def]
-    if not (isinstance(a, types.Array) and isinstance(w, types.Array) and a.ndim == 1 and w.ndim == 1 and w.dtype == types.float64
-            and (a.dtype == types.float64 or isinstance(a.dtype, types.Integer))):
+    if not _average_vectors(a, w):
         return None
 
     def impl(a, w):  # type: ignore[no-untyped-def]
-        n = a.shape[0]
-        if w.shape[0] != n:
-            raise TypeError("Axis must be specified when shapes of a and weights differ.")
-        scl = 0.0 + pairwise_vector(w, 0, n)
-        if scl == 0.0:
-            raise ZeroDivisionError("Weights sum to zero, can't be normalized")
-        t = np.empty(n, dtype=np.float64)
-        for k in range(n):
-            t[k] = np.float64(a[k]) * w[k]
-        return (0.0 + pairwise_vector(t, 0, n)) / scl
+        return _average_parts(a, w)[0]
+    return impl
+
+
+@overload(average_weighted_returned)
+def _ol_average_weighted_returned(a, w):  # type: ignore[no-untyped-def]
+    if not _average_vectors(a, w):
+        return None
+
+    def impl(a, w):  # type: ignore[no-untyped-def]
+        return _average_parts(a, w)
     return impl
 
 

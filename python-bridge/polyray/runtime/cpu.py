@@ -40,7 +40,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {"sort", "sort_inplace", "argsort", "unique"}  # sorting with NumPy's results (runtime/sort_helpers.py)
     # the NumPy table's array helpers (runtime/array_helpers.py)
     | {f"{form}_{f}" for form in ("np", "rf") for f in ("fft", "ifft", "rfft", "irfft", "fft2", "ifft2")} | {"fftfreq"}  # np.fft (runtime/fft_helpers.py)
-    | {"reshape", "linspace", "ndarray", "abs_array", "histogram", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_axis", "reshape_value", *(f"outer_{u}" for u in ("add", "subtract", "multiply", "divide", "maximum", "minimum"))}
+    | {"reshape", "linspace", "ndarray", "abs_array", "histogram", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_returned", "average_weighted_axis", "reshape_value", *(f"outer_{u}" for u in ("add", "subtract", "multiply", "divide", "maximum", "minimum"))}
 )
 
 HELPER_PREFIX: Final = "_polyray_h_"

@@ -119,6 +119,11 @@ export abstract class AssignmentChecker extends StatementChecker {
       }
       if (this.usesFailedCall(value)) this.callUntyped.add(target.id);
       else if (this.usesUntyped(value)) this.untyped.add(target.id);
+      // a NumPy call's tuple of arrays (np.histogram) is held whole, aliasing what the call's result may alias
+      if (valueTy.kind === 'tuple' && this.tupleCalls.has(value)) {
+        this.bindLocal(target.id, valueTy, this.tupleCalls.get(value)!, span, true);
+        return;
+      }
       this.bindLocal(target.id, valueTy, valueTy.kind === 'array' ? this.arrayRoot(value) : null, span);
       return;
     }
@@ -173,9 +178,10 @@ export abstract class AssignmentChecker extends StatementChecker {
     return found;
   }
 
-  protected bindLocal(name: string, t: Ty, aliasOf: string | null, span: Span): void {
-    // a tuple of scalars (what `q, r = f(x)` unpacks) is a value; one holding arrays could alias the caller's
-    const scalarTuple = t.kind === 'tuple' && t.elts.every((x) => x.kind === 'scalar');
+  protected bindLocal(name: string, t: Ty, aliasOf: string | null, span: Span, arrayTuple = false): void {
+    // a tuple of scalars (what `q, r = f(x)` unpacks) is a value; one holding arrays could alias the caller's,
+    // unless it is a NumPy call's (arrayTuple: aliasOf names what it may alias)
+    const scalarTuple = t.kind === 'tuple' && (arrayTuple || t.elts.every((x) => x.kind === 'scalar'));
     if (t.kind === 'tuple' && !scalarTuple) {
       this.error(span, `local '${name}' holds a tuple of ${t.elts.map(describe).join(', ')}: only tuples of scalars are supported`);
     } else if (t.kind === 'module' || t.kind === 'callable' || t.kind === 'shape' || (t.kind === 'dtype' && t.dtype === null)) {
@@ -194,6 +200,7 @@ export abstract class AssignmentChecker extends StatementChecker {
       this.error(span, `local '${name}' changes between ${describe(prev)} and ${describe(t)}`);
     }
     this.locals.set(name, next);
+    if (arrayTuple) this.aliases.set(name, aliasOf); // (its items, `h = t[0]`, alias what it aliases: arrayRoot)
     if (t.kind === 'array') {
       const prevAlias = this.aliases.get(name);
       if (prevAlias !== undefined && prevAlias !== aliasOf) this.error(span, `local array '${name}' is rebound to a different array`);

@@ -18,6 +18,7 @@ import { CallChecker } from './check-calls.js';
 import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral } from './check-helpers.js';
 import { searchsortedRule, sortRule, uniqueRule, type RuleResult } from './sort-rules.js';
 import { arrayRule, joinRule } from './sequences.js';
+import { histogramRule } from './histogram.js';
 
 export abstract class NumpyCallChecker extends CallChecker {
   /** np.<name>(...): the result type by its row's typing rule (types/numpy-table.ts). */
@@ -153,16 +154,16 @@ export abstract class NumpyCallChecker extends CallChecker {
       case 'linspace':
         return this.linspace(e, args, kw);
       case 'histogram': {
-        const [a, bins] = [args[0], args[1] ?? kw.get('bins')];
-        const weights = kw.get('weights');
-        const okKeys = [...kw.keys()].every((k) => k === 'weights' || (k === 'bins' && args.length === 1));
-        if (a?.kind !== 'array' || a.dtype !== 'float64' || args.length > 2 || !okKeys || (bins !== undefined && !(bins.kind === 'scalar' && bins.scalar === 'int'))
-          || (weights !== undefined && !(weights.kind === 'array' && weights.dtype === 'float64'))) {
-          this.error(e.span, 'np.histogram() is supported on a float64 array with an int number of bins and float64 weights= (no range= or density=)');
+        // types/histogram.ts: array_helpers.histogram(a, bins, weights, range)
+        const r = histogramRule(e, args, kw);
+        if ('refuse' in r) {
+          this.error(e.span, r.refuse);
           return UNKNOWN;
         }
-        this.helpers.set(e, { helper: row.helper! });
-        return { kind: 'tuple', elts: [{ kind: 'array', dtype: weights ? 'float64' : 'int64', ndim: 1 }, { kind: 'array', dtype: 'float64', ndim: 1 }] };
+        this.helpers.set(e, { helper: row.helper!, args: r.args });
+        // a tuple of fresh arrays, but for an edges array, which NumPy returns itself
+        this.tupleCalls.set(e, r.aliases ? this.arrayRoot(r.aliases) : null);
+        return r.ty;
       }
       case 'ufunc_outer': {
         const [a, b] = args;
@@ -242,13 +243,16 @@ export abstract class NumpyCallChecker extends CallChecker {
     const returned = e.keywords.find((k) => k.name === 'returned')?.value;
     const axisNode = e.keywords.find((k) => k.name === 'axis')?.value;
     if (axisNode) return this.weightedAverageAlong(e, a, w, axisNode, [...kw.keys()].every((k) => k === 'weights' || k === 'axis' || (k === 'returned' && returned?.kind === 'const' && returned.value === 'False')));
-    const okKeys = [...kw.keys()].every((k) => k === 'weights' || (k === 'returned' && returned?.kind === 'const' && returned.value === 'False'));
+    const literal = returned?.kind === 'const' && (returned.value === 'False' || returned.value === 'True');
+    const okKeys = [...kw.keys()].every((k) => k === 'weights' || (k === 'returned' && literal));
     if (args.length !== 1 || !okKeys || a?.kind !== 'array' || a.ndim !== 1 || (a.dtype !== 'float64' && a.dtype !== 'int64') || w?.kind !== 'array' || w.ndim !== 1 || w.dtype !== 'float64') {
-      this.error(e.span, 'np.average(a, weights=w) is supported on a float64 or int64 vector with float64 weights (no axis=, returned=False only)');
+      this.error(e.span, 'np.average(a, weights=w) is supported on a float64 or int64 vector with float64 weights (no axis=, returned= True or False written out)');
       return UNKNOWN;
     }
-    this.helpers.set(e, { helper: 'average_weighted', args: [e.args[0], e.keywords.find((k) => k.name === 'weights')!.value] });
-    return npScalar('float64');
+    // returned=True: (the average, the sum of the weights), both NumPy float64 scalars
+    const both = returned?.kind === 'const' && returned.value === 'True';
+    this.helpers.set(e, { helper: both ? 'average_weighted_returned' : 'average_weighted', args: [e.args[0], e.keywords.find((k) => k.name === 'weights')!.value] });
+    return both ? { kind: 'tuple', elts: [npScalar('float64'), npScalar('float64')] } : npScalar('float64');
   }
 
   /**

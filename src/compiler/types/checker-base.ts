@@ -54,6 +54,12 @@ export abstract class CheckerBase {
    * silence the final pass's diagnostics.
    */
   protected readonly failedCalls = new Set<Expr>();
+  /**
+   * NumPy calls returning a tuple of arrays (np.histogram): a local may hold it
+   * (`h, e = np.histogram(x)` unpacks through one), aliasing the array named
+   * here (NumPy returns an edges argument itself), or none: fresh arrays.
+   */
+  protected readonly tupleCalls = new Map<Expr, string | null>();
   protected readonly callUntyped = new Set<string>();
   protected returnsView = false;
 
@@ -166,7 +172,7 @@ export abstract class CheckerBase {
   protected abstract indexArrayStore(s: Stmt & { kind: 'assign' }, valueTy: Ty): void;
   protected abstract assign(target: Expr, valueTy: Ty, value: Expr, span: Span): void;
   protected abstract scalarStore(into: Ty, value: Ty, span: Span): void;
-  protected abstract bindLocal(name: string, t: Ty, aliasOf: string | null, span: Span): void;
+  protected abstract bindLocal(name: string, t: Ty, aliasOf: string | null, span: Span, arrayTuple?: boolean): void;
   protected abstract arrayRoot(e: Expr): string | null;
   protected abstract markWritten(target: Expr, span: Span): void;
   abstract expr(e: Expr): Ty;
