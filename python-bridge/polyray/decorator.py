@@ -4,8 +4,9 @@
 ``@parallelize(target=..., numerics=...)`` on a plain top-level function.
 Nothing happens when the module is imported (this file imports neither numba
 nor ray). The first call with a given *signature* (for every parameter
-without a hint, the type of its argument, as :func:`polyray.profiling.hint_for`
-writes it; hinted parameters keep their hints) compiles the function:
+without a hint, or hinted as an array without dtype or rank (``x: np.ndarray``,
+``x: npt.NDArray``), the type of its argument, as :func:`polyray.profiling.hint_for`
+writes it; other hinted parameters keep their hints) compiles the function:
 
 1. its source is read where Python reads it (``linecache``, which also holds
    the cells of IPython and Jupyter): the function's file with every
@@ -59,7 +60,7 @@ from typing import Any
 from . import cache
 from . import numerics as _numerics
 from .compile_service import CompileServiceError, get_service
-from .profiling import adopt_original, hint_for, hinted_source
+from .profiling import adopt_original, hint_for, hinted_source, open_array_hint
 
 _history = importlib.import_module("polyray.runtime.history")
 _background = importlib.import_module("polyray.runtime.background")
@@ -270,7 +271,10 @@ class Parallelized:
         # (numerics mode, signature) -> the generated module (its dispatchers compile ahead: _compile_ahead)
         self._modules: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
         self._signature = inspect.signature(fn)
-        self._hinted = {n for n, p in self._signature.parameters.items() if p.annotation is not inspect.Parameter.empty}
+        # parameters whose hint decides their type; an open array hint (``x: np.ndarray``) does not: its
+        # argument's dtype and rank are part of the signature, as for an unhinted parameter
+        self._hinted = {n for n, p in self._signature.parameters.items()
+                        if p.annotation is not inspect.Parameter.empty and not open_array_hint(p.annotation)}
         self._lock = threading.Lock()
         #: the module's functions some compiled signature calls as compiled code (issue 17): their own
         #: wrappers are not entered from there
@@ -293,7 +297,7 @@ class Parallelized:
 
     def _fully_hinted(self) -> bool:
         params = self._signature.parameters.values()
-        return all(p.annotation is not inspect.Parameter.empty and p.kind in (
+        return all(p.name in self._hinted and p.kind in (
             inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in params)
 
     def _globals_bound(self, seconds: float = 10.0) -> bool:

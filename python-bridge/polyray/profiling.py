@@ -75,6 +75,28 @@ def _numpy_name(dtype: Any) -> str:
     return "bool_" if dtype.kind == "b" else dtype.name
 
 
+#: Array hints that name no dtype and no rank (``x: np.ndarray``, ``x: npt.NDArray``): scientists write them to
+#: say "an array"; the first call specializes them like unhinted parameters (issue 17: "parameters hinted
+#: np.ndarray without a dtype specialize at call time"), the hint's text replaced by the argument's.
+OPEN_ARRAY_HINTS = frozenset({"np.ndarray", "numpy.ndarray", "ndarray", "npt.NDArray", "NDArray", "numpy.typing.NDArray"})
+
+
+def open_array_hint(annotation: Any) -> bool:
+    """Whether a parameter's annotation (the object Python evaluated, or its text under
+    ``from __future__ import annotations``) is an array hint without dtype or rank."""
+    if isinstance(annotation, str):
+        return annotation.strip() in OPEN_ARRAY_HINTS
+    if isinstance(annotation, type):
+        return annotation.__module__ == "numpy" and annotation.__name__ == "ndarray"
+    import typing
+
+    # npt.NDArray unsubscripted: ndarray[tuple[Any, ...], dtype[+_ScalarT]], its dtype a TypeVar
+    if getattr(typing.get_origin(annotation), "__name__", None) != "ndarray":
+        return False
+    dtype_args = [typing.get_args(a) for a in typing.get_args(annotation)[1:]]
+    return bool(dtype_args) and all(len(d) == 1 and isinstance(d[0], typing.TypeVar) for d in dtype_args)
+
+
 def unhinted_params(node: ast.FunctionDef) -> list[str]:
     a = node.args
     return [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs) if p.annotation is None]
@@ -100,17 +122,25 @@ def hinted_source(base: str, node: ast.FunctionDef, hints: dict[str, str]) -> st
 
     ``node``'s line numbers count from the cell body, whose line 1 is the
     base's line 2. Lines keep their numbers, so the compile report points into the cell.
+    A parameter that has a hint and is in ``hints`` (an open array hint, :func:`open_array_hint`)
+    gets its hint's text replaced.
     """
     lines = base.split("\n")
     a = node.args
-    edits = []
+    edits = []  # (line, byte column, bytes replaced, text)
     for p in (*a.posonlyargs, *a.args, *a.kwonlyargs):
-        if p.annotation is None and p.arg in hints:
-            edits.append((p.end_lineno or p.lineno, p.end_col_offset or 0, f": {hints[p.arg]}"))
-    for lineno, byte_col, text in sorted(edits, reverse=True):
+        if p.arg not in hints:
+            continue
+        if p.annotation is None:
+            edits.append((p.end_lineno or p.lineno, p.end_col_offset or 0, 0, f": {hints[p.arg]}"))
+        elif p.annotation.lineno == p.annotation.end_lineno and p.annotation.end_col_offset is not None:
+            ann = p.annotation
+            edits.append((ann.lineno, ann.col_offset, ann.end_col_offset - ann.col_offset, hints[p.arg]))
+    for lineno, byte_col, width, text in sorted(edits, reverse=True):
         line = lines[lineno]
         col = _char_col(line, byte_col)
-        lines[lineno] = line[:col] + text + line[col:]
+        end = _char_col(line, byte_col + width)
+        lines[lineno] = line[:col] + text + line[end:]
     if lines and not lines[0].strip():
         lines[0] = HINT_IMPORTS
     return "\n".join(lines)
