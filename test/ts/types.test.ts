@@ -165,7 +165,7 @@ test("NumPy's own math (np.exp, np.log, np.tanh, np.power on floats, '**' on flo
   assert.match(m.diagnostics.map((d) => d.message).join('\n'), /mean\(\) of int64 elements: NumPy adds them as float64 in its own order/);
 });
 
-test('int(), math.floor, math.ceil and math.trunc of a float keep the original (Numba gives -2**63 for nan, inf and past 2**63); of ints they compile', async () => {
+test('math.floor, math.ceil and math.trunc of a float keep the original (Numba gives -2**63 for nan, inf and past 2**63); of ints they compile; int() of a float through py_int, of a complex refused', async () => {
   const fns = await check(HEADER + py`
     def cell(x: float, h: float) -> int:
         return math.floor(x / h)
@@ -175,6 +175,10 @@ test('int(), math.floor, math.ceil and math.trunc of a float keep the original (
         return math.trunc(x)
     def whole(n: int) -> int:
         return math.floor(n) + math.ceil(n) + int(n)
+    def bin_of(x: float, h: float) -> int:
+        return int(x / h)
+    def of_complex(z: complex) -> int:
+        return int(z)
   `);
   const byName = new Map(fns.map((f) => [f.fn.name, f]));
   for (const [name, fn, col] of [['cell', 'floor', 12], ['up', 'ceil', 12], ['cut', 'trunc', 12]] as const) {
@@ -185,4 +189,9 @@ test('int(), math.floor, math.ceil and math.trunc of a float keep the original (
     assert.equal(d.span.from.col, col);
   }
   assert.equal(byName.get('whole')!.accelerated, true, JSON.stringify(byName.get('whole')!.diagnostics));
+  // int() of a float: runtime/int_helpers.py's py_int (NaN, inf and past 2**63 left to the original)
+  const binOf = byName.get('bin_of')!;
+  assert.equal(binOf.accelerated, true, JSON.stringify(binOf.diagnostics));
+  assert.ok([...binOf.helpers.values()].some((h) => h.helper === 'py_int'));
+  assert.match(byName.get('of_complex')!.diagnostics.map((x) => x.message).join('\n'), /int\(\) is supported on one int, bool or float/);
 });

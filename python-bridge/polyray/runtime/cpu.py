@@ -18,7 +18,7 @@ import numpy as np
 
 from . import background, environ, jitting
 from .cost import size_class
-from .variants import AmbiguousExtreme, VariantCompiling, VariantFailed, VariantRolledBack, call_signature, restore, snapshot
+from .variants import LeftToOriginal, VariantCompiling, VariantFailed, VariantRolledBack, call_signature, restore, snapshot
 from .variants import short_error as _short, first_line as _first_line  # one wording of errors in run records
 
 #: Helpers of :mod:`polyray.runtime.numba_helpers` a variant may request; each is
@@ -34,6 +34,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {"axis_max", "axis_min"}  # np.max/np.min along axes (runtime/axis_extrema.py)
     # exact mode's float max/min, which leave to the original what NumPy's lanes decide (runtime/axis_extrema.py)
     | {"checked_max", "checked_min", "checked_axis_max", "checked_axis_min"}
+    | {"py_int"}  # int() of a float, left to the original where CPython raises or returns a big int (runtime/int_helpers.py)
     | {"norm"}  # np.linalg.norm by NumPy's formulas (runtime/norms.py)
     | {"mask_get", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)
     | {"cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp", "cabs", "csquare_scalar"}  # NumPy's complex products and powers (runtime/complex_helpers.py)
@@ -138,7 +139,8 @@ class CpuVariant:
         (:class:`VariantRolledBack`): the original then runs and raises as Python does.
     undo: positions of the written array arguments of a variant whose helpers may
         find that NumPy's answer depends on its SIMD lanes (exact mode's float
-        max/min, runtime/axis_extrema.py: they raise AmbiguousExtreme): those arrays
+        max/min, runtime/axis_extrema.py: they raise AmbiguousExtreme; int() of a float,
+        runtime/int_helpers.py: LeftToOriginal): those arrays
         are copied before each run and restored when one does, and the run counts
         as not having happened (VariantRolledBack): the original gives NumPy's bits.
     serial: the function the serial form compiles (default: py_func without
@@ -549,8 +551,8 @@ class CpuVariant:
                                 per_signature=False) from None
         try:
             result = self._call(jitted, args, (fail,))
-        except AmbiguousExtreme as ambiguous:
-            self._restore(saved, ambiguous.reason)
+        except LeftToOriginal as left:
+            self._restore(saved, left.reason)
         except VariantFailed:
             raise  # typing failed: nothing ran
         except BaseException:
@@ -573,8 +575,8 @@ class CpuVariant:
                                 per_signature=False) from None
         try:
             return self._call(jitted, args)
-        except AmbiguousExtreme as ambiguous:
-            self._restore(saved, ambiguous.reason)
+        except LeftToOriginal as left:
+            self._restore(saved, left.reason)
 
     def _restore(self, saved: list[tuple[Any, Any]], why: str | None = None) -> None:
         restore(saved)

@@ -77,7 +77,13 @@ class VariantRolledBack(VariantFailed):
     per_signature = False
 
 
-class AmbiguousExtreme(VariantRolledBack):
+class LeftToOriginal(VariantRolledBack):
+    """Raised inside compiled code by a helper that meets a value whose outcome only the original can give
+    (CPython's ``int()`` of a NaN, an infinity or a float past int64: an exception, or a big int): the CPU
+    variant (``undo=``) restores its written arrays and the original runs."""
+
+
+class AmbiguousExtreme(LeftToOriginal):
     """Raised inside compiled code by exact mode's float max/min (runtime/axis_extrema.py) where NumPy's
     result bits depend on its SIMD lanes (a zero of both signs, a NaN of other bits): the CPU variant
     restores its written arrays and the original runs."""

@@ -29,7 +29,7 @@ import { emitDispatcher, emitWrapper, resultConverter, type VariantRef } from '.
 import { originalName, RUNTIME_ALIAS, RUNTIME_IMPORT } from './names.js';
 import type { Numerics } from '../numerics.js';
 import type { Specialization } from '../types/calls.js';
-import { CHECKED_EXTREMA_HELPERS } from '../types/reductions.js';
+import { UNDOING_HELPERS } from '../types/undo-helpers.js';
 
 /** The generated module's global naming its numerics mode. */
 export const NUMERICS_GLOBAL = '_polyray_numerics';
@@ -139,11 +139,11 @@ export function generateModule(
       // Behind isl's bounds guard Python's IndexError/wrap-around cannot happen: no boundscheck needed.
       let options = `parallel=${parallel ? 'True' : 'False'}${guarded ? ', boundscheck=False' : ''}`;
       // positions of the arrays the function writes: saved before a speculative run, restored if it flags;
-      // saved too where a checked max/min (exact mode) may leave the call to the original (runtime/axis_extrema.py)
+      // saved too where a helper may leave the call to the original (types/undo-helpers.ts)
       const written = tf.params.map((p, k) => (p.kind === 'array' && p.written ? k : -1)).filter((k) => k >= 0);
       const positions = `(${written.join(', ')}${written.length === 1 ? ',' : ''})`;
       if (cpu.speculative) options += `, rollback=${positions}`;
-      else if (used.some((h) => CHECKED_EXTREMA_HELPERS.has(h))) options += `, undo=${positions}`;
+      else if (used.some((h) => UNDOING_HELPERS.has(h))) options += `, undo=${positions}`;
       const bound = [...called.map((c) => `${JSON.stringify(c.spec.callName)}: ${c.spec.pyName}`), ...sums.map((f) => `${JSON.stringify(f.name)}: ${f.name}`)];
       if (bound.length) options += `, callees={${bound.join(', ')}}`;
       if (sums.length) options += `, fastmath=(${sums.map((f) => JSON.stringify(f.name)).join(', ')},)`;

@@ -97,8 +97,11 @@ export abstract class CallChecker extends OperatorChecker {
           if (args[0]?.kind === 'scalar' && args[0].scalar === 'complex') this.error(e.span, 'float() of a complex');
           return scalar('float', 'py');
         case 'int':
-          if (args.length !== 1 || !(args[0]?.kind === 'scalar' && (args[0].scalar === 'int' || args[0].scalar === 'bool'))) {
-            this.error(e.span, 'int() is supported on ints only (CPython raises on nan and inf where Numba does not)');
+          // of a float: runtime/int_helpers.py's py_int truncates where the int64 is CPython's int and leaves
+          // NaN, inf and |x| >= 2**63 (CPython's exception or big int) to the original (the variant's undo=)
+          if (args.length === 1 && args[0]?.kind === 'scalar' && args[0].scalar === 'float') this.helpers.set(e, { helper: 'py_int' });
+          else if (args.length !== 1 || !(args[0]?.kind === 'scalar' && (args[0].scalar === 'int' || args[0].scalar === 'bool'))) {
+            this.error(e.span, 'int() is supported on one int, bool or float');
           }
           return scalar('int', 'py');
         case 'complex':
