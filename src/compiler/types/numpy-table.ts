@@ -247,6 +247,10 @@ const NUMPY: Record<string, Row> = {
   conjugate: ufunc('keep', 'exact', 'conjugate'),
   real: ufunc('float', 'exact', 'real'),
   imag: ufunc('float', 'exact', 'imag'),
+  // x * (pi/180) in NumPy (npy_deg2rad) and Numba alike, float32 and float64 (measured bit for bit on 1e6
+  // values of each); np.degrees is not: its float32 constant is rounded otherwise in Numba
+  radians: ufunc('float', 'exact', 'radians', { temporary: true }),
+  deg2rad: ufunc('float', 'exact', 'deg2rad', { temporary: true }),
   // the C library's hypot in NumPy (npy_hypot) and in compiled code alike
   hypot: ufunc('float', 'exact', 'hypot'),
   where: ufunc('float', 'exact', 'where'),
