@@ -23,7 +23,9 @@ NumPy's own:
   ValueError for -inf).
 
 The compiler (src/compiler/types/norms.ts) writes the form as int literals:
-`norm(x, ORD, axis)`, axis an int literal or None.
+`norm(x, ORD, axis)`, axis an int literal or None; keepdims=True as
+`norm_keepdims(x, ORD, axis)`, the same values reshaped as NumPy's (every
+dimension reduced kept as 1).
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ from .axis_lines import lines_of, literal_axes, shape_of
 from .close_reductions import SUM, _reduce_lines, _reduce_lines32
 from .pairwise import pairwise_line, pairwise_line32
 
-__all__ = ["norm"]
+__all__ = ["norm", "norm_keepdims"]
 
 #: the `ord` codes the compiler writes (types/norms.ts NORM_ORDS): DEFAULT is ord None or 'fro'
 DEFAULT, ONE, INF, NINF, TWO = 0, 1, 2, 3, 4
@@ -114,3 +116,31 @@ def _ol_norm(x, ord_code, axis):  # type: ignore[no-untyped-def]
         s = reduce_lines(lines(t), SUM, 0).reshape(shape(x))
         return np.sqrt(s) if square else s
     return along
+
+
+def norm_keepdims(x: Any, ord_code: int, axis: Any) -> Any:
+    """``np.linalg.norm(x, ord, axis, keepdims=True)``."""
+    return np.linalg.norm(x, _ORDS[ord_code], axis, keepdims=True)
+
+
+@overload(norm_keepdims, inline="always", prefer_literal=True)
+def _ol_norm_keepdims(x, ord_code, axis):  # type: ignore[no-untyped-def]
+    if not (isinstance(x, types.Array) and x.ndim in (1, 2)):
+        return None
+    whole = axis is None or isinstance(axis, (types.NoneType, types.Omitted))
+    if whole or x.ndim == 1:
+        # a scalar: an array of ones of x's rank (NumPy's ret.reshape(ndim*[1]), or add.reduce(..., keepdims=True))
+        ones = (1,) * x.ndim
+
+        def one(x, ord_code, axis):  # type: ignore[no-untyped-def]
+            return np.full(ones, norm(x, ord_code, axis))
+        return one
+    axes = literal_axes(axis, x.ndim)
+    if axes is None or len(axes) != 1:
+        return None
+    k = axes[0]
+
+    def line(x, ord_code, axis):  # type: ignore[no-untyped-def]
+        r = norm(x, ord_code, axis)
+        return r.reshape((1, r.shape[0]) if k == 0 else (r.shape[0], 1))
+    return line

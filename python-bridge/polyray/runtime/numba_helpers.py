@@ -27,7 +27,7 @@ from .close_reductions import (axis_average, axis_mean, axis_std, axis_sum, axis
                                whole_mean, whole_std, whole_sum, whole_var)
 from .axis_extrema import axis_max, axis_min  # noqa: F401 - np.max/np.min along axes (both modes)
 from .axis_extrema import checked_axis_max, checked_axis_min, checked_max, checked_min  # noqa: F401 - exact mode's float max/min
-from .norms import norm  # noqa: F401 - np.linalg.norm by NumPy's formulas
+from .norms import norm, norm_keepdims  # noqa: F401 - np.linalg.norm by NumPy's formulas
 from .int_helpers import py_int  # noqa: F401 - int() of a float, CPython's or the original
 from .flagging_math import flag_exp, flag_pow
 from .pairwise import pairwise_vector  # NumPy's order, without recursion (which Numba's cache cannot reload)

@@ -179,8 +179,8 @@ export abstract class NumpyCallChecker extends CallChecker {
         // NumPy's formula for the literal ord and axis (types/norms.ts, runtime/norms.py)
         const at = (k: number, name: string): Expr | undefined => e.args[k] ?? e.keywords.find((w) => w.name === name)?.value;
         const plan = planNorm({
-          x: args[0], ord: at(1, 'ord'), axis: at(2, 'axis'),
-          extra: e.args.length > 3 || e.args.length === 0 || e.keywords.some((w, i) => !((w.name === 'ord' && e.args.length < 2) || (w.name === 'axis' && e.args.length < 3)) || e.keywords.findIndex((v) => v.name === w.name) !== i),
+          x: args[0], ord: at(1, 'ord'), axis: at(2, 'axis'), keepdims: at(3, 'keepdims'),
+          extra: e.args.length > 4 || e.args.length === 0 || e.keywords.some((w, i) => !((w.name === 'ord' && e.args.length < 2) || (w.name === 'axis' && e.args.length < 3) || (w.name === 'keepdims' && e.args.length < 4)) || e.keywords.findIndex((v) => v.name === w.name) !== i),
           moduleOf: (x) => { const t = this.types.get(x); return t?.kind === 'module' ? t.name : null; },
         });
         if (plan.kind === 'refuse') {
@@ -191,7 +191,7 @@ export abstract class NumpyCallChecker extends CallChecker {
         else if (plan.closeOnly && !this.closeNotes.some((n) => n.line === e.span.from.line && n.col === e.span.from.col)) {
           this.closeNotes.push({ line: e.span.from.line, col: e.span.from.col, operation: 'np.linalg.norm', bound: plan.closeOnly.bound, kind: 'reduction', gpu: false });
         }
-        this.helpers.set(e, { helper: row.helper!, args: [e.args[0], ...plan.args] });
+        this.helpers.set(e, { helper: plan.helper, args: [e.args[0], ...plan.args] });
         return plan.type;
       }
       case 'fft':

@@ -17,6 +17,8 @@ export type NormPlan =
     kind: 'norm';
     /** the helper's arguments after the array: the ord code and the axis (a literal or None) */
     args: [string, string];
+    /** runtime/norms.py's function: `norm`, or `norm_keepdims` (keepdims=True: the same values, x's rank) */
+    helper: 'norm' | 'norm_keepdims';
     type: Ty;
     /** why exact mode keeps the original (close mode compiles within `bound`), or null: NumPy's bits in both modes */
     closeOnly: { refusal: string; bound: string } | null;
@@ -27,8 +29,10 @@ export interface NormArguments {
   x: Ty | undefined;
   ord: Expr | undefined;
   axis: Expr | undefined;
-  /** more than x, ord, axis, or a keyword other than ord= and axis= (keepdims= included) */
+  /** more than x, ord, axis, keepdims, or a keyword other than ord=, axis= and keepdims= */
   extra: boolean;
+  /** keepdims= as written (positionally or by keyword), or undefined */
+  keepdims: Expr | undefined;
   /** the module a name refers to (`np` -> numpy), for np.inf */
   moduleOf: (e: Expr) => string | null;
 }
@@ -67,6 +71,11 @@ export function planNorm(a: NormArguments): NormPlan {
   const axisNone = a.axis === undefined || (a.axis.kind === 'const' && a.axis.value === 'None');
   const axis = axisNone ? undefined : intLiteral(a.axis!);
   if (ord === null || (!axisNone && (axis === undefined || x.ndim === null))) return { kind: 'refuse', reason: USAGE };
+  // keepdims= a literal True or False (NumPy's reshape of the same values)
+  const kd = a.keepdims;
+  if (kd !== undefined && !(kd.kind === 'const' && (kd.value === 'True' || kd.value === 'False'))) return { kind: 'refuse', reason: `${USAGE}, keepdims= True or False written out` };
+  const keepdims = kd?.kind === 'const' && kd.value === 'True';
+  if (keepdims && x.ndim === null) return { kind: 'refuse', reason: `${USAGE} (keepdims=True: an array of known rank)` };
   // an axis outside the rank: NumPy's AxisError from the original
   if (axis !== undefined && (axis < -BigInt(x.ndim!) || axis >= BigInt(x.ndim!))) return { kind: 'refuse', reason: `${USAGE} (within the array's rank)` };
   // a vector's 'fro' raises ValueError in NumPy; a matrix's 1, 2, inf norms (max column sum, largest singular
@@ -75,15 +84,16 @@ export function planNorm(a: NormArguments): NormPlan {
   if ((ord === 'fro' && (x.ndim !== 2 || !axisNone)) || (matrix && axisNone && ord !== 'none' && ord !== 'fro')) return { kind: 'refuse', reason: USAGE };
   const code = ord === 'fro' ? NORM_ORDS.none : NORM_ORDS[ord];
   const k = axis === undefined ? null : Number(axis < 0n ? axis + BigInt(x.ndim!) : axis);
-  const type: Ty = matrix && k !== null ? { kind: 'array', dtype, ndim: 1 } : npScalar(dtype);
+  const type: Ty = keepdims ? { kind: 'array', dtype, ndim: x.ndim } : matrix && k !== null ? { kind: 'array', dtype, ndim: 1 } : npScalar(dtype);
   const args: [string, string] = [String(code), k === null ? 'None' : String(k)];
+  const helper = keepdims ? 'norm_keepdims' : 'norm';
   const square = code === NORM_ORDS.none || code === NORM_ORDS.two;
   if (square && k === null) {
-    return { kind: 'norm', args, type, closeOnly: { refusal: "np.linalg.norm(): NumPy computes sqrt(x.dot(x)) through its BLAS build and compiled code through SciPy's, so the last bits could differ (exact mode keeps the original)", bound: NORM_DOT_BOUND } };
+    return { kind: 'norm', args, helper, type, closeOnly: { refusal: "np.linalg.norm(): NumPy computes sqrt(x.dot(x)) through its BLAS build and compiled code through SciPy's, so the last bits could differ (exact mode keeps the original)", bound: NORM_DOT_BOUND } };
   }
   if (matrix && (square || code === NORM_ORDS.one)) {
-    return { kind: 'norm', args, type, closeOnly: { refusal: 'np.linalg.norm() along an axis of a matrix: NumPy adds the line pairwise or row after row depending on the layout, compiled code in its own blocks, so the last bits could differ (exact mode keeps the original)', bound: NORM_AXIS_BOUND } };
+    return { kind: 'norm', args, helper, type, closeOnly: { refusal: 'np.linalg.norm() along an axis of a matrix: NumPy adds the line pairwise or row after row depending on the layout, compiled code in its own blocks, so the last bits could differ (exact mode keeps the original)', bound: NORM_AXIS_BOUND } };
   }
   // a vector's 1-norm and 2-norm along its axis (NumPy's pairwise sum of a fresh contiguous array), inf/-inf (comparisons): NumPy's bits
-  return { kind: 'norm', args, type, closeOnly: null };
+  return { kind: 'norm', args, helper, type, closeOnly: null };
 }
