@@ -34,7 +34,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -46,6 +46,9 @@ _connected_to: str | None = None
 _gcs_address: str | None = None  # host:port of the connected cluster's GCS (what is probed)
 _lost: str | None = None  # why the last connection was shut down, if it was lost
 _generation = 0  # bumped on every (dis)connect; the watchdog of an older one stops
+#: called with no argument after every (dis)connect: the dispatchers' kept-original fast paths (runtime/hot.py,
+#: Kept) read no generation per call, so they are told
+listeners: list[Callable[[], None]] = []
 _lock = threading.RLock()  # held while Ray is in use, so the watchdog never shuts it down mid-call
 
 #: Seconds a TCP connect to the cluster may take ($POLYRAY_RAY_CONNECT_TIMEOUT).
@@ -143,6 +146,7 @@ def _shutdown_locked(why: str) -> None:
         _restore_cluster_flag()
     _embedded, _connected_to, _gcs_address = False, None, None
     _generation += 1
+    _notify()
 
 
 def check_alive() -> None:
@@ -197,6 +201,14 @@ def _watch(generation: int) -> None:
                 return
 
 
+def _notify() -> None:
+    for listener in tuple(listeners):
+        try:
+            listener()
+        except Exception:  # noqa: BLE001 - a listener's failure must not fail the (dis)connect
+            pass
+
+
 def generation() -> int:
     """Counts (dis)connections: the dispatchers' hot paths (runtime/hot.py) re-decide when it changes."""
     return _generation
@@ -215,6 +227,7 @@ def state() -> tuple[Any, ...]:
 def _after_connect(ray: Any) -> None:
     global _gcs_address, _lost, _probe_cache, _generation
     _generation += 1
+    _notify()
     _probe_cache = None
     if _connected_to and _connected_to.startswith("ray://"):
         _gcs_address = _connected_to  # Ray Client: this process talks to the client server, not the GCS
@@ -312,6 +325,7 @@ def disconnect() -> None:
                 _restore_cluster_flag()
         _embedded, _connected_to, _gcs_address, _lost, _probe_cache = False, None, None, None, None
         _generation += 1
+    _notify()
 
 
 def status(start: bool = True) -> dict[str, Any]:

@@ -226,10 +226,15 @@ def test_target_changes_are_seen_on_the_next_call(kern, monkeypatch):
     monkeypatch.setenv("POLYRAY_TARGET", "original")
     kern.smooth(u, out, 0.25)
     assert last()["variant"] == "original" and last()["reason"] == "POLYRAY_TARGET=original"
+    keep = kern._polyray_dispatch_smooth.keep
+    assert keep.on and keep.lo == 0  # a forced original: the wrapper runs its body for any arguments
+    count = len(rt.history())
     kern.smooth(u, out, 0.25)
-    kern.smooth(u, out, 0.25)
-    assert last()["variant"] == "original" and last().get("hot") is True  # the original's hot path
-    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    kern.smooth(u[:40], out[:40], 0.25)
+    assert len(rt.history()) == count  # the wrapper ran the original's body: no dispatcher, no record
+    same_as_original(kern, "smooth", u, out, 0.25)
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")  # (any write through os.environ turns the kept original off)
+    assert not keep.on and not kern._polyray_dispatch_smooth._hot
     kern.smooth(u, out, 0.25)
     assert last()["variant"] == "cpu" and last()["target"] == "cpu"
     monkeypatch.delenv("POLYRAY_TARGET")
@@ -272,12 +277,17 @@ def test_the_users_exceptions_on_the_hot_path(kern, monkeypatch):
     assert rec["variant"] == "cpu" and rec["error"] == "IndexError" and rec.get("hot") is True, rec
     assert kern.pick(x, -1) == 14.0 and last()["variant"] == "cpu"
     monkeypatch.setenv("POLYRAY_TARGET", "original")
-    make_original = [kern.pick(x, 2) for _ in range(3)]
+    d = kern._polyray_dispatch_pick
+    make_original = [d(x, 2) for _ in range(3)]  # (the dispatcher itself: its hot path runs the original)
     assert make_original == [4.0] * 3 and last().get("hot") is True and last()["variant"] == "original"
     with pytest.raises(IndexError):
-        kern.pick(x, 9)
+        d(x, 9)
     rec = last()
     assert rec["variant"] == "original" and rec["error"] == "IndexError" and rec.get("hot") is True, rec
+    count = len(rt.history())
+    with pytest.raises(IndexError):  # the wrapper runs the original's body itself (hot.Kept): no record
+        kern.pick(x, 9)
+    assert kern.pick(x, 2) == 4.0 and len(rt.history()) == count and d.keep.on
 
 
 def test_wrong_argument_counts_on_the_hot_path(kern):
@@ -478,10 +488,20 @@ def test_auto_keeps_the_original_where_the_compiled_code_is_slower(kern, monkeyp
     assert results == [5.0] * 6
     variants = [r["variant"] for r in rt.history()]
     assert variants[:3] == ["cpu", "cpu", "cpu"], variants  # measured (the original timed on copies meanwhile)
-    assert variants[3:] == ["original"] * 3, variants
+    # the 4th call decides for the original; the wrapper runs the 5th and 6th itself (hot.Kept: no record)
+    assert variants[3:] == ["original"], variants
     rec = last()
     assert "original kept for size class" in rec["reason"] and "does not beat it" in rec["reason"], rec
-    assert rec.get("hot") is True  # and the original's calls are hot from then on
+    # from then on the wrapper runs the original's body itself for that size class (hot.Kept): no record,
+    # no dispatcher; another size class still goes through the dispatcher
+    keep = kern._polyray_dispatch_tiny.keep
+    assert keep.on and keep.lo <= 0 < keep.hi
+    count = len(rt.history())
+    assert kern.tiny(0.5, 10) == 5.0 and len(rt.history()) == count
+    monkeypatch.setenv("POLYRAY_TIME_ORIGINAL_BELOW", "50")  # an environment write: decided again
+    assert not keep.on and kern.tiny(0.5, 10) == 5.0 and len(rt.history()) == count + 1
+    assert last()["variant"] == "original" and "original kept for size class" in last()["reason"]
+    assert keep.on
 
 
 def test_auto_keeps_the_compiled_code_where_it_wins(kern, monkeypatch):
@@ -605,3 +625,93 @@ def test_parallelize_opens_the_gates_its_dispatcher_left(monkeypatch, tmp_path):
     assert background.wait_idle(120)
     mod.scale(strided, out, 0.5)
     assert last()["variant"] == "cpu" and out.tolist() == [0.5] * 16
+
+
+def test_the_kept_original_is_left_on_every_event_that_could_change_it(kern, monkeypatch):
+    """Where the dispatcher keeps the original, the generated wrapper runs the original's body itself (hot.Kept),
+    reading no environment: every write through os.environ, a Ray (dis)connect and forget_measurements turn it
+    off, and the next call goes through the dispatcher, which decides under the new state."""
+    import polyray.cluster as cluster
+
+    d = kern._polyray_dispatch_smooth
+    u, out = np.ones(64), np.zeros(64)
+    monkeypatch.setenv("POLYRAY_TARGET", "original")
+
+    def kept_after_one_call() -> bool:
+        count = len(rt.history())
+        kern.smooth(u, out, 0.25)  # through the dispatcher: a record, and the original kept again
+        assert len(rt.history()) == count + 1 and last()["variant"] == "original"
+        kern.smooth(u, out, 0.25)
+        return d.keep.on and len(rt.history()) == count + 1
+
+    assert kept_after_one_call()
+    cluster._notify()  # (what a Ray connect or disconnect calls)
+    assert not d.keep.on and kept_after_one_call()
+    d.forget_measurements()
+    assert not d.keep.on and kept_after_one_call()
+    monkeypatch.setenv("POLYRAY_UNRELATED_SETTING", "1")  # any write: the environment is not read per call
+    assert not d.keep.on and not d._hot and kept_after_one_call()
+    monkeypatch.delenv("POLYRAY_TARGET")
+    assert not d.keep.on
+    kern.smooth(u, out, 0.25)
+    assert last()["target"] == "auto" and last()["variant"] == "cpu"
+    same_as_original(kern, "smooth", u, out, 0.25)
+
+
+def test_the_kept_original_holds_for_its_size_class_only(kern, monkeypatch):
+    """auto keeps the original for the size class where the compiled code lost; calls of another size class
+    still go through the dispatcher (and its compiled code)."""
+    monkeypatch.setenv("POLYRAY_TIME_ORIGINAL_BELOW", "60")
+    real = CpuVariant._call
+
+    def slow_call(self, jitted, args, extra=()):
+        if args[0].size < 100:  # the compiled code loses on the small arrays only
+            time.sleep(0.002)
+        return real(self, jitted, args, extra)
+
+    monkeypatch.setattr(CpuVariant, "_call", slow_call)
+    d = kern._polyray_dispatch_pick
+    x = np.arange(8.0)
+    for _ in range(4):
+        assert kern.pick(x, 3) == 6.0
+    assert "original kept for size class" in last()["reason"] and d.keep.on
+    count = len(rt.history())
+    assert kern.pick(x, 3) == 6.0 and kern.pick(x, -8) == 0.0 and len(rt.history()) == count
+    with pytest.raises(IndexError):  # the original's own exception, raised by the wrapper's copy of its body
+        kern.pick(x, 8)
+    big = np.arange(4096.0)  # another size class: the dispatcher decides there
+    kern.pick(big, 5)
+    assert len(rt.history()) == count + 1 and last()["variant"] == "cpu"
+    assert d.keep.on and not d.keep.lo <= big.nbytes < d.keep.hi
+    assert kern.pick(x, 2) == 4.0 and len(rt.history()) == count + 1  # still kept for the small one
+
+
+def test_kept_ranges_join_where_they_touch():
+    k = hot.Kept()
+    assert not k.on and not k.overlaps(0, 1 << 62)
+    k.add(10, 20)
+    assert (k.on, k.lo, k.hi) == (True, 10, 20)
+    k.add(20, 40)  # touching: one range
+    assert (k.lo, k.hi) == (10, 40)
+    k.add(100, 200)  # apart: the newest
+    assert (k.lo, k.hi) == (100, 200) and k.overlaps(150, 160) and not k.overlaps(200, 300)
+    k.off()
+    assert not k.on and not k.overlaps(100, 200)
+
+
+def test_the_wrapper_shares_the_originals_defaults(tmp_path):
+    """The wrapper carries the original's body: its default objects are the original's own, so a mutable
+    default sees the calls of both (whichever ran them)."""
+    src = tmp_path / "defaults_kernel.py"
+    src.write_text(
+        "import numpy as np\nimport numpy.typing as npt\n\n\n"
+        "def fill(out: npt.NDArray[np.float64], s: float = 2.0, n: int = 3) -> None:\n"
+        "    for i in range(n):\n"
+        "        out[i] = s\n")
+    from compiled import compile_and_import
+
+    mod = compile_and_import(src, tmp_path, "defaults_kernel_polyray")
+    assert mod.fill.__defaults__ is mod._polyray_original_fill.__defaults__
+    out = np.zeros(4)
+    mod.fill(out)
+    assert out.tolist() == [2.0, 2.0, 2.0, 0.0]

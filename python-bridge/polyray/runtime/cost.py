@@ -28,10 +28,12 @@ copies of the arguments at that size class (speedup.py: its fastest of up to 5
 runs), or ran anyway there for at least a millisecond (while the variant
 compiled; ``POLYRAY_TIME_ORIGINAL_BELOW=0`` times nothing, and then nothing is
 compared) and the chosen variant has run MIN_RUNS times there, the variant's
-fastest time plus what the dispatcher's hot-path checks cost (``check_seconds``)
+fastest time plus what a hot call of it costs beyond the form's own call (``check_seconds``:
+the generated hot path's checks, lookups and record, timed with a form that does nothing)
 must beat the original's, else the original runs for that size class ("auto:
 original kept for size class 2^k bytes, the compiled code does not beat it
-(original 0.3 us; cpu 0.2 us + 0.4 us of argument checks)"). Tiny functions,
+(original 0.3 us; cpu 0.2 us + 0.4 us of dispatch)"); the generated wrapper then runs
+the original's body itself (hot.Kept), at the cost of one test. Tiny functions,
 where the dispatch costs more than the work, go back to their original so.
 
 Each decision carries the timings and predictions it was based on, and why.
@@ -162,7 +164,7 @@ class CostModel:
         #: size class -> the original's fastest time there, or None (speedup.py's measurements): a compiled
         #: variant that does not beat it there gives way to the original ("never slower", issue 18)
         self.original_seconds = original_seconds
-        #: what the dispatcher's checks of a compiled call cost beyond running the original (hot.py)
+        #: what a hot call of a compiled form costs beyond the form's own call (Dispatcher._dispatch_cost)
         self.check_seconds = 0.0
         #: size class -> variant -> fastest measured seconds
         self._measured: dict[int, dict[str, float]] = {}
@@ -316,7 +318,7 @@ class CostModel:
         original = self.original_seconds(sc)
         if original is None or compiled + self.check_seconds < original:
             return None
-        checks = f" + {_fmt(self.check_seconds)} of argument checks" if self.check_seconds else ""
+        checks = f" + {_fmt(self.check_seconds)} of dispatch" if self.check_seconds else ""
         return Decision(
             "original",
             f"{note}: original kept for size class 2^{sc} bytes, the compiled code does not beat it "

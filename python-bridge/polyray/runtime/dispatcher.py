@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from time import perf_counter
 from typing import Any, Final
@@ -76,7 +77,7 @@ class Dispatcher:
 
     __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices", "_cost",
                  "_cluster_state", "_failed", "_speed", "constants", "_result", "_hot", "_fast", "_count", "_check",
-                 "_check_cost", "_fusion")
+                 "_check_cost", "_fusion", "keep", "_enter", "__weakref__")
 
     def __init__(
         self,
@@ -88,6 +89,7 @@ class Dispatcher:
         returns: str = "any",
         constants: Mapping[str, object] | None = None,
         result: Callable[[Any], Any] | None = None,
+        enter: str | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError(f"Dispatcher: name must be a non-empty string, got {name!r}")
@@ -148,6 +150,12 @@ class Dispatcher:
         self._check_cost: float | None = None
         # the hot path's checks compiled into the call (hot_entry.py), built with the generated hot path
         self._fusion: _hot_entry.Fusion | None = None
+        # where the generated wrapper runs the original's body itself (hot.Kept; codegen/dispatcher.ts)
+        self.keep = _hot.Kept()
+        # the module global the generated wrapper calls (bound to this dispatcher): rebound to the generated
+        # hot path once there is one, so that a call enters it without this object's __call__ slot
+        self._enter = enter if isinstance(enter, str) and enter else None
+        _LIVE.add(self)
         # variant -> call_signature(args) -> why it failed to prepare or launch for those types
         self._failed: dict[str, dict[tuple[Any, ...], str]] = {}
         # with a ray variant: the cluster state auto's candidates were computed for (see __call__)
@@ -160,9 +168,14 @@ class Dispatcher:
     def forget_measurements(self) -> None:
         """Forget what auto measured (variant and original times per size class) and the hot path's
         decisions: the next calls measure again (after the machine's load changed, in tests)."""
-        self._hot.clear()
+        self._forget_hot()
         self._speed = SpeedupMeter()
         self._cost = CostModel(self.name, self._speed.original_seconds)
+
+    def _forget_hot(self) -> None:
+        """Drop the hot path's decisions (and the wrapper's kept original): the next call takes the full path."""
+        self.keep.off()
+        self._hot.clear()
 
     def __repr__(self) -> str:
         return f"<polyray Dispatcher {self.name} variants={['original', *self.variants]}>"
@@ -183,7 +196,7 @@ class Dispatcher:
                     # when the cluster changes (connected, lost, answering again) it is reconsidered
                     self._cluster_state = state
                     self._cost.reset()
-                    self._hot.clear()
+                    self._forget_hot()
             decision = self._cost.decide(args, self.variants, note, sizes)
             return decision.variant, decision.reason, decision, decision.record_keys(), sizes
         choice = self._choices.get(target)
@@ -251,6 +264,7 @@ class Dispatcher:
 
     def _call(self, args: tuple[Any, ...]) -> Any:
         raw_target = _hot.env_get(_hot.TARGET_KEY)  # (what the hot path compares, as os.environ keeps it)
+        writes = _environ.writes  # (an environment written during the call: nothing settles on it)
         target = _environ.get(TARGET_ENV, "auto")
         # Nothing that goes wrong inside Polyray reaches the caller (issue 15): a failure to
         # choose, check or prepare a variant runs the original, and the record says why. Only
@@ -293,7 +307,7 @@ class Dispatcher:
                     if not isinstance(failed, (VariantRolledBack, VariantCompiling)):
                         self._choices.clear()
                         self._cost.reset()
-                        self._hot.clear()
+                        self._forget_hot()
                         self._cost.failed(decision, chosen, failed.reason)
                         self._remember_failure(chosen, failed, args)
                     reason = (f"{failed.reason}; ran original" if isinstance(failed, VariantCompiling)
@@ -332,9 +346,9 @@ class Dispatcher:
                     self._record(record)
                     if isinstance(variant, CpuVariant):
                         try:
-                            self._settle(raw_target, target, decision, sizes, args, record, variant)
+                            self._settle(raw_target, target, decision, sizes, args, record, variant, writes)
                         except Exception:  # noqa: BLE001 - the hot path is an optimization: the next call is checked in full
-                            self._hot.clear()
+                            self._forget_hot()
                     return result
             else:
                 reason = f"{problem}; ran original instead of {chosen} ({reason})"
@@ -362,18 +376,18 @@ class Dispatcher:
         self._record(record)
         if chosen == "original" and not compiling:  # decided so (not refused, nor waiting for a compile)
             try:
-                self._settle(raw_target, target, decision, sizes, args, record, None)
+                self._settle(raw_target, target, decision, sizes, args, record, None, writes)
             except Exception:  # noqa: BLE001 - as above
-                self._hot.clear()
+                self._forget_hot()
         return result
 
     def _settle(self, raw_target: Any, target: str, decision: Decision | None, sizes: tuple[int, int] | None,
-                args: tuple[Any, ...], record: dict[str, Any], variant: CpuVariant | None) -> None:
+                args: tuple[Any, ...], record: dict[str, Any], variant: CpuVariant | None, writes: int) -> None:
         """After a call that ran well: let calls like it take the hot path (hot.py), when what decided this
         one will decide the same for them: auto's choice is settled for the size class (nothing measuring,
         the original's time known or judged not worth taking, no candidate still being looked into) or the
         target is forced; a compiled form that the variant offers for more calls (CpuVariant.take_hot)."""
-        if sizes is None or not _hot.enabled():
+        if sizes is None or not _hot.enabled() or writes != _environ.writes:
             return
         cls, total = sizes
         if decision is not None:
@@ -407,7 +421,7 @@ class Dispatcher:
             if check is None or not check(*args):
                 return
             if self._check_cost is None:
-                self._check_cost = _hot.cost_of(check, args)
+                self._check_cost = self._dispatch_cost(args, cls, lo, hi, more)
                 self._cost.check_seconds = self._check_cost
         hot_record = {k: v for k, v in record.items() if k not in _hot.PER_CALL_KEYS}
         hot_record["hot"] = True
@@ -415,10 +429,35 @@ class Dispatcher:
         entry = _hot.Entry(raw_target, lo, hi, budget, check, run, variant is not None, hot_record,
                            self._result if variant is not None else None, cluster, more)
         if len(self._hot) >= 64:
-            self._hot.clear()
+            self._forget_hot()
         self._hot[cls] = entry
+        if variant is None and _environ.WATCHED:  # (where writes are not watched the wrapper would miss them)
+            # the wrapper runs the original itself for these totals (for any, where a forced target chose it)
+            self.keep.add(*((0, 1 << 62) if decision is None else (lo, hi)))
+        elif self.keep.overlaps(lo, hi):
+            self.keep.off()
         if variant is not None and self._fusion is not None:
             self._fusion.offer(run, args, entry)
+
+    def _dispatch_cost(self, args: tuple[Any, ...], cls: int, lo: int, hi: int, more: tuple[Any, ...]) -> float:
+        """What a hot call of a compiled form costs beyond the form's own call (what auto adds to the compiled
+        time before it compares with the original's, which the wrapper runs at the cost of one test): the
+        generated hot path timed on ``args`` with a form that does nothing, less that form's own call."""
+        def nothing(*_: Any) -> None:
+            return None
+
+        module = getattr(self.original, "__globals__", None)
+        bound = tuple((name, module[name]) for name, _ in self.constants) if module is not None else ()
+        fused = self._fusion.guard if self._fusion is not None else None
+        entries: dict[int, _hot.Entry] = {}
+        dry = _hot.build_hot(self.name, self.params, self._guard.generated, bound, module, entries, nothing,
+                             nothing, nothing, _cluster.generation if "ray" in self.variants else None,
+                             fused, self._hot_environment())
+        entry = _hot.Entry(_hot.env_get(_hot.TARGET_KEY), lo, hi, 1 << 62, None, nothing, True, {}, None,
+                           _cluster.generation() if "ray" in self.variants else None, more)
+        entry.checked = fused is not None  # (the checks run inside the form once its fused entry is compiled)
+        entries[cls] = entry
+        return max(0.0, _hot.cost_of(dry, args) - _hot.cost_of(nothing, args))
 
     def _hot_environment(self) -> tuple[Any, ...]:
         """The raw keys of the environment variables the cpu variant's hot entries depend on."""
@@ -443,10 +482,24 @@ class Dispatcher:
                                   self._full, self._record, generation,
                                   None if fusion is None else fusion.guard, self._hot_environment())
             self._fusion = fusion
-            # calls now enter the generated code directly (one Python frame less than __call__(*args))
+            # calls now enter the generated code directly (one Python frame less than __call__(*args)), and the
+            # generated wrapper calls it without this object's __call__ slot (a C call into a Python function)
             self.__class__ = _hot.hot_class(Dispatcher, fast)
+            if self._enter is not None and module is not None and module.get(self._enter) is self:
+                module[self._enter] = fast
             self._fast, self._check = fast, check
         return self._check
 
 
+#: every dispatcher alive: an environment write or a Ray (dis)connect drops their hot decisions
+_LIVE: "weakref.WeakSet[Dispatcher]" = weakref.WeakSet()
+
+
+def _forget_all_hot() -> None:
+    for dispatcher in tuple(_LIVE):
+        dispatcher._forget_hot()
+
+
+_environ.watch(_forget_all_hot)
+_cluster.listeners.append(_forget_all_hot)
 _register_call(Dispatcher._full)  # (a call made inside another leaves the gates to it: background.py)

@@ -5,6 +5,11 @@
 call). On POSIX ``os.environ`` keeps its encoded items in ``_data``, which every
 write through ``os.environ`` updates (``os.putenv`` alone reaches neither), so
 one dict lookup with the key encoded once reads the same value.
+
+Writes are watched instead of read on every call where that is cheaper: that store
+is replaced by a dict subclass that tells :func:`watch`'s listeners of every write
+(the hot paths then drop their decisions, dispatcher.py), so a hot call reads no
+environment variable at all.
 """
 
 from __future__ import annotations
@@ -14,8 +19,83 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+#: Called with no argument after every write through ``os.environ`` (set, delete): the dispatchers' hot paths
+#: and kept-original fast paths drop what they decided under the old environment (watch()).
+_listeners: list[Callable[[], None]] = []
+
+
+class _Watched(dict):  # type: ignore[type-arg]
+    """``os.environ``'s own store, telling the listeners of every write (``os.environ`` writes its ``_data``
+    with ``[key] = value`` and ``del``; the other methods are covered too). Reading is a plain dict's."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        _changed()
+
+    def __delitem__(self, key: Any) -> None:
+        super().__delitem__(key)
+        _changed()
+
+    def pop(self, *args: Any) -> Any:
+        try:
+            return super().pop(*args)
+        finally:
+            _changed()
+
+    def popitem(self) -> Any:
+        try:
+            return super().popitem()
+        finally:
+            _changed()
+
+    def clear(self) -> None:
+        super().clear()
+        _changed()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        _changed()
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        try:
+            return super().setdefault(key, default)
+        finally:
+            _changed()
+
+
+#: how many writes through os.environ there were (the dispatcher compares it around a call it settles on)
+writes = 0
+
+
+def _changed() -> None:
+    global writes
+    writes += 1
+    for listener in tuple(_listeners):
+        try:
+            listener()
+        except Exception:  # noqa: BLE001 - a listener's failure must not fail the user's os.environ write
+            pass
+
+
+def watch(listener: Callable[[], None]) -> bool:
+    """Call ``listener()`` after every write through ``os.environ`` from now on. False where writes cannot
+    be watched (not POSIX): callers must then read the environment on every call."""
+    if not WATCHED:
+        return False
+    _listeners.append(listener)
+    return True
+
+
 _data = getattr(os.environ, "_data", None)
+#: whether writes through os.environ reach watch()'s listeners (os.environ and os.environb share one store)
+WATCHED = False
 if os.name == "posix" and isinstance(_data, dict):
+    if type(_data) is dict and getattr(os.environb, "_data", None) is _data:
+        _data = _Watched(_data)
+        os.environ._data = os.environb._data = _data  # type: ignore[attr-defined]
+    WATCHED = isinstance(_data, _Watched)
     #: the raw value (bytes) of an encoded key, or None: compare raw values with raw values
     raw_get: Callable[[Any], Any] = _data.get
     _ENCODING = sys.getfilesystemencoding()

@@ -38,6 +38,14 @@ the background), and for a guard whose int64 arithmetic could differ from
 Python's, the Python checks below run. bench/dispatch_overhead.py measures both
 (docs/benchmarks.md, "Dispatch overhead").
 
+The environment is not read per call where os.environ's writes are watched
+(environ.watch: POSIX): every write, and every Ray (dis)connect, drops the
+dispatchers' entries (Dispatcher._forget_hot), so an entry that exists was
+decided under the environment of now. Where the original is kept (:class:`Kept`),
+the generated wrapper runs the original's body itself after one test, and the
+generated wrapper reaches this hot path through a module global the dispatcher
+rebinds to it (``_polyray_enter_<f>``), without the Dispatcher's ``__call__`` slot.
+
 The run record of a hot call is one shared dict (appended as is: no dict built
 per call) carrying ``hot: True``; its ``seconds`` is the time of the last timed
 call at that size class. Every HOT_CALLS calls the full path runs one call again
@@ -255,6 +263,11 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         scope["_cl"] = owner  # (cluster.generation() reads this global: read here without the call)
         cluster = " and _e.cluster == _cl._generation"
     more = ""
+    target = " and _env(_TK) == _e.target"
+    if environ.WATCHED:
+        # every write through os.environ clears the entries (environ.watch, Dispatcher._forget_hot): an entry
+        # that exists was decided under the environment of now, and the call reads none of it
+        target, environment = "", ()
     if environment:
         for i, key in enumerate(environment):
             scope[f"_X{i}"] = key
@@ -301,8 +314,7 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         # the size class, round(log2(_t + 1)), in integers: floor(log2(2 (_t + 1)^2)) // 2
         "_k = ((((_t + 1) * (_t + 1)) << 1).bit_length() - 1) >> 1",
         "_e = _entries.get(_k)",
-        "if _e is None or not (_e.lo <= _t < _e.hi and _e.budget > 0 and _env(_TK) == _e.target"
-        f"{cluster}){more}: {miss}",
+        f"if _e is None or not (_e.lo <= _t < _e.hi and _e.budget > 0{target}{cluster}){more}: {miss}",
         "if not _e.compiled:",
         "    _e.budget -= 1",
         "    try:",
@@ -364,6 +376,40 @@ def hot_class(base: type, call: Callable[..., Any]) -> type:
     class becomes it is called straight into its generated hot path, without a ``*args`` frame first."""
     return type(base.__name__, (base,), {"__slots__": (), "__call__": staticmethod(call),
                                          "__module__": base.__module__, "__qualname__": base.__qualname__})
+
+
+class Kept:
+    """Where the dispatcher keeps the original (auto decided so for a size class, or the target is
+    ``original``): the generated wrapper (codegen/dispatcher.ts, emitWrapper) runs the original's own body
+    in its own frame when ``on`` and its array arguments are exact ndarrays whose bytes total lies in
+    [lo, hi), before it calls anything: such a call costs the original's time plus that one test.
+    No run record, no call count: the dispatcher turns it off on every event that could change what
+    it decided (a write through os.environ, a Ray (dis)connect, a failure, forget_measurements,
+    a compiled decision for an overlapping size class); nothing else can change it, since the
+    original's measured time only falls and the compiled candidates are not run meanwhile."""
+
+    __slots__ = ("on", "lo", "hi")
+    #: (for the generated wrapper's type test)
+    ndarray: Final = np.ndarray
+
+    def __init__(self) -> None:
+        self.on = False
+        self.lo = 0
+        self.hi = 0
+
+    def off(self) -> None:
+        self.on = False
+        self.lo = self.hi = 0
+
+    def add(self, lo: int, hi: int) -> None:
+        """Keep the original for totals in [lo, hi) too (joined to the range kept now where they touch)."""
+        if self.on and (self.hi == lo or hi == self.lo or (lo < self.hi and self.lo < hi)):
+            lo, hi = min(lo, self.lo), max(hi, self.hi)
+        self.lo, self.hi = lo, hi
+        self.on = True
+
+    def overlaps(self, lo: int, hi: int) -> bool:
+        return self.on and lo < self.hi and self.lo < hi
 
 
 class Entry:

@@ -50,6 +50,7 @@ export function emitDispatcher(fn: FunctionDef, params: ParamInfo[], variants: V
     // module-level constants frozen into the variants (parse/constants.ts): checked before each call
     ...(constants && Object.keys(constants).length ? [`    constants={${Object.entries(constants).map(([k, v]) => `${py(k)}: ${v}`).join(', ')}},`] : []),
     ...(result ? [`    result=${result},`] : []),
+    `    enter=${py(enterName(fn.name))},`,
     `)`,
   ];
   return lines;
@@ -72,16 +73,67 @@ export function resultConverter(returnScalars: (string | null)[] = [], returnSca
   return returnScalar ? `lambda ${r}: ${RETURN_NUMPY}.${returnScalar}(${r})` : null;
 }
 
-/** `def f(<same parameters>) -> <same hint>: return _polyray_dispatch_f(a, b)`. */
-export function emitWrapper(fn: FunctionDef): string[] {
+/** The module global the wrapper calls: the dispatcher, rebound by it to its generated hot path (runtime/hot.py). */
+export const enterName = (fn: string): string => `_polyray_enter_${fn}`;
+/** The dispatcher's hot.Kept: where the wrapper runs the original's body itself. */
+export const keepName = (fn: string): string => `_polyray_keep_${fn}`;
+
+/**
+ * The line of `src` where the function's body starts and its indentation, when the
+ * wrapper can carry the body itself: the body starts on a line of its own and the
+ * function is no generator or coroutine (a `return` before its body would change
+ * what calling it means).
+ */
+function bodyText(fn: FunctionDef, src: string): { indent: string; text: string } | null {
+  const first = fn.body[0];
+  if (!first) return null;
+  const start = src.lastIndexOf('\n', first.span.start - 1) + 1;
+  const indent = src.slice(start, first.span.start);
+  if (start <= fn.nameSpan.end || !/^[ \t]+$/.test(indent)) return null;
+  const text = src.slice(start, fn.span.end);
+  if (/\b(yield|await)\b/.test(text)) return null;
+  return { indent, text: text.replace(/\s+$/, '') };
+}
+
+/**
+ * The function under the user's name: `def f(<same parameters>) -> <same hint>:`
+ * then, where it can, a test of the dispatcher's hot.Kept and the original's own
+ * body (a call where auto keeps the original costs the original's time and that
+ * test, issue 18), else `return _polyray_enter_f(a, b)`: the dispatcher, which
+ * rebinds that name to its generated hot path. Defaults are the original's objects.
+ */
+export function emitWrapper(fn: FunctionDef, params: ParamInfo[] = [], src?: string): string[] {
   const ret = fn.returnsText ? ` -> ${fn.returnsText}` : '';
-  const call = `${dispatcherName(fn.name)}(${fn.params.map((p) => p.name).join(', ')})`;
+  const call = `${enterName(fn.name)}(${fn.params.map((p) => p.name).join(', ')})`;
+  const body = src === undefined ? null : bodyText(fn, src);
+  const k = keepName(fn.name);
+  const arrays = params.filter((p) => p.kind === 'array').map((p) => p.name);
+  let lines: string[];
+  if (body) {
+    // the bytes total the dispatcher's size class counts (NumPy-typed scalar arguments' few bytes aside)
+    const test = arrays.length === 0 ? `${k}.on`
+      : `${k}.on and ${arrays.map((a) => `type(${a}) is _polyray_ndarray`).join(' and ')} and ${k}.lo <= ${arrays.map((a) => `${a}.nbytes`).join(' + ')} < ${k}.hi`;
+    lines = [
+      `def ${fn.name}${fn.paramsText}${ret}:`,
+      `${body.indent}if not (${test}):  # (where the dispatcher keeps the original, its body runs here: hot.Kept)`,
+      `${body.indent}    return ${call}`,
+      ...body.text.split('\n'),
+    ];
+  } else {
+    lines = [`def ${fn.name}${fn.paramsText}${ret}:`, `    return ${call}`];
+  }
   return [
-    `def ${fn.name}${fn.paramsText}${ret}:`,
-    `    return ${call}`,
+    `${enterName(fn.name)} = ${dispatcherName(fn.name)}`,
+    `${k} = ${dispatcherName(fn.name)}.keep`,
+    ...(body && arrays.length > 0 ? [`_polyray_ndarray = ${k}.ndarray`] : []),
+    '',
+    '',
+    ...lines,
     '',
     '',
     `${fn.name}.__doc__ = ${originalName(fn.name)}.__doc__`,
     `${fn.name}.__wrapped__ = ${originalName(fn.name)}`,
+    `${fn.name}.__defaults__ = ${originalName(fn.name)}.__defaults__`,
+    `${fn.name}.__kwdefaults__ = ${originalName(fn.name)}.__kwdefaults__`,
   ];
 }

@@ -175,7 +175,7 @@ export function generateModule(
       }
     }
     blocks.push(emitDispatcher(top, tf.params, variants, tf.returns, guard, tf.constants, resultConverter(tf.returnScalars, tf.returnScalar)));
-    blocks.push(emitWrapper(top));
+    blocks.push(emitWrapper(top, tf.params, src));
     pieces.push(blocks.map((b) => b.join('\n')).join('\n\n\n'));
     functions.push({ name: top.name, variants: ['original', ...variants.map((v) => v.target)] });
   }

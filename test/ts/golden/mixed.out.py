@@ -43,16 +43,32 @@ _polyray_dispatch_kernel_gemm = _polyray.Dispatcher(
     variants={"cpu": _polyray.CpuVariant(_polyray_cpu_kernel_gemm, helpers=(), parallel=False)},
     guard=None,
     returns="none",
+    enter="_polyray_enter_kernel_gemm",
 )
+
+
+_polyray_enter_kernel_gemm = _polyray_dispatch_kernel_gemm
+_polyray_keep_kernel_gemm = _polyray_dispatch_kernel_gemm.keep
+_polyray_ndarray = _polyray_keep_kernel_gemm.ndarray
 
 
 def kernel_gemm(ni: int, nj: int, nk: int, alpha: float, beta: float,
                 C: npt.NDArray[np.float64], A: npt.NDArray[np.float64], B: npt.NDArray[np.float64]) -> None:
-    return _polyray_dispatch_kernel_gemm(ni, nj, nk, alpha, beta, C, A, B)
+    if not (_polyray_keep_kernel_gemm.on and type(C) is _polyray_ndarray and type(A) is _polyray_ndarray and type(B) is _polyray_ndarray and _polyray_keep_kernel_gemm.lo <= C.nbytes + A.nbytes + B.nbytes < _polyray_keep_kernel_gemm.hi):  # (where the dispatcher keeps the original, its body runs here: hot.Kept)
+        return _polyray_enter_kernel_gemm(ni, nj, nk, alpha, beta, C, A, B)
+    """gemm"""
+    for i in range(ni):
+        for j in range(nj):
+            C[i, j] *= beta
+        for k in range(nk):
+            for j in range(nj):
+                C[i, j] += alpha * A[i, k] * B[k, j]
 
 
 kernel_gemm.__doc__ = _polyray_original_kernel_gemm.__doc__
 kernel_gemm.__wrapped__ = _polyray_original_kernel_gemm
+kernel_gemm.__defaults__ = _polyray_original_kernel_gemm.__defaults__
+kernel_gemm.__kwdefaults__ = _polyray_original_kernel_gemm.__kwdefaults__
 
 
 def _polyray_original_norm(x: np.ndarray, n: int) -> float:
@@ -79,15 +95,28 @@ _polyray_dispatch_norm = _polyray.Dispatcher(
     variants={"cpu": _polyray.CpuVariant(_polyray_cpu_norm, helpers=("sqrt", "truediv",), parallel=False)},
     guard=None,
     returns="float",
+    enter="_polyray_enter_norm",
 )
 
 
+_polyray_enter_norm = _polyray_dispatch_norm
+_polyray_keep_norm = _polyray_dispatch_norm.keep
+_polyray_ndarray = _polyray_keep_norm.ndarray
+
+
 def norm(x: np.ndarray, n: int) -> float:
-    return _polyray_dispatch_norm(x, n)
+    if not (_polyray_keep_norm.on and type(x) is _polyray_ndarray and _polyray_keep_norm.lo <= x.nbytes < _polyray_keep_norm.hi):  # (where the dispatcher keeps the original, its body runs here: hot.Kept)
+        return _polyray_enter_norm(x, n)
+    s = 0.0
+    for i in range(n):
+        s += x[i] * x[i]
+    return math.sqrt(s) / n
 
 
 norm.__doc__ = _polyray_original_norm.__doc__
 norm.__wrapped__ = _polyray_original_norm
+norm.__defaults__ = _polyray_original_norm.__defaults__
+norm.__kwdefaults__ = _polyray_original_norm.__kwdefaults__
 
 
 def bad(x):
