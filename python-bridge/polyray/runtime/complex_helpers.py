@@ -97,9 +97,10 @@ def _csquare_parts(a):  # type: ignore[no-untyped-def]
     return complex(r, i)
 
 
-@njit(inline="always")
-def _crecip_parts(a):  # type: ignore[no-untyped-def]
-    # NumPy's complex `reciprocal` loop (loops.c.src): Smith's scaling by the larger part
+def _crecip_scalar(a):  # type: ignore[no-untyped-def]
+    # NumPy's complex `reciprocal` loop (loops.c.src): Smith's scaling by the larger part (also the GPU
+    # kernels' device form, gpu_complex.py, which may pass a real number: complex() first)
+    a = complex(a)
     in1r, in1i = a.real, a.imag
     if abs(in1i) <= abs(in1r):
         r = in1i / in1r
@@ -108,6 +109,9 @@ def _crecip_parts(a):  # type: ignore[no-untyped-def]
     r = in1r / in1i
     d = in1r * r + in1i
     return complex(r / d, -1.0 / d)
+
+
+_crecip_parts = njit(inline="always")(_crecip_scalar)
 
 
 @njit(inline="always")

@@ -544,11 +544,7 @@ class CpuVariant:
         import numpy as np
 
         fail = np.zeros(1, dtype=np.int8)
-        try:
-            saved = snapshot(args, self.rollback or ())
-        except Exception as exc:  # noqa: BLE001 - no memory for the copies: nothing ran
-            raise VariantFailed(f"the written arrays could not be copied before a speculative run ({type(exc).__name__})",
-                                per_signature=False) from None
+        saved = self._snapshot(args, self.rollback, "a speculative run")
         try:
             result = self._call(jitted, args, (fail,))
         except LeftToOriginal as left:
@@ -568,15 +564,21 @@ class CpuVariant:
 
     def _run_undoable(self, jitted: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         """A run whose helpers may leave the answer to the original (AmbiguousExtreme): the written arrays saved first."""
-        try:
-            saved = snapshot(args, self.undo or ())
-        except Exception as exc:  # noqa: BLE001 - no memory for the copies: nothing ran
-            raise VariantFailed(f"the written arrays could not be copied before the run ({type(exc).__name__})",
-                                per_signature=False) from None
+        saved = self._snapshot(args, self.undo, "the run")
         try:
             return self._call(jitted, args)
         except LeftToOriginal as left:
             self._restore(saved, left.reason)
+
+    @staticmethod
+    def _snapshot(args: tuple[Any, ...], names: Any, before: str) -> list[tuple[Any, Any]]:
+        """Copies of the written arrays ``names`` before a run that may be undone; where there is no memory
+        for them, VariantFailed (nothing ran: the original runs, and later calls of these types may try again)."""
+        try:
+            return snapshot(args, names or ())
+        except Exception as exc:  # noqa: BLE001 - no memory for the copies: nothing ran
+            raise VariantFailed(f"the written arrays could not be copied before {before} ({type(exc).__name__})",
+                                per_signature=False) from None
 
     def _restore(self, saved: list[tuple[Any, Any]], why: str | None = None) -> None:
         restore(saved)

@@ -23,13 +23,17 @@ from typing import Any, Final
 from numba import cuda
 
 from .complex_helpers import _CABS_FORM, _NUMPY_FUSES
+from .complex_helpers import _crecip_scalar as creciprocal  # (no fma, no libdevice call: the host's function)
+from .numba_helpers import _cdiv_scalar as cdiv  # (the same)
 
 #: the kernels' name of a helper's device form
 DEVICE_PREFIX: Final = "_polyray_hd_"
 
 
 # (each form is written out, calling no other Python function: numba.cuda compiles a called
-# function as a device function of its own, which needs a GPU to compile)
+# function as a device function of its own, which needs a GPU to compile). The reciprocal and the
+# division use nothing of the device's own (fma, libdevice): their device forms are the host's
+# Python functions themselves, imported above, which gpu.py compiles with cuda.jit(device=True).
 def cmul(a: Any, b: Any) -> complex:
     a, b = complex(a), complex(b)
     if _NUMPY_FUSES:
@@ -48,35 +52,6 @@ def csquare_scalar(a: Any) -> complex:
     # np.square of one complex number: NumPy's scalar path, unfused (complex_helpers.csquare_scalar)
     a = complex(a)
     return complex(a.real * a.real - a.imag * a.imag, a.real * a.imag + a.imag * a.real)
-
-
-def creciprocal(a: Any) -> complex:
-    # NumPy's complex reciprocal loop: Smith's scaling by the larger part
-    a = complex(a)
-    in1r, in1i = a.real, a.imag
-    if abs(in1i) <= abs(in1r):
-        r = in1i / in1r
-        d = in1r + in1i * r
-        return complex(1.0 / d, -r / d)
-    r = in1r / in1i
-    d = in1r * r + in1i
-    return complex(r / d, -1.0 / d)
-
-
-def cdiv(a: Any, b: Any) -> complex:
-    # NumPy's complex division loop (numba_helpers.cdiv)
-    a, b = complex(a), complex(b)
-    in1r, in1i, in2r, in2i = a.real, a.imag, b.real, b.imag
-    in2r_abs, in2i_abs = abs(in2r), abs(in2i)
-    if in2r_abs >= in2i_abs:
-        if in2r_abs == 0 and in2i_abs == 0:
-            return complex(in1r / in2r_abs, in1i / in2r_abs)
-        rat = in2i / in2r
-        scl = 1.0 / (in2r + in2i * rat)
-        return complex((in1r + in1i * rat) * scl, (in1i - in1r * rat) * scl)
-    rat = in2r / in2i
-    scl = 1.0 / (in2i + in2r * rat)
-    return complex((in1r * rat + in1i) * scl, (in1i * rat - in1r) * scl)
 
 
 def cabs(a: Any) -> float:

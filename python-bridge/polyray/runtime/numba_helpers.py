@@ -665,6 +665,8 @@ def _ol_dot(a, b):  # type: ignore[no-untyped-def]
 
 
 def _cdiv_scalar(a: complex, b: complex) -> complex:
+    # (also the GPU kernels' device form, gpu_complex.py, which may pass a real number: complex() first)
+    a, b = complex(a), complex(b)
     in1r, in1i, in2r, in2i = a.real, a.imag, b.real, b.imag
     in2r_abs, in2i_abs = abs(in2r), abs(in2i)
     if in2r_abs >= in2i_abs:
