@@ -146,14 +146,18 @@ export function loopReductionNote(line: number, col: number, scalar: string, blo
  * product whatever its order, FMA included, Higham Thm 3.5; then c*T and the
  * addition to X0) are within gamma(k + f + 1)*(|X0| + |c|*(|Y|@|Z|)) of the exact
  * result, so they differ by at most twice that: 1.01*(k + f + 1)*eps*(...) per
- * element while (k + f + 1)*eps <= 0.02.
+ * element while (k + f + 1)*eps <= 0.02. An update adding t such terms
+ * (syr2k's `c*Y[b, k]*Z[a, k] + c*Z[b, k]*Y[a, k]`, one product each, then
+ * `X += c*T1 + c*T2`) takes t - 1 more roundings on each side: gamma(k + f + t)
+ * of the sum over the terms of |c|*(|Y|@|Z|).
  */
-export function productLoopNote(line: number, col: number, operation: string): CloseNote {
+export function productLoopNote(line: number, col: number, operation: string, terms = 1): CloseNote {
+  const bound = terms === 1 ? '1.01*(k + f + 1)*eps*(|X0| + |c|*(|Y|@|Z|))' : `1.01*(k + f + ${terms})*eps*(|X0| + the sum over its ${terms} terms of |c|*(|Y|@|Z|))`;
   return {
     line,
     col,
     operation,
-    bound: "the loop over k through BLAS (Numba's np.dot over the k range, computed before the nest): per element <= 1.01*(k + f + 1)*eps*(|X0| + |c|*(|Y|@|Z|)) from the original, k the summed length, f the factors of a term, c their scalar product, X0 the value before the loop",
+    bound: `the loop over k through BLAS (Numba's np.dot over the k range, computed before the nest): per element <= ${bound} from the original, k the summed length, f the factors of a term, c their scalar product, X0 the value before the loop`,
     kind: 'product',
     // the GPU variant runs the loops as written
     gpu: true,

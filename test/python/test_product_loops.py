@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from compiled import ROOT, compile_and_import, cpu_body, outcome
-from polyray.runtime.close_bounds import product_loop_bound, simd_sum_bound, within
+from polyray.runtime.close_bounds import product_loop_bound, product_terms_bound, simd_sum_bound, within
 
 KERNELS = textwrap.dedent('''
     import numpy as np
@@ -281,7 +281,7 @@ def test_aliased_operands_run_the_original(modules, monkeypatch):
     assert np.array_equal(buf1, buf2)
 
 
-POLYBENCH = {"gemm", "k2mm", "k3mm", "syrk", "mvt", "covariance", "gesummv"}
+POLYBENCH = {"gemm", "k2mm", "k3mm", "syrk", "syr2k", "mvt", "covariance", "gesummv"}
 
 
 def _polybench_bounds(name, args, ref):
@@ -294,6 +294,9 @@ def _polybench_bounds(name, args, ref):
     if name == "syrk":
         n, m, alpha, beta, C, A = args
         return {4: np.tril(g(beta * C, alpha, A, A.T, 3))}
+    if name == "syr2k":  # two terms, one product read transposed for the second
+        n, m, alpha, beta, C, A, B = args
+        return {4: np.tril(product_terms_bound(beta * C, [(alpha, B, A.T), (alpha, A, B.T)], 3))}
     if name == "mvt":
         n, x1, x2, y1, y2, A = args
         return {1: g(x1, 1.0, A, y1, 2), 2: g(x2, 1.0, A.T, y2, 2)}
@@ -342,7 +345,7 @@ def test_polybench_product_kernels_in_close_mode_within_their_bounds(name, tmp_p
         getattr(module, f"kernel_{name}")(*got)
         assert rt.history()[-1]["variant"] == "cpu", rt.history()[-1]
         for idx, tol in _polybench_bounds(name, args, ref).items():
-            if name == "syrk":  # only the lower triangle is computed
+            if name in ("syrk", "syr2k"):  # only the lower triangle is computed
                 assert np.array_equal(np.triu(got[idx], 1), np.triu(ref[idx], 1))
             assert within(got[idx], ref[idx], tol), (name, dataset, idx, np.max(np.abs(got[idx] - ref[idx])))
 

@@ -119,7 +119,7 @@ test('loops that only look like products keep their loops', async () => {
                   for k in range(n):
                       A[i, j] += A[i, k] * B[k, j]
     `,
-    // two statements in the k loop; a difference, not a sum; a scale that changes in the nest
+    // two statements in the k loop; a scale that changes in the nest
     py`
       import numpy as np
       def two(A: ${F2}, B: ${F2}, C: ${F2}, D: ${F2}) -> None:
@@ -130,14 +130,15 @@ test('loops that only look like products keep their loops', async () => {
                       C[i, j] += A[i, k] * B[k, j]
                       D[i, j] += A[i, k]
     `,
+    // a term that is no product
     py`
       import numpy as np
-      def minus(A: ${F2}, B: ${F2}, C: ${F2}) -> None:
+      def plus_term(A: ${F2}, B: ${F2}, C: ${F2}) -> None:
           n = A.shape[0]
           for i in range(n):
               for j in range(n):
                   for k in range(n):
-                      C[i, j] -= A[i, k] * B[k, j]
+                      C[i, j] += A[i, k] * B[k, j] - A[i, k]
     `,
     py`
       import numpy as np
@@ -186,4 +187,43 @@ test('loops that only look like products keep their loops', async () => {
     assert.ok(!r.cpu.includes('_polyray_np.dot('), src);
     assert.ok(r.f.closeNotes.every((n) => n.kind !== 'product'), src);
   }
+});
+
+test('an update adding or subtracting several product terms: one product per term, a transposed twin read transposed', async () => {
+  const syr2k = await compiled(py`
+    import numpy as np
+    def syr2k(alpha: float, C: ${F2}, A: ${F2}, B: ${F2}) -> None:
+        n, m = A.shape
+        for i in range(n):
+            for k in range(m):
+                for j in range(i + 1):
+                    C[i, j] += A[j, k] * alpha * B[i, k] + B[j, k] * alpha * A[i, k]
+  `);
+  assert.match(syr2k.cpu, /(_polyray_t\d+_\d+) = _polyray_np\.dot\(B, A\.T\)/);
+  assert.match(syr2k.cpu, /(_polyray_t\d+_\d+)_1 = \1\.T\n/);
+  assert.equal((syr2k.cpu.match(/_polyray_np\.dot\(/g) ?? []).length, 2); // whole operands or slices: one product
+  assert.match(syr2k.cpu, /C\[i, j\] \+= alpha \* (_polyray_t\d+_\d+)\[i, j\] \+ alpha \* \1_1\[i, j\]/);
+  assert.deepEqual(syr2k.f.closeNotes.map((n) => [n.line, n.kind]), [[7, 'product']]);
+  assert.match(syr2k.f.closeNotes[0].bound, /1\.01\*\(k \+ f \+ 2\)\*eps/);
+  const minus = await compiled(py`
+    import numpy as np
+    def minus(A: ${F2}, B: ${F2}, C: ${F2}) -> None:
+        n = A.shape[0]
+        for i in range(n):
+            for j in range(n):
+                for k in range(n):
+                    C[i, j] -= A[i, k] * B[k, j]
+  `);
+  assert.match(minus.cpu, /C\[i, j\] \+= -_polyray_t\d+_\d+\[i, j\]/);
+  // exact mode keeps the loops
+  const exact = await compiled(py`
+    import numpy as np
+    def minus(A: ${F2}, B: ${F2}, C: ${F2}) -> None:
+        n = A.shape[0]
+        for i in range(n):
+            for j in range(n):
+                for k in range(n):
+                    C[i, j] -= A[i, k] * B[k, j] + B[i, k] * A[k, j]
+  `, 'exact');
+  assert.ok(!exact.cpu.includes('_polyray_np.dot('));
 });

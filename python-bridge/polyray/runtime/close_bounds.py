@@ -191,6 +191,17 @@ def product_loop_bound(x0: Any, scale: float, left: np.ndarray, right: np.ndarra
     return 2 * gamma(k + factors + 1) * (np.abs(x0) + abs(scale) * (np.abs(left) @ np.abs(right)))
 
 
+def product_terms_bound(x0: Any, terms: list[tuple[float, np.ndarray, np.ndarray]], factors: int) -> Any:
+    """|compiled - original| for `X[a, b] += c1 * Y1[a, k] * Z1[k, b] + c2 * Y2[a, k] * Z2[k, b] + ...`
+    (syr2k), each term through its own BLAS product: `terms` holds (c, Y as [a, k], Z as [k, b]) per term,
+    `factors` the factors of each term. The t terms add t - 1 roundings on each side
+    (numerics.ts productLoopNote): 2 * gamma(k + f + t) * (|X0| + sum of |c| * (|Y| @ |Z|)).
+    """
+    k = terms[0][1].shape[-1]
+    total = np.abs(x0) + sum(abs(c) * (np.abs(y) @ np.abs(z)) for c, y, z in terms)
+    return 2 * gamma(k + factors + len(terms)) * total
+
+
 #: np.fft in close mode (rocket-fft instead of NumPy's pocketfft): |compiled - NumPy| <= FFT_C * max(1, log2 N)
 #: * eps * S per element, eps of the input's precision (float32's for float32 and complex64), N the
 #: transform's length (in 2-d the product of both), S = sum|a|, divided by N for the inverse transforms,

@@ -6,7 +6,7 @@
 //   else:
 //       <the nest as written>
 import type { Expr } from '../parse/ast.js';
-import type { ProductLoop, ProductOperand, ProductUpdate } from '../poly/product-loops.js';
+import type { ProductLoop, ProductOperand, ProductTerm, ProductUpdate } from '../poly/product-loops.js';
 import { NUMPY } from './names.js';
 
 function operandText(o: ProductOperand, side: 'left' | 'right', lo: string, hi: string, whole = false): string {
@@ -37,16 +37,31 @@ export function productCondition(ps: ProductLoop[], print: (e: Expr) => string):
  */
 export function productLines(p: ProductLoop, print: (e: Expr) => string, indent: string): string[] {
   const { lo, hi } = productRange(p, print);
-  return p.updates.flatMap((u) => {
+  const terms = p.updates.flatMap((up) => up.terms);
+  return terms.flatMap((u, n) => {
+    // syr2k's second term, A @ B.T, is the first's transpose (B @ A.T): one product, read transposed
+    const mirror = terms.slice(0, n).find((e) => transposes(u, e));
+    if (mirror) return [`${indent}${u.name} = ${mirror.name}.T`];
     const spans = [u.left, u.right].map((o) => `${o.array}.shape[${o.kDim}] == ${hi}`).join(' and ');
     const dot = (whole: boolean): string => `${NUMPY}.dot(${operandText(u.left, 'left', lo, hi, whole)}, ${operandText(u.right, 'right', lo, hi, whole)})`;
     return [`${indent}if ${lo === '0' ? '' : `${lo} == 0 and `}${spans}:`, `${indent}    ${u.name} = ${dot(true)}`, `${indent}else:`, `${indent}    ${u.name} = ${dot(false)}`];
   });
 }
 
+/**
+ * Is term t's product the transpose of term e's? t's left operand (rows by k)
+ * is e's right one (k by columns) read the other way, and the reverse:
+ * sum_k L_t[a, k] R_t[k, b] = sum_k R_e[k, a] L_e[b, k] = T_e[b, a].
+ */
+function transposes(t: ProductTerm, e: ProductTerm): boolean {
+  const swapped = (x: ProductOperand, y: ProductOperand): boolean => x.rank === 2 && y.rank === 2 && x.array === y.array && x.kDim === y.kDim;
+  return swapped(t.left, e.right) && swapped(t.right, e.left);
+}
+
 function updateLine(u: ProductUpdate, print: (e: Expr) => string, indent: string): string {
-  const t = `${u.name}[${u.subscripts.join(', ')}]`;
-  return `${indent}${print(u.update.target)} += ${[...u.factors.map((f) => print(f)), t].join(' * ')}`;
+  const term = (t: ProductTerm): string => [...t.factors.map((f) => print(f)), `${t.name}[${u.subscripts.join(', ')}]`].join(' * ');
+  const sum = u.terms.map((t, n) => `${n === 0 ? (t.negated ? '-' : '') : t.negated ? ' - ' : ' + '}${term(t)}`).join('');
+  return `${indent}${print(u.update.target)} += ${sum}`;
 }
 
 /** What replaces the k loop: `X[a, b] += c * T[a, b]`, inside the loops that were inside it. */

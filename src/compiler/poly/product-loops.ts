@@ -4,13 +4,15 @@
 //
 //     X[a, b] += c * Y[a, k] * Z[k, b]        (gemm, 2mm, 3mm, syrk, covariance)
 //     X[a] = X[a] + Y[a, k] * z[k]            (gemv: atax, bicg, mvt, gesummv)
+//     X[a, b] += c * Y[b, k] * Z[a, k] + d * Z[b, k] * Y[a, k]      (syr2k)
 //
 // (either operand transposed, scalar factors c anywhere in the product, `+=`
 // or `X = X + e` or `X = e + X`) adds, for each (a, b) its enclosing loops
 // visit, the k-th term of T[a, b] = (Y @ Z)[a, b] over lo <= k < hi. When lo
 // and hi do not change inside the outermost loop S around it, and nothing in S
 // writes Y or Z, T can be computed once before S by BLAS (Numba's np.dot) and
-// the k loop replaced by `X[a, b] += c * T[a, b]`: every other statement of S,
+// the k loop replaced by `X[a, b] += c * T[a, b]` (a sum of such terms, one
+// product each, `X[a, b] += c * T1[a, b] + d * T2[a, b]`): every other statement of S,
 // its loop order and its prange loops stay as they are. BLAS sums the k terms
 // in another order, so only `close` mode does it, with the product bound
 // (numerics.ts productLoopNote). codegen/cpu-variant.ts prints S twice: with
@@ -32,18 +34,26 @@ export interface ProductOperand {
   rank: 1 | 2;
 }
 
-/** One update of a product loop: `X[a, b] += c * Y[a, k] * Z[k, b]`. */
-export interface ProductUpdate {
-  /** The update statement (its target is printed as written). */
-  update: Stmt & ({ kind: 'augassign' } | { kind: 'assign' });
-  /** X's subscripts: the loop variables naming T's rows (and columns). */
-  subscripts: string[];
+/** One term of an update: `c * Y[a, k] * Z[k, b]`, the k-th term of `c * T[a, b]`, T = Y @ Z. */
+export interface ProductTerm {
   left: ProductOperand;
   right: ProductOperand;
   /** The scalar factors of each term, as written. */
   factors: Expr[];
   /** T's name in the generated code. */
   name: string;
+  /** Subtracted (`X -= ...`, `X = X + a - b`). */
+  negated: boolean;
+}
+
+/** One update of a product loop: `X[a, b] += c * Y[a, k] * Z[k, b]`, or a sum of such terms (syr2k). */
+export interface ProductUpdate {
+  /** The update statement (its target is printed as written). */
+  update: Stmt & ({ kind: 'augassign' } | { kind: 'assign' });
+  /** X's subscripts: the loop variables naming T's rows (and columns). */
+  subscripts: string[];
+  /** The terms added, in the order written. */
+  terms: ProductTerm[];
 }
 
 export interface ProductLoop {
@@ -128,7 +138,7 @@ function productLoop(tf: TypedFunction, scop: Scop, loop: ForStmt, outer: Stmt):
   // distinct targets, none of them an operand of another update
   const targets = updates.map((u) => targetArray(u.update));
   if (new Set(targets).size !== targets.length) return null;
-  if (updates.some((u) => targets.includes(u.left.array) || targets.includes(u.right.array))) return null;
+  if (updates.some((u) => u.terms.some((t) => targets.includes(t.left.array) || targets.includes(t.right.array)))) return null;
   return { loop, inner, updates, outer };
 }
 
@@ -165,13 +175,37 @@ function productUpdate(tf: TypedFunction, scop: Scop, update: Stmt, k: string, w
   const subs = subscripts as string[];
   if (new Set(subs).size !== subs.length || subs.includes(k)) return null;
   // the added expression: `X += e`, `X = X + e`, `X = e + X`
-  let added: Expr | null = null;
-  if (update.kind === 'augassign' && update.op === '+') added = update.value;
-  if (update.kind === 'assign' && update.value.kind === 'binary' && update.value.op === '+') {
-    if (sameAccess(update.value.left, update.target)) added = update.value.right;
-    else if (sameAccess(update.value.right, update.target)) added = update.value.left;
+  // the added terms: `X += e`, `X -= e`, `X = X + e`, `X = e + X` (e a sum or difference of terms, X among them once)
+  let added: { e: Expr; negated: boolean }[] | null = null;
+  if (update.kind === 'augassign' && (update.op === '+' || update.op === '-')) added = addends(update.value, update.op === '-');
+  if (update.kind === 'assign') {
+    const all = addends(update.value, false);
+    const own = all.filter((a) => sameAccess(a.e, update.target));
+    if (own.length === 1 && !own[0].negated && all.length > 1) added = all.filter((a) => a !== own[0]);
   }
   if (!added) return null;
+  const terms: ProductTerm[] = [];
+  for (const [n, a] of added.entries()) {
+    const t = productTerm(tf, scop, a.e, x, subs, k, written, invariant, `_polyray_t${update.span.from.line}_${update.span.from.col}${n === 0 ? '' : `_${n}`}`);
+    if (!t) return null;
+    terms.push({ ...t, negated: a.negated });
+  }
+  // nothing the update computes needs a helper
+  let helper = false;
+  for (const e of stmtExprs(update)) walkExpr(e, (n) => { if (tf.helpers.has(n) || tf.calls.has(n)) helper = true; });
+  if (helper || tf.augHelpers.has(update) || tf.arrayAug.has(update)) return null;
+  return { update, subscripts: subs, terms };
+}
+
+/** `t1 + t2 - t3 ...` as its terms and their signs (a tree of `+` and `-`; one term when there is neither). */
+function addends(e: Expr, negated: boolean): { e: Expr; negated: boolean }[] {
+  if (e.kind === 'binary' && e.op === '+') return [...addends(e.left, negated), ...addends(e.right, negated)];
+  if (e.kind === 'binary' && e.op === '-') return [...addends(e.left, negated), ...addends(e.right, !negated)];
+  return [{ e, negated }];
+}
+
+/** One term `c * Y[a, k] * Z[k, b]` of X's update, or null. */
+function productTerm(tf: TypedFunction, scop: Scop, added: Expr, x: string, subs: string[], k: string, written: Set<string>, invariant: (e: Expr) => boolean, name: string): Omit<ProductTerm, 'negated'> | null {
   const factors = productFactors(added);
   if (!factors) return null;
   const arrays = factors.filter((f) => f.kind === 'subscript');
@@ -207,13 +241,10 @@ function productUpdate(tf: TypedFunction, scop: Scop, update: Stmt, k: string, w
   if (!isParamArray(tf, left.array) || !isParamArray(tf, right.array) || x === left.array || x === right.array) return null;
   if (!isParamArray(tf, x) && !scop.localShapes.has(x)) return null;
   if (written.has(left.array) || written.has(right.array)) return null;
-  // the scalar factors do not change in the nest; nothing the update computes needs a helper
+  // the scalar factors do not change in the nest
   if (!scalars.every(invariant)) return null;
   if (!scalars.every((e) => { const t = tf.types.get(e); return t?.kind === 'scalar' && (t.scalar === 'float' || t.scalar === 'int'); })) return null;
-  let helper = false;
-  for (const e of stmtExprs(update)) walkExpr(e, (n) => { if (tf.helpers.has(n) || tf.calls.has(n)) helper = true; });
-  if (helper || tf.augHelpers.has(update) || tf.arrayAug.has(update)) return null;
-  return { update, subscripts: subs, left, right, factors: scalars, name: `_polyray_t${update.span.from.line}_${update.span.from.col}` };
+  return { left, right, factors: scalars, name };
 }
 
 /** `a * b * c` as its factors (a product tree of `*` only), or null. */
@@ -276,7 +307,7 @@ export function closeNotesForProducts(tf: TypedFunction, products: ReadonlyMap<n
   for (const p of products.values()) {
     for (const u of p.updates) {
       const { line, col } = u.update.span.from;
-      if (!tf.closeNotes.some((n) => n.line === line && n.col === col)) tf.closeNotes.push(productLoopNote(line, col, `${targetArray(u.update)}[${u.subscripts.join(', ')}] += ... over ${p.loop.target.id}`));
+      if (!tf.closeNotes.some((n) => n.line === line && n.col === col)) tf.closeNotes.push(productLoopNote(line, col, `${targetArray(u.update)}[${u.subscripts.join(', ')}] += ... over ${p.loop.target.id}`, u.terms.length));
     }
   }
   tf.closeNotes.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -284,6 +315,6 @@ export function closeNotesForProducts(tf: TypedFunction, products: ReadonlyMap<n
 
 /** The report's transformation line for them. */
 export function describeProducts(products: ReadonlyMap<number, ProductLoop>): string {
-  const each = [...products.values()].map((p) => `line ${p.loop.span.from.line} (${p.updates.map((u) => (u.right.rank === 1 ? 'matrix-vector' : 'matrix-matrix')).join(', ')})`);
+  const each = [...products.values()].map((p) => `line ${p.loop.span.from.line} (${p.updates.map((u) => `${u.terms[0].right.rank === 1 ? 'matrix-vector' : 'matrix-matrix'}${u.terms.length > 1 ? ` x${u.terms.length}` : ''}`).join(', ')})`);
   return `matrix products through BLAS (close mode): the loop${each.length > 1 ? 's' : ''} at ${each.join(', ')} replaced by a product computed before ${each.length > 1 ? 'their nests' : 'its nest'} when its range is not empty; the nests keep the original loop order`;
 }
