@@ -79,11 +79,12 @@ test('forms Numba computes differently or does not check are refused with their 
     def two_d_values(x: ${F1}, idx: ${I1}, V: ${F2}):
         x[idx] = V
     def row_mask(A: ${F2}, v: ${F1}):
-        return A[v > 0]
+        A[v > 0] = 0.0
   `);
   const byName = new Map(fns.map((tf) => [tf.fn.name, errors(tf)]));
   assert.match(byName.get('two_d')![0], /^3:12: indexing a 2-d array by array\(int64, 1-d\) is not supported/);
-  assert.match(byName.get('row_mask')![0], /^15:12: indexing a 2-d array by array\(bool, 1-d\) is not supported/);
+  // (reading a 2-d array's rows through a 1-d mask compiles: index_helpers.mask_rows; storing through it does not)
+  assert.match(byName.get('row_mask')![0], /^15:\d+: a store through an index array of several dimensions is not supported/);
   assert.match(byName.get('two_indices')![0], /^5:12: an index array combined with other indices is not supported/);
   assert.match(byName.get('float_index')![0], /^7:12: an index array must hold booleans or integers, found array\(float64, 1-d\)/);
   // (the scalar store rule refuses it first, with the reason that applies to every store)

@@ -36,7 +36,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {"checked_max", "checked_min", "checked_axis_max", "checked_axis_min"}
     | {"py_int"}  # int() of a float, left to the original where CPython raises or returns a big int (runtime/int_helpers.py)
     | {"norm", "norm_keepdims"}  # np.linalg.norm by NumPy's formulas (runtime/norms.py)
-    | {"mask_get", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)
+    | {"mask_get", "mask_rows", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)
     | {"cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp", "cabs", "csquare_scalar"}  # NumPy's complex products and powers (runtime/complex_helpers.py)
     | {"sort", "sort_inplace", "argsort", "unique"}  # sorting with NumPy's results (runtime/sort_helpers.py)
     # the NumPy table's array helpers (runtime/array_helpers.py)

@@ -22,11 +22,16 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["mask_get", "mask_set", "take", "put", "take_nd", "put_nd"]
+__all__ = ["mask_get", "mask_rows", "mask_set", "take", "put", "take_nd", "put_nd"]
 
 
 def mask_get(x: Any, m: Any) -> Any:
     """``x[m]``: the elements of 1-d ``x`` where the 1-d boolean ``m`` is true."""
+    return x[m]
+
+
+def mask_rows(x: Any, m: Any) -> Any:
+    """``x[m]``: the rows of 2-d ``x`` where the 1-d boolean ``m`` is true (a 2-d copy)."""
     return x[m]
 
 
@@ -365,3 +370,26 @@ def _ol_put_nd(x, idxs, v):  # type: ignore[no-untyped-def]
         for k in range(ij.shape[0]):
             x[ij[k, 0], ij[k, 1], ij[k, 2]] = v
     return impl3
+
+
+@overload(mask_rows)
+def _ol_mask_rows(x, m):  # type: ignore[no-untyped-def]
+    if not (isinstance(x, types.Array) and x.ndim == 2 and _is_mask(m)):
+        return None
+
+    def impl(x, m):  # type: ignore[no-untyped-def]
+        # NumPy's IndexError for a mask of another length (an empty mask selects no row of any array)
+        _check_mask(x.shape[0], m)
+        count = 0
+        for i in range(m.shape[0]):
+            if m[i]:
+                count += 1
+        out = np.empty((count, x.shape[1]), dtype=x.dtype)
+        j = 0
+        for i in range(m.shape[0]):
+            if m[i]:
+                out[j, :] = x[i, :]
+                j += 1
+        return out
+
+    return impl

@@ -10,8 +10,9 @@ import type { Ty } from './ty.js';
 import { describe } from './ty.js';
 
 /** The helpers a subscript with an index array reads or stores through. */
-export type IndexArrayHelper = 'mask_get' | 'take' | 'take_nd';
-export const STORE_HELPER: Record<IndexArrayHelper, 'mask_set' | 'put' | 'put_nd'> = { mask_get: 'mask_set', take: 'put', take_nd: 'put_nd' };
+export type IndexArrayHelper = 'mask_get' | 'take' | 'take_nd' | 'mask_rows';
+// (a store through `X[mask]` selecting rows is refused before its helper is asked: check-assignments.ts)
+export const STORE_HELPER: Record<IndexArrayHelper, 'mask_set' | 'put' | 'put_nd'> = { mask_get: 'mask_set', take: 'put', take_nd: 'put_nd', mask_rows: 'mask_set' };
 
 const INT_DTYPES = new Set(['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64']);
 
@@ -35,7 +36,9 @@ export function indexArrayRule(base: Ty & { kind: 'array' }, indices: Ty[]): { h
   if (ix.kind !== 'array') return { error: `index must be an int, a slice or a 1-d array, found ${describe(ix)}` };
   // a mask of the array's own rank selects its elements in C order (helpers loop over np.ndindex)
   if (ix.dtype === 'bool' && base.ndim !== null && base.ndim >= 2 && ix.ndim === base.ndim) return { helper: 'mask_get', result: { kind: 'array', dtype: base.dtype, ndim: 1 } };
-  if (base.ndim !== 1) return { error: `indexing a ${base.ndim === null ? 'unknown-rank' : `${base.ndim}-d`} array by ${describe(ix)} is not supported (only a 1-d array by a 1-d index array, or any array by a mask of its own rank)` };
+  // `X[labels == j]`: the rows of a 2-d array where a 1-d mask is true, a 2-d copy (index_helpers.mask_rows)
+  if (ix.dtype === 'bool' && ix.ndim === 1 && base.ndim === 2) return { helper: 'mask_rows', result: { kind: 'array', dtype: base.dtype, ndim: 2 } };
+  if (base.ndim !== 1) return { error: `indexing a ${base.ndim === null ? 'unknown-rank' : `${base.ndim}-d`} array by ${describe(ix)} is not supported (only a 1-d array by a 1-d index array, a 2-d array's rows by a 1-d mask, or any array by a mask of its own rank)` };
   // an integer index array of several dimensions gives a result of its shape
   if (ix.ndim !== null && ix.ndim >= 2 && ix.dtype !== null && INT_DTYPES.has(ix.dtype)) return { helper: 'take', result: { kind: 'array', dtype: base.dtype, ndim: ix.ndim } };
   if (ix.ndim !== 1) return { error: `the index array must be 1-d (or integer), found ${describe(ix)}` };
