@@ -173,7 +173,7 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = np.diag(A)', /read-only view/],
     ['r = np.concatenate((A, v))', /one dtype and rank/],
     ['r = np.stack((v, v), axis=2)', /inside the result/],
-    ['r = np.bincount(v)', /int64 array/],
+    ['r = np.bincount(v)', /on an integer array/],
     ['r = np.linalg.solve(A, v)', /another BLAS\/LAPACK build/],
     ['r = np.cov(A * 2.0)', /parameter P, P.T or np.transpose\(P\)/],
     ['r = np.cov(A)', /another BLAS\/LAPACK build/],

@@ -345,9 +345,12 @@ export abstract class NumpyCallChecker extends CallChecker {
       case 'bincount': {
         const weights = args[1] ?? kw.get('weights');
         const minlength = kw.get('minlength') ?? args[2];
-        if (a?.kind !== 'array' || a.dtype !== 'int64' || args.length > 3 || [...kw.keys()].some((k) => k !== 'weights' && k !== 'minlength')
+        // x of any integer dtype NumPy casts safely to intp (an 8-bit image's pixels), as Numba's bincount takes them;
+        // uint64 is not one of them (Numba has no loop for it)
+        const xDtypes = new Set(['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32']);
+        if (a?.kind !== 'array' || !xDtypes.has(a.dtype ?? '') || args.length > 3 || [...kw.keys()].some((k) => k !== 'weights' && k !== 'minlength')
           || (weights !== undefined && !(weights.kind === 'array' && weights.dtype === 'float64')) || (minlength !== undefined && !int(minlength))) {
-          return refuse('on an int64 array, with float64 weights and an int minlength');
+          return refuse('on an integer array (int8 to int64, uint8 to uint32), with float64 weights and an int minlength');
         }
         // of an empty x NumPy returns int64 zeros even with weights: the guard runs the original there
         // (poly/table-preconditions.ts), so x must be a parameter the function never rebinds
