@@ -114,12 +114,51 @@ def views():
     return out
 
 
-def test_overlap_agrees_with_may_share_memory():
-    overlap = hot_entry._numba_helpers()["_overlap"]
-    check = numba.njit(lambda a, b: overlap(a, b))
-    for a, b in itertools.product(views(), repeat=2):
-        assert check(a, b) == np.may_share_memory(a, b), (a.shape, a.strides, b.shape, b.strides)
-    assert not check(np.zeros(4), np.zeros(4))
+def fused_entry(params, guard=None):
+    """The fused entry Fusion generates for ``params``, over a form that returns 0 (compiled on its first call)."""
+    source, _ = hot_entry.fused_plan("f", params, guard)
+    scope = {"_form": numba.njit(lambda *args: 0), "_Miss": CheckMiss, **hot_entry._numba_helpers()}
+    exec(compile(source, "<test>", "exec"), scope)  # noqa: S102
+    return numba.njit(next(v for k, v in scope.items() if k.startswith("_polyray_fused_")))
+
+
+def test_the_fused_overlap_check_agrees_with_may_share_memory():
+    entry = fused_entry([Param("a", "array", dtype="float64", ndim=1, written=True),
+                         Param("b", "array", dtype="float64", ndim=1)])
+    for a, b in itertools.product([v.ravel() if v.ndim == 1 else v[0] for v in views()], repeat=2):
+        try:
+            entry(a, b)
+            refused = False
+        except CheckMiss:
+            refused = True
+        assert refused == np.may_share_memory(a, b), (a.shape, a.strides, b.shape, b.strides)
+    entry(np.zeros(4), np.zeros(4))  # two buffers: no refusal
+
+
+def test_every_written_pair_is_checked_and_the_code_grows_linearly():
+    """Eight arrays, three written: each written one against every other; the source holds one extent per array
+    (before: an inlined extent per pair, quadratic; 40 written arrays took over 5 GiB to compile)."""
+    params = [Param(f"a{k}", "array", dtype="float64", ndim=1, written=k < 3) for k in range(8)]
+    source, _ = hot_entry.fused_plan("f", params, None)
+    assert source.count("_extent(") == 8
+    entry = fused_entry(params)
+    buf = np.zeros(100)
+    arrays = [buf[10 * k:10 * k + 10] for k in range(8)]
+    entry(*arrays)
+    for w in range(3):
+        for other in range(8):
+            if other != w:
+                args = list(arrays)
+                args[other] = buf[10 * w + 9:10 * w + 19]  # one element shared with the written a{w}
+                with pytest.raises(CheckMiss):
+                    entry(*args)
+
+
+def test_no_fused_entry_past_the_array_bound():
+    many = [Param(f"o{k}", "array", dtype="float64", ndim=1, written=True)
+            for k in range(hot_entry.MAX_FUSED_ARRAYS + 1)]
+    assert hot_entry.fused_plan("f", many, None) is None
+    assert hot_entry.fused_plan("f", many[:hot_entry.MAX_FUSED_ARRAYS], None) is not None
 
 
 def form(A, x, y, n, t):

@@ -15,11 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-# OPEN DEFECT (2026-12-06): with the hot path's fused entries (runtime/hot_entry.py, compiled on the background
-# worker per compiled form and argument types) this file's process grew from 3 to over 22 GiB within a minute
-# and was killed; with POLYRAY_FUSED_CHECKS=0 it stays near 3.5 GiB. Until the cause is found the checks stay
-# in Python here (scripts/test_py.sh runs each file in its own process, so no other file is affected).
-os.environ["POLYRAY_FUSED_CHECKS"] = "0"
 import re
 import subprocess
 import sys

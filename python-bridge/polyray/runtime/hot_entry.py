@@ -230,12 +230,6 @@ def _extent(a: Any) -> tuple[int, int]:
     return lo, hi + a.itemsize
 
 
-def _overlap(a: Any, b: Any) -> bool:
-    alo, ahi = _extent(a)
-    blo, bhi = _extent(b)
-    return alo < ahi and blo < bhi and alo < bhi and blo < ahi
-
-
 def _huge(a: Any) -> bool:
     for d in range(a.ndim):
         if a.shape[d] >= INT_LIMIT:
@@ -248,17 +242,22 @@ _helpers_lock = threading.Lock()
 
 
 def _numba_helpers() -> dict[str, Any]:
-    """_overlap and _huge as Numba functions (once per process)."""
+    """_extent and _huge as Numba functions (once per process)."""
     with _helpers_lock:
         if not _helpers:
             import numba
 
-            extent = numba.njit(inline="always")(_extent)
-            scope = {"_extent": extent}
-            overlap = numba.njit(inline="always")(
-                type(_overlap)(_overlap.__code__, scope, "_overlap"))
-            _helpers.update({"_overlap": overlap, "_huge": numba.njit(inline="always")(_huge)})
+            # (plain calls, which LLVM inlines after linking: Numba's IR-level inline="always" re-typed the body
+            # at every use and made an 8-array entry take 4 s to compile where this takes 1)
+            _helpers.update({"_extent": numba.njit(_extent), "_huge": numba.njit(_huge)})
         return _helpers
+
+
+#: The most array arguments a fused entry checks. Its code grows with the arrays (one extent each) and with the
+#: written-array pairs (one comparison each), and Numba's compile memory with the code: a function of 40 written
+#: arrays, its 1,600 pairs' overlap checks inlined, took over 5 GiB to compile (test_nep50's batched functions,
+#: 150 outputs each, over 20 GiB). The hot path's target is 0 to 8 arrays; past this the Python checks serve.
+MAX_FUSED_ARRAYS: Final = 16
 
 
 def fused_plan(function: str, params: Sequence[Param], guard: Callable[..., Any] | None) -> tuple[str, bool] | None:
@@ -277,13 +276,28 @@ def fused_plan(function: str, params: Sequence[Param], guard: Callable[..., Any]
     guard_source = numba_guard_source(guard, params, "_polyray_guard")
     if not pairs and guard_source is None:
         return None
+    if len(arrays) > MAX_FUSED_ARRAYS:
+        return None
     ident = "".join(c if c.isalnum() else "_" for c in function)
     lines = [f"def _polyray_fused_{ident}({', '.join(names)}):"]
     if guard_source is not None and arrays:
         lines.append(f"    if {' or '.join(f'_huge({a})' for a in arrays)}:")
         lines.append("        raise _Miss()")
     if pairs:
-        lines.append(f"    if {' or '.join(f'_overlap({w}, {a})' for w, a in pairs)}:")
+        # each array's extent once (np.may_share_memory's bounds), then one comparison per pair: the code grows
+        # with the arrays plus the pairs, not with the pairs times an inlined extent
+        index = {a: k for k, a in enumerate(arrays)}
+        for a in dict.fromkeys(x for pair in pairs for x in pair):
+            lines.append(f"    _polyray_lo{index[a]}, _polyray_hi{index[a]} = _extent({a})")
+
+        def overlap(w: str, a: str) -> str:
+            lw, hw, la, ha = (f"_polyray_{e}{index[x]}" for x in (w, a) for e in ("lo", "hi"))
+            # (empty arrays have the extent (0, 0) and overlap nothing)
+            return f"({lw} < {hw}) & ({la} < {ha}) & ({lw} < {ha}) & ({la} < {hw})"
+
+        # bitwise, not `or`: one basic block, where a short-circuit chain of 200 pairs gave Numba as many
+        # blocks and took 13 s to compile (16 arrays, 14 written)
+        lines.append(f"    if {' | '.join(f'({overlap(w, a)})' for w, a in pairs)}:")
         lines.append("        raise _Miss()")
     if guard_source is not None:
         lines.append(f"    if _guard({', '.join(names)}):")
