@@ -29,7 +29,11 @@ A second table ("never slower") times, for every function at 16 elements and a f
 the plain original against the generated function under ``auto`` with the
 original timed on copies (POLYRAY_TIME_ORIGINAL_BELOW at its default, 1 s),
 after 12 calls: where the compiled code does not win, auto keeps the original
-and the ratio shows what the dispatch alone costs. ``--doc`` writes the table
+and the ratio shows what the dispatch alone costs. Two more columns time the
+floor, where the original is kept and the generated wrapper runs its body itself
+(hot.Kept): under POLYRAY_TARGET=original (no test but a flag) and for one size
+class, as auto keeps it (the flag and a test of the arrays' bytes; the decision
+set by hand, since here the compiled code wins everywhere). ``--doc`` writes the table
 between the ``dispatch-overhead`` markers of docs/benchmarks.md. Every result of
 the dispatched calls is checked against the original's on copies first; a wrong
 one exits 1.
@@ -219,6 +223,8 @@ def measure(max_arrays: int, calls: int, repeat: int) -> tuple[list[dict[str, An
 def never_slower(module: Any, calls: int, repeat: int, max_arrays: int) -> list[dict[str, Any]]:
     """original vs auto (the original timed on copies, the default) after the first calls at a size class."""
     from polyray.runtime import background, history
+    from polyray.runtime.cost import size_class
+    from polyray.runtime.hot import class_bounds
 
     rng = np.random.default_rng(1)
     rows = []
@@ -239,11 +245,19 @@ def never_slower(module: Any, calls: int, repeat: int, max_arrays: int) -> list[
                 t_auto = per_call(fn, args, calls, repeat)
                 variant = history()[-1]["variant"]
                 t_orig = per_call(original, args, calls, repeat)
-                os.environ["POLYRAY_TARGET"] = "original"  # the dispatch floor: the original through the hot path
+                os.environ["POLYRAY_TARGET"] = "original"  # the dispatch floor: the wrapper runs the original's body
                 t_floor = per_call(fn, args, calls, repeat)
-                del os.environ["POLYRAY_TARGET"]
+                del os.environ["POLYRAY_TARGET"]  # (an environment write: the dispatcher decides again)
+                # where auto keeps the original for a size class, the wrapper tests its arrays' bytes first
+                # (hot.Kept): that decision made by hand for this size class, to time the test
+                dispatcher = getattr(module, f"_polyray_dispatch_f{k}")
+                cls, _ = size_class(args[0])
+                dispatcher.keep.off()
+                dispatcher.keep.add(*class_bounds(cls))
+                t_kept = per_call(fn, args, calls, repeat)
+                dispatcher.keep.off()
                 rows.append({"arrays": k, "length": length, "original": t_orig, "auto": t_auto,
-                             "variant": variant, "floor": t_floor})
+                             "variant": variant, "floor": t_floor, "kept": t_kept})
     finally:
         os.environ["POLYRAY_TIME_ORIGINAL_BELOW"] = "0"
     return rows
@@ -251,11 +265,13 @@ def never_slower(module: Any, calls: int, repeat: int, max_arrays: int) -> list[
 
 def never_table(rows: list[dict[str, Any]]) -> list[str]:
     lines = ["| array args (+2 scalars) | elements | original | auto | original / auto | auto runs "
-             "| the original through the dispatcher (POLYRAY_TARGET=original) |",
-             "|---|---|---|---|---|---|---|"]
+             "| POLYRAY_TARGET=original (original / it) | original kept for the size class (original / it) |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['arrays']} | {r['length']} | {us(r['original'])} | {us(r['auto'])} "
-                     f"| {r['original'] / r['auto']:.2f}x | {r['variant']} | {us(r['floor'])} |")
+                     f"| {r['original'] / r['auto']:.2f}x | {r['variant']} "
+                     f"| {us(r['floor'])} ({r['original'] / r['floor']:.2f}x) "
+                     f"| {us(r['kept'])} ({r['original'] / r['kept']:.2f}x) |")
     return lines
 
 

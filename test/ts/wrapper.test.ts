@@ -30,7 +30,7 @@ test('the wrapper carries the body after a test of the arrays it sums, as the si
   `);
   const w = wrapper(module, 'scale');
   assert.match(w, /^def scale\(A: npt\.NDArray\[np\.float64\], out: npt\.NDArray\[np\.float64\], s: float, n: int = 4\) -> None:\n/);
-  assert.match(w, /    if not \(_polyray_keep_scale\.on and type\(A\) is _polyray_ndarray and type\(out\) is _polyray_ndarray and _polyray_keep_scale\.lo <= A\.nbytes \+ out\.nbytes < _polyray_keep_scale\.hi\):/);
+  assert.match(w, /    if not \(_polyray_keep_scale\.all or \(_polyray_keep_scale\.on and type\(A\) is _polyray_ndarray and type\(out\) is _polyray_ndarray and _polyray_keep_scale\.lo <= A\.nbytes \+ out\.nbytes < _polyray_keep_scale\.hi\)\):/);
   assert.match(w, /\n        return _polyray_enter_scale\(A, out, s, n\)\n    """Scales A into out\."""\n    for i in range\(n\):\n        out\[i\] = A\[i\] \* s\n*$/);
   // the dispatcher rebinds the name the wrapper calls; the defaults are the original's objects
   assert.match(module, /    enter="_polyray_enter_scale",\n\)/);

@@ -264,7 +264,7 @@ class Dispatcher:
 
     def _call(self, args: tuple[Any, ...]) -> Any:
         raw_target = _hot.env_get(_hot.TARGET_KEY)  # (what the hot path compares, as os.environ keeps it)
-        writes = _environ.writes  # (an environment written during the call: nothing settles on it)
+        writes = _EVENTS[0]  # (an environment written or a cluster (dis)connected during the call: nothing settles)
         target = _environ.get(TARGET_ENV, "auto")
         # Nothing that goes wrong inside Polyray reaches the caller (issue 15): a failure to
         # choose, check or prepare a variant runs the original, and the record says why. Only
@@ -387,7 +387,7 @@ class Dispatcher:
         one will decide the same for them: auto's choice is settled for the size class (nothing measuring,
         the original's time known or judged not worth taking, no candidate still being looked into) or the
         target is forced; a compiled form that the variant offers for more calls (CpuVariant.take_hot)."""
-        if sizes is None or not _hot.enabled() or writes != _environ.writes:
+        if sizes is None or not _hot.enabled() or writes != _EVENTS[0]:
             return
         cls, total = sizes
         if decision is not None:
@@ -433,7 +433,10 @@ class Dispatcher:
         self._hot[cls] = entry
         if variant is None and _environ.WATCHED:  # (where writes are not watched the wrapper would miss them)
             # the wrapper runs the original itself for these totals (for any, where a forced target chose it)
-            self.keep.add(*((0, 1 << 62) if decision is None else (lo, hi)))
+            if decision is None:
+                self.keep.keep_all()
+            else:
+                self.keep.add(lo, hi)
         elif self.keep.overlaps(lo, hi):
             self.keep.off()
         if variant is not None and self._fusion is not None:
@@ -451,8 +454,7 @@ class Dispatcher:
         fused = self._fusion.guard if self._fusion is not None else None
         entries: dict[int, _hot.Entry] = {}
         dry = _hot.build_hot(self.name, self.params, self._guard.generated, bound, module, entries, nothing,
-                             nothing, nothing, _cluster.generation if "ray" in self.variants else None,
-                             fused, self._hot_environment())
+                             nothing, nothing, None, fused, self._hot_environment(), self._result is not None)
         entry = _hot.Entry(_hot.env_get(_hot.TARGET_KEY), lo, hi, 1 << 62, None, nothing, True, {}, None,
                            _cluster.generation() if "ray" in self.variants else None, more)
         entry.checked = fused is not None  # (the checks run inside the form once its fused entry is compiled)
@@ -474,13 +476,15 @@ class Dispatcher:
             bound = tuple((name, module[name]) for name, _ in self.constants) if module is not None else ()
             guard = self._guard.generated
             check = _hot.build_check(self.name, self.params, guard, bound, module)
-            generation = _cluster.generation if "ray" in self.variants else None
+            # (no generation compared per call: every Ray (dis)connect drops the entries, _forget_all_hot)
+            generation = None
             fusion = _hot_entry.Fusion(self.name, self.params, guard) if _hot_entry.enabled() else None
             if fusion is not None and fusion.source is None:
                 fusion = None
             fast = _hot.build_hot(self.name, self.params, guard, bound, module, self._hot, self.original,
                                   self._full, self._record, generation,
-                                  None if fusion is None else fusion.guard, self._hot_environment())
+                                  None if fusion is None else fusion.guard, self._hot_environment(),
+                                  self._result is not None)
             self._fusion = fusion
             # calls now enter the generated code directly (one Python frame less than __call__(*args)), and the
             # generated wrapper calls it without this object's __call__ slot (a C call into a Python function)
@@ -495,7 +499,12 @@ class Dispatcher:
 _LIVE: "weakref.WeakSet[Dispatcher]" = weakref.WeakSet()
 
 
+#: [how many times _forget_all_hot ran]: a call that saw it run decides nothing for the hot path
+_EVENTS = [0]
+
+
 def _forget_all_hot() -> None:
+    _EVENTS[0] += 1
     for dispatcher in tuple(_LIVE):
         dispatcher._forget_hot()
 

@@ -65,13 +65,7 @@ class _Watched(dict):  # type: ignore[type-arg]
             _changed()
 
 
-#: how many writes through os.environ there were (the dispatcher compares it around a call it settles on)
-writes = 0
-
-
 def _changed() -> None:
-    global writes
-    writes += 1
     for listener in tuple(_listeners):
         try:
             listener()

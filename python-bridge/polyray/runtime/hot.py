@@ -229,7 +229,7 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
               constants: Sequence[tuple[str, object]], module: dict[str, Any] | None,
               entries: dict[int, "Entry"], original: Callable[..., Any], slow: Callable[[tuple[Any, ...]], Any],
               record: Callable[[dict[str, Any]], None], generation: Callable[[], int] | None,
-              fused_guard: bool | None = None, environment: tuple[Any, ...] = ()) -> Callable[..., Any]:
+              fused_guard: bool | None = None, environment: tuple[Any, ...] = (), converts: bool = True) -> Callable[..., Any]:
     """The dispatcher's whole call on the hot path, generated for its parameters (no ``*args`` tuple,
     no loop over the arguments, no call per check): the types, the bytes total and its entry in
     ``entries`` (size class -> :class:`Entry`), the environment, then the original or the
@@ -237,7 +237,8 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
     ``fused_guard``: None when the dispatcher has no fused entries (hot_entry.py), else whether they check
     the guard: an entry whose ``checked`` is set runs one, and the Python aliasing (and guard) checks not.
     ``environment``: the raw keys of the other environment variables a compiled entry's decision depends on
-    (CpuVariant.hot_environment), whose values then are the entry's ``more``."""
+    (CpuVariant.hot_environment), whose values then are the entry's ``more``. ``converts``: whether an entry
+    may carry a ``result`` converter (the dispatcher's ``result=``); without one no line tests for it."""
     from .hot_entry import CheckMiss
     from .jitting import HotMiss, PreparationFailed
 
@@ -327,8 +328,7 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         *checks,
         *run,
         "_e.budget -= 1",
-        "if _e.result is not None and _r is not None:",
-        "    _r = _e.result(_r)",
+        *(["if _e.result is not None and _r is not None:", "    _r = _e.result(_r)"] if converts else []),
         *done,
         "return _r",
     ]
@@ -388,18 +388,25 @@ class Kept:
     a compiled decision for an overlapping size class); nothing else can change it, since the
     original's measured time only falls and the compiled candidates are not run meanwhile."""
 
-    __slots__ = ("on", "lo", "hi")
+    __slots__ = ("on", "lo", "hi", "all")
     #: (for the generated wrapper's type test)
     ndarray: Final = np.ndarray
 
     def __init__(self) -> None:
+        #: for the arguments whose arrays' bytes total lies in [lo, hi)
         self.on = False
         self.lo = 0
         self.hi = 0
+        #: for any arguments (a forced target chose the original: no size test in the wrapper)
+        self.all = False
 
     def off(self) -> None:
-        self.on = False
+        self.all = self.on = False
         self.lo = self.hi = 0
+
+    def keep_all(self) -> None:
+        self.lo, self.hi = 0, 1 << 62
+        self.on = self.all = True
 
     def add(self, lo: int, hi: int) -> None:
         """Keep the original for totals in [lo, hi) too (joined to the range kept now where they touch)."""

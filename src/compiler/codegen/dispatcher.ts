@@ -111,8 +111,9 @@ export function emitWrapper(fn: FunctionDef, params: ParamInfo[] = [], src?: str
   let lines: string[];
   if (body) {
     // the bytes total the dispatcher's size class counts (NumPy-typed scalar arguments' few bytes aside)
+    // (`all`: a forced target chose the original for any arguments)
     const test = arrays.length === 0 ? `${k}.on`
-      : `${k}.on and ${arrays.map((a) => `type(${a}) is _polyray_ndarray`).join(' and ')} and ${k}.lo <= ${arrays.map((a) => `${a}.nbytes`).join(' + ')} < ${k}.hi`;
+      : `${k}.all or (${k}.on and ${arrays.map((a) => `type(${a}) is _polyray_ndarray`).join(' and ')} and ${k}.lo <= ${arrays.map((a) => `${a}.nbytes`).join(' + ')} < ${k}.hi)`;
     lines = [
       `def ${fn.name}${fn.paramsText}${ret}:`,
       `${body.indent}if not (${test}):  # (where the dispatcher keeps the original, its body runs here: hot.Kept)`,
