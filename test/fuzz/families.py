@@ -529,14 +529,14 @@ def sort_input(dtype: str, shape: list[int], nrng) -> "np.ndarray":  # noqa: F82
 # The NumPy table's rows that the families above do not write (issue 17): `TableFn`.
 
 #: every row TableFn writes (the feature `table_<row>` marks a function that calls it)
-TABLE_ROWS = ("arange", "concatenate", "hstack", "vstack", "cumsum", "argmax", "argmin", "all", "isnan", "isfinite",
+TABLE_ROWS = ("arange", "concatenate", "hstack", "vstack", "cumsum", "argmax", "argmin", "all", "any", "isnan", "isfinite",
               "ceil", "ravel", "full", "eye", "identity", "diag", "trace", "triu", "tril", "linalg.norm", "linalg.solve",
               "linalg.inv", "linalg.cholesky", "kron", "histogram", "bincount", "reshape", "linspace", "cov",
               "logical_and", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftfreq", "stack", "column_stack", "dstack",
               "array", "average")
 TABLE_KINDS = ("alloc", "join", "scan", "arg", "mask", "shape", "tri", "linalg", "kron", "counts", "cov", "fft")
 #: each kind drawn as often as the rows it writes, so that every row comes about equally often
-TABLE_WEIGHTS = (5, 5, 1, 3, 4, 2, 4, 4, 1, 4, 1, 5)
+TABLE_WEIGHTS = (5, 5, 1, 4, 4, 2, 4, 4, 1, 4, 1, 5)
 
 _EXACT: dict = {"op": "exact"}
 
@@ -576,7 +576,7 @@ class TableFn:
     # --- the kinds: (body, parameter names, bound) ------------------------------------------------
     def _alloc(self):
         rng = self.rng
-        form = rng.choice(("arange", "arange_step", "linspace", "full", "eye", "identity", "eye_k"))
+        form = rng.choice(("arange", "arange_step", "arange_float", "linspace", "full", "eye", "identity", "eye_k"))
         if form == "arange":
             self.use("arange")
             return ["n = x.shape[0]", "k = np.arange(n)", rng.choice(("return x * k", "return x + 0.5 * k", "return k[::-1] - n"))], ["x"], _EXACT
@@ -584,6 +584,12 @@ class TableFn:
             self.use("arange")
             return ["n = x.shape[0]", rng.choice(("r = np.arange(0, n, 2)", "r = np.arange(1.0, n + 1.0)", "r = np.arange(n, 0, -1) * 2")),
                     "return r"], ["x"], _EXACT
+        if form == "arange_float":
+            # NumPy's float formula, a zero step (t == 0.0: ZeroDivisionError), empty and huge ranges (t = 1e300)
+            self.use("arange")
+            return ["n = x.shape[0]", rng.choice(("r = np.arange(0.0, n * t, t)", "r = np.arange(t, t + 3.0, 0.1)", "r = np.arange(-1.0, n, 0.3) * t",
+                                                  "r = np.arange(n, dtype=np.float64) + t", "r = x[:n] + np.arange(t, t + n * 0.7, 0.7)[:n]")),
+                    "return r"], ["x", "t"], _EXACT
         if form == "linspace":
             self.use("linspace")
             return ["n = x.shape[0]", rng.choice(("g = np.linspace(0.0, 1.0, n)", "g = np.linspace(-t, t, n)", "g = np.linspace(0, 1, num=n + 1)[1:]")),
@@ -651,18 +657,21 @@ class TableFn:
 
     def _arg(self):
         rng = self.rng
-        # the axis= forms are refused today (the original runs): drawn less often
-        form = rng.choice(("argmax", "argmin", "argmax", "argmin", "argmax_axis", "argmin_axis", "all", "all", "all_axis"))
+        form = rng.choice(("argmax", "argmin", "argmax_axis", "argmin_axis", "all", "any", "all_axis", "any_axis"))
         if form.startswith("arg"):
             fn = form.split("_")[0]
             self.use(fn)
             if form.endswith("axis"):
-                return ["n, m = A.shape", f"k = np.{fn}(A, axis={rng.choice((0, 1, -1))})", "return k"], ["A"], _EXACT
+                line = rng.choice((f"k = np.{fn}(A, axis={rng.choice((0, 1, -1))})", f"k = A.{fn}({rng.choice((0, 1))})", f"k = np.{fn}(A * t, axis=1, keepdims=True)"))
+                return ["n, m = A.shape", line, "return k"], ["A", "t"] if "* t" in line else ["A"], _EXACT
             return [rng.choice((f"k = np.{fn}(x)", f"k = x.{fn}()", f"k = np.{fn}(np.abs(x))")), "return x[k]" if rng.random() < 0.5 else "return k"], ["x"], _EXACT
-        self.use("all")
-        if form == "all":
-            return [rng.choice(("ok = np.all(x > t)", "ok = (x >= 0.0).all()", "ok = np.all(np.isfinite(x))")), "return ok"], ["x", "t"], _EXACT
-        return [f"ok = np.all(A > 0.0, axis={rng.choice((0, 1))})", "return ok"], ["A"], _EXACT
+        fn = form.split("_")[0]
+        self.use(fn)
+        if form in ("all", "any"):
+            return [rng.choice((f"ok = np.{fn}(x > t)", f"ok = (x >= 0.0).{fn}()", f"ok = np.{fn}(np.isfinite(x))")), "return ok"], ["x", "t"], _EXACT
+        line = rng.choice((f"ok = np.{fn}(A > t, axis={rng.choice((0, 1, -1))})", f"ok = A.{fn}(axis={rng.choice((0, 1))})",
+                           f"ok = np.{fn}(np.isnan(A), axis=(0, 1))", f"ok = np.{fn}(A, 0, keepdims=True)"))
+        return [line, "return ok"], ["A", "t"] if "> t" in line else ["A"], _EXACT
 
     def _mask(self):
         rng = self.rng

@@ -110,7 +110,7 @@ class Extractor {
         else if (s.target.kind === 'subscript') accesses.push(...this.indexReads(s.target));
         accesses.push(this.write(s.target, s.kind === 'assign', s.kind === 'augassign' ? s.op : null));
         // a view NumPy returns (np.reshape(A, s), np.flip(A), A.reshape(s)) aliases its array as a subscript does
-        const viewed = viewOperand(s.value, (x) => this.tf.types.get(x)?.kind === 'module');
+        const viewed = viewOperand(s.value, (x) => this.tf.types.get(x)?.kind === 'module', (x) => { const t = this.tf.types.get(x); return t?.kind === 'array' ? t.ndim : null; });
         if (s.kind === 'assign' && s.target.kind === 'name' && (s.value.kind !== 'call' || viewed) && this.arrayRank.has(s.target.id)) {
           const root = rootName(viewed ?? s.value);
           if (root) this.aliasRoot.set(s.target.id, this.aliasRoot.get(root) ?? root);

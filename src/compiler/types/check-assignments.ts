@@ -219,7 +219,7 @@ export abstract class AssignmentChecker extends StatementChecker {
     if (e.kind === 'attribute' && (e.attr === 'T' || e.attr === 'real' || e.attr === 'imag')) return this.arrayRoot(e.value);
     if (e.kind === 'call' && e.func.kind === 'attribute' && (e.func.attr === 'transpose' || e.func.attr === 'ravel')) return this.arrayRoot(e.func.value);
     // a view NumPy returns (np.reshape, np.flip, a.reshape(...)): writes through it write its array
-    const viewed = viewOperand(e, (x) => this.types.get(x)?.kind === 'module');
+    const viewed = viewOperand(e, (x) => this.types.get(x)?.kind === 'module', (x) => { const t = this.types.get(x); return t?.kind === 'array' ? t.ndim : null; });
     if (viewed) return this.arrayRoot(viewed);
     return null;
   }

@@ -2,6 +2,7 @@
 // A layer of the types checker (checker-base.ts describes the chain).
 import type { Span } from '../diagnostics.js';
 import type { Expr } from '../parse/ast.js';
+import { traceRule } from './row-rules.js';
 import { describe, NONE, npScalar, scalar, UNKNOWN, widerScalar, type Origin, type Ty } from './ty.js';
 import { isOptionString } from './sort-rules.js';
 import { callArgumentRefusal } from './call-args.js';
@@ -145,6 +146,17 @@ export abstract class CallChecker extends OperatorChecker {
       const arr = recv && recv.kind === 'array' ? recv : { kind: 'array' as const, dtype: null, ndim: null };
       const reduced = this.closeReduction(e, name, args, kw, true);
       if (reduced) return reduced;
+      // a.trace(offset) of float64 or int64: NumPy's own order (types/row-rules.ts traceRule)
+      const trace = name === 'trace' && e.func.kind === 'attribute' ? traceRule(recv, e.func.value, e.args[0] ?? e.keywords.find((w) => w.name === 'offset')?.value, args[0] ?? kw.get('offset'),
+        e.args.length > 1 || [...kw.keys()].some((k) => k !== 'offset') || (e.args.length > 0 && kw.has('offset'))) : undefined;
+      if (trace && 'refuse' in trace) {
+        this.error(e.span, `.${trace.refuse}`);
+        return UNKNOWN;
+      }
+      if (trace) {
+        this.helpers.set(e, trace.helper);
+        return trace.ty;
+      }
       const row = arrayMethod(name);
       const refusal = row ? callArgumentRefusal(row, `.${name}`, [...kw.keys()], args.length) : null;
       if (refusal) this.error(e.span, refusal);

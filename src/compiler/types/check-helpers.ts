@@ -171,12 +171,15 @@ export function isSelfProduct(name: string, value: Expr): boolean {
 /**
  * The array a call returns a view of, when its row's loop model is 'view'
  * (`np.reshape(A, s)`, `np.flip(A)`, `A.reshape(s)`): writes through the
- * result write that array. `isModule` says whether a name is a module.
+ * result write that array. `isModule` says whether a name is a module; `rankOf`, an
+ * expression's rank where known (np.diag is a view of a matrix only).
  */
-export function viewOperand(e: Expr, isModule: (x: Expr) => boolean): Expr | null {
+export function viewOperand(e: Expr, isModule: (x: Expr) => boolean, rankOf?: (x: Expr) => number | null): Expr | null {
   if (e.kind !== 'call' || e.func.kind !== 'attribute') return null;
   const onModule = e.func.value.kind === 'name' && isModule(e.func.value);
   const row = onModule ? numpyFunction(e.func.attr) : arrayMethod(e.func.attr);
-  if (row?.loop !== 'view') return null;
+  // np.diag of a matrix is its diagonal's view (of a vector a fresh matrix): by the argument's rank
+  const matrixDiag = onModule && row?.name === 'diag' && e.args[0] !== undefined && rankOf?.(e.args[0]) === 2;
+  if (row?.loop !== 'view' && !matrixDiag) return null;
   return onModule ? e.args[0] ?? null : e.func.value;
 }

@@ -19,6 +19,7 @@ import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral } from './ch
 import { searchsortedRule, sortRule, uniqueRule, type RuleResult } from './sort-rules.js';
 import { arrayRule, joinRule } from './sequences.js';
 import { histogramRule } from './histogram.js';
+import { arangeRule, axisReduceRule, traceRule } from './row-rules.js';
 
 export abstract class NumpyCallChecker extends CallChecker {
   /** np.<name>(...): the result type by its row's typing rule (types/numpy-table.ts). */
@@ -99,6 +100,17 @@ export abstract class NumpyCallChecker extends CallChecker {
       case 'reduction':
       case 'dot': {
         const a0 = args[0];
+        // np.trace of float64 or int64: NumPy's own order (types/row-rules.ts traceRule)
+        const trace = name === 'trace' && e.args[0] ? traceRule(a0, e.args[0], e.args[1] ?? e.keywords.find((w) => w.name === 'offset')?.value, args[1] ?? kw.get('offset'),
+          e.args.length > 2 || [...kw.keys()].some((k) => k !== 'offset') || (e.args.length > 1 && kw.has('offset'))) : undefined;
+        if (trace && 'refuse' in trace) {
+          this.error(e.span, `np.${trace.refuse}`);
+          return UNKNOWN;
+        }
+        if (trace) {
+          this.helpers.set(e, trace.helper);
+          return trace.ty;
+        }
         this.exactSum(e.span, name, a0 && a0.kind === 'array' ? a0.dtype : null, e, {
           ndim: a0?.kind === 'array' ? a0.ndim : null, whole: args.length === 1 && e.keywords.length === 0, method: false, param: this.isParamName(e.args[0]),
         });
@@ -153,6 +165,17 @@ export abstract class NumpyCallChecker extends CallChecker {
       }
       case 'linspace':
         return this.linspace(e, args, kw);
+      case 'arange': {
+        // NumPy's formula and exceptions (types/row-rules.ts, runtime/row_helpers.py)
+        if (args.some((t) => t.kind === 'unknown') || [...kw.values()].some((t) => t.kind === 'unknown')) return UNKNOWN;
+        const r = arangeRule(e, args, kw);
+        if ('refuse' in r) {
+          this.error(e.span, r.refuse);
+          return UNKNOWN;
+        }
+        this.helpers.set(e, r.helper);
+        return r.ty;
+      }
       case 'histogram': {
         // types/histogram.ts: array_helpers.histogram(a, bins, weights, range)
         const r = histogramRule(e, args, kw);
@@ -298,9 +321,25 @@ export abstract class NumpyCallChecker extends CallChecker {
     };
     switch (row.typing) {
       case 'arg_reduce':
-      case 'bool_reduce':
-        if (a?.kind !== 'array' || args.length !== 1 || kw.size > 0) return refuse('on one array, without axis=');
+      case 'bool_reduce': {
+        // along an axis (np.argmax(a, axis=1), a.all(0), np.any(m, axis=(0, 1), keepdims=True)): types/row-rules.ts
+        const method = row.where === 'ndarray' && e.func.kind === 'attribute';
+        const given = method ? e.args : e.args.slice(1);
+        const axisNode = given[0] ?? e.keywords.find((k) => k.name === 'axis')?.value;
+        const keepNode = e.keywords.find((k) => k.name === 'keepdims')?.value;
+        if (axisNode !== undefined && given.length <= 1 && [...kw.keys()].every((k) => k === 'axis' || k === 'keepdims') && !(given.length === 1 && kw.has('axis'))) {
+          const array = method && e.func.kind === 'attribute' ? e.func.value : e.args[0];
+          const r = axisReduceRule(row.name, a, array, axisNode, keepNode);
+          if ('refuse' in r) {
+            this.error(e.span, `${name}: ${r.refuse}`);
+            return UNKNOWN;
+          }
+          this.helpers.set(e, r.helper);
+          return r.ty;
+        }
+        if (a?.kind !== 'array' || given.length > 0 || kw.size > 0) return refuse('on one array, with axis= an int literal (a tuple of them for any/all) and keepdims= True or False if any');
         return row.typing === 'arg_reduce' ? npScalar('int64') : npScalar('bool');
+      }
       case 'clip': {
         const [lo, hi] = [args[1] ?? kw.get('a_min') ?? kw.get('min'), args[2] ?? kw.get('a_max') ?? kw.get('max')];
         const fits = (t: Ty | undefined, dtype: string): boolean => t !== undefined && (dtype === 'float64' ? realScalar(t) || (t.kind === 'array' && t.dtype === 'float64') || (t.kind === 'scalar' && t.dtype === 'float64')
@@ -325,10 +364,22 @@ export abstract class NumpyCallChecker extends CallChecker {
         }
         return { kind: 'array', dtype: 'float64', ndim: 2 };
       }
-      case 'diag': {
-        const k = args[1] ?? kw.get('k');
-        if (a?.kind !== 'array' || a.ndim !== 1 || args.length + kw.size > 2 || (k !== undefined && !int(k))) return refuse('on a vector (a matrix\'s diagonal is a read-only view in NumPy) and an int k');
-        return { kind: 'array', dtype: a.dtype, ndim: 2 };
+      case 'diag':
+      case 'diagonal': {
+        // np.diag(v, k) of a vector: a fresh matrix (Numba's); np.diag(A, k), np.diagonal(A, offset), A.diagonal(offset)
+        // of a matrix: NumPy's read-only view (runtime/row_helpers.diag_view; check-helpers.ts viewOperand)
+        const method = row.where === 'ndarray' && e.func.kind === 'attribute';
+        const key = row.typing === 'diag' ? 'k' : 'offset';
+        const kNode = (method ? e.args[0] : e.args[1]) ?? e.keywords.find((w) => w.name === key)?.value;
+        const k = method ? args[1] ?? kw.get(key) : args[1] ?? kw.get(key);
+        const vector = row.typing === 'diag' && a?.kind === 'array' && a.ndim === 1;
+        if (a?.kind !== 'array' || (a.ndim !== 2 && !vector) || args.length + kw.size > 2 || [...kw.keys()].some((x) => x !== key) || (k !== undefined && !int(k))) {
+          return refuse(`on a ${row.typing === 'diag' ? 'vector or a ' : ''}matrix of known rank and an int ${key}`);
+        }
+        if (vector) return { kind: 'array', dtype: a.dtype, ndim: 2 };
+        const array = method && e.func.kind === 'attribute' ? e.func.value : e.args[0];
+        this.helpers.set(e, { helper: 'diag_view', args: [array, kNode ?? '0'] });
+        return { kind: 'array', dtype: a.dtype, ndim: 1 };
       }
       case 'join':
       case 'array': {

@@ -93,15 +93,17 @@ export type TypingRule =
   | 'tri'
   /** np.linspace(start, stop, num): float64, 1-d */
   | 'linspace'
+  /** np.arange(stop) / (start, stop[, step]) [dtype=]: int64 or float64, 1-d, NumPy's formula (types/row-rules.ts) */
+  | 'arange'
   /** np.add.outer(a, b) and the like: the ufunc's dtype rule, rank a.ndim + b.ndim */
   | 'ufunc_outer'
   /** np.linalg.cholesky(a): a 2-d float array's dtype, 2-d */
   | 'linalg_square'
   /** np.histogram(a, bins, weights=w): (counts or weight sums, edges) */
   | 'histogram'
-  /** np.argmax(a) / a.argmin(): an int64 index into the flattened array (no axis=) */
+  /** np.argmax(a) / a.argmin(): an int64 index into the flattened array; along one literal axis an int64 array (types/row-rules.ts) */
   | 'arg_reduce'
-  /** np.any(a) / a.all(): a NumPy bool (no axis=) */
+  /** np.any(a) / a.all(): a NumPy bool; along literal axes a bool array (types/row-rules.ts) */
   | 'bool_reduce'
   /** np.clip(a, lo, hi) / a.clip(lo, hi): a float64 or int64 array's dtype */
   | 'clip'
@@ -109,8 +111,10 @@ export type TypingRule =
   | 'round'
   /** np.eye(N, M, k) / np.identity(n): a 2-d float64 array */
   | 'eye'
-  /** np.diag(v, k) of a vector: a 2-d array */
+  /** np.diag(v, k) of a vector: a 2-d array; of a matrix its diagonal, a read-only view (runtime/row_helpers.diag_view) */
   | 'diag'
+  /** np.diagonal(A, offset) / A.diagonal(offset) of a matrix: a read-only view, 1-d */
+  | 'diagonal'
   /** np.concatenate/hstack/vstack/stack/column_stack/dstack of a written tuple or list of arrays of one dtype and rank (types/sequences.ts) */
   | 'join'
   /** np.array of a written list of arrays (np.stack) or of numbers, nested (types/sequences.ts) */
@@ -340,8 +344,11 @@ const NUMPY: Record<string, Row> = {
   rint: ufunc('float', 'exact', 'rint'),
   eye: { typing: 'eye', loop: 'allocation', numba: 'np.eye', numerics: 'exact', gpu: null },
   identity: { typing: 'eye', loop: 'allocation', numba: 'np.identity', numerics: 'exact', gpu: null },
-  // of a vector only: of a matrix NumPy returns a read-only view, Numba a writable copy
+  // of a vector: a fresh matrix (Numba's np.diag). Of a matrix NumPy returns a read-only view, Numba a writable
+  // copy: the checker prints row_helpers.diag_view, the same view typed read-only (a write does not compile, the
+  // original raises), and viewOperand (check-helpers.ts) makes it an alias of the matrix
   diag: { typing: 'diag', loop: 'allocation', numba: 'np.diag', numerics: 'exact', gpu: null },
+  diagonal: { typing: 'diagonal', loop: 'view', numba: 'np.diagonal', helper: 'diag_view', numerics: 'exact', gpu: null },
   concatenate: { typing: 'join', loop: 'opaque', numba: 'np.concatenate', numerics: 'exact', gpu: null },
   hstack: { typing: 'join', loop: 'opaque', numba: 'np.hstack', numerics: 'exact', gpu: null },
   vstack: { typing: 'join', loop: 'opaque', numba: 'np.vstack', numerics: 'exact', gpu: null },
@@ -358,6 +365,9 @@ const NUMPY: Record<string, Row> = {
   tril: { typing: 'tri', loop: 'elementwise', numba: 'np.tril', numerics: 'exact', gpu: null },
   // NumPy's own formula (arange * step + start, the last element stop): numba_helpers.linspace
   linspace: { typing: 'linspace', loop: 'allocation', numba: 'np.linspace', helper: 'linspace', numerics: 'exact', gpu: null },
+  // NumPy's start + i*((start + step) - start), not Numba's start + i*step (half of float aranges differ in the last
+  // bit); a zero step, a NaN or huge length go to NumPy itself (runtime/row_helpers.arange, through objmode)
+  arange: { typing: 'arange', loop: 'allocation', numba: 'np.arange', helper: 'arange', numerics: 'exact', gpu: null },
   // NumPy's equal-bin fast path, block by block (numba_helpers.histogram; Numba's has no weights=)
   histogram: { typing: 'histogram', loop: 'opaque', numba: 'np.histogram', helper: 'histogram', numerics: 'exact', gpu: null },
   // Numba's np.repeat has no axis=: array_helpers.repeat repeats along a literal axis
@@ -457,6 +467,7 @@ const NDARRAY: Record<string, Row> = {
   any: { typing: 'bool_reduce', loop: 'reduction', numba: '.any', numerics: 'exact', gpu: null },
   all: { typing: 'bool_reduce', loop: 'reduction', numba: '.all', numerics: 'exact', gpu: null },
   clip: { typing: 'clip', loop: 'elementwise', numba: '.clip', numerics: 'exact', gpu: null },
+  diagonal: { typing: 'diagonal', loop: 'view', numba: '.diagonal', helper: 'diag_view', numerics: 'exact', gpu: null },
   // np.swapaxes's view (Numba has no such method: array_helpers.swapaxes of the receiver)
   swapaxes: { typing: 'swapaxes', loop: 'view', numba: '.swapaxes', helper: 'swapaxes', numerics: 'exact', gpu: null },
   cumprod: { typing: 'flat', loop: 'scan', numba: '.cumprod', numerics: 'exact', gpu: null },

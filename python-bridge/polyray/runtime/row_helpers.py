@@ -1,0 +1,316 @@
+"""NumPy table rows whose Numba form differs from NumPy's (issue 17): np.arange, np.any/np.all
+along an axis, np.diag of a matrix, np.trace.
+
+Like array_helpers: each is a plain Python function with NumPy's semantics and a Numba
+``@overload`` giving NumPy's results and exception types in compiled code; a CPU variant
+calls it as ``_polyray_h_<name>`` (numba_helpers re-exports it). Argument types an overload
+does not cover make typing fail, so the variant does not compile and the original runs.
+
+This module imports numba: import it only when compiling a CPU variant.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numba import objmode, types
+from numba.core.imputils import impl_ret_borrowed
+from numba.extending import intrinsic, overload, register_jitable
+from numpy.lib.stride_tricks import as_strided
+
+from .axis_lines import lines_of, literal_axes, result_rank, shape_of
+from .pairwise import pairwise_vector  # NumPy's order of a run's sum (np.trace)
+
+__all__ = ["arange", "arange_float64", "any_axis", "all_axis", "argmax_axis", "argmin_axis", "diag_view", "trace_pairwise"]
+
+
+# --- np.arange -------------------------------------------------------------------------
+#
+# NumPy 2 (numpy/_core/src/multiarray/ctors.c, PyArray_ArangeObj and _calc_length): the length
+# is ceil((stop - start) / step) of Python numbers (ints subtracted exactly, then true division),
+# 0 when not positive; element 0 is start, element 1 is start + step (Python's addition), and the
+# dtype's fill (arraytypes.c.src, @NAME@_fill) computes every further one as start + i*delta with
+# delta = element1 - element0, which for floats is not always step ((0.1 + 0.2) - 0.1 != 0.2).
+# Numba's np.arange computes start + i*step, so half of random float aranges differ in the last
+# bit: these helpers compute NumPy's formula. Where NumPy raises or its Python arithmetic is
+# wider than int64/float64 (a zero step, a NaN or infinite length, magnitudes from 2**52, lengths
+# from 2**31) they call np.arange itself through objmode: its result or its exception.
+
+_BIG = 2.0 ** 52  # below it int64 and float64 hold the integers NumPy's Python arithmetic computes
+_LONG = 2.0 ** 31  # a length from which NumPy's own allocation (and its MemoryError) decides
+_I1 = types.int64[::1]
+_F1 = types.float64[::1]
+
+
+def arange(start: Any, stop: Any, step: Any) -> Any:
+    """``np.arange(start, stop, step)`` of Python ints (int64) or floats (float64)."""
+    return np.arange(start, stop, step)
+
+
+def arange_float64(start: Any, stop: Any, step: Any) -> Any:
+    """``np.arange(start, stop, step, dtype=np.float64)``."""
+    return np.arange(start, stop, step, dtype=np.float64)
+
+
+@register_jitable
+def _arange_length(start, stop, step):  # type: ignore[no-untyped-def]
+    """NumPy's length, or -1 where NumPy itself must decide (raise, or compute wider)."""
+    if step == 0 or not (abs(start) < _BIG and abs(stop) < _BIG and abs(step) < _BIG):
+        return -1
+    q = (stop - start) / step
+    if not math.isfinite(q):
+        return -1
+    c = math.ceil(q)
+    if c >= _LONG:
+        return -1
+    return max(int(c), 0)
+
+
+@register_jitable
+def _fill_float(out, a, b):  # type: ignore[no-untyped-def]
+    """NumPy's DOUBLE_fill of an array whose first two elements would be a and b."""
+    n = out.shape[0]
+    if n > 0:
+        out[0] = a
+    if n > 1:
+        out[1] = b
+    delta = b - a
+    for i in range(2, n):
+        out[i] = a + np.float64(i) * delta
+    return out
+
+
+@overload(arange)
+def _ol_arange(start, stop, step):  # type: ignore[no-untyped-def]
+    ints = all(isinstance(t, types.Integer) for t in (start, stop, step))
+    if not all(isinstance(t, (types.Integer, types.Float)) for t in (start, stop, step)):
+        return None
+    if any(isinstance(t, types.Float) and t.bitwidth != 64 for t in (start, stop, step)):
+        return None
+    if ints:
+        def impl_int(start, stop, step):  # type: ignore[no-untyped-def]
+            n = _arange_length(start, stop, step)
+            if n < 0:
+                with objmode(r=_I1):
+                    r = np.ascontiguousarray(np.arange(start, stop, step), dtype=np.int64)
+                return r
+            out = np.empty(n, np.int64)
+            delta = (start + step) - start
+            for i in range(n):
+                out[i] = start + i * delta
+            return out
+        return impl_int
+
+    def impl_float(start, stop, step):  # type: ignore[no-untyped-def]
+        n = _arange_length(start, stop, step)
+        if n < 0:
+            with objmode(r=_F1):
+                r = np.ascontiguousarray(np.arange(start, stop, step), dtype=np.float64)
+            return r
+        # Python's int + float converts the int first, as np.float64 does here
+        return _fill_float(np.empty(n, np.float64), np.float64(start), np.float64(start) + np.float64(step))
+    return impl_float
+
+
+@overload(arange_float64)
+def _ol_arange_float64(start, stop, step):  # type: ignore[no-untyped-def]
+    if not all(isinstance(t, (types.Integer, types.Float)) for t in (start, stop, step)):
+        return None
+    if any(isinstance(t, types.Float) and t.bitwidth != 64 for t in (start, stop, step)):
+        return None
+    ints = all(isinstance(t, types.Integer) for t in (start, stop, step))
+
+    def impl(start, stop, step):  # type: ignore[no-untyped-def]
+        n = _arange_length(start, stop, step)
+        if n < 0:
+            with objmode(r=_F1):
+                r = np.ascontiguousarray(np.arange(start, stop, step, dtype=np.float64))
+            return r
+        # element 1 is start + step of Python numbers, then stored: exact for ints below 2**52
+        second = np.float64(start + step) if ints else np.float64(start) + np.float64(step)
+        return _fill_float(np.empty(n, np.float64), np.float64(start), second)
+    return impl
+
+
+# --- np.any / np.all / np.argmax / np.argmin along an axis ------------------------------
+#
+# Numba has none of them with axis= except argmax/argmin of one int axis (without keepdims). The
+# helpers reduce the lines along literal axes (axis_lines.py: the array seen as (outer, n, inner)):
+# any/all of an element is `x != 0` (a NaN is true), an empty line gives False/True; argmax and
+# argmin give the first extreme's index, a NaN counting as the extreme (NumPy's first NaN), and
+# raise NumPy's ValueError for an empty line. The axes are int literals (the compiler writes
+# them), so everything about the shape is decided while typing; an axis out of range gives no
+# implementation and the original raises NumPy's AxisError.
+
+
+def any_axis(a: Any, axis: Any, keepdims: bool) -> Any:
+    """``np.any(a, axis=axis, keepdims=keepdims)``."""
+    return np.any(a, axis=axis, keepdims=keepdims)
+
+
+def all_axis(a: Any, axis: Any, keepdims: bool) -> Any:
+    """``np.all(a, axis=axis, keepdims=keepdims)``."""
+    return np.all(a, axis=axis, keepdims=keepdims)
+
+
+def argmax_axis(a: Any, axis: Any, keepdims: bool) -> Any:
+    """``np.argmax(a, axis=axis, keepdims=keepdims)``, axis one int."""
+    return np.argmax(a, axis=axis, keepdims=keepdims)
+
+
+def argmin_axis(a: Any, axis: Any, keepdims: bool) -> Any:
+    """``np.argmin(a, axis=axis, keepdims=keepdims)``, axis one int."""
+    return np.argmin(a, axis=axis, keepdims=keepdims)
+
+
+
+def _truth_lines(want_any: bool) -> Any:
+    @register_jitable
+    def reduce(lines):  # type: ignore[no-untyped-def]
+        outer, n, inner = lines.shape
+        out = np.empty(outer * inner, dtype=np.bool_)
+        for o in range(outer):
+            for i in range(inner):
+                r = not want_any
+                for k in range(n):
+                    if (lines[o, k, i] != 0) == want_any:
+                        r = want_any
+                        break
+                out[o * inner + i] = r
+        return out
+    return reduce
+
+
+def _arg_lines(larger: bool, floating: bool) -> Any:
+    @register_jitable
+    def reduce(lines):  # type: ignore[no-untyped-def]
+        outer, n, inner = lines.shape
+        out = np.empty(outer * inner, dtype=np.int64)
+        if n == 0:  # NumPy raises for an empty reduced axis even where there are no lines (shape (0, 0))
+            raise ValueError("attempt to get argmax of an empty sequence" if larger else "attempt to get argmin of an empty sequence")
+        for o in range(outer):
+            for i in range(inner):
+                best = lines[o, 0, i]
+                at = 0
+                if floating and best != best:
+                    out[o * inner + i] = 0
+                    continue
+                for k in range(1, n):
+                    v = lines[o, k, i]
+                    if floating and v != v:
+                        at = k
+                        break
+                    if (v > best) if larger else (v < best):
+                        best = v
+                        at = k
+                out[o * inner + i] = at
+        return out
+    return reduce
+
+
+def _axis_overload(make: Any, one_axis: bool) -> Any:
+    def ol(a, axis, keepdims):  # type: ignore[no-untyped-def]
+        if not isinstance(a, types.Array) or not isinstance(a.dtype, (types.Integer, types.Float, types.Boolean)) or a.ndim == 0:
+            return None
+        if not isinstance(keepdims, types.BooleanLiteral):
+            return None
+        if one_axis and not isinstance(axis, types.IntegerLiteral):
+            return None
+        axes = literal_axes(axis, a.ndim)
+        if axes is None:
+            return None  # the original runs and raises NumPy's AxisError
+        keep = bool(keepdims.literal_value)
+        scalar = result_rank(a.ndim, axes, keep) == 0
+        lines = lines_of(a.ndim, axes)
+        shape = shape_of(a.ndim, axes, keep)
+        reduce = make(isinstance(a.dtype, types.Float))
+
+        def impl(a, axis, keepdims):  # type: ignore[no-untyped-def]
+            out = reduce(lines(a))
+            if scalar:
+                return out[0]
+            return out.reshape(shape(a))
+        return impl
+    return ol
+
+
+overload(any_axis, inline="always", prefer_literal=True)(_axis_overload(lambda _f: _truth_lines(True), False))
+overload(all_axis, inline="always", prefer_literal=True)(_axis_overload(lambda _f: _truth_lines(False), False))
+overload(argmax_axis, inline="always", prefer_literal=True)(_axis_overload(lambda f: _arg_lines(True, f), True))
+overload(argmin_axis, inline="always", prefer_literal=True)(_axis_overload(lambda f: _arg_lines(False, f), True))
+
+
+# --- np.diag / np.diagonal of a matrix ---------------------------------------------------
+#
+# NumPy returns a read-only strided view of the diagonal (numpy/_core/src/multiarray/item_selection.c,
+# PyArray_Diagonal: writes through it raise ValueError, later writes to the matrix show through it);
+# Numba's np.diag returns a writable copy. The helper returns the same view: the k-th diagonal's first
+# element, stepping by both strides, typed read-only, so that a variant writing through it does not
+# compile (the original runs and raises NumPy's ValueError) and a returned one comes back to Python
+# with writeable=False, as NumPy's.
+
+
+@intrinsic
+def _read_only(typingctx, arr):  # type: ignore[no-untyped-def]
+    """The same array typed read-only (the data model is the same: nothing to convert)."""
+    if not isinstance(arr, types.Array):
+        return None
+    sig = arr.copy(readonly=True)(arr)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return impl_ret_borrowed(context, builder, signature.return_type, args[0])
+    return sig, codegen
+
+
+def diag_view(a: Any, k: int) -> Any:
+    """``np.diag(a, k)`` / ``np.diagonal(a, k)`` of a 2-d array."""
+    return np.diagonal(a, k)
+
+
+@overload(diag_view)
+def _ol_diag_view(a, k):  # type: ignore[no-untyped-def]
+    if not isinstance(a, types.Array) or a.ndim != 2 or not isinstance(k, types.Integer):
+        return None
+
+    def impl(a, k):  # type: ignore[no-untyped-def]
+        n, m = a.shape
+        length = max(min(n, m - k), 0) if k >= 0 else max(min(n + k, m), 0)
+        step = a.strides[0] + a.strides[1]
+        # (an empty diagonal: an empty array, as NumPy's shares no element; a[0] would be out of bounds)
+        first = np.empty(0, a.dtype)[:] if length == 0 else a[0, k:] if k >= 0 else a[-k:, 0]
+        return _read_only(as_strided(first, shape=(length,), strides=(step,)))
+    return impl
+
+
+# --- np.trace / a.trace() of a matrix ------------------------------------------------------
+#
+# NumPy (PyArray_Trace): add.reduce of the diagonal's strided view, which for float64 is its pairwise
+# sum over the run at its stride (pairwise.py), measured bit for bit on every layout and on diagonals
+# past the iterator's 8192-element buffer; Numba's np.trace adds in order. int64: the sum in order,
+# wrapping as NumPy's does. So the trace is NumPy's in both numerics modes.
+
+
+def trace_pairwise(a: Any, k: int) -> Any:
+    """``np.trace(a, k)`` of a 2-d float64 or int64 array."""
+    return np.trace(a, k)
+
+
+@overload(trace_pairwise)
+def _ol_trace_pairwise(a, k):  # type: ignore[no-untyped-def]
+    if not isinstance(a, types.Array) or a.ndim != 2 or a.dtype not in (types.float64, types.int64) or not isinstance(k, types.Integer):
+        return None
+    if a.dtype == types.float64:
+        def impl_float(a, k):  # type: ignore[no-untyped-def]
+            d = diag_view(a, k)
+            return 0.0 + pairwise_vector(d, 0, d.shape[0])
+        return impl_float
+
+    def impl_int(a, k):  # type: ignore[no-untyped-def]
+        d = diag_view(a, k)
+        s = np.int64(0)
+        for i in range(d.shape[0]):
+            s += d[i]
+        return s
+    return impl_int

@@ -1,0 +1,111 @@
+// Typing rules of rows whose Numba form differs from NumPy's (issue 17): np.arange, and
+// argmax/argmin/any/all along an axis. Pure functions of the call and its argument types,
+// used by the checker (types/check-numpy-calls.ts); the helpers they name are
+// python-bridge/polyray/runtime/row_helpers.py, which compute NumPy's results bit for bit
+// (NumPy's arange formula start + i*((start + step) - start), its first NaN for argmax) and
+// call NumPy itself through objmode where NumPy raises (a zero step, a NaN length).
+import type { Expr } from '../parse/ast.js';
+import type { Semantics } from './typed-function.js';
+import { npScalar, type Ty } from './ty.js';
+import { intLiteral } from './check-helpers.js';
+
+export type RowResult = { ty: Ty; helper: Semantics } | { refuse: string };
+
+/** A real scalar the helpers take as NumPy's Python arithmetic does: a Python int or float, an int64 or float64 scalar. */
+function realKind(t: Ty | undefined): 'int' | 'float' | null {
+  if (t?.kind !== 'scalar' || (t.scalar !== 'int' && t.scalar !== 'float')) return null;
+  if (t.dtype && t.dtype !== 'int64' && t.dtype !== 'float64') return null;
+  return t.scalar;
+}
+
+const ARANGE_FORMS = 'np.arange(stop), np.arange(start, stop) or np.arange(start, stop, step) of Python ints or floats (int64/float64 scalars), dtype= np.int64 or np.float64 if any';
+
+/**
+ * np.arange(stop) / (start, stop) / (start, stop, step), keywords start=/stop=/step=/dtype=
+ * as NumPy names them: int64 when every argument is an int, else float64; dtype= float64 on
+ * any arguments, int64 on ints only (of floats NumPy casts start and start + step first).
+ */
+export function arangeRule(e: Expr & { kind: 'call' }, args: Ty[], kw: Map<string, Ty>): RowResult {
+  const refuse = { refuse: `np.arange() is supported as ${ARANGE_FORMS}` };
+  const names = ['start', 'stop', 'step'];
+  if (args.length > 4 || [...kw.keys()].some((k) => !names.includes(k) && k !== 'dtype')) return refuse;
+  // positional first, then keywords by name (np.arange(0, n, step=2))
+  const given: (Expr | undefined)[] = [...e.args.slice(0, 3)];
+  const types: (Ty | undefined)[] = args.slice(0, 3);
+  for (const [k, name] of names.entries()) {
+    const w = e.keywords.find((x) => x.name === name);
+    if (!w) continue;
+    if (given[k] !== undefined) return refuse;
+    given[k] = w.value;
+    types[k] = kw.get(name);
+  }
+  // np.arange(stop): the one argument is the stop (NumPy's signature, arange(start_or_stop, ...))
+  const one = given.filter((x) => x !== undefined).length === 1 && given[0] !== undefined && given[1] === undefined;
+  const [start, stop, step] = one ? [undefined, given[0], undefined] : given;
+  const [tStart, tStop, tStep] = one ? [undefined, types[0], undefined] : types;
+  if (stop === undefined || (start === undefined && !one) || (step !== undefined && given[1] === undefined)) return refuse;
+  const kinds = [tStart, tStop, tStep].filter((t) => t !== undefined).map(realKind);
+  if (kinds.some((k) => k === null)) return refuse;
+  const dtypeTy = args[3] ?? kw.get('dtype');
+  if (args[3] !== undefined && kw.has('dtype')) return refuse;
+  const floats = kinds.includes('float');
+  let dtype = floats ? 'float64' : 'int64';
+  if (dtypeTy !== undefined) {
+    if (dtypeTy.kind !== 'dtype' || (dtypeTy.dtype !== 'float64' && dtypeTy.dtype !== 'int64')) return refuse;
+    if (dtypeTy.dtype === 'int64' && floats) return { refuse: 'np.arange(..., dtype=np.int64) of floats is not supported (NumPy casts start and start + step, then steps in ints)' };
+    dtype = dtypeTy.dtype;
+  }
+  // ints as floats (dtype=np.float64 of ints): NumPy's length and second element from the ints
+  const helper = dtype === 'float64' && !floats ? 'arange_float64' : 'arange';
+  return {
+    ty: { kind: 'array', dtype, ndim: 1 },
+    helper: { helper, args: [start ?? '0', stop, step ?? '1'] },
+  };
+}
+
+/**
+ * np.argmax(a, axis) / a.argmax(axis=k) and argmin (one int literal axis), np.any(a, axis) /
+ * a.all(axis=...) (an int literal or a tuple of them), keepdims= written True or False.
+ * `axisNode`: the axis as written; `keepNode`: keepdims as written. The helper reduces lines
+ * along the axes (runtime/row_helpers.py); the result is an array of one rank less (the same
+ * rank with keepdims), a NumPy scalar when every axis goes.
+ */
+export function axisReduceRule(name: string, a: Ty | undefined, array: Expr, axisNode: Expr, keepNode: Expr | undefined): RowResult {
+  const arg = name === 'argmax' || name === 'argmin';
+  const what = arg ? `${name}(a, axis=k) with an int literal axis` : `${name}(a, axis=k) with an int literal axis or a tuple of them`;
+  if (axisNode.kind === 'const' && axisNode.value === 'None') return { refuse: `${name}(a, axis=None) is not supported: write ${name}(a)` };
+  if (a?.kind !== 'array' || a.ndim === null || a.ndim === 0 || a.dtype === null || a.dtype.startsWith('complex')) {
+    return { refuse: `${what} is supported on a real or bool array of known rank` };
+  }
+  let keep = false;
+  if (keepNode !== undefined) {
+    if (keepNode.kind !== 'const' || (keepNode.value !== 'True' && keepNode.value !== 'False')) return { refuse: `${name}(): keepdims must be written True or False` };
+    keep = keepNode.value === 'True';
+  }
+  const one = intLiteral(axisNode);
+  const axes = one !== undefined ? [one] : !arg && axisNode.kind === 'tuple' && axisNode.elts.length > 0 ? axisNode.elts.map(intLiteral) : [undefined];
+  if (axes.some((x) => x === undefined)) return { refuse: `${what} is supported (a computed axis is not)` };
+  const nd = BigInt(a.ndim);
+  const norm = (axes as bigint[]).map((x) => (x < 0n ? x + nd : x));
+  // NumPy raises AxisError (or ValueError for a repeated axis): the original runs and raises it
+  if (norm.some((x) => x < 0n || x >= nd) || new Set(norm).size !== norm.length) return { refuse: `${name}(): the axis is outside the array's ${a.ndim} dimensions or repeated` };
+  const rank = keep ? a.ndim : a.ndim - norm.length;
+  const dtype = arg ? 'int64' : 'bool';
+  return {
+    ty: rank === 0 ? npScalar(dtype) : { kind: 'array', dtype, ndim: rank },
+    helper: { helper: `${name}_axis`, args: [array, axisNode, keep ? 'True' : 'False'] },
+  };
+}
+
+/**
+ * np.trace(A[, offset]) / A.trace([offset]) of a 2-d float64 or int64 array (offset= by name too):
+ * runtime/row_helpers.trace_pairwise, NumPy's pairwise sum of the diagonal's view (float64) or its
+ * sum in int64, so NumPy's bits in both numerics modes. undefined: not this form (another rule decides).
+ */
+export function traceRule(a: Ty | undefined, array: Expr, offset: Expr | undefined, offsetTy: Ty | undefined, extra: boolean): RowResult | undefined {
+  if (a?.kind !== 'array' || (a.dtype !== 'float64' && a.dtype !== 'int64')) return undefined;
+  if (a.ndim !== 2 || extra || (offsetTy !== undefined && !(offsetTy.kind === 'scalar' && offsetTy.scalar === 'int'))) {
+    return { refuse: 'trace() is supported on a 2-d float64 or int64 array with an int offset (no axis1=, axis2=, dtype=, out=)' };
+  }
+  return { ty: npScalar(a.dtype), helper: { helper: 'trace_pairwise', args: [array, offset ?? '0'] } };
+}

@@ -1,0 +1,186 @@
+"""np.arange, argmax/argmin/any/all along axes, np.diag/np.diagonal of a matrix and np.trace (issue 17;
+test/kernels/numpy_style/table_rows.py),
+compiled in both numerics modes: every CPU variant against its original on good and bad inputs, bit for
+bit (these rows are `exact`: NumPy's arange formula start + i*((start + step) - start), its first NaN
+for argmax, np.trace's pairwise sum of the diagonal's view), exceptions of NumPy's type (a zero step: ZeroDivisionError; a NaN length: ValueError; an
+empty line of argmax: ValueError; a write through a diagonal: ValueError), and no partial writes. None of these rows has a GPU form (whole-array
+allocations and reductions: a kernel calling them gets no GPU variant, codegen/gpu-forms.ts)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from compiled import ROOT, compare_with_original, compile_and_import
+
+SOURCE = ROOT / "test/kernels/numpy_style/table_rows.py"
+
+
+@pytest.fixture(scope="module", params=["exact", "close"])
+def mod(request, tmp_path_factory):
+    mode = request.param
+    return compile_and_import(SOURCE, tmp_path_factory.mktemp(f"rows_{mode}"), f"table_rows_{mode}", "--targets", "cpu", "--numerics", mode)
+
+
+@pytest.fixture(autouse=True)
+def cpu_target(monkeypatch):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+
+
+def check(mod, name, *args, compiled=True, kinds=()):
+    ran = compare_with_original(getattr(mod, name), getattr(mod, f"_polyray_original_{name}"), *args, kinds=kinds)
+    if compiled:
+        assert ran.variant == "cpu", ran.records[-1:]
+    return ran
+
+
+NAMES = ["grid_points", "time_axis", "odd_indices", "countdown", "float_ticks", "weighted_positions", "sum_by_arange", "half_steps",
+         "best_class", "nearest_center", "peak_rows", "int_votes", "rows_all_positive", "any_nonzero", "mask_summary", "filled_columns",
+         "diag_scaled", "band_sum", "diagonal_of", "diag_sees_updates", "int_diag_shift", "trace_of", "traces", "int_trace", "trace_normalized"]
+
+
+def test_every_function_has_a_cpu_variant(mod):
+    for name in NAMES:
+        assert hasattr(mod, f"_polyray_cpu_{name}"), name
+
+
+@pytest.mark.parametrize("n,dx", [(0, 0.1), (1, 0.1), (7, 0.1), (100, 1e-3), (-3, 2.0)])
+def test_arange_times_step(mod, n, dx):
+    check(mod, "grid_points", n, dx)
+
+
+def test_float_arange_is_numpys_formula(mod):
+    # start + i*((start + step) - start): Numba's start + i*step differs in about half of these
+    rng = np.random.default_rng(17)
+    for _ in range(120):
+        a = float(rng.uniform(-10, 10))
+        h = float(rng.uniform(1e-3, 3) * rng.choice([-1, 1]))
+        b = a + h * int(rng.integers(0, 60)) + float(rng.uniform(-1, 1))
+        check(mod, "time_axis", a, b, h)
+    check(mod, "time_axis", 0.1, 2.3, 0.2)
+    check(mod, "half_steps", 0.1, 9)
+
+
+@pytest.mark.parametrize("args", [(0.0, 1.0, 0.0), (0.0, np.nan, 1.0), (np.nan, 1.0, 1.0), (0.0, np.inf, 1.0), (1.0, 0.0, 0.5), (0.0, 1e30, 1.0), (2.0, 2.0, 1.0)])
+def test_arange_bad_and_empty(mod, args):
+    # NumPy's own exceptions (ZeroDivisionError, ValueError), raised by NumPy itself through objmode
+    ran = check(mod, "time_axis", *args)
+    assert ran.status in ("ok", "ZeroDivisionError", "ValueError")
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 10, 11, -4])
+def test_int_aranges(mod, n):
+    check(mod, "odd_indices", n)
+    check(mod, "countdown", n)
+    check(mod, "float_ticks", -n, 3 * n, 2)
+    check(mod, "float_ticks", 3 * n, -n, -3)
+
+
+def test_int_arange_zero_step_and_huge(mod):
+    assert check(mod, "float_ticks", 0, 5, 0).status == "ZeroDivisionError"
+    # magnitudes from 2**52: NumPy's Python ints, through NumPy itself
+    check(mod, "float_ticks", 2**60, 2**60 + 3 * 2**8, 2**8, compiled=False)  # (the dispatcher may keep such ints in Python)
+    check(mod, "float_ticks", 2**53, 2**53 + 6, 2, compiled=False)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 33])
+def test_arange_in_expressions_and_loops(mod, n):
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal(n)
+    check(mod, "weighted_positions", x)
+    check(mod, "sum_by_arange", rng.standard_normal((n, 3)))
+
+
+def nan_matrix(shape, seed):
+    rng = np.random.default_rng(seed)
+    A = np.round(rng.standard_normal(shape), 1)  # ties
+    A[rng.random(shape) < 0.1] = np.nan
+    A[rng.random(shape) < 0.05] = -0.0
+    return A
+
+
+@pytest.mark.parametrize("shape", [(4, 5), (1, 7), (6, 1), (30, 17)])
+def test_arg_extremes_along_axes(mod, shape):
+    for seed in range(4):
+        A = nan_matrix(shape, seed)
+        check(mod, "best_class", A)
+        check(mod, "nearest_center", A)
+        check(mod, "peak_rows", A)
+        check(mod, "peak_rows", np.asfortranarray(A))
+    check(mod, "int_votes", np.random.default_rng(1).integers(-2, 3, size=shape))
+
+
+def test_arg_extremes_of_empty_lines(mod):
+    # NumPy: ValueError for an empty line, an empty result where there are no lines
+    assert check(mod, "best_class", np.zeros((3, 0))).status == "ValueError"
+    check(mod, "best_class", np.zeros((0, 3)))
+    assert check(mod, "nearest_center", np.zeros((0, 3))).status == "ValueError"
+    # an empty reduced axis raises even without lines (found by the fuzzer's TableFn, seed 171000042)
+    assert check(mod, "best_class", np.zeros((0, 0))).status == "ValueError"
+    assert check(mod, "peak_rows", np.zeros((0, 0))).status == "ValueError"
+
+
+@pytest.mark.parametrize("shape", [(4, 5), (1, 1), (0, 3), (3, 0), (9, 2)])
+def test_any_all_along_axes(mod, shape):
+    A = nan_matrix(shape, 3)
+    A[A != A] = 0.0 if shape[0] % 2 else np.nan  # NaN counts as true
+    check(mod, "rows_all_positive", A)
+    check(mod, "any_nonzero", A)
+    check(mod, "any_nonzero", A[:, ::-1])
+    check(mod, "filled_columns", nan_matrix(shape, 4))
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 2), (1, 1, 1), (0, 2, 3), (2, 3, 0)])
+def test_any_all_of_3d_masks(mod, shape):
+    M = np.random.default_rng(7).random(shape) < 0.7
+    check(mod, "mask_summary", M)
+    check(mod, "mask_summary", np.ones(shape, dtype=bool))
+
+
+
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (3, 5), (5, 2), (1, 1), (0, 3), (3, 0)])
+def test_diag_of_a_matrix(mod, shape):
+    rng = np.random.default_rng(shape[0] * 7 + shape[1])
+    A = rng.standard_normal(shape)
+    for B in (A, np.asfortranarray(A), np.ascontiguousarray(np.tile(A, (1, 2)))[:, ::2]):
+        check(mod, "diag_scaled", B)
+        for k in (-3, -1, 0, 1, 2, 7):
+            check(mod, "band_sum", B, k, kinds=("float",))
+        check(mod, "diagonal_of", B)
+        # NumPy's read-only views, sharing the matrix's memory
+        got, want = mod.diagonal_of(B), mod._polyray_original_diagonal_of(B)
+        for g, w in zip(got, want):
+            assert g.flags.writeable == w.flags.writeable == False  # noqa: E712
+            assert np.shares_memory(g, B) == np.shares_memory(w, B)
+        check(mod, "diag_sees_updates", B)
+    check(mod, "int_diag_shift", rng.integers(-5, 5, size=shape))
+
+
+def test_writes_through_a_diagonal_raise_as_numpys(mod):
+    # NumPy's view is read-only: ValueError after the write to A[0, 0] (which both keep); the variant,
+    # typed read-only, does not compile, so the original runs
+    A = np.arange(9.0).reshape(3, 3)
+    ran = check(mod, "write_through_diag", A, compiled=False)
+    assert ran.status == "ValueError"
+
+
+@pytest.mark.parametrize("n,m", [(4, 4), (3, 7), (9, 2), (1, 1), (0, 0), (0, 3), (129, 129), (300, 260)])
+def test_trace_is_numpys_pairwise_sum(mod, n, m):
+    # float64 in both modes: NumPy adds the diagonal's view pairwise, at its stride, on every layout
+    rng = np.random.default_rng(n * 31 + m)
+    A = rng.standard_normal((n, m)) * 10.0 ** rng.uniform(-6, 6, (n, m))
+    for B in (A, np.asfortranarray(A), A[::-1, :], np.tile(A, (1, 2))[:, ::2]):
+        check(mod, "trace_of", B)
+        for k in (-2, 0, 1, m + 1):
+            check(mod, "traces", B, k)
+        check(mod, "trace_normalized", B)
+    check(mod, "int_trace", rng.integers(-2**62, 2**62, size=(n, m)))  # wrapping as NumPy's
+
+
+def test_trace_with_nan_and_inf(mod):
+    A = np.eye(5)
+    A[2, 2], A[3, 3] = np.nan, np.inf
+    check(mod, "trace_of", A)
+    A[2, 2] = -np.inf
+    check(mod, "traces", A, 0)
