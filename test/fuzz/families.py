@@ -698,7 +698,12 @@ class TableFn:
 
     def _shape(self):
         rng = self.rng
-        form = rng.choice(("ravel", "ravel_fn", "reshape", "reshape_fn", "reshape_flat"))
+        form = rng.choice(("ravel", "ravel_fn", "ravel_write", "reshape", "reshape_fn", "reshape_flat"))
+        if form == "ravel_write":
+            # a write through the result writes A exactly where NumPy's ravel is a view (C-contiguous input)
+            self.use("ravel")
+            src = rng.choice(("A", "A[:, :m]", "A.T", "A[1:]", "A[:, ::2]", "np.ravel(A[::-1])"))
+            return ["n, m = A.shape", f"v = {src}.ravel()" if not src.startswith("np.") else f"v = {src}", "if v.shape[0] > 0:", "    v[0] = t", "return A"], ["A", "t"], _EXACT
         if form.startswith("ravel"):
             self.use("ravel")
             return ["n, m = A.shape", "v = np.ravel(A.T)" if form == "ravel_fn" and rng.random() < 0.5 else "v = A.ravel()", "return v * 2.0"], ["A"], _EXACT

@@ -1,4 +1,4 @@
-"""np.arange, argmax/argmin/any/all along axes, np.diag/np.diagonal of a matrix and np.trace (issue 17;
+"""np.arange, argmax/argmin/any/all along axes, np.diag/np.diagonal of a matrix, np.trace and np.ravel/a.ravel()/a.flatten() (issue 17;
 test/kernels/numpy_style/table_rows.py),
 compiled in both numerics modes: every CPU variant against its original on good and bad inputs, bit for
 bit (these rows are `exact`: NumPy's arange formula start + i*((start + step) - start), its first NaN
@@ -26,8 +26,8 @@ def cpu_target(monkeypatch):
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
 
 
-def check(mod, name, *args, compiled=True, kinds=()):
-    ran = compare_with_original(getattr(mod, name), getattr(mod, f"_polyray_original_{name}"), *args, kinds=kinds)
+def check(mod, name, *args, compiled=True, kinds=(), loose=()):
+    ran = compare_with_original(getattr(mod, name), getattr(mod, f"_polyray_original_{name}"), *args, kinds=kinds, loose_messages=loose)
     if compiled:
         assert ran.variant == "cpu", ran.records[-1:]
     return ran
@@ -35,7 +35,8 @@ def check(mod, name, *args, compiled=True, kinds=()):
 
 NAMES = ["grid_points", "time_axis", "odd_indices", "countdown", "float_ticks", "weighted_positions", "sum_by_arange", "half_steps",
          "best_class", "nearest_center", "peak_rows", "int_votes", "rows_all_positive", "any_nonzero", "mask_summary", "filled_columns",
-         "diag_scaled", "band_sum", "diagonal_of", "diag_sees_updates", "int_diag_shift", "trace_of", "traces", "int_trace", "trace_normalized"]
+         "diag_scaled", "band_sum", "diagonal_of", "diag_sees_updates", "int_diag_shift", "trace_of", "traces", "int_trace", "trace_normalized",
+         "flat_scaled", "zero_first_through_ravel", "ravel_then_update", "flatten_copy"]
 
 
 def test_every_function_has_a_cpu_variant(mod):
@@ -184,3 +185,28 @@ def test_trace_with_nan_and_inf(mod):
     check(mod, "trace_of", A)
     A[2, 2] = -np.inf
     check(mod, "traces", A, 0)
+
+
+def layouts(A):
+    """A matrix in the layouts that decide whether NumPy's ravel is a view: C, F, strided, reversed,
+    whole rows of a wider one (C-contiguous, typed 'A' by Numba), one row transposed (C-contiguous, typed 'F')."""
+    return [A, np.asfortranarray(A), np.tile(A, (1, 2))[:, ::2], A[::-1], np.tile(A, (2, 1))[: A.shape[0]], np.ascontiguousarray(A[:1]).T.copy().T]
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (1, 5), (5, 1), (0, 3), (4, 0), (1, 1)])
+def test_ravel_view_or_copy_as_numpys(mod, shape):
+    A = np.random.default_rng(shape[0] * 5 + shape[1]).standard_normal(shape)
+    for B in layouts(A):
+        check(mod, "flat_scaled", B)
+        for m in (0, 1, shape[1]):
+            check(mod, "zero_first_through_ravel", B, m, kinds=("float",))  # A written through the view, or not
+        check(mod, "ravel_then_update", B)  # the view sees the update, the copy does not
+    check(mod, "flatten_copy", np.arange(24).reshape(2, 3, 4))
+    check(mod, "flatten_copy", np.zeros((2, 0, 3), dtype=np.int64), loose=("IndexError",))  # f[0]: IndexError in both (Numba's words), nothing written
+
+
+def test_ravel_shares_memory_as_numpys(mod):
+    A = np.arange(12.0).reshape(3, 4)
+    for B in layouts(A):
+        got, want = mod.zero_first_through_ravel(B.copy(order="K"), 4), mod._polyray_original_zero_first_through_ravel(B.copy(order="K"), 4)
+        assert type(got) is type(want) or float(got) == float(want)

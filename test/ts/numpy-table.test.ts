@@ -20,7 +20,7 @@ const LOOPS = new Set(['elementwise', 'reduction', 'scan', 'product', 'outer', '
  */
 const GPU_FORMS = new Set(['math.sqrt', 'math.fabs', 'math.isnan', 'math.isinf', 'math.isfinite', 'abs', 'device-matmul']);
 /** numba_helpers functions (python-bridge/polyray/runtime/numba_helpers.py) a row may name. */
-const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_returned', 'average_weighted_axis', 'norm', 'norm_keepdims', 'sort', 'sort_inplace', 'argsort', 'unique', 'arange', 'arange_float64', 'any_axis', 'all_axis', 'argmax_axis', 'argmin_axis', 'diag_view', 'trace_pairwise',
+const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_returned', 'average_weighted_axis', 'norm', 'norm_keepdims', 'sort', 'sort_inplace', 'argsort', 'unique', 'arange', 'arange_float64', 'any_axis', 'all_axis', 'argmax_axis', 'argmin_axis', 'diag_view', 'trace_pairwise', 'ravel',
   'sin', 'cos', 'tan', 'sinh', 'cosh', 'expm1', 'log1p',
   ...['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => `outer_${u}`),
   ...['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2'].map((f) => `rf_${f}`), 'fftfreq']); // np.fft (runtime/fft_helpers.py)
@@ -145,6 +145,8 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = np.eye(n, n, 1)', 'array float64 2'],
     ['r = np.diag(v)', 'array float64 2'],
     ['r = np.diag(A)', 'array float64 1'],
+    ['r = np.ravel(A)', 'array float64 1'],
+    ['r = A.T.ravel()', 'array float64 1'],
     ['r = np.trace(A)', 'scalar float'],
     ['r = A.trace(1)', 'scalar float'],
     ['r = np.trace(A, offset=-n)', 'scalar float'],
@@ -197,6 +199,8 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = np.diag(v.reshape(n, 1, -1))', /vector or a matrix/],
     ['r = A.diagonal(0, 0, 1)', /matrix of known rank/],
     ['r = np.trace(A, 0, 0, 1)', /no axis1=/],
+    ['r = np.ravel(A, "F")', /without an order/],
+    ['r = A.ravel("F")', /without an order/],
     ['r = A.trace(x)', /int offset/],
     ['r = np.concatenate((A, v))', /one dtype and rank/],
     ['r = np.stack((v, v), axis=2)', /inside the result/],

@@ -23,7 +23,7 @@ from numpy.lib.stride_tricks import as_strided
 from .axis_lines import lines_of, literal_axes, result_rank, shape_of
 from .pairwise import pairwise_vector  # NumPy's order of a run's sum (np.trace)
 
-__all__ = ["arange", "arange_float64", "any_axis", "all_axis", "argmax_axis", "argmin_axis", "diag_view", "trace_pairwise"]
+__all__ = ["arange", "arange_float64", "any_axis", "all_axis", "argmax_axis", "argmin_axis", "diag_view", "trace_pairwise", "ravel"]
 
 
 # --- np.arange -------------------------------------------------------------------------
@@ -314,3 +314,48 @@ def _ol_trace_pairwise(a, k):  # type: ignore[no-untyped-def]
             s += d[i]
         return s
     return impl_int
+
+
+# --- np.ravel(a) / a.ravel() ------------------------------------------------------------------
+#
+# NumPy (PyArray_Ravel, order 'C'): a view exactly when the array is C-contiguous by its flags
+# (every axis longer than one at the stride the later axes make; an empty array counts), else a
+# copy in C order. Numba's ravel decides by the compiled type's layout instead: a C-contiguous
+# array typed 'A' or 'F' (a slice of whole rows, the transpose of one row) is copied where NumPy
+# gives a view, so writes through the result would differ. The helper decides by the strides at
+# run time, as NumPy's flags do.
+
+
+def ravel(a: Any) -> Any:
+    """``np.ravel(a)`` / ``a.ravel()``."""
+    return np.ravel(a)
+
+
+@register_jitable
+def _c_contiguous(shape, strides, itemsize):  # type: ignore[no-untyped-def]
+    size = 1
+    for d in range(len(shape)):
+        size *= shape[d]
+    if size == 0:
+        return True
+    expected = itemsize
+    for d in range(len(shape) - 1, -1, -1):
+        if shape[d] != 1:
+            if strides[d] != expected:
+                return False
+            expected *= shape[d]
+    return True
+
+
+@overload(ravel)
+def _ol_ravel(a):  # type: ignore[no-untyped-def]
+    if not isinstance(a, types.Array) or a.ndim == 0:
+        return None
+    if a.layout == "C":
+        return lambda a: a.ravel()  # Numba's view, as NumPy's
+
+    def impl(a):  # type: ignore[no-untyped-def]
+        if _c_contiguous(a.shape, a.strides, a.itemsize):
+            return as_strided(a, shape=(a.size,), strides=(a.itemsize,))
+        return a.ravel()  # a copy in C order
+    return impl

@@ -176,6 +176,12 @@ export abstract class CallChecker extends OperatorChecker {
         case 'same':
           return { kind: 'array', dtype: arr.dtype, ndim: arr.ndim };
         case 'flat':
+          // a.ravel(): a view exactly where NumPy's is (runtime/row_helpers.ravel); an order is not read
+          if ((name === 'ravel' || name === 'flatten') && e.args.length > 0) {
+            this.error(e.span, `.${name}() is supported without an order (C order)`);
+            return UNKNOWN;
+          }
+          if (row.helper) this.helpers.set(e, { helper: row.helper, receiver: true });
           return { kind: 'array', dtype: arr.dtype, ndim: 1 };
         case 'fill':
           if (e.func.kind === 'attribute') this.markWritten(e.func.value, e.span);

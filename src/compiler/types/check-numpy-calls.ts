@@ -142,6 +142,12 @@ export abstract class NumpyCallChecker extends CallChecker {
       case 'same':
       case 'flat': {
         const a = args[0];
+        // np.ravel(a): a view exactly where NumPy's is (runtime/row_helpers.ravel)
+        if (name === 'ravel' && (e.args.length !== 1 || kw.size > 0)) {
+          this.error(e.span, 'np.ravel() is supported on one array, without an order (C order)');
+          return UNKNOWN;
+        }
+        if (row.helper && a?.kind === 'array') this.helpers.set(e, { helper: row.helper });
         return a?.kind === 'array' ? { kind: 'array', dtype: a.dtype, ndim: row.typing === 'flat' ? 1 : a.ndim } : UNKNOWN;
       }
       case 'reshape': {

@@ -328,6 +328,9 @@ const NUMPY: Record<string, Row> = {
   copy: { typing: 'same', loop: 'elementwise', numba: 'np.copy', numerics: 'exact', gpu: null },
   ascontiguousarray: { typing: 'same', loop: 'elementwise', numba: 'np.ascontiguousarray', numerics: 'exact', gpu: null },
   transpose: { typing: 'same', loop: 'view', numba: 'np.transpose', numerics: 'exact', gpu: null },
+  // a view exactly where NumPy's is (C-contiguous by the strides at run time), else a copy in C order; Numba's
+  // decides by the compiled layout, copying a C-contiguous array typed 'A' (runtime/row_helpers.ravel)
+  ravel: { typing: 'flat', loop: 'view', numba: 'np.ravel', helper: 'ravel', numerics: 'exact', gpu: null },
   // a strided view in Numba as in NumPy (the method: NDARRAY's row)
   swapaxes: { typing: 'swapaxes', loop: 'view', numba: 'np.swapaxes', numerics: 'exact', gpu: null },
   // Numba reshapes C-contiguous arrays only (an F-ordered one raises NotImplementedError at run
@@ -450,7 +453,7 @@ const NDARRAY: Record<string, Row> = {
   min: { typing: 'reduction', loop: 'reduction', numba: '.min', numerics: 'exact', gpu: null },
   item: { typing: 'item', loop: 'gather', numba: '.item', numerics: 'exact', gpu: null },
   cumsum: { typing: 'flat', loop: 'scan', numba: '.cumsum', numerics: 'reduction', gpu: null },
-  ravel: { typing: 'flat', loop: 'view', numba: '.ravel', numerics: 'exact', gpu: null },
+  ravel: { typing: 'flat', loop: 'view', numba: '.ravel', helper: 'ravel', numerics: 'exact', gpu: null },
   flatten: { typing: 'flat', loop: 'elementwise', numba: '.flatten', numerics: 'exact', gpu: null },
   copy: { typing: 'same', loop: 'elementwise', numba: '.copy', numerics: 'exact', gpu: null },
   transpose: { typing: 'same', loop: 'view', numba: '.transpose', numerics: 'exact', gpu: null },

@@ -137,3 +137,30 @@ def trace_normalized(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> np
     n, m = A.shape
     B = A / np.trace(A)
     return B
+
+
+def flat_scaled(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    return np.ravel(A) * 2.0
+
+
+def zero_first_through_ravel(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], m: int):
+    # writes through the result write A exactly where NumPy's ravel is a view (C-contiguous input)
+    v = A[:, :m].ravel()
+    if v.shape[0] > 0:
+        v[0] = -1.0
+    return v.sum() if v.shape[0] > 8 else v[0] if v.shape[0] > 0 else 0.0
+
+
+def ravel_then_update(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+    flat = np.ravel(A.T)
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            A[i, j] = A[i, j] + 1.0
+    return flat * 1.0
+
+
+def flatten_copy(K: np.ndarray[tuple[int, int, int], np.dtype[np.int64]]) -> npt.NDArray[np.int64]:
+    f = K.flatten()
+    f[0] = 7
+    return f + K.ravel()
