@@ -38,7 +38,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .runtime import environ as _environ
+#: called with no argument after every (dis)connect: the dispatchers' kept-original fast paths (runtime/hot.py,
+#: Kept) read no generation per call, so they are told. Defined before the runtime's import: importing
+#: polyray.cluster first imports the runtime, whose dispatcher module appends to this list.
+listeners: list[Callable[[], None]] = []
+
+from .runtime import environ as _environ  # noqa: E402
 
 _address: str | None = None  # set by connect()
 _embedded = False  # whether the running Ray is the one we started locally
@@ -46,9 +51,6 @@ _connected_to: str | None = None
 _gcs_address: str | None = None  # host:port of the connected cluster's GCS (what is probed)
 _lost: str | None = None  # why the last connection was shut down, if it was lost
 _generation = 0  # bumped on every (dis)connect; the watchdog of an older one stops
-#: called with no argument after every (dis)connect: the dispatchers' kept-original fast paths (runtime/hot.py,
-#: Kept) read no generation per call, so they are told
-listeners: list[Callable[[], None]] = []
 _lock = threading.RLock()  # held while Ray is in use, so the watchdog never shuts it down mid-call
 
 #: Seconds a TCP connect to the cluster may take ($POLYRAY_RAY_CONNECT_TIMEOUT).
