@@ -716,3 +716,14 @@ def test_the_wrapper_shares_the_originals_defaults(tmp_path):
     out = np.zeros(4)
     mod.fill(out)
     assert out.tolist() == [2.0, 2.0, 2.0, 0.0]
+
+
+def test_forgetting_measurements_keeps_what_a_hot_call_costs(kern):
+    """auto adds what a hot call costs to the compiled time before it compares with the original; that cost
+    is this process's, not a measurement: forget_measurements (a new cost model) keeps it."""
+    u, out = np.ones(64), np.zeros(64)
+    make_hot(kern.smooth, u, out, 0.25)
+    d = kern._polyray_dispatch_smooth
+    assert d._check_cost is not None and d._check_cost > 0.0 and d._cost.check_seconds == d._check_cost
+    d.forget_measurements()
+    assert d._cost.check_seconds == d._check_cost

@@ -171,6 +171,8 @@ class Dispatcher:
         self._forget_hot()
         self._speed = SpeedupMeter()
         self._cost = CostModel(self.name, self._speed.original_seconds)
+        if self._check_cost is not None:  # (what a hot call costs is this process's, not a measurement to forget)
+            self._cost.check_seconds = self._check_cost
 
     def _forget_hot(self) -> None:
         """Drop the hot path's decisions (and the wrapper's kept original): the next call takes the full path."""
