@@ -23,7 +23,7 @@ from numpy.lib.stride_tricks import as_strided
 from .axis_lines import lines_of, literal_axes, result_rank, shape_of
 from .pairwise import pairwise_vector  # NumPy's order of a run's sum (np.trace)
 
-__all__ = ["arange", "arange_float64", "any_axis", "all_axis", "argmax_axis", "argmin_axis", "diag_view", "trace_pairwise", "ravel"]
+__all__ = ["arange", "arange_float64", "any_axis", "all_axis", "argmax_axis", "argmin_axis", "diag_view", "trace_pairwise", "ravel", "cumsum_flat"]
 
 
 # --- np.arange -------------------------------------------------------------------------
@@ -358,4 +358,33 @@ def _ol_ravel(a):  # type: ignore[no-untyped-def]
         if _c_contiguous(a.shape, a.strides, a.itemsize):
             return as_strided(a, shape=(a.size,), strides=(a.itemsize,))
         return a.ravel()  # a copy in C order
+    return impl
+
+
+# --- np.cumsum(a) / a.cumsum() of floats -----------------------------------------------------
+#
+# NumPy's add.accumulate copies the first element and adds the next ones in order; Numba's np.cumsum
+# starts from 0.0, so a leading -0.0 (and every -0.0 after it) came out as +0.0 (found by the
+# fuzzer's TableFn). The helper accumulates as NumPy does, in the array's dtype, over the elements
+# in C order.
+
+
+def cumsum_flat(a: Any) -> Any:
+    """``np.cumsum(a)`` of a float array, without axis."""
+    return np.cumsum(a)
+
+
+@overload(cumsum_flat)
+def _ol_cumsum_flat(a):  # type: ignore[no-untyped-def]
+    if not isinstance(a, types.Array) or not isinstance(a.dtype, types.Float):
+        return None
+
+    def impl(a):  # type: ignore[no-untyped-def]
+        flat = a.ravel()
+        out = np.empty(flat.size, a.dtype)
+        if flat.size > 0:
+            out[0] = flat[0]
+        for i in range(1, flat.size):
+            out[i] = out[i - 1] + flat[i]
+        return out
     return impl

@@ -182,6 +182,8 @@ export abstract class CallChecker extends OperatorChecker {
             return UNKNOWN;
           }
           if (row.helper) this.helpers.set(e, { helper: row.helper, receiver: true });
+          // a.cumsum() of floats: NumPy's accumulation from the first element (row_helpers.cumsum_flat: -0.0 kept)
+          if (name === 'cumsum' && e.args.length === 0 && kw.size === 0 && (arr.dtype === 'float64' || arr.dtype === 'float32')) this.helpers.set(e, { helper: 'cumsum_flat', receiver: true });
           return { kind: 'array', dtype: arr.dtype, ndim: 1 };
         case 'fill':
           if (e.func.kind === 'attribute') this.markWritten(e.func.value, e.span);

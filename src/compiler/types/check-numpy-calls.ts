@@ -148,6 +148,8 @@ export abstract class NumpyCallChecker extends CallChecker {
           return UNKNOWN;
         }
         if (row.helper && a?.kind === 'array') this.helpers.set(e, { helper: row.helper });
+        // np.cumsum(a) of floats: NumPy's accumulation from the first element (row_helpers.cumsum_flat: -0.0 kept)
+        if (name === 'cumsum' && e.args.length === 1 && kw.size === 0 && a?.kind === 'array' && (a.dtype === 'float64' || a.dtype === 'float32')) this.helpers.set(e, { helper: 'cumsum_flat' });
         return a?.kind === 'array' ? { kind: 'array', dtype: a.dtype, ndim: row.typing === 'flat' ? 1 : a.ndim } : UNKNOWN;
       }
       case 'reshape': {

@@ -164,3 +164,11 @@ def flatten_copy(K: np.ndarray[tuple[int, int, int], np.dtype[np.int64]]) -> npt
     f = K.flatten()
     f[0] = 7
     return f + K.ravel()
+
+
+def running_totals(x: npt.NDArray[np.float64], A: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    return np.cumsum(x), A.cumsum(), np.cumsum(A.T)
+
+
+def running_totals32(x: np.ndarray[tuple[int], np.dtype[np.float32]]) -> npt.NDArray[np.float32]:
+    return x.cumsum()
