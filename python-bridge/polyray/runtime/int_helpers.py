@@ -9,16 +9,24 @@ to find a bin or a cell, so the checker compiles ``int()`` of a float through
 CPython's int), and otherwise :class:`~polyray.runtime.variants.LeftToOriginal`,
 which makes the CPU variant restore its written arrays and run the original
 (``undo=``): that run raises as CPython does, or computes with the big int.
+
+``astype_int`` is ``a.astype(<integer dtype>)`` of a float array the same way:
+C leaves the conversion of a NaN, an infinity or a value out of the integer's
+range undefined (NumPy and compiled code give different values), so a float
+image scaled to 0..255 converts to uint8 in compiled code only when every
+element truncates into the dtype's range, and otherwise the original runs.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from numba import njit
+import numpy as np
+from numba import njit, types
+from numba.extending import overload
 
 from .variants import LeftToOriginal
 
-__all__ = ["py_int"]
+__all__ = ["py_int", "astype_int"]
 
 _LIMIT = 9223372036854775808.0  # 2**63, exactly representable: int64 holds [-2**63, 2**63)
 _WHY = "int() of a NaN, an infinity or a float past int64 (CPython raises or returns a big int)"
@@ -30,3 +38,31 @@ def py_int(x: Any) -> int:  # type: ignore[no-untyped-def]
     if x >= -_LIMIT and x < _LIMIT:
         return int(x)
     raise LeftToOriginal(_WHY)
+
+
+def astype_int(a: Any, dtype: Any) -> Any:
+    """``a.astype(dtype)``, a float array to an integer dtype (see the module's doc)."""
+    return a.astype(dtype)
+
+
+_ASTYPE_WHY = ".astype() of a NaN, an infinity or a float out of the integer dtype's range (undefined in C)"
+
+
+@overload(astype_int)
+def _ol_astype_int(a, dtype):  # type: ignore[no-untyped-def]
+    to = dtype.dtype if isinstance(dtype, types.DType) else getattr(dtype, "instance_type", None)
+    if not (isinstance(a, types.Array) and isinstance(a.dtype, types.Float) and isinstance(to, types.Integer)):
+        return None
+    info = np.iinfo(np.dtype(str(to)))
+    # truncation toward zero lands in [min, max] exactly for min - 1 < x < max + 1; the bounds as floats
+    # (2**63 and 2**64 are exact; -2**63 - 1 rounds to -2**63, which then leaves -2**63 itself to the original)
+    low = float(info.min) - 1.0
+    high = float(info.max) + 1.0
+
+    def impl(a, dtype):  # type: ignore[no-untyped-def]
+        for v in a.flat:
+            if not (v > low and v < high):
+                raise LeftToOriginal(_ASTYPE_WHY)
+        return a.astype(dtype)
+
+    return impl

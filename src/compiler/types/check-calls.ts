@@ -6,7 +6,8 @@ import { traceRule } from './row-rules.js';
 import { describe, NONE, npScalar, scalar, UNKNOWN, widerScalar, type Origin, type Ty } from './ty.js';
 import { isOptionString } from './sort-rules.js';
 import { callArgumentRefusal } from './call-args.js';
-import { astypeRefusal, dtypeArgPosition } from './dtype-args.js';
+import { astypeRefusal, dtypeArgPosition, floatToInt } from './dtype-args.js';
+import { ASTYPE_INT_HELPER } from './undo-helpers.js';
 import { isDtype } from './promotion.js';
 import { arrayMethod, mathFunction, numpyFunction, type TableRow } from './numpy-table.js';
 import { OperatorChecker } from './check-operators.js';
@@ -194,8 +195,13 @@ export abstract class CallChecker extends OperatorChecker {
             if (to?.kind !== 'unknown') this.error(e.span, '.astype() takes one dtype (np.float32, float, A.dtype or a string such as \'float32\'), without keywords');
             return UNKNOWN;
           }
-          const refusal = astypeRefusal(arr.dtype, to.dtype);
-          if (refusal) this.error(e.span, refusal);
+          // float to integer: compiled only where every element truncates into the dtype's range, else the
+          // original runs (runtime/int_helpers.py astype_int, types/undo-helpers.ts)
+          if (floatToInt(arr.dtype, to.dtype)) this.helpers.set(e, { helper: ASTYPE_INT_HELPER, receiver: true });
+          else {
+            const refusal = astypeRefusal(arr.dtype, to.dtype);
+            if (refusal) this.error(e.span, refusal);
+          }
           return { kind: 'array', dtype: to.dtype, ndim: arr.ndim };
         }
         case 'reshape':

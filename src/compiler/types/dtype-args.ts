@@ -57,6 +57,11 @@ export function dtypeSpelling(e: Expr): string | undefined {
  * and compiled code's results differ there), and complex to a real type
  * drops the imaginary part with a ComplexWarning in NumPy.
  */
+/** A real float dtype to an integer one (the conversion runtime/int_helpers.py astype_int checks). */
+export function floatToInt(from: string | null, to: string | null): boolean {
+  return isDtype(from) && isDtype(to) && kindOf(from) === 'float' && kindOf(to) === 'int';
+}
+
 export function astypeRefusal(from: string | null, to: string | null): string | null {
   if (!isDtype(to)) return `.astype() to a dtype known only at run time (an array hinted without a dtype): the conversion cannot be checked`;
   if (!isDtype(from)) return `.astype(np.${to}) of an array of unknown dtype: the conversion cannot be checked`;

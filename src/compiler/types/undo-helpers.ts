@@ -6,4 +6,10 @@ import { CHECKED_EXTREMA_HELPERS } from './reductions.js';
 /** int() of a float (runtime/int_helpers.py): CPython's exception or big int past int64 is the original's. */
 export const INT_OF_FLOAT_HELPER = 'py_int';
 
-export const UNDOING_HELPERS: ReadonlySet<string> = new Set([...CHECKED_EXTREMA_HELPERS, INT_OF_FLOAT_HELPER]);
+/** `.astype(<integer dtype>)` of a float array (runtime/int_helpers.py): NaN, inf and out-of-range values are undefined in C. */
+export const ASTYPE_INT_HELPER = 'astype_int';
+
+/** The helpers that leave a value to the original (no device form either). */
+export const LEFT_TO_ORIGINAL_HELPERS: ReadonlySet<string> = new Set([INT_OF_FLOAT_HELPER, ASTYPE_INT_HELPER]);
+
+export const UNDOING_HELPERS: ReadonlySet<string> = new Set([...CHECKED_EXTREMA_HELPERS, ...LEFT_TO_ORIGINAL_HELPERS]);

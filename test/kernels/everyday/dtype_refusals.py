@@ -11,7 +11,7 @@ def half_precision(n: int):
     return np.zeros(n, dtype=np.float16)
 
 
-def truncate(x: npt.NDArray[np.float64]):
+def truncate(x: npt.NDArray[np.complex128]):
     return x.astype(np.int32)
 
 
