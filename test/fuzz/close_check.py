@@ -26,6 +26,7 @@ tolerance.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -43,8 +44,21 @@ def _table_tolerance(bound: dict[str, Any], env: dict[str, Any], want: np.ndarra
     op = bound["op"]
     if op == "fft":
         a = np.asarray(eval(bound["operand"], env))  # noqa: S307 - the generator's own expressions
-        n = 2 * (a.shape[-1] - 1) if bound["fn"] == "irfft" else a.shape[-1]
-        return cb.fft_tolerance(bound["fn"], a, n)
+        fn, norm = bound["fn"], bound.get("norm")
+        if fn == "irfft":
+            return cb.fft_tolerance(fn, a, 2 * (a.shape[-1] - 1), norm)
+        if fn == "irfft2":
+            # H = rfft2(A) computed in the program (each entry within t of NumPy's), then irfft2(H, s, norm):
+            # its own bound, plus H's error carried through the inverse (sum over the Hermitian extension,
+            # 2 * H.size entries, times the inverse's factor: 1/N backward, 1/sqrt(N) ortho, 1 forward)
+            shape = tuple(eval(bound["s"], env))  # noqa: S307
+            n = max(int(np.prod(shape)), 1)
+            t = cb.fft_tolerance("rfft2", np.asarray(eval("A", env)), n)  # noqa: S307
+            factor = 1.0 if norm == "forward" else 1.0 / math.sqrt(n) if norm == "ortho" else 1.0 / n
+            return cb.fft_tolerance(fn, a, n, norm) + 2 * a.size * t * factor
+        if fn in ("fftn", "rfft2"):
+            return cb.fft_tolerance(fn, a, a.size if fn == "fftn" else int(np.prod(a.shape[-2:])), norm)
+        return cb.fft_tolerance(fn, a, a.shape[-1], norm)
     x = np.asarray(eval(bound.get("operand") or bound["a"], env), dtype=np.float64)  # noqa: S307
     eps = float(np.finfo(np.float64).eps)
     with np.errstate(all="ignore"):

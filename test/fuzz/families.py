@@ -532,7 +532,7 @@ def sort_input(dtype: str, shape: list[int], nrng) -> "np.ndarray":  # noqa: F82
 TABLE_ROWS = ("arange", "concatenate", "hstack", "vstack", "cumsum", "argmax", "argmin", "all", "any", "isnan", "isfinite",
               "ceil", "ravel", "full", "eye", "identity", "diag", "trace", "triu", "tril", "linalg.norm", "linalg.solve",
               "linalg.inv", "linalg.cholesky", "kron", "histogram", "bincount", "reshape", "linspace", "cov",
-              "logical_and", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftfreq", "stack", "column_stack", "dstack",
+              "logical_and", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftfreq", "fft.fftn", "fft.rfft2", "fft.irfft2", "stack", "column_stack", "dstack",
               "array", "average")
 TABLE_KINDS = ("alloc", "join", "scan", "arg", "mask", "shape", "tri", "linalg", "kron", "counts", "cov", "fft")
 #: each kind drawn as often as the rows it writes, so that every row comes about equally often
@@ -800,15 +800,26 @@ class TableFn:
 
     def _fft(self):
         rng = self.rng
-        form = rng.choice(("fft", "ifft", "rfft", "irfft", "fftfreq"))
+        form = rng.choice(("fft", "ifft", "rfft", "irfft", "fftfreq", "fftn", "rfft2", "irfft2"))
         self.use(f"fft.{form}")
+        norm = rng.choice((None, "backward", "ortho", "forward"))
+        spelled = "" if norm is None else f", norm={norm!r}"
+        if form == "fftn":
+            operand = rng.choice(("A", "x", "Z"))
+            return [f"F = np.fft.fftn({operand}{spelled})", "return F"], [operand], {"op": "fft", "fn": "fftn", "operand": operand, "norm": norm}
+        if form == "rfft2":
+            return [f"F = np.fft.rfft2(A{spelled})", "return F"], ["A"], {"op": "fft", "fn": "rfft2", "operand": "A", "norm": norm}
+        if form == "irfft2":
+            # the half spectrum of A's shape back to A's shape
+            return ["H = np.fft.rfft2(A)", f"r = np.fft.irfft2(H, A.shape{spelled})", "return r"], ["A"], \
+                {"op": "fft", "fn": "irfft2", "operand": "np.fft.rfft2(A)", "s": "A.shape", "norm": norm}
         if form == "fftfreq":
             return ["n = x.shape[0]", rng.choice(("f = np.fft.fftfreq(n)", "f = np.fft.fftfreq(n, d=0.5)", "f = np.fft.fftfreq(n, 1.0 / t)")),
                     "return f"], ["x", "t"], _EXACT
         if form == "irfft":
-            return ["r = np.fft.irfft(Z)", "return r"], ["Z"], {"op": "fft", "fn": "irfft", "operand": "Z"}
+            return [f"r = np.fft.irfft(Z{spelled})", "return r"], ["Z"], {"op": "fft", "fn": "irfft", "operand": "Z", "norm": norm}
         operand = "Z" if form in ("fft", "ifft") and rng.random() < 0.5 else "x"
-        return [f"F = np.fft.{form}({operand})", "return F"], [operand], {"op": "fft", "fn": form, "operand": operand}
+        return [f"F = np.fft.{form}({operand}{spelled})", "return F"], [operand], {"op": "fft", "fn": form, "operand": operand, "norm": norm}
 
 
 def table_inputs(fn: FunctionSpec, args: dict, rng: random.Random, nrng) -> None:

@@ -179,7 +179,12 @@ def test_close_check_bounds_of_table_rows():
              ({"op": "cholesky", "a": "M + M.T + M.shape[0] * np.eye(M.shape[0])"}, np.linalg.cholesky(M + M.T + n * np.eye(n))),
              ({"op": "cov", "operand": "A"}, np.cov(A)), ({"op": "cov", "operand": "A.T"}, np.cov(A.T)),
              ({"op": "cumsum", "operand": "x"}, np.cumsum(x)), ({"op": "norm", "operand": "x"}, np.linalg.norm(x)),
-             ({"op": "fft", "fn": "fft", "operand": "x"}, np.fft.fft(x)), ({"op": "fft", "fn": "irfft", "operand": "Z"}, np.fft.irfft(args["Z"]))]
+             ({"op": "fft", "fn": "fft", "operand": "x"}, np.fft.fft(x)), ({"op": "fft", "fn": "irfft", "operand": "Z"}, np.fft.irfft(args["Z"])),
+             # norm= and the n-d forms (their norm's scale on the sum)
+             ({"op": "fft", "fn": "fft", "operand": "x", "norm": "ortho"}, np.fft.fft(x, norm="ortho")),
+             ({"op": "fft", "fn": "fftn", "operand": "A", "norm": "forward"}, np.fft.fftn(A, norm="forward")),
+             ({"op": "fft", "fn": "rfft2", "operand": "A", "norm": None}, np.fft.rfft2(A)),
+             ({"op": "fft", "fn": "irfft2", "operand": "np.fft.rfft2(A)", "s": "A.shape", "norm": "ortho"}, np.fft.irfft2(np.fft.rfft2(A), A.shape, norm="ortho"))]
     for bound, want in cases:
         tol = close_check.tolerance(bound, args, want)
         assert np.all(np.asarray(tol) > 0) and np.all(np.asarray(tol) < 1e-9 * (1 + np.abs(want).max())), bound

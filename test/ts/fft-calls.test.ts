@@ -68,19 +68,45 @@ test('exact mode calls NumPy\'s transform, close mode rocket-fft with a note; ff
   assert.equal(numpyFunction('fft.fft')?.gpu, null);
 });
 
+test('norm=, axes= and the n-d transforms: NumPy\'s positional arguments for the helper, in both modes', async () => {
+  const forms: [string, string, string][] = [
+    ['np.fft.fft(x, n, -1, "ortho")', 'fft', 'complex128 1'],
+    ["np.fft.ifft(x, norm='forward')", 'ifft', 'complex128 1'],
+    ["np.fft.fft2(z, axes=(0, 1), norm='backward')", 'fft2', 'complex128 2'],
+    ['np.fft.rfft2(z.real)', 'rfft2', 'complex128 2'],
+    ['np.fft.irfft2(z, (4, 6))', 'irfft2', 'float64 2'],
+    ['np.fft.fftn(z)', 'fftn', 'complex128 2'],
+    ["np.fft.ifftn(z, axes=(1,), norm='ortho')", 'ifftn', 'complex128 2'],
+    ['np.fft.rfftn(z.real, (8, 8), (0, 1))', 'rfftn', 'complex128 2'],
+    ['np.fft.irfftn(z, axes=(-1, 0))', 'irfftn', 'float64 2'],
+  ];
+  for (const [expr, f, ty] of forms) {
+    for (const mode of ['exact', 'close'] as const) {
+      const got = await check(expr, mode);
+      assert.deepEqual(got.errors, [], `${expr} (${mode})`);
+      assert.equal(got.helper, `${mode === 'exact' ? 'np' : 'rf'}_${f}`, expr);
+      assert.equal(got.r, ty, expr);
+    }
+  }
+});
+
 test('arguments NumPy would treat otherwise keep the original, with a diagnostic', async () => {
   const refused = [
     'np.fft.fft(I)', // integers: NumPy converts to float64; not guessed
     'np.fft.rfft(z)', // complex input: NumPy 2 raises TypeError
     'np.fft.fft(x, axis=1)', // outside the rank: AxisError from the original
     'np.fft.fft(x, axis=n)', // not a literal
-    'np.fft.fft(x, n, -1, "ortho")', // norm
+    'np.fft.fft(x, n, -1, "unitary")', // a norm NumPy raises ValueError for
+    'np.fft.fft(x, norm=d)', // norm not a literal
     'np.fft.fft(x, out=x)',
     'np.fft.fft(x, d)', // n a float
     'np.fft.fft2(x)', // one dimension
     'np.fft.fft2(z, (4, 6, 8))',
     'np.fft.fft2(z, x.shape)', // a 1-d array's shape
-    'np.fft.fft2(z, axes=(0, 1))',
+    'np.fft.fft2(z, axes=(0, 0))', // a repeated axis
+    'np.fft.fft2(z, axes=(0, 2))', // outside the rank
+    'np.fft.fftn(z, (4, 6))', // s without axes (deprecated in NumPy 2)
+    'np.fft.rfftn(z)', // complex input
     'np.fft.fftfreq(d)',
     'np.fft.fftshift(x, axes=2)',
     'np.fft.fftshift(x, axes=n)',

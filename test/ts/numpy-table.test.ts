@@ -23,7 +23,7 @@ const GPU_FORMS = new Set(['math.sqrt', 'math.fabs', 'math.isnan', 'math.isinf',
 const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_returned', 'average_weighted_axis', 'norm', 'norm_keepdims', 'sort', 'sort_inplace', 'argsort', 'unique', 'arange', 'arange_float64', 'any_axis', 'all_axis', 'argmax_axis', 'argmin_axis', 'diag_view', 'trace_pairwise', 'ravel', 'cumsum_flat',
   'sin', 'cos', 'tan', 'sinh', 'cosh', 'expm1', 'log1p',
   ...['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => `outer_${u}`),
-  ...['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2'].map((f) => `rf_${f}`), 'fftfreq']); // np.fft (runtime/fft_helpers.py)
+  ...['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2', 'rfft2', 'irfft2', 'fftn', 'ifftn', 'rfftn', 'irfftn'].map((f) => `rf_${f}`), 'fftfreq']); // np.fft (runtime/fft_helpers.py)
 
 test('every row of the NumPy table is well formed', () => {
   const seen = new Set<string>();

@@ -16,6 +16,7 @@ most the sum of the two.
 """
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -204,22 +205,28 @@ def product_terms_bound(x0: Any, terms: list[tuple[float, np.ndarray, np.ndarray
 
 #: np.fft in close mode (rocket-fft instead of NumPy's pocketfft): |compiled - NumPy| <= FFT_C * max(1, log2 N)
 #: * eps * S per element, eps of the input's precision (float32's for float32 and complex64), N the
-#: transform's length (in 2-d the product of both), S = sum|a|, divided by N for the inverse transforms,
-#: irfft's 2 * sum|a| / N (its half spectrum counts twice). Measured by bench/fft_error.py on every 1-d size
+#: transform's length (the product over its axes), S = sum|a| times norm='s factor (backward: 1, 1/N for the
+#: inverse transforms; ortho: 1/sqrt(N); forward: 1/N, 1 for the inverses), irfft*'s half spectrum counted twice. Measured by bench/fft_error.py on every 1-d size
 #: to 4096 and beyond, 196 2-d shapes, each dtype: at most 0.54 (docs/reliability.md, FFT-bound table);
 #: the same number as FFT_BOUND_C in src/compiler/types/numpy-table.ts.
 FFT_C = 2.0
 
 
-def fft_tolerance(func: str, a: np.ndarray, length: int) -> float:
-    """|compiled - NumPy| for np.fft.<func>(a) in close mode, per result element; length: N (fft2: m * n)."""
+def fft_tolerance(func: str, a: np.ndarray, length: int, norm: str | None = None) -> float:
+    """|compiled - NumPy| for np.fft.<func>(a, norm=norm) in close mode, per result element; length: N (the
+    product of the transform's lengths over its axes). S is sum|a| times norm='s factor on the transform:
+    backward (None) 1, 1/N for the inverses; ortho 1/sqrt(N); forward 1/N, 1 for the inverses."""
     eps = float(np.finfo(np.float32 if a.dtype in (np.float32, np.complex64) else np.float64).eps)
     s = float(np.sum(np.abs(a.astype(np.complex128))))
-    if func == "irfft":
+    n = max(length, 1)
+    if func.startswith("irfft"):
         s *= 2.0
-    if func in ("ifft", "irfft", "ifft2"):
-        s /= max(length, 1)
-    return FFT_C * max(1.0, float(np.log2(max(length, 1)))) * eps * s
+    inverse = func.startswith("i")
+    if norm == "ortho":
+        s /= math.sqrt(n)
+    elif (norm == "forward") != inverse:
+        s /= n
+    return FFT_C * max(1.0, float(np.log2(n))) * eps * s
 
 
 def simd_sum_bound(x0: Any, terms: Any, factors: int) -> Any:

@@ -15,8 +15,10 @@ the numerics mode:
   outputs are inf and where NaN depends on the order of the operations, and
   NumPy's positions are kept.
 
-1-d transforms take ``(a, n, axis)`` (n None for the input's length, axis an
-int), 2-d ones ``(a, s)`` (s None or a pair of ints; axes the last two). The
+1-d transforms take NumPy's ``(a, n, axis, norm)`` (n None for the input's
+length, axis an int, norm None or 'backward', 'ortho', 'forward'), 2-d and
+n-d ones ``(a, s, axes, norm)`` (s None or a tuple of ints, axes a tuple of
+ints, or None for every axis of the n-d forms). The
 result is C-contiguous, of NumPy 2's dtype: complex64 for float32 and
 complex64 input, complex128 for float64 and complex128; irfft's the real one.
 ``fftfreq(n, d)`` is NumPy's formula (integers times 1/(n*d)), exact in both
@@ -38,7 +40,7 @@ except ImportError:  # pragma: no cover - python-bridge/requirements.txt install
     pass
 
 ONE_D = ("fft", "ifft", "rfft", "irfft")
-TWO_D = ("fft2", "ifft2")
+TWO_D = ("fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn", "rfftn", "irfftn")  # (a, s, axes, norm)
 
 __all__ = [f"{form}_{f}" for form in ("np", "rf") for f in ONE_D + TWO_D] + ["fftfreq"]
 
@@ -48,7 +50,7 @@ def _result_type(func: str, a: Any) -> types.Array | None:
     if not isinstance(a, types.Array) or not isinstance(a.dtype, (types.Float, types.Complex)):
         return None
     single = a.dtype in (types.float32, types.complex64)
-    if func == "rfft" and isinstance(a.dtype, types.Complex):
+    if func.startswith("rfft") and isinstance(a.dtype, types.Complex):
         return None  # NumPy 2 raises TypeError for complex input
     if func.startswith("irfft"):
         dtype = types.float32 if single else types.float64
@@ -61,13 +63,13 @@ def _python_form(func: str) -> Callable[..., Any]:
     """What the helper does when called from Python: NumPy's transform."""
     np_func = getattr(np.fft, func)
     if func in TWO_D:
-        def two_d(a: Any, s: Any) -> Any:
-            return np_func(a, s)
+        def two_d(a: Any, s: Any, axes: Any, norm: Any) -> Any:
+            return np_func(a, s, axes, norm)
         two_d.__name__ = func
         return two_d
 
-    def one_d(a: Any, n: Any, axis: Any) -> Any:
-        return np_func(a, n, axis)
+    def one_d(a: Any, n: Any, axis: Any, norm: Any) -> Any:
+        return np_func(a, n, axis, norm)
     one_d.__name__ = func
     return one_d
 
@@ -79,16 +81,16 @@ def _numpy_through_objmode(func: str, out: types.Array, two_d: bool) -> Callable
 
     if two_d:
         @numba.njit
-        def call2(a, s):  # type: ignore[no-untyped-def]
+        def call2(a, s, axes, norm):  # type: ignore[no-untyped-def]
             with numba.objmode(y=loose):
-                y = np_func(a, s)
+                y = np_func(a, s, axes, norm)
             return np.ascontiguousarray(y)
         return call2
 
     @numba.njit
-    def call1(a, n, axis):  # type: ignore[no-untyped-def]
+    def call1(a, n, axis, norm):  # type: ignore[no-untyped-def]
         with numba.objmode(y=loose):
-            y = np_func(a, n, axis)
+            y = np_func(a, n, axis, norm)
         return np.ascontiguousarray(y)
     return call1
 
@@ -105,8 +107,8 @@ def _register(func: str) -> None:
             return None
         call = _numpy_through_objmode(func, out, two_d)
         if two_d:
-            return lambda a, s: call(a, s)
-        return lambda a, n, axis: call(a, n, axis)
+            return lambda a, s, axes, norm: call(a, s, axes, norm)
+        return lambda a, n, axis, norm: call(a, n, axis, norm)
 
     def close_impl(a):  # type: ignore[no-untyped-def]
         out = _result_type(func, a)
@@ -114,24 +116,24 @@ def _register(func: str) -> None:
             return None
         call = _numpy_through_objmode(func, out, two_d)
         if two_d:
-            def impl2(a, s):  # type: ignore[no-untyped-def]
+            def impl2(a, s, axes, norm):  # type: ignore[no-untyped-def]
                 if not np.all(np.isfinite(a)):
-                    return call(a, s)
-                return np.ascontiguousarray(np_func(a, s))
+                    return call(a, s, axes, norm)
+                return np.ascontiguousarray(np_func(a, s, axes, norm))
             return impl2
 
-        def impl1(a, n, axis):  # type: ignore[no-untyped-def]
+        def impl1(a, n, axis, norm):  # type: ignore[no-untyped-def]
             if not np.all(np.isfinite(a)):
-                return call(a, n, axis)
-            return np.ascontiguousarray(np_func(a, n, axis))
+                return call(a, n, axis, norm)
+            return np.ascontiguousarray(np_func(a, n, axis, norm))
         return impl1
 
     if two_d:
-        overload(exact)(lambda a, s: exact_impl(a))
-        overload(close)(lambda a, s: close_impl(a))
+        overload(exact)(lambda a, s, axes, norm: exact_impl(a))
+        overload(close)(lambda a, s, axes, norm: close_impl(a))
     else:
-        overload(exact)(lambda a, n, axis: exact_impl(a))
-        overload(close)(lambda a, n, axis: close_impl(a))
+        overload(exact)(lambda a, n, axis, norm: exact_impl(a))
+        overload(close)(lambda a, n, axis, norm: close_impl(a))
 
     globals()[exact.__name__] = exact
     globals()[close.__name__] = close

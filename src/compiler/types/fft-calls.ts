@@ -36,43 +36,70 @@ function argument(e: Expr & { kind: 'call' }, args: Ty[], kw: Map<string, Ty>, p
   return { ty: kw.get(name), node: e.keywords.find((k) => k.name === name)?.value };
 }
 
+/** norm= as written: None (absent), or a string literal 'backward', 'ortho' or 'forward'; undefined: anything else. */
+function normOf(node: Expr | undefined): string | undefined {
+  if (node === undefined || (node.kind === 'const' && node.value === 'None')) return 'None';
+  if (node.kind !== 'string') return undefined;
+  const m = /^(['"])(backward|ortho|forward)\1$/.exec(node.text);
+  return m ? `'${m[2]}'` : undefined;
+}
+
+const ONE_D = new Set(['fft', 'ifft', 'rfft', 'irfft']);
+const TWO_D = new Set(['fft2', 'ifft2', 'rfft2', 'irfft2']);
+
 /**
- * np.fft.fft/ifft/rfft/irfft(a, n=None, axis=-1) and fft2/ifft2(a, s=None):
- * the default norm only, axis an int literal inside a's rank, the 2-d forms
- * over the last two axes.
+ * np.fft.fft/ifft/rfft/irfft(a, n=None, axis=-1, norm=None), fft2/ifft2/rfft2/irfft2(a, s=None,
+ * axes=(-2, -1), norm=None) and fftn/ifftn/rfftn/irfftn(a, s=None, axes=None, norm=None): axis and
+ * axes int literals inside a's rank (axes distinct), norm a literal; the n-d forms' s only with axes
+ * (NumPy 2 deprecates s without axes). The helper gets NumPy's four positional arguments.
  */
 export function fftTransform(func: string, e: Expr & { kind: 'call' }, args: Ty[], kw: Map<string, Ty>, numerics: Numerics,
   shapeRank: (node: Expr) => number | null): FftTyping {
-  const twoD = func === 'fft2' || func === 'ifft2';
+  const oneD = ONE_D.has(func);
+  const twoD = TWO_D.has(func);
   const a = args[0];
-  const allowed = twoD ? ['a', 's'] : ['a', 'n', 'axis'];
-  const form = twoD ? `np.fft.${func}(a[, s])` : `np.fft.${func}(a[, n][, axis=k])`;
-  const usage = `${form} on a float32, float64, complex64 or complex128 array${func === 'rfft' ? ' (real: NumPy 2 refuses complex input)' : ''}`
-    + `${twoD ? ' of 2 or more dimensions, s a pair of ints' : ', n an int, k an int literal within its rank'}; norm= and out= keep the original`;
-  if (e.args.length > allowed.length || [...kw.keys()].some((k) => !allowed.includes(k))) return { error: `${usage}` };
+  const allowed = oneD ? ['a', 'n', 'axis', 'norm'] : ['a', 's', 'axes', 'norm'];
+  const real = func.startsWith('rfft');
+  const form = oneD ? `np.fft.${func}(a[, n][, axis=k][, norm=...])` : `np.fft.${func}(a[, s][, axes=...][, norm=...])`;
+  const usage = `${form} on a float32, float64, complex64 or complex128 array${real ? ' (real: NumPy 2 refuses complex input)' : ''}`
+    + `${oneD ? ', n an int, k an int literal within its rank' : `, axes a tuple of distinct int literals within its rank${twoD ? ' (2 of them)' : ''}, s a tuple of ints${twoD ? '' : ' given with axes'}`}, norm= 'backward', 'ortho' or 'forward' written out; out= keeps the original`;
+  if (e.args.length > allowed.length || [...kw.keys()].some((k) => !allowed.includes(k))) return { error: usage };
   // an unknown rank (npt.NDArray hints) is the dispatcher's to specialize: the last axes exist in any rank the
   // transform takes, and rocket-fft and NumPy's objmode call refuse the others when typing (the original then runs)
   if (a?.kind !== 'array' || a.dtype === null || !FLOATS.has(a.dtype) || (a.ndim !== null && a.ndim < (twoD ? 2 : 1))
-    || (func === 'rfft' && a.dtype.startsWith('complex'))) {
+    || (real && a.dtype.startsWith('complex'))) {
     return { error: usage };
   }
-  const dtype = fftResultDtype(func, a.dtype);
+  const norm = normOf(argument(e, args, kw, 3, 'norm').node);
+  if (norm === undefined) return { error: usage };
+  const dtype = fftResultDtype(func.replace(/(2|n)$/, ''), a.dtype);
   const helper = `${numerics === 'close' ? 'rf' : 'np'}_${func}`;
-  if (twoD) {
+  const inRank = (v: bigint | undefined): boolean => v !== undefined && (a.ndim === null ? v === -1n || v === 0n : v >= -BigInt(a.ndim) && v < BigInt(a.ndim));
+  if (!oneD) {
     const s = argument(e, args, kw, 1, 's');
-    // a pair of ints, or another 2-d array's shape (`np.fft.fft2(kernel, img.shape)`)
-    const pair = (s.ty?.kind === 'tuple' && s.ty.elts.length === 2 && s.ty.elts.every(isInt)) || (s.ty?.kind === 'shape' && s.node !== undefined && shapeRank(s.node) === 2);
-    if (!isNone(s.ty) && !pair) return { error: usage };
-    return { ty: { kind: 'array', dtype, ndim: a.ndim }, helper: { helper, args: [e.args[0], s.node ?? 'None'] } };
+    const axesNode = argument(e, args, kw, 2, 'axes').node;
+    // axes: a tuple of int literals inside the rank, distinct (NumPy's own normalization, then a repeat raises or transforms twice)
+    let count: number | null = twoD ? 2 : null;
+    if (axesNode !== undefined && !(axesNode.kind === 'const' && axesNode.value === 'None')) {
+      const lits = axesNode.kind === 'tuple' ? axesNode.elts.map(intLiteral) : [];
+      if (lits.length === 0 || (twoD && lits.length !== 2) || a.ndim === null || !lits.every(inRank)) return { error: usage };
+      const norm0 = lits.map((v) => Number(v! < 0n ? v! + BigInt(a.ndim!) : v!));
+      if (new Set(norm0).size !== norm0.length) return { error: usage };
+      count = lits.length;
+    } else if (!twoD && a.ndim === null) return { error: usage };
+    // s: a tuple of ints (one per axis), or another array's shape of that rank (`np.fft.fft2(kernel, img.shape)`)
+    const sOk = isNone(s.ty) || (count !== null && ((s.ty?.kind === 'tuple' && s.ty.elts.length === count && s.ty.elts.every(isInt))
+      || (s.ty?.kind === 'shape' && s.node !== undefined && shapeRank(s.node) === count)));
+    if (!sOk || (!twoD && !isNone(s.ty) && axesNode === undefined)) return { error: usage };
+    return { ty: { kind: 'array', dtype, ndim: a.ndim }, helper: { helper, args: [e.args[0], s.node ?? 'None', axesNode ?? (twoD ? '(-2, -1)' : 'None'), norm] } };
   }
   const n = argument(e, args, kw, 1, 'n');
   if (!isNone(n.ty) && !isInt(n.ty)) return { error: usage };
   const axisNode = argument(e, args, kw, 2, 'axis').node;
   const axis = axisNode ? intLiteral(axisNode) : -1n;
   // NumPy raises AxisError outside the rank; a literal lets the original raise it (of an unknown rank: the first or the last axis)
-  const inRank = a.ndim === null ? axis === -1n || axis === 0n : axis !== undefined && axis >= -BigInt(a.ndim) && axis < BigInt(a.ndim);
-  if (axis === undefined || !inRank) return { error: usage };
-  return { ty: { kind: 'array', dtype, ndim: a.ndim }, helper: { helper, args: [e.args[0], n.node ?? 'None', String(axis)] } };
+  if (axis === undefined || !inRank(axis)) return { error: usage };
+  return { ty: { kind: 'array', dtype, ndim: a.ndim }, helper: { helper, args: [e.args[0], n.node ?? 'None', String(axis), norm] } };
 }
 
 /** np.fft.fftfreq(n, d=1.0): float64, 1-d, NumPy's formula (fft_helpers.fftfreq). */

@@ -416,9 +416,9 @@ const NUMPY: Record<string, Row> = {
   // ---- np.fft (types/fft-calls.ts, runtime/fft_helpers.py) ----
   // `exact` calls NumPy's transform from compiled code (numba.objmode), so its bits; `close` computes
   // it with rocket-fft (DUCC0) in compiled code, bound measured by bench/fft_error.py
-  ...Object.fromEntries(['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2'].map((f) => [`fft.${f}`, {
+  ...Object.fromEntries(['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2', 'rfft2', 'irfft2', 'fftn', 'ifftn', 'rfftn', 'irfftn'].map((f) => [`fft.${f}`, {
     typing: 'fft', loop: 'opaque', numba: `np.fft.${f}`, helper: `rf_${f}`, numerics: 'product', gpu: null,
-    closeBound: `rocket-fft (DUCC0) instead of NumPy's pocketfft: per element |compiled - NumPy| <= ${FFT_BOUND_C}*max(1, log2 N)*eps*S, N the transform's length (the product of both in 2-d), S = sum|a| (/N for inverses; irfft: 2*sum|a|/N), eps of a's precision; inf and NaN input: NumPy's transform`,
+    closeBound: `rocket-fft (DUCC0) instead of NumPy's pocketfft: per element |compiled - NumPy| <= ${FFT_BOUND_C}*max(1, log2 N)*eps*S, N the transform's length (the product over its axes), S = sum|a| times the norm's scale (backward: 1, 1/N for inverses; ortho: 1/sqrt(N); forward: 1/N, 1 for inverses; irfft*: the half spectrum counted twice), eps of a's precision; inf and NaN input: NumPy's transform`,
   } satisfies Row])),
   // NumPy's formula, integers times 1/(n*d) (fft_helpers.fftfreq), the same bits
   'fft.fftfreq': { typing: 'fftfreq', loop: 'allocation', numba: 'np.fft.fftfreq', helper: 'fftfreq', numerics: 'exact', gpu: null },

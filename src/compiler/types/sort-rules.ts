@@ -25,6 +25,9 @@ const OPTIONS: Record<string, { keyword: string; position: number }> = {
   'ndarray.sort': { keyword: 'kind', position: 1 },
   'ndarray.argsort': { keyword: 'kind', position: 1 },
   'numpy.searchsorted': { keyword: 'side', position: 2 },
+  // np.fft's norm= ('backward', 'ortho', 'forward'): read by types/fft-calls.ts
+  ...Object.fromEntries(['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2', 'rfft2', 'irfft2', 'fftn', 'ifftn', 'rfftn', 'irfftn']
+    .map((f) => [`numpy.fft.${f}`, { keyword: 'norm', position: 3 }])),
 };
 
 /** Whether argument `x` (positional `k`, or keyword `name`) of a call of `qualified` is a string option the rule reads itself. */
