@@ -328,6 +328,10 @@ export abstract class NumpyCallChecker extends CallChecker {
       return UNKNOWN;
     };
     switch (row.typing) {
+      case 'count_nonzero':
+        // (along an axis NumPy returns an array, which Numba's count_nonzero does not give)
+        if (a?.kind !== 'array' || args.length !== 1 || kw.size > 0) return refuse('on one array, without axis=');
+        return npScalar('int64');
       case 'arg_reduce':
       case 'bool_reduce': {
         // along an axis (np.argmax(a, axis=1), a.all(0), np.any(m, axis=(0, 1), keepdims=True)): types/row-rules.ts

@@ -105,6 +105,8 @@ export type TypingRule =
   | 'arg_reduce'
   /** np.any(a) / a.all(): a NumPy bool; along literal axes a bool array (types/row-rules.ts) */
   | 'bool_reduce'
+  /** np.count_nonzero(a): a NumPy int64, the count over the whole array (no axis=) */
+  | 'count_nonzero'
   /** np.clip(a, lo, hi) / a.clip(lo, hi): a float64 or int64 array's dtype */
   | 'clip'
   /** np.round(a, decimals) / np.around / a.round(): a float64 array's dtype and rank */
@@ -319,6 +321,8 @@ const NUMPY: Record<string, Row> = {
   argmin: { typing: 'arg_reduce', loop: 'reduction', numba: 'np.argmin', numerics: 'exact', gpu: null },
   any: { typing: 'bool_reduce', loop: 'reduction', numba: 'np.any', numerics: 'exact', gpu: null },
   all: { typing: 'bool_reduce', loop: 'reduction', numba: 'np.all', numerics: 'exact', gpu: null },
+  // nonzero elements counted (NaN and -0.0 as NumPy does: truthiness), an exact integer
+  count_nonzero: { typing: 'count_nonzero', loop: 'reduction', numba: 'np.count_nonzero', numerics: 'exact', gpu: null },
   // ---- products ----
   // (a 1-d np.dot is a reduction: numerics.ts decides by the operands' ranks)
   dot: { typing: 'dot', loop: 'product', numba: 'np.dot', helper: 'dot', numerics: 'product', gpu: 'device-matmul', temporary: true },
