@@ -104,6 +104,19 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   const deviceCall = kernelCallObstacle(tf, (s) => (s.kind === 'for' && prangeLoops.has(s.span.start) ? 'loop'
     : lowered.get(s)?.parallel || lowered.get(s)?.fusedInto ? 'kernel' : null));
   if (deviceCall) return deviceCall;
+  // a prange body may hold array operations Numba runs as calls (a row view sorted or copied,
+  // an array allocated per iteration: parallel-plan.ts numbaObstacle); a kernel computes scalars
+  let arrayOp: string | null = null;
+  walkStmts(tf.fn.body, (s) => {
+    if (s.kind !== 'for' || !prangeLoops.has(s.span.start)) return;
+    walkStmts(s.body, (b) => {
+      if (lowered.has(b)) return;
+      for (const e of stmtExprs(b)) walkExpr(e, (x) => {
+        if (x.kind !== 'name' && tf.types.get(x)?.kind === 'array') arrayOp ??= `line ${x.span.from.line}: an array operation inside a parallel loop (a view, a copy, a sort or an allocation per iteration) has no device form`;
+      });
+    });
+  });
+  if (arrayOp) return arrayOp;
   for (const h of tf.helpers.values()) if (h.helper.startsWith('pairwise_')) return "a float sum or mean in NumPy's pairwise order has no device form";
   for (const h of tf.helpers.values()) if (h.helper === 'axis_max' || h.helper === 'axis_min') return 'np.max/np.min along axes (runtime/axis_extrema.py) have no device form';
   for (const h of tf.helpers.values()) if (CHECKED_EXTREMA_HELPERS.has(h.helper)) return "exact mode's float np.max/np.min (runtime/axis_extrema.py checked_*) have no device form";

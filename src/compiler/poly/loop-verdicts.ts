@@ -71,9 +71,22 @@ function analyse(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>
     let reduction: string | null = null;
     const reduced = new Set<string>();
     let sumsOnly = true;
+    const privateArrays = new Set(loop.privateArrays ?? []);
+    const outside = scop.statements.filter((s) => !s.loops.includes(index));
     for (const { arr, kinds } of deps) {
-      if (isPrivateScalar(arr, inside)) continue;
+      // an array bound afresh at the top of every iteration (scop/private-arrays.ts): a new object per iteration
+      if (privateArrays.has(arr)) continue;
+      // A scalar redefined first in every iteration is private: its anti and
+      // output dependences are not carried. Its value flows in from an earlier
+      // iteration only where the redefinition may not run (an empty loop
+      // inside, a while loop): that flow is still carried, and a value
+      // flowing in from before the loop makes it shared.
+      const flow = kinds[0][1];
+      const candidate = isPrivateScalar(arr, inside);
+      const dominated = candidate && readsAfterDefinition(arr, inside, d);
+      const privateScalar = candidate && (dominated || !flowsIn(ctx, params, flow, outside, inside, iters));
       for (const [kind, rel] of kinds) {
+        if (privateScalar && (dominated || kind !== 'flow')) continue;
         const carried = carriedPairs(ctx, params, rel, inside, d, iters);
         if (carried.length === 0) continue;
         const red = reductionOf(arr, inside);
@@ -95,9 +108,11 @@ function analyse(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>
       verdicts.set(loop.span.start, { parallel: false, reason: `${reduction}: a reduction across iterations of ${loop.label ?? loop.variable}${how}` });
     } else {
       const approx = loop.approximate ? ' (bounds over-approximated)' : '';
+      const names = [...privateArrays].map((n) => `'${n}'`).join(', ');
+      const own = privateArrays.size === 0 ? '' : ` (${names} ${privateArrays.size === 1 ? 'is' : 'are'} allocated afresh in every iteration: private to it)`;
       verdicts.set(loop.span.start, {
         parallel: true,
-        reason: `no dependence is carried by ${loop.label ?? loop.variable}${approx}: its iterations are independent whenever every subscript is in bounds`,
+        reason: `no dependence is carried by ${loop.label ?? loop.variable}${approx}${own}: its iterations are independent whenever every subscript is in bounds`,
       });
     }
   });
@@ -135,6 +150,27 @@ function carriedPairs(
     }
   }
   return out;
+}
+
+/**
+ * Every read of the scalar follows its first (redefining) statement in the same
+ * iteration: that statement is in the loop's own body, or every statement using
+ * the scalar is in the same innermost loop body after it (`r = x % y; y = r` in a
+ * while loop). Then no value reaches a read from elsewhere.
+ */
+function readsAfterDefinition(arr: string, inside: ScopStatement[], depth: number): boolean {
+  const uses = inside.filter((s) => s.accesses.some((a) => a.array === arr));
+  const def = uses[0];
+  if (!def) return false;
+  if (def.loops.length === depth + 1) return true;
+  return uses.every((s) => s.loops.length === def.loops.length && s.loops.every((l, k) => l === def.loops[k]));
+}
+
+/** Whether a flow dependence runs from a statement outside the loop to one inside it (a value live into the loop). */
+function flowsIn(ctx: IslContext, params: string, flow: IslUnionMap, outside: ScopStatement[], inside: ScopStatement[], iters: (s: ScopStatement) => string[]): boolean {
+  if (outside.length === 0 || flow.isEmpty()) return false;
+  const tuples = (ss: ScopStatement[]): string => ss.map((s) => `${s.id}[${iters(s).map((_, k) => `x${k}`).join(', ')}]`).join('; ');
+  return !flow.intersectDomain(ctx.unionSet(`${params} -> { ${tuples(outside)} }`)).intersectRange(ctx.unionSet(`${params} -> { ${tuples(inside)} }`)).isEmpty();
 }
 
 /** A scalar whose first access in every iteration is a plain, unconditional redefinition. */

@@ -5,7 +5,7 @@
 // original one: a loop gets prange only if no dependence is carried by it in
 // the original schedule, and only the outermost such loop of each nest.
 import type { AstExpr, IslContext } from 'isl-wasm';
-import { stmtExprs, walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
+import { childExprs, stmtExprs, walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import { liveAfter } from './liveness.js';
 import { islModel } from './model.js';
 import { islName } from '../scop/affine.js';
@@ -86,7 +86,8 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   if (scop.unanalysable) return plan;
   // Slice statements as element loops (used only once the guard checks every index, below);
   // a function without loops gains only from them.
-  const lowering = planSliceLowering(tf, scop.temporaries);
+  // (fresh locals bound in a loop are arrays of their own too: scop/fresh-shapes.ts)
+  const lowering = planSliceLowering(tf, new Map([...scop.temporaries, ...scop.freshLocals]));
   if (scop.loops.length === 0 && lowering.lowered.size === 0) return plan;
   const refuse = (why: string): ParallelPlan => {
     for (const l of parallel) plan.notes.set(l.span.start, why);
@@ -268,17 +269,49 @@ export function numbaObstacle(tf: TypedFunction, _loop?: Stmt & { kind: 'for' },
   // expressions; the guard checks the operand shapes of temporaries
   // (`D = A @ B`: scop/temporaries.ts), so Numba's assertions hold there.
   let obstacle: string | null = null;
+  const isArray = (x: Expr): boolean => tf.types.get(x)?.kind === 'array';
+  const visit = (x: Expr, operand: boolean): void => {
+    // a view passed to a call (`np.sort(A[i])`, `A[i].copy()`, `np.sum(A[i, :])`) is no array expression
+    const view = operand && isView(tf, x);
+    if (isArray(x) && x.kind !== 'name' && !isAllocation(x) && !view && !oneArrayCall(tf, x)) {
+      obstacle ??= `line ${x.span.from.line} applies a NumPy operator to arrays, whose shapes Numba's parallel mode checks differently from NumPy`;
+    }
+    if (x.kind === 'call') {
+      const callsArray = x.func.kind === 'attribute' && isArray(x.func.value);
+      if (x.func.kind === 'attribute') visit(x.func.value, callsArray);
+      for (const a of [...x.args, ...x.keywords.map((k) => k.value)]) visit(a, true);
+      return;
+    }
+    for (const c of childExprs(x)) visit(c, false);
+  };
   walkStmts(tf.fn.body, (s) => {
     if (shapesChecked.has(s)) return;
-    for (const e of stmtExprs(s)) {
-      walkExpr(e, (x) => {
-        if (tf.types.get(x)?.kind === 'array' && x.kind !== 'name' && !isAllocation(x)) {
-          obstacle ??= `line ${x.span.from.line} applies a NumPy operator to arrays, whose shapes Numba's parallel mode checks differently from NumPy`;
-        }
-      });
-    }
+    for (const e of stmtExprs(s)) visit(e, false);
   });
   return obstacle;
+}
+
+/** `A[i]`, `A[i, :]`, `A[i, 1:n]`: integer indices and unit-step slices of a name, a view Numba makes without array expressions. */
+function isView(tf: TypedFunction, x: Expr): boolean {
+  if (x.kind !== 'subscript' || x.value.kind !== 'name') return false;
+  return x.indices.every((ix) => (ix.kind === 'slice' ? !ix.step : tf.types.get(ix)?.kind === 'scalar' && (tf.types.get(ix) as { scalar?: string }).scalar === 'int'));
+}
+
+/**
+ * A call Numba compiles as one opaque call on one array, with no array
+ * expression of its own: a copy (`x.copy()`, `np.copy(x)`, `x.astype(d)`), a
+ * sort (`np.sort(x)`, `np.argsort(x)`: sort_helpers). Its array operand is
+ * a name or a view.
+ */
+function oneArrayCall(tf: TypedFunction, x: Expr): boolean {
+  if (x.kind !== 'call' || x.func.kind !== 'attribute') return false;
+  const onModule = tf.types.get(x.func.value)?.kind === 'module';
+  const name = x.func.attr;
+  const safe = onModule ? ['copy', 'sort', 'argsort'].includes(name) : ['copy', 'astype', 'argsort'].includes(name);
+  if (!safe) return false;
+  const operands = onModule ? x.args : [x.func.value, ...x.args];
+  const arrays = operands.filter((a) => tf.types.get(a)?.kind === 'array' || (a.kind === 'name' && tf.params.some((p) => p.name === a.id && p.kind === 'array')));
+  return arrays.length === 1 && (arrays[0].kind === 'name' || isView(tf, arrays[0])) && x.keywords.every((k) => k.name === 'kind' || k.name === 'dtype');
 }
 
 /**

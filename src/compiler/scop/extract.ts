@@ -12,6 +12,8 @@ import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
 import { invariantLocals } from './invariant-locals.js';
 import { temporaryShape, type Shape } from './temporaries.js';
 import type { CallSite } from '../types/calls.js';
+import { isFreshArray, privateArrays, viewedNames } from './private-arrays.js';
+import { freshShape } from './fresh-shapes.js';
 
 interface LoopFrame {
   index: number;
@@ -46,6 +48,10 @@ class Extractor {
   private readonly bindings: Map<string, number>;
   private readonly temporaries = new Map<string, Shape>();
   private readonly assumptions: Scop['assumptions'] = [];
+  /** Locals freshInLoop modelled. */
+  private readonly freshBound = new Set<string>();
+  /** The `for` statement of each loop, by index into `loops`. */
+  private readonly forStmts = new Map<number, Stmt & { kind: 'for' }>();
 
   constructor(private readonly tf: TypedFunction, private readonly source: string) {
     for (const p of tf.params) if (p.kind === 'array') this.arrayRank.set(p.name, p.ndim);
@@ -59,12 +65,19 @@ class Extractor {
     }
     this.block(this.tf.fn.body);
     for (const bad of this.conflictingShapes) this.localShapes.delete(bad);
+    // arrays private to each iteration of a loop (private-arrays.ts): none that a view reaches
+    const aliased = viewedNames(this.tf, (v) => this.viewRoot(v));
+    for (const [index, stmt] of this.forStmts) {
+      const names = privateArrays(this.tf, stmt, aliased);
+      if (names.length > 0) this.loops[index].privateArrays = names;
+    }
     return {
       params: [...this.params].sort(),
       loops: this.loops,
       statements: this.statements,
       localShapes: this.localShapes,
       temporaries: this.temporaries,
+      freshLocals: this.freshLocalShapes(),
       assumptions: this.assumptions,
       unanalysable: this.unanalysable,
     };
@@ -100,7 +113,7 @@ class Extractor {
       case 'augassign': {
         // `a, b = E` of an array raises ValueError on a length mismatch (parse/unpack.ts): the model has no raising statements
         if (s.kind === 'assign' && s.unpackedLength !== undefined && this.tf.types.get(s.value)?.kind !== 'tuple') this.unanalysable ??= `unpacking an array at line ${s.span.from.line} may raise ValueError`;
-        const allocation = s.kind === 'assign' && s.target.kind === 'name' ? this.allocation(s.target.id, s.value) ?? this.temporary(s.target.id, s.value, s.span.from.line) : null;
+        const allocation = s.kind === 'assign' && s.target.kind === 'name' ? this.allocation(s.target.id, s.value) ?? this.temporary(s.target.id, s.value, s.span.from.line) ?? this.freshInLoop(s.target.id, s.value) : null;
         if (allocation) {
           this.statement(s.span, [...this.readsOf(s.value), allocation], s);
           return;
@@ -110,9 +123,8 @@ class Extractor {
         else if (s.target.kind === 'subscript') accesses.push(...this.indexReads(s.target));
         accesses.push(this.write(s.target, s.kind === 'assign', s.kind === 'augassign' ? s.op : null));
         // a view NumPy returns (np.reshape(A, s), np.flip(A), A.reshape(s)) aliases its array as a subscript does
-        const viewed = viewOperand(s.value, (x) => this.tf.types.get(x)?.kind === 'module', (x) => { const t = this.tf.types.get(x); return t?.kind === 'array' ? t.ndim : null; });
-        if (s.kind === 'assign' && s.target.kind === 'name' && (s.value.kind !== 'call' || viewed) && this.arrayRank.has(s.target.id)) {
-          const root = rootName(viewed ?? s.value);
+        if (s.kind === 'assign' && s.target.kind === 'name' && this.arrayRank.has(s.target.id)) {
+          const root = this.viewRoot(s.value);
           if (root) this.aliasRoot.set(s.target.id, this.aliasRoot.get(root) ?? root);
         }
         this.statement(s.span, accesses, s);
@@ -135,6 +147,12 @@ class Extractor {
       case 'pass':
         return;
     }
+  }
+
+  /** The array a value views (a subscript, a name, `.T`, a view NumPy returns: np.reshape(A, s), np.flip(A), A.reshape(s)), or null. */
+  private viewRoot(value: Expr): string | null {
+    const viewed = viewOperand(value, (x) => this.tf.types.get(x)?.kind === 'module', (x) => { const t = this.tf.types.get(x); return t?.kind === 'array' ? t.ndim : null; });
+    return value.kind !== 'call' || viewed ? rootName(viewed ?? value) : null;
   }
 
   /**
@@ -166,6 +184,77 @@ class Extractor {
       reductionOp: null,
       dims: isl.map((extent) => ({ index: null, extent })),
     };
+  }
+
+  /**
+   * A fresh array bound inside a loop (`tmp = np.zeros(m)`, `row = np.sort(A[i])`,
+   * `w = A[i] * 2.0`): every element of the new object is written, with a shape
+   * the same in every iteration (fresh-shapes.ts). Only for names every binding
+   * of which is fresh and that no view reaches, so that the name always denotes
+   * an object of its own (scop/private-arrays.ts).
+   */
+  private freshInLoop(name: string, value: Expr): ScopAccess | null {
+    if (this.stack.length === 0 || !this.freshNames().has(name)) return null;
+    const iterators = new Set(this.stack.map((f) => f.iterator));
+    const isl = freshShape(this.tf, value, {
+      aff: (e) => toAff(e, (x) => this.affineName(x)),
+      extent: (a, d) => (a === name ? null : this.extent(a, d)),
+      iterators,
+    });
+    if (!isl) return null;
+    this.freshBound.add(name);
+    const prev = this.localShapes.get(name);
+    if (prev && prev.join() !== isl.join()) this.conflictingShapes.add(name);
+    this.localShapes.set(name, isl);
+    return {
+      kind: 'write', must: true, array: name, text: name, scalar: false, exact: true, redefines: true, reductionOp: null,
+      element: `${islName(name)}[${isl.map((_, d) => `o${d}`).join(', ')}]${isl.length ? ` : ${isl.map((x, d) => `0 <= o${d} < ${x}`).join(' and ')}` : ''}`,
+      dims: isl.map((extent) => ({ index: null, extent })),
+    };
+  }
+
+  private fresh: Set<string> | null = null;
+
+  /**
+   * The fresh locals bound once (in a loop) whose shape is known, with their
+   * extents in Python over the arguments (`A.shape[1]`, `n`), for slice
+   * statements over them (poly/lower-slices.ts).
+   */
+  private freshLocalShapes(): Map<string, Shape> {
+    const out = new Map<string, Shape>();
+    const py = new Map<string, string>();
+    for (const p of this.tf.params) {
+      if (p.kind === 'array' && p.ndim !== null) for (let d = 0; d < p.ndim; d++) py.set(`${islName(p.name)}_shape${d}`, `${p.name}.shape[${d}]`);
+      if (p.kind === 'int' && islName(p.name) === p.name) py.set(p.name, p.name);
+    }
+    for (const name of this.freshBound) {
+      const isl = this.localShapes.get(name);
+      if (!isl || this.bindings.get(name) !== 1) continue;
+      let ok = true;
+      const asPy = isl.map((x) => x.replace(/[A-Za-z_][A-Za-z0-9_]*/g, (id) => {
+        const r = py.get(id);
+        if (r === undefined) ok = false;
+        return r ?? id;
+      }));
+      if (ok) out.set(name, { py: asPy, isl });
+    }
+    return out;
+  }
+
+  /** Local arrays every binding of which is a fresh array and that no view reaches. */
+  private freshNames(): Set<string> {
+    if (this.fresh) return this.fresh;
+    const viewed = viewedNames(this.tf, (v) => this.viewRoot(v));
+    const ok = new Map<string, boolean>();
+    walkStmts(this.tf.fn.body, (s) => {
+      if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name') {
+        const id = s.target.id;
+        ok.set(id, (ok.get(id) ?? true) && s.kind === 'assign' && !viewed.has(id) && isFreshArray(this.tf, s.value));
+      }
+      if (s.kind === 'for') ok.set(s.target.id, false);
+    });
+    this.fresh = new Set([...ok].filter(([, v]) => v).map(([n]) => n));
+    return this.fresh;
   }
 
   /**
@@ -250,6 +339,7 @@ class Extractor {
     }
     const descending = step !== null && step < 0;
     this.loops.push({ span: s.span, variable: s.target.id, ...(s.label ? { label: s.label } : {}), iterator, depth: this.stack.length, descending, approximate });
+    this.forStmts.set(index, s);
     this.stack.push({ index, iterator, variable: s.target.id });
     this.constraints.push(cs);
     if (approximate) this.approximate++;

@@ -69,6 +69,12 @@ export interface ScopLoop {
    * real ones); its first statement is the test. Never parallel.
    */
   whileLoop?: boolean;
+  /**
+   * Local arrays bound afresh at the top of every iteration and dead after the
+   * loop (scop/private-arrays.ts): private to the iteration, so their
+   * dependences are not carried by this loop.
+   */
+  privateArrays?: string[];
 }
 
 export interface Scop {
@@ -83,6 +89,13 @@ export interface Scop {
    * that shape, so the guard must check the `assumptions`.
    */
   temporaries: Map<string, Shape>;
+  /**
+   * Fresh local arrays bound once, inside a loop, with a shape the same in every
+   * iteration (scop/fresh-shapes.ts): name -> shape, its Python form in the
+   * arguments only. Slice statements over them may run as element loops
+   * (poly/lower-slices.ts), as over temporaries.
+   */
+  freshLocals: Map<string, Shape>;
   /** Python conditions on the arguments the model relies on (the operands of a temporary do not broadcast). */
   assumptions: { condition: string; why: string }[];
   /** Set when the function has no static control part Polyray can analyse. */
