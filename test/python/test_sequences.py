@@ -14,7 +14,7 @@ from compiled import ROOT, compile_and_import, run_both
 
 SOURCE = ROOT / "test/kernels/numpy_style/sequences.py"
 NAMES = ["padded_smooth", "design_matrix", "stacked_rows", "points_from_coords", "frames", "rgb", "side_by_side", "rotate",
-         "stencil3", "corners", "int_and_bool_lists", "mixed_numbers", "two_rows", "int_join"]
+         "stencil3", "corners", "int_and_bool_lists", "mixed_numbers", "two_rows", "int_join", "blocks"]
 
 
 @pytest.fixture(scope="module", params=["exact", "close"])
@@ -55,6 +55,7 @@ def test_joins_of_lists(mod, n, m):
     check(mod, "frames", X, Y)
     check(mod, "rgb", X, Y, X * 0.5)
     check(mod, "side_by_side", X, rng.standard_normal((n, m + 2)))
+    check(mod, "blocks", X, Y)
     check(mod, "int_join", rng.integers(-5, 5, n), rng.integers(0, 9, m))
     if n:
         check(mod, "points_from_coords", rng.standard_normal(n), rng.standard_normal(n))
@@ -66,7 +67,7 @@ def test_shapes_that_do_not_fit_raise_valueerror(mod):
     for name, args in [("stacked_rows", (a, b)), ("points_from_coords", (a, b)), ("two_rows", (a, b)),
                        ("frames", (rng.standard_normal((2, 3)), rng.standard_normal((3, 2)))),
                        ("rgb", (np.ones((2, 2)), np.ones((2, 3)), np.ones((2, 2)))),
-                       ("side_by_side", (np.ones((2, 2)), np.ones((3, 2))))]:
+                       ("side_by_side", (np.ones((2, 2)), np.ones((3, 2)))), ("blocks", (np.ones((2, 2)), np.ones((2, 3))))]:
         assert check(mod, name, *args).status == "ValueError", name
 
 

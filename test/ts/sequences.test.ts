@@ -22,6 +22,8 @@ test('joins of written lists type as the tuple forms, with the result rank of ea
   const ok: [string, string][] = [
     ['r = np.concatenate([v, v * 2.0, v])', 'array float64 1'],
     ['r = np.concatenate([A, A], axis=1)', 'array float64 2'],
+    ['r = np.concatenate([A, A], 1)', 'array float64 2'],
+    ['r = np.stack((v, v), -1)', 'array float64 2'],
     ['r = np.concatenate([iv])', 'array int64 1'],
     ['r = np.hstack([v, v])', 'array float64 1'],
     ['r = np.vstack([v, v])', 'array float64 2'],
@@ -68,6 +70,9 @@ test('what NumPy would promote, ragged lists, lists in names and array copies ar
     ['r = np.vstack([v, v], axis=0)', /axis= an int literal \(concatenate and stack only\)/],
     ['r = np.concatenate([v, v], axis=1)', /inside the result/],
     ['r = np.concatenate([v, v], axis=n)', /int literal/],
+    ['r = np.concatenate([v, v], n)', /int literal/],
+    ['r = np.concatenate([A, A], 2)', /inside the result/],
+    ['r = np.vstack([v, v], 0)', /written list or tuple of arrays/],
     ['r = np.concatenate([])', /written list or tuple of arrays/],
     ['parts = [v, v]\nr = np.concatenate(parts)', /'list' expressions are not supported/],
     ['r = np.array([[x, 0.0], [x]])', /ragged|one length per level/],

@@ -26,7 +26,11 @@ function joinedRank(name: string, nd: number): number {
 export function joinRule(e: Expr & { kind: 'call' }, name: string, seq: Ty | undefined, positional: number, keywords: string[]): SequenceResult {
   const how = `np.${name}()`;
   const parts = seq?.kind === 'tuple' ? seq.elts : null;
-  if (!parts || parts.length === 0 || positional !== 1) return { refuse: `${how} is supported on a written list or tuple of arrays (not a sequence held in a name)` };
+  const takesAxis = name === 'concatenate' || name === 'stack';
+  // the axis may come second, by position (`np.concatenate([a, b], 0)`)
+  if (!parts || parts.length === 0 || positional < 1 || positional > (takesAxis ? 2 : 1)) {
+    return { refuse: `${how} is supported on a written list or tuple of arrays (not a sequence held in a name)${takesAxis ? ' and an axis' : ''}` };
+  }
   if (!parts.every((t) => t.kind === 'array' && t.dtype !== null && t.ndim !== null)) return { refuse: `${how} is supported on arrays of known dtype and rank` };
   const arrays = parts as { kind: 'array'; dtype: string; ndim: number }[];
   const first = arrays[0];
@@ -34,9 +38,8 @@ export function joinRule(e: Expr & { kind: 'call' }, name: string, seq: Ty | und
   if (arrays.some((t) => t.dtype !== first.dtype)) {
     return { refuse: `${how} of arrays of different dtypes (${[...new Set(arrays.map((t) => t.dtype))].join(', ')}) is not supported: NumPy promotes them, Numba's joins do not` };
   }
-  const axisNode = e.keywords.find((k) => k.name === 'axis')?.value;
-  const takesAxis = name === 'concatenate' || name === 'stack';
-  if (keywords.some((k) => k !== 'axis') || (axisNode && (!takesAxis || intLiteral(axisNode) === undefined))) {
+  const axisNode = e.args[1] ?? e.keywords.find((k) => k.name === 'axis')?.value;
+  if (keywords.some((k) => k !== 'axis') || (positional === 2 && keywords.length > 0) || (axisNode && (!takesAxis || intLiteral(axisNode) === undefined))) {
     return { refuse: `${how} is supported with axis= an int literal (concatenate and stack only) and no other keyword` };
   }
   const ndim = joinedRank(name, first.ndim);

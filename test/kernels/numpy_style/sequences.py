@@ -42,8 +42,13 @@ def rgb(r: np.ndarray[tuple[int, int], np.dtype[np.float64]], g: np.ndarray[tupl
     return np.dstack([r, g, b])
 
 
-def side_by_side(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], B: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> npt.NDArray[np.float64]:
+def side_by_side(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], B: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
     return np.concatenate([A, B], axis=1)
+
+
+def blocks(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], B: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    # the axis by position
+    return np.concatenate([A, B], 0), np.stack((A, B), -1)
 
 
 def rotate(P: np.ndarray[tuple[int, int], np.dtype[np.float64]], theta: float) -> npt.NDArray[np.float64]:
