@@ -36,7 +36,7 @@ def check(mod, name, *args, compiled=True, kinds=(), loose=()):
 NAMES = ["grid_points", "time_axis", "odd_indices", "countdown", "float_ticks", "weighted_positions", "sum_by_arange", "half_steps",
          "best_class", "nearest_center", "peak_rows", "int_votes", "rows_all_positive", "any_nonzero", "mask_summary", "filled_columns",
          "diag_scaled", "band_sum", "diagonal_of", "diag_sees_updates", "int_diag_shift", "trace_of", "traces", "int_trace", "trace_normalized",
-         "flat_scaled", "zero_first_through_ravel", "ravel_then_update", "flatten_copy", "running_totals", "running_totals32"]
+         "flat_scaled", "zero_first_through_ravel", "ravel_then_update", "flatten_copy", "running_totals", "running_totals32", "first_hit"]
 
 
 def test_every_function_has_a_cpu_variant(mod):
@@ -108,6 +108,7 @@ def test_arg_extremes_along_axes(mod, shape):
         check(mod, "peak_rows", A)
         check(mod, "peak_rows", np.asfortranarray(A))
     check(mod, "int_votes", np.random.default_rng(1).integers(-2, 3, size=shape))
+    check(mod, "first_hit", nan_matrix(shape, 5), 0.5)  # the first True of each row of a mask (0 where none)
 
 
 def test_arg_extremes_of_empty_lines(mod):

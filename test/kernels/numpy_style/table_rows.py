@@ -172,3 +172,8 @@ def running_totals(x: npt.NDArray[np.float64], A: np.ndarray[tuple[int, int], np
 
 def running_totals32(x: np.ndarray[tuple[int], np.dtype[np.float32]]) -> npt.NDArray[np.float32]:
     return x.cumsum()
+
+
+def first_hit(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], t: float) -> npt.NDArray[np.int64]:
+    hit = A > t
+    return np.argmax(hit, axis=1)
