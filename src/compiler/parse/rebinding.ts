@@ -15,7 +15,7 @@
 import { childExprs, walkStmts, stmtExprs, type Expr, type FunctionDef, type Stmt } from './ast.js';
 
 /** Every identifier the function's AST mentions (so new names do not collide). */
-function allNames(fn: FunctionDef): Set<string> {
+export function allNames(fn: FunctionDef): Set<string> {
   const names = new Set<string>(fn.params.map((p) => p.name));
   const visit = (e: Expr): void => {
     if (e.kind === 'name') names.add(e.id);

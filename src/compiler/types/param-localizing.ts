@@ -8,6 +8,7 @@
 // arrays. (The copy costs one pass over the array per call; a returned unchanged parameter is an
 // equal array, as Numba's returned arrays are new objects anyway.)
 import { childExprs, walkStmts, stmtExprs, type Expr, type FunctionDef, type Stmt } from '../parse/ast.js';
+import { allNames } from '../parse/rebinding.js';
 import type { TypedFunction } from './typed-function.js';
 
 const REBINDING = /^rebinding the array parameter '([^']+)'/;
@@ -25,19 +26,6 @@ function localizable(tf: TypedFunction): Set<string> {
     if (p && p.kind === 'array' && !p.written) out.add(name);
   }
   return out;
-}
-
-function allNames(fn: FunctionDef): Set<string> {
-  const names = new Set<string>(fn.params.map((p) => p.name));
-  const visit = (e: Expr): void => {
-    if (e.kind === 'name') names.add(e.id);
-    for (const c of childExprs(e)) visit(c);
-  };
-  walkStmts(fn.body, (s) => {
-    if (s.kind === 'for') names.add(s.target.id);
-    for (const e of stmtExprs(s)) visit(e);
-  });
-  return names;
 }
 
 function rename(e: Expr, to: Map<string, string>): void {
