@@ -525,6 +525,84 @@ def sort_input(dtype: str, shape: list[int], nrng) -> "np.ndarray":  # noqa: F82
     return a
 
 
+
+class PrivateFn:
+    """One loop over the rows of X with a local array per iteration, as scientists write it (issue
+    17/18, array privatization): allocated and filled (`t = np.zeros(m)` then an element loop,
+    `t = np.empty(m); t[:] = ...`, `np.full`), a sorted row, a copied row, an operator's result,
+    then read into the output (`out[i, :] = t`, element loops, order statistics). One function in
+    three is a negative twin whose array is shared between iterations: allocated before the loop
+    and accumulated into, a view of X written through, re-bound from its previous value, allocated
+    only under a test, or read after the loop; the compiled loop must then stay sequential. The
+    scratch array may also live in an inner loop. Parameters: X (2-d float64), out (2-d float64),
+    c (float)."""
+
+    FORMS = ("zeros_loop", "empty_fill", "full_loop", "sort", "copy", "expr")
+    TWINS = ("hoisted", "view", "self", "cond", "live_after")
+
+    def __init__(self, rng: random.Random, name: str):
+        self.rng = rng
+        self.name = name
+        self.features: set[str] = {"private_family"}
+
+    def _fresh(self, form: str) -> list[str]:
+        c = self.rng.choice(FLOAT_CONSTS)
+        return {
+            "zeros_loop": ["t = np.zeros(m)", "for j in range(m):", f"    t[j] = X[i, j] * {c}"],
+            "empty_fill": ["t = np.empty(m)", f"t[:] = X[i] * {c} + c"],
+            "full_loop": [f"t = np.full(m, {c})", "for j in range(m):", "    t[j] += X[i, j]"],
+            "sort": ["t = np.sort(X[i])"],
+            "copy": ["t = X[i].copy()", "t[0] = c"],
+            "expr": [f"t = X[i] * {c} - c"],
+        }[form]
+
+    def _use(self) -> list[str]:
+        return self.rng.choice((
+            ["out[i, :] = t"],
+            ["out[i, :] = t * c"],
+            ["for j in range(m):", "    out[i, j] = t[j] - X[i, j]"],
+            ["out[i, 0] = t[m - 1]"],
+            ["for j in range(m):", "    out[i, m - 1 - j] = t[j]"],
+        ))
+
+    def build(self) -> tuple[str, FunctionSpec]:
+        rng = self.rng
+        form = rng.choice(self.FORMS)
+        self.features.add(f"private_{form}")
+        twin = rng.choice(self.TWINS) if rng.random() < 1 / 3 else None
+        before: list[str] = []
+        after: list[str] = []
+        if twin:
+            self.features.add(f"private_twin_{twin}")
+            before = ["t = np.zeros(m)"]
+        if twin == "hoisted":
+            body = ["for j in range(m):", "    t[j] += X[i, j]"]
+        elif twin == "view":
+            body = ["t = X[i]", "t[0] = t[m - 1] + c"] if rng.random() < 0.5 else ["t = X[i, :]", "for j in range(m):", "    t[j] = t[j] * c"]
+        elif twin == "self":
+            body = ["t = t * 0.5 + X[i]"]
+        elif twin == "cond":
+            body = ["if X[i, 0] > 0.0:", "    t = np.zeros(m)", "t[0] = t[0] + X[i, 0]"]
+        else:
+            body = self._fresh(form)
+            if twin == "live_after":
+                after = ["return t"]
+        body += self._use()
+        inner = twin is None and rng.random() < 0.25
+        if inner:
+            # the scratch array per element of an inner loop instead (`pair = np.zeros(2)`)
+            self.features.add("private_inner")
+            body = ["for k in range(n):", "    p = np.zeros(2)", "    p[0] = X[i, k]", "    p[1] = X[k, i] * c",
+                    "    out[i, k] = p[0] - p[1]"]
+        lines = ["n, m = X.shape", *before, "for i in range(n):", *["    " + b for b in body], *after]
+        text = "\n".join("    " + x for x in lines)
+        params = [Param("X", "array", 2), Param("out", "array", 2), Param("c", "float")]
+        sig = ", ".join(f"{p.name}: {SHAPED[(p.dtype, p.ndim)] if p.kind == 'array' else p.kind}" for p in params)
+        spec = FunctionSpec(self.name, params, bool(after), None, self.features)
+        spec.ret_hint = "-"
+        return f"def {self.name}({sig}):\n{text}\n", spec
+
+
 # ------------------------------------------------------------------------------------------------
 # The NumPy table's rows that the families above do not write (issue 17): `TableFn`.
 

@@ -894,6 +894,13 @@ def generate(seed: int) -> Program:
         text, spec = _caller(callee, crng, texts[specs.index(callee)])
         texts.append(text)
         specs.append(spec)
+    # and one program in eight has a loop with a local array per iteration, or a negative twin of one
+    # (families.PrivateFn, its own stream); every program with --private-family (run.py)
+    prng = random.Random(seed * 53 + 13)
+    if prng.random() < 1 / 8 or os.environ.get("POLYRAY_FUZZ_PRIVATE") == "1":
+        text, spec = families.PrivateFn(prng, f"f{len(texts)}").build()
+        texts.append(text)
+        specs.append(spec)
     # one program in eight also sorts, in a function of its own (families.SortFn, its own stream, so the
     # functions above stay as they were); every program with --sort-family (run.py)
     srng = random.Random(seed * 43 + 5)

@@ -153,3 +153,20 @@ def test_gpu_form_under_the_simulator(modules):
     assert len(results) == 4, proc.stdout
     for r in results:
         assert r["variant"] == "gpu" and r["equal"], r
+
+
+def test_the_fuzzer_generates_every_private_form(monkeypatch):
+    """test/fuzz/families.PrivateFn writes each fresh form, the inner-loop scratch array and each
+    negative twin (its runs compare them against the original in both modes: run.py --private-family)."""
+    sys.path.insert(0, str(ROOT / "test/fuzz"))
+    import families
+    import generate
+
+    monkeypatch.setenv("POLYRAY_FUZZ_PRIVATE", "1")
+    seen: set[str] = set()
+    for seed in range(120):
+        for spec in generate.generate(seed).functions:
+            if "private_family" in spec.features:
+                seen |= spec.features
+    want = {f"private_{f}" for f in families.PrivateFn.FORMS} | {f"private_twin_{t}" for t in families.PrivateFn.TWINS} | {"private_inner"}
+    assert want <= seen, want - seen
