@@ -1,13 +1,14 @@
 // Static ranges of integer expressions (types/int-ranges.ts): masks and
 // moduli bound a Python int meeting a narrow NumPy integer or shifted left, so
 // bit manipulation (CRC, hashing) compiles; values whose range is unknown, or
-// forgotten after a loop or a branch, stay refused.
+// forgotten after a loop or a branch, are range-checked (fit_int) or refused.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseModule } from '../../src/compiler/parse/index.js';
 import type { Expr } from '../../src/compiler/parse/ast.js';
 import { checkModule, type TypedFunction } from '../../src/compiler/types/check.js';
 import { staticRange } from '../../src/compiler/types/int-ranges.js';
+import { castOf } from '../../src/compiler/types/casts.js';
 import { py, testParser } from './helpers.js';
 
 const HEADER = 'import numpy as np\n';
@@ -79,7 +80,7 @@ test('CRC-16 over uint8 data compiles: masked Python ints meet uint8 and shift w
   assert.deepEqual(messages(tf), []);
 });
 
-test('a range is forgotten where a loop or a branch may change the local, and unknown values stay refused', async () => {
+test('a range is forgotten where a loop or a branch may change the local, and unknown values are range-checked', async () => {
   const tfs = await check(py`
     def grown(x: int) -> int:
         y = x & 0xFF
@@ -106,6 +107,12 @@ test('a range is forgotten where a loop or a branch may change the local, and un
   const by = new Map(tfs.map((t) => [t.fn.name, messages(t)]));
   assert.deepEqual(by.get('grown'), ["6:12 '<<' on Python ints may exceed 64 bits"]);
   assert.deepEqual(by.get('branched'), ["12:12 '<<' on Python ints may exceed 64 bits"]);
-  assert.deepEqual(by.get('unknown'), ["16:12 a Python int computed in the function meets uint8: NumPy 2 raises OverflowError when it is out of uint8's range, where compiled code would wrap around"]);
+  // NumPy 2 raises OverflowError where k (0..299) does not fit uint8: k goes through fit_int (types/casts.ts checked)
+  assert.deepEqual(by.get('unknown'), []);
+  const unknown = tfs.find((t) => t.fn.name === 'unknown')!;
+  assert.equal(unknown.checkedInts, true);
+  assert.equal(tfs.find((t) => t.fn.name === 'kept')!.checkedInts, undefined);
+  const k = [...unknown.types.keys()].find((e) => e.kind === 'name' && e.id === 'k' && castOf(e)?.checked);
+  assert.deepEqual(castOf(k!), { dtype: 'uint8', array: false, checked: [0n, 255n] });
   assert.deepEqual(by.get('kept'), []);
 });

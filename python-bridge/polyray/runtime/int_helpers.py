@@ -26,7 +26,7 @@ from numba.extending import overload
 
 from .variants import LeftToOriginal
 
-__all__ = ["py_int", "astype_int"]
+__all__ = ["py_int", "astype_int", "fit_int"]
 
 _LIMIT = 9223372036854775808.0  # 2**63, exactly representable: int64 holds [-2**63, 2**63)
 _WHY = "int() of a NaN, an infinity or a float past int64 (CPython raises or returns a big int)"
@@ -66,3 +66,22 @@ def _ol_astype_int(a, dtype):  # type: ignore[no-untyped-def]
         return a.astype(dtype)
 
     return impl
+
+
+_FIT_WHY = "a computed Python int out of the integer dtype it meets (NumPy 2 raises OverflowError, compiled code would wrap)"
+
+
+@njit(inline="always")
+def fit_int(value: Any, lo: Any, hi: Any) -> int:  # type: ignore[no-untyped-def]
+    """``value`` where lo <= value <= hi; LeftToOriginal otherwise.
+
+    NumPy 2 converts a Python int that meets an integer dtype (``out[j, i] = n`` into an int32 array,
+    ``np.uint8(k)``, ``a_int16 + k``) with a range check and raises OverflowError out of range, where
+    compiled code's conversion wraps around. The checker prints such a value as ``np.int32(fit_int(n, lo,
+    hi))`` (types/casts.ts checked): an in-range value converts exactly as NumPy's does, and one out of
+    range leaves the call to the original (the variant's ``undo=`` restores its writes first), which
+    raises NumPy's own OverflowError after NumPy's own writes.
+    """
+    if value >= lo and value <= hi:
+        return value
+    raise LeftToOriginal(_FIT_WHY)

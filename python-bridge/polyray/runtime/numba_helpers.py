@@ -28,7 +28,7 @@ from .close_reductions import (axis_average, axis_mean, axis_std, axis_sum, axis
 from .axis_extrema import axis_max, axis_min  # noqa: F401 - np.max/np.min along axes (both modes)
 from .axis_extrema import checked_axis_max, checked_axis_min, checked_max, checked_min  # noqa: F401 - exact mode's float max/min
 from .norms import norm, norm_keepdims  # noqa: F401 - np.linalg.norm by NumPy's formulas
-from .int_helpers import astype_int, py_int  # noqa: F401 - int() and .astype(int dtype) of floats, or the original
+from .int_helpers import astype_int, fit_int, py_int  # noqa: F401 - int() and .astype(int dtype) of floats, computed ints meeting an int dtype, or the original
 from .flagging_math import flag_exp, flag_pow
 from .pairwise import pairwise_vector  # NumPy's order, without recursion (which Numba's cache cannot reload)
 from .array_helpers import __all__ as _ARRAY_HELPERS
@@ -47,7 +47,7 @@ from .row_helpers import __all__ as _ROW_HELPERS
 from .row_helpers import *  # noqa: F403 - np.arange, any/all/argmax/argmin along axes with NumPy's results
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
-           "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", "norm_keepdims", "axis_average", "py_int", "astype_int", *_ARRAY_HELPERS, *_INDEX_HELPERS,
+           "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", "norm_keepdims", "axis_average", "py_int", "astype_int", "fit_int", *_ARRAY_HELPERS, *_INDEX_HELPERS,
            *_MATH_HELPERS, *_COMPLEX_HELPERS, *_FFT_HELPERS, *_SORT_HELPERS, *_ROW_HELPERS,
            *(f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")),
            *(f"spec_{name}" for name in ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow"))]

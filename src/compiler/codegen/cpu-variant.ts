@@ -5,6 +5,7 @@ import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } fr
 import type { TypedFunction } from '../types/check.js';
 import { cpuName, helperName, INT64, PRANGE } from './names.js';
 import { PythonPrinter } from './python-printer.js';
+import { CHECKED_INT_HELPER } from '../types/undo-helpers.js';
 import { foldedCounter, rangeParts } from './loop-range.js';
 import { printIslAst } from './isl-ast-python.js';
 import type { Rescheduled } from '../poly/reschedule.js';
@@ -110,6 +111,11 @@ export function followsOriginalOrder(loops: CpuLoopPlan): boolean {
   return loops.kind === 'original' || loops.rescheduled.keepsParallelLoops === true;
 }
 
+/** fit_int, where the printer's casts range-check computed Python ints (types/casts.ts checked): imported, and undo= on. */
+function checkedIntHelpers(tf: TypedFunction): string[] {
+  return tf.checkedInts ? [CHECKED_INT_HELPER] : [];
+}
+
 /** `e` through its flagging helper when `speculative` has it (see FAIL_FLAG). */
 function speculativeCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string, speculative: Set<Expr>, used: Set<string>): string | undefined {
   const h = tf.helpers.get(e);
@@ -191,7 +197,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     // Statements that may raise are never among the reordered ones (rescheduleObstacle, locality.ts):
     // they keep CPython's semantics through their helpers.
     const r = loopPlan.rescheduled;
-    const used = new Set<string>();
+    const used = new Set<string>(checkedIntHelpers(tf));
     const native = loopPlan.nativeHelpers ?? new Set<Expr>();
     const speculative = loopPlan.speculative ?? new Set<Expr>();
     const sums: CpuVariantCode['sums'] = [];
@@ -206,7 +212,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     return { name, lines: [`def ${name}(${signature}):`, ...shapeDefinitions(tf, body), ...body], helpers: [...used].sort(), speculative: spec, sums: [] };
   }
   const prangeLoops = loopPlan.prangeLoops;
-  const used = new Set<string>();
+  const used = new Set<string>(checkedIntHelpers(tf));
   const native = prangeLoops.size > 0 ? loopPlan.nativeHelpers ?? new Set<Expr>() : new Set<Expr>();
   const speculative = prangeLoops.size > 0 ? loopPlan.speculative ?? new Set<Expr>() : new Set<Expr>();
   const lowered = loopPlan.lowered ?? new Map<Stmt, LoweredSlice>();

@@ -120,6 +120,7 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   for (const h of tf.helpers.values()) if (h.helper.startsWith('pairwise_')) return "a float sum or mean in NumPy's pairwise order has no device form";
   for (const h of tf.helpers.values()) if (h.helper === 'axis_max' || h.helper === 'axis_min') return 'np.max/np.min along axes (runtime/axis_extrema.py) have no device form';
   for (const h of tf.helpers.values()) if (CHECKED_EXTREMA_HELPERS.has(h.helper)) return "exact mode's float np.max/np.min (runtime/axis_extrema.py checked_*) have no device form";
+  if (tf.checkedInts) return 'a computed Python int range-checked as NumPy 2 does (runtime/int_helpers.py fit_int) has no device form';
   for (const h of tf.helpers.values()) if (LEFT_TO_ORIGINAL_HELPERS.has(h.helper)) return `int() or .astype() of floats to integers (runtime/int_helpers.py ${h.helper}) has no device form`;
   // NumPy's exact complex operations run on the device inside kernels only (their device forms take scalars)
   const inKernels = kernelExprs(tf, (s) => (s.kind === 'for' && prangeLoops.has(s.span.start)) || !!lowered.get(s)?.parallel || !!lowered.get(s)?.fusedInto);

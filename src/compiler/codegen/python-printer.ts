@@ -4,7 +4,8 @@
 import type { Expr, Stmt } from '../parse/ast.js';
 import { castOf } from '../types/casts.js';
 import { dtypeSpelling } from '../types/dtype-args.js';
-import { NUMPY } from './names.js';
+import { CHECKED_INT_HELPER } from '../types/undo-helpers.js';
+import { helperName, NUMPY } from './names.js';
 
 const PREC: Record<string, number> = {
   ifexp: 1, or: 2, and: 3, not: 4, compare: 5, '|': 6, '^': 7, '&': 8, '<<': 9, '>>': 9,
@@ -55,6 +56,8 @@ export class PythonPrinter {
     const text = o ?? (dtype ? `${NUMPY}.${dtype === 'bool' ? 'bool_' : dtype}` : this.plain(e));
     const cast = this.numeric ? castOf(e) : undefined;
     if (!cast) return text;
+    // a computed Python int that NumPy range-checks (types/casts.ts NumericCast.checked)
+    if (cast.checked) return `${NUMPY}.${cast.dtype}(${helperName(CHECKED_INT_HELPER)}(${text}, ${cast.checked[0]}, ${cast.checked[1]}))`;
     if (!cast.array || this.numeric!.inElements()) return `${NUMPY}.${cast.dtype}(${text})`;
     return cast.operand || /int/.test(cast.dtype) ? `(${text}).astype(${NUMPY}.${cast.dtype})` : text;
   }

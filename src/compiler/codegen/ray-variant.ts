@@ -35,6 +35,7 @@ export function rayLoops(tf: TypedFunction, prangeLoops: Set<number>): ForStmt[]
   const sequential = loops.find((l) => !prangeLoops.has(l.span.start));
   if (sequential) return `its top-level loop at line ${sequential.span.from.line} does not run in parallel`;
   for (const [name, t] of tf.locals) if (t.kind === 'array') return `the local array '${name}' is not distributed`;
+  if (tf.checkedInts) return 'a computed Python int is range-checked by fit_int, which leaves the call to the original (no Ray form)';
   if (tf.helpers.size > 0 || tf.augHelpers.size > 0) return 'its scalar set-up needs CPython-semantics helpers';
   const arrays = new Set(tf.params.filter((p) => p.kind === 'array').map((p) => p.name));
   for (const s of tail.slice(0, first)) {

@@ -26,6 +26,12 @@ export interface NumericCast {
   array: boolean;
   /** An array operand converted before the operation: `.astype` outside element loops whatever the dtype. */
   operand?: boolean;
+  /**
+   * A Python int computed in the function meeting this integer dtype, whose range analysis cannot show
+   * it fits: printed `np.<dtype>(fit_int(x, lo, hi))` (runtime/int_helpers.py), which leaves a value out
+   * of [lo, hi] to the original (NumPy 2 raises OverflowError there, compiled code would wrap around).
+   */
+  checked?: readonly [bigint, bigint];
 }
 
 const casts = new WeakMap<Expr | Stmt, NumericCast>();

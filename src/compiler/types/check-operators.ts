@@ -136,6 +136,14 @@ export abstract class OperatorChecker extends ExpressionChecker {
       const x = operands?.[r.side];
       // a value whose every possible range fits (`crc & 0x0001` meeting a uint8): NumPy cannot raise
       if (!name && x && within(this.rangeOf(x), intRange(r.dtype)!)) continue;
+      if (!name && x) {
+        // NumPy 2 raises OverflowError where it does not fit, compiled code would wrap around: the value goes
+        // through fit_int, which leaves one out of range to the original (runtime/int_helpers.py, undo=)
+        const [lo, hi] = intRange(r.dtype)!;
+        const prior = this.casts.get(x);
+        this.casts.set(x, { dtype: prior && !prior.array ? prior.dtype : r.dtype, array: false, checked: [lo, hi < INT64[1] ? hi : INT64[1]] }); // (compiled code's Python int is an int64)
+        continue;
+      }
       if (!name) {
         this.error(span, `a Python int computed in the function meets ${r.dtype}: NumPy 2 raises OverflowError when it is out of ${r.dtype}'s range, where compiled code would wrap around`);
         continue;

@@ -106,6 +106,8 @@ class Checker extends AllocationChecker {
       accelerated: this.diagnostics.length === 0,
       numerics: this.numerics,
       closeNotes: [...this.closeNotes].sort((a, b) => a.line - b.line || a.col - b.col),
+      // computed Python ints range-checked by fit_int (types/casts.ts checked): the variants leave those out of range to the original
+      ...([...this.casts.values()].some((c) => c.checked) ? { checkedInts: true } : {}),
       ...(this.constantsRead.size ? { constants: Object.fromEntries([...this.constantsRead].sort()) } : {}),
       ...(this.intPowerGuards.size ? { intPowerGuards: [...new Set(this.intPowerGuards.values())] } : {}),
       calls: this.calls,

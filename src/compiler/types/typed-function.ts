@@ -47,6 +47,8 @@ export interface TypedFunction {
   types: Map<Expr, Ty>;
   /** Operators and calls that must go through a CPython-semantics helper. */
   helpers: Map<Expr, Semantics>;
+  /** Some computed Python int meets an integer dtype through fit_int (types/casts.ts NumericCast.checked). */
+  checkedInts?: true;
   /** Augmented assignments on Python scalars that must go through a helper. */
   augHelpers: Map<Stmt, Semantics>;
   /**

@@ -9,7 +9,13 @@ export const INT_OF_FLOAT_HELPER = 'py_int';
 /** `.astype(<integer dtype>)` of a float array (runtime/int_helpers.py): NaN, inf and out-of-range values are undefined in C. */
 export const ASTYPE_INT_HELPER = 'astype_int';
 
+/**
+ * A computed Python int stored into (or meeting) a narrower integer dtype (runtime/int_helpers.py fit_int):
+ * NumPy 2 raises OverflowError out of the dtype's range, so such values are the original's (types/casts.ts checked).
+ */
+export const CHECKED_INT_HELPER = 'fit_int';
+
 /** The helpers that leave a value to the original (no device form either). */
-export const LEFT_TO_ORIGINAL_HELPERS: ReadonlySet<string> = new Set([INT_OF_FLOAT_HELPER, ASTYPE_INT_HELPER]);
+export const LEFT_TO_ORIGINAL_HELPERS: ReadonlySet<string> = new Set([INT_OF_FLOAT_HELPER, ASTYPE_INT_HELPER, CHECKED_INT_HELPER]);
 
 export const UNDOING_HELPERS: ReadonlySet<string> = new Set([...CHECKED_EXTREMA_HELPERS, ...LEFT_TO_ORIGINAL_HELPERS]);
