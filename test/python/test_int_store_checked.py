@@ -67,6 +67,15 @@ def global_ids(offset: int, stride: int, ids: np.ndarray[tuple[int], np.dtype[np
     """Each local element's global index, offset + i * stride, into an int32 array."""
     for i in range(ids.shape[0]):
         ids[i] = offset + i * stride
+
+
+def add_running(a: np.ndarray[tuple[int], np.dtype[np.int16]], step: int) -> None:
+    """Adds a running Python int to each int16 element: NumPy converts it to int16, range-checked."""
+    k = 0
+    for i in range(a.shape[0]):
+        if a[i] > 0:
+            k += step
+        a[i] = a[i] + k
 '''
 
 
@@ -79,6 +88,7 @@ def mod(request, tmp_path_factory):
     text = Path(m.__file__).read_text()
     assert "_polyray_np.int32(_polyray_h_fit_int(n, -2147483648, 2147483647))" in text
     assert "_polyray_h_fit_int(total, 0, 255)" in text and "undo=(3,)" in text and "undo=(2,)" in text
+    assert "_polyray_np.int16(_polyray_h_fit_int(k, -32768, 32767))" in text
     assert "_polyray_gpu_" not in text  # fit_int has no device form
     return m
 
@@ -140,3 +150,14 @@ def test_empty_inputs(mod, monkeypatch):
     run_both(mod, "mandelbrot", -2.0, 1.0, -1.5, 1.5, 0, 0, 50)
     run_both(mod, "global_ids", 2**40, 1, np.zeros(0, dtype=np.int32))
     run_both(mod, "neighbours", np.zeros((0, 3), dtype=np.uint8))
+
+
+def test_an_operand_meeting_int16(mod, monkeypatch):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    a = np.array([3, -1, 5, 0, 7, -2], dtype=np.int16)
+    run_both(mod, "add_running", a, 100)
+    assert variant("add_running") == "cpu"
+    # k reaches 40000 at the first positive element: NumPy's OverflowError; then at the third (k = 3 * 12000)
+    for step in (40000, 12000):
+        ran = run_both(mod, "add_running", a, step)
+        assert ran.status == "OverflowError" and variant("add_running") == "original"
