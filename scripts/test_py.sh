@@ -3,9 +3,9 @@
 # Numba functions, whose machine code and LLVM modules stay in the process until it exits: one process for
 # all of them grew past 19 GiB and was killed by the kernel on the 24 GiB CI machine (2026-12-06, with the
 # suite at about 2,300 tests). Each chunk starts a fresh process; the exit status is 1 if any chunk failed.
-# A chunk of ten files still grew past 22 GiB in the clean-clone run of 2026-12-06 (from 2.5 GiB, within a
-# minute, after test_notebooks; not reproduced with those files alone: an open defect), so the default is one
-# process per file of test/python. POLYRAY_TEST_CHUNKS=N cuts test/python into N chunks instead; arguments are
+# A chunk of ten files still grew past 22 GiB in the clean-clone run of 2026-12-06: test_nep50's functions of
+# 150 output arrays, whose fused hot-path entries were quadratic in the arrays (fixed: runtime/hot_entry.py);
+# the default stays one process per file of test/python, so no file's memory depends on the files before it. POLYRAY_TEST_CHUNKS=N cuts test/python into N chunks instead; arguments are
 # passed to every pytest call.
 set -uo pipefail
 cd "$(dirname "$0")/.."
