@@ -114,17 +114,20 @@ def views():
     return out
 
 
-def fused_entry(params, guard=None):
-    """The fused entry Fusion generates for ``params``, over a form that returns 0 (compiled on its first call)."""
-    source, _ = hot_entry.fused_plan("f", params, guard)
-    scope = {"_form": numba.njit(lambda *args: 0), "_Miss": CheckMiss, **hot_entry._numba_helpers()}
-    exec(compile(source, "<test>", "exec"), scope)  # noqa: S102
-    return numba.njit(next(v for k, v in scope.items() if k.startswith("_polyray_fused_")))
+def fused_entry(params, *examples):
+    """Fusion's own fused entry for ``params`` (Fusion._entry_for), over a form that returns 0, compiled for the
+    types of each example argument tuple (the hot path never compiles it on a call)."""
+    entry = Fusion("f", params, None)._entry_for(numba.njit(lambda *args: 0))
+    for args in examples:
+        entry.compile(tuple(numba.typeof(a) for a in args))
+    return entry
 
 
 def test_the_fused_overlap_check_agrees_with_may_share_memory():
     entry = fused_entry([Param("a", "array", dtype="float64", ndim=1, written=True),
-                         Param("b", "array", dtype="float64", ndim=1)])
+                         Param("b", "array", dtype="float64", ndim=1)],
+                        (np.zeros(4), np.zeros(4)), (np.zeros(4), np.zeros(4)[::-1]), (np.zeros(4)[::2], np.zeros(4)),
+                        (np.zeros(4)[::2], np.zeros(4)[::2]))
     for a, b in itertools.product([v.ravel() if v.ndim == 1 else v[0] for v in views()], repeat=2):
         try:
             entry(a, b)
@@ -141,7 +144,7 @@ def test_every_written_pair_is_checked_and_the_code_grows_linearly():
     params = [Param(f"a{k}", "array", dtype="float64", ndim=1, written=k < 3) for k in range(8)]
     source, _ = hot_entry.fused_plan("f", params, None)
     assert source.count("_extent(") == 8
-    entry = fused_entry(params)
+    entry = fused_entry(params, tuple(np.zeros(10) for _ in range(8)))
     buf = np.zeros(100)
     arrays = [buf[10 * k:10 * k + 10] for k in range(8)]
     entry(*arrays)
