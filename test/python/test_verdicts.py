@@ -20,7 +20,7 @@ import permute  # noqa: E402
 
 #: kernel files: compiler input written by hand or by the fuzzer
 KERNEL_GLOBS = ["test/kernels/**/*.py", "test/regressions/[0-9]*.py", "test/fuzz/findings/[0-9]*.py", "test/ts/fixtures/*.py",
-                "bench/polybench/*_versions.py"]
+                "bench/polybench/*_versions.py", *inputs.EVERYDAY]
 #: every other Python file under test/ and bench/, and why it is not checked
 NOT_KERNELS = {
     "bench/dispatch_overhead.py": "times the dispatcher's hot and full paths on kernels it writes at run time (a benchmark driver, no kernel)",
@@ -46,17 +46,14 @@ NOT_KERNELS = {
     "bench/ray_overhead.py": "benchmark driver over a hand-written module in the generated-code shape, not compiler input",
     "bench/npbench/": "the NPBench harness (npm run bench:npbench); its kernels are NPBench's own files, outside this tree, "
                       "compiled through @parallelize from unhinted sources",
-    "bench/everyday/": "the everyday suite (npm run bench:everyday): kernels run through @parallelize, most of them unhinted "
-                       "(types from the first call), each result checked against the original by bench/everyday/run.py",
+    "bench/everyday/cases.py": "the everyday suite's inputs; its kernel modules are checked here, hinted with these inputs' "
+                               "types as @parallelize hints them (inputs.everyday_source)",
+    "bench/everyday/run.py": "the everyday suite's runner (npm run bench:everyday), a harness",
 }
 #: parallel loops no input can run to the end inside the verdict's claim, and why
 UNREACHED = {
     "test/regressions/009_seed2000092_f0_cpu.py": ({"f0:24 i", "f0:29 j"}, "C[j - 2] is negative at j = 0 on every call that "
                                                    "reaches them: outside the claim of every verdict (the guard refuses such calls)"),
-    "test/regressions/018_seed901000035_f0_cpu.py": ({"f0:20 i"}, "every value stored is (-3) ^ (n + 100), negative unless "
-                                                     "n < -100, which none of the checker's 256 inputs gives: the range-checked "
-                                                     "store into uint16 leaves to the original on the first iteration (NumPy's "
-                                                     "OverflowError), so no call runs the loop to the end"),
 }
 
 
@@ -66,6 +63,15 @@ def kernel_files() -> list[Path]:
 
 
 FILES = kernel_files()
+
+
+def everyday(path: Path) -> bool:
+    return path.relative_to(ROOT).as_posix() in inputs.EVERYDAY
+
+
+def source_of(path: Path) -> str:
+    """The source compiled and checked: the file, or an everyday module with its first call's hints."""
+    return inputs.everyday_source(path.relative_to(ROOT).as_posix()) if everyday(path) else path.read_text()
 
 
 def test_every_python_file_of_test_and_bench_is_checked_or_says_why_not():
@@ -90,7 +96,8 @@ def reports():
     out = {}
     try:
         for p in FILES:
-            reply = compiler.compile(p.read_text(), p.name)
+            # an everyday module as @parallelize compiles it: hinted from its first call, close mode (its default)
+            reply = compiler.compile(source_of(p), p.name, **({"numerics": "close"} if everyday(p) else {}))
             out[p] = reply["report"] if reply.get("ok") else reply
     finally:
         compiler.close()
@@ -103,7 +110,8 @@ def test_parallel_verdicts_hold_when_the_iterations_run_in_another_order(path, r
     assert "functions" in report, f"{path}: the compile failed: {report}"
     if not permute.parallel_loops(report):
         pytest.skip("no loop is reported parallel")
-    result = permute.check_source(path.read_text(), report, inputs.calls_for(path, report), str(path.relative_to(ROOT)))
+    source = source_of(path)
+    result = permute.check_source(source, report, inputs.calls_for(path, report, source=source), str(path.relative_to(ROOT)))
     assert not result.failures, "\n".join(map(str, result.failures))
     # the inputs must exercise every parallel loop: at least one call compared in full with
     # an execution of two iterations or more
@@ -308,3 +316,30 @@ def test_the_fuzzer_counts_a_wrong_verdict_as_a_mismatch_naming_the_loop():
     right = report_of("prefix", [(5, "i", INDEPENDENT)], ["x"])
     right["functions"][0]["loops"][0]["parallel"] = False
     assert fuzz.verdict_mismatches(RECURRENCE, right, [spec], 7, 4, result, None, None) == [] and result["verdict_loops"] == 0
+
+
+NARROW_STORE = """\
+import numpy as np
+
+
+def offsets(OUT: np.ndarray, n: int, base: int) -> None:
+    for i in range(n):
+        OUT[i] = (-3) ^ (base + 100)
+"""
+
+
+def test_int_parameters_that_are_no_size_span_the_narrowest_dtype_both_signs():
+    """Regression 018's store fits uint16 only for base <= -101: the fuzzer's ints never give it. The extra
+    calls draw `base` across uint16's range with both signs, and leave `n` (a loop count) as the fuzzer's."""
+    import ast
+
+    fn = {"name": "offsets", "params": [{"name": "OUT", "kind": "array", "dtype": "uint16", "ndim": 1},
+                                        {"name": "n", "kind": "int"}, {"name": "base", "kind": "int"}]}
+    node = ast.parse(NARROW_STORE).body[1]
+    calls = inputs.fitting_int_calls(fn, node)
+    assert len(calls) == 32 and all(abs(c[1]) <= 13 for c in calls)
+    fits = [c for c in calls if 0 <= (-3) ^ (c[2] + 100) <= 65535]
+    assert fits and any(c[2] > 0 for c in calls), [c[2] for c in calls]
+    assert max(abs(c[2]) for c in calls) < 2**16
+    # no narrow integer dtype named: nothing to fit
+    assert inputs.fitting_int_calls({**fn, "params": [{**fn["params"][0], "dtype": "int64"}, *fn["params"][1:]]}, node) == []

@@ -8,8 +8,12 @@ build them, at small sizes (plain Python runs each parallel loop three times per
 * test/kernels/extra, test/kernels/traps, test/kernels/numpy_style: the shapes and values of
   test_locality, test_lowered_slices, test_slices, test_speculative, test_rescheduled,
   test_compiled_traps, test_numpy_style_stencils, test_newaxis and test_unpacking, in EXTRA below;
-* any other file: `permute.generic_calls` (every size equal, from the report's parameter kinds,
-  dtypes and ranks) and 64 of the fuzzer's inputs for the same parameters.
+* bench/everyday's modules, compiled as @parallelize compiles them (`everyday_source`: hinted with the
+  types of bench/everyday/cases.py's arguments), and any other file: `permute.generic_calls` (every size
+  equal, from the report's parameter kinds, dtypes and ranks) and 64 of the fuzzer's inputs for the same
+  parameters;
+* with the reproducers' and the generic inputs: for a function naming an integer dtype narrower than int64, int parameters that
+  are no size drawn across that dtype's range (`fitting_int_calls`), so that range-checked stores fit.
 """
 from __future__ import annotations
 
@@ -148,6 +152,34 @@ EXTRA: dict[str, dict[str, Callable[[], Calls]]] = {
 }
 
 
+#: bench/everyday's kernel modules: their functions are unhinted or hinted `np.ndarray` (types from the first call)
+EVERYDAY = ("bench/everyday/physics.py", "bench/everyday/imaging.py", "bench/everyday/stats.py", "bench/everyday/numerical.py")
+
+
+def everyday_source(rel: str) -> str:
+    """An everyday module as @parallelize compiles it: each function of bench/everyday/cases.py hinted
+    with the types of its case's arguments (profiling.hint_for, hinted_source: an unhinted parameter or
+    an open array hint gets the argument's dtype and rank), the others as written. Line 1 holds the hint
+    imports, so every line of the file is one line further down."""
+    sys.path.insert(0, str(ROOT / "bench/everyday"))
+    from cases import CASES  # noqa: PLC0415
+    from polyray.profiling import hint_for, hinted_source, open_array_hint  # noqa: PLC0415
+
+    text = (ROOT / rel).read_text()
+    tree = ast.parse(text)
+    out = "\n" + text  # line 1 free (hinted_source's convention)
+    for case in CASES:
+        if f"bench/everyday/{case.module}.py" != rel:
+            continue
+        node = _function_node(tree, case.function)
+        assert node is not None, f"{rel}: no function {case.function} (bench/everyday/cases.py)"
+        args = case.make(np.random.default_rng(0))
+        hints = {p.arg: hint_for(v) for p, v in zip(node.args.args, args)
+                 if p.annotation is None or open_array_hint(ast.unparse(p.annotation))}
+        out = hinted_source(out, node, {k: v for k, v in hints.items() if v})
+    return out
+
+
 def cases_of(path: Path) -> list[tuple[str, dict[str, Any], list[str]]]:
     """A reproducer's POLYRAY_CASES, read without running the file (it is a literal)."""
     for node in ast.parse(path.read_text()).body:
@@ -169,14 +201,85 @@ def fuzz_calls(fn_report: dict[str, Any], trials: int = 256, seed: int = 0) -> C
     import generate as gen  # noqa: PLC0415
     import run as fuzz  # noqa: PLC0415
 
-    params = [gen.Param(p["name"], p["kind"] if p["kind"] in ("array", "int") else "float", p.get("ndim") or 0,
+    # an array of unknown rank (the function reads only `A.shape[0]`, say) is 1-d: a 0-d one has no shape[0]
+    params = [gen.Param(p["name"], p["kind"] if p["kind"] in ("array", "int") else "float",
+                        p.get("ndim") if p.get("ndim") is not None else 1 if p["kind"] == "array" else 0,
                         p.get("dtype") or "float64") for p in fn_report.get("params", [])]
     spec = gen.FunctionSpec(fn_report["name"], params, False, None)
     return [[args[p.name] for p in params] for args in (fuzz.make_inputs(spec, seed, t) for t in range(trials))]
 
 
-def calls_for(path: Path, report: dict[str, Any], sizes: Sequence[int] | None = None) -> dict[str, Calls]:
-    """Function name -> argument lists, for every function of the report."""
+#: NumPy's integer dtypes narrower than int64, by their names in hints, `dtype=` and `np.<dtype>(...)`
+_NARROW_INTS = {"int8": 8, "uint8": 8, "int16": 16, "uint16": 16, "int32": 32, "uint32": 32}
+#: allocations whose arguments are sizes
+_ALLOCATIONS = {"zeros", "empty", "ones", "full", "arange", "linspace", "eye", "identity", "tri"}
+
+
+def _function_node(tree: ast.Module, name: str) -> ast.FunctionDef | None:
+    return next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+
+
+def _narrowest_int_bits(fn_report: dict[str, Any], node: ast.FunctionDef | None) -> int | None:
+    """Bits of the narrowest integer dtype below int64 the function names: its parameters' dtypes
+    (the report's) and the dtypes its body spells (`np.uint16`, `dtype="int32"`)."""
+    names = {p.get("dtype") for p in fn_report.get("params", [])}
+    if node is not None:
+        for n in ast.walk(node):
+            if isinstance(n, ast.Attribute):
+                names.add(n.attr)
+            elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+                names.add(n.value)
+    bits = [_NARROW_INTS[d] for d in names if d in _NARROW_INTS]
+    return min(bits) if bits else None
+
+
+def _size_names(node: ast.FunctionDef) -> set[str]:
+    """Names that bound how much work a call does: read by a `range(...)`, a `while` test or an
+    allocation's arguments (a loop count or a shape: a value of 2**16 there is hours of plain Python)."""
+    roots: list[ast.AST] = []
+    for n in ast.walk(node):
+        if isinstance(n, ast.While):
+            roots.append(n.test)
+        elif isinstance(n, ast.Call):
+            f = n.func
+            called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+            if called == "range" or called in _ALLOCATIONS:
+                roots += [*n.args, *(k.value for k in n.keywords)]
+    return {x.id for r in roots for x in ast.walk(r) if isinstance(x, ast.Name)}
+
+
+def fitting_int_calls(fn_report: dict[str, Any], node: ast.FunctionDef | None, trials: int = 32, seed: int = 1) -> Calls:
+    """The fuzzer's inputs with every int parameter that is no size (`_size_names`) drawn across the
+    range of the narrowest integer dtype the function names, both signs, log-uniform in magnitude.
+
+    A Python int computed from such a parameter and stored into a narrow integer array is
+    range-checked (types/casts.ts `checked`, runtime/int_helpers.fit_int): out of the dtype's
+    range the variant leaves the call to the original, which raises NumPy's OverflowError on the
+    first store. The fuzzer's ints (sizes 0 to 12, -1, -3) rarely make such a store fit
+    (regression 018 stores `(-3) ^ (n + 100)` into uint16: it fits only for n <= -101), so no
+    call would run the loop to the end and its verdict would go unchecked."""
+    bits = _narrowest_int_bits(fn_report, node)
+    if bits is None or node is None:
+        return []
+    sizes = _size_names(node)
+    values = [p["name"] for p in fn_report.get("params", []) if p.get("kind") == "int" and p["name"] not in sizes]
+    if not values:
+        return []
+    rng = np.random.default_rng([seed, bits, len(values)])
+    order = [p["name"] for p in fn_report.get("params", [])]
+    out: Calls = []
+    for args in fuzz_calls(fn_report, trials=trials, seed=seed):
+        args = list(args)
+        for name in values:
+            magnitude = int(2.0 ** rng.uniform(0, bits))
+            args[order.index(name)] = magnitude if rng.random() < 0.5 else -magnitude
+        out.append(args)
+    return out
+
+
+def calls_for(path: Path, report: dict[str, Any], sizes: Sequence[int] | None = None, source: str | None = None) -> dict[str, Calls]:
+    """Function name -> argument lists, for every function of the report (compiled from `source`,
+    by default the file's text)."""
     rel = path.resolve().relative_to(ROOT).as_posix() if path.resolve().is_relative_to(ROOT) else str(path)
     fns = {f["name"]: f for f in report.get("functions", [])}
     out: dict[str, Calls] = {}
@@ -185,18 +288,21 @@ def calls_for(path: Path, report: dict[str, Any], sizes: Sequence[int] | None = 
     for name, raw, _ in cases_of(path) if rel.startswith(("test/regressions/", "test/fuzz/findings/")) else []:
         order = [p["name"] for p in fns.get(name, {}).get("params", [])]
         cases.setdefault(name, []).append([_array(raw[p]) for p in order])
+    tree = ast.parse(path.read_text() if source is None else source)
     for name, fn in fns.items():
         bench_name = name.removeprefix("kernel_")
         if sizes is None and rel.startswith(("test/regressions/", "test/fuzz/findings/")):
-            # a minimized reproducer has one input or two: add the fuzzer's own (run.make_inputs)
-            out[name] = (table[name]() if name in table else []) + cases.get(name, []) + fuzz_calls(fn)
+            # a minimized reproducer has one input or two: add the fuzzer's own (run.make_inputs),
+            # and int values that make its range-checked stores fit
+            out[name] = ((table[name]() if name in table else []) + cases.get(name, []) + fuzz_calls(fn)
+                         + fitting_int_calls(fn, _function_node(tree, name)))
         elif sizes is None and name in table:
             out[name] = table[name]()
         elif sizes is None and bench_name in specs.KERNELS and rel.startswith(("test/kernels/polybench/", "bench/polybench/")):
             out[name] = _polybench(bench_name)
         elif sizes is None:
             # no family of its own: equal sizes everywhere, then the fuzzer's unequal ones
-            out[name] = permute.generic_calls(fn) + fuzz_calls(fn, trials=64)
+            out[name] = permute.generic_calls(fn) + fuzz_calls(fn, trials=64) + fitting_int_calls(fn, _function_node(tree, name), trials=16)
         else:
             out[name] = permute.generic_calls(fn, sizes)
     return out
