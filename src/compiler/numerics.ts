@@ -157,7 +157,7 @@ export function productLoopNote(line: number, col: number, operation: string, te
     line,
     col,
     operation,
-    bound: `the loop over k through BLAS (Numba's np.dot over the k range, computed before the nest): per element <= ${bound} from the original, k the summed length, f the factors of a term, c their scalar product, X0 the value before the loop`,
+    bound: `the loop over k through BLAS (Numba's np.dot over the k range, computed before the nest): per element <= ${bound} from the original, k the summed length (a triangular range: the masked operand's whole extent), f the factors of a term, c their scalar product, X0 the value before the loop`,
     kind: 'product',
     // the GPU variant runs the loops as written
     gpu: true,

@@ -87,11 +87,12 @@ KERNELS = textwrap.dedent('''
 
 
     def triangular_k(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], B: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> None:
+        # rows k < i of B are already updated when row i reads them: no product of the old B
         m, n = B.shape
         for i in range(m):
             for j in range(n):
-                for k in range(i + 1, m):
-                    B[i, j] += A[k, i] * B[k, j]
+                for k in range(i):
+                    B[i, j] += A[i, k] * B[k, j]
 
 
     def operand_written(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], B: np.ndarray[tuple[int, int], np.dtype[np.float64]], C: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> None:
@@ -281,7 +282,7 @@ def test_aliased_operands_run_the_original(modules, monkeypatch):
     assert np.array_equal(buf1, buf2)
 
 
-POLYBENCH = {"gemm", "k2mm", "k3mm", "syrk", "syr2k", "mvt", "covariance", "gesummv"}
+POLYBENCH = {"gemm", "k2mm", "k3mm", "syrk", "syr2k", "mvt", "covariance", "gesummv", "trmm"}
 
 
 def _polybench_bounds(name, args, ref):
@@ -297,6 +298,10 @@ def _polybench_bounds(name, args, ref):
     if name == "syr2k":  # two terms, one product read transposed for the second
         n, m, alpha, beta, C, A, B = args
         return {4: np.tril(product_terms_bound(beta * C, [(alpha, B, A.T), (alpha, A, B.T)], 3))}
+    if name == "trmm":  # B = alpha * (B + tril(A, -1).T @ B): the product's bound, then both sides' scaling by alpha
+        m, n, alpha, A, B = args
+        L = np.tril(A, -1).T
+        return {4: abs(alpha) * g(B, 1.0, L, B, 2) + 2 * U * abs(alpha) * (np.abs(B) + np.abs(L) @ np.abs(B)) * (1 + 1e-6)}
     if name == "mvt":
         n, x1, x2, y1, y2, A = args
         return {1: g(x1, 1.0, A, y1, 2), 2: g(x2, 1.0, A.T, y2, 2)}

@@ -86,17 +86,98 @@ test('i-j-k and i-k-j products, transposed operands and matrix-vector forms beco
   assert.deepEqual(exact.f.closeNotes, []);
 });
 
+test('a triangular k range is a masked product; an operand the nest writes is used when isl proves its reads old', async () => {
+  // trmm as PolyBench writes it: B's row i reads rows k > i, which the nest writes only later
+  const trmm = await compiled(py`
+    import numpy as np
+    def trmm(alpha: float, A: ${F2}, B: ${F2}) -> None:
+        m, n = B.shape
+        for i in range(m):
+            for j in range(n):
+                for k in range(i + 1, m):
+                    B[i, j] += A[k, i] * B[k, j]
+                B[i, j] = alpha * B[i, j]
+  `);
+  // the fast path needs B finite (the mask's zeros meet it); A's lower triangle copied, transposed
+  assert.match(trmm.cpu, /if _polyray_np\.isfinite\(B\)\.all\(\):\n {8}(_polyray_t\d+_\d+)_m = _polyray_np\.zeros\(\(A\.shape\[1\], B\.shape\[0\]\)\)/);
+  assert.match(trmm.cpu, /for (_polyray_t\d+_\d+)_k in range\(max\(\1_r \+ 1, 0\), min\(min\(m, B\.shape\[0\]\), A\.shape\[0\]\)\):\n\s+\1_m\[\1_r, \1_k\] = A\[\1_k, \1_r\]/);
+  assert.match(trmm.cpu, /(_polyray_t\d+_\d+) = _polyray_np\.dot\(\1_m, B\)/);
+  // the update only where the original's range is not empty
+  assert.match(trmm.cpu, /if \(m\) - \(i \+ 1\) > 0:\n\s+B\[i, j\] \+= _polyray_t\d+_\d+\[i, j\]\n\s+B\[i, j\] = alpha \* B\[i, j\]/);
+  assert.deepEqual(trmm.f.closeNotes.map((n) => [n.line, n.kind]), [[7, 'product']]);
+  assert.ok(trmm.f.transformations.some((t) => t.includes('triangular in i')), trmm.f.transformations.join('\n'));
+  // a scientist's spelling: k outside j, the range as a variable's bound, the column side triangular
+  const upper = await compiled(py`
+    import numpy as np
+    def upper_times(U: ${F2}, X: ${F2}) -> ${F2}:
+        n, p = X.shape
+        out = np.zeros((n, p))
+        for i in range(n):
+            for k in range(i, n):
+                for j in range(p):
+                    out[i, j] += U[i, k] * X[k, j]
+        return out
+  `);
+  assert.match(upper.cpu, /_polyray_np\.isfinite\(X\)\.all\(\)/);
+  assert.match(upper.cpu, /= _polyray_np\.dot\(_polyray_t\d+_\d+_m, X\)/);
+  const cols = await compiled(py`
+    import numpy as np
+    def cols(A: ${F2}, B: ${F2}, C: ${F2}) -> None:
+        n, m = C.shape
+        for i in range(n):
+            for j in range(m):
+                for k in range(j):
+                    C[i, j] += A[i, k] * B[k, j]
+  `);
+  // masked on the right: rows k of B kept below column j
+  assert.match(cols.cpu, /(_polyray_t\d+_\d+)_m\[\1_k, \1_r\] = B\[\1_k, \1_r\]/);
+  assert.match(cols.cpu, /= _polyray_np\.dot\(A, _polyray_t\d+_\d+_m\)/);
+  assert.match(cols.cpu, /_polyray_np\.isfinite\(A\)\.all\(\)/);
+  // exact mode keeps the loops
+  const exact = await compiled(py`
+    import numpy as np
+    def trmm(alpha: float, A: ${F2}, B: ${F2}) -> None:
+        m, n = B.shape
+        for i in range(m):
+            for j in range(n):
+                for k in range(i + 1, m):
+                    B[i, j] += A[k, i] * B[k, j]
+                B[i, j] = alpha * B[i, j]
+  `, 'exact');
+  assert.ok(!exact.cpu.includes('_polyray_np.dot('));
+});
+
 test('loops that only look like products keep their loops', async () => {
   const cases = [
-    // k's range depends on i (trmm)
+    // k's range depends on i and reads B's rows already updated (k < i): new values, not the old product
     py`
       import numpy as np
-      def trmm(A: ${F2}, B: ${F2}) -> None:
+      def lower_trmm(A: ${F2}, B: ${F2}) -> None:
           m, n = B.shape
           for i in range(m):
               for j in range(n):
-                  for k in range(i + 1, m):
-                      B[i, j] += A[k, i] * B[k, j]
+                  for k in range(i):
+                      B[i, j] += A[i, k] * B[k, j]
+    `,
+    // k's range depends on two loop variables
+    py`
+      import numpy as np
+      def band(A: ${F2}, B: ${F2}, C: ${F2}) -> None:
+          n, m = C.shape
+          for i in range(n):
+              for j in range(m):
+                  for k in range(i + j):
+                      C[i, j] += A[i, k] * B[k, j]
+    `,
+    // k's range depends on a variable that indexes no product operand (the update's target row)
+    py`
+      import numpy as np
+      def shifted(A: ${F2}, B: ${F2}, C: ${F2}, x: ${F1}) -> None:
+          n, m = C.shape
+          for i in range(n):
+              for j in range(m):
+                  for k in range(i):
+                      C[i, j] += A[j, k] * B[k, j]
     `,
     // an operand is written in the nest
     py`

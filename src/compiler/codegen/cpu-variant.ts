@@ -265,7 +265,15 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
         const fast = printer.stmts([s], `${indent}    `, override);
         withProducts = false;
         const slow = printer.stmts([s], `${indent}    `, override);
-        return [`${indent}if ${productCondition(nest, print)}:`, ...nest.flatMap((p) => productLines(p, print, `${indent}    `)), ...fast, `${indent}else:`, ...slow];
+        const printAs = (e: Expr, from: string, to: string): string => {
+          renames.set(from, to);
+          try {
+            return printer.expr(e);
+          } finally {
+            renames.delete(from);
+          }
+        };
+        return [`${indent}if ${productCondition(nest, print)}:`, ...nest.flatMap((p) => productLines(p, print, printAs, `${indent}    `)), ...fast, `${indent}else:`, ...slow];
       } finally {
         printing.delete(s);
         withProducts = false;

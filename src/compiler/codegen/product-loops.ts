@@ -5,6 +5,18 @@
 //       <the nest, its k loop replaced by: X[a, b] += c * T[a, b]>
 //   else:
 //       <the nest as written>
+//
+// A triangular k range (lo or hi a function of T's row or column variable v)
+// copies the operand walking v with zeros outside the range, so T = M @ Z holds
+// exactly the original's terms (plus exact zeros):
+//
+//   if np.isfinite(Z).all():                  # 0 * inf would be a NaN the original never makes
+//       M = np.zeros((R, K))
+//       for r in range(R):
+//           for k in range(max(lo(r), 0), min(hi(r), K, Y.shape[...])):
+//               M[r, k] = Y[r, k]
+//       T = np.dot(M, Z)
+//       <the nest, its k loop replaced by: if hi - lo > 0: X[a, b] += c * T[a, b]>
 import type { Expr } from '../parse/ast.js';
 import type { ProductLoop, ProductOperand, ProductTerm, ProductUpdate } from '../poly/product-loops.js';
 import { NUMPY } from './names.js';
@@ -25,9 +37,46 @@ export function productRange(p: ProductLoop, print: (e: Expr) => string): { lo: 
   return { lo: p.loop.range.start ? print(p.loop.range.start) : '0', hi: print(p.loop.range.stop) };
 }
 
-/** The condition under which the nest runs with its products (every k range non-empty). */
+/**
+ * The condition under which the nest runs with its products: every invariant k
+ * range non-empty; for a triangular one, the operand that meets the mask's zeros finite.
+ */
 export function productCondition(ps: ProductLoop[], print: (e: Expr) => string): string {
-  return ps.map((p) => { const { lo, hi } = productRange(p, print); return `(${hi}) - (${lo}) > 0`; }).join(' and ');
+  return ps.flatMap((p) => {
+    if (p.rangeVar === null) {
+      const { lo, hi } = productRange(p, print);
+      return [`(${hi}) - (${lo}) > 0`];
+    }
+    const others = new Set(p.updates.flatMap((u) => u.terms.map((t) => (t.mask === 'left' ? t.right : t.left).array)));
+    return [...others].map((a) => `${NUMPY}.isfinite(${a}).all()`);
+  }).join(' and ');
+}
+
+/** `print` with the name `from` printed as `to` (a mask's row variable). */
+export type PrintRenamed = (e: Expr, from: string, to: string) => string;
+
+/** A masked term's product: its operand copied with zeros outside the k range, times the other one whole. */
+function maskedLines(p: ProductLoop, t: ProductTerm, printAs: PrintRenamed, indent: string): string[] {
+  const v = p.rangeVar as string;
+  const masked = t.mask === 'left' ? t.left : t.right;
+  const other = t.mask === 'left' ? t.right : t.left;
+  const m = `${t.name}_m`;
+  const r = `${t.name}_r`;
+  const k = `${t.name}_k`;
+  const rows = `${masked.array}.shape[${1 - masked.kDim}]`;
+  const depth = `${other.array}.shape[${other.kDim}]`;
+  const lo = p.loop.range.start ? printAs(p.loop.range.start, v, r) : '0';
+  const hi = printAs(p.loop.range.stop, v, r);
+  const element = masked.kDim === 0 ? `${masked.array}[${k}, ${r}]` : `${masked.array}[${r}, ${k}]`;
+  const [shape, at] = t.mask === 'left' ? [`(${rows}, ${depth})`, `${m}[${r}, ${k}]`] : [`(${depth}, ${rows})`, `${m}[${k}, ${r}]`];
+  const whole = operandText(other, t.mask === 'left' ? 'right' : 'left', '', '', true);
+  return [
+    `${indent}${m} = ${NUMPY}.zeros(${shape})`,
+    `${indent}for ${r} in range(${rows}):`,
+    `${indent}    for ${k} in range(max(${lo}, 0), min(min(${hi}, ${depth}), ${masked.array}.shape[${masked.kDim}])):`,
+    `${indent}        ${at} = ${element}`,
+    `${indent}${t.name} = ${NUMPY}.dot(${t.mask === 'left' ? `${m}, ${whole}` : `${whole}, ${m}`})`,
+  ];
 }
 
 /**
@@ -35,10 +84,11 @@ export function productCondition(ps: ProductLoop[], print: (e: Expr) => string):
  * k range spans them (a slice is typed 'A' by Numba, whose np.dot then copies
  * it), else of the slices.
  */
-export function productLines(p: ProductLoop, print: (e: Expr) => string, indent: string): string[] {
+export function productLines(p: ProductLoop, print: (e: Expr) => string, printAs: PrintRenamed, indent: string): string[] {
   const { lo, hi } = productRange(p, print);
   const terms = p.updates.flatMap((up) => up.terms);
   return terms.flatMap((u, n) => {
+    if (u.mask) return maskedLines(p, u, printAs, indent);
     // syr2k's second term, A @ B.T, is the first's transpose (B @ A.T): one product, read transposed
     const mirror = terms.slice(0, n).find((e) => transposes(u, e));
     if (mirror) return [`${indent}${u.name} = ${mirror.name}.T`];
@@ -71,5 +121,9 @@ export function productUpdate(p: ProductLoop, print: (e: Expr) => string, indent
     const args = l.range.start === null ? [l.range.stop] : [l.range.start, l.range.stop, l.range.step].filter((e): e is Expr => e !== null);
     return `${indent}${'    '.repeat(d)}for ${l.target.id} in range(${args.map(print).join(', ')}):`;
   });
-  return [...lines, ...p.updates.map((u) => updateLine(u, print, `${indent}${'    '.repeat(p.inner.length)}`))];
+  const body = [...lines, ...p.updates.map((u) => updateLine(u, print, `${indent}${'    '.repeat(p.inner.length)}`))];
+  if (p.rangeVar === null) return body;
+  // a triangle: only where the original's k range is not empty (elsewhere it adds nothing)
+  const { lo, hi } = productRange(p, print);
+  return [`${indent}if (${hi}) - (${lo}) > 0:`, ...body.map((l) => `    ${l}`)];
 }

@@ -45,7 +45,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   const verdicts = loopVerdicts(isl, scop, reductions);
   const parallel = planParallelLoops(isl, tf, scop, verdicts, reductions);
   // matrix products through BLAS (close mode): printed in the original order, so no nest is reordered
-  const products = productLoops(tf, scop, parallel.boundsChecked);
+  const products = productLoops(isl, tf, scop, parallel.boundsChecked);
   const transformations: string[] = [];
   let plan: FunctionPlan = {
     parallel,
@@ -75,8 +75,12 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   }
   const wanted = local ? Math.min(before, astParallelDepth(local.ast, local.parallelDims)) : before;
   const obstacle = wanted > 0 && scop.loops.length > 0 ? rescheduleObstacle(tf, scop, parallel) : 'not needed';
+  const matrixProducts = [...products.values()].some((p) => p.updates.some((u) => u.terms.some((t) => t.right.rank === 2)));
   if (wanted > 0 && scop.loops.length > 0 && obstacle) {
     transformations.push(`kept the original loop order (isl rescheduling not tried: ${obstacle})`);
+  } else if (!obstacle && matrixProducts) {
+    // a matrix-matrix product through BLAS outruns any loop order isl finds for it
+    transformations.push('kept the original loop order (its matrix products run through BLAS instead)');
   } else if (!obstacle) {
     try {
       const r = reschedule(isl, scop);

@@ -19,12 +19,25 @@
 // the products when the k range is not empty (then the guard's bounds check has
 // covered Y[a, k] and Z[k, b] for every (a, b), so T[a, b] is inside T), and
 // as written otherwise.
+//
+// A k range bounded by an enclosing loop's variable v, one of T's indices
+// (trmm's `for k in range(i + 1, m)`, a triangle), is a masked product: the
+// operand walking v is copied with zeros outside the range, T = mask @ Z,
+// and the update runs where the original's range is not empty (`if hi - lo >
+// 0:` around it), so elements the original leaves alone stay untouched. The
+// zeros meet the other operand, so that one must be finite (a condition of the
+// fast path: 0 * inf would make a NaN the original never computes). An operand
+// the nest also writes (trmm's B, the target itself) is allowed when isl proves
+// that no write of the nest reaches its read (poly/old-reads.ts): then the
+// product before the nest reads the same old values.
+import type { IslContext } from 'isl-wasm';
 import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import type { Scop } from '../scop/scop.js';
 import { liveAfter } from './liveness.js';
 import { literalStep } from '../codegen/loop-range.js';
 import { productLoopNote } from '../numerics.js';
+import { readsOnlyOld } from './old-reads.js';
 
 /** One operand of the product: a 2-d array with k along `kDim`, or a vector indexed by k. */
 export interface ProductOperand {
@@ -44,6 +57,10 @@ export interface ProductTerm {
   name: string;
   /** Subtracted (`X -= ...`, `X = X + a - b`). */
   negated: boolean;
+  /** A triangular k range: the operand whose other index is the range's variable, copied masked; null: the whole range. */
+  mask: 'left' | 'right' | null;
+  /** The operands' subscript expressions as written (for the old-values proof). */
+  reads: Expr[];
 }
 
 /** One update of a product loop: `X[a, b] += c * Y[a, k] * Z[k, b]`, or a sum of such terms (syr2k). */
@@ -72,13 +89,15 @@ export interface ProductLoop {
   updates: ProductUpdate[];
   /** The outermost loop around it, before which the products are computed. */
   outer: Stmt;
+  /** The enclosing loop variable the k range depends on (a triangle), or null when the range is invariant in the nest. */
+  rangeVar: string | null;
 }
 
 /**
  * The product loops of a function (close mode only; none when the guard does
  * not check every access), by the k loop's source offset.
  */
-export function productLoops(tf: TypedFunction, scop: Scop, boundsChecked: boolean): Map<number, ProductLoop> {
+export function productLoops(isl: IslContext, tf: TypedFunction, scop: Scop, boundsChecked: boolean): Map<number, ProductLoop> {
   const out = new Map<number, ProductLoop>();
   if (tf.numerics !== 'close' || !boundsChecked || scop.unanalysable) return out;
   const visit = (body: Stmt[], outer: Stmt | null): void => {
@@ -89,7 +108,7 @@ export function productLoops(tf: TypedFunction, scop: Scop, boundsChecked: boole
       } else if (s.kind === 'for' || s.kind === 'while') {
         const top = outer ?? s;
         if (s.kind === 'for' && outer) {
-          const p = productLoop(tf, scop, s, top);
+          const p = productLoop(isl, tf, scop, s, top);
           if (p) {
             out.set(s.span.start, p);
             continue;
@@ -103,7 +122,7 @@ export function productLoops(tf: TypedFunction, scop: Scop, boundsChecked: boole
   return out;
 }
 
-function productLoop(tf: TypedFunction, scop: Scop, loop: ForStmt, outer: Stmt): ProductLoop | null {
+function productLoop(isl: IslContext, tf: TypedFunction, scop: Scop, loop: ForStmt, outer: Stmt): ProductLoop | null {
   if (literalStep(loop.range.step) !== 1 || loop.body.length === 0) return null;
   const k = loop.target.id;
   const inner: ForStmt[] = [];
@@ -128,18 +147,46 @@ function productLoop(tf: TypedFunction, scop: Scop, loop: ForStmt, outer: Stmt):
   // every array written in the nest is a parameter (the dispatcher checks those against aliasing) or a fresh allocation
   for (const w of written) if (!isParamArray(tf, w) && !scop.localShapes.has(w) && tf.locals.get(w)?.kind === 'array') return null;
   const invariant = invariantIn(outer);
-  if (![loop.range.start, loop.range.stop].filter((e): e is Expr => e !== null).every(invariant)) return null;
+  const bounds = [loop.range.start, loop.range.stop].filter((e): e is Expr => e !== null);
+  let rangeVar: string | null = null;
+  if (!bounds.every(invariant)) {
+    // a triangle: the bounds depend on one enclosing loop's variable, invariant otherwise
+    const vs = new Set<string>();
+    for (const e of bounds) walkExpr(e, (n) => { if (n.kind === 'name' && !invariant(n)) vs.add(n.id); });
+    const v = vs.size === 1 ? [...vs][0] : null;
+    if (!v || !enclosingLoopVars(outer, loop).has(v) || !bounds.every(invariantIn(outer, v))) return null;
+    rangeVar = v;
+  }
   const updates: ProductUpdate[] = [];
   for (const st of body) {
-    const u = productUpdate(tf, scop, st, k, written, invariant);
+    const u = productUpdate(tf, scop, st, k, invariant, rangeVar);
     if (!u) return null;
     updates.push(u);
   }
-  // distinct targets, none of them an operand of another update
+  // distinct targets
   const targets = updates.map((u) => targetArray(u.update));
   if (new Set(targets).size !== targets.length) return null;
-  if (updates.some((u) => u.terms.some((t) => targets.includes(t.left.array) || targets.includes(t.right.array)))) return null;
-  return { loop, inner, updates, outer };
+  // operands the nest writes (a target among them): only where no write of the nest reaches their reads
+  const terms = updates.flatMap((u) => u.terms);
+  const stale = terms.flatMap((t) => t.reads.filter((r) => r.kind === 'subscript' && r.value.kind === 'name' && (written.has(r.value.id) || targets.includes(r.value.id))));
+  if (!readsOnlyOld(isl, scop, outer, stale)) return null;
+  return { loop, inner, updates, outer, rangeVar };
+}
+
+/** The variables of the loops around `loop` inside `outer` (outer's own included). */
+function enclosingLoopVars(outer: Stmt, loop: ForStmt): Set<string> {
+  const out = new Set<string>();
+  const visit = (s: Stmt, around: string[]): boolean => {
+    if (s === loop) {
+      for (const v of around) out.add(v);
+      return true;
+    }
+    const here = s.kind === 'for' ? [...around, s.target.id] : around;
+    const children = s.kind === 'for' || s.kind === 'while' ? s.body : s.kind === 'if' ? [...s.body, ...s.orelse] : [];
+    return children.some((c) => visit(c, here));
+  };
+  visit(outer, []);
+  return out;
 }
 
 function isParamArray(tf: TypedFunction, name: string): boolean {
@@ -150,13 +197,13 @@ function targetArray(update: Stmt & ({ kind: 'augassign' } | { kind: 'assign' })
   return update.target.kind === 'subscript' && update.target.value.kind === 'name' ? update.target.value.id : '';
 }
 
-/** Does an expression keep its value through the nest? (no name bound in it; shapes and len() only) */
-function invariantIn(outer: Stmt): (e: Expr) => boolean {
+/** Does an expression keep its value through the nest? (no name bound in it but `except`; shapes and len() only) */
+function invariantIn(outer: Stmt, except: string | null = null): (e: Expr) => boolean {
   const assigned = assignedIn(outer);
   return (e: Expr): boolean => {
     let ok = true;
     walkExpr(e, (n) => {
-      if (n.kind === 'name' && assigned.has(n.id)) ok = false;
+      if (n.kind === 'name' && assigned.has(n.id) && n.id !== except) ok = false;
       // an array's shape does not change (`A.shape[1]`, `len(x)`); other subscripts and calls may
       const shape = n.kind === 'subscript' && n.value.kind === 'attribute' && n.value.attr === 'shape';
       const len = n.kind === 'call' && n.func.kind === 'name' && n.func.id === 'len';
@@ -166,7 +213,7 @@ function invariantIn(outer: Stmt): (e: Expr) => boolean {
   };
 }
 
-function productUpdate(tf: TypedFunction, scop: Scop, update: Stmt, k: string, written: Set<string>, invariant: (e: Expr) => boolean): ProductUpdate | null {
+function productUpdate(tf: TypedFunction, scop: Scop, update: Stmt, k: string, invariant: (e: Expr) => boolean, rangeVar: string | null): ProductUpdate | null {
   if (update.kind !== 'augassign' && update.kind !== 'assign') return null;
   if (update.target.kind !== 'subscript' || update.target.value.kind !== 'name') return null;
   const x = update.target.value.id;
@@ -186,7 +233,7 @@ function productUpdate(tf: TypedFunction, scop: Scop, update: Stmt, k: string, w
   if (!added) return null;
   const terms: ProductTerm[] = [];
   for (const [n, a] of added.entries()) {
-    const t = productTerm(tf, scop, a.e, x, subs, k, written, invariant, `_polyray_t${update.span.from.line}_${update.span.from.col}${n === 0 ? '' : `_${n}`}`);
+    const t = productTerm(tf, scop, a.e, x, subs, k, invariant, rangeVar, `_polyray_t${update.span.from.line}_${update.span.from.col}${n === 0 ? '' : `_${n}`}`);
     if (!t) return null;
     terms.push({ ...t, negated: a.negated });
   }
@@ -205,7 +252,7 @@ function addends(e: Expr, negated: boolean): { e: Expr; negated: boolean }[] {
 }
 
 /** One term `c * Y[a, k] * Z[k, b]` of X's update, or null. */
-function productTerm(tf: TypedFunction, scop: Scop, added: Expr, x: string, subs: string[], k: string, written: Set<string>, invariant: (e: Expr) => boolean, name: string): Omit<ProductTerm, 'negated'> | null {
+function productTerm(tf: TypedFunction, scop: Scop, added: Expr, x: string, subs: string[], k: string, invariant: (e: Expr) => boolean, rangeVar: string | null, name: string): Omit<ProductTerm, 'negated'> | null {
   const factors = productFactors(added);
   if (!factors) return null;
   const arrays = factors.filter((f) => f.kind === 'subscript');
@@ -238,13 +285,16 @@ function productTerm(tf: TypedFunction, scop: Scop, added: Expr, x: string, subs
     return t?.kind === 'array' ? t.dtype : null;
   };
   if ([x, left.array, right.array].some((a) => arrayDtype(a) !== 'float64')) return null;
-  if (!isParamArray(tf, left.array) || !isParamArray(tf, right.array) || x === left.array || x === right.array) return null;
+  // (an operand the nest writes, X included, is checked by productLoop: it must read only old values)
+  if (!isParamArray(tf, left.array) || !isParamArray(tf, right.array)) return null;
   if (!isParamArray(tf, x) && !scop.localShapes.has(x)) return null;
-  if (written.has(left.array) || written.has(right.array)) return null;
+  // a triangular range masks the operand walking its variable
+  const mask = rangeVar === null ? null : rangeVar === subs[0] ? 'left' : subs.length === 2 && rangeVar === subs[1] ? 'right' : undefined;
+  if (mask === undefined) return null;
   // the scalar factors do not change in the nest
   if (!scalars.every(invariant)) return null;
   if (!scalars.every((e) => { const t = tf.types.get(e); return t?.kind === 'scalar' && (t.scalar === 'float' || t.scalar === 'int'); })) return null;
-  return { left, right, factors: scalars, name };
+  return { left, right, factors: scalars, name, mask, reads: arrays };
 }
 
 /** `a * b * c` as its factors (a product tree of `*` only), or null. */
@@ -315,6 +365,6 @@ export function closeNotesForProducts(tf: TypedFunction, products: ReadonlyMap<n
 
 /** The report's transformation line for them. */
 export function describeProducts(products: ReadonlyMap<number, ProductLoop>): string {
-  const each = [...products.values()].map((p) => `line ${p.loop.span.from.line} (${p.updates.map((u) => `${u.terms[0].right.rank === 1 ? 'matrix-vector' : 'matrix-matrix'}${u.terms.length > 1 ? ` x${u.terms.length}` : ''}`).join(', ')})`);
+  const each = [...products.values()].map((p) => `line ${p.loop.span.from.line} (${p.updates.map((u) => `${u.terms[0].right.rank === 1 ? 'matrix-vector' : 'matrix-matrix'}${u.terms.length > 1 ? ` x${u.terms.length}` : ''}`).join(', ')}${p.rangeVar ? `, triangular in ${p.rangeVar}: a masked operand` : ''})`);
   return `matrix products through BLAS (close mode): the loop${each.length > 1 ? 's' : ''} at ${each.join(', ')} replaced by a product computed before ${each.length > 1 ? 'their nests' : 'its nest'} when its range is not empty; the nests keep the original loop order`;
 }
