@@ -23,7 +23,8 @@ from numpy.lib.stride_tricks import as_strided
 from .axis_lines import lines_of, literal_axes, result_rank, shape_of
 from .pairwise import pairwise_vector  # NumPy's order of a run's sum (np.trace)
 
-__all__ = ["arange", "arange_float64", "any_axis", "all_axis", "argmax_axis", "argmin_axis", "diag_view", "trace_pairwise", "ravel", "cumsum_flat"]
+__all__ = ["arange", "arange_float64", "any_axis", "all_axis", "argmax_axis", "argmin_axis", "diag_view", "trace_pairwise", "ravel", "cumsum_flat",
+           "sign_real"]
 
 
 # --- np.arange -------------------------------------------------------------------------
@@ -386,5 +387,38 @@ def _ol_cumsum_flat(a):  # type: ignore[no-untyped-def]
             out[0] = flat[0]
         for i in range(1, flat.size):
             out[i] = out[i - 1] + flat[i]
+        return out
+    return impl
+
+
+# --- np.sign of real floats ------------------------------------------------------------------
+#
+# NumPy's sign (loops_autovec.dispatch.c.src, npy_signbit-free): 1 above zero, -1 below, +0.0 for
+# either zero, NaN itself; Numba's np.sign returns the zero it was given, so -0.0 stayed -0.0
+# (found by issue 17's coverage audit, test_written_forms.py). The helper makes every zero +0.0:
+# z - z is +0.0 for both zeros in round-to-nearest, in the operand's own dtype.
+
+
+def sign_real(x: Any) -> Any:
+    """``np.sign(x)`` of a float32/float64 array or scalar."""
+    return np.sign(x)
+
+
+@overload(sign_real)
+def _ol_sign_real(x):  # type: ignore[no-untyped-def]
+    if isinstance(x, types.Float):
+        def scalar(x):  # type: ignore[no-untyped-def]
+            s = np.sign(x)
+            return s - s if s == 0 else s
+        return scalar
+    if not isinstance(x, types.Array) or not isinstance(x.dtype, types.Float) or x.ndim == 0:
+        return None
+
+    def impl(x):  # type: ignore[no-untyped-def]
+        out = np.sign(x)  # a fresh C-contiguous array of x's dtype
+        flat = out.reshape(out.size)
+        for i in range(flat.size):
+            if flat[i] == 0:
+                flat[i] = flat[i] - flat[i]
         return out
     return impl

@@ -68,6 +68,9 @@ export abstract class NumpyCallChecker extends CallChecker {
             : args.length === 1 ? complexUnary(name, args[0]) : null;
         if (typeof cx === 'string') this.error(e.span, `np.${name}(): ${cx}`);
         else if (cx) this.complexHelper(e.span, cx, `np.${name}`, (h) => this.helpers.set(e, h));
+        // np.sign of real floats: NumPy's +0.0 for -0.0, which Numba keeps (runtime/row_helpers.sign_real)
+        const real = (t: Ty | undefined) => (t?.kind === 'array' && (t.dtype === 'float64' || t.dtype === 'float32')) || (t?.kind === 'scalar' && t.scalar === 'float');
+        if (name === 'sign' && args.length === 1 && kw.size === 0 && real(args[0])) this.helpers.set(e, { helper: 'sign_real' });
         // NumPy's own math (SIMD loops): exact on integers only where the result stays integer (np.power)
         if (!cx && row.numerics === 'ulp' && (rule.ints !== 'keep' || args.some((t) => isFloatLike(t)))) {
           const exact = row.mathEquivalent;
