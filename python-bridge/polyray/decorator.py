@@ -53,6 +53,7 @@ import os
 import textwrap
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from time import perf_counter
 from typing import Any
@@ -65,6 +66,7 @@ from .profiling import adopt_original, hint_for, hinted_source, open_array_hint
 _history = importlib.import_module("polyray.runtime.history")
 _background = importlib.import_module("polyray.runtime.background")
 _hot = importlib.import_module("polyray.runtime.hot")
+_environ = importlib.import_module("polyray.runtime.environ")
 
 TARGETS = ("auto", "cpu", "gpu", "ray", "original")
 NUMERICS = _numerics.MODES
@@ -257,8 +259,91 @@ def _quick_key_function(names: list[str], hinted: set[str], args: tuple[Any, ...
     return scope["_polyray_quick_key"]
 
 
-class Parallelized:
-    """The decorated function: compiles per signature on first call, then dispatches."""
+def _expected(hint: str) -> tuple[type, Any, int] | None:
+    """(type, dtype or None, ndim) of the arguments :func:`polyray.profiling.hint_for` writes ``hint`` for,
+    when a value of exactly that type (dtype, rank) gets that hint back; None otherwise."""
+    import re
+
+    import numpy as np
+
+    plain = {"bool": bool, "int": int, "float": float, "complex": complex}
+    got: tuple[type, Any, int] | None = None
+    sample: Any = None
+    if hint in plain:
+        got, sample = (plain[hint], None, 0), plain[hint]()
+    elif (m := re.fullmatch(r"np\.(\w+)", hint)) and isinstance(getattr(np, m[1], None), type):
+        scalar = getattr(np, m[1])
+        if issubclass(scalar, np.generic):
+            got, sample = (scalar, None, 0), scalar(0)
+    elif (m := re.fullmatch(r"npt\.NDArray\[np\.(\w+)\]", hint) or re.fullmatch(
+            r"np\.ndarray\[tuple\[([int, ]*)\], np\.dtype\[np\.(\w+)\]\]", hint)):
+        name, rank = m[m.lastindex], (m[1].count("int") if m.lastindex == 2 else 0)
+        if isinstance(getattr(np, name, None), type):
+            dtype = np.dtype(getattr(np, name))
+            got, sample = (np.ndarray, dtype, rank), np.zeros((1,) * rank, dtype)
+    # (the round trip proves the test: hint_for reads nothing of a value but these)
+    return got if got is not None and hint_for(sample) == hint else None
+
+
+def foreign_test(names: list[str], key: tuple[tuple[str, str], ...]) -> Callable[[tuple[Any, ...]], bool]:
+    """``foreign(args)``: whether a positional call's arguments belong to another signature than ``key``
+    (:meth:`Parallelized._signature_of`'s, for parameters ``names``): each keyed argument tested as generated
+    code for the type (dtype, rank) its hint stands for, then by :func:`hint_for` itself where that fails."""
+    import numpy as np
+
+    hints = dict(key)
+    scope: dict[str, Any] = {"_hint_for": hint_for, "_nd": np.ndarray}
+    fast: list[str] = []
+    exact: list[str] = []
+    for k, name in enumerate(names):
+        if name not in hints:
+            continue
+        arg = f"_a{k}"
+        scope[f"_h{k}"] = hints[name]
+        exact.append(f"_hint_for({arg}) != _h{k}")
+        expected = _expected(hints[name])
+        if expected is None:
+            fast.append("False")
+            continue
+        scope[f"_t{k}"], dtype, rank = expected
+        fast.append(f"type({arg}) is _t{k}" + ("" if dtype is None else f" and {arg}.dtype is _d{k} and {arg}.ndim == {rank}"))
+        if dtype is not None:
+            scope[f"_d{k}"] = dtype
+    params = ", ".join(f"_a{k}" for k in range(len(names)))
+    src = (f"def _polyray_foreign(_args):\n"
+           f"    if len(_args) != {len(names)}:\n"
+           f"        return False  # (a call with another number of arguments raises as it would)\n"
+           + (f"    {params}{',' if len(names) == 1 else ''} = _args\n" if names else "")
+           + f"    if {' and '.join(fast) or 'True'}:\n"
+           f"        return False\n"
+           f"    return {' or '.join(exact) or 'False'}\n")
+    exec(compile(src, "<polyray foreign signature>", "exec"), scope)  # noqa: S102 - generated from parameter positions
+    return scope["_polyray_foreign"]
+
+
+#: Decorated functions whose calls go straight into one wrapper (Parallelized._take_fast): an environment write
+#: (POLYRAY_NUMERICS may have changed, and so the signature a call compiles for) sends them back to _call
+#: until a call finds one again.
+_FAST: "weakref.WeakSet[Parallelized]" = weakref.WeakSet()
+
+
+def _drop_fast() -> None:
+    for f in tuple(_FAST):
+        f._leave_fast()
+
+
+class Parallelized(functools.partial):
+    """The decorated function: compiles per signature on first call, then dispatches.
+
+    A functools.partial of no arguments (issue 18): calling it is partial's C call into what ``_route`` set,
+    no Python frame of the decorator's. That is :meth:`_call` (the quick key of the argument types, else
+    the signature bound and compiled where new) until a positional call ran a compiled signature; while that
+    is the only one met, the signature's wrapper itself, and the decorator tests nothing: the wrapper's
+    dispatcher, told the signature (Dispatcher.miss_for), passes a call of other argument types back
+    (``_missed``) before it runs anything. No ``__call__`` here: defining one would replace partial's."""
+
+    def __new__(cls, fn: Callable[..., Any], target: str | None = None, numerics: str | None = None) -> "Parallelized":
+        return super().__new__(cls, fn)
 
     def __init__(self, fn: Callable[..., Any], target: str | None = None, numerics: str | None = None) -> None:
         functools.update_wrapper(self, fn)
@@ -291,6 +376,12 @@ class Parallelized:
             inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in params) else -1
         self._quick_key: Callable[..., Any] | None = None
         self._quick: dict[tuple[Any, Any], Callable[..., Any]] = {}
+        # the one compiled signature whose wrapper calls go straight into (_take_fast, issue 18): possible for
+        # positional parameters where environment writes are watched and no target is written per call;
+        # None while there is none; False once a second signature came (the calls then take _call)
+        self._fast_sig: tuple[str, tuple[tuple[str, str], ...]] | None | bool = (
+            None if self._positional >= 0 and target is None and _environ.WATCHED else False)
+        self._route(self._call)
         if self._fully_hinted():
             self._ahead = _background.submit(("parallelize", id(self)), lambda job: self._compile_ahead())
             self._jobs[(_numerics.resolve(self.numerics), ())] = self._ahead
@@ -393,10 +484,17 @@ class Parallelized:
             adopt_original(module, self.name, self.fn)
             self.compiled_callees.update(calls)
             self._modules[(mode, key)] = module
+            dispatcher = getattr(module, f"_polyray_dispatch_{self.name}", None)
+            if key and hasattr(dispatcher, "miss_for"):
+                # (calls reach this wrapper whatever their types, _take_fast: its dispatcher tells them apart)
+                dispatcher.miss_for([name for name, _ in key], foreign_test(list(self._signature.parameters), key),
+                                    functools.partial(self._missed, mode, key))
         spec = ", ".join(f"{k}: {v}" for k, v in key) or "as hinted"
         return wrapper, f"{note}; signature {spec}; numerics {mode}"
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, *args: Any, **kwargs: Any) -> Any:
+        """A call that its compiled wrapper does not take directly (see the class doc): the quick key of the
+        argument types, else the signature bound, compiled where it is new."""
         quick = self._quick_key
         if quick is not None and not kwargs and len(args) == self._positional:
             # a call like an earlier one (the same argument types, numerics setting): its compiled wrapper,
@@ -404,13 +502,30 @@ class Parallelized:
             # checks the arguments as on any call
             found = quick(*args)
             if found is not None:
-                target = self._quick.get((_hot.env_get(_NUMERICS_KEY) if self.numerics is None else None, found))
-                if target is not None:
+                hit = self._quick.get((_hot.env_get(_NUMERICS_KEY) if self.numerics is None else None, found))
+                if hit is not None:
+                    target, sig = hit
+                    if sig is not None and self._fast_sig is None:
+                        self._take_fast(*sig, target)
                     try:
                         return target(*args) if self.target is None else self._with_target(target, args, kwargs)
                     finally:
                         # (the dispatcher inside left its compiles' gates to this call: background.open_gates)
                         _background.open_gates()
+        try:
+            return self._bound(args, kwargs)
+        finally:
+            _background.open_gates()  # (as above)
+
+    def _missed(self, mode: str, key: tuple[tuple[str, str], ...], *args: Any) -> Any:
+        """The dispatcher of signature ``key`` took a call whose arguments belong to another signature
+        (Dispatcher.miss_for: it ran nothing): that one runs, found or compiled as for any new call."""
+        return self._bound(args, {}, (mode, key))
+
+    def _bound(self, args: tuple[Any, ...], kwargs: dict[str, Any], missed: tuple[str, Any] | None = None) -> Any:
+        """The call with its signature bound: that signature's wrapper, compiled first where it is new (in
+        the background while the original runs, unless the call waits). ``missed``: the (mode, signature)
+        whose dispatcher passed the call on (never run again for it)."""
         key, problem = self._signature_of(args, kwargs)
         target: Callable[..., Any] | None = None
         if key is not None:
@@ -427,11 +542,8 @@ class Parallelized:
                         # the calls until it is compiled (an accelerated helper that the original of another
                         # calls thousands of times) find this without binding the signature again
                         self._remember_quick(args, self._pending(mode, key))
-                    try:
-                        return self._original(args, kwargs, "compiling in the background for these argument types; "
-                                                            "ran original")
-                    finally:
-                        _background.open_gates()
+                    return self._original(args, kwargs, "compiling in the background for these argument types; "
+                                                        "ran original")
                 self._lock.acquire()
                 try:
                     entry = compiled.get(key)
@@ -441,14 +553,48 @@ class Parallelized:
                 finally:
                     self._lock.release()
             target, problem = entry
+            if target is not None and missed == (mode, key):  # (cannot happen: foreign_test is hint_for's)
+                target, problem = None, "the compiled signature's dispatcher passed the call on"
         if target is not None:
             if not kwargs and len(args) == self._positional:
-                self._remember_quick(args, target)
-            try:
-                return self._with_target(target, args, kwargs)
-            finally:
-                _background.open_gates()  # (as above)
+                self._remember_quick(args, target, (mode, key))
+                self._take_fast(mode, key, target)
+            return self._with_target(target, args, kwargs)
         return self._original(args, kwargs, problem or "the call's arguments do not bind")
+
+    def _take_fast(self, mode: str, key: tuple[tuple[str, str], ...], target: Callable[..., Any]) -> None:
+        """After a positional call that ran compiled signature ``key``: while it is the only one the calls
+        met, every call goes straight into its wrapper (_route); a second one ends that for good (two
+        signatures in turn would each make the other's dispatcher drop its hot decision)."""
+        sig = self._fast_sig
+        if sig is False or sig == (mode, key):
+            return
+        if sig is not None:
+            self._fast_sig = False
+            self._leave_fast()
+            return
+        module = self._modules.get((mode, key))
+        dispatcher = getattr(module, f"_polyray_dispatch_{self.name}", None)
+        if key and getattr(dispatcher, "_miss", None) is None:
+            return  # (nothing would tell another signature's arguments apart)
+        raw = _hot.env_get(_NUMERICS_KEY) if self.numerics is None else None
+        if raw is not None and raw.strip() not in (b"exact", b"close", "exact", "close"):
+            return  # (an unknown mode warns on each call: the full path)
+        self._fast_sig = (mode, key)
+        self._route(target)
+        _FAST.add(self)
+
+    def _leave_fast(self) -> None:
+        """Calls take _call again (an environment write, a second signature)."""
+        if self._fast_sig is not False:
+            self._fast_sig = None
+        self._route(self._call)
+        _FAST.discard(self)
+
+    def _route(self, fn: Callable[..., Any]) -> None:
+        """What a call of this object runs: functools.partial's own state (its ``__setstate__``, the pickle
+        protocol's), so that the call is partial's C call into ``fn`` without a Python frame of ours."""
+        self.__setstate__((fn, (), None, self.__dict__))
 
     def _pending(self, mode: str, key: tuple[tuple[str, str], ...]) -> Callable[..., Any]:
         """What a quick call (_remember_quick) of a signature still compiling in the background runs: the
@@ -459,17 +605,18 @@ class Parallelized:
             job = self._jobs.get((mode, key))
             forced = (os.environ.get("POLYRAY_TARGET") or "auto") != "auto"
             if job is None or job.done.is_set() or forced or _background.jit_wait():
-                for k in [k for k, v in self._quick.items() if v is pending]:
+                for k in [k for k, v in self._quick.items() if v[0] is pending]:
                     self._quick.pop(k, None)
                 return self(*args)
             try:
                 return self._original(args, {}, "compiling in the background for these argument types; ran original")
             finally:
-                _background.open_gates(frames=2)  # (this frame and the __call__ that found it)
+                _background.open_gates(frames=2)  # (this frame and the _call that found it)
 
         return pending
 
-    def _remember_quick(self, args: tuple[Any, ...], target: Callable[..., Any]) -> None:
+    def _remember_quick(self, args: tuple[Any, ...], target: Callable[..., Any],
+                        sig: tuple[str, tuple[tuple[str, str], ...]] | None = None) -> None:
         """Let calls with arguments of these types (and the numerics setting of now) find ``target`` without
         binding the signature: the key of the first such call's types is generated code (no loop)."""
         raw = _hot.env_get(_NUMERICS_KEY) if self.numerics is None else None
@@ -479,7 +626,7 @@ class Parallelized:
             self._quick_key = _quick_key_function(list(self._signature.parameters), self._hinted, args)
         found = self._quick_key(*args)
         if found is not None and len(self._quick) < 64:
-            self._quick[(raw, found)] = target
+            self._quick[(raw, found)] = (target, sig)
 
     def _with_target(self, target: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if self.target is None:
@@ -507,7 +654,8 @@ class Parallelized:
         return result
 
 
-_background.register_call(Parallelized.__call__)  # (a call made inside another leaves the gates to it)
+_background.register_call(Parallelized._call)  # (a call made inside another leaves the gates to it)
+_environ.watch(_drop_fast)
 
 
 def parallelize(fn: Callable[..., Any] | None = None, *, target: str | None = None,

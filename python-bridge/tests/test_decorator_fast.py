@@ -146,3 +146,121 @@ def test_a_thread_that_never_set_its_gates_reads_none():
     t.join()
     assert got == [None, None]
     assert "gates" in type(background._local).__dict__  # (the class default that makes the read cheap)
+
+
+# -- calls straight into one signature's wrapper (issue 18: its dispatcher passes other signatures back) -----
+
+def on_fast_path(f):
+    """Whether calls of ``f`` go straight into one compiled wrapper (Parallelized._take_fast), not ``_call``."""
+    return isinstance(f._fast_sig, tuple) and getattr(f.func, "__self__", None) is not f and f.func.__name__ == f.__name__
+
+
+def shifted_sum(A, shift):
+    n, m = A.shape
+    out = np.zeros(n)
+    for i in range(n):
+        for j in range(m):
+            out[i] += A[i, j] + shift
+    return out
+
+
+@needs_compiler
+def test_calls_go_straight_into_the_wrapper_and_other_signatures_compile_their_own():
+    f = parallelize(scale_into)
+    x, out = np.arange(12.0), np.zeros(12)
+    f(2.0, x, out)
+    assert on_fast_path(f)
+    seen = counting_full_path(f)
+    keyed = []
+    inner = f._quick_key
+    f._quick_key = lambda *a: keyed.append(1) or inner(*a)
+    for alpha in (3.0, 4.0):
+        out2 = np.zeros(12)
+        f(alpha, x, out2)
+        assert out2.tolist() == (alpha * x + 1.0).tolist()
+    assert seen == [] and keyed == []  # neither the signature bound nor the quick key computed
+    assert rt.history()[-1]["variant"] == "cpu" and rt.history()[-1].get("hot")
+
+    # another dtype: the wrapper's dispatcher runs nothing and passes it back; float32 compiles, float32's bits
+    x32, out32, ref32 = np.arange(12, dtype=np.float32), np.zeros(12, np.float32), np.zeros(12, np.float32)
+    f(2.0, x32, out32)
+    scale_into(2.0, x32, ref32)
+    assert len(seen) == 1 and len(f.compiled) == 2 and out32.tobytes() == ref32.tobytes()
+    assert not on_fast_path(f)  # two signatures: the quick key again, for good
+    # then each signature finds its own wrapper, compiled, as before
+    for alpha, xs, dtype in ((5.0, x, np.float64), (6.0, x32, np.float32), (7.0, x, np.float64)):
+        got, want = np.zeros(12, dtype), np.zeros(12, dtype)
+        f(alpha, xs, got)
+        scale_into(alpha, xs, want)
+        assert got.tobytes() == want.tobytes()
+    assert len(f.compiled) == 2 and set(variants("scale_into")) == {"cpu"}, variants("scale_into")
+
+
+@needs_compiler
+@pytest.mark.parametrize("other", ["int", "numpy scalar", "int array", "bool array"])
+def test_after_direct_calls_another_kind_of_argument_is_another_signature(other):
+    f = parallelize(shifted_sum)
+    A = np.arange(12.0).reshape(3, 4)
+    assert f(A, 0.5).tolist() == shifted_sum(A, 0.5).tolist() and on_fast_path(f)
+    args = {"int": (A, 2), "numpy scalar": (A, np.float64(0.5)), "int array": (np.arange(12).reshape(3, 4), 0.5),
+            "bool array": (A > 4.0, 1.5)}[other]
+    got, want = f(*args), shifted_sum(*args)
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    assert len(f.compiled) == 2, list(f.compiled)
+    hints = sorted(dict(k)["shift"] for k in f.compiled)
+    assert hints == sorted({"int": ["float", "int"], "numpy scalar": ["float", "np.float64"]}.get(other, ["float"] * 2))
+
+
+@needs_compiler
+def test_layouts_and_size_classes_stay_with_the_signature_and_are_checked_by_its_dispatcher():
+    f = parallelize(shifted_sum)
+    A = np.arange(12.0).reshape(3, 4)
+    f(A, 0.5)
+    assert on_fast_path(f)
+    # a Fortran-ordered, a strided and a larger array: the same signature (layout and size are not part of it),
+    # each right, the dispatcher deciding as for any call (no new compile of the module)
+    for B in (np.asfortranarray(A), np.arange(48.0).reshape(6, 8)[::2, ::2], np.ones((300, 40))):
+        assert f(B, 0.25).tobytes() == shifted_sum(B, 0.25).tobytes()
+        assert not rt.history()[-1].get("hot")  # (the dispatcher's full path took it: not the decision for A)
+    assert len(f.compiled) == 1 and on_fast_path(f)
+    # bad input: the original's exception, raised from the user's own line
+    with pytest.raises(ValueError) as info:
+        f(np.arange(3.0), 0.5)  # (n, m = A.shape of a 1-d array)
+    assert info.traceback[-1].path.name == "test_decorator_fast.py"
+
+
+@needs_compiler
+def test_an_environment_write_leaves_the_direct_calls_and_a_forced_original_still_compiles(monkeypatch):
+    f = parallelize(scale_into)
+    x, out = np.arange(6.0), np.zeros(6)
+    f(2.0, x, out)
+    assert on_fast_path(f)
+    monkeypatch.setenv("POLYRAY_TARGET", "original")  # (a write: every decision made before is dropped)
+    assert not on_fast_path(f)
+    for _ in range(3):
+        f(2.0, x, out)
+    d = f._modules[next(iter(f._modules))]._polyray_dispatch_scale_into
+    assert not d.keep.on  # (the wrapper's own test reads no dtype: the dispatcher keeps calls of its signature)
+    assert on_fast_path(f) and rt.history()[-1].get("hot")  # (the dispatcher's hot path runs the original)
+    # another signature, the same bytes (so the same size class and hot decision): compiled all the same
+    x32, out32 = np.arange(12, dtype=np.float32), np.zeros(12, np.float32)
+    f(2.0, x32, out32)
+    assert len(f.compiled) == 2 and out32.tolist() == (2.0 * x32 + 1.0).tolist()
+    assert variants("scale_into")[-1] == "original"
+
+
+@needs_compiler
+def test_direct_calls_open_the_gates_of_the_compiles_they_asked_for(monkeypatch):
+    f = parallelize(shifted_sum)
+    A = np.arange(12.0).reshape(3, 4)
+    f(A, 0.5)
+    assert on_fast_path(f)
+    monkeypatch.delenv("POLYRAY_JIT_WAIT")  # (a write: the next call binds its signature, then takes the fast way)
+    f(A, 0.5)
+    assert on_fast_path(f)
+    # a strided array: the same signature, another Numba layout compiled in the background, the original meanwhile
+    B = np.arange(48.0).reshape(6, 8)[::2, ::2]
+    assert f(B, 0.25).tobytes() == shifted_sum(B, 0.25).tobytes()
+    assert "jit_compiling" in rt.history()[-1]  # (a compile asked for: its gate open once the call returned)
+    assert background._local.gates is None
+    assert background.wait_idle(120)

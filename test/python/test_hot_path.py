@@ -685,6 +685,14 @@ def test_the_kept_original_holds_for_its_size_class_only(kern, monkeypatch):
     assert len(rt.history()) == count + 1 and last()["variant"] == "cpu"
     assert d.keep.on and not d.keep.lo <= big.nbytes < d.keep.hi
     assert kern.pick(x, 2) == 4.0 and len(rt.history()) == count + 1  # still kept for the small one
+    # the wrapper's test: the deciding call's bytes first, then the class's bounds (7 elements: 56 bytes, the
+    # same class as 64), no type test: what has no bytes goes to the dispatcher, which runs the original
+    assert d.keep.n == x.nbytes and d.keep.lo <= 56 < d.keep.hi
+    assert kern.pick(np.arange(7.0), 6) == 12.0 and len(rt.history()) == count + 1
+    assert kern.pick([1.0, 2.0], 1) == 4.0 and len(rt.history()) == count + 2 and last()["variant"] == "original"
+    assert kern.pick(np.arange(8, dtype=np.int64), 3) == 6 and len(rt.history()) == count + 2  # (as the dispatcher would)
+    huge = np.arange(1 << 16, dtype=np.float64)  # far from the class: the dispatcher, compiled code
+    assert kern.pick(huge, 9) == 18.0 and last()["variant"] == "cpu"
 
 
 def test_kept_ranges_join_where_they_touch():
@@ -698,6 +706,18 @@ def test_kept_ranges_join_where_they_touch():
     assert (k.lo, k.hi) == (100, 200) and k.overlaps(150, 160) and not k.overlaps(200, 300)
     k.off()
     assert not k.on and not k.overlaps(100, 200)
+    # the deciding call's total, which the wrapper tests first: kept where it lies in the range kept now
+    k.add(10, 20, 16)
+    assert (k.lo, k.hi, k.n) == (10, 20, 16)
+    k.add(20, 40, 30)  # joined: the newest total
+    assert (k.lo, k.hi, k.n) == (10, 40, 30)
+    k.add(100, 200)  # apart, no total: none tested first (the old one lies outside)
+    assert k.n == -1
+    k.add(100, 200, 500)  # (a total outside its own range is not taken)
+    assert k.n == -1
+    k.add(100, 200, 150)
+    k.off()
+    assert k.n == -1 and (k.lo, k.hi) == (0, 0)
 
 
 def test_the_wrapper_shares_the_originals_defaults(tmp_path):

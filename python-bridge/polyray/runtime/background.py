@@ -118,7 +118,7 @@ _local = _Gates()
 
 
 # code objects of the functions that run a Polyray call and open the gates when it returns
-# (Dispatcher._full, parallelize.__call__): register_call
+# (Dispatcher._full, Parallelized._call): register_call
 _call_codes: set[object] = set()
 
 

@@ -77,7 +77,7 @@ class Dispatcher:
 
     __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices", "_cost",
                  "_cluster_state", "_failed", "_speed", "constants", "_result", "_hot", "_fast", "_count", "_check",
-                 "_check_cost", "_fusion", "keep", "_enter", "__weakref__")
+                 "_check_cost", "_fusion", "keep", "_enter", "_miss", "_strict", "__weakref__")
 
     def __init__(
         self,
@@ -155,6 +155,10 @@ class Dispatcher:
         # the module global the generated wrapper calls (bound to this dispatcher): rebound to the generated
         # hot path once there is one, so that a call enters it without this object's __call__ slot
         self._enter = enter if isinstance(enter, str) and enter else None
+        # where a caller compiled this dispatcher for one signature of its own (miss_for): its test that a
+        # call's arguments belong to another one, and the params it keys on
+        self._miss: tuple[Callable[[tuple[Any, ...]], bool], Callable[..., Any]] | None = None
+        self._strict: frozenset[str] = frozenset()
         _LIVE.add(self)
         # variant -> call_signature(args) -> why it failed to prepare or launch for those types
         self._failed: dict[str, dict[tuple[Any, ...], str]] = {}
@@ -164,6 +168,26 @@ class Dispatcher:
             bind = getattr(variant, "bind", None)
             if bind is not None:
                 bind(name, params)
+
+    def miss_for(self, names: Sequence[str], foreign: Callable[[tuple[Any, ...]], bool],
+                 passed: Callable[..., Any]) -> None:
+        """For a caller that compiled this dispatcher for one signature of its own (``@parallelize``: the types
+        of ``names``' arguments) and sends it calls without testing their arguments (issue 18): from now on a
+        call that ``foreign(args)`` says belongs to another signature is passed on, ``passed(*args)``, before
+        anything runs here (the caller finds or compiles that signature). The hot path then tests those
+        params' scalar types exactly and their arrays' dtype and rank where it runs the original (Numba tests
+        the compiled form's), and the wrapper never runs the original's body itself (its test reads no dtype:
+        hot.Kept)."""
+        self._miss = (foreign, passed)
+        self._strict = frozenset(names)
+        self._forget_hot()
+        if self._fast is not None:  # (built without these tests: built again by the next call that settles)
+            module = getattr(self.original, "__globals__", None)
+            if self._enter is not None and module is not None and module.get(self._enter) is self._fast:
+                module[self._enter] = self
+            self.__class__ = Dispatcher
+            self._fast = self._check = None
+            self._fusion = None
 
     def forget_measurements(self) -> None:
         """Forget what auto measured (variant and original times per size class) and the hot path's
@@ -258,6 +282,9 @@ class Dispatcher:
         return self._full(args)
 
     def _full(self, args: tuple[Any, ...]) -> Any:
+        miss = self._miss
+        if miss is not None and miss[0](args):
+            return miss[1](*args)  # (another signature of the caller's: miss_for)
         try:
             return self._call(args)
         finally:
@@ -433,16 +460,24 @@ class Dispatcher:
         if len(self._hot) >= 64:
             self._forget_hot()
         self._hot[cls] = entry
-        if variant is None and _environ.WATCHED:  # (where writes are not watched the wrapper would miss them)
+        # (where writes are not watched the wrapper would miss them; and its test tells no signature from another)
+        if variant is None and _environ.WATCHED and self._miss is None:
             # the wrapper runs the original itself for these totals (for any, where a forced target chose it)
             if decision is None:
                 self.keep.keep_all()
             else:
-                self.keep.add(lo, hi)
+                self.keep.add(lo, hi, self._array_bytes(args))
         elif self.keep.overlaps(lo, hi):
             self.keep.off()
         if variant is not None and self._fusion is not None:
             self._fusion.offer(run, args, entry)
+
+    def _array_bytes(self, args: tuple[Any, ...]) -> int:
+        """The bytes total of the array arguments, as the wrapper sums it (hot.Kept.n); -1 where one has none."""
+        try:
+            return sum(int(x.nbytes) for p, x in zip(self.params, args) if p.kind == "array")
+        except Exception:  # noqa: BLE001 - (the wrapper then compares with the bounds only)
+            return -1
 
     def _dispatch_cost(self, args: tuple[Any, ...], cls: int, lo: int, hi: int, more: tuple[Any, ...]) -> float:
         """What a hot call of a compiled form costs beyond the form's own call (what auto adds to the compiled
@@ -456,7 +491,8 @@ class Dispatcher:
         fused = self._fusion.guard if self._fusion is not None else None
         entries: dict[int, _hot.Entry] = {}
         dry = _hot.build_hot(self.name, self.params, self._guard.generated, bound, module, entries, nothing,
-                             nothing, nothing, None, fused, self._hot_environment(), self._result is not None)
+                             nothing, nothing, None, fused, self._hot_environment(), self._result is not None,
+                             self._strict)
         entry = _hot.Entry(_hot.env_get(_hot.TARGET_KEY), lo, hi, 1 << 62, None, nothing, True, {}, None,
                            _cluster.generation() if "ray" in self.variants else None, more)
         entry.checked = fused is not None  # (the checks run inside the form once its fused entry is compiled)
@@ -477,7 +513,7 @@ class Dispatcher:
                 return None
             bound = tuple((name, module[name]) for name, _ in self.constants) if module is not None else ()
             guard = self._guard.generated
-            check = _hot.build_check(self.name, self.params, guard, bound, module)
+            check = _hot.build_check(self.name, self.params, guard, bound, module, self._strict)
             # (no generation compared per call: every Ray (dis)connect drops the entries, _forget_all_hot)
             generation = None
             fusion = _hot_entry.Fusion(self.name, self.params, guard) if _hot_entry.enabled() else None
@@ -486,7 +522,7 @@ class Dispatcher:
             fast = _hot.build_hot(self.name, self.params, guard, bound, module, self._hot, self.original,
                                   self._full, self._record, generation,
                                   None if fusion is None else fusion.guard, self._hot_environment(),
-                                  self._result is not None)
+                                  self._result is not None, self._strict)
             self._fusion = fusion
             # calls now enter the generated code directly (one Python frame less than __call__(*args)), and the
             # generated wrapper calls it without this object's __call__ slot (a C call into a Python function)

@@ -174,9 +174,10 @@ def _guard_lines(params: Sequence[Param], guard: Callable[..., Any] | None) -> l
             "except Exception:", "    _bad = True", "if _bad: {MISS}"]
 
 
-def _fast_types(params: Sequence[Param], scope: dict[str, Any]) -> tuple[str, str]:
+def _fast_types(params: Sequence[Param], scope: dict[str, Any], strict: frozenset[str] = frozenset()) -> tuple[str, str]:
     """(the test that every argument has its param's plain type, the sum of the bytes cost.size_class counts
-    for arguments of those types)."""
+    for arguments of those types). ``strict``: the params whose scalar type is their caller's signature
+    (Dispatcher.miss_for): a float there is a ``float`` exactly, not also an np.float64."""
     tests: list[str] = []
     nbytes: list[str] = []
     for k, p in enumerate(params):
@@ -192,11 +193,26 @@ def _fast_types(params: Sequence[Param], scope: dict[str, Any]) -> tuple[str, st
                 nbytes.append(str(np.dtype(p.scalar_dtype).itemsize))
         elif p.exact:
             tests.append(f"type({x}) is {p.kind}")
+        elif x in strict:
+            tests.append(f"type({x}) is {p.kind}")
         else:  # (np.float64 and np.complex128 are float and complex: size_class counts no bytes for them)
             extra = {"int": "", "float": " or type({x}) is _f64", "complex": " or type({x}) is _c128",
                      "bool": ""}[p.kind].format(x=x)
             tests.append(f"(type({x}) is {p.kind}{extra})" if extra else f"type({x}) is {p.kind}")
     return " and ".join(tests) or "True", " + ".join(nbytes) or "0"
+
+
+def _array_types(params: Sequence[Param], scope: dict[str, Any], strict: frozenset[str]) -> str:
+    """The test that the ``strict`` arrays have their param's dtype and rank ("" when there is none to make):
+    where the hot path runs the original, which Numba's dispatcher does not check. ``is`` on the dtype:
+    NumPy's builtin dtypes are one object each; an equal copy (rare) misses and the full path decides."""
+    tests: list[str] = []
+    for k, p in enumerate(params):
+        if p.kind != "array" or p.name not in strict or p.dtype is None:
+            continue
+        scope[f"_D{k}"] = np.dtype(p.dtype)
+        tests.append(f"{p.name}.dtype is _D{k}" + ("" if p.ndim is None else f" and {p.name}.ndim == {int(p.ndim)}"))
+    return " and ".join(tests)
 
 
 #: The default of the generated ``__call__``'s parameters: no caller has it, so a missing argument shows.
@@ -209,13 +225,14 @@ def _scope(guard: Callable[..., Any] | None, module: dict[str, Any] | None) -> d
 
 
 def build_check(function: str, params: Sequence[Param], guard: Callable[..., Any] | None,
-                constants: Sequence[tuple[str, object]], module: dict[str, Any] | None) -> Callable[..., bool]:
+                constants: Sequence[tuple[str, object]], module: dict[str, Any] | None,
+                strict: frozenset[str] = frozenset()) -> Callable[..., bool]:
     """``check(*args)``: True when a compiled variant may take the call on the hot path (see the module
     docstring for what it checks and what it leaves to Numba); False sends the call to the full checks.
     ``constants``: (name, the object the module bound when the full check accepted it). The same checks
     as :func:`build_hot`'s, apart: the dispatcher runs it before it lets calls be hot, and times it."""
     scope = _scope(guard, module)
-    types, _ = _fast_types(params, scope)
+    types, _ = _fast_types(params, scope, strict)
     body = [f"if not ({types}): return False"]
     body += [line.replace("{MISS}", "return False") for line in _check_lines(function, params, guard, constants, scope)]
     body.append("return True")
@@ -229,7 +246,8 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
               constants: Sequence[tuple[str, object]], module: dict[str, Any] | None,
               entries: dict[int, "Entry"], original: Callable[..., Any], slow: Callable[[tuple[Any, ...]], Any],
               record: Callable[[dict[str, Any]], None], generation: Callable[[], int] | None,
-              fused_guard: bool | None = None, environment: tuple[Any, ...] = (), converts: bool = True) -> Callable[..., Any]:
+              fused_guard: bool | None = None, environment: tuple[Any, ...] = (), converts: bool = True,
+              strict: frozenset[str] = frozenset()) -> Callable[..., Any]:
     """The dispatcher's whole call on the hot path, generated for its parameters (no ``*args`` tuple,
     no loop over the arguments, no call per check): the types, the bytes total and its entry in
     ``entries`` (size class -> :class:`Entry`), the environment, then the original or the
@@ -238,7 +256,10 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
     the guard: an entry whose ``checked`` is set runs one, and the Python aliasing (and guard) checks not.
     ``environment``: the raw keys of the other environment variables a compiled entry's decision depends on
     (CpuVariant.hot_environment), whose values then are the entry's ``more``. ``converts``: whether an entry
-    may carry a ``result`` converter (the dispatcher's ``result=``); without one no line tests for it."""
+    may carry a ``result`` converter (the dispatcher's ``result=``); without one no line tests for it.
+    ``strict``: the params whose types are the caller's signature (Dispatcher.miss_for): their scalars' types
+    are tested exactly, and their arrays' dtype and rank before the original runs (the compiled form's
+    are Numba's to test); a call that fails goes to ``slow``, which passes one of another signature on."""
     from .hot_entry import CheckMiss
     from .jitting import HotMiss, PreparationFailed
 
@@ -257,7 +278,8 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         done = ["_append(_e.record)", "if _history._listeners:", "    _notify(_e.record)"]
     else:  # pragma: no cover - a dispatcher given another recorder
         done = ["_record(_e.record)"]
-    types, nbytes = _fast_types(params, scope)
+    types, nbytes = _fast_types(params, scope, strict)
+    arrays = _array_types(params, scope, strict)
     cluster = "" if generation is None else " and _e.cluster == _generation()"
     owner = sys.modules.get(getattr(generation, "__module__", ""))
     if generation is not None and getattr(owner, "generation", None) is generation and hasattr(owner, "_generation"):
@@ -317,6 +339,7 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         "_e = _entries.get(_k)",
         f"if _e is None or not (_e.lo <= _t < _e.hi and _e.budget > 0{target}{cluster}){more}: {miss}",
         "if not _e.compiled:",
+        *([f"    if not ({arrays}): {miss}"] if arrays else []),
         "    _e.budget -= 1",
         "    try:",
         f"        _r = _original({names})",
@@ -381,38 +404,46 @@ def hot_class(base: type, call: Callable[..., Any]) -> type:
 class Kept:
     """Where the dispatcher keeps the original (auto decided so for a size class, or the target is
     ``original``): the generated wrapper (codegen/dispatcher.ts, emitWrapper) runs the original's own body
-    in its own frame when ``on`` and its array arguments are exact ndarrays whose bytes total lies in
-    [lo, hi), before it calls anything: such a call costs the original's time plus that one test.
+    in its own frame when ``on`` (no array argument), ``all``, or its array arguments' bytes total is ``n``
+    (the total of the call that decided: one comparison) or lies in [lo, hi), before it calls anything:
+    such a call costs the original's time plus that one test (issue 18: about 35 ns with one array, where
+    the exact-ndarray tests and the bounds first cost 55).
     No run record, no call count: the dispatcher turns it off on every event that could change what
     it decided (a write through os.environ, a Ray (dis)connect, a failure, forget_measurements,
     a compiled decision for an overlapping size class); nothing else can change it, since the
     original's measured time only falls and the compiled candidates are not run meanwhile."""
 
-    __slots__ = ("on", "lo", "hi", "all")
-    #: (for the generated wrapper's type test)
-    ndarray: Final = np.ndarray
+    __slots__ = ("on", "lo", "hi", "all", "n")
 
     def __init__(self) -> None:
-        #: for the arguments whose arrays' bytes total lies in [lo, hi)
+        #: for the arguments whose arrays' bytes total lies in [lo, hi) (lo == hi while off: none does)
         self.on = False
         self.lo = 0
         self.hi = 0
         #: for any arguments (a forced target chose the original: no size test in the wrapper)
         self.all = False
+        #: the arrays' bytes total of the call that decided (-1: none), within [lo, hi)
+        self.n = -1
 
     def off(self) -> None:
         self.all = self.on = False
         self.lo = self.hi = 0
+        self.n = -1
 
     def keep_all(self) -> None:
         self.lo, self.hi = 0, 1 << 62
         self.on = self.all = True
 
-    def add(self, lo: int, hi: int) -> None:
-        """Keep the original for totals in [lo, hi) too (joined to the range kept now where they touch)."""
+    def add(self, lo: int, hi: int, n: int = -1) -> None:
+        """Keep the original for totals in [lo, hi) too (joined to the range kept now where they touch);
+        ``n``: the arrays' bytes total of the call that decided, tested first (-1, or outside: none)."""
         if self.on and (self.hi == lo or hi == self.lo or (lo < self.hi and self.lo < hi)):
             lo, hi = min(lo, self.lo), max(hi, self.hi)
+        else:
+            self.n = -1  # (the range kept before is dropped: its total with it)
         self.lo, self.hi = lo, hi
+        if lo <= n < hi:
+            self.n = n
         self.on = True
 
     def overlaps(self, lo: int, hi: int) -> bool:

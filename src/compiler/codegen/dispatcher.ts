@@ -110,14 +110,30 @@ export function emitWrapper(fn: FunctionDef, params: ParamInfo[] = [], src?: str
   const arrays = params.filter((p) => p.kind === 'array').map((p) => p.name);
   let lines: string[];
   if (body) {
-    // the bytes total the dispatcher's size class counts (NumPy-typed scalar arguments' few bytes aside)
-    // (`all`: a forced target chose the original for any arguments)
-    const test = arrays.length === 0 ? `${k}.on`
-      : `${k}.all or (${k}.on and ${arrays.map((a) => `type(${a}) is _polyray_ndarray`).join(' and ')} and ${k}.lo <= ${arrays.map((a) => `${a}.nbytes`).join(' + ')} < ${k}.hi)`;
+    const i = body.indent;
+    let test: string[];
+    if (arrays.length === 0) {
+      test = [`${i}if not ${k}.on:  # (where the dispatcher keeps the original, its body runs here: hot.Kept)`];
+    } else {
+      // `all` (a forced target chose the original for any arguments), else the bytes total the
+      // dispatcher's size class counts (NumPy-typed scalar arguments' few bytes aside): first against the
+      // total of the call that decided (one comparison), then the class's bounds. No type test (a third of
+      // the cost with one array): the test only chooses where the original runs, so an argument that is no
+      // exact ndarray but has bytes in the class runs it here as the dispatcher would run it; one without
+      // (AttributeError, any error of its own) goes to the dispatcher
+      const total = arrays.map((a) => `${a}.nbytes`).join(' + ');
+      test = [
+        `${i}try:`,
+        `${i}    _polyray_kept = ${k}.all or ${total} == ${k}.n or ${k}.lo <= ${total} < ${k}.hi`,
+        `${i}except Exception:`,
+        `${i}    _polyray_kept = False`,
+        `${i}if not _polyray_kept:  # (where the dispatcher keeps the original, its body runs here: hot.Kept)`,
+      ];
+    }
     lines = [
       `def ${fn.name}${fn.paramsText}${ret}:`,
-      `${body.indent}if not (${test}):  # (where the dispatcher keeps the original, its body runs here: hot.Kept)`,
-      `${body.indent}    return ${call}`,
+      ...test,
+      `${i}    return ${call}`,
       ...body.text.split('\n'),
     ];
   } else {
@@ -126,7 +142,6 @@ export function emitWrapper(fn: FunctionDef, params: ParamInfo[] = [], src?: str
   return [
     `${enterName(fn.name)} = ${dispatcherName(fn.name)}`,
     `${k} = ${dispatcherName(fn.name)}.keep`,
-    ...(body && arrays.length > 0 ? [`_polyray_ndarray = ${k}.ndarray`] : []),
     '',
     '',
     ...lines,

@@ -49,12 +49,15 @@ _polyray_dispatch_kernel_gemm = _polyray.Dispatcher(
 
 _polyray_enter_kernel_gemm = _polyray_dispatch_kernel_gemm
 _polyray_keep_kernel_gemm = _polyray_dispatch_kernel_gemm.keep
-_polyray_ndarray = _polyray_keep_kernel_gemm.ndarray
 
 
 def kernel_gemm(ni: int, nj: int, nk: int, alpha: float, beta: float,
                 C: npt.NDArray[np.float64], A: npt.NDArray[np.float64], B: npt.NDArray[np.float64]) -> None:
-    if not (_polyray_keep_kernel_gemm.all or (_polyray_keep_kernel_gemm.on and type(C) is _polyray_ndarray and type(A) is _polyray_ndarray and type(B) is _polyray_ndarray and _polyray_keep_kernel_gemm.lo <= C.nbytes + A.nbytes + B.nbytes < _polyray_keep_kernel_gemm.hi)):  # (where the dispatcher keeps the original, its body runs here: hot.Kept)
+    try:
+        _polyray_kept = _polyray_keep_kernel_gemm.all or C.nbytes + A.nbytes + B.nbytes == _polyray_keep_kernel_gemm.n or _polyray_keep_kernel_gemm.lo <= C.nbytes + A.nbytes + B.nbytes < _polyray_keep_kernel_gemm.hi
+    except Exception:
+        _polyray_kept = False
+    if not _polyray_kept:  # (where the dispatcher keeps the original, its body runs here: hot.Kept)
         return _polyray_enter_kernel_gemm(ni, nj, nk, alpha, beta, C, A, B)
     """gemm"""
     for i in range(ni):
@@ -101,11 +104,14 @@ _polyray_dispatch_norm = _polyray.Dispatcher(
 
 _polyray_enter_norm = _polyray_dispatch_norm
 _polyray_keep_norm = _polyray_dispatch_norm.keep
-_polyray_ndarray = _polyray_keep_norm.ndarray
 
 
 def norm(x: np.ndarray, n: int) -> float:
-    if not (_polyray_keep_norm.all or (_polyray_keep_norm.on and type(x) is _polyray_ndarray and _polyray_keep_norm.lo <= x.nbytes < _polyray_keep_norm.hi)):  # (where the dispatcher keeps the original, its body runs here: hot.Kept)
+    try:
+        _polyray_kept = _polyray_keep_norm.all or x.nbytes == _polyray_keep_norm.n or _polyray_keep_norm.lo <= x.nbytes < _polyray_keep_norm.hi
+    except Exception:
+        _polyray_kept = False
+    if not _polyray_kept:  # (where the dispatcher keeps the original, its body runs here: hot.Kept)
         return _polyray_enter_norm(x, n)
     s = 0.0
     for i in range(n):
