@@ -30,6 +30,7 @@ from generate import ARRAY_HINTS, FLOAT_CONSTS, FunctionSpec, Param
 SHAPED = {("float64", 1): "np.ndarray[tuple[int], np.dtype[np.float64]]",
           ("float64", 2): "np.ndarray[tuple[int, int], np.dtype[np.float64]]",
           ("int64", 1): "np.ndarray[tuple[int], np.dtype[np.int64]]",
+          ("int64", 2): "np.ndarray[tuple[int, int], np.dtype[np.int64]]",
           ("int32", 1): "np.ndarray[tuple[int], np.dtype[np.int32]]",
           ("bool", 1): "np.ndarray[tuple[int], np.dtype[np.bool_]]",
           ("bool", 2): "np.ndarray[tuple[int, int], np.dtype[np.bool_]]"}
@@ -530,15 +531,21 @@ class PrivateFn:
     """One loop over the rows of X with a local array per iteration, as scientists write it (issue
     17/18, array privatization): allocated and filled (`t = np.zeros(m)` then an element loop,
     `t = np.empty(m); t[:] = ...`, `np.full`), a sorted row, a copied row, an operator's result,
-    then read into the output (`out[i, :] = t`, element loops, order statistics). One function in
+    updated in place (`t += X[i]`, `t *= c`), two arrays at once (`t, u = X[i] * c, X[i] - c`),
+    counts at an index read from data (`t[K[i, j]] += X[i, j]`: an index past either end raises
+    IndexError in the original, which the variant must reproduce), then read into the output
+    (`out[i, :] = t`, element loops, order statistics, the median-like `t[m // 2]`). One function in
     three is a negative twin whose array is shared between iterations: allocated before the loop
-    and accumulated into, a view of X written through, re-bound from its previous value, allocated
-    only under a test, or read after the loop; the compiled loop must then stay sequential. The
-    scratch array may also live in an inner loop. Parameters: X (2-d float64), out (2-d float64),
-    c (float)."""
+    and accumulated into (also at an index read from data), a view of X written through, re-bound
+    from its previous value, allocated only under a test, read after the loop, or read before its
+    binding; the compiled loop must then stay sequential. The scratch array may also live in an
+    inner loop. Parameters: X (2-d float64), out (2-d float64), c (float), and K (2-d int64) for
+    the counts."""
 
-    FORMS = ("zeros_loop", "empty_fill", "full_loop", "sort", "copy", "expr")
-    TWINS = ("hoisted", "view", "self", "cond", "live_after")
+    FORMS = ("zeros_loop", "empty_fill", "full_loop", "sort", "copy", "expr", "inplace", "pair", "counts")
+    TWINS = ("hoisted", "view", "self", "cond", "live_after", "counts_shared", "read_first")
+    #: forms whose array is longer than a row of X (m + 6): read back element by element only
+    LONG = ("counts",)
 
     def __init__(self, rng: random.Random, name: str):
         self.rng = rng
@@ -554,16 +561,22 @@ class PrivateFn:
             "sort": ["t = np.sort(X[i])"],
             "copy": ["t = X[i].copy()", "t[0] = c"],
             "expr": [f"t = X[i] * {c} - c"],
+            "inplace": ["t = np.zeros(m)", "t += X[i]", f"t *= {c}"],
+            "pair": [f"t, u = X[i] * {c}, X[i] - c", "t += u"],
+            # K's values lie in [-9, 9]: past either end of t for small m, counted from the end when negative
+            "counts": ["t = np.zeros(m + 6)", "for j in range(m):", "    t[K[i, j]] += X[i, j]"],
         }[form]
 
-    def _use(self) -> list[str]:
-        return self.rng.choice((
-            ["out[i, :] = t"],
-            ["out[i, :] = t * c"],
+    def _use(self, whole: bool) -> list[str]:
+        uses = [
             ["for j in range(m):", "    out[i, j] = t[j] - X[i, j]"],
             ["out[i, 0] = t[m - 1]"],
             ["for j in range(m):", "    out[i, m - 1 - j] = t[j]"],
-        ))
+            ["out[i, 0] = t[m // 2]"],
+        ]
+        if whole:
+            uses += [["out[i, :] = t"], ["out[i, :] = t * c"], ["out[i] = t + c"]]
+        return self.rng.choice(uses)
 
     def build(self) -> tuple[str, FunctionSpec]:
         rng = self.rng
@@ -583,11 +596,20 @@ class PrivateFn:
             body = ["t = t * 0.5 + X[i]"]
         elif twin == "cond":
             body = ["if X[i, 0] > 0.0:", "    t = np.zeros(m)", "t[0] = t[0] + X[i, 0]"]
+        elif twin == "counts_shared":
+            # one array of counts for every row: the rows add into each other's
+            before = ["t = np.zeros(m + 6)"]
+            body = ["for j in range(m):", "    t[K[i, j]] += X[i, j]"]
+        elif twin == "read_first":
+            # the previous iteration's array read before the binding
+            body = ["out[i, 0] = t[m // 2]", *self._fresh(form)]
         else:
             body = self._fresh(form)
             if twin == "live_after":
                 after = ["return t"]
-        body += self._use()
+        # (the twins hoisted, view, self and cond use an array of m elements, whatever the form)
+        long = twin == "counts_shared" or (form in self.LONG and twin in (None, "live_after", "read_first"))
+        body += self._use(not long)
         inner = twin is None and rng.random() < 0.25
         if inner:
             # the scratch array per element of an inner loop instead (`pair = np.zeros(2)`)
@@ -597,6 +619,8 @@ class PrivateFn:
         lines = ["n, m = X.shape", *before, "for i in range(n):", *["    " + b for b in body], *after]
         text = "\n".join("    " + x for x in lines)
         params = [Param("X", "array", 2), Param("out", "array", 2), Param("c", "float")]
+        if any("K[" in b for b in body):
+            params.append(Param("K", "array", 2, "int64"))
         sig = ", ".join(f"{p.name}: {SHAPED[(p.dtype, p.ndim)] if p.kind == 'array' else p.kind}" for p in params)
         spec = FunctionSpec(self.name, params, bool(after), None, self.features)
         spec.ret_hint = "-"

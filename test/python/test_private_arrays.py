@@ -23,9 +23,16 @@ from compiled import ROOT, compile_and_import, cpu_body, outcome, run_both
 
 SOURCE = ROOT / "test/kernels/numpy_style/private_arrays.py"
 
-PRIVATE = ["row_ranges", "row_energy", "scaled_rows", "shifted_rows", "clipped_rows", "running_max", "inner_scratch", "row_norms_scalar"]
+PRIVATE = ["row_ranges", "row_energy", "scaled_rows", "shifted_rows", "clipped_rows", "running_max", "inner_scratch", "row_norms_scalar",
+           # an index read from data (checked as the variant runs), `t += ...` updates, two arrays or scalars per row
+           "counts_per_row", "row_median", "accumulated_rows", "repeated_update", "lo_hi_rows", "row_spread"]
 # (inner_may_skip: rows past the diagonal read t from an earlier row; it ran as prange before, with other values)
 SHARED = ["scratch_live_after", "view_rows", "hoisted_scratch", "conditional_scratch", "self_update", "scalar_from_before", "inner_may_skip"]
+# (and those of the forms of an index read from data and of in-place updates: their outer loops are sequential,
+# so the two-thread test leaves them out; test_verdicts permutes every parallel loop of the file)
+SHARED_TOO = ["histogram_of", "counts_shared", "counts_escape", "running_total", "median_read_before"]
+# (their outer loop runs speculatively: an index read from data flags instead of raising)
+SPECULATIVE = ["counts_per_row", "row_median"]
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +48,13 @@ def modules(tmp_path_factory):
 
 def _args(name: str, rng, n: int, m: int):
     A = rng.standard_normal((n, m))
-    if name == "counts_per_row":
-        return (rng.integers(0, 4, (n, m)), np.zeros((n, 4), dtype=np.int64))
-    if name in ("scaled_rows", "shifted_rows", "clipped_rows", "running_max", "inner_scratch", "self_update"):
+    if name in ("counts_per_row", "counts_shared", "counts_escape"):
+        # negative indices count from the end, as in NumPy
+        return (rng.integers(-4, 4, (n, m)), np.zeros((n, 4), dtype=np.int64))
+    if name == "histogram_of":
+        return (rng.integers(-3, 3, n * m), np.zeros(3, dtype=np.int64))
+    if name in ("scaled_rows", "shifted_rows", "clipped_rows", "running_max", "inner_scratch", "self_update", "accumulated_rows", "repeated_update",
+                "lo_hi_rows", "running_total"):
         return (A, np.full((n, m), np.nan))
     if name == "scalar_from_before":
         return (A, np.full(n, np.nan), 2)
@@ -66,7 +77,8 @@ def test_verdicts_in_the_report(modules):
             assert "_polyray_prange(" in cpu_body(mod, fn), (mode, fn)
             if fn != "row_norms_scalar":
                 assert "allocated afresh in every iteration" in outer["reason"], (mode, fn, outer)
-        for fn in SHARED:
+            assert ("speculatively" in outer["reason"]) == (fn in SPECULATIVE), (mode, fn, outer)
+        for fn in SHARED + SHARED_TOO:
             outer = report[fn]["loops"][0]
             assert not outer["parallel"], (mode, fn, outer)
             assert "afresh" not in outer["reason"], (mode, fn, outer)
@@ -79,7 +91,7 @@ def test_same_results_as_the_original_in_both_modes(modules, monkeypatch):
     monkeypatch.setenv("POLYRAY_CPU_FORM", "serial")
     rng = np.random.default_rng(17)
     for mode, (mod, _) in mods.items():
-        for fn in PRIVATE + SHARED:
+        for fn in PRIVATE + SHARED + SHARED_TOO:
             for n, m in SHAPES:
                 if fn == "view_rows" and n == 0:
                     continue
@@ -106,6 +118,34 @@ def test_bad_inputs_raise_as_the_original_with_the_same_writes(modules, monkeypa
             run_both(mod, fn, A[:, :1].copy(), np.zeros((50, 6)))
         # an empty row: row[m - 1] is out of bounds
         assert run_both(mod, "row_ranges", np.zeros((4, 0)), np.zeros(4)).status == "IndexError"
+        assert run_both(mod, "row_median", np.zeros((4, 0)), np.zeros(4)).status == "IndexError"
+
+
+@pytest.mark.parametrize("form", ["serial", "parallel"])
+def test_an_index_read_from_data_raises_as_the_original(modules, monkeypatch, form):
+    """`c[X[i, j]] += 1` with an index past either end of c, in a middle row: the prange loop flags it,
+    the runtime restores `out` and the original raises NumPy's IndexError (message and the rows written
+    before it); in the sequential histogram the check leaves the call to the original the same way. An
+    index of -k counts from the end; no columns for c (k = 0) is the guard's."""
+    mods, _ = modules
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    rng = np.random.default_rng(29)
+    for mode, (mod, _) in mods.items():
+        for bad in (4, -5, 1 << 40):
+            X = rng.integers(-4, 4, (300, 9))
+            X[150, 4] = bad
+            ran = run_both(mod, "counts_per_row", X, np.full((300, 4), -1, dtype=np.int64))
+            assert ran.status == "IndexError" and ran.variant == "original", (mode, bad, ran.status, ran.records)
+            assert "restored" in ran.records[-1]["reason"], ran.records
+            x = rng.integers(-3, 3, 500)
+            x[250] = bad
+            ran = run_both(mod, "histogram_of", x, np.full(3, -1, dtype=np.int64))
+            assert ran.status == "IndexError" and ran.variant == "original", (mode, bad, ran.status, ran.records)
+        X = np.full((50, 3), -4)
+        ran = run_both(mod, "counts_per_row", X, np.zeros((50, 4), dtype=np.int64))
+        assert ran.status == "ok" and ran.variant == "cpu", ran.records
+        assert run_both(mod, "counts_per_row", X, np.zeros((50, 0), dtype=np.int64)).status == "IndexError"
 
 
 def test_the_parallel_form_with_two_threads(modules):
@@ -138,19 +178,25 @@ def test_the_parallel_form_with_two_threads(modules):
 
 
 def test_gpu_form_under_the_simulator(modules):
-    """shifted_rows's temporary is computed element by element (never allocated), so it has a GPU
-    form; the forms that allocate in the loop have none, with the reason in the report."""
+    """shifted_rows's temporary is computed element by element (never allocated), and inner_scratch's
+    `np.zeros(2)` is each thread's cuda.local.array, so both have a GPU form; the forms that allocate
+    an array of the arguments' size in the loop have none, with the reason in the report, nor those
+    with an index read from data."""
     mods, _ = modules
     for mode, (_, report) in mods.items():
         assert "gpu" in report["shifted_rows"]["variants"], mode
-        for fn in ("row_energy", "scaled_rows", "inner_scratch"):
+        assert "gpu" in report["inner_scratch"]["variants"], mode
+        for fn in ("counts_per_row", "row_median"):
+            assert "gpu" not in report[fn]["variants"], (mode, fn)
+            assert any("index read from data" in t for t in report[fn]["transformations"]), (mode, fn, report[fn]["transformations"])
+        for fn in ("row_energy", "scaled_rows"):
             assert "gpu" not in report[fn]["variants"], (mode, fn)
             assert any("no GPU variant" in t and "GPU form" in t for t in report[fn]["transformations"]), (mode, fn, report[fn]["transformations"])
     env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
     proc = subprocess.run([sys.executable, str(ROOT / "test/python/gpu_sim_private_arrays.py")], env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-    assert len(results) == 4, proc.stdout
+    assert len(results) == 8, proc.stdout
     for r in results:
         assert r["variant"] == "gpu" and r["equal"], r
 

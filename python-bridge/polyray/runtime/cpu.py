@@ -35,6 +35,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     # exact mode's float max/min, which leave to the original what NumPy's lanes decide (runtime/axis_extrema.py)
     | {"checked_max", "checked_min", "checked_axis_max", "checked_axis_min"}
     | {"py_int", "astype_int"}  # int() and .astype(<int>) of floats, left to the original outside the integer's range (runtime/int_helpers.py)
+    | {"check_index", "spec_index"}  # an index read from data: IndexError, or the flag in a prange loop (runtime/index_checks.py)
     | {"fit_int"}  # a computed Python int meeting an integer dtype, left to the original out of its range (runtime/int_helpers.py)
     | {"norm", "norm_keepdims"}  # np.linalg.norm by NumPy's formulas (runtime/norms.py)
     | {"mask_get", "mask_rows", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)
@@ -587,7 +588,7 @@ class CpuVariant:
         restore(saved)
         raise VariantRolledBack(
             f"{why} in {self.py_func.__name__}: its written arrays were restored" if why else
-            f"a math call in a parallel loop of {self.py_func.__name__} would raise: "
+            f"a math call or an index read from data in a parallel loop of {self.py_func.__name__} would raise: "
             "its written arrays were restored"
         )
 

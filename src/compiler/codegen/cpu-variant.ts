@@ -5,11 +5,11 @@ import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } fr
 import type { TypedFunction } from '../types/check.js';
 import { cpuName, helperName, INT64, PRANGE } from './names.js';
 import { PythonPrinter } from './python-printer.js';
-import { CHECKED_INT_HELPER } from '../types/undo-helpers.js';
+import { CHECKED_INDEX_HELPER, CHECKED_INT_HELPER } from '../types/undo-helpers.js';
 import { foldedCounter, rangeParts } from './loop-range.js';
 import { printIslAst } from './isl-ast-python.js';
 import type { Rescheduled } from '../poly/reschedule.js';
-import type { Scop } from '../scop/scop.js';
+import type { CheckedIndex, Scop } from '../scop/scop.js';
 import type { LoweredSlice } from '../poly/lower-slices.js';
 import { element, ElementScope } from './element-loops.js';
 import { islName } from '../scop/affine.js';
@@ -77,6 +77,10 @@ export type CpuLoopPlan =
       products?: Map<number, ProductLoop>;
       /** Innermost loops may accumulate into locals (codegen/local-accumulators.ts): set behind the bounds guard only. */
       accumulators?: LocalAccumulation;
+      /** Indices read from data into fresh local arrays, checked as Python does (behind the bounds guard, which checks the rest). */
+      checkedIndices?: ReadonlyMap<Expr, CheckedIndex>;
+      /** Those inside prange loops: they flag in `_polyray_fail` instead of raising. */
+      speculativeIndices?: ReadonlySet<Expr>;
     }
   | {
       kind: 'rescheduled';
@@ -122,6 +126,26 @@ function speculativeCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string,
   if (!h || !speculative.has(e) || e.kind !== 'call') return undefined;
   used.add(`spec_${h.helper}`);
   return `${helperName(`spec_${h.helper}`)}(${[...e.args.map(print), FAIL_FLAG].join(', ')})`;
+}
+
+/**
+ * An index read from data (Scop.checkedIndices) through runtime/index_checks.py:
+ * `spec_index` inside a prange loop (it flags), `check_index` elsewhere (it
+ * leaves the call to the original where Python raises IndexError). `printing`: the indices being printed
+ * (the index itself prints without the check).
+ */
+function checkedIndexCall(e: Expr, print: (e: Expr) => string, checked: ReadonlyMap<Expr, CheckedIndex>, speculative: ReadonlySet<Expr>, used: Set<string>, printing: Set<Expr>): string | undefined {
+  const c = checked.get(e);
+  if (!c || printing.has(e)) return undefined;
+  printing.add(e);
+  try {
+    const flag = speculative.has(e);
+    const helper = flag ? 'spec_index' : CHECKED_INDEX_HELPER;
+    used.add(helper);
+    return `${helperName(helper)}(${[print(e), `${c.array}.shape[${c.dim}]`, ...(flag ? [FAIL_FLAG] : [])].join(', ')})`;
+  } finally {
+    printing.delete(e);
+  }
 }
 
 /** `e` through its CPython-semantics helper, or undefined when it needs none (or `native` has it). */
@@ -215,6 +239,9 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const used = new Set<string>(checkedIntHelpers(tf));
   const native = prangeLoops.size > 0 ? loopPlan.nativeHelpers ?? new Set<Expr>() : new Set<Expr>();
   const speculative = prangeLoops.size > 0 ? loopPlan.speculative ?? new Set<Expr>() : new Set<Expr>();
+  const checkedIndices = loopPlan.checkedIndices ?? new Map<Expr, CheckedIndex>();
+  const speculativeIndices = prangeLoops.size > 0 ? loopPlan.speculativeIndices ?? new Set<Expr>() : new Set<Expr>();
+  const printingIndices = new Set<Expr>();
   const lowered = loopPlan.lowered ?? new Map<Stmt, LoweredSlice>();
   const blocked = loopPlan.blocked ?? new Map<number, BlockedReduction>();
   // inside a blocked loop, its sums print as the block's accumulators
@@ -238,6 +265,8 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     const acc = accumulated.get(e);
     if (acc !== undefined) return acc;
     if (e.kind === 'name' && renames.has(e.id)) return renames.get(e.id);
+    const index = checkedIndexCall(e, print, checkedIndices, speculativeIndices, used, printingIndices);
+    if (index !== undefined) return index;
     const call = moduleCallText(tf, e, print);
     if (call !== undefined) return call;
     if (native.has(e)) return undefined;

@@ -59,12 +59,12 @@ function realArguments(tf: TypedFunction, e: Expr & { kind: 'call' }): boolean {
  * The first call inside a kernel of these statements that has no GPU form,
  * as a one-line reason; null when every call has one.
  */
-function firstCallWithoutForm(tf: TypedFunction, stmts: Stmt[]): string | null {
+function firstCallWithoutForm(tf: TypedFunction, stmts: Stmt[], skip: ReadonlySet<Expr>): string | null {
   let reason: string | null = null;
   walkStmts(stmts, (s) => {
     for (const root of stmtExprs(s)) {
       walkExpr(root, (e) => {
-        if (reason !== null) return;
+        if (reason !== null || skip.has(e)) return;
         const call = moduleCallRow(tf, e);
         if (!call?.row || e.kind !== 'call') return;
         if (COMPLEX_ON_DEVICE.has(tf.helpers.get(e)?.helper ?? '')) return; // its device form (gpu_complex.py)
@@ -82,16 +82,17 @@ function firstCallWithoutForm(tf: TypedFunction, stmts: Stmt[]): string | null {
 /**
  * The first NumPy or math call that would run inside a kernel (a prange loop's
  * body, a lowered statement that is a kernel or fused into one) and has no GPU
- * form; null when there is none.
+ * form; null when there is none. `skip`: calls the kernel prints its own way
+ * (a thread's local array: codegen/gpu-local-arrays.ts).
  */
-export function kernelCallObstacle(tf: TypedFunction, onDevice: (s: Stmt) => 'kernel' | 'loop' | null): string | null {
+export function kernelCallObstacle(tf: TypedFunction, onDevice: (s: Stmt) => 'kernel' | 'loop' | null, skip: ReadonlySet<Expr> = new Set()): string | null {
   let reason: string | null = null;
   const visit = (body: Stmt[]): void => {
     for (const s of body) {
       if (reason !== null) return;
       const where = onDevice(s);
-      if (where === 'loop' && s.kind === 'for') reason = firstCallWithoutForm(tf, s.body);
-      else if (where === 'kernel') reason = firstCallWithoutForm(tf, [s]);
+      if (where === 'loop' && s.kind === 'for') reason = firstCallWithoutForm(tf, s.body, skip);
+      else if (where === 'kernel') reason = firstCallWithoutForm(tf, [s], skip);
       else if (s.kind === 'for' || s.kind === 'while') visit(s.body);
       else if (s.kind === 'if') {
         visit(s.body);

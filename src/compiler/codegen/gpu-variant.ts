@@ -19,6 +19,7 @@ import { PythonPrinter } from './python-printer.js';
 import { element, ElementScope } from './element-loops.js';
 import { DEVICE_DOT, helperName } from './names.js';
 import { COMPLEX_ON_DEVICE, kernelCall, kernelCallObstacle } from './gpu-forms.js';
+import { deviceLocalArrays, deviceLocalLines } from './gpu-local-arrays.js';
 import { FAIL_FLAG } from './cpu-variant.js';
 import type { ParallelPlan } from '../poly/parallel-plan.js';
 import type { LoweredSlice } from '../poly/lower-slices.js';
@@ -60,7 +61,7 @@ function kernelExprs(tf: TypedFunction, onDevice: (s: Stmt) => boolean): Set<Exp
 }
 
 /** What the GPU variant takes from the CPU variant's plan (poly/parallel-plan.ts). */
-export type GpuPlan = Pick<ParallelPlan, 'prangeLoops' | 'provenParallel' | 'speculative' | 'lowered' | 'temporaries'>;
+export type GpuPlan = Pick<ParallelPlan, 'prangeLoops' | 'provenParallel' | 'speculative' | 'lowered' | 'temporaries'> & Partial<Pick<ParallelPlan, 'checkedIndices'>>;
 
 /**
  * `D = A @ B` (np.dot, np.matmul; transposes too) at the top level, whose
@@ -95,14 +96,21 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   const onDevice = new Set([...products.values()].map((p) => p.name));
   const implicitKernels = [...lowered.values()].filter((l) => l.parallel && !l.fusedInto);
   if (prangeLoops.size === 0 && implicitKernels.length === 0) return 'no loop runs in parallel';
+  // (the CPU variant checks them: runtime/index_checks.py; no kernel prints them)
+  const index = plan.checkedIndices?.keys().next().value;
+  if (index) return `line ${index.span.from.line}: an index read from data is checked as the CPU variant runs, which no kernel does`;
   // A kernel cannot raise: a math call that may raise flags instead (speculativeCalls), and
   // the runtime then discards the device copies and runs the original, which raises.
   if (speculative.size > 0 && [...speculative].some((e) => !SPECULABLE_ON_DEVICE.has(tf.helpers.get(e)?.helper ?? ''))) {
     return 'a math call inside a parallel loop may raise, and its flagging form has no device version';
   }
   // a NumPy or math call inside a kernel needs a GPU form in the NumPy table (gpu-forms.ts)
+  // private arrays of a literal shape are a thread's own (gpu-local-arrays.ts): their allocations print as local arrays
+  const locals = deviceLocalArrays(tf, prangeLoops, (s) => lowered.has(s));
+  const allocations = new Set<Expr>([...locals.keys()].flatMap((s) => (s.kind === 'assign' ? [s.value] : [])));
+  for (const l of locals.values()) onDevice.add(l.name);
   const deviceCall = kernelCallObstacle(tf, (s) => (s.kind === 'for' && prangeLoops.has(s.span.start) ? 'loop'
-    : lowered.get(s)?.parallel || lowered.get(s)?.fusedInto ? 'kernel' : null));
+    : lowered.get(s)?.parallel || lowered.get(s)?.fusedInto ? 'kernel' : null), allocations);
   if (deviceCall) return deviceCall;
   // a prange body may hold array operations Numba runs as calls (a row view sorted or copied,
   // an array allocated per iteration: parallel-plan.ts numbaObstacle); a kernel computes scalars
@@ -112,7 +120,7 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
     walkStmts(s.body, (b) => {
       if (lowered.has(b)) return;
       for (const e of stmtExprs(b)) walkExpr(e, (x) => {
-        if (x.kind !== 'name' && tf.types.get(x)?.kind === 'array') arrayOp ??= `line ${x.span.from.line}: an array operation inside a parallel loop (a view, a copy, a sort or an allocation per iteration) has no device form`;
+        if (x.kind !== 'name' && tf.types.get(x)?.kind === 'array' && !allocations.has(x)) arrayOp ??= `line ${x.span.from.line}: an array operation inside a parallel loop (a view, a copy, a sort or an allocation per iteration) has no device form`;
       });
     });
   });
@@ -222,8 +230,12 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
   const printer = new PythonPrinter((e, print) => elements.print(e, print) ?? speculativeCall(e, print) ?? deviceComplexCall(e, print) ?? kernelCall(tf, e, print), tf.arrayAug, elements.numeric);
   const kernels: string[] = [];
   const kernelLines: string[][] = [];
+  // a private array of a literal shape: the thread's own local array (gpu-local-arrays.ts)
+  const locals = deviceLocalArrays(tf, prangeLoops, (s) => lowered.has(s));
   // inside a thread, a lowered statement runs as plain loops over its elements
   const inThread = (s: Stmt, indent: string): string[] | undefined => {
+    const local = locals.get(s);
+    if (local) return deviceLocalLines(local, (e) => printer.expr(e), '_polyray_cuda', '_polyray_np', indent);
     const low = lowered.get(s);
     return low ? (low.fusedInto ? [] : elements.serialLoops(low, printer, indent)) : undefined;
   };

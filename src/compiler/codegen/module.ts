@@ -120,7 +120,7 @@ export function generateModule(
         const order = loops.kind === 'rescheduled' ? loops.rescheduled.serial : undefined;
         const seq = loops.kind === 'rescheduled' && order !== undefined
           ? emitCpuVariant(tf, { ...loops, rescheduled: { ...(order === 'same' ? loops.rescheduled : order), parallelDims: new Set() } }, name)
-          : emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set(), accumulators: fp.loops.accumulators }, name);
+          : emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set(), accumulators: fp.loops.accumulators, checkedIndices: fp.parallel.checkedIndices }, name);
         // A speculative variant passes its flag to either form; without prange the serial
         // form's math calls raise as Python's do, in Python's order, so it ignores the flag.
         const def = cpu.speculative && !seq.speculative ? seq.lines[0].replace(/\):$/, `${tf.fn.params.length ? ', ' : ''}${FAIL_FLAG}):`) : seq.lines[0];

@@ -150,7 +150,9 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
   walkStmts(tf.fn.body, (s) => {
     if (s.kind !== 'assign' && s.kind !== 'augassign') return;
     const defines = s.kind === 'assign' && s.target.kind === 'name' && temporaries.has(s.target.id) ? s.target.id : null;
-    if (s.kind === 'assign' && !defines && (s.target.kind !== 'subscript' || !s.target.indices.some((i) => i.kind === 'slice'))) return;
+    // (`out[i] = t` of a 2-d out: its trailing dimension is whole, a slice too)
+    const partial = (x: Expr & { kind: 'subscript' }): boolean => x.value.kind === 'name' && x.indices.length < (arrays.get(x.value.id)?.ndim ?? 0);
+    if (s.kind === 'assign' && !defines && (s.target.kind !== 'subscript' || !(s.target.indices.some((i) => i.kind === 'slice') || partial(s.target)))) return;
     const rootT = s.target.kind === 'subscript' ? s.target.value : s.target;
     if (rootT.kind !== 'name') return;
     const tp = arrays.get(rootT.id);

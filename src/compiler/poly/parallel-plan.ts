@@ -9,14 +9,14 @@ import { childExprs, stmtExprs, walkExpr, walkStmts, type Expr, type Stmt } from
 import { liveAfter } from './liveness.js';
 import { islModel } from './model.js';
 import { islName } from '../scop/affine.js';
-import { helperPreconditions, type Precondition } from './preconditions.js';
+import { ALWAYS, helperPreconditions, type Precondition } from './preconditions.js';
 import { distinctConditions, planSliceLowering, type LoweredSlice } from './lower-slices.js';
 import { planImplicitLoops } from './implicit-loops.js';
 import { literalStep } from '../codegen/loop-range.js';
 import type { LoopVerdict } from '../stage-types.js';
 import { CLOSE_REDUCTION_HELPERS } from '../types/reductions.js';
 import { COMPLEX_HELPERS } from '../types/complex-ops.js';
-import type { Scop } from '../scop/scop.js';
+import type { CheckedIndex, Scop } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { isNumpyAllocation } from '../types/numpy-table.js';
 import { tablePreconditions } from './table-preconditions.js';
@@ -64,6 +64,14 @@ export interface ParallelPlan {
   lowered: Map<Stmt, LoweredSlice>;
   /** Loops whose scalar sums run as fixed blocks in parallel (poly/blocked-reductions.ts), by source offset. */
   blocked: Map<number, BlockedReduction>;
+  /**
+   * Indices read from data into fresh local arrays (Scop.checkedIndices), once
+   * the guard checks every other access: the variant checks each as Python
+   * does (runtime/index_checks.py).
+   */
+  checkedIndices: Map<Expr, CheckedIndex>;
+  /** Those inside prange loops: they flag instead of raising (a speculative run, as `speculative`). */
+  speculativeIndices: Set<Expr>;
 }
 
 /** Helpers that never raise (NumPy's pairwise sum and mean of a vector, close mode's reductions): no obstacle to a parallel loop. */
@@ -75,10 +83,10 @@ export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', '
 
 /** `reductions`: the loops whose only carried dependences are scalar sums (loop-verdicts.ts), candidates for blocks. */
 export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>, reductions: ReadonlyMap<number, string[]> = new Map()): ParallelPlan {
-  const plan: ParallelPlan = { prangeLoops: new Set(), provenParallel: new Set(), temporaries: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set(), lowered: new Map(), blocked: new Map() };
+  const plan: ParallelPlan = { prangeLoops: new Set(), provenParallel: new Set(), temporaries: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set(), lowered: new Map(), blocked: new Map(), checkedIndices: new Map(), speculativeIndices: new Set() };
   const pre = helperPreconditions(tf);
   const required = [...tablePreconditions(tf), ...(tf.intPowerGuards ?? []).map((condition) => ({ condition, why: "a power of Python ints would leave int64 or have a negative exponent (CPython's exact int or float)" }))];
-  plan.preconditions = [...pre.values(), ...required];
+  plan.preconditions = [...[...pre.values()].filter((p) => p.condition !== ALWAYS), ...required];
   if (required.length > 0) plan.required = required;
   plan.safeHelpers = new Set(pre.keys());
   const parallel = scop.loops.filter((l) => verdicts.get(l.span.start)?.parallel);
@@ -94,7 +102,8 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
     for (const at of reductions.keys()) plan.notes.set(at, why);
     return plan;
   };
-  const inexact = scop.statements.flatMap((s) => s.accesses).find((a) => !a.scalar && !a.exact);
+  // (an index read from data into a fresh local array is checked when the variant runs: ScopAccess.checked)
+  const inexact = scop.statements.flatMap((s) => s.accesses).find((a) => !a.scalar && !a.exact && !a.checked);
   if (inexact) return refuse(`runs sequentially: the access ${inexact.text} is not affine, so its bounds cannot be checked before a parallel run`);
   if (scop.loops.some((l) => l.approximate)) return refuse('runs sequentially: a loop bound or step is not affine');
 
@@ -128,6 +137,8 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
         if (a.scalar) continue;
         if (!a.dims) return 'unknown-rank';
         for (const d of a.dims) if (d.index !== null) addBad(dom, tuple, `${d.index} < 0 or ${d.index} >= ${d.extent}`);
+        // an index checked at run time: where it flags, the variant reads index 0 instead, which must exist
+        for (const d of a.checked ?? []) addBad(dom, tuple, `${a.dims[d].extent} < 1`);
         for (const bound of a.nonNegative ?? []) addBad(dom, tuple, `${bound} < 0`);
       }
     }
@@ -143,6 +154,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   // the shapes the model gave temporaries hold only if their operands do not broadcast
   plan.preconditions.push(...scop.assumptions);
   plan.temporaries = new Set(scop.temporaries.keys());
+  plan.checkedIndices = scop.checkedIndices;
   // Every index is checked by the guard above: slice statements can run as element loops.
   plan.lowered = lowering.lowered;
   plan.preconditions = distinctConditions([...plan.preconditions, ...lowering.preconditions]);
@@ -175,19 +187,23 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
       if (s.kind !== 'for') continue;
       let distributed = underDistributable;
       if (verdicts.get(s.span.start)?.parallel) {
-        const semantic = prangeObstacle(tf, s, 'semantic');
+        const semantic = prangeObstacle(tf, s, 'semantic', undefined, undefined, plan.checkedIndices);
         if (!semantic && !underDistributable) {
           plan.distributable.add(s.span.start);
           distributed = true;
         }
         // Only math calls that may raise stand in the way: run it speculatively.
-        const speculate = semantic !== null && prangeObstacle(tf, s, 'speculative') === null;
+        const speculate = semantic !== null && prangeObstacle(tf, s, 'speculative', undefined, undefined, plan.checkedIndices) === null;
         const why = (speculate ? null : semantic) ?? prangeObstacle(tf, s, 'numba', shapesChecked);
         if (!why) {
           plan.prangeLoops.add(s.span.start);
           if (speculate) {
-            for (const [e, h] of tf.helpers) if (within(e, s) && !plan.safeHelpers.has(e) && SPECULABLE_HELPERS.has(h.helper)) plan.speculative.add(e);
-            plan.notes.set(s.span.start, 'runs as prange speculatively: a math call in its body may raise, so the written arrays are saved first; if any iteration would raise, they are restored and the original runs (and raises as Python does)');
+            const calls = [...tf.helpers].filter(([e, h]) => within(e, s) && !plan.safeHelpers.has(e) && SPECULABLE_HELPERS.has(h.helper)).map(([e]) => e);
+            for (const e of calls) plan.speculative.add(e);
+            const indices = [...plan.checkedIndices.keys()].filter((e) => within(e, s));
+            for (const e of indices) plan.speculativeIndices.add(e);
+            const what = indices.length === 0 ? 'a math call in its body may raise' : calls.length === 0 ? 'an index read from data may be out of bounds' : 'a math call or an index read from data may raise';
+            plan.notes.set(s.span.start, `runs as prange speculatively: ${what}, so the written arrays are saved first; if any iteration would raise, they are restored and the original runs (and raises as Python does)`);
           }
           continue;
         }
@@ -196,7 +212,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
         // a loop carrying only scalar sums: fixed blocks in parallel, partial sums added in order
         const scalars = reductions.get(s.span.start)!;
         const r = blockedReduction(tf, s, scalars);
-        const why = 'why' in r ? r.why : prangeObstacle(tf, s, 'semantic', shapesChecked, new Set(scalars)) ?? prangeObstacle(tf, s, 'numba', shapesChecked);
+        const why = 'why' in r ? r.why : prangeObstacle(tf, s, 'semantic', shapesChecked, new Set(scalars), plan.checkedIndices) ?? prangeObstacle(tf, s, 'numba', shapesChecked);
         if (!why && 'plan' in r) {
           plan.blocked.set(s.span.start, r.plan);
           plan.notes.set(s.span.start, `runs in parallel as fixed blocks of iterations (${BLOCKS_IN_WORDS}), each summing ${scalars.map((n) => `'${n}'`).join(', ')} in the original order, the partial sums then added in block order: the same bits with any number of threads${r.plan.scalars.some((x) => x.kind === 'float') ? ' (close mode: a float sum reassociated, see closeNotes)' : ' (an integer sum: the same bits as the original)'}`);
@@ -226,7 +242,7 @@ function paramsConstraints(text: string): string {
  * after the loop); 'speculative' is the same but for math calls the CPU
  * variant can flag instead of raising; 'numba' reasons only for Numba's prange.
  */
-function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: 'semantic' | 'speculative' | 'numba', shapesChecked: ReadonlySet<Stmt> = new Set(), liveSums: ReadonlySet<string> = new Set()): string | null {
+function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: 'semantic' | 'speculative' | 'numba', shapesChecked: ReadonlySet<Stmt> = new Set(), liveSums: ReadonlySet<string> = new Set(), checked: ReadonlyMap<Expr, CheckedIndex> = new Map()): string | null {
   if (mode === 'numba') return numbaObstacle(tf, loop, shapesChecked);
   let obstacle: string | null = literalStep(loop.range.step) === null ? 'its step is not an integer literal' : null;
   const assignedInside = new Set<string>();
@@ -239,6 +255,8 @@ function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: '
   const safe = helperPreconditions(tf);
   for (const [e, h] of tf.helpers) if (within(e, loop) && !safe.has(e) && !NEVER_RAISING_HELPERS.has(h.helper) && !(mode === 'speculative' && SPECULABLE_HELPERS.has(h.helper))) obstacle ??= `${tf.fn.name}'s loop body can raise (${exprKind(e)}), and a parallel loop could not reproduce the partial writes before the exception`;
   for (const [s] of tf.augHelpers) if (s.span.start >= loop.span.start && s.span.end <= loop.span.end) obstacle ??= 'the loop body can raise a CPython exception';
+  // an index read from data may raise IndexError: a speculative run flags it instead (runtime/index_checks.py)
+  if (mode === 'semantic') for (const e of checked.keys()) if (within(e, loop)) obstacle ??= `the index at line ${e.span.from.line} is read from data and may be out of bounds, and a parallel loop could not reproduce the partial writes before the IndexError`;
   // a called function of the module may raise (and its accesses are modelled whole): the loop stays sequential
   for (const [e, site] of tf.calls) if (within(e, loop)) obstacle ??= `the loop body calls '${site.spec.callee}', which may raise, and a parallel loop could not reproduce the partial writes before the exception`;
   // Scalars assigned inside are private to each iteration in prange; the

@@ -26,6 +26,11 @@ export function helperPreconditions(tf: TypedFunction): Map<Expr, Precondition> 
   const print = new PythonPrinter();
   const out = new Map<Expr, Precondition>();
   for (const [e, h] of tf.helpers) {
+    if (e.kind === 'binary' && literalDivisor(tf, e)) {
+      // `m // 2`, `k % 3` of Python ints: no ZeroDivisionError, and Numba's int `//` and `%` floor as CPython's do
+      out.set(e, { condition: ALWAYS, why: `${print.expr(e)} cannot raise` });
+      continue;
+    }
     const args = e.kind === 'binary' ? [e.left, e.right] : e.kind === 'call' ? e.args : [];
     if (args.length === 0 || !args.every(paramOnly)) continue;
     const a = `(${print.expr(args[0])})`;
@@ -45,4 +50,16 @@ export function helperPreconditions(tf: TypedFunction): Map<Expr, Precondition> 
     if (cond[h.helper]) out.set(e, { condition: cond[h.helper], why: `${text} would raise` });
   }
   return out;
+}
+
+/** The condition of a helper call that cannot raise whatever the arguments (the guard leaves it out). */
+export const ALWAYS = 'True';
+
+/** `a // k` or `a % k` of Python ints with k a non-zero int literal. */
+function literalDivisor(tf: TypedFunction, e: Expr & { kind: 'binary' }): boolean {
+  if (e.op !== '//' && e.op !== '%') return false;
+  const pyInt = (x: Expr): boolean => { const t = tf.types.get(x); return t?.kind === 'scalar' && t.scalar === 'int' && t.origin === 'py'; };
+  const k = e.right;
+  const literal = k.kind === 'number' && k.numberKind === 'int' && !/^0+$|^0[xob]0+$/i.test(k.text.replace(/_/g, ''));
+  return literal && pyInt(e.left) && pyInt(k);
 }

@@ -58,6 +58,8 @@ export function rescheduleObstacle(tf: TypedFunction, scop: Scop, plan: Parallel
   if (scop.unanalysable) return scop.unanalysable;
   if (scop.loops.some((l) => l.whileLoop)) return 'it has a while loop, whose iterations isl cannot reorder';
   if (!plan.boundsChecked) return 'its accesses could not all be checked for bounds';
+  // only the original order's printer checks them (codegen/cpu-variant.ts)
+  if (plan.checkedIndices.size > 0) return 'an index is read from data and checked as the variant runs, in the original order';
   // helpers the guard has shown cannot raise print natively in the new order too;
   // raisingAllowed: the caller keeps the statements that may raise in place (locality.ts)
   if (!raisingAllowed && (scop.statements.some((s) => mayRaise(tf, plan, s)))) return 'a statement can raise a CPython exception, and reordering would change the writes before it';

@@ -8,7 +8,7 @@ import { assignmentCounts, childExprs, walkStmts, type Expr, type Stmt } from '.
 import { isNewAxis, viewOperand, type TypedFunction } from '../types/check.js';
 import { arrayMethod, numpyFunction } from '../types/numpy-table.js';
 import { affAdd, affConst, affIsConst, affToIsl, islName, toAff, type Aff } from './affine.js';
-import type { Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
+import type { CheckedIndex, Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
 import { invariantLocals } from './invariant-locals.js';
 import { temporaryShape, type Shape } from './temporaries.js';
 import type { CallSite } from '../types/calls.js';
@@ -50,6 +50,8 @@ class Extractor {
   private readonly assumptions: Scop['assumptions'] = [];
   /** Locals freshInLoop modelled. */
   private readonly freshBound = new Set<string>();
+  /** Index expressions read from data into fresh local arrays (Scop.checkedIndices). */
+  private readonly checkedIndices = new Map<Expr, CheckedIndex>();
   /** The `for` statement of each loop, by index into `loops`. */
   private readonly forStmts = new Map<number, Stmt & { kind: 'for' }>();
 
@@ -78,6 +80,8 @@ class Extractor {
       localShapes: this.localShapes,
       temporaries: this.temporaries,
       freshLocals: this.freshLocalShapes(),
+      // (a local whose shapes conflict has none: its accesses stay unchecked, and the function sequential)
+      checkedIndices: new Map([...this.checkedIndices].filter(([, c]) => this.localShapes.has(c.array))),
       assumptions: this.assumptions,
       unanalysable: this.unanalysable,
     };
@@ -229,7 +233,8 @@ class Extractor {
     }
     for (const name of this.freshBound) {
       const isl = this.localShapes.get(name);
-      if (!isl || this.bindings.get(name) !== 1) continue;
+      // (`t += A[i]` updates the array in place: only `=` binds it)
+      if (!isl || this.bindings.get(name)! - this.inPlaceUpdates(name) !== 1) continue;
       let ok = true;
       const asPy = isl.map((x) => x.replace(/[A-Za-z_][A-Za-z0-9_]*/g, (id) => {
         const r = py.get(id);
@@ -241,6 +246,13 @@ class Extractor {
     return out;
   }
 
+  /** How many `name op= e` statements the function holds. */
+  private inPlaceUpdates(name: string): number {
+    let k = 0;
+    walkStmts(this.tf.fn.body, (s) => { if (s.kind === 'augassign' && s.target.kind === 'name' && s.target.id === name) k++; });
+    return k;
+  }
+
   /** Local arrays every binding of which is a fresh array and that no view reaches. */
   private freshNames(): Set<string> {
     if (this.fresh) return this.fresh;
@@ -249,6 +261,8 @@ class Extractor {
     walkStmts(this.tf.fn.body, (s) => {
       if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name') {
         const id = s.target.id;
+        // `t += A[i]` on an array updates the object in place: no binding (private-arrays.ts)
+        if (s.kind === 'augassign' && this.tf.locals.get(id)?.kind === 'array') return;
         ok.set(id, (ok.get(id) ?? true) && s.kind === 'assign' && !viewed.has(id) && isFreshArray(this.tf, s.value));
       }
       if (s.kind === 'for') ok.set(s.target.id, false);
@@ -527,7 +541,8 @@ class Extractor {
   private write(target: Expr, redefines: boolean, op: string | null): ScopAccess {
     if (target.kind === 'name') {
       // `x *= 2.0` on an array parameter writes every element in place
-      if (op !== null && this.tf.params.some((q) => q.name === target.id && q.kind === 'array')) return this.fullArray(target.id, 'write');
+      // (`t += A[i]` on a local array of known shape, a fresh one per iteration: every element too)
+      if (op !== null && (this.tf.params.some((q) => q.name === target.id && q.kind === 'array') || this.localShapes.has(target.id))) return this.fullArray(target.id, 'write');
       const s = this.scalarAccess(target.id, 'write', target.span.start);
       if (s) {
         s.redefines = redefines;
@@ -602,12 +617,23 @@ class Extractor {
     const constraints: string[] = [];
     const nonNegative: string[] = [];
     const checked: { index: string | null; extent: string }[] = [];
+    const fromData: number[] = [];
+    const pending: [Expr, CheckedIndex][] = [];
     let sliced = false;
     for (let d = 0; d < rank; d++) {
       const ix = real[d];
       if (ix && ix.kind !== 'slice') {
         const a = toAff(ix, (x) => this.affineName(x));
         const extent = this.extent(root, d);
+        if (!a && extent !== null && this.checkableIndex(root, ix)) {
+          // an index read from data: any element of the dimension, checked when the variant runs
+          dims.push(`o${d}`);
+          constraints.push(`0 <= o${d} < ${extent}`);
+          checked.push({ index: null, extent });
+          fromData.push(d);
+          pending.push([ix, { array: root, dim: d }]);
+          continue;
+        }
         if (!a || extent === null) return this.wholeArray(root, kind, text);
         const index = normalizedBound(a, extent);
         dims.push(index);
@@ -626,20 +652,35 @@ class Extractor {
       constraints.push(`${normalizedBound(lower, extent)} <= o${d}`, `o${d} < ${upper ? normalizedBound(upper, extent) : extent}`, `0 <= o${d} < ${extent}`);
       nonNegative.push(...[lower, ...(upper ? [upper] : [])].filter((b) => !affIsConst(b)).map(affToIsl));
     }
+    for (const [ix, c] of pending) this.checkedIndices.set(ix, c);
     return {
       kind,
-      must: !sliced,
+      must: !sliced && fromData.length === 0,
       array: root,
       element: `${islName(root)}[${dims.join(', ')}]${constraints.length ? ` : ${constraints.join(' and ')}` : ''}`,
       text,
       scalar: false,
-      exact: true,
+      exact: fromData.length === 0,
+      ...(fromData.length ? { checked: fromData } : {}),
       redefines: false,
       reductionOp: null,
       node: e,
       ...(nonNegative.length ? { nonNegative } : {}),
       dims: checked,
     };
+  }
+
+  /**
+   * An integer index of a fresh local array (private-arrays.ts: every binding a
+   * new object, no view of it) of known shape, which the variant can check as
+   * Python does: a signed integer, or an unsigned one narrower than 64 bits
+   * (runtime/index_checks.py compares it with the length as int64).
+   */
+  private checkableIndex(array: string, ix: Expr): boolean {
+    if (!this.localShapes.has(array) || !this.freshNames().has(array)) return false;
+    const t = this.tf.types.get(ix);
+    if (t?.kind !== 'scalar' || t.scalar !== 'int') return false;
+    return !t.dtype || /^int(8|16|32|64)$|^uint(8|16|32)$/.test(t.dtype);
   }
 
   /** Extent of dimension d of an array: a shape parameter, or a local array's affine shape. */

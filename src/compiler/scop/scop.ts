@@ -29,10 +29,21 @@ export interface ScopAccess {
    * for a slice, which NumPy clips) and the extent it must stay below.
    */
   dims?: { index: string | null; extent: string }[];
+  /**
+   * Dimensions whose index is an integer read from data (`c[X[i, j]]`,
+   * `row[m // 2]`) on a fresh local array of known shape: a may-access of the
+   * whole dimension, its index checked when the variant runs (checkedIndices).
+   */
+  checked?: number[];
   /** `s += e` / `s *= e` on a scalar: a candidate reduction. */
   reductionOp: string | null;
   /** The subscript expression of an exact array access (codegen may hoist a read: poly/locality.ts). */
   node?: Expr;
+}
+
+export interface CheckedIndex {
+  array: string;
+  dim: number;
 }
 
 export interface ScopStatement {
@@ -96,6 +107,12 @@ export interface Scop {
    * (poly/lower-slices.ts), as over temporaries.
    */
   freshLocals: Map<string, Shape>;
+  /**
+   * Index expressions read from data into a fresh local array (ScopAccess.checked):
+   * index -> the array and its dimension. The variant prints each through
+   * runtime/index_checks.py (IndexError where Python raises, or the speculative flag).
+   */
+  checkedIndices: Map<Expr, CheckedIndex>;
   /** Python conditions on the arguments the model relies on (the operands of a temporary do not broadcast). */
   assumptions: { condition: string; why: string }[];
   /** Set when the function has no static control part Polyray can analyse. */

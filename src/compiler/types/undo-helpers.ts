@@ -15,7 +15,10 @@ export const ASTYPE_INT_HELPER = 'astype_int';
  */
 export const CHECKED_INT_HELPER = 'fit_int';
 
+/** An index read from data into a fresh local array, outside a prange loop (runtime/index_checks.py): NumPy's IndexError is the original's. */
+export const CHECKED_INDEX_HELPER = 'check_index';
+
 /** The helpers that leave a value to the original (no device form either). */
-export const LEFT_TO_ORIGINAL_HELPERS: ReadonlySet<string> = new Set([INT_OF_FLOAT_HELPER, ASTYPE_INT_HELPER, CHECKED_INT_HELPER]);
+export const LEFT_TO_ORIGINAL_HELPERS: ReadonlySet<string> = new Set([INT_OF_FLOAT_HELPER, ASTYPE_INT_HELPER, CHECKED_INT_HELPER, CHECKED_INDEX_HELPER]);
 
 export const UNDOING_HELPERS: ReadonlySet<string> = new Set([...CHECKED_EXTREMA_HELPERS, ...LEFT_TO_ORIGINAL_HELPERS]);

@@ -3,7 +3,9 @@ scop/private-arrays.ts). The first group allocates or computes a fresh array at 
 iteration and nothing reads it after the loop: the loop runs as prange. The negative twins keep a
 real dependence through the array (live after the loop, a view, a hoisted accumulator, a
 conditional allocation, a rebinding that reads the previous value, a scalar whose value flows in
-from before the loop) and stay sequential. test/python/test_private_arrays.py runs them."""
+from before the loop, counts into one array for every row, an array read before its binding) and
+stay sequential. Private arrays indexed by data (`c[X[i, j]] += 1`, `row[m // 2]`) have that index
+checked as the variant runs (runtime/index_checks.py). test/python/test_private_arrays.py runs them."""
 import numpy as np
 import numpy.typing as npt
 
@@ -80,6 +82,58 @@ def counts_per_row(X: np.ndarray[tuple[int, int], np.dtype[np.int64]], out: np.n
             out[i, b] = c[b]
 
 
+def histogram_of(x: npt.NDArray[np.int64], out: npt.NDArray[np.int64]):
+    # sequential (every iteration adds into the one c), its index read from data checked in order
+    n = x.shape[0]
+    k = out.shape[0]
+    c = np.zeros(k, dtype=np.int64)
+    for i in range(n):
+        c[x[i]] += 1
+    for b in range(k):
+        out[b] = c[b]
+
+
+def row_median(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: npt.NDArray[np.float64]):
+    n, m = A.shape
+    for i in range(n):
+        row = np.sort(A[i])
+        out[i] = row[m // 2]
+
+
+def accumulated_rows(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    n, m = A.shape
+    for i in range(n):
+        t = np.zeros(m)
+        t += A[i]
+        t *= 2.0
+        out[i] = t
+
+
+def repeated_update(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    n, m = A.shape
+    for i in range(n):
+        t = A[i].copy()
+        for s in range(3):
+            t *= 0.5
+            t += A[i]
+        out[i] = t - A[i]
+
+
+def lo_hi_rows(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    n, m = A.shape
+    for i in range(n):
+        lo, hi = A[i] - 0.5, A[i] + 0.5
+        out[i] = hi * lo
+
+
+def row_spread(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: npt.NDArray[np.float64]):
+    n, m = A.shape
+    for i in range(n):
+        s = np.sort(A[i])
+        lo, hi = s[0], s[m - 1]
+        out[i] = hi - lo
+
+
 def row_norms_scalar(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: npt.NDArray[np.float64]):
     n, m = A.shape
     for i in range(n):
@@ -154,3 +208,42 @@ def inner_may_skip(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: np
         for j in range(i, m):
             t = A[i, j]
         out[i] = t
+
+
+def counts_shared(X: np.ndarray[tuple[int, int], np.dtype[np.int64]], out: np.ndarray[tuple[int, int], np.dtype[np.int64]]):
+    n, m = X.shape
+    k = out.shape[1]
+    c = np.zeros(k, dtype=np.int64)
+    for i in range(n):
+        for j in range(m):
+            c[X[i, j]] += 1
+        for b in range(k):
+            out[i, b] = c[b]
+
+
+def counts_escape(X: np.ndarray[tuple[int, int], np.dtype[np.int64]], out: np.ndarray[tuple[int, int], np.dtype[np.int64]]):
+    n, m = X.shape
+    k = out.shape[1]
+    c = np.zeros(k, dtype=np.int64)
+    for i in range(n):
+        c = np.zeros(k, dtype=np.int64)
+        for j in range(m):
+            c[X[i, j]] += 1
+        out[i, 0] = c[0]
+    return c
+
+
+def running_total(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    n, m = A.shape
+    t = np.zeros(m)
+    for i in range(n):
+        t += A[i]
+        out[i] = t
+
+
+def median_read_before(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: npt.NDArray[np.float64]):
+    n, m = A.shape
+    row = np.zeros(m)
+    for i in range(n):
+        out[i] = row[m // 2]
+        row = np.sort(A[i])
