@@ -59,15 +59,17 @@ def _table_tolerance(bound: dict[str, Any], env: dict[str, Any], want: np.ndarra
         if fn in ("fftn", "rfft2"):
             return cb.fft_tolerance(fn, a, a.size if fn == "fftn" else int(np.prod(a.shape[-2:])), norm)
         return cb.fft_tolerance(fn, a, a.shape[-1], norm)
-    x = np.asarray(eval(bound.get("operand") or bound["a"], env), dtype=np.float64)  # noqa: S307
+    x = np.asarray(eval(bound.get("operand") or bound["a"], env))  # noqa: S307
+    x = x if x.dtype.kind == "c" else x.astype(np.float64)  # (complex operands: the norm row)
     eps = float(np.finfo(np.float64).eps)
     with np.errstate(all="ignore"):
         if op == "cumsum":
             # any order of each prefix's additions is within gamma(k) of its exact sum, k <= n: twice that apart
             return 2 * cb.gamma(x.size) * np.cumsum(np.abs(x.ravel()))
         if op == "norm":
-            # the norm row: <= (0.52 n + 1.01) eps ||x||, n the entries (NumPy's sqrt(x.dot(x)) on both sides)
-            return (0.52 * x.size + 1.01) * eps * np.abs(want)
+            # the norm row: <= (0.52 n + 1.01) eps ||x||, n the entries (NumPy's sqrt(x.dot(x)) on both sides);
+            # complex: two dots and an addition, (1.04 n + 1.01) eps ||x|| (types/norms.ts NORM_COMPLEX_DOT_BOUND)
+            return ((1.04 if x.dtype.kind == "c" else 0.52) * x.size + 1.01) * eps * np.abs(want)
         n = x.shape[0]
         if x.size == 0:
             return 0.0  # an empty result (np.linalg.cond refuses an empty matrix)

@@ -631,14 +631,14 @@ class PrivateFn:
 # The NumPy table's rows that the families above do not write (issue 17): `TableFn`.
 
 #: every row TableFn writes (the feature `table_<row>` marks a function that calls it)
-TABLE_ROWS = ("arange", "concatenate", "hstack", "vstack", "cumsum", "argmax", "argmin", "all", "any", "isnan", "isfinite",
+TABLE_ROWS = ("arange", "concatenate", "hstack", "vstack", "cumsum", "cumprod", "argmax", "argmin", "all", "any", "isnan", "isfinite",
               "ceil", "ravel", "full", "eye", "identity", "diag", "trace", "triu", "tril", "linalg.norm", "linalg.solve",
               "linalg.inv", "linalg.cholesky", "kron", "histogram", "bincount", "reshape", "linspace", "cov",
               "logical_and", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftfreq", "fft.fftn", "fft.rfft2", "fft.irfft2", "stack", "column_stack", "dstack",
               "array", "average")
 TABLE_KINDS = ("alloc", "join", "scan", "arg", "mask", "shape", "tri", "linalg", "kron", "counts", "cov", "fft")
 #: each kind drawn as often as the rows it writes, so that every row comes about equally often
-TABLE_WEIGHTS = (5, 5, 1, 4, 4, 2, 4, 4, 1, 4, 1, 5)
+TABLE_WEIGHTS = (5, 5, 2, 4, 4, 2, 4, 4, 1, 4, 1, 5)
 
 _EXACT: dict = {"op": "exact"}
 
@@ -752,10 +752,22 @@ class TableFn:
 
     def _scan(self):
         rng = self.rng
-        self.use("cumsum")
-        expr = rng.choice(("np.cumsum(x)", "x.cumsum()", "np.cumsum(A)", "A.cumsum()"))
-        operand = "x" if "x" in expr else "A"
-        return [f"c = {expr}", "return c"], [operand], {"op": "cumsum", "operand": operand}
+        form = rng.choice(("flat", "axis", "prod"))
+        if form == "flat":
+            self.use("cumsum")
+            expr = rng.choice(("np.cumsum(x)", "x.cumsum()", "np.cumsum(A)", "A.cumsum()"))
+            operand = "x" if "x" in expr else "A"
+            return [f"c = {expr}", "return c"], [operand], {"op": "cumsum", "operand": operand}
+        # along an axis: NumPy's accumulation from each line's first element, bit for bit in both modes
+        if form == "axis":
+            self.use("cumsum")
+            line, names = rng.choice(((f"c = np.cumsum(A, axis={rng.choice((0, 1, -1))})", ["A"]), (f"c = A.cumsum({rng.choice((0, 1))})", ["A"]),
+                                      ("c = np.cumsum(K, axis=1)", ["K"]), ("c = np.cumsum(A > t, axis=0)", ["A", "t"]), ("c = A.cumsum(axis=-1) / t", ["A", "t"])))
+            return [line, "return c"], names, _EXACT
+        self.use("cumprod")
+        line, names = rng.choice(((f"c = np.cumprod(K % 5, axis={rng.choice((0, 1, -1))})", ["K"]), ("c = K.cumprod(1)", ["K"]),
+                                  ("c = np.cumprod(1.0 + A * t, axis=0)", ["A", "t"]), ("c = np.cumprod(A)", ["A"]), ("c = x.cumprod()", ["x"])))
+        return [line, "return c"], names, _EXACT
 
     def _arg(self):
         rng = self.rng
@@ -846,6 +858,10 @@ class TableFn:
         form = rng.choice(("norm_vec", "norm_mat", "solve", "solve_shift", "inv", "cholesky"))
         if form == "norm_vec":
             self.use("linalg.norm")
+            if rng.random() < 0.5:
+                # complex input: NumPy's own complex loops (abs, z.conj() * z) then its sums, bit for bit; or two BLAS dots
+                line = rng.choice(("r = np.linalg.norm(Z, 1)", "r = np.linalg.norm(Z, np.inf)", "r = np.linalg.norm(Z, axis=0)", "r = np.linalg.norm(Z)"))
+                return [line, "return r"], ["Z"], {"op": "norm", "operand": "Z"} if line == "r = np.linalg.norm(Z)" else _EXACT
             return ["r = np.linalg.norm(x)", "return r"], ["x"], {"op": "norm", "operand": "x"}
         if form == "norm_mat":
             self.use("linalg.norm")
@@ -882,6 +898,8 @@ class TableFn:
                     "counts, _ = np.histogram(x, bins=edges)", "return counts"], ["x", "y"], _EXACT
         if form == "average_returned":
             self.use("average")
+            if rng.random() < 0.5:
+                return ["m, s = np.average(x, returned=True)", "return m, s"], ["x"], _EXACT  # the mean and the count
             return ["m, s = np.average(x, weights=np.abs(y), returned=True)", "return m * s"], ["x", "y"], _EXACT
         if form == "histogram":
             self.use("histogram")

@@ -20,7 +20,7 @@ const LOOPS = new Set(['elementwise', 'reduction', 'scan', 'product', 'outer', '
  */
 const GPU_FORMS = new Set(['math.sqrt', 'math.fabs', 'math.isnan', 'math.isinf', 'math.isfinite', 'abs', 'device-matmul']);
 /** numba_helpers functions (python-bridge/polyray/runtime/numba_helpers.py) a row may name. */
-const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_returned', 'average_weighted_axis', 'norm', 'norm_keepdims', 'sort', 'sort_inplace', 'argsort', 'unique', 'arange', 'arange_float64', 'any_axis', 'all_axis', 'argmax_axis', 'argmin_axis', 'diag_view', 'trace_pairwise', 'ravel', 'cumsum_flat',
+const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_returned', 'average_weighted_axis', 'average_returned', 'norm', 'norm_keepdims', 'sort', 'sort_inplace', 'argsort', 'unique', 'arange', 'arange_float64', 'any_axis', 'all_axis', 'argmax_axis', 'argmin_axis', 'diag_view', 'trace_pairwise', 'ravel', 'cumsum_flat', 'cumsum_axis', 'cumprod_axis',
   'sin', 'cos', 'tan', 'sinh', 'cosh', 'expm1', 'log1p',
   ...['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => `outer_${u}`),
   ...['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2', 'rfft2', 'irfft2', 'fftn', 'ifftn', 'rfftn', 'irfftn'].map((f) => `rf_${f}`), 'fftfreq']); // np.fft (runtime/fft_helpers.py)
@@ -216,4 +216,64 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
   // close mode compiles the LAPACK row, with its bound in the close notes
   assert.deepEqual((await check('r = np.linalg.cholesky(A)', 'close')).errors, []);
   assert.deepEqual((await check('r = np.cov(np.transpose(A))', 'close')).errors, []);
+});
+
+test('cumsum and cumprod: flattened or along a literal axis, in NumPy accumulation dtype (types/row-rules.ts scanRule)', async () => {
+  const ok: [string, string][] = [
+    ['r = np.cumsum(A)', 'array float64 1'],
+    ['r = np.cumsum(A, axis=1)', 'array float64 2'],
+    ['r = A.cumsum(0)', 'array float64 2'],
+    ['r = A.cumprod(axis=-1)', 'array float64 2'],
+    ['r = np.cumprod(A, axis=None)', 'array float64 1'],
+    ['r = np.cumsum(A > x, axis=0)', 'array int64 2'],
+    ['r = np.cumsum(v.astype(np.int32))', 'array int64 1'],
+    ['r = np.cumprod(v.astype(np.uint8), 0)', 'array uint64 1'],
+    ['r = np.cumsum(A.astype(np.float32), axis=1)', 'array float32 2'],
+    ['r = np.cumsum(v.astype(np.complex128))', 'array complex128 1'],
+  ];
+  for (const [body, want] of ok) {
+    const { errors, r } = await check(body);
+    assert.deepEqual(errors, [], body);
+    assert.equal(r, want, body);
+  }
+  const refused: [string, RegExp][] = [
+    ['r = np.cumsum(A, axis=2)', /outside the array's 2 dimensions/],
+    ['r = A.cumsum(axis=-3)', /outside the array's 2 dimensions/],
+    ['r = np.cumsum(A, axis=n)', /computed axis/],
+    ['r = np.cumsum(A, axis=0, dtype=np.float32)', /dtype=/],
+    ['r = np.cumprod(v.astype(np.complex128))', /complex128 keeps the original/],
+  ];
+  for (const [body, want] of refused) {
+    const { errors } = await check(body);
+    assert.ok(errors.some((m) => want.test(m)), `${body}: ${errors.join('; ')}`);
+  }
+});
+
+test('np.linalg.norm of complex128 and np.average(..., returned=True) without weights', async () => {
+  const ok: [string, string, 'exact' | 'close'][] = [
+    ['r = np.linalg.norm(v.astype(np.complex128), 1)', 'scalar float', 'exact'],
+    ['r = np.linalg.norm(v.astype(np.complex128), axis=0)', 'scalar float', 'exact'],
+    ['r = np.linalg.norm(A.astype(np.complex128), np.inf, axis=1)', 'array float64 1', 'exact'],
+    ['r = np.linalg.norm(A.astype(np.complex128))', 'scalar float', 'close'],
+    ['r = np.average(v, returned=True)', 'tuple', 'exact'],
+    ['r = np.average(A, axis=1, returned=True)', 'tuple', 'close'],
+    ['r = np.average(v, returned=False)', 'scalar float', 'exact'],
+  ];
+  for (const [body, want, mode] of ok) {
+    const { errors, r } = await check(body, mode);
+    assert.deepEqual(errors, [], body);
+    assert.equal(r, want, body);
+  }
+  const refused: [string, RegExp, 'exact' | 'close'][] = [
+    ['r = np.linalg.norm(A.astype(np.complex128))', /through its BLAS build/, 'exact'],
+    ['r = np.linalg.norm(A.astype(np.complex128), 1)', /np.linalg.norm\(\) is supported/, 'close'],
+    ['r = np.linalg.norm(v.astype(np.complex64), 1)', /np.linalg.norm\(\) is supported/, 'close'],
+    ['r = np.average(A, axis=1, returned=True)', /NumPy adds them pairwise/, 'exact'],
+    ['r = np.average(A, 1, returned=True)', /positional axis/, 'close'],
+    ['r = np.average(v, returned=n > 0)', /written True or False/, 'close'],
+  ];
+  for (const [body, want, mode] of refused) {
+    const { errors } = await check(body, mode);
+    assert.ok(errors.some((m) => want.test(m)), `${body}: ${errors.join('; ')}`);
+  }
 });

@@ -25,7 +25,7 @@ from .close_reductions import SUM, _reduce_lines  # close mode's blocked sums (n
 from .axis_lines import literal_axes, shape_of
 from .axis_lines import lines_of  # (pre, m, post): the lines along one axis, shared with the reductions
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_returned", "average_weighted_axis", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_returned", "average_weighted_axis", "average_returned", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -755,6 +755,39 @@ def _ol_average_weighted_returned(a, w):  # type: ignore[no-untyped-def]
     def impl(a, w):  # type: ignore[no-untyped-def]
         return _average_parts(a, w)
     return impl
+
+
+# np.average(a[, axis=k], returned=True) without weights (numpy/lib/_function_base_impl.py, average):
+# avg = a.mean(axis), computed by the variant as its numerics mode computes the mean (the compiler
+# passes it in), and scl = avg.dtype.type(a.size / avg.size), a Python division (ZeroDivisionError
+# for an empty avg), broadcast to avg's shape as a fresh array.
+
+
+def average_returned(avg: Any, a: Any) -> Any:
+    """``(avg, avg.dtype.type(a.size / avg.size))`` broadcast: np.average(a, ..., returned=True) of avg = its mean."""
+    scl = np.asarray(avg).dtype.type(a.size / np.asarray(avg).size)
+    return avg, (np.broadcast_to(scl, np.shape(avg)).copy() if np.ndim(avg) else scl)
+
+
+@overload(average_returned)
+def _ol_average_returned(avg, a):  # type: ignore[no-untyped-def]
+    if not isinstance(a, types.Array):
+        return None
+    if isinstance(avg, types.Array):
+        dt = avg.dtype
+
+        def impl_array(avg, a):  # type: ignore[no-untyped-def]
+            if avg.size == 0:
+                raise ZeroDivisionError("division by zero")
+            return avg, np.full(avg.shape, a.size / avg.size, dt)
+        return impl_array
+    if isinstance(avg, (types.Float, types.Complex)):
+        cast = avg
+
+        def impl_scalar(avg, a):  # type: ignore[no-untyped-def]
+            return avg, cast(a.size / 1)
+        return impl_scalar
+    return None
 
 
 # np.average(A, axis=k, weights=w) of a float64 matrix, w of A's shape or a vector along axis k:

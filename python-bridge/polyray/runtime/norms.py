@@ -22,6 +22,11 @@ NumPy's own:
   NaN is the result; an empty line gives 0.0 for inf and raises NumPy's
   ValueError for -inf).
 
+complex128 input (issue 17): the same formulas on NumPy's own terms, computed
+as NumPy's complex loops compute them (complex_helpers): (x.conj() * x).real
+for the 2-norm (its array multiply, fused where NumPy's fuses), abs(x) its
+SIMD absolute value; without axis= x.real.dot(x.real) + x.imag.dot(x.imag).
+
 The compiler (src/compiler/types/norms.ts) writes the form as int literals:
 `norm(x, ORD, axis)`, axis an int literal or None; keepdims=True as
 `norm_keepdims(x, ORD, axis)`, the same values reshaped as NumPy's (every
@@ -32,10 +37,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import types
+from numba import njit, types
 from numba.extending import overload
 
 from .axis_extrema import _max_lines, _min_lines
+from .complex_helpers import _cabs_scalar, _mul_array
 from .axis_lines import lines_of, literal_axes, shape_of
 from .close_reductions import SUM, _reduce_lines, _reduce_lines32
 from .pairwise import pairwise_line, pairwise_line32
@@ -48,6 +54,40 @@ DEFAULT, ONE, INF, NINF, TWO = 0, 1, 2, 3, 4
 _ORDS: dict[int, Any] = {DEFAULT: None, ONE: 1, INF: np.inf, NINF: -np.inf, TWO: 2}
 
 
+_cabs = njit(inline="always")(_cabs_scalar)
+
+
+@njit(inline="always")
+def _real_squares(x):  # type: ignore[no-untyped-def]
+    return x * x
+
+
+@njit(inline="always")
+def _real_abs(x):  # type: ignore[no-untyped-def]
+    return np.abs(x)
+
+
+@njit
+def _complex_squares(x):  # type: ignore[no-untyped-def]
+    """NumPy's (x.conj() * x).real of complex128 x: its array multiply (fused or not, complex_helpers), C order."""
+    flat = np.ascontiguousarray(x).ravel()
+    out = np.empty(flat.size, np.float64)
+    for k in range(flat.size):
+        z = flat[k]
+        out[k] = _mul_array(z.real, -z.imag, z.real, z.imag)[0]
+    return out.reshape(x.shape)
+
+
+@njit
+def _complex_abs(x):  # type: ignore[no-untyped-def]
+    """NumPy's abs(x) of complex128 x: its SIMD absolute value (complex_helpers.cabs), C order."""
+    flat = np.ascontiguousarray(x).ravel()
+    out = np.empty(flat.size, np.float64)
+    for k in range(flat.size):
+        out[k] = _cabs(flat[k])
+    return out.reshape(x.shape)
+
+
 def norm(x: Any, ord_code: int, axis: Any) -> Any:
     """``np.linalg.norm(x, ord, axis)`` for the ord that ``ord_code`` names."""
     return np.linalg.norm(x, _ORDS[ord_code], axis)
@@ -58,14 +98,25 @@ def _ol_norm(x, ord_code, axis):  # type: ignore[no-untyped-def]
     if isinstance(x, types.Array) and isinstance(x.dtype, (types.Integer, types.Boolean)):
         # NumPy converts them to float64 first (x.astype(float)), then the same formulas
         return lambda x, ord_code, axis: norm(x.astype(np.float64), ord_code, axis)
-    if not (isinstance(x, types.Array) and x.dtype in (types.float64, types.float32)):
+    cx = isinstance(x, types.Array) and x.dtype == types.complex128
+    if not (isinstance(x, types.Array) and (x.dtype in (types.float64, types.float32) or cx)):
         return None
     if not isinstance(ord_code, types.IntegerLiteral) or ord_code.literal_value not in _ORDS:
         return None
     code = ord_code.literal_value
     f32 = x.dtype == types.float32
     acc = np.float32 if f32 else np.float64
+    # the terms NumPy reduces: (x.conj() * x).real and abs(x), each through NumPy's own complex loops
+    squares, absolute = (_complex_squares, _complex_abs) if cx else (_real_squares, _real_abs)
     whole = axis is None or isinstance(axis, (types.NoneType, types.Omitted))
+    if whole and cx and (code == DEFAULT or (code == TWO and x.ndim == 1)):
+        # NumPy: x_real.dot(x_real) + x_imag.dot(x_imag) of x raveled
+        def complex_dot_form(x, ord_code, axis):  # type: ignore[no-untyped-def]
+            flat = np.ascontiguousarray(x).ravel()
+            re = np.ascontiguousarray(flat.real)
+            im = np.ascontiguousarray(flat.imag)
+            return np.sqrt(np.dot(re, re) + np.dot(im, im))
+        return complex_dot_form
     if whole and (code == DEFAULT or (code == TWO and x.ndim == 1)):
         # NumPy's fast path: sqrt(dot) of the whole array raveled (a vector, a matrix's Frobenius norm, any rank)
         def dot_form(x, ord_code, axis):  # type: ignore[no-untyped-def]
@@ -88,14 +139,14 @@ def _ol_norm(x, ord_code, axis):  # type: ignore[no-untyped-def]
             def vector_extreme(x, ord_code, axis):  # type: ignore[no-untyped-def]
                 if zero_if_empty and x.shape[0] == 0:
                     return acc(0.0)
-                return extremes(lines(np.abs(x)))[0]
+                return extremes(lines(absolute(x)))[0]
             return vector_extreme
         shape = shape_of(x.ndim, axes, False)
 
         def matrix_extremes(x, ord_code, axis):  # type: ignore[no-untyped-def]
             if zero_if_empty and x.shape[k] == 0:
                 return np.zeros(shape(x), dtype=acc)
-            return extremes(lines(np.abs(x))).reshape(shape(x))
+            return extremes(lines(absolute(x))).reshape(shape(x))
         return matrix_extremes
     if x.ndim == 1:
         # NumPy's add.reduce of a fresh contiguous vector: from 0, pairwise, in the dtype
@@ -103,7 +154,7 @@ def _ol_norm(x, ord_code, axis):  # type: ignore[no-untyped-def]
 
         def vector(x, ord_code, axis):  # type: ignore[no-untyped-def]
             n = x.shape[0]
-            t = x * x if square else np.abs(x)
+            t = squares(x) if square else absolute(x)
             s = acc(0.0) + pairwise(t.reshape((1, n, 1)), 0, 0, n, 0)
             return np.sqrt(s) if square else s
         return vector
@@ -112,7 +163,7 @@ def _ol_norm(x, ord_code, axis):  # type: ignore[no-untyped-def]
     shape = shape_of(x.ndim, axes, False)
 
     def along(x, ord_code, axis):  # type: ignore[no-untyped-def]
-        t = x * x if square else np.abs(x)
+        t = squares(x) if square else absolute(x)
         s = reduce_lines(lines(t), SUM, 0).reshape(shape(x))
         return np.sqrt(s) if square else s
     return along

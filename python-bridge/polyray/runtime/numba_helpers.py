@@ -741,6 +741,16 @@ def _ol_pairwise_sum(a):  # type: ignore[no-untyped-def]
     return impl
 
 
+def _empty_mean() -> float:
+    """NumPy's mean of an empty array: its 0.0 / 0, the CPU's default NaN (negative on x86-64, where np.nan is
+    positive), asked of NumPy once; a Python float keeps the bits into compiled code."""
+    with np.errstate(invalid="ignore"):
+        return float(np.float64(0.0) / 0)
+
+
+_EMPTY_MEAN = _empty_mean()
+
+
 @overload(pairwise_mean, inline="always")
 def _ol_pairwise_mean(a):  # type: ignore[no-untyped-def]
     if _elements_in_numpys_order(a) is None:
@@ -748,7 +758,7 @@ def _ol_pairwise_mean(a):  # type: ignore[no-untyped-def]
 
     def impl(a):  # type: ignore[no-untyped-def]
         if a.size == 0:
-            return np.nan  # NumPy: nan (and a RuntimeWarning), whatever the error model
+            return _EMPTY_MEAN  # NumPy: its NaN of 0.0 / 0 (and a RuntimeWarning), whatever the error model
         return pairwise_sum(a) / a.size
 
     return impl

@@ -24,7 +24,7 @@ from .axis_lines import lines_of, literal_axes, result_rank, shape_of
 from .pairwise import pairwise_vector  # NumPy's order of a run's sum (np.trace)
 
 __all__ = ["arange", "arange_float64", "any_axis", "all_axis", "argmax_axis", "argmin_axis", "diag_view", "trace_pairwise", "ravel", "cumsum_flat",
-           "sign_real"]
+           "sign_real", "cumsum_axis", "cumprod_axis"]
 
 
 # --- np.arange -------------------------------------------------------------------------
@@ -366,8 +366,8 @@ def _ol_ravel(a):  # type: ignore[no-untyped-def]
 #
 # NumPy's add.accumulate copies the first element and adds the next ones in order; Numba's np.cumsum
 # starts from 0.0, so a leading -0.0 (and every -0.0 after it) came out as +0.0 (found by the
-# fuzzer's TableFn). The helper accumulates as NumPy does, in the array's dtype, over the elements
-# in C order.
+# fuzzer's TableFn; a complex -0.0 part likewise). The helper accumulates as NumPy does, in the
+# array's dtype, over the elements in C order.
 
 
 def cumsum_flat(a: Any) -> Any:
@@ -377,7 +377,7 @@ def cumsum_flat(a: Any) -> Any:
 
 @overload(cumsum_flat)
 def _ol_cumsum_flat(a):  # type: ignore[no-untyped-def]
-    if not isinstance(a, types.Array) or not isinstance(a.dtype, types.Float):
+    if not isinstance(a, types.Array) or not isinstance(a.dtype, (types.Float, types.Complex)):
         return None
 
     def impl(a):  # type: ignore[no-untyped-def]
@@ -422,3 +422,69 @@ def _ol_sign_real(x):  # type: ignore[no-untyped-def]
                 flat[i] = flat[i] - flat[i]
         return out
     return impl
+
+
+# --- np.cumsum / np.cumprod along an axis -------------------------------------------------------
+#
+# NumPy's add/multiply.accumulate along an axis: every line along it starts from its first element
+# (cast to the accumulation dtype: bool and integers narrower than 64 bits widen to (u)int64) and
+# adds or multiplies the next ones in order, each element of the result one rounding of the previous
+# one and the input: so the same bits whatever the line's layout. Numba's np.cumsum along an axis
+# starts from 0 (a leading -0.0 becomes +0.0) and its np.cumprod has no axis. The axis is an int
+# literal (the compiler writes it); out of range it gives no implementation, the original raises
+# NumPy's AxisError. The result is C-contiguous (NumPy's keeps an F-ordered input's order: the same
+# values, other strides).
+
+
+def cumsum_axis(a: Any, axis: int) -> Any:
+    """``np.cumsum(a, axis=axis)``."""
+    return np.cumsum(a, axis=axis)
+
+
+def cumprod_axis(a: Any, axis: int) -> Any:
+    """``np.cumprod(a, axis=axis)``."""
+    return np.cumprod(a, axis=axis)
+
+
+def _accumulated(a: Any) -> Any:
+    """NumPy's accumulation dtype of an array type (numba's get_accumulator_type is the same rule)."""
+    from numba.np.arraymath import get_accumulator_type
+    from numba.np.numpy_support import as_dtype
+
+    return as_dtype(get_accumulator_type(a.dtype))
+
+
+def _scan_overload(multiply: bool) -> Any:
+    def ol(a, axis):  # type: ignore[no-untyped-def]
+        if not isinstance(a, types.Array) or a.ndim == 0 or not isinstance(axis, types.IntegerLiteral):
+            return None
+        real = isinstance(a.dtype, (types.Integer, types.Float, types.Boolean))
+        if not (real or (not multiply and isinstance(a.dtype, types.Complex))):
+            return None  # complex products keep the original (types/row-rules.ts scanRule)
+        axes = literal_axes(axis, a.ndim)
+        if axes is None:
+            return None
+        lines = lines_of(a.ndim, axes)  # one axis: no permutation, (outer, n, inner) in C order
+        acc = _accumulated(a)
+
+        def impl(a, axis):  # type: ignore[no-untyped-def]
+            src = lines(a)
+            outer, n, inner = src.shape
+            out = np.empty((outer, n, inner), acc)
+            for o in range(outer):
+                if n > 0:
+                    for i in range(inner):
+                        out[o, 0, i] = src[o, 0, i]
+                for k in range(1, n):
+                    for i in range(inner):
+                        if multiply:
+                            out[o, k, i] = out[o, k - 1, i] * src[o, k, i]
+                        else:
+                            out[o, k, i] = out[o, k - 1, i] + src[o, k, i]
+            return out.reshape(a.shape)
+        return impl
+    return ol
+
+
+overload(cumsum_axis, prefer_literal=True)(_scan_overload(False))
+overload(cumprod_axis, prefer_literal=True)(_scan_overload(True))

@@ -26,7 +26,7 @@ const TWO_INPUTS = new Set([
  * an allocation's `dtype=`; rules that read more (np.linspace's dtype=,
  * np.reshape's order=) check their own keywords.
  */
-const PLAIN_RULES = new Set(['ufunc', 'reduction', 'dot', 'matmul', 'outer', 'same', 'flat', 'alloc', 'full', 'alloc_like', 'item', 'fill', 'astype']);
+const PLAIN_RULES = new Set(['ufunc', 'reduction', 'dot', 'matmul', 'outer', 'same', 'flat', 'scan', 'alloc', 'full', 'alloc_like', 'item', 'fill', 'astype']);
 
 /** How many inputs a ufunc row takes (its further positional argument is the output). */
 export function ufuncInputs(row: TableRow): number {

@@ -2,7 +2,7 @@
 // A layer of the types checker (checker-base.ts describes the chain).
 import type { Span } from '../diagnostics.js';
 import type { Expr } from '../parse/ast.js';
-import { traceRule } from './row-rules.js';
+import { scanRule, traceRule, type ScanResult } from './row-rules.js';
 import { describe, NONE, npScalar, scalar, UNKNOWN, widerScalar, type Origin, type Ty } from './ty.js';
 import { isOptionString } from './sort-rules.js';
 import { callArgumentRefusal } from './call-args.js';
@@ -183,9 +183,14 @@ export abstract class CallChecker extends OperatorChecker {
             return UNKNOWN;
           }
           if (row.helper) this.helpers.set(e, { helper: row.helper, receiver: true });
-          // a.cumsum() of floats: NumPy's accumulation from the first element (row_helpers.cumsum_flat: -0.0 kept)
-          if (name === 'cumsum' && e.args.length === 0 && kw.size === 0 && (arr.dtype === 'float64' || arr.dtype === 'float32')) this.helpers.set(e, { helper: 'cumsum_flat', receiver: true });
           return { kind: 'array', dtype: arr.dtype, ndim: 1 };
+        case 'scan': {
+          // a.cumsum([axis]) / a.cumprod(axis=k): NumPy's accumulation (types/row-rules.ts scanRule)
+          if (e.func.kind !== 'attribute') return UNKNOWN;
+          const axisAt = e.args[0] ?? e.keywords.find((w) => w.name === 'axis')?.value;
+          const r = scanRule(name as 'cumsum' | 'cumprod', arr, e.func.value, axisAt, e.args.length > 1 || [...kw.keys()].some((k) => k !== 'axis') || (e.args.length > 0 && kw.has('axis')));
+          return this.scanResult(e, `.${name}`, r);
+        }
         case 'fill':
           if (e.func.kind === 'attribute') this.markWritten(e.func.value, e.span);
           return { kind: 'none' };
@@ -230,6 +235,21 @@ export abstract class CallChecker extends OperatorChecker {
    * A 'product' row (LAPACK through Numba): another build of the same
    * algorithm, so `exact` keeps the original and `close` notes the bound.
    */
+  /** A cumsum/cumprod rule's outcome (types/row-rules.ts scanRule): its diagnostic, or its helper and type. */
+  protected scanResult(e: Expr & { kind: 'call' }, call: string, r: ScanResult): Ty {
+    if ('refuse' in r) {
+      this.error(e.span, `${call.startsWith('.') ? '.' : 'np.'}${r.refuse}`);
+      return UNKNOWN;
+    }
+    if (r.helper) this.helpers.set(e, r.helper);
+    // `axis=None` written: the flat call Numba knows (its np.cumprod takes no axis)
+    if (r.flat) {
+      e.args = e.args.slice(0, call.startsWith('.') ? 0 : 1);
+      e.keywords = [];
+    }
+    return r.ty;
+  }
+
   protected productRow(span: Span, row: TableRow): void {
     const operation = `np.${row.name}`;
     if (this.numerics === 'close' && row.closeBound) {

@@ -19,7 +19,7 @@ import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral } from './ch
 import { searchsortedRule, sortRule, uniqueRule, type RuleResult } from './sort-rules.js';
 import { arrayRule, joinRule } from './sequences.js';
 import { histogramRule } from './histogram.js';
-import { arangeRule, axisReduceRule, traceRule } from './row-rules.js';
+import { arangeRule, axisReduceRule, scanRule, traceRule } from './row-rules.js';
 
 export abstract class NumpyCallChecker extends CallChecker {
   /** np.<name>(...): the result type by its row's typing rule (types/numpy-table.ts). */
@@ -43,6 +43,8 @@ export abstract class NumpyCallChecker extends CallChecker {
     }
     // np.average(a, weights=w) of vectors: NumPy's two pairwise sums (array_helpers.average_weighted)
     if (name === 'average' && row.where === 'numpy' && kw.has('weights')) return this.weightedAverage(e, args, kw);
+    // np.average(a[, axis=], returned=True) without weights: (NumPy's a.mean(axis), a.size / avg.size in avg's dtype)
+    if (name === 'average' && row.where === 'numpy' && kw.has('returned') && e.func.kind === 'attribute') return this.averageReturned(e, row, args, kw);
     // np.average(a[, axis=]) without weights is NumPy's a.mean(axis): the call becomes np.mean, with mean's rules
     if (name === 'average' && row.where === 'numpy' && e.func.kind === 'attribute') {
       const mean = numpyFunction('mean');
@@ -151,9 +153,14 @@ export abstract class NumpyCallChecker extends CallChecker {
           return UNKNOWN;
         }
         if (row.helper && a?.kind === 'array') this.helpers.set(e, { helper: row.helper });
-        // np.cumsum(a) of floats: NumPy's accumulation from the first element (row_helpers.cumsum_flat: -0.0 kept)
-        if (name === 'cumsum' && e.args.length === 1 && kw.size === 0 && a?.kind === 'array' && (a.dtype === 'float64' || a.dtype === 'float32')) this.helpers.set(e, { helper: 'cumsum_flat' });
         return a?.kind === 'array' ? { kind: 'array', dtype: a.dtype, ndim: row.typing === 'flat' ? 1 : a.ndim } : UNKNOWN;
+      }
+      case 'scan': {
+        // np.cumsum(a[, axis]) / np.cumprod: NumPy's accumulation (types/row-rules.ts scanRule, runtime/row_helpers.py)
+        if (args[0]?.kind === 'unknown') return UNKNOWN;
+        const axisAt = e.args[1] ?? e.keywords.find((w) => w.name === 'axis')?.value;
+        const r = scanRule(name as 'cumsum' | 'cumprod', args[0], e.args[0], axisAt, e.args.length > 2 || e.args.length === 0 || [...kw.keys()].some((k) => k !== 'axis') || (e.args.length > 1 && kw.has('axis')));
+        return this.scanResult(e, `np.${name}`, r);
       }
       case 'reshape': {
         const a = args[0];
@@ -287,6 +294,42 @@ export abstract class NumpyCallChecker extends CallChecker {
     const both = returned?.kind === 'const' && returned.value === 'True';
     this.helpers.set(e, { helper: both ? 'average_weighted_returned' : 'average_weighted', args: [e.args[0], e.keywords.find((k) => k.name === 'weights')!.value] });
     return both ? { kind: 'tuple', elts: [npScalar('float64'), npScalar('float64')] } : npScalar('float64');
+  }
+
+  /**
+   * np.average(a[, axis=k][, keepdims=...], returned=True|False) without weights. NumPy computes avg =
+   * a.mean(axis) and, returned, scl = avg.dtype.type(a.size / avg.size) broadcast to avg's shape. The
+   * mean is typed and printed by mean's rules on a copy of the call without returned= (so each
+   * numerics mode keeps its own mean); array_helpers.average_returned adds the count.
+   */
+  private averageReturned(e: Expr & { kind: 'call' }, row: TableRow, args: Ty[], kw: Map<string, Ty>): Ty {
+    const flag = e.keywords.find((k) => k.name === 'returned')!.value;
+    if (flag.kind !== 'const' || (flag.value !== 'True' && flag.value !== 'False')) {
+      this.error(e.span, 'np.average(): returned= must be written True or False');
+      return UNKNOWN;
+    }
+    const rest = new Map([...kw].filter(([k]) => k !== 'returned'));
+    if (e.func.kind !== 'attribute') return UNKNOWN;
+    const mean: Expr & { kind: 'call' } = { ...e, func: { ...e.func }, keywords: e.keywords.filter((k) => k.name !== 'returned') };
+    if (flag.value === 'False') {
+      // the same call without the keyword
+      e.keywords = mean.keywords;
+      return this.numpyCall(e, row, args, rest);
+    }
+    const meanRow = numpyFunction('mean');
+    if (args.length !== 1 || e.args.length !== 1 || [...rest.keys()].some((k) => k !== 'axis' && k !== 'keepdims') || !meanRow || mean.func.kind !== 'attribute') {
+      this.error(e.span, 'np.average(a, returned=True) is supported without weights as np.average(a[, axis=k][, keepdims=...], returned=True) (a positional axis keeps the original)');
+      return UNKNOWN;
+    }
+    // the rewrite the plain call gets (above), on the copy: close mode's reduction, else mean's own rules
+    mean.func.attr = 'mean';
+    AVERAGE_CALLS.add(mean);
+    const avg = this.closeReduction(mean, 'mean', args, rest, false) ?? this.numpyCall(mean, meanRow, args, rest);
+    if (avg.kind === 'unknown') return UNKNOWN;
+    this.types.set(mean, avg);
+    this.helpers.set(e, { helper: 'average_returned', args: [mean, e.args[0]] });
+    this.tupleCalls.set(e, null); // (the average and a fresh array of counts, or two scalars)
+    return { kind: 'tuple', elts: [avg, avg] };
   }
 
   /**

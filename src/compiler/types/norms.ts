@@ -37,10 +37,13 @@ export interface NormArguments {
   moduleOf: (e: Expr) => string | null;
 }
 
-const USAGE = 'np.linalg.norm() is supported on a 1-d or 2-d float64, float32, integer or bool array with ord None, 1, 2, np.inf or -np.inf (a matrix: None or \'fro\' without axis=) and axis= an int literal';
+const USAGE = 'np.linalg.norm() is supported on a 1-d or 2-d float64, float32, complex128, integer or bool array with ord None, 1, 2, np.inf or -np.inf (a matrix: None or \'fro\' without axis=) and axis= an int literal';
 
 /** The bound of sqrt(dot(x, x)) through another BLAS build (docs/reliability.md). */
 export const NORM_DOT_BOUND = "sqrt(x.dot(x)) through BLAS (Numba's build, not NumPy's): <= (0.52*n + 1.01)*eps*||x|| from NumPy's, n the entries; inf and 0.0 where NumPy's overflows or underflows (no scaling in either), except for a sum of squares within that bound of the float's largest value";
+
+/** Of complex x, sqrt(x.real.dot(x.real) + x.imag.dot(x.imag)): two dots and one more addition, bounded as one dot of twice the entries. */
+export const NORM_COMPLEX_DOT_BOUND = "sqrt(x.real.dot(x.real) + x.imag.dot(x.imag)) through BLAS (Numba's build, not NumPy's): <= (1.04*n + 1.01)*eps*||x|| from NumPy's, n the complex entries (two dots of n terms and one addition, within one dot of 2n terms); inf and 0.0 where NumPy's overflows or underflows";
 
 /** The bound of a sum along an axis of a matrix in close_reductions' blocks. */
 const NORM_AXIS_BOUND = "add.reduce along the axis in blocks fixed by the length n (close_reductions.py): <= (D(n) + n - 1)*eps/2*sum|t| from NumPy's sum of the terms t (|x| or x*x; for the 2-norm, half that relative to the norm plus one rounding), D(n) <= ceil(log2 n) + 18";
@@ -63,10 +66,12 @@ export function planNorm(a: NormArguments): NormPlan {
   const x = a.x;
   // integer and boolean arrays: NumPy's x.astype(float) first (runtime/norms.py), a float64 result
   const integral = x?.kind === 'array' && x.dtype !== null && /^(u?int\d+|bool)$/.test(x.dtype);
-  if (x?.kind !== 'array' || (x.dtype !== 'float64' && x.dtype !== 'float32' && !integral) || (x.ndim !== null && x.ndim !== 1 && x.ndim !== 2) || a.extra) {
+  // complex128: NumPy's terms through its own complex loops (runtime/norms.py), a float64 result
+  const complex = x?.kind === 'array' && x.dtype === 'complex128';
+  if (x?.kind !== 'array' || (x.dtype !== 'float64' && x.dtype !== 'float32' && !integral && !complex) || (x.ndim !== null && x.ndim !== 1 && x.ndim !== 2) || a.extra) {
     return { kind: 'refuse', reason: USAGE };
   }
-  const dtype = integral ? 'float64' : x.dtype!;
+  const dtype = integral || complex ? 'float64' : x.dtype!;
   const ord = ordOf(a.ord, a.moduleOf);
   const axisNone = a.axis === undefined || (a.axis.kind === 'const' && a.axis.value === 'None');
   const axis = axisNone ? undefined : intLiteral(a.axis!);
@@ -89,7 +94,7 @@ export function planNorm(a: NormArguments): NormPlan {
   const helper = keepdims ? 'norm_keepdims' : 'norm';
   const square = code === NORM_ORDS.none || code === NORM_ORDS.two;
   if (square && k === null) {
-    return { kind: 'norm', args, helper, type, closeOnly: { refusal: "np.linalg.norm(): NumPy computes sqrt(x.dot(x)) through its BLAS build and compiled code through SciPy's, so the last bits could differ (exact mode keeps the original)", bound: NORM_DOT_BOUND } };
+    return { kind: 'norm', args, helper, type, closeOnly: { refusal: "np.linalg.norm(): NumPy computes sqrt(x.dot(x)) through its BLAS build and compiled code through SciPy's, so the last bits could differ (exact mode keeps the original)", bound: complex ? NORM_COMPLEX_DOT_BOUND : NORM_DOT_BOUND } };
   }
   if (matrix && (square || code === NORM_ORDS.one)) {
     return { kind: 'norm', args, helper, type, closeOnly: { refusal: 'np.linalg.norm() along an axis of a matrix: NumPy adds the line pairwise or row after row depending on the layout, compiled code in its own blocks, so the last bits could differ (exact mode keeps the original)', bound: NORM_AXIS_BOUND } };

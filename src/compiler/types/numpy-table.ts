@@ -63,8 +63,10 @@ export type TypingRule =
   | 'outer'
   /** the argument's dtype and rank (copy, transpose) */
   | 'same'
-  /** the argument's dtype, one dimension (cumsum, ravel, flatten) */
+  /** the argument's dtype, one dimension (ravel, flatten) */
   | 'flat'
+  /** np.cumsum(a[, axis]) / a.cumprod(axis=k): NumPy's accumulation dtype, 1-d or along a literal axis (types/row-rules.ts scanRule) */
+  | 'scan'
   /** np.zeros(shape, dtype=float64) */
   | 'alloc'
   /** np.full(shape, value, dtype=float64) */
@@ -314,9 +316,10 @@ const NUMPY: Record<string, Row> = {
   min: { typing: 'reduction', loop: 'reduction', numba: 'np.min', numerics: 'exact', gpu: null },
   amax: { typing: 'reduction', loop: 'reduction', numba: 'np.amax', numerics: 'exact', gpu: null },
   amin: { typing: 'reduction', loop: 'reduction', numba: 'np.amin', numerics: 'exact', gpu: null },
-  cumsum: { typing: 'flat', loop: 'scan', numba: 'np.cumsum', numerics: 'reduction', gpu: null },
-  // multiply.accumulate runs in order in NumPy as in Numba: the same products, bit for bit
-  cumprod: { typing: 'flat', loop: 'scan', numba: 'np.cumprod', numerics: 'exact', gpu: null },
+  // add.accumulate runs in order, from the first element: row_helpers.cumsum_flat / cumsum_axis give its bits in both modes
+  cumsum: { typing: 'scan', loop: 'scan', numba: 'np.cumsum', numerics: 'reduction', gpu: null },
+  // multiply.accumulate runs in order in NumPy as in Numba: the same products, bit for bit (complex keeps the original)
+  cumprod: { typing: 'scan', loop: 'scan', numba: 'np.cumprod', numerics: 'exact', gpu: null },
   argmax: { typing: 'arg_reduce', loop: 'reduction', numba: 'np.argmax', numerics: 'exact', gpu: null },
   argmin: { typing: 'arg_reduce', loop: 'reduction', numba: 'np.argmin', numerics: 'exact', gpu: null },
   any: { typing: 'bool_reduce', loop: 'reduction', numba: 'np.any', numerics: 'exact', gpu: null },
@@ -456,7 +459,7 @@ const NDARRAY: Record<string, Row> = {
   max: { typing: 'reduction', loop: 'reduction', numba: '.max', numerics: 'exact', gpu: null },
   min: { typing: 'reduction', loop: 'reduction', numba: '.min', numerics: 'exact', gpu: null },
   item: { typing: 'item', loop: 'gather', numba: '.item', numerics: 'exact', gpu: null },
-  cumsum: { typing: 'flat', loop: 'scan', numba: '.cumsum', numerics: 'reduction', gpu: null },
+  cumsum: { typing: 'scan', loop: 'scan', numba: '.cumsum', numerics: 'reduction', gpu: null },
   ravel: { typing: 'flat', loop: 'view', numba: '.ravel', helper: 'ravel', numerics: 'exact', gpu: null },
   flatten: { typing: 'flat', loop: 'elementwise', numba: '.flatten', numerics: 'exact', gpu: null },
   copy: { typing: 'same', loop: 'elementwise', numba: '.copy', numerics: 'exact', gpu: null },
@@ -477,7 +480,7 @@ const NDARRAY: Record<string, Row> = {
   diagonal: { typing: 'diagonal', loop: 'view', numba: '.diagonal', helper: 'diag_view', numerics: 'exact', gpu: null },
   // np.swapaxes's view (Numba has no such method: array_helpers.swapaxes of the receiver)
   swapaxes: { typing: 'swapaxes', loop: 'view', numba: '.swapaxes', helper: 'swapaxes', numerics: 'exact', gpu: null },
-  cumprod: { typing: 'flat', loop: 'scan', numba: '.cumprod', numerics: 'exact', gpu: null },
+  cumprod: { typing: 'scan', loop: 'scan', numba: '.cumprod', numerics: 'exact', gpu: null },
 };
 
 /** <array>.<name>: attributes. */

@@ -109,3 +109,43 @@ export function traceRule(a: Ty | undefined, array: Expr, offset: Expr | undefin
   }
   return { ty: npScalar(a.dtype), helper: { helper: 'trace_pairwise', args: [array, offset ?? '0'] } };
 }
+
+/** NumPy's dtype of add/multiply.accumulate without dtype=: bool and integers narrower than int64 widen to (u)int64. */
+export function accumulateDtype(dtype: string | null): string | null {
+  if (dtype === 'bool' || dtype === 'int8' || dtype === 'int16' || dtype === 'int32') return 'int64';
+  if (dtype === 'uint8' || dtype === 'uint16' || dtype === 'uint32') return 'uint64';
+  return dtype;
+}
+
+/**
+ * np.cumsum(a[, axis]) / a.cumsum([axis]) and cumprod (axis by position or by name, an int literal or
+ * None): flattened without an axis, the array's rank along one. The dtype is NumPy's accumulation
+ * dtype (accumulateDtype). Helpers (runtime/row_helpers.py): NumPy's accumulation from the first
+ * element along the axis (Numba's starts from 0, turning a leading -0.0 into +0.0), and without an
+ * axis of floats and complex numbers; integer and bool sums and real products need none (0 + x and
+ * 1 * x are x). Complex products keep the original (Numba's 1 * x turns an infinity into NaN).
+ * `extra`: an argument or keyword the rule does not read (dtype=, out=: refused by call-args.ts first).
+ * `flat`: no axis (or axis=None, which the caller drops: Numba's cumprod takes none).
+ */
+export type ScanResult = { ty: Ty; helper: Semantics | null; flat: boolean } | { refuse: string };
+
+export function scanRule(name: 'cumsum' | 'cumprod', a: Ty | undefined, array: Expr, axisNode: Expr | undefined, extra: boolean): ScanResult {
+  const forms = `${name}(a) or ${name}(a, axis=k) with an int literal axis`;
+  if (extra) return { refuse: `${forms} is supported (no dtype=, out= or further argument)` };
+  if (a?.kind !== 'array') return { refuse: `${forms} is supported on an array` };
+  if (a.dtype !== null && (a.dtype.startsWith('complex') ? name === 'cumprod' : !/^(bool|u?int\d+|float\d+)$/.test(a.dtype))) {
+    return { refuse: `${name}() of ${a.dtype} keeps the original (${name === 'cumprod' ? "Numba's product from 1 turns an infinite factor into NaN" : 'not a number dtype'})` };
+  }
+  const dtype = accumulateDtype(a.dtype);
+  if (axisNode === undefined || (axisNode.kind === 'const' && axisNode.value === 'None')) {
+    const flatHelper = name === 'cumsum' && a.dtype !== null && /^(float|complex)/.test(a.dtype);
+    return { ty: { kind: 'array', dtype, ndim: 1 }, helper: flatHelper ? { helper: 'cumsum_flat', args: [array] } : null, flat: true };
+  }
+  const axis = intLiteral(axisNode);
+  if (axis === undefined) return { refuse: `${forms} is supported (a computed axis is not)` };
+  if (a.ndim === null) return { refuse: `${name}(a, axis=k) needs the array's rank (a hint with its dimensions, or a first call)` };
+  const norm = axis < 0n ? axis + BigInt(a.ndim) : axis;
+  // NumPy raises AxisError: the original runs and raises it
+  if (norm < 0n || norm >= BigInt(a.ndim)) return { refuse: `${name}(): axis ${axis} is outside the array's ${a.ndim} dimensions` };
+  return { ty: { kind: 'array', dtype, ndim: a.ndim }, helper: { helper: `${name}_axis`, args: [array, axisNode] }, flat: false };
+}
