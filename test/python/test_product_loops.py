@@ -282,7 +282,7 @@ def test_aliased_operands_run_the_original(modules, monkeypatch):
     assert np.array_equal(buf1, buf2)
 
 
-POLYBENCH = {"gemm", "k2mm", "k3mm", "syrk", "syr2k", "mvt", "covariance", "gesummv", "trmm"}
+POLYBENCH = {"gemm", "k2mm", "k3mm", "syrk", "syr2k", "mvt", "covariance", "gesummv", "trmm", "symm"}
 
 
 def _polybench_bounds(name, args, ref):
@@ -298,6 +298,9 @@ def _polybench_bounds(name, args, ref):
     if name == "syr2k":  # two terms, one product read transposed for the second
         n, m, alpha, beta, C, A, B = args
         return {4: np.tril(product_terms_bound(beta * C, [(alpha, B, A.T), (alpha, A, B.T)], 3))}
+    if name == "symm":  # C = beta * C + alpha * sym(A) @ B, sym(A) read from A's lower triangle: m + 1 additions of 3-factor terms
+        m, n, alpha, beta, C, A, B = args
+        return {4: product_terms_bound(beta * C, [(alpha, np.tril(A) + np.tril(A, -1).T, B)], 3)}
     if name == "trmm":  # B = alpha * (B + tril(A, -1).T @ B): the product's bound, then both sides' scaling by alpha
         m, n, alpha, A, B = args
         L = np.tril(A, -1).T

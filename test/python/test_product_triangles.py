@@ -1,4 +1,5 @@
-"""Product loops over a triangular k range (trmm's `for k in range(i + 1, m)`), close mode: the operand walking the
+"""Product loops over a triangular k range (trmm's `for k in range(i + 1, m)`; symm's dot product into temp2 and its
+scatter `C[k, j] += alpha * B[i, j] * A[i, k]`, summed over i and added after the nest: poly/product-scatter.ts), close mode: the operand walking the
 range's variable is copied with zeros outside it and multiplied by BLAS before the nest; an operand the nest also
 writes (trmm's B, the target itself) is used only where isl proves the loop reads B's old rows (poly/old-reads.ts,
 poly/product-loops.ts, codegen/product-loops.ts). Kernels as scientists write them, against the original within
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 from compiled import compile_and_import, cpu_body, run_both
-from polyray.runtime.close_bounds import product_loop_bound, within
+from polyray.runtime.close_bounds import product_loop_bound, product_terms_bound, within
 
 U = np.finfo(np.float64).eps / 2
 
@@ -58,9 +59,46 @@ KERNELS = textwrap.dedent('''
             for j in range(m):
                 for k in range(j):
                     C[i, j] += A[i, k] * B[k, j]
+
+
+    def symm(alpha: float, beta: float, C: npt.NDArray[np.float64], A: npt.NDArray[np.float64], B: npt.NDArray[np.float64]) -> None:
+        m, n = C.shape
+        for i in range(m):
+            for j in range(n):
+                temp2 = 0.0
+                for k in range(i):
+                    C[k, j] += alpha * B[i, j] * A[i, k]
+                    temp2 += B[k, j] * A[i, k]
+                C[i, j] = beta * C[i, j] + alpha * B[i, j] * A[i, i] + alpha * temp2
+
+
+    def sym_times(S: npt.NDArray[np.float64], X: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        # S symmetric, stored in its lower triangle: S @ X, the upper half mirrored as it goes
+        n, p = X.shape
+        Y = np.zeros((n, p))
+        for j in range(p):
+            for i in range(n):
+                acc = 0.0
+                for k in range(i):
+                    Y[k, j] += S[i, k] * X[i, j]
+                    acc += S[i, k] * X[k, j]
+                Y[i, j] += S[i, i] * X[i, j] + acc
+        return Y
+
+
+    def sym_matvec(S: npt.NDArray[np.float64], x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        n = x.shape[0]
+        y = np.zeros(n)
+        for i in range(n):
+            s = 0.0
+            for k in range(i):
+                y[k] += S[i, k] * x[i]
+                s += S[i, k] * x[k]
+            y[i] = y[i] + S[i, i] * x[i] + s
+        return y
 ''')
 
-MASKED = ["trmm", "apply_unit_upper", "upper_times", "lower_cols"]
+MASKED = ["trmm", "apply_unit_upper", "upper_times", "lower_cols", "symm", "sym_times", "sym_matvec"]
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +126,14 @@ def _cases(rng, m, n):
     unit_tol = 1.5 * product_loop_bound(B, 1.0, Lt, B, 2) + 2 * U * 1.5 * (np.abs(B) + np.abs(Lt) @ np.abs(B)) * (1 + 1e-6)
     Up = _mat(rng, (m, m))
     A2, B2, C2 = _mat(rng, (n, m)), _mat(rng, (m, m)), _mat(rng, (n, m))
+    # symmetric products: every element a sum of m terms of up to 3 factors (beta * C's included)
+    C3 = _mat(rng, (m, n))
+    Asym = np.tril(A) + np.tril(A, -1).T
+    x = _mat(rng, m)
     return [
+        ("symm", (1.5, 1.2, C3, A, B), 2, product_terms_bound(1.2 * C3, [(1.5, Asym, B)], 3)),
+        ("sym_times", (A, B), None, product_terms_bound(0.0, [(1.0, Asym, B)], 2)),
+        ("sym_matvec", (A, x), None, product_terms_bound(0.0, [(1.0, Asym, x)], 2)),
         ("trmm", (0.5, A, B), 2, trmm_tol),
         ("apply_unit_upper", (A, B, 1.5), 1, unit_tol),
         ("upper_times", (Up, B), None, product_loop_bound(0.0, 1.0, np.triu(Up), B, 2)),
@@ -111,8 +156,13 @@ def test_close_mode_masks_the_triangle_and_stays_within_each_elements_bound(modu
     for fn in MASKED:
         body = cpu_body(close, fn)
         assert "_polyray_np.dot(" in body and "_m = _polyray_np.zeros(" in body and ".all():" in body, body
-        assert [x["kind"] for x in report[fn]["closeNotes"]] == ["product"], report[fn]["closeNotes"]
+        # one note per product update (the loops as written, the fallback, may sum a scalar in blocks: a reduction
+        # note at that line instead)
+        assert len(report[fn]["closeNotes"]) == (2 if fn.startswith("sym") else 1), report[fn]["closeNotes"]
+        assert {x["kind"] for x in report[fn]["closeNotes"]} <= {"product", "reduction"}, report[fn]["closeNotes"]
         assert any("triangular in" in t for t in report[fn]["transformations"]), report[fn]["transformations"]
+        if fn.startswith("sym"):  # the scatter into the rows above, summed over i and added after the nest
+            assert any("summed over i and added after the nest" in t for t in report[fn]["transformations"]), report[fn]["transformations"]
     differed = 0
     for fn, args, out, tol in _cases(np.random.default_rng(m * 100 + n), m, n):
         want = _run(getattr(close, f"_polyray_original_{fn}"), args, out)
@@ -136,6 +186,8 @@ def test_exact_mode_keeps_the_loops_bit_for_bit(modules, monkeypatch):
     for fn in MASKED:
         assert "_polyray_np.dot(" not in cpu_body(exact, fn), fn
     for fn, args, _, _ in _cases(np.random.default_rng(4), 40, 30):
+        if fn not in ("trmm", "symm", "sym_matvec"):  # (each compile costs seconds: PolyBench's two and a vector form)
+            continue
         ran = run_both(exact, fn, *args)
         assert ran.variant == "cpu", (fn, ran.records)
 
@@ -182,4 +234,36 @@ def test_bad_sizes_and_aliased_arguments_run_the_original(modules, monkeypatch):
     close.trmm(0.5, S, S)
     assert rt.history()[-1]["variant"] == "original", rt.history()[-1]
     close._polyray_original_trmm(0.5, S2, S2)
+    assert S.tobytes() == S2.tobytes()
+
+
+def test_symm_bad_inputs_non_finite_values_and_aliasing(modules, monkeypatch):
+    import polyray.runtime as rt
+
+    _, close, _ = modules
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    rng = np.random.default_rng(9)
+    A, B, C = _mat(rng, (9, 9)), _mat(rng, (9, 5)), _mat(rng, (9, 5))
+    # inf in B: the mask's zeros would meet it, so the loops run as written (the original's bits)
+    B2 = B.copy()
+    B2[4, 2] = -np.inf
+    ran = run_both(close, "symm", 1.5, 1.2, C, A, B2)
+    assert ran.variant == "cpu" and ran.status == "ok", ran.records
+    # NaN in A's upper triangle, which the original never reads: no NaN appears
+    A2 = A.copy()
+    A2[1, 6] = np.nan
+    want, got = _run(close._polyray_original_symm, (1.5, 1.2, C, A2, B), 2), _run(close.symm, (1.5, 1.2, C, A2, B), 2)
+    assert rt.history()[-1]["variant"] == "cpu"
+    assert not np.isnan(want).any() and within(got, want, product_terms_bound(1.2 * C, [(1.5, np.tril(A2) + np.tril(A2, -1).T, B)], 3))
+    # A with fewer rows than C: IndexError part-way, with the original's writes
+    ran = run_both(close, "symm", 1.5, 1.2, C, _mat(rng, (4, 4)), B)
+    assert ran.status == "IndexError" and ran.variant == "original", ran
+    ran = run_both(close, "sym_matvec", _mat(rng, (3, 3)), _mat(rng, 6))
+    assert ran.status == "IndexError", ran
+    # C passed as B too: the dispatcher runs the original
+    S = _mat(rng, (6, 6))
+    S2 = S.copy()
+    close.symm(1.5, 1.2, S, A[:6, :6].copy(), S)
+    assert rt.history()[-1]["variant"] == "original", rt.history()[-1]
+    close._polyray_original_symm(1.5, 1.2, S2, A[:6, :6].copy(), S2)
     assert S.tobytes() == S2.tobytes()

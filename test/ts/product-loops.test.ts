@@ -32,7 +32,8 @@ test('i-j-k and i-k-j products, transposed operands and matrix-vector forms beco
                     C[i, j] += alpha * A[i, k] * B[k, j]
   `);
   // the whole operands when the k range spans them (BLAS reads them in place), else slices
-  assert.match(gemm.cpu, /if \(A\.shape\[1\]\) - \(0\) > 0:\n {8}if A\.shape\[1\] == A\.shape\[1\] and B\.shape\[0\] == A\.shape\[1\]:\n {12}(_polyray_t\d+_\d+) = _polyray_np\.dot\(A, B\)\n {8}else:\n {12}\1 = _polyray_np\.dot\(A\[:, 0:A\.shape\[1\]\], B\[0:A\.shape\[1\], :\]\)/);
+  // BLAS gets Numba's thread count for the products only (runtime/blas_threads.py)
+  assert.match(gemm.cpu, /if \(A\.shape\[1\]\) - \(0\) > 0:\n {8}_polyray_blas_prev = _polyray_h_blas_threads_match\(\)\n {8}if A\.shape\[1\] == A\.shape\[1\] and B\.shape\[0\] == A\.shape\[1\]:\n {12}(_polyray_t\d+_\d+) = _polyray_np\.dot\(A, B\)\n {8}else:\n {12}\1 = _polyray_np\.dot\(A\[:, 0:A\.shape\[1\]\], B\[0:A\.shape\[1\], :\]\)\n {8}_polyray_h_blas_threads_restore\(_polyray_blas_prev\)\n/);
   // the i loop stays prange; the k loop becomes the j loop it held, adding alpha * T[i, j]
   assert.match(gemm.cpu, /for j in range\(nj\):\n {16}C\[i, j\] \+= alpha \* _polyray_t\d+_\d+\[i, j\]\n {4}else:/);
   assert.equal((gemm.cpu.match(/_polyray_prange\(/g) ?? []).length, 2);
@@ -99,9 +100,10 @@ test('a triangular k range is a masked product; an operand the nest writes is us
                 B[i, j] = alpha * B[i, j]
   `);
   // the fast path needs B finite (the mask's zeros meet it); A's lower triangle copied, transposed
-  assert.match(trmm.cpu, /if _polyray_np\.isfinite\(B\)\.all\(\):\n {8}(_polyray_t\d+_\d+)_m = _polyray_np\.zeros\(\(A\.shape\[1\], B\.shape\[0\]\)\)/);
-  assert.match(trmm.cpu, /for (_polyray_t\d+_\d+)_k in range\(max\(\1_r \+ 1, 0\), min\(min\(m, B\.shape\[0\]\), A\.shape\[0\]\)\):\n\s+\1_m\[\1_r, \1_k\] = A\[\1_k, \1_r\]/);
-  assert.match(trmm.cpu, /(_polyray_t\d+_\d+) = _polyray_np\.dot\(\1_m, B\)/);
+  assert.match(trmm.cpu, /if _polyray_np\.isfinite\(B\)\.all\(\):\n {8}_polyray_blas_prev = _polyray_h_blas_threads_match\(\)\n {8}(_polyray_t\d+_\d+)_m = _polyray_np\.zeros\(\(A\.shape\[1\], B\.shape\[0\]\)\)/);
+  assert.match(trmm.cpu, /(_polyray_t\d+_\d+)_k0 = max\(\1_r \+ 1, 0\)\n\s+\1_k1 = min\(min\(m, B\.shape\[0\]\), A\.shape\[0\]\)\n\s+for \1_k in range\(\1_k0, \1_k1\):\n\s+\1_m\[\1_r, \1_k\] = A\[\1_k, \1_r\]/);
+  // one BLAS product per block of 8 rows, over the columns the block keeps (a triangle: about half of gemm's work)
+  assert.match(trmm.cpu, /(_polyray_t\d+_\d+)\[\1_r0:\1_r1\] = _polyray_np\.dot\(\1_m\[\1_r0:\1_r1, \1_lo\[\1_b\]:\1_hi\[\1_b\]\], B\[\1_lo\[\1_b\]:\1_hi\[\1_b\]\]\)/);
   // the update only where the original's range is not empty
   assert.match(trmm.cpu, /if \(m\) - \(i \+ 1\) > 0:\n\s+B\[i, j\] \+= _polyray_t\d+_\d+\[i, j\]\n\s+B\[i, j\] = alpha \* B\[i, j\]/);
   assert.deepEqual(trmm.f.closeNotes.map((n) => [n.line, n.kind]), [[7, 'product']]);
@@ -119,7 +121,7 @@ test('a triangular k range is a masked product; an operand the nest writes is us
         return out
   `);
   assert.match(upper.cpu, /_polyray_np\.isfinite\(X\)\.all\(\)/);
-  assert.match(upper.cpu, /= _polyray_np\.dot\(_polyray_t\d+_\d+_m, X\)/);
+  assert.match(upper.cpu, /= _polyray_np\.dot\((_polyray_t\d+_\d+)_m\[\1_r0:\1_r1, \1_lo\[\1_b\]:\1_hi\[\1_b\]\], X\[/);
   const cols = await compiled(py`
     import numpy as np
     def cols(A: ${F2}, B: ${F2}, C: ${F2}) -> None:
@@ -143,6 +145,74 @@ test('a triangular k range is a masked product; an operand the nest writes is us
                 for k in range(i + 1, m):
                     B[i, j] += A[k, i] * B[k, j]
                 B[i, j] = alpha * B[i, j]
+  `, 'exact');
+  assert.ok(!exact.cpu.includes('_polyray_np.dot('));
+});
+
+test('symm: a scalar dot product per element and a scatter summed over the outer loop, both through BLAS', async () => {
+  const symm = await compiled(py`
+    import numpy as np
+    def symm(alpha: float, beta: float, C: ${F2}, A: ${F2}, B: ${F2}) -> None:
+        m, n = C.shape
+        for i in range(m):
+            for j in range(n):
+                temp2 = 0.0
+                for k in range(i):
+                    C[k, j] += alpha * B[i, j] * A[i, k]
+                    temp2 += B[k, j] * A[i, k]
+                C[i, j] = beta * C[i, j] + alpha * B[i, j] * A[i, i] + alpha * temp2
+  `);
+  // the scatter: A's strict lower triangle copied transposed (rows k, columns i), a count of the i per k
+  assert.match(symm.cpu, /(_polyray_t8_\d+)_m\[\1_k, \1_a\] = A\[\1_a, \1_k\]\n\s+\1_n\[\1_k\] \+= 1/);
+  // the dot product into temp2: A's strict lower triangle by rows, row blocks of BLAS products
+  assert.match(symm.cpu, /(_polyray_t9_\d+)\[\1_r0:\1_r1\] = _polyray_np\.dot\(\1_m\[\1_r0:\1_r1, \1_lo\[\1_b\]:\1_hi\[\1_b\]\], B\[\1_lo\[\1_b\]:\1_hi\[\1_b\]\]\)/);
+  assert.match(symm.cpu, /if \(i\) - \(0\) > 0:\n\s+temp2 \+= _polyray_t9_\d+\[i, j\]/);
+  // after the nest, the scatter's totals where the original added something
+  assert.match(symm.cpu, /if (_polyray_t8_\d+)_n\[\1_k\] > 0:\n\s+for \1_j in range\(n\):\n\s+C\[\1_k, \1_j\] \+= alpha \* \1\[\1_k, \1_j\]\n\s+else:/);
+  assert.deepEqual(symm.f.closeNotes.map((n) => [n.line, n.kind]), [[8, 'product'], [9, 'product']]);
+  assert.ok(symm.f.transformations.some((t) => t.includes('C[k, j] summed over i and added after the nest')), symm.f.transformations.join('\n'));
+  // other loop order, a helper scalar, a fresh result
+  const sym = await compiled(py`
+    import numpy as np
+    def sym_times(S: ${F2}, X: ${F2}) -> ${F2}:
+        n, p = X.shape
+        Y = np.zeros((n, p))
+        for j in range(p):
+            for i in range(n):
+                acc = 0.0
+                for k in range(i):
+                    Y[k, j] += S[i, k] * X[i, j]
+                    acc += S[i, k] * X[k, j]
+                Y[i, j] += S[i, i] * X[i, j] + acc
+        return Y
+  `);
+  assert.equal((sym.cpu.match(/_polyray_np\.dot\(/g) ?? []).length, 2);
+  assert.match(sym.cpu, /for (_polyray_t\d+_\d+)_k in range\(\1_n\.shape\[0\]\):/);
+  // contributions to rows the nest reads afterwards (k > i): the scatter cannot move, the loops stay
+  const later = await compiled(py`
+    import numpy as np
+    def later(S: ${F2}, X: ${F2}, Y: ${F2}) -> None:
+        n, p = X.shape
+        for i in range(n):
+            for j in range(p):
+                acc = 0.0
+                for k in range(i + 1, n):
+                    Y[k, j] += S[i, k] * X[i, j]
+                    acc += S[i, k] * X[k, j]
+                Y[i, j] += acc
+  `);
+  assert.ok(!later.cpu.includes('_polyray_np.dot('), later.cpu);
+  const exact = await compiled(py`
+    import numpy as np
+    def symm(alpha: float, beta: float, C: ${F2}, A: ${F2}, B: ${F2}) -> None:
+        m, n = C.shape
+        for i in range(m):
+            for j in range(n):
+                temp2 = 0.0
+                for k in range(i):
+                    C[k, j] += alpha * B[i, j] * A[i, k]
+                    temp2 += B[k, j] * A[i, k]
+                C[i, j] = beta * C[i, j] + alpha * B[i, j] * A[i, i] + alpha * temp2
   `, 'exact');
   assert.ok(!exact.cpu.includes('_polyray_np.dot('));
 });

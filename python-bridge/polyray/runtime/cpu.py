@@ -38,6 +38,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {"check_index", "spec_index"}  # an index read from data: IndexError, or the flag in a prange loop (runtime/index_checks.py)
     | {"fit_int"}  # a computed Python int meeting an integer dtype, left to the original out of its range (runtime/int_helpers.py)
     | {"norm", "norm_keepdims"}  # np.linalg.norm by NumPy's formulas (runtime/norms.py)
+    | {"blas_threads_match", "blas_threads_restore"}  # BLAS threads matched to Numba's around products (runtime/blas_threads.py)
     | {"mask_get", "mask_rows", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)
     | {"cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp", "cabs", "csquare_scalar"}  # NumPy's complex products and powers (runtime/complex_helpers.py)
     | {"sort", "sort_inplace", "argsort", "unique"}  # sorting with NumPy's results (runtime/sort_helpers.py)

@@ -16,7 +16,7 @@ import { islName } from '../scop/affine.js';
 import type { BlockedReduction } from '../poly/blocked-reductions.js';
 import { accumulatorName, blockedLoopLines } from './blocked-loops.js';
 import type { ProductLoop } from '../poly/product-loops.js';
-import { productCondition, productLines, productUpdate } from './product-loops.js';
+import { productCondition, productLines, productUpdate, scatterAfter } from './product-loops.js';
 import { localAccumulators, outlineSum, simdSums, type AccumulatorContext, type LocalAccumulator, type PrintedStmt } from './local-accumulators.js';
 
 export interface CpuVariantCode {
@@ -302,7 +302,14 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
             renames.delete(from);
           }
         };
-        return [`${indent}if ${productCondition(nest, print)}:`, ...nest.flatMap((p) => productLines(p, print, printAs, `${indent}    `)), ...fast, `${indent}else:`, ...slow];
+        const after = nest.flatMap((p) => scatterAfter(p, print, `${indent}    `));
+        // BLAS as many threads as Numba has, for the products only (runtime/blas_threads.py)
+        used.add('blas_threads_match');
+        used.add('blas_threads_restore');
+        const threads = [`${indent}    _polyray_blas_prev = ${helperName('blas_threads_match')}()`];
+        const restore = [`${indent}    ${helperName('blas_threads_restore')}(_polyray_blas_prev)`];
+        const dots = nest.flatMap((p) => productLines(p, print, printAs, `${indent}    `));
+        return [`${indent}if ${productCondition(nest, print)}:`, ...threads, ...dots, ...restore, ...fast, ...after, `${indent}else:`, ...slow];
       } finally {
         printing.delete(s);
         withProducts = false;

@@ -19,6 +19,7 @@
 //       <the nest, its k loop replaced by: if hi - lo > 0: X[a, b] += c * T[a, b]>
 import type { Expr } from '../parse/ast.js';
 import type { ProductLoop, ProductOperand, ProductTerm, ProductUpdate } from '../poly/product-loops.js';
+import type { ScatterUpdate } from '../poly/product-scatter.js';
 import { NUMPY } from './names.js';
 
 function operandText(o: ProductOperand, side: 'left' | 'right', lo: string, hi: string, whole = false): string {
@@ -43,40 +44,131 @@ export function productRange(p: ProductLoop, print: (e: Expr) => string): { lo: 
  */
 export function productCondition(ps: ProductLoop[], print: (e: Expr) => string): string {
   return ps.flatMap((p) => {
-    if (p.rangeVar === null) {
-      const { lo, hi } = productRange(p, print);
-      return [`(${hi}) - (${lo}) > 0`];
-    }
-    const others = new Set(p.updates.flatMap((u) => u.terms.map((t) => (t.mask === 'left' ? t.right : t.left).array)));
-    return [...others].map((a) => `${NUMPY}.isfinite(${a}).all()`);
+    const { lo, hi } = productRange(p, print);
+    const nonEmpty = p.rangeVar === null ? [`(${hi}) - (${lo}) > 0`] : [];
+    const masked = [...p.updates.flatMap((u) => u.terms.filter((t) => t.mask)), ...p.scatters.map((u) => u.term)];
+    const others = new Set(masked.map((t) => (t.mask === 'left' ? t.right : t.left).array));
+    return [...nonEmpty, ...[...others].map((a) => `${NUMPY}.isfinite(${a}).all()`)];
   }).join(' and ');
 }
 
 /** `print` with the name `from` printed as `to` (a mask's row variable). */
 export type PrintRenamed = (e: Expr, from: string, to: string) => string;
 
+/** Row blocks of a left mask: each block multiplies only the columns its rows keep (a triangle: about half the work). */
+const MASK_BLOCKS = 8;
+
+/**
+ * T = M @ Z for a left mask M (rows x depth) whose kept columns per block of
+ * rows are [lo[b], hi[b]) (the fill lines keep them): one BLAS product per
+ * block over those columns; rows of blocks that keep nothing stay 0.
+ */
+function blockedDot(t: ProductTerm, other: ProductOperand, rows: string, indent: string): string[] {
+  const m = `${t.name}_m`;
+  const [lo, hi, bs, blk, r0, r1] = ['lo', 'hi', 'bs', 'b', 'r0', 'r1'].map((x) => `${t.name}_${x}`);
+  const whole = operandText(other, 'right', '', '', true);
+  const shape = other.rank === 1 ? rows : `(${rows}, ${other.array}.shape[${1 - other.kDim}])`;
+  return [
+    `${indent}${t.name} = ${NUMPY}.zeros(${shape})`,
+    `${indent}for ${blk} in range(${MASK_BLOCKS}):`,
+    `${indent}    ${r0} = ${blk} * ${bs}`,
+    `${indent}    ${r1} = min(${rows}, ${r0} + ${bs})`,
+    `${indent}    if ${r1} > ${r0} and ${hi}[${blk}] > ${lo}[${blk}]:`,
+    `${indent}        ${t.name}[${r0}:${r1}] = ${NUMPY}.dot(${m}[${r0}:${r1}, ${lo}[${blk}]:${hi}[${blk}]], ${whole}[${lo}[${blk}]:${hi}[${blk}]])`,
+  ];
+}
+
+/** The mask, its block supports' arrays and the block size: the lines before a left mask's fill. */
+function maskStart(t: ProductTerm, rows: string, depth: string, indent: string): string[] {
+  const [m, lo, hi, bs] = ['m', 'lo', 'hi', 'bs'].map((x) => `${t.name}_${x}`);
+  return [
+    `${indent}${m} = ${NUMPY}.zeros((${rows}, ${depth}))`,
+    `${indent}${lo} = ${NUMPY}.full(${MASK_BLOCKS}, ${depth}, ${NUMPY}.int64)`,
+    `${indent}${hi} = ${NUMPY}.zeros(${MASK_BLOCKS}, ${NUMPY}.int64)`,
+    `${indent}${bs} = max(1, (${rows} + ${MASK_BLOCKS - 1}) // ${MASK_BLOCKS})`,
+  ];
+}
+
 /** A masked term's product: its operand copied with zeros outside the k range, times the other one whole. */
 function maskedLines(p: ProductLoop, t: ProductTerm, printAs: PrintRenamed, indent: string): string[] {
   const v = p.rangeVar as string;
   const masked = t.mask === 'left' ? t.left : t.right;
   const other = t.mask === 'left' ? t.right : t.left;
-  const m = `${t.name}_m`;
-  const r = `${t.name}_r`;
-  const k = `${t.name}_k`;
+  const [m, r, k, k0, k1, lo, hi, bs] = ['m', 'r', 'k', 'k0', 'k1', 'lo', 'hi', 'bs'].map((x) => `${t.name}_${x}`);
   const rows = `${masked.array}.shape[${1 - masked.kDim}]`;
   const depth = `${other.array}.shape[${other.kDim}]`;
-  const lo = p.loop.range.start ? printAs(p.loop.range.start, v, r) : '0';
-  const hi = printAs(p.loop.range.stop, v, r);
+  const start = p.loop.range.start ? printAs(p.loop.range.start, v, r) : '0';
+  const stop = printAs(p.loop.range.stop, v, r);
   const element = masked.kDim === 0 ? `${masked.array}[${k}, ${r}]` : `${masked.array}[${r}, ${k}]`;
-  const [shape, at] = t.mask === 'left' ? [`(${rows}, ${depth})`, `${m}[${r}, ${k}]`] : [`(${depth}, ${rows})`, `${m}[${k}, ${r}]`];
-  const whole = operandText(other, t.mask === 'left' ? 'right' : 'left', '', '', true);
-  return [
-    `${indent}${m} = ${NUMPY}.zeros(${shape})`,
+  const fill = [
     `${indent}for ${r} in range(${rows}):`,
-    `${indent}    for ${k} in range(max(${lo}, 0), min(min(${hi}, ${depth}), ${masked.array}.shape[${masked.kDim}])):`,
-    `${indent}        ${at} = ${element}`,
-    `${indent}${t.name} = ${NUMPY}.dot(${t.mask === 'left' ? `${m}, ${whole}` : `${whole}, ${m}`})`,
+    `${indent}    ${k0} = max(${start}, 0)`,
+    `${indent}    ${k1} = min(min(${stop}, ${depth}), ${masked.array}.shape[${masked.kDim}])`,
+    `${indent}    for ${k} in range(${k0}, ${k1}):`,
+    `${indent}        ${t.mask === 'left' ? `${m}[${r}, ${k}]` : `${m}[${k}, ${r}]`} = ${element}`,
   ];
+  if (t.mask === 'left') {
+    return [
+      ...maskStart(t, rows, depth, indent),
+      ...fill,
+      `${indent}    if ${k1} > ${k0}:`,
+      `${indent}        ${lo}[${r} // ${bs}] = min(${lo}[${r} // ${bs}], ${k0})`,
+      `${indent}        ${hi}[${r} // ${bs}] = max(${hi}[${r} // ${bs}], ${k1})`,
+      ...blockedDot(t, other, rows, indent),
+    ];
+  }
+  // a right mask (T's columns triangular): one product
+  return [`${indent}${m} = ${NUMPY}.zeros((${depth}, ${rows}))`, ...fill, `${indent}${t.name} = ${NUMPY}.dot(${operandText(other, 'left', '', '', true)}, ${m})`];
+}
+
+/**
+ * A scatter's product (poly/product-scatter.ts): T[k, b] = sum over the a of its
+ * loop with k in the k range at a, of Y[a, k] * Z[a, b]; the count of those a per
+ * k says which elements the original touches.
+ */
+function scatterLines(p: ProductLoop, u: ScatterUpdate, printAs: PrintRenamed, indent: string): string[] {
+  const t = u.term;
+  const [m, a, k, lo, hi, bs, n] = ['m', 'a', 'k', 'lo', 'hi', 'bs', 'n'].map((x) => `${t.name}_${x}`);
+  const y = t.left;
+  const rows = `${y.array}.shape[${1 - y.kDim}]`;
+  const depth = `${t.right.array}.shape[${t.right.kDim}]`;
+  const aVar = u.reduceLoop.target.id;
+  const print = (e: Expr): string => printAs(e, aVar, a);
+  const aStart = u.reduceLoop.range.start ? print(u.reduceLoop.range.start) : '0';
+  const aStop = print(u.reduceLoop.range.stop);
+  const kStart = p.loop.range.start ? print(p.loop.range.start) : '0';
+  const kStop = print(p.loop.range.stop);
+  const element = y.kDim === 0 ? `${y.array}[${a}, ${k}]` : `${y.array}[${k}, ${a}]`;
+  return [
+    ...maskStart(t, rows, depth, indent),
+    `${indent}${n} = ${NUMPY}.zeros(${rows}, ${NUMPY}.int64)`,
+    `${indent}for ${a} in range(max(${aStart}, 0), min(min(${aStop}, ${depth}), ${y.array}.shape[${y.kDim}])):`,
+    `${indent}    for ${k} in range(max(${kStart}, 0), min(${kStop}, ${rows})):`,
+    `${indent}        ${m}[${k}, ${a}] = ${element}`,
+    `${indent}        ${n}[${k}] += 1`,
+    `${indent}        ${lo}[${k} // ${bs}] = min(${lo}[${k} // ${bs}], ${a})`,
+    `${indent}        ${hi}[${k} // ${bs}] = max(${hi}[${k} // ${bs}], ${a} + 1)`,
+    ...blockedDot(t, t.right, rows, indent),
+  ];
+}
+
+/** After the nest: each scatter's total added to the elements the original touched. */
+export function scatterAfter(p: ProductLoop, print: (e: Expr) => string, indent: string): string[] {
+  return p.scatters.flatMap((u) => {
+    const t = u.term;
+    const k = `${t.name}_k`;
+    const b = `${t.name}_j`;
+    const kVar = p.loop.target.id;
+    const at = u.subscripts.map((v) => (v === kVar ? k : b)).join(', ');
+    const value = [...t.factors.map((f) => print(f)), `${t.name}[${k}${u.otherLoop ? `, ${b}` : ''}]`].join(' * ');
+    const add = `${u.target}[${at}] ${t.negated ? '-' : '+'}= ${value}`;
+    const rows = [`for ${k} in range(${t.name}_n.shape[0]):`, `    if ${t.name}_n[${k}] > 0:`];
+    if (!u.otherLoop) return [...rows, `        ${add}`].map((l) => `${indent}${l}`);
+    const cols = `for ${b} in range(${[u.otherLoop.range.start, u.otherLoop.range.stop].filter((e): e is Expr => e !== null).map(print).join(', ')}):`;
+    // X[k, b]: k outside, b walking the row; X[b, k]: b outside
+    const lines = u.subscripts[0] === kVar ? [...rows, `        ${cols}`, `            ${add}`] : [cols, ...rows.map((l) => `    ${l}`), `            ${add}`];
+    return lines.map((l) => `${indent}${l}`);
+  });
 }
 
 /**
@@ -87,7 +179,7 @@ function maskedLines(p: ProductLoop, t: ProductTerm, printAs: PrintRenamed, inde
 export function productLines(p: ProductLoop, print: (e: Expr) => string, printAs: PrintRenamed, indent: string): string[] {
   const { lo, hi } = productRange(p, print);
   const terms = p.updates.flatMap((up) => up.terms);
-  return terms.flatMap((u, n) => {
+  return [...p.scatters.flatMap((u) => scatterLines(p, u, printAs, indent)), ...terms.flatMap((u, n) => {
     if (u.mask) return maskedLines(p, u, printAs, indent);
     // syr2k's second term, A @ B.T, is the first's transpose (B @ A.T): one product, read transposed
     const mirror = terms.slice(0, n).find((e) => transposes(u, e));
@@ -95,7 +187,7 @@ export function productLines(p: ProductLoop, print: (e: Expr) => string, printAs
     const spans = [u.left, u.right].map((o) => `${o.array}.shape[${o.kDim}] == ${hi}`).join(' and ');
     const dot = (whole: boolean): string => `${NUMPY}.dot(${operandText(u.left, 'left', lo, hi, whole)}, ${operandText(u.right, 'right', lo, hi, whole)})`;
     return [`${indent}if ${lo === '0' ? '' : `${lo} == 0 and `}${spans}:`, `${indent}    ${u.name} = ${dot(true)}`, `${indent}else:`, `${indent}    ${u.name} = ${dot(false)}`];
-  });
+  })];
 }
 
 /**
@@ -121,6 +213,8 @@ export function productUpdate(p: ProductLoop, print: (e: Expr) => string, indent
     const args = l.range.start === null ? [l.range.stop] : [l.range.start, l.range.stop, l.range.step].filter((e): e is Expr => e !== null);
     return `${indent}${'    '.repeat(d)}for ${l.target.id} in range(${args.map(print).join(', ')}):`;
   });
+  // (a loop holding only scatters, whose additions move after the nest, leaves nothing)
+  if (p.updates.length === 0) return [`${indent}pass`];
   const body = [...lines, ...p.updates.map((u) => updateLine(u, print, `${indent}${'    '.repeat(p.inner.length)}`))];
   if (p.rangeVar === null) return body;
   // a triangle: only where the original's k range is not empty (elsewhere it adds nothing)

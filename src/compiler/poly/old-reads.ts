@@ -44,3 +44,34 @@ export function readsOnlyOld(ctx: IslContext, scop: Scop, outer: Stmt, reads: Ex
     return false;
   }
 }
+
+/**
+ * True when no statement of the nest other than `update` reads or writes an
+ * element of the array `update` writes after `update` has written it (isl:
+ * `update`'s writes as the only sources, every other access of that array in
+ * the nest as a sink, no flow), so all of `update`'s additions can move after
+ * the nest (poly/product-scatter.ts). False when `update` is not modelled
+ * exactly or isl gives up.
+ */
+export function scattersMove(ctx: IslContext, scop: Scop, outer: Stmt, update: Stmt): boolean {
+  const nestLoop = scop.loops.findIndex((l) => l.span.start === outer.span.start && l.span.end === outer.span.end);
+  if (nestLoop < 0) return false;
+  const inNest = scop.statements.filter((s) => s.loops.includes(nestLoop));
+  const own = inNest.filter((s) => s.source === update);
+  if (own.length !== 1) return false;
+  const writes = own[0].accesses.filter((a) => a.kind === 'write');
+  if (writes.length !== 1 || !writes[0].exact || !writes[0].must) return false;
+  const array = writes[0].array;
+  const others = inNest.filter((s) => s !== own[0]).flatMap((s) => s.accesses.filter((a) => a.array === array).map((a) => ({ s, a })));
+  if (others.length === 0) return true;
+  try {
+    return ctx.withQuota(MAX_OPERATIONS, () => ctx.scope(() => {
+      const m = islModel(scop);
+      const rel = (pairs: { s: ScopStatement; a: ScopAccess }[]): string => `${m.head} -> { ${pairs.map(({ s, a }) => `${m.tuple(s)} -> ${a.element}`).join('; ')} }`;
+      const d = ctx.computeDependences({ domain: m.domain, mustWrites: rel([{ s: own[0], a: writes[0] }]), mayWrites: rel([]), reads: rel(others), schedule: m.schedule });
+      return d.flow.isEmpty();
+    }));
+  } catch {
+    return false;
+  }
+}

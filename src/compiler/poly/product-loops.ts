@@ -38,6 +38,7 @@ import { liveAfter } from './liveness.js';
 import { literalStep } from '../codegen/loop-range.js';
 import { productLoopNote } from '../numerics.js';
 import { readsOnlyOld } from './old-reads.js';
+import { scatterUpdate, type ScatterUpdate } from './product-scatter.js';
 
 /** One operand of the product: a 2-d array with k along `kDim`, or a vector indexed by k. */
 export interface ProductOperand {
@@ -67,8 +68,10 @@ export interface ProductTerm {
 export interface ProductUpdate {
   /** The update statement (its target is printed as written). */
   update: Stmt & ({ kind: 'augassign' } | { kind: 'assign' });
-  /** X's subscripts: the loop variables naming T's rows (and columns). */
+  /** X's subscripts: the loop variables naming T's rows (and columns); a scalar target: the operands' other indices. */
   subscripts: string[];
+  /** The target is a float scalar (`s += Y[a, k] * Z[k, b]`: symm's temp2), not an array element. */
+  scalar: boolean;
   /** The terms added, in the order written. */
   terms: ProductTerm[];
 }
@@ -91,6 +94,8 @@ export interface ProductLoop {
   outer: Stmt;
   /** The enclosing loop variable the k range depends on (a triangle), or null when the range is invariant in the nest. */
   rangeVar: string | null;
+  /** Updates of X[k, b] summing over an enclosing loop instead (poly/product-scatter.ts), added after the nest. */
+  scatters: ScatterUpdate[];
 }
 
 /**
@@ -158,19 +163,26 @@ function productLoop(isl: IslContext, tf: TypedFunction, scop: Scop, loop: ForSt
     rangeVar = v;
   }
   const updates: ProductUpdate[] = [];
+  const scatters: ScatterUpdate[] = [];
   for (const st of body) {
-    const u = productUpdate(tf, scop, st, k, invariant, rangeVar);
-    if (!u) return null;
-    updates.push(u);
+    const u = productUpdate(tf, scop, st, k, invariant, rangeVar) ?? scalarUpdate(tf, scop, st, k, invariant, rangeVar);
+    if (u) {
+      updates.push(u);
+      continue;
+    }
+    const sc = inner.length === 0 ? scatterUpdate(isl, tf, scop, st, loop, outer, rangeVar, written) : null;
+    if (!sc) return null;
+    scatters.push(sc);
   }
   // distinct targets
-  const targets = updates.map((u) => targetArray(u.update));
+  const targets = [...updates.map((u) => targetArray(u.update)), ...scatters.map((u) => u.target)];
   if (new Set(targets).size !== targets.length) return null;
+  if (scatters.some((u) => targets.includes(u.term.left.array) || targets.includes(u.term.right.array))) return null;
   // operands the nest writes (a target among them): only where no write of the nest reaches their reads
   const terms = updates.flatMap((u) => u.terms);
   const stale = terms.flatMap((t) => t.reads.filter((r) => r.kind === 'subscript' && r.value.kind === 'name' && (written.has(r.value.id) || targets.includes(r.value.id))));
   if (!readsOnlyOld(isl, scop, outer, stale)) return null;
-  return { loop, inner, updates, outer, rangeVar };
+  return { loop, inner, updates, outer, rangeVar, scatters };
 }
 
 /** The variables of the loops around `loop` inside `outer` (outer's own included). */
@@ -189,16 +201,17 @@ function enclosingLoopVars(outer: Stmt, loop: ForStmt): Set<string> {
   return out;
 }
 
-function isParamArray(tf: TypedFunction, name: string): boolean {
+export function isParamArray(tf: TypedFunction, name: string): boolean {
   return tf.params.some((q) => q.name === name && q.kind === 'array');
 }
 
 function targetArray(update: Stmt & ({ kind: 'augassign' } | { kind: 'assign' })): string {
+  if (update.target.kind === 'name') return update.target.id;
   return update.target.kind === 'subscript' && update.target.value.kind === 'name' ? update.target.value.id : '';
 }
 
 /** Does an expression keep its value through the nest? (no name bound in it but `except`; shapes and len() only) */
-function invariantIn(outer: Stmt, except: string | null = null): (e: Expr) => boolean {
+export function invariantIn(outer: Stmt, except: string | null = null): (e: Expr) => boolean {
   const assigned = assignedIn(outer);
   return (e: Expr): boolean => {
     let ok = true;
@@ -241,11 +254,44 @@ function productUpdate(tf: TypedFunction, scop: Scop, update: Stmt, k: string, i
   let helper = false;
   for (const e of stmtExprs(update)) walkExpr(e, (n) => { if (tf.helpers.has(n) || tf.calls.has(n)) helper = true; });
   if (helper || tf.augHelpers.has(update) || tf.arrayAug.has(update)) return null;
-  return { update, subscripts: subs, terms };
+  return { update, subscripts: subs, terms, scalar: false };
+}
+
+/**
+ * `s += c * Y[a, k] * Z[k, b]` into a float scalar local (symm's temp2, a dot
+ * product per (a, b)): T's indices are the operands' other indices, and the k
+ * loop becomes `s += c * T[a, b]`. One term; `s -= ...` and `s = s + ...` too.
+ */
+function scalarUpdate(tf: TypedFunction, scop: Scop, update: Stmt, k: string, invariant: (e: Expr) => boolean, rangeVar: string | null): ProductUpdate | null {
+  if ((update.kind !== 'augassign' && update.kind !== 'assign') || update.target.kind !== 'name') return null;
+  const s = update.target.id;
+  const ty = tf.locals.get(s);
+  if (ty?.kind !== 'scalar' || ty.scalar !== 'float' || s === k) return null;
+  let added: { e: Expr; negated: boolean }[] | null = null;
+  if (update.kind === 'augassign' && (update.op === '+' || update.op === '-')) added = addends(update.value, update.op === '-');
+  if (update.kind === 'assign') {
+    const all = addends(update.value, false);
+    const own = all.filter((a) => a.e.kind === 'name' && a.e.id === s);
+    if (own.length === 1 && !own[0].negated && all.length > 1) added = all.filter((a) => a !== own[0]);
+  }
+  if (!added || added.length !== 1) return null;
+  // T's indices: the matrix operands' other subscripts (a matrix and a vector: the matrix's only)
+  const arrays = (productFactors(added[0].e) ?? []).filter((f) => f.kind === 'subscript').map((f) => operand(f, k));
+  if (arrays.length !== 2 || arrays.some((o) => o === null)) return null;
+  const others = (arrays as { op: ProductOperand; other: string | null }[]).filter((o) => o.op.rank === 2).map((o) => o.other as string);
+  if (others.length === 0) return null;
+  // a triangle's variable as T's row: the masked operand is then the left one (row blocks, codegen/product-loops.ts)
+  if (others.length === 2 && rangeVar !== null && others[1] === rangeVar) others.reverse();
+  const t = productTerm(tf, scop, added[0].e, s, others, k, invariant, rangeVar, `_polyray_t${update.span.from.line}_${update.span.from.col}`);
+  if (!t) return null;
+  let helper = false;
+  for (const e of stmtExprs(update)) walkExpr(e, (n) => { if (tf.helpers.has(n) || tf.calls.has(n)) helper = true; });
+  if (helper || tf.augHelpers.has(update)) return null;
+  return { update, subscripts: others, terms: [{ ...t, negated: added[0].negated }], scalar: true };
 }
 
 /** `t1 + t2 - t3 ...` as its terms and their signs (a tree of `+` and `-`; one term when there is neither). */
-function addends(e: Expr, negated: boolean): { e: Expr; negated: boolean }[] {
+export function addends(e: Expr, negated: boolean): { e: Expr; negated: boolean }[] {
   if (e.kind === 'binary' && e.op === '+') return [...addends(e.left, negated), ...addends(e.right, negated)];
   if (e.kind === 'binary' && e.op === '-') return [...addends(e.left, negated), ...addends(e.right, !negated)];
   return [{ e, negated }];
@@ -284,10 +330,11 @@ function productTerm(tf: TypedFunction, scop: Scop, added: Expr, x: string, subs
     const t = tf.locals.get(name);
     return t?.kind === 'array' ? t.dtype : null;
   };
-  if ([x, left.array, right.array].some((a) => arrayDtype(a) !== 'float64')) return null;
+  const scalarTarget = tf.locals.get(x)?.kind === 'scalar';
+  if ([...(scalarTarget ? [] : [x]), left.array, right.array].some((a) => arrayDtype(a) !== 'float64')) return null;
   // (an operand the nest writes, X included, is checked by productLoop: it must read only old values)
   if (!isParamArray(tf, left.array) || !isParamArray(tf, right.array)) return null;
-  if (!isParamArray(tf, x) && !scop.localShapes.has(x)) return null;
+  if (!scalarTarget && !isParamArray(tf, x) && !scop.localShapes.has(x)) return null;
   // a triangular range masks the operand walking its variable
   const mask = rangeVar === null ? null : rangeVar === subs[0] ? 'left' : subs.length === 2 && rangeVar === subs[1] ? 'right' : undefined;
   if (mask === undefined) return null;
@@ -298,7 +345,7 @@ function productTerm(tf: TypedFunction, scop: Scop, added: Expr, x: string, subs
 }
 
 /** `a * b * c` as its factors (a product tree of `*` only), or null. */
-function productFactors(e: Expr): Expr[] | null {
+export function productFactors(e: Expr): Expr[] | null {
   if (e.kind === 'binary' && e.op === '*') {
     const l = productFactors(e.left);
     const r = productFactors(e.right);
@@ -309,7 +356,7 @@ function productFactors(e: Expr): Expr[] | null {
 }
 
 /** `Y[a, k]`, `Y[k, a]`, `z[k]`: the operand and its other subscript (a name), or null. */
-function operand(e: Expr, k: string): { op: ProductOperand; other: string | null } | null {
+export function operand(e: Expr, k: string): { op: ProductOperand; other: string | null } | null {
   if (e.kind !== 'subscript' || e.value.kind !== 'name') return null;
   const names = e.indices.map((i) => (i.kind === 'name' ? i.id : null));
   if (names.some((n) => n === null)) return null;
@@ -357,7 +404,12 @@ export function closeNotesForProducts(tf: TypedFunction, products: ReadonlyMap<n
   for (const p of products.values()) {
     for (const u of p.updates) {
       const { line, col } = u.update.span.from;
-      if (!tf.closeNotes.some((n) => n.line === line && n.col === col)) tf.closeNotes.push(productLoopNote(line, col, `${targetArray(u.update)}[${u.subscripts.join(', ')}] += ... over ${p.loop.target.id}`, u.terms.length));
+      const target = u.scalar ? targetArray(u.update) : `${targetArray(u.update)}[${u.subscripts.join(', ')}]`;
+      if (!tf.closeNotes.some((n) => n.line === line && n.col === col)) tf.closeNotes.push(productLoopNote(line, col, `${target} += ... over ${p.loop.target.id}`, u.terms.length));
+    }
+    for (const u of p.scatters) {
+      const { line, col } = u.update.span.from;
+      if (!tf.closeNotes.some((n) => n.line === line && n.col === col)) tf.closeNotes.push(productLoopNote(line, col, `${u.target}[${u.subscripts.join(', ')}] += ... over ${u.reduceLoop.target.id}, added after the nest`, 1));
     }
   }
   tf.closeNotes.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -365,6 +417,13 @@ export function closeNotesForProducts(tf: TypedFunction, products: ReadonlyMap<n
 
 /** The report's transformation line for them. */
 export function describeProducts(products: ReadonlyMap<number, ProductLoop>): string {
-  const each = [...products.values()].map((p) => `line ${p.loop.span.from.line} (${p.updates.map((u) => `${u.terms[0].right.rank === 1 ? 'matrix-vector' : 'matrix-matrix'}${u.terms.length > 1 ? ` x${u.terms.length}` : ''}`).join(', ')}${p.rangeVar ? `, triangular in ${p.rangeVar}: a masked operand` : ''})`);
+  const each = [...products.values()].map((p) => {
+    const parts = [
+      ...p.updates.map((u) => `${u.terms[0].right.rank === 1 ? 'matrix-vector' : 'matrix-matrix'}${u.terms.length > 1 ? ` x${u.terms.length}` : ''}${u.scalar ? ` into ${targetArray(u.update)}` : ''}`),
+      ...p.scatters.map((u) => `${u.target}[${u.subscripts.join(', ')}] summed over ${u.reduceLoop.target.id} and added after the nest`),
+      ...(p.rangeVar ? [`triangular in ${p.rangeVar}: a masked operand`] : []),
+    ];
+    return `line ${p.loop.span.from.line} (${parts.join(', ')})`;
+  });
   return `matrix products through BLAS (close mode): the loop${each.length > 1 ? 's' : ''} at ${each.join(', ')} replaced by a product computed before ${each.length > 1 ? 'their nests' : 'its nest'} when its range is not empty; the nests keep the original loop order`;
 }
