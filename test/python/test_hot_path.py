@@ -695,6 +695,31 @@ def test_the_kept_original_holds_for_its_size_class_only(kern, monkeypatch):
     assert kern.pick(huge, 9) == 18.0 and last()["variant"] == "cpu"
 
 
+def test_the_wrapper_reads_no_bytes_while_nothing_is_kept(kern, monkeypatch):
+    """The wrapper's kept-original test reads the arrays' bytes only where the dispatcher keeps the original
+    (hot.Kept.on): the compiled code's calls pay one flag."""
+
+    class Counted(np.ndarray):
+        reads = 0
+
+        @property
+        def nbytes(self):
+            Counted.reads += 1
+            return super().nbytes
+
+    d = kern._polyray_dispatch_pick
+    x = np.arange(8.0).view(Counted)
+    monkeypatch.setattr(kern, "_polyray_enter_pick", lambda *args: "dispatcher")  # (what the wrapper calls)
+    assert not d.keep.on
+    assert kern.pick(x, 3) == "dispatcher" and Counted.reads == 0
+    d.keep.keep_all()  # (a forced original: for any arguments)
+    assert kern.pick(x, 3) == 6.0 and Counted.reads == 0
+    d.keep.off()
+    d.keep.add(0, 1 << 20, 64)  # (a kept size class)
+    assert kern.pick(x, 3) == 6.0 and Counted.reads == 1
+    d.keep.off()
+
+
 def test_kept_ranges_join_where_they_touch():
     k = hot.Kept()
     assert not k.on and not k.overlaps(0, 1 << 62)

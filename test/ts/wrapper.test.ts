@@ -30,7 +30,7 @@ test('the wrapper carries the body after a test of the bytes of the arrays, as t
   `);
   const w = wrapper(module, 'scale');
   assert.match(w, /^def scale\(A: npt\.NDArray\[np\.float64\], out: npt\.NDArray\[np\.float64\], s: float, n: int = 4\) -> None:\n/);
-  assert.match(w, /\n    try:\n        _polyray_kept = _polyray_keep_scale\.all or A\.nbytes \+ out\.nbytes == _polyray_keep_scale\.n or _polyray_keep_scale\.lo <= A\.nbytes \+ out\.nbytes < _polyray_keep_scale\.hi\n    except Exception:\n        _polyray_kept = False\n    if not _polyray_kept:/);
+  assert.match(w, /\n    try:\n        _polyray_kept = _polyray_keep_scale\.on and \(_polyray_keep_scale\.all or A\.nbytes \+ out\.nbytes == _polyray_keep_scale\.n or _polyray_keep_scale\.lo <= A\.nbytes \+ out\.nbytes < _polyray_keep_scale\.hi\)\n    except Exception:\n        _polyray_kept = False\n    if not _polyray_kept:/);
   assert.match(w, /\n        return _polyray_enter_scale\(A, out, s, n\)\n    """Scales A into out\."""\n    for i in range\(n\):\n        out\[i\] = A\[i\] \* s\n*$/);
   // the dispatcher rebinds the name the wrapper calls; the defaults are the original's objects
   assert.match(module, /    enter="_polyray_enter_scale",\n\)/);

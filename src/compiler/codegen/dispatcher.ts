@@ -115,16 +115,17 @@ export function emitWrapper(fn: FunctionDef, params: ParamInfo[] = [], src?: str
     if (arrays.length === 0) {
       test = [`${i}if not ${k}.on:  # (where the dispatcher keeps the original, its body runs here: hot.Kept)`];
     } else {
-      // `all` (a forced target chose the original for any arguments), else the bytes total the
-      // dispatcher's size class counts (NumPy-typed scalar arguments' few bytes aside): first against the
-      // total of the call that decided (one comparison), then the class's bounds. No type test (a third of
-      // the cost with one array): the test only chooses where the original runs, so an argument that is no
-      // exact ndarray but has bytes in the class runs it here as the dispatcher would run it; one without
-      // (AttributeError, any error of its own) goes to the dispatcher
+      // `on` first (off, the compiled code's calls pay one flag), then `all` (a forced target chose the
+      // original for any arguments), else the bytes total the dispatcher's size class counts (NumPy-typed
+      // scalar arguments' few bytes aside): first against the total of the call that decided (one
+      // comparison), then the class's bounds. No type test (a third of the cost with one array): the test
+      // only chooses where the original runs, so an argument that is no exact ndarray but has bytes in the
+      // class runs it here as the dispatcher would run it; one without (AttributeError, any error of its
+      // own) goes to the dispatcher
       const total = arrays.map((a) => `${a}.nbytes`).join(' + ');
       test = [
         `${i}try:`,
-        `${i}    _polyray_kept = ${k}.all or ${total} == ${k}.n or ${k}.lo <= ${total} < ${k}.hi`,
+        `${i}    _polyray_kept = ${k}.on and (${k}.all or ${total} == ${k}.n or ${k}.lo <= ${total} < ${k}.hi)`,
         `${i}except Exception:`,
         `${i}    _polyray_kept = False`,
         `${i}if not _polyray_kept:  # (where the dispatcher keeps the original, its body runs here: hot.Kept)`,

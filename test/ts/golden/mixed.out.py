@@ -54,7 +54,7 @@ _polyray_keep_kernel_gemm = _polyray_dispatch_kernel_gemm.keep
 def kernel_gemm(ni: int, nj: int, nk: int, alpha: float, beta: float,
                 C: npt.NDArray[np.float64], A: npt.NDArray[np.float64], B: npt.NDArray[np.float64]) -> None:
     try:
-        _polyray_kept = _polyray_keep_kernel_gemm.all or C.nbytes + A.nbytes + B.nbytes == _polyray_keep_kernel_gemm.n or _polyray_keep_kernel_gemm.lo <= C.nbytes + A.nbytes + B.nbytes < _polyray_keep_kernel_gemm.hi
+        _polyray_kept = _polyray_keep_kernel_gemm.on and (_polyray_keep_kernel_gemm.all or C.nbytes + A.nbytes + B.nbytes == _polyray_keep_kernel_gemm.n or _polyray_keep_kernel_gemm.lo <= C.nbytes + A.nbytes + B.nbytes < _polyray_keep_kernel_gemm.hi)
     except Exception:
         _polyray_kept = False
     if not _polyray_kept:  # (where the dispatcher keeps the original, its body runs here: hot.Kept)
@@ -108,7 +108,7 @@ _polyray_keep_norm = _polyray_dispatch_norm.keep
 
 def norm(x: np.ndarray, n: int) -> float:
     try:
-        _polyray_kept = _polyray_keep_norm.all or x.nbytes == _polyray_keep_norm.n or _polyray_keep_norm.lo <= x.nbytes < _polyray_keep_norm.hi
+        _polyray_kept = _polyray_keep_norm.on and (_polyray_keep_norm.all or x.nbytes == _polyray_keep_norm.n or _polyray_keep_norm.lo <= x.nbytes < _polyray_keep_norm.hi)
     except Exception:
         _polyray_kept = False
     if not _polyray_kept:  # (where the dispatcher keeps the original, its body runs here: hot.Kept)
