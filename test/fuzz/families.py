@@ -712,7 +712,13 @@ class TableFn:
     def _join(self):
         rng = self.rng
         form = rng.choice(("concatenate", "concatenate3", "hstack", "vstack", "concatenate_rows", "stack", "column_stack", "dstack",
-                           "array_rows", "array_numbers"))
+                           "array_rows", "array_numbers", "mixed"))
+        if form == "mixed":
+            # parts of different dtypes: NumPy's promoted dtype (int64 with float64: float64), each part cast to it
+            self.use("concatenate")
+            line, names = rng.choice((("r = np.concatenate((x, idx))", ["x", "idx"]), ("r = np.vstack((A, K))", ["A", "K"]),
+                                      ("r = np.hstack([idx, y])", ["y", "idx"]), ("r = np.concatenate([K, A > t], axis=1)", ["A", "K", "t"])))
+            return [line, "return r"], names, _EXACT
         if form == "stack":
             self.use("stack")
             return [rng.choice(("r = np.stack([x, y])", "r = np.stack([x, y * 0.5], axis=1)", "r = np.stack([A, A + 1.0], axis=-1)",

@@ -9,6 +9,7 @@ import { ufuncOutArgument } from './ufunc-out.js';
 import { complexPower, complexProduct, complexUnary } from './complex-ops.js';
 import { planBinary } from './nep50.js';
 import { isDtype, promoteTypes } from './promotion.js';
+import { markCast } from './casts.js';
 import { numpyFunction, type TableRow } from './numpy-table.js';
 import { covVariables } from './table-guards.js';
 import { planNorm } from './norms.js';
@@ -449,6 +450,11 @@ export abstract class NumpyCallChecker extends CallChecker {
           return UNKNOWN;
         }
         if (r.respell && e.func.kind === 'attribute') e.func.attr = r.respell; // np.array of arrays is np.stack of them
+        // mixed dtypes: the parts of another dtype converted to the result's, as NumPy's join casts them
+        const seq = e.args[0];
+        if (r.converted && r.ty.kind === 'array' && isDtype(r.ty.dtype) && seq?.kind === 'tuple') {
+          for (const k of r.converted) markCast(seq.elts[k], { dtype: r.ty.dtype, array: true, operand: true });
+        }
         return r.ty;
       }
       case 'bincount': {

@@ -8,7 +8,8 @@ import type { Ty } from './ty.js';
 import { isDtype, promoteTypes, type Dtype } from './promotion.js';
 import { intLiteral } from './check-helpers.js';
 
-export type SequenceResult = { ty: Ty; respell?: string } | { refuse: string };
+/** `converted`: the parts (by index) to convert to the result's dtype first, as NumPy's join casts each input. */
+export type SequenceResult = { ty: Ty; respell?: string; converted?: number[] } | { refuse: string };
 
 /** The result's rank of a join of arrays of rank `nd` (NumPy's atleast_2d/3d rules). */
 function joinedRank(name: string, nd: number): number {
@@ -19,9 +20,12 @@ function joinedRank(name: string, nd: number): number {
 }
 
 /**
- * np.concatenate(seq, axis=k) and the other joins: arrays of one dtype and one
- * known rank (mixed dtypes: NumPy promotes, Numba's joins do not, so they are
- * refused), axis= an int literal inside the result for concatenate and stack.
+ * np.concatenate(seq, axis=k) and the other joins: arrays of one known rank,
+ * axis= an int literal inside the result for concatenate and stack. Mixed
+ * dtypes join in NumPy's promoted dtype (np.result_type of the arrays: int64
+ * and float64 give float64, float32 and float64 float64); NumPy casts each
+ * input to it (a safe cast: the same values as `.astype`), Numba's joins take
+ * one dtype, so the parts of another dtype are `converted` first.
  */
 export function joinRule(e: Expr & { kind: 'call' }, name: string, seq: Ty | undefined, positional: number, keywords: string[]): SequenceResult {
   const how = `np.${name}()`;
@@ -35,9 +39,9 @@ export function joinRule(e: Expr & { kind: 'call' }, name: string, seq: Ty | und
   const arrays = parts as { kind: 'array'; dtype: string; ndim: number }[];
   const first = arrays[0];
   if (arrays.some((t) => t.ndim !== first.ndim)) return { refuse: `${how} is supported on arrays of one dtype and rank (these differ in rank)` };
-  if (arrays.some((t) => t.dtype !== first.dtype)) {
-    return { refuse: `${how} of arrays of different dtypes (${[...new Set(arrays.map((t) => t.dtype))].join(', ')}) is not supported: NumPy promotes them, Numba's joins do not` };
-  }
+  if (!arrays.every((t) => isDtype(t.dtype))) return { refuse: `${how} is supported on arrays of NumPy's numeric dtypes` };
+  const dtype = arrays.map((t) => t.dtype as Dtype).reduce((a, b) => promoteTypes(a, b));
+  const converted = arrays.flatMap((t, k) => (t.dtype === dtype ? [] : [k]));
   const axisNode = e.args[1] ?? e.keywords.find((k) => k.name === 'axis')?.value;
   if (keywords.some((k) => k !== 'axis') || (positional === 2 && keywords.length > 0) || (axisNode && (!takesAxis || intLiteral(axisNode) === undefined))) {
     return { refuse: `${how} is supported with axis= an int literal (concatenate and stack only) and no other keyword` };
@@ -46,7 +50,7 @@ export function joinRule(e: Expr & { kind: 'call' }, name: string, seq: Ty | und
   const ax = axisNode ? Number(intLiteral(axisNode)) : 0;
   // NumPy raises AxisError outside the rank, Numba another error
   if (ax < -ndim || ax >= ndim || (name === 'concatenate' && first.ndim === 0)) return { refuse: `${how} with an axis inside the result's ${ndim} dimensions` };
-  return { ty: { kind: 'array', dtype: first.dtype, ndim } };
+  return { ty: { kind: 'array', dtype, ndim }, ...(converted.length ? { converted } : {}) };
 }
 
 const DEFAULT_DTYPE = { bool: 'bool', int: 'int64', float: 'float64', complex: 'complex128' } as const;
@@ -93,7 +97,7 @@ export function arrayRule(e: Expr & { kind: 'call' }, seq: Ty | undefined, dtype
     if (dtypeArg) return { refuse: `${how} of a list of arrays is supported without dtype=` };
     const joined = joinRule({ ...e, keywords: [] }, 'stack', seq, 1, []);
     if ('refuse' in joined) return { refuse: joined.refuse.replace('np.stack()', `${how} of a list of arrays`) };
-    return { ty: joined.ty, respell: 'stack' };
+    return { ty: joined.ty, respell: 'stack', ...(joined.converted ? { converted: joined.converted } : {}) };
   }
   const grid = seq ? scalarGrid(seq) : 'a list';
   if (typeof grid === 'string') return { refuse: `${how} is supported on a written list of arrays, or of ${grid}` };
