@@ -406,8 +406,8 @@ class Kept:
     ``original``): the generated wrapper (codegen/dispatcher.ts, emitWrapper) runs the original's own body
     in its own frame when ``on`` (no array argument), ``all``, or its array arguments' bytes total is ``n``
     (the total of the call that decided: one comparison) or lies in [lo, hi), before it calls anything:
-    such a call costs the original's time plus that one test (issue 18: about 35 ns with one array, where
-    the exact-ndarray tests and the bounds first cost 55).
+    such a call costs the original's time plus that one test (issue 18: about 40 ns with one array, where
+    the exact-ndarray tests and the bounds first cost 60; with nothing kept, one flag).
     No run record, no call count: the dispatcher turns it off on every event that could change what
     it decided (a write through os.environ, a Ray (dis)connect, a failure, forget_measurements,
     a compiled decision for an overlapping size class); nothing else can change it, since the
