@@ -897,11 +897,12 @@ class TableFn:
         if form == "histogram_range":
             self.use("histogram")
             return [rng.choice(("h, e = np.histogram(x, bins=6, range=(-1.0, t))", "h, e = np.histogram(x, 5, range=(0, 2), weights=y)",
-                                "h, e = np.histogram(x, bins=3, range=(t, t))")), "return h, e"], ["x", "y", "t"], _EXACT
+                                "h, e = np.histogram(x, bins=3, range=(t, t))", "h, e = np.histogram(x, bins=6, density=True)",
+                                "h, e = np.histogram(x, 4, range=(-1.0, t), weights=y, density=True)")), "return h, e"], ["x", "y", "t"], _EXACT
         if form == "histogram_bins_array":
             self.use("histogram")
             return [rng.choice(("edges = np.linspace(-2.0, 2.0, 5)", "edges = np.array([-1.0, 0.0, 0.0, 2.5])", "edges = np.sort(y)")),
-                    "counts, _ = np.histogram(x, bins=edges)", "return counts"], ["x", "y"], _EXACT
+                    rng.choice(("counts, _ = np.histogram(x, bins=edges)", "counts, _ = np.histogram(x, bins=edges, density=True)")), "return counts"], ["x", "y"], _EXACT
         if form == "average_returned":
             self.use("average")
             if rng.random() < 0.5:

@@ -20,7 +20,7 @@ const LOOPS = new Set(['elementwise', 'reduction', 'scan', 'product', 'outer', '
  */
 const GPU_FORMS = new Set(['math.sqrt', 'math.fabs', 'math.isnan', 'math.isinf', 'math.isfinite', 'abs', 'device-matmul']);
 /** numba_helpers functions (python-bridge/polyray/runtime/numba_helpers.py) a row may name. */
-const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_returned', 'average_weighted_axis', 'average_returned', 'norm', 'norm_keepdims', 'sort', 'sort_inplace', 'argsort', 'unique', 'arange', 'arange_float64', 'any_axis', 'all_axis', 'argmax_axis', 'argmin_axis', 'diag_view', 'trace_pairwise', 'ravel', 'cumsum_flat', 'cumsum_axis', 'cumprod_axis',
+const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'histogram_density', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_returned', 'average_weighted_axis', 'average_returned', 'norm', 'norm_keepdims', 'sort', 'sort_inplace', 'argsort', 'unique', 'arange', 'arange_float64', 'any_axis', 'all_axis', 'argmax_axis', 'argmin_axis', 'diag_view', 'trace_pairwise', 'ravel', 'cumsum_flat', 'cumsum_axis', 'cumprod_axis',
   'sin', 'cos', 'tan', 'sinh', 'cosh', 'expm1', 'log1p',
   ...['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => `outer_${u}`),
   ...['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2', 'rfft2', 'irfft2', 'fftn', 'ifftn', 'rfftn', 'irfftn'].map((f) => `rf_${f}`), 'fftfreq']); // np.fft (runtime/fft_helpers.py)
@@ -138,6 +138,8 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = np.histogram(v, bins=n)[0]', 'array int64 1'],
     ['r = np.histogram(v, n, range=(0, x))[0]', 'array int64 1'],
     ['r = np.histogram(A, bins=v)[0]', 'array int64 1'],
+    ['r = np.histogram(v, n, density=True)[0]', 'array float64 1'],
+    ['r = np.histogram(v, bins=v, density=True)[0]', 'array float64 1'],
     ['r = np.argmax(A)', 'scalar int'],
     ['r = v.any()', 'scalar bool'],
     ['r = np.clip(A, 0.0, x)', 'array float64 2'],
@@ -186,7 +188,7 @@ test('the added rows type as NumPy does and refuse what Numba would not reproduc
     ['r = np.linalg.cholesky(A)', /another BLAS\/LAPACK build/],
     ['r = np.linalg.eig(A)', /numpy.linalg.eig\(\) is not supported/],
     ['r = np.less(v)', /takes two operands/],
-    ['r = np.histogram(v, n, density=True)[0]', /no density=/],
+    ['r = np.histogram(v, n, density=n > 0)[0]', /density= True or False written out/],
     ['r = np.histogram(v, bins=v, weights=v)[0]', /without weights or range/],
     ['r = np.argmax(A, axis=2)', /outside the array's 2 dimensions/],
     ['r = np.argmax(A, axis=(0, 1))', /int literal axis/],

@@ -25,7 +25,7 @@ from .close_reductions import SUM, _reduce_lines  # close mode's blocked sums (n
 from .axis_lines import literal_axes, shape_of
 from .axis_lines import lines_of  # (pre, m, post): the lines along one axis, shared with the reductions
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_returned", "average_weighted_axis", "average_returned", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "histogram_density", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_returned", "average_weighted_axis", "average_returned", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -183,6 +183,30 @@ def histogram(a: Any, bins: Any = 10, weights: Any = None, rng: Any = None) -> A
     """``np.histogram(a, bins, range=rng, weights=weights)``: an int number of bins (with or without a
     range), or an array of edges (without weights)."""
     return np.histogram(a, bins, range=rng, weights=weights)
+
+
+def histogram_density(a: Any, bins: Any = 10, weights: Any = None, rng: Any = None) -> Any:
+    """``np.histogram(a, bins, range=rng, weights=weights, density=True)``."""
+    return np.histogram(a, bins, range=rng, weights=weights, density=True)
+
+
+@overload(histogram_density)
+def _ol_histogram_density(a, bins=10, weights=None, rng=None):  # type: ignore[no-untyped-def]
+    # NumPy (_histograms_impl.py): the same counts, then n / db / n.sum() with db = np.diff(edges);
+    # a float64 n.sum() is NumPy's pairwise sum of the contiguous counts, an int64 one exact
+    if not (isinstance(a, types.Array) and a.dtype == types.float64):
+        return None
+    weighted = not _no_argument(weights)
+
+    def impl(a, bins=10, weights=None, rng=None):  # type: ignore[no-untyped-def]
+        n, edges = histogram(a, bins, weights, rng)
+        db = edges[1:] - edges[:-1]
+        if weighted:
+            total = 0.0 + pairwise_vector(n, 0, n.shape[0])
+        else:
+            total = n.sum()
+        return n / db / total, edges
+    return impl
 
 
 # --- bincount ----------------------------------------------------------------------

@@ -202,7 +202,7 @@ export abstract class NumpyCallChecker extends CallChecker {
           this.error(e.span, r.refuse);
           return UNKNOWN;
         }
-        this.helpers.set(e, { helper: row.helper!, args: r.args });
+        this.helpers.set(e, { helper: r.helper, args: r.args });
         // a tuple of fresh arrays, but for an edges array, which NumPy returns itself
         this.tupleCalls.set(e, r.aliases ? this.arrayRoot(r.aliases) : null);
         return r.ty;
