@@ -18,7 +18,8 @@
 //       T = np.dot(M, Z)
 //       <the nest, its k loop replaced by: if hi - lo > 0: X[a, b] += c * T[a, b]>
 import type { Expr } from '../parse/ast.js';
-import type { ProductLoop, ProductOperand, ProductTerm, ProductUpdate } from '../poly/product-loops.js';
+import type { ProductLoop, ProductUpdate } from '../poly/product-loops.js';
+import type { ProductOperand, ProductTerm } from '../poly/product-terms.js';
 import type { ScatterUpdate } from '../poly/product-scatter.js';
 import { NUMPY } from './names.js';
 

@@ -23,7 +23,7 @@ import { stmtExprs, walkExpr, walkStmts } from '../parse/ast.js';
 import type { Scop } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { literalStep } from '../codegen/loop-range.js';
-import { addends, invariantIn, isParamArray, operand, productFactors, type ProductOperand, type ProductTerm } from './product-loops.js';
+import { addends, invariantIn, isParamArray, operand, productFactors, type ProductOperand, type ProductTerm } from './product-terms.js';
 import { scattersMove } from './old-reads.js';
 
 export interface ScatterUpdate {
