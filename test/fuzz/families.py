@@ -635,10 +635,10 @@ TABLE_ROWS = ("arange", "concatenate", "hstack", "vstack", "cumsum", "cumprod", 
               "ceil", "ravel", "full", "eye", "identity", "diag", "trace", "triu", "tril", "linalg.norm", "linalg.solve",
               "linalg.inv", "linalg.cholesky", "kron", "histogram", "bincount", "reshape", "linspace", "cov",
               "logical_and", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftfreq", "fft.fftn", "fft.rfft2", "fft.irfft2", "stack", "column_stack", "dstack",
-              "array", "average")
-TABLE_KINDS = ("alloc", "join", "scan", "arg", "mask", "shape", "tri", "linalg", "kron", "counts", "cov", "fft")
+              "array", "average", "sign", "floor", "round", "clip", "astype", "flatten", "outer", "flip")
+TABLE_KINDS = ("alloc", "join", "scan", "arg", "mask", "shape", "tri", "linalg", "kron", "counts", "cov", "fft", "elementwise")
 #: each kind drawn as often as the rows it writes, so that every row comes about equally often
-TABLE_WEIGHTS = (5, 5, 2, 4, 4, 2, 4, 4, 1, 4, 1, 5)
+TABLE_WEIGHTS = (5, 5, 2, 4, 4, 2, 4, 4, 1, 4, 1, 5, 5)
 
 _EXACT: dict = {"op": "exact"}
 
@@ -646,7 +646,10 @@ _EXACT: dict = {"op": "exact"}
 class TableFn:
     """One function calling rows of the NumPy table as scientists write them (`n, m = A.shape`,
     `I = np.eye(n)`, `np.linalg.solve(M + n * np.eye(n), b)`, masks of isnan/isfinite/logical_and,
-    `np.histogram(x, bins=10)[0]`, `np.bincount(idx)`, `np.fft.rfft(x)`...). Parameters, when used:
+    `np.histogram(x, bins=10)[0]`, `np.bincount(idx)`, `np.fft.rfft(x)`, `np.sign(x) * np.maximum(np.abs(x) - t, 0.0)`,
+    `np.clip(x, -hi, hi)` with a default `hi` the runner leaves out, `np.zeros(n, dtype=x.dtype)`, a nested helper
+    (kept original today)...; the `elementwise` kind writes the rows issue 17's coverage matrix found unfuzzed,
+    scripts/coverage_17.py). Parameters, when used:
     x, y (1-d float64, lengths of their own: concatenations and vstack of mismatched lengths raise
     in both), A (2-d float64), M (square float64, diagonally dominant unless the runner makes it
     singular), b (1-d float64 as long as M, one call in eight one longer), idx (1-d int64 in
@@ -660,6 +663,8 @@ class TableFn:
         self.name = name
         self.kind = rng.choices(TABLE_KINDS, TABLE_WEIGHTS)[0]
         self.features: set[str] = {"table_family", f"table_kind_{self.kind}"}
+        #: parameters with a default value, after the runner's (which never passes them: the default is used)
+        self.defaults: list[str] = []
 
     def use(self, *rows: str) -> None:
         self.features |= {f"table_{r}" for r in rows}
@@ -670,7 +675,7 @@ class TableFn:
                  "M": Param("M", "array", 2), "b": Param("b", "array", 1), "idx": Param("idx", "array", 1, "int64"),
                  "Z": Param("Z", "array", 1, "complex128"), "K": Param("K", "array", 2, "int64"), "t": Param("t", "float")}
         params = [every[n] for n in names]
-        sig = ", ".join(f"{p.name}: {hint(p.dtype, p.ndim) if p.kind == 'array' else p.kind}" for p in params)
+        sig = ", ".join([f"{p.name}: {hint(p.dtype, p.ndim) if p.kind == 'array' else p.kind}" for p in params] + self.defaults)
         spec = FunctionSpec(self.name, params, True, None, self.features, bound)
         spec.ret_hint = "-"
         return f"def {self.name}({sig}):\n" + "\n".join(f"    {ln}" for ln in body) + "\n", spec
@@ -924,6 +929,52 @@ class TableFn:
         if self.rng.random() < 0.5:
             return ["C = np.cov(A)", "return C"], ["A"], {"op": "cov", "operand": "A"}
         return ["C = np.cov(A.T)", "return C"], ["A"], {"op": "cov", "operand": "A.T"}
+
+    def _elementwise(self):
+        """Elementwise rows and copies of issue 17's list (sign, floor, round, clip, astype, flatten, outer, flip,
+        dtype=a.dtype), some behind a default parameter the runner leaves out or a nested helper (not compiled:
+        the original runs, compared like the rest)."""
+        rng = self.rng
+        form = rng.choice(("sign", "floor", "round", "clip", "astype", "flatten", "outer", "flip", "like", "nested"))
+        if form == "nested":
+            # a helper defined inside the function, reading one of its parameters (outside the subset today)
+            self.use("sign")
+            self.features.add("nested_def")
+            body = ["def shrink(v):", "    return np.sign(v) * np.maximum(np.abs(v) - t, 0.0)", "return shrink(x) + shrink(2.0 * x)"]
+        elif form == "clip" and rng.random() < 0.4:
+            # a default parameter: the runner never passes it, so the default is what the function reads
+            self.use("clip")
+            self.defaults.append(rng.choice(("hi: float = 1.0", "hi: float = 0.25")))
+            self.features.add("default_param")
+            body = ["return np.clip(x, -hi, hi)"]
+        else:
+            body = rng.choice({
+                "sign": (["return np.sign(x) * np.maximum(np.abs(x) - t, 0.0)"], ["return np.sign(A) * t"], ["return np.sign(x - t)"]),
+                "floor": (["return np.floor(x / t)"], ["return x - np.floor(x)"], ["return np.floor(A * 4.0) * 0.25"]),
+                "round": (["return np.round(x, 2)"], ["return np.round(A)"], ["return np.around(x * t, 1)"], ["return np.round(x, decimals=3) - x"]),
+                "clip": (["return np.clip(x, -t, t)"], ["return A.clip(0.0, 1.0)"], ["return np.clip(A, -0.5, t)"], ["return x.clip(t, t + 1.0)"]),
+                "astype": (["return K.astype(np.float64) * 0.5"], ["return K.astype(np.float32)"], ["return K.astype(float) - t"],
+                           # floats to integers: NaN, inf and the out-of-range leave the variant to the original (int_helpers)
+                           ["k = (x * 10.0).astype(np.int64)", "return k"], ["k = np.floor(x).astype(np.int64)", "return k"],
+                           ["k = A.astype(np.int32)", "return k"]),
+                "flatten": (["v = A.flatten()", "if v.shape[0] > 0:", "    v[0] = t", "return v"],
+                            ["v = A.flatten()", "if v.shape[0] > 0:", "    v[0] = t", "return A"],
+                            ["v = A.flatten()", "return v[::-1] * 2.0"]),
+                "outer": (["P = np.outer(x, y)", "return P"], ["P = np.outer(x, x) - 1.0", "return P"], ["P = np.outer(y, x * t)", "return P"]),
+                "flip": (["return np.flip(x)"], ["return x - np.flip(x)"], ["return np.flipud(A)"], ["return np.fliplr(A) + A"],
+                         ["return np.flip(A, 0) * t"]),
+                "like": (["z = np.zeros(x.shape[0], dtype=x.dtype)", "z[1:] = x[:-1] * t", "return z"],
+                         ["E = np.empty_like(A)", "E[:, :] = 2.0 * A", "return E"],
+                         ["C = np.full(K.shape, 3, dtype=K.dtype)", "return C * K"],
+                         ["z = np.ones_like(x, dtype=A.dtype)", "return z * t"]),
+            }[form])
+        words = set(re.findall(r"\w+", " ".join(body)))
+        if form == "like":
+            self.use(*(r for r in ("zeros", "empty_like", "full", "ones_like") if r in words))
+            self.features.add("dtype_attr")
+        elif form != "nested" and not self.defaults:
+            self.use(form)
+        return body, [n for n in ("x", "y", "A", "K", "t") if n in words], _EXACT
 
     def _fft(self):
         rng = self.rng
