@@ -3,7 +3,9 @@ escape count `out[j, i] = n` into an int32 image, a neighbour count into a uint8
 `offset + i` into int32 ids (bench/everyday's mandelbrot was refused for it). NumPy 2 range-checks such a
 value and raises OverflowError out of the dtype's range, where compiled code would wrap around; the checker
 prints it through runtime/int_helpers.py's fit_int, which leaves an out-of-range value to the original after
-the variant's writes are restored (undo=). Original vs cpu variant in both numerics modes (integer results:
+the variant's writes are restored (undo=); inside a prange loop it goes through spec_fit_int, which flags instead
+of raising (a raise would keep Numba from running the loop in parallel) and the speculative variant (rollback=)
+restores its writes and runs the original. Original vs cpu variant in both numerics modes (integer results:
 bit for bit in both), bad inputs included; no GPU form (the GPU variant is not made)."""
 from __future__ import annotations
 
@@ -87,7 +89,10 @@ def mod(request, tmp_path_factory):
     m = compile_and_import(src, base, f"int_store_{request.param}", "--numerics", request.param, "--targets", "cpu,gpu")
     text = Path(m.__file__).read_text()
     assert "_polyray_np.int32(_polyray_h_fit_int(n, -2147483648, 2147483647))" in text
-    assert "_polyray_h_fit_int(total, 0, 255)" in text and "undo=(3,)" in text and "undo=(2,)" in text
+    assert "_polyray_h_fit_int(total, 0, 255)" in text and "undo=(0,)" in text
+    # inside prange loops the flagging form, and the variant is speculative (rollback=): the loops run in parallel
+    assert "_polyray_np.uint8(_polyray_h_spec_fit_int(n, 0, 255, _polyray_fail))" in text and "rollback=(3,)" in text
+    assert "_polyray_h_spec_fit_int(offset + i * stride, -2147483648, 2147483647, _polyray_fail)" in text and "rollback=(2,)" in text
     assert "_polyray_np.int16(_polyray_h_fit_int(k, -32768, 32767))" in text
     assert "_polyray_gpu_" not in text  # fit_int has no device form
     return m
@@ -105,6 +110,9 @@ def test_in_range_counts_are_numpys(mod, monkeypatch):
     re, im = np.linspace(-2.0, 0.5, 50), np.linspace(-1.2, 1.2, 30)
     run_both(mod, "escape_counts", re, im, 255, np.zeros((30, 50), dtype=np.uint8))
     assert variant("escape_counts") == "cpu"
+    # a parallel loop for Numba (a raise inside would have kept it serial)
+    jitted = mod._polyray_dispatch_escape_counts.variants["cpu"]._jitted
+    assert [len(c.metadata["parfor_diagnostics"].initial_parfors) for c in jitted.overloads.values()] == [1]
     rng = np.random.default_rng(5)
     ran = run_both(mod, "neighbours", (rng.random((37, 23)) < 0.4).astype(np.uint8))
     assert variant("neighbours") == "cpu" and ran.value.max() <= 8

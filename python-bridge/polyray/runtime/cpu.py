@@ -36,7 +36,8 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {"checked_max", "checked_min", "checked_axis_max", "checked_axis_min"}
     | {"py_int", "astype_int"}  # int() and .astype(<int>) of floats, left to the original outside the integer's range (runtime/int_helpers.py)
     | {"check_index", "spec_index"}  # an index read from data: IndexError, or the flag in a prange loop (runtime/index_checks.py)
-    | {"fit_int"}  # a computed Python int meeting an integer dtype, left to the original out of its range (runtime/int_helpers.py)
+    | {"fit_int", "spec_fit_int"}  # a computed Python int meeting an integer dtype, left to the original out of its range (runtime/int_helpers.py)
+    | {"np_rshift", "np_lshift"}  # NumPy's shift of integer scalars by any count (runtime/int_helpers.py)
     | {"norm", "norm_keepdims"}  # np.linalg.norm by NumPy's formulas (runtime/norms.py)
     | {"blas_threads_match", "blas_threads_restore"}  # BLAS threads matched to Numba's around products (runtime/blas_threads.py)
     | {"mask_get", "mask_rows", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)

@@ -26,7 +26,7 @@ from numba.extending import overload
 
 from .variants import LeftToOriginal
 
-__all__ = ["py_int", "astype_int", "fit_int"]
+__all__ = ["py_int", "astype_int", "fit_int", "spec_fit_int", "np_rshift", "np_lshift"]
 
 _LIMIT = 9223372036854775808.0  # 2**63, exactly representable: int64 holds [-2**63, 2**63)
 _WHY = "int() of a NaN, an infinity or a float past int64 (CPython raises or returns a big int)"
@@ -85,3 +85,69 @@ def fit_int(value: Any, lo: Any, hi: Any) -> int:  # type: ignore[no-untyped-def
     if value >= lo and value <= hi:
         return value
     raise LeftToOriginal(_FIT_WHY)
+
+
+@njit(inline="always")
+def spec_fit_int(value: Any, lo: Any, hi: Any, fail: Any) -> Any:  # type: ignore[no-untyped-def]
+    """fit_int's flagging form inside a prange loop, where a raise would keep Numba from running the loop in
+    parallel: out of [lo, hi] it sets ``fail[0]`` and returns the value anyway (the variant's writes are then
+    restored and the original runs: CpuVariant rollback=, as the speculative math helpers do)."""
+    if not (value >= lo and value <= hi):
+        fail[0] = 1
+    return value
+
+
+def np_rshift(a: Any, b: Any) -> Any:
+    """NumPy's ``a >> b`` of two integer scalars (see ``_shift``)."""
+    return a >> b
+
+
+def np_lshift(a: Any, b: Any) -> Any:
+    """NumPy's ``a << b`` of two integer scalars (see ``_shift``)."""
+    return a << b
+
+
+def _shift(right: bool):  # type: ignore[no-untyped-def]
+    """The overload of a shift of two NumPy integer scalars by a count that may lie outside 0 .. bits - 1.
+
+    NumPy shifts in the operands' promoted dtype (the checker casts a Python int operand to it, NEP 50) by
+    its own rule (npy_rshift/npy_lshift): a count from 0 to bits - 1 is C's shift; any other count, a
+    negative one of a signed dtype too, gives 0, or -1 shifting a negative value right. C's shift (and
+    LLVM's, which Numba emits) is undefined there: x86 takes the count modulo 64. Elementary cellular
+    automata read a rule's bit this way, ``(rule >> idx) & 1`` with ``idx`` a uint8. A narrow result is
+    cast back to its dtype by the caller (types/casts.ts), as every narrow operator's is.
+    """
+
+    def typer(a, b):  # type: ignore[no-untyped-def]
+        # a Python int or bool operand (a literal, a parameter) is weak: the other operand's dtype decides
+        # (the checker casts one beside a narrow dtype, so here it only ever meets int64)
+        sides = [types.unliteral(x) for x in (a, b)]
+        if not all(isinstance(x, (types.Integer, types.Boolean)) for x in sides):
+            return None
+        dtypes = [np.dtype(str(x)) for x in sides if isinstance(x, types.Integer)]
+        if not dtypes:
+            return None
+        dtype = np.promote_types(dtypes[0], dtypes[-1])
+        if dtype.kind != "i" and dtype.kind != "u" or dtype == np.uint64:
+            return None
+        bits = dtype.itemsize * 8
+
+        if right:
+            def impl(a, b):  # type: ignore[no-untyped-def]
+                x, c = np.int64(a), np.int64(b)
+                if c >= 0 and c < bits:
+                    return x >> c
+                return np.int64(-1) if x < 0 else np.int64(0)
+        else:
+            def impl(a, b):  # type: ignore[no-untyped-def]
+                x, c = np.int64(a), np.int64(b)
+                if c >= 0 and c < bits:
+                    return x << c
+                return np.int64(0)
+        return impl
+
+    return typer
+
+
+overload(np_rshift, inline="always")(_shift(True))
+overload(np_lshift, inline="always")(_shift(False))

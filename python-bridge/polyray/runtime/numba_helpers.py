@@ -29,7 +29,7 @@ from .axis_extrema import axis_max, axis_min  # noqa: F401 - np.max/np.min along
 from .axis_extrema import checked_axis_max, checked_axis_min, checked_max, checked_min  # noqa: F401 - exact mode's float max/min
 from .norms import norm, norm_keepdims  # noqa: F401 - np.linalg.norm by NumPy's formulas
 _BLAS_THREADS = ("blas_threads_match", "blas_threads_restore")  # runtime/blas_threads.py, imported when first asked for
-from .int_helpers import astype_int, fit_int, py_int  # noqa: F401 - int() and .astype(int dtype) of floats, computed ints meeting an int dtype, or the original
+from .int_helpers import astype_int, fit_int, np_lshift, np_rshift, py_int, spec_fit_int  # noqa: F401 - int() and .astype(int dtype) of floats, computed ints meeting an int dtype, or the original
 from .flagging_math import flag_exp, flag_pow
 from .pairwise import pairwise_vector  # NumPy's order, without recursion (which Numba's cache cannot reload)
 from .array_helpers import __all__ as _ARRAY_HELPERS
@@ -49,7 +49,7 @@ from .row_helpers import *  # noqa: F403 - np.arange, any/all/argmax/argmin alon
 from .index_checks import check_index, spec_index  # noqa: F401 - an index read from data, checked as Python checks it
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
-           "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", "norm_keepdims", "axis_average", *_BLAS_THREADS, "py_int", "astype_int", "fit_int", "check_index", "spec_index", *_ARRAY_HELPERS, *_INDEX_HELPERS,
+           "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", "norm_keepdims", "axis_average", *_BLAS_THREADS, "py_int", "astype_int", "fit_int", "spec_fit_int", "np_rshift", "np_lshift", "check_index", "spec_index", *_ARRAY_HELPERS, *_INDEX_HELPERS,
            *_MATH_HELPERS, *_COMPLEX_HELPERS, *_FFT_HELPERS, *_SORT_HELPERS, *_ROW_HELPERS,
            *(f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")),
            *(f"spec_{name}" for name in ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow"))]

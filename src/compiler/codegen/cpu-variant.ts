@@ -5,7 +5,7 @@ import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } fr
 import type { TypedFunction } from '../types/check.js';
 import { cpuName, helperName, INT64, PRANGE } from './names.js';
 import { PythonPrinter } from './python-printer.js';
-import { CHECKED_INDEX_HELPER, CHECKED_INT_HELPER } from '../types/undo-helpers.js';
+import { CHECKED_INDEX_HELPER, CHECKED_INT_HELPER, SPEC_CHECKED_INT_HELPER } from '../types/undo-helpers.js';
 import { foldedCounter, rangeParts } from './loop-range.js';
 import { printIslAst } from './isl-ast-python.js';
 import type { Rescheduled } from '../poly/reschedule.js';
@@ -259,6 +259,27 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const simd = loopPlan.accumulators?.simd ? simdOutliner(tf, name, sums) : () => undefined;
   // While a lowered statement prints: its array references as elements of the implicit loops.
   const elements = new ElementScope();
+  // Inside a prange loop (its body, or a lowered statement's parallel element loop) a range-checked Python int
+  // flags `_polyray_fail` instead of raising (int_helpers.spec_fit_int): a raise keeps Numba from running the
+  // loop in parallel. The variant is then speculative: its written arrays are saved before the run and
+  // restored if any iteration flagged, and the original runs (and raises NumPy's OverflowError).
+  let inPrange = 0;
+  const numeric = {
+    inElements: elements.numeric.inElements,
+    checked: (text: string, lo: bigint, hi: bigint): string | undefined => {
+      if (inPrange === 0) return undefined;
+      used.add(SPEC_CHECKED_INT_HELPER);
+      return `${helperName(SPEC_CHECKED_INT_HELPER)}(${text}, ${lo}, ${hi}, ${FAIL_FLAG})`;
+    },
+  };
+  const inParallel = <T>(f: () => T): T => {
+    inPrange++;
+    try {
+      return f();
+    } finally {
+      inPrange--;
+    }
+  };
   const printer = new PythonPrinter((e: Expr, print) => {
     const el = elements.print(e, print);
     if (el !== undefined) return el;
@@ -271,7 +292,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     if (call !== undefined) return call;
     if (native.has(e)) return undefined;
     return speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used);
-  }, tf.arrayAug, elements.numeric);
+  }, tf.arrayAug, numeric);
   /**
    * A lowered statement (or a fused group) as loops over its elements, the
    * outermost one prange when no enclosing loop is; the guard has checked that
@@ -282,7 +303,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     if (!low.parallel) return [...allocations, ...elements.serialLoops(low, printer, indent)];
     // prange's counter is unsigned: the element index is a signed copy
     const head = [`${indent}for _polyray_ke0 in ${PRANGE}(${elements.extents(low, printer)[0]}):`, `${indent}    ${element(0)} = ${INT64}(_polyray_ke0)`];
-    return [...allocations, ...head, ...elements.serialLoops(low, printer, `${indent}    `, 1)];
+    return [...allocations, ...head, ...inParallel(() => elements.serialLoops(low, printer, `${indent}    `, 1))];
   };
   const override = (s: Stmt, indent: string): string[] | undefined => {
     const nest = nests.get(s);
@@ -321,7 +342,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     if (low) return low.fusedInto ? [] : elementLoops(low, indent);
     if (s.kind === 'for' && prangeLoops.has(s.span.start)) {
       const header = prangeHeader(s, (e) => printer.expr(e), indent);
-      return [...header, ...printer.stmts(s.body, `${indent}    `, override)];
+      return [...header, ...inParallel(() => printer.stmts(s.body, `${indent}    `, override))];
     }
     const block = s.kind === 'for' ? blocked.get(s.span.start) : undefined;
     if (block && s.kind === 'for') {

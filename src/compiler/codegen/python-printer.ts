@@ -47,7 +47,11 @@ export class PythonPrinter {
      * `inElements` says whether array expressions print as their elements now
      * (a lowered statement).
      */
-    private readonly numeric: { inElements: () => boolean } | null = null,
+    private readonly numeric: {
+      inElements: () => boolean;
+      /** A range-checked Python int's call instead of fit_int's here (the flagging form inside prange loops), or undefined. */
+      checked?: (text: string, lo: bigint, hi: bigint) => string | undefined;
+    } | null = null,
   ) {}
 
   expr(e: Expr): string {
@@ -57,7 +61,10 @@ export class PythonPrinter {
     const cast = this.numeric ? castOf(e) : undefined;
     if (!cast) return text;
     // a computed Python int that NumPy range-checks (types/casts.ts NumericCast.checked)
-    if (cast.checked) return `${NUMPY}.${cast.dtype}(${helperName(CHECKED_INT_HELPER)}(${text}, ${cast.checked[0]}, ${cast.checked[1]}))`;
+    if (cast.checked) {
+      const call = this.numeric!.checked?.(text, cast.checked[0], cast.checked[1]) ?? `${helperName(CHECKED_INT_HELPER)}(${text}, ${cast.checked[0]}, ${cast.checked[1]})`;
+      return `${NUMPY}.${cast.dtype}(${call})`;
+    }
     if (!cast.array || this.numeric!.inElements()) return `${NUMPY}.${cast.dtype}(${text})`;
     return cast.operand || /int/.test(cast.dtype) ? `(${text}).astype(${NUMPY}.${cast.dtype})` : text;
   }

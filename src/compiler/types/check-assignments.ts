@@ -4,7 +4,8 @@ import { diagnostic, type Span } from '../diagnostics.js';
 import { walkExpr, type Expr, type Stmt } from '../parse/ast.js';
 import { dtypeScalar } from './hints.js';
 import { describe, join, sameTy, UNKNOWN, type Ty } from './ty.js';
-import { isDtype, kindOf, NARROW, promoteTypes, type Dtype } from './promotion.js';
+import { intRange, isDtype, kindOf, NARROW, promoteTypes, type Dtype } from './promotion.js';
+import { within } from './int-ranges.js';
 import { indexStoreRefusal, STORE_HELPER, type IndexArrayHelper } from './index-arrays.js';
 import { StatementChecker } from './check-statements.js';
 import { article, exactScalarType, isIndexHelper, isSelfProduct, viewOperand } from './check-helpers.js';
@@ -134,7 +135,7 @@ export abstract class AssignmentChecker extends StatementChecker {
       if (isDtype(dtype) && valueTy.kind === 'scalar' && valueTy.origin === 'py' && valueTy.scalar === 'int') {
         this.constructorRange(dtype, valueTy, value, span, `storing a Python int into a ${dtype} array`);
       }
-      this.scalarStore(into, valueTy, span);
+      this.scalarStore(into, valueTy, span, value);
       this.markWritten(target, span);
       return;
     }
@@ -145,12 +146,19 @@ export abstract class AssignmentChecker extends StatementChecker {
    * NumPy 2 stores a scalar into an integer array (an element or a slice)
    * through a Python int, range-checked: `i16[k] = np.int32(70000)` or
    * `i16[k] = 1e9` raise OverflowError and a NaN raises ValueError, where
-   * compiled code wraps or converts with undefined results. So a NumPy integer
-   * scalar is stored only where its dtype casts safely to the array's, and no
-   * float or complex scalar is stored into an integer array. (Python ints are
-   * range-checked with the operands: constructorRange.) Fuzz seed 42's finding.
+   * compiled code wraps or converts with undefined results. So no float or
+   * complex scalar is stored into an integer array, and a NumPy integer scalar
+   * of a dtype that does not cast safely to the array's is stored as NumPy
+   * stores it (measured on NumPy 2.4, elements and slices alike): an unsigned
+   * array keeps it modulo 2**bits (`u8[k] = np.int64(-1)` is 255), which is
+   * compiled code's store too; a signed array takes it only within its range
+   * (`i32[k] = np.int64(a[k]) * k` raises OverflowError past int32), so the
+   * stored `value` goes through fit_int (types/casts.ts checked), which leaves
+   * a value out of range to the original, unless its static range fits. (Python
+   * ints are range-checked with the operands: constructorRange.) Without
+   * `value` (an augmented assignment, np.full) such a store is refused.
    */
-  protected scalarStore(into: Ty, value: Ty, span: Span): void {
+  protected scalarStore(into: Ty, value: Ty, span: Span, valueExpr?: Expr): void {
     const target = into.kind === 'array' || into.kind === 'scalar' ? into.dtype : null;
     if (!isDtype(target) || target === 'bool' || kindOf(target) !== 'int' || value.kind !== 'scalar') return;
     if (value.scalar === 'float' || value.scalar === 'complex') {
@@ -159,9 +167,18 @@ export abstract class AssignmentChecker extends StatementChecker {
     }
     if (value.origin === 'py') return;
     const from: Dtype = isDtype(value.dtype) ? value.dtype : value.scalar === 'bool' ? 'bool' : 'int64';
-    if (promoteTypes(from, target) !== target) {
-      this.error(span, `storing ${article(from)} value into ${article(target)} array: NumPy 2 raises OverflowError where it does not fit, compiled code would wrap around`);
+    if (promoteTypes(from, target) === target || target.startsWith('u')) return;
+    const bounds = intRange(target)!;
+    // (Numba compares uint64 with int64 bounds in float64, which rounds near 2**63)
+    if (valueExpr && !(from === 'uint64' && target === 'int64') && value.origin === 'np') {
+      if (within(this.rangeOf(valueExpr), bounds)) return;
+      const prior = this.casts.get(valueExpr);
+      // a narrow result's own wrap is replaced by the check of its unwrapped value: within the array's
+      // range the two agree, and outside it the original runs (and wraps first, as NumPy does)
+      this.casts.set(valueExpr, { dtype: prior && !prior.array ? prior.dtype : target, array: false, checked: bounds });
+      return;
     }
+    this.error(span, `storing ${article(from)} value into ${article(target)} array: NumPy 2 raises OverflowError where it does not fit, compiled code would wrap around`);
   }
 
   /** Whether an expression reads a name bound by an unsupported statement. */

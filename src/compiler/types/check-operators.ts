@@ -22,6 +22,11 @@ export abstract class OperatorChecker extends ExpressionChecker {
     if (plan && typeof cx === 'string') plan = { ...plan, error: plan.error ?? `'${op}': ${cx}` };
     else if (plan && cx) plan = { ...plan, error: null, dtype: 'complex128' };
     if (plan) this.applyPlan(plan, operands, span, l.kind === 'array' || r.kind === 'array', nep ? nep.node : e ?? null);
+    if (plan?.helper && !plan.error) {
+      // (`x <<= k` on a narrow scalar local prints as `x = np_lshift(x, k)`, without the cast back to x's dtype)
+      if (nep?.node && 'kind' in nep.node && nep.node.kind === 'augassign') this.error(span, `'${op}=' on a narrow integer scalar by a count that may lie outside 0 .. bits - 1 is not supported (x = x ${op} k is)`);
+      else needHelper({ helper: plan.helper });
+    }
     if (cx && typeof cx !== 'string') this.complexHelper(span, cx, `'${op}'`, needHelper);
     if (op === '**' && !cx && [l, r].some((t) => t.kind === 'array') && [l, r].some(isFloatLike)) {
       // `a ** y` on a float array is np.power, one of NumPy's own implementations (its row's class is 'ulp')
@@ -98,9 +103,13 @@ export abstract class OperatorChecker extends ExpressionChecker {
     if (t.kind === 'scalar') {
       if (t.origin === 'py') {
         const literal = e ? intLiteral(e) : undefined;
-        return literal === undefined ? { kind: 'weak', py: t.scalar } : { kind: 'weak', py: t.scalar, literal };
+        const range = e && literal === undefined && t.scalar === 'int' ? this.rangeOf(e) : null;
+        return literal !== undefined ? { kind: 'weak', py: t.scalar, literal } : range ? { kind: 'weak', py: t.scalar, range } : { kind: 'weak', py: t.scalar };
       }
-      if (t.origin === 'np' && isDtype(t.dtype)) return { kind: 'strong', dtype: t.dtype, array: false };
+      if (t.origin === 'np' && isDtype(t.dtype)) {
+        const range = e && t.scalar === 'int' ? this.rangeOf(e) : null;
+        return range ? { kind: 'strong', dtype: t.dtype, array: false, range } : { kind: 'strong', dtype: t.dtype, array: false };
+      }
       return { kind: 'other', mixed: t.origin === 'mixed' };
     }
     if (t.kind === 'array' && isDtype(t.dtype)) return { kind: 'strong', dtype: t.dtype, array: true };

@@ -8,8 +8,8 @@ import { bitsOf, intRange, isDtype, kindOf, NARROW, resultType, type Dtype, type
 
 /** One operand as the checker sees it. */
 export type Side =
-  | { kind: 'weak'; py: PyKind; /** the value of an int literal */ literal?: bigint }
-  | { kind: 'strong'; dtype: Dtype; array: boolean }
+  | { kind: 'weak'; py: PyKind; /** the value of an int literal */ literal?: bigint; /** its static range (int-ranges.ts), when known */ range?: readonly [bigint, bigint] }
+  | { kind: 'strong'; dtype: Dtype; array: boolean; /** its static range (int-ranges.ts), when known */ range?: readonly [bigint, bigint] }
   /** a NumPy value of unknown dtype (64-bit: see ty.ts), or a value that is a Python scalar on some paths */
   | { kind: 'other'; mixed: boolean };
 
@@ -26,6 +26,11 @@ export interface Plan {
   wrap: Dtype | null;
   /** Why Numba cannot compute this as NumPy 2 does (the function keeps its original). */
   error: string | null;
+  /**
+   * A runtime helper that computes the operator as NumPy does (int_helpers.np_rshift/np_lshift: a
+   * shift of two integer scalars by a count that may lie outside 0 .. bits - 1).
+   */
+  helper?: string;
   /**
    * With `error`: the casts under which close mode computes it anyway, within a
    * ULP bound (numerics.ts ULP_BOUNDS[ulp]): a float64 power of an integer
@@ -115,9 +120,16 @@ export function planBinary(op: string, left: Side, right: Side): Plan {
     if (kind !== 'int' && spelled(promoted)) return fail(`NumPy's ${promoted} floor division and remainder round differently from compiled code's`);
   } else if (SHIFT.has(op)) {
     if (kind === 'int') {
-      const count = right.kind === 'weak' ? right.literal : undefined;
-      if (count === undefined || count < 0n || count >= BigInt(bitsOf(promoted))) {
-        return fail(`a shift of a narrow integer needs an int literal count from 0 to ${bitsOf(promoted) - 1} (NumPy and Numba differ outside)`);
+      // a count within 0 .. bits - 1 (a literal, `k & 7`): C's shift, which Numba computes too; another one
+      // (NumPy gives 0, or -1 shifting a negative value right, where C's shift is undefined) of two scalars
+      // through NumPy's own rule (int_helpers.np_rshift/np_lshift); of an array, outside
+      const count = right.kind === 'weak' && right.literal !== undefined ? [right.literal, right.literal] as const : right.kind === 'other' ? undefined : right.range;
+      if (!count || count[0] < 0n || count[1] >= BigInt(bitsOf(promoted))) {
+        const scalars = sides.every((s) => s.kind !== 'strong' || (!s.array && s.dtype !== 'bool' && s.dtype !== 'uint64'));
+        if (!scalars || promoted === 'uint64') {
+          return fail(`a shift of ${promoted === 'uint64' ? 'uint64' : 'an integer array'} needs a count known to lie from 0 to ${bitsOf(promoted) - 1} (an int literal, \`k & ${bitsOf(promoted) - 1}\`): NumPy and Numba differ outside`);
+        }
+        plan.helper = op === '>>' ? 'np_rshift' : 'np_lshift';
       }
     }
   } else if (kind === 'complex' && promoted === 'complex64' && (op === '*' || op === '/')) {

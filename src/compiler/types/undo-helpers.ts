@@ -14,6 +14,8 @@ export const ASTYPE_INT_HELPER = 'astype_int';
  * NumPy 2 raises OverflowError out of the dtype's range, so such values are the original's (types/casts.ts checked).
  */
 export const CHECKED_INT_HELPER = 'fit_int';
+/** fit_int's flagging form inside prange loops (a speculative variant: FAIL_FLAG, rollback=). */
+export const SPEC_CHECKED_INT_HELPER = 'spec_fit_int';
 
 /** An index read from data into a fresh local array, outside a prange loop (runtime/index_checks.py): NumPy's IndexError is the original's. */
 export const CHECKED_INDEX_HELPER = 'check_index';
