@@ -341,5 +341,7 @@ def test_int_parameters_that_are_no_size_span_the_narrowest_dtype_both_signs():
     fits = [c for c in calls if 0 <= (-3) ^ (c[2] + 100) <= 65535]
     assert fits and any(c[2] > 0 for c in calls), [c[2] for c in calls]
     assert max(abs(c[2]) for c in calls) < 2**16
+    # the uint16 array holds values of uint16's signed half-range
+    assert all(c[0].dtype == np.uint16 and (c[0] < 2**15).all() for c in calls) and any(c[0].size for c in calls)
     # no narrow integer dtype named: nothing to fit
     assert inputs.fitting_int_calls({**fn, "params": [{**fn["params"][0], "dtype": "int64"}, *fn["params"][1:]]}, node) == []

@@ -257,22 +257,32 @@ def fitting_int_calls(fn_report: dict[str, Any], node: ast.FunctionDef | None, t
     range the variant leaves the call to the original, which raises NumPy's OverflowError on the
     first store. The fuzzer's ints (sizes 0 to 12, -1, -3) rarely make such a store fit
     (regression 018 stores `(-3) ^ (n + 100)` into uint16: it fits only for n <= -101), so no
-    call would run the loop to the end and its verdict would go unchecked."""
+    call would run the loop to the end and its verdict would go unchecked. Integer arrays likewise
+    hold values of the narrowest dtype's signed half-range (their own dtype's range where it is
+    narrower), where the fuzzer's span their whole dtype: regression 019 stores `-(B[i] ^ A[i])` of
+    an int32 B into int16, which fits only for small B."""
     bits = _narrowest_int_bits(fn_report, node)
     if bits is None or node is None:
         return []
     sizes = _size_names(node)
-    values = [p["name"] for p in fn_report.get("params", []) if p.get("kind") == "int" and p["name"] not in sizes]
-    if not values:
+    params = fn_report.get("params", [])
+    values = [p["name"] for p in params if p.get("kind") == "int" and p["name"] not in sizes]
+    arrays = [p["name"] for p in params if p.get("kind") == "array" and (p.get("dtype") or "").startswith(("int", "uint"))]
+    if not values and not arrays:
         return []
-    rng = np.random.default_rng([seed, bits, len(values)])
-    order = [p["name"] for p in fn_report.get("params", [])]
+    rng = np.random.default_rng([seed, bits, len(values), len(arrays)])
+    order = [p["name"] for p in params]
     out: Calls = []
     for args in fuzz_calls(fn_report, trials=trials, seed=seed):
         args = list(args)
         for name in values:
             magnitude = int(2.0 ** rng.uniform(0, bits))
             args[order.index(name)] = magnitude if rng.random() < 0.5 else -magnitude
+        for name in arrays:
+            a = args[order.index(name)]
+            info = np.iinfo(a.dtype)
+            lo, hi = max(int(info.min), -(2 ** (bits - 1))), min(int(info.max), 2 ** (bits - 1) - 1)
+            args[order.index(name)] = rng.integers(lo, hi + 1, size=a.shape).astype(a.dtype)
         out.append(args)
     return out
 
