@@ -1,30 +1,12 @@
 #!/usr/bin/env bash
-# The Python suites (pytest.ini's testpaths) in several pytest processes instead of one. Every test compiles
-# Numba functions, whose machine code and LLVM modules stay in the process until it exits: one process for
-# all of them grew past 19 GiB and was killed by the kernel on the 24 GiB CI machine (2026-12-06, with the
-# suite at about 2,300 tests). Each chunk starts a fresh process; the exit status is 1 if any chunk failed.
-# A chunk of ten files still grew past 22 GiB in the clean-clone run of 2026-12-06: test_nep50's functions of
-# 150 output arrays, whose fused hot-path entries were quadratic in the arrays (fixed: runtime/hot_entry.py);
-# the default stays one process per file of test/python, so no file's memory depends on the files before it. POLYRAY_TEST_CHUNKS=N cuts test/python into N chunks instead; arguments are
-# passed to every pytest call.
+# The Python suites (pytest.ini's testpaths) in several pytest processes, two at a time, longest first, each
+# process's output printed as one block when it ends; exit status 1 if any failed. scripts/pytest_files.py says
+# why and how: one process per file of test/python and one for python-bridge/tests, because compiled Numba code
+# stays in a process until it exits and one process for everything outgrew the 24 GiB CI machine; two at a
+# time for the 2 cores; what starts Ray clusters, Jupyter kernels or servers runs one at a time, and so does
+# what was recorded above 4 GiB. POLYRAY_TEST_JOBS=N runs N processes at a time (1: one after the other);
+# arguments are passed to every pytest call (e.g. -x), those naming test files (FILE or FILE::test) run only
+# those; --record rewrites scripts/test_costs.json (the times that order the processes).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-chunks=${POLYRAY_TEST_CHUNKS:-files}
-mapfile -t files < <(ls test/python/test_*.py | sort)
-status=0
-run() {
-  echo "-- pytest $(echo "$@" | cut -c1-160)"
-  .venv/bin/python -m pytest -q --durations=10 "$@" || status=1
-}
-run python-bridge/tests "$@"
-if [ "$chunks" = files ]; then
-  # one process per file: a test's memory cannot depend on what earlier files left in the process
-  for f in "${files[@]}"; do run "$f" "$@"; done
-else
-  n=${#files[@]}
-  per=$(( (n + chunks - 1) / chunks ))
-  for ((i = 0; i < n; i += per)); do
-    run "${files[@]:i:per}" "$@"
-  done
-fi
-exit $status
+exec .venv/bin/python scripts/pytest_files.py "$@"
