@@ -215,6 +215,9 @@ def adopt_original(module: Any, name: str, fn: Any) -> None:
     dispatcher = getattr(module, f"_polyray_dispatch_{name}", None)
     if dispatcher is not None and callable(fn) and hasattr(dispatcher, "original"):
         dispatcher.original = fn
+        keep = getattr(dispatcher, "keep", None)
+        if keep is not None:
+            keep.off()  # (the wrapper's copy of the body reads the generated module's globals: Dispatcher._body)
     wrapper = getattr(module, name, None)
     if wrapper is not None:
         try:

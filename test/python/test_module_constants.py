@@ -53,6 +53,49 @@ def test_constants_are_frozen_and_checked_before_each_call(kernels, numerics):
     assert "module constant FLOOR is unbound" in rt.history()[-1]["reason"]
 
 
+HINTED = textwrap.dedent("""
+    import numpy as np
+    import numpy.typing as npt
+    from polyray import parallelize
+
+    SCALE = 2.0
+
+
+    @parallelize
+    def scale_rows(a: npt.NDArray[np.float64]) -> None:
+        n = a.shape[0]
+        for i in range(n):
+            a[i] = (a[i] + 1.0) * SCALE
+""")
+
+
+@pytest.mark.parametrize("target", ["original", "auto"])
+def test_a_kept_original_reads_the_users_module_not_the_generated_one(tmp_path, monkeypatch, target):
+    """A fully hinted @parallelize function whose original runs (forced, or kept by auto) runs the function
+    the user wrote, with the user's module globals. The generated wrapper holds a copy of the body that reads
+    the generated module's globals; it ran that copy for such calls, so a constant rebound in the user's
+    module was not seen (wrong results, found in the sixth session)."""
+    monkeypatch.setenv("POLYRAY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
+    monkeypatch.setenv("POLYRAY_TARGET", target)
+    path = tmp_path / "hinted_constants.py"
+    path.write_text(HINTED)
+    spec = importlib.util.spec_from_file_location("hinted_constants", path)
+    user = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = user
+    spec.loader.exec_module(user)
+    a = np.ones(4)
+    for _ in range(6):  # (the wrapper's own fast path is set up after the first calls)
+        user.scale_rows(a)
+        a[:] = 1.0
+    for value in (10.0, 0.5):
+        user.SCALE = value
+        for _ in range(3):
+            a = np.ones(4)
+            user.scale_rows(a)
+            assert a.tolist() == [2.0 * value] * 4, (value, rt.history()[-1])
+
+
 def test_bool_constants_and_scalars(kernels):
     count = parallelize(kernels.count_large, target="cpu")
     x = np.linspace(-3, 3, 13)

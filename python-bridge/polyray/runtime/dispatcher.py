@@ -77,7 +77,7 @@ class Dispatcher:
 
     __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices", "_cost",
                  "_cluster_state", "_failed", "_speed", "constants", "_result", "_hot", "_fast", "_count", "_check",
-                 "_check_cost", "_fusion", "keep", "_enter", "_miss", "_strict", "__weakref__")
+                 "_check_cost", "_fusion", "keep", "_enter", "_miss", "_strict", "_body", "__weakref__")
 
     def __init__(
         self,
@@ -152,6 +152,11 @@ class Dispatcher:
         self._fusion: _hot_entry.Fusion | None = None
         # where the generated wrapper runs the original's body itself (hot.Kept; codegen/dispatcher.ts)
         self.keep = _hot.Kept()
+        # the original whose body the generated wrapper holds: the wrapper may run that copy only while it is
+        # still the original. The decorator and the magic replace the original with the user's own function
+        # (profiling.adopt_original), whose globals are the user's module or notebook, not the generated
+        # module's: a constant rebound there, or a helper, must be seen, so those calls go through the dispatcher
+        self._body = original
         # the module global the generated wrapper calls (bound to this dispatcher): rebound to the generated
         # hot path once there is one, so that a call enters it without this object's __call__ slot
         self._enter = enter if isinstance(enter, str) and enter else None
@@ -461,7 +466,7 @@ class Dispatcher:
             self._forget_hot()
         self._hot[cls] = entry
         # (where writes are not watched the wrapper would miss them; and its test tells no signature from another)
-        if variant is None and _environ.WATCHED and self._miss is None:
+        if variant is None and _environ.WATCHED and self._miss is None and self.original is self._body:
             # the wrapper runs the original itself for these totals (for any, where a forced target chose it)
             if decision is None:
                 self.keep.keep_all()
