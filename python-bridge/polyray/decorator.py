@@ -62,6 +62,7 @@ from . import cache
 from . import numerics as _numerics
 from .compile_service import CompileServiceError, get_service
 from .profiling import adopt_original, hint_for, hinted_source, open_array_hint
+from .rankless import rankless_array_hint, uses_rank
 
 _history = importlib.import_module("polyray.runtime.history")
 _background = importlib.import_module("polyray.runtime.background")
@@ -357,9 +358,12 @@ class Parallelized(functools.partial):
         self._modules: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
         self._signature = inspect.signature(fn)
         # parameters whose hint decides their type; an open array hint (``x: np.ndarray``) does not: its
-        # argument's dtype and rank are part of the signature, as for an unhinted parameter
+        # argument's dtype and rank are part of the signature, as for an unhinted parameter; so are a rankless
+        # hint's (``npt.NDArray[np.float64]``) where the function uses a form that needs the rank (rankless.py)
+        by_rank = uses_rank(fn.__code__) if hasattr(fn, "__code__") else False
         self._hinted = {n for n, p in self._signature.parameters.items()
-                        if p.annotation is not inspect.Parameter.empty and not open_array_hint(p.annotation)}
+                        if p.annotation is not inspect.Parameter.empty and not open_array_hint(p.annotation)
+                        and not (by_rank and rankless_array_hint(p.annotation))}
         self._lock = threading.Lock()
         #: the module's functions some compiled signature calls as compiled code (issue 17): their own
         #: wrappers are not entered from there

@@ -21,6 +21,7 @@ import { searchsortedRule, sortRule, uniqueRule, type RuleResult } from './sort-
 import { arrayRule, joinRule } from './sequences.js';
 import { histogramRule } from './histogram.js';
 import { arangeRule, axisReduceRule, scanRule, traceRule } from './row-rules.js';
+import { rankUnknown } from './rank-hint.js';
 
 export abstract class NumpyCallChecker extends CallChecker {
   /** np.<name>(...): the result type by its row's typing rule (types/numpy-table.ts). */
@@ -433,6 +434,11 @@ export abstract class NumpyCallChecker extends CallChecker {
         const k = method ? args[1] ?? kw.get(key) : args[1] ?? kw.get(key);
         const vector = row.typing === 'diag' && a?.kind === 'array' && a.ndim === 1;
         if (a?.kind !== 'array' || (a.ndim !== 2 && !vector) || args.length + kw.size > 2 || [...kw.keys()].some((x) => x !== key) || (k !== undefined && !int(k))) {
+          const unknown = rankUnknown(`${row.typing === 'diag' ? 'np.diag' : 'diagonal'}() needs a vector or a matrix`, a);
+          if (unknown !== undefined) {
+            this.error(e.span, unknown);
+            return UNKNOWN;
+          }
           return refuse(`on a ${row.typing === 'diag' ? 'vector or a ' : ''}matrix of known rank and an int ${key}`);
         }
         if (vector) return { kind: 'array', dtype: a.dtype, ndim: 2 };

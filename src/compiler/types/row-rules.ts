@@ -8,6 +8,7 @@ import type { Expr } from '../parse/ast.js';
 import type { Semantics } from './typed-function.js';
 import { npScalar, type Ty } from './ty.js';
 import { intLiteral } from './check-helpers.js';
+import { rankUnknown } from './rank-hint.js';
 
 export type RowResult = { ty: Ty; helper: Semantics } | { refuse: string };
 
@@ -75,7 +76,7 @@ export function axisReduceRule(name: string, a: Ty | undefined, array: Expr, axi
   const what = arg ? `${name}(a, axis=k) with an int literal axis` : `${name}(a, axis=k) with an int literal axis or a tuple of them`;
   if (axisNode.kind === 'const' && axisNode.value === 'None') return { refuse: `${name}(a, axis=None) is not supported: write ${name}(a)` };
   if (a?.kind !== 'array' || a.ndim === null || a.ndim === 0 || a.dtype === null || a.dtype.startsWith('complex')) {
-    return { refuse: `${what} is supported on a real or bool array of known rank` };
+    return { refuse: rankUnknown(what, a) ?? `${what} is supported on a real or bool array of known rank` };
   }
   let keep = false;
   if (keepNode !== undefined) {
@@ -105,7 +106,7 @@ export function axisReduceRule(name: string, a: Ty | undefined, array: Expr, axi
 export function traceRule(a: Ty | undefined, array: Expr, offset: Expr | undefined, offsetTy: Ty | undefined, extra: boolean): RowResult | undefined {
   if (a?.kind !== 'array' || (a.dtype !== 'float64' && a.dtype !== 'int64')) return undefined;
   if (a.ndim !== 2 || extra || (offsetTy !== undefined && !(offsetTy.kind === 'scalar' && offsetTy.scalar === 'int'))) {
-    return { refuse: 'trace() is supported on a 2-d float64 or int64 array with an int offset (no axis1=, axis2=, dtype=, out=)' };
+    return { refuse: rankUnknown('trace() needs a 2-d array', a) ?? 'trace() is supported on a 2-d float64 or int64 array with an int offset (no axis1=, axis2=, dtype=, out=)' };
   }
   return { ty: npScalar(a.dtype), helper: { helper: 'trace_pairwise', args: [array, offset ?? '0'] } };
 }
@@ -143,7 +144,7 @@ export function scanRule(name: 'cumsum' | 'cumprod', a: Ty | undefined, array: E
   }
   const axis = intLiteral(axisNode);
   if (axis === undefined) return { refuse: `${forms} is supported (a computed axis is not)` };
-  if (a.ndim === null) return { refuse: `${name}(a, axis=k) needs the array's rank (a hint with its dimensions, or a first call)` };
+  if (a.ndim === null) return { refuse: rankUnknown(`${name}(a, axis=k)`, a) ?? `${name}(a, axis=k) needs the array's rank` };
   const norm = axis < 0n ? axis + BigInt(a.ndim) : axis;
   // NumPy raises AxisError: the original runs and raises it
   if (norm < 0n || norm >= BigInt(a.ndim)) return { refuse: `${name}(): axis ${axis} is outside the array's ${a.ndim} dimensions` };

@@ -1,0 +1,109 @@
+"""`A: npt.NDArray[np.float64]` names a dtype but no rank (issue 17): a function that uses a rank-dependent
+form (axis=, np.diag, A.trace(), ravel, cumsum along an axis) takes the rank from each call, one signature per
+rank, so those forms compile; one that uses none still compiles once, at definition, for any rank."""
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+import polyray.runtime as rt
+from compiled import compare_with_original
+from polyray import parallelize
+from polyray.rankless import rankless_array_hint, uses_rank
+
+
+def diag_scaled(A: npt.NDArray[np.float64], s: float) -> np.ndarray:
+    d = np.diag(A)
+    return d * s
+
+
+def trace_ratio(A: npt.NDArray[np.float64]) -> float:
+    n, m = A.shape
+    return A.trace() / (n * m)
+
+
+def row_peaks(A: npt.NDArray[np.float64]) -> np.ndarray:
+    return A.argmax(axis=1)
+
+
+def running_total(x: npt.NDArray[np.float64]) -> np.ndarray:
+    return np.cumsum(x, axis=0)
+
+
+def positive_columns(A: npt.NDArray[np.float64]) -> np.ndarray:
+    mask = A > 0.0
+    return mask.all(axis=0)
+
+
+def fill_then_trace(A: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> float:
+    out[:] = 1.0
+    return np.trace(A)
+
+
+def centered(x: npt.NDArray[np.float64]) -> np.ndarray:
+    return x - np.mean(x)
+
+
+def variants(name):
+    return [r["variant"] for r in rt.history() if r["function"] == name]
+
+
+def test_which_hints_are_rankless():
+    assert rankless_array_hint(npt.NDArray[np.float64]) and rankless_array_hint("npt.NDArray[np.float64]")
+    assert rankless_array_hint(np.ndarray[object, np.dtype[np.int64]]) is False
+    assert rankless_array_hint("np.ndarray[Any, np.dtype[np.float64]]")
+    assert not rankless_array_hint(np.ndarray[tuple[int, int], np.dtype[np.float64]])
+    assert not rankless_array_hint("np.ndarray[tuple[int, int], np.dtype[np.float64]]")
+    assert not rankless_array_hint(npt.NDArray) and not rankless_array_hint(np.ndarray) and not rankless_array_hint(float)
+    assert uses_rank(row_peaks.__code__) and uses_rank(diag_scaled.__code__) and uses_rank(trace_ratio.__code__)
+    assert uses_rank(running_total.__code__) and not uses_rank(centered.__code__)
+
+
+@pytest.mark.parametrize("mode", ["exact", "close"])
+def test_rank_dependent_forms_compile_per_rank(mode, monkeypatch):
+    monkeypatch.setenv("POLYRAY_NUMERICS", mode)
+    rng = np.random.default_rng(17)
+    vector, matrix = rng.standard_normal(7), rng.standard_normal((5, 6))
+    matrix[1, 2] = np.nan  # (argmax/all: NumPy's first NaN)
+    for fn, arrays, extra in ((diag_scaled, (vector, matrix, matrix.T), (2.5,)),
+                              (running_total, (vector, matrix), ()),
+                              (row_peaks, (matrix, matrix[:, ::2]), ()),
+                              (positive_columns, (vector, matrix), ()),
+                              (trace_ratio, (matrix, np.asfortranarray(matrix)), ())):
+        compiled = parallelize(fn)
+        for a in arrays:
+            ran = compare_with_original(compiled, fn, a, *extra)
+            assert ran.status == "ok" and ran.variant == "cpu", (fn.__name__, a.ndim, ran.records)
+        assert len(compiled.compiled) == len({a.ndim for a in arrays}), compiled.compiled  # one signature per rank
+
+
+def test_bad_inputs_behave_as_the_original(monkeypatch):
+    monkeypatch.setenv("POLYRAY_NUMERICS", "exact")
+    fn = parallelize(trace_ratio)
+    # a vector has no trace: ValueError in both (from A.shape's unpacking first)
+    ran = compare_with_original(fn, trace_ratio, np.ones(4))
+    assert ran.status == "ValueError"
+    fn = parallelize(row_peaks)
+    ran = compare_with_original(fn, row_peaks, np.ones(4), messages=False)
+    assert ran.status == "AxisError"
+    ran = compare_with_original(fn, row_peaks, np.ones((3, 0)), loose_messages=("ValueError",))
+    assert ran.status == "ValueError"  # an empty axis
+    # not an array: the original runs
+    rt.clear_history()
+    compare_with_original(fn, row_peaks, [[1.0, 2.0]])
+    assert variants("row_peaks") == ["original"]
+    # the write before the exception happens as in the original, and no other
+    fn = parallelize(fill_then_trace)
+    ran = compare_with_original(fn, fill_then_trace, np.ones(3), np.zeros(3))
+    assert ran.status == "ValueError"
+    ran = compare_with_original(fn, fill_then_trace, np.arange(9.0).reshape(3, 3), np.zeros(3))
+    assert ran.status == "ok" and ran.variant == "cpu"
+
+
+def test_rank_free_code_keeps_one_signature():
+    fn = parallelize(centered)
+    rng = np.random.default_rng(3)
+    for a in (rng.random(5), rng.random((3, 4))):
+        compare_with_original(fn, centered, a)
+    assert list(fn.compiled) == [()]

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseModule } from '../../src/compiler/parse/index.js';
+import { checkModule } from '../../src/compiler/types/check.js';
+import { testParser } from './helpers.js';
+
+// A rank-dependent row on a parameter hinted without dimensions (npt.NDArray[np.float64]): the CLI has no
+// call to take the rank from, so it refuses, saying the rank is unknown and how to give it (types/rank-hint.ts).
+
+async function errors(body: string): Promise<string[]> {
+  const src = `import numpy as np\nimport numpy.typing as npt\n\ndef f(A: npt.NDArray[np.float64], B: npt.NDArray[np.int64], M: np.ndarray[tuple[int, int], np.dtype[np.float64]]):\n    ${body}\n`;
+  const parsed = parseModule(await testParser(), src);
+  assert.ok(parsed.ok);
+  const [tf] = checkModule(parsed.module, 'exact');
+  return tf.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+}
+
+test('rank-dependent rows on a rankless hint say the rank is unknown and how to give it', async () => {
+  const cases: [string, string][] = [
+    ['r = np.diag(A)', 'float64'],
+    ['r = np.diagonal(A)', 'float64'],
+    ['r = A.trace()', 'float64'],
+    ['r = np.trace(B)', 'int64'],
+    ['r = A.argmax(axis=1)', 'float64'],
+    ['r = (B > 0).any(axis=0)', 'bool'],
+    ['r = np.cumsum(A, axis=0)', 'float64'],
+  ];
+  for (const [body, dtype] of cases) {
+    const got = await errors(body);
+    assert.ok(got.some((m) => m.includes("the array's rank is unknown") && m.includes(`np.ndarray[tuple[int, int], np.dtype[np.${dtype}]]`)), `${body}: ${got.join('; ')}`);
+  }
+  // with the rank written, the same forms type; a known wrong rank keeps its own reason
+  for (const body of ['r = np.diag(M)', 'r = M.trace()', 'r = M.argmax(axis=1)', 'r = np.cumsum(M, axis=0)']) {
+    assert.deepEqual(await errors(body), [], body);
+  }
+  assert.ok((await errors('r = M.ravel().trace()')).some((m) => /2-d float64 or int64/.test(m) && !m.includes('unknown')));
+});
