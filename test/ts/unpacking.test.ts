@@ -237,7 +237,7 @@ test('return a, b: scalars and arrays, with a tuple[...] hint or none', async ()
   // Numba returns Python floats where the original returns NumPy's: the dispatcher converts a variant's
   // result back (never the original's, which may have run for other argument types)
   assert.match(module, /result=lambda _polyray_result: \(_polyray_np\.float64\(_polyray_result\[0\]\), _polyray_np\.float64\(_polyray_result\[1\]\)\),/);
-  assert.match(module, /def h\(A: npt\.NDArray\[np\.float64\]\) -> tuple\[float, float\]:\n    if not \(.*\n        return _polyray_enter_h\(A\)\n    return A\[0\], A\[1\]\n/, 'the wrapper converts nothing');
+  assert.match(module, /def h\(A: npt\.NDArray\[np\.float64\]\) -> tuple\[float, float\]:\n(?:    .*\n)*?    if not _polyray_kept:.*\n        return _polyray_enter_h\(A\)\n    return A\[0\], A\[1\]\n/, 'the wrapper converts nothing');
   const mixed = await compile(py`
     def m(A: npt.NDArray[np.float64], n: int):
         return A[0] * 2.0, n + 1, A
