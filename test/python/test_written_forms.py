@@ -20,7 +20,8 @@ import pytest
 from compiled import ROOT, compare_with_original, compile_and_import
 
 SOURCE = ROOT / "test/kernels/numpy_style/written_forms.py"
-COMPILED = ["soft_threshold", "sign_changes", "signs32", "cell_bounds", "quantize", "pages_needed", "smoothstep", "ramp", "relax", "min_max_scaled"]
+COMPILED = ["soft_threshold", "sign_changes", "signs32", "cell_bounds", "quantize", "pages_needed", "smoothstep", "ramp", "relax", "min_max_scaled",
+            "clipped_scores", "wrapped_neighbour_mean"]
 
 
 @pytest.fixture(scope="module", params=["exact", "close"])
@@ -50,11 +51,9 @@ def signed_values(n: int, seed: int) -> np.ndarray:
     return x
 
 
-def test_every_function_but_the_nested_one_has_a_cpu_variant(mod):
+def test_every_function_has_a_cpu_variant(mod):
     for name in COMPILED:
         assert hasattr(mod, f"_polyray_cpu_{name}"), name
-    # a nested def keeps the original (issue 17 lists nested functions; not built): results are still the original's
-    assert not hasattr(mod, "_polyray_cpu_rms_of_rows")
 
 
 @pytest.mark.parametrize("n", [0, 1, 9, 40])
@@ -109,8 +108,27 @@ def test_tuple_hint(mod):
     assert check(mod, "min_max_scaled", x[:0], compiled=False).status == "IndexError"
 
 
-def test_nested_function_runs_as_the_original(mod):
-    """Not accelerated, so the generated module keeps the function as written: the same results as the source's."""
+def test_nested_functions(mod):
+    """Nested helpers are lifted to module-level helpers taking what they read of the enclosing function
+    (parse/nested.ts): the variant runs, bit for bit the original's, on good and bad inputs."""
+    x = signed_values(40, 6)
+    for lo, hi in ((-1.0, 1.0), (0.5, -0.5), (-np.inf, 2.0)):
+        check(mod, "clipped_scores", x, lo, hi, np.zeros(40))
+    check(mod, "clipped_scores", x[:0], -1.0, 1.0, np.zeros(0))
+    # an output too short: the guard sends it to the original, which raises IndexError after 39 writes
+    assert check(mod, "clipped_scores", x, -1.0, 1.0, np.zeros(39), compiled=False).status == "IndexError"
+    for shape in ((5, 7), (1, 1), (0, 3), (3, 0)):
+        u = signed_values(shape[0] * shape[1], 7).reshape(shape)
+        check(mod, "wrapped_neighbour_mean", u, np.zeros(shape))
+    assert check(mod, "wrapped_neighbour_mean", signed_values(12, 8).reshape(3, 4), np.zeros((3, 3)), compiled=False).status == "IndexError"
+    # an int array where float64 is hinted: the guard refuses, the original runs (same results)
+    check(mod, "wrapped_neighbour_mean", np.arange(12).reshape(3, 4), np.zeros((3, 4)), compiled=False)
+
+
+def test_nested_function_kept_for_another_reason_runs_as_the_original(mod):
+    """rms_of_rows's nested helper is lifted, but `s = 0.0; s += square(A[i, j])` makes `s` a Python float on one
+    path and a NumPy scalar on another, which `s / m` refuses: the generated module keeps the function as written."""
+    assert not hasattr(mod, "_polyray_cpu_rms_of_rows")
     spec = importlib.util.spec_from_file_location("written_forms_plain", SOURCE)
     plain = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(plain)

@@ -10,6 +10,8 @@ export interface Module {
   imports: ImportBinding[];
   /** Module-level constants functions may read (parse/constants.ts). */
   constants?: ModuleConstant[];
+  /** Nested defs lifted to module-level helpers (parse/nested.ts): called, never wrapped. */
+  lifted?: FunctionDef[];
 }
 
 /** `N = 100` at module level: bound once, to a number or bool literal. */

@@ -26,6 +26,7 @@ import { shapeAssignments } from './shape-set.js';
 import { moduleConstants } from './constants.js';
 import { iterationOf, reversedRange } from './iteration.js';
 import { walkStmts } from './ast.js';
+import { liftNested, type NestedDef } from './nested.js';
 import type { Span } from '../diagnostics.js';
 
 const BINARY_OPERATORS = new Set(['+', '-', '*', '/', '//', '%', '**', '@', '&', '|', '^', '<<', '>>']);
@@ -46,6 +47,12 @@ export function convertModule(root: Node, source: string): Module {
   for (const child of root.namedChildren) {
     if (!child) continue;
     if (child.type === 'function_definition' && !hasAsync(child)) {
+      conv.taken.add(child.childForFieldName('name')?.text ?? '');
+    }
+  }
+  for (const child of root.namedChildren) {
+    if (!child) continue;
+    if (child.type === 'function_definition' && !hasAsync(child)) {
       body.push(conv.functionDef(child));
       continue;
     }
@@ -55,7 +62,7 @@ export function convertModule(root: Node, source: string): Module {
     if (child.type === 'comment') continue;
     body.push({ kind: 'other', span: lines.span(child.startIndex, child.endIndex) });
   }
-  return { kind: 'module', source, body, imports, constants: moduleConstants(root) };
+  return { kind: 'module', source, body, imports, constants: moduleConstants(root), lifted: conv.lifted };
 }
 
 function hasAsync(node: Node): boolean {
@@ -98,6 +105,11 @@ class Converter {
   /** The text of the function being converted and how many temporaries it has (see freshName). */
   private fnText = '';
   private temps = 0;
+  /** Module-level names (lifted helpers avoid them) and the nested defs lifted so far (parse/nested.ts). */
+  readonly taken = new Set<string>();
+  readonly lifted: FunctionDef[] = [];
+  /** How deep in nested defs the conversion is: a def inside a nested def is refused (it would capture two levels). */
+  private depth = 0;
 
   constructor(private readonly lines: LineIndex, private readonly source: string) {}
 
@@ -118,6 +130,7 @@ class Converter {
     const paramsNode = node.childForFieldName('parameters')!;
     const returnsNode = node.childForFieldName('return_type');
     const bodyNode = node.childForFieldName('body')!;
+    const saved = { fnText: this.fnText, temps: this.temps };
     this.fnText = node.text;
     this.temps = 0;
     const unsupported: Unsupported[] = [];
@@ -135,7 +148,15 @@ class Converter {
     let body: Stmt[] = [];
     try {
       returns = returnsNode ? this.returnHint(returnsNode) : null;
-      body = this.block(bodyNode, unsupported);
+      const nested: NestedDef[] = [];
+      body = this.block(bodyNode, unsupported, this.depth === 0 ? nested : undefined);
+      if (nested.length > 0) {
+        // nested defs become module-level helpers taking what they capture (parse/nested.ts)
+        const out = liftNested({ name: nameNode.text, params: params.map((p) => p.name), body, unsupported }, nested, this.taken);
+        body = out.body;
+        this.lifted.push(...out.lifted);
+        unsupported.push(...out.refused);
+      }
       // `X.shape = s` as a reshape under a new name (parse/shape-set.ts)
       const shaped = shapeAssignments(body, new Set(params.map((p) => p.name)), (prefix) => this.freshName(prefix));
       body = shaped.body;
@@ -144,6 +165,8 @@ class Converter {
       if (e instanceof OutsideSubset) unsupported.push({ span: e.span, message: e.message });
       else throw e;
     }
+    this.fnText = saved.fnText;
+    this.temps = saved.temps;
     return {
       kind: 'function',
       name: nameNode.text,
@@ -200,12 +223,27 @@ class Converter {
     }
   }
 
-  /** Converts a block; an unsupported statement is recorded and conversion goes on. */
-  block(node: Node, unsupported: Unsupported[]): Stmt[] {
+  /**
+   * Converts a block; an unsupported statement is recorded and conversion goes
+   * on. `nested` (the function's own body only) collects its plain nested defs.
+   */
+  block(node: Node, unsupported: Unsupported[], nested?: NestedDef[]): Stmt[] {
     const out: Stmt[] = [];
     for (const s of node.namedChildren) {
       if (!s || s.type === 'comment') continue;
       try {
+        if (s.type === 'function_definition' || s.type === 'decorated_definition') {
+          if (!nested) throw new OutsideSubset(this.span(s), "a 'def' inside a loop, a branch or another nested function is not supported");
+          if (s.type === 'decorated_definition') throw new OutsideSubset(this.span(s), 'a decorated nested function is not supported');
+          if (hasAsync(s)) throw new OutsideSubset(this.span(s), "a nested 'async def' is not supported");
+          this.depth++;
+          try {
+            nested.push({ fn: this.functionDef(s), at: out.length });
+          } finally {
+            this.depth--;
+          }
+          continue;
+        }
         out.push(...this.stmt(s, unsupported));
       } catch (e) {
         if (e instanceof OutsideSubset) unsupported.push({ span: e.span, message: e.message, binds: boundNames(s) });

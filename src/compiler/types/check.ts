@@ -238,8 +238,10 @@ export function checkModule(mod: Module, numerics: Numerics = 'exact'): TypedFun
   const topNames = new Set<string>();
   for (const t of mod.body) if (t.kind === 'function') topNames.add(t.name);
   const fns = mod.body.filter((t): t is FunctionDef => t.kind === 'function');
+  // lifted nested defs (parse/nested.ts) are callees only
+  for (const fn of mod.lifted ?? []) topNames.add(fn.name);
   // calls between the module's functions: callees checked with the call sites' argument types (types/calls.ts)
-  const calls = new ModuleCalls(new Map(fns.map((fn) => [fn.name, fn])), (fn, paramTypes, ctx) => checkPreferringRenamed(fn, (f) => new Checker(f, imports, resolve, topNames, numerics, { paramTypes, calls: ctx }).run()));
+  const calls = new ModuleCalls(new Map([...fns, ...(mod.lifted ?? [])].map((fn) => [fn.name, fn])), (fn, paramTypes, ctx) => checkPreferringRenamed(fn, (f) => new Checker(f, imports, resolve, topNames, numerics, { paramTypes, calls: ctx }).run()));
   // module-level constants (parse/constants.ts), read by the functions the dispatcher guards (not by callees yet)
   const constants = new Map((mod.constants ?? []).filter((c) => !imports.has(c.name) && !topNames.has(c.name)).map((c) => [c.name, c]));
   return fns.map((fn) => calls.within(fn.name, () => checkPreferringRenamed(fn, (f) => new Checker(f, imports, resolve, topNames, numerics, { calls, constants }).run())));

@@ -84,3 +84,24 @@ def rms_of_rows(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: np.nd
         for j in range(m):
             s += square(A[i, j])
         out[i] = np.sqrt(s / m)
+
+
+def clipped_scores(x: np.ndarray[tuple[int], np.dtype[np.float64]], lo: float, hi: float,
+                   out: np.ndarray[tuple[int], np.dtype[np.float64]]):
+    def clamp(v):
+        return min(max(v, lo), hi)
+
+    for i in range(x.shape[0]):
+        out[i] = clamp(x[i])
+
+
+def wrapped_neighbour_mean(u: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    n, m = u.shape
+
+    def at(i, j):
+        # reads the enclosing function's array, with periodic boundaries
+        return u[i % n, j % m]
+
+    for i in range(n):
+        for j in range(m):
+            out[i, j] = 0.25 * (at(i - 1, j) + at(i + 1, j) + at(i, j - 1) + at(i, j + 1))
