@@ -117,9 +117,9 @@ def test_concurrent_first_calls_compile_the_signature_once(kern: ModuleType, mon
     submitted: list[Any] = []
     submit = background.submit
 
-    def counting(key: Any, work: Any, gated: bool = False) -> background.Job:
+    def counting(key: Any, work: Any, gated: bool = False, ahead: bool = False) -> background.Job:
         submitted.append(key)
-        return submit(key, work, gated)
+        return submit(key, work, gated, ahead)
 
     monkeypatch.setattr(background, "submit", counting)
     start = threading.Barrier(8)
@@ -289,6 +289,71 @@ def test_a_module_compiled_ahead_runs_its_variant_on_the_first_call(kern: Module
     assert job.wait(300)
     rec = smooth_matches(kern)
     assert rec["variant"] == "cpu" and rec["jit_seconds"] > 0.0, rec
+
+
+class Blocker:
+    """Holds the worker thread busy (a job that waits for ``release``), so that jobs queue behind it."""
+
+    def __init__(self) -> None:
+        assert background.wait_idle(300)  # (earlier tests' background compiles)
+        self.started, self.release = threading.Event(), threading.Event()
+
+        def hold(job: background.Job) -> None:
+            self.started.set()
+            self.release.wait(60)
+
+        self.job = background.submit(("blocker", uuid.uuid4().hex), hold)
+        assert self.started.wait(60)
+
+
+def recorder(order: list[str], name: str) -> Any:
+    return lambda job: order.append(name)
+
+
+def test_jobs_a_call_asked_for_run_before_jobs_compiled_ahead() -> None:
+    blocker = Blocker()
+    order: list[str] = []
+    later = [background.submit(("ahead", k), recorder(order, f"ahead{k}"), ahead=True) for k in range(3)]
+    now = background.submit(("call", 0), recorder(order, "call"))
+    blocker.release.set()
+    assert all(job.wait(60) for job in [*later, now])
+    assert order == ["call", "ahead0", "ahead1", "ahead2"]
+
+
+def test_a_job_queued_ahead_is_promoted_once_and_an_unknown_or_taken_one_is_left_alone() -> None:
+    blocker = Blocker()
+    order: list[str] = []
+    a, b = (background.submit(("ahead", n), recorder(order, n), ahead=True) for n in "ab")
+    background.promote(b)
+    background.promote(b)  # twice: queued once
+    background.promote(blocker.job)  # running, not queued: nothing to move
+    assert not b.ahead and a.ahead
+    blocker.release.set()
+    assert a.wait(60) and b.wait(60) and blocker.job.wait(60)
+    assert order == ["b", "a"]
+    assert background.wait_idle(60)  # every job counted once: the worker is idle again
+
+
+def test_a_call_promotes_its_signature_compiled_ahead_behind_many_others(kern: ModuleType) -> None:
+    """A cell of many hinted functions queues one compile ahead each; the next call of one of them
+    must not wait for all the others (the magic's retry test waited minutes behind 400)."""
+    from polyray.runtime import ahead
+
+    blocker = Blocker()
+    smooth_done: list[bool] = []
+    wanted: list[background.Job] = []
+    others = [background.submit(("ahead", k), lambda job: smooth_done.append(wanted[0].done.is_set()), ahead=True)
+              for k in range(20)]
+    ahead.start(kern)
+    A, out = inputs()
+    wanted.append(job_for(kern, A, out, 0.25))
+    assert wanted[0].ahead and not wanted[0].done.is_set()
+    rec = smooth_matches(kern)  # no POLYRAY_JIT_WAIT: the original runs, and the compile moves up
+    assert rec["variant"] == "original" and not wanted[0].ahead
+    blocker.release.set()
+    assert wanted[0].wait(300) and all(o.wait(60) for o in others)
+    assert smooth_done == [True] * 20  # compiled before every job queued ahead of it
+    assert smooth_matches(kern)["variant"] == "cpu"
 
 
 def test_compile_precompile_writes_machine_code_a_fresh_process_loads(tmp_path: Path) -> None:
@@ -594,8 +659,8 @@ def test_calls_made_inside_another_original_leave_its_compile_for_after_it(
     jobs: list[background.Job] = []
     submit = background.submit
 
-    def recording(key: Any, work: Any, gated: bool = False) -> background.Job:
-        job = submit(key, work, gated)
+    def recording(key: Any, work: Any, gated: bool = False, ahead: bool = False) -> background.Job:
+        job = submit(key, work, gated, ahead)
         jobs.append(job)
         return job
 

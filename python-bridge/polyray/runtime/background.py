@@ -8,6 +8,13 @@ call's argument types), so that a signature is never compiled twice, however
 many calls (or threads) ask for it meanwhile (the variants keep their jobs per
 signature, created under a lock).
 
+Two lanes. A job that a call asked for runs before every job compiled ahead of
+any call (``submit(..., ahead=True)``: a cell's or a module's hinted functions,
+ahead.py); a call that needs a signature still queued ahead moves it into the
+first lane (:func:`promote`). Without that, a cell defining 400 functions queued
+400 compiles, and the next cell's first call waited behind all of them (minutes)
+for a function it had just defined.
+
 Waiting is restored by ``POLYRAY_JIT_WAIT=1`` (benchmarks, tests that expect a
 variant on the first call) or :func:`set_jit_wait` (the extension's setting);
 the environment wins. A call that forces a compiled target
@@ -25,9 +32,9 @@ down under it) and queued ones are dropped.
 from __future__ import annotations
 
 import atexit
-import queue
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Hashable
 from time import perf_counter
 from typing import Any, Final
@@ -57,10 +64,13 @@ def jit_wait() -> bool:
 class Job:
     """One compile: ``work(job)`` runs on the worker; ``done`` is set when it returns or raises."""
 
-    __slots__ = ("key", "work", "created", "started", "finished", "error", "done", "results", "reported", "gate")
+    __slots__ = ("key", "work", "created", "started", "finished", "error", "done", "results", "reported", "gate",
+                 "ahead")
 
-    def __init__(self, key: Hashable, work: Callable[["Job"], None], gated: bool = False) -> None:
+    def __init__(self, key: Hashable, work: Callable[["Job"], None], gated: bool = False, ahead: bool = False) -> None:
         self.key = key
+        #: queued in the ahead-of-time lane (promote moves it to the first one)
+        self.ahead = ahead
         self.work = work
         self.created = perf_counter()
         self.started: float | None = None
@@ -95,7 +105,9 @@ class Job:
 
 
 _lock = threading.Lock()
-_queue: "queue.Queue[Job]" = queue.Queue()
+_ready = threading.Condition(_lock)  # notified when a job is queued
+_now: "deque[Job]" = deque()  # jobs calls asked for, first come first served
+_later: "deque[Job]" = deque()  # jobs compiled ahead of any call (run when _now is empty)
 _worker: threading.Thread | None = None
 _running: Job | None = None
 _stopping = False
@@ -173,11 +185,12 @@ def wait_idle(timeout: float | None = None) -> bool:
     return True
 
 
-def submit(key: Hashable, work: Callable[[Job], None], gated: bool = False) -> Job:
+def submit(key: Hashable, work: Callable[[Job], None], gated: bool = False, ahead: bool = False) -> Job:
     """Queue ``work`` for the worker thread; the caller keeps the job (and so never submits a key twice:
-    the variants hold their jobs per signature under their own lock)."""
+    the variants hold their jobs per signature under their own lock). ``ahead``: compiled ahead of any
+    call, so after every job a call asked for (until :func:`promote`)."""
     global _worker, _pending
-    job = Job(key, work, gated)
+    job = Job(key, work, gated, ahead)
     if gated:
         gates = _local.gates
         if gates is None:
@@ -192,15 +205,34 @@ def submit(key: Hashable, work: Callable[[Job], None], gated: bool = False) -> J
             _worker = threading.Thread(target=_run, name="polyray-jit", daemon=True)
             _worker.start()
         _pending += 1
-        _queue.put(job)
+        (_later if ahead else _now).append(job)
+        _ready.notify()
     return job
+
+
+def promote(job: Job) -> None:
+    """A call needs ``job``: if it still waits in the ahead-of-time lane, it runs next after the jobs
+    other calls asked for (a job already taken by the worker, or in the first lane, is left alone)."""
+    if not job.ahead:
+        return
+    with _lock:
+        if job.ahead:
+            job.ahead = False
+            try:
+                _later.remove(job)
+            except ValueError:  # taken by the worker meanwhile
+                return
+            _now.append(job)
 
 
 def _run() -> None:
     global _running, _pending
     while True:
-        job = _queue.get()
-        with _lock:
+        with _ready:
+            while not _now and not _later:
+                _ready.wait()
+            job = _now.popleft() if _now else _later.popleft()
+            job.ahead = False
             if _stopping:
                 job.error = "the interpreter is exiting"
                 _pending -= 1

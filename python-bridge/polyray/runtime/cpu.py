@@ -399,6 +399,8 @@ class CpuVariant:
         waits = wait or background.jit_wait()
         if job is None:
             job = self._submit(key, args, form, gated=not waits)
+        elif job.ahead:  # compiled ahead (ahead.py) and still queued: this call needs it now
+            background.promote(job)
         if not job.done.is_set() and waits:
             job.gate.set()
             start = perf_counter()
@@ -427,7 +429,7 @@ class CpuVariant:
         raise VariantFailed(reason)
 
     def _submit(self, key: tuple[Any, ...], args: tuple[Any, ...] | None, form: str,
-                gated: bool = False) -> background.Job:
+                gated: bool = False, ahead: bool = False) -> background.Job:
         """The background compile for ``key`` (started now unless another call started it)."""
         with self._jobs_lock:
             job = self._jobs.get(key)
@@ -443,7 +445,7 @@ class CpuVariant:
             def work(job: background.Job) -> None:
                 self._compile_forms(job, stand_ins, order)
 
-            job = background.submit(key, work, gated)
+            job = background.submit(key, work, gated, ahead)
             self._jobs[key] = job
             return job
 
@@ -452,7 +454,7 @@ class CpuVariant:
         when hints give the signature before any call (the magic, the decorator, ``polyray compile``)."""
         key = call_signature(args)
         form = "serial" if self.parallel and size_class(args)[1] < _serial_below_bytes() else "parallel"
-        return self._jobs.get(key) or self._submit(key, args, form)
+        return self._jobs.get(key) or self._submit(key, args, form, ahead=True)
 
     def _compile_forms(self, job: background.Job, stand_ins: tuple[Any, ...], order: tuple[str, ...]) -> None:
         """On the worker: compile each form for the stand-ins' types (a cache hit loads machine code); the
