@@ -103,14 +103,18 @@ def unhinted_params(node: ast.FunctionDef) -> list[str]:
 
 
 def profilable(node: ast.stmt) -> bool:
-    """A plain top-level def with some unhinted parameter and no *args/**kwargs/decorators."""
-    return (
-        isinstance(node, ast.FunctionDef)
-        and not node.decorator_list
-        and node.args.vararg is None
-        and node.args.kwarg is None
-        and bool(unhinted_params(node))
-    )
+    """A plain top-level def with no *args/**kwargs/decorators and some unhinted parameter, or a parameter
+    hinted as an array without rank (``npt.NDArray[np.float64]``) where it uses a rank-dependent form
+    (rankless.py: the first call gives the rank)."""
+    from .rankless import node_uses_rank, rankless_text
+
+    if not (isinstance(node, ast.FunctionDef) and not node.decorator_list
+            and node.args.vararg is None and node.args.kwarg is None):
+        return False
+    a = node.args
+    params = (*a.posonlyargs, *a.args, *a.kwonlyargs)
+    return bool(unhinted_params(node)) or (
+        any(rankless_text(p.annotation) for p in params) and node_uses_rank(node))
 
 
 def _char_col(line: str, byte_col: int) -> int:

@@ -9,6 +9,7 @@ an open ``np.ndarray`` hint (profiling.open_array_hint): each rank is its own si
 
 from __future__ import annotations
 
+import ast
 import re
 import typing
 from types import CodeType
@@ -50,3 +51,19 @@ def uses_rank(code: CodeType) -> bool:
         if isinstance(const, CodeType) and uses_rank(const):
             return True
     return False
+
+
+def node_uses_rank(node: ast.FunctionDef) -> bool:
+    """:func:`uses_rank` read from a def's syntax (the notebook magic has the cell's tree, not yet the code)."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            f = sub.func
+            name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+            if name in RANK_CALLS or any(k.arg == "axis" for k in sub.keywords):
+                return True
+    return False
+
+
+def rankless_text(annotation: ast.expr | None) -> bool:
+    """Whether a def's parameter annotation, as written, is a rankless array hint (:func:`rankless_array_hint`)."""
+    return annotation is not None and rankless_array_hint(ast.unparse(annotation))

@@ -107,3 +107,33 @@ def test_rank_free_code_keeps_one_signature():
     for a in (rng.random(5), rng.random((3, 4))):
         compare_with_original(fn, centered, a)
     assert list(fn.compiled) == [()]
+
+
+@pytest.mark.parametrize("mode", ["exact", "close"])
+def test_the_magic_takes_the_rank_from_the_first_call(mode, tmp_path, monkeypatch):
+    """%%parallelize: a function refused for an unknown rank is profiled, and its first call gives the rank."""
+    monkeypatch.setenv("POLYRAY_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("POLYRAY_NUMERICS", mode)
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
+
+    ip = start_ipython() or get_ipython()
+    ip.run_line_magic("load_ext", "polyray")
+    body = ("import numpy as np\nimport numpy.typing as npt\n\n"
+            "def col_peaks(A: npt.NDArray[np.float64]) -> np.ndarray:\n"
+            "    return A.argmax(axis=0)\n\n"
+            "def first_rows(A: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> float:\n"
+            "    out[:] = np.cumsum(A, axis=0)[0]\n"
+            "    return np.trace(A)\n")
+    ip.run_cell_magic("parallelize", "", body)
+    A = np.random.default_rng(5).standard_normal((6, 4))
+    fn = ip.user_ns["col_peaks"]
+    ran = compare_with_original(fn, fn.fn, A)
+    assert ran.variant == "cpu" and "specialized to A: np.ndarray[tuple[int, int]" in fn.note, (ran.records, fn.note)
+    ran = compare_with_original(fn, fn.fn, np.ones(3))  # another rank: the original runs (one signature here)
+    assert ran.status == "ok" and ran.variant == "original", ran.records
+    fn = ip.user_ns["first_rows"]
+    ran = compare_with_original(fn, fn.fn, A, np.zeros(4))
+    assert ran.status == "ok" and ran.variant == "cpu", (ran.records, fn.note)
+    ran = compare_with_original(fn, fn.fn, A[:, :3], np.zeros(4), loose_messages=("ValueError",))  # no write (Numba words it its way)
+    assert ran.status == "ValueError"
