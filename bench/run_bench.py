@@ -24,7 +24,11 @@ markers of docs/benchmarks.md and to docs/benchmarks.png.
 
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset together for this process
 only (it re-executes itself), so NumPy's OpenBLAS picks its own kernel for
-the host; NUMBA_NUM_THREADS defaults to the number of usable cores.
+the host; NUMBA_NUM_THREADS defaults to the number of usable cores;
+GOMP_SPINCOUNT=1000 and OPENBLAS_THREAD_TIMEOUT=4 unless set (the values
+`import polyray` sets, python-bridge/polyray/idle_threads.py: the idle
+threads of OpenBLAS and of Numba's OpenMP layer stop spinning on the cores
+the other pool needs).
 """
 from __future__ import annotations
 
@@ -42,11 +46,16 @@ if os.environ.get("POLYBENCH_CHILD") != "1":
         del env[k]
     env.setdefault("NUMBA_NUM_THREADS", str(len(os.sched_getaffinity(0))))
     # OpenBLAS's idle threads spin for about 0.1 s after each call (2**28 cycles)
-    # before they sleep; on two cores they took the cores from the parallel
-    # region of whichever variant ran next (measured: k2mm's expert prange
-    # 0.55 ms with a p100 of 11.7 ms after the NumPy column, 0.54-0.75 ms with
-    # this set). 2**4 cycles: they sleep at once.
-    env.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+    # before they sleep, libgomp's (Numba's prange) 300,000 iterations; on two
+    # cores each pool took the cores from the other's next call (measured:
+    # k2mm's expert prange 0.55 ms with a p100 of 11.7 ms after the NumPy
+    # column). The same settings as `import polyray` makes for any user
+    # (python-bridge/polyray/idle_threads.py), set before anything loads
+    # OpenBLAS or libgomp, so every column runs with them; a value set by the
+    # caller is kept.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python-bridge"))
+    from polyray import idle_threads
+    idle_threads.set_defaults(env)
     env["POLYBENCH_CHILD"] = "1"
     env["POLYBENCH_UNSET"] = ",".join(f"{k}={os.environ[k]}" for k in removed)
     os.execve(sys.executable, [sys.executable, *sys.argv], env)
@@ -162,7 +171,8 @@ def machine_info():
             "python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__,
             "numba_threads": numba.config.NUMBA_NUM_THREADS,
             "threading_layer": None, "unset": os.environ.get("POLYBENCH_UNSET", ""), "blas": [],
-            "blas_timeout": os.environ.get("OPENBLAS_THREAD_TIMEOUT", "")}
+            "blas_timeout": os.environ.get("OPENBLAS_THREAD_TIMEOUT", ""),
+            "gomp_spincount": os.environ.get("GOMP_SPINCOUNT", ""), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "")}
     try:
         model = [ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")]
         info["cpu"] = model[0] if model else platform.processor()
@@ -490,6 +500,10 @@ def render(results, machine, comp, args, wall):
     if machine.get("blas_timeout"):
         L.append(f"- OPENBLAS_THREAD_TIMEOUT={machine['blas_timeout']}: OpenBLAS's idle threads sleep at once instead of spinning"
                  " for about 0.1 s after each call, which took the cores from the next variant's parallel region")
+    if machine.get("gomp_spincount") or machine.get("omp_wait_policy"):
+        L.append(f"- GOMP_SPINCOUNT={machine.get('gomp_spincount') or 'unset'}, OMP_WAIT_POLICY={machine.get('omp_wait_policy') or 'unset'}:"
+                 " how long libgomp's idle workers (Numba's prange) spin before they sleep (its default, 300,000"
+                 " iterations, took the cores from the next NumPy product)")
     L.append("- Polyray modules compiled with `--targets cpu` (no GPU or Ray here); `auto` = the dispatcher's "
              "cost model choosing among the compiled variants, `cpu` = POLYRAY_TARGET=cpu.")
     L.append("")

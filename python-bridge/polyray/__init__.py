@@ -6,7 +6,13 @@ cupy or ray. Generated modules import :mod:`polyray.runtime`.
 
 from __future__ import annotations
 
+from . import idle_threads as _idle_threads
+
 __version__ = "0.1.0"
+
+# before NumPy's and Numba's thread pools next run: their idle threads must not spin on the cores the other
+# pool needs (GOMP_SPINCOUNT, OPENBLAS_THREAD_TIMEOUT unless the user set them; idle_threads.py says why)
+_idle_threads.apply()
 
 __all__ = ["__version__", "load_ipython_extension", "parallelize"]
 
