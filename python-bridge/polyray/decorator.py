@@ -322,6 +322,11 @@ def foreign_test(names: list[str], key: tuple[tuple[str, str], ...]) -> Callable
     return scope["_polyray_foreign"]
 
 
+#: How many compiled signatures of one decorated function calls reach in one step (Parallelized._switch): the
+#: switch tests them in turn, so a few signatures called in turn (float64 and float32 arrays, 1-d and 2-d) cost one
+#: failed test each; more than that is rare, and their calls take the quick key (about 0.5 us more)
+SWITCH_SIGNATURES = 4
+
 #: Decorated functions whose calls go straight into one wrapper (Parallelized._take_fast): an environment write
 #: (POLYRAY_NUMERICS may have changed, and so the signature a call compiles for) sends them back to _call
 #: until a call finds one again.
@@ -380,15 +385,25 @@ class Parallelized(functools.partial):
             inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in params) else -1
         self._quick_key: Callable[..., Any] | None = None
         self._quick: dict[tuple[Any, Any], Callable[..., Any]] = {}
-        # the one compiled signature whose wrapper calls go straight into (_take_fast, issue 18): possible for
-        # positional parameters where environment writes are watched and no target is written per call;
-        # None while there is none; False once a second signature came (the calls then take _call)
-        self._fast_sig: tuple[str, tuple[tuple[str, str], ...]] | None | bool = (
-            None if self._positional >= 0 and target is None and _environ.WATCHED else False)
+        # the compiled signatures calls go straight to (_take_fast, issue 18): possible for positional
+        # parameters where environment writes are watched and no target is written per call. One: its wrapper
+        # itself; two to SWITCH_SIGNATURES: a generated switch of their argument types (_switch). Refused: those
+        # that could not join (one too many, or a hint with no cheap test): their calls take _call
+        self._fast_ok = self._positional >= 0 and target is None and _environ.WATCHED
+        self._fast_sigs: dict[tuple[str, tuple[tuple[str, str], ...]], Callable[..., Any]] = {}
+        self._fast_refused: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self._route(self._call)
+        #: why the hinted signature was not compiled at definition (the ahead-of-time lane was full): the
+        #: first call's record says so, and that call compiles it in the background (_bound)
+        self._ahead_skipped: str | None = None
         if self._fully_hinted():
-            self._ahead = _background.submit(("parallelize", id(self)), lambda job: self._compile_ahead())
-            self._jobs[(_numerics.resolve(self.numerics), ())] = self._ahead
+            try:
+                self._ahead = _background.submit(("parallelize", id(self)), lambda job: self._compile_ahead(),
+                                                 ahead=True)
+            except _background.AheadLaneFull as full:
+                self._ahead_skipped = str(full)
+            else:
+                self._jobs[(_numerics.resolve(self.numerics), ())] = self._ahead
 
     def _fully_hinted(self) -> bool:
         params = self._signature.parameters.values()
@@ -433,7 +448,9 @@ class Parallelized(functools.partial):
     def _submit_build(self, key: tuple[tuple[str, str], ...], mode: str) -> None:
         """The background compile of a signature a call met first (once; it starts when that call returns)."""
         with self._jobs_lock:
-            if (mode, key) in self._jobs:
+            job = self._jobs.get((mode, key))
+            if job is not None:
+                _background.promote(job)  # (queued ahead at definition: this call needs it now)
                 return
             self._jobs[(mode, key)] = _background.submit(("parallelize", id(self), mode, key),
                                                          lambda job: self._compile_signature(key, mode), gated=True)
@@ -509,7 +526,7 @@ class Parallelized(functools.partial):
                 hit = self._quick.get((_hot.env_get(_NUMERICS_KEY) if self.numerics is None else None, found))
                 if hit is not None:
                     target, sig = hit
-                    if sig is not None and self._fast_sig is None:
+                    if sig is not None and self._fast_ok and sig not in self._fast_sigs and sig not in self._fast_refused:
                         self._take_fast(*sig, target)
                     try:
                         return target(*args) if self.target is None else self._with_target(target, args, kwargs)
@@ -546,8 +563,9 @@ class Parallelized(functools.partial):
                         # the calls until it is compiled (an accelerated helper that the original of another
                         # calls thousands of times) find this without binding the signature again
                         self._remember_quick(args, self._pending(mode, key))
-                    return self._original(args, kwargs, "compiling in the background for these argument types; "
-                                                        "ran original")
+                    skipped = f" (not compiled ahead: {self._ahead_skipped})" if self._ahead_skipped and not key else ""
+                    return self._original(args, kwargs, "compiling in the background for these argument types"
+                                                        f"{skipped}; ran original")
                 self._lock.acquire()
                 try:
                     entry = compiled.get(key)
@@ -567,31 +585,79 @@ class Parallelized(functools.partial):
         return self._original(args, kwargs, problem or "the call's arguments do not bind")
 
     def _take_fast(self, mode: str, key: tuple[tuple[str, str], ...], target: Callable[..., Any]) -> None:
-        """After a positional call that ran compiled signature ``key``: while it is the only one the calls
-        met, every call goes straight into its wrapper (_route); a second one ends that for good (two
-        signatures in turn would each make the other's dispatcher drop its hot decision)."""
-        sig = self._fast_sig
-        if sig is False or sig == (mode, key):
+        """After a positional call that ran compiled signature ``key``: calls go straight to it. While it is the
+        only one the calls met, into its wrapper (_route) and the decorator tests nothing; with two to
+        SWITCH_SIGNATURES, through a generated switch that tests each one's argument types (_switch), so that
+        signatures called in turn each reach their own wrapper in one step (each wrapper's dispatcher keeps its
+        hot decision: it never sees the other's calls); one more takes _call (the quick key)."""
+        sig = (mode, key)
+        if not self._fast_ok or sig in self._fast_sigs or sig in self._fast_refused:
             return
-        if sig is not None:
-            self._fast_sig = False
-            self._leave_fast()
-            return
-        module = self._modules.get((mode, key))
+        module = self._modules.get(sig)
         dispatcher = getattr(module, f"_polyray_dispatch_{self.name}", None)
         if key and getattr(dispatcher, "_miss", None) is None:
             return  # (nothing would tell another signature's arguments apart)
         raw = _hot.env_get(_NUMERICS_KEY) if self.numerics is None else None
         if raw is not None and raw.strip() not in (b"exact", b"close", "exact", "close"):
             return  # (an unknown mode warns on each call: the full path)
-        self._fast_sig = (mode, key)
-        self._route(target)
+        # (one numerics mode at a time: a change of mode is an environment write, which empties them anyway)
+        sigs = {s: t for s, t in self._fast_sigs.items() if s[0] == mode}
+        if len(sigs) < SWITCH_SIGNATURES and (not sigs or self._switch({**sigs, sig: target}) is not None):
+            sigs[sig] = target
+        else:
+            self._fast_refused.add(sig)
+        self._fast_sigs = sigs
+        if not sigs:
+            return
+        if len(sigs) == 1 and not self._fast_refused:
+            self._route(target)
+        else:
+            switch = self._switch(sigs)
+            if switch is None:  # (the first one, joined alone, has no cheap test: _call for good)
+                self._fast_ok = False
+                self._leave_fast()
+                return
+            self._route(switch)
         _FAST.add(self)
 
+    def _switch(self, sigs: dict[tuple[str, tuple[tuple[str, str], ...]], Callable[..., Any]]) -> Callable[..., Any] | None:
+        """What calls of several compiled signatures run (issue 18): generated code with the function's parameter
+        names and defaults that tests each signature's keyed arguments as :func:`foreign_test`'s fast part does
+        (an exact type; an array's dtype by identity and its rank), in the order they joined, and calls the
+        first match's wrapper; any other call takes _call. None where a hint has no such test.
+
+        The test is as strict as the signature: a call it sends to a wrapper has that signature's types (and
+        that wrapper's dispatcher, told the signature, tests them again: Dispatcher.miss_for)."""
+        names = list(self._signature.parameters)
+        if any(n.startswith("_polyray") for n in names):
+            return None  # (a parameter would shadow the generated code's own names)
+        scope: dict[str, Any] = {"_polyray_type": type, "_polyray_call": self._call}
+        branches: list[str] = []
+        for j, ((_, key), target) in enumerate(sigs.items()):
+            tests: list[str] = []
+            for name, hint in key:
+                expected = _expected(hint)
+                if expected is None:
+                    return None
+                scope[f"_polyray_t{j}_{name}"], dtype, rank = expected
+                tests.append(f"_polyray_type({name}) is _polyray_t{j}_{name}")
+                if dtype is not None:
+                    scope[f"_polyray_d{j}_{name}"] = dtype
+                    tests.append(f"{name}.dtype is _polyray_d{j}_{name} and {name}.ndim == {rank}")
+            scope[f"_polyray_w{j}"] = target
+            branches.append(f"    if {' and '.join(tests) or 'True'}:\n        return _polyray_w{j}({', '.join(names)})\n")
+        params = ", ".join(names)
+        src = f"def _polyray_switch({params}):\n" + "".join(branches) + f"    return _polyray_call({params})\n"
+        exec(compile(src, f"<polyray switch of {self.name}>", "exec"), scope)  # noqa: S102 - generated from hints
+        switch = scope["_polyray_switch"]
+        switch.__defaults__ = self.fn.__defaults__
+        switch.__name__, switch.__qualname__ = self.name, self.fn.__qualname__
+        return switch
+
     def _leave_fast(self) -> None:
-        """Calls take _call again (an environment write, a second signature)."""
-        if self._fast_sig is not False:
-            self._fast_sig = None
+        """Calls take _call again (an environment write: the numerics mode, and so the signatures, may change)."""
+        self._fast_sigs = {}
+        self._fast_refused = set()
         self._route(self._call)
         _FAST.discard(self)
 

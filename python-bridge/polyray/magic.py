@@ -319,7 +319,10 @@ class PolyrayMagics(Magics):
         finally:
             shell.user_ns.pop(BIND_NAME, None)
             if accelerated:
-                _compile_ahead(module, accelerated)
+                skipped = _compile_ahead(module, accelerated)
+                for entry in functions:  # (the cell's report says so: the lane was full, background.py)
+                    if entry["name"] in skipped:
+                        entry["ahead"] = skipped[entry["name"]]
             if args.target:
                 if old_target is None:
                     os.environ.pop("POLYRAY_TARGET", None)
@@ -469,15 +472,19 @@ def _apply_frontend_settings(args: Any, meta: dict[str, Any]) -> None:
             args.cluster = address
 
 
-def _compile_ahead(module: Any, names: set[str]) -> None:
+def _compile_ahead(module: Any, names: set[str]) -> dict[str, str]:
     """Once the cell has run, its hinted functions' CPU variants compile in the background (issue 19), so
-    that the next cell finds machine code; a call in this cell started its own compile already."""
+    that the next cell finds machine code; a call in this cell started its own compile already. Returns the
+    functions not compiled ahead because the ahead-of-time lane was full, with why (they compile on their
+    first call)."""
     try:
         from .runtime import ahead
 
-        ahead.start(module, names)
+        notes = ahead.start(module, names)
     except Exception as exc:  # noqa: BLE001 - compiling ahead is an optimization: never fails the cell
         _print_err(f"polyray: compiling ahead failed ({type(exc).__name__}: {exc}); variants compile on first call")
+        return {}
+    return {name: note for name, note in notes.items() if "ahead-of-time lane" in note}
 
 
 _loaded = False

@@ -151,7 +151,8 @@ def _loops_text(fn: dict[str, Any]) -> str:
 
 def _compile_note(fn: dict[str, Any]) -> str:
     if fn.get("accelerated"):
-        return "variants: " + ", ".join(fn.get("variants", []))
+        ahead = f"; {fn['ahead']}; compiles on its first call" if fn.get("ahead") else ""
+        return "variants: " + ", ".join(fn.get("variants", [])) + ahead
     why = [d.get("message", "") for d in fn.get("diagnostics", []) if d.get("severity") in ("error", "warning")]
     return "original only" + (f": {why[0]}" if why else "")
 

@@ -152,7 +152,13 @@ def test_a_thread_that_never_set_its_gates_reads_none():
 
 def on_fast_path(f):
     """Whether calls of ``f`` go straight into one compiled wrapper (Parallelized._take_fast), not ``_call``."""
-    return isinstance(f._fast_sig, tuple) and getattr(f.func, "__self__", None) is not f and f.func.__name__ == f.__name__
+    return len(f._fast_sigs) == 1 and not f._fast_refused and getattr(f.func, "__self__", None) is not f \
+        and f.func.__name__ == f.__name__ and not f.func.__code__.co_filename.startswith("<polyray switch")
+
+
+def on_switch(f):
+    """Whether calls of ``f`` go through the generated switch of its compiled signatures (Parallelized._switch)."""
+    return bool(f._fast_sigs) and f.func.__code__.co_filename.startswith("<polyray switch")
 
 
 def shifted_sum(A, shift):
@@ -186,13 +192,15 @@ def test_calls_go_straight_into_the_wrapper_and_other_signatures_compile_their_o
     f(2.0, x32, out32)
     scale_into(2.0, x32, ref32)
     assert len(seen) == 1 and len(f.compiled) == 2 and out32.tobytes() == ref32.tobytes()
-    assert not on_fast_path(f)  # two signatures: the quick key again, for good
-    # then each signature finds its own wrapper, compiled, as before
+    assert not on_fast_path(f) and on_switch(f)  # two signatures: the switch of their types
+    # then each signature finds its own wrapper, compiled, without the quick key or the signature bound
+    keyed.clear()  # (the float32 call remembered its key)
     for alpha, xs, dtype in ((5.0, x, np.float64), (6.0, x32, np.float32), (7.0, x, np.float64)):
         got, want = np.zeros(12, dtype), np.zeros(12, dtype)
         f(alpha, xs, got)
         scale_into(alpha, xs, want)
         assert got.tobytes() == want.tobytes()
+    assert len(seen) == 1 and keyed == []
     assert len(f.compiled) == 2 and set(variants("scale_into")) == {"cpu"}, variants("scale_into")
 
 
@@ -264,3 +272,142 @@ def test_direct_calls_open_the_gates_of_the_compiles_they_asked_for(monkeypatch)
     assert "jit_compiling" in rt.history()[-1]  # (a compile asked for: its gate open once the call returned)
     assert background._local.gates is None
     assert background.wait_idle(120)
+
+
+# -- signatures called in turn (issue 18): each reaches its own wrapper through the generated switch ---------
+
+def smooth(u, out, w):
+    n = u.shape[0]
+    for i in range(1, n - 1):
+        out[i] = u[i] + w * (u[i - 1] - 2 * u[i] + u[i + 1])
+
+
+def dispatchers(f):
+    return {dict(k)["u"]: getattr(m, "_polyray_dispatch_smooth") for (_, k), m in f._modules.items()}
+
+
+@needs_compiler
+@pytest.mark.parametrize("mode", ["exact", "close"])
+def test_two_signatures_in_turn_each_stay_hot_in_their_own_wrapper(monkeypatch, mode):
+    monkeypatch.setenv("POLYRAY_NUMERICS", mode)
+    f = parallelize(smooth)
+    rng = np.random.default_rng(3)
+    u64, u32 = rng.random(40), rng.random(40).astype(np.float32)
+    for u in (u64, u32, u64, u32):  # compiled, then warm
+        f(u, np.zeros_like(u), 0.25)
+    assert on_switch(f) and len(f.compiled) == 2
+    seen = counting_full_path(f)
+    keyed = []
+    inner = f._quick_key
+    f._quick_key = lambda *a: keyed.append(1) or inner(*a)
+    start = len(rt.history())
+    for step in range(12):
+        u = (u64, u32)[step % 2]
+        w = 0.25 + step
+        got, want = np.zeros_like(u), np.zeros_like(u)
+        f(u, got, w)
+        smooth(u, want, w)
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    assert seen == [] and keyed == []  # each call: the switch, then its own wrapper
+    records = rt.history()[start:]
+    assert len(records) == 12 and all(r["variant"] == "cpu" and r.get("hot") for r in records), records
+    # neither dispatcher saw the other's calls: no call passed back, each kept its hot decision
+    assert all(d._fast is not None for d in dispatchers(f).values())
+
+
+@needs_compiler
+def test_the_switch_takes_keywords_defaults_and_python_s_errors():
+    def blend(x, out, w=0.5):
+        for i in range(x.shape[0]):
+            out[i] = w * x[i]
+
+    f = parallelize(blend)
+    x64, x32 = np.arange(6.0), np.arange(6, dtype=np.float32)
+    for x in (x64, x32):
+        f(x, np.zeros_like(x), 0.5)  # (a call that leaves out a defaulted argument binds the signature)
+    assert on_switch(f)
+    seen = counting_full_path(f)
+    for x in (x64, x32):
+        got, want = np.zeros_like(x), np.zeros_like(x)
+        f(x, out=got)  # (a keyword, the default: bound by the switch's own parameters)
+        blend(x, want)
+        assert got.tobytes() == want.tobytes()
+        f(out=got, x=x, w=2.0)
+        blend(x, want, 2.0)
+        assert got.tobytes() == want.tobytes()
+    assert seen == []
+    with pytest.raises(TypeError, match="blend"):
+        f(x64)
+    with pytest.raises(TypeError, match="blend"):
+        f(x64, np.zeros(6), 1.0, 2.0)
+    # bad input through the switch: the original's exception, and the original's writes before it
+    bad, ref = np.zeros(3, np.float32), np.zeros(3, np.float32)
+    with pytest.raises(IndexError):
+        blend(x32, ref)
+    with pytest.raises(IndexError):
+        f(x32, bad)
+    assert bad.tobytes() == ref.tobytes()
+
+
+@needs_compiler
+def test_other_types_than_the_switch_s_go_to_their_own_signature_and_one_too_many_takes_the_quick_key(monkeypatch):
+    import polyray.decorator
+
+    monkeypatch.setattr(polyray.decorator, "SWITCH_SIGNATURES", 2)  # (fewer compiles than the default's 4 + 1)
+    SWITCH_SIGNATURES = 2
+    f = parallelize(smooth)
+    kinds = [np.float64, np.float32, np.int64]
+    arrays = [np.arange(10).astype(t) for t in kinds]
+    for u in arrays:
+        f(u, np.zeros_like(u), 2)
+    assert len(f.compiled) == len(kinds) and on_switch(f)
+    assert len(f._fast_sigs) == SWITCH_SIGNATURES and len(f._fast_refused) == 1
+    # every kind, in turn, and ones that no signature has (a float scalar, a 2-d array, a subclass): right
+    # results (the same dtype and bits as the original's), each new one compiled once
+    for u in [*arrays, *arrays]:
+        got, want = np.zeros_like(u), np.zeros_like(u)
+        f(u, got, 3)
+        smooth(u, want, 3)
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    got, want = np.zeros(10), np.zeros(10)
+    f(arrays[0], got, 0.5)
+    smooth(arrays[0], want, 0.5)
+    assert got.tobytes() == want.tobytes() and len(f.compiled) == len(kinds) + 1
+    mat = np.ma.masked_array(np.arange(10.0))
+    got, want = np.ma.zeros(10), np.ma.zeros(10)
+    f(mat, got, 2)
+    smooth(mat, want, 2)
+    assert np.asarray(got).tobytes() == np.asarray(want).tobytes()
+    assert set(variants("smooth")) <= {"cpu", "original"}
+
+
+@needs_compiler
+def test_an_environment_write_empties_the_switch_and_calls_fill_it_again(monkeypatch):
+    f = parallelize(smooth)
+    u64, u32 = np.linspace(0, 1, 9), np.linspace(0, 1, 9).astype(np.float32)
+    for u in (u64, u32):
+        f(u, np.zeros_like(u), 0.1)
+    assert on_switch(f)
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    assert not f._fast_sigs and not on_switch(f)
+    for u in (u64, u32, u64):
+        got, want = np.zeros_like(u), np.zeros_like(u)
+        f(u, got, 0.1)
+        smooth(u, want, 0.1)
+        assert got.tobytes() == want.tobytes()
+    assert on_switch(f) and rt.history()[-1]["variant"] == "cpu"
+
+
+@needs_compiler
+def test_a_parameter_the_switch_cannot_name_keeps_the_quick_key():
+    def shade(_polyray_x, out):
+        for i in range(out.shape[0]):
+            out[i] = _polyray_x[i] * 2
+
+    f = parallelize(shade)
+    for x in (np.arange(5.0), np.arange(5, dtype=np.float32), np.arange(5.0)):
+        got, want = np.zeros_like(x), np.zeros_like(x)
+        f(x, got)
+        shade(x, want)
+        assert got.tobytes() == want.tobytes()
+    assert not f._fast_sigs and not f._fast_ok and getattr(f.func, "__self__", None) is f

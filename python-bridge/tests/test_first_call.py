@@ -356,14 +356,59 @@ def test_a_call_promotes_its_signature_compiled_ahead_behind_many_others(kern: M
     assert smooth_matches(kern)["variant"] == "cpu"
 
 
+def test_the_ahead_lane_is_bounded_and_a_call_s_job_never_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLYRAY_AHEAD_LIMIT", "2")
+    assert background.ahead_limit() == 2
+    blocker = Blocker()
+    order: list[str] = []
+    queued = [background.submit(("ahead", k), recorder(order, f"ahead{k}"), ahead=True) for k in range(2)]
+    with pytest.raises(background.AheadLaneFull, match="holds 2 compiles"):
+        background.submit(("ahead", 2), recorder(order, "ahead2"), ahead=True)
+    calls = [background.submit(("call", k), recorder(order, f"call{k}")) for k in range(3)]  # never refused
+    background.promote(queued[0])  # (a call needs it: out of the lane, which has room for one again)
+    third = background.submit(("ahead", 3), recorder(order, "ahead3"), ahead=True)
+    blocker.release.set()
+    assert all(job.wait(60) for job in [*queued, *calls, third])
+    assert order == ["call0", "call1", "call2", "ahead0", "ahead1", "ahead3"]
+    for raw, want in (("0", 0), ("-3", 0), ("many", background.AHEAD_LIMIT), ("", background.AHEAD_LIMIT)):
+        monkeypatch.setenv("POLYRAY_AHEAD_LIMIT", raw)
+        assert background.ahead_limit() == want
+    monkeypatch.setenv("POLYRAY_AHEAD_LIMIT", "0")
+    with pytest.raises(background.AheadLaneFull):
+        background.submit(("ahead", 4), recorder(order, "ahead4"), ahead=True)
+    assert background.wait_idle(60) and "ahead4" not in order
+
+
+def test_a_function_past_the_ahead_bound_compiles_on_its_first_call_which_says_so(
+        kern: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    from polyray.report_display import _compile_note
+    from polyray.runtime import ahead
+
+    monkeypatch.setenv("POLYRAY_AHEAD_LIMIT", "0")
+    notes = ahead.start(kern)
+    assert notes["smooth"].startswith("not compiled ahead: the ahead-of-time lane holds 0 compiles"), notes
+    assert cpu_variant(kern)._jobs == {}  # nothing queued
+    first = smooth_matches(kern)  # the original, bit for bit, and the compile it asks for starts
+    assert first["variant"] == "original"
+    assert "(not compiled ahead: the ahead-of-time lane holds 0 compiles (POLYRAY_AHEAD_LIMIT=0))" in first["reason"]
+    A, out = inputs()
+    assert job_for(kern, A, out, 0.25).wait(300)
+    assert smooth_matches(kern)["variant"] == "cpu"
+    # the magic's cell report shows it in the function's compile column
+    assert _compile_note({"accelerated": True, "variants": ["cpu"], "ahead": notes["smooth"]}) == (
+        "variants: cpu; " + notes["smooth"] + "; compiles on its first call")
+
+
 def test_compile_precompile_writes_machine_code_a_fresh_process_loads(tmp_path: Path) -> None:
     if not (ROOT / "lib/cli/main.js").exists():
         pytest.skip("the compiler is not built")
     (tmp_path / "src.py").write_text(SOURCE)
     env = {**os.environ, "POLYRAY_PYTHON": sys.executable,
            "PYTHONPATH": str(ROOT / "python-bridge") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    # (--precompile asks for every function by name: the ahead-of-time lane's bound does not apply)
     done = subprocess.run(["node", str(ROOT / "bin/polyray.mjs"), "compile", str(tmp_path / "src.py"), "-o",
-                           str(tmp_path / "smoothing.py"), "--precompile"], cwd=ROOT, env=env,
+                           str(tmp_path / "smoothing.py"), "--precompile"], cwd=ROOT,
+                          env={**env, "POLYRAY_AHEAD_LIMIT": "0"},
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "polyray: --precompile: smooth: cached (2 form(s)" in done.stderr, done.stderr
@@ -412,6 +457,34 @@ def smooth(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], out: np.ndarray
 def blend(w: float, outer: float, centre: float) -> float:
     return w * outer + (1.0 - 2.0 * w) * centre
 '''
+
+
+def test_a_fully_hinted_decorated_function_past_the_ahead_bound_compiles_on_its_first_call(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not (ROOT / "lib/cli/main.js").exists():
+        pytest.skip("the compiler is not built")
+    monkeypatch.delenv("POLYRAY_JIT_WAIT", raising=False)
+    monkeypatch.setenv("POLYRAY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("POLYRAY_AHEAD_LIMIT", "0")
+    (tmp_path / "deco_full.py").write_text(DECORATED)
+    module = load(tmp_path / "deco_full.py")
+    assert module.smooth._ahead is None and not module.smooth._jobs
+    A, out = inputs()
+    ref = out.copy()
+    module.smooth(A, out, 0.25)
+    module.smooth.fn(A, ref, 0.25)
+    np.testing.assert_array_equal(out, ref)
+    first = rt.history()[-1]
+    assert first["variant"] == "original" and "(not compiled ahead: the ahead-of-time lane holds 0" in first["reason"]
+    job = next(iter(module.smooth._jobs.values()))
+    assert job.wait(300)
+    module.smooth(A, out, 0.25)  # (its cpu variant: asked for by this call, in the first lane)
+    variant = module.smooth._modules[next(iter(module.smooth._modules))]._polyray_dispatch_smooth.variants["cpu"]
+    assert all(j.wait(300) for j in variant._jobs.values())
+    module.smooth(A, out, 0.25)
+    module.smooth.fn(A, ref, 0.25)
+    np.testing.assert_array_equal(out, ref)
+    assert rt.history()[-1]["variant"] == "cpu", rt.history()[-1]
 
 
 def test_a_fully_hinted_decorated_function_compiles_at_definition(tmp_path: Path,

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from . import background
 from .params import Param
 
 #: a NumPy scalar parameter's example: the Param's scalar_dtype; a Python scalar's: its kind
@@ -56,9 +57,11 @@ def dispatchers(module: Any) -> dict[str, Any]:
     return found
 
 
-def start(module: Any, names: set[str] | None = None) -> dict[str, str]:
+def start(module: Any, names: set[str] | None = None, ahead: bool = True) -> dict[str, str]:
     """Start compiling the CPU variants of ``module``'s dispatchers (those in ``names``) in the background
-    for the hinted signatures; returns, per function, what was started or why not."""
+    for the hinted signatures; returns, per function, what was started or why not. ``ahead``: in the
+    ahead-of-time lane, which is bounded (background.ahead_limit: the functions past it compile on their
+    first call); ``polyray compile --precompile`` asks for every one (False)."""
     from .cpu import CpuVariant
 
     notes: dict[str, str] = {}
@@ -73,7 +76,11 @@ def start(module: Any, names: set[str] | None = None) -> dict[str, str]:
         if args is None:
             notes[name] = f"not compiled ahead: {problem}"
             continue
-        variant.precompile(args)
+        try:
+            variant.precompile(args, ahead)
+        except background.AheadLaneFull as full:  # (its first call compiles it, in the background)
+            notes[name] = f"not compiled ahead: {full}"
+            continue
         notes[name] = "cpu variant compiling ahead of the first call"
     return notes
 
@@ -95,7 +102,7 @@ def precompile_file(path: str | Path) -> dict[str, str]:
         spec.loader.exec_module(module)
     finally:
         sys.path.remove(str(path.parent))
-    notes = start(module)
+    notes = start(module, ahead=False)  # (asked for by name: the whole file, the lane's bound aside)
     for fname, dispatcher in dispatchers(module).items():
         variant = dispatcher.variants.get("cpu")
         jobs = list(getattr(variant, "_jobs", {}).values())

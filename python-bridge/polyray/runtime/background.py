@@ -185,18 +185,49 @@ def wait_idle(timeout: float | None = None) -> bool:
     return True
 
 
+#: POLYRAY_AHEAD_LIMIT: how many compiles may wait in the ahead-of-time lane (0: none is compiled ahead).
+AHEAD_LIMIT_ENV: Final = "POLYRAY_AHEAD_LIMIT"
+#: The lane's bound by default. A count, not bytes: what a compile ahead costs is the worker's time (0.3 to 5 s
+#: each, much of it holding the GIL, so the user's next cells run slower meanwhile) and the machine code it
+#: leaves resident for a function that may never be called; both grow with the number of compiles, and a
+#: queued job itself holds only stand-in arguments. 32 is under a minute of compiling for typical kernels:
+#: a cell or module of a few dozen hinted functions is compiled whole, one of hundreds no longer queues
+#: minutes of work nobody asked for.
+AHEAD_LIMIT: Final = 32
+
+
+class AheadLaneFull(Exception):
+    """:func:`submit` with ``ahead=True`` while the ahead-of-time lane holds :func:`ahead_limit` jobs: nothing
+    was queued (the function compiles when a call asks for it, in the background as without hints)."""
+
+
+def ahead_limit() -> int:
+    """The ahead-of-time lane's bound: POLYRAY_AHEAD_LIMIT (a count >= 0), else AHEAD_LIMIT."""
+    raw = environ.get(AHEAD_LIMIT_ENV)
+    try:
+        value = int(raw.strip()) if raw is not None and raw.strip() else AHEAD_LIMIT
+    except ValueError:
+        return AHEAD_LIMIT
+    return max(value, 0)
+
+
 def submit(key: Hashable, work: Callable[[Job], None], gated: bool = False, ahead: bool = False) -> Job:
     """Queue ``work`` for the worker thread; the caller keeps the job (and so never submits a key twice:
     the variants hold their jobs per signature under their own lock). ``ahead``: compiled ahead of any
-    call, so after every job a call asked for (until :func:`promote`)."""
+    call, so after every job a call asked for (until :func:`promote`); raises :class:`AheadLaneFull`,
+    queuing nothing, where that lane already holds :func:`ahead_limit` jobs (a job a call asks for is
+    never refused)."""
     global _worker, _pending
+    limit = ahead_limit() if ahead else 0
     job = Job(key, work, gated, ahead)
-    if gated:
-        gates = _local.gates
-        if gates is None:
-            gates = _local.gates = []
-        gates.append(job.gate)
     with _lock:
+        if ahead and len(_later) >= limit:
+            raise AheadLaneFull(f"the ahead-of-time lane holds {len(_later)} compiles ({AHEAD_LIMIT_ENV}={limit})")
+        if gated:
+            gates = _local.gates
+            if gates is None:
+                gates = _local.gates = []
+            gates.append(job.gate)
         if _stopping:
             job.error = "the interpreter is exiting"
             job.done.set()

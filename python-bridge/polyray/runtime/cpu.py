@@ -165,7 +165,7 @@ class CpuVariant:
 
     __slots__ = ("py_func", "serial_func", "helpers", "callees", "fastmath", "parallel", "boundscheck", "rollback", "undo", "_jitted", "_serial", "_form", "_form_times",
                  "_form_calls", "_warm_forms", "_broken",
-                 "_failed", "_numba_error", "_lock", "_notes", "cached", "_jobs", "_jobs_lock",
+                 "_failed", "_numba_error", "_lock", "_notes", "cached", "_jobs", "_jobs_lock", "_skipped_ahead",
                  "_jit_report", "_stable", "_plan", "last_seconds", "_trials")
 
     def __init__(
@@ -235,6 +235,9 @@ class CpuVariant:
         # created under _jobs_lock, so that concurrent calls never start two compiles of one signature
         self._jobs: dict[tuple[Any, ...], background.Job] = {}
         self._jobs_lock = threading.Lock()
+        # call_signature -> why it was not compiled ahead (precompile: the lane was full): the records of the
+        # calls that wait for its compile then say so
+        self._skipped_ahead: dict[tuple[Any, ...], str] = {}
         # keys for the next run record: the JIT time of a compile that finished (reported once), waited or not
         self._jit_report: dict[str, Any] = {}
         # what _use_serial found about the forms' stability, and what the last run offers the hot path (take_hot)
@@ -420,7 +423,9 @@ class CpuVariant:
                 self._jit_report.setdefault("jit_waited_seconds", 0.0)
             return got, form
         if not job.done.is_set():
-            raise VariantCompiling(f"cpu variant compiling: {job.elapsed():.1f} s so far", job.elapsed())
+            skipped = self._skipped_ahead.get(key)
+            raise VariantCompiling(f"cpu variant compiling: {job.elapsed():.1f} s so far"
+                                   + (f" (not compiled ahead: {skipped})" if skipped else ""), job.elapsed())
         reason = next((r for r in (got, *results.values()) if isinstance(r, str)), None) or job.error or (
             f"the cpu variant of {self.py_func.__name__} did not compile")
         if self._broken is not None:
@@ -449,12 +454,18 @@ class CpuVariant:
             self._jobs[key] = job
             return job
 
-    def precompile(self, args: tuple[Any, ...]) -> background.Job:
+    def precompile(self, args: tuple[Any, ...], ahead: bool = True) -> background.Job:
         """Start compiling for arguments of ``args``' types (examples: only their types are read), e.g.
-        when hints give the signature before any call (the magic, the decorator, ``polyray compile``)."""
+        when hints give the signature before any call (the magic, the decorator, ``polyray compile``).
+        ``ahead``: in the ahead-of-time lane; raises background.AheadLaneFull where that lane is full:
+        nothing is queued, and the run records of the calls that then wait for its compile say so (_ready)."""
         key = call_signature(args)
         form = "serial" if self.parallel and size_class(args)[1] < _serial_below_bytes() else "parallel"
-        return self._jobs.get(key) or self._submit(key, args, form, ahead=True)
+        try:
+            return self._jobs.get(key) or self._submit(key, args, form, ahead=ahead)
+        except background.AheadLaneFull as full:
+            self._skipped_ahead[key] = str(full)
+            raise
 
     def _compile_forms(self, job: background.Job, stand_ins: tuple[Any, ...], order: tuple[str, ...]) -> None:
         """On the worker: compile each form for the stand-ins' types (a cache hit loads machine code); the
