@@ -175,8 +175,20 @@ def plain_source(max_arrays: int) -> str:
     return re.sub(r"(s): float, (n): int\) -> (float|None)", r"\1, \2)", text)
 
 
+def interleaved2(fn: Any, one: list[tuple[Any, ...]], two: list[tuple[Any, ...]], calls: int,
+                 repeat: int) -> tuple[float, float]:
+    """per_call of ``fn`` on the arguments ``one`` and on ``two`` in turn, the runs taken in turn."""
+    best = [float("inf"), float("inf")]
+    for _ in range(repeat):
+        best[0] = min(best[0], per_call(fn, one, calls, 1))
+        best[1] = min(best[1], per_call(fn, two, calls, 1))
+    return best[0], best[1]
+
+
 def measure(max_arrays: int, calls: int, repeat: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     from polyray.runtime import background, clear_history, history
+
+    alternating = {1, min(4, max_arrays), max_arrays} - {0}
 
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:
@@ -224,6 +236,16 @@ def measure(max_arrays: int, calls: int, repeat: int) -> tuple[list[dict[str, An
             # the decorator's own cost: against the CLI wrapper of the same function, runs taken in turn
             row["deco_hot"], row["decorated"] = interleaved([fn, deco], hot, calls, repeat)
             row["decorated_variant"] = history()[-1]["variant"]
+            if k in alternating:
+                # two signatures in turn: float64 arrays, then float32 ones (decorator.py's switch of them)
+                hot32 = [tuple(a.astype(np.float32) if isinstance(a, np.ndarray) else a for a in hot[0])]
+                for args in (*hot32, *hot32, *hot32):
+                    check(f"@parallelize f{k} float32", original, deco, args)
+                background.wait_idle(300)
+                for args in (*hot, *hot32, *hot, *hot32):
+                    deco(*args)
+                row["alt_one"], row["alt_two"] = interleaved2(deco, hot, [hot[0], hot32[0]], calls, repeat)
+                row["alt_variants"] = sorted({r["variant"] for r in history()[-4:]})
             clear_history()
             rows.append(row)
         os.environ.pop("POLYRAY_TARGET", None)
@@ -265,11 +287,21 @@ def never_slower(module: Any, calls: int, repeat: int, max_arrays: int) -> list[
                 cls, _ = size_class(args[0])
                 dispatcher.keep.off()
                 dispatcher.keep.add(*class_bounds(cls), dispatcher._array_bytes(args[0]))
+                specialized = fn.__code__
                 o_kept, t_kept = interleaved([original, fn], args, calls, repeat)
+                # the same test as generated (reading hot.Kept's fields), against the one with constants
+                # (kept_code.py): the two codes timed in turn on the same function object
+                generic = dispatcher.keep._generic or specialized
+                t_kept_gen = t_kept_const = float("inf")
+                for _ in range(repeat):
+                    fn.__code__ = generic
+                    t_kept_gen = min(t_kept_gen, per_call(fn, args, calls, 1))
+                    fn.__code__ = specialized
+                    t_kept_const = min(t_kept_const, per_call(fn, args, calls, 1))
                 dispatcher.keep.off()
                 rows.append({"arrays": k, "length": length, "original": t_orig, "auto": t_auto,
                              "variant": variant, "floor": t_floor, "kept": t_kept, "o_floor": o_floor,
-                             "o_kept": o_kept})
+                             "o_kept": o_kept, "kept_generic": t_kept_gen, "kept_const": t_kept_const})
     finally:
         os.environ["POLYRAY_TIME_ORIGINAL_BELOW"] = "0"
     return rows
@@ -277,13 +309,25 @@ def never_slower(module: Any, calls: int, repeat: int, max_arrays: int) -> list[
 
 def never_table(rows: list[dict[str, Any]]) -> list[str]:
     lines = ["| array args (+2 scalars) | elements | original | auto | original / auto | auto runs "
-             "| POLYRAY_TARGET=original (original / it) | original kept for the size class (original / it) |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| POLYRAY_TARGET=original (original / it) | original kept for the size class (original / it) "
+             "| kept: generated test / test with constants |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['arrays']} | {r['length']} | {us(r['original'])} | {us(r['auto'])} "
                      f"| {r['original'] / r['auto']:.2f}x | {r['variant']} "
                      f"| {us(r['floor'])} ({r['o_floor'] / r['floor']:.2f}x) "
-                     f"| {us(r['kept'])} ({r['o_kept'] / r['kept']:.2f}x) |")
+                     f"| {us(r['kept'])} ({r['o_kept'] / r['kept']:.2f}x) "
+                     f"| {us(r['kept_generic'])} / {us(r['kept_const'])} |")
+    return lines
+
+
+def alternating_table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["| array args (+2 scalars) | @parallelize, one signature | two signatures in turn (float64, float32) "
+             "| difference | ran |", "|---|---|---|---|---|"]
+    for r in rows:
+        if "alt_two" in r:
+            lines.append(f"| {r['arrays']} | {us(r['alt_one'])} | {us(r['alt_two'])} "
+                         f"| {us(r['alt_two'] - r['alt_one'])} | {', '.join(r['alt_variants'])} |")
     return lines
 
 
@@ -339,7 +383,9 @@ def main() -> None:
     rows, never = measure(opts.max_arrays, opts.calls, opts.repeat)
     header = machine()
     lines = [*table(rows), "", "Never slower (issue 18): the original against auto after 12 calls, the original "
-             "timed on copies (the default):", "", *never_table(never)]
+             "timed on copies (the default):", "", *never_table(never), "",
+             "Signatures in turn (issue 18): the same @parallelize function called with float64 and float32 "
+             "arrays alternately, against float64 only, the runs taken in turn:", "", *alternating_table(rows)]
     print(header)
     print("\n".join(lines))
     if opts.doc:

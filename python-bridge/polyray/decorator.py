@@ -346,7 +346,9 @@ class Parallelized(functools.partial):
     the signature bound and compiled where new) until a positional call ran a compiled signature; while that
     is the only one met, the signature's wrapper itself, and the decorator tests nothing: the wrapper's
     dispatcher, told the signature (Dispatcher.miss_for), passes a call of other argument types back
-    (``_missed``) before it runs anything. No ``__call__`` here: defining one would replace partial's."""
+    (``_missed``) before it runs anything; with two to SWITCH_SIGNATURES compiled signatures, a generated
+    switch of their argument types (``_switch``) that calls each one's wrapper. No ``__call__`` here:
+    defining one would replace partial's."""
 
     def __new__(cls, fn: Callable[..., Any], target: str | None = None, numerics: str | None = None) -> "Parallelized":
         return super().__new__(cls, fn)

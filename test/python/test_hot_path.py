@@ -695,6 +695,52 @@ def test_the_kept_original_holds_for_its_size_class_only(kern, monkeypatch):
     assert kern.pick(huge, 9) == 18.0 and last()["variant"] == "cpu"
 
 
+def test_the_wrapper_s_kept_test_reads_the_kept_numbers_as_constants(kern, monkeypatch):
+    """While a size class (or everything) is kept, the wrapper function's code is the generated one with its
+    test's numbers as constants (runtime/kept_code.py): the same test, cheaper; the generated code is back
+    whenever nothing is kept; and the two-array sum is tested as generated."""
+    from polyray.runtime import kept_code
+
+    d, pick = kern._polyray_dispatch_pick, kern.pick
+    generic = pick.__code__
+    x = np.arange(8.0)
+    d.keep.add(64, 128, x.nbytes)
+    kept = pick.__code__
+    assert kept is not generic and kept.co_filename == generic.co_filename and kept.co_firstlineno == generic.co_firstlineno
+    assert {64, 128} <= set(kept.co_consts) and "_polyray_keep_pick" not in kept.co_names
+    count = len(rt.history())
+    assert pick(x, 3) == 6.0 and pick(np.arange(9.0), 8) == 16.0 and len(rt.history()) == count  # (the original here)
+    with pytest.raises(IndexError) as raised:  # the original's exception, from the file's own line
+        pick(x, 8)
+    assert raised.traceback[-1].name == "pick" and "x[k] * 2.0" in str(raised.traceback[-1].statement)
+    assert pick(np.arange(4.0), 1) == 2.0 and len(rt.history()) == count + 1  # another class: the dispatcher
+    assert pick([1.0, 2.0], 1) == 4.0 and len(rt.history()) == count + 2  # no bytes: the dispatcher
+    d.keep.off()
+    assert pick.__code__ is generic
+    d.keep.keep_all()
+    assert pick.__code__ is not generic and pick(np.arange(4.0), 1) == 2.0 and len(rt.history()) == count + 2
+    d.keep.add(0, 1 << 40)  # (no deciding call's total: the bounds only)
+    assert pick.__code__ is not generic and -1 not in pick.__code__.co_consts
+    d.keep.off()
+    assert pick.__code__ is generic
+    # two arrays: the generated sum of their bytes, against the constants
+    ds, smooth = kern._polyray_dispatch_smooth, kern.smooth
+    u, out = np.linspace(0.0, 1.0, 16), np.zeros(16)
+    ds.keep.add(200, 300, u.nbytes + out.nbytes)
+    ref = np.zeros(16)
+    smooth(u, out, 0.25)
+    kern._polyray_original_smooth(u, ref, 0.25)
+    assert out.tobytes() == ref.tobytes() and len(rt.history()) == count + 2 and 256 in smooth.__code__.co_consts
+    ds.keep.off()
+    # where the wrapper's source cannot be read, the generated test serves (the same answers)
+    monkeypatch.setattr(kept_code, "_templates", {})
+    monkeypatch.setattr(kept_code, "_codes", {})
+    monkeypatch.setattr(kept_code.inspect, "getsourcelines", lambda code: (_ for _ in ()).throw(OSError("gone")))
+    d.keep.add(64, 128, x.nbytes)
+    assert pick.__code__ is generic and d.keep.on and pick(x, 2) == 4.0 and len(rt.history()) == count + 2
+    d.keep.off()
+
+
 def test_the_wrapper_reads_no_bytes_while_nothing_is_kept(kern, monkeypatch):
     """The wrapper's kept-original test reads the arrays' bytes only where the dispatcher keeps the original
     (hot.Kept.on): the compiled code's calls pay one flag."""

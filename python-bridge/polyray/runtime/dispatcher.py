@@ -151,7 +151,7 @@ class Dispatcher:
         # the hot path's checks compiled into the call (hot_entry.py), built with the generated hot path
         self._fusion: _hot_entry.Fusion | None = None
         # where the generated wrapper runs the original's body itself (hot.Kept; codegen/dispatcher.ts)
-        self.keep = _hot.Kept()
+        self.keep = _hot.Kept(original, name)
         # the original whose body the generated wrapper holds: the wrapper may run that copy only while it is
         # still the original. The decorator and the magic replace the original with the user's own function
         # (profiling.adopt_original), whose globals are the user's module or notebook, not the generated

@@ -59,6 +59,7 @@ import importlib
 import math
 import sys
 import threading
+import types
 from time import perf_counter
 from collections.abc import Callable, Sequence
 from typing import Any, Final
@@ -413,9 +414,9 @@ class Kept:
     a compiled decision for an overlapping size class); nothing else can change it, since the
     original's measured time only falls and the compiled candidates are not run meanwhile."""
 
-    __slots__ = ("on", "lo", "hi", "all", "n")
+    __slots__ = ("on", "lo", "hi", "all", "n", "_body", "_name", "_wrapper", "_generic")
 
-    def __init__(self) -> None:
+    def __init__(self, body: Callable[..., Any] | None = None, name: str | None = None) -> None:
         #: for the arguments whose arrays' bytes total lies in [lo, hi) (lo == hi while off: none does)
         self.on = False
         self.lo = 0
@@ -424,15 +425,46 @@ class Kept:
         self.all = False
         #: the arrays' bytes total of the call that decided (-1: none), within [lo, hi)
         self.n = -1
+        # the generated module's original and its wrapper's name: while something is kept, the wrapper's code
+        # is one whose test reads these numbers as constants (kept_code.py); its generated code, else
+        self._body = body
+        self._name = name
+        self._wrapper: Any = None
+        self._generic: Any = None
 
     def off(self) -> None:
         self.all = self.on = False
         self.lo = self.hi = 0
         self.n = -1
+        self._set_code()
 
     def keep_all(self) -> None:
         self.lo, self.hi = 0, 1 << 62
         self.on = self.all = True
+        self._set_code()
+
+    def _set_code(self) -> None:
+        """The wrapper's code for what is kept now (kept_code.py): generated where nothing is."""
+        wrapper = self._wrapper
+        if wrapper is None:
+            if not self.on or self._body is None:
+                return
+            found = getattr(self._body, "__globals__", {}).get(self._name)
+            if not isinstance(found, types.FunctionType) or getattr(found, "__wrapped__", None) is not self._body:
+                return
+            self._wrapper = wrapper = found
+            self._generic = found.__code__
+        code = self._generic
+        if self.on:
+            from .kept_code import specialized
+
+            try:
+                code = specialized(self._generic, f"_polyray_keep_{self._name}", self.all, self.n, self.lo,
+                                   self.hi) or self._generic
+            except Exception:  # noqa: BLE001 - the generated test serves
+                code = self._generic
+        if wrapper.__code__ is not code:
+            wrapper.__code__ = code
 
     def add(self, lo: int, hi: int, n: int = -1) -> None:
         """Keep the original for totals in [lo, hi) too (joined to the range kept now where they touch);
@@ -445,6 +477,7 @@ class Kept:
         if lo <= n < hi:
             self.n = n
         self.on = True
+        self._set_code()
 
     def overlaps(self, lo: int, hi: int) -> bool:
         return self.on and lo < self.hi and self.lo < hi
