@@ -385,6 +385,7 @@ class Parallelized(functools.partial):
         params = list(self._signature.parameters.values())
         self._positional = len(params) if all(p.kind in (
             inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in params) else -1
+        _background.prestart()  # the first call's background build then only queues (background.prestart)
         self._quick_key: Callable[..., Any] | None = None
         self._quick: dict[tuple[Any, Any], Callable[..., Any]] = {}
         # the compiled signatures calls go straight to (_take_fast, issue 18): possible for positional

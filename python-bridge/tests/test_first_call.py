@@ -859,3 +859,25 @@ def test_a_cold_first_run_of_the_original_is_not_what_auto_compares(monkeypatch:
     assert len(runs) == SHORT_RUNS  # 4 ms + 4 * 0.2 ms, within the budget
     assert extra["original_timed_seconds"] < 0.002 < 0.004 < TIMING_BUDGET_SECONDS
     assert meter.original_seconds(10) == extra["original_timed_seconds"]
+
+
+def test_a_gated_job_leaves_the_worker_asleep_until_its_call_returns() -> None:
+    """The worker is started where a variant is made (background.prestart), and a job a call submits gated
+    does not wake it while that call runs its original: a woken worker takes the GIL from the call only to
+    wait on the gate (a GIL handoff each way, in the call's time). open_gates wakes it."""
+    assert background.wait_idle(120)
+    background.prestart()
+    assert background._worker is not None and background._worker.is_alive()
+    ran: list[str] = []
+    job = background.submit(("gated", uuid.uuid4().hex), lambda job: ran.append("ran"), gated=True)
+    threading.Event().wait(0.3)  # (a woken worker takes a job within microseconds)
+    assert job in background._now and background._running is None and not ran, "the worker took a gated job"
+    background.open_gates()
+    assert job.wait(60) and ran == ["ran"]
+    # a gated job whose gate is never opened still runs after GATE_SECONDS (its call never returned)
+    stuck = background.Job(("stuck", 0), lambda job: None, gated=True)
+    stuck.created -= background.GATE_SECONDS
+    with background._lock:
+        background._now.append(stuck)
+        assert background._runnable()
+        background._now.remove(stuck)

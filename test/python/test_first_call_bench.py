@@ -40,3 +40,31 @@ def test_repeat_takes_the_median_of_interleaved_processes():
     # a failed process is reported, not averaged away
     o, p = bench.sampled(lambda: {"error": "over 300 s"}, lambda whole: {"first_s": 0.3}, 2)
     assert o == {"error": "over 300 s"}
+
+
+def test_a_run_with_only_keeps_the_rows_it_did_not_measure_under_their_run():
+    bench = _bench()
+    earlier = ["### npbench (2 of 2 within the limit)", "", "Run: 2026-12-06 10:29 UTC, commit da9c58d.", "",
+               "| benchmark | first call | verdict |", "|---|---|---|",
+               "| adi | 29.9 ms | ok |", "| stockham_fft | 120.7 ms | slower |"]
+    kept = bench.unmeasured(earlier, {"stockham_fft"})
+    assert [line for line in kept if line.startswith("| ")] == ["| benchmark | first call | verdict |", "| adi | 29.9 ms | ok |"]
+    assert any("Earlier run: 2026-12-06 10:29 UTC, commit da9c58d." in line for line in kept), kept
+    assert bench.unmeasured(earlier, {"adi", "stockham_fft"}) == []
+    # written again by a later run: the kept table keeps its own run, and a row measured now leaves it
+    again = ["### npbench (1 of 1 within the limit)", "", "Run: 2026-12-07 00:01 UTC, commit abc1234.", "",
+             "| benchmark | first call | later calls run | verdict |", "|---|---|---|---|",
+             "| stockham_fft | 30.1 ms | original (the variant does not beat it) | ok |"] + kept
+    twice = bench.unmeasured(again, {"stockham_fft"})
+    assert twice == kept, twice
+    assert bench.unmeasured(again, {"adi"})[3:] == ["| benchmark | first call | later calls run | verdict |",
+                                                    "|---|---|---|---|",
+                                                    "| stockham_fft | 30.1 ms | original (the variant does not beat it) | ok |"]
+
+
+def test_later_calls_say_whether_auto_kept_the_original():
+    bench = _bench()
+    assert bench.later({}) == "-"
+    assert bench.later({"later_variant": "cpu"}) == "cpu"
+    kept = {"later_variant": "original", "later_reason": "auto: original kept for size class 2^20 bytes, ..."}
+    assert bench.later(kept) == "original (the variant does not beat it)"

@@ -168,6 +168,8 @@ def open_gates(frames: int = 1) -> None:
         _local.gates = None
         for gate in gates:
             gate.set()
+        with _ready:  # the worker sleeps through a gated submit (submit): wake it now
+            _ready.notify()
 
 
 _pending = 0  # jobs queued or running (wait_idle)
@@ -217,7 +219,7 @@ def submit(key: Hashable, work: Callable[[Job], None], gated: bool = False, ahea
     call, so after every job a call asked for (until :func:`promote`); raises :class:`AheadLaneFull`,
     queuing nothing, where that lane already holds :func:`ahead_limit` jobs (a job a call asks for is
     never refused)."""
-    global _worker, _pending
+    global _pending
     limit = ahead_limit() if ahead else 0
     job = Job(key, work, gated, ahead)
     with _lock:
@@ -232,13 +234,33 @@ def submit(key: Hashable, work: Callable[[Job], None], gated: bool = False, ahea
             job.error = "the interpreter is exiting"
             job.done.set()
             return job
-        if _worker is None or not _worker.is_alive():
-            _worker = threading.Thread(target=_run, name="polyray-jit", daemon=True)
-            _worker.start()
+        _start_worker()
         _pending += 1
         (_later if ahead else _now).append(job)
-        _ready.notify()
+        if not gated:
+            # a gated job's call is still running its original: a woken worker would take the GIL from it
+            # only to wait on the gate (a handoff each way, each up to a switch interval and a scheduler's
+            # delay on a loaded machine); open_gates wakes it when the call returns
+            _ready.notify()
     return job
+
+
+def _start_worker() -> None:
+    """Start the worker thread unless it runs (under ``_lock``). ``Thread.start`` waits until the new thread
+    has been scheduled: 31 ms at load 16, which was the whole of Polyray's own part of crc16's first call."""
+    global _worker
+    if _worker is None or not _worker.is_alive():  # (not alive: a forked child, whose parent started it)
+        _worker = threading.Thread(target=_run, name="polyray-jit", daemon=True)
+        _worker.start()
+
+
+def prestart() -> None:
+    """Start the worker now, where a variant that compiles on it is made (a generated module's import, a
+    decorated function's definition), so that a first call's :func:`submit` only queues its job: the wait
+    for the new thread is then the import's, not the call's."""
+    with _lock:
+        if not _stopping:
+            _start_worker()
 
 
 def promote(job: Job) -> None:
@@ -256,12 +278,22 @@ def promote(job: Job) -> None:
             _now.append(job)
 
 
+def _runnable() -> bool:
+    """Whether the worker has a job to take (under ``_lock``): a queued job that is not a gated one whose
+    call is still running, or one whose gate has waited GATE_SECONDS."""
+    if _later or any(job.gate.is_set() for job in _now):
+        return True
+    return bool(_now) and perf_counter() >= _now[0].created + GATE_SECONDS
+
+
 def _run() -> None:
     global _running, _pending
     while True:
         with _ready:
-            while not _now and not _later:
-                _ready.wait()
+            while not _runnable():
+                # nothing queued, or only gated jobs whose calls are still running: sleep until a submit
+                # or open_gates notifies, or until the first gated job's GATE_SECONDS are up
+                _ready.wait(max(0.0, _now[0].created + GATE_SECONDS - perf_counter()) if _now else None)
             job = _now.popleft() if _now else _later.popleft()
             job.ahead = False
             if _stopping:
@@ -270,7 +302,7 @@ def _run() -> None:
                 job.done.set()
                 continue
             _running = job
-        job.gate.wait(GATE_SECONDS)
+        job.gate.wait(max(0.0, job.created + GATE_SECONDS - perf_counter()))
         job.started = perf_counter()  # (importing numba, the first time, is part of the JIT's time)
         _exit_hook_after_numba()
         try:

@@ -247,6 +247,7 @@ class CpuVariant:
         self._plan: tuple[Callable[..., Any], tuple[float, float, float, int | None]] | None = None
         #: seconds the compiled code of the last successful run took (its preparation not included)
         self.last_seconds: float | None = None
+        background.prestart()  # (the first call's compile then only queues: background.prestart)
 
     #: compiled apart from the calls (background.py): a run's time is never a compile's (cost.py)
     compiles_apart = True
