@@ -31,6 +31,7 @@ a prange sum over 1e5 elements took 34 µs alone and 7.3 ms right after a produc
 Children (the compile service, Ray workers, the user's subprocesses) inherit the two variables. Setting
 openblas_set_num_threads(1) around prange regions does not help: the threads already spinning keep spinning
 (under load, 13.7 ms of CPU per product + prange pair with it, 16.7 ms without, 8.4 ms after the restart). Nothing here imports NumPy, Numba or ctypes' libraries beyond those already loaded.
+bench/idle_threads.py measures the whole matrix of settings.
 """
 from __future__ import annotations
 
