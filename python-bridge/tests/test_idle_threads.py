@@ -124,3 +124,31 @@ def test_restart_pool_refuses_what_is_not_a_loaded_openblas(tmp_path) -> None:
     libc = ctypes.util.find_library("c")
     if libc:
         assert idle_threads.restart_pool(libc) is False  # loaded, but no OpenBLAS pool
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/maps")
+def test_the_thread_count_the_user_gave_openblas_survives_the_restart() -> None:
+    """threadpoolctl-style openblas_set_num_threads(1) before ``import polyray``: still 1 after the restart and
+    after the next product, which gives the same bits as before it."""
+    code = """
+        import ctypes, glob, json, os, numpy as np
+        # found without importing polyray (which would restart the pool now)
+        paths = glob.glob(os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs", "lib*openblas*.so*"))
+        if not paths:
+            print(json.dumps(None)); raise SystemExit
+        lib = ctypes.CDLL(paths[0])
+        get = getattr(lib, "scipy_openblas_get_num_threads64_", None) or lib.openblas_get_num_threads
+        set_ = getattr(lib, "scipy_openblas_set_num_threads64_", None) or lib.openblas_set_num_threads
+        set_(1)
+        A = np.random.default_rng(5).random((300, 300))
+        before = A @ A
+        import polyray
+        n1 = get()
+        after = A @ A
+        print(json.dumps({"restarted": polyray._idle_threads.applied["restarted"], "n1": n1, "n2": get(),
+                          "same": bool((before == after).all())}))
+    """
+    r = _run(code)
+    if r is None or not [p for p in r["restarted"] if "numpy" in p]:
+        pytest.skip("NumPy's BLAS is not a pthreads OpenBLAS found in /proc/self/maps")
+    assert (r["n1"], r["n2"], r["same"]) == (1, 1, True)
