@@ -627,6 +627,65 @@ class PrivateFn:
         return f"def {self.name}({sig}):\n{text}\n", spec
 
 
+class PeriodicFn:
+    """A 2-d loop nest over X with periodic or divided subscripts, as scientists write wrap-around
+    boundaries (issue 17/18; scop/wrapped-index.ts, poly/negative-indices.ts): `X[(i + 1) % n, j]`,
+    `X[(i - 1) % n, j]`, `X[i - 1, j - 1]` (Python's own wrap at 0), `X[i, (j + 2) % m]`, a shift by a
+    parameter `X[(i + k) % n, j]`, a period given as a parameter `X[i % p, j]` (0: ZeroDivisionError,
+    negative: indices from the end, past n: IndexError), `X[i // 2, j]`, `X[i, j % 3]`, read into
+    `out[i, j]` (parallel). One function in three is a twin that must stay sequential: X updated in
+    place through a wrap-around read, a wrap-around write `out[(i + 1) % n, j]` of what the next row
+    reads, or rows folded into `out[i % 3, j]`. Parameters: X and out (2-d float64), c (float),
+    and k, p (int) where read."""
+
+    READS = ("next", "prev_mod", "prev_neg", "col_next", "shift_k", "period_p", "half", "mod3")
+    TWINS = ("inplace", "wrap_write", "fold")
+
+    def __init__(self, rng: random.Random, name: str):
+        self.rng = rng
+        self.name = name
+        self.features: set[str] = {"periodic_family"}
+
+    @staticmethod
+    def _read(form: str) -> str:
+        return {
+            "next": "X[(i + 1) % n, j]",
+            "prev_mod": "X[(i - 1) % n, j]",
+            "prev_neg": "X[i - 1, j - 1]",
+            "col_next": "X[i, (j + 2) % m]",
+            "shift_k": "X[(i + k) % n, j]",
+            "period_p": "X[i % p, j]",
+            "half": "X[i // 2, j]",
+            "mod3": "X[i, j % 3]",
+        }[form]
+
+    def build(self) -> tuple[str, FunctionSpec]:
+        rng = self.rng
+        reads = rng.sample(self.READS, rng.choice((1, 2, 3)))
+        self.features |= {f"periodic_{r}" for r in reads}
+        c = rng.choice(FLOAT_CONSTS)
+        terms = [self._read(r) for r in reads]
+        expr = f"{c} * " + " - ".join(terms) if len(terms) > 1 else f"{terms[0]} * c"
+        twin = rng.choice(self.TWINS) if rng.random() < 1 / 3 else None
+        if twin:
+            self.features.add(f"periodic_twin_{twin}")
+        stmt = {
+            None: f"out[i, j] = {expr}",
+            "inplace": f"X[i, j] = 0.5 * (X[i, j] + {terms[0]})",
+            "wrap_write": f"out[(i + 1) % n, j] = out[i, j] + {expr}",
+            "fold": f"out[i % 3, j] += {expr}",
+        }[twin]
+        lines = ["n, m = X.shape", "for i in range(n):", "    for j in range(m):", f"        {stmt}"]
+        text = "\n".join("    " + x for x in lines)
+        params = [Param("X", "array", 2), Param("out", "array", 2), Param("c", "float")]
+        for name in ("k", "p"):
+            if f"{name}) %" in stmt or f"% {name}," in stmt:
+                params.append(Param(name, "int"))
+        sig = ", ".join(f"{p.name}: {SHAPED[(p.dtype, p.ndim)] if p.kind == 'array' else p.kind}" for p in params)
+        spec = FunctionSpec(self.name, params, False, None, self.features)
+        return f"def {self.name}({sig}) -> None:\n{text}\n", spec
+
+
 # ------------------------------------------------------------------------------------------------
 # The NumPy table's rows that the families above do not write (issue 17): `TableFn`.
 

@@ -901,6 +901,13 @@ def generate(seed: int) -> Program:
         text, spec = families.PrivateFn(prng, f"f{len(texts)}").build()
         texts.append(text)
         specs.append(spec)
+    # and one program in eight has a loop nest with periodic or divided subscripts, or a twin of one
+    # that must stay sequential (families.PeriodicFn, its own stream); every program with POLYRAY_FUZZ_PERIODIC=1
+    perng = random.Random(seed * 59 + 17)
+    if perng.random() < 1 / 8 or os.environ.get("POLYRAY_FUZZ_PERIODIC") == "1":
+        text, spec = families.PeriodicFn(perng, f"f{len(texts)}").build()
+        texts.append(text)
+        specs.append(spec)
     # one program in eight also sorts, in a function of its own (families.SortFn, its own stream, so the
     # functions above stay as they were); every program with --sort-family (run.py)
     srng = random.Random(seed * 43 + 5)

@@ -10,6 +10,7 @@ import type { LoopVerdict } from '../stage-types.js';
 import { extractScop } from '../scop/extract.js';
 import type { TypedFunction } from '../types/check.js';
 import { loopVerdicts } from './loop-verdicts.js';
+import { wrapNegativeIndices } from './negative-indices.js';
 import { planParallelLoops } from './parallel-plan.js';
 import { gpuObstacle, gridNest } from '../codegen/gpu-variant.js';
 import { walkStmts } from '../parse/ast.js';
@@ -40,7 +41,7 @@ export interface PolyResult {
 }
 
 export function polyStage(isl: IslContext, tf: TypedFunction, source: string): PolyResult {
-  const scop = extractScop(tf, source);
+  const scop = wrapNegativeIndices(isl, extractScop(tf, source));
   const reductions = new Map<number, string[]>();
   const verdicts = loopVerdicts(isl, scop, reductions);
   const parallel = planParallelLoops(isl, tf, scop, verdicts, reductions);

@@ -98,7 +98,7 @@ function analyse(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>
         }
         const [src, dst, distance, hit] = carried[0];
         const [a, b] = participatingAccesses(ctx, model, kind, arr, src, dst, hit);
-        blockers.push(describeDependence(kind, a, b, src, dst, loop.label ?? loop.variable, distance));
+        blockers.push(describeDependence(kind, a, b, src, dst, loop.label ?? loop.variable, distance) + approximation(a, b, scop, src, dst));
       }
     }
     if (blockers.length > 0) verdicts.set(loop.span.start, { parallel: false, reason: blockers[0] });
@@ -217,7 +217,7 @@ function participatingAccesses(
   src: ScopStatement,
   dst: ScopStatement,
   hit: IslUnionMap,
-): [string, string] {
+): [ScopAccess | string, ScopAccess | string] {
   const srcKind = kind === 'anti' ? 'read' : 'write';
   const dstKind = kind === 'flow' ? 'read' : 'write';
   const srcs = src.accesses.filter((a) => a.array === arr && a.kind === srcKind);
@@ -227,13 +227,31 @@ function participatingAccesses(
       const meet = ctx
         .unionMap(`${model.head} -> { ${model.tuple(src)} -> ${a.element} }`)
         .applyRange(ctx.unionMap(`${model.head} -> { ${model.tuple(dst)} -> ${b.element} }`).reverse());
-      if (!meet.intersect(hit).isEmpty()) return [a.text, b.text];
+      if (!meet.intersect(hit).isEmpty()) return [a, b];
     }
   }
-  return [srcs[0]?.text ?? arr, dsts[0]?.text ?? arr];
+  return [srcs[0] ?? arr, dsts[0] ?? arr];
 }
 
-function describeDependence(kind: string, a: string, b: string, src: ScopStatement, dst: ScopStatement, variable: string, distance: number | null): string {
+/**
+ * Why a blocking dependence may exist only in the model: an access it cannot
+ * place (a whole-array approximation: a subscript or a local array's shape it
+ * does not model) or a loop whose bounds it over-approximates. Said, so that a
+ * reader does not take `out[i] is written again` at face value.
+ */
+function approximation(a: ScopAccess | string, b: ScopAccess | string, scop: Scop, src: ScopStatement, dst: ScopStatement): string {
+  const vague = [a, b].find((x): x is ScopAccess => typeof x !== 'string' && !x.scalar && !x.exact && !x.ranged);
+  if (vague) return ` (the model cannot place ${vague.text}: it stands for any element of ${vague.array}, so the dependence may not be real)`;
+  // (for arrays: a scalar's dependence through such a loop is as the source says)
+  const arrays = [a, b].every((x) => typeof x !== 'string' && !x.scalar);
+  const loose = arrays ? [...src.loops, ...dst.loops].map((l) => scop.loops[l]).find((l) => l.approximate) : undefined;
+  if (loose) return ` (the bounds or step of the loop over ${loose.label ?? loose.variable} are not affine, so the model over-approximates its iterations)`;
+  return '';
+}
+
+function describeDependence(kind: string, a0: ScopAccess | string, b0: ScopAccess | string, src: ScopStatement, dst: ScopStatement, variable: string, distance: number | null): string {
+  const a = typeof a0 === 'string' ? a0 : a0.text;
+  const b = typeof b0 === 'string' ? b0 : b0.text;
   const later = distance === null ? `in a later iteration of ${variable}` : `${ORDINAL[distance] ?? distance} iteration${distance === 1 ? '' : 's'} of ${variable} later`;
   const at = (s: ScopStatement): string => `line ${s.span.from.line}`;
   if (kind === 'flow') return `${a} written at ${at(src)} is read (as ${b}) at ${at(dst)} ${later}`;

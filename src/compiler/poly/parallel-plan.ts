@@ -103,7 +103,8 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
     return plan;
   };
   // (an index read from data into a fresh local array is checked when the variant runs: ScopAccess.checked)
-  const inexact = scop.statements.flatMap((s) => s.accesses).find((a) => !a.scalar && !a.exact && !a.checked);
+  // (so is a periodic index `e % n`, a range the guard bounds: ScopAccess.ranged)
+  const inexact = scop.statements.flatMap((s) => s.accesses).find((a) => !a.scalar && !a.exact && !a.checked && !a.ranged);
   if (inexact) return refuse(`runs sequentially: the access ${inexact.text} is not affine, so its bounds cannot be checked before a parallel run`);
   if (scop.loops.some((l) => l.approximate)) return refuse('runs sequentially: a loop bound or step is not affine');
 
@@ -136,7 +137,10 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
       for (const a of s.accesses) {
         if (a.scalar) continue;
         if (!a.dims) return 'unknown-rank';
-        for (const d of a.dims) if (d.index !== null) addBad(dom, tuple, `${d.index} < 0 or ${d.index} >= ${d.extent}`);
+        // (an index that may be negative reads from the end, as in Python: poly/negative-indices.ts)
+        a.dims.forEach((d, k) => {
+          if (d.index !== null) addBad(dom, tuple, `${d.index} < ${a.wraps?.includes(k) ? `-${d.extent}` : '0'} or ${d.index} >= ${d.extent}`);
+        });
         // an index checked at run time: where it flags, the variant reads index 0 instead, which must exist
         for (const d of a.checked ?? []) addBad(dom, tuple, `${a.dims[d].extent} < 1`);
         for (const bound of a.nonNegative ?? []) addBad(dom, tuple, `${bound} < 0`);
@@ -155,6 +159,9 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
   plan.preconditions.push(...scop.assumptions);
   plan.temporaries = new Set(scop.temporaries.keys());
   plan.checkedIndices = scop.checkedIndices;
+  // `e % d` subscripts the guard above bounds (1 <= d): they cannot raise, so they print as Numba's own `%`
+  const guarded = new Set([...scop.guardedDivisions ?? []].filter((e) => tf.helpers.has(e)));
+  for (const e of guarded) plan.safeHelpers.add(e);
   // Every index is checked by the guard above: slice statements can run as element loops.
   plan.lowered = lowering.lowered;
   plan.preconditions = distinctConditions([...plan.preconditions, ...lowering.preconditions]);
@@ -187,13 +194,13 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
       if (s.kind !== 'for') continue;
       let distributed = underDistributable;
       if (verdicts.get(s.span.start)?.parallel) {
-        const semantic = prangeObstacle(tf, s, 'semantic', undefined, undefined, plan.checkedIndices);
+        const semantic = prangeObstacle(tf, s, 'semantic', undefined, undefined, plan.checkedIndices, guarded);
         if (!semantic && !underDistributable) {
           plan.distributable.add(s.span.start);
           distributed = true;
         }
         // Only math calls that may raise stand in the way: run it speculatively.
-        const speculate = semantic !== null && prangeObstacle(tf, s, 'speculative', undefined, undefined, plan.checkedIndices) === null;
+        const speculate = semantic !== null && prangeObstacle(tf, s, 'speculative', undefined, undefined, plan.checkedIndices, guarded) === null;
         const why = (speculate ? null : semantic) ?? prangeObstacle(tf, s, 'numba', shapesChecked);
         if (!why) {
           plan.prangeLoops.add(s.span.start);
@@ -212,7 +219,7 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
         // a loop carrying only scalar sums: fixed blocks in parallel, partial sums added in order
         const scalars = reductions.get(s.span.start)!;
         const r = blockedReduction(tf, s, scalars);
-        const why = 'why' in r ? r.why : prangeObstacle(tf, s, 'semantic', shapesChecked, new Set(scalars), plan.checkedIndices) ?? prangeObstacle(tf, s, 'numba', shapesChecked);
+        const why = 'why' in r ? r.why : prangeObstacle(tf, s, 'semantic', shapesChecked, new Set(scalars), plan.checkedIndices, guarded) ?? prangeObstacle(tf, s, 'numba', shapesChecked);
         if (!why && 'plan' in r) {
           plan.blocked.set(s.span.start, r.plan);
           plan.notes.set(s.span.start, `runs in parallel as fixed blocks of iterations (${BLOCKS_IN_WORDS}), each summing ${scalars.map((n) => `'${n}'`).join(', ')} in the original order, the partial sums then added in block order: the same bits with any number of threads${r.plan.scalars.some((x) => x.kind === 'float') ? ' (close mode: a float sum reassociated, see closeNotes)' : ' (an integer sum: the same bits as the original)'}`);
@@ -242,7 +249,7 @@ function paramsConstraints(text: string): string {
  * after the loop); 'speculative' is the same but for math calls the CPU
  * variant can flag instead of raising; 'numba' reasons only for Numba's prange.
  */
-function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: 'semantic' | 'speculative' | 'numba', shapesChecked: ReadonlySet<Stmt> = new Set(), liveSums: ReadonlySet<string> = new Set(), checked: ReadonlyMap<Expr, CheckedIndex> = new Map()): string | null {
+function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: 'semantic' | 'speculative' | 'numba', shapesChecked: ReadonlySet<Stmt> = new Set(), liveSums: ReadonlySet<string> = new Set(), checked: ReadonlyMap<Expr, CheckedIndex> = new Map(), guarded: ReadonlySet<Expr> = new Set()): string | null {
   if (mode === 'numba') return numbaObstacle(tf, loop, shapesChecked);
   let obstacle: string | null = literalStep(loop.range.step) === null ? 'its step is not an integer literal' : null;
   const assignedInside = new Set<string>();
@@ -253,7 +260,8 @@ function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: '
   });
   // Helpers raise CPython's exceptions; inside a parallel loop the partial writes before one would differ.
   const safe = helperPreconditions(tf);
-  for (const [e, h] of tf.helpers) if (within(e, loop) && !safe.has(e) && !NEVER_RAISING_HELPERS.has(h.helper) && !(mode === 'speculative' && SPECULABLE_HELPERS.has(h.helper))) obstacle ??= `${tf.fn.name}'s loop body can raise (${exprKind(e)}), and a parallel loop could not reproduce the partial writes before the exception`;
+  // (a periodic subscript's `% d`: the bounds guard requires d >= 1 where it runs, Scop.guardedDivisions)
+  for (const [e, h] of tf.helpers) if (within(e, loop) && !safe.has(e) && !guarded.has(e) && !NEVER_RAISING_HELPERS.has(h.helper) && !(mode === 'speculative' && SPECULABLE_HELPERS.has(h.helper))) obstacle ??= `${tf.fn.name}'s loop body can raise (${exprKind(e)}), and a parallel loop could not reproduce the partial writes before the exception`;
   for (const [s] of tf.augHelpers) if (s.span.start >= loop.span.start && s.span.end <= loop.span.end) obstacle ??= 'the loop body can raise a CPython exception';
   // an index read from data may raise IndexError: a speculative run flags it instead (runtime/index_checks.py)
   if (mode === 'semantic') for (const e of checked.keys()) if (within(e, loop)) obstacle ??= `the index at line ${e.span.from.line} is read from data and may be out of bounds, and a parallel loop could not reproduce the partial writes before the IndexError`;

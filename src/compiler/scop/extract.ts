@@ -14,6 +14,7 @@ import { temporaryShape, type Shape } from './temporaries.js';
 import type { CallSite } from '../types/calls.js';
 import { isFreshArray, privateArrays, viewedNames } from './private-arrays.js';
 import { freshShape } from './fresh-shapes.js';
+import { wrappedIndex } from './wrapped-index.js';
 
 interface LoopFrame {
   index: number;
@@ -52,6 +53,8 @@ class Extractor {
   private readonly freshBound = new Set<string>();
   /** Index expressions read from data into fresh local arrays (Scop.checkedIndices). */
   private readonly checkedIndices = new Map<Expr, CheckedIndex>();
+  /** `%` subscripts modelled as a range of their dimension: the bounds guard rules out a zero divisor (Scop.guardedDivisions). */
+  private readonly guardedDivisions = new Set<Expr>();
   /** The `for` statement of each loop, by index into `loops`. */
   private readonly forStmts = new Map<number, Stmt & { kind: 'for' }>();
 
@@ -83,6 +86,7 @@ class Extractor {
       // (a local whose shapes conflict has none: its accesses stay unchecked, and the function sequential)
       checkedIndices: new Map([...this.checkedIndices].filter(([, c]) => this.localShapes.has(c.array))),
       assumptions: this.assumptions,
+      guardedDivisions: this.guardedDivisions,
       unanalysable: this.unanalysable,
     };
   }
@@ -164,13 +168,12 @@ class Extractor {
    * whose every element is written, and whose shape the bounds guard can use.
    */
   private allocation(name: string, value: Expr): ScopAccess | null {
-    if (value.kind !== 'call' || value.func.kind !== 'attribute' || numpyFunction(value.func.attr)?.typing !== 'alloc') return null;
+    const typing = value.kind === 'call' && value.func.kind === 'attribute' ? numpyFunction(value.func.attr)?.typing : undefined;
+    if (value.kind !== 'call' || value.func.kind !== 'attribute' || (typing !== 'alloc' && typing !== 'full' && typing !== 'alloc_like')) return null;
     const mod = this.tf.types.get(value.func.value);
-    if (!mod || mod.kind !== 'module' || mod.name !== 'numpy' || value.args.length < 1) return null;
-    const shape = value.args[0];
-    const extents = (shape.kind === 'tuple' ? shape.elts : [shape]).map((e) => toAff(e, (x) => this.affineName(x)));
-    if (extents.some((e) => e === null) || this.stack.length > 0) return null;
-    const isl = (extents as Aff[]).map(affToIsl);
+    if (!mod || mod.kind !== 'module' || mod.name !== 'numpy' || value.args.length < 1 || this.stack.length > 0) return null;
+    const isl = typing === 'alloc_like' ? this.likeShape(value) : this.shapeExtents(value.args[0]);
+    if (!isl) return null;
     const prev = this.localShapes.get(name);
     if (prev && prev.join() !== isl.join()) this.conflictingShapes.add(name);
     this.localShapes.set(name, isl);
@@ -188,6 +191,30 @@ class Extractor {
       reductionOp: null,
       dims: isl.map((extent) => ({ index: null, extent })),
     };
+  }
+
+  /** The extents of a shape argument (`n`, `(n, m)`), each affine in the parameters, or null. */
+  private shapeExtents(shape: Expr): string[] | null {
+    const extents = (shape.kind === 'tuple' ? shape.elts : [shape]).map((e) => toAff(e, (x) => this.affineName(x)));
+    return extents.some((e) => e === null) ? null : (extents as Aff[]).map(affToIsl);
+  }
+
+  /**
+   * `np.empty_like(u)` / zeros_like / ones_like: the shape of u (an array
+   * parameter of known rank, or a local of known shape), unless `shape=` says
+   * otherwise. Without it the array's every write was a may-write of the whole
+   * array, and a loop filling it read as writing one element again and again.
+   */
+  private likeShape(value: Expr & { kind: 'call' }): string[] | null {
+    const proto = value.args[0];
+    if (value.keywords.some((k) => k.name === 'shape') || proto.kind !== 'name' || this.aliasRoot.has(proto.id)) return null;
+    // (a local bound once: another binding, say in a branch, may give it another shape)
+    const local = this.localShapes.get(proto.id);
+    if (local) return this.bindings.get(proto.id) === 1 ? [...local] : null;
+    const rank = this.arrayRank.get(proto.id);
+    if (rank === null || rank === undefined || !this.tf.params.some((p) => p.name === proto.id && p.kind === 'array')) return null;
+    const extents = Array.from({ length: rank }, (_, d) => this.extent(proto.id, d));
+    return extents.some((x) => x === null) ? null : (extents as string[]);
   }
 
   /**
@@ -616,8 +643,9 @@ class Extractor {
     const dims: string[] = [];
     const constraints: string[] = [];
     const nonNegative: string[] = [];
-    const checked: { index: string | null; extent: string }[] = [];
+    const checked: NonNullable<ScopAccess['dims']> = [];
     const fromData: number[] = [];
+    const ranged: number[] = [];
     const pending: [Expr, CheckedIndex][] = [];
     let sliced = false;
     for (let d = 0; d < rank; d++) {
@@ -625,6 +653,23 @@ class Extractor {
       if (ix && ix.kind !== 'slice') {
         const a = toAff(ix, (x) => this.affineName(x));
         const extent = this.extent(root, d);
+        // `u[(i + 1) % n]`, `u[i // 2]`: exact, or a range of the dimension (wrapped-index.ts)
+        // (into a fresh local array such an index is checked as the variant runs, below, as before)
+        const wrapped = !a && extent !== null && !this.checkableIndex(root, ix) ? wrappedIndex(ix, d, extent, (x) => toAff(x, (y) => this.affineName(y)), (x) => this.isIntScalar(x)) : null;
+        if (wrapped && extent !== null) {
+          if (wrapped.kind === 'exact') {
+            dims.push(wrapped.index);
+            checked.push({ index: wrapped.index, extent });
+          } else {
+            dims.push(`o${d}`);
+            constraints.push(...wrapped.constraints);
+            checked.push({ index: null, extent });
+            nonNegative.push(...wrapped.nonNegative);
+            ranged.push(d);
+            this.guardedDivisions.add(wrapped.division);
+          }
+          continue;
+        }
         if (!a && extent !== null && this.checkableIndex(root, ix)) {
           // an index read from data: any element of the dimension, checked when the variant runs
           dims.push(`o${d}`);
@@ -637,7 +682,8 @@ class Extractor {
         if (!a || extent === null) return this.wholeArray(root, kind, text);
         const index = normalizedBound(a, extent);
         dims.push(index);
-        checked.push({ index, extent });
+        // (a negative constant already counts from the end: no second wrap, poly/negative-indices.ts)
+        checked.push(affIsConst(a) && a.constant < 0 ? { index, extent, fromEnd: true } : { index, extent });
         continue;
       }
       sliced = true;
@@ -655,19 +701,25 @@ class Extractor {
     for (const [ix, c] of pending) this.checkedIndices.set(ix, c);
     return {
       kind,
-      must: !sliced && fromData.length === 0,
+      must: !sliced && fromData.length === 0 && ranged.length === 0,
       array: root,
       element: `${islName(root)}[${dims.join(', ')}]${constraints.length ? ` : ${constraints.join(' and ')}` : ''}`,
       text,
       scalar: false,
-      exact: fromData.length === 0,
+      exact: fromData.length === 0 && ranged.length === 0,
       ...(fromData.length ? { checked: fromData } : {}),
+      ...(ranged.length ? { ranged } : {}),
       redefines: false,
       reductionOp: null,
       node: e,
       ...(nonNegative.length ? { nonNegative } : {}),
       dims: checked,
     };
+  }
+
+  private isIntScalar(e: Expr): boolean {
+    const t = this.tf.types.get(e);
+    return t?.kind === 'scalar' && t.scalar === 'int';
   }
 
   /**

@@ -17,7 +17,8 @@ export function invariantLocals(tf: TypedFunction): Map<string, Expr> {
     let ok = true;
     walkExpr(e, (x) => {
       if (x.kind === 'name') {
-        if (!intParams.has(x.id) && !arrayParams.has(x.id) && !out.has(x.id)) ok = false;
+        // (`len` itself: the walk visits the callee's name of `len(A)`, checked below)
+        if (!intParams.has(x.id) && !arrayParams.has(x.id) && !out.has(x.id) && x.id !== 'len') ok = false;
       } else if (x.kind === 'attribute') {
         if (x.attr !== 'shape' || x.value.kind !== 'name' || !arrayParams.has(x.value.id)) ok = false;
       } else if (x.kind === 'subscript') {

@@ -28,13 +28,25 @@ export interface ScopAccess {
    * For exact array accesses: per dimension, the index (isl expression; null
    * for a slice, which NumPy clips) and the extent it must stay below.
    */
-  dims?: { index: string | null; extent: string }[];
+  dims?: { index: string | null; extent: string; fromEnd?: boolean }[];
   /**
    * Dimensions whose index is an integer read from data (`c[X[i, j]]`,
    * `row[m // 2]`) on a fresh local array of known shape: a may-access of the
    * whole dimension, its index checked when the variant runs (checkedIndices).
    */
   checked?: number[];
+  /**
+   * Dimensions whose index is `e % d` with d not a positive literal
+   * (scop/wrapped-index.ts): a may-access of [0, d), the guard checking
+   * 1 <= d <= extent (nonNegative) where the access runs.
+   */
+  ranged?: number[];
+  /**
+   * Dimensions whose affine index may be negative where the access runs
+   * (poly/negative-indices.ts): the element is Python's (idx + extent below
+   * 0), and the guard requires only -extent <= idx < extent.
+   */
+  wraps?: number[];
   /** `s += e` / `s *= e` on a scalar: a candidate reduction. */
   reductionOp: string | null;
   /** The subscript expression of an exact array access (codegen may hoist a read: poly/locality.ts). */
@@ -113,6 +125,11 @@ export interface Scop {
    * runtime/index_checks.py (IndexError where Python raises, or the speculative flag).
    */
   checkedIndices: Map<Expr, CheckedIndex>;
+  /**
+   * `e % d` subscripts modelled as ranges (ScopAccess.ranged): the bounds guard
+   * requires d >= 1 wherever they run, so they cannot raise ZeroDivisionError there.
+   */
+  guardedDivisions?: ReadonlySet<Expr>;
   /** Python conditions on the arguments the model relies on (the operands of a temporary do not broadcast). */
   assumptions: { condition: string; why: string }[];
   /** Set when the function has no static control part Polyray can analyse. */
