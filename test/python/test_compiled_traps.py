@@ -92,11 +92,15 @@ def test_out_of_bounds_raises_indexerror_after_the_same_partial_writes(mod):
 
 
 def test_negative_indices_wrap_like_python(mod):
-    # running() carries a dependence, so its CPU variant is sequential; x[-1] at i = 0
-    # would wrap around: the guard sends the call to the original, which wraps as Python does.
+    # running() carries a dependence, so its CPU variant is sequential; x[i - 1] at i = 0 is
+    # x[-1], the last element, in the model as in Python (poly/negative-indices.ts): the
+    # variant runs and wraps as Python does; past -len(x) the original raises IndexError.
     x, y = np.arange(6.0), np.arange(6.0)
     assert same(outcome(mod.running, x, 6), outcome(mod._polyray_original_running, y, 6))
-    assert last()["variant"] == "original"
+    assert last()["variant"] == "cpu"
+    np.testing.assert_array_equal(x, y)
+    x, y = np.arange(6.0), np.arange(6.0)
+    assert outcome(mod.running, x, 8)[0] == outcome(mod._polyray_original_running, y, 8)[0] == "IndexError"
     np.testing.assert_array_equal(x, y)
 
 

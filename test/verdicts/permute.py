@@ -22,13 +22,14 @@ What a verdict claims, and so what is compared. loop-verdicts.ts says "no depend
 carried by v: its iterations are independent whenever every subscript is in bounds"; the
 guard (and the speculative rollback) handle the rest. So:
 
-* a call in which a computed slice bound inside the loop, or a value of an index array, is
-  negative (Python wraps it; the model does not, the guard refuses the call) is outside the
-  claim and not compared. Negative constants (`A[-1]`, `B[1:-1]`, `1 - 3`) are inside it: they
-  mean what NumPy means, and the model must say so (issue 15 item 2); so are computed integer
-  subscripts (`u[i - 1]` at i = 0 reads the last element, as the model says:
-  poly/negative-indices.ts). The probes are other wrappers, `_polyray_vc_ix(...)` around every
-  non-constant slice bound and `_polyray_vc_el(...)` around every non-constant subscript in the loop;
+* a call in which a computed subscript or slice bound inside the loop is negative (Python
+  wraps it; the model does not, the guard refuses the call) is outside the claim and not
+  compared. Negative constants (`A[-1]`, `B[1:-1]`, `1 - 3`) are inside it: they mean what
+  NumPy means, and the model must say so (issue 15 item 2); so are computed integer subscripts
+  in a loop whose reason says one "reads from the end where its index is negative" (`u[i - 1]`
+  at i = 0 reads the last element, as the model then says: poly/negative-indices.ts). The
+  probes are other wrappers, `_polyray_vc_ix(...)` around every non-constant slice bound (and
+  subscript) and `_polyray_vc_el(...)` around every non-constant subscript of such a loop;
 * a call whose exception was raised inside an execution of the loop ran a different set of
   iterations in another order (another iteration may raise first): the permuted run must
   raise too, in the same execution of the loop, but its type and the arrays may differ;
@@ -63,9 +64,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 ORDER_HELPER = "_polyray_vc_order"
 INDEX_HELPER = "_polyray_vc_ix"
-#: around a subscript that names an element: a negative int reads from the end, as the model says
-#: (poly/negative-indices.ts), so only a negative value in an index array is outside the claim
+#: around a subscript that names an element, in a loop whose reason says a negative one reads from the
+#: end (poly/negative-indices.ts): only a negative value in an index array is outside the claim there
 ELEMENT_HELPER = "_polyray_vc_el"
+WRAPS_REASON = re.compile(r"reads from the end where its index is negative")
 ORDERS = ("reversed", "shuffled", "concurrent")
 #: a recognized reduction the report calls parallel: summing in another order rounds differently
 REDUCTION_RTOL = 1e-10
@@ -106,7 +108,7 @@ class LoopStats:
     compared: int = 0  # calls compared in full (no exception inside the loop)
     nontrivial: int = 0  # executions of the loop with 2 or more iterations in compared calls
     raised_inside: int = 0  # calls whose exception came from inside the loop
-    outside_claim: int = 0  # calls with a negative computed slice bound or index-array value in the loop
+    outside_claim: int = 0  # calls with a negative computed subscript or slice bound in the loop
     concurrent_skipped: int = 0  # executions the concurrent order ran in the original order (over its budget)
 
 
@@ -138,9 +140,9 @@ def _literal(node: ast.expr) -> bool:
     return all(isinstance(n, (ast.Constant, ast.UnaryOp, ast.BinOp, ast.operator, ast.unaryop)) for n in ast.walk(node))
 
 
-def _probed(loop: ast.For) -> list[tuple[ast.expr, str]]:
-    """Every non-literal subscript (ELEMENT_HELPER) and slice bound (INDEX_HELPER) inside the loop (its body
-    and iterable)."""
+def _probed(loop: ast.For, wraps: bool = False) -> list[tuple[ast.expr, str]]:
+    """Every non-literal subscript (ELEMENT_HELPER where the model wraps negative ones, else INDEX_HELPER) and
+    slice bound (INDEX_HELPER) inside the loop (its body and iterable)."""
     out: list[tuple[ast.expr, str]] = []
     for node in ast.walk(loop):
         if not isinstance(node, ast.Subscript):
@@ -150,7 +152,7 @@ def _probed(loop: ast.For) -> list[tuple[ast.expr, str]]:
             if isinstance(p, ast.Slice):
                 out += [(b, INDEX_HELPER) for b in (p.lower, p.upper, p.step) if b is not None and not _literal(b)]
             elif not _literal(p) and not isinstance(p, ast.Starred):
-                out.append((p, ELEMENT_HELPER))
+                out.append((p, ELEMENT_HELPER if wraps else INDEX_HELPER))
     return out
 
 
@@ -211,7 +213,7 @@ def written_names(loop: ast.For) -> set[str]:
     return out
 
 
-def rewrite(source: str, line: int, var: str, col: int | None = None) -> str:
+def rewrite(source: str, line: int, var: str, col: int | None = None, wraps: bool = False) -> str:
     """The source with that one loop iterating over `_polyray_vc_order(...)` and its
     non-literal subscripts wrapped in `_polyray_vc_ix(...)`; every other character verbatim."""
     tree = ast.parse(source)
@@ -223,7 +225,7 @@ def rewrite(source: str, line: int, var: str, col: int | None = None) -> str:
         # ast's col offsets count UTF-8 bytes
         return starts[node.lineno - 1] + node.col_offset, starts[node.end_lineno - 1] + node.end_col_offset  # type: ignore[operator]
 
-    wraps = [(span(loop.iter), ORDER_HELPER)] + [(span(e), helper) for e, helper in _probed(loop)]
+    wraps = [(span(loop.iter), ORDER_HELPER)] + [(span(e), helper) for e, helper in _probed(loop, wraps)]
     # the concurrent order needs the arrays the loop writes: the names, and the frame's locals at its start
     names = sorted(written_names(loop))
     written = ", ".join(map(repr, names)) + ("," if len(names) == 1 else "")
@@ -479,7 +481,7 @@ def check_source(source: str, report: dict[str, Any], calls: dict[str, list[Sequ
         stats = LoopStats(name, lp["line"], lp["var"], reduction=bool(REDUCTION_REASON.search(lp.get("reason", ""))),
                           keep_last=bool(live_after(tree, loop)))
         result.loops.append(stats)
-        copy = rewrite(source, lp["line"], lp["var"], lp.get("col"))
+        copy = rewrite(source, lp["line"], lp["var"], lp.get("col"), wraps=bool(WRAPS_REASON.search(lp.get("reason", ""))))
         original = load(source, name, file)
         for k, args in enumerate(calls[name]):
             want = run(original, args)

@@ -110,9 +110,12 @@ function analyse(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>
       const approx = loop.approximate ? ' (bounds over-approximated)' : '';
       const names = [...privateArrays].map((n) => `'${n}'`).join(', ');
       const own = privateArrays.size === 0 ? '' : ` (${names} ${privateArrays.size === 1 ? 'is' : 'are'} allocated afresh in every iteration: private to it)`;
+      // (test/verdicts/permute.py reads this note: negative subscripts are then inside the claim)
+      const wrapped = inside.flatMap((s) => s.accesses).find((a) => a.wraps);
+      const wraps = wrapped ? ` (${wrapped.text} reads from the end where its index is negative, as in Python)` : '';
       verdicts.set(loop.span.start, {
         parallel: true,
-        reason: `no dependence is carried by ${loop.label ?? loop.variable}${approx}${own}: its iterations are independent whenever every subscript is in bounds`,
+        reason: `no dependence is carried by ${loop.label ?? loop.variable}${approx}${own}${wraps}: its iterations are independent whenever every subscript is in bounds`,
       });
     }
   });

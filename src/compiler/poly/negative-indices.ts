@@ -1,7 +1,7 @@
 // Negative subscripts as Python reads them: `u[i - 1]` at i = 0 is u[-1], the
 // last element (how scientists write a periodic left neighbour). The SCoP
-// models an affine index as the element it names; where isl finds that it may
-// be negative inside its statement's domain, the access becomes the element
+// models an affine index as the element it names; where isl finds that it is
+// negative in some instance whenever the statement runs, the access becomes the element
 // Python reads: `idx` where idx >= 0, `idx + extent` where it is negative
 // (ScopAccess.wraps), and the bounds guard then requires only
 // -extent <= idx < extent. Without this the guard refused every call whose
@@ -22,7 +22,7 @@ export function wrapNegativeIndices(ctx: IslContext, scop: Scop): Scop {
       let changed = false;
       const statements = scop.statements.map((s): ScopStatement => {
         const accesses = s.accesses.map((a): ScopAccess => {
-          const wraps = candidateDims(a).filter((d) => mayBeNegative(ctx, model.head, model.domainOf(s, [`${a.dims![d].index} < 0`])));
+          const wraps = candidateDims(a).filter((d) => alwaysReachesBelowZero(ctx, model.head, model.domainOf(s), `${a.dims![d].index} < 0`));
           if (wraps.length === 0) return a;
           changed = true;
           return { ...a, wraps, element: wrappedElement(a, wraps) };
@@ -44,8 +44,17 @@ function candidateDims(a: ScopAccess): number[] {
   return a.dims.flatMap((d, k) => (!d.fromEnd && /[A-Za-z_]/.test(d.index!) ? [k] : []));
 }
 
-function mayBeNegative(ctx: IslContext, head: string, where: string): boolean {
-  return !ctx.unionSet(`${head} -> { ${where} }`).isEmpty();
+/**
+ * Whether the index is negative in some instance for every parameter value for
+ * which the statement runs at all (`u[i - 1]` over range(n) at i = 0): the wrap
+ * is how the code is written, not an edge case. An index negative only for some
+ * parameters (`x[start + i]`, start < 0) keeps the plain model: its dependences
+ * assume no wrap, and the guard sends those calls to the original.
+ */
+function alwaysReachesBelowZero(ctx: IslContext, head: string, domain: string, negative: string): boolean {
+  const runs = ctx.unionSet(`${head} -> { ${domain} }`);
+  const below = runs.intersect(ctx.unionSet(`${head} -> { ${domain.split(' : ')[0]} : ${negative} }`));
+  return !below.isEmpty() && runs.params().isSubset(below.params());
 }
 
 /** `u[o0] : (i - 1 >= 0 and o0 = i - 1) or (i - 1 < 0 and o0 = i - 1 + u_shape0)`. */
