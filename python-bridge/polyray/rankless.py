@@ -10,13 +10,21 @@ an open ``np.ndarray`` hint (profiling.open_array_hint): each rank is its own si
 from __future__ import annotations
 
 import ast
+import json
 import re
 import typing
+from pathlib import Path
 from types import CodeType
 from typing import Any
 
+# The list of rank-dependent forms has one home, rank_forms.json, beside this file: the runtime decides
+# before any compile, so it is read here, and test/ts/rank-hint.test.ts checks that every form the
+# compiler refuses for an unknown rank (types/rank-hint.ts) is in it.
+_FORMS = json.loads((Path(__file__).with_name("rank_forms.json")).read_text(encoding="utf-8"))
 #: functions and methods whose NumPy row needs the array's rank (whatever their arguments)
-RANK_CALLS = frozenset({"diag", "diagonal", "trace", "ravel", "flatten", "diagflat"})
+RANK_CALLS = frozenset(_FORMS["calls"])
+#: keywords that make a call's row need the array's rank
+RANK_KEYWORDS = frozenset(_FORMS["keywords"])
 
 _TEXT = re.compile(
     r"(?:npt\.|numpy\.typing\.)?NDArray\[.+\]"
@@ -41,12 +49,13 @@ def rankless_array_hint(annotation: Any) -> bool:
 
 def uses_rank(code: CodeType) -> bool:
     """Whether a function's code (nested code objects included) calls something whose NumPy row needs
-    an array's rank: an ``axis=`` keyword (its name tuple is a constant of the code), or a name of
-    :data:`RANK_CALLS`. Read from the bytecode: no source needed, and cheap at decoration."""
+    an array's rank: an ``axis=`` keyword (:data:`RANK_KEYWORDS`: a call's keyword names are a constant
+    tuple of the code), or a name of :data:`RANK_CALLS`. Read from the bytecode: no source needed, and
+    cheap at decoration."""
     if RANK_CALLS.intersection(code.co_names):
         return True
     for const in code.co_consts:
-        if isinstance(const, tuple) and "axis" in const:
+        if isinstance(const, tuple) and RANK_KEYWORDS.intersection(c for c in const if isinstance(c, str)):
             return True
         if isinstance(const, CodeType) and uses_rank(const):
             return True
@@ -54,14 +63,13 @@ def uses_rank(code: CodeType) -> bool:
 
 
 def node_uses_rank(node: ast.FunctionDef) -> bool:
-    """:func:`uses_rank` read from a def's syntax (the notebook magic has the cell's tree, not yet the code)."""
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Call):
-            f = sub.func
-            name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
-            if name in RANK_CALLS or any(k.arg == "axis" for k in sub.keywords):
-                return True
-    return False
+    """:func:`uses_rank` for a def's syntax (the notebook magic has the cell's tree, not yet the code): the
+    def compiled (not run) and its code read, so that the magic and the decorator decide alike."""
+    try:
+        module = compile(ast.Module(body=[node], type_ignores=[]), "<polyray rank>", "exec")
+    except (SyntaxError, ValueError):
+        return False  # (the cell cannot run either: nothing to compile per rank)
+    return any(isinstance(c, CodeType) and c.co_name == node.name and uses_rank(c) for c in module.co_consts)
 
 
 def rankless_text(annotation: ast.expr | None) -> bool:

@@ -3,6 +3,10 @@ form (axis=, np.diag, A.trace(), ravel, cumsum along an axis) takes the rank fro
 rank, so those forms compile; one that uses none still compiles once, at definition, for any rank."""
 from __future__ import annotations
 
+import ast
+import inspect
+import sys
+
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -10,7 +14,7 @@ import pytest
 import polyray.runtime as rt
 from compiled import compare_with_original
 from polyray import parallelize
-from polyray.rankless import rankless_array_hint, uses_rank
+from polyray.rankless import node_uses_rank, rankless_array_hint, uses_rank
 
 
 def diag_scaled(A: npt.NDArray[np.float64], s: float) -> np.ndarray:
@@ -58,6 +62,19 @@ def test_which_hints_are_rankless():
     assert not rankless_array_hint(npt.NDArray) and not rankless_array_hint(np.ndarray) and not rankless_array_hint(float)
     assert uses_rank(row_peaks.__code__) and uses_rank(diag_scaled.__code__) and uses_rank(trace_ratio.__code__)
     assert uses_rank(running_total.__code__) and not uses_rank(centered.__code__)
+
+
+def test_the_magic_reads_the_rank_forms_as_the_decorator_does():
+    """The notebook magic has a cell's syntax tree, the decorator a function's code: node_uses_rank compiles the
+    def and reads its code, so both decide alike, a nested helper's forms and a rank form as a method included."""
+    source = inspect.getsource(sys.modules[__name__])
+    defs = {n.name: n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
+    for fn in (diag_scaled, trace_ratio, row_peaks, running_total, positive_columns, fill_then_trace, centered):
+        assert node_uses_rank(defs[fn.__name__]) == uses_rank(fn.__code__), fn.__name__
+    cell = ("def outer(A):\n    def helper(B):\n        return B.sum(axis=1)\n    return helper(A)\n\n"
+            "def flat(A):\n    return A.ravel() + 1.0\n\ndef plain(A):\n    axis = 1\n    return A * axis\n")
+    found = {n.name: node_uses_rank(n) for n in ast.parse(cell).body}
+    assert found == {"outer": True, "flat": True, "plain": False}
 
 
 @pytest.mark.parametrize("mode", ["exact", "close"])

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseModule } from '../../src/compiler/parse/index.js';
 import { checkModule } from '../../src/compiler/types/check.js';
@@ -32,6 +33,15 @@ test('rank-dependent rows on a rankless hint say the rank is unknown and how to 
   // with the rank written, the same forms type; a known wrong rank keeps its own reason
   for (const body of ['r = np.diag(M)', 'r = M.trace()', 'r = M.argmax(axis=1)', 'r = np.cumsum(M, axis=0)']) {
     assert.deepEqual(await errors(body), [], body);
+  }
+  // @parallelize and the magic take the rank from the call where a function uses a form listed in
+  // python-bridge/polyray/rank_forms.json (the runtime decides before any compile): each form refused
+  // here for an unknown rank must be there, by its call's name or a keyword
+  const forms = JSON.parse(readFileSync(new URL('../../python-bridge/polyray/rank_forms.json', import.meta.url), 'utf8')) as { calls: string[]; keywords: string[] };
+  for (const [body] of cases) {
+    const names = [...body.matchAll(/(\w+)\(/g)].map((m) => m[1]);
+    const keywords = [...body.matchAll(/(\w+)=/g)].map((m) => m[1]);
+    assert.ok(names.some((n) => forms.calls.includes(n)) || keywords.some((k) => forms.keywords.includes(k)), `${body}: not in rank_forms.json`);
   }
   assert.ok((await errors('r = M.ravel().trace()')).some((m) => /2-d float64 or int64/.test(m) && !m.includes('unknown')));
 });
