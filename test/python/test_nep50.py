@@ -5,8 +5,8 @@ with values that overflow (250 + 10 in uint8) and round (0.1 * x in float32).
 
 Each expression is first compiled alone (one function each, one module): either it is
 accelerated, or the function keeps its original and its diagnostic points at the
-expression's line. The accelerated ones run again batched (many expressions per function,
-so Numba compiles a few dozen functions, not thousands) under POLYRAY_TARGET=cpu, and
+expression's line. The accelerated ones run again batched (GROUP expressions per function,
+so Numba compiles about eighty functions, not thousands) under POLYRAY_TARGET=cpu, and
 every result must be the original's bit for bit. Results are written to arrays of a wider
 dtype (int64, uint64, float64, complex128) than NumPy's result, so a variant computing in
 another dtype (260 instead of 4, float64 instead of float32) cannot hide in the store; the
@@ -92,6 +92,11 @@ class Case:
 #: function of its own, 10x the time of a scalar one): POLYRAY_NEP50_FULL=1; by default the
 #: array form runs for one operator in 18 per dtype (a different one for each dtype)
 FULL = os.environ.get("POLYRAY_NEP50_FULL") == "1"
+#: expressions per batched function: Numba's (LLVM's) time and memory grow faster than linearly with a
+#: function's length, and so does the compiler's scheduling: 150 per function took 496 s of CPU and 4.1 GiB
+#: (one int8 function alone 100 s and 2.5 GiB), 25 per function compiles the same expressions in about half
+#: the time and under 1 GiB; far fewer per function and Numba's fixed cost per function dominates
+GROUP = 25
 
 
 def cases() -> list[Case]:
@@ -265,7 +270,7 @@ def test_accelerated_expressions_match_numpy_bit_for_bit_under_cpu(table, monkey
     by_dtype: dict[str, list[Case]] = {}
     for c, _, _ in accepted:
         by_dtype.setdefault(c.a, []).append(c)
-    groups = [g[i:i + 150] for g in by_dtype.values() for i in range(0, len(g), 150)]
+    groups = [g[i:i + GROUP] for g in by_dtype.values() for i in range(0, len(g), GROUP)]
     text, _ = module(groups, "g")
     src, report = compile_module(text, out, "batched")
     assert all(f["accelerated"] for f in report["functions"]), [f["diagnostics"] for f in report["functions"] if not f["accelerated"]][:3]
