@@ -1,21 +1,29 @@
 """Run the Python suites in several pytest processes, two at a time (scripts/test_py.sh).
 
 Why several processes: every test compiles Numba functions, whose machine code stays in the process until it
-exits; one process for the whole suite outgrew the 24 GiB CI machine. So each file of test/python runs in a
-process of its own (no file's memory depends on the files before it), and python-bridge/tests in one process
-(WHOLE says why). Why two at a time: the work is mostly single-threaded (Numba's compiler, the compile
-service, waits on Ray and Jupyter processes), so on the 2-core CI machine two processes at a time use both
-cores, and python-bridge/tests' waits overlap test/python's compiling.
+exits; one process for the whole suite outgrew the 24 GiB CI machine. So each test file runs in a process of
+its own (no file's memory depends on the files before it), except the small ones, which share a few processes
+(BATCH_BELOW says which and why). Why two at a time: the work is mostly single-threaded (Numba's compiler, the
+compile service, waits on Ray and Jupyter processes), so on the 2-core CI machine two processes at a time use
+both cores.
 
-Scheduling: processes start longest first (the costs recorded in scripts/test_costs.json; a file not listed
-there counts as DEFAULT_COST), so the long ones do not end up last with one core idle. Two constraints hold:
+Scheduling: processes start longest first (the costs recorded in scripts/test_costs.json, unit_cost says
+which; a file not listed there counts as DEFAULT_COST), so the long ones do not end up last with one core idle. Two constraints hold:
 
-- at most one of EXCLUSIVE at a time: those start Ray clusters, Jupyter kernels or servers, or pick free
-  ports and then bind them, and two of them at once could meet on a port, a Ray session or the machine's
-  processes (test_safe_defaults lists the listening sockets of its Ray's processes); a new test file that
-  does so belongs in EXCLUSIVE;
+- at most one of EXCLUSIVE at a time: those start Ray clusters (embedded or `ray start` heads), Jupyter
+  kernels or servers, or pick free ports and then bind them, and two of them at once could meet on a port, a
+  Ray session or the machine's processes (test_safe_defaults lists the listening sockets of its Ray's
+  processes), or slow each other's Ray start past the tests' limits; a new test file that does so belongs in
+  EXCLUSIVE. Every other file of python-bridge/tests runs beside anything (they compile into their own
+  temporary POLYRAY_CACHE_DIR, or compile nothing);
 - at most one "big" process at a time: one whose recorded peak memory is above BIG_GIB, so two of them never
   add up on the 24 GiB machine.
+
+Batches: a file recorded below BATCH_BELOW seconds pays most of its time in starting (importing Numba, starting
+the compile service), so such files run together, a batch of a suite's small files up to BATCH_SECONDS of
+recorded time per process (ALONE lists the files that must not share a process). A batch runs at pytest's
+normal verbosity, so its output names each file with its results, and a failure names its file and test as
+everywhere; `--record` reads each batched file's own time from the batch's JUnit XML.
 
 Each process's output is captured and printed as one block when it ends (never interleaved), headed by its
 wall time, CPU time and peak memory; the run ends with the list of what failed, and the exit status is 1 if
@@ -33,47 +41,65 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 COSTS = ROOT / "scripts" / "test_costs.json"
 SUITES = ("python-bridge/tests", "test/python")  # pytest.ini's testpaths
-#: suites that run as one pytest process, as before this scheduler: python-bridge/tests (mostly waits on Ray,
-#: Jupyter and compile-service processes, so it overlaps well with test/python's compiling) has not passed
-#: file by file yet: test_ray_faults' second `ray start` head refused its connect in a process of its own
-#: (2026-12-06, under a load of 10 on 2 cores), so its files stay together until that is understood
-WHOLE = ("python-bridge/tests",)
 DEFAULT_COST = 30.0  # seconds, for a file with no recorded cost (a new file)
 BIG_GIB = 4.0  # a file whose recorded peak memory is above this runs beside no other such file
+#: a file recorded below this many seconds (CPU, its process start included) joins a batch: 3 to 5 s of a
+#: small file's process is the start (Numba's import, the compile service, the first compiles of shared
+#: helpers), paid once per batch instead of once per file
+BATCH_BELOW = 15.0
+BATCH_SECONDS = 90.0  # recorded CPU seconds per batch: several batches, so they still spread over both cores
 
 # Files that start Ray clusters (embedded or `ray start`), Jupyter kernels or servers (nbclient, jupyter lab),
 # or bind free ports they picked: one at a time (see the module's docstring).
 EXCLUSIVE = frozenset({
-    "python-bridge/tests",  # test_comm_kernel, test_ray_faults, test_ray_variant, test_safe_defaults, test_wheel...
-    "test/python/test_notebooks.py",
+    "python-bridge/tests/test_comm_kernel.py",  # a real ipykernel through jupyter_client
+    "python-bridge/tests/test_module_names.py",  # an embedded Ray cluster in a child process
+    "python-bridge/tests/test_ray_faults.py",  # `ray start --head` on free ports, killed
+    "python-bridge/tests/test_ray_variant.py",  # a several-node Ray cluster, a node killed
+    "python-bridge/tests/test_safe_defaults.py",  # an embedded cluster, its listening sockets listed
+    "python-bridge/tests/test_wheel.py",  # the wheel's venv: an embedded cluster, `jupyter lab` on a free port
+    "test/python/test_notebooks.py",  # nbclient kernels
 })
+# Small files that must not share a process with others, whatever their time: none known. A file that changes
+# process-wide state it does not restore (os.environ outside monkeypatch, numba.config, a module of the runtime
+# patched by hand, Numba's thread count) belongs here.
+ALONE: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one pytest process runs: one file, or a batch of small files of one suite."""
+
+    name: str
+    files: tuple[str, ...]
+
+    @property
+    def batch(self) -> bool:
+        return len(self.files) > 1 or self.name != self.files[0]
 
 
 @dataclass
 class Job:
-    path: str
+    unit: Unit
     proc: subprocess.Popen[bytes]
     out: object  # the temporary file holding its output
+    junit: str | None = None  # a batch's JUnit XML (its files' own times)
     started: float = field(default_factory=time.monotonic)
+
+    @property
+    def path(self) -> str:
+        return self.unit.name
 
 
 def test_files(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for suite in SUITES for p in (root / suite).glob("test_*.py"))
-
-
-def unit_of(path: str) -> str:
-    """What one pytest process runs: the file, or the whole suite of WHOLE it belongs to."""
-    return next((w for w in WHOLE if path.startswith(w + "/")), path)
-
-
-def units(root: Path) -> list[str]:
-    return sorted({unit_of(f) for f in test_files(root)})
 
 
 def load_costs(path: Path) -> dict[str, dict[str, float]]:
@@ -83,28 +109,74 @@ def load_costs(path: Path) -> dict[str, dict[str, float]]:
         return {}
 
 
-def next_file(pending: list[str], running: list[Job], costs: dict[str, dict[str, float]]) -> str | None:
-    """The longest pending file that the constraints allow now (pending is sorted longest first)."""
-    exclusive_busy = any(j.path in EXCLUSIVE for j in running)
-    big_busy = any(is_big(j.path, costs) for j in running)
-    for path in pending:
-        if path in EXCLUSIVE and exclusive_busy:
+def cost(path: str, costs: dict[str, dict[str, float]]) -> float:
+    return costs.get(path, {}).get("s", DEFAULT_COST)
+
+
+def batchable(path: str, costs: dict[str, dict[str, float]]) -> bool:
+    """Recorded as small: its CPU seconds where recorded (on a loaded machine a small file's wall time can be
+    several times its CPU time), else its wall seconds; never an EXCLUSIVE, ALONE or unrecorded file."""
+    return path in costs and path not in EXCLUSIVE and path not in ALONE and work(path, costs) < BATCH_BELOW
+
+
+def work(path: str, costs: dict[str, dict[str, float]]) -> float:
+    return costs.get(path, {}).get("cpu", cost(path, costs))
+
+
+def units(files: list[str], costs: dict[str, dict[str, float]]) -> list[Unit]:
+    """One unit per file, except the small files (batchable), packed per suite into batches of up to
+    BATCH_SECONDS recorded CPU seconds, longest first (first fit); a batch of one file is that file's own unit."""
+    out = [Unit(f, (f,)) for f in files if not batchable(f, costs)]
+    for suite in SUITES:
+        small = sorted((f for f in files if f.startswith(suite + "/") and batchable(f, costs)),
+                       key=lambda f: (-work(f, costs), f))
+        bins: list[list[str]] = []
+        for f in small:
+            fit = next((b for b in bins if sum(work(g, costs) for g in b) + work(f, costs) <= BATCH_SECONDS), None)
+            if fit is None:
+                bins.append([f])
+            else:
+                fit.append(f)
+        for i, b in enumerate(bins, 1):
+            out.append(Unit(f"{suite}/batch{i}", tuple(sorted(b))) if len(b) > 1 else Unit(b[0], (b[0],)))
+    return out
+
+
+def unit_cost(unit: Unit, costs: dict[str, dict[str, float]]) -> float:
+    """What orders the processes, longest first: CPU seconds where recorded (the machine's real limit, and
+    steadier than wall seconds on a loaded machine), but wall seconds for EXCLUSIVE files, which mostly wait
+    on the Ray or Jupyter processes they start and run one after the other, so they start first."""
+    return sum(cost(f, costs) if f in EXCLUSIVE else work(f, costs) for f in unit.files)
+
+
+def unit_gib(unit: Unit, costs: dict[str, dict[str, float]]) -> float:
+    return max(costs.get(f, {}).get("gib", 0.0) for f in unit.files)
+
+
+def next_unit(pending: list[Unit], running: list[Job], costs: dict[str, dict[str, float]]) -> Unit | None:
+    """The longest pending unit that the constraints allow now (pending is sorted longest first)."""
+    exclusive_busy = any(f in EXCLUSIVE for j in running for f in j.unit.files)
+    big_busy = any(unit_gib(j.unit, costs) > BIG_GIB for j in running)
+    for unit in pending:
+        if exclusive_busy and any(f in EXCLUSIVE for f in unit.files):
             continue
-        if is_big(path, costs) and big_busy:
+        if big_busy and unit_gib(unit, costs) > BIG_GIB:
             continue
-        return path
+        return unit
     return None
 
 
-def is_big(path: str, costs: dict[str, dict[str, float]]) -> bool:
-    return costs.get(path, {}).get("gib", 0.0) > BIG_GIB
-
-
-def start(root: Path, path: str, targets: list[str], args: list[str]) -> Job:
+def start(root: Path, unit: Unit, targets: list[str], args: list[str]) -> Job:
     out = tempfile.TemporaryFile()
-    cmd = [sys.executable, "-m", "pytest", "-q", "--durations=10", *targets, *args]
+    junit = None
+    # a single file runs quietly as before; a batch at normal verbosity, one line per file with its results
+    cmd = [sys.executable, "-m", "pytest", *([] if unit.batch else ["-q"]), "--durations=10", *targets, *args]
+    if unit.batch:
+        fd, junit = tempfile.mkstemp(prefix="polyray-batch-", suffix=".xml")
+        os.close(fd)
+        cmd.append(f"--junitxml={junit}")
     proc = subprocess.Popen(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    return Job(path, proc, out)
+    return Job(unit, proc, out, junit)
 
 
 def report(job: Job, status: int, usage: os.struct_rusage | None) -> dict[str, float]:
@@ -112,7 +184,8 @@ def report(job: Job, status: int, usage: os.struct_rusage | None) -> dict[str, f
     cpu = (usage.ru_utime + usage.ru_stime) if usage else 0.0
     gib = (usage.ru_maxrss / 2**20) if usage else 0.0  # ru_maxrss is in KiB on Linux
     verdict = "ok" if status == 0 else f"FAILED (exit {status})"
-    sys.stdout.write(f"-- pytest {job.path}: {verdict}, {wall:.1f} s wall, {cpu:.1f} s CPU, {gib:.2f} GiB peak\n")
+    what = f"{job.path} ({' '.join(job.unit.files)})" if job.unit.batch else job.path
+    sys.stdout.write(f"-- pytest {what}: {verdict}, {wall:.1f} s wall, {cpu:.1f} s CPU, {gib:.2f} GiB peak\n")
     job.out.seek(0)
     sys.stdout.flush()
     while chunk := job.out.read(1 << 16):
@@ -120,6 +193,37 @@ def report(job: Job, status: int, usage: os.struct_rusage | None) -> dict[str, f
     sys.stdout.buffer.flush()
     job.out.close()
     return {"s": round(wall, 1), "cpu": round(cpu, 1), "gib": round(gib, 2)}
+
+
+def batch_times(junit: str | None, files: tuple[str, ...]) -> dict[str, float]:
+    """Each batched file's seconds from the batch's JUnit XML (its tests' set-up, call and tear-down)."""
+    times = dict.fromkeys(files, 0.0)
+    dotted = {f[:-3].replace("/", "."): f for f in files}  # pytest's classname: the path, dotted, then any class
+    try:
+        cases = ET.parse(junit).iter("testcase") if junit else []
+        for case in cases:
+            name = case.get("classname", "")
+            owner = next((f for d, f in dotted.items() if name == d or name.startswith(d + ".")), None)
+            if owner:
+                times[owner] += float(case.get("time", 0.0))
+    except (OSError, ET.ParseError):
+        pass
+    finally:
+        if junit:
+            Path(junit).unlink(missing_ok=True)
+    return times
+
+
+def measured_files(job: Job, whole: dict[str, float]) -> dict[str, dict[str, float]]:
+    """What --record keeps per file: a file's own process's figures; for a batch, each file's own seconds
+    plus an equal share of the batch's start, and the batch's CPU shared in proportion, its peak memory."""
+    if not job.unit.batch:
+        return {job.path: whole}
+    own = batch_times(job.junit, job.unit.files)
+    spent = sum(own.values())
+    share = max(0.0, whole["s"] - spent) / len(own)
+    return {f: {"s": round(t + share, 1), "cpu": round(whole["cpu"] * (t + share) / whole["s"], 1) if whole["s"] else 0.0,
+                "gib": whole["gib"]} for f, t in own.items()}
 
 
 def wait_any(running: list[Job]) -> tuple[Job, int, os.struct_rusage | None]:
@@ -146,29 +250,30 @@ def main(argv: list[str], root: Path = ROOT) -> int:
     costs_file = root / COSTS.relative_to(ROOT)
     costs = load_costs(costs_file)
     every = test_files(root)
-    files = units(root)
-    # arguments naming test files (or tests: FILE::name) run only those, each in its file's (or suite's) process
+    # arguments naming test files (or tests: FILE::name) run only those, each in its file's (or batch's) process
     chosen = [a for a in args if a.split("::")[0] in every]
     args = [a for a in args if a not in chosen]
-    targets = {u: [a for a in chosen if unit_of(a.split("::")[0]) == u] or [u] for u in files}
+    files = sorted({a.split("::")[0] for a in chosen}) if chosen else every
     if chosen:
-        files = [u for u in files if u in {unit_of(a.split("::")[0]) for a in chosen}]
         record = False  # a partial run says nothing of the files left out
-    pending = sorted(files, key=lambda p: -costs.get(p, {}).get("s", DEFAULT_COST))
+    todo = units(files, costs)
+    targets = {u: [a for a in chosen if a.split("::")[0] in u.files] or list(u.files) for u in todo}
+    pending = sorted(todo, key=lambda u: (-unit_cost(u, costs), u.name))
     running: list[Job] = []
     measured: dict[str, dict[str, float]] = {}
     failed: list[str] = []
     t0 = time.monotonic()
-    print(f"== {len(files)} pytest processes, {jobs} at a time (scripts/pytest_files.py)", flush=True)
+    print(f"== {len(todo)} pytest processes ({len(files)} files), {jobs} at a time (scripts/pytest_files.py)",
+          flush=True)
     before = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped run stops its pytest processes
     try:
         while pending or running:
-            while len(running) < jobs and (path := next_file(pending, running, costs)) is not None:
-                pending.remove(path)
-                running.append(start(root, path, targets[path], args))
+            while len(running) < jobs and (unit := next_unit(pending, running, costs)) is not None:
+                pending.remove(unit)
+                running.append(start(root, unit, targets[unit], args))
             job, status, usage = wait_any(running)
             running.remove(job)
-            measured[job.path] = report(job, status, usage)
+            measured.update(measured_files(job, report(job, status, usage)))
             if status != 0:
                 failed.append(job.path)
     except BaseException:
@@ -182,11 +287,12 @@ def main(argv: list[str], root: Path = ROOT) -> int:
         raise
     finally:
         signal.signal(signal.SIGTERM, before)
-    print(f"== {len(files)} pytest processes in {time.monotonic() - t0:.0f} s; "
+    print(f"== {len(todo)} pytest processes in {time.monotonic() - t0:.0f} s; "
           + (f"{len(failed)} FAILED: {' '.join(sorted(failed))}" if failed else "all passed"), flush=True)
     if record:
         costs_file.write_text(json.dumps({"about": "per test file: wall seconds, CPU seconds and peak GiB of its pytest "
-                                              "process, recorded by scripts/pytest_files.py --record",
+                                              "process (a batched file: its tests' own seconds plus its share of "
+                                              "the batch's start), recorded by scripts/pytest_files.py --record",
                                      "files": dict(sorted(measured.items()))}, indent=1) + "\n", encoding="utf-8")
     return 1 if failed else 0
 

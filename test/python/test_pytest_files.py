@@ -4,6 +4,7 @@ ones named, exit status 1)."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import sys
 import time
@@ -19,43 +20,88 @@ pf = importlib.util.module_from_spec(_spec)
 sys.modules["pytest_files"] = pf  # dataclasses resolve the module's annotations through sys.modules
 _spec.loader.exec_module(pf)
 
-BRIDGE = "python-bridge/tests"  # one process (pf.WHOLE), which starts Ray clusters and Jupyter kernels
-NOTEBOOKS = "test/python/test_notebooks.py"
+RAY = "python-bridge/tests/test_ray_faults.py"  # EXCLUSIVE: starts `ray start` heads
+NOTEBOOKS = "test/python/test_notebooks.py"  # EXCLUSIVE: nbclient kernels
+
+
+def unit(path: str):
+    return pf.Unit(path, (path,))
 
 
 def running(*paths: str) -> list:
-    return [SimpleNamespace(path=p) for p in paths]
+    return [SimpleNamespace(unit=unit(p)) for p in paths]
 
 
 def test_the_longest_allowed_file_starts_next() -> None:
     costs = {"a": {"s": 10}, "b": {"s": 300, "gib": 6.0}, "c": {"s": 50, "gib": 5.0}}
-    pending = ["b", "c", "a"]  # longest first, as main sorts them
-    assert pf.next_file(pending, running(), costs) == "b"
+    a, b, c = unit("a"), unit("b"), unit("c")
+    pending = [b, c, a]  # longest first, as main sorts them
+    assert pf.next_unit(pending, running(), costs) == b
     # b and c are both above BIG_GIB: never two of them at once, a small file runs beside
-    assert pf.next_file(["c", "a"], running("b"), costs) == "a"
-    assert pf.next_file(["c"], running("b"), costs) is None
-    assert pf.next_file(["c"], running("a"), costs) == "c"
+    assert pf.next_unit([c, a], running("b"), costs) == a
+    assert pf.next_unit([c], running("b"), costs) is None
+    assert pf.next_unit([c], running("a"), costs) == c
+    # a batch is big when one of its files is
+    assert pf.next_unit([pf.Unit("batch1", ("a", "c"))], running("b"), costs) is None
+
+
+def test_processes_are_ordered_by_cpu_seconds_but_exclusive_files_by_wall_seconds() -> None:
+    costs = {RAY: {"s": 100.0, "cpu": 10.0}, "a": {"s": 300.0, "cpu": 50.0}, "b": {"s": 40.0}}
+    assert [pf.unit_cost(unit(f), costs) for f in (RAY, "a", "b", "new")] == [100.0, 50.0, 40.0, pf.DEFAULT_COST]
+    assert pf.unit_cost(pf.Unit("batch1", ("a", "b")), costs) == 90.0
 
 
 def test_files_that_start_clusters_or_servers_run_one_at_a_time() -> None:
-    assert pf.next_file([NOTEBOOKS, "x"], running(BRIDGE), {}) == "x"
-    assert pf.next_file([NOTEBOOKS], running(BRIDGE), {}) is None
-    assert pf.next_file([BRIDGE], running("x"), {}) == BRIDGE
+    assert pf.next_unit([unit(NOTEBOOKS), unit("x")], running(RAY), {}) == unit("x")
+    assert pf.next_unit([unit(NOTEBOOKS)], running(RAY), {}) is None
+    assert pf.next_unit([unit(RAY)], running("x"), {}) == unit(RAY)
+    # the other files of python-bridge/tests run beside them, and beside each other
+    other = "python-bridge/tests/test_dispatcher.py"
+    assert pf.next_unit([unit(other)], running(RAY), {}) == unit(other)
+    assert pf.next_unit([unit(other)], running("python-bridge/tests/test_magic.py"), {}) == unit(other)
 
 
-def test_python_bridge_runs_as_one_process_and_test_python_file_by_file() -> None:
-    units = pf.units(ROOT)
-    assert BRIDGE in units and NOTEBOOKS in units and not any(u.startswith(BRIDGE + "/") for u in units)
-    assert pf.unit_of("python-bridge/tests/test_ray_faults.py") == BRIDGE and pf.unit_of(NOTEBOOKS) == NOTEBOOKS
+def test_every_file_runs_once_small_ones_in_batches_of_their_own_suite() -> None:
+    files = pf.test_files(ROOT)
+    costs = pf.load_costs(pf.COSTS)
+    got = pf.units(files, costs)
+    assert sorted(f for u in got for f in u.files) == sorted(files)  # each file exactly once
+    for u in got:
+        if not u.batch:
+            assert u.files == (u.name,)
+            continue
+        assert len(u.files) > 1 and all(pf.batchable(f, costs) for f in u.files), u
+        assert len({f.rsplit("/", 1)[0] for f in u.files}) == 1, u  # one suite: one conftest
+        assert sum(pf.work(f, costs) for f in u.files) <= pf.BATCH_SECONDS, u
+    # python-bridge/tests is no longer one process: its files that start clusters each run alone
+    assert all(unit(f) in got for f in pf.EXCLUSIVE)
+    assert any(u.batch for u in got), "no small files batched"
+
+
+def test_what_is_batched() -> None:
+    costs = {"test/python/test_a.py": {"s": 30.0, "cpu": 9.0}, "test/python/test_b.py": {"s": 12.0},
+             "test/python/test_c.py": {"s": 40.0}, "test/python/test_d.py": {"s": 8.0, "cpu": 7.0},
+             NOTEBOOKS: {"s": 5.0}, "python-bridge/tests/test_e.py": {"s": 3.0}}
+    files = [*costs, "test/python/test_new.py"]
+    got = {u.name: u.files for u in pf.units(files, costs)}
+    # small by CPU where recorded (a's wall was a loaded machine's), else by wall; never EXCLUSIVE, nor a new
+    # file, nor a batch of one
+    assert got["test/python/batch1"] == ("test/python/test_a.py", "test/python/test_b.py", "test/python/test_d.py")
+    for alone in ("test/python/test_c.py", NOTEBOOKS, "test/python/test_new.py", "python-bridge/tests/test_e.py"):
+        assert got[alone] == (alone,)
+    many = {f"test/python/test_{i}.py": {"s": 10.0} for i in range(20)}
+    batches = pf.units(list(many), many)
+    assert len(batches) == 3 and all(len(u.files) <= pf.BATCH_SECONDS // 10 for u in batches)
 
 
 def test_every_exclusive_file_exists_and_costs_are_recorded() -> None:
     """A renamed file must not drop out of EXCLUSIVE (it would then run beside another cluster) unnoticed; a file
-    with no recorded cost only starts at DEFAULT_COST's place in the order."""
-    files = set(pf.units(ROOT))
+    with no recorded cost only starts at DEFAULT_COST's place in the order, and is never batched."""
+    files = set(pf.test_files(ROOT))
     assert pf.EXCLUSIVE <= files, sorted(pf.EXCLUSIVE - files)
+    assert pf.ALONE <= files, sorted(pf.ALONE - files)
     recorded = pf.load_costs(pf.COSTS)
-    assert len(set(recorded) & files) > len(files) // 2, "scripts/test_costs.json is missing or out of date"
+    assert len(set(recorded) & files) > len(files) * 3 // 4, "scripts/test_costs.json is missing or out of date"
 
 
 def make_tree(tmp: Path) -> Path:
@@ -71,9 +117,10 @@ def make_tree(tmp: Path) -> Path:
 
 
 def blocks(out: str) -> dict[str, str]:
-    """Each file's block: its header line up to the next header or the closing summary."""
-    parts = re.split(r"^(-- pytest \S+: .*)$", out, flags=re.M)
-    return {re.match(r"-- pytest (\S+):", parts[i]).group(1): parts[i] + parts[i + 1] for i in range(1, len(parts), 2)}
+    """Each process's block: its header line (a batch's names its files in parentheses) up to the next header or
+    the closing summary."""
+    parts = re.split(r"^(-- pytest \S+(?: \([^)]*\))?: .*)$", out, flags=re.M)
+    return {re.match(r"-- pytest (\S+?)(?: \(|:)", parts[i]).group(1): parts[i] + parts[i + 1] for i in range(1, len(parts), 2)}
 
 
 def test_a_run_prints_one_block_per_file_and_fails_when_a_file_fails(tmp_path: Path, capfd: pytest.CaptureFixture[str],
@@ -84,13 +131,42 @@ def test_a_run_prints_one_block_per_file_and_fails_when_a_file_fails(tmp_path: P
     assert pf.main([], root) == 1
     out = capfd.readouterr().out
     got = blocks(out)
-    assert set(got) == {"python-bridge/tests", "test/python/test_fails.py", "test/python/test_quick_ok.py"}, out
+    slow = "python-bridge/tests/test_slow_ok.py"
+    assert set(got) == {slow, "test/python/test_fails.py", "test/python/test_quick_ok.py"}, out
     assert "FAILED" in got["test/python/test_fails.py"] and "BROKEN-MARK" in got["test/python/test_fails.py"], out
     assert "1 failed, 1 passed" in got["test/python/test_fails.py"], out
-    assert ": ok," in got["python-bridge/tests"] and "1 passed" in got["python-bridge/tests"]
-    assert "BROKEN-MARK" not in got["python-bridge/tests"] + got["test/python/test_quick_ok.py"]
+    assert ": ok," in got[slow] and "1 passed" in got[slow]
+    assert "BROKEN-MARK" not in got[slow] + got["test/python/test_quick_ok.py"]
     assert out.rstrip().splitlines()[-1].endswith("1 FAILED: test/python/test_fails.py"), out
     assert time.monotonic() - t0 < 120
+
+
+def test_small_files_share_a_process_that_names_each_file_and_what_failed(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_tree(tmp_path)
+    (root / "test/python/test_other_ok.py").write_text("def test_one():\n    pass\n\ndef test_two():\n    pass\n")
+    (root / "scripts").mkdir()
+    small = {f"test/python/test_{n}.py": {"s": 2.0, "cpu": 1.0} for n in ("fails", "quick_ok", "other_ok")}
+    (root / "scripts/test_costs.json").write_text(json.dumps({"files": small}))
+    monkeypatch.setenv("POLYRAY_TEST_JOBS", "2")
+    assert pf.main(["--record"], root) == 1
+    out = capfd.readouterr().out
+    got = blocks(out)
+    assert set(got) == {"python-bridge/tests/test_slow_ok.py", "test/python/batch1"}, out
+    batch = got["test/python/batch1"]
+    assert batch.startswith("-- pytest test/python/batch1 (test/python/test_fails.py test/python/test_other_ok.py "
+                            "test/python/test_quick_ok.py): FAILED"), batch
+    # each file's line with its results, and the failure named by file and test
+    assert re.search(r"^test/python/test_other_ok\.py \.\.", batch, flags=re.M), batch
+    assert re.search(r"^test/python/test_fails\.py (\.F|F\.)", batch, flags=re.M), batch
+    assert "FAILED test/python/test_fails.py::test_broken" in batch and "BROKEN-MARK" in batch, batch
+    assert out.rstrip().splitlines()[-1].endswith("1 FAILED: test/python/batch1"), out
+    # --record keeps each batched file's own figures, not the batch's
+    costs = pf.load_costs(root / "scripts/test_costs.json")
+    assert set(costs) == {"python-bridge/tests/test_slow_ok.py", *small}, costs
+    assert all(0 < costs[f]["s"] < costs["python-bridge/tests/test_slow_ok.py"]["s"] + 60 for f in small), costs
+    assert sum(costs[f]["s"] for f in small) == pytest.approx(
+        float(re.search(r"batch1 \(.*\): FAILED \(exit 1\), ([\d.]+) s wall", batch).group(1)), abs=0.5)
 
 
 def test_arguments_naming_files_run_only_those_and_record_their_costs_only_on_a_whole_run(
@@ -105,4 +181,4 @@ def test_arguments_naming_files_run_only_those_and_record_their_costs_only_on_a_
     (root / "test/python/test_fails.py").write_text("def test_passes():\n    pass\n")
     assert pf.main(["--record"], root) == 0
     costs = pf.load_costs(root / "scripts/test_costs.json")
-    assert set(costs) == set(blocks(capfd.readouterr().out)) and costs["python-bridge/tests"]["s"] >= 1.5
+    assert set(costs) == set(blocks(capfd.readouterr().out)) and costs["python-bridge/tests/test_slow_ok.py"]["s"] >= 1.5
