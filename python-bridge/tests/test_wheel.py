@@ -137,7 +137,10 @@ def installed():
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     py = venv / "bin" / "python"
     pip = subprocess.run(
-        [str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", str(BRIDGE / "requirements.txt"),
+        # --no-compile: pip would byte-compile all ~9000 installed modules (Ray's alone: 7 s of CPU), while the
+        # tests import a few hundred of them; Python compiles those when they are imported
+        [str(py), "-m", "pip", "install", "-q", "--no-compile", "--disable-pip-version-check", "-c",
+         str(BRIDGE / "requirements.txt"),
          f"{wheel}[lab,ray]", "nbclient"],
         capture_output=True, text=True, timeout=900)
     assert pip.returncode == 0, pip.stdout + pip.stderr
