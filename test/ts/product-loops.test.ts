@@ -11,6 +11,30 @@ const islCtx = loadIslNode().then((isl) => isl.context());
 const F2 = 'np.ndarray[tuple[int, int], np.dtype[np.float64]]';
 const F1 = 'np.ndarray[tuple[int], np.dtype[np.float64]]';
 
+// PolyBench's trmm and symm as written, compiled in both numerics modes below
+const TRMM = py`
+    import numpy as np
+    def trmm(alpha: float, A: ${F2}, B: ${F2}) -> None:
+        m, n = B.shape
+        for i in range(m):
+            for j in range(n):
+                for k in range(i + 1, m):
+                    B[i, j] += A[k, i] * B[k, j]
+                B[i, j] = alpha * B[i, j]
+  `;
+const SYMM = py`
+    import numpy as np
+    def symm(alpha: float, beta: float, C: ${F2}, A: ${F2}, B: ${F2}) -> None:
+        m, n = C.shape
+        for i in range(m):
+            for j in range(n):
+                temp2 = 0.0
+                for k in range(i):
+                    C[k, j] += alpha * B[i, j] * A[i, k]
+                    temp2 += B[k, j] * A[i, k]
+                C[i, j] = beta * C[i, j] + alpha * B[i, j] * A[i, i] + alpha * temp2
+  `;
+
 async function compiled(src: string, numerics: 'exact' | 'close' = 'close'): Promise<{ f: ReportFunction; cpu: string }> {
   const r = compileSource(await testParser(), src, { fileName: 'k.py', isl: await islCtx, numerics, targets: ['cpu'] });
   if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
@@ -89,16 +113,7 @@ test('i-j-k and i-k-j products, transposed operands and matrix-vector forms beco
 
 test('a triangular k range is a masked product; an operand the nest writes is used when isl proves its reads old', async () => {
   // trmm as PolyBench writes it: B's row i reads rows k > i, which the nest writes only later
-  const trmm = await compiled(py`
-    import numpy as np
-    def trmm(alpha: float, A: ${F2}, B: ${F2}) -> None:
-        m, n = B.shape
-        for i in range(m):
-            for j in range(n):
-                for k in range(i + 1, m):
-                    B[i, j] += A[k, i] * B[k, j]
-                B[i, j] = alpha * B[i, j]
-  `);
+  const trmm = await compiled(TRMM);
   // the fast path needs B finite (the mask's zeros meet it); A's lower triangle copied, transposed
   assert.match(trmm.cpu, /if _polyray_np\.isfinite\(B\)\.all\(\):\n {8}_polyray_blas_prev = _polyray_h_blas_threads_match\(\)\n {8}(_polyray_t\d+_\d+)_m = _polyray_np\.zeros\(\(A\.shape\[1\], B\.shape\[0\]\)\)/);
   assert.match(trmm.cpu, /(_polyray_t\d+_\d+)_k0 = max\(\1_r \+ 1, 0\)\n\s+\1_k1 = min\(min\(m, B\.shape\[0\]\), A\.shape\[0\]\)\n\s+for \1_k in range\(\1_k0, \1_k1\):\n\s+\1_m\[\1_r, \1_k\] = A\[\1_k, \1_r\]/);
@@ -136,32 +151,12 @@ test('a triangular k range is a masked product; an operand the nest writes is us
   assert.match(cols.cpu, /= _polyray_np\.dot\(A, _polyray_t\d+_\d+_m\)/);
   assert.match(cols.cpu, /_polyray_np\.isfinite\(A\)\.all\(\)/);
   // exact mode keeps the loops
-  const exact = await compiled(py`
-    import numpy as np
-    def trmm(alpha: float, A: ${F2}, B: ${F2}) -> None:
-        m, n = B.shape
-        for i in range(m):
-            for j in range(n):
-                for k in range(i + 1, m):
-                    B[i, j] += A[k, i] * B[k, j]
-                B[i, j] = alpha * B[i, j]
-  `, 'exact');
+  const exact = await compiled(TRMM, 'exact');
   assert.ok(!exact.cpu.includes('_polyray_np.dot('));
 });
 
 test('symm: a scalar dot product per element and a scatter summed over the outer loop, both through BLAS', async () => {
-  const symm = await compiled(py`
-    import numpy as np
-    def symm(alpha: float, beta: float, C: ${F2}, A: ${F2}, B: ${F2}) -> None:
-        m, n = C.shape
-        for i in range(m):
-            for j in range(n):
-                temp2 = 0.0
-                for k in range(i):
-                    C[k, j] += alpha * B[i, j] * A[i, k]
-                    temp2 += B[k, j] * A[i, k]
-                C[i, j] = beta * C[i, j] + alpha * B[i, j] * A[i, i] + alpha * temp2
-  `);
+  const symm = await compiled(SYMM);
   // the scatter: A's strict lower triangle copied transposed (rows k, columns i), a count of the i per k
   assert.match(symm.cpu, /(_polyray_t8_\d+)_m\[\1_k, \1_a\] = A\[\1_a, \1_k\]\n\s+\1_n\[\1_k\] \+= 1/);
   // the dot product into temp2: A's strict lower triangle by rows, row blocks of BLAS products
@@ -202,18 +197,7 @@ test('symm: a scalar dot product per element and a scatter summed over the outer
                 Y[i, j] += acc
   `);
   assert.ok(!later.cpu.includes('_polyray_np.dot('), later.cpu);
-  const exact = await compiled(py`
-    import numpy as np
-    def symm(alpha: float, beta: float, C: ${F2}, A: ${F2}, B: ${F2}) -> None:
-        m, n = C.shape
-        for i in range(m):
-            for j in range(n):
-                temp2 = 0.0
-                for k in range(i):
-                    C[k, j] += alpha * B[i, j] * A[i, k]
-                    temp2 += B[k, j] * A[i, k]
-                C[i, j] = beta * C[i, j] + alpha * B[i, j] * A[i, i] + alpha * temp2
-  `, 'exact');
+  const exact = await compiled(SYMM, 'exact');
   assert.ok(!exact.cpu.includes('_polyray_np.dot('));
 });
 
