@@ -107,3 +107,32 @@ def run_both(mod: ModuleType, name: str, *args, **options) -> Ran:
     """compare_with_original for `name` of a compiled module: the call through its dispatcher against
     `_polyray_original_<name>`."""
     return compare_with_original(getattr(mod, name), getattr(mod, f"_polyray_original_{name}"), *args, **options)
+
+
+def mode_module(source: Path, stem: str, *extra: str):
+    """A module-scoped fixture (assign it to a test module's name, e.g. ``mod = mode_module(SOURCE, "sorting")``):
+    `source` compiled for the cpu target once per numerics mode, exact and close, and imported as ``<stem>_<mode>``."""
+
+    @pytest.fixture(scope="module", params=["exact", "close"])
+    def mod(request, tmp_path_factory):
+        mode = request.param
+        return compile_and_import(source, tmp_path_factory.mktemp(f"{stem}_{mode}"), f"{stem}_{mode}", "--targets", "cpu",
+                                  "--numerics", mode, *extra)
+
+    return mod
+
+
+@pytest.fixture(autouse=True)
+def cpu_target(monkeypatch):
+    """POLYRAY_TARGET=cpu for every test of a module that imports this fixture (``from compiled import cpu_target``)."""
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+
+
+def check_cpu(mod: ModuleType, name: str, *args, compiled: bool = True, raising_too: bool = True, **options) -> Ran:
+    """run_both (the same outcome, bits, exception type and writes as the original; `options` go to
+    compare_with_original), then that the cpu variant ran: unless not `compiled`, and on a call that raised only
+    where `raising_too`."""
+    ran = run_both(mod, name, *args, **options)
+    if compiled and (raising_too or ran.status == "ok"):
+        assert ran.variant == "cpu", ran.records[-1:]
+    return ran

@@ -5,10 +5,12 @@ int32/bool/uint8 accumulate in int64/uint64 as NumPy's do), bad inputs with NumP
 writes. The rows have no GPU form (a kernel calling them gets no GPU variant, codegen/gpu-forms.ts)."""
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 
-from compiled import ROOT, compare_with_original, compile_and_import
+from compiled import ROOT, check_cpu, cpu_target, mode_module  # noqa: F401 (cpu_target: autouse)
 
 SOURCE = ROOT / "test/kernels/numpy_style/cumulative.py"
 COMPILED = ["station_totals", "empirical_cdf", "compound_growth", "vote_offsets", "hits_so_far", "layer_sums", "factorial_table",
@@ -16,23 +18,9 @@ COMPILED = ["station_totals", "empirical_cdf", "compound_growth", "vote_offsets"
 KEPT = ["beyond_last_axis", "complex_products", "computed_axis"]
 
 
-@pytest.fixture(scope="module", params=["exact", "close"])
-def mod(request, tmp_path_factory):
-    mode = request.param
-    return compile_and_import(SOURCE, tmp_path_factory.mktemp(f"cumulative_{mode}"), f"cumulative_{mode}", "--targets", "cpu", "--numerics", mode)
-
-
-@pytest.fixture(autouse=True)
-def cpu_target(monkeypatch):
-    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
-
-
-def check(mod, name, *args, compiled=True):
-    # (Numba words IndexError its own way; the type is NumPy's)
-    ran = compare_with_original(getattr(mod, name), getattr(mod, f"_polyray_original_{name}"), *args, loose_messages=("IndexError",))
-    if compiled:
-        assert ran.variant == "cpu", ran.records[-1:]
-    return ran
+mod = mode_module(SOURCE, "cumulative")
+# (Numba words some messages its own way; the exception type is NumPy's)
+check = partial(check_cpu, loose_messages=("IndexError",))
 
 
 def test_which_functions_compile(mod):

@@ -5,30 +5,20 @@ pairwise order), bit for bit; NumPy's ValueError for bad bins and ranges, its Na
 no GPU form."""
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 
-from compiled import ROOT, compare_with_original, compile_and_import
+from compiled import ROOT, check_cpu, cpu_target, mode_module  # noqa: F401 (cpu_target: autouse)
 
 SOURCE = ROOT / "test/kernels/numpy_style/histogram_density.py"
 NAMES = ["empirical_pdf", "weighted_pdf", "pdf_on_edges", "counts_not_density"]
 
 
-@pytest.fixture(scope="module", params=["exact", "close"])
-def mod(request, tmp_path_factory):
-    mode = request.param
-    return compile_and_import(SOURCE, tmp_path_factory.mktemp(f"hdens_{mode}"), f"histogram_density_{mode}", "--targets", "cpu", "--numerics", mode)
-
-
-@pytest.fixture(autouse=True)
-def cpu_target(monkeypatch):
-    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
-
-
-def check(mod, name, *args):
-    ran = compare_with_original(getattr(mod, name), getattr(mod, f"_polyray_original_{name}"), *args, messages=False)
-    assert ran.variant == "cpu", ran.records[-1:]
-    return ran
+mod = mode_module(SOURCE, "histogram_density")
+# (Numba words some messages its own way; the exception type is NumPy's)
+check = partial(check_cpu, messages=False)
 
 
 def test_every_function_compiles(mod):

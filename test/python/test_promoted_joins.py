@@ -5,30 +5,20 @@ bit for bit in both modes; mismatched shapes raise NumPy's ValueError in both, b
 no GPU form (whole-array allocations)."""
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 
-from compiled import ROOT, compare_with_original, compile_and_import
+from compiled import ROOT, check_cpu, cpu_target, mode_module  # noqa: F401 (cpu_target: autouse)
 
 SOURCE = ROOT / "test/kernels/numpy_style/promoted_joins.py"
 NAMES = ["timeline", "features", "paired", "flags_and_ids", "big_ids", "planes", "complex_tail"]
 
 
-@pytest.fixture(scope="module", params=["exact", "close"])
-def mod(request, tmp_path_factory):
-    mode = request.param
-    return compile_and_import(SOURCE, tmp_path_factory.mktemp(f"joins_{mode}"), f"promoted_joins_{mode}", "--targets", "cpu", "--numerics", mode)
-
-
-@pytest.fixture(autouse=True)
-def cpu_target(monkeypatch):
-    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
-
-
-def check(mod, name, *args):
-    ran = compare_with_original(getattr(mod, name), getattr(mod, f"_polyray_original_{name}"), *args, messages=False)
-    assert ran.variant == "cpu", ran.records[-1:]
-    return ran
+mod = mode_module(SOURCE, "promoted_joins")
+# (Numba words some messages its own way; the exception type is NumPy's)
+check = partial(check_cpu, messages=False)
 
 
 def test_every_function_compiles(mod):

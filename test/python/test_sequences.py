@@ -6,34 +6,21 @@ shapes that do not fit (NumPy's ValueError, nothing written)."""
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pytest
 
-from compiled import ROOT, compile_and_import, run_both
+from compiled import ROOT, check_cpu, cpu_target, mode_module, run_both  # noqa: F401 (cpu_target: autouse)
 
 SOURCE = ROOT / "test/kernels/numpy_style/sequences.py"
 NAMES = ["padded_smooth", "design_matrix", "stacked_rows", "points_from_coords", "frames", "rgb", "side_by_side", "rotate",
          "stencil3", "corners", "int_and_bool_lists", "mixed_numbers", "two_rows", "int_join", "blocks"]
 
 
-@pytest.fixture(scope="module", params=["exact", "close"])
-def mod(request, tmp_path_factory):
-    mode = request.param
-    return compile_and_import(SOURCE, tmp_path_factory.mktemp(f"seq_{mode}"), f"sequences_{mode}", "--targets", "cpu", "--numerics", mode)
-
-
-@pytest.fixture(autouse=True)
-def cpu_target(monkeypatch):
-    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
-
-
-def check(mod, name, *args):
-    """The CPU variant against the original (Numba words ValueError's message its own way); it must have run."""
-    ran = run_both(mod, name, *args, messages=False)
-    if ran.status == "ok":
-        assert ran.variant == "cpu", ran.records[-1:]
-    return ran
+mod = mode_module(SOURCE, "sequences")
+# (Numba words some messages its own way; the exception type is NumPy's)
+check = partial(check_cpu, messages=False, raising_too=False)
 
 
 def test_every_function_has_a_cpu_variant(mod):

@@ -6,32 +6,20 @@ array by NumPy's cumulative path; average_weighted_returned by NumPy's pairwise 
 (NumPy's ValueError, TypeError, ZeroDivisionError, nothing written)."""
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 
-from compiled import ROOT, compile_and_import, run_both
+from compiled import ROOT, check_cpu, cpu_target, mode_module  # noqa: F401 (cpu_target: autouse)
 
 SOURCE = ROOT / "test/kernels/numpy_style/tuple_results.py"
 NAMES = ["bin_centers", "unit_histogram", "int_range_counts", "radial_profile", "histogram_then_edit", "weighted_mean", "weighted_mean_int"]
 
 
-@pytest.fixture(scope="module", params=["exact", "close"])
-def mod(request, tmp_path_factory):
-    mode = request.param
-    return compile_and_import(SOURCE, tmp_path_factory.mktemp(f"tuples_{mode}"), f"tuple_results_{mode}", "--targets", "cpu", "--numerics", mode)
-
-
-@pytest.fixture(autouse=True)
-def cpu_target(monkeypatch):
-    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
-
-
-def check(mod, name, *args):
-    """The CPU variant against the original (Numba words messages its own way); it must have run."""
-    ran = run_both(mod, name, *args, messages=False)
-    if ran.status == "ok":
-        assert ran.variant == "cpu", ran.records[-1:]
-    return ran
+mod = mode_module(SOURCE, "tuple_results")
+# (Numba words some messages its own way; the exception type is NumPy's)
+check = partial(check_cpu, messages=False, raising_too=False)
 
 
 def test_every_function_has_a_cpu_variant(mod):
