@@ -32,6 +32,17 @@ def compile_and_import(source: Path, out_dir: Path, name: str, *extra: str) -> M
     return module
 
 
+def same_in_both_modes(exact: ModuleType, close: ModuleType) -> bool:
+    """Whether close mode generated exact mode's module line for line, only its `_polyray_numerics` line apart:
+    the runtime reads nothing else of the mode, so running the close module too would compile the same machine
+    code again and check nothing new. A test of both modes runs such a module once; a change that makes the
+    modes' code differ makes it run both again."""
+    e = Path(exact.__file__).read_text().splitlines()
+    c = Path(close.__file__).read_text().splitlines()
+    apart = [(x, y) for x, y in zip(e, c) if x != y]
+    return len(e) == len(c) and apart == [('_polyray_numerics = "exact"', '_polyray_numerics = "close"')]
+
+
 def cpu_body(module: ModuleType, name: str) -> str:
     """The text of the generated CPU variant of `name` (up to its serial form, if any, or its dispatcher)."""
     text = Path(module.__file__).read_text().split(f"def _polyray_cpu_{name}")[1].split(f"_polyray_dispatch_{name}")[0]

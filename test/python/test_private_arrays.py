@@ -2,7 +2,8 @@
 private to it, so the loop runs as prange (scop/private-arrays.ts, scop/fresh-shapes.ts).
 
 The kernels (test/kernels/numpy_style/private_arrays.py) are compared with the original in both
-numerics modes, in the parallel and the serial form of the CPU variant, with 1 and 2 threads, on
+numerics modes (once when close mode generates exact mode's module line for line, as it does for these
+loops: compiled.same_in_both_modes), in the parallel and the serial form of the CPU variant, with 1 and 2 threads, on
 shapes with no rows, one column and many rows; the report's verdict of each outer loop is asserted
 (parallel and prange for the private forms, sequential for their negative twins); bad inputs
 (a short output, columns that do not fit) raise as the original does with the same writes; the
@@ -19,7 +20,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from compiled import ROOT, compile_and_import, cpu_body, outcome, run_both
+from compiled import ROOT, compile_and_import, cpu_body, outcome, run_both, same_in_both_modes
 
 SOURCE = ROOT / "test/kernels/numpy_style/private_arrays.py"
 
@@ -44,6 +45,14 @@ def modules(tmp_path_factory):
         mod = compile_and_import(SOURCE, d, f"private_arrays_{mode}", "--numerics", mode, "--report", str(report))
         out[mode] = (mod, {f["name"]: f for f in json.loads(report.read_text())["functions"]})
     return out, d
+
+
+@pytest.fixture(scope="module")
+def runs(modules):
+    """The modules whose calls the tests run: both modes, or exact's alone when close mode generated the same
+    module line for line (compiled.same_in_both_modes; the reports of both are still checked)."""
+    mods, _ = modules
+    return {m: mods[m] for m in (("exact",) if same_in_both_modes(mods["exact"][0], mods["close"][0]) else ("exact", "close"))}
 
 
 def _args(name: str, rng, n: int, m: int):
@@ -84,9 +93,9 @@ def test_verdicts_in_the_report(modules):
             assert "afresh" not in outer["reason"], (mode, fn, outer)
 
 
-def test_same_results_as_the_original_in_both_modes(modules, monkeypatch):
+def test_same_results_as_the_original_in_both_modes(runs, monkeypatch):
     """The serial form (what small calls run), both modes; the parallel form runs in the two-thread test."""
-    mods, _ = modules
+    mods = runs
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
     monkeypatch.setenv("POLYRAY_CPU_FORM", "serial")
     rng = np.random.default_rng(17)
@@ -100,10 +109,10 @@ def test_same_results_as_the_original_in_both_modes(modules, monkeypatch):
                     assert ran.variant == "cpu", (mode, fn, n, m, ran.records)
 
 
-def test_bad_inputs_raise_as_the_original_with_the_same_writes(modules, monkeypatch):
+def test_bad_inputs_raise_as_the_original_with_the_same_writes(runs, monkeypatch):
     """A short output (IndexError part-way) and rows that do not fit the output (ValueError from
     NumPy's broadcasting): the guard sends the call to the original."""
-    mods, _ = modules
+    mods = runs
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
     rng = np.random.default_rng(3)
     A = rng.standard_normal((50, 6))
@@ -122,12 +131,12 @@ def test_bad_inputs_raise_as_the_original_with_the_same_writes(modules, monkeypa
 
 
 @pytest.mark.parametrize("form", ["serial", "parallel"])
-def test_an_index_read_from_data_raises_as_the_original(modules, monkeypatch, form):
+def test_an_index_read_from_data_raises_as_the_original(runs, monkeypatch, form):
     """`c[X[i, j]] += 1` with an index past either end of c, in a middle row: the prange loop flags it,
     the runtime restores `out` and the original raises NumPy's IndexError (message and the rows written
     before it); in the sequential histogram the check leaves the call to the original the same way. An
     index of -k counts from the end; no columns for c (k = 0) is the guard's."""
-    mods, _ = modules
+    mods = runs
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
     monkeypatch.setenv("POLYRAY_CPU_FORM", form)
     rng = np.random.default_rng(29)
@@ -148,10 +157,11 @@ def test_an_index_read_from_data_raises_as_the_original(modules, monkeypatch, fo
         assert run_both(mod, "counts_per_row", X, np.zeros((50, 0), dtype=np.int64)).status == "IndexError"
 
 
-def test_the_parallel_form_with_two_threads(modules):
+def test_the_parallel_form_with_two_threads(modules, runs):
     """prange with per-iteration arrays on two threads (the parallel form on every call), against the
     original in the same process, both modes; the negative twins too (their inner loops may be prange)."""
     _, d = modules
+    names = [f"private_arrays_{mode}" for mode in runs]
     script = textwrap.dedent(f'''
         import json, sys
         import numpy as np
@@ -159,10 +169,10 @@ def test_the_parallel_form_with_two_threads(modules):
         sys.path.insert(0, {str(ROOT / "test/python")!r})
         from compiled import run_both
         from test_private_arrays import _args
-        import private_arrays_exact, private_arrays_close
+        import importlib
         rng = np.random.default_rng(11)
         ran = 0
-        for mod in (private_arrays_exact, private_arrays_close):
+        for mod in [importlib.import_module(name) for name in {names!r}]:
             for fn in {(PRIVATE + SHARED)!r}:
                 for n, m in ((2000, 17), (513, 64)):
                     r = run_both(mod, fn, *_args(fn, rng, n, m))
@@ -174,7 +184,7 @@ def test_the_parallel_form_with_two_threads(modules):
            "POLYRAY_TIME_ORIGINAL_BELOW": "0"}
     r = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert r.returncode == 0, r.stderr[-4000:]
-    assert json.loads(r.stdout.strip().splitlines()[-1]) == 2 * 2 * len(PRIVATE + SHARED)
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == len(runs) * 2 * len(PRIVATE + SHARED)
 
 
 def test_gpu_form_under_the_simulator(modules):
