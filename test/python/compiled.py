@@ -120,15 +120,18 @@ def run_both(mod: ModuleType, name: str, *args, **options) -> Ran:
     return compare_with_original(getattr(mod, name), getattr(mod, f"_polyray_original_{name}"), *args, **options)
 
 
-def mode_module(source: Path, stem: str, *extra: str):
+def mode_module(source: Path, stem: str, *extra: str, targets: str = "cpu"):
     """A module-scoped fixture (assign it to a test module's name, e.g. ``mod = mode_module(SOURCE, "sorting")``):
-    `source` compiled for the cpu target once per numerics mode, exact and close, and imported as ``<stem>_<mode>``."""
+    `source` compiled for `targets` once per numerics mode, exact and close, imported as ``<stem>_<mode>``, the
+    mode it was compiled in as its ``MODE``."""
 
     @pytest.fixture(scope="module", params=["exact", "close"])
     def mod(request, tmp_path_factory):
         mode = request.param
-        return compile_and_import(source, tmp_path_factory.mktemp(f"{stem}_{mode}"), f"{stem}_{mode}", "--targets", "cpu",
-                                  "--numerics", mode, *extra)
+        m = compile_and_import(source, tmp_path_factory.mktemp(f"{stem}_{mode}"), f"{stem}_{mode}", "--targets", targets,
+                               "--numerics", mode, *extra)
+        m.MODE = mode
+        return m
 
     return mod
 

@@ -11,24 +11,14 @@ import pytest
 
 import polyray.runtime as rt
 
-from compiled import ROOT, compile_and_import, outcome, run_both
+from compiled import ROOT, cpu_target, mode_module, outcome, run_both  # noqa: F401 (cpu_target: autouse)
 from polyray.runtime.close_bounds import fft_tolerance
 
 pytest.importorskip("rocket_fft")
 SOURCE = ROOT / "test/kernels/numpy_style/fft_forms.py"
 
 
-@pytest.fixture(scope="module", params=["exact", "close"])
-def mod(request, tmp_path_factory):
-    mode = request.param
-    m = compile_and_import(SOURCE, tmp_path_factory.mktemp(f"fftf_{mode}"), f"fft_forms_{mode}", "--targets", "cpu", "--numerics", mode)
-    m.MODE = mode
-    return m
-
-
-@pytest.fixture(autouse=True)
-def cpu_target(monkeypatch):
-    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+mod = mode_module(SOURCE, "fft_forms")
 
 
 def cases(rng):

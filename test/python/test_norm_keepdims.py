@@ -12,7 +12,7 @@ import pytest
 
 import polyray.runtime as rt
 
-from compiled import ROOT, compare_with_original, compile_and_import
+from compiled import ROOT, compare_with_original, cpu_target, mode_module  # noqa: F401 (cpu_target: autouse)
 
 SOURCE = ROOT / "test/kernels/numpy_style/norm_keepdims.py"
 EXACT_BOTH = ["max_rows", "unit_vector", "int_vector"]
@@ -20,17 +20,7 @@ CLOSE_ONLY = ["normalize_rows", "column_scale", "frobenius_kept"]
 EPS = np.finfo(np.float64).eps
 
 
-@pytest.fixture(scope="module", params=["exact", "close"])
-def mod(request, tmp_path_factory):
-    mode = request.param
-    m = compile_and_import(SOURCE, tmp_path_factory.mktemp(f"normkd_{mode}"), f"norm_keepdims_{mode}", "--targets", "cpu", "--numerics", mode)
-    m.MODE = mode
-    return m
-
-
-@pytest.fixture(autouse=True)
-def cpu_target(monkeypatch):
-    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+mod = mode_module(SOURCE, "norm_keepdims")
 
 
 def test_which_functions_compile(mod):

@@ -17,30 +17,15 @@ import textwrap
 import numpy as np
 import pytest
 
-from compiled import ROOT, compare_with_original, compile_and_import
+from compiled import ROOT, check_cpu, compare_with_original, cpu_target, mode_module  # noqa: F401 (cpu_target: autouse)
 
 SOURCE = ROOT / "test/kernels/numpy_style/written_forms.py"
 COMPILED = ["soft_threshold", "sign_changes", "signs32", "cell_bounds", "quantize", "pages_needed", "smoothstep", "ramp", "relax", "min_max_scaled",
             "clipped_scores", "wrapped_neighbour_mean"]
 
 
-@pytest.fixture(scope="module", params=["exact", "close"])
-def mod(request, tmp_path_factory):
-    mode = request.param
-    return compile_and_import(SOURCE, tmp_path_factory.mktemp(f"forms_{mode}"), f"written_forms_{mode}", "--targets", "cpu,gpu",
-                              "--numerics", mode)
-
-
-@pytest.fixture(autouse=True)
-def cpu_target(monkeypatch):
-    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
-
-
-def check(mod, name, *args, compiled=True):
-    ran = compare_with_original(getattr(mod, name), getattr(mod, f"_polyray_original_{name}"), *args)
-    if compiled:
-        assert ran.variant == "cpu", ran.records[-1:]
-    return ran
+mod = mode_module(SOURCE, "written_forms", targets="cpu,gpu")
+check = check_cpu
 
 
 def signed_values(n: int, seed: int) -> np.ndarray:
