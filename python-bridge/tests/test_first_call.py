@@ -864,7 +864,8 @@ def test_a_cold_first_run_of_the_original_is_not_what_auto_compares(monkeypatch:
 def test_a_gated_job_leaves_the_worker_asleep_until_its_call_returns() -> None:
     """The worker is started where a variant is made (background.prestart), and a job a call submits gated
     does not wake it while that call runs its original: a woken worker takes the GIL from the call only to
-    wait on the gate (a GIL handoff each way, in the call's time). open_gates wakes it."""
+    wait on the gate (a GIL handoff each way, in the call's time). Nor does open_gates: the worker finds the
+    gate open when it next looks (GATE_POLL_SECONDS), so the job runs after the call has returned."""
     assert background.wait_idle(120)
     background.prestart()
     assert background._worker is not None and background._worker.is_alive()
@@ -874,6 +875,11 @@ def test_a_gated_job_leaves_the_worker_asleep_until_its_call_returns() -> None:
     assert job in background._now and background._running is None and not ran, "the worker took a gated job"
     background.open_gates()
     assert job.wait(60) and ran == ["ran"]
+    # a call that waits for a gated job (POLYRAY_JIT_WAIT=1 after a call that did not) opens it and wakes the worker
+    waited = background.submit(("gated", uuid.uuid4().hex), lambda job: ran.append("waited"), gated=True)
+    background._local.gates = None  # (its call is the one waiting: no gate left to the end of a call)
+    background.open_now(waited)
+    assert waited.wait(60) and ran == ["ran", "waited"]
     # a gated job whose gate is never opened still runs after GATE_SECONDS (its call never returned)
     stuck = background.Job(("stuck", 0), lambda job: None, gated=True)
     stuck.created -= background.GATE_SECONDS

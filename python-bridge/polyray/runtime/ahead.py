@@ -110,7 +110,7 @@ def precompile_file(path: str | Path) -> dict[str, str]:
             continue
         begin = perf_counter()
         for job in jobs:
-            job.gate.set()
+            background.open_now(job)
             job.wait()
         results = [r for job in jobs for r in job.results.values()]
         failed = [r for r in results if isinstance(r, str)]

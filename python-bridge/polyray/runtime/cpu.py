@@ -406,7 +406,7 @@ class CpuVariant:
         elif job.ahead:  # compiled ahead (ahead.py) and still queued: this call needs it now
             background.promote(job)
         if not job.done.is_set() and waits:
-            job.gate.set()
+            background.open_now(job)
             start = perf_counter()
             job.wait()
             self._jit_report["jit_waited_seconds"] = perf_counter() - start
