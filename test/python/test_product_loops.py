@@ -126,7 +126,9 @@ KERNELS = textwrap.dedent('''
                 s[i] += A[i, k]
 ''')
 
-PRODUCTS = ["matmul", "gemm", "gram_upper", "matvec", "rmatvec", "inner_band"]
+PRODUCTS = ["matmul", "gemm", "gram_upper", "rmatvec", "inner_band"]
+#: Matrix-vector products walking the matrix's rows: close mode keeps the loop, its sums in SIMD lanes (poly/product-loops.ts streamsRows)
+STREAMED = ["matvec"]
 LOOPS = ["triangular_k", "operand_written", "in_place_power", "int_matmul", "row_sums"]
 
 
@@ -168,7 +170,7 @@ def _cases(rng):
         # G's upper triangle from the products, mirrored: X^T X bounds both
         out.append(("gram_upper", (X, np.zeros((m, m))), [1], [product_loop_bound(0.0, 1.0, X.T, X, 2)]))
         x, y = _mat(rng, m), _mat(rng, n)
-        out.append(("matvec", (A, x, y), [2], [product_loop_bound(0.0, 1.0, A, x, 2)]))
+        out.append(("matvec", (A, x, y), [2], [simd_sum_bound(0.0, A * x, 2)]))
         z, w = _mat(rng, n), _mat(rng, m)
         out.append(("rmatvec", (A, z, w), [2], [product_loop_bound(w, 1.0, A.T, z, 2)]))
         Bt = _mat(rng, (p, m))
@@ -185,6 +187,8 @@ def test_close_mode_runs_products_through_blas_within_each_elements_bound(module
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
     for fn in PRODUCTS:
         assert "_polyray_np.dot(" in cpu_body(close, fn), fn
+    for fn in STREAMED:
+        assert "_polyray_np.dot(" not in cpu_body(close, fn) and "_polyray_sum0_" in cpu_body(close, fn), fn
     differed = 0
     for fn, args, out, tols in _cases(np.random.default_rng(1)):
         want = _run(getattr(original, fn), args, out)
@@ -199,6 +203,9 @@ def test_close_mode_runs_products_through_blas_within_each_elements_bound(module
         notes = functions[fn]["closeNotes"]
         assert [n["kind"] for n in notes] == ["product"] and "1.01*(k + f + 1)*eps" in notes[0]["bound"], fn
         assert any("matrix products through BLAS" in t for t in functions[fn]["transformations"]), fn
+    for fn in STREAMED:
+        notes = functions[fn]["closeNotes"]
+        assert [n["kind"] for n in notes] == ["reduction"] and "SIMD lanes" in notes[0]["bound"], fn
 
 
 def test_exact_mode_and_what_only_looks_like_a_product_keep_the_loops_bit_for_bit(modules, monkeypatch):
@@ -206,7 +213,7 @@ def test_exact_mode_and_what_only_looks_like_a_product_keep_the_loops_bit_for_bi
 
     original, exact, close, report = modules
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
-    for fn in PRODUCTS:
+    for fn in PRODUCTS + STREAMED:
         assert "_polyray_np.dot(" not in cpu_body(exact, fn), fn
     for fn in LOOPS:
         assert "_polyray_np.dot(" not in cpu_body(close, fn), fn
@@ -307,7 +314,8 @@ def _polybench_bounds(name, args, ref):
         return {4: abs(alpha) * g(B, 1.0, L, B, 2) + 2 * U * abs(alpha) * (np.abs(B) + np.abs(L) @ np.abs(B)) * (1 + 1e-6)}
     if name == "mvt":
         n, x1, x2, y1, y2, A = args
-        return {1: g(x1, 1.0, A, y1, 2), 2: g(x2, 1.0, A.T, y2, 2)}
+        # x1 walks A's rows: a loop summed in SIMD lanes; x2 walks its columns: through BLAS
+        return {1: simd_sum_bound(x1, A * y1, 2), 2: g(x2, 1.0, A.T, y2, 2)}
     if name == "k2mm":
         ni, nj, nk, nl, alpha, beta, tmp, A, B, C, D = args
         t_tmp = g(0.0, alpha, A, B, 3)
@@ -320,7 +328,8 @@ def _polybench_bounds(name, args, ref):
     if name == "gesummv":
         n, alpha, beta, A, B, tmp, x, y = args
         ax, bx = np.abs(A) @ np.abs(x), np.abs(B) @ np.abs(x)
-        t_tmp, t_bx = g(0.0, 1.0, A, x, 2), g(0.0, 1.0, B, x, 2)
+        # both walk the rows: loops summed in SIMD lanes (streamsRows)
+        t_tmp, t_bx = simd_sum_bound(0.0, A * x, 2), simd_sum_bound(0.0, B * x, 2)
         # y = alpha * tmp + beta * (B @ x): the operands' errors, then both sides' two roundings
         return {5: t_tmp, 7: abs(alpha) * t_tmp + abs(beta) * t_bx + 6 * U * (abs(alpha) * ax + abs(beta) * bx)}
     if name == "covariance":
@@ -342,7 +351,8 @@ def test_polybench_product_kernels_in_close_mode_within_their_bounds(name, tmp_p
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
     monkeypatch.setenv("POLYRAY_CPU_FORM", "parallel")
     module = compile_and_import(ROOT / f"test/kernels/polybench/{name}.py", tmp_path, f"pb_close_{name}", "--numerics", "close", "--targets", "cpu")
-    assert "_polyray_np.dot(" in cpu_body(module, f"kernel_{name}")
+    # (gesummv's two products walk the rows: loops summed in SIMD lanes instead, streamsRows)
+    assert ("_polyray_np.dot(" in cpu_body(module, f"kernel_{name}")) == (name != "gesummv")
     spec = importlib.util.spec_from_file_location(f"pb_orig_{name}", ROOT / f"test/kernels/polybench/{name}.py")
     original = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(original)

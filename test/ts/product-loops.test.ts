@@ -84,7 +84,8 @@ test('i-j-k and i-k-j products, transposed operands and matrix-vector forms beco
   assert.match(mv.cpu, /if 1 == 0 and A\.shape\[0\] == n - 1 and x\.shape\[0\] == n - 1:\n\s+_polyray_t\d+_\d+ = _polyray_np\.dot\(A\.T, x\)/);
   assert.match(mv.cpu, /_polyray_np\.dot\(A\[1:n - 1, :\]\.T, x\[1:n - 1\]\)/);
   assert.match(mv.cpu, /y\[i\] \+= _polyray_t\d+_\d+\[i\]/);
-  // two updates of distinct targets in one loop (gesummv): two products
+  // two row-streaming updates of distinct targets in one loop (gesummv): no gemv; the loop as written,
+  // each sum in a local added in SIMD lanes (faster than np.dot plus its temporary: streamsRows)
   const two = await compiled(py`
     import numpy as np
     def gesummv(alpha: float, beta: float, A: ${F2}, B: ${F2}, tmp: ${F1}, x: ${F1}, y: ${F1}) -> None:
@@ -97,8 +98,22 @@ test('i-j-k and i-k-j products, transposed operands and matrix-vector forms beco
                 y[i] = B[i, j] * x[j] + y[i]
             y[i] = alpha * tmp[i] + beta * y[i]
   `);
-  assert.equal((two.cpu.match(/_polyray_np\.dot\(/g) ?? []).length, 4); // two products, each whole or sliced
-  assert.deepEqual(two.f.closeNotes.map((n) => n.line), [8, 9]);
+  assert.equal((two.cpu.match(/_polyray_np\.dot\(/g) ?? []).length, 0);
+  assert.match(two.cpu, /for _polyray_k_i in _polyray_prange\(n\):[^]*= _polyray_sum0_cpu_gesummv\(n, A, i, x, B, _polyray_acc_tmp_\d+_\d+, _polyray_acc_y_\d+_\d+\)/);
+  assert.deepEqual(two.f.closeNotes.map((n) => [n.line, n.kind, /SIMD lanes/.test(n.bound)]), [[8, 'reduction', true], [9, 'reduction', true]]);
+  // a row-streaming product next to a column walk (mvt): the column walk alone goes through BLAS
+  const mvt = await compiled(py`
+    import numpy as np
+    def mvt(x1: ${F1}, x2: ${F1}, y1: ${F1}, y2: ${F1}, A: ${F2}) -> None:
+        n = A.shape[0]
+        for i in range(n):
+            for j in range(n):
+                x1[i] += A[i, j] * y1[j]
+        for i in range(n):
+            for j in range(n):
+                x2[i] += A[j, i] * y2[j]
+  `);
+  assert.deepEqual([...mvt.cpu.matchAll(/_polyray_np\.dot\(([^,]+),/g)].map((m) => m[1]), ['A.T', 'A[0:n']); // the whole A.T, else its slice A[0:n, :].T
   const exact = await compiled(py`
     import numpy as np
     def rmatvec(A: ${F2}, x: ${F1}, y: ${F1}) -> None:

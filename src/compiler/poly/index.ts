@@ -24,7 +24,7 @@ import type { Scop } from '../scop/scop.js';
 import type { Rescheduled } from './reschedule.js';
 import type { LoweredSlice } from './lower-slices.js';
 import { closeNotesForBlocked } from './blocked-reductions.js';
-import { closeNotesForProducts, describeProducts, productLoops } from './product-loops.js';
+import { closeNotesForProducts, describeProducts, productLoops, streamsRows } from './product-loops.js';
 import { simdSumNotes } from '../codegen/local-accumulators.js';
 import type { CloseNote } from '../numerics.js';
 
@@ -100,6 +100,11 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   }
   // Products through BLAS print in the original order: they take the place of the
   // order inside the parallel loops, not of an isl schedule with more parallelism.
+  if (plan.loops.kind === 'original' && products.size > 0) {
+    // row-streaming matrix-vector products stay loops (local sums in SIMD lanes: faster than gemv, streamsRows)
+    for (const [at, p] of products) if (streamsRows(p)) products.delete(at);
+    local = null;
+  }
   if (plan.loops.kind === 'original' && products.size > 0) {
     plan = { ...plan, loops: { ...plan.loops, products } };
     transformations.push(describeProducts(products));

@@ -162,6 +162,21 @@ function productLoop(isl: IslContext, tf: TypedFunction, scop: Scop, loop: ForSt
   return { loop, inner, updates, outer, rangeVar, scatters };
 }
 
+/**
+ * A matrix-vector product whose k loop walks each matrix row along its last
+ * (contiguous) axis, the loop innermost (`y[i] += A[i, j] * x[j]` over j): as
+ * written, each element's sum stays in a local and close mode adds it in SIMD
+ * lanes (codegen/local-accumulators.ts), one pass over the rows. Measured at one
+ * thread (load 16, n = 32 to 1,000: docs/benchmarks.md, issue 16) that loop took
+ * 0.35 to 0.6x the time of Numba's np.dot (gemv) plus its temporary, whose call
+ * and allocation cost as much as a small product; column walks (`A[j, i]`) and
+ * matrix products keep BLAS.
+ */
+export function streamsRows(p: ProductLoop): boolean {
+  return p.inner.length === 0 && p.scatters.length === 0 && p.rangeVar === null
+    && p.updates.every((u) => !u.scalar && u.terms.every((t) => t.mask === null && t.right.rank === 1 && t.left.rank === 2 && t.left.kDim === 1));
+}
+
 /** The variables of the loops around `loop` inside `outer` (outer's own included). */
 function enclosingLoopVars(outer: Stmt, loop: ForStmt): Set<string> {
   const out = new Set<string>();
