@@ -839,11 +839,13 @@ def test_a_short_original_run_is_timed_again_on_copies(monkeypatch: pytest.Monke
 def test_a_cold_first_run_of_the_original_is_not_what_auto_compares(monkeypatch: pytest.MonkeyPatch) -> None:
     """The first run on copies is cold (fresh pages for the original's temporaries, evicted caches); a 0.4 ms
     original timed once at 1.5 ms made auto keep a variant at 0.57x. Runs continue within the timing budget."""
-    import time
-
+    from polyray.runtime import speedup
     from polyray.runtime.speedup import SHORT_RUNS, TIMING_BUDGET_SECONDS, SpeedupMeter
 
     monkeypatch.delenv("POLYRAY_TIME_ORIGINAL_BELOW", raising=False)
+    # the meter's clock is one the original advances: under load a real sleep of 0.2 ms took over 2 ms
+    clock = [0.0]
+    monkeypatch.setattr(speedup, "perf_counter", lambda: clock[0])
     meter = SpeedupMeter()
     sizes = (10, 1000)
     runs: list[float] = []
@@ -851,7 +853,7 @@ def test_a_cold_first_run_of_the_original_is_not_what_auto_compares(monkeypatch:
     def original(a: np.ndarray) -> None:
         cold = not runs
         runs.append(0.0)
-        time.sleep(0.004 if cold else 0.0002)  # a cold first run, then warm ones
+        clock[0] += 0.004 if cold else 0.0002  # a cold first run, then warm ones
 
     x = np.arange(4.0)
     meter.variant_ran("cpu", sizes, 0.001, original, (x,))
