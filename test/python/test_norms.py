@@ -11,7 +11,7 @@ import pytest
 
 import polyray.runtime as rt
 
-from compiled import ROOT, compare_with_original, compile_and_import
+from compiled import ROOT, compare_with_original, cpu_target, mode_module  # noqa: F401 (cpu_target: autouse)
 
 SOURCE = ROOT / "test/kernels/numpy_style/norms.py"
 EXACT_BOTH = ["manhattan", "chebyshev", "smallest_magnitude", "length_along_axis", "unit32", "column_extremes", "grid_distance"]
@@ -19,17 +19,7 @@ CLOSE_ONLY = ["normalize", "relative_error", "frobenius32", "unit_rows", "column
 NEVER = ["spectral", "fro_of_vector", "norm_past_rank"]
 
 
-@pytest.fixture(scope="module", params=["exact", "close"])
-def mod(request, tmp_path_factory):
-    mode = request.param
-    m = compile_and_import(SOURCE, tmp_path_factory.mktemp(f"norms_{mode}"), f"norms_{mode}", "--targets", "cpu", "--numerics", mode)
-    m.MODE = mode
-    return m
-
-
-@pytest.fixture(autouse=True)
-def cpu_target(monkeypatch):
-    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+mod = mode_module(SOURCE, "norms")
 
 
 def original(mod, name):

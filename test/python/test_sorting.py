@@ -8,20 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from compiled import ROOT, compare_with_original, compile_and_import
+from compiled import ROOT, compare_with_original, cpu_target, mode_module  # noqa: F401 (cpu_target: autouse)
 
 SOURCE = ROOT / "test/kernels/numpy_style/sorting.py"
 
 
-@pytest.fixture(scope="module", params=["exact", "close"])
-def mod(request, tmp_path_factory):
-    mode = request.param
-    return compile_and_import(SOURCE, tmp_path_factory.mktemp(f"sorting_{mode}"), f"sorting_{mode}", "--targets", "cpu", "--numerics", mode)
-
-
-@pytest.fixture(autouse=True)
-def cpu_target(monkeypatch):
-    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+mod = mode_module(SOURCE, "sorting")
 
 
 def run_both(mod, name, *args, compiled=True):
