@@ -694,10 +694,10 @@ TABLE_ROWS = ("arange", "concatenate", "hstack", "vstack", "cumsum", "cumprod", 
               "ceil", "ravel", "full", "eye", "identity", "diag", "trace", "triu", "tril", "linalg.norm", "linalg.solve",
               "linalg.inv", "linalg.cholesky", "kron", "histogram", "bincount", "reshape", "linspace", "cov",
               "logical_and", "fft.fft", "fft.ifft", "fft.rfft", "fft.irfft", "fft.fftfreq", "fft.fftn", "fft.rfft2", "fft.irfft2", "stack", "column_stack", "dstack",
-              "array", "average", "sign", "floor", "round", "clip", "astype", "flatten", "outer", "flip")
-TABLE_KINDS = ("alloc", "join", "scan", "arg", "mask", "shape", "tri", "linalg", "kron", "counts", "cov", "fft", "elementwise")
+              "array", "average", "sign", "floor", "round", "clip", "astype", "flatten", "outer", "flip", "right_shift", "left_shift")
+TABLE_KINDS = ("alloc", "join", "scan", "arg", "mask", "shape", "tri", "linalg", "kron", "counts", "cov", "fft", "elementwise", "ints")
 #: each kind drawn as often as the rows it writes, so that every row comes about equally often
-TABLE_WEIGHTS = (5, 5, 2, 4, 4, 2, 4, 4, 1, 4, 1, 5, 5)
+TABLE_WEIGHTS = (5, 5, 2, 4, 4, 2, 4, 4, 1, 4, 1, 5, 5, 3)
 
 _EXACT: dict = {"op": "exact"}
 
@@ -1034,6 +1034,38 @@ class TableFn:
         elif form != "nested" and not self.defaults:
             self.use(form)
         return body, [n for n in ("x", "y", "A", "K", "t") if n in words], _EXACT
+
+    def _ints(self):
+        """Integer stores and shifts (issue 17): an augmented store into a narrow element (`C[i, j] += K[i, j] * 20`
+        into int8: NumPy stores the int64 sum range-checked, OverflowError past int8, modulo 256 into uint8), the
+        in-place ufunc into a narrower signed array (wraps by 'same_kind'), uint64 values stored into int64
+        (OverflowError from 2**63), and shifts of int64 arrays by counts outside 0..63 (NumPy's 0 or -1)."""
+        rng = self.rng
+        form = rng.choice(("aug_int8", "aug_uint8", "aug_int16", "inplace", "uint64", "shift", "shift", "shift_loop"))
+        self.features.add(f"ints_{form}")
+        loops = ["n, m = K.shape", "for i in range(n):", "    for j in range(m):"]
+        if form == "aug_int8":
+            return ["C = np.zeros(K.shape, dtype=np.int8)", *loops, f"        C[i, j] {rng.choice(('+=', '-='))} K[i, j] * {rng.choice((3, 20))}",
+                    "return C"], ["K"], _EXACT
+        if form == "aug_uint8":
+            return ["C = np.full(K.shape, 250, dtype=np.uint8)", *loops, "        C[i, j] += K[i, j] * 7", "return C"], ["K"], _EXACT
+        if form == "aug_int16":
+            return ["c = np.ones(idx.shape[0], dtype=np.int16)", "for i in range(idx.shape[0]):", f"    c[i] *= idx[i] * {rng.choice((100, 5000))}",
+                    "return c"], ["idx"], _EXACT
+        if form == "inplace":
+            return ["D = (K * 3).astype(np.int8)", rng.choice(("D += K * 60", "D -= K")), "return D"], ["K"], _EXACT
+        if form == "uint64":
+            return ["h = K.astype(np.uint64)", "out = np.zeros(K.shape, dtype=np.int64)", *loops,
+                    f"        out[i, j] = {rng.choice(('h[i, j]', 'h[i, j] >> 1', 'h[i, j] * 3'))}", "return out"], ["K"], _EXACT
+        if form == "shift_loop":
+            self.use("right_shift")
+            return ["n, m = K.shape", "out = np.zeros((n, m), dtype=np.int64)", "for i in range(n):", "    out[i, :] = K[i, :] >> K[i, 0]",
+                    "return out"], ["K"], _EXACT
+        body = rng.choice((["return K >> (K * 9)"], ["return (K << (K * 8)) >> 2"], ["return K << idx[0]"], ["s = K & 7", "return (K >> s) + (K << (s * 9))"],
+                           ["return idx >> (idx - 1)"], ["return (K.astype(np.int16) << (K * 2)).astype(np.int64)"]))
+        words = " ".join(body)
+        self.use(*(r for r, op in (("right_shift", ">>"), ("left_shift", "<<")) if op in words))
+        return body, [n for n in ("K", "idx") if re.search(rf"\b{n}\b", words)], _EXACT
 
     def _fft(self):
         rng = self.rng

@@ -68,7 +68,8 @@ def _ol_astype_int(a, dtype):  # type: ignore[no-untyped-def]
     return impl
 
 
-_FIT_WHY = "a computed Python int out of the integer dtype it meets (NumPy 2 raises OverflowError, compiled code would wrap)"
+_FIT_WHY = ("a computed Python int, or a NumPy integer stored into a narrower signed array, out of the integer dtype "
+            "it meets (NumPy 2 raises OverflowError, compiled code would wrap)")
 
 
 @njit(inline="always")
@@ -82,7 +83,7 @@ def fit_int(value: Any, lo: Any, hi: Any) -> int:  # type: ignore[no-untyped-def
     range leaves the call to the original (the variant's ``undo=`` restores its writes first), which
     raises NumPy's own OverflowError after NumPy's own writes.
     """
-    if value >= lo and value <= hi:
+    if _fits(value, lo, hi):
         return value
     raise LeftToOriginal(_FIT_WHY)
 
@@ -92,61 +93,122 @@ def spec_fit_int(value: Any, lo: Any, hi: Any, fail: Any) -> Any:  # type: ignor
     """fit_int's flagging form inside a prange loop, where a raise would keep Numba from running the loop in
     parallel: out of [lo, hi] it sets ``fail[0]`` and returns the value anyway (the variant's writes are then
     restored and the original runs: CpuVariant rollback=, as the speculative math helpers do)."""
-    if not (value >= lo and value <= hi):
+    if not _fits(value, lo, hi):
         fail[0] = 1
     return value
 
 
+def _fits(value: Any, lo: Any, hi: Any) -> bool:
+    """lo <= value <= hi, compared exactly (see the overload)."""
+    return bool(lo <= value <= hi)
+
+
+@overload(_fits, inline="always")
+def _ol_fits(value, lo, hi):  # type: ignore[no-untyped-def]
+    # a uint64 value (`i64[i] = u64[i]`, `i32[i] += u64_scalar`) against int64 bounds: Numba compares uint64
+    # with int64 in float64, which rounds 2**63 down onto 2**63 - 1; compared as uint64 where the bound is
+    # not negative, exactly
+    if isinstance(value, types.Integer) and not value.signed and value.bitwidth == 64:
+        def impl(value, lo, hi):  # type: ignore[no-untyped-def]
+            return hi >= 0 and value <= np.uint64(hi) and (lo <= 0 or value >= np.uint64(lo))
+        return impl
+
+    def impl(value, lo, hi):  # type: ignore[no-untyped-def]
+        return value >= lo and value <= hi
+    return impl
+
+
 def np_rshift(a: Any, b: Any) -> Any:
-    """NumPy's ``a >> b`` of two integer scalars (see ``_shift``)."""
+    """NumPy's ``a >> b`` of integer scalars or arrays (see ``_shift``)."""
     return a >> b
 
 
 def np_lshift(a: Any, b: Any) -> Any:
-    """NumPy's ``a << b`` of two integer scalars (see ``_shift``)."""
+    """NumPy's ``a << b`` of integer scalars or arrays (see ``_shift``)."""
     return a << b
 
 
 def _shift(right: bool):  # type: ignore[no-untyped-def]
-    """The overload of a shift of two NumPy integer scalars by a count that may lie outside 0 .. bits - 1.
+    """The overload of a shift of NumPy integers by a count that may lie outside 0 .. bits - 1.
 
     NumPy shifts in the operands' promoted dtype (the checker casts a Python int operand to it, NEP 50) by
-    its own rule (npy_rshift/npy_lshift): a count from 0 to bits - 1 is C's shift; any other count, a
-    negative one of a signed dtype too, gives 0, or -1 shifting a negative value right. C's shift (and
-    LLVM's, which Numba emits) is undefined there: x86 takes the count modulo 64. Elementary cellular
-    automata read a rule's bit this way, ``(rule >> idx) & 1`` with ``idx`` a uint8. A narrow result is
-    cast back to its dtype by the caller (types/casts.ts), as every narrow operator's is.
+    its own rule (npy_rshift/npy_lshift), element by element for arrays (measured on NumPy 2.4): a count
+    from 0 to bits - 1 is C's shift; any other count, a negative one of a signed dtype too, gives 0, or -1
+    shifting a negative value right. C's shift (and LLVM's, which Numba emits) is undefined there: x86
+    takes the count modulo 64. Elementary cellular automata read a rule's bit this way, ``(rule >> idx) &
+    1`` with ``idx`` a uint8. Two scalars give an int64 (a uint64 for uint64), a narrow result cast back to
+    its dtype by the caller (types/casts.ts), as every narrow operator's is; an array operand gives an
+    array of the promoted dtype, the operands broadcast together as NumPy does (ValueError otherwise).
     """
 
     def typer(a, b):  # type: ignore[no-untyped-def]
         # a Python int or bool operand (a literal, a parameter) is weak: the other operand's dtype decides
-        # (the checker casts one beside a narrow dtype, so here it only ever meets int64)
-        sides = [types.unliteral(x) for x in (a, b)]
+        # (the checker casts one beside a narrow dtype or uint64, and a NumPy scalar beside an array to the
+        # promoted dtype, so here a Python int only ever meets int64)
+        arrays = any(isinstance(x, types.Array) for x in (a, b))
+        sides = [x.dtype if isinstance(x, types.Array) else types.unliteral(x) for x in (a, b)]
         if not all(isinstance(x, (types.Integer, types.Boolean)) for x in sides):
             return None
         dtypes = [np.dtype(str(x)) for x in sides if isinstance(x, types.Integer)]
         if not dtypes:
             return None
         dtype = np.promote_types(dtypes[0], dtypes[-1])
-        if dtype.kind != "i" and dtype.kind != "u" or dtype == np.uint64:
+        if dtype.kind != "i" and dtype.kind != "u":
             return None
         bits = dtype.itemsize * 8
-
-        if right:
-            def impl(a, b):  # type: ignore[no-untyped-def]
-                x, c = np.int64(a), np.int64(b)
-                if c >= 0 and c < bits:
-                    return x >> c
-                return np.int64(-1) if x < 0 else np.int64(0)
+        if dtype == np.uint64:
+            scalar = _rshift_u64 if right else _lshift_u64
         else:
-            def impl(a, b):  # type: ignore[no-untyped-def]
-                x, c = np.int64(a), np.int64(b)
-                if c >= 0 and c < bits:
-                    return x << c
-                return np.int64(0)
+            scalar = _rshift_i64 if right else _lshift_i64
+        if not arrays:
+            return lambda a, b: scalar(a, b, bits)
+        out_dtype = dtype.type
+
+        def impl(a, b):  # type: ignore[no-untyped-def]
+            x0, c0 = np.asarray(a), np.asarray(b)
+            shape = np.broadcast_shapes(x0.shape, c0.shape)  # (Numba broadcasts arrays of one dtype only)
+            x, c = np.broadcast_to(x0, shape), np.broadcast_to(c0, shape)
+            out = np.empty(shape, out_dtype)
+            for idx in np.ndindex(x.shape):
+                out[idx] = scalar(x[idx], c[idx], bits)
+            return out
         return impl
 
     return typer
+
+
+# one element's shift by NumPy's rule, `bits` the promoted dtype's width: a signed or narrower than 64 bits
+# dtype in int64 (a narrow result is cast back by the caller), uint64 in uint64
+@njit(inline="always")
+def _rshift_i64(a, b, bits):  # type: ignore[no-untyped-def]
+    x, c = np.int64(a), np.int64(b)
+    if c >= 0 and c < bits:
+        return x >> c
+    return np.int64(-1) if x < 0 else np.int64(0)
+
+
+@njit(inline="always")
+def _lshift_i64(a, b, bits):  # type: ignore[no-untyped-def]
+    x, c = np.int64(a), np.int64(b)
+    if c >= 0 and c < bits:
+        return x << c
+    return np.int64(0)
+
+
+@njit(inline="always")
+def _rshift_u64(a, b, bits):  # type: ignore[no-untyped-def]
+    x, c = np.uint64(a), np.uint64(b)
+    if c < np.uint64(bits):
+        return x >> c
+    return np.uint64(0)
+
+
+@njit(inline="always")
+def _lshift_u64(a, b, bits):  # type: ignore[no-untyped-def]
+    x, c = np.uint64(a), np.uint64(b)
+    if c < np.uint64(bits):
+        return x << c
+    return np.uint64(0)
 
 
 overload(np_rshift, inline="always")(_shift(True))

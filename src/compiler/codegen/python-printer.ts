@@ -61,12 +61,14 @@ export class PythonPrinter {
     const cast = this.numeric ? castOf(e) : undefined;
     if (!cast) return text;
     // a computed Python int that NumPy range-checks (types/casts.ts NumericCast.checked)
-    if (cast.checked) {
-      const call = this.numeric!.checked?.(text, cast.checked[0], cast.checked[1]) ?? `${helperName(CHECKED_INT_HELPER)}(${text}, ${cast.checked[0]}, ${cast.checked[1]})`;
-      return `${NUMPY}.${cast.dtype}(${call})`;
-    }
+    if (cast.checked) return `${NUMPY}.${cast.dtype}(${this.checkedInt(text, cast.checked)})`;
     if (!cast.array || this.numeric!.inElements()) return `${NUMPY}.${cast.dtype}(${text})`;
     return cast.operand || /int/.test(cast.dtype) ? `(${text}).astype(${NUMPY}.${cast.dtype})` : text;
+  }
+
+  /** `fit_int(text, lo, hi)`, or the printer's own form of it (spec_fit_int inside a prange loop). */
+  private checkedInt(text: string, [lo, hi]: readonly [bigint, bigint]): string {
+    return this.numeric!.checked?.(text, lo, hi) ?? `${helperName(CHECKED_INT_HELPER)}(${text}, ${lo}, ${hi})`;
   }
 
   private plain(e: Expr): string {
@@ -192,9 +194,10 @@ export class PythonPrinter {
         }
         const cast = this.numeric ? castOf(s) : undefined;
         if (cast) {
-          // a narrow scalar: `t = np.uint8(t + v)` (types/casts.ts)
+          // a narrow scalar: `t = np.uint8(t + v)` (types/casts.ts); an element NumPy range-checks as it
+          // stores the wider result: `a[i] = np.int8(fit_int(a[i] + v, lo, hi))` (types/check-assignments.ts scalarStore)
           const value = this.expr({ kind: 'binary', span: s.span, op: s.op, left: s.target, right: s.value });
-          return [`${indent}${this.expr(s.target)} = ${NUMPY}.${cast.dtype}(${value})`];
+          return [`${indent}${this.expr(s.target)} = ${NUMPY}.${cast.dtype}(${cast.checked ? this.checkedInt(value, cast.checked) : value})`];
         }
         return [`${indent}${this.expr(s.target)} ${s.op}= ${this.expr(s.value)}`];
       }

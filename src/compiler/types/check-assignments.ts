@@ -4,7 +4,7 @@ import { diagnostic, type Span } from '../diagnostics.js';
 import { walkExpr, type Expr, type Stmt } from '../parse/ast.js';
 import { dtypeScalar } from './hints.js';
 import { describe, join, sameTy, UNKNOWN, type Ty } from './ty.js';
-import { intRange, isDtype, kindOf, NARROW, promoteTypes, type Dtype } from './promotion.js';
+import { castsSameKind, intRange, isDtype, kindOf, NARROW, promoteTypes, type Dtype } from './promotion.js';
 import { within } from './int-ranges.js';
 import { indexStoreRefusal, STORE_HELPER, type IndexArrayHelper } from './index-arrays.js';
 import { StatementChecker } from './check-statements.js';
@@ -61,15 +61,22 @@ export abstract class AssignmentChecker extends StatementChecker {
    * broadcasts nor checks shapes as NumPy does, so the variants print it as
    * `A[i, :] = A[i, :] + X`, which is the same for NumPy (it buffers
    * overlapping operands) and makes Numba check the shapes. Only when the
-   * casting cannot differ: NumPy refuses `int_array += float`, an assignment
-   * would cast silently.
+   * casting cannot differ: NumPy casts the operator's result into the array
+   * by the 'same_kind' rule (measured on NumPy 2.4: `i8 += i64_array` wraps
+   * as the assignment does, `u8 += i64_array` and `int_array += float` raise
+   * UFuncTypeError, where an assignment would cast silently).
    */
-  protected arrayAugAssign(s: Stmt & { kind: 'augassign' }, target: Ty & { kind: 'array' }, value: Ty): void {
+  protected arrayAugAssign(s: Stmt & { kind: 'augassign' }, target: Ty & { kind: 'array' }, value: Ty, result: Ty): void {
     const targetKind = target.dtype === null ? null : dtypeScalar(target.dtype);
     const valueKind = value.kind === 'scalar' ? value.scalar : value.kind === 'array' ? (value.dtype === null ? null : dtypeScalar(value.dtype)) : null;
     const rank: Record<string, number> = { bool: 0, int: 1, float: 2, complex: 3 };
     if (targetKind === null || valueKind === null || rank[valueKind] > rank[targetKind] || (s.op === '/' && targetKind !== 'float' && targetKind !== 'complex')) {
       this.error(s.span, `'${s.op}=' on an array whose dtype NumPy could refuse to cast in place (${target.dtype ?? 'any dtype'} ${s.op}= ${describe(value)})`);
+      return;
+    }
+    const computed = result.kind === 'array' ? result.dtype : result.kind === 'scalar' && result.origin === 'np' ? result.dtype ?? null : null;
+    if (isDtype(target.dtype) && isDtype(computed) && !castsSameKind(computed, target.dtype)) {
+      this.error(s.span, `'${s.op}=' on ${article(target.dtype)} array computes ${article(computed)} result, which NumPy refuses to cast in place (UFuncTypeError, casting rule 'same_kind')`);
       return;
     }
     if (s.target.kind === 'name') {
@@ -155,10 +162,15 @@ export abstract class AssignmentChecker extends StatementChecker {
    * (`i32[k] = np.int64(a[k]) * k` raises OverflowError past int32), so the
    * stored `value` goes through fit_int (types/casts.ts checked), which leaves
    * a value out of range to the original, unless its static range fits. (Python
-   * ints are range-checked with the operands: constructorRange.) Without
-   * `value` (an augmented assignment, np.full) such a store is refused.
+   * ints are range-checked with the operands: constructorRange.) An augmented
+   * element store (`i8[i] += i64[i]`: Python reads the element, computes
+   * `np.int8 + np.int64` as an int64 and stores that, measured on NumPy 2.4) is
+   * checked the same way, the statement printed `i8[i] = np.int8(fit_int(i8[i]
+   * + i64[i], lo, hi))`. A uint64 value is compared as uint64 (fit_int's
+   * overload: Numba would compare it with int64 bounds in float64, which rounds
+   * near 2**63). Without `value` (np.full) such a store is refused.
    */
-  protected scalarStore(into: Ty, value: Ty, span: Span, valueExpr?: Expr): void {
+  protected scalarStore(into: Ty, value: Ty, span: Span, valueExpr?: Expr | (Stmt & { kind: 'augassign' })): void {
     const target = into.kind === 'array' || into.kind === 'scalar' ? into.dtype : null;
     if (!isDtype(target) || target === 'bool' || kindOf(target) !== 'int' || value.kind !== 'scalar') return;
     if (value.scalar === 'float' || value.scalar === 'complex') {
@@ -169,9 +181,10 @@ export abstract class AssignmentChecker extends StatementChecker {
     const from: Dtype = isDtype(value.dtype) ? value.dtype : value.scalar === 'bool' ? 'bool' : 'int64';
     if (promoteTypes(from, target) === target || target.startsWith('u')) return;
     const bounds = intRange(target)!;
-    // (Numba compares uint64 with int64 bounds in float64, which rounds near 2**63)
-    if (valueExpr && !(from === 'uint64' && target === 'int64') && value.origin === 'np') {
-      if (within(this.rangeOf(valueExpr), bounds)) return;
+    // (an augmented operator computed by a helper, `i8[i] <<= c`, prints as the helper's call: no check there)
+    if (valueExpr && value.origin === 'np' && !(valueExpr.kind === 'augassign' && this.augHelpers.has(valueExpr))) {
+      const computed: Expr = valueExpr.kind === 'augassign' ? { kind: 'binary', span: valueExpr.span, op: valueExpr.op, left: valueExpr.target, right: valueExpr.value } : valueExpr;
+      if (within(this.rangeOf(computed), bounds)) return;
       const prior = this.casts.get(valueExpr);
       // a narrow result's own wrap is replaced by the check of its unwrapped value: within the array's
       // range the two agree, and outside it the original runs (and wraps first, as NumPy does)

@@ -82,9 +82,9 @@ export abstract class StatementChecker extends CheckerBase {
         if (s.target.kind === 'subscript' && this.helpers.has(s.target) && isIndexHelper(this.helpers.get(s.target)!.helper)) {
           this.error(s.span, `'${s.op}=' through an index array is not supported (NumPy applies it once per distinct index)`);
         }
-        if (targetTy.kind === 'array') this.arrayAugAssign(s, targetTy, valueTy);
+        if (targetTy.kind === 'array') this.arrayAugAssign(s, targetTy, valueTy, result);
         if (s.target.kind === 'subscript') {
-          this.scalarStore(targetTy, result, s.span);
+          this.scalarStore(targetTy, result, s.span, s);
           this.markWritten(s.target, s.span);
         } else if (s.target.kind === 'name') {
           if (targetTy.kind === 'array') this.markWritten(s.target, s.span);

@@ -168,10 +168,10 @@ export abstract class CheckerBase {
   // Implemented by a later layer of the chain (check-*.ts), called from an earlier one.
   protected abstract checkUnpackedArray(s: Stmt & { kind: 'assign' }): void;
   protected abstract checkUnpackedShape(s: Stmt & { kind: 'assign' }): void;
-  protected abstract arrayAugAssign(s: Stmt & { kind: 'augassign' }, target: Ty & { kind: 'array' }, value: Ty): void;
+  protected abstract arrayAugAssign(s: Stmt & { kind: 'augassign' }, target: Ty & { kind: 'array' }, value: Ty, result: Ty): void;
   protected abstract indexArrayStore(s: Stmt & { kind: 'assign' }, valueTy: Ty): void;
   protected abstract assign(target: Expr, valueTy: Ty, value: Expr, span: Span): void;
-  protected abstract scalarStore(into: Ty, value: Ty, span: Span, valueExpr?: Expr): void;
+  protected abstract scalarStore(into: Ty, value: Ty, span: Span, valueExpr?: Expr | (Stmt & { kind: 'augassign' })): void;
   protected abstract bindLocal(name: string, t: Ty, aliasOf: string | null, span: Span, arrayTuple?: boolean): void;
   protected abstract arrayRoot(e: Expr): string | null;
   protected abstract markWritten(target: Expr, span: Span): void;

@@ -121,13 +121,12 @@ export function planBinary(op: string, left: Side, right: Side): Plan {
   } else if (SHIFT.has(op)) {
     if (kind === 'int') {
       // a count within 0 .. bits - 1 (a literal, `k & 7`): C's shift, which Numba computes too; another one
-      // (NumPy gives 0, or -1 shifting a negative value right, where C's shift is undefined) of two scalars
-      // through NumPy's own rule (int_helpers.np_rshift/np_lshift); of an array, outside
+      // (NumPy gives 0, or -1 shifting a negative value right, where C's shift is undefined) through NumPy's
+      // own rule (int_helpers.np_rshift/np_lshift: scalars, or arrays element by element, broadcast)
       const count = right.kind === 'weak' && right.literal !== undefined ? [right.literal, right.literal] as const : right.kind === 'other' ? undefined : right.range;
       if (!count || count[0] < 0n || count[1] >= BigInt(bitsOf(promoted))) {
-        const scalars = sides.every((s) => s.kind !== 'strong' || (!s.array && s.dtype !== 'bool' && s.dtype !== 'uint64'));
-        if (!scalars || promoted === 'uint64') {
-          return fail(`a shift of ${promoted === 'uint64' ? 'uint64' : 'an integer array'} needs a count known to lie from 0 to ${bitsOf(promoted) - 1} (an int literal, \`k & ${bitsOf(promoted) - 1}\`): NumPy and Numba differ outside`);
+        if (sides.some((s) => s.kind === 'strong' && s.dtype === 'bool')) {
+          return fail(`a shift of a boolean operand needs a count known to lie from 0 to ${bitsOf(promoted) - 1} (an int literal, \`k & ${bitsOf(promoted) - 1}\`): NumPy and Numba differ outside`);
         }
         plan.helper = op === '>>' ? 'np_rshift' : 'np_lshift';
       }

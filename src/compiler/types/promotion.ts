@@ -91,6 +91,21 @@ export function intRange(d: Dtype): readonly [bigint, bigint] | null {
   return INT_RANGES[d] ?? null;
 }
 
+/** NumPy's order of kinds for the 'same_kind' casting rule: b < u < i < f < c. */
+const CAST_KIND: Record<Dtype, number> = {
+  bool: 0, uint8: 1, uint16: 1, uint32: 1, uint64: 1, int8: 2, int16: 2, int32: 2, int64: 2,
+  float32: 3, float64: 3, complex64: 4, complex128: 4,
+};
+
+/**
+ * np.can_cast(from, to, 'same_kind'): safely, or to a kind no lower (int64 to int8 and
+ * uint64 to int8 yes, int64 to uint8 no). An in-place ufunc casts its result to its
+ * output by this rule: `u8 += i64_array` raises UFuncTypeError, `i8 += i64_array` wraps.
+ */
+export function castsSameKind(from: Dtype, to: Dtype): boolean {
+  return SAFE_CASTS[from].includes(to) || CAST_KIND[from] <= CAST_KIND[to];
+}
+
 /** np.promote_types for two strong dtypes. */
 export function promoteTypes(a: Dtype, b: Dtype): Dtype {
   const both = DTYPES.find((d) => SAFE_CASTS[a].includes(d) && SAFE_CASTS[b].includes(d));
