@@ -89,7 +89,9 @@ def mod(request, tmp_path_factory):
     m = compile_and_import(src, base, f"int_store_{request.param}", "--numerics", request.param, "--targets", "cpu,gpu")
     text = Path(m.__file__).read_text()
     assert "_polyray_np.int32(_polyray_h_fit_int(n, -2147483648, 2147483647))" in text
-    assert "_polyray_h_fit_int(total, 0, 255)" in text and "undo=(0,)" in text
+    # neighbours' periodic reads (grid[(i + di) % n, ...]) keep its loops parallel (3545f4e): the flagging form, and
+    # nothing to roll back (count is its own array); add_running's serial store restores a's writes (undo=)
+    assert "_polyray_np.uint8(_polyray_h_spec_fit_int(total, 0, 255, _polyray_fail))" in text and "undo=(0,)" in text
     # inside prange loops the flagging form, and the variant is speculative (rollback=): the loops run in parallel
     assert "_polyray_np.uint8(_polyray_h_spec_fit_int(n, 0, 255, _polyray_fail))" in text and "rollback=(3,)" in text
     assert "_polyray_h_spec_fit_int(offset + i * stride, -2147483648, 2147483647, _polyray_fail)" in text and "rollback=(2,)" in text
