@@ -16,7 +16,8 @@ the matrix is read from the sources, so it stays true as they change.
   `compare_with_original`, `same`, calls `_polyray_original_<f>` or names an original in its
   code (the close-mode tests compare within their bounds). Its numerics modes are
   read from its string constants: "exact" present means exact mode; "close" present, or no
-  mode named at all (the compiler's default is close), means close mode.
+  mode named at all (the compiler's default is close), means close mode; a file taking its module
+  from compiled.mode_module runs both.
 - A unit is a GPU-simulator unit when it sets NUMBA_ENABLE_CUDASIM itself and starts no
   gpu_sim_*.py script (those are units of their own).
 - An entry's detector (a construct: an AST pattern; a NumPy function: its spellings `np.f`,
@@ -321,6 +322,8 @@ def unit_of(path: Path) -> Unit:
     strings = [s for s in (string_of(n, names) for n in ast.walk(tree)) if s is not None]
     constants = {s for s in strings}
     modes = ({"exact"} if "exact" in constants else set()) | ({"close"} if "close" in constants or "exact" not in constants else set())
+    if re.search(r"\bmode_module\(", text):  # compiled.mode_module: the module fixture of both modes, exact and close
+        modes |= {"exact", "close"}
     gpu = "NUMBA_ENABLE_CUDASIM" in text and not GPU_SCRIPT.search(text) or path.name.startswith("gpu_sim_")
     # an identifier naming the original (`original = importlib...`, `want = original.f(x)`) counts too: the close
     # tests compare with the original within their bounds, not through `same`
