@@ -72,7 +72,8 @@ def loaded_openblas(maps: str = "/proc/self/maps") -> list[str]:
         return []
     paths = []
     for line in lines:
-        path = line.split(maxsplit=5)[5] if len(line.split(maxsplit=5)) == 6 else ""
+        fields = line.split(maxsplit=5)  # address, perms, offset, dev, inode, path (absent for anonymous maps)
+        path = fields[5] if len(fields) == 6 else ""
         name = os.path.basename(path)
         if "openblas" in name and ".so" in name and path not in paths:
             paths.append(path)
