@@ -605,17 +605,20 @@ class Parallelized(functools.partial):
             return  # (an unknown mode warns on each call: the full path)
         # (one numerics mode at a time: a change of mode is an environment write, which empties them anyway)
         sigs = {s: t for s, t in self._fast_sigs.items() if s[0] == mode}
-        if len(sigs) < SWITCH_SIGNATURES and (not sigs or self._switch({**sigs, sig: target}) is not None):
+        switch = None  # (the switch generated to test whether sig can join serves the calls too)
+        if len(sigs) < SWITCH_SIGNATURES and (not sigs or (switch := self._switch({**sigs, sig: target})) is not None):
             sigs[sig] = target
         else:
             self._fast_refused.add(sig)
+            switch = None
         self._fast_sigs = sigs
         if not sigs:
             return
         if len(sigs) == 1 and not self._fast_refused:
             self._route(target)
         else:
-            switch = self._switch(sigs)
+            if switch is None:
+                switch = self._switch(sigs)
             if switch is None:  # (the first one, joined alone, has no cheap test: _call for good)
                 self._fast_ok = False
                 self._leave_fast()
