@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import threading
 
 import pytest
@@ -85,3 +86,59 @@ def test_pathological_cell_is_bounded_by_the_time_limit(svc):
     # the service was killed and comes back for the next request
     assert svc.compile(KERNEL.format(name="after")).ok
     assert svc.starts == 2
+
+
+def test_warm_starts_the_process_and_compiles_its_program_once(svc):
+    """The magic's warm-up at %load_ext (issue 19): warm() starts the process without waiting; its reply says
+    the built-in program was compiled (ms > 0) the first time and not again; compiles work as before."""
+    assert svc.pid is None
+    fut = svc.warm()
+    assert svc.pid is not None and svc.starts == 1  # started at once, nothing waited
+    first = fut.result(60)
+    assert first["ok"] and first["warm"] and first["ms"] > 0 and first["pid"] == svc.pid
+    assert svc.warm().result(60)["ms"] == 0
+    assert svc.compile(KERNEL.format(name="after_warm")).ok and svc.starts == 1
+
+
+def test_a_warm_up_gives_way_to_a_compile_already_waiting():
+    """Both lines arrive together: the compile is waiting when Node has loaded, so the warm-up is skipped (ms
+    0) rather than holding the compile back by a whole extra compile; both are answered, in order."""
+    lines = json.dumps({"id": 1, "op": "warm"}) + "\n" + json.dumps(
+        {"id": 2, "op": "compile", "source": KERNEL.format(name="waiting")}) + "\n"
+    proc = subprocess.run([node_path(), str(cli_path()), "serve"], text=True, capture_output=True, timeout=60, input=lines)
+    replies = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [(r["id"], r["ok"]) for r in replies] == [(1, True), (2, True)], proc.stderr
+    assert replies[0]["warm"] is True and replies[0]["ms"] == 0 and "def waiting(" in replies[1]["module"]
+
+
+@pytest.mark.parametrize("silent", [False, True])
+def test_load_ext_starts_and_warms_the_kernels_service(tmp_path, silent):
+    """A fresh kernel's `%load_ext polyray` starts the compile service and sends the warm-up, so the first
+    %%parallelize cell does not pay for Node starting and its JIT warming; the cell then compiles through it.
+    Loaded silently, as the JupyterLab extension does (its browser worker compiles), no service starts until a
+    cell needs one."""
+    code = """
+import json
+from IPython.testing.globalipapp import start_ipython
+import polyray.compile_service as cs
+ip = start_ipython()
+assert cs._service is None
+ip.run_cell("%load_ext polyray", silent=SILENT)
+svc = cs._service
+pid = svc.pid if svc is not None else None
+svc = cs.get_service()
+""".replace("SILENT", str(silent)) + """
+ip.run_cell_magic("parallelize", "", "def inc(x: int) -> int:\\n    return x + 1\\nr = inc(2)\\n")
+from polyray.magic import last_compile
+print("RESULT", json.dumps({"pid": pid, "after": svc.pid, "starts": svc.starts, "r": ip.user_ns["r"],
+                            "origin": last_compile.get("origin")}))
+"""
+    # a cache miss (the cell needs the service); the original runs (the subject is the compile, not Numba)
+    env = {**os.environ, "POLYRAY_CACHE_DIR": str(tmp_path / "cache"), "POLYRAY_TARGET": "original"}
+    proc = subprocess.run([sys.executable, "-c", code], text=True, capture_output=True, timeout=120, env=env)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    assert line is not None, proc.stdout + proc.stderr
+    got = json.loads(line[7:])
+    assert (got["pid"] is None) == silent and got["starts"] == 1, got
+    assert silent or got["after"] == got["pid"], got
+    assert got["r"] == 3 and got["origin"] == "service", got

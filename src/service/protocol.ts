@@ -6,6 +6,7 @@ import type { Diagnostic, Numerics, Report, Target } from '../compiler/index.js'
 
 export type Request =
   | { id?: RequestId; op: 'compile'; source: string; fileName?: string; targets?: Target[]; numerics?: Numerics }
+  | { id?: RequestId; op: 'warm' } // compile a built-in program once, so later compiles find V8's JIT warm (warmup.ts)
   | { id?: RequestId; op: 'ping' }
   | { id?: RequestId; op: 'version' };
 
@@ -24,6 +25,7 @@ export interface WireDiagnostic {
 export type Reply =
   | { id: RequestId; ok: true; module: string; report: Report; ms: number; compiler: string }
   | { id: RequestId; ok: false; diagnostics: WireDiagnostic[]; ms: number; compiler: string }
+  | { id: RequestId; ok: true; warm: true; ms: number; pid: number }
   | { id: RequestId; ok: true; pong: true; pid: number }
   | { id: RequestId; ok: true; version: string; isl: boolean; pid: number }
   | { id: RequestId; ok: false; error: string };

@@ -10,10 +10,14 @@ import { ALL_TARGETS, COMPILER_VERSION, compileSource, parseNumerics, type Targe
 import { hostNumerics } from '../cli/numerics.js';
 import { nodeIsl, nodeParser } from '../cli/node-host.js';
 import { toWire, type Reply, type RequestId } from './protocol.js';
+import { warmUp } from './warmup.js';
 
 function isId(v: unknown): v is RequestId {
   return v === null || typeof v === 'number' || typeof v === 'string';
 }
+
+/** Requests read but not yet answered, past the one being handled (serve() counts them). */
+let waiting = 0;
 
 /** Answers one request line; never throws. */
 export async function handleLine(line: string): Promise<Reply> {
@@ -36,6 +40,8 @@ export async function handleLine(line: string): Promise<Reply> {
         const isl = await nodeIsl();
         return { id, ok: true, version: COMPILER_VERSION, isl: isl !== undefined, pid: process.pid };
       }
+      case 'warm':
+        return { id, ok: true, warm: true, ms: await warmUp(() => waiting > 0), pid: process.pid };
       case 'compile': {
         if (typeof req.source !== 'string') return { id, ok: false, error: 'compile: "source" must be a string' };
         const fileName = typeof req.fileName === 'string' && req.fileName ? req.fileName : 'cell.py';
@@ -57,7 +63,7 @@ export async function handleLine(line: string): Promise<Reply> {
         return { id, ok: true, module: result.module, report: result.report, ms, compiler: COMPILER_VERSION };
       }
       default:
-        return { id, ok: false, error: `unknown op ${JSON.stringify(req.op)} (expected compile, ping or version)` };
+        return { id, ok: false, error: `unknown op ${JSON.stringify(req.op)} (expected compile, warm, ping or version)` };
     }
   } catch (e) {
     const err = e as Error;
@@ -75,8 +81,10 @@ export function serve(): Promise<number> {
   let queue: Promise<void> = Promise.resolve();
   rl.on('line', (line) => {
     if (!line.trim()) return;
+    waiting += 1;
     // one request at a time, in order: compiles are synchronous anyway
     queue = queue.then(async () => {
+      waiting -= 1;
       const reply = await handleLine(line);
       process.stdout.write(`${JSON.stringify(reply)}\n`);
     });
