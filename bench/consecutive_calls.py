@@ -14,6 +14,12 @@ and every Polyray result is checked against the expert version's.
 
 --compiler-root compiles and runs with another checkout's compiler and runtime
 (a before/after comparison in one process environment).
+
+--paths also times where a Polyray call's time goes: its two compiled forms
+called directly (serial: the loops as range; parallel: the prange form, which
+wakes libgomp's workers), and the wrapper with POLYRAY_TARGET written auto, cpu,
+auto... before each call (each call then takes the dispatcher's full path, as
+run_bench's rounds did until the eighth session).
 """
 from __future__ import annotations
 
@@ -30,6 +36,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def paths(mod, kernel, base, specs):
+    """The --paths columns: the cpu variant's compiled forms called directly, and the wrapper through the
+    dispatcher's full path (the target written alternately auto and cpu before each call)."""
+    wrapper = getattr(mod, f"kernel_{kernel}")
+    cpu = getattr(mod, f"_polyray_dispatch_kernel_{kernel}").variants["cpu"]
+    wrapper(*specs.copy_args(base))  # (compiles the variant: its forms exist after this call)
+    out = {}
+    if getattr(cpu, "rollback", None) is None and getattr(cpu, "undo", None) is None:
+        for form, name in (("_serial", "polyray_serial_direct"), ("_jitted", "polyray_parallel_direct")):
+            if getattr(cpu, form, None) is not None:
+                out[name] = getattr(cpu, form)
+    turn = [0]
+
+    def alternating(*a):
+        os.environ["POLYRAY_TARGET"] = ("auto", "cpu")[turn[0] % 2]
+        turn[0] += 1
+        return wrapper(*a)
+
+    out["polyray_alternating"] = alternating
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernels", default="gesummv,bicg,atax,mvt,doitgen,covariance,correlation")
@@ -37,6 +65,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=31)
     ap.add_argument("--compiler-root", type=Path, default=ROOT)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--paths", action="store_true", help="also the compiled forms called directly, and the full path")
     args = ap.parse_args()
     root = args.compiler_root.resolve()
     sys.path.insert(0, str(root / "python-bridge"))
@@ -63,6 +92,8 @@ def main() -> int:
         spec.loader.exec_module(mod)
         base = specs.build_args(kernel, specs.SIZES[kernel][args.size], np.random.default_rng(42))
         fns = {"numpy": numpy_versions.VERSIONS.get(kernel), "prange": prange_versions.VERSIONS[kernel], "polyray_cpu": getattr(mod, f"kernel_{kernel}")}
+        if args.paths:
+            fns.update(paths(mod, kernel, base, specs))
         row = {"kernel": kernel}
         results = {}
         for name, fn in fns.items():
@@ -81,8 +112,10 @@ def main() -> int:
             row[name] = {"min_us": ts[0] * 1e6, "median_us": ts[len(ts) // 2] * 1e6}
         # every float argument after the call (the outputs among them) against the expert version's
         want = [np.asarray(x) for x in results["prange"]]
-        got = [np.asarray(x) for x in results["polyray_cpu"]]
-        row["checked"] = all(np.allclose(g, w, rtol=1e-9, atol=1e-9 * max(1.0, float(np.max(np.abs(w))) if w.size else 1.0)) for g, w in zip(got, want) if g.dtype.kind == "f")
+        row["checked"] = all(np.allclose(g, w, rtol=1e-9, atol=1e-9 * max(1.0, float(np.max(np.abs(w))) if w.size else 1.0))
+                             for name in results if name.startswith("polyray")
+                             for g, w in zip((np.asarray(x) for x in results[name]), want) if g.dtype.kind == "f")
+        os.environ["POLYRAY_TARGET"] = "cpu"
         rows.append(row)
         p, c = row["prange"]["median_us"], row["polyray_cpu"]["median_us"]
         print(f"{kernel:12s} " + " ".join(f"{n}={row[n]['median_us']:.0f}us(min {row[n]['min_us']:.0f})" for n in fns if n in row)

@@ -8,7 +8,10 @@
 2. at the benchmark size (MEDIUM by default): one warm-up call per variant
    (for Polyray, also the calls that time each form of a parallel CPU variant)
    (excluded), then RUNS timed calls on fresh copies of the inputs, the median
-   quoted; every result compared with the reference;
+   quoted; the variants take turns call by call, in two passes with
+   POLYRAY_TARGET held at cpu, then auto (a user's loop calls one target; a
+   switch costs the next call the dispatcher's full path); every result
+   compared with the reference (Polyray's every call, others' first);
 3. CPython at the benchmark size runs once when its predicted time
    (CPython SMALL x njit size ratio) is under --cpython-budget seconds;
    otherwise its time is that prediction, marked "~" (extrapolated) in the
@@ -142,11 +145,20 @@ class Runner:
 
     def call(self, variant, args):
         if variant.startswith("polyray"):
-            os.environ["POLYRAY_TARGET"] = "auto" if variant == "polyray_auto" else "cpu"
+            target = "auto" if variant == "polyray_auto" else "cpu"
+            if os.environ.get("POLYRAY_TARGET") != target:  # (a write switches the dispatcher to its full path)
+                os.environ["POLYRAY_TARGET"] = target
         fn = self.fns[variant]
         t0 = time.perf_counter()
         fn(*args)
         return time.perf_counter() - t0
+
+    def forms(self, calls):
+        """Calls per form of the parallel cpu variant in the last ``calls`` run records ({} where the variant
+        has one form), hot calls included (their record is their size class's last full-path one)."""
+        import polyray.runtime
+        h = [r.get("form") for r in polyray.runtime.history()[-calls:]] if calls else []
+        return {f: h.count(f) for f in ("serial", "parallel") if f in h}
 
     def last_polyray_variant(self):
         import polyray.runtime
@@ -366,7 +378,13 @@ def bench_kernel(kernel, size, runs, budget, out_dir, rng_seed=42):
     sizes = specs.SIZES[kernel][size]
     base = specs.build_args(kernel, sizes, np.random.default_rng(rng_seed))
     # Interleaved rounds (every variant once per round), so that a stretch of
-    # interference from other processes hits all variants alike.
+    # interference from other processes hits all variants alike. POLYRAY_TARGET
+    # stays the same through a pass of rounds (cpu, then auto): a user's loop
+    # calls one target, and a call after a switch takes the dispatcher's full
+    # path (tens of µs: docs/benchmarks.md, issue 16's section), which is what
+    # this column measured until the eighth session (its rounds set auto, then
+    # cpu, on every call). Every timed call's outputs are checked against the
+    # first call's (and that one against the reference, below).
     got = {}
     times = {v: [] for v in variants[1:]}
     for v in variants[1:]:
@@ -377,18 +395,30 @@ def bench_kernel(kernel, size, runs, budget, out_dir, rng_seed=42):
         for _ in range(1 + (2 * (1 + FORM_TRIALS) if v.startswith("polyray") else 0)):
             runner.call(v, specs.copy_args(base))
     spent = {v: 0.0 for v in variants[1:]}
-    for rnd in range(runs):
-        for v in variants[1:]:
-            if rnd >= 3 and spent[v] > 20.0:
-                continue
-            a = specs.copy_args(base)
-            t = runner.call(v, a)
-            times[v].append(t)
-            spent[v] += t
-            if rnd == 0:
-                got[v] = outputs(kernel, sizes, a)
-                if v.startswith("polyray"):
-                    res.setdefault("polyray_variant", {})[v] = runner.last_polyray_variant()
+    others = [v for v in variants[1:] if not v.startswith("polyray")]
+    passes = [[*others, v] for v in ("polyray_cpu", "polyray_auto") if v in variants]
+    for pass_variants in passes:
+        runner.call(pass_variants[-1], specs.copy_args(base))  # (untimed: the call that follows the switch)
+        for rnd in range(runs):
+            for v in pass_variants:
+                if rnd >= 3 and spent[v] > 20.0:
+                    continue
+                a = specs.copy_args(base)
+                t = runner.call(v, a)
+                times[v].append(t)
+                spent[v] += t
+                out = outputs(kernel, sizes, a)
+                if v not in got:
+                    got[v] = out
+                    if v.startswith("polyray"):
+                        res.setdefault("polyray_variant", {})[v] = runner.last_polyray_variant()
+                elif v.startswith("polyray"):
+                    err = check(kernel, sizes, v, out, got[v])
+                    if err:
+                        res["errors"].append(f"{size} round {rnd}: {err} (against its first call)")
+                    if v == "polyray_cpu" and runner.last_polyray_variant() != "cpu":
+                        res["errors"].append(f"{size} round {rnd}: polyray_cpu ran {runner.last_polyray_variant()!r}")
+        res.setdefault("polyray_forms", {})[pass_variants[-1]] = runner.forms(len(times[pass_variants[-1]]))
     for v in variants[1:]:
         res["t"][v] = statistics.median(times[v])
         res.setdefault("spread", {})[v] = (min(times[v]), max(times[v]), len(times[v]))
@@ -745,6 +775,7 @@ def main():
             t = r["t"]
             log(f"{k:15s} {time.time() - t0:6.1f}s  cpy={fmt_t(t['cpython'])}({r['cpython_mode'][:4]}) "
                 + " ".join(f"{v}={fmt_t(t.get(v))}" for v in COLS[1:])
+                + (f"  forms {r['polyray_forms']}" if any(r.get("polyray_forms", {}).values()) else "")
                 + (f"  ERRORS: {r['errors']}" if r["errors"] else ""))
     try:
         from numba.np.ufunc.parallel import threading_layer

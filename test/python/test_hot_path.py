@@ -242,6 +242,28 @@ def test_target_changes_are_seen_on_the_next_call(kern, monkeypatch):
     assert last()["variant"] == "cpu" and last()["target"] == "auto"
 
 
+def test_writing_the_value_already_set_keeps_the_hot_path(kern, monkeypatch):
+    """A loop that sets POLYRAY_TARGET (or any variable) to the value it already has before each call, as a
+    benchmark switching targets does, changes nothing a hot decision depends on: the calls stay hot. A write of
+    another value still sends the next call through the full path."""
+    u, out = np.ones(64), np.zeros(64)
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    d = kern._polyray_dispatch_smooth
+    monkeypatch.setenv("POLYRAY_UNRELATED_SETTING", "1")
+    make_hot(kern.smooth, u, out, 0.25)
+    for _ in range(3):  # (monkeypatch.setenv writes through os.environ)
+        monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+        monkeypatch.setenv("POLYRAY_UNRELATED_SETTING", "1")
+        assert d._hot
+        kern.smooth(u, out, 0.25)
+        assert last().get("hot") is True and last()["target"] == "cpu"
+    monkeypatch.setenv("POLYRAY_TARGET", "auto")
+    assert not d._hot
+    kern.smooth(u, out, 0.25)
+    assert not last().get("hot") and last()["target"] == "auto"
+    same_as_original(kern, "smooth", u, out, 0.25)
+
+
 def test_form_settings_and_the_cluster_are_seen_on_the_next_call(kern, monkeypatch):
     """The other environment a compiled entry's decision depends on (the cpu form settings) and the Ray cluster's
     generation: a change sends the next call through the full path, which decides again."""

@@ -7,7 +7,7 @@ write through ``os.environ`` updates (``os.putenv`` alone reaches neither), so
 one dict lookup with the key encoded once reads the same value.
 
 Writes are watched instead of read on every call where that is cheaper: that store
-is replaced by a dict subclass that tells :func:`watch`'s listeners of every write
+is replaced by a dict subclass that tells :func:`watch`'s listeners of every write that changes a value
 (the hot paths then drop their decisions, dispatcher.py), so a hot call reads no
 environment variable at all.
 """
@@ -19,20 +19,28 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-#: Called with no argument after every write through ``os.environ`` (set, delete): the dispatchers' hot paths
+#: Called with no argument after every write through ``os.environ`` that changes it (set to another value, delete): the dispatchers' hot paths
 #: and kept-original fast paths drop what they decided under the old environment (watch()).
 _listeners: list[Callable[[], None]] = []
 
 
+_ABSENT = object()
+
+
 class _Watched(dict):  # type: ignore[type-arg]
-    """``os.environ``'s own store, telling the listeners of every write (``os.environ`` writes its ``_data``
-    with ``[key] = value`` and ``del``; the other methods are covered too). Reading is a plain dict's."""
+    """``os.environ``'s own store, telling the listeners of every write that changes a value (``os.environ``
+    writes its ``_data`` with ``[key] = value`` and ``del``; the other methods are covered too). Reading is a
+    plain dict's."""
 
     __slots__ = ()
 
     def __setitem__(self, key: Any, value: Any) -> None:
+        # a write of the value already there changes nothing the listeners decided on: a loop that sets
+        # POLYRAY_TARGET (or any variable) to the same value before each call keeps its hot paths
+        same = super().get(key, _ABSENT) == value
         super().__setitem__(key, value)
-        _changed()
+        if not same:
+            _changed()
 
     def __delitem__(self, key: Any) -> None:
         super().__delitem__(key)
@@ -74,8 +82,8 @@ def _changed() -> None:
 
 
 def watch(listener: Callable[[], None]) -> bool:
-    """Call ``listener()`` after every write through ``os.environ`` from now on. False where writes cannot
-    be watched (not POSIX): callers must then read the environment on every call."""
+    """Call ``listener()`` after every write through ``os.environ`` that changes a value, from now on. False
+    where writes cannot be watched (not POSIX): callers must then read the environment on every call."""
     if not WATCHED:
         return False
     _listeners.append(listener)
