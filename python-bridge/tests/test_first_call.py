@@ -610,14 +610,116 @@ def test_the_report_shows_jit_time_and_speedup_or_why_not() -> None:
     assert "original not timed: predicted 4e+03 s (bound 1 s)" in text
 
 
-def test_the_prediction_scales_a_known_original_time_by_the_bytes() -> None:
-    from polyray.runtime.speedup import ASSUMED_SPEEDUP, SpeedupMeter
+def test_the_prediction_scales_a_known_original_time_by_the_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from polyray.runtime import speedup
+    from polyray.runtime.speedup import ARRAY_SPEEDUP_PER_CORE, LOOP_SPEEDUP, SpeedupMeter
 
+    monkeypatch.setattr(speedup, "cpu_count", lambda: 8)
     meter = SpeedupMeter()
-    assert meter.predict(1000, 0.002) == pytest.approx(0.002 * ASSUMED_SPEEDUP)
+    assert meter.predict(1000, 0.002) == pytest.approx(0.002 * LOOP_SPEEDUP)
+    assert meter.predict(1000, 0.002, loops=False) == pytest.approx(0.002 * ARRAY_SPEEDUP_PER_CORE * 8)
     meter.original_ran((10, 1023), 0.5)
     assert meter.predict(4095, 0.001) == pytest.approx(0.5 * 4.0 ** 1.5)
+    assert meter.predict(4095, 0.001, loops=False) == pytest.approx(0.5 * 4.0 ** 1.5)  # a measured time wins
     assert meter.variant_ran("cpu", None, 0.1, lambda: None, ()) == {}
+
+
+def _helper_with_loop(x: np.ndarray) -> float:
+    total = 0.0
+    for v in x:
+        total += v
+    return total
+
+
+def _calls_a_helper(x: np.ndarray) -> float:
+    return _helper_with_loop(x) + float(np.sum(x))
+
+
+def _whole_arrays(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    n, m = A.shape
+    return np.exp(-A) @ B + np.sum(A, axis=0) / n + np.linspace(0.0, 1.0, m)
+
+
+def _while_loop(n: int) -> int:
+    k = 0
+    while k * k < n:
+        k += 1
+    return k
+
+
+def _comprehension(x: np.ndarray) -> list[float]:
+    return [float(v) * 2.0 for v in x]
+
+
+def test_interpreted_loops_tells_python_loops_from_whole_array_numpy() -> None:
+    """The prediction's kind (speedup.interpreted_loops): for/while loops and comprehensions in the function or
+    a helper of its module it calls by name count; NumPy's own functions (even Python ones like linspace) do
+    not; a dispatcher's original is read through; what has no code counts as looping (the slow side)."""
+    from polyray.runtime.speedup import interpreted_loops
+
+    assert interpreted_loops(_helper_with_loop) and interpreted_loops(_while_loop)
+    assert interpreted_loops(_comprehension) and interpreted_loops(_calls_a_helper)
+    assert not interpreted_loops(_whole_arrays)
+
+    class Dispatching:
+        original = staticmethod(_whole_arrays)
+
+    assert not interpreted_loops(Dispatching())
+    assert interpreted_loops(np.add)  # a ufunc: no bytecode to read
+
+
+def _fake_clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    from polyray.runtime import speedup
+
+    now = [100.0]
+    monkeypatch.setattr(speedup, "perf_counter", lambda: now[0])
+    return now
+
+
+def test_a_loop_free_original_is_predicted_from_numpys_gain_and_timed_when_that_is_under_the_bound(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19: a 0.6 s whole-array original whose variant takes 58.8 ms was "predicted 58.8 s" (x 1000) and
+    never timed. Predicted from what compiled code gains over NumPy calls (2 per core, 2 cores: x 4 = 0.235 s),
+    it is timed on copies (a fake clock: the original "takes" 0.6 s) and the speedup is measured."""
+    from polyray.runtime import speedup
+    from polyray.runtime.speedup import SpeedupMeter
+
+    monkeypatch.delenv("POLYRAY_TIME_ORIGINAL_BELOW", raising=False)  # the default bound, 1 s
+    monkeypatch.setattr(speedup, "cpu_count", lambda: 2)
+    now = _fake_clock(monkeypatch)
+    runs: list[tuple[Any, ...]] = []
+
+    def original(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        runs.append((A, B))
+        now[0] += 0.6
+        return np.exp(-A) @ B
+
+    A, B = np.ones((4, 4)), np.ones((4, 4))
+    meter = SpeedupMeter()
+    sizes = (12, A.nbytes + B.nbytes)
+    assert "speedup_note" in meter.variant_ran("cpu", sizes, 0.0588, original, (A, B))  # a one-off pays nothing
+    extra = meter.variant_ran("cpu", sizes, 0.0588, original, (A, B))
+    assert extra["original_timed_seconds"] == pytest.approx(0.6) and extra["speedup"] == pytest.approx(0.6 / 0.0588)
+    assert len(runs) == 1 and runs[0][0] is not A and runs[0][1] is not B  # once (over the budget), on copies
+
+
+def test_a_looping_original_too_slow_to_time_says_what_its_prediction_rests_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    from polyray.runtime import speedup
+    from polyray.runtime.speedup import SpeedupMeter
+
+    monkeypatch.delenv("POLYRAY_TIME_ORIGINAL_BELOW", raising=False)
+    monkeypatch.setattr(speedup, "cpu_count", lambda: 2)
+    _fake_clock(monkeypatch)
+    meter = SpeedupMeter()
+    sizes = (12, 1 << 20)
+    for _ in range(2):
+        extra = meter.variant_ran("cpu", sizes, 0.0294, _helper_with_loop, (np.ones(4),))
+    assert extra["speedup_note"] == ("original not timed: predicted 58.8 s from the variant's 29.4 ms x 2000, the most"
+                                     " compiled code was measured to gain over Python loops (bound 1 s)"), extra
+    meter.original_ran((13, 1 << 21), 2.0)  # a run at another size: the next class scales it
+    extra = meter.variant_ran("cpu", (14, 1 << 22), 0.001, _helper_with_loop, (np.ones(4),))
+    extra = meter.variant_ran("cpu", (14, 1 << 22), 0.001, _helper_with_loop, (np.ones(4),))
+    assert extra["speedup_note"].startswith("original not timed: predicted 5.66 s from its 2 s at 2 MiB scaled"), extra
 
 
 def test_the_extensions_settings_reach_the_kernel_below_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,12 @@ and, where none is known, times the original once on a COPY of the arguments:
   setting, ``POLYRAY_TIME_ORIGINAL_BELOW`` in the environment wins; 1 s by
   default). The prediction scales an original time known at another size class
   by the bytes (to the power 1.5: a matrix product's work grows that way with its
-  operands), else assumes the variant is at most ASSUMED_SPEEDUP times faster;
+  operands), else multiplies the variant's time by the most compiled code was
+  measured to gain over a function of the original's kind: LOOP_SPEEDUP where it
+  runs Python loops (:func:`interpreted_loops`), ARRAY_SPEEDUP_PER_CORE times the
+  cores where its work is whole-array NumPy calls, already compiled code. (One
+  factor of 1000 for every function had predicted 58.8 s for a 0.6 s original.)
+  The note says which basis it used;
 * never on the caller's arrays: the copies are thrown away, and a copy that
   raises only leaves the speedup unknown, with the reason;
 * an original under SHORT_SECONDS runs up to SHORT_RUNS times within that one
@@ -27,7 +32,9 @@ time in that class), or ``speedup_note`` saying why there is none
 
 from __future__ import annotations
 
+import dis
 import math
+import types
 from collections.abc import Callable
 from time import perf_counter
 from typing import Any, Final
@@ -35,13 +42,28 @@ from typing import Any, Final
 import numpy as np
 
 from . import environ
+from .cost import cpu_count
 from .variants import short_error
 
 BOUND_ENV: Final = "POLYRAY_TIME_ORIGINAL_BELOW"
 DEFAULT_BOUND_SECONDS: Final = 1.0
-#: With no original time known at any size: the most a variant is assumed to beat the original by
-#: (compiled, parallel loops against CPython's bytecode), so that the prediction errs on the slow side.
-ASSUMED_SPEEDUP: Final = 1000.0
+#: With no original time known at any size, the original's time is predicted as the variant's times the most
+#: compiled code was measured to gain over a function of its kind, rounded up so that the prediction errs on
+#: the slow side (the first-call tables of docs/benchmarks.md, 6 Dec, two cores, original / variant call):
+#: - the original runs Python loops (interpreted_loops): up to 1,670x (PolyBench lu at SMALL; cholesky 1,300x,
+#:   NPBench seidel_2d 328x), hence LOOP_SPEEDUP;
+#: - its work is whole-array NumPy calls (no loop): up to 3.7x on two cores (NPBench compute; gemm, atax,
+#:   arc_distance about 1x), hence ARRAY_SPEEDUP_PER_CORE times the cores a parallel variant may use (at least 2).
+LOOP_SPEEDUP: Final = 2000.0
+ARRAY_SPEEDUP_PER_CORE: Final = 2.0
+#: Functions followed from the original through the names it calls (its helpers), at most.
+MAX_FOLLOWED: Final = 32
+
+
+def _is_loop_op(opname: str) -> bool:
+    """A loop in CPython 3.11+ bytecode: FOR_ITER (for, comprehensions), or any jump backward (JUMP_BACKWARD;
+    3.11's POP_JUMP_BACKWARD_IF_TRUE and the like close a while loop)."""
+    return opname == "FOR_ITER" or "BACKWARD" in opname
 #: How an original's time grows with its arguments' bytes when scaled from another size class.
 SCALING_EXPONENT: Final = 1.5
 #: Arguments bigger than this are not copied to time the original.
@@ -76,6 +98,42 @@ def original_timing_bound() -> float:
     return _bound_setting
 
 
+def _unwrap(obj: Any) -> Any:
+    """The Python function behind a dispatcher or a decorated function (its ``original``/``__wrapped__``)."""
+    for _ in range(4):
+        if isinstance(obj, types.FunctionType):
+            return obj
+        obj = getattr(obj, "original", None) or getattr(obj, "__wrapped__", None)
+    return obj if isinstance(obj, types.FunctionType) else None
+
+
+def interpreted_loops(fn: Any) -> bool:
+    """Whether ``fn`` (or a nested function, a comprehension, or a function of its own module it calls by
+    name, transitively: its helpers) has a loop in its bytecode: then its time is CPython interpreting each
+    iteration, which compiled code beats by far more than it beats NumPy's own calls. A function whose code
+    cannot be read counts as looping (the larger factor: the prediction errs on the slow side)."""
+    first = _unwrap(fn)
+    if first is None:
+        return True
+    module = first.__module__
+    todo, seen = [first], {id(first)}
+    while todo:
+        f = todo.pop()
+        codes = [f.__code__]
+        while codes:
+            code = codes.pop()
+            if any(_is_loop_op(ins.opname) for ins in dis.get_instructions(code)):
+                return True
+            codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+            for name in code.co_names:
+                callee = _unwrap(f.__globals__.get(name))
+                if callee is not None and id(callee) not in seen and callee.__module__ == module \
+                        and len(seen) < MAX_FOLLOWED:
+                    seen.add(id(callee))
+                    todo.append(callee)
+    return False
+
+
 def _fmt(seconds: float) -> str:
     if seconds >= 1.0:
         return f"{seconds:.3g} s"
@@ -87,7 +145,7 @@ def _fmt(seconds: float) -> str:
 class SpeedupMeter:
     """Original and variant times per size class of one dispatcher, and the timing on copies."""
 
-    __slots__ = ("_original", "_variant", "_calls", "_tried", "_notes", "_on_copies")
+    __slots__ = ("_original", "_variant", "_calls", "_tried", "_notes", "_on_copies", "_loops")
 
     def __init__(self) -> None:
         #: size class -> (fastest original seconds, bytes of that call)
@@ -102,6 +160,8 @@ class SpeedupMeter:
         self._notes: dict[int, str] = {}
         #: size class -> the original's fastest time on copies there (what auto compares variants with)
         self._on_copies: dict[int, float] = {}
+        #: whether the original runs Python loops (interpreted_loops), asked once at the first prediction
+        self._loops: bool | None = None
 
     def original_ran(self, sizes: tuple[int, int] | None, seconds: float) -> None:
         """A call ran the original (anyway) and returned: its time counts."""
@@ -131,13 +191,26 @@ class SpeedupMeter:
         """Whether nothing is left to measure about the original at ``cls`` (timed, or judged not to be)."""
         return cls in self._original or cls in self._tried
 
-    def predict(self, nbytes: int, variant_seconds: float) -> float:
-        """The original's predicted time for arguments of ``nbytes`` bytes."""
+    def predict(self, nbytes: int, variant_seconds: float, loops: bool = True) -> float:
+        """The original's predicted time for arguments of ``nbytes`` bytes (``loops``: whether it runs Python
+        loops, :func:`interpreted_loops`)."""
+        return self._predict(nbytes, variant_seconds, loops)[0]
+
+    def _predict(self, nbytes: int, variant_seconds: float, loops: bool) -> tuple[float, str]:
+        """The prediction and its basis, as the note says it."""
         known = [(abs(math.log2(b + 1) - math.log2(nbytes + 1)), t, b) for t, b in self._original.values()]
         if known:
             _, t, b = min(known)
-            return t * ((nbytes + 1) / (b + 1)) ** SCALING_EXPONENT
-        return variant_seconds * ASSUMED_SPEEDUP
+            return (t * ((nbytes + 1) / (b + 1)) ** SCALING_EXPONENT,
+                    f"its {_fmt(t)} at {b / 2**20:.3g} MiB scaled by the bytes to the power {SCALING_EXPONENT:g}")
+        if loops:
+            return (variant_seconds * LOOP_SPEEDUP,
+                    f"the variant's {_fmt(variant_seconds)} x {LOOP_SPEEDUP:g}, the most compiled code was measured"
+                    " to gain over Python loops")
+        factor = ARRAY_SPEEDUP_PER_CORE * max(2, cpu_count())
+        return (variant_seconds * factor,
+                f"the variant's {_fmt(variant_seconds)} x {factor:g}, the most compiled code was measured to gain"
+                f" over NumPy calls without a loop ({ARRAY_SPEEDUP_PER_CORE:g} per core)")
 
     def variant_ran(self, variant: str, sizes: tuple[int, int] | None, seconds: float,
                     original: Callable[..., Any], args: tuple[Any, ...]) -> dict[str, Any]:
@@ -178,9 +251,11 @@ class SpeedupMeter:
     def _time_original(self, cls: int, nbytes: int, variant_seconds: float,
                        original: Callable[..., Any], args: tuple[Any, ...]) -> dict[str, Any]:
         bound = original_timing_bound()
-        predicted = self.predict(nbytes, variant_seconds)
+        if self._loops is None and not self._original:
+            self._loops = interpreted_loops(original)
+        predicted, basis = self._predict(nbytes, variant_seconds, self._loops is not False)
         if predicted > bound:
-            self._notes[cls] = f"original not timed: predicted {_fmt(predicted)} (bound {_fmt(bound)})"
+            self._notes[cls] = f"original not timed: predicted {_fmt(predicted)} from {basis} (bound {_fmt(bound)})"
             return {}
         if nbytes > MAX_COPY_BYTES:
             self._notes[cls] = f"original not timed: its arguments ({nbytes / 2**20:.0f} MiB) are too big to copy"
