@@ -267,3 +267,51 @@ def test_symm_bad_inputs_non_finite_values_and_aliasing(modules, monkeypatch):
     assert rt.history()[-1]["variant"] == "original", rt.history()[-1]
     close._polyray_original_symm(1.5, 1.2, S2, A[:6, :6].copy(), S2)
     assert S.tobytes() == S2.tobytes()
+
+
+def test_symm_runs_its_rows_in_one_parallel_region_on_views_and_edge_sizes(modules, monkeypatch):
+    """With the scatter's additions after the nest, the fast form's outer loop i is the prange loop (one parallel
+    region, where the loops as written need one per row: poly/product-parallel.ts), and the additions after the
+    nest are one region too. Strided and transposed views, A larger than the nest reads, and empty or single
+    sizes give the original's results within the product bound; the same bits with one thread and two."""
+    import numba
+    import polyray.runtime as rt
+
+    _, close, report = modules
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    fast, slow = cpu_body(close, "symm").split("\n    else:\n")
+    assert "for _polyray_k_i in _polyray_prange(_polyray_n_i):" in fast and "_polyray_prange(n)" not in fast, fast
+    assert "for _polyray_k_j in _polyray_prange(n):" in slow, slow
+    outer = report["symm"]["loops"][0]["line"]
+    assert any(t.startswith(f"with its products, prange on the loop at line {outer}:") for t in report["symm"]["transformations"])
+    rng = np.random.default_rng(10)
+    big = _mat(rng, (70, 90))
+    cases = [
+        # strided views of one buffer and a transposed (Fortran-ordered) C
+        (big[::2, 1:70:2][:20, :20], big[1::3, ::4][:20, :11], np.asfortranarray(_mat(rng, (20, 11)))),
+        # A larger than the m x m corner the loops read: its other entries never count
+        (_mat(rng, (25, 30)), _mat(rng, (20, 7)), _mat(rng, (20, 7))),
+        (_mat(rng, (1, 1)), _mat(rng, (1, 4)), _mat(rng, (1, 4))),
+        (_mat(rng, (5, 5)), _mat(rng, (5, 0)), _mat(rng, (5, 0))),
+        (_mat(rng, (0, 0)), _mat(rng, (0, 3)), _mat(rng, (0, 3))),
+    ]
+    for A, B, C in cases:
+        m = C.shape[0]
+        Asym = np.tril(A[:m, :m]) + np.tril(A[:m, :m], -1).T
+        want = _run(close._polyray_original_symm, (1.5, 1.2, C, A, B), 2)
+        got = _run(close.symm, (1.5, 1.2, C, A, B), 2)
+        assert rt.history()[-1]["variant"] == "cpu", (A.shape, rt.history()[-1])
+        assert got.shape == want.shape and within(got, want, product_terms_bound(1.2 * C, [(1.5, Asym, B)], 3)), (A.shape, B.shape)
+    # deterministic: the same bits with one thread and with two (each row of the result computed by one thread,
+    # BLAS splitting rows and columns, never the sum)
+    A, B, C = _mat(rng, (60, 60)), _mat(rng, (60, 45)), _mat(rng, (60, 45))
+    before = numba.get_num_threads()
+    try:
+        runs = []
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            runs.append(_run(close.symm, (1.5, 1.2, C, A, B), 2))
+            assert rt.history()[-1]["variant"] == "cpu"
+    finally:
+        numba.set_num_threads(before)
+    assert runs[0].tobytes() == runs[1].tobytes()

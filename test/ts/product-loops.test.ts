@@ -178,7 +178,16 @@ test('symm: a scalar dot product per element and a scatter summed over the outer
   assert.match(symm.cpu, /(_polyray_t9_\d+)\[\1_r0:\1_r1\] = _polyray_np\.dot\(\1_m\[\1_r0:\1_r1, \1_lo\[\1_b\]:\1_hi\[\1_b\]\], B\[\1_lo\[\1_b\]:\1_hi\[\1_b\]\]\)/);
   assert.match(symm.cpu, /if \(i\) - \(0\) > 0:\n\s+temp2 \+= _polyray_t9_\d+\[i, j\]/);
   // after the nest, the scatter's totals where the original added something
-  assert.match(symm.cpu, /if (_polyray_t8_\d+)_n\[\1_k\] > 0:\n\s+for \1_j in range\(n\):\n\s+C\[\1_k, \1_j\] \+= alpha \* \1\[\1_k, \1_j\]\n\s+else:/);
+  // (one parallel region: each k names its own row of C)
+  assert.match(symm.cpu, /for (_polyray_t8_\d+)_k_p in _polyray_prange\(\1_n\.shape\[0\]\):\n\s+\1_k = _polyray_int64\(\1_k_p\)\n\s+if \1_n\[\1_k\] > 0:\n\s+for \1_j in range\(n\):\n\s+C\[\1_k, \1_j\] \+= alpha \* \1\[\1_k, \1_j\]\n\s+else:/);
+  // with the scatter after the nest, nothing is carried by i: the fast form runs i as prange (one region, not
+  // one per row), the loops as written keep j's
+  const [fast, slow] = symm.cpu.split('\n    else:\n');
+  assert.match(fast, /for _polyray_k_i in _polyray_prange\(_polyray_n_i\):/);
+  assert.ok(!fast.includes('_polyray_prange(n)'), fast);
+  assert.match(slow, /for i in range\(m\):\n\s+for _polyray_k_j in _polyray_prange\(n\):/);
+  assert.ok(symm.f.transformations.includes('with its products, prange on the loop at line 4: the scattered additions run after the nest, so no dependence is left on it'), symm.f.transformations.join('\n'));
+  assert.match(symm.f.loops[0].reason, /^C\[k, j\] written at line 8/);
   assert.deepEqual(symm.f.closeNotes.map((n) => [n.line, n.kind]), [[8, 'product'], [9, 'product']]);
   assert.ok(symm.f.transformations.some((t) => t.includes('C[k, j] summed over i and added after the nest')), symm.f.transformations.join('\n'));
   // other loop order, a helper scalar, a fresh result
@@ -197,7 +206,9 @@ test('symm: a scalar dot product per element and a scatter summed over the outer
         return Y
   `);
   assert.equal((sym.cpu.match(/_polyray_np\.dot\(/g) ?? []).length, 2);
-  assert.match(sym.cpu, /for (_polyray_t\d+_\d+)_k in range\(\1_n\.shape\[0\]\):/);
+  assert.match(sym.cpu, /for (_polyray_t\d+_\d+)_k_p in _polyray_prange\(\1_n\.shape\[0\]\):/);
+  // j, outermost, was parallel already: nothing gained, the same prange loops in both forms
+  assert.ok(!sym.f.transformations.some((t) => t.startsWith('with its products')), sym.f.transformations.join('\n'));
   // contributions to rows the nest reads afterwards (k > i): the scatter cannot move, the loops stay
   const later = await compiled(py`
     import numpy as np

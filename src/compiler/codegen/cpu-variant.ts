@@ -75,6 +75,11 @@ export type CpuLoopPlan =
       blocked?: Map<number, BlockedReduction>;
       /** Loops computing a matrix product, replaced by a BLAS product before their nest (poly/product-loops.ts), by source offset. */
       products?: Map<number, ProductLoop>;
+      /**
+       * The prange loops while a nest prints with its products, where they differ from
+       * prangeLoops (poly/product-parallel.ts: a scatter's additions moved after the nest).
+       */
+      productPrange?: Set<number>;
       /** Innermost loops may accumulate into locals (codegen/local-accumulators.ts): set behind the bounds guard only. */
       accumulators?: LocalAccumulation;
       /** Indices read from data into fresh local arrays, checked as Python does (behind the bounds guard, which checks the rest). */
@@ -237,7 +242,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   }
   const prangeLoops = loopPlan.prangeLoops;
   const used = new Set<string>(checkedIntHelpers(tf));
-  const native = prangeLoops.size > 0 ? loopPlan.nativeHelpers ?? new Set<Expr>() : new Set<Expr>();
+  const native = prangeLoops.size > 0 || (loopPlan.productPrange?.size ?? 0) > 0 ? loopPlan.nativeHelpers ?? new Set<Expr>() : new Set<Expr>();
   const speculative = prangeLoops.size > 0 ? loopPlan.speculative ?? new Set<Expr>() : new Set<Expr>();
   const checkedIndices = loopPlan.checkedIndices ?? new Map<Expr, CheckedIndex>();
   const speculativeIndices = prangeLoops.size > 0 ? loopPlan.speculativeIndices ?? new Set<Expr>() : new Set<Expr>();
@@ -248,6 +253,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const renames = new Map<string, string>();
   // product loops by the nest they sit in; while a nest prints with its products, `withProducts` holds it
   const products = loopPlan.products ?? new Map<number, ProductLoop>();
+  const productPrange = loopPlan.productPrange ?? prangeLoops;
   const nests = new Map<Stmt, ProductLoop[]>();
   for (const p of products.values()) nests.set(p.outer, [...(nests.get(p.outer) ?? []), p]);
   const printing = new Set<Stmt>();
@@ -340,7 +346,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     if (product) return productUpdate(product, (e) => printer.expr(e), indent);
     const low = lowered.get(s);
     if (low) return low.fusedInto ? [] : elementLoops(low, indent);
-    if (s.kind === 'for' && prangeLoops.has(s.span.start)) {
+    if (s.kind === 'for' && (withProducts ? productPrange : prangeLoops).has(s.span.start)) {
       const header = prangeHeader(s, (e) => printer.expr(e), indent);
       return [...header, ...inParallel(() => printer.stmts(s.body, `${indent}    `, override))];
     }

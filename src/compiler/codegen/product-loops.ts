@@ -21,7 +21,7 @@ import type { Expr } from '../parse/ast.js';
 import type { ProductLoop, ProductUpdate } from '../poly/product-loops.js';
 import type { ProductOperand, ProductTerm } from '../poly/product-terms.js';
 import type { ScatterUpdate } from '../poly/product-scatter.js';
-import { NUMPY } from './names.js';
+import { INT64, NUMPY, PRANGE } from './names.js';
 
 function operandText(o: ProductOperand, side: 'left' | 'right', lo: string, hi: string, whole = false): string {
   // the whole operand: Numba keeps its layout ('C', or 'F' transposed), and BLAS reads it in place
@@ -163,11 +163,20 @@ export function scatterAfter(p: ProductLoop, print: (e: Expr) => string, indent:
     const at = u.subscripts.map((v) => (v === kVar ? k : b)).join(', ');
     const value = [...t.factors.map((f) => print(f)), `${t.name}[${k}${u.otherLoop ? `, ${b}` : ''}]`].join(' * ');
     const add = `${u.target}[${at}] ${t.negated ? '-' : '+'}= ${value}`;
-    const rows = [`for ${k} in range(${t.name}_n.shape[0]):`, `    if ${t.name}_n[${k}] > 0:`];
-    if (!u.otherLoop) return [...rows, `        ${add}`].map((l) => `${indent}${l}`);
-    const cols = `for ${b} in range(${[u.otherLoop.range.start, u.otherLoop.range.stop].filter((e): e is Expr => e !== null).map(print).join(', ')}):`;
+    // Each (k, b) names its own element, so the outer of the two loops runs as prange
+    // (one parallel region after the nest; prange's counter is unsigned, the index a signed copy).
+    const parallel = (v: string, extent: string): string[] => [`for ${v}_p in ${PRANGE}(${extent}):`, `    ${v} = ${INT64}(${v}_p)`];
+    const rows = (outer: boolean): string[] => [
+      ...(outer ? parallel(k, `${t.name}_n.shape[0]`) : [`for ${k} in range(${t.name}_n.shape[0]):`]),
+      `    if ${t.name}_n[${k}] > 0:`,
+    ];
+    if (!u.otherLoop) return [...rows(true), `        ${add}`].map((l) => `${indent}${l}`);
+    const [start, stop] = [u.otherLoop.range.start, u.otherLoop.range.stop].map((e) => (e === null ? null : print(e)));
+    const cols = `for ${b} in range(${[start, stop].filter((e) => e !== null).join(', ')}):`;
     // X[k, b]: k outside, b walking the row; X[b, k]: b outside
-    const lines = u.subscripts[0] === kVar ? [...rows, `        ${cols}`, `            ${add}`] : [cols, ...rows.map((l) => `    ${l}`), `            ${add}`];
+    const colsParallel = [...parallel(b, start === null ? `${stop}` : `max(0, (${stop}) - (${start}))`)];
+    if (start !== null) colsParallel[1] = `    ${b} = ${INT64}(${b}_p) + (${start})`;
+    const lines = u.subscripts[0] === kVar ? [...rows(true), `        ${cols}`, `            ${add}`] : [...colsParallel, ...rows(false).map((l) => `    ${l}`), `            ${add}`];
     return lines.map((l) => `${indent}${l}`);
   });
 }

@@ -25,6 +25,7 @@ import type { Rescheduled } from './reschedule.js';
 import type { LoweredSlice } from './lower-slices.js';
 import { closeNotesForBlocked } from './blocked-reductions.js';
 import { closeNotesForProducts, describeProducts, productLoops, streamsRows } from './product-loops.js';
+import { describeProductPrange, productPrange } from './product-parallel.js';
 import { simdSumNotes } from '../codegen/local-accumulators.js';
 import type { CloseNote } from '../numerics.js';
 
@@ -108,6 +109,12 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   if (plan.loops.kind === 'original' && products.size > 0) {
     plan = { ...plan, loops: { ...plan.loops, products } };
     transformations.push(describeProducts(products));
+    // with a scatter's additions after the nest, an outer loop may run as prange (poly/product-parallel.ts)
+    const fast = productPrange(isl, tf, scop, products, parallel);
+    if (fast && plan.loops.kind === 'original') {
+      plan = { ...plan, loops: { ...plan.loops, productPrange: fast.loops } };
+      transformations.push(describeProductPrange(tf, fast));
+    }
     local = null;
   } else {
     products.clear();

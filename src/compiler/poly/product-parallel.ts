@@ -1,0 +1,65 @@
+// Poly stage (plan part, issue 16): the prange loops of a nest printed with its
+// products (codegen/cpu-variant.ts's fast form). A scatter update
+// (poly/product-scatter.ts: symm's `C[k, j] += alpha * B[i, j] * A[i, k]`,
+// summed over the enclosing loop i) is what makes i carry a dependence in the
+// original; once its additions move after the nest, the statements left in
+// the nest may carry none, and the outer loop can run as prange instead of one
+// parallel region per iteration of it (symm at MEDIUM: 200 regions of 240 tiny
+// iterations, 1 region of 200 rows).
+//
+// The dependences of the fast form are a subset of those of the scop without
+// the scatter updates: each product loop's update becomes `X[a, b] += c *
+// T[a, b]` with T read-only and fresh, which touches X only where the original
+// update did (under `if hi - lo > 0` for a triangle), so any dependence it
+// carries the original update carried too. So the loops are planned again on
+// that reduced scop, with the same rules (planParallelLoops); only loops inside
+// the product nests take the new plan, and only when it needs no speculative
+// run there (the variant's flags are sized for the original plan).
+import type { IslContext } from 'isl-wasm';
+import { walkStmts, type Stmt } from '../parse/ast.js';
+import type { Scop } from '../scop/scop.js';
+import type { TypedFunction } from '../types/check.js';
+import { loopVerdicts } from './loop-verdicts.js';
+import { planParallelLoops, type ParallelPlan } from './parallel-plan.js';
+import type { ProductLoop } from './product-loops.js';
+
+export interface ProductPrange {
+  /** The prange loops of the fast form: the reduced plan's inside the product nests, the original's elsewhere. */
+  loops: Set<number>;
+  /** Product nests' loops that run as prange only in the fast form (for the report). */
+  gained: number[];
+}
+
+/** The fast form's prange loops, or null when they are the original's (no scatter, or nothing gained). */
+export function productPrange(isl: IslContext, tf: TypedFunction, scop: Scop, products: ReadonlyMap<number, ProductLoop>, original: ParallelPlan): ProductPrange | null {
+  const scatters = new Set<Stmt>([...products.values()].flatMap((p) => p.scatters.map((u) => u.update)));
+  if (scatters.size === 0) return null;
+  const reduced: Scop = { ...scop, statements: scop.statements.filter((s) => s.source === null || !scatters.has(s.source)) };
+  let plan: ParallelPlan;
+  try {
+    plan = planParallelLoops(isl, tf, reduced, loopVerdicts(isl, reduced));
+  } catch {
+    return null;
+  }
+  // the loops of the nests printed with products
+  const inNests = new Set<number>();
+  for (const outer of new Set([...products.values()].map((p) => p.outer))) {
+    walkStmts([outer], (s) => { if (s.kind === 'for') inNests.add(s.span.start); });
+  }
+  const within = (at: number): boolean => inNests.has(at);
+  // a speculative run or a blocked sum the original plan does not know of: keep the original loops
+  if ([...plan.prangeLoops].some((at) => within(at) && plan.notes.get(at)?.includes('speculatively'))) return null;
+  if ([...plan.blocked.keys()].some(within) || plan.speculative.size > original.speculative.size || plan.speculativeIndices.size > original.speculativeIndices.size) return null;
+  const loops = new Set<number>([...original.prangeLoops].filter((at) => !within(at)));
+  for (const at of plan.prangeLoops) if (within(at)) loops.add(at);
+  const gained = [...loops].filter((at) => !original.prangeLoops.has(at));
+  if (gained.length === 0) return null;
+  return { loops, gained };
+}
+
+/** The report's sentence: which loops the products free. */
+export function describeProductPrange(tf: TypedFunction, fast: ProductPrange): string {
+  const lines: number[] = [];
+  walkStmts(tf.fn.body, (s) => { if (s.kind === 'for' && fast.gained.includes(s.span.start)) lines.push(s.span.from.line); });
+  return `with its products, prange on the loop${lines.length > 1 ? 's' : ''} at line ${lines.join(', ')}: the scattered additions run after the nest, so no dependence is left on ${lines.length > 1 ? 'them' : 'it'}`;
+}
