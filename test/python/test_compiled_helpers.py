@@ -1,0 +1,77 @@
+"""compiled.same_function_in_both_modes and twin_for, which let a close-mode test run exact mode's module for a
+function the two modes generated alike: any difference in what a call of the function can reach must make it
+run its own module (the check compares text, so these modules need not be compiled)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from compiled import same_function_in_both_modes, twin_for
+
+EXACT = '''import numpy as np
+import polyray.runtime as _polyray
+_polyray_numerics = "exact"
+LIMIT = 4
+
+def _polyray_cpu_f(a):
+    return a + 1
+
+_polyray_dispatch_f = _polyray.Dispatcher(name="f", variants={"cpu": _polyray_cpu_f}, enter="_polyray_enter_f")
+_polyray_enter_f = _polyray_dispatch_f
+
+def f(a):
+    return _polyray_enter_f(a)
+
+f.__doc__ = "f"
+
+def _polyray_cpu_g(a):
+    return np.sum(a) + LIMIT
+
+def g(a):
+    return _polyray_cpu_g(a)
+
+def h(a):
+    return g(a) * 2
+'''
+
+
+def module(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
+    return SimpleNamespace(__file__=str(tmp_path / name))
+
+
+def test_only_the_numerics_line_apart_every_function_is_the_same(tmp_path):
+    exact = module(tmp_path, "e.py", EXACT)
+    close = module(tmp_path, "c.py", EXACT.replace('"exact"', '"close"'))
+    assert all(same_function_in_both_modes(exact, close, n) for n in ("f", "g", "h"))
+
+
+def test_a_changed_variant_changes_its_function_and_its_callers_only(tmp_path):
+    exact = module(tmp_path, "e.py", EXACT)
+    close = module(tmp_path, "c.py", EXACT.replace("np.sum(a)", "_polyray.pairwise(a)"))
+    assert same_function_in_both_modes(exact, close, "f")
+    assert not same_function_in_both_modes(exact, close, "g")
+    assert not same_function_in_both_modes(exact, close, "h")  # calls g
+
+
+def test_what_a_function_reads_through_names_strings_and_attributes_counts(tmp_path):
+    exact = module(tmp_path, "e.py", EXACT)
+    changes = {
+        "a module constant it reads": ("LIMIT = 4", "LIMIT = 5", "g"),
+        "its entry point, named by string": ("_polyray_enter_f = _polyray_dispatch_f", "_polyray_enter_f = _polyray_dispatch_f.keep", "f"),
+        "an attribute set on it": ('f.__doc__ = "f"', 'f.__doc__ = "f2"', "f"),
+        "its dispatcher": ('name="f"', 'name="f", guard=None', "f"),
+        "a statement run for its effect": ("LIMIT = 4", "LIMIT = 4\n_polyray.note('close')", "f"),
+        "an import": ("import numpy as np", "import numpy as np\nimport math as np", "g"),
+    }
+    for k, (what, (old, new, name)) in enumerate(changes.items()):
+        close = module(tmp_path, f"c{k}.py", EXACT.replace(old, new))
+        assert not same_function_in_both_modes(exact, close, name), what
+
+
+def test_twin_for_hands_over_only_a_function_generated_alike(tmp_path):
+    exact = module(tmp_path, "e.py", EXACT)
+    close = module(tmp_path, "c.py", EXACT.replace("np.sum(a)", "_polyray.pairwise(a)"))
+    assert twin_for(close, "f") is close  # no EXACT twin recorded: its own
+    close.EXACT = exact
+    assert twin_for(close, "f") is exact
+    assert twin_for(close, "g") is close and twin_for(close, "h") is close
