@@ -256,7 +256,11 @@ class ArrayFn:
         ddof = rng.choice((0, 0, 1)) if op in ("var", "std") else 0
         operand = rng.choice(("X", "X", "X * 0.5", "np.abs(X) + 1.0", "X[1:]", "-X"))
         self.features |= {f"axis_reduce_{dtype}", f"axis_reduce_{op}", "axis_tuple" if isinstance(axis, tuple) else "axis_int"}
-        kw = ([f"axis={axis}"] if axis is not None else []) + (["keepdims=True"] if keep else []) + ([f"ddof={ddof}"] if ddof else [])
+        # an int axis given by position half the time, as people write np.sum(X, 0) and X.mean(1)
+        by_position = isinstance(axis, int) and rng.random() < 0.5
+        if by_position:
+            self.features.add("axis_by_position")
+        kw = ([f"{axis}" if by_position else f"axis={axis}"] if axis is not None else []) + (["keepdims=True"] if keep else []) + ([f"ddof={ddof}"] if ddof else [])
         if rng.random() < 0.4:
             expr = f"({operand}).{op}({', '.join(kw)})" if operand != "X" else f"X.{op}({', '.join(kw)})"
         else:
