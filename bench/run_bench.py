@@ -501,7 +501,9 @@ def render(results, machine, comp, args, wall):
     L.append("")
     L.append(f"`npm run bench` (bench/run_bench.py), {machine.get('date') or time.strftime('%Y-%m-%d %H:%M')}, "
              f"{'run took %.1f min. ' % (wall / 60) if wall else ''}All {len(results)} kernels at {args.size}; median of up to {args.runs} runs "
-             "after one warm-up call (Polyray: also the calls that time its serial and parallel forms), on fresh copies of the same inputs. Every row's result was checked "
+             "after one warm-up call (Polyray: also the calls that time its serial and parallel forms), on fresh copies of the same inputs, "
+             "the variants taking turns call by call, POLYRAY_TARGET held at cpu through one pass of the rounds and at auto "
+             "through a second (a user's loop: no call pays the dispatcher's full path for a target switch). Every row's result was checked "
              + ("and all were correct." if ok else "and SOME WERE WRONG (see Errors)."))
     L.append("")
     L.append("**Timings are noisy**: a 2-core machine shared with other work "
