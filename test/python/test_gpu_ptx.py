@@ -143,3 +143,39 @@ def test_generated_kernels_have_no_fused_multiply_add(tmp_path):
     got = json.loads(run.stdout.strip().splitlines()[-1])
     # libNVVM fuses by default (what the test must be able to see), never in Polyray's kernels
     assert got == {"before": True, "installed": True, "polyray_fma": False, "polyray_mul_add": True, "user_fma": True}, got
+
+
+FORMS_CHILD = textwrap.dedent("""
+    import json
+    from numba import cuda, types
+    from polyray.runtime import cuda_fma
+    from polyray.runtime.gpu_elementwise import DEVICE_ELEMENTWISE
+    f8, i8, b1 = types.float64, types.int64, types.boolean
+    args = {"np_sign_int": [(i8,)], "np_where": [(b1, f8, f8), (b1, i8, i8), (b1, f8, i8)]}
+    cuda_fma.install()
+    out = {}
+    with cuda_fma.exact_products():
+        for name, form in DEVICE_ELEMENTWISE.items():
+            for sig in args.get(name, [(f8,)]):
+                ptx, result = cuda.compile_ptx(form, sig, device=True, cc=(7, 0))
+                out[f"{name}{tuple(str(t) for t in sig)}"] = {"result": str(result), "fma": "fma.rn" in ptx, "calls": "call.uni" in ptx}
+    print(json.dumps(out))
+""")
+
+
+def test_elementwise_device_forms_compile_for_the_device(tmp_path):
+    """runtime/gpu_elementwise.py's forms, which the simulator runs as Python, compile through libNVVM with
+    the result types NumPy gives (float64; int64 for np.sign of an int64, np.where's promoted values), no
+    fused multiply-add, and no call out (no libdevice function: IEEE additions, comparisons, fabs, copysign)."""
+    home = cuda_home(tmp_path)
+    if home is None:
+        pytest.skip("the nvidia-cuda-nvcc-cu12 and nvidia-cuda-runtime-cu12 wheels are not installed (requirements.txt)")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    env["CUDA_HOME"] = str(home)
+    run = subprocess.run([sys.executable, "-c", FORMS_CHILD], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    got = json.loads(run.stdout.strip().splitlines()[-1])
+    want_int = {"np_sign_int('int64',)", "np_where('bool', 'int64', 'int64')"}
+    assert len(got) == 9, sorted(got)
+    for form, seen in got.items():
+        assert seen == {"result": "int64" if form in want_int else "float64", "fma": False, "calls": False}, (form, seen)

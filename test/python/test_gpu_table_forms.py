@@ -1,7 +1,9 @@
 """The GPU forms of the NumPy table (src/compiler/types/numpy-table.ts, the `gpu` column; printed by
 codegen/gpu-forms.ts), each used as a scientist writes it inside a parallel loop: clamping with
 np.maximum/np.minimum, NaN-skipping np.fmax/np.fmin, validity masks from np.isfinite and the logical
-and comparison ufuncs, magnitudes with np.fabs/math.copysign. Every row with a GPU form appears in
+and comparison ufuncs, magnitudes with np.fabs/math.copysign, cells and snapping with np.floor/np.ceil/np.rint/
+np.trunc, directions with np.sign, rectifiers with np.where (the last six through the device functions of
+runtime/gpu_elementwise.py, which run as written under the simulator). Every row with a GPU form appears in
 SOURCE (checked against the table itself), numba.cuda's own typing accepts each form on scalars
 (no GPU needed: the CUDA simulator runs kernels as Python with NumPy and would accept anything),
 and under the simulator the gpu variant gives the original's results bit for bit in both numerics
@@ -25,6 +27,8 @@ from compiled import ROOT
 F1 = "np.ndarray[tuple[int], np.dtype[np.float64]]"
 F2 = "np.ndarray[tuple[int, int], np.dtype[np.float64]]"
 B1 = "np.ndarray[tuple[int], np.dtype[np.bool_]]"
+I1 = "np.ndarray[tuple[int], np.dtype[np.int64]]"
+S1 = "np.ndarray[tuple[int], np.dtype[np.float32]]"
 
 SOURCE = textwrap.dedent(f"""\
     import math
@@ -90,9 +94,35 @@ SOURCE = textwrap.dedent(f"""\
             out[i] = np.hypot(x[i], y[i])
 
 
-    def positive_part(x: {F1}, out: {F1}):
+    def positive_part(x: {F1}, out: {F1}, leak: {F1}):
         for i in range(x.shape[0]):
             out[i] = np.where(x[i] > 0.0, x[i], 0.0)
+            leak[i] = np.where(np.isnan(x[i]) or x[i] < 0.0, 0.01 * x[i], 1)
+
+
+    def cells(x: {F1}, x0: float, h: float, cell: {F1}, frac: {F1}, up: {F1}):
+        n = len(x)
+        for i in range(n):
+            t = (x[i] - x0) / h
+            cell[i] = np.floor(t)
+            frac[i] = t - np.floor(t)
+            up[i] = np.ceil(t)
+
+
+    def snapped(x: {F1}, y: {F1}, q: float, out: {F1}):
+        for i in range(x.shape[0]):
+            out[i] = np.rint(x[i] / q) * q + np.trunc(y[i])
+
+
+    def directions(x: {F1}, y: {F1}, a: {I1}, b: {I1}, s: {F1}, d: {I1}):
+        for i in range(x.shape[0]):
+            s[i] = np.sign(y[i] - x[i]) * np.ceil(np.abs(y[i] - x[i]))
+            d[i] = np.sign(b[i] - a[i])
+
+
+    def single_sign(x: {S1}, out: {S1}):
+        for i in range(x.shape[0]):
+            out[i] = np.sign(x[i])
 
 
     def squash(x: {F1}, out: {F1}):
@@ -103,12 +133,13 @@ SOURCE = textwrap.dedent(f"""\
 #: functions whose every call has a GPU form: (name, the modes in which they get a gpu variant)
 ON_GPU = {"clamp": ("exact", "close"), "nan_skipping_envelope": ("exact", "close"), "valid_mask": ("exact", "close"),
           "flags": ("exact", "close"), "ordered": ("exact", "close"), "magnitudes": ("exact", "close"),
-          "scaled_norms": ("exact", "close"),
+          "scaled_norms": ("exact", "close"), "positive_part": ("exact", "close"), "cells": ("exact", "close"),
+          "snapped": ("exact", "close"), "directions": ("exact", "close"),
           # a product keeps the original in exact mode (Numba's BLAS has other last bits); close mode runs it on the device
           "smoothed_product": ("close",)}
 #: functions calling a row without a GPU form, and the reason the report gives
 OFF_GPU = {"hypotenuse": "np.hypot has no GPU form (CUDA computes np.hypot with libdevice",
-           "positive_part": "np.where has no GPU form (numba.cuda has no scalar kernel form of np.where)",
+           "single_sign": "np.sign has a GPU form of a float64 scalar or an int64 only",
            "squash": "math.tanh has no GPU form (CUDA computes math.tanh with libdevice"}
 
 
@@ -139,8 +170,8 @@ def test_numba_cuda_types_every_form_on_scalars():
     typing.refresh()
     for r in table_gpu_rows():
         form = r["gpu"]
-        if form in ("abs", "device-matmul"):
-            continue  # the builtin; the product runs in the library, not in a kernel
+        if form in ("abs", "device-matmul") or form.startswith("device:"):
+            continue  # the builtin; the product runs in the library; device functions: test_gpu_ptx.py compiles them
         module, name = form.split(".")
         fn = getattr(math if module == "math" else np, name)
         logical = name.startswith("logical_")
@@ -150,19 +181,27 @@ def test_numba_cuda_types_every_form_on_scalars():
         assert sig is not None, f"numba.cuda does not type {form}{args} (row {r['where']}.{r['name']})"
 
 
-def test_forms_numba_cuda_does_not_type_have_no_gpu_form():
-    """The other side: the ufuncs a scientist reaches for that numba.cuda refuses keep a null `gpu`."""
+def test_forms_numba_cuda_does_not_type_have_no_gpu_form_or_a_device_function():
+    """The other side: the ufuncs a scientist reaches for that numba.cuda refuses keep a null `gpu`, or name a
+    device function of runtime/gpu_elementwise.py (IEEE operations alone: test_gpu_elementwise.py)."""
     from numba.cuda.descriptor import cuda_target
+
+    from polyray.runtime.gpu_elementwise import DEVICE_ELEMENTWISE
 
     typing = cuda_target.typing_context
     typing.refresh()
-    for name in ("square", "sign", "floor", "reciprocal", "exp"):
+    # (np.where is no ufunc: the CPU target's registry, once loaded, names it, and CUDA's lowering has none)
+    for name in ("square", "sign", "floor", "ceil", "trunc", "rint", "reciprocal", "exp"):
         with pytest.raises(ValueError, match="Cannot determine Numba type"):
             typing.resolve_value_type(getattr(np, name))  # ufuncs outside numba/cuda/ufuncs.py
+    names = ["square", "clip", "hypot", "exp", "reciprocal", "sign", "floor", "ceil", "trunc", "rint", "where"]
     code = ("import('./lib/compiler/types/numpy-table.js').then(m => console.log(JSON.stringify("
-            "['where', 'square', 'sign', 'clip', 'floor', 'hypot', 'exp'].map(n => m.numpyFunction(n).gpu))))")
+            f"{json.dumps(names)}.map(n => m.numpyFunction(n).gpu))))")
     proc = subprocess.run(["node", "-e", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert json.loads(proc.stdout) == [None] * 7
+    forms = dict(zip(names, json.loads(proc.stdout)))
+    assert [forms[n] for n in names[:5]] == [None] * 5
+    for n in names[5:]:
+        assert forms[n] == f"device:np_{n}" and f"np_{n}" in DEVICE_ELEMENTWISE, (n, forms[n])
 
 
 SIM_SCRIPT = """
@@ -191,10 +230,17 @@ for n in (9, 1, 0):
         A2.flat[0] = np.nan
     f = np.zeros(n)
     b = np.zeros(n, dtype=np.bool_)
+    k = rng.integers(-3, 4, n)
+    h = np.zeros(n, dtype=np.int64)
+    w = np.concatenate([x, [0.5, -0.5, 1.5, -2.5, 0.49999999999999994, 2.0**52 + 1.0, -1e300]])
+    v = np.concatenate([y, [-0.7, 0.7, -0.0, 2.5, -1.5, 4503599627370495.5, np.inf]])
+    g = np.zeros(len(w))
     calls = {{"clamp": (A2, np.zeros_like(A2), -0.5, 0.5), "nan_skipping_envelope": (x, y, f, f.copy()),
              "valid_mask": (x, y, b, 0.0), "flags": (x, y, b, b.copy()), "ordered": (x, y, b, b.copy()),
              "magnitudes": (x, y, f), "scaled_norms": (x, f, 2.0), "smoothed_product": (A, B, np.zeros((n, n))),
-             "hypotenuse": (x, y, f), "positive_part": (x, f), "squash": (x, f)}}
+             "hypotenuse": (x, y, f), "positive_part": (x, f, f.copy()), "squash": (x, f),
+             "cells": (w, -0.25, 0.5, g, g.copy(), g.copy()), "snapped": (w, v, 0.5, g), "directions": (x, y, k, k[::-1].copy(), f, h),
+             "single_sign": (x.astype(np.float32), f.astype(np.float32))}}
     for name, args in calls.items():
         try:
             ran = compare_with_original(getattr(mod, name), plain[name], *args)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseModule } from '../../src/compiler/parse/index.js';
 import { checkModule } from '../../src/compiler/types/check.js';
@@ -19,6 +19,9 @@ const LOOPS = new Set(['elementwise', 'reduction', 'scan', 'product', 'outer', '
  * spelling (`np.maximum`, `math.fabs`: numba.cuda types it; test_gpu_forms.py checks each).
  */
 const GPU_FORMS = new Set(['math.sqrt', 'math.fabs', 'math.isnan', 'math.isinf', 'math.isfinite', 'abs', 'device-matmul']);
+/** The device functions of runtime/gpu_elementwise.py (its DEVICE_ELEMENTWISE), which `device:<name>` forms name. */
+const DEVICE_ELEMENTWISE = new Set([...(/DEVICE_ELEMENTWISE[^=]*= \{([^}]*)\}/.exec(readFileSync(new URL('../../python-bridge/polyray/runtime/gpu_elementwise.py', import.meta.url), 'utf8'))?.[1] ?? '')
+  .matchAll(/"(\w+)":/g)].map((m) => m[1]));
 /** numba_helpers functions (python-bridge/polyray/runtime/numba_helpers.py) a row may name. */
 const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'histogram_density', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_returned', 'average_weighted_axis', 'average_returned', 'norm', 'norm_keepdims', 'sort', 'sort_inplace', 'argsort', 'unique', 'arange', 'arange_float64', 'any_axis', 'all_axis', 'argmax_axis', 'argmin_axis', 'diag_view', 'trace_pairwise', 'ravel', 'cumsum_flat', 'cumsum_axis', 'cumprod_axis',
   'sin', 'cos', 'tan', 'sinh', 'cosh', 'expm1', 'log1p',
@@ -26,6 +29,7 @@ const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos'
   ...['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2', 'rfft2', 'irfft2', 'fftn', 'ifftn', 'rfftn', 'irfftn'].map((f) => `rf_${f}`), 'fftfreq']); // np.fft (runtime/fft_helpers.py)
 
 test('every row of the NumPy table is well formed', () => {
+  assert.ok(DEVICE_ELEMENTWISE.has('np_floor') && DEVICE_ELEMENTWISE.has('np_where'), 'gpu_elementwise.py DEVICE_ELEMENTWISE read');
   const seen = new Set<string>();
   for (const r of TABLE) {
     const key = `${r.where}.${r.name}`;
@@ -41,7 +45,8 @@ test('every row of the NumPy table is well formed', () => {
       assert.ok(r.mathEquivalent, `${key}: a 'ulp' row names the math function that is exact on scalars`);
     }
     const ownSpelling = r.gpu === `${r.where === 'math' ? 'math' : 'np'}.${r.name}` && (r.where === 'numpy' || r.where === 'math');
-    if (r.gpu !== null) assert.ok(GPU_FORMS.has(r.gpu) || ownSpelling, `${key}: GPU form ${r.gpu} is not printed by gpu-forms.ts`);
+    const device = r.gpu?.startsWith('device:') && DEVICE_ELEMENTWISE.has(r.gpu.slice('device:'.length));
+    if (r.gpu !== null) assert.ok(GPU_FORMS.has(r.gpu) || ownSpelling || device, `${key}: GPU form ${r.gpu} is not printed by gpu-forms.ts`);
     if (r.gpu !== null && r.where !== 'math') assert.ok(r.numerics === 'exact' || r.gpu === 'device-matmul', `${key}: a GPU form gives NumPy's bits`);
     if (r.gpu === 'device-matmul') assert.equal(r.loop, 'product', `${key}: a device product is a product`);
     if (r.helper) assert.ok(HELPERS.has(r.helper), `${key}: unknown helper ${r.helper}`);

@@ -42,6 +42,7 @@ import numpy as np
 from . import background, cuda_fma, prepare
 from .cpu import HELPER_PREFIX, NUMPY_NAME
 from .flagging_math import flag_acos, flag_asin, flag_exp, flag_log, flag_log2, flag_log10, flag_pow, flag_sqrt
+from .gpu_elementwise import DEVICE_ELEMENTWISE
 from .params import NUMERIC_DTYPES, Param
 from .variants import VariantFailed, VariantRolledBack, call_signature
 from .variants import short_error as _short, first_line as _first_line  # one wording of errors in run records
@@ -186,9 +187,10 @@ class GpuVariant:
         unknown = sorted(set(self.speculative) - set(DEVICE_SPECULATIVE))
         if unknown:
             raise ValueError(f"GpuVariant {host.__name__!r}: no device form of the flagging helpers {unknown}")
-        #: NumPy's exact complex operations the kernels call as `_polyray_hd_<helper>` (gpu_complex.py)
+        #: NumPy's exact complex operations (gpu_complex.py) and elementwise rows (gpu_elementwise.py)
+        #: the kernels call as `_polyray_hd_<helper>`
         self.device_helpers: tuple[str, ...] = tuple(device_helpers)
-        unknown = sorted(set(self.device_helpers) - DEVICE_COMPLEX_NAMES)
+        unknown = sorted(set(self.device_helpers) - DEVICE_COMPLEX_NAMES - set(DEVICE_ELEMENTWISE))
         if unknown:
             raise ValueError(f"GpuVariant {host.__name__!r}: no device form of the helpers {unknown}")
         missing = sorted(set(self.written) - set(self.arrays))
@@ -321,13 +323,19 @@ class GpuVariant:
                 g[f"{HELPER_PREFIX}spec_{helper}"] = getattr(numba_helpers, f"spec_{helper}")
             else:
                 g[f"{HELPER_PREFIX}spec_{helper}"] = cuda.jit(device=True)(DEVICE_SPECULATIVE[helper])
-        if self.device_helpers:
+        for helper in self.device_helpers:
+            if helper in DEVICE_ELEMENTWISE:
+                # IEEE operations alone, the same bits as Python and on the device: the form itself in both
+                form = DEVICE_ELEMENTWISE[helper]
+                g[f"_polyray_hd_{helper}"] = form if self._simulated else cuda.jit(device=True)(form)
+        complex_helpers = [h for h in self.device_helpers if h not in DEVICE_ELEMENTWISE]
+        if complex_helpers:
             # NumPy's complex operations: the CPU's helpers under the simulator (kernels run as Python),
             # their device forms on a GPU (runtime/gpu_complex.py)
             from . import numba_helpers
 
             if self._simulated:
-                for helper in self.device_helpers:
+                for helper in complex_helpers:
                     g[f"_polyray_hd_{helper}"] = getattr(numba_helpers, helper)
             else:
                 from . import gpu_complex
@@ -336,7 +344,7 @@ class GpuVariant:
                     # NumPy calls the C library's hypot here, CUDA's is libdevice's (other last bits)
                     self._broken = "np.abs of complex numbers is the C library's hypot in this NumPy: no device form"
                     raise VariantFailed(self._broken)
-                for helper in self.device_helpers:
+                for helper in complex_helpers:
                     g[f"{gpu_complex.DEVICE_PREFIX}{helper}"] = cuda.jit(device=True)(gpu_complex.DEVICE_COMPLEX[helper])
         g[DOT_NAME], how = _make_device_dot(cuda, self._simulated)
         # recorded only for a host function that computes products

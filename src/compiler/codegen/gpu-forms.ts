@@ -30,6 +30,38 @@ export function moduleCallRow(tf: TypedFunction, e: Expr): { module: string; row
  */
 export const COMPLEX_ON_DEVICE: ReadonlySet<string> = new Set(['cmul', 'csquare', 'csquare_scalar', 'creciprocal', 'cdiv', 'cabs']);
 
+/** The prefix of a `gpu` form computed by a device function of runtime/gpu_elementwise.py. */
+export const DEVICE_FORM = 'device:';
+
+/** A scalar argument's exact kind for the device forms: float64, int64 (NumPy's or Python's), else null. */
+function scalar64(tf: TypedFunction, a: Expr): 'float64' | 'int64' | null {
+  const t = tf.types.get(a);
+  if (t?.kind !== 'scalar') return null;
+  if (t.scalar === 'float' && (t.dtype ?? 'float64') === 'float64') return 'float64';
+  if (t.scalar === 'int' && (t.dtype ?? 'int64') === 'int64') return 'int64';
+  return null;
+}
+
+/**
+ * The device function (runtime/gpu_elementwise.py DEVICE_ELEMENTWISE) computing a call whose row's
+ * form is `device:<name>`, or why it has none for these arguments: the forms are NumPy's bits on
+ * float64 scalars (np.sign on int64 too: `np_sign_int`; np.where's values float64 or int64).
+ */
+export function deviceForm(tf: TypedFunction, e: Expr & { kind: 'call' }, row: TableRow): { helper: string } | { reason: string } {
+  const helper = row.gpu!.slice(DEVICE_FORM.length);
+  const call = `np.${row.name}`;
+  if (e.keywords.length > 0) return { reason: `${call} with keyword arguments has no GPU form` };
+  const kinds = e.args.map((a) => scalar64(tf, a));
+  if (helper === 'np_where') {
+    if (e.args.length !== 3 || kinds[1] === null || kinds[2] === null) return { reason: `${call} has a GPU form of three scalars whose values are float64 or int64` };
+    return { helper };
+  }
+  if (e.args.length !== 1) return { reason: `${call} has a GPU form of one scalar` };
+  if (helper === 'np_sign' && kinds[0] === 'int64') return { helper: 'np_sign_int' };
+  if (kinds[0] !== 'float64') return { reason: `${call} has a GPU form of a float64 scalar${helper === 'np_sign' ? ' or an int64' : ''} only` };
+  return { helper };
+}
+
 /** NumPy ufuncs numba.cuda types in a kernel but computes with libdevice (NumPy calls the C library). */
 const LIBDEVICE_UFUNCS: ReadonlySet<string> = new Set(['hypot']);
 
@@ -70,6 +102,10 @@ function firstCallWithoutForm(tf: TypedFunction, stmts: Stmt[], skip: ReadonlySe
         if (COMPLEX_ON_DEVICE.has(tf.helpers.get(e)?.helper ?? '')) return; // its device form (gpu_complex.py)
         const name = `${call.module === 'math' ? 'math' : 'np'}.${call.row.name}`;
         if (call.row.gpu === null) reason = `line ${e.span.from.line}: ${name} has no GPU form (${gpuAbsence(call.row)})`;
+        else if (call.row.gpu.startsWith(DEVICE_FORM)) {
+          const form = deviceForm(tf, e, call.row);
+          if ('reason' in form) reason = `line ${e.span.from.line}: ${form.reason}`;
+        }
         else if (call.row.gpu.startsWith('math.') && call.module === 'numpy' && !realArguments(tf, e)) {
           reason = `line ${e.span.from.line}: ${name} of a complex value has no GPU form (CUDA's ${call.row.gpu} takes a real scalar)`;
         }
@@ -108,12 +144,20 @@ export function kernelCallObstacle(tf: TypedFunction, onDevice: (s: Stmt) => 'ke
  * How a kernel prints a NumPy call with a GPU form other than its own
  * spelling: `math.*` forms through the kernel's math module (np.sqrt and
  * np.isnan as math.sqrt and math.isnan: the same bits on a real scalar),
- * `abs` as the builtin. `np.*` forms print as written (numba.cuda types them).
+ * `abs` as the builtin, `device:*` forms as `_polyray_hd_<name>(...)`, the
+ * device function named (added to `deviceHelpers`, which the runtime injects).
+ * `np.*` forms print as written (numba.cuda types them).
  */
-export function kernelCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string): string | undefined {
+export function kernelCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string, deviceHelpers?: Set<string>): string | undefined {
   const call = moduleCallRow(tf, e);
   if (!call?.row?.gpu || call.module !== 'numpy' || e.kind !== 'call') return undefined;
   const gpu = call.row.gpu;
+  if (gpu.startsWith(DEVICE_FORM)) {
+    const form = deviceForm(tf, e, call.row);
+    if ('reason' in form) return undefined; // (kernelCallObstacle kept the function off the GPU)
+    deviceHelpers?.add(form.helper);
+    return `_polyray_hd_${form.helper}(${e.args.map(print).join(', ')})`;
+  }
   if (gpu.startsWith('math.')) return `${MATH}.${gpu.slice('math.'.length)}(${e.args.map(print).join(', ')})`;
   if (gpu === 'abs' && e.args.length === 1) return `abs(${print(e.args[0])})`;
   return undefined;

@@ -228,7 +228,7 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
     deviceHelpers.add(h.helper);
     return `${deviceHelperName(h.helper)}(${args.map(print).join(', ')})`;
   };
-  const printer = new PythonPrinter((e, print) => elements.print(e, print) ?? speculativeCall(e, print) ?? deviceComplexCall(e, print) ?? kernelCall(tf, e, print), tf.arrayAug, elements.numeric);
+  const printer = new PythonPrinter((e, print) => elements.print(e, print) ?? speculativeCall(e, print) ?? deviceComplexCall(e, print) ?? kernelCall(tf, e, print, deviceHelpers), tf.arrayAug, elements.numeric);
   const kernels: string[] = [];
   const kernelLines: string[][] = [];
   // a private array of a literal shape: the thread's own local array (gpu-local-arrays.ts)

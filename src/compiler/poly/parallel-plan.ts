@@ -75,8 +75,9 @@ export interface ParallelPlan {
 }
 
 /** Helpers that never raise (NumPy's pairwise sum and mean of a vector, close mode's reductions): no obstacle to a parallel loop. */
-// (the sorting helpers too: their arguments are checked while typing, and they raise nothing at run time)
-export const NEVER_RAISING_HELPERS: ReadonlySet<string> = new Set(['pairwise_sum', 'pairwise_mean', ...CLOSE_REDUCTION_HELPERS, ...COMPLEX_HELPERS, 'sort', 'sort_inplace', 'argsort', 'unique']);
+// (the sorting helpers too: their arguments are checked while typing, and they raise nothing at run time;
+// np.sign of a float, row_helpers.sign_real: comparisons and a subtraction)
+export const NEVER_RAISING_HELPERS: ReadonlySet<string> = new Set(['pairwise_sum', 'pairwise_mean', ...CLOSE_REDUCTION_HELPERS, ...COMPLEX_HELPERS, 'sort', 'sort_inplace', 'argsort', 'unique', 'sign_real']);
 
 /** Helpers whose failure a parallel loop can flag without raising (numba_helpers.spec_*). */
 export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);

@@ -197,7 +197,9 @@ export interface TableRow {
   /**
    * Inside a CUDA kernel, how one element is computed: `math.<f>` (CUDA's math
    * on a real scalar, the same bits as NumPy's), `abs`, `np.<name>` (printed
-   * as written: numba.cuda types it on scalars), or `device-matmul` for a
+   * as written: numba.cuda types it on scalars), `device:<name>` (a device
+   * function of runtime/gpu_elementwise.py, NumPy's bits on float64 scalars
+   * with IEEE operations alone), or `device-matmul` for a
    * product the host computes on the device (codegen/gpu-variant.ts,
    * gpu-forms.ts). null: no GPU form; a function calling it inside a kernel
    * gets no GPU variant, and the report says why (gpu-forms.ts gpuAbsence:
@@ -244,13 +246,13 @@ const NUMPY: Record<string, Row> = {
   negative: ufunc('float', 'exact', 'negative', { temporary: true }),
   square: ufunc('keep', 'exact', 'square', { temporary: true }),
   reciprocal: ufunc('float', 'exact', 'reciprocal'),
-  floor: ufunc('float', 'exact', 'floor', { temporary: true }),
-  ceil: ufunc('float', 'exact', 'ceil', { temporary: true }),
+  floor: ufunc('float', 'exact', 'floor', { gpu: 'device:np_floor', temporary: true }),
+  ceil: ufunc('float', 'exact', 'ceil', { gpu: 'device:np_ceil', temporary: true }),
   maximum: ufunc('keep', 'exact', 'maximum', { gpu: 'np.maximum', temporary: true }),
   minimum: ufunc('keep', 'exact', 'minimum', { gpu: 'np.minimum', temporary: true }),
   fmax: ufunc('keep', 'exact', 'fmax', { gpu: 'np.fmax' }),
   fmin: ufunc('keep', 'exact', 'fmin', { gpu: 'np.fmin' }),
-  sign: ufunc('keep', 'exact', 'sign'),
+  sign: ufunc('keep', 'exact', 'sign', { gpu: 'device:np_sign' }),
   conj: ufunc('keep', 'exact', 'conj'),
   conjugate: ufunc('keep', 'exact', 'conjugate'),
   real: ufunc('float', 'exact', 'real'),
@@ -261,7 +263,7 @@ const NUMPY: Record<string, Row> = {
   deg2rad: ufunc('float', 'exact', 'deg2rad', { temporary: true }),
   // the C library's hypot in NumPy (npy_hypot) and in compiled code alike
   hypot: ufunc('float', 'exact', 'hypot'),
-  where: ufunc('float', 'exact', 'where'),
+  where: ufunc('float', 'exact', 'where', { gpu: 'device:np_where' }),
   isnan: ufunc('float', 'exact', 'isnan', { ufunc: { ints: 'float', bool: true }, gpu: 'math.isnan' }),
   isinf: ufunc('float', 'exact', 'isinf', { ufunc: { ints: 'float', bool: true }, gpu: 'math.isinf' }),
   isfinite: ufunc('float', 'exact', 'isfinite', { ufunc: { ints: 'float', bool: true }, gpu: 'math.isfinite' }),
@@ -350,8 +352,8 @@ const NUMPY: Record<string, Row> = {
   // half to even, and for decimals > 0 NumPy's multiply, rint, divide: Numba computes the same
   round: { typing: 'round', loop: 'elementwise', numba: 'np.round', numerics: 'exact', gpu: null },
   around: { typing: 'round', loop: 'elementwise', numba: 'np.around', numerics: 'exact', gpu: null },
-  trunc: ufunc('float', 'exact', 'trunc'),
-  rint: ufunc('float', 'exact', 'rint'),
+  trunc: ufunc('float', 'exact', 'trunc', { gpu: 'device:np_trunc' }),
+  rint: ufunc('float', 'exact', 'rint', { gpu: 'device:np_rint' }),
   eye: { typing: 'eye', loop: 'allocation', numba: 'np.eye', numerics: 'exact', gpu: null },
   identity: { typing: 'eye', loop: 'allocation', numba: 'np.identity', numerics: 'exact', gpu: null },
   // of a vector: a fresh matrix (Numba's np.diag). Of a matrix NumPy returns a read-only view, Numba a writable
