@@ -991,3 +991,42 @@ def test_a_gated_job_leaves_the_worker_asleep_until_its_call_returns() -> None:
         background._now.append(stuck)
         assert background._runnable()
         background._now.remove(stuck)
+
+
+def test_a_tie_with_the_original_is_settled_on_more_runs_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18's "never slower" (0.95x) near a tie: cholesky's auto kept a variant at 57 ms against one cold
+    58 ms run of the original. Within TIE_MARGIN, the original is timed again on copies (a fake clock gives
+    its runs' times) until it has TIE_SAMPLES runs; the fastest counts, auto then keeps the original, and a
+    clear win or a settled tie times nothing more."""
+    from polyray.runtime import cost
+    from polyray.runtime.cpu import CpuVariant
+    from polyray.runtime.speedup import TIE_SAMPLES, SpeedupMeter
+
+    monkeypatch.delenv("POLYRAY_TIME_ORIGINAL_BELOW", raising=False)
+    now = _fake_clock(monkeypatch)
+    times = iter([0.054, 0.056, 0.050])
+    runs: list[tuple[Any, ...]] = []
+
+    def original(A: np.ndarray) -> None:
+        runs.append((A,))
+        now[0] += next(times)
+
+    A = np.ones(8)
+    sizes = (20, 1 << 20)
+    meter = SpeedupMeter()
+    meter.original_ran(sizes, 0.058)  # the first call ran it (cold) while the variant compiled
+    model = cost.CostModel("cholesky", meter.original_seconds)
+    variants = {"cpu": CpuVariant(lambda x: x)}
+    for _ in range(4):
+        model.observe(None, "cpu", 0.057, sizes=sizes)
+        extra = meter.variant_ran("cpu", sizes, 0.057, original, (A,))
+    assert len(runs) == TIE_SAMPLES - 1 and all(r[0] is not A for r in runs)  # 58 ms + 54 ms + 56 ms: settled
+    assert meter.original_seconds(20) == pytest.approx(0.054) and extra["speedup"] == pytest.approx(0.054 / 0.057)
+    d = model.decide((), variants, "auto", sizes)
+    assert d.variant == "original" and "original 54 ms; cpu 57 ms" in d.reason, d.reason
+
+    clear = SpeedupMeter()
+    clear.original_ran(sizes, 0.058)
+    for _ in range(3):
+        clear.variant_ran("cpu", sizes, 0.030, lambda *_: pytest.fail("a clear win is not timed again"), (A,))
+    assert clear.original_seconds(20) == pytest.approx(0.058)
