@@ -15,6 +15,7 @@ import type { CallSite } from '../types/calls.js';
 import { isFreshArray, privateArrays, viewedNames } from './private-arrays.js';
 import { freshShape } from './fresh-shapes.js';
 import { wrappedIndex } from './wrapped-index.js';
+import { rotationGroups, type RotationGroup } from './rotations.js';
 
 interface LoopFrame {
   index: number;
@@ -57,6 +58,8 @@ class Extractor {
   private readonly guardedDivisions = new Set<Expr>();
   /** The `for` statement of each loop, by index into `loops`. */
   private readonly forStmts = new Map<number, Stmt & { kind: 'for' }>();
+  /** Array locals whose objects are moved between names (rotations.ts), with their group's shape in localShapes. */
+  private readonly rotated = new Set<string>();
 
   constructor(private readonly tf: TypedFunction, private readonly source: string) {
     for (const p of tf.params) if (p.kind === 'array') this.arrayRank.set(p.name, p.ndim);
@@ -67,6 +70,38 @@ class Extractor {
   run(): Scop {
     for (const [name, t] of this.tf.locals) {
       if (t.kind === 'array') this.arrayRank.set(name, t.ndim);
+    }
+    for (const g of rotationGroups(this.tf)) {
+      const shape = this.groupShape(g);
+      if (!shape) continue;
+      for (const name of g.names) {
+        this.rotated.add(name);
+        this.localShapes.set(name, shape);
+      }
+    }
+    // A name that views an array anywhere (`v = A[1:]`, `cur = nxt`) reaches it in the statements before that
+    // binding too (inside a loop): names related by views are one array of the model from the start, named by
+    // one that views nothing (a cycle of bindings, `a, b = b, a`, by its least name not a temporary's). Rotated buffers are moves.
+    const parent = new Map<string, string>();
+    const find = (x: string): string => {
+      while (parent.has(x) && parent.get(x) !== x) x = parent.get(x)!;
+      return x;
+    };
+    const viewing = new Set<string>();
+    walkStmts(this.tf.fn.body, (s) => {
+      if (s.kind !== 'assign' || s.target.kind !== 'name' || !this.arrayRank.has(s.target.id) || this.rotated.has(s.target.id)) return;
+      const root = this.viewRoot(s.value);
+      if (!root || root === s.target.id) return;
+      viewing.add(s.target.id);
+      const [a, b] = [find(s.target.id), find(root)];
+      if (a !== b) parent.set(a, b);
+    });
+    const members = new Map<string, string[]>();
+    for (const x of new Set([...parent.keys(), ...parent.values()])) members.set(find(x), [...(members.get(find(x)) ?? []), x]);
+    for (const names of members.values()) {
+      const plain = names.filter((x) => !viewing.has(x)).sort();
+      const rep = plain.length === 1 ? plain[0] : [...names].sort((x, y) => Number(x.startsWith('__')) - Number(y.startsWith('__')) || x.localeCompare(y))[0];
+      for (const x of names) if (x !== rep) this.aliasRoot.set(x, rep);
     }
     this.block(this.tf.fn.body);
     for (const bad of this.conflictingShapes) this.localShapes.delete(bad);
@@ -121,6 +156,13 @@ class Extractor {
       case 'augassign': {
         // `a, b = E` of an array raises ValueError on a length mismatch (parse/unpack.ts): the model has no raising statements
         if (s.kind === 'assign' && s.unpackedLength !== undefined && this.tf.types.get(s.value)?.kind !== 'tuple') this.unanalysable ??= `unpacking an array at line ${s.span.from.line} may raise ValueError`;
+        // a rotated buffer (`cur = nxt`, `cells = new`, a fresh array): every element of it written, no alias recorded
+        if (s.kind === 'assign' && s.target.kind === 'name' && this.rotated.has(s.target.id)) {
+          const w = this.fullArray(s.target.id, 'write');
+          w.redefines = true;
+          this.statement(s.span, [...this.readsOf(s.value), w], s);
+          return;
+        }
         const allocation = s.kind === 'assign' && s.target.kind === 'name' ? this.allocation(s.target.id, s.value) ?? this.temporary(s.target.id, s.value, s.span.from.line) ?? this.freshInLoop(s.target.id, s.value) : null;
         if (allocation) {
           this.statement(s.span, [...this.readsOf(s.value), allocation], s);
@@ -317,6 +359,52 @@ class Extractor {
       element: `${islName(name)}[${extents.map((_, d) => `o${d}`).join(', ')}] : ${extents.map((x, d) => `0 <= o${d} < ${x}`).join(' and ')}`,
       dims: extents.map((extent) => ({ index: null, extent })),
     };
+  }
+
+  /**
+   * The one shape of a group of rotated buffers: that of each fresh value bound
+   * to a member (the same in every iteration, a member's extent being the
+   * group's own), or null when one is unknown or they differ.
+   */
+  private groupShape(g: RotationGroup): string[] | null {
+    const ctx = (known: string[] | null): Parameters<typeof freshShape>[2] => ({
+      aff: (e) => toAff(e, (x) => this.affineName(x)),
+      extent: (a, d) => (g.names.has(a) ? (known?.[d] ?? null) : this.extent(a, d)),
+      iterators: new Set<string>(),
+    });
+    const first = g.fresh.map((v) => freshShape(this.tf, v, ctx(null))).find((x) => x !== null);
+    if (!first) return null;
+    const all = g.fresh.map((v) => freshShape(this.tf, v, ctx(first)));
+    if (all.some((x) => x === null)) return null;
+    // (`prev = u0.copy(); cur = u1.copy()`: equal shapes the guard checks; the original runs otherwise)
+    const conditions: string[] = [];
+    for (const x of all as string[][]) {
+      for (let d = 0; d < first.length; d++) {
+        if (x[d] === first[d]) continue;
+        const [a, b] = [this.islToPython(x[d]), this.islToPython(first[d])];
+        if (a === null || b === null) return null;
+        conditions.push(`${a} == ${b}`);
+      }
+    }
+    const names = [...g.names].join("', '");
+    for (const condition of new Set(conditions)) this.assumptions.push({ condition, why: `the arrays rotated through '${names}' would have different shapes` });
+    return first;
+  }
+
+  /** An isl extent over the parameters (`A_shape0`, `n`, `n - 1`) in Python over the arguments, or null. */
+  private islToPython(x: string): string | null {
+    const py = new Map<string, string>();
+    for (const p of this.tf.params) {
+      if (p.kind === 'array' && p.ndim !== null) for (let d = 0; d < p.ndim; d++) py.set(`${islName(p.name)}_shape${d}`, `${p.name}.shape[${d}]`);
+      if (p.kind === 'int' && islName(p.name) === p.name) py.set(p.name, p.name);
+    }
+    let ok = true;
+    const out = x.replace(/[A-Za-z_][A-Za-z0-9_]*/g, (id) => {
+      const r = py.get(id);
+      if (r === undefined) ok = false;
+      return r ?? id;
+    });
+    return ok ? `(${out})` : null;
   }
 
   /** Accesses of a loop-free if: test reads, then the branches' accesses, writes as may-writes. */

@@ -5,7 +5,9 @@
 // false: no store through it or a view of it, no callee writing it), a copy of the function reads it
 // once into a fresh local (`state__p = state.copy()`) that every later use names: the values read
 // are the same, the caller's array is untouched in both, and the fresh local may be re-bound to new
-// arrays. (The copy costs one pass over the array per call; a returned unchanged parameter is an
+// arrays; top-level statements before the first binding keep reading the parameter (`n =
+// cells.shape[0]` stays a size the SCoP and the guard see). (The copy costs one pass over the
+// array per call; a returned unchanged parameter is an
 // equal array, as Numba's returned arrays are new objects anyway.)
 import { childExprs, walkStmts, stmtExprs, type Expr, type FunctionDef, type Stmt } from '../parse/ast.js';
 import { allNames } from '../parse/rebinding.js';
@@ -55,9 +57,17 @@ export function localizeReboundParams(fn: FunctionDef, failed: TypedFunction): F
     taken.add(fresh);
     to.set(name, fresh);
   }
-  walkStmts(copy.body, (s) => {
-    for (const e of stmtExprs(s)) rename(e, to);
-  });
+  // Top-level statements before the first that binds a parameter read the parameter itself (the same values, never
+  // written): `n = cells.shape[0]` stays a size of the parameter, which the SCoP and the guard can use.
+  const bound = new Map<string, string>();
+  for (const top of copy.body) {
+    walkStmts([top], (s) => {
+      if (s.kind === 'assign' && s.target.kind === 'name' && to.has(s.target.id)) bound.set(s.target.id, to.get(s.target.id)!);
+    });
+    walkStmts([top], (s) => {
+      for (const e of stmtExprs(s)) rename(e, bound);
+    });
+  }
   const span = copy.body[0]?.span ?? copy.span;
   const reads: Stmt[] = [...to].map(([name, fresh]) => ({
     kind: 'assign', span, annotation: null,
