@@ -174,6 +174,8 @@ test('symm: a scalar dot product per element and a scatter summed over the outer
   const symm = await compiled(SYMM);
   // the scatter: A's strict lower triangle copied transposed (rows k, columns i), a count of the i per k
   assert.match(symm.cpu, /(_polyray_t8_\d+)_m\[\1_k, \1_a\] = A\[\1_a, \1_k\]\n\s+\1_n\[\1_k\] \+= 1/);
+  // the row blocks an i's k range meets keep column i: updated once per i
+  assert.match(symm.cpu, /if (_polyray_t8_\d+)_k1 > \1_k0:\n\s+for \1_kb in range\(\1_k0 \/\/ \1_bs, \(\1_k1 - 1\) \/\/ \1_bs \+ 1\):\n\s+\1_lo\[\1_kb\] = min\(\1_lo\[\1_kb\], \1_a\)/);
   // the dot product into temp2: A's strict lower triangle by rows, row blocks of BLAS products
   assert.match(symm.cpu, /(_polyray_t9_\d+)\[\1_r0:\1_r1\] = _polyray_np\.dot\(\1_m\[\1_r0:\1_r1, \1_lo\[\1_b\]:\1_hi\[\1_b\]\], B\[\1_lo\[\1_b\]:\1_hi\[\1_b\]\]\)/);
   assert.match(symm.cpu, /if \(i\) - \(0\) > 0:\n\s+temp2 \+= _polyray_t9_\d+\[i, j\]/);

@@ -140,15 +140,21 @@ function scatterLines(p: ProductLoop, u: ScatterUpdate, printAs: PrintRenamed, i
   const kStart = p.loop.range.start ? print(p.loop.range.start) : '0';
   const kStop = print(p.loop.range.stop);
   const element = y.kDim === 0 ? `${y.array}[${a}, ${k}]` : `${y.array}[${k}, ${a}]`;
+  const [k0, k1, blk] = ['k0', 'k1', 'kb'].map((x) => `${t.name}_${x}`);
   return [
     ...maskStart(t, rows, depth, indent),
     `${indent}${n} = ${NUMPY}.zeros(${rows}, ${NUMPY}.int64)`,
     `${indent}for ${a} in range(max(${aStart}, 0), min(min(${aStop}, ${depth}), ${y.array}.shape[${y.kDim}])):`,
-    `${indent}    for ${k} in range(max(${kStart}, 0), min(${kStop}, ${rows})):`,
+    `${indent}    ${k0} = max(${kStart}, 0)`,
+    `${indent}    ${k1} = min(${kStop}, ${rows})`,
+    `${indent}    for ${k} in range(${k0}, ${k1}):`,
     `${indent}        ${m}[${k}, ${a}] = ${element}`,
     `${indent}        ${n}[${k}] += 1`,
-    `${indent}        ${lo}[${k} // ${bs}] = min(${lo}[${k} // ${bs}], ${a})`,
-    `${indent}        ${hi}[${k} // ${bs}] = max(${hi}[${k} // ${bs}], ${a} + 1)`,
+    // the row blocks this a's k range meets keep column a (once per a, not per element)
+    `${indent}    if ${k1} > ${k0}:`,
+    `${indent}        for ${blk} in range(${k0} // ${bs}, (${k1} - 1) // ${bs} + 1):`,
+    `${indent}            ${lo}[${blk}] = min(${lo}[${blk}], ${a})`,
+    `${indent}            ${hi}[${blk}] = max(${hi}[${blk}], ${a} + 1)`,
     ...blockedDot(t, t.right, rows, indent),
   ];
 }
