@@ -70,9 +70,10 @@ def _statements(text: str) -> list[tuple[frozenset[str], frozenset[str], str]]:
     return out
 
 
-def _reach(statements: list[tuple[frozenset[str], frozenset[str], str]], name: str) -> list[str]:
-    """The source of the statements a call of `name` can reach, in module order: those binding it, then those
-    binding any name they read, transitively; and every statement that binds nothing (run for its effect)."""
+def _reach(statements: list[tuple[frozenset[str], frozenset[str], str]], name: str) -> tuple[list[str], set[str]]:
+    """The source of the statements a call of `name` can reach: those binding it, then those binding any name
+    they read, transitively, and every statement that binds nothing (run for its effect); in module order,
+    except the imports, as a set (the generator imports a module again before each function that needs it)."""
     wanted, taken = {name}, [not binds for binds, _, _ in statements]
     grew = True
     while grew:
@@ -81,7 +82,9 @@ def _reach(statements: list[tuple[frozenset[str], frozenset[str], str]], name: s
             if not taken[i] and binds & wanted:
                 taken[i], grew = True, True
                 wanted |= reads
-    return [text for (_, _, text), t in zip(statements, taken) if t]
+    texts = [text for (_, _, text), t in zip(statements, taken) if t]
+    imports = {t for t in texts if t.startswith(("import ", "from "))}
+    return [t for t in texts if t not in imports], imports
 
 
 def same_function_in_both_modes(exact: ModuleType, close: ModuleType, name: str) -> bool:
@@ -184,7 +187,9 @@ def compare_with_original(fn: Callable, original: Callable, *args, messages: boo
 
 def run_both(mod: ModuleType, name: str, *args, **options) -> Ran:
     """compare_with_original for `name` of a compiled module: the call through its dispatcher against
-    `_polyray_original_<name>`."""
+    `_polyray_original_<name>`; for a close-mode module of mode_module, exact mode's module where the modes
+    generated that function alike (twin_for)."""
+    mod = twin_for(mod, name)
     return compare_with_original(getattr(mod, name), getattr(mod, f"_polyray_original_{name}"), *args, **options)
 
 
@@ -192,7 +197,8 @@ def mode_module(source: Path, stem: str, *extra: str, targets: str = "cpu"):
     """A module-scoped fixture (assign it to a test module's name, e.g. ``mod = mode_module(SOURCE, "sorting")``):
     `source` compiled for `targets` once per numerics mode, exact and close, imported as ``<stem>_<mode>``, the
     mode it was compiled in as its ``MODE``. The close-mode tests are skipped when close mode generated exact
-    mode's module line for line (same_in_both_modes): exact mode's tests ran the same machine code."""
+    mode's module line for line (same_in_both_modes): exact mode's tests ran the same machine code; otherwise
+    run_both and check_cpu run exact mode's module (its ``EXACT``) for each function generated alike."""
     modules: dict[str, ModuleType] = {}
 
     def compiled(mode: str, tmp_path_factory) -> ModuleType:
@@ -201,6 +207,8 @@ def mode_module(source: Path, stem: str, *extra: str, targets: str = "cpu"):
                                    "--numerics", mode, *extra)
             m.MODE = mode
             modules[mode] = m
+            if mode == "close":
+                m.EXACT = compiled("exact", tmp_path_factory)  # run_both's twin_for
         return modules[mode]
 
     @pytest.fixture(scope="module", params=["exact", "close"])

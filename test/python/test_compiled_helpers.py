@@ -53,6 +53,14 @@ def test_a_changed_variant_changes_its_function_and_its_callers_only(tmp_path):
     assert not same_function_in_both_modes(exact, close, "h")  # calls g
 
 
+def test_an_import_repeated_before_another_function_changes_nothing(tmp_path):
+    exact = module(tmp_path, "e.py", EXACT)
+    close = module(tmp_path, "c.py", EXACT.replace("def h(a):", "import numpy as np\n\ndef h(a):"))
+    assert same_function_in_both_modes(exact, close, "g")
+    other = module(tmp_path, "c2.py", EXACT.replace("def h(a):", "import numpy.linalg as np\n\ndef h(a):"))
+    assert not same_function_in_both_modes(exact, other, "g")
+
+
 def test_what_a_function_reads_through_names_strings_and_attributes_counts(tmp_path):
     exact = module(tmp_path, "e.py", EXACT)
     changes = {
