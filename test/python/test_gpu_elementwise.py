@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from polyray.runtime.gpu_elementwise import DEVICE_ELEMENTWISE, np_ceil, np_floor, np_rint, np_sign, np_sign_int, np_trunc, np_where
+from polyray.runtime.gpu_elementwise import DEVICE_ELEMENTWISE, np_ceil, np_floor, np_rint, np_round, np_sign, np_sign_int, np_trunc, np_where
 
 EDGES = [0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994, 0.7, -0.7, 1.0, -1.0,
          2.0**52, -(2.0**52), 2.0**52 + 1.0, 2.0**52 - 0.5, -(2.0**52 - 0.5), 2.0**53, 1e300, -1e300, 5e-324, -5e-324,
@@ -36,6 +36,15 @@ def test_float_forms_give_numpys_bits(form, ufunc):
     assert same_bits(np.array([form(np.float64(v)) for v in EDGES]), ufunc(np.array(EDGES))).all()
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered", "ignore:invalid value encountered")
+@pytest.mark.parametrize("decimals", [0, 1, 2, 3, 8, 9, 10, 15, 22, 23, 30, 320, -1, -2, -5, -22, -23, -320])
+def test_round_gives_numpys_bits(decimals):
+    x = np.concatenate([values()[:3000], [1e300, -1e300, 1.7976931348623157e308, 0.125, 2.675, 1.005, 1e22]])
+    got = np.array([np_round(v, decimals) for v in x], dtype=np.float64)
+    ok = same_bits(got, np.round(x, decimals))
+    assert ok.all(), [(v, g) for v, g in zip(x[~ok][:5], got[~ok][:5])]
+
+
 def test_sign_of_int64():
     x = np.array([0, 1, -1, 7, -7, np.iinfo(np.int64).max, np.iinfo(np.int64).min], dtype=np.int64)
     got = np.array([np_sign_int(v) for v in x], dtype=np.int64)
@@ -51,4 +60,4 @@ def test_where_of_scalars():
 
 
 def test_every_form_is_listed():
-    assert set(DEVICE_ELEMENTWISE) == {"np_rint", "np_floor", "np_ceil", "np_trunc", "np_sign", "np_sign_int", "np_where"}
+    assert set(DEVICE_ELEMENTWISE) == {"np_rint", "np_floor", "np_ceil", "np_trunc", "np_round", "np_sign", "np_sign_int", "np_where"}

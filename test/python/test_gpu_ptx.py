@@ -151,7 +151,7 @@ FORMS_CHILD = textwrap.dedent("""
     from polyray.runtime import cuda_fma
     from polyray.runtime.gpu_elementwise import DEVICE_ELEMENTWISE
     f8, i8, b1 = types.float64, types.int64, types.boolean
-    args = {"np_sign_int": [(i8,)], "np_where": [(b1, f8, f8), (b1, i8, i8), (b1, f8, i8)]}
+    args = {"np_sign_int": [(i8,)], "np_where": [(b1, f8, f8), (b1, i8, i8), (b1, f8, i8)], "np_round": [(f8, i8)]}
     cuda_fma.install()
     out = {}
     with cuda_fma.exact_products():
@@ -166,7 +166,8 @@ FORMS_CHILD = textwrap.dedent("""
 def test_elementwise_device_forms_compile_for_the_device(tmp_path):
     """runtime/gpu_elementwise.py's forms, which the simulator runs as Python, compile through libNVVM with
     the result types NumPy gives (float64; int64 for np.sign of an int64, np.where's promoted values), no
-    fused multiply-add, and no call out (no libdevice function: IEEE additions, comparisons, fabs, copysign)."""
+    fused multiply-add (np.round's x * 10**d then + 2**52 stays two roundings), and no call out (no libdevice
+    function: IEEE additions, multiplications, divisions, comparisons and negations)."""
     home = cuda_home(tmp_path)
     if home is None:
         pytest.skip("the nvidia-cuda-nvcc-cu12 and nvidia-cuda-runtime-cu12 wheels are not installed (requirements.txt)")
@@ -176,6 +177,6 @@ def test_elementwise_device_forms_compile_for_the_device(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     got = json.loads(run.stdout.strip().splitlines()[-1])
     want_int = {"np_sign_int('int64',)", "np_where('bool', 'int64', 'int64')"}
-    assert len(got) == 9, sorted(got)
+    assert len(got) == 10, sorted(got)
     for form, seen in got.items():
         assert seen == {"result": "int64" if form in want_int else "float64", "fma": False, "calls": False}, (form, seen)

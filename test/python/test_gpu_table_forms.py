@@ -2,7 +2,7 @@
 codegen/gpu-forms.ts), each used as a scientist writes it inside a parallel loop: clamping with
 np.maximum/np.minimum, NaN-skipping np.fmax/np.fmin, validity masks from np.isfinite and the logical
 and comparison ufuncs, magnitudes with np.fabs/math.copysign, cells and snapping with np.floor/np.ceil/np.rint/
-np.trunc, directions with np.sign, rectifiers with np.where (the last six through the device functions of
+np.trunc, prices with np.round/np.around, directions with np.sign, rectifiers with np.where (the last seven through the device functions of
 runtime/gpu_elementwise.py, which run as written under the simulator). Every row with a GPU form appears in
 SOURCE (checked against the table itself), numba.cuda's own typing accepts each form on scalars
 (no GPU needed: the CUDA simulator runs kernels as Python with NumPy and would accept anything),
@@ -120,6 +120,12 @@ SOURCE = textwrap.dedent(f"""\
             d[i] = np.sign(b[i] - a[i])
 
 
+    def prices(x: {F1}, cents: {F1}, tens: {F1}, places: int):
+        for i in range(x.shape[0]):
+            cents[i] = np.round(x[i], 2) + np.round(x[i])
+            tens[i] = np.around(x[i] * 1e3, -1) + np.round(x[i], places)
+
+
     def single_sign(x: {S1}, out: {S1}):
         for i in range(x.shape[0]):
             out[i] = np.sign(x[i])
@@ -134,7 +140,7 @@ SOURCE = textwrap.dedent(f"""\
 ON_GPU = {"clamp": ("exact", "close"), "nan_skipping_envelope": ("exact", "close"), "valid_mask": ("exact", "close"),
           "flags": ("exact", "close"), "ordered": ("exact", "close"), "magnitudes": ("exact", "close"),
           "scaled_norms": ("exact", "close"), "positive_part": ("exact", "close"), "cells": ("exact", "close"),
-          "snapped": ("exact", "close"), "directions": ("exact", "close"),
+          "snapped": ("exact", "close"), "directions": ("exact", "close"), "prices": ("exact", "close"),
           # a product keeps the original in exact mode (Numba's BLAS has other last bits); close mode runs it on the device
           "smoothed_product": ("close",)}
 #: functions calling a row without a GPU form, and the reason the report gives
@@ -240,7 +246,7 @@ for n in (9, 1, 0):
              "magnitudes": (x, y, f), "scaled_norms": (x, f, 2.0), "smoothed_product": (A, B, np.zeros((n, n))),
              "hypotenuse": (x, y, f), "positive_part": (x, f, f.copy()), "squash": (x, f),
              "cells": (w, -0.25, 0.5, g, g.copy(), g.copy()), "snapped": (w, v, 0.5, g), "directions": (x, y, k, k[::-1].copy(), f, h),
-             "single_sign": (x.astype(np.float32), f.astype(np.float32))}}
+             "prices": (w, g, g.copy(), 300 if n == 1 else 3), "single_sign": (x.astype(np.float32), f.astype(np.float32))}}
     for name, args in calls.items():
         try:
             ran = compare_with_original(getattr(mod, name), plain[name], *args)

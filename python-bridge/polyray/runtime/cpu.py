@@ -43,6 +43,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {"mask_get", "mask_rows", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)
     | {"cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cexp", "cabs", "csquare_scalar"}  # NumPy's complex products and powers (runtime/complex_helpers.py)
     | {"sort", "sort_inplace", "argsort", "unique"}  # sorting with NumPy's results (runtime/sort_helpers.py)
+    | {"round_decimals"}  # np.round with decimals by NumPy's steps (runtime/round_helpers.py)
     | {"arange", "arange_float64", "any_axis", "all_axis", "argmax_axis", "argmin_axis", "diag_view", "trace_pairwise", "ravel", "cumsum_flat",
        "sign_real", "cumsum_axis", "cumprod_axis"}  # NumPy's results (runtime/row_helpers.py)
     # the NumPy table's array helpers (runtime/array_helpers.py)

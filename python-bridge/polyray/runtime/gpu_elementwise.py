@@ -1,7 +1,7 @@
 """Device forms of NumPy's exact elementwise rows that numba.cuda does not type on scalars.
 
 numba.cuda knows math's functions and a few ufuncs in a kernel (numba/cuda/ufuncs.py), not np.sign,
-np.floor, np.ceil, np.trunc, np.rint or np.where. These forms compute NumPy's bits on one float64
+np.floor, np.ceil, np.trunc, np.rint, np.round or np.where. These forms compute NumPy's bits on one float64
 (np.sign also one int64) with nothing but IEEE operations whose result is the same in CPython and
 on the device: + and - (correctly rounded, round to nearest even; numba.cuda compiles without
 fastmath, so nothing is reassociated), comparisons and negation (exact). So the
@@ -78,6 +78,22 @@ def np_trunc(x: Any) -> Any:
     return -t if x < 0.0 else t
 
 
+def np_round(x: Any, decimals: Any) -> Any:
+    """np.round(x, decimals) of a float64 by NumPy's steps (runtime/round_helpers.py): rint(x * f) / f,
+    or rint(x / f) * f for negative decimals, f = 10.0 ** |decimals| by repeated products."""
+    n = decimals if decimals >= 0 else -decimals
+    f = 1.0
+    for _ in range(n):
+        f = f * 10.0
+    y = x * f if decimals >= 0 else x / f
+    if y != 0.0 and -4503599627370496.0 < y < 4503599627370496.0:
+        if y < 0.0:
+            y = -((-y + 4503599627370496.0) - 4503599627370496.0)
+        else:
+            y = (y + 4503599627370496.0) - 4503599627370496.0
+    return y / f if decimals >= 0 else y * f
+
+
 def np_sign(x: Any) -> Any:
     """np.sign of a float64: +1.0, -1.0, +0.0 for both zeros, NaN as it is."""
     if x > 0.0:
@@ -107,6 +123,6 @@ def np_where(condition: Any, a: Any, b: Any) -> Any:
 
 #: the kernels' `_polyray_hd_<name>` -> its form (gpu.py injects them; the compiler's gpu-forms.ts names them)
 DEVICE_ELEMENTWISE: Final[dict[str, Callable[..., Any]]] = {
-    "np_rint": np_rint, "np_floor": np_floor, "np_ceil": np_ceil, "np_trunc": np_trunc,
+    "np_rint": np_rint, "np_floor": np_floor, "np_ceil": np_ceil, "np_trunc": np_trunc, "np_round": np_round,
     "np_sign": np_sign, "np_sign_int": np_sign_int, "np_where": np_where,
 }

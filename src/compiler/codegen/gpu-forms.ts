@@ -52,6 +52,11 @@ export function deviceForm(tf: TypedFunction, e: Expr & { kind: 'call' }, row: T
   const call = `np.${row.name}`;
   if (e.keywords.length > 0) return { reason: `${call} with keyword arguments has no GPU form` };
   const kinds = e.args.map((a) => scalar64(tf, a));
+  if (helper === 'np_round') {
+    // np.round(x) is np.round(x, 0): the printer passes the 0
+    if (kinds[0] !== 'float64' || e.args.length > 2 || (e.args.length === 2 && kinds[1] !== 'int64')) return { reason: `${call} has a GPU form of a float64 scalar and int decimals only` };
+    return { helper };
+  }
   if (helper === 'np_where') {
     if (e.args.length !== 3 || kinds[1] === null || kinds[2] === null) return { reason: `${call} has a GPU form of three scalars whose values are float64 or int64` };
     return { helper };
@@ -156,7 +161,8 @@ export function kernelCall(tf: TypedFunction, e: Expr, print: (e: Expr) => strin
     const form = deviceForm(tf, e, call.row);
     if ('reason' in form) return undefined; // (kernelCallObstacle kept the function off the GPU)
     deviceHelpers?.add(form.helper);
-    return `_polyray_hd_${form.helper}(${e.args.map(print).join(', ')})`;
+    const args = e.args.map(print);
+    return `_polyray_hd_${form.helper}(${(form.helper === 'np_round' && args.length === 1 ? [...args, '0'] : args).join(', ')})`;
   }
   if (gpu.startsWith('math.')) return `${MATH}.${gpu.slice('math.'.length)}(${e.args.map(print).join(', ')})`;
   if (gpu === 'abs' && e.args.length === 1) return `abs(${print(e.args[0])})`;

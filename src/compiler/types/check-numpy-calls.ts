@@ -412,8 +412,15 @@ export abstract class NumpyCallChecker extends CallChecker {
       }
       case 'round': {
         const decimals = args[1] ?? kw.get('decimals');
-        if (a?.kind !== 'array' || a.dtype !== 'float64' || args.length + kw.size > 2 || (decimals !== undefined && !int(decimals))) return refuse('on a float64 array with int decimals');
-        return { kind: 'array', dtype: 'float64', ndim: a.ndim };
+        const f64Scalar = a?.kind === 'scalar' && a.scalar === 'float' && (a.dtype ?? 'float64') === 'float64';
+        if (!(f64Scalar || (a?.kind === 'array' && a.dtype === 'float64')) || args.length + kw.size > 2 || [...kw.keys()].some((k) => k !== 'decimals') || (decimals !== undefined && !int(decimals))) {
+          return refuse('on a float64 array or scalar with int decimals');
+        }
+        // with decimals, NumPy's own steps (rint(a * 10**d) / 10**d): Numba's keeps x where the product
+        // overflows and splits 10**d past 1e22 (runtime/round_helpers.py)
+        const decimalsNode = e.args[1] ?? e.keywords.find((k) => k.name === 'decimals')?.value;
+        if (decimalsNode && intLiteral(decimalsNode) !== 0n) this.helpers.set(e, { helper: 'round_decimals', args: [e.args[0], decimalsNode] });
+        return f64Scalar ? npScalar('float64') : { kind: 'array', dtype: 'float64', ndim: (a as Ty & { kind: 'array' }).ndim };
       }
       case 'eye': {
         const dtype = kw.get('dtype');
