@@ -57,6 +57,12 @@ def _n(rng: np.random.Generator, *shape: int) -> np.ndarray:
 
 #: function name -> argument lists, per file (relative to the repository root)
 EXTRA: dict[str, dict[str, Callable[[], Calls]]] = {
+    # gathers with their indices in range (a negative one is outside the verdict's claim), so that the loops run to the end
+    "test/kernels/numpy_style/gathers.py": {
+        "colour_map": _gen(lambda g, s: (g.integers(0, s[2], s[:2]).astype(np.int32), _n(g, s[2], 3)), [(0, 0, 1), (1, 4, 2), (5, 6, 7)]),
+        "gather_scaled": _gen(lambda g, s: (_n(g, s[1]), g.integers(0, s[1], s[0]), np.zeros(s[0]), 1.5), [(0, 1), (3, 4), (9, 5)]),
+        "neighbour_sum": _gen(lambda g, s: (_n(g, s[0]), g.integers(0, s[0], s)), [(1, 1), (6, 3)]),
+    },
     "test/kernels/numpy_style/unpacking_calls.py": {
         # Euclid's while loop ends only on finite operands: integers, as the function is meant for
         # (random floats bring NaN/inf remainders, and the original itself never returns)

@@ -119,7 +119,8 @@ class Extractor {
       temporaries: this.temporaries,
       freshLocals: this.freshLocalShapes(),
       // (a local whose shapes conflict has none: its accesses stay unchecked, and the function sequential)
-      checkedIndices: new Map([...this.checkedIndices].filter(([, c]) => this.localShapes.has(c.array))),
+      // (a parameter's reads through data: checkableRead)
+      checkedIndices: new Map([...this.checkedIndices].filter(([, c]) => this.localShapes.has(c.array) || this.tf.params.some((p) => p.name === c.array))),
       assumptions: this.assumptions,
       guardedDivisions: this.guardedDivisions,
       unanalysable: this.unanalysable,
@@ -758,7 +759,7 @@ class Extractor {
           }
           continue;
         }
-        if (!a && extent !== null && this.checkableIndex(root, ix)) {
+        if (!a && extent !== null && (this.checkableIndex(root, ix) || this.checkableRead(root, ix, kind))) {
           // an index read from data: any element of the dimension, checked when the variant runs
           dims.push(`o${d}`);
           constraints.push(`0 <= o${d} < ${extent}`);
@@ -818,6 +819,23 @@ class Extractor {
    */
   private checkableIndex(array: string, ix: Expr): boolean {
     if (!this.localShapes.has(array) || !this.freshNames().has(array)) return false;
+    return this.checkableInt(ix);
+  }
+
+  /**
+   * A read through an index computed from data or a call (`x[idx[i]]`, `u[abs(i - c)]`) of an array parameter
+   * the function never writes, nor any name aliases: a read of any element of the dimension, which no write can
+   * conflict with, its index checked as the variant runs as for a fresh local's (Scop.checkedIndices).
+   */
+  private checkableRead(array: string, ix: Expr, kind: 'read' | 'write'): boolean {
+    const p = this.tf.params.find((q) => q.name === array);
+    if (kind !== 'read' || p?.kind !== 'array' || p.written || p.ndim === null) return false;
+    if ([...this.aliasRoot.values()].includes(array)) return false;
+    return this.checkableInt(ix);
+  }
+
+  /** A signed integer, or an unsigned one narrower than 64 bits (runtime/index_checks.py compares it as int64). */
+  private checkableInt(ix: Expr): boolean {
     const t = this.tf.types.get(ix);
     if (t?.kind !== 'scalar' || t.scalar !== 'int') return false;
     return !t.dtype || /^int(8|16|32|64)$|^uint(8|16|32)$/.test(t.dtype);
