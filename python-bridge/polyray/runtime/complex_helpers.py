@@ -11,12 +11,14 @@ which its array loop does on this machine, so ``cmul`` gives NumPy's bits on
 either kind of CPU.
 
 ``a ** 2`` on a complex array is ``np.square`` (NumPy's ``fast_scalar_power`` for
-a Python int 2: the same SIMD product), ``a ** -1`` ``np.reciprocal``; any other
+a Python int 2: the same SIMD product), ``a ** -1`` ``np.reciprocal``, ``a ** 0.5``
+(a Python float) ``np.sqrt``, the C library's ``csqrt`` (``csqrt`` here follows glibc's
+algorithm bit for bit; Numba's own complex sqrt loses half of 1e308j's root); any other
 exponent, NumPy scalars and ``np.power`` run ``nc_pow``: 1 for a zero exponent,
 0 or nan for a zero base, repeated squaring for integer exponents of magnitude
 under 100 (a reciprocal through NumPy's complex division for negative ones), and
 the C library's ``cpow`` otherwise, which ``cpow`` here replaces with
-``exp(b * log(a))``: within the bound of docs/reliability.md ("Complex power"),
+``exp(b * log(a))`` (glibc's: its ``cexp`` scaling, so a large modulus keeps a finite part finite): within the bound of docs/reliability.md ("Complex power"),
 so only `close` mode compiles the exponents that can reach it.
 
 ``np.abs`` of a complex array is not the C library's ``hypot`` either: NumPy's SIMD loop
@@ -44,7 +46,7 @@ import numpy as np
 from numba import njit, types, vectorize
 from numba.extending import intrinsic
 
-__all__ = ["cmul", "csquare", "csquare_scalar", "creciprocal", "cpow", "cpow_op", "cexp", "cabs"]
+__all__ = ["cmul", "csquare", "csquare_scalar", "creciprocal", "cpow", "cpow_op", "cpow_fop", "csqrt", "cexp", "cabs"]
 
 
 @intrinsic
@@ -162,6 +164,21 @@ def _mul_annex_g(a, b, c, d):  # type: ignore[no-untyped-def]
 
 
 @njit(inline="always")
+def _clog_parts(a):  # type: ignore[no-untyped-def]
+    # log|a| + i arg(a) (Numba's cmath.log), scaled where glibc's clog scales: where hypot overflows
+    # (log(1.7e308 + 1e308j) is finite, so its powers are too) and where it rounds a subnormal
+    # modulus (|5e-324 + 5e-324j| is 7.07e-324, not 5e-324)
+    x, y = a.real, a.imag
+    m = max(abs(x), abs(y))
+    if math.isfinite(m) and m > 8.98846567431158e307:  # DBL_MAX / 2
+        return complex(math.log(math.hypot(0.5 * x, 0.5 * y)) + 0.6931471805599453, math.atan2(y, x))
+    if 0.0 < m < 1e-290:
+        k = 1.0 * 2.0**600  # exact: a power of two
+        return complex(math.log(math.hypot(x * k, y * k)) - 600.0 * 0.6931471805599453, math.atan2(y, x))
+    return cmath.log(a)
+
+
+@njit(inline="always")
 def _cpow_parts(a, b):  # type: ignore[no-untyped-def]
     # NumPy's nc_pow (numpy/_core/src/umath/funcs.inc.src), products unfused as there
     ar, ai, br, bi = a.real, a.imag, b.real, b.imag
@@ -197,14 +214,12 @@ def _cpow_parts(a, b):  # type: ignore[no-untyped-def]
         if br < 0:
             aar, aai = _cdiv_parts(1.0, 0.0, aar, aai)
         return complex(aar, aai)
-    # NumPy calls the C library's cpow here: its formula, exp(b * log(a)) with C's complex
-    # product (Annex G: infinities recovered from nan * nan), not its bits (close mode only)
-    la = cmath.log(a)
+    # NumPy calls the C library's cpow here: glibc's formula, cexp(b * clog(a)) with C's complex
+    # product (Annex G: infinities recovered from nan * nan), not its bits (close mode only); glibc's
+    # cexp scales a large real part so that (1e308 + 1j) ** 1.5 keeps a finite imaginary part
+    la = _clog_parts(a)
     wr, wi = _mul_annex_g(br, bi, la.real, la.imag)
-    if wi == 0.0:
-        # Annex G: cexp(x + 0i) is exp(x) + 0i (no inf * sin(0) = nan)
-        return complex(math.exp(wr), wi)
-    return cmath.exp(complex(wr, wi))
+    return _cexp_parts(complex(wr, wi))
 
 
 def _csquare_plain_scalar(a: complex) -> complex:
@@ -214,6 +229,14 @@ def _csquare_plain_scalar(a: complex) -> complex:
 
 def _cpow_scalar(a: complex, b: complex) -> complex:
     return _cpow_parts(a, b)
+
+
+def _cpow_fop_scalar(a: complex, b: float) -> complex:
+    # `array ** x` for a Python float x: NumPy's fast_scalar_power (multiarray/number.c) takes np.sqrt
+    # for 0.5, np.power for any other value; checked per call, as NumPy does
+    if b == 0.5:
+        return _csqrt_parts(a)
+    return _cpow_parts(a, complex(b))
 
 
 def _cpow_op_scalar(a: complex, n: int) -> complex:
@@ -273,6 +296,71 @@ def _cexp_scalar(z: complex) -> complex:
     return complex(math.nan, math.nan)
 
 
+_cexp_parts = njit(inline="always")(_cexp_scalar)
+
+
+def _csqrt_scalar(z: complex) -> complex:
+    # glibc's csqrt (math/s_csqrt_template.c), which np.sqrt of a complex array calls (npy_csqrt):
+    # Annex G's special values, scaling by 4 near overflow and by 2**54 near underflow, and the
+    # identity 2 Re(res) Im(res) = Im(z) against cancellation in hypot(x, y) -/+ x
+    x, y = z.real, z.imag
+    if not math.isfinite(x) or not math.isfinite(y):
+        if math.isinf(y):
+            return complex(math.inf, y)
+        if math.isinf(x):
+            if x < 0:
+                return complex(math.nan if math.isnan(y) else 0.0, math.copysign(math.inf, y))
+            return complex(x, math.nan if math.isnan(y) else math.copysign(0.0, y))
+        return complex(math.nan, math.nan)
+    if y == 0.0:
+        if x < 0:
+            return complex(0.0, math.copysign(math.sqrt(-x), y))
+        return complex(abs(math.sqrt(x)), math.copysign(0.0, y))
+    if x == 0.0:
+        if abs(y) >= 2.0 * _DBL_MIN:
+            r = math.sqrt(0.5 * abs(y))
+        else:
+            r = 0.5 * math.sqrt(2.0 * abs(y))
+        return complex(r, math.copysign(r, y))
+    scale = 0
+    if abs(x) > _DBL_MAX / 4.0:
+        scale = 1
+        x = math.ldexp(x, -2)
+        y = math.ldexp(y, -2)
+    if abs(y) > _DBL_MAX / 4.0:
+        scale = 1
+        x = math.ldexp(x, -2) if abs(x) >= 4.0 * _DBL_MIN else 0.0
+        y = math.ldexp(y, -2)
+    elif abs(x) < 2.0 * _DBL_MIN and abs(y) < 2.0 * _DBL_MIN:
+        scale = -((53 + 1) // 2)
+        x = math.ldexp(x, -2 * scale)
+        y = math.ldexp(y, -2 * scale)
+    d = math.hypot(x, y)
+    if x > 0:
+        r = math.sqrt(0.5 * (d + x))
+        if scale == 1 and abs(y) < 1.0:
+            s = y / r
+            r = math.ldexp(r, scale)
+            scale = 0
+        else:
+            s = 0.5 * (y / r)
+    else:
+        s = math.sqrt(0.5 * (d - x))
+        if scale == 1 and abs(y) < 1.0:
+            r = abs(y / s)
+            s = math.ldexp(s, scale)
+            scale = 0
+        else:
+            r = abs(0.5 * (y / s))
+    if scale:
+        r = math.ldexp(r, scale)
+        s = math.ldexp(s, scale)
+    return complex(r, math.copysign(s, y))
+
+
+_csqrt_parts = njit(inline="always")(_csqrt_scalar)
+
+
 _C2 = ["complex128(complex128, complex128)"]
 
 
@@ -328,6 +416,8 @@ _UFUNCS: dict[str, tuple[list[str], Any]] = {
     "creciprocal": (["complex128(complex128)"], lambda a: _crecip_parts(a)),
     "cpow": (_C2, _cpow_scalar),
     "cpow_op": (["complex128(complex128, int64)"], _cpow_op_scalar),
+    "cpow_fop": (["complex128(complex128, float64)"], _cpow_fop_scalar),
+    "csqrt": (["complex128(complex128)"], lambda a: _csqrt_parts(a)),
     "cexp": (["complex128(complex128)"], _cexp_scalar),
     "cabs": (["float64(complex128)"], _cabs_scalar),
 }

@@ -49,7 +49,7 @@ from .row_helpers import *  # noqa: F403 - np.arange, any/all/argmax/argmin alon
 from .round_helpers import round_decimals  # noqa: F401 - np.round with decimals by NumPy's own steps
 from .index_checks import check_index, spec_index  # noqa: F401 - an index read from data, checked as Python checks it
 
-__all__ = ["truediv", "floordiv", "mod", "pow", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
+__all__ = ["truediv", "floordiv", "mod", "pow", "pow_fop", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
            "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", "norm_keepdims", "axis_average", *_BLAS_THREADS, "py_int", "astype_int", "fit_int", "spec_fit_int", "np_rshift", "np_lshift", "check_index", "spec_index", "round_decimals", *_ARRAY_HELPERS, *_INDEX_HELPERS,
            *_MATH_HELPERS, *_COMPLEX_HELPERS, *_FFT_HELPERS, *_SORT_HELPERS, *_ROW_HELPERS,
            *(f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")),
@@ -94,6 +94,25 @@ def mod(a: Any, b: Any) -> Any:
 def pow(a: Any, b: Any) -> Any:  # noqa: A001 - mirrors the operator's name
     """``a ** b``."""
     return a**b
+
+
+def pow_fop(a: Any, b: float) -> Any:
+    """``a ** b`` for a float64 array ``a`` (or its element, in a loop lowered from the array statement) and
+    a Python float ``b``: NumPy's fast_scalar_power (multiarray/number.c) takes np.sqrt for 0.5, per call,
+    where pow differs in signed zeros and infinities (-0.0 ** 0.5 is -0.0, -inf ** 0.5 nan); np.power else."""
+    if b == 0.5:
+        return np.sqrt(a)
+    return a**b
+
+
+@overload(pow_fop, inline="always")
+def _pow_fop_overload(a, b):  # type: ignore[no-untyped-def]
+    def impl(a, b):  # type: ignore[no-untyped-def]
+        if b == 0.5:
+            return np.sqrt(a)
+        return a**b
+
+    return impl
 
 
 def mathpow(x: Any, y: Any) -> float:

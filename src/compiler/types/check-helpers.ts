@@ -63,6 +63,21 @@ export function exactScalarType(t: Ty & { kind: 'scalar' }): string {
 }
 
 /** The value of an int literal (`300`, `-1`, `0xff`), or undefined. */
+/** Whether `e` is the float literal 0.5 as written (`0.5`, `.5`, `5e-1`): NumPy's `array ** 0.5` is np.sqrt. */
+export function isHalfLiteral(e: Expr | undefined): boolean {
+  return e !== undefined && e.kind === 'number' && e.numberKind === 'float' && Number(e.text.replace(/_/g, '')) === 0.5;
+}
+
+/**
+ * A float64 base and a float scalar exponent, where NumPy takes sqrt for an exponent of 0.5: the
+ * `**` operator on an array (fast_scalar_power) and np.power on an array or a scalar (its loop, for an
+ * exponent that is one scalar), whatever the exponent's scalar type (numba_helpers.pow_fop).
+ */
+export function fastFloatPower(base: Ty, exp: Ty, ufunc: boolean): boolean {
+  const float64 = base.kind === 'array' ? base.dtype === 'float64' : ufunc && base.kind === 'scalar' && base.scalar === 'float' && (base.dtype === undefined || base.dtype === null || base.dtype === 'float64');
+  return float64 && exp.kind === 'scalar' && exp.scalar === 'float' && (exp.dtype === undefined || exp.dtype === null || exp.dtype === 'float64');
+}
+
 export function intLiteral(e: Expr): bigint | undefined {
   if (e.kind === 'unary' && e.op === '-') {
     const v = intLiteral(e.operand);

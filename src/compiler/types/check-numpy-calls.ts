@@ -16,7 +16,7 @@ import { planNorm } from './norms.js';
 import { fftFreq, fftShift, fftTransform, type FftTyping } from './fft-calls.js';
 import { AVERAGE_CALLS, checkedExtreme } from './reductions.js';
 import { CallChecker } from './check-calls.js';
-import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral } from './check-helpers.js';
+import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral, isHalfLiteral, fastFloatPower } from './check-helpers.js';
 import { searchsortedRule, sortRule, uniqueRule, type RuleResult } from './sort-rules.js';
 import { arrayRule, joinRule } from './sequences.js';
 import { histogramRule } from './histogram.js';
@@ -75,8 +75,11 @@ export abstract class NumpyCallChecker extends CallChecker {
         // np.sign of real floats: NumPy's +0.0 for -0.0, which Numba keeps (runtime/row_helpers.sign_real)
         const real = (t: Ty | undefined) => (t?.kind === 'array' && (t.dtype === 'float64' || t.dtype === 'float32')) || (t?.kind === 'scalar' && t.scalar === 'float');
         if (name === 'sign' && args.length === 1 && kw.size === 0 && real(args[0])) this.helpers.set(e, { helper: 'sign_real' });
+        // np.power(x, 0.5) of float64s with a scalar exponent: NumPy's loop takes sqrt (numba_helpers.pow_fop)
+        const fastPower = !cx && name === 'power' && args.length === 2 && kw.size === 0 && fastFloatPower(args[0], args[1], true);
+        if (fastPower) this.helpers.set(e, { helper: 'pow_fop' });
         // NumPy's own math (SIMD loops): exact on integers only where the result stays integer (np.power)
-        if (!cx && row.numerics === 'ulp' && (rule.ints !== 'keep' || args.some((t) => isFloatLike(t)))) {
+        if (!cx && row.numerics === 'ulp' && !(fastPower && isHalfLiteral(e.args[1])) && (rule.ints !== 'keep' || args.some((t) => isFloatLike(t)))) {
           const exact = row.mathEquivalent;
           this.ownMath(e.span, name, `np.${name}`, args, `np.${name}(): NumPy computes it with its own (vectorized) implementation and compiled code with the C library's, so the last bits differ${exact ? `; math.${exact}() on scalars is the same in both` : ''}`);
         }

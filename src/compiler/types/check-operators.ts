@@ -9,7 +9,7 @@ import { intRange, isDtype } from './promotion.js';
 import { INT64, within } from './int-ranges.js';
 import { ExpressionChecker } from './check-expressions.js';
 import type { Semantics } from './typed-function.js';
-import { isFloatLike, isComplex, intLiteral } from './check-helpers.js';
+import { isFloatLike, isComplex, intLiteral, isHalfLiteral, fastFloatPower } from './check-helpers.js';
 import { complexPower, complexProduct } from './complex-ops.js';
 import { intPowerGuard } from './int-power-guard.js';
 
@@ -18,7 +18,7 @@ export abstract class OperatorChecker extends ExpressionChecker {
     const operands: [Expr, Expr] | undefined = nep?.operands ?? (e && e.kind === 'binary' ? [e.left, e.right] : undefined);
     let plan = op === '@' ? null : planBinary(op, this.side(l, operands?.[0]), this.side(r, operands?.[1]));
     // complex products and powers through NumPy's own algorithms (types/complex-ops.ts)
-    const cx = op === '*' ? complexProduct(l, r) : op === '**' ? complexPower(l, r, { literal: operands ? intLiteral(operands[1]) : undefined }, true) : null;
+    const cx = op === '*' ? complexProduct(l, r) : op === '**' ? complexPower(l, r, { literal: operands ? intLiteral(operands[1]) : undefined, half: isHalfLiteral(operands?.[1]), constant: operands?.[1].kind === 'number' || (operands?.[1].kind === 'unary' && operands[1].operand.kind === 'number') }, true) : null;
     if (plan && typeof cx === 'string') plan = { ...plan, error: plan.error ?? `'${op}': ${cx}` };
     else if (plan && cx) plan = { ...plan, error: null, dtype: 'complex128' };
     if (plan) this.applyPlan(plan, operands, span, l.kind === 'array' || r.kind === 'array', nep ? nep.node : e ?? null);
@@ -29,8 +29,13 @@ export abstract class OperatorChecker extends ExpressionChecker {
     }
     if (cx && typeof cx !== 'string') this.complexHelper(span, cx, `'${op}'`, needHelper);
     if (op === '**' && !cx && [l, r].some((t) => t.kind === 'array') && [l, r].some(isFloatLike)) {
+      // `a ** x` on a float64 array with a float scalar x: NumPy takes np.sqrt for 0.5
+      // (-0.0 ** 0.5 is -0.0 and -inf ** 0.5 nan there, +0.0 and inf in pow): numba_helpers.pow_fop decides
+      // per call; the literal 0.5 is np.sqrt's bits, `exact`
+      const fastPower = fastFloatPower(l, r, false);
+      if (fastPower) needHelper({ helper: 'pow_fop' });
       // `a ** y` on a float array is np.power, one of NumPy's own implementations (its row's class is 'ulp')
-      this.ownMath(span, 'power', "'**'", [l, r], "'**' on a floating-point array: NumPy's power differs from the C library's pow in the last bits");
+      if (!(fastPower && isHalfLiteral(operands?.[1]))) this.ownMath(span, 'power', "'**'", [l, r], "'**' on a floating-point array: NumPy's power differs from the C library's pow in the last bits");
     }
     if (op === '/' && [l, r].some(isComplex) && [l, r].some((t) => t.kind === 'array' || (t.kind === 'scalar' && t.origin !== 'py'))) {
       // NumPy divides complex numbers with its own scaling (Smith's method); Numba does not (and raises

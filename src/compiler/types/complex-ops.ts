@@ -9,7 +9,9 @@
 // `cmul` asks NumPy once which it does and does the same: `exact` class.
 //
 // Powers: `a ** 2` on a complex array is np.square (NumPy's fast_scalar_power,
-// the same SIMD product), `a ** -1` np.reciprocal; NumPy scalars, np.power and
+// the same SIMD product), `a ** -1` np.reciprocal, `a ** 0.5` (a Python float)
+// np.sqrt, the C library's csqrt (`cpow_fop` decides per call, as NumPy does; its
+// csqrt is glibc's, bit for bit, so the literal 0.5 is `exact`); NumPy scalars, np.power and
 // other exponents run nc_pow: repeated squaring for an integer exponent of
 // magnitude under 100 (bit for bit in `cpow`), the C library's cpow otherwise,
 // which compiled code replaces with exp(b * log(a)): `ulp` class, `close` only.
@@ -18,11 +20,11 @@ import type { CloseNote } from '../numerics.js';
 import type { Ty } from './ty.js';
 
 /** The helpers of this file, none of which raises (a loop around them may run in parallel). */
-export const COMPLEX_HELPERS: readonly string[] = ['cmul', 'csquare', 'creciprocal', 'cpow', 'cpow_op', 'cexp', 'cabs', 'csquare_scalar'];
+export const COMPLEX_HELPERS: readonly string[] = ['cmul', 'csquare', 'creciprocal', 'cpow', 'cpow_op', 'cpow_fop', 'cexp', 'cabs', 'csquare_scalar'];
 
 /** What a complex product or power needs: its helper, and why `exact` mode refuses it (null: exact). */
 export interface ComplexOp {
-  helper: 'cmul' | 'csquare' | 'csquare_scalar' | 'creciprocal' | 'cpow' | 'cpow_op' | 'cexp' | 'cabs';
+  helper: 'cmul' | 'csquare' | 'csquare_scalar' | 'creciprocal' | 'cpow' | 'cpow_op' | 'cpow_fop' | 'cexp' | 'cabs';
   /** Set when only `close` mode compiles it: the refusal in `exact` mode. */
   closeOnly: string | null;
 }
@@ -51,6 +53,10 @@ function narrow(t: Ty): boolean {
 export interface ExponentInfo {
   /** The exponent's integer value when it is a Python int literal. */
   literal?: bigint;
+  /** The exponent is the float literal 0.5 (NumPy's `array ** 0.5` is np.sqrt). */
+  half?: boolean;
+  /** The exponent is a number literal (its Python type is known). */
+  constant?: boolean;
 }
 
 const INT_PATH = (n: bigint): boolean => n > -100n && n < 100n;
@@ -103,5 +109,12 @@ export function complexPower(base: Ty, exp: Ty, info: ExponentInfo, operator: bo
     : "NumPy's complex power of a non-integer exponent (or one of 100 or more in magnitude) is the C library's cpow, which compiled code computes as exp(b*log(a)): the last bits differ";
   // cpow_op picks square for 2 and reciprocal for -1 at run time, as NumPy does
   if (operator && base.kind === 'array' && pyInt && exp.kind === 'scalar' && exp.scalar === 'int') return { helper: 'cpow_op', closeOnly };
+  // cpow_fop: np.sqrt for a Python float 0.5 (NumPy's bits: glibc's csqrt), np.power for any other;
+  // a float variable may be np.float64(0.5) at run time, for which NumPy takes cpow: compiled code
+  // receives both as one float64 and cannot tell them apart (they differ at infinite parts)
+  if (operator && base.kind === 'array' && exp.kind === 'scalar' && exp.scalar === 'float') {
+    if (info.half) return { helper: 'cpow_fop', closeOnly: null };
+    if (!info.constant) return "'**' of a complex array by a float variable: NumPy takes np.sqrt for a Python float 0.5 and the C library's cpow for np.float64(0.5), which compiled code cannot tell apart (write np.sqrt or np.power)";
+  }
   return { helper: 'cpow', closeOnly };
 }
