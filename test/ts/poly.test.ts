@@ -310,8 +310,9 @@ test('locality: the loop walking the last dimension goes innermost, inside the o
   assert.match(await transformations('k2mm'), /innermost walks contiguous memory \(S1 innermost j_1, S3 innermost j_4\)/);
   // trmm: j is parallel under the sequential i; its tiles go outermost, its points innermost
   assert.match(await transformations('trmm'), /S0 innermost j_1 \(strip-mined by 32, its tiles outermost, in parallel\)/);
-  // doitgen: r and q carry dependences (sum_), so the tiles of p stay inside them
-  assert.match(await transformations('doitgen'), /S1 innermost p_2 \(strip-mined by 32, its tiles in parallel\)/);
+  // doitgen: r and q carry dependences only through sum_, private to each iteration of r in the CPU variant
+  // (poly/private-params.ts): r runs in parallel and p goes innermost whole
+  assert.match(await transformations('doitgen'), /'sum_' private to each iteration of r[^\n]*\n[^\n]*S1 innermost p_2\); parallel schedule dimensions: c1, c5, c8/);
   // lu: isl's right-looking order (k outermost, rows in parallel, row updates innermost) has as much
   // outer parallelism and better innermost loops than j strip-mined inside i
   assert.match(await transformations('lu'), /walk memory better than the order inside the original parallel loops\): \{ S2\[i_0, j_3, k_4\] -> \[k_4, i_0, j_3\]/);

@@ -234,6 +234,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
       expr: (e, print) => moduleCallText(tf, e, print) ?? (native.has(e) ? undefined : speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used)),
       stmt: (st, indent, printer) => augHelperLines(tf, st, indent, printer, used),
       hoistable: r.hoistable,
+      privateArrays: r.privateArrays,
       accumulators: loopPlan.accumulators ? (body, iterator, tag) => localAccumulators({ tf, native, fresh: loopPlan.accumulators!.fresh }, body, iterator, tag) : undefined,
     });
     const spec = [...used].some((h) => h.startsWith('spec_'));

@@ -6,7 +6,7 @@ import type { AstExpr, AstFor, AstNode } from 'isl-wasm';
 import type { Expr, Stmt } from '../parse/ast.js';
 import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
 import { islExprToPython } from './isl-expr.js';
-import { INT64, PRANGE } from './names.js';
+import { INT64, NUMPY, PRANGE } from './names.js';
 import { foldedCounter } from './loop-range.js';
 import { PythonPrinter, type Override } from './python-printer.js';
 import type { LocalAccumulator, PrintedStmt } from './local-accumulators.js';
@@ -30,7 +30,40 @@ export interface PrintHooks {
   hoistable?: Map<ScopAccess, number>;
   /** The elements an innermost loop's statements may update in locals (codegen/local-accumulators.ts). */
   accumulators?: (body: PrintedStmt[], iterator: string, tag: string) => LocalAccumulator[];
+  /**
+   * Parallel dimensions whose iterations each get their own copy of these
+   * parameter arrays (Rescheduled.privateArrays), the last iteration the array
+   * itself: no iteration's writes reach another's, and the final values are the last's.
+   */
+  privateArrays?: Map<number, { statements: string[]; arrays: string[] }[]>;
 }
+
+/** The statements (ids) an AST node runs. */
+function statementIds(n: AstNode, out: Set<string> = new Set()): Set<string> {
+  switch (n.kind) {
+    case 'block':
+      for (const c of n.children) statementIds(c, out);
+      break;
+    case 'for':
+      statementIds(n.body, out);
+      break;
+    case 'if':
+      statementIds(n.then, out);
+      if (n.else) statementIds(n.else, out);
+      break;
+    case 'mark':
+      statementIds(n.node, out);
+      break;
+    case 'user':
+      if (n.expr.kind === 'op' && n.expr.args[0]?.kind === 'id') out.add(n.expr.args[0].name);
+      else out.add('?');
+      break;
+  }
+  return out;
+}
+
+/** The name of an array's per-iteration copy inside a privatizing prange loop. */
+const privateName = (array: string): string => `_polyray_pv_${array}`;
 
 export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>, indent: string, arrayAug: Map<Stmt, number | null> = new Map(), balance = false, hooks: PrintHooks = {}): string[] {
   const byId = new Map(scop.statements.map((s) => [s.id, s]));
@@ -40,6 +73,8 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
   // while an innermost loop's body prints: its hoisted reads, by expression node
   let hoisted = new Map<Expr, string>();
   let hoists = 0;
+  // inside a privatizing prange loop: its arrays, as their per-iteration copies
+  const renames = new Map<string, string>();
   const statementPrinter = (call: AstExpr): [ScopStatement, PythonPrinter] => {
     if (call.kind !== 'op' || call.op !== 'call' || call.args[0]?.kind !== 'id') throw new UnprintableAst('unexpected user node');
     const s = byId.get(call.args[0].name);
@@ -47,7 +82,7 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
     const subst = new Map<string, string>();
     s.loops.forEach((l, k) => subst.set(scop.loops[l].variable, `(${expr(call.args[k + 1])})`));
     const printer: PythonPrinter = new PythonPrinter(
-      (e: Expr, print) => hoisted.get(e) ?? (e.kind === 'name' && subst.has(e.id) ? subst.get(e.id) : hooks.expr?.(e, print)),
+      (e: Expr, print) => hoisted.get(e) ?? (e.kind === 'name' && subst.has(e.id) ? subst.get(e.id) : e.kind === 'name' && renames.has(e.id) ? renames.get(e.id) : hooks.expr?.(e, print)),
       arrayAug,
       { inElements: () => false },
     );
@@ -114,6 +149,12 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
     let accs: LocalAccumulator[] = [];
     const dim = Number(/^c(\d+)$/.exec(f.iterator)?.[1] ?? -1);
     const parallel = !inParallel && parallelDims.has(dim);
+    // the arrays private to each iteration of this loop: those of the privatized loop all its statements belong to
+    let privates: string[] = [];
+    if (parallel && hooks.privateArrays?.has(dim)) {
+      const ids = [...statementIds(f.body)];
+      privates = hooks.privateArrays.get(dim)!.find((p) => ids.every((id) => p.statements.includes(id)))?.arrays ?? [];
+    }
     if (parallel) {
       const k = `_polyray_k${dim}`;
       const count = `max(0, (${upper} - ${init} + ${step - 1}) // ${step})`;
@@ -123,6 +164,16 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
         lines.push(`${ind}${n} = ${count}`);
         lines.push(`${ind}for ${k} in ${PRANGE}(${n}):`);
         lines.push(`${ind}    ${it} = ${init} + ${step} * ${foldedCounter(`${INT64}(${k})`, n)}`);
+      } else if (privates.length > 0) {
+        // the last iteration writes the arrays themselves: their final values are the original's
+        const n = `_polyray_n${dim}`;
+        lines.push(`${ind}${n} = ${count}`);
+        lines.push(`${ind}for ${k} in ${PRANGE}(${n}):`);
+        lines.push(`${ind}    ${it} = ${init} + ${step} * ${INT64}(${k})`);
+        for (const a of privates) {
+          lines.push(`${ind}    ${privateName(a)} = ${a} if ${k} == ${n} - 1 else ${NUMPY}.empty_like(${a})`);
+          renames.set(a, privateName(a));
+        }
       } else {
         lines.push(`${ind}for ${k} in ${PRANGE}(${count}):`);
         lines.push(`${ind}    ${it} = ${init} + ${step} * ${INT64}(${k})`);
@@ -142,6 +193,7 @@ export function printIslAst(root: AstNode, scop: Scop, parallelDims: Set<number>
     }
     const before = lines.length;
     node(f.body, `${ind}    `, inParallel || parallel);
+    for (const a of privates) renames.delete(a);
     hoisted = new Map();
     if (lines.length === before) lines.push(`${ind}    pass`);
     // each local stored back once, after the loop

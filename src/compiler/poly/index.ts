@@ -10,6 +10,7 @@ import type { LoopVerdict } from '../stage-types.js';
 import { extractScop } from '../scop/extract.js';
 import type { TypedFunction } from '../types/check.js';
 import { loopVerdicts } from './loop-verdicts.js';
+import { privatizableLoops } from './private-params.js';
 import { wrapNegativeIndices } from './negative-indices.js';
 import { planParallelLoops } from './parallel-plan.js';
 import { gpuObstacle, gridNest } from '../codegen/gpu-variant.js';
@@ -74,6 +75,11 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     } catch (e) {
       transformations.push(`kept the loop order inside the parallel loops (isl gave up: ${(e as Error).message.split('\n')[0]})`);
     }
+  }
+  const privatized = privatizedOrder(isl, tf, scop, parallel, local, before);
+  if (privatized) {
+    local = privatized.order;
+    transformations.push(privatized.note);
   }
   const wanted = local ? Math.min(before, astParallelDepth(local.ast, local.parallelDims)) : before;
   const obstacle = wanted > 0 && scop.loops.length > 0 ? rescheduleObstacle(tf, scop, parallel) : 'not needed';
@@ -175,6 +181,42 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     out.set(at, { ...v, reason: v.reason + note });
   }
   return { verdicts: out, plan, transformations };
+}
+
+/**
+ * The locality order with a loop made parallel by scratch parameter arrays
+ * private to each of its iterations (private-params.ts, doitgen's sum_), for
+ * the CPU variant only, when it runs in parallel further out than the order
+ * found without it (`local`, else the original's depth `before`); with the
+ * sentence for the report. Null otherwise.
+ */
+function privatizedOrder(isl: IslContext, tf: TypedFunction, scop: Scop, parallel: ParallelPlan, local: Rescheduled | null, before: number): { order: Rescheduled; note: string } | null {
+  if (!parallel.boundsChecked || parallel.lowered.size > 0 || parallel.speculative.size > 0 || parallel.blocked.size > 0) return null;
+  if (rescheduleObstacle(tf, scop, parallel, true)) return null;
+  try {
+    const verdicts = loopVerdicts(isl, scop);
+    const loops = privatizableLoops(isl, tf, scop, verdicts);
+    if (loops.size === 0) return null;
+    // the parallel plan with those arrays private: every other rule for a prange loop still applies
+    const trial: Scop = { ...scop, loops: scop.loops.map((l, k) => (loops.has(k) ? { ...l, privateArrays: [...(l.privateArrays ?? []), ...loops.get(k)!] } : l)) };
+    const plan = planParallelLoops(isl, tf, trial, loopVerdicts(isl, trial));
+    for (const k of [...loops.keys()]) if (!plan.prangeLoops.has(scop.loops[k].span.start)) loops.delete(k);
+    if (loops.size === 0 || plan.speculative.size > 0 || plan.lowered.size > 0 || plan.blocked.size > 0) return null;
+    const raising = new Set(scop.statements.filter((s) => mayRaise(tf, plan, s)));
+    const order = localitySchedule(isl, scop, plan.prangeLoops, raising, loops);
+    if (!order?.privateArrays) return null;
+    const depth = astParallelDepth(order.ast, order.parallelDims);
+    if (depth >= (local ? astParallelDepth(local.ast, local.parallelDims) : before)) return null;
+    const serial = order.stripMined ? serialLocalitySchedule(isl, scop, plan.prangeLoops, raising, order) : order;
+    if (!serial) return null;
+    const named = [...loops].map(([k, arrays]) => `${arrays.map((a) => `'${a}'`).join(', ')} private to each iteration of ${scop.loops[k].label ?? scop.loops[k].variable} (line ${scop.loops[k].span.from.line})`);
+    return {
+      order: { ...order, serial: serial === order ? 'same' : serial },
+      note: `CPU variant: ${named.join('; ')}: written before being read in every iteration, the same elements each time, so every iteration but the last works on a copy of its own and the last writes the array itself; that loop runs as prange`,
+    };
+  } catch {
+    return null;
+  }
 }
 
 /** The GPU variant in words: its kernels (per parallel loop, per lowered statement), grids, flagging; or why there is none. */

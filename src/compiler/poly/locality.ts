@@ -17,6 +17,7 @@ import type { IslContext, IslUnionMap } from 'isl-wasm';
 import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
 import type { IslModel } from './model.js';
 import { islModel } from './model.js';
+import type { PrivatizedLoops } from './private-params.js';
 import { allDependences, carries, MAX_SCHEDULE_OPERATIONS, scheduleDims, TILE_SIZE, type Rescheduled } from './reschedule.js';
 
 /** Does the isl expression `e` (an index, a schedule time) mention the iterator `v`? */
@@ -81,10 +82,10 @@ function innermostFirstOrder(scop: Scop, s: ScopStatement, parallelLoops: Set<nu
  * is distributed, so every statement instance stays on the same side of each
  * of theirs and the writes before an exception are the original's.
  */
-export function localitySchedule(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raising: Set<ScopStatement> = new Set()): Rescheduled | null {
+export function localitySchedule(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raising: Set<ScopStatement> = new Set(), privatized: PrivatizedLoops = new Map()): Rescheduled | null {
   if (scop.unanalysable || scop.statements.length === 0 || scop.loops.some((l) => l.whileLoop)) return null;
   // strip-mined loops with their tiles outermost where every dependence allows it, else in place
-  return attempt(ctx, scop, parallelLoops, raising, true, true) ?? attempt(ctx, scop, parallelLoops, raising, false, true);
+  return attempt(ctx, scop, parallelLoops, raising, true, true, privatized) ?? attempt(ctx, scop, parallelLoops, raising, false, true, privatized);
 }
 
 /**
@@ -103,7 +104,7 @@ export function serialLocalitySchedule(ctx: IslContext, scop: Scop, parallelLoop
   return attempt(ctx, scop, parallelLoops, raising, false, false);
 }
 
-function attempt(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raising: Set<ScopStatement>, hoist: boolean, stripMine: boolean): Rescheduled | null {
+function attempt(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raising: Set<ScopStatement>, hoist: boolean, stripMine: boolean, privatized: PrivatizedLoops = new Map()): Rescheduled | null {
   const orders = new Map<ScopStatement, { order: number[]; tiled: number | null }>();
   // loops (indices into scop.loops) whose bodies are distributed, one loop per statement
   const distributed = new Set<number>();
@@ -158,12 +159,30 @@ function attempt(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raisin
       // position) for others: the loops at dimension k are parallel when no
       // dependence between two statements that both loop there crosses it.
       const parallelDims = new Set<number>();
+      const privateDims = new Map<number, { statements: string[]; arrays: string[] }[]>();
       for (let k = 0; k < dims; k++) {
         const looping = scop.statements.filter((_, n) => !isConstant(times[n][k]));
         if (looping.length === 0) continue;
         const among = ctx.unionSet(`${m.head} -> { ${looping.map((s) => m.tuple(s)).join('; ')} }`);
         const loopDeps = deps.intersectDomain(among).intersectRange(among).applyDomain(flat).applyRange(flat);
         if (!carries(ctx, m.head, loopDeps, dims, k)) parallelDims.add(k);
+        else {
+          // loops whose scratch parameter arrays are private to each iteration (private-params.ts):
+          // parallel when nothing but those arrays' dependences inside each such loop crosses dimension k
+          const own = privateAt(scop, times, looping, k, privatized);
+          if (own.length === 0) continue;
+          let rest = deps;
+          for (const o of own) {
+            const inside = ctx.unionSet(`${m.head} -> { ${o.statements.map((s) => m.tuple(s)).join('; ')} }`);
+            const theirs = allDependences(ctx, m, (a) => o.arrays.includes(a.array)).intersectDomain(inside).intersectRange(inside);
+            rest = rest.subtract(theirs).union(allDependences(ctx, m, (a) => !o.arrays.includes(a.array)).intersectDomain(inside).intersectRange(inside));
+          }
+          const crossing = rest.intersectDomain(among).intersectRange(among).applyDomain(flat).applyRange(flat);
+          if (!carries(ctx, m.head, crossing, dims, k)) {
+            parallelDims.add(k);
+            privateDims.set(k, own.map((o) => ({ statements: o.statements.map((s) => s.id), arrays: o.arrays })));
+          }
+        }
       }
       const hoistable = invariantReads(ctx, m, scop, times, flat, dims);
       const ast = ctx.generateAst(ctx.scheduleFromMap(m.domain, flat)).root;
@@ -176,9 +195,25 @@ function attempt(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raisin
         keepsParallelLoops: true,
         stripMined: [...orders.values()].some((o) => o.tiled !== null),
         hoistable,
+        ...(privateDims.size > 0 ? { privateArrays: privateDims } : {}),
       };
     }),
   );
+}
+
+/**
+ * The privatized loops (private-params.ts) that schedule dimension k is for:
+ * every statement inside such a loop loops at k with the loop's plain iterator.
+ */
+function privateAt(scop: Scop, times: string[][], looping: ScopStatement[], k: number, privatized: PrivatizedLoops): { statements: ScopStatement[]; arrays: string[] }[] {
+  const out: { statements: ScopStatement[]; arrays: string[] }[] = [];
+  for (const [loop, arrays] of privatized) {
+    const it = scop.loops[loop].iterator;
+    const statements = scop.statements.filter((s) => s.loops.includes(loop));
+    const all = statements.every((s) => looping.includes(s) && /^-?([A-Za-z_]\w*)$/.exec(times[scop.statements.indexOf(s)][k])?.[1] === it);
+    if (all && statements.length > 0) out.push({ statements, arrays });
+  }
+  return out;
 }
 
 /** Every dependence goes forward in time: no source at or after its sink. */

@@ -47,6 +47,13 @@ export interface Rescheduled {
    * floyd-warshall).
    */
   serial?: Rescheduled | 'same';
+  /**
+   * Parallel schedule dimensions (AST iterators c<k>) whose loops have
+   * parameter arrays private to each iteration (poly/private-params.ts): a
+   * loop over the dimension all of whose statements are among `statements`
+   * gives every iteration but the last a copy of `arrays` of its own.
+   */
+  privateArrays?: Map<number, { statements: string[]; arrays: string[] }[]>;
 }
 
 export const MAX_SCHEDULE_OPERATIONS = 3_000_000;
@@ -102,12 +109,13 @@ export function originalParallelDepth(scop: Scop, verdicts: Map<number, LoopVerd
 }
 
 /** Every flow, anti and output dependence of the original order: what a new schedule must respect. */
-export function allDependences(ctx: IslContext, m: IslModel): IslUnionMap {
+/** `pick`: the accesses whose dependences count (all by default). */
+export function allDependences(ctx: IslContext, m: IslModel, pick: (a: ScopAccess) => boolean = () => true): IslUnionMap {
   return ctx.computeDependences({
     domain: m.domain,
-    mustWrites: m.accesses((a) => a.kind === 'write' && a.must),
-    mayWrites: m.accesses((a) => a.kind === 'write' && !a.must),
-    reads: m.accesses((a) => a.kind === 'read'),
+    mustWrites: m.accesses((a) => pick(a) && a.kind === 'write' && a.must),
+    mayWrites: m.accesses((a) => pick(a) && a.kind === 'write' && !a.must),
+    reads: m.accesses((a) => pick(a) && a.kind === 'read'),
     schedule: m.schedule,
   }).all;
 }
