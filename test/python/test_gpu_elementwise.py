@@ -5,10 +5,12 @@ values at several scales. These forms run as written under the CUDA simulator an
 device (test_gpu_ptx.py), with IEEE operations that round the same in both: what holds here holds there."""
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
-from polyray.runtime.gpu_elementwise import DEVICE_ELEMENTWISE, np_ceil, np_floor, np_rint, np_round, np_sign, np_sign_int, np_trunc, np_where
+from polyray.runtime.gpu_elementwise import DEVICE_ELEMENTWISE, np_ceil, np_clip, np_floor, np_rint, np_round, np_sign, np_sign_int, np_trunc, np_where
 
 EDGES = [0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994, 0.7, -0.7, 1.0, -1.0,
          2.0**52, -(2.0**52), 2.0**52 + 1.0, 2.0**52 - 0.5, -(2.0**52 - 0.5), 2.0**53, 1e300, -1e300, 5e-324, -5e-324,
@@ -45,6 +47,16 @@ def test_round_gives_numpys_bits(decimals):
     assert ok.all(), [(v, g) for v, g in zip(x[~ok][:5], got[~ok][:5])]
 
 
+def test_clip_gives_numpys_bits():
+    special = [-np.inf, -1.0, -0.0, 0.0, 0.5, 1.0, np.inf, np.nan, -np.nan, 0, -1, 2]
+    for x, lo, hi in itertools.product(special[:9], special, special):
+        want = np.clip(np.float64(x), lo, hi)
+        got = np.float64(np_clip(np.float64(x), lo, hi))
+        assert got.tobytes() == np.float64(want).tobytes(), (x, lo, hi, got, want)
+    for x, lo, hi in itertools.product([-5, 0, 3, 2**62], [0, -1, 4], [3, -2, 2**62]):
+        assert np_clip(np.int64(x), lo, hi) == np.clip(np.int64(x), lo, hi), (x, lo, hi)
+
+
 def test_sign_of_int64():
     x = np.array([0, 1, -1, 7, -7, np.iinfo(np.int64).max, np.iinfo(np.int64).min], dtype=np.int64)
     got = np.array([np_sign_int(v) for v in x], dtype=np.int64)
@@ -60,4 +72,4 @@ def test_where_of_scalars():
 
 
 def test_every_form_is_listed():
-    assert set(DEVICE_ELEMENTWISE) == {"np_rint", "np_floor", "np_ceil", "np_trunc", "np_round", "np_sign", "np_sign_int", "np_where"}
+    assert set(DEVICE_ELEMENTWISE) == {"np_rint", "np_floor", "np_ceil", "np_trunc", "np_round", "np_clip", "np_sign", "np_sign_int", "np_where"}

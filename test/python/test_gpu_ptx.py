@@ -151,7 +151,7 @@ FORMS_CHILD = textwrap.dedent("""
     from polyray.runtime import cuda_fma
     from polyray.runtime.gpu_elementwise import DEVICE_ELEMENTWISE
     f8, i8, b1 = types.float64, types.int64, types.boolean
-    args = {"np_sign_int": [(i8,)], "np_where": [(b1, f8, f8), (b1, i8, i8), (b1, f8, i8)], "np_round": [(f8, i8)]}
+    args = {"np_sign_int": [(i8,)], "np_where": [(b1, f8, f8), (b1, i8, i8), (b1, f8, i8)], "np_round": [(f8, i8)], "np_clip": [(f8, f8, f8), (i8, i8, i8)]}
     cuda_fma.install()
     out = {}
     with cuda_fma.exact_products():
@@ -176,7 +176,7 @@ def test_elementwise_device_forms_compile_for_the_device(tmp_path):
     run = subprocess.run([sys.executable, "-c", FORMS_CHILD], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     got = json.loads(run.stdout.strip().splitlines()[-1])
-    want_int = {"np_sign_int('int64',)", "np_where('bool', 'int64', 'int64')"}
-    assert len(got) == 10, sorted(got)
+    want_int = {"np_sign_int('int64',)", "np_where('bool', 'int64', 'int64')", "np_clip('int64', 'int64', 'int64')"}
+    assert len(got) == 12, sorted(got)
     for form, seen in got.items():
         assert seen == {"result": "int64" if form in want_int else "float64", "fma": False, "calls": False}, (form, seen)

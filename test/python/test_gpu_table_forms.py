@@ -2,7 +2,7 @@
 codegen/gpu-forms.ts), each used as a scientist writes it inside a parallel loop: clamping with
 np.maximum/np.minimum, NaN-skipping np.fmax/np.fmin, validity masks from np.isfinite and the logical
 and comparison ufuncs, magnitudes with np.fabs/math.copysign, cells and snapping with np.floor/np.ceil/np.rint/
-np.trunc, prices with np.round/np.around, directions with np.sign, rectifiers with np.where (the last seven through the device functions of
+np.trunc, prices with np.round/np.around, saturation with np.clip, directions with np.sign, rectifiers with np.where (the last eight through the device functions of
 runtime/gpu_elementwise.py, which run as written under the simulator). Every row with a GPU form appears in
 SOURCE (checked against the table itself), numba.cuda's own typing accepts each form on scalars
 (no GPU needed: the CUDA simulator runs kernels as Python with NumPy and would accept anything),
@@ -126,6 +126,12 @@ SOURCE = textwrap.dedent(f"""\
             tens[i] = np.around(x[i] * 1e3, -1) + np.round(x[i], places)
 
 
+    def saturated(x: {F1}, lo: float, hi: float, out: {F1}, k: {I1}, top: int, kept: {I1}):
+        for i in range(x.shape[0]):
+            out[i] = np.clip(x[i], lo, hi)
+            kept[i] = np.clip(k[i], 0, top)
+
+
     def single_sign(x: {S1}, out: {S1}):
         for i in range(x.shape[0]):
             out[i] = np.sign(x[i])
@@ -141,6 +147,7 @@ ON_GPU = {"clamp": ("exact", "close"), "nan_skipping_envelope": ("exact", "close
           "flags": ("exact", "close"), "ordered": ("exact", "close"), "magnitudes": ("exact", "close"),
           "scaled_norms": ("exact", "close"), "positive_part": ("exact", "close"), "cells": ("exact", "close"),
           "snapped": ("exact", "close"), "directions": ("exact", "close"), "prices": ("exact", "close"),
+          "saturated": ("exact", "close"),
           # a product keeps the original in exact mode (Numba's BLAS has other last bits); close mode runs it on the device
           "smoothed_product": ("close",)}
 #: functions calling a row without a GPU form, and the reason the report gives
@@ -200,13 +207,13 @@ def test_forms_numba_cuda_does_not_type_have_no_gpu_form_or_a_device_function():
     for name in ("square", "sign", "floor", "ceil", "trunc", "rint", "reciprocal", "exp"):
         with pytest.raises(ValueError, match="Cannot determine Numba type"):
             typing.resolve_value_type(getattr(np, name))  # ufuncs outside numba/cuda/ufuncs.py
-    names = ["square", "clip", "hypot", "exp", "reciprocal", "sign", "floor", "ceil", "trunc", "rint", "where"]
+    names = ["square", "hypot", "exp", "reciprocal", "sign", "floor", "ceil", "trunc", "rint", "where", "clip"]
     code = ("import('./lib/compiler/types/numpy-table.js').then(m => console.log(JSON.stringify("
             f"{json.dumps(names)}.map(n => m.numpyFunction(n).gpu))))")
     proc = subprocess.run(["node", "-e", code], capture_output=True, text=True, cwd=ROOT, check=True)
     forms = dict(zip(names, json.loads(proc.stdout)))
-    assert [forms[n] for n in names[:5]] == [None] * 5
-    for n in names[5:]:
+    assert [forms[n] for n in names[:4]] == [None] * 4
+    for n in names[4:]:
         assert forms[n] == f"device:np_{n}" and f"np_{n}" in DEVICE_ELEMENTWISE, (n, forms[n])
 
 
@@ -246,7 +253,8 @@ for n in (9, 1, 0):
              "magnitudes": (x, y, f), "scaled_norms": (x, f, 2.0), "smoothed_product": (A, B, np.zeros((n, n))),
              "hypotenuse": (x, y, f), "positive_part": (x, f, f.copy()), "squash": (x, f),
              "cells": (w, -0.25, 0.5, g, g.copy(), g.copy()), "snapped": (w, v, 0.5, g), "directions": (x, y, k, k[::-1].copy(), f, h),
-             "prices": (w, g, g.copy(), 300 if n == 1 else 3), "single_sign": (x.astype(np.float32), f.astype(np.float32))}}
+             "prices": (w, g, g.copy(), 300 if n == 1 else 3), "single_sign": (x.astype(np.float32), f.astype(np.float32)),
+             "saturated": (x, -0.0 if n == 9 else np.nan, 1.0, f, k, 2, h)}}
     for name, args in calls.items():
         try:
             ran = compare_with_original(getattr(mod, name), plain[name], *args)

@@ -44,7 +44,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {"cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cpow_fop", "cexp", "cabs", "csquare_scalar"}  # NumPy's complex products and powers (runtime/complex_helpers.py)
     | {"pow_fop"}  # `float64 array ** Python float`: np.sqrt for 0.5, as NumPy's fast_scalar_power (runtime/numba_helpers.py)
     | {"sort", "sort_inplace", "argsort", "unique"}  # sorting with NumPy's results (runtime/sort_helpers.py)
-    | {"round_decimals"}  # np.round with decimals by NumPy's steps (runtime/round_helpers.py)
+    | {"round_decimals", "clip_scalar_bounds"}  # np.round with decimals, np.clip as NumPy computes them (runtime/round_helpers.py)
     | {"arange", "arange_float64", "any_axis", "all_axis", "argmax_axis", "argmin_axis", "diag_view", "trace_pairwise", "ravel", "cumsum_flat",
        "sign_real", "cumsum_axis", "cumprod_axis"}  # NumPy's results (runtime/row_helpers.py)
     # the NumPy table's array helpers (runtime/array_helpers.py)

@@ -1,7 +1,7 @@
 """Device forms of NumPy's exact elementwise rows that numba.cuda does not type on scalars.
 
 numba.cuda knows math's functions and a few ufuncs in a kernel (numba/cuda/ufuncs.py), not np.sign,
-np.floor, np.ceil, np.trunc, np.rint, np.round or np.where. These forms compute NumPy's bits on one float64
+np.floor, np.ceil, np.trunc, np.rint, np.round, np.clip or np.where. These forms compute NumPy's bits on one float64
 (np.sign also one int64) with nothing but IEEE operations whose result is the same in CPython and
 on the device: + and - (correctly rounded, round to nearest even; numba.cuda compiles without
 fastmath, so nothing is reassociated), comparisons and negation (exact). So the
@@ -94,6 +94,17 @@ def np_round(x: Any, decimals: Any) -> Any:
     return y / f if decimals >= 0 else y * f
 
 
+def np_clip(x: Any, lo: Any, hi: Any) -> Any:
+    """np.clip of a float64 or int64 scalar between numbers, as NumPy (runtime/round_helpers.py _clip1): a NaN
+    bound is the result (the lower first), else lo below it, hi above it, x itself on equality."""
+    if lo != lo:
+        return lo
+    if hi != hi:
+        return hi
+    t = lo if x < lo else x
+    return hi if t > hi else t
+
+
 def np_sign(x: Any) -> Any:
     """np.sign of a float64: +1.0, -1.0, +0.0 for both zeros, NaN as it is."""
     if x > 0.0:
@@ -123,6 +134,6 @@ def np_where(condition: Any, a: Any, b: Any) -> Any:
 
 #: the kernels' `_polyray_hd_<name>` -> its form (gpu.py injects them; the compiler's gpu-forms.ts names them)
 DEVICE_ELEMENTWISE: Final[dict[str, Callable[..., Any]]] = {
-    "np_rint": np_rint, "np_floor": np_floor, "np_ceil": np_ceil, "np_trunc": np_trunc, "np_round": np_round,
+    "np_rint": np_rint, "np_floor": np_floor, "np_ceil": np_ceil, "np_trunc": np_trunc, "np_round": np_round, "np_clip": np_clip,
     "np_sign": np_sign, "np_sign_int": np_sign_int, "np_where": np_where,
 }

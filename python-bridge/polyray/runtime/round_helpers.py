@@ -18,7 +18,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["round_decimals"]
+__all__ = ["round_decimals", "clip_scalar_bounds"]
 
 
 @register_jitable
@@ -48,4 +48,47 @@ def _ol_round_decimals(a, decimals):  # type: ignore[no-untyped-def]
             return np.rint(a * f) / f
         f = _power_of_ten(-decimals)
         return np.rint(a / f) * f
+    return impl
+
+
+# --- np.clip -----------------------------------------------------------------------------------
+#
+# NumPy's clip (measured on NumPy 2.4, float64 scalars and arrays alike): a NaN bound is the
+# result, the lower one first (its own bits: NaN's sign shows); otherwise x below lo gives lo,
+# then above hi gives hi, so x itself stays on equality (np.clip(-0.0, 0.0, 1.0) is -0.0) and a
+# NaN x stays. Numba's np.clip ignores NaN bounds and has no scalar form: compiled code calls
+# clip_scalar_bounds for bounds that are numbers (arrays as bounds keep Numba's np.clip).
+
+@register_jitable
+def _clip1(x, lo, hi):  # type: ignore[no-untyped-def]
+    if lo != lo:
+        return lo
+    if hi != hi:
+        return hi
+    t = lo if x < lo else x
+    return hi if t > hi else t
+
+
+def clip_scalar_bounds(a: Any, lo: Any, hi: Any) -> Any:
+    """``np.clip(a, lo, hi)`` of a float64/int64 array or scalar, the bounds numbers."""
+    return np.clip(a, lo, hi)
+
+
+@overload(clip_scalar_bounds)
+def _ol_clip_scalar_bounds(a, lo, hi):  # type: ignore[no-untyped-def]
+    if not all(isinstance(b, (types.Integer, types.Float)) for b in (lo, hi)):
+        return None
+    if isinstance(a, (types.Integer, types.Float)):
+        def scalar(a, lo, hi):  # type: ignore[no-untyped-def]
+            return _clip1(a, lo, hi)
+        return scalar
+    if not isinstance(a, types.Array) or a.ndim == 0 or not isinstance(a.dtype, (types.Integer, types.Float)):
+        return None
+
+    def impl(a, lo, hi):  # type: ignore[no-untyped-def]
+        out = a.copy()  # C order, a's dtype and shape (NumPy's result)
+        flat = out.reshape(out.size)
+        for k in range(flat.size):
+            flat[k] = _clip1(flat[k], lo, hi)
+        return out
     return impl

@@ -57,6 +57,10 @@ export function deviceForm(tf: TypedFunction, e: Expr & { kind: 'call' }, row: T
     if (kinds[0] !== 'float64' || e.args.length > 2 || (e.args.length === 2 && kinds[1] !== 'int64')) return { reason: `${call} has a GPU form of a float64 scalar and int decimals only` };
     return { helper };
   }
+  if (helper === 'np_clip') {
+    if (e.args.length !== 3 || kinds.some((k) => k === null)) return { reason: `${call} has a GPU form of a float64 or int64 scalar between number bounds only` };
+    return { helper };
+  }
   if (helper === 'np_where') {
     if (e.args.length !== 3 || kinds[1] === null || kinds[2] === null) return { reason: `${call} has a GPU form of three scalars whose values are float64 or int64` };
     return { helper };

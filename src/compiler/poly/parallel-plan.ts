@@ -76,8 +76,8 @@ export interface ParallelPlan {
 
 /** Helpers that never raise (NumPy's pairwise sum and mean of a vector, close mode's reductions): no obstacle to a parallel loop. */
 // (the sorting helpers too: their arguments are checked while typing, and they raise nothing at run time;
-// np.sign of a float, row_helpers.sign_real, and np.round with decimals, round_helpers.round_decimals: float operations alone)
-export const NEVER_RAISING_HELPERS: ReadonlySet<string> = new Set(['pairwise_sum', 'pairwise_mean', ...CLOSE_REDUCTION_HELPERS, ...COMPLEX_HELPERS, 'sort', 'sort_inplace', 'argsort', 'unique', 'sign_real', 'round_decimals']);
+// np.sign of a float, row_helpers.sign_real, np.round with decimals and np.clip, round_helpers.py: comparisons and float operations alone)
+export const NEVER_RAISING_HELPERS: ReadonlySet<string> = new Set(['pairwise_sum', 'pairwise_mean', ...CLOSE_REDUCTION_HELPERS, ...COMPLEX_HELPERS, 'sort', 'sort_inplace', 'argsort', 'unique', 'sign_real', 'round_decimals', 'clip_scalar_bounds']);
 
 /** Helpers whose failure a parallel loop can flag without raising (numba_helpers.spec_*). */
 export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);

@@ -407,9 +407,23 @@ export abstract class NumpyCallChecker extends CallChecker {
         const [lo, hi] = [args[1] ?? kw.get('a_min') ?? kw.get('min'), args[2] ?? kw.get('a_max') ?? kw.get('max')];
         const fits = (t: Ty | undefined, dtype: string): boolean => t !== undefined && (dtype === 'float64' ? realScalar(t) || (t.kind === 'array' && t.dtype === 'float64') || (t.kind === 'scalar' && t.dtype === 'float64')
           : (t.kind === 'scalar' && t.scalar === 'int' && (t.origin === 'py' || t.dtype === 'int64')) || (t.kind === 'array' && t.dtype === 'int64'));
-        if (a?.kind !== 'array' || (a.dtype !== 'float64' && a.dtype !== 'int64') || args.length + kw.size !== 3 || !fits(lo, a.dtype) || !fits(hi, a.dtype)) {
-          return refuse('on a float64 or int64 array with bounds of its kind (Python numbers or arrays of its dtype)');
+        // np.clip of a float64 or int64 scalar too (an element in a loop: NumPy's np.float64 / np.int64); not the
+        // method of a scalar, which a GPU kernel could not print
+        const scalarDtype = row.where !== 'numpy' ? null : a?.kind === 'scalar' && a.scalar === 'float' && (a.dtype ?? 'float64') === 'float64' ? 'float64'
+          : a?.kind === 'scalar' && a.scalar === 'int' && (a.dtype ?? 'int64') === 'int64' && a.origin !== 'py' ? 'int64' : null;
+        const dtype = a?.kind === 'array' ? a.dtype : scalarDtype;
+        if ((dtype !== 'float64' && dtype !== 'int64') || args.length + kw.size !== 3 || !fits(lo, dtype) || !fits(hi, dtype)) {
+          return refuse('on a float64 or int64 array or scalar with bounds of its kind (Python numbers or arrays of its dtype)');
         }
+        // bounds that are numbers: NumPy's NaN bounds and its order of comparisons (runtime/round_helpers.py; Numba's
+        // np.clip ignores a NaN bound and has no scalar form); arrays as bounds keep Numba's np.clip
+        if (lo?.kind === 'scalar' && hi?.kind === 'scalar') {
+          const nodes = row.where === 'ndarray' && e.func.kind === 'attribute' ? [e.func.value, ...e.args] : [...e.args];
+          const named = (...keys: string[]): Expr | undefined => e.keywords.find((k) => keys.includes(k.name))?.value;
+          const [x, loNode, hiNode] = [nodes[0], nodes[1] ?? named('a_min', 'min'), nodes[2] ?? named('a_max', 'max')];
+          if (x && loNode && hiNode) this.helpers.set(e, { helper: 'clip_scalar_bounds', args: [x, loNode, hiNode] });
+        }
+        if (a?.kind !== 'array') return npScalar(dtype);
         const ranks = [lo, hi].map((t) => (t?.kind === 'array' ? t.ndim : 0));
         return { kind: 'array', dtype: a.dtype, ndim: a.ndim === null || ranks.includes(null) ? null : Math.max(a.ndim, ...(ranks as number[])) };
       }

@@ -348,7 +348,8 @@ const NUMPY: Record<string, Row> = {
   flip: { typing: 'flip', loop: 'view', numba: 'np.flip', numerics: 'exact', gpu: null },
   flipud: { typing: 'flip', loop: 'view', numba: 'np.flipud', numerics: 'exact', gpu: null },
   fliplr: { typing: 'flip', loop: 'view', numba: 'np.fliplr', numerics: 'exact', gpu: null },
-  clip: { typing: 'clip', loop: 'elementwise', numba: 'np.clip', numerics: 'exact', gpu: null },
+  // bounds that are numbers: round_helpers.clip_scalar_bounds (NumPy's NaN bounds; Numba's np.clip ignores them)
+  clip: { typing: 'clip', loop: 'elementwise', numba: 'np.clip', numerics: 'exact', gpu: 'device:np_clip' },
   // half to even, and for decimals > 0 NumPy's multiply, rint, divide
   // (with decimals the checker prints runtime/round_helpers.round_decimals: Numba's keeps x where x * 10**d overflows)
   round: { typing: 'round', loop: 'elementwise', numba: 'np.round', numerics: 'exact', gpu: 'device:np_round' },
