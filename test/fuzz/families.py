@@ -836,11 +836,22 @@ class TableFn:
         if form == "axis":
             self.use("cumsum")
             line, names = rng.choice(((f"c = np.cumsum(A, axis={rng.choice((0, 1, -1))})", ["A"]), (f"c = A.cumsum({rng.choice((0, 1))})", ["A"]),
-                                      ("c = np.cumsum(K, axis=1)", ["K"]), ("c = np.cumsum(A > t, axis=0)", ["A", "t"]), ("c = A.cumsum(axis=-1) / t", ["A", "t"])))
+                                      ("c = np.cumsum(K, axis=1)", ["K"]), ("c = np.cumsum(A > t, axis=0)", ["A", "t"]), ("c = A.cumsum(axis=-1) / t", ["A", "t"]),
+                                      # dtype=: NumPy 2 casts each element first (a float truncated, NaN and out of range left to the
+                                      # original), then accumulates in it (int8 wraps, float32 rounds)
+                                      ("c = np.cumsum(K * 37, axis=1, dtype=np.int8)", ["K"]), ("c = A.cumsum(0, np.float32)", ["A"]),
+                                      ("c = np.cumsum(x * t, dtype=np.int64)", ["x", "t"]), ("c = np.cumsum(K, 0, 'complex128')", ["K"])))
+            if "dtype" in line or "np.float32" in line or "complex128" in line:
+                self.use("scan_dtype")
             return [line, "return c"], names, _EXACT
         self.use("cumprod")
         line, names = rng.choice(((f"c = np.cumprod(K % 5, axis={rng.choice((0, 1, -1))})", ["K"]), ("c = K.cumprod(1)", ["K"]),
-                                  ("c = np.cumprod(1.0 + A * t, axis=0)", ["A", "t"]), ("c = np.cumprod(A)", ["A"]), ("c = x.cumprod()", ["x"])))
+                                  ("c = np.cumprod(1.0 + A * t, axis=0)", ["A", "t"]), ("c = np.cumprod(A)", ["A"]), ("c = x.cumprod()", ["x"]),
+                                  # complex products (finite ones compiled) and dtype= (each element cast first, then wrapped)
+                                  ("c = np.cumprod(Z)", ["Z"]), ("c = Z.cumprod() * t", ["Z", "t"]),
+                                  (f"c = np.cumprod(K % 7, {rng.choice((0, 1))}, np.int16)", ["K"]), ("c = np.cumprod(A * t, axis=1, dtype=np.float32)", ["A", "t"])))
+        if "Z" in names or "dtype" in line or "int16" in line:
+            self.use("scan_dtype")
         return [line, "return c"], names, _EXACT
 
     def _arg(self):

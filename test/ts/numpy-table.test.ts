@@ -23,7 +23,7 @@ const GPU_FORMS = new Set(['math.sqrt', 'math.fabs', 'math.isnan', 'math.isinf',
 const DEVICE_ELEMENTWISE = new Set([...(/DEVICE_ELEMENTWISE[^=]*= \{([^}]*)\}/.exec(readFileSync(new URL('../../python-bridge/polyray/runtime/gpu_elementwise.py', import.meta.url), 'utf8'))?.[1] ?? '')
   .matchAll(/"(\w+)":/g)].map((m) => m[1]));
 /** numba_helpers functions (python-bridge/polyray/runtime/numba_helpers.py) a row may name. */
-const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'histogram_density', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_returned', 'average_weighted_axis', 'average_returned', 'norm', 'norm_keepdims', 'sort', 'sort_inplace', 'argsort', 'unique', 'arange', 'arange_float64', 'any_axis', 'all_axis', 'argmax_axis', 'argmin_axis', 'diag_view', 'trace_pairwise', 'ravel', 'cumsum_flat', 'cumsum_axis', 'cumprod_axis',
+const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'histogram_density', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_returned', 'average_weighted_axis', 'average_returned', 'norm', 'norm_keepdims', 'sort', 'sort_inplace', 'argsort', 'unique', 'arange', 'arange_float64', 'any_axis', 'all_axis', 'argmax_axis', 'argmin_axis', 'diag_view', 'trace_pairwise', 'ravel', 'cumsum_flat', 'cumsum_axis', 'cumprod_axis', 'cumsum_dtype', 'cumprod_dtype',
   'sin', 'cos', 'tan', 'sinh', 'cosh', 'expm1', 'log1p',
   ...['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => `outer_${u}`),
   ...['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2', 'rfft2', 'irfft2', 'fftn', 'ifftn', 'rfftn', 'irfftn'].map((f) => `rf_${f}`), 'fftfreq']); // np.fft (runtime/fft_helpers.py)
@@ -237,6 +237,14 @@ test('cumsum and cumprod: flattened or along a literal axis, in NumPy accumulati
     ['r = np.cumprod(v.astype(np.uint8), 0)', 'array uint64 1'],
     ['r = np.cumsum(A.astype(np.float32), axis=1)', 'array float32 2'],
     ['r = np.cumsum(v.astype(np.complex128))', 'array complex128 1'],
+    // dtype= (NumPy 2: each element cast first, then accumulated in it) and complex products (finite ones)
+    ['r = np.cumsum(A, axis=0, dtype=np.float32)', 'array float32 2'],
+    ['r = np.cumsum(A > x, 0, np.int8)', 'array int8 2'],
+    ['r = A.cumprod(1, "int16")', 'array int16 2'],
+    ['r = v.cumsum(dtype=float)', 'array float64 1'],
+    ['r = np.cumsum(v, dtype=complex)', 'array complex128 1'],
+    ['r = np.cumprod(v.astype(np.complex128))', 'array complex128 1'],
+    ['r = A.astype(np.complex64).cumprod(axis=0)', 'array complex64 2'],
   ];
   for (const [body, want] of ok) {
     const { errors, r } = await check(body);
@@ -247,8 +255,10 @@ test('cumsum and cumprod: flattened or along a literal axis, in NumPy accumulati
     ['r = np.cumsum(A, axis=2)', /outside the array's 2 dimensions/],
     ['r = A.cumsum(axis=-3)', /outside the array's 2 dimensions/],
     ['r = np.cumsum(A, axis=n)', /computed axis/],
-    ['r = np.cumsum(A, axis=0, dtype=np.float32)', /dtype=/],
-    ['r = np.cumprod(v.astype(np.complex128))', /complex128 keeps the original/],
+    ['r = np.cumsum(A, axis=0, out=A)', /no out=/],
+    ['r = np.cumsum(A > x, dtype=bool)', /logical or\/and/],
+    ['r = np.cumsum(v.astype(np.complex128), dtype=np.float64)', /ComplexWarning/],
+    ['r = np.cumsum(A, 0, np.int8, A)', /no out=/],
   ];
   for (const [body, want] of refused) {
     const { errors } = await check(body);

@@ -22,9 +22,10 @@ from numpy.lib.stride_tricks import as_strided
 
 from .axis_lines import lines_of, literal_axes, result_rank, shape_of
 from .pairwise import pairwise_vector  # NumPy's order of a run's sum (np.trace)
+from .variants import LeftToOriginal
 
 __all__ = ["arange", "arange_float64", "any_axis", "all_axis", "argmax_axis", "argmin_axis", "diag_view", "trace_pairwise", "ravel", "cumsum_flat",
-           "sign_real", "cumsum_axis", "cumprod_axis"]
+           "sign_real", "cumsum_axis", "cumprod_axis", "cumsum_dtype", "cumprod_dtype"]
 
 
 # --- np.arange -------------------------------------------------------------------------
@@ -488,3 +489,122 @@ def _scan_overload(multiply: bool) -> Any:
 
 overload(cumsum_axis, prefer_literal=True)(_scan_overload(False))
 overload(cumprod_axis, prefer_literal=True)(_scan_overload(True))
+
+
+# --- np.cumsum / np.cumprod with dtype=, and complex np.cumprod ----------------------------------
+#
+# NumPy 2's add/multiply.accumulate with dtype=D (measured on NumPy 2.4): each element is cast to D first
+# (C's conversion: an integer wraps into a narrower one, a float truncates toward zero), then the line
+# accumulates in D from its first element, in order, with D's own wrap-around (np.cumsum(int64s,
+# dtype=np.int8): 100, -56, 44) or rounding (float32). Without dtype=, D is the accumulation dtype
+# (complex cumprod: the form Numba's np.cumprod gets wrong, its product from 1 turning an infinite
+# factor into NaN). Left to the original (LeftToOriginal; the variant restores its writes first):
+# a float out of an integer D's range or NaN (undefined in C), and a complex product that is not finite
+# (NumPy's complex multiply treats infinities and NaNs its own way: other NaN signs, C99's recovery of
+# an infinity); every finite complex product is the same formula's bits in both (tested). The compiler
+# (types/row-rules.ts scanRule) refuses a bool D and a complex input to a real D. axis: an int literal,
+# or None (the flattened array, C order).
+
+
+def cumsum_dtype(a: Any, axis: Any, dtype: Any) -> Any:
+    """``np.cumsum(a, axis=axis, dtype=dtype)`` (dtype None: NumPy's accumulation dtype)."""
+    return np.cumsum(a, axis=axis, dtype=dtype)
+
+
+def cumprod_dtype(a: Any, axis: Any, dtype: Any) -> Any:
+    """``np.cumprod(a, axis=axis, dtype=dtype)`` (dtype None: NumPy's accumulation dtype)."""
+    return np.cumprod(a, axis=axis, dtype=dtype)
+
+
+_SCAN_CAST_WHY = "cumsum/cumprod(dtype=<integer>) of a NaN, an infinity or a float out of the dtype's range (undefined in C)"
+_SCAN_COMPLEX_WHY = "a complex cumprod whose partial product is not finite (NumPy's complex multiply handles infinities and NaNs its own way)"
+
+
+@register_jitable(inline="always")
+def _finite_complex(z: Any) -> bool:  # type: ignore[no-untyped-def]
+    return math.isfinite(z.real) and math.isfinite(z.imag)
+
+
+def _accumulate_fuses() -> bool:
+    """Whether NumPy's complex multiply.accumulate fuses its products (asked of NumPy once, as
+    complex_helpers._numpy_fuses asks of its array loop; this machine's NumPy 2.4 does not, where its array
+    multiply does): where it does, complex cumprod keeps the original."""
+    fused = []
+    for dtype, x in ((np.complex128, 1.0 + 2.0**-27), (np.complex64, 1.0 + 2.0**-12)):
+        a = np.array([complex(1.0, 0.0), complex(x, 1.0), complex(x, 1.0)], dtype=dtype)
+        real = np.float64(np.cumprod(a)[2].real)  # x*x - 1: one rounding fused, two plain
+        plain = np.float64(np.array(np.array(x, a.real.dtype) * np.array(x, a.real.dtype) - 1, a.real.dtype))
+        fused.append(real != plain)
+    return any(fused)
+
+
+_ACCUMULATE_FUSES = _accumulate_fuses()
+
+
+def _scan_dtype_overload(multiply: bool) -> Any:
+    def ol(a, axis, dtype):  # type: ignore[no-untyped-def]
+        if not isinstance(a, types.Array) or a.ndim == 0 or not isinstance(a.dtype, (types.Integer, types.Float, types.Boolean, types.Complex)):
+            return None
+        if isinstance(dtype, (types.NoneType, types.Omitted)) or dtype is None:
+            to = as_numba(_accumulated(a))
+        else:
+            to = dtype.dtype if isinstance(dtype, types.DType) else getattr(dtype, "instance_type", None)
+        if not isinstance(to, (types.Integer, types.Float, types.Complex)):
+            return None  # (bool: logical or/and; the compiler refuses it)
+        if isinstance(a.dtype, types.Complex) and not isinstance(to, types.Complex):
+            return None  # (NumPy's ComplexWarning)
+        if multiply and isinstance(to, types.Complex) and _ACCUMULATE_FUSES:
+            return None  # (NumPy's products fused here: the original runs)
+        flat = isinstance(axis, (types.NoneType, types.Omitted)) or axis is None
+        if not flat and not isinstance(axis, types.IntegerLiteral):
+            return None
+        axes = None if flat else literal_axes(axis, a.ndim)
+        if not flat and axes is None:
+            return None
+        lines = None if flat else lines_of(a.ndim, axes)
+        acc = np.dtype(str(to))
+        cast = acc.type
+        checked = isinstance(a.dtype, types.Float) and isinstance(to, types.Integer)
+        info = np.iinfo(acc) if checked else None
+        low = float(info.min) - 1.0 if checked else 0.0  # (as runtime/int_helpers.astype_int's bounds)
+        high = float(info.max) + 1.0 if checked else 0.0
+        finite = multiply and isinstance(to, types.Complex)
+
+        def impl(a, axis, dtype):  # type: ignore[no-untyped-def]
+            if flat:
+                src = np.ascontiguousarray(a).reshape((1, a.size, 1))
+            else:
+                src = lines(a)
+            outer, n, inner = src.shape
+            out = np.empty((outer, n, inner), acc)
+            for o in range(outer):
+                for k in range(n):
+                    for i in range(inner):
+                        v = src[o, k, i]
+                        if checked and not (v > low and v < high):
+                            raise LeftToOriginal(_SCAN_CAST_WHY)
+                        x = cast(v)
+                        if k == 0:
+                            out[o, 0, i] = x
+                        elif multiply:
+                            r = out[o, k - 1, i] * x
+                            if finite and not _finite_complex(r):
+                                raise LeftToOriginal(_SCAN_COMPLEX_WHY)
+                            out[o, k, i] = r
+                        else:
+                            out[o, k, i] = out[o, k - 1, i] + x
+            if flat:
+                return out.reshape(a.size)
+            return out.reshape(a.shape)
+        return impl
+    return ol
+
+
+def as_numba(dtype: Any) -> Any:
+    from numba.np.numpy_support import from_dtype
+
+    return from_dtype(dtype)
+
+
+overload(cumsum_dtype, prefer_literal=True)(_scan_dtype_overload(False))
+overload(cumprod_dtype, prefer_literal=True)(_scan_dtype_overload(True))

@@ -188,7 +188,10 @@ export abstract class CallChecker extends OperatorChecker {
           // a.cumsum([axis]) / a.cumprod(axis=k): NumPy's accumulation (types/row-rules.ts scanRule)
           if (e.func.kind !== 'attribute') return UNKNOWN;
           const axisAt = e.args[0] ?? e.keywords.find((w) => w.name === 'axis')?.value;
-          const r = scanRule(name as 'cumsum' | 'cumprod', arr, e.func.value, axisAt, e.args.length > 1 || [...kw.keys()].some((k) => k !== 'axis') || (e.args.length > 0 && kw.has('axis')));
+          const dtypeAt = e.args[1] ?? e.keywords.find((w) => w.name === 'dtype')?.value;
+          const extra = e.args.length > 2 || [...kw.keys()].some((k) => k !== 'axis' && k !== 'dtype') ||
+            (e.args.length > 0 && kw.has('axis')) || (e.args.length > 1 && kw.has('dtype'));
+          const r = scanRule(name as 'cumsum' | 'cumprod', arr, e.func.value, axisAt, extra, dtypeAt && { ty: args[1] ?? kw.get('dtype'), node: dtypeAt });
           return this.scanResult(e, `.${name}`, r);
         }
         case 'fill':

@@ -164,7 +164,10 @@ export abstract class NumpyCallChecker extends CallChecker {
         // np.cumsum(a[, axis]) / np.cumprod: NumPy's accumulation (types/row-rules.ts scanRule, runtime/row_helpers.py)
         if (args[0]?.kind === 'unknown') return UNKNOWN;
         const axisAt = e.args[1] ?? e.keywords.find((w) => w.name === 'axis')?.value;
-        const r = scanRule(name as 'cumsum' | 'cumprod', args[0], e.args[0], axisAt, e.args.length > 2 || e.args.length === 0 || [...kw.keys()].some((k) => k !== 'axis') || (e.args.length > 1 && kw.has('axis')));
+        const dtypeAt = e.args[2] ?? e.keywords.find((w) => w.name === 'dtype')?.value;
+        const extra = e.args.length > 3 || e.args.length === 0 || [...kw.keys()].some((k) => k !== 'axis' && k !== 'dtype') ||
+          (e.args.length > 1 && kw.has('axis')) || (e.args.length > 2 && kw.has('dtype'));
+        const r = scanRule(name as 'cumsum' | 'cumprod', args[0], e.args[0], axisAt, extra, dtypeAt && { ty: args[2] ?? kw.get('dtype'), node: dtypeAt });
         return this.scanResult(e, `np.${name}`, r);
       }
       case 'reshape': {

@@ -319,9 +319,10 @@ const NUMPY: Record<string, Row> = {
   amax: { typing: 'reduction', loop: 'reduction', numba: 'np.amax', numerics: 'exact', gpu: null },
   amin: { typing: 'reduction', loop: 'reduction', numba: 'np.amin', numerics: 'exact', gpu: null },
   // add.accumulate runs in order, from the first element: row_helpers.cumsum_flat / cumsum_axis give its bits in both modes
-  cumsum: { typing: 'scan', loop: 'scan', numba: 'np.cumsum', numerics: 'reduction', gpu: null },
-  // multiply.accumulate runs in order in NumPy as in Numba: the same products, bit for bit (complex keeps the original)
-  cumprod: { typing: 'scan', loop: 'scan', numba: 'np.cumprod', numerics: 'exact', gpu: null },
+  cumsum: { typing: 'scan', loop: 'scan', numba: 'np.cumsum', numerics: 'reduction', gpu: null, dtypeArg: 2 },
+  // multiply.accumulate runs in order in NumPy as in Numba: the same products, bit for bit (complex: finite products only,
+  // dtype=: each element cast first; row_helpers.cumprod_dtype)
+  cumprod: { typing: 'scan', loop: 'scan', numba: 'np.cumprod', numerics: 'exact', gpu: null, dtypeArg: 2 },
   argmax: { typing: 'arg_reduce', loop: 'reduction', numba: 'np.argmax', numerics: 'exact', gpu: null },
   argmin: { typing: 'arg_reduce', loop: 'reduction', numba: 'np.argmin', numerics: 'exact', gpu: null },
   any: { typing: 'bool_reduce', loop: 'reduction', numba: 'np.any', numerics: 'exact', gpu: null },
@@ -463,7 +464,7 @@ const NDARRAY: Record<string, Row> = {
   max: { typing: 'reduction', loop: 'reduction', numba: '.max', numerics: 'exact', gpu: null },
   min: { typing: 'reduction', loop: 'reduction', numba: '.min', numerics: 'exact', gpu: null },
   item: { typing: 'item', loop: 'gather', numba: '.item', numerics: 'exact', gpu: null },
-  cumsum: { typing: 'scan', loop: 'scan', numba: '.cumsum', numerics: 'reduction', gpu: null },
+  cumsum: { typing: 'scan', loop: 'scan', numba: '.cumsum', numerics: 'reduction', gpu: null, dtypeArg: 1 },
   ravel: { typing: 'flat', loop: 'view', numba: '.ravel', helper: 'ravel', numerics: 'exact', gpu: null },
   flatten: { typing: 'flat', loop: 'elementwise', numba: '.flatten', numerics: 'exact', gpu: null },
   copy: { typing: 'same', loop: 'elementwise', numba: '.copy', numerics: 'exact', gpu: null },
@@ -484,7 +485,7 @@ const NDARRAY: Record<string, Row> = {
   diagonal: { typing: 'diagonal', loop: 'view', numba: '.diagonal', helper: 'diag_view', numerics: 'exact', gpu: null },
   // np.swapaxes's view (Numba has no such method: array_helpers.swapaxes of the receiver)
   swapaxes: { typing: 'swapaxes', loop: 'view', numba: '.swapaxes', helper: 'swapaxes', numerics: 'exact', gpu: null },
-  cumprod: { typing: 'scan', loop: 'scan', numba: '.cumprod', numerics: 'exact', gpu: null },
+  cumprod: { typing: 'scan', loop: 'scan', numba: '.cumprod', numerics: 'exact', gpu: null, dtypeArg: 1 },
 };
 
 /** <array>.<name>: attributes. */

@@ -119,34 +119,53 @@ export function accumulateDtype(dtype: string | null): string | null {
 }
 
 /**
- * np.cumsum(a[, axis]) / a.cumsum([axis]) and cumprod (axis by position or by name, an int literal or
- * None): flattened without an axis, the array's rank along one. The dtype is NumPy's accumulation
- * dtype (accumulateDtype). Helpers (runtime/row_helpers.py): NumPy's accumulation from the first
- * element along the axis (Numba's starts from 0, turning a leading -0.0 into +0.0), and without an
- * axis of floats and complex numbers; integer and bool sums and real products need none (0 + x and
- * 1 * x are x). Complex products keep the original (Numba's 1 * x turns an infinity into NaN).
- * `extra`: an argument or keyword the rule does not read (dtype=, out=: refused by call-args.ts first).
+ * np.cumsum(a[, axis[, dtype]]) / a.cumsum([axis[, dtype]]) and cumprod (axis by position or by name, an
+ * int literal or None; dtype= as allocations take it, types/dtype-args.ts): flattened without an axis,
+ * the array's rank along one. The dtype is NumPy's accumulation dtype (accumulateDtype), or dtype='s.
+ * Helpers (runtime/row_helpers.py): NumPy's accumulation from the first element along the axis (Numba's
+ * starts from 0, turning a leading -0.0 into +0.0), and without an axis of floats and complex numbers;
+ * integer and bool sums and real products need none (0 + x and 1 * x are x). With dtype= (cumsum_dtype,
+ * cumprod_dtype): each element cast to it first, then accumulated in it (a narrow integer wraps, float32
+ * rounds), as NumPy 2 does; a float cast to an integer out of its range or NaN leaves the call to the
+ * original (undefined in C). Complex products (cumprod_dtype too): compiled where every partial product
+ * is finite, else the original (Numba's 1 * x turns an infinity into NaN, and NumPy's complex multiply
+ * treats infinities and NaNs its own way). A bool dtype= (logical or/and) and a complex array to a real
+ * dtype= (NumPy's ComplexWarning) keep the original.
+ * `extra`: an argument or keyword the rule does not read (out=, a fourth argument).
+ * `dtypeArg`: dtype= as typed and its expression (printed np.<dtype>, types/dtype-args.ts), if written.
  * `flat`: no axis (or axis=None, which the caller drops: Numba's cumprod takes none).
  */
 export type ScanResult = { ty: Ty; helper: Semantics | null; flat: boolean } | { refuse: string };
 
-export function scanRule(name: 'cumsum' | 'cumprod', a: Ty | undefined, array: Expr, axisNode: Expr | undefined, extra: boolean): ScanResult {
-  const forms = `${name}(a) or ${name}(a, axis=k) with an int literal axis`;
-  if (extra) return { refuse: `${forms} is supported (no dtype=, out= or further argument)` };
+export function scanRule(name: 'cumsum' | 'cumprod', a: Ty | undefined, array: Expr, axisNode: Expr | undefined, extra: boolean,
+  dtypeArg?: { ty: Ty | undefined; node: Expr }): ScanResult {
+  const forms = `${name}(a) or ${name}(a, axis=k, dtype=d) with an int literal axis`;
+  if (extra) return { refuse: `${forms} is supported (no out= or further argument)` };
   if (a?.kind !== 'array') return { refuse: `${forms} is supported on an array` };
-  if (a.dtype !== null && (a.dtype.startsWith('complex') ? name === 'cumprod' : !/^(bool|u?int\d+|float\d+)$/.test(a.dtype))) {
-    return { refuse: `${name}() of ${a.dtype} keeps the original (${name === 'cumprod' ? "Numba's product from 1 turns an infinite factor into NaN" : 'not a number dtype'})` };
+  if (a.dtype !== null && !/^(bool|u?int\d+|float\d+|complex\d+)$/.test(a.dtype)) return { refuse: `${name}() of ${a.dtype} keeps the original (not a number dtype)` };
+  const flatAxis = axisNode === undefined || (axisNode.kind === 'const' && axisNode.value === 'None');
+  const axis = flatAxis ? undefined : intLiteral(axisNode);
+  if (!flatAxis && axis === undefined) return { refuse: `${forms} is supported (a computed axis is not)` };
+  if (!flatAxis && a.ndim === null) return { refuse: rankUnknown(`${name}(a, axis=k)`, a) ?? `${name}(a, axis=k) needs the array's rank` };
+  const norm = axis === undefined ? 0n : axis < 0n ? axis + BigInt(a.ndim ?? 0) : axis;
+  // NumPy raises AxisError: the original runs and raises it
+  if (axis !== undefined && (norm < 0n || norm >= BigInt(a.ndim ?? 0))) return { refuse: `${name}(): axis ${axis} is outside the array's ${a.ndim} dimensions` };
+  const ndim = flatAxis ? 1 : a.ndim;
+  const axisArg: Expr | string = flatAxis ? 'None' : (axisNode as Expr);
+  if (dtypeArg) {
+    const to = dtypeArg.ty?.kind === 'dtype' ? dtypeArg.ty.dtype : null;
+    if (to === null || a.dtype === null) return { refuse: `${name}(a, dtype=d) needs the array's dtype and d known when compiling (np.int32, float, 'float32', A.dtype of a hinted array)` };
+    if (to === 'bool') return { refuse: `${name}(a, dtype=bool) keeps the original (NumPy accumulates bools as logical or/and)` };
+    if (!/^(u?int\d+|float\d+|complex\d+)$/.test(to)) return { refuse: `${name}(a, dtype=${to}) keeps the original (not a number dtype)` };
+    if (a.dtype.startsWith('complex') && !to.startsWith('complex')) return { refuse: `${name}() of ${a.dtype} elements to ${to} drops the imaginary part with NumPy's ComplexWarning, which compiled code does not give` };
+    return { ty: { kind: 'array', dtype: to, ndim }, helper: { helper: `${name}_dtype`, args: [array, axisArg, dtypeArg.node] }, flat: false };
   }
   const dtype = accumulateDtype(a.dtype);
-  if (axisNode === undefined || (axisNode.kind === 'const' && axisNode.value === 'None')) {
+  // complex products: from the first element, finite ones only (cumprod_dtype with NumPy's accumulation dtype)
+  if (name === 'cumprod' && a.dtype?.startsWith('complex')) return { ty: { kind: 'array', dtype, ndim }, helper: { helper: 'cumprod_dtype', args: [array, axisArg, 'None'] }, flat: false };
+  if (flatAxis) {
     const flatHelper = name === 'cumsum' && a.dtype !== null && /^(float|complex)/.test(a.dtype);
     return { ty: { kind: 'array', dtype, ndim: 1 }, helper: flatHelper ? { helper: 'cumsum_flat', args: [array] } : null, flat: true };
   }
-  const axis = intLiteral(axisNode);
-  if (axis === undefined) return { refuse: `${forms} is supported (a computed axis is not)` };
-  if (a.ndim === null) return { refuse: rankUnknown(`${name}(a, axis=k)`, a) ?? `${name}(a, axis=k) needs the array's rank` };
-  const norm = axis < 0n ? axis + BigInt(a.ndim) : axis;
-  // NumPy raises AxisError: the original runs and raises it
-  if (norm < 0n || norm >= BigInt(a.ndim)) return { refuse: `${name}(): axis ${axis} is outside the array's ${a.ndim} dimensions` };
-  return { ty: { kind: 'array', dtype, ndim: a.ndim }, helper: { helper: `${name}_axis`, args: [array, axisNode] }, flat: false };
+  return { ty: { kind: 'array', dtype, ndim: a.ndim }, helper: { helper: `${name}_axis`, args: [array, axisNode as Expr] }, flat: false };
 }

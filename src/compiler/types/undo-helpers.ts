@@ -20,7 +20,13 @@ export const SPEC_CHECKED_INT_HELPER = 'spec_fit_int';
 /** An index read from data into a fresh local array, outside a prange loop (runtime/index_checks.py): NumPy's IndexError is the original's. */
 export const CHECKED_INDEX_HELPER = 'check_index';
 
+/**
+ * np.cumsum/np.cumprod with dtype=, and complex np.cumprod (runtime/row_helpers.py): a float cast to an integer
+ * dtype out of its range, and a complex partial product that is not finite, are the original's.
+ */
+export const SCAN_DTYPE_HELPERS = ['cumsum_dtype', 'cumprod_dtype'] as const;
+
 /** The helpers that leave a value to the original (no device form either). */
-export const LEFT_TO_ORIGINAL_HELPERS: ReadonlySet<string> = new Set([INT_OF_FLOAT_HELPER, ASTYPE_INT_HELPER, CHECKED_INT_HELPER, CHECKED_INDEX_HELPER]);
+export const LEFT_TO_ORIGINAL_HELPERS: ReadonlySet<string> = new Set([INT_OF_FLOAT_HELPER, ASTYPE_INT_HELPER, CHECKED_INT_HELPER, CHECKED_INDEX_HELPER, ...SCAN_DTYPE_HELPERS]);
 
 export const UNDOING_HELPERS: ReadonlySet<string> = new Set([...CHECKED_EXTREMA_HELPERS, ...LEFT_TO_ORIGINAL_HELPERS]);
