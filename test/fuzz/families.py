@@ -690,6 +690,65 @@ class PeriodicFn:
         return f"def {self.name}({sig}) -> None:\n{text}\n", spec
 
 
+class RotationFn:
+    """Buffers rotated between the steps of a time loop, as scientists write two-buffer stencils (issue 17/18;
+    scop/rotations.ts): `a, b = b, a`, a three-way rotation `a, b, d = b, d, a`, or a fresh array each step
+    bound to the state (`b = np.zeros_like(a)` ... `a = b`); the space loop reads the state through
+    `c * a[i]`, a periodic `a[(i + 1) % n]`, Python's wrap `a[i - 1]`, a reflection `a[abs(i - k)]` (k past
+    the array: IndexError) or a gather from X `X[idx[i]]` (an index past either end: IndexError), and must
+    run as prange. One function in four is a twin that shares an object between two names and must stay
+    sequential: the state rebound to the buffer the next step writes (`a = b`), or a view of the state kept
+    across the rotation. Parameters: X (1-d float64), steps (int), c (float), k (int) and idx (indices into
+    X) where read. Returns the state."""
+
+    FORMS = ("swap2", "swap3", "fresh")
+    READS = ("scale", "next_mod", "prev_neg", "abs_k", "gather")
+    TWINS = ("shared", "view")
+
+    def __init__(self, rng: random.Random, name: str):
+        self.rng = rng
+        self.name = name
+        self.features: set[str] = {"rotation_family"}
+
+    def build(self) -> tuple[str, FunctionSpec]:
+        rng = self.rng
+        form = rng.choice(self.FORMS)
+        read = rng.choice(self.READS)
+        twin = rng.choice(self.TWINS) if rng.random() < 1 / 4 else None
+        self.features |= {f"rotation_{form}", f"rotation_read_{read}", *([f"rotation_twin_{twin}"] if twin else [])}
+        expr = {
+            "scale": "c * a[i]",
+            "next_mod": "a[(i + 1) % n] - a[i]",
+            "prev_neg": "0.5 * (a[i - 1] + a[i])",
+            "abs_k": "a[abs(i - k)] * c",
+            "gather": "a[i] + c * X[idx[i]]",
+        }[read]
+        if twin == "view":
+            expr += " + first[0]"
+        before = ["n = X.shape[0]", "a = X.copy()"]
+        if twin == "view":
+            before.append("first = a[0:1]")
+        if form == "swap2" or twin == "shared":
+            before.append("b = np.zeros(n)")
+            body = ["for i in range(n):", f"    b[i] = {expr}", "a = b" if twin == "shared" else "a, b = b, a"]
+        elif form == "swap3":
+            before += ["b = X * c", "d = np.zeros(n)"]
+            body = ["for i in range(n):", f"    d[i] = {expr} - 0.5 * b[i]", "a, b, d = b, d, a"]
+        else:
+            body = ["b = np.zeros_like(a)", "for i in range(n):", f"    b[i] = {expr}", "a = b"]
+        lines = [*before, "for t in range(steps):", *["    " + b for b in body], "return a"]
+        text = "\n".join("    " + x for x in lines)
+        params = [Param("X", "array", 1), Param("steps", "int"), Param("c", "float")]
+        if read == "abs_k":
+            params.append(Param("k", "int"))
+        if read == "gather":
+            params.append(Param("idx", "array", 1, "int64", of="index:X"))
+        sig = ", ".join(f"{p.name}: {SHAPED[(p.dtype, p.ndim)] if p.kind == 'array' else p.kind}" for p in params)
+        spec = FunctionSpec(self.name, params, True, None, self.features)
+        spec.ret_hint = "-"
+        return f"def {self.name}({sig}):\n{text}\n", spec
+
+
 # ------------------------------------------------------------------------------------------------
 # The NumPy table's rows that the families above do not write (issue 17): `TableFn`.
 

@@ -908,6 +908,13 @@ def generate(seed: int) -> Program:
         text, spec = families.PeriodicFn(perng, f"f{len(texts)}").build()
         texts.append(text)
         specs.append(spec)
+    # and one program in eight has buffers rotated between time steps, or a twin sharing one object between two
+    # names (families.RotationFn, its own stream); every program with POLYRAY_FUZZ_ROTATION=1
+    rorng = random.Random(seed * 61 + 19)
+    if rorng.random() < 1 / 8 or os.environ.get("POLYRAY_FUZZ_ROTATION") == "1":
+        text, spec = families.RotationFn(rorng, f"f{len(texts)}").build()
+        texts.append(text)
+        specs.append(spec)
     # one program in eight also sorts, in a function of its own (families.SortFn, its own stream, so the
     # functions above stay as they were); every program with --sort-family (run.py)
     srng = random.Random(seed * 43 + 5)

@@ -831,7 +831,8 @@ def state_file(seed: int, count: int) -> Path:
     families = "+".join(x for x in (os.environ.get("POLYRAY_FUZZ_FAMILIES", "").replace(",", "+"), os.environ.get("POLYRAY_FUZZ_FAMILY", ""),
                                   "table" if os.environ.get("POLYRAY_FUZZ_TABLE") == "1" else "",
                                   "private" if os.environ.get("POLYRAY_FUZZ_PRIVATE") == "1" else "",
-                                  "periodic" if os.environ.get("POLYRAY_FUZZ_PERIODIC") == "1" else "") if x)
+                                  "periodic" if os.environ.get("POLYRAY_FUZZ_PERIODIC") == "1" else "",
+                                  "rotation" if os.environ.get("POLYRAY_FUZZ_ROTATION") == "1" else "") if x)
     return base / f"run-{seed}-{count}{'-' + families if families else ''}.jsonl"
 
 
@@ -928,6 +929,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--table-family", action="store_true", help="give every program a function of NumPy table rows (families.TableFn; sets POLYRAY_FUZZ_TABLE=1)")
     ap.add_argument("--private-family", action="store_true", help="give every program a loop with a local array per iteration (families.PrivateFn; sets POLYRAY_FUZZ_PRIVATE=1)")
     ap.add_argument("--periodic-family", action="store_true", help="give every program a loop nest with periodic or divided subscripts (families.PeriodicFn; sets POLYRAY_FUZZ_PERIODIC=1)")
+    ap.add_argument("--rotation-family", action="store_true", help="give every program buffers rotated between time steps (families.RotationFn; sets POLYRAY_FUZZ_ROTATION=1)")
     ap.add_argument("--worker", choices=("cpu", "ray", "gpu"), help=argparse.SUPPRESS)
     ap.add_argument("--seeds", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -943,6 +945,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["POLYRAY_FUZZ_PRIVATE"] = "1"  # read by generate.py, here and in the workers it starts
     if a.periodic_family:
         os.environ["POLYRAY_FUZZ_PERIODIC"] = "1"  # read by generate.py, here and in the workers it starts
+    if a.rotation_family:
+        os.environ["POLYRAY_FUZZ_ROTATION"] = "1"  # read by generate.py, here and in the workers it starts
     if a.worker:
         worker(a.worker, [int(s) for s in a.seeds.split(",") if s], a.trials, a.ray_trials)
         return 0

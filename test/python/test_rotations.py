@@ -120,3 +120,21 @@ print(json.dumps(ran))
     r = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert r.returncode == 0, r.stderr[-4000:]
     assert json.loads(r.stdout.strip().splitlines()[-1]) == 3 * len(PARALLEL)
+
+
+def test_the_fuzzer_generates_every_rotation_form(monkeypatch):
+    """test/fuzz/families.RotationFn writes each rotation, each read of the state and each twin (its programs are
+    compared with the original in both modes by test/fuzz/run.py --rotation-family)."""
+    sys.path.insert(0, str(ROOT / "test/fuzz"))
+    import families
+    import generate
+
+    monkeypatch.setenv("POLYRAY_FUZZ_ROTATION", "1")
+    seen: set[str] = set()
+    for seed in range(60):
+        for spec in generate.generate(seed).functions:
+            if "rotation_family" in spec.features:
+                seen |= spec.features
+    want = ({f"rotation_{f}" for f in families.RotationFn.FORMS} | {f"rotation_read_{r}" for r in families.RotationFn.READS}
+            | {f"rotation_twin_{t}" for t in families.RotationFn.TWINS})
+    assert want <= seen, want - seen
