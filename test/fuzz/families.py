@@ -1045,7 +1045,12 @@ class TableFn:
             self.use("average")
             if rng.random() < 0.5:
                 return ["m, s = np.average(x, returned=True)", "return m, s"], ["x"], _EXACT  # the mean and the count
-            return ["m, s = np.average(x, weights=np.abs(y), returned=True)", "return m * s"], ["x", "y"], _EXACT
+            if rng.random() < 0.5:
+                return ["m, s = np.average(x, weights=np.abs(y), returned=True)", "return m * s"], ["x", "y"], _EXACT
+            # along an axis with weights of the matrix's shape (close mode: both sums in blocks), the weights' sums
+            k = rng.choice((0, 1))
+            return [f"m, s = np.average(A, axis={k}, weights=np.abs(A) + 1.0, returned=True)", "return s"], ["A"], \
+                {"op": "sum", "operand": "np.abs(A) + 1.0", "axis": k, "keepdims": False, "ddof": 0}
         if form == "histogram":
             self.use("histogram")
             return [rng.choice(("h = np.histogram(x, bins=10)[0]", "h = np.histogram(x, 4)[0]", "h, edges = np.histogram(x, 4)")), "return h"], ["x"], _EXACT

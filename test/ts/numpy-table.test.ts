@@ -23,7 +23,7 @@ const GPU_FORMS = new Set(['math.sqrt', 'math.fabs', 'math.isnan', 'math.isinf',
 const DEVICE_ELEMENTWISE = new Set([...(/DEVICE_ELEMENTWISE[^=]*= \{([^}]*)\}/.exec(readFileSync(new URL('../../python-bridge/polyray/runtime/gpu_elementwise.py', import.meta.url), 'utf8'))?.[1] ?? '')
   .matchAll(/"(\w+)":/g)].map((m) => m[1]));
 /** numba_helpers functions (python-bridge/polyray/runtime/numba_helpers.py) a row may name. */
-const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'histogram_density', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_returned', 'average_weighted_axis', 'average_returned', 'norm', 'norm_keepdims', 'sort', 'sort_inplace', 'argsort', 'unique', 'arange', 'arange_float64', 'any_axis', 'all_axis', 'argmax_axis', 'argmin_axis', 'diag_view', 'trace_pairwise', 'ravel', 'cumsum_flat', 'cumsum_axis', 'cumprod_axis', 'cumsum_dtype', 'cumprod_dtype',
+const HELPERS = new Set(['dot', 'matmul', 'sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow', 'reshape', 'linspace', 'ndarray', 'abs_array', 'histogram', 'histogram_density', 'bincount', 'solve', 'mgrid', 'repeat', 'roll', 'tile', 'swapaxes', 'average_weighted', 'average_weighted_returned', 'average_weighted_axis', 'average_weighted_axis_returned', 'average_returned', 'norm', 'norm_keepdims', 'sort', 'sort_inplace', 'argsort', 'unique', 'arange', 'arange_float64', 'any_axis', 'all_axis', 'argmax_axis', 'argmin_axis', 'diag_view', 'trace_pairwise', 'ravel', 'cumsum_flat', 'cumsum_axis', 'cumprod_axis', 'cumsum_dtype', 'cumprod_dtype',
   'sin', 'cos', 'tan', 'sinh', 'cosh', 'expm1', 'log1p',
   ...['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum'].map((u) => `outer_${u}`),
   ...['fft', 'ifft', 'rfft', 'irfft', 'fft2', 'ifft2', 'rfft2', 'irfft2', 'fftn', 'ifftn', 'rfftn', 'irfftn'].map((f) => `rf_${f}`), 'fftfreq']); // np.fft (runtime/fft_helpers.py)
@@ -275,6 +275,9 @@ test('np.linalg.norm of complex128 and np.average(..., returned=True) without we
     ['r = np.average(v, returned=True)', 'tuple', 'exact'],
     ['r = np.average(A, axis=1, returned=True)', 'tuple', 'close'],
     ['r = np.average(v, returned=False)', 'scalar float', 'exact'],
+    // weights=, axis= and returned= together: both sums along the axis in blocks (close mode)
+    ['r = np.average(A, axis=1, weights=v, returned=True)', 'tuple', 'close'],
+    ['r = np.average(A, axis=0, weights=A * 2.0, returned=False)', 'array float64 1', 'close'],
   ];
   for (const [body, want, mode] of ok) {
     const { errors, r } = await check(body, mode);
@@ -288,6 +291,8 @@ test('np.linalg.norm of complex128 and np.average(..., returned=True) without we
     ['r = np.average(A, axis=1, returned=True)', /NumPy adds them pairwise/, 'exact'],
     ['r = np.average(A, 1, returned=True)', /positional axis/, 'close'],
     ['r = np.average(v, returned=n > 0)', /written True or False/, 'close'],
+    ['r = np.average(A, axis=1, weights=v, returned=True)', /exact mode keeps the original/, 'exact'],
+    ['r = np.average(A, axis=1, weights=v, returned=n > 0)', /returned= True or False written out/, 'close'],
   ];
   for (const [body, want, mode] of refused) {
     const { errors } = await check(body, mode);

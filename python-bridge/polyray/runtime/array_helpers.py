@@ -25,7 +25,7 @@ from .close_reductions import SUM, _reduce_lines  # close mode's blocked sums (n
 from .axis_lines import literal_axes, shape_of
 from .axis_lines import lines_of  # (pre, m, post): the lines along one axis, shared with the reductions
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "histogram_density", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_returned", "average_weighted_axis", "average_returned", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "histogram_density", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_returned", "average_weighted_axis", "average_weighted_axis_returned", "average_returned", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -815,8 +815,8 @@ def _ol_average_returned(avg, a):  # type: ignore[no-untyped-def]
 
 
 # np.average(A, axis=k, weights=w) of a float64 matrix, w of A's shape or a vector along axis k:
-# close mode only (types: check-numpy-calls.ts): both sums along the axis in close_reductions'
-# blocks, NumPy's ValueError for weights of another shape and ZeroDivisionError where a line's
+# close mode only (types: check-numpy-calls.ts), returned= True or False: both sums along the axis in
+# close_reductions' blocks, NumPy's ValueError for weights of another shape and ZeroDivisionError where a line's
 # weights sum to 0.0, before anything is divided.
 
 
@@ -825,35 +825,47 @@ def average_weighted_axis(a: Any, w: Any, axis: int) -> Any:
     return np.average(a, axis=axis, weights=w)
 
 
-@overload(average_weighted_axis, prefer_literal=True)
-def _ol_average_weighted_axis(a, w, axis):  # type: ignore[no-untyped-def]
-    if not (isinstance(a, types.Array) and isinstance(w, types.Array) and a.ndim == 2 and w.ndim in (1, 2)
-            and a.dtype == types.float64 and w.dtype == types.float64):
-        return None
-    axes = literal_axes(axis, 2)
-    if axes is None:
-        return None  # the original raises NumPy's AxisError
-    k = axes[0]
-    lines = lines_of(2, axes)
-    shape = shape_of(2, axes, False)
-    vector = w.ndim == 1
+def average_weighted_axis_returned(a: Any, w: Any, axis: int) -> Any:
+    """``np.average(a, axis=axis, weights=w, returned=True)`` of a matrix: (the averages, the weights' sums)."""
+    return np.average(a, axis=axis, weights=w, returned=True)
 
-    def impl(a, w, axis):  # type: ignore[no-untyped-def]
-        if vector:
-            if w.shape[0] != a.shape[k]:
-                raise ValueError("Shape of weights must be consistent with shape of a along specified axis.")
-            full = np.empty(a.shape, dtype=np.float64)
-            for i in range(a.shape[0]):
-                for j in range(a.shape[1]):
-                    full[i, j] = w[i] if k == 0 else w[j]
-        else:
-            if w.shape[0] != a.shape[0] or w.shape[1] != a.shape[1]:
-                raise ValueError("Shape of weights must be consistent with shape of a along specified axis.")
-            full = np.ascontiguousarray(w)
-        scl = _reduce_lines(lines(full), SUM, 0)
-        for v in scl:
-            if v == 0.0:
-                raise ZeroDivisionError("Weights sum to zero, can't be normalized")
-        num = _reduce_lines(lines(a * full), SUM, 0)
-        return (num / scl).reshape(shape(a))
-    return impl
+
+def _weighted_axis_overload(returned: bool) -> Any:
+    def ol(a, w, axis):  # type: ignore[no-untyped-def]
+        if not (isinstance(a, types.Array) and isinstance(w, types.Array) and a.ndim == 2 and w.ndim in (1, 2)
+                and a.dtype == types.float64 and w.dtype == types.float64):
+            return None
+        axes = literal_axes(axis, 2)
+        if axes is None:
+            return None  # the original raises NumPy's AxisError
+        k = axes[0]
+        lines = lines_of(2, axes)
+        shape = shape_of(2, axes, False)
+        vector = w.ndim == 1
+
+        def impl(a, w, axis):  # type: ignore[no-untyped-def]
+            if vector:
+                if w.shape[0] != a.shape[k]:
+                    raise ValueError("Shape of weights must be consistent with shape of a along specified axis.")
+                full = np.empty(a.shape, dtype=np.float64)
+                for i in range(a.shape[0]):
+                    for j in range(a.shape[1]):
+                        full[i, j] = w[i] if k == 0 else w[j]
+            else:
+                if w.shape[0] != a.shape[0] or w.shape[1] != a.shape[1]:
+                    raise ValueError("Shape of weights must be consistent with shape of a along specified axis.")
+                full = np.ascontiguousarray(w)
+            scl = _reduce_lines(lines(full), SUM, 0)
+            for v in scl:
+                if v == 0.0:
+                    raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+            num = _reduce_lines(lines(a * full), SUM, 0)
+            if returned:  # (NumPy's scl: the weights' sums, of the averages' shape)
+                return (num / scl).reshape(shape(a)), scl.reshape(shape(a))
+            return (num / scl).reshape(shape(a))
+        return impl
+    return ol
+
+
+overload(average_weighted_axis, prefer_literal=True)(_weighted_axis_overload(False))
+overload(average_weighted_axis_returned, prefer_literal=True)(_weighted_axis_overload(True))

@@ -291,7 +291,8 @@ export abstract class NumpyCallChecker extends CallChecker {
     const [a, w] = [args[0], kw.get('weights')];
     const returned = e.keywords.find((k) => k.name === 'returned')?.value;
     const axisNode = e.keywords.find((k) => k.name === 'axis')?.value;
-    if (axisNode) return this.weightedAverageAlong(e, a, w, axisNode, [...kw.keys()].every((k) => k === 'weights' || k === 'axis' || (k === 'returned' && returned?.kind === 'const' && returned.value === 'False')));
+    const written = returned?.kind === 'const' && (returned.value === 'False' || returned.value === 'True');
+    if (axisNode) return this.weightedAverageAlong(e, a, w, axisNode, [...kw.keys()].every((k) => k === 'weights' || k === 'axis' || (k === 'returned' && written)), returned?.kind === 'const' && returned.value === 'True');
     const literal = returned?.kind === 'const' && (returned.value === 'False' || returned.value === 'True');
     const okKeys = [...kw.keys()].every((k) => k === 'weights' || (k === 'returned' && literal));
     if (args.length !== 1 || !okKeys || a?.kind !== 'array' || a.ndim !== 1 || (a.dtype !== 'float64' && a.dtype !== 'int64') || w?.kind !== 'array' || w.ndim !== 1 || w.dtype !== 'float64') {
@@ -342,14 +343,15 @@ export abstract class NumpyCallChecker extends CallChecker {
 
   /**
    * np.average(A, axis=k, weights=w) of a float64 matrix, w of A's shape or a float64 vector along
-   * axis k: both sums along the axis in close_reductions' blocks (array_helpers.average_weighted_axis),
+   * axis k, returned= True or False: both sums along the axis in close_reductions' blocks
+   * (array_helpers.average_weighted_axis, average_weighted_axis_returned: with the weights' sums),
    * close mode only (NumPy adds a line pairwise or row after row depending on the layout).
    */
-  private weightedAverageAlong(e: Expr & { kind: 'call' }, a: Ty | undefined, w: Ty | undefined, axisNode: Expr, okKeys: boolean): Ty {
+  private weightedAverageAlong(e: Expr & { kind: 'call' }, a: Ty | undefined, w: Ty | undefined, axisNode: Expr, okKeys: boolean, both: boolean): Ty {
     const k = intLiteral(axisNode);
     if (e.args.length !== 1 || !okKeys || a?.kind !== 'array' || a.ndim !== 2 || a.dtype !== 'float64' || w?.kind !== 'array' || (w.ndim !== 1 && w.ndim !== 2) || w.dtype !== 'float64'
       || k === undefined || k < -2n || k > 1n) {
-      this.error(e.span, 'np.average(A, axis=k, weights=w) is supported on a float64 matrix, an int literal axis and float64 weights of its shape or along the axis (returned=False only)');
+      this.error(e.span, 'np.average(A, axis=k, weights=w) is supported on a float64 matrix, an int literal axis and float64 weights of its shape or along the axis (returned= True or False written out)');
       return UNKNOWN;
     }
     if (this.numerics === 'exact') {
@@ -362,8 +364,11 @@ export abstract class NumpyCallChecker extends CallChecker {
         bound: 'the weighted sum N and the weights\' sum S along the axis in blocks fixed by the length n (close_reductions.py), each within the sum row\'s bound (D(n) + n - 1)*eps/2*sum|t| of NumPy\'s; the quotient within bound_N/|N| + bound_S/|S| relatively, plus one rounding',
       });
     }
-    this.helpers.set(e, { helper: 'average_weighted_axis', args: [e.args[0], e.keywords.find((x) => x.name === 'weights')!.value, String(k)] });
-    return { kind: 'array', dtype: 'float64', ndim: 1 };
+    // returned=True: (the averages, the weights' sums along the axis), two fresh vectors
+    this.helpers.set(e, { helper: both ? 'average_weighted_axis_returned' : 'average_weighted_axis', args: [e.args[0], e.keywords.find((x) => x.name === 'weights')!.value, String(k)] });
+    if (!both) return { kind: 'array', dtype: 'float64', ndim: 1 };
+    this.tupleCalls.set(e, null);
+    return { kind: 'tuple', elts: [{ kind: 'array', dtype: 'float64', ndim: 1 }, { kind: 'array', dtype: 'float64', ndim: 1 }] };
   }
 
   /**
