@@ -87,6 +87,11 @@ sys.path.insert(0, str(HERE))
 import generate as gen  # noqa: E402
 import families  # noqa: E402
 
+# which functions close mode generated as exact mode did (run_close)
+_twins_spec = importlib.util.spec_from_file_location("mode_twins", ROOT / "test" / "python" / "mode_twins.py")
+assert _twins_spec and _twins_spec.loader
+mode_twins = importlib.util.module_from_spec(_twins_spec)
+_twins_spec.loader.exec_module(mode_twins)
 _spec = importlib.util.spec_from_file_location("measure_ulp", ROOT / "scripts" / "measure_ulp.py")
 measure_ulp = importlib.util.module_from_spec(_spec)  # the ULP distance and the documented K (close mode)
 assert _spec.loader
@@ -481,7 +486,7 @@ def run_source(source: str, functions: list[gen.FunctionSpec], seed: int, varian
     os.environ.pop("POLYRAY_TARGET", None)
     os.environ.pop("POLYRAY_CPU_FORM", None)
     if fixed_inputs is None:
-        run_close(source, functions, seed, compiler, workdir, tag, trials, only, result)
+        run_close(source, functions, seed, compiler, workdir, tag, trials, only, result, (module, reply["module"]))
     result["mismatches"] += verdict_mismatches(source, reply["report"], functions, seed, trials, result, only, fixed_inputs)
     if only is None and fixed_inputs is None and reloaded(seed):
         result["mismatches"] += reload_mismatches(path, tag, seed, trials, result)
@@ -534,15 +539,18 @@ _ULP: dict[str, dict[str, int]] | None = None
 
 
 def run_close(source: str, functions: list[gen.FunctionSpec], seed: int, compiler: Compiler, workdir: Path, tag: str,
-              trials: int, only: str | None, result: dict[str, Any]) -> None:
-    """The program compiled in close mode, its cpu variants against the original (close_check.py)."""
+              trials: int, only: str | None, result: dict[str, Any], twin: tuple[Any, str] | None = None) -> None:
+    """The program compiled in close mode, its cpu variants against the original (close_check.py). twin: exact
+    mode's module and its text; a function close mode generated alike (test/python/mode_twins.py: the same
+    statements reachable from it) runs exact mode's already compiled function on the same calls, counted in
+    close_twin: Numba would compile the same code again for nothing."""
     import polyray.runtime as rt
     import close_check
 
     global _ULP
     if _ULP is None:
         _ULP = measure_ulp.documented_bounds()
-    for key in ("close_calls", "close_non_original", "close_bounded", "close_exact", "close_unbounded"):
+    for key in ("close_calls", "close_non_original", "close_bounded", "close_exact", "close_unbounded", "close_twin"):
         result.setdefault(key, 0)
     reply = compiler.compile(source, f"fz_{seed}.py", "close")
     if not reply.get("ok"):
@@ -556,14 +564,19 @@ def run_close(source: str, functions: list[gen.FunctionSpec], seed: int, compile
         result["mismatches"].append({"function": None, "target": "cpu-close", "what": f"import of the close-mode module failed: {type(exc).__name__}: {exc}"[:500]})
         return
     reports = {f["name"]: f for f in reply["report"]["functions"]}
+    alike = (mode_twins.statements(twin[1]), mode_twins.statements(reply["module"])) if twin is not None else None
     for spec in functions:
         if only and spec.name != only:
             continue
         notes = reports[spec.name].get("closeNotes", [])
         if spec.outside and reports[spec.name]["accelerated"]:
             result["mismatches"].append({"function": spec.name, "target": "cpu-close", "what": f"outside the subset ({spec.outside}) but accelerated in close mode"})
-        wrapper = getattr(module, spec.name)
-        original = getattr(module, f"_polyray_original_{spec.name}", None) or original_module(source, seed).__dict__[spec.name]
+        runs = module
+        if twin is not None and mode_twins.reach(alike[0], spec.name) == mode_twins.reach(alike[1], spec.name):
+            runs = twin[0]
+            result["close_twin"] += trials
+        wrapper = getattr(runs, spec.name)
+        original = getattr(runs, f"_polyray_original_{spec.name}", None) or original_module(source, seed).__dict__[spec.name]
         for trial in range(trials):
             args = make_inputs(spec, seed, trial)
             ref, mine = copy_args(args), copy_args(args)
@@ -603,7 +616,7 @@ def run_close(source: str, functions: list[gen.FunctionSpec], seed: int, compile
                 result["mismatches"].append({"function": spec.name, "trial": trial, "target": "cpu-close", "ran": ran, "what": diff,
                                              "reason": hist[-1].get("reason") if hist else None})
         if spec.constants:
-            result["mismatches"] += rebind_mismatches(module, original_module(source, seed), spec, wrapper, original, seed, "cpu-close", result)
+            result["mismatches"] += rebind_mismatches(runs, original_module(source, seed), spec, wrapper, original, seed, "cpu-close", result)
     os.environ.pop("POLYRAY_TARGET", None)
     os.environ.pop("POLYRAY_CPU_FORM", None)
 
@@ -868,7 +881,7 @@ def coverage(results: list[dict[str, Any]]) -> dict[str, Any]:
             cov["with_ray_variant"] += "ray" in f["variants"]
             for feat in f["features"]:
                 cov["features"][feat] = cov["features"].get(feat, 0) + 1
-    for key in ("close_calls", "close_non_original", "close_bounded", "close_exact", "close_unbounded"):
+    for key in ("close_calls", "close_non_original", "close_bounded", "close_exact", "close_unbounded", "close_twin"):
         cov[key] = sum(r.get(key, 0) for r in results)
     cov["rebind_calls"] = sum(r.get("rebind_calls", 0) for r in results)
     cov["rebind_original"] = sum(r.get("rebind_original", 0) for r in results)
@@ -895,7 +908,8 @@ def print_coverage(cov: dict[str, Any]) -> None:
           f"{cov['verdict_compared']} loop-calls compared in full")
     print(f"close mode: {cov['close_calls']} calls, non-original {cov['close_non_original']}; compared within each operation's bound "
           f"{cov['close_bounded']}, bit for bit (no close note, or the original ran) {cov['close_exact']}, "
-          f"outcome and non-float arrays only (close notes without a derivable bound) {cov['close_unbounded']}")
+          f"outcome and non-float arrays only (close notes without a derivable bound) {cov['close_unbounded']}; "
+          f"through exact mode's module (the function generated alike) {cov['close_twin']}")
     print(f"module constants rebound between calls: {cov['rebind_calls']} calls, {cov['rebind_original']} of them ran the original")
     print(f"mismatches {cov['mismatches']}")
 

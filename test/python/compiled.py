@@ -1,7 +1,6 @@
 """Compile a Python file with the polyray CLI and import the generated module from its file."""
 from __future__ import annotations
 
-import ast
 import importlib.util
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import numpy as np
 import pytest
 
 import polyray.runtime as rt
+from mode_twins import reach, statements
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,66 +44,23 @@ def same_in_both_modes(exact: ModuleType, close: ModuleType) -> bool:
     return len(e) == len(c) and apart == [('_polyray_numerics = "exact"', '_polyray_numerics = "close"')]
 
 
-def _statements(text: str) -> list[tuple[frozenset[str], frozenset[str], str]]:
-    """A generated module's top-level statements as (names it binds, names it reads, its source text). A statement
-    that assigns to `f.attr` or `f[...]` binds f too; a string constant that is an identifier counts as a read
-    (the dispatcher names its entry point by string); the `_polyray_numerics` line is left out (the runtime reads
-    nothing else of the mode: same_in_both_modes)."""
-    out = []
-    for node in ast.parse(text).body:
-        binds: set[str] = set()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            binds.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            binds.update((a.asname or a.name).split(".")[0] for a in node.names)
-        else:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
-            for t in targets:
-                for n in ast.walk(t):
-                    if isinstance(n, ast.Name):
-                        binds.add(n.id)
-        if binds == {"_polyray_numerics"}:
-            continue
-        reads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-        reads |= {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.isidentifier()}
-        out.append((frozenset(binds), frozenset(reads), ast.get_source_segment(text, node) or ""))
-    return out
-
-
-def _reach(statements: list[tuple[frozenset[str], frozenset[str], str]], name: str) -> tuple[list[str], set[str]]:
-    """The source of the statements a call of `name` can reach: those binding it, then those binding any name
-    they read, transitively, and every statement that binds nothing (run for its effect); in module order,
-    except the imports, as a set (the generator imports a module again before each function that needs it)."""
-    wanted, taken = {name}, [not binds for binds, _, _ in statements]
-    grew = True
-    while grew:
-        grew = False
-        for i, (binds, reads, _) in enumerate(statements):
-            if not taken[i] and binds & wanted:
-                taken[i], grew = True, True
-                wanted |= reads
-    texts = [text for (_, _, text), t in zip(statements, taken) if t]
-    imports = {t for t in texts if t.startswith(("import ", "from "))}
-    return [t for t in texts if t not in imports], imports
-
-
 def same_function_in_both_modes(exact: ModuleType, close: ModuleType, name: str) -> bool:
     """same_in_both_modes for one function: the generated statements a call of `name` can reach (its wrapper,
     dispatcher, variants, guards and whatever they name, transitively, and the module's statements run for their
     effect) are the same text in both modules. Then close mode's call of it would compile and run exact mode's
     code again, so a test may run exact mode's function in its place (run_both does, for a module of
     mode_module): only the functions whose code the modes generate differently run twice."""
-    return _reach(_parsed(exact.__file__), name) == _reach(_parsed(close.__file__), name)
+    return reach(_parsed(exact.__file__), name) == reach(_parsed(close.__file__), name)
 
 
 _PARSED: dict[tuple[str, int], list] = {}
 
 
 def _parsed(path: str) -> list[tuple[frozenset[str], frozenset[str], str]]:
-    """_statements of a file, parsed once per version of it (a test calls the check once per call)."""
+    """mode_twins.statements of a file, parsed once per version of it (a test calls the check once per call)."""
     key = (path, Path(path).stat().st_mtime_ns)
     if key not in _PARSED:
-        _PARSED[key] = _statements(Path(path).read_text())
+        _PARSED[key] = statements(Path(path).read_text())
     return _PARSED[key]
 
 

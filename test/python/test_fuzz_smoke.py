@@ -58,6 +58,9 @@ def test_enough_calls_run_a_variant_and_coverage_is_broad(results):
     assert cov["features"].get("slice", 0) > 0 and cov["features"].get("offset_subscript", 0) > 0, cov
     # close mode (issue 16): every program again, the close family within each operation's bound
     assert cov["close_calls"] == cov["calls"] and cov["close_bounded"] > 0, cov
+    # a function close mode generated as exact mode did runs exact mode's compiled code (run.run_close), the
+    # others their own
+    assert 0 < cov["close_twin"] < cov["close_calls"], cov
 
 
 def test_some_modules_were_loaded_again_under_other_names(results):
