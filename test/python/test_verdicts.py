@@ -25,6 +25,8 @@ KERNEL_GLOBS = ["test/kernels/**/*.py", "test/regressions/[0-9]*.py", "test/fuzz
 NOT_KERNELS = {
     "bench/idle_threads.py": "times import polyray's thread settings (spin counts, the pool restart) on products and prange loops it builds (a benchmark driver, no kernel)",
     "bench/atax_forms.py": "times atax's compiled body as the expert's, the serial row pass, column blocks and row blocks, Numba functions it defines (a benchmark driver, no kernel)",
+    "bench/rotation_forms.py": "times the serial and prange forms of test/kernels/numpy_style/rotations.py and gathers.py, checked here "
+                               "(a benchmark driver, no kernel)",
     "bench/gemv_rows.py": "times gesummv's compiled body as two gemv or as the row loop summed in SIMD lanes, Numba functions it defines (a benchmark driver, no kernel)",
     "bench/kept_body.py": "times the generated wrapper's kept copy of the original against a call of it (a benchmark driver, no kernel)",
     "bench/dispatch_overhead.py": "times the dispatcher's hot and full paths on kernels it writes at run time (a benchmark driver, no kernel)",
