@@ -22,14 +22,14 @@ from compiled import ROOT, cpu_body, cpu_target, mode_module, outcome, run_both,
 SOURCE = ROOT / "test/kernels/numpy_style/private_params.py"
 mod = mode_module(SOURCE, "private_params", targets="cpu")
 
-PRIVATE = {"doitgen_shapes": ["sum_"], "weighted_rows": ["tmp"], "two_scratches": ["t", "u"]}
+PRIVATE = {"doitgen_shapes": ["sum_"], "doitgen_rows": ["sum_"], "weighted_rows": ["tmp"], "two_scratches": ["t", "u"]}
 SHARED = ["carried_scratch", "growing_scratch", "conditional_scratch", "whole_scratch"]
 
 
 def _args(name: str, rng, n: int, m: int):
     """Arguments of `name` with n rows (or n x n planes for doitgen) of m columns; scratch arrays full of NaN
     (their old values must not matter), carried_scratch's of numbers (they do)."""
-    if name == "doitgen_shapes":
+    if name in ("doitgen_shapes", "doitgen_rows"):
         return (rng.standard_normal((n, n + 1, m)), rng.standard_normal((m, m)), np.full(m, np.nan))
     A = rng.standard_normal((n, m))
     B = rng.standard_normal((m, m))

@@ -73,6 +73,27 @@ test('scratch forms that stay shared: a value carried over, a changing write set
   }
 });
 
+test('doitgen written row-wise (s outer, p inner): the original order, r in parallel with sum_ private', async () => {
+  const { fs, module } = await compiled(py`
+    import numpy as np
+    def f(A: np.ndarray[tuple[int, int, int], np.dtype[np.float64]], C4: ${F2}, sum_: ${F1}) -> None:
+        nr, nq, np_ = A.shape
+        for r in range(nr):
+            for q in range(nq):
+                for p in range(np_):
+                    sum_[p] = 0.0
+                for s in range(np_):
+                    for p in range(np_):
+                        sum_[p] += A[r, q, s] * C4[s, p]
+                for p in range(np_):
+                    A[r, q, p] = sum_[p]
+  `, 'exact');
+  assert.ok(fs[0].transformations.includes('the original loop order, its loops printed from the schedule; parallel schedule dimensions: c1, c7'), fs[0].transformations.join('\n'));
+  const cpu = cpuOf(module, 'f');
+  assert.equal((cpu.match(/_polyray_prange\(/g) ?? []).length, 1);
+  assert.match(cpu, /_polyray_pv_sum_\[\(_polyray_c7\)\] \+= _polyray_v0 \* C4\[\(_polyray_c5\), \(_polyray_c7\)\]/);
+});
+
 test('a loop reading the scratch after the privatized nest keeps the array itself', async () => {
   const { fs, module } = await compiled(py`
     import numpy as np

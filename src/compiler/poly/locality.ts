@@ -119,7 +119,8 @@ function attempt(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raisin
     orders.set(s, o);
     distributed.add(loop);
   }
-  if (orders.size === 0) return null;
+  // (with privatized loops, the original order itself: private-params.ts's loop runs as prange in it)
+  if (orders.size === 0 && privatized.size === 0) return null;
   if (hoist && ![...orders.values()].some((o) => o.order[0] !== 0)) return null; // nothing hoisted: the same as in place
   const m = islModel(scop);
   const depth = Math.max(1, ...scop.statements.map((s) => s.loops.length));
@@ -191,7 +192,7 @@ function attempt(ctx: IslContext, scop: Scop, parallelLoops: Set<number>, raisin
         ast,
         parallelDims,
         schedule: text.replace(/^\[[^\]]*\]\s*->\s*/, ''),
-        transformation: `loops interchanged so the innermost walks contiguous memory (${moved.join(', ')})`,
+        transformation: orders.size === 0 ? 'the original loop order, its loops printed from the schedule' : `loops interchanged so the innermost walks contiguous memory (${moved.join(', ')})`,
         keepsParallelLoops: true,
         stripMined: [...orders.values()].some((o) => o.tiled !== null),
         hoistable,

@@ -20,6 +20,20 @@ def doitgen_shapes(A: npt.NDArray[np.float64], C4: npt.NDArray[np.float64], sum_
                 A[r, q, p] = sum_[p]
 
 
+def doitgen_rows(A: npt.NDArray[np.float64], C4: npt.NDArray[np.float64], sum_: npt.NDArray[np.float64]) -> None:
+    # doitgen written row-wise already (s outer, p inner over a row of C4): the original order is the fast one
+    nr, nq, np_ = A.shape
+    for r in range(nr):
+        for q in range(nq):
+            for p in range(np_):
+                sum_[p] = 0.0
+            for s in range(np_):
+                for p in range(np_):
+                    sum_[p] += A[r, q, s] * C4[s, p]
+            for p in range(np_):
+                A[r, q, p] = sum_[p]
+
+
 def weighted_rows(A: npt.NDArray[np.float64], w: npt.NDArray[np.float64], B: npt.NDArray[np.float64],
                   tmp: npt.NDArray[np.float64], out: npt.NDArray[np.float64], last: npt.NDArray[np.float64]) -> None:
     # a row scaled into a scratch vector, then multiplied by B; the scratch read back after the loop
