@@ -1009,6 +1009,11 @@ class TableFn:
             return ["r = np.linalg.norm(x)", "return r"], ["x"], {"op": "norm", "operand": "x"}
         if form == "norm_mat":
             self.use("linalg.norm")
+            if rng.random() < 0.4:
+                # a matrix's 1 and inf norms (the largest column or row sum of |A|, close mode: sums in blocks); the
+                # sum of every |A| bounds the error of any one column or row sum
+                return [rng.choice(("r = np.linalg.norm(A, 1)", "r = np.linalg.norm(A, np.inf)", "r = np.linalg.norm(A.astype(np.complex128) * 1j, 1)")), "return r"], ["A"], \
+                    {"op": "sum", "operand": "np.abs(A)", "axis": None, "keepdims": False, "ddof": 0}
             return [rng.choice(("r = np.linalg.norm(A)", "r = np.linalg.norm(A, 'fro')")), "return r"], ["A"], {"op": "norm", "operand": "A"}
         if form == "solve":
             self.use("linalg.solve")

@@ -17,6 +17,8 @@ NumPy's own:
   are NumPy's in both modes; of a matrix, close_reductions' blocked lines
   (close mode only);
 - ord=1: add.reduce(abs(x)), the same two cases;
+- a matrix's ord=1 and ord=inf: add.reduce(abs(x), axis=0 or 1).max(), the sums in
+  close_reductions' blocks (close mode only), the largest NumPy's (NaN first, 0.0 of none);
 - ord=inf and -inf: abs(x).max(initial=0) / abs(x).min() (axis_extrema's
   loop: exact; abs gives +0.0 for both zeros, so no sign question arises; a
   NaN is the result; an empty line gives 0.0 for inf and raises NumPy's
@@ -123,8 +125,22 @@ def _ol_norm(x, ord_code, axis):  # type: ignore[no-untyped-def]
             flat = np.ascontiguousarray(x).ravel()
             return np.sqrt(np.dot(flat, flat))
         return dot_form
+    if whole and x.ndim == 2 and code in (ONE, INF):
+        # a matrix's 1-norm (largest column sum of |x|) and inf-norm (largest row sum): NumPy's
+        # add.reduce(abs(x), axis=0 or 1).max(), the sums in close_reductions' blocks (close mode only,
+        # types/norms.ts), the largest by axis_extrema's loop (NaN first); of no sums 0.0 (max(initial=0))
+        reduce_matrix = _reduce_lines32 if f32 else _reduce_lines
+        sums_axes = (0,) if code == ONE else (1,)
+        sum_lines = lines_of(2, sums_axes)
+
+        def matrix_norm(x, ord_code, axis):  # type: ignore[no-untyped-def]
+            s = reduce_matrix(sum_lines(absolute(x)), SUM, 0)
+            if s.size == 0:
+                return acc(0.0)  # (NumPy's max(initial=0))
+            return _max_lines(s.reshape((1, s.size, 1)))[0]
+        return matrix_norm
     if x.ndim not in (1, 2) or (whole and x.ndim != 1):
-        return None  # matrix norms other than Frobenius, other ranks: not compiled (the original runs)
+        return None  # matrix norms other than Frobenius, 1 and inf, other ranks: not compiled (the original runs)
     axes = (0,) if whole else literal_axes(axis, x.ndim)
     if axes is None or len(axes) != 1:
         return None  # the original runs and raises NumPy's AxisError

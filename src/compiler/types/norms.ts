@@ -37,7 +37,7 @@ export interface NormArguments {
   moduleOf: (e: Expr) => string | null;
 }
 
-const USAGE = 'np.linalg.norm() is supported on a 1-d or 2-d float64, float32, complex128, integer or bool array with ord None, 1, 2, np.inf or -np.inf (a matrix: None or \'fro\' without axis=) and axis= an int literal';
+const USAGE = 'np.linalg.norm() is supported on a 1-d or 2-d float64, float32, complex128, integer or bool array with ord None, 1, 2, np.inf or -np.inf (a matrix without axis=: None, \'fro\', 1 or np.inf) and axis= an int literal';
 
 /** The bound of sqrt(dot(x, x)) through another BLAS build (docs/reliability.md). */
 export const NORM_DOT_BOUND = "sqrt(x.dot(x)) through BLAS (Numba's build, not NumPy's): <= (0.52*n + 1.01)*eps*||x|| from NumPy's, n the entries; inf and 0.0 where NumPy's overflows or underflows (no scaling in either), except for a sum of squares within that bound of the float's largest value";
@@ -86,7 +86,9 @@ export function planNorm(a: NormArguments): NormPlan {
   // a vector's 'fro' raises ValueError in NumPy; a matrix's 1, 2, inf norms (max column sum, largest singular
   // value) are not compiled (of a rank known only at run time, runtime/norms.py types them out: the original runs)
   const matrix = x.ndim === 2;
-  if ((ord === 'fro' && (x.ndim !== 2 || !axisNone)) || (matrix && axisNone && ord !== 'none' && ord !== 'fro')) return { kind: 'refuse', reason: USAGE };
+  // a matrix's 1 and inf norms: the largest column or row sum of |x| (sums as along an axis, then their max)
+  const matrixOrd = matrix && axisNone && (ord === 'one' || ord === 'inf');
+  if ((ord === 'fro' && (x.ndim !== 2 || !axisNone)) || (matrix && axisNone && ord !== 'none' && ord !== 'fro' && !matrixOrd)) return { kind: 'refuse', reason: USAGE };
   const code = ord === 'fro' ? NORM_ORDS.none : NORM_ORDS[ord];
   const k = axis === undefined ? null : Number(axis < 0n ? axis + BigInt(x.ndim!) : axis);
   const type: Ty = keepdims ? { kind: 'array', dtype, ndim: x.ndim } : matrix && k !== null ? { kind: 'array', dtype, ndim: 1 } : npScalar(dtype);
@@ -95,6 +97,9 @@ export function planNorm(a: NormArguments): NormPlan {
   const square = code === NORM_ORDS.none || code === NORM_ORDS.two;
   if (square && k === null) {
     return { kind: 'norm', args, helper, type, closeOnly: { refusal: "np.linalg.norm(): NumPy computes sqrt(x.dot(x)) through its BLAS build and compiled code through SciPy's, so the last bits could differ (exact mode keeps the original)", bound: complex ? NORM_COMPLEX_DOT_BOUND : NORM_DOT_BOUND } };
+  }
+  if (matrixOrd) {
+    return { kind: 'norm', args, helper, type, closeOnly: { refusal: `np.linalg.norm(A, ${ord === 'one' ? '1' : 'np.inf'}) of a matrix: NumPy adds each ${ord === 'one' ? 'column' : 'row'} of |A| pairwise or row after row depending on the layout, compiled code in its own blocks, so the last bits could differ (exact mode keeps the original)`, bound: `${NORM_AXIS_BOUND}; then the largest sum, NumPy's (a NaN first)` } };
   }
   if (matrix && (square || code === NORM_ORDS.one)) {
     return { kind: 'norm', args, helper, type, closeOnly: { refusal: 'np.linalg.norm() along an axis of a matrix: NumPy adds the line pairwise or row after row depending on the layout, compiled code in its own blocks, so the last bits could differ (exact mode keeps the original)', bound: NORM_AXIS_BOUND } };

@@ -62,10 +62,11 @@ def vote_means(K: np.ndarray[tuple[int, int], np.dtype[np.int64]]):
     return avg * scl
 
 
-# --- kept original
-
 def matrix_one_norm(Z: np.ndarray[tuple[int, int], np.dtype[np.complex128]]) -> float:
-    return np.linalg.norm(Z, 1)  # the largest column sum: not compiled
+    return np.linalg.norm(Z, 1)  # the largest column sum: column sums in blocks, close mode only
+
+
+# --- kept original
 
 
 def single_precision(z: np.ndarray[tuple[int], np.dtype[np.complex64]]) -> float:
