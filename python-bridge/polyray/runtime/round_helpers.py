@@ -18,6 +18,8 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
+from .gpu_elementwise import np_clip
+
 __all__ = ["round_decimals", "clip_scalar_bounds"]
 
 
@@ -59,14 +61,8 @@ def _ol_round_decimals(a, decimals):  # type: ignore[no-untyped-def]
 # NaN x stays. Numba's np.clip ignores NaN bounds and has no scalar form: compiled code calls
 # clip_scalar_bounds for bounds that are numbers (arrays as bounds keep Numba's np.clip).
 
-@register_jitable
-def _clip1(x, lo, hi):  # type: ignore[no-untyped-def]
-    if lo != lo:
-        return lo
-    if hi != hi:
-        return hi
-    t = lo if x < lo else x
-    return hi if t > hi else t
+# (one source with the GPU's device form: the same comparisons give the same bits on both)
+_clip1 = register_jitable(np_clip)
 
 
 def clip_scalar_bounds(a: Any, lo: Any, hi: Any) -> Any:
