@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 import warnings
@@ -148,6 +149,17 @@ def run_both(mod: ModuleType, name: str, *args, **options) -> Ran:
     generated that function alike (twin_for)."""
     mod = twin_for(mod, name)
     return compare_with_original(getattr(mod, name), getattr(mod, f"_polyray_original_{name}"), *args, **options)
+
+
+def compile_both_modes(source: Path, out_dir: Path, stem: str) -> dict[str, tuple[ModuleType, dict[str, dict]]]:
+    """`source` compiled in each numerics mode into out_dir as ``<stem>_<mode>``: mode -> (the module, its
+    report's functions by name), for tests that read the verdicts beside the calls."""
+    out = {}
+    for mode in ("exact", "close"):
+        report = out_dir / f"{mode}.json"
+        mod = compile_and_import(source, out_dir, f"{stem}_{mode}", "--numerics", mode, "--report", str(report))
+        out[mode] = (mod, {f["name"]: f for f in json.loads(report.read_text())["functions"]})
+    return out
 
 
 def mode_module(source: Path, stem: str, *extra: str, targets: str = "cpu"):

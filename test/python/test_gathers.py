@@ -7,12 +7,11 @@ the end in both; the twin that gathers from the array it writes stays sequential
 checks an index)."""
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
 
-from compiled import ROOT, compile_and_import, cpu_body, run_both, same_in_both_modes
+from compiled import ROOT, cpu_body, run_both, same_in_both_modes, compile_both_modes
 
 SOURCE = ROOT / "test/kernels/numpy_style/gathers.py"
 
@@ -23,12 +22,7 @@ SEQUENTIAL = ["gather_in_place"]
 @pytest.fixture(scope="module")
 def modules(tmp_path_factory):
     d = tmp_path_factory.mktemp("gathers")
-    out = {}
-    for mode in ("exact", "close"):
-        report = d / f"{mode}.json"
-        mod = compile_and_import(SOURCE, d, f"gathers_{mode}", "--numerics", mode, "--report", str(report))
-        out[mode] = (mod, {f["name"]: f for f in json.loads(report.read_text())["functions"]})
-    return out
+    return compile_both_modes(SOURCE, d, "gathers")
 
 
 def _args(name: str, rng, n: int):

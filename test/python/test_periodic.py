@@ -14,7 +14,7 @@ import sys
 import numpy as np
 import pytest
 
-from compiled import ROOT, compile_and_import, cpu_body, run_both
+from compiled import ROOT, cpu_body, run_both, compile_both_modes
 
 SOURCE = ROOT / "test/kernels/numpy_style/periodic.py"
 
@@ -26,12 +26,7 @@ SEQUENTIAL = ["shift_left_inplace", "wrap_write", "smooth_inplace", "fold_mod3",
 @pytest.fixture(scope="module")
 def modules(tmp_path_factory):
     d = tmp_path_factory.mktemp("periodic")
-    out = {}
-    for mode in ("exact", "close"):
-        report = d / f"{mode}.json"
-        mod = compile_and_import(SOURCE, d, f"periodic_{mode}", "--numerics", mode, "--report", str(report))
-        out[mode] = (mod, {f["name"]: f for f in json.loads(report.read_text())["functions"]})
-    return out
+    return compile_both_modes(SOURCE, d, "periodic")
 
 
 def _args(name: str, rng, n: int):

@@ -20,7 +20,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from compiled import ROOT, compile_and_import, cpu_body, outcome, run_both, same_in_both_modes
+from compiled import ROOT, cpu_body, outcome, run_both, same_in_both_modes, compile_both_modes
 
 SOURCE = ROOT / "test/kernels/numpy_style/private_arrays.py"
 
@@ -39,12 +39,7 @@ SPECULATIVE = ["counts_per_row", "row_median"]
 @pytest.fixture(scope="module")
 def modules(tmp_path_factory):
     d = tmp_path_factory.mktemp("private_arrays")
-    out = {}
-    for mode in ("exact", "close"):
-        report = d / f"{mode}.json"
-        mod = compile_and_import(SOURCE, d, f"private_arrays_{mode}", "--numerics", mode, "--report", str(report))
-        out[mode] = (mod, {f["name"]: f for f in json.loads(report.read_text())["functions"]})
-    return out, d
+    return compile_both_modes(SOURCE, d, "private_arrays"), d
 
 
 @pytest.fixture(scope="module")

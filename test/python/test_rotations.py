@@ -15,7 +15,7 @@ import sys
 import numpy as np
 import pytest
 
-from compiled import ROOT, compile_and_import, cpu_body, run_both, same_in_both_modes
+from compiled import ROOT, cpu_body, run_both, same_in_both_modes, compile_both_modes
 
 SOURCE = ROOT / "test/kernels/numpy_style/rotations.py"
 
@@ -26,12 +26,7 @@ SEQUENTIAL = ["shared_state", "kept_row"]
 @pytest.fixture(scope="module")
 def modules(tmp_path_factory):
     d = tmp_path_factory.mktemp("rotations")
-    out = {}
-    for mode in ("exact", "close"):
-        report = d / f"{mode}.json"
-        mod = compile_and_import(SOURCE, d, f"rotations_{mode}", "--numerics", mode, "--report", str(report))
-        out[mode] = (mod, {f["name"]: f for f in json.loads(report.read_text())["functions"]})
-    return out
+    return compile_both_modes(SOURCE, d, "rotations")
 
 
 def _args(name: str, rng, n: int):
