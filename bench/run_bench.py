@@ -166,6 +166,34 @@ class Runner:
         return h[-1]["variant"] if h else None
 
 
+SETTLE = True  # --no-settle: the timed rounds start with the background work still running (before 2026-12-07)
+
+
+def settle(timeout=600.0):
+    """Seconds spent waiting for the runtime's background worker to finish what the calls so far queued.
+
+    The calls before the timed rounds leave work on it: the hot path's fused entry compiles after the call
+    that settled a form (runtime/hot_entry.py), the auto target's GPU probe after its first call. A compile
+    holds a core and, for much of its time, the GIL: the main thread then waits up to sys.getswitchinterval()
+    (5 ms) each time it takes the GIL back, after every BLAS call or ufunc that released it. Timed rounds
+    that overlapped a compile measured that wait, not the kernel (NumPy's syr2k 1.0 or 15.7 ms, symm 0.8 or
+    6.6 ms in two quiet runs of one commit, docs/benchmarks.md), and the Polyray column switched paths
+    mid-pass (the Python checks, then the fused entry)."""
+    from polyray.runtime import background
+
+    t0 = time.perf_counter()
+    if not background.wait_idle(timeout):
+        raise RuntimeError(f"the runtime's background work did not finish in {timeout:.0f} s")
+    return time.perf_counter() - t0
+
+
+def background_busy():
+    """Whether the runtime's background worker has a job queued or running (a compile)."""
+    from polyray.runtime import background
+
+    return background.pending() > 0
+
+
 def median_time(runner, variant, base, runs, max_seconds):
     times = []
     last = None
@@ -395,18 +423,23 @@ def bench_kernel(kernel, size, runs, budget, out_dir, rng_seed=42):
         for _ in range(1 + (2 * (1 + FORM_TRIALS) if v.startswith("polyray") else 0)):
             runner.call(v, specs.copy_args(base))
     spent = {v: 0.0 for v in variants[1:]}
+    overlapped = {v: 0 for v in variants[1:]}  # timed calls during which the runtime's background worker had work
     others = [v for v in variants[1:] if not v.startswith("polyray")]
     passes = [[*others, v] for v in ("polyray_cpu", "polyray_auto") if v in variants]
     for pass_variants in passes:
         runner.call(pass_variants[-1], specs.copy_args(base))  # (untimed: the call that follows the switch)
+        if SETTLE:
+            res.setdefault("background_wait_s", {})[pass_variants[-1]] = settle()
         for rnd in range(runs):
             for v in pass_variants:
                 if rnd >= 3 and spent[v] > 20.0:
                     continue
                 a = specs.copy_args(base)
+                busy = background_busy()
                 t = runner.call(v, a)
                 times[v].append(t)
                 spent[v] += t
+                overlapped[v] += busy or background_busy()
                 out = outputs(kernel, sizes, a)
                 if v not in got:
                     got[v] = out
@@ -420,6 +453,8 @@ def bench_kernel(kernel, size, runs, budget, out_dir, rng_seed=42):
     for v in variants[1:]:
         res["t"][v] = statistics.median(times[v])
         res.setdefault("spread", {})[v] = (min(times[v]), max(times[v]), len(times[v]))
+        res.setdefault("times_us", {})[v] = [round(t * 1e6, 1) for t in times[v]]  # (in call order)
+    res["overlapped"] = overlapped
     # 3. CPython at the benchmark size: once, or extrapolated
     # CPython's time ~ volume**p, volume = product of the size parameters, p
     # fitted on MINI and SMALL (the interpreter has no cache effects to speak of)
@@ -728,7 +763,11 @@ def main():
     ap.add_argument("--json", help="also write every measurement to this file")
     ap.add_argument("--render", metavar="JSON", help="write the doc and chart again from a --json file (plans recompiled)")
     ap.add_argument("--dispatch-from", metavar="JSON", help="with --render: dispatch overheads from this run")
+    ap.add_argument("--no-settle", action="store_true",
+                    help="start the timed rounds without waiting for the runtime's background work (A/B of settle())")
     args = ap.parse_args()
+    global SETTLE
+    SETTLE = not args.no_settle
     if args.render:
         data = json.loads(Path(args.render).read_text())
         with tempfile.TemporaryDirectory(prefix="polybench-") as tmp:

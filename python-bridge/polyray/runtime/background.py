@@ -173,6 +173,11 @@ def open_gates(frames: int = 1) -> None:
 _pending = 0  # jobs queued or running (wait_idle)
 
 
+def pending() -> int:
+    """How many jobs are queued or running now (benchmarks: whether a timed call overlapped a compile)."""
+    return _pending
+
+
 def wait_idle(timeout: float | None = None) -> bool:
     """Wait until no job is queued or running (tests, benchmarks); False if ``timeout`` passed first.
     Gated jobs are let start (their calls have returned, or this thread would not be here)."""
