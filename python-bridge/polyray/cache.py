@@ -16,6 +16,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 from pathlib import Path
 from types import ModuleType
@@ -111,7 +112,8 @@ def store(key: str, module: str, report: dict[str, Any]) -> Path:
     for target, text in ((d / f"{key}.json", json.dumps(report)), (path, module)):
         if target.exists() and target.read_text(encoding="utf-8") == text:
             continue
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        # (per process and thread: a cell's compile finishing in the background may store what the cell stores)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
     return path

@@ -50,6 +50,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from . import cache
+from . import cell_compiles
 from . import numerics
 from .compile_service import CompileServiceError, get_service
 from .profiling import ProfilingWrapper, hinted_source, profilable
@@ -111,6 +112,8 @@ class CellCompile:
         self.origin = ""  # frontend | cache | service
         self.compiled_by = ""  # where: "browser-worker" (JupyterLab extension), "compile-service", "cache"
         self.ms = 0.0
+        #: set when the compile was not ready within the budget (cell_compiles.py): the cell runs as written
+        self.not_ready = ""
 
 
 def _print_err(text: str) -> None:
@@ -162,7 +165,10 @@ class PolyrayMagics(Magics):
     #: The numerics mode of the cell being run (set by ``parallelize``; None: resolve from the environment).
     _numerics_mode: str | None = None
 
-    def _compile(self, body: str, source: str, no_cache: bool) -> CellCompile:
+    def _compile(self, body: str, source: str, no_cache: bool, wait: float | None = None) -> CellCompile:
+        """The cell's module: the frontend's, the cache's, or the compile service's, for which the cell waits
+        ``wait`` seconds at most (None: as long as it takes); past that, ``not_ready`` says so and the compile
+        finishes in the background (cell_compiles.py)."""
         result = CellCompile()
         result.source = source
         start = time.perf_counter()
@@ -181,20 +187,22 @@ class PolyrayMagics(Magics):
             if hit is not None:
                 (module_text, report), result.origin = hit, "cache"
             else:
-                try:
-                    res = get_service().compile(source, "cell.py", numerics=mode)
-                except CompileServiceError as exc:
-                    result.note = f"polyray: {exc}; the cell runs as plain Python (original only)"
+                outcome, pending = cell_compiles.compile_within(
+                    key, lambda: _service_compile(key, source, mode), wait, _settle(key))
+                if outcome is None:
+                    result.not_ready = cell_compiles.not_ready_note(pending)
+                    result.ms = pending.seconds() * 1e3
                     return result
-                if not res.ok:
-                    result.note = _diag_lines(res.diagnostics)
+                if outcome.module is None:
+                    result.note = outcome.note
                     return result
-                module_text, report, result.origin = res.module or "", res.report or {}, "service"
+                module_text, report, result.origin = outcome.module, outcome.report or {}, "service"
         if not result.compiled_by:
             result.compiled_by = "compile-service" if result.origin == "service" else result.origin
         try:
             path = cache.store(key, module_text, report)
-            result.module = cache.import_file(path, key, fresh=no_cache)
+            with cell_compiles.import_lock:  # (a compile finished in the background may be importing it)
+                result.module = cache.import_file(path, key, fresh=no_cache)
             result.report = report
         except Exception as exc:  # noqa: BLE001 - a module that cannot be imported means original only
             result.module = None
@@ -265,9 +273,12 @@ class PolyrayMagics(Magics):
 
         source = kernel_source(tree, text)
         self._numerics_mode = numerics.resolve(args.numerics)
-        compiled = self._compile(cell, source, args.no_cache)
+        forced = (args.target or os.environ.get("POLYRAY_TARGET", "auto") or "auto") != "auto"
+        compiled = self._compile(cell, source, args.no_cache, cell_compiles.budget(forced_target=forced))
         if compiled.note:
             _print_err(compiled.note)
+        if compiled.not_ready:
+            return self._run_as_written(tree, text, compiled)
         report = compiled.report or {"functions": []}
         if args.explain and compiled.report is not None:
             print(explain_text(report), flush=True)
@@ -328,6 +339,27 @@ class PolyrayMagics(Magics):
                     os.environ.pop("POLYRAY_TARGET", None)
                 else:
                     os.environ["POLYRAY_TARGET"] = old_target
+            agg.flush()
+
+    def _run_as_written(self, tree: ast.Module, text: str, compiled: CellCompile) -> Any:
+        """The compile was not ready within the budget: the cell runs exactly as it does without the magic,
+        its report saying so (each def's compile column too); its compile finishes in the background, and a
+        later run of the same cell uses the module (cell_compiles.py)."""
+        __tracebackhide__ = True  # noqa: F841
+        functions = [{"name": n.name, "line": n.lineno + 1, "accelerated": False, "variants": ["original"],
+                      "loops": [], "diagnostics": [], "not_ready": compiled.not_ready}
+                     for n in tree.body if isinstance(n, ast.FunctionDef)]
+        agg = aggregator()
+        if functions:
+            info = {"origin": "pending", "ms": compiled.ms, "note": compiled.not_ready, "target": None,
+                    "compiled_by": "", "numerics": self._numerics_mode}
+            agg.show(agg.new_cell(functions, info))
+        last_compile.clear()
+        last_compile.update({"origin": "pending", "compiled_by": "", "ms": compiled.ms, "note": compiled.not_ready,
+                             "functions": [f["name"] for f in functions]})
+        try:
+            return self._run_tree(tree, text, set())
+        finally:
             agg.flush()
 
     def _report_syntax_error(self, text: str, meta: dict[str, Any] | None = None) -> None:
@@ -472,6 +504,36 @@ def _apply_frontend_settings(args: Any, meta: dict[str, Any]) -> None:
             args.cluster = address
 
 
+def _service_compile(key: str, source: str, mode: str) -> "cell_compiles.Outcome":
+    """The compile service's module for ``source``, stored in the cache under ``key`` (runs in the thread of
+    cell_compiles.compile_within, so a cell that stopped waiting still gets its module cached)."""
+    try:
+        res = get_service().compile(source, "cell.py", numerics=mode)
+    except CompileServiceError as exc:
+        return cell_compiles.Outcome(note=f"polyray: {exc}; the cell runs as plain Python (original only)")
+    if not res.ok:
+        return cell_compiles.Outcome(note=_diag_lines(res.diagnostics), diagnostics=res.diagnostics)
+    report = res.report or {}
+    cache.store(key, res.module or "", report)
+    return cell_compiles.Outcome(module=res.module or "", report=report)
+
+
+def _settle(key: str) -> Any:
+    """What a compile finished after its cell ran as written does next (cell_compiles): import the module
+    and queue its accelerated functions' CPU variants ahead, so the cell's next run finds machine code."""
+
+    def settle(outcome: "cell_compiles.Outcome") -> None:
+        path = cache.cache_dir() / f"{key}.py"
+        with cell_compiles.import_lock:
+            module = cache.import_file(path, key)
+        names = {f["name"] for f in (outcome.report or {}).get("functions", []) if f.get("accelerated")
+                 and callable(getattr(module, f["name"], None))}
+        if names:
+            _compile_ahead(module, names)
+
+    return settle
+
+
 def _compile_ahead(module: Any, names: set[str]) -> dict[str, str]:
     """Once the cell has run, its hinted functions' CPU variants compile in the background (issue 19), so
     that the next cell finds machine code; a call in this cell started its own compile already. Returns the
@@ -508,6 +570,9 @@ def load(shell: Any) -> None:
     except Exception:  # noqa: BLE001 - no kernel: reports still show in the output
         pass
     shell.events.register("post_run_cell", lambda *_: agg.flush())
+    # a cell's compile that finished in the background settles once no cell is running (cell_compiles.py)
+    shell.events.register("pre_run_cell", lambda *_: cell_compiles.cell_started())
+    shell.events.register("post_run_cell", lambda *_: cell_compiles.cell_finished())
     if not _loaded_silently(shell):
         _warm_service()
 

@@ -150,6 +150,8 @@ def _loops_text(fn: dict[str, Any]) -> str:
 
 
 def _compile_note(fn: dict[str, Any]) -> str:
+    if fn.get("not_ready"):  # the cell ran as written while its compile finishes (magic.py, cell_compiles.py)
+        return str(fn["not_ready"])
     if fn.get("accelerated"):
         ahead = f"; {fn['ahead']}; compiles on its first call" if fn.get("ahead") else ""
         return "variants: " + ", ".join(fn.get("variants", [])) + ahead
