@@ -180,6 +180,12 @@ def numba_n_gaps(numba_n: dict[str, Any], functions: list[dict[str, Any]], main_
             if compiled.get(f["name"]) and (not f.get("accelerated") or (f.get("main") and main_ran_original))]
 
 
+def partial(result: dict[str, Any]) -> None:
+    """The row so far, after each timed version: when a slow one runs out of the parent's time limit
+    (a large preset), the parent keeps the verdict and the times measured before it (run.py)."""
+    print("RESULT " + json.dumps(result, default=str), flush=True)
+
+
 def median_time(fn: Any, info: dict[str, Any], data: dict[str, Any], repeat: int) -> float:
     return statistics.median(call(fn, info, data)[1] for _ in range(repeat))
 
@@ -227,7 +233,11 @@ def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int,
         result["numba_n_not_polyray"] = numba_n_gaps(result["numba_n"], result["functions"], result.get("variant"))
     if timing and result["status"] == "ok":
         phase("time")
-        times = {"numpy": median_time(getattr(reference, main), info, data, repeat)}
+        times: dict[str, Any] = {}
+        result["times"] = times
+        times["numpy"] = median_time(getattr(reference, main), info, data, repeat)
+        partial(result)
+        phase("time polyray")
         os.environ.setdefault("POLYRAY_TIME_ORIGINAL_BELOW", "inf")  # (see 5. above)
         clear_history()
         times["polyray"] = median_time(getattr(subject, main), info, data, repeat)
@@ -235,6 +245,7 @@ def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int,
         if timed:
             result["timed_variant"] = timed[-1].get("variant")
             result["timed_reason"] = (timed[-1].get("reason") or "")[:240]
+        partial(result)
         for version in NUMBA_VERSIONS:
             path = os.path.join(folder, f"{name}_{version}.py")
             if not os.path.exists(path):
@@ -249,7 +260,7 @@ def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int,
                 times[version] = median_time(fn, info, data, repeat)
             except Exception as exc:  # noqa: BLE001 - a Numba version that fails is a note, not our failure
                 times[version] = f"{type(exc).__name__}"
-        result["times"] = times
+            partial(result)
         result["numpy_first_s"] = ref_seconds
     return result
 

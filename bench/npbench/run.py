@@ -63,11 +63,20 @@ def run_one(path: str, args: argparse.Namespace) -> dict[str, Any]:
         err = exc.stderr.decode() if isinstance(exc.stderr, bytes) else (exc.stderr or "")
         out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
         done = [ln for ln in out.splitlines() if ln.startswith("RESULT ")]
-        if done and last_phase(err) == "numba_n":
+        phase = last_phase(err)
+        if done and phase == "numba_n":
             # Polyray's part had finished: only NPBench's Numba version ran out of time
             row = json.loads(done[-1][len("RESULT "):])
             row["numba_n"] = {"error": f"TimeoutExpired: over {args.timeout} s compiling or running it", "compiled": {}}
             row["numba_n_not_polyray"] = []
+            row["wall_s"] = time.perf_counter() - start
+            return row
+        if done and phase.startswith("time"):
+            # the verdict stands; the version being timed says so in its cell, the ones after it are not run
+            row = json.loads(done[-1][len("RESULT "):])
+            timed = phase[len("time "):] or "numpy"  # phases: "time" (NumPy), "time polyray", "time numba_n", ...
+            row.setdefault("times", {})[timed] = f"over {args.timeout:.0f} s"
+            row["timed_out"] = timed
             row["wall_s"] = time.perf_counter() - start
             return row
         return {"benchmark": name, "status": "timeout", "why_wrong": f"over {args.timeout} s in {last_phase(err)}",

@@ -52,6 +52,11 @@ BENCHES = {
             for i in range(n):
                 B[i] = A[i] + 1.0
         """, {"S": {"n": 8}}, ["n", "A", "B"], ["B"]),
+    "slowtimed": ("""
+        def kernel(n, A, B):
+            for i in range(n):
+                B[i] = A[i] * 3.0
+        """, {"S": {"n": 8}}, ["n", "A", "B"], ["B"]),
     "hang": ("""
         import time
 
@@ -97,6 +102,15 @@ NUMBA_N = {
         """,
 }
 
+# Other NPBench Numba versions: slowtimed's _numba_np takes longer than the time limit (at its import), as a
+# large preset's slow version does: the times measured before it must stay in the row.
+NUMBA_OTHER = {
+    ("slowtimed", "numba_np"): """
+        import time
+        time.sleep(120)
+        """,
+}
+
 INIT = """
 import numpy as np
 
@@ -116,6 +130,10 @@ def make_checkout(root: Path) -> Path:
         if name in NUMBA_N:
             (folder / f"{name}_numba_n.py").write_text("import numpy as np\nimport numba as nb\n"
                                                       + textwrap.dedent(NUMBA_N[name]))
+        for (bench, version), text in NUMBA_OTHER.items():
+            if bench == name:
+                (folder / f"{name}_{version}.py").write_text("import numpy as np\nimport numba as nb\n"
+                                                            + textwrap.dedent(text))
         info = {"benchmark": {"name": name, "short_name": name, "relative_path": name, "module_name": name,
                               "func_name": "kernel", "parameters": params,
                               "init": {"func_name": "initialize", "input_args": ["n"], "output_args": ["A", "B"]},
@@ -182,6 +200,17 @@ def test_a_numba_n_version_out_of_time_keeps_polyrays_row(checkout: Path, tmp_pa
                            "--json", str(tmp_path / "r.json")])
     assert code == 0 and rows[0]["status"] == "ok" and rows[0]["variant"] == "cpu", (log, rows)
     assert rows[0]["numba_n"]["error"].startswith("TimeoutExpired") and rows[0]["numba_n_not_polyray"] == [], rows
+
+
+def test_a_timed_version_out_of_time_keeps_the_times_before_it(checkout: Path, tmp_path: Path) -> None:
+    """A large preset: NPBench's _numba_np version outlasts the limit while it is timed; the verdict and the
+    NumPy and Polyray medians measured before it stay, its cell says it ran out of time, the run does not fail."""
+    code, log, rows = run(["--npbench", str(checkout), "--only", "slowtimed", "--time", "--repeat", "2",
+                           "--no-numba-n", "--timeout", "25", "--no-doc", "--json", str(tmp_path / "r.json")])
+    row = rows[0]
+    assert code == 0 and row["status"] == "ok" and row["timed_out"] == "numba_np", (log, rows)
+    assert isinstance(row["times"]["numpy"], float) and isinstance(row["times"]["polyray"], float), row
+    assert row["times"]["numba_np"] == "over 25 s" and "| over 25 s |" in log, row
 
 
 def test_numba_n_check_can_be_skipped(checkout: Path, tmp_path: Path) -> None:
