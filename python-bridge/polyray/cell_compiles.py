@@ -81,6 +81,8 @@ class Pending:
         self.settled = threading.Event()
         #: whether a cell ran as written because this compile was not ready
         self.ran_plain = False
+        #: what the cell that ran as written left for settling (magic.py: its functions, its report)
+        self.cell: dict[str, Any] = {}
 
     def seconds(self) -> float:
         return perf_counter() - self.started
@@ -95,13 +97,14 @@ _after_cell: list[Callable[[], None]] = []
 
 
 def compile_within(key: str, compile_fn: Callable[[], Outcome], wait: float | None,
-                   settle: Callable[[Outcome], None]) -> tuple[Outcome | None, Pending]:
+                   settle: Callable[[Pending], None]) -> tuple[Outcome | None, Pending]:
     """Start (or join) the compile of ``key`` and wait ``wait`` seconds at most (None: until done).
 
     ``compile_fn`` runs in a thread of its own and returns the outcome (it stores a module in the cache
     itself). Returns (outcome, pending) when it is ready in time (the entry is then forgotten: the cache
     holds the module), else (None, pending): the compile carries on, and once it is done ``settle(outcome)``
-    runs after the current cell (importing the module and queueing its variants ahead)."""
+    runs after the current cell (importing the module, queueing its variants ahead, rebinding the cell's
+    functions: magic.py); ``pending.outcome`` is the outcome then."""
     with _lock:
         pending = _pending.get(key)
         fresh = pending is None
@@ -126,7 +129,7 @@ def compile_within(key: str, compile_fn: Callable[[], Outcome], wait: float | No
     return pending.outcome, pending
 
 
-def _run(pending: Pending, compile_fn: Callable[[], Outcome], settle: Callable[[Outcome], None]) -> None:
+def _run(pending: Pending, compile_fn: Callable[[], Outcome], settle: Callable[[Pending], None]) -> None:
     try:
         outcome = compile_fn()
     except BaseException as exc:  # noqa: BLE001 - a compile's failure is an outcome, never a crash
@@ -136,7 +139,7 @@ def _run(pending: Pending, compile_fn: Callable[[], Outcome], settle: Callable[[
     def settle_now() -> None:
         try:
             if outcome.module is not None:
-                settle(outcome)
+                settle(pending)
         except Exception:  # noqa: BLE001 - settling ahead is an optimization: the next run imports the module
             pass
         finally:

@@ -114,6 +114,7 @@ class CellCompile:
         self.ms = 0.0
         #: set when the compile was not ready within the budget (cell_compiles.py): the cell runs as written
         self.not_ready = ""
+        self.pending: Any = None  # (then) the compile under way, cell_compiles.Pending
 
 
 def _print_err(text: str) -> None:
@@ -188,8 +189,9 @@ class PolyrayMagics(Magics):
                 (module_text, report), result.origin = hit, "cache"
             else:
                 outcome, pending = cell_compiles.compile_within(
-                    key, lambda: _service_compile(key, source, mode), wait, _settle(key))
+                    key, lambda: _service_compile(key, source, mode), wait, _settle(key, self.shell))
                 if outcome is None:
+                    result.pending = pending
                     result.not_ready = cell_compiles.not_ready_note(pending)
                     result.ms = pending.seconds() * 1e3
                     return result
@@ -350,16 +352,21 @@ class PolyrayMagics(Magics):
                       "loops": [], "diagnostics": [], "not_ready": compiled.not_ready}
                      for n in tree.body if isinstance(n, ast.FunctionDef)]
         agg = aggregator()
+        cell_report = None
         if functions:
             info = {"origin": "pending", "ms": compiled.ms, "note": compiled.not_ready, "target": None,
                     "compiled_by": "", "numerics": self._numerics_mode}
-            agg.show(agg.new_cell(functions, info))
+            cell_report = agg.new_cell(functions, info)
+            agg.show(cell_report)
         last_compile.clear()
         last_compile.update({"origin": "pending", "compiled_by": "", "ms": compiled.ms, "note": compiled.not_ready,
                              "functions": [f["name"] for f in functions]})
         try:
             return self._run_tree(tree, text, set())
         finally:
+            # what settling needs (_settle): the functions the cell defined, to rebind while still the user's
+            ns = self.shell.user_ns
+            compiled.pending.cell = {"defined": {f["name"]: ns.get(f["name"]) for f in functions}, "report": cell_report}
             agg.flush()
 
     def _report_syntax_error(self, text: str, meta: dict[str, Any] | None = None) -> None:
@@ -518,16 +525,38 @@ def _service_compile(key: str, source: str, mode: str) -> "cell_compiles.Outcome
     return cell_compiles.Outcome(module=res.module or "", report=report)
 
 
-def _settle(key: str) -> Any:
-    """What a compile finished after its cell ran as written does next (cell_compiles): import the module
-    and queue its accelerated functions' CPU variants ahead, so the cell's next run finds machine code."""
+def _settle(key: str, shell: Any) -> Any:
+    """What a compile finished after its cell ran as written does next (cell_compiles, once no cell runs):
+    import the module, rebind each accelerated function the cell defined to its dispatcher where the user's
+    namespace still holds that very function (as the cell does right after each def: later calls from any
+    cell use it), its report's row saying so, and queue the CPU variants ahead, so calls find machine code."""
 
-    def settle(outcome: "cell_compiles.Outcome") -> None:
+    def settle(pending: "cell_compiles.Pending") -> None:
+        outcome = pending.outcome
+        assert outcome is not None
         path = cache.cache_dir() / f"{key}.py"
         with cell_compiles.import_lock:
             module = cache.import_file(path, key)
-        names = {f["name"] for f in (outcome.report or {}).get("functions", []) if f.get("accelerated")
-                 and callable(getattr(module, f["name"], None))}
+        entries = {f["name"]: f for f in (outcome.report or {}).get("functions", [])}
+        names = {n for n, f in entries.items() if f.get("accelerated") and callable(getattr(module, n, None))}
+        defined = pending.cell.get("defined", {})
+        report = pending.cell.get("report")
+        ns = getattr(shell, "user_ns", None)
+        note = f"compiled in the background ({pending.seconds():.1f} s) after the cell ran as written"
+        rebound = []
+        for name in sorted(names):
+            fn = defined.get(name)
+            if ns is None or fn is None or ns.get(name) is not fn:  # redefined or deleted meanwhile: left alone
+                continue
+            _adopt_original(module, name, fn)
+            ns[name] = getattr(module, name)
+            rebound.append(name)
+            for row in report.functions if report is not None else []:
+                if row.get("name") == name:
+                    row.update({k: v for k, v in entries[name].items() if k != "name"})
+                    row["not_ready"] = ""
+        if report is not None:
+            report.compile_info["note"] = note + (f"; {', '.join(rebound)} now run through Polyray" if rebound else "")
         if names:
             _compile_ahead(module, names)
 

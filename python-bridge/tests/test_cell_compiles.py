@@ -63,24 +63,26 @@ def test_waiting_for_the_jit_or_a_forced_target_waits_for_the_compile(monkeypatc
 
 def test_a_compile_ready_in_time_is_returned_and_forgotten() -> None:
     settled: list[Outcome] = []
+    settle = lambda p: settled.append(p.outcome)  # noqa: E731
     compile_fn = Gated(Outcome(module="m = 1", report={"functions": []}))
     compile_fn.release.set()
-    outcome, pending = cell_compiles.compile_within("k-ready", compile_fn, None, settled.append)
+    outcome, pending = cell_compiles.compile_within("k-ready", compile_fn, None, settle)
     assert outcome is compile_fn.outcome and not pending.ran_plain and pending.settled.is_set()
-    again, _ = cell_compiles.compile_within("k-ready", compile_fn, None, settled.append)
+    again, _ = cell_compiles.compile_within("k-ready", compile_fn, None, settle)
     assert again is compile_fn.outcome and compile_fn.runs == 2  # forgotten: the cache holds the module
     assert settled == []  # the cell that waited imports the module itself
 
 
 def test_a_compile_not_ready_runs_once_and_settles_when_done() -> None:
     settled: list[Outcome] = []
+    settle = lambda p: settled.append(p.outcome)  # noqa: E731
     compile_fn = Gated(Outcome(module="m = 1", report={"functions": []}))
-    outcome, pending = cell_compiles.compile_within("k-late", compile_fn, 0.0, settled.append)
+    outcome, pending = cell_compiles.compile_within("k-late", compile_fn, 0.0, settle)
     assert outcome is None and pending.ran_plain
     note = cell_compiles.not_ready_note(pending)
     assert note.startswith("compile not ready: ") and note.endswith(" s so far; ran the cell as written"), note
     # the cell again while it compiles: it joins that compile (the same budget), never starts a second
-    outcome, joined = cell_compiles.compile_within("k-late", compile_fn, 0.01, settled.append)
+    outcome, joined = cell_compiles.compile_within("k-late", compile_fn, 0.01, settle)
     assert outcome is None and joined is pending
     compile_fn.release.set()
     assert cell_compiles.wait_settled(10)
@@ -89,9 +91,10 @@ def test_a_compile_not_ready_runs_once_and_settles_when_done() -> None:
 
 def test_settling_waits_until_the_running_cell_has_finished() -> None:
     settled: list[Outcome] = []
+    settle = lambda p: settled.append(p.outcome)  # noqa: E731
     compile_fn = Gated(Outcome(module="m = 1", report={"functions": []}))
     cell_compiles.cell_started()
-    _, pending = cell_compiles.compile_within("k-cell", compile_fn, 0.0, settled.append)
+    _, pending = cell_compiles.compile_within("k-cell", compile_fn, 0.0, settle)
     compile_fn.release.set()
     assert pending.done.wait(10)
     assert not pending.settled.wait(0.2) and settled == []  # the cell's own code keeps the GIL
@@ -101,11 +104,12 @@ def test_settling_waits_until_the_running_cell_has_finished() -> None:
 
 def test_a_failed_compile_is_kept_so_the_same_cell_does_not_compile_again() -> None:
     settled: list[Outcome] = []
+    settle = lambda p: settled.append(p.outcome)  # noqa: E731
     compile_fn = Gated(Outcome(note="cell:3:5: error: expected an expression"))
-    _, pending = cell_compiles.compile_within("k-bad", compile_fn, 0.0, settled.append)
+    _, pending = cell_compiles.compile_within("k-bad", compile_fn, 0.0, settle)
     compile_fn.release.set()
     assert cell_compiles.wait_settled(10) and settled == []  # nothing to import
-    outcome, _ = cell_compiles.compile_within("k-bad", compile_fn, 0.0, settled.append)
+    outcome, _ = cell_compiles.compile_within("k-bad", compile_fn, 0.0, settle)
     assert outcome is not None and outcome.module is None and "expected an expression" in outcome.note
     assert compile_fn.runs == 1
 
@@ -120,7 +124,7 @@ def test_a_compile_that_raises_is_an_outcome_saying_so() -> None:
 
 
 def test_a_settle_that_fails_still_counts_as_settled() -> None:
-    def bad_settle(_outcome: Outcome) -> None:
+    def bad_settle(_pending: cell_compiles.Pending) -> None:
         raise ImportError("the module does not import")
 
     compile_fn = Gated(Outcome(module="m = 1", report={"functions": []}))

@@ -222,7 +222,9 @@ BUDGET_CELLS = (
     "from polyray import cell_compiles\nfrom polyray.magic import last_compile\nfrom polyray.runtime import history",
     "%%parallelize\n" + AS_WRITTEN,
     "print('COMPILE', last_compile['origin'], '|', last_compile['note'])\n"
-    "print('SETTLED', cell_compiles.wait_settled(240), background.wait_idle(240))",
+    "print('SETTLED', cell_compiles.wait_settled(240), background.wait_idle(240))\n"
+    # settled: the cell's relax is now the module's dispatcher, its variant compiled ahead
+    "relax(u, out, 0.4)\nr = history()[-1]\nprint('REBOUND', relax.__module__ != '__main__', r['variant'], bool((out == ref).all()))",
     "%%parallelize\n" + AS_WRITTEN,  # the same cell again
     "relax(u, out, 0.4)\nr = history()[-1]\nprint('LATER', last_compile['origin'], r['variant'], bool((out == ref).all()))",
     # POLYRAY_JIT_WAIT=1 waits for the compile (and the JIT) whatever the budget: a new cell compiles now
@@ -243,14 +245,17 @@ def check_budget_cells(cells) -> None:
     out = [text(c) for c in cells]
     # run as written: the def is the cell's own function, and no call went through a dispatcher
     assert "KIND True RECORDS 0" in out[1], out[1]
+    assert "COMPILE pending | compile not ready: " in out[2] and "s so far; ran the cell as written" in out[2], out[2]
+    assert "SETTLED True True" in out[2] and "REBOUND True cpu True" in out[2], out[2]
+    # the cell's report display, updated in place by the call after settling: the row names the variants
     rep = reports(cells[1])
     assert len(rep) == 1 and rep[0]["compile"]["origin"] == "pending", rep
+    assert rep[0]["compile"]["note"].startswith("compiled in the background (") \
+        and rep[0]["compile"]["note"].endswith("after the cell ran as written; relax now run through Polyray"), rep
     row = rep[0]["functions"][0]
-    assert row["name"] == "relax" and row["compile"].startswith("compile not ready: ") \
-        and row["compile"].endswith("s so far; ran the cell as written"), row
-    assert "COMPILE pending | compile not ready: " in out[2] and "SETTLED True True" in out[2], out[2]
+    assert row["name"] == "relax" and row["compile"].startswith("variants: original, cpu") and row["calls"] == 1, row
     # the same cell again: the module compiled in the background, from the cache, its variant ready
-    assert "KIND False RECORDS 1" in out[3] and "LATER cache cpu True" in out[4], out[3:5]
+    assert "KIND False RECORDS 2" in out[3] and "LATER cache cpu True" in out[4], out[3:5]
     assert "WAITED service relax2 cpu" in out[6], out[6]
     assert "SyntaxError" in out[7] and "STILL RUNNING" in out[8], out[7:]
 
