@@ -6,6 +6,7 @@ import type { IslContext } from 'isl-wasm';
 import { generateModule, type FunctionPlan, type Target } from './codegen/module.js';
 import { polyStage } from './poly/index.js';
 import { parseModule, type PythonParser } from './parse/index.js';
+import { inlineCalls } from './parse/inline-calls.js';
 import { buildReport, type LoopVerdict, type Report } from './report/report.js';
 import { checkModule, type TypedFunction } from './types/check.js';
 import { DEFAULT_NUMERICS, type Numerics } from './numerics.js';
@@ -36,7 +37,9 @@ export function compileSource(parser: PythonParser, source: string, options: Com
   const parsed = parseModule(parser, source);
   if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
   const numerics = options.numerics ?? DEFAULT_NUMERICS;
-  const typed = checkModule(parsed.module, numerics);
+  // expression callees become expressions of their callers, so the analyses see through them (parse/inline-calls.ts)
+  const inlined = inlineCalls(parsed.module);
+  const typed = checkModule(inlined.module, numerics);
   const verdicts = new Map<number, LoopVerdict>();
   const plans = new Map<TypedFunction, FunctionPlan>();
   const transformations = new Map<string, string[]>();
@@ -58,6 +61,9 @@ export function compileSource(parser: PythonParser, source: string, options: Com
       for (const [at, v] of poly.verdicts) verdicts.set(at, v);
     }
   }
+  for (const tf of typed.filter((t) => t.accelerated && inlined.notes.has(t.fn.name))) {
+    transformations.set(tf.fn.name, [...(transformations.get(tf.fn.name) ?? []), ...inlined.notes.get(tf.fn.name)!]);
+  }
   for (const tf of typed.filter((t) => t.accelerated && t.calls.size > 0)) {
     // calls between the module's functions (types/calls.ts), said once per callee
     const said = new Set<string>();
@@ -65,7 +71,7 @@ export function compileSource(parser: PythonParser, source: string, options: Com
       .map((c) => `calls '${c.spec.callee}' (line ${c.spec.tf.fn.span.from.line}) compiled for these arguments (${c.spec.pyName}), directly from the CPU variant: no dispatcher per call`);
     transformations.set(tf.fn.name, [...(transformations.get(tf.fn.name) ?? []), ...notes]);
   }
-  const generated = generateModule(parsed.module, typed, options.targets ?? ALL_TARGETS, options.fileName, plans, numerics);
+  const generated = generateModule(inlined.module, typed, options.targets ?? ALL_TARGETS, options.fileName, plans, numerics);
   const report = buildReport(options.fileName, typed, generated.functions, verdicts, transformations);
   return { ok: true, module: generated.text, report };
 }
