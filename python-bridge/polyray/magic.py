@@ -163,6 +163,13 @@ class PolyrayMagics(Magics):
                 return c
         return None
 
+    def _frontend_not_ready(self, body: str) -> str:
+        """The extension's note when its compile of exactly this cell was not ready within its budget
+        (hand-over metadata ``not_ready``, executor.ts), else ""."""
+        meta = self._handed_meta(body) if body else None
+        note = meta.get("not_ready") if meta is not None else None
+        return note if isinstance(note, str) and note else ""
+
     #: The numerics mode of the cell being run (set by ``parallelize``; None: resolve from the environment).
     _numerics_mode: str | None = None
 
@@ -187,6 +194,11 @@ class PolyrayMagics(Magics):
             hit = None if no_cache else cache.lookup(key)
             if hit is not None:
                 (module_text, report), result.origin = hit, "cache"
+            elif wait is not None and (frontend_note := self._frontend_not_ready(body)):
+                # the JupyterLab extension's Worker did not finish within its budget: it hands the module over
+                # the comm when done (comm.handed_modules, used by the cell's next run); no Node here meanwhile
+                result.not_ready = frontend_note
+                return result
             else:
                 outcome, pending = cell_compiles.compile_within(
                     key, lambda: _service_compile(key, source, mode), wait, _settle(key, self.shell))
@@ -353,20 +365,23 @@ class PolyrayMagics(Magics):
                      for n in tree.body if isinstance(n, ast.FunctionDef)]
         agg = aggregator()
         cell_report = None
+        by = "browser-worker" if compiled.pending is None else ""
         if functions:
             info = {"origin": "pending", "ms": compiled.ms, "note": compiled.not_ready, "target": None,
-                    "compiled_by": "", "numerics": self._numerics_mode}
+                    "compiled_by": by, "numerics": self._numerics_mode}
             cell_report = agg.new_cell(functions, info)
             agg.show(cell_report)
         last_compile.clear()
-        last_compile.update({"origin": "pending", "compiled_by": "", "ms": compiled.ms, "note": compiled.not_ready,
+        last_compile.update({"origin": "pending", "compiled_by": by, "ms": compiled.ms, "note": compiled.not_ready,
                              "functions": [f["name"] for f in functions]})
         try:
             return self._run_tree(tree, text, set())
         finally:
             # what settling needs (_settle): the functions the cell defined, to rebind while still the user's
-            ns = self.shell.user_ns
-            compiled.pending.cell = {"defined": {f["name"]: ns.get(f["name"]) for f in functions}, "report": cell_report}
+            if compiled.pending is not None:  # (None: the extension compiles it, and hands it over when done)
+                ns = self.shell.user_ns
+                compiled.pending.cell = {"defined": {f["name"]: ns.get(f["name"]) for f in functions},
+                                         "report": cell_report}
             agg.flush()
 
     def _report_syntax_error(self, text: str, meta: dict[str, Any] | None = None) -> None:
@@ -495,6 +510,9 @@ def _apply_frontend_settings(args: Any, meta: dict[str, Any]) -> None:
         from .runtime import background
 
         background.set_jit_wait(settings["wait_for_jit"])
+    budget = settings.get("compile_budget")
+    if isinstance(budget, (int, float)) and not isinstance(budget, bool) and budget >= 0:
+        cell_compiles.set_budget(float(budget))
     bound = settings.get("time_original_below")
     if isinstance(bound, (int, float)) and not isinstance(bound, bool) and bound >= 0:
         from .runtime import speedup

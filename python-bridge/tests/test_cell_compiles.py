@@ -131,3 +131,17 @@ def test_a_settle_that_fails_still_counts_as_settled() -> None:
     _, pending = cell_compiles.compile_within("k-settle", compile_fn, 0.0, bad_settle)
     compile_fn.release.set()
     assert cell_compiles.wait_settled(10) and pending.settled.is_set()
+
+
+def test_the_extensions_budget_setting_reaches_the_kernel_below_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from polyray import magic
+
+    args = SimpleNamespace(target=None, cluster=None, numerics=None)
+    magic._apply_frontend_settings(args, {"settings": {"compile_budget": 1.5}})
+    assert cell_compiles.budget() == 1.5
+    magic._apply_frontend_settings(args, {"settings": {"compile_budget": "soon"}})  # not a number: unchanged
+    assert cell_compiles.budget() == 1.5
+    monkeypatch.setenv(cell_compiles.BUDGET_ENV, "0")
+    assert cell_compiles.budget() == 0.0

@@ -66,3 +66,43 @@ def test_a_forced_original_reads_the_notebooks_globals(tmp_path, monkeypatch):
         ip.user_ns["STEP"] = step
         ip.run_cell("x = np.zeros(3)\nshift(x)\n")
         assert ip.user_ns["x"].tolist() == [step] * 3
+
+
+@pytest.mark.skipif(not BUILT, reason="the compiler is not built (lib/)")
+def test_a_frontend_compile_not_ready_runs_the_cell_as_written_unless_it_waits(tmp_path, monkeypatch):
+    """Issue 19, the JupyterLab path: the extension's hand-over says its Worker's compile was not ready within
+    its budget (``not_ready``): the cell runs as written, its report saying so, without starting the kernel's
+    compile service; POLYRAY_JIT_WAIT=1 compiles it in the kernel instead; the module the extension hands
+    over the comm afterwards serves the cell's next run."""
+    monkeypatch.setenv("POLYRAY_CACHE_DIR", str(tmp_path))
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
+
+    from polyray import magic
+    from polyray.compile_service import get_service
+
+    ip = start_ipython() or get_ipython()
+    ip.run_line_magic("load_ext", "polyray")
+    body = "def h(n: int) -> int:\n    return n + 2\nr = h(1)\n"
+    note = "compile not ready in the browser: 0.2 s so far; ran the cell as written"
+    meta = {"sha256": handover_hash(body), "compiler": cache.compiler_version(), "compiled_by": "browser-worker",
+            "compile_ms": 200, "settings": {}, "not_ready": note}
+    monkeypatch.setattr(magic.PolyrayMagics, "_request_meta", lambda self: meta)
+    monkeypatch.delenv("POLYRAY_JIT_WAIT")
+    starts = get_service().starts
+    ip.run_cell_magic("parallelize", "", body)
+    assert ip.user_ns["r"] == 3 and ip.user_ns["h"].__module__ == "__main__"  # the cell's own function
+    assert magic.last_compile["origin"] == "pending" and magic.last_compile["note"] == note
+    assert magic.last_compile["compiled_by"] == "browser-worker" and get_service().starts == starts
+    # waiting for the JIT: the kernel compiles the cell itself
+    monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
+    ip.run_cell_magic("parallelize", "--no-cache", body)
+    assert ip.user_ns["r"] == 3 and magic.last_compile["origin"] == "service"
+    assert ip.user_ns["h"].__module__ != "__main__"
+    # the module the Worker finished later, handed over the comm: the next run uses it
+    monkeypatch.delenv("POLYRAY_JIT_WAIT")
+    fake = "def h(n):\n    return 'frontend'\n"
+    report = {"functions": [{"name": "h", "line": 2, "accelerated": True, "variants": ["original"], "loops": [], "diagnostics": []}]}
+    comm.handed_modules[meta["sha256"]] = {**meta, "module": fake, "report": report}
+    ip.run_cell_magic("parallelize", "", body)
+    assert ip.user_ns["r"] == "frontend" and magic.last_compile["origin"] == "frontend"

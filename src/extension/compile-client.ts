@@ -76,3 +76,10 @@ export class CompileClient {
     this.fail(new Error('disposed'));
   }
 }
+
+/** The compile's outcome if it arrives within `ms`, else null (it goes on). */
+export function withinBudget<T>(compiling: Promise<T>, ms: number): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), Math.max(0, ms)); });
+  return Promise.race([compiling, late]).finally(() => clearTimeout(timer));
+}

@@ -12,7 +12,10 @@ import type { KernelMessage } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
 import type { JSONObject } from '@lumino/coreutils';
 import type { PolyrayEngine } from './engine.js';
-import { isParallelizeCell, magicFlags } from './magic.js';
+import { cellBody, handoverSha256, isParallelizeCell, magicFlags } from './magic.js';
+import { COMPILER_VERSION } from '../compiler/version.js';
+import type { KernelBridge } from './kernel.js';
+import { withinBudget, type CompileOutcome } from './compile-client.js';
 import type { HandOver } from './protocol.js';
 import { parseNumerics } from '../compiler/numerics.js';
 import { CellStatus } from './cell-status.js';
@@ -57,7 +60,7 @@ export class PolyrayCellExecutor implements INotebookCellExecutor {
     if (sessionContext?.session?.kernel) {
       const state = this.engine.forSession(sessionContext);
       const loaded = state.bridge.ensureLoaded();
-      polyray = await this.compileCell(cell, state.model, forceTarget);
+      polyray = await this.compileCell(cell, state.model, forceTarget, state.bridge);
       await loaded;
     }
     const status = CellStatus.of(cell);
@@ -71,20 +74,39 @@ export class PolyrayCellExecutor implements INotebookCellExecutor {
     }
   }
 
-  /** Compiles the cell in the Worker; shows progress and errors on the cell. Never throws. */
-  private async compileCell(cell: Cell, model: import('./model.js').PolyrayModel, forceTarget?: string): Promise<HandOver | null> {
+  /**
+   * Compiles the cell in the Worker; shows progress and errors on the cell. Never throws. Issue 19: the cell
+   * waits `compileBudgetSeconds` at most (not when it waits for the JIT or names a target, as the kernel's
+   * cell_compiles.py decides); past that the hand-over says `not_ready` and the kernel runs the cell as
+   * written, and the module, once compiled, goes to the kernel over the comm for the cell's next run.
+   */
+  private async compileCell(cell: Cell, model: import('./model.js').PolyrayModel, forceTarget?: string,
+    bridge?: KernelBridge): Promise<HandOver | null> {
     const source = cell.model.sharedModel.getSource();
     const status = CellStatus.of(cell);
     status.compiling();
     const s = this.engine.settings;
     const settings = { target: s.defaultTarget, cluster: s.clusterAddress || undefined, auto_may_time: s.autoMayTime, numerics: s.numerics,
-      wait_for_jit: s.waitForJit, time_original_below: s.timeOriginalBelowSeconds };
+      wait_for_jit: s.waitForJit, time_original_below: s.timeOriginalBelowSeconds, compile_budget: s.compileBudgetSeconds };
+    const flags = magicFlags(source);
     try {
       // the cell's --numerics, else the setting; the kernel still checks it against POLYRAY_NUMERICS
-      const numerics = parseNumerics(magicFlags(source).numerics) ?? s.numerics;
-      const out = await this.engine.compiler.compile(source, true, numerics);
+      const numerics = parseNumerics(flags.numerics) ?? s.numerics;
+      const started = performance.now();
+      const compiling = this.engine.compiler.compile(source, true, numerics);
+      const waits = s.waitForJit || Boolean(flags.target) || Boolean(forceTarget) || s.defaultTarget !== 'auto';
+      const out = waits ? await compiling : await withinBudget(compiling, s.compileBudgetSeconds * 1000);
+      if (out === null) {
+        const seconds = (performance.now() - started) / 1000;
+        const note = `compile not ready in the browser: ${seconds.toFixed(1)} s so far; ran the cell as written`;
+        status.compiled(note);
+        void compiling.then((late) => this.handOverLate(cell, model, late, bridge)).catch(() => undefined);
+        const sha256 = await handoverSha256(COMPILER_VERSION, cellBody(source));
+        return { sha256, compiler: COMPILER_VERSION, compiled_by: 'browser-worker', compile_ms: seconds * 1000, settings, numerics,
+          not_ready: note, ...(forceTarget && !flags.target ? { force_target: forceTarget } : {}) };
+      }
       const base = { sha256: out.sha256, compiler: out.compiler, compiled_by: 'browser-worker' as const, compile_ms: out.ms, settings, numerics };
-      const handover: HandOver = forceTarget && !magicFlags(source).target ? { ...base, force_target: forceTarget } : base;
+      const handover: HandOver = forceTarget && !flags.target ? { ...base, force_target: forceTarget } : base;
       if (out.ok) {
         model.setCompiled(cell.model.id, out.report.functions, out.module, out.inWorker ? 'browser-worker' : 'browser', out.ms);
         const n = out.report.functions.filter((f) => f.accelerated).length;
@@ -107,6 +129,16 @@ export class PolyrayCellExecutor implements INotebookCellExecutor {
       model.setCellError(cell.model.id, text);
       return null;
     }
+  }
+
+  /** A compile that finished after its cell ran as written: shown on the cell, and sent to the kernel (comm
+   *  `module`, polyray/comm.py), whose magic uses it when the same cell runs again. */
+  private handOverLate(cell: Cell, model: import('./model.js').PolyrayModel, out: CompileOutcome, bridge?: KernelBridge): void {
+    if (!out.ok) return; // the cell's next run compiles it again and shows why
+    model.setCompiled(cell.model.id, out.report.functions, out.module, out.inWorker ? 'browser-worker' : 'browser', out.ms);
+    CellStatus.of(cell).compiled(`compiled in the browser (Worker) after the cell ran as written; its next run uses it`);
+    bridge?.handOver({ type: 'module', sha256: out.sha256, compiler: out.compiler, module: out.module, report: out.report as unknown as JSONObject,
+      numerics: out.numerics, compiled_by: 'browser-worker', compile_ms: out.ms });
   }
 }
 

@@ -4,6 +4,7 @@
 // messages to the notebook's PolyrayModel.
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Kernel } from '@jupyterlab/services';
+import type { JSONObject } from '@lumino/coreutils';
 import type { PolyrayModel } from './model.js';
 
 export class KernelBridge {
@@ -66,6 +67,13 @@ export class KernelBridge {
 
   /** Sends a message on the comm (see polyray/comm.py); false when there is none. */
   send(data: Record<string, string | number | boolean | null>): boolean {
+    if (!this.comm || this.comm.isDisposed) return false;
+    this.comm.send(data);
+    return true;
+  }
+
+  /** Hands the kernel a module compiled after its cell ran (comm `module`, polyray/comm.py); false without a comm. */
+  handOver(data: JSONObject): boolean {
     if (!this.comm || this.comm.isDisposed) return false;
     this.comm.send(data);
     return true;

@@ -69,6 +69,12 @@ export function handoverText(compilerVersion: string, body: string): string {
   return `${compilerVersion}\n${body}`;
 }
 
+/** The hand-over's SHA-256 (hex) of `handoverText` (crypto.subtle: the page and the Worker alike). */
+export async function handoverSha256(compilerVersion: string, body: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(handoverText(compilerVersion, body)));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** Body with top-level IPython syntax (`%line magic`, `!shell`) blanked, so tree-sitter can parse it. */
 export function blankIPythonLines(body: string): string {
   return body

@@ -73,7 +73,10 @@ export interface HandOver {
   /** The numerics mode the module was compiled for: the kernel uses it only when it resolves the same mode. */
   numerics?: Numerics;
   /** Settings the magic applies when neither a flag nor the environment decides. */
-  settings: { target?: string; cluster?: string; auto_may_time?: boolean; numerics?: string };
+  settings: { target?: string; cluster?: string; auto_may_time?: boolean; numerics?: string; wait_for_jit?: boolean;
+    time_original_below?: number; compile_budget?: number };
+  /** Set when the Worker's compile was not ready within compileBudgetSeconds: the kernel runs the cell as written. */
+  not_ready?: string;
   /** Set by "Rerun on cluster": overrides the default target (a --target flag still wins). */
   force_target?: string;
 }

@@ -9,6 +9,8 @@ export interface PolyraySettings {
   waitForJit: boolean;
   /** The original is timed on a copy, for the speedup, when predicted under this (kernel side: runtime/speedup.py). */
   timeOriginalBelowSeconds: number;
+  /** A %%parallelize cell waits this long for the Worker's compile, then runs as written (issue 19; kernel: cell_compiles.py). */
+  compileBudgetSeconds: number;
   showGeneratedCode: boolean;
   compileTimeLimitSeconds: number;
 }
@@ -20,6 +22,7 @@ export const DEFAULT_SETTINGS: PolyraySettings = {
   autoMayTime: true,
   waitForJit: false,
   timeOriginalBelowSeconds: 1,
+  compileBudgetSeconds: 0.2,
   showGeneratedCode: false,
   compileTimeLimitSeconds: 20,
 };
@@ -37,6 +40,8 @@ export function readSettings(composite: Record<string, unknown> | null | undefin
     waitForJit: typeof c.waitForJit === 'boolean' ? c.waitForJit : DEFAULT_SETTINGS.waitForJit,
     timeOriginalBelowSeconds: typeof c.timeOriginalBelowSeconds === 'number' && c.timeOriginalBelowSeconds >= 0
       ? c.timeOriginalBelowSeconds : DEFAULT_SETTINGS.timeOriginalBelowSeconds,
+    compileBudgetSeconds: typeof c.compileBudgetSeconds === 'number' && c.compileBudgetSeconds >= 0
+      ? c.compileBudgetSeconds : DEFAULT_SETTINGS.compileBudgetSeconds,
     showGeneratedCode: typeof c.showGeneratedCode === 'boolean' ? c.showGeneratedCode : DEFAULT_SETTINGS.showGeneratedCode,
     compileTimeLimitSeconds: typeof c.compileTimeLimitSeconds === 'number' && c.compileTimeLimitSeconds >= 1
       ? c.compileTimeLimitSeconds : DEFAULT_SETTINGS.compileTimeLimitSeconds,

@@ -4,7 +4,7 @@
 // `new URL(..., import.meta.url)` below). Compiling here keeps the page responsive.
 import { compileSource, COMPILER_VERSION, createPythonParser, DEFAULT_NUMERICS, type Numerics, type PythonParser } from '../compiler/index.js';
 import { loadIsl, type IslContext } from 'isl-wasm';
-import { blankIPythonLines, cellBody, handoverText, kernelSource } from './magic.js';
+import { blankIPythonLines, cellBody, handoverSha256, kernelSource } from './magic.js';
 import { topLevel } from './top-level.js';
 import type { CompileFailed, CompileOk, WorkerReply, WorkerRequest } from './protocol.js';
 
@@ -40,15 +40,10 @@ function load(): Promise<Loaded> {
   return loading;
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 async function compile(cell: string, hasMagic: boolean, id: number, numerics: Numerics = DEFAULT_NUMERICS): Promise<CompileOk | CompileFailed> {
   const { parser, isl } = await load();
   const body = hasMagic ? cellBody(cell) : (cell.endsWith('\n') ? cell : `${cell}\n`);
-  const sha256 = await sha256Hex(handoverText(COMPILER_VERSION, body));
+  const sha256 = await handoverSha256(COMPILER_VERSION, body);
   const parseable = blankIPythonLines(body);
   const t0 = performance.now();
   const { nodes, hasError } = topLevel(parser, parseable);

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { loadGrammarBinaries } from '../../src/cli/grammar-files.js';
 import { createPythonParser, type ReportFunction } from '../../src/compiler/index.js';
 import { analyzable, candidateOf, describeCandidate, planAcceleration, planRevert } from '../../src/extension/accelerate.js';
-import { blankIPythonLines, cellBody, isParallelizeCell, kernelSource, magicFlags, removeMagic, addMagic } from '../../src/extension/magic.js';
+import { blankIPythonLines, cellBody, handoverSha256, isParallelizeCell, kernelSource, magicFlags, removeMagic, addMagic } from '../../src/extension/magic.js';
+import { withinBudget } from '../../src/extension/compile-client.js';
 import { functionRows, formatSeconds, PolyrayModel, type RunAggregate } from '../../src/extension/model.js';
 import { readSettings, DEFAULT_SETTINGS } from '../../src/extension/settings.js';
 import { topLevel } from '../../src/extension/top-level.js';
@@ -105,4 +106,24 @@ test('settings: defaults and validation', () => {
   assert.deepEqual(readSettings({ clusterAddress: ' 10.0.0.1:6379 ', defaultTarget: 'ray', compileTimeLimitSeconds: 0, showGeneratedCode: true }),
     { ...DEFAULT_SETTINGS, clusterAddress: '10.0.0.1:6379', defaultTarget: 'ray', showGeneratedCode: true });
   assert.equal(readSettings({ defaultTarget: 'tpu' }).defaultTarget, 'auto');
+});
+
+test('hand-over hash: the page computes what polyray.magic.handover_hash does (a not-ready cell has no Worker reply)', { skip: existsSync(PY) ? false : 'no .venv' }, async () => {
+  const body = cellBody(`%%parallelize\n${CELLS[0]}`);
+  const py = execFileSync(PY, ['-c',
+    'import sys, json; sys.path.insert(0, "python-bridge"); from polyray.magic import handover_hash;'
+    + 'print(handover_hash(json.load(sys.stdin), "9.9.9-test"))'], { input: JSON.stringify(body), encoding: 'utf8' });
+  assert.equal(await handoverSha256('9.9.9-test', body), py.trim());
+});
+
+test('compile budget: the outcome when it arrives in time, else null while the compile goes on', async () => {
+  assert.equal(await withinBudget(Promise.resolve('module'), 1000), 'module');
+  let finish!: (v: string) => void;
+  const slow = new Promise<string>((r) => { finish = r; });
+  assert.equal(await withinBudget(slow, 5), null);
+  finish('late');
+  assert.equal(await slow, 'late'); // not cancelled: the executor hands it to the kernel when done
+  await assert.rejects(withinBudget(Promise.reject(new Error('worker died')), 1000), /worker died/);
+  assert.equal(readSettings({ compileBudgetSeconds: -1 }).compileBudgetSeconds, DEFAULT_SETTINGS.compileBudgetSeconds);
+  assert.equal(readSettings({ compileBudgetSeconds: 0 }).compileBudgetSeconds, 0);
 });
