@@ -25,7 +25,10 @@ parent can say where a killed child was:
    times it on copies on the class's second call whatever its prediction
    (POLYRAY_TIME_ORIGINAL_BELOW=inf: it is the NumPy version just timed), and
    keeps it where the compiled code does not beat it; ``timed_variant`` says
-   which one the last timed call ran, and why.
+   which one the last timed call ran, and why; ``polyray_calls`` has each timed
+   call's seconds (at a large preset the few calls include auto's first ones).
+   The row is printed again after each timed version (run.py keeps the last one
+   when a version runs out of time).
 
 The JSON line (prefixed ``RESULT ``) has the verdict, the functions (accelerated
 or not, and the decorator's note saying why), the main function's run records
@@ -186,8 +189,12 @@ def partial(result: dict[str, Any]) -> None:
     print("RESULT " + json.dumps(result, default=str), flush=True)
 
 
+def call_times(fn: Any, info: dict[str, Any], data: dict[str, Any], repeat: int) -> list[float]:
+    return [call(fn, info, data)[1] for _ in range(repeat)]
+
+
 def median_time(fn: Any, info: dict[str, Any], data: dict[str, Any], repeat: int) -> float:
-    return statistics.median(call(fn, info, data)[1] for _ in range(repeat))
+    return statistics.median(call_times(fn, info, data, repeat))
 
 
 def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int,
@@ -240,7 +247,10 @@ def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int,
         phase("time polyray")
         os.environ.setdefault("POLYRAY_TIME_ORIGINAL_BELOW", "inf")  # (see 5. above)
         clear_history()
-        times["polyray"] = median_time(getattr(subject, main), info, data, repeat)
+        # each call's time too: auto's first calls at a size class time the original and the forms (a large
+        # preset's few calls may not all be settled ones)
+        result["polyray_calls"] = call_times(getattr(subject, main), info, data, repeat)
+        times["polyray"] = statistics.median(result["polyray_calls"])
         timed = [r for r in history() if r.get("function") == main]
         if timed:
             result["timed_variant"] = timed[-1].get("variant")
