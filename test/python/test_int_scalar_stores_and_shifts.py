@@ -104,6 +104,8 @@ def mod(request, tmp_path_factory):
     assert "_polyray_np.int32(_polyray_h_spec_fit_int(np.int64(a[i]) * k, -2147483648, 2147483647, _polyray_fail))" in text
     assert "def _polyray_cpu_scaled_counts(a, k, out, _polyray_fail):" in text and "rollback=(2,)" in text
     assert "_polyray_h_np_rshift(_polyray_np.uint8(rule), idx)" in text
+    # (a parallel loop keeps the helper: C's shift of a count past the width is not NumPy's)
+    assert "_polyray_h_np_rshift(x[i], counts[i])" in text.split("def _polyray_cpu_shifted")[1].split("_polyray_dispatch_shifted")[0]
     assert "_polyray_h_np_rshift" not in text.split("def _polyray_cpu_bit_planes")[1].split("_polyray_dispatch_bit_planes")[0]
     return m
 
@@ -212,6 +214,22 @@ def test_shifts_of_signed_values_by_any_count(mod, monkeypatch):
     for shift in range(4):
         ran = run_both(mod, "shifted", x, np.roll(counts, shift), np.zeros(x.shape[0], dtype=np.int64))
         assert ran.status == "ok" and variant("shifted") == "cpu"
+
+
+def test_a_loop_of_scalar_shifts_runs_in_parallel(mod, monkeypatch):
+    """NumPy's shift of two scalars raises nothing for any count (np_rshift/np_lshift give 0 or -1 past the
+    width): the loop around it runs as prange (parallel/neverRaises), still through the helper. 100,000 elements
+    with counts past 8, 16 and 64 in both halves, in the parallel form."""
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", "parallel")
+    rng = np.random.default_rng(8)
+    x = rng.integers(-128, 128, 100_000).astype(np.int8)
+    counts = rng.integers(0, 256, 100_000).astype(np.uint8)
+    ran = run_both(mod, "shifted", x, counts, np.zeros(x.shape[0], dtype=np.int64))
+    assert ran.status == "ok" and variant("shifted") == "cpu"
+    assert [r.get("form") for r in rt.history() if r["function"] == "shifted"][-1] == "parallel"
+    assert parfors(mod, "shifted") == [1]
+    assert (counts >= 16).any() and (counts < 8).any()
 
 
 def test_an_element_shifted_in_place(mod, monkeypatch):

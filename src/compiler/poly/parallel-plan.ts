@@ -245,6 +245,18 @@ function paramsConstraints(text: string): string {
 }
 
 /**
+ * A helper call that raises nothing whatever its operands: a never-raising helper, or NumPy's shift of two
+ * integer scalars (int_helpers.np_rshift/np_lshift: a count outside 0 .. bits - 1 gives 0 or -1; a Python int
+ * operand's range is checked where the checker placed it, nep50.ts). Shifts of arrays may raise ValueError
+ * broadcasting. (It still prints as its helper: only the loop around it may run in parallel.)
+ */
+export function neverRaises(tf: TypedFunction, e: Expr, helper: string): boolean {
+  if (NEVER_RAISING_HELPERS.has(helper)) return true;
+  if ((helper === 'np_rshift' || helper === 'np_lshift') && e.kind === 'binary') return [e.left, e.right].every((x) => tf.types.get(x)?.kind === 'scalar');
+  return false;
+}
+
+/**
  * Why a loop proven parallel still cannot run in parallel: 'semantic' reasons
  * hold for every parallel form (an exception's partial writes, a value live
  * after the loop); 'speculative' is the same but for math calls the CPU
@@ -262,7 +274,7 @@ function prangeObstacle(tf: TypedFunction, loop: Stmt & { kind: 'for' }, mode: '
   // Helpers raise CPython's exceptions; inside a parallel loop the partial writes before one would differ.
   const safe = helperPreconditions(tf);
   // (a periodic subscript's `% d`: the bounds guard requires d >= 1 where it runs, Scop.guardedDivisions)
-  for (const [e, h] of tf.helpers) if (within(e, loop) && !safe.has(e) && !guarded.has(e) && !NEVER_RAISING_HELPERS.has(h.helper) && !(mode === 'speculative' && SPECULABLE_HELPERS.has(h.helper))) obstacle ??= `${tf.fn.name}'s loop body can raise (${exprKind(e)}), and a parallel loop could not reproduce the partial writes before the exception`;
+  for (const [e, h] of tf.helpers) if (within(e, loop) && !safe.has(e) && !guarded.has(e) && !neverRaises(tf, e, h.helper) && !(mode === 'speculative' && SPECULABLE_HELPERS.has(h.helper))) obstacle ??= `${tf.fn.name}'s loop body can raise (${exprKind(e)}), and a parallel loop could not reproduce the partial writes before the exception`;
   for (const [s] of tf.augHelpers) if (s.span.start >= loop.span.start && s.span.end <= loop.span.end) obstacle ??= 'the loop body can raise a CPython exception';
   // an index read from data may raise IndexError: a speculative run flags it instead (runtime/index_checks.py)
   if (mode === 'semantic') for (const e of checked.keys()) if (within(e, loop)) obstacle ??= `the index at line ${e.span.from.line} is read from data and may be out of bounds, and a parallel loop could not reproduce the partial writes before the IndexError`;

@@ -11,7 +11,7 @@ import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { liveAfter } from './liveness.js';
 import { islModel, type IslModel } from './model.js';
-import { NEVER_RAISING_HELPERS, numbaObstacle, type ParallelPlan } from './parallel-plan.js';
+import { neverRaises, numbaObstacle, type ParallelPlan } from './parallel-plan.js';
 import { stmtExprs, walkExpr, walkStmts, type Stmt } from '../parse/ast.js';
 
 export interface Rescheduled {
@@ -90,7 +90,7 @@ export function mayRaise(tf: TypedFunction, plan: ParallelPlan, s: ScopStatement
   if (!s.source) return false;
   if (tf.augHelpers.has(s.source)) return true;
   let raises = false;
-  for (const e of stmtExprs(s.source)) walkExpr(e, (x) => { if (tf.helpers.has(x) && !plan.safeHelpers.has(x) && !NEVER_RAISING_HELPERS.has(tf.helpers.get(x)!.helper)) raises = true; });
+  for (const e of stmtExprs(s.source)) walkExpr(e, (x) => { if (tf.helpers.has(x) && !plan.safeHelpers.has(x) && !neverRaises(tf, x, tf.helpers.get(x)!.helper)) raises = true; });
   // a call of another function of the module may raise anything its body may (types/calls.ts)
   for (const e of stmtExprs(s.source)) walkExpr(e, (x) => { if (tf.calls.has(x)) raises = true; });
   return raises;
