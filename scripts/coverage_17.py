@@ -202,6 +202,11 @@ def features(fn: ast.FunctionDef, info: ModuleInfo) -> set[str]:
             elif isinstance(value, (ast.Tuple, ast.List)):
                 if names & {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}:
                     found.add("swap")
+                # parameters permuted among themselves, subscripted somewhere (arrays): `A, B = B, A`
+                moved = [v.id for v in value.elts if isinstance(v, ast.Name)]
+                subscripted = {n.value.id for n in ast.walk(fn) if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name)}
+                if len(moved) == len(value.elts) and sorted(moved) == sorted(names) and names <= set(params) & subscripted:
+                    found.add("param_swap")
             elif isinstance(value, (ast.Subscript, ast.BinOp)):
                 found.add("unpack_row")
             elif isinstance(value, ast.Call):

@@ -147,7 +147,8 @@ test('a swap of scalars in a time loop compiles and keeps the time loop sequenti
   assert.match(module, /a, b = b, a \+ b/, 'the original text is kept verbatim');
 });
 
-test('arrays swapped in a time loop: parameters stay original, local arrays keep the time loop sequential', async () => {
+test('arrays swapped in a time loop: parameters move between their names, local arrays keep the time loop sequential', async () => {
+  // (types/param-rotations.ts: the swap moves the caller's objects; both count as written)
   const params = await check(py`
     def f(A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], T: int) -> None:
         for t in range(T):
@@ -155,8 +156,32 @@ test('arrays swapped in a time loop: parameters stay original, local arrays keep
                 B[i] = 0.5 * (A[i - 1] + A[i + 1])
             A, B = B, A
   `);
-  assert.equal(params.accelerated, false);
-  assert.deepEqual(messages(params), ["7:9 rebinding the array parameter 'A' is not supported"], 'one diagnostic for the swap');
+  assert.equal(params.accelerated, true, JSON.stringify(params.diagnostics));
+  assert.deepEqual(params.params.filter((p) => p.kind === 'array').map((p) => [p.name, p.written]), [['A', true], ['B', true]]);
+  assert.deepEqual(params.paramRotations, [['A', 'B']]);
+  const swapped = await compile(py`
+    def f(A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], T: int) -> None:
+        for t in range(T):
+            for i in range(1, A.shape[0] - 1):
+                B[i] = 0.5 * (A[i - 1] + A[i + 1])
+            A, B = B, A
+  `);
+  assert.equal(flags(swapped.f), 't:s i:P', 'the swap is a move the model follows');
+  // a parameter of another dtype, or a view, is no move of a whole object of the same type
+  const mixed = await check(py`
+    def g(A: npt.NDArray[np.float64], B: npt.NDArray[np.float32], T: int) -> None:
+        for t in range(T):
+            B[0] = A[1]
+            A, B = B, A
+  `);
+  assert.deepEqual(messages(mixed), ["6:9 rebinding the array parameter 'A' is not supported"], 'one diagnostic for the swap');
+  const view = await check(py`
+    def h(A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], T: int) -> None:
+        for t in range(T):
+            B[0] = A[1]
+            A = B[1:]
+  `);
+  assert.deepEqual(messages(view), ["6:9 rebinding the array parameter 'A' is not supported"]);
   const { f } = await compile(py`
     def g(A: npt.NDArray[np.float64], T: int) -> None:
         n = A.shape[0]

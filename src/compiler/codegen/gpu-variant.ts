@@ -142,6 +142,7 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   if ([...tf.helpers.values()].some((h) => /^((np|rf)_i?r?fft[2n]?|fftfreq)$/.test(h.helper))) return 'np.fft has no device form (runtime/fft_helpers.py: NumPy through objmode or rocket-fft, on the host)';
   if (tf.helpers.size > 0 && [...tf.helpers.values()].some((h) => h.helper === 'ipow')) return 'a guarded power of Python ints (numba_helpers.ipow) has no device form';
   if ([...tf.helpers.values(), ...tf.augHelpers.values()].some((h) => h.helper === 'np_rshift' || h.helper === 'np_lshift')) return "NumPy's shift by a count outside 0 .. bits - 1 (runtime/int_helpers.py np_rshift/np_lshift) has no device form";
+  if (tf.paramRotations) return 'array parameters move between names (`A, B = B, A`: types/param-rotations.ts), which the device copies of each parameter do not follow';
   const indexing = new Set(['mask_get', 'mask_rows', 'take', 'mask_set', 'put', 'take_nd', 'put_nd']);
   if ([...tf.helpers.values(), ...tf.augHelpers.values()].some((h) => indexing.has(h.helper))) return 'a boolean mask or an index array (x[mask], x[idx]) has no device form';
   // (close mode's reductions have a note without `gpu` and stop above: CUDA's would need their own bound)

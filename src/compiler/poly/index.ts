@@ -136,7 +136,8 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     if (parallel.speculative.size > 0) transformations.push(`speculative prange: ${parallel.speculative.size} math call(s) that may raise are flagged instead; the written arrays are saved before the call and restored if one would raise`);
     transformations.push(describeGpu(tf, parallel));
     // prange loops that are not distributable are speculative ones: a Ray block could not undo its writes
-    const loops = parallel.checkedIndices.size > 0 ? 'an index read from data is checked as the CPU variant runs (runtime/index_checks.py), which its Ray tasks do not do'
+    const loops = tf.paramRotations ? "array parameters move between names (`A, B = B, A`: types/param-rotations.ts), which the boxes Ray writes back per parameter do not follow"
+      : parallel.checkedIndices.size > 0 ? 'an index read from data is checked as the CPU variant runs (runtime/index_checks.py), which its Ray tasks do not do'
       : parallel.distributable.size > 0 ? rayLoops(tf, parallel.distributable) : 'a math call in its parallel loops may raise, and only the CPU variant can undo a speculative run';
     if (typeof loops === 'string') {
       plan.ray = loops;

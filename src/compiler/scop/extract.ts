@@ -373,9 +373,16 @@ class Extractor {
       extent: (a, d) => (g.names.has(a) ? (known?.[d] ?? null) : this.extent(a, d)),
       iterators: new Set<string>(),
     });
-    const first = g.fresh.map((v) => freshShape(this.tf, v, ctx(null))).find((x) => x !== null);
+    // a moved parameter's shape (`A, B = B, A`: every parameter of the group has it, as the guard checks)
+    const paramShape = (name: string): string[] | null => {
+      const rank = this.arrayRank.get(name);
+      if (rank === null || rank === undefined) return null;
+      const extents = Array.from({ length: rank }, (_, d) => this.extent(name, d));
+      return extents.every((x) => x !== null) ? extents as string[] : null;
+    };
+    const first = g.params.length > 0 ? paramShape(g.params[0]) : g.fresh.map((v) => freshShape(this.tf, v, ctx(null))).find((x) => x !== null);
     if (!first) return null;
-    const all = g.fresh.map((v) => freshShape(this.tf, v, ctx(first)));
+    const all = [...g.params.map(paramShape), ...g.fresh.map((v) => freshShape(this.tf, v, ctx(first)))];
     if (all.some((x) => x === null)) return null;
     // (`prev = u0.copy(); cur = u1.copy()`: equal shapes the guard checks; the original runs otherwise)
     const conditions: string[] = [];
@@ -387,7 +394,8 @@ class Extractor {
         conditions.push(`${a} == ${b}`);
       }
     }
-    const names = [...g.names].join("', '");
+    // (the unpacking's temporaries, `__unpacked0`, are no names the user wrote)
+    const names = [...g.names].filter((n) => !n.startsWith('__')).join("', '");
     for (const condition of new Set(conditions)) this.assumptions.push({ condition, why: `the arrays rotated through '${names}' would have different shapes` });
     return first;
   }

@@ -18,7 +18,10 @@
 // - nothing else gets hold of a member's object: every other assignment whose
 //   value mentions a member gives a scalar or a fresh array (no view `row =
 //   cur[i]`, no `v = np.asarray(cur)`);
-// - members are locals (an array parameter's object is the caller's).
+// - members are locals, or array parameters whose only bindings are such moves
+//   (types/param-rotations.ts): each starts with its caller's object, which the
+//   dispatcher shows shares no memory with another argument (the group's
+//   parameters count as written), so the objects are distinct as fresh ones are.
 // Names related by moves form a group with one shape, that of its fresh
 // bindings (checked equal by the caller; scop/extract.ts): then every access
 // through a member is as exact as through a fresh local of that shape.
@@ -32,12 +35,15 @@ export interface RotationGroup {
   names: Set<string>;
   /** The fresh values bound to members (their shapes must agree). */
   fresh: Expr[];
+  /** The array parameters among the names, in order (their shapes and the fresh values' must agree). */
+  params: string[];
 }
 
 /** The groups of rotated array locals in a function (the rules above); each has at least one move. */
 export function rotationGroups(tf: TypedFunction): RotationGroup[] {
   const params = new Set(tf.params.map((p) => p.name));
-  const isArrayLocal = (n: string): boolean => tf.locals.get(n)?.kind === 'array' && !params.has(n);
+  const movedParams = new Set((tf.paramRotations ?? []).flat());
+  const isArrayLocal = (n: string): boolean => (tf.locals.get(n)?.kind === 'array' && !params.has(n)) || movedParams.has(n);
   const bindings = new Map<string, (Stmt & { kind: 'assign' })[]>();
   const loopTargets = new Set<string>();
   walkStmts(tf.fn.body, (s) => {
@@ -48,7 +54,8 @@ export function rotationGroups(tf: TypedFunction): RotationGroup[] {
   const members = new Set<string>();
   for (const [name, bs] of bindings) {
     if (!isArrayLocal(name) || loopTargets.has(name)) continue;
-    if (bs.every((b) => isFreshArray(tf, b.value) || (b.value.kind === 'name' && isArrayLocal(b.value.id)))) members.add(name);
+    // (a parameter's object is the caller's: it is only moved, never bound to a fresh array)
+    if (bs.every((b) => (isFreshArray(tf, b.value) && !params.has(name)) || (b.value.kind === 'name' && isArrayLocal(b.value.id)))) members.add(name);
   }
   // drop until stable: a move from a non-member or from a name live after it; a member reached otherwise
   let changed = true;
@@ -99,10 +106,13 @@ export function rotationGroups(tf: TypedFunction): RotationGroup[] {
   const groups = new Map<string, RotationGroup>();
   for (const name of members) {
     const root = find(name);
-    const g = groups.get(root) ?? { names: new Set<string>(), fresh: [] };
+    const g = groups.get(root) ?? { names: new Set<string>(), fresh: [], params: [] };
     g.names.add(name);
+    if (params.has(name)) g.params.push(name);
     for (const b of bindings.get(name)!) if (b.value.kind !== 'name') g.fresh.push(b.value);
     groups.set(root, g);
   }
-  return [...groups.values()].filter((g) => [...g.names].some((n) => moved.has(n)) && g.fresh.length > 0);
+  for (const g of groups.values()) g.params = tf.params.map((p) => p.name).filter((n) => g.names.has(n));
+  // (a member dropped above drops every member moved from it, until stable: a cycle of moves goes whole)
+  return [...groups.values()].filter((g) => [...g.names].some((n) => moved.has(n)) && (g.fresh.length > 0 || g.params.length > 0));
 }

@@ -9,6 +9,7 @@ import { within } from './int-ranges.js';
 import { indexStoreRefusal, STORE_HELPER, type IndexArrayHelper } from './index-arrays.js';
 import { StatementChecker } from './check-statements.js';
 import { article, exactScalarType, isIndexHelper, isSelfProduct, viewOperand } from './check-helpers.js';
+import { unionMove } from './param-rotations.js';
 
 export abstract class AssignmentChecker extends StatementChecker {
   /** `t[k]` of a tuple (`q, r = f(x)` reads the items so): a constant index, each item its own type. */
@@ -112,6 +113,12 @@ export abstract class AssignmentChecker extends StatementChecker {
       if (this.params.has(target.id)) {
         const pt = this.params.get(target.id)!;
         if (pt.kind === 'array' || valueTy.kind === 'array') {
+          // `A, B = B, A` of array parameters: a move of another parameter's whole object (types/param-rotations.ts)
+          const moved = value.kind === 'name' ? this.paramObject(value.id) : null;
+          if (moved !== null && moved !== target.id && this.sameArrayParams(target.id, moved)) {
+            unionMove(this.paramMoves, target.id, moved);
+            return;
+          }
           // once per statement: `A, B = B, A` (parse/unpack.ts) rebinds both
           const already = this.diagnostics.some((d) => d.span.start === span.start && d.message.startsWith('rebinding the array parameter'));
           if (!already) this.error(span, `rebinding the array parameter '${target.id}' is not supported`);
@@ -133,6 +140,8 @@ export abstract class AssignmentChecker extends StatementChecker {
         return;
       }
       this.bindLocal(target.id, valueTy, valueTy.kind === 'array' ? this.arrayRoot(value) : null, span);
+      const whole = value.kind === 'name' ? this.paramObject(value.id) : null;
+      if (whole !== null) this.paramObjects.set(target.id, whole);
       return;
     }
     if (target.kind === 'subscript') {
@@ -238,6 +247,20 @@ export abstract class AssignmentChecker extends StatementChecker {
     }
   }
 
+  /** The array parameter whose whole object a name holds at the start of the function (itself, or a local `t0 = B`). */
+  protected paramObject(name: string): string | null {
+    if (this.params.has(name)) return this.params.get(name)!.kind === 'array' ? name : null;
+    return this.paramObjects.get(name) ?? null;
+  }
+
+  /** Two array parameters of one dtype and one known rank: Numba types a name bound to either alike. */
+  protected sameArrayParams(a: string, b: string): boolean {
+    const [x, y] = [this.params.get(a), this.params.get(b)];
+    if (x?.kind !== 'array' || y?.kind !== 'array' || x.dtype === null || x.dtype !== y.dtype) return false;
+    const [m, n] = [this.ndimSeen.get(a) ?? x.ndim, this.ndimSeen.get(b) ?? y.ndim];
+    return m !== null && m !== undefined && m === n;
+  }
+
   /** The array parameter an array-valued expression is a view of, if any. */
   protected arrayRoot(e: Expr): string | null {
     if (e.kind === 'name') {
@@ -270,3 +293,4 @@ export abstract class AssignmentChecker extends StatementChecker {
     if (root) this.written.add(root);
   }
 }
+

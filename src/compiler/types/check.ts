@@ -19,6 +19,7 @@ import { AllocationChecker } from './check-allocations.js';
 import { reshapeOperands } from './reshape-operands.js';
 import { numpyFunction } from './numpy-table.js';
 import type { ParamKind, ParamInfo, ReturnKind, TypedFunction } from './typed-function.js';
+import { moveRoot, paramGroups } from './param-rotations.js';
 import { OPERATOR_HELPERS, rootParamOrLocal, isNewAxis, chainDepth, countIntLike, numpyScalarType, elementwiseOperands, unpackedShapeBase } from './check-helpers.js';
 
 class Checker extends AllocationChecker {
@@ -113,6 +114,7 @@ class Checker extends AllocationChecker {
       calls: this.calls,
       returnTy: this.returnsValue ? this.returnTy : null,
       returnsView: this.returnsView,
+      ...(this.paramMoves.size ? { paramRotations: paramGroups(this.paramMoves) } : {}),
     };
   }
 
@@ -207,7 +209,9 @@ class Checker extends AllocationChecker {
   protected paramInfo(name: string, exactScalars: boolean): ParamInfo {
     const t = this.params.get(name) ?? UNKNOWN;
     if (t.kind === 'array') {
-      return { name, kind: 'array', dtype: t.dtype, ndim: this.ndimSeen.get(name) ?? null, written: this.written.has(name), exact: false };
+      // a parameter whose object moves between names (`A, B = B, A`) is written wherever one of its group is
+      const written = [...this.params.keys()].some((p) => this.written.has(p) && moveRoot(this.paramMoves, p) === moveRoot(this.paramMoves, name));
+      return { name, kind: 'array', dtype: t.dtype, ndim: this.ndimSeen.get(name) ?? null, written, exact: false };
     }
     const kind: ParamKind = t.kind === 'scalar' ? t.scalar : 'unknown';
     const weak = this.weakParams.get(name);

@@ -25,6 +25,13 @@ export abstract class CheckerBase {
   /** Local name -> the array parameter it views (writes through it write the parameter). */
   protected readonly aliases = new Map<string, string | null>();
   protected readonly written = new Set<string>();
+  /**
+   * Array parameters whose objects are moved between their names (`A, B = B, A`: types/param-rotations.ts):
+   * each parameter -> another of its group (a union-find forest); and the locals holding a parameter's whole
+   * object (`t0 = B` of the unpacking), each -> that parameter.
+   */
+  protected readonly paramMoves = new Map<string, string>();
+  protected readonly paramObjects = new Map<string, string>();
   protected readonly ndimSeen = new Map<string, number>();
   protected readonly types = new Map<Expr, Ty>();
   protected readonly helpers = new Map<Expr, Semantics>();

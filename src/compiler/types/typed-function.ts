@@ -58,6 +58,8 @@ export interface TypedFunction {
    */
   arrayAug: Map<Stmt, number | null>;
   returns: ReturnKind;
+  /** Array parameters whose objects move between their names (`A, B = B, A`), by group (types/param-rotations.ts). */
+  paramRotations?: string[][];
   /**
    * `return a, b`: per element, the NumPy scalar type (`float64`) the wrapper
    * turns Numba's Python number back into, where the original returns a NumPy
