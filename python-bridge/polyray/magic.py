@@ -43,6 +43,7 @@ import importlib
 import hashlib
 import os
 import sys
+import threading
 import time
 from typing import Any
 
@@ -389,11 +390,21 @@ class PolyrayMagics(Magics):
         if isinstance(handed, list) and handed:  # the browser compiled it already: no compile service
             _print_err(_diag_lines([d for d in handed if isinstance(d, dict) and d.get("severity") == "error"][:3]))
             return
-        try:
-            res = get_service().compile("\n" + text, "cell.py")
-            diags = res.diagnostics if not res.ok else []
-        except CompileServiceError:
-            diags = []
+        # the compiler's diagnostics within the compile budget (cell_compiles), else Python's own message: a cell
+        # that does not parse raises at once, not after Node's start (issue 19)
+        answer: dict[str, Any] = {}
+
+        def ask() -> None:
+            try:
+                res = get_service().compile("\n" + text, "cell.py")
+                answer["diags"] = res.diagnostics if not res.ok else []
+            except CompileServiceError:
+                pass
+
+        asking = threading.Thread(target=ask, daemon=True, name="polyray-syntax-report")
+        asking.start()
+        asking.join(cell_compiles.budget())
+        diags = answer.get("diags") or []
         if diags:
             _print_err(_diag_lines([d for d in diags if d.get("severity") == "error"][:3]))
         else:

@@ -106,3 +106,19 @@ def test_a_frontend_compile_not_ready_runs_the_cell_as_written_unless_it_waits(t
     comm.handed_modules[meta["sha256"]] = {**meta, "module": fake, "report": report}
     ip.run_cell_magic("parallelize", "", body)
     assert ip.user_ns["r"] == "frontend" and magic.last_compile["origin"] == "frontend"
+
+
+def test_a_cell_that_does_not_parse_raises_at_once_with_pythons_message_past_the_budget(monkeypatch, capsys):
+    """Issue 19: the compiler's diagnostics of a cell that does not parse are waited for within the compile
+    budget only (a cold service takes seconds); past it Python's own message is shown, and the cell raises
+    the usual SyntaxError either way."""
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
+
+    ip = start_ipython() or get_ipython()
+    ip.run_line_magic("load_ext", "polyray")
+    monkeypatch.delenv("POLYRAY_JIT_WAIT")
+    monkeypatch.setenv("POLYRAY_COMPILE_BUDGET", "0")
+    with pytest.raises(SyntaxError):
+        ip.run_cell_magic("parallelize", "", "def broken(x: int) -> int:\n    return x +\n")
+    assert "cell:3:" in capsys.readouterr().err
