@@ -105,7 +105,8 @@ class FunctionStats:
             "errors": self.errors,
             "compiled_by": self.compiled_by,
             "speedup": self.speedup(),
-            "speedup_note": self.speedup_note,
+            # a row's speedup or why it has none (issue 19): the original ran last, for the reason its record gives
+            "speedup_note": self.speedup_note or ("none: the original ran (see the reason)" if self.variant == "original" else ""),
             "jit_seconds": self.jit_seconds,
             "variants": {
                 v: {"calls": int(c), "total_seconds": t, "mean_seconds": t / c if c else None}
@@ -163,8 +164,10 @@ def rows(cell: CellReport, stats: dict[str, FunctionStats]) -> list[dict[str, An
     out = []
     for fn in cell.functions:
         st = stats.get(fn["name"])
+        # no call yet: the row says why it has no speedup (its cell ran as written: not through Polyray)
+        none = "none: the cell ran as written" if fn.get("not_ready") else "none: not called yet"
         data = st.to_json() if st is not None else {"name": fn["name"], "calls": 0, "variant": "", "seconds": None,
-                                                     "reason": "", "speedup": None, "speedup_note": "", "jit_seconds": 0.0,
+                                                     "reason": "", "speedup": None, "speedup_note": none, "jit_seconds": 0.0,
                                                      "variants": {}, "nodes": [], "errors": 0}
         data.update({
             "line": fn.get("line"),

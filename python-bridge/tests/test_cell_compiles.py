@@ -145,3 +145,23 @@ def test_the_extensions_budget_setting_reaches_the_kernel_below_the_environment(
     assert cell_compiles.budget() == 1.5
     monkeypatch.setenv(cell_compiles.BUDGET_ENV, "0")
     assert cell_compiles.budget() == 0.0
+
+
+def test_a_report_row_without_a_speedup_says_why() -> None:
+    """Issue 19 (the demo's report): a function of a cell that ran as written, one not called yet, and one
+    whose last call ran the original each say why their row has no speedup."""
+    from polyray.report_display import CellReport, FunctionStats, render
+
+    kept = FunctionStats("kept")
+    kept.add({"variant": "original", "seconds": 0.04, "reason": "ray could not start; ran original instead of ray"})
+    cell = CellReport("d2", [{"name": "plain", "accelerated": False, "not_ready": "compile not ready: 0.2 s so far; "
+                              "ran the cell as written"},
+                             {"name": "idle", "accelerated": True, "variants": ["cpu"]},
+                             {"name": "kept", "accelerated": True, "variants": ["cpu"]}], {})
+    bundle = render(cell, {"kept": kept})
+    rows = {r["name"]: r for r in bundle["application/vnd.polyray.report+json"]["functions"]}
+    assert rows["plain"]["speedup_note"] == "none: the cell ran as written"
+    assert rows["plain"]["compile"] == "compile not ready: 0.2 s so far; ran the cell as written"
+    assert rows["idle"]["speedup_note"] == "none: not called yet"
+    assert rows["kept"]["speedup"] is None and rows["kept"]["speedup_note"] == "none: the original ran (see the reason)"
+    assert "none: the cell ran as written" in bundle["text/plain"]
