@@ -73,6 +73,12 @@ export function compileSource(parser: PythonParser, source: string, options: Com
   }
   const generated = generateModule(inlined.module, typed, options.targets ?? ALL_TARGETS, options.fileName, plans, numerics);
   const report = buildReport(options.fileName, typed, generated.functions, verdicts, transformations);
+  // a function inlined into a variant (parse/inline-calls.ts) is compiled code of it too, as a called one is
+  for (const f of report.functions.filter((x) => x.accelerated)) {
+    const names = new Set(f.calls);
+    for (const n of [f.name, ...f.calls]) for (const g of inlined.inlined.get(n) ?? []) names.add(g);
+    f.calls = [...names].sort();
+  }
   return { ok: true, module: generated.text, report };
 }
 

@@ -18,6 +18,7 @@ from compiled import check_cpu, compile_and_import, cpu_target, run_both  # noqa
 F1 = "np.ndarray[tuple[int], np.dtype[np.float64]]"
 F2 = "np.ndarray[tuple[int, int], np.dtype[np.float64]]"
 I1 = "np.ndarray[tuple[int], np.dtype[np.int64]]"
+I32 = "np.ndarray[tuple[int, int], np.dtype[np.int32]]"
 
 SOURCE = textwrap.dedent(f"""\
     import math
@@ -56,6 +57,33 @@ SOURCE = textwrap.dedent(f"""\
 
     def swapped(p, q):
         return q - p
+
+
+    def sign(x):
+        if x > 0.0:
+            return 1.0
+        elif x < 0.0:
+            return -1.0
+        return 0.0
+
+
+    def match(b1, b2):
+        if b1 + b2 == 3:
+            return 1
+        else:
+            return 0
+
+
+    def signs(x: {F1}, y: {F1}):
+        for i in range(x.shape[0]):
+            y[i] = sign(x[i]) * 2.0
+
+
+    def pairing(seq: {I1}, table: {I32}):
+        n = seq.shape[0]
+        for i in range(n - 1, -1, -1):
+            for j in range(i + 1, n):
+                table[i, j] = max(table[i, j], table[i + 1, j - 1] + match(seq[i], seq[j]))
 
 
     def dot(p, q):
@@ -122,11 +150,11 @@ def compiled(request, tmp_path_factory):
 def test_the_report_says_what_was_inlined_and_the_loops_are_parallel(compiled):
     _, fns = compiled
     for name, helpers in (("rbf", ["kernel"]), ("act", ["relu", "clamp"]), ("smooth", ["gauss"]), ("logs", ["safe_log"]), ("probs", ["sigmoid"]),
-                          ("gather", ["pick"])):
+                          ("gather", ["pick"]), ("signs", ["sign"]), ("pairing", ["match"])):
         text = "\n".join(fns[name]["transformations"])
         for h in helpers:
             assert f"inlined '{h}'" in text, (name, text)
-        assert fns[name]["calls"] == [], name
+        assert fns[name]["calls"] == sorted(helpers), name  # compiled into the variant: the decorator's compiled_callees
     assert "runs as prange speculatively" in fns["rbf"]["loops"][0]["reason"]  # math.exp may raise OverflowError
     assert "prange in the CPU variant" in fns["act"]["loops"][0]["reason"]
     assert "speculatively" in fns["logs"]["loops"][0]["reason"]
@@ -149,6 +177,9 @@ def test_results_are_the_originals(compiled, n):
     check_cpu(mod, "gather", x, rng.integers(0, max(n, 1), n) if n else np.zeros(0, np.int64), np.zeros(n))
     check_cpu(mod, "differences", np.abs(x), np.zeros(n))
     check_cpu(mod, "gram", rng.standard_normal((n, 3)), np.zeros((n, n)))
+    check_cpu(mod, "signs", np.where(x > 1.0, 0.0, x), np.zeros(n))
+    # nussinov's shape: the inlined match's 0 or 1 meets int32 without a range check; the nest is rescheduled
+    check_cpu(mod, "pairing", rng.integers(0, 4, n + 40), np.zeros((n + 40, n + 40), np.int32))
 
 
 def test_exceptions_and_the_writes_before_them_are_the_originals(compiled):

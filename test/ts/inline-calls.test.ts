@@ -78,6 +78,33 @@ def fact(k):
 
 def shifted(a, b):
     return a - b
+
+
+def sign(x):
+    if x > 0.0:
+        return 1.0
+    elif x < 0.0:
+        return -1.0
+    return 0.0
+
+
+def match(b1, b2):
+    if b1 + b2 == 3:
+        return 1
+    else:
+        return 0
+
+
+def maybe(x):
+    if x > 0.0:
+        return x
+
+
+def branch_local(x):
+    if x > 0.0:
+        y = x * 2.0
+        return y
+    return x
 `;
 
 test('an expression callee called in a loop becomes its expression, parameters and locals substituted', async () => {
@@ -87,15 +114,18 @@ def f(x: ${F1}, y: ${F1}, s: float):
     for i in range(x.shape[0]):
         y[i] = kernel(x[i]) + gauss(x[i], s) + gauss(x[i]) + both(x[i], s)
         y[i] = shifted(b=s, a=x[i])
+        y[i] = sign(x[i]) + match(i, 2)
     y[0] = kernel(x[0])
 `);
-  const [inLoop, keywords, outside] = stores(module, 'f');
+  const [inLoop, keywords, branches, outside] = stores(module, 'f');
   // a local used twice is substituted twice (no call in it); the default is the literal as written
   assert.equal(inLoop, 'np.exp(-x[i] * x[i]) + math.exp(-0.5 * (x[i] / s) * (x[i] / s)) + math.exp(-0.5 * (x[i] / 2.0) * (x[i] / 2.0)) + (np.exp(-x[i] * x[i]) + np.exp(-s * s))');
   assert.equal(keywords, 'x[i] - s');
+  // returns under ifs (elif, else, or what follows the if) are conditional expressions
+  assert.equal(branches, '(1.0 if x[i] > 0.0 else -1.0 if x[i] < 0.0 else 0.0) + (1 if i + 2 == 3 else 0)');
   // outside loops the call stays (types/calls.ts compiles it)
   assert.equal(outside, 'kernel(x[0])');
-  assert.ok(notes.get('f')!.some((n) => /^inlined 'gauss' \(line 10\) at line 50:/.test(n)), notes.get('f')!.join('\n'));
+  assert.ok(notes.get('f')!.some((n) => /^inlined 'gauss' \(line 10\) at line 77:/.test(n)), notes.get('f')!.join('\n'));
 });
 
 test('the inlined nodes lie inside the call\'s span, the arguments keep theirs', async () => {
@@ -133,6 +163,8 @@ const KEPT: [string, string, RegExp][] = [
   ['a local holding a call used twice', 'twice(x[i])', /holds a call and is used 2 times/],
   ['a name of the module bound by the caller', 'reads_n(x[i])', /the caller binds 'n'/],
   ['recursion', 'fact(x[i])', /recursive \(fact -> fact\)/],
+  ['a path reaching the end (None)', 'maybe(x[i])', /not assignments to names and then returns/],
+  ['an assignment in a branch', 'branch_local(x[i])', /not assignments to names and then returns/],
 ];
 
 for (const [what, call, why] of KEPT) {
@@ -212,5 +244,6 @@ def h(x: ${F1}, idx: ${I1}, y: ${F1}):
   assert.match(loop('g'), /runs as prange speculatively: a math call/);
   // a gather through data: the index may be out of bounds (and x is read whole): never a plain prange
   assert.doesNotMatch(loop('h'), /runs as prange in the CPU variant/);
-  for (const name of ['f', 'g', 'h']) assert.deepEqual(fns.get(name)!.calls, [], name);
+  // an inlined helper is compiled code of the variant: the report's calls name it (the decorator's compiled_callees)
+  for (const [name, helper] of [['f', 'relu'], ['g', 'safe_log'], ['h', 'pick']]) assert.deepEqual(fns.get(name)!.calls, [helper], name);
 });

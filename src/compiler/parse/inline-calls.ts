@@ -1,7 +1,8 @@
-// Inlining of expression callees (issue 17). A call `g(a, b)` of another
-// function of the module whose body is straight-line assignments to locals and
-// one `return expr` becomes that expression, the parameters replaced by the
-// arguments and the locals by their values, before the types stage. The
+// Inlining of expression callees (issue 17). A call `g(a, b)` inside a loop of
+// another function of the module whose body is assignments to locals and then
+// returns, under ifs at most (`if c: return a` then `return b` is `a if c else
+// b`), becomes that expression, the parameters replaced by the arguments and
+// the locals by their values, before the types stage. The
 // caller's loop around it is then modelled like any other: the callee's reads
 // are the caller's reads (`dist(X[i], X[j])` reads rows i and j of X, not all
 // of X), its math calls are the caller's helpers (which may run speculatively
@@ -35,6 +36,8 @@ export interface InlineResult {
   module: Module;
   /** Per function name: what was inlined there and which calls were kept, for the report. */
   notes: Map<string, string[]>;
+  /** Per function name: the module functions inlined into it, through each other too (compiled code of its variants). */
+  inlined: Map<string, Set<string>>;
 }
 
 /** A callee reduced to units (parameters, then locals in statement order) and one return expression. */
@@ -47,6 +50,8 @@ interface Template {
   refs: Map<Expr, number>;
   /** Names the callee reads that it does not bind: they must mean the same in the caller. */
   free: Set<string>;
+  /** The module functions inlined into the callee itself. */
+  inlined: Set<string>;
 }
 
 type Built = { template: Template } | { why: string };
@@ -69,14 +74,16 @@ export function inlineCalls(mod: Module): InlineResult {
   const defs = new Map([...fns, ...(mod.lifted ?? [])].map((fn) => [fn.name, fn]));
   const inliner = new Inliner(defs);
   const notes = new Map<string, string[]>();
+  const inlined = new Map<string, Set<string>>();
   const rewrite = (fn: FunctionDef): FunctionDef => {
     const r = inliner.rewriteFunction(fn);
     if (r.notes.length > 0) notes.set(fn.name, r.notes);
+    if (r.inlined.size > 0) inlined.set(fn.name, r.inlined);
     return r.fn;
   };
   const body = mod.body.map((t) => (t.kind === 'function' ? rewrite(t) : t));
   const lifted = mod.lifted?.map(rewrite);
-  return { module: { ...mod, body, ...(lifted ? { lifted } : {}) }, notes };
+  return { module: { ...mod, body, ...(lifted ? { lifted } : {}) }, notes, inlined };
 }
 
 class Inliner {
@@ -86,8 +93,8 @@ class Inliner {
   constructor(private readonly defs: Map<string, FunctionDef>) {}
 
   /** The function with every call it can inline inlined, and notes on each callee (once per callee). */
-  rewriteFunction(fn: FunctionDef, asCallee = false): { fn: FunctionDef; notes: string[] } {
-    if (fn.unsupported.length > 0) return { fn, notes: [] };
+  rewriteFunction(fn: FunctionDef, asCallee = false): { fn: FunctionDef; notes: string[]; inlined: Set<string> } {
+    if (fn.unsupported.length > 0) return { fn, notes: [], inlined: new Set() };
     const bound = new Set([...fn.params.map((p) => p.name), ...boundIn(fn.body), ...fn.unsupported.flatMap((u) => u.binds ?? [])]);
     const said = new Map<string, Said>();
     // a callee being inlined will sit inside its caller's loop: its own calls are inlined wherever they are
@@ -98,7 +105,7 @@ class Inliner {
       const kept = s.kept ? `kept the call of '${name}' at line ${s.kept.line} (not inlined: ${s.kept.why})` : null;
       return [lines, kept].filter((x) => x !== null).join('; ');
     });
-    return { fn: { ...fn, body }, notes };
+    return { fn: { ...fn, body }, notes, inlined: site.inlined };
   }
 
   /** ` (why)` where the named function's template was refused. */
@@ -130,7 +137,7 @@ class Inliner {
     if (original.unsupported.length > 0) return { why: 'its body is outside the subset' };
     if (/[*/]/.test(original.paramsText.replace(/=[^,)]*/g, ''))) return { why: 'it takes * or / parameters' };
     // the callee's own calls first (its callees inlined into it, or kept)
-    const fn = this.rewriteFunction(original, true).fn;
+    const { fn, inlined } = this.rewriteFunction(original, true);
     const params = fn.params.map((p) => p.name);
     const env = new Map(params.map((p, k) => [p, k]));
     const refs = new Map<Expr, number>();
@@ -144,23 +151,29 @@ class Inliner {
       }
       for (const c of childExprs(e)) resolve(c);
     };
-    const stmts = fn.body.filter((s) => s.kind !== 'pass' && !(s.kind === 'expr' && s.value.kind === 'string'));
-    const last = stmts[stmts.length - 1];
-    if (!last || last.kind !== 'return' || !last.value) return { why: 'it does not end in `return <expression>`' };
-    for (const s of stmts.slice(0, -1)) {
+    const stmts = fn.body.filter(kept);
+    // assignments to names, then returns under ifs: `if c: return a` / `else: return b` is `a if c else b`
+    const k = stmts.findIndex((s) => s.kind !== 'assign');
+    const head = k < 0 ? stmts : stmts.slice(0, k);
+    const result = k < 0 ? null : returnTree(stmts.slice(k));
+    if (!result) {
+      const at = k < 0 ? fn.span.from.line : stmts[k].span.from.line;
+      return { why: `line ${at}: its body is not assignments to names and then returns (under ifs at most): loops, writes and other statements keep the call` };
+    }
+    for (const s of head) {
       if (s.kind !== 'assign' || s.target.kind !== 'name' || s.unpackedShape !== undefined || s.unpackedLength !== undefined) {
-        return { why: `line ${s.span.from.line}: its body is not only assignments to names before one return (loops, branches and writes keep the call)` };
+        return { why: `line ${s.span.from.line}: its body is not assignments to names and then returns (under ifs at most): loops, writes and other statements keep the call` };
       }
       resolve(s.value);
       env.set(s.target.id, params.length + locals.length);
       locals.push(s.value);
     }
-    resolve(last.value);
+    resolve(result);
     // a name the callee assigns is its local everywhere in it (Python's rule): read before its assignment it raises UnboundLocalError
-    const assigned = stmts.slice(0, -1).map((s) => (s as Stmt & { kind: 'assign' }).target as Expr & { kind: 'name' });
+    const assigned = head.map((s) => (s as Stmt & { kind: 'assign' }).target as Expr & { kind: 'name' });
     const early = assigned.find((n) => free.has(n.id));
     if (early) return { why: `it reads '${early.id}' before assigning it` };
-    const exprs = [...locals, last.value];
+    const exprs = [...locals, result];
     for (const e of exprs) {
       let why: string | null = null;
       walk(e, (x) => {
@@ -171,7 +184,7 @@ class Inliner {
       });
       if (why) return { why };
     }
-    return { template: { fn, locals, result: last.value, refs, free } };
+    return { template: { fn, locals, result, refs, free, inlined } };
   }
 }
 
@@ -180,6 +193,9 @@ class Inliner {
  * loops (where the analyses gain most; `loops` counts the enclosing ones).
  */
 class CallSiteRewriter {
+  /** The module functions inlined here, through each other too. */
+  readonly inlined = new Set<string>();
+
   constructor(private readonly inliner: Inliner, private readonly bound: Set<string>, private readonly caller: string, private readonly said: Map<string, Said>, private loops: number) {}
 
   body(stmts: Stmt[]): Stmt[] {
@@ -233,6 +249,8 @@ class CallSiteRewriter {
       return out;
     }
     said.inlined.push(out.span.from.line);
+    this.inlined.add(name);
+    for (const g of (built as { template: Template }).template.inlined) this.inlined.add(g);
     return r.expr;
   }
 
@@ -321,6 +339,28 @@ function evaluationOrder(t: Template, units: Expr[]): string | null {
     if (!evaluated.has(k) && mayRaise(u)) why ??= `${k < t.fn.params.length ? `its parameter '${t.fn.params[k].name}'` : 'a local'} is not used, but evaluating it may raise`;
   });
   return why;
+}
+
+/** Statements that do nothing: `pass` and docstrings. */
+function kept(s: Stmt): boolean {
+  return s.kind !== 'pass' && !(s.kind === 'expr' && s.value.kind === 'string');
+}
+
+/**
+ * The value returned by statements that are only returns under ifs, as one
+ * expression: `if c: <A>` then `<B>` (or `else: <B>`; a branch that does not
+ * return goes on with what follows the if) is `A if c else B` (Python tests `c`
+ * for truth the same way); statements after a return never run; null for
+ * anything else (an assignment in a branch, a path reaching the end).
+ */
+function returnTree(stmts: Stmt[]): Expr | null {
+  const [s, ...rest] = stmts.filter(kept);
+  if (!s) return null;
+  if (s.kind === 'return') return s.value;
+  if (s.kind !== 'if') return null;
+  const body = returnTree([...s.body, ...rest]);
+  const orelse = body && returnTree([...s.orelse, ...rest]);
+  return body && orelse ? { kind: 'ifexp', span: s.span, test: s.test, body, orelse } : null;
 }
 
 /** Python's binding of the call's arguments: positional, keywords, then literal defaults (as number expressions). */

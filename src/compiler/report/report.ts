@@ -49,7 +49,7 @@ export interface ReportFunction {
   numerics: Numerics;
   /** In `close` mode: where its results may differ from the original's by rounding, and by how much. */
   closeNotes: CloseNote[];
-  /** The module's functions its variants call as compiled code, directly or through each other (types/calls.ts). */
+  /** The module's functions its variants call as compiled code, directly or through each other (types/calls.ts), or inline (parse/inline-calls.ts). */
   calls: string[];
 }
 

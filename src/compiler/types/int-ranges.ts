@@ -46,6 +46,11 @@ export function staticRange(e: Expr, known: (name: string) => Range | undefined,
   if (e.kind === 'name') return known(e.id) ?? null;
   // a call of a module function: the range of what it returns (types/calls.ts)
   if (e.kind === 'call') return called?.(e) ?? null;
+  // either branch's value (an inlined `if c: return 1` / `return 0`, parse/inline-calls.ts)
+  if (e.kind === 'ifexp') {
+    const [a, b] = [r(e.body), r(e.orelse)];
+    return a && b && pyInt(e) ? [a[0] < b[0] ? a[0] : b[0], a[1] > b[1] ? a[1] : b[1]] : null;
+  }
   if (e.kind === 'unary' && e.op === '-') {
     const a = r(e.operand);
     return a && pyInt(e) ? [-a[1], -a[0]] : null;
