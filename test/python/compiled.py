@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -15,23 +16,63 @@ import numpy as np
 import pytest
 
 import polyray.runtime as rt
+from polyray.compile_service import CompileService
 from mode_twins import reach, statements
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def compile_and_import(source: Path, out_dir: Path, name: str, *extra: str) -> ModuleType:
-    """`polyray compile source -o out_dir/name.py [extra...]`, then import it (Numba's cache needs the file)."""
+def compile_and_import(source: Path, out_dir: Path, name: str, *extra: str,
+                       service: CompileService | None = None) -> ModuleType:
+    """`polyray compile source -o out_dir/name.py [extra...]`, then import it (Numba's cache needs the file).
+    With a `service` (a test module that compiles many files: compile_service), the same compile is asked of
+    that one `polyray serve` process instead of a Node process per file (serve_compile)."""
     if not (ROOT / "lib/cli/main.js").exists():
         pytest.skip("the compiler is not built (run npm test, which builds lib/)")
     out = out_dir / f"{name}.py"
-    subprocess.run(["node", str(ROOT / "bin/polyray.mjs"), "compile", str(source), "-o", str(out), *extra], check=True, cwd=ROOT)
+    if service is None:
+        subprocess.run(["node", str(ROOT / "bin/polyray.mjs"), "compile", str(source), "-o", str(out), *extra], check=True, cwd=ROOT)
+    else:
+        serve_compile(service, source, out, *extra)
     spec = importlib.util.spec_from_file_location(name, out)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+#: how long a test's compile may take under a loaded machine (the product's 30 s limit is for a kernel's cells)
+SERVICE_TIMEOUT = 600.0
+
+
+@pytest.fixture(scope="module")
+def compile_service():
+    """One `polyray serve` process for a test module that compiles many files (compile_and_import's
+    `service`): its Node start, parser and isl load are paid once instead of once per file (about 0.4 s of
+    CPU each). Import it into the test module (``from compiled import compile_service``)."""
+    service = CompileService(cli=ROOT / "bin/polyray.mjs", timeout=SERVICE_TIMEOUT)
+    yield service
+    service.close()
+
+
+def serve_compile(service: CompileService, source: Path, out: Path, *extra: str) -> None:
+    """What `polyray compile source -o out [extra...]` does, through the compile service: the same compiler,
+    file name, targets and numerics mode (the flag, else $POLYRAY_NUMERICS, else the service's default, as the
+    CLI resolves it), the module and the --report written to their files; a refused source raises, as the CLI's
+    exit status 2 does under check=True. Takes the flags --targets, --numerics and --report only."""
+    flags = dict(zip(extra[::2], extra[1::2]))
+    unknown = set(flags) - {"--targets", "--numerics", "--report"}
+    if len(extra) % 2 or unknown:
+        raise ValueError(f"serve_compile takes --targets, --numerics and --report with a value each, not {extra}")
+    numerics = flags.get("--numerics") or os.environ.get("POLYRAY_NUMERICS", "").strip() or None
+    targets = [t.strip() for t in flags["--targets"].split(",") if t.strip()] if "--targets" in flags else None
+    result = service.compile(source.read_text(), str(source), targets=targets, numerics=numerics)
+    if not result.ok:
+        raise AssertionError(f"polyray could not compile {source}: {result.diagnostics}")
+    out.write_text(result.module)
+    if "--report" in flags:
+        Path(flags["--report"]).write_text(json.dumps(result.report, indent=2) + "\n")
 
 
 def same_in_both_modes(exact: ModuleType, close: ModuleType) -> bool:

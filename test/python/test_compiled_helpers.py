@@ -1,11 +1,16 @@
 """compiled.same_function_in_both_modes and twin_for, which let a close-mode test run exact mode's module for a
 function the two modes generated alike: any difference in what a call of the function can reach must make it
-run its own module (the check compares text, so these modules need not be compiled)."""
+run its own module (the check compares text, so these modules need not be compiled); and compiled.serve_compile,
+which must write what `polyray compile` writes."""
 from __future__ import annotations
 
+import json
+import subprocess
 from types import SimpleNamespace
 
-from compiled import same_function_in_both_modes, twin_for
+import pytest
+
+from compiled import ROOT, compile_service, same_function_in_both_modes, serve_compile, twin_for  # noqa: F401 - a fixture
 
 EXACT = '''import numpy as np
 import polyray.runtime as _polyray
@@ -83,3 +88,47 @@ def test_twin_for_hands_over_only_a_function_generated_alike(tmp_path):
     close.EXACT = exact
     assert twin_for(close, "f") is exact
     assert twin_for(close, "g") is close and twin_for(close, "h") is close
+
+
+KERNEL = """import numpy as np
+import numpy.typing as npt
+
+
+def scaled(a: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> None:
+    for i in range(a.shape[0]):
+        out[i] = 0.1 * a[i] + a[i] ** 0.5
+"""
+
+
+@pytest.mark.parametrize("extra", [(), ("--targets", "cpu", "--numerics", "exact"), ("--numerics", "close")],
+                         ids=["defaults", "cpu-exact", "close"])
+def test_serve_compile_writes_what_the_cli_writes(tmp_path, compile_service, monkeypatch, extra):
+    """The same module text and report as `polyray compile` for the same flags (the report compared as JSON), also
+    with the numerics mode from $POLYRAY_NUMERICS as the CLI reads it (exact here, against the default close)."""
+    if not (ROOT / "lib/cli/main.js").exists():
+        pytest.skip("the compiler is not built (run npm test, which builds lib/)")
+    monkeypatch.setenv("POLYRAY_NUMERICS", "exact")
+    src = tmp_path / "kernel.py"
+    src.write_text(KERNEL)
+    cli_report, served_report = tmp_path / "cli.json", tmp_path / "served.json"
+    subprocess.run(["node", str(ROOT / "bin/polyray.mjs"), "compile", str(src), "-o", str(tmp_path / "cli.py"), *extra,
+                    "--report", str(cli_report)], check=True, cwd=ROOT)
+    serve_compile(compile_service, src, tmp_path / "served.py", *extra, "--report", str(served_report))
+    assert (tmp_path / "served.py").read_text() == (tmp_path / "cli.py").read_text()
+    assert json.loads(served_report.read_text()) == json.loads(cli_report.read_text())
+    mode = dict(zip(extra[::2], extra[1::2])).get("--numerics", "exact")
+    assert f'_polyray_numerics = "{mode}"' in (tmp_path / "served.py").read_text()
+
+
+def test_serve_compile_refuses_other_flags_and_raises_on_a_source_that_does_not_parse(tmp_path, compile_service):
+    if not (ROOT / "lib/cli/main.js").exists():
+        pytest.skip("the compiler is not built (run npm test, which builds lib/)")
+    src = tmp_path / "kernel.py"
+    src.write_text(KERNEL)
+    for extra in [("--precompile",), ("--targets",), ("--targets", "cpu", "-o")]:
+        with pytest.raises(ValueError, match="serve_compile takes"):
+            serve_compile(compile_service, src, tmp_path / "out.py", *extra)
+    src.write_text("def broken(:\n")
+    with pytest.raises(AssertionError, match="could not compile"):
+        serve_compile(compile_service, src, tmp_path / "out.py")
+    assert not (tmp_path / "out.py").exists()

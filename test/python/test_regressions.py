@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "test/fuzz"))
 
 import run as fuzz  # noqa: E402
+from compiled import compile_and_import, compile_service  # noqa: E402,F401 - compile_service: a fixture
 
 FILES = sorted((ROOT / "test/regressions").glob("[0-9][0-9][0-9]_*.py"))
 SIM = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
@@ -47,13 +48,12 @@ def build(value):
 
 @pytest.mark.skipif(not FILES, reason="no regression reproducers yet")
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_regression(path):
+def test_regression(path, compile_service):
     if not (ROOT / "lib/cli/main.js").exists():
         pytest.skip("the compiler is not built (run npm test, which builds lib/)")
-    from compiled import compile_and_import
-
     out = Path(tempfile.mkdtemp(prefix="polyray-regr-"))
-    module = compile_and_import(path, out, f"regr_{path.stem}")
+    # `polyray compile`'s module, from one compile service for the whole file (a Node start per file cost more)
+    module = compile_and_import(path, out, f"regr_{path.stem}", service=compile_service)
     diffs = differences(path, module)
     assert not diffs, "\n".join(diffs)
 
