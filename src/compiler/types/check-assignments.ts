@@ -113,10 +113,9 @@ export abstract class AssignmentChecker extends StatementChecker {
       if (this.params.has(target.id)) {
         const pt = this.params.get(target.id)!;
         if (pt.kind === 'array' || valueTy.kind === 'array') {
-          // `A, B = B, A` of array parameters: a move of another parameter's whole object (types/param-rotations.ts)
-          const moved = value.kind === 'name' ? this.paramObject(value.id) : null;
-          if (moved !== null && moved !== target.id && this.sameArrayParams(target.id, moved)) {
-            unionMove(this.paramMoves, target.id, moved);
+          // `A, B = B, A`, `u, un = un, u`: a move of a whole object, another parameter's or a fresh local's (types/param-rotations.ts)
+          if (value.kind === 'name' && value.id !== target.id && this.movable(value.id) && this.sameArrays(target.id, value.id)) {
+            this.move(target.id, value.id);
             return;
           }
           // once per statement: `A, B = B, A` (parse/unpack.ts) rebinds both
@@ -139,9 +138,18 @@ export abstract class AssignmentChecker extends StatementChecker {
         this.bindLocal(target.id, valueTy, this.tupleCalls.get(value)!, span, true);
         return;
       }
-      this.bindLocal(target.id, valueTy, valueTy.kind === 'array' ? this.arrayRoot(value) : null, span);
-      const whole = value.kind === 'name' ? this.paramObject(value.id) : null;
-      if (whole !== null) this.paramObjects.set(target.id, whole);
+      // a local array moved to or from a group holding a parameter's object (`un = t1` after `t1 = u`): its root changes
+      const move = value.kind === 'name' && valueTy.kind === 'array' && this.locals.get(target.id)?.kind === 'array' && value.id !== target.id
+        && this.movable(value.id) && this.movable(target.id) && this.sameArrays(target.id, value.id)
+        && (this.paramObject(value.id) !== null || this.paramObject(target.id) !== null);
+      this.bindLocal(target.id, valueTy, valueTy.kind === 'array' ? this.arrayRoot(value) : null, span, false, move);
+      if (value.kind === 'name' && valueTy.kind === 'array' && this.movable(value.id)) {
+        if (this.paramObject(value.id) !== null) {
+          this.paramObjects.set(target.id, this.paramObject(value.id)!);
+          this.movedOut.add(this.paramObject(value.id)!);
+        }
+        if (move || this.paramObject(value.id) !== null) unionMove(this.paramMoves, target.id, value.id);
+      }
       return;
     }
     if (target.kind === 'subscript') {
@@ -217,7 +225,8 @@ export abstract class AssignmentChecker extends StatementChecker {
     return found;
   }
 
-  protected bindLocal(name: string, t: Ty, aliasOf: string | null, span: Span, arrayTuple = false): void {
+  /** `move`: a whole object moved from another name of its group (types/param-rotations.ts): the root may change. */
+  protected bindLocal(name: string, t: Ty, aliasOf: string | null, span: Span, arrayTuple = false, move = false): void {
     // a tuple of scalars (what `q, r = f(x)` unpacks) is a value; one holding arrays could alias the caller's,
     // unless it is a NumPy call's (arrayTuple: aliasOf names what it may alias)
     const scalarTuple = t.kind === 'tuple' && (arrayTuple || t.elts.every((x) => x.kind === 'scalar'));
@@ -242,23 +251,49 @@ export abstract class AssignmentChecker extends StatementChecker {
     if (arrayTuple) this.aliases.set(name, aliasOf); // (its items, `h = t[0]`, alias what it aliases: arrayRoot)
     if (t.kind === 'array') {
       const prevAlias = this.aliases.get(name);
-      if (prevAlias !== undefined && prevAlias !== aliasOf) this.error(span, `local array '${name}' is rebound to a different array`);
+      // (a name of a group of moved objects may also be bound to a fresh array: `un = np.empty_like(u)` seen again
+      // on the checker's next pass, after `un = t1` made it hold the parameter's object)
+      const fresh = aliasOf === null && (this.paramMoves.has(name) || [...this.paramMoves.values()].includes(name));
+      if (prevAlias !== undefined && prevAlias !== aliasOf && !move && !fresh) this.error(span, `local array '${name}' is rebound to a different array`);
       this.aliases.set(name, aliasOf);
     }
   }
 
-  /** The array parameter whose whole object a name holds at the start of the function (itself, or a local `t0 = B`). */
+  /** An array parameter whose whole object a name may hold (itself, or a local `t1 = u` moved from one), else null. */
   protected paramObject(name: string): string | null {
     if (this.params.has(name)) return this.params.get(name)!.kind === 'array' ? name : null;
     return this.paramObjects.get(name) ?? null;
   }
 
-  /** Two array parameters of one dtype and one known rank: Numba types a name bound to either alike. */
-  protected sameArrayParams(a: string, b: string): boolean {
-    const [x, y] = [this.params.get(a), this.params.get(b)];
-    if (x?.kind !== 'array' || y?.kind !== 'array' || x.dtype === null || x.dtype !== y.dtype) return false;
-    const [m, n] = [this.ndimSeen.get(a) ?? x.ndim, this.ndimSeen.get(b) ?? y.ndim];
-    return m !== null && m !== undefined && m === n;
+  /**
+   * A name whose object may move to another name: an array parameter, a local holding a parameter's whole
+   * object, or a local of no parameter's memory (a fresh array). Not a view of a parameter (`v = B[1:]`).
+   */
+  protected movable(name: string): boolean {
+    if (this.params.has(name)) return this.params.get(name)!.kind === 'array';
+    if (this.locals.get(name)?.kind !== 'array') return false;
+    return this.paramObjects.has(name) || this.aliases.get(name) === null;
+  }
+
+  /** Two array names of one dtype and one known rank: Numba types a name bound to either alike. */
+  protected sameArrays(a: string, b: string): boolean {
+    const of = (n: string): { dtype: string | null; ndim: number | null } | null => {
+      const t = this.params.get(n) ?? this.locals.get(n);
+      if (t?.kind !== 'array') return null;
+      return { dtype: t.dtype, ndim: (this.params.has(n) ? this.ndimSeen.get(n) : undefined) ?? t.ndim };
+    };
+    const [x, y] = [of(a), of(b)];
+    return !!x && !!y && x.dtype !== null && x.dtype === y.dtype && x.ndim !== null && x.ndim === y.ndim;
+  }
+
+  /** A parameter bound to another name's whole object: one group (a parameter's object moved counts as written). */
+  protected move(param: string, from: string): void {
+    unionMove(this.paramMoves, param, from);
+    const whole = this.paramObject(from);
+    if (whole !== null) {
+      unionMove(this.paramMoves, param, whole);
+      this.movedOut.add(whole);
+    }
   }
 
   /** The array parameter an array-valued expression is a view of, if any. */

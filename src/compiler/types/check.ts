@@ -19,7 +19,7 @@ import { AllocationChecker } from './check-allocations.js';
 import { reshapeOperands } from './reshape-operands.js';
 import { numpyFunction } from './numpy-table.js';
 import type { ParamKind, ParamInfo, ReturnKind, TypedFunction } from './typed-function.js';
-import { moveRoot, paramGroups } from './param-rotations.js';
+import { paramGroups } from './param-rotations.js';
 import { OPERATOR_HELPERS, rootParamOrLocal, isNewAxis, chainDepth, countIntLike, numpyScalarType, elementwiseOperands, unpackedShapeBase } from './check-helpers.js';
 
 class Checker extends AllocationChecker {
@@ -114,7 +114,7 @@ class Checker extends AllocationChecker {
       calls: this.calls,
       returnTy: this.returnsValue ? this.returnTy : null,
       returnsView: this.returnsView,
-      ...(this.paramMoves.size ? { paramRotations: paramGroups(this.paramMoves) } : {}),
+      ...(paramGroups(this.paramMoves, (n) => this.params.get(n)?.kind === 'array').length ? { paramRotations: paramGroups(this.paramMoves, (n) => this.params.get(n)?.kind === 'array') } : {}),
     };
   }
 
@@ -209,8 +209,9 @@ class Checker extends AllocationChecker {
   protected paramInfo(name: string, exactScalars: boolean): ParamInfo {
     const t = this.params.get(name) ?? UNKNOWN;
     if (t.kind === 'array') {
-      // a parameter whose object moves between names (`A, B = B, A`) is written wherever one of its group is
-      const written = [...this.params.keys()].some((p) => this.written.has(p) && moveRoot(this.paramMoves, p) === moveRoot(this.paramMoves, name));
+      // a parameter whose object moves to another name (`A, B = B, A`, `u, un = un, u`) counts as written: a write
+      // through that name may reach it (types/param-rotations.ts); one only re-bound (`cells = new`) does not
+      const written = this.written.has(name) || this.movedOut.has(name);
       return { name, kind: 'array', dtype: t.dtype, ndim: this.ndimSeen.get(name) ?? null, written, exact: false };
     }
     const kind: ParamKind = t.kind === 'scalar' ? t.scalar : 'unknown';

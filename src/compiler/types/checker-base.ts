@@ -32,6 +32,8 @@ export abstract class CheckerBase {
    */
   protected readonly paramMoves = new Map<string, string>();
   protected readonly paramObjects = new Map<string, string>();
+  /** Array parameters whose object is bound to another name: a write through that name may reach it. */
+  protected readonly movedOut = new Set<string>();
   protected readonly ndimSeen = new Map<string, number>();
   protected readonly types = new Map<Expr, Ty>();
   protected readonly helpers = new Map<Expr, Semantics>();

@@ -34,6 +34,28 @@ def leapfrog_params(prev: np.ndarray[tuple[int], np.dtype[np.float64]], cur: np.
     return cur
 
 
+def heat_work_array(u: np.ndarray[tuple[int], np.dtype[np.float64]], steps: int) -> np.ndarray[tuple[int], np.dtype[np.float64]]:
+    n = u.shape[0]
+    un = np.empty_like(u)
+    for t in range(steps):
+        for i in range(1, n - 1):
+            un[i] = u[i] + 0.25 * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+        un[0] = u[0]
+        un[n - 1] = u[n - 1]
+        u, un = un, u
+    return u
+
+
+def smooth_with_copy(u: np.ndarray[tuple[int, int], np.dtype[np.float64]], steps: int):
+    n, m = u.shape
+    v = u.copy()
+    for t in range(steps):
+        for i in range(1, n - 1):
+            for j in range(1, m - 1):
+                v[i, j] = 0.25 * (u[i - 1, j] + u[i + 1, j] + u[i, j - 1] + u[i, j + 1])
+        u, v = v, u
+
+
 def swap_on_even_steps(a: np.ndarray[tuple[int], np.dtype[np.int64]], b: np.ndarray[tuple[int], np.dtype[np.int64]], steps: int):
     n = a.shape[0]
     for t in range(steps):
@@ -61,3 +83,11 @@ def kept_view(A: np.ndarray[tuple[int], np.dtype[np.float64]], B: np.ndarray[tup
             B[i] = A[i - 1] + first[0]
         A, B = B, A
     return A
+
+
+def moved_view(u: np.ndarray[tuple[int], np.dtype[np.float64]], B: np.ndarray[tuple[int], np.dtype[np.float64]], steps: int):
+    """Refused: a view of another parameter is no whole object to move (the original runs)."""
+    v = B[1:]
+    for t in range(steps):
+        v[0] = u[0] + 1.0
+        u, v = v, u
