@@ -17,12 +17,16 @@ import numpy as np
 import pytest
 
 import polyray.runtime as rt
+from polyray.runtime.close_bounds import product_loop_bound
 from compiled import ROOT, cpu_body, cpu_target, mode_module, outcome, run_both, same  # noqa: F401 (cpu_target: autouse)
 
 SOURCE = ROOT / "test/kernels/numpy_style/private_params.py"
 mod = mode_module(SOURCE, "private_params", targets="cpu")
 
 PRIVATE = {"doitgen_shapes": ["sum_"], "doitgen_rows": ["sum_"], "weighted_rows": ["tmp"], "two_scratches": ["t", "u"]}
+#: close mode computes these kernels' products through BLAS, one per plane A[r] before the nest (a stack of
+#: products, poly/product-loops.ts): no private copies there, and the results within the product bound
+STACKED = ["doitgen_shapes", "doitgen_rows"]
 SHARED = ["carried_scratch", "growing_scratch", "conditional_scratch", "whole_scratch"]
 
 
@@ -47,6 +51,11 @@ SHAPES = [(0, 3), (1, 1), (3, 0), (2, 5), (9, 7), (40, 33)]
 def test_private_forms_run_their_outer_loop_as_prange_with_a_copy_per_iteration(mod):
     for fn, arrays in PRIVATE.items():
         body = cpu_body(mod, fn)
+        if mod.MODE == "close" and fn in STACKED:
+            # the products per plane, and the copies left in the nest run serially (no region per (r, q))
+            fast = body.split("else:\n    ")[0] if "\n    else:" in body else body
+            assert "_polyray_np.dot(A[" in fast and "_polyray_pv_" not in body and "_polyray_prange(" not in fast.split("_polyray_blas_threads_restore")[-1], (fn, body)
+            continue
         head = body.split("_polyray_prange(")[1]
         for a in arrays:
             # the first prange loop is the outer one: every iteration but the last gets a copy
@@ -64,7 +73,7 @@ def test_same_results_as_the_original(mod, monkeypatch, form):
     mode too: a reordered nest keeps each element's operations in order (no sum in lanes). The negative
     twins run in exact mode only: close mode sums their loops in SIMD lanes (test_local_accumulators)."""
     monkeypatch.setenv("POLYRAY_CPU_FORM", form)
-    names = [*PRIVATE, *SHARED] if mod.MODE == "exact" else [*PRIVATE]
+    names = [*PRIVATE, *SHARED] if mod.MODE == "exact" else [f for f in PRIVATE if f not in STACKED]
     rng = np.random.default_rng(16)
     before = numba.get_num_threads()
     try:
@@ -80,6 +89,31 @@ def test_same_results_as_the_original(mod, monkeypatch, form):
                         assert ran.variant == "cpu", (fn, n, m, ran.records[-1:])
     finally:
         numba.set_num_threads(before)
+
+
+@pytest.mark.parametrize("form", ["serial", "parallel"])
+def test_stacked_products_within_the_product_bound(mod, monkeypatch, form):
+    """Close mode's doitgen kernels (BLAS per plane): every element of A and the final sum_ within the
+    product bound per element (close_bounds.product_loop_bound: numerics.ts productLoopNote, X0 = 0), on the
+    shapes of test_same_results; the CPU variant ran."""
+    if mod.MODE != "close":
+        pytest.skip("exact mode keeps the loops (test_same_results)")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    rng = np.random.default_rng(21)
+    for fn in STACKED:
+        for n, m in SHAPES:
+            A, C4, sum_ = _args(fn, rng, n, m)
+            mine, theirs = (A.copy(), sum_.copy()), (A.copy(), sum_.copy())
+            bound = product_loop_bound(0.0, 1.0, A, C4, 2)
+            rt.clear_history()
+            getattr(mod, fn)(mine[0], C4, mine[1])
+            getattr(mod, f"_polyray_original_{fn}")(theirs[0], C4, theirs[1])
+            assert np.all(np.abs(mine[0] - theirs[0]) <= bound), (fn, n, m)
+            if n > 0 and m > 0:
+                assert np.all(np.abs(mine[1] - theirs[1]) <= bound[-1, -1]), (fn, n, m)
+                assert rt.history()[-1]["variant"] == "cpu", (fn, n, m, rt.history()[-1:])
+            else:
+                assert same(mine[1], theirs[1]), (fn, n, m)
 
 
 def test_short_scratch_raises_as_the_original_with_the_same_writes(mod):

@@ -289,7 +289,7 @@ def test_aliased_operands_run_the_original(modules, monkeypatch):
     assert np.array_equal(buf1, buf2)
 
 
-POLYBENCH = {"gemm", "k2mm", "k3mm", "syrk", "syr2k", "mvt", "covariance", "gesummv", "trmm", "symm"}
+POLYBENCH = {"gemm", "k2mm", "k3mm", "syrk", "syr2k", "mvt", "covariance", "gesummv", "trmm", "symm", "doitgen"}
 
 
 def _polybench_bounds(name, args, ref):
@@ -332,6 +332,10 @@ def _polybench_bounds(name, args, ref):
         t_tmp, t_bx = simd_sum_bound(0.0, A * x, 2), simd_sum_bound(0.0, B * x, 2)
         # y = alpha * tmp + beta * (B @ x): the operands' errors, then both sides' two roundings
         return {5: t_tmp, 7: abs(alpha) * t_tmp + abs(beta) * t_bx + 6 * U * (abs(alpha) * ax + abs(beta) * bx)}
+    if name == "doitgen":  # a stack of products, one per plane A[r]: sum_ holds the last plane's last row
+        nr, nq, np_, A, C4, sum_ = args
+        t = g(0.0, 1.0, A[:, :, :np_], C4[:np_, :np_], 2)
+        return {3: t, 5: t[nr - 1, nq - 1]}
     if name == "covariance":
         m, n, float_n, data, cov, mean = args
         centred = ref[3]  # data after the (exact) centring, the same on both sides

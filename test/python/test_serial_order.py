@@ -2,8 +2,8 @@
 (its tiles in parallel, its points innermost): it runs that loop innermost whole
 (poly/locality.ts serialLocalitySchedule), so one thread, which runs only the
 serial form, walks contiguous rows instead of columns (doitgen). Results equal the
-original's bit for bit in both forms and both numerics modes; bad inputs go to the
-original (its exception, its writes)."""
+original's bit for bit in both forms and both numerics modes (close mode's doitgen form: its products through
+BLAS per plane, within the product bound); bad inputs go to the original (its exception, its writes)."""
 from __future__ import annotations
 
 import re
@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from compiled import compile_and_import, run_both
+from polyray.runtime.close_bounds import product_loop_bound, within
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "test/kernels/extra/serial_order.py"
@@ -21,7 +22,9 @@ SOURCE = ROOT / "test/kernels/extra/serial_order.py"
 @pytest.fixture(scope="module", params=["exact", "close"])
 def mod(request, tmp_path_factory):
     d = tmp_path_factory.mktemp(f"serial_order_{request.param}")
-    return compile_and_import(SOURCE, d, f"serial_order_{request.param}", "--targets", "cpu", "--numerics", request.param)
+    m = compile_and_import(SOURCE, d, f"serial_order_{request.param}", "--targets", "cpu", "--numerics", request.param)
+    m.MODE = request.param
+    return m
 
 
 def serial_text(mod, name: str) -> str:
@@ -42,6 +45,11 @@ def test_the_serial_form_runs_the_strip_mined_loop_innermost_whole(mod, name, ro
     parallel = Path(mod.__file__).read_text().split(f"def _polyray_cpu_{name}")[1].split("\ndef ")[0]
     if name == "smooth_rows":
         assert "// 32" in parallel, parallel  # the parallel form keeps tiles of 32 in parallel
+    elif mod.MODE == "close":
+        # close mode: the products through BLAS per plane before the nest (poly/product-loops.ts, a stack), the
+        # copies left in the nest serial: one form, no serial order of its own (exact mode's below)
+        assert "_polyray_np.dot(A[" in parallel and f"def _polyray_seq_{name}" not in Path(mod.__file__).read_text(), parallel
+        return
     else:
         # doitgen's form: its scratch `work` is private to each iteration of r (poly/private-params.ts), so r
         # runs in parallel and nothing is strip-mined; its serial form is the same order
@@ -66,10 +74,19 @@ def test_contract_last_axis_equal_bits_in_both_forms(mod, monkeypatch, shape):
     rng = np.random.default_rng(sum(shape))
     A, C4 = rng.standard_normal(shape), rng.standard_normal((shape[2], shape[2]))
     work = np.full(shape[2], np.nan)
-    ran = run_both(mod, "contract_last_axis", A, C4, work)
-    assert ran.variant == ("cpu" if shape[0] else ran.variant), ran.records
     want_A, want_w = A.copy(), work.copy()
     mod._polyray_original_contract_last_axis(want_A, C4, want_w)
+    if mod.MODE == "close":
+        # BLAS per plane: every element within the product bound (close_bounds.product_loop_bound), both forms
+        bound = product_loop_bound(0.0, 1.0, A, C4, 2)
+        for form in forms(mod, "contract_last_axis"):
+            got_A, got_w = A.copy(), work.copy()
+            form(got_A, C4, got_w)
+            assert within(got_A, want_A, bound)
+            assert within(got_w, want_w, bound[-1, -1]) if shape[0] and shape[1] else got_w.tobytes() == want_w.tobytes()
+        return
+    ran = run_both(mod, "contract_last_axis", A, C4, work)
+    assert ran.variant == ("cpu" if shape[0] else ran.variant), ran.records
     for form in forms(mod, "contract_last_axis"):
         got_A, got_w = A.copy(), work.copy()
         form(got_A, C4, got_w)

@@ -3,6 +3,7 @@
 // replaces them, the note; and the loops that only look like products.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { loadIslNode } from 'isl-wasm/node';
 import { compileSource, type ReportFunction } from '../../src/compiler/index.js';
 import { py, testParser } from './helpers.js';
@@ -227,6 +228,47 @@ test('symm: a scalar dot product per element and a scatter summed over the outer
   assert.ok(!later.cpu.includes('_polyray_np.dot('), later.cpu);
   const exact = await compiled(SYMM, 'exact');
   assert.ok(!exact.cpu.includes('_polyray_np.dot('));
+});
+
+test("doitgen: a stack of products, one BLAS product per plane before the nest, its copies serial; what only looks like one keeps its loops", async () => {
+  const { f, cpu } = await compiled(readFileSync('test/kernels/polybench/doitgen.py', 'utf8'));
+  // T[r] = A[r] @ C4 for every plane (the whole plane when the range spans it, else its slice), only when the shapes agree
+  assert.match(cpu, /(_polyray_t\d+_\d+) = _polyray_np\.empty\(\(A\.shape\[0\], A\.shape\[1\], C4\.shape\[1\]\)\)\n {8}if 0 >= 0 and A\.shape\[2\] >= np_ and C4\.shape\[0\] >= np_:\n {12}for (\1_b) in range\(A\.shape\[0\]\):\n[^]*\1\[\2\] = _polyray_np\.dot\(A\[\2\], C4\)\n[^]*\1\[\2\] = _polyray_np\.dot\(A\[\2, :, 0:np_\], C4\[0:np_, :\]\)/);
+  // the k loop becomes sum_[p] += T[r, q, p]; no prange inside r and q (one region per (r, q) otherwise), no private copy
+  const fast = cpu.slice(0, cpu.indexOf('\n    else:'));
+  assert.match(fast, /for r in range\(nr\):\n {12}for q in range\(nq\):\n {16}for p in range\(np_\):\n {20}sum_\[p\] = 0\.0\n {20}sum_\[p\] \+= _polyray_t\d+_\d+\[r, q, p\]/);
+  assert.doesNotMatch(fast, /_polyray_prange\(|_polyray_pv_/);
+  assert.ok(f.transformations.some((t) => /matrix-matrix per r/.test(t)), f.transformations.join('\n'));
+  assert.ok(!f.transformations.some((t) => /private to each iteration/.test(t)), f.transformations.join('\n'));
+  assert.deepEqual(f.closeNotes.map((n) => [n.line, n.kind]), [[11, 'product']]);
+  const F3 = 'np.ndarray[tuple[int, int, int], np.dtype[np.float64]]';
+  const stack = (update: string, head = 'for r in range(nr):\n            for q in range(nq):') => py`
+    import numpy as np
+    def f(A: ${F3}, C4: ${F2}, sum_: ${F1}, c: int) -> None:
+        nr, nq, n = A.shape
+        ${head}
+                for p in range(n):
+                    sum_[p] = 0.0
+                    for s in range(n):
+                        ${update}
+                for p in range(n):
+                    A[r, q, p] = sum_[p]
+  `;
+  // the template as doitgen writes it is a stack (so each twin below differs by its one change)
+  assert.match((await compiled(stack('sum_[p] += A[r, q, s] * C4[s, p]'))).cpu, /_polyray_np\.dot\(A\[/);
+  const kept = [
+    stack('sum_[p] += A[r, s, q] * C4[s, p]'), // k not A's last axis
+    stack('sum_[p] += A[r, c, s] * C4[s, p]'), // c no loop of the nest
+    stack('sum_[p] += A[r, r, s] * C4[s, p]'), // the same loop twice
+    stack('sum_[p] += A[r, q, s] * C4[s, q]'), // C4's column is not sum_'s subscript
+  ];
+  for (const src of kept) {
+    const { cpu: body } = await compiled(src);
+    assert.doesNotMatch(body, /_polyray_np\.dot\(/, src);
+  }
+  // exact mode keeps the loops
+  const { cpu: exact } = await compiled(readFileSync('test/kernels/polybench/doitgen.py', 'utf8'), 'exact');
+  assert.doesNotMatch(exact, /_polyray_np\.dot\(/);
 });
 
 test('loops that only look like products keep their loops', async () => {

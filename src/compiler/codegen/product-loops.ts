@@ -197,6 +197,7 @@ export function productLines(p: ProductLoop, print: (e: Expr) => string, printAs
   const terms = p.updates.flatMap((up) => up.terms);
   return [...p.scatters.flatMap((u) => scatterLines(p, u, printAs, indent)), ...terms.flatMap((u, n) => {
     if (u.mask) return maskedLines(p, u, printAs, indent);
+    if (u.stack.length > 0) return stackLines(u, lo, hi, indent);
     // syr2k's second term, A @ B.T, is the first's transpose (B @ A.T): one product, read transposed
     const mirror = terms.slice(0, n).find((e) => transposes(u, e));
     if (mirror) return [`${indent}${u.name} = ${mirror.name}.T`];
@@ -204,6 +205,30 @@ export function productLines(p: ProductLoop, print: (e: Expr) => string, printAs
     const dot = (whole: boolean): string => `${NUMPY}.dot(${operandText(u.left, 'left', lo, hi, whole)}, ${operandText(u.right, 'right', lo, hi, whole)})`;
     return [`${indent}if ${lo === '0' ? '' : `${lo} == 0 and `}${spans}:`, `${indent}    ${u.name} = ${dot(true)}`, `${indent}else:`, `${indent}    ${u.name} = ${dot(false)}`];
   })];
+}
+
+/**
+ * A stack of products (poly/product-loops.ts productTerm): T[r] = Y[r, :, lo:hi] @ Z[lo:hi, :] for every r of
+ * Y, one BLAS product per r (Numba's np.dot takes 2-d operands; Y[r] whole is C-contiguous where Y is, so
+ * BLAS reads it in place). The nest reads T[r, q, b] only where it reads Y[r, q, k] for every k of the range,
+ * which the guard has checked inside Y and Z; where Y or Z is shorter than the range, or the range starts
+ * below 0, no iteration reads T, and the products are skipped (their shapes would not agree).
+ */
+function stackLines(t: ProductTerm, lo: string, hi: string, indent: string): string[] {
+  const [y, z] = [t.left.array, t.right.array];
+  const b = `${t.name}_b`;
+  const columns = `${z}.shape[${1 - t.right.kDim}]`;
+  const rowsOf = (whole: boolean): string => (whole ? `${y}[${b}]` : `${y}[${b}, :, ${lo}:${hi}]`);
+  const dot = (whole: boolean): string => `${NUMPY}.dot(${rowsOf(whole)}, ${operandText(t.right, 'right', lo, hi, whole)})`;
+  return [
+    `${indent}${t.name} = ${NUMPY}.empty((${y}.shape[0], ${y}.shape[1], ${columns}))`,
+    `${indent}if ${lo} >= 0 and ${y}.shape[2] >= ${hi} and ${z}.shape[${t.right.kDim}] >= ${hi}:`,
+    `${indent}    for ${b} in range(${y}.shape[0]):`,
+    `${indent}        if ${lo === '0' ? '' : `${lo} == 0 and `}${y}.shape[2] == ${hi} and ${z}.shape[${t.right.kDim}] == ${hi}:`,
+    `${indent}            ${t.name}[${b}] = ${dot(true)}`,
+    `${indent}        else:`,
+    `${indent}            ${t.name}[${b}] = ${dot(false)}`,
+  ];
 }
 
 /**
@@ -217,7 +242,7 @@ function transposes(t: ProductTerm, e: ProductTerm): boolean {
 }
 
 function updateLine(u: ProductUpdate, print: (e: Expr) => string, indent: string): string {
-  const term = (t: ProductTerm): string => [...t.factors.map((f) => print(f)), `${t.name}[${u.subscripts.join(', ')}]`].join(' * ');
+  const term = (t: ProductTerm): string => [...t.factors.map((f) => print(f)), `${t.name}[${[...t.stack, ...u.subscripts].join(', ')}]`].join(' * ');
   const sum = u.terms.map((t, n) => `${n === 0 ? (t.negated ? '-' : '') : t.negated ? ' - ' : ' + '}${term(t)}`).join('');
   return `${indent}${print(u.update.target)} += ${sum}`;
 }

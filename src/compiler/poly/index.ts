@@ -26,7 +26,7 @@ import type { Rescheduled } from './reschedule.js';
 import type { LoweredSlice } from './lower-slices.js';
 import { closeNotesForBlocked } from './blocked-reductions.js';
 import { closeNotesForProducts, describeProducts, productLoops, streamsRows } from './product-loops.js';
-import { describeProductPrange, productPrange } from './product-parallel.js';
+import { describeProductPrange, productPrange, stackedSerial } from './product-parallel.js';
 import { simdSumNotes } from '../codegen/local-accumulators.js';
 import type { CloseNote } from '../numerics.js';
 
@@ -114,12 +114,21 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   }
   if (plan.loops.kind === 'original' && products.size > 0) {
     plan = { ...plan, loops: { ...plan.loops, products } };
+    // the products take the place of a privatized order (doitgen's sum_ in close mode): its note no longer holds
+    const stale = privatized ? transformations.indexOf(privatized.note) : -1;
+    if (stale >= 0) transformations.splice(stale, 1);
     transformations.push(describeProducts(products));
     // with a scatter's additions after the nest, an outer loop may run as prange (poly/product-parallel.ts)
     const fast = productPrange(isl, tf, scop, products, parallel);
     if (fast && plan.loops.kind === 'original') {
       plan = { ...plan, loops: { ...plan.loops, productPrange: fast.loops } };
       transformations.push(describeProductPrange(tf, fast));
+    }
+    // a stack of products: the copies left inside its sequential loops run serially, not a region per (r, q)
+    const serial = plan.loops.kind === 'original' ? stackedSerial(products, parallel, plan.loops.productPrange ?? parallel.prangeLoops) : null;
+    if (serial && plan.loops.kind === 'original') {
+      plan = { ...plan, loops: { ...plan.loops, productPrange: serial } };
+      transformations.push('with its products per stack, the loops inside the stack\'s loops run serially (one pass of copies, not a parallel region per row of the stack)');
     }
     local = null;
   } else {

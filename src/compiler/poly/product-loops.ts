@@ -5,6 +5,8 @@
 //     X[a, b] += c * Y[a, k] * Z[k, b]        (gemm, 2mm, 3mm, syrk, covariance)
 //     X[a] = X[a] + Y[a, k] * z[k]            (gemv: atax, bicg, mvt, gesummv)
 //     X[a, b] += c * Y[b, k] * Z[a, k] + d * Z[b, k] * Y[a, k]      (syr2k)
+//     X[b] += Y[r, q, k] * Z[k, b]           (doitgen: a stack, T[r, q, b] = (Y[r] @ Z)[q, b],
+//                                             r and q loops around k; one product per plane r)
 //
 // (either operand transposed, scalar factors c anywhere in the product, `+=`
 // or `X = X + e` or `X = e + X`) adds, for each (a, b) its enclosing loops
@@ -39,7 +41,7 @@ import { literalStep } from '../codegen/loop-range.js';
 import { productLoopNote } from '../numerics.js';
 import { readsOnlyOld } from './old-reads.js';
 import { scatterUpdate, type ScatterUpdate } from './product-scatter.js';
-import { addends, invariantIn, isParamArray, operand, productFactors, type ProductOperand, type ProductTerm } from './product-terms.js';
+import { addends, invariantIn, isParamArray, operand, productFactors, stackOperand, type ProductOperand, type ProductTerm } from './product-terms.js';
 
 /** One update of a product loop: `X[a, b] += c * Y[a, k] * Z[k, b]`, or a sum of such terms (syr2k). */
 export interface ProductUpdate {
@@ -141,8 +143,9 @@ function productLoop(isl: IslContext, tf: TypedFunction, scop: Scop, loop: ForSt
   }
   const updates: ProductUpdate[] = [];
   const scatters: ScatterUpdate[] = [];
+  const around = enclosingLoopVars(outer, loop);
   for (const st of body) {
-    const u = productUpdate(tf, scop, st, k, invariant, rangeVar) ?? scalarUpdate(tf, scop, st, k, invariant, rangeVar);
+    const u = productUpdate(tf, scop, st, k, invariant, rangeVar, around) ?? scalarUpdate(tf, scop, st, k, invariant, rangeVar);
     if (u) {
       updates.push(u);
       continue;
@@ -198,7 +201,7 @@ function targetArray(update: Stmt & ({ kind: 'augassign' } | { kind: 'assign' })
   return update.target.kind === 'subscript' && update.target.value.kind === 'name' ? update.target.value.id : '';
 }
 
-function productUpdate(tf: TypedFunction, scop: Scop, update: Stmt, k: string, invariant: (e: Expr) => boolean, rangeVar: string | null): ProductUpdate | null {
+function productUpdate(tf: TypedFunction, scop: Scop, update: Stmt, k: string, invariant: (e: Expr) => boolean, rangeVar: string | null, around: Set<string>): ProductUpdate | null {
   if (update.kind !== 'augassign' && update.kind !== 'assign') return null;
   if (update.target.kind !== 'subscript' || update.target.value.kind !== 'name') return null;
   const x = update.target.value.id;
@@ -218,7 +221,7 @@ function productUpdate(tf: TypedFunction, scop: Scop, update: Stmt, k: string, i
   if (!added) return null;
   const terms: ProductTerm[] = [];
   for (const [n, a] of added.entries()) {
-    const t = productTerm(tf, scop, a.e, x, subs, k, invariant, rangeVar, `_polyray_t${update.span.from.line}_${update.span.from.col}${n === 0 ? '' : `_${n}`}`);
+    const t = productTerm(tf, scop, a.e, x, subs, k, invariant, rangeVar, `_polyray_t${update.span.from.line}_${update.span.from.col}${n === 0 ? '' : `_${n}`}`, around);
     if (!t) return null;
     terms.push({ ...t, negated: a.negated });
   }
@@ -262,20 +265,34 @@ function scalarUpdate(tf: TypedFunction, scop: Scop, update: Stmt, k: string, in
   return { update, subscripts: others, terms: [{ ...t, negated: added[0].negated }], scalar: true };
 }
 
-/** One term `c * Y[a, k] * Z[k, b]` of X's update, or null. */
-function productTerm(tf: TypedFunction, scop: Scop, added: Expr, x: string, subs: string[], k: string, invariant: (e: Expr) => boolean, rangeVar: string | null, name: string): Omit<ProductTerm, 'negated'> | null {
+/**
+ * One term `c * Y[a, k] * Z[k, b]` of X's update, or null. `around`: the variables of the loops around the
+ * k loop in the nest; a term `c * Y[r, q, k] * Z[k, b]` of `X[b]` (doitgen's, X a row reset per (r, q))
+ * whose r and q are two of them is a stack of products, T[r, q, b] = (Y[r] @ Z)[q, b]: T holds a row per
+ * (r, q), so the nest reads each (r, q)'s own sums whatever X is.
+ */
+function productTerm(tf: TypedFunction, scop: Scop, added: Expr, x: string, subs: string[], k: string, invariant: (e: Expr) => boolean, rangeVar: string | null, name: string, around: Set<string> = new Set()): Omit<ProductTerm, 'negated'> | null {
   const factors = productFactors(added);
   if (!factors) return null;
   const arrays = factors.filter((f) => f.kind === 'subscript');
   const scalars = factors.filter((f) => f.kind !== 'subscript');
   if (arrays.length !== 2) return null;
-  const operands = arrays.map((f) => operand(f, k));
-  if (operands.some((o) => o === null)) return null;
-  const ops = operands as { op: ProductOperand; other: string | null }[];
+  const stacked = arrays.map((f) => stackOperand(f, k));
+  if (stacked.some((o) => o === null)) return null;
+  const ops = (stacked as { op: ProductOperand; others: string[] }[]).map((o) => ({ op: o.op, others: o.others, other: o.others[0] ?? null }));
   // left: the operand that also walks X's first subscript; right: its second (or a vector)
   let left: ProductOperand;
   let right: ProductOperand;
-  if (subs.length === 2) {
+  let stack: string[] = [];
+  const s3 = ops.find((o) => o.op.rank === 3);
+  if (s3) {
+    // a stack: X[b] += Y[r, q, k] * Z[k, b], r and q loops around k (not b), whole ranges (no mask)
+    const r = ops.find((o) => o !== s3 && o.op.rank === 2 && o.other === subs[0]);
+    if (subs.length !== 1 || !r || rangeVar !== null || s3.others.some((v) => v === subs[0] || !around.has(v))) return null;
+    left = s3.op;
+    right = r.op;
+    stack = s3.others;
+  } else if (subs.length === 2) {
     const l = ops.find((o) => o.other === subs[0]);
     const r = ops.find((o) => o.other === subs[1]);
     if (!l || !r || l === r || l.op.rank !== 2 || r.op.rank !== 2) return null;
@@ -306,7 +323,7 @@ function productTerm(tf: TypedFunction, scop: Scop, added: Expr, x: string, subs
   // the scalar factors do not change in the nest
   if (!scalars.every(invariant)) return null;
   if (!scalars.every((e) => { const t = tf.types.get(e); return t?.kind === 'scalar' && (t.scalar === 'float' || t.scalar === 'int'); })) return null;
-  return { left, right, factors: scalars, name, mask, reads: arrays };
+  return { stack, left, right, factors: scalars, name, mask, reads: arrays };
 }
 
 function sameAccess(a: Expr, b: Expr): boolean {
@@ -351,7 +368,7 @@ export function closeNotesForProducts(tf: TypedFunction, products: ReadonlyMap<n
 export function describeProducts(products: ReadonlyMap<number, ProductLoop>): string {
   const each = [...products.values()].map((p) => {
     const parts = [
-      ...p.updates.map((u) => `${u.terms[0].right.rank === 1 ? 'matrix-vector' : 'matrix-matrix'}${u.terms.length > 1 ? ` x${u.terms.length}` : ''}${u.scalar ? ` into ${targetArray(u.update)}` : ''}`),
+      ...p.updates.map((u) => `${u.terms[0].right.rank === 1 ? 'matrix-vector' : u.terms[0].stack.length > 0 ? `matrix-matrix per ${u.terms[0].stack[0]}` : 'matrix-matrix'}${u.terms.length > 1 ? ` x${u.terms.length}` : ''}${u.scalar ? ` into ${targetArray(u.update)}` : ''}`),
       ...p.scatters.map((u) => `${u.target}[${u.subscripts.join(', ')}] summed over ${u.reduceLoop.target.id} and added after the nest`),
       ...(p.rangeVar ? [`triangular in ${p.rangeVar}: a masked operand`] : []),
     ];

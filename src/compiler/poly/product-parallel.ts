@@ -63,3 +63,23 @@ export function describeProductPrange(tf: TypedFunction, fast: ProductPrange): s
   walkStmts(tf.fn.body, (s) => { if (s.kind === 'for' && fast.gained.includes(s.span.start)) lines.push(s.span.from.line); });
   return `with its products, prange on the loop${lines.length > 1 ? 's' : ''} at line ${lines.join(', ')}: the scattered additions run after the nest, so no dependence is left on ${lines.length > 1 ? 'them' : 'it'}`;
 }
+
+/**
+ * A nest holding a stack of products (poly/product-loops.ts productTerm: doitgen's T[r, q, b], one BLAS
+ * product per r before the nest): what is left inside copies rows, and the original plan's prange loops sit
+ * inside the stack's loops r and q, which stay sequential (the reset row X[b] carries them): one parallel
+ * region per (r, q), 2,000 regions of 60 copies each at MEDIUM, against one pass of copies. Those loops run
+ * serially in the fast form; the prange loops elsewhere stay. Null where no stack's nest has such a loop.
+ */
+export function stackedSerial(products: ReadonlyMap<number, ProductLoop>, original: ParallelPlan, loops: ReadonlySet<number> = original.prangeLoops): Set<number> | null {
+  const inside = new Set<number>();
+  for (const p of products.values()) {
+    const stack = new Set(p.updates.flatMap((u) => u.terms.flatMap((t) => t.stack)));
+    if (stack.size === 0) continue;
+    walkStmts([p.outer], (s) => {
+      if (s.kind === 'for' && stack.has(s.target.id)) walkStmts(s.body, (t) => { if (t.kind === 'for') inside.add(t.span.start); });
+    });
+  }
+  if (![...loops].some((at) => inside.has(at))) return null;
+  return new Set([...loops].filter((at) => !inside.has(at)));
+}

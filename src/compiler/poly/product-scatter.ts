@@ -107,6 +107,7 @@ export function scatterUpdate(isl: IslContext, tf: TypedFunction, scop: Scop, up
   // no other statement of the nest touches X's elements after the update first adds to them
   if (!scattersMove(isl, scop, outer, update)) return null;
   const term: ProductTerm = {
+    stack: [],
     left: left.op,
     right: right.op,
     factors: scalars,

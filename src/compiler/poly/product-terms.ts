@@ -5,16 +5,24 @@
 import { walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 
-/** One operand of the product: a 2-d array with k along `kDim`, or a vector indexed by k. */
+/**
+ * One operand of the product: a 2-d array with k along `kDim`, a vector indexed by k, or a 3-d array with k
+ * along its last axis (`Y[r, q, k]`, doitgen's: a stack of matrices, T[r, q, b] = (Y[r] @ Z)[q, b]).
+ */
 export interface ProductOperand {
   array: string;
-  /** The dimension k indexes (a vector: 0). */
+  /** The dimension k indexes (a vector: 0; a stack: 2). */
   kDim: number;
-  rank: 1 | 2;
+  rank: 1 | 2 | 3;
 }
 
 /** One term of an update: `c * Y[a, k] * Z[k, b]`, the k-th term of `c * T[a, b]`, T = Y @ Z. */
 export interface ProductTerm {
+  /**
+   * A stack of products (the left operand `Y[r, q, k]` of rank 3): the loop variables naming Y's first two
+   * subscripts, T's leading indices (T[r, q, b]); empty otherwise.
+   */
+  stack: string[];
   left: ProductOperand;
   right: ProductOperand;
   /** The scalar factors of each term, as written. */
@@ -69,14 +77,22 @@ export function productFactors(e: Expr): Expr[] | null {
 
 /** `Y[a, k]`, `Y[k, a]`, `z[k]`: the operand and its other subscript (a name), or null. */
 export function operand(e: Expr, k: string): { op: ProductOperand; other: string | null } | null {
+  const o = stackOperand(e, k);
+  return o && o.op.rank !== 3 ? { op: o.op, other: o.others[0] ?? null } : null;
+}
+
+/** `Y[a, k]`, `Y[k, a]`, `z[k]`, or `Y[r, q, k]` (k last: each row of the stack walked contiguously): the operand and its other subscripts. */
+export function stackOperand(e: Expr, k: string): { op: ProductOperand; others: string[] } | null {
   if (e.kind !== 'subscript' || e.value.kind !== 'name') return null;
   const names = e.indices.map((i) => (i.kind === 'name' ? i.id : null));
   if (names.some((n) => n === null)) return null;
   const kDim = names.indexOf(k);
   if (kDim < 0 || names.lastIndexOf(k) !== kDim) return null;
-  if (names.length === 1) return { op: { array: e.value.id, kDim: 0, rank: 1 }, other: null };
-  if (names.length !== 2) return null;
-  return { op: { array: e.value.id, kDim, rank: 2 }, other: names[1 - kDim] };
+  const others = (names as string[]).filter((n) => n !== k);
+  if (names.length === 1) return { op: { array: e.value.id, kDim: 0, rank: 1 }, others };
+  if (names.length === 2) return { op: { array: e.value.id, kDim, rank: 2 }, others };
+  if (names.length === 3 && kDim === 2 && others[0] !== others[1]) return { op: { array: e.value.id, kDim, rank: 3 }, others };
+  return null;
 }
 
 /** Names bound anywhere in a statement (assignments and loop variables). */
