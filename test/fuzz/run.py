@@ -49,8 +49,13 @@ still give the original's results (issue 15 item 3).
 
 Resumable: each finished program is appended to a state file
 (`$POLYRAY_CACHE_DIR/fuzz` or `~/.cache/polyray/fuzz`, `run-S-N.jsonl`); the
-same command again skips those. At the end the run's seed, count, mismatches
-and date are appended to test/fuzz/record.json, and the coverage is printed.
+same command again (or with --resume) skips those, so a long run can span
+several sittings. Each sitting writes a header line naming the commit of the
+code under test (test/fuzz/resume.py); one on another commit is refused unless
+--force-resume, and the record then lists the commits with their programs.
+Each program's line holds its CPU seconds by phase (test/fuzz/phases.py). At
+the end the run's seed, count, mismatches, date, sittings and CPU seconds are
+appended to test/fuzz/record.json, and the coverage is printed.
 A mismatch is minimized and written to test/fuzz/findings/ (moved to
 test/regressions/ once the compiler is fixed, where test_regressions.py runs it).
 
@@ -86,6 +91,8 @@ sys.path.insert(0, str(HERE))
 
 import generate as gen  # noqa: E402
 import families  # noqa: E402
+import phases  # noqa: E402
+import resume  # noqa: E402
 
 # which functions close mode generated as exact mode did (run_close)
 _twins_spec = importlib.util.spec_from_file_location("mode_twins", ROOT / "test" / "python" / "mode_twins.py")
@@ -123,6 +130,7 @@ class Compiler:
     def __init__(self) -> None:
         self.proc: subprocess.Popen[str] | None = None
         self.next_id = 0
+        self.cpu_s = 0.0  # CPU seconds of the service's processes while they answered (phases)
 
     def _start(self) -> None:
         self.proc = subprocess.Popen(["node", str(ROOT / "bin/polyray.mjs"), "serve"], cwd=ROOT, stdin=subprocess.PIPE,
@@ -140,7 +148,9 @@ class Compiler:
                                                   # exact: the bit-for-bit comparison; close: run_close (issue 16)
                                                   "numerics": numerics}) + "\n")
                 self.proc.stdin.flush()
+                before = phases.process_cpu(self.proc.pid)
                 line = self.proc.stdout.readline()
+                self.cpu_s += phases.process_cpu(self.proc.pid) - before
             except (BrokenPipeError, OSError):
                 line = ""
             if line:
@@ -425,6 +435,18 @@ def run_source(source: str, functions: list[gen.FunctionSpec], seed: int, varian
 
     result: dict[str, Any] = {"seed": seed, "functions": {}, "calls": 0, "non_original": 0, "mismatches": [], "ran": {},
                               "exceptions": {}, "message_diffs": 0}
+    service_before = compiler.cpu_s
+    with phases.timed(result, "all in the worker"):
+        _run_source(source, functions, seed, variants_wanted, compiler, workdir, trials, ray_trials, only, fixed_inputs, result)
+    phases.add(result, "compile service (node)", compiler.cpu_s - service_before)
+    return result
+
+
+def _run_source(source: str, functions: list[gen.FunctionSpec], seed: int, variants_wanted: list[str], compiler: Compiler,
+                workdir: Path, trials: int, ray_trials: int, only: str | None, fixed_inputs: dict[str, Any] | None,
+                result: dict[str, Any]) -> dict[str, Any]:
+    import polyray.runtime as rt
+
     reply = compiler.compile(source, f"fz_{seed}.py")
     if not reply.get("ok"):
         result["compile_error"] = str(reply.get("diagnostics") or reply.get("error"))[:1000]
@@ -454,7 +476,8 @@ def run_source(source: str, functions: list[gen.FunctionSpec], seed: int, varian
         for trial in range(trials):
             args = fixed_inputs if fixed_inputs is not None else make_inputs(spec, seed, trial)
             ref = copy_args(args)
-            want = call(original, spec, ref)
+            with phases.timed(result, "original"):
+                want = call(original, spec, ref)
             result["exceptions"][outcome_kind(want)] = result["exceptions"].get(outcome_kind(want), 0) + 1
             for variant in variants_wanted:
                 if variant != "cpu" and (variant not in facts["variants"] or (variant == "ray" and trial >= ray_trials)):
@@ -465,7 +488,9 @@ def run_source(source: str, functions: list[gen.FunctionSpec], seed: int, varian
                 # always run the serial form, which is the original order for a reordered nest)
                 os.environ["POLYRAY_CPU_FORM"] = ("parallel", "serial")[trial % 2]
                 rt.clear_history()
-                got = call(wrapper, spec, mine)
+                # a variant's first call waits for its compile: the phase is mostly Numba's (or the simulator's)
+                with phases.timed(result, f"{variant} variant (exact mode)"):
+                    got = call(wrapper, spec, mine)
                 hist = rt.history()
                 # no run record: the function is not accelerated (no dispatcher), so the original ran
                 ran = hist[-1]["variant"] if hist else "original"
@@ -486,10 +511,13 @@ def run_source(source: str, functions: list[gen.FunctionSpec], seed: int, varian
     os.environ.pop("POLYRAY_TARGET", None)
     os.environ.pop("POLYRAY_CPU_FORM", None)
     if fixed_inputs is None:
-        run_close(source, functions, seed, compiler, workdir, tag, trials, only, result, (module, reply["module"]))
-    result["mismatches"] += verdict_mismatches(source, reply["report"], functions, seed, trials, result, only, fixed_inputs)
+        with phases.timed(result, "close mode"):
+            run_close(source, functions, seed, compiler, workdir, tag, trials, only, result, (module, reply["module"]))
+    with phases.timed(result, "verdicts permuted"):
+        result["mismatches"] += verdict_mismatches(source, reply["report"], functions, seed, trials, result, only, fixed_inputs)
     if only is None and fixed_inputs is None and reloaded(seed):
-        result["mismatches"] += reload_mismatches(path, tag, seed, trials, result)
+        with phases.timed(result, "reload (a fresh process)"):
+            result["mismatches"] += reload_mismatches(path, tag, seed, trials, result)
     return result
 
 
@@ -888,6 +916,7 @@ def coverage(results: list[dict[str, Any]]) -> dict[str, Any]:
     cov["verdict_loops"] = sum(r.get("verdict_loops", 0) for r in results)
     cov["verdict_compared"] = sum(r.get("verdict_compared", 0) for r in results)
     cov["non_original_share"] = round(cov["non_original_calls"] / cov["calls"], 3) if cov["calls"] else 0.0
+    cov["cpu_s"] = phases.totals(results)
     return cov
 
 
@@ -911,6 +940,14 @@ def print_coverage(cov: dict[str, Any]) -> None:
           f"outcome and non-float arrays only (close notes without a derivable bound) {cov['close_unbounded']}; "
           f"through exact mode's module (the function generated alike) {cov['close_twin']}")
     print(f"module constants rebound between calls: {cov['rebind_calls']} calls, {cov['rebind_original']} of them ran the original")
+    spent = cov.get("cpu_s", {})
+    if spent:
+        total = spent.get("all in the worker", 0.0) + spent.get("compile service (node)", 0.0)
+        timed = [p for p in spent if p != "all in the worker"]
+        print(f"CPU seconds: {total:.0f} in all, {total / max(cov['programs'], 1):.1f} a program; by phase: "
+              + ", ".join(f"{p} {spent[p]:.0f}" for p in sorted(timed, key=lambda p: -spent[p]))
+              + f", the rest (generated module imported, inputs, comparisons) "
+                f"{spent.get('all in the worker', 0.0) - sum(spent[p] for p in timed if p != 'compile service (node)'):.0f}")
     print(f"mismatches {cov['mismatches']}")
 
 
@@ -937,6 +974,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-minimize", action="store_true")
     ap.add_argument("--max-findings", type=int, default=8, help="minimize at most this many distinct mismatches")
     ap.add_argument("--fresh", action="store_true", help="ignore the state of an earlier, interrupted run")
+    ap.add_argument("--resume", action="store_true", help="continue an interrupted run (the same command does so too; "
+                    "--resume fails where there is nothing to continue)")
+    ap.add_argument("--force-resume", action="store_true", help="continue a run whose programs so far ran on another "
+                    "compiler commit (refused otherwise; the record lists the commits)")
     ap.add_argument("--families", help="every function of last session's constructs (families.ArrayFn): 'array' for all "
                     f"its kinds, or a comma list of {', '.join(families.ARRAY_KINDS)} (sets POLYRAY_FUZZ_FAMILIES)")
     ap.add_argument("--sort-family", action="store_true", help="give every program a sorting function (families.SortFn; sets POLYRAY_FUZZ_FAMILY=sort)")
@@ -971,16 +1012,20 @@ def main(argv: list[str] | None = None) -> int:
     state = state_file(a.seed, a.count)
     if a.fresh and state.exists():
         state.unlink()
-    done: dict[int, dict[str, Any]] = {}
-    if state.exists():
-        for line in state.read_text().splitlines():
-            try:
-                r = json.loads(line)
-                done[r["seed"]] = r
-            except (json.JSONDecodeError, KeyError):
-                pass
-        if done:
-            print(f"resuming: {len(done)} of {a.count} programs already run ({state})")
+    if a.resume and not state.exists():
+        print(f"--resume: no state file {state} to continue (the same --seed, --count and family options as the first sitting)",
+              file=sys.stderr)
+        return 2
+    run_state = resume.State(state)
+    commit = resume.compiler_commit(ROOT)
+    refusal = run_state.refusal(commit, a.force_resume)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    done = run_state.done
+    if done:
+        print(f"resuming: {len(done)} of {a.count} programs already run ({state}, commits {run_state.commits()})")
+    run_state.begin(commit, forced=a.force_resume and bool(run_state.refusal(commit, False)))
     todo = [program_seed(a.seed, k) for k in range(a.count) if program_seed(a.seed, k) not in done]
     buckets: dict[str, list[int]] = {"ray": [], "gpu": []}
     cpu_seeds: list[int] = []
@@ -1031,6 +1076,7 @@ def main(argv: list[str] | None = None) -> int:
                 if not line.startswith("{"):
                     continue
                 r = json.loads(line)
+                r["commit"] = commit
                 done[r["seed"]] = r
                 sf.write(json.dumps(r) + "\n")
                 sf.flush()
@@ -1073,6 +1119,8 @@ def main(argv: list[str] | None = None) -> int:
                        "ray_programs": cov["modes"].get("ray", 0), "gpu_programs": cov["modes"].get("gpu", 0),
                        "close_calls": cov["close_calls"], "close_bounded": cov["close_bounded"], "close_unbounded": cov["close_unbounded"],
                        "rebind_calls": cov["rebind_calls"],
+                       # CPU seconds by phase (phases.py), summed over the sittings
+                       "cpu_s": cov["cpu_s"], **run_state.record_fields(),
                        **({"families": os.environ["POLYRAY_FUZZ_FAMILIES"]} if os.environ.get("POLYRAY_FUZZ_FAMILIES") else {}),
                        "gpu": "real" if a.real_gpu else "simulator"})
     if cov["mismatches"]:

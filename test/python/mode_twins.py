@@ -18,6 +18,9 @@ def statements(text: str) -> list[tuple[frozenset[str], frozenset[str], str]]:
     (the dispatcher names its entry point by string); the `_polyray_numerics` line is left out (the runtime reads
     nothing else of the mode: compiled.same_in_both_modes)."""
     out = []
+    # split once, as ast.get_source_segment splits (only at \n, \r\n, \r), which does it again for every node: quadratic,
+    # 4% of a fuzz program's CPU time in run_close on long modules
+    lines = list(getattr(ast, "_splitlines_no_ff", lambda t: t.splitlines(keepends=True))(text))
     for node in ast.parse(text).body:
         binds: set[str] = set()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -34,7 +37,7 @@ def statements(text: str) -> list[tuple[frozenset[str], frozenset[str], str]]:
             continue
         reads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         reads |= {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.isidentifier()}
-        out.append((frozenset(binds), frozenset(reads), ast.get_source_segment(text, node) or ""))
+        out.append((frozenset(binds), frozenset(reads), _segment(lines, node)))
     return out
 
 
@@ -53,3 +56,16 @@ def reach(statements: list[tuple[frozenset[str], frozenset[str], str]], name: st
     texts = [text for (_, _, text), t in zip(statements, taken) if t]
     imports = {t for t in texts if t.startswith(("import ", "from "))}
     return [t for t in texts if t not in imports], imports
+
+
+def _segment(lines: list[str], node: ast.stmt) -> str:
+    """ast.get_source_segment(text, node) for a top-level statement, from the text's lines split once (a top-level
+    statement starts at column 0 and ends at its end_col_offset, counted in UTF-8 bytes as ast counts it)."""
+    if node.end_lineno is None or node.end_col_offset is None:
+        return ""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        return lines[first].encode()[node.col_offset:node.end_col_offset].decode()
+    head = lines[first].encode()[node.col_offset:].decode()
+    tail = lines[last].encode()[:node.end_col_offset].decode()
+    return head + "".join(lines[first + 1:last]) + tail
