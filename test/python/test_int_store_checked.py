@@ -110,7 +110,11 @@ def test_in_range_counts_are_numpys(mod, monkeypatch):
     assert ran.status == "ok" and variant("mandelbrot") == "cpu"
     assert ran.value.dtype == np.int32 and ran.value.max() == 100
     re, im = np.linspace(-2.0, 0.5, 50), np.linspace(-1.2, 1.2, 30)
+    # the parallel form, which these small inputs do not run, compiled beside the serial one as a kernel's call
+    # compiles it (conftest.py has only the form a call runs compiled): read below
+    monkeypatch.setenv("POLYRAY_JIT_FORMS", "all")
     run_both(mod, "escape_counts", re, im, 255, np.zeros((30, 50), dtype=np.uint8))
+    monkeypatch.setenv("POLYRAY_JIT_FORMS", "needed")
     assert variant("escape_counts") == "cpu"
     # a parallel loop for Numba (a raise inside would have kept it serial)
     jitted = mod._polyray_dispatch_escape_counts.variants["cpu"]._jitted

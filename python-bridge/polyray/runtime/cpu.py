@@ -106,6 +106,15 @@ FORM_RETEST_AFTER: Final = 16
 #: POLYRAY_CPU_FORM=parallel|serial runs that form of a parallel CPU variant on
 #: every call (the fuzzer and tests exercise both forms on small inputs this way).
 FORM_ENV: Final = "POLYRAY_CPU_FORM"
+#: POLYRAY_JIT_FORMS=needed: a parallel CPU variant compiles only the form a call runs, and the other form when
+#: a call first runs that one. By default one compile job makes both forms, so that the form trials never wait;
+#: test/python's kernels mostly run one form on small inputs and wait for every compile (POLYRAY_JIT_WAIT), so
+#: there the second form was a Numba compile (the parallel one the larger) that nothing ran.
+FORMS_ENV: Final = "POLYRAY_JIT_FORMS"
+
+
+def _needed_forms_only() -> bool:
+    return environ.get(FORMS_ENV) == "needed"
 
 
 _get_num_threads: Callable[[], int] | None = None
@@ -401,7 +410,7 @@ class CpuVariant:
         until it is done this raises :class:`VariantCompiling` (the original runs), unless the call waits
         (``wait``: a forced target; or ``background.jit_wait()``)."""
         key = call_signature(args)
-        job = self._jobs.get(key)
+        job = self._jobs.get(self._job_key(key, form))
         waits = wait or background.jit_wait()
         if job is None:
             job = self._submit(key, args, form, gated=not waits)
@@ -417,6 +426,9 @@ class CpuVariant:
         if not callable(got) and self.parallel:
             other = "serial" if form == "parallel" else "parallel"
             alt = results.get(other)
+            if alt is None and _needed_forms_only():  # the other form's own job, where a call compiled it
+                done = self._jobs.get(self._job_key(key, other))
+                alt = done.results.get(other) if done is not None and done.done.is_set() else None
             if callable(alt):
                 got, form = alt, other
         if callable(got):
@@ -438,7 +450,10 @@ class CpuVariant:
 
     def _submit(self, key: tuple[Any, ...], args: tuple[Any, ...] | None, form: str,
                 gated: bool = False, ahead: bool = False) -> background.Job:
-        """The background compile for ``key`` (started now unless another call started it)."""
+        """The background compile for ``key`` (started now unless another call started it): both forms of a
+        parallel variant, ``form`` first, or ``form`` alone under POLYRAY_JIT_FORMS=needed (_job_key)."""
+        one = self.parallel and _needed_forms_only()
+        signature, key = key, self._job_key(key, form)
         with self._jobs_lock:
             job = self._jobs.get(key)
             if job is not None:
@@ -447,8 +462,8 @@ class CpuVariant:
                 old = next((k for k, j in self._jobs.items() if j.done.is_set()), None)
                 if old is not None:
                     del self._jobs[old]
-            stand_ins = _stand_ins(key, args)
-            order = (form, "serial" if form == "parallel" else "parallel") if self.parallel else ("parallel",)
+            stand_ins = _stand_ins(signature, args)
+            order = ((form,) if one else (form, "serial" if form == "parallel" else "parallel")) if self.parallel else ("parallel",)
 
             def work(job: background.Job) -> None:
                 self._compile_forms(job, stand_ins, order)
@@ -456,6 +471,11 @@ class CpuVariant:
             job = background.submit(key, work, gated, ahead)
             self._jobs[key] = job
             return job
+
+    def _job_key(self, signature: tuple[Any, ...], form: str) -> tuple[Any, ...]:
+        """The key of the compile job that makes ``form`` for ``signature``: the signature, one job for both
+        forms; under POLYRAY_JIT_FORMS=needed each form of a parallel variant has a job of its own."""
+        return (*signature, ("form", form)) if self.parallel and _needed_forms_only() else signature
 
     def precompile(self, args: tuple[Any, ...], ahead: bool = True) -> background.Job:
         """Start compiling for arguments of ``args``' types (examples: only their types are read), e.g.
@@ -465,7 +485,7 @@ class CpuVariant:
         key = call_signature(args)
         form = "serial" if self.parallel and size_class(args)[1] < _serial_below_bytes() else "parallel"
         try:
-            return self._jobs.get(key) or self._submit(key, args, form, ahead=ahead)
+            return self._jobs.get(self._job_key(key, form)) or self._submit(key, args, form, ahead=ahead)
         except background.AheadLaneFull as full:
             self._skipped_ahead[key] = str(full)
             raise
