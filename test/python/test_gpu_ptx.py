@@ -180,3 +180,80 @@ def test_elementwise_device_forms_compile_for_the_device(tmp_path):
     assert len(got) == 12, sorted(got)
     for form, seen in got.items():
         assert seen == {"result": "int64" if form in want_int else "float64", "fma": False, "calls": False}, (form, seen)
+
+
+ALLOCATIONS_CHILD = textwrap.dedent("""
+    import importlib.util, json, math, sys
+    import numpy as np
+    from numba import cuda
+    from polyray.runtime import cuda_fma
+    spec = importlib.util.spec_from_file_location("allocs_gpu", sys.argv[1])
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod._polyray_cuda, mod._polyray_np, mod._polyray_math = cuda, np, math  # (the variant injects them at its first call)
+    sigs = json.loads(sys.argv[2])
+    cuda_fma.install()
+    out = {}
+    with cuda_fma.exact_products():
+        for kernel, sig in sigs.items():
+            ptx = cuda.compile_ptx(getattr(mod, kernel), sig, cc=(7, 0))[0]
+            out[kernel] = {"cvt_f32": "cvt.rn.f32.f64" in ptx, "cvt_f64": "cvt.rn.f64.s64" in ptx, "fma": "fma.rn" in ptx}
+    print(json.dumps(out))
+""")
+
+
+def test_device_allocations_and_lowered_statements_compile_for_the_device(tmp_path):
+    """The kernels of codegen/gpu-allocations.ts (a fill of a device array with NumPy's value, a copy that
+    converts as astype does: float64 to float32 and int64 to float64 rounded to nearest) and of a whole-array
+    statement (`out[:] = np.fabs(x) + x * 0.5`, lowered: math.fabs per element; the device functions of
+    np.floor and the like: test_elementwise_device_forms_compile_for_the_device) compile through libNVVM,
+    without fused multiply-adds."""
+    home = cuda_home(tmp_path)
+    if home is None:
+        pytest.skip("the nvidia-cuda-nvcc-cu12 and nvidia-cuda-runtime-cu12 wheels are not installed (requirements.txt)")
+    source = tmp_path / "allocs.py"
+    f1, f2 = "np.ndarray[tuple[int], np.dtype[np.float64]]", "np.ndarray[tuple[int, int], np.dtype[np.float64]]"
+    i1 = "np.ndarray[tuple[int], np.dtype[np.int64]]"
+    source.write_text(textwrap.dedent(f"""
+        import numpy as np
+
+        def magnitude(x: {f1}, out: {f1}):
+            out[:] = np.fabs(x) + x * 0.5
+
+        def halved(x: {f1}) -> np.ndarray:
+            h = x.astype(np.float32)
+            for i in range(x.shape[0]):
+                h[i] = h[i] * np.float32(0.5)
+            return h
+
+        def as_floats(k: {i1}) -> np.ndarray:
+            f = k.astype(np.float64)
+            for i in range(k.shape[0]):
+                f[i] = f[i] + 0.5
+            return f
+
+        def shifted(A: {f2}, v: float) -> np.ndarray:
+            T = np.full(A.shape, v)
+            n, m = A.shape
+            for i in range(n):
+                for j in range(m):
+                    T[i, j] = T[i, j] + A[i, j]
+            return T
+    """))
+    out = tmp_path / "allocs_gpu.py"
+    subprocess.run(["node", str(ROOT / "bin/polyray.mjs"), "compile", str(source), "-o", str(out), "--targets", "gpu"], check=True, cwd=ROOT)
+    text = out.read_text()
+    # the fill kernels come first in each function (its first binding), then its loop's kernel
+    sigs = {"_polyray_gpuk_magnitude_0": "int64, float64[::1], float64[::1]",
+            "_polyray_gpuk_halved_0": "int64, float32[::1], float64[::1]",
+            "_polyray_gpuk_as_floats_0": "int64, float64[::1], int64[::1]",
+            "_polyray_gpuk_shifted_0": "int64, int64, float64[:, ::1], float64"}
+    for kernel in sigs:
+        assert f"def {kernel}(" in text, kernel
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    env["CUDA_HOME"] = str(home)
+    run = subprocess.run([sys.executable, "-c", ALLOCATIONS_CHILD, str(out), json.dumps(sigs)], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    got = json.loads(run.stdout.strip().splitlines()[-1])
+    assert got["_polyray_gpuk_halved_0"]["cvt_f32"] and got["_polyray_gpuk_as_floats_0"]["cvt_f64"], got
+    assert not any(k["fma"] for k in got.values()), got

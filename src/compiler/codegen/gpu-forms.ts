@@ -33,9 +33,15 @@ export const COMPLEX_ON_DEVICE: ReadonlySet<string> = new Set(['cmul', 'csquare'
 /** The prefix of a `gpu` form computed by a device function of runtime/gpu_elementwise.py. */
 export const DEVICE_FORM = 'device:';
 
-/** A scalar argument's exact kind for the device forms: float64, int64 (NumPy's or Python's), else null. */
+/**
+ * A scalar argument's exact kind for the device forms: float64, int64 (NumPy's or Python's), else null.
+ * A float64 array operand is one too: inside a kernel it can only be a lowered statement's operand
+ * (poly/lower-slices.ts, rows with `lowers`), which the kernel prints as its element; anywhere
+ * else in a kernel an array expression keeps the function off the GPU (gpuObstacle).
+ */
 function scalar64(tf: TypedFunction, a: Expr): 'float64' | 'int64' | null {
   const t = tf.types.get(a);
+  if (t?.kind === 'array') return t.dtype === 'float64' ? 'float64' : null;
   if (t?.kind !== 'scalar') return null;
   if (t.scalar === 'float' && (t.dtype ?? 'float64') === 'float64') return 'float64';
   if (t.scalar === 'int' && (t.dtype ?? 'int64') === 'int64') return 'int64';

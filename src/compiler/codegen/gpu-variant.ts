@@ -20,6 +20,7 @@ import { element, ElementScope } from './element-loops.js';
 import { DEVICE_DOT, helperName } from './names.js';
 import { COMPLEX_ON_DEVICE, kernelCall, kernelCallObstacle } from './gpu-forms.js';
 import { deviceLocalArrays, deviceLocalLines } from './gpu-local-arrays.js';
+import { allocationLines, deviceAllocations, fillKernel } from './gpu-allocations.js';
 import { FAIL_FLAG } from './cpu-variant.js';
 import type { ParallelPlan } from '../poly/parallel-plan.js';
 import type { LoweredSlice } from '../poly/lower-slices.js';
@@ -109,6 +110,10 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   const locals = deviceLocalArrays(tf, prangeLoops, (s) => lowered.has(s));
   const allocations = new Set<Expr>([...locals.keys()].flatMap((s) => (s.kind === 'assign' ? [s.value] : [])));
   for (const l of locals.values()) onDevice.add(l.name);
+  // arrays allocated by the host code (np.zeros_like(x), x.copy(), ...): made and filled on the device (gpu-allocations.ts)
+  const madeOnDevice = deviceAllocations(tf, prangeLoops, (s) => lowered.has(s));
+  const made = new Set([...madeOnDevice.values()].map((a) => a.name));
+  for (const name of made) onDevice.add(name);
   const deviceCall = kernelCallObstacle(tf, (s) => (s.kind === 'for' && prangeLoops.has(s.span.start) ? 'loop'
     : lowered.get(s)?.parallel || lowered.get(s)?.fusedInto ? 'kernel' : null), allocations);
   if (deviceCall) return deviceCall;
@@ -151,8 +156,11 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   for (const l of lowered.values()) if (l.defines) onDevice.add(l.defines.array);
   for (const [name, t] of tf.locals) if (t.kind === 'array' && !onDevice.has(name)) return `the local array '${name}' would live on the host`;
   let obstacle: string | null = null;
+  // the host passes a device allocation to kernels, reads its shape, or returns it (the runtime copies it back)
+  for (const name of made) arrays.add(name);
   const visit = (body: Stmt[]): void => {
     for (const s of body) {
+      if (madeOnDevice.has(s) || (s.kind === 'return' && s.value?.kind === 'name' && made.has(s.value.id))) continue;
       // A prange loop's body is scalar code: the plan gives no function with
       // NumPy operators on arrays a prange loop (parallel-plan.ts, numbaObstacle).
       if (s.kind === 'for' && prangeLoops.has(s.span.start)) continue;
@@ -241,7 +249,19 @@ export function emitGpuVariant(tf: TypedFunction, plan: GpuPlan): GpuVariantCode
     const low = lowered.get(s);
     return low ? (low.fusedInto ? [] : elements.serialLoops(low, printer, indent)) : undefined;
   };
+  // local arrays the host allocates: made on the device, filled by a kernel of their own (gpu-allocations.ts)
+  const madeOnDevice = deviceAllocations(tf, prangeLoops, (s) => lowered.has(s));
   const override = (s: Stmt, indent: string): string[] | undefined => {
+    const made = madeOnDevice.get(s);
+    if (made) {
+      const name = `_polyray_gpuk_${fn}_${kernels.length}`;
+      const fill = fillKernel(made, name);
+      if (fill) {
+        kernels.push(name);
+        kernelLines.push(fill);
+      }
+      return allocationLines(made, fill ? name : null, (e) => printer.expr(e), indent);
+    }
     const product = products.get(s);
     if (product) {
       // operand, transposed? (a transposed device array is a strided view: the runtime transposes where it can)

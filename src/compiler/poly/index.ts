@@ -14,6 +14,7 @@ import { privatizableLoops } from './private-params.js';
 import { wrapNegativeIndices } from './negative-indices.js';
 import { planParallelLoops } from './parallel-plan.js';
 import { gpuObstacle, gridNest } from '../codegen/gpu-variant.js';
+import { deviceAllocations } from '../codegen/gpu-allocations.js';
 import { walkStmts } from '../parse/ast.js';
 import { rayLoops } from '../codegen/ray-variant.js';
 import { blockBoxes } from './footprint.js';
@@ -238,7 +239,9 @@ function describeGpu(tf: TypedFunction, parallel: ParallelPlan): string {
   const threads = loops === 0 ? 'one thread per element of the implicit loops'
     : `one thread per iteration of each parallel loop${implicit ? ' or element of the implicit loops' : ''}`;
   const flagging = parallel.speculative.size > 0 ? '; math calls that may raise flag instead, and if one does the device results are discarded and the original runs' : '';
-  return `GPU variant: ${loops + implicit} kernel(s), ${threads}${describeGrids(tf, parallel)}${flagging}`;
+  const made = [...deviceAllocations(tf, parallel.prangeLoops, (s) => parallel.lowered.has(s))].map(([s, a]) => `${a.name} (line ${s.span.from.line})`);
+  const allocations = made.length ? `; local arrays made on the device and filled there (copied back only if returned): ${made.join(', ')}` : '';
+  return `GPU variant: ${loops + implicit} kernel(s), ${threads}${describeGrids(tf, parallel)}${flagging}${allocations}`;
 }
 
 /** The kernels whose grid covers a perfect nest of parallel loops: `; a 2-d grid over the loops at lines 5, 6`. */

@@ -16,7 +16,8 @@
 // dimension of length 1 stretched is left to NumPy: the guard fails).
 //
 // Only exact elementwise operations are lowered (+ - * / and unary minus on
-// float64 or complex128 elements, np.sqrt and np.abs): NumPy's SIMD loops and
+// float64 or complex128 elements, and the table's `lowers` rows on float64: np.sqrt,
+// np.abs, np.fabs, np.floor, np.ceil, np.trunc, np.rint): NumPy's SIMD loops and
 // compiled scalar code give the same bits for those, not for exp, sin and the
 // like. A statement that reads its target at other positions (x[1:] = x[:-1])
 // keeps NumPy's copy-then-write semantics by not being lowered.

@@ -211,11 +211,14 @@ class Extractor {
    * whose every element is written, and whose shape the bounds guard can use.
    */
   private allocation(name: string, value: Expr): ScopAccess | null {
+    const copied = this.stack.length === 0 ? copySource(this.tf, value) : null;
     const typing = value.kind === 'call' && value.func.kind === 'attribute' ? numpyFunction(value.func.attr)?.typing : undefined;
-    if (value.kind !== 'call' || value.func.kind !== 'attribute' || (typing !== 'alloc' && typing !== 'full' && typing !== 'alloc_like')) return null;
+    if (!copied && (value.kind !== 'call' || value.func.kind !== 'attribute' || (typing !== 'alloc' && typing !== 'full' && typing !== 'alloc_like'))) return null;
+    if (value.kind !== 'call' || value.func.kind !== 'attribute') return null;
     const mod = this.tf.types.get(value.func.value);
-    if (!mod || mod.kind !== 'module' || mod.name !== 'numpy' || value.args.length < 1 || this.stack.length > 0) return null;
-    const isl = typing === 'alloc_like' ? this.likeShape(value) : this.shapeExtents(value.args[0]);
+    if (!copied && (!mod || mod.kind !== 'module' || mod.name !== 'numpy' || value.args.length < 1)) return null;
+    if (this.stack.length > 0) return null;
+    const isl = copied ? this.protoShape(copied) : typing === 'alloc_like' ? this.likeShape(value) : this.shapeExtents(value.args[0]);
     if (!isl) return null;
     const prev = this.localShapes.get(name);
     if (prev && prev.join() !== isl.join()) this.conflictingShapes.add(name);
@@ -238,6 +241,8 @@ class Extractor {
 
   /** The extents of a shape argument (`n`, `(n, m)`), each affine in the parameters, or null. */
   private shapeExtents(shape: Expr): string[] | null {
+    // `np.zeros(A.shape)`: A's shape, as np.zeros_like(A) has
+    if (shape.kind === 'attribute' && shape.attr === 'shape') return this.protoShape(shape.value);
     const extents = (shape.kind === 'tuple' ? shape.elts : [shape]).map((e) => toAff(e, (x) => this.affineName(x)));
     return extents.some((e) => e === null) ? null : (extents as Aff[]).map(affToIsl);
   }
@@ -249,8 +254,12 @@ class Extractor {
    * array, and a loop filling it read as writing one element again and again.
    */
   private likeShape(value: Expr & { kind: 'call' }): string[] | null {
-    const proto = value.args[0];
-    if (value.keywords.some((k) => k.name === 'shape') || proto.kind !== 'name' || this.aliasRoot.has(proto.id)) return null;
+    return value.keywords.some((k) => k.name === 'shape') ? null : this.protoShape(value.args[0]);
+  }
+
+  /** The shape of a prototype or a copied array: a parameter of known rank, or a local of known shape bound once. */
+  private protoShape(proto: Expr): string[] | null {
+    if (proto.kind !== 'name' || this.aliasRoot.has(proto.id)) return null;
     // (a local bound once: another binding, say in a branch, may give it another shape)
     const local = this.localShapes.get(proto.id);
     if (local) return this.bindings.get(proto.id) === 1 ? [...local] : null;
@@ -910,3 +919,19 @@ function subscriptIndices(e: Expr & { kind: 'subscript' }): Expr[] {
 }
 
 export { affAdd };
+
+/**
+ * The array a top-level copy reads whole: `np.copy(x)`, `x.copy()`, `x.astype(d)` of a name, or null.
+ * (A fresh array of x's shape, every element written: an allocation to the model, read of x besides.)
+ */
+function copySource(tf: TypedFunction, value: Expr): Expr | null {
+  if (value.kind !== 'call' || value.func.kind !== 'attribute') return null;
+  const onModule = tf.types.get(value.func.value)?.kind === 'module';
+  if (value.keywords.some((k) => k.name !== 'dtype')) return null;
+  if (onModule) return value.func.attr === 'copy' && value.args.length === 1 && value.keywords.length === 0 && value.args[0].kind === 'name' ? value.args[0] : null;
+  const receiver = value.func.value;
+  if (receiver.kind !== 'name' || tf.types.get(value)?.kind !== 'array') return null;
+  if (value.func.attr === 'copy' && value.args.length === 0 && value.keywords.length === 0) return receiver;
+  if (value.func.attr === 'astype' && value.args.length + value.keywords.length === 1) return receiver;
+  return null;
+}
