@@ -94,6 +94,15 @@ SOURCE = textwrap.dedent(f"""\
             out[i] = e[i] + w[i]
 
 
+    def ramps(x: {F1}, out: {F1}):
+        o = np.ones(x.shape[0])
+        e = np.empty((x.shape[0],))
+        for i in range(x.shape[0]):
+            e[i] = x[i] - o[i]
+        for i in range(x.shape[0]):
+            out[i] = e[i] * 2.0 + o[i]
+
+
     def tripled(k: {I1}) -> {I1}:
         c = np.copy(k)
         for i in range(k.shape[0]):
@@ -123,7 +132,7 @@ SOURCE = textwrap.dedent(f"""\
 """)
 
 ON_GPU = ["floored", "rounded_inside", "jacobi_steps", "floor_temporary", "doubled", "scaled", "outer", "halved",
-          "shifted", "blended", "tripled", "as_floats"]
+          "shifted", "blended", "ramps", "tripled", "as_floats"]
 #: off the GPU, with the reason the report gives
 OFF_GPU = {"truncated": "int() or .astype() of floats to integers",
            "first_of": "uses the array 't' outside a parallel loop"}
@@ -169,6 +178,7 @@ def calls(n):
         "halved": [(x,)],
         "shifted": [(x, -0.25)],
         "blended": [(x, np.zeros(n))],
+        "ramps": [(x, np.zeros(n))],
         "tripled": [(k,)],
         "as_floats": [(k,)],
         "truncated": [(x[np.isfinite(x)],)],

@@ -166,9 +166,15 @@ def table_gpu_rows() -> list[dict]:
 
 
 def test_every_row_with_a_gpu_form_is_used_here():
+    from test_gpu_allocations import SOURCE as ALLOCATIONS  # the host's allocations on the device: tested there
+
     rows = table_gpu_rows()
     assert len(rows) >= 20, rows
     for r in rows:
+        if r["gpu"] == "device-alloc":
+            spelling = f"np.{r['name']}(" if r["where"] == "numpy" else f".{r['name']}("
+            assert spelling in ALLOCATIONS, f"{r['where']}.{r['name']} (GPU form device-alloc) has no test in test_gpu_allocations.py"
+            continue
         spelled = ("@" if r["name"] == "matmul" else "np.dot(") if r["gpu"] == "device-matmul" else None
         call = f"{'math' if r['where'] == 'math' else 'np'}.{r['name']}("
         assert call in SOURCE or (spelled and spelled in SOURCE), f"{r['where']}.{r['name']} (GPU form {r['gpu']}) has no test here"
@@ -183,8 +189,8 @@ def test_numba_cuda_types_every_form_on_scalars():
     typing.refresh()
     for r in table_gpu_rows():
         form = r["gpu"]
-        if form in ("abs", "device-matmul") or form.startswith("device:"):
-            continue  # the builtin; the product runs in the library; device functions: test_gpu_ptx.py compiles them
+        if form in ("abs", "device-matmul", "device-alloc") or form.startswith("device:"):
+            continue  # the builtin; the product runs in the library; allocations and device functions: test_gpu_ptx.py compiles them
         module, name = form.split(".")
         fn = getattr(math if module == "math" else np, name)
         logical = name.startswith("logical_")

@@ -73,6 +73,12 @@ test('allocations without a device form keep the function off the GPU, with the 
             c[i] = x[i] > 0.0
         return c
 
+    def element_fill(x: ${F1}) -> ${F1}:
+        t = np.full(x.shape[0], x[0])
+        for i in range(x.shape[0]):
+            t[i] = t[i] + x[i]
+        return t
+
     def read_on_host(x: ${F1}) -> float:
         t = np.zeros_like(x)
         for i in range(x.shape[0]):
@@ -80,9 +86,11 @@ test('allocations without a device form keep the function off the GPU, with the 
         return t[0] + 1.0
   `);
   const reasons = (name: string): string => fns.get(name)!.transformations.join('\n');
-  for (const name of ['flags', 'read_on_host']) assert.equal(fns.get(name)!.variants.includes('gpu'), false, `${name}: ${reasons(name)}`);
+  for (const name of ['flags', 'read_on_host', 'element_fill']) assert.equal(fns.get(name)!.variants.includes('gpu'), false, `${name}: ${reasons(name)}`);
   // (device allocations are of float64, float32, int64 and int32 elements)
   assert.ok(fns.get('flags')!.variants.includes('cpu'), reasons('flags'));
   assert.match(reasons('flags'), /no GPU variant: the local array 'c' would live on the host/);
+  // the host would read an element of a device array to fill it
+  assert.match(reasons('element_fill'), /no GPU variant: the local array 't' would live on the host/);
   assert.match(reasons('read_on_host'), /no GPU variant: line \d+ uses the array 't' outside a parallel loop/);
 });

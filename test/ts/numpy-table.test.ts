@@ -18,7 +18,7 @@ const LOOPS = new Set(['elementwise', 'reduction', 'scan', 'product', 'outer', '
  * of NumPy's bits on a real scalar, the builtin abs, the device product, and a row's own
  * spelling (`np.maximum`, `math.fabs`: numba.cuda types it; test_gpu_forms.py checks each).
  */
-const GPU_FORMS = new Set(['math.sqrt', 'math.fabs', 'math.isnan', 'math.isinf', 'math.isfinite', 'abs', 'device-matmul']);
+const GPU_FORMS = new Set(['math.sqrt', 'math.fabs', 'math.isnan', 'math.isinf', 'math.isfinite', 'abs', 'device-matmul', 'device-alloc']);
 /** The device functions of runtime/gpu_elementwise.py (its DEVICE_ELEMENTWISE), which `device:<name>` forms name. */
 const DEVICE_ELEMENTWISE = new Set([...(/DEVICE_ELEMENTWISE[^=]*= \{([^}]*)\}/.exec(readFileSync(new URL('../../python-bridge/polyray/runtime/gpu_elementwise.py', import.meta.url), 'utf8'))?.[1] ?? '')
   .matchAll(/"(\w+)":/g)].map((m) => m[1]));
@@ -49,6 +49,8 @@ test('every row of the NumPy table is well formed', () => {
     if (r.gpu !== null) assert.ok(GPU_FORMS.has(r.gpu) || ownSpelling || device, `${key}: GPU form ${r.gpu} is not printed by gpu-forms.ts`);
     if (r.gpu !== null && r.where !== 'math') assert.ok(r.numerics === 'exact' || r.gpu === 'device-matmul', `${key}: a GPU form gives NumPy's bits`);
     if (r.gpu === 'device-matmul') assert.equal(r.loop, 'product', `${key}: a device product is a product`);
+    // (codegen/gpu-allocations.ts makes these on the device: the allocations and the copies, a.astype included)
+    if (r.gpu === 'device-alloc') assert.ok(r.loop === 'allocation' || ['copy', 'astype'].includes(r.name), `${key}: a device allocation allocates`);
     if (r.helper) assert.ok(HELPERS.has(r.helper), `${key}: unknown helper ${r.helper}`);
     if (r.lowers) assert.equal(r.numerics, 'exact', `${key}: only exact functions are lowered element by element`);
     if (r.temporary) assert.ok(r.loop === 'elementwise' || r.loop === 'product', `${key}: a temporary's shape comes from an elementwise or product model`);

@@ -11,9 +11,10 @@
 // kernels, asks for its shape, or returns (gpu-variant.ts gpuObstacle checks
 // the uses). The bounds guard checks the shapes as for the CPU variant (the
 // SCoP models the allocations: scop/extract.ts allocation).
-import { walkStmts, type Expr, type ForStmt, type Stmt } from '../parse/ast.js';
+import { walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { arrayMethod, numpyFunction } from '../types/numpy-table.js';
+import { DEVICE_ALLOC } from './gpu-forms.js';
 
 /** Element types a device allocation may have: NumPy's fills and these conversions are exact on CUDA. */
 const DEVICE_DTYPES: ReadonlySet<string> = new Set(['float64', 'float32', 'int64', 'int32']);
@@ -43,6 +44,23 @@ function deviceName(tf: TypedFunction, e: Expr, made: ReadonlySet<string>): e is
   return e.kind === 'name' && (tf.params.some((p) => p.name === e.id && p.kind === 'array') || made.has(e.id));
 }
 
+/**
+ * Whether the host computes `e` without reading an element: arrays appear only
+ * as `A.shape` or `len(A)` (their elements live on the device).
+ */
+function hostOnly(tf: TypedFunction, e: Expr): boolean {
+  const shapeOnly = new Set<Expr>();
+  walkExpr(e, (x) => {
+    if (x.kind === 'attribute' && x.attr === 'shape') shapeOnly.add(x.value);
+    if (x.kind === 'call' && x.func.kind === 'name' && x.func.id === 'len' && x.args.length === 1) shapeOnly.add(x.args[0]);
+  });
+  let ok = true;
+  walkExpr(e, (x) => {
+    if (x.kind === 'name' && !shapeOnly.has(x) && (tf.locals.get(x.id)?.kind === 'array' || tf.params.some((p) => p.name === x.id && p.kind === 'array'))) ok = false;
+  });
+  return ok;
+}
+
 /** The allocation a binding's value makes, or null when it has no device form. */
 function allocationOf(tf: TypedFunction, name: string, v: Expr, made: ReadonlySet<string>): DeviceAllocation | null {
   const t = tf.locals.get(name);
@@ -56,7 +74,8 @@ function allocationOf(tf: TypedFunction, name: string, v: Expr, made: ReadonlySe
   const float = t.dtype.startsWith('float');
   if (onModule) {
     const row = numpyFunction(fn);
-    if (!row || v.args.length === 0) return null;
+    if (row?.gpu !== DEVICE_ALLOC || v.args.length === 0) return null;
+    if ((row.typing === 'alloc' || row.typing === 'full') && !hostOnly(tf, v.args[0])) return null;
     if (row.typing === 'alloc' && row.loop === 'allocation' && !row.helper && v.args.length <= 2) {
       const literal = fn === 'zeros' ? '0' : fn === 'ones' ? '1' : null;
       return { ...base, shape: { of: v.args[0] }, fill: literal === null ? null : { literal } };
@@ -64,7 +83,7 @@ function allocationOf(tf: TypedFunction, name: string, v: Expr, made: ReadonlySe
     if (row.typing === 'full' && v.args.length >= 2 && v.args.length <= 3) {
       // the fill value as NumPy stores it: an int or a float into a float array, an int into an int array
       const value = tf.types.get(v.args[1]);
-      if (value?.kind !== 'scalar' || !(value.scalar === 'int' || (float && value.scalar === 'float'))) return null;
+      if (value?.kind !== 'scalar' || !(value.scalar === 'int' || (float && value.scalar === 'float')) || !hostOnly(tf, v.args[1])) return null;
       return { ...base, shape: { of: v.args[0] }, fill: { value: v.args[1] } };
     }
     if (row.typing === 'alloc_like' && v.args.length <= 2 && deviceName(tf, v.args[0], made)) {
@@ -79,7 +98,7 @@ function allocationOf(tf: TypedFunction, name: string, v: Expr, made: ReadonlySe
   // x.copy(), x.astype(dtype)
   const row = arrayMethod(fn);
   const receiver = v.func.value;
-  if (!row || !deviceName(tf, receiver, made)) return null;
+  if (row?.gpu !== DEVICE_ALLOC || !deviceName(tf, receiver, made)) return null;
   if (fn === 'copy' && v.args.length === 0 && v.keywords.length === 0) return sourceCopy(tf, base, receiver);
   if (row.typing === 'astype' && v.args.length + v.keywords.length === 1) return sourceCopy(tf, base, receiver);
   return null;

@@ -30,6 +30,9 @@ export function moduleCallRow(tf: TypedFunction, e: Expr): { module: string; row
  */
 export const COMPLEX_ON_DEVICE: ReadonlySet<string> = new Set(['cmul', 'csquare', 'csquare_scalar', 'creciprocal', 'cdiv', 'cabs']);
 
+/** The `gpu` form of an allocation the host makes on the device (codegen/gpu-allocations.ts): none inside a kernel. */
+export const DEVICE_ALLOC = 'device-alloc';
+
 /** The prefix of a `gpu` form computed by a device function of runtime/gpu_elementwise.py. */
 export const DEVICE_FORM = 'device:';
 
@@ -82,7 +85,8 @@ const LIBDEVICE_UFUNCS: ReadonlySet<string> = new Set(['hypot']);
 
 /** Why a row has no GPU form (its `gpu` is null), in words for the report. */
 export function gpuAbsence(row: TableRow): string {
-  const call = `${row.where === 'math' ? 'math' : 'np'}.${row.name}`;
+  const call = `${row.where === 'math' ? 'math' : row.where === 'numpy' ? 'np' : 'a'}.${row.name}`;
+  if (row.gpu === DEVICE_ALLOC) return `${call} allocates an array, which a kernel has only as a thread's array of a shape fixed in the source; outside kernels the host makes it on the device`;
   if (row.where === 'math' || LIBDEVICE_UFUNCS.has(row.name)) return `CUDA computes ${call} with libdevice, whose last bits are not the C library's`;
   if (row.numerics === 'ulp') return `${call} is NumPy's own math, compiled in close mode only, and CUDA's error bound for it is not measured`;
   if (row.loop === 'elementwise' || row.loop === 'scalar') return `numba.cuda has no scalar kernel form of ${call}`;
@@ -116,7 +120,7 @@ function firstCallWithoutForm(tf: TypedFunction, stmts: Stmt[], skip: ReadonlySe
         if (!call?.row || e.kind !== 'call') return;
         if (COMPLEX_ON_DEVICE.has(tf.helpers.get(e)?.helper ?? '')) return; // its device form (gpu_complex.py)
         const name = `${call.module === 'math' ? 'math' : 'np'}.${call.row.name}`;
-        if (call.row.gpu === null) reason = `line ${e.span.from.line}: ${name} has no GPU form (${gpuAbsence(call.row)})`;
+        if (call.row.gpu === null || call.row.gpu === DEVICE_ALLOC) reason = `line ${e.span.from.line}: ${name} has no GPU form (${gpuAbsence(call.row)})`;
         else if (call.row.gpu.startsWith(DEVICE_FORM)) {
           const form = deviceForm(tf, e, call.row);
           if ('reason' in form) reason = `line ${e.span.from.line}: ${form.reason}`;

@@ -199,9 +199,11 @@ export interface TableRow {
    * on a real scalar, the same bits as NumPy's), `abs`, `np.<name>` (printed
    * as written: numba.cuda types it on scalars), `device:<name>` (a device
    * function of runtime/gpu_elementwise.py, NumPy's bits on float64 scalars
-   * with IEEE operations alone), or `device-matmul` for a
+   * with IEEE operations alone), `device-matmul` for a
    * product the host computes on the device (codegen/gpu-variant.ts,
-   * gpu-forms.ts). null: no GPU form; a function calling it inside a kernel
+   * gpu-forms.ts), or `device-alloc` for an allocation or copy the host
+   * makes on the device and a kernel fills (codegen/gpu-allocations.ts;
+   * inside a kernel it has none). null: no GPU form; a function calling it inside a kernel
    * gets no GPU variant, and the report says why (gpu-forms.ts gpuAbsence:
    * libdevice's last bits for math's functions, NumPy's own math, a call
    * numba.cuda has no scalar kernel form of, or a whole-array operation).
@@ -335,7 +337,7 @@ const NUMPY: Record<string, Row> = {
   matmul: { typing: 'matmul', loop: 'product', numba: 'np.matmul', helper: 'matmul', numerics: 'product', gpu: 'device-matmul', temporary: true },
   outer: { typing: 'outer', loop: 'outer', numba: 'np.outer', numerics: 'exact', gpu: null },
   // ---- copies and views ----
-  copy: { typing: 'same', loop: 'elementwise', numba: 'np.copy', numerics: 'exact', gpu: null },
+  copy: { typing: 'same', loop: 'elementwise', numba: 'np.copy', numerics: 'exact', gpu: 'device-alloc' },
   ascontiguousarray: { typing: 'same', loop: 'elementwise', numba: 'np.ascontiguousarray', numerics: 'exact', gpu: null },
   transpose: { typing: 'same', loop: 'view', numba: 'np.transpose', numerics: 'exact', gpu: null },
   // a view exactly where NumPy's is (C-contiguous by the strides at run time), else a copy in C order; Numba's
@@ -438,13 +440,13 @@ const NUMPY: Record<string, Row> = {
   'fft.fftshift': { typing: 'fftshift', loop: 'opaque', numba: 'np.fft.fftshift', numerics: 'exact', gpu: null },
   'fft.ifftshift': { typing: 'fftshift', loop: 'opaque', numba: 'np.fft.ifftshift', numerics: 'exact', gpu: null },
   // ---- allocations ----
-  zeros: { typing: 'alloc', loop: 'allocation', numba: 'np.zeros', numerics: 'exact', gpu: null, dtypeArg: 1 },
-  empty: { typing: 'alloc', loop: 'allocation', numba: 'np.empty', numerics: 'exact', gpu: null, dtypeArg: 1 },
-  ones: { typing: 'alloc', loop: 'allocation', numba: 'np.ones', numerics: 'exact', gpu: null, dtypeArg: 1 },
-  full: { typing: 'full', loop: 'allocation', numba: 'np.full', numerics: 'exact', gpu: null, dtypeArg: 2 },
-  zeros_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.zeros_like', numerics: 'exact', gpu: null, dtypeArg: 1 },
-  empty_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.empty_like', numerics: 'exact', gpu: null, dtypeArg: 1 },
-  ones_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.ones_like', numerics: 'exact', gpu: null, dtypeArg: 1 },
+  zeros: { typing: 'alloc', loop: 'allocation', numba: 'np.zeros', numerics: 'exact', gpu: 'device-alloc', dtypeArg: 1 },
+  empty: { typing: 'alloc', loop: 'allocation', numba: 'np.empty', numerics: 'exact', gpu: 'device-alloc', dtypeArg: 1 },
+  ones: { typing: 'alloc', loop: 'allocation', numba: 'np.ones', numerics: 'exact', gpu: 'device-alloc', dtypeArg: 1 },
+  full: { typing: 'full', loop: 'allocation', numba: 'np.full', numerics: 'exact', gpu: 'device-alloc', dtypeArg: 2 },
+  zeros_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.zeros_like', numerics: 'exact', gpu: 'device-alloc', dtypeArg: 1 },
+  empty_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.empty_like', numerics: 'exact', gpu: 'device-alloc', dtypeArg: 1 },
+  ones_like: { typing: 'alloc_like', loop: 'allocation', numba: 'np.ones_like', numerics: 'exact', gpu: 'device-alloc', dtypeArg: 1 },
   // np.ndarray(shape, dtype) allocates like np.empty (numba_helpers.ndarray: Numba has no ndarray constructor)
   ndarray: { typing: 'alloc', loop: 'allocation', numba: 'np.empty', helper: 'ndarray', numerics: 'exact', gpu: null, dtypeArg: 1 },
 };
@@ -467,7 +469,7 @@ const NDARRAY: Record<string, Row> = {
   cumsum: { typing: 'scan', loop: 'scan', numba: '.cumsum', numerics: 'reduction', gpu: null, dtypeArg: 1 },
   ravel: { typing: 'flat', loop: 'view', numba: '.ravel', helper: 'ravel', numerics: 'exact', gpu: null },
   flatten: { typing: 'flat', loop: 'elementwise', numba: '.flatten', numerics: 'exact', gpu: null },
-  copy: { typing: 'same', loop: 'elementwise', numba: '.copy', numerics: 'exact', gpu: null },
+  copy: { typing: 'same', loop: 'elementwise', numba: '.copy', numerics: 'exact', gpu: 'device-alloc' },
   transpose: { typing: 'same', loop: 'view', numba: '.transpose', numerics: 'exact', gpu: null },
   conj: { typing: 'same', loop: 'elementwise', numba: '.conj', numerics: 'exact', gpu: null },
   conjugate: { typing: 'same', loop: 'elementwise', numba: '.conjugate', numerics: 'exact', gpu: null },
@@ -475,7 +477,7 @@ const NDARRAY: Record<string, Row> = {
   // in place, through sort_helpers (the receiver's lines sorted as np.sort sorts them)
   sort: { typing: 'sort_inplace', loop: 'opaque', numba: '.sort', helper: 'sort_inplace', numerics: 'exact', gpu: null, writesReceiver: true },
   argsort: { typing: 'sort', loop: 'opaque', numba: '.argsort', helper: 'argsort', numerics: 'exact', gpu: null },
-  astype: { typing: 'astype', loop: 'elementwise', numba: '.astype', numerics: 'exact', gpu: null, dtypeArg: 0 },
+  astype: { typing: 'astype', loop: 'elementwise', numba: '.astype', numerics: 'exact', gpu: 'device-alloc', dtypeArg: 0 },
   reshape: { typing: 'reshape', loop: 'view', numba: '.reshape', helper: 'reshape', numerics: 'exact', gpu: null },
   argmax: { typing: 'arg_reduce', loop: 'reduction', numba: '.argmax', numerics: 'exact', gpu: null },
   argmin: { typing: 'arg_reduce', loop: 'reduction', numba: '.argmin', numerics: 'exact', gpu: null },
