@@ -4,7 +4,10 @@ The kernel registers the comm target ``polyray``; the frontend opens a comm on
 every kernel connection (so a page reload simply opens a new one). Messages,
 kernel -> frontend (``data``):
 
-- ``{"type": "hello", "version", "compiler", "functions": [aggregate...]}`` on open;
+- ``{"type": "hello", "version", "compiler", "jit_wait", "functions": [aggregate...]}`` on open;
+  ``jit_wait`` is true when POLYRAY_JIT_WAIT in the kernel's environment asks to wait for the JIT: the
+  extension then waits for its Worker's compile past the compile budget, so that the kernel never starts
+  its own compile service for a cell the browser compiles (issue 19);
 - ``{"type": "records", "functions": [aggregate...]}`` at most a few times a
   second, only the functions whose aggregates changed;
 - ``{"type": "cluster", "cluster": {...}}`` in answer to ``{"type": "cluster"}``.
@@ -61,9 +64,10 @@ class ReportChannel:
         comm.on_close(lambda msg, cid=comm.comm_id: self.comms.pop(cid, None))
         from . import __version__
         from .cache import compiler_version
+        from .runtime import background
 
         comm.send({"type": "hello", "version": __version__, "compiler": compiler_version(),
-                   "functions": self.aggregator.snapshot()})
+                   "jit_wait": background.env_jit_wait() is True, "functions": self.aggregator.snapshot()})
 
     def _on_msg(self, msg: dict[str, Any]) -> None:
         data = msg.get("content", {}).get("data", {}) or {}

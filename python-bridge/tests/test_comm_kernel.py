@@ -118,6 +118,7 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kernel]:
     km = KernelManager(kernel_name=KERNEL, kernel_spec_manager=ksm)
     env = {**os.environ, "POLYRAY_CACHE_DIR": str(base / "cache"), "POLYRAY_TARGET": "cpu",
            "RAY_TMPDIR": str(base / "ray"), "RAY_USAGE_STATS_ENABLED": "0", "JUPYTER_RUNTIME_DIR": str(base / "runtime")}
+    env.pop("POLYRAY_JIT_WAIT", None)  # test_hello_says_whether_the_kernel_waits_for_the_jit sets it itself
     km.start_kernel(env=env, cwd=str(base))
     kc = km.blocking_client()
     kc.start_channels()
@@ -202,6 +203,32 @@ def test_close_and_reopen(kernel: Kernel) -> None:
     assert [f["name"] for f in snap["functions"]] == ["scale"]
     kernel.close_comm(again)
     kernel.sync()
+
+
+def test_hello_says_whether_the_kernel_waits_for_the_jit(kernel: Kernel) -> None:
+    """The extension waits for its Worker past the compile budget when the kernel waits for the JIT
+    (src/extension/executor.ts), so the kernel never compiles a cell the browser compiles (issue 19)."""
+    def hello_jit_wait() -> Any:
+        cid = kernel.open_comm()
+        kernel.sync()
+        hello = kernel.data(cid, "hello")
+        kernel.close_comm(cid)
+        kernel.sync()
+        assert len(hello) == 1, kernel.comm_msgs
+        return hello[0]["jit_wait"]
+
+    assert hello_jit_wait() is False, "POLYRAY_JIT_WAIT unset"
+    try:
+        for value, expected in (("1", True), ("yes", True), ("0", False), ("off", False), ("", False)):
+            kernel.execute(f"import os\nos.environ['POLYRAY_JIT_WAIT'] = {value!r}")
+            assert hello_jit_wait() is expected, value
+        # the extension's setting is the page's own: hello reports the environment only
+        kernel.execute("import os\nos.environ.pop('POLYRAY_JIT_WAIT', None)\n"
+                       "from polyray.runtime import background\nbackground.set_jit_wait(True)")
+        assert hello_jit_wait() is False
+    finally:
+        kernel.execute("import os\nos.environ.pop('POLYRAY_JIT_WAIT', None)\n"
+                       "from polyray.runtime import background\nbackground.set_jit_wait(False)")
 
 
 @pytest.mark.parametrize("bad", [

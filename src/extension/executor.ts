@@ -22,6 +22,9 @@ import { CellStatus } from './cell-status.js';
 
 type Options = INotebookCellExecutor.IRunCellOptions;
 
+/** How long a cell past its compile budget waits for the kernel's `hello` (whether it waits for the JIT). */
+const KERNEL_SAYS_MS = 5000;
+
 export class PolyrayCellExecutor implements INotebookCellExecutor {
   private readonly gates = new Map<object, Promise<void>>();
 
@@ -76,9 +79,9 @@ export class PolyrayCellExecutor implements INotebookCellExecutor {
 
   /**
    * Compiles the cell in the Worker; shows progress and errors on the cell. Never throws. Issue 19: the cell
-   * waits `compileBudgetSeconds` at most (not when it waits for the JIT or names a target, as the kernel's
-   * cell_compiles.py decides); past that the hand-over says `not_ready` and the kernel runs the cell as
-   * written, and the module, once compiled, goes to the kernel over the comm for the cell's next run.
+   * waits `compileBudgetSeconds` at most (not when it waits for the JIT, by the setting or by POLYRAY_JIT_WAIT in
+   * the kernel's environment, or names a target, as the kernel's cell_compiles.py decides); past that the
+   * hand-over says `not_ready` and the kernel runs the cell as written, and the module, once compiled, goes to the kernel over the comm for the cell's next run.
    */
   private async compileCell(cell: Cell, model: import('./model.js').PolyrayModel, forceTarget?: string,
     bridge?: KernelBridge): Promise<HandOver | null> {
@@ -95,7 +98,10 @@ export class PolyrayCellExecutor implements INotebookCellExecutor {
       const started = performance.now();
       const compiling = this.engine.compiler.compile(source, true, numerics);
       const waits = s.waitForJit || Boolean(flags.target) || Boolean(forceTarget) || s.defaultTarget !== 'auto';
-      const out = waits ? await compiling : await withinBudget(compiling, s.compileBudgetSeconds * 1000);
+      let out = waits ? await compiling : await withinBudget(compiling, s.compileBudgetSeconds * 1000);
+      // a kernel that waits for the JIT (POLYRAY_JIT_WAIT) would compile a not_ready cell with its own Node
+      // service: wait for the Worker instead (the kernel says so on the comm; KERNEL_SAYS_MS bounds the wait for that)
+      if (out === null && bridge && (await withinBudget(bridge.kernelWaitsForJit(), KERNEL_SAYS_MS))) out = await compiling;
       if (out === null) {
         const seconds = (performance.now() - started) / 1000;
         const note = `compile not ready in the browser: ${seconds.toFixed(1)} s so far; ran the cell as written`;

@@ -1,7 +1,9 @@
 // The kernel side of one notebook: loads the magic silently (`%load_ext
 // polyray`) whenever a kernel starts or restarts, and opens the `polyray`
 // comm on every kernel connection (as sparkmonitor does), routing its
-// messages to the notebook's PolyrayModel.
+// messages to the notebook's PolyrayModel. The comm's first message (`hello`)
+// says whether the kernel waits for the JIT (POLYRAY_JIT_WAIT in its
+// environment); the cell executor then waits for the Worker's compile too.
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Kernel } from '@jupyterlab/services';
 import type { JSONObject } from '@lumino/coreutils';
@@ -12,6 +14,7 @@ export class KernelBridge {
   private loaded: Promise<boolean> | null = null;
   private loadedFor: Kernel.IKernelConnection | null = null;
   private restarting = false;
+  private jitWait: Deferred<boolean> = new Deferred();
   private disposed = false;
 
   constructor(readonly sessionContext: ISessionContext, readonly model: PolyrayModel) {
@@ -40,6 +43,16 @@ export class KernelBridge {
     this.loaded = null;
     this.loadedFor = null;
     this.comm = null;
+    this.jitWait.resolve(false); // anyone still waiting on the old kernel's answer: it will not come
+    this.jitWait = new Deferred();
+  }
+
+  /**
+   * Whether the kernel waits for the JIT (the `hello` of polyray/comm.py: POLYRAY_JIT_WAIT in its environment);
+   * false when the kernel side did not load, the comm closed before saying, or a kernel without `jit_wait`.
+   */
+  kernelWaitsForJit(): Promise<boolean> {
+    return this.jitWait.promise;
   }
 
   /** `%load_ext polyray` (silent) and the comm, once per kernel (re)start; false if not a Python kernel. */
@@ -48,13 +61,21 @@ export class KernelBridge {
     if (!kernel || this.disposed) return Promise.resolve(false);
     if (this.loaded && this.loadedFor === kernel) return this.loaded;
     this.loadedFor = kernel;
+    const jitWait = this.jitWait;
     this.loaded = (async () => {
       const info = await kernel.info;
       if (info.language_info?.name !== 'python') return false;
       const future = kernel.requestExecute({ code: '%load_ext polyray', silent: true, store_history: false, allow_stdin: false });
       const comm = kernel.createComm('polyray');
-      comm.onMsg = (msg) => this.model.onCommMessage(msg.content.data);
-      comm.onClose = () => { if (this.comm === comm) this.comm = null; };
+      comm.onMsg = (msg) => {
+        const data = msg.content.data as { type?: unknown; jit_wait?: unknown } | null;
+        if (data && data.type === 'hello') jitWait.resolve(data.jit_wait === true);
+        this.model.onCommMessage(msg.content.data);
+      };
+      comm.onClose = () => {
+        jitWait.resolve(false);
+        if (this.comm === comm) this.comm = null;
+      };
       comm.open({});
       this.comm = comm;
       const reply = await future.done;
@@ -62,6 +83,8 @@ export class KernelBridge {
       if (ok) this.send({ type: 'cluster' });
       return ok;
     })().catch(() => false);
+    // without the kernel side, no hello comes
+    void this.loaded.then((ok) => { if (!ok) jitWait.resolve(false); });
     return this.loaded;
   }
 
@@ -94,5 +117,14 @@ export class KernelBridge {
     this.sessionContext.kernelChanged.disconnect(this.onKernelChanged, this);
     this.sessionContext.statusChanged.disconnect(this.onStatus, this);
     this.comm = null;
+  }
+}
+
+/** A promise with its resolve outside; resolving again changes nothing. */
+class Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve!: (value: T) => void;
+  constructor() {
+    this.promise = new Promise<T>((r) => { this.resolve = r; });
   }
 }

@@ -64,7 +64,7 @@ describe('polyray with invalid settings', { skip, timeout: 240_000 }, () => {
     await page.screenshot({ path: join(ARTIFACTS, '08-invalid-settings-notification.png') });
     // the defaults, all of them (showGeneratedCode: true was in the same refused file)
     const settings = await page.evaluate(() => (window as unknown as { __polyray: { engine: { settings: unknown } } }).__polyray.engine.settings);
-    assert.deepEqual(settings, { clusterAddress: '', defaultTarget: 'auto', numerics: 'close', autoMayTime: true, waitForJit: false, timeOriginalBelowSeconds: 1, showGeneratedCode: false, compileTimeLimitSeconds: 20 });
+    assert.deepEqual(settings, { clusterAddress: '', defaultTarget: 'auto', numerics: 'close', autoMayTime: true, waitForJit: false, timeOriginalBelowSeconds: 1, compileBudgetSeconds: 0.2, showGeneratedCode: false, compileTimeLimitSeconds: 20 });
 
     // the sidebar works: a %%parallelize cell runs and its function shows with the variant that ran
     await page.evaluate(() => window.jupyterapp.commands.execute('polyray:open-sidebar'));

@@ -53,12 +53,18 @@ def set_jit_wait(wait: bool) -> None:
     _wait_setting = bool(wait)
 
 
-def jit_wait() -> bool:
-    """Whether a call waits for its variant to compile instead of running the original meanwhile."""
+def env_jit_wait() -> bool | None:
+    """What POLYRAY_JIT_WAIT says (None: unset or empty, the setting decides)."""
     env = environ.get(WAIT_ENV)
     if env is not None and env.strip() != "":
         return env.strip().lower() not in ("0", "false", "no", "off")
-    return _wait_setting
+    return None
+
+
+def jit_wait() -> bool:
+    """Whether a call waits for its variant to compile instead of running the original meanwhile."""
+    env = env_jit_wait()
+    return _wait_setting if env is None else env
 
 
 class Job:
