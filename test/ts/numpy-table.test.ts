@@ -277,6 +277,8 @@ test('np.linalg.norm of complex128 and np.average(..., returned=True) without we
     // a matrix's 1 and inf norms, real or complex: the largest column or row sum of |A| (close mode)
     ['r = np.linalg.norm(A.astype(np.complex128), 1)', 'scalar float', 'close'],
     ['r = np.linalg.norm(A, np.inf)', 'scalar float', 'close'],
+    ['r = np.linalg.norm(A, 2)', 'scalar float', 'close'],
+    ['r = np.linalg.norm(A, ord=-2)', 'scalar float', 'close'],
     ['r = np.average(v, returned=True)', 'tuple', 'exact'],
     ['r = np.average(A, axis=1, returned=True)', 'tuple', 'close'],
     ['r = np.average(v, returned=False)', 'scalar float', 'exact'],
@@ -292,7 +294,10 @@ test('np.linalg.norm of complex128 and np.average(..., returned=True) without we
   const refused: [string, RegExp, 'exact' | 'close'][] = [
     ['r = np.linalg.norm(A.astype(np.complex128))', /through its BLAS build/, 'exact'],
     ['r = np.linalg.norm(A.astype(np.complex128), 1)', /NumPy adds each column of \|A\|/, 'exact'],
-    ['r = np.linalg.norm(A, 2)', /np.linalg.norm\(\) is supported/, 'close'],
+    // a matrix's 2 / -2 norm (an SVD): close mode only, of a parameter (the guard checks its entries are finite)
+    ['r = np.linalg.norm(A, 2)', /from its LAPACK build/, 'exact'],
+    ['r = np.linalg.norm(A * 2.0, -2)', /must be a parameter/, 'close'],
+    ['r = np.linalg.norm(v, -2)', /np.linalg.norm\(\) is supported/, 'close'],
     ['r = np.linalg.norm(v.astype(np.complex64), 1)', /np.linalg.norm\(\) is supported/, 'close'],
     ['r = np.average(A, axis=1, returned=True)', /NumPy adds them pairwise/, 'exact'],
     ['r = np.average(A, 1, returned=True)', /positional axis/, 'close'],

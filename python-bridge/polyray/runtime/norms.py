@@ -51,9 +51,9 @@ from .pairwise import pairwise_line, pairwise_line32
 __all__ = ["norm", "norm_keepdims"]
 
 #: the `ord` codes the compiler writes (types/norms.ts NORM_ORDS): DEFAULT is ord None or 'fro'
-DEFAULT, ONE, INF, NINF, TWO = 0, 1, 2, 3, 4
+DEFAULT, ONE, INF, NINF, TWO, NTWO = 0, 1, 2, 3, 4, 5
 
-_ORDS: dict[int, Any] = {DEFAULT: None, ONE: 1, INF: np.inf, NINF: -np.inf, TWO: 2}
+_ORDS: dict[int, Any] = {DEFAULT: None, ONE: 1, INF: np.inf, NINF: -np.inf, TWO: 2, NTWO: -2}
 
 
 _cabs = njit(inline="always")(_cabs_scalar)
@@ -125,6 +125,21 @@ def _ol_norm(x, ord_code, axis):  # type: ignore[no-untyped-def]
             flat = np.ascontiguousarray(x).ravel()
             return np.sqrt(np.dot(flat, flat))
         return dot_form
+    if whole and x.ndim == 2 and code in (TWO, NTWO):
+        # a matrix's largest or smallest singular value (NumPy: svd(x, compute_uv=False).max() / .min()) through
+        # Numba's np.linalg.svd (LAPACK's gesdd, SciPy's build: close mode only, types/norms.ts NORM_SVD_BOUND);
+        # NaN or inf entries raise LinAlgError in both (worded differently); no singular values: NumPy's 0.0 for
+        # the max of an empty svd through its own norm path, its ValueError for the min (the original runs it)
+        largest = code == TWO
+
+        def singular_norm(x, ord_code, axis):  # type: ignore[no-untyped-def]
+            if x.shape[0] == 0 or x.shape[1] == 0:
+                if largest:
+                    return acc(0.0)
+                raise ValueError("zero-size array to reduction operation minimum which has no identity")
+            s = np.linalg.svd(np.ascontiguousarray(x))[1]
+            return s.max() if largest else s.min()
+        return singular_norm
     if whole and x.ndim == 2 and code in (ONE, INF):
         # a matrix's 1-norm (largest column sum of |x|) and inf-norm (largest row sum): NumPy's
         # add.reduce(abs(x), axis=0 or 1).max(), the sums in close_reductions' blocks (close mode only,

@@ -17,6 +17,14 @@ export function tablePreconditions(tf: TypedFunction): Precondition[] {
   walkStmts(tf.fn.body, (s) => {
     for (const root of stmtExprs(s)) {
       walkExpr(root, (e) => {
+        // np.linalg.norm(A, 2 / -2) of a matrix parameter (types/norms.ts singular): inf and NaN entries give
+        // NumPy's nan or LinAlgError as its LAPACK build decides, left to the original; a parameter written by
+        // the function could change them after the guard ran
+        const h = tf.helpers.get(e);
+        if (e.kind === 'call' && (h?.helper === 'norm' || h?.helper === 'norm_keepdims') && ['4', '5'].includes(String(h.args?.[1])) && tf.params.some((p) => p.kind === 'array' && p.ndim === 2 && e.args[0]?.kind === 'name' && p.name === (e.args[0] as { id: string }).id)) {
+          const p = tf.params.find((q) => q.name === (e.args[0] as { id: string }).id)!;
+          out.push({ condition: p.written ? 'False' : `__import__('numpy').isfinite(${p.name}).all()`, why: `np.linalg.norm(${p.name}, 2 or -2) of a matrix${p.written ? ' the function writes' : ' with inf or NaN entries'}: NumPy's result or LinAlgError comes from its LAPACK build` });
+        }
         if (e.kind !== 'call' || e.func.kind !== 'attribute' || e.func.value.kind !== 'name' || tf.types.get(e.func.value)?.kind !== 'module') return;
         const x = e.args[0];
         if (e.func.attr === 'bincount' && x?.kind === 'name' && tf.params.some((p) => p.name === x.id) && (e.args.length > 1 || e.keywords.some((k) => k.name === 'weights'))) {

@@ -22,6 +22,7 @@ import { arrayRule, joinRule } from './sequences.js';
 import { histogramRule } from './histogram.js';
 import { arangeRule, axisReduceRule, scanRule, traceRule } from './row-rules.js';
 import { rankUnknown } from './rank-hint.js';
+import { USAGE_SINGULAR } from './norms.js';
 
 export abstract class NumpyCallChecker extends CallChecker {
   /** np.<name>(...): the result type by its row's typing rule (types/numpy-table.ts). */
@@ -234,6 +235,12 @@ export abstract class NumpyCallChecker extends CallChecker {
         });
         if (plan.kind === 'refuse') {
           this.error(e.span, plan.reason);
+          return UNKNOWN;
+        }
+        // a matrix's 2 / -2 norm: the guard checks a parameter's entries are finite (poly/table-preconditions.ts)
+        const x0 = e.args[0];
+        if (plan.singular && !(x0?.kind === 'name' && this.params.get(x0.id)?.kind === 'array')) {
+          this.error(e.span, `${USAGE_SINGULAR}: the matrix must be a parameter, whose entries the guard checks are finite`);
           return UNKNOWN;
         }
         if (plan.closeOnly && this.numerics === 'exact') this.error(e.span, plan.closeOnly.refusal);

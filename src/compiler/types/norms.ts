@@ -8,7 +8,7 @@ import { npScalar, type Ty } from './ty.js';
 import { intLiteral } from './check-helpers.js';
 
 /** The ord codes runtime/norms.py reads (DEFAULT: None or 'fro', ONE, INF, NINF, TWO). */
-const NORM_ORDS = { none: 0, one: 1, inf: 2, ninf: 3, two: 4 } as const;
+const NORM_ORDS = { none: 0, one: 1, inf: 2, ninf: 3, two: 4, ntwo: 5 } as const;
 type Ord = keyof typeof NORM_ORDS;
 
 export type NormPlan =
@@ -20,6 +20,8 @@ export type NormPlan =
     /** runtime/norms.py's function: `norm`, or `norm_keepdims` (keepdims=True: the same values, x's rank) */
     helper: 'norm' | 'norm_keepdims';
     type: Ty;
+    /** a matrix's 2 / -2 norm (an SVD): NumPy gives nan or raises LinAlgError on inf and NaN entries as its LAPACK build does, so the guard requires finite ones */
+    singular?: true;
     /** why exact mode keeps the original (close mode compiles within `bound`), or null: NumPy's bits in both modes */
     closeOnly: { refusal: string; bound: string } | null;
   };
@@ -37,10 +39,15 @@ export interface NormArguments {
   moduleOf: (e: Expr) => string | null;
 }
 
-const USAGE = 'np.linalg.norm() is supported on a 1-d or 2-d float64, float32, complex128, integer or bool array with ord None, 1, 2, np.inf or -np.inf (a matrix without axis=: None, \'fro\', 1 or np.inf) and axis= an int literal';
+const USAGE = 'np.linalg.norm() is supported on a 1-d or 2-d float64, float32, complex128, integer or bool array with ord None, 1, 2, np.inf or -np.inf (a matrix without axis=: None, \'fro\', 1, 2, -2 or np.inf) and axis= an int literal';
 
 /** The bound of sqrt(dot(x, x)) through another BLAS build (docs/reliability.md). */
 export const NORM_DOT_BOUND = "sqrt(x.dot(x)) through BLAS (Numba's build, not NumPy's): <= (0.52*n + 1.01)*eps*||x|| from NumPy's, n the entries; inf and 0.0 where NumPy's overflows or underflows (no scaling in either), except for a sum of squares within that bound of the float's largest value";
+
+export const USAGE_SINGULAR = 'np.linalg.norm(A, 2) and np.linalg.norm(A, -2) of a matrix';
+
+/** A matrix's 2 / -2 norm: the largest / smallest singular value through two LAPACK builds (docs/reliability.md). */
+export const NORM_SVD_BOUND = "the largest (ord=2) or smallest (ord=-2) singular value through LAPACK's gesdd in Numba (SciPy's build) and in NumPy (its own): each within p(m,n)*eps*s_max of the exact one (LAPACK Users' Guide 4.9, p taken as max(m,n)), so <= 2*max(m,n)*eps*s_max from NumPy's (an absolute bound: ord=-2's relative error grows with the condition number); measured <= 0.09*max(m,n)*eps*s_max";
 
 /** Of complex x, sqrt(x.real.dot(x.real) + x.imag.dot(x.imag)): two dots and one more addition, bounded as one dot of twice the entries. */
 export const NORM_COMPLEX_DOT_BOUND = "sqrt(x.real.dot(x.real) + x.imag.dot(x.imag)) through BLAS (Numba's build, not NumPy's): <= (1.04*n + 1.01)*eps*||x|| from NumPy's, n the complex entries (two dots of n terms and one addition, within one dot of 2n terms); inf and 0.0 where NumPy's overflows or underflows";
@@ -55,6 +62,7 @@ function ordOf(e: Expr | undefined, moduleOf: (e: Expr) => string | null): Ord |
   const k = intLiteral(e);
   if (k === 1n) return 'one';
   if (k === 2n) return 'two';
+  if (e.kind === 'unary' && e.op === '-' && intLiteral(e.operand) === 2n) return 'ntwo';
   const inf = (x: Expr): boolean => x.kind === 'attribute' && x.attr === 'inf' && ['numpy', 'math'].includes(moduleOf(x.value) ?? '');
   if (inf(e)) return 'inf';
   if (e.kind === 'unary' && e.op === '-' && inf(e.operand)) return 'ninf';
@@ -88,13 +96,19 @@ export function planNorm(a: NormArguments): NormPlan {
   const matrix = x.ndim === 2;
   // a matrix's 1 and inf norms: the largest column or row sum of |x| (sums as along an axis, then their max)
   const matrixOrd = matrix && axisNone && (ord === 'one' || ord === 'inf');
-  if ((ord === 'fro' && (x.ndim !== 2 || !axisNone)) || (matrix && axisNone && ord !== 'none' && ord !== 'fro' && !matrixOrd)) return { kind: 'refuse', reason: USAGE };
+  // a matrix's 2 and -2 norms: its largest and smallest singular values (LAPACK's SVD in both, close mode only)
+  const singular = matrix && axisNone && (ord === 'two' || ord === 'ntwo');
+  if (ord === 'ntwo' && !singular) return { kind: 'refuse', reason: USAGE };
+  if ((ord === 'fro' && (x.ndim !== 2 || !axisNone)) || (matrix && axisNone && ord !== 'none' && ord !== 'fro' && !matrixOrd && !singular)) return { kind: 'refuse', reason: USAGE };
   const code = ord === 'fro' ? NORM_ORDS.none : NORM_ORDS[ord];
   const k = axis === undefined ? null : Number(axis < 0n ? axis + BigInt(x.ndim!) : axis);
   const type: Ty = keepdims ? { kind: 'array', dtype, ndim: x.ndim } : matrix && k !== null ? { kind: 'array', dtype, ndim: 1 } : npScalar(dtype);
   const args: [string, string] = [String(code), k === null ? 'None' : String(k)];
   const helper = keepdims ? 'norm_keepdims' : 'norm';
   const square = code === NORM_ORDS.none || code === NORM_ORDS.two;
+  if (singular) {
+    return { kind: 'norm', args, helper, type, singular: true, closeOnly: { refusal: `np.linalg.norm(A, ${ord === 'two' ? '2' : '-2'}) of a matrix: NumPy's singular values come from its LAPACK build (gesdd without vectors), compiled code's from SciPy's through Numba (with vectors), so the last bits could differ (exact mode keeps the original)`, bound: NORM_SVD_BOUND } };
+  }
   if (square && k === null) {
     return { kind: 'norm', args, helper, type, closeOnly: { refusal: "np.linalg.norm(): NumPy computes sqrt(x.dot(x)) through its BLAS build and compiled code through SciPy's, so the last bits could differ (exact mode keeps the original)", bound: complex ? NORM_COMPLEX_DOT_BOUND : NORM_DOT_BOUND } };
   }

@@ -68,7 +68,7 @@ def power_iteration(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], iters:
 
 
 def spectral(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> float:
-    # a matrix's 2-norm (its largest singular value): not compiled
+    # a matrix's 2-norm (its largest singular value): close mode only (an SVD through SciPy's LAPACK)
     return np.linalg.norm(A, 2)
 
 
