@@ -280,7 +280,11 @@ describe('polyray in JupyterLab', { skip, timeout: 240_000 }, () => {
     // connect to the embedded local cluster from the sidebar (empty address)
     await page.locator('#polyray-sidebar .polyray-connect').click();
     await page.waitForFunction(() => document.querySelector('#polyray-sidebar .polyray-cluster-status')?.getAttribute('data-polyray-connected') === 'true',
-      undefined, { timeout: 90_000, polling: 500 });
+      undefined, { timeout: 90_000, polling: 500 }).catch(async (err: Error) => {
+      // say why: the sidebar shows the kernel's error (e.g. Ray's own 30 s raylet start limit on a loaded machine)
+      const shown = await page.locator('#polyray-sidebar .polyray-cluster-status').textContent().catch(() => null);
+      throw new Error(`${err.message}; the sidebar's cluster status: ${shown}`);
+    });
     const cluster = await page.locator('#polyray-sidebar .polyray-cluster-status').textContent();
     assert.match(cluster ?? '', /local · 1 node\(s\) · \d+ CPU/);
     const t0 = Date.now();
