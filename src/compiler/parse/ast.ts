@@ -320,6 +320,11 @@ export function assignmentCounts(body: Stmt[]): Map<string, number> {
   return counts;
 }
 
+/** The names a body binds (`x = ...`, `x op= ...`, `for x in ...`): assignmentCounts' keys. */
+export function boundNames(body: Stmt[]): Set<string> {
+  return new Set(assignmentCounts(body).keys());
+}
+
 /** The direct sub-expressions of an expression. */
 export function childExprs(e: Expr): Expr[] {
   switch (e.kind) {

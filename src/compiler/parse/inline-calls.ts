@@ -30,7 +30,7 @@
 // arguments keep their own spans. A call not inlined stays a call
 // (types/calls.ts) and the note says why.
 import type { Span } from '../diagnostics.js';
-import { childExprs, walkStmts, type Expr, type FunctionDef, type Module, type Stmt } from './ast.js';
+import { boundNames, childExprs, type Expr, type FunctionDef, type Module, type Stmt } from './ast.js';
 
 export interface InlineResult {
   module: Module;
@@ -95,7 +95,7 @@ class Inliner {
   /** The function with every call it can inline inlined, and notes on each callee (once per callee). */
   rewriteFunction(fn: FunctionDef, asCallee = false): { fn: FunctionDef; notes: string[]; inlined: Set<string> } {
     if (fn.unsupported.length > 0) return { fn, notes: [], inlined: new Set() };
-    const bound = new Set([...fn.params.map((p) => p.name), ...boundIn(fn.body), ...fn.unsupported.flatMap((u) => u.binds ?? [])]);
+    const bound = new Set([...fn.params.map((p) => p.name), ...boundNames(fn.body), ...fn.unsupported.flatMap((u) => u.binds ?? [])]);
     const said = new Map<string, Said>();
     // a callee being inlined will sit inside its caller's loop: its own calls are inlined wherever they are
     const site = new CallSiteRewriter(this, bound, fn.name, said, asCallee ? 1 : 0);
@@ -447,12 +447,3 @@ function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
   }
 }
 
-/** Names a body binds: `x = `, `x op= `, `for x in`. */
-function boundIn(body: Stmt[]): Set<string> {
-  const out = new Set<string>();
-  walkStmts(body, (s) => {
-    if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name') out.add(s.target.id);
-    if (s.kind === 'for') out.add(s.target.id);
-  });
-  return out;
-}

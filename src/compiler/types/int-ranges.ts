@@ -8,7 +8,7 @@
 // with c > 0 in [0, c - 1]; `+`, `-`, `<<` only on Python ints, which do not
 // wrap. Locals' ranges come from their last assignment on the straight-line
 // path (IntRanges), forgotten where a loop or branch may have changed them.
-import { walkStmts, type Expr, type Stmt } from '../parse/ast.js';
+import { boundNames, type Expr, type Stmt } from '../parse/ast.js';
 
 export type Range = readonly [bigint, bigint];
 
@@ -91,16 +91,6 @@ export function staticRange(e: Expr, known: (name: string) => Range | undefined,
   }
 }
 
-/** Names a body binds (assignments and loop variables). */
-function boundIn(body: Stmt[]): Set<string> {
-  const out = new Set<string>();
-  walkStmts(body, (s) => {
-    if ((s.kind === 'assign' || s.kind === 'augassign') && s.target.kind === 'name') out.add(s.target.id);
-    if (s.kind === 'for') out.add(s.target.id);
-  });
-  return out;
-}
-
 /**
  * Ranges of Python int locals along the checker's walk: set by an assignment
  * whose value has one, forgotten by any other; a loop forgets what its body
@@ -125,7 +115,7 @@ export class IntRanges {
 
   /** Around a loop: `run` checks its body. */
   loop(s: Stmt & { kind: 'for' | 'while' }, run: () => void): void {
-    const bound = boundIn(s.body);
+    const bound = boundNames(s.body);
     if (s.kind === 'for') bound.add(s.target.id);
     for (const n of bound) this.ranges.delete(n);
     run();
@@ -139,6 +129,6 @@ export class IntRanges {
     this.ranges = new Map(before);
     orelse();
     this.ranges = before;
-    for (const n of boundIn([...s.body, ...s.orelse])) this.ranges.delete(n);
+    for (const n of boundNames([...s.body, ...s.orelse])) this.ranges.delete(n);
   }
 }
