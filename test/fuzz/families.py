@@ -694,7 +694,7 @@ class RotationFn:
     """Buffers rotated between the steps of a time loop, as scientists write two-buffer stencils (issue 17/18;
     scop/rotations.ts): `a, b = b, a`, a three-way rotation `a, b, d = b, d, a`, or a fresh array each step
     bound to the state (`b = np.zeros_like(a)` ... `a = b`); the space loop reads the state through
-    `c * a[i]`, a periodic `a[(i + 1) % n]`, Python's wrap `a[i - 1]`, a reflection `a[abs(i - k)]` (k past
+    `c * a[i]` (or, half the two-buffer ones, two array *parameters* a and b swapped: `a, b = b, a`), a periodic `a[(i + 1) % n]`, Python's wrap `a[i - 1]`, a reflection `a[abs(i - k)]` (k past
     the array: IndexError) or a gather from X `X[idx[i]]` (an index past either end: IndexError), and must
     run as prange. One function in four is a twin that shares an object between two names and must stay
     sequential: the state rebound to the buffer the next step writes (`a = b`), or a view of the state kept
@@ -725,10 +725,17 @@ class RotationFn:
         }[read]
         if twin == "view":
             expr += " + first[0]"
-        before = ["n = X.shape[0]", "a = X.copy()"]
+        # half the two-buffer functions swap array *parameters* (types/param-rotations.ts): the caller's a and b
+        # end as the original leaves them; drawn last, so the draws above stay as they were
+        params_swapped = form == "swap2" and rng.random() < 1 / 2
+        if params_swapped:
+            self.features.add("rotation_params")
+        before = ["n = a.shape[0]"] if params_swapped else ["n = X.shape[0]", "a = X.copy()"]
         if twin == "view":
             before.append("first = a[0:1]")
-        if form == "swap2" or twin == "shared":
+        if params_swapped:
+            body = ["for i in range(n):", f"    b[i] = {expr}", "a = b" if twin == "shared" else "a, b = b, a"]
+        elif form == "swap2" or twin == "shared":
             before.append("b = np.zeros(n)")
             body = ["for i in range(n):", f"    b[i] = {expr}", "a = b" if twin == "shared" else "a, b = b, a"]
         elif form == "swap3":
@@ -739,6 +746,10 @@ class RotationFn:
         lines = [*before, "for t in range(steps):", *["    " + b for b in body], "return a"]
         text = "\n".join("    " + x for x in lines)
         params = [Param("X", "array", 1), Param("steps", "int"), Param("c", "float")]
+        if params_swapped:
+            params = [Param("a", "array", 1), Param("b", "array", 1, of="like:a"), Param("steps", "int"), Param("c", "float")]
+            if read == "gather":
+                params.append(Param("X", "array", 1))
         if read == "abs_k":
             params.append(Param("k", "int"))
         if read == "gather":

@@ -124,6 +124,13 @@ SOURCE = textwrap.dedent(f"""\
         return k
 
 
+    def offsets(x: {F1}) -> {F1}:
+        o = np.zeros(x.shape[0], dtype=float)
+        for i in range(x.shape[0]):
+            o[i] = x[i] + 1.0
+        return o
+
+
     def first_of(x: {F1}) -> float:
         t = np.zeros_like(x)
         for i in range(x.shape[0]):
@@ -132,7 +139,7 @@ SOURCE = textwrap.dedent(f"""\
 """)
 
 ON_GPU = ["floored", "rounded_inside", "jacobi_steps", "floor_temporary", "doubled", "scaled", "outer", "halved",
-          "shifted", "blended", "ramps", "tripled", "as_floats"]
+          "shifted", "blended", "ramps", "tripled", "as_floats", "offsets"]
 #: off the GPU, with the reason the report gives
 OFF_GPU = {"truncated": "int() or .astype() of floats to integers",
            "first_of": "uses the array 't' outside a parallel loop"}
@@ -181,6 +188,7 @@ def calls(n):
         "ramps": [(x, np.zeros(n))],
         "tripled": [(k,)],
         "as_floats": [(k,)],
+        "offsets": [(x,)],
         "truncated": [(x[np.isfinite(x)],)],
         "first_of": [(x,)],
     }}
