@@ -37,6 +37,10 @@ NOT_KERNELS = {
     "test/fuzz/generate.py": "the fuzzer's program generator; its programs are checked by test/fuzz/run.py, each seed",
     "test/fuzz/run.py": "the fuzzer's runner (harness)",
     "test/fuzz/close_check.py": "the fuzzer's close-mode comparison (per-operation bounds), harness",
+    "test/fuzz/phases.py": "the fuzzer's CPU seconds by phase (harness)",
+    "test/fuzz/resume.py": "the fuzzer's runs across sittings: state file headers and the record's commits (harness)",
+    "bench/first_cell.py": "times the first %%parallelize cell after %load_ext in fresh kernels (a benchmark driver; its cell "
+                           "is test_notebooks' TIMED_CELL, run there)",
     "test/fuzz/families.py": "the fuzzer's generator families (masks and index arrays, module constants, NumPy scalars, tuple returns); "
                              "its programs are checked by test/fuzz/run.py, each seed",
     "test/notebooks/": "a notebook benchmark driver (harness)",
