@@ -574,6 +574,8 @@ def _ol_repeat(a, n, axis):  # type: ignore[no-untyped-def]
     k = axis.literal_value
     if k == -1:
         def impl_flat(a, n, axis):  # type: ignore[no-untyped-def]
+            if a.size == 0:  # NumPy returns an empty array for any count here, a negative one too (fuzz seed 9500)
+                return np.empty(0, dtype=a.dtype)
             if n < 0:
                 raise ValueError("negative dimensions are not allowed")
             return np.repeat(a, n)
