@@ -215,7 +215,8 @@ class PolyrayMagics(Magics):
         if not result.compiled_by:
             result.compiled_by = "compile-service" if result.origin == "service" else result.origin
         try:
-            path = cache.store(key, module_text, report)
+            # (a service compile was stored by _service_compile, in its thread: not written or read back again)
+            path = cache.cache_dir() / f"{key}.py" if result.origin == "service" else cache.store(key, module_text, report)
             with cell_compiles.import_lock:  # (a compile finished in the background may be importing it)
                 result.module = cache.import_file(path, key, fresh=no_cache)
             result.report = report
