@@ -91,3 +91,47 @@ def test_the_cache_reads_the_version_and_fingerprint_of_a_bundle(tmp_path, monke
     first = cache.compiler_fingerprint()
     bundle.write_text("var COMPILER_VERSION = \"9.9.9\";\nconsole.log(1);\n")
     assert cache.compiler_fingerprint() != first  # a new bundle never reuses modules of the old one
+
+
+def _checkout_lib(tmp_path, monkeypatch):
+    """A checkout's layout (bin/polyray.mjs beside lib/ with compiler/version.js), POLYRAY_CLI pointing at it."""
+    cli = tmp_path / "bin" / "polyray.mjs"
+    cli.parent.mkdir()
+    cli.write_text("// cli\n")
+    lib = tmp_path / "lib"
+    (lib / "compiler").mkdir(parents=True)
+    (lib / "poly").mkdir()
+    (lib / "compiler" / "version.js").write_text('export const COMPILER_VERSION = "1.0.0";\n')
+    (lib / "poly" / "a.js").write_text("export const a = 1;\n")
+    monkeypatch.setenv("POLYRAY_CLI", str(cli))
+    return lib
+
+
+def test_the_fingerprint_walks_the_library_once_per_process_until_it_changes(tmp_path, monkeypatch):
+    lib = _checkout_lib(tmp_path, monkeypatch)
+    walks = []
+    real_walk = os.walk
+    monkeypatch.setattr(cache.os, "walk", lambda root: walks.append(root) or real_walk(root))
+    first = cache.compiler_fingerprint()
+    assert cache.compiler_fingerprint() == first and cache.compiler_fingerprint() == first
+    assert len(walks) == 1  # the later calls stat a few paths only (the magic asks on every cell run)
+    # a file added in a subfolder (its folder's mtime changes): walked again, a new fingerprint
+    (lib / "poly" / "b.js").write_text("export const b = 2;\n")
+    second = cache.compiler_fingerprint()
+    assert second != first and len(walks) == 2
+    # tsc rewrites every output in place, version.js included: walked again
+    (lib / "poly" / "a.js").write_text("export const a = 10;\n")
+    (lib / "compiler" / "version.js").write_text('export const COMPILER_VERSION = "1.0.1";\n')
+    third = cache.compiler_fingerprint()
+    assert third not in (first, second) and len(walks) == 3
+    assert cache.compiler_fingerprint() == third and len(walks) == 3
+
+
+def test_the_fingerprint_follows_a_change_of_compiler(tmp_path, monkeypatch):
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    _checkout_lib(tmp_path / "one", monkeypatch)
+    first = cache.compiler_fingerprint()
+    lib_two = _checkout_lib(tmp_path / "two", monkeypatch)  # POLYRAY_CLI now names another checkout
+    (lib_two / "poly" / "a.js").write_text("export const a = 22;\n")
+    assert cache.compiler_fingerprint() != first
