@@ -64,6 +64,15 @@ def test_negative_count(mod, monkeypatch):
     assert run_both(mod, "upsample", np.ones((2, 2)), -1).status == "ValueError"
 
 
+@pytest.mark.parametrize("shape,status", [((2, 3, 0), "ok"), ((0, 3, 4), "ValueError"), ((0, 3, 0), "ok")])
+def test_negative_count_along_an_empty_axis(mod, monkeypatch, shape, status):
+    # NumPy broadcasts the count over the axis first: along an empty axis a negative count gives an
+    # empty axis, along a non-empty one it raises, whatever the other axes' lengths
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    ran = run_both(mod, "tiles", np.ones(shape, dtype=np.complex128), -1)
+    assert ran.status == status and ran.variant == "cpu"
+
+
 @pytest.mark.parametrize("R,K,i", [(2, 5, 0), (2, 5, 2), (3, 3, 1), (4, 2, 1)])
 def test_reshape_of_a_permuted_view(mod, monkeypatch, R, K, i):
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")

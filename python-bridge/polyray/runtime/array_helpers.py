@@ -584,10 +584,13 @@ def _ol_repeat(a, n, axis):  # type: ignore[no-untyped-def]
     lines = lines_of(a.ndim, (k,))
 
     def impl(a, n, axis):  # type: ignore[no-untyped-def]
-        if n < 0:
+        # NumPy broadcasts the count over the axis first: along an empty axis any count,
+        # a negative one too, gives an empty axis; elsewhere a negative count raises
+        if n < 0 and a.shape[k] != 0:
             raise ValueError("negative dimensions are not allowed")
         c = lines(a)  # (pre, m, post), C-contiguous
         pre, m, post = c.shape
+        n = max(n, 0)
         out = np.empty((pre, m * n, post), dtype=a.dtype)
         for p in range(pre):
             for j in range(m):
