@@ -138,7 +138,21 @@ def store(key: str, module: str, report: dict[str, Any]) -> Path:
         tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
+    _remove_orphans(d, key)
     return path
+
+
+def _remove_orphans(d: Path, key: str) -> None:
+    """Remove the temporary files of ``key`` that a process killed mid-write left (their names carry the
+    writer's pid; a live writer's are kept). Only garbage: a lookup never reads them."""
+    for tmp in d.glob(f"{key}.*.tmp"):
+        try:
+            pid = int(tmp.name.split(".")[-3])
+            os.kill(pid, 0)  # (raises when no such process)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except (ValueError, IndexError, OSError):
+            continue
 
 
 def import_file(path: Path, key: str, fresh: bool = False) -> ModuleType:

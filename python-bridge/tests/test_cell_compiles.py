@@ -165,3 +165,68 @@ def test_a_report_row_without_a_speedup_says_why() -> None:
     assert rows["idle"]["speedup_note"] == "none: not called yet"
     assert rows["kept"]["speedup"] is None and rows["kept"]["speedup_note"] == "none: the original ran (see the reason)"
     assert "none: the cell ran as written" in bundle["text/plain"]
+
+
+# -- a kernel killed while the background compile writes the cache ------------------------------------------
+
+STORE_CHILD = '''
+import sys, time
+from pathlib import Path
+from polyray import cache
+
+which = int(sys.argv[1])  # the write to stall in: 0 the report, 1 the module (cache.store's order); -1 none
+real, count = Path.write_text, [0]
+
+
+def stalled(self, text, *args, **kwargs):  # a slow disk: half the file written, then SIGKILL arrives
+    if count[0] == which:
+        with open(self, "w", encoding="utf-8") as f:
+            f.write(text[: len(text) // 2])
+        print("writing " + self.name, flush=True)
+        time.sleep(60)
+    count[0] += 1
+    return real(self, text, *args, **kwargs)
+
+
+Path.write_text = stalled
+cache.store(sys.argv[2], sys.argv[3], {"functions": ["f"], "note": "x" * 4096})
+print("stored", flush=True)
+'''
+
+
+def test_a_kernel_killed_mid_store_leaves_a_whole_entry_or_none(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ast
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from polyray import cache
+
+    monkeypatch.setenv("POLYRAY_CACHE_DIR", str(tmp_path))
+    bridge = os.path.dirname(os.path.dirname(os.path.abspath(cache.__file__)))  # this checkout's polyray
+    env = {**os.environ, "POLYRAY_CACHE_DIR": str(tmp_path),
+           "PYTHONPATH": bridge + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    module = "".join(f"def f{k}(x):\n    return x + {k}\n\n" for k in range(2000))
+    key = "k" * 64
+    (tmp_path / "child.py").write_text(STORE_CHILD)
+
+    def child(which: int) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, str(tmp_path / "child.py"), str(which), key, module],
+                                stdout=subprocess.PIPE, text=True, env=env)
+
+    for which in (0, 1):  # killed while writing the report, then while writing the module
+        proc = child(which)
+        assert proc.stdout is not None and proc.stdout.readline().startswith("writing ")
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(30) == -signal.SIGKILL
+        assert cache.lookup(key) is None  # a miss, never half a module: the next run compiles again
+        assert not (tmp_path / "modules" / f"{key}.py").exists()
+        assert list((tmp_path / "modules").glob("*.tmp"))  # the stalled write's half file, under its own name
+    proc = child(-1)  # the next process compiles and stores the entry whole, and clears what the kills left
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and out.strip() == "stored"
+    found = cache.lookup(key)
+    assert found is not None and found[0] == module and found[1]["functions"] == ["f"]
+    ast.parse(found[0])
+    assert not list((tmp_path / "modules").glob("*.tmp"))
