@@ -12,7 +12,8 @@ run record) and, when it is not compiled code, the first reason; and, as issue 1
 measures it, which of the module's functions NPBench's ``_numba_n`` version
 compiles (nopython, one call at the preset) while Polyray does not
 (``--no-numba-n`` skips that check). ``--time``
-adds medians against NumPy and NPBench's Numba versions at ``--preset``.
+adds medians against NumPy and NPBench's Numba versions at ``--preset``: Polyray's median of all timed
+calls and, beside it, of the calls after auto's choice settled (issue 18; one.py), with their geomeans.
 
 The table replaces the section between the ``npbench`` markers of
 docs/benchmarks.md (``--doc``, ``--no-doc``; ``--render JSON`` writes it again from
@@ -27,6 +28,7 @@ import collections
 import datetime
 import glob
 import json
+import math
 import os
 import platform
 import re
@@ -190,6 +192,37 @@ def numba_n_cell(row: dict[str, Any]) -> str:
     return cell
 
 
+def speed_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Issue 18's yardsticks from the timed rows: geomeans of NumPy's and the best NPBench Numba version's time
+    over Polyray's, for the median of all timed calls and for the settled calls (auto's choice made), and the
+    benchmarks below 0.9x NumPy."""
+    def geomean(values: list[float]) -> str:
+        return f"{math.exp(sum(map(math.log, values)) / len(values)):.2f}x ({len(values)})" if values else "-"
+
+    def ratios(column: str, numba: bool) -> list[tuple[str, float]]:
+        out = []
+        for r in rows:
+            t = r.get("times", {})
+            mine = t.get(column)
+            if numba:
+                known = [v for k, v in t.items() if k.startswith("numba_") and isinstance(v, (int, float))]
+                base = min(known) if known else None
+            else:
+                base = t.get("numpy")
+            if isinstance(mine, (int, float)) and isinstance(base, (int, float)) and mine > 0 and base > 0:
+                out.append((r["benchmark"], base / mine))
+        return out
+
+    lines = []
+    for column, what in (("polyray", "median of all timed calls"), ("polyray_settled", "settled calls")):
+        numpy, numba = ratios(column, False), ratios(column, True)
+        slow = [f"{name} {x:.2f}x" for name, x in numpy if x < 0.9]
+        lines.append(f"- Polyray, {what}: geomean {geomean([x for _, x in numpy])} NumPy's speed, "
+                     f"{geomean([x for _, x in numba])} the best NPBench Numba version's (benchmarks in brackets); "
+                     f"below 0.9x NumPy: {', '.join(slow) or 'none'}")
+    return lines
+
+
 def ms(value: Any) -> str:
     return f"{value * 1e3:.2f}" if isinstance(value, (int, float)) else (value or "")
 
@@ -222,7 +255,7 @@ def render(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) ->
              f"- results: {total - len(bad)} valid by NPBench's test, {bit} bit for bit equal to NumPy; "
              f"wrong, raised, crashed or timed out: {len(bad)}"
              + (" (" + ", ".join(f"{r['benchmark']}: {r['status']}" for r in bad) + ")" if bad else "")]
-    lines += numba_n_lines(rows) + ["",
+    lines += numba_n_lines(rows) + (speed_lines(rows) if args.time else []) + ["",
              "First reason the main function does not run compiled code, by kind:", ""]
     lines += [f"- {len(names)} × {kind} ({', '.join(names)})"
               for kind, names in sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
@@ -231,7 +264,7 @@ def render(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) ->
     head = ["benchmark", "main", "accelerated", "variant", "result", "bitwise", "module's functions accelerated",
             "numba_n compiled", "numba_n compiles, Polyray does not"]
     if args.time:
-        head += ["NumPy ms", "Polyray ms", "numba_n ms", "numba_np ms", "numba_npr ms"]
+        head += ["NumPy ms", "Polyray ms", "Polyray settled ms", "numba_n ms", "numba_np ms", "numba_npr ms"]
     head += ["why not compiled code"]
     lines += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
@@ -246,7 +279,7 @@ def render(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) ->
             t = r.get("times", {})
             cells += [ms(t.get(k)) + (" (original kept)" if k == "polyray" and r.get("timed_variant") == "original"
                                       and r.get("variant") not in (None, "original") else "")
-                      for k in ("numpy", "polyray", "numba_n", "numba_np", "numba_npr")]
+                      for k in ("numpy", "polyray", "polyray_settled", "numba_n", "numba_np", "numba_npr")]
         wrong = r.get("why_wrong") or r.get("error") or ""
         cells.append((why_not(r) + (f" — {wrong}" if wrong and wrong not in why_not(r) else "")).replace("|", "\\|")[:220])
         lines.append("| " + " | ".join(cells) + " |")

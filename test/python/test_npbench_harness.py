@@ -290,3 +290,47 @@ def test_timed_calls_run_as_auto_does_and_say_which_variant(checkout: Path, tmp_
         assert "(original kept)" in doc.read_text()
     else:
         assert "original kept" not in doc.read_text()
+    # issue 18: the settled-speed column, the median of the calls after auto's choice settled, beside it
+    every = row["polyray_calls"] + row["polyray_extra_calls"]
+    settled = row["polyray_settled_calls"]
+    assert settled and len(every) <= 12 and row["times"]["polyray_settled"] == np.median(settled), row
+    assert settled == every[-len(settled):], row  # (settled once, it stays so for these calls)
+    text = doc.read_text()
+    assert "| Polyray ms | Polyray settled ms |" in text and "settled calls: geomean" in text, text
+
+
+def load_one():
+    spec = importlib.util.spec_from_file_location("npb_one", REPO / "bench" / "npbench" / "one.py")
+    one = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(one)
+    return one
+
+
+def test_the_settled_column_takes_the_calls_after_auto_settled_and_makes_more_calls_for_it():
+    """one.py's polyray_calls on a stand-in function that appends run records as a dispatcher does: a call
+    counts as settled when the record of the call before it says so (``settled`` or a hot call's), a call
+    that leaves no record of the function keeps the state, and where too few of the --repeat calls were
+    settled more are made (--repeat more at most)."""
+    from polyray.runtime import clear_history, history as _h
+    from polyray.runtime.history import record
+
+    one = load_one()
+    info = {"input_args": ["n"], "array_args": []}
+    script = iter([{}, {"settled": True}, {}, None, {"hot": True}, {}, {"settled": True}, {}])
+
+    def fn(n: int) -> None:
+        keys = next(script)
+        record({"function": "other", "settled": False})  # (a helper's record: not the main function's)
+        if keys is not None:  # None: the generated wrapper ran the original's body itself, no record
+            record({"function": "main", **keys})
+
+    clear_history()
+    seconds, flags = one.polyray_calls(fn, info, {"n": 1}, 4, "main", False)
+    assert flags == [False, False, True, False, False, True, False, True], flags  # 4, then more for 3 settled
+    assert len(seconds) == 8 and all(isinstance(t, float) for t in seconds)
+    assert one.is_settled([], "main", True) and not one.is_settled([{"function": "main"}], "main", True)
+    never = iter([{}] * 10)
+    seconds, flags = one.polyray_calls(lambda n: record({"function": "main", **next(never)}), info, {"n": 1}, 3,
+                                       "main", False)
+    assert len(seconds) == 6 and not any(flags)  # 2 x --repeat at most
+    assert len(_h()) >= 14

@@ -177,11 +177,30 @@ def open_gates(frames: int = 1) -> None:
 
 
 _pending = 0  # jobs queued or running (wait_idle)
+_started = 0  # jobs the worker has started (compile_mark)
 
 
 def pending() -> int:
     """How many jobs are queued or running now (benchmarks: whether a timed call overlapped a compile)."""
     return _pending
+
+
+def compile_mark() -> tuple[int, bool]:
+    """A mark to pass to :func:`compiled_since` after a timed run: (jobs started so far, whether one runs now)."""
+    return _started, _running is not None and _running.started is not None
+
+
+def compiling() -> bool:
+    """Whether the worker is compiling at this moment (a job started, not finished)."""
+    running = _running
+    return running is not None and running.started is not None
+
+
+def compiled_since(mark: tuple[int, bool]) -> bool:
+    """Whether a compile ran beside the run timed since ``mark`` (compile_mark): one was running then, one has
+    started since, or one runs now. Auto's "never slower" does not decide on such a time alone (speedup.py,
+    cost.py): on two cores the compiler takes one, and the original timed beside it looked slower than it is."""
+    return mark[1] or _started != mark[0] or compiling()
 
 
 def wait_idle(timeout: float | None = None) -> bool:
@@ -310,7 +329,7 @@ def _runnable() -> bool:
 
 
 def _run() -> None:
-    global _running, _pending
+    global _running, _pending, _started
     while True:
         with _ready:
             poll = GATE_POLL_SECONDS[0]
@@ -333,6 +352,7 @@ def _run() -> None:
                 continue
             _running = job
         job.gate.wait(max(0.0, job.created + GATE_SECONDS - perf_counter()))
+        _started += 1
         job.started = perf_counter()  # (importing numba, the first time, is part of the JIT's time)
         _exit_hook_after_numba()
         try:

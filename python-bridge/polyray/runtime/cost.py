@@ -35,6 +35,10 @@ original kept for size class 2^k bytes, the compiled code does not beat it
 (original 0.3 us; cpu 0.2 us + 0.4 us of dispatch)"); the generated wrapper then runs
 the original's body itself (hot.Kept), at the cost of one test. Tiny functions,
 where the dispatch costs more than the work, go back to their original so.
+Like with like (issue 18): the variant's runs that a background compile ran
+beside are set aside (up to speedup.MAX_DEFERRED of them per size class: on two
+cores the compiler takes one), as the original's are (speedup.py: at least two
+runs, the first cold); the reason says what the original's figure rests on.
 
 Each decision carries the timings and predictions it was based on, and why.
 """
@@ -57,6 +61,8 @@ CANDIDATE_ORDER: Final = ("cpu", "gpu", "ray")
 
 #: Runs of a variant in a size class before its fastest time is compared with the original's there.
 MIN_RUNS: Final = 3
+#: A variant's runs per size class set aside because a background compile ran beside them (observe).
+MAX_BESIDE: Final = 8
 
 #: Ray: fixed cost of a call (scheduling, put/get round trips), seconds.
 RAY_FIXED_SECONDS: Final = 0.02
@@ -157,10 +163,15 @@ class CostModel:
     """Per-dispatcher measurements and the auto decision."""
 
     __slots__ = ("function", "_measured", "_warm", "_candidates", "_excluded", "_failed", "original_seconds",
-                 "check_seconds", "_runs")
+                 "check_seconds", "_runs", "original_basis", "_beside")
 
-    def __init__(self, function: str, original_seconds: Callable[[int], float | None] | None = None) -> None:
+    def __init__(self, function: str, original_seconds: Callable[[int], float | None] | None = None,
+                 original_basis: Callable[[int], str] | None = None) -> None:
         self.function = function
+        #: size class -> what original_seconds rests on, in words (speedup.SpeedupMeter.original_basis)
+        self.original_basis = original_basis
+        #: size class -> the variants' runs set aside there because a compile ran beside them
+        self._beside: dict[int, int] = {}
         #: size class -> the original's fastest time there, or None (speedup.py's measurements): a compiled
         #: variant that does not beat it there gives way to the original ("never slower", issue 18)
         self.original_seconds = original_seconds
@@ -319,10 +330,12 @@ class CostModel:
         if original is None or compiled + self.check_seconds < original:
             return None
         checks = f" + {_fmt(self.check_seconds)} of dispatch" if self.check_seconds else ""
+        basis = self.original_basis(sc) if self.original_basis is not None else ""
         return Decision(
             "original",
             f"{note}: original kept for size class 2^{sc} bytes, the compiled code does not beat it "
-            f"(original {_fmt(original)}; {name} {_fmt(compiled)}{checks})",
+            f"(original {_fmt(original)}; {name} {_fmt(compiled)}{checks})"
+            + (f"; the original's time: {basis}, {name}'s: fastest of {self._runs[sc][name]} runs" if basis else ""),
             sc, False, {name: compiled, "original": original}, {})
 
     def _predict(self, name: str, variants: Mapping[str, Variant], measured: Mapping[str, float],
@@ -352,11 +365,14 @@ class CostModel:
             self._failed.setdefault(decision.size_class, {})[variant] = reason
 
     def observe(self, decision: Decision | None, variant: str, seconds: float,
-                args: tuple[Any, ...] | None = None, sizes: tuple[int, int] | None = None) -> None:
+                args: tuple[Any, ...] | None = None, sizes: tuple[int, int] | None = None,
+                beside_compile: bool = False) -> None:
         """Take the time of a successful run of ``variant``.
 
         ``decision`` None: a forced target (POLYRAY_TARGET=cpu...); its time
         counts too (size class from ``args``), it is a real call like any other.
+        ``beside_compile``: a background compile ran beside it (background.compiled_since): set aside, up to
+        MAX_BESIDE runs per size class (then counted: compiles that never end must not stop the comparison).
         """
         if variant not in self._warm:
             self._warm.add(variant)
@@ -369,6 +385,11 @@ class CostModel:
             sc = size_class(args)[0]
         else:
             return
+        if beside_compile:
+            aside = self._beside.get(sc, 0)
+            if aside < MAX_BESIDE:
+                self._beside[sc] = aside + 1
+                return
         per = self._measured.setdefault(sc, {})
         runs = self._runs.setdefault(sc, {})
         runs[variant] = runs.get(variant, 0) + 1

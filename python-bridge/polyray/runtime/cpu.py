@@ -177,7 +177,7 @@ class CpuVariant:
     __slots__ = ("py_func", "serial_func", "helpers", "callees", "fastmath", "parallel", "boundscheck", "rollback", "undo", "_jitted", "_serial", "_form", "_form_times",
                  "_form_calls", "_warm_forms", "_broken",
                  "_failed", "_numba_error", "_lock", "_notes", "cached", "_jobs", "_jobs_lock", "_skipped_ahead",
-                 "_jit_report", "_stable", "_plan", "last_seconds", "_trials")
+                 "_jit_report", "_stable", "_plan", "last_seconds", "_trials", "last_beside")
 
     def __init__(
         self,
@@ -258,6 +258,8 @@ class CpuVariant:
         self._plan: tuple[Callable[..., Any], tuple[float, float, float, int | None]] | None = None
         #: seconds the compiled code of the last successful run took (its preparation not included)
         self.last_seconds: float | None = None
+        #: whether a background compile ran beside the last run's compiled code (background.compiled_since)
+        self.last_beside = False
         background.prestart()  # (the first call's compile then only queues: background.prestart)
 
     #: compiled apart from the calls (background.py): a run's time is never a compile's (cost.py)
@@ -550,6 +552,7 @@ class CpuVariant:
             stable = (0, 0, math.inf, None)  # nor on the hot path: the next call looks for this form again
         if self.parallel:
             self._form = form
+        mark = background.compile_mark()
         start = perf_counter()
         if self.rollback is not None:
             result = self._run_speculative(jitted, args)
@@ -559,6 +562,7 @@ class CpuVariant:
             result = self._call(jitted, args)
         elapsed = perf_counter() - start
         self.last_seconds = elapsed
+        self.last_beside = background.compiled_since(mark)
         if self.rollback is None and self.undo is None:  # (a speculative or undoable run copies its arrays: never on the hot path)
             self._plan = (jitted, stable)
         if cls is not None:

@@ -13,6 +13,8 @@ from . import history as _history
 from . import environ as _environ
 from . import hot as _hot
 from . import hot_entry as _hot_entry
+from .background import compile_mark as _compile_mark
+from .background import compiled_since as _compiled_since
 from .background import open_gates as _open_gates
 from .background import register_call as _register_call
 from .choice import TARGETS, Choice, choose
@@ -140,7 +142,7 @@ class Dispatcher:
         # the speedup over the original per size class, the original timed on copies (speedup.py)
         self._speed = SpeedupMeter()
         # auto: per size class, the compiled candidates' times, and the original's (never slower, issue 18)
-        self._cost = CostModel(name, self._speed.original_seconds)
+        self._cost = CostModel(name, self._speed.original_seconds, self._speed.original_basis)
         # the hot path (hot.py): size class -> the decision a recent call there settled on
         self._hot: dict[int, _hot.Entry] = {}
         self._count = len(params)
@@ -201,7 +203,7 @@ class Dispatcher:
         decisions: the next calls measure again (after the machine's load changed, in tests)."""
         self._forget_hot()
         self._speed = SpeedupMeter()
-        self._cost = CostModel(self.name, self._speed.original_seconds)
+        self._cost = CostModel(self.name, self._speed.original_seconds, self._speed.original_basis)
         if self._check_cost is not None:  # (what a hot call costs is this process's, not a measurement to forget)
             self._cost.check_seconds = self._check_cost
 
@@ -317,6 +319,7 @@ class Dispatcher:
                 problem = f"checking the arguments failed ({_short(exc)})"
             if problem is None:
                 variant = self.variants[chosen]
+                mark = _compile_mark()  # (a time measured beside a background compile is not a settled one)
                 start = perf_counter()
                 try:
                     # (the Variant protocol is run(args); CpuVariant also takes the sizes computed above)
@@ -368,7 +371,9 @@ class Dispatcher:
                             seconds = ran
                         else:  # a call that waited for the JIT: its time is the run's alone (JIT time apart, issue 19)
                             seconds -= extra.get("jit_waited_seconds", 0.0)
-                        self._cost.observe(decision, chosen, seconds, args, sizes)
+                        # (CpuVariant marks its compiled code's run alone: not the wait for its compile)
+                        beside = getattr(variant, "last_beside", False) if ran is not None else _compiled_since(mark)
+                        self._cost.observe(decision, chosen, seconds, args, sizes, beside)
                         if decision is not None:  # auto: forced targets (tests, benchmarks) pay no extra runs
                             extra.update(self._speed.variant_ran(chosen, sizes, seconds, self.original, args))
                         else:  # the speedup from the original's own calls, or why none (the sidebar says it)
@@ -388,6 +393,7 @@ class Dispatcher:
                     return result
             else:
                 reason = f"{problem}; ran original instead of {chosen} ({reason})"
+        mark = _compile_mark()
         start = perf_counter()
         try:
             result = self.original(*args)
@@ -402,7 +408,7 @@ class Dispatcher:
             raise
         seconds = perf_counter() - start
         try:
-            self._speed.original_ran(sizes, seconds)
+            self._speed.original_ran(sizes, seconds, _compiled_since(mark))
         except Exception:  # noqa: BLE001 - bookkeeping must not lose the result
             pass
         record = {
@@ -422,14 +428,19 @@ class Dispatcher:
         """After a call that ran well: let calls like it take the hot path (hot.py), when what decided this
         one will decide the same for them: auto's choice is settled for the size class (nothing measuring,
         the original's time known or judged not worth taking, no candidate still being looked into) or the
-        target is forced; a compiled form that the variant offers for more calls (CpuVariant.take_hot)."""
-        if sizes is None or not _hot.enabled() or writes != _EVENTS[0]:
+        target is forced; a compiled form that the variant offers for more calls (CpuVariant.take_hot).
+        An auto record whose choice has settled so says ``settled: True`` (the NPBench harness's settled-speed
+        column takes the calls after one), and so do the hot calls after it (their shared record)."""
+        if sizes is None:
             return
         cls, total = sizes
         if decision is not None:
             if not self._speed.settled(cls) or not self._cost.settled(decision, cls, self.variants):
                 return
-        elif target not in TARGETS or target == "auto" or target not in self._choices:
+            record["settled"] = True
+        if not _hot.enabled() or writes != _EVENTS[0]:
+            return
+        if decision is None and (target not in TARGETS or target == "auto" or target not in self._choices):
             return
         lo, hi = _hot.class_bounds(cls)
         if not lo <= total < hi:  # (cannot happen: size_class and class_bounds agree)

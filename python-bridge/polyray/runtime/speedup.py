@@ -23,7 +23,19 @@ and, where none is known, times the original once on a COPY of the arguments:
 * an original under SHORT_SECONDS runs up to SHORT_RUNS times within that one
   timing (fresh copies each time) and its fastest run counts: auto compares it
   with the variant's (cost.py, "never slower"), and one run of a few
-  microseconds is mostly noise.
+  microseconds is mostly noise;
+* settled figures (issue 18): the timing on copies runs the original at least
+  MIN_ORIGINAL_RUNS times (the first is cold: fresh copies, evicted caches,
+  BLAS threads asleep), unless its first run took longer than the bound (the
+  record says it rests on one run) or DECISIVE_FACTOR times the variant's
+  (a warm run could not change auto's decision); where a background compile ran
+  beside those runs (background.compiled_since: on two cores the compiler takes
+  one) the speedup is reported and the copies are timed again on the first
+  later call with no compile running (MAX_DEFERRED calls at most), auto's
+  choice not settled until then; and calls that ran the original anyway count
+  for auto only when no compile ran beside them and there are MIN_ORIGINAL_RUNS
+  of them (else the copies are timed). :meth:`SpeedupMeter.original_basis`
+  says what the figure auto compares rests on.
 
 Each variant run's record then carries ``speedup`` (original / fastest variant
 time in that class), or ``speedup_note`` saying why there is none
@@ -42,6 +54,8 @@ from typing import Any, Final
 import numpy as np
 
 from . import environ
+from .background import compile_mark, compiled_since
+from .background import compiling as compiling_now
 from .cost import cpu_count
 from .variants import short_error
 
@@ -86,6 +100,15 @@ TIMING_BUDGET_SECONDS: Final = 0.05
 #: variant (the full path: the hot path's one call in 256) times it once more on copies; the fastest counts.
 TIE_MARGIN: Final = 0.10
 TIE_SAMPLES: Final = 3
+#: The original's runs auto's "never slower" compares at least (issue 18): NPBench gesummv kept compiled loops at
+#: 1.5-2.0 s against NumPy's 0.67 s because the original's one timed run, cold, was slower than they were.
+MIN_ORIGINAL_RUNS: Final = 2
+#: A first run of the original on copies over DECISIVE_FACTOR times the variant's fastest is not run again: a warm
+#: run could not make it the faster (its cold first runs measured up to 3-4x a warm one: gesummv above).
+DECISIVE_FACTOR: Final = 10.0
+#: Calls of the variant at a size class that wait for a background compile to end to time the original's copies
+#: again, where their timing ran beside one (then its figure stands, and the record says so).
+MAX_DEFERRED: Final = 8
 
 _bound_setting = DEFAULT_BOUND_SECONDS
 
@@ -153,7 +176,8 @@ def _fmt(seconds: float) -> str:
 class SpeedupMeter:
     """Original and variant times per size class of one dispatcher, and the timing on copies."""
 
-    __slots__ = ("_original", "_variant", "_calls", "_tried", "_notes", "_on_copies", "_loops", "_samples")
+    __slots__ = ("_original", "_variant", "_calls", "_tried", "_notes", "_on_copies", "_loops", "_samples",
+                 "_quiet", "_deferred", "_basis")
 
     def __init__(self) -> None:
         #: size class -> (fastest original seconds, bytes of that call)
@@ -172,9 +196,17 @@ class SpeedupMeter:
         self._loops: bool | None = None
         #: size class -> how many runs of the original its fastest time is the fastest of (TIE_SAMPLES)
         self._samples: dict[int, int] = {}
+        #: size class -> (fastest, count) of the calls that ran the original with no compile beside them
+        self._quiet: dict[int, tuple[float, int]] = {}
+        #: size class -> calls that waited for a background compile to end to time the copies again, where
+        #: their timing ran beside one (absent: nothing to time again)
+        self._deferred: dict[int, int] = {}
+        #: size class -> what the original's time on copies rests on (original_basis)
+        self._basis: dict[int, str] = {}
 
-    def original_ran(self, sizes: tuple[int, int] | None, seconds: float) -> None:
-        """A call ran the original (anyway) and returned: its time counts."""
+    def original_ran(self, sizes: tuple[int, int] | None, seconds: float, beside_compile: bool = False) -> None:
+        """A call ran the original (anyway) and returned: its time counts for the speedup, and for auto's
+        comparison where no compile ran beside it (``beside_compile``: background.compiled_since)."""
         if sizes is None:
             return
         cls, nbytes = sizes
@@ -182,25 +214,53 @@ class SpeedupMeter:
         if old is None or seconds < old[0]:
             self._original[cls] = (seconds, nbytes)
         self._samples[cls] = self._samples.get(cls, 0) + 1
+        if not beside_compile:
+            best, count = self._quiet.get(cls, (math.inf, 0))
+            self._quiet[cls] = (min(best, seconds), count + 1)
 
     def original_seconds(self, cls: int) -> float | None:
         """What auto compares the variants with at size class ``cls`` ("never slower"): the original's
-        fastest time on copies there (up to SHORT_RUNS runs), else its fastest run of at least
-        SHORT_SECONDS in calls that ran it anyway (while the variant compiled, by default): without the
-        latter, a function whose original ran first was never compared, its copies never timed, and a
-        variant predicted over the bound / ASSUMED_SPEEDUP never either. None where neither is known, or
-        where the bound is 0 (nothing is compared then)."""
+        fastest time on copies there (MIN_ORIGINAL_RUNS runs at least, up to SHORT_RUNS), else its fastest
+        run of at least SHORT_SECONDS in MIN_ORIGINAL_RUNS calls that ran it anyway with no compile beside
+        them, else, where its copies could not be timed (predicted over the bound), its fastest run in any
+        call that ran it anyway (while the variant compiled, by default): without that, a function whose
+        original ran first was never compared. None where none of these is known, or where the bound is 0
+        (nothing is compared then). :meth:`original_basis` says which it is."""
         on_copies = self._on_copies.get(cls)
         if on_copies is not None:
             return on_copies
+        if original_timing_bound() <= 0.0:
+            return None
+        quiet = self._quiet.get(cls)
+        if quiet is not None and quiet[1] >= MIN_ORIGINAL_RUNS and quiet[0] >= SHORT_SECONDS:
+            return quiet[0]
         ran = self._original.get(cls)
-        if ran is None or ran[0] < SHORT_SECONDS or original_timing_bound() <= 0.0:
-            return None  # (one run that short is mostly noise: its copies are timed instead)
+        if ran is None or ran[0] < SHORT_SECONDS or cls not in self._tried:
+            return None  # (one run that short is mostly noise; one cold run beside a compile too: copies are timed)
         return ran[0]
 
+    def original_basis(self, cls: int) -> str:
+        """What :meth:`original_seconds` at ``cls`` rests on, in words ('' where it is None): the run records
+        and auto's reasons say so where a decision is made on fewer runs than MIN_ORIGINAL_RUNS or beside a
+        compile."""
+        if self.original_seconds(cls) is None:
+            return ""
+        basis = self._basis.get(cls)
+        if basis is not None:
+            return basis
+        quiet = self._quiet.get(cls)
+        if quiet is not None and quiet[1] >= MIN_ORIGINAL_RUNS and quiet[0] >= SHORT_SECONDS:
+            return f"fastest of {quiet[1]} calls that ran it"
+        note = self._notes.get(cls, "its copies were not timed")
+        return f"few figures: the fastest of {self._samples.get(cls, 0)} calls that ran it, a compile beside some ({note})"
+
     def settled(self, cls: int) -> bool:
-        """Whether nothing is left to measure about the original at ``cls`` (timed, or judged not to be)."""
-        return cls in self._original or cls in self._tried
+        """Whether nothing is left to measure about the original at ``cls`` (timed, judged not to be, or
+        nothing is compared: the bound is 0); not while its copies wait to be timed again without a compile
+        beside them."""
+        if cls in self._deferred:
+            return False
+        return cls in self._tried or self.original_seconds(cls) is not None or original_timing_bound() <= 0.0
 
     def predict(self, nbytes: int, variant_seconds: float, loops: bool = True) -> float:
         """The original's predicted time for arguments of ``nbytes`` bytes (``loops``: whether it runs Python
@@ -225,8 +285,9 @@ class SpeedupMeter:
 
     def variant_ran(self, variant: str, sizes: tuple[int, int] | None, seconds: float,
                     original: Callable[..., Any], args: tuple[Any, ...]) -> dict[str, Any]:
-        """A variant ran ``args`` in ``seconds``: the record keys (speedup or why not), after timing the
-        original on copies of ``args`` if this is the class's second call and it is predicted cheap."""
+        """A variant ran ``args`` in ``seconds``: the record keys (speedup or why not, and what the original's
+        figure rests on), after timing the original on copies of ``args`` if this is the class's second call
+        (or a later one, where a compile ran then), it is predicted cheap, and no compile runs now."""
         if sizes is None:
             return {}
         cls, nbytes = sizes
@@ -236,14 +297,27 @@ class SpeedupMeter:
         calls = self._calls.get(key, 0) + 1
         self._calls[key] = calls
         extra: dict[str, Any] = {}
+        deferred = self._deferred.get(cls)
         if self.original_seconds(cls) is None and cls not in self._tried and calls >= 2:
             self._tried.add(cls)
             extra = self._time_original(cls, nbytes, best, original, args)
+        elif deferred is not None:  # timed beside a compile: again once none runs
+            if not compiling_now():
+                del self._deferred[cls]
+                extra = self._time_original(cls, nbytes, best, original, args)
+            elif deferred + 1 >= MAX_DEFERRED:
+                del self._deferred[cls]
+                self._basis[cls] += f" (no call without one in {MAX_DEFERRED})"
+            else:
+                self._deferred[cls] = deferred + 1
         elif self._a_tie_to_settle(cls, best):
             extra = self._time_original(cls, nbytes, best, original, args)
         measured = self._original.get(cls)
         if measured is not None and best > 0.0:
             extra["speedup"] = measured[0] / best
+            basis = self.original_basis(cls)
+            if basis:
+                extra["original_basis"] = basis
         else:
             extra["speedup_note"] = self._notes.get(cls, "original not timed yet at this size (on the next call)")
         return extra
@@ -289,8 +363,19 @@ class SpeedupMeter:
         before = self.original_seconds(cls)  # what auto compared with so far (a tie timed again)
         elapsed = math.inf
         spent = 0.0
+        runs = 0
+        why_one = ""
+        mark = compile_mark()
         for run in range(SHORT_RUNS):
-            if run:  # again on fresh copies: one short run is mostly noise (a cold cache, an interruption)
+            if run:  # again on fresh copies (made before the timer): the first run is cold, a short one noise
+                if run >= MIN_ORIGINAL_RUNS and spent > TIMING_BUDGET_SECONDS:
+                    break
+                if run == 1 and elapsed > bound:  # (what the bound allows is what the first run measured)
+                    why_one = f"a second run is over the bound ({_fmt(elapsed)} > {_fmt(bound)})"
+                    break
+                if run == 1 and elapsed >= DECISIVE_FACTOR * variant_seconds:
+                    why_one = f"{_fmt(elapsed)} is over {DECISIVE_FACTOR:g}x the variant's: a warm run would not change auto's choice"
+                    break
                 copies = tuple(a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args)
             self._samples[cls] = self._samples.get(cls, 0) + 1  # (before: a run that raises counts too)
             start = perf_counter()
@@ -300,12 +385,19 @@ class SpeedupMeter:
                 self._notes[cls] = f"original not timed: it raised on the copy ({short_error(exc)})"
                 return {}
             seconds = perf_counter() - start
+            runs += 1
             elapsed = min(elapsed, seconds)
             spent += seconds
-            if spent > TIMING_BUDGET_SECONDS:
-                break
         old = self._original.get(cls)  # (a tie timed again: the fastest of every run counts)
         if old is None or elapsed < old[0]:
             self._original[cls] = (elapsed, nbytes)
         self._on_copies[cls] = elapsed if before is None else min(elapsed, before)
-        return {"original_timed_seconds": elapsed}
+        basis = f"fastest of {self._samples.get(cls, runs)} runs" if before is not None else f"fastest of {runs} runs on copies"
+        if runs < MIN_ORIGINAL_RUNS:
+            basis = f"few figures: one run on copies ({why_one})"
+        if compiled_since(mark):
+            basis = ("few figures: " if not basis.startswith("few") else "") + basis + ", a compile running beside"
+            if cls not in self._basis:  # (the first timing: again once no compile runs; the second's figure stands)
+                self._deferred[cls] = 0
+        self._basis[cls] = basis
+        return {"original_timed_seconds": elapsed, "original_runs": runs}
