@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import importlib.util
 
+import pytest
+
 from compiled import ROOT
 
 
@@ -68,3 +70,86 @@ def test_later_calls_say_whether_auto_kept_the_original():
     assert bench.later({"later_variant": "cpu"}) == "cpu"
     kept = {"later_variant": "original", "later_reason": "auto: original kept for size class 2^20 bytes, ..."}
     assert bench.later(kept) == "original (the variant does not beat it)"
+
+
+def test_chunks_split_the_benchmarks_into_interleaved_parts():
+    bench = _bench()
+    names = ["a", "b", "c", "d", "e"]
+    parts = [bench.selected(names, set(), f"{k}/2") for k in (1, 2)]
+    assert parts == [["a", "c", "e"], ["b", "d"]]
+    assert bench.selected(names, {"b", "e"}, "") == ["b", "e"]
+    assert bench.selected(names, {"b", "d", "e"}, "2/2") == ["d"]
+    with pytest.raises(SystemExit):
+        bench.selected(names, set(), "3/2")
+
+
+def test_resume_keeps_the_rows_written_and_a_later_file_wins(tmp_path):
+    bench = _bench()
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    bench.save(str(first), {"npbench": [{"name": "adi", "verdict": "ok", "n": 1},
+                                        {"name": "crc16", "verdict": "error: over 300 s"}]})
+    bench.save(str(second), {"npbench": [{"name": "crc16", "verdict": "ok", "n": 2}],
+                             "polybench": [{"name": "lu (jit)", "verdict": "ok"}]})
+    assert not list(tmp_path.glob("*.tmp"))
+    rows = bench.load_rows([str(first), str(second)])
+    assert [(r["name"], r["verdict"]) for r in rows["npbench"]] == [("adi", "ok"), ("crc16", "ok")]
+    assert [r["name"] for r in rows["polybench"]] == ["lu (jit)"]
+
+
+def test_a_row_that_waited_for_the_compile_says_so():
+    bench = _bench()
+    orig = {"first_s": 0.02, "import_s": 0.0}
+    waited = {"first_s": 0.021, "import_s": 0.3, "first_variant_call": 2, "until_variant_s": 5.3, "calls": 4,
+              "jit_s": 2.5, "variant_s": 1e-4, "loop": False}
+    looped = {**waited, "loop": True, "first_variant_call": 412}
+    older = {k: v for k, v in looped.items() if k != "loop"}  # rows of runs before the flag: a user's loop
+    lines = bench.markdown([bench.row_for("w", orig, waited), bench.row_for("l", orig, looped),
+                            bench.row_for("o", orig, older)], "### x")
+    assert "| call 2 (after waiting 5.30 s) |" in lines[-3]
+    assert "| call 412 (after 5.30 s) |" in lines[-2] and "| call 412 (after 5.30 s) |" in lines[-1]
+
+
+def test_later_calls_wait_for_the_background_compile_then_time_the_variant(monkeypatch):
+    import time
+
+    import numpy as np
+
+    import polyray
+    from polyray.runtime import background
+
+    monkeypatch.delenv("POLYRAY_JIT_WAIT", raising=False)  # the first call runs the original, as a user's does
+    bench = _bench()
+
+    @polyray.parallelize
+    def first_call_bench_rows(A: np.ndarray, out: np.ndarray) -> None:
+        n, m = A.shape
+        for i in range(n):
+            for j in range(m):
+                out[i, j] = 2.0 * A[i, j] + 1.0
+
+    A, out = np.random.default_rng(0).random((40, 30)), np.zeros((40, 30))
+
+    def one_call() -> float:
+        t = time.perf_counter()
+        first_call_bench_rows(A, out)
+        return time.perf_counter() - t
+
+    got = bench.later_calls("first_call_bench_rows", one_call, one_call(), 1000, 300.0, False, False)
+    assert got["variants"][0] == "original" and "compiling" in got["first_reason"], got
+    assert got["first_variant_call"] == 2 and got["variants"][1] == "cpu", got  # nothing called while it compiled
+    assert got["accelerated"] and got["jit_s"] > 0 and got["waited_s"] > 0
+    assert 3 <= got["calls"] <= 2 + bench.VARIANT_CALLS and not got["loop"]  # the variant timed again, then done
+    np.testing.assert_array_equal(out, 2.0 * A + 1.0)
+
+    @polyray.parallelize
+    def first_call_bench_words(words: list) -> str:  # nothing Polyray accelerates: two calls, then done
+        return " ".join(sorted(words))
+
+    def plain_call() -> float:
+        t = time.perf_counter()
+        first_call_bench_words(["b", "a"])
+        return time.perf_counter() - t
+
+    assert background.wait_idle(60)
+    got = bench.later_calls("first_call_bench_words", plain_call, plain_call(), 1000, 300.0, False, False)
+    assert not got["accelerated"] and got["calls"] == 3 and "first_variant_call" not in got, got
