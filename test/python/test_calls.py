@@ -146,12 +146,18 @@ def test_a_helper_writing_its_argument_in_place(mod):
     assert status == "ok" and [r["variant"] for r in records] == ["cpu"]
 
 
-def test_a_helper_that_raises_raises_as_python_does_after_the_same_writes(mod):
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+def test_a_helper_that_raises_raises_as_python_does_after_the_same_writes(mod, monkeypatch, form):
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
     x = np.array([2.0, 0.5, 1e-320, -1.0, 3.0])
-    # safe_log is inlined, so the loop runs as a speculative prange: a raising input makes the variant restore
-    # what it wrote and the original run and raise (src/compiler/parse/inline-calls.ts)
+    # safe_log is inlined, so the loop runs as a speculative prange (src/compiler/parse/inline-calls.ts): on a raising
+    # input its parallel form restores what it wrote and the original runs and raises; its serial form, in
+    # Python's order, raises itself after the same writes
     status, records = run_both(mod, "logs", x, np.zeros(5))
-    assert status == "ValueError" and records[0]["variant"] == "original" and "restored" in records[0]["reason"], records
+    if form == "parallel":
+        assert status == "ValueError" and records[0]["variant"] == "original" and "restored" in records[0]["reason"], records
+    else:
+        assert status == "ValueError" and records[0]["variant"] == "cpu" and records[0]["error"] == "ValueError", records
     status, _ = run_both(mod, "logs", np.array([0.0, 1.0]), np.zeros(2))
     assert status == "ValueError"
     status, records = run_both(mod, "logs", np.array([1.0, np.e, np.inf, np.nan]), np.zeros(4))

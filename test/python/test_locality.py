@@ -52,9 +52,9 @@ def run_both(mod, name, args, written, form):
     getattr(mod, name)(*args)
     record = rt.history()[-1]
     variant = getattr(mod, f"_polyray_dispatch_{name}").variants["cpu"]
-    if variant.rollback is None:
+    if not variant.takes_flag(form):
         variant._compile(serial=form == "serial")(*copies[0])
-    else:  # a speculative variant takes its flag array last; valid data never sets it
+    else:  # a speculative variant's flagging form takes its flag array last; valid data never sets it
         flag = np.zeros(1, dtype=np.int8)
         variant._compile(serial=form == "serial")(*copies[0], flag)
         assert flag[0] == 0

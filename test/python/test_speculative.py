@@ -1,7 +1,8 @@
 """Speculative prange (parallel-plan.ts SPECULABLE_HELPERS, CpuVariant rollback): a parallel
 loop whose math call may raise on some data runs in parallel anyway; where CPython would
 raise, the variant flags it, restores every array it wrote, and the original runs and raises
-exactly as Python does, partial writes included."""
+exactly as Python does, partial writes included. The serial form (one thread, Python's order)
+raises itself, as the sequential loop does (CpuVariant serial_raises)."""
 from __future__ import annotations
 
 import warnings
@@ -38,38 +39,74 @@ def test_the_loop_is_a_prange_loop_that_numba_really_parallelizes(mod, monkeypat
     np.testing.assert_array_equal(y, np.sqrt(x) + 1.0)
 
 
-@pytest.mark.parametrize("below", ["0", "1000000"])
-def test_rollback_in_both_forms(mod, monkeypatch, below):
-    """The parallel form and the serial form (small arrays) both flag and restore."""
+def test_the_serial_form_is_the_plain_raising_loop(mod):
+    """The serial form runs in Python's order: its math raises as Python's does, so it takes no flag (issue 18)."""
+    text = Path(mod.__file__).read_text()
+    seq = text.split("def _polyray_seq_roots")[1].split("_polyray_dispatch_roots")[0]
+    assert seq.startswith("(n, x, y):") and "_polyray_fail" not in seq and "spec_" not in seq
+    assert "_polyray_h_sqrt(x[i])" in seq
+    assert "rollback=(2,), serial=_polyray_seq_roots, serial_raises=True" in text
+
+
+def test_serial_raises_needs_a_speculative_variant_and_its_serial_form():
+    def f(x, _polyray_fail):
+        x[0] = 1.0
+
+    def g(x):
+        x[0] = 1.0
+
+    with pytest.raises(TypeError, match="serial_raises must be a bool"):
+        rt.CpuVariant(f, parallel=True, rollback=(0,), serial=g, serial_raises=1)
+    with pytest.raises(ValueError, match="needs rollback="):
+        rt.CpuVariant(g, parallel=True, serial=g, serial_raises=True)
+    with pytest.raises(ValueError, match="serial= \\(its raising form\\)"):
+        rt.CpuVariant(f, parallel=True, rollback=(0,), serial_raises=True)
+    v = rt.CpuVariant(f, parallel=True, rollback=(0,), serial=g, serial_raises=True)
+    assert v.takes_flag("parallel") and not v.takes_flag("serial")
+    assert rt.CpuVariant(f, parallel=True, rollback=(0,)).takes_flag("serial")
+
+
+def test_the_parallel_form_rolls_back(mod, monkeypatch):
+    """The parallel form flags, restores its written arrays, and the original raises."""
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
-    monkeypatch.setenv("POLYRAY_SERIAL_BELOW_BYTES", below)
+    monkeypatch.setenv("POLYRAY_SERIAL_BELOW_BYTES", "0")
     x = np.arange(256.0)
     mod.roots(256, x, np.zeros(256))
-    assert rt.history()[-1]["form"] == ("parallel" if below == "0" else "serial")
+    assert rt.history()[-1]["form"] == "parallel"
     x[100] = -1.0
     y1, y2 = np.zeros(256), np.zeros(256)
     assert outcome(mod.roots, 256, x, y1) == outcome(mod._polyray_original_roots, 256, x, y2)
     np.testing.assert_array_equal(y1, y2)
-    assert rt.history()[-1]["variant"] == "original"
+    rec = rt.history()[-1]
+    assert rec["variant"] == "original" and "restored" in rec["reason"]
 
 
+@pytest.mark.parametrize("form", ["parallel", "serial"])
 @pytest.mark.parametrize("bad", [0, 17, 63])
-def test_a_would_be_exception_restores_the_arrays_and_the_original_raises(mod, monkeypatch, bad):
+def test_a_would_be_exception_is_pythons_in_both_forms(mod, monkeypatch, form, bad):
+    """A raise in the first, a middle and the last iteration: Python's exception and Python's writes before it.
+    The parallel form restores its arrays and the original raises; the serial form raises itself."""
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
     x = np.arange(64.0)
     x[bad] = -0.5
-    y1, y2 = np.full(64, 7.0), np.full(64, 7.0)
+    y1, y2 = np.full(64, -7.0), np.full(64, -7.0)
     got = outcome(mod.roots, 64, x, y1)
     want = outcome(mod._polyray_original_roots, 64, x, y2)
     assert got == want == ("ValueError", "math domain error")
     # the partial writes are Python's: rows before `bad` written, the rest untouched
     np.testing.assert_array_equal(y1, y2)
+    assert (y1[:bad] >= 1.0).all() and (y1[bad:] == -7.0).all()
     rec = rt.history()[-1]
-    assert rec["variant"] == "original" and "restored" in rec["reason"]
+    if form == "parallel":
+        assert rec["variant"] == "original" and "restored" in rec["reason"]
+    else:
+        assert rec["variant"] == "cpu" and rec["error"] == "ValueError"
     # data-dependent: the next call with good data runs the variant again
     x[bad] = 1.0
     mod.roots(64, x, y1)
-    assert rt.history()[-1]["variant"] == "cpu"
+    assert rt.history()[-1]["variant"] == "cpu" and rt.history()[-1]["form"] == form
+    np.testing.assert_array_equal(y1, np.sqrt(x) + 1.0)
 
 
 def test_nan_and_negative_zero_do_not_raise(mod, monkeypatch):
@@ -83,10 +120,12 @@ def test_nan_and_negative_zero_do_not_raise(mod, monkeypatch):
     np.testing.assert_array_equal(y1, y2)
 
 
+@pytest.mark.parametrize("form", ["parallel", "serial"])
 @pytest.mark.parametrize("x0,d", [(1.0, 2.0), (1.0, 0.0), (0.0, 2.0), (0.0, 0.0), (-1.0, 0.0)])
-def test_an_earlier_flagged_loop_wins_over_a_later_exception(mod, monkeypatch, x0, d):
+def test_an_earlier_flagged_loop_wins_over_a_later_exception(mod, monkeypatch, x0, d, form):
     """log(0) raises before 1.0 / 0.0 does: the variant's later ZeroDivisionError must not surface."""
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
     x = np.full((6, 6), 3.0)
     x[4, 2] = x0
     y1, y2 = np.full((6, 6), -1.0), np.full((6, 6), -1.0)

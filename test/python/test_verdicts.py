@@ -28,6 +28,8 @@ NOT_KERNELS = {
     "bench/rotation_forms.py": "times the serial and prange forms of test/kernels/numpy_style/rotations.py and gathers.py, checked here "
                                "(a benchmark driver, no kernel)",
     "bench/gemv_rows.py": "times gesummv's compiled body as two gemv or as the row loop summed in SIMD lanes, Numba functions it defines (a benchmark driver, no kernel)",
+    "bench/speculative_forms.py": "times the forms of rbf, act, smooth and logs, test/python/test_inlined_calls.py's kernels (their source "
+                                  "copied there, checked there), compiled by several compilers (a benchmark driver, no kernel)",
     "bench/kept_body.py": "times the generated wrapper's kept copy of the original against a call of it (a benchmark driver, no kernel)",
     "bench/dispatch_overhead.py": "times the dispatcher's hot and full paths on kernels it writes at run time (a benchmark driver, no kernel)",
     "test/kernels/polybench/specs.py": "sizes and input builders of the PolyBench kernels (test support, no kernel)",

@@ -162,6 +162,9 @@ class CpuVariant:
         as not having happened (VariantRolledBack): the original gives NumPy's bits.
     serial: the function the serial form compiles (default: py_func without
         parallel=True); a rescheduled variant passes its loops in the original order.
+    serial_raises: the serial form of a speculative variant raises where Python
+        raises (its loops run in Python's order, codegen's ``raising`` form): it
+        takes no flag, and its runs copy nothing (``undo`` still applies to it).
     callees: global name -> Python function, for the other functions of the
         module the variant calls (the compiler's specializations, types/calls.ts):
         each is compiled with ``numba.njit`` (sequential, Numba's bounds checks on)
@@ -174,7 +177,7 @@ class CpuVariant:
         checks (the variant that calls them runs behind the bounds guard).
     """
 
-    __slots__ = ("py_func", "serial_func", "helpers", "callees", "fastmath", "parallel", "boundscheck", "rollback", "undo", "_jitted", "_serial", "_form", "_form_times",
+    __slots__ = ("py_func", "serial_func", "serial_raises", "helpers", "callees", "fastmath", "parallel", "boundscheck", "rollback", "undo", "_jitted", "_serial", "_form", "_form_times",
                  "_form_calls", "_warm_forms", "_broken",
                  "_failed", "_numba_error", "_lock", "_notes", "cached", "_jobs", "_jobs_lock", "_skipped_ahead",
                  "_jit_report", "_stable", "_plan", "last_seconds", "_trials", "last_beside")
@@ -190,6 +193,7 @@ class CpuVariant:
         callees: dict[str, Callable[..., Any]] | None = None,
         undo: tuple[int, ...] | None = None,
         fastmath: tuple[str, ...] = (),
+        serial_raises: bool = False,
     ) -> None:
         if not callable(py_func) or not hasattr(py_func, "__globals__"):
             raise TypeError(f"CpuVariant: py_func must be a Python function, got {type(py_func).__name__}")
@@ -209,6 +213,10 @@ class CpuVariant:
             raise TypeError(f"CpuVariant {py_func.__name__!r}: undo must be a tuple of argument positions, got {undo!r}")
         if serial is not None and (not callable(serial) or not hasattr(serial, "__globals__")):
             raise TypeError(f"CpuVariant {py_func.__name__!r}: serial must be a Python function, got {type(serial).__name__}")
+        if type(serial_raises) is not bool:
+            raise TypeError(f"CpuVariant {py_func.__name__!r}: serial_raises must be a bool, got {serial_raises!r}")
+        if serial_raises and (rollback is None or serial is None):
+            raise ValueError(f"CpuVariant {py_func.__name__!r}: serial_raises needs rollback= (a speculative variant) and serial= (its raising form)")
         if callees is not None and not (isinstance(callees, dict) and all(
                 isinstance(k, str) and k.isidentifier() and callable(f) and hasattr(f, "__globals__") for k, f in callees.items())):
             raise TypeError(f"CpuVariant {py_func.__name__!r}: callees must map global names to Python functions, got {callees!r}")
@@ -219,6 +227,7 @@ class CpuVariant:
         self.rollback = rollback
         self.undo = undo
         self.serial_func = serial
+        self.serial_raises = serial_raises
         self.py_func = py_func
         self.helpers: tuple[str, ...] = tuple(helpers)
         self.parallel = parallel
@@ -505,7 +514,7 @@ class CpuVariant:
             try:
                 import numba
 
-                extra = (np.zeros(1, dtype=np.int8),) if self.rollback is not None else ()
+                extra = (np.zeros(1, dtype=np.int8),) if self.takes_flag(form) else ()
                 signature = tuple(numba.typeof(a) for a in (*stand_ins, *extra))
                 jitted.compile(signature)
             except Exception as exc:  # noqa: BLE001 - typing, lowering, LLVM: the variant cannot run these types
@@ -553,8 +562,9 @@ class CpuVariant:
         if self.parallel:
             self._form = form
         mark = background.compile_mark()
+        flags = self.takes_flag(form)
         start = perf_counter()
-        if self.rollback is not None:
+        if flags:
             result = self._run_speculative(jitted, args)
         elif self.undo is not None:
             result = self._run_undoable(jitted, args)
@@ -563,7 +573,7 @@ class CpuVariant:
         elapsed = perf_counter() - start
         self.last_seconds = elapsed
         self.last_beside = background.compiled_since(mark)
-        if self.rollback is None and self.undo is None:  # (a speculative or undoable run copies its arrays: never on the hot path)
+        if not flags and self.undo is None:  # (a speculative or undoable run copies its arrays: never on the hot path)
             self._plan = (jitted, stable)
         if cls is not None:
             if form in self._warm_forms:
@@ -572,6 +582,10 @@ class CpuVariant:
                 times[form] = (min(best, elapsed), runs + 1)
             self._warm_forms.add(form)  # its first run compiled: not a measurement
         return result
+
+    def takes_flag(self, form: str) -> bool:
+        """Whether ``form`` takes the trailing flag (and its runs copy the written arrays to restore them)."""
+        return self.rollback is not None and not (form == "serial" and self.serial_raises)
 
     def _call(self, jitted: Callable[..., Any], args: tuple[Any, ...], extra: tuple[Any, ...] = ()) -> Any:
         """``jitted(*args, *extra)``; a typing failure is remembered for ``args``' types."""

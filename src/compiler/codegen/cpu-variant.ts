@@ -219,8 +219,15 @@ function shapeDefinitions(tf: TypedFunction, body: string[]): string[] {
   return out;
 }
 
-/** `name`: the variant's function name (the serial form of a rescheduled variant has its own). */
-export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind: 'original', prangeLoops: new Set() }, name = cpuName(tf.fn.name)): CpuVariantCode {
+/**
+ * `name`: the variant's function name (a serial form has its own). `raising`: the serial form of a
+ * parallel variant in the original order (compiled without parallel=True, its prange loops run as
+ * range loops in Python's order): its math calls, indices read from data and range-checked ints raise
+ * as Python's do, where the parallel form flags them; it then needs no flag, no copy of the written
+ * arrays and no rollback (issue 18: the flagging helpers cost 1.5x a raising math.log per element).
+ */
+export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind: 'original', prangeLoops: new Set() }, name = cpuName(tf.fn.name),
+  raising = false): CpuVariantCode {
   const params = tf.fn.params.map((p) => p.name).join(', ');
   if (loopPlan.kind === 'rescheduled') {
     // Statements that may raise are never among the reordered ones (rescheduleObstacle, locality.ts):
@@ -244,9 +251,10 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const prangeLoops = loopPlan.prangeLoops;
   const used = new Set<string>(checkedIntHelpers(tf));
   const native = prangeLoops.size > 0 || (loopPlan.productPrange?.size ?? 0) > 0 ? loopPlan.nativeHelpers ?? new Set<Expr>() : new Set<Expr>();
-  const speculative = prangeLoops.size > 0 ? loopPlan.speculative ?? new Set<Expr>() : new Set<Expr>();
+  const flags = prangeLoops.size > 0 && !raising;
+  const speculative = flags ? loopPlan.speculative ?? new Set<Expr>() : new Set<Expr>();
   const checkedIndices = loopPlan.checkedIndices ?? new Map<Expr, CheckedIndex>();
-  const speculativeIndices = prangeLoops.size > 0 ? loopPlan.speculativeIndices ?? new Set<Expr>() : new Set<Expr>();
+  const speculativeIndices = flags ? loopPlan.speculativeIndices ?? new Set<Expr>() : new Set<Expr>();
   const printingIndices = new Set<Expr>();
   const lowered = loopPlan.lowered ?? new Map<Stmt, LoweredSlice>();
   const blocked = loopPlan.blocked ?? new Map<number, BlockedReduction>();
@@ -274,7 +282,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const numeric = {
     inElements: elements.numeric.inElements,
     checked: (text: string, lo: bigint, hi: bigint): string | undefined => {
-      if (inPrange === 0) return undefined;
+      if (inPrange === 0 || raising) return undefined;
       used.add(SPEC_CHECKED_INT_HELPER);
       return `${helperName(SPEC_CHECKED_INT_HELPER)}(${text}, ${lo}, ${hi}, ${FAIL_FLAG})`;
     },

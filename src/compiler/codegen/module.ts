@@ -8,7 +8,7 @@ import type { TypedFunction } from '../types/check.js';
 import { COMPILER_VERSION } from '../version.js';
 import type { GeneratedFunction } from '../stage-types.js';
 import type { ParallelPlan } from '../poly/parallel-plan.js';
-import type { CpuLoopPlan } from './cpu-variant.js';
+import type { CpuLoopPlan, CpuVariantCode } from './cpu-variant.js';
 import { PRANGE } from './names.js';
 
 /** What the poly stage decided for one function. */
@@ -20,7 +20,7 @@ export interface FunctionPlan {
 }
 import { emitBoundsGuard, guardName } from './bounds-guard.js';
 import { tablePreconditions } from '../poly/table-preconditions.js';
-import { emitCpuVariant, FAIL_FLAG, followsOriginalOrder } from './cpu-variant.js';
+import { emitCpuVariant, followsOriginalOrder } from './cpu-variant.js';
 import { emitGpuVariant, gpuObstacle } from './gpu-variant.js';
 import { emitRayVariant } from './ray-variant.js';
 import type { Box } from '../poly/footprint.js';
@@ -107,29 +107,25 @@ export function generateModule(
       const sums = [...cpu.sums];
       for (const sum of cpu.sums) blocks.push(sum.lines);
       blocks.push(cpu.lines);
-      // A rescheduled nest's serial form is the original order without prange: the
-      // skewed or tiled order only pays when it runs in parallel (floyd-warshall).
-      // A locality order's serial form is that order without prange, a strip-mined
-      // loop moved innermost whole (Rescheduled.serial): one thread runs only the
-      // serial form, and doitgen's original order strides down a column (2.7x slower).
+      // A rescheduled nest's serial form: reorderedSerialForm.
+      // A speculative variant's serial form in the original order is the same code with
+      // raising helpers (emitCpuVariant's `raising`): one thread runs it in Python's order,
+      // so it raises as Python does, writes before the raise included, and needs neither
+      // the flag nor the copies of the written arrays (issue 18).
       let serialForm = '';
       let serialHelpers: string[] = [];
-      if (reordered && parallel) {
-        const name = `_polyray_seq_${top.name}`;
-        const loops = fp.loops;
-        const order = loops.kind === 'rescheduled' ? loops.rescheduled.serial : undefined;
-        const seq = loops.kind === 'rescheduled' && order !== undefined
-          ? emitCpuVariant(tf, { ...loops, rescheduled: { ...(order === 'same' ? loops.rescheduled : order), parallelDims: new Set() } }, name)
-          : emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set(), accumulators: fp.loops.accumulators, checkedIndices: fp.parallel.checkedIndices }, name);
-        // A speculative variant passes its flag to either form; without prange the serial
-        // form's math calls raise as Python's do, in Python's order, so it ignores the flag.
-        const def = cpu.speculative && !seq.speculative ? seq.lines[0].replace(/\):$/, `${tf.fn.params.length ? ', ' : ''}${FAIL_FLAG}):`) : seq.lines[0];
+      const seqName = `_polyray_seq_${top.name}`;
+      const seq = reordered && parallel && fp ? reorderedSerialForm(tf, fp, seqName)
+        : cpu.speculative && parallel && fp?.loops.kind === 'original' ? emitCpuVariant(tf, fp.loops, seqName, true) : undefined;
+      if (seq) {
         for (const sum of seq.sums) {
           sums.push(sum);
           blocks.push(sum.lines);
         }
-        blocks.push([def, ...seq.lines.slice(1)]);
-        serialForm = `, serial=${name}`;
+        blocks.push(seq.lines);
+        // A serial form that flags (a locality order's) takes the flag as the parallel form does; one that
+        // raises takes none: without prange its calls raise as Python's do, in Python's order.
+        serialForm = `, serial=${seq.name}${cpu.speculative && !seq.speculative ? ', serial_raises=True' : ''}`;
         serialHelpers = seq.helpers;
       }
       // the runtime injects the helpers of both forms, and of the functions they call
@@ -143,7 +139,8 @@ export function generateModule(
       const written = tf.params.map((p, k) => (p.kind === 'array' && p.written ? k : -1)).filter((k) => k >= 0);
       const positions = `(${written.join(', ')}${written.length === 1 ? ',' : ''})`;
       if (cpu.speculative) options += `, rollback=${positions}`;
-      else if (used.some((h) => UNDOING_HELPERS.has(h))) options += `, undo=${positions}`;
+      // (a speculative variant's undo= serves its raising serial form: the parallel form's rollback covers its own)
+      if (used.some((h) => UNDOING_HELPERS.has(h))) options += `, undo=${positions}`;
       const bound = [...called.map((c) => `${JSON.stringify(c.spec.callName)}: ${c.spec.pyName}`), ...sums.map((f) => `${JSON.stringify(f.name)}: ${f.name}`)];
       if (bound.length) options += `, callees={${bound.join(', ')}}`;
       if (sums.length) options += `, fastmath=(${sums.map((f) => JSON.stringify(f.name)).join(', ')},)`;
@@ -185,6 +182,21 @@ export function generateModule(
 }
 
 /** Every specialization a function calls, directly or through others, each once, callees first. */
+/**
+ * A rescheduled nest's serial form is the original order without prange: the
+ * skewed or tiled order only pays when it runs in parallel (floyd-warshall).
+ * A locality order's serial form is that order without prange, a strip-mined
+ * loop moved innermost whole (Rescheduled.serial): one thread runs only the
+ * serial form, and doitgen's original order strides down a column (2.7x slower).
+ */
+function reorderedSerialForm(tf: TypedFunction, fp: FunctionPlan, name: string): CpuVariantCode {
+  const loops = fp.loops;
+  const order = loops.kind === 'rescheduled' ? loops.rescheduled.serial : undefined;
+  return loops.kind === 'rescheduled' && order !== undefined
+    ? emitCpuVariant(tf, { ...loops, rescheduled: { ...(order === 'same' ? loops.rescheduled : order), parallelDims: new Set() } }, name)
+    : emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set(), accumulators: fp.loops.accumulators, checkedIndices: fp.parallel.checkedIndices }, name);
+}
+
 export function reachableSpecs(tf: TypedFunction): Specialization[] {
   const out = new Map<string, Specialization>();
   const visit = (t: TypedFunction): void => {
