@@ -183,6 +183,12 @@ def _settle_deferred() -> None:
         threading.Thread(target=job, daemon=True, name="polyray-cell-settle").start()
 
 
+def under_way() -> int:
+    """How many compiles that a cell did not wait for are not yet settled (``%polyray wait`` says so)."""
+    with _lock:
+        return sum(1 for p in _pending.values() if p.ran_plain and not p.settled.is_set())
+
+
 def wait_settled(timeout: float | None = None) -> bool:
     """Wait until every compile that a cell did not wait for is done and settled (tests, benchmarks);
     False when ``timeout`` passed first. Then ``background.wait_idle`` waits for the variants it queued."""

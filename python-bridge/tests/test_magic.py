@@ -122,3 +122,26 @@ def test_a_cell_that_does_not_parse_raises_at_once_with_pythons_message_past_the
     with pytest.raises(SyntaxError):
         ip.run_cell_magic("parallelize", "", "def broken(x: int) -> int:\n    return x +\n")
     assert "cell:3:" in capsys.readouterr().err
+
+
+def test_polyray_wait_waits_for_the_compiles_under_way_and_says_how_long():
+    import threading
+    import uuid
+
+    from polyray.magic import wait_for_compiles
+    from polyray.runtime import background
+
+    assert background.wait_idle(300)  # (earlier tests' background compiles)
+    assert wait_for_compiles(5) == "polyray: nothing was compiling"
+    release = threading.Event()
+    job = background.submit(("wait test", uuid.uuid4().hex), lambda job: release.wait(60))
+    try:  # a compile that does not end within the limit: said so, never a wait past it
+        assert wait_for_compiles(0.2) == ("polyray: still compiling after 0.2 s; calls run the original "
+                                          "(or a variant ready) meanwhile")
+        threading.Timer(0.3, release.set).start()
+        said = wait_for_compiles(60)
+    finally:
+        release.set()
+    assert job.done.is_set() and said.startswith("polyray: waited ") and said.endswith(
+        " s for the compiles under way; calls now run the compiled variants"), said
+    assert 0.2 <= float(said.split()[2]) < 60
