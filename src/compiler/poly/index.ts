@@ -77,7 +77,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
       transformations.push(`kept the loop order inside the parallel loops (isl gave up: ${(e as Error).message.split('\n')[0]})`);
     }
   }
-  const privatized = privatizedOrder(isl, tf, scop, parallel, local, before);
+  const privatized = privatizedOrder(isl, tf, scop, verdicts, parallel, local, before);
   if (privatized) {
     local = privatized.order;
     transformations.push(privatized.note);
@@ -199,13 +199,13 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
  * private to each of its iterations (private-params.ts, doitgen's sum_), for
  * the CPU variant only, when it runs in parallel further out than the order
  * found without it (`local`, else the original's depth `before`); with the
- * sentence for the report. Null otherwise.
+ * sentence for the report. Null otherwise. `verdicts` are polyStage's, of the same scop (computing them again
+ * was a third of the dependence analysis of a function with many arrays).
  */
-function privatizedOrder(isl: IslContext, tf: TypedFunction, scop: Scop, parallel: ParallelPlan, local: Rescheduled | null, before: number): { order: Rescheduled; note: string } | null {
+function privatizedOrder(isl: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>, parallel: ParallelPlan, local: Rescheduled | null, before: number): { order: Rescheduled; note: string } | null {
   if (!parallel.boundsChecked || parallel.lowered.size > 0 || parallel.speculative.size > 0 || parallel.blocked.size > 0) return null;
   if (rescheduleObstacle(tf, scop, parallel, true)) return null;
   try {
-    const verdicts = loopVerdicts(isl, scop);
     const loops = privatizableLoops(isl, tf, scop, verdicts);
     if (loops.size === 0) return null;
     // the parallel plan with those arrays private: every other rule for a prange loop still applies
