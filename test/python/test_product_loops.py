@@ -124,6 +124,20 @@ KERNELS = textwrap.dedent('''
         for i in range(A.shape[0]):
             for k in range(A.shape[1]):
                 s[i] += A[i, k]
+
+
+    def plane_rows(X: np.ndarray[tuple[int, int, int], np.dtype[np.float64]], W: np.ndarray[tuple[int, int], np.dtype[np.float64]], row: npt.NDArray[np.float64]) -> None:
+        # doitgen's stack in other words: each row of X replaced by itself times W, through a scratch row
+        n, m, w = X.shape
+        for a in range(n):
+            for b in range(m):
+                for j in range(w):
+                    row[j] = 0.0
+                for i in range(w):
+                    for j in range(w):
+                        row[j] = row[j] + X[a, b, i] * W[i, j]
+                for j in range(w):
+                    X[a, b, j] = row[j]
 ''')
 
 PRODUCTS = ["matmul", "gemm", "gram_upper", "rmatvec", "inner_band"]
@@ -287,6 +301,41 @@ def test_aliased_operands_run_the_original(modules, monkeypatch):
     close.matvec(A, buf2[:30], buf2[10:40])
     assert rt.history()[-1]["variant"] == "original"
     assert np.array_equal(buf1, buf2)
+
+
+def test_a_stack_whose_rows_replace_its_operand_rows_computes_a_plane_per_iteration(modules, monkeypatch):
+    """plane_rows (doitgen's stack, other names): close mode computes each plane X[a] @ W at the start of
+    iteration a (poly/product-loops.ts planeLoop), within the product bound, the scratch row ending as the last
+    row's result; exact mode keeps the loops bit for bit; views, Fortran order, empty planes and a W too
+    small (IndexError, from the original) behave as the original."""
+    import polyray.runtime as rt
+
+    original, exact, close, _ = modules
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    body = cpu_body(close, "plane_rows")
+    assert "_polyray_np.dot(X[a], W)" in body and "_polyray_np.empty((X.shape[0]" not in body, body
+    assert "_polyray_np.dot(" not in cpu_body(exact, "plane_rows")
+    rng = np.random.default_rng(5)
+    base = _mat(rng, (6, 9, 14))
+    differed = 0
+    for X in (base, base[:, ::2, :], np.asfortranarray(base), base[::-1], base[:, :0, :], base[:0]):
+        w = X.shape[2]
+        W = _mat(rng, (w, w))
+        row = np.full(w, 7.0)
+        want = _run(original.plane_rows, (X, W, row), [0, 2])
+        got = _run(close.plane_rows, (X, W, row), [0, 2])
+        assert rt.history()[-1]["variant"] == "cpu", rt.history()[-1]
+        t = product_loop_bound(0.0, 1.0, X, W, 2)
+        assert within(got[0], want[0], t)
+        assert within(got[1], want[1], t[-1, -1] if X.shape[0] * X.shape[1] > 0 else 0.0)
+        differed += not np.array_equal(got[0], want[0])
+        got_exact = _run(exact.plane_rows, (X, W, row), [0, 2])
+        assert all(np.array_equal(g, e) for g, e in zip(got_exact, want))
+    assert differed > 0
+    # W smaller than a row: the original raises IndexError after its first writes; so does the call
+    W, mine, theirs = _mat(rng, (3, 3)), base.copy(), base.copy()
+    assert outcome(close.plane_rows, mine, W, np.zeros(14)) == outcome(original.plane_rows, theirs, W, np.zeros(14))
+    assert rt.history()[-1]["variant"] == "original" and np.array_equal(mine, theirs)
 
 
 POLYBENCH = {"gemm", "k2mm", "k3mm", "syrk", "syr2k", "mvt", "covariance", "gesummv", "trmm", "symm", "doitgen"}

@@ -230,13 +230,18 @@ test('symm: a scalar dot product per element and a scatter summed over the outer
   assert.ok(!exact.cpu.includes('_polyray_np.dot('));
 });
 
-test("doitgen: a stack of products, one BLAS product per plane before the nest, its copies serial; what only looks like one keeps its loops", async () => {
+test("doitgen: a stack of products, one BLAS product per plane at the start of its iteration, its copies serial; what only looks like one keeps its loops", async () => {
   const { f, cpu } = await compiled(readFileSync('test/kernels/polybench/doitgen.py', 'utf8'));
-  // T[r] = A[r] @ C4 for every plane (the whole plane when the range spans it, else its slice), only when the shapes agree
-  assert.match(cpu, /(_polyray_t\d+_\d+) = _polyray_np\.empty\(\(A\.shape\[0\], A\.shape\[1\], C4\.shape\[1\]\)\)\n {8}if 0 >= 0 and A\.shape\[2\] >= np_ and C4\.shape\[0\] >= np_:\n {12}for (\1_b) in range\(A\.shape\[0\]\):\n[^]*\1\[\2\] = _polyray_np\.dot\(A\[\2\], C4\)\n[^]*\1\[\2\] = _polyray_np\.dot\(A\[\2, :, 0:np_\], C4\[0:np_, :\]\)/);
-  // the k loop becomes sum_[p] += T[r, q, p]; no prange inside r and q (one region per (r, q) otherwise), no private copy
-  const fast = cpu.slice(0, cpu.indexOf('\n    else:'));
-  assert.match(fast, /for r in range\(nr\):\n {12}for q in range\(nq\):\n {16}for p in range\(np_\):\n {20}sum_\[p\] = 0\.0\n {20}sum_\[p\] \+= _polyray_t\d+_\d+\[r, q, p\]/);
+  // T_r = A[r] @ C4 at the start of iteration r (the whole plane when the range spans it, else its slice), only
+  // when r is inside A and the shapes agree; an empty plane otherwise (no row of it is read then)
+  assert.match(cpu, /for r in range\(nr\):\n {12}if 0 <= r < A\.shape\[0\] and 0 >= 0 and A\.shape\[2\] >= np_ and C4\.shape\[0\] >= np_:\n {16}if A\.shape\[2\] == np_ and C4\.shape\[0\] == np_:\n {20}(_polyray_t\d+_\d+) = _polyray_np\.dot\(A\[r\], C4\)\n {16}else:\n {20}\1 = _polyray_np\.dot\(A\[r, :, 0:np_\], C4\[0:np_, :\]\)\n {12}else:\n {16}\1 = _polyray_np\.empty\(\(0, 0\)\)\n/);
+  // no whole stack before the nest
+  assert.doesNotMatch(cpu, /_polyray_np\.empty\(\(A\.shape\[0\]/);
+  // the k loop becomes sum_[p] += T_r[q, p]; no prange inside r and q (one region per (r, q) otherwise), no private copy
+  const fast = cpu.slice(0, cpu.indexOf('\n    else:\n        for r'));
+  assert.match(fast, /\n {12}for q in range\(nq\):\n {16}for p in range\(np_\):\n {20}sum_\[p\] = 0\.0\n {20}sum_\[p\] \+= _polyray_t\d+_\d+\[q, p\]/);
+  // BLAS's threads restored after the nest, whose planes call it
+  assert.match(fast, /A\[r, q, p\] = sum_\[p\]\n {8}_polyray_h_blas_threads_restore\(_polyray_blas_prev\)/);
   assert.doesNotMatch(fast, /_polyray_prange\(|_polyray_pv_/);
   assert.ok(f.transformations.some((t) => /matrix-matrix per r/.test(t)), f.transformations.join('\n'));
   assert.ok(!f.transformations.some((t) => /private to each iteration/.test(t)), f.transformations.join('\n'));
@@ -255,7 +260,26 @@ test("doitgen: a stack of products, one BLAS product per plane before the nest, 
                     A[r, q, p] = sum_[p]
   `;
   // the template as doitgen writes it is a stack (so each twin below differs by its one change)
-  assert.match((await compiled(stack('sum_[p] += A[r, q, s] * C4[s, p]'))).cpu, /_polyray_np\.dot\(A\[/);
+  assert.match((await compiled(stack('sum_[p] += A[r, q, s] * C4[s, p]'))).cpu, /_polyray_np\.dot\(A\[r\]/);
+  // q outermost: the planes' loop is not the nest's outer one, so the whole stack is computed before the nest
+  const swapped = (await compiled(stack('sum_[p] += A[r, q, s] * C4[s, p]', 'for q in range(nq):\n            for r in range(nr):'))).cpu;
+  assert.match(swapped, /(_polyray_t\d+_\d+) = _polyray_np\.empty\(\(A\.shape\[0\], A\.shape\[1\], C4\.shape\[1\]\)\)[^]*\1\[\1_b\] = _polyray_np\.dot\(A\[\1_b\], C4\)[^]*\+= \1\[r, q, p\]/);
+  // another spelling: other names, `X = X + e`, k outside the row loop (doitgen_rows' order): per plane too
+  const other = (await compiled(py`
+    import numpy as np
+    def g(X: ${F3}, W: ${F2}, row: ${F1}) -> None:
+        n, m, w = X.shape
+        for a in range(n):
+            for b in range(m):
+                for j in range(w):
+                    row[j] = 0.0
+                for i in range(w):
+                    for j in range(w):
+                        row[j] = row[j] + X[a, b, i] * W[i, j]
+                for j in range(w):
+                    X[a, b, j] = row[j]
+  `)).cpu;
+  assert.match(other, /for a in range\(n\):\n {12}if 0 <= a < X\.shape\[0\][^\n]*\n[^]*(_polyray_t\d+_\d+) = _polyray_np\.dot\(X\[a\], W\)[^]*row\[j\] \+= \1\[b, j\]/);
   const kept = [
     stack('sum_[p] += A[r, s, q] * C4[s, p]'), // k not A's last axis
     stack('sum_[p] += A[r, c, s] * C4[s, p]'), // c no loop of the nest

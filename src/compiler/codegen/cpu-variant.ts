@@ -16,7 +16,7 @@ import { islName } from '../scop/affine.js';
 import type { BlockedReduction } from '../poly/blocked-reductions.js';
 import { accumulatorName, blockedLoopLines } from './blocked-loops.js';
 import type { ProductLoop } from '../poly/product-loops.js';
-import { productCondition, productLines, productUpdate, scatterAfter } from './product-loops.js';
+import { planeLines, productCondition, productLines, productUpdate, scatterAfter } from './product-loops.js';
 import { localAccumulators, outlineSum, simdSums, type AccumulatorContext, type LocalAccumulator, type PrintedStmt } from './local-accumulators.js';
 
 export interface CpuVariantCode {
@@ -345,7 +345,11 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
         const threads = [`${indent}    _polyray_blas_prev = ${helperName('blas_threads_match')}()`];
         const restore = [`${indent}    ${helperName('blas_threads_restore')}(_polyray_blas_prev)`];
         const dots = nest.flatMap((p) => productLines(p, print, printAs, `${indent}    `));
-        return [`${indent}if ${productCondition(nest, print)}:`, ...threads, ...dots, ...restore, ...fast, ...after, `${indent}else:`, ...slow];
+        // (products computed per plane inside the nest keep BLAS's threads until it ends)
+        const perPlane = nest.some((p) => p.plane !== null);
+        const head = [`${indent}if ${productCondition(nest, print)}:`, ...threads, ...dots];
+        if (perPlane) return [...head, ...fast, ...restore, ...after, `${indent}else:`, ...slow];
+        return [...head, ...restore, ...fast, ...after, `${indent}else:`, ...slow];
       } finally {
         printing.delete(s);
         withProducts = false;
@@ -353,6 +357,15 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     }
     const product = withProducts && s.kind === 'for' ? products.get(s.span.start) : undefined;
     if (product) return productUpdate(product, (e) => printer.expr(e), indent);
+    // a stack's plane loop: each iteration's planes first (codegen/product-loops.ts planeLines)
+    const planes = withProducts && s.kind === 'for' ? [...products.values()].filter((p) => p.plane === s) : [];
+    if (planes.length > 0 && s.kind === 'for') {
+      const lines = (x: Stmt, i: string): string[] | undefined => (x === s ? undefined : override(x, i));
+      const parallel = productPrange.has(s.span.start);
+      const header = parallel ? prangeHeader(s, (e) => printer.expr(e), indent) : [printer.stmts([s], indent, lines)[0]];
+      const body = parallel ? inParallel(() => printer.stmts(s.body, `${indent}    `, override)) : printer.stmts(s.body, `${indent}    `, override);
+      return [...header, ...planes.flatMap((p) => planeLines(p, (e) => printer.expr(e), `${indent}    `)), ...body];
+    }
     const low = lowered.get(s);
     if (low) return low.fusedInto ? [] : elementLoops(low, indent);
     if (s.kind === 'for' && (withProducts ? productPrange : prangeLoops).has(s.span.start)) {

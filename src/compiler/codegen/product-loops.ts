@@ -6,6 +6,9 @@
 //   else:
 //       <the nest as written>
 //
+// A stack (doitgen's T[r, q, b]) whose plane loop r is the nest's outermost computes each plane T_r at the
+// start of iteration r instead (planeLines), and the nest reads T_r[q, b].
+//
 // A triangular k range (lo or hi a function of T's row or column variable v)
 // copies the operand walking v with zeros outside the range, so T = M @ Z holds
 // exactly the original's terms (plus exact zeros):
@@ -197,7 +200,7 @@ export function productLines(p: ProductLoop, print: (e: Expr) => string, printAs
   const terms = p.updates.flatMap((up) => up.terms);
   return [...p.scatters.flatMap((u) => scatterLines(p, u, printAs, indent)), ...terms.flatMap((u, n) => {
     if (u.mask) return maskedLines(p, u, printAs, indent);
-    if (u.stack.length > 0) return stackLines(u, lo, hi, indent);
+    if (u.stack.length > 0) return p.plane ? [] : stackLines(u, lo, hi, indent);
     // syr2k's second term, A @ B.T, is the first's transpose (B @ A.T): one product, read transposed
     const mirror = terms.slice(0, n).find((e) => transposes(u, e));
     if (mirror) return [`${indent}${u.name} = ${mirror.name}.T`];
@@ -232,6 +235,31 @@ function stackLines(t: ProductTerm, lo: string, hi: string, indent: string): str
 }
 
 /**
+ * A stack's plane r computed at the start of iteration r of its plane loop (ProductLoop.plane):
+ * T_r = Y[r, :, lo:hi] @ Z[lo:hi, :], the whole plane when the range spans it. Where the guard has not
+ * covered Y[r] (r outside Y: no (r, q, k) of the original reads it, so the nest reads no row of T_r) or the
+ * range does not fit Y and Z (then no iteration reads T, as stackLines), T_r is an empty plane.
+ */
+export function planeLines(p: ProductLoop, print: (e: Expr) => string, indent: string): string[] {
+  if (!p.plane) return [];
+  const { lo, hi } = productRange(p, print);
+  const r = p.plane.target.id;
+  return p.updates.flatMap((up) => up.terms).filter((t) => t.stack.length > 0).flatMap((t) => {
+    const [y, z] = [t.left.array, t.right.array];
+    const dot = (whole: boolean): string => `${NUMPY}.dot(${whole ? `${y}[${r}]` : `${y}[${r}, :, ${lo}:${hi}]`}, ${operandText(t.right, 'right', lo, hi, whole)})`;
+    return [
+      `${indent}if 0 <= ${r} < ${y}.shape[0] and ${lo} >= 0 and ${y}.shape[2] >= ${hi} and ${z}.shape[${t.right.kDim}] >= ${hi}:`,
+      `${indent}    if ${lo === '0' ? '' : `${lo} == 0 and `}${y}.shape[2] == ${hi} and ${z}.shape[${t.right.kDim}] == ${hi}:`,
+      `${indent}        ${t.name} = ${dot(true)}`,
+      `${indent}    else:`,
+      `${indent}        ${t.name} = ${dot(false)}`,
+      `${indent}else:`,
+      `${indent}    ${t.name} = ${NUMPY}.empty((0, 0))`,
+    ];
+  });
+}
+
+/**
  * Is term t's product the transpose of term e's? t's left operand (rows by k)
  * is e's right one (k by columns) read the other way, and the reverse:
  * sum_k L_t[a, k] R_t[k, b] = sum_k R_e[k, a] L_e[b, k] = T_e[b, a].
@@ -241,8 +269,10 @@ function transposes(t: ProductTerm, e: ProductTerm): boolean {
   return swapped(t.left, e.right) && swapped(t.right, e.left);
 }
 
-function updateLine(u: ProductUpdate, print: (e: Expr) => string, indent: string): string {
-  const term = (t: ProductTerm): string => [...t.factors.map((f) => print(f)), `${t.name}[${[...t.stack, ...u.subscripts].join(', ')}]`].join(' * ');
+function updateLine(u: ProductUpdate, print: (e: Expr) => string, indent: string, perPlane: boolean): string {
+  // (a plane's own T_r has no plane index)
+  const at = (t: ProductTerm): string[] => [...(perPlane ? t.stack.slice(1) : t.stack), ...u.subscripts];
+  const term = (t: ProductTerm): string => [...t.factors.map((f) => print(f)), `${t.name}[${at(t).join(', ')}]`].join(' * ');
   const sum = u.terms.map((t, n) => `${n === 0 ? (t.negated ? '-' : '') : t.negated ? ' - ' : ' + '}${term(t)}`).join('');
   return `${indent}${print(u.update.target)} += ${sum}`;
 }
@@ -256,7 +286,7 @@ export function productUpdate(p: ProductLoop, print: (e: Expr) => string, indent
   });
   // (a loop holding only scatters, whose additions move after the nest, leaves nothing)
   if (p.updates.length === 0) return [`${indent}pass`];
-  const body = [...lines, ...p.updates.map((u) => updateLine(u, print, `${indent}${'    '.repeat(p.inner.length)}`))];
+  const body = [...lines, ...p.updates.map((u) => updateLine(u, print, `${indent}${'    '.repeat(p.inner.length)}`, p.plane !== null))];
   if (p.rangeVar === null) return body;
   // a triangle: only where the original's k range is not empty (elsewhere it adds nothing)
   const { lo, hi } = productRange(p, print);

@@ -75,6 +75,12 @@ export interface ProductLoop {
   rangeVar: string | null;
   /** Updates of X[k, b] summing over an enclosing loop instead (poly/product-scatter.ts), added after the nest. */
   scatters: ScatterUpdate[];
+  /**
+   * A stack's plane loop (planeLoop): the nest's outermost loop, over the stack's first index r. Each
+   * plane's product T_r = Y[r] @ Z is then computed at the start of its iteration r, into a plane-sized
+   * temporary that the nest's rows read while it is in cache; null: the stacks' products before the nest.
+   */
+  plane: ForStmt | null;
 }
 
 /**
@@ -162,7 +168,28 @@ function productLoop(isl: IslContext, tf: TypedFunction, scop: Scop, loop: ForSt
   const terms = updates.flatMap((u) => u.terms);
   const stale = terms.flatMap((t) => t.reads.filter((r) => r.kind === 'subscript' && r.value.kind === 'name' && (written.has(r.value.id) || targets.includes(r.value.id))));
   if (!readsOnlyOld(isl, scop, outer, stale)) return null;
-  return { loop, inner, updates, outer, rangeVar, scatters };
+  return { loop, inner, updates, outer, rangeVar, scatters, plane: planeLoop(outer, terms) };
+}
+
+/**
+ * The loop whose iterations may each compute their own plane of the stacks: the nest's outermost loop when
+ * it walks every stack term's first index r, and nothing in it binds r again. Each (r, q) reads only old
+ * values of Y (readsOnlyOld, above): no write of the nest reaches Y[r, q, k] before the original reads it,
+ * so at the start of iteration r those elements still hold them. A plane's temporary (Q x P) stays in
+ * cache while the rows read it, where the whole stack (R x Q x P) does not: doitgen at MEDIUM, 2-core EPYC
+ * under load 9 to 19 (docs/benchmarks.md, tenth session), 342-409 µs against 788-842 µs in run_bench.
+ */
+function planeLoop(outer: Stmt, terms: ProductTerm[]): ForStmt | null {
+  const stacks = terms.filter((t) => t.stack.length > 0);
+  if (stacks.length === 0 || outer.kind !== 'for') return null;
+  const r = outer.target.id;
+  if (!stacks.every((t) => t.stack[0] === r)) return null;
+  let rebound = false;
+  walkStmts(outer.body, (t) => {
+    if (t.kind === 'for' && t.target.id === r) rebound = true;
+    if ((t.kind === 'assign' || t.kind === 'augassign') && t.target.kind === 'name' && t.target.id === r) rebound = true;
+  });
+  return rebound ? null : outer;
 }
 
 /**
