@@ -42,6 +42,9 @@ class FunctionStats:
     compiled_by: str = ""
     #: JIT time spent on this function's variants (compiled apart from its runs: issue 19)
     jit_seconds: float = 0.0
+    #: the worker's CPU seconds for them, and the Numba compiles they made (issue 18: runtime/jit_meter.py)
+    jit_cpu_seconds: float = 0.0
+    jit_compiles: int = 0
     #: the speedup over the original measured at the last call's size class (runtime/speedup.py), or why none
     measured_speedup: float | None = None
     speedup_note: str = ""
@@ -51,6 +54,8 @@ class FunctionStats:
         seconds = float(entry.get("seconds", 0.0))
         self.calls += 1
         self.jit_seconds += float(entry.get("jit_seconds", 0.0) or 0.0)
+        self.jit_cpu_seconds += float(entry.get("jit_cpu_seconds", 0.0) or 0.0)
+        self.jit_compiles += int(entry.get("jit_compiles", 0) or 0)
         if "speedup" in entry:
             self.measured_speedup, self.speedup_note = float(entry["speedup"]), ""
         elif "speedup_note" in entry:
@@ -108,6 +113,8 @@ class FunctionStats:
             # a row's speedup or why it has none (issue 19): the original ran last, for the reason its record gives
             "speedup_note": self.speedup_note or ("none: the original ran (see the reason)" if self.variant == "original" else ""),
             "jit_seconds": self.jit_seconds,
+            "jit_cpu_seconds": self.jit_cpu_seconds,
+            "jit_compiles": self.jit_compiles,
             "variants": {
                 v: {"calls": int(c), "total_seconds": t, "mean_seconds": t / c if c else None}
                 for v, (c, t) in self.per_variant.items()
@@ -194,7 +201,8 @@ def render(cell: CellReport, stats: dict[str, FunctionStats]) -> dict[str, Any]:
             r["variant"] or "-",
             str(r["calls"]),
             _fmt_seconds(r["seconds"]) if r["calls"] else "-",
-            _fmt_seconds(r["jit_seconds"]) if r.get("jit_seconds") else "-",
+            (_fmt_seconds(r["jit_seconds"]) + (f" ({r['jit_compiles']} Numba compile{'s' if r['jit_compiles'] != 1 else ''})"
+                                                if r.get("jit_compiles") else "")) if r.get("jit_seconds") else "-",
             f"{sp:.1f}x" if sp else (r.get("speedup_note") or "-"),
             r["reason"] or "-",
             r["compile"],

@@ -595,6 +595,7 @@ def test_the_report_shows_jit_time_and_speedup_or_why_not() -> None:
               "jit_compiling": {"cpu": 0.0}})
     assert fast.to_json()["speedup_note"] == "variant compiling: cpu 0.0 s so far"
     fast.add({"variant": "cpu", "seconds": 0.001, "reason": "auto", "jit_seconds": 2.5, "jit_waited_seconds": 0.0,
+              "jit_cpu_seconds": 1.25, "jit_compiles": 2,
               "speedup_note": "original not timed yet at this size (on the next call)"})
     fast.add({"variant": "cpu", "seconds": 0.001, "reason": "auto", "speedup": 19.5, "original_timed_seconds": 0.0195})
     slow.add({"variant": "cpu", "seconds": 4.0, "reason": "auto", "jit_seconds": 1.0,
@@ -604,9 +605,12 @@ def test_the_report_shows_jit_time_and_speedup_or_why_not() -> None:
     bundle = render(cell, {"smooth": fast, "stencil": slow})
     rows = {r["name"]: r for r in bundle["application/vnd.polyray.report+json"]["functions"]}
     assert rows["smooth"]["speedup"] == 19.5 and rows["smooth"]["jit_seconds"] == 2.5
+    assert rows["smooth"]["jit_cpu_seconds"] == 1.25 and rows["smooth"]["jit_compiles"] == 2
+    assert rows["stencil"]["jit_compiles"] == 0  # (a record without the count: none said)
     assert rows["stencil"]["speedup"] is None and rows["stencil"]["speedup_note"].startswith("original not timed: predicted")
     text = bundle["text/plain"]
-    assert "JIT" in text.splitlines()[1] and "19.5x" in text and "2.500 s" in text
+    assert "JIT" in text.splitlines()[1] and "19.5x" in text and "2.500 s (2 Numba compiles)" in text
+    assert "1.000 s (" not in text
     assert "original not timed: predicted 4e+03 s (bound 1 s)" in text
 
 

@@ -12,7 +12,7 @@ def _wait_for_jit(monkeypatch):
     monkeypatch.setenv("POLYRAY_JIT_WAIT", "1")
     # a parallel variant compiles the form a call runs, the other one when a call runs that (cpu.FORMS_ENV): the
     # kernels here mostly run one form on small inputs, and the other form was a compile that nothing ran
-    # (POLYRAY_JIT_FORMS=all in the environment compiles both, as a kernel does by default)
+    # (the default since issue 18's first-call work; POLYRAY_JIT_FORMS=all in the environment compiles both)
     monkeypatch.setenv("POLYRAY_JIT_FORMS", os.environ.get("POLYRAY_JIT_FORMS") or "needed")
     monkeypatch.setenv("POLYRAY_TIME_ORIGINAL_BELOW", "0")  # no extra runs of the original (speedup.py)
 

@@ -201,7 +201,7 @@ def test_non_contiguous_views_give_the_originals_results(tmp_path_factory, monke
     lowered = compile_and_import(ROOT / "test/kernels/extra/lowered.py", out, f"views_lowered_{layout}", "--targets", "cpu")
     spec = compile_and_import(ROOT / "test/kernels/extra/speculative.py", out, f"views_spec_{layout}", "--targets", "cpu")
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
-    monkeypatch.setenv("POLYRAY_SERIAL_BELOW_BYTES", "0")  # the parallel form even on small arrays
+    monkeypatch.setenv("POLYRAY_CPU_FORM", "parallel")  # the parallel form even on small arrays
 
     def view(a):
         if a.ndim < 2:

@@ -137,7 +137,7 @@ def test_a_cells_first_run_does_not_wait_for_the_jit_and_a_later_run_uses_the_va
     cell; running the same cell again uses the compiled variant, with the same results. Then, in the same
     kernel (kernels are slow to start), the compile's own budget: BUDGET_CELLS."""
     monkeypatch.delenv("POLYRAY_JIT_WAIT", raising=False)  # the kernel is a user's: no waiting
-    monkeypatch.delenv("POLYRAY_JIT_FORMS", raising=False)  # (and both CPU forms in one compile, conftest.py)
+    monkeypatch.delenv("POLYRAY_JIT_FORMS", raising=False)  # (a user's default, not conftest.py's setting)
     # the cell waits for its compile (the subject here is Numba's JIT; the compile's budget comes after)
     monkeypatch.setenv("POLYRAY_COMPILE_BUDGET", "inf")
     nb = notebook(
@@ -200,7 +200,7 @@ def test_a_cells_first_run_costs_no_more_than_without_the_magic_plus_the_compile
     plus the compile service's time (the magic measures it) and headroom for the load (half the plain run and
     0.5 s: waiting for Numba would cost seconds); a later run of the same cell runs the compiled variant."""
     monkeypatch.delenv("POLYRAY_JIT_WAIT", raising=False)  # a user's kernel: calls do not wait for the JIT
-    monkeypatch.delenv("POLYRAY_JIT_FORMS", raising=False)  # (and compile both CPU forms at once, conftest.py)
+    monkeypatch.delenv("POLYRAY_JIT_FORMS", raising=False)  # (a user's default, not conftest.py's setting)
     # the compile is waited for and its time subtracted (the budgeted first run: the test after this one)
     monkeypatch.setenv("POLYRAY_COMPILE_BUDGET", "inf")
     nb = notebook("%load_ext polyray", TIMING.format(body=TIMED_CELL))

@@ -29,7 +29,7 @@ def test_the_loop_is_a_prange_loop_that_numba_really_parallelizes(mod, monkeypat
     body = cpu_body(mod, "roots")
     assert "_polyray_prange(" in body and "_polyray_h_spec_sqrt(x[i], _polyray_fail)" in body
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
-    monkeypatch.setenv("POLYRAY_SERIAL_BELOW_BYTES", "0")  # the parallel form even for small arrays
+    monkeypatch.setenv("POLYRAY_CPU_FORM", "parallel")  # the parallel form even for small arrays
     x, y = np.arange(64.0), np.zeros(64)
     with warnings.catch_warnings():
         # Numba warns (and runs sequentially) when a prange body has a second exit such as a raise
@@ -70,6 +70,7 @@ def test_the_parallel_form_rolls_back(mod, monkeypatch):
     """The parallel form flags, restores its written arrays, and the original raises."""
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
     monkeypatch.setenv("POLYRAY_SERIAL_BELOW_BYTES", "0")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", "parallel")  # (the form trials run the serial form first: cpu.FORM_ORDER)
     x = np.arange(256.0)
     mod.roots(256, x, np.zeros(256))
     assert rt.history()[-1]["form"] == "parallel"

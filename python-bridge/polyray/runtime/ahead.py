@@ -57,11 +57,12 @@ def dispatchers(module: Any) -> dict[str, Any]:
     return found
 
 
-def start(module: Any, names: set[str] | None = None, ahead: bool = True) -> dict[str, str]:
+def start(module: Any, names: set[str] | None = None, ahead: bool = True, all_forms: bool = False) -> dict[str, str]:
     """Start compiling the CPU variants of ``module``'s dispatchers (those in ``names``) in the background
     for the hinted signatures; returns, per function, what was started or why not. ``ahead``: in the
     ahead-of-time lane, which is bounded (background.ahead_limit: the functions past it compile on their
-    first call); ``polyray compile --precompile`` asks for every one (False)."""
+    first call); ``polyray compile --precompile`` asks for every one (False). ``all_forms``: both forms of a
+    parallel variant (else the form a first call runs, the other compiled when a call wants it: cpu.FORMS_ENV)."""
     from .cpu import CpuVariant
 
     notes: dict[str, str] = {}
@@ -77,7 +78,7 @@ def start(module: Any, names: set[str] | None = None, ahead: bool = True) -> dic
             notes[name] = f"not compiled ahead: {problem}"
             continue
         try:
-            variant.precompile(args, ahead)
+            variant.precompile(args, ahead, all_forms)
         except background.AheadLaneFull as full:  # (its first call compiles it, in the background)
             notes[name] = f"not compiled ahead: {full}"
             continue
@@ -102,7 +103,7 @@ def precompile_file(path: str | Path) -> dict[str, str]:
         spec.loader.exec_module(module)
     finally:
         sys.path.remove(str(path.parent))
-    notes = start(module, ahead=False)  # (asked for by name: the whole file, the lane's bound aside)
+    notes = start(module, ahead=False, all_forms=True)  # (asked for by name: the whole file, the lane's bound aside)
     for fname, dispatcher in dispatchers(module).items():
         variant = dispatcher.variants.get("cpu")
         jobs = list(getattr(variant, "_jobs", {}).values())

@@ -36,10 +36,10 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Hashable
-from time import perf_counter
+from time import perf_counter, thread_time
 from typing import Any, Final
 
-from . import environ
+from . import environ, jit_meter
 
 #: POLYRAY_JIT_WAIT=1: a call waits for its variant to compile (the behaviour before issue 19).
 WAIT_ENV: Final = "POLYRAY_JIT_WAIT"
@@ -71,7 +71,7 @@ class Job:
     """One compile: ``work(job)`` runs on the worker; ``done`` is set when it returns or raises."""
 
     __slots__ = ("key", "work", "created", "started", "finished", "error", "done", "results", "reported", "gate",
-                 "ahead")
+                 "ahead", "cpu", "compiles")
 
     def __init__(self, key: Hashable, work: Callable[["Job"], None], gated: bool = False, ahead: bool = False) -> None:
         self.key = key
@@ -81,6 +81,9 @@ class Job:
         self.created = perf_counter()
         self.started: float | None = None
         self.finished: float | None = None
+        #: the worker's CPU seconds for the work, and the Numba compiles it made (jit_meter.py); set when done
+        self.cpu: float | None = None
+        self.compiles: int | None = None
         #: why the job could not run at all (its work reports its own failures in ``results``)
         self.error: str | None = None
         self.done = threading.Event()
@@ -354,12 +357,17 @@ def _run() -> None:
         job.gate.wait(max(0.0, job.created + GATE_SECONDS - perf_counter()))
         _started += 1
         job.started = perf_counter()  # (importing numba, the first time, is part of the JIT's time)
+        cpu = thread_time()
         _exit_hook_after_numba()
+        counted = jit_meter.install()
+        compiles = jit_meter.compiles()
         try:
             job.work(job)
         except BaseException as exc:  # noqa: BLE001 - the worker must survive any job
             job.error = f"{type(exc).__name__}: {exc}"
         finally:
+            job.cpu = thread_time() - cpu
+            job.compiles = jit_meter.compiles() - compiles if counted else None
             job.finished = perf_counter()
             with _lock:
                 _running = None

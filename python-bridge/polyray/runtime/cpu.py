@@ -97,6 +97,8 @@ PARALLEL_OPTIONS: Final[dict[str, bool]] = {
 #: than the parallelism gains.
 SERIAL_BELOW_BYTES: Final = 32 * 1024
 FORM_TRIALS: Final = 2
+#: The order of the form trials (_use_serial).
+FORM_ORDER: Final = ("serial", "parallel")
 #: After the trials, the slower form runs again, timed, on the RETEST_AFTER-th
 #: call of its size class, then after twice as many calls, and so on: a trial
 #: slowed by another process (OpenBLAS's threads keep spinning for about 0.1 s
@@ -106,15 +108,16 @@ FORM_RETEST_AFTER: Final = 16
 #: POLYRAY_CPU_FORM=parallel|serial runs that form of a parallel CPU variant on
 #: every call (the fuzzer and tests exercise both forms on small inputs this way).
 FORM_ENV: Final = "POLYRAY_CPU_FORM"
-#: POLYRAY_JIT_FORMS=needed: a parallel CPU variant compiles only the form a call runs, and the other form when
-#: a call first runs that one. By default one compile job makes both forms, so that the form trials never wait;
-#: test/python's kernels mostly run one form on small inputs and wait for every compile (POLYRAY_JIT_WAIT), so
-#: there the second form was a Numba compile (the parallel one the larger) that nothing ran.
+#: A parallel CPU variant compiles only the form a call runs (a job per form), and the other form when a call
+#: first wants that one (the form trials: the form compiled runs meanwhile); POLYRAY_JIT_FORMS=all makes one job
+#: compile both forms, the one the call runs first. Each form is a Numba compile of its own (the parallel one
+#: the larger: Numba's parfor passes and its outlined region), and a function's first variant waited for both
+#: (issue 18's first-call line, bench/jit_cost.py: PolyBench's gemm 2.5 CPU s where njit of its loops takes 0.2).
 FORMS_ENV: Final = "POLYRAY_JIT_FORMS"
 
 
 def _needed_forms_only() -> bool:
-    return environ.get(FORMS_ENV) == "needed"
+    return environ.get(FORMS_ENV) != "all"
 
 
 _get_num_threads: Callable[[], int] | None = None
@@ -365,8 +368,9 @@ class CpuVariant:
         self._stable = (0, 0, inf, None)
         if _get_num_threads is None and "numba" not in sys.modules:
             # nothing compiled in this process yet (the call runs the original while the background
-            # compiles): importing numba here would make this first call wait 0.5 s for nothing
-            return False, None
+            # compiles): importing numba here would make this first call wait 0.5 s for nothing; the serial
+            # form, the first of the trials below
+            return True, None
         try:
             if _num_threads() <= 1:
                 self._stable = (inf, below, inf, None)
@@ -374,7 +378,10 @@ class CpuVariant:
         except Exception:  # noqa: BLE001 - no threading layer: the parallel form reports it
             return False, None
         times = self._form_times.get(cls, {})
-        for form in ("parallel", "serial"):  # each timed FORM_TRIALS times (after its compiling run), then the faster
+        # each timed FORM_TRIALS times (after its compiling run), then the faster; the serial form first: it
+        # compiles in a fraction of the parallel one's time (no parfor passes), so a variant runs sooner, and the
+        # parallel form compiles when its trials want it (_needed_forms_only), the serial one running meanwhile
+        for form in FORM_ORDER:
             if times.get(form, (0.0, 0))[1] < FORM_TRIALS:
                 self._trials.add(cls)
                 return form == "serial", cls
@@ -447,6 +454,10 @@ class CpuVariant:
                 job.reported = True
                 self._jit_report["jit_seconds"] = job.compile_seconds()
                 self._jit_report.setdefault("jit_waited_seconds", 0.0)
+                if job.cpu is not None:  # (the job is done when its first form is: _compile_forms' last step)
+                    self._jit_report["jit_cpu_seconds"] = job.cpu
+                if job.compiles is not None:
+                    self._jit_report["jit_compiles"] = job.compiles
             return got, form
         if not job.done.is_set():
             skipped = self._skipped_ahead.get(key)
@@ -484,22 +495,28 @@ class CpuVariant:
             return job
 
     def _job_key(self, signature: tuple[Any, ...], form: str) -> tuple[Any, ...]:
-        """The key of the compile job that makes ``form`` for ``signature``: the signature, one job for both
-        forms; under POLYRAY_JIT_FORMS=needed each form of a parallel variant has a job of its own."""
-        return (*signature, ("form", form)) if self.parallel and _needed_forms_only() else signature
+        """The key of the compile job that makes ``form`` for ``signature``: the signature (the serial form's job,
+        or under POLYRAY_JIT_FORMS=all the one job of both forms); a parallel variant's parallel form compiled
+        alone (the default) has a job of its own."""
+        return (*signature, ("form", form)) if self.parallel and form == "parallel" and _needed_forms_only() else signature
 
-    def precompile(self, args: tuple[Any, ...], ahead: bool = True) -> background.Job:
+    def precompile(self, args: tuple[Any, ...], ahead: bool = True, all_forms: bool = False) -> list[background.Job]:
         """Start compiling for arguments of ``args``' types (examples: only their types are read), e.g.
-        when hints give the signature before any call (the magic, the decorator, ``polyray compile``).
+        when hints give the signature before any call (the magic, the decorator, ``polyray compile``): the
+        form a first call runs (the serial one of a parallel variant, FORM_ORDER), or every form (``all_forms``:
+        ``polyray compile --precompile``, which fills Numba's on-disk cache for later processes). Returns the jobs.
         ``ahead``: in the ahead-of-time lane; raises background.AheadLaneFull where that lane is full:
         nothing is queued, and the run records of the calls that then wait for its compile say so (_ready)."""
         key = call_signature(args)
-        form = "serial" if self.parallel and size_class(args)[1] < _serial_below_bytes() else "parallel"
+        forms = (FORM_ORDER if all_forms and _needed_forms_only() else FORM_ORDER[:1]) if self.parallel else ("parallel",)
+        jobs = []
         try:
-            return self._jobs.get(self._job_key(key, form)) or self._submit(key, args, form, ahead=ahead)
+            for form in forms:
+                jobs.append(self._jobs.get(self._job_key(key, form)) or self._submit(key, args, form, ahead=ahead))
         except background.AheadLaneFull as full:
             self._skipped_ahead[key] = str(full)
             raise
+        return jobs
 
     def _compile_forms(self, job: background.Job, stand_ins: tuple[Any, ...], order: tuple[str, ...]) -> None:
         """On the worker: compile each form for the stand-ins' types (a cache hit loads machine code); the

@@ -248,8 +248,10 @@ def _numba_helpers() -> dict[str, Any]:
             import numba
 
             # (plain calls, which LLVM inlines after linking: Numba's IR-level inline="always" re-typed the body
-            # at every use and made an 8-array entry take 4 s to compile where this takes 1)
-            _helpers.update({"_extent": numba.njit(_extent), "_huge": numba.njit(_huge)})
+            # at every use and made an 8-array entry take 4 s to compile where this takes 1); cached on disk
+            # (this module's name is fixed): each array type's compile cost a process's first fused entry 0.1 to
+            # 0.2 CPU s (issue 18, bench/jit_cost.py), now a load
+            _helpers.update({"_extent": numba.njit(_extent, cache=True), "_huge": numba.njit(_huge, cache=True)})
         return _helpers
 
 

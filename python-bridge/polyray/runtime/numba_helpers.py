@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import operator
+import threading
 from typing import Any
 
 import numpy as np
@@ -704,7 +705,21 @@ def _cdiv_scalar(a: complex, b: complex) -> complex:
     return complex((in1r * rat + in1i) * scl, (in1i * rat - in1r) * scl)
 
 
-cdiv = vectorize(["complex128(complex128, complex128)"], nopython=True)(_cdiv_scalar)
+_cdiv_lock = threading.Lock()
+
+
+def _make_cdiv() -> Any:
+    """``cdiv``, built on first use (this module's ``__getattr__``: ``getattr(numba_helpers, "cdiv")``, ``from
+    ... import cdiv``): a ufunc with a signature compiles when it is made, and this module is imported before
+    every CPU variant compiles, so an eager ``cdiv`` cost every process's first variant 0.3 CPU s (issue 18's
+    first-call line, bench/jit_cost.py) that only complex divisions use. Cached on disk (``cache=True``: this
+    module's import name is fixed, unlike the generated modules' that jitting.py keys by name)."""
+    with _cdiv_lock:
+        made = globals().get("cdiv")
+        if made is None:
+            made = vectorize(["complex128(complex128, complex128)"], nopython=True, cache=True)(_cdiv_scalar)
+            globals()["cdiv"] = made
+    return made
 
 
 # --- NumPy's pairwise summation ---------------------------------------------------
@@ -786,10 +801,12 @@ def _ol_pairwise_mean(a):  # type: ignore[no-untyped-def]
 
 
 def __getattr__(name: str) -> Any:
-    """complex_helpers' ufuncs, compiled when a variant first asks for one (not at this module's import); the
-    BLAS-threads helpers, imported when first asked for."""
+    """complex_helpers' ufuncs and ``cdiv``, compiled when a variant first asks for one (not at this module's
+    import); the BLAS-threads helpers, imported when first asked for."""
     if name in _COMPLEX_HELPERS:
         return getattr(_complex_helpers, name)
+    if name == "cdiv":
+        return _make_cdiv()
     if name in _BLAS_THREADS:
         # BLAS threads matched to Numba's around products: imported when first asked for (it starts Numba's threads)
         from . import blas_threads
