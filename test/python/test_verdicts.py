@@ -52,6 +52,8 @@ NOT_KERNELS = {
     "bench/numpy_style.py": "benchmark driver; its kernels are test/kernels/extra/lowered.py, checked here",
     "bench/first_call.py": "first-call benchmark driver (issue 19); its kernels are test/kernels/polybench, checked here, "
                            "and NPBench's own files",
+    "bench/jit_cost.py": "Numba compile-cost benchmark driver (issue 18); its kernels are test/kernels/polybench, checked here, "
+                         "and NPBench's own files",
     "bench/consecutive_calls.py": "benchmark driver (consecutive calls per variant); its kernels are test/kernels/polybench and "
                                   "bench/polybench, checked here",
     "bench/fft_error.py": "measures rocket-fft's and NumPy's FFT error against a long-double reference (a numerics script, no kernel)",
