@@ -65,14 +65,15 @@ def test_a_cold_first_run_of_the_original_does_not_keep_slower_compiled_code(
     A = np.ones(8)
     meter = SpeedupMeter()
     model = cost.CostModel("gesummv", meter.original_seconds, meter.original_basis)
-    extras, decision = run_auto(meter, model, original, (A,), [1.6, 1.5, 1.7])
+    extras, decision = run_auto(meter, model, original, (A,), [1.6, 1.5])
     assert len(runs) == MIN_ORIGINAL_RUNS and all(r[0] is not A for r in runs)  # on copies, twice, at call 2
     assert "speedup_note" in extras[0] and extras[1]["original_runs"] == 2
     assert extras[1]["original_timed_seconds"] == pytest.approx(0.67)
-    assert extras[2]["original_basis"] == "fastest of 2 runs on copies"
+    assert extras[1]["original_basis"] == "fastest of 2 runs on copies"
     assert decision.variant == "original", decision.reason
     assert "original 670 ms; cpu 1.5 s" in decision.reason
-    assert "the original's time: fastest of 2 runs on copies, cpu's: fastest of 3 runs" in decision.reason
+    # (a clear loss, cost.CLEAR_LOSS: the third call runs the original already)
+    assert "the original's time: fastest of 2 runs on copies, cpu's: fastest of 2 runs; a clear loss" in decision.reason
     # one run alone (the rule before) would have kept the compiled code: 2.4 s > 1.5 s
     assert meter.original_seconds(SIZES[0]) == pytest.approx(0.67)
 
@@ -106,7 +107,8 @@ def test_a_first_run_far_slower_than_the_variant_is_not_repeated(monkeypatch: py
     original, runs = fake_original(monkeypatch, [DECISIVE_FACTOR * 0.01 + 0.001])
     meter = SpeedupMeter()
     extras, _ = run_auto(meter, cost.CostModel("f", meter.original_seconds), original, (np.ones(4),), [0.01, 0.01])
-    assert len(runs) == 1 and "a warm run would not change auto's choice" in extras[1]["original_basis"]
+    assert len(runs) == 1 and extras[1]["original_basis"] == (
+        "one run on copies (101 ms, over 10x the variant's: a warm run would not change auto's choice)")
     # a short original still runs up to SHORT_RUNS times within the budget (at least twice)
     original, runs = fake_original(monkeypatch, [1e-4] * speedup.SHORT_RUNS)
     meter = SpeedupMeter()
@@ -198,3 +200,53 @@ def test_compile_marks_see_a_compile_that_ran_beside() -> None:
     assert job.wait(60)
     assert background.compiled_since(during)  # running at the mark
     assert not background.compiled_since(background.compile_mark())
+
+
+class Forms:
+    """A stand-in for a parallel CpuVariant in its form trials (forms_settled False until they end)."""
+
+    compiles_apart = True
+
+    def __init__(self) -> None:
+        self.tried = False
+
+    def unavailable_reason(self) -> None:
+        return None
+
+    def forms_settled(self, cls: int) -> bool:
+        return False
+
+    def forms_tried(self, cls: int) -> bool:
+        return self.tried
+
+
+def test_a_clear_loss_keeps_the_original_before_the_variants_trials_end() -> None:
+    """NPBench M's correlation ran its compiled form (72.8 s) three more times against a 23 s original while
+    the form trials and MIN_RUNS ran. A loss of CLEAR_LOSS or more, on CLEAR_LOSS_RUNS runs with each form run
+    once, keeps the original at once; a closer one, one run, or a form not yet run waits for the trials."""
+    variant = Forms()
+    variants = {"cpu": variant}
+    model = cost.CostModel("correlation", lambda cls: 23.0, lambda cls: "fastest of 2 runs on copies")
+    assert model.decide((), variants, "auto", SIZES).variant == "cpu"  # (no run yet)
+    model.observe(None, "cpu", 72.8, sizes=SIZES)
+    assert model.decide((), variants, "auto", SIZES).variant == "cpu"  # one run
+    model.observe(None, "cpu", 70.1, sizes=SIZES)
+    assert model.decide((), variants, "auto", SIZES).variant == "cpu"  # the serial form has not run
+    variant.tried = True
+    d = model.decide((), variants, "auto", SIZES)
+    assert d.variant == "original" and "original 23 s; cpu 70.1 s" in d.reason, d.reason
+    assert d.reason.endswith(f"a clear loss (over {cost.CLEAR_LOSS:g}x): decided before the variant's trials end")
+    assert model.settled(d, SIZES[0], variants)
+
+    close = cost.CostModel("f", lambda cls: 1.0)
+    close.decide((), variants, "auto", SIZES)
+    for seconds in (1.4, 1.45, 1.42, 1.41):  # a loss under CLEAR_LOSS: the trials decide (never here: unsettled)
+        close.observe(None, "cpu", seconds, sizes=SIZES)
+        assert close.decide((), variants, "auto", SIZES).variant == "cpu"
+    cpu = CpuVariant(lambda x: x)  # (a serial variant has no trials: forms_tried holds)
+    assert cpu.forms_tried(SIZES[0])
+    cpu._trials.add(SIZES[0])
+    cpu._forms_run[SIZES[0]] = {"parallel"}
+    assert not cpu.forms_tried(SIZES[0])
+    cpu._forms_run[SIZES[0]].add("serial")
+    assert cpu.forms_tried(SIZES[0])

@@ -39,6 +39,9 @@ Like with like (issue 18): the variant's runs that a background compile ran
 beside are set aside (up to speedup.MAX_DEFERRED of them per size class: on two
 cores the compiler takes one), as the original's are (speedup.py: at least two
 runs, the first cold); the reason says what the original's figure rests on.
+A clear loss (the variant's fastest of 2 runs, each of its forms run, at
+CLEAR_LOSS times the original's or more) keeps the original at once, without
+waiting for MIN_RUNS and the form trials.
 
 Each decision carries the timings and predictions it was based on, and why.
 """
@@ -63,6 +66,13 @@ CANDIDATE_ORDER: Final = ("cpu", "gpu", "ray")
 MIN_RUNS: Final = 3
 #: A variant's runs per size class set aside because a background compile ran beside them (observe).
 MAX_BESIDE: Final = 8
+#: A clear loss: where the variant's fastest of CLEAR_LOSS_RUNS runs or more (each of its forms run once at
+#: least: CpuVariant.forms_tried) takes CLEAR_LOSS times the original's time or longer, auto keeps the original
+#: without waiting for MIN_RUNS runs and the form trials (issue 18: NPBench M's correlation ran 72.8 s compiled
+#: against 23 s three times more, covariance 15.5 s against 8.3 s; np.cov, floyd_warshall 1.6-1.8x). Warm
+#: figures on both sides (speedup.py), so noise of 1.5x is unlikely; a closer call waits for the trials.
+CLEAR_LOSS: Final = 1.5
+CLEAR_LOSS_RUNS: Final = 2
 
 #: Ray: fixed cost of a call (scheduling, put/get round trips), seconds.
 RAY_FIXED_SECONDS: Final = 0.02
@@ -320,22 +330,28 @@ class CostModel:
         its checks included, its forms tried: CpuVariant.forms_settled) at size class ``sc``; None otherwise."""
         if self.original_seconds is None:
             return None
-        forms_settled = getattr(variants.get(name), "forms_settled", None)
-        if forms_settled is not None and not forms_settled(sc):
-            return None
         compiled = self._measured.get(sc, {}).get(name)
-        if compiled is None or self._runs.get(sc, {}).get(name, 0) < MIN_RUNS:
+        if compiled is None:
             return None
         original = self.original_seconds(sc)
         if original is None or compiled + self.check_seconds < original:
             return None
+        runs = self._runs.get(sc, {}).get(name, 0)
+        forms_settled = getattr(variants.get(name), "forms_settled", None)
+        early = ""
+        if runs < MIN_RUNS or (forms_settled is not None and not forms_settled(sc)):
+            forms_tried = getattr(variants.get(name), "forms_tried", None)
+            if (runs < CLEAR_LOSS_RUNS or compiled < CLEAR_LOSS * original
+                    or (forms_tried is not None and not forms_tried(sc))):
+                return None
+            early = f"; a clear loss (over {CLEAR_LOSS:g}x): decided before the variant's trials end"
         checks = f" + {_fmt(self.check_seconds)} of dispatch" if self.check_seconds else ""
         basis = self.original_basis(sc) if self.original_basis is not None else ""
         return Decision(
             "original",
             f"{note}: original kept for size class 2^{sc} bytes, the compiled code does not beat it "
             f"(original {_fmt(original)}; {name} {_fmt(compiled)}{checks})"
-            + (f"; the original's time: {basis}, {name}'s: fastest of {self._runs[sc][name]} runs" if basis else ""),
+            + (f"; the original's time: {basis}, {name}'s: fastest of {runs} runs" if basis else "") + early,
             sc, False, {name: compiled, "original": original}, {})
 
     def _predict(self, name: str, variants: Mapping[str, Variant], measured: Mapping[str, float],

@@ -183,7 +183,8 @@ class CpuVariant:
     __slots__ = ("py_func", "serial_func", "serial_raises", "helpers", "callees", "fastmath", "parallel", "boundscheck", "rollback", "undo", "_jitted", "_serial", "_form", "_form_times",
                  "_form_calls", "_warm_forms", "_broken",
                  "_failed", "_numba_error", "_lock", "_notes", "cached", "_jobs", "_jobs_lock", "_skipped_ahead",
-                 "_jit_report", "_stable", "_plan", "last_seconds", "_trials", "last_beside")
+                 "_jit_report", "_stable", "_plan", "last_seconds", "_trials", "last_beside",
+                 "_forms_run")
 
     def __init__(
         self,
@@ -272,6 +273,8 @@ class CpuVariant:
         self.last_seconds: float | None = None
         #: whether a background compile ran beside the last run's compiled code (background.compiled_since)
         self.last_beside = False
+        #: size class -> the forms that have run there (forms_tried)
+        self._forms_run: dict[int, set[str]] = {}
         background.prestart()  # (the first call's compile then only queues: background.prestart)
 
     #: compiled apart from the calls (background.py): a run's time is never a compile's (cost.py)
@@ -400,6 +403,11 @@ class CpuVariant:
         """Whether this variant's times at size class ``cls`` are its chosen form's (no form trial under way
         there): auto compares it with the original only then (cost.py), not on a parallel trial's time."""
         return cls not in self._trials
+
+    def forms_tried(self, cls: int) -> bool:
+        """Whether each form that may run at size class ``cls`` has run there once at least (its first run
+        too), though the trials may not be over: auto may then keep the original on a clear loss (cost.py)."""
+        return cls not in self._trials or len(self._forms_run.get(cls, ())) == 2
 
     def hot_environment(self) -> tuple[str, ...]:
         """The environment variables the form of a run depends on (the hot path re-reads them)."""
@@ -593,6 +601,7 @@ class CpuVariant:
         if not flags and self.undo is None:  # (a speculative or undoable run copies its arrays: never on the hot path)
             self._plan = (jitted, stable)
         if cls is not None:
+            self._forms_run.setdefault(cls, set()).add(form)
             if form in self._warm_forms:
                 times = self._form_times.setdefault(cls, {})
                 best, runs = times.get(form, (float("inf"), 0))

@@ -373,8 +373,8 @@ class SpeedupMeter:
                 if run == 1 and elapsed > bound:  # (what the bound allows is what the first run measured)
                     why_one = f"a second run is over the bound ({_fmt(elapsed)} > {_fmt(bound)})"
                     break
-                if run == 1 and elapsed >= DECISIVE_FACTOR * variant_seconds:
-                    why_one = f"{_fmt(elapsed)} is over {DECISIVE_FACTOR:g}x the variant's: a warm run would not change auto's choice"
+                if run == 1 and elapsed >= max(SHORT_SECONDS, DECISIVE_FACTOR * variant_seconds):
+                    why_one = f"{_fmt(elapsed)}, over {DECISIVE_FACTOR:g}x the variant's: a warm run would not change auto's choice"
                     break
                 copies = tuple(a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args)
             self._samples[cls] = self._samples.get(cls, 0) + 1  # (before: a run that raises counts too)
@@ -393,8 +393,8 @@ class SpeedupMeter:
             self._original[cls] = (elapsed, nbytes)
         self._on_copies[cls] = elapsed if before is None else min(elapsed, before)
         basis = f"fastest of {self._samples.get(cls, runs)} runs" if before is not None else f"fastest of {runs} runs on copies"
-        if runs < MIN_ORIGINAL_RUNS:
-            basis = f"few figures: one run on copies ({why_one})"
+        if runs < MIN_ORIGINAL_RUNS:  # (a decisive first run is enough; one over the bound is few figures)
+            basis = ("" if "a warm run would not" in why_one else "few figures: ") + f"one run on copies ({why_one})"
         if compiled_since(mark):
             basis = ("few figures: " if not basis.startswith("few") else "") + basis + ", a compile running beside"
             if cls not in self._basis:  # (the first timing: again once no compile runs; the second's figure stands)
