@@ -153,3 +153,28 @@ def test_later_calls_wait_for_the_background_compile_then_time_the_variant(monke
     assert background.wait_idle(60)
     got = bench.later_calls("first_call_bench_words", plain_call, plain_call(), 1000, 300.0, False, False)
     assert not got["accelerated"] and got["calls"] == 3 and "first_variant_call" not in got, got
+
+
+def test_a_first_call_over_the_limit_is_measured_again_and_the_medians_decide():
+    bench = _bench()
+    # one unlucky Polyray process (0.9 s against a 0.1 s original), then two ordinary ones
+    polyrays = iter([0.9, 0.12, 0.11])
+    calls = []
+
+    def polyray(whole):
+        calls.append(whole)
+        return {"first_s": next(polyrays), "import_s": 0.05, "calls": 1}
+
+    orig, pol = bench.sampled(lambda: {"first_s": 0.1}, polyray, 1, recheck=3)
+    assert calls == [True, False, False] and pol["rechecked"] and pol["first_samples"] == [0.9, 0.12, 0.11]
+    row = bench.row_for("x", orig, pol)
+    assert row["verdict"] == "ok" and pol["first_s"] == 0.12  # the median: within 1.1 x 0.1 + 0.05
+    assert "| ok (3 samples) |" in bench.markdown([row], "### x")[-1]
+    # slower every time: still slower after the recheck (the rule is the same, only not left to one sample)
+    orig, pol = bench.sampled(lambda: {"first_s": 0.1}, lambda whole: {"first_s": 0.9, "import_s": 0.05}, 1, recheck=3)
+    assert pol["rechecked"] and bench.row_for("x", orig, pol)["verdict"] == "slower"
+    # within the limit at once: no more processes
+    calls.clear()
+    polyrays = iter([0.1])
+    orig, pol = bench.sampled(lambda: {"first_s": 0.1}, polyray, 1, recheck=3)
+    assert calls == [True] and "rechecked" not in pol
