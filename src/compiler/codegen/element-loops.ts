@@ -14,6 +14,7 @@ export const element = (k: number): string => `_polyray_e${k}`;
 
 export class ElementScope {
   private refs: ReadonlyMap<Expr, SliceRef> | null = null;
+  private conditionals: ReadonlySet<Expr> = new Set();
   private contracted: ReadonlySet<string> = new Set();
 
   /** Whether a lowered statement is printing (its array expressions are elements: types/casts.ts). */
@@ -21,6 +22,8 @@ export class ElementScope {
 
   /** A PythonPrinter override: an array reference of the printing statement as its element. */
   print(e: Expr, print: (e: Expr) => string): string | undefined {
+    // np.where per element: only the chosen operand is read (no lowered operation raises or writes)
+    if (e.kind === 'call' && this.conditionals.has(e)) return `(${print(e.args[1])} if ${print(e.args[0])} else ${print(e.args[2])})`;
     const ref = this.refs?.get(e);
     if (!ref) return undefined;
     if (this.contracted.has(ref.array)) return ref.array;
@@ -56,12 +59,14 @@ export class ElementScope {
     try {
       for (const member of low.fused ?? [low]) {
         this.refs = member.refs;
+        this.conditionals = member.conditionals ?? new Set();
         const st = member.stmt;
         const op = st.kind === 'augassign' ? `${st.op}=` : '=';
         lines.push(`${indent}${printer.expr(st.target)} ${op} ${printer.expr(st.value)}`);
       }
     } finally {
       this.refs = null;
+      this.conditionals = new Set();
       this.contracted = new Set();
     }
     return lines;

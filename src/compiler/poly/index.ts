@@ -29,6 +29,7 @@ import { closeNotesForBlocked } from './blocked-reductions.js';
 import { closeNotesForProducts, describeProducts, productLoops, streamsRows } from './product-loops.js';
 import { describeProductPrange, productPrange, stackedSerial } from './product-parallel.js';
 import { simdSumNotes } from '../codegen/local-accumulators.js';
+import { bindReturnedArray, RETURNED } from './returned-arrays.js';
 import type { CloseNote } from '../numerics.js';
 
 /** Adds notes at places with none yet, in line order. */
@@ -44,6 +45,8 @@ export interface PolyResult {
 }
 
 export function polyStage(isl: IslContext, tf: TypedFunction, source: string): PolyResult {
+  // a returned array expression is a temporary of the variants (returned-arrays.ts)
+  const returned = bindReturnedArray(tf);
   const scop = wrapNegativeIndices(isl, extractScop(tf, source));
   const reductions = new Map<number, string[]>();
   const verdicts = loopVerdicts(isl, scop, reductions);
@@ -166,6 +169,8 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   }
   if (followsOriginal && parallel.lowered.size > 0) {
     transformations.push(...describeLowering([...parallel.lowered.values()]));
+    const made = returned ? [...parallel.lowered.values()].find((l) => l.defines?.array === RETURNED) : undefined;
+    if (made) transformations.push(`the array returned at line ${made.stmt.span.from.line} is allocated once (NumPy's dtype and the operands' shape) and filled by its element loop`);
     // (unless the parallel loops' paragraph above described it)
     if (parallel.distributable.size === 0 && parallel.prangeLoops.size === 0) transformations.push(describeGpu(tf, parallel));
   }

@@ -23,7 +23,7 @@
 // keeps NumPy's copy-then-write semantics by not being lowered.
 import { walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
-import { numpyFunction } from '../types/numpy-table.js';
+import { numpyFunction, type TableRow } from '../types/numpy-table.js';
 import { PythonPrinter } from '../codegen/python-printer.js';
 import type { Precondition } from './preconditions.js';
 import { sameElements, type LoweredSlice, type RefDim, type SliceRef } from './slice-refs.js';
@@ -33,10 +33,25 @@ import { toAff } from '../scop/affine.js';
 
 export type { RefDim, SliceRef, LoweredSlice } from './slice-refs.js';
 
-const EXACT_DTYPES = new Set(['float64', 'complex128']);
+// Targets and operands: float64 and complex128 (IEEE operations), int64 (+ - * wrap alike
+// in NumPy and compiled code) and bool (comparisons, np.where's condition).
+const ELEMENT_DTYPES = new Set(['float64', 'complex128', 'int64', 'bool']);
 const ELEMENT_OPS = new Set(['+', '-', '*', '/']);
-// NumPy's complex division and complex sqrt/abs use their own algorithms
-const COMPLEX_OPS = new Set(['+', '-', '*']);
+/** Operators per element dtype: int64 `/` is float64 (another dtype), `//` and `%` raise in compiled code. */
+const OPS_OF: Record<string, ReadonlySet<string>> = {
+  float64: new Set([...ELEMENT_OPS, '**']),
+  // NumPy's complex division and complex sqrt/abs use their own algorithms
+  complex128: new Set(['+', '-', '*']),
+  int64: new Set(['+', '-', '*']),
+  bool: new Set(),
+};
+/** NumPy functions of two or three operands an element loop computes as NumPy does, per element dtype. */
+const ELEMENT_CALLS: Record<string, ReadonlySet<string>> = {
+  float64: new Set(['minimum', 'maximum', 'where', 'clip']),
+  int64: new Set(['minimum', 'maximum', 'where', 'clip']),
+  bool: new Set(['where']),
+  complex128: new Set(),
+};
 
 export interface SliceLowering {
   lowered: Map<Stmt, LoweredSlice>;
@@ -157,20 +172,37 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
     const rootT = s.target.kind === 'subscript' ? s.target.value : s.target;
     if (rootT.kind !== 'name') return;
     const tp = arrays.get(rootT.id);
-    if (!tp || !tp.dtype || !EXACT_DTYPES.has(tp.dtype)) return;
-    const ops = tp.dtype === 'complex128' ? COMPLEX_OPS : ELEMENT_OPS;
-    if (s.kind === 'augassign' && !ops.has(s.op)) return;
+    if (!tp || !tp.dtype || !ELEMENT_DTYPES.has(tp.dtype)) return;
+    const ops = OPS_OF[tp.dtype];
+    if (s.kind === 'augassign' && (!ops.has(s.op) || s.op === '**')) return;
     const target = refOf(s.target, tp.dtype);
     if (!target || slicedCount(target) === 0) return;
     const refs = new Map<Expr, SliceRef>([[s.target, target]]);
+    const conditionals = new Set<Expr>();
     let ok = true;
-    const visit = (e: Expr): void => {
+    /** The element dtype of an operand: an array's, a NumPy scalar's, null for a Python scalar (weak: NEP 50). */
+    const dtypeOf = (e: Expr): string | null | undefined => {
+      const t = tf.types.get(e) ?? (e.kind === 'name' ? arrays.get(e.id) && { kind: 'array' as const, dtype: arrays.get(e.id)!.dtype } : undefined);
+      if (e.kind === 'number') return null;
+      if (!t) return undefined;
+      if (t.kind === 'array') return t.dtype ?? undefined;
+      if (t.kind !== 'scalar') return undefined;
+      return t.origin === 'py' ? null : t.dtype ?? undefined;
+    };
+    /** A scalar operand of an operation on `want` elements: a Python one of a kind that stays `want`, or a NumPy one of that dtype. */
+    const scalarFits = (t: { scalar: string; origin: string; dtype?: string }, want: string): boolean => {
+      if (t.origin !== 'py') return t.dtype === want;
+      const kinds: Record<string, string[]> = { float64: ['int', 'float'], complex128: ['int', 'float', 'complex'], int64: ['int'], bool: ['bool'] };
+      return kinds[want]?.includes(t.scalar) ?? false;
+    };
+    /** `e`, an operand whose elements must be `want` (NumPy's result dtype there): lowerable, and its references recorded. */
+    const visit = (e: Expr, want: string): void => {
       if (!ok) return;
       const t = tf.types.get(e);
       // (the checker records no type for a bare parameter name)
       const transposed = e.kind === 'attribute' && e.attr === 'T' && e.value.kind === 'name' && arrays.has(e.value.id);
       if ((t?.kind === 'array' && e.kind === 'subscript') || (e.kind === 'name' && arrays.has(e.id)) || transposed) {
-        const found = refOf(e, tp.dtype!);
+        const found = refOf(e, want);
         // NumPy's rank broadcasting: an operand with fewer sliced dimensions
         // lines up with the target's last ones (`A[:, :] - mean` reads mean[e1]);
         // the target is read only at the same element
@@ -183,52 +215,90 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
         refs.set(e, r);
         return;
       }
-      switch (e.kind) {
+      // an array-valued node computes `want` elements itself
+      if (t?.kind === 'array' && t.dtype !== want) {
+        ok = false;
+        return;
+      }
+      // a scalar subexpression (`n * m`, `alpha / 2`) is one value per statement (the default case)
+      const kind = t?.kind === 'scalar' && e.kind !== 'call' && e.kind !== 'number' ? 'scalar' : e.kind;
+      switch (kind) {
         case 'binary':
-          if (!ops.has(e.op)) ok = false;
-          visit(e.left);
-          visit(e.right);
+          if (e.kind !== 'binary') return;
+          if (t?.kind !== 'array' || !OPS_OF[want]?.has(e.op)) ok = false;
+          // (x ** 2: the exponent a Python int or float, or float64 elements)
+          visit(e.left, want);
+          if (e.op === '**' && dtypeOf(e.right) === null) return;
+          visit(e.right, want);
           return;
         case 'unary':
-          if (e.op !== '-') ok = false;
-          visit(e.operand);
+          if (e.kind !== 'unary') return;
+          if (e.op !== '-' || want === 'bool') ok = false;
+          visit(e.operand, want);
           return;
+        case 'compare': {
+          if (e.kind !== 'compare') return;
+          // one comparison of two operands of one dtype (float64 or int64): a bool per element
+          if (want !== 'bool' || e.ops.length !== 1) {
+            ok = false;
+            return;
+          }
+          const operand = [e.left, e.comparators[0]].map(dtypeOf).find((d) => d);
+          if (!operand || !['float64', 'int64'].includes(operand)) {
+            ok = false;
+            return;
+          }
+          visit(e.left, operand);
+          visit(e.comparators[0], operand);
+          return;
+        }
         case 'call': {
+          if (e.kind !== 'call') return;
           const f = e.func;
           // a call of a module function runs once per statement, never once per element (types/calls.ts)
           if (tf.calls.has(e)) {
             ok = false;
             return;
           }
-          const isUfunc = f.kind === 'attribute' && f.value.kind === 'name' && tf.types.get(f.value)?.kind === 'module' && numpyFunction(f.attr)?.lowers === true;
-          if (!isUfunc || e.args.length !== 1 || e.keywords.length > 0 || tp.dtype === 'complex128') {
-            // a scalar call of scalars (math.sqrt(alpha)) is fine as it is; an array one is not lowered, nor a
-            // scalar one of arrays (`x - np.max(x)`): per element it would reduce the whole array again (n^2),
-            // and a checked max/min (exact mode) could not leave the call to the original from inside prange
-            const ofArrays = [...e.args, ...e.keywords.map((k) => k.value)].some((a) => tf.types.get(a)?.kind !== 'scalar');
-            if (t?.kind !== 'scalar' || ofArrays) ok = false;
+          const name = f.kind === 'attribute' && f.value.kind === 'name' && tf.types.get(f.value)?.kind === 'module' ? f.attr : null;
+          const row = name ? numpyFunction(name) : undefined;
+          if (t?.kind === 'array' && row && e.keywords.length === 0 && elementCall(tf, name!, row, e, want)) {
+            if (name === 'where') {
+              // the condition's elements are bools; the branches' the result's (printed `x if c else y`)
+              visit(e.args[0], 'bool');
+              visit(e.args[1], want);
+              visit(e.args[2], want);
+              conditionals.add(e);
+              return;
+            }
+            for (const a of e.args) visit(a, want);
             return;
           }
-          visit(e.args[0]);
+          // a scalar call of scalars (math.sqrt(alpha)) is fine as it is; an array one is not lowered, nor a
+          // scalar one of arrays (`x - np.max(x)`): per element it would reduce the whole array again (n^2),
+          // and a checked max/min (exact mode) could not leave the call to the original from inside prange
+          const ofArrays = [...e.args, ...e.keywords.map((k) => k.value)].some((a) => tf.types.get(a)?.kind !== 'scalar');
+          if (t?.kind !== 'scalar' || ofArrays || !scalarFits(t, want)) ok = false;
           return;
         }
         case 'number':
-          if (e.numberKind === 'complex' && tp.dtype !== 'complex128') ok = false;
+          if (e.kind !== 'number') return;
+          if (!scalarFits({ scalar: e.numberKind === 'int' ? 'int' : e.numberKind === 'complex' ? 'complex' : 'float', origin: 'py' }, want)) ok = false;
           return;
         default:
           // other scalar expressions (parameters, locals, loop variables) are per-element constants,
           // but not an element of the target: NumPy reads it before the statement writes any
-          if (t?.kind !== 'scalar' || (t.scalar === 'complex' && tp.dtype !== 'complex128') || t.scalar === 'bool') ok = false;
+          if (t?.kind !== 'scalar' || !scalarFits(t, want)) ok = false;
           walkExpr(e, (x) => {
             if (x.kind === 'name' && x.id === target.array) ok = false;
           });
       }
     };
-    visit(s.value);
+    visit(s.value, tp.dtype);
     if (!ok) return;
     // a temporary's extents are its shape's (it may never exist: implicit-loops.ts)
     const loops = target.dims.flatMap((d, k) => ('slice' in d ? [{ length: length(target.array, k), lo: d.lo, hi: d.hi }] : []));
-    out.lowered.set(s, { stmt: s, loops, refs, parallel: false, ...(defines ? { defines: { array: defines, shape: temporaries.get(defines)!.py, dtype: tp.dtype } } : {}) });
+    out.lowered.set(s, { stmt: s, loops, refs, parallel: false, ...(conditionals.size > 0 ? { conditionals } : {}), ...(defines ? { defines: { array: defines, shape: temporaries.get(defines)!.py, dtype: tp.dtype } } : {}) });
     const line = s.span.from.line;
     for (const r of refs.values()) {
       r.dims.forEach((d, k) => {
@@ -253,6 +323,23 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
   });
   out.preconditions = distinctConditions(out.preconditions);
   return out;
+}
+
+/**
+ * Whether a NumPy call whose result has `want` elements is computed per element
+ * as NumPy computes it: the exact ufuncs the table marks (float64), NumPy's own
+ * math where the checker relaxed it (close mode: the C library's function per
+ * element, the bound of docs/reliability.md, as Numba's array expression gives),
+ * np.minimum/np.maximum, np.clip with number bounds (round_helpers' scalar form)
+ * and np.where (a conditional expression per element).
+ */
+function elementCall(tf: TypedFunction, name: string, row: TableRow, e: Expr & { kind: 'call' }, want: string): boolean {
+  const n = e.args.length;
+  if (row.lowers) return want === 'float64' && n === 1;
+  if (row.numerics === 'ulp') return tf.numerics === 'close' && want === 'float64' && row.typing === 'ufunc' && n === (['arctan2', 'power'].includes(name) ? 2 : 1);
+  if (!ELEMENT_CALLS[want]?.has(name)) return false;
+  if (name === 'clip') return n === 3 && tf.helpers.get(e)?.helper === 'clip_scalar_bounds';
+  return n === (name === 'where' ? 3 : 2);
 }
 
 /** k for a constant integer expression of value -k (`-1`, `1 - 3`; k > 0), else null (the SCoP reads it alike). */

@@ -21,6 +21,8 @@ export interface LoweredSlice {
   refs: Map<Expr, SliceRef>;
   /** The statement makes a temporary (`t = a * b`): allocated with this shape, or never, when contracted. */
   defines?: { array: string; shape: string[]; dtype: string };
+  /** np.where calls of the statement, printed per element as `x if c else y` (codegen/element-loops.ts). */
+  conditionals?: Set<Expr>;
   /** The outermost implicit loop runs as prange (implicit-loops.ts). */
   parallel: boolean;
   /** On the first statement of a fused group: every member, itself first, printed in one loop nest. */

@@ -17,10 +17,14 @@ export interface Shape {
   isl: string[];
 }
 
-/** A NumPy function whose result a temporary may hold (its table row says so): elementwise or a product. */
+/**
+ * A NumPy function whose result a temporary may hold: a product its row marks, or
+ * an elementwise function of broadcast operands (a ufunc, np.where, np.clip).
+ */
 function temporaryModel(name: string): 'elementwise' | 'product' | null {
   const row = numpyFunction(name);
-  return row?.temporary && (row.loop === 'elementwise' || row.loop === 'product') ? row.loop : null;
+  if (row?.loop === 'elementwise' && (row.temporary || row.typing === 'ufunc' || row.typing === 'clip')) return 'elementwise';
+  return row?.temporary && row.loop === 'product' ? 'product' : null;
 }
 
 /** The shape of `value` and the conditions under which it holds, or null when it is no such operator. */
@@ -85,7 +89,9 @@ function shapeOf(
       return x.op === '-' ? of(x.operand) : null;
     case 'binary':
       if (x.op === '@') return matmul(of(x.left), of(x.right), conditions);
-      return ['+', '-', '*', '/'].includes(x.op) ? both(of(x.left), of(x.right)) : null;
+      return ['+', '-', '*', '/', '**'].includes(x.op) ? both(of(x.left), of(x.right)) : null;
+    case 'compare':
+      return x.ops.length === 1 ? both(of(x.left), of(x.comparators[0])) : null;
     case 'call': {
       const f = x.func;
       const numpy = f.kind === 'attribute' && f.value.kind === 'name' && tf.types.get(f.value)?.kind === 'module';

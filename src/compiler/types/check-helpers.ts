@@ -15,6 +15,7 @@ export const OPERATOR_HELPERS = new Set(['truediv', 'floordiv', 'mod', 'pow']);
  * and of np.abs over complex128 too; null (unknown) otherwise.
  */
 export function ufuncFloatResult(row: TableRow, args: Ty[]): string | null {
+  if (row.name === 'where' && args.length === 3) return whereDtype(args[1], args[2]);
   const arrays = args.filter((t): t is Ty & { kind: 'array' } => t.kind === 'array');
   const scalarsOk = args.every((t) => t.kind === 'array' || (t.kind === 'scalar' && (t.scalar === 'float' || t.scalar === 'int')));
   if (scalarsOk && arrays.every((t) => t.dtype === 'float64')) return 'float64';
@@ -23,6 +24,18 @@ export function ufuncFloatResult(row: TableRow, args: Ty[]): string | null {
   const d = arrays[0]?.dtype ?? null;
   if (row.ufunc?.ints === 'keep' && !row.ufunc.complexToReal && d !== null && d !== 'bool' && args.every((t) => t.kind === 'array' && t.dtype === d)) return d;
   return null;
+}
+/**
+ * np.where(c, x, y)'s dtype where NumPy 2 and Numba agree on it: x and y float64 or
+ * int64 arrays of one dtype, or one such array and a Python number that NEP 50 keeps
+ * in it (an int, or a float beside float64); null otherwise.
+ */
+function whereDtype(x: Ty, y: Ty): string | null {
+  const arrays = [x, y].filter((t): t is Ty & { kind: 'array' } => t.kind === 'array');
+  const d = arrays[0]?.dtype ?? null;
+  if (d !== 'float64' && d !== 'int64') return null;
+  const fits = (t: Ty): boolean => (t.kind === 'array' ? t.dtype === d : t.kind === 'scalar' && t.origin === 'py' && (t.scalar === 'int' || (t.scalar === 'float' && d === 'float64')));
+  return fits(x) && fits(y) ? d : null;
 }
 export const BUILTIN_FUNCS = new Set(['min', 'max', 'abs', 'len', 'float', 'int', 'complex', 'bool', 'range']);
 

@@ -1,0 +1,54 @@
+"""Whole-array expressions returned or bound to a fresh name, written as scientists write them: each becomes one
+element loop filling a new array (poly/returned-arrays.ts, poly/lower-slices.ts)."""
+import numpy as np
+
+
+
+def clipping(array_1: np.ndarray[tuple[int, int], np.dtype[np.int64]], array_2: np.ndarray[tuple[int, int], np.dtype[np.int64]], a: np.int64, b: np.int64, c: np.int64):
+    # NPBench's compute: int64 wraps as NumPy's, np.clip with number bounds per element
+    return np.clip(array_1, 2, 10) * a + array_2 * b + c
+
+
+def arc_distance(theta_1: np.ndarray[tuple[int], np.dtype[np.float64]], phi_1: np.ndarray[tuple[int], np.dtype[np.float64]], theta_2: np.ndarray[tuple[int], np.dtype[np.float64]], phi_2: np.ndarray[tuple[int], np.dtype[np.float64]]):
+    # NPBench's arc_distance: close mode only (np.sin, np.cos, np.arctan2, ** by the C library)
+    temp = np.sin((theta_2 - theta_1) / 2)**2 + np.cos(theta_1) * np.cos(theta_2) * np.sin((phi_2 - phi_1) / 2)**2
+    distance_matrix = 2 * (np.arctan2(np.sqrt(temp), np.sqrt(1 - temp)))
+    return distance_matrix
+
+
+def magnitude(x: np.ndarray[tuple[int, int], np.dtype[np.float64]], y: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    n, m = x.shape
+    return np.sqrt(x * x + y * y) / (n * m)
+
+
+def leaky(x: np.ndarray[tuple[int, int], np.dtype[np.float64]], slope: float):
+    # a mask by np.where: exact in both modes
+    return np.where(x > 0.0, x, slope * x)
+
+
+def excess(a: np.ndarray[tuple[int, int], np.dtype[np.int64]], b: np.ndarray[tuple[int, int], np.dtype[np.int64]]):
+    return np.where(a > b, a - b, 0)
+
+
+def band(x: np.ndarray[tuple[int], np.dtype[np.float64]], lo: float, hi: float):
+    # NaN passes through np.minimum/np.maximum as in NumPy
+    return np.maximum(np.minimum(x, hi), lo)
+
+
+def softmax(x: np.ndarray[tuple[int], np.dtype[np.float64]]):
+    # close mode: exp per element; the sum between the two loops
+    m = np.max(x)
+    e = np.exp(x - m)
+    s = np.sum(e)
+    return e / s
+
+
+def above(x: np.ndarray[tuple[int, int], np.dtype[np.float64]], y: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    # a bool array
+    return x * 2.0 >= y
+
+
+def hypot(x: np.ndarray[tuple[int], np.dtype[np.float64]], y: np.ndarray[tuple[int], np.dtype[np.float64]]):
+    # close mode: ** by the C library
+    r = np.sqrt(x**2 + y**2)
+    return r

@@ -1,0 +1,133 @@
+"""Whole-array expressions returned or bound to a fresh name become one element loop filling a new array
+(poly/returned-arrays.ts, poly/lower-slices.ts; issues 17/18): the same dtype, shape, NaN/inf and exceptions as
+the original. Exact mode bit for bit; close mode (np.sin, np.exp, `**` per element by the C library) bit for bit
+what Numba's array expression of the same source computes, and within the documented bounds of NumPy's."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numba
+import numpy as np
+import pytest
+
+import polyray.runtime as rt
+
+from compiled import compile_and_import, cpu_body, outcome, same
+
+SOURCE = Path(__file__).resolve().parents[2] / "test/kernels/extra/returned.py"
+EPS = float(np.finfo(np.float64).eps)
+EXACT_FNS = ["clipping", "magnitude", "leaky", "excess", "band", "above"]
+CLOSE_FNS = ["arc_distance", "softmax", "hypot"]
+
+
+@pytest.fixture(scope="module")
+def mods(tmp_path_factory):
+    out = tmp_path_factory.mktemp("returned")
+    return {m: compile_and_import(SOURCE, out, f"returned_{m}", "--targets", "cpu", "--numerics", m) for m in ("exact", "close")}
+
+
+def test_each_is_one_element_loop_into_a_new_array(mods):
+    exact, close = mods["exact"], mods["close"]
+    for name in EXACT_FNS:
+        body = cpu_body(exact, name)
+        assert "_polyray_prange(" in body and "_polyray_ret[_polyray_e0" in body, (name, body)
+    assert "_polyray_h_clip_scalar_bounds(array_1[_polyray_e0, _polyray_e1], 2, 10) * a" in cpu_body(exact, "clipping")
+    assert "_polyray_ret = _polyray_np.empty((array_1.shape[0], array_1.shape[1]), _polyray_np.int64)" in cpu_body(exact, "clipping")
+    # np.where per element: the chosen operand only
+    assert "(x[_polyray_e0, _polyray_e1] if x[_polyray_e0, _polyray_e1] > 0.0 else slope * x[_polyray_e0, _polyray_e1])" in cpu_body(exact, "leaky")
+    assert "_polyray_np.bool)" in cpu_body(exact, "above")
+    # exact mode keeps NumPy's own math in the original
+    for name in CLOSE_FNS:
+        assert not hasattr(exact, f"_polyray_cpu_{name}")
+    arc = cpu_body(close, "arc_distance")
+    # temp is a scalar per element (never allocated), distance_matrix the one new array
+    assert arc.count("_polyray_np.empty(") == 1 and "temp = np.sin(" in arc and arc.count("_polyray_prange(") == 1
+    soft = cpu_body(close, "softmax")
+    # e is read by the sum between the loops: allocated, then divided element by element
+    assert "e[_polyray_e0] = np.exp(x[_polyray_e0] - m)" in soft and "_polyray_ret[_polyray_e0] = e[_polyray_e0] / s" in soft
+
+
+def ints(rng, shape):
+    return rng.integers(-(2**62), 2**62, shape) if shape and shape[0] % 2 else rng.integers(0, 12, shape)
+
+
+def floats(rng, shape):
+    x = rng.standard_normal(shape) * 3
+    flat = x.reshape(-1)
+    specials = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 5e-324])
+    flat[: min(flat.size, specials.size)] = specials[: min(flat.size, specials.size)]
+    return x
+
+
+def arguments(name, rng, shape, other):
+    """The function's arguments: `other` the second array's shape (a mismatch sends the call to the original)."""
+    if name == "clipping":
+        return ints(rng, shape), ints(rng, other), np.int64(4), np.int64(-3), np.int64(9)
+    if name in ("magnitude", "above"):
+        return floats(rng, shape), floats(rng, other)
+    if name == "leaky":
+        return floats(rng, shape), 0.1
+    if name == "excess":
+        return ints(rng, shape), ints(rng, other)
+    if name == "band":
+        return floats(rng, shape[:1]), -1.0, 2.5
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+@pytest.mark.parametrize("shape,other", [((0, 0), (0, 0)), ((1, 1), (1, 1)), ((7, 5), (7, 5)), ((64, 33), (64, 33)),
+                                         ((7, 5), (1, 5)), ((7, 5), (7, 4))])
+@pytest.mark.parametrize("name", EXACT_FNS)
+def test_exact_mode_bit_for_bit(mods, monkeypatch, form, shape, other, name):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    mod = mods["exact"]
+    rng = np.random.default_rng(sum(shape) * 13 + sum(other))
+    args = arguments(name, rng, shape, other)
+    with np.errstate(all="ignore"):
+        got = outcome(getattr(mod, name), *args)
+        want = outcome(getattr(mod, f"_polyray_original_{name}"), *args)
+    assert got[0] == want[0] and (got[0] != "ok" or same(got[1], want[1])), (name, got, want)
+    # a stretched dimension of length 1 or a mismatch: the original, with NumPy's broadcasting or its error
+    fits = shape == other or name in ("leaky", "band")
+    assert rt.history()[-1]["variant"] == ("cpu" if fits else "original")
+
+
+@pytest.mark.parametrize("n", [0, 1, 9, 1000])
+def test_close_mode_is_numbas_array_expression_per_element(mods, monkeypatch, n):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    mod = mods["close"]
+    rng = np.random.default_rng(n)
+    t1, p1, t2, p2 = (rng.uniform(-3, 3, n) for _ in range(4))
+    got = mod.arc_distance(t1, p1, t2, p2)
+    assert rt.history()[-1]["variant"] == "cpu"
+    want = mod._polyray_original_arc_distance(t1, p1, t2, p2)
+    # the C library's functions per element: what Numba's array expressions computed before, bit for bit
+    # (its sin, cos, arctan2 and ** are the elementwise ones the ULP table measured)
+    assert same(got, numba.njit(mod._polyray_original_arc_distance)(t1, p1, t2, p2))
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=64 * EPS, atol=64 * EPS)
+    x, y = floats(rng, (n,)), floats(rng, (n,))
+    with np.errstate(all="ignore"):
+        got, want = mod.hypot(x, y), mod._polyray_original_hypot(x, y)
+    assert rt.history()[-1]["variant"] == "cpu"
+    assert same(got, numba.njit(mod._polyray_original_hypot)(x, y))
+    # NaN and inf where NumPy has them; x**2 is x*x in both (no rounding but the sum's and sqrt's)
+    assert same(np.isnan(got), np.isnan(want)) and same(np.isinf(got), np.isinf(want))
+    np.testing.assert_allclose(got, want, rtol=4 * EPS)
+    z = rng.standard_normal(n) * 10
+    got, want = mod.softmax(z) if n else None, mod._polyray_original_softmax(z) if n else None
+    if n:
+        assert rt.history()[-1]["variant"] == "cpu"
+        # exp <= 2 ULP per element, the pairwise sum of positive terms and the division: a few ULP relative
+        np.testing.assert_allclose(got, want, rtol=64 * EPS)
+
+
+def test_close_mode_errors_as_the_original(mods, monkeypatch):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    mod = mods["close"]
+    a, b = np.ones(5), np.ones(4)
+    assert outcome(mod.arc_distance, a, a, a, b) == outcome(mod._polyray_original_arc_distance, a, a, a, b)
+    assert rt.history()[-1]["variant"] == "original"
+    # an empty array: np.max raises in both
+    assert outcome(mod.softmax, np.zeros(0)) == outcome(mod._polyray_original_softmax, np.zeros(0))
