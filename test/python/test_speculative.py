@@ -150,3 +150,42 @@ def test_report_says_speculative_and_how_the_gpu_variant_flags(tmp_path):
     assert any("speculative prange" in t for t in fns["roots"]["transformations"])
     # the GPU variant flags too (run under the simulator in test_lowered_slices.py)
     assert any("math calls that may raise flag instead" in t for t in fns["roots"]["transformations"])
+
+
+TRIANGLE = '''\
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+
+def tri_logs(n: int, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> None:
+    for i in range(n):
+        for j in range(i, n):
+            y[i, j] = math.log(x[i, j])
+'''
+
+
+@pytest.fixture(scope="module")
+def triangle(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("triangle")
+    (folder / "triangle.py").write_text(TRIANGLE)
+    return compile_and_import(folder / "triangle.py", folder, "triangle_compiled", "--targets", "cpu")
+
+
+@pytest.mark.parametrize("form", ["parallel", "serial"])
+def test_a_triangular_loop_raises_at_pythons_first_bad_row(triangle, monkeypatch, form):
+    """The parallel form runs a triangular prange loop's rows in a balanced order (0, n-1, 1, n-2, ...); the
+    raising serial form must run them in Python's order, or row n-1 would be written before row 1 raises."""
+    text = Path(triangle.__file__).read_text()
+    seq = text.split("def _polyray_seq_tri_logs")[1].split("_polyray_dispatch_tri_logs")[0]
+    assert " // 2 if " in cpu_body(triangle, "tri_logs") and " // 2 if " not in seq and "_polyray_fail" not in seq
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.setenv("POLYRAY_CPU_FORM", form)
+    n = 8
+    x = np.full((n, n), 2.0)
+    x[1, 3] = -1.0
+    y1, y2 = np.zeros((n, n)), np.zeros((n, n))
+    assert outcome(triangle.tri_logs, n, x, y1) == outcome(triangle._polyray_original_tri_logs, n, x, y2) == ("ValueError", "math domain error")
+    np.testing.assert_array_equal(y1, y2)
+    assert rt.history()[-1]["variant"] == ("original" if form == "parallel" else "cpu")

@@ -225,6 +225,8 @@ function shapeDefinitions(tf: TypedFunction, body: string[]): string[] {
  * range loops in Python's order): its math calls, indices read from data and range-checked ints raise
  * as Python's do, where the parallel form flags them; it then needs no flag, no copy of the written
  * arrays and no rollback (issue 18: the flagging helpers cost 1.5x a raising math.log per element).
+ * Its prange loops print as the original loops (Python's order); a plan with products (whose scatter
+ * additions move after their nest) has no raising form (raisingSerialForm, module.ts).
  */
 export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind: 'original', prangeLoops: new Set() }, name = cpuName(tf.fn.name),
   raising = false): CpuVariantCode {
@@ -369,6 +371,9 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     const low = lowered.get(s);
     if (low) return low.fusedInto ? [] : elementLoops(low, indent);
     if (s.kind === 'for' && (withProducts ? productPrange : prangeLoops).has(s.span.start)) {
+      // the raising form's loops run in Python's order: a triangular prange loop's balanced order
+      // (prangeHeader's folded counter) would raise at another iteration first
+      if (raising) return undefined;
       const header = prangeHeader(s, (e) => printer.expr(e), indent);
       return [...header, ...inParallel(() => printer.stmts(s.body, `${indent}    `, override))];
     }

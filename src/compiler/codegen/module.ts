@@ -116,7 +116,7 @@ export function generateModule(
       let serialHelpers: string[] = [];
       const seqName = `_polyray_seq_${top.name}`;
       const seq = reordered && parallel && fp ? reorderedSerialForm(tf, fp, seqName)
-        : cpu.speculative && parallel && fp?.loops.kind === 'original' ? emitCpuVariant(tf, fp.loops, seqName, true) : undefined;
+        : cpu.speculative && parallel && fp ? raisingSerialForm(tf, fp, seqName) : undefined;
       if (seq) {
         for (const sum of seq.sums) {
           sums.push(sum);
@@ -195,6 +195,18 @@ function reorderedSerialForm(tf: TypedFunction, fp: FunctionPlan, name: string):
   return loops.kind === 'rescheduled' && order !== undefined
     ? emitCpuVariant(tf, { ...loops, rescheduled: { ...(order === 'same' ? loops.rescheduled : order), parallelDims: new Set() } }, name)
     : emitCpuVariant(tf, { kind: 'original', prangeLoops: new Set(), accumulators: fp.loops.accumulators, checkedIndices: fp.parallel.checkedIndices }, name);
+}
+
+/**
+ * A speculative variant's serial form in the original order, its calls raising (emitCpuVariant's
+ * `raising`), where every statement that may raise runs in Python's order: not where a product
+ * nest moves a scatter's additions after the nest (poly/product-parallel.ts), which would be
+ * missing before a raise inside it. Undefined: the serial form is the parallel form's code, flagging.
+ */
+function raisingSerialForm(tf: TypedFunction, fp: FunctionPlan, name: string): CpuVariantCode | undefined {
+  const loops = fp.loops;
+  if (loops.kind !== 'original' || (loops.products?.size ?? 0) > 0) return undefined;
+  return emitCpuVariant(tf, loops, name, true);
 }
 
 export function reachableSpecs(tf: TypedFunction): Specialization[] {
