@@ -197,7 +197,8 @@ def speed_lines(rows: list[dict[str, Any]]) -> list[str]:
     over Polyray's, for the median of all timed calls and for the settled calls (auto's choice made), and the
     benchmarks below 0.9x NumPy."""
     def geomean(values: list[float]) -> str:
-        return f"{math.exp(sum(map(math.log, values)) / len(values)):.2f}x ({len(values)})" if values else "-"
+        return (f"{math.exp(sum(map(math.log, values)) / len(values)):.2f}x over {len(values)}"
+                if values else "- (none timed)")
 
     def ratios(column: str, numba: bool) -> list[tuple[str, float]]:
         out = []
@@ -217,8 +218,8 @@ def speed_lines(rows: list[dict[str, Any]]) -> list[str]:
     for column, what in (("polyray", "median of all timed calls"), ("polyray_settled", "settled calls")):
         numpy, numba = ratios(column, False), ratios(column, True)
         slow = [f"{name} {x:.2f}x" for name, x in numpy if x < 0.9]
-        lines.append(f"- Polyray, {what}: geomean {geomean([x for _, x in numpy])} NumPy's speed, "
-                     f"{geomean([x for _, x in numba])} the best NPBench Numba version's (benchmarks in brackets); "
+        lines.append(f"- Polyray, {what}: geomean of NumPy's time over Polyray's {geomean([x for _, x in numpy])}, "
+                     f"of the best NPBench Numba version's {geomean([x for _, x in numba])}; "
                      f"below 0.9x NumPy: {', '.join(slow) or 'none'}")
     return lines
 
