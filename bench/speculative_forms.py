@@ -1,6 +1,6 @@
 """The four kernels of docs/benchmarks.md "Helpers called in loops, inlined" (rbf, act, smooth, logs: one-expression
 helpers called in a loop, inlined, the loop prange, speculative where an inlined math call may raise), compiled by
-several compilers, timed in one process, interleaved: each compiler's CPU variant (POLYRAY_TARGET=cpu) in the form
+several compilers, timed in one process, interleaved (in a shuffled order per repetition): each compiler's CPU variant (POLYRAY_TARGET=cpu) in the form
 the runtime chose (after its form trials) and in each form forced (POLYRAY_CPU_FORM), medians.
 
     .venv/bin/python bench/speculative_forms.py [--compiler NAME=path/to/bin/polyray.mjs ...] [--reps 9]
@@ -155,11 +155,15 @@ def main() -> None:
                 for m in modules:
                     for form in forms:
                         call(m, k, form, False)
+        # each repetition in a shuffled order: a call right after a parallel one shares the cores with its
+        # threads' spinning, so a fixed order would always hand that cost to the same configuration
+        order = [(m, form) for m in modules for form in forms]
+        shuffle = np.random.default_rng(0).shuffle
         for _ in range(opts.reps):
             for k in kernels:
-                for m in modules:
-                    for form in forms:
-                        call(m, k, form, True)
+                shuffle(order)
+                for m, form in order:
+                    call(m, k, form, True)
         os.environ.pop("POLYRAY_CPU_FORM", None)
     print(f"load average {os.getloadavg()[0]:.1f}; medians of {opts.reps} (ms); auto = the form the runtime chose")
     print("| kernel | compiler | auto (chosen) | serial | parallel |")
