@@ -63,6 +63,10 @@ arrays instead (families.IndexFn); ordinary and index functions may read module-
 constants, take NumPy scalar arguments and return tuples (families.py; streams of
 their own).
 
+One program in eight also returns a whole-array expression or binds one to a fresh name and returns
+it (`_ReturnedFn`, its own stream: float64 or int64, np.where/np.clip/np.minimum, a comparison),
+which the variants fill with one element loop (poly/returned-arrays.ts).
+
 Programs are either "raising" (may contain operations that raise a CPython
 exception: division by a Python float, `math.sqrt` of a negative number) or
 "quiet" (none), since a statement that can raise keeps isl from rescheduling.
@@ -719,6 +723,82 @@ class _CloseFn:
         return text, FunctionSpec(self.name, params, True, None, {"close", f"close_{kind}"}, bound)
 
 
+class _ReturnedFn:
+    """A whole-array expression returned, or bound to a fresh name and returned (issues 17/18: one element
+    loop filling a new array, poly/returned-arrays.ts and lower-slices.ts): float64 or int64 arrays of one
+    rank, + - * (/ on floats), np.minimum/np.maximum, np.clip with number bounds, np.where of a comparison,
+    np.sqrt/np.abs on floats, Python numbers and a scalar parameter; or a comparison (a bool array). Exact
+    in both modes: the runner compares bit for bit. Operands of another shape send the call to the original."""
+
+    def __init__(self, rng: random.Random, name: str):
+        self.rng = rng
+        self.name = name
+        self.int = rng.random() < 0.35
+        self.dtype = "int64" if self.int else "float64"
+        self.ndim = rng.choice((1, 2))
+        self.features = {"returned", f"returned_{self.dtype}"}
+
+    def literal(self) -> str:
+        return self.rng.choice(INT_CONSTS if self.int else FLOAT_CONSTS + ("2",))
+
+    def leaf(self) -> str:
+        r = self.rng.random()
+        return "A" if r < 0.35 else "B" if r < 0.6 else "c" if r < 0.75 else self.literal()
+
+    def expr(self, depth: int = 0) -> str:
+        """An expression of `dtype` elements; at depth 0 it starts from A, so it is an array."""
+        rng = self.rng
+        first = "A" if depth == 0 else None
+        if depth >= 3 or (depth > 0 and rng.random() < 0.3):
+            return first or self.leaf()
+        left = first or self.expr(depth + 1)
+        r = rng.random()
+        if r < 0.45:
+            ops = ("+", "-", "*") if self.int else ("+", "-", "*", "/")
+            return f"({left} {rng.choice(ops)} {self.expr(depth + 1)})"
+        if r < 0.6:
+            self.features.add("returned_minmax")
+            return f"np.{rng.choice(('minimum', 'maximum'))}({left}, {self.expr(depth + 1)})"
+        if r < 0.72:
+            self.features.add("returned_clip")
+            lo, hi = sorted((self.literal(), self.literal()), key=float) if rng.random() < 0.8 else (self.literal(), self.literal())
+            return f"np.clip({left}, {lo}, {hi})"
+        if r < 0.86:
+            self.features.add("returned_where")
+            cmp = rng.choice(("<", "<=", ">", ">=", "==", "!="))
+            return f"np.where({left} {cmp} {self.expr(depth + 1)}, {self.expr(depth + 1)}, {self.expr(depth + 1)})"
+        if not self.int:
+            return f"np.sqrt(np.abs({left}))" if rng.random() < 0.5 else f"np.abs({left})"
+        return f"(-{left})"
+
+    def build(self) -> tuple[str, FunctionSpec]:
+        rng = self.rng
+        expr = self.expr()
+        if rng.random() < 0.15:
+            self.features.add("returned_compare")
+            expr = f"{expr} {rng.choice(('<', '>=', '=='))} B"
+        lines = []
+        if rng.random() < 0.4:
+            # NPBench's spelling: the shape unpacked, a scalar of it in the expression
+            lines.append("    n = A.shape[0]")
+            expr = f"{expr} + n" if "returned_compare" not in self.features else expr
+        form = rng.choice(("return", "bound", "bound_used"))
+        self.features.add(f"returned_{form}")
+        if form == "return":
+            lines.append(f"    return {expr}")
+        elif form == "bound":
+            lines += [f"    r = {expr}", "    return r"]
+        else:
+            lines += [f"    t = {expr}", f"    return t * {self.literal()} - B" if "returned_compare" not in self.features else "    return t"]
+        shaped = {(d, k): f"np.ndarray[{'tuple[int]' if k == 1 else 'tuple[int, int]'}, np.dtype[np.{d}]]" for d in ("float64", "int64") for k in (1, 2)}
+        params = [Param("A", "array", self.ndim, self.dtype), Param("B", "array", self.ndim, self.dtype),
+                  Param("c", "int" if self.int else "float")]
+        sig = ", ".join(f"{p.name}: {shaped[(p.dtype, p.ndim)] if p.kind == 'array' else p.kind}" for p in params)
+        spec = FunctionSpec(self.name, params, True, None, self.features)
+        spec.ret_hint = "-"
+        return f"def {self.name}({sig}):\n" + "\n".join(lines) + "\n", spec
+
+
 def _unpacking(text: str, spec: FunctionSpec, rng: random.Random) -> str:
     """Tuple unpacking as people write it, drawn from its own random stream (the rest of
     a seed's program stays as it was before this existed): the shapes a function reads as `nA0, nA1 = A.shape`
@@ -927,6 +1007,13 @@ def generate(seed: int) -> Program:
     trng = random.Random(seed * 47 + 11)
     if trng.random() < 1 / 8 or os.environ.get("POLYRAY_FUZZ_TABLE") == "1":
         text, spec = families.TableFn(trng, f"f{len(texts)}").build()
+        texts.append(text)
+        specs.append(spec)
+    # and one program in eight returns a whole-array expression, or binds one to a fresh name (_ReturnedFn, its own
+    # stream); every program with POLYRAY_FUZZ_RETURNED=1
+    rerng = random.Random(seed * 67 + 23)
+    if rerng.random() < 1 / 8 or os.environ.get("POLYRAY_FUZZ_RETURNED") == "1":
+        text, spec = _ReturnedFn(rerng, f"f{len(texts)}").build()
         texts.append(text)
         specs.append(spec)
     helper = "def _fz_clip(v: int) -> int:\n    return max(v, 0)\n" if helper_needed else ""

@@ -16,7 +16,7 @@ from compiled import compile_and_import, cpu_body, outcome, same
 
 SOURCE = Path(__file__).resolve().parents[2] / "test/kernels/extra/returned.py"
 EPS = float(np.finfo(np.float64).eps)
-EXACT_FNS = ["clipping", "magnitude", "leaky", "excess", "band", "above"]
+EXACT_FNS = ["clipping", "magnitude", "leaky", "excess", "band", "above", "filled"]
 CLOSE_FNS = ["arc_distance", "softmax", "hypot"]
 
 
@@ -28,7 +28,7 @@ def mods(tmp_path_factory):
 
 def test_each_is_one_element_loop_into_a_new_array(mods):
     exact, close = mods["exact"], mods["close"]
-    for name in EXACT_FNS:
+    for name in EXACT_FNS[:-1]:
         body = cpu_body(exact, name)
         assert "_polyray_prange(" in body and "_polyray_ret[_polyray_e0" in body, (name, body)
     assert "_polyray_h_clip_scalar_bounds(array_1[_polyray_e0, _polyray_e1], 2, 10) * a" in cpu_body(exact, "clipping")
@@ -36,6 +36,10 @@ def test_each_is_one_element_loop_into_a_new_array(mods):
     # np.where per element: the chosen operand only
     assert "(x[_polyray_e0, _polyray_e1] if x[_polyray_e0, _polyray_e1] > 0.0 else slope * x[_polyray_e0, _polyray_e1])" in cpu_body(exact, "leaky")
     assert "_polyray_np.bool)" in cpu_body(exact, "above")
+    # arrays allocated at the top level are filled by element loops (fused: the same elements of out)
+    filled = cpu_body(exact, "filled")
+    assert "out[_polyray_e0, _polyray_e1] = a[_polyray_e0, _polyray_e1] * 2.0 - b[_polyray_e1]" in filled
+    assert "zs[1 + _polyray_e0, _polyray_e1] = out[1 + _polyray_e0, _polyray_e1] + 1.0" in filled
     # exact mode keeps NumPy's own math in the original
     for name in CLOSE_FNS:
         assert not hasattr(exact, f"_polyray_cpu_{name}")
@@ -69,6 +73,8 @@ def arguments(name, rng, shape, other):
         return floats(rng, shape), 0.1
     if name == "excess":
         return ints(rng, shape), ints(rng, other)
+    if name == "filled":
+        return floats(rng, shape), floats(rng, other[1:])
     if name == "band":
         return floats(rng, shape[:1]), -1.0, 2.5
     raise AssertionError(name)
@@ -89,7 +95,7 @@ def test_exact_mode_bit_for_bit(mods, monkeypatch, form, shape, other, name):
         want = outcome(getattr(mod, f"_polyray_original_{name}"), *args)
     assert got[0] == want[0] and (got[0] != "ok" or same(got[1], want[1])), (name, got, want)
     # a stretched dimension of length 1 or a mismatch: the original, with NumPy's broadcasting or its error
-    fits = shape == other or name in ("leaky", "band")
+    fits = shape[1] == other[1] if name == "filled" else shape == other or name in ("leaky", "band")
     assert rt.history()[-1]["variant"] == ("cpu" if fits else "original")
 
 

@@ -52,6 +52,8 @@ class Extractor {
   private readonly assumptions: Scop['assumptions'] = [];
   /** Locals freshInLoop modelled. */
   private readonly freshBound = new Set<string>();
+  /** Fresh arrays allocated once at the top level (`out = np.empty_like(a)`): slice statements may fill them (lower-slices.ts). */
+  private readonly allocatedAtTop = new Set<string>();
   /** Index expressions read from data into fresh local arrays (Scop.checkedIndices). */
   private readonly checkedIndices = new Map<Expr, CheckedIndex>();
   /** `%` subscripts modelled as a range of their dimension: the bounds guard rules out a zero divisor (Scop.guardedDivisions). */
@@ -220,6 +222,7 @@ class Extractor {
     if (this.stack.length > 0) return null;
     const isl = copied ? this.protoShape(copied) : typing === 'alloc_like' ? this.likeShape(value) : this.shapeExtents(value.args[0]);
     if (!isl) return null;
+    if (this.conditional === 0 && this.freshNames().has(name)) this.allocatedAtTop.add(name);
     const prev = this.localShapes.get(name);
     if (prev && prev.join() !== isl.join()) this.conflictingShapes.add(name);
     this.localShapes.set(name, isl);
@@ -299,9 +302,10 @@ class Extractor {
   private fresh: Set<string> | null = null;
 
   /**
-   * The fresh locals bound once (in a loop) whose shape is known, with their
-   * extents in Python over the arguments (`A.shape[1]`, `n`), for slice
-   * statements over them (poly/lower-slices.ts).
+   * The fresh locals bound once (in a loop, or an allocation or copy at the top
+   * level) whose shape is known, with their extents in Python over the
+   * arguments (`A.shape[1]`, `n`), for slice statements over them
+   * (poly/lower-slices.ts).
    */
   private freshLocalShapes(): Map<string, Shape> {
     const out = new Map<string, Shape>();
@@ -310,7 +314,7 @@ class Extractor {
       if (p.kind === 'array' && p.ndim !== null) for (let d = 0; d < p.ndim; d++) py.set(`${islName(p.name)}_shape${d}`, `${p.name}.shape[${d}]`);
       if (p.kind === 'int' && islName(p.name) === p.name) py.set(p.name, p.name);
     }
-    for (const name of this.freshBound) {
+    for (const name of new Set([...this.freshBound, ...this.allocatedAtTop])) {
       const isl = this.localShapes.get(name);
       // (`t += A[i]` updates the array in place: only `=` binds it)
       if (!isl || this.bindings.get(name)! - this.inPlaceUpdates(name) !== 1) continue;

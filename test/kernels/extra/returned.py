@@ -52,3 +52,13 @@ def hypot(x: np.ndarray[tuple[int], np.dtype[np.float64]], y: np.ndarray[tuple[i
     # close mode: ** by the C library
     r = np.sqrt(x**2 + y**2)
     return r
+
+
+def filled(a: np.ndarray[tuple[int, int], np.dtype[np.float64]], b: np.ndarray[tuple[int], np.dtype[np.float64]]):
+    # a fresh array allocated at the top level, then filled by a slice statement (b broadcast along the rows)
+    n, m = a.shape
+    out = np.empty_like(a)
+    out[:, :] = a * 2.0 - b
+    zs = np.zeros((n, m))
+    zs[1:, :] = out[1:, :] + 1.0
+    return zs
