@@ -139,6 +139,22 @@ export function loopReductionNote(line: number, col: number, scalar: string, blo
 }
 
 /**
+ * A loop's sums into array elements run in fixed blocks of iterations
+ * (poly/blocked-array-reductions.ts): each element is a sum of its own terms
+ * like loopReductionNote's scalar, the same bound per element.
+ */
+export function arraySumNote(line: number, col: number, array: string, blocks: string): CloseNote {
+  return {
+    line,
+    col,
+    operation: `${array}[...] += ...`,
+    bound: `reassociated: ${blocks}, run in parallel, each adding into a partial array of its own in the original order, the partial arrays added to ${array} in block order (same bits with any thread count): per element <= 1.01*(N + M + B - 1)*eps/2*(|${array}0| + sum|terms|) from the original, N the additions to it, M the most in one block, B the blocks`,
+    kind: 'reduction',
+    gpu: false,
+  };
+}
+
+/**
  * A loop computing a matrix product (poly/product-loops.ts), replaced by a BLAS
  * product T = Y @ Z over its k range and one update X += c*T: both the
  * original (each term through the f - 1 roundings of its f factors, then added

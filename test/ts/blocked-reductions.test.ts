@@ -4,6 +4,8 @@
 // sequential (a false parallel verdict is the worst defect we can ship).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { loadIslNode } from 'isl-wasm/node';
 import { compileSource, type ReportFunction } from '../../src/compiler/index.js';
 import { py, testParser } from './helpers.js';
@@ -168,4 +170,75 @@ test('a sum in a loop nest blocks the outer loop; one inside a parallel loop sta
   assert.ok(!rows.cpu.includes('_polyray_rp_'));
   assert.equal(rows.f.loops[0].parallel, true);
   assert.deepEqual(rows.f.closeNotes, []);
+});
+
+// Sums into array elements across an outer loop (poly/blocked-array-reductions.ts, codegen/blocked-array-loops.ts)
+const rowBlocked = (cpu: string): boolean => cpu.includes('_polyray_prange(') && cpu.includes('_polyray_pa_');
+
+test("atax's transposed product runs as fixed row blocks in close mode only, its row sums in SIMD lanes inside", async () => {
+  const src = readFileSync(fileURLToPath(new URL('../kernels/polybench/atax.py', import.meta.url)), 'utf8');
+  const close = await compiled(src, 'close');
+  assert.ok(rowBlocked(close.cpu));
+  // blocks fixed by the iteration count and y's size, a sequential branch for one block
+  assert.match(close.cpu, /_polyray_al_i_\d+ = max\(16, \(_polyray_an_i_\d+ \+ 7\) \/\/ 8, \(_polyray_an_i_\d+ \* _polyray_as_i_\d+ \+ 4194303\) \/\/ 4194304\)/);
+  assert.match(close.cpu, /if _polyray_ab_i_\d+ <= 1:\n\s+for i in range\(m\):/);
+  // each block's partial y starts at -0.0 and takes the row's update; the partials are added in block order
+  assert.match(close.cpu, /_polyray_pa_y_\d+\[_polyray_pe0_y_\d+\] = -0\.0/);
+  assert.match(close.cpu, /_polyray_pa_y_\d+\[j\] = _polyray_pa_y_\d+\[j\] \+ A\[i, j\] \* tmp\[i\]/);
+  assert.match(close.cpu, /for _polyray_akc_i_\d+ in range\(_polyray_ab_i_\d+\):\n\s+for _polyray_pe0_y_\d+ in range\(y\.shape\[0\]\):\n\s+y\[_polyray_pe0_y_\d+\] = y\[_polyray_pe0_y_\d+\] \+ _polyray_aw_y_\d+\[_polyray_akc_i_\d+, _polyray_pe0_y_\d+\]/);
+  // the row sum inside a block: an outlined SIMD sum (one pass over A's rows)
+  assert.match(close.cpu, /_polyray_acc_tmp_\d+_\d+ = _polyray_sum\d+_cpu_kernel_atax\(/);
+  assert.deepEqual(close.f.closeNotes.map((n) => [n.line, n.operation]), [[11, 'tmp[i] = tmp[i] + ...'], [13, 'y[...] += ...']]);
+  assert.match(close.f.loops[1].reason, /runs in parallel as fixed blocks of iterations .* partial 'y'/);
+  // exact mode: isl's schedule, no blocks, no notes
+  const exact = await compiled(src, 'exact');
+  assert.ok(!exact.cpu.includes('_polyray_pa_'));
+  assert.deepEqual(exact.f.closeNotes, []);
+});
+
+test('a sum into a 2-d array over the outer loop blocks with 2-d partials; what only looks like one does not', async () => {
+  const sum3 = await compiled(py`
+    import numpy as np
+    def axis0_sum(X: np.ndarray[tuple[int, int, int], np.dtype[np.float64]], S: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> None:
+        for i in range(X.shape[0]):
+            for j in range(X.shape[1]):
+                for k in range(X.shape[2]):
+                    S[j, k] = X[i, j, k] + S[j, k]
+  `, 'close');
+  assert.ok(rowBlocked(sum3.cpu));
+  assert.match(sum3.cpu, /_polyray_aw_S_\d+ = _polyray_np\.empty\(\(_polyray_ab_i_\d+, S\.shape\[0\], S\.shape\[1\]\), _polyray_np\.float64\)/);
+  assert.match(sum3.cpu, /_polyray_pa_S_\d+\[j, k\] = X\[i, j, k\] \+ _polyray_pa_S_\d+\[j, k\]/);
+  for (const body of [
+    // not a sum: y scaled each iteration
+    'y[j] = 0.5 * y[j] + A[i, j]',
+    // another element of y read
+    'y[j] += A[i, j] * y[j - 1]',
+    // y also read in the term
+    'y[j] = y[j] + A[i, j] * y[j]',
+    // a product, not a sum
+    'y[j] *= A[i, j]',
+  ]) {
+    const f = await compiled(py`
+      import numpy as np
+      def f(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], y: np.ndarray[tuple[int], np.dtype[np.float64]]) -> None:
+          n, m = A.shape
+          for i in range(n):
+              for j in range(1, m):
+                  ${body}
+    `, 'close');
+    assert.ok(!f.cpu.includes('_polyray_pa_'), body);
+    assert.ok(!f.f.closeNotes.some((n) => n.bound.includes('partial array')), body);
+  }
+  // a conditional update and an int array stay as they were
+  for (const [body, dtype] of [['if A[i, j] > 0.0:\n                      y[j] += A[i, j]', 'float64'], ['y[j] += A[i, j]', 'int64']]) {
+    const f = await compiled(py`
+      import numpy as np
+      def f(A: np.ndarray[tuple[int, int], np.dtype[np.${dtype}]], y: np.ndarray[tuple[int], np.dtype[np.${dtype}]]) -> None:
+          n, m = A.shape
+          for i in range(n):
+              for j in range(m):
+                  ${body}
+    `, 'close');
+    assert.ok(!f.cpu.includes('_polyray_pa_'), body);
+  }
 });

@@ -182,6 +182,37 @@ def loop_sum_bound(s0: float, terms: Any, updates_per_iteration: int = 1) -> flo
     return float((gamma(n_updates) + gamma(most + max(blocks - 1, 0))) * (abs(s0) + np.sum(t)))
 
 
+#: The row blocks of a loop summing into array elements (poly/blocked-array-reductions.ts): at least
+#: MIN_ROWS iterations a block, at most MAX_ROW_BLOCKS blocks, the partial arrays under PARTIAL_ELEMENTS.
+MIN_ROWS = 16
+MAX_ROW_BLOCKS = 8
+PARTIAL_ELEMENTS = 1 << 22
+
+
+def row_blocks(n: int, size: int) -> tuple[int, int]:
+    """(L, B): iterations per block and blocks, for a loop of n iterations summing into arrays of at most size elements."""
+    size = max(1, size)
+    block = max(MIN_ROWS, (n + MAX_ROW_BLOCKS - 1) // MAX_ROW_BLOCKS, (n * size + PARTIAL_ELEMENTS - 1) // PARTIAL_ELEMENTS)
+    return block, (n + block - 1) // block
+
+
+def array_sum_bound(x0: Any, terms: Any, updates_per_iteration: int = 1) -> Any:
+    """|compiled - original| per element for `X[e] += t` over a loop run in row blocks.
+
+    `terms` has the loop's iterations first (updates_per_iteration slices of it per iteration, e.g. the
+    length of an inner loop adding into the same elements), then X's shape: the values added to each
+    element, in order, 0.0 where an iteration adds nothing to it. Each element is a sum like
+    loop_sum_bound's scalar: (gamma(N) + gamma(M + B - 1)) * (|x0| + sum|t|) (numerics.ts arraySumNote).
+    """
+    t = np.abs(np.asarray(terms, dtype=np.float64))
+    x0 = np.asarray(x0, dtype=np.float64)
+    n_updates = t.shape[0]
+    iterations = n_updates // max(updates_per_iteration, 1)
+    block, blocks = row_blocks(iterations, x0.size)
+    most = min(block, iterations) * updates_per_iteration
+    return (gamma(n_updates) + gamma(most + max(blocks - 1, 0))) * (np.abs(x0) + t.sum(axis=0))
+
+
 def product_loop_bound(x0: Any, scale: float, left: np.ndarray, right: np.ndarray, factors: int) -> Any:
     """|compiled - original| for a loop `X[a, b] += c * Y[a, k] * Z[k, b]` run through BLAS.
 

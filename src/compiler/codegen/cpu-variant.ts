@@ -15,6 +15,8 @@ import { element, ElementScope } from './element-loops.js';
 import { islName } from '../scop/affine.js';
 import type { BlockedReduction } from '../poly/blocked-reductions.js';
 import { accumulatorName, blockedLoopLines } from './blocked-loops.js';
+import type { BlockedArrayReduction } from '../poly/blocked-array-reductions.js';
+import { blockedArrayLoopLines, partialArrayName } from './blocked-array-loops.js';
 import type { ProductLoop } from '../poly/product-loops.js';
 import { planeLines, productCondition, productLines, productUpdate, scatterAfter } from './product-loops.js';
 import { localAccumulators, outlineSum, simdSums, type AccumulatorContext, type LocalAccumulator, type PrintedStmt } from './local-accumulators.js';
@@ -73,6 +75,8 @@ export type CpuLoopPlan =
       lowered?: Map<Stmt, LoweredSlice>;
       /** Loops whose scalar sums run as fixed blocks in parallel (poly/blocked-reductions.ts), by source offset. */
       blocked?: Map<number, BlockedReduction>;
+      /** Loops whose sums into array elements run as fixed blocks in parallel (poly/blocked-array-reductions.ts), by source offset. */
+      blockedArrays?: Map<number, BlockedArrayReduction>;
       /** Loops computing a matrix product, replaced by a BLAS product before their nest (poly/product-loops.ts), by source offset. */
       products?: Map<number, ProductLoop>;
       /**
@@ -260,6 +264,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const printingIndices = new Set<Expr>();
   const lowered = loopPlan.lowered ?? new Map<Stmt, LoweredSlice>();
   const blocked = loopPlan.blocked ?? new Map<number, BlockedReduction>();
+  const blockedArrays = loopPlan.blockedArrays ?? new Map<number, BlockedArrayReduction>();
   // inside a blocked loop, its sums print as the block's accumulators
   const renames = new Map<string, string>();
   // product loops by the nest they sit in; while a nest prints with its products, `withProducts` holds it
@@ -381,6 +386,17 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     if (block && s.kind === 'for') {
       return blockedLoopLines(s, block, (e) => printer.expr(e), (inner) => {
         for (const x of block.scalars) renames.set(x.name, accumulatorName(s, x.name));
+        try {
+          return printer.stmts(s.body, inner, override);
+        } finally {
+          renames.clear();
+        }
+      }, (inner) => printer.stmts([s], inner, (x, i) => (x === s ? undefined : override(x, i))), indent);
+    }
+    const arrays = s.kind === 'for' ? blockedArrays.get(s.span.start) : undefined;
+    if (arrays && s.kind === 'for') {
+      return blockedArrayLoopLines(s, arrays, (e) => printer.expr(e), (inner) => {
+        for (const a of arrays.arrays) renames.set(a.name, partialArrayName(s, a.name));
         try {
           return printer.stmts(s.body, inner, override);
         } finally {

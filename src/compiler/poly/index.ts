@@ -18,6 +18,7 @@ import { deviceAllocations } from '../codegen/gpu-allocations.js';
 import { walkStmts } from '../parse/ast.js';
 import { rayLoops } from '../codegen/ray-variant.js';
 import { blockBoxes } from './footprint.js';
+import { closeNotesForBlockedArrays } from './blocked-array-reductions.js';
 import { astParallelDepth, mayRaise, MAX_SCHEDULE_OPERATIONS, originalParallelDepth, reschedule, rescheduleObstacle } from './reschedule.js';
 import { invariantReads, localitySchedule, localityScore, scheduleTimes, serialLocalitySchedule } from './locality.js';
 import { islModel } from './model.js';
@@ -49,22 +50,36 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   const returned = bindReturnedArray(tf);
   const scop = wrapNegativeIndices(isl, extractScop(tf, source));
   const reductions = new Map<number, string[]>();
-  const verdicts = loopVerdicts(isl, scop, reductions);
-  const parallel = planParallelLoops(isl, tf, scop, verdicts, reductions);
+  const arrayReductions = new Map<number, string[]>();
+  const verdicts = loopVerdicts(isl, scop, reductions, arrayReductions);
+  const parallel = planParallelLoops(isl, tf, scop, verdicts, reductions, arrayReductions);
   // matrix products through BLAS (close mode): printed in the original order, so no nest is reordered
   const products = productLoops(isl, tf, scop, parallel.boundsChecked);
+  // a nest with a product through BLAS keeps its plan: no blocked sum into array elements around or inside it
+  // (bicg's `s[j] += r[i] * A[i, j]` beside its row sums: its rescheduled nest is twice as fast as either)
+  for (const at of [...parallel.blockedArrays.keys()]) {
+    const end = loopEnd(tf, at) ?? at;
+    // (a row-streaming matrix-vector product stays a loop in the original order: below)
+    const around = (p: { outer: { span: { start: number; end: number } } }): boolean => (p.outer.span.start <= at && at < p.outer.span.end) || (at <= p.outer.span.start && p.outer.span.start < end);
+    if ([...products.values()].some((p) => !streamsRows(p) && around(p))) {
+      parallel.blockedArrays.delete(at);
+      parallel.notes.delete(at);
+    }
+  }
   const transformations: string[] = [];
   let plan: FunctionPlan = {
     parallel,
-    loops: { kind: 'original', prangeLoops: parallel.prangeLoops, nativeHelpers: parallel.safeHelpers, speculative: parallel.speculative, lowered: parallel.lowered, blocked: parallel.blocked, checkedIndices: parallel.checkedIndices, speculativeIndices: parallel.speculativeIndices },
+    loops: { kind: 'original', prangeLoops: parallel.prangeLoops, nativeHelpers: parallel.safeHelpers, speculative: parallel.speculative, lowered: parallel.lowered, blocked: parallel.blocked, blockedArrays: parallel.blockedArrays, checkedIndices: parallel.checkedIndices, speculativeIndices: parallel.speculativeIndices },
     ray: 'no loop runs in parallel',
   };
-  const before = originalParallelDepth(scop, verdicts);
+  // a loop summing into array elements in fixed blocks runs in parallel in the original order
+  const before = originalParallelDepth(scop, verdicts, new Set(parallel.blockedArrays.keys()));
   // First the locality order inside the original parallel loops (it keeps the
   // GPU and Ray variants); then isl's scheduler, only if it finds more outer
   // parallelism than both.
   let local: Rescheduled | null = null;
-  if (parallel.prangeLoops.size > 0 && parallel.lowered.size === 0 && !rescheduleObstacle(tf, scop, parallel, true)) {
+  // (a loop summing into array elements in blocks prints in the original order only)
+  if (parallel.prangeLoops.size > 0 && parallel.lowered.size === 0 && parallel.blockedArrays.size === 0 && !rescheduleObstacle(tf, scop, parallel, true)) {
     try {
       const raising = new Set(scop.statements.filter((s) => mayRaise(tf, parallel, s)));
       local = localitySchedule(isl, scop, parallel.prangeLoops, raising);
@@ -177,9 +192,12 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   // blocked sums print in the original order only (a rescheduled nest never has a scalar assigned in a loop)
   if (plan.loops.kind === 'original') {
     closeNotesForBlocked(tf, parallel);
+    closeNotesForBlockedArrays(tf, parallel.blockedArrays);
     closeNotesForProducts(tf, products);
+  } else {
+    parallel.blocked.clear();
+    parallel.blockedArrays.clear();
   }
-  else parallel.blocked.clear();
   // behind the bounds guard, innermost loops may keep an updated element in a local (codegen/local-accumulators.ts)
   // (close mode's SIMD sums only in the original order: see LocalAccumulation)
   if (parallel.boundsChecked) {
@@ -208,7 +226,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
  * was a third of the dependence analysis of a function with many arrays).
  */
 function privatizedOrder(isl: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>, parallel: ParallelPlan, local: Rescheduled | null, before: number): { order: Rescheduled; note: string } | null {
-  if (!parallel.boundsChecked || parallel.lowered.size > 0 || parallel.speculative.size > 0 || parallel.blocked.size > 0) return null;
+  if (!parallel.boundsChecked || parallel.lowered.size > 0 || parallel.speculative.size > 0 || parallel.blocked.size > 0 || parallel.blockedArrays.size > 0) return null;
   if (rescheduleObstacle(tf, scop, parallel, true)) return null;
   try {
     const loops = privatizableLoops(isl, tf, scop, verdicts);
@@ -297,4 +315,13 @@ function islOrderForLocality(isl: IslContext, tf: TypedFunction, scop: Scop, par
     }),
   );
   return { ...r, hoistable, transformation: `${r.transformation} (its innermost loops walk memory better than the order inside the original parallel loops)` };
+}
+
+/** The end offset of the loop starting at `at` in the function's source. */
+function loopEnd(tf: TypedFunction, at: number): number | undefined {
+  let end: number | undefined;
+  walkStmts(tf.fn.body, (s) => {
+    if (s.kind === 'for' && s.span.start === at) end = s.span.end;
+  });
+  return end;
 }

@@ -7,6 +7,7 @@ import type { IslContext, IslUnionMap } from 'isl-wasm';
 import type { LoopVerdict } from '../stage-types.js';
 import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
 import { islModel, type IslModel } from './model.js';
+import type { Expr, Stmt } from '../parse/ast.js';
 
 const ORDINAL = ['', 'one', 'two', 'three', 'four', 'five'];
 
@@ -18,19 +19,20 @@ export const MAX_ISL_OPERATIONS = 2_000_000;
  * are scalar `+=` reductions (loop start -> the scalars): the candidates for
  * close mode's blocked parallel reductions (poly/blocked-reductions.ts).
  */
-export function loopVerdicts(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>): Map<number, LoopVerdict> {
+export function loopVerdicts(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>, arrayReductions?: Map<number, string[]>): Map<number, LoopVerdict> {
   const verdicts = new Map<number, LoopVerdict>();
   if (scop.unanalysable) {
     for (const l of scop.loops) verdicts.set(l.span.start, { parallel: false, reason: `not analysed: ${scop.unanalysable}` });
     return verdicts;
   }
   try {
-    return ctx.withQuota(MAX_ISL_OPERATIONS, () => ctx.scope(() => analyse(ctx, scop, reductions)));
+    return ctx.withQuota(MAX_ISL_OPERATIONS, () => ctx.scope(() => analyse(ctx, scop, reductions, arrayReductions)));
   } catch (e) {
     // Past the bound isl reports the next operation's failure (often a read), so
     // the reason names the bound first.
     const why = (e instanceof Error ? e.message.split('\n')[0] : String(e)).slice(0, 160);
     reductions?.clear();
+    arrayReductions?.clear();
     for (const l of scop.loops) {
       verdicts.set(l.span.start, {
         parallel: false,
@@ -41,7 +43,7 @@ export function loopVerdicts(ctx: IslContext, scop: Scop, reductions?: Map<numbe
   }
 }
 
-function analyse(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>): Map<number, LoopVerdict> {
+function analyse(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>, arrayReductions?: Map<number, string[]>): Map<number, LoopVerdict> {
   const model = islModel(scop);
   const { domain, schedule } = model;
   const params = model.head;
@@ -71,6 +73,9 @@ function analyse(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>
     let reduction: string | null = null;
     const reduced = new Set<string>();
     let sumsOnly = true;
+    // arrays whose every access in the loop is one update `R[e] = R[e] + t` / `R[e] += t` / `R[e] -= t`
+    const summedArrays = new Set<string>();
+    let otherBlockers = false;
     const privateArrays = new Set(loop.privateArrays ?? []);
     const outside = scop.statements.filter((s) => !s.loops.includes(index));
     for (const { arr, kinds } of deps) {
@@ -96,13 +101,18 @@ function analyse(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>
           if (!sumReduction(arr, inside)) sumsOnly = false;
           continue;
         }
+        // (still named as what blocks the loop: close mode may run it in blocks, exact mode not)
+        if (arraySumOf(arr, inside)) summedArrays.add(arr);
+        else otherBlockers = true;
         const [src, dst, distance, hit] = carried[0];
         const [a, b] = participatingAccesses(ctx, model, kind, arr, src, dst, hit);
         blockers.push(describeDependence(kind, a, b, src, dst, loop.label ?? loop.variable, distance) + approximation(a, b, scop, src, dst));
       }
     }
-    if (blockers.length > 0) verdicts.set(loop.span.start, { parallel: false, reason: blockers[0] });
-    else if (reduction) {
+    if (blockers.length > 0) {
+      verdicts.set(loop.span.start, { parallel: false, reason: blockers[0] });
+      if (!otherBlockers && !reduction && summedArrays.size > 0) arrayReductions?.set(loop.span.start, [...summedArrays].sort());
+    } else if (reduction) {
       if (sumsOnly) reductions?.set(loop.span.start, [...reduced].sort());
       const how = sumsOnly ? '' : '; only sums are reassociated, so it runs sequentially';
       verdicts.set(loop.span.start, { parallel: false, reason: `${reduction}: a reduction across iterations of ${loop.label ?? loop.variable}${how}` });
@@ -201,6 +211,45 @@ function reductionOf(arr: string, inside: ScopStatement[]): string | null {
   if (!ok) return null;
   const op = uses[0].accesses.find((a) => a.reductionOp)!.reductionOp;
   return `'${arr} ${op}= ...' at line ${uses[0].span.from.line}`;
+}
+
+/**
+ * Every access of array `arr` in the loop is an exact element updated by one
+ * statement that reads it once and adds or subtracts a term reading no element
+ * of it: `R[e] = R[e] + t`, `R[e] = t + R[e]`, `R[e] += t`, `R[e] -= t`. Then the
+ * loop's iterations only add into R's elements (close mode may sum them in
+ * blocks: poly/blocked-array-reductions.ts).
+ */
+function arraySumOf(arr: string, inside: ScopStatement[]): boolean {
+  const uses = inside.filter((s) => s.accesses.some((a) => a.array === arr));
+  if (uses.length === 0) return false;
+  for (const s of uses) {
+    const accs = s.accesses.filter((a) => a.array === arr);
+    const reads = accs.filter((a) => a.kind === 'read');
+    const writes = accs.filter((a) => a.kind === 'write');
+    if (accs.some((a) => a.scalar || !a.exact || !a.must) || reads.length !== 1 || writes.length !== 1 || reads[0].element !== writes[0].element) return false;
+    if (s.conditional || !s.source || !updatesBySum(s.source)) return false;
+  }
+  return true;
+}
+
+/** `X = X + t`, `X = t + X`, `X += t` or `X -= t` for an element X (the one read and written). */
+function updatesBySum(s: Stmt): boolean {
+  if (s.kind === 'augassign') return (s.op === '+' || s.op === '-') && s.target.kind === 'subscript';
+  if (s.kind !== 'assign' || s.target.kind !== 'subscript' || s.value.kind !== 'binary' || s.value.op !== '+') return false;
+  const same = (e: Expr): boolean => e.kind === 'subscript' && sameText(e, s.target);
+  return same(s.value.left) || same(s.value.right);
+}
+
+function sameText(a: Expr, b: Expr): boolean {
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+/** The expression without its source positions (two spellings of one element compare equal). */
+function strip(e: unknown): unknown {
+  if (Array.isArray(e)) return e.map(strip);
+  if (e && typeof e === 'object') return Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'span').map(([k, v]) => [k, strip(v)]));
+  return e;
 }
 
 /** Every update of the reduction scalar is `+=` (sums may be reassociated in close mode; products are not). */

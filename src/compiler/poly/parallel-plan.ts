@@ -21,6 +21,7 @@ import type { TypedFunction } from '../types/check.js';
 import { isNumpyAllocation } from '../types/numpy-table.js';
 import { tablePreconditions } from './table-preconditions.js';
 import { blockedReduction, BLOCKS_IN_WORDS, type BlockedReduction } from './blocked-reductions.js';
+import { blockedArrayReduction, ROW_BLOCKS_IN_WORDS, type BlockedArrayReduction } from './blocked-array-reductions.js';
 
 export interface ShapeParam {
   name: string;
@@ -64,6 +65,8 @@ export interface ParallelPlan {
   lowered: Map<Stmt, LoweredSlice>;
   /** Loops whose scalar sums run as fixed blocks in parallel (poly/blocked-reductions.ts), by source offset. */
   blocked: Map<number, BlockedReduction>;
+  /** Loops whose sums into array elements run as fixed blocks in parallel (poly/blocked-array-reductions.ts), by source offset. */
+  blockedArrays: Map<number, BlockedArrayReduction>;
   /**
    * Indices read from data into fresh local arrays (Scop.checkedIndices), once
    * the guard checks every other access: the variant checks each as Python
@@ -83,8 +86,8 @@ export const NEVER_RAISING_HELPERS: ReadonlySet<string> = new Set(['pairwise_sum
 export const SPECULABLE_HELPERS: ReadonlySet<string> = new Set(['sqrt', 'log', 'log10', 'log2', 'acos', 'asin', 'exp', 'mathpow']);
 
 /** `reductions`: the loops whose only carried dependences are scalar sums (loop-verdicts.ts), candidates for blocks. */
-export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>, reductions: ReadonlyMap<number, string[]> = new Map()): ParallelPlan {
-  const plan: ParallelPlan = { prangeLoops: new Set(), provenParallel: new Set(), temporaries: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set(), lowered: new Map(), blocked: new Map(), checkedIndices: new Map(), speculativeIndices: new Set() };
+export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop, verdicts: Map<number, LoopVerdict>, reductions: ReadonlyMap<number, string[]> = new Map(), arrayReductions: ReadonlyMap<number, string[]> = new Map()): ParallelPlan {
+  const plan: ParallelPlan = { prangeLoops: new Set(), provenParallel: new Set(), temporaries: new Set(), distributable: new Set(), outOfBounds: null, shapeParams: [], notes: new Map(), boundsChecked: false, preconditions: [], safeHelpers: new Set(), speculative: new Set(), lowered: new Map(), blocked: new Map(), blockedArrays: new Map(), checkedIndices: new Map(), speculativeIndices: new Set() };
   const pre = helperPreconditions(tf);
   const required = [...tablePreconditions(tf), ...(tf.intPowerGuards ?? []).map((condition) => ({ condition, why: "a power of Python ints would leave int64 or have a negative exponent (CPython's exact int or float)" }))];
   plan.preconditions = [...[...pre.values()].filter((p) => p.condition !== ALWAYS), ...required];
@@ -224,6 +227,17 @@ export function planParallelLoops(ctx: IslContext, tf: TypedFunction, scop: Scop
         if (!why && 'plan' in r) {
           plan.blocked.set(s.span.start, r.plan);
           plan.notes.set(s.span.start, `runs in parallel as fixed blocks of iterations (${BLOCKS_IN_WORDS}), each summing ${scalars.map((n) => `'${n}'`).join(', ')} in the original order, the partial sums then added in block order: the same bits with any number of threads${r.plan.scalars.some((x) => x.kind === 'float') ? ' (close mode: a float sum reassociated, see closeNotes)' : ' (an integer sum: the same bits as the original)'}`);
+          continue;
+        }
+        plan.notes.set(s.span.start, `runs sequentially: ${why}`);
+      } else if (arrayReductions.has(s.span.start) && !underDistributable) {
+        // a loop carrying only sums into array elements: fixed blocks in parallel, partial arrays added in order
+        const arrays = arrayReductions.get(s.span.start)!;
+        const r = blockedArrayReduction(tf, arrays);
+        const why = 'why' in r ? r.why : prangeObstacle(tf, s, 'semantic', shapesChecked, new Set(), plan.checkedIndices, guarded) ?? prangeObstacle(tf, s, 'numba', shapesChecked);
+        if (!why && 'plan' in r) {
+          plan.blockedArrays.set(s.span.start, r.plan);
+          plan.notes.set(s.span.start, `runs in parallel as fixed blocks of iterations (${ROW_BLOCKS_IN_WORDS}), each adding into its own partial ${arrays.map((n) => `'${n}'`).join(', ')} in the original order, the partial arrays then added in block order: the same bits with any number of threads (close mode: float sums reassociated, see closeNotes)`);
           continue;
         }
         plan.notes.set(s.span.start, `runs sequentially: ${why}`);

@@ -97,12 +97,13 @@ export function mayRaise(tf: TypedFunction, plan: ParallelPlan, s: ScopStatement
 }
 
 /** Depth of the outermost parallel loop of the worst nest (Infinity when a nest has none). */
-export function originalParallelDepth(scop: Scop, verdicts: Map<number, LoopVerdict>): number {
+/** `blocked`: loops run in parallel as fixed blocks (their verdict says sequential: a reduction), by source offset. */
+export function originalParallelDepth(scop: Scop, verdicts: Map<number, LoopVerdict>, blocked: ReadonlySet<number> = new Set()): number {
   let worst = 0;
   const roots = scop.loops.filter((l) => l.depth === 0);
   for (const root of roots) {
     const inNest = scop.loops.filter((l) => l.span.start >= root.span.start && l.span.end <= root.span.end);
-    const depths = inNest.filter((l) => verdicts.get(l.span.start)?.parallel).map((l) => l.depth);
+    const depths = inNest.filter((l) => verdicts.get(l.span.start)?.parallel || blocked.has(l.span.start)).map((l) => l.depth);
     worst = Math.max(worst, depths.length ? Math.min(...depths) : Infinity);
   }
   return worst;
