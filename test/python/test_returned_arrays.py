@@ -137,3 +137,21 @@ def test_close_mode_errors_as_the_original(mods, monkeypatch):
     assert rt.history()[-1]["variant"] == "original"
     # an empty array: np.max raises in both
     assert outcome(mod.softmax, np.zeros(0)) == outcome(mod._polyray_original_softmax, np.zeros(0))
+
+
+def test_returned_arrays_as_gpu_kernels_under_the_simulator():
+    """A returned expression with a GPU form is a kernel writing a new device array: the original's bits."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
+    env.pop("POLYRAY_TARGET", None)
+    proc = subprocess.run([sys.executable, str(Path(__file__).with_name("gpu_sim_returned.py"))], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert len(results) == 5, results
+    for r in results:
+        assert "error" not in r and r["has_gpu"] and r["variant"] == "gpu" and r["equal"], r
