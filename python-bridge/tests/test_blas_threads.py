@@ -47,6 +47,20 @@ def test_match_follows_numbas_threads_and_restores():
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 
 
+@pytest.mark.skipif(not blas_threads.AVAILABLE, reason="no SciPy OpenBLAS found")
+def test_one_sets_a_single_thread_and_restore_gives_the_count_back():
+    """blas_threads_one: products inside a prange loop (a stack's planes, codegen/product-loops.ts) use one
+    BLAS thread each; restore gives back what it found, and a count of one is left as it is."""
+    before = _openblas_threads()
+    previous = blas_threads.blas_threads_one()
+    try:
+        assert previous == before and _openblas_threads() == 1
+        assert blas_threads.blas_threads_one() == 1 and _openblas_threads() == 1
+    finally:
+        blas_threads.blas_threads_restore(previous)
+    assert _openblas_threads() == before
+
+
 def test_compiled_callers_are_cached_and_reload_in_a_fresh_process(tmp_path):
     """The setter is an external symbol, not a ctypes pointer: a function calling it is written to Numba's
     cache and a fresh process loads it (the symbol registered when polyray.runtime.blas_threads imports)."""

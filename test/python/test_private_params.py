@@ -24,8 +24,9 @@ SOURCE = ROOT / "test/kernels/numpy_style/private_params.py"
 mod = mode_module(SOURCE, "private_params", targets="cpu")
 
 PRIVATE = {"doitgen_shapes": ["sum_"], "doitgen_rows": ["sum_"], "weighted_rows": ["tmp"], "two_scratches": ["t", "u"]}
-#: close mode computes these kernels' products through BLAS, one per plane A[r] before the nest (a stack of
-#: products, poly/product-loops.ts): no private copies there, and the results within the product bound
+#: close mode computes these kernels' products through BLAS, one per plane A[r] at the start of iteration r (a
+#: stack of products, poly/product-loops.ts planeLoop), r a prange loop with sum_ private to each iteration
+#: (poly/product-parallel.ts parallelPlanes): the results within the product bound
 STACKED = ["doitgen_shapes", "doitgen_rows"]
 SHARED = ["carried_scratch", "growing_scratch", "conditional_scratch", "whole_scratch"]
 
@@ -52,9 +53,13 @@ def test_private_forms_run_their_outer_loop_as_prange_with_a_copy_per_iteration(
     for fn, arrays in PRIVATE.items():
         body = cpu_body(mod, fn)
         if mod.MODE == "close" and fn in STACKED:
-            # the products per plane, and the copies left in the nest run serially (no region per (r, q))
-            fast = body.split("else:\n    ")[0] if "\n    else:" in body else body
-            assert "_polyray_np.dot(A[" in fast and "_polyray_pv_" not in body and "_polyray_prange(" not in fast.split("_polyray_blas_threads_restore")[-1], (fn, body)
+            # prange over the planes, sum_ private, each plane's product inside its iteration with one BLAS thread;
+            # the copies left in the nest run serially inside it (one region a call, not one per (r, q))
+            fast = body.split("\n    else:")[0]
+            assert fast.count("_polyray_prange(") == 1 and "_polyray_h_blas_threads_one()" in fast, (fn, body)
+            head = fast.split("_polyray_prange(")[1]
+            assert "_polyray_pv_sum_ = sum_ if _polyray_k_r == _polyray_n_r - 1 else _polyray_np.empty_like(sum_)" in head, (fn, body)
+            assert "_polyray_np.dot(A[r], C4)" in head and " sum_[" not in head and "(sum_[" not in head, (fn, body)
             continue
         head = body.split("_polyray_prange(")[1]
         for a in arrays:
@@ -100,20 +105,31 @@ def test_stacked_products_within_the_product_bound(mod, monkeypatch, form):
         pytest.skip("exact mode keeps the loops (test_same_results)")
     monkeypatch.setenv("POLYRAY_CPU_FORM", form)
     rng = np.random.default_rng(21)
-    for fn in STACKED:
-        for n, m in SHAPES:
-            A, C4, sum_ = _args(fn, rng, n, m)
-            mine, theirs = (A.copy(), sum_.copy()), (A.copy(), sum_.copy())
-            bound = product_loop_bound(0.0, 1.0, A, C4, 2)
-            rt.clear_history()
-            getattr(mod, fn)(mine[0], C4, mine[1])
-            getattr(mod, f"_polyray_original_{fn}")(theirs[0], C4, theirs[1])
-            assert np.all(np.abs(mine[0] - theirs[0]) <= bound), (fn, n, m)
-            if n > 0 and m > 0:
-                assert np.all(np.abs(mine[1] - theirs[1]) <= bound[-1, -1]), (fn, n, m)
-                assert rt.history()[-1]["variant"] == "cpu", (fn, n, m, rt.history()[-1:])
-            else:
-                assert same(mine[1], theirs[1]), (fn, n, m)
+    before = numba.get_num_threads()
+    try:
+        for fn in STACKED:
+            for n, m in SHAPES:
+                A, C4, sum_ = _args(fn, rng, n, m)
+                theirs = (A.copy(), sum_.copy())
+                getattr(mod, f"_polyray_original_{fn}")(theirs[0], C4, theirs[1])
+                bound = product_loop_bound(0.0, 1.0, A, C4, 2)
+                runs = []
+                # the planes on one or two threads: the same bits (each plane's product on one BLAS thread)
+                for threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
+                    numba.set_num_threads(threads)
+                    mine = (A.copy(), sum_.copy())
+                    rt.clear_history()
+                    getattr(mod, fn)(mine[0], C4, mine[1])
+                    runs.append(mine)
+                    assert np.all(np.abs(mine[0] - theirs[0]) <= bound), (fn, n, m)
+                    if n > 0 and m > 0:
+                        assert np.all(np.abs(mine[1] - theirs[1]) <= bound[-1, -1]), (fn, n, m)
+                        assert rt.history()[-1]["variant"] == "cpu", (fn, n, m, rt.history()[-1:])
+                    else:
+                        assert same(mine[1], theirs[1]), (fn, n, m)
+                assert all(same(r[0], runs[0][0]) and same(r[1], runs[0][1]) for r in runs), (fn, n, m)
+    finally:
+        numba.set_num_threads(before)
 
 
 def test_short_scratch_raises_as_the_original_with_the_same_writes(mod):

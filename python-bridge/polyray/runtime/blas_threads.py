@@ -6,7 +6,9 @@ numba.set_num_threads(1)) still multiplied with two or more BLAS threads, which 
 work holds: on this 2-core machine under load one 260x240 product of correlation took 12.3 ms against 0.4 ms
 with one BLAS thread. So the generated code brackets its products (computed before their nests, outside any
 prange region) with ``prev = blas_threads_match()`` ... ``blas_threads_restore(prev)``: SciPy's OpenBLAS gets
-as many threads as Numba has for the calling thread, then its setting back. The setting is OpenBLAS's global
+as many threads as Numba has for the calling thread, then its setting back. Where the products run inside a
+prange loop (a stack's planes, one per iteration: codegen/product-loops.ts), ``blas_threads_one`` gives each
+call one BLAS thread instead, the Numba threads being the parallelism. The setting is OpenBLAS's global
 one (SciPy's build has no per-thread setting that holds): another Python thread calling SciPy's BLAS during
 those products would see the same count. NumPy's own BLAS (a separate library) is never touched.
 
@@ -69,6 +71,16 @@ def blas_threads_match() -> int:
     wanted = _numba_threads()
     if previous > 0 and wanted > 0 and wanted != previous:
         _blas_set(wanted)
+    return previous
+
+
+@njit(cache=True)
+def blas_threads_one() -> int:
+    """One BLAS thread, for products computed inside a prange loop (a stack's planes, each on a Numba thread
+    of its own: more BLAS threads would wait for the cores those hold); returns the previous count (0: none)."""
+    previous = _blas_get()
+    if previous > 1:
+        _blas_set(1)
     return previous
 
 

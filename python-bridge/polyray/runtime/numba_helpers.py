@@ -29,7 +29,7 @@ from .close_reductions import (axis_average, axis_mean, axis_std, axis_sum, axis
 from .axis_extrema import axis_max, axis_min  # noqa: F401 - np.max/np.min along axes (both modes)
 from .axis_extrema import checked_axis_max, checked_axis_min, checked_max, checked_min  # noqa: F401 - exact mode's float max/min
 from .norms import norm, norm_keepdims  # noqa: F401 - np.linalg.norm by NumPy's formulas
-_BLAS_THREADS = ("blas_threads_match", "blas_threads_restore")  # runtime/blas_threads.py, imported when first asked for
+_BLAS_THREADS = ("blas_threads_match", "blas_threads_one", "blas_threads_restore")  # runtime/blas_threads.py, imported when first asked for
 from .int_helpers import astype_int, fit_int, np_lshift, np_rshift, py_int, spec_fit_int  # noqa: F401 - int() and .astype(int dtype) of floats, computed ints meeting an int dtype, or the original
 from .flagging_math import flag_exp, flag_pow
 from .pairwise import pairwise_vector  # NumPy's order, without recursion (which Numba's cache cannot reload)

@@ -3,7 +3,7 @@
 // helpers that reproduce CPython (the runtime injects them as globals).
 import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
-import { cpuName, helperName, INT64, PRANGE } from './names.js';
+import { cpuName, helperName, INT64, NUMPY, PRANGE } from './names.js';
 import { PythonPrinter } from './python-printer.js';
 import { CHECKED_INDEX_HELPER, CHECKED_INT_HELPER, SPEC_CHECKED_INT_HELPER } from '../types/undo-helpers.js';
 import { foldedCounter, rangeParts } from './loop-range.js';
@@ -49,6 +49,27 @@ function prangeHeader(s: ForStmt, print: (e: Expr) => string, indent: string): s
   return [`${indent}for ${k} in ${PRANGE}(${parts.count}):`, `${indent}    ${v} = ${parts.lo} + ${parts.step} * ${INT64}(${k})`];
 }
 
+/** An array's copy private to each iteration of a prange plane loop (as codegen/isl-ast-python.ts names it). */
+const privateName = (array: string): string => `_polyray_pv_${array}`;
+
+/**
+ * A prange plane loop whose arrays are private to each iteration (poly/product-parallel.ts parallelPlanes):
+ * every iteration but the last works on a fresh copy, the last on the array itself, so the array ends with
+ * the last iteration's values, as the original's.
+ */
+function privateHeader(s: ForStmt, arrays: string[], print: (e: Expr) => string, indent: string): string[] {
+  const v = s.target.id;
+  const parts = rangeParts(s, print);
+  if (!parts) throw new Error('prange loop without a constant step');
+  const [k, n] = [`_polyray_k_${v}`, `_polyray_n_${v}`];
+  return [
+    `${indent}${n} = ${parts.count}`,
+    `${indent}for ${k} in ${PRANGE}(${n}):`,
+    `${indent}    ${v} = ${parts.plain ? `${INT64}(${k})` : `${parts.lo} + ${parts.step} * ${INT64}(${k})`}`,
+    ...arrays.map((a) => `${indent}    ${privateName(a)} = ${a} if ${k} == ${n} - 1 else ${NUMPY}.empty_like(${a})`),
+  ];
+}
+
 /** Does the range of a loop nested in `body` read the variable `v` (a triangular nest)? */
 function boundsDependOn(body: Stmt[], v: string): boolean {
   let found = false;
@@ -84,6 +105,11 @@ export type CpuLoopPlan =
        * prangeLoops (poly/product-parallel.ts: a scatter's additions moved after the nest).
        */
       productPrange?: Set<number>;
+      /**
+       * Stack plane loops (ProductLoop.plane) that run as prange in the form printed with products, by source
+       * offset: the arrays private to each of their iterations (poly/product-parallel.ts parallelPlanes).
+       */
+      planePrivate?: Map<number, string[]>;
       /** Innermost loops may accumulate into locals (codegen/local-accumulators.ts): set behind the bounds guard only. */
       accumulators?: LocalAccumulation;
       /** Indices read from data into fresh local arrays, checked as Python does (behind the bounds guard, which checks the rest). */
@@ -347,9 +373,12 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
         };
         const after = nest.flatMap((p) => scatterAfter(p, print, `${indent}    `));
         // BLAS as many threads as Numba has, for the products only (runtime/blas_threads.py)
-        used.add('blas_threads_match');
+        // (one BLAS thread each where the planes' products run on Numba's threads: a prange plane loop)
+        const inPrange = nest.some((p) => p.plane !== null && productPrange.has(p.plane.span.start));
+        const setter = inPrange ? 'blas_threads_one' : 'blas_threads_match';
+        used.add(setter);
         used.add('blas_threads_restore');
-        const threads = [`${indent}    _polyray_blas_prev = ${helperName('blas_threads_match')}()`];
+        const threads = [`${indent}    _polyray_blas_prev = ${helperName(setter)}()`];
         const restore = [`${indent}    ${helperName('blas_threads_restore')}(_polyray_blas_prev)`];
         const dots = nest.flatMap((p) => productLines(p, print, printAs, `${indent}    `));
         // (products computed per plane inside the nest keep BLAS's threads until it ends)
@@ -369,9 +398,17 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     if (planes.length > 0 && s.kind === 'for') {
       const lines = (x: Stmt, i: string): string[] | undefined => (x === s ? undefined : override(x, i));
       const parallel = productPrange.has(s.span.start);
-      const header = parallel ? prangeHeader(s, (e) => printer.expr(e), indent) : [printer.stmts([s], indent, lines)[0]];
-      const body = parallel ? inParallel(() => printer.stmts(s.body, `${indent}    `, override)) : printer.stmts(s.body, `${indent}    `, override);
-      return [...header, ...planes.flatMap((p) => planeLines(p, (e) => printer.expr(e), `${indent}    `)), ...body];
+      const privates = parallel ? loopPlan.planePrivate?.get(s.span.start) ?? [] : [];
+      const header = privates.length > 0 ? privateHeader(s, privates, (e) => printer.expr(e), indent)
+        : parallel ? prangeHeader(s, (e) => printer.expr(e), indent) : [printer.stmts([s], indent, lines)[0]];
+      for (const a of privates) renames.set(a, privateName(a));
+      try {
+        const computed = planes.flatMap((p) => planeLines(p, (e) => printer.expr(e), `${indent}    `));
+        const body = parallel ? inParallel(() => printer.stmts(s.body, `${indent}    `, override)) : printer.stmts(s.body, `${indent}    `, override);
+        return [...header, ...computed, ...body];
+      } finally {
+        for (const a of privates) renames.delete(a);
+      }
     }
     const low = lowered.get(s);
     if (low) return low.fusedInto ? [] : elementLoops(low, indent);

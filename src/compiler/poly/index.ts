@@ -28,7 +28,7 @@ import type { Rescheduled } from './reschedule.js';
 import type { LoweredSlice } from './lower-slices.js';
 import { closeNotesForBlocked } from './blocked-reductions.js';
 import { closeNotesForProducts, describeProducts, productLoops, streamsRows } from './product-loops.js';
-import { describeProductPrange, productPrange, stackedSerial } from './product-parallel.js';
+import { describeProductPrange, parallelPlanes, productPrange, stackedSerial } from './product-parallel.js';
 import { simdSumNotes } from '../codegen/local-accumulators.js';
 import { bindReturnedArray, RETURNED } from './returned-arrays.js';
 import type { CloseNote } from '../numerics.js';
@@ -148,6 +148,17 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     if (serial && plan.loops.kind === 'original') {
       plan = { ...plan, loops: { ...plan.loops, productPrange: serial } };
       transformations.push('with its products per stack, the loops inside the stack\'s loops run serially (one pass of copies, not a parallel region per row of the stack)');
+    }
+    // a stack's plane loop with its scratch rows private: prange over the planes, each computing its own product
+    const planes = plan.loops.kind === 'original' ? parallelPlanes(isl, tf, scop, products, parallel) : null;
+    if (planes && plan.loops.kind === 'original') {
+      const loops = new Set([...(plan.loops.productPrange ?? parallel.prangeLoops), ...planes.keys()]);
+      plan = { ...plan, loops: { ...plan.loops, productPrange: loops, planePrivate: planes } };
+      const named = [...planes].map(([at, arrays]) => {
+        const loop = scop.loops.find((l) => l.span.start === at);
+        return `${arrays.map((a) => `'${a}'`).join(', ')} private to each iteration of ${loop?.variable ?? '?'} (line ${loop?.span.from.line ?? '?'})`;
+      });
+      transformations.push(`with its products per plane, ${named.join('; ')}: that loop runs as prange, each iteration computing its plane's product with one BLAS thread; every iteration but the last works on a copy of its own, the last writes the array itself`);
     }
     local = null;
   } else {

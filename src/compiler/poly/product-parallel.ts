@@ -22,6 +22,7 @@ import type { TypedFunction } from '../types/check.js';
 import { loopVerdicts } from './loop-verdicts.js';
 import { planParallelLoops, type ParallelPlan } from './parallel-plan.js';
 import type { ProductLoop } from './product-loops.js';
+import { privatizableLoops } from './private-params.js';
 
 export interface ProductPrange {
   /** The prange loops of the fast form: the reduced plan's inside the product nests, the original's elsewhere. */
@@ -82,4 +83,37 @@ export function stackedSerial(products: ReadonlyMap<number, ProductLoop>, origin
   }
   if (![...loops].some((at) => inside.has(at))) return null;
   return new Set([...loops].filter((at) => !inside.has(at)));
+}
+
+/**
+ * A stack's plane loop (ProductLoop.plane, doitgen's r) that runs as prange in the form printed with
+ * products, with the scratch arrays private to each iteration (poly/private-params.ts: doitgen's sum_, which
+ * alone makes r sequential; every iteration but the last works on a copy of its own, the last writes the
+ * array itself). Each iteration then computes its own plane's product and copies on one thread: one
+ * parallel region a call. The fast form's dependences are a subset of the original's (as above: the k loop
+ * replaced by reads of T_r, fresh and private to the iteration), so the original scop's proof holds for it.
+ * By the plane loop's source offset, its private arrays; null where none qualifies.
+ */
+export function parallelPlanes(isl: IslContext, tf: TypedFunction, scop: Scop, products: ReadonlyMap<number, ProductLoop>, original: ParallelPlan): Map<number, string[]> | null {
+  const planes = new Set([...products.values()].flatMap((p) => (p.plane ? [p.plane] : [])));
+  if (planes.size === 0 || !original.boundsChecked) return null;
+  if (original.lowered.size > 0 || original.speculative.size > 0 || original.blocked.size > 0 || original.speculativeIndices.size > 0) return null;
+  try {
+    const verdicts = loopVerdicts(isl, scop);
+    const loops = privatizableLoops(isl, tf, scop, verdicts);
+    const out = new Map<number, string[]>();
+    for (const plane of planes) {
+      const k = scop.loops.findIndex((l) => l.span.start === plane.span.start);
+      const arrays = k >= 0 ? loops.get(k) : undefined;
+      if (!arrays) continue;
+      // the plan with those arrays private: every other rule for a prange loop still applies
+      const trial: Scop = { ...scop, loops: scop.loops.map((l, j) => (j === k ? { ...l, privateArrays: [...(l.privateArrays ?? []), ...arrays] } : l)) };
+      const plan = planParallelLoops(isl, tf, trial, loopVerdicts(isl, trial));
+      if (!plan.prangeLoops.has(plane.span.start) || plan.speculative.size > 0 || plan.lowered.size > 0 || plan.blocked.size > 0) continue;
+      out.set(plane.span.start, arrays);
+    }
+    return out.size > 0 ? out : null;
+  } catch {
+    return null;
+  }
 }
