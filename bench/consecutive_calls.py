@@ -23,6 +23,8 @@ run_bench's rounds did until the eighth session).
 """
 from __future__ import annotations
 
+import shutil
+import atexit
 import argparse
 import importlib.util
 import json
@@ -81,6 +83,7 @@ def main() -> int:
     import specs
 
     out_dir = Path(tempfile.mkdtemp(prefix="consecutive_"))
+    atexit.register(shutil.rmtree, out_dir, ignore_errors=True)  # removed when the run ends
     rows = []
     for kernel in args.kernels.split(","):
         target = out_dir / f"cc_{kernel}.py"

@@ -16,6 +16,8 @@ Usage: ``.venv/bin/python bench/first_cell.py --rounds 5 --before /work/main/pyt
 
 from __future__ import annotations
 
+import shutil
+import atexit
 import argparse
 import json
 import os
@@ -74,6 +76,7 @@ def main() -> int:
     ap.add_argument("--before", required=True, help="python-bridge folder of the code before the change")
     args = ap.parse_args()
     base = Path(tempfile.mkdtemp(prefix="first-cell-"))
+    atexit.register(shutil.rmtree, base, ignore_errors=True)  # its caches and kernelspec, removed when the run ends
     install_kernelspec(base / "kernels")
     os.environ.pop("POLYRAY_JIT_WAIT", None)
     os.environ.pop("POLYRAY_COMPILE_BUDGET", None)

@@ -10,6 +10,8 @@ the difference is at least the extra frame). ``--n`` is the loop's length (0: th
 """
 from __future__ import annotations
 
+import shutil
+import atexit
 import argparse
 import importlib.util
 import os
@@ -38,6 +40,7 @@ def main() -> None:
     opts = ap.parse_args()
     os.environ["POLYRAY_TARGET"] = "original"
     work = Path(tempfile.mkdtemp(prefix="polyray-kept-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # removed when the run ends
     (work / "k.py").write_text(KERNEL)
     subprocess.run(["node", str(ROOT / "bin" / "polyray.mjs"), "compile", str(work / "k.py"), "-o", str(work / "g.py")],
                    check=True, capture_output=True)

@@ -15,6 +15,8 @@ Prints a markdown table (median of RUNS calls on fresh copies, ms).
 """
 from __future__ import annotations
 
+import shutil
+import atexit
 import argparse
 import os
 import platform
@@ -76,7 +78,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=15)
     args = ap.parse_args()
-    mod = compile_and_import(SOURCE, Path(tempfile.mkdtemp(prefix="polyray-numpy-style-")), "lowered_polyray", "--targets", "cpu")
+    out = Path(tempfile.mkdtemp(prefix="polyray-numpy-style-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)  # removed when the run ends
+    mod = compile_and_import(SOURCE, out, "lowered_polyray", "--targets", "cpu")
     os.environ["POLYRAY_TARGET"] = "cpu"
     rng = np.random.default_rng(7)
     rows = []

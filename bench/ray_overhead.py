@@ -18,6 +18,8 @@ efficiency measures the machine, not Ray. The core count is printed.
 
 from __future__ import annotations
 
+import shutil
+import atexit
 import argparse
 import importlib.util
 import os
@@ -141,6 +143,7 @@ def main() -> int:
     print(f"cluster: {ns.nodes} nodes x 1 CPU on 127.0.0.1, up in {time.perf_counter() - t:.1f} s; "
           f"machine cores: {os.cpu_count()}")
     tmp = Path(tempfile.mkdtemp(prefix="polyray-bench-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # removed when the run ends
     mod = load(tmp)
     try:
         # ---------------------------------------------------------------- overhead

@@ -27,9 +27,11 @@ cluster.disconnect()
 
 
 def test_the_embedded_cluster_listens_on_loopback_only() -> None:
-    env = dict(os.environ, RAY_TMPDIR=tempfile.mkdtemp(prefix="polyray-safe-"), RAY_USAGE_STATS_ENABLED="0")
-    env.pop("POLYRAY_RAY_ADDRESS", None)
-    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=300)
+    # Ray's session folder: short (its unix sockets live under it), removed afterwards (Ray's processes are gone)
+    with tempfile.TemporaryDirectory(prefix="polyray-safe-", ignore_cleanup_errors=True) as ray_tmp:
+        env = dict(os.environ, RAY_TMPDIR=ray_tmp, RAY_USAGE_STATS_ENABLED="0")
+        env.pop("POLYRAY_RAY_ADDRESS", None)
+        out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=300)
     line = next((l for l in out.stdout.splitlines() if l.startswith("LISTEN ")), None)
     assert line, out.stdout[-2000:] + out.stderr[-2000:]
     found = json.loads(line[len("LISTEN "):])

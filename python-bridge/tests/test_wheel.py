@@ -133,28 +133,30 @@ def installed():
     wheel = REPO / "dist" / f"polyray-{version}-py3-none-any.whl"
     assert wheel.exists() and (REPO / "dist" / f"polyray-{version}.tar.gz").exists()
     work = Path(tempfile.mkdtemp(prefix="polyray-wheel-", dir="/tmp"))
-    venv = work / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    py = venv / "bin" / "python"
-    pip = subprocess.run(
-        # --no-compile: pip would byte-compile all ~9000 installed modules (Ray's alone: 7 s of CPU), while the
-        # tests import a few hundred of them; Python compiles those when they are imported
-        [str(py), "-m", "pip", "install", "-q", "--no-compile", "--disable-pip-version-check", "-c",
-         str(BRIDGE / "requirements.txt"),
-         f"{wheel}[lab,ray]", "nbclient"],
-        capture_output=True, text=True, timeout=900)
-    assert pip.returncode == 0, pip.stdout + pip.stderr
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("POLYRAY_", "PYTHON", "VIRTUAL_ENV", "JUPYTER", "NODE"))}
-    env.update(PATH=_path_without_node(venv / "bin", work / "shim"), HOME=str(work / "home"),
-               POLYRAY_CACHE_DIR=str(work / "cache"), NUMBA_CACHE_DIR=str(work / "numba"),
-               # the first call waits for the JIT here, as in the other suites (conftest.py): these tests
-               # check that the wheel's variants run, not the background compile (test_first_call.py)
-               POLYRAY_JIT_WAIT="1")
-    assert shutil.which("node", path=env["PATH"]) is None
-    (work / "home").mkdir()
-    yield {"work": work, "venv": venv, "py": py, "env": env, "version": version}
-    shutil.rmtree(work, ignore_errors=True)
+    try:  # removed also when the install fails
+        venv = work / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+        py = venv / "bin" / "python"
+        pip = subprocess.run(
+            # --no-compile: pip would byte-compile all ~9000 installed modules (Ray's alone: 7 s of CPU), while the
+            # tests import a few hundred of them; Python compiles those when they are imported
+            [str(py), "-m", "pip", "install", "-q", "--no-compile", "--disable-pip-version-check", "-c",
+             str(BRIDGE / "requirements.txt"),
+             f"{wheel}[lab,ray]", "nbclient"],
+            capture_output=True, text=True, timeout=900)
+        assert pip.returncode == 0, pip.stdout + pip.stderr
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("POLYRAY_", "PYTHON", "VIRTUAL_ENV", "JUPYTER", "NODE"))}
+        env.update(PATH=_path_without_node(venv / "bin", work / "shim"), HOME=str(work / "home"),
+                   POLYRAY_CACHE_DIR=str(work / "cache"), NUMBA_CACHE_DIR=str(work / "numba"),
+                   # the first call waits for the JIT here, as in the other suites (conftest.py): these tests
+                   # check that the wheel's variants run, not the background compile (test_first_call.py)
+                   POLYRAY_JIT_WAIT="1")
+        assert shutil.which("node", path=env["PATH"]) is None
+        (work / "home").mkdir()
+        yield {"work": work, "venv": venv, "py": py, "env": env, "version": version}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def run(inst, *cmd: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

@@ -64,6 +64,8 @@ non-original variant; 1 otherwise.
 """
 from __future__ import annotations
 
+import shutil
+import atexit
 import argparse
 import datetime as _dt
 import importlib.util
@@ -849,6 +851,7 @@ def worker(mode: str, seeds: list[int], trials: int, ray_trials: int) -> None:
     compiler = Compiler()
     workdir = Path(tempfile.mkdtemp(prefix=f"polyray-fuzz-{mode}-"))
     sys.path.insert(0, str(workdir))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)  # the compiled programs (findings keep their own sources)
     try:
         for seed in seeds:
             t0 = time.time()
@@ -1099,6 +1102,7 @@ def main(argv: list[str] | None = None) -> int:
         compiler = Compiler()
         workdir = Path(tempfile.mkdtemp(prefix="polyray-fuzz-min-"))
         sys.path.insert(0, str(workdir))
+        atexit.register(shutil.rmtree, workdir, ignore_errors=True)
         seen: set[str] = set()
         for mm in all_mismatches:
             # one finding per kind of difference (exception types, or which array), at most --max-findings

@@ -21,9 +21,8 @@ from compiled import compile_and_import, outcome  # noqa: E402
 import polyray.runtime as rt  # noqa: E402
 
 
-def main() -> None:
+def main(out: Path) -> None:
     os.environ["POLYRAY_TARGET"] = "gpu"
-    out = Path(tempfile.mkdtemp())
     loops = compile_and_import(ROOT / "test/kernels/numpy_style/loops.py", out, "loops_gpu", "--targets", "cpu,gpu")
     calls = compile_and_import(ROOT / "test/kernels/numpy_style/unpacking_calls.py", out, "unpacking_calls_gpu", "--targets", "cpu,gpu")
     rng = np.random.default_rng(9)
@@ -51,4 +50,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with tempfile.TemporaryDirectory(prefix="polyray-gpusim-loops-") as folder:  # the compiled modules, removed at the end
+        main(Path(folder))

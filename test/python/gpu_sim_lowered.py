@@ -43,10 +43,9 @@ def cases(rng: np.random.Generator) -> dict[str, tuple]:
     }
 
 
-def main() -> None:
+def main(out: Path) -> None:
     assert os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
     os.environ["POLYRAY_TARGET"] = "gpu"
-    out = Path(tempfile.mkdtemp(prefix="polyray-gpusim-lowered-"))
     mod = compile_and_import(ROOT / "test/kernels/extra/lowered.py", out, "gpusim_lowered", "--targets", "cpu,gpu", "--report", str(out / "r.json"))
     report = {f["name"]: f for f in json.loads((out / "r.json").read_text())["functions"]}
     for name, args in cases(np.random.default_rng(3)).items():
@@ -89,4 +88,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with tempfile.TemporaryDirectory(prefix="polyray-gpusim-lowered-") as folder:  # the compiled modules, removed at the end
+        main(Path(folder))

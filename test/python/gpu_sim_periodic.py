@@ -28,9 +28,8 @@ def cases(rng, n):
     yield "upsample", (rng.standard_normal(n + 1), np.full(2 * n, np.nan)), 1
 
 
-def main() -> None:
+def main(out: Path) -> None:
     os.environ["POLYRAY_TARGET"] = "gpu"
-    out = Path(tempfile.mkdtemp())
     src = ROOT / "test/kernels/numpy_style/periodic.py"
     rng = np.random.default_rng(5)
     for mode in ("exact", "close"):
@@ -48,4 +47,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with tempfile.TemporaryDirectory(prefix="polyray-gpusim-periodic-") as folder:  # the compiled modules, removed at the end
+        main(Path(folder))

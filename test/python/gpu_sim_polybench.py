@@ -26,10 +26,9 @@ from compiled import compile_and_import  # noqa: E402
 import polyray.runtime as rt  # noqa: E402
 
 
-def main() -> None:
+def main(out: Path) -> None:
     assert os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
     os.environ["POLYRAY_TARGET"] = "gpu"
-    out = Path(tempfile.mkdtemp(prefix="polyray-gpusim-"))
     for name in specs.KERNELS:
         result = {"kernel": name}
         try:
@@ -58,4 +57,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with tempfile.TemporaryDirectory(prefix="polyray-gpusim-") as folder:  # the compiled modules, removed at the end
+        main(Path(folder))

@@ -20,9 +20,8 @@ from compiled import compile_and_import, outcome, same  # noqa: E402
 import polyray.runtime as rt  # noqa: E402
 
 
-def main() -> None:
+def main(out: Path) -> None:
     os.environ["POLYRAY_TARGET"] = "gpu"
-    out = Path(tempfile.mkdtemp())
     src = ROOT / "test/kernels/numpy_style/private_arrays.py"
     rng = np.random.default_rng(5)
     for mode in ("exact", "close"):
@@ -40,4 +39,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with tempfile.TemporaryDirectory(prefix="polyray-gpusim-private-") as folder:  # the compiled modules, removed at the end
+        main(Path(folder))

@@ -20,9 +20,9 @@ from compiled import compile_and_import, outcome  # noqa: E402
 import polyray.runtime as rt  # noqa: E402
 
 
-def main() -> None:
+def main(out: Path) -> None:
     os.environ["POLYRAY_TARGET"] = "gpu"
-    mod = compile_and_import(ROOT / "test/kernels/numpy_style/unpacking.py", Path(tempfile.mkdtemp()), "unpacking_gpu", "--targets", "cpu,gpu")
+    mod = compile_and_import(ROOT / "test/kernels/numpy_style/unpacking.py", out, "unpacking_gpu", "--targets", "cpu,gpu")
     rng = np.random.default_rng(5)
     cases = [("scale_rows", (rng.standard_normal((5, 6)), rng.standard_normal(5))),
              ("scale_rows", (rng.standard_normal((1, 3)), rng.standard_normal(1))),
@@ -38,4 +38,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with tempfile.TemporaryDirectory(prefix="polyray-gpusim-unpacking-") as folder:  # the compiled modules, removed at the end
+        main(Path(folder))

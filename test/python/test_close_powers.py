@@ -54,7 +54,7 @@ def modules(tmp_path_factory):
             compile_and_import(src, d, "power_kernels_close", "--numerics", "close"))
 
 
-def test_integer_exponents_within_the_power_bound(modules, monkeypatch):
+def test_integer_exponents_within_the_power_bound(modules, monkeypatch, tmp_path):
     import polyray.runtime as rt
 
     original, exact, close = modules
@@ -68,7 +68,7 @@ def test_integer_exponents_within_the_power_bound(modules, monkeypatch):
     for k in (0, 1, 2, 5, -1, -7, 64):
         with np.errstate(all="ignore"):
             want = [x ** 3, x ** k, 2 ** x, x ** -2, x ** e]
-            got = _pieces(close, x, k, e)
+            got = _pieces(close, x, k, e, tmp_path)
         for w, g in zip(want, got):
             assert g.dtype == w.dtype == np.float64
             d, mismatch = measure_ulp.ulp_distance(w, g)
@@ -81,23 +81,20 @@ def test_integer_exponents_within_the_power_bound(modules, monkeypatch):
     np.testing.assert_allclose(got, want, rtol=64 * np.finfo(float).eps, atol=0)
 
 
-def _pieces(close, x, k, e):
-    """The compiled powers, one function each (each compiled once)."""
-    return [_one(close, "x ** 3", x, k, e), _one(close, "x ** k", x, k, e), _one(close, "2 ** x", x, k, e),
-            _one(close, "x ** -2", x, k, e), _one(close, "x ** e", x, k, e)]
+def _pieces(close, x, k, e, folder):
+    """The compiled powers, one function each (each compiled once, into a folder of its own under `folder`)."""
+    return [_one(close, expr, x, k, e, folder) for expr in ("x ** 3", "x ** k", "2 ** x", "x ** -2", "x ** e")]
 
 
 _COMPILED: dict[str, object] = {}
 
 
-def _one(close, expr, x, k, e):
+def _one(close, expr, x, k, e, folder):
     import polyray.runtime as rt
 
     if expr not in _COMPILED:
-        import tempfile
-        from pathlib import Path
-
-        d = Path(tempfile.mkdtemp(prefix="close_power_"))
+        d = folder / f"one_power_{len(_COMPILED)}"
+        d.mkdir()
         src = d / "one_power.py"
         src.write_text("import numpy as np\nimport numpy.typing as npt\n\n\n"
                        "def f(x: npt.NDArray[np.float64], k: int, e: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:\n"

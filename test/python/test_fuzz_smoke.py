@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,11 +22,11 @@ COUNT = 30
 
 
 @pytest.fixture(scope="module")
-def results():
+def results(tmp_path_factory):
     if not (ROOT / "lib/cli/main.js").exists():
         pytest.skip("the compiler is not built (run npm test, which builds lib/)")
     compiler = fuzz.Compiler()
-    workdir = Path(tempfile.mkdtemp(prefix="polyray-fuzz-smoke-"))
+    workdir = tmp_path_factory.mktemp("fuzz_smoke")
     sys.path.insert(0, str(workdir))
     try:
         return [fuzz.run_program(fuzz.program_seed(SEED, k), ["cpu"], compiler, workdir, 3, 0) for k in range(COUNT)]

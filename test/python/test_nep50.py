@@ -18,7 +18,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,14 +215,14 @@ def same_bits(x: np.ndarray, y: np.ndarray) -> bool:
 
 
 @pytest.fixture(scope="module")
-def table():
+def table(tmp_path_factory):
     if not (ROOT / "lib/cli/main.js").exists():
         pytest.skip("the compiler is not built (run npm test, which builds lib/)")
     all_cases = cases()
     for c in all_cases:
         evaluate(c)
     ok = [c for c in all_cases if not isinstance(c.expected, str)]
-    out = Path(tempfile.mkdtemp(prefix="polyray-nep50-"))
+    out = tmp_path_factory.mktemp("nep50")
     # each expression alone: accelerated, or refused with a diagnostic at its line
     text, lines_of = module([[c] for c in ok], "e")
     _, report = compile_module(text, out, "single")

@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -48,10 +47,10 @@ def build(value):
 
 @pytest.mark.skipif(not FILES, reason="no regression reproducers yet")
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_regression(path, compile_service):
+def test_regression(path, compile_service, tmp_path):
     if not (ROOT / "lib/cli/main.js").exists():
         pytest.skip("the compiler is not built (run npm test, which builds lib/)")
-    out = Path(tempfile.mkdtemp(prefix="polyray-regr-"))
+    out = tmp_path
     # `polyray compile`'s module, from one compile service for the whole file (a Node start per file cost more)
     module = compile_and_import(path, out, f"regr_{path.stem}", service=compile_service)
     diffs = differences(path, module)

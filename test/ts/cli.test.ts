@@ -1,22 +1,29 @@
 // The CLI as users run it: a real `node bin/polyray.mjs` process (built by the set-up).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = join(root, 'test/ts/fixtures/mixed.py');
+
+/** A fresh folder, removed when the test ends. */
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'polyray-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 function polyray(...args: string[]) {
   const r = spawnSync(process.execPath, [join(root, 'bin/polyray.mjs'), ...args], { encoding: 'utf8', cwd: root });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('compile writes a module and a report in the documented form', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'polyray-cli-'));
+test('compile writes a module and a report in the documented form', (t) => {
+  const dir = tempDir(t);
   const out = join(dir, 'out.py');
   const rep = join(dir, 'r.json');
   const r = polyray('compile', fixture, '-o', out, '--report', rep, '--targets', 'cpu');
@@ -38,8 +45,8 @@ test('compile writes a module and a report in the documented form', () => {
   assert.ok(bad.diagnostics.some((d: { line: number; col: number; message: string }) => d.line === 24 && d.col === 9 && /no type hint/.test(d.message)));
 });
 
-test('a source that does not parse: exit 2, FILE:LINE:COL: error on stderr, no stack trace, no output file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'polyray-cli-'));
+test('a source that does not parse: exit 2, FILE:LINE:COL: error on stderr, no stack trace, no output file', (t) => {
+  const dir = tempDir(t);
   const src = join(dir, 'broken.py');
   writeFileSync(src, 'import numpy as np\n\ndef f(x: int) -> int:\n    return x +\n');
   const out = join(dir, 'out.py');
@@ -52,8 +59,8 @@ test('a source that does not parse: exit 2, FILE:LINE:COL: error on stderr, no s
   assert.equal(e.code, 2);
 });
 
-test('usage and I/O errors are one line each, never a stack trace, and never overwrite the input', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'polyray-cli-'));
+test('usage and I/O errors are one line each, never a stack trace, and never overwrite the input', (t) => {
+  const dir = tempDir(t);
   const missing = polyray('compile', join(dir, 'nope.py'), '-o', join(dir, 'o.py'));
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /cannot read .*nope\.py: ENOENT/);
