@@ -21,10 +21,9 @@ from compiled import compile_and_import, same  # noqa: E402
 import polyray.runtime as rt  # noqa: E402
 
 
-def main() -> None:
+def main(out: Path) -> None:
     assert os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
     os.environ["POLYRAY_TARGET"] = "gpu"
-    out = Path(tempfile.mkdtemp(prefix="polyray-gpusim-returned-"))
     mod = compile_and_import(ROOT / "test/kernels/extra/returned.py", out, "gpusim_returned", "--targets", "cpu,gpu",
                              "--numerics", "exact", "--report", str(out / "r.json"))
     report = {f["name"]: f for f in json.loads((out / "r.json").read_text())["functions"]}
@@ -48,4 +47,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with tempfile.TemporaryDirectory(prefix="polyray-gpusim-returned-") as folder:  # the compiled module, removed at the end
+        main(Path(folder))
