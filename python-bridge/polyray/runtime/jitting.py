@@ -31,8 +31,10 @@ variant puts in its next run record (``cache``).
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -105,6 +107,29 @@ def _name_keyed_cache() -> type:
     return _cache_class
 
 
+_quiet_files: set[str] = set()
+
+
+def quiet_performance_advice(func: Callable[..., Any]) -> None:
+    """Ignore Numba's performance advice about the generated module that defines ``func``.
+
+    Numba warns, at compile time, about code it could run faster ("np.dot() is faster on
+    contiguous arrays, called on ..." for a product of slices): advice on code the user did
+    not write and cannot change (the generated module), printed into their notebook or
+    terminal. The filter is narrow: NumbaPerformanceWarning only, and only for warnings that
+    Numba attributes to that file (it fixes each warning's filename to the compiled source,
+    so the module a filter matches is the file's path less ".py"); the user's own @njit code
+    keeps its warnings. One filter per generated file, added once.
+    """
+    filename = getattr(getattr(func, "__code__", None), "co_filename", "")
+    if not filename.endswith(".py") or filename in _quiet_files:
+        return
+    from numba.core.errors import NumbaPerformanceWarning
+
+    _quiet_files.add(filename)
+    warnings.filterwarnings("ignore", category=NumbaPerformanceWarning, module=re.escape(filename[:-3]) + r"\Z")
+
+
 def njit(func: Callable[..., Any], options: dict[str, Any], notes: list[str] | None = None) -> tuple[Any, str | None]:
     """``numba.njit(**options)(func)`` with the name-keyed on-disk cache and :func:`guard_compilation`.
 
@@ -116,6 +141,7 @@ def njit(func: Callable[..., Any], options: dict[str, Any], notes: list[str] | N
     """
     import numba
 
+    quiet_performance_advice(func)
     jitted = numba.njit(cache=False, **options)(func)
     guard_compilation(jitted)
     problem = module_problem(func)
