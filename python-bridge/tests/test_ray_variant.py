@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 
 import polyray.runtime as rt
+from polyray.runtime.speedup import MAX_DEFERRED
 
 pytest.importorskip("ray")
 
@@ -288,20 +289,27 @@ def test_auto_keeps_tiny_inputs_local_and_sends_heavy_ones_to_ray(cluster: Any, 
     expected = np.zeros(n)
     mod._polyray_cpu_spin  # noqa: B018 - reference only
     records = []
-    for _ in range(6):
+    for _ in range(MAX_DEFERRED + 4):
         Y = np.zeros(n)
         mod.spin(reps, X, Y)
         records.append(last("spin"))
         if records[-1]["variant"] == "cpu" and not expected.any():
             expected = Y.copy()
         np.testing.assert_allclose(Y, expected, rtol=1e-12)
+        if not records[-1]["measuring"] and len(records) >= 4:
+            break
     assert records[0]["size_class"] != tiny_class
     variants = [r["variant"] for r in records]
-    # cpu is already compiled (the tiny calls): measured at once; then ray is
-    # predicted faster, so it runs: first run (workers compile), then measured
-    assert variants[:3] == ["cpu", "ray", "ray"], [(r["variant"], r["reason"]) for r in records]
-    assert records[1]["measuring"] and "first run" in records[1]["reason"]
-    assert records[2]["measuring"] and "predicted" in records[2]["reason"]
+    # cpu is already compiled (the tiny calls): it is measured first, again while Ray's preparation (a background
+    # job: the workers compile the block, on this machine's cores for a local cluster) runs beside it, whose times
+    # do not decide (speedup.MAX_DEFERRED calls at most: the runtime's "never slower" rule); then ray is predicted
+    # faster, so it runs: first run (workers compile), then measured
+    k = variants.index("ray")
+    assert 1 <= k <= MAX_DEFERRED + 1 and variants[:k] == ["cpu"] * k, [(r["variant"], r["reason"]) for r in records]
+    assert all(r["measuring"] and "measuring cpu" in r["reason"] for r in records[:k]), [r["reason"] for r in records[:k]]
+    assert variants[k + 1] == "ray", [(r["variant"], r["reason"]) for r in records]
+    assert records[k]["measuring"] and "first run" in records[k]["reason"]
+    assert records[k + 1]["measuring"] and "predicted" in records[k + 1]["reason"]
     final = records[-1]
     assert not final["measuring"]
     timings = final["timings"]
@@ -310,7 +318,7 @@ def test_auto_keeps_tiny_inputs_local_and_sends_heavy_ones_to_ray(cluster: Any, 
     print("auto timings:", {r["variant"]: r["seconds"] for r in records}, final["reason"])
     # which one is faster depends on the machine's load (a timed assertion would be flaky);
     # that the heavy input did run across the cluster does not
-    assert len(set(records[1]["nodes"])) >= 2, records[1]
+    assert len(set(records[k]["nodes"])) >= 2, records[k]
 
 
 def test_auto_prepares_ray_in_the_background(cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -403,8 +411,10 @@ def compiled_polybench(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Mo
     modules = {}
     for name in COMPILED_KERNELS:
         path = out / f"ray_compiled_{name}.py"
-        subprocess.run(["node", str(REPO / "bin/polyray.mjs"), "compile", str(REPO / f"test/kernels/polybench/{name}.py"), "-o", str(path)],
-                       check=True, cwd=REPO)
+        # exact mode: the test compares with the original bit for bit (close mode may reassociate atax's sums into
+        # array elements in blocks, issue 16, within a bound the close-mode tests check)
+        subprocess.run(["node", str(REPO / "bin/polyray.mjs"), "compile", str(REPO / f"test/kernels/polybench/{name}.py"), "-o", str(path),
+                        "--numerics", "exact"], check=True, cwd=REPO)
         spec = importlib.util.spec_from_file_location(path.stem, path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)

@@ -1002,18 +1002,19 @@ def generate(seed: int) -> Program:
         text, spec = families.SortFn(srng, f"f{len(texts)}").build()
         texts.append(text)
         specs.append(spec)
+    # and one program in eight returns a whole-array expression, or binds one to a fresh name (_ReturnedFn, its own
+    # stream); every program with POLYRAY_FUZZ_RETURNED=1 (before the table
+    # family's function, which stays the last: a program with --table-family is the plain one plus that function)
+    rerng = random.Random(seed * 67 + 23)
+    if rerng.random() < 1 / 8 or os.environ.get("POLYRAY_FUZZ_RETURNED") == "1":
+        text, spec = _ReturnedFn(rerng, f"f{len(texts)}").build()
+        texts.append(text)
+        specs.append(spec)
     # and one program in eight calls rows of the NumPy table the families above do not write, in a
     # function of its own (families.TableFn, its own stream); every program with --table-family (run.py)
     trng = random.Random(seed * 47 + 11)
     if trng.random() < 1 / 8 or os.environ.get("POLYRAY_FUZZ_TABLE") == "1":
         text, spec = families.TableFn(trng, f"f{len(texts)}").build()
-        texts.append(text)
-        specs.append(spec)
-    # and one program in eight returns a whole-array expression, or binds one to a fresh name (_ReturnedFn, its own
-    # stream); every program with POLYRAY_FUZZ_RETURNED=1
-    rerng = random.Random(seed * 67 + 23)
-    if rerng.random() < 1 / 8 or os.environ.get("POLYRAY_FUZZ_RETURNED") == "1":
-        text, spec = _ReturnedFn(rerng, f"f{len(texts)}").build()
         texts.append(text)
         specs.append(spec)
     helper = "def _fz_clip(v: int) -> int:\n    return max(v, 0)\n" if helper_needed else ""
