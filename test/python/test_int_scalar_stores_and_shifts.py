@@ -140,6 +140,8 @@ def test_the_checked_store_loop_runs_in_parallel_and_flags(mod, monkeypatch):
     """200,000 elements (with two threads, chunks of 100,000): an out-of-range value in the second half flags,
     the variant's writes are undone, and the original writes up to it and raises NumPy's OverflowError."""
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    # the parallel form itself (since 12bc744 auto's form trials start with the serial one)
+    monkeypatch.setenv("POLYRAY_CPU_FORM", "parallel")
     a = np.arange(-100_000, 100_000, dtype=np.int32)
     ran = run_both(mod, "scaled_counts", a, 3, np.zeros(a.shape[0], dtype=np.int32))
     assert ran.status == "ok" and variant("scaled_counts") == "cpu"
