@@ -21,6 +21,7 @@ import type { BlockedArrayReduction } from '../poly/blocked-array-reductions.js'
 import { MAX_ROW_BLOCKS, MIN_ROWS, PARTIAL_ELEMENTS } from '../poly/blocked-array-reductions.js';
 import { INT64, NUMPY, PRANGE } from './names.js';
 import { rangeParts } from './loop-range.js';
+import { blockRowLines } from './blocked-loops.js';
 import type { Expr } from '../parse/ast.js';
 
 /** The block's partial array that the body updates in place of `name` (unique per loop). */
@@ -83,11 +84,7 @@ export function blockedArrayLoopLines(loop: ForStmt, plan: BlockedArrayReduction
       `${indent}    ${partialArrayName(loop, a.name)} = ${whole(a.name)}[${b}]`,
       ...elementLoops(partialArrayName(loop, a.name), a.rank, `${a.name}_${loop.span.from.line}`, `${indent}    `, (i) => `${partialArrayName(loop, a.name)}[${i}] = -0.0`),
     ]),
-    // counted from 0 within the block: LLVM then drops the negative-index checks
-    `${indent}    ${first} = ${b} * ${len}`,
-    `${indent}    for ${k} in range(min(${len}, ${n} - ${first})):`,
-    `${inner}${v} = ${parts.plain ? `${first} + ${k}` : `${parts.lo} + ${parts.step} * (${first} + ${k})`}`,
-    ...body(inner),
+    ...blockRowLines(parts, v, { b, len, n, first, k }, `${indent}    `, inner, body),
     `${indent}for ${kc} in range(${blocks}):`,
     ...plan.arrays.flatMap((a) => elementLoops(a.name, a.rank, `${a.name}_${loop.span.from.line}`, `${indent}    `, (i) => `${a.name}[${i}] = ${a.name}[${i}] + ${whole(a.name)}[${kc}, ${i}]`)),
   ];

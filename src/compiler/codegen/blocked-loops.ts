@@ -23,11 +23,27 @@ import type { Expr, ForStmt } from '../parse/ast.js';
 import type { BlockedReduction } from '../poly/blocked-reductions.js';
 import { MAX_BLOCKS, MIN_BLOCK } from '../poly/blocked-reductions.js';
 import { INT64, NUMPY, PRANGE } from './names.js';
-import { rangeParts } from './loop-range.js';
+import { rangeParts, type RangeParts } from './loop-range.js';
 
 /** The accumulator a blocked loop's body updates in place of the sum `name` (unique per loop). */
 export function accumulatorName(loop: ForStmt, name: string): string {
   return `_polyray_ra_${name}_${loop.span.from.line}`;
+}
+
+/**
+ * One block's share of a blocked loop's iterations: block `b` of `len` rows, counted from 0
+ * within the block (LLVM then drops the negative-index checks: 2x on a dot product), the
+ * loop's own variable `v` set from the counter, then the body at `inner`. Shared by the
+ * scalar sums here and the sums into array elements (blocked-array-loops.ts).
+ */
+export function blockRowLines(parts: RangeParts, v: string, names: { b: string; len: string; n: string; first: string; k: string }, indent: string, inner: string, body: (indent: string) => string[]): string[] {
+  const { b, len, n, first, k } = names;
+  return [
+    `${indent}${first} = ${b} * ${len}`,
+    `${indent}for ${k} in range(min(${len}, ${n} - ${first})):`,
+    `${inner}${v} = ${parts.plain ? `${first} + ${k}` : `${parts.lo} + ${parts.step} * (${first} + ${k})`}`,
+    ...body(inner),
+  ];
 }
 
 /**
@@ -65,11 +81,7 @@ export function blockedLoopLines(loop: ForStmt, plan: BlockedReduction, print: (
     `${indent}for ${kb} in ${PRANGE}(${blocks}):`,
     `${indent}    ${b} = ${INT64}(${kb})`,
     ...plan.scalars.map((s) => `${indent}    ${accumulatorName(loop, s.name)} = ${s.name} if ${b} == 0 else ${s.kind === 'float' ? '-0.0' : '0'}`),
-    // counted from 0 within the block: LLVM then drops the negative-index checks (2x on a dot product)
-    `${indent}    ${first} = ${b} * ${len}`,
-    `${indent}    for ${k} in range(min(${len}, ${n} - ${first})):`,
-    `${inner}${v} = ${parts.plain ? `${first} + ${k}` : `${parts.lo} + ${parts.step} * (${first} + ${k})`}`,
-    ...body(inner),
+    ...blockRowLines(parts, v, { b, len, n, first, k }, `${indent}    `, inner, body),
     ...plan.scalars.map((s) => `${indent}    ${partial(s.name)}[${b}] = ${accumulatorName(loop, s.name)}`),
     ...plan.scalars.map((s) => `${indent}${s.name} = ${partial(s.name)}[0]`),
     `${indent}for ${kc} in range(1, ${blocks}):`,
