@@ -49,6 +49,7 @@ from .row_helpers import __all__ as _ROW_HELPERS
 from .row_helpers import *  # noqa: F403 - np.arange, any/all/argmax/argmin along axes with NumPy's results
 from .round_helpers import clip_scalar_bounds, round_decimals  # noqa: F401 - np.round with decimals and np.clip as NumPy computes them
 from .index_checks import check_index, spec_index  # noqa: F401 - an index read from data, checked as Python checks it
+from .strided_products import fits as strided_fits, strided_matmul  # products of strided slices without Numba's copies
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "pow_fop", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
            "matmul", "dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", "norm_keepdims", "axis_average", *_BLAS_THREADS, "py_int", "astype_int", "fit_int", "spec_fit_int", "np_rshift", "np_lshift", "check_index", "spec_index", "round_decimals", "clip_scalar_bounds", *_ARRAY_HELPERS, *_INDEX_HELPERS,
@@ -651,6 +652,12 @@ def _ol_matmul(a, b):  # type: ignore[no-untyped-def]
     if dims is None:
         return None
     da, db = dims
+    if strided_fits(a, b):  # a strided slice or column: BLAS with its leading dimension, no copy (strided_products.py)
+        def strided(a, b):  # type: ignore[no-untyped-def]
+            if a.shape[da] != b.shape[db]:
+                raise ValueError("matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?)")
+            return strided_matmul(a, b)
+        return strided
 
     def impl(a, b):  # type: ignore[no-untyped-def]
         if a.shape[da] != b.shape[db]:
@@ -666,6 +673,12 @@ def _ol_dot(a, b):  # type: ignore[no-untyped-def]
     if dims is None:
         return None
     da, db = dims
+    if strided_fits(a, b):
+        def strided(a, b):  # type: ignore[no-untyped-def]
+            if a.shape[da] != b.shape[db]:
+                raise ValueError("shapes not aligned")
+            return strided_matmul(a, b)
+        return strided
 
     def impl(a, b):  # type: ignore[no-untyped-def]
         if a.shape[da] != b.shape[db]:
