@@ -275,3 +275,104 @@ def test_the_second_run_gets_the_arguments_values_again_in_the_same_copies(monke
     assert len(seen) == 2 and seen[0][0] == seen[1][0] != id(A)  # the same copy, filled again
     assert seen[0][1] == seen[1][1] == 0.0 and seen[1][2] == (2, 2)  # A's values; B's shape (a fresh copy)
     assert A[0] == 0.0 and B.shape == (2, 2)
+
+
+def test_a_clear_win_settles_before_the_variants_min_runs() -> None:
+    """NPBench M's cholesky (compiled 1.8 ms, original 150 ms) ran its third call through the full path only to
+    count a third run of the variant. Where the original's figure is CLEAR_WIN times the variant's fastest (its
+    dispatch included) or more, the choice settles on fewer runs; a closer win waits for MIN_RUNS runs, and the
+    form trials still run."""
+    cpu = CpuVariant(lambda x: x)
+    variants = {"cpu": cpu}
+    model = cost.CostModel("cholesky", lambda cls: 0.15, lambda cls: "one run on copies")
+    d = model.decide((), variants, "auto", SIZES)
+    model.observe(d, "cpu", 0.0018, sizes=SIZES)
+    assert d.variant == "cpu" and model.settled(d, SIZES[0], variants)  # one run, 83x: settled
+    model.check_seconds = 0.02  # a dispatch that brings it under CLEAR_WIN: not settled on one run
+    assert not model.settled(d, SIZES[0], variants)
+    model.check_seconds = 0.0
+    close = cost.CostModel("f", lambda cls: 0.15)
+    d = close.decide((), variants, "auto", SIZES)
+    for run in range(1, cost.MIN_RUNS + 1):  # 0.02 s against 0.15 s: 7.5x, under CLEAR_WIN
+        close.observe(d, "cpu", 0.02, sizes=SIZES)
+        assert close.settled(d, SIZES[0], variants) == (run >= cost.MIN_RUNS)
+    cpu._trials.add(SIZES[0])  # a form trial under way: not settled, however clear the win
+    assert not model.settled(model.decide((), variants, "auto", SIZES), SIZES[0], variants)
+
+
+def test_a_tie_is_timed_to_its_samples_in_one_call(monkeypatch: pytest.MonkeyPatch, quiet: None) -> None:
+    """NPBench M's gemm (compiled 2.0 s against NumPy's 2.2 s, a tie) timed the original twice on copies at its
+    second call and twice more at its third. A timing that finds a tie runs the original up to TIE_SAMPLES times
+    while its copies are at hand; a tie found later is timed again only for the runs it lacks."""
+    monkeypatch.setenv("POLYRAY_TIME_ORIGINAL_BELOW", "inf")
+    original, runs = fake_original(monkeypatch, [2.3, 2.2, 2.1])
+    meter = SpeedupMeter()
+    extras, _ = run_auto(meter, cost.CostModel("gemm", meter.original_seconds), original, (np.ones(4),), [2.0, 2.0])
+    assert len(runs) == speedup.TIE_SAMPLES and extras[1]["original_runs"] == speedup.TIE_SAMPLES
+    assert meter.original_seconds(SIZES[0]) == pytest.approx(2.1)
+    meter.variant_ran("cpu", SIZES, 2.0, lambda *_: pytest.fail("the tie has its samples"), (np.ones(4),))
+    # no tie at first (2 runs), a tie once the variant's fastest comes near: one run more, not MIN_ORIGINAL_RUNS
+    original, runs = fake_original(monkeypatch, [2.1, 2.0, 1.98])
+    meter = SpeedupMeter()
+    run_auto(meter, cost.CostModel("f", meter.original_seconds), original, (np.ones(4),), [2.5, 2.5])
+    assert len(runs) == MIN_ORIGINAL_RUNS
+    extra = meter.variant_ran("cpu", SIZES, 2.15, original, (np.ones(4),))
+    assert len(runs) == speedup.TIE_SAMPLES and extra["original_runs"] == 1
+    assert meter.original_seconds(SIZES[0]) == pytest.approx(1.98)
+
+
+def test_a_call_that_ran_the_original_decides_where_its_cpu_time_is_decisive(
+        monkeypatch: pytest.MonkeyPatch, quiet: None) -> None:
+    """The first calls run the original while the variant compiles (issue 19). Where one of them took
+    RAN_DECISIVE_FACTOR times the variant's fastest in its thread's CPU seconds (what the load and the compile
+    beside it do not inflate), that figure decides at the variant's first call: no copies are timed, the choice
+    settles there (a clear win), and the record says what it rests on. Wall seconds alone, a closer figure, or a
+    bound of 0 do not decide."""
+    monkeypatch.setenv("POLYRAY_TIME_ORIGINAL_BELOW", "inf")
+    factor = speedup.RAN_DECISIVE_FACTOR
+    meter = SpeedupMeter()
+    meter.original_ran(SIZES, 0.5, beside_compile=True, cpu_seconds=0.09)
+    meter.original_ran(SIZES, 0.4, beside_compile=True, cpu_seconds=0.06)  # the fewest CPU seconds count
+    model = cost.CostModel("cholesky", meter.original_seconds, meter.original_basis)
+    variants = {"cpu": CpuVariant(lambda x: x)}
+    d = model.decide((), variants, "auto", SIZES)
+    model.observe(d, "cpu", 0.06 / factor, sizes=SIZES)
+    extra = meter.variant_ran("cpu", SIZES, 0.06 / factor, lambda *_: pytest.fail("no copies timed"), (np.ones(4),))
+    assert meter.original_seconds(SIZES[0]) == pytest.approx(0.06) and meter.settled(SIZES[0])
+    assert extra["original_basis"].startswith("one call that ran it (60 ms of CPU, over 20x the variant's")
+    assert extra["speedup"] == pytest.approx(0.4 / (0.06 / factor))  # (the speedup stays the wall figure's)
+    assert model.settled(d, SIZES[0], variants)
+    # 19x in CPU seconds (the wall figure 100x): the copies are timed at the second call, as before
+    original, runs = fake_original(monkeypatch, [0.7, 0.6])
+    close = SpeedupMeter()
+    close.original_ran(SIZES, 1.0, beside_compile=True, cpu_seconds=0.19)
+    close.variant_ran("cpu", SIZES, 0.01, original, (np.ones(4),))
+    assert not runs and close.original_seconds(SIZES[0]) is None and not close.settled(SIZES[0])
+    close.variant_ran("cpu", SIZES, 0.01, original, (np.ones(4),))
+    assert len(runs) == 1 and close.original_seconds(SIZES[0]) == pytest.approx(0.7)  # (70x: one run, decisive)
+    # no CPU figure (a caller that gives none), or nothing compared (bound 0): nothing decided
+    bare = SpeedupMeter()
+    bare.original_ran(SIZES, 1.0, beside_compile=True)
+    bare.variant_ran("cpu", SIZES, 0.001, lambda *_: pytest.fail("the first call: no copies"), (np.ones(4),))
+    assert bare.original_seconds(SIZES[0]) is None
+    monkeypatch.setenv("POLYRAY_TIME_ORIGINAL_BELOW", "0")
+    off = SpeedupMeter()
+    off.original_ran(SIZES, 1.0, cpu_seconds=1.0)
+    off.variant_ran("cpu", SIZES, 0.001, lambda *_: pytest.fail("bound 0"), (np.ones(4),))
+    assert off.original_seconds(SIZES[0]) is None
+
+
+def test_the_dispatcher_gives_the_originals_cpu_seconds_to_the_meter() -> None:
+    """A call that runs the original records its thread's CPU seconds (``cpu_seconds``), and the meter gets them."""
+    from polyray import runtime as rt
+
+    def original(X: np.ndarray) -> None:
+        X += 1.0
+
+    d = rt.Dispatcher(name="f_cpu_seconds", original=original,
+                      params=[rt.Param("X", "array", dtype="float64", ndim=1, written=True)], returns="none")
+    X = np.zeros(1000)
+    d(X)
+    record = [r for r in rt.history() if r.get("function") == "f_cpu_seconds"][-1]
+    assert record["variant"] == "original" and 0.0 <= record["cpu_seconds"] <= record["seconds"] + 0.01
+    assert np.all(X == 1.0)

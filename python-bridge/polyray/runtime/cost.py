@@ -41,7 +41,9 @@ cores the compiler takes one), as the original's are (speedup.py: at least two
 runs, the first cold); the reason says what the original's figure rests on.
 A clear loss (the variant's fastest of 2 runs, each of its forms run, at
 CLEAR_LOSS times the original's or more) keeps the original at once, without
-waiting for MIN_RUNS and the form trials.
+waiting for MIN_RUNS and the form trials; a clear win (the original's figure
+at CLEAR_WIN times the variant's or more) settles on the variant without
+waiting for MIN_RUNS (the form trials still run).
 
 Each decision carries the timings and predictions it was based on, and why.
 """
@@ -73,6 +75,13 @@ MAX_BESIDE: Final = 8
 #: figures on both sides (speedup.py), so noise of 1.5x is unlikely; a closer call waits for the trials.
 CLEAR_LOSS: Final = 1.5
 CLEAR_LOSS_RUNS: Final = 2
+#: A clear win: where the original's figure takes CLEAR_WIN times the variant's fastest (its dispatch included)
+#: or longer, auto's choice settles without waiting for MIN_RUNS runs of the variant (issue 18: NPBench M's
+#: cholesky, syr2k, syrk, symm and trmm ran their third call through the full path only to count a third run of
+#: code 50-100x faster than the original). The same factor as speedup.DECISIVE_FACTOR, after which the original
+#: is not timed again: the cold-vs-warm effect measured on the original is 3-4x at most (gesummv), and a
+#: variant's fastest run is a warm one, so a warm original or more runs of the variant could not change it.
+CLEAR_WIN: Final = 10.0
 
 #: Ray: fixed cost of a call (scheduling, put/get round trips), seconds.
 RAY_FIXED_SECONDS: Final = 0.02
@@ -212,12 +221,19 @@ class CostModel:
             return True
         if self.original_seconds(sc) is None:
             return True
-        if self._runs.get(sc, {}).get(decision.variant, 0) < MIN_RUNS:
+        if self._runs.get(sc, {}).get(decision.variant, 0) < MIN_RUNS and not self.clear_win(decision.variant, sc):
             return False
         forms_settled = getattr(variants.get(decision.variant), "forms_settled", None)
         if forms_settled is not None and not forms_settled(sc):
             return False
         return self._original_wins(decision.variant, sc, "", variants) is None  # (this call's time may have changed it)
+
+    def clear_win(self, name: str, sc: int) -> bool:
+        """Whether ``name``'s fastest time at size class ``sc``, its dispatch included, beats the original's
+        figure there by CLEAR_WIN times or more (then further runs of it need not be awaited)."""
+        compiled = self._measured.get(sc, {}).get(name)
+        original = self.original_seconds(sc) if self.original_seconds is not None else None
+        return compiled is not None and original is not None and (compiled + self.check_seconds) * CLEAR_WIN <= original
 
     def measurements(self) -> dict[int, dict[str, float]]:
         return {k: dict(v) for k, v in self._measured.items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from time import perf_counter
+from time import perf_counter, thread_time
 from typing import Any, Final
 
 from .. import cluster as _cluster
@@ -394,6 +394,7 @@ class Dispatcher:
             else:
                 reason = f"{problem}; ran original instead of {chosen} ({reason})"
         mark = _compile_mark()
+        cpu_start = thread_time()  # (the run's CPU seconds: a figure the machine's load does not inflate, speedup.py)
         start = perf_counter()
         try:
             result = self.original(*args)
@@ -407,13 +408,14 @@ class Dispatcher:
             )
             raise
         seconds = perf_counter() - start
+        cpu_seconds = thread_time() - cpu_start
         try:
-            self._speed.original_ran(sizes, seconds, _compiled_since(mark))
+            self._speed.original_ran(sizes, seconds, _compiled_since(mark), cpu_seconds)
         except Exception:  # noqa: BLE001 - bookkeeping must not lose the result
             pass
         record = {
             "function": self.name, "variant": "original", "seconds": seconds, "nodes": [],
-            "reason": reason, "target": target, **compiling,
+            "reason": reason, "target": target, "cpu_seconds": cpu_seconds, **compiling,
         }
         self._record(record)
         if chosen == "original" and not compiling:  # decided so (not refused, nor waiting for a compile)

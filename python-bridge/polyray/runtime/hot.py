@@ -376,6 +376,7 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
 
 #: Keys of a run record that say something about that one call only: not in the hot calls' shared record.
 PER_CALL_KEYS: Final = frozenset({"jit_seconds", "jit_waited_seconds", "jit_cpu_seconds", "jit_compiles", "jit_compiling", "cache", "original_timed_seconds",
+                                  "cpu_seconds",
                                   "bookkeeping_error", "listener_error"})
 
 

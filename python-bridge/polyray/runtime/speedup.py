@@ -35,7 +35,13 @@ and, where none is known, times the original once on a COPY of the arguments:
   choice not settled until then; and calls that ran the original anyway count
   for auto only when no compile ran beside them and there are MIN_ORIGINAL_RUNS
   of them (else the copies are timed). :meth:`SpeedupMeter.original_basis`
-  says what the figure auto compares rests on.
+  says what the figure auto compares rests on;
+* fewer calls before auto settles (issue 18): a call that ran the original
+  (while the variant compiled, say) and took RAN_DECISIVE_FACTOR times the
+  variant's fastest in its thread's CPU seconds decides alone, at the variant's
+  first call (its copies are not timed); a timing on copies that finds a tie
+  (TIE_MARGIN) runs the original up to TIE_SAMPLES times at once, and a tie
+  timed again later runs only the runs it lacks.
 
 Each variant run's record then carries ``speedup`` (original / fastest variant
 time in that class), or ``speedup_note`` saying why there is none
@@ -97,7 +103,8 @@ TIMING_BUDGET_SECONDS: Final = 0.05
 #: TIMING_BUDGET_SECONDS had one run, often cold, so a variant at 0.93x could beat it by noise alone (issue 18
 #: asks for 0.95x at least; cholesky kept its variant at 57 ms against one 58 ms run). While the two are within
 #: the margin and the original has fewer than TIE_SAMPLES runs at that size class, each later call of the
-#: variant (the full path: the hot path's one call in 256) times it once more on copies; the fastest counts.
+#: variant (the full path: the hot path's one call in 256) times it once more on copies; the fastest counts. A
+#: timing on copies that finds a tie runs the original up to TIE_SAMPLES times at once (the copies at hand).
 TIE_MARGIN: Final = 0.10
 TIE_SAMPLES: Final = 3
 #: The original's runs auto's "never slower" compares at least (issue 18): NPBench gesummv kept compiled loops at
@@ -106,6 +113,17 @@ MIN_ORIGINAL_RUNS: Final = 2
 #: A first run of the original on copies over DECISIVE_FACTOR times the variant's fastest is not run again: a warm
 #: run could not make it the faster (its cold first runs measured up to 3-4x a warm one: gesummv above).
 DECISIVE_FACTOR: Final = 10.0
+#: A call that ran the original on the caller's arguments (while the variant compiled, by default: issue 19) and took
+#: RAN_DECISIVE_FACTOR times the variant's fastest time or more, counted in the CPU seconds of the thread that ran
+#: it, decides "never slower" alone: its copies are not timed. CPU seconds, not wall ones: the machine's load (a
+#: compile beside it, other processes) takes the cores away from a run but adds little to its own CPU time, so the
+#: figure is not inflated by what slowed the call; a multi-threaded original (BLAS) counts its calling thread only,
+#: which errs on the side of timing its copies. The margin covers what such a run has against a warm one: measured
+#: at NPBench M (bench/npbench/settle_calls.py, 7 Dec, load 3-9), the CPU seconds of calls that ran the original
+#: beside the compile were 0.94-1.51x those of warm calls with nothing beside them (cholesky 60-93 ms against 61,
+#: syr2k 58-68 against 58-69, trmm 59-77 against 62, gesummv 42-54 against 44); cold first runs on copies took
+#: up to 3-4x a warm one in wall time (gesummv, DECISIVE_FACTOR). 20x leaves 5x over the worst of these.
+RAN_DECISIVE_FACTOR: Final = 20.0
 #: Calls of the variant at a size class that wait for a background compile to end to time the original's copies
 #: again, where their timing ran beside one (then its figure stands, and the record says so).
 MAX_DEFERRED: Final = 8
@@ -193,7 +211,7 @@ class SpeedupMeter:
     """Original and variant times per size class of one dispatcher, and the timing on copies."""
 
     __slots__ = ("_original", "_variant", "_calls", "_tried", "_notes", "_on_copies", "_loops", "_samples",
-                 "_quiet", "_deferred", "_basis")
+                 "_quiet", "_deferred", "_basis", "_ran_cpu", "_decisive")
 
     def __init__(self) -> None:
         #: size class -> (fastest original seconds, bytes of that call)
@@ -219,13 +237,21 @@ class SpeedupMeter:
         self._deferred: dict[int, int] = {}
         #: size class -> what the original's time on copies rests on (original_basis)
         self._basis: dict[int, str] = {}
+        #: size class -> the fewest CPU seconds of a call that ran the original there (RAN_DECISIVE_FACTOR)
+        self._ran_cpu: dict[int, float] = {}
+        #: size class -> the original's figure where one such call decided alone (RAN_DECISIVE_FACTOR)
+        self._decisive: dict[int, float] = {}
 
-    def original_ran(self, sizes: tuple[int, int] | None, seconds: float, beside_compile: bool = False) -> None:
+    def original_ran(self, sizes: tuple[int, int] | None, seconds: float, beside_compile: bool = False,
+                     cpu_seconds: float | None = None) -> None:
         """A call ran the original (anyway) and returned: its time counts for the speedup, and for auto's
-        comparison where no compile ran beside it (``beside_compile``: background.compiled_since)."""
+        comparison where no compile ran beside it (``beside_compile``: background.compiled_since); its calling
+        thread's CPU seconds (``cpu_seconds``), for auto's comparison where they are decisive (RAN_DECISIVE_FACTOR)."""
         if sizes is None:
             return
         cls, nbytes = sizes
+        if cpu_seconds is not None and cpu_seconds >= 0.0:
+            self._ran_cpu[cls] = min(cpu_seconds, self._ran_cpu.get(cls, math.inf))
         old = self._original.get(cls)
         if old is None or seconds < old[0]:
             self._original[cls] = (seconds, nbytes)
@@ -245,6 +271,9 @@ class SpeedupMeter:
         on_copies = self._on_copies.get(cls)
         if on_copies is not None:
             return on_copies
+        decisive = self._decisive.get(cls)
+        if decisive is not None:
+            return decisive
         if original_timing_bound() <= 0.0:
             return None
         quiet = self._quiet.get(cls)
@@ -314,7 +343,9 @@ class SpeedupMeter:
         self._calls[key] = calls
         extra: dict[str, Any] = {}
         deferred = self._deferred.get(cls)
-        if self.original_seconds(cls) is None and cls not in self._tried and calls >= 2:
+        if self.original_seconds(cls) is None and cls not in self._tried and self._ran_decisive(cls, best):
+            self._tried.add(cls)  # (its copies are not timed: a call that ran it decided)
+        elif self.original_seconds(cls) is None and cls not in self._tried and calls >= 2:
             self._tried.add(cls)
             extra = self._time_original(cls, nbytes, best, original, args)
         elif deferred is not None:  # timed beside a compile: again once none runs
@@ -327,7 +358,7 @@ class SpeedupMeter:
             else:
                 self._deferred[cls] = deferred + 1
         elif self._a_tie_to_settle(cls, best):
-            extra = self._time_original(cls, nbytes, best, original, args)
+            extra = self._time_original(cls, nbytes, best, original, args, tie=True)
         measured = self._original.get(cls)
         if measured is not None and best > 0.0:
             extra["speedup"] = measured[0] / best
@@ -338,6 +369,19 @@ class SpeedupMeter:
             extra["speedup_note"] = self._notes.get(cls, "original not timed yet at this size (on the next call)")
         return extra
 
+    def _ran_decisive(self, cls: int, variant_seconds: float) -> bool:
+        """Whether a call that ran the original at ``cls`` took RAN_DECISIVE_FACTOR times ``variant_seconds`` or
+        more of its thread's CPU time: then that figure is the original's there (what auto compares), and the
+        record says it rests on one such run. Not where the bound is 0 (nothing is compared then)."""
+        ran = self._ran_cpu.get(cls)
+        if ran is None or variant_seconds <= 0.0 or ran < RAN_DECISIVE_FACTOR * variant_seconds \
+                or original_timing_bound() <= 0.0:
+            return False
+        self._decisive[cls] = ran
+        self._basis[cls] = (f"one call that ran it ({_fmt(ran)} of CPU, over {RAN_DECISIVE_FACTOR:g}x the variant's:"
+                            " its copies were not timed)")
+        return True
+
     def _a_tie_to_settle(self, cls: int, variant_seconds: float) -> bool:
         """Whether the original's time at ``cls`` is within TIE_MARGIN of the variant's and rests on fewer
         than TIE_SAMPLES runs (see TIE_MARGIN), and the original is under the timing bound."""
@@ -345,6 +389,13 @@ class SpeedupMeter:
         return (original is not None and self._samples.get(cls, 0) < TIE_SAMPLES
                 and abs(variant_seconds - original) <= TIE_MARGIN * original
                 and original <= original_timing_bound())
+
+    def _a_tie_to_time(self, cls: int, original: float, variant_seconds: float, bound: float) -> bool:
+        """Whether a timing on copies that found the original's fastest run (``original``) within TIE_MARGIN of
+        the variant's runs once more while the copies are at hand: the tie is settled on TIE_SAMPLES runs
+        (_a_tie_to_settle) in this one call, not on a later call that copies the arguments again."""
+        return (self._samples.get(cls, 0) < TIE_SAMPLES and original <= bound
+                and abs(variant_seconds - original) <= TIE_MARGIN * original)
 
     def forced_ran(self, variant: str, sizes: tuple[int, int] | None, seconds: float) -> dict[str, Any]:
         """A forced target's variant ran (no extra run of the original for it): the speedup where calls that
@@ -360,7 +411,8 @@ class SpeedupMeter:
         return {"speedup_note": f"original not timed: {variant} is a forced target (only auto times the original)"}
 
     def _time_original(self, cls: int, nbytes: int, variant_seconds: float,
-                       original: Callable[..., Any], args: tuple[Any, ...]) -> dict[str, Any]:
+                       original: Callable[..., Any], args: tuple[Any, ...], tie: bool = False) -> dict[str, Any]:
+        """Time the original on copies of ``args`` (``tie``: again, a tie to settle: _a_tie_to_settle)."""
         bound = original_timing_bound()
         if self._loops is None and not self._original:
             self._loops = interpreted_loops(original)
@@ -377,6 +429,9 @@ class SpeedupMeter:
             self._notes[cls] = f"original not timed: the arguments could not be copied ({short_error(exc)})"
             return {}
         before = self.original_seconds(cls)  # what auto compared with so far (a tie timed again)
+        # the runs this timing makes at least: MIN_ORIGINAL_RUNS the first time; a tie timed again only those that
+        # bring the original's runs to TIE_SAMPLES (NPBench M's gemm ran 2 s originals twice more for one figure)
+        least = max(1, TIE_SAMPLES - self._samples.get(cls, 0)) if tie else MIN_ORIGINAL_RUNS
         elapsed = math.inf
         spent = 0.0
         runs = 0
@@ -384,7 +439,8 @@ class SpeedupMeter:
         mark = compile_mark()
         for run in range(SHORT_RUNS):
             if run:  # again on fresh copies (made before the timer): the first run is cold, a short one noise
-                if run >= MIN_ORIGINAL_RUNS and spent > TIMING_BUDGET_SECONDS:
+                if run >= least and spent > TIMING_BUDGET_SECONDS and not self._a_tie_to_time(
+                        cls, elapsed, variant_seconds, bound):
                     break
                 if run == 1 and elapsed > bound:  # (what the bound allows is what the first run measured)
                     why_one = f"a second run is over the bound ({_fmt(elapsed)} > {_fmt(bound)})"
