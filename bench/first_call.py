@@ -50,6 +50,8 @@ from typing import Any, NamedTuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from child_result import print_result, run_child  # noqa: E402
 KERNELS = os.path.join(REPO, "test", "kernels", "polybench")
 #: calls of the variant in a size class before auto compares it with the original (cost.MIN_RUNS)
 MIN_RUNS = 3
@@ -199,7 +201,7 @@ def child(argv: list[str]) -> int:
         main = "kernel_" + name if suite == "polybench" else info["func_name"]
         out.update(later_calls(main, one_call, out["first_s"], calls, budget, settle, loop))
     out["process_s"] = time.perf_counter() - t0
-    print("RESULT " + json.dumps(out), flush=True)
+    print_result(out)
     return 0
 
 
@@ -229,16 +231,7 @@ def spawn(kind: str, suite: str, name: str, path: str, preset: str, loop: Loop, 
     # running in this loop (stockham_fft's 115 ms variant against a 27 ms original, 6 Dec). The original's
     # first call ran (and was timed) anyway, so the speedup's timing on copies only follows an original
     # under 1 ms, in a later call, never the first
-    try:
-        proc = subprocess.run([sys.executable, __file__, "--child", kind, suite, name, path, preset, *loop.argv(whole)],
-                              capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO)
-    except subprocess.TimeoutExpired:
-        return {"error": f"over {timeout:.0f} s"}
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[7:])
-    tail = [ln for ln in proc.stderr.splitlines() if ln.strip()][-1:] or [f"exit status {proc.returncode}"]
-    return {"error": tail[0][:160]}
+    return run_child([sys.executable, __file__, "--child", kind, suite, name, path, preset, *loop.argv(whole)], env, REPO, timeout)
 
 
 def sampled(spawn_original: Any, spawn_polyray: Any, repeat: int,

@@ -37,6 +37,8 @@ from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from child_result import print_result, run_child  # noqa: E402
 KERNELS = os.path.join(REPO, "test", "kernels", "polybench")
 #: calls after the first, so that the runtime wants what it compiles later (form trials, fused entry)
 SETTLE_CALLS = 8
@@ -178,7 +180,7 @@ def child(argv: list[str]) -> None:
         background.wait_idle(120.0)
         out["all"] = log.since(0)
         out["forms"] = sorted({str(r.get("form")) for r in history() if r.get("form")})
-    print("RESULT " + json.dumps(out), flush=True)
+    print_result(out)
 
 
 # -- the parent ----------------------------------------------------------------------------------------------
@@ -188,16 +190,7 @@ def spawn(kind: str, suite: str, name: str, path: str, preset: str, cache: str, 
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLYRAY_")}
     env["POLYRAY_CACHE_DIR"] = cache
     env["PYTHONPATH"] = os.path.join(REPO, "python-bridge") + os.pathsep + env.get("PYTHONPATH", "")
-    try:
-        proc = subprocess.run([sys.executable, __file__, "--child", kind, suite, name, path, preset],
-                              capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO)
-    except subprocess.TimeoutExpired:
-        return {"error": f"over {timeout:.0f} s"}
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[7:])
-    tail = [ln for ln in proc.stderr.splitlines() if ln.strip()][-1:] or [f"exit status {proc.returncode}"]
-    return {"error": tail[0][:160]}
+    return run_child([sys.executable, __file__, "--child", kind, suite, name, path, preset], env, REPO, timeout)
 
 
 def compile_kernel(name: str, folder: str) -> str | None:

@@ -54,6 +54,7 @@ NOT_KERNELS = {
                            "and NPBench's own files",
     "bench/jit_cost.py": "Numba compile-cost benchmark driver (issue 18); its kernels are test/kernels/polybench, checked here, "
                          "and NPBench's own files",
+    "bench/child_result.py": "the fresh-process runner shared by first_call.py and jit_cost.py; no kernels",
     "bench/consecutive_calls.py": "benchmark driver (consecutive calls per variant); its kernels are test/kernels/polybench and "
                                   "bench/polybench, checked here",
     "bench/fft_error.py": "measures rocket-fft's and NumPy's FFT error against a long-double reference (a numerics script, no kernel)",
