@@ -91,7 +91,7 @@ PARALLEL_OPTIONS: Final[dict[str, bool]] = {
 #: milliseconds when another process holds one (docs/benchmarks.md), more than a
 #: call on a few thousand elements computes. POLYRAY_SERIAL_BELOW_BYTES overrides it.
 #: Above it, each form is timed FORM_TRIALS times per size class (log2 of the
-#: bytes) on real calls and the faster one kept (the fastest of its trials, so
+#: bytes) on real calls (its first run too where that run compiled nothing) and the faster one kept (the fastest of its trials, so
 #: that one call delayed by another process does not decide): a prange loop under sequential loops starts one
 #: region per iteration of them (doitgen: 4,000 per call), which can cost more
 #: than the parallelism gains.
@@ -114,6 +114,15 @@ FORM_ENV: Final = "POLYRAY_CPU_FORM"
 #: the larger: Numba's parfor passes and its outlined region), and a function's first variant waited for both
 #: (issue 18's first-call line, bench/jit_cost.py: PolyBench's gemm 2.5 CPU s where njit of its loops takes 0.2).
 FORMS_ENV: Final = "POLYRAY_JIT_FORMS"
+
+
+def _compiled_count(jitted: Any) -> int | None:
+    """How many signatures a Numba dispatcher has compiled (None where it says not): a run that changed it compiled."""
+    overloads = getattr(jitted, "overloads", None)
+    try:
+        return len(overloads) if overloads is not None else None
+    except TypeError:
+        return None
 
 
 def _needed_forms_only() -> bool:
@@ -588,6 +597,7 @@ class CpuVariant:
             self._form = form
         mark = background.compile_mark()
         flags = self.takes_flag(form)
+        compiled = _compiled_count(jitted) if form not in self._warm_forms else None
         start = perf_counter()
         if flags:
             result = self._run_speculative(jitted, args)
@@ -602,11 +612,13 @@ class CpuVariant:
             self._plan = (jitted, stable)
         if cls is not None:
             self._forms_run.setdefault(cls, set()).add(form)
-            if form in self._warm_forms:
+            # a form's first run is a trial too where it compiled nothing (the background compiled it for these
+            # types: issue 18, a parallel variant's trials took two calls more); one that compiled is not
+            if form in self._warm_forms or (compiled is not None and _compiled_count(jitted) == compiled):
                 times = self._form_times.setdefault(cls, {})
                 best, runs = times.get(form, (float("inf"), 0))
                 times[form] = (min(best, elapsed), runs + 1)
-            self._warm_forms.add(form)  # its first run compiled: not a measurement
+            self._warm_forms.add(form)
         return result
 
     def takes_flag(self, form: str) -> bool:
