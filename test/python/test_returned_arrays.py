@@ -16,8 +16,8 @@ from compiled import compile_and_import, cpu_body, outcome, same
 
 SOURCE = Path(__file__).resolve().parents[2] / "test/kernels/extra/returned.py"
 EPS = float(np.finfo(np.float64).eps)
-EXACT_FNS = ["clipping", "magnitude", "leaky", "excess", "band", "above", "filled"]
-CLOSE_FNS = ["arc_distance", "softmax", "hypot"]
+EXACT_FNS = ["clipping", "magnitude", "leaky", "excess", "band", "above", "centered", "floor_mod", "scaled32", "mixed", "filled"]
+CLOSE_FNS = ["arc_distance", "softmax", "hypot", "standardized", "softmax_inline"]
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +49,15 @@ def test_each_is_one_element_loop_into_a_new_array(mods):
     soft = cpu_body(close, "softmax")
     # e is read by the sum between the loops: allocated, then divided element by element
     assert "e[_polyray_e0] = np.exp(x[_polyray_e0] - m)" in soft and "_polyray_ret[_polyray_e0] = e[_polyray_e0] / s" in soft
+    # a scalar reduction inside the expression: computed into a local first, once however often it is written
+    assert "_polyray_r0 = _polyray_h_checked_max(x)\n" in cpu_body(exact, "centered")
+    assert "x[_polyray_e0, _polyray_e1] // 3 - x[_polyray_e0, _polyray_e1] % d" in cpu_body(exact, "floor_mod")
+    # float32: cast back after each operation, the Python numbers cast first; float32 and int64 elements widened
+    assert "_polyray_np.float32(x[_polyray_e0, _polyray_e1] * _polyray_np.float32(s))" in cpu_body(exact, "scaled32")
+    assert "z[_polyray_e0, _polyray_e1] * _polyray_np.float64(x[_polyray_e0, _polyray_e1]) + a[_polyray_e0, _polyray_e1] / 3.0" in cpu_body(exact, "mixed")
+    inline = cpu_body(close, "softmax_inline")
+    assert inline.count("x.max()") == 1 and "_polyray_ret[_polyray_e0] = np.exp(x[_polyray_e0] - _polyray_r0) / _polyray_r1" in inline
+    assert "_polyray_ret[_polyray_e0] = (a[_polyray_e0] - _polyray_r0) / _polyray_r1" in cpu_body(close, "standardized")
 
 
 def ints(rng, shape):
@@ -77,6 +86,14 @@ def arguments(name, rng, shape, other):
         return floats(rng, shape), floats(rng, other[1:])
     if name == "band":
         return floats(rng, shape[:1]), -1.0, 2.5
+    if name == "centered":
+        return (floats(rng, shape),)
+    if name == "floor_mod":
+        return ints(rng, shape), np.int64(-4 if shape[0] % 2 else 5)
+    if name == "scaled32":
+        return floats(rng, shape).astype(np.float32), floats(rng, other).astype(np.float32), 0.1
+    if name == "mixed":
+        return floats(rng, shape).astype(np.float32), ints(rng, other), floats(rng, shape)
     raise AssertionError(name)
 
 
@@ -95,7 +112,7 @@ def test_exact_mode_bit_for_bit(mods, monkeypatch, form, shape, other, name):
         want = outcome(getattr(mod, f"_polyray_original_{name}"), *args)
     assert got[0] == want[0] and (got[0] != "ok" or same(got[1], want[1])), (name, got, want)
     # a stretched dimension of length 1 or a mismatch: the original, with NumPy's broadcasting or its error
-    fits = shape[1] == other[1] if name == "filled" else shape == other or name in ("leaky", "band")
+    fits = shape[1] == other[1] if name == "filled" else shape == other or name in ("leaky", "band", "centered", "floor_mod")
     assert rt.history()[-1]["variant"] == ("cpu" if fits else "original")
 
 
@@ -127,6 +144,52 @@ def test_close_mode_is_numbas_array_expression_per_element(mods, monkeypatch, n)
         assert rt.history()[-1]["variant"] == "cpu"
         # exp <= 2 ULP per element, the pairwise sum of positive terms and the division: a few ULP relative
         np.testing.assert_allclose(got, want, rtol=64 * EPS)
+
+
+@pytest.mark.parametrize("n", [1, 9, 1000])
+def test_close_mode_reductions_inside(mods, monkeypatch, n):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    mod = mods["close"]
+    a = np.random.default_rng(n).standard_normal(n) * 10 + 3
+    for name in ("standardized", "softmax_inline"):
+        with np.errstate(all="ignore"):
+            got, want = getattr(mod, name)(a), getattr(mod, f"_polyray_original_{name}")(a)
+        assert rt.history()[-1]["variant"] == "cpu"
+        assert got.dtype == want.dtype and got.shape == want.shape
+        if n == 1 and name == "standardized":
+            # a std of 0: 0/0 is NaN in both
+            assert np.isnan(got).all() and np.isnan(want).all()
+        else:
+            # the pairwise mean and sum, std's and exp's few ULP, one subtraction and division per element
+            np.testing.assert_allclose(got, want, rtol=1e3 * EPS, atol=1e3 * EPS)
+
+
+def test_reductions_inside_and_divisors_keep_the_originals_errors_and_warnings(mods, monkeypatch):
+    import warnings
+
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    for mode in ("exact", "close"):
+        mod = mods[mode]
+        # np.max of an empty array raises ValueError; NaN is the max as in NumPy
+        assert outcome(mod.centered, np.zeros((0, 3)))[0] == outcome(mod._polyray_original_centered, np.zeros((0, 3)))[0] == "ValueError"
+        x = np.arange(12.0).reshape(3, 4)
+        x[1, 2] = np.nan
+        assert same(mod.centered(x), mod._polyray_original_centered(x))
+        y = np.array([[-7, 7, 0, np.iinfo(np.int64).min], [np.iinfo(np.int64).max, -1, 1, -3]], dtype=np.int64)
+        for d in (3, -3, 1, -2, 2**30):
+            assert same(mod.floor_mod(y, np.int64(d)), mod._polyray_original_floor_mod(y, np.int64(d)))
+            assert rt.history()[-1]["variant"] == "cpu"
+        # a divisor of 0 (NumPy: 0 and a warning) or -1 (x // -1 wraps the most negative int64): the original
+        for d in (0, -1):
+            with warnings.catch_warnings(record=True) as got_w:
+                warnings.simplefilter("always")
+                got = mod.floor_mod(y, np.int64(d))
+            assert rt.history()[-1]["variant"] == "original"
+            with warnings.catch_warnings(record=True) as want_w:
+                warnings.simplefilter("always")
+                want = mod._polyray_original_floor_mod(y, np.int64(d))
+            assert same(got, want) and [str(w.message) for w in got_w] == [str(w.message) for w in want_w]
+            assert got_w or d == -1  # (x % -1 is 0 without a warning; compiled code's srem would trap on the minimum)
 
 
 def test_close_mode_errors_as_the_original(mods, monkeypatch):

@@ -99,8 +99,8 @@ test('what stays NumPy\'s: views, names, loops, mixed dtypes, raising and unmeas
         if c:
             return x * 2.0
         return x + 1.0
-    def mixed(a: I2):
-        return a * 0.5
+    def mixed(x: F32, y: F32, z: F1):
+        return z + x * y
     def floor_div(a: I2, b: I2):
         return a // b
     def int_power(a: I2):
@@ -116,14 +116,105 @@ test('what stays NumPy\'s: views, names, loops, mixed dtypes, raising and unmeas
     const { cpu } = await compile(src, numerics);
     // nothing to fill: returned as written
     for (const f of ['name', 'view', 'copied', 'matmul']) assert.doesNotMatch(cpu(f), /_polyray_ret/, f);
-    for (const f of ['name', 'view', 'window', 'copied', 'mixed', 'floor_div', 'int_power', 'narrow', 'matmul']) assert.doesNotMatch(cpu(f), /_polyray_e0/, `${numerics} ${f}`);
-    // a returned expression bound but not lowered is the same statement: Numba's array expression
-    assert.match(cpu('mixed'), /_polyray_ret = a \* 0\.5\n {4}return _polyray_ret/);
+    for (const f of ['name', 'view', 'window', 'copied', 'mixed', 'floor_div', 'int_power', 'matmul']) assert.doesNotMatch(cpu(f), /_polyray_e0/, `${numerics} ${f}`);
+    // a returned expression bound but not lowered is the same statement: Numba's array expression (a float32
+    // product widened to float64 is computed in float32 first, as NumPy does)
+    assert.match(cpu('mixed'), /_polyray_ret = z \+ \(x \* y\)\.astype\(_polyray_np\.float64\)\n {4}return _polyray_ret/);
     assert.match(cpu('floor_div'), /_polyray_ret = /);
     assert.doesNotMatch(cpu('floor_div'), /_polyray_e0/);
     // a return in a branch stays as written; the final one, at the top level, is a fresh array
     assert.match(cpu('branch'), /if c:\n {8}return x \* 2\.0\n {4}_polyray_ret = _polyray_np\.empty/);
     // a single comparison is lowered
     assert.match(cpu('compared'), /_polyray_ret\[_polyray_e0\] = x\[_polyray_e0\] < y\[_polyray_e0\]/);
+  }
+});
+
+test('scalar reductions inside an expression are computed first, once each, into locals the element loop reads', async () => {
+  const src = py`
+    import numpy as np
+    def centered(x: F2):
+        return x - np.max(x)
+    def bound(x: F2):
+        y = 2.0 * (x - x.min())
+        return y
+    def standardized(a: F1):
+        return (a - a.mean()) / a.std()
+    def softmax(x: F1):
+        return np.exp(x - x.max()) / np.sum(np.exp(x - x.max()))
+    def looped(x: F1, k: int):
+        for i in range(k):
+            x[:] = x - np.max(x)
+        return x
+    def helper(x: F1):
+        return x * 2.0
+    def called(x: F1):
+        return helper(x) - np.max(x)
+    def indexed(x: F1, i: int):
+        return x * x[i] - np.max(x)
+  `;
+  const exact = await compile(src, 'exact');
+  assert.match(exact.cpu('centered'), /_polyray_r0 = _polyray_h_checked_max\(x\)\n {4}_polyray_ret = _polyray_np\.empty[\s\S]*_polyray_ret\[_polyray_e0, _polyray_e1\] = x\[_polyray_e0, _polyray_e1\] - _polyray_r0\n/);
+  assert.match(exact.cpu('bound'), /_polyray_r0 = _polyray_h_checked_min\(x\)\n[\s\S]*y\[_polyray_e0, _polyray_e1\] = 2\.0 \* \(x\[_polyray_e0, _polyray_e1\] - _polyray_r0\)/);
+  const close = await compile(src, 'close');
+  assert.match(close.cpu('standardized'), /_polyray_r0 = _polyray_h_pairwise_mean\(a\)\n {4}_polyray_r1 = _polyray_h_whole_std\(a, 0\)\n/);
+  assert.match(close.cpu('standardized'), /_polyray_ret\[_polyray_e0\] = \(a\[_polyray_e0\] - _polyray_r0\) \/ _polyray_r1/);
+  // the inner reduction first; written twice, computed once
+  const soft = close.cpu('softmax');
+  assert.equal(soft.match(/x\.max\(\)/g)?.length, 1);
+  assert.match(soft, /_polyray_r0 = x\.max\(\)\n {4}_polyray_r1 = _polyray_h_pairwise_sum\(np\.exp\(x - _polyray_r0\)\)\n/);
+  assert.match(soft, /_polyray_ret\[_polyray_e0\] = np\.exp\(x\[_polyray_e0\] - _polyray_r0\) \/ _polyray_r1/);
+  for (const { cpu } of [exact, close]) {
+    // inside a loop, beside a call of the module's function or a subscript that could raise first: as written
+    for (const f of ['looped', 'called', 'indexed']) {
+      assert.match(cpu(f), /- (_polyray_h_checked_max|np\.max)\(x\)/, f);
+      assert.doesNotMatch(cpu(f), /_polyray_r0/, f);
+    }
+  }
+});
+
+test('int64 // and % by a divisor that is neither 0 nor -1 are element loops; others stay NumPy\'s', async () => {
+  const src = py`
+    import numpy as np
+    def literal(a: I2):
+        return a // 3 + a % -7
+    def param(a: I2, d: np.int64):
+        return a % d
+    def zero(a: I2):
+        return a // 0
+    def minus_one(a: I2):
+        return a % -1
+    def arrays(a: I2, b: I2):
+        return a % b
+    def floats(x: F2):
+        return x // 2.0
+  `;
+  for (const numerics of ['exact', 'close'] as const) {
+    const { cpu, module } = await compile(src, numerics);
+    assert.match(cpu('literal'), /_polyray_ret\[_polyray_e0, _polyray_e1\] = a\[_polyray_e0, _polyray_e1\] \/\/ 3 \+ a\[_polyray_e0, _polyray_e1\] % -7/);
+    assert.match(cpu('param'), /_polyray_ret\[_polyray_e0, _polyray_e1\] = a\[_polyray_e0, _polyray_e1\] % d/);
+    assert.match(module, /def _polyray_guard_param\(a, d\):\n {4}if not \(d != 0 and d != -1\):/);
+    for (const f of ['zero', 'minus_one', 'arrays', 'floats']) assert.doesNotMatch(cpu(f), /_polyray_e0/, `${numerics} ${f}`);
+  }
+});
+
+test('float32 elements round after each operation as NumPy\'s float32 loops; float32 and int64 elements widen in float64 operations', async () => {
+  const src = py`
+    import numpy as np
+    def narrow(x: F32, y: F32, s: float):
+        return x * y + x * s - 0.1
+    def rooted(x: F32):
+        return np.sqrt(np.abs(x - np.max(x)))
+    def widened(x: F32, a: I2, z: F2):
+        return z * x.T + a / 3.0
+    def halved(a: I2):
+        return a * 0.5
+  `.replaceAll('F32', 'np.ndarray[tuple[int, int], np.dtype[np.float32]]');
+  for (const numerics of ['exact', 'close'] as const) {
+    const { cpu } = await compile(src, numerics);
+    assert.match(cpu('narrow'), /_polyray_ret = _polyray_np\.empty\(\(x\.shape\[0\], x\.shape\[1\]\), _polyray_np\.float32\)/);
+    assert.match(cpu('narrow'), /= _polyray_np\.float32\(_polyray_np\.float32\(_polyray_np\.float32\(x\[_polyray_e0, _polyray_e1\] \* y\[_polyray_e0, _polyray_e1\]\) \+ _polyray_np\.float32\(x\[_polyray_e0, _polyray_e1\] \* _polyray_np\.float32\(s\)\)\) - _polyray_np\.float32\(0\.1\)\)/);
+    assert.match(cpu('rooted'), /_polyray_r0 = [\s\S]*= np\.sqrt\(np\.abs\(_polyray_np\.float32\(x\[_polyray_e0, _polyray_e1\] - _polyray_r0\)\)\)\n/);
+    assert.match(cpu('widened'), /= z\[_polyray_e0, _polyray_e1\] \* _polyray_np\.float64\(x\[_polyray_e1, _polyray_e0\]\) \+ a\[_polyray_e0, _polyray_e1\] \/ 3\.0/);
+    assert.match(cpu('halved'), /_polyray_np\.float64\)[\s\S]*= a\[_polyray_e0, _polyray_e1\] \* 0\.5/);
   }
 });

@@ -31,6 +31,7 @@ import { closeNotesForProducts, describeProducts, productLoops, streamsRows } fr
 import { describeProductPrange, parallelPlanes, productPrange, stackedSerial } from './product-parallel.js';
 import { simdSumNotes } from '../codegen/local-accumulators.js';
 import { bindReturnedArray, RETURNED } from './returned-arrays.js';
+import { hoistScalarReductions } from './hoisted-reductions.js';
 import type { CloseNote } from '../numerics.js';
 
 /** Adds notes at places with none yet, in line order. */
@@ -46,7 +47,9 @@ export interface PolyResult {
 }
 
 export function polyStage(isl: IslContext, tf: TypedFunction, source: string): PolyResult {
+  // scalar reductions inside whole-array expressions first (hoisted-reductions.ts), then
   // a returned array expression is a temporary of the variants (returned-arrays.ts)
+  hoistScalarReductions(tf);
   const returned = bindReturnedArray(tf);
   const scop = wrapNegativeIndices(isl, extractScop(tf, source));
   const reductions = new Map<number, string[]>();

@@ -33,13 +33,17 @@ import { toAff } from '../scop/affine.js';
 
 export type { RefDim, SliceRef, LoweredSlice } from './slice-refs.js';
 
-// Targets and operands: float64 and complex128 (IEEE operations), int64 (+ - * wrap alike
+// Targets and operands: float64, float32 and complex128 (IEEE operations), int64 (+ - * wrap alike
 // in NumPy and compiled code) and bool (comparisons, np.where's condition).
-const ELEMENT_DTYPES = new Set(['float64', 'complex128', 'int64', 'bool']);
+const ELEMENT_DTYPES = new Set(['float64', 'float32', 'complex128', 'int64', 'bool']);
 const ELEMENT_OPS = new Set(['+', '-', '*', '/']);
-/** Operators per element dtype: int64 `/` is float64 (another dtype), `//` and `%` raise in compiled code. */
+/** Operators per element dtype: int64 `/` is float64 (another dtype); int64 `//` and `%` by a safe divisor only (visit). */
 const OPS_OF: Record<string, ReadonlySet<string>> = {
   float64: new Set([...ELEMENT_OPS, '**']),
+  // float32 with float32 is float32 in compiled code too; a result is cast back to float32 after each
+  // operation and a Python number to float32 before it (types/casts.ts: rounding the exact float64 result
+  // of + - * / of two float32 values is float32 arithmetic)
+  float32: new Set(ELEMENT_OPS),
   // NumPy's complex division and complex sqrt/abs use their own algorithms
   complex128: new Set(['+', '-', '*']),
   int64: new Set(['+', '-', '*']),
@@ -48,6 +52,7 @@ const OPS_OF: Record<string, ReadonlySet<string>> = {
 /** NumPy functions of two or three operands an element loop computes as NumPy does, per element dtype. */
 const ELEMENT_CALLS: Record<string, ReadonlySet<string>> = {
   float64: new Set(['minimum', 'maximum', 'where', 'clip']),
+  float32: new Set(['minimum', 'maximum', 'where']),
   int64: new Set(['minimum', 'maximum', 'where', 'clip']),
   bool: new Set(['where']),
   complex128: new Set(),
@@ -152,6 +157,15 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
     }
     return { array: base.id, dims };
   };
+  /**
+   * The dtype of an array operand NumPy casts to `want` as compiled code does (float32 and int64 elements in a
+   * float64 operation: the same conversion, exact for float32, round to nearest for int64), else `want`.
+   */
+  const widened = (e: Expr, want: string): string => {
+    const base = e.kind === 'subscript' ? e.value : e.kind === 'attribute' ? e.value : e;
+    const dtype = base.kind === 'name' ? arrays.get(base.id)?.dtype : undefined;
+    return want === 'float64' && dtype && ['float32', 'int64'].includes(dtype) ? dtype : want;
+  };
   const slicedCount = (r: SliceRef): number => r.dims.filter((d) => 'slice' in d).length;
   /** The reference's implicit loops moved `by` places inwards (a broadcast operand). */
   const shifted = (r: SliceRef, by: number): SliceRef => ({ array: r.array, dims: r.dims.map((d) => ('slice' in d ? { ...d, slice: d.slice + by } : d)) });
@@ -180,6 +194,15 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
     const refs = new Map<Expr, SliceRef>([[s.target, target]]);
     const conditionals = new Set<Expr>();
     let ok = true;
+    /** Guard conditions that an int parameter dividing the elements is neither 0 nor -1. */
+    const divisorChecks: string[] = [];
+    /** true for an int literal other than 0 and -1, the guard's condition for an unchanged int parameter, else null. */
+    const safeDivisor = (d: Expr): true | string | null => {
+      const k = d.kind === 'number' || d.kind === 'unary' ? toAff(d, () => null) : null;
+      if (k && k.terms.size === 0) return k.constant !== 0 && k.constant !== -1 && Math.abs(k.constant) < 2 ** 31 ? true : null;
+      if (d.kind === 'name' && scalars.has(d.id) && !assignedLocals.has(d.id)) return `${d.id} != 0 and ${d.id} != -1`;
+      return null;
+    };
     /** The element dtype of an operand: an array's, a NumPy scalar's, null for a Python scalar (weak: NEP 50). */
     const dtypeOf = (e: Expr): string | null | undefined => {
       const t = tf.types.get(e) ?? (e.kind === 'name' ? arrays.get(e.id) && { kind: 'array' as const, dtype: arrays.get(e.id)!.dtype } : undefined);
@@ -192,7 +215,8 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
     /** A scalar operand of an operation on `want` elements: a Python one of a kind that stays `want`, or a NumPy one of that dtype. */
     const scalarFits = (t: { scalar: string; origin: string; dtype?: string }, want: string): boolean => {
       if (t.origin !== 'py') return t.dtype === want;
-      const kinds: Record<string, string[]> = { float64: ['int', 'float'], complex128: ['int', 'float', 'complex'], int64: ['int'], bool: ['bool'] };
+      // (float32: NumPy casts a Python number to float32 first, and so does the printed code: types/casts.ts)
+      const kinds: Record<string, string[]> = { float64: ['int', 'float'], float32: ['int', 'float'], complex128: ['int', 'float', 'complex'], int64: ['int'], bool: ['bool'] };
       return kinds[want]?.includes(t.scalar) ?? false;
     };
     /** `e`, an operand whose elements must be `want` (NumPy's result dtype there): lowerable, and its references recorded. */
@@ -202,7 +226,7 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
       // (the checker records no type for a bare parameter name)
       const transposed = e.kind === 'attribute' && e.attr === 'T' && e.value.kind === 'name' && arrays.has(e.value.id);
       if ((t?.kind === 'array' && e.kind === 'subscript') || (e.kind === 'name' && arrays.has(e.id)) || transposed) {
-        const found = refOf(e, want);
+        const found = refOf(e, want) ?? refOf(e, widened(e, want));
         // NumPy's rank broadcasting: an operand with fewer sliced dimensions
         // lines up with the target's last ones (`A[:, :] - mean` reads mean[e1]);
         // the target is read only at the same element
@@ -225,6 +249,17 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
       switch (kind) {
         case 'binary':
           if (e.kind !== 'binary') return;
+          if (e.op === '//' || e.op === '%') {
+            // int64 floor division and remainder (Python's and NumPy's: the sign of the divisor) by a divisor
+            // known to be neither 0 (NumPy: 0 and a warning; compiled: ZeroDivisionError) nor -1 (the most
+            // negative int64 overflows, with a warning in NumPy)
+            const divisor = want === 'int64' && t?.kind === 'array' ? safeDivisor(e.right) : null;
+            if (divisor === null) ok = false;
+            else if (divisor !== true) divisorChecks.push(divisor);
+            visit(e.left, want);
+            visit(e.right, want);
+            return;
+          }
           if (t?.kind !== 'array' || !OPS_OF[want]?.has(e.op)) ok = false;
           // (x ** 2: the exponent a Python int or float, or float64 elements)
           visit(e.left, want);
@@ -244,7 +279,7 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
             return;
           }
           const operand = [e.left, e.comparators[0]].map(dtypeOf).find((d) => d);
-          if (!operand || !['float64', 'int64'].includes(operand)) {
+          if (!operand || !['float64', 'float32', 'int64'].includes(operand)) {
             ok = false;
             return;
           }
@@ -300,6 +335,7 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
     const loops = target.dims.flatMap((d, k) => ('slice' in d ? [{ length: length(target.array, k), lo: d.lo, hi: d.hi }] : []));
     out.lowered.set(s, { stmt: s, loops, refs, parallel: false, ...(conditionals.size > 0 ? { conditionals } : {}), ...(defines ? { defines: { array: defines, shape: temporaries.get(defines)!.py, dtype: tp.dtype } } : {}) });
     const line = s.span.from.line;
+    for (const c of divisorChecks) out.preconditions.push({ condition: c, why: `a divisor at line ${line} would be 0 or -1 (NumPy warns and gives 0 or wraps)` });
     for (const r of refs.values()) {
       r.dims.forEach((d, k) => {
         if (!('slice' in d)) return;
@@ -335,7 +371,8 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
  */
 function elementCall(tf: TypedFunction, name: string, row: TableRow, e: Expr & { kind: 'call' }, want: string): boolean {
   const n = e.args.length;
-  if (row.lowers) return want === 'float64' && n === 1;
+  // (float32: sqrt is correctly rounded and abs exact in both; the others are not measured in float32)
+  if (row.lowers) return (want === 'float64' || (want === 'float32' && ['sqrt', 'abs'].includes(name))) && n === 1;
   if (row.numerics === 'ulp') return tf.numerics === 'close' && want === 'float64' && row.typing === 'ufunc' && n === (['arctan2', 'power'].includes(name) ? 2 : 1);
   if (!ELEMENT_CALLS[want]?.has(name)) return false;
   if (name === 'clip') return n === 3 && tf.helpers.get(e)?.helper === 'clip_scalar_bounds';

@@ -89,7 +89,9 @@ function shapeOf(
       return x.op === '-' ? of(x.operand) : null;
     case 'binary':
       if (x.op === '@') return matmul(of(x.left), of(x.right), conditions);
-      return ['+', '-', '*', '/', '**'].includes(x.op) ? both(of(x.left), of(x.right)) : null;
+      // (int64 `//` and `%`: lower-slices.ts fills them when the divisor is safe; float ones stay NumPy's)
+      const intDivision = ['//', '%'].includes(x.op) && (tf.types.get(x) as { dtype?: string } | undefined)?.dtype === 'int64';
+      return ['+', '-', '*', '/', '**'].includes(x.op) || intDivision ? both(of(x.left), of(x.right)) : null;
     case 'compare':
       return x.ops.length === 1 ? both(of(x.left), of(x.comparators[0])) : null;
     case 'call': {

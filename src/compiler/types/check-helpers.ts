@@ -61,7 +61,8 @@ export function article(word: string): string {
  * array's dtype, means in float64.
  */
 export function reductionScalar(name: string, dtype: string | null): Ty {
-  if (name === 'mean') return scalar('float', 'np');
+  // (a float64 array's mean is a float64; other dtypes' means keep the checker's looser type)
+  if (name === 'mean') return dtype === 'float64' ? npScalar('float64') : scalar('float', 'np');
   if (!isDtype(dtype)) return scalar(dtypeScalar(dtype), 'np');
   if (['sum', 'prod', 'trace'].includes(name) && (kindOf(dtype) === 'int' || kindOf(dtype) === 'bool')) {
     return npScalar(dtype.startsWith('uint') ? 'uint64' : 'int64');

@@ -62,3 +62,36 @@ def filled(a: np.ndarray[tuple[int, int], np.dtype[np.float64]], b: np.ndarray[t
     zs = np.zeros((n, m))
     zs[1:, :] = out[1:, :] + 1.0
     return zs
+
+
+def centered(x: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    # a scalar reduction inside: computed first (exact mode's checked max: NaN and empty arrays as NumPy), then
+    # the element loop reads it (poly/hoisted-reductions.ts)
+    return x - np.max(x)
+
+
+def floor_mod(x: np.ndarray[tuple[int, int], np.dtype[np.int64]], d: np.int64):
+    # int64 // and % with Python's and NumPy's signs; a divisor of 0 or -1 (NumPy: 0 or a wrap, and a warning)
+    # sends the call to the original
+    return x // 3 - x % d
+
+
+def standardized(a: np.ndarray[tuple[int], np.dtype[np.float64]]):
+    # close mode (NumPy's mean and std in exact mode are outside the subset): both reductions before the loop
+    return (a - a.mean()) / a.std()
+
+
+def softmax_inline(x: np.ndarray[tuple[int], np.dtype[np.float64]]):
+    # close mode: x.max() computed once for both halves, the sum of exp next, then one loop
+    return np.exp(x - x.max()) / np.sum(np.exp(x - x.max()))
+
+
+def scaled32(x: np.ndarray[tuple[int, int], np.dtype[np.float32]], y: np.ndarray[tuple[int, int], np.dtype[np.float32]], s: float):
+    # float32: each operation rounded to float32 as NumPy's float32 loops round it, s and 0.1 cast to float32 first
+    # (NEP 50: a Python number takes the array's dtype); float32 sqrt is correctly rounded in both
+    return np.sqrt(np.abs(x * y)) + x * s - 0.1
+
+
+def mixed(x: np.ndarray[tuple[int, int], np.dtype[np.float32]], a: np.ndarray[tuple[int, int], np.dtype[np.int64]], z: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    # float32 and int64 elements in float64 operations: converted to float64 as NumPy converts them
+    return z * x + a / 3.0
