@@ -1,13 +1,13 @@
 """Run by test_polybench_gpu_sim.py in a fresh process with NUMBA_ENABLE_CUDASIM=1
 (the simulator must be chosen before numba.cuda is imported): every PolyBench
-kernel compiled with --targets cpu,gpu, then at MINI size the original and the
-GPU variant (POLYRAY_TARGET=gpu) on copies of the same inputs. Prints one JSON
-line per kernel."""
+kernel compiled with --targets cpu,gpu (by one compile service: a Node process
+per kernel cost 30 Node starts), then at MINI size the original and the GPU
+variant (POLYRAY_TARGET=gpu) on copies of the same inputs. Prints one JSON line
+per kernel."""
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -21,18 +21,20 @@ sys.path.insert(0, str(KDIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import specs  # noqa: E402
-from compiled import compile_and_import  # noqa: E402
+from compiled import SERVICE_TIMEOUT, compile_and_import  # noqa: E402
 
 import polyray.runtime as rt  # noqa: E402
+from polyray.compile_service import CompileService  # noqa: E402
 
 
-def main(out: Path) -> None:
+def main(out: Path, service: CompileService) -> None:
     assert os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
     os.environ["POLYRAY_TARGET"] = "gpu"
     for name in specs.KERNELS:
         result = {"kernel": name}
         try:
-            mod = compile_and_import(KDIR / f"{name}.py", out, f"gpusim_{name}", "--targets", "cpu,gpu", "--report", str(out / f"{name}.json"))
+            mod = compile_and_import(KDIR / f"{name}.py", out, f"gpusim_{name}", "--targets", "cpu,gpu", "--report", str(out / f"{name}.json"),
+                                     service=service)
             report = json.loads((out / f"{name}.json").read_text())["functions"][0]
             result["has_gpu"] = "gpu" in report["variants"]
             orig = getattr(__import__(name), f"kernel_{name}")
@@ -57,5 +59,9 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    with tempfile.TemporaryDirectory(prefix="polyray-gpusim-") as folder:  # the compiled modules, removed at the end
-        main(Path(folder))
+    service = CompileService(cli=ROOT / "bin/polyray.mjs", timeout=SERVICE_TIMEOUT)
+    try:
+        with tempfile.TemporaryDirectory(prefix="polyray-gpusim-") as folder:  # the compiled modules, removed at the end
+            main(Path(folder), service)
+    finally:
+        service.close()
