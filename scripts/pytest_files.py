@@ -19,23 +19,30 @@ which; a file not listed there counts as DEFAULT_COST), so the long ones do not 
 - at most one "big" process at a time: one whose recorded peak memory is above BIG_GIB, so two of them never
   add up on the 24 GiB machine.
 
-Batches: a file recorded below BATCH_BELOW seconds pays most of its time in starting (importing Numba, starting
-the compile service), so such files run together, a batch of a suite's small files up to BATCH_SECONDS of
+Batches: the files recorded below BATCH_BELOW seconds run together (their process start paid once), a batch of a suite's small files up to BATCH_SECONDS of
 recorded time per process (ALONE lists the files that must not share a process). A batch runs at pytest's
 normal verbosity, so its output names each file with its results, and a failure names its file and test as
 everywhere; `--record` reads each batched file's own time from the batch's JUnit XML.
+
+Waiting files: a file whose recorded CPU seconds are under WAITS_BELOW of its wall seconds mostly waits (on the
+Ray cluster, Jupyter kernel, CUDA simulator's threads or child process it starts): one such process at a time
+runs beside the two others (with POLYRAY_TEST_JOBS of 2 or more), so that its waits do not leave a core idle; such a
+file is never batched (its waits would hold the batch's small files back).
 
 Each process's output is captured and printed as one block when it ends (never interleaved), headed by its
 wall time, CPU time and peak memory; the run ends with the list of what failed, and the exit status is 1 if
 anything failed. Arguments are passed to every pytest call. POLYRAY_TEST_JOBS sets the number of processes
 at a time (default 2; 1 runs them one after the other). Arguments that name test files (or FILE::test) run
-only those. `--record` rewrites scripts/test_costs.json from the run.
+only those. `--record` rewrites scripts/test_costs.json from the run; `--record-log LOG` updates it from the
+printed output of an earlier run (a clean clone's `npm test` log; costs_from_log says how a batch's figures are
+shared among its files), keeping the entries of files that did not run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -50,11 +57,18 @@ COSTS = ROOT / "scripts" / "test_costs.json"
 SUITES = ("python-bridge/tests", "test/python")  # pytest.ini's testpaths
 DEFAULT_COST = 30.0  # seconds, for a file with no recorded cost (a new file)
 BIG_GIB = 4.0  # a file whose recorded peak memory is above this runs beside no other such file
-#: a file recorded below this many seconds (CPU, its process start included) joins a batch: 3 to 5 s of a
-#: small file's process is the start (Numba's import, the compile service, the first compiles of shared
-#: helpers), paid once per batch instead of once per file
-BATCH_BELOW = 15.0
+#: a file recorded below this many seconds (CPU, its process start included) joins a batch, so that the process
+#: start (Python, pytest, NumPy and Numba's import: under 1 s of CPU in the clean clone of 518b0f3, whose
+#: smallest files took 0.7-0.8 s) is paid once per batch; little CPU either way (test_sequences 8.95 s alone,
+#: test_grids 9.80 s, both in one process 18.65 s, at load 15), but fewer processes to order and print.
+BATCH_BELOW = 20.0
 BATCH_SECONDS = 90.0  # recorded CPU seconds per batch: several batches, so they still spread over both cores
+#: a file recorded with fewer CPU seconds than this share of its wall seconds mostly waits: it runs beside the
+#: others as one more process (see the module's docstring); the clean clone of 518b0f3: test_ray_variant 24 s
+#: of CPU in 74 s, test_ray_faults 15 in 70, test_npbench_harness 11.5 in 67.5, test_polybench_gpu_sim 57.5
+#: in 118.6, while the CPU-bound files took within 10 % of their wall seconds
+WAITS_BELOW = 0.55
+WAITS_AT_LEAST = 20.0  # wall seconds: below this, what it waits is too little to matter (a small file's noise)
 
 # Files that start Ray clusters (embedded or `ray start`), Jupyter kernels or servers (nbclient, jupyter lab),
 # or bind free ports they picked: one at a time (see the module's docstring).
@@ -115,8 +129,16 @@ def cost(path: str, costs: dict[str, dict[str, float]]) -> float:
 
 def batchable(path: str, costs: dict[str, dict[str, float]]) -> bool:
     """Recorded as small: its CPU seconds where recorded (on a loaded machine a small file's wall time can be
-    several times its CPU time), else its wall seconds; never an EXCLUSIVE, ALONE or unrecorded file."""
-    return path in costs and path not in EXCLUSIVE and path not in ALONE and work(path, costs) < BATCH_BELOW
+    several times its CPU time), else its wall seconds; never an EXCLUSIVE, ALONE, waiting or unrecorded file."""
+    return (path in costs and path not in EXCLUSIVE and path not in ALONE and not waits(path, costs)
+            and work(path, costs) < BATCH_BELOW)
+
+
+def waits(path: str, costs: dict[str, dict[str, float]]) -> bool:
+    """Recorded as mostly waiting: CPU seconds under WAITS_BELOW of its wall seconds (both recorded), which are
+    WAITS_AT_LEAST or more."""
+    rec = costs.get(path, {})
+    return "cpu" in rec and rec.get("s", 0.0) >= WAITS_AT_LEAST and rec["cpu"] < WAITS_BELOW * rec["s"]
 
 
 def work(path: str, costs: dict[str, dict[str, float]]) -> float:
@@ -145,12 +167,20 @@ def units(files: list[str], costs: dict[str, dict[str, float]]) -> list[Unit]:
 def unit_cost(unit: Unit, costs: dict[str, dict[str, float]]) -> float:
     """What orders the processes, longest first: CPU seconds where recorded (the machine's real limit, and
     steadier than wall seconds on a loaded machine), but wall seconds for EXCLUSIVE files, which mostly wait
-    on the Ray or Jupyter processes they start and run one after the other, so they start first."""
-    return sum(cost(f, costs) if f in EXCLUSIVE else work(f, costs) for f in unit.files)
+    on the Ray or Jupyter processes they start and run one after the other, and for the files that mostly wait
+    (waits), so that they start first and their waits do not end the run with one core idle."""
+    return sum(cost(f, costs) if f in EXCLUSIVE or waits(f, costs) else work(f, costs) for f in unit.files)
 
 
 def unit_gib(unit: Unit, costs: dict[str, dict[str, float]]) -> float:
     return max(costs.get(f, {}).get("gib", 0.0) for f in unit.files)
+
+
+def busy(running: list[Job], costs: dict[str, dict[str, float]], jobs: int) -> int:
+    """The processes that count against POLYRAY_TEST_JOBS: all of them, less one that mostly waits (waits) when
+    more than one runs at a time."""
+    waiting = any(len(j.unit.files) == 1 and waits(j.unit.files[0], costs) for j in running)
+    return len(running) - (1 if waiting and jobs > 1 else 0)
 
 
 def next_unit(pending: list[Unit], running: list[Job], costs: dict[str, dict[str, float]]) -> Unit | None:
@@ -243,11 +273,56 @@ def wait_any(running: list[Job]) -> tuple[Job, int, os.struct_rusage | None]:
     return job, status, usage
 
 
+#: a process's header line as report prints it (a batch's names its files in parentheses)
+HEADER = re.compile(r"^-- pytest (?P<path>\S+)(?P<batch> \([^)]*\))?: .*?, (?P<s>[\d.]+) s wall, "
+                    r"(?P<cpu>[\d.]+) s CPU, (?P<gib>[\d.]+) GiB peak$", re.M)
+
+
+def costs_from_log(text: str, costs: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """The figures of each file of a run, from its printed output (report's header lines): a file that ran in a
+    process of its own gets that process's; a batch's wall and CPU seconds are shared among its files in
+    proportion to their recorded CPU seconds (work; the log does not say their own), each with the batch's peak."""
+    out: dict[str, dict[str, float]] = {}
+    for m in HEADER.finditer(text):
+        whole = {"s": float(m["s"]), "cpu": float(m["cpu"]), "gib": float(m["gib"])}
+        if not m["batch"]:
+            out[m["path"]] = whole
+            continue
+        files = m["batch"].strip(" ()").split()
+        weights = {f: work(f, costs) for f in files}
+        total = sum(weights.values()) or 1.0
+        for f, w in weights.items():
+            out[f] = {"s": round(whole["s"] * w / total, 1), "cpu": round(whole["cpu"] * w / total, 1),
+                      "gib": whole["gib"]}
+    return out
+
+
+def write_costs(path: Path, files: dict[str, dict[str, float]]) -> None:
+    path.write_text(json.dumps({"about": "per test file: wall seconds, CPU seconds and peak GiB of its pytest "
+                                         "process (a batched file: its tests' own seconds plus its share of "
+                                         "the batch's start), recorded by scripts/pytest_files.py --record, or "
+                                         "--record-log from a run's printed output",
+                                "files": dict(sorted(files.items()))}, indent=1) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str], root: Path = ROOT) -> int:
+    costs_file = root / COSTS.relative_to(ROOT)
+    if "--record-log" in argv:  # update the record from an earlier run's output, run nothing
+        at = argv.index("--record-log") + 1
+        if at >= len(argv) or not Path(argv[at]).is_file():
+            print("--record-log LOG: LOG must name a run's printed output (a file)", file=sys.stderr)
+            return 2
+        log = Path(argv[at]).read_text(encoding="utf-8", errors="replace")
+        found = costs_from_log(log, load_costs(costs_file))
+        if not found:
+            print("--record-log: no process header lines (-- pytest FILE: ...) in that log", file=sys.stderr)
+            return 2
+        write_costs(costs_file, {**load_costs(costs_file), **found})
+        print(f"recorded {len(found)} files' costs from the log in {costs_file}")
+        return 0
     record = "--record" in argv
     args = [a for a in argv if a != "--record"]
     jobs = max(1, int(os.environ.get("POLYRAY_TEST_JOBS", "2")))
-    costs_file = root / COSTS.relative_to(ROOT)
     costs = load_costs(costs_file)
     every = test_files(root)
     # arguments naming test files (or tests: FILE::name) run only those, each in its file's (or batch's) process
@@ -268,7 +343,7 @@ def main(argv: list[str], root: Path = ROOT) -> int:
     before = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped run stops its pytest processes
     try:
         while pending or running:
-            while len(running) < jobs and (unit := next_unit(pending, running, costs)) is not None:
+            while busy(running, costs, jobs) < jobs and (unit := next_unit(pending, running, costs)) is not None:
                 pending.remove(unit)
                 running.append(start(root, unit, targets[unit], args))
             job, status, usage = wait_any(running)
@@ -290,10 +365,7 @@ def main(argv: list[str], root: Path = ROOT) -> int:
     print(f"== {len(todo)} pytest processes in {time.monotonic() - t0:.0f} s; "
           + (f"{len(failed)} FAILED: {' '.join(sorted(failed))}" if failed else "all passed"), flush=True)
     if record:
-        costs_file.write_text(json.dumps({"about": "per test file: wall seconds, CPU seconds and peak GiB of its pytest "
-                                              "process (a batched file: its tests' own seconds plus its share of "
-                                              "the batch's start), recorded by scripts/pytest_files.py --record",
-                                     "files": dict(sorted(measured.items()))}, indent=1) + "\n", encoding="utf-8")
+        write_costs(costs_file, measured)
     return 1 if failed else 0
 
 

@@ -46,7 +46,9 @@ def test_the_longest_allowed_file_starts_next() -> None:
 
 
 def test_processes_are_ordered_by_cpu_seconds_but_exclusive_files_by_wall_seconds() -> None:
-    costs = {RAY: {"s": 100.0, "cpu": 10.0}, "a": {"s": 300.0, "cpu": 50.0}, "b": {"s": 40.0}}
+    # a's wall above its CPU (a loaded machine's), though not so far above that it mostly waits (waits: the next
+    # test); RAY is EXCLUSIVE, b has only wall seconds recorded
+    costs = {RAY: {"s": 100.0, "cpu": 10.0}, "a": {"s": 80.0, "cpu": 50.0}, "b": {"s": 40.0}}
     assert [pf.unit_cost(unit(f), costs) for f in (RAY, "a", "b", "new")] == [100.0, 50.0, 40.0, pf.DEFAULT_COST]
     assert pf.unit_cost(pf.Unit("batch1", ("a", "b")), costs) == 90.0
 
@@ -79,19 +81,74 @@ def test_every_file_runs_once_small_ones_in_batches_of_their_own_suite() -> None
 
 
 def test_what_is_batched() -> None:
-    costs = {"test/python/test_a.py": {"s": 30.0, "cpu": 9.0}, "test/python/test_b.py": {"s": 12.0},
+    costs = {"test/python/test_a.py": {"s": 25.0, "cpu": 15.0}, "test/python/test_b.py": {"s": 12.0},
              "test/python/test_c.py": {"s": 40.0}, "test/python/test_d.py": {"s": 8.0, "cpu": 7.0},
              NOTEBOOKS: {"s": 5.0}, "python-bridge/tests/test_e.py": {"s": 3.0}}
     files = [*costs, "test/python/test_new.py"]
     got = {u.name: u.files for u in pf.units(files, costs)}
-    # small by CPU where recorded (a's wall was a loaded machine's), else by wall; never EXCLUSIVE, nor a new
-    # file, nor a batch of one
+    # small by CPU where recorded (a's wall was a loaded machine's, above BATCH_BELOW, though not so far above its
+    # CPU that it mostly waits), else by wall; never EXCLUSIVE, nor a new file, nor a batch of one
     assert got["test/python/batch1"] == ("test/python/test_a.py", "test/python/test_b.py", "test/python/test_d.py")
     for alone in ("test/python/test_c.py", NOTEBOOKS, "test/python/test_new.py", "python-bridge/tests/test_e.py"):
         assert got[alone] == (alone,)
     many = {f"test/python/test_{i}.py": {"s": 10.0} for i in range(20)}
     batches = pf.units(list(many), many)
     assert len(batches) == 3 and all(len(u.files) <= pf.BATCH_SECONDS // 10 for u in batches)
+
+
+def test_a_file_that_mostly_waits_runs_beside_the_others_and_starts_by_its_wall_seconds() -> None:
+    """A file recorded with CPU seconds under WAITS_BELOW of its wall seconds (a Ray cluster, a CUDA simulator's
+    threads) is one more process beside POLYRAY_TEST_JOBS others, never batched, ordered by its wall seconds."""
+    gpu = "test/python/test_polybench_gpu_sim.py"
+    costs = {gpu: {"s": 118.6, "cpu": 57.5}, "a": {"s": 80.0, "cpu": 78.0}, "b": {"s": 70.0, "cpu": 69.0},
+             "tiny": {"s": 5.6, "cpu": 1.0}, "test/python/test_small_wait.py": {"s": 60.0, "cpu": 10.0}}
+    assert pf.waits(gpu, costs) and not pf.waits("a", costs)
+    assert not pf.waits("tiny", costs)  # a few seconds' wait is noise, not worth a process
+    assert not pf.waits("new", costs)  # nothing recorded: counts as busy
+    assert pf.unit_cost(unit(gpu), costs) == 118.6 and pf.unit_cost(unit("a"), costs) == 78.0
+    # two busy processes and the waiting one at once, never two waiting ones beside two busy ones
+    assert pf.busy(running(gpu, "a"), costs, 2) == 1
+    assert pf.busy(running(gpu, "a", "b"), costs, 2) == 2
+    assert pf.busy(running(gpu, "test/python/test_small_wait.py", "a"), costs, 2) == 2
+    # POLYRAY_TEST_JOBS=1 still runs one process at a time
+    assert pf.busy(running(gpu), costs, 1) == 1
+    # small by CPU, but waiting: its own process, not a batch's
+    got = {u.name: u.files for u in pf.units(["test/python/test_small_wait.py", "test/python/test_x.py",
+                                               "test/python/test_y.py"],
+                                              {"test/python/test_small_wait.py": {"s": 60.0, "cpu": 10.0},
+                                               "test/python/test_x.py": {"s": 5.0, "cpu": 5.0},
+                                               "test/python/test_y.py": {"s": 5.0, "cpu": 5.0}})}
+    assert got["test/python/test_small_wait.py"] == ("test/python/test_small_wait.py",), got
+
+
+def test_costs_are_recorded_from_a_runs_printed_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--record-log: a file's own process gives its figures, a batch's are shared in proportion to its files'
+    recorded CPU seconds; entries of files that did not run are kept; a log without header lines changes nothing."""
+    log = ("== 3 pytest processes (4 files), 2 at a time (scripts/pytest_files.py)\n"
+           "-- pytest test/python/test_big.py: ok, 160.9 s wall, 141.8 s CPU, 0.82 GiB peak\n"
+           "..... [100%]\n-- pytest test/python/batch1 (test/python/test_a.py test/python/test_b.py): "
+           "FAILED (exit 1), 30.0 s wall, 24.0 s CPU, 0.40 GiB peak\n"
+           "-- pytest test/python/test_fails.py: FAILED (exit 1), 10.0 s wall, 9.0 s CPU, 0.30 GiB peak\n")
+    before = {"test/python/test_a.py": {"s": 10.0, "cpu": 9.0}, "test/python/test_b.py": {"s": 5.0, "cpu": 3.0},
+              "test/python/test_kept.py": {"s": 7.0, "cpu": 6.0, "gib": 0.2}}
+    got = pf.costs_from_log(log, before)
+    assert got["test/python/test_big.py"] == {"s": 160.9, "cpu": 141.8, "gib": 0.82}
+    assert got["test/python/test_fails.py"] == {"s": 10.0, "cpu": 9.0, "gib": 0.3}
+    assert got["test/python/test_a.py"] == {"s": 22.5, "cpu": 18.0, "gib": 0.4}
+    assert got["test/python/test_b.py"] == {"s": 7.5, "cpu": 6.0, "gib": 0.4}
+    assert "test/python/test_kept.py" not in got
+    (tmp_path / "scripts").mkdir()
+    costs_file = tmp_path / "scripts/test_costs.json"
+    costs_file.write_text(json.dumps({"files": before}))
+    (tmp_path / "run.log").write_text(log)
+    assert pf.main(["--record-log", str(tmp_path / "run.log")], tmp_path) == 0
+    after = pf.load_costs(costs_file)
+    assert after["test/python/test_kept.py"] == before["test/python/test_kept.py"]
+    assert after["test/python/test_big.py"]["cpu"] == 141.8 and after["test/python/test_b.py"]["s"] == 7.5
+    (tmp_path / "empty.log").write_text("== TypeScript tests\nok 1\n")
+    assert pf.main(["--record-log", str(tmp_path / "empty.log")], tmp_path) == 2
+    assert pf.load_costs(costs_file) == after
+    assert "no process header lines" in capsys.readouterr().err
 
 
 def test_every_exclusive_file_exists_and_costs_are_recorded() -> None:
