@@ -1,4 +1,5 @@
-"""Products of strided slices and columns (issue 18; python-bridge/polyray/runtime/strided_products.py).
+"""Products of strided slices and columns, and np.cov (issue 18; python-bridge/polyray/runtime/strided_products.py,
+covariance.py).
 
 Numba's `@` copied an operand of layout 'A' (`data[:, i + 1:m]`, `data[:, i]`) into a contiguous array before its
 BLAS call; correlation's loop of such products ran at 0.27x NumPy. The helper hands BLAS the matrix as it lies,
@@ -6,6 +7,8 @@ with its leading dimension (transposed where its columns are the contiguous ones
 a step in both dimensions, or a vector. Checked here: every layout and dtype against NumPy within the product
 bound, the shape errors, that a strided matrix is no longer copied (Numba's allocation count), and kernels as
 scientists write them compiled in both modes against the original (exact mode keeps it: `@` of floats).
+np.cov (close mode only) centres a copy and multiplies it by its transpose through syrk, as NumPy's dot does,
+where Numba's np.cov copied the transpose and multiplied the whole square: against NumPy within the table's bound.
 """
 from __future__ import annotations
 
@@ -18,6 +21,9 @@ import pytest
 from compiled import compile_both_modes, outcome
 from polyray.runtime import numba_helpers as h
 from polyray.runtime.close_bounds import product_tolerance, within
+from polyray.runtime.covariance import cov
+
+U = np.finfo(np.float64).eps / 2
 
 matmul = numba.njit(lambda a, b: h.matmul(a, b))
 dot = numba.njit(lambda a, b: h.dot(a, b))
@@ -115,6 +121,16 @@ KERNELS = textwrap.dedent('''
         lengths = a[:n - 1, 1:] @ b[0, 1:m]
         out[:, 0] += lengths
         return out
+
+
+    def covariances(data: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        n, m = data.shape
+        return np.cov(np.transpose(data))
+
+
+    def row_covariances(samples: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        variables, observations = samples.shape
+        return np.cov(samples)
 ''')
 
 
@@ -157,3 +173,49 @@ def test_kernels_close_mode_within_the_bound_exact_mode_bit_for_bit(compiled, mo
     bound = 3 * product_tolerance(a1, b1) + 1e-13 * (a1 @ b1)
     bound[:, 0] += product_tolerance(np.abs(a[:49, 1:]), np.abs(b[0, 1:60])) + 1e-13 * (np.abs(a[:49, 1:]) @ np.abs(b[0, 1:60]))
     assert within(got, want, bound)
+
+
+def cov_bound(rows):
+    """types/numpy-table.ts `cov`: per entry 3.03*n*eps*sum_k (|x_ik|+|m_i|)(|x_jk|+|m_j|)/(n-1), n observations."""
+    n = rows.shape[1]
+    spread = np.abs(rows) + np.abs(rows.mean(axis=1))[:, None]
+    return 3.03 * n * 2 * U * (spread @ spread.T) / max(n - 1, 1)
+
+
+def test_cov_of_every_layout_within_the_bound_and_numpys_nans():
+    jit_cov = numba.njit(lambda m: cov(m))
+    rng = np.random.default_rng(12)
+    data = rng.standard_normal((70, 40)) * 10.0 ** rng.integers(-2, 3, 40) + 5.0
+    differed = False
+    for m in (data.T, np.ascontiguousarray(data.T), data.T[::2, 3:], data[2:40, ::3], data[:3, :]):
+        got, want = jit_cov(m), np.cov(m)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        assert within(got, want, cov_bound(m)), m.shape
+        assert np.array_equal(got, got.T)  # symmetric, as NumPy's (its syrk copies the triangle too)
+        differed |= not np.array_equal(got, want)
+    assert differed, "SciPy's syrk and NumPy's give other bits here: the helper really ran its product"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for m in (data[:4, :1], data[:4, :0], data[:0, :5]):  # one observation, none, no variables
+                got, want = jit_cov(m), np.cov(m)
+                assert got.shape == want.shape and np.array_equal(np.isnan(got), np.isnan(want)), m.shape
+
+
+def test_cov_kernels_close_mode_within_the_bound(compiled, monkeypatch):
+    import polyray.runtime as rt
+
+    original, modes = compiled
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    close, report = modes["close"]
+    exact, _ = modes["exact"]
+    assert report["covariances"]["accelerated"] and report["row_covariances"]["accelerated"]
+    data = np.random.default_rng(13).standard_normal((90, 60)) + 3.0
+    for name, arg in (("covariances", data), ("row_covariances", data.T[::2])):
+        want = getattr(original, name)(arg)
+        assert np.array_equal(getattr(exact, name)(arg), want)  # exact mode: the original
+        got = getattr(close, name)(arg)
+        assert rt.history()[-1]["variant"] == "cpu", name
+        rows = arg.T if name == "covariances" else arg
+        assert within(got, want, cov_bound(rows)), name

@@ -25,7 +25,7 @@ from .variants import short_error as _short, first_line as _first_line  # one wo
 #: injected into the variant's module globals as ``_polyray_h_<name>``.
 _SPECULABLE: Final = ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow")
 HELPER_NAMES: Final[frozenset[str]] = frozenset(
-    {"truediv", "floordiv", "mod", "pow", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp", "matmul", "dot",
+    {"truediv", "floordiv", "mod", "pow", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp", "matmul", "dot", "cov",
      "pairwise_sum", "pairwise_mean", "cdiv"}
     | {f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")}  # close mode's reductions
     | {"axis_average"}  # np.average along an axis: the mean, then NumPy's ZeroDivisionError for an empty result

@@ -600,6 +600,8 @@ export abstract class NumpyCallChecker extends CallChecker {
           return refuse('on a 2-d float64 parameter P, P.T or np.transpose(P), without keywords');
         }
         this.productRow(e.span, row);
+        // runtime/covariance.py: the centred rows times their transpose through syrk, as NumPy's dot computes it
+        this.helpers.set(e, { helper: 'cov' });
         return { kind: 'array', dtype: 'float64', ndim: 2 };
       }
       case 'linalg_solve': {

@@ -411,7 +411,7 @@ const NUMPY: Record<string, Row> = {
   // the means, then the centered product through BLAS (another build): close mode only; a single
   // variable (NumPy: a 0-d array) is left to the original by the guard (poly/table-preconditions.ts)
   cov: {
-    typing: 'cov', loop: 'opaque', numba: 'np.cov', numerics: 'product', gpu: null,
+    typing: 'cov', loop: 'opaque', numba: 'np.cov', helper: 'cov', numerics: 'product', gpu: null,
     closeBound: 'means by sums in another order and the centered product through BLAS (another build): per entry <= 3.03*n*eps*sum_k (|x_ik|+|m_i|)(|x_jk|+|m_j|)/(n-1) from NumPy\'s, n the observations',
   },
   'linalg.inv': {
