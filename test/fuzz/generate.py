@@ -64,7 +64,8 @@ constants, take NumPy scalar arguments and return tuples (families.py; streams o
 their own).
 
 One program in eight also returns a whole-array expression or binds one to a fresh name and returns
-it (`_ReturnedFn`, its own stream: float64 or int64, np.where/np.clip/np.minimum, a comparison),
+it (`_ReturnedFn`, its own stream: float64, float32 or int64, np.where/np.clip/np.minimum, // and %, max/min
+inside, a comparison),
 which the variants fill with one element loop (poly/returned-arrays.ts).
 
 Programs are either "raising" (may contain operations that raise a CPython
@@ -725,16 +726,21 @@ class _CloseFn:
 
 class _ReturnedFn:
     """A whole-array expression returned, or bound to a fresh name and returned (issues 17/18: one element
-    loop filling a new array, poly/returned-arrays.ts and lower-slices.ts): float64 or int64 arrays of one
-    rank, + - * (/ on floats), np.minimum/np.maximum, np.clip with number bounds, np.where of a comparison,
-    np.sqrt/np.abs on floats, Python numbers and a scalar parameter; or a comparison (a bool array). Exact
-    in both modes: the runner compares bit for bit. Operands of another shape send the call to the original."""
+    loop filling a new array, poly/returned-arrays.ts and lower-slices.ts): float64, float32 or int64 arrays
+    of one rank, + - * (/ on floats; // and % on int64, by a number or the int parameter, which may be 0 or
+    -1: NumPy's zero and warning, and the wrap of int64's most negative // -1), np.minimum/np.maximum,
+    np.clip with number bounds, np.where of a comparison, np.sqrt/np.abs on floats, Python numbers (NEP 50:
+    float32 stays float32), a scalar parameter, and whole-array max/min of an operand inside the expression
+    (hoisted-reductions.ts computes it once first; an empty operand raises ValueError as NumPy's does); or a
+    comparison (a bool array). Exact in both modes (max/min are exact): the runner compares bit for bit.
+    Operands of another shape send the call to the original."""
 
     def __init__(self, rng: random.Random, name: str):
         self.rng = rng
         self.name = name
         self.int = rng.random() < 0.35
-        self.dtype = "int64" if self.int else "float64"
+        # float32 since the element loops take it (7fbe4b6)
+        self.dtype = "int64" if self.int else ("float32" if rng.random() < 0.3 else "float64")
         self.ndim = rng.choice((1, 2))
         self.features = {"returned", f"returned_{self.dtype}"}
 
@@ -743,6 +749,10 @@ class _ReturnedFn:
 
     def leaf(self) -> str:
         r = self.rng.random()
+        if r < 0.08:  # a whole-array reduction inside the expression (`x - np.max(x)`), exact: max/min
+            self.features.add("returned_reduction")
+            arr, fn = self.rng.choice("AB"), self.rng.choice(("max", "min"))
+            return f"np.{fn}({arr})" if self.rng.random() < 0.5 else f"{arr}.{fn}()"
         return "A" if r < 0.35 else "B" if r < 0.6 else "c" if r < 0.75 else self.literal()
 
     def expr(self, depth: int = 0) -> str:
@@ -754,8 +764,13 @@ class _ReturnedFn:
         left = first or self.expr(depth + 1)
         r = rng.random()
         if r < 0.45:
-            ops = ("+", "-", "*") if self.int else ("+", "-", "*", "/")
-            return f"({left} {rng.choice(ops)} {self.expr(depth + 1)})"
+            ops = ("+", "-", "*", "//", "%") if self.int else ("+", "-", "*", "/")
+            op = rng.choice(ops)
+            if op in ("//", "%"):
+                # by a number (never 0 or -1: those stay NumPy's) or the int parameter (any value, 0 included)
+                self.features.add("returned_floordiv")
+                return f"({left} {op} {rng.choice(('2', '3', '-2', '7', 'c'))})"
+            return f"({left} {op} {self.expr(depth + 1)})"
         if r < 0.6:
             self.features.add("returned_minmax")
             return f"np.{rng.choice(('minimum', 'maximum'))}({left}, {self.expr(depth + 1)})"
@@ -790,7 +805,7 @@ class _ReturnedFn:
             lines += [f"    r = {expr}", "    return r"]
         else:
             lines += [f"    t = {expr}", f"    return t * {self.literal()} - B" if "returned_compare" not in self.features else "    return t"]
-        shaped = {(d, k): f"np.ndarray[{'tuple[int]' if k == 1 else 'tuple[int, int]'}, np.dtype[np.{d}]]" for d in ("float64", "int64") for k in (1, 2)}
+        shaped = {(d, k): f"np.ndarray[{'tuple[int]' if k == 1 else 'tuple[int, int]'}, np.dtype[np.{d}]]" for d in ("float64", "float32", "int64") for k in (1, 2)}
         params = [Param("A", "array", self.ndim, self.dtype), Param("B", "array", self.ndim, self.dtype),
                   Param("c", "int" if self.int else "float")]
         sig = ", ".join(f"{p.name}: {shaped[(p.dtype, p.ndim)] if p.kind == 'array' else p.kind}" for p in params)
