@@ -13,6 +13,12 @@ first Numba compile: the typing context's registries, Numba's extension entry po
   happened until that call returned (``first``), then after SETTLE_CALLS more calls and
   ``background.wait_idle()`` (``all``: the other form, the fused entry of the hot path).
 
+Each child has a Numba cache folder of its own (``NUMBA_CACHE_DIR``), empty: Polyray's helpers cached on disk
+(runtime/blas_products.py: the product loops' BLAS products) compile in the process too. With
+``--warm-helpers``, a Polyray child of the same function, generated into another folder, runs first with
+that cache folder: the measured child loads the helpers from Numba's cache, as any process after a
+machine's first does, and still compiles its own variants.
+
 Compiles are counted with Numba's own event API (``numba:compile``; only the outermost of nested events,
 on any thread) and timed in CPU seconds of the compiling thread, which the machine's load blurs less than
 wall time; ``ratio`` is Polyray's ``first`` over njit's compile. ``--doc`` writes the table between the
@@ -186,9 +192,11 @@ def child(argv: list[str]) -> None:
 # -- the parent ----------------------------------------------------------------------------------------------
 
 
-def spawn(kind: str, suite: str, name: str, path: str, preset: str, cache: str, timeout: float) -> dict[str, Any]:
+def spawn(kind: str, suite: str, name: str, path: str, preset: str, cache: str, timeout: float,
+          numba_cache: str) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLYRAY_")}
     env["POLYRAY_CACHE_DIR"] = cache
+    env["NUMBA_CACHE_DIR"] = numba_cache  # every Numba cache of the child, Polyray's helpers' included
     env["PYTHONPATH"] = os.path.join(REPO, "python-bridge") + os.pathsep + env.get("PYTHONPATH", "")
     return run_child([sys.executable, __file__, "--child", kind, suite, name, path, preset], env, REPO, timeout)
 
@@ -237,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--preset", default="", help="PolyBench size (default MEDIUM); NPBench preset (default S)")
     ap.add_argument("--npbench", default=os.path.join(os.path.dirname(REPO), "shared", "npbench"))
     ap.add_argument("--timeout", type=float, default=300.0)
+    ap.add_argument("--warm-helpers", action="store_true",
+                    help="Polyray's helpers cached by an earlier process of the same function (its variants not)")
     ap.add_argument("--json", default="", help="also write the rows to this file")
     ap.add_argument("--doc", action="store_true", help="write the table into docs/benchmarks.md")
     opts = ap.parse_args(argv)
@@ -261,11 +271,20 @@ def main(argv: list[str] | None = None) -> int:
             for name in names:
                 folder = tempfile.mkdtemp(dir=scratch)
                 path = compile_kernel(name, folder) if suite == "polybench" else opts.npbench
+                # cold: Numba's cache empty for every child (Polyray's helpers compile too); warm: a child of
+                # the same function compiled into another folder ran first with the same Numba cache, which
+                # then holds the helpers it compiled (runtime/blas_products.py) but not this module's variants
+                numba_cache = os.path.join(folder, "numba")
                 if path is None:
                     nj, pr = {"error": "polyray compile failed"}, {}
                 else:
-                    nj = spawn("njit", suite, name, path, preset, os.path.join(folder, "cache"), opts.timeout)
-                    pr = spawn("polyray", suite, name, path, preset, os.path.join(folder, "cache"), opts.timeout)
+                    nj = spawn("njit", suite, name, path, preset, os.path.join(folder, "cache"), opts.timeout, numba_cache)
+                    if opts.warm_helpers:
+                        other = tempfile.mkdtemp(dir=scratch)
+                        warm_path = compile_kernel(name, other) if suite == "polybench" else path
+                        spawn("polyray", suite, name, warm_path or path, preset, os.path.join(other, "cache"), opts.timeout,
+                              numba_cache)
+                    pr = spawn("polyray", suite, name, path, preset, os.path.join(folder, "cache"), opts.timeout, numba_cache)
                 rows.append({"suite": suite, "name": name, "njit": nj, "polyray": pr})
                 lines.append(row_line(name, nj, pr))
                 print(lines[-1], flush=True)

@@ -59,7 +59,7 @@ def test_private_forms_run_their_outer_loop_as_prange_with_a_copy_per_iteration(
             assert fast.count("_polyray_prange(") == 1 and "_polyray_h_blas_threads_one()" in fast, (fn, body)
             head = fast.split("_polyray_prange(")[1]
             assert "_polyray_pv_sum_ = sum_ if _polyray_k_r == _polyray_n_r - 1 else _polyray_np.empty_like(sum_)" in head, (fn, body)
-            assert "_polyray_np.dot(A[r], C4)" in head and " sum_[" not in head and "(sum_[" not in head, (fn, body)
+            assert "_polyray_h_blas_dot(A[r], C4)" in head and " sum_[" not in head and "(sum_[" not in head, (fn, body)
             continue
         head = body.split("_polyray_prange(")[1]
         for a in arrays:

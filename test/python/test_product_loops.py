@@ -200,9 +200,9 @@ def test_close_mode_runs_products_through_blas_within_each_elements_bound(module
     original, _, close, report = modules
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
     for fn in PRODUCTS:
-        assert "_polyray_np.dot(" in cpu_body(close, fn), fn
+        assert "_polyray_h_blas_dot(" in cpu_body(close, fn), fn
     for fn in STREAMED:
-        assert "_polyray_np.dot(" not in cpu_body(close, fn) and "_polyray_sum0_" in cpu_body(close, fn), fn
+        assert "_polyray_h_blas_dot(" not in cpu_body(close, fn) and "_polyray_sum0_" in cpu_body(close, fn), fn
     differed = 0
     for fn, args, out, tols in _cases(np.random.default_rng(1)):
         want = _run(getattr(original, fn), args, out)
@@ -228,9 +228,9 @@ def test_exact_mode_and_what_only_looks_like_a_product_keep_the_loops_bit_for_bi
     original, exact, close, report = modules
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
     for fn in PRODUCTS + STREAMED:
-        assert "_polyray_np.dot(" not in cpu_body(exact, fn), fn
+        assert "_polyray_h_blas_dot(" not in cpu_body(exact, fn), fn
     for fn in LOOPS:
-        assert "_polyray_np.dot(" not in cpu_body(close, fn), fn
+        assert "_polyray_h_blas_dot(" not in cpu_body(close, fn), fn
     rng = np.random.default_rng(2)
     for fn, args, out, _ in _cases(rng)[:12]:
         want, got = _run(getattr(original, fn), args, out), _run(getattr(exact, fn), args, out)
@@ -245,7 +245,7 @@ def test_exact_mode_and_what_only_looks_like_a_product_keep_the_loops_bit_for_bi
         assert all(np.array_equal(g, w) for g, w in zip(got, want)), fn
     # a row sum is no product, but close mode sums it in SIMD lanes (test_local_accumulators.py): within that bound
     want, got = _run(original.row_sums, (A, C[0]), [1]), _run(close.row_sums, (A, C[0]), [1])
-    assert rt.history()[-1]["variant"] == "cpu" and "_polyray_np.dot(" not in cpu_body(close, "row_sums")
+    assert rt.history()[-1]["variant"] == "cpu" and "_polyray_h_blas_dot(" not in cpu_body(close, "row_sums")
     assert np.all(np.abs(got[0] - want[0]) <= simd_sum_bound(C[0], A, 1))
     functions = {f["name"]: f for f in report["functions"]}
     for fn in LOOPS:
@@ -313,8 +313,8 @@ def test_a_stack_whose_rows_replace_its_operand_rows_computes_a_plane_per_iterat
     original, exact, close, _ = modules
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
     body = cpu_body(close, "plane_rows")
-    assert "_polyray_np.dot(X[a], W)" in body and "_polyray_np.empty((X.shape[0]" not in body, body
-    assert "_polyray_np.dot(" not in cpu_body(exact, "plane_rows")
+    assert "_polyray_h_blas_dot(X[a], W)" in body and "_polyray_np.empty((X.shape[0]" not in body, body
+    assert "_polyray_h_blas_dot(" not in cpu_body(exact, "plane_rows")
     rng = np.random.default_rng(5)
     base = _mat(rng, (6, 9, 14))
     differed = 0
@@ -405,7 +405,7 @@ def test_polybench_product_kernels_in_close_mode_within_their_bounds(name, tmp_p
     monkeypatch.setenv("POLYRAY_CPU_FORM", "parallel")
     module = compile_and_import(ROOT / f"test/kernels/polybench/{name}.py", tmp_path, f"pb_close_{name}", "--numerics", "close", "--targets", "cpu")
     # (gesummv's two products walk the rows: loops summed in SIMD lanes instead, streamsRows)
-    assert ("_polyray_np.dot(" in cpu_body(module, f"kernel_{name}")) == (name != "gesummv")
+    assert ("_polyray_h_blas_dot(" in cpu_body(module, f"kernel_{name}")) == (name != "gesummv")
     spec = importlib.util.spec_from_file_location(f"pb_orig_{name}", ROOT / f"test/kernels/polybench/{name}.py")
     original = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(original)

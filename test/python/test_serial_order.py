@@ -48,7 +48,7 @@ def test_the_serial_form_runs_the_strip_mined_loop_innermost_whole(mod, name, ro
     elif mod.MODE == "close":
         # close mode: the products through BLAS per plane before the nest (poly/product-loops.ts, a stack), the
         # copies left in the nest serial: one form, no serial order of its own (exact mode's below)
-        assert "_polyray_np.dot(A[" in parallel and f"def _polyray_seq_{name}" not in Path(mod.__file__).read_text(), parallel
+        assert "_polyray_h_blas_dot(A[" in parallel and f"def _polyray_seq_{name}" not in Path(mod.__file__).read_text(), parallel
         return
     else:
         # doitgen's form: its scratch `work` is private to each iteration of r (poly/private-params.ts), so r

@@ -18,7 +18,7 @@ import { accumulatorName, blockedLoopLines } from './blocked-loops.js';
 import type { BlockedArrayReduction } from '../poly/blocked-array-reductions.js';
 import { blockedArrayLoopLines, partialArrayName } from './blocked-array-loops.js';
 import type { ProductLoop } from '../poly/product-loops.js';
-import { planeLines, productCondition, productLines, productUpdate, scatterAfter } from './product-loops.js';
+import { BLAS_DOT, planeLines, productCondition, productLines, productUpdate, scatterAfter } from './product-loops.js';
 import { localAccumulators, outlineSum, simdSums, type AccumulatorContext, type LocalAccumulator, type PrintedStmt } from './local-accumulators.js';
 
 export interface CpuVariantCode {
@@ -378,6 +378,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
         const setter = inPrange ? 'blas_threads_one' : 'blas_threads_match';
         used.add(setter);
         used.add('blas_threads_restore');
+        used.add(BLAS_DOT);
         const threads = [`${indent}    _polyray_blas_prev = ${helperName(setter)}()`];
         const restore = [`${indent}    ${helperName('blas_threads_restore')}(_polyray_blas_prev)`];
         const dots = nest.flatMap((p) => productLines(p, print, printAs, `${indent}    `));

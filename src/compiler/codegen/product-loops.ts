@@ -24,7 +24,15 @@ import type { Expr } from '../parse/ast.js';
 import type { ProductLoop, ProductUpdate } from '../poly/product-loops.js';
 import type { ProductOperand, ProductTerm } from '../poly/product-terms.js';
 import type { ScatterUpdate } from '../poly/product-scatter.js';
-import { INT64, NUMPY, PRANGE } from './names.js';
+import { helperName, INT64, NUMPY, PRANGE } from './names.js';
+
+/**
+ * Every product is printed as a call of runtime/blas_products.py's blas_dot (np.dot compiled once per argument
+ * types and cached on disk), not np.dot: typing Numba's np.dot in each variant cost 0.4 to 0.5 CPU s per pair of
+ * operand types (issue 18's first-call line). The variant asks for the helper by name (cpu-variant.ts).
+ */
+export const BLAS_DOT = 'blas_dot';
+const DOT = helperName(BLAS_DOT);
 
 function operandText(o: ProductOperand, side: 'left' | 'right', lo: string, hi: string, whole = false): string {
   // the whole operand: Numba keeps its layout ('C', or 'F' transposed), and BLAS reads it in place
@@ -78,7 +86,7 @@ function blockedDot(t: ProductTerm, other: ProductOperand, rows: string, indent:
     `${indent}    ${r0} = ${blk} * ${bs}`,
     `${indent}    ${r1} = min(${rows}, ${r0} + ${bs})`,
     `${indent}    if ${r1} > ${r0} and ${hi}[${blk}] > ${lo}[${blk}]:`,
-    `${indent}        ${t.name}[${r0}:${r1}] = ${NUMPY}.dot(${m}[${r0}:${r1}, ${lo}[${blk}]:${hi}[${blk}]], ${whole}[${lo}[${blk}]:${hi}[${blk}]])`,
+    `${indent}        ${t.name}[${r0}:${r1}] = ${DOT}(${m}[${r0}:${r1}, ${lo}[${blk}]:${hi}[${blk}]], ${whole}[${lo}[${blk}]:${hi}[${blk}]])`,
   ];
 }
 
@@ -122,7 +130,7 @@ function maskedLines(p: ProductLoop, t: ProductTerm, printAs: PrintRenamed, inde
     ];
   }
   // a right mask (T's columns triangular): one product
-  return [`${indent}${m} = ${NUMPY}.zeros((${depth}, ${rows}))`, ...fill, `${indent}${t.name} = ${NUMPY}.dot(${operandText(other, 'left', '', '', true)}, ${m})`];
+  return [`${indent}${m} = ${NUMPY}.zeros((${depth}, ${rows}))`, ...fill, `${indent}${t.name} = ${DOT}(${operandText(other, 'left', '', '', true)}, ${m})`];
 }
 
 /**
@@ -205,7 +213,7 @@ export function productLines(p: ProductLoop, print: (e: Expr) => string, printAs
     const mirror = terms.slice(0, n).find((e) => transposes(u, e));
     if (mirror) return [`${indent}${u.name} = ${mirror.name}.T`];
     const spans = [u.left, u.right].map((o) => `${o.array}.shape[${o.kDim}] == ${hi}`).join(' and ');
-    const dot = (whole: boolean): string => `${NUMPY}.dot(${operandText(u.left, 'left', lo, hi, whole)}, ${operandText(u.right, 'right', lo, hi, whole)})`;
+    const dot = (whole: boolean): string => `${DOT}(${operandText(u.left, 'left', lo, hi, whole)}, ${operandText(u.right, 'right', lo, hi, whole)})`;
     return [`${indent}if ${lo === '0' ? '' : `${lo} == 0 and `}${spans}:`, `${indent}    ${u.name} = ${dot(true)}`, `${indent}else:`, `${indent}    ${u.name} = ${dot(false)}`];
   })];
 }
@@ -222,7 +230,7 @@ function stackLines(t: ProductTerm, lo: string, hi: string, indent: string): str
   const b = `${t.name}_b`;
   const columns = `${z}.shape[${1 - t.right.kDim}]`;
   const rowsOf = (whole: boolean): string => (whole ? `${y}[${b}]` : `${y}[${b}, :, ${lo}:${hi}]`);
-  const dot = (whole: boolean): string => `${NUMPY}.dot(${rowsOf(whole)}, ${operandText(t.right, 'right', lo, hi, whole)})`;
+  const dot = (whole: boolean): string => `${DOT}(${rowsOf(whole)}, ${operandText(t.right, 'right', lo, hi, whole)})`;
   return [
     `${indent}${t.name} = ${NUMPY}.empty((${y}.shape[0], ${y}.shape[1], ${columns}))`,
     `${indent}if ${lo} >= 0 and ${y}.shape[2] >= ${hi} and ${z}.shape[${t.right.kDim}] >= ${hi}:`,
@@ -246,7 +254,7 @@ export function planeLines(p: ProductLoop, print: (e: Expr) => string, indent: s
   const r = p.plane.target.id;
   return p.updates.flatMap((up) => up.terms).filter((t) => t.stack.length > 0).flatMap((t) => {
     const [y, z] = [t.left.array, t.right.array];
-    const dot = (whole: boolean): string => `${NUMPY}.dot(${whole ? `${y}[${r}]` : `${y}[${r}, :, ${lo}:${hi}]`}, ${operandText(t.right, 'right', lo, hi, whole)})`;
+    const dot = (whole: boolean): string => `${DOT}(${whole ? `${y}[${r}]` : `${y}[${r}, :, ${lo}:${hi}]`}, ${operandText(t.right, 'right', lo, hi, whole)})`;
     return [
       `${indent}if 0 <= ${r} < ${y}.shape[0] and ${lo} >= 0 and ${y}.shape[2] >= ${hi} and ${z}.shape[${t.right.kDim}] >= ${hi}:`,
       `${indent}    if ${lo === '0' ? '' : `${lo} == 0 and `}${y}.shape[2] == ${hi} and ${z}.shape[${t.right.kDim}] == ${hi}:`,
