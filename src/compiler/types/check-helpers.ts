@@ -37,6 +37,19 @@ function whereDtype(x: Ty, y: Ty): string | null {
   const fits = (t: Ty): boolean => (t.kind === 'array' ? t.dtype === d : t.kind === 'scalar' && t.origin === 'py' && (t.scalar === 'int' || (t.scalar === 'float' && d === 'float64')));
   return fits(x) && fits(y) ? d : null;
 }
+/**
+ * np.where(c, x, y) with an array of a narrow dtype (float32, complex64, the integers but int64) and a Python
+ * number as the other branch: NumPy 2 keeps the array's dtype (NEP 50: the Python number is weak), Numba's
+ * np.where widens to float64/int64 (float32 array and 1.0 - c: NumPy float32, Numba float64; found by the
+ * fuzzer, seed 11100000046). The reason to keep the original, or null.
+ */
+export function whereNarrowBesidePython(x: Ty, y: Ty): string | null {
+  const wide = new Set(['float64', 'int64', 'complex128', 'bool']);
+  const narrow = [x, y].find((t) => t.kind === 'array' && t.dtype !== null && !wide.has(t.dtype));
+  const python = [x, y].some((t) => t.kind === 'scalar' && t.origin === 'py');
+  if (!narrow || !python || narrow.kind !== 'array') return null;
+  return `np.where(): ${article(narrow.dtype!)} array beside a Python number is ${narrow.dtype} in NumPy 2 (NEP 50) and wider in Numba's np.where`;
+}
 export const BUILTIN_FUNCS = new Set(['min', 'max', 'abs', 'len', 'float', 'int', 'complex', 'bool', 'range']);
 
 /** A float or complex scalar or array (what NumPy's own math loops compute on). */

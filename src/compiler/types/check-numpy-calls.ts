@@ -16,7 +16,7 @@ import { planNorm } from './norms.js';
 import { fftFreq, fftShift, fftTransform, type FftTyping } from './fft-calls.js';
 import { AVERAGE_CALLS, checkedExtreme } from './reductions.js';
 import { CallChecker } from './check-calls.js';
-import { ufuncFloatResult, isFloatLike, reductionScalar, intLiteral, isHalfLiteral, fastFloatPower } from './check-helpers.js';
+import { ufuncFloatResult, whereNarrowBesidePython, isFloatLike, reductionScalar, intLiteral, isHalfLiteral, fastFloatPower } from './check-helpers.js';
 import { searchsortedRule, sortRule, uniqueRule, type RuleResult } from './sort-rules.js';
 import { arrayRule, joinRule } from './sequences.js';
 import { histogramRule } from './histogram.js';
@@ -88,6 +88,10 @@ export abstract class NumpyCallChecker extends CallChecker {
           if (args.length !== 2 || kw.size > 0) this.error(e.span, `np.${name}() takes two operands`);
           // NumPy 2 compares in the promoted dtype, as the operator does
           else this.applyPlan(planBinary(rule.compare, this.side(args[0], e.args[0]), this.side(args[1], e.args[1])), [e.args[0], e.args[1]], e.span, false, null);
+        }
+        if (name === 'where' && args.length === 3) {
+          const refusal = whereNarrowBesidePython(args[1], args[2]);
+          if (refusal) this.error(e.span, refusal);
         }
         if (args.some((t) => t.kind === 'array')) {
           const arr = args.find((t) => t.kind === 'array') as Ty & { kind: 'array' };
