@@ -43,6 +43,12 @@ def _data(context: Any, builder: Any, ty: types.Array, value: Any) -> Any:
     return builder.bitcast(context.make_array(ty)(context, builder, value).data, _void_p)
 
 
+def _unit_scalars(context: Any, builder: Any, dtype: Any) -> tuple[Any, Any, Any, Any]:
+    """What both BLAS calls below pass: alpha 1 and beta 0 in the dtype (as pointers' slots), 't' and 'n'."""
+    return (make_constant_slot(context, builder, dtype, 1.0), make_constant_slot(context, builder, dtype, 0.0),
+            ir.Constant(_char, ord('t')), ir.Constant(_char, ord('n')))
+
+
 @intrinsic
 def _gemm(typingctx, transa, transb, m, n, k, a, lda, b, ldb, c, ldc):  # type: ignore[no-untyped-def]
     """Column-major ``c = op(a) @ op(b)`` (BLAS's gemm, alpha 1, beta 0): op is a transpose where trans* is true;
@@ -56,9 +62,7 @@ def _gemm(typingctx, transa, transb, m, n, k, a, lda, b, ldb, c, ldc):  # type: 
                                                 _void_p, _intp, _void_p, _void_p, _intp])
         fn = cgutils.get_or_insert_function(builder.module, fnty, "numba_xxgemm")
         dtype = cty.dtype
-        alpha = make_constant_slot(context, builder, dtype, 1.0)
-        beta = make_constant_slot(context, builder, dtype, 0.0)
-        t, nt = ir.Constant(_char, ord('t')), ir.Constant(_char, ord('n'))
+        alpha, beta, t, nt = _unit_scalars(context, builder, dtype)
         res = builder.call(fn, (ir.Constant(_char, ord(get_blas_kind(dtype))),
                                 builder.select(cgutils.as_bool_bit(builder, ta), t, nt),
                                 builder.select(cgutils.as_bool_bit(builder, tb), t, nt),
@@ -82,9 +86,7 @@ def _gemv(typingctx, trans, m, n, a, lda, x, y):  # type: ignore[no-untyped-def]
                                                 _void_p, _void_p, _void_p])
         fn = cgutils.get_or_insert_function(builder.module, fnty, "numba_xxgemv")
         dtype = yty.dtype
-        alpha = make_constant_slot(context, builder, dtype, 1.0)
-        beta = make_constant_slot(context, builder, dtype, 0.0)
-        t, nt = ir.Constant(_char, ord('t')), ir.Constant(_char, ord('n'))
+        alpha, beta, t, nt = _unit_scalars(context, builder, dtype)
         res = builder.call(fn, (ir.Constant(_char, ord(get_blas_kind(dtype))),
                                 builder.select(cgutils.as_bool_bit(builder, tr), t, nt), m_, n_,
                                 builder.bitcast(alpha, _void_p), _data(context, builder, aty, a_), lda_,
