@@ -1,5 +1,6 @@
 """Product loops over a triangular k range (trmm's `for k in range(i + 1, m)`; symm's dot product into temp2 and its
-scatter `C[k, j] += alpha * B[i, j] * A[i, k]`, summed over i and added after the nest: poly/product-scatter.ts), close mode: the operand walking the
+scatter `C[k, j] += alpha * B[i, j] * A[i, k]`, summed over i: poly/product-scatter.ts, folded with the dot product into one product of
+the summed masked operands: poly/product-fold.ts), close mode: the operand walking the
 range's variable is copied with zeros outside it and multiplied by BLAS before the nest; an operand the nest also
 writes (trmm's B, the target itself) is used only where isl proves the loop reads B's old rows (poly/old-reads.ts,
 poly/product-loops.ts, codegen/product-loops.ts). Kernels as scientists write them, against the original within
@@ -161,8 +162,10 @@ def test_close_mode_masks_the_triangle_and_stays_within_each_elements_bound(modu
         assert len(report[fn]["closeNotes"]) == (2 if fn.startswith("sym") else 1), report[fn]["closeNotes"]
         assert {x["kind"] for x in report[fn]["closeNotes"]} <= {"product", "reduction"}, report[fn]["closeNotes"]
         assert any("triangular in" in t for t in report[fn]["transformations"]), report[fn]["transformations"]
-        if fn.startswith("sym"):  # the scatter into the rows above, summed over i and added after the nest
-            assert any("summed over i and added after the nest" in t for t in report[fn]["transformations"]), report[fn]["transformations"]
+        if fn.startswith("sym"):  # the scatter into the rows above, summed over i and folded into the dot product's
+            # operand (poly/product-fold.ts): one BLAS product, no pass after the nest
+            assert any("summed over i and folded into" in t for t in report[fn]["transformations"]), report[fn]["transformations"]
+            assert body.count("_polyray_h_blas_dot(") == 1 and "_k_p in _polyray_prange(" not in body, body
     differed = 0
     for fn, args, out, tol in _cases(np.random.default_rng(m * 100 + n), m, n):
         want = _run(getattr(close, f"_polyray_original_{fn}"), args, out)
@@ -270,9 +273,9 @@ def test_symm_bad_inputs_non_finite_values_and_aliasing(modules, monkeypatch):
 
 
 def test_symm_runs_its_rows_in_one_parallel_region_on_views_and_edge_sizes(modules, monkeypatch):
-    """With the scatter's additions after the nest, the fast form's outer loop i is the prange loop (one parallel
-    region, where the loops as written need one per row: poly/product-parallel.ts), and the additions after the
-    nest are one region too. Strided and transposed views, A larger than the nest reads, and empty or single
+    """With the scatter's additions out of the loops (folded into the dot product's operand), the fast form's outer
+    loop i is the prange loop (one parallel region, where the loops as written need one per row:
+    poly/product-parallel.ts), and nothing runs after the nest. Strided and transposed views, A larger than the nest reads, and empty or single
     sizes give the original's results within the product bound; the same bits with one thread and two."""
     import numba
     import polyray.runtime as rt

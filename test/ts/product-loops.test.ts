@@ -171,29 +171,29 @@ test('a triangular k range is a masked product; an operand the nest writes is us
   assert.ok(!exact.cpu.includes('_polyray_h_blas_dot('));
 });
 
-test('symm: a scalar dot product per element and a scatter summed over the outer loop, both through BLAS', async () => {
+test('symm: a scalar dot product per element and a scatter summed over the outer loop, folded into one BLAS product', async () => {
   const symm = await compiled(SYMM);
-  // the scatter: A's strict lower triangle copied transposed (rows k, columns i), a count of the i per k
-  assert.match(symm.cpu, /(_polyray_t8_\d+)_m\[\1_k, \1_a\] = A\[\1_a, \1_k\]\n\s+\1_n\[\1_k\] \+= 1/);
-  // the row blocks an i's k range meets keep column i: updated once per i
-  assert.match(symm.cpu, /if (_polyray_t8_\d+)_k1 > \1_k0:\n\s+for \1_kb in range\(\1_k0 \/\/ \1_bs, \(\1_k1 - 1\) \/\/ \1_bs \+ 1\):\n\s+\1_lo\[\1_kb\] = min\(\1_lo\[\1_kb\], \1_a\)/);
-  // the dot product into temp2: A's strict lower triangle by rows, row blocks of BLAS products
-  assert.match(symm.cpu, /(_polyray_t9_\d+)\[\1_r0:\1_r1\] = _polyray_h_blas_dot\(\1_m\[\1_r0:\1_r1, \1_lo\[\1_b\]:\1_hi\[\1_b\]\], B\[\1_lo\[\1_b\]:\1_hi\[\1_b\]\]\)/);
-  assert.match(symm.cpu, /if \(i\) - \(0\) > 0:\n\s+temp2 \+= _polyray_t9_\d+\[i, j\]/);
-  // after the nest, the scatter's totals where the original added something
-  // (one parallel region: each k names its own row of C)
-  assert.match(symm.cpu, /for (_polyray_t8_\d+)_k_p in _polyray_prange\(\1_n\.shape\[0\]\):\n\s+\1_k = _polyray_int64\(\1_k_p\)\n\s+if \1_n\[\1_k\] > 0:\n\s+for \1_j in range\(n\):\n\s+C\[\1_k, \1_j\] \+= alpha \* \1\[\1_k, \1_j\]\n\s+else:/);
-  // with the scatter after the nest, nothing is carried by i: the fast form runs i as prange (one region, not
-  // one per row), the loops as written keep j's
+  // one buffer: the dot's operand by rows (A's strict lower triangle), the scatter's added transposed (its strict
+  // upper), a count of the i per row k; then ONE product of the buffer and B (poly/product-fold.ts)
+  assert.match(symm.cpu, /(_polyray_t9_\d+)_m = _polyray_np\.zeros\(\(C\.shape\[0\], B\.shape\[0\]\)\)/);
+  assert.match(symm.cpu, /(_polyray_t9_\d+)_m\[\1_r, \1_k\] = A\[\1_r, \1_k\]/);
+  assert.match(symm.cpu, /(_polyray_t9_\d+)_m\[\1_k, \1_a\] \+= A\[\1_a, \1_k\]\n\s+\1_n\[\1_k\] \+= 1/);
+  assert.equal((symm.cpu.match(/_polyray_h_blas_dot\(/g) ?? []).length, 1, symm.cpu);
+  assert.match(symm.cpu, /(_polyray_t9_\d+) = _polyray_h_blas_dot\(\1_m, B\)/);
+  // temp2 takes the row's total where the dot's range is not empty or the scatter added to the row
+  assert.match(symm.cpu, /if \(i\) - \(0\) > 0 or (_polyray_t9_\d+)_n\[i\] > 0:\n\s+temp2 \+= \1\[i, j\]\n\s+C\[i, j\] = beta \* C\[i, j\] \+ alpha \* B\[i, j\] \* A\[i, i\] \+ alpha \* temp2/);
+  // nothing after the nest, and i, carrying nothing, runs as prange (one region, not one per row); the loops as
+  // written keep j's
   const [fast, slow] = symm.cpu.split('\n    else:\n');
+  assert.ok(!fast.includes('_k_p in _polyray_prange('), fast);
   assert.match(fast, /for _polyray_k_i in _polyray_prange\(_polyray_n_i\):/);
   assert.ok(!fast.includes('_polyray_prange(n)'), fast);
   assert.match(slow, /for i in range\(m\):\n\s+for _polyray_k_j in _polyray_prange\(n\):/);
-  assert.ok(symm.f.transformations.includes('with its products, prange on the loop at line 4: the scattered additions run after the nest, so no dependence is left on it'), symm.f.transformations.join('\n'));
+  assert.ok(symm.f.transformations.includes('with its products, prange on the loop at line 4: the scattered additions are folded into the products, so no dependence is left on it'), symm.f.transformations.join('\n'));
   assert.match(symm.f.loops[0].reason, /^C\[k, j\] written at line 8/);
   assert.deepEqual(symm.f.closeNotes.map((n) => [n.line, n.kind]), [[8, 'product'], [9, 'product']]);
-  assert.ok(symm.f.transformations.some((t) => t.includes('C[k, j] summed over i and added after the nest')), symm.f.transformations.join('\n'));
-  // other loop order, a helper scalar, a fresh result
+  assert.ok(symm.f.transformations.some((t) => t.includes("C[k, j] summed over i and folded into temp2's product (one product of the two masked operands summed, added at line 10)")), symm.f.transformations.join('\n'));
+  // other loop order, a helper scalar, a fresh result, `+=` into the row: folded too
   const sym = await compiled(py`
     import numpy as np
     def sym_times(S: ${F2}, X: ${F2}) -> ${F2}:
@@ -208,8 +208,8 @@ test('symm: a scalar dot product per element and a scatter summed over the outer
                 Y[i, j] += S[i, i] * X[i, j] + acc
         return Y
   `);
-  assert.equal((sym.cpu.match(/_polyray_h_blas_dot\(/g) ?? []).length, 2);
-  assert.match(sym.cpu, /for (_polyray_t\d+_\d+)_k_p in _polyray_prange\(\1_n\.shape\[0\]\):/);
+  assert.equal((sym.cpu.match(/_polyray_h_blas_dot\(/g) ?? []).length, 1);
+  assert.match(sym.cpu, /if \(i\) - \(0\) > 0 or (_polyray_t\d+_\d+)_n\[i\] > 0:\n\s+acc \+= \1\[i, j\]/);
   // j, outermost, was parallel already: nothing gained, the same prange loops in both forms
   assert.ok(!sym.f.transformations.some((t) => t.startsWith('with its products')), sym.f.transformations.join('\n'));
   // contributions to rows the nest reads afterwards (k > i): the scatter cannot move, the loops stay
@@ -228,6 +228,50 @@ test('symm: a scalar dot product per element and a scatter summed over the outer
   assert.ok(!later.cpu.includes('_polyray_h_blas_dot('), later.cpu);
   const exact = await compiled(SYMM, 'exact');
   assert.ok(!exact.cpu.includes('_polyray_h_blas_dot('));
+});
+
+test('symm-like nests that the fold refuses keep two products, the scatter added after the nest', async () => {
+  // each variant breaks one condition of poly/product-fold.ts; the two products and the scatter's pass stay
+  const variant = (between: string, scatter: string, dot: string, row: string): string => py`
+    import numpy as np
+    def v(alpha: float, beta: float, C: ${F2}, A: ${F2}, B: ${F2}, B2: ${F2}, D: ${F2}) -> None:
+        m, n = C.shape
+        for i in range(m):
+            for j in range(n):
+                temp2 = 0.0
+                for k in range(i):
+                    ${scatter}
+                    ${dot}
+                ${row}
+                ${between}
+  `;
+  const SCATTER = 'C[k, j] += alpha * B[i, j] * A[i, k]';
+  const DOT = 'temp2 += B[k, j] * A[i, k]';
+  const ROW = 'C[i, j] = beta * C[i, j] + alpha * temp2';
+  const cases: [string, string][] = [
+    // C[i, j] read after the row statement wrote it, before the scatter's total would arrive
+    ['a read of C between', variant('D[i, j] = C[i, j]', SCATTER, DOT, ROW)],
+    // the dot reads B2, the scatter B: no common operand
+    ['another right operand', variant('D[i, j] = 0.0', SCATTER, 'temp2 += B2[k, j] * A[i, k]', ROW)],
+    // temp2 scaled by beta where the scatter's terms carry alpha
+    ['other factors', variant('D[i, j] = 0.0', SCATTER, DOT, 'C[i, j] = beta * C[i, j] + beta * temp2')],
+    // temp2 read again after the row statement
+    ['temp2 read after', variant('D[i, j] = temp2', SCATTER, DOT, ROW)],
+    // the row statement writes another element than the scatter's
+    ['another element', variant('D[i, j] = 0.0', SCATTER, DOT, 'C[j, i] = beta * C[j, i] + alpha * temp2')],
+  ];
+  // (the same nest with nothing broken folds: each refusal below is its one change's)
+  const base = await compiled(variant('D[i, j] = 0.0', SCATTER, DOT, ROW));
+  assert.ok(base.f.transformations.some((t) => t.includes('folded into')), base.f.transformations.join('\n'));
+  assert.equal((base.cpu.match(/_polyray_h_blas_dot\(/g) ?? []).length, 1, base.cpu);
+  for (const [what, src] of cases) {
+    const { f, cpu } = await compiled(src);
+    assert.ok(!f.transformations.some((t) => t.includes('folded into')), `${what}: ${f.transformations.join('\n')}`);
+    if (what === 'another element') continue; // (C[j, i]: the scatter's total cannot move either)
+    // (two blocked products: each prints its BLAS call once, inside its loop over row blocks)
+    assert.equal((cpu.match(/_polyray_h_blas_dot\(/g) ?? []).length, 2, `${what}: ${cpu}`);
+    assert.match(cpu, /for (_polyray_t\d+_\d+)_k_p in _polyray_prange\(\1_n\.shape\[0\]\):\n\s+\1_k = _polyray_int64\(\1_k_p\)\n\s+if \1_n\[\1_k\] > 0:\n\s+for \1_j in range\(n\):\n\s+C\[\1_k, \1_j\] \+= alpha \* \1\[\1_k, \1_j\]/, what);
+  }
 });
 
 test("doitgen: a stack of products, one BLAS product per plane at the start of its iteration, its copies serial; what only looks like one keeps its loops", async () => {

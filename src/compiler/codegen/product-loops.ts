@@ -170,8 +170,46 @@ function scatterLines(p: ProductLoop, u: ScatterUpdate, printAs: PrintRenamed, i
   ];
 }
 
-/** After the nest: each scatter's total added to the elements the original touched. */
+/**
+ * A scatter folded into the dot product (poly/product-fold.ts): one buffer M holding both masked left
+ * operands, the dot's at its rows (Y2[r, k] over the k range at r) and the scatter's transposed (Y1[a, k] at
+ * M[k, a] over the a and k the loops visit, a count per row k), then ONE product T = M @ Z, read by the dot's
+ * update. M's rows: X's along k (the rows S writes, which hold every row T is read at); its columns: Z's
+ * along the summed axis.
+ */
+function foldLines(p: ProductLoop, printAs: PrintRenamed, indent: string): string[] {
+  const t = p.updates[0].terms[0];
+  const sc = p.scatters[0];
+  const [m, n, r, a, k, k0, k1] = ['m', 'n', 'r', 'a', 'k', 'k0', 'k1'].map((x) => `${t.name}_${x}`);
+  const rows = `${sc.target}.shape[${sc.subscripts.indexOf(p.loop.target.id)}]`;
+  const depth = `${t.right.array}.shape[${t.right.kDim}]`;
+  const row = sc.reduceLoop.target.id;
+  const y2 = t.left;
+  const y1 = sc.term.left;
+  const at = (e: Expr | null, fallback: string, v: string): string => (e ? printAs(e, row, v) : fallback);
+  return [
+    `${indent}${m} = ${NUMPY}.zeros((${rows}, ${depth}))`,
+    `${indent}${n} = ${NUMPY}.zeros(${rows}, ${NUMPY}.int64)`,
+    // the dot's operand by rows
+    `${indent}for ${r} in range(min(${rows}, ${y2.array}.shape[${1 - y2.kDim}])):`,
+    `${indent}    ${k0} = max(${at(p.loop.range.start, '0', r)}, 0)`,
+    `${indent}    ${k1} = min(min(${at(p.loop.range.stop, '0', r)}, ${depth}), ${y2.array}.shape[${y2.kDim}])`,
+    `${indent}    for ${k} in range(${k0}, ${k1}):`,
+    `${indent}        ${m}[${r}, ${k}] = ${y2.kDim === 1 ? `${y2.array}[${r}, ${k}]` : `${y2.array}[${k}, ${r}]`}`,
+    // the scatter's, transposed, added
+    `${indent}for ${a} in range(max(${at(sc.reduceLoop.range.start, '0', a)}, 0), min(min(${at(sc.reduceLoop.range.stop, '0', a)}, ${depth}), ${y1.array}.shape[${y1.kDim}])):`,
+    `${indent}    ${k0} = max(${at(p.loop.range.start, '0', a)}, 0)`,
+    `${indent}    ${k1} = min(min(${at(p.loop.range.stop, '0', a)}, ${rows}), ${y1.array}.shape[${1 - y1.kDim}])`,
+    `${indent}    for ${k} in range(${k0}, ${k1}):`,
+    `${indent}        ${m}[${k}, ${a}] ${p.fold?.negated ? '-' : '+'}= ${y1.kDim === 0 ? `${y1.array}[${a}, ${k}]` : `${y1.array}[${k}, ${a}]`}`,
+    `${indent}        ${n}[${k}] += 1`,
+    `${indent}${t.name} = ${DOT}(${m}, ${operandText(t.right, 'right', '', '', true)})`,
+  ];
+}
+
+/** After the nest: each scatter's total added to the elements the original touched (a folded one: none). */
 export function scatterAfter(p: ProductLoop, print: (e: Expr) => string, indent: string): string[] {
+  if (p.fold) return [];
   return p.scatters.flatMap((u) => {
     const t = u.term;
     const k = `${t.name}_k`;
@@ -205,6 +243,7 @@ export function scatterAfter(p: ProductLoop, print: (e: Expr) => string, indent:
  */
 export function productLines(p: ProductLoop, print: (e: Expr) => string, printAs: PrintRenamed, indent: string): string[] {
   const { lo, hi } = productRange(p, print);
+  if (p.fold) return foldLines(p, printAs, indent);
   const terms = p.updates.flatMap((up) => up.terms);
   return [...p.scatters.flatMap((u) => scatterLines(p, u, printAs, indent)), ...terms.flatMap((u, n) => {
     if (u.mask) return maskedLines(p, u, printAs, indent);
@@ -298,5 +337,7 @@ export function productUpdate(p: ProductLoop, print: (e: Expr) => string, indent
   if (p.rangeVar === null) return body;
   // a triangle: only where the original's k range is not empty (elsewhere it adds nothing)
   const { lo, hi } = productRange(p, print);
-  return [`${indent}if (${hi}) - (${lo}) > 0:`, ...body.map((l) => `    ${l}`)];
+  // a folded scatter: also where the scatter added to this row (T's row then holds its total)
+  const scattered = p.fold ? ` or ${p.updates[0].terms[0].name}_n[${p.scatters[0].reduceLoop.target.id}] > 0` : '';
+  return [`${indent}if (${hi}) - (${lo}) > 0${scattered}:`, ...body.map((l) => `    ${l}`)];
 }

@@ -40,6 +40,7 @@ import { liveAfter } from './liveness.js';
 import { literalStep } from '../codegen/loop-range.js';
 import { productLoopNote } from '../numerics.js';
 import { readsOnlyOld } from './old-reads.js';
+import { productFold, type ProductFold } from './product-fold.js';
 import { scatterUpdate, type ScatterUpdate } from './product-scatter.js';
 import { addends, invariantIn, isParamArray, operand, productFactors, stackOperand, type ProductOperand, type ProductTerm } from './product-terms.js';
 
@@ -81,6 +82,11 @@ export interface ProductLoop {
    * temporary that the nest's rows read while it is in cache; null: the stacks' products before the nest.
    */
   plane: ForStmt | null;
+  /**
+   * The scatter folded into the dot product (poly/product-fold.ts: symm's two masked products as one, their
+   * left operands summed into one buffer); null: each computed on its own, the scatter's totals after the nest.
+   */
+  fold: ProductFold | null;
 }
 
 /**
@@ -168,7 +174,8 @@ function productLoop(isl: IslContext, tf: TypedFunction, scop: Scop, loop: ForSt
   const terms = updates.flatMap((u) => u.terms);
   const stale = terms.flatMap((t) => t.reads.filter((r) => r.kind === 'subscript' && r.value.kind === 'name' && (written.has(r.value.id) || targets.includes(r.value.id))));
   if (!readsOnlyOld(isl, scop, outer, stale)) return null;
-  return { loop, inner, updates, outer, rangeVar, scatters, plane: planeLoop(outer, terms) };
+  const p = { loop, inner, updates, outer, rangeVar, scatters, plane: planeLoop(outer, terms) };
+  return { ...p, fold: productFold(isl, tf, scop, p) };
 }
 
 /**
@@ -385,7 +392,8 @@ export function closeNotesForProducts(tf: TypedFunction, products: ReadonlyMap<n
     }
     for (const u of p.scatters) {
       const { line, col } = u.update.span.from;
-      if (!tf.closeNotes.some((n) => n.line === line && n.col === col)) tf.closeNotes.push(productLoopNote(line, col, `${u.target}[${u.subscripts.join(', ')}] += ... over ${u.reduceLoop.target.id}, added after the nest`, 1));
+      const where = p.fold ? `folded into ${targetArray(p.updates[0].update)}'s product` : 'added after the nest';
+      if (!tf.closeNotes.some((n) => n.line === line && n.col === col)) tf.closeNotes.push(productLoopNote(line, col, `${u.target}[${u.subscripts.join(', ')}] += ... over ${u.reduceLoop.target.id}, ${where}`, 1));
     }
   }
   tf.closeNotes.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -396,7 +404,7 @@ export function describeProducts(products: ReadonlyMap<number, ProductLoop>): st
   const each = [...products.values()].map((p) => {
     const parts = [
       ...p.updates.map((u) => `${u.terms[0].right.rank === 1 ? 'matrix-vector' : u.terms[0].stack.length > 0 ? `matrix-matrix per ${u.terms[0].stack[0]}` : 'matrix-matrix'}${u.terms.length > 1 ? ` x${u.terms.length}` : ''}${u.scalar ? ` into ${targetArray(u.update)}` : ''}`),
-      ...p.scatters.map((u) => `${u.target}[${u.subscripts.join(', ')}] summed over ${u.reduceLoop.target.id} and added after the nest`),
+      ...p.scatters.map((u) => `${u.target}[${u.subscripts.join(', ')}] summed over ${u.reduceLoop.target.id} and ${p.fold ? `folded into ${targetArray(p.updates[0].update)}'s product (one product of the two masked operands summed, added at line ${p.fold.into.span.from.line})` : 'added after the nest'}`),
       ...(p.rangeVar ? [`triangular in ${p.rangeVar}: a masked operand`] : []),
     ];
     return `line ${p.loop.span.from.line} (${parts.join(', ')})`;

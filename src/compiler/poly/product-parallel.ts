@@ -8,7 +8,7 @@
 // iterations, 1 region of 200 rows).
 //
 // The dependences of the fast form are a subset of those of the scop without
-// the scatter updates: each product loop's update becomes `X[a, b] += c *
+// the scatter updates (folded or not: poly/product-fold.ts): each product loop's update becomes `X[a, b] += c *
 // T[a, b]` with T read-only and fresh, which touches X only where the original
 // update did (under `if hi - lo > 0` for a triangle), so any dependence it
 // carries the original update carried too. So the loops are planned again on
@@ -29,6 +29,8 @@ export interface ProductPrange {
   loops: Set<number>;
   /** Product nests' loops that run as prange only in the fast form (for the report). */
   gained: number[];
+  /** Every scatter folded into its loop's dot product (poly/product-fold.ts): none is added after the nest. */
+  folded: boolean;
 }
 
 /** The fast form's prange loops, or null when they are the original's (no scatter, or nothing gained). */
@@ -55,14 +57,16 @@ export function productPrange(isl: IslContext, tf: TypedFunction, scop: Scop, pr
   for (const at of plan.prangeLoops) if (within(at)) loops.add(at);
   const gained = [...loops].filter((at) => !original.prangeLoops.has(at));
   if (gained.length === 0) return null;
-  return { loops, gained };
+  const withScatters = [...products.values()].filter((p) => p.scatters.length > 0);
+  return { loops, gained, folded: withScatters.every((p) => p.fold !== null) };
 }
 
 /** The report's sentence: which loops the products free. */
 export function describeProductPrange(tf: TypedFunction, fast: ProductPrange): string {
   const lines: number[] = [];
   walkStmts(tf.fn.body, (s) => { if (s.kind === 'for' && fast.gained.includes(s.span.start)) lines.push(s.span.from.line); });
-  return `with its products, prange on the loop${lines.length > 1 ? 's' : ''} at line ${lines.join(', ')}: the scattered additions run after the nest, so no dependence is left on ${lines.length > 1 ? 'them' : 'it'}`;
+  const moved = fast.folded ? 'are folded into the products' : 'run after the nest';
+  return `with its products, prange on the loop${lines.length > 1 ? 's' : ''} at line ${lines.join(', ')}: the scattered additions ${moved}, so no dependence is left on ${lines.length > 1 ? 'them' : 'it'}`;
 }
 
 /**
