@@ -110,3 +110,98 @@ def test_the_slower_form_is_retested_so_one_disturbed_trial_does_not_decide_for_
     calls, retest = variant._form_calls[cls]
     # the next retest after twice as many calls; the calls the dispatcher's hot path was granted count at once
     assert retest == 2 * after and after + 1 <= calls < retest, (calls, retest)
+
+
+class _Clock:
+    """perf_counter for cpu.py's runs: each stand-in form advances it by that form's time now."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def _forms_on_a_clock(monkeypatch, times):
+    """A parallel CpuVariant whose two forms are stand-ins taking ``times[form]`` seconds on a fake clock (the
+    real choice, trials and retests of cpu.py; only compiling and the clock stood in), with two Numba threads."""
+    from polyray.runtime import cpu as cpu_mod
+
+    clock = _Clock()
+
+    def form(name):
+        def run(X):
+            clock.now += times[name]
+            X += 1.0
+        return run
+
+    forms = {"serial": form("serial"), "parallel": form("parallel")}
+    monkeypatch.setattr(cpu_mod, "perf_counter", clock)
+    monkeypatch.setattr(cpu_mod, "_num_threads", lambda: 2)
+    monkeypatch.setattr(cpu_mod, "_get_num_threads", lambda: 2)  # (as if Numba's threading layer were started)
+    monkeypatch.delenv(cpu_mod.FORM_ENV, raising=False)
+    monkeypatch.delenv("POLYRAY_SERIAL_BELOW_BYTES", raising=False)
+    monkeypatch.setattr(cpu_mod.CpuVariant, "_ready", lambda self, args, f, wait: (forms[f], f))
+
+    def kernel(X):
+        X += 1.0
+
+    variant = cpu_mod.CpuVariant(kernel, parallel=True)
+    variant._warm_forms.update(forms)  # (compiled before: every run is timed, as after the background compile)
+    cls = 20
+    X = np.zeros(4)
+
+    def call():
+        variant.run((X,), (cls, 1 << cls))
+        return variant.take_extra()["form"]
+
+    return variant, cls, call
+
+
+def test_the_choice_follows_a_parallel_form_whose_time_moves_with_the_machine(monkeypatch):
+    """doitgen's planes in parallel took 180 or 380 µs by stretches of one quiet run (the second core elsewhere),
+    its serial form 340 µs throughout: the choice keeps the faster form of the stretch, not the fastest run ever."""
+    from polyray.runtime import cpu as cpu_mod
+
+    times = {"serial": 340e-6, "parallel": 180e-6}
+    variant, cls, call = _forms_on_a_clock(monkeypatch, times)
+    forms = [call() for _ in range(6)]
+    assert forms == ["serial", "serial", "parallel", "parallel", "parallel", "parallel"], forms
+    times["parallel"] = 380e-6  # a slow stretch: the parallel form's own runs show it
+    forms = [call() for _ in range(4)]
+    assert forms == ["parallel", "parallel", "serial", "serial"], forms  # two of its last three runs slower
+    times["parallel"] = 180e-6  # the stretch ends: the retest sees it, and its confirmation moves the choice
+    calls, retest = variant._form_calls[cls]
+    forms = [call() for _ in range(retest - calls + 2)]
+    assert forms[:-3] == ["serial"] * (len(forms) - 3), forms
+    assert forms[-3:] == ["parallel", "parallel", "parallel"], forms  # the retest, its confirmation, the choice
+    assert variant._form_times[cls]["parallel"][0] == pytest.approx(180e-6) and cpu_mod.form_time([3.0, 1.0, 2.0]) == 2.0
+
+
+def test_one_lucky_run_of_the_slower_form_does_not_take_the_choice(monkeypatch):
+    """A retest that happens to run fast is run once more; a second slow run keeps the choice where it was."""
+    times = {"serial": 340e-6, "parallel": 500e-6}
+    variant, cls, call = _forms_on_a_clock(monkeypatch, times)
+    forms = [call() for _ in range(4)]
+    calls, retest = variant._form_calls.get(cls, (0, 16))
+    forms = [call() for _ in range(retest - 1)]
+    assert forms == ["serial"] * (retest - 1), forms
+    times["parallel"] = 150e-6  # the retest, lucky
+    assert call() == "parallel"
+    times["parallel"] = 500e-6
+    assert call() == "parallel"  # its confirmation, slow again
+    forms = [call() for _ in range(8)]
+    assert forms == ["serial"] * 8, (forms, variant._form_times[cls])
+    assert variant._form_times[cls]["parallel"][0] == pytest.approx(500e-6)
+
+
+def test_the_retests_come_at_most_form_retest_max_calls_apart(monkeypatch):
+    from polyray.runtime import cpu as cpu_mod
+
+    times = {"serial": 340e-6, "parallel": 500e-6}
+    variant, cls, call = _forms_on_a_clock(monkeypatch, times)
+    forms = [call() for _ in range(4 + 400)]
+    retests = [i - 4 + 1 for i, f in enumerate(forms) if i >= 4 and f == "parallel"]
+    after, most = cpu_mod.FORM_RETEST_AFTER, cpu_mod.FORM_RETEST_MAX
+    assert retests[:3] == [after, 2 * after, 4 * after] and most == 4 * after, retests
+    assert all(b - a == most for a, b in zip(retests[2:], retests[3:])) and len(retests) >= 7, retests

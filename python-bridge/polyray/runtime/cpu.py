@@ -92,20 +92,30 @@ PARALLEL_OPTIONS: Final[dict[str, bool]] = {
 #: milliseconds when another process holds one (docs/benchmarks.md), more than a
 #: call on a few thousand elements computes. POLYRAY_SERIAL_BELOW_BYTES overrides it.
 #: Above it, each form is timed FORM_TRIALS times per size class (log2 of the
-#: bytes) on real calls (its first run too where that run compiled nothing) and the faster one kept (the fastest of its trials, so
-#: that one call delayed by another process does not decide): a prange loop under sequential loops starts one
-#: region per iteration of them (doitgen: 4,000 per call), which can cost more
-#: than the parallelism gains.
+#: bytes) on real calls (its first run too where that run compiled nothing) and the faster one kept: a prange
+#: loop under sequential loops starts one region per iteration of them (doitgen: 4,000 per call), which can
+#: cost more than the parallelism gains.
 SERIAL_BELOW_BYTES: Final = 32 * 1024
 FORM_TRIALS: Final = 2
 #: The order of the form trials (_use_serial).
 FORM_ORDER: Final = ("serial", "parallel")
+#: What a form's time is, for the choice: the lower median of its last FORM_WINDOW timed runs (the faster of two,
+#: the middle of three). One call delayed by another process does not decide (it is the slower of two, or the
+#: outlier of three), nor does one lucky call (it must be two of three), and older runs age out: a parallel
+#: form's time moves with the machine (doitgen's planes in parallel took 180 or 380 µs by stretches of a quiet
+#: run, as the expert prange did, when the second core was elsewhere; its serial form 320 to 350 µs throughout).
+#: Until the twelfth session the choice kept each form's fastest run ever: one fast parallel run in a good
+#: stretch held the choice through the slow stretches after it (docs/benchmarks.md, doitgen).
+FORM_WINDOW: Final = 3
 #: After the trials, the slower form runs again, timed, on the RETEST_AFTER-th
-#: call of its size class, then after twice as many calls, and so on: a trial
+#: call of its size class, then after twice as many calls, up to FORM_RETEST_MAX calls apart: a trial
 #: slowed by another process (OpenBLAS's threads keep spinning for about 0.1 s
 #: after a NumPy matrix product, holding the cores a parallel region needs)
-#: must not decide for good. The cost is one slower call in 16, 32, 64, ...
+#: must not decide for good, and a machine whose spare core comes and goes is followed. The cost is one
+#: slower call in 16, 32, then 64; a retest faster than the chosen form's time runs once more on the next call
+#: (the choice moves on two of three runs: FORM_WINDOW).
 FORM_RETEST_AFTER: Final = 16
+FORM_RETEST_MAX: Final = 64
 #: POLYRAY_CPU_FORM=parallel|serial runs that form of a parallel CPU variant on
 #: every call (the fuzzer and tests exercise both forms on small inputs this way).
 FORM_ENV: Final = "POLYRAY_CPU_FORM"
@@ -124,6 +134,11 @@ def _compiled_count(jitted: Any) -> int | None:
         return len(overloads) if overloads is not None else None
     except TypeError:
         return None
+
+
+def form_time(recent: list[float]) -> float:
+    """A form's time for the choice from its recent timed runs: their lower median (FORM_WINDOW)."""
+    return sorted(recent)[(len(recent) - 1) // 2]
 
 
 def _needed_forms_only() -> bool:
@@ -191,7 +206,7 @@ class CpuVariant:
     """
 
     __slots__ = ("py_func", "serial_func", "serial_raises", "helpers", "callees", "fastmath", "parallel", "boundscheck", "rollback", "undo", "_jitted", "_serial", "_form", "_form_times",
-                 "_form_calls", "_warm_forms", "_broken",
+                 "_form_calls", "_form_recent", "_form_confirm", "_retesting", "_warm_forms", "_broken",
                  "_failed", "_numba_error", "_lock", "_notes", "cached", "_jobs", "_jobs_lock", "_skipped_ahead",
                  "_jit_report", "_stable", "_plan", "last_seconds", "_trials", "last_beside",
                  "_forms_run")
@@ -251,10 +266,16 @@ class CpuVariant:
         self._serial: Callable[..., Any] | None = None
         # which form the last run used (reported in the run record)
         self._form: str | None = None
-        # size class -> form -> (fastest warm time, timed runs); forms that have run once (compiled)
+        # size class -> form -> (its time for the choice: form_time of its recent runs, timed runs)
         self._form_times: dict[int, dict[str, tuple[float, int]]] = {}
+        # size class -> form -> its last FORM_WINDOW timed runs (seconds, oldest first)
+        self._form_recent: dict[int, dict[str, list[float]]] = {}
         # size class -> (calls since the trials ended, call count of the next retest)
         self._form_calls: dict[int, tuple[int, int]] = {}
+        # size classes whose next call runs the slower form again (a retest faster than the chosen form's time)
+        self._form_confirm: set[int] = set()
+        # the size class whose slower form the current run retests (run: a faster retest is confirmed)
+        self._retesting: int | None = None
         self._warm_forms: set[str] = set()
         self._broken: str | None = None
         # call_signature(args) -> reason, for argument types Numba failed to compile
@@ -402,8 +423,14 @@ class CpuVariant:
         faster = "serial" if times["serial"][0] < times["parallel"][0] else "parallel"
         calls, retest = self._form_calls.get(cls, (0, FORM_RETEST_AFTER))
         calls += 1
+        if cls in self._form_confirm:  # a retest ran faster than the chosen form: once more, to confirm
+            self._form_confirm.discard(cls)
+            self._form_calls[cls] = (calls, retest)
+            self._retesting = cls
+            return faster != "serial", cls
         if calls >= retest:
-            self._form_calls[cls] = (calls, 2 * retest)
+            self._form_calls[cls] = (calls, min(2 * retest, retest + FORM_RETEST_MAX))
+            self._retesting = cls
             return faster != "serial", cls
         self._form_calls[cls] = (calls, retest)
         self._stable = (retest - calls - 1, below, inf, cls)
@@ -581,6 +608,7 @@ class CpuVariant:
         for the variant to compile for ``args``' types (a forced target) instead of raising VariantCompiling."""
         self._plan = None
         self.last_seconds = None
+        self._retesting = None
         serial, cls = self._use_serial(args, sizes)
         if self._broken is not None:
             raise VariantFailed(self._broken)
@@ -616,11 +644,22 @@ class CpuVariant:
             # a form's first run is a trial too where it compiled nothing (the background compiled it for these
             # types: issue 18, a parallel variant's trials took two calls more); one that compiled is not
             if form in self._warm_forms or (compiled is not None and _compiled_count(jitted) == compiled):
-                times = self._form_times.setdefault(cls, {})
-                best, runs = times.get(form, (float("inf"), 0))
-                times[form] = (min(best, elapsed), runs + 1)
+                self._timed(cls, form, elapsed)
             self._warm_forms.add(form)
         return result
+
+    def _timed(self, cls: int, form: str, elapsed: float) -> None:
+        """A timed run of ``form`` at size class ``cls``: its window and time (FORM_WINDOW); a retest of the
+        slower form that ran faster than the chosen form's time is run again on the next call."""
+        recent = self._form_recent.setdefault(cls, {}).setdefault(form, [])
+        recent.append(elapsed)
+        del recent[:-FORM_WINDOW]
+        times = self._form_times.setdefault(cls, {})
+        times[form] = (form_time(recent), times.get(form, (0.0, 0))[1] + 1)
+        if self._retesting == cls:
+            other = times.get("parallel" if form == "serial" else "serial")
+            if other is not None and elapsed < other[0] and not times[form][0] < other[0]:
+                self._form_confirm.add(cls)
 
     def takes_flag(self, form: str) -> bool:
         """Whether ``form`` takes the trailing flag (and its runs copy the written arrays to restore them)."""
