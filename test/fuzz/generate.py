@@ -26,7 +26,9 @@ functions may allocate local arrays (`np.zeros` with parameter shapes).
 One function in six instead works on int8..uint32 or float32 arrays combined with
 Python literals (some out of the dtype's range) and int/float parameters, where
 NumPy 2 computes in the array's dtype (NEP 50: wraparound, float32 rounding,
-OverflowError); `_NarrowFn`, drawn from its own random stream.
+OverflowError), through operators and ufuncs of their elements (np.maximum(A[i], 5),
+np.sqrt(np.abs(x)), np.floor), and may return a ufunc of their reductions
+(np.minimum(A.max(), B.min())); `_NarrowFn`, drawn from its own random stream.
 
 Functions may also spell things as people do (`_forms`, its own stream): chained
 assignment (`s = w0 = 0.0`; a local array bound to two names and used through both)
@@ -650,7 +652,21 @@ class _NarrowFn:
             return f"({self.expr(i, depth + 1)} << {rng.choice(('1', '3'))})"
         if rng.random() < 0.1:
             return f"(-{self.expr(i, depth + 1)})"
+        if rng.random() < 0.2:
+            return self.ufunc(self.expr(i, depth + 1), self.expr(i, depth + 1))
         return f"({self.expr(i, depth + 1)} {op} {self.expr(i, depth + 1)})"
+
+    def ufunc(self, x: str, y: str) -> str:
+        """A ufunc of NumPy scalars of the narrow dtype, perhaps beside a Python number: NumPy 2 keeps the
+        dtype (np.maximum of two float32 elements is float32, of one and 0.5 too; np.sqrt of an int16 is float32),
+        Numba widens a Python number's partner (types/scalar-ufunc.ts)."""
+        self.features.add("narrow_ufunc")
+        two = ("maximum", "minimum", "add", "subtract", "multiply", "fmax") + (("divide",) if self.float else ())
+        one = ("abs", "negative", "square", "floor") + (("sqrt",) if self.float else ("sign",))
+        if self.rng.random() < 0.6:
+            return f"np.{self.rng.choice(two)}({x}, {y})"
+        fn = self.rng.choice(one)
+        return f"np.sqrt(np.abs({x}))" if fn == "sqrt" else f"np.{fn}({x})"
 
     def build(self) -> tuple[str, FunctionSpec]:
         rng = self.rng
@@ -666,10 +682,17 @@ class _NarrowFn:
             self.features.add("narrow_array_statement")
             op = rng.choice(("+", "-", "*") if self.float else ("+", "-", "*", "//"))
             lines.append(f"    OUT[:] = (A {op} {self.literal()}) {rng.choice(('+', '*'))} A" if rng.random() < 0.5 else f"    OUT[:] = A {op} {self.literal()}")
+        ret = " -> None"
+        if rng.random() < 0.3:
+            # a ufunc of the arrays' reductions, NumPy scalars of their dtypes, returned
+            self.features.add("narrow_reduced_ufunc")
+            other = rng.choice(("B.min()", "np.max(B)", self.literal(), "A.min()"))
+            lines.append(f"    return np.{rng.choice(('maximum', 'minimum', 'add', 'multiply'))}(A.max(), {other})")
+            ret = ""
         params = [Param("A", "array", 1, self.a), Param("B", "array", 1, self.b), Param("OUT", "array", 1, self.out)]
         params.append(Param("alpha", "float") if self.float else Param("n", "int"))
         sig = ", ".join(f"{p.name}: {ARRAY_HINTS[p.dtype] if p.kind == 'array' else p.kind}" for p in params)
-        return f"def {self.name}({sig}) -> None:\n" + "\n".join(lines) + "\n", FunctionSpec(self.name, params, False, None, self.features)
+        return f"def {self.name}({sig}){ret}:\n" + "\n".join(lines) + "\n", FunctionSpec(self.name, params, False, None, self.features)
 
 
 class _CloseFn:

@@ -35,6 +35,7 @@ NOT_KERNELS = {
     "test/kernels/polybench/specs.py": "sizes and input builders of the PolyBench kernels (test support, no kernel)",
     "test/ts/golden/": "expected compiler output, not compiler input",
     "test/ts/fixtures/nep50/": "writes NumPy's promotion table for the TypeScript tests (a data generator, no kernel)",
+    "test/ts/fixtures/scalar-ufunc/": "writes NumPy's and Numba's ufunc dtypes on scalars for the TypeScript tests (a data generator, no kernel)",
     "test/python/": "the Python test suites (harness)",
     "test/fuzz/generate.py": "the fuzzer's program generator; its programs are checked by test/fuzz/run.py, each seed",
     "test/fuzz/run.py": "the fuzzer's runner (harness)",

@@ -1,6 +1,7 @@
 // Calls of NumPy functions through the table (numpy-table.ts): ufuncs, reductions, products, array rules.
 // A layer of the types checker (checker-base.ts describes the chain).
 import { narrowFloatUfunc } from './ufunc-dtype.js';
+import { scalarUfunc } from './scalar-ufunc.js';
 import type { Expr } from '../parse/ast.js';
 import { dtypeScalar } from './hints.js';
 import { npScalar, scalar, UNKNOWN, widerScalar, type Ty } from './ty.js';
@@ -96,10 +97,17 @@ export abstract class NumpyCallChecker extends CallChecker {
         if (args.some((t) => t.kind === 'array')) {
           const arr = args.find((t) => t.kind === 'array') as Ty & { kind: 'array' };
           // float32 operands (types/ufunc-dtype.ts): NumPy 2's dtype, Python scalars cast so Numba computes it too
-          const narrow = narrowFloatUfunc(row, args, (k) => this.side(args[k], e.args[k]));
+          const narrow = narrowFloatUfunc(row, args, (k) => this.scalarSide(args[k], e.args[k]));
           if (narrow?.plan) this.applyPlan(narrow.plan, [e.args[0], e.args[1]], e.span, true, null);
           const cxDtype = cx && typeof cx !== 'string' ? (cx.helper === 'cabs' ? 'float64' : 'complex128') : null;
           return { kind: 'array', dtype: rule.bool ? 'bool' : cxDtype ?? narrow?.dtype ?? ufuncFloatResult(row, args), ndim: arr.ndim };
+        }
+        // NumPy scalars of a narrow dtype (float32 elements, np.min of an int16 array): NumPy 2's dtype (types/scalar-ufunc.ts)
+        const narrow = args.every((t) => t.kind === 'scalar') ? scalarUfunc(row, args.map((t, k) => this.scalarSide(t, e.args[k]))) : null;
+        if (narrow && 'error' in narrow) this.error(e.span, narrow.error);
+        else if (narrow) {
+          if (narrow.plan) this.applyPlan(narrow.plan, [e.args[0], e.args[1]], e.span, false, null);
+          return npScalar(narrow.dtype);
         }
         const kinds = args.filter((t): t is Ty & { kind: 'scalar' } => t.kind === 'scalar').map((t) => t.scalar);
         if (rule.bool) return scalar('bool', 'np');

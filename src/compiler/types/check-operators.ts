@@ -3,7 +3,7 @@
 import type { Span } from '../diagnostics.js';
 import type { Expr, Stmt } from '../parse/ast.js';
 import { dtypeScalar } from './hints.js';
-import { describe, npScalar, scalar, UNKNOWN, widerScalar, type Origin, type ScalarKind, type Ty } from './ty.js';
+import { DEFAULT_DTYPE, describe, npScalar, scalar, UNKNOWN, widerScalar, type Origin, type ScalarKind, type Ty } from './ty.js';
 import { planBinary, type Plan, type Side } from './nep50.js';
 import { intRange, isDtype } from './promotion.js';
 import { INT64, within } from './int-ranges.js';
@@ -119,6 +119,12 @@ export abstract class OperatorChecker extends ExpressionChecker {
     }
     if (t.kind === 'array' && isDtype(t.dtype)) return { kind: 'strong', dtype: t.dtype, array: true };
     return { kind: 'other', mixed: false };
+  }
+
+  /** As side(), with a NumPy scalar of unknown dtype read as its kind's 64-bit dtype (ty.ts). */
+  protected scalarSide(t: Ty, e: Expr | undefined): Side {
+    if (t.kind === 'scalar' && t.origin === 'np' && !isDtype(t.dtype)) return { kind: 'strong', dtype: DEFAULT_DTYPE[t.scalar], array: false };
+    return this.side(t, e);
   }
 
   /**

@@ -4,7 +4,7 @@
 // turns a list display there into the tuple Numba wants (parse/convert.ts
 // SEQUENCE_FUNCTIONS); these rules type the tuple as NumPy types the list.
 import type { Expr } from '../parse/ast.js';
-import type { Ty } from './ty.js';
+import { DEFAULT_DTYPE, type Ty } from './ty.js';
 import { isDtype, promoteTypes, type Dtype } from './promotion.js';
 import { intLiteral } from './check-helpers.js';
 
@@ -53,7 +53,6 @@ export function joinRule(e: Expr & { kind: 'call' }, name: string, seq: Ty | und
   return { ty: { kind: 'array', dtype, ndim }, ...(converted.length ? { converted } : {}) };
 }
 
-const DEFAULT_DTYPE = { bool: 'bool', int: 'int64', float: 'float64', complex: 'complex128' } as const;
 
 /** The dtype np.array discovers for one scalar: a NumPy scalar's own, a Python bool/int/float/complex's default (not weak). */
 function discovered(t: Ty): Dtype | null {

@@ -77,7 +77,9 @@ export function dtypeScalar(dtype: string | null): ScalarKind {
   return 'float';
 }
 
-const DEFAULT_DTYPES = new Set(['bool', 'int64', 'float64', 'complex128']);
+/** The dtype of a NumPy scalar of each kind whose dtype is not known (and of a Python scalar inside NumPy). */
+export const DEFAULT_DTYPE = { bool: 'bool', int: 'int64', float: 'float64', complex: 'complex128' } as const;
+const DEFAULT_DTYPES = new Set<string>(Object.values(DEFAULT_DTYPE));
 
 export function describe(t: Ty): string {
   switch (t.kind) {

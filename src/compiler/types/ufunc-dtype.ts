@@ -31,8 +31,12 @@ export function narrowFloatUfunc(row: TableRow, args: Ty[], side: (k: number) =>
   const arrays = args.filter((t): t is Ty & { kind: 'array' } => t.kind === 'array');
   if (!arrays.some((t) => t.dtype === 'float32')) return null;
   if (!arrays.every((t) => t.dtype === 'float32' || t.dtype === 'float64')) return null;
-  if (!args.every((t) => t.kind === 'array' || (t.kind === 'scalar' && t.origin === 'py' && (t.scalar === 'int' || t.scalar === 'float')))) return null;
-  const dtype = arrays.some((t) => t.dtype === 'float64') ? 'float64' : 'float32';
+  // Python numbers (weak), and NumPy scalars (strong: np.float32 beside a float32 array stays float32, np.float64 promotes)
+  const numberOperand = (t: Ty): boolean => t.kind === 'scalar' && (t.scalar === 'int' || t.scalar === 'float')
+    && (t.origin === 'py' || (t.origin === 'np' && (t.dtype === undefined || t.dtype === 'float32' || t.dtype === 'float64' || t.dtype === 'int64')));
+  if (!args.every((t) => t.kind === 'array' || numberOperand(t))) return null;
+  const strongScalar64 = args.some((t) => t.kind === 'scalar' && t.origin === 'np' && t.dtype !== 'float32');
+  const dtype = arrays.some((t) => t.dtype === 'float64') || strongScalar64 ? 'float64' : 'float32';
   if (args.length === 1) return { dtype, plan: null };
   const op = AS_ADD.has(row.name) ? '+' : AS_DIVIDE.has(row.name) ? '/' : null;
   if (op === null) return null;
