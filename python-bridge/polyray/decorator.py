@@ -110,9 +110,10 @@ def kernel_source(fn: Callable[..., Any]) -> tuple[str, ast.FunctionDef]:
     out = [line.rstrip("\n") for line in text.split("\n")]
     keep = [False] * len(out)
     callees = called_functions(fn, node, tree)
+    aliases = hint_aliases(tree, [node, *callees])
     for stmt in tree.body:
         # (``from __future__`` must open a module; the generated module opens with its own header)
-        if stmt is node or stmt in callees or isinstance(stmt, ast.Import) or (isinstance(stmt, ast.ImportFrom) and stmt.module != "__future__") \
+        if stmt is node or stmt in callees or stmt in aliases or isinstance(stmt, ast.Import) or (isinstance(stmt, ast.ImportFrom) and stmt.module != "__future__") \
                 or _literal_constant(stmt):
             for k in range(stmt.lineno - 1, min(stmt.end_lineno or stmt.lineno, len(out))):
                 keep[k] = True
@@ -163,6 +164,52 @@ def called_functions(fn: Callable[..., Any], node: ast.FunctionDef, tree: ast.Mo
             found[name] = d
             todo.append(d)
     return list(found.values())
+
+
+def _alias_of(stmt: ast.stmt) -> tuple[str, ast.expr] | None:
+    """``F64 = npt.NDArray[np.float64]`` (or ``F64: TypeAlias = ...``): (name, value) of a module-level type alias.
+
+    The value is a chain of names, attributes and subscripts: evaluating it again has no effect
+    (src/compiler/parse/type-aliases.ts reads the same statements).
+    """
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        name, value = stmt.targets[0].id, stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None \
+            and ast.unparse(stmt.annotation).split(".")[-1] == "TypeAlias":
+        name, value = stmt.target.id, stmt.value
+    else:
+        return None
+    parts = (ast.Name, ast.Attribute, ast.Subscript, ast.Tuple, ast.Load, ast.Constant)
+    if not isinstance(value, (ast.Name, ast.Attribute, ast.Subscript)) or not all(isinstance(n, parts) for n in ast.walk(value)):
+        return None
+    if any(isinstance(n, ast.Constant) and n.value not in (Ellipsis, None) for n in ast.walk(value)):
+        return None
+    return name, value
+
+
+def hint_aliases(tree: ast.Module, defs: list[ast.FunctionDef]) -> list[ast.stmt]:
+    """The module-level type aliases that the hints of ``defs`` name, directly or through each other.
+
+    Kept in the compiled source so that the generated module's annotations evaluate
+    (``def kernel(A: F64)``); only aliases bound once at module level.
+    """
+    bound: dict[str, int] = {}
+    for stmt in tree.body:
+        for t in (stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]):
+            for n in ast.walk(t) if t is not None else ():
+                if isinstance(n, ast.Name):
+                    bound[n.id] = bound.get(n.id, 0) + 1
+    aliases = {a[0]: (stmt, a[1]) for stmt in tree.body if (a := _alias_of(stmt)) and bound.get(a[0]) == 1}
+    names = [n.id for d in defs for ann in [*(a.annotation for a in d.args.args + d.args.kwonlyargs + d.args.posonlyargs), d.returns]
+             if ann is not None for n in ast.walk(ann) if isinstance(n, ast.Name)]
+    kept: dict[str, ast.stmt] = {}
+    while names:
+        name = names.pop()
+        if name in aliases and name not in kept:
+            stmt, value = aliases[name]
+            kept[name] = stmt
+            names += [n.id for n in ast.walk(value) if isinstance(n, ast.Name)]
+    return list(kept.values())
 
 
 def _literal_constant(stmt: ast.stmt) -> bool:

@@ -53,6 +53,36 @@ test("NumPy's shaped hint gives the rank: np.ndarray[tuple[int, int], np.dtype[.
   assert.match(message(badDtype), /unsupported dtype in hint/);
 });
 
+test('module-level type aliases in hints: plain, TypeAlias-annotated, of aliases; not when rebound, a call, or an import', async () => {
+  const fns = await check('from typing import TypeAlias\nfrom numpy import float32 as f32\n' + HEADER + py`
+    F64 = npt.NDArray[np.float64]
+    DT = np.float32
+    Matrix: TypeAlias = np.ndarray[tuple[int, int], np.dtype[DT]]
+    Vec = np.ndarray[tuple[int], np.dtype[np.float64]]
+    Twice = npt.NDArray[np.float64]
+    Twice = npt.NDArray[np.float32]
+    Made = np.dtype(np.float64)
+    Count: int = 3
+    def k(A: F64, M: Matrix, x: Vec, s: DT, v: npt.NDArray[DT]) -> None:
+        A[0] = M[0, 0] + v[0]
+        x[0] = s
+    def twice(A: Twice) -> None:
+        A[0] = 1.0
+    def made(A: np.ndarray[tuple[int], Made]) -> None:
+        A[0] = 1.0
+    def count(A: Count) -> None:
+        A[0] = 1.0
+  `);
+  const [k, twice, made, count] = fns;
+  assert.equal(k.accelerated, true, JSON.stringify(k.diagnostics));
+  assert.deepEqual(k.params.map((p) => [p.name, p.dtype, p.ndim]), [['A', 'float64', 1], ['M', 'float32', 2], ['x', 'float64', 1], ['s', null, null], ['v', 'float32', 1]]);
+  assert.equal(k.params[3].scalarDtype, 'float32', JSON.stringify(k.params[3]));
+  for (const f of [twice, made, count]) {
+    assert.equal(f.accelerated, false, f.name);
+    assert.match(f.diagnostics.map((d) => d.message).join('; '), /unsupported (type hint|dtype in hint)/, f.name);
+  }
+});
+
 test('writes through a local view mark the viewed parameter as written', async () => {
   const [tf] = await check(HEADER + py`
     def k(A: npt.NDArray[np.float64], n: int) -> None:

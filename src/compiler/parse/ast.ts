@@ -10,6 +10,8 @@ export interface Module {
   imports: ImportBinding[];
   /** Module-level constants functions may read (parse/constants.ts). */
   constants?: ModuleConstant[];
+  /** Module-level type aliases hints may name (parse/type-aliases.ts): name -> the aliased expression. */
+  typeAliases?: Map<string, Expr>;
   /** Nested defs lifted to module-level helpers (parse/nested.ts): called, never wrapped. */
   lifted?: FunctionDef[];
 }

@@ -46,7 +46,7 @@ function literalKind(e: Node): ModuleConstant['kind'] | null {
 }
 
 /** Names a top-level statement binds in the module's namespace (not inside functions or classes). */
-function topLevelBindings(stmt: Node): string[] {
+export function topLevelBindings(stmt: Node): string[] {
   const out: string[] = [];
   const targets = (n: Node | null): void => {
     if (!n) return;

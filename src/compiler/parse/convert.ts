@@ -24,6 +24,7 @@ import { unpackAssignment } from './unpack.js';
 import { chainedAssignment } from './chained.js';
 import { shapeAssignments } from './shape-set.js';
 import { moduleConstants } from './constants.js';
+import { moduleTypeAliases } from './type-aliases.js';
 import { iterationOf, reversedRange } from './iteration.js';
 import { walkStmts } from './ast.js';
 import { liftNested, type NestedDef } from './nested.js';
@@ -62,7 +63,7 @@ export function convertModule(root: Node, source: string): Module {
     if (child.type === 'comment') continue;
     body.push({ kind: 'other', span: lines.span(child.startIndex, child.endIndex) });
   }
-  return { kind: 'module', source, body, imports, constants: moduleConstants(root), lifted: conv.lifted };
+  return { kind: 'module', source, body, imports, constants: moduleConstants(root), typeAliases: moduleTypeAliases(root, (n) => conv.expr(n)), lifted: conv.lifted };
 }
 
 function hasAsync(node: Node): boolean {

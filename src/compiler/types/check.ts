@@ -9,7 +9,7 @@
 // check-numpy-calls.ts, check-allocations.ts); this file holds the function-level
 // pass (parameters, ranks, the fixed point) and the module entry point.
 import { stmtExprs, walkExpr, walkStmts, type Expr, type FunctionDef, type Module } from '../parse/ast.js';
-import { hintType, makeResolver } from './hints.js';
+import { expandAliases, hintType, makeResolver } from './hints.js';
 import { sameTy, UNKNOWN } from './ty.js';
 import { markCast } from './casts.js';
 import type { Numerics } from '../numerics.js';
@@ -38,7 +38,7 @@ class Checker extends AllocationChecker {
         this.params.set(p.name, UNKNOWN);
         continue;
       }
-      const h = hintType(p.annotation, this.resolve);
+      const h = hintType(expandAliases(p.annotation, this.context.typeAliases), this.resolve);
       if (!h.ok) {
         this.error(p.annotation.span, `parameter '${p.name}': ${h.message}`);
         this.params.set(p.name, UNKNOWN);
@@ -241,15 +241,17 @@ export function checkModule(mod: Module, numerics: Numerics = 'exact'): TypedFun
   const imports = new Map(mod.imports.map((b) => [b.local, b.qualified]));
   const resolve = makeResolver(imports);
   const topNames = new Set<string>();
+  // type aliases hints may name (parse/type-aliases.ts), unless a function or import takes the name
+  const typeAliases = new Map([...(mod.typeAliases ?? [])].filter(([name]) => !imports.has(name)));
   for (const t of mod.body) if (t.kind === 'function') topNames.add(t.name);
   const fns = mod.body.filter((t): t is FunctionDef => t.kind === 'function');
   // lifted nested defs (parse/nested.ts) are callees only
   for (const fn of mod.lifted ?? []) topNames.add(fn.name);
   // calls between the module's functions: callees checked with the call sites' argument types (types/calls.ts)
-  const calls = new ModuleCalls(new Map([...fns, ...(mod.lifted ?? [])].map((fn) => [fn.name, fn])), (fn, paramTypes, ctx) => checkPreferringRenamed(fn, (f) => new Checker(f, imports, resolve, topNames, numerics, { paramTypes, calls: ctx }).run()));
+  const calls = new ModuleCalls(new Map([...fns, ...(mod.lifted ?? [])].map((fn) => [fn.name, fn])), (fn, paramTypes, ctx) => checkPreferringRenamed(fn, (f) => new Checker(f, imports, resolve, topNames, numerics, { paramTypes, calls: ctx, typeAliases }).run()));
   // module-level constants (parse/constants.ts), read by the functions the dispatcher guards (not by callees yet)
   const constants = new Map((mod.constants ?? []).filter((c) => !imports.has(c.name) && !topNames.has(c.name)).map((c) => [c.name, c]));
-  return fns.map((fn) => calls.within(fn.name, () => checkPreferringRenamed(fn, (f) => new Checker(f, imports, resolve, topNames, numerics, { calls, constants }).run())));
+  return fns.map((fn) => calls.within(fn.name, () => checkPreferringRenamed(fn, (f) => new Checker(f, imports, resolve, topNames, numerics, { calls, constants, typeAliases }).run())));
 }
 
 export type { ParamKind, ParamInfo, ReturnKind, Semantics, TypedFunction } from './typed-function.js';

@@ -79,7 +79,7 @@ export abstract class CheckerBase {
     protected readonly topNames: Set<string>,
     protected readonly numerics: Numerics = 'exact',
     /** paramTypes: a callee checked with its call site's argument types instead of hints (types/calls.ts). */
-    protected readonly context: { paramTypes?: Ty[]; calls?: ModuleCalls; constants?: Map<string, ModuleConstant> } = {},
+    protected readonly context: { paramTypes?: Ty[]; calls?: ModuleCalls; constants?: Map<string, ModuleConstant>; typeAliases?: ReadonlyMap<string, Expr> } = {},
   ) {}
 
   protected readonly closeNotes: CloseNote[] = [];

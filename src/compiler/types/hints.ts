@@ -40,6 +40,24 @@ export function dtypeOf(qualified: string | null): string | null {
   return null;
 }
 
+/**
+ * A hint with the module's type aliases (parse/type-aliases.ts) written out:
+ * `F64` -> `npt.NDArray[np.float64]`, `npt.NDArray[DT]` -> `npt.NDArray[np.float32]`
+ * (aliases of aliases too, to a depth that no real module needs).
+ */
+export function expandAliases(hint: Expr, aliases: ReadonlyMap<string, Expr> | undefined, depth = 0): Expr {
+  if (!aliases || aliases.size === 0 || depth > 8) return hint;
+  if (hint.kind === 'name') {
+    const target = aliases.get(hint.id);
+    return target ? expandAliases(target, aliases, depth + 1) : hint;
+  }
+  if (hint.kind === 'subscript') {
+    return { ...hint, value: expandAliases(hint.value, aliases, depth + 1), indices: hint.indices.map((i) => expandAliases(i, aliases, depth + 1)) };
+  }
+  if (hint.kind === 'tuple') return { ...hint, elts: hint.elts.map((x) => expandAliases(x, aliases, depth + 1)) };
+  return hint;
+}
+
 export type HintResult = { ok: true; ty: Ty } | { ok: false; message: string };
 
 export function hintType(hint: Expr, resolve: Resolve): HintResult {
