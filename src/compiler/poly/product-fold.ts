@@ -36,18 +36,14 @@ import type { Scop, ScopAccess, ScopStatement } from '../scop/scop.js';
 import type { TypedFunction } from '../types/check.js';
 import { liveAfter } from './liveness.js';
 import { islModel } from './model.js';
-import type { ProductLoop } from './product-loops.js';
+import type { ProductFold, ProductLoop } from './product-types.js';
+
+export type { ProductFold } from './product-types.js';
 import { addends, invariantIn, productFactors } from './product-terms.js';
 
 /** Bound on isl operations for the fold's two questions. */
 const MAX_OPERATIONS = 200_000;
 
-export interface ProductFold {
-  /** S: the statement after the k loop that adds `c' * s` into X[a, b]; printed as written. */
-  into: Stmt;
-  /** The scatter's operand enters the summed buffer subtracted (its sign differs from the dot's through S). */
-  negated: boolean;
-}
 
 /** The fold of a product loop's scatter into its dot product, or null where a condition above fails. */
 export function productFold(isl: IslContext, tf: TypedFunction, scop: Scop, p: Omit<ProductLoop, 'fold'>): ProductFold | null {
