@@ -205,3 +205,68 @@ def test_the_retests_come_at_most_form_retest_max_calls_apart(monkeypatch):
     after, most = cpu_mod.FORM_RETEST_AFTER, cpu_mod.FORM_RETEST_MAX
     assert retests[:3] == [after, 2 * after, 4 * after] and most == 4 * after, retests
     assert all(b - a == most for a, b in zip(retests[2:], retests[3:])) and len(retests) >= 7, retests
+
+
+def test_a_hot_entry_of_the_chosen_form_ends_after_two_runs_slower_than_the_other_form(monkeypatch):
+    """The hot path's runs of the chosen form are timed (hot.build_hot's ``timed``): two in a row slower than the
+    other form's time join its window and end the entry's budget, so that the next call comes through run() and
+    switches, without waiting for a retest; one slow run between fast ones does nothing."""
+    from types import SimpleNamespace
+
+    times = {"serial": 340e-6, "parallel": 180e-6}
+    variant, cls, call = _forms_on_a_clock(monkeypatch, times)
+    assert [call() for _ in range(5)][-1] == "parallel"
+    granted = variant.take_hot(256)
+    assert granted is not None and granted[1] > 3, granted
+    entry = SimpleNamespace(budget=granted[1])
+    timed = variant.hot_timer(entry)
+    assert timed is not None and variant.hot_timer(entry) is None  # (one timer per plan granted)
+    timed(380e-6)
+    timed(170e-6)
+    timed(380e-6)
+    assert entry.budget == granted[1] and variant._form_times[cls]["parallel"][0] == pytest.approx(180e-6)
+    calls = variant._form_calls[cls][0]
+    timed(390e-6)
+    assert entry.budget == 1  # (this run's, which the hot path takes off next)
+    assert variant._form_calls[cls][0] == calls - (granted[1] - 1)  # the calls not run are not counted
+    assert variant._form_times[cls]["parallel"][0] == pytest.approx(380e-6)
+    times["parallel"] = 380e-6
+    assert call() == "serial"
+
+
+def test_the_hot_path_leaves_a_form_that_became_slower(mod, monkeypatch):
+    """Through the dispatcher's generated hot path, with two stand-in forms that sleep (a parallel form at once
+    against a serial one at 150 ms, then at 450 ms: wide apart, as a process at nice 19 on a loaded machine
+    may wake 0.1 s late): the calls after the slowdown run hot until two of them were slow, then the serial
+    form."""
+    import time
+
+    from polyray.runtime import cpu as cpu_mod
+
+    sleeps = {"serial": 0.150, "parallel": 0.0}
+
+    def form(name):
+        def run(x, n):
+            time.sleep(sleeps[name])
+        return run
+
+    forms = {"serial": form("serial"), "parallel": form("parallel")}
+    monkeypatch.setattr(cpu_mod.CpuVariant, "_ready", lambda self, args, f, wait: (forms[f], f))
+    monkeypatch.setattr(cpu_mod, "_num_threads", lambda: 2)
+    monkeypatch.setattr(cpu_mod, "_get_num_threads", lambda: 2)  # (as if Numba's threading layer were started)
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.delenv("POLYRAY_SERIAL_BELOW_BYTES", raising=False)
+    n = 300_000  # a size class of its own
+    x = np.zeros(n)
+    for _ in range(8):  # (first runs and) the form trials, then the faster form settled
+        mod.halves(x, n)
+    variant = mod._polyray_dispatch_halves.variants["cpu"]
+    assert rt.history()[-1]["form"] == "parallel", ([r.get("form") for r in rt.history()[-8:]], variant._form_times)
+    mod.halves(x, n)
+    assert rt.history()[-1].get("hot"), rt.history()[-1]
+    sleeps["parallel"] = 0.450
+    seen = []
+    for _ in range(4):
+        mod.halves(x, n)
+        seen.append((rt.history()[-1]["form"], bool(rt.history()[-1].get("hot"))))
+    assert seen[:3] == [("parallel", True), ("parallel", True), ("serial", False)], seen

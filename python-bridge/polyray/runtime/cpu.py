@@ -208,7 +208,7 @@ class CpuVariant:
     __slots__ = ("py_func", "serial_func", "serial_raises", "helpers", "callees", "fastmath", "parallel", "boundscheck", "rollback", "undo", "_jitted", "_serial", "_form", "_form_times",
                  "_form_calls", "_form_recent", "_form_confirm", "_retesting", "_warm_forms", "_broken",
                  "_failed", "_numba_error", "_lock", "_notes", "cached", "_jobs", "_jobs_lock", "_skipped_ahead",
-                 "_jit_report", "_stable", "_plan", "last_seconds", "_trials", "last_beside",
+                 "_jit_report", "_stable", "_plan", "_hot_timing", "last_seconds", "_trials", "last_beside",
                  "_forms_run")
 
     def __init__(
@@ -299,7 +299,9 @@ class CpuVariant:
         self._stable: tuple[float, float, float, int | None] = (0, 0, math.inf, None)
         # size classes whose form trials are under way (forms_settled)
         self._trials: set[int] = set()
-        self._plan: tuple[Callable[..., Any], tuple[float, float, float, int | None]] | None = None
+        self._plan: tuple[Callable[..., Any], tuple[float, float, float, int | None], str] | None = None
+        # (size class, form) of the plan take_hot last granted after the form trials, for hot_timer
+        self._hot_timing: tuple[int, str] | None = None
         #: seconds the compiled code of the last successful run took (its preparation not included)
         self.last_seconds: float | None = None
         #: whether a background compile ran beside the last run's compiled code (background.compiled_since)
@@ -456,12 +458,15 @@ class CpuVariant:
         call must come through :meth:`run` (form trials, a retest due, a form still compiling, rollback).
         The calls granted count as calls of their size class now (the form retests stay on schedule)."""
         plan, self._plan = self._plan, None
+        self._hot_timing = None
         if plan is None:
             return None
-        jitted, (stable, lo, hi, cls) = plan
+        jitted, (stable, lo, hi, cls), form = plan
         budget = int(min(limit, stable))
         if budget <= 0:
             return None
+        if cls is not None:
+            self._hot_timing = (cls, form)
         if cls is not None:
             calls, retest = self._form_calls[cls]
             self._form_calls[cls] = (calls + budget, retest)
@@ -638,28 +643,64 @@ class CpuVariant:
         self.last_seconds = elapsed
         self.last_beside = background.compiled_since(mark)
         if not flags and self.undo is None:  # (a speculative or undoable run copies its arrays: never on the hot path)
-            self._plan = (jitted, stable)
+            self._plan = (jitted, stable, form)
         if cls is not None:
             self._forms_run.setdefault(cls, set()).add(form)
             # a form's first run is a trial too where it compiled nothing (the background compiled it for these
             # types: issue 18, a parallel variant's trials took two calls more); one that compiled is not
             if form in self._warm_forms or (compiled is not None and _compiled_count(jitted) == compiled):
-                self._timed(cls, form, elapsed)
+                self._timed(cls, form, elapsed, self._retesting == cls)
             self._warm_forms.add(form)
         return result
 
-    def _timed(self, cls: int, form: str, elapsed: float) -> None:
-        """A timed run of ``form`` at size class ``cls``: its window and time (FORM_WINDOW); a retest of the
+    def _timed(self, cls: int, form: str, elapsed: float, retest: bool = False) -> None:
+        """A timed run of ``form`` at size class ``cls``: its window and time (FORM_WINDOW); a ``retest`` of the
         slower form that ran faster than the chosen form's time is run again on the next call."""
         recent = self._form_recent.setdefault(cls, {}).setdefault(form, [])
         recent.append(elapsed)
         del recent[:-FORM_WINDOW]
         times = self._form_times.setdefault(cls, {})
         times[form] = (form_time(recent), times.get(form, (0.0, 0))[1] + 1)
-        if self._retesting == cls:
+        if retest:
             other = times.get("parallel" if form == "serial" else "serial")
             if other is not None and elapsed < other[0] and not times[form][0] < other[0]:
                 self._form_confirm.add(cls)
+
+    def hot_timer(self, entry: Any) -> Callable[[float], None] | None:
+        """For the hot entry (hot.Entry) just made from :meth:`take_hot`'s plan: what its timed runs report to
+        (build_hot's ``timed``), where that plan is the form chosen after the trials; else None. A hot run no
+        slower than the other form's time costs one comparison; two in a row slower than it join the form's
+        window (FORM_WINDOW), which then says the other form is faster, and end the entry's budget after this
+        run, so that the next call comes through :meth:`run`, which switches: a slow stretch of the machine is
+        left in two calls, not at the next retest. (Timing every hot run into the window cost 0.7 µs a call.)"""
+        timing, self._hot_timing = self._hot_timing, None
+        if timing is None:
+            return None
+        cls, form = timing
+        other = self._form_times.get(cls, {}).get("serial" if form == "parallel" else "parallel")
+        if other is None:
+            return None
+        bound = other[0]
+        slow: list[float] = []
+
+        def timed(seconds: float) -> None:
+            if seconds <= bound:
+                if slow:
+                    slow.clear()
+                return
+            slow.append(seconds)
+            if len(slow) < 2 or entry.budget <= 1:
+                return
+            for t in slow:
+                self._timed(cls, form, t)
+            slow.clear()
+            # (the hot path takes this call off the budget after this: the next call comes through run(); the
+            # calls granted but not run do not count towards the next retest)
+            calls, retest = self._form_calls.get(cls, (0, FORM_RETEST_AFTER))
+            self._form_calls[cls] = (calls - (entry.budget - 1), retest)
+            entry.budget = 1
+
+        return timed
 
     def takes_flag(self, form: str) -> bool:
         """Whether ``form`` takes the trailing flag (and its runs copy the written arrays to restore them)."""

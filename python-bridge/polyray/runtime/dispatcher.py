@@ -477,6 +477,8 @@ class Dispatcher:
         cluster = _cluster.generation() if "ray" in self.variants else None
         entry = _hot.Entry(raw_target, lo, hi, budget, check, run, variant is not None, hot_record,
                            self._result if variant is not None else None, cluster, more)
+        if variant is not None:
+            entry.timed = variant.hot_timer(entry)
         if len(self._hot) >= 64:
             self._forget_hot()
         self._hot[cls] = entry
@@ -512,7 +514,7 @@ class Dispatcher:
         entries: dict[int, _hot.Entry] = {}
         dry = _hot.build_hot(self.name, self.params, self._guard.generated, bound, module, entries, nothing,
                              nothing, nothing, None, fused, self._hot_environment(), self._result is not None,
-                             self._strict)
+                             self._strict, self._hot_timed())
         entry = _hot.Entry(_hot.env_get(_hot.TARGET_KEY), lo, hi, 1 << 62, None, nothing, True, {}, None,
                            _cluster.generation() if "ray" in self.variants else None, more)
         entry.checked = fused is not None  # (the checks run inside the form once its fused entry is compiled)
@@ -523,6 +525,11 @@ class Dispatcher:
         """The raw keys of the environment variables the cpu variant's hot entries depend on."""
         cpu = self.variants.get("cpu")
         return tuple(map(_hot.env_key, cpu.hot_environment())) if isinstance(cpu, CpuVariant) else ()
+
+    def _hot_timed(self) -> bool:
+        """Whether the hot path times the compiled form's runs: the cpu variant has two forms to choose from."""
+        cpu = self.variants.get("cpu")
+        return isinstance(cpu, CpuVariant) and cpu.parallel
 
     def _hot_check(self) -> Callable[..., bool] | None:
         """The hot path's argument check; with it, the generated hot path (built once; None while the module
@@ -542,7 +549,7 @@ class Dispatcher:
             fast = _hot.build_hot(self.name, self.params, guard, bound, module, self._hot, self.original,
                                   self._full, self._record, generation,
                                   None if fusion is None else fusion.guard, self._hot_environment(),
-                                  self._result is not None, self._strict)
+                                  self._result is not None, self._strict, self._hot_timed())
             self._fusion = fusion
             # calls now enter the generated code directly (one Python frame less than __call__(*args)), and the
             # generated wrapper calls it without this object's __call__ slot (a C call into a Python function)

@@ -50,7 +50,10 @@ The run record of a hot call is one shared dict (appended as is: no dict built
 per call) carrying ``hot: True``; its ``seconds`` is the time of the last timed
 call at that size class. Every HOT_CALLS calls the full path runs one call again
 (timed, measured, a fresh record), so that times, the form trials of a parallel
-variant and auto's choice keep being refreshed.
+variant and auto's choice keep being refreshed. A parallel CPU variant's hot runs are
+timed too (two perf_counter calls, build_hot's ``timed``): two in a row slower than
+the other form end the entry, so its choice of form follows the machine's stretches
+without waiting for the full path (CpuVariant.hot_timer).
 """
 
 from __future__ import annotations
@@ -248,7 +251,7 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
               entries: dict[int, "Entry"], original: Callable[..., Any], slow: Callable[[tuple[Any, ...]], Any],
               record: Callable[[dict[str, Any]], None], generation: Callable[[], int] | None,
               fused_guard: bool | None = None, environment: tuple[Any, ...] = (), converts: bool = True,
-              strict: frozenset[str] = frozenset()) -> Callable[..., Any]:
+              strict: frozenset[str] = frozenset(), timed: bool = False) -> Callable[..., Any]:
     """The dispatcher's whole call on the hot path, generated for its parameters (no ``*args`` tuple,
     no loop over the arguments, no call per check): the types, the bytes total and its entry in
     ``entries`` (size class -> :class:`Entry`), the environment, then the original or the
@@ -260,7 +263,9 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
     may carry a ``result`` converter (the dispatcher's ``result=``); without one no line tests for it.
     ``strict``: the params whose types are the caller's signature (Dispatcher.miss_for): their scalars' types
     are tested exactly, and their arrays' dtype and rank before the original runs (the compiled form's
-    are Numba's to test); a call that fails goes to ``slow``, which passes one of another signature on."""
+    are Numba's to test); a call that fails goes to ``slow``, which passes one of another signature on.
+    ``timed``: the compiled form's run is timed and the seconds passed to the entry's ``timed`` where it has
+    one (a parallel CPU variant's chosen form: CpuVariant.hot_timer); without it no line times anything."""
     from .hot_entry import CheckMiss
     from .jitting import HotMiss, PreparationFailed
 
@@ -270,7 +275,7 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
     scope.update({"_entries": entries, "_env": env_get, "_TK": TARGET_KEY, "_hot_thread": hot_thread,
                   "_ident": threading.get_ident, "_record": record, "_HotMiss": HotMiss, "_Prepared": PreparationFailed,
                   "_slow": slow, "_original": original, "_generation": generation, "_history": history,
-                  "_append": history.append, "_notify": history.notify, "_CheckMiss": CheckMiss})
+                  "_append": history.append, "_notify": history.notify, "_CheckMiss": CheckMiss, "_pc": perf_counter})
     names = ", ".join(p.name for p in params)
     packed = f"({names}{',' if len(params) == 1 else ''})"
     miss = f"return _slow({packed})"
@@ -350,7 +355,9 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         *("    " + line for line in done),
         "    return _r",
         *checks,
+        *(["_t0 = _pc()"] if timed else []),
         *run,
+        *(["if _e.timed is not None:", "    _e.timed(_pc() - _t0)"] if timed else []),
         "_e.budget -= 1",
         *(["if _e.result is not None and _r is not None:", "    _r = _e.result(_r)"] if converts else []),
         *done,
@@ -489,7 +496,7 @@ class Entry:
     (the raw environment value), run ``run`` (a compiled form, or the original) after ``check``."""
 
     __slots__ = ("target", "lo", "hi", "budget", "check", "run", "compiled", "record", "result", "cluster",
-                 "more", "checked")
+                 "more", "checked", "timed")
 
     def __init__(self, target: Any, lo: int, hi: int, budget: int, check: Callable[..., bool] | None,
                  run: Callable[..., Any], compiled: bool, record: dict[str, Any],
@@ -510,3 +517,5 @@ class Entry:
         self.more = more
         #: whether ``run`` is a fused entry (hot_entry.py), which checks aliasing (and the guard) itself
         self.checked = False
+        #: called with the seconds of each hot run where the hot path is built ``timed`` (build_hot), or None
+        self.timed: Callable[[float], None] | None = None
