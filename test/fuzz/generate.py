@@ -640,7 +640,8 @@ class _NarrowFn:
         if r < 0.8:
             return self.literal()
         self.features.add("narrow_param")
-        return "alpha" if self.float else "n"
+        # the parameter inside an expression: a NumPy scalar argument there is strong (families.numpy_scalars)
+        return self.rng.choice(("alpha", "alpha", "(alpha * 0.5)")) if self.float else "n"
 
     def expr(self, i: str, depth: int = 0) -> str:
         rng = self.rng
@@ -986,6 +987,7 @@ def generate(seed: int) -> Program:
             text, spec = families.ArrayFn(arrays, f"f{f}", forced).build()
         elif narrow.random() < 1 / 6:
             text, spec = _NarrowFn(narrow, f"f{f}").build()
+            text = families.numpy_scalars(text, spec, random.Random(seed * 31 + f))
         elif close.random() < 1 / 5:
             text, spec = _CloseFn(close, f"f{f}").build()
         elif arrays.random() < 1 / 5:

@@ -297,9 +297,13 @@ def copy_args(args: dict[str, Any]) -> dict[str, Any]:
 
 def describe_args(args: dict[str, Any]) -> dict[str, Any]:
     """JSON-able (and Python-literal) form of arguments: arrays as nested lists with their shape."""
+    import numpy as np
+
     out: dict[str, Any] = {}
     for k, v in args.items():
-        if hasattr(v, "tolist"):
+        if isinstance(v, np.generic):  # a NumPy scalar (families.numpy_scalars), not a 0-d array
+            out[k] = {"scalar": v.item(), "dtype": str(v.dtype)}
+        elif hasattr(v, "tolist"):
             out[k] = {"array": v.tolist(), "shape": list(v.shape)}
             if str(v.dtype) != "float64":
                 out[k]["dtype"] = str(v.dtype)

@@ -40,6 +40,8 @@ def cases_of(path: Path):
 
 
 def build(value):
+    if isinstance(value, dict) and "scalar" in value:
+        return np.dtype(value["dtype"]).type(value["scalar"])
     if isinstance(value, dict) and "array" in value:
         return np.array(value["array"], dtype=value.get("dtype", "float64")).reshape(value["shape"])
     return value

@@ -4,6 +4,8 @@ outcome: original array([2.602329], dtype=float32) vs variant array([2.60232902]
 np.where of a float32 array and a Python number: NumPy 2 keeps float32 (NEP 50: the Python number is weak), Numba's
 np.where widens to float64. The types stage now keeps the original for np.where with an array of a narrow dtype
 beside a Python number (types/check-helpers.whereNarrowBesidePython); two float32 arrays stay compiled (g, below).
+Since the twelfth session a float32 array beside a Python int or float is compiled with the number cast to
+np.float32, a float parameter inside it required to come as a Python float (test/regressions/026).
 
 Written by hand from `python test/fuzz/generate.py 11100000046` (the run found it at seed 11100, program 46, with the
 returned-expression family's float32 functions of 65bce4e).

@@ -33,8 +33,9 @@ export function ufuncFloatResult(row: TableRow, args: Ty[]): string | null {
 function whereDtype(x: Ty, y: Ty): string | null {
   const arrays = [x, y].filter((t): t is Ty & { kind: 'array' } => t.kind === 'array');
   const d = arrays[0]?.dtype ?? null;
-  if (d !== 'float64' && d !== 'int64') return null;
-  const fits = (t: Ty): boolean => (t.kind === 'array' ? t.dtype === d : t.kind === 'scalar' && t.origin === 'py' && (t.scalar === 'int' || (t.scalar === 'float' && d === 'float64')));
+  if (d !== 'float64' && d !== 'int64' && d !== 'float32') return null;
+  // (a Python float beside float32: cast to np.float32 by the checker, whereCast)
+  const fits = (t: Ty): boolean => (t.kind === 'array' ? t.dtype === d : t.kind === 'scalar' && t.origin === 'py' && (t.scalar === 'int' || (t.scalar === 'float' && d !== 'int64')));
   return fits(x) && fits(y) ? d : null;
 }
 /**
@@ -48,7 +49,15 @@ export function whereNarrowBesidePython(x: Ty, y: Ty): string | null {
   const narrow = [x, y].find((t) => t.kind === 'array' && t.dtype !== null && !wide.has(t.dtype));
   const python = [x, y].some((t) => t.kind === 'scalar' && t.origin === 'py');
   if (!narrow || !python || narrow.kind !== 'array') return null;
+  // float32 beside a Python int or float: the checker casts the number to np.float32 (whereCast), as NumPy converts it
+  if (whereCast(x, y)) return null;
   return `np.where(): ${article(narrow.dtype!)} array beside a Python number is ${narrow.dtype} in NumPy 2 (NEP 50) and wider in Numba's np.where`;
+}
+/** np.where(c, x, y) of a float32 array and a Python int or float (either side): computed in float32 once the number is cast. */
+export function whereCast(x: Ty, y: Ty): boolean {
+  const f32 = (t: Ty): boolean => t.kind === 'array' && t.dtype === 'float32';
+  const number = (t: Ty): boolean => t.kind === 'scalar' && t.origin === 'py' && (t.scalar === 'int' || t.scalar === 'float');
+  return (f32(x) && number(y)) || (number(x) && f32(y));
 }
 export const BUILTIN_FUNCS = new Set(['min', 'max', 'abs', 'len', 'float', 'int', 'complex', 'bool', 'range']);
 

@@ -17,7 +17,7 @@ import { planNorm } from './norms.js';
 import { fftFreq, fftShift, fftTransform, type FftTyping } from './fft-calls.js';
 import { AVERAGE_CALLS, checkedExtreme } from './reductions.js';
 import { CallChecker } from './check-calls.js';
-import { ufuncFloatResult, whereNarrowBesidePython, isFloatLike, reductionScalar, intLiteral, isHalfLiteral, fastFloatPower } from './check-helpers.js';
+import { ufuncFloatResult, whereCast, whereNarrowBesidePython, isFloatLike, reductionScalar, intLiteral, isHalfLiteral, fastFloatPower } from './check-helpers.js';
 import { searchsortedRule, sortRule, uniqueRule, type RuleResult } from './sort-rules.js';
 import { arrayRule, joinRule } from './sequences.js';
 import { histogramRule } from './histogram.js';
@@ -77,6 +77,10 @@ export abstract class NumpyCallChecker extends CallChecker {
         // np.sign of real floats: NumPy's +0.0 for -0.0, which Numba keeps (runtime/row_helpers.sign_real)
         const real = (t: Ty | undefined) => (t?.kind === 'array' && (t.dtype === 'float64' || t.dtype === 'float32')) || (t?.kind === 'scalar' && t.scalar === 'float');
         if (name === 'sign' && args.length === 1 && kw.size === 0 && real(args[0])) this.helpers.set(e, { helper: 'sign_real' });
+        // Numba's np.sign of an unsigned integer is its -1 (255 for a uint8) from 2**(bits - 1) up, NumPy's 1 (fuzz, seed 12000000358)
+        if (name === 'sign' && args.some((t) => (t.kind === 'array' || t.kind === 'scalar') && /^uint/.test(t.dtype ?? ''))) {
+          this.error(e.span, "np.sign() of unsigned integers: Numba's gives 2**bits - 1 for values from 2**(bits - 1) up, NumPy's 1");
+        }
         // np.power(x, 0.5) of float64s with a scalar exponent: NumPy's loop takes sqrt (numba_helpers.pow_fop)
         const fastPower = !cx && name === 'power' && args.length === 2 && kw.size === 0 && fastFloatPower(args[0], args[1], true);
         if (fastPower) this.helpers.set(e, { helper: 'pow_fop' });
@@ -93,6 +97,9 @@ export abstract class NumpyCallChecker extends CallChecker {
         if (name === 'where' && args.length === 3) {
           const refusal = whereNarrowBesidePython(args[1], args[2]);
           if (refusal) this.error(e.span, refusal);
+          // a float32 array beside a Python number: NumPy 2 computes in float32 (NEP 50), so the number is cast
+          // to np.float32 and a float parameter must come as a Python float (the plan of `+`, which promotes alike)
+          else if (whereCast(args[1], args[2])) this.applyPlan(planBinary('+', this.side(args[1], e.args[1]), this.side(args[2], e.args[2])), [e.args[1], e.args[2]], e.span, true, null);
         }
         if (args.some((t) => t.kind === 'array')) {
           const arr = args.find((t) => t.kind === 'array') as Ty & { kind: 'array' };

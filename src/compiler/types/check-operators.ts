@@ -1,7 +1,7 @@
 // Operators: binary and unary operators on scalars and arrays, with NumPy 2 promotion (nep50.ts) and the CPython-semantics helpers.
 // A layer of the types checker (checker-base.ts describes the chain).
 import type { Span } from '../diagnostics.js';
-import type { Expr, Stmt } from '../parse/ast.js';
+import { walkExpr, type Expr, type Stmt } from '../parse/ast.js';
 import { dtypeScalar } from './hints.js';
 import { DEFAULT_DTYPE, describe, npScalar, scalar, UNKNOWN, widerScalar, type Origin, type ScalarKind, type Ty } from './ty.js';
 import { planBinary, type Plan, type Side } from './nep50.js';
@@ -121,6 +121,28 @@ export abstract class OperatorChecker extends ExpressionChecker {
     return { kind: 'other', mixed: false };
   }
 
+  /**
+   * The Python scalar parameters whose values a weak operand may carry: those it names (`a`, `a * 2.0`), and
+   * for a local Python scalar (`b = a * 2.0; x * b`) every one (what flowed into it is not tracked). Each
+   * must be given as a Python number: a NumPy scalar there would be strong (float64 beside float32 arrays).
+   */
+  protected weakSources(x: Expr | undefined): string[] {
+    if (!x) return [];
+    const names = new Set<string>();
+    let local = false;
+    walkExpr(x, (n) => {
+      if (n.kind !== 'name') return;
+      const p = this.params.get(n.id);
+      if (p) {
+        if (p.kind === 'scalar' && p.origin === 'py') names.add(n.id);
+      } else if (this.locals.get(n.id)?.kind === 'scalar') {
+        local = true;
+      }
+    });
+    if (local) for (const [name, t] of this.params) if (t.kind === 'scalar' && t.origin === 'py') names.add(name);
+    return [...names];
+  }
+
   /** As side(), with a NumPy scalar of unknown dtype read as its kind's 64-bit dtype (ty.ts). */
   protected scalarSide(t: Ty, e: Expr | undefined): Side {
     if (t.kind === 'scalar' && t.origin === 'np' && !isDtype(t.dtype)) return { kind: 'strong', dtype: DEFAULT_DTYPE[t.scalar], array: false };
@@ -144,8 +166,7 @@ export abstract class OperatorChecker extends ExpressionChecker {
     }
     const paramOf = (x: Expr | undefined): string | null => (x && x.kind === 'name' && this.params.has(x.id) ? x.id : null);
     for (const k of plan.weak) {
-      const name = paramOf(operands?.[k]);
-      if (name && !this.weakParams.has(name)) this.weakParams.set(name, null);
+      for (const name of this.weakSources(operands?.[k])) if (!this.weakParams.has(name)) this.weakParams.set(name, null);
     }
     for (const c of plan.casts) {
       const x = operands?.[c.side];

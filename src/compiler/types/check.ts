@@ -85,7 +85,10 @@ class Checker extends AllocationChecker {
     }
     const usesOperatorHelpers = [...this.helpers.values(), ...this.augHelpers.values()].some((h) => OPERATOR_HELPERS.has(h.helper));
     for (const [node, cast] of this.casts) markCast(node, cast);
-    const params: ParamInfo[] = fn.params.map((p) => this.paramInfo(p.name, usesOperatorHelpers));
+    // a compiled callee that needs Python scalars (CPython's division by zero, NEP 50's weak numbers) gets them
+    // from this function's parameters: a NumPy scalar passed here would reach it (found by the fuzz, seed 12000000510)
+    const calleeNeedsPython = [...this.calls.values()].some((site) => site.spec.refusal === null && site.spec.tf.params.some((q) => q.exact));
+    const params: ParamInfo[] = fn.params.map((p) => this.paramInfo(p.name, usesOperatorHelpers || calleeNeedsPython));
     // reshapes read once as operands may copy a non-contiguous array (types/reshape-operands.ts)
     reshapeOperands(fn, this.helpers, (call) => {
       const t = this.types.get(call.func);
