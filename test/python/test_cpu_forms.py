@@ -270,3 +270,25 @@ def test_the_hot_path_leaves_a_form_that_became_slower(mod, monkeypatch):
         mod.halves(x, n)
         seen.append((rt.history()[-1]["form"], bool(rt.history()[-1].get("hot"))))
     assert seen[:3] == [("parallel", True), ("parallel", True), ("serial", False)], seen
+
+
+def test_the_timed_hot_path_of_a_numpy_scalar_parameter(tmp_path, monkeypatch):
+    """The hot path's type test names a NumPy-scalar parameter's type `_t<k>` (hot._fast_types); its timing of a
+    two-form variant once bound `_t0` too, a local that shadowed the type: UnboundLocalError on every hot call of a
+    function whose first parameter is hinted np.float64 (fuzz seed 12100000023)."""
+    src = tmp_path / "scalar_first.py"
+    src.write_text(
+        "import numpy as np\nimport numpy.typing as npt\n\n\n"
+        "def scale(alpha: np.float64, x: npt.NDArray[np.float64]) -> None:\n"
+        "    for i in range(x.shape[0]):\n"
+        "        x[i] = x[i] * alpha + 1.0\n")
+    m = compile_and_import(src, tmp_path, "scalar_first_compiled", "--targets", "cpu")
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    monkeypatch.delenv("POLYRAY_SERIAL_BELOW_BYTES", raising=False)
+    n = 40_000  # 320 KB: both forms timed, then hot calls
+    x, ref = np.linspace(-1, 1, n), np.linspace(-1, 1, n)
+    for _ in range(12):
+        m.scale(np.float64(0.5), x)
+        m._polyray_original_scale(np.float64(0.5), ref)
+        np.testing.assert_array_equal(x, ref)
+    assert any(r.get("hot") for r in rt.history()[-6:]), rt.history()[-6:]

@@ -355,9 +355,9 @@ def build_hot(function: str, params: Sequence[Param], guard: Callable[..., Any] 
         *("    " + line for line in done),
         "    return _r",
         *checks,
-        *(["_t0 = _pc()"] if timed else []),
+        *(["_tick = _pc()"] if timed else []),  # (not _t0: the scalar parameters' types are _t0, _t1, ... in scope)
         *run,
-        *(["if _e.timed is not None:", "    _e.timed(_pc() - _t0)"] if timed else []),
+        *(["if _e.timed is not None:", "    _e.timed(_pc() - _tick)"] if timed else []),
         "_e.budget -= 1",
         *(["if _e.result is not None and _r is not None:", "    _r = _e.result(_r)"] if converts else []),
         *done,
