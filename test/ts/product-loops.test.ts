@@ -62,6 +62,9 @@ test('i-j-k and i-k-j products, transposed operands and matrix-vector forms beco
   // the i loop stays prange; the k loop becomes the j loop it held, adding alpha * T[i, j]
   assert.match(gemm.cpu, /for j in range\(nj\):\n {16}C\[i, j\] \+= alpha \* _polyray_t\d+_\d+\[i, j\]\n {4}else:/);
   assert.equal((gemm.cpu.match(/_polyray_prange\(/g) ?? []).length, 2);
+  // where the condition fails, the k range is empty: the nest as written, less its k loop (no Numba code for it)
+  assert.match(gemm.cpu, / {4}else:\n {8}for _polyray_k_i in _polyray_prange\(ni\):\n {12}i = _polyray_int64\(_polyray_k_i\)\n {12}for j in range\(nj\):\n {16}C\[i, j\] \*= beta\n {12}pass\n/);
+  assert.ok(!/for k in range/.test(gemm.cpu), gemm.cpu);
   assert.deepEqual(gemm.f.closeNotes.map((n) => [n.line, n.operation, n.kind, n.gpu]), [[9, 'C[i, j] += ... over k', 'product', true]]);
   const gram = await compiled(py`
     import numpy as np
@@ -134,7 +137,7 @@ test('a triangular k range is a masked product; an operand the nest writes is us
   assert.match(trmm.cpu, /if _polyray_np\.isfinite\(B\)\.all\(\):\n {8}_polyray_blas_prev = _polyray_h_blas_threads_match\(\)\n {8}(_polyray_t\d+_\d+)_m = _polyray_np\.zeros\(\(A\.shape\[1\], B\.shape\[0\]\)\)/);
   assert.match(trmm.cpu, /(_polyray_t\d+_\d+)_k0 = max\(\1_r \+ 1, 0\)\n\s+\1_k1 = min\(min\(m, B\.shape\[0\]\), A\.shape\[0\]\)\n\s+for \1_k in range\(\1_k0, \1_k1\):\n\s+\1_m\[\1_r, \1_k\] = A\[\1_k, \1_r\]/);
   // one BLAS product per block of 8 rows, over the columns the block keeps (a triangle: about half of gemm's work)
-  assert.match(trmm.cpu, /(_polyray_t\d+_\d+)\[\1_r0:\1_r1\] = _polyray_h_blas_dot\(\1_m\[\1_r0:\1_r1, \1_lo\[\1_b\]:\1_hi\[\1_b\]\], B\[\1_lo\[\1_b\]:\1_hi\[\1_b\]\]\)/);
+  assert.match(trmm.cpu, /_polyray_h_blas_dot_rows\((_polyray_t\d+_\d+), \1_r0, \1_r1, \1_m\[\1_r0:\1_r1, \1_lo\[\1_b\]:\1_hi\[\1_b\]\], B\[\1_lo\[\1_b\]:\1_hi\[\1_b\]\]\)/);
   // the update only where the original's range is not empty
   assert.match(trmm.cpu, /if \(m\) - \(i \+ 1\) > 0:\n\s+B\[i, j\] \+= _polyray_t\d+_\d+\[i, j\]\n\s+B\[i, j\] = alpha \* B\[i, j\]/);
   assert.deepEqual(trmm.f.closeNotes.map((n) => [n.line, n.kind]), [[7, 'product']]);
@@ -152,7 +155,7 @@ test('a triangular k range is a masked product; an operand the nest writes is us
         return out
   `);
   assert.match(upper.cpu, /_polyray_np\.isfinite\(X\)\.all\(\)/);
-  assert.match(upper.cpu, /= _polyray_h_blas_dot\((_polyray_t\d+_\d+)_m\[\1_r0:\1_r1, \1_lo\[\1_b\]:\1_hi\[\1_b\]\], X\[/);
+  assert.match(upper.cpu, /_polyray_h_blas_dot_rows\((_polyray_t\d+_\d+), \1_r0, \1_r1, \1_m\[\1_r0:\1_r1, \1_lo\[\1_b\]:\1_hi\[\1_b\]\], X\[/);
   const cols = await compiled(py`
     import numpy as np
     def cols(A: ${F2}, B: ${F2}, C: ${F2}) -> None:

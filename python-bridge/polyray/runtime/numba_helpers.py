@@ -50,10 +50,10 @@ from .row_helpers import *  # noqa: F403 - np.arange, any/all/argmax/argmin alon
 from .round_helpers import clip_scalar_bounds, round_decimals  # noqa: F401 - np.round with decimals and np.clip as NumPy computes them
 from .index_checks import check_index, spec_index  # noqa: F401 - an index read from data, checked as Python checks it
 from .strided_products import fits as strided_fits, strided_matmul  # products of strided slices without Numba's copies
-from .blas_products import blas_dot  # noqa: F401 - product loops' BLAS products, cached on disk per argument types
+from .blas_products import blas_dot, blas_dot_rows  # noqa: F401 - product loops' BLAS products, cached on disk per argument types
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "pow_fop", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
-           "matmul", "dot", "cov", "blas_dot", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", "norm_keepdims", "axis_average", *_BLAS_THREADS, "py_int", "astype_int", "fit_int", "spec_fit_int", "np_rshift", "np_lshift", "check_index", "spec_index", "round_decimals", "clip_scalar_bounds", *_ARRAY_HELPERS, *_INDEX_HELPERS,
+           "matmul", "dot", "cov", "blas_dot", "blas_dot_rows", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", "norm_keepdims", "axis_average", *_BLAS_THREADS, "py_int", "astype_int", "fit_int", "spec_fit_int", "np_rshift", "np_lshift", "check_index", "spec_index", "round_decimals", "clip_scalar_bounds", *_ARRAY_HELPERS, *_INDEX_HELPERS,
            *_MATH_HELPERS, *_COMPLEX_HELPERS, *_FFT_HELPERS, *_SORT_HELPERS, *_ROW_HELPERS,
            *(f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")),
            *(f"spec_{name}" for name in ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow"))]

@@ -18,7 +18,7 @@ import { accumulatorName, blockedLoopLines } from './blocked-loops.js';
 import type { BlockedArrayReduction } from '../poly/blocked-array-reductions.js';
 import { blockedArrayLoopLines, partialArrayName } from './blocked-array-loops.js';
 import type { ProductLoop } from '../poly/product-loops.js';
-import { BLAS_DOT, planeLines, productCondition, productLines, productUpdate, scatterAfter } from './product-loops.js';
+import { planeLines, productCondition, productHelpers, productLines, productUpdate, scatterAfter } from './product-loops.js';
 import { localAccumulators, outlineSum, simdSums, type AccumulatorContext, type LocalAccumulator, type PrintedStmt } from './local-accumulators.js';
 
 export interface CpuVariantCode {
@@ -353,6 +353,8 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     const head = [`${indent}for _polyray_ke0 in ${PRANGE}(${elements.extents(low, printer)[0]}):`, `${indent}    ${element(0)} = ${INT64}(_polyray_ke0)`];
     return [...allocations, ...head, ...inParallel(() => elements.serialLoops(low, printer, `${indent}    `, 1))];
   };
+  /** The k loop of the nest whose condition failed (printing its `else:` branch): its range is empty there. */
+  let emptyK: Stmt | null = null;
   const override = (s: Stmt, indent: string): string[] | undefined => {
     const nest = nests.get(s);
     if (nest && !printing.has(s)) {
@@ -362,7 +364,15 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
         withProducts = true;
         const fast = printer.stmts([s], `${indent}    `, override);
         withProducts = false;
+        // The nest as written runs where the condition fails. When that condition is only one invariant k range
+        // being non-empty, that range is empty there: its k loop adds nothing, and is left out (its sums
+        // would each be a Numba compile of their own: issue 18's first-call line, k2mm 0.3 CPU s).
+        const only = nest.length === 1 ? nest[0] : undefined;
+        if (only && only.rangeVar === null && only.scatters.length === 0 && only.updates.every((u) => u.terms.every((t) => t.mask === null))) {
+          emptyK = only.loop;
+        }
         const slow = printer.stmts([s], `${indent}    `, override);
+        emptyK = null;
         const printAs = (e: Expr, from: string, to: string): string => {
           renames.set(from, to);
           try {
@@ -378,7 +388,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
         const setter = inPrange ? 'blas_threads_one' : 'blas_threads_match';
         used.add(setter);
         used.add('blas_threads_restore');
-        used.add(BLAS_DOT);
+        for (const h of nest.flatMap(productHelpers)) used.add(h);
         const threads = [`${indent}    _polyray_blas_prev = ${helperName(setter)}()`];
         const restore = [`${indent}    ${helperName('blas_threads_restore')}(_polyray_blas_prev)`];
         const dots = nest.flatMap((p) => productLines(p, print, printAs, `${indent}    `));
@@ -390,8 +400,10 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
       } finally {
         printing.delete(s);
         withProducts = false;
+        emptyK = null;
       }
     }
+    if (emptyK !== null && s.kind === 'for' && s.span.start === emptyK.span.start) return [`${indent}pass`];
     const product = withProducts && s.kind === 'for' ? products.get(s.span.start) : undefined;
     if (product) return productUpdate(product, (e) => printer.expr(e), indent);
     // a stack's plane loop: each iteration's planes first (codegen/product-loops.ts planeLines)

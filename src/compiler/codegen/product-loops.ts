@@ -33,6 +33,14 @@ import { helperName, INT64, NUMPY, PRANGE } from './names.js';
  */
 export const BLAS_DOT = 'blas_dot';
 const DOT = helperName(BLAS_DOT);
+export const BLAS_DOT_ROWS = 'blas_dot_rows';
+const DOT_ROWS = helperName(BLAS_DOT_ROWS);
+
+/** The product helpers a nest's lines call: blas_dot_rows where a left mask or a scatter multiplies in row blocks. */
+export function productHelpers(p: ProductLoop): string[] {
+  const blocked = p.scatters.length > 0 || p.updates.some((u) => u.terms.some((t) => t.mask === 'left'));
+  return blocked ? [BLAS_DOT, BLAS_DOT_ROWS] : [BLAS_DOT];
+}
 
 function operandText(o: ProductOperand, side: 'left' | 'right', lo: string, hi: string, whole = false): string {
   // the whole operand: Numba keeps its layout ('C', or 'F' transposed), and BLAS reads it in place
@@ -73,7 +81,9 @@ const MASK_BLOCKS = 8;
 /**
  * T = M @ Z for a left mask M (rows x depth) whose kept columns per block of
  * rows are [lo[b], hi[b]) (the fill lines keep them): one BLAS product per
- * block over those columns; rows of blocks that keep nothing stay 0.
+ * block over those columns; rows of blocks that keep nothing stay 0. Each block is
+ * stored by blas_dot_rows (T[r0:r1] = M[...] @ Z[...], compiled and cached there):
+ * Numba's slice assignment typed in the variant cost 2.4 CPU s (its error message).
  */
 function blockedDot(t: ProductTerm, other: ProductOperand, rows: string, indent: string): string[] {
   const m = `${t.name}_m`;
@@ -86,7 +96,7 @@ function blockedDot(t: ProductTerm, other: ProductOperand, rows: string, indent:
     `${indent}    ${r0} = ${blk} * ${bs}`,
     `${indent}    ${r1} = min(${rows}, ${r0} + ${bs})`,
     `${indent}    if ${r1} > ${r0} and ${hi}[${blk}] > ${lo}[${blk}]:`,
-    `${indent}        ${t.name}[${r0}:${r1}] = ${DOT}(${m}[${r0}:${r1}, ${lo}[${blk}]:${hi}[${blk}]], ${whole}[${lo}[${blk}]:${hi}[${blk}]])`,
+    `${indent}        ${DOT_ROWS}(${t.name}, ${r0}, ${r1}, ${m}[${r0}:${r1}, ${lo}[${blk}]:${hi}[${blk}]], ${whole}[${lo}[${blk}]:${hi}[${blk}]])`,
   ];
 }
 
