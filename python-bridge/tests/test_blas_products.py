@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from numba.core.errors import TypingError
 
-from polyray.runtime.blas_products import blas_dot
+from polyray.runtime.blas_products import blas_dot, blas_dot_rows
 
 
 @numba.njit
@@ -41,6 +41,24 @@ def test_the_same_bits_as_numbas_np_dot(what, a, b):
     assert np.allclose(got, np.dot(a, b), rtol=1e-12, atol=1e-12), what  # (and NumPy's product, within rounding)
 
 
+@numba.njit
+def _inline_rows(out, r0, r1, a, b):  # type: ignore[no-untyped-def]
+    out[r0:r1] = np.dot(a, b)
+
+
+def test_a_row_block_is_stored_as_the_inline_slice_assignment_stores_it():
+    # a masked product's block (codegen/product-loops.ts blockedDot): rows r0:r1 of the target, over the kept columns
+    rng = np.random.default_rng(11)
+    m, z = rng.standard_normal((20, 13)), rng.standard_normal((13, 7))
+    got, want = np.full((20, 7), -1.0), np.full((20, 7), -1.0)
+    blas_dot_rows(got, 8, 16, m[8:16, 2:9], z[2:9])
+    _inline_rows(want, 8, 16, m[8:16, 2:9], z[2:9])
+    assert got.tobytes() == want.tobytes()
+    assert (got[:8] == -1.0).all() and (got[16:] == -1.0).all()  # the other rows untouched
+    with pytest.raises(ValueError):
+        blas_dot_rows(got, 8, 15, m[8:16, 2:9], z[2:9])  # 7 rows of target, 8 of product: refused as Numba refuses
+
+
 def test_what_np_dot_refuses_is_refused():
     with pytest.raises(ValueError):
         blas_dot(np.ones((2, 3)), np.ones((4, 2)))  # (Numba's message; product loops check the shapes first)
@@ -54,7 +72,7 @@ def test_a_later_process_loads_the_product_from_numbas_cache(tmp_path):
         import numba, numpy as np
         from numba.core.errors import NumbaPerformanceWarning
         warnings.simplefilter("error", NumbaPerformanceWarning)  # (the module's own filter quiets its advice on slices)
-        from polyray.runtime.blas_products import blas_dot
+        from polyray.runtime.blas_products import blas_dot, blas_dot_rows
         a, b = np.arange(12.0).reshape(3, 4), np.arange(8.0).reshape(4, 2)
         assert blas_dot(a[:, 0:3], b[0:3, :]).tobytes() == np.dot(a[:, :3], b[:3]).tobytes()
         # (Numba gives a nested compile's advice the caller's file, which Polyray quiets for its generated modules)
