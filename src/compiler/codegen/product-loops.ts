@@ -36,8 +36,12 @@ const DOT = helperName(BLAS_DOT);
 export const BLAS_DOT_ROWS = 'blas_dot_rows';
 const DOT_ROWS = helperName(BLAS_DOT_ROWS);
 
-/** The product helpers a nest's lines call: blas_dot_rows where a left mask or a scatter multiplies in row blocks. */
+/**
+ * The product helpers a nest's lines call: blas_dot_rows where a left mask or a scatter multiplies in row blocks
+ * (a scatter folded into the dot product is one plain product: foldLines).
+ */
 export function productHelpers(p: ProductLoop): string[] {
+  if (p.fold) return [BLAS_DOT];
   const blocked = p.scatters.length > 0 || p.updates.some((u) => u.terms.some((t) => t.mask === 'left'));
   return blocked ? [BLAS_DOT, BLAS_DOT_ROWS] : [BLAS_DOT];
 }
