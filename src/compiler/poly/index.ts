@@ -32,6 +32,7 @@ import { describeProductPrange, parallelPlanes, productPrange, stackedSerial } f
 import { simdSumNotes } from '../codegen/local-accumulators.js';
 import { bindReturnedArray, RETURNED } from './returned-arrays.js';
 import { hoistScalarReductions } from './hoisted-reductions.js';
+import { hoistColumnProducts } from './column-products.js';
 import type { CloseNote } from '../numerics.js';
 
 /** Adds notes at places with none yet, in line order. */
@@ -50,6 +51,8 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   // scalar reductions inside whole-array expressions first (hoisted-reductions.ts), then
   // a returned array expression is a temporary of the variants (returned-arrays.ts)
   hoistScalarReductions(tf);
+  // per-column products of a loop as one product before it (column-products.ts, close mode)
+  const columnProducts = hoistColumnProducts(tf);
   const returned = bindReturnedArray(tf);
   const scop = wrapNegativeIndices(isl, extractScop(tf, source));
   const reductions = new Map<number, string[]>();
@@ -70,6 +73,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     }
   }
   const transformations: string[] = [];
+  if (columnProducts > 0) transformations.push(`${columnProducts} per-column product${columnProducts > 1 ? 's' : ''} of a loop computed as one matrix product before it, where that costs at most twice the loop's (column-products.ts)`);
   let plan: FunctionPlan = {
     parallel,
     loops: { kind: 'original', prangeLoops: parallel.prangeLoops, nativeHelpers: parallel.safeHelpers, speculative: parallel.speculative, lowered: parallel.lowered, blocked: parallel.blocked, blockedArrays: parallel.blockedArrays, checkedIndices: parallel.checkedIndices, speculativeIndices: parallel.speculativeIndices },
