@@ -347,7 +347,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
    * every operand spans the target's extents, inside its array.
    */
   const elementLoops = (low: LoweredSlice, indent: string): string[] => {
-    const allocations = elements.allocations(low, indent);
+    const allocations = [...elements.snapshotLines(low, printer, indent), ...elements.allocations(low, indent)];
     if (!low.parallel) return [...allocations, ...elements.serialLoops(low, printer, indent)];
     // prange's counter is unsigned: the element index is a signed copy
     const head = [`${indent}for _polyray_ke0 in ${PRANGE}(${elements.extents(low, printer)[0]}):`, `${indent}    ${element(0)} = ${INT64}(_polyray_ke0)`];

@@ -9,12 +9,15 @@ import type { LoweredSlice, SliceRef } from '../poly/lower-slices.js';
 import { NUMPY } from './names.js';
 import type { PythonPrinter } from './python-printer.js';
 
+const OUTER_OPERATORS: Record<string, string> = { add: '+', subtract: '-', multiply: '*' };
+
 /** Counter of the k-th implicit loop of a lowered statement. */
 export const element = (k: number): string => `_polyray_e${k}`;
 
 export class ElementScope {
   private refs: ReadonlyMap<Expr, SliceRef> | null = null;
   private conditionals: ReadonlySet<Expr> = new Set();
+  private outers: ReadonlyMap<Expr, { ufunc: string; dtype: string }> = new Map();
   private contracted: ReadonlySet<string> = new Set();
 
   /** Whether a lowered statement is printing (its array expressions are elements: types/casts.ts). */
@@ -24,6 +27,13 @@ export class ElementScope {
   print(e: Expr, print: (e: Expr) => string): string | undefined {
     // np.where per element: only the chosen operand is read (no lowered operation raises or writes)
     if (e.kind === 'call' && this.conditionals.has(e)) return `(${print(e.args[1])} if ${print(e.args[0])} else ${print(e.args[2])})`;
+    // np.add.outer per element: its operands' elements, the result cast to NumPy's dtype (a narrow int wraps around)
+    const outer = e.kind === 'call' ? this.outers.get(e) : undefined;
+    if (outer && e.kind === 'call') {
+      const [a, b] = e.args.map((x) => `(${print(x)})`);
+      const text = OUTER_OPERATORS[outer.ufunc] ? `${a} ${OUTER_OPERATORS[outer.ufunc]} ${b}` : `${NUMPY}.${outer.ufunc}(${a}, ${b})`;
+      return `${NUMPY}.${outer.dtype}(${text})`;
+    }
     const ref = this.refs?.get(e);
     if (!ref) return undefined;
     if (this.contracted.has(ref.array)) return ref.array;
@@ -44,6 +54,11 @@ export class ElementScope {
     });
   }
 
+  /** Copies of the parts of the target a statement reads at other elements, before its loops (lower-slices.ts). */
+  snapshotLines(low: LoweredSlice, printer: PythonPrinter, indent: string): string[] {
+    return (low.snapshots ?? []).map((c) => `${indent}${c.name} = ${printer.expr(c.source)}.copy()`);
+  }
+
   /** The trip count of each implicit loop: NumPy clips both (non-negative) bounds to the dimension. */
   extents(low: LoweredSlice, printer: PythonPrinter): string[] {
     return low.loops.map((l) => {
@@ -60,6 +75,7 @@ export class ElementScope {
       for (const member of low.fused ?? [low]) {
         this.refs = member.refs;
         this.conditionals = member.conditionals ?? new Set();
+        this.outers = member.outers ?? new Map();
         const st = member.stmt;
         const op = st.kind === 'augassign' ? `${st.op}=` : '=';
         lines.push(`${indent}${printer.expr(st.target)} ${op} ${printer.expr(st.value)}`);
@@ -67,6 +83,7 @@ export class ElementScope {
     } finally {
       this.refs = null;
       this.conditionals = new Set();
+      this.outers = new Map();
       this.contracted = new Set();
     }
     return lines;

@@ -96,6 +96,9 @@ export function gpuObstacle(tf: TypedFunction, plan: GpuPlan): string | null {
   const products = deviceProducts(tf, plan.temporaries);
   const onDevice = new Set([...products.values()].map((p) => p.name));
   const implicitKernels = [...lowered.values()].filter((l) => l.parallel && !l.fusedInto);
+  // (its copies of the target, taken before the loops, are made on the host only)
+  const copying = [...lowered.values()].find((l) => l.snapshots);
+  if (copying) return `line ${copying.stmt.span.from.line}: a NumPy statement that reads its target elsewhere copies those parts first, on the host only`;
   if (prangeLoops.size === 0 && implicitKernels.length === 0) return 'no loop runs in parallel';
   // (the CPU variant checks them: runtime/index_checks.py; no kernel prints them)
   const index = plan.checkedIndices?.keys().next().value;

@@ -62,6 +62,8 @@ export function planImplicitLoops(body: Stmt[], lowered: Map<Stmt, LoweredSlice>
 
 function fusable(group: LoweredSlice[], next: LoweredSlice, print: PythonPrinter): boolean {
   if (next.loops.length !== group[0].loops.length) return false;
+  // copies of a target read elsewhere are taken before the statement's own loops, after the statements before it
+  if (next.snapshots || group.some((g) => g.snapshots)) return false;
   const refs = (l: LoweredSlice): SliceRef[] => [...l.refs.values()];
   const all = [...group, next];
   // every index of every reference is a plain affine name expression: nothing the group writes

@@ -303,6 +303,7 @@ function describeLowering(lowered: LoweredSlice[]): string[] {
   for (const l of lowered) if (l.fused) out.push(`the implicit loops of the slice statements at lines ${l.fused.map(line).join(', ')} fused into one loop nest`);
   const contracted = lowered.flatMap((l) => [...(l.contracted ?? [])]);
   if (contracted.length > 0) out.push(`temporaries ${contracted.join(', ')} computed element by element as scalars (never allocated)`);
+  for (const l of lowered) if (l.snapshots) out.push(`the statement at line ${line(l)} reads its target at other elements: ${l.snapshots.length === 1 ? 'that part is' : 'those parts are'} copied before its loops, as NumPy evaluates the right side before it stores`);
   const parallel = lowered.filter((l) => l.parallel && !l.fusedInto);
   if (parallel.length > 0) out.push(`implicit loops run as prange (each element written once, its operands read at that element only): the statement(s) at line ${parallel.map(line).join(', ')}`);
   return out;

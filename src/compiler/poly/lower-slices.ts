@@ -19,8 +19,16 @@
 // float64 or complex128 elements, and the table's `lowers` rows on float64: np.sqrt,
 // np.abs, np.fabs, np.floor, np.ceil, np.trunc, np.rint): NumPy's SIMD loops and
 // compiled scalar code give the same bits for those, not for exp, sin and the
-// like. A statement that reads its target at other positions (x[1:] = x[:-1])
-// keeps NumPy's copy-then-write semantics by not being lowered.
+// like. A statement that reads its target at other positions (x[1:] = x[:-1],
+// Floyd-Warshall's `path[:] = np.minimum(path, np.add.outer(path[:, k],
+// path[k, :]))`) keeps NumPy's copy-then-write semantics by copying those
+// parts first (snapshots, printed before the element loops), whether or not
+// the loops would overwrite them: the copy is as large as the part read.
+//
+// int32 elements: + - * only where the typing stage casts each result back
+// (types/casts.ts: `np.int32(a + b)` truncates the 64-bit value as NumPy's
+// int32 wraps around). np.add.outer (and subtract, multiply, minimum,
+// maximum) puts its operands' implicit loops side by side.
 import { walkExpr, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
 import { numpyFunction, type TableRow } from '../types/numpy-table.js';
@@ -30,12 +38,13 @@ import { sameElements, type LoweredSlice, type RefDim, type SliceRef } from './s
 import { invariantLocals } from '../scop/invariant-locals.js';
 import type { Shape } from '../scop/temporaries.js';
 import { toAff } from '../scop/affine.js';
+import { castOf } from '../types/casts.js';
 
 export type { RefDim, SliceRef, LoweredSlice } from './slice-refs.js';
 
 // Targets and operands: float64, float32 and complex128 (IEEE operations), int64 (+ - * wrap alike
 // in NumPy and compiled code) and bool (comparisons, np.where's condition).
-const ELEMENT_DTYPES = new Set(['float64', 'float32', 'complex128', 'int64', 'bool']);
+const ELEMENT_DTYPES = new Set(['float64', 'float32', 'complex128', 'int64', 'int32', 'bool']);
 const ELEMENT_OPS = new Set(['+', '-', '*', '/']);
 /** Operators per element dtype: int64 `/` is float64 (another dtype); int64 `//` and `%` by a safe divisor only (visit). */
 const OPS_OF: Record<string, ReadonlySet<string>> = {
@@ -47,13 +56,20 @@ const OPS_OF: Record<string, ReadonlySet<string>> = {
   // NumPy's complex division and complex sqrt/abs use their own algorithms
   complex128: new Set(['+', '-', '*']),
   int64: new Set(['+', '-', '*']),
+  // (each result cast back to int32 by the typing stage, checked in visit: NARROW_INTS)
+  int32: new Set(['+', '-', '*']),
   bool: new Set(),
 };
+/** Integer dtypes Numba computes in 64 bits: an operation on them is lowered only with its cast back (types/casts.ts). */
+const NARROW_INTS = new Set(['int32']);
+/** `np.<ufunc>.outer` calls lowered per element: the operator, or the function of two scalars. */
+const OUTER_UFUNCS: Record<string, string> = { add: '+', subtract: '-', multiply: '*', minimum: 'minimum', maximum: 'maximum' };
 /** NumPy functions of two or three operands an element loop computes as NumPy does, per element dtype. */
 const ELEMENT_CALLS: Record<string, ReadonlySet<string>> = {
   float64: new Set(['minimum', 'maximum', 'where', 'clip']),
   float32: new Set(['minimum', 'maximum', 'where']),
   int64: new Set(['minimum', 'maximum', 'where', 'clip']),
+  int32: new Set(['minimum', 'maximum', 'where']),
   bool: new Set(['where']),
   complex128: new Set(),
 };
@@ -167,6 +183,8 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
     return want === 'float64' && dtype && ['float32', 'int64'].includes(dtype) ? dtype : want;
   };
   const slicedCount = (r: SliceRef): number => r.dims.filter((d) => 'slice' in d).length;
+  // copies of parts of a target read elsewhere, numbered through the function
+  let snapshotCount = 0;
   /** The reference's implicit loops moved `by` places inwards (a broadcast operand). */
   const shifted = (r: SliceRef, by: number): SliceRef => ({ array: r.array, dims: r.dims.map((d) => ('slice' in d ? { ...d, slice: d.slice + by } : d)) });
   /** The extent NumPy gives a slice with non-negative bounds: both clipped to the dimension. */
@@ -193,6 +211,9 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
     if (!target || slicedCount(target) === 0) return;
     const refs = new Map<Expr, SliceRef>([[s.target, target]]);
     const conditionals = new Set<Expr>();
+    const outers = new Map<Expr, { ufunc: string; dtype: string }>();
+    /** References of the target at other elements: read from a copy made before the loops. */
+    const elsewhere = new Map<Expr, SliceRef>();
     let ok = true;
     /** Guard conditions that an int parameter dividing the elements is neither 0 nor -1. */
     const divisorChecks: string[] = [];
@@ -216,11 +237,24 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
     const scalarFits = (t: { scalar: string; origin: string; dtype?: string }, want: string): boolean => {
       if (t.origin !== 'py') return t.dtype === want;
       // (float32: NumPy casts a Python number to float32 first, and so does the printed code: types/casts.ts)
-      const kinds: Record<string, string[]> = { float64: ['int', 'float'], float32: ['int', 'float'], complex128: ['int', 'float', 'complex'], int64: ['int'], bool: ['bool'] };
+      // (int32: a Python int is cast to int32, its range checked by the dispatcher: types/check-operators.ts)
+      const kinds: Record<string, string[]> = { float64: ['int', 'float'], float32: ['int', 'float'], complex128: ['int', 'float', 'complex'], int64: ['int'], int32: ['int'], bool: ['bool'] };
       return kinds[want]?.includes(t.scalar) ?? false;
     };
-    /** `e`, an operand whose elements must be `want` (NumPy's result dtype there): lowerable, and its references recorded. */
-    const visit = (e: Expr, want: string): void => {
+    /** An operation on `want` elements that compiled code computes in 64 bits is cast back to `want` (types/casts.ts). */
+    const castBack = (e: Expr, want: string): boolean => !NARROW_INTS.has(want) || (castOf(e)?.dtype === want && castOf(e)?.array === true);
+    /** The rank of an array operand (a bare parameter name has no recorded type), else null. */
+    const rankOf = (e: Expr): number | null => {
+      const t = tf.types.get(e);
+      if (t?.kind === 'array') return t.ndim;
+      return e.kind === 'name' ? arrays.get(e.id)?.ndim ?? null : null;
+    };
+    /**
+     * `e`, an operand whose elements must be `want` (NumPy's result dtype there): lowerable, and its references
+     * recorded. `at`: the implicit loops its value spans, `rank` of them from `base` (the whole target's, or an
+     * outer product's operand's share); a lower-rank operand lines up with the last of them, as NumPy broadcasts.
+     */
+    const visit = (e: Expr, want: string, at: { base: number; rank: number } = { base: 0, rank: slicedCount(target) }): void => {
       if (!ok) return;
       const t = tf.types.get(e);
       // (the checker records no type for a bare parameter name)
@@ -230,11 +264,19 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
         // NumPy's rank broadcasting: an operand with fewer sliced dimensions
         // lines up with the target's last ones (`A[:, :] - mean` reads mean[e1]);
         // the target is read only at the same element
-        const missing = found ? slicedCount(target) - slicedCount(found) : -1;
-        const r = found && missing > 0 ? shifted(found, missing) : found;
-        if (!r || missing < 0 || (r.array === target.array && !sameElements(r, target, print))) {
+        const missing = found ? at.rank - slicedCount(found) : -1;
+        const r = found && at.base + missing > 0 ? shifted(found, at.base + missing) : found;
+        if (!r || missing < 0) {
           ok = false;
           return;
+        }
+        // the target elsewhere: NumPy reads it before the store writes any element
+        if (r.array === target.array && !sameElements(r, target, print)) {
+          if (defines) {
+            ok = false;
+            return;
+          }
+          elsewhere.set(e, r);
         }
         refs.set(e, r);
         return;
@@ -256,20 +298,20 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
             const divisor = want === 'int64' && t?.kind === 'array' ? safeDivisor(e.right) : null;
             if (divisor === null) ok = false;
             else if (divisor !== true) divisorChecks.push(divisor);
-            visit(e.left, want);
-            visit(e.right, want);
+            visit(e.left, want, at);
+            visit(e.right, want, at);
             return;
           }
-          if (t?.kind !== 'array' || !OPS_OF[want]?.has(e.op)) ok = false;
+          if (t?.kind !== 'array' || !OPS_OF[want]?.has(e.op) || !castBack(e, want)) ok = false;
           // (x ** 2: the exponent a Python int or float, or float64 elements)
-          visit(e.left, want);
+          visit(e.left, want, at);
           if (e.op === '**' && dtypeOf(e.right) === null) return;
-          visit(e.right, want);
+          visit(e.right, want, at);
           return;
         case 'unary':
           if (e.kind !== 'unary') return;
-          if (e.op !== '-' || want === 'bool') ok = false;
-          visit(e.operand, want);
+          if (e.op !== '-' || want === 'bool' || !castBack(e, want)) ok = false;
+          visit(e.operand, want, at);
           return;
         case 'compare': {
           if (e.kind !== 'compare') return;
@@ -279,12 +321,12 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
             return;
           }
           const operand = [e.left, e.comparators[0]].map(dtypeOf).find((d) => d);
-          if (!operand || !['float64', 'float32', 'int64'].includes(operand)) {
+          if (!operand || !['float64', 'float32', 'int64', 'int32'].includes(operand)) {
             ok = false;
             return;
           }
-          visit(e.left, operand);
-          visit(e.comparators[0], operand);
+          visit(e.left, operand, at);
+          visit(e.comparators[0], operand, at);
           return;
         }
         case 'call': {
@@ -295,18 +337,37 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
             ok = false;
             return;
           }
+          const outer = outerUfunc(tf, e);
+          if (outer !== null) {
+            // np.add.outer(a, b)[i..., j...] = a[i...] + b[j...]: a's implicit loops, then b's, lined up
+            // with the last of the loops the call's value spans
+            const [a, b] = e.args;
+            const p = a ? rankOf(a) : null;
+            const q = b ? rankOf(b) : null;
+            const op = OUTER_UFUNCS[outer];
+            const computes = OPS_OF[want]?.has(op) || ELEMENT_CALLS[want]?.has(op);
+            if (t?.kind !== 'array' || e.args.length !== 2 || e.keywords.length > 0 || !p || !q || p + q > at.rank || !computes) {
+              ok = false;
+              return;
+            }
+            const from = at.base + at.rank - (p + q);
+            visit(a, want, { base: from, rank: p });
+            visit(b, want, { base: from + p, rank: q });
+            outers.set(e, { ufunc: outer, dtype: want });
+            return;
+          }
           const name = f.kind === 'attribute' && f.value.kind === 'name' && tf.types.get(f.value)?.kind === 'module' ? f.attr : null;
           const row = name ? numpyFunction(name) : undefined;
           if (t?.kind === 'array' && row && e.keywords.length === 0 && elementCall(tf, name!, row, e, want)) {
             if (name === 'where') {
               // the condition's elements are bools; the branches' the result's (printed `x if c else y`)
-              visit(e.args[0], 'bool');
-              visit(e.args[1], want);
-              visit(e.args[2], want);
+              visit(e.args[0], 'bool', at);
+              visit(e.args[1], want, at);
+              visit(e.args[2], want, at);
               conditionals.add(e);
               return;
             }
-            for (const a of e.args) visit(a, want);
+            for (const a of e.args) visit(a, want, at);
             return;
           }
           // a scalar call of scalars (math.sqrt(alpha)) is fine as it is; an array one is not lowered, nor a
@@ -333,7 +394,7 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
     if (!ok) return;
     // a temporary's extents are its shape's (it may never exist: implicit-loops.ts)
     const loops = target.dims.flatMap((d, k) => ('slice' in d ? [{ length: length(target.array, k), lo: d.lo, hi: d.hi }] : []));
-    out.lowered.set(s, { stmt: s, loops, refs, parallel: false, ...(conditionals.size > 0 ? { conditionals } : {}), ...(defines ? { defines: { array: defines, shape: temporaries.get(defines)!.py, dtype: tp.dtype } } : {}) });
+    out.lowered.set(s, { stmt: s, loops, refs, parallel: false, ...(conditionals.size > 0 ? { conditionals } : {}), ...(outers.size > 0 ? { outers } : {}), ...(defines ? { defines: { array: defines, shape: temporaries.get(defines)!.py, dtype: tp.dtype } } : {}) });
     const line = s.span.from.line;
     for (const c of divisorChecks) out.preconditions.push({ condition: c, why: `a divisor at line ${line} would be 0 or -1 (NumPy warns and gives 0 or wraps)` });
     for (const r of refs.values()) {
@@ -356,6 +417,14 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
         });
       });
     }
+    // (after the guard's conditions, which name the target's own extents and bounds)
+    if (elsewhere.size > 0) out.lowered.get(s)!.snapshots = [...elsewhere].map(([e, r]) => {
+      const name = `_polyray_snap${snapshotCount++}`;
+      // the copy's dimensions are the view's: its implicit loops in order (`A.T`'s reversed back), from 0
+      const slices = r.dims.flatMap((d) => ('slice' in d ? [d.slice] : [])).sort((a, b) => a - b);
+      refs.set(e, { array: name, dims: slices.map((k) => ({ slice: k, lo: null, hi: null })) });
+      return { name, source: e };
+    });
   });
   out.preconditions = distinctConditions(out.preconditions);
   return out;
@@ -377,6 +446,15 @@ function elementCall(tf: TypedFunction, name: string, row: TableRow, e: Expr & {
   if (!ELEMENT_CALLS[want]?.has(name)) return false;
   if (name === 'clip') return n === 3 && tf.helpers.get(e)?.helper === 'clip_scalar_bounds';
   return n === (name === 'where' ? 3 : 2);
+}
+
+/** `u` for a call `np.<u>.outer(a, b)` of a ufunc lowered per element (OUTER_UFUNCS), else null. */
+function outerUfunc(tf: TypedFunction, e: Expr & { kind: 'call' }): string | null {
+  const f = e.func;
+  if (f.kind !== 'attribute' || f.attr !== 'outer' || f.value.kind !== 'attribute') return null;
+  const u = f.value;
+  if (u.value.kind !== 'name' || tf.types.get(u.value)?.kind !== 'module' || !(u.attr in OUTER_UFUNCS)) return null;
+  return tf.helpers.get(e)?.helper === `outer_${u.attr}` ? u.attr : null;
 }
 
 /** k for a constant integer expression of value -k (`-1`, `1 - 3`; k > 0), else null (the SCoP reads it alike). */

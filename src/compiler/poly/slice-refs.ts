@@ -23,6 +23,18 @@ export interface LoweredSlice {
   defines?: { array: string; shape: string[]; dtype: string };
   /** np.where calls of the statement, printed per element as `x if c else y` (codegen/element-loops.ts). */
   conditionals?: Set<Expr>;
+  /**
+   * `np.add.outer(a, b)` and the like: printed per element as `a + b` (the operands' implicit loops
+   * side by side), cast back to the result's dtype (`np.int32(a + b)` wraps around as NumPy's int32 does).
+   */
+  outers?: Map<Expr, { ufunc: string; dtype: string }>;
+  /**
+   * Parts of the target the statement reads at other elements than the one it writes (`path[:, k]` in
+   * `path[:] = np.minimum(path, np.add.outer(path[:, k], path[k, :]))`): NumPy evaluates the whole right
+   * side before it stores, so each is copied into `name` before the element loops, which read the copy
+   * (its refs entry names `name`). Such a statement fuses with no other.
+   */
+  snapshots?: { name: string; source: Expr }[];
   /** The outermost implicit loop runs as prange (implicit-loops.ts). */
   parallel: boolean;
   /** On the first statement of a fused group: every member, itself first, printed in one loop nest. */
