@@ -40,6 +40,7 @@ def test_parts_read_elsewhere_are_copied_before_the_loops(both):
         assert "_polyray_snap0 = a.T.copy()" in cpu_body(mod, "symmetrize")
         assert "u[1 + _polyray_e0] = (_polyray_snap0[_polyray_e0] + _polyray_snap1[_polyray_e0]) * 0.5" in cpu_body(mod, "smooth")
         assert "x[1 + _polyray_e0] += _polyray_snap0[_polyray_e0]" in cpu_body(mod, "shift_right")
+        assert "_polyray_snap" not in cpu_body(mod, "rows_from_above") and "a[i - 1, _polyray_e0] * 0.5" in cpu_body(mod, "rows_from_above")
         notes = "\n".join(report["floyd_warshall"]["transformations"])
         assert "reads its target at other elements" in notes
         # the copies are the host's: no GPU variant
@@ -97,3 +98,7 @@ def test_other_reads_elsewhere_as_numpy(both, mode):
     # y's length differs from x's rows: NumPy's broadcasting error, from the original
     assert run_both(mod, "wrapped", x, y[:3]).status == "ValueError"
     run_both(mod, "scalar_of_target", rng.standard_normal((3, 3)))
+    # a row read apart from the row written needs no copy
+    assert run_both(mod, "rows_from_above", rng.standard_normal((5, 4))).variant == "cpu"
+    run_both(mod, "rows_from_above", rng.standard_normal((1, 4)))
+    run_both(mod, "rows_from_above", rng.standard_normal((0, 4)))

@@ -37,7 +37,7 @@ import type { Precondition } from './preconditions.js';
 import { sameElements, type LoweredSlice, type RefDim, type SliceRef } from './slice-refs.js';
 import { invariantLocals } from '../scop/invariant-locals.js';
 import type { Shape } from '../scop/temporaries.js';
-import { toAff } from '../scop/affine.js';
+import { affAdd, toAff } from '../scop/affine.js';
 import { castOf } from '../types/casts.js';
 
 export type { RefDim, SliceRef, LoweredSlice } from './slice-refs.js';
@@ -276,7 +276,9 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
             ok = false;
             return;
           }
-          elsewhere.set(e, r);
+          // (a reference with a slice never counts from the end, poly/negative-indices.ts: the guard bounds its
+          // indices inside the array, so indices that differ name different elements)
+          if (!disjoint(r, target)) elsewhere.set(e, r);
         }
         refs.set(e, r);
         return;
@@ -446,6 +448,23 @@ function elementCall(tf: TypedFunction, name: string, row: TableRow, e: Expr & {
   if (!ELEMENT_CALLS[want]?.has(name)) return false;
   if (name === 'clip') return n === 3 && tf.helpers.get(e)?.helper === 'clip_scalar_bounds';
   return n === (name === 'where' ? 3 : 2);
+}
+
+/**
+ * Whether two references of one array never name the same element: in some dimension both are indices that
+ * differ by a non-zero constant (`A[i - 1, 1:-1]` and `A[i, 1:-1]`). Such a read needs no copy: the statement
+ * writes none of it.
+ */
+function disjoint(a: SliceRef, b: SliceRef): boolean {
+  const names = (e: Expr): string | null => (e.kind === 'name' ? e.id : null);
+  return a.dims.some((d, k) => {
+    const e = b.dims[k];
+    if (!e || !('index' in d) || !('index' in e)) return false;
+    const x = toAff(d.index, names);
+    const y = toAff(e.index, names);
+    const diff = x && y ? affAdd(x, y, -1) : null;
+    return diff !== null && diff.terms.size === 0 && diff.constant !== 0;
+  });
 }
 
 /** `u` for a call `np.<u>.outer(a, b)` of a ufunc lowered per element (OUTER_UFUNCS), else null. */

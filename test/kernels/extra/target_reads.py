@@ -46,6 +46,13 @@ def wrapped(x: np.ndarray[tuple[int, int], np.dtype[np.int32]], y: np.ndarray[tu
     x[:, :] = x * 3 + np.multiply.outer(y, x[0, :]) + 7
 
 
+def rows_from_above(a: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    # row i - 1 is never row i: read without a copy
+    n, m = a.shape
+    for i in range(1, n):
+        a[i, 1:] = a[i - 1, :-1] * 0.5 + a[i, 1:]
+
+
 def scalar_of_target(x: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
     # a single element of the target as a scalar: not lowered, NumPy's statement as written
     x[:, :] = x - x[0, 0]
