@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""NPBench's floyd_warshall and softmax (hinted copies in test/kernels/extra) against NumPy, in CPU seconds
-(issue 18: statements that read their target elsewhere, keepdims reductions, as element loops).
+"""NPBench's floyd_warshall (a hinted copy in test/kernels/extra) against NumPy, in CPU seconds
+(issue 18: statements that read their target elsewhere as element loops).
 
 Each compiler given (``--compiler NAME=path/to/bin/polyray.mjs``; default: this checkout's) compiles the kernel
 file into a temporary folder; its CPU variant (POLYRAY_TARGET=cpu, waiting for the compile) and NumPy's original

@@ -51,7 +51,7 @@ NOT_KERNELS = {
     "bench/polybench/__init__.py": "package marker",
     "bench/run_bench.py": "benchmark driver; its kernels are test/kernels/polybench and bench/polybench, checked here",
     "bench/numpy_style.py": "benchmark driver; its kernels are test/kernels/extra/lowered.py, checked here",
-    "bench/lowered_npbench.py": "times NPBench's floyd_warshall and softmax (hinted copies in test/kernels/extra/target_reads.py, "
+    "bench/lowered_npbench.py": "times NPBench's floyd_warshall (a hinted copy in test/kernels/extra/target_reads.py, "
                                 "checked here) against NumPy (a benchmark driver, no kernel)",
     "bench/first_call.py": "first-call benchmark driver (issue 19); its kernels are test/kernels/polybench, checked here, "
                            "and NPBench's own files",
