@@ -4,8 +4,6 @@ hints through them (parse/type-aliases.ts), and the function runs compiled inste
 NameError when the generated module is imported."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 import textwrap
 
 import numpy as np
@@ -14,6 +12,8 @@ import pytest
 import polyray.runtime as rt
 from polyray.compile_service import cli_path
 from polyray.decorator import kernel_source
+
+from module_files import scientist_module
 
 BUILT = (cli_path().parent.parent / "lib/cli/main.js").exists() or cli_path().suffix == ".mjs" and cli_path().exists()
 
@@ -52,16 +52,7 @@ MODULE = textwrap.dedent("""\
 
 @pytest.fixture()
 def mod(tmp_path, monkeypatch):
-    monkeypatch.setenv("POLYRAY_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
-    path = tmp_path / "aliased_hints.py"
-    path.write_text(MODULE)
-    spec = importlib.util.spec_from_file_location("aliased_hints", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["aliased_hints"] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop("aliased_hints", None)
+    yield from scientist_module(tmp_path, monkeypatch, "aliased_hints", MODULE)
 
 
 def test_the_source_carries_the_aliases_the_hints_name_and_nothing_else(mod):

@@ -4,8 +4,6 @@ compiled caller calls their compiled forms directly (no run record, no dispatche
 and a helper name the module rebinds is not followed (the original runs and says why)."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 import textwrap
 
 import numpy as np
@@ -14,6 +12,8 @@ import pytest
 import polyray.runtime as rt
 from polyray.compile_service import cli_path
 from polyray.decorator import kernel_source
+
+from module_files import scientist_module
 
 BUILT = (cli_path().parent.parent / "lib/cli/main.js").exists() or cli_path().suffix == ".mjs" and cli_path().exists()
 needs_compiler = pytest.mark.skipif(not BUILT, reason="the compiler is not built (lib/)")
@@ -67,16 +67,7 @@ MODULE = textwrap.dedent("""\
 
 @pytest.fixture()
 def mod(tmp_path, monkeypatch):
-    monkeypatch.setenv("POLYRAY_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
-    path = tmp_path / "scientist_helpers.py"
-    path.write_text(MODULE)
-    spec = importlib.util.spec_from_file_location("scientist_helpers", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["scientist_helpers"] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop("scientist_helpers", None)
+    yield from scientist_module(tmp_path, monkeypatch, "scientist_helpers", MODULE)
 
 
 def test_kernel_source_carries_the_called_helpers_without_their_decorators(mod):
