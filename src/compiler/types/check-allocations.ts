@@ -2,7 +2,7 @@
 // A layer of the types checker (checker-base.ts describes the chain).
 import type { Span } from '../diagnostics.js';
 import type { Expr } from '../parse/ast.js';
-import { describe, UNKNOWN, type Ty } from './ty.js';
+import { DEFAULT_DTYPE, describe, UNKNOWN, type Ty } from './ty.js';
 import { BUILTIN_TYPE_DTYPES, dtypeOfString, markDtype } from './dtype-args.js';
 import { planBinary } from './nep50.js';
 import { isDtype, kindOf, type Dtype } from './promotion.js';
@@ -73,7 +73,7 @@ export abstract class AllocationChecker extends NumpyCallChecker {
       if (v && v.kind !== 'unknown') this.error(e.span, `np.full(): the fill value must be a scalar, found ${describe(v)}`);
       return dtype;
     }
-    if (dtype === null) return v.origin === 'np' && v.dtype ? v.dtype : { bool: 'bool', int: 'int64', float: 'float64', complex: 'complex128' }[v.scalar];
+    if (dtype === null) return v.origin === 'np' && v.dtype ? v.dtype : DEFAULT_DTYPE[v.scalar];
     if (isDtype(dtype) && v.origin === 'py' && v.scalar === 'int') this.constructorRange(dtype, v, e.args[1], e.span, `np.full() of a Python int as ${dtype}`);
     if (isDtype(dtype) && kindOf(dtype) === 'int' && (v.scalar === 'float' || v.scalar === 'complex')) {
       this.error(e.span, `np.full() of a ${v.scalar} as ${dtype}: NaN and values out of ${dtype}'s range convert differently in NumPy and in compiled code`);

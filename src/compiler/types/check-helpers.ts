@@ -2,7 +2,7 @@
 // facts read from the syntax or a type, no checker state.
 import type { Expr, Stmt } from '../parse/ast.js';
 import { dtypeScalar } from './hints.js';
-import { npScalar, scalar, type Ty } from './ty.js';
+import { DEFAULT_DTYPE, npScalar, scalar, type Ty } from './ty.js';
 import { isDtype, kindOf } from './promotion.js';
 import { arrayMethod, numpyFunction, type TableRow } from './numpy-table.js';
 import { STORE_HELPER } from './index-arrays.js';
@@ -94,7 +94,7 @@ export function reductionScalar(name: string, dtype: string | null): Ty {
 
 /** A scalar's exact type: a NumPy dtype, or 'py <kind>' for a Python scalar. */
 export function exactScalarType(t: Ty & { kind: 'scalar' }): string {
-  if (t.origin === 'np') return t.dtype ?? { bool: 'bool', int: 'int64', float: 'float64', complex: 'complex128' }[t.scalar];
+  if (t.origin === 'np') return t.dtype ?? DEFAULT_DTYPE[t.scalar];
   return `${t.origin} ${t.scalar}`;
 }
 
@@ -195,7 +195,7 @@ export function countIntLike(e: Expr): number {
 /** The NumPy scalar type a returned value has in the original when it is a NumPy scalar (Numba returns a Python number). */
 export function numpyScalarType(t: Ty): string | null {
   if (t.kind !== 'scalar' || t.origin !== 'np') return null;
-  return t.dtype ?? { bool: 'bool_', int: 'int64', float: 'float64', complex: 'complex128' }[t.scalar];
+  return t.dtype ?? (t.scalar === 'bool' ? 'bool_' : DEFAULT_DTYPE[t.scalar]);
 }
 
 /** The subscripts an elementwise expression combines (`p[i] - p[i - 1]`: both), not those inside indices or calls. */

@@ -10,7 +10,7 @@
 // pass (parameters, ranks, the fixed point) and the module entry point.
 import { stmtExprs, walkExpr, walkStmts, type Expr, type FunctionDef, type Module } from '../parse/ast.js';
 import { expandAliases, hintType, makeResolver } from './hints.js';
-import { sameTy, UNKNOWN } from './ty.js';
+import { DEFAULT_DTYPE, sameTy, UNKNOWN } from './ty.js';
 import { markCast } from './casts.js';
 import type { Numerics } from '../numerics.js';
 import { ModuleCalls } from './calls.js';
@@ -225,7 +225,7 @@ class Checker extends AllocationChecker {
       // a NumPy scalar keeps NumPy's rules: neither CPython's helpers nor a Python scalar's weak promotion apply
       info.exact = false;
       delete info.bounds;
-      info.scalarDtype = t.dtype ?? { bool: 'bool', int: 'int64', float: 'float64', complex: 'complex128' }[t.scalar];
+      info.scalarDtype = t.dtype ?? DEFAULT_DTYPE[t.scalar];
     }
     return info;
   }

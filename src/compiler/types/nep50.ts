@@ -42,6 +42,15 @@ export interface Plan {
 const ARITH = new Set(['+', '-', '*']);
 const BITWISE = new Set(['&', '|', '^']);
 const SHIFT = new Set(['<<', '>>']);
+/**
+ * Two-operand ufuncs that promote their operands as an operator does, and that
+ * operator: planBinary() then plans the ufunc's casts (types/ufunc-dtype.ts,
+ * types/scalar-ufunc.ts).
+ */
+export const UFUNC_AS_OPERATOR: Readonly<Record<string, string>> = {
+  add: '+', subtract: '-', multiply: '*', maximum: '+', minimum: '+', fmax: '+', fmin: '+', divide: '/', true_divide: '/',
+};
+
 export const COMPARISONS = new Set(['<', '<=', '>', '>=', '==', '!=']);
 
 /** Both operands are integers or booleans (of a dtype or Python ones). */

@@ -12,7 +12,7 @@
 // test/ts/scalar-ufunc.test.ts checks every ufunc of the table and dtype
 // against a fixture measured with the .venv's NumPy and Numba. Pure.
 import type { TableRow } from './numpy-table.js';
-import { planBinary, type Plan, type Side } from './nep50.js';
+import { planBinary, UFUNC_AS_OPERATOR, type Plan, type Side } from './nep50.js';
 import { bitsOf, kindOf, NARROW, promoteTypes, type Dtype } from './promotion.js';
 
 export type ScalarUfunc =
@@ -26,10 +26,6 @@ const KEEPS_INTS = new Set([
   'abs', 'absolute', 'negative', 'square', 'floor', 'ceil', 'trunc', 'maximum', 'minimum', 'fmax', 'fmin',
   'sign', 'conj', 'conjugate', 'real', 'imag', 'add', 'subtract', 'multiply',
 ]);
-/** Two-operand ufuncs that promote as an operator does, and that operator (nep50.ts plans it). */
-const AS_OPERATOR: Record<string, string> = {
-  add: '+', subtract: '-', multiply: '*', maximum: '+', minimum: '+', fmax: '+', fmin: '+', divide: '/', true_divide: '/',
-};
 /** Ufuncs NumPy refuses on complex numbers (TypeError): the original raises it. */
 const REAL_ONLY = new Set(['fabs', 'floor', 'ceil', 'trunc', 'radians', 'deg2rad', 'hypot', 'arctan2', 'maximum', 'minimum', 'fmax', 'fmin']);
 /** complex64 ufuncs computed the same way by both (no rounding of a product or quotient). */
@@ -54,7 +50,7 @@ export function scalarUfunc(row: TableRow, sides: readonly Side[]): ScalarUfunc 
   let dtype: Dtype;
   if (sides.length === 2 && sides.some((s) => s.kind === 'weak')) {
     // a Python number beside the narrow scalar: NEP 50 keeps the scalar's dtype, Numba widens; cast it
-    const op = AS_OPERATOR[row.name];
+    const op = UFUNC_AS_OPERATOR[row.name];
     if (!op) return { error: `${what}: NumPy 2 computes it in the NumPy scalar's dtype (NEP 50), compiled code in 64 bits` };
     plan = planBinary(op, sides[0], sides[1]);
     if (plan.error) return { error: plan.error.replace(/^'[^']*'/, `np.${row.name}()`) };

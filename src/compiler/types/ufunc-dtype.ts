@@ -6,13 +6,15 @@
 // float64 compiled), so a two-operand call takes its promotion plan from
 // types/nep50.ts, whose casts print the Python scalar as np.float32. Pure.
 import type { TableRow } from './numpy-table.js';
-import { planBinary, type Plan, type Side } from './nep50.js';
+import { planBinary, UFUNC_AS_OPERATOR, type Plan, type Side } from './nep50.js';
 import type { Ty } from './ty.js';
 
-/** Ufuncs whose two operands promote as `+` does (the result in the promoted dtype). */
-const AS_ADD = new Set(['add', 'subtract', 'multiply', 'maximum', 'minimum', 'fmax', 'fmin']);
-/** Ufuncs whose two operands promote as `/` does (integers give float64). */
-const AS_DIVIDE = new Set(['divide', 'true_divide', 'hypot', 'arctan2']);
+/**
+ * Float-only ufuncs whose two operands promote as `/` does here: the operands
+ * are float arrays and Python or 64-bit NumPy numbers (with integer NumPy
+ * scalars np.arctan2 and `/` differ, so scalar-ufunc.ts does not take this).
+ */
+const FLOAT_AS_DIVIDE = new Set(['hypot', 'arctan2']);
 
 export type NarrowUfunc =
   /** a float32 computation: the result's dtype, and the plan for a two-operand call's casts */
@@ -38,7 +40,7 @@ export function narrowFloatUfunc(row: TableRow, args: Ty[], side: (k: number) =>
   const strongScalar64 = args.some((t) => t.kind === 'scalar' && t.origin === 'np' && t.dtype !== 'float32');
   const dtype = arrays.some((t) => t.dtype === 'float64') || strongScalar64 ? 'float64' : 'float32';
   if (args.length === 1) return { dtype, plan: null };
-  const op = AS_ADD.has(row.name) ? '+' : AS_DIVIDE.has(row.name) ? '/' : null;
+  const op = UFUNC_AS_OPERATOR[row.name] ?? (FLOAT_AS_DIVIDE.has(row.name) ? '/' : null);
   if (op === null) return null;
   const plan = planBinary(op, side(0), side(1));
   if (plan.error || plan.dtype !== dtype) return null;
