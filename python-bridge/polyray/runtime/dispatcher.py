@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 from time import perf_counter, thread_time
 from typing import Any, Final
 
+import numpy as np
+
 from .. import cluster as _cluster
 from . import history as _history
 from . import environ as _environ
@@ -300,6 +302,23 @@ class Dispatcher:
             # background compiles this call asked for start now, not while it ran (background.py)
             _open_gates()
 
+    def _pristine(self, chosen: str, sizes: tuple[int, int] | None,
+                  args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The arguments as the caller passed them, for timing the original on copies after ``chosen`` ran
+        (speedup.SpeedupMeter.variant_ran): ``args`` where the function writes none of its arrays; where it
+        does, and that timing is due after this call (copies_due), ``args`` with its written arrays copied now,
+        before the variant writes them; else None (nothing is timed on the variant's outputs)."""
+        written = [i for i, p in enumerate(self.params) if p.kind == "array" and p.written]
+        if not written:
+            return args
+        try:
+            if not self._speed.copies_due(chosen, sizes):
+                return None
+            return tuple(a.copy(order="K") if i in written and isinstance(a, np.ndarray) else a
+                         for i, a in enumerate(args))
+        except Exception:  # noqa: BLE001 - no memory for the copies, say: the original is not timed on this call
+            return None
+
     def _call(self, args: tuple[Any, ...]) -> Any:
         raw_target = _hot.env_get(_hot.TARGET_KEY)  # (what the hot path compares, as os.environ keeps it)
         writes = _EVENTS[0]  # (an environment written or a cluster (dis)connected during the call: nothing settles)
@@ -319,6 +338,7 @@ class Dispatcher:
                 problem = f"checking the arguments failed ({_short(exc)})"
             if problem is None:
                 variant = self.variants[chosen]
+                pristine = self._pristine(chosen, sizes, args) if decision is not None else args
                 mark = _compile_mark()  # (a time measured beside a background compile is not a settled one)
                 start = perf_counter()
                 try:
@@ -375,7 +395,7 @@ class Dispatcher:
                         beside = getattr(variant, "last_beside", False) if ran is not None else _compiled_since(mark)
                         self._cost.observe(decision, chosen, seconds, args, sizes, beside)
                         if decision is not None:  # auto: forced targets (tests, benchmarks) pay no extra runs
-                            extra.update(self._speed.variant_ran(chosen, sizes, seconds, self.original, args))
+                            extra.update(self._speed.variant_ran(chosen, sizes, seconds, self.original, pristine))
                         else:  # the speedup from the original's own calls, or why none (the sidebar says it)
                             extra.update(self._speed.forced_ran(chosen, sizes, seconds))
                     except Exception as exc:  # noqa: BLE001

@@ -328,11 +328,33 @@ class SpeedupMeter:
                 f"the variant's {_fmt(variant_seconds)} x {factor:g}, the most compiled code was measured to gain"
                 f" over NumPy calls without a loop ({ARRAY_SPEEDUP_PER_CORE:g} per core)")
 
+    def copies_due(self, variant: str, sizes: tuple[int, int] | None) -> bool:
+        """Whether :meth:`variant_ran`, after this call of ``variant``, may time the original on copies of the
+        call's arguments. A function that writes its arguments then has them copied before the variant runs
+        (Dispatcher._pristine): the original is timed on the caller's inputs, not on the variant's outputs
+        (issue 18: NPBench cholesky2's output is not positive definite, the original raised on it, was never
+        timed, and auto kept compiled code at 0.70x NumPy). The same branches as variant_ran, on the state
+        before the call; where this call's time brings a tie that was not one before, the next call times it."""
+        if sizes is None:
+            return False
+        cls, nbytes = sizes
+        best = self._variant.get((variant, cls))
+        if self.original_seconds(cls) is None and cls not in self._tried:
+            decided = best is not None and self._ran_cpu.get(cls, 0.0) >= RAN_DECISIVE_FACTOR * best > 0.0
+            return (self._calls.get((variant, cls), 0) >= 1 and not decided and nbytes <= MAX_COPY_BYTES
+                    and original_timing_bound() > 0.0)
+        if cls in self._deferred:
+            return not compiling_now()
+        return best is not None and self._a_tie_to_settle(cls, best)
+
     def variant_ran(self, variant: str, sizes: tuple[int, int] | None, seconds: float,
-                    original: Callable[..., Any], args: tuple[Any, ...]) -> dict[str, Any]:
+                    original: Callable[..., Any], args: tuple[Any, ...] | None) -> dict[str, Any]:
         """A variant ran ``args`` in ``seconds``: the record keys (speedup or why not, and what the original's
         figure rests on), after timing the original on copies of ``args`` if this is the class's second call
-        (or a later one, where a compile ran then), it is predicted cheap, and no compile runs now."""
+        (or a later one, where a compile ran then), it is predicted cheap, and no compile runs now. ``args``:
+        the arguments as the caller passed them (copied before the run where the function writes them:
+        :meth:`copies_due`); None where they were written and not copied: no timing on copies then, a later
+        call makes it."""
         if sizes is None:
             return {}
         cls, nbytes = sizes
@@ -347,18 +369,24 @@ class SpeedupMeter:
             self._tried.add(cls)  # (its copies are not timed: a call that ran it decided)
         elif self.original_seconds(cls) is None and cls not in self._tried and calls >= 2:
             self._tried.add(cls)
-            extra = self._time_original(cls, nbytes, best, original, args)
+            timed = self._time_original(cls, nbytes, best, original, args)
+            if timed is None:  # (the arguments were written and not copied before the run: the next call)
+                self._tried.discard(cls)
+            extra = timed or {}
         elif deferred is not None:  # timed beside a compile: again once none runs
             if not compiling_now():
                 del self._deferred[cls]
-                extra = self._time_original(cls, nbytes, best, original, args)
+                timed = self._time_original(cls, nbytes, best, original, args)
+                if timed is None:
+                    self._deferred[cls] = deferred
+                extra = timed or {}
             elif deferred + 1 >= MAX_DEFERRED:
                 del self._deferred[cls]
                 self._basis[cls] += f" (no call without one in {MAX_DEFERRED})"
             else:
                 self._deferred[cls] = deferred + 1
         elif self._a_tie_to_settle(cls, best):
-            extra = self._time_original(cls, nbytes, best, original, args, tie=True)
+            extra = self._time_original(cls, nbytes, best, original, args, tie=True) or {}
         measured = self._original.get(cls)
         if measured is not None and best > 0.0:
             extra["speedup"] = measured[0] / best
@@ -411,8 +439,10 @@ class SpeedupMeter:
         return {"speedup_note": f"original not timed: {variant} is a forced target (only auto times the original)"}
 
     def _time_original(self, cls: int, nbytes: int, variant_seconds: float,
-                       original: Callable[..., Any], args: tuple[Any, ...], tie: bool = False) -> dict[str, Any]:
-        """Time the original on copies of ``args`` (``tie``: again, a tie to settle: _a_tie_to_settle)."""
+                       original: Callable[..., Any], args: tuple[Any, ...] | None,
+                       tie: bool = False) -> dict[str, Any] | None:
+        """Time the original on copies of ``args`` (``tie``: again, a tie to settle: _a_tie_to_settle); None
+        where it would but ``args`` is None (the caller's arguments are gone: variant_ran)."""
         bound = original_timing_bound()
         if self._loops is None and not self._original:
             self._loops = interpreted_loops(original)
@@ -423,6 +453,8 @@ class SpeedupMeter:
         if nbytes > MAX_COPY_BYTES:
             self._notes[cls] = f"original not timed: its arguments ({nbytes / 2**20:.0f} MiB) are too big to copy"
             return {}
+        if args is None:
+            return None
         try:
             copies = tuple(a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args)
         except Exception as exc:  # noqa: BLE001 - no memory for the copies: no timing
