@@ -27,15 +27,25 @@ that cannot be loaded (truncated, corrupt, written by another Numba, its
 module gone) is a miss (compiled again, then overwritten), and an entry that
 cannot be written is skipped. Each such event is kept as a note that the
 variant puts in its next run record (``cache``).
+
+The key holds the runtime's source too (:func:`runtime_fingerprint`). Numba
+keys an entry by the variant's own bytecode and its file's stamp only, yet the
+compiled entry holds the helpers the variant calls (runtime/*.py, inlined or
+linked in): after a helper's source changed, the variant's old entry, with the
+old helper inside, kept loading (found in the twelfth session). The whole
+package counts, not only the helpers a variant names: helpers call helpers of
+other files, and their ``@overload`` registrations are global to Numba's typing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 import threading
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .hot import hot_thread as _hot_thread
@@ -57,6 +67,28 @@ def module_problem(py_func: Callable[..., Any]) -> str | None:
     if module is None or getattr(module, "__dict__", None) is not g:
         return f"module {name!r} of {py_func.__name__} is not importable under its own name (not in sys.modules)"
     return None
+
+
+#: sha256 of this package's sources, read once per process (the helpers compiled in are the ones imported then)
+_runtime_fingerprint: str | None = None
+
+
+def runtime_fingerprint() -> str:
+    """A hash of every ``.py`` file of polyray/runtime (names and contents), for the on-disk cache's key:
+    a changed helper recompiles the variants that may call it instead of loading entries that hold the old
+    one. Contents, not mtimes: a fresh checkout or an unchanged reinstall keeps the entries."""
+    global _runtime_fingerprint
+    if _runtime_fingerprint is None:
+        root = Path(__file__).resolve().parent
+        h = hashlib.sha256()
+        for path in sorted(root.rglob("*.py")):
+            h.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
+            try:
+                h.update(path.read_bytes())
+            except OSError:
+                h.update(b"unreadable")
+        _runtime_fingerprint = h.hexdigest()
+    return _runtime_fingerprint
 
 
 _cache_class: type | None = None
@@ -82,7 +114,7 @@ def _name_keyed_cache() -> type:
                 self._notes.append(text)
 
         def _index_key(self, sig: Any, codegen: Any) -> Any:
-            return (*super()._index_key(sig, codegen), self._module_name)
+            return (*super()._index_key(sig, codegen), self._module_name, runtime_fingerprint())
 
         def load_overload(self, sig: Any, target_context: Any) -> Any:
             problem = module_problem(self._py_func)
