@@ -138,7 +138,7 @@ function wholeSlice(e: Expr): boolean {
 }
 
 /** c where e is `i`, `i + c`, `c + i` or `i - c` for an int literal c; null otherwise. */
-function offsetOf(e: Expr, i: string): number | null {
+export function offsetOf(e: Expr, i: string): number | null {
   if (e.kind === 'name') return e.id === i ? 0 : null;
   if (e.kind !== 'binary' || (e.op !== '+' && e.op !== '-')) return null;
   const lit = (x: Expr): number | null => (x.kind === 'number' && x.numberKind === 'int' && /^\d+$/.test(x.text) ? Number(x.text) : null);
@@ -171,7 +171,7 @@ function keepsOperands(tf: TypedFunction, loop: ForStmt, found: ColumnProduct[])
 }
 
 /** A local array every binding of which is a new array (np.zeros, np.eye, ... or a product of the loop). */
-function freshLocal(tf: TypedFunction, name: string): boolean {
+export function freshLocal(tf: TypedFunction, name: string): boolean {
   if (tf.params.some((q) => q.name === name)) return false;
   let ok = true;
   walkStmts(tf.fn.body, (s) => {
@@ -186,7 +186,7 @@ function freshLocal(tf: TypedFunction, name: string): boolean {
 }
 
 /** Replaces the node `from` by `to` wherever the statements hold it (once). */
-function replaceExpr(body: Stmt[], from: Expr, to: Expr): void {
+export function replaceExpr(body: Stmt[], from: Expr, to: Expr): void {
   const swap = (e: Expr): Expr => {
     if (e === from) return to;
     switch (e.kind) {

@@ -33,6 +33,7 @@ import { simdSumNotes } from '../codegen/local-accumulators.js';
 import { bindReturnedArray, RETURNED } from './returned-arrays.js';
 import { hoistScalarReductions } from './hoisted-reductions.js';
 import { hoistColumnProducts } from './column-products.js';
+import { hoistColumnDots } from './column-dots.js';
 import type { CloseNote } from '../numerics.js';
 
 /** Adds notes at places with none yet, in line order. */
@@ -53,6 +54,8 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   hoistScalarReductions(tf);
   // per-column products of a loop as one product before it (column-products.ts, close mode)
   const columnProducts = hoistColumnProducts(tf);
+  // a loop's dots with the columns of one row block as one vector-matrix product before it (column-dots.ts, close mode)
+  const columnDots = hoistColumnDots(tf);
   const returned = bindReturnedArray(tf);
   const scop = wrapNegativeIndices(isl, extractScop(tf, source));
   const reductions = new Map<number, string[]>();
@@ -73,6 +76,7 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
     }
   }
   const transformations: string[] = [];
+  if (columnDots > 0) transformations.push(`${columnDots} dot product${columnDots > 1 ? 's' : ''} of a loop with the columns of a row block computed as one vector-matrix product before it (column-dots.ts)`);
   if (columnProducts > 0) transformations.push(`${columnProducts} per-column product${columnProducts > 1 ? 's' : ''} of a loop computed as one matrix product before it, where that costs at most twice the loop's (column-products.ts)`);
   let plan: FunctionPlan = {
     parallel,
