@@ -19,14 +19,14 @@ SOURCE = textwrap.dedent('''
     import numpy.typing as npt
 
 
-    def trmm(alpha: np.float64, A: npt.NDArray[np.float64], B: npt.NDArray[np.float64]) -> None:
+    def trmm(alpha: float, A: npt.NDArray[np.float64], B: npt.NDArray[np.float64]) -> None:
         for i in range(B.shape[0]):
             for j in range(B.shape[1]):
                 B[i, j] += np.dot(A[i + 1:, i], B[i + 1:, j])
         B *= alpha
 
 
-    def symm(alpha: np.float64, beta: np.float64, C: npt.NDArray[np.float64], A: npt.NDArray[np.float64],
+    def symm(alpha: float, beta: float, C: npt.NDArray[np.float64], A: npt.NDArray[np.float64],
              B: npt.NDArray[np.float64]) -> None:
         temp2 = np.empty((C.shape[1], ), dtype=C.dtype)
         C *= beta
