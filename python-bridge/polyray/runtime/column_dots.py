@@ -21,7 +21,7 @@ from numba import njit
 from .jitting import quiet_performance_advice
 from .numba_helpers import dot
 
-__all__ = ["column_dots", "column_dot"]
+__all__ = ["column_dots", "column_dots_none", "column_dot"]
 
 
 @njit(cache=True, nogil=True)
@@ -37,6 +37,12 @@ def column_dots(v: Any, y: Any, s: int, t: int, lo: int, hi: int) -> Any:
 
 
 @njit(cache=True, nogil=True)
+def column_dots_none(y: Any) -> Any:
+    """No product: the loop has no iteration (its vector is not evaluated, as in the original)."""
+    return np.empty(0, dtype=y.dtype)
+
+
+@njit(cache=True, nogil=True)
 def column_dot(p: Any, lo: int, j: int, v: Any, y: Any, s: int, t: int) -> Any:
     """``np.dot(v, y[s:t, j])``: element j - lo of ``p`` where column_dots computed it."""
     if p.shape[0] > 0:
@@ -49,3 +55,4 @@ def column_dot(p: Any, lo: int, j: int, v: Any, y: Any, s: int, t: int) -> Any:
 
 quiet_performance_advice(column_dots.py_func)  # (np.dot of strided columns: Numba's advice on code the user did not write)
 quiet_performance_advice(column_dot.py_func)
+quiet_performance_advice(column_dots_none.py_func)

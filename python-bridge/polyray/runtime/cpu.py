@@ -40,7 +40,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {"np_rshift", "np_lshift"}  # NumPy's shift of integer scalars by any count (runtime/int_helpers.py)
     | {"norm", "norm_keepdims"}  # np.linalg.norm by NumPy's formulas (runtime/norms.py)
     | {"column_products", "column_product"}  # a loop's per-column products as one product (runtime/column_products.py)
-    | {"column_dots", "column_dot"}  # a loop's dots with a row block's columns as one product (runtime/column_dots.py)
+    | {"column_dots", "column_dots_none", "column_dot"}  # a loop's dots with a row block's columns as one product (runtime/column_dots.py)
     | {"blas_dot", "blas_dot_rows"}  # product loops' BLAS products, one Numba function cached on disk (runtime/blas_products.py)
     | {"blas_threads_match", "blas_threads_one", "blas_threads_restore"}  # BLAS threads matched to Numba's around products (runtime/blas_threads.py)
     | {"mask_get", "mask_rows", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)

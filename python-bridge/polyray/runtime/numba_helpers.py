@@ -53,7 +53,7 @@ from .strided_products import fits as strided_fits, strided_matmul  # products o
 from .blas_products import blas_dot, blas_dot_rows  # noqa: F401 - product loops' BLAS products, cached on disk per argument types
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "pow_fop", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
-           "matmul", "dot", "cov", "column_products", "column_product", "column_dots", "column_dot", "blas_dot", "blas_dot_rows", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", "norm_keepdims", "axis_average", *_BLAS_THREADS, "py_int", "astype_int", "fit_int", "spec_fit_int", "np_rshift", "np_lshift", "check_index", "spec_index", "round_decimals", "clip_scalar_bounds", *_ARRAY_HELPERS, *_INDEX_HELPERS,
+           "matmul", "dot", "cov", "column_products", "column_product", "column_dots", "column_dots_none", "column_dot", "blas_dot", "blas_dot_rows", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", "norm_keepdims", "axis_average", *_BLAS_THREADS, "py_int", "astype_int", "fit_int", "spec_fit_int", "np_rshift", "np_lshift", "check_index", "spec_index", "round_decimals", "clip_scalar_bounds", *_ARRAY_HELPERS, *_INDEX_HELPERS,
            *_MATH_HELPERS, *_COMPLEX_HELPERS, *_FFT_HELPERS, *_SORT_HELPERS, *_ROW_HELPERS,
            *(f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")),
            *(f"spec_{name}" for name in ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow"))]
@@ -829,7 +829,7 @@ def __getattr__(name: str) -> Any:
         # a loop's per-column products as one product (column_products.py, which imports covariance's dsyrk)
         from . import column_products
         return getattr(column_products, name)
-    if name in ("column_dots", "column_dot"):
+    if name in ("column_dots", "column_dots_none", "column_dot"):
         # a loop's dots with a row block's columns as one product (column_dots.py)
         from . import column_dots
         return getattr(column_dots, name)

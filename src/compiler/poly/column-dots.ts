@@ -10,8 +10,9 @@
 // order), which BLAS's gemv computes reading the block row by row, without a
 // copy (runtime/strided_products.py).
 //
-// The loop gets a statement before it, `P = column_dots(v, Y, s, t, lo, hi)`
-// (runtime/column_dots.py), which is that product where the loop's columns lie
+// The loop gets a statement before it, `P = column_dots(v, Y, s, t, lo, hi) if
+// lo < hi else column_dots_none(Y)` (runtime/column_dots.py; v is evaluated
+// only where the loop runs, as in the original), the product where the loop's columns lie
 // within Y and the lengths agree, and empty otherwise; each dot becomes
 // `column_dot(P, lo, j, v, Y, s, t)`: P's element j - lo, or the dot as written
 // where P is empty (it raises as NumPy does). The product costs the loop's own
@@ -27,7 +28,7 @@
 // module is called and no statement is a bare call.
 import { walkExpr, walkStmts, stmtExprs, type Expr, type ForStmt, type NameExpr, type Stmt } from '../parse/ast.js';
 import type { TypedFunction } from '../types/check.js';
-import type { Ty } from '../types/ty.js';
+import { scalar, type Ty } from '../types/ty.js';
 import { invariantIn, isParamArray } from './product-terms.js';
 import { freshLocal, offsetOf, replaceExpr } from './column-products.js';
 
@@ -90,12 +91,19 @@ function hoistIn(tf: TypedFunction, loop: ForStmt, outer: ForStmt[], count: { n:
     const ty: Ty = { kind: 'array', dtype: (tf.types.get(d.y) as Ty & { kind: 'array' }).dtype, ndim: 1 };
     const span = { ...loop.span, end: loop.span.start, to: loop.span.from };
     const target: Expr = { kind: 'name', span, id };
-    const value: Expr = { kind: 'call', span, func: { kind: 'name', span, id: 'column_dots' }, args: [], keywords: [] };
-    tf.types.set(target, ty);
-    tf.types.set(value, ty);
+    const product: Expr = { kind: 'call', span, func: { kind: 'name', span, id: 'column_dots' }, args: [], keywords: [] };
+    const none: Expr = { kind: 'call', span, func: { kind: 'name', span, id: 'column_dots_none' }, args: [], keywords: [] };
+    // v is evaluated only where the loop runs, as the original evaluates it (`A[i + 1:, i]` may raise)
+    const start: Expr = loop.range.start ?? { kind: 'number', span, text: '0', numberKind: 'int' };
+    const test: Expr = { kind: 'compare', span, left: start, ops: ['<'], comparators: [loop.range.stop] };
+    const value: Expr = { kind: 'ifexp', span, test, body: product, orelse: none };
+    for (const e of [target, product, none, value]) tf.types.set(e, ty);
+    if (!loop.range.start) tf.types.set(start, scalar('int', 'py'));
+    tf.types.set(test, scalar('bool', 'py'));
     tf.locals.set(id, ty);
     const [s, t] = [d.rows.lower ?? '0', d.rows.upper ?? NO_STOP];
-    tf.helpers.set(value, { helper: 'column_dots', args: [d.v, d.y, s, t, lo, loop.range.stop] });
+    tf.helpers.set(product, { helper: 'column_dots', args: [d.v, d.y, s, t, lo, loop.range.stop] });
+    tf.helpers.set(none, { helper: 'column_dots_none', args: [d.y] });
     before.push({ kind: 'assign', span, target, value, annotation: null });
     // the dot itself: its type and close note stay (the node's), printed through column_dot
     const ty0 = tf.types.get(d.node);
@@ -153,7 +161,12 @@ function keepsOperands(tf: TypedFunction, loop: ForStmt, outer: ForStmt[], found
   let ok = true;
   walkStmts(loop.body, (s) => {
     if (s.kind === 'expr' || (s.kind === 'for' && s.target.id === loop.target.id)) ok = false;
-    for (const e of stmtExprs(s)) walkExpr(e, (n) => { if (tf.calls.has(n)) ok = false; });
+    for (const e of stmtExprs(s)) walkExpr(e, (n) => {
+      if (tf.calls.has(n)) ok = false;
+      // a ufunc's out= or a method of an operand (a.sort(), a.fill(v)) may write it inside an expression
+      if (n.kind === 'call' && (n.keywords.some((k) => k.name === 'out') || (n.func.kind === 'attribute' && n.func.value.kind === 'name'
+        && (vectors.has(n.func.value.id) || blocks.has(n.func.value.id))))) ok = false;
+    });
     if (s.kind !== 'assign' && s.kind !== 'augassign') return;
     if (s.target.kind === 'name' && (s.kind === 'assign' || tf.locals.get(s.target.id)?.kind !== 'array')) {
       if (s.target.id === loop.target.id || vectors.has(s.target.id) || blocks.has(s.target.id)) ok = false;
