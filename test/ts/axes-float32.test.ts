@@ -153,7 +153,7 @@ test('re-bound locals: each later top-level binding gets its own name; names bou
   `)), null);
 });
 
-test('a function that checks as written keeps its names; one that needs the renaming compiles with it', async () => {
+test('a function that checks as written keeps its names unless it re-binds an array; one that needs the renaming compiles with it', async () => {
   const r = await compile(py`
     def same(x: ${F2}):
         y = x * 2.0
@@ -168,7 +168,15 @@ test('a function that checks as written keeps its names; one that needs the rena
         return x @ w
   `);
   assert.equal(fn(r, 'same').accelerated, true);
-  assert.match(r.module, /def _polyray_cpu_same\(x\):\n {4}y = x \* .*\n {4}y = y \+ /);
+  // (a re-bound array: each binding its own local, so that each may be a temporary: types/rebinding-check.ts)
+  assert.match(r.module, /def _polyray_cpu_same\(x\):\n {4}y = x \* .*\n {4}y__1 = y \+ .*\n {4}return y__1/);
+  const kept = await compile(py`
+    def scalars(x: ${F2}, a: float):
+        s = a * 2.0
+        s = s + 1.0
+        return x * s
+  `);
+  assert.match(kept.module, /def _polyray_cpu_scalars\(x, a\):\n {4}s = a \* 2\.0\n {4}s = s \+ 1\.0/);
   // a re-bound array parameter (refused as written) is a new local: the caller's array is not written
   assert.equal(fn(r, 'centered').accelerated, true, messages(fn(r, 'centered')));
   assert.equal(fn(r, 'centered').params[0].written, false);

@@ -29,7 +29,7 @@ export function allNames(fn: FunctionDef): Set<string> {
 }
 
 /** The names to rename: two or more bindings, all top-level plain assignments (a parameter being one). */
-function renamable(fn: FunctionDef): Set<string> {
+export function renamable(fn: FunctionDef): Set<string> {
   const top = new Map<string, number>();
   const excluded = new Set<string>();
   for (const u of fn.unsupported) for (const n of u.binds ?? []) excluded.add(n);

@@ -36,7 +36,7 @@ import { PythonPrinter } from '../codegen/python-printer.js';
 import type { Precondition } from './preconditions.js';
 import { sameElements, type LoweredSlice, type RefDim, type SliceRef } from './slice-refs.js';
 import { invariantLocals } from '../scop/invariant-locals.js';
-import type { Shape } from '../scop/temporaries.js';
+import { extentExpr, type Shape } from '../scop/temporaries.js';
 import { affAdd, toAff } from '../scop/affine.js';
 import { castOf } from '../types/casts.js';
 
@@ -128,11 +128,14 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
   const fromEnd = (b: Expr, array: string, d: number, clip: boolean): Expr | null => {
     const k = negativeConstant(b);
     if (k === null) return b;
-    // a temporary's length is a shape expression, not an array's: left to NumPy
-    if (temporaries.has(array)) return null;
     const at = b.span;
     const n = (text: string): Expr => ({ kind: 'number', span: at, text, numberKind: 'int' });
-    const length: Expr = { kind: 'subscript', span: at, value: { kind: 'attribute', span: at, value: { kind: 'name', span: at, id: array }, attr: 'shape' }, indices: [n(String(d))] };
+    // a temporary's length is its shape's expression over the arguments (it may never be allocated)
+    const temporary = temporaries.get(array);
+    const length: Expr | null = temporary
+      ? extentExpr(tf, temporary, d, at)
+      : { kind: 'subscript', span: at, value: { kind: 'attribute', span: at, value: { kind: 'name', span: at, id: array }, attr: 'shape' }, indices: [n(String(d))] };
+    if (!length) return null;
     const diff: Expr = { kind: 'binary', span: at, op: '-', left: length, right: n(String(k)) };
     const out: Expr = clip ? { kind: 'call', span: at, func: { kind: 'name', span: at, id: 'max' }, args: [n('0'), diff], keywords: [] } : diff;
     normalized.add(out);

@@ -362,7 +362,11 @@ class Extractor {
   private temporary(name: string, value: Expr, line: number): ScopAccess | null {
     const t = this.tf.locals.get(name);
     if (!t || t.kind !== 'array' || t.ndim === null || t.ndim === 0 || this.stack.length > 0 || this.conditional > 0 || this.bindings.get(name) !== 1) return null;
-    const found = temporaryShape(this.tf, value, t.ndim, this.temporaries, (a, d) => this.extent(a, d) as string);
+    const found = temporaryShape(this.tf, value, t.ndim, this.temporaries, {
+      extent: (a, d) => this.extent(a, d) as string,
+      aff: (e) => toAff(e, (x) => this.affineName(x)),
+      toPython: (isl) => this.islToPython(isl),
+    });
     if (!found) return null;
     for (const condition of found.conditions) this.assumptions.push({ condition, why: `the operands at line ${line} would broadcast a dimension of length 1, or not fit` });
     this.temporaries.set(name, found.shape);

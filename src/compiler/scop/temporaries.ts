@@ -2,19 +2,36 @@
 // `t = a * b + c` (elementwise: the operands' common shape, a lower-rank
 // operand lining up with the last dimensions as NumPy broadcasts) and
 // `D = A @ B` / `np.dot(A, B)` / `np.matmul(A, B)` (transposes `A.T`
-// included: rows of the left, columns of the right), and integer sums along
+// included: rows of the left, columns of the right), unit-step slices of a
+// parameter array or of an earlier temporary (`4.0 * a[1:n + 1, :] - a[0:n, :]`,
+// `lap[1:, :] - lap[:-1, :]`: the stencils NumPy code writes), and integer sums along
 // an axis (`A.sum(axis=0)`: A's shape without that dimension). The model gives the
 // temporary that shape; it holds only if the operands fit (no dimension of length 1 stretched,
-// matching inner dimensions), which are the conditions returned for the guard
-// to check. Otherwise NumPy would stretch it or raise, and the original runs.
+// matching inner dimensions, slice bounds inside their dimension so that NumPy
+// clips none), which are the conditions returned for the guard to check.
+// Otherwise NumPy would stretch or clip it, or raise, and the original runs.
 import type { Expr } from '../parse/ast.js';
+import type { Span } from '../diagnostics.js';
 import type { TypedFunction } from '../types/check.js';
 import { numpyFunction } from '../types/numpy-table.js';
+import { affAdd, affConst, affIsConst, affToIsl, affVar, islName, type Aff } from './affine.js';
 
 /** Extents per dimension, as Python (for the guard and allocation) and as isl (for the model). */
 export interface Shape {
   py: string[];
   isl: string[];
+  /** The extents' affine forms over the SCoP's parameters, where known (slices of the array need them). */
+  aff?: (Aff | null)[];
+}
+
+/** What the shape of a temporary is read with: the SCoP's names for extents and slice bounds. */
+export interface TemporaryContext {
+  /** isl name of a parameter array's extent (the extractor records it as a parameter of the SCoP) */
+  extent: (array: string, d: number) => string;
+  /** A slice bound's affine form over the SCoP's parameters (`n`, `I + 1` with `I = A.shape[0]`), or null. */
+  aff: (e: Expr) => Aff | null;
+  /** An isl expression over the parameters in Python over the arguments (for the guard), or null. */
+  toPython: (isl: string) => string | null;
 }
 
 /**
@@ -33,8 +50,7 @@ export function temporaryShape(
   value: Expr,
   ndim: number,
   known: ReadonlyMap<string, Shape>,
-  /** isl name of a parameter array's extent (the extractor records it as a parameter of the SCoP) */
-  extent: (array: string, d: number) => string,
+  ctx: TemporaryContext,
 ): { shape: Shape; conditions: string[] } | null {
   const conditions: string[] = [];
   /** NumPy's broadcasting without stretching: the shorter shape lines up with the longer one's last dimensions, which must be equal. */
@@ -44,7 +60,7 @@ export function temporaryShape(
     short.py.forEach((x, d) => { if (x !== long.py[d + off]) conditions.push(`${x} == ${long.py[d + off]}`); });
     return long;
   };
-  const shape = shapeOf(tf, value, known, same, conditions, extent);
+  const shape = shapeOf(tf, value, known, same, conditions, ctx);
   return shape && shape !== 'scalar' && shape.py.length === ndim ? { shape, conditions } : null;
 }
 
@@ -54,9 +70,9 @@ function shapeOf(
   known: ReadonlyMap<string, Shape>,
   same: (a: Shape, b: Shape) => Shape,
   conditions: string[],
-  extent: (array: string, d: number) => string,
+  ctx: TemporaryContext,
 ): Shape | 'scalar' | null {
-  const of = (e: Expr): Shape | 'scalar' | null => shapeOf(tf, e, known, same, conditions, extent);
+  const of = (e: Expr): Shape | 'scalar' | null => shapeOf(tf, e, known, same, conditions, ctx);
   /** Two operands of an elementwise operator: the array's shape, which both must have. */
   const both = (l: Shape | 'scalar' | null, r: Shape | 'scalar' | null): Shape | 'scalar' | null => {
     if (!l || !r) return null;
@@ -72,7 +88,8 @@ function shapeOf(
       if (p?.kind === 'array') {
         if (p.ndim === null) return null;
         const dims = Array.from({ length: p.ndim }, (_, d) => d);
-        return { py: dims.map((d) => `${x.id}.shape[${d}]`), isl: dims.map((d) => extent(x.id, d)) };
+        const isl = dims.map((d) => ctx.extent(x.id, d));
+        return { py: dims.map((d) => `${x.id}.shape[${d}]`), isl, aff: isl.map(affVar) };
       }
       if (p) return p.kind === 'unknown' ? null : 'scalar';
       return tf.locals.get(x.id)?.kind === 'scalar' ? 'scalar' : null;
@@ -82,6 +99,10 @@ function shapeOf(
       if (x.attr !== 'T') return null;
       const s = of(x.value);
       return s && s !== 'scalar' && s.py.length === 2 ? { py: [s.py[1], s.py[0]], isl: [s.isl[1], s.isl[0]] } : null;
+    }
+    case 'subscript': {
+      const base = x.value.kind === 'name' ? of(x.value) : null;
+      return base && base !== 'scalar' ? sliceShape(x, base, ctx, conditions) : null;
     }
     case 'number':
       return 'scalar';
@@ -115,6 +136,49 @@ function shapeOf(
 }
 
 /**
+ * `A[lo:hi, :, lo2:]`: unit-step slices (trailing dimensions whole), each of
+ * extent hi - lo. A negative constant bound counts from the end, as in NumPy;
+ * the guard checks that every bound is inside its dimension and lo <= hi, so
+ * that NumPy clips nothing (otherwise the original runs). An integer index is
+ * left out (null): the model would lose a dimension the implicit loops count.
+ */
+function sliceShape(x: Expr & { kind: 'subscript' }, base: Shape, ctx: TemporaryContext, conditions: string[]): Shape | null {
+  if (x.indices.length > base.py.length) return null;
+  const out: Shape = { py: [], isl: [], aff: [] };
+  for (let d = 0; d < base.py.length; d++) {
+    const ix = x.indices[d];
+    if (ix && (ix.kind !== 'slice' || (ix.step && !(ix.step.kind === 'number' && ix.step.text === '1')))) return null;
+    if (!ix || (!ix.lower && !ix.upper)) {
+      out.py.push(base.py[d]);
+      out.isl.push(base.isl[d]);
+      out.aff!.push(base.aff?.[d] ?? null);
+      continue;
+    }
+    const n = base.aff?.[d];
+    if (!n) return null;
+    const bound = (b: Expr | null, whole: Aff): Aff | null => {
+      if (!b) return whole;
+      const a = ctx.aff(b);
+      // (-1 counts from the end; a bound of unknown sign must be non-negative: checked below)
+      return a && affIsConst(a) && a.constant < 0 ? affAdd(n, a) : a;
+    };
+    const lo = bound(ix.lower, affConst(0));
+    const hi = bound(ix.upper, n);
+    if (!lo || !hi) return null;
+    const extent = affAdd(hi, lo, -1);
+    const [loPy, hiPy, nPy, extentPy] = [lo, hi, n, extent].map((a) => ctx.toPython(affToIsl(a)));
+    if (loPy === null || hiPy === null || nPy === null || extentPy === null) return null;
+    if (!(affIsConst(lo) && lo.constant >= 0)) conditions.push(`0 <= ${loPy}`);
+    if (!(affIsConst(extent) && extent.constant >= 0)) conditions.push(`${loPy} <= ${hiPy}`);
+    if (hiPy !== nPy && !(affIsConst(affAdd(n, hi, -1)) && affAdd(n, hi, -1).constant >= 0)) conditions.push(`${hiPy} <= ${nPy}`);
+    out.py.push(extentPy);
+    out.isl.push(affToIsl(extent));
+    out.aff!.push(extent);
+  }
+  return out;
+}
+
+/**
  * `np.sum(A, axis=k)` or `A.sum(axis=k)` with an integer result: A's shape
  * without dimension k (exact in any order, unlike a floating-point sum, which
  * is outside the subset). Nothing can fail: an empty axis sums to 0.
@@ -136,4 +200,36 @@ function matmul(l: Shape | 'scalar' | null, r: Shape | 'scalar' | null, conditio
   const py = [...(l.py.length === 2 ? [l.py[0]] : []), ...(r.py.length === 2 ? [r.py[1]] : [])];
   const isl = [...(l.py.length === 2 ? [l.isl[0]] : []), ...(r.py.length === 2 ? [r.isl[1]] : [])];
   return { py, isl };
+}
+
+/**
+ * Extent d of a temporary as an expression over the arguments (`out.shape[0] + 2`), for a slice bound that counts
+ * from its end (poly/lower-slices.ts: the temporary may never be allocated, so its own `.shape` cannot be read); null
+ * where its affine form is not known.
+ */
+export function extentExpr(tf: TypedFunction, shape: Shape, d: number, at: Span): Expr | null {
+  const a = shape.aff?.[d];
+  if (!a) return null;
+  const num = (k: number): Expr => ({ kind: 'number', span: at, text: String(k), numberKind: 'int' });
+  const named = new Map<string, Expr>();
+  for (const p of tf.params) {
+    if (p.kind === 'array' && p.ndim !== null) {
+      for (let k = 0; k < p.ndim; k++) {
+        const shapeOf: Expr = { kind: 'attribute', span: at, value: { kind: 'name', span: at, id: p.name }, attr: 'shape' };
+        named.set(`${islName(p.name)}_shape${k}`, { kind: 'subscript', span: at, value: shapeOf, indices: [num(k)] });
+      }
+    }
+    if (p.kind === 'int' && islName(p.name) === p.name) named.set(p.name, { kind: 'name', span: at, id: p.name });
+  }
+  let out: Expr | null = null;
+  const add = (x: Expr, sign: number): void => {
+    out = out === null ? (sign < 0 ? { kind: 'unary', span: at, op: '-', operand: x } : x) : { kind: 'binary', span: at, op: sign < 0 ? '-' : '+', left: out, right: x };
+  };
+  for (const [v, c] of a.terms) {
+    const x = named.get(v);
+    if (!x) return null;
+    add(Math.abs(c) === 1 ? x : { kind: 'binary', span: at, op: '*', left: num(Math.abs(c)), right: x }, c);
+  }
+  if (a.constant !== 0 || out === null) add(num(Math.abs(a.constant)), a.constant);
+  return out;
 }

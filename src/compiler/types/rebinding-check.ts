@@ -2,8 +2,12 @@
 // the function is checked as written first, and only when that fails is the copy
 // with its re-bound locals renamed checked, and used if it passes; then the copy
 // whose re-bound, never-written array parameters are read into fresh locals
-// (types/param-localizing.ts). Functions that check as written keep their text and names.
-import { renameRebindings } from '../parse/rebinding.js';
+// (types/param-localizing.ts). Functions that check as written keep their text and names,
+// except where a re-bound local is an array (`res = a[1:] - a[:-1]; ...; res = b[1:] - b[:-1]`,
+// as stencil code reuses a name): each binding is then its own local, so that the later
+// stages can make each a temporary they fill element by element (scop/temporaries.ts
+// models a local bound once), where NumPy makes one array per operator.
+import { renamable, renameRebindings } from '../parse/rebinding.js';
 import type { FunctionDef } from '../parse/ast.js';
 import { localizeReboundParams } from './param-localizing.js';
 import type { TypedFunction } from './typed-function.js';
@@ -12,7 +16,12 @@ const failed = (tf: TypedFunction): boolean => tf.diagnostics.some((d) => d.seve
 
 export function checkPreferringRenamed(fn: FunctionDef, check: (f: FunctionDef) => TypedFunction): TypedFunction {
   const tf = check(fn);
-  if (!failed(tf)) return tf;
+  if (!failed(tf)) {
+    if (![...renamable(fn)].some((name) => tf.locals.get(name)?.kind === 'array')) return tf;
+    const renamed = renameRebindings(fn);
+    const again = renamed && check(renamed);
+    return again && !failed(again) ? again : tf;
+  }
   const renamed = renameRebindings(fn);
   if (renamed) {
     const again = check(renamed);
