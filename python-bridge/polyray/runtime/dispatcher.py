@@ -79,7 +79,7 @@ class Dispatcher:
     checks when their dtype and ndim fit (:func:`polyray.runtime.gpu.device_stand_ins`).
     """
 
-    __slots__ = ("name", "original", "params", "variants", "returns", "_guard", "_record", "_choices", "_cost",
+    __slots__ = ("name", "original", "params", "_written", "variants", "returns", "_guard", "_record", "_choices", "_cost",
                  "_cluster_state", "_failed", "_speed", "constants", "_result", "_hot", "_fast", "_count", "_check",
                  "_check_cost", "_fusion", "keep", "_enter", "_miss", "_strict", "_body", "__weakref__")
 
@@ -125,6 +125,8 @@ class Dispatcher:
         self.name = name
         self.original = original
         self.params: tuple[Param, ...] = params
+        #: per parameter, whether the variants may write it: the original's timed runs copy only those (speedup.py)
+        self._written: tuple[bool, ...] = tuple(p.written for p in params)
         self.variants: dict[str, Variant] = variants
         self.returns = returns
         # module-level constants frozen into the variants (name -> value when compiled): a call runs a
@@ -395,7 +397,8 @@ class Dispatcher:
                         beside = getattr(variant, "last_beside", False) if ran is not None else _compiled_since(mark)
                         self._cost.observe(decision, chosen, seconds, args, sizes, beside)
                         if decision is not None:  # auto: forced targets (tests, benchmarks) pay no extra runs
-                            extra.update(self._speed.variant_ran(chosen, sizes, seconds, self.original, pristine))
+                            extra.update(self._speed.variant_ran(chosen, sizes, seconds, self.original, pristine,
+                                                                 self._written))
                         else:  # the speedup from the original's own calls, or why none (the sidebar says it)
                             extra.update(self._speed.forced_ran(chosen, sizes, seconds))
                     except Exception as exc:  # noqa: BLE001

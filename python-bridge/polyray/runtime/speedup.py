@@ -41,7 +41,14 @@ and, where none is known, times the original once on a COPY of the arguments:
   variant's fastest in its thread's CPU seconds decides alone, at the variant's
   first call (its copies are not timed); a timing on copies that finds a tie
   (TIE_MARGIN) runs the original up to TIE_SAMPLES times at once, and a tie
-  timed again later runs only the runs it lacks.
+  timed again later runs only the runs it lacks;
+* copies only of what the original may write (issue 18): an array argument the
+  variant does not write (its Param's ``written``: the compiler's analysis of the
+  function) is given to the original's timed runs as a read-only view of the
+  caller's array, not a copy (NumPy refuses a write to it before writing
+  anything); should a run on such views raise, the analysis missed a write:
+  the timing is made again on copies of every array, as are the meter's later
+  ones. The record's ``original_copied_bytes`` counts the bytes copied.
 
 Each variant run's record then carries ``speedup`` (original / fastest variant
 time in that class), or ``speedup_note`` saying why there is none
@@ -183,13 +190,22 @@ def interpreted_loops(fn: Any) -> bool:
     return False
 
 
-def _refill(copies: tuple[Any, ...], args: tuple[Any, ...]) -> tuple[Any, ...]:
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """A view of ``a`` that no write goes through (a NumPy write to it raises before writing anything)."""
+    view = a.view()
+    view.flags.writeable = False
+    return view
+
+
+def _refill(copies: tuple[Any, ...], args: tuple[Any, ...], viewed: frozenset[int] = frozenset()) -> tuple[Any, ...]:
     """The arguments' values again in the copies a run of the original may have written: copied into the same
     buffers, whose pages are mapped already (NPBench M's gesummv: a fresh 128 MiB copy took 0.6 s under load,
     three of them 1.8 s, more than the original's run), else (a copy reshaped or retyped) a fresh copy."""
     out = []
-    for copy, arg in zip(copies, args):
-        if isinstance(arg, np.ndarray):
+    for k, (copy, arg) in enumerate(zip(copies, args)):
+        if k in viewed:
+            pass  # a read-only view of an argument the original does not write (``viewed``): nothing to write back
+        elif isinstance(arg, np.ndarray):
             if isinstance(copy, np.ndarray) and copy is not arg and copy.shape == arg.shape \
                     and copy.dtype == arg.dtype and copy.flags.writeable:
                 np.copyto(copy, arg)
@@ -211,7 +227,7 @@ class SpeedupMeter:
     """Original and variant times per size class of one dispatcher, and the timing on copies."""
 
     __slots__ = ("_original", "_variant", "_calls", "_tried", "_notes", "_on_copies", "_loops", "_samples",
-                 "_quiet", "_deferred", "_basis", "_ran_cpu", "_decisive")
+                 "_quiet", "_deferred", "_basis", "_ran_cpu", "_decisive", "_views_failed")
 
     def __init__(self) -> None:
         #: size class -> (fastest original seconds, bytes of that call)
@@ -241,6 +257,8 @@ class SpeedupMeter:
         self._ran_cpu: dict[int, float] = {}
         #: size class -> the original's figure where one such call decided alone (RAN_DECISIVE_FACTOR)
         self._decisive: dict[int, float] = {}
+        #: why the original's timed runs copy every array (a run on read-only views raised), or None
+        self._views_failed: str | None = None
 
     def original_ran(self, sizes: tuple[int, int] | None, seconds: float, beside_compile: bool = False,
                      cpu_seconds: float | None = None) -> None:
@@ -348,13 +366,15 @@ class SpeedupMeter:
         return best is not None and self._a_tie_to_settle(cls, best)
 
     def variant_ran(self, variant: str, sizes: tuple[int, int] | None, seconds: float,
-                    original: Callable[..., Any], args: tuple[Any, ...] | None) -> dict[str, Any]:
+                    original: Callable[..., Any], args: tuple[Any, ...] | None,
+                    written: tuple[bool, ...] | None = None) -> dict[str, Any]:
         """A variant ran ``args`` in ``seconds``: the record keys (speedup or why not, and what the original's
         figure rests on), after timing the original on copies of ``args`` if this is the class's second call
         (or a later one, where a compile ran then), it is predicted cheap, and no compile runs now. ``args``:
         the arguments as the caller passed them (copied before the run where the function writes them:
         :meth:`copies_due`); None where they were written and not copied: no timing on copies then, a later
-        call makes it."""
+        call makes it. ``written``: per argument, whether the variant may write it (None: unknown, every array
+        is copied)."""
         if sizes is None:
             return {}
         cls, nbytes = sizes
@@ -369,14 +389,14 @@ class SpeedupMeter:
             self._tried.add(cls)  # (its copies are not timed: a call that ran it decided)
         elif self.original_seconds(cls) is None and cls not in self._tried and calls >= 2:
             self._tried.add(cls)
-            timed = self._time_original(cls, nbytes, best, original, args)
+            timed = self._time_original(cls, nbytes, best, original, args, written=written)
             if timed is None:  # (the arguments were written and not copied before the run: the next call)
                 self._tried.discard(cls)
             extra = timed or {}
         elif deferred is not None:  # timed beside a compile: again once none runs
             if not compiling_now():
                 del self._deferred[cls]
-                timed = self._time_original(cls, nbytes, best, original, args)
+                timed = self._time_original(cls, nbytes, best, original, args, written=written)
                 if timed is None:
                     self._deferred[cls] = deferred
                 extra = timed or {}
@@ -386,7 +406,7 @@ class SpeedupMeter:
             else:
                 self._deferred[cls] = deferred + 1
         elif self._a_tie_to_settle(cls, best):
-            extra = self._time_original(cls, nbytes, best, original, args, tie=True) or {}
+            extra = self._time_original(cls, nbytes, best, original, args, tie=True, written=written) or {}
         measured = self._original.get(cls)
         if measured is not None and best > 0.0:
             extra["speedup"] = measured[0] / best
@@ -440,9 +460,11 @@ class SpeedupMeter:
 
     def _time_original(self, cls: int, nbytes: int, variant_seconds: float,
                        original: Callable[..., Any], args: tuple[Any, ...] | None,
-                       tie: bool = False) -> dict[str, Any] | None:
+                       tie: bool = False,
+                       written: tuple[bool, ...] | None = None) -> dict[str, Any] | None:
         """Time the original on copies of ``args`` (``tie``: again, a tie to settle: _a_tie_to_settle); None
-        where it would but ``args`` is None (the caller's arguments are gone: variant_ran)."""
+        where it would but ``args`` is None (the caller's arguments are gone: variant_ran); read-only views of
+        the arrays ``written`` says it does not write (the module's docstring)."""
         bound = original_timing_bound()
         if self._loops is None and not self._original:
             self._loops = interpreted_loops(original)
@@ -455,11 +477,17 @@ class SpeedupMeter:
             return {}
         if args is None:
             return None
+        if written is not None and (len(written) != len(args) or self._views_failed is not None):
+            written = None
         try:
-            copies = tuple(a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args)
+            copies = tuple((_read_only(a) if written is not None and not written[k] else a.copy(order="K"))
+                           if isinstance(a, np.ndarray) else a for k, a in enumerate(args))
         except Exception as exc:  # noqa: BLE001 - no memory for the copies: no timing
             self._notes[cls] = f"original not timed: the arguments could not be copied ({short_error(exc)})"
             return {}
+        viewed = frozenset(k for k, a in enumerate(args) if isinstance(a, np.ndarray) and written is not None
+                           and not written[k])
+        copied = sum(int(a.nbytes) for k, a in enumerate(args) if isinstance(a, np.ndarray) and k not in viewed)
         before = self.original_seconds(cls)  # what auto compared with so far (a tie timed again)
         # the runs this timing makes at least: MIN_ORIGINAL_RUNS the first time; a tie timed again only those that
         # bring the original's runs to TIE_SAMPLES (NPBench M's gemm ran 2 s originals twice more for one figure)
@@ -480,12 +508,16 @@ class SpeedupMeter:
                 if run == 1 and elapsed >= max(SHORT_SECONDS, DECISIVE_FACTOR * variant_seconds):
                     why_one = f"{_fmt(elapsed)}, over {DECISIVE_FACTOR:g}x the variant's: a warm run would not change auto's choice"
                     break
-                copies = _refill(copies, args)
+                copies = _refill(copies, args, viewed)
             self._samples[cls] = self._samples.get(cls, 0) + 1  # (before: a run that raises counts too)
             start = perf_counter()
             try:
                 original(*copies)
             except Exception as exc:  # noqa: BLE001 - the copy is thrown away; the speedup stays unknown
+                if viewed:  # a write the analysis missed (or the view itself): every array copied from now on
+                    self._samples[cls] -= 1
+                    self._views_failed = f"a run on read-only views raised ({short_error(exc)})"
+                    return self._time_original(cls, nbytes, variant_seconds, original, args, tie)
                 self._notes[cls] = f"original not timed: it raised on the copy ({short_error(exc)})"
                 return {}
             seconds = perf_counter() - start
@@ -504,4 +536,4 @@ class SpeedupMeter:
             if cls not in self._basis:  # (the first timing: again once no compile runs; the second's figure stands)
                 self._deferred[cls] = 0
         self._basis[cls] = basis
-        return {"original_timed_seconds": elapsed, "original_runs": runs}
+        return {"original_timed_seconds": elapsed, "original_runs": runs, "original_copied_bytes": copied}
