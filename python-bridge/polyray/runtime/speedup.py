@@ -19,7 +19,9 @@ and, where none is known, times the original once on a COPY of the arguments:
   factor of 1000 for every function had predicted 58.8 s for a 0.6 s original.)
   The note says which basis it used;
 * never on the caller's arrays: the copies are thrown away, and a copy that
-  raises only leaves the speedup unknown, with the reason;
+  raises only leaves the speedup unknown, with the reason; copies of the
+  values the caller passed, not of what the variant wrote (a function that
+  writes its arrays has them copied before the variant runs: copies_due);
 * an original under SHORT_SECONDS runs up to SHORT_RUNS times within that one
   timing (fresh copies each time) and its fastest run counts: auto compares it
   with the variant's (cost.py, "never slower"), and one run of a few
