@@ -242,3 +242,50 @@ test('a sum into a 2-d array over the outer loop blocks with 2-d partials; what 
     assert.ok(!f.cpu.includes('_polyray_pa_'), body);
   }
 });
+
+test("bicg's two products in one row loop: fixed row blocks, the row sum in SIMD lanes split from the scatter's axpy", async () => {
+  const src = readFileSync(fileURLToPath(new URL('../kernels/polybench/bicg.py', import.meta.url)), 'utf8');
+  const close = await compiled(src, 'close');
+  assert.ok(rowBlocked(close.cpu));
+  // (not isl's tiled nest walking A's columns for s, nor BLAS for either product)
+  assert.ok(!close.cpu.includes('_polyray_c4'));
+  assert.ok(!close.cpu.includes('blas_'));
+  // the j loop as two: the axpy into the block's partial s as written, then q's row sum outlined
+  assert.match(close.cpu, /for j in range\(m\):\n\s+_polyray_pa_s_\d+\[j\] = _polyray_pa_s_\d+\[j\] \+ r\[i\] \* A\[i, j\]\n\s+_polyray_acc_q_\d+_\d+ = _polyray_sum\d+_cpu_kernel_bicg\(/);
+  assert.deepEqual(close.f.closeNotes.map((n) => [n.line, n.operation]), [[11, 's[...] += ...'], [12, 'q[i] = q[i] + ...']]);
+  // exact mode: no blocks, no SIMD sums, no notes
+  const exact = await compiled(src, 'exact');
+  assert.ok(!exact.cpu.includes('_polyray_pa_') && !exact.cpu.includes('_polyray_sum'));
+  assert.deepEqual(exact.f.closeNotes, []);
+});
+
+test('the same shape spelt with the sizes from A.shape, += and the sum first takes the same path; a sum reading what the other statement writes stays one loop', async () => {
+  const shaped = await compiled(py`
+    import numpy as np
+    def bicg2(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], s: np.ndarray[tuple[int], np.dtype[np.float64]], q: np.ndarray[tuple[int], np.dtype[np.float64]], p: np.ndarray[tuple[int], np.dtype[np.float64]], r: np.ndarray[tuple[int], np.dtype[np.float64]]) -> None:
+        n, m = A.shape
+        for j in range(m):
+            s[j] = 0.0
+        for i in range(n):
+            q[i] = 0.0
+            for j in range(m):
+                q[i] += A[i, j] * p[j]
+                s[j] += r[i] * A[i, j]
+  `, 'close');
+  assert.ok(rowBlocked(shaped.cpu));
+  assert.match(shaped.cpu, /for j in range\(m\):\n\s+_polyray_pa_s_\d+\[j\] \+= r\[i\] \* A\[i, j\]\n/);
+  assert.match(shaped.cpu, /_polyray_acc_q_\d+_\d+ = _polyray_sum\d+_cpu_bicg2\(/);
+  // q's sum reads s[j], which the other statement writes in the same iteration: no split, no SIMD sum
+  const reads = await compiled(py`
+    import numpy as np
+    def reads(A: np.ndarray[tuple[int, int], np.dtype[np.float64]], s: np.ndarray[tuple[int], np.dtype[np.float64]], q: np.ndarray[tuple[int], np.dtype[np.float64]], r: np.ndarray[tuple[int], np.dtype[np.float64]]) -> None:
+        n, m = A.shape
+        for i in range(n):
+            q[i] = 0.0
+            for j in range(m):
+                s[j] += r[i] * A[i, j]
+                q[i] += A[i, j] * s[j]
+  `, 'close');
+  assert.ok(!reads.cpu.includes('_polyray_sum'));
+  assert.ok(!reads.f.closeNotes.some((n) => n.operation.startsWith('q[i]')));
+});

@@ -19,7 +19,7 @@ import type { BlockedArrayReduction } from '../poly/blocked-array-reductions.js'
 import { blockedArrayLoopLines, partialArrayName } from './blocked-array-loops.js';
 import type { ProductLoop } from '../poly/product-loops.js';
 import { planeLines, productCondition, productHelpers, productLines, productUpdate, scatterAfter } from './product-loops.js';
-import { localAccumulators, outlineSum, simdSums, type AccumulatorContext, type LocalAccumulator, type PrintedStmt } from './local-accumulators.js';
+import { localAccumulators, outlineSum, simdSums, splitSums, type AccumulatorContext, type LocalAccumulator, type PrintedStmt } from './local-accumulators.js';
 
 export interface CpuVariantCode {
   name: string;
@@ -471,12 +471,29 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     for (const a of accs) for (const n of a.nodes) accumulated.set(n, a.name);
     try {
       const printed = printer.stmts([s], `${indent}    `, (x, i) => (x === s ? undefined : override(x, i)));
-      const loop = simd(printed, `${indent}    `, accs, body, s.target.id) ?? printed;
+      const split = splitLoop(s, `${indent}    `, accs, body);
+      const loop = simd(printed, `${indent}    `, accs, body, s.target.id) ?? split ?? printed;
       // loaded and stored only when the loop runs: the element is then one it writes
       return [`${indent}if ${parts.count} > 0:`, ...accs.map((a) => `${indent}    ${a.name} = ${a.text}`), ...loop, ...accs.map((a) => `${indent}    ${a.text} = ${a.name}`)];
     } finally {
       for (const a of accs) for (const n of a.nodes) accumulated.delete(n);
     }
+  };
+  /**
+   * The loop as two over the same range, its SIMD sums outlined and the rest as written
+   * (local-accumulators.ts splitSums), or undefined where it stays one loop.
+   */
+  const splitLoop = (s: ForStmt, indent: string, accs: LocalAccumulator[], body: PrintedStmt[]): string[] | undefined => {
+    if (!loopPlan.accumulators?.simd || simdSums(tf, body, accs)) return undefined;
+    const split = splitSums(tf, body, accs);
+    if (!split) return undefined;
+    const part = (group: PrintedStmt[]): ForStmt => ({ ...s, body: group.map((b) => b.stmt) });
+    const lines = (group: PrintedStmt[], sums: boolean): string[] => {
+      const loop = part(group);
+      const printed = printer.stmts([loop], indent, (x, i) => (x === loop ? undefined : override(x, i)));
+      return sums ? simd(printed, indent, accs, group, s.target.id) ?? printed : printed;
+    };
+    return [...lines(split.first, split.sums === 'first'), ...lines(split.second, split.sums === 'second')];
   };
   const body = printer.stmts(tf.fn.body, '    ', override);
   const spec = [...used].some((h) => h.startsWith('spec_'));

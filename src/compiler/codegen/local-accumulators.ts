@@ -224,6 +224,49 @@ export function simdSums(tf: TypedFunction, body: PrintedStmt[], accs: LocalAccu
   return true;
 }
 
+/**
+ * Close mode: an innermost loop whose body mixes SIMD sums (simdSums) with
+ * statements that never touch the accumulated elements (bicg's `s[j] = s[j] +
+ * r[i] * A[i, j]` beside `q[i] = q[i] + A[i, j] * p[j]`, over j) as two loops
+ * over the same range, the sums outlined in SIMD lanes and the rest as written
+ * (a loop with a plain store in it vectorizes on its own; the two together do
+ * not: the sum needs reassociation, which the store's loop must not get).
+ * Splitting moves no statement past one it depends on, checked per statement:
+ * the rest reads no accumulated element (nor writes one: every access to its
+ * array in the loop is that element, localAccumulators), the sums read no array
+ * nor local name the rest writes, and the sums bind no name. The arrays are
+ * parameters (the dispatcher sends calls whose written arrays share memory with
+ * another argument to the original) or fresh allocations, so distinct names are
+ * distinct memory; nothing in the loop raises (localAccumulators' conditions).
+ * The groups in the order of their first statements; null to keep one loop.
+ */
+export function splitSums(tf: TypedFunction, body: PrintedStmt[], accs: LocalAccumulator[]): { first: PrintedStmt[]; second: PrintedStmt[]; sums: 'first' | 'second' } | null {
+  if (tf.numerics !== 'close' || accs.length === 0) return null;
+  const nodes = new Set(accs.flatMap((a) => a.nodes));
+  const touches = (s: Stmt): boolean => {
+    let hit = false;
+    walkStmts([s], (x) => { for (const e of ownExprs(x)) walkExpr(e, (n) => { if (nodes.has(n)) hit = true; }); });
+    return hit;
+  };
+  const sums = body.filter((b) => touches(b.stmt));
+  const rest = body.filter((b) => !touches(b.stmt));
+  if (sums.length === 0 || rest.length === 0 || !simdSums(tf, sums, accs)) return null;
+  // what the rest writes: arrays (subscript targets) and names
+  const written = new Set<string>();
+  walkStmts(rest.map((b) => b.stmt), (x) => {
+    if (x.kind !== 'assign' && x.kind !== 'augassign') return;
+    if (x.target.kind === 'name') written.add(x.target.id);
+    else if (x.target.kind === 'subscript' && x.target.value.kind === 'name') written.add(x.target.value.id);
+    else written.add('');
+  });
+  if (written.has('')) return null;
+  let reads = false;
+  forEachExpr(sums, (e) => { if (e.kind === 'name' && written.has(e.id)) reads = true; });
+  if (reads) return null;
+  const sumsFirst = sums[0] === body[0];
+  return sumsFirst ? { first: sums, second: rest, sums: 'first' } : { first: rest, second: sums, sums: 'second' };
+}
+
 const BUILTINS = new Set(['for', 'in', 'range', 'if', 'else', 'and', 'or', 'not', 'abs', 'min', 'max', 'True', 'False', 'None', 'return']);
 
 /**
@@ -256,7 +299,8 @@ export function outlineSum(name: string, loop: string[], indent: string, iterato
 /**
  * The close notes of a function's SIMD sums (numerics.ts simdSumNote): each
  * update statement of an innermost loop printed in the original order whose
- * updates simdSums accepts, as the CPU variant prints them (cpu-variant.ts).
+ * updates simdSums accepts (or, split from the rest of the loop, splitSums),
+ * as the CPU variant prints them (cpu-variant.ts).
  */
 export function simdSumNotes(ctx: AccumulatorContext): CloseNote[] {
   const { tf } = ctx;
@@ -267,8 +311,10 @@ export function simdSumNotes(ctx: AccumulatorContext): CloseNote[] {
     if (loop.kind !== 'for') return;
     const body = loop.body.map((stmt) => ({ stmt, print }));
     const accs = localAccumulators(ctx, body, loop.target.id, '');
-    if (!simdSums(tf, body, accs)) return;
-    for (const s of loop.body) {
+    const split = simdSums(tf, body, accs) ? null : splitSums(tf, body, accs);
+    if (!split && !simdSums(tf, body, accs)) return;
+    const summed = split ? split[split.sums].map((b) => b.stmt) : loop.body;
+    for (const s of summed) {
       const target = s.kind === 'assign' || s.kind === 'augassign' ? printer.expr(s.target) : '';
       notes.push(simdSumNote(s.span.from.line, s.span.from.col, s.kind === 'augassign' ? `${target} ${s.op}= ...` : `${target} = ${target} + ...`));
     }

@@ -27,7 +27,7 @@ import type { Scop } from '../scop/scop.js';
 import type { Rescheduled } from './reschedule.js';
 import type { LoweredSlice } from './lower-slices.js';
 import { closeNotesForBlocked } from './blocked-reductions.js';
-import { closeNotesForProducts, describeProducts, productLoops, streamsRows } from './product-loops.js';
+import { closeNotesForProducts, describeProducts, productLoops, rowStreamsIn, streamsRows } from './product-loops.js';
 import { describeProductPrange, parallelPlanes, productPrange, stackedSerial } from './product-parallel.js';
 import { simdSumNotes } from '../codegen/local-accumulators.js';
 import { bindReturnedArray, RETURNED } from './returned-arrays.js';
@@ -64,13 +64,18 @@ export function polyStage(isl: IslContext, tf: TypedFunction, source: string): P
   const parallel = planParallelLoops(isl, tf, scop, verdicts, reductions, arrayReductions);
   // matrix products through BLAS (close mode): printed in the original order, so no nest is reordered
   const products = productLoops(isl, tf, scop, parallel.boundsChecked);
-  // a nest with a product through BLAS keeps its plan: no blocked sum into array elements around or inside it
-  // (bicg's `s[j] += r[i] * A[i, j]` beside its row sums: its rescheduled nest is twice as fast as either)
+  // a nest with a product through BLAS keeps its plan: no blocked sum into array elements around or inside it;
+  // except where every such product walks its matrix's rows and scatters only into sums over the blocked loop
+  // (bicg's `s[j] += r[i] * A[i, j]` beside its row sums): then the blocked loop is one pass over the rows and
+  // the products stay loops (product-loops.ts rowStreamsIn)
   for (const at of [...parallel.blockedArrays.keys()]) {
     const end = loopEnd(tf, at) ?? at;
     // (a row-streaming matrix-vector product stays a loop in the original order: below)
     const around = (p: { outer: { span: { start: number; end: number } } }): boolean => (p.outer.span.start <= at && at < p.outer.span.end) || (at <= p.outer.span.start && p.outer.span.start < end);
-    if ([...products.values()].some((p) => !streamsRows(p) && around(p))) {
+    const near = [...products].filter(([, p]) => !streamsRows(p) && around(p));
+    if (near.length > 0 && near.every(([, p]) => rowStreamsIn(p, at))) {
+      for (const [k] of near) products.delete(k);
+    } else if (near.length > 0) {
       parallel.blockedArrays.delete(at);
       parallel.notes.delete(at);
     }
