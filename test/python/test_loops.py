@@ -15,7 +15,7 @@ from compiled import run_both as compare
 
 SOURCE = ROOT / "test/kernels/numpy_style/loops.py"
 NAMES = ("relax", "halvings", "first_above", "newton_sqrt", "total", "row_peaks", "weighted", "path_length",
-         "back_substitute", "adler32", "countdown_fill", "crc16")
+         "back_substitute", "adler32", "countdown_fill", "crc16", "bit_votes")
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +127,16 @@ def test_bit_manipulation_over_bytes(mod, target, n, poly):
     status, variant = run_both(mod, "crc16", data, poly)
     assert status == "ok" and ran_cpu(target, variant)
     assert mod.crc16(data, poly) == mod._polyray_original_crc16(data, poly) and type(mod.crc16(data, poly)) is int
+
+
+def test_conditions_on_bits_of_narrow_elements(mod, target):
+    """Casts dropped from conditions (types/tested-casts.ts) change no result: every int8 and uint16 value."""
+    a = np.arange(-128, 128, dtype=np.int8).repeat(3)
+    b = np.concatenate([np.arange(0, 65536, 257), [0, 1, 0x8000, 0xFFFF, 0x00F0, 0x0F00, 0xF000, 3, 0x41, 0x7FFF]]).astype(np.uint16)
+    b = np.resize(b, a.size)
+    status, variant = run_both(mod, "bit_votes", a, b)
+    assert status == "ok" and ran_cpu(target, variant)
+    assert mod.bit_votes(a, b) == mod._polyray_original_bit_votes(a, b)
 
 
 def test_bad_inputs_run_the_original(mod, target):

@@ -78,6 +78,7 @@ export abstract class ExpressionChecker extends AssignmentChecker {
       }
       case 'ifexp': {
         this.expr(e.test);
+        this.dropTestedCasts(e.test);
         return join(this.expr(e.body), this.expr(e.orelse));
       }
       case 'call':

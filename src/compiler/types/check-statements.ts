@@ -5,6 +5,7 @@ import { describe, join, sameTy, scalar, UNKNOWN, type Ty } from './ty.js';
 import { staticRange, type Range } from './int-ranges.js';
 import { CheckerBase } from './checker-base.js';
 import { isIndexHelper } from './check-helpers.js';
+import { castsFreeInTest } from './tested-casts.js';
 
 export abstract class StatementChecker extends CheckerBase {
   /**
@@ -52,13 +53,18 @@ export abstract class StatementChecker extends CheckerBase {
       }
       case 'if':
         this.expr(s.test);
+        this.dropTestedCasts(s.test);
         this.intRanges.branches(s, () => this.block(s.body), () => this.block(s.orelse));
         return;
       case 'while': {
         // any scalar is a condition (its truth as in Python); an array's truth raises for more than one element
         const t = this.expr(s.test);
         if (t.kind !== 'scalar' && t.kind !== 'unknown') this.error(s.test.span, `a while condition must be a scalar, found ${describe(t)}`);
-        this.intRanges.loop(s, () => this.block(s.body));
+        // (the ranges the test is evaluated with each time: those the body's assignments leave, forgotten here)
+        this.intRanges.loop(s, () => {
+          this.dropTestedCasts(s.test);
+          this.block(s.body);
+        });
         return;
       }
       case 'assign': {
@@ -123,6 +129,11 @@ export abstract class StatementChecker extends CheckerBase {
       case 'continue':
         return;
     }
+  }
+
+  /** The casts of a condition that change none of its bits (types/tested-casts.ts), dropped. */
+  protected dropTestedCasts(test: Expr): void {
+    for (const e of castsFreeInTest(test, this.casts, (x) => this.rangeOf(x))) this.casts.delete(e);
   }
 
   /** A Python int (or bool): arithmetic on it does not wrap. Nodes made here have no type: their operands decide. */

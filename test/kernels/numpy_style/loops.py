@@ -124,3 +124,24 @@ def crc16(data: np.ndarray[tuple[int], np.dtype[np.uint8]], poly: int = 0x8408) 
     crc = (~crc & 0xFFFF)
     crc = (crc << 8) | ((crc >> 8) & 0xFF)
     return crc & 0xFFFF
+
+
+def bit_votes(a: np.ndarray[tuple[int], np.dtype[np.int8]], b: np.ndarray[tuple[int], np.dtype[np.uint16]]) -> int:
+    """Conditions on bits of signed and unsigned narrow elements (types/tested-casts.ts: only their truth counts)."""
+    n = 0
+    for i in range(a.shape[0]):
+        x = a[i]
+        y = b[i]
+        if not (x & 0x41) ^ (y & 0x3):
+            n += 1
+        n += 2 if (~y & 0x8000) | (x & 1) else 0
+        v = y
+        while v & 0x00F0:
+            v = v >> 1
+            n += 1
+        if (y << 4) >> 12:
+            n += 5
+        m = (x & 0x41) ^ (y & 0x3)
+        if m > 0x40:
+            n += 7
+    return n
