@@ -203,7 +203,7 @@ def tuple_return(text: str, spec: FunctionSpec, rng: random.Random) -> str:
 
 #: the kinds of ArrayFn; POLYRAY_FUZZ_FAMILIES (a comma list of these, or "array" for all of them)
 #: makes every function of a program an ArrayFn of those kinds (run.py --families sets it)
-ARRAY_KINDS = ("axis_reduce", "complex", "mgrid", "ufunc_out", "shifts", "shape_assign", "fancy")
+ARRAY_KINDS = ("axis_reduce", "complex", "mgrid", "ufunc_out", "shifts", "shape_assign", "fancy", "stencil")
 
 
 def hint(dtype: str, ndim: int) -> str:
@@ -224,7 +224,10 @@ class ArrayFn:
       an allocated array;
     - `shifts`: np.roll (with and without axis), np.swapaxes, np.tile, np.repeat, np.average;
     - `shape_assign`: `T.shape = ...` on a local copy or allocation;
-    - `fancy`: one index array per dimension (`X[ii, jj]` read, written, augmented).
+    - `fancy`: one index array per dimension (`X[ii, jj]` read, written, augmented);
+    - `stencil`: locals bound to slices of the parameters and of each other (`lap = 4.0 * X[1:n - 1, 1:m - 1]
+      - ...`, `d = lap[1:] - lap[:-1]`), one name re-bound, bounds from an int parameter or counting from
+      the end, returned or stored into a slice of a parameter (scop/temporaries.ts).
 
     The spec's `bound` is the returned operation's close-mode bound (close_check.py), "exact" for
     what both modes must give bit for bit, None for a function whose result goes through several
@@ -416,6 +419,34 @@ class ArrayFn:
         else:
             body = head + ["T = np.zeros(n * m)", "T.shape = (n, m)", "T[:, :] = X", "T[:, 0] = -1.0", "return T"]
         return body, [Param("X", "array", 2)], "npt.NDArray[np.float64]", None
+
+    def _stencil(self) -> tuple[list[str], list[Param], str, dict | None]:
+        rng = self.rng
+        X, Y, v, k = Param("X", "array", 2), Param("Y", "array", 2, of="like:X"), Param("v", "array", 1), Param("k", "int")
+        form = rng.choice(("laplace", "laplace", "rebound", "param_bound", "from_end", "into"))
+        self.features.add(f"stencil_{form}")
+        head = ["n, m = X.shape"] if rng.random() < 0.7 else ["n = X.shape[0]", "m = X.shape[1]"]
+        lap = "lap = 4.0 * X[1:n - 1, 1:m - 1] - (X[2:n, 1:m - 1] + X[0:n - 2, 1:m - 1] + X[1:n - 1, 2:m] + X[1:n - 1, 0:m - 2])"
+        ret = "npt.NDArray[np.float64]"
+        if form == "laplace":
+            then = rng.choice((["return lap"], ["res = lap[1:, :] - lap[:-1, :]", "return res"],
+                               ["res = lap[1:, :] - lap[:-1, :]", "res = np.where(res > 0, 0.0, res)", "return res"],
+                               ["res = lap[:, 1:] * lap[:, :-1]", "return res * 0.5"]))
+            return head + [lap] + then, [X], ret, None
+        if form == "rebound":
+            body = ["d = X[1:, :] - X[:-1, :]", rng.choice(("d = d * d", "d = d * 2.0 + X[1:, :]", "d = -d")),
+                    rng.choice(("d = d[:, 1:] + d[:, :-1]", "d = d[1:] - d[:-1]", "d = d[:, :]")), "return d"]
+            return body, [X], ret, None
+        if form == "param_bound":
+            # k of any sign and size: NumPy clips (and may raise broadcasting); the guard leaves those to it
+            body = [rng.choice(("t = v[k:] - v[:v.shape[0] - k]", "t = v[0:k] * 2.0 + v[1:k + 1]", "t = v[k:k + 3] + 1.0")), "return t"]
+            return body, [v, k], ret, None
+        if form == "from_end":
+            body = ["t = X[1:-1, :] * 2.0", rng.choice(("u = t[:-1, :] + t[1:, :]", "u = t[:, 2:] - t[:, :-2]", "u = t[-2:, :] * t[:2, :]")), "return u"]
+            return body, [X], ret, None
+        body = head + [lap, rng.choice(("Y[1:n - 1, 1:m - 1] = lap * 0.25", "Y[1:-1, 1:-1] = X[1:-1, 1:-1] + 0.1 * lap",
+                                        "Y[2:n, 1:m - 1] = lap - Y[2:n, 1:m - 1]"))]
+        return body, [X, Y], "None", None
 
     def _fancy(self) -> tuple[list[str], list[Param], str, dict | None]:
         rng = self.rng
