@@ -15,6 +15,8 @@ in exact mode. A close-mode function from the generator's close family
 - max/min along axes, complex products and integer powers (families.ArrayFn, "exact"): the
   same bits, in close mode as in exact mode;
 - a product: 2*gamma_k*(|A|@|B|), k the summed dimension;
+- a selection's reduction (families.ArrayFn's masked per bin, weighted histogram, CSR rows): the
+  sum or mean bound of the terms each element reduces;
 - the NumPy table's rows (families.TableFn): each row's stated bound (cumsum: 2*gamma(n)*cumsum|x|;
   linalg.norm: (0.52n + 1.01)*eps*||x||; solve/inv: 4n*eps*cond(A)*max|x|; cholesky:
   8n*eps*sqrt(max|A|); cov: its closeBound; np.fft: close_bounds.fft_tolerance);
@@ -88,11 +90,43 @@ def _table_tolerance(bound: dict[str, Any], env: dict[str, Any], want: np.ndarra
 
 
 TABLE_OPS = ("fft", "cumsum", "norm", "lu", "cholesky", "cov")
+#: the bounds of families.ArrayFn's masked, histogram and csr kinds, each a reduction over a selection
+SELECTION_OPS = ("binned", "histogram", "csr")
+
+
+def _selection_tolerance(bound: dict[str, Any], env: dict[str, Any], want: np.ndarray) -> Any:
+    """Per result element, the sum (or mean) bound of the terms that element reduces: each bin's
+    selection (masked, as the program selects it), each histogram bin's weights (summed in either
+    order: gamma of the count, twice), each CSR row's products (a dot's bound, Higham's Thm 3.5)."""
+    op = bound["op"]
+    with np.errstate(all="ignore"):
+        if op == "binned":
+            x, y, k = np.asarray(env["x"]), np.asarray(env["y"]).astype(np.float64), int(env["k"])
+            rmax = x.max()
+            out = np.zeros(max(k, 0))
+            for i in range(k):
+                vals = y[np.logical_and(rmax * i / k <= x, x < rmax * (i + 1) / k)]
+                out[i] = cb.mean_tolerance(vals) if bound["reduce"] == "mean" else cb.sum_tolerance(vals)
+            return out
+        if op == "histogram":
+            w = np.asarray(env["w"]).astype(np.float64)
+            call = bound["call"].replace("weights=w", "weights=np.abs(w)")
+            return 2 * cb.gamma(max(w.size, 1)) * np.asarray(eval(call, env)[0])  # noqa: S307 - the generator's own call
+        ptr, col = np.asarray(env["rowptr"]), np.asarray(env["col"])
+        val, x = np.asarray(env["val"]).astype(np.float64), np.asarray(env["x"]).astype(np.float64)
+        out = np.zeros(want.shape)
+        for i in range(want.shape[0]):
+            lo, hi = int(ptr[i]), int(ptr[i + 1])
+            terms = np.abs(val[lo:hi] * x[col[lo:hi]])
+            out[i] = 2 * cb.gamma(max(terms.size, 1)) * np.sum(terms)
+        return out
 
 
 def tolerance(bound: dict[str, Any], args: dict[str, Any], want: Any = None) -> Any:
     """The per-element bound of a close-family function's result on these inputs (an array, or a scalar)."""
     env = {"np": np, **args}
+    if bound["op"] in SELECTION_OPS:
+        return _selection_tolerance(bound, env, np.asarray(want))
     if bound["op"] in TABLE_OPS:
         return _table_tolerance(bound, env, np.asarray(want))
     if bound["op"] == "product":

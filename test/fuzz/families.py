@@ -203,7 +203,8 @@ def tuple_return(text: str, spec: FunctionSpec, rng: random.Random) -> str:
 
 #: the kinds of ArrayFn; POLYRAY_FUZZ_FAMILIES (a comma list of these, or "array" for all of them)
 #: makes every function of a program an ArrayFn of those kinds (run.py --families sets it)
-ARRAY_KINDS = ("axis_reduce", "complex", "mgrid", "ufunc_out", "shifts", "shape_assign", "fancy", "stencil")
+ARRAY_KINDS = ("axis_reduce", "complex", "mgrid", "ufunc_out", "shifts", "shape_assign", "fancy", "stencil", "masked", "histogram",
+               "csr", "sweep")
 
 
 def hint(dtype: str, ndim: int) -> str:
@@ -227,7 +228,14 @@ class ArrayFn:
     - `fancy`: one index array per dimension (`X[ii, jj]` read, written, augmented);
     - `stencil`: locals bound to slices of the parameters and of each other (`lap = 4.0 * X[1:n - 1, 1:m - 1]
       - ...`, `d = lap[1:] - lap[:-1]`), one name re-bound, bounds from an int parameter or counting from
-      the end, returned or stored into a slice of a parameter (scop/temporaries.ts).
+      the end, returned or stored into a slice of a parameter (scop/temporaries.ts);
+    - `masked`: reductions of a boolean selection (`y[(x >= t) & (x < 1.0)].sum()`, np.mean, max, size,
+      np.count_nonzero), bare or per bin in a loop as azimuthal integration writes it;
+    - `histogram`: np.histogram with an int bin count, a range, weights, its [0] or both results;
+    - `csr`: rows of a sparse matrix in CSR form (a row pointer, column indices, values), as a loop with
+      data-dependent bounds or as `vals @ x[cols]` per row;
+    - `sweep`: a sweep along the last axis written with slices and an integer index (`A[:, :, k]`),
+      locals re-bound each iteration, a carried column, as weather stencils write it.
 
     The spec's `bound` is the returned operation's close-mode bound (close_check.py), "exact" for
     what both modes must give bit for bit, None for a function whose result goes through several
@@ -463,6 +471,120 @@ class ArrayFn:
             params.append(Param("vals", "array", 1, of="len:ii"))
             return ["X[ii, jj] = vals"], params, "None", None
         return [rng.choice(("X[ii, jj] += 1.0", "X[ii, jj] *= 0.5"))], params, "None", None
+
+    def _masked(self) -> tuple[list[str], list[Param], str, dict | None]:
+        rng = self.rng
+        x, y, t, k = Param("x", "array", 1), Param("y", "array", 1, of="like:x"), Param("t", "float"), Param("k", "int")
+        mask = rng.choice(("x > t", "(x >= t) & (x < t + 2.0)", "np.logical_and(t <= x, x < 1.0)", "~(x < t)",
+                           "(x < -1.0) | (y > t)", "np.logical_or(x > 2.0, y < t)", "(x != x) | (x > t)"))
+        if rng.random() < 0.35:
+            self.features.add("masked_binned")
+            return self._masked_binned(x, y, k)
+        op = rng.choice(("sum", "mean", "max", "min", "size", "count"))
+        self.features.add(f"masked_{op}")
+        sel = "y" if "y" in mask or rng.random() < 0.5 else "x"
+        head = [f"m = {mask}"] if rng.random() < 0.5 else []
+        m = "m" if head else mask
+        if op == "count":
+            body = head + [rng.choice((f"r = np.count_nonzero({m})", f"r = {sel}[{m}].size", f"r = len({sel}[{m}])"))]
+            return body + ["return r"], [x, y, t], "int", {"op": "exact"}
+        if op == "size":
+            body = head + [f"r = {sel}[{m}].shape[0]"]
+            return body + ["return r"], [x, y, t], "int", {"op": "exact"}
+        spell = rng.choice((f"{sel}[{m}].{op}()", f"np.{op}({sel}[{m}])"))
+        body = head + [f"r = {spell}"]
+        if rng.random() < 0.3:
+            body.append("r = r * 2.0")  # exact: a doubling keeps the bound (twice) and the NaN/inf positions
+            bound = {"op": op if op in ("sum", "mean") else "exact", "operand": f"2.0 * {sel}[{mask}]", "axis": None,
+                     "keepdims": False, "ddof": 0}
+        else:
+            bound = {"op": op if op in ("sum", "mean") else "exact", "operand": f"{sel}[{mask}]", "axis": None,
+                     "keepdims": False, "ddof": 0}
+        return body + ["return r"], [x, y, t], "float", bound
+
+    def _masked_binned(self, x: Param, y: Param, k: Param) -> tuple[list[str], list[Param], str, dict | None]:
+        rng = self.rng
+        reduce = rng.choice(("mean", "mean", "sum", "count"))
+        self.features.add(f"masked_binned_{reduce}")
+        lo = rng.choice(("r1 <= x", "x >= r1"))
+        hi = rng.choice(("x < r2", "r2 > x"))
+        mask = rng.choice((f"np.logical_and({lo}, {hi})", f"({lo}) & ({hi})"))
+        use = {"mean": rng.choice(("res[i] = vals.mean()", "res[i] = np.mean(vals)")),
+               "sum": rng.choice(("res[i] = vals.sum()", "res[i] = np.sum(vals)")),
+               "count": rng.choice(("res[i] = vals.size", "res[i] = np.count_nonzero(m)"))}[reduce]
+        body = [rng.choice(("rmax = x.max()", "rmax = np.max(x)")), "res = np.zeros(k, dtype=np.float64)", "for i in range(k):",
+                "    r1 = rmax * i / k", "    r2 = rmax * (i + 1) / k", f"    m = {mask}", "    vals = y[m]", f"    {use}",
+                "return res"]
+        bound = {"op": "binned", "reduce": reduce} if reduce != "count" else {"op": "exact"}
+        return body, [x, y, k], "npt.NDArray[np.float64]", bound
+
+    def _histogram(self) -> tuple[list[str], list[Param], str, dict | None]:
+        rng = self.rng
+        dtype = rng.choice(("float64", "float64", "float64", "int64"))
+        x, w, k = Param("x", "array", 1, dtype), Param("w", "array", 1, of="like:x"), Param("k", "int")
+        rng_arg = rng.choice(("", "", ", range=(-2.0, 3.0)", ", range=(0, 4)"))
+        weighted = rng.random() < 0.5
+        form = rng.choice(("counts", "counts", "edges", "both"))
+        self.features |= {f"histogram_{form}", "histogram_weighted" if weighted else "histogram_counts", f"histogram_{dtype}"}
+        if rng_arg:
+            self.features.add("histogram_range")
+        call = f"np.histogram(x, k{rng_arg}{', weights=w' if weighted else ''})"
+        params = [x, k] + ([w] if weighted else [])
+        count_t = "npt.NDArray[np.float64]" if weighted else "npt.NDArray[np.int64]"
+        bound = {"op": "histogram", "call": call} if weighted else {"op": "exact"}
+        if form == "counts":
+            body = [rng.choice((f"h = {call}[0]", f"h, _ = {call}")), "return h"]
+            return body, params, count_t, bound
+        if form == "edges":
+            return [f"e = {call}[1]", "return e"], params, "npt.NDArray[np.float64]", {"op": "exact"}
+        # both results used, as a density is computed by hand
+        body = [f"h, e = {call}", "c = (e[1:] + e[:-1]) * 0.5", "return c * h" if not weighted else "return h + c"]
+        return body, params, "npt.NDArray[np.float64]", ({"op": "histogram", "call": call, "plus_edges": True} if weighted else None)
+
+    def _csr(self) -> tuple[list[str], list[Param], str, dict | None]:
+        rng = self.rng
+        idx = rng.choice(("int64", "int64", "int32"))
+        params = [Param("x", "array", 1), Param("col", "array", 1, idx, of="index:x"), Param("val", "array", 1, of="len:col"),
+                  Param("rowptr", "array", 1, idx, of="rowptr:col")]
+        form = rng.choice(("loop", "loop", "dot", "sum", "rowmax"))
+        self.features.add(f"csr_{form}")
+        head = [rng.choice(("n = rowptr.shape[0] - 1", "n = rowptr.size - 1", "n = len(rowptr) - 1")),
+                rng.choice(("y = np.zeros(n)", "y = np.empty(n, dtype=np.float64)", "y = np.zeros(n, dtype=val.dtype)"))]
+        if form == "loop":
+            body = head + ["for i in range(n):", "    s = 0.0", "    for j in range(rowptr[i], rowptr[i + 1]):",
+                           f"        s {rng.choice(('+= val[j] * x[col[j]]', '= s + val[j] * x[col[j]]'))}", "    y[i] = s", "return y"]
+        elif form == "dot":
+            body = head + ["for i in range(n):", "    cols = col[rowptr[i]:rowptr[i + 1]]", "    vals = val[rowptr[i]:rowptr[i + 1]]",
+                           f"    y[i] = {rng.choice(('vals @ x[cols]', 'np.dot(vals, x[cols])'))}", "return y"]
+        elif form == "sum":
+            body = head + ["for i in range(n):", "    lo = rowptr[i]", "    hi = rowptr[i + 1]", "    y[i] = np.sum(val[lo:hi] * x[col[lo:hi]])",
+                           "return y"]
+        else:
+            # an exact per-row operation: the max of each row's products (empty rows left at 0)
+            body = head + ["for i in range(n):", "    m = 0.0", "    for j in range(rowptr[i], rowptr[i + 1]):",
+                           "        m = max(m, val[j] * x[col[j]])", "    y[i] = m", "return y"]
+            return body, params, "npt.NDArray[np.float64]", {"op": "exact"}
+        return body, params, "npt.NDArray[np.float64]", {"op": "csr"}
+
+    def _sweep(self) -> tuple[list[str], list[Param], str, dict | None]:
+        rng = self.rng
+        A, B = Param("A", "array", 3), Param("B", "array", 3, of="like:A")
+        form = rng.choice(("carry", "carry", "thomas", "backward"))
+        self.features.add(f"sweep_{form}")
+        head = [rng.choice(("I, J, K = A.shape", "I, J, K = A.shape[0], A.shape[1], A.shape[2]")),
+                "out = np.empty((I, J, K), dtype=A.dtype)", "col = np.zeros((I, J), dtype=A.dtype)"]
+        if form == "carry":
+            body = head + ["for k in range(K):", f"    t = {rng.choice(('0.5 * (A[:, :, k] + B[:, :, k])', 'A[:, :, k] * 2.0 - B[:, :, k]'))}",
+                           f"    col[:] = {rng.choice(('col * 0.5 + t', 't - col', 'col + t * t'))}", "    out[:, :, k] = col", "return out"]
+        elif form == "thomas":
+            # a forward sweep reading the previous plane of its own output, the first plane apart
+            body = head + ["out[:, :, 0] = A[:, :, 0]", "for k in range(1, K):", "    g = 0.25 * (B[:, :, k] + B[:, :, k - 1])",
+                           "    d = 1.0 / (2.0 + g * g)", "    out[:, :, k] = (A[:, :, k] - out[:, :, k - 1] * g) * d", "return out"]
+        else:
+            body = head + ["for k in range(K - 1, K - 2, -1):", "    c = A[:, :, k]", "    col[:] = c", "    out[:, :, k] = c * 2.0",
+                           "for k in range(K - 2, -1, -1):", "    c = A[:, :, k] - B[:, :, k] * col[:, :]", "    col[:] = c",
+                           "    out[:, :, k] = c - B[:, :, k]", "return out"]
+        return body, [A, B], "npt.NDArray[np.float64]", None
 
 
 def array_family_kinds() -> tuple[str, ...] | None:

@@ -274,6 +274,13 @@ def derived_input(p: gen.Param, args: dict[str, Any], rng: random.Random, nrng: 
         if (wrong or not n) and size:
             idx[rng.randrange(size)] = rng.choice((n, -n - 1))
         return idx.astype(p.dtype)
+    if how == "rowptr":
+        # a CSR row pointer into X's entries: 0 first, non-decreasing, X's length last; wrong: one past the end
+        nnz = shape[0] if shape else 0
+        rows = rng.choice((0, 1, 2, 3, 5))
+        cuts = sorted(int(c) for c in nrng.integers(0, nnz + 1, size=max(rows - 1, 0)))
+        ptr = np.array([0] + cuts + [nnz + (1 if wrong else 0)] if rows else [0], dtype=p.dtype)
+        return ptr if rng.random() > 0.05 else np.zeros(0, dtype=p.dtype)
     if how == "len":
         shape = [shape[0] + (1 if wrong else 0)]
     elif wrong and shape:

@@ -202,3 +202,36 @@ def test_close_check_bounds_of_table_rows():
     got = np.array([1.0, 0.0, 3.0])
     assert close_check.within_bound({"op": "cumsum", "operand": "x"}, want, got, {"x": np.array([1.0, np.nan, 2.0])}, ulp,
                                     fuzz.measure_ulp.ulp_distance) is not None
+
+
+def test_close_check_bounds_of_selections():
+    """close_check's bounds of the selection kinds (families.ArrayFn masked per bin, weighted histogram,
+    CSR rows): each element's bound is that of its own terms, so a result nudged inside passes, one far
+    outside fails, an empty bin or row (no terms) must match exactly, and NaN positions are compared."""
+    import numpy as np
+
+    import close_check
+
+    rng = np.random.default_rng(11)
+    x, y, w = rng.random(50) * 3.0, rng.standard_normal(50), rng.standard_normal(50)
+    col = rng.integers(0, 50, 12)
+    args = {"x": x, "y": y, "w": w, "k": 4, "col": col, "val": rng.standard_normal(12), "rowptr": np.array([0, 5, 5, 12])}
+    ulp = fuzz.measure_ulp.documented_bounds()
+    rmax = x.max()
+    binned = np.array([y[(rmax * i / 4 <= x) & (x < rmax * (i + 1) / 4)].mean() for i in range(4)])
+    csr = np.array([args["val"][lo:hi] @ x[col[lo:hi]] for lo, hi in ((0, 5), (5, 5), (5, 12))])
+    cases = [({"op": "binned", "reduce": "mean"}, binned),
+             ({"op": "histogram", "call": "np.histogram(x, k, weights=w)"}, np.histogram(x, 4, weights=w)[0]),
+             ({"op": "histogram", "call": "np.histogram(x, k, range=(0, 4), weights=w)"}, np.histogram(x, 4, range=(0, 4), weights=w)[0]),
+             ({"op": "csr"}, csr)]
+    for bound, want in cases:
+        tol = np.asarray(close_check.tolerance(bound, args, want))
+        assert tol.shape == want.shape and np.all(tol < 1e-12 * (1 + np.abs(want).max())), bound
+        near = want + 0.5 * tol * np.sign(want)
+        assert close_check.within_bound(bound, want, near, args, ulp, fuzz.measure_ulp.ulp_distance) is None, bound
+        far = want + 1e-9 * (1 + np.abs(want).max())
+        assert close_check.within_bound(bound, want, far, args, ulp, fuzz.measure_ulp.ulp_distance) is not None, bound
+    assert close_check.tolerance({"op": "csr"}, args, csr)[1] == 0.0  # the empty row: 0.0 exactly on both sides
+    nan_at = binned.copy()
+    nan_at[0] = np.nan
+    assert close_check.within_bound(cases[0][0], binned, nan_at, args, ulp, fuzz.measure_ulp.ulp_distance) is not None
