@@ -66,8 +66,8 @@ PRANGE_NAME: Final = "_polyray_prange"
 #: ``numba.int64``, injected under this name: generated code casts prange counters with it.
 INT64_NAME: Final = "_polyray_int64"
 
-#: numpy, injected under this name: generated code allocates temporaries with it
-#: whatever name the user's module gives numpy.
+#: numpy (as large_allocations: NumPy's names, allocations advised to huge pages), injected under
+#: this name: generated code allocates temporaries with it whatever name the user's module gives numpy.
 NUMPY_NAME: Final = "_polyray_np"
 
 #: The fast-math flags of the SIMD sums (close mode): LLVM may reassociate their additions and
@@ -329,7 +329,7 @@ class CpuVariant:
                 import numba
                 from numba.core.errors import NumbaError
 
-                from . import numba_helpers
+                from . import large_allocations, numba_helpers
             except Exception as exc:  # numba missing or broken: cpu variant unusable
                 self._broken = f"numba could not be imported ({type(exc).__name__}: {_first_line(str(exc))})"
                 raise VariantFailed(self._broken) from None
@@ -337,7 +337,8 @@ class CpuVariant:
             module_globals[PRANGE_NAME] = numba.prange
             # prange's counter is unsigned: generated code casts it (`-i` would wrap otherwise)
             module_globals[INT64_NAME] = numba.int64
-            module_globals[NUMPY_NAME] = np
+            # NumPy's names, with allocations advised to huge pages as NumPy's are (large_allocations.py)
+            module_globals[NUMPY_NAME] = large_allocations
             for helper in self.helpers:
                 module_globals[HELPER_PREFIX + helper] = getattr(numba_helpers, helper)
             try:
