@@ -183,5 +183,5 @@ test('a function that checks as written keeps its names unless it re-binds an ar
   assert.match(r.module, /x__1 = x - _polyray_h_axis_mean\(x, 0, False, True\)\n {4}return x__1/);
   const p = fn(r, 'promoted');
   assert.equal(p.accelerated, true, messages(p));
-  assert.match(r.module, /x__1 = x\.astype\(_polyray_np\.float64\)\n {4}x__2 = np\.zeros\(\(x__1\.shape\[0\], x__1\.shape\[1\]\)\) \+ x__1\n {4}return _polyray_h_matmul\(x__2, w\)/);
+  assert.match(r.module, /x__1 = x\.astype\(_polyray_np\.float64\)\n {4}x__2 = _polyray_np\.zeros\(\(x__1\.shape\[0\], x__1\.shape\[1\]\)\) \+ x__1\n {4}return _polyray_h_matmul\(x__2, w\)/);
 });

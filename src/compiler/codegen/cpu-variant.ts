@@ -5,6 +5,7 @@ import { stmtExprs, walkExpr, walkStmts, type Expr, type ForStmt, type Stmt } fr
 import type { TypedFunction } from '../types/check.js';
 import { cpuName, helperName, INT64, NUMPY, PRANGE } from './names.js';
 import { PythonPrinter } from './python-printer.js';
+import { allocationCall } from './allocation-calls.js';
 import { CHECKED_INDEX_HELPER, CHECKED_INT_HELPER, SPEC_CHECKED_INT_HELPER } from '../types/undo-helpers.js';
 import { foldedCounter, rangeParts } from './loop-range.js';
 import { printIslAst } from './isl-ast-python.js';
@@ -339,7 +340,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     const call = moduleCallText(tf, e, print);
     if (call !== undefined) return call;
     if (native.has(e)) return undefined;
-    return speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used);
+    return speculativeCall(tf, e, print, speculative, used) ?? helperCall(tf, e, print, native, used) ?? allocationCall(tf, e, print);
   }, tf.arrayAug, numeric);
   /**
    * A lowered statement (or a fused group) as loops over its elements, the
