@@ -33,6 +33,7 @@ parent can say where a killed child was:
    ``polyray_settled_calls``; where fewer than SETTLED_CALLS of the ``--repeat``
    calls were settled, up to ``--repeat`` more calls are made for it
    (``polyray_extra_calls``; ``polyray`` stays the median of the first ones).
+   ``polyray_forms``: the form (serial, parallel) each timed cpu run record names.
    The row is printed again after each timed version (run.py keeps the last one
    when a version runs out of time).
 
@@ -297,6 +298,9 @@ def run(info: dict[str, Any], root: str, preset: str, timing: bool, repeat: int,
         else:
             times["polyray_settled"] = f"not settled in {len(seconds)} calls"
         timed = [r for r in history() if r.get("function") == main]
+        # which form of a parallel CPU variant each timed run record says ran (None: not a parallel one), in
+        # order: the form trials, then the choice (a slower settled figure may be a form choice, not the code)
+        result["polyray_forms"] = [r.get("form") for r in timed if r.get("variant") == "cpu"]
         if timed:
             result["timed_variant"] = timed[-1].get("variant")
             result["timed_reason"] = (timed[-1].get("reason") or "")[:240]

@@ -22,11 +22,16 @@ def mod(tmp_path_factory):
 
 
 def test_small_calls_run_serial_and_large_ones_measure_both_forms(mod, monkeypatch):
+    from polyray.runtime import background
+
     monkeypatch.setenv("POLYRAY_TARGET", "cpu")
     monkeypatch.delenv("POLYRAY_SERIAL_BELOW_BYTES", raising=False)
     C = np.zeros((4, 4))
     mod.halves(C[0], 4)
     assert rt.history()[-1]["form"] == "serial"
+    # (the fused hot entry this settled call started compiles on the worker: a trial beside it would be set
+    # aside, cpu.FORM_BESIDE_SKIPS, and the forms below come one call later)
+    background.wait_idle(120)
     n = 20_000  # 160 KB: above the threshold
     x, ref = np.linspace(-1, 1, n), np.linspace(-1, 1, n)
     forms = []
@@ -232,6 +237,72 @@ def test_a_hot_entry_of_the_chosen_form_ends_after_two_runs_slower_than_the_othe
     assert variant._form_times[cls]["parallel"][0] == pytest.approx(380e-6)
     times["parallel"] = 380e-6
     assert call() == "serial"
+
+
+def test_form_runs_beside_a_background_compile_do_not_choose_the_form(monkeypatch):
+    """A compile on the JIT's worker holds a core: a parallel form's trials beside it ran at its serial speed or
+    slower (NPBench M's jacobi_2d kept its serial form at 6.1 ms where the parallel one takes 3.2). Such runs are
+    set aside (the trial runs again on the next call), up to FORM_BESIDE_SKIPS per size class."""
+    from polyray.runtime import cpu as cpu_mod
+
+    beside = [False]
+    monkeypatch.setattr(cpu_mod.background, "compiled_since", lambda mark: beside[0])
+    times = {"serial": 340e-6, "parallel": 180e-6}
+    variant, cls, call = _forms_on_a_clock(monkeypatch, times)
+    assert [call() for _ in range(2)] == ["serial", "serial"]
+    beside[0], times["parallel"] = True, 500e-6  # the compile takes the second core: as slow as serial, or slower
+    assert [call() for _ in range(3)] == ["parallel"] * 3
+    assert "parallel" not in variant._form_times[cls] and variant._beside_skips[cls] == 3
+    beside[0], times["parallel"] = False, 180e-6
+    assert [call() for _ in range(4)] == ["parallel"] * 4  # its two trials, then the choice
+    assert variant._form_recent[cls]["parallel"] == [pytest.approx(180e-6)] * 3  # (the 500 µs runs are not there)
+    # a process that compiles without pause still chooses: FORM_BESIDE_SKIPS runs set aside, then timed
+    beside[0] = True
+    variant, cls, call = _forms_on_a_clock(monkeypatch, {"serial": 340e-6, "parallel": 500e-6})
+    forms = [call() for _ in range(4 + cpu_mod.FORM_BESIDE_SKIPS + 1)]
+    assert forms[-1] == "serial" and variant._beside_skips[cls] == cpu_mod.FORM_BESIDE_SKIPS, forms
+    assert variant._form_times[cls]["parallel"][1] == 2 and variant._form_times[cls]["serial"][1] == 3
+
+
+def test_a_retest_beside_a_background_compile_runs_again(monkeypatch):
+    from polyray.runtime import cpu as cpu_mod
+
+    beside = [False]
+    monkeypatch.setattr(cpu_mod.background, "compiled_since", lambda mark: beside[0])
+    times = {"serial": 340e-6, "parallel": 500e-6}
+    variant, cls, call = _forms_on_a_clock(monkeypatch, times)
+    forms = [call() for _ in range(4)]
+    calls, retest = variant._form_calls.get(cls, (0, cpu_mod.FORM_RETEST_AFTER))
+    assert [call() for _ in range(retest - 1)] == ["serial"] * (retest - 1)
+    beside[0] = True
+    assert call() == "parallel"  # the retest, beside a compile: set aside
+    beside[0], times["parallel"] = False, 150e-6
+    assert [call() for _ in range(3)] == ["parallel"] * 3, forms  # the retest again, its confirmation, the choice
+    assert variant._form_times[cls]["parallel"][1] == 5  # (two trials, the retest, its confirmation, the choice)
+
+
+def test_slow_hot_runs_beside_a_background_compile_keep_the_chosen_form(monkeypatch):
+    """The hot path's slow runs while the JIT's worker compiles (the fused entry of the form just chosen compiles
+    after the call that chose it: hot_entry.py) do not end the entry's budget."""
+    from types import SimpleNamespace
+
+    from polyray.runtime import cpu as cpu_mod
+
+    compiling = [False]
+    monkeypatch.setattr(cpu_mod.background, "compiling", lambda: compiling[0])
+    variant, cls, call = _forms_on_a_clock(monkeypatch, {"serial": 340e-6, "parallel": 180e-6})
+    assert [call() for _ in range(5)][-1] == "parallel"
+    compiling[0] = True
+    granted = variant.take_hot(256)
+    entry = SimpleNamespace(budget=granted[1])
+    timed = variant.hot_timer(entry)
+    for _ in range(3):
+        timed(390e-6)
+    assert entry.budget == granted[1] and variant._form_times[cls]["parallel"][0] == pytest.approx(180e-6)
+    compiling[0] = False
+    timed(390e-6)
+    timed(390e-6)
+    assert entry.budget == 1 and variant._form_times[cls]["parallel"][0] == pytest.approx(390e-6)
 
 
 def test_the_hot_path_leaves_a_form_that_became_slower(mod, monkeypatch):

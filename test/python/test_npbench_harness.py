@@ -295,6 +295,8 @@ def test_timed_calls_run_as_auto_does_and_say_which_variant(checkout: Path, tmp_
     settled = row["polyray_settled_calls"]
     assert settled and len(every) <= 12 and row["times"]["polyray_settled"] == np.median(settled), row
     assert settled == every[-len(settled):], row  # (settled once, it stays so for these calls)
+    # the form of each timed cpu run (32 elements: below cpu.SERIAL_BELOW_BYTES, the serial one)
+    assert row["polyray_forms"] and set(row["polyray_forms"]) == {"serial"}, row
     text = doc.read_text()
     assert "| Polyray ms | Polyray settled ms |" in text and "settled calls: geomean of NumPy's time over Polyray's" in text, text
 

@@ -118,6 +118,16 @@ FORM_WINDOW: Final = 3
 #: (the choice moves on two of three runs: FORM_WINDOW).
 FORM_RETEST_AFTER: Final = 16
 FORM_RETEST_MAX: Final = 64
+#: A form's run beside a background compile (background.compiled_since: this process's JIT worker holds a core)
+#: is not one of its timed runs: neither a trial (the form runs again on the next call), nor a retest (due again
+#: on the next call), nor a hot run that would leave the chosen form (hot_timer). On two cores the compile
+#: takes one, and a parallel form then runs at its serial speed or slower: NPBench M's stencils chose their
+#: forms while a fused hot entry (hot_entry.py) or another form compiled beside the trials and the hot runs
+#: after them (jacobi_2d: the parallel form timed at 6.4 and 16.1 ms, serial kept at 6.1, where the
+#: twelfth session's run had kept the parallel form at 3.2 ms). The rule auto's variant choice keeps already
+#: (cost.py, speedup.py: a time beside a compile is not a settled one). At most FORM_BESIDE_SKIPS such runs per
+#: size class are set aside: a process that compiles without pause still chooses.
+FORM_BESIDE_SKIPS: Final = 4
 #: POLYRAY_CPU_FORM=parallel|serial runs that form of a parallel CPU variant on
 #: every call (the fuzzer and tests exercise both forms on small inputs this way).
 FORM_ENV: Final = "POLYRAY_CPU_FORM"
@@ -210,7 +220,7 @@ class CpuVariant:
     __slots__ = ("py_func", "serial_func", "serial_raises", "helpers", "callees", "fastmath", "parallel", "boundscheck", "rollback", "undo", "_jitted", "_serial", "_form", "_form_times",
                  "_form_calls", "_form_recent", "_form_confirm", "_retesting", "_warm_forms", "_broken",
                  "_failed", "_numba_error", "_lock", "_notes", "cached", "_jobs", "_jobs_lock", "_skipped_ahead",
-                 "_jit_report", "_stable", "_plan", "_hot_timing", "last_seconds", "_trials", "last_beside",
+                 "_jit_report", "_stable", "_plan", "_hot_timing", "last_seconds", "_trials", "last_beside", "_beside_skips",
                  "_forms_run")
 
     def __init__(
@@ -308,6 +318,8 @@ class CpuVariant:
         self.last_seconds: float | None = None
         #: whether a background compile ran beside the last run's compiled code (background.compiled_since)
         self.last_beside = False
+        #: size class -> form runs set aside there because a compile ran beside them (FORM_BESIDE_SKIPS)
+        self._beside_skips: dict[int, int] = {}
         #: size class -> the forms that have run there (forms_tried)
         self._forms_run: dict[int, set[str]] = {}
         background.prestart()  # (the first call's compile then only queues: background.prestart)
@@ -652,9 +664,22 @@ class CpuVariant:
             # a form's first run is a trial too where it compiled nothing (the background compiled it for these
             # types: issue 18, a parallel variant's trials took two calls more); one that compiled is not
             if form in self._warm_forms or (compiled is not None and _compiled_count(jitted) == compiled):
-                self._timed(cls, form, elapsed, self._retesting == cls)
+                if self.last_beside and self._set_aside(cls):
+                    if self._retesting == cls:
+                        self._form_confirm.add(cls)  # (the retest runs again on the next call)
+                else:
+                    self._timed(cls, form, elapsed, self._retesting == cls)
             self._warm_forms.add(form)
         return result
+
+    def _set_aside(self, cls: int) -> bool:
+        """Whether a run at size class ``cls`` beside a background compile is set aside, not timed
+        (FORM_BESIDE_SKIPS at most per size class)."""
+        skips = self._beside_skips.get(cls, 0)
+        if skips >= FORM_BESIDE_SKIPS:
+            return False
+        self._beside_skips[cls] = skips + 1
+        return True
 
     def _timed(self, cls: int, form: str, elapsed: float, retest: bool = False) -> None:
         """A timed run of ``form`` at size class ``cls``: its window and time (FORM_WINDOW); a ``retest`` of the
@@ -690,6 +715,8 @@ class CpuVariant:
             if seconds <= bound:
                 if slow:
                     slow.clear()
+                return
+            if background.compiling() and self._set_aside(cls):  # (FORM_BESIDE_SKIPS; read on slow runs only)
                 return
             slow.append(seconds)
             if len(slow) < 2 or entry.budget <= 1:
