@@ -44,6 +44,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
     | {"blas_dot", "blas_dot_rows"}  # product loops' BLAS products, one Numba function cached on disk (runtime/blas_products.py)
     | {"blas_threads_match", "blas_threads_one", "blas_threads_restore"}  # BLAS threads matched to Numba's around products (runtime/blas_threads.py)
     | {"mask_get", "mask_rows", "mask_set", "take", "put", "take_nd", "put_nd"}  # masks and index arrays (runtime/index_helpers.py)
+    | {"gather_dot", "gather_dot_np"}  # close mode's `v @ x[idx]` without the gathered temporary (runtime/gather_dots.py)
     | {"cmul", "csquare", "creciprocal", "cpow", "cpow_op", "cpow_fop", "csqrt", "cexp", "cabs", "csquare_scalar"}  # NumPy's complex products and powers (runtime/complex_helpers.py)
     | {"pow_fop"}  # `float64 array ** Python float`: np.sqrt for 0.5, as NumPy's fast_scalar_power (runtime/numba_helpers.py)
     | {"sort", "sort_inplace", "argsort", "unique"}  # sorting with NumPy's results (runtime/sort_helpers.py)

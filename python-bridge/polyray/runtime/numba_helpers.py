@@ -39,6 +39,7 @@ from . import complex_helpers as _complex_helpers
 from .complex_helpers import __all__ as _COMPLEX_HELPERS  # NumPy's complex products and powers (types/complex-ops.ts)
 from .index_helpers import __all__ as _INDEX_HELPERS
 from .index_helpers import *  # noqa: F403 - masks and index arrays (types/index-arrays.ts)
+from .gather_dots import gather_dot, gather_dot_np  # noqa: F401 - close mode's v @ x[idx] without the gathered temporary
 from .fft_helpers import __all__ as _FFT_HELPERS
 from .fft_helpers import *  # noqa: F403 - np.fft: NumPy's transform through objmode (exact), rocket-fft's (close)
 from .math_helpers import __all__ as _MATH_HELPERS
@@ -53,7 +54,7 @@ from .strided_products import fits as strided_fits, strided_matmul  # products o
 from .blas_products import blas_dot, blas_dot_rows  # noqa: F401 - product loops' BLAS products, cached on disk per argument types
 
 __all__ = ["truediv", "floordiv", "mod", "pow", "pow_fop", "ipow", "mathpow", "sqrt", "log", "log10", "log2", "acos", "asin", "exp",
-           "matmul", "dot", "cov", "column_products", "column_product", "column_dots", "column_dots_none", "column_dot", "blas_dot", "blas_dot_rows", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", "norm_keepdims", "axis_average", *_BLAS_THREADS, "py_int", "astype_int", "fit_int", "spec_fit_int", "np_rshift", "np_lshift", "check_index", "spec_index", "round_decimals", "clip_scalar_bounds", *_ARRAY_HELPERS, *_INDEX_HELPERS,
+           "matmul", "dot", "gather_dot", "gather_dot_np", "cov", "column_products", "column_product", "column_dots", "column_dots_none", "column_dot", "blas_dot", "blas_dot_rows", "pairwise_sum", "pairwise_mean", "cdiv", "axis_max", "axis_min", "checked_axis_max", "checked_axis_min", "checked_max", "checked_min", "norm", "norm_keepdims", "axis_average", *_BLAS_THREADS, "py_int", "astype_int", "fit_int", "spec_fit_int", "np_rshift", "np_lshift", "check_index", "spec_index", "round_decimals", "clip_scalar_bounds", *_ARRAY_HELPERS, *_INDEX_HELPERS,
            *_MATH_HELPERS, *_COMPLEX_HELPERS, *_FFT_HELPERS, *_SORT_HELPERS, *_ROW_HELPERS,
            *(f"{form}_{name}" for form in ("axis", "whole") for name in ("sum", "mean", "var", "std")),
            *(f"spec_{name}" for name in ("sqrt", "log", "log10", "log2", "acos", "asin", "exp", "mathpow"))]

@@ -21,6 +21,8 @@ import { blockedArrayLoopLines, partialArrayName } from './blocked-array-loops.j
 import type { ProductLoop } from '../poly/product-loops.js';
 import { planeLines, productCondition, productHelpers, productLines, productUpdate, scatterAfter } from './product-loops.js';
 import { localAccumulators, outlineSum, simdSums, splitSums, type AccumulatorContext, type LocalAccumulator, type PrintedStmt } from './local-accumulators.js';
+import { specializeDefault } from './default-constants.js';
+import { gatherDot } from './gather-dots.js';
 
 export interface CpuVariantCode {
   name: string;
@@ -188,6 +190,11 @@ function checkedIndexCall(e: Expr, print: (e: Expr) => string, checked: Readonly
 function helperCall(tf: TypedFunction, e: Expr, print: (e: Expr) => string, native: Set<Expr>, used: Set<string>): string | undefined {
   const h = tf.helpers.get(e);
   if (!h || native.has(e)) return undefined;
+  const fused = gatherDot(tf, e);
+  if (fused) {
+    used.add(fused.helper);
+    return `${helperName(fused.helper)}(${print(fused.v)}, ${print(fused.x)}, ${print(fused.idx)})`;
+  }
   used.add(h.helper);
   if (e.kind === 'binary') return `${helperName(h.helper)}(${print(e.left)}, ${print(e.right)})`;
   // `x[mask]`, `x[idx]` (types/index-arrays.ts)
@@ -279,7 +286,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
     });
     const spec = [...used].some((h) => h.startsWith('spec_'));
     const signature = spec ? [params, FAIL_FLAG].filter((x) => x !== '').join(', ') : params;
-    return { name, lines: [`def ${name}(${signature}):`, ...shapeDefinitions(tf, body), ...body], helpers: [...used].sort(), speculative: spec, sums: [] };
+    return { name, lines: specializeDefault(tf, [`def ${name}(${signature}):`, ...shapeDefinitions(tf, body), ...body]), helpers: [...used].sort(), speculative: spec, sums: [] };
   }
   const prangeLoops = loopPlan.prangeLoops;
   const used = new Set<string>(checkedIntHelpers(tf));
@@ -499,7 +506,7 @@ export function emitCpuVariant(tf: TypedFunction, loopPlan: CpuLoopPlan = { kind
   const body = printer.stmts(tf.fn.body, '    ', override);
   const spec = [...used].some((h) => h.startsWith('spec_'));
   const signature = spec ? [params, FAIL_FLAG].filter((x) => x !== '').join(', ') : params;
-  return { name, lines: [`def ${name}(${signature}):`, ...body], helpers: [...used].sort(), speculative: spec, sums };
+  return { name, lines: specializeDefault(tf, [`def ${name}(${signature}):`, ...body]), helpers: [...used].sort(), speculative: spec, sums };
 }
 
 /**
