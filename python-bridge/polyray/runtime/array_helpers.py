@@ -21,11 +21,13 @@ from numba.extending import overload, register_jitable
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from .pairwise import pairwise_vector  # NumPy's order of a run's sum (np.average's weights)
+from .histogram import histogram, histogram_density, histogram_edges  # noqa: F401 (helpers of the table, re-exported)
+from .linspace_formula import _linspace  # NumPy's linspace formula (np.linspace, np.histogram's edges)
 from .close_reductions import SUM, _reduce_lines  # close mode's blocked sums (np.average along an axis)
 from .axis_lines import literal_axes, shape_of
 from .axis_lines import lines_of  # (pre, m, post): the lines along one axis, shared with the reductions
 
-__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "histogram_density", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_returned", "average_weighted_axis", "average_weighted_axis_returned", "average_returned", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
+__all__ = ["reshape", "linspace", "ndarray", "abs_array", "histogram", "histogram_edges", "histogram_density", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_returned", "average_weighted_axis", "average_weighted_axis_returned", "average_returned", "reshape_value", "outer_add", "outer_subtract", "outer_multiply", "outer_divide",
            "outer_maximum", "outer_minimum"]
 
 
@@ -140,73 +142,7 @@ def _ol_linspace(start, stop, num=50, dtype=None):  # type: ignore[no-untyped-de
     return impl
 
 
-@register_jitable
-def _linspace(lo, hi, num):  # type: ignore[no-untyped-def]
-    if num < 0:
-        raise ValueError("Number of samples must be non-negative.")
-    delta = hi - lo
-    y = np.empty(num, np.float64)
-    for i in range(num):
-        y[i] = np.float64(i)
-    div = num - 1
-    if div > 0:
-        step = delta / div
-        if step == 0:
-            for i in range(num):
-                y[i] = (y[i] / div) * delta
-        else:
-            for i in range(num):
-                y[i] = y[i] * step
-    else:
-        for i in range(num):
-            y[i] = y[i] * delta
-    for i in range(num):
-        y[i] = y[i] + lo
-    if num > 1:
-        y[num - 1] = hi
-    return y
-
-
-# --- histogram ---------------------------------------------------------------------
-#
-# np.histogram(a, bins, weights=w) with equal bins over a's range, as NumPy 2
-# computes it (numpy/lib/_histograms_impl.py, the fast path): edges by linspace,
-# each value's bin from ((x - first) / (last - first)) * bins, corrected by one
-# against the edges, counts (or weights, in element order) added per block of
-# 65536 values and the blocks' sums added to the result in turn. Numba's own
-# np.histogram has no weights= and finds bins another way.
-
-_HIST_BLOCK = 65536
-
-
-def histogram(a: Any, bins: Any = 10, weights: Any = None, rng: Any = None) -> Any:
-    """``np.histogram(a, bins, range=rng, weights=weights)``: an int number of bins (with or without a
-    range), or an array of edges (without weights)."""
-    return np.histogram(a, bins, range=rng, weights=weights)
-
-
-def histogram_density(a: Any, bins: Any = 10, weights: Any = None, rng: Any = None) -> Any:
-    """``np.histogram(a, bins, range=rng, weights=weights, density=True)``."""
-    return np.histogram(a, bins, range=rng, weights=weights, density=True)
-
-
-@overload(histogram_density)
-def _ol_histogram_density(a, bins=10, weights=None, rng=None):  # type: ignore[no-untyped-def]
-    # NumPy (_histograms_impl.py): the same counts, then n / db / n.sum() with db = np.diff(edges);
-    # a float64 n.sum() is NumPy's pairwise sum of the contiguous counts, an int64 one exact
-    if not (isinstance(a, types.Array) and a.dtype == types.float64):
-        return None
-    weighted = not _no_argument(weights)
-
-    def impl(a, bins=10, weights=None, rng=None):  # type: ignore[no-untyped-def]
-        n, edges = histogram(a, bins, weights, rng)
-        db = edges[1:] - edges[:-1]
-        if weighted:
-            total = 0.0 + pairwise_vector(n, 0, n.shape[0])
-        else:
-            total = n.sum()
-        return n / db / total, edges
-    return impl
+# np.histogram: runtime/histogram.py (re-exported here, where the table's helpers live).
 
 
 # --- bincount ----------------------------------------------------------------------
@@ -232,155 +168,6 @@ def _ol_bincount(x, weights=None, minlength=0):  # type: ignore[no-untyped-def]
                 raise ValueError("'list' argument must have no negative elements")
         return np.bincount(x, weights, minlength)
     return impl
-
-
-@register_jitable
-def _outer_edges(x, lo, hi, ranged):  # type: ignore[no-untyped-def]
-    """NumPy's _get_outer_edges: the range given (checked), else a's extremes (0 and 1 when empty)."""
-    if ranged:
-        first, last = np.float64(lo), np.float64(hi)
-        if first > last:
-            raise ValueError("max must be larger than min in range parameter.")
-        if not (np.isfinite(first) and np.isfinite(last)):
-            raise ValueError("supplied range is not finite")
-    elif x.size == 0:
-        first, last = 0.0, 1.0
-    else:
-        first, last = x.min(), x.max()
-        if not (np.isfinite(first) and np.isfinite(last)):
-            raise ValueError("autodetected range is not finite")
-    if first == last:
-        first = first - 0.5
-        last = last + 0.5
-    return first, last
-
-
-@register_jitable
-def _histogram_bins(x, bins, lo, hi, ranged):  # type: ignore[no-untyped-def]
-    """Each value's bin as NumPy's fast path finds it (-1: outside a given range, or NaN), and the edges."""
-    if bins < 1:
-        raise ValueError("`bins` must be positive, when an integer")
-    first, last = _outer_edges(x, lo, hi, ranged)
-    edges = _linspace(first, last, bins + 1)
-    for k in range(bins):
-        if edges[k] >= edges[k + 1]:
-            raise ValueError("Too many bins for data range. Cannot create finite-sized bins.")
-    index = np.empty(x.size, np.intp)
-    denom = last - first
-    for i in range(x.size):
-        v = x[i]
-        if not (v >= first and v <= last):  # NumPy's `keep` (a given range: values outside it and NaN are dropped)
-            index[i] = -1
-            continue
-        k = int((v - first) / denom * bins)
-        if k == bins:
-            k -= 1
-        if v < edges[k]:
-            k -= 1
-        if v >= edges[k + 1] and k != bins - 1:
-            k += 1
-        index[i] = k
-    return index, edges
-
-
-@register_jitable
-def _before(a, b):  # type: ignore[no-untyped-def]
-    """NumPy's sort order (NaN after every number), as its searchsorted compares."""
-    return a < b or (b != b and a == a)
-
-
-@register_jitable
-def _edge_counts(x, edges):  # type: ignore[no-untyped-def]
-    """np.histogram(a, bins=edges): NumPy's cumulative path, counts of the sorted values below each edge (the
-    last edge inclusive) and their differences, in NumPy's order of NaN."""
-    m = edges.size
-    for k in range(m - 1):
-        if edges[k] > edges[k + 1]:
-            raise ValueError("`bins` must increase monotonically, when an array")
-    if m == 0:
-        return np.zeros(0, np.intp)
-    s = np.sort(x)
-    cum = np.zeros(m, np.intp)
-    for j in range(m):
-        e = edges[j]
-        lo, hi = 0, s.size
-        while lo < hi:  # the first value not before e ('left'), or after e for the last edge ('right')
-            mid = (lo + hi) // 2
-            if (_before(s[mid], e) if j < m - 1 else not _before(e, s[mid])):
-                lo = mid + 1
-            else:
-                hi = mid
-        cum[j] = lo
-    n = np.empty(m - 1, np.intp)
-    for j in range(m - 1):
-        n[j] = cum[j + 1] - cum[j]
-    return n
-
-
-@register_jitable
-def _given_range(rng):  # type: ignore[no-untyped-def]
-    return rng[0], rng[1]
-
-
-@register_jitable
-def _no_range(rng):  # type: ignore[no-untyped-def]
-    return 0.0, 1.0
-
-
-def _no_argument(t):  # type: ignore[no-untyped-def]
-    return t is None or isinstance(t, (types.NoneType, types.Omitted))
-
-
-@overload(histogram, inline="always")
-def _ol_histogram(a, bins=10, weights=None, rng=None):  # type: ignore[no-untyped-def]
-    if not (isinstance(a, types.Array) and a.dtype == types.float64):
-        return None
-    ranged = not _no_argument(rng)
-    if ranged and not (isinstance(rng, types.BaseTuple) and len(rng) == 2 and all(isinstance(t, (types.Integer, types.Float)) for t in rng)):
-        return None
-    bounds = _given_range if ranged else _no_range
-    if isinstance(bins, types.Array):
-        if not (bins.ndim == 1 and bins.dtype == types.float64 and _no_argument(weights) and not ranged):
-            return None
-
-        def by_edges(a, bins=10, weights=None, rng=None):  # type: ignore[no-untyped-def]
-            return _edge_counts(a.ravel(), bins), bins  # (NumPy returns the edges array itself)
-        return by_edges
-    if not isinstance(bins, (types.Integer, types.Omitted, int)):
-        return None
-    if _no_argument(weights):
-        def counts(a, bins=10, weights=None, rng=None):  # type: ignore[no-untyped-def]
-            x = a.ravel()
-            lo, hi = bounds(rng)
-            index, edges = _histogram_bins(x, bins, lo, hi, ranged)
-            n = np.zeros(bins, np.intp)
-            for i in range(x.size):
-                if index[i] >= 0:
-                    n[index[i]] += 1
-            return n, edges
-        return counts
-    if not (isinstance(weights, types.Array) and weights.dtype == types.float64):
-        return None
-
-    def weighted(a, bins=10, weights=None, rng=None):  # type: ignore[no-untyped-def]
-        if weights.shape != a.shape:
-            raise ValueError("weights should have the same shape as a.")
-        x = a.ravel()
-        w = weights.ravel()
-        lo, hi = bounds(rng)
-        index, edges = _histogram_bins(x, bins, lo, hi, ranged)
-        n = np.zeros(bins, np.float64)
-        block = np.zeros(bins, np.float64)
-        for start in range(0, x.size, _HIST_BLOCK):
-            block[:] = 0.0
-            for i in range(start, min(start + _HIST_BLOCK, x.size)):
-                if index[i] >= 0:
-                    block[index[i]] += w[i]
-            for k in range(bins):
-                n[k] += block[k]
-        return n, edges
-
-    return weighted
 
 
 # --- np.ndarray(shape, dtype) ------------------------------------------------------

@@ -53,7 +53,7 @@ HELPER_NAMES: Final[frozenset[str]] = frozenset(
        "sign_real", "cumsum_axis", "cumprod_axis", "cumsum_dtype", "cumprod_dtype"}  # NumPy's results (runtime/row_helpers.py)
     # the NumPy table's array helpers (runtime/array_helpers.py)
     | {f"{form}_{f}" for form in ("np", "rf") for f in ("fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn", "rfftn", "irfftn")} | {"fftfreq"}  # np.fft (runtime/fft_helpers.py)
-    | {"reshape", "linspace", "ndarray", "abs_array", "histogram", "histogram_density", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_returned", "average_weighted_axis", "average_weighted_axis_returned", "average_returned", "reshape_value", *(f"outer_{u}" for u in ("add", "subtract", "multiply", "divide", "maximum", "minimum"))}
+    | {"reshape", "linspace", "ndarray", "abs_array", "histogram", "histogram_edges", "histogram_density", "bincount", "solve", "mgrid", "repeat", "roll", "tile", "swapaxes", "average_weighted", "average_weighted_returned", "average_weighted_axis", "average_weighted_axis_returned", "average_returned", "reshape_value", *(f"outer_{u}" for u in ("add", "subtract", "multiply", "divide", "maximum", "minimum"))}
 )
 
 HELPER_PREFIX: Final = "_polyray_h_"

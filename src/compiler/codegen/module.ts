@@ -30,6 +30,7 @@ import { originalName, RUNTIME_ALIAS, RUNTIME_IMPORT } from './names.js';
 import type { Numerics } from '../numerics.js';
 import type { Specialization } from '../types/calls.js';
 import { UNDOING_HELPERS } from '../types/undo-helpers.js';
+import { PRANGE_HELPERS } from '../types/histogram.js';
 
 /** The generated module's global naming its numerics mode. */
 export const NUMERICS_GLOBAL = '_polyray_numerics';
@@ -87,7 +88,8 @@ export function generateModule(
     if (targets.includes('cpu')) {
       const fp = plans.get(tf);
       const cpu = emitCpuVariant(tf, fp?.loops);
-      const parallel = cpu.lines.some((l) => l.includes(`${PRANGE}(`));
+      // (a helper with its own prange loop makes the variant parallel too: types/histogram.ts PRANGE_HELPERS)
+      const parallel = cpu.lines.some((l) => l.includes(`${PRANGE}(`)) || cpu.helpers.some((h) => PRANGE_HELPERS.has(h));
       const reordered = fp?.loops.kind === 'rescheduled';
       // Wherever isl checked every access (always so for prange, rescheduled and
       // lowered code, which the plan offers only then), the variant runs behind
