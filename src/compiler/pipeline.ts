@@ -6,6 +6,7 @@ import type { IslContext } from 'isl-wasm';
 import { generateModule, type FunctionPlan, type Target } from './codegen/module.js';
 import { polyStage } from './poly/index.js';
 import { parseModule, type PythonParser } from './parse/index.js';
+import { inlineLoopViews } from './parse/loop-views.js';
 import { inlineCalls } from './parse/inline-calls.js';
 import { buildReport, type LoopVerdict, type Report } from './report/report.js';
 import { checkModule, type TypedFunction } from './types/check.js';
@@ -39,7 +40,9 @@ export function compileSource(parser: PythonParser, source: string, options: Com
   const numerics = options.numerics ?? DEFAULT_NUMERICS;
   // expression callees become expressions of their callers, so the analyses see through them (parse/inline-calls.ts)
   const inlined = inlineCalls(parsed.module);
-  const typed = checkModule(inlined.module, numerics);
+  // a view bound at the top of a loop body and only read there is read through its subscript (parse/loop-views.ts)
+  const views = inlineLoopViews(inlined.module);
+  const typed = checkModule(views.module, numerics);
   const verdicts = new Map<number, LoopVerdict>();
   const plans = new Map<TypedFunction, FunctionPlan>();
   const transformations = new Map<string, string[]>();
@@ -67,6 +70,9 @@ export function compileSource(parser: PythonParser, source: string, options: Com
   for (const tf of typed.filter((t) => t.accelerated && t.maskFusions)) {
     transformations.set(tf.fn.name, [...(transformations.get(tf.fn.name) ?? []), ...tf.maskFusions!]);
   }
+  for (const tf of typed.filter((t) => t.accelerated && views.notes.has(t.fn.name))) {
+    transformations.set(tf.fn.name, [...(transformations.get(tf.fn.name) ?? []), ...views.notes.get(tf.fn.name)!]);
+  }
   for (const tf of typed.filter((t) => t.accelerated && t.calls.size > 0)) {
     // calls between the module's functions (types/calls.ts), said once per callee
     const said = new Set<string>();
@@ -74,7 +80,7 @@ export function compileSource(parser: PythonParser, source: string, options: Com
       .map((c) => `calls '${c.spec.callee}' (line ${c.spec.tf.fn.span.from.line}) compiled for these arguments (${c.spec.pyName}), directly from the CPU variant: no dispatcher per call`);
     transformations.set(tf.fn.name, [...(transformations.get(tf.fn.name) ?? []), ...notes]);
   }
-  const generated = generateModule(inlined.module, typed, options.targets ?? ALL_TARGETS, options.fileName, plans, numerics);
+  const generated = generateModule(views.module, typed, options.targets ?? ALL_TARGETS, options.fileName, plans, numerics);
   const report = buildReport(options.fileName, typed, generated.functions, verdicts, transformations);
   // a function inlined into a variant (parse/inline-calls.ts) is compiled code of it too, as a called one is
   for (const f of report.functions.filter((x) => x.accelerated)) {

@@ -17,6 +17,7 @@ SOURCE = textwrap.dedent('''
     import numpy as np
     F3 = np.ndarray[tuple[int, int, int], np.dtype[np.float64]]
     F1 = np.ndarray[tuple[int], np.dtype[np.float64]]
+    F2 = np.ndarray[tuple[int, int], np.dtype[np.float64]]
 
     def hdiff(in_field: F3, out_field: F3, coeff: F3):
         I, J, K = out_field.shape[0], out_field.shape[1], out_field.shape[2]
@@ -34,6 +35,50 @@ SOURCE = textwrap.dedent('''
         d = x[w:] - x[:x.shape[0] - w]
         d = d * d
         return d[1:] + d[:-1]
+
+    # temporaries with an integer index bound in loops (issue 18, NPBench's vadv in other spellings): a
+    # tridiagonal sweep over the last axis, w bound in each of two loops; a 2-d column update through a view
+    def sweep(a: F3, b: F3, c: F3, d: F3):
+        K = d.shape[2]
+        for k in range(1, K):
+            w = a[:, :, k] / b[:, :, k - 1]
+            b[:, :, k] = b[:, :, k] - w * c[:, :, k - 1]
+            d[:, :, k] = d[:, :, k] - w * d[:, :, k - 1]
+        for k in range(K - 2, -1, -1):
+            w = c[:, :, k] / b[:, :, k]
+            d[:, :, k] = d[:, :, k] - w * d[:, :, k + 1]
+
+    def columns(a: F2, x: F1):
+        n = a.shape[1]
+        prev = np.zeros((a.shape[0], n))
+        for j in range(1, n):
+            s = a[:, j - 1] * 0.5 + x[j]
+            prev[:, j] = s
+            a[:, j] = a[:, j] + s
+        for j in range(1, n):
+            col = prev[:, j]
+            a[:, j] = a[:, j] - col * 0.25
+
+    # what stays NumPy's: a temporary read after its loop; one a shifted slice of its own array is written from
+    # (filled whole first); an element copy whose array is written before its second use
+    def after(a: F2, out: F1):
+        for j in range(a.shape[1]):
+            t = a[:, j] * 2.0
+            out[:] = out[:] + t
+        out[:] = out[:] + t
+
+    def shifted(a: F2):
+        for j in range(a.shape[1]):
+            t = a[:-1, j] * 2.0
+            a[1:, j] = t
+
+    def written(a: F2, out: F2):
+        buf = np.ones((a.shape[0], a.shape[1]))
+        for j in range(a.shape[1]):
+            v = buf[0, j]
+            out[0, j] = v
+            buf[0, j] = a[0, j]
+            out[1, j] = v
 ''')
 
 
@@ -96,3 +141,53 @@ def test_window_matches_original(mod, monkeypatch, n, w):
         assert got[1].tobytes() == want[1].tobytes() and got[1].shape == want[1].shape
     else:
         assert got[1] == want[1]
+
+
+def same_bits(mine, theirs):
+    for a, b in zip(mine, theirs):
+        if isinstance(a, np.ndarray):
+            assert a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("shape", [(0, 0, 0), (1, 1, 1), (2, 3, 1), (3, 2, 2), (4, 5, 7)])
+def test_sweep_over_last_axis_matches_original_bit_for_bit(mod, monkeypatch, shape):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    rng = np.random.default_rng(sum(shape))
+    base = tuple(rng.random(shape) + (2.0 if k == 1 else 0.0) for k in range(4))
+    (want, got), mine, theirs = run_both(mod, "sweep", lambda: tuple(a.copy() for a in base))
+    assert got == want
+    same_bits(mine, theirs)
+    assert rt.history()[-1]["variant"] == "cpu", rt.history()[-1]
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (1, 1), (3, 1), (4, 6)])
+def test_column_update_matches_original_bit_for_bit(mod, monkeypatch, shape):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    rng = np.random.default_rng(shape[0] * 10 + shape[1])
+    a, x = rng.standard_normal(shape), rng.standard_normal(shape[1])
+    (want, got), mine, theirs = run_both(mod, "columns", lambda: (a.copy(), x.copy()))
+    assert got == want
+    same_bits(mine, theirs)
+    assert rt.history()[-1]["variant"] == "cpu", rt.history()[-1]
+
+
+def test_column_update_x_too_short_raises_as_numpy(mod, monkeypatch):
+    # x[j] out of range: the guard sees it, the original raises IndexError
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    a, x = np.ones((3, 4)), np.ones(2)
+    (want, got), mine, theirs = run_both(mod, "columns", lambda: (a.copy(), x.copy()))
+    assert want == ("raised", IndexError) and got == want
+    same_bits(mine, theirs)
+
+
+@pytest.mark.parametrize("name", ["after", "shifted", "written"])
+@pytest.mark.parametrize("shape", [(1, 1), (2, 3), (5, 4)])
+def test_refused_spellings_match_original(mod, monkeypatch, name, shape):
+    monkeypatch.setenv("POLYRAY_TARGET", "cpu")
+    rng = np.random.default_rng(shape[0] + 7 * shape[1])
+    a = rng.standard_normal(shape)
+    other = {"after": rng.standard_normal(shape[0]), "written": np.zeros(shape)}.get(name)
+    make = (lambda: (a.copy(),)) if other is None else (lambda: (a.copy(), other.copy()))
+    (want, got), mine, theirs = run_both(mod, name, make)
+    assert got[0] == want[0]
+    same_bits(mine, theirs)

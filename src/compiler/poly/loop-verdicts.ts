@@ -45,7 +45,6 @@ export function loopVerdicts(ctx: IslContext, scop: Scop, reductions?: Map<numbe
 
 function analyse(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>, arrayReductions?: Map<number, string[]>): Map<number, LoopVerdict> {
   const model = islModel(scop);
-  const { domain, schedule } = model;
   const params = model.head;
   const iters = model.iterators;
   const arrays = [...new Set(scop.statements.flatMap((s) => s.accesses.map((a) => a.array)))];
@@ -53,12 +52,15 @@ function analyse(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>
   const verdicts = new Map<number, LoopVerdict>();
   // Dependences of each array, as pairs of statements.
   const deps = arrays.map((arr) => {
+    // (only the statements that access the array: the others neither depend nor kill, and parsing the whole
+    // function's domain and schedule once per array ran vadv's 41 statements past the bound on isl operations)
+    const own = model.restricted((s) => s.accesses.some((a) => a.array === arr));
     const d = ctx.computeDependences({
-      domain,
+      domain: own.domain,
       mustWrites: accessMap(arr, (a) => a.kind === 'write' && a.must),
       mayWrites: accessMap(arr, (a) => a.kind === 'write' && !a.must),
       reads: accessMap(arr, (a) => a.kind === 'read'),
-      schedule,
+      schedule: own.schedule,
     });
     return { arr, kinds: [['flow', d.flow], ['anti', d.anti], ['output', d.output]] as const };
   });
@@ -78,6 +80,8 @@ function analyse(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>
     let otherBlockers = false;
     const privateArrays = new Set(loop.privateArrays ?? []);
     const outside = scop.statements.filter((s) => !s.loops.includes(index));
+    // (the loop's filters of carried pairs, read once for all its arrays and kinds)
+    const filters = new Map<string, IslUnionMap>();
     for (const { arr, kinds } of deps) {
       // an array bound afresh at the top of every iteration (scop/private-arrays.ts): a new object per iteration
       if (privateArrays.has(arr)) continue;
@@ -92,7 +96,7 @@ function analyse(ctx: IslContext, scop: Scop, reductions?: Map<number, string[]>
       const privateScalar = candidate && (dominated || !flowsIn(ctx, params, flow, outside, inside, iters));
       for (const [kind, rel] of kinds) {
         if (privateScalar && (dominated || kind !== 'flow')) continue;
-        const carried = carriedPairs(ctx, params, rel, inside, d, iters);
+        const carried = carriedPairs(ctx, params, rel, inside, d, iters, filters);
         if (carried.length === 0) continue;
         const red = reductionOf(arr, inside);
         if (red) {
@@ -140,17 +144,30 @@ function carriedPairs(
   inside: ScopStatement[],
   depth: number,
   iters: (s: ScopStatement) => string[],
+  filters: Map<string, IslUnionMap>,
 ): [ScopStatement, ScopStatement, number | null, IslUnionMap][] {
   const out: [ScopStatement, ScopStatement, number | null, IslUnionMap][] = [];
   if (rel.isEmpty()) return out;
+  const filter = (key: string, pairs: string[]): IslUnionMap => {
+    let f = filters.get(key);
+    if (!f) filters.set(key, (f = ctx.unionMap(`${params} -> { ${pairs.join('; ')} }`)));
+    return f;
+  };
+  const pair = (s: ScopStatement, t: ScopStatement): string => {
+    const sv = iters(s).map((_, k) => `s${k}`);
+    const tv = iters(t).map((_, k) => `t${k}`);
+    const eq = Array.from({ length: depth }, (_, k) => `s${k} = t${k}`);
+    const cond = [...eq, `(s${depth} < t${depth} or s${depth} > t${depth})`].join(' and ');
+    return `${s.id}[${sv.join(', ')}] -> ${t.id}[${tv.join(', ')}] : ${cond}`;
+  };
+  // one intersection for the loop first, then per source statement, then per pair only where those hit: the
+  // pairs are quadratic in the loop's statements, and most arrays carry nothing (vadv's 12-statement sweeps
+  // ran past the bound on isl operations pair by pair)
+  if (rel.intersect(filter('*', inside.flatMap((s) => inside.map((t) => pair(s, t))))).isEmpty()) return out;
   for (const s of inside) {
+    if (rel.intersect(filter(s.id, inside.map((t) => pair(s, t)))).isEmpty()) continue;
     for (const t of inside) {
-      const sv = iters(s).map((_, k) => `s${k}`);
-      const tv = iters(t).map((_, k) => `t${k}`);
-      const eq = Array.from({ length: depth }, (_, k) => `s${k} = t${k}`);
-      const cond = [...eq, `(s${depth} < t${depth} or s${depth} > t${depth})`].join(' and ');
-      const filter = ctx.unionMap(`${params} -> { ${s.id}[${sv.join(', ')}] -> ${t.id}[${tv.join(', ')}] : ${cond} }`);
-      const hit = rel.intersect(filter);
+      const hit = rel.intersect(filter(`${s.id} ${t.id}`, [pair(s, t)]));
       if (!hit.isEmpty()) {
         let distance: number | null = null;
         if (s === t) {

@@ -13,6 +13,8 @@ export interface IslModel {
   domainOf(s: ScopStatement, extra?: string[]): string;
   domain: string;
   schedule: string;
+  /** The domain and schedule of only the statements `pick` selects (one array's dependences need only its statements). */
+  restricted(pick: (s: ScopStatement) => boolean): { domain: string; schedule: string };
   /** Access relation of the accesses `pick` selects. */
   accesses(pick: (a: ScopAccess) => boolean): string;
 }
@@ -27,21 +29,23 @@ export function islModel(scop: Scop, extraParams: string[] = []): IslModel {
     const cs = [...s.constraints, ...extra];
     return `${tuple(s)}${cs.length ? ` : ${cs.join(' and ')}` : ''}`;
   };
-  const domain = `${head} -> { ${scop.statements.map((s) => domainOf(s)).join('; ')} }`;
-  const schedule = `${head} -> { ${scop.statements
-    .map((s) => {
-      const out: string[] = [];
-      const its = iterators(s);
-      // A loop with a negative step runs its iterator downwards: time is -i.
-      const time = (k: number): string => (k < its.length ? (scop.loops[s.loops[k]].descending ? `-${its[k]}` : its[k]) : '0');
-      for (let k = 0; k <= depth; k++) {
-        out.push(String(s.positions[k] ?? 0));
-        if (k < depth) out.push(time(k));
-      }
-      return `${tuple(s)} -> [${out.join(', ')}]`;
-    })
-    .join('; ')} }`;
+  const scheduleOf = (s: ScopStatement): string => {
+    const out: string[] = [];
+    const its = iterators(s);
+    // A loop with a negative step runs its iterator downwards: time is -i.
+    const time = (k: number): string => (k < its.length ? (scop.loops[s.loops[k]].descending ? `-${its[k]}` : its[k]) : '0');
+    for (let k = 0; k <= depth; k++) {
+      out.push(String(s.positions[k] ?? 0));
+      if (k < depth) out.push(time(k));
+    }
+    return `${tuple(s)} -> [${out.join(', ')}]`;
+  };
+  const restricted = (pick: (s: ScopStatement) => boolean): { domain: string; schedule: string } => {
+    const ss = scop.statements.filter(pick);
+    return { domain: `${head} -> { ${ss.map((s) => domainOf(s)).join('; ')} }`, schedule: `${head} -> { ${ss.map(scheduleOf).join('; ')} }` };
+  };
+  const { domain, schedule } = restricted(() => true);
   const accesses = (pick: (a: ScopAccess) => boolean): string =>
     `${head} -> { ${scop.statements.flatMap((s) => s.accesses.filter(pick).map((a) => `${tuple(s)} -> ${a.element}`)).join('; ')} }`;
-  return { head, iterators, tuple, domainOf, domain, schedule, accesses };
+  return { head, iterators, tuple, domainOf, domain, schedule, restricted, accesses };
 }

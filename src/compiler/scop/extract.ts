@@ -7,10 +7,11 @@
 import { assignmentCounts, childExprs, walkStmts, type Expr, type Stmt } from '../parse/ast.js';
 import { isNewAxis, viewOperand, type TypedFunction } from '../types/check.js';
 import { arrayMethod, numpyFunction } from '../types/numpy-table.js';
-import { affAdd, affConst, affIsConst, affToIsl, islName, toAff, type Aff } from './affine.js';
+import { affAdd, affConst, affIsConst, affToIsl, affVar, islName, toAff, type Aff } from './affine.js';
 import type { CheckedIndex, Scop, ScopAccess, ScopLoop, ScopStatement } from './scop.js';
 import { invariantLocals } from './invariant-locals.js';
 import { temporaryShape, type Shape } from './temporaries.js';
+import { islToPython, paramSources, type ParamSource } from './param-sources.js';
 import type { CallSite } from '../types/calls.js';
 import { isFreshArray, privateArrays, viewedNames } from './private-arrays.js';
 import { freshShape } from './fresh-shapes.js';
@@ -54,6 +55,8 @@ class Extractor {
   private readonly freshBound = new Set<string>();
   /** Fresh arrays allocated once at the top level (`out = np.empty_like(a)`): slice statements may fill them (lower-slices.ts). */
   private readonly allocatedAtTop = new Set<string>();
+  /** Arrays allocated at the top level outside ifs, views of them allowed (their shape is the allocation's where bound once). */
+  private readonly allocatedUnconditionally = new Set<string>();
   /** Index expressions read from data into fresh local arrays (Scop.checkedIndices). */
   private readonly checkedIndices = new Map<Expr, CheckedIndex>();
   /** `%` subscripts modelled as a range of their dimension: the bounds guard rules out a zero divisor (Scop.guardedDivisions). */
@@ -223,6 +226,7 @@ class Extractor {
     const isl = copied ? this.protoShape(copied) : typing === 'alloc_like' ? this.likeShape(value) : this.shapeExtents(value.args[0]);
     if (!isl) return null;
     if (this.conditional === 0 && this.freshNames().has(name)) this.allocatedAtTop.add(name);
+    if (this.conditional === 0) this.allocatedUnconditionally.add(name);
     const prev = this.localShapes.get(name);
     if (prev && prev.join() !== isl.join()) this.conflictingShapes.add(name);
     this.localShapes.set(name, isl);
@@ -309,22 +313,13 @@ class Extractor {
    */
   private freshLocalShapes(): Map<string, Shape> {
     const out = new Map<string, Shape>();
-    const py = new Map<string, string>();
-    for (const p of this.tf.params) {
-      if (p.kind === 'array' && p.ndim !== null) for (let d = 0; d < p.ndim; d++) py.set(`${islName(p.name)}_shape${d}`, `${p.name}.shape[${d}]`);
-      if (p.kind === 'int' && islName(p.name) === p.name) py.set(p.name, p.name);
-    }
+    const sources = paramSources(this.tf);
     for (const name of new Set([...this.freshBound, ...this.allocatedAtTop])) {
       const isl = this.localShapes.get(name);
       // (`t += A[i]` updates the array in place: only `=` binds it)
       if (!isl || this.bindings.get(name)! - this.inPlaceUpdates(name) !== 1) continue;
-      let ok = true;
-      const asPy = isl.map((x) => x.replace(/[A-Za-z_][A-Za-z0-9_]*/g, (id) => {
-        const r = py.get(id);
-        if (r === undefined) ok = false;
-        return r ?? id;
-      }));
-      if (ok) out.set(name, { py: asPy, isl });
+      const asPy = isl.map((x) => islToPython(sources, x));
+      if (asPy.every((x) => x !== null)) out.set(name, { py: asPy as string[], isl });
     }
     return out;
   }
@@ -334,6 +329,27 @@ class Extractor {
     let k = 0;
     walkStmts(this.tf.fn.body, (s) => { if (s.kind === 'augassign' && s.target.kind === 'name' && s.target.id === name) k++; });
     return k;
+  }
+
+  /**
+   * The shape of a local allocated once at the top level before this statement (`ccol = np.empty((I, J, K))`),
+   * over the parameters: a temporary's operand as a parameter array is; null if any extent has no Python form.
+   */
+  private allocatedShape(name: string): Shape | null {
+    const isl = this.localShapes.get(name);
+    if (!isl || !this.allocatedUnconditionally.has(name) || this.bindings.get(name) !== 1 || this.rotated.has(name)) return null;
+    // (`A.shape[0]` as a parameter array's extent is written, so that equal extents compare equal: temporaries.ts `same`)
+    const py = isl.map((x) => this.islToPython(x)?.replace(/^\(([^ ()]*)\)$/, '$1') ?? null);
+    if (py.some((x) => x === null)) return null;
+    return { py: py as string[], isl, aff: isl.map((x) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(x) ? affVar(x) : null)) };
+  }
+
+  private viewedMemo: Set<string> | null = null;
+
+  /** Names involved in a view (private-arrays.ts viewedNames). */
+  private viewed(): Set<string> {
+    this.viewedMemo ??= viewedNames(this.tf, (v) => this.viewRoot(v));
+    return this.viewedMemo;
   }
 
   /** Local arrays every binding of which is a fresh array and that no view reaches. */
@@ -356,16 +372,23 @@ class Extractor {
 
   /**
    * `t = a * b + c`, `D = A @ B`: a fresh local array from a NumPy operator
-   * over whole arrays (temporaries.ts), assigned once, outside loops and ifs.
+   * over whole arrays (temporaries.ts), assigned once, outside ifs; in a loop,
+   * only where each iteration binds its own (private-arrays.ts).
    * Its shape holds under conditions the guard checks.
    */
   private temporary(name: string, value: Expr, line: number): ScopAccess | null {
     const t = this.tf.locals.get(name);
-    if (!t || t.kind !== 'array' || t.ndim === null || t.ndim === 0 || this.stack.length > 0 || this.conditional > 0 || this.bindings.get(name) !== 1) return null;
+    if (!t || t.kind !== 'array' || t.ndim === null || t.ndim === 0 || this.conditional > 0 || this.bindings.get(name) !== 1) return null;
+    // inside a loop: a new object each iteration that no earlier iteration's value reaches and nothing reads after
+    // the loop (private-arrays.ts), so that each iteration fills its own; its extents are over the parameters only
+    // (an iterator in a bound has no Python form over the arguments: temporaries.ts gives up)
+    const inner = this.stack[this.stack.length - 1];
+    if (inner && !privateArrays(this.tf, this.forStmts.get(inner.index)!, this.viewed()).includes(name)) return null;
     const found = temporaryShape(this.tf, value, t.ndim, this.temporaries, {
       extent: (a, d) => this.extent(a, d) as string,
       aff: (e) => toAff(e, (x) => this.affineName(x)),
       toPython: (isl) => this.islToPython(isl),
+      local: (a) => this.allocatedShape(a),
     });
     if (!found) return null;
     for (const condition of found.conditions) this.assumptions.push({ condition, why: `the operands at line ${line} would broadcast a dimension of length 1, or not fit` });
@@ -417,21 +440,14 @@ class Extractor {
     return first;
   }
 
-  /** An isl extent over the parameters (`A_shape0`, `n`, `n - 1`) in Python over the arguments, or null. */
+  /** An isl extent over the parameters (`A_shape0`, `n`, `n - 1`) in Python over the arguments (parenthesized), or null. */
   private islToPython(x: string): string | null {
-    const py = new Map<string, string>();
-    for (const p of this.tf.params) {
-      if (p.kind === 'array' && p.ndim !== null) for (let d = 0; d < p.ndim; d++) py.set(`${islName(p.name)}_shape${d}`, `${p.name}.shape[${d}]`);
-      if (p.kind === 'int' && islName(p.name) === p.name) py.set(p.name, p.name);
-    }
-    let ok = true;
-    const out = x.replace(/[A-Za-z_][A-Za-z0-9_]*/g, (id) => {
-      const r = py.get(id);
-      if (r === undefined) ok = false;
-      return r ?? id;
-    });
-    return ok ? `(${out})` : null;
+    this.sources ??= paramSources(this.tf);
+    const py = islToPython(this.sources, x);
+    return py === null ? null : `(${py})`;
   }
+
+  private sources: Map<string, ParamSource> | null = null;
 
   /** Accesses of a loop-free if: test reads, then the branches' accesses, writes as may-writes. */
   private compoundAccesses(s: Stmt & { kind: 'if' }): ScopAccess[] {

@@ -14,7 +14,8 @@ import type { Expr } from '../parse/ast.js';
 import type { Span } from '../diagnostics.js';
 import type { TypedFunction } from '../types/check.js';
 import { numpyFunction } from '../types/numpy-table.js';
-import { affAdd, affConst, affIsConst, affToIsl, affVar, islName, type Aff } from './affine.js';
+import { affAdd, affConst, affIsConst, affToIsl, affVar, type Aff } from './affine.js';
+import { paramSources } from './param-sources.js';
 
 /** Extents per dimension, as Python (for the guard and allocation) and as isl (for the model). */
 export interface Shape {
@@ -32,6 +33,18 @@ export interface TemporaryContext {
   aff: (e: Expr) => Aff | null;
   /** An isl expression over the parameters in Python over the arguments (for the guard), or null. */
   toPython: (isl: string) => string | null;
+  /** The shape of a local array allocated once before (`ccol = np.empty((I, J, K))`), or null. */
+  local?: (name: string) => Shape | null;
+  /** Whether an isl parameter is an array's extent (never negative); temporaryShape fills it. */
+  isExtent?: (v: string) => boolean;
+}
+
+/**
+ * Whether an affine form is never negative: a non-negative constant plus extents
+ * with non-negative coefficients (an int parameter may be negative).
+ */
+function nonNegative(a: Aff, isExtent: (v: string) => boolean): boolean {
+  return a.constant >= 0 && [...a.terms].every(([v, c]) => c >= 0 && isExtent(v));
 }
 
 /**
@@ -60,7 +73,8 @@ export function temporaryShape(
     short.py.forEach((x, d) => { if (x !== long.py[d + off]) conditions.push(`${x} == ${long.py[d + off]}`); });
     return long;
   };
-  const shape = shapeOf(tf, value, known, same, conditions, ctx);
+  const sources = paramSources(tf);
+  const shape = shapeOf(tf, value, known, same, conditions, { ...ctx, isExtent: (v) => sources.get(v)?.kind === 'extent' });
   return shape && shape !== 'scalar' && shape.py.length === ndim ? { shape, conditions } : null;
 }
 
@@ -92,7 +106,10 @@ function shapeOf(
         return { py: dims.map((d) => `${x.id}.shape[${d}]`), isl, aff: isl.map(affVar) };
       }
       if (p) return p.kind === 'unknown' ? null : 'scalar';
-      return tf.locals.get(x.id)?.kind === 'scalar' ? 'scalar' : null;
+      const local = tf.locals.get(x.id);
+      if (local?.kind === 'array') return ctx.local?.(x.id) ?? null;
+      // (a local scalar, or a module constant frozen into the variants: parse/constants.ts)
+      return local?.kind === 'scalar' || tf.types.get(x)?.kind === 'scalar' ? 'scalar' : null;
     }
     case 'attribute': {
       // A.T of a 2-d array: its dimensions swapped
@@ -139,15 +156,22 @@ function shapeOf(
  * `A[lo:hi, :, lo2:]`: unit-step slices (trailing dimensions whole), each of
  * extent hi - lo. A negative constant bound counts from the end, as in NumPy;
  * the guard checks that every bound is inside its dimension and lo <= hi, so
- * that NumPy clips nothing (otherwise the original runs). An integer index is
- * left out (null): the model would lose a dimension the implicit loops count.
+ * that NumPy clips nothing (otherwise the original runs). An affine integer
+ * index drops its dimension (`a[1:, :, k + 1]` is 2-d); where it is a loop's
+ * iterator the temporary is bound inside that loop (scop/extract.ts).
  */
 function sliceShape(x: Expr & { kind: 'subscript' }, base: Shape, ctx: TemporaryContext, conditions: string[]): Shape | null {
   if (x.indices.length > base.py.length) return null;
   const out: Shape = { py: [], isl: [], aff: [] };
   for (let d = 0; d < base.py.length; d++) {
     const ix = x.indices[d];
-    if (ix && (ix.kind !== 'slice' || (ix.step && !(ix.step.kind === 'number' && ix.step.text === '1')))) return null;
+    // an integer index (`wcon[1:, :, k + 1]`, affine in the loops' iterators and the parameters) drops its
+    // dimension, as NumPy does; the model's access of the element is bounds-checked as any other
+    if (ix && ix.kind !== 'slice') {
+      if (!ctx.aff(ix)) return null;
+      continue;
+    }
+    if (ix && ix.step && !(ix.step.kind === 'number' && ix.step.text === '1')) return null;
     if (!ix || (!ix.lower && !ix.upper)) {
       out.py.push(base.py[d]);
       out.isl.push(base.isl[d]);
@@ -168,9 +192,11 @@ function sliceShape(x: Expr & { kind: 'subscript' }, base: Shape, ctx: Temporary
     const extent = affAdd(hi, lo, -1);
     const [loPy, hiPy, nPy, extentPy] = [lo, hi, n, extent].map((a) => ctx.toPython(affToIsl(a)));
     if (loPy === null || hiPy === null || nPy === null || extentPy === null) return null;
-    if (!(affIsConst(lo) && lo.constant >= 0)) conditions.push(`0 <= ${loPy}`);
-    if (!(affIsConst(extent) && extent.constant >= 0)) conditions.push(`${loPy} <= ${hiPy}`);
-    if (hiPy !== nPy && !(affIsConst(affAdd(n, hi, -1)) && affAdd(n, hi, -1).constant >= 0)) conditions.push(`${hiPy} <= ${nPy}`);
+    // (a bound whose difference is never negative holds for every argument: `1 <= out.shape[0] + 1` is left out)
+    const isExtent = ctx.isExtent ?? (() => false);
+    if (!nonNegative(lo, isExtent)) conditions.push(`0 <= ${loPy}`);
+    if (!nonNegative(extent, isExtent)) conditions.push(`${loPy} <= ${hiPy}`);
+    if (hiPy !== nPy && !nonNegative(affAdd(n, hi, -1), isExtent)) conditions.push(`${hiPy} <= ${nPy}`);
     out.py.push(extentPy);
     out.isl.push(affToIsl(extent));
     out.aff!.push(extent);
@@ -211,22 +237,20 @@ export function extentExpr(tf: TypedFunction, shape: Shape, d: number, at: Span)
   const a = shape.aff?.[d];
   if (!a) return null;
   const num = (k: number): Expr => ({ kind: 'number', span: at, text: String(k), numberKind: 'int' });
-  const named = new Map<string, Expr>();
-  for (const p of tf.params) {
-    if (p.kind === 'array' && p.ndim !== null) {
-      for (let k = 0; k < p.ndim; k++) {
-        const shapeOf: Expr = { kind: 'attribute', span: at, value: { kind: 'name', span: at, id: p.name }, attr: 'shape' };
-        named.set(`${islName(p.name)}_shape${k}`, { kind: 'subscript', span: at, value: shapeOf, indices: [num(k)] });
-      }
-    }
-    if (p.kind === 'int' && islName(p.name) === p.name) named.set(p.name, { kind: 'name', span: at, id: p.name });
-  }
+  const sources = paramSources(tf);
+  const named = (v: string): Expr | null => {
+    const s = sources.get(v);
+    if (!s) return null;
+    if (s.kind === 'int') return { kind: 'name', span: at, id: s.name };
+    const shapeOf: Expr = { kind: 'attribute', span: at, value: { kind: 'name', span: at, id: s.array }, attr: 'shape' };
+    return { kind: 'subscript', span: at, value: shapeOf, indices: [num(s.dim)] };
+  };
   let out: Expr | null = null;
   const add = (x: Expr, sign: number): void => {
     out = out === null ? (sign < 0 ? { kind: 'unary', span: at, op: '-', operand: x } : x) : { kind: 'binary', span: at, op: sign < 0 ? '-' : '+', left: out, right: x };
   };
   for (const [v, c] of a.terms) {
-    const x = named.get(v);
+    const x = named(v);
     if (!x) return null;
     add(Math.abs(c) === 1 ? x : { kind: 'binary', span: at, op: '*', left: num(Math.abs(c)), right: x }, c);
   }

@@ -6,8 +6,9 @@
 // except where a re-bound local is an array (`res = a[1:] - a[:-1]; ...; res = b[1:] - b[:-1]`,
 // as stencil code reuses a name): each binding is then its own local, so that the later
 // stages can make each a temporary they fill element by element (scop/temporaries.ts
-// models a local bound once), where NumPy makes one array per operator.
-import { renamable, renameRebindings } from '../parse/rebinding.js';
+// models a local bound once), where NumPy makes one array per operator; so is an array local to
+// each of several loops (`gcv = ...` at the top of each sweep: parse/rebinding.ts loopLocal).
+import { loopLocal, renamable, renameRebindings } from '../parse/rebinding.js';
 import type { FunctionDef } from '../parse/ast.js';
 import { localizeReboundParams } from './param-localizing.js';
 import type { TypedFunction } from './typed-function.js';
@@ -17,8 +18,10 @@ const failed = (tf: TypedFunction): boolean => tf.diagnostics.some((d) => d.seve
 export function checkPreferringRenamed(fn: FunctionDef, check: (f: FunctionDef) => TypedFunction): TypedFunction {
   const tf = check(fn);
   if (!failed(tf)) {
-    if (![...renamable(fn)].some((name) => tf.locals.get(name)?.kind === 'array')) return tf;
-    const renamed = renameRebindings(fn);
+    // (a name local to loops is renamed only where it is an array: each loop's may then be a temporary)
+    const array = (name: string): boolean => tf.locals.get(name)?.kind === 'array';
+    if (![...renamable(fn), ...loopLocal(fn).keys()].some(array)) return tf;
+    const renamed = renameRebindings(fn, array);
     const again = renamed && check(renamed);
     return again && !failed(again) ? again : tf;
   }
