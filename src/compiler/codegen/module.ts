@@ -20,7 +20,7 @@ export interface FunctionPlan {
 }
 import { emitBoundsGuard, guardName } from './bounds-guard.js';
 import { tablePreconditions } from '../poly/table-preconditions.js';
-import { emitCpuVariant, followsOriginalOrder } from './cpu-variant.js';
+import { copiesAhead, emitCpuVariant, followsOriginalOrder } from './cpu-variant.js';
 import { emitGpuVariant, gpuObstacle } from './gpu-variant.js';
 import { emitRayVariant } from './ray-variant.js';
 import type { Box } from '../poly/footprint.js';
@@ -118,7 +118,8 @@ export function generateModule(
       let serialHelpers: string[] = [];
       const seqName = `_polyray_seq_${top.name}`;
       const seq = reordered && parallel && fp ? reorderedSerialForm(tf, fp, seqName)
-        : cpu.speculative && parallel && fp ? raisingSerialForm(tf, fp, seqName) : undefined;
+        : cpu.speculative && parallel && fp ? raisingSerialForm(tf, fp, seqName)
+        : parallel && fp ? inOrderSerialForm(fp, tf, seqName) : undefined;
       if (seq) {
         for (const sum of seq.sums) {
           sums.push(sum);
@@ -209,6 +210,17 @@ function raisingSerialForm(tf: TypedFunction, fp: FunctionPlan, name: string): C
   const loops = fp.loops;
   if (loops.kind !== 'original' || (loops.products?.size ?? 0) > 0) return undefined;
   return emitCpuVariant(tf, loops, name, true);
+}
+
+/**
+ * A parallel variant's serial form where its element loops read ahead of their writes from copies that only
+ * the parallel order needs (cpu-variant.ts withoutAheadCopies): the same code without them. Undefined: the
+ * serial form is the parallel form's code.
+ */
+function inOrderSerialForm(fp: FunctionPlan, tf: TypedFunction, name: string): CpuVariantCode | undefined {
+  const loops = fp.loops;
+  if (loops.kind !== 'original' || !copiesAhead(loops)) return undefined;
+  return emitCpuVariant(tf, loops, name, false, true);
 }
 
 export function reachableSpecs(tf: TypedFunction): Specialization[] {

@@ -428,7 +428,7 @@ export function planSliceLowering(tf: TypedFunction, temporaries: ReadonlyMap<st
       // the copy's dimensions are the view's: its implicit loops in order (`A.T`'s reversed back), from 0
       const slices = r.dims.flatMap((d) => ('slice' in d ? [d.slice] : [])).sort((a, b) => a - b);
       refs.set(e, { array: name, dims: slices.map((k) => ({ slice: k, lo: null, hi: null })) });
-      return { name, source: e };
+      return { name, source: e, original: r, ahead: readsAhead(target, r) };
     });
   });
   out.preconditions = distinctConditions(out.preconditions);
@@ -451,6 +451,39 @@ function elementCall(tf: TypedFunction, name: string, row: TableRow, e: Expr & {
   if (!ELEMENT_CALLS[want]?.has(name)) return false;
   if (name === 'clip') return n === 3 && tf.helpers.get(e)?.helper === 'clip_scalar_bounds';
   return n === (name === 'where' ? 3 : 2);
+}
+
+/**
+ * Whether `read`, a reference of the target's array, names in each element loop's iteration an element that
+ * the loops (ascending, nested in the target's dimension order) write only later: both are the same but in
+ * the last dimension, the same implicit loop there with a lower bound larger by a positive constant
+ * (`A[i, 2:]` against the target `A[i, 1:-1]`). Bounds are compared as printed: the same text, or two int
+ * literals.
+ */
+function readsAhead(target: SliceRef, read: SliceRef): boolean {
+  const print = new PythonPrinter();
+  const n = target.dims.length;
+  if (n === 0 || read.dims.length !== n) return false;
+  const text = (e: Expr | null): string => (e === null ? '0' : print.expr(e));
+  for (let k = 0; k < n; k++) {
+    const t = target.dims[k];
+    const r = read.dims[k];
+    if (('slice' in t) !== ('slice' in r)) return false;
+    if (!('slice' in t) || !('slice' in r)) {
+      if (!('index' in t) || !('index' in r) || print.expr(t.index) !== print.expr(r.index)) return false;
+      continue;
+    }
+    if (t.slice !== r.slice) return false;
+    if (k < n - 1) {
+      if (text(t.lo) !== text(r.lo)) return false;
+      continue;
+    }
+    const lo = (e: Expr | null): number | null => (e === null ? 0 : e.kind === 'number' && e.numberKind === 'int' && /^[0-9]+$/.test(e.text) ? Number(e.text) : null);
+    const a = lo(t.lo);
+    const b = lo(r.lo);
+    if (a === null || b === null || !(b > a)) return false;
+  }
+  return true;
 }
 
 /**

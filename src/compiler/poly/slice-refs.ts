@@ -32,9 +32,12 @@ export interface LoweredSlice {
    * Parts of the target the statement reads at other elements than the one it writes (`path[:, k]` in
    * `path[:] = np.minimum(path, np.add.outer(path[:, k], path[k, :]))`): NumPy evaluates the whole right
    * side before it stores, so each is copied into `name` before the element loops, which read the copy
-   * (its refs entry names `name`). Such a statement fuses with no other.
+   * (its refs entry names `name`). Such a statement fuses with no other. `original`: the reference the copy
+   * stands for; `ahead`: every element it reads lies after the one the statement writes, in the ascending
+   * order of the element loops (`A[i, 2:]` in `A[i, 1:-1] += A[i, 2:]`): loops run in that order on one thread
+   * read each before writing it, so they need no copy (a serial form: printWithoutAhead in cpu-variant.ts).
    */
-  snapshots?: { name: string; source: Expr }[];
+  snapshots?: { name: string; source: Expr; original: SliceRef; ahead: boolean }[];
   /** The outermost implicit loop runs as prange (implicit-loops.ts). */
   parallel: boolean;
   /** On the first statement of a fused group: every member, itself first, printed in one loop nest. */

@@ -56,3 +56,9 @@ def rows_from_above(a: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
 def scalar_of_target(x: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
     # a single element of the target as a scalar: not lowered, NumPy's statement as written
     x[:, :] = x - x[0, 0]
+
+
+def rows_ahead(A: np.ndarray[tuple[int, int], np.dtype[np.float64]]):
+    # NPBench's seidel_2d's row statement: the row read ahead of the write (A[i, 2:]) and behind it (A[i, :-2])
+    for i in range(1, A.shape[0] - 1):
+        A[i, 1:-1] += A[i - 1, 1:-1] + A[i, 2:] + A[i, :-2]
