@@ -16,9 +16,14 @@ from numba import njit
 __all__ = ["gather_dot", "gather_dot_np"]
 
 
+#: what _products found wrong, in NumPy's order: an index outside x first (NumPy gathers first), then the lengths
+_FINE, _OUT_OF_BOUNDS, _LENGTHS = 0, 1, 2
+
+
 @njit(cache=True, nogil=True)
-def gather_dot(v: Any, x: Any, idx: Any) -> Any:
-    """``v @ x[idx]`` (or ``x[idx] @ v``: the same products)."""
+def _products(v: Any, x: Any, idx: Any) -> Any:
+    """(the sum of v[k] * x[idx[k]] in index order, what is wrong or _FINE); never raises, so that LLVM inlines
+    it into each caller (a callee that may raise is a call with an exception check after it)."""
     n = x.shape[0]
     m = idx.shape[0]
     if v.shape[0] != m:
@@ -26,35 +31,35 @@ def gather_dot(v: Any, x: Any, idx: Any) -> Any:
             j = idx[k]
             j = j + n if j < 0 else j
             if j < 0 or j >= n:
-                raise IndexError("index is out of bounds")
-        raise ValueError("matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?)")
+                return 0.0, _OUT_OF_BOUNDS
+        return 0.0, _LENGTHS
     s = 0.0
     for k in range(m):
         j = idx[k]
         j = j + n if j < 0 else j
         if j < 0 or j >= n:
-            raise IndexError("index is out of bounds")
+            return 0.0, _OUT_OF_BOUNDS
         s += v[k] * x[j]
+    return s, _FINE
+
+
+@njit(cache=True, nogil=True)
+def gather_dot(v: Any, x: Any, idx: Any) -> Any:
+    """``v @ x[idx]`` (or ``x[idx] @ v``: the same products)."""
+    s, wrong = _products(v, x, idx)
+    if wrong == _OUT_OF_BOUNDS:
+        raise IndexError("index is out of bounds")
+    if wrong == _LENGTHS:
+        raise ValueError("matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?)")
     return s
 
 
 @njit(cache=True, nogil=True)
 def gather_dot_np(v: Any, x: Any, idx: Any) -> Any:
     """``np.dot(v, x[idx])`` (or of ``x[idx]`` and ``v``): np.dot's message for the shapes."""
-    n = x.shape[0]
-    m = idx.shape[0]
-    if v.shape[0] != m:
-        for k in range(m):
-            j = idx[k]
-            j = j + n if j < 0 else j
-            if j < 0 or j >= n:
-                raise IndexError("index is out of bounds")
+    s, wrong = _products(v, x, idx)
+    if wrong == _OUT_OF_BOUNDS:
+        raise IndexError("index is out of bounds")
+    if wrong == _LENGTHS:
         raise ValueError("shapes not aligned")
-    s = 0.0
-    for k in range(m):
-        j = idx[k]
-        j = j + n if j < 0 else j
-        if j < 0 or j >= n:
-            raise IndexError("index is out of bounds")
-        s += v[k] * x[j]
     return s
