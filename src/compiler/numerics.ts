@@ -116,24 +116,6 @@ export function reductionNote(line: number, col: number, operation: string, term
 }
 
 /**
- * A sum or mean of a boolean selection fused into one loop (types/masked-reductions.ts): the n selected
- * terms added one after another (each through at most n - 1 roundings; where the loop runs as fixed blocks,
- * poly/blocked-reductions.ts, through at most M + B - 1 <= n - 1), NumPy's pairwise through at most D(n):
- * within (n - 1 + D(n))*eps/2*sum|x| (close_bounds.sum_tolerance with contiguous_line False; a mean that
- * over n plus each side's division: mean_tolerance).
- */
-export function maskedReductionNote(line: number, col: number, operation: string): CloseNote {
-  return {
-    line,
-    col,
-    operation,
-    bound: `the selected elements added in order in one loop, not NumPy's pairwise order: <= 1.01*(n - 1 + D(n))*eps/2*sum|x| from NumPy's sum (a mean: that over n, plus a rounding of the division on each side), n the selected elements, D(n) <= ceil(log2 n) + 18`,
-    kind: 'reduction',
-    gpu: false,
-  };
-}
-
-/**
  * A loop's scalar sum `s += t` run as fixed blocks in parallel
  * (poly/blocked-reductions.ts): the original adds the N terms to s one after
  * another (each through at most N roundings), the variant adds each block's in

@@ -67,9 +67,6 @@ export function compileSource(parser: PythonParser, source: string, options: Com
   for (const tf of typed.filter((t) => t.accelerated && inlined.notes.has(t.fn.name))) {
     transformations.set(tf.fn.name, [...(transformations.get(tf.fn.name) ?? []), ...inlined.notes.get(tf.fn.name)!]);
   }
-  for (const tf of typed.filter((t) => t.accelerated && t.maskFusions)) {
-    transformations.set(tf.fn.name, [...(transformations.get(tf.fn.name) ?? []), ...tf.maskFusions!]);
-  }
   for (const tf of typed.filter((t) => t.accelerated && views.notes.has(t.fn.name))) {
     transformations.set(tf.fn.name, [...(transformations.get(tf.fn.name) ?? []), ...views.notes.get(tf.fn.name)!]);
   }

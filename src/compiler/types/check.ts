@@ -15,7 +15,6 @@ import { markCast } from './casts.js';
 import type { Numerics } from '../numerics.js';
 import { ModuleCalls } from './calls.js';
 import { checkPreferringRenamed } from './rebinding-check.js';
-import { checkFusingMasks, numpyAlias } from './masked-reductions.js';
 import { AllocationChecker } from './check-allocations.js';
 import { reshapeOperands } from './reshape-operands.js';
 import { numpyFunction } from './numpy-table.js';
@@ -244,7 +243,6 @@ class Checker extends AllocationChecker {
 export function checkModule(mod: Module, numerics: Numerics = 'exact'): TypedFunction[] {
   const imports = new Map(mod.imports.map((b) => [b.local, b.qualified]));
   const resolve = makeResolver(imports);
-  const numpy = numpyAlias(imports);
   const topNames = new Set<string>();
   // type aliases hints may name (parse/type-aliases.ts), unless a function or import takes the name
   const typeAliases = new Map([...(mod.typeAliases ?? [])].filter(([name]) => !imports.has(name)));
@@ -253,17 +251,10 @@ export function checkModule(mod: Module, numerics: Numerics = 'exact'): TypedFun
   // lifted nested defs (parse/nested.ts) are callees only
   for (const fn of mod.lifted ?? []) topNames.add(fn.name);
   // calls between the module's functions: callees checked with the call sites' argument types (types/calls.ts)
-  const calls = new ModuleCalls(new Map([...fns, ...(mod.lifted ?? [])].map((fn) => [fn.name, fn])), (fn, paramTypes, ctx) => {
-    const check = (f: FunctionDef): TypedFunction => checkPreferringRenamed(f, (g) => new Checker(g, imports, resolve, topNames, numerics, { paramTypes, calls: ctx, typeAliases }).run());
-    return checkFusingMasks(check(fn), check, numpy);
-  });
+  const calls = new ModuleCalls(new Map([...fns, ...(mod.lifted ?? [])].map((fn) => [fn.name, fn])), (fn, paramTypes, ctx) => checkPreferringRenamed(fn, (f) => new Checker(f, imports, resolve, topNames, numerics, { paramTypes, calls: ctx, typeAliases }).run()));
   // module-level constants (parse/constants.ts), read by the functions the dispatcher guards (not by callees yet)
   const constants = new Map((mod.constants ?? []).filter((c) => !imports.has(c.name) && !topNames.has(c.name)).map((c) => [c.name, c]));
-  return fns.map((fn) => calls.within(fn.name, () => {
-    // masked reductions fused (types/masked-reductions.ts) where the fused copy checks too
-    const check = (f: FunctionDef): TypedFunction => checkPreferringRenamed(f, (g) => new Checker(g, imports, resolve, topNames, numerics, { calls, constants, typeAliases }).run());
-    return checkFusingMasks(check(fn), check, numpy);
-  }));
+  return fns.map((fn) => calls.within(fn.name, () => checkPreferringRenamed(fn, (f) => new Checker(f, imports, resolve, topNames, numerics, { calls, constants, typeAliases }).run())));
 }
 
 export type { ParamKind, ParamInfo, ReturnKind, Semantics, TypedFunction } from './typed-function.js';

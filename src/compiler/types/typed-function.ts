@@ -87,8 +87,6 @@ export interface TypedFunction {
   returnTy: Ty | null;
   /** Some returned array is (or may be) a view of a parameter. */
   returnsView: boolean;
-  /** What types/masked-reductions.ts fused (report transformations), where it did. */
-  maskFusions?: string[];
 }
 
 /** One callee checked for one list of argument types. */
