@@ -2,7 +2,8 @@
 the NumPy-style kernels of test/kernels/extra/lowered.py compiled with
 --targets cpu,gpu, each with a GPU variant run with POLYRAY_TARGET=gpu (its
 implicit loops as kernels, one thread per element) against the original on
-copies of the same inputs; then a speculative kernel (extra/speculative.py)
+copies of the same inputs; a column sweep with slices in a loop (everyday/dtype_forms.py);
+then a speculative kernel (extra/speculative.py)
 on data where its math call is fine and where it would raise. Prints one
 JSON line per case."""
 from __future__ import annotations
@@ -66,6 +67,24 @@ def main(out: Path) -> None:
         except Exception as exc:  # reported, not raised: one kernel must not hide the others
             result["error"] = f"{type(exc).__name__}: {exc}"[:500]
         print(json.dumps(result), flush=True)
+    # a column sweep written with slices and an integer index in a loop (`p[:, j] = -c / (p[:, j - 1] + 2.0)`),
+    # scratch arrays typed like the input (`dtype=u.dtype`): element loops since the slice temporaries of 59428fe,
+    # so a GPU variant (scripts/coverage_17.json's dtype=A.dtype entry)
+    forms = compile_and_import(ROOT / "test/kernels/everyday/dtype_forms.py", out, "gpusim_dtype_forms", "--targets", "cpu,gpu",
+                               "--report", str(out / "forms.json"))
+    forms_report = {f["name"]: f for f in json.loads((out / "forms.json").read_text())["functions"]}
+    u = np.random.default_rng(5).standard_normal((6, 7))
+    result = {"kernel": "sweep", "has_gpu": "gpu" in forms_report["sweep"]["variants"]}
+    try:
+        want = forms._polyray_original_sweep(u.copy(), 0.75)
+        rt.clear_history()
+        got = forms.sweep(u.copy(), 0.75)
+        record = rt.history()[-1]
+        result["variant"], result["reason"] = record["variant"], record["reason"]
+        result["equal"] = bool(np.array_equal(got, want))
+    except Exception as exc:  # noqa: BLE001
+        result["error"] = f"{type(exc).__name__}: {exc}"[:500]
+    print(json.dumps(result), flush=True)
     # a math call that may raise: flagged in the kernel; then the device results are discarded
     # and the original runs (and raises)
     spec = compile_and_import(ROOT / "test/kernels/extra/speculative.py", out, "gpusim_speculative", "--targets", "cpu,gpu")

@@ -264,7 +264,8 @@ def test_rank_broadcasting_matches_numpy(mod, monkeypatch, form, rows, cols, mco
 def test_implicit_loops_as_gpu_kernels_under_the_simulator():
     """Lowered statements outside prange loops are GPU kernels of their own (one thread per element,
     a 2-d grid for 2-d statements); inside a prange loop, element loops in the thread; D = A @ B.T
-    is computed on the device and read by a kernel. Same bits as NumPy."""
+    is computed on the device and read by a kernel; a column sweep written with slices in a loop. Same bits
+    as NumPy."""
     import json
     import os
     import subprocess
@@ -276,7 +277,7 @@ def test_implicit_loops_as_gpu_kernels_under_the_simulator():
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     results = {r["kernel"]: r for r in map(json.loads, (line for line in proc.stdout.splitlines() if line.startswith("{")))}
-    assert len(results) == 13, results
+    assert len(results) == 14, results
     for name, r in results.items():
         assert "error" not in r, r
         assert r["has_gpu"], r
