@@ -79,7 +79,9 @@ export function hintType(hint: Expr, resolve: Resolve): HintResult {
       return { ok: true, ty: { kind: 'array', dtype, ndim: null } };
     }
   }
-  return { ok: false, message: 'unsupported type hint (expected float, int, complex, bool, a NumPy scalar type such as np.float64, np.ndarray, npt.NDArray[dtype] or np.ndarray[tuple[int, int], np.dtype[dtype]])' };
+  // the hint's own name said back where it is one (`Rebound`, an alias bound twice, is no alias: the user sees which)
+  const written = hint.kind === 'name' ? hint.id : hint.kind === 'attribute' && hint.value.kind === 'name' ? `${hint.value.id}.${hint.attr}` : null;
+  return { ok: false, message: `unsupported type hint (expected float, int, complex, bool, a NumPy scalar type such as np.float64, np.ndarray, npt.NDArray[dtype] or np.ndarray[tuple[int, int], np.dtype[dtype]])${written ? `: got '${written}'` : ''}` };
 }
 
 /**
